@@ -1,0 +1,198 @@
+//! Settings the spec cannot express (crate name, environment variable names), read from
+//! an optional `<spec-stem>.codegen.yaml` beside the spec.
+//!
+//! Everything API-specific that is not in the spec lives here, so the generator itself
+//! hard-codes nothing about any one API.
+
+use std::path::{Path, PathBuf};
+
+use heck::{ToKebabCase, ToShoutySnakeCase};
+use serde::Deserialize;
+
+use crate::error::{Error, ErrorKind};
+
+/// The config file as written by users. Every key is optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    crate_name: Option<String>,
+    version: Option<String>,
+    description: Option<String>,
+    user_agent: Option<String>,
+    #[serde(default)]
+    env: RawEnv,
+    #[serde(default)]
+    webhooks: Option<RawWebhooks>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEnv {
+    api_key: Option<String>,
+    base_url: Option<String>,
+    webhook_secret: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawWebhooks {
+    envelope: Option<String>,
+}
+
+/// Resolved settings: every value present.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    /// Cargo package name (`linq-api`); the lib name is its snake case.
+    pub crate_name: String,
+    /// Cargo package version.
+    pub version: String,
+    /// One-line package description.
+    pub description: String,
+    /// Product token of the `User-Agent` header (`linq-api-rust`).
+    pub user_agent: String,
+    /// Environment variable holding the API key.
+    pub api_key_env: String,
+    /// Environment variable overriding the base URL.
+    pub base_url_env: String,
+    /// Environment variable holding the webhook signing secret.
+    pub webhook_secret_env: String,
+    /// Component schema that models a webhook delivery, if the API signs deliveries.
+    pub webhook_envelope: Option<String>,
+}
+
+impl Config {
+    /// The config file expected beside `spec` (`spec/foo.yaml` -> `spec/foo.codegen.yaml`).
+    pub fn path_for(spec: &Path) -> PathBuf {
+        let stem = spec
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        spec.with_file_name(format!("{stem}.codegen.yaml"))
+    }
+
+    /// Loads the config beside `spec` if there is one; derives what is missing from
+    /// `title` (the spec's `info.title`) or from `name_override` (`--name`).
+    pub fn load(spec: &Path, title: &str, name_override: Option<&str>) -> Result<Config, Error> {
+        let path = Config::path_for(spec);
+        let raw = match std::fs::read_to_string(&path) {
+            Ok(text) => serde_yaml::from_str::<RawConfig>(&text)
+                .map_err(|e| Error::new(ErrorKind::Config, &path, e.to_string()))?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => RawConfig::default(),
+            Err(e) => return Err(Error::new(ErrorKind::Io, &path, e.to_string())),
+        };
+        Config::resolve(raw, title, name_override, &path)
+    }
+
+    /// Settings derived from a title alone (no config file).
+    pub fn from_title(title: &str) -> Config {
+        // Derived names are valid by construction, so no validation is needed.
+        Config::build(RawConfig::default(), title, crate_name_from_title(title))
+    }
+
+    fn resolve(
+        raw: RawConfig,
+        title: &str,
+        name_override: Option<&str>,
+        path: &Path,
+    ) -> Result<Config, Error> {
+        let crate_name = match name_override.or(raw.crate_name.as_deref()) {
+            Some(name) => name.to_string(),
+            None => crate_name_from_title(title),
+        };
+        if !is_valid_crate_name(&crate_name) {
+            return Err(Error::new(
+                ErrorKind::Config,
+                path,
+                format!(
+                    "`{crate_name}` is not a valid crate name (ASCII letters, digits, `-`, `_`; starts with a letter)"
+                ),
+            ));
+        }
+        Ok(Config::build(raw, title, crate_name))
+    }
+
+    fn build(raw: RawConfig, title: &str, crate_name: String) -> Config {
+        let shouty = crate_name.to_shouty_snake_case();
+        Config {
+            version: raw.version.unwrap_or_else(|| "0.1.0".to_string()),
+            description: raw
+                .description
+                .unwrap_or_else(|| format!("Rust client for {}", title.trim())),
+            user_agent: raw
+                .user_agent
+                .unwrap_or_else(|| format!("{crate_name}-rust")),
+            api_key_env: raw
+                .env
+                .api_key
+                .unwrap_or_else(|| format!("{shouty}_API_KEY")),
+            base_url_env: raw
+                .env
+                .base_url
+                .unwrap_or_else(|| format!("{shouty}_BASE_URL")),
+            webhook_secret_env: raw
+                .env
+                .webhook_secret
+                .unwrap_or_else(|| format!("{shouty}_WEBHOOK_SECRET")),
+            webhook_envelope: raw.webhooks.and_then(|w| w.envelope),
+            crate_name,
+        }
+    }
+
+    /// The Rust library name (`linq_api`).
+    pub fn lib_name(&self) -> String {
+        self.crate_name.replace('-', "_")
+    }
+}
+
+/// `"Linq API v3"` -> `linq-api-v3`; falls back to `api` when nothing usable is left.
+fn crate_name_from_title(title: &str) -> String {
+    let ascii: String = title
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { ' ' })
+        .collect();
+    let name = ascii.to_kebab_case();
+    let name = name.trim_start_matches(|c: char| !c.is_ascii_alphabetic());
+    if name.is_empty() {
+        "api".to_string()
+    } else {
+        name.to_string()
+    }
+}
+
+fn is_valid_crate_name(name: &str) -> bool {
+    name.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn derives_names_from_title() {
+        let c = Config::from_title("Linq API v3");
+        assert_eq!(c.crate_name, "linq-api-v3");
+        assert_eq!(c.lib_name(), "linq_api_v3");
+        assert_eq!(c.api_key_env, "LINQ_API_V3_API_KEY");
+        assert_eq!(c.base_url_env, "LINQ_API_V3_BASE_URL");
+    }
+
+    #[test]
+    fn odd_titles_still_give_a_crate_name() {
+        assert_eq!(Config::from_title("3D Café ✨").crate_name, "d-caf");
+        assert_eq!(Config::from_title("✨").crate_name, "api");
+    }
+
+    #[test]
+    fn rejects_bad_crate_names() {
+        let e = Config::resolve(
+            RawConfig::default(),
+            "x",
+            Some("9lives"),
+            Path::new("c.yaml"),
+        );
+        assert_eq!(e.map_err(|e| e.kind()), Err(ErrorKind::Config));
+    }
+}

@@ -1,0 +1,140 @@
+//! `src/lib.rs` and `src/settings.rs`: the crate root and the per-API constants the
+//! runtime reads.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::docs;
+use super::rust_type::ident;
+use crate::config::Config;
+use crate::ir::{Api, Auth, TypeRef};
+
+/// `src/lib.rs`.
+pub fn lib_file(api: &Api, config: &Config, usage: &str) -> TokenStream {
+    let title = format!("# {}", api.info.title.trim());
+    let intro = docs::join(&[
+        Some(&title),
+        api.info.description.as_deref(),
+        Some(&format!(
+            "## Usage\n\nThe client reads the API key from `{}` (and an optional base URL from `{}`).\n\n{}",
+            config.api_key_env, config.base_url_env, usage
+        )),
+    ]);
+    let doc = docs::inner_attrs(&intro);
+    let error_body = api.error_body.map(|id| {
+        let name = ident(&api.type_def(id).name);
+        quote! {
+            impl Error {
+                /// The error response body decoded as the API's error type, when the server
+                /// sent one that matches it.
+                pub fn error_body(&self) -> Option<types::#name> {
+                    self.body_as()
+                }
+            }
+        }
+    });
+    let webhooks = webhooks_module(api, config);
+    quote! {
+        #doc
+        #![warn(missing_docs)]
+        #![forbid(unsafe_code)]
+
+        mod runtime;
+        mod settings;
+        pub mod resources;
+        pub mod types;
+
+        pub use runtime::{ApiResponse, Client, ClientBuilder, Error, ErrorKind, Nullable, RequestOptions};
+        /// The date and time library used by timestamp fields.
+        pub use chrono;
+        /// The JSON library used for free-form values.
+        pub use serde_json;
+
+        #error_body
+        #webhooks
+    }
+}
+
+fn webhooks_module(api: &Api, config: &Config) -> TokenStream {
+    let envelope = config.webhook_envelope.as_ref().and_then(|name| {
+        let id = api
+            .types
+            .iter()
+            .position(|t| &t.name == name || t.pointer.ends_with(&format!("/{name}")))?;
+        Some(ident(&api.types[id].name))
+    });
+    let unwrap_event = envelope.map(|t| {
+        quote! {
+            /// Verifies a delivery with the secret from the environment and decodes its
+            /// envelope. See [`unwrap`] to pass the secret explicitly.
+            pub fn unwrap_event(headers: impl HeaderSource, body: &[u8]) -> Result<crate::types::#t, WebhookError> {
+                unwrap_from_env(headers, body)
+            }
+        }
+    });
+    let typed = api.webhooks.iter().filter_map(|w| match &w.payload {
+        Some(TypeRef::Named(id)) => Some(format!(
+            "`{}`: [`{}`](crate::types::{})",
+            w.name,
+            api.type_def(*id).name,
+            api.type_def(*id).name
+        )),
+        _ => None,
+    });
+    let list: Vec<String> = typed.collect();
+    let list_doc = (!list.is_empty()).then(|| {
+        let text = format!(
+            "Payloads this API delivers:\n\n{}",
+            list.iter()
+                .map(|l| format!("- {l}"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
+        docs::inner_attrs(&text)
+    });
+    quote! {
+        /// Verifying and decoding webhook deliveries (Standard Webhooks signatures).
+        #[cfg(feature = "webhooks")]
+        pub mod webhooks {
+            #list_doc
+            pub use crate::runtime::webhooks::*;
+            #unwrap_event
+        }
+    }
+}
+
+/// `src/settings.rs`.
+pub fn settings_file(api: &Api, config: &Config) -> TokenStream {
+    let base = &api.info.base_url;
+    let key_env = &config.api_key_env;
+    let url_env = &config.base_url_env;
+    let secret_env = &config.webhook_secret_env;
+    let ua = format!("{}/", config.user_agent);
+    let auth = match &api.info.auth {
+        Auth::None => quote! { Auth::None },
+        Auth::Bearer => quote! { Auth::Bearer },
+        Auth::Basic => quote! { Auth::Basic },
+        Auth::Header(h) => quote! { Auth::Header(#h) },
+        Auth::Query(q) => quote! { Auth::Query(#q) },
+    };
+    quote! {
+        //! Constants of this API that the runtime reads: where to connect, how to
+        //! authenticate, which environment variables to consult.
+
+        use crate::runtime::Auth;
+
+        /// The spec's first server.
+        pub(crate) const DEFAULT_BASE_URL: &str = #base;
+        /// Environment variable holding the API key.
+        pub(crate) const API_KEY_ENV: &str = #key_env;
+        /// Environment variable overriding the base URL.
+        pub(crate) const BASE_URL_ENV: &str = #url_env;
+        /// Environment variable holding the webhook signing secret.
+        #[allow(dead_code)]
+        pub(crate) const WEBHOOK_SECRET_ENV: &str = #secret_env;
+        /// Sent as the `User-Agent` header.
+        pub(crate) const USER_AGENT: &str = concat!(#ua, env!("CARGO_PKG_VERSION"));
+        /// How requests carry the API key.
+        pub(crate) const AUTH: Auth = #auth;
+    }
+}

@@ -1,0 +1,340 @@
+//! `src/resources/`: one handle type per resource, one async method per operation
+//! (plus a `_with_response` twin that also returns status and headers).
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::docs;
+use super::examples::method_example;
+use super::rust_type::{Scope, ident, rust_type};
+use super::values::ValueBuilder;
+use crate::ir::{
+    Api, BodyEncoding, HttpMethod, Operation, ParamLocation, PathPart, Primitive, QueryStyle,
+    Resource, ResponseBody, TypeKind, TypeRef,
+};
+
+/// `resources/mod.rs`: module declarations and the accessors on `Client`.
+pub fn mod_file(api: &Api) -> TokenStream {
+    let mods = api.resources.iter().map(|r| {
+        let m = ident(&r.module);
+        let t = ident(&r.type_name);
+        quote! { pub mod #m; pub use #m::#t; }
+    });
+    let accessors = api.resources.iter().map(|r| {
+        let m = ident(&r.module);
+        let t = ident(&r.type_name);
+        let a = ident(&r.accessor);
+        let text = docs::join(&[
+            r.doc.as_deref(),
+            Some(&format!("Operations on the `{}` resource.", r.accessor)),
+        ]);
+        let doc = docs::attrs(&text);
+        quote! {
+            #doc
+            pub fn #a(&self) -> #m::#t<'_> {
+                #m::#t::new(crate::runtime::Scope::new(self))
+            }
+        }
+    });
+    quote! {
+        //! The API's operations, grouped by resource. Each resource is reached through an
+        //! accessor on [`Client`](crate::Client), such as `client.resource().call(..)`.
+
+        #(#mods)*
+
+        impl crate::Client {
+            #(#accessors)*
+        }
+    }
+}
+
+/// One resource's module.
+pub fn resource_file(
+    api: &Api,
+    r: &Resource,
+    values: &ValueBuilder<'_>,
+    krate: &str,
+) -> TokenStream {
+    let t = ident(&r.type_name);
+    let text = docs::join(&[
+        r.doc.as_deref(),
+        Some(&format!(
+            "Operations on the `{}` resource, from [`Client::{}`](crate::Client::{}).",
+            r.accessor, r.accessor, r.accessor
+        )),
+    ]);
+    let doc = docs::attrs(&text);
+    let methods = r
+        .operations
+        .iter()
+        .map(|op| operation(api, r, op, values, krate));
+    let uses_types = r.operations.iter().any(|op| mentions_types(api, op));
+    let types_import = uses_types.then(|| quote! { use crate::types; });
+    let uses_query = r.operations.iter().any(|op| {
+        op.params
+            .as_ref()
+            .is_some_and(|p| match &api.type_def(p.ty).kind {
+                TypeKind::Params(ps) => ps.iter().any(|p| p.location == ParamLocation::Query),
+                _ => false,
+            })
+    });
+    let query_import = uses_query.then(|| quote! { QueryStyle, });
+    let uses_path = r.operations.iter().any(|op| !op.path_params.is_empty());
+    let path_import = uses_path.then(|| quote! { path, });
+    quote! {
+        //! The resource's handle and its operations.
+
+        use crate::runtime::{ApiResponse, Method, RequestSpec, Scope, #query_import #path_import};
+        use crate::{Error, RequestOptions};
+        #types_import
+
+        #doc
+        #[derive(Debug, Clone)]
+        pub struct #t<'a> {
+            scope: Scope<'a>,
+        }
+
+        impl<'a> #t<'a> {
+            pub(crate) fn new(scope: Scope<'a>) -> Self {
+                Self { scope }
+            }
+
+            /// Applies per-request options (timeout, retries, extra headers) to every
+            /// call made through this handle.
+            pub fn with_options(self, options: RequestOptions) -> Self {
+                Self { scope: self.scope.with_options(options) }
+            }
+
+            #(#methods)*
+        }
+    }
+}
+
+fn mentions_types(api: &Api, op: &Operation) -> bool {
+    fn named(t: &TypeRef) -> bool {
+        match t {
+            TypeRef::Named(_) => true,
+            TypeRef::List(i) | TypeRef::Map(i) | TypeRef::Option(i) => named(i),
+            _ => false,
+        }
+    }
+    let _ = api;
+    op.params.is_some()
+        || op
+            .path_params
+            .iter()
+            .any(|p| path_arg_kind(api, &p.ty) == PathArg::Enum)
+        || op.body.as_ref().is_some_and(|b| {
+            matches!(b.encoding, BodyEncoding::Json | BodyEncoding::Form) && named(&b.ty)
+        })
+        || matches!(&op.response.body, ResponseBody::Json(t) if named(t))
+}
+
+/// How a path parameter is taken and turned into a segment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PathArg {
+    /// `&str`.
+    Str,
+    /// A `Copy` scalar, formatted with `to_string`.
+    Scalar(Primitive),
+    /// `&types::Enum`, via `as_str`.
+    Enum,
+}
+
+pub fn path_arg_kind(api: &Api, ty: &TypeRef) -> PathArg {
+    match ty {
+        TypeRef::Primitive(
+            p @ (Primitive::Bool
+            | Primitive::I32
+            | Primitive::I64
+            | Primitive::U32
+            | Primitive::U64
+            | Primitive::F32
+            | Primitive::F64),
+        ) => PathArg::Scalar(*p),
+        TypeRef::Named(id) => match &api.type_def(*id).kind {
+            TypeKind::Enum(_) => PathArg::Enum,
+            TypeKind::Alias(t) => path_arg_kind(api, t),
+            _ => PathArg::Str,
+        },
+        _ => PathArg::Str,
+    }
+}
+
+/// The argument list (after `&self`) and the call's argument names.
+pub fn arguments(api: &Api, op: &Operation) -> (Vec<TokenStream>, Vec<TokenStream>) {
+    let mut decls = Vec::new();
+    let mut names = Vec::new();
+    for p in &op.path_params {
+        let n = ident(&p.name);
+        let ty = match path_arg_kind(api, &p.ty) {
+            PathArg::Str => quote! { &str },
+            PathArg::Scalar(prim) => super::rust_type::primitive(prim),
+            PathArg::Enum => {
+                let t = rust_type(api, &p.ty, Scope::Resource);
+                quote! { &#t }
+            }
+        };
+        decls.push(quote! { #n: #ty });
+        names.push(quote! { #n });
+    }
+    if let Some(b) = &op.body {
+        let ty = match &b.encoding {
+            BodyEncoding::Json | BodyEncoding::Form => match &b.ty {
+                TypeRef::List(inner) => {
+                    let i = rust_type(api, inner, Scope::Resource);
+                    quote! { &[#i] }
+                }
+                TypeRef::Primitive(Primitive::String) => quote! { &str },
+                other => {
+                    let t = rust_type(api, other, Scope::Resource);
+                    quote! { &#t }
+                }
+            },
+            BodyEncoding::Text(_) => quote! { String },
+            BodyEncoding::Binary(_) | BodyEncoding::Multipart => quote! { Vec<u8> },
+        };
+        decls.push(quote! { body: #ty });
+        names.push(quote! { body });
+    }
+    if let Some(p) = &op.params {
+        let t = ident(&api.type_def(p.ty).name);
+        decls.push(quote! { params: &types::#t });
+        names.push(quote! { params });
+    }
+    (decls, names)
+}
+
+/// The success type a method returns.
+pub fn return_type(api: &Api, op: &Operation) -> TokenStream {
+    match &op.response.body {
+        ResponseBody::Empty => quote! { () },
+        ResponseBody::Json(t) => rust_type(api, t, Scope::Resource),
+        ResponseBody::Binary => quote! { bytes::Bytes },
+        ResponseBody::Text => quote! { String },
+    }
+}
+
+fn method_tokens(m: HttpMethod) -> TokenStream {
+    let i = format_ident!("{}", m.as_str());
+    quote! { Method::#i }
+}
+
+fn operation(
+    api: &Api,
+    r: &Resource,
+    op: &Operation,
+    values: &ValueBuilder<'_>,
+    krate: &str,
+) -> TokenStream {
+    let name = ident(&op.name);
+    let with_response = format_ident!("{}_with_response", op.name);
+    let (decls, names) = arguments(api, op);
+    let ret = return_type(api, op);
+
+    // The path, with each parameter encoded as one segment.
+    let mut fmt = String::new();
+    let mut fmt_args = Vec::new();
+    for part in &op.path_parts {
+        match part {
+            PathPart::Literal(l) => fmt.push_str(&l.replace('{', "{{").replace('}', "}}")),
+            PathPart::Param(i) => {
+                fmt.push_str("{}");
+                let p = &op.path_params[*i];
+                let n = ident(&p.name);
+                fmt_args.push(match path_arg_kind(api, &p.ty) {
+                    PathArg::Str => quote! { path::segment(#n)? },
+                    PathArg::Scalar(_) => quote! { path::segment(&#n.to_string())? },
+                    PathArg::Enum => quote! { path::segment(#n.as_str())? },
+                });
+            }
+        }
+    }
+    let path_expr = if fmt_args.is_empty() {
+        quote! { String::from(#fmt) }
+    } else {
+        quote! { format!(#fmt, #(#fmt_args),*) }
+    };
+    let method = method_tokens(op.method);
+    let template = &op.path;
+
+    let mut build = Vec::new();
+    if op.response.accept != "application/json" {
+        let accept = &op.response.accept;
+        build.push(quote! { .accept(#accept) });
+    }
+    if let Some(p) = &op.params {
+        if let TypeKind::Params(ps) = &api.type_def(p.ty).kind {
+            for param in ps {
+                let field = ident(&param.name);
+                let wire = &param.wire_name;
+                match param.location {
+                    ParamLocation::Query => {
+                        let style = match param.style {
+                            QueryStyle::Form { explode } => {
+                                quote! { QueryStyle::Form { explode: #explode } }
+                            }
+                            QueryStyle::SpaceDelimited => quote! { QueryStyle::SpaceDelimited },
+                            QueryStyle::PipeDelimited => quote! { QueryStyle::PipeDelimited },
+                            QueryStyle::DeepObject => quote! { QueryStyle::DeepObject },
+                        };
+                        build.push(quote! { .query(#wire, &params.#field, #style)? });
+                    }
+                    ParamLocation::Header => build.push(quote! { .header(#wire, &params.#field)? }),
+                    ParamLocation::Cookie | ParamLocation::Path => {}
+                }
+            }
+        }
+    }
+    if let Some(b) = &op.body {
+        build.push(match &b.encoding {
+            BodyEncoding::Json => quote! { .json(body)? },
+            BodyEncoding::Form => quote! { .form(body)? },
+            BodyEncoding::Text(_) => quote! { .text(body) },
+            BodyEncoding::Binary(ct) => quote! { .body(body, #ct) },
+            BodyEncoding::Multipart => {
+                let ct = &b.content_type;
+                quote! { .body(body, #ct) }
+            }
+        });
+    }
+    let decode = match &op.response.body {
+        ResponseBody::Empty => quote! { empty().await },
+        ResponseBody::Json(_) => quote! { json().await },
+        ResponseBody::Binary => quote! { bytes().await },
+        ResponseBody::Text => quote! { text().await },
+    };
+
+    let http = format!("`{} {}`", op.method.as_str(), op.path);
+    let summary = op
+        .doc
+        .summary
+        .clone()
+        .unwrap_or_else(|| format!("Calls {http}."));
+    let text = docs::join(&[Some(&summary), op.doc.description.as_deref(), Some(&http)]);
+    let doc = docs::attrs(&text);
+    let example = docs::attrs(&method_example(api, r, op, values, krate));
+    let deprecated = op.deprecated.then(|| quote! { #[deprecated] });
+    let raw_doc = format!(
+        " Same as [`{}`](Self::{}), also returning the status and headers.",
+        op.name, op.name
+    );
+    quote! {
+        #doc
+        ///
+        #example
+        #deprecated
+        pub async fn #name(&self, #(#decls),*) -> Result<#ret, Error> {
+            #[allow(deprecated)]
+            self.#with_response(#(#names),*).await.map(ApiResponse::into_value)
+        }
+
+        #[doc = #raw_doc]
+        #deprecated
+        pub async fn #with_response(&self, #(#decls),*) -> Result<ApiResponse<#ret>, Error> {
+            let path = #path_expr;
+            let request = RequestSpec::new(#method, #template, path) #(#build)*;
+            self.scope.send(request).await?.#decode
+        }
+    }
+}

@@ -1,0 +1,484 @@
+//! The intermediate representation: what the client crate must contain, as plain data.
+//!
+//! The IR knows nothing of `openapiv3` (lowering translates) nor of token streams
+//! (emission translates). Names in it are already Rust identifiers, unique where they
+//! must be, so emission never has to invent or fix a name.
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::error::Diagnostic;
+
+/// A whole API, ready to emit.
+#[derive(Debug, Clone, Serialize)]
+pub struct Api {
+    /// Crate-level facts.
+    pub info: ApiInfo,
+    /// Operations grouped the way the client exposes them (`client.chats().create()`).
+    pub resources: Vec<Resource>,
+    /// Every named type, indexed by [`TypeId`].
+    pub types: Vec<TypeDef>,
+    /// The type most error responses share (the error envelope), if there is one.
+    pub error_body: Option<TypeId>,
+    /// Webhook payloads the API sends (3.1 `webhooks` section), by event name.
+    pub webhooks: Vec<Webhook>,
+    /// Constructs that were approximated, with where they are.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Api {
+    /// The type definition behind an id.
+    pub fn type_def(&self, id: TypeId) -> &TypeDef {
+        &self.types[id.0]
+    }
+}
+
+/// Crate-level facts from the spec and the config.
+#[derive(Debug, Clone, Serialize)]
+pub struct ApiInfo {
+    /// `info.title`.
+    pub title: String,
+    /// `info.version`.
+    pub version: String,
+    /// `info.description`.
+    pub description: Option<String>,
+    /// First server URL, variables substituted with their defaults.
+    pub base_url: String,
+    /// How requests authenticate.
+    pub auth: Auth,
+}
+
+/// How the client authenticates, from the spec's security schemes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum Auth {
+    /// No security scheme.
+    None,
+    /// `Authorization: Bearer <key>`.
+    Bearer,
+    /// `Authorization: Basic <key>` (the key is the encoded credentials).
+    Basic,
+    /// The key in a header of this name.
+    Header(String),
+    /// The key in a query parameter of this name.
+    Query(String),
+}
+
+/// Index into [`Api::types`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct TypeId(pub usize);
+
+/// A group of operations, usually one tag.
+#[derive(Debug, Clone, Serialize)]
+pub struct Resource {
+    /// Accessor method on the client, snake case (`webhook_subscriptions`).
+    pub accessor: String,
+    /// Handle struct name, upper camel case (`WebhookSubscriptions`).
+    pub type_name: String,
+    /// Module file name (same as the accessor).
+    pub module: String,
+    /// Tag description.
+    pub doc: Option<String>,
+    /// Operations in spec order.
+    pub operations: Vec<Operation>,
+}
+
+/// One HTTP operation.
+#[derive(Debug, Clone, Serialize)]
+pub struct Operation {
+    /// Method name on the resource handle, snake case (`update`).
+    pub name: String,
+    /// The spec's `operationId` (or the one derived from method and path).
+    pub operation_id: String,
+    /// HTTP method.
+    pub method: HttpMethod,
+    /// Path template as written in the spec (`/v3/items/{itemId}`).
+    pub path: String,
+    /// The template split into literal text and parameters.
+    pub path_parts: Vec<PathPart>,
+    /// Path parameters, in template order: positional arguments.
+    pub path_params: Vec<Param>,
+    /// Query, header and cookie parameters, gathered in one params struct.
+    pub params: Option<ParamsStruct>,
+    /// The request body, if any.
+    pub body: Option<RequestBody>,
+    /// What a successful call returns.
+    pub response: SuccessResponse,
+    /// Documented error responses.
+    pub errors: Vec<ErrorResponse>,
+    /// Summary and description.
+    pub doc: Doc,
+    /// Marked deprecated in the spec.
+    pub deprecated: bool,
+    /// JSON pointer of the operation, for messages.
+    pub pointer: String,
+}
+
+/// HTTP methods OpenAPI knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum HttpMethod {
+    /// GET
+    Get,
+    /// PUT
+    Put,
+    /// POST
+    Post,
+    /// DELETE
+    Delete,
+    /// OPTIONS
+    Options,
+    /// HEAD
+    Head,
+    /// PATCH
+    Patch,
+    /// TRACE
+    Trace,
+}
+
+impl HttpMethod {
+    /// Upper-case name as on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HttpMethod::Get => "GET",
+            HttpMethod::Put => "PUT",
+            HttpMethod::Post => "POST",
+            HttpMethod::Delete => "DELETE",
+            HttpMethod::Options => "OPTIONS",
+            HttpMethod::Head => "HEAD",
+            HttpMethod::Patch => "PATCH",
+            HttpMethod::Trace => "TRACE",
+        }
+    }
+}
+
+/// A piece of a path template.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum PathPart {
+    /// Literal text, sent as written.
+    Literal(String),
+    /// The path parameter at this index of [`Operation::path_params`].
+    Param(usize),
+}
+
+/// Where a parameter goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum ParamLocation {
+    /// In the path.
+    Path,
+    /// In the query string.
+    Query,
+    /// In a request header.
+    Header,
+    /// In the `Cookie` header.
+    Cookie,
+}
+
+/// How a query parameter's value is serialised (OpenAPI `style` + `explode`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum QueryStyle {
+    /// `form` (the default); `explode` repeats the key for each array item.
+    Form {
+        /// Repeat the key per item (`a=1&a=2`) rather than joining (`a=1,2`).
+        explode: bool,
+    },
+    /// Items joined by spaces.
+    SpaceDelimited,
+    /// Items joined by `|`.
+    PipeDelimited,
+    /// Objects as `name[key]=value`.
+    DeepObject,
+}
+
+/// One parameter.
+#[derive(Debug, Clone, Serialize)]
+pub struct Param {
+    /// Name on the wire.
+    pub wire_name: String,
+    /// Rust field or argument name.
+    pub name: String,
+    /// Where it goes.
+    pub location: ParamLocation,
+    /// Required by the spec (path parameters always are).
+    pub required: bool,
+    /// Its type.
+    pub ty: TypeRef,
+    /// Query serialisation (query parameters only).
+    pub style: QueryStyle,
+    /// Description.
+    pub doc: Option<String>,
+    /// An example value from the spec.
+    pub example: Option<Value>,
+}
+
+/// The query/header/cookie parameters of an operation, passed as one struct.
+#[derive(Debug, Clone, Serialize)]
+pub struct ParamsStruct {
+    /// The struct's type (a [`TypeKind::Params`]).
+    pub ty: TypeId,
+    /// True when no member is required, so callers can pass `&Default::default()`.
+    pub all_optional: bool,
+}
+
+/// How a request body is encoded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum BodyEncoding {
+    /// `application/json` (or `+json`).
+    Json,
+    /// `application/x-www-form-urlencoded`.
+    Form,
+    /// `multipart/form-data`: parts built by the caller.
+    Multipart,
+    /// Raw bytes with this content type.
+    Binary(String),
+    /// Text with this content type.
+    Text(String),
+}
+
+/// A request body.
+#[derive(Debug, Clone, Serialize)]
+pub struct RequestBody {
+    /// Encoding chosen among the offered content types (JSON preferred).
+    pub encoding: BodyEncoding,
+    /// Content type sent.
+    pub content_type: String,
+    /// Its type (JSON and form encodings only; bytes/text/multipart carry their own).
+    pub ty: TypeRef,
+    /// Required by the spec.
+    pub required: bool,
+    /// Description.
+    pub doc: Option<String>,
+    /// The spec's example, if any.
+    pub example: Option<Value>,
+}
+
+/// What a successful response carries.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum ResponseBody {
+    /// No body (204, or nothing documented).
+    Empty,
+    /// A JSON body of this type.
+    Json(TypeRef),
+    /// Raw bytes.
+    Binary,
+    /// Text.
+    Text,
+}
+
+/// The success response of an operation.
+#[derive(Debug, Clone, Serialize)]
+pub struct SuccessResponse {
+    /// First documented 2xx status (or 200 when only `default` is given).
+    pub status: u16,
+    /// Body.
+    pub body: ResponseBody,
+    /// `Accept` header to send.
+    pub accept: String,
+    /// Description.
+    pub doc: Option<String>,
+    /// The spec's example, if any.
+    pub example: Option<Value>,
+}
+
+/// A documented error response.
+#[derive(Debug, Clone, Serialize)]
+pub struct ErrorResponse {
+    /// `404`, `4XX` or `default`.
+    pub status: String,
+    /// JSON body type, if documented.
+    pub ty: Option<TypeRef>,
+    /// Description.
+    pub doc: Option<String>,
+    /// The spec's example, if any.
+    pub example: Option<Value>,
+}
+
+/// Summary and description of an item.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Doc {
+    /// One line.
+    pub summary: Option<String>,
+    /// Longer text (Markdown).
+    pub description: Option<String>,
+}
+
+/// A reference to a type, as used by fields, parameters and bodies.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub enum TypeRef {
+    /// A named type.
+    Named(TypeId),
+    /// A scalar.
+    Primitive(Primitive),
+    /// `Vec<T>`.
+    List(Box<TypeRef>),
+    /// A map from string keys to `T`.
+    Map(Box<TypeRef>),
+    /// A value that may be `null` in a nested position (list item, map value).
+    Option(Box<TypeRef>),
+    /// Any JSON value.
+    Any,
+    /// A JSON object with arbitrary members.
+    Object,
+}
+
+/// Scalar types, with the formats that change their Rust type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum Primitive {
+    /// A string (including formats kept as strings: uri, uuid, email, byte).
+    String,
+    /// `date-time`: a UTC timestamp.
+    DateTime,
+    /// `date`: a calendar date.
+    Date,
+    /// boolean.
+    Bool,
+    /// `int32`.
+    I32,
+    /// `int64` or an integer without format.
+    I64,
+    /// Unsigned 32-bit (`uint32`, or int32 with `minimum: 0`-style formats).
+    U32,
+    /// Unsigned 64-bit (`uint64`).
+    U64,
+    /// `float`.
+    F32,
+    /// `double` or a number without format.
+    F64,
+}
+
+/// A named type.
+#[derive(Debug, Clone, Serialize)]
+pub struct TypeDef {
+    /// Rust type name, unique in the crate.
+    pub name: String,
+    /// Where it was defined (JSON pointer).
+    pub pointer: String,
+    /// Description.
+    pub doc: Option<String>,
+    /// What it is.
+    pub kind: TypeKind,
+    /// An example value from the spec.
+    pub example: Option<Value>,
+}
+
+/// The shapes a named type can take.
+#[derive(Debug, Clone, Serialize)]
+pub enum TypeKind {
+    /// An object with known properties.
+    Struct(Struct),
+    /// The query/header/cookie parameters of one operation (not serialised as JSON).
+    Params(Vec<Param>),
+    /// A string enum; unknown values are kept, not rejected.
+    Enum(StringEnum),
+    /// One of several types.
+    Union(Union),
+    /// Another name for a type (`pub type A = Vec<B>;`).
+    Alias(TypeRef),
+    /// A wrapper struct around a type; used instead of an alias where the type refers
+    /// back to itself (aliases cannot be recursive).
+    Newtype(TypeRef),
+}
+
+/// An object type.
+#[derive(Debug, Clone, Serialize)]
+pub struct Struct {
+    /// Known properties, in spec order.
+    pub fields: Vec<Field>,
+    /// Type of extra members when the schema allows them next to known properties.
+    pub additional: Option<TypeRef>,
+}
+
+/// Whether a field must be present and whether it may be null: four distinct wire shapes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Presence {
+    /// Always present, never null: `T`.
+    Required,
+    /// Always present, may be null: `Option<T>`, serialised as `null`.
+    RequiredNullable,
+    /// May be absent, never null: `Option<T>`, omitted when `None`.
+    Optional,
+    /// May be absent or null: three states, `Nullable<T>`.
+    OptionalNullable,
+}
+
+/// One property of a struct.
+#[derive(Debug, Clone, Serialize)]
+pub struct Field {
+    /// Name on the wire.
+    pub wire_name: String,
+    /// Rust field name (already escaped).
+    pub name: String,
+    /// Its type.
+    pub ty: TypeRef,
+    /// Required/nullable shape.
+    pub presence: Presence,
+    /// Box the value: it closes a cycle of directly contained types.
+    pub boxed: bool,
+    /// Description.
+    pub doc: Option<String>,
+    /// Marked deprecated.
+    pub deprecated: bool,
+}
+
+/// A string enum.
+#[derive(Debug, Clone, Serialize)]
+pub struct StringEnum {
+    /// Known values in spec order.
+    pub variants: Vec<EnumVariant>,
+    /// Name of the catch-all variant holding unknown values.
+    pub unknown_variant: String,
+}
+
+/// One known enum value.
+#[derive(Debug, Clone, Serialize)]
+pub struct EnumVariant {
+    /// Rust variant name.
+    pub name: String,
+    /// The value on the wire.
+    pub value: String,
+}
+
+/// A `oneOf`/`anyOf`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Union {
+    /// The alternatives, in the order serde should try them.
+    pub variants: Vec<UnionVariant>,
+    /// How the alternative is recognised.
+    pub tagging: Tagging,
+}
+
+/// One alternative of a union.
+#[derive(Debug, Clone, Serialize)]
+pub struct UnionVariant {
+    /// Rust variant name.
+    pub name: String,
+    /// Its payload.
+    pub ty: TypeRef,
+    /// Discriminator values selecting it (tagged unions only).
+    pub tags: Vec<String>,
+    /// Box the payload: it closes a cycle.
+    pub boxed: bool,
+}
+
+/// How a union's alternative is chosen when decoding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum Tagging {
+    /// By a property's value (OpenAPI `discriminator`); unknown tags are kept as JSON.
+    Discriminator {
+        /// The property holding the tag.
+        property: String,
+        /// Name of the variant that keeps payloads with an unknown tag.
+        unknown_variant: String,
+    },
+    /// By trying each alternative in order.
+    Untagged,
+}
+
+/// A webhook the API sends (3.1 `webhooks`).
+#[derive(Debug, Clone, Serialize)]
+pub struct Webhook {
+    /// The key in `webhooks`.
+    pub name: String,
+    /// The payload type, if documented as JSON.
+    pub payload: Option<TypeRef>,
+    /// Summary and description.
+    pub doc: Doc,
+}

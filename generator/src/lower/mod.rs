@@ -1,0 +1,81 @@
+//! Stage 4, lower: the parsed spec to the IR.
+//!
+//! Component schemas are declared first so their names are stable and references
+//! resolve to them; then operations are walked in spec order, naming inline types
+//! after where they appear. Problems with an honest fallback become diagnostics.
+
+mod cycles;
+pub mod names;
+mod operations;
+pub mod refs;
+mod schemas;
+
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::config::Config;
+use crate::error::{Diagnostic, Error};
+use crate::ir::{Api, TypeDef, TypeId};
+
+/// Lowering state shared by the schema and operation passes.
+pub(crate) struct Lowerer<'a> {
+    doc: &'a Value,
+    spec: &'a openapiv3::OpenAPI,
+    file: &'a Path,
+    types: Vec<TypeDef>,
+    /// Canonical `$ref` pointer -> the type it names.
+    by_ref: HashMap<String, TypeId>,
+    /// Named types whose schema itself allows `null`.
+    nullable_types: HashSet<TypeId>,
+    type_names: names::NameSet,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl<'a> Lowerer<'a> {
+    fn note(&mut self, pointer: &str, message: impl Into<String>) {
+        self.diagnostics.push(Diagnostic {
+            pointer: pointer.to_string(),
+            message: message.into(),
+        });
+    }
+}
+
+/// Lowers a parsed, normalized spec. `doc` is the same document as raw JSON, for what
+/// `openapiv3` does not keep (3.1 `webhooks`, references into arbitrary pointers).
+pub fn lower(
+    doc: &Value,
+    spec: &openapiv3::OpenAPI,
+    config: &Config,
+    file: &Path,
+) -> Result<Api, Error> {
+    let mut l = Lowerer {
+        doc,
+        spec,
+        file,
+        types: Vec::new(),
+        by_ref: HashMap::new(),
+        nullable_types: HashSet::new(),
+        type_names: names::NameSet::camel(),
+        diagnostics: Vec::new(),
+    };
+    l.lower_components()?;
+    let resources = l.lower_operations()?;
+    let webhooks = l.lower_webhooks()?;
+    let error_body = operations::common_error_body(&resources);
+    let info = l.info(config);
+    let mut api = Api {
+        info,
+        resources,
+        types: l.types,
+        error_body,
+        webhooks,
+        diagnostics: l.diagnostics,
+    };
+    cycles::check_alias_cycles(&api, file)?;
+    cycles::break_cycles(&mut api);
+    api.diagnostics.sort();
+    api.diagnostics.dedup();
+    Ok(api)
+}

@@ -1,0 +1,201 @@
+//! Rust identifiers from arbitrary spec names: case conversion, keywords, leading
+//! digits, non-ASCII, and uniqueness within a scope.
+
+use std::collections::HashSet;
+
+use heck::{ToSnakeCase, ToUpperCamelCase};
+
+/// Words Rust reserves (2024 edition, strict and reserved), which cannot be raw
+/// identifiers in every position (`self`, `Self`, `super`, `crate`), so all are
+/// escaped the same way: a trailing underscore.
+const KEYWORDS: &[&str] = &[
+    "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern",
+    "false", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut",
+    "pub", "ref", "return", "self", "Self", "static", "struct", "super", "trait", "true", "type",
+    "unsafe", "use", "where", "while", "abstract", "become", "box", "do", "final", "macro",
+    "override", "priv", "typeof", "unsized", "virtual", "yield", "try", "union",
+];
+
+/// Type names that would shadow items the emitted `types` module itself uses.
+const RESERVED_TYPES: &[&str] = &[
+    "Option",
+    "Some",
+    "None",
+    "Result",
+    "Ok",
+    "Err",
+    "Vec",
+    "String",
+    "Box",
+    "Default",
+    "Clone",
+    "Debug",
+    "PartialEq",
+    "Serialize",
+    "Deserialize",
+    "Nullable",
+    "Self",
+];
+
+/// Keeps ASCII letters, digits and separators; anything else becomes a word break.
+fn ascii_words(raw: &str) -> String {
+    raw.chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { ' ' })
+        .collect()
+}
+
+/// `foo-bar`, `FooBar`, `$ref`, `3d` -> `foo_bar`, `foo_bar`, `ref_`, `_3d`.
+/// Returns `fallback` when nothing usable is left.
+pub fn snake(raw: &str, fallback: &str) -> String {
+    let mut s = ascii_words(raw).to_snake_case();
+    if s.is_empty() {
+        s = fallback.to_string();
+    }
+    if s.starts_with(|c: char| c.is_ascii_digit()) {
+        s.insert(0, '_');
+    }
+    if KEYWORDS.contains(&s.as_str()) {
+        s.push('_');
+    }
+    s
+}
+
+/// `foo-bar`, `message.sent`, `3d` -> `FooBar`, `MessageSent`, `V3d` (with `prefix` `V`).
+pub fn camel(raw: &str, fallback: &str, digit_prefix: &str) -> String {
+    let mut s = ascii_words(raw).to_upper_camel_case();
+    if s.is_empty() {
+        s = fallback.to_string();
+    }
+    if s.starts_with(|c: char| c.is_ascii_digit()) {
+        s.insert_str(0, digit_prefix);
+    }
+    if KEYWORDS.contains(&s.as_str()) {
+        s.push_str("Value");
+    }
+    s
+}
+
+/// Type name for a spec name, avoiding names the emitted code relies on.
+pub fn type_name(raw: &str) -> String {
+    let mut s = camel(raw, "Type", "T");
+    if RESERVED_TYPES.contains(&s.as_str()) {
+        s.push_str("Type");
+    }
+    s
+}
+
+/// Naive English singular, for names like `ChatCreateParams` from the tag `Chats`.
+pub fn singular(word: &str) -> String {
+    if let Some(stem) = word.strip_suffix("ies") {
+        format!("{stem}y")
+    } else if word.ends_with("sses") || word.ends_with("uses") || word.ends_with("xes") {
+        word[..word.len() - 2].to_string()
+    } else if word.ends_with("ss") || word.ends_with("us") || word.len() < 3 {
+        word.to_string()
+    } else if let Some(stem) = word.strip_suffix('s') {
+        stem.to_string()
+    } else {
+        word.to_string()
+    }
+}
+
+/// A scope in which names must be unique. The first claimant keeps a name; later ones
+/// get the smallest free numeric suffix, so results depend only on claim order.
+#[derive(Debug, Default, Clone)]
+pub struct NameSet {
+    taken: HashSet<String>,
+    snake_style: bool,
+}
+
+impl NameSet {
+    /// A scope for camel-case names (`Foo`, `Foo2`).
+    pub fn camel() -> Self {
+        NameSet::default()
+    }
+
+    /// A scope for snake-case names (`foo`, `foo_2`).
+    pub fn snake() -> Self {
+        NameSet {
+            taken: HashSet::new(),
+            snake_style: true,
+        }
+    }
+
+    /// Marks names as used without claiming them for anything.
+    pub fn reserve<'a>(&mut self, names: impl IntoIterator<Item = &'a str>) {
+        self.taken.extend(names.into_iter().map(str::to_string));
+    }
+
+    /// Whether a name is already used.
+    pub fn contains(&self, name: &str) -> bool {
+        self.taken.contains(name)
+    }
+
+    /// Claims `wanted`, or the first free `wanted2`, `wanted3`... (`wanted_2` in snake style).
+    pub fn claim(&mut self, wanted: &str) -> String {
+        if self.taken.insert(wanted.to_string()) {
+            return wanted.to_string();
+        }
+        let base = wanted.trim_end_matches('_');
+        let mut n = 2u64;
+        loop {
+            let candidate = if self.snake_style {
+                format!("{base}_{n}")
+            } else {
+                format!("{base}{n}")
+            };
+            if self.taken.insert(candidate.clone()) {
+                return candidate;
+            }
+            n += 1;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snake_handles_keywords_digits_and_punctuation() {
+        assert_eq!(snake("type", "f"), "type_");
+        assert_eq!(snake("self", "f"), "self_");
+        assert_eq!(snake("match", "f"), "match_");
+        assert_eq!(snake("3d", "f"), "_3d");
+        assert_eq!(snake("foo-bar", "f"), "foo_bar");
+        assert_eq!(snake("FooBar", "f"), "foo_bar");
+        assert_eq!(snake("$ref", "f"), "ref_");
+        assert_eq!(snake("a.b.c", "f"), "a_b_c");
+        assert_eq!(snake("✨", "field"), "field");
+    }
+
+    #[test]
+    fn camel_handles_odd_values() {
+        assert_eq!(camel("message.sent", "E", "V"), "MessageSent");
+        assert_eq!(camel("", "Empty", "V"), "Empty");
+        assert_eq!(camel("3d secure", "E", "V"), "V3dSecure");
+        assert_eq!(camel("Self", "E", "V"), "SelfValue");
+        assert_eq!(type_name("Option"), "OptionType");
+        assert_eq!(type_name("Error"), "Error");
+    }
+
+    #[test]
+    fn collisions_get_stable_suffixes() {
+        let mut s = NameSet::snake();
+        assert_eq!(s.claim("foo_bar"), "foo_bar");
+        assert_eq!(s.claim("foo_bar"), "foo_bar_2");
+        let mut c = NameSet::camel();
+        c.reserve(["Foo2"]);
+        assert_eq!(c.claim("Foo"), "Foo");
+        assert_eq!(c.claim("Foo"), "Foo3");
+    }
+
+    #[test]
+    fn singulars() {
+        assert_eq!(singular("Chats"), "Chat");
+        assert_eq!(singular("Subscriptions"), "Subscription");
+        assert_eq!(singular("Statuses"), "Status");
+        assert_eq!(singular("Entries"), "Entry");
+        assert_eq!(singular("Address"), "Address");
+    }
+}

@@ -1,0 +1,934 @@
+//! Paths and operations to resources, parameters, bodies and responses.
+
+use std::collections::HashMap;
+
+use openapiv3::{Parameter, ParameterSchemaOrContent, ReferenceOr, StatusCode};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use super::Lowerer;
+use super::names::{self, NameSet};
+use super::refs::{self, SchemaRef};
+use crate::config::Config;
+use crate::error::{Error, ErrorKind, pointer_push};
+use crate::ir::{
+    ApiInfo, Auth, BodyEncoding, Doc, ErrorResponse, HttpMethod, Operation, Param, ParamLocation,
+    ParamsStruct, PathPart, QueryStyle, RequestBody, Resource, ResponseBody, SuccessResponse,
+    TypeId, TypeKind, TypeRef, Webhook,
+};
+
+/// Methods reserved on `Client` itself, which a resource accessor must not shadow.
+const CLIENT_METHODS: &[&str] = &[
+    "builder",
+    "from_env",
+    "clone",
+    "fmt",
+    "new",
+    "base_url",
+    "with_options",
+];
+
+/// Argument names the emitted methods use besides path parameters.
+const ARGUMENT_NAMES: &[&str] = &["body", "params", "self_", "request", "path"];
+
+fn methods(item: &openapiv3::PathItem) -> [(HttpMethod, Option<&openapiv3::Operation>); 8] {
+    [
+        (HttpMethod::Get, item.get.as_ref()),
+        (HttpMethod::Post, item.post.as_ref()),
+        (HttpMethod::Put, item.put.as_ref()),
+        (HttpMethod::Patch, item.patch.as_ref()),
+        (HttpMethod::Delete, item.delete.as_ref()),
+        (HttpMethod::Head, item.head.as_ref()),
+        (HttpMethod::Options, item.options.as_ref()),
+        (HttpMethod::Trace, item.trace.as_ref()),
+    ]
+}
+
+/// A resource being assembled.
+struct Group {
+    key: String,
+    doc: Option<String>,
+    accessor: String,
+    type_name: String,
+    singular: String,
+    method_names: NameSet,
+    operations: Vec<Operation>,
+}
+
+impl<'a> Lowerer<'a> {
+    /// Resolves a local reference to a component of type `T`.
+    fn resolve_as<T: DeserializeOwned>(&self, reference: &str, pointer: &str) -> Result<T, Error> {
+        let node = refs::canonical(reference)
+            .and_then(|c| refs::resolve(self.doc, &c))
+            .ok_or_else(|| {
+                Error::new(
+                    ErrorKind::DanglingRef,
+                    self.file,
+                    format!("`{reference}` does not point at anything in this document"),
+                )
+                .at(pointer.to_string())
+            })?;
+        if let Some(next) = node.get("$ref").and_then(Value::as_str) {
+            if next != reference {
+                return self.resolve_as(next, pointer);
+            }
+            return Err(Error::new(
+                ErrorKind::RefCycle,
+                self.file,
+                format!("`{reference}` refers to itself"),
+            )
+            .at(pointer.to_string()));
+        }
+        serde_json::from_value(node.clone()).map_err(|e| {
+            Error::new(ErrorKind::Invalid, self.file, e.to_string())
+                .at(refs::canonical(reference).unwrap_or_default())
+        })
+    }
+
+    fn deref<T: DeserializeOwned + Clone>(
+        &self,
+        r: &ReferenceOr<T>,
+        pointer: &str,
+    ) -> Result<T, Error> {
+        match r {
+            ReferenceOr::Reference { reference } => self.resolve_as(reference, pointer),
+            ReferenceOr::Item(t) => Ok(t.clone()),
+        }
+    }
+
+    pub(super) fn lower_operations(&mut self) -> Result<Vec<Resource>, Error> {
+        let mut groups: Vec<Group> = Vec::new();
+        let mut accessors = NameSet::snake();
+        accessors.reserve(CLIENT_METHODS.iter().copied());
+        let mut group_types = NameSet::camel();
+        let tag_docs: HashMap<&str, &openapiv3::Tag> = self
+            .spec
+            .tags
+            .iter()
+            .map(|t| (t.name.as_str(), t))
+            .collect();
+        // Declared tags first, in declaration order, so resource order follows the spec.
+        let mut order: Vec<String> = self.spec.tags.iter().map(|t| t.name.clone()).collect();
+        let mut seen_ids: HashMap<String, usize> = HashMap::new();
+
+        for (path, item) in &self.spec.paths.paths {
+            let item_ptr = pointer_push("#/paths", path);
+            let item = self.deref(item, &item_ptr)?;
+            for (method, op) in methods(&item) {
+                let Some(op) = op else { continue };
+                let op_ptr = pointer_push(&item_ptr, &method.as_str().to_ascii_lowercase());
+                let key = match op.extensions.get("x-resource-name").and_then(Value::as_str) {
+                    Some(r) => r.to_string(),
+                    None => op
+                        .tags
+                        .first()
+                        .cloned()
+                        .unwrap_or_else(|| group_from_path(path)),
+                };
+                if !order.contains(&key) {
+                    order.push(key.clone());
+                }
+                let gi = match groups.iter().position(|g| g.key == key) {
+                    Some(i) => i,
+                    None => {
+                        let tag = tag_docs.get(key.as_str());
+                        let resource_name = tag
+                            .and_then(|t| t.extensions.get("x-resource-name"))
+                            .and_then(Value::as_str)
+                            .unwrap_or(&key)
+                            .to_string();
+                        let accessor = accessors.claim(&names::snake(&resource_name, "resource"));
+                        let type_name = group_types.claim(&names::type_name(&resource_name));
+                        let singular = singular_camel(&resource_name);
+                        let mut method_names = NameSet::snake();
+                        method_names.reserve(["new", "with_options", "clone", "fmt"]);
+                        groups.push(Group {
+                            doc: tag.and_then(|t| t.description.clone()),
+                            key: key.clone(),
+                            accessor,
+                            type_name,
+                            singular,
+                            method_names,
+                            operations: Vec::new(),
+                        });
+                        groups.len() - 1
+                    }
+                };
+                let operation_id = match &op.operation_id {
+                    Some(id) => {
+                        let n = seen_ids.entry(id.clone()).or_insert(0);
+                        *n += 1;
+                        if *n > 1 {
+                            self.note(
+                                &op_ptr,
+                                format!(
+                                    "duplicate operationId `{id}`; the method gets a numbered name"
+                                ),
+                            );
+                        }
+                        id.clone()
+                    }
+                    None => derive_operation_id(method, path),
+                };
+                let wanted = match op.extensions.get("x-method-name").and_then(Value::as_str) {
+                    Some(m) => names::snake(m, "call"),
+                    None => method_name(&operation_id, &key),
+                };
+                let name = groups[gi].method_names.claim(&wanted);
+                let singular = groups[gi].singular.clone();
+                let operation = self.operation(
+                    &item,
+                    op,
+                    method,
+                    path,
+                    &op_ptr,
+                    name,
+                    operation_id,
+                    &singular,
+                )?;
+                groups[gi].operations.push(operation);
+            }
+        }
+        groups.sort_by_key(|g| order.iter().position(|k| *k == g.key).unwrap_or(usize::MAX));
+        Ok(groups
+            .into_iter()
+            .map(|g| Resource {
+                module: g.accessor.clone(),
+                accessor: g.accessor,
+                type_name: g.type_name,
+                doc: g.doc,
+                operations: g.operations,
+            })
+            .collect())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn operation(
+        &mut self,
+        item: &openapiv3::PathItem,
+        op: &openapiv3::Operation,
+        method: HttpMethod,
+        path: &str,
+        pointer: &str,
+        name: String,
+        operation_id: String,
+        singular: &str,
+    ) -> Result<Operation, Error> {
+        let method_camel = names::camel(&name, "Call", "V");
+        let type_prefix = format!("{singular}{method_camel}");
+
+        // Path-item parameters apply unless the operation redefines them.
+        let mut params: Vec<(Parameter, String)> = Vec::new();
+        for (i, p) in item.parameters.iter().enumerate() {
+            let ptr = format!(
+                "{}/parameters/{i}",
+                pointer.rsplit_once('/').map_or(pointer, |(a, _)| a)
+            );
+            params.push((self.deref(p, &ptr)?, ptr));
+        }
+        for (i, p) in op.parameters.iter().enumerate() {
+            let ptr = format!("{pointer}/parameters/{i}");
+            let p = self.deref(p, &ptr)?;
+            let data = p.parameter_data_ref();
+            let same = |q: &Parameter| {
+                q.parameter_data_ref().name == data.name
+                    && std::mem::discriminant(q) == std::mem::discriminant(&p)
+            };
+            if let Some(existing) = params.iter_mut().find(|(q, _)| same(q)) {
+                *existing = (p, ptr);
+            } else {
+                params.push((p, ptr));
+            }
+        }
+
+        let mut arg_names = NameSet::snake();
+        arg_names.reserve(ARGUMENT_NAMES.iter().copied());
+        let mut path_params = Vec::new();
+        let mut other_params = Vec::new();
+        let mut field_names = NameSet::snake();
+        for (p, ptr) in &params {
+            let (location, style) = match p {
+                Parameter::Path { .. } => {
+                    (ParamLocation::Path, QueryStyle::Form { explode: false })
+                }
+                Parameter::Query {
+                    style,
+                    parameter_data,
+                    ..
+                } => (
+                    ParamLocation::Query,
+                    match style {
+                        openapiv3::QueryStyle::Form => QueryStyle::Form {
+                            explode: parameter_data.explode.unwrap_or(true),
+                        },
+                        openapiv3::QueryStyle::SpaceDelimited => QueryStyle::SpaceDelimited,
+                        openapiv3::QueryStyle::PipeDelimited => QueryStyle::PipeDelimited,
+                        openapiv3::QueryStyle::DeepObject => QueryStyle::DeepObject,
+                    },
+                ),
+                Parameter::Header { .. } => {
+                    (ParamLocation::Header, QueryStyle::Form { explode: false })
+                }
+                Parameter::Cookie { .. } => {
+                    (ParamLocation::Cookie, QueryStyle::Form { explode: true })
+                }
+            };
+            let data = p.parameter_data_ref();
+            let hint = format!("{type_prefix}{}", names::camel(&data.name, "Param", "V"));
+            let ty = match &data.format {
+                ParameterSchemaOrContent::Schema(s) => {
+                    self.schema(SchemaRef::from(s), &hint, &format!("{ptr}/schema"))?
+                        .ty
+                }
+                ParameterSchemaOrContent::Content(content) => {
+                    self.note(ptr, "parameter with `content` is sent as a JSON string");
+                    match content.values().next().and_then(|m| m.schema.as_ref()) {
+                        Some(s) => {
+                            self.schema(SchemaRef::from(s), &hint, &format!("{ptr}/content"))?
+                                .ty
+                        }
+                        None => TypeRef::Any,
+                    }
+                }
+            };
+            let example = data.example.clone().or_else(|| {
+                data.examples.values().find_map(|e| match e {
+                    ReferenceOr::Item(e) => e.value.clone(),
+                    ReferenceOr::Reference { .. } => None,
+                })
+            });
+            let param = Param {
+                wire_name: data.name.clone(),
+                name: String::new(),
+                location,
+                required: data.required || location == ParamLocation::Path,
+                ty,
+                style,
+                doc: data.description.clone(),
+                example,
+            };
+            if location == ParamLocation::Cookie {
+                self.note(
+                    ptr,
+                    format!(
+                        "cookie parameter `{}` is not supported; it is not sent",
+                        data.name
+                    ),
+                );
+                continue;
+            }
+            if location == ParamLocation::Path {
+                path_params.push(Param {
+                    name: arg_names.claim(&names::snake(&data.name, "id")),
+                    ..param
+                });
+            } else {
+                other_params.push(Param {
+                    name: field_names.claim(&names::snake(&data.name, "param")),
+                    ..param
+                });
+            }
+        }
+
+        let path_parts = self.path_parts(path, &mut path_params, pointer)?;
+
+        let body = match &op.request_body {
+            Some(b) => {
+                let b = self.deref(b, &format!("{pointer}/requestBody"))?;
+                self.request_body(
+                    &b,
+                    &format!("{type_prefix}Params"),
+                    &format!("{pointer}/requestBody"),
+                )?
+            }
+            None => None,
+        };
+
+        let params = if other_params.is_empty() {
+            None
+        } else {
+            let wanted = if self.type_names.contains(&format!("{type_prefix}Params")) {
+                format!("{type_prefix}Query")
+            } else {
+                format!("{type_prefix}Params")
+            };
+            let id = self.declare(&wanted, pointer);
+            let all_optional = other_params.iter().all(|p| !p.required);
+            self.types[id.0].doc = Some(format!(
+                "Parameters of [`{}`](crate::resources).",
+                operation_id
+            ));
+            self.types[id.0].kind = TypeKind::Params(other_params);
+            Some(ParamsStruct {
+                ty: id,
+                all_optional,
+            })
+        };
+
+        let (response, errors) = self.responses(op, &type_prefix, pointer)?;
+
+        Ok(Operation {
+            name,
+            operation_id,
+            method,
+            path: path.to_string(),
+            path_parts,
+            path_params,
+            params,
+            body,
+            response,
+            errors,
+            doc: Doc {
+                summary: op.summary.clone(),
+                description: op.description.clone(),
+            },
+            deprecated: op.deprecated,
+            pointer: pointer.to_string(),
+        })
+    }
+
+    /// Splits `/a/{id}/b` into literals and parameter slots; every `{name}` must be a
+    /// declared path parameter, and every path parameter must appear.
+    fn path_parts(
+        &mut self,
+        path: &str,
+        params: &mut Vec<Param>,
+        pointer: &str,
+    ) -> Result<Vec<PathPart>, Error> {
+        let mut parts = Vec::new();
+        let mut rest = path;
+        let mut ordered: Vec<Param> = Vec::new();
+        while let Some(start) = rest.find('{') {
+            let Some(len) = rest[start..].find('}') else {
+                return Err(Error::new(
+                    ErrorKind::Invalid,
+                    self.file,
+                    format!("unclosed `{{` in path `{path}`"),
+                )
+                .at(pointer.to_string()));
+            };
+            if start > 0 {
+                parts.push(PathPart::Literal(rest[..start].to_string()));
+            }
+            let name = &rest[start + 1..start + len];
+            let index = match params.iter().position(|p| p.wire_name == name) {
+                Some(i) => {
+                    ordered.push(params.remove(i));
+                    ordered.len() - 1
+                }
+                None => match ordered.iter().position(|p| p.wire_name == name) {
+                    Some(i) => i,
+                    None => {
+                        self.note(pointer, format!("path parameter `{name}` is not declared; taken as a string argument"));
+                        let mut taken = NameSet::snake();
+                        taken.reserve(ARGUMENT_NAMES.iter().copied());
+                        taken.reserve(ordered.iter().map(|p| p.name.as_str()));
+                        ordered.push(Param {
+                            wire_name: name.to_string(),
+                            name: taken.claim(&names::snake(name, "id")),
+                            location: ParamLocation::Path,
+                            required: true,
+                            ty: TypeRef::Primitive(crate::ir::Primitive::String),
+                            style: QueryStyle::Form { explode: false },
+                            doc: None,
+                            example: None,
+                        });
+                        ordered.len() - 1
+                    }
+                },
+            };
+            parts.push(PathPart::Param(index));
+            rest = &rest[start + len + 1..];
+        }
+        if !rest.is_empty() {
+            parts.push(PathPart::Literal(rest.to_string()));
+        }
+        for p in params.drain(..) {
+            self.note(
+                pointer,
+                format!(
+                    "path parameter `{}` does not appear in the path; it is not sent",
+                    p.wire_name
+                ),
+            );
+        }
+        *params = ordered;
+        Ok(parts)
+    }
+
+    fn request_body(
+        &mut self,
+        b: &openapiv3::RequestBody,
+        hint: &str,
+        pointer: &str,
+    ) -> Result<Option<RequestBody>, Error> {
+        let Some((content_type, media)) = pick_content(&b.content) else {
+            self.note(pointer, "request body without content is not sent");
+            return Ok(None);
+        };
+        let media_ptr = pointer_push(&format!("{pointer}/content"), content_type);
+        let encoding = encoding_of(content_type);
+        if b.content.len() > 1 {
+            self.note(
+                pointer,
+                format!("several request content types; `{content_type}` is used"),
+            );
+        }
+        let ty = match (&encoding, &media.schema) {
+            (BodyEncoding::Json | BodyEncoding::Form | BodyEncoding::Multipart, Some(s)) => {
+                let lowered =
+                    self.schema(SchemaRef::from(s), hint, &format!("{media_ptr}/schema"))?;
+                lowered.ty
+            }
+            (BodyEncoding::Json, None) => TypeRef::Any,
+            _ => TypeRef::Primitive(crate::ir::Primitive::String),
+        };
+        Ok(Some(RequestBody {
+            encoding,
+            content_type: content_type.to_string(),
+            ty,
+            required: b.required,
+            doc: b.description.clone(),
+            example: example_of(media),
+        }))
+    }
+
+    fn responses(
+        &mut self,
+        op: &openapiv3::Operation,
+        type_prefix: &str,
+        pointer: &str,
+    ) -> Result<(SuccessResponse, Vec<ErrorResponse>), Error> {
+        let mut success: Option<SuccessResponse> = None;
+        let mut errors = Vec::new();
+        let rptr = format!("{pointer}/responses");
+        let mut entries: Vec<(String, Option<u16>, &ReferenceOr<openapiv3::Response>)> = op
+            .responses
+            .responses
+            .iter()
+            .map(|(code, r)| match code {
+                StatusCode::Code(c) => (c.to_string(), Some(*c), r),
+                StatusCode::Range(r0) => (format!("{r0}XX"), Some(r0 * 100), r),
+            })
+            .collect();
+        if let Some(d) = &op.responses.default {
+            entries.push(("default".to_string(), None, d));
+        }
+        for (label, code, r) in entries {
+            let ptr = pointer_push(&rptr, &label);
+            let r = self.deref(r, &ptr)?;
+            let is_success = code.is_some_and(|c| (200..300).contains(&c));
+            if is_success {
+                if let Some(existing) = &success {
+                    if existing.body == ResponseBody::Empty && !r.content.is_empty() {
+                        // Prefer a success response that has a body.
+                    } else {
+                        continue;
+                    }
+                }
+                let (body, accept, example) = match pick_content(&r.content) {
+                    None => (ResponseBody::Empty, "*/*".to_string(), None),
+                    Some((ct, media)) => {
+                        let media_ptr = pointer_push(&format!("{ptr}/content"), ct);
+                        let body = match encoding_of(ct) {
+                            BodyEncoding::Json => match &media.schema {
+                                Some(s) => {
+                                    let l = self.schema(
+                                        SchemaRef::from(s),
+                                        &format!("{type_prefix}Response"),
+                                        &format!("{media_ptr}/schema"),
+                                    )?;
+                                    ResponseBody::Json(if l.nullable {
+                                        TypeRef::Option(Box::new(l.ty))
+                                    } else {
+                                        l.ty
+                                    })
+                                }
+                                None => ResponseBody::Json(TypeRef::Any),
+                            },
+                            BodyEncoding::Text(_) => ResponseBody::Text,
+                            _ => ResponseBody::Binary,
+                        };
+                        (body, ct.to_string(), example_of(media))
+                    }
+                };
+                success = Some(SuccessResponse {
+                    status: code.unwrap_or(200).max(200),
+                    body,
+                    accept,
+                    doc: Some(r.description.clone()).filter(|d| !d.trim().is_empty()),
+                    example,
+                });
+            } else if code.is_some_and(|c| c >= 400) || code.is_none() {
+                let (ty, example) = match r
+                    .content
+                    .iter()
+                    .find(|(ct, _)| encoding_of(ct) == BodyEncoding::Json)
+                {
+                    Some((ct, media)) => {
+                        let media_ptr = pointer_push(&format!("{ptr}/content"), ct);
+                        let ty = match &media.schema {
+                            Some(s) => Some(
+                                self.schema(
+                                    SchemaRef::from(s),
+                                    &format!("{type_prefix}Error{}", names::camel(&label, "", "")),
+                                    &format!("{media_ptr}/schema"),
+                                )?
+                                .ty,
+                            ),
+                            None => None,
+                        };
+                        (ty, example_of(media))
+                    }
+                    None => (None, None),
+                };
+                errors.push(ErrorResponse {
+                    status: label,
+                    ty,
+                    doc: Some(r.description.clone()),
+                    example,
+                });
+            }
+        }
+        let success = success.unwrap_or(SuccessResponse {
+            status: 200,
+            body: ResponseBody::Empty,
+            accept: "*/*".to_string(),
+            doc: None,
+            example: None,
+        });
+        Ok((success, errors))
+    }
+
+    pub(super) fn lower_webhooks(&mut self) -> Result<Vec<Webhook>, Error> {
+        let Some(Value::Object(hooks)) = self.doc.get("webhooks") else {
+            return Ok(Vec::new());
+        };
+        let mut out = Vec::new();
+        for (name, item) in hooks {
+            let ptr = pointer_push("#/webhooks", name);
+            let item: ReferenceOr<openapiv3::PathItem> = serde_json::from_value(item.clone())
+                .map_err(|e| {
+                    Error::new(ErrorKind::Invalid, self.file, e.to_string()).at(ptr.clone())
+                })?;
+            let item = self.deref(&item, &ptr)?;
+            for (method, op) in methods(&item) {
+                let Some(op) = op else { continue };
+                let op_ptr = pointer_push(&ptr, &method.as_str().to_ascii_lowercase());
+                let payload = match &op.request_body {
+                    Some(b) => {
+                        let b = self.deref(b, &format!("{op_ptr}/requestBody"))?;
+                        let hint = format!("{}Webhook", names::type_name(name));
+                        self.request_body(&b, &hint, &format!("{op_ptr}/requestBody"))?
+                            .map(|b| b.ty)
+                    }
+                    None => None,
+                };
+                out.push(Webhook {
+                    name: name.clone(),
+                    payload,
+                    doc: Doc {
+                        summary: op.summary.clone(),
+                        description: op.description.clone(),
+                    },
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    pub(super) fn info(&mut self, _config: &Config) -> ApiInfo {
+        let spec = self.spec;
+        let base_url = spec
+            .servers
+            .first()
+            .map(|s| {
+                let mut url = s.url.clone();
+                if let Some(vars) = &s.variables {
+                    for (k, v) in vars {
+                        url = url.replace(&format!("{{{k}}}"), &v.default);
+                    }
+                }
+                url
+            })
+            .unwrap_or_else(|| "http://localhost".to_string());
+        let base_url = if base_url.starts_with('/') {
+            format!("http://localhost{base_url}")
+        } else {
+            base_url
+        };
+        let auth = self.auth();
+        ApiInfo {
+            title: spec.info.title.clone(),
+            version: spec.info.version.clone(),
+            description: spec.info.description.clone(),
+            base_url: base_url.trim_end_matches('/').to_string(),
+            auth,
+        }
+    }
+
+    fn auth(&mut self) -> Auth {
+        let spec = self.spec;
+        let requirement = spec
+            .security
+            .iter()
+            .flatten()
+            .chain(
+                spec.paths
+                    .paths
+                    .values()
+                    .filter_map(|p| p.as_item())
+                    .flat_map(|p| {
+                        p.iter()
+                            .filter_map(|(_, op)| op.security.as_ref())
+                            .flatten()
+                    }),
+            )
+            .find_map(|req| req.keys().next().cloned());
+        let Some(name) = requirement else {
+            return Auth::None;
+        };
+        let scheme = spec
+            .components
+            .as_ref()
+            .and_then(|c| c.security_schemes.get(&name));
+        let pointer = pointer_push("#/components/securitySchemes", &name);
+        match scheme {
+            Some(ReferenceOr::Item(openapiv3::SecurityScheme::HTTP { scheme, .. }))
+                if scheme.eq_ignore_ascii_case("basic") =>
+            {
+                Auth::Basic
+            }
+            Some(ReferenceOr::Item(openapiv3::SecurityScheme::HTTP { .. })) => Auth::Bearer,
+            Some(ReferenceOr::Item(openapiv3::SecurityScheme::APIKey {
+                location, name, ..
+            })) => match location {
+                openapiv3::APIKeyLocation::Header => Auth::Header(name.clone()),
+                openapiv3::APIKeyLocation::Query => Auth::Query(name.clone()),
+                openapiv3::APIKeyLocation::Cookie => {
+                    self.note(&pointer, "API keys in cookies are not supported; requests are sent without credentials");
+                    Auth::None
+                }
+            },
+            Some(ReferenceOr::Item(_)) => Auth::Bearer,
+            _ => {
+                self.note(
+                    &pointer,
+                    "security scheme not found; requests are sent without credentials",
+                );
+                Auth::None
+            }
+        }
+    }
+}
+
+/// JSON first, then form, multipart, text, and anything else as bytes.
+fn pick_content(
+    content: &indexmap::IndexMap<String, openapiv3::MediaType>,
+) -> Option<(&str, &openapiv3::MediaType)> {
+    let rank = |ct: &str| match encoding_of(ct) {
+        BodyEncoding::Json => 0,
+        BodyEncoding::Form => 1,
+        BodyEncoding::Multipart => 2,
+        BodyEncoding::Text(_) => 3,
+        BodyEncoding::Binary(_) => 4,
+    };
+    content
+        .iter()
+        .min_by_key(|(ct, _)| rank(ct))
+        .map(|(ct, m)| (ct.as_str(), m))
+}
+
+fn encoding_of(content_type: &str) -> BodyEncoding {
+    let ct = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    if ct == "application/json" || ct.ends_with("+json") {
+        BodyEncoding::Json
+    } else if ct == "application/x-www-form-urlencoded" {
+        BodyEncoding::Form
+    } else if ct == "multipart/form-data" {
+        BodyEncoding::Multipart
+    } else if ct.starts_with("text/") {
+        BodyEncoding::Text(content_type.to_string())
+    } else if ct.contains("json") {
+        BodyEncoding::Json
+    } else {
+        BodyEncoding::Binary(content_type.to_string())
+    }
+}
+
+fn example_of(media: &openapiv3::MediaType) -> Option<Value> {
+    media.example.clone().or_else(|| {
+        media.examples.values().find_map(|e| match e {
+            ReferenceOr::Item(e) => e.value.clone(),
+            ReferenceOr::Reference { .. } => None,
+        })
+    })
+}
+
+/// `/v3/webhook-events/{id}` -> `webhook-events`: the first segment that is neither a
+/// parameter nor a version.
+fn group_from_path(path: &str) -> String {
+    path.split('/')
+        .find(|s| {
+            !s.is_empty()
+                && !s.starts_with('{')
+                && !(s.starts_with('v')
+                    && s[1..].chars().all(|c| c.is_ascii_digit())
+                    && s.len() > 1)
+                && *s != "api"
+        })
+        .unwrap_or("default")
+        .to_string()
+}
+
+/// `GET /pets/{petId}/toys` -> `get_pets_by_pet_id_toys`.
+fn derive_operation_id(method: HttpMethod, path: &str) -> String {
+    let mut out = method.as_str().to_ascii_lowercase();
+    for segment in path.split('/').filter(|s| !s.is_empty()) {
+        out.push('_');
+        if let Some(p) = segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+            out.push_str("by_");
+            out.push_str(p);
+        } else {
+            out.push_str(segment);
+        }
+    }
+    out
+}
+
+/// `updateWebhookSubscription` in resource `Webhook Subscriptions` -> `update`: the
+/// resource's words (singular or plural) are dropped when something is left.
+fn method_name(operation_id: &str, resource: &str) -> String {
+    let op = names::snake(operation_id, "call");
+    let words: Vec<&str> = op.split('_').filter(|w| !w.is_empty()).collect();
+    let resource_snake = names::snake(resource, "");
+    let resource_words: Vec<&str> = resource_snake
+        .split('_')
+        .filter(|w| !w.is_empty())
+        .collect();
+    if resource_words.is_empty() {
+        return op;
+    }
+    let matches = |at: usize| -> Option<usize> {
+        // Every resource word, each singular or plural; returns how many words matched.
+        let n = resource_words.len();
+        if at + n > words.len() {
+            return None;
+        }
+        resource_words
+            .iter()
+            .zip(&words[at..at + n])
+            .all(|(r, w)| {
+                r == w || names::singular(r) == *w || names::singular(w) == names::singular(r)
+            })
+            .then_some(n)
+    };
+    for at in 0..words.len() {
+        if let Some(n) = matches(at) {
+            let rest: Vec<&str> = words[..at]
+                .iter()
+                .chain(&words[at + n..])
+                .copied()
+                .collect();
+            if !rest.is_empty() {
+                return names::snake(&rest.join("_"), "call");
+            }
+        }
+    }
+    op
+}
+
+/// `Webhook Subscriptions` -> `WebhookSubscription`.
+fn singular_camel(resource: &str) -> String {
+    let camel = names::type_name(resource);
+    // Singularise the last word only.
+    let split = camel
+        .char_indices()
+        .filter(|(_, c)| c.is_ascii_uppercase())
+        .map(|(i, _)| i)
+        .last()
+        .unwrap_or(0);
+    format!("{}{}", &camel[..split], names::singular(&camel[split..]))
+}
+
+/// The body type most error responses share: the API's error envelope.
+pub(super) fn common_error_body(resources: &[Resource]) -> Option<TypeId> {
+    let mut counts: Vec<(TypeId, usize)> = Vec::new();
+    for e in resources
+        .iter()
+        .flat_map(|r| &r.operations)
+        .flat_map(|o| &o.errors)
+    {
+        if let Some(TypeRef::Named(id)) = &e.ty {
+            match counts.iter_mut().find(|(i, _)| i == id) {
+                Some((_, n)) => *n += 1,
+                None => counts.push((*id, 1)),
+            }
+        }
+    }
+    counts
+        .into_iter()
+        .max_by_key(|(id, n)| (*n, std::cmp::Reverse(*id)))
+        .map(|(id, _)| id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn method_names_drop_the_resource() {
+        assert_eq!(
+            method_name("updateWebhookSubscription", "Webhook Subscriptions"),
+            "update"
+        );
+        assert_eq!(
+            method_name("listWebhookSubscriptions", "Webhook Subscriptions"),
+            "list"
+        );
+        assert_eq!(method_name("listWebhookEvents", "Webhook Events"), "list");
+        assert_eq!(method_name("createChat", "Chats"), "create");
+        assert_eq!(method_name("sendMessageToChat", "Messages"), "send_to_chat");
+        assert_eq!(method_name("chats", "Chats"), "chats");
+        assert_eq!(method_name("type", "Other"), "type_");
+    }
+
+    #[test]
+    fn derived_ids_and_groups() {
+        assert_eq!(
+            derive_operation_id(HttpMethod::Get, "/pets/{petId}"),
+            "get_pets_by_petId"
+        );
+        assert_eq!(group_from_path("/v3/webhook-events/{id}"), "webhook-events");
+        assert_eq!(group_from_path("/{id}"), "default");
+        assert_eq!(
+            singular_camel("Webhook Subscriptions"),
+            "WebhookSubscription"
+        );
+    }
+
+    #[test]
+    fn json_is_preferred() {
+        assert_eq!(
+            encoding_of("application/vnd.github+json"),
+            BodyEncoding::Json
+        );
+        assert_eq!(
+            encoding_of("application/json; charset=utf-8"),
+            BodyEncoding::Json
+        );
+        assert_eq!(
+            encoding_of("text/plain"),
+            BodyEncoding::Text("text/plain".into())
+        );
+        assert_eq!(
+            encoding_of("application/octet-stream"),
+            BodyEncoding::Binary("application/octet-stream".into())
+        );
+    }
+}

@@ -1,0 +1,889 @@
+//! Schemas to named types and type references.
+
+use indexmap::IndexMap;
+use openapiv3::{AdditionalProperties, Schema, SchemaKind, Type, VariantOrUnknownOrEmpty};
+use serde_json::Value;
+
+use super::Lowerer;
+use super::names::{self, NameSet};
+use super::refs::{self, SchemaRef};
+use crate::error::{Error, ErrorKind, pointer_push};
+use crate::ir::{
+    EnumVariant, Field, Presence, Primitive, StringEnum, Struct, Tagging, TypeDef, TypeId,
+    TypeKind, TypeRef, Union, UnionVariant,
+};
+
+/// A lowered schema: the type, and whether `null` is also allowed.
+#[derive(Debug, Clone)]
+pub struct Lowered {
+    pub ty: TypeRef,
+    pub nullable: bool,
+}
+
+impl Lowered {
+    fn of(ty: TypeRef) -> Self {
+        Lowered {
+            ty,
+            nullable: false,
+        }
+    }
+}
+
+/// Object-like content gathered from a schema (or from every member of an `allOf`).
+#[derive(Default)]
+struct ObjectParts<'a> {
+    properties: IndexMap<String, (SchemaRef<'a>, String)>,
+    required: Vec<String>,
+    additional: Option<&'a AdditionalProperties>,
+    /// Any member that is not object-like (so merging is approximate).
+    foreign: Option<String>,
+}
+
+impl<'a> Lowerer<'a> {
+    /// Reserves a named type with a placeholder kind; filled in later.
+    pub(super) fn declare(&mut self, wanted: &str, pointer: &str) -> TypeId {
+        let name = self.type_names.claim(&names::type_name(wanted));
+        let id = TypeId(self.types.len());
+        self.types.push(TypeDef {
+            name,
+            pointer: pointer.to_string(),
+            doc: None,
+            kind: TypeKind::Alias(TypeRef::Any),
+            example: None,
+        });
+        id
+    }
+
+    /// Lowers every component schema, so references resolve to stable names first.
+    pub(super) fn lower_components(&mut self) -> Result<(), Error> {
+        let Some(components) = &self.spec.components else {
+            return Ok(());
+        };
+        let mut pending = Vec::new();
+        for name in components.schemas.keys() {
+            let pointer = pointer_push("#/components/schemas", name);
+            let id = self.declare(name, &pointer);
+            self.by_ref.insert(pointer.clone(), id);
+            pending.push((name, pointer, id));
+        }
+        for (name, pointer, id) in pending {
+            let schema = &components.schemas[name];
+            self.fill_named(id, SchemaRef::from(schema), &pointer)?;
+        }
+        Ok(())
+    }
+
+    /// The type a reference points at, lowering it on first use.
+    pub(super) fn reference(&mut self, reference: &str, pointer: &str) -> Result<Lowered, Error> {
+        let Some(canonical) = refs::canonical(reference) else {
+            self.note(
+                pointer,
+                format!("external reference `{reference}` is not followed; typed as a JSON value"),
+            );
+            return Ok(Lowered::of(TypeRef::Any));
+        };
+        if let Some(&id) = self.by_ref.get(&canonical) {
+            return Ok(Lowered {
+                ty: TypeRef::Named(id),
+                nullable: self.nullable_types.contains(&id),
+            });
+        }
+        let Some(node) = refs::resolve(self.doc, &canonical) else {
+            return Err(Error::new(
+                ErrorKind::DanglingRef,
+                self.file,
+                format!("`{reference}` does not point at anything in this document"),
+            )
+            .at(pointer.to_string()));
+        };
+        let schema: openapiv3::ReferenceOr<Schema> =
+            serde_json::from_value(node.clone()).map_err(|e| {
+                Error::new(ErrorKind::Invalid, self.file, format!("not a schema: {e}"))
+                    .at(canonical.clone())
+            })?;
+        let id = self.declare(&refs::last_segment(&canonical), &canonical);
+        self.by_ref.insert(canonical.clone(), id);
+        self.fill_named(id, SchemaRef::from(&schema), &canonical)?;
+        Ok(Lowered {
+            ty: TypeRef::Named(id),
+            nullable: self.nullable_types.contains(&id),
+        })
+    }
+
+    /// Lowers `schema` into the named type `id` (a component or a ref target).
+    fn fill_named(
+        &mut self,
+        id: TypeId,
+        schema: SchemaRef<'_>,
+        pointer: &str,
+    ) -> Result<(), Error> {
+        let name = self.types[id.0].name.clone();
+        match schema {
+            SchemaRef::Ref(r) => {
+                let target = self.reference(r, pointer)?;
+                self.types[id.0].kind = TypeKind::Alias(target.ty);
+                if target.nullable {
+                    self.nullable_types.insert(id);
+                }
+            }
+            SchemaRef::Inline(s) => {
+                if s.schema_data.nullable {
+                    self.nullable_types.insert(id);
+                }
+                self.types[id.0].doc = doc_of(s);
+                self.types[id.0].example = s.schema_data.example.clone();
+                let kind = self.kind_of(s, &name, pointer, Some(id))?;
+                match kind {
+                    Shape::Named(kind) => self.types[id.0].kind = kind,
+                    Shape::Ref(lowered) => {
+                        if lowered.nullable {
+                            self.nullable_types.insert(id);
+                        }
+                        self.types[id.0].kind = TypeKind::Alias(lowered.ty);
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Lowers a schema slot used inline (a property, an item, a body). Shapes that need
+    /// a name get one from `hint`.
+    pub(super) fn schema(
+        &mut self,
+        schema: SchemaRef<'_>,
+        hint: &str,
+        pointer: &str,
+    ) -> Result<Lowered, Error> {
+        match schema {
+            SchemaRef::Ref(r) => self.reference(r, pointer),
+            SchemaRef::Inline(s) => {
+                let nullable = s.schema_data.nullable;
+                match self.kind_of(s, hint, pointer, None)? {
+                    Shape::Ref(mut lowered) => {
+                        lowered.nullable |= nullable;
+                        Ok(lowered)
+                    }
+                    Shape::Named(kind) => {
+                        let id = self.declare(hint, pointer);
+                        let def = &mut self.types[id.0];
+                        def.kind = kind;
+                        def.doc = doc_of(s);
+                        def.example = s.schema_data.example.clone();
+                        Ok(Lowered {
+                            ty: TypeRef::Named(id),
+                            nullable,
+                        })
+                    }
+                }
+            }
+        }
+    }
+
+    /// What a schema is: an anonymous type reference, or a shape needing a name.
+    fn kind_of(
+        &mut self,
+        s: &Schema,
+        hint: &str,
+        pointer: &str,
+        named: Option<TypeId>,
+    ) -> Result<Shape, Error> {
+        let shape = match &s.schema_kind {
+            SchemaKind::Type(Type::String(st)) => {
+                let values: Vec<&str> = st
+                    .enumeration
+                    .iter()
+                    .flatten()
+                    .map(String::as_str)
+                    .collect();
+                if !values.is_empty() {
+                    Shape::Named(TypeKind::Enum(string_enum(&values)))
+                } else {
+                    Shape::Ref(Lowered::of(TypeRef::Primitive(string_format(&st.format))))
+                }
+            }
+            SchemaKind::Type(Type::Number(n)) => {
+                Shape::Ref(Lowered::of(TypeRef::Primitive(match &n.format {
+                    VariantOrUnknownOrEmpty::Item(openapiv3::NumberFormat::Float) => Primitive::F32,
+                    _ => Primitive::F64,
+                })))
+            }
+            SchemaKind::Type(Type::Integer(i)) => {
+                let format = match &i.format {
+                    VariantOrUnknownOrEmpty::Item(openapiv3::IntegerFormat::Int32) => "int32",
+                    VariantOrUnknownOrEmpty::Item(openapiv3::IntegerFormat::Int64) => "int64",
+                    VariantOrUnknownOrEmpty::Unknown(f) => f.as_str(),
+                    VariantOrUnknownOrEmpty::Empty => "",
+                };
+                Shape::Ref(Lowered::of(TypeRef::Primitive(integer_format(format))))
+            }
+            SchemaKind::Type(Type::Boolean(_)) => {
+                Shape::Ref(Lowered::of(TypeRef::Primitive(Primitive::Bool)))
+            }
+            SchemaKind::Type(Type::Array(a)) => {
+                let items = match &a.items {
+                    Some(items) => {
+                        let item = self.schema(
+                            SchemaRef::from(items),
+                            &format!("{hint}Item"),
+                            &format!("{pointer}/items"),
+                        )?;
+                        nest(item)
+                    }
+                    None => TypeRef::Any,
+                };
+                Shape::Ref(Lowered::of(TypeRef::List(Box::new(items))))
+            }
+            SchemaKind::Type(Type::Object(o)) => {
+                let mut parts = ObjectParts::default();
+                for (k, v) in &o.properties {
+                    parts.properties.insert(
+                        k.clone(),
+                        (
+                            SchemaRef::from(v),
+                            pointer_push(&format!("{pointer}/properties"), k),
+                        ),
+                    );
+                }
+                parts.required = o.required.clone();
+                parts.additional = o.additional_properties.as_ref();
+                self.object(parts, hint, pointer)?
+            }
+            SchemaKind::OneOf { one_of } => self.union(one_of, s, hint, pointer, "oneOf")?,
+            SchemaKind::AnyOf { any_of } => self.union(any_of, s, hint, pointer, "anyOf")?,
+            SchemaKind::AllOf { all_of } => self.all_of(all_of, s, hint, pointer, named)?,
+            SchemaKind::Not { .. } => {
+                self.note(pointer, "`not` is not modelled; typed as a JSON value");
+                Shape::Ref(Lowered::of(TypeRef::Any))
+            }
+            SchemaKind::Any(a) => self.any_schema(a, s, hint, pointer, named)?,
+        };
+        Ok(shape)
+    }
+
+    /// openapiv3's catch-all: no `type`, or keywords of several kinds mixed.
+    fn any_schema(
+        &mut self,
+        a: &openapiv3::AnySchema,
+        s: &Schema,
+        hint: &str,
+        pointer: &str,
+        named: Option<TypeId>,
+    ) -> Result<Shape, Error> {
+        if !a.all_of.is_empty()
+            && a.properties.is_empty()
+            && a.one_of.is_empty()
+            && a.any_of.is_empty()
+        {
+            return self.all_of(&a.all_of, s, hint, pointer, named);
+        }
+        if !a.one_of.is_empty() || !a.any_of.is_empty() {
+            if !a.properties.is_empty() {
+                self.note(
+                    pointer,
+                    "properties next to oneOf/anyOf are not merged into the alternatives",
+                );
+            }
+            let (list, kw) = if a.one_of.is_empty() {
+                (&a.any_of, "anyOf")
+            } else {
+                (&a.one_of, "oneOf")
+            };
+            return self.union(list, s, hint, pointer, kw);
+        }
+        if !a.properties.is_empty()
+            || a.typ.as_deref() == Some("object")
+            || a.additional_properties.is_some()
+            || !a.all_of.is_empty()
+        {
+            let mut parts = ObjectParts::default();
+            for (k, v) in &a.properties {
+                parts.properties.insert(
+                    k.clone(),
+                    (
+                        SchemaRef::from(v),
+                        pointer_push(&format!("{pointer}/properties"), k),
+                    ),
+                );
+            }
+            parts.required = a.required.clone();
+            parts.additional = a.additional_properties.as_ref();
+            let mut flat = Vec::new();
+            let mut stack = named
+                .map(|id| vec![self.types[id.0].pointer.clone()])
+                .unwrap_or_default();
+            for (i, member) in a.all_of.iter().enumerate() {
+                self.flatten_members(
+                    SchemaRef::from(member),
+                    &format!("{pointer}/allOf/{i}"),
+                    &mut flat,
+                    &mut stack,
+                )?;
+            }
+            self.merge_members(&flat, &mut parts);
+            return self.object(parts, hint, pointer);
+        }
+        if let Some(items) = &a.items {
+            let item = self.schema(
+                SchemaRef::from(items),
+                &format!("{hint}Item"),
+                &format!("{pointer}/items"),
+            )?;
+            return Ok(Shape::Ref(Lowered::of(TypeRef::List(Box::new(nest(item))))));
+        }
+        let strings: Vec<&str> = a.enumeration.iter().filter_map(Value::as_str).collect();
+        if !strings.is_empty()
+            && strings.len() == a.enumeration.iter().filter(|v| !v.is_null()).count()
+        {
+            return Ok(Shape::Named(TypeKind::Enum(string_enum(&strings))));
+        }
+        let prim = match a.typ.as_deref() {
+            Some("string") => Some(TypeRef::Primitive(match a.format.as_deref() {
+                Some("date-time") => Primitive::DateTime,
+                Some("date") => Primitive::Date,
+                _ => Primitive::String,
+            })),
+            Some("integer") => Some(TypeRef::Primitive(integer_format(
+                a.format.as_deref().unwrap_or(""),
+            ))),
+            Some("number") => Some(TypeRef::Primitive(Primitive::F64)),
+            Some("boolean") => Some(TypeRef::Primitive(Primitive::Bool)),
+            Some("array") => Some(TypeRef::List(Box::new(TypeRef::Any))),
+            _ => None,
+        };
+        if let Some(p) = prim {
+            return Ok(Shape::Ref(Lowered::of(p)));
+        }
+        if !a.enumeration.is_empty() {
+            self.note(
+                pointer,
+                "enum of non-string values typed by its values' JSON type",
+            );
+            let ty = match a.enumeration.iter().find(|v| !v.is_null()) {
+                Some(Value::Bool(_)) => TypeRef::Primitive(Primitive::Bool),
+                Some(Value::Number(n)) if n.is_i64() || n.is_u64() => {
+                    TypeRef::Primitive(Primitive::I64)
+                }
+                Some(Value::Number(_)) => TypeRef::Primitive(Primitive::F64),
+                _ => TypeRef::Any,
+            };
+            return Ok(Shape::Ref(Lowered::of(ty)));
+        }
+        Ok(Shape::Ref(Lowered::of(TypeRef::Any)))
+    }
+
+    /// An object schema: a struct, a map, or a free-form object.
+    fn object(
+        &mut self,
+        parts: ObjectParts<'_>,
+        hint: &str,
+        pointer: &str,
+    ) -> Result<Shape, Error> {
+        let additional = match parts.additional {
+            None => None,
+            Some(AdditionalProperties::Any(true)) => Some(TypeRef::Any),
+            Some(AdditionalProperties::Any(false)) => None,
+            Some(AdditionalProperties::Schema(s)) => {
+                let value = self.schema(
+                    SchemaRef::from(&**s),
+                    &format!("{hint}Value"),
+                    &format!("{pointer}/additionalProperties"),
+                )?;
+                Some(nest(value))
+            }
+        };
+        if parts.properties.is_empty() {
+            return Ok(Shape::Ref(Lowered::of(
+                match (additional, parts.additional) {
+                    (Some(TypeRef::Any), _) | (None, None) => TypeRef::Object,
+                    (Some(t), _) => TypeRef::Map(Box::new(t)),
+                    (None, Some(_)) => TypeRef::Object,
+                },
+            )));
+        }
+        let mut field_names = NameSet::snake();
+        if additional.is_some() {
+            field_names.reserve(["additional_properties"]);
+        }
+        let mut fields = Vec::with_capacity(parts.properties.len());
+        for (wire, (schema, prop_ptr)) in &parts.properties {
+            let prop_hint = format!("{hint}{}", names::camel(wire, "Field", "V"));
+            let lowered = self.schema(*schema, &prop_hint, prop_ptr)?;
+            let required = parts.required.iter().any(|r| r == wire);
+            let (doc, deprecated) = match schema {
+                SchemaRef::Inline(s) => (doc_of(s), s.schema_data.deprecated),
+                SchemaRef::Ref(_) => (None, false),
+            };
+            let presence = match (required, lowered.nullable) {
+                (true, false) => Presence::Required,
+                (true, true) => Presence::RequiredNullable,
+                (false, false) => Presence::Optional,
+                (false, true) => Presence::OptionalNullable,
+            };
+            fields.push(Field {
+                name: field_names.claim(&names::snake(wire, "field")),
+                wire_name: wire.clone(),
+                ty: lowered.ty,
+                presence,
+                boxed: false,
+                doc,
+                deprecated,
+            });
+        }
+        if let Some(f) = parts.foreign {
+            self.note(
+                pointer,
+                format!("allOf member {f} is not an object; its constraints are not merged"),
+            );
+        }
+        Ok(Shape::Named(TypeKind::Struct(Struct {
+            fields,
+            additional,
+        })))
+    }
+
+    /// `allOf`: one member (the 3.0 way to annotate a `$ref`) is that member; several
+    /// are merged into one struct.
+    fn all_of(
+        &mut self,
+        members: &[openapiv3::ReferenceOr<Schema>],
+        s: &Schema,
+        hint: &str,
+        pointer: &str,
+        named: Option<TypeId>,
+    ) -> Result<Shape, Error> {
+        if let [only] = members {
+            let lowered =
+                self.schema(SchemaRef::from(only), hint, &format!("{pointer}/allOf/0"))?;
+            return Ok(Shape::Ref(Lowered {
+                nullable: lowered.nullable || s.schema_data.nullable,
+                ty: lowered.ty,
+            }));
+        }
+        let mut flat = Vec::new();
+        let mut stack = named
+            .map(|id| vec![self.types[id.0].pointer.clone()])
+            .unwrap_or_default();
+        for (i, member) in members.iter().enumerate() {
+            self.flatten_members(
+                SchemaRef::from(member),
+                &format!("{pointer}/allOf/{i}"),
+                &mut flat,
+                &mut stack,
+            )?;
+        }
+        let mut parts = ObjectParts::default();
+        self.merge_members(&flat, &mut parts);
+        self.object(parts, hint, pointer)
+    }
+
+    /// Resolves `allOf` members (following references and nested `allOf`) into a flat
+    /// list of owned schemas with their pointers.
+    fn flatten_members(
+        &mut self,
+        member: SchemaRef<'_>,
+        pointer: &str,
+        out: &mut Vec<(Schema, String)>,
+        stack: &mut Vec<String>,
+    ) -> Result<(), Error> {
+        match member {
+            SchemaRef::Ref(r) => {
+                let Some(canonical) = refs::canonical(r) else {
+                    self.note(
+                        pointer,
+                        format!("external reference `{r}` in allOf is not followed"),
+                    );
+                    return Ok(());
+                };
+                if stack.contains(&canonical) {
+                    return Err(Error::new(
+                        ErrorKind::RefCycle,
+                        self.file,
+                        format!("allOf includes itself through `{r}`"),
+                    )
+                    .at(pointer.to_string()));
+                }
+                let schema = self.schema_at(&canonical, pointer, 0)?;
+                stack.push(canonical.clone());
+                let result =
+                    self.flatten_members(SchemaRef::Inline(&schema), &canonical, out, stack);
+                stack.pop();
+                result
+            }
+            SchemaRef::Inline(s) => {
+                let nested: &[openapiv3::ReferenceOr<Schema>] = match &s.schema_kind {
+                    SchemaKind::AllOf { all_of } => all_of,
+                    SchemaKind::Any(a) => {
+                        let mut own = s.clone();
+                        if let SchemaKind::Any(own_any) = &mut own.schema_kind {
+                            own_any.all_of.clear();
+                        }
+                        out.push((own, pointer.to_string()));
+                        &a.all_of
+                    }
+                    _ => {
+                        out.push((s.clone(), pointer.to_string()));
+                        &[]
+                    }
+                };
+                for (i, m) in nested.iter().enumerate() {
+                    self.flatten_members(
+                        SchemaRef::from(m),
+                        &format!("{pointer}/allOf/{i}"),
+                        out,
+                        stack,
+                    )?;
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// Merges flattened `allOf` members' properties; later members win on conflicts,
+    /// which are reported.
+    fn merge_members<'p>(&mut self, flat: &'p [(Schema, String)], parts: &mut ObjectParts<'p>) {
+        for (s, pointer) in flat {
+            let (props, required, additional) = match &s.schema_kind {
+                SchemaKind::Type(Type::Object(o)) => {
+                    (&o.properties, &o.required, o.additional_properties.as_ref())
+                }
+                SchemaKind::Any(a) if a.one_of.is_empty() && a.any_of.is_empty() => {
+                    (&a.properties, &a.required, a.additional_properties.as_ref())
+                }
+                _ => {
+                    parts.foreign = Some(pointer.clone());
+                    continue;
+                }
+            };
+            for (k, v) in props {
+                if let Some((SchemaRef::Inline(a), _)) = parts.properties.get(k) {
+                    if let SchemaRef::Inline(b) = SchemaRef::from(v) {
+                        if std::mem::discriminant(&a.schema_kind)
+                            != std::mem::discriminant(&b.schema_kind)
+                        {
+                            self.note(pointer, format!("allOf members give property `{k}` conflicting types; the last one wins"));
+                        }
+                    }
+                }
+                parts.properties.insert(
+                    k.clone(),
+                    (
+                        SchemaRef::from(v),
+                        pointer_push(&format!("{pointer}/properties"), k),
+                    ),
+                );
+            }
+            parts.required.extend(required.iter().cloned());
+            if additional.is_some() {
+                parts.additional = additional;
+            }
+        }
+    }
+
+    /// The schema behind a canonical reference, as an owned copy.
+    fn schema_at(&mut self, canonical: &str, pointer: &str, depth: usize) -> Result<Schema, Error> {
+        if depth > 64 {
+            return Err(Error::new(
+                ErrorKind::RefCycle,
+                self.file,
+                format!("`{canonical}` is part of a chain of references that never ends"),
+            )
+            .at(pointer.to_string()));
+        }
+        let Some(node) = refs::resolve(self.doc, canonical) else {
+            return Err(Error::new(
+                ErrorKind::DanglingRef,
+                self.file,
+                format!("`{canonical}` does not point at anything in this document"),
+            )
+            .at(pointer.to_string()));
+        };
+        if let Some(r) = node.get("$ref").and_then(Value::as_str) {
+            let target = refs::canonical(r).unwrap_or_default();
+            return self.schema_at(&target, canonical, depth + 1);
+        }
+        serde_json::from_value(node.clone()).map_err(|e| {
+            Error::new(ErrorKind::Invalid, self.file, format!("not a schema: {e}"))
+                .at(canonical.to_string())
+        })
+    }
+
+    /// `oneOf`/`anyOf`: a tagged enum when there is a discriminator, else untagged with
+    /// alternatives ordered so that serde tries the most specific first.
+    fn union(
+        &mut self,
+        list: &[openapiv3::ReferenceOr<Schema>],
+        s: &Schema,
+        hint: &str,
+        pointer: &str,
+        keyword: &str,
+    ) -> Result<Shape, Error> {
+        let mut variants = Vec::new();
+        let mut nullable = false;
+        for (i, member) in list.iter().enumerate() {
+            if let openapiv3::ReferenceOr::Item(m) = member {
+                if is_null_only(m) {
+                    nullable = true;
+                    continue;
+                }
+            }
+            variants.push((i, member));
+        }
+        if let [(i, only)] = variants.as_slice() {
+            let lowered = self.schema(
+                SchemaRef::from(*only),
+                hint,
+                &format!("{pointer}/{keyword}/{i}"),
+            )?;
+            return Ok(Shape::Ref(Lowered {
+                nullable: nullable || lowered.nullable,
+                ty: lowered.ty,
+            }));
+        }
+        if variants.is_empty() {
+            return Ok(Shape::Ref(Lowered {
+                ty: TypeRef::Any,
+                nullable,
+            }));
+        }
+        // All alternatives are string enums or strings: one enum with every value.
+        let mut names = NameSet::camel();
+        let mut out = Vec::new();
+        for (i, member) in &variants {
+            let member_ptr = format!("{pointer}/{keyword}/{i}");
+            let (wanted, title) = match SchemaRef::from(*member) {
+                SchemaRef::Ref(r) => (refs::last_segment(r), None),
+                SchemaRef::Inline(m) => (String::new(), m.schema_data.title.clone()),
+            };
+            let variant_hint = match &title {
+                Some(t) => format!("{hint}{}", names::camel(t, "Variant", "V")),
+                None if wanted.is_empty() => format!("{hint}Variant{}", i + 1),
+                None => names::type_name(&wanted),
+            };
+            let lowered = self.schema(SchemaRef::from(*member), &variant_hint, &member_ptr)?;
+            let ty = nest(lowered);
+            let base = match (&ty, title) {
+                (TypeRef::Named(id), _) => self.types[id.0].name.clone(),
+                (_, Some(t)) => names::camel(&t, "Variant", "V"),
+                (other, None) => variant_name_for(other, &self.types),
+            };
+            out.push(UnionVariant {
+                name: names.claim(&base),
+                ty,
+                tags: Vec::new(),
+                boxed: false,
+            });
+        }
+        let tagging = match &s.schema_data.discriminator {
+            Some(d) => {
+                for v in &mut out {
+                    v.tags = self.discriminator_tags(d, &v.ty);
+                }
+                let unknown_variant = names.claim("Unknown");
+                Tagging::Discriminator {
+                    property: d.property_name.clone(),
+                    unknown_variant,
+                }
+            }
+            None => {
+                order_untagged(&mut out, &self.types);
+                Tagging::Untagged
+            }
+        };
+        let kind = TypeKind::Union(Union {
+            variants: out,
+            tagging,
+        });
+        if nullable {
+            // `oneOf: [X, null]`-style nullability is carried by the named union's users.
+            let id = self.declare(hint, pointer);
+            self.types[id.0].kind = kind;
+            self.types[id.0].doc = doc_of(s);
+            return Ok(Shape::Ref(Lowered {
+                ty: TypeRef::Named(id),
+                nullable: true,
+            }));
+        }
+        Ok(Shape::Named(kind))
+    }
+
+    /// Tag values selecting a variant: the discriminator mapping entries pointing at it,
+    /// else the target type's name (the OpenAPI default), else an enum of one value.
+    fn discriminator_tags(&self, d: &openapiv3::Discriminator, ty: &TypeRef) -> Vec<String> {
+        let TypeRef::Named(id) = ty else {
+            return Vec::new();
+        };
+        let mut tags: Vec<String> = d
+            .mapping
+            .iter()
+            .filter(|(_, target)| {
+                let canonical = refs::canonical(target)
+                    .unwrap_or_else(|| format!("#/components/schemas/{target}"));
+                self.by_ref.get(&canonical) == Some(id)
+            })
+            .map(|(tag, _)| tag.clone())
+            .collect();
+        if tags.is_empty() {
+            // A property of the variant constrained to one value names its tag.
+            if let TypeKind::Struct(st) = &self.types[id.0].kind {
+                if let Some(f) = st.fields.iter().find(|f| f.wire_name == d.property_name) {
+                    if let TypeRef::Named(e) = &f.ty {
+                        if let TypeKind::Enum(en) = &self.types[e.0].kind {
+                            if en.variants.len() == 1 {
+                                tags.push(en.variants[0].value.clone());
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        if tags.is_empty() {
+            tags.push(refs::last_segment(&self.types[id.0].pointer));
+        }
+        tags
+    }
+}
+
+/// The result of looking at a schema before naming it.
+enum Shape {
+    /// Needs a named type of this kind.
+    Named(TypeKind),
+    /// Is (or refers to) an existing type.
+    Ref(Lowered),
+}
+
+/// Types in nested positions (items, map values, union payloads) carry their own
+/// nullability.
+fn nest(l: Lowered) -> TypeRef {
+    if l.nullable {
+        TypeRef::Option(Box::new(l.ty))
+    } else {
+        l.ty
+    }
+}
+
+fn doc_of(s: &Schema) -> Option<String> {
+    match (&s.schema_data.title, &s.schema_data.description) {
+        (_, Some(d)) if !d.trim().is_empty() => Some(d.trim().to_string()),
+        (Some(t), _) if !t.trim().is_empty() => Some(t.trim().to_string()),
+        _ => None,
+    }
+}
+
+/// `{nullable: true}` alone: the 3.1 `{type: 'null'}` branch after normalisation.
+fn is_null_only(s: &Schema) -> bool {
+    match &s.schema_kind {
+        SchemaKind::Any(a) => {
+            s.schema_data.nullable
+                && a.typ.is_none()
+                && a.properties.is_empty()
+                && a.items.is_none()
+                && a.one_of.is_empty()
+                && a.all_of.is_empty()
+                && a.any_of.is_empty()
+                && a.enumeration.iter().all(Value::is_null)
+        }
+        _ => false,
+    }
+}
+
+fn string_format(f: &VariantOrUnknownOrEmpty<openapiv3::StringFormat>) -> Primitive {
+    match f {
+        VariantOrUnknownOrEmpty::Item(openapiv3::StringFormat::DateTime) => Primitive::DateTime,
+        VariantOrUnknownOrEmpty::Item(openapiv3::StringFormat::Date) => Primitive::Date,
+        _ => Primitive::String,
+    }
+}
+
+fn integer_format(format: &str) -> Primitive {
+    match format {
+        "int32" | "int16" | "int8" => Primitive::I32,
+        "uint32" | "uint16" | "uint8" => Primitive::U32,
+        "uint64" | "uint" => Primitive::U64,
+        _ => Primitive::I64,
+    }
+}
+
+fn string_enum(values: &[&str]) -> StringEnum {
+    let mut names = NameSet::camel();
+    let mut seen = std::collections::HashSet::new();
+    let mut variants = Vec::new();
+    for v in values {
+        if !seen.insert(*v) {
+            continue; // the same value listed twice
+        }
+        let wanted = match v.trim() {
+            "" if v.is_empty() => "Empty".to_string(),
+            "" => "Blank".to_string(),
+            _ => names::camel(v, "Value", "V"),
+        };
+        variants.push(EnumVariant {
+            name: names.claim(&wanted),
+            value: (*v).to_string(),
+        });
+    }
+    let unknown_variant = names.claim("Unknown");
+    StringEnum {
+        variants,
+        unknown_variant,
+    }
+}
+
+fn variant_name_for(ty: &TypeRef, types: &[TypeDef]) -> String {
+    match ty {
+        TypeRef::Named(id) => types[id.0].name.clone(),
+        TypeRef::Primitive(p) => match p {
+            Primitive::String => "String",
+            Primitive::DateTime => "DateTime",
+            Primitive::Date => "Date",
+            Primitive::Bool => "Bool",
+            Primitive::I32 | Primitive::I64 | Primitive::U32 | Primitive::U64 => "Integer",
+            Primitive::F32 | Primitive::F64 => "Number",
+        }
+        .to_string(),
+        TypeRef::List(inner) => format!("{}List", variant_name_for(inner, types)),
+        TypeRef::Map(inner) => format!("{}Map", variant_name_for(inner, types)),
+        TypeRef::Option(inner) => variant_name_for(inner, types),
+        TypeRef::Any => "Value".to_string(),
+        TypeRef::Object => "Object".to_string(),
+    }
+}
+
+/// Orders untagged alternatives so that serde's first-match picks the right one:
+/// structs with more required fields before those with fewer, integers before
+/// numbers, specific before free-form, and JSON values last.
+fn order_untagged(variants: &mut [UnionVariant], types: &[TypeDef]) {
+    fn rank(ty: &TypeRef, types: &[TypeDef]) -> (u8, std::cmp::Reverse<usize>) {
+        match ty {
+            TypeRef::Named(id) => match &types[id.0].kind {
+                TypeKind::Struct(s) => {
+                    let required = s
+                        .fields
+                        .iter()
+                        .filter(|f| {
+                            matches!(f.presence, Presence::Required | Presence::RequiredNullable)
+                        })
+                        .count();
+                    (0, std::cmp::Reverse(required))
+                }
+                TypeKind::Union(_) => (1, std::cmp::Reverse(0)),
+                TypeKind::Enum(_) => (4, std::cmp::Reverse(0)),
+                TypeKind::Alias(t) | TypeKind::Newtype(t) => rank(t, types),
+                TypeKind::Params(_) => (9, std::cmp::Reverse(0)),
+            },
+            TypeRef::List(_) => (2, std::cmp::Reverse(0)),
+            TypeRef::Map(_) | TypeRef::Object => (3, std::cmp::Reverse(0)),
+            TypeRef::Primitive(Primitive::Bool) => (5, std::cmp::Reverse(0)),
+            TypeRef::Primitive(
+                Primitive::I32 | Primitive::I64 | Primitive::U32 | Primitive::U64,
+            ) => (6, std::cmp::Reverse(0)),
+            TypeRef::Primitive(Primitive::F32 | Primitive::F64) => (7, std::cmp::Reverse(0)),
+            TypeRef::Primitive(Primitive::DateTime | Primitive::Date) => (4, std::cmp::Reverse(0)),
+            TypeRef::Primitive(Primitive::String) => (8, std::cmp::Reverse(0)),
+            TypeRef::Option(inner) => rank(inner, types),
+            TypeRef::Any => (10, std::cmp::Reverse(0)),
+        }
+    }
+    // Stable: equal ranks keep spec order.
+    variants.sort_by_key(|v| rank(&v.ty, types));
+}

@@ -1,0 +1,410 @@
+//! Stage 2, normalize: rewrite OpenAPI 3.1 (JSON Schema 2020-12) forms into the
+//! OpenAPI 3.0 forms that the `openapiv3` parser reads. 3.0 input passes through.
+//!
+//! The walk is positional: only nodes in schema position are rewritten, so example
+//! payloads (which may contain keys like `$ref` or `type`) stay untouched data.
+
+use serde_json::{Map, Value};
+
+use crate::error::{Diagnostic, pointer_push};
+
+const METHODS: [&str; 8] = [
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
+
+/// Rewrites `doc` in place; returns notes about constructs that were approximated.
+pub fn normalize(doc: &mut Value) -> Vec<Diagnostic> {
+    let mut n = Normalizer { notes: Vec::new() };
+    let Some(root) = doc.as_object_mut() else {
+        return n.notes;
+    };
+    // 3.1 makes `paths` optional (webhook-only descriptions); the 3.0 parser needs it.
+    root.entry("paths")
+        .or_insert_with(|| Value::Object(Map::new()));
+    if let Some(Value::Object(paths)) = root.get_mut("paths") {
+        for (path, item) in paths.iter_mut() {
+            n.path_item(item, &pointer_push("#/paths", path));
+        }
+    }
+    if let Some(Value::Object(hooks)) = root.get_mut("webhooks") {
+        for (name, item) in hooks.iter_mut() {
+            n.path_item(item, &pointer_push("#/webhooks", name));
+        }
+    }
+    if let Some(Value::Object(components)) = root.get_mut("components") {
+        n.components(components);
+    }
+    n.notes
+}
+
+struct Normalizer {
+    notes: Vec<Diagnostic>,
+}
+
+impl Normalizer {
+    fn note(&mut self, pointer: &str, message: impl Into<String>) {
+        self.notes.push(Diagnostic {
+            pointer: pointer.to_string(),
+            message: message.into(),
+        });
+    }
+
+    fn components(&mut self, components: &mut Map<String, Value>) {
+        let base = "#/components";
+        for (section, value) in components.iter_mut() {
+            let Value::Object(entries) = value else {
+                continue;
+            };
+            let section_ptr = pointer_push(base, section);
+            for (name, entry) in entries.iter_mut() {
+                let ptr = pointer_push(&section_ptr, name);
+                match section.as_str() {
+                    "schemas" => self.schema(entry, &ptr),
+                    "parameters" => self.parameter(entry, &ptr),
+                    "responses" => self.response(entry, &ptr),
+                    "requestBodies" => self.content_holder(entry, &ptr),
+                    "headers" => self.parameter(entry, &ptr),
+                    "pathItems" => self.path_item(entry, &ptr),
+                    "callbacks" => self.callback(entry, &ptr),
+                    _ => {}
+                }
+            }
+        }
+    }
+
+    fn path_item(&mut self, item: &mut Value, ptr: &str) {
+        let Value::Object(item) = item else { return };
+        if let Some(Value::Array(params)) = item.get_mut("parameters") {
+            for (i, p) in params.iter_mut().enumerate() {
+                self.parameter(p, &format!("{ptr}/parameters/{i}"));
+            }
+        }
+        for method in METHODS {
+            if let Some(op) = item.get_mut(method) {
+                self.operation(op, &pointer_push(ptr, method));
+            }
+        }
+    }
+
+    fn operation(&mut self, op: &mut Value, ptr: &str) {
+        let Value::Object(op) = op else { return };
+        if let Some(Value::Array(params)) = op.get_mut("parameters") {
+            for (i, p) in params.iter_mut().enumerate() {
+                self.parameter(p, &format!("{ptr}/parameters/{i}"));
+            }
+        }
+        if let Some(body) = op.get_mut("requestBody") {
+            self.content_holder(body, &format!("{ptr}/requestBody"));
+        }
+        if let Some(Value::Object(responses)) = op.get_mut("responses") {
+            for (code, r) in responses.iter_mut() {
+                self.response(r, &pointer_push(&format!("{ptr}/responses"), code));
+            }
+        }
+        if let Some(Value::Object(callbacks)) = op.get_mut("callbacks") {
+            for (name, cb) in callbacks.iter_mut() {
+                self.callback(cb, &pointer_push(&format!("{ptr}/callbacks"), name));
+            }
+        }
+    }
+
+    fn callback(&mut self, cb: &mut Value, ptr: &str) {
+        let Value::Object(cb) = cb else { return };
+        for (expr, item) in cb.iter_mut() {
+            if expr != "$ref" {
+                self.path_item(item, &pointer_push(ptr, expr));
+            }
+        }
+    }
+
+    fn parameter(&mut self, p: &mut Value, ptr: &str) {
+        if let Some(schema) = p.get_mut("schema") {
+            self.schema(schema, &format!("{ptr}/schema"));
+        }
+        self.content_holder(p, ptr);
+    }
+
+    fn response(&mut self, r: &mut Value, ptr: &str) {
+        if let Some(Value::Object(headers)) = r.get_mut("headers") {
+            for (name, h) in headers.iter_mut() {
+                self.parameter(h, &pointer_push(&format!("{ptr}/headers"), name));
+            }
+        }
+        self.content_holder(r, ptr);
+    }
+
+    fn content_holder(&mut self, holder: &mut Value, ptr: &str) {
+        if let Some(Value::Object(content)) = holder.get_mut("content") {
+            for (media, m) in content.iter_mut() {
+                let mptr = pointer_push(&format!("{ptr}/content"), media);
+                if let Some(schema) = m.get_mut("schema") {
+                    self.schema(schema, &format!("{mptr}/schema"));
+                }
+            }
+        }
+    }
+
+    /// Rewrites one schema and everything below it.
+    fn schema(&mut self, schema: &mut Value, ptr: &str) {
+        // JSON Schema allows `true` / `false` as whole schemas.
+        if let Value::Bool(b) = schema {
+            *schema = if *b {
+                Value::Object(Map::new())
+            } else {
+                serde_json::json!({ "not": {} })
+            };
+            return;
+        }
+        let Value::Object(obj) = schema else { return };
+        self.rewrite(obj, ptr);
+        self.children(obj, ptr);
+    }
+
+    fn children(&mut self, obj: &mut Map<String, Value>, ptr: &str) {
+        for key in [
+            "properties",
+            "patternProperties",
+            "$defs",
+            "definitions",
+            "dependentSchemas",
+        ] {
+            if let Some(Value::Object(map)) = obj.get_mut(key) {
+                let base = pointer_push(ptr, key);
+                for (name, s) in map.iter_mut() {
+                    self.schema(s, &pointer_push(&base, name));
+                }
+            }
+        }
+        for key in ["allOf", "oneOf", "anyOf", "prefixItems"] {
+            if let Some(Value::Array(list)) = obj.get_mut(key) {
+                for (i, s) in list.iter_mut().enumerate() {
+                    self.schema(s, &format!("{ptr}/{key}/{i}"));
+                }
+            }
+        }
+        for key in [
+            "items",
+            "not",
+            "contains",
+            "if",
+            "then",
+            "else",
+            "propertyNames",
+        ] {
+            if let Some(s) = obj.get_mut(key) {
+                self.schema(s, &pointer_push(ptr, key));
+            }
+        }
+        if let Some(ap @ Value::Object(_)) = obj.get_mut("additionalProperties") {
+            self.schema(ap, &format!("{ptr}/additionalProperties"));
+        }
+    }
+
+    fn rewrite(&mut self, obj: &mut Map<String, Value>, ptr: &str) {
+        // `$ref` with sibling keywords (3.1): the siblings apply too. Keep the reference
+        // as the single member of an `allOf`, which the 3.0 parser reads and lowering
+        // understands as "that type, with these annotations".
+        if obj.contains_key("$ref") && obj.len() > 1 {
+            if let Some(reference) = obj.remove("$ref") {
+                let mut inner = Map::new();
+                inner.insert("$ref".into(), reference);
+                obj.insert("allOf".into(), Value::Array(vec![Value::Object(inner)]));
+            }
+        }
+
+        // `type: [T, "null"]` -> `type: T, nullable: true`; several non-null types -> oneOf.
+        if let Some(Value::Array(types)) = obj.get("type") {
+            let names: Vec<String> = types
+                .iter()
+                .filter_map(|t| t.as_str().map(str::to_string))
+                .collect();
+            let nullable = names.iter().any(|t| t == "null");
+            let rest: Vec<&String> = names.iter().filter(|t| *t != "null").collect();
+            match rest.as_slice() {
+                [] => {
+                    obj.remove("type");
+                }
+                [one] => {
+                    obj.insert("type".into(), Value::String((*one).clone()));
+                }
+                many => {
+                    let base = obj.clone();
+                    let branches: Vec<Value> = many
+                        .iter()
+                        .map(|t| {
+                            let mut b = base.clone();
+                            b.insert("type".into(), Value::String((*t).clone()));
+                            b.remove("description");
+                            b.remove("nullable");
+                            Value::Object(b)
+                        })
+                        .collect();
+                    obj.retain(|k, _| {
+                        matches!(
+                            k.as_str(),
+                            "description" | "title" | "default" | "example" | "deprecated"
+                        ) || k.starts_with("x-")
+                    });
+                    obj.insert("oneOf".into(), Value::Array(branches));
+                }
+            }
+            if nullable {
+                obj.insert("nullable".into(), Value::Bool(true));
+            }
+        }
+        if obj.get("type").and_then(Value::as_str) == Some("null") {
+            obj.remove("type");
+            obj.insert("nullable".into(), Value::Bool(true));
+        }
+
+        // `const: v` -> `enum: [v]`.
+        if let Some(c) = obj.remove("const") {
+            if !obj.contains_key("enum") {
+                if c.is_null() {
+                    obj.insert("nullable".into(), Value::Bool(true));
+                }
+                obj.insert("enum".into(), Value::Array(vec![c]));
+            }
+        }
+        // `enum` holding `null` means nullable in 3.1 style.
+        if let Some(Value::Array(values)) = obj.get("enum") {
+            if values.iter().any(Value::is_null) && values.len() > 1 {
+                obj.insert("nullable".into(), Value::Bool(true));
+            }
+        }
+
+        // `examples: [..]` (JSON Schema) -> `example: first`.
+        if let Some(Value::Array(mut examples)) = obj.remove("examples") {
+            if !obj.contains_key("example") && !examples.is_empty() {
+                obj.insert("example".into(), examples.swap_remove(0));
+            }
+        }
+
+        // Numeric `exclusiveMinimum: n` -> `minimum: n, exclusiveMinimum: true`.
+        for (exclusive, bound) in [
+            ("exclusiveMinimum", "minimum"),
+            ("exclusiveMaximum", "maximum"),
+        ] {
+            if let Some(Value::Number(n)) = obj.get(exclusive).cloned() {
+                obj.insert(bound.into(), Value::Number(n));
+                obj.insert(exclusive.into(), Value::Bool(true));
+            }
+        }
+
+        // `prefixItems` (tuples) has no 3.0 form: keep the data, type the items loosely.
+        if obj.contains_key("prefixItems") && !obj.contains_key("items") {
+            obj.insert("items".into(), Value::Object(Map::new()));
+            self.note(
+                ptr,
+                "`prefixItems` (tuple) is not modelled; items typed as JSON values",
+            );
+        }
+
+        // A schema-valued `items: false` or boolean items appear in 3.1 tuples.
+        if let Some(Value::Bool(_)) = obj.get("items") {
+            obj.insert("items".into(), Value::Object(Map::new()));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn norm_schema(schema: Value) -> Value {
+        let mut doc = json!({
+            "openapi": "3.1.0",
+            "components": { "schemas": { "S": schema } }
+        });
+        normalize(&mut doc);
+        doc["components"]["schemas"]["S"].clone()
+    }
+
+    #[test]
+    fn type_array_with_null_becomes_nullable() {
+        let s = norm_schema(json!({"type": ["array", "null"], "items": {"type": "string"}}));
+        assert_eq!(
+            s,
+            json!({"type": "array", "nullable": true, "items": {"type": "string"}})
+        );
+    }
+
+    #[test]
+    fn several_types_become_one_of() {
+        let s = norm_schema(json!({"type": ["string", "integer"], "description": "d"}));
+        assert_eq!(
+            s,
+            json!({"description": "d", "oneOf": [{"type": "string"}, {"type": "integer"}]})
+        );
+    }
+
+    #[test]
+    fn const_becomes_single_enum() {
+        assert_eq!(
+            norm_schema(json!({"const": false})),
+            json!({"enum": [false]})
+        );
+    }
+
+    #[test]
+    fn examples_array_becomes_example() {
+        let s = norm_schema(json!({"type": "string", "examples": ["a", "b"]}));
+        assert_eq!(s, json!({"type": "string", "example": "a"}));
+    }
+
+    #[test]
+    fn numeric_exclusive_bounds_become_booleans() {
+        let s =
+            norm_schema(json!({"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 10}));
+        assert_eq!(
+            s,
+            json!({"type": "number", "minimum": 0, "exclusiveMinimum": true, "maximum": 10, "exclusiveMaximum": true})
+        );
+    }
+
+    #[test]
+    fn ref_with_siblings_is_wrapped() {
+        let s = norm_schema(json!({"$ref": "#/components/schemas/T", "nullable": true}));
+        assert_eq!(
+            s,
+            json!({"nullable": true, "allOf": [{"$ref": "#/components/schemas/T"}]})
+        );
+    }
+
+    #[test]
+    fn nested_properties_are_rewritten_but_examples_are_data() {
+        let s = norm_schema(json!({
+            "type": "object",
+            "properties": {"type": {"type": ["string", "null"]}},
+            "example": {"type": ["x", "null"], "$ref": "not a reference"}
+        }));
+        assert_eq!(
+            s["properties"]["type"],
+            json!({"type": "string", "nullable": true})
+        );
+        assert_eq!(
+            s["example"],
+            json!({"type": ["x", "null"], "$ref": "not a reference"})
+        );
+    }
+
+    #[test]
+    fn missing_paths_are_added() {
+        let mut doc = json!({"openapi": "3.1.0", "webhooks": {}});
+        normalize(&mut doc);
+        assert_eq!(doc["paths"], json!({}));
+    }
+
+    #[test]
+    fn three_zero_passes_through() {
+        let original = json!({
+            "openapi": "3.0.3",
+            "paths": {"/a": {"get": {"responses": {"200": {"description": "ok",
+                "content": {"application/json": {"schema": {"type": "string", "nullable": true}}}}}}}}
+        });
+        let mut doc = original.clone();
+        normalize(&mut doc);
+        assert_eq!(doc, original);
+    }
+}

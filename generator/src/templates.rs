@@ -1,0 +1,195 @@
+//! The hand-written parts of the emitted crate: runtime sources copied verbatim, and
+//! text templates (`Cargo.toml`, `README.md`, examples) with `{{placeholder}}`s.
+//!
+//! Templates know nothing of any one API: everything specific comes from the config
+//! and the IR through the placeholders below.
+
+use std::path::{Path, PathBuf};
+
+use crate::config::Config;
+use crate::error::{Error, ErrorKind};
+use crate::ir::Api;
+use crate::write::FileSet;
+
+/// The contents of a `templates/` folder.
+#[derive(Debug, Clone)]
+pub struct Templates {
+    root: PathBuf,
+    /// `runtime/*.rs`: copied to `src/runtime/`.
+    runtime: Vec<(String, String)>,
+    /// `*.tmpl` files: rendered to the same relative path without `.tmpl`.
+    rendered: Vec<(PathBuf, String)>,
+}
+
+fn read_dir_sorted(dir: &Path) -> Result<Vec<PathBuf>, Error> {
+    let mut out = Vec::new();
+    let entries =
+        std::fs::read_dir(dir).map_err(|e| Error::new(ErrorKind::Io, dir, e.to_string()))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| Error::new(ErrorKind::Io, dir, e.to_string()))?;
+        out.push(entry.path());
+    }
+    out.sort();
+    Ok(out)
+}
+
+fn read(path: &Path) -> Result<String, Error> {
+    std::fs::read_to_string(path).map_err(|e| Error::new(ErrorKind::Io, path, e.to_string()))
+}
+
+impl Templates {
+    /// Reads the folder.
+    pub fn load(root: &Path) -> Result<Templates, Error> {
+        let mut runtime = Vec::new();
+        for path in read_dir_sorted(&root.join("runtime"))? {
+            if path.extension().is_some_and(|e| e == "rs") {
+                let name = path
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                runtime.push((name, read(&path)?));
+            }
+        }
+        if !runtime.iter().any(|(n, _)| n == "mod.rs") {
+            return Err(Error::new(
+                ErrorKind::Io,
+                &root.join("runtime/mod.rs"),
+                "the runtime has no mod.rs",
+            ));
+        }
+        let mut rendered = Vec::new();
+        let mut stack = vec![PathBuf::new()];
+        while let Some(rel) = stack.pop() {
+            if rel == Path::new("runtime") {
+                continue;
+            }
+            for path in read_dir_sorted(&root.join(&rel))? {
+                let name = path
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                if path.is_dir() {
+                    stack.push(rel.join(&name));
+                } else if let Some(target) = name.strip_suffix(".tmpl") {
+                    rendered.push((rel.join(target), read(&path)?));
+                }
+            }
+        }
+        rendered.sort();
+        Ok(Templates {
+            root: root.to_path_buf(),
+            runtime,
+            rendered,
+        })
+    }
+
+    /// Adds the runtime and rendered templates to `files`.
+    pub fn render_into(
+        &self,
+        config: &Config,
+        api: &Api,
+        files: &mut FileSet,
+    ) -> Result<(), Error> {
+        for (name, text) in &self.runtime {
+            files.insert(Path::new("src/runtime").join(name), text.clone());
+        }
+        let vars = variables(config, api);
+        for (target, text) in &self.rendered {
+            let is_webhook_example =
+                target.starts_with("examples") && target.to_string_lossy().contains("webhook");
+            if is_webhook_example && config.webhook_envelope.is_none() {
+                continue;
+            }
+            let source = self.root.join(target).with_extension(format!(
+                "{}.tmpl",
+                target
+                    .extension()
+                    .map(|e| e.to_string_lossy().into_owned())
+                    .unwrap_or_default()
+            ));
+            files.insert(target.clone(), render(text, &vars, &source)?);
+        }
+        Ok(())
+    }
+}
+
+fn variables(config: &Config, api: &Api) -> Vec<(&'static str, String)> {
+    // Webhook verification is always available; it is on by default only for APIs
+    // whose config names a webhook envelope.
+    let features = if config.webhook_envelope.is_some() {
+        "default = [\"webhooks\"]"
+    } else {
+        "default = []"
+    }
+    .to_string();
+    vec![
+        ("crate_name", config.crate_name.clone()),
+        ("lib_name", config.lib_name()),
+        ("version", config.version.clone()),
+        ("description", config.description.replace('"', "'")),
+        ("title", api.info.title.clone()),
+        ("api_version", api.info.version.clone()),
+        ("base_url", api.info.base_url.clone()),
+        ("api_key_env", config.api_key_env.clone()),
+        ("base_url_env", config.base_url_env.clone()),
+        ("webhook_secret_env", config.webhook_secret_env.clone()),
+        ("features", features),
+        (
+            "webhook_envelope",
+            config.webhook_envelope.clone().unwrap_or_default(),
+        ),
+    ]
+}
+
+/// Replaces `{{name}}` placeholders; an unknown name is an error (a typo in a
+/// template must not ship as literal braces).
+pub fn render(text: &str, vars: &[(&str, String)], source: &Path) -> Result<String, Error> {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find("{{") {
+        out.push_str(&rest[..start]);
+        let Some(len) = rest[start + 2..].find("}}") else {
+            return Err(Error::new(
+                ErrorKind::Config,
+                source,
+                "unclosed `{{` in template",
+            ));
+        };
+        let name = rest[start + 2..start + 2 + len].trim();
+        let value = vars
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v)
+            .ok_or_else(|| {
+                Error::new(
+                    ErrorKind::Config,
+                    source,
+                    format!("unknown template placeholder `{{{{{name}}}}}`"),
+                )
+            })?;
+        out.push_str(value);
+        rest = &rest[start + 2 + len + 2..];
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_placeholders() {
+        let vars = vec![("name", "linq-api".to_string())];
+        assert_eq!(
+            render("name = \"{{ name }}\"", &vars, Path::new("t")).expect("ok"),
+            "name = \"linq-api\""
+        );
+    }
+
+    #[test]
+    fn unknown_placeholders_are_errors() {
+        let e = render("{{nope}}", &[], Path::new("Cargo.toml.tmpl")).expect_err("unknown");
+        assert!(e.to_string().contains("nope"), "{e}");
+    }
+}

@@ -1,0 +1,47 @@
+//! Hand-written runtime shared by every generated client.
+//!
+//! This folder is copied verbatim into each generated crate. It knows nothing of the
+//! API it serves: everything API-specific (base URL, environment variable names, user
+//! agent, authentication scheme) comes from the emitted `crate::settings` module.
+//!
+//! The emitted resource code builds a [`RequestSpec`] and hands it to
+//! [`Scope::send`], which owns retries, timeouts, authentication and tracing.
+
+// The runtime is shared by all specs and no single API uses every helper (form bodies,
+// query styles, auth schemes...), so unused items are expected here.
+#![allow(dead_code)]
+
+mod auth;
+mod client;
+mod enums;
+mod error;
+mod http_date;
+mod nullable;
+mod options;
+pub mod path;
+mod query;
+mod request;
+mod response;
+mod retry;
+mod scope;
+#[cfg(feature = "webhooks")]
+pub mod webhooks;
+
+pub use auth::Auth;
+pub use client::{Client, ClientBuilder};
+pub(crate) use enums::deserialize_enum_str;
+pub use error::{Error, ErrorKind};
+pub use nullable::Nullable;
+pub use options::RequestOptions;
+pub use request::RequestSpec;
+pub use response::ApiResponse;
+pub use scope::Scope;
+
+// Used by emitted code only for some APIs (query parameters, raw bodies).
+#[allow(unused_imports)]
+pub use query::QueryStyle;
+#[allow(unused_imports)]
+pub use response::RawResponse;
+
+/// HTTP method of a request (re-exported from `reqwest`, which re-exports `http`).
+pub use reqwest::Method;

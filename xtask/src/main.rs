@@ -1,0 +1,89 @@
+//! Project tasks: `cargo xtask <command>` (the alias lives in `.cargo/config.toml`).
+//!
+//! The CLI is thin: it parses arguments and calls the generator library.
+
+mod codegen;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+usage: cargo xtask <command> [options]
+
+commands:
+  codegen [--check] [--dump-ir] [--spec PATH] [--out DIR] [--name CRATE]
+      Regenerate the client crate (default: spec/linq-api-v3.yaml -> generated/).
+      --check    exit non-zero with a diff when the output is stale; write nothing
+      --dump-ir  print the intermediate representation as JSON; write nothing
+";
+
+/// The repository root (the xtask crate sits one level below it).
+pub fn repo_root() -> PathBuf {
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    manifest.parent().map(PathBuf::from).unwrap_or(manifest)
+}
+
+fn main() -> ExitCode {
+    let mut args = std::env::args().skip(1);
+    let command = args.next();
+    let rest: Vec<String> = args.collect();
+    let result = match command.as_deref() {
+        Some("codegen") => codegen::run(&rest),
+        Some("help" | "--help" | "-h") | None => {
+            print!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Some(other) => Err(format!("unknown command `{other}`\n\n{USAGE}")),
+    };
+    match result {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Minimal flag parsing: `--flag` booleans and `--key VALUE` options.
+pub struct Args {
+    flags: Vec<String>,
+    values: Vec<(String, String)>,
+}
+
+impl Args {
+    pub fn parse(
+        raw: &[String],
+        known_flags: &[&str],
+        known_values: &[&str],
+    ) -> Result<Args, String> {
+        let mut flags = Vec::new();
+        let mut values = Vec::new();
+        let mut it = raw.iter();
+        while let Some(a) = it.next() {
+            if known_flags.contains(&a.as_str()) {
+                flags.push(a.clone());
+            } else if known_values.contains(&a.as_str()) {
+                let v = it.next().ok_or_else(|| format!("{a} needs a value"))?;
+                values.push((a.clone(), v.clone()));
+            } else if let Some((k, v)) = a.split_once('=').filter(|(k, _)| known_values.contains(k))
+            {
+                values.push((k.to_string(), v.to_string()));
+            } else {
+                return Err(format!("unexpected argument `{a}`\n\n{USAGE}"));
+            }
+        }
+        Ok(Args { flags, values })
+    }
+
+    pub fn flag(&self, name: &str) -> bool {
+        self.flags.iter().any(|f| f == name)
+    }
+
+    pub fn value(&self, name: &str) -> Option<&str> {
+        self.values
+            .iter()
+            .rev()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
