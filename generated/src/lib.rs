@@ -45,17 +45,25 @@
 //! ```
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
+
 mod runtime;
+
 mod settings;
+
 pub mod resources;
+
 pub mod types;
+
 pub use runtime::{
     ApiResponse, Client, ClientBuilder, Error, ErrorKind, Nullable, RequestOptions,
 };
+
 /// The date and time library used by timestamp fields.
 pub use chrono;
+
 /// The JSON library used for free-form values.
 pub use serde_json;
+
 impl Error {
     /// The error response body decoded as the API's error type, when the server
     /// sent one that matches it.
@@ -63,6 +71,7 @@ impl Error {
         self.body_as()
     }
 }
+
 /// Verifying and decoding webhook deliveries (Standard Webhooks signatures).
 #[cfg(feature = "webhooks")]
 pub mod webhooks {
@@ -70,6 +79,7 @@ pub mod webhooks {
     //!
     //! - `webhookEvent`: [`WebhookEvent`](crate::types::WebhookEvent)
     pub use crate::runtime::webhooks::*;
+
     /// Verifies a delivery with the secret from the environment and decodes its
     /// envelope. See [`unwrap`] to pass the secret explicitly.
     pub fn unwrap_event(

@@ -3,17 +3,24 @@
 
 //! Constants of this API that the runtime reads: where to connect, how to
 //! authenticate, which environment variables to consult.
+
 use crate::runtime::Auth;
+
 /// The spec's first server.
 pub(crate) const DEFAULT_BASE_URL: &str = "https://api.linqapp.com/api/partner";
+
 /// Environment variable holding the API key.
 pub(crate) const API_KEY_ENV: &str = "LINQ_API_V3_API_KEY";
+
 /// Environment variable overriding the base URL.
 pub(crate) const BASE_URL_ENV: &str = "LINQ_API_V3_BASE_URL";
+
 /// Environment variable holding the webhook signing secret.
 #[allow(dead_code)]
 pub(crate) const WEBHOOK_SECRET_ENV: &str = "LINQ_WEBHOOK_SECRET";
+
 /// Sent as the `User-Agent` header.
 pub(crate) const USER_AGENT: &str = concat!("linq-api-rust/", env!("CARGO_PKG_VERSION"));
+
 /// How requests carry the API key.
 pub(crate) const AUTH: Auth = Auth::Bearer;

@@ -8,6 +8,7 @@
     clippy::too_many_lines
 )]
 use serde::{Deserialize, Serialize};
+
 /// A webhook event type. The set of event types grows over time (newer API
 /// versions know more values than are listed here), so clients should accept
 /// values they do not recognise.
@@ -15,57 +16,83 @@ use serde::{Deserialize, Serialize};
 pub enum WebhookEventType {
     /// `message.sent`
     MessageSent,
+
     /// `message.received`
     MessageReceived,
+
     /// `message.read`
     MessageRead,
+
     /// `message.delivered`
     MessageDelivered,
+
     /// `message.failed`
     MessageFailed,
+
     /// `message.edited`
     MessageEdited,
+
     /// `reaction.added`
     ReactionAdded,
+
     /// `reaction.removed`
     ReactionRemoved,
+
     /// `participant.added`
     ParticipantAdded,
+
     /// `participant.removed`
     ParticipantRemoved,
+
     /// `chat.created`
     ChatCreated,
+
     /// `chat.group_name_updated`
     ChatGroupNameUpdated,
+
     /// `chat.group_icon_updated`
     ChatGroupIconUpdated,
+
     /// `chat.group_name_update_failed`
     ChatGroupNameUpdateFailed,
+
     /// `chat.group_icon_update_failed`
     ChatGroupIconUpdateFailed,
+
     /// `chat.typing_indicator.started`
     ChatTypingIndicatorStarted,
+
     /// `chat.typing_indicator.stopped`
     ChatTypingIndicatorStopped,
+
     /// `phone_number.status_updated`
     PhoneNumberStatusUpdated,
+
     /// `call.initiated`
     CallInitiated,
+
     /// `call.ringing`
     CallRinging,
+
     /// `call.answered`
     CallAnswered,
+
     /// `call.ended`
     CallEnded,
+
     /// `call.failed`
     CallFailed,
+
     /// `call.declined`
     CallDeclined,
+
     /// `call.no_answer`
     CallNoAnswer,
+
     /// A value this version of the client does not know; kept verbatim.
     Unknown(String),
 }
+
 impl WebhookEventType {
     /// Every value known to this version of the client.
     pub const KNOWN: [Self; 25] = [
@@ -95,6 +122,7 @@ impl WebhookEventType {
         Self::CallDeclined,
         Self::CallNoAnswer,
     ];
+
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -127,6 +155,7 @@ impl WebhookEventType {
         }
     }
 }
+
 impl From<&str> for WebhookEventType {
     fn from(value: &str) -> Self {
         match value {
@@ -159,16 +188,19 @@ impl From<&str> for WebhookEventType {
         }
     }
 }
+
 impl std::fmt::Display for WebhookEventType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl Serialize for WebhookEventType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
+
 impl<'de> Deserialize<'de> for WebhookEventType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -177,70 +209,90 @@ impl<'de> Deserialize<'de> for WebhookEventType {
             .map(|s| Self::from(s.as_ref()))
     }
 }
+
 /// A webhook subscription.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WebhookSubscription {
     /// Unique identifier for the webhook subscription
     pub id: String,
+
     /// When the subscription was created
     pub created_at: chrono::DateTime<chrono::Utc>,
+
     /// Whether this subscription is currently active
     pub is_active: bool,
+
     /// List of event types this subscription receives
     pub subscribed_events: Vec<WebhookEventType>,
+
     /// URL where webhook events will be sent
     pub target_url: String,
+
     /// When the subscription was last updated
     pub updated_at: chrono::DateTime<chrono::Utc>,
+
     /// Phone numbers this subscription filters for. If null or empty, events from
     /// all phone numbers are delivered.
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub phone_numbers: crate::Nullable<Vec<String>>,
 }
+
 /// A newly created webhook subscription, with its signing secret. The signing
 /// secret is returned only in this response.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WebhookSubscriptionCreateResponse {
     /// Unique identifier for the webhook subscription
     pub id: String,
+
     /// When the subscription was created
     pub created_at: chrono::DateTime<chrono::Utc>,
+
     /// Whether this subscription is currently active
     pub is_active: bool,
+
     /// List of event types this subscription receives
     pub subscribed_events: Vec<WebhookEventType>,
+
     /// URL where webhook events will be sent
     pub target_url: String,
+
     /// When the subscription was last updated
     pub updated_at: chrono::DateTime<chrono::Utc>,
+
     /// Phone numbers this subscription filters for. If null or empty, events from
     /// all phone numbers are delivered.
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub phone_numbers: crate::Nullable<Vec<String>>,
+
     /// The secret used to sign webhook deliveries (`whsec_` followed by the base64
     /// of the key bytes). It is returned only once, at creation: store it securely.
     pub signing_secret: String,
 }
+
 /// The webhook subscriptions of the account.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct WebhookSubscriptionListResponse {
     /// The webhook subscriptions.
     pub subscriptions: Vec<WebhookSubscription>,
 }
+
 /// The parameters of a new webhook subscription.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct WebhookSubscriptionCreateParams {
     /// List of event types to subscribe to
     pub subscribed_events: Vec<WebhookEventType>,
+
     /// URL where webhook events will be sent. It must use HTTPS, and each target URL
     /// can be used only once per account. Add `?version=YYYY-MM-DD` to choose the
     /// payload version of deliveries.
     pub target_url: String,
+
     /// Phone numbers to filter events for, in E.164 format. If omitted or empty,
     /// events from all phone numbers are delivered.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_numbers: Option<Vec<String>>,
 }
+
 /// The changes to a webhook subscription. Every field is optional; a field that is
 /// absent is left unchanged.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -248,68 +300,86 @@ pub struct WebhookSubscriptionUpdateParams {
     /// Activate or deactivate the subscription
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
+
     /// Updated list of phone numbers to filter events for. Set to a non-empty array
     /// to filter events to specific phone numbers. Set to an empty array or null to
     /// remove the filter and receive events from all phone numbers. Phone numbers
     /// must be in E.164 format.
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub phone_numbers: crate::Nullable<Vec<String>>,
+
     /// Updated list of event types to subscribe to
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subscribed_events: Option<Vec<WebhookEventType>>,
+
     /// New target URL for webhook events
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target_url: Option<String>,
 }
+
 /// The webhook event types that can be subscribed to.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct WebhookEventListResponse {
     /// URL of the documentation of the webhook events (currently always
     /// `https://docs.linqapp.com/guides/webhooks/events`).
     pub doc_url: String,
+
     /// The event types that can be subscribed to.
     pub events: Vec<WebhookEventType>,
 }
+
 /// The details of an API error.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ErrorDetail {
     /// The HTTP status code of the response.
     pub status: i64,
+
     /// Linq's error code, e.g. 1002 (phone number not in E.164 format), 2004
     /// (missing or invalid token), 2005 (insufficient permissions), 2001 (resource
     /// not found), 3006 (internal server error).
     pub code: i64,
+
     /// A human-readable description of the error.
     pub message: String,
 }
+
 /// The envelope of every error response.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ErrorResponse {
     /// The error details.
     pub error: ErrorDetail,
+
     /// Always false for an error response.
     pub success: bool,
 }
+
 /// The envelope of every webhook delivery. The shape of `data` depends on
 /// `event_type` and `webhook_version`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WebhookEvent {
     /// The API version that produced the event.
     pub api_version: String,
+
     /// The date-based payload version of the delivery (e.g. `2025-01-01` or
     /// `2026-02-03`), chosen by a `?version=` query parameter on the subscription's
     /// target URL.
     pub webhook_version: String,
+
     /// The type of the event.
     pub event_type: WebhookEventType,
+
     /// Unique identifier of the event; use it to deduplicate deliveries.
     pub event_id: String,
+
     /// When the event occurred.
     pub created_at: chrono::DateTime<chrono::Utc>,
+
     /// Trace identifier of the event, for debugging and support requests.
     pub trace_id: String,
+
     /// Identifier of the partner account the event belongs to.
     pub partner_id: String,
+
     /// The event's payload. Its shape depends on the event type and the webhook
     /// version.
     pub data: serde_json::Map<String, serde_json::Value>,

@@ -20,8 +20,57 @@ pub fn format(path: &Path, tokens: TokenStream) -> Result<String, Error> {
         )
     })?;
     let mut text = String::from(HEADER);
-    text.push_str(&prettyplease::unparse(&file));
+    text.push_str(&space_items(&prettyplease::unparse(&file)));
     Ok(text)
+}
+
+/// prettyplease packs items together; a blank line between top-level items and between
+/// the members of an `impl` (at most one level of indentation) reads like hand-written
+/// code and keeps diffs of `generated/` local.
+fn space_items(code: &str) -> String {
+    let lines: Vec<&str> = code.lines().collect();
+    let mut out = String::with_capacity(code.len() + code.len() / 16);
+    for (i, line) in lines.iter().enumerate() {
+        if i > 0 {
+            let prev = lines[i - 1];
+            let indent = line.len() - line.trim_start().len();
+            let prev_indent = prev.len() - prev.trim_start().len();
+            let trimmed = line.trim_start();
+            let prev_trimmed = prev.trim_start();
+            let starts_item = trimmed.starts_with("///")
+                || trimmed.starts_with("#[")
+                || trimmed.starts_with("pub ")
+                || trimmed.starts_with("impl")
+                || trimmed.starts_with("fn ")
+                || trimmed.starts_with("async fn")
+                || trimmed.starts_with("use ")
+                || trimmed.starts_with("mod ")
+                || trimmed.starts_with("const ")
+                || trimmed.starts_with("type ");
+            // A field or variant ending in `,` gets a blank line after it only when the
+            // next one is documented, so long documented structs stay readable.
+            let prev_ends_item = prev_trimmed == "}"
+                || prev_trimmed == "};"
+                || prev_trimmed.ends_with(';')
+                || (prev_trimmed.ends_with(',') && (trimmed.starts_with("///") || trimmed.starts_with("#[")));
+            let prev_is_attr_or_doc = prev_trimmed.starts_with("///") || prev_trimmed.starts_with("#[") || prev_trimmed.starts_with("//!") || prev_trimmed.starts_with("#![");
+            let same_use_block = trimmed.starts_with("use ") && prev_trimmed.starts_with("use ");
+            let inner_doc_end = prev_trimmed.starts_with("//!") || prev_trimmed.starts_with("#![");
+            if indent <= 4
+                && indent == prev_indent
+                && starts_item
+                && !prev_is_attr_or_doc
+                && !same_use_block
+                && prev_ends_item
+                || (indent == 0 && inner_doc_end && !trimmed.starts_with("//!") && !trimmed.starts_with("#!["))
+            {
+                out.push('\n');
+            }
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
 }
 
 #[cfg(test)]
@@ -34,6 +83,24 @@ mod tests {
         let text = format(Path::new("a.rs"), quote! { pub fn f() -> u8 { 1 } }).expect("valid");
         assert!(text.starts_with("// This file is generated"));
         assert!(text.contains("pub fn f() -> u8 {\n    1\n}"));
+    }
+
+    #[test]
+    fn items_are_separated_by_blank_lines() {
+        let text = format(
+            Path::new("a.rs"),
+            quote! {
+                //! Docs.
+                use a::b;
+                use c::d;
+                /// A.
+                pub struct A { pub x: u8, pub y: u8 }
+                impl A { fn f() -> u8 { 1 } fn g() {} }
+            },
+        )
+        .expect("valid");
+        assert!(text.contains("//! Docs.\n\nuse a::b;\nuse c::d;\n\n/// A.\npub struct A {"), "{text}");
+        assert!(text.contains("        1\n    }\n\n    fn g() {}"), "{text}");
     }
 
     #[test]

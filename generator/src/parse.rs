@@ -89,6 +89,9 @@ fn drill(doc: &Value, pointer: &str) -> Option<(String, String)> {
         .iter()
         .filter_map(|m| node.get(*m).map(|v| (m, v)))
         .find_map(|(m, v)| attempt::<Operation>(v, &pointer_push(pointer, m)).and_then(deeper)),
+        ["paths" | "webhooks", _, _, "responses"] => children(node)
+            .into_iter()
+            .find_map(|(k, v)| attempt::<ReferenceOr<Response>>(&v, &pointer_push(pointer, &k))),
         ["paths" | "webhooks", _, _] => {
             if let Some(found) = node.get("responses").and_then(|r| {
                 children(r).into_iter().find_map(|(k, v)| {

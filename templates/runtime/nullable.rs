@@ -203,6 +203,9 @@ mod tests {
         assert_eq!(Nullable::<i32>::Null.into_option(), None);
         assert!(Nullable::Value(1).is_value());
         // Outside a struct, Absent has no key to omit and serialises as null.
-        assert_eq!(serde_json::to_string(&Nullable::<u8>::Absent).unwrap(), "null");
+        assert_eq!(
+            serde_json::to_string(&Nullable::<u8>::Absent).unwrap(),
+            "null"
+        );
     }
 }

@@ -3,16 +3,11 @@
 use std::fmt;
 use std::time::Duration;
 
-/// Options for the requests made through one resource handle (`with_options`),
-/// overriding the client's defaults.
-///
-/// ```ignore
-/// let options = RequestOptions::new()
-///     .timeout(Duration::from_secs(5))
-///     .max_retries(0)
-///     .header("x-trace", "abc");
-/// client.some_resource().with_options(options).list().await?;
-/// ```
+/// Options for the requests made through one resource handle, overriding the
+/// client's defaults: pass them to the handle's `with_options`, e.g.
+/// `RequestOptions::new().timeout(Duration::from_secs(5)).max_retries(0)`.
+/// Options given in several `with_options` calls add up; the later call wins for a
+/// setting given twice.
 #[derive(Clone, Default)]
 pub struct RequestOptions {
     pub(crate) timeout: Option<Duration>,
@@ -39,7 +34,8 @@ impl RequestOptions {
         self
     }
 
-    /// Adds a header to the requests, replacing a client default of the same name.
+    /// Adds a header to the requests, replacing a client default of the same name (an
+    /// `Authorization` header replaces the client's API key for these requests).
     /// An invalid name or value makes the request fail with
     /// [`ErrorKind::InvalidRequest`](super::ErrorKind::InvalidRequest).
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
@@ -88,6 +84,9 @@ mod tests {
     fn debug_hides_header_values() {
         let options = RequestOptions::new().header("x-secret", "hunter2");
         let debug = format!("{options:?}");
-        assert!(debug.contains("x-secret") && !debug.contains("hunter2"), "{debug}");
+        assert!(
+            debug.contains("x-secret") && !debug.contains("hunter2"),
+            "{debug}"
+        );
     }
 }

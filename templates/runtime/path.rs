@@ -17,9 +17,7 @@ use super::error::Error;
 /// empty string (the request would reach a different operation).
 pub fn segment(value: &str) -> Result<String, Error> {
     match value {
-        "" => Err(Error::invalid_request(
-            "a path parameter must not be empty",
-        )),
+        "" => Err(Error::invalid_request("a path parameter must not be empty")),
         "." | ".." => Err(Error::invalid_request(format!(
             "a path parameter must not be `{value}`"
         ))),

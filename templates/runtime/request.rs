@@ -7,9 +7,9 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use serde::Serialize;
 use serde_json::Value;
 
+use super::Method;
 use super::error::Error;
 use super::query::{self, QueryStyle};
-use super::Method;
 
 /// One operation's request: method, path, query, headers and body.
 ///
@@ -89,8 +89,9 @@ impl RequestSpec {
         let Some(text) = simple_style(&value) else {
             return Ok(self);
         };
-        let header_name = HeaderName::from_bytes(name.as_bytes())
-            .map_err(|source| Error::invalid_request_from(format!("invalid header name `{name}`"), source))?;
+        let header_name = HeaderName::from_bytes(name.as_bytes()).map_err(|source| {
+            Error::invalid_request_from(format!("invalid header name `{name}`"), source)
+        })?;
         // The value is not echoed: header parameters may carry secrets.
         let header_value = HeaderValue::from_str(&text).map_err(|source| {
             Error::invalid_request_from(format!("invalid value for header `{name}`"), source)
@@ -106,8 +107,9 @@ impl RequestSpec {
     /// [`ErrorKind::InvalidRequest`](super::ErrorKind::InvalidRequest) if `body` cannot
     /// be serialised as JSON.
     pub fn json(self, body: &impl Serialize) -> Result<Self, Error> {
-        let bytes = serde_json::to_vec(body)
-            .map_err(|source| Error::invalid_request_from("the request body cannot be serialised as JSON", source))?;
+        let bytes = serde_json::to_vec(body).map_err(|source| {
+            Error::invalid_request_from("the request body cannot be serialised as JSON", source)
+        })?;
         Ok(self.body(bytes, "application/json"))
     }
 
@@ -119,8 +121,9 @@ impl RequestSpec {
     /// [`ErrorKind::InvalidRequest`](super::ErrorKind::InvalidRequest) if `body` does not
     /// serialise to an object.
     pub fn form(self, body: &impl Serialize) -> Result<Self, Error> {
-        let value = serde_json::to_value(body)
-            .map_err(|source| Error::invalid_request_from("the form body cannot be serialised", source))?;
+        let value = serde_json::to_value(body).map_err(|source| {
+            Error::invalid_request_from("the form body cannot be serialised", source)
+        })?;
         let encoded = query::form_body(&value)
             .ok_or_else(|| Error::invalid_request("a form body must be a struct or a map"))?;
         Ok(self.body(encoded, "application/x-www-form-urlencoded"))
@@ -213,9 +216,15 @@ mod tests {
     fn unserialisable_values_are_invalid_requests() {
         // JSON object keys must be strings.
         let map: std::collections::BTreeMap<(u8, u8), u8> = [((1, 2), 3)].into_iter().collect();
-        assert_eq!(spec().json(&map).unwrap_err().kind(), ErrorKind::InvalidRequest);
+        assert_eq!(
+            spec().json(&map).unwrap_err().kind(),
+            ErrorKind::InvalidRequest
+        );
         let spec = spec().query("m", &map, QueryStyle::DeepObject);
-        assert_eq!(spec.error.map(|e| e.kind()), Some(ErrorKind::InvalidRequest));
+        assert_eq!(
+            spec.error.map(|e| e.kind()),
+            Some(ErrorKind::InvalidRequest)
+        );
     }
 
     #[test]
@@ -246,8 +255,14 @@ mod tests {
     #[test]
     fn other_bodies() {
         let form = spec().form(&json!({"a": "x y"})).unwrap().body.unwrap();
-        assert_eq!((&form.bytes[..], form.content_type), (&b"a=x%20y"[..], "application/x-www-form-urlencoded"));
-        assert_eq!(spec().form(&3).unwrap_err().kind(), ErrorKind::InvalidRequest);
+        assert_eq!(
+            (&form.bytes[..], form.content_type),
+            (&b"a=x%20y"[..], "application/x-www-form-urlencoded")
+        );
+        assert_eq!(
+            spec().form(&3).unwrap_err().kind(),
+            ErrorKind::InvalidRequest
+        );
         let text = spec().text("hi".to_owned()).body.unwrap();
         assert_eq!(text.content_type, "text/plain; charset=utf-8");
         assert_eq!(spec().accept("*/*").accept, "*/*");

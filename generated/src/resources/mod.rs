@@ -3,10 +3,15 @@
 
 //! The API's operations, grouped by resource. Each resource is reached through an
 //! accessor on [`Client`](crate::Client), such as `client.resource().call(..)`.
+
 pub mod webhook_subscriptions;
+
 pub use webhook_subscriptions::WebhookSubscriptions;
+
 pub mod webhook_events;
+
 pub use webhook_events::WebhookEvents;
+
 impl crate::Client {
     /// A webhook subscription tells Linq where to deliver events (`target_url`), which
     /// event types to deliver (`subscribed_events`) and, optionally, which of your phone
@@ -23,6 +28,7 @@ impl crate::Client {
             crate::runtime::Scope::new(self),
         )
     }
+
     /// The catalogue of webhook event types that a subscription can receive. The set of
     /// event types grows over time; clients should tolerate event types they do not know.
     ///

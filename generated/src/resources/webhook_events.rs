@@ -2,9 +2,11 @@
 // Do not edit it by hand: change the spec or the generator and regenerate.
 
 //! The resource's handle and its operations.
+
 use crate::runtime::{ApiResponse, Method, RequestSpec, Scope};
 use crate::{Error, RequestOptions};
 use crate::types;
+
 /// The catalogue of webhook event types that a subscription can receive. The set of
 /// event types grows over time; clients should tolerate event types they do not know.
 ///
@@ -13,10 +15,12 @@ use crate::types;
 pub struct WebhookEvents<'a> {
     scope: Scope<'a>,
 }
+
 impl<'a> WebhookEvents<'a> {
     pub(crate) fn new(scope: Scope<'a>) -> Self {
         Self { scope }
     }
+
     /// Applies per-request options (timeout, retries, extra headers) to every
     /// call made through this handle.
     pub fn with_options(self, options: RequestOptions) -> Self {
@@ -24,6 +28,7 @@ impl<'a> WebhookEvents<'a> {
             scope: self.scope.with_options(options),
         }
     }
+
     /// List webhook event types
     ///
     /// List every webhook event type that can be subscribed to. Use these values in the
@@ -42,8 +47,9 @@ impl<'a> WebhookEvents<'a> {
     /// # }
     /// ```
     pub async fn list(&self) -> Result<types::WebhookEventListResponse, Error> {
-        #[allow(deprecated)] self.list_with_response().await.map(ApiResponse::into_value)
+        self.list_with_response().await.map(ApiResponse::into_value)
     }
+
     /// Same as [`list`](Self::list), also returning the status and headers.
     pub async fn list_with_response(
         &self,

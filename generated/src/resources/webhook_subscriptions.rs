@@ -2,9 +2,11 @@
 // Do not edit it by hand: change the spec or the generator and regenerate.
 
 //! The resource's handle and its operations.
+
 use crate::runtime::{ApiResponse, Method, RequestSpec, Scope, path};
 use crate::{Error, RequestOptions};
 use crate::types;
+
 /// A webhook subscription tells Linq where to deliver events (`target_url`), which
 /// event types to deliver (`subscribed_events`) and, optionally, which of your phone
 /// numbers to deliver them for (`phone_numbers`).
@@ -17,10 +19,12 @@ use crate::types;
 pub struct WebhookSubscriptions<'a> {
     scope: Scope<'a>,
 }
+
 impl<'a> WebhookSubscriptions<'a> {
     pub(crate) fn new(scope: Scope<'a>) -> Self {
         Self { scope }
     }
+
     /// Applies per-request options (timeout, retries, extra headers) to every
     /// call made through this handle.
     pub fn with_options(self, options: RequestOptions) -> Self {
@@ -28,6 +32,7 @@ impl<'a> WebhookSubscriptions<'a> {
             scope: self.scope.with_options(options),
         }
     }
+
     /// List webhook subscriptions
     ///
     /// List every webhook subscription of the authenticated account, with its target
@@ -50,8 +55,9 @@ impl<'a> WebhookSubscriptions<'a> {
     /// # }
     /// ```
     pub async fn list(&self) -> Result<types::WebhookSubscriptionListResponse, Error> {
-        #[allow(deprecated)] self.list_with_response().await.map(ApiResponse::into_value)
+        self.list_with_response().await.map(ApiResponse::into_value)
     }
+
     /// Same as [`list`](Self::list), also returning the status and headers.
     pub async fn list_with_response(
         &self,
@@ -60,6 +66,7 @@ impl<'a> WebhookSubscriptions<'a> {
         let request = RequestSpec::new(Method::GET, "/v3/webhook-subscriptions", path);
         self.scope.send(request).await?.json().await
     }
+
     /// Create a webhook subscription
     ///
     /// Create a new webhook subscription to receive events at a target URL. The target
@@ -101,9 +108,9 @@ impl<'a> WebhookSubscriptions<'a> {
         &self,
         body: &types::WebhookSubscriptionCreateParams,
     ) -> Result<types::WebhookSubscriptionCreateResponse, Error> {
-        #[allow(deprecated)]
         self.create_with_response(body).await.map(ApiResponse::into_value)
     }
+
     /// Same as [`create`](Self::create), also returning the status and headers.
     pub async fn create_with_response(
         &self,
@@ -114,6 +121,7 @@ impl<'a> WebhookSubscriptions<'a> {
             .json(body)?;
         self.scope.send(request).await?.json().await
     }
+
     /// Retrieve a webhook subscription
     ///
     /// Retrieve one webhook subscription by its ID, including its target URL,
@@ -139,9 +147,9 @@ impl<'a> WebhookSubscriptions<'a> {
         &self,
         subscription_id: &str,
     ) -> Result<types::WebhookSubscription, Error> {
-        #[allow(deprecated)]
         self.retrieve_with_response(subscription_id).await.map(ApiResponse::into_value)
     }
+
     /// Same as [`retrieve`](Self::retrieve), also returning the status and headers.
     pub async fn retrieve_with_response(
         &self,
@@ -157,6 +165,7 @@ impl<'a> WebhookSubscriptions<'a> {
         );
         self.scope.send(request).await?.json().await
     }
+
     /// Update a webhook subscription
     ///
     /// Update an existing webhook subscription. You can modify the target URL,
@@ -190,11 +199,11 @@ impl<'a> WebhookSubscriptions<'a> {
         subscription_id: &str,
         body: &types::WebhookSubscriptionUpdateParams,
     ) -> Result<types::WebhookSubscription, Error> {
-        #[allow(deprecated)]
         self.update_with_response(subscription_id, body)
             .await
             .map(ApiResponse::into_value)
     }
+
     /// Same as [`update`](Self::update), also returning the status and headers.
     pub async fn update_with_response(
         &self,
@@ -212,6 +221,7 @@ impl<'a> WebhookSubscriptions<'a> {
             .json(body)?;
         self.scope.send(request).await?.json().await
     }
+
     /// Delete a webhook subscription
     ///
     /// Delete a webhook subscription. Events are no longer delivered to its target URL.
@@ -229,9 +239,9 @@ impl<'a> WebhookSubscriptions<'a> {
     /// # }
     /// ```
     pub async fn delete(&self, subscription_id: &str) -> Result<(), Error> {
-        #[allow(deprecated)]
         self.delete_with_response(subscription_id).await.map(ApiResponse::into_value)
     }
+
     /// Same as [`delete`](Self::delete), also returning the status and headers.
     pub async fn delete_with_response(
         &self,

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use reqwest::header::{HeaderName, HeaderValue};
+use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderName, HeaderValue};
 
 use super::error::Error;
 
@@ -46,15 +46,28 @@ impl fmt::Debug for ApiKey {
 
 /// Adds the key to `request` according to `auth`; query-parameter keys are added by
 /// the URL builder instead (see [`Auth::Query`]), so this leaves them alone.
+///
+/// A credential header already in `headers` (set by the caller through
+/// `RequestOptions::header`) wins: it replaces the client's key for that request
+/// rather than being sent alongside it.
 pub(crate) fn apply(
     auth: Auth,
     key: Option<&ApiKey>,
+    headers: &HeaderMap,
     request: reqwest::RequestBuilder,
 ) -> Result<reqwest::RequestBuilder, Error> {
     let Some(key) = key else {
         return Ok(request);
     };
     let secret = key.expose();
+    let overridden = match auth {
+        Auth::Bearer | Auth::Basic => headers.contains_key(AUTHORIZATION),
+        Auth::Header(name) => headers.contains_key(name),
+        Auth::None | Auth::Query(_) => true,
+    };
+    if overridden {
+        return Ok(request);
+    }
     Ok(match auth {
         Auth::None | Auth::Query(_) => request,
         // reqwest marks both headers sensitive, which keeps them out of its own Debug output.
@@ -94,6 +107,7 @@ mod tests {
         let err = apply(
             Auth::Header("x-api-key"),
             Some(&key),
+            &HeaderMap::new(),
             http.get("http://127.0.0.1/"),
         )
         .err()
@@ -107,13 +121,37 @@ mod tests {
     fn bearer_header_is_sensitive() {
         let http = reqwest::Client::new();
         let key = ApiKey::new("sk-abc".to_owned());
-        let request = apply(Auth::Bearer, Some(&key), http.get("http://127.0.0.1/"))
-            .and_then(|b| b.build().map_err(|e| Error::config(e.to_string())))
-            .map_err(|e| e.to_string());
+        let request = apply(
+            Auth::Bearer,
+            Some(&key),
+            &HeaderMap::new(),
+            http.get("http://127.0.0.1/"),
+        )
+        .and_then(|b| b.build().map_err(|e| Error::config(e.to_string())))
+        .map_err(|e| e.to_string());
         let request = request.unwrap_or_else(|e| panic!("{e}"));
         let value = &request.headers()[reqwest::header::AUTHORIZATION];
         assert!(value.is_sensitive());
         assert_eq!(value, "Bearer sk-abc");
         assert!(!format!("{request:?}").contains("sk-abc"));
+    }
+
+    #[test]
+    fn a_caller_credential_header_wins() {
+        let http = reqwest::Client::new();
+        let key = ApiKey::new("sk-abc".to_owned());
+        let mut headers = HeaderMap::new();
+        headers.insert(AUTHORIZATION, HeaderValue::from_static("Bearer other"));
+        let request = apply(
+            Auth::Bearer,
+            Some(&key),
+            &headers,
+            http.get("http://127.0.0.1/").headers(headers.clone()),
+        )
+        .map_err(|e| e.to_string())
+        .and_then(|b| b.build().map_err(|e| e.to_string()))
+        .unwrap_or_else(|e| panic!("{e}"));
+        let values: Vec<_> = request.headers().get_all(AUTHORIZATION).iter().collect();
+        assert_eq!(values, ["Bearer other"]);
     }
 }

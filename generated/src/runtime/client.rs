@@ -124,7 +124,9 @@ impl ClientBuilder {
     /// the environment (for APIs that need one), the base URL is not an `http(s)` URL, a
     /// default header is invalid, or the HTTP stack cannot be initialised.
     pub fn build(self) -> Result<Client, Error> {
-        let api_key = self.api_key.or_else(|| env(settings::API_KEY_ENV).map(ApiKey::new));
+        let api_key = self
+            .api_key
+            .or_else(|| env(settings::API_KEY_ENV).map(ApiKey::new));
         let auth: Auth = settings::AUTH;
         if api_key.is_none() && auth != Auth::None {
             return Err(Error::config(format!(
@@ -134,8 +136,9 @@ impl ClientBuilder {
         }
         if let (Auth::Header(_), Some(key)) = (auth, &api_key) {
             // Checked once here so that no request fails for it later.
-            HeaderValue::from_str(key.expose())
-                .map_err(|_| Error::config("the API key contains characters not allowed in a header"))?;
+            HeaderValue::from_str(key.expose()).map_err(|_| {
+                Error::config("the API key contains characters not allowed in a header")
+            })?;
         }
 
         let base_url = self
@@ -159,7 +162,9 @@ impl ClientBuilder {
             .default_headers(headers)
             .connect_timeout(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
             .build()
-            .map_err(|source| Error::config(format!("cannot initialise the HTTP client: {source}")))?;
+            .map_err(|source| {
+                Error::config(format!("cannot initialise the HTTP client: {source}"))
+            })?;
 
         Ok(Client {
             inner: Arc::new(ClientInner {
@@ -189,7 +194,9 @@ impl fmt::Debug for ClientBuilder {
 
 /// A non-empty environment variable.
 fn env(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|value| !value.trim().is_empty())
+    std::env::var(name)
+        .ok()
+        .filter(|value| !value.trim().is_empty())
 }
 
 fn check_base_url(base_url: &str) -> Result<(), Error> {
@@ -200,7 +207,9 @@ fn check_base_url(base_url: &str) -> Result<(), Error> {
         return Err(Error::config("the base URL must be an http or https URL"));
     }
     if url.query().is_some() || url.fragment().is_some() {
-        return Err(Error::config("the base URL must not have a query or fragment"));
+        return Err(Error::config(
+            "the base URL must not have a query or fragment",
+        ));
     }
     Ok(())
 }
@@ -211,7 +220,9 @@ mod tests {
     use crate::runtime::ErrorKind;
 
     fn builder() -> ClientBuilder {
-        Client::builder().api_key("sk-test-secret").base_url("http://127.0.0.1:9/api/")
+        Client::builder()
+            .api_key("sk-test-secret")
+            .base_url("http://127.0.0.1:9/api/")
     }
 
     #[test]

@@ -8,8 +8,8 @@ use std::fmt;
 use std::time::Duration;
 
 use bytes::Bytes;
-use reqwest::header::HeaderMap;
 use reqwest::StatusCode;
+use reqwest::header::HeaderMap;
 use serde::de::DeserializeOwned;
 
 /// Type-erased cause of an error.
@@ -459,7 +459,10 @@ mod tests {
         assert_eq!(err.kind(), ErrorKind::Decode);
         assert_eq!(err.status(), Some(200));
         assert_eq!(err.body(), Some(&b"{\"a\":"[..]));
-        assert!(err.to_string().starts_with("could not decode the response body (HTTP 200): "));
+        assert!(
+            err.to_string()
+                .starts_with("could not decode the response body (HTTP 200): ")
+        );
         assert!(std::error::Error::source(&err).is_some());
     }
 
@@ -475,7 +478,10 @@ mod tests {
         );
         let err = Error::timeout(Duration::from_millis(250));
         assert_eq!(err.kind(), ErrorKind::Timeout);
-        assert_eq!(err.to_string(), "request timed out: no complete response within 250ms");
+        assert_eq!(
+            err.to_string(),
+            "request timed out: no complete response within 250ms"
+        );
         assert!(err.is_transient());
     }
 
@@ -486,7 +492,13 @@ mod tests {
             r#"{"error":{"status":401,"code":2004,"message":"Missing or invalid token"}}"#,
         );
         let debug = format!("{err:?}");
-        for part in ["Authentication", "401", "2004", "Missing or invalid token", "req_123"] {
+        for part in [
+            "Authentication",
+            "401",
+            "2004",
+            "Missing or invalid token",
+            "req_123",
+        ] {
             assert!(debug.contains(part), "{debug}");
         }
     }

@@ -26,7 +26,12 @@ pub(crate) fn parse(text: &str) -> Option<i64> {
             // RFC 9110: a two-digit year more than 50 years ahead is in the past
             // century; for a retry delay only recent dates matter anyway.
             let year = parse_number(year, 2)?;
-            (day, month, if year < 70 { 2000 + year } else { 1900 + year }, *time)
+            (
+                day,
+                month,
+                if year < 70 { 2000 + year } else { 1900 + year },
+                *time,
+            )
         }
         [_weekday, month, day, time, year] => (*day, *month, parse_number(year, 4)?, *time),
         _ => return None,

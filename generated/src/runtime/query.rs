@@ -60,7 +60,11 @@ fn flatten(pairs: &mut Vec<String>, name: &str, value: &Value, style: QueryStyle
             }
         }
         Value::Array(items) => {
-            let items: Vec<String> = items.iter().filter_map(scalar_text).map(|t| encode(&t)).collect();
+            let items: Vec<String> = items
+                .iter()
+                .filter_map(scalar_text)
+                .map(|t| encode(&t))
+                .collect();
             // An empty array has no value to send; leaving it out is what form+explode
             // does anyway and keeps the styles consistent.
             if items.is_empty() {
@@ -122,7 +126,10 @@ mod tests {
         assert_eq!(query("limit", json!(10), FORM), "limit=10");
         assert_eq!(query("ratio", json!(0.5), FORM), "ratio=0.5");
         assert_eq!(query("active", json!(true), FORM), "active=true");
-        assert_eq!(query("q", json!("a b&c=d/é"), FORM), "q=a%20b%26c%3Dd%2F%C3%A9");
+        assert_eq!(
+            query("q", json!("a b&c=d/é"), FORM),
+            "q=a%20b%26c%3Dd%2F%C3%A9"
+        );
         assert_eq!(query("a b", json!("x"), FORM), "a%20b=x");
     }
 
@@ -130,7 +137,10 @@ mod tests {
     fn none_is_skipped() {
         assert_eq!(query("limit", json!(null), FORM), "");
         assert_eq!(query("ids", json!([]), FORM), "");
-        assert_eq!(query("ids", json!([]), QueryStyle::Form { explode: false }), "");
+        assert_eq!(
+            query("ids", json!([]), QueryStyle::Form { explode: false }),
+            ""
+        );
         assert_eq!(query("f", json!({"a": null}), QueryStyle::DeepObject), "");
     }
 
@@ -142,9 +152,18 @@ mod tests {
             query("ids", ids(), QueryStyle::Form { explode: false }),
             "ids=a,b%2Cc,3"
         );
-        assert_eq!(query("ids", ids(), QueryStyle::SpaceDelimited), "ids=a%20b%2Cc%203");
-        assert_eq!(query("ids", ids(), QueryStyle::PipeDelimited), "ids=a|b%2Cc|3");
-        assert_eq!(query("ids", ids(), QueryStyle::DeepObject), "ids=a&ids=b%2Cc&ids=3");
+        assert_eq!(
+            query("ids", ids(), QueryStyle::SpaceDelimited),
+            "ids=a%20b%2Cc%203"
+        );
+        assert_eq!(
+            query("ids", ids(), QueryStyle::PipeDelimited),
+            "ids=a|b%2Cc|3"
+        );
+        assert_eq!(
+            query("ids", ids(), QueryStyle::DeepObject),
+            "ids=a&ids=b%2Cc&ids=3"
+        );
         // null elements have no text to send
         assert_eq!(query("ids", json!([1, null, 2]), FORM), "ids=1&ids=2");
     }

@@ -1,8 +1,8 @@
 //! Successful responses: [`RawResponse`] as received, [`ApiResponse`] once decoded.
 
 use bytes::Bytes;
-use reqwest::header::HeaderMap;
 use reqwest::StatusCode;
+use reqwest::header::HeaderMap;
 use serde::de::DeserializeOwned;
 
 use super::error::{self, Error};
@@ -143,7 +143,10 @@ mod tests {
         assert_eq!(response.request_id(), Some("r-1"));
         assert_eq!(response.value()["a"][1], 2);
         let (status, headers, value) = response.into_parts();
-        assert_eq!((status, headers.len(), value["a"][0].as_i64()), (200, 1, Some(1)));
+        assert_eq!(
+            (status, headers.len(), value["a"][0].as_i64()),
+            (200, 1, Some(1))
+        );
     }
 
     #[test]
@@ -159,8 +162,14 @@ mod tests {
     #[test]
     fn other_bodies() {
         assert_eq!(now(raw(b"ignored").empty()).unwrap().into_value(), ());
-        assert_eq!(&now(raw(b"\xff").bytes()).unwrap().into_value()[..], b"\xff");
+        assert_eq!(
+            &now(raw(b"\xff").bytes()).unwrap().into_value()[..],
+            b"\xff"
+        );
         assert_eq!(now(raw(b"hi").text()).unwrap().into_value(), "hi");
-        assert_eq!(now(raw(b"\xff").text()).unwrap_err().kind(), ErrorKind::Decode);
+        assert_eq!(
+            now(raw(b"\xff").text()).unwrap_err().kind(),
+            ErrorKind::Decode
+        );
     }
 }

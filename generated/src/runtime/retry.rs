@@ -5,8 +5,8 @@ use std::hash::{BuildHasher, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use reqwest::header::HeaderMap;
 use reqwest::StatusCode;
+use reqwest::header::HeaderMap;
 
 use super::http_date;
 
@@ -138,11 +138,23 @@ mod tests {
 
     #[test]
     fn retry_after_forms() {
-        assert_eq!(after(&[("retry-after-ms", "250")]), Some(Duration::from_millis(250)));
-        assert_eq!(after(&[("retry-after-ms", "1.5")]), Some(Duration::from_micros(1500)));
+        assert_eq!(
+            after(&[("retry-after-ms", "250")]),
+            Some(Duration::from_millis(250))
+        );
+        assert_eq!(
+            after(&[("retry-after-ms", "1.5")]),
+            Some(Duration::from_micros(1500))
+        );
         assert_eq!(after(&[("retry-after", "3")]), Some(Duration::from_secs(3)));
-        assert_eq!(after(&[("retry-after", " 0.25 ")]), Some(Duration::from_millis(250)));
-        assert_eq!(after(&[("retry-after", "60")]), Some(Duration::from_secs(60)));
+        assert_eq!(
+            after(&[("retry-after", " 0.25 ")]),
+            Some(Duration::from_millis(250))
+        );
+        assert_eq!(
+            after(&[("retry-after", "60")]),
+            Some(Duration::from_secs(60))
+        );
         assert_eq!(
             after(&[("retry-after", "Mon, 01 Jan 2024 00:00:07 GMT")]),
             Some(Duration::from_secs(7))
@@ -171,9 +183,9 @@ mod tests {
             "",
             "NaN",
             "inf",
-            "Mon, 01 Jan 2024 00:00:00 GMT",  // now
-            "Sun, 31 Dec 2023 23:59:00 GMT",  // in the past
-            "Mon, 01 Jan 2024 00:10:00 GMT",  // ten minutes ahead
+            "Mon, 01 Jan 2024 00:00:00 GMT", // now
+            "Sun, 31 Dec 2023 23:59:00 GMT", // in the past
+            "Mon, 01 Jan 2024 00:10:00 GMT", // ten minutes ahead
         ] {
             let map = {
                 let mut map = HeaderMap::new();
@@ -214,7 +226,9 @@ mod tests {
     fn jitter_stays_in_bounds_and_varies() {
         let samples: Vec<f64> = (0..10_000).map(|_| jitter()).collect();
         assert!(samples.iter().all(|j| *j > 0.75 && *j <= 1.0));
-        let (low, high) = samples.iter().fold((1.0f64, 0.0f64), |(lo, hi), j| (lo.min(*j), hi.max(*j)));
+        let (low, high) = samples
+            .iter()
+            .fold((1.0f64, 0.0f64), |(lo, hi), j| (lo.min(*j), hi.max(*j)));
         // 10,000 uniform draws cover nearly the whole interval.
         assert!(low < 0.76 && high > 0.99, "{low} {high}");
         let mean = samples.iter().sum::<f64>() / samples.len() as f64;
@@ -250,6 +264,9 @@ mod tests {
     fn sleeps_are_capped_at_sixty_seconds() {
         assert_eq!(capped(Duration::from_secs(600)), Duration::from_secs(60));
         assert_eq!(capped(Duration::from_secs(60)), Duration::from_secs(60));
-        assert_eq!(capped(Duration::from_millis(400)), Duration::from_millis(400));
+        assert_eq!(
+            capped(Duration::from_millis(400)),
+            Duration::from_millis(400)
+        );
     }
 }

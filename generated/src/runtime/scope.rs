@@ -3,7 +3,7 @@
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, CONTENT_TYPE};
+use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
 use reqwest::{StatusCode, Url};
 use tracing::Instrument as _;
 
@@ -87,18 +87,24 @@ impl<'a> Scope<'a> {
 
         let mut headers = request.headers;
         headers.insert(ACCEPT, static_value(request.accept)?);
-        let body = request.body.map(|Body { bytes, content_type }| {
-            static_value(content_type).map(|value| {
-                headers.insert(CONTENT_TYPE, value);
-                bytes
-            })
-        });
+        let body = request.body.map(
+            |Body {
+                 bytes,
+                 content_type,
+             }| {
+                static_value(content_type).map(|value| {
+                    headers.insert(CONTENT_TYPE, value);
+                    bytes
+                })
+            },
+        );
         let body = body.transpose()?;
         for (name, value) in &self.options.headers {
             let header_name = HeaderName::from_bytes(name.as_bytes())
                 .map_err(|_| Error::invalid_request(format!("invalid header name `{name}`")))?;
-            let header_value = HeaderValue::from_str(value)
-                .map_err(|_| Error::invalid_request(format!("invalid value for header `{name}`")))?;
+            let header_value = HeaderValue::from_str(value).map_err(|_| {
+                Error::invalid_request(format!("invalid value for header `{name}`"))
+            })?;
             headers.insert(header_name, header_value);
         }
 
@@ -127,7 +133,12 @@ impl<'a> Scope<'a> {
                     return Ok(RawResponse::new(status, headers, body));
                 }
                 Ok((status, headers, body)) => {
-                    tracing::debug!(attempt, status = status.as_u16(), elapsed_ms, "error response");
+                    tracing::debug!(
+                        attempt,
+                        status = status.as_u16(),
+                        elapsed_ms,
+                        "error response"
+                    );
                     if !(retries_left && retry::should_retry(status, &headers)) {
                         return Err(Error::from_response(status, headers, body));
                     }
@@ -135,7 +146,8 @@ impl<'a> Scope<'a> {
                 }
                 Err(error) => {
                     tracing::debug!(attempt, error = %error, elapsed_ms, "attempt failed");
-                    let transient = matches!(error.kind(), ErrorKind::Connection | ErrorKind::Timeout);
+                    let transient =
+                        matches!(error.kind(), ErrorKind::Connection | ErrorKind::Timeout);
                     if !(retries_left && transient) {
                         return Err(error);
                     }
@@ -161,7 +173,12 @@ impl<'a> Scope<'a> {
             // `Bytes` clones share the buffer: every retry sends the same bytes.
             builder = builder.body(body.clone());
         }
-        let builder = auth::apply(settings::AUTH, inner.api_key.as_ref(), builder)?;
+        let builder = auth::apply(
+            settings::AUTH,
+            inner.api_key.as_ref(),
+            &request.headers,
+            builder,
+        )?;
 
         let exchange = async {
             let mut response = builder.send().await.map_err(Error::transport)?;
@@ -195,7 +212,8 @@ fn request_url(inner: &ClientInner, path: &str, query: &[String]) -> Result<Url,
         url.push_str(&percent_encode(key.expose(), is_unreserved));
     }
     // `url::ParseError` says what is wrong without echoing the URL.
-    Url::parse(&url).map_err(|source| Error::invalid_request_from("the request URL is invalid", source))
+    Url::parse(&url)
+        .map_err(|source| Error::invalid_request_from("the request URL is invalid", source))
 }
 
 /// A header value the emitted code gives as a literal (accept, content type).
@@ -225,10 +243,14 @@ mod tests {
                 .timeout(Duration::from_secs(3))
                 .header("x-extra", "1"),
         );
-        let spec = RequestSpec::new(Method::PUT, "/v3/things/{id}", "/v3/things/a%2Fb".to_owned())
-            .query("ids", &["x", "y"], QueryStyle::Form { explode: false })
-            .json(&serde_json::json!({"a": 1}))
-            .unwrap();
+        let spec = RequestSpec::new(
+            Method::PUT,
+            "/v3/things/{id}",
+            "/v3/things/a%2Fb".to_owned(),
+        )
+        .query("ids", &["x", "y"], QueryStyle::Form { explode: false })
+        .json(&serde_json::json!({"a": 1}))
+        .unwrap();
         let prepared = scope.prepare(spec).unwrap();
         assert_eq!(
             prepared.url.as_str(),
@@ -238,7 +260,10 @@ mod tests {
         assert_eq!(prepared.headers[CONTENT_TYPE], "application/json");
         assert_eq!(prepared.headers["x-extra"], "1");
         assert_eq!(prepared.body.as_deref(), Some(&br#"{"a":1}"#[..]));
-        assert_eq!((prepared.timeout, prepared.max_retries), (Duration::from_secs(3), 2));
+        assert_eq!(
+            (prepared.timeout, prepared.max_retries),
+            (Duration::from_secs(3), 2)
+        );
     }
 
     #[test]

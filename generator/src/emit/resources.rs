@@ -315,6 +315,7 @@ fn operation(
     let doc = docs::attrs(&text);
     let example = docs::attrs(&method_example(api, r, op, values, krate));
     let deprecated = op.deprecated.then(|| quote! { #[deprecated] });
+    let allow_deprecated = op.deprecated.then(|| quote! { #[allow(deprecated)] });
     let raw_doc = format!(
         " Same as [`{}`](Self::{}), also returning the status and headers.",
         op.name, op.name
@@ -325,7 +326,7 @@ fn operation(
         #example
         #deprecated
         pub async fn #name(&self, #(#decls),*) -> Result<#ret, Error> {
-            #[allow(deprecated)]
+            #allow_deprecated
             self.#with_response(#(#names),*).await.map(ApiResponse::into_value)
         }
 

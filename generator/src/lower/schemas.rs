@@ -405,6 +405,10 @@ impl<'a> Lowerer<'a> {
         if additional.is_some() {
             field_names.reserve(["additional_properties"]);
         }
+        // Properties already spelled as Rust field names keep them; the others take
+        // what is left (`foo_bar` stays `foo_bar`, `foo-bar` becomes `foo_bar_2`).
+        let exact: Vec<&str> = parts.properties.keys().filter(|w| names::snake(w, "field") == **w).map(String::as_str).collect();
+        field_names.reserve(exact.iter().copied());
         let mut fields = Vec::with_capacity(parts.properties.len());
         for (wire, (schema, prop_ptr)) in &parts.properties {
             let prop_hint = format!("{hint}{}", names::camel(wire, "Field", "V"));
@@ -420,8 +424,9 @@ impl<'a> Lowerer<'a> {
                 (false, false) => Presence::Optional,
                 (false, true) => Presence::OptionalNullable,
             };
+            let name = if exact.contains(&wire.as_str()) { wire.clone() } else { field_names.claim(&names::snake(wire, "field")) };
             fields.push(Field {
-                name: field_names.claim(&names::snake(wire, "field")),
+                name,
                 wire_name: wire.clone(),
                 ty: lowered.ty,
                 presence,
