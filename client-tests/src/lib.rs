@@ -1,1 +1,1 @@
-
+//! This crate only holds integration tests (`tests/`) of the generated client.

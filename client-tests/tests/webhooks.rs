@@ -208,7 +208,7 @@ fn assert_envelope(event: &WebhookEvent, body: &str) {
         event.partner_id,
         raw["partner_id"].as_str().expect("partner_id")
     );
-    assert_eq!(event.data, raw["data"]);
+    assert_eq!(serde_json::Value::Object(event.data.clone()), raw["data"]);
 }
 
 #[test]
@@ -333,6 +333,18 @@ fn fresh_delivery(secret: &str, body: &str) -> (Vec<(String, String)>, String) {
     (headers, body.to_string())
 }
 
+/// Sets or clears the secret's environment variable.
+fn set_secret(value: Option<&str>) {
+    // SAFETY: only the test below touches the environment, and no other thread of
+    // this test binary reads or writes environment variables meanwhile.
+    unsafe {
+        match value {
+            Some(v) => std::env::set_var(SECRET_ENV, v),
+            None => std::env::remove_var(SECRET_ENV),
+        }
+    }
+}
+
 /// The only test in this binary that touches the secret's environment variable.
 #[test]
 fn from_env_variants_read_the_secret_from_the_environment() {
@@ -345,31 +357,31 @@ fn from_env_variants_read_the_secret_from_the_environment() {
         .expect("valid case");
     let (headers, body) = fresh_delivery(&case.secret, &case.body);
 
-    std::env::remove_var(SECRET_ENV);
+    set_secret(None);
     let err = webhooks::verify_from_env(&headers, body.as_bytes()).expect_err("unset");
     assert_eq!(err.kind(), WebhookErrorKind::MissingSecret(SECRET_ENV));
     assert!(err.to_string().contains(SECRET_ENV), "{err}");
     assert!(!err.is_verification_failure());
 
-    std::env::set_var(SECRET_ENV, "");
+    set_secret(Some(""));
     let err = Webhook::from_env().expect_err("empty");
     assert_eq!(err.kind(), WebhookErrorKind::MissingSecret(SECRET_ENV));
 
-    std::env::set_var(SECRET_ENV, "whsec_%%%not-base64%%%");
+    set_secret(Some("whsec_%%%not-base64%%%"));
     let err =
         webhooks::unwrap_from_env::<WebhookEvent>(&headers, body.as_bytes()).expect_err("invalid");
     assert_eq!(err.kind(), WebhookErrorKind::InvalidSecret);
     assert!(err.to_string().contains(SECRET_ENV), "{err}");
     assert!(!err.to_string().contains("not-base64"), "{err}");
 
-    std::env::set_var(SECRET_ENV, &case.secret);
+    set_secret(Some(&case.secret));
     webhooks::verify_from_env(&headers, body.as_bytes()).expect("verifies");
     let event: WebhookEvent =
         webhooks::unwrap_from_env(&headers, body.as_bytes()).expect("decodes");
     assert_eq!(event.partner_id, "your-partner-id");
     let webhook = Webhook::from_env().expect("from_env");
     assert!(!format!("{webhook:?}").contains(&case.secret[6..16]));
-    std::env::remove_var(SECRET_ENV);
+    set_secret(None);
 }
 
 #[test]

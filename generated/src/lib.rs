@@ -72,9 +72,10 @@ impl Error {
     }
 }
 
-/// Verifying and decoding webhook deliveries (Standard Webhooks signatures).
 #[cfg(feature = "webhooks")]
 pub mod webhooks {
+    //! Verifying and decoding webhook deliveries (Standard Webhooks signatures).
+    //!
     //! Payloads this API delivers:
     //!
     //! - `webhookEvent`: [`WebhookEvent`](crate::types::WebhookEvent)

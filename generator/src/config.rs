@@ -23,6 +23,8 @@ struct RawConfig {
     env: RawEnv,
     #[serde(default)]
     webhooks: Option<RawWebhooks>,
+    #[serde(default)]
+    strict_examples: bool,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -58,6 +60,9 @@ pub struct Config {
     pub webhook_secret_env: String,
     /// Component schema that models a webhook delivery, if the API signs deliveries.
     pub webhook_envelope: Option<String>,
+    /// A spec example that does not validate against its schema fails generation
+    /// (otherwise it is a diagnostic).
+    pub strict_examples: bool,
 }
 
 impl Config {
@@ -134,6 +139,7 @@ impl Config {
                 .webhook_secret
                 .unwrap_or_else(|| format!("{shouty}_WEBHOOK_SECRET")),
             webhook_envelope: raw.webhooks.and_then(|w| w.envelope),
+            strict_examples: raw.strict_examples,
             crate_name,
         }
     }

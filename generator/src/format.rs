@@ -52,8 +52,12 @@ fn space_items(code: &str) -> String {
             let prev_ends_item = prev_trimmed == "}"
                 || prev_trimmed == "};"
                 || prev_trimmed.ends_with(';')
-                || (prev_trimmed.ends_with(',') && (trimmed.starts_with("///") || trimmed.starts_with("#[")));
-            let prev_is_attr_or_doc = prev_trimmed.starts_with("///") || prev_trimmed.starts_with("#[") || prev_trimmed.starts_with("//!") || prev_trimmed.starts_with("#![");
+                || (prev_trimmed.ends_with(',')
+                    && (trimmed.starts_with("///") || trimmed.starts_with("#[")));
+            let prev_is_attr_or_doc = prev_trimmed.starts_with("///")
+                || prev_trimmed.starts_with("#[")
+                || prev_trimmed.starts_with("//!")
+                || prev_trimmed.starts_with("#![");
             let same_use_block = trimmed.starts_with("use ") && prev_trimmed.starts_with("use ");
             let inner_doc_end = prev_trimmed.starts_with("//!") || prev_trimmed.starts_with("#![");
             if indent <= 4
@@ -62,7 +66,10 @@ fn space_items(code: &str) -> String {
                 && !prev_is_attr_or_doc
                 && !same_use_block
                 && prev_ends_item
-                || (indent == 0 && inner_doc_end && !trimmed.starts_with("//!") && !trimmed.starts_with("#!["))
+                || (indent == 0
+                    && inner_doc_end
+                    && !trimmed.starts_with("//!")
+                    && !trimmed.starts_with("#!["))
             {
                 out.push('\n');
             }
@@ -99,7 +106,10 @@ mod tests {
             },
         )
         .expect("valid");
-        assert!(text.contains("//! Docs.\n\nuse a::b;\nuse c::d;\n\n/// A.\npub struct A {"), "{text}");
+        assert!(
+            text.contains("//! Docs.\n\nuse a::b;\nuse c::d;\n\n/// A.\npub struct A {"),
+            "{text}"
+        );
         assert!(text.contains("        1\n    }\n\n    fn g() {}"), "{text}");
     }
 

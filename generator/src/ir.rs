@@ -207,6 +207,9 @@ pub struct Param {
     pub doc: Option<String>,
     /// An example value from the spec.
     pub example: Option<Value>,
+    /// Validation keywords of its schema that the type does not carry.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub constraints: Option<Box<Constraints>>,
 }
 
 /// The query/header/cookie parameters of an operation, passed as one struct.
@@ -416,6 +419,61 @@ pub struct Field {
     pub doc: Option<String>,
     /// Marked deprecated.
     pub deprecated: bool,
+    /// Validation keywords of its schema that the type does not carry.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub constraints: Option<Box<Constraints>>,
+}
+
+/// Validation keywords of a field's or parameter's schema that its Rust type does not
+/// express (a `String` knows nothing of its `pattern`). Emission uses them to build
+/// sample values that the server accepts; they are never enforced by the client.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Constraints {
+    /// `format` (`uuid`, `email`, `uri`, ...).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub format: Option<String>,
+    /// `pattern`, an ECMA-262 regular expression.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pattern: Option<String>,
+    /// `minLength`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_length: Option<u64>,
+    /// `maxLength`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_length: Option<u64>,
+    /// `minimum` (or `exclusiveMinimum`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub minimum: Option<Bound>,
+    /// `maximum` (or `exclusiveMaximum`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub maximum: Option<Bound>,
+    /// `multipleOf`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub multiple_of: Option<f64>,
+    /// `minItems`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_items: Option<u64>,
+    /// `maxItems`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_items: Option<u64>,
+    /// `uniqueItems`.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub unique_items: bool,
+    /// The only values allowed (`enum`/`const` of a non-string schema).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub values: Vec<Value>,
+    /// The constraints of an array's items.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub items: Option<Box<Constraints>>,
+}
+
+/// A numeric bound.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Bound {
+    /// The limit.
+    pub value: f64,
+    /// The limit itself is excluded.
+    pub exclusive: bool,
 }
 
 /// A string enum.

@@ -15,6 +15,7 @@ pub mod lower;
 pub mod normalize;
 pub mod parse;
 pub mod templates;
+pub mod validate;
 pub mod write;
 
 use std::path::{Path, PathBuf};
@@ -72,6 +73,8 @@ pub fn lower_spec(
     let t = Instant::now();
     let mut doc = load::load(spec)?;
     timings.load = t.elapsed();
+    // Examples are checked as written, before normalization rewrites their schemas.
+    let invalid_examples = validate::check_examples(&doc.value);
 
     let t = Instant::now();
     let notes = normalize::normalize(&mut doc.value);
@@ -82,10 +85,12 @@ pub fn lower_spec(
     timings.parse = t.elapsed();
 
     let config = Config::load(spec, &parsed.info.title, crate_name)?;
+    let example_notes = validate::enforce(invalid_examples, config.strict_examples, &doc.path)?;
 
     let t = Instant::now();
     let mut api = lower::lower(&doc.value, &parsed, &config, &doc.path)?;
     api.diagnostics.extend(notes);
+    api.diagnostics.extend(example_notes);
     api.diagnostics.sort();
     timings.lower = t.elapsed();
     Ok((api, config))

@@ -26,7 +26,10 @@ const HEAD: &str = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\n";
 fn missing_file() {
     let e = generate(Path::new("no/such/spec.yaml")).expect_err("missing");
     assert_eq!(e.kind(), ErrorKind::Io);
-    assert!(e.to_string().starts_with("no/such/spec.yaml: cannot read"), "{e}");
+    assert!(
+        e.to_string().starts_with("no/such/spec.yaml: cannot read"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -46,7 +49,10 @@ fn dangling_ref() {
     let path = write_spec("dangling.yaml", &text);
     let e = generate(&path).expect_err("dangling");
     assert_eq!(e.kind(), ErrorKind::DanglingRef);
-    assert_eq!(e.pointer(), Some("#/paths/~1a/get/responses/200/content/application~1json/schema"));
+    assert_eq!(
+        e.pointer(),
+        Some("#/paths/~1a/get/responses/200/content/application~1json/schema")
+    );
     assert!(e.to_string().contains("#/components/schemas/Nope"), "{e}");
 }
 
@@ -69,12 +75,19 @@ fn all_of_cycle() {
     let path = write_spec("allof-cycle.yaml", &text);
     let e = generate(&path).expect_err("cycle");
     assert_eq!(e.kind(), ErrorKind::RefCycle);
-    assert!(e.pointer().is_some_and(|p| p.starts_with("#/components/schemas/")), "{e}");
+    assert!(
+        e.pointer()
+            .is_some_and(|p| p.starts_with("#/components/schemas/")),
+        "{e}"
+    );
 }
 
 #[test]
 fn unsupported_version() {
-    let path = write_spec("v4.yaml", "openapi: 4.0.0\ninfo: {title: t, version: '1'}\npaths: {}\n");
+    let path = write_spec(
+        "v4.yaml",
+        "openapi: 4.0.0\ninfo: {title: t, version: '1'}\npaths: {}\n",
+    );
     let e = generate(&path).expect_err("unsupported");
     assert_eq!(e.kind(), ErrorKind::Unsupported);
     assert_eq!(e.pointer(), Some("#/openapi"));
@@ -82,11 +95,17 @@ fn unsupported_version() {
 
 #[test]
 fn wrong_shape_is_located() {
-    let text = format!("{HEAD}paths:\n  /a:\n    get:\n      responses:\n        '200': {{description: 5}}\n");
+    let text = format!(
+        "{HEAD}paths:\n  /a:\n    get:\n      responses:\n        '200': {{description: 5}}\n"
+    );
     let path = write_spec("shape.yaml", &text);
     let e = generate(&path).expect_err("shape");
     assert_eq!(e.kind(), ErrorKind::Invalid);
-    assert!(e.pointer().is_some_and(|p| p.starts_with("#/paths/~1a/get/responses/200")), "{e}");
+    assert!(
+        e.pointer()
+            .is_some_and(|p| p.starts_with("#/paths/~1a/get/responses/200")),
+        "{e}"
+    );
 }
 
 #[test]
@@ -96,7 +115,10 @@ fn recursive_types_are_fine() {
     );
     let path = write_spec("recursive.yaml", &text);
     let generated = generate(&path).unwrap_or_else(|e| panic!("{e}"));
-    let types = generated.files.get(Path::new("src/types.rs")).expect("types");
+    let types = generated
+        .files
+        .get(Path::new("src/types.rs"))
+        .expect("types");
     assert!(types.contains("pub next: Box<Node>"), "{types}");
     assert!(types.contains("pub children: Option<Vec<Node>>"), "{types}");
 }

@@ -12,7 +12,8 @@ fn generated_crate_is_fresh() {
         crate_name: None,
     };
     let generated = generator::generate(&options).unwrap_or_else(|e| panic!("{e}"));
-    let (changes, diff) = generator::write::check(&root.join("generated"), &generated.files).expect("read generated/");
+    let (changes, diff) = generator::write::check(&root.join("generated"), &generated.files)
+        .expect("read generated/");
     assert!(
         changes.is_empty(),
         "generated/ is stale; run `cargo xtask codegen` and commit the result:\n{diff}"

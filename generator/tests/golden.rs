@@ -33,13 +33,30 @@ fn assert_snapshot(name: &str, actual: &str) {
 #[test]
 fn odd_names_become_valid_distinct_identifiers() {
     let generated = generate("names.yaml");
-    let types = generated.files.get(Path::new("src/types.rs")).expect("types.rs");
+    let types = generated
+        .files
+        .get(Path::new("src/types.rs"))
+        .expect("types.rs");
     // Keywords, leading digits, punctuation, and names that collide after conversion.
-    for field in ["pub type_: String", "pub self_: Option<String>", "pub match_: Option<i32>", "pub _3d: Option<bool>", "pub foo_bar: Option<String>", "pub foo_bar_2: Option<String>", "pub foo_bar_3: Option<String>", r#"rename = "foo-bar", default, skip_serializing_if = "Option::is_none")]
-    pub foo_bar_2"#] {
+    for field in [
+        "pub type_: String",
+        "pub self_: Option<String>",
+        "pub match_: Option<i32>",
+        "pub _3d: Option<bool>",
+        "pub foo_bar: Option<String>",
+        "pub foo_bar_2: Option<String>",
+        "pub foo_bar_3: Option<String>",
+        r#"rename = "foo-bar", default, skip_serializing_if = "Option::is_none")]
+    pub foo_bar_2"#,
+    ] {
         assert!(types.contains(field), "missing `{field}` in:\n{types}");
     }
-    for rename in [r#"rename = "type""#, r#"rename = "3d""#, r#"rename = "foo-bar""#, r#"rename = "FooBar""#] {
+    for rename in [
+        r#"rename = "type""#,
+        r#"rename = "3d""#,
+        r#"rename = "foo-bar""#,
+        r#"rename = "FooBar""#,
+    ] {
         assert!(types.contains(rename), "missing `{rename}`");
     }
     // A schema named like a std item is renamed, and enum values map to distinct variants.
@@ -48,7 +65,10 @@ fn odd_names_become_valid_distinct_identifiers() {
         assert!(types.contains(variant), "missing variant `{variant}`");
     }
     assert_snapshot("names.types.rs", types);
-    let resource = generated.files.get(Path::new("src/resources/things.rs")).expect("things.rs");
+    let resource = generated
+        .files
+        .get(Path::new("src/resources/things.rs"))
+        .expect("things.rs");
     assert!(resource.contains("thing_id: &str"), "{resource}");
     assert_snapshot("names.things.rs", resource);
 }
@@ -57,11 +77,10 @@ fn odd_names_become_valid_distinct_identifiers() {
 fn every_emitted_rust_file_parses() {
     let generated = generate("names.yaml");
     for (path, text) in generated.files.iter() {
-        if path.extension().is_some_and(|e| e == "rs") {
-            if let Err(e) = syn::parse_file(text) {
+        if path.extension().is_some_and(|e| e == "rs")
+            && let Err(e) = syn::parse_file(text) {
                 panic!("{} does not parse: {e}", path.display());
             }
-        }
     }
 }
 

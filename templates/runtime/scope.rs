@@ -87,18 +87,16 @@ impl<'a> Scope<'a> {
 
         let mut headers = request.headers;
         headers.insert(ACCEPT, static_value(request.accept)?);
-        let body = request.body.map(
-            |Body {
-                 bytes,
-                 content_type,
-             }| {
-                static_value(content_type).map(|value| {
-                    headers.insert(CONTENT_TYPE, value);
-                    bytes
-                })
-            },
-        );
-        let body = body.transpose()?;
+        let body = match request.body {
+            Some(Body {
+                bytes,
+                content_type,
+            }) => {
+                headers.insert(CONTENT_TYPE, static_value(content_type)?);
+                Some(bytes)
+            }
+            None => None,
+        };
         for (name, value) in &self.options.headers {
             let header_name = HeaderName::from_bytes(name.as_bytes())
                 .map_err(|_| Error::invalid_request(format!("invalid header name `{name}`")))?;

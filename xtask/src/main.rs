@@ -3,6 +3,7 @@
 //! The CLI is thin: it parses arguments and calls the generator library.
 
 mod codegen;
+mod corpus;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -15,6 +16,11 @@ commands:
       Regenerate the client crate (default: spec/linq-api-v3.yaml -> generated/).
       --check    exit non-zero with a diff when the output is stale; write nothing
       --dump-ir  print the intermediate representation as JSON; write nothing
+  corpus [--filter NAME[,NAME..]] [--jobs N] [--dir PATH] [--quick] [--no-check]
+      Generate a crate for every spec in ../shared/corpus (or --dir), `cargo check`
+      them in one scratch workspace under the target dir, and print a table.
+      --quick     only specs up to 300 KB (the CI subset)
+      --no-check  generate only
 ";
 
 /// The repository root (the xtask crate sits one level below it).
@@ -29,6 +35,8 @@ fn main() -> ExitCode {
     let rest: Vec<String> = args.collect();
     let result = match command.as_deref() {
         Some("codegen") => codegen::run(&rest),
+        Some("corpus") => corpus::run(&rest),
+        Some("corpus-one") => corpus::run_one(&rest),
         Some("help" | "--help" | "-h") | None => {
             print!("{USAGE}");
             return ExitCode::SUCCESS;

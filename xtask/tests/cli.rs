@@ -29,12 +29,24 @@ fn bad_spec_fails_cleanly_and_writes_nothing() {
     )
     .expect("write");
     let out = dir.join("out");
-    let result = xtask().args(["codegen", "--spec"]).arg(&spec).arg("--out").arg(&out).output().expect("run xtask");
+    let result = xtask()
+        .args(["codegen", "--spec"])
+        .arg(&spec)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .expect("run xtask");
     assert!(!result.status.success());
     let stderr = String::from_utf8_lossy(&result.stderr);
-    assert!(stderr.contains("broken.yaml: dangling $ref at #/paths/~1a/get/responses/200"), "{stderr}");
+    assert!(
+        stderr.contains("broken.yaml: dangling $ref at #/paths/~1a/get/responses/200"),
+        "{stderr}"
+    );
     assert!(!stderr.contains("panicked"), "{stderr}");
-    assert!(!out.exists(), "nothing may be written when generation fails");
+    assert!(
+        !out.exists(),
+        "nothing may be written when generation fails"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -43,7 +55,14 @@ fn check_reports_stale_output_and_write_fixes_it() {
     let out = temp("check");
     let spec = repo().join("spec/linq-api-v3.yaml");
     let run = |extra: &[&str]| {
-        xtask().args(["codegen", "--spec"]).arg(&spec).arg("--out").arg(&out).args(extra).output().expect("run xtask")
+        xtask()
+            .args(["codegen", "--spec"])
+            .arg(&spec)
+            .arg("--out")
+            .arg(&out)
+            .args(extra)
+            .output()
+            .expect("run xtask")
     };
     // Missing output: --check fails and writes nothing.
     let stale = run(&["--check"]);
@@ -56,7 +75,14 @@ fn check_reports_stale_output_and_write_fixes_it() {
     // Hand edits and stray files are reported with a diff, then undone by a rewrite.
     let lib = out.join("src/lib.rs");
     let text = std::fs::read_to_string(&lib).expect("read lib.rs");
-    std::fs::write(&lib, text.replace("#![forbid(unsafe_code)]", "#![forbid(unsafe_code)]\n// edited")).expect("edit");
+    std::fs::write(
+        &lib,
+        text.replace(
+            "#![forbid(unsafe_code)]",
+            "#![forbid(unsafe_code)]\n// edited",
+        ),
+    )
+    .expect("edit");
     std::fs::write(out.join("src/stray.rs"), "").expect("stray");
     let stale = run(&["--check"]);
     assert!(!stale.status.success());
@@ -74,9 +100,20 @@ fn check_reports_stale_output_and_write_fixes_it() {
 
 #[test]
 fn dump_ir_prints_json() {
-    let result = xtask().args(["codegen", "--dump-ir"]).output().expect("run xtask");
+    let result = xtask()
+        .args(["codegen", "--dump-ir"])
+        .output()
+        .expect("run xtask");
     assert!(result.status.success());
     let ir: serde_json::Value = serde_json::from_slice(&result.stdout).expect("IR is JSON");
-    let ops: Vec<&str> = ir["resources"][0]["operations"].as_array().expect("operations").iter().filter_map(|o| o["name"].as_str()).collect();
-    assert!(ops.contains(&"update") && ops.contains(&"retrieve"), "{ops:?}");
+    let ops: Vec<&str> = ir["resources"][0]["operations"]
+        .as_array()
+        .expect("operations")
+        .iter()
+        .filter_map(|o| o["name"].as_str())
+        .collect();
+    assert!(
+        ops.contains(&"update") && ops.contains(&"retrieve"),
+        "{ops:?}"
+    );
 }

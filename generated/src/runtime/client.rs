@@ -250,6 +250,13 @@ mod tests {
     }
 
     #[test]
+    fn client_is_shareable_across_tasks() {
+        fn assert_shareable<T: Send + Sync + Clone + 'static>() {}
+        assert_shareable::<Client>();
+        assert_shareable::<ClientBuilder>();
+    }
+
+    #[test]
     fn debug_hides_the_key() {
         let builder = builder();
         let client = builder.clone().build().unwrap();

@@ -7,7 +7,9 @@ use std::fmt;
 use serde::de::{self, Deserializer, Visitor};
 
 /// Reads a JSON string without copying it when the input allows borrowing.
-pub(crate) fn deserialize_enum_str<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Cow<'de, str>, D::Error> {
+pub(crate) fn deserialize_enum_str<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Cow<'de, str>, D::Error> {
     struct StrVisitor;
 
     impl<'de> Visitor<'de> for StrVisitor {

@@ -82,18 +82,14 @@ fn webhooks_module(api: &Api, config: &Config) -> TokenStream {
         _ => None,
     });
     let list: Vec<String> = typed.collect();
-    let list_doc = (!list.is_empty()).then(|| {
-        let text = format!(
-            "Payloads this API delivers:\n\n{}",
-            list.iter()
-                .map(|l| format!("- {l}"))
-                .collect::<Vec<_>>()
-                .join("\n")
-        );
-        docs::inner_attrs(&text)
-    });
+    let mut text =
+        String::from("Verifying and decoding webhook deliveries (Standard Webhooks signatures).");
+    if !list.is_empty() {
+        text.push_str("\n\nPayloads this API delivers:\n\n");
+        text.push_str(&list.iter().map(|l| format!("- {l}")).collect::<Vec<_>>().join("\n"));
+    }
+    let list_doc = docs::inner_attrs(&text);
     quote! {
-        /// Verifying and decoding webhook deliveries (Standard Webhooks signatures).
         #[cfg(feature = "webhooks")]
         pub mod webhooks {
             #list_doc

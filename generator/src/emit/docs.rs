@@ -217,14 +217,7 @@ fn escape_prose(line: &str) -> String {
 }
 
 fn starts_with_at(chars: &[char], i: usize, pat: &str) -> bool {
-    let mut k = i;
-    for p in pat.chars() {
-        if chars.get(k) != Some(&p) {
-            return false;
-        }
-        k += 1;
-    }
-    true
+    pat.chars().enumerate().all(|(k, p)| chars.get(i + k) == Some(&p))
 }
 
 #[cfg(test)]

@@ -263,8 +263,8 @@ fn operation(
         let accept = &op.response.accept;
         build.push(quote! { .accept(#accept) });
     }
-    if let Some(p) = &op.params {
-        if let TypeKind::Params(ps) = &api.type_def(p.ty).kind {
+    if let Some(p) = &op.params
+        && let TypeKind::Params(ps) = &api.type_def(p.ty).kind {
             for param in ps {
                 let field = ident(&param.name);
                 let wire = &param.wire_name;
@@ -278,14 +278,13 @@ fn operation(
                             QueryStyle::PipeDelimited => quote! { QueryStyle::PipeDelimited },
                             QueryStyle::DeepObject => quote! { QueryStyle::DeepObject },
                         };
-                        build.push(quote! { .query(#wire, &params.#field, #style)? });
+                        build.push(quote! { .query(#wire, &params.#field, #style) });
                     }
                     ParamLocation::Header => build.push(quote! { .header(#wire, &params.#field)? }),
                     ParamLocation::Cookie | ParamLocation::Path => {}
                 }
             }
         }
-    }
     if let Some(b) = &op.body {
         build.push(match &b.encoding {
             BodyEncoding::Json => quote! { .json(body)? },

@@ -134,7 +134,11 @@ fn enum_item(doc: &TokenStream, name: &proc_macro2::Ident, e: &StringEnum) -> To
     let unknown = ident(&e.unknown_variant);
     let variants = e.variants.iter().map(|v| {
         let vname = ident(&v.name);
-        let vdoc = if v.value.is_empty() { " The empty string.".to_string() } else { format!(" `{}`", v.value.replace('`', "'")) };
+        let vdoc = if v.value.is_empty() {
+            " The empty string.".to_string()
+        } else {
+            format!(" `{}`", v.value.replace('`', "'"))
+        };
         quote! { #[doc = #vdoc] #vname, }
     });
     let to_str = e.variants.iter().map(|v| {

@@ -217,11 +217,10 @@ impl ValueBuilder<'_> {
             TypeRef::Option(_) => Value::Null,
             TypeRef::Named(id) => {
                 let def = self.api.type_def(*id);
-                if let Some(example) = &def.example {
-                    if self.expr(ty, example).is_some() {
+                if let Some(example) = &def.example
+                    && self.expr(ty, example).is_some() {
                         return Some(example.clone());
                     }
-                }
                 match &def.kind {
                     TypeKind::Struct(s) => {
                         let mut map = serde_json::Map::new();

@@ -4,6 +4,7 @@
 //! resolve to them; then operations are walked in spec order, naming inline types
 //! after where they appear. Problems with an honest fallback become diagnostics.
 
+mod constraints;
 mod cycles;
 pub mod names;
 mod operations;

@@ -306,6 +306,7 @@ impl<'a> Lowerer<'a> {
                 style,
                 doc: data.description.clone(),
                 example,
+                constraints: super::constraints::at(self.doc, &format!("{ptr}/schema")),
             };
             if location == ParamLocation::Cookie {
                 self.note(
@@ -432,6 +433,7 @@ impl<'a> Lowerer<'a> {
                             style: QueryStyle::Form { explode: false },
                             doc: None,
                             example: None,
+                            constraints: None,
                         });
                         ordered.len() - 1
                     }
@@ -777,13 +779,18 @@ fn group_from_path(path: &str) -> String {
         .find(|s| {
             !s.is_empty()
                 && !s.starts_with('{')
-                && !(s.starts_with('v')
-                    && s[1..].chars().all(|c| c.is_ascii_digit())
-                    && s.len() > 1)
+                && !is_version(s)
                 && *s != "api"
         })
         .unwrap_or("default")
         .to_string()
+}
+
+/// `v1`, `v3`: a version segment, not a resource name.
+fn is_version(segment: &str) -> bool {
+    segment.len() > 1
+        && segment.starts_with('v')
+        && segment[1..].chars().all(|c| c.is_ascii_digit())
 }
 
 /// `GET /pets/{petId}/toys` -> `get_pets_by_pet_id_toys`.
@@ -851,7 +858,7 @@ fn singular_camel(resource: &str) -> String {
         .char_indices()
         .filter(|(_, c)| c.is_ascii_uppercase())
         .map(|(i, _)| i)
-        .last()
+        .next_back()
         .unwrap_or(0);
     format!("{}{}", &camel[..split], names::singular(&camel[split..]))
 }

@@ -407,7 +407,12 @@ impl<'a> Lowerer<'a> {
         }
         // Properties already spelled as Rust field names keep them; the others take
         // what is left (`foo_bar` stays `foo_bar`, `foo-bar` becomes `foo_bar_2`).
-        let exact: Vec<&str> = parts.properties.keys().filter(|w| names::snake(w, "field") == **w).map(String::as_str).collect();
+        let exact: Vec<&str> = parts
+            .properties
+            .keys()
+            .filter(|w| names::snake(w, "field") == **w)
+            .map(String::as_str)
+            .collect();
         field_names.reserve(exact.iter().copied());
         let mut fields = Vec::with_capacity(parts.properties.len());
         for (wire, (schema, prop_ptr)) in &parts.properties {
@@ -424,7 +429,11 @@ impl<'a> Lowerer<'a> {
                 (false, false) => Presence::Optional,
                 (false, true) => Presence::OptionalNullable,
             };
-            let name = if exact.contains(&wire.as_str()) { wire.clone() } else { field_names.claim(&names::snake(wire, "field")) };
+            let name = if exact.contains(&wire.as_str()) {
+                wire.clone()
+            } else {
+                field_names.claim(&names::snake(wire, "field"))
+            };
             fields.push(Field {
                 name,
                 wire_name: wire.clone(),
@@ -433,6 +442,7 @@ impl<'a> Lowerer<'a> {
                 boxed: false,
                 doc,
                 deprecated,
+                constraints: super::constraints::at(self.doc, prop_ptr),
             });
         }
         if let Some(f) = parts.foreign {
@@ -561,15 +571,13 @@ impl<'a> Lowerer<'a> {
                 }
             };
             for (k, v) in props {
-                if let Some((SchemaRef::Inline(a), _)) = parts.properties.get(k) {
-                    if let SchemaRef::Inline(b) = SchemaRef::from(v) {
-                        if std::mem::discriminant(&a.schema_kind)
+                if let Some((SchemaRef::Inline(a), _)) = parts.properties.get(k)
+                    && let SchemaRef::Inline(b) = SchemaRef::from(v)
+                        && std::mem::discriminant(&a.schema_kind)
                             != std::mem::discriminant(&b.schema_kind)
                         {
                             self.note(pointer, format!("allOf members give property `{k}` conflicting types; the last one wins"));
                         }
-                    }
-                }
                 parts.properties.insert(
                     k.clone(),
                     (
@@ -626,12 +634,11 @@ impl<'a> Lowerer<'a> {
         let mut variants = Vec::new();
         let mut nullable = false;
         for (i, member) in list.iter().enumerate() {
-            if let openapiv3::ReferenceOr::Item(m) = member {
-                if is_null_only(m) {
+            if let openapiv3::ReferenceOr::Item(m) = member
+                && is_null_only(m) {
                     nullable = true;
                     continue;
                 }
-            }
             variants.push((i, member));
         }
         if let [(i, only)] = variants.as_slice() {
@@ -730,17 +737,13 @@ impl<'a> Lowerer<'a> {
             .collect();
         if tags.is_empty() {
             // A property of the variant constrained to one value names its tag.
-            if let TypeKind::Struct(st) = &self.types[id.0].kind {
-                if let Some(f) = st.fields.iter().find(|f| f.wire_name == d.property_name) {
-                    if let TypeRef::Named(e) = &f.ty {
-                        if let TypeKind::Enum(en) = &self.types[e.0].kind {
-                            if en.variants.len() == 1 {
+            if let TypeKind::Struct(st) = &self.types[id.0].kind
+                && let Some(f) = st.fields.iter().find(|f| f.wire_name == d.property_name)
+                    && let TypeRef::Named(e) = &f.ty
+                        && let TypeKind::Enum(en) = &self.types[e.0].kind
+                            && en.variants.len() == 1 {
                                 tags.push(en.variants[0].value.clone());
                             }
-                        }
-                    }
-                }
-            }
         }
         if tags.is_empty() {
             tags.push(refs::last_segment(&self.types[id.0].pointer));
