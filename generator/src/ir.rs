@@ -483,6 +483,10 @@ pub struct StringEnum {
     pub variants: Vec<EnumVariant>,
     /// Name of the catch-all variant holding unknown values.
     pub unknown_variant: String,
+    /// The values are integers (written as decimal text in [`EnumVariant::value`]):
+    /// serialised as JSON numbers, unknown values kept as `i64`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub integer: bool,
 }
 
 /// One known enum value.
@@ -492,6 +496,9 @@ pub struct EnumVariant {
     pub name: String,
     /// The value on the wire.
     pub value: String,
+    /// What the value means (from a `oneOf` branch's title/description).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub doc: Option<String>,
 }
 
 /// A `oneOf`/`anyOf`.
@@ -537,6 +544,9 @@ pub struct Webhook {
     pub name: String,
     /// The payload type, if documented as JSON.
     pub payload: Option<TypeRef>,
+    /// The spec's example payload, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub example: Option<Value>,
     /// Summary and description.
     pub doc: Doc,
 }

@@ -39,11 +39,9 @@ pub fn parse_text(text: &str, path: &Path) -> Result<Value, Error> {
             )
         })?
     } else {
-        let mut yaml: serde_yaml::Value = serde_yaml::from_str(text)
-            .map_err(|e| Error::new(ErrorKind::Syntax, path, e.to_string()))?;
-        yaml.apply_merge()
-            .map_err(|e| Error::new(ErrorKind::Syntax, path, e.to_string()))?;
-        yaml_to_json(yaml, path, "#")?
+        serde_yaml::from_str::<YamlJson>(text)
+            .map_err(|e| Error::new(ErrorKind::Syntax, path, e.to_string()))?
+            .0
     };
     if !value.is_object() {
         return Err(Error::new(
@@ -56,58 +54,125 @@ pub fn parse_text(text: &str, path: &Path) -> Result<Value, Error> {
     Ok(value)
 }
 
-/// YAML allows non-string keys (`200:` for status codes) and tags; JSON does not.
-/// Keys are stringified; tags are dropped (OpenAPI gives them no meaning).
-fn yaml_to_json(value: serde_yaml::Value, path: &Path, pointer: &str) -> Result<Value, Error> {
-    use serde_yaml::Value as Y;
-    Ok(match value {
-        Y::Null => Value::Null,
-        Y::Bool(b) => Value::Bool(b),
-        Y::Number(n) => {
-            if let Some(i) = n.as_i64() {
-                Value::Number(i.into())
-            } else if let Some(u) = n.as_u64() {
-                Value::Number(u.into())
-            } else {
-                // NaN and infinities have no JSON form; treat them as absent values.
-                n.as_f64()
-                    .and_then(Number::from_f64)
-                    .map_or(Value::Null, Value::Number)
+/// A YAML document read straight into JSON data.
+///
+/// YAML allows non-string keys (`200:` for status codes) and tags; JSON does not. Keys
+/// are stringified, tags dropped (OpenAPI gives them no meaning), merge keys (`<<`)
+/// applied. Integers beyond 64 bits (OpenAI writes `minimum: -9223372036854776000`)
+/// become floating-point numbers instead of failing, as any JSON parser would read them.
+struct YamlJson(Value);
+
+impl<'de> serde::Deserialize<'de> for YamlJson {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(NodeVisitor).map(YamlJson)
+    }
+}
+
+struct NodeVisitor;
+
+fn float(f: f64) -> Value {
+    // NaN and infinities have no JSON form; treat them as absent values.
+    Number::from_f64(f).map_or(Value::Null, Value::Number)
+}
+
+impl<'de> serde::de::Visitor<'de> for NodeVisitor {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("any YAML value")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::Number(v.into()))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::Number(v.into()))
+    }
+    fn visit_i128<E>(self, v: i128) -> Result<Value, E> {
+        Ok(i64::try_from(v).map_or_else(|_| float(v as f64), |i| Value::Number(i.into())))
+    }
+    fn visit_u128<E>(self, v: u128) -> Result<Value, E> {
+        Ok(u64::try_from(v).map_or_else(|_| float(v as f64), |u| Value::Number(u.into())))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(float(v))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_string()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(NodeVisitor)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+        while let Some(YamlJson(v)) = seq.next_element()? {
+            out.push(v);
+        }
+        Ok(Value::Array(out))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut out = Map::new();
+        let mut merged = Vec::new();
+        while let Some(Key(k)) = map.next_key()? {
+            let YamlJson(v) = map.next_value()?;
+            if k == "<<" {
+                merged.push(v);
+            } else if out.insert(k.clone(), v).is_some() {
+                return Err(serde::de::Error::custom(format!(
+                    "duplicate mapping key `{k}`"
+                )));
             }
         }
-        Y::String(s) => Value::String(s),
-        Y::Sequence(items) => {
-            let mut out = Vec::with_capacity(items.len());
-            for (i, item) in items.into_iter().enumerate() {
-                out.push(yaml_to_json(item, path, &format!("{pointer}/{i}"))?);
-            }
-            Value::Array(out)
-        }
-        Y::Mapping(map) => {
-            let mut out = Map::with_capacity(map.len());
-            for (k, v) in map {
-                let key = match k {
-                    Y::String(s) => s,
-                    Y::Number(n) => n.to_string(),
-                    Y::Bool(b) => b.to_string(),
-                    Y::Null => "null".to_string(),
-                    _ => {
-                        return Err(Error::new(
-                            ErrorKind::Syntax,
-                            path,
-                            "a mapping key must be a scalar",
-                        )
-                        .at(pointer.to_string()));
-                    }
+        // Merge keys: explicit entries win over merged ones, earlier merges over later.
+        for m in merged {
+            let sources = match m {
+                Value::Array(items) => items,
+                other => vec![other],
+            };
+            for source in sources {
+                let Value::Object(source) = source else {
+                    return Err(serde::de::Error::custom(
+                        "a merge key (`<<`) must refer to a mapping",
+                    ));
                 };
-                let child = crate::error::pointer_push(pointer, &key);
-                let v = yaml_to_json(v, path, &child)?;
-                out.insert(key, v);
+                for (k, v) in source {
+                    out.entry(k).or_insert(v);
+                }
             }
-            Value::Object(out)
         }
-        Y::Tagged(tagged) => yaml_to_json(tagged.value, path, pointer)?,
-    })
+        Ok(Value::Object(out))
+    }
+    fn visit_enum<A: serde::de::EnumAccess<'de>>(self, data: A) -> Result<Value, A::Error> {
+        // A tagged value (`!Tag value`): the tag is dropped.
+        use serde::de::VariantAccess;
+        let (_tag, variant) = data.variant::<Key>()?;
+        variant.newtype_variant::<YamlJson>().map(|v| v.0)
+    }
+}
+
+/// A mapping key: any scalar, as text.
+struct Key(String);
+
+impl<'de> serde::Deserialize<'de> for Key {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match d.deserialize_any(NodeVisitor)? {
+            Value::String(s) => Ok(Key(s)),
+            Value::Null => Ok(Key("null".to_string())),
+            v @ (Value::Bool(_) | Value::Number(_)) => Ok(Key(v.to_string())),
+            _ => Err(serde::de::Error::custom("a mapping key must be a scalar")),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -122,6 +187,19 @@ mod tests {
         )
         .expect("valid yaml");
         assert_eq!(v["responses"]["200"]["description"], "ok");
+    }
+
+    #[test]
+    fn huge_integers_and_merge_keys() {
+        let v = parse_text(
+            "a: -9223372036854776000\nb: 18446744073709551615\nbase: &b {x: 1, y: 2}\nc:\n  <<: *b\n  y: 3\nd: !custom 4\n",
+            Path::new("a.yaml"),
+        )
+        .expect("valid yaml");
+        assert_eq!(v["a"].as_f64(), Some(-9.223372036854776e18));
+        assert_eq!(v["b"].as_u64(), Some(u64::MAX));
+        assert_eq!(v["c"], serde_json::json!({"y": 3, "x": 1}));
+        assert_eq!(v["d"], 4);
     }
 
     #[test]

@@ -287,6 +287,26 @@ impl Normalizer {
             }
         }
 
+        // Integer schemas' bounds must be 64-bit integers for the parser; specs write
+        // `minimum: -9223372036854776000` (2^63 rounded) or `1.0`. Bounds are rounded
+        // inwards and clamped, which keeps every value they allowed that fits in i64.
+        if obj.get("type").and_then(Value::as_str) == Some("integer") {
+            for (key, round) in [("minimum", f64::ceil as fn(f64) -> f64), ("maximum", f64::floor)] {
+                if let Some(Value::Number(n)) = obj.get(key)
+                    && !n.is_i64()
+                    && let Some(f) = n.as_f64()
+                {
+                    let clamped = round(f).clamp(i64::MIN as f64, i64::MAX as f64) as i64;
+                    obj.insert(key.into(), Value::Number(clamped.into()));
+                }
+            }
+            if let Some(Value::Number(n)) = obj.get("multipleOf")
+                && !n.is_i64()
+            {
+                obj.remove("multipleOf");
+            }
+        }
+
         // `prefixItems` (tuples) has no 3.0 form: keep the data, type the items loosely.
         if obj.contains_key("prefixItems") && !obj.contains_key("items") {
             obj.insert("items".into(), Value::Object(Map::new()));

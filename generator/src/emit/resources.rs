@@ -245,7 +245,7 @@ fn operation(
                 fmt_args.push(match path_arg_kind(api, &p.ty) {
                     PathArg::Str => quote! { path::segment(#n)? },
                     PathArg::Scalar(_) => quote! { path::segment(&#n.to_string())? },
-                    PathArg::Enum => quote! { path::segment(#n.as_str())? },
+                    PathArg::Enum => quote! { path::segment(&#n.to_string())? },
                 });
             }
         }

@@ -65,6 +65,7 @@ fn type_item(api: &Api, t: &TypeDef, default: bool) -> TokenStream {
                 pub struct #name { #(#fields)* }
             }
         }
+        TypeKind::Enum(e) if e.integer => int_enum_item(&doc, &name, e),
         TypeKind::Enum(e) => enum_item(&doc, &name, e),
         TypeKind::Union(u) => union_item(api, &doc, &name, u),
         TypeKind::Alias(ty) => {
@@ -130,16 +131,99 @@ fn struct_item(
 
 /// A forward-compatible string enum: known values as unit variants, anything else kept
 /// verbatim in the catch-all, so a newer server never breaks an older client.
+/// A known value's doc: the value, and what it means when the spec says.
+fn variant_doc(v: &crate::ir::EnumVariant) -> TokenStream {
+    let value = if v.value.is_empty() {
+        " The empty string.".to_string()
+    } else {
+        format!(" `{}`", v.value.replace('`', "'"))
+    };
+    match &v.doc {
+        None => quote! { #[doc = #value] },
+        Some(d) => {
+            let rest = docs::attrs(d);
+            quote! { #[doc = #value] #[doc = ""] #rest }
+        }
+    }
+}
+
+/// An integer enum: known values as unit variants, any other number kept in the
+/// catch-all; (de)serialised as a JSON number.
+fn int_enum_item(doc: &TokenStream, name: &proc_macro2::Ident, e: &StringEnum) -> TokenStream {
+    let unknown = ident(&e.unknown_variant);
+    let known: Vec<(proc_macro2::Ident, Literal, &crate::ir::EnumVariant)> = e
+        .variants
+        .iter()
+        .filter_map(|v| {
+            let n = v.value.parse::<i64>().ok()?;
+            Some((ident(&v.name), Literal::i64_unsuffixed(n), v))
+        })
+        .collect();
+    let variants = known.iter().map(|(vname, _, v)| {
+        let vdoc = variant_doc(v);
+        quote! { #vdoc #vname, }
+    });
+    let to_int = known.iter().map(|(vname, n, _)| quote! { Self::#vname => #n, });
+    let from_int = known.iter().map(|(vname, n, _)| quote! { #n => Self::#vname, });
+    let all = known.iter().map(|(vname, _, _)| quote! { Self::#vname });
+    let count = Literal::usize_unsuffixed(known.len());
+    quote! {
+        #doc
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum #name {
+            #(#variants)*
+            /// A value this version of the client does not know; kept verbatim.
+            #unknown(i64),
+        }
+
+        impl #name {
+            /// Every value known to this version of the client.
+            pub const KNOWN: [Self; #count] = [#(#all),*];
+
+            /// The value as sent on the wire.
+            pub fn value(self) -> i64 {
+                match self {
+                    #(#to_int)*
+                    Self::#unknown(other) => other,
+                }
+            }
+        }
+
+        impl From<i64> for #name {
+            fn from(value: i64) -> Self {
+                match value {
+                    #(#from_int)*
+                    other => Self::#unknown(other),
+                }
+            }
+        }
+
+        impl std::fmt::Display for #name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                write!(f, "{}", self.value())
+            }
+        }
+
+        impl Serialize for #name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_i64(self.value())
+            }
+        }
+
+        impl<'de> Deserialize<'de> for #name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                i64::deserialize(deserializer).map(Self::from)
+            }
+        }
+    }
+}
+
 fn enum_item(doc: &TokenStream, name: &proc_macro2::Ident, e: &StringEnum) -> TokenStream {
     let unknown = ident(&e.unknown_variant);
     let variants = e.variants.iter().map(|v| {
         let vname = ident(&v.name);
-        let vdoc = if v.value.is_empty() {
-            " The empty string.".to_string()
-        } else {
-            format!(" `{}`", v.value.replace('`', "'"))
-        };
-        quote! { #[doc = #vdoc] #vname, }
+        let vdoc = variant_doc(v);
+        quote! { #vdoc #vname, }
     });
     let to_str = e.variants.iter().map(|v| {
         let vname = ident(&v.name);
@@ -233,7 +317,7 @@ fn union_item(api: &Api, doc: &TokenStream, name: &proc_macro2::Ident, u: &Union
             unknown_variant,
         } => {
             let unknown = ident(unknown_variant);
-            let arms = u.variants.iter().map(|v| {
+            let arms = u.variants.iter().filter(|v| !v.tags.is_empty()).map(|v| {
                 let vname = ident(&v.name);
                 let tags = &v.tags;
                 let wrap = if v.boxed { quote! { |v| Self::#vname(Box::new(v)) } } else { quote! { Self::#vname } };

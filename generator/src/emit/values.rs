@@ -150,7 +150,21 @@ impl ValueBuilder<'_> {
                 });
                 quote! { #path { #(#fields,)* #extra #rest } }
             }
-            (TypeKind::Enum(e), Value::String(s)) => {
+            (TypeKind::Enum(e), Value::Number(n)) if e.integer => {
+                let n = n.as_i64()?;
+                match e.variants.iter().find(|v| v.value == n.to_string()) {
+                    Some(v) => {
+                        let v = ident(&v.name);
+                        quote! { #path::#v }
+                    }
+                    None => {
+                        let u = ident(&e.unknown_variant);
+                        let n = Literal::i64_unsuffixed(n);
+                        quote! { #path::#u(#n) }
+                    }
+                }
+            }
+            (TypeKind::Enum(e), Value::String(s)) if !e.integer => {
                 match e.variants.iter().find(|v| &v.value == s) {
                     Some(v) => {
                         let v = ident(&v.name);
@@ -234,6 +248,11 @@ impl ValueBuilder<'_> {
                         }
                         Value::Object(map)
                     }
+                    TypeKind::Enum(e) if e.integer => e
+                        .variants
+                        .first()
+                        .and_then(|v| v.value.parse::<i64>().ok())
+                        .map_or(Value::from(0), Value::from),
                     TypeKind::Enum(e) => Value::String(
                         e.variants
                             .first()

@@ -617,18 +617,18 @@ impl<'a> Lowerer<'a> {
             for (method, op) in methods(&item) {
                 let Some(op) = op else { continue };
                 let op_ptr = pointer_push(&ptr, &method.as_str().to_ascii_lowercase());
-                let payload = match &op.request_body {
+                let body = match &op.request_body {
                     Some(b) => {
                         let b = self.deref(b, &format!("{op_ptr}/requestBody"))?;
                         let hint = format!("{}Webhook", names::type_name(name));
                         self.request_body(&b, &hint, &format!("{op_ptr}/requestBody"))?
-                            .map(|b| b.ty)
                     }
                     None => None,
                 };
                 out.push(Webhook {
                     name: name.clone(),
-                    payload,
+                    payload: body.as_ref().map(|b| b.ty.clone()),
+                    example: body.and_then(|b| b.example),
                     doc: Doc {
                         summary: op.summary.clone(),
                         description: op.description.clone(),

@@ -215,7 +215,16 @@ impl<'a> Lowerer<'a> {
                     VariantOrUnknownOrEmpty::Unknown(f) => f.as_str(),
                     VariantOrUnknownOrEmpty::Empty => "",
                 };
-                Shape::Ref(Lowered::of(TypeRef::Primitive(integer_format(format))))
+                let values: Vec<Value> = i
+                    .enumeration
+                    .iter()
+                    .flatten()
+                    .map(|v| Value::Number((*v).into()))
+                    .collect();
+                match integer_enum(&values, s) {
+                    Some(e) => Shape::Named(TypeKind::Enum(e)),
+                    None => Shape::Ref(Lowered::of(TypeRef::Primitive(integer_format(format)))),
+                }
             }
             SchemaKind::Type(Type::Boolean(_)) => {
                 Shape::Ref(Lowered::of(TypeRef::Primitive(Primitive::Bool)))
@@ -353,6 +362,10 @@ impl<'a> Lowerer<'a> {
         };
         if let Some(p) = prim {
             return Ok(Shape::Ref(Lowered::of(p)));
+        }
+        let values: Vec<Value> = a.enumeration.iter().filter(|v| !v.is_null()).cloned().collect();
+        if let Some(e) = integer_enum(&values, s) {
+            return Ok(Shape::Named(TypeKind::Enum(e)));
         }
         if !a.enumeration.is_empty() {
             self.note(
@@ -658,7 +671,11 @@ impl<'a> Lowerer<'a> {
                 nullable,
             }));
         }
-        // All alternatives are string enums or strings: one enum with every value.
+        // Every alternative is one constant (`{title, const}`, Discord's style of
+        // documented enums): one enum whose variants are named by the titles.
+        if let Some(e) = const_union(&variants) {
+            return Ok(self.finish_union(TypeKind::Enum(e), nullable, s, hint, pointer));
+        }
         let mut names = NameSet::camel();
         let mut out = Vec::new();
         for (i, member) in &variants {
@@ -686,7 +703,7 @@ impl<'a> Lowerer<'a> {
                 boxed: false,
             });
         }
-        let tagging = match &s.schema_data.discriminator {
+        let mut tagging = match &s.schema_data.discriminator {
             Some(d) => {
                 for v in &mut out {
                     v.tags = self.discriminator_tags(d, &v.ty);
@@ -697,26 +714,138 @@ impl<'a> Lowerer<'a> {
                     unknown_variant,
                 }
             }
-            None => {
-                order_untagged(&mut out, &self.types);
-                Tagging::Untagged
-            }
+            None => match self.infer_discriminator(&out) {
+                // Every alternative is an object whose required property holds one
+                // constant: that property is the tag, even without a `discriminator`.
+                Some((property, tags)) => {
+                    for (v, t) in out.iter_mut().zip(tags) {
+                        v.tags = vec![t];
+                    }
+                    Tagging::Discriminator {
+                        property,
+                        unknown_variant: names.claim("Unknown"),
+                    }
+                }
+                None => {
+                    order_untagged(&mut out, &self.types);
+                    Tagging::Untagged
+                }
+            },
         };
+        if let Tagging::Discriminator {
+            unknown_variant, ..
+        } = &mut tagging
+        {
+            for (i, v) in out.iter().enumerate() {
+                if v.tags.is_empty() {
+                    self.note(
+                        &format!("{pointer}/{keyword}/{i}"),
+                        "alternative without a discriminator value; payloads of its shape decode as the unknown variant",
+                    );
+                }
+            }
+            // Variants named by their tag (`MessagePart::Text`) when each has one.
+            let wanted: Vec<String> = out
+                .iter()
+                .map(|v| match v.tags.as_slice() {
+                    [t] => names::camel(t, "", "V"),
+                    _ => String::new(),
+                })
+                .collect();
+            let distinct: std::collections::HashSet<&String> = wanted.iter().collect();
+            if wanted.iter().all(|w| !w.is_empty()) && distinct.len() == wanted.len() {
+                let mut renamed = NameSet::camel();
+                for (v, w) in out.iter_mut().zip(&wanted) {
+                    v.name = renamed.claim(w);
+                }
+                *unknown_variant = renamed.claim("Unknown");
+            }
+        }
         let kind = TypeKind::Union(Union {
             variants: out,
             tagging,
         });
+        Ok(self.finish_union(kind, nullable, s, hint, pointer))
+    }
+
+    /// A union's shape: named here when `null` is also allowed (the nullability then
+    /// travels with the reference), else left for the caller to name.
+    fn finish_union(
+        &mut self,
+        kind: TypeKind,
+        nullable: bool,
+        s: &Schema,
+        hint: &str,
+        pointer: &str,
+    ) -> Shape {
         if nullable {
             // `oneOf: [X, null]`-style nullability is carried by the named union's users.
             let id = self.declare(hint, pointer);
             self.types[id.0].kind = kind;
             self.types[id.0].doc = doc_of(s);
-            return Ok(Shape::Ref(Lowered {
+            return Shape::Ref(Lowered {
                 ty: TypeRef::Named(id),
                 nullable: true,
-            }));
+            });
         }
-        Ok(Shape::Named(kind))
+        Shape::Named(kind)
+    }
+
+    /// The struct behind a type reference, through aliases.
+    fn struct_behind(&self, ty: &TypeRef) -> Option<&Struct> {
+        let mut ty = ty;
+        for _ in 0..16 {
+            let TypeRef::Named(id) = ty else { return None };
+            match &self.types[id.0].kind {
+                TypeKind::Struct(st) => return Some(st),
+                TypeKind::Alias(next) => ty = next,
+                _ => return None,
+            }
+        }
+        None
+    }
+
+    /// The one value of a single-valued string enum type.
+    fn constant_of(&self, ty: &TypeRef) -> Option<&str> {
+        let TypeRef::Named(id) = ty else { return None };
+        match &self.types[id.0].kind {
+            TypeKind::Enum(e) if !e.integer && e.variants.len() == 1 => {
+                Some(e.variants[0].value.as_str())
+            }
+            _ => None,
+        }
+    }
+
+    /// A property every alternative requires, each with a different constant value.
+    fn infer_discriminator(&self, out: &[UnionVariant]) -> Option<(String, Vec<String>)> {
+        if out.len() < 2 {
+            return None;
+        }
+        let first = self.struct_behind(&out[0].ty)?;
+        'candidates: for f in first.fields.iter().filter(|f| f.presence == Presence::Required) {
+            if self.constant_of(&f.ty).is_none() {
+                continue;
+            }
+            let mut tags = Vec::with_capacity(out.len());
+            let mut seen = std::collections::HashSet::new();
+            for v in out {
+                let st = self.struct_behind(&v.ty)?;
+                let Some(tag) = st
+                    .fields
+                    .iter()
+                    .find(|g| g.wire_name == f.wire_name && g.presence == Presence::Required)
+                    .and_then(|g| self.constant_of(&g.ty))
+                else {
+                    continue 'candidates;
+                };
+                if !seen.insert(tag) {
+                    continue 'candidates;
+                }
+                tags.push(tag.to_string());
+            }
+            return Some((f.wire_name.clone(), tags));
+        }
+        None
     }
 
     /// Tag values selecting a variant: the discriminator mapping entries pointing at it,
@@ -813,27 +942,131 @@ fn integer_format(format: &str) -> Primitive {
 }
 
 fn string_enum(values: &[&str]) -> StringEnum {
+    let values: Vec<EnumValue> = values
+        .iter()
+        .map(|v| EnumValue {
+            value: (*v).to_string(),
+            title: None,
+            doc: None,
+        })
+        .collect();
+    enum_of(&values, false)
+}
+
+/// `oneOf: [{title: A, const: 1}, {title: B, const: 2}]`: an enum, when every
+/// alternative is an inline schema of exactly one string or integer value.
+fn const_union(variants: &[(usize, &openapiv3::ReferenceOr<Schema>)]) -> Option<StringEnum> {
+    let mut values = Vec::with_capacity(variants.len());
+    let mut integer = None;
+    for (_, m) in variants {
+        let openapiv3::ReferenceOr::Item(m) = m else {
+            return None;
+        };
+        let v: Value = match &m.schema_kind {
+            SchemaKind::Any(a)
+                if a.properties.is_empty()
+                    && a.one_of.is_empty()
+                    && a.all_of.is_empty()
+                    && a.any_of.is_empty()
+                    && a.enumeration.len() == 1 =>
+            {
+                a.enumeration[0].clone()
+            }
+            SchemaKind::Type(Type::String(st)) if st.enumeration.len() == 1 => {
+                Value::String(st.enumeration[0].clone()?)
+            }
+            SchemaKind::Type(Type::Integer(it)) if it.enumeration.len() == 1 => {
+                Value::Number(it.enumeration[0]?.into())
+            }
+            _ => return None,
+        };
+        let is_int = v.is_i64() || v.is_u64();
+        if !(is_int || v.is_string()) || *integer.get_or_insert(is_int) != is_int {
+            return None;
+        }
+        values.push(EnumValue {
+            value: match v {
+                Value::String(text) => text,
+                other => other.to_string(),
+            },
+            title: m.schema_data.title.clone(),
+            doc: m.schema_data.description.clone(),
+        });
+    }
+    Some(enum_of(&values, integer?))
+}
+
+/// An integer enum from `enum` values (all integers, at least one), with variant names
+/// and docs from the `x-enum-varnames`/`x-enumNames` and `x-enum-descriptions`
+/// extensions when the spec gives them.
+fn integer_enum(values: &[Value], s: &Schema) -> Option<StringEnum> {
+    if values.is_empty() || !values.iter().all(|v| v.is_i64() || v.is_u64()) {
+        return None;
+    }
+    let list = |key: &str| -> Vec<Option<String>> {
+        s.schema_data
+            .extensions
+            .get(key)
+            .and_then(Value::as_array)
+            .map(|a| a.iter().map(|v| v.as_str().map(str::to_string)).collect())
+            .unwrap_or_default()
+    };
+    let mut titles = list("x-enum-varnames");
+    if titles.is_empty() {
+        titles = list("x-enumNames");
+    }
+    let docs = list("x-enum-descriptions");
+    let values: Vec<EnumValue> = values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| EnumValue {
+            value: v.to_string(),
+            title: titles.get(i).cloned().flatten(),
+            doc: docs.get(i).cloned().flatten(),
+        })
+        .collect();
+    Some(enum_of(&values, true))
+}
+
+/// One known value of an enum, with the name and doc a `oneOf` branch may give it.
+struct EnumValue {
+    value: String,
+    title: Option<String>,
+    doc: Option<String>,
+}
+
+/// An enum type from its values; variant names come from titles where given, else
+/// from the values (`""` -> `Empty`, `" "` -> `Blank`, `3d` -> `V3d`, `-1` -> `VMinus1`);
+/// names that collide after case conversion get numbered; repeated values are dropped.
+fn enum_of(values: &[EnumValue], integer: bool) -> StringEnum {
     let mut names = NameSet::camel();
     let mut seen = std::collections::HashSet::new();
     let mut variants = Vec::new();
     for v in values {
-        if !seen.insert(*v) {
+        if !seen.insert(v.value.as_str()) {
             continue; // the same value listed twice
         }
-        let wanted = match v.trim() {
-            "" if v.is_empty() => "Empty".to_string(),
-            "" => "Blank".to_string(),
-            _ => names::camel(v, "Value", "V"),
+        let wanted = match (&v.title, v.value.trim()) {
+            (Some(t), _) if !names::camel(t, "", "V").is_empty() => names::camel(t, "Value", "V"),
+            (_, "") if v.value.is_empty() => "Empty".to_string(),
+            (_, "") => "Blank".to_string(),
+            (_, text) if integer => match text.strip_prefix('-') {
+                Some(abs) => format!("VMinus{abs}"),
+                None => format!("V{text}"),
+            },
+            (_, text) => names::camel(text, "Value", "V"),
         };
         variants.push(EnumVariant {
             name: names.claim(&wanted),
-            value: (*v).to_string(),
+            value: v.value.clone(),
+            doc: v.doc.clone(),
         });
     }
     let unknown_variant = names.claim("Unknown");
     StringEnum {
         variants,
         unknown_variant,
+        integer,
     }
 }
 
