@@ -362,11 +362,10 @@ impl<'a> Validator<'a> {
         if value.is_null() && map.get("nullable") == Some(&Value::Bool(true)) {
             return Ok(());
         }
-        if let Some(r) = map.get("$ref").and_then(Value::as_str) {
-            if let Some(target) = refs::canonical(r).and_then(|c| refs::resolve(self.doc, &c)) {
+        if let Some(r) = map.get("$ref").and_then(Value::as_str)
+            && let Some(target) = refs::canonical(r).and_then(|c| refs::resolve(self.doc, &c)) {
                 self.check(target, value, at, direction, depth + 1)?;
             }
-        }
         if let Some(t) = map.get("type") {
             let allowed: Vec<&str> = match t {
                 Value::String(s) => vec![s.as_str()],
@@ -381,8 +380,8 @@ impl<'a> Validator<'a> {
                 ));
             }
         }
-        if let Some(Value::Array(values)) = map.get("enum") {
-            if !values.iter().any(|v| json_eq(v, value)) {
+        if let Some(Value::Array(values)) = map.get("enum")
+            && !values.iter().any(|v| json_eq(v, value)) {
                 let listed: Vec<String> = values.iter().take(8).map(show).collect();
                 let more = if values.len() > 8 { ", ..." } else { "" };
                 return fail(format!(
@@ -391,12 +390,10 @@ impl<'a> Validator<'a> {
                     listed.join(", ")
                 ));
             }
-        }
-        if let Some(c) = map.get("const") {
-            if !json_eq(c, value) {
+        if let Some(c) = map.get("const")
+            && !json_eq(c, value) {
                 return fail(format!("{} is not the constant {}", show(value), show(c)));
             }
-        }
         match value {
             Value::String(s) => self.string(map, s, at)?,
             Value::Number(n) => number(map, n, at)?,
@@ -447,11 +444,10 @@ impl<'a> Validator<'a> {
                 ));
             }
         }
-        if let Some(not) = map.get("not") {
-            if self.check(not, value, at, direction, depth + 1).is_ok() {
+        if let Some(not) = map.get("not")
+            && self.check(not, value, at, direction, depth + 1).is_ok() {
                 return fail(format!("{} matches the schema under `not`", show(value)));
             }
-        }
         Ok(())
     }
 
@@ -500,26 +496,22 @@ impl<'a> Validator<'a> {
     ) -> Result<(), String> {
         let fail = |what: String| Err(format!("at {}: {what}", if at.is_empty() { "/" } else { at }));
         let len = s.chars().count() as u64;
-        if let Some(min) = map.get("minLength").and_then(Value::as_u64) {
-            if len < min {
+        if let Some(min) = map.get("minLength").and_then(Value::as_u64)
+            && len < min {
                 return fail(format!("{} is shorter than {min} characters", show_str(s)));
             }
-        }
-        if let Some(max) = map.get("maxLength").and_then(Value::as_u64) {
-            if len > max {
+        if let Some(max) = map.get("maxLength").and_then(Value::as_u64)
+            && len > max {
                 return fail(format!("{} is longer than {max} characters", show_str(s)));
             }
-        }
-        if let Some(pattern) = map.get("pattern").and_then(Value::as_str) {
-            if !self.matches(pattern, s) {
+        if let Some(pattern) = map.get("pattern").and_then(Value::as_str)
+            && !self.matches(pattern, s) {
                 return fail(format!("{} does not match pattern `{pattern}`", show_str(s)));
             }
-        }
-        if let Some(format) = map.get("format").and_then(Value::as_str) {
-            if !self.format_ok(format, s) {
+        if let Some(format) = map.get("format").and_then(Value::as_str)
+            && !self.format_ok(format, s) {
                 return fail(format!("{} is not a valid `{format}`", show_str(s)));
             }
-        }
         Ok(())
     }
 
@@ -550,16 +542,14 @@ impl<'a> Validator<'a> {
     ) -> Result<(), String> {
         let fail = |what: String| Err(format!("at {}: {what}", if at.is_empty() { "/" } else { at }));
         let len = items.len() as u64;
-        if let Some(min) = map.get("minItems").and_then(Value::as_u64) {
-            if len < min {
+        if let Some(min) = map.get("minItems").and_then(Value::as_u64)
+            && len < min {
                 return fail(format!("has {len} items, fewer than {min}"));
             }
-        }
-        if let Some(max) = map.get("maxItems").and_then(Value::as_u64) {
-            if len > max {
+        if let Some(max) = map.get("maxItems").and_then(Value::as_u64)
+            && len > max {
                 return fail(format!("has {len} items, more than {max}"));
             }
-        }
         if map.get("uniqueItems") == Some(&Value::Bool(true)) {
             for (i, a) in items.iter().enumerate() {
                 if items[..i].iter().any(|b| json_eq(a, b)) {
@@ -628,16 +618,14 @@ impl<'a> Validator<'a> {
             }
         }
         let count = members.len() as u64;
-        if let Some(min) = map.get("minProperties").and_then(Value::as_u64) {
-            if count < min {
+        if let Some(min) = map.get("minProperties").and_then(Value::as_u64)
+            && count < min {
                 return fail(format!("has {count} properties, fewer than {min}"));
             }
-        }
-        if let Some(max) = map.get("maxProperties").and_then(Value::as_u64) {
-            if count > max {
+        if let Some(max) = map.get("maxProperties").and_then(Value::as_u64)
+            && count > max {
                 return fail(format!("has {count} properties, more than {max}"));
             }
-        }
         let patterns: Vec<(&String, &Value)> = match map.get("patternProperties") {
             Some(Value::Object(p)) => p.iter().collect(),
             _ => Vec::new(),
@@ -698,22 +686,20 @@ fn number(map: &serde_json::Map<String, Value>, n: &serde_json::Number, at: &str
             return fail(format!("{n} is below the minimum {min}"));
         }
     }
-    if let Some(Value::Number(min)) = exclusive("exclusiveMinimum") {
-        if min.as_f64().is_some_and(|min| v <= min) {
+    if let Some(Value::Number(min)) = exclusive("exclusiveMinimum")
+        && min.as_f64().is_some_and(|min| v <= min) {
             return fail(format!("{n} is not above the exclusive minimum {min}"));
         }
-    }
     if let Some(max) = get("maximum") {
         let strict = exclusive("exclusiveMaximum") == Some(&Value::Bool(true));
         if v > max || (strict && v == max) {
             return fail(format!("{n} is above the maximum {max}"));
         }
     }
-    if let Some(Value::Number(max)) = exclusive("exclusiveMaximum") {
-        if max.as_f64().is_some_and(|max| v >= max) {
+    if let Some(Value::Number(max)) = exclusive("exclusiveMaximum")
+        && max.as_f64().is_some_and(|max| v >= max) {
             return fail(format!("{n} is not below the exclusive maximum {max}"));
         }
-    }
     if let Some(m) = get("multipleOf").filter(|m| *m > 0.0) {
         let q = v / m;
         if (q - q.round()).abs() > 1e-9 * q.abs().max(1.0) {

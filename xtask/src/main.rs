@@ -3,6 +3,7 @@
 //! The CLI is thin: it parses arguments and calls the generator library.
 
 mod codegen;
+mod contract;
 mod corpus;
 
 use std::path::PathBuf;
@@ -16,6 +17,9 @@ commands:
       Regenerate the client crate (default: spec/linq-api-v3.yaml -> generated/).
       --check    exit non-zero with a diff when the output is stale; write nothing
       --dump-ir  print the intermediate representation as JSON; write nothing
+  contract [--port N]
+      Run the generated contract tests and the negative check against Prism (a mock
+      server validating requests against the spec), installed into the cache folder.
   corpus [--filter NAME[,NAME..]] [--jobs N] [--dir PATH] [--quick] [--no-check]
       Generate a crate for every spec in ../shared/corpus (or --dir), `cargo check`
       them in one scratch workspace under the target dir, and print a table.
@@ -35,6 +39,7 @@ fn main() -> ExitCode {
     let rest: Vec<String> = args.collect();
     let result = match command.as_deref() {
         Some("codegen") => codegen::run(&rest),
+        Some("contract") => contract::run(&rest),
         Some("corpus") => corpus::run(&rest),
         Some("corpus-one") => corpus::run_one(&rest),
         Some("help" | "--help" | "-h") | None => {

@@ -8,6 +8,8 @@ pub mod docs;
 mod examples;
 mod resources;
 mod rust_type;
+mod samples;
+mod tests;
 mod types;
 mod values;
 
@@ -63,6 +65,7 @@ pub fn emit(api: &Api, config: &Config) -> Emitted {
         out.rust
             .push((path, resources::resource_file(api, r, &values, &lib_name)));
     }
+    out.rust.push(("tests/contract.rs".into(), tests::contract_file(api, config, &values)));
     out
 }
 

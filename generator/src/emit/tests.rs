@@ -1,0 +1,700 @@
+//! `tests/contract.rs`: a test suite for every operation, meant to run against a mock
+//! server that validates each request against the spec and answers with the spec's
+//! examples (Prism, started by `cargo xtask contract`).
+//!
+//! Per operation: a call with only the required parameters, a call with every
+//! parameter set (one test when the two are the same), and a call per documented error
+//! status, asked of the server with a `Prefer: code=` header. Values come from the
+//! spec's examples, reshaped to the call, or are synthesised by [`super::samples`].
+//! Each test checks the status, that the server found nothing wrong with the request,
+//! and that the decoded response is the example the server sent: equal to a value built
+//! from the example, and re-encoding to the same JSON.
+//!
+//! The tests are `#[ignore]`d with a reason naming the command, so a plain
+//! `cargo test` never passes them silently without the server. Webhook payload
+//! examples need no server and are checked by plain tests.
+
+use proc_macro2::{Delimiter, Group, Literal, TokenStream, TokenTree};
+use quote::{format_ident, quote};
+use serde_json::Value;
+
+use super::resources::{PathArg, path_arg_kind};
+use super::rust_type::ident;
+use super::samples::{Fill, Samples};
+use super::values::ValueBuilder;
+use crate::config::Config;
+use crate::ir::{
+    Api, BodyEncoding, Operation, Param, Primitive, Resource, ResponseBody, TypeKind, TypeRef,
+};
+
+/// Why the server-backed tests are ignored, as the `#[ignore]` reason.
+const IGNORE: &str = "contract test: needs the Prism mock server; run `cargo xtask contract`";
+
+/// The whole test file.
+pub fn contract_file(api: &Api, config: &Config, values: &ValueBuilder<'_>) -> TokenStream {
+    let samples = Samples { api, values };
+    let krate = &values.krate;
+    let base_url_env = &config.base_url_env;
+    let mut tests = Vec::new();
+    let mut skipped = Vec::new();
+    for r in &api.resources {
+        for op in &r.operations {
+            match operation_tests(api, r, op, &samples) {
+                Ok(t) => tests.push(t),
+                Err(why) => skipped.push(format!(
+                    "- `{} {}` (`{}.{}`): {why}",
+                    op.method.as_str(),
+                    op.path,
+                    r.accessor,
+                    op.name
+                )),
+            }
+        }
+    }
+    let webhook_tests = api
+        .webhooks
+        .iter()
+        .filter_map(|w| webhook_test(w, values));
+
+    let mut doc = format!(
+        "Contract tests: every operation called against a mock server that validates each
+request against the OpenAPI spec and answers with the spec's examples (Prism).
+
+Per operation: a call with only the required parameters, a call with every parameter
+set, and each documented error status (asked for with a `Prefer: code=` header).
+Values come from the spec's examples, or are synthesised from the schema where it has
+none. Each test checks the status, that the server found the request valid, and that
+the decoded response is the example the server sent.
+
+The server-backed tests are ignored by default: `cargo xtask contract` starts Prism,
+points `{base_url_env}` at it and runs them with `--include-ignored`."
+    );
+    if !skipped.is_empty() {
+        doc.push_str("\n\nOperations not exercised (no valid call could be built):\n\n");
+        doc.push_str(&skipped.join("\n"));
+    }
+    let doc = super::docs::inner_attrs(&doc);
+    let envelope_field = api.error_body.map(|id| {
+        let name = ident(&api.type_def(id).name);
+        quote! {
+            /// The body decoded as the API's error type, when the example fits it.
+            envelope: Option<#krate::types::#name>,
+        }
+    });
+    let envelope_check = api.error_body.map(|_| {
+        quote! {
+            if let Some(envelope) = &self.envelope {
+                let decoded = err.error_body();
+                assert_eq!(decoded.as_ref(), Some(envelope), "status {status}");
+            }
+        }
+    });
+
+    quote! {
+        #doc
+        #![allow(clippy::too_many_lines, clippy::unreadable_literal)]
+
+        use #krate::{Client, Error, RequestOptions};
+        use serde_json::Value;
+
+        /// The environment variable holding the mock server's URL.
+        const BASE_URL_ENV: &str = #base_url_env;
+
+        /// A client for the mock server named by the environment, never the real API.
+        fn client() -> Client {
+            let base_url = std::env::var(BASE_URL_ENV).unwrap_or_else(|_| {
+                panic!("{BASE_URL_ENV} must point at the mock server: run `cargo xtask contract`")
+            });
+            Client::builder()
+                .base_url(base_url)
+                // The mock server accepts any credentials.
+                .api_key("contract-test-key")
+                .max_retries(0)
+                .build()
+                .expect("a client for the mock server")
+        }
+
+        /// Asks the mock server for the documented response with this status.
+        fn prefer_status(status: u16) -> RequestOptions {
+            RequestOptions::new().header("Prefer", format!("code={status}"))
+        }
+
+        /// The server's report on the request (Prism's `sl-violations` header), if it
+        /// found the request invalid.
+        fn violations(headers: Option<&reqwest::header::HeaderMap>) -> Option<String> {
+            let report = headers?.get("sl-violations")?;
+            Some(String::from_utf8_lossy(report.as_bytes()).into_owned())
+        }
+
+        /// Fails with the server's report when it found the request invalid.
+        fn assert_valid_request(headers: Option<&reqwest::header::HeaderMap>) {
+            if let Some(report) = violations(headers) {
+                panic!("the mock server rejected the request as not matching the spec: {report}");
+            }
+        }
+
+        /// Fails a call that should have succeeded, with the server's report when it
+        /// found the request invalid.
+        fn fail(err: &Error) -> ! {
+            match violations(err.headers()) {
+                Some(report) => panic!("the mock server rejected the request as not matching the spec: {report}\n({err})"),
+                None => panic!("the call failed: {err}"),
+            }
+        }
+
+        /// JSON from the spec, written as text.
+        fn json(text: &str) -> Value {
+            serde_json::from_str(text).expect("valid JSON")
+        }
+
+        /// JSON equality that reads numbers by value and timestamps by instant, since a
+        /// decode and re-encode may respell them (`1` as `1.0`, `+00:00` as `Z`).
+        fn same_json(actual: &Value, expected: &Value) -> bool {
+            match (actual, expected) {
+                (Value::Number(a), Value::Number(b)) => a.as_f64() == b.as_f64(),
+                (Value::String(a), Value::String(b)) => a == b || same_instant(a, b),
+                (Value::Array(a), Value::Array(b)) => {
+                    a.len() == b.len() && a.iter().zip(b).all(|(a, b)| same_json(a, b))
+                }
+                (Value::Object(a), Value::Object(b)) => {
+                    a.len() == b.len()
+                        && a.iter().all(|(k, v)| b.get(k).is_some_and(|w| same_json(v, w)))
+                }
+                (a, b) => a == b,
+            }
+        }
+
+        /// Whether both strings are RFC 3339 timestamps of the same instant.
+        fn same_instant(a: &str, b: &str) -> bool {
+            let parse = #krate::chrono::DateTime::parse_from_rfc3339;
+            match (parse(a), parse(b)) {
+                (Ok(a), Ok(b)) => a == b,
+                _ => false,
+            }
+        }
+
+        /// Fails unless the decoded value re-encodes to the JSON the server sent.
+        fn assert_round_trip<T: serde::Serialize>(decoded: &T, sent: &Value) {
+            let encoded = serde_json::to_value(decoded).expect("the decoded value re-encodes");
+            let same = same_json(&encoded, sent);
+            assert!(same, "the decoded response re-encodes differently\n  decoded: {encoded}\n     sent: {sent}");
+        }
+
+        /// A documented error response and what the client must make of it.
+        struct ErrorExample {
+            /// The HTTP status.
+            status: u16,
+            /// The spec's example body (what the mock server sends), if it has one.
+            body: Option<Value>,
+            /// The error code the client must read from the body.
+            code: Option<i64>,
+            /// The error message the client must read from the body.
+            message: Option<&'static str>,
+            #envelope_field
+        }
+
+        impl ErrorExample {
+            fn check(&self, result: Result<impl std::fmt::Debug, Error>) {
+                let status = self.status;
+                let err = match result {
+                    Ok(value) => panic!("status {status} was asked for, but the call succeeded: {value:?}"),
+                    Err(err) => err,
+                };
+                assert_valid_request(err.headers());
+                assert_eq!(err.status(), Some(status), "{err}");
+                if let Some(body) = &self.body {
+                    let received = err.body_json().expect("a JSON error body");
+                    let same = same_json(received, body);
+                    assert!(same, "status {status}: got {received}, want {body}");
+                    assert_eq!(err.code(), self.code, "status {status}");
+                    assert_eq!(err.message(), self.message, "status {status}");
+                    #envelope_check
+                }
+            }
+        }
+
+        #(#tests)*
+
+        #(#webhook_tests)*
+    }
+}
+
+/// The arguments of one call: `let` statements, then the argument expressions.
+struct Call {
+    lets: Vec<TokenStream>,
+    args: Vec<TokenStream>,
+    /// The JSON of the inputs, to tell whether two calls differ.
+    fingerprint: Value,
+}
+
+fn operation_tests(
+    api: &Api,
+    r: &Resource,
+    op: &Operation,
+    samples: &Samples<'_>,
+) -> Result<TokenStream, String> {
+    let required = call(api, op, samples, Fill::Required)?;
+    let all = call(api, op, samples, Fill::All)?;
+    let stem = format!("{}_{}", r.accessor, op.name);
+    let http = format!("`{} {}`", op.method.as_str(), op.path);
+    let mut out = Vec::new();
+    if required.fingerprint == all.fingerprint {
+        let doc = format!(
+            "{http} (`{}.{}`): the call with its required parameters, which are all it has.",
+            r.accessor, op.name
+        );
+        out.push(success_test(api, r, op, samples, &stem, &doc, &all));
+    } else {
+        let doc = format!(
+            "{http} (`{}.{}`) with only the required parameters.",
+            r.accessor, op.name
+        );
+        out.push(success_test(
+            api,
+            r,
+            op,
+            samples,
+            &format!("{stem}_required_params"),
+            &doc,
+            &required,
+        ));
+        let doc = format!(
+            "{http} (`{}.{}`) with every parameter set.",
+            r.accessor, op.name
+        );
+        out.push(success_test(
+            api,
+            r,
+            op,
+            samples,
+            &format!("{stem}_all_params"),
+            &doc,
+            &all,
+        ));
+    }
+    if let Some(t) = error_test(api, r, op, samples, &stem, &http, &required) {
+        out.push(t);
+    }
+    Ok(quote! { #(#out)* })
+}
+
+/// Builds the arguments of a call filled to `fill`.
+fn call(api: &Api, op: &Operation, samples: &Samples<'_>, fill: Fill) -> Result<Call, String> {
+    let values = samples.values;
+    let krate = &values.krate;
+    let mut lets = Vec::new();
+    let mut args = Vec::new();
+    let mut fingerprint = serde_json::Map::new();
+    for p in &op.path_params {
+        let v = param_value(samples, p, fill)
+            .ok_or_else(|| format!("no value for path parameter `{}`", p.wire_name))?;
+        fingerprint.insert(format!("path:{}", p.wire_name), v.clone());
+        args.push(match path_arg_kind(api, &p.ty) {
+            PathArg::Str => {
+                let s = match &v {
+                    Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                };
+                quote! { #s }
+            }
+            PathArg::Scalar(prim) => values
+                .expr(&TypeRef::Primitive(prim), &v)
+                .ok_or_else(|| format!("path parameter `{}` does not fit", p.wire_name))?,
+            PathArg::Enum => {
+                let e = values
+                    .expr(&p.ty, &v)
+                    .ok_or_else(|| format!("path parameter `{}` does not fit", p.wire_name))?;
+                quote! { &#e }
+            }
+        });
+    }
+    if let Some(b) = &op.body {
+        let arg = match &b.encoding {
+            BodyEncoding::Json | BodyEncoding::Form => {
+                let v = samples
+                    .value(&b.ty, None, b.example.as_ref(), fill)
+                    .ok_or("no valid request body could be built")?;
+                fingerprint.insert("body".into(), v.clone());
+                match &b.ty {
+                    TypeRef::Primitive(Primitive::String) => {
+                        let s = v.as_str().unwrap_or("string").to_string();
+                        quote! { #s }
+                    }
+                    ty => {
+                        let e = values
+                            .expr(ty, &v)
+                            .ok_or("the request body sample does not fit its type")?;
+                        let e = readable(e);
+                        lets.push(quote! { let body = #e; });
+                        quote! { &body }
+                    }
+                }
+            }
+            BodyEncoding::Text(_) => {
+                let s = b
+                    .example
+                    .as_ref()
+                    .and_then(Value::as_str)
+                    .unwrap_or("text")
+                    .to_string();
+                quote! { String::from(#s) }
+            }
+            BodyEncoding::Binary(_) => quote! { b"contract test".to_vec() },
+            BodyEncoding::Multipart => {
+                return Err("multipart bodies are built by the caller".into());
+            }
+        };
+        args.push(arg);
+    }
+    if let Some(ps) = &op.params {
+        let def = api.type_def(ps.ty);
+        let TypeKind::Params(params) = &def.kind else {
+            return Err("parameters are not a parameter struct".into());
+        };
+        let name = ident(&def.name);
+        let mut fields = Vec::new();
+        for p in params {
+            let f = ident(&p.name);
+            if !p.required && fill == Fill::Required {
+                fields.push(quote! { #f: None });
+                continue;
+            }
+            let v = param_value(samples, p, fill)
+                .ok_or_else(|| format!("no value for parameter `{}`", p.wire_name))?;
+            fingerprint.insert(format!("param:{}", p.wire_name), v.clone());
+            let e = values
+                .expr(&p.ty, &v)
+                .ok_or_else(|| format!("parameter `{}` does not fit", p.wire_name))?;
+            let e = readable(e);
+            fields.push(if p.required {
+                quote! { #f: #e }
+            } else {
+                quote! { #f: Some(#e) }
+            });
+        }
+        lets.push(quote! { let params = #krate::types::#name { #(#fields),* }; });
+        args.push(quote! { &params });
+    }
+    Ok(Call {
+        lets,
+        args,
+        fingerprint: Value::Object(fingerprint),
+    })
+}
+
+fn param_value(samples: &Samples<'_>, p: &Param, fill: Fill) -> Option<Value> {
+    samples.value(&p.ty, p.constraints.as_deref(), p.example.as_ref(), fill)
+}
+
+fn attrs(op: &Operation) -> TokenStream {
+    let deprecated = op.deprecated.then(|| quote! { #[allow(deprecated)] });
+    quote! {
+        #[tokio::test]
+        #[ignore = #IGNORE]
+        #deprecated
+    }
+}
+
+fn success_test(
+    api: &Api,
+    r: &Resource,
+    op: &Operation,
+    samples: &Samples<'_>,
+    name: &str,
+    doc: &str,
+    call: &Call,
+) -> TokenStream {
+    let values = samples.values;
+    let name = format_ident!("{}", name);
+    let accessor = ident(&r.accessor);
+    let method = format_ident!("{}_with_response", op.name);
+    let Call { lets, args, .. } = call;
+    let status = Literal::u16_unsuffixed(op.response.status);
+    let attrs = attrs(op);
+    let mut doc = doc.to_string();
+    let checks = match (&op.response.body, &op.response.example) {
+        (ResponseBody::Json(ty), Some(example)) => match values.expr(ty, example) {
+            Some(expected) => {
+                let expected = readable(expected);
+                let sent = json_tokens(example);
+                quote! {
+                    let expected = #expected;
+                    assert_eq!(decoded, expected);
+                    assert_round_trip(&decoded, &#sent);
+                }
+            }
+            None => {
+                doc.push_str(
+                    " The response example does not fit the response type, so only decoding is checked.",
+                );
+                quote! {}
+            }
+        },
+        (ResponseBody::Json(_), None) => {
+            doc.push_str(
+                " The spec has no response example (the server builds one from the schema), so only decoding is checked.",
+            );
+            quote! {}
+        }
+        (ResponseBody::Text, Some(Value::String(text))) => quote! {
+            assert_eq!(decoded, #text);
+        },
+        _ => quote! {},
+    };
+    let _ = api;
+    let doc = super::docs::attrs(&wrap(&doc));
+    let decoded = if checks.is_empty() {
+        quote! { _ }
+    } else {
+        quote! { decoded }
+    };
+    quote! {
+        #doc
+        #attrs
+        async fn #name() {
+            #(#lets)*
+            let response = client()
+                .#accessor()
+                .#method(#(#args),*)
+                .await
+                .unwrap_or_else(|err| fail(&err));
+            let (status, headers, #decoded) = response.into_parts();
+            assert_valid_request(Some(&headers));
+            assert_eq!(status, #status);
+            #checks
+        }
+    }
+}
+
+/// One test calling the operation once per documented error status.
+fn error_test(
+    api: &Api,
+    r: &Resource,
+    op: &Operation,
+    samples: &Samples<'_>,
+    stem: &str,
+    http: &str,
+    call: &Call,
+) -> Option<TokenStream> {
+    let values = samples.values;
+    let rows: Vec<TokenStream> = op
+        .errors
+        .iter()
+        .filter_map(|e| {
+            let status: u16 = e.status.parse().ok().filter(|s| (400..600).contains(s))?;
+            let status = Literal::u16_unsuffixed(status);
+            let body = match &e.example {
+                Some(v) => {
+                    let j = json_tokens(v);
+                    quote! { Some(#j) }
+                }
+                None => quote! { None },
+            };
+            let code = e
+                .example
+                .as_ref()
+                .and_then(|v| {
+                    v.pointer("/error/code")
+                        .and_then(Value::as_i64)
+                        .or_else(|| v.get("code").and_then(Value::as_i64))
+                })
+                .map(Literal::i64_unsuffixed);
+            let code = match code {
+                Some(c) => quote! { Some(#c) },
+                None => quote! { None },
+            };
+            let message = e.example.as_ref().and_then(|v| {
+                v.pointer("/error/message")
+                    .and_then(Value::as_str)
+                    .or_else(|| v.get("message").and_then(Value::as_str))
+                    .or_else(|| v.get("error").and_then(Value::as_str))
+            });
+            let message = match message {
+                Some(m) => quote! { Some(#m) },
+                None => quote! { None },
+            };
+            let envelope = api.error_body.map(|id| {
+                let typed = match (&e.ty, &e.example) {
+                    (Some(TypeRef::Named(t)), Some(v)) if *t == id => values.expr(&TypeRef::Named(id), v),
+                    _ => None,
+                };
+                match typed {
+                    Some(t) => {
+                    let t = readable(t);
+                    quote! { envelope: Some(#t), }
+                }
+                    None => quote! { envelope: None, },
+                }
+            });
+            Some(quote! {
+                ErrorExample { status: #status, body: #body, code: #code, message: #message, #envelope }
+            })
+        })
+        .collect();
+    if rows.is_empty() {
+        return None;
+    }
+    let name = format_ident!("{stem}_error_responses");
+    let doc = format!(
+        "{http} (`{}.{}`): each documented error status, asked of the server with \
+         `Prefer: code=`, comes back as an [`Error`] with the example's status, body, code \
+         and message.",
+        r.accessor, op.name
+    );
+    let doc = super::docs::attrs(&wrap(&doc));
+    let accessor = ident(&r.accessor);
+    let method = ident(&op.name);
+    let Call { lets, args, .. } = call;
+    let attrs = attrs(op);
+    Some(quote! {
+        #doc
+        #attrs
+        async fn #name() {
+            #(#lets)*
+            for expected in [#(#rows),*] {
+                let result = client()
+                    .#accessor()
+                    .with_options(prefer_status(expected.status))
+                    .#method(#(#args),*)
+                    .await;
+                expected.check(result);
+            }
+        }
+    })
+}
+
+/// A plain test: the webhook's example payload decodes into its type, equals the value
+/// built from the example, and re-encodes to the same JSON.
+fn webhook_test(w: &crate::ir::Webhook, values: &ValueBuilder<'_>) -> Option<TokenStream> {
+    let ty = w.payload.as_ref()?;
+    let example = w.example.as_ref()?;
+    let expected = readable(values.expr(ty, example)?);
+    let krate = &values.krate;
+    let rust_ty = qualified(values.api, ty, krate);
+    let name = format_ident!(
+        "webhook_{}_example_decodes",
+        crate::lower::names::snake(&w.name, "payload")
+    );
+    let doc = format!(
+        "The example payload of the `{}` webhook decodes into its type and re-encodes \
+         unchanged (no server needed).",
+        w.name
+    );
+    let sent = json_tokens(example);
+    let doc = super::docs::attrs(&wrap(&doc));
+    Some(quote! {
+        #doc
+        #[test]
+        fn #name() {
+            let sent = #sent;
+            let decoded: #rust_ty = serde_json::from_value(sent.clone()).expect("the example decodes");
+            let expected = #expected;
+            assert_eq!(decoded, expected);
+            assert_round_trip(&decoded, &sent);
+        }
+    })
+}
+
+/// A call of the file's `json` helper on the value's text: a raw string literal, one
+/// line when short, else pretty-printed, which reads better than `json!` tokens.
+fn json_tokens(v: &Value) -> TokenStream {
+    let compact = v.to_string();
+    let text = if compact.len() <= 80 {
+        compact
+    } else {
+        serde_json::to_string_pretty(v).unwrap_or(compact)
+    };
+    let mut hashes = String::from("#");
+    while text.contains(&format!("\"{hashes}")) {
+        hashes.push('#');
+    }
+    match format!("r{hashes}\"{text}\"{hashes}").parse::<TokenStream>() {
+        Ok(literal) => quote! { json(#literal) },
+        Err(_) => quote! { json(#text) },
+    }
+}
+
+/// `vec![a, b]` rewritten as `Vec::from([a, b])`, recursively: the formatter lays
+/// out the contents of an array but prints a macro's tokens as they come.
+fn readable(tokens: TokenStream) -> TokenStream {
+    let mut out = Vec::new();
+    let mut iter = tokens.into_iter().peekable();
+    while let Some(tt) = iter.next() {
+        match tt {
+            TokenTree::Ident(ref i) if i == "vec" => {
+                let bang = matches!(iter.peek(), Some(TokenTree::Punct(p)) if p.as_char() == '!');
+                if bang {
+                    let punct = iter.next();
+                    match iter.next() {
+                        Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Bracket => {
+                            let inner = readable(g.stream());
+                            out.extend(quote! { Vec::from([#inner]) });
+                        }
+                        other => {
+                            out.push(tt);
+                            out.extend(punct);
+                            out.extend(other);
+                        }
+                    }
+                } else {
+                    out.push(tt);
+                }
+            }
+            TokenTree::Group(g) => {
+                let mut group = Group::new(g.delimiter(), readable(g.stream()));
+                group.set_span(g.span());
+                out.push(TokenTree::Group(group));
+            }
+            other => out.push(other),
+        }
+    }
+    out.into_iter().collect()
+}
+
+/// The Rust type of `ty` as seen from outside the crate (`linq_api::types::Pet`).
+fn qualified(api: &Api, ty: &TypeRef, krate: &TokenStream) -> TokenStream {
+    match ty {
+        TypeRef::Named(id) => {
+            let name = ident(&api.type_def(*id).name);
+            quote! { #krate::types::#name }
+        }
+        TypeRef::List(inner) => {
+            let inner = qualified(api, inner, krate);
+            quote! { Vec<#inner> }
+        }
+        TypeRef::Map(inner) => {
+            let inner = qualified(api, inner, krate);
+            quote! { std::collections::BTreeMap<String, #inner> }
+        }
+        TypeRef::Option(inner) => {
+            let inner = qualified(api, inner, krate);
+            quote! { Option<#inner> }
+        }
+        TypeRef::Primitive(Primitive::DateTime) => {
+            quote! { #krate::chrono::DateTime<#krate::chrono::Utc> }
+        }
+        TypeRef::Primitive(Primitive::Date) => quote! { #krate::chrono::NaiveDate },
+        TypeRef::Primitive(p) => super::rust_type::primitive(*p),
+        TypeRef::Any => quote! { serde_json::Value },
+        TypeRef::Object => quote! { serde_json::Map<String, serde_json::Value> },
+    }
+}
+
+/// Hard-wraps doc text at 88 columns (the spec's own text keeps its line breaks).
+fn wrap(text: &str) -> String {
+    let mut out = String::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        if !line.is_empty() && line.len() + 1 + word.len() > 88 {
+            out.push_str(&line);
+            out.push('\n');
+            line.clear();
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    out.push_str(&line);
+    out
+}
