@@ -26,9 +26,11 @@ pub fn normalize(doc: &mut Value) -> Vec<Diagnostic> {
             n.path_item(item, &pointer_push("#/paths", path));
         }
     }
-    if let Some(Value::Object(hooks)) = root.get_mut("webhooks") {
-        for (name, item) in hooks.iter_mut() {
-            n.path_item(item, &pointer_push("#/webhooks", name));
+    for key in ["webhooks", "x-webhooks"] {
+        if let Some(Value::Object(hooks)) = root.get_mut(key) {
+            for (name, item) in hooks.iter_mut() {
+                n.path_item(item, &pointer_push(&format!("#/{key}"), name));
+            }
         }
     }
     if let Some(Value::Object(components)) = root.get_mut("components") {

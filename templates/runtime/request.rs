@@ -138,6 +138,17 @@ impl RequestSpec {
         self
     }
 
+    /// Sets a `multipart/form-data` body.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidRequest`](super::ErrorKind::InvalidRequest) if the parts
+    /// cannot be encoded.
+    pub fn multipart(self, body: &super::Multipart) -> Result<Self, Error> {
+        let (bytes, content_type, _) = body.encode()?;
+        Ok(self.body(bytes, content_type))
+    }
+
     /// Sets a `text/plain` body.
     pub fn text(self, text: String) -> Self {
         self.body(text, "text/plain; charset=utf-8")

@@ -66,9 +66,12 @@ pub fn call_arguments(api: &Api, op: &Operation, values: &ValueBuilder<'_>) -> V
                 }
             }
             BodyEncoding::Text(_) => quote! { String::from("text") },
-            BodyEncoding::Binary(_) | BodyEncoding::Multipart => {
+            BodyEncoding::Binary(_) => {
                 quote! { std::fs::read("file.bin")? }
             }
+            BodyEncoding::Multipart => quote! {
+                &#krate::resources::Multipart::new().file("file", "file.bin", "application/octet-stream", std::fs::read("file.bin")?)
+            },
         });
     }
     if let Some(p) = &op.params {

@@ -20,6 +20,17 @@ pub fn mod_file(api: &Api) -> TokenStream {
         let t = ident(&r.type_name);
         quote! { pub mod #m; pub use #m::#t; }
     });
+    let multipart = api
+        .resources
+        .iter()
+        .flat_map(|r| &r.operations)
+        .any(|op| op.body.as_ref().is_some_and(|b| b.encoding == BodyEncoding::Multipart))
+        .then(|| {
+            quote! {
+                /// The body of `multipart/form-data` operations (file uploads).
+                pub use crate::runtime::Multipart;
+            }
+        });
     let accessors = api.resources.iter().map(|r| {
         let m = ident(&r.module);
         let t = ident(&r.type_name);
@@ -41,6 +52,7 @@ pub fn mod_file(api: &Api) -> TokenStream {
         //! accessor on [`Client`](crate::Client), such as `client.resource().call(..)`.
 
         #(#mods)*
+        #multipart
 
         impl crate::Client {
             #(#accessors)*
@@ -192,7 +204,8 @@ pub fn arguments(api: &Api, op: &Operation) -> (Vec<TokenStream>, Vec<TokenStrea
                 }
             },
             BodyEncoding::Text(_) => quote! { String },
-            BodyEncoding::Binary(_) | BodyEncoding::Multipart => quote! { Vec<u8> },
+            BodyEncoding::Binary(_) => quote! { Vec<u8> },
+            BodyEncoding::Multipart => quote! { &crate::runtime::Multipart },
         };
         decls.push(quote! { body: #ty });
         names.push(quote! { body });
@@ -213,6 +226,36 @@ pub fn return_type(api: &Api, op: &Operation) -> TokenStream {
         ResponseBody::Binary => quote! { bytes::Bytes },
         ResponseBody::Text => quote! { String },
     }
+}
+
+/// For `multipart/form-data` bodies: which parts the spec describes.
+fn multipart_doc(api: &Api, op: &Operation) -> Option<String> {
+    let b = op.body.as_ref().filter(|b| b.encoding == BodyEncoding::Multipart)?;
+    let mut text = String::from(
+        "The body is built with [`Multipart`](crate::resources::Multipart)",
+    );
+    if let TypeRef::Named(id) = &b.ty {
+        let def = api.type_def(*id);
+        if let TypeKind::Struct(s) = &def.kind {
+            let parts: Vec<String> = s
+                .fields
+                .iter()
+                .map(|f| match f.presence {
+                    crate::ir::Presence::Required | crate::ir::Presence::RequiredNullable => {
+                        format!("`{}` (required)", f.wire_name)
+                    }
+                    _ => format!("`{}`", f.wire_name),
+                })
+                .collect();
+            text.push_str(&format!(
+                "; its parts, described by [`{0}`](crate::types::{0}): {1}",
+                def.name,
+                parts.join(", ")
+            ));
+        }
+    }
+    text.push('.');
+    Some(text)
 }
 
 fn method_tokens(m: HttpMethod) -> TokenStream {
@@ -291,10 +334,7 @@ fn operation(
             BodyEncoding::Form => quote! { .form(body)? },
             BodyEncoding::Text(_) => quote! { .text(body) },
             BodyEncoding::Binary(ct) => quote! { .body(body, #ct) },
-            BodyEncoding::Multipart => {
-                let ct = &b.content_type;
-                quote! { .body(body, #ct) }
-            }
+            BodyEncoding::Multipart => quote! { .multipart(body)? },
         });
     }
     let decode = match &op.response.body {
@@ -310,7 +350,13 @@ fn operation(
         .summary
         .clone()
         .unwrap_or_else(|| format!("Calls {http}."));
-    let text = docs::join(&[Some(&summary), op.doc.description.as_deref(), Some(&http)]);
+    let parts = multipart_doc(api, op);
+    let text = docs::join(&[
+        Some(&summary),
+        op.doc.description.as_deref(),
+        parts.as_deref(),
+        Some(&http),
+    ]);
     let doc = docs::attrs(&text);
     let example = docs::attrs(&method_example(api, r, op, values, krate));
     let deprecated = op.deprecated.then(|| quote! { #[deprecated] });

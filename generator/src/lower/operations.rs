@@ -603,12 +603,22 @@ impl<'a> Lowerer<'a> {
     }
 
     pub(super) fn lower_webhooks(&mut self) -> Result<Vec<Webhook>, Error> {
-        let Some(Value::Object(hooks)) = self.doc.get("webhooks") else {
-            return Ok(Vec::new());
-        };
+        // 3.1 `webhooks`, or the `x-webhooks` extension 3.0 descriptions use.
+        let sections = ["webhooks", "x-webhooks"].into_iter().filter_map(|key| match self.doc.get(key) {
+            Some(Value::Object(hooks)) => Some((key, hooks)),
+            _ => None,
+        });
+        let hooks: Vec<(String, &Value)> = sections
+            .flat_map(|(key, hooks)| {
+                hooks
+                    .iter()
+                    .map(move |(name, item)| (pointer_push(&format!("#/{key}"), name), item))
+            })
+            .collect();
         let mut out = Vec::new();
-        for (name, item) in hooks {
-            let ptr = pointer_push("#/webhooks", name);
+        for (ptr, item) in hooks {
+            let name = refs::last_segment(&ptr);
+            let name = &name;
             let item: ReferenceOr<openapiv3::PathItem> = serde_json::from_value(item.clone())
                 .map_err(|e| {
                     Error::new(ErrorKind::Invalid, self.file, e.to_string()).at(ptr.clone())

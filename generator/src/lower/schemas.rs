@@ -166,6 +166,11 @@ impl<'a> Lowerer<'a> {
                     }
                     Shape::Named(kind) => {
                         let id = self.declare(hint, pointer);
+                        // A later `$ref` to this very node (refs into `paths` or into
+                        // another schema's properties) reuses the type.
+                        if let Some(canonical) = refs::canonical(pointer) {
+                            self.by_ref.entry(canonical).or_insert(id);
+                        }
                         let def = &mut self.types[id.0];
                         def.kind = kind;
                         def.doc = doc_of(s);
@@ -584,13 +589,22 @@ impl<'a> Lowerer<'a> {
                 }
             };
             for (k, v) in props {
-                if let Some((SchemaRef::Inline(a), _)) = parts.properties.get(k)
-                    && let SchemaRef::Inline(b) = SchemaRef::from(v)
-                        && std::mem::discriminant(&a.schema_kind)
-                            != std::mem::discriminant(&b.schema_kind)
-                        {
-                            self.note(pointer, format!("allOf members give property `{k}` conflicting types; the last one wins"));
-                        }
+                let conflict = match (parts.properties.get(k), SchemaRef::from(v)) {
+                    (Some((SchemaRef::Inline(a), _)), SchemaRef::Inline(b)) => {
+                        kind_label(&a.schema_kind) != kind_label(&b.schema_kind)
+                            && kind_label(&b.schema_kind) != "any"
+                    }
+                    (Some((SchemaRef::Ref(a), _)), SchemaRef::Ref(b)) => {
+                        refs::canonical(a) != refs::canonical(b)
+                    }
+                    _ => false,
+                };
+                if conflict {
+                    self.note(
+                        &pointer_push(&format!("{pointer}/properties"), k),
+                        format!("allOf members give property `{k}` conflicting types; the last one wins"),
+                    );
+                }
                 parts.properties.insert(
                     k.clone(),
                     (
@@ -951,6 +965,30 @@ fn string_enum(values: &[&str]) -> StringEnum {
         })
         .collect();
     enum_of(&values, false)
+}
+
+/// What kind of value a schema describes, to spot conflicting `allOf` members.
+fn kind_label(k: &SchemaKind) -> &'static str {
+    match k {
+        SchemaKind::Type(Type::String(_)) => "string",
+        SchemaKind::Type(Type::Number(_)) => "number",
+        SchemaKind::Type(Type::Integer(_)) => "integer",
+        SchemaKind::Type(Type::Boolean(_)) => "boolean",
+        SchemaKind::Type(Type::Object(_)) => "object",
+        SchemaKind::Type(Type::Array(_)) => "array",
+        SchemaKind::OneOf { .. } | SchemaKind::AnyOf { .. } => "union",
+        SchemaKind::AllOf { .. } => "allOf",
+        SchemaKind::Not { .. } => "not",
+        SchemaKind::Any(a) => match a.typ.as_deref() {
+            Some("string") => "string",
+            Some("number") => "number",
+            Some("integer") => "integer",
+            Some("boolean") => "boolean",
+            Some("object") => "object",
+            Some("array") => "array",
+            _ => "any",
+        },
+    }
 }
 
 /// `oneOf: [{title: A, const: 1}, {title: B, const: 2}]`: an enum, when every
