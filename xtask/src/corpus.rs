@@ -47,6 +47,7 @@ struct Check {
     errors: usize,
     warnings: usize,
     first_error: Option<String>,
+    first_warning: Option<String>,
 }
 
 fn usage() -> &'static str {
@@ -425,7 +426,13 @@ fn check_all(
                                     m["rendered"].as_str().map(|r| r.trim().to_string());
                             }
                         }
-                        Some("warning") if has_spans => o.warnings += 1,
+                        Some("warning") if has_spans => {
+                            o.warnings += 1;
+                            if o.first_warning.is_none() {
+                                o.first_warning =
+                                    m["rendered"].as_str().map(|r| r.trim().to_string());
+                            }
+                        }
                         _ => {}
                     }
                 }
@@ -449,10 +456,10 @@ fn report(outcomes: &[Outcome], gen_wall: Duration, check_wall: Option<Duration>
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "\n{:<32} {:>7} {:>5} {:>6} {:>7} {:>7} {:<7} {:>5} {:>9}",
-        "spec", "size KB", "ops", "types", "gen s", "peak MB", "check", "warn", "fallbacks"
+        "\n{:<32} {:>7} {:>5} {:>6} {:>7} {:>7} {:<7} {:>5} {:>9} {:>8}",
+        "spec", "size KB", "ops", "types", "gen s", "peak MB", "check", "warn", "fallbacks", "bad ex."
     );
-    let _ = writeln!(out, "{}", "-".repeat(96));
+    let _ = writeln!(out, "{}", "-".repeat(105));
     for o in outcomes {
         let check = match (&o.generate_error, o.check.ran, o.check.compiled) {
             (Some(_), _, _) => "-",
@@ -467,7 +474,7 @@ fn report(outcomes: &[Outcome], gen_wall: Duration, check_wall: Option<Duration>
         };
         let _ = writeln!(
             out,
-            "{:<32} {:>7} {:>5} {:>6} {:>7} {:>7} {:<7} {:>5} {:>9}",
+            "{:<32} {:>7} {:>5} {:>6} {:>7} {:>7} {:<7} {:>5} {:>9} {:>8}",
             o.spec,
             o.size / 1000,
             o.operations,
@@ -477,7 +484,8 @@ fn report(outcomes: &[Outcome], gen_wall: Duration, check_wall: Option<Duration>
                 .map_or("-".to_string(), |k| format!("{:.0}", k as f64 / 1024.0)),
             check,
             o.check.warnings,
-            o.diagnostics.len()
+            o.diagnostics.iter().filter(|d| !is_bad_example(d)).count(),
+            o.diagnostics.iter().filter(|d| is_bad_example(d)).count(),
         );
     }
     let failures: Vec<&Outcome> = outcomes
@@ -495,6 +503,14 @@ fn report(outcomes: &[Outcome], gen_wall: Duration, check_wall: Option<Duration>
             let _ = writeln!(out, "  {}: {}", o.spec, what.replace('\n', "\n      "));
         }
     }
+    let warned: Vec<&Outcome> = outcomes.iter().filter(|o| o.check.first_warning.is_some()).collect();
+    if !warned.is_empty() {
+        let _ = writeln!(out, "\nfirst warning per crate:");
+        for o in warned {
+            let w = o.check.first_warning.clone().unwrap_or_default();
+            let _ = writeln!(out, "  {}: {}", o.spec, w.replace('\n', "\n      "));
+        }
+    }
     // Fallbacks by kind: the message with quoted names blanked, counted over the corpus.
     let mut kinds: BTreeMap<String, (usize, usize)> = BTreeMap::new();
     for o in outcomes {
@@ -502,6 +518,11 @@ fn report(outcomes: &[Outcome], gen_wall: Duration, check_wall: Option<Duration>
         for d in &o.diagnostics {
             let message = d.split_once(": ").map_or(d.as_str(), |(_, m)| m);
             let kind = blank_quoted(message);
+            // `example does not validate against its schema: at /x: ...` -> its kind.
+            let kind = match kind.split_once(": ") {
+                Some((head, _)) => head.to_string(),
+                None => kind,
+            };
             let e = kinds.entry(kind.clone()).or_default();
             e.0 += 1;
             if seen_here.insert(kind) {
@@ -514,7 +535,7 @@ fn report(outcomes: &[Outcome], gen_wall: Duration, check_wall: Option<Duration>
         sorted.sort_by(|a, b| b.1.0.cmp(&a.1.0).then(a.0.cmp(&b.0)));
         let _ = writeln!(
             out,
-            "\nfallbacks by kind (count, specs), details in <target>/corpus-crates/*.notes.txt:"
+            "\ndiagnostics by kind (count, specs; `bad ex.` are spec examples that do not fit their schema), details in <target>/corpus-crates/*.notes.txt:"
         );
         for (kind, (n, specs)) in sorted {
             let _ = writeln!(out, "  {n:>5} {specs:>3}  {kind}");
@@ -531,6 +552,11 @@ fn report(outcomes: &[Outcome], gen_wall: Duration, check_wall: Option<Duration>
         ))
     );
     out
+}
+
+/// A diagnostic about the spec's own example data rather than a generator fallback.
+fn is_bad_example(d: &str) -> bool {
+    d.contains("example does not validate against its schema")
 }
 
 /// `path parameter `id` is not declared` -> `path parameter `…` is not declared`.

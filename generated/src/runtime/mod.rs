@@ -16,6 +16,7 @@ mod client;
 mod enums;
 mod error;
 mod http_date;
+mod multipart;
 mod nullable;
 mod options;
 pub mod path;
@@ -29,12 +30,17 @@ pub mod webhooks;
 
 pub use auth::Auth;
 pub use client::{Client, ClientBuilder};
+// Used by emitted string enums only.
+#[allow(unused_imports)]
 pub(crate) use enums::deserialize_enum_str;
 pub use error::{Error, ErrorKind};
+pub use multipart::Multipart;
 pub use nullable::Nullable;
 pub use options::RequestOptions;
+#[allow(unused_imports)] // unused by APIs without operations (webhook-only descriptions)
 pub use request::RequestSpec;
 pub use response::ApiResponse;
+#[allow(unused_imports)] // unused by APIs without operations
 pub use scope::Scope;
 
 // Used by emitted code only for some APIs (query parameters, raw bodies).

@@ -15,11 +15,17 @@ pub fn types_file(api: &Api) -> TokenStream {
         .iter()
         .enumerate()
         .map(|(i, t)| type_item(api, t, defaults[i]));
+    // Parameter structs are not serialised; a spec of only those needs no serde.
+    let serde_use = api
+        .types
+        .iter()
+        .any(|t| !matches!(t.kind, TypeKind::Params(_)))
+        .then(|| quote! { use serde::{Deserialize, Serialize}; });
     quote! {
         //! Request and response types, one per schema of the spec.
         #![allow(clippy::large_enum_variant, clippy::doc_lazy_continuation, clippy::too_many_lines)]
 
-        use serde::{Deserialize, Serialize};
+        #serde_use
 
         #(#items)*
     }

@@ -64,6 +64,7 @@ pub fn lower(
     l.lower_components()?;
     let resources = l.lower_operations()?;
     let webhooks = l.lower_webhooks()?;
+    schemas::settle_unions(&mut l.types);
     let error_body = operations::common_error_body(&resources);
     let info = l.info(config);
     let mut api = Api {

@@ -728,23 +728,12 @@ impl<'a> Lowerer<'a> {
                     unknown_variant,
                 }
             }
-            None => match self.infer_discriminator(&out) {
-                // Every alternative is an object whose required property holds one
-                // constant: that property is the tag, even without a `discriminator`.
-                Some((property, tags)) => {
-                    for (v, t) in out.iter_mut().zip(tags) {
-                        v.tags = vec![t];
-                    }
-                    Tagging::Discriminator {
-                        property,
-                        unknown_variant: names.claim("Unknown"),
-                    }
-                }
-                None => {
-                    order_untagged(&mut out, &self.types);
-                    Tagging::Untagged
-                }
-            },
+            None => {
+                // Alternatives may not be lowered yet (components are filled in order);
+                // `settle_unions` infers a tag and orders them once all are known.
+                order_untagged(&mut out, &self.types);
+                Tagging::Untagged
+            }
         };
         if let Tagging::Discriminator {
             unknown_variant, ..
@@ -758,22 +747,7 @@ impl<'a> Lowerer<'a> {
                     );
                 }
             }
-            // Variants named by their tag (`MessagePart::Text`) when each has one.
-            let wanted: Vec<String> = out
-                .iter()
-                .map(|v| match v.tags.as_slice() {
-                    [t] => names::camel(t, "", "V"),
-                    _ => String::new(),
-                })
-                .collect();
-            let distinct: std::collections::HashSet<&String> = wanted.iter().collect();
-            if wanted.iter().all(|w| !w.is_empty()) && distinct.len() == wanted.len() {
-                let mut renamed = NameSet::camel();
-                for (v, w) in out.iter_mut().zip(&wanted) {
-                    v.name = renamed.claim(w);
-                }
-                *unknown_variant = renamed.claim("Unknown");
-            }
+            *unknown_variant = name_by_tags(&mut out).unwrap_or_else(|| unknown_variant.clone());
         }
         let kind = TypeKind::Union(Union {
             variants: out,
@@ -803,63 +777,6 @@ impl<'a> Lowerer<'a> {
             });
         }
         Shape::Named(kind)
-    }
-
-    /// The struct behind a type reference, through aliases.
-    fn struct_behind(&self, ty: &TypeRef) -> Option<&Struct> {
-        let mut ty = ty;
-        for _ in 0..16 {
-            let TypeRef::Named(id) = ty else { return None };
-            match &self.types[id.0].kind {
-                TypeKind::Struct(st) => return Some(st),
-                TypeKind::Alias(next) => ty = next,
-                _ => return None,
-            }
-        }
-        None
-    }
-
-    /// The one value of a single-valued string enum type.
-    fn constant_of(&self, ty: &TypeRef) -> Option<&str> {
-        let TypeRef::Named(id) = ty else { return None };
-        match &self.types[id.0].kind {
-            TypeKind::Enum(e) if !e.integer && e.variants.len() == 1 => {
-                Some(e.variants[0].value.as_str())
-            }
-            _ => None,
-        }
-    }
-
-    /// A property every alternative requires, each with a different constant value.
-    fn infer_discriminator(&self, out: &[UnionVariant]) -> Option<(String, Vec<String>)> {
-        if out.len() < 2 {
-            return None;
-        }
-        let first = self.struct_behind(&out[0].ty)?;
-        'candidates: for f in first.fields.iter().filter(|f| f.presence == Presence::Required) {
-            if self.constant_of(&f.ty).is_none() {
-                continue;
-            }
-            let mut tags = Vec::with_capacity(out.len());
-            let mut seen = std::collections::HashSet::new();
-            for v in out {
-                let st = self.struct_behind(&v.ty)?;
-                let Some(tag) = st
-                    .fields
-                    .iter()
-                    .find(|g| g.wire_name == f.wire_name && g.presence == Presence::Required)
-                    .and_then(|g| self.constant_of(&g.ty))
-                else {
-                    continue 'candidates;
-                };
-                if !seen.insert(tag) {
-                    continue 'candidates;
-                }
-                tags.push(tag.to_string());
-            }
-            return Some((f.wire_name.clone(), tags));
-        }
-        None
     }
 
     /// Tag values selecting a variant: the discriminator mapping entries pointing at it,
@@ -965,6 +882,120 @@ fn string_enum(values: &[&str]) -> StringEnum {
         })
         .collect();
     enum_of(&values, false)
+}
+
+/// Names variants by their tag (`MessagePart::Text`) when each has exactly one and
+/// the names are distinct; returns the catch-all's new name.
+fn name_by_tags(out: &mut [UnionVariant]) -> Option<String> {
+    let wanted: Vec<String> = out
+        .iter()
+        .map(|v| match v.tags.as_slice() {
+            [t] => names::camel(t, "", "V"),
+            _ => String::new(),
+        })
+        .collect();
+    let distinct: std::collections::HashSet<&String> = wanted.iter().collect();
+    if wanted.iter().any(String::is_empty) || distinct.len() != wanted.len() {
+        return None;
+    }
+    let mut renamed = NameSet::camel();
+    for (v, w) in out.iter_mut().zip(&wanted) {
+        v.name = renamed.claim(w);
+    }
+    Some(renamed.claim("Unknown"))
+}
+
+/// The struct behind a type reference, through aliases.
+fn struct_behind<'t>(types: &'t [TypeDef], ty: &TypeRef) -> Option<&'t Struct> {
+    let mut ty = ty;
+    for _ in 0..16 {
+        let TypeRef::Named(id) = ty else { return None };
+        match &types[id.0].kind {
+            TypeKind::Struct(st) => return Some(st),
+            TypeKind::Alias(next) => ty = next,
+            _ => return None,
+        }
+    }
+    None
+}
+
+/// The one value of a single-valued string enum type.
+fn constant_of<'t>(types: &'t [TypeDef], ty: &TypeRef) -> Option<&'t str> {
+    let TypeRef::Named(id) = ty else { return None };
+    match &types[id.0].kind {
+        TypeKind::Enum(e) if !e.integer && e.variants.len() == 1 => Some(e.variants[0].value.as_str()),
+        _ => None,
+    }
+}
+
+/// A property every alternative requires, each with a different constant value.
+fn infer_discriminator(types: &[TypeDef], out: &[UnionVariant]) -> Option<(String, Vec<String>)> {
+    if out.len() < 2 {
+        return None;
+    }
+    let first = struct_behind(types, &out[0].ty)?;
+    'candidates: for f in first.fields.iter().filter(|f| f.presence == Presence::Required) {
+        if constant_of(types, &f.ty).is_none() {
+            continue;
+        }
+        let mut tags = Vec::with_capacity(out.len());
+        let mut seen = std::collections::HashSet::new();
+        for v in out {
+            let st = struct_behind(types, &v.ty)?;
+            let Some(tag) = st
+                .fields
+                .iter()
+                .find(|g| g.wire_name == f.wire_name && g.presence == Presence::Required)
+                .and_then(|g| constant_of(types, &g.ty))
+            else {
+                continue 'candidates;
+            };
+            if !seen.insert(tag) {
+                continue 'candidates;
+            }
+            tags.push(tag.to_string());
+        }
+        return Some((f.wire_name.clone(), tags));
+    }
+    None
+}
+
+/// Once every type is lowered: untagged unions whose alternatives all carry a constant
+/// required property become tagged by it (even without a `discriminator`), and the
+/// others are ordered for serde's first match with full knowledge of their shapes.
+pub(super) fn settle_unions(types: &mut [TypeDef]) {
+    for i in 0..types.len() {
+        let TypeKind::Union(u) = &types[i].kind else { continue };
+        if u.tagging != Tagging::Untagged {
+            continue;
+        }
+        let mut variants = u.variants.clone();
+        match infer_discriminator(types, &variants) {
+            Some((property, tags)) => {
+                for (v, t) in variants.iter_mut().zip(tags) {
+                    v.tags = vec![t];
+                }
+                let unknown_variant = name_by_tags(&mut variants).unwrap_or_else(|| {
+                    let mut taken = NameSet::camel();
+                    taken.reserve(variants.iter().map(|v| v.name.as_str()));
+                    taken.claim("Unknown")
+                });
+                types[i].kind = TypeKind::Union(Union {
+                    variants,
+                    tagging: Tagging::Discriminator {
+                        property,
+                        unknown_variant,
+                    },
+                });
+            }
+            None => {
+                order_untagged(&mut variants, types);
+                if let TypeKind::Union(u) = &mut types[i].kind {
+                    u.variants = variants;
+                }
+            }
+        }
+    }
 }
 
 /// What kind of value a schema describes, to spot conflicting `allOf` members.
