@@ -22,10 +22,58 @@ use super::resources::{PathArg, path_arg_kind};
 use super::rust_type::ident;
 use super::samples::{Fill, Samples};
 use super::values::ValueBuilder;
+use crate::lower::names::NameSet;
 use crate::config::Config;
 use crate::ir::{
     Api, BodyEncoding, Operation, Param, Primitive, Resource, ResponseBody, TypeKind, TypeRef,
 };
+
+/// Functions of the file's prelude, which test names must not shadow.
+const HELPERS: &[&str] = &[
+    "client",
+    "prefer_status",
+    "violations",
+    "assert_valid_request",
+    "fail",
+    "json",
+    "same_json",
+    "same_instant",
+    "assert_round_trip",
+];
+
+/// One constructor function per distinct documented error response (the same
+/// reusable response usually serves every operation), named after its status.
+#[derive(Default)]
+struct ErrorExamples {
+    /// `(the row's code, the function's name)`, to reuse a constructor.
+    known: Vec<(String, proc_macro2::Ident)>,
+    names: NameSet,
+    items: Vec<TokenStream>,
+}
+
+impl ErrorExamples {
+    /// The name of a function returning `row`, declared on first use.
+    fn constructor(&mut self, status: u16, doc: Option<&str>, row: TokenStream) -> proc_macro2::Ident {
+        let key = row.to_string();
+        if let Some((_, name)) = self.known.iter().find(|(k, _)| *k == key) {
+            return name.clone();
+        }
+        let name = format_ident!("{}", self.names.claim(&format!("error_{status}")));
+        let text = match doc.map(str::trim).filter(|d| !d.is_empty()) {
+            Some(d) => format!("The documented `{status}` response: {d}"),
+            None => format!("The documented `{status}` response."),
+        };
+        let doc = super::docs::attrs(&text);
+        self.items.push(quote! {
+            #doc
+            fn #name() -> ErrorExample {
+                #row
+            }
+        });
+        self.known.push((key, name.clone()));
+        name
+    }
+}
 
 /// Why the server-backed tests are ignored, as the `#[ignore]` reason.
 const IGNORE: &str = "contract test: needs the Prism mock server; run `cargo xtask contract`";
@@ -35,11 +83,14 @@ pub fn contract_file(api: &Api, config: &Config, values: &ValueBuilder<'_>) -> T
     let samples = Samples { api, values };
     let krate = &values.krate;
     let base_url_env = &config.base_url_env;
+    let mut names = NameSet::snake();
+    names.reserve(HELPERS.iter().copied());
+    let mut errors = ErrorExamples::default();
     let mut tests = Vec::new();
     let mut skipped = Vec::new();
     for r in &api.resources {
         for op in &r.operations {
-            match operation_tests(api, r, op, &samples) {
+            match operation_tests(api, r, op, &samples, &mut names, &mut errors) {
                 Ok(t) => tests.push(t),
                 Err(why) => skipped.push(format!(
                     "- `{} {}` (`{}.{}`): {why}",
@@ -51,10 +102,12 @@ pub fn contract_file(api: &Api, config: &Config, values: &ValueBuilder<'_>) -> T
             }
         }
     }
-    let webhook_tests = api
+    let webhook_tests: Vec<TokenStream> = api
         .webhooks
         .iter()
-        .filter_map(|w| webhook_test(w, values));
+        .filter_map(|w| webhook_test(w, values, &mut names))
+        .collect();
+    let error_examples = errors.items;
 
     let mut doc = format!(
         "Contract tests: every operation called against a mock server that validates each
@@ -92,7 +145,9 @@ points `{base_url_env}` at it and runs them with `--include-ignored`."
 
     quote! {
         #doc
-        #![allow(clippy::too_many_lines, clippy::unreadable_literal)]
+        // Deprecated operations and fields are exercised too; not every spec needs every
+        // helper below.
+        #![allow(deprecated, dead_code, clippy::too_many_lines, clippy::unreadable_literal)]
 
         use #krate::{Client, Error, RequestOptions};
         use serde_json::Value;
@@ -114,30 +169,35 @@ points `{base_url_env}` at it and runs them with `--include-ignored`."
                 .expect("a client for the mock server")
         }
 
-        /// Asks the mock server for the documented response with this status.
+        /// Asks the mock server for the documented response with this status. Error
+        /// responses may use another media type than the success response
+        /// (`application/problem+json`), which the server only picks if accepted.
         fn prefer_status(status: u16) -> RequestOptions {
-            RequestOptions::new().header("Prefer", format!("code={status}"))
+            RequestOptions::new()
+                .header("Prefer", format!("code={status}"))
+                .header("Accept", "application/json, */*;q=0.5")
         }
 
-        /// The server's report on the request (Prism's `sl-violations` header), if it
-        /// found the request invalid.
+        /// The server's report (Prism's `sl-violations` header) when the exchange breaks
+        /// the spec: at a `request` location the call is wrong, at a `response` location
+        /// the spec's own example is.
         fn violations(headers: Option<&reqwest::header::HeaderMap>) -> Option<String> {
             let report = headers?.get("sl-violations")?;
             Some(String::from_utf8_lossy(report.as_bytes()).into_owned())
         }
 
-        /// Fails with the server's report when it found the request invalid.
+        /// Fails with the server's report when it found a violation of the spec.
         fn assert_valid_request(headers: Option<&reqwest::header::HeaderMap>) {
             if let Some(report) = violations(headers) {
-                panic!("the mock server rejected the request as not matching the spec: {report}");
+                panic!("the mock server reports violations of the spec: {report}");
             }
         }
 
         /// Fails a call that should have succeeded, with the server's report when it
-        /// found the request invalid.
+        /// found a violation of the spec.
         fn fail(err: &Error) -> ! {
             match violations(err.headers()) {
-                Some(report) => panic!("the mock server rejected the request as not matching the spec: {report}\n({err})"),
+                Some(report) => panic!("the mock server reports violations of the spec: {report}\n({err})"),
                 None => panic!("the call failed: {err}"),
             }
         }
@@ -213,6 +273,8 @@ points `{base_url_env}` at it and runs them with `--include-ignored`."
             }
         }
 
+        #(#error_examples)*
+
         #(#tests)*
 
         #(#webhook_tests)*
@@ -232,10 +294,13 @@ fn operation_tests(
     r: &Resource,
     op: &Operation,
     samples: &Samples<'_>,
+    names: &mut NameSet,
+    errors: &mut ErrorExamples,
 ) -> Result<TokenStream, String> {
     let required = call(api, op, samples, Fill::Required)?;
     let all = call(api, op, samples, Fill::All)?;
     let stem = format!("{}_{}", r.accessor, op.name);
+    let mut name = |suffix: &str| names.claim(&format!("{stem}{suffix}"));
     let http = format!("`{} {}`", op.method.as_str(), op.path);
     let mut out = Vec::new();
     if required.fingerprint == all.fingerprint {
@@ -243,7 +308,7 @@ fn operation_tests(
             "{http} (`{}.{}`): the call with its required parameters, which are all it has.",
             r.accessor, op.name
         );
-        out.push(success_test(api, r, op, samples, &stem, &doc, &all));
+        out.push(success_test(api, r, op, samples, &name(""), &doc, &all));
     } else {
         let doc = format!(
             "{http} (`{}.{}`) with only the required parameters.",
@@ -254,7 +319,7 @@ fn operation_tests(
             r,
             op,
             samples,
-            &format!("{stem}_required_params"),
+            &name("_required_params"),
             &doc,
             &required,
         ));
@@ -267,12 +332,13 @@ fn operation_tests(
             r,
             op,
             samples,
-            &format!("{stem}_all_params"),
+            &name("_all_params"),
             &doc,
             &all,
         ));
     }
-    if let Some(t) = error_test(api, r, op, samples, &stem, &http, &required) {
+    let error_test_name = name("_error_responses");
+    if let Some(t) = error_test(api, r, op, samples, errors, &error_test_name, &http, &required) {
         out.push(t);
     }
     Ok(quote! { #(#out)* })
@@ -387,11 +453,10 @@ fn param_value(samples: &Samples<'_>, p: &Param, fill: Fill) -> Option<Value> {
 }
 
 fn attrs(op: &Operation) -> TokenStream {
-    let deprecated = op.deprecated.then(|| quote! { #[allow(deprecated)] });
+    let _ = op;
     quote! {
         #[tokio::test]
         #[ignore = #IGNORE]
-        #deprecated
     }
 }
 
@@ -467,12 +532,14 @@ fn success_test(
 }
 
 /// One test calling the operation once per documented error status.
+#[allow(clippy::too_many_arguments)]
 fn error_test(
     api: &Api,
     r: &Resource,
     op: &Operation,
     samples: &Samples<'_>,
-    stem: &str,
+    errors: &mut ErrorExamples,
+    name: &str,
     http: &str,
     call: &Call,
 ) -> Option<TokenStream> {
@@ -481,8 +548,8 @@ fn error_test(
         .errors
         .iter()
         .filter_map(|e| {
-            let status: u16 = e.status.parse().ok().filter(|s| (400..600).contains(s))?;
-            let status = Literal::u16_unsuffixed(status);
+            let number: u16 = e.status.parse().ok().filter(|s| (400..600).contains(s))?;
+            let status = Literal::u16_unsuffixed(number);
             let body = match &e.example {
                 Some(v) => {
                     let j = json_tokens(v);
@@ -526,18 +593,20 @@ fn error_test(
                     None => quote! { envelope: None, },
                 }
             });
-            Some(quote! {
+            let row = quote! {
                 ErrorExample { status: #status, body: #body, code: #code, message: #message, #envelope }
-            })
+            };
+            let constructor = errors.constructor(number, e.doc.as_deref(), row);
+            Some(quote! { #constructor() })
         })
         .collect();
     if rows.is_empty() {
         return None;
     }
-    let name = format_ident!("{stem}_error_responses");
+    let name = format_ident!("{}", name);
     let doc = format!(
         "{http} (`{}.{}`): each documented error status, asked of the server with \
-         `Prefer: code=`, comes back as an [`Error`] with the example's status, body, code \
+         `Prefer: code=`, comes back as an error with the example's status, body, code \
          and message.",
         r.accessor, op.name
     );
@@ -565,15 +634,22 @@ fn error_test(
 
 /// A plain test: the webhook's example payload decodes into its type, equals the value
 /// built from the example, and re-encodes to the same JSON.
-fn webhook_test(w: &crate::ir::Webhook, values: &ValueBuilder<'_>) -> Option<TokenStream> {
+fn webhook_test(
+    w: &crate::ir::Webhook,
+    values: &ValueBuilder<'_>,
+    names: &mut NameSet,
+) -> Option<TokenStream> {
     let ty = w.payload.as_ref()?;
     let example = w.example.as_ref()?;
     let expected = readable(values.expr(ty, example)?);
     let krate = &values.krate;
     let rust_ty = qualified(values.api, ty, krate);
     let name = format_ident!(
-        "webhook_{}_example_decodes",
-        crate::lower::names::snake(&w.name, "payload")
+        "{}",
+        names.claim(&format!(
+            "webhook_{}_example_decodes",
+            crate::lower::names::snake(&w.name, "payload")
+        ))
     );
     let doc = format!(
         "The example payload of the `{}` webhook decodes into its type and re-encodes \
