@@ -82,7 +82,10 @@ async fn an_event_type_outside_the_enum_is_rejected() {
 
     let good = subscription(vec![WebhookEventType::MessageSent]);
     let created = api.webhook_subscriptions().create(&good).await;
-    assert!(created.is_ok(), "the valid twin must be accepted: {created:?}");
+    assert!(
+        created.is_ok(),
+        "the valid twin must be accepted: {created:?}"
+    );
 }
 
 #[tokio::test]
@@ -104,8 +107,14 @@ async fn a_phone_number_not_in_e164_format_is_rejected() {
         phone_numbers: Nullable::Value(vec!["+12025550123".to_owned()]),
         ..Default::default()
     };
-    let updated = api.webhook_subscriptions().update(SUBSCRIPTION_ID, &good).await;
-    assert!(updated.is_ok(), "the valid twin must be accepted: {updated:?}");
+    let updated = api
+        .webhook_subscriptions()
+        .update(SUBSCRIPTION_ID, &good)
+        .await;
+    assert!(
+        updated.is_ok(),
+        "the valid twin must be accepted: {updated:?}"
+    );
 }
 
 #[tokio::test]
@@ -127,9 +136,13 @@ async fn a_missing_required_field_is_rejected() {
     assert_eq!(response.status().as_u16(), 400);
     let report = violations(Some(response.headers()));
     assert!(
-        report.iter().any(|v| v["location"] == json!(["request", "body"])
-            && v["code"] == "required"
-            && v["message"].as_str().is_some_and(|m| m.contains("target_url"))),
+        report
+            .iter()
+            .any(|v| v["location"] == json!(["request", "body"])
+                && v["code"] == "required"
+                && v["message"]
+                    .as_str()
+                    .is_some_and(|m| m.contains("target_url"))),
         "no report of the missing `target_url`: {report:#?}"
     );
 
@@ -139,7 +152,11 @@ async fn a_missing_required_field_is_rejected() {
     }))
     .await
     .expect("Prism answers");
-    assert_eq!(response.status().as_u16(), 201, "the valid twin must be accepted");
+    assert_eq!(
+        response.status().as_u16(),
+        201,
+        "the valid twin must be accepted"
+    );
     assert!(violations(Some(response.headers())).is_empty());
 }
 

@@ -353,7 +353,12 @@ impl<'a> Validator<'a> {
         direction: Direction,
         depth: usize,
     ) -> Result<(), String> {
-        let fail = |what: String| Err(format!("at {}: {what}", if at.is_empty() { "/" } else { at }));
+        let fail = |what: String| {
+            Err(format!(
+                "at {}: {what}",
+                if at.is_empty() { "/" } else { at }
+            ))
+        };
         let map = match schema {
             Value::Bool(false) => return fail("no value is allowed here".into()),
             Value::Object(map) if depth <= MAX_DEPTH => map,
@@ -363,9 +368,10 @@ impl<'a> Validator<'a> {
             return Ok(());
         }
         if let Some(r) = map.get("$ref").and_then(Value::as_str)
-            && let Some(target) = refs::canonical(r).and_then(|c| refs::resolve(self.doc, &c)) {
-                self.check(target, value, at, direction, depth + 1)?;
-            }
+            && let Some(target) = refs::canonical(r).and_then(|c| refs::resolve(self.doc, &c))
+        {
+            self.check(target, value, at, direction, depth + 1)?;
+        }
         if let Some(t) = map.get("type") {
             let allowed: Vec<&str> = match t {
                 Value::String(s) => vec![s.as_str()],
@@ -381,19 +387,21 @@ impl<'a> Validator<'a> {
             }
         }
         if let Some(Value::Array(values)) = map.get("enum")
-            && !values.iter().any(|v| json_eq(v, value)) {
-                let listed: Vec<String> = values.iter().take(8).map(show).collect();
-                let more = if values.len() > 8 { ", ..." } else { "" };
-                return fail(format!(
-                    "{} is not one of the allowed values [{}{more}]",
-                    show(value),
-                    listed.join(", ")
-                ));
-            }
+            && !values.iter().any(|v| json_eq(v, value))
+        {
+            let listed: Vec<String> = values.iter().take(8).map(show).collect();
+            let more = if values.len() > 8 { ", ..." } else { "" };
+            return fail(format!(
+                "{} is not one of the allowed values [{}{more}]",
+                show(value),
+                listed.join(", ")
+            ));
+        }
         if let Some(c) = map.get("const")
-            && !json_eq(c, value) {
-                return fail(format!("{} is not the constant {}", show(value), show(c)));
-            }
+            && !json_eq(c, value)
+        {
+            return fail(format!("{} is not the constant {}", show(value), show(c)));
+        }
         match value {
             Value::String(s) => self.string(map, s, at)?,
             Value::Number(n) => number(map, n, at)?,
@@ -445,9 +453,10 @@ impl<'a> Validator<'a> {
             }
         }
         if let Some(not) = map.get("not")
-            && self.check(not, value, at, direction, depth + 1).is_ok() {
-                return fail(format!("{} matches the schema under `not`", show(value)));
-            }
+            && self.check(not, value, at, direction, depth + 1).is_ok()
+        {
+            return fail(format!("{} matches the schema under `not`", show(value)));
+        }
         Ok(())
     }
 
@@ -494,24 +503,36 @@ impl<'a> Validator<'a> {
         s: &str,
         at: &str,
     ) -> Result<(), String> {
-        let fail = |what: String| Err(format!("at {}: {what}", if at.is_empty() { "/" } else { at }));
+        let fail = |what: String| {
+            Err(format!(
+                "at {}: {what}",
+                if at.is_empty() { "/" } else { at }
+            ))
+        };
         let len = s.chars().count() as u64;
         if let Some(min) = map.get("minLength").and_then(Value::as_u64)
-            && len < min {
-                return fail(format!("{} is shorter than {min} characters", show_str(s)));
-            }
+            && len < min
+        {
+            return fail(format!("{} is shorter than {min} characters", show_str(s)));
+        }
         if let Some(max) = map.get("maxLength").and_then(Value::as_u64)
-            && len > max {
-                return fail(format!("{} is longer than {max} characters", show_str(s)));
-            }
+            && len > max
+        {
+            return fail(format!("{} is longer than {max} characters", show_str(s)));
+        }
         if let Some(pattern) = map.get("pattern").and_then(Value::as_str)
-            && !self.matches(pattern, s) {
-                return fail(format!("{} does not match pattern `{pattern}`", show_str(s)));
-            }
+            && !self.matches(pattern, s)
+        {
+            return fail(format!(
+                "{} does not match pattern `{pattern}`",
+                show_str(s)
+            ));
+        }
         if let Some(format) = map.get("format").and_then(Value::as_str)
-            && !self.format_ok(format, s) {
-                return fail(format!("{} is not a valid `{format}`", show_str(s)));
-            }
+            && !self.format_ok(format, s)
+        {
+            return fail(format!("{} is not a valid `{format}`", show_str(s)));
+        }
         Ok(())
     }
 
@@ -521,8 +542,12 @@ impl<'a> Validator<'a> {
                 r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])[Tt]([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)(\.\d+)?([Zz]|[+-]([01]\d|2[0-3]):[0-5]\d)$"
             }
             "date" => r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$",
-            "time" => r"^([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)(\.\d+)?([Zz]|[+-]([01]\d|2[0-3]):[0-5]\d)?$",
-            "uuid" => r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
+            "time" => {
+                r"^([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)(\.\d+)?([Zz]|[+-]([01]\d|2[0-3]):[0-5]\d)?$"
+            }
+            "uuid" => {
+                r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+            }
             "email" => r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
             "uri" => r"^[A-Za-z][A-Za-z0-9+.\-]*:[^\s]*$",
             "ipv4" => return s.parse::<std::net::Ipv4Addr>().is_ok(),
@@ -540,16 +565,23 @@ impl<'a> Validator<'a> {
         direction: Direction,
         depth: usize,
     ) -> Result<(), String> {
-        let fail = |what: String| Err(format!("at {}: {what}", if at.is_empty() { "/" } else { at }));
+        let fail = |what: String| {
+            Err(format!(
+                "at {}: {what}",
+                if at.is_empty() { "/" } else { at }
+            ))
+        };
         let len = items.len() as u64;
         if let Some(min) = map.get("minItems").and_then(Value::as_u64)
-            && len < min {
-                return fail(format!("has {len} items, fewer than {min}"));
-            }
+            && len < min
+        {
+            return fail(format!("has {len} items, fewer than {min}"));
+        }
         if let Some(max) = map.get("maxItems").and_then(Value::as_u64)
-            && len > max {
-                return fail(format!("has {len} items, more than {max}"));
-            }
+            && len > max
+        {
+            return fail(format!("has {len} items, more than {max}"));
+        }
         if map.get("uniqueItems") == Some(&Value::Bool(true)) {
             for (i, a) in items.iter().enumerate() {
                 if items[..i].iter().any(|b| json_eq(a, b)) {
@@ -596,7 +628,12 @@ impl<'a> Validator<'a> {
         direction: Direction,
         depth: usize,
     ) -> Result<(), String> {
-        let fail = |what: String| Err(format!("at {}: {what}", if at.is_empty() { "/" } else { at }));
+        let fail = |what: String| {
+            Err(format!(
+                "at {}: {what}",
+                if at.is_empty() { "/" } else { at }
+            ))
+        };
         let properties = match map.get("properties") {
             Some(Value::Object(p)) => Some(p),
             _ => None,
@@ -619,13 +656,15 @@ impl<'a> Validator<'a> {
         }
         let count = members.len() as u64;
         if let Some(min) = map.get("minProperties").and_then(Value::as_u64)
-            && count < min {
-                return fail(format!("has {count} properties, fewer than {min}"));
-            }
+            && count < min
+        {
+            return fail(format!("has {count} properties, fewer than {min}"));
+        }
         if let Some(max) = map.get("maxProperties").and_then(Value::as_u64)
-            && count > max {
-                return fail(format!("has {count} properties, more than {max}"));
-            }
+            && count > max
+        {
+            return fail(format!("has {count} properties, more than {max}"));
+        }
         let patterns: Vec<(&String, &Value)> = match map.get("patternProperties") {
             Some(Value::Object(p)) => p.iter().collect(),
             _ => Vec::new(),
@@ -673,8 +712,17 @@ impl<'a> Validator<'a> {
     }
 }
 
-fn number(map: &serde_json::Map<String, Value>, n: &serde_json::Number, at: &str) -> Result<(), String> {
-    let fail = |what: String| Err(format!("at {}: {what}", if at.is_empty() { "/" } else { at }));
+fn number(
+    map: &serde_json::Map<String, Value>,
+    n: &serde_json::Number,
+    at: &str,
+) -> Result<(), String> {
+    let fail = |what: String| {
+        Err(format!(
+            "at {}: {what}",
+            if at.is_empty() { "/" } else { at }
+        ))
+    };
     let Some(v) = n.as_f64() else {
         return Ok(());
     };
@@ -687,9 +735,10 @@ fn number(map: &serde_json::Map<String, Value>, n: &serde_json::Number, at: &str
         }
     }
     if let Some(Value::Number(min)) = exclusive("exclusiveMinimum")
-        && min.as_f64().is_some_and(|min| v <= min) {
-            return fail(format!("{n} is not above the exclusive minimum {min}"));
-        }
+        && min.as_f64().is_some_and(|min| v <= min)
+    {
+        return fail(format!("{n} is not above the exclusive minimum {min}"));
+    }
     if let Some(max) = get("maximum") {
         let strict = exclusive("exclusiveMaximum") == Some(&Value::Bool(true));
         if v > max || (strict && v == max) {
@@ -697,9 +746,10 @@ fn number(map: &serde_json::Map<String, Value>, n: &serde_json::Number, at: &str
         }
     }
     if let Some(Value::Number(max)) = exclusive("exclusiveMaximum")
-        && max.as_f64().is_some_and(|max| v >= max) {
-            return fail(format!("{n} is not below the exclusive maximum {max}"));
-        }
+        && max.as_f64().is_some_and(|max| v >= max)
+    {
+        return fail(format!("{n} is not below the exclusive maximum {max}"));
+    }
     if let Some(m) = get("multipleOf").filter(|m| *m > 0.0) {
         let q = v / m;
         if (q - q.round()).abs() > 1e-9 * q.abs().max(1.0) {
@@ -802,7 +852,8 @@ mod tests {
             },
             "additionalProperties": false
         });
-        let ok = json!({"kind": "a", "phones": ["+12025550123"], "n": 5, "at": "2024-01-15T10:30:00Z"});
+        let ok =
+            json!({"kind": "a", "phones": ["+12025550123"], "n": 5, "at": "2024-01-15T10:30:00Z"});
         assert_eq!(messages(&spec(schema.clone(), ok)), Vec::<String>::new());
         let null_phones = json!({"kind": "b", "phones": null});
         assert_eq!(messages(&spec(schema, null_phones)), Vec::<String>::new());
@@ -820,12 +871,27 @@ mod tests {
             "additionalProperties": false
         });
         for (example, expected) in [
-            (json!({"kind": "c"}), "at /kind: \"c\" is not one of the allowed values [\"a\", \"b\"]"),
+            (
+                json!({"kind": "c"}),
+                "at /kind: \"c\" is not one of the allowed values [\"a\", \"b\"]",
+            ),
             (json!({}), "at /: the required property `kind` is missing"),
-            (json!({"kind": "a", "phones": ["12025550123"]}), "at /phones/0: \"12025550123\" does not match pattern"),
-            (json!({"kind": "a", "n": 1}), "at /n: 1 is not above the exclusive minimum 1"),
-            (json!({"kind": "a", "n": 1.5}), "at /n: 1.5 is not of type integer"),
-            (json!({"kind": "a", "extra": 1}), "at /: the property `extra` is not allowed"),
+            (
+                json!({"kind": "a", "phones": ["12025550123"]}),
+                "at /phones/0: \"12025550123\" does not match pattern",
+            ),
+            (
+                json!({"kind": "a", "n": 1}),
+                "at /n: 1 is not above the exclusive minimum 1",
+            ),
+            (
+                json!({"kind": "a", "n": 1.5}),
+                "at /n: 1.5 is not of type integer",
+            ),
+            (
+                json!({"kind": "a", "extra": 1}),
+                "at /: the property `extra` is not allowed",
+            ),
         ] {
             let found = messages(&spec(schema.clone(), example.clone()));
             assert_eq!(found.len(), 1, "{example}: {found:?}");
@@ -874,20 +940,41 @@ mod tests {
         });
         let found = messages(&doc);
         assert_eq!(found.len(), 3, "{found:?}");
-        assert!(found[0].starts_with("#/components/schemas/Pet/examples/1 at /: the required property `meow`"), "{found:?}");
-        assert!(found[1].starts_with("#/components/schemas/Pet/examples/2 at /: the discriminator value"), "{found:?}");
-        assert!(found[2].contains("matches 2 of the oneOf alternatives"), "{found:?}");
+        assert!(
+            found[0].starts_with(
+                "#/components/schemas/Pet/examples/1 at /: the required property `meow`"
+            ),
+            "{found:?}"
+        );
+        assert!(
+            found[1]
+                .starts_with("#/components/schemas/Pet/examples/2 at /: the discriminator value"),
+            "{found:?}"
+        );
+        assert!(
+            found[2].contains("matches 2 of the oneOf alternatives"),
+            "{found:?}"
+        );
     }
 
     #[test]
     fn strict_mode_is_an_error_naming_file_and_pointer() {
         let found = vec![
-            InvalidExample { pointer: "#/a".into(), message: "at /: bad".into() },
-            InvalidExample { pointer: "#/b".into(), message: "at /x: worse".into() },
+            InvalidExample {
+                pointer: "#/a".into(),
+                message: "at /: bad".into(),
+            },
+            InvalidExample {
+                pointer: "#/b".into(),
+                message: "at /x: worse".into(),
+            },
         ];
         let e = enforce(found.clone(), true, Path::new("spec/x.yaml")).expect_err("strict");
         let text = e.to_string();
-        assert!(text.starts_with("spec/x.yaml: invalid OpenAPI at #/a: example does not validate"), "{text}");
+        assert!(
+            text.starts_with("spec/x.yaml: invalid OpenAPI at #/a: example does not validate"),
+            "{text}"
+        );
         assert!(text.contains("#/b: at /x: worse"), "{text}");
         let notes = enforce(found, false, Path::new("spec/x.yaml")).expect("lenient");
         assert_eq!(notes.len(), 2);

@@ -52,10 +52,7 @@ const RESPONSE_EXAMPLE: &str =
 
 /// Writes the spec (and a config when given) into a fresh folder.
 fn fixture(name: &str, config: Option<&str>) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "openapi-rust-gen-{name}-{}",
-        std::process::id()
-    ));
+    let dir = std::env::temp_dir().join(format!("openapi-rust-gen-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("temp dir");
     let spec = dir.join("bad.yaml");
@@ -90,7 +87,9 @@ fn strict_examples_fail_generation_with_file_and_pointer() {
         "example does not validate against its schema",
         "at /phone_numbers/1: \"2025550123\" does not match pattern `^\\+[1-9]\\d{1,14}$`",
         // The second bad example is listed too, with its own pointer.
-        &format!("{RESPONSE_EXAMPLE}: at /event: \"message.bogus\" is not one of the allowed values"),
+        &format!(
+            "{RESPONSE_EXAMPLE}: at /event: \"message.bogus\" is not one of the allowed values"
+        ),
         "strict_examples: false",
     ] {
         assert!(text.contains(expected), "missing `{expected}` in:\n{text}");

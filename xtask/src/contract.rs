@@ -42,9 +42,8 @@ pub fn run(raw: &[String]) -> Result<ExitCode, String> {
     let root = repo_root();
     let spec = root.join(SPEC);
     // The crate name and the base-URL variable come from the generator's config.
-    let (_, config) =
-        generator::lower_spec(&spec, None, &mut generator::Timings::default())
-            .map_err(|e| e.to_string())?;
+    let (_, config) = generator::lower_spec(&spec, None, &mut generator::Timings::default())
+        .map_err(|e| e.to_string())?;
     let prism = install_prism()?;
 
     let suites = [
@@ -62,7 +61,14 @@ pub fn run(raw: &[String]) -> Result<ExitCode, String> {
     // Compile first, so Prism does not sit idle through a long build.
     for suite in &suites {
         let status = cargo(&root)
-            .args(["test", "--package", &suite.package, "--test", suite.test, "--no-run"])
+            .args([
+                "test",
+                "--package",
+                &suite.package,
+                "--test",
+                suite.test,
+                "--no-run",
+            ])
             .status()
             .map_err(|e| format!("cannot run cargo: {e}"))?;
         if !status.success() {
@@ -78,7 +84,10 @@ pub fn run(raw: &[String]) -> Result<ExitCode, String> {
     let server = Prism::start(&prism, &spec, port, &log_path)?;
     let base_url = format!("http://127.0.0.1:{port}");
     server.wait_until_listening(port)?;
-    println!("contract: Prism {PRISM_VERSION} listening on {base_url} (log: {})", log_path.display());
+    println!(
+        "contract: Prism {PRISM_VERSION} listening on {base_url} (log: {})",
+        log_path.display()
+    );
 
     let mut failures = Vec::new();
     let mut totals = Vec::new();
@@ -110,7 +119,10 @@ pub fn run(raw: &[String]) -> Result<ExitCode, String> {
     }
     drop(server);
 
-    println!("\ncontract summary ({:.1}s):", started.elapsed().as_secs_f64());
+    println!(
+        "\ncontract summary ({:.1}s):",
+        started.elapsed().as_secs_f64()
+    );
     for t in &totals {
         println!("  {t}");
     }
@@ -145,7 +157,10 @@ impl Suite {
 
     /// Runs the tests, passing their output through and keeping the result lines.
     fn run(&self, root: &Path, env: &str, base_url: &str) -> Result<Outcome, String> {
-        println!("\ncontract: cargo test -p {} --test {} -- --include-ignored", self.package, self.test);
+        println!(
+            "\ncontract: cargo test -p {} --test {} -- --include-ignored",
+            self.package, self.test
+        );
         let mut child = cargo(root)
             .args(["test", "--package", &self.package, "--test", self.test])
             .args(["--", "--include-ignored"])
@@ -205,11 +220,18 @@ fn install_prism() -> Result<PathBuf, String> {
     let installed = std::fs::read_to_string(&manifest)
         .ok()
         .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
-        .and_then(|v| v.get("version").and_then(|v| v.as_str()).map(str::to_string));
+        .and_then(|v| {
+            v.get("version")
+                .and_then(|v| v.as_str())
+                .map(str::to_string)
+        });
     if installed.as_deref() == Some(PRISM_VERSION) && bin.exists() {
         return Ok(bin);
     }
-    println!("contract: installing {PRISM_PACKAGE}@{PRISM_VERSION} into {}", dir.display());
+    println!(
+        "contract: installing {PRISM_PACKAGE}@{PRISM_VERSION} into {}",
+        dir.display()
+    );
     std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     let package_json = dir.join("package.json");
     if !package_json.exists() {
@@ -220,12 +242,21 @@ fn install_prism() -> Result<PathBuf, String> {
         .arg("install")
         .arg("--prefix")
         .arg(&dir)
-        .args(["--no-audit", "--no-fund", "--loglevel=error", "--save-exact"])
+        .args([
+            "--no-audit",
+            "--no-fund",
+            "--loglevel=error",
+            "--save-exact",
+        ])
         .arg(format!("{PRISM_PACKAGE}@{PRISM_VERSION}"))
         .status()
-        .map_err(|e| format!("cannot run npm (Node.js and npm are needed to install Prism): {e}"))?;
+        .map_err(|e| {
+            format!("cannot run npm (Node.js and npm are needed to install Prism): {e}")
+        })?;
     if !status.success() || !bin.exists() {
-        return Err(format!("installing {PRISM_PACKAGE}@{PRISM_VERSION} failed ({status})"));
+        return Err(format!(
+            "installing {PRISM_PACKAGE}@{PRISM_VERSION} failed ({status})"
+        ));
     }
     Ok(bin)
 }
@@ -250,8 +281,8 @@ impl Prism {
         if let Some(dir) = log_path.parent() {
             std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
         }
-        let file = std::fs::File::create(log_path)
-            .map_err(|e| format!("{}: {e}", log_path.display()))?;
+        let file =
+            std::fs::File::create(log_path).map_err(|e| format!("{}: {e}", log_path.display()))?;
         let file = Arc::new(Mutex::new(file));
         let mut child = Command::new(bin)
             .arg("mock")
@@ -272,8 +303,13 @@ impl Prism {
             let file = Arc::clone(&file);
             std::thread::spawn(move || {
                 for line in BufReader::new(stream).lines().map_while(Result::ok) {
-                    let _ = writeln!(file.lock().unwrap_or_else(PoisonError::into_inner), "{line}");
-                    log.lock().unwrap_or_else(PoisonError::into_inner).push(line);
+                    let _ = writeln!(
+                        file.lock().unwrap_or_else(PoisonError::into_inner),
+                        "{line}"
+                    );
+                    log.lock()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .push(line);
                 }
             });
         }
@@ -319,7 +355,10 @@ impl Prism {
     }
 
     fn log_len(&self) -> usize {
-        self.log.lock().unwrap_or_else(PoisonError::into_inner).len()
+        self.log
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .len()
     }
 
     fn log_since(&self, from: usize) -> Vec<String> {
@@ -359,7 +398,12 @@ fn violation_blocks(lines: &[String]) -> Vec<String> {
     blocks
         .into_iter()
         .filter(|b| b.iter().any(|l| l.contains(VIOLATION_MARK)))
-        .map(|b| b.iter().map(|l| format!("  | {l}")).collect::<Vec<_>>().join("\n"))
+        .map(|b| {
+            b.iter()
+                .map(|l| format!("  | {l}"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
         .collect()
 }
 

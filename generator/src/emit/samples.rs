@@ -155,7 +155,9 @@ impl Samples<'_> {
             && let TypeKind::Enum(e) = &self.api.type_def(*id).kind
             && !e.variants.is_empty()
         {
-            return Some(Value::String(e.variants[i % e.variants.len()].value.clone()));
+            return Some(Value::String(
+                e.variants[i % e.variants.len()].value.clone(),
+            ));
         }
         self.synth(ty, c, fill, depth)
     }
@@ -186,12 +188,20 @@ impl Samples<'_> {
 
     /// `example` with optional object members dropped (`Required`) or missing ones
     /// added (`All`), following the type into nested objects and lists.
-    pub fn reshape(&self, ty: &TypeRef, example: &Value, fill: Fill, depth: usize) -> Option<Value> {
+    pub fn reshape(
+        &self,
+        ty: &TypeRef,
+        example: &Value,
+        fill: Fill,
+        depth: usize,
+    ) -> Option<Value> {
         if depth > MAX_DEPTH {
             return Some(example.clone());
         }
         Some(match (ty, example) {
-            (TypeRef::Option(inner), v) if !v.is_null() => self.reshape(inner, v, fill, depth + 1)?,
+            (TypeRef::Option(inner), v) if !v.is_null() => {
+                self.reshape(inner, v, fill, depth + 1)?
+            }
             (TypeRef::List(inner), Value::Array(items)) => Value::Array(
                 items
                     .iter()
@@ -214,7 +224,10 @@ impl Samples<'_> {
                                     Presence::Required | Presence::RequiredNullable
                                 );
                                 if required || fill_here == Fill::All {
-                                    map.insert(key.clone(), self.reshape(&f.ty, v, fill, depth + 1)?);
+                                    map.insert(
+                                        key.clone(),
+                                        self.reshape(&f.ty, v, fill, depth + 1)?,
+                                    );
                                 }
                             }
                             // Extra members (additional properties) are data: kept in full.
@@ -306,12 +319,12 @@ fn float(c: Option<&Constraints>) -> f64 {
 
 /// Inclusive bounds; an exclusive bound is moved inwards by `step`.
 fn bounds(c: Option<&Constraints>, step: f64) -> (f64, f64) {
-    let lo = c
-        .and_then(|c| c.minimum)
-        .map_or(f64::MIN, |b| if b.exclusive { b.value + step } else { b.value });
-    let hi = c
-        .and_then(|c| c.maximum)
-        .map_or(f64::MAX, |b| if b.exclusive { b.value - step } else { b.value });
+    let lo = c.and_then(|c| c.minimum).map_or(f64::MIN, |b| {
+        if b.exclusive { b.value + step } else { b.value }
+    });
+    let hi = c.and_then(|c| c.maximum).map_or(f64::MAX, |b| {
+        if b.exclusive { b.value - step } else { b.value }
+    });
     (lo, hi)
 }
 
@@ -391,8 +404,11 @@ fn write_hir(hir: &Hir, out: &mut String, depth: usize) -> Option<()> {
         HirKind::Empty | HirKind::Look(_) => {}
         HirKind::Literal(lit) => out.push_str(std::str::from_utf8(&lit.0).ok()?),
         HirKind::Class(Class::Unicode(class)) => {
-            let ranges: Vec<(char, char)> =
-                class.ranges().iter().map(|r| (r.start(), r.end())).collect();
+            let ranges: Vec<(char, char)> = class
+                .ranges()
+                .iter()
+                .map(|r| (r.start(), r.end()))
+                .collect();
             out.push(pick(&ranges)?);
         }
         HirKind::Class(Class::Bytes(class)) => {

@@ -22,11 +22,11 @@ use super::resources::{PathArg, path_arg_kind};
 use super::rust_type::ident;
 use super::samples::{Fill, Samples};
 use super::values::ValueBuilder;
-use crate::lower::names::NameSet;
 use crate::config::Config;
 use crate::ir::{
     Api, BodyEncoding, Operation, Param, Primitive, Resource, ResponseBody, TypeKind, TypeRef,
 };
+use crate::lower::names::NameSet;
 
 /// Functions of the file's prelude, which test names must not shadow.
 const HELPERS: &[&str] = &[
@@ -53,7 +53,12 @@ struct ErrorExamples {
 
 impl ErrorExamples {
     /// The name of a function returning `row`, declared on first use.
-    fn constructor(&mut self, status: u16, doc: Option<&str>, row: TokenStream) -> proc_macro2::Ident {
+    fn constructor(
+        &mut self,
+        status: u16,
+        doc: Option<&str>,
+        row: TokenStream,
+    ) -> proc_macro2::Ident {
         let key = row.to_string();
         if let Some((_, name)) = self.known.iter().find(|(k, _)| *k == key) {
             return name.clone();
@@ -338,7 +343,16 @@ fn operation_tests(
         ));
     }
     let error_test_name = name("_error_responses");
-    if let Some(t) = error_test(api, r, op, samples, errors, &error_test_name, &http, &required) {
+    if let Some(t) = error_test(
+        api,
+        r,
+        op,
+        samples,
+        errors,
+        &error_test_name,
+        &http,
+        &required,
+    ) {
         out.push(t);
     }
     Ok(quote! { #(#out)* })

@@ -171,10 +171,28 @@ mod tests {
         assert_eq!(phones.min_items, Some(1));
         assert!(phones.items.as_ref().is_some_and(|i| i.pattern.is_some()));
         let n = at(&doc, "#/components/schemas/S/properties/n").expect("constraints");
-        assert_eq!(n.minimum, Some(Bound { value: 0.0, exclusive: true }));
-        assert_eq!(n.maximum, Some(Bound { value: 9.0, exclusive: false }));
+        assert_eq!(
+            n.minimum,
+            Some(Bound {
+                value: 0.0,
+                exclusive: true
+            })
+        );
+        assert_eq!(
+            n.maximum,
+            Some(Bound {
+                value: 9.0,
+                exclusive: false
+            })
+        );
         let m = at(&doc, "#/components/schemas/S/properties/m").expect("constraints");
-        assert_eq!(m.maximum, Some(Bound { value: 5.0, exclusive: true }));
+        assert_eq!(
+            m.maximum,
+            Some(Bound {
+                value: 5.0,
+                exclusive: true
+            })
+        );
         let k = at(&doc, "#/components/schemas/S/properties/k").expect("constraints");
         assert_eq!(k.values, vec![json!(false)]);
         assert_eq!(at(&doc, "#/components/schemas/S/properties/plain"), None);
