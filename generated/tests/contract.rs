@@ -23,7 +23,9 @@ const BASE_URL_ENV: &str = "LINQ_API_V3_BASE_URL";
 /// A client for the mock server named by the environment, never the real API.
 fn client() -> Client {
     let base_url = std::env::var(BASE_URL_ENV)
-        .unwrap_or_else(|_| {
+        .ok()
+        .filter(|url| !url.is_empty())
+        .unwrap_or_else(|| {
             panic!(
                 "{BASE_URL_ENV} must point at the mock server: run `cargo xtask contract`"
             )
