@@ -459,16 +459,13 @@ fn every_example_in_the_spec_decodes_and_re_encodes_equal() {
     fn walk(node: &Value, visit: &mut dyn FnMut(&str, &Value)) {
         match node {
             Value::Object(map) => {
-                if let (Some(Value::Object(schema)), Some(example)) =
-                    (map.get("schema"), map.get("example"))
-                {
-                    if let Some(name) = schema
-                        .get("$ref")
-                        .and_then(Value::as_str)
-                        .and_then(|r| r.rsplit('/').next())
-                    {
-                        visit(name, example);
-                    }
+                let schema_name = map
+                    .get("schema")
+                    .and_then(|s| s.get("$ref"))
+                    .and_then(Value::as_str)
+                    .and_then(|r| r.rsplit('/').next());
+                if let (Some(name), Some(example)) = (schema_name, map.get("example")) {
+                    visit(name, example);
                 }
                 for (key, child) in map {
                     if key != "example" {
