@@ -271,7 +271,7 @@ fn operation(
     krate: &str,
 ) -> TokenStream {
     let name = ident(&op.name);
-    let with_response = format_ident!("{}_with_response", op.name);
+    let with_response = format_ident!("{}_with_response", op.name.trim_end_matches('_'));
     let (decls, names) = arguments(api, op);
     let ret = return_type(api, op);
 
