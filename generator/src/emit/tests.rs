@@ -489,7 +489,7 @@ fn success_test(
     let values = samples.values;
     let name = format_ident!("{}", name);
     let accessor = ident(&r.accessor);
-    let method = format_ident!("{}_with_response", op.name);
+    let method = format_ident!("{}_with_response", op.name.trim_end_matches('_'));
     let Call { lets, args, .. } = call;
     let status = Literal::u16_unsuffixed(op.response.status);
     let attrs = attrs(op);
