@@ -89,6 +89,34 @@ pub(crate) fn apply(
     })
 }
 
+/// The credential header for `key`, encoded once when the client is built: requests
+/// then only copy it (a `HeaderValue` copy shares its bytes), instead of formatting and
+/// encoding the key on every attempt.
+///
+/// It is encoded by [`apply`] itself, so the header is exactly what `apply` would add.
+/// `None` when the scheme sends no header or the key cannot be encoded; requests then
+/// go through [`apply`], which reports the problem as before.
+pub(crate) fn encode_once(
+    auth: Auth,
+    key: Option<&ApiKey>,
+    http: &reqwest::Client,
+    base_url: &str,
+) -> Option<(HeaderName, HeaderValue)> {
+    if matches!(auth, Auth::None | Auth::Query(_)) {
+        return None;
+    }
+    let request = apply(auth, key, &HeaderMap::new(), http.get(base_url))
+        .ok()?
+        .build()
+        .ok()?;
+    let mut headers = request.headers().iter();
+    // The only header of an otherwise empty request.
+    match (headers.next(), headers.next()) {
+        (Some((name, value)), None) => Some((name.clone(), value.clone())),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -134,6 +162,34 @@ mod tests {
         assert!(value.is_sensitive());
         assert_eq!(value, "Bearer sk-abc");
         assert!(!format!("{request:?}").contains("sk-abc"));
+    }
+
+    #[test]
+    fn credentials_are_encoded_once_as_apply_does() {
+        let http = reqwest::Client::new();
+        let base = "http://127.0.0.1:9/api";
+        let key = ApiKey::new("user:pa ss".to_owned());
+        for auth in [Auth::Bearer, Auth::Basic, Auth::Header("x-api-key")] {
+            let (name, value) = encode_once(auth, Some(&key), &http, base).unwrap();
+            let applied = apply(auth, Some(&key), &HeaderMap::new(), http.get(base))
+                .and_then(|b| b.build().map_err(|e| Error::config(e.to_string())))
+                .map_err(|e| e.to_string())
+                .unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(applied.headers().get(&name), Some(&value), "{auth:?}");
+            assert!(value.is_sensitive(), "{auth:?}");
+        }
+        assert_eq!(
+            encode_once(Auth::Bearer, Some(&key), &http, base).map(|(_, v)| v),
+            Some(HeaderValue::from_static("Bearer user:pa ss"))
+        );
+        for auth in [Auth::None, Auth::Query("key")] {
+            assert!(encode_once(auth, Some(&key), &http, base).is_none());
+        }
+        assert!(encode_once(Auth::Bearer, None, &http, base).is_none());
+        // A key that is no header value is left to `apply` to report.
+        let bad = ApiKey::new("bad\nsecret".to_owned());
+        assert!(encode_once(Auth::Bearer, Some(&bad), &http, base).is_none());
+        assert!(encode_once(Auth::Header("x-api-key"), Some(&bad), &http, base).is_none());
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
-use super::auth::{ApiKey, Auth};
+use super::auth::{self, ApiKey, Auth};
 use super::error::Error;
 use super::retry::DEFAULT_MAX_RETRIES;
 use crate::settings;
@@ -30,6 +30,9 @@ pub(crate) struct ClientInner {
     /// Without a trailing `/`; paths start with one.
     pub(crate) base_url: String,
     pub(crate) api_key: Option<ApiKey>,
+    /// The key as a header, encoded once (see [`auth::encode_once`]); `None` when the
+    /// key goes in the query or there is none.
+    pub(crate) credential: Option<(HeaderName, HeaderValue)>,
     pub(crate) max_retries: u32,
     pub(crate) timeout: Duration,
 }
@@ -166,11 +169,13 @@ impl ClientBuilder {
                 Error::config(format!("cannot initialise the HTTP client: {source}"))
             })?;
 
+        let credential = auth::encode_once(auth, api_key.as_ref(), &http, &base_url);
         Ok(Client {
             inner: Arc::new(ClientInner {
                 http,
                 base_url,
                 api_key,
+                credential,
                 max_retries: self.max_retries.unwrap_or(DEFAULT_MAX_RETRIES),
                 timeout: self.timeout.unwrap_or(DEFAULT_TIMEOUT),
             }),

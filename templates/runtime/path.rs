@@ -36,17 +36,25 @@ pub(crate) fn is_unreserved(byte: u8) -> bool {
 }
 
 /// Percent-encodes (upper-case hex) every byte of `value`'s UTF-8 for which `keep`
-/// is false.
-pub(crate) fn percent_encode(value: &str, keep: fn(u8) -> bool) -> String {
+/// is false. `keep` must only accept ASCII bytes.
+pub(crate) fn percent_encode(value: &str, keep: impl Fn(u8) -> bool) -> String {
+    let bytes = value.as_bytes();
     let mut out = String::with_capacity(value.len());
-    for &byte in value.as_bytes() {
+    // Runs of kept bytes are copied whole: ids and names usually need no encoding.
+    let mut kept_from = 0;
+    for (index, &byte) in bytes.iter().enumerate() {
         if keep(byte) {
-            out.push(char::from(byte));
-        } else {
-            // Writing to a String cannot fail.
-            let _ = write!(out, "%{byte:02X}");
+            continue;
         }
+        if kept_from < index {
+            // A run of kept, hence ASCII, bytes: both ends are character boundaries.
+            out.push_str(&value[kept_from..index]);
+        }
+        // Writing to a String cannot fail.
+        let _ = write!(out, "%{byte:02X}");
+        kept_from = index + 1;
     }
+    out.push_str(&value[kept_from..]);
     out
 }
 
@@ -81,6 +89,7 @@ mod tests {
         assert_eq!(ok("é"), "%C3%A9");
         assert_eq!(ok("日本"), "%E6%97%A5%E6%9C%AC");
         assert_eq!(ok("🙂"), "%F0%9F%99%82");
+        assert_eq!(ok("ab/é~日c"), "ab%2F%C3%A9~%E6%97%A5c");
     }
 
     #[test]

@@ -70,12 +70,10 @@ impl<'a> Scope<'a> {
             method = %request.method,
             path = request.path_template,
         );
-        async {
-            let prepared = self.prepare(request)?;
-            self.send_with_retries(&prepared).await
-        }
-        .instrument(span)
-        .await
+        // Preparing never waits; the retry loop owns the prepared request, so that the
+        // future stays small (it is moved into each enclosing future).
+        let prepared = span.in_scope(|| self.prepare(request))?;
+        self.send_with_retries(prepared).instrument(span).await
     }
 
     fn prepare(&self, request: RequestSpec) -> Result<Prepared, Error> {
@@ -105,6 +103,12 @@ impl<'a> Scope<'a> {
             })?;
             headers.insert(header_name, header_value);
         }
+        if let Some((name, value)) = &inner.credential {
+            // A credential header set through the options replaces the client's key.
+            if !headers.contains_key(name) {
+                headers.insert(name.clone(), value.clone());
+            }
+        }
 
         Ok(Prepared {
             method: request.method,
@@ -116,12 +120,12 @@ impl<'a> Scope<'a> {
         })
     }
 
-    async fn send_with_retries(&self, request: &Prepared) -> Result<RawResponse, Error> {
+    async fn send_with_retries(&self, request: Prepared) -> Result<RawResponse, Error> {
         let mut retry: u32 = 0;
         loop {
             let attempt = retry + 1;
             let started = Instant::now();
-            let outcome = self.attempt(request).await;
+            let outcome = self.attempt(&request).await;
             let elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
             let retries_left = retry < request.max_retries;
 
@@ -163,23 +167,29 @@ impl<'a> Scope<'a> {
     /// server that stalls mid-body times out too and a broken body can be retried.
     async fn attempt(&self, request: &Prepared) -> Attempt {
         let inner = &*self.client.inner;
-        let mut builder = inner
-            .http
-            .request(request.method.clone(), request.url.clone())
-            .headers(request.headers.clone());
-        if let Some(body) = &request.body {
-            // `Bytes` clones share the buffer: every retry sends the same bytes.
-            builder = builder.body(body.clone());
+        // Each attempt sends its own copy of the prepared request; `Bytes` clones share
+        // the buffer, so every retry sends the same body bytes without copying them.
+        let mut outgoing = reqwest::Request::new(request.method.clone(), request.url.clone());
+        *outgoing.headers_mut() = request.headers.clone();
+        *outgoing.body_mut() = request.body.clone().map(reqwest::Body::from);
+        let header_auth = !matches!(settings::AUTH, Auth::None | Auth::Query(_));
+        if header_auth && inner.credential.is_none() && inner.api_key.is_some() {
+            // The key could not be encoded once: `apply` reports why, as it always has.
+            let builder = reqwest::RequestBuilder::from_parts(inner.http.clone(), outgoing);
+            outgoing = auth::apply(
+                settings::AUTH,
+                inner.api_key.as_ref(),
+                &request.headers,
+                builder,
+            )?
+            .build()
+            .map_err(Error::transport)?;
         }
-        let builder = auth::apply(
-            settings::AUTH,
-            inner.api_key.as_ref(),
-            &request.headers,
-            builder,
-        )?;
 
+        // Lazy: nothing is sent before the timeout below polls it.
+        let sending = inner.http.execute(outgoing);
         let exchange = async {
-            let mut response = builder.send().await.map_err(Error::transport)?;
+            let mut response = sending.await.map_err(Error::transport)?;
             let status = response.status();
             let headers = std::mem::take(response.headers_mut());
             let body = response.bytes().await.map_err(Error::transport)?;
@@ -216,7 +226,8 @@ fn request_url(inner: &ClientInner, path: &str, query: &[String]) -> Result<Url,
 
 /// A header value the emitted code gives as a literal (accept, content type).
 fn static_value(value: &'static str) -> Result<HeaderValue, Error> {
-    HeaderValue::from_str(value)
+    // Checked like `from_str`, but the literal is borrowed rather than copied.
+    HeaderValue::from_maybe_shared(Bytes::from_static(value.as_bytes()))
         .map_err(|_| Error::invalid_request(format!("invalid header value `{value}`")))
 }
 
@@ -262,6 +273,23 @@ mod tests {
             (prepared.timeout, prepared.max_retries),
             (Duration::from_secs(3), 2)
         );
+    }
+
+    #[test]
+    fn the_encoded_credential_is_added_unless_the_options_set_one() {
+        let client = client();
+        let Some((name, value)) = client.inner.credential.clone() else {
+            return; // this API sends its key in the query, or has none
+        };
+        let spec = || RequestSpec::new(Method::GET, "/t", "/t".to_owned());
+        let prepared = Scope::new(&client).prepare(spec()).unwrap();
+        assert_eq!(prepared.headers.get(&name), Some(&value));
+        assert!(prepared.headers[&name].is_sensitive());
+        let scope =
+            Scope::new(&client).with_options(RequestOptions::new().header(name.as_str(), "mine"));
+        let prepared = scope.prepare(spec()).unwrap();
+        let values: Vec<_> = prepared.headers.get_all(&name).iter().collect();
+        assert_eq!(values, ["mine"]);
     }
 
     #[test]
