@@ -106,7 +106,7 @@ impl RequestSpec {
     ///
     /// [`ErrorKind::InvalidRequest`](super::ErrorKind::InvalidRequest) if `body` cannot
     /// be serialised as JSON.
-    pub fn json(self, body: &impl Serialize) -> Result<Self, Error> {
+    pub fn json<T: Serialize + ?Sized>(self, body: &T) -> Result<Self, Error> {
         let bytes = serde_json::to_vec(body).map_err(|source| {
             Error::invalid_request_from("the request body cannot be serialised as JSON", source)
         })?;
@@ -120,7 +120,7 @@ impl RequestSpec {
     ///
     /// [`ErrorKind::InvalidRequest`](super::ErrorKind::InvalidRequest) if `body` does not
     /// serialise to an object.
-    pub fn form(self, body: &impl Serialize) -> Result<Self, Error> {
+    pub fn form<T: Serialize + ?Sized>(self, body: &T) -> Result<Self, Error> {
         let value = serde_json::to_value(body).map_err(|source| {
             Error::invalid_request_from("the form body cannot be serialised", source)
         })?;
@@ -136,6 +136,17 @@ impl RequestSpec {
             content_type,
         });
         self
+    }
+
+    /// Sets a `multipart/form-data` body.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidRequest`](super::ErrorKind::InvalidRequest) if the parts
+    /// cannot be encoded.
+    pub fn multipart(self, body: &super::Multipart) -> Result<Self, Error> {
+        let (bytes, content_type, _) = body.encode()?;
+        Ok(self.body(bytes, content_type))
     }
 
     /// Sets a `text/plain` body.
