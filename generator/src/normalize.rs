@@ -206,12 +206,14 @@ impl Normalizer {
         // `$ref` with sibling keywords (3.1): the siblings apply too. Keep the reference
         // as the single member of an `allOf`, which the 3.0 parser reads and lowering
         // understands as "that type, with these annotations".
-        if obj.contains_key("$ref") && obj.len() > 1
-            && let Some(reference) = obj.remove("$ref") {
-                let mut inner = Map::new();
-                inner.insert("$ref".into(), reference);
-                obj.insert("allOf".into(), Value::Array(vec![Value::Object(inner)]));
-            }
+        if obj.contains_key("$ref")
+            && obj.len() > 1
+            && let Some(reference) = obj.remove("$ref")
+        {
+            let mut inner = Map::new();
+            inner.insert("$ref".into(), reference);
+            obj.insert("allOf".into(), Value::Array(vec![Value::Object(inner)]));
+        }
 
         // `type: [T, "null"]` -> `type: T, nullable: true`; several non-null types -> oneOf.
         if let Some(Value::Array(types)) = obj.get("type") {
@@ -260,23 +262,28 @@ impl Normalizer {
 
         // `const: v` -> `enum: [v]`.
         if let Some(c) = obj.remove("const")
-            && !obj.contains_key("enum") {
-                if c.is_null() {
-                    obj.insert("nullable".into(), Value::Bool(true));
-                }
-                obj.insert("enum".into(), Value::Array(vec![c]));
-            }
-        // `enum` holding `null` means nullable in 3.1 style.
-        if let Some(Value::Array(values)) = obj.get("enum")
-            && values.iter().any(Value::is_null) && values.len() > 1 {
+            && !obj.contains_key("enum")
+        {
+            if c.is_null() {
                 obj.insert("nullable".into(), Value::Bool(true));
             }
+            obj.insert("enum".into(), Value::Array(vec![c]));
+        }
+        // `enum` holding `null` means nullable in 3.1 style.
+        if let Some(Value::Array(values)) = obj.get("enum")
+            && values.iter().any(Value::is_null)
+            && values.len() > 1
+        {
+            obj.insert("nullable".into(), Value::Bool(true));
+        }
 
         // `examples: [..]` (JSON Schema) -> `example: first`.
         if let Some(Value::Array(mut examples)) = obj.remove("examples")
-            && !obj.contains_key("example") && !examples.is_empty() {
-                obj.insert("example".into(), examples.swap_remove(0));
-            }
+            && !obj.contains_key("example")
+            && !examples.is_empty()
+        {
+            obj.insert("example".into(), examples.swap_remove(0));
+        }
 
         // Numeric `exclusiveMinimum: n` -> `minimum: n, exclusiveMinimum: true`.
         for (exclusive, bound) in [
@@ -293,7 +300,10 @@ impl Normalizer {
         // `minimum: -9223372036854776000` (2^63 rounded) or `1.0`. Bounds are rounded
         // inwards and clamped, which keeps every value they allowed that fits in i64.
         if obj.get("type").and_then(Value::as_str) == Some("integer") {
-            for (key, round) in [("minimum", f64::ceil as fn(f64) -> f64), ("maximum", f64::floor)] {
+            for (key, round) in [
+                ("minimum", f64::ceil as fn(f64) -> f64),
+                ("maximum", f64::floor),
+            ] {
                 if let Some(Value::Number(n)) = obj.get(key)
                     && !n.is_i64()
                     && let Some(f) = n.as_f64()

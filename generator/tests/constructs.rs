@@ -102,9 +102,16 @@ fn all_of_is_merged_and_conflicts_are_reported() {
     assert_eq!(wires, ["id", "size", "name"]);
     assert_eq!(field(&api, "Merged", "id").presence, Presence::Required);
     assert_eq!(field(&api, "Merged", "name").presence, Presence::Required);
-    assert_eq!(field(&api, "Merged", "size").ty, TypeRef::Primitive(Primitive::String));
+    assert_eq!(
+        field(&api, "Merged", "size").ty,
+        TypeRef::Primitive(Primitive::String)
+    );
     assert!(
-        has_note(&api, "#/components/schemas/Merged/allOf/1/properties/size", "conflicting types"),
+        has_note(
+            &api,
+            "#/components/schemas/Merged/allOf/1/properties/size",
+            "conflicting types"
+        ),
         "{:?}",
         api.diagnostics
     );
@@ -120,7 +127,13 @@ fn discriminated_one_of_is_a_tagged_enum_honouring_the_mapping() {
         .iter()
         .map(|v| (named(&api, &v.ty).name.as_str(), v.tags.clone()))
         .collect();
-    assert_eq!(tags, [("Cat", vec!["cat".to_string()]), ("Dog", vec!["doggo".to_string()])]);
+    assert_eq!(
+        tags,
+        [
+            ("Cat", vec!["cat".to_string()]),
+            ("Dog", vec!["doggo".to_string()])
+        ]
+    );
     // Variants are named by their tag.
     assert_eq!(variant_names(u), ["Cat", "Doggo"]);
 }
@@ -142,18 +155,31 @@ fn untagged_unions_try_specific_alternatives_first() {
     let api = lower("schemas.yaml");
     let u = union_of(&api, "StringOrThing");
     assert_eq!(u.tagging, Tagging::Untagged);
-    assert!(matches!(u.variants[0].ty, TypeRef::Named(_)), "object first: {u:?}");
+    assert!(
+        matches!(u.variants[0].ty, TypeRef::Named(_)),
+        "object first: {u:?}"
+    );
     assert_eq!(u.variants[1].ty, TypeRef::Primitive(Primitive::String));
     let n = union_of(&api, "Numbers");
-    assert_eq!(n.variants[0].ty, TypeRef::Primitive(Primitive::I64), "integer before number");
+    assert_eq!(
+        n.variants[0].ty,
+        TypeRef::Primitive(Primitive::I64),
+        "integer before number"
+    );
     assert_eq!(n.variants[1].ty, TypeRef::Primitive(Primitive::F64));
 }
 
 #[test]
 fn nullable_in_both_styles_type_arrays_and_const() {
     let api = lower("schemas.yaml");
-    assert_eq!(field(&api, "Nullable30", "old_style").presence, Presence::OptionalNullable);
-    assert_eq!(field(&api, "Nullable30", "new_style").presence, Presence::OptionalNullable);
+    assert_eq!(
+        field(&api, "Nullable30", "old_style").presence,
+        Presence::OptionalNullable
+    );
+    assert_eq!(
+        field(&api, "Nullable30", "new_style").presence,
+        Presence::OptionalNullable
+    );
     let both = named(&api, &field(&api, "Nullable30", "both").ty);
     assert!(matches!(both.kind, TypeKind::Union(_)), "{both:?}");
     let fixed = named(&api, &field(&api, "Nullable30", "fixed").ty);
@@ -167,27 +193,52 @@ fn nullable_in_both_styles_type_arrays_and_const() {
 #[test]
 fn integer_enums_and_one_of_constants() {
     let api = lower("schemas.yaml");
-    let TypeKind::Enum(level) = &ty(&api, "Level").kind else { panic!() };
+    let TypeKind::Enum(level) = &ty(&api, "Level").kind else {
+        panic!()
+    };
     assert!(level.integer);
-    let v: Vec<(&str, &str)> = level.variants.iter().map(|v| (v.name.as_str(), v.value.as_str())).collect();
+    let v: Vec<(&str, &str)> = level
+        .variants
+        .iter()
+        .map(|v| (v.name.as_str(), v.value.as_str()))
+        .collect();
     assert_eq!(v, [("Low", "1"), ("Medium", "2"), ("High", "3")]);
-    let TypeKind::Enum(channel) = &ty(&api, "ChannelType").kind else { panic!() };
+    let TypeKind::Enum(channel) = &ty(&api, "ChannelType").kind else {
+        panic!()
+    };
     assert!(channel.integer);
     assert_eq!(channel.variants[0].name, "GuildText");
     assert_eq!(channel.variants[0].doc.as_deref(), Some("A text channel"));
     assert_eq!(channel.variants[1].name, "Dm");
     let types = file(&generate("schemas.yaml"), "src/types.rs");
-    assert!(types.contains("serializer.serialize_i64(self.value())"), "int enums serialise as numbers");
+    assert!(
+        types.contains("serializer.serialize_i64(self.value())"),
+        "int enums serialise as numbers"
+    );
 }
 
 #[test]
 fn odd_enum_values_get_unique_names_and_keep_their_values() {
     let api = lower("schemas.yaml");
-    let TypeKind::Enum(e) = &ty(&api, "Odd").kind else { panic!() };
-    let v: Vec<(&str, &str)> = e.variants.iter().map(|v| (v.name.as_str(), v.value.as_str())).collect();
+    let TypeKind::Enum(e) = &ty(&api, "Odd").kind else {
+        panic!()
+    };
+    let v: Vec<(&str, &str)> = e
+        .variants
+        .iter()
+        .map(|v| (v.name.as_str(), v.value.as_str()))
+        .collect();
     assert_eq!(
         &v[..7],
-        [("Empty", ""), ("Blank", " "), ("V3d", "3d"), ("AB", "a b"), ("AB2", "A-B"), ("AB3", "a_b"), ("Unknown", "Unknown")]
+        [
+            ("Empty", ""),
+            ("Blank", " "),
+            ("V3d", "3d"),
+            ("AB", "a b"),
+            ("AB2", "A-B"),
+            ("AB3", "a_b"),
+            ("Unknown", "Unknown")
+        ]
     );
     assert_eq!(e.unknown_variant, "Unknown2");
     let mut names: Vec<&str> = e.variants.iter().map(|v| v.name.as_str()).collect();
@@ -200,7 +251,9 @@ fn odd_enum_values_get_unique_names_and_keep_their_values() {
 fn prefix_items_fall_back_to_json_values_with_a_diagnostic() {
     let api = lower("schemas.yaml");
     assert!(has_note(&api, "#/components/schemas/Tuple", "prefixItems"));
-    assert!(matches!(&ty(&api, "Tuple").kind, TypeKind::Alias(TypeRef::List(inner)) if **inner == TypeRef::Any));
+    assert!(
+        matches!(&ty(&api, "Tuple").kind, TypeKind::Alias(TypeRef::List(inner)) if **inner == TypeRef::Any)
+    );
 }
 
 #[test]
@@ -208,7 +261,10 @@ fn defs_are_reachable_by_reference() {
     let api = lower("schemas.yaml");
     let inner = named(&api, &field(&api, "Defs", "inner").ty);
     assert_eq!(inner.pointer, "#/components/schemas/Defs/$defs/Inner");
-    assert_eq!(field(&api, &inner.name, "x").ty, TypeRef::Primitive(Primitive::F32));
+    assert_eq!(
+        field(&api, &inner.name, "x").ty,
+        TypeRef::Primitive(Primitive::F32)
+    );
 }
 
 #[test]
@@ -222,7 +278,9 @@ fn additional_properties_free_form_and_empty_schemas() {
     let closed = named(&api, &field(&api, "Maps", "closed").ty);
     assert!(matches!(&closed.kind, TypeKind::Struct(s) if s.additional.is_none()));
     let mixed = named(&api, &field(&api, "Maps", "mixed").ty);
-    assert!(matches!(&mixed.kind, TypeKind::Struct(s) if s.additional == Some(TypeRef::Primitive(Primitive::String))));
+    assert!(
+        matches!(&mixed.kind, TypeKind::Struct(s) if s.additional == Some(TypeRef::Primitive(Primitive::String)))
+    );
     assert_eq!(field(&api, "Maps", "free").ty, TypeRef::Object);
     assert_eq!(field(&api, "Maps", "empty").ty, TypeRef::Any);
 }
@@ -249,7 +307,10 @@ fn formats_map_to_rust_types() {
 fn recursive_and_mutually_recursive_types_are_boxed_where_needed() {
     let api = lower("schemas.yaml");
     assert!(field(&api, "Tree", "parent").boxed);
-    assert!(!field(&api, "Tree", "children").boxed, "a Vec already allocates");
+    assert!(
+        !field(&api, "Tree", "children").boxed,
+        "a Vec already allocates"
+    );
     assert!(field(&api, "Ping", "pong").boxed || field(&api, "Pong", "ping").boxed);
 }
 
@@ -260,7 +321,10 @@ fn inline_schemas_are_named_after_their_parents() {
     assert_eq!(inline.name, "ThingInline");
     let deep = named(&api, &field(&api, "ThingInline", "deep").ty);
     assert_eq!(deep.name, "ThingInlineDeep");
-    assert_eq!(named(&api, &field(&api, "ThingInlineDeep", "deeper").ty).name, "ThingInlineDeepDeeper");
+    assert_eq!(
+        named(&api, &field(&api, "ThingInlineDeep", "deeper").ty).name,
+        "ThingInlineDeepDeeper"
+    );
 }
 
 // ---- operations.yaml ------------------------------------------------------------------
@@ -283,7 +347,11 @@ fn params(api: &Api, o: &generator::ir::Operation) -> Vec<generator::ir::Param> 
 #[test]
 fn operations_without_tags_or_ids_are_grouped_by_path_and_named_from_method_and_path() {
     let api = lower("operations.yaml");
-    let items = api.resources.iter().find(|r| r.accessor == "items").expect("items resource");
+    let items = api
+        .resources
+        .iter()
+        .find(|r| r.accessor == "items")
+        .expect("items resource");
     let get = op(&api, "/items/{itemId}", "GET");
     assert_eq!(get.operation_id, "get_items_by_itemId");
     assert!(items.operations.iter().any(|o| o.name == get.name));
@@ -295,9 +363,16 @@ fn duplicate_operation_ids_are_reported_and_both_kept() {
     let api = lower("operations.yaml");
     let a = op(&api, "/items/{itemId}", "DELETE");
     let b = op(&api, "/items", "POST");
-    assert_eq!((a.operation_id.as_str(), b.operation_id.as_str()), ("remove", "remove"));
+    assert_eq!(
+        (a.operation_id.as_str(), b.operation_id.as_str()),
+        ("remove", "remove")
+    );
     assert_ne!(a.name, b.name);
-    assert!(has_note(&api, "#/paths/~1items/post", "duplicate operationId"));
+    assert!(has_note(
+        &api,
+        "#/paths/~1items/post",
+        "duplicate operationId"
+    ));
 }
 
 #[test]
@@ -307,14 +382,37 @@ fn parameters_styles_locations_and_references() {
     assert_eq!(get.path_params.len(), 1, "path-level $ref parameter");
     assert_eq!(get.path_params[0].wire_name, "itemId");
     let ps = params(&api, get);
-    let style = |w: &str| ps.iter().find(|p| p.wire_name == w).map(|p| (p.location, p.style));
-    assert_eq!(style("X-Trace"), Some((ParamLocation::Header, QueryStyle::Form { explode: false })));
-    assert_eq!(style("ids"), Some((ParamLocation::Query, QueryStyle::Form { explode: false })));
-    assert_eq!(style("tags"), Some((ParamLocation::Query, QueryStyle::Form { explode: true })));
-    assert_eq!(style("piped"), Some((ParamLocation::Query, QueryStyle::PipeDelimited)));
-    assert_eq!(style("filter"), Some((ParamLocation::Query, QueryStyle::DeepObject)));
+    let style = |w: &str| {
+        ps.iter()
+            .find(|p| p.wire_name == w)
+            .map(|p| (p.location, p.style))
+    };
+    assert_eq!(
+        style("X-Trace"),
+        Some((ParamLocation::Header, QueryStyle::Form { explode: false }))
+    );
+    assert_eq!(
+        style("ids"),
+        Some((ParamLocation::Query, QueryStyle::Form { explode: false }))
+    );
+    assert_eq!(
+        style("tags"),
+        Some((ParamLocation::Query, QueryStyle::Form { explode: true }))
+    );
+    assert_eq!(
+        style("piped"),
+        Some((ParamLocation::Query, QueryStyle::PipeDelimited))
+    );
+    assert_eq!(
+        style("filter"),
+        Some((ParamLocation::Query, QueryStyle::DeepObject))
+    );
     assert_eq!(style("session"), None, "cookies are not sent");
-    assert!(has_note(&api, "#/paths/~1items~1{itemId}/get/parameters/4", "cookie parameter"));
+    assert!(has_note(
+        &api,
+        "#/paths/~1items~1{itemId}/get/parameters/4",
+        "cookie parameter"
+    ));
     let text = generate("operations.yaml");
     let items = file(&text, "src/resources/items.rs");
     assert!(items.contains("QueryStyle::DeepObject"), "{items}");
@@ -324,10 +422,16 @@ fn parameters_styles_locations_and_references() {
 fn referenced_bodies_responses_and_several_success_codes() {
     let api = lower("operations.yaml");
     let get = op(&api, "/items/{itemId}", "GET");
-    assert!(matches!(&get.response.body, ResponseBody::Json(TypeRef::Named(_))));
+    assert!(matches!(
+        &get.response.body,
+        ResponseBody::Json(TypeRef::Named(_))
+    ));
     assert_eq!(get.errors[0].status, "404");
     let post = op(&api, "/items", "POST");
-    assert_eq!(post.body.as_ref().map(|b| b.encoding.clone()), Some(BodyEncoding::Json));
+    assert_eq!(
+        post.body.as_ref().map(|b| b.encoding.clone()),
+        Some(BodyEncoding::Json)
+    );
     assert_eq!(post.response.status, 200);
     let delete = op(&api, "/items/{itemId}", "DELETE");
     assert_eq!(delete.response.body, ResponseBody::Empty);
@@ -343,15 +447,29 @@ fn body_encodings() {
         enc("/raw", "PUT"),
         Some(BodyEncoding::Binary("application/octet-stream".into()))
     );
-    assert_eq!(enc("/text", "POST"), Some(BodyEncoding::Json), "JSON preferred");
-    assert!(has_note(&api, "#/paths/~1text/post/requestBody", "several request content types"));
-    assert_eq!(op(&api, "/upload", "POST").response.body, ResponseBody::Text);
+    assert_eq!(
+        enc("/text", "POST"),
+        Some(BodyEncoding::Json),
+        "JSON preferred"
+    );
+    assert!(has_note(
+        &api,
+        "#/paths/~1text/post/requestBody",
+        "several request content types"
+    ));
+    assert_eq!(
+        op(&api, "/upload", "POST").response.body,
+        ResponseBody::Text
+    );
     assert_eq!(op(&api, "/raw", "PUT").response.body, ResponseBody::Binary);
 
     let g = generate("operations.yaml");
     let files = file(&g, "src/resources/files.rs");
     assert!(files.contains(".multipart(body)?"), "{files}");
-    assert!(files.contains("`file` (required), `purpose`"), "parts documented");
+    assert!(
+        files.contains("`file` (required), `purpose`"),
+        "parts documented"
+    );
     assert!(file(&g, "src/resources/mod.rs").contains("pub use crate::runtime::Multipart;"));
     assert!(file(&g, "src/runtime/multipart.rs").contains("pub struct Multipart"));
 }
@@ -392,7 +510,10 @@ fn field_names_escape_keywords_digits_symbols_and_collisions() {
     assert_eq!(name("✨"), "field");
     let trio = [name("foo_bar"), name("fooBar"), name("FooBar")];
     assert_eq!(trio[0], "foo_bar");
-    assert!(trio[1] != trio[0] && trio[2] != trio[0] && trio[1] != trio[2], "{trio:?}");
+    assert!(
+        trio[1] != trio[0] && trio[2] != trio[0] && trio[1] != trio[2],
+        "{trio:?}"
+    );
 }
 
 #[test]
@@ -400,7 +521,11 @@ fn operation_and_parameter_names_escape_keywords() {
     let api = lower("names.yaml");
     let o = op(&api, "/type/{self}", "GET");
     assert_eq!(o.name, "match_");
-    assert!(o.path_params[0].name.starts_with("self_"), "{}", o.path_params[0].name);
+    assert!(
+        o.path_params[0].name.starts_with("self_"),
+        "{}",
+        o.path_params[0].name
+    );
     let ps = params(&api, o);
     let names: Vec<&str> = ps.iter().map(|p| p.name.as_str()).collect();
     assert_eq!(names, ["filter", "page_size"]);
@@ -413,18 +538,35 @@ fn operation_and_parameter_names_escape_keywords() {
 fn refs_with_pointer_escapes_and_percent_encoding() {
     let api = lower("refs.yaml");
     let get = op(&api, "/a/{id}", "GET");
-    let ResponseBody::Json(body) = &get.response.body else { panic!() };
+    let ResponseBody::Json(body) = &get.response.body else {
+        panic!()
+    };
     let body = named(&api, body).name.clone();
-    assert_eq!(named(&api, &field(&api, &body, "slash").ty).pointer, "#/components/schemas/a~1b");
-    assert_eq!(named(&api, &field(&api, &body, "tilde").ty).pointer, "#/components/schemas/c~0d");
+    assert_eq!(
+        named(&api, &field(&api, &body, "slash").ty).pointer,
+        "#/components/schemas/a~1b"
+    );
+    assert_eq!(
+        named(&api, &field(&api, &body, "tilde").ty).pointer,
+        "#/components/schemas/c~0d"
+    );
     assert_eq!(
         named(&api, &field(&api, &body, "percent").ty).pointer,
         "#/components/schemas/with space"
     );
     // A reference into another schema's property reuses that property's type.
     let nested = named(&api, &field(&api, &body, "nested").ty);
-    assert_eq!(nested.pointer, "#/components/schemas/Holder/properties/inner");
-    assert_eq!(api.types.iter().filter(|t| t.pointer == nested.pointer).count(), 1);
+    assert_eq!(
+        nested.pointer,
+        "#/components/schemas/Holder/properties/inner"
+    );
+    assert_eq!(
+        api.types
+            .iter()
+            .filter(|t| t.pointer == nested.pointer)
+            .count(),
+        1
+    );
 }
 
 #[test]
@@ -433,11 +575,20 @@ fn refs_into_paths_resolve_and_examples_with_ref_keys_are_data() {
     let get = op(&api, "/a/{id}", "GET");
     let post = op(&api, "/b", "POST");
     let body = post.body.as_ref().expect("body");
-    assert_eq!(Some(&body.ty), match &get.response.body {
-        ResponseBody::Json(t) => Some(t),
-        _ => None,
-    });
-    assert_eq!(body.example.as_ref().and_then(|e| e.get("$ref")).and_then(|r| r.as_str()), Some("#/nowhere"));
+    assert_eq!(
+        Some(&body.ty),
+        match &get.response.body {
+            ResponseBody::Json(t) => Some(t),
+            _ => None,
+        }
+    );
+    assert_eq!(
+        body.example
+            .as_ref()
+            .and_then(|e| e.get("$ref"))
+            .and_then(|r| r.as_str()),
+        Some("#/nowhere")
+    );
     let example = get.response.example.as_ref().expect("example kept");
     assert_eq!(example["slash"]["$ref"], "this is data, not a reference");
     generate("refs.yaml");
@@ -449,10 +600,26 @@ fn webhooks_become_typed_payloads() {
     let hooks: Vec<(&str, String)> = api
         .webhooks
         .iter()
-        .map(|w| (w.name.as_str(), named(&api, w.payload.as_ref().expect("payload")).name.clone()))
+        .map(|w| {
+            (
+                w.name.as_str(),
+                named(&api, w.payload.as_ref().expect("payload"))
+                    .name
+                    .clone(),
+            )
+        })
         .collect();
-    assert_eq!(hooks, [("thing.created", "ThingCreatedWebhook".to_string()), ("thing.deleted", "Holder".to_string())]);
-    assert_eq!(field(&api, "ThingCreatedWebhook", "created_at").ty, TypeRef::Primitive(Primitive::DateTime));
+    assert_eq!(
+        hooks,
+        [
+            ("thing.created", "ThingCreatedWebhook".to_string()),
+            ("thing.deleted", "Holder".to_string())
+        ]
+    );
+    assert_eq!(
+        field(&api, "ThingCreatedWebhook", "created_at").ty,
+        TypeRef::Primitive(Primitive::DateTime)
+    );
 
     let x = lower("xwebhooks.yaml");
     assert_eq!(x.webhooks.len(), 1, "x-webhooks (3.0 extension)");

@@ -78,9 +78,10 @@ fn every_emitted_rust_file_parses() {
     let generated = generate("names.yaml");
     for (path, text) in generated.files.iter() {
         if path.extension().is_some_and(|e| e == "rs")
-            && let Err(e) = syn::parse_file(text) {
-                panic!("{} does not parse: {e}", path.display());
-            }
+            && let Err(e) = syn::parse_file(text)
+        {
+            panic!("{} does not parse: {e}", path.display());
+        }
     }
 }
 

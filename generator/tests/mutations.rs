@@ -31,7 +31,11 @@ impl Rng {
     }
 
     fn below(&mut self, n: usize) -> usize {
-        if n == 0 { 0 } else { (self.next() % n as u64) as usize }
+        if n == 0 {
+            0
+        } else {
+            (self.next() % n as u64) as usize
+        }
     }
 
     fn pick<'a, T>(&mut self, items: &'a [T]) -> Option<&'a T> {
@@ -40,7 +44,12 @@ impl Rng {
 }
 
 /// JSON pointers of every object node (as segment lists), and of `$ref` holders.
-fn objects(v: &Value, path: &mut Vec<String>, out: &mut Vec<Vec<String>>, refs: &mut Vec<Vec<String>>) {
+fn objects(
+    v: &Value,
+    path: &mut Vec<String>,
+    out: &mut Vec<Vec<String>>,
+    refs: &mut Vec<Vec<String>>,
+) {
     match v {
         Value::Object(map) => {
             out.push(path.clone());
@@ -86,8 +95,27 @@ fn pointer(path: &[String]) -> String {
 }
 
 const ODD_NAMES: &[&str] = &[
-    "", " ", "type", "$ref", "3d", "a.b", "✨", "Self", "self", "foo bar", "Result", "Error",
-    "Option", "Box", "Client", "__proto__", "a/b", "x~y", "%20", "unknown", "None",
+    "",
+    " ",
+    "type",
+    "$ref",
+    "3d",
+    "a.b",
+    "✨",
+    "Self",
+    "self",
+    "foo bar",
+    "Result",
+    "Error",
+    "Option",
+    "Box",
+    "Client",
+    "__proto__",
+    "a/b",
+    "x~y",
+    "%20",
+    "unknown",
+    "None",
 ];
 
 /// Applies one random mutation; returns what it did.
@@ -99,23 +127,45 @@ fn mutate(doc: &mut Value, rng: &mut Rng) -> String {
     match kind {
         // Drop a field.
         0 => {
-            let Some(path) = rng.pick(&all).cloned() else { return "nothing".into() };
-            let Some(Value::Object(map)) = node_mut(doc, &path) else { return "nothing".into() };
+            let Some(path) = rng.pick(&all).cloned() else {
+                return "nothing".into();
+            };
+            let Some(Value::Object(map)) = node_mut(doc, &path) else {
+                return "nothing".into();
+            };
             let keys: Vec<String> = map.keys().cloned().collect();
-            let Some(k) = rng.pick(&keys).cloned() else { return "nothing".into() };
+            let Some(k) = rng.pick(&keys).cloned() else {
+                return "nothing".into();
+            };
             map.shift_remove(&k);
             format!("drop {}", pointer(&[path, vec![k]].concat()))
         }
         // Change a type: a `type` keyword, or any member to a value of another kind.
         1 | 2 => {
-            let Some(path) = rng.pick(&all).cloned() else { return "nothing".into() };
-            let Some(Value::Object(map)) = node_mut(doc, &path) else { return "nothing".into() };
+            let Some(path) = rng.pick(&all).cloned() else {
+                return "nothing".into();
+            };
+            let Some(Value::Object(map)) = node_mut(doc, &path) else {
+                return "nothing".into();
+            };
             let replacements = [
-                json!("string"), json!("integer"), json!("object"), json!("array"),
-                json!("null"), json!("bogus"), json!(["string", "null"]), json!(7),
-                json!(null), json!({}), json!([]), json!(true), json!(-1.5),
+                json!("string"),
+                json!("integer"),
+                json!("object"),
+                json!("array"),
+                json!("null"),
+                json!("bogus"),
+                json!(["string", "null"]),
+                json!(7),
+                json!(null),
+                json!({}),
+                json!([]),
+                json!(true),
+                json!(-1.5),
             ];
-            let Some(new) = rng.pick(&replacements).cloned() else { return "nothing".into() };
+            let Some(new) = rng.pick(&replacements).cloned() else {
+                return "nothing".into();
+            };
             let key = if kind == 1 && map.contains_key("type") {
                 "type".to_string()
             } else {
@@ -130,11 +180,19 @@ fn mutate(doc: &mut Value, rng: &mut Rng) -> String {
         }
         // Break a `$ref`, or point it somewhere arbitrary.
         3 | 4 => {
-            let Some(path) = rng.pick(&refs).cloned() else { return "nothing".into() };
+            let Some(path) = rng.pick(&refs).cloned() else {
+                return "nothing".into();
+            };
             let target = if kind == 3 {
                 let broken = [
-                    "#/components/schemas/DoesNotExist", "#/bad~2escape", "other.yaml#/a",
-                    "#", "", "#/paths", "#/components/schemas/%ZZ", "#/info/title/0",
+                    "#/components/schemas/DoesNotExist",
+                    "#/bad~2escape",
+                    "other.yaml#/a",
+                    "#",
+                    "",
+                    "#/paths",
+                    "#/components/schemas/%ZZ",
+                    "#/info/title/0",
                 ];
                 rng.pick(&broken).map_or(String::new(), |s| s.to_string())
             } else {
@@ -147,9 +205,13 @@ fn mutate(doc: &mut Value, rng: &mut Rng) -> String {
         }
         // Insert (or rename to) an odd name.
         5 => {
-            let Some(path) = rng.pick(&all).cloned() else { return "nothing".into() };
+            let Some(path) = rng.pick(&all).cloned() else {
+                return "nothing".into();
+            };
             let name = rng.pick(ODD_NAMES).copied().unwrap_or("");
-            let Some(Value::Object(map)) = node_mut(doc, &path) else { return "nothing".into() };
+            let Some(Value::Object(map)) = node_mut(doc, &path) else {
+                return "nothing".into();
+            };
             let keys: Vec<String> = map.keys().cloned().collect();
             match rng.pick(&keys).cloned() {
                 Some(k) if rng.below(2) == 0 => {
@@ -160,16 +222,25 @@ fn mutate(doc: &mut Value, rng: &mut Rng) -> String {
                 }
                 _ => {
                     map.insert(name.to_string(), json!({"type": "string"}));
-                    format!("insert {}", pointer(&[path, vec![name.to_string()]].concat()))
+                    format!(
+                        "insert {}",
+                        pointer(&[path, vec![name.to_string()]].concat())
+                    )
                 }
             }
         }
         // Duplicate a sibling under a name that collides after case conversion.
         _ => {
-            let Some(path) = rng.pick(&all).cloned() else { return "nothing".into() };
-            let Some(Value::Object(map)) = node_mut(doc, &path) else { return "nothing".into() };
+            let Some(path) = rng.pick(&all).cloned() else {
+                return "nothing".into();
+            };
+            let Some(Value::Object(map)) = node_mut(doc, &path) else {
+                return "nothing".into();
+            };
             let keys: Vec<String> = map.keys().cloned().collect();
-            let Some(k) = rng.pick(&keys).cloned() else { return "nothing".into() };
+            let Some(k) = rng.pick(&keys).cloned() else {
+                return "nothing".into();
+            };
             let twin = if k.chars().any(|c| c.is_ascii_lowercase()) {
                 k.to_ascii_uppercase()
             } else {
@@ -198,11 +269,18 @@ fn specs() -> Vec<(PathBuf, u64)> {
     }
     let mut out = Vec::new();
     for dir in dirs {
-        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
         for e in entries.flatten() {
             let p = e.path();
-            let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-            if [".yaml", ".yml", ".json"].iter().any(|x| name.ends_with(x)) && !name.ends_with(".codegen.yaml") {
+            let name = p
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            if [".yaml", ".yml", ".json"].iter().any(|x| name.ends_with(x))
+                && !name.ends_with(".codegen.yaml")
+            {
                 out.push((p, e.metadata().map(|m| m.len()).unwrap_or(0)));
             }
         }
@@ -225,15 +303,14 @@ fn check(doc: &Value, file: &Path, templates: &Path) -> Result<(), String> {
         templates: templates.to_path_buf(),
         crate_name: Some("mutant".into()),
     };
-    let result = std::panic::catch_unwind(|| generator::generate(&options))
-        .map_err(|p| {
-            let msg = p
-                .downcast_ref::<String>()
-                .cloned()
-                .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
-                .unwrap_or_default();
-            format!("panicked: {msg}")
-        })?;
+    let result = std::panic::catch_unwind(|| generator::generate(&options)).map_err(|p| {
+        let msg = p
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_default();
+        format!("panicked: {msg}")
+    })?;
     match result {
         Ok(generated) => {
             for (path, text) in generated.files.iter() {
@@ -269,14 +346,21 @@ fn mutated_specs_never_panic_and_give_parsable_code_or_a_clear_error() {
     let mut runs = 0;
     for (spec, size) in specs() {
         if size > MAX_DEFAULT_BYTES && !all {
-            eprintln!("skip {} ({} KB; MUTATIONS_ALL=1 runs it)", spec.display(), size / 1000);
+            eprintln!(
+                "skip {} ({} KB; MUTATIONS_ALL=1 runs it)",
+                spec.display(),
+                size / 1000
+            );
             continue;
         }
         let text = std::fs::read_to_string(&spec).expect("readable spec");
         let Ok(original) = generator::load::parse_text(&text, &spec) else {
             continue;
         };
-        let name = spec.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = spec
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let mut spec_seed = seed;
         for b in name.bytes() {
             spec_seed = spec_seed.wrapping_mul(31).wrapping_add(u64::from(b));
@@ -291,13 +375,21 @@ fn mutated_specs_never_panic_and_give_parsable_code_or_a_clear_error() {
             }
             runs += 1;
             if let Err(problem) = check(&doc, &file, &templates) {
-                failures.push(format!("{name} (seed {case_seed}; {}): {problem}", done.join("; ")));
+                failures.push(format!(
+                    "{name} (seed {case_seed}; {}): {problem}",
+                    done.join("; ")
+                ));
             }
         }
     }
     let _ = std::fs::remove_dir_all(&scratch);
     eprintln!("{runs} mutated specs generated");
-    assert!(failures.is_empty(), "{} of {runs} mutants broke the generator:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {runs} mutants broke the generator:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]

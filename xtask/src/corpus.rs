@@ -273,10 +273,8 @@ fn generate_one(exe: &Path, spec: &Path, size: u64, scratch: &Path, templates: &
                 .find(|l| l.contains("panicked"))
                 .or_else(|| stderr.lines().last())
                 .unwrap_or("no output");
-            outcome.generate_error = Some(format!(
-                "the generator crashed ({}): {last}",
-                output.status
-            ));
+            outcome.generate_error =
+                Some(format!("the generator crashed ({}): {last}", output.status));
         }
     }
     outcome
@@ -457,7 +455,16 @@ fn report(outcomes: &[Outcome], gen_wall: Duration, check_wall: Option<Duration>
     let _ = writeln!(
         out,
         "\n{:<32} {:>7} {:>5} {:>6} {:>7} {:>7} {:<7} {:>5} {:>9} {:>8}",
-        "spec", "size KB", "ops", "types", "gen s", "peak MB", "check", "warn", "fallbacks", "bad ex."
+        "spec",
+        "size KB",
+        "ops",
+        "types",
+        "gen s",
+        "peak MB",
+        "check",
+        "warn",
+        "fallbacks",
+        "bad ex."
     );
     let _ = writeln!(out, "{}", "-".repeat(105));
     for o in outcomes {
@@ -503,7 +510,10 @@ fn report(outcomes: &[Outcome], gen_wall: Duration, check_wall: Option<Duration>
             let _ = writeln!(out, "  {}: {}", o.spec, what.replace('\n', "\n      "));
         }
     }
-    let warned: Vec<&Outcome> = outcomes.iter().filter(|o| o.check.first_warning.is_some()).collect();
+    let warned: Vec<&Outcome> = outcomes
+        .iter()
+        .filter(|o| o.check.first_warning.is_some())
+        .collect();
     if !warned.is_empty() {
         let _ = writeln!(out, "\nfirst warning per crate:");
         for o in warned {
@@ -589,6 +599,9 @@ mod tests {
             "corpus-linq-partner-api-2026-02"
         );
         assert_eq!(crate_name_for(Path::new("a/B_c.json")), "corpus-b-c");
-        assert_eq!(blank_quoted("param `a` at `b` is x"), "param `…` at `…` is x");
+        assert_eq!(
+            blank_quoted("param `a` at `b` is x"),
+            "param `…` at `…` is x"
+        );
     }
 }

@@ -86,7 +86,13 @@ fn webhooks_module(api: &Api, config: &Config) -> TokenStream {
         String::from("Verifying and decoding webhook deliveries (Standard Webhooks signatures).");
     if !list.is_empty() {
         text.push_str("\n\nPayloads this API delivers:\n\n");
-        text.push_str(&list.iter().map(|l| format!("- {l}")).collect::<Vec<_>>().join("\n"));
+        text.push_str(
+            &list
+                .iter()
+                .map(|l| format!("- {l}"))
+                .collect::<Vec<_>>()
+                .join("\n"),
+        );
     }
     let list_doc = docs::inner_attrs(&text);
     quote! {

@@ -217,7 +217,9 @@ fn escape_prose(line: &str) -> String {
 }
 
 fn starts_with_at(chars: &[char], i: usize, pat: &str) -> bool {
-    pat.chars().enumerate().all(|(k, p)| chars.get(i + k) == Some(&p))
+    pat.chars()
+        .enumerate()
+        .all(|(k, p)| chars.get(i + k) == Some(&p))
 }
 
 #[cfg(test)]

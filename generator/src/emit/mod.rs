@@ -65,7 +65,10 @@ pub fn emit(api: &Api, config: &Config) -> Emitted {
         out.rust
             .push((path, resources::resource_file(api, r, &values, &lib_name)));
     }
-    out.rust.push(("tests/contract.rs".into(), tests::contract_file(api, config, &values)));
+    out.rust.push((
+        "tests/contract.rs".into(),
+        tests::contract_file(api, config, &values),
+    ));
     out
 }
 

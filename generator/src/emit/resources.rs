@@ -24,7 +24,11 @@ pub fn mod_file(api: &Api) -> TokenStream {
         .resources
         .iter()
         .flat_map(|r| &r.operations)
-        .any(|op| op.body.as_ref().is_some_and(|b| b.encoding == BodyEncoding::Multipart))
+        .any(|op| {
+            op.body
+                .as_ref()
+                .is_some_and(|b| b.encoding == BodyEncoding::Multipart)
+        })
         .then(|| {
             quote! {
                 /// The body of `multipart/form-data` operations (file uploads).
@@ -230,10 +234,12 @@ pub fn return_type(api: &Api, op: &Operation) -> TokenStream {
 
 /// For `multipart/form-data` bodies: which parts the spec describes.
 fn multipart_doc(api: &Api, op: &Operation) -> Option<String> {
-    let b = op.body.as_ref().filter(|b| b.encoding == BodyEncoding::Multipart)?;
-    let mut text = String::from(
-        "The body is built with [`Multipart`](crate::resources::Multipart)",
-    );
+    let b = op
+        .body
+        .as_ref()
+        .filter(|b| b.encoding == BodyEncoding::Multipart)?;
+    let mut text =
+        String::from("The body is built with [`Multipart`](crate::resources::Multipart)");
     if let TypeRef::Named(id) = &b.ty {
         let def = api.type_def(*id);
         if let TypeKind::Struct(s) = &def.kind {
@@ -307,27 +313,28 @@ fn operation(
         build.push(quote! { .accept(#accept) });
     }
     if let Some(p) = &op.params
-        && let TypeKind::Params(ps) = &api.type_def(p.ty).kind {
-            for param in ps {
-                let field = ident(&param.name);
-                let wire = &param.wire_name;
-                match param.location {
-                    ParamLocation::Query => {
-                        let style = match param.style {
-                            QueryStyle::Form { explode } => {
-                                quote! { QueryStyle::Form { explode: #explode } }
-                            }
-                            QueryStyle::SpaceDelimited => quote! { QueryStyle::SpaceDelimited },
-                            QueryStyle::PipeDelimited => quote! { QueryStyle::PipeDelimited },
-                            QueryStyle::DeepObject => quote! { QueryStyle::DeepObject },
-                        };
-                        build.push(quote! { .query(#wire, &params.#field, #style) });
-                    }
-                    ParamLocation::Header => build.push(quote! { .header(#wire, &params.#field)? }),
-                    ParamLocation::Cookie | ParamLocation::Path => {}
+        && let TypeKind::Params(ps) = &api.type_def(p.ty).kind
+    {
+        for param in ps {
+            let field = ident(&param.name);
+            let wire = &param.wire_name;
+            match param.location {
+                ParamLocation::Query => {
+                    let style = match param.style {
+                        QueryStyle::Form { explode } => {
+                            quote! { QueryStyle::Form { explode: #explode } }
+                        }
+                        QueryStyle::SpaceDelimited => quote! { QueryStyle::SpaceDelimited },
+                        QueryStyle::PipeDelimited => quote! { QueryStyle::PipeDelimited },
+                        QueryStyle::DeepObject => quote! { QueryStyle::DeepObject },
+                    };
+                    build.push(quote! { .query(#wire, &params.#field, #style) });
                 }
+                ParamLocation::Header => build.push(quote! { .header(#wire, &params.#field)? }),
+                ParamLocation::Cookie | ParamLocation::Path => {}
             }
         }
+    }
     if let Some(b) = &op.body {
         build.push(match &b.encoding {
             BodyEncoding::Json => quote! { .json(body)? },

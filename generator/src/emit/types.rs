@@ -169,8 +169,12 @@ fn int_enum_item(doc: &TokenStream, name: &proc_macro2::Ident, e: &StringEnum) -
         let vdoc = variant_doc(v);
         quote! { #vdoc #vname, }
     });
-    let to_int = known.iter().map(|(vname, n, _)| quote! { Self::#vname => #n, });
-    let from_int = known.iter().map(|(vname, n, _)| quote! { #n => Self::#vname, });
+    let to_int = known
+        .iter()
+        .map(|(vname, n, _)| quote! { Self::#vname => #n, });
+    let from_int = known
+        .iter()
+        .map(|(vname, n, _)| quote! { #n => Self::#vname, });
     let all = known.iter().map(|(vname, _, _)| quote! { Self::#vname });
     let count = Literal::usize_unsuffixed(known.len());
     quote! {

@@ -232,9 +232,10 @@ impl ValueBuilder<'_> {
             TypeRef::Named(id) => {
                 let def = self.api.type_def(*id);
                 if let Some(example) = &def.example
-                    && self.expr(ty, example).is_some() {
-                        return Some(example.clone());
-                    }
+                    && self.expr(ty, example).is_some()
+                {
+                    return Some(example.clone());
+                }
                 match &def.kind {
                     TypeKind::Struct(s) => {
                         let mut map = serde_json::Map::new();

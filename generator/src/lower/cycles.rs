@@ -149,10 +149,9 @@ pub fn break_cycles(api: &mut Api) {
     }
     for v in 0..api.types.len() {
         let recursive = sizes[comp_all[v]] > 1 || all[v].iter().any(|w| w.0 == v);
-        if recursive
-            && let TypeKind::Alias(t) = &api.types[v].kind {
-                api.types[v].kind = TypeKind::Newtype(t.clone());
-            }
+        if recursive && let TypeKind::Alias(t) = &api.types[v].kind {
+            api.types[v].kind = TypeKind::Newtype(t.clone());
+        }
     }
 }
 

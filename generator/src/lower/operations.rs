@@ -604,10 +604,13 @@ impl<'a> Lowerer<'a> {
 
     pub(super) fn lower_webhooks(&mut self) -> Result<Vec<Webhook>, Error> {
         // 3.1 `webhooks`, or the `x-webhooks` extension 3.0 descriptions use.
-        let sections = ["webhooks", "x-webhooks"].into_iter().filter_map(|key| match self.doc.get(key) {
-            Some(Value::Object(hooks)) => Some((key, hooks)),
-            _ => None,
-        });
+        let sections =
+            ["webhooks", "x-webhooks"]
+                .into_iter()
+                .filter_map(|key| match self.doc.get(key) {
+                    Some(Value::Object(hooks)) => Some((key, hooks)),
+                    _ => None,
+                });
         let hooks: Vec<(String, &Value)> = sections
             .flat_map(|(key, hooks)| {
                 hooks
@@ -786,12 +789,7 @@ fn example_of(media: &openapiv3::MediaType) -> Option<Value> {
 /// parameter nor a version.
 fn group_from_path(path: &str) -> String {
     path.split('/')
-        .find(|s| {
-            !s.is_empty()
-                && !s.starts_with('{')
-                && !is_version(s)
-                && *s != "api"
-        })
+        .find(|s| !s.is_empty() && !s.starts_with('{') && !is_version(s) && *s != "api")
         .unwrap_or("default")
         .to_string()
 }

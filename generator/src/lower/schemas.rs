@@ -368,7 +368,12 @@ impl<'a> Lowerer<'a> {
         if let Some(p) = prim {
             return Ok(Shape::Ref(Lowered::of(p)));
         }
-        let values: Vec<Value> = a.enumeration.iter().filter(|v| !v.is_null()).cloned().collect();
+        let values: Vec<Value> = a
+            .enumeration
+            .iter()
+            .filter(|v| !v.is_null())
+            .cloned()
+            .collect();
         if let Some(e) = integer_enum(&values, s) {
             return Ok(Shape::Named(TypeKind::Enum(e)));
         }
@@ -602,7 +607,9 @@ impl<'a> Lowerer<'a> {
                 if conflict {
                     self.note(
                         &pointer_push(&format!("{pointer}/properties"), k),
-                        format!("allOf members give property `{k}` conflicting types; the last one wins"),
+                        format!(
+                            "allOf members give property `{k}` conflicting types; the last one wins"
+                        ),
                     );
                 }
                 parts.properties.insert(
@@ -662,10 +669,11 @@ impl<'a> Lowerer<'a> {
         let mut nullable = false;
         for (i, member) in list.iter().enumerate() {
             if let openapiv3::ReferenceOr::Item(m) = member
-                && is_null_only(m) {
-                    nullable = true;
-                    continue;
-                }
+                && is_null_only(m)
+            {
+                nullable = true;
+                continue;
+            }
             variants.push((i, member));
         }
         if let [(i, only)] = variants.as_slice() {
@@ -799,11 +807,12 @@ impl<'a> Lowerer<'a> {
             // A property of the variant constrained to one value names its tag.
             if let TypeKind::Struct(st) = &self.types[id.0].kind
                 && let Some(f) = st.fields.iter().find(|f| f.wire_name == d.property_name)
-                    && let TypeRef::Named(e) = &f.ty
-                        && let TypeKind::Enum(en) = &self.types[e.0].kind
-                            && en.variants.len() == 1 {
-                                tags.push(en.variants[0].value.clone());
-                            }
+                && let TypeRef::Named(e) = &f.ty
+                && let TypeKind::Enum(en) = &self.types[e.0].kind
+                && en.variants.len() == 1
+            {
+                tags.push(en.variants[0].value.clone());
+            }
         }
         if tags.is_empty() {
             tags.push(refs::last_segment(&self.types[id.0].pointer));
@@ -923,7 +932,9 @@ fn struct_behind<'t>(types: &'t [TypeDef], ty: &TypeRef) -> Option<&'t Struct> {
 fn constant_of<'t>(types: &'t [TypeDef], ty: &TypeRef) -> Option<&'t str> {
     let TypeRef::Named(id) = ty else { return None };
     match &types[id.0].kind {
-        TypeKind::Enum(e) if !e.integer && e.variants.len() == 1 => Some(e.variants[0].value.as_str()),
+        TypeKind::Enum(e) if !e.integer && e.variants.len() == 1 => {
+            Some(e.variants[0].value.as_str())
+        }
         _ => None,
     }
 }
@@ -934,7 +945,11 @@ fn infer_discriminator(types: &[TypeDef], out: &[UnionVariant]) -> Option<(Strin
         return None;
     }
     let first = struct_behind(types, &out[0].ty)?;
-    'candidates: for f in first.fields.iter().filter(|f| f.presence == Presence::Required) {
+    'candidates: for f in first
+        .fields
+        .iter()
+        .filter(|f| f.presence == Presence::Required)
+    {
         if constant_of(types, &f.ty).is_none() {
             continue;
         }
@@ -965,7 +980,9 @@ fn infer_discriminator(types: &[TypeDef], out: &[UnionVariant]) -> Option<(Strin
 /// others are ordered for serde's first match with full knowledge of their shapes.
 pub(super) fn settle_unions(types: &mut [TypeDef]) {
     for i in 0..types.len() {
-        let TypeKind::Union(u) = &types[i].kind else { continue };
+        let TypeKind::Union(u) = &types[i].kind else {
+            continue;
+        };
         if u.tagging != Tagging::Untagged {
             continue;
         }
