@@ -75,10 +75,17 @@ impl Multipart {
     ///
     /// [`ErrorKind::InvalidRequest`](super::ErrorKind::InvalidRequest) if the value
     /// cannot be serialised.
-    pub fn json<T: serde::Serialize + ?Sized>(mut self, name: impl Into<String>, value: &T) -> Result<Self, Error> {
+    pub fn json<T: serde::Serialize + ?Sized>(
+        mut self,
+        name: impl Into<String>,
+        value: &T,
+    ) -> Result<Self, Error> {
         let name = name.into();
         let data = serde_json::to_vec(value).map_err(|source| {
-            Error::invalid_request_from(format!("multipart field `{name}` cannot be serialised"), source)
+            Error::invalid_request_from(
+                format!("multipart field `{name}` cannot be serialised"),
+                source,
+            )
         })?;
         self.parts.push(Part {
             name,
@@ -121,9 +128,15 @@ impl Multipart {
         out.extend_from_slice(boundary.as_bytes());
         out.extend_from_slice(b"--\r\n");
         let content_type = match *boundary {
-            b if b == BOUNDARIES[0] => "multipart/form-data; boundary=openapi-rust-gen-boundary-7MA4YWxkTrZu0gW",
-            b if b == BOUNDARIES[1] => "multipart/form-data; boundary=openapi-rust-gen-boundary-Qm9vYmFyYmF6cXV4",
-            b if b == BOUNDARIES[2] => "multipart/form-data; boundary=openapi-rust-gen-boundary-x3F9kLm2pQ8rT5vZ",
+            b if b == BOUNDARIES[0] => {
+                "multipart/form-data; boundary=openapi-rust-gen-boundary-7MA4YWxkTrZu0gW"
+            }
+            b if b == BOUNDARIES[1] => {
+                "multipart/form-data; boundary=openapi-rust-gen-boundary-Qm9vYmFyYmF6cXV4"
+            }
+            b if b == BOUNDARIES[2] => {
+                "multipart/form-data; boundary=openapi-rust-gen-boundary-x3F9kLm2pQ8rT5vZ"
+            }
             _ => "multipart/form-data; boundary=openapi-rust-gen-boundary-Zb1Nc4Hd7Jf0Lg2K",
         };
         Ok((Bytes::from(out), content_type, boundary))
@@ -132,7 +145,9 @@ impl Multipart {
 
 /// Header parameter text as browsers write it: quotes and line breaks escaped.
 fn quote(text: &str) -> String {
-    text.replace('"', "%22").replace('\r', "%0D").replace('\n', "%0A")
+    text.replace('"', "%22")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
@@ -145,9 +160,12 @@ mod tests {
 
     #[test]
     fn encodes_fields_and_files() {
-        let body = Multipart::new()
-            .text("purpose", "fine-tune")
-            .file("file", "a \"b\".txt", "text/plain", b"hello".to_vec());
+        let body = Multipart::new().text("purpose", "fine-tune").file(
+            "file",
+            "a \"b\".txt",
+            "text/plain",
+            b"hello".to_vec(),
+        );
         let (bytes, content_type, boundary) = body.encode().unwrap();
         assert!(content_type.ends_with(boundary));
         let text = String::from_utf8(bytes.to_vec()).unwrap();
@@ -163,7 +181,12 @@ mod tests {
 
     #[test]
     fn avoids_a_boundary_found_in_the_data() {
-        let body = Multipart::new().file("f", "x", "application/octet-stream", BOUNDARIES[0].as_bytes().to_vec());
+        let body = Multipart::new().file(
+            "f",
+            "x",
+            "application/octet-stream",
+            BOUNDARIES[0].as_bytes().to_vec(),
+        );
         let (_, content_type, boundary) = body.encode().unwrap();
         assert_eq!(boundary, BOUNDARIES[1]);
         assert!(content_type.ends_with(BOUNDARIES[1]));
