@@ -41,6 +41,8 @@ pub struct Options {
 pub struct Timings {
     /// Reading and parsing YAML/JSON.
     pub load: Duration,
+    /// Checking the spec's examples against their schemas.
+    pub validate: Duration,
     /// 3.1 -> 3.0 rewriting.
     pub normalize: Duration,
     /// `openapiv3` deserialisation.
@@ -51,6 +53,24 @@ pub struct Timings {
     pub emit: Duration,
     /// prettyplease.
     pub format: Duration,
+    /// Putting the files on disk ([`Generated::write_to`]); zero until then.
+    pub write: Duration,
+}
+
+impl Timings {
+    /// The stages by name, in pipeline order.
+    pub fn stages(&self) -> [(&'static str, Duration); 8] {
+        [
+            ("load", self.load),
+            ("validate", self.validate),
+            ("normalize", self.normalize),
+            ("parse", self.parse),
+            ("lower", self.lower),
+            ("emit", self.emit),
+            ("format", self.format),
+            ("write", self.write),
+        ]
+    }
 }
 
 /// The result of a generation: files plus what was approximated.
@@ -74,7 +94,9 @@ pub fn lower_spec(
     let mut doc = load::load(spec)?;
     timings.load = t.elapsed();
     // Examples are checked as written, before normalization rewrites their schemas.
+    let t = Instant::now();
     let invalid_examples = validate::check_examples(&doc.value);
+    timings.validate = t.elapsed();
 
     let t = Instant::now();
     let notes = normalize::normalize(&mut doc.value);
@@ -94,6 +116,17 @@ pub fn lower_spec(
     api.diagnostics.sort();
     timings.lower = t.elapsed();
     Ok((api, config))
+}
+
+impl Generated {
+    /// Makes the folder `out` match the files ([`write::write`]), recording the time
+    /// in `timings.write`.
+    pub fn write_to(&mut self, out: &Path) -> Result<write::Changes, Error> {
+        let t = Instant::now();
+        let changes = write::write(out, &self.files)?;
+        self.timings.write = t.elapsed();
+        Ok(changes)
+    }
 }
 
 /// Runs the whole pipeline in memory.

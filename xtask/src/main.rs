@@ -2,6 +2,8 @@
 //!
 //! The CLI is thin: it parses arguments and calls the generator library.
 
+mod bench;
+mod bench_compile;
 mod codegen;
 mod contract;
 mod corpus;
@@ -17,6 +19,14 @@ commands:
       Regenerate the client crate (default: spec/linq-api-v3.yaml -> generated/).
       --check    exit non-zero with a diff when the output is stale; write nothing
       --dump-ir  print the intermediate representation as JSON; write nothing
+  bench [--quick] [--runs N] [--dir PATH] [--skip-compile] [--no-build]
+      Build the generator in release mode and time it: per stage (median of --runs,
+      default 7) with peak memory and output size for the Linq spec and the largest
+      corpus specs, generation time against size across the corpus and for a spec
+      copied 1-8 times, then the compile time of generated crates.
+      --quick         CI: the Linq spec and two small specs, 3 runs; fails only on a crash
+      --skip-compile  leave out the compile-time section
+      --no-build      time the running xtask binary instead of a release build
   contract [--port N]
       Run the generated contract tests and the negative check against Prism (a mock
       server validating requests against the spec), installed into the cache folder.
@@ -38,6 +48,8 @@ fn main() -> ExitCode {
     let command = args.next();
     let rest: Vec<String> = args.collect();
     let result = match command.as_deref() {
+        Some("bench") => bench::run(&rest),
+        Some("bench-one") => bench::run_one(&rest),
         Some("codegen") => codegen::run(&rest),
         Some("contract") => contract::run(&rest),
         Some("corpus") => corpus::run(&rest),
