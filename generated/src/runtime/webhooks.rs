@@ -37,10 +37,10 @@ use std::fmt;
 use std::hash::BuildHasher;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use base64::alphabet;
-use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
-use base64::engine::DecodePaddingMode;
 use base64::Engine as _;
+use base64::alphabet;
+use base64::engine::DecodePaddingMode;
+use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
 use hmac::{Hmac, Mac};
 use reqwest::header::HeaderMap;
 use serde::de::DeserializeOwned;
@@ -160,13 +160,13 @@ impl Webhook {
                 return Err(WebhookError::new(
                     WebhookErrorKind::MissingSecret(name),
                     Detail::None,
-                ))
+                ));
             }
             Err(std::env::VarError::NotUnicode(_)) => {
                 return Err(WebhookError::invalid_secret(
                     SecretProblem::NotUnicode,
                     Some(name),
-                ))
+                ));
             }
         };
         let key = decode_secret(&secret)
@@ -820,12 +820,14 @@ mod tests {
         let wh = webhook();
         let body = SPEC_BODY.as_bytes();
         let headers = spec_headers(SPEC_SIGNATURE);
-        assert!(wh
-            .verify_at(&headers, body, at(SPEC_TIMESTAMP + 300))
-            .is_ok());
-        assert!(wh
-            .verify_at(&headers, body, at(SPEC_TIMESTAMP - 300))
-            .is_ok());
+        assert!(
+            wh.verify_at(&headers, body, at(SPEC_TIMESTAMP + 300))
+                .is_ok()
+        );
+        assert!(
+            wh.verify_at(&headers, body, at(SPEC_TIMESTAMP - 300))
+                .is_ok()
+        );
         let old = wh
             .verify_at(&headers, body, at(SPEC_TIMESTAMP + 301))
             .expect_err("too old");
@@ -997,9 +999,10 @@ mod tests {
             (HEADER_SIGNATURE, SPEC_SIGNATURE),
             (HEADER_SIGNATURE, "v1,AAAA"),
         ];
-        assert!(wh
-            .verify_at(headers, SPEC_BODY.as_bytes(), at(SPEC_TIMESTAMP))
-            .is_ok());
+        assert!(
+            wh.verify_at(headers, SPEC_BODY.as_bytes(), at(SPEC_TIMESTAMP))
+                .is_ok()
+        );
     }
 
     /// Any single-bit change anywhere in the body, and any replaced byte, fails.
