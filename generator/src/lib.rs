@@ -19,6 +19,7 @@ pub mod validate;
 pub mod write;
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 pub use config::Config;
@@ -53,6 +54,9 @@ pub struct Timings {
     pub emit: Duration,
     /// prettyplease.
     pub format: Duration,
+    /// Emit and format run together on several threads: `emit` and `format` are the
+    /// time spent in each, summed over threads; this is the wall time of both.
+    pub emit_format_wall: Duration,
     /// Putting the files on disk ([`Generated::write_to`]); zero until then.
     pub write: Duration,
 }
@@ -129,6 +133,83 @@ impl Generated {
     }
 }
 
+/// Time the emit and format workers spent in each stage, summed over workers.
+#[derive(Debug, Default, Clone, Copy)]
+struct Busy {
+    emit: Duration,
+    format: Duration,
+}
+
+/// Emits and formats every Rust file of the crate on up to as many threads as the
+/// machine has cores. Each file is emitted and formatted on one thread (token
+/// streams stay on the thread that made them), largest files first; the text of a
+/// file does not depend on the thread count.
+fn emit_and_format(
+    api: &ir::Api,
+    config: &Config,
+) -> Result<(Vec<(PathBuf, String)>, Busy), Error> {
+    let defaults = emit::defaultable(api);
+    let mut parts = emit::parts(api);
+    // Largest first, so that the biggest file does not start last.
+    let weight = |p: &emit::Part| match p {
+        emit::Part::Types => usize::MAX,
+        emit::Part::Contract => usize::MAX - 1,
+        emit::Part::Resource(i) => api.resources.get(*i).map_or(0, |r| r.operations.len()),
+        _ => 0,
+    };
+    parts.sort_by_key(|p| std::cmp::Reverse(weight(p)));
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(parts.len())
+        .max(1);
+    let next = AtomicUsize::new(0);
+    let work = || {
+        let mut busy = Busy::default();
+        let mut done = Vec::new();
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(&part) = parts.get(i) else { break };
+            let path = part.path(api);
+            let t = Instant::now();
+            let tokens = emit::emit_part(api, config, &defaults, part);
+            let t2 = Instant::now();
+            busy.emit += t2 - t;
+            let text = format::format(&path, tokens);
+            busy.format += t2.elapsed();
+            done.push((i, path, text));
+        }
+        (done, busy)
+    };
+    let mut results = Vec::new();
+    let mut busy = Busy::default();
+    let mut collect = |(done, b): (Vec<_>, Busy)| {
+        results.extend(done);
+        busy.emit += b.emit;
+        busy.format += b.format;
+    };
+    if workers == 1 {
+        collect(work());
+    } else {
+        std::thread::scope(|s| {
+            let handles: Vec<_> = (1..workers).map(|_| s.spawn(work)).collect();
+            collect(work());
+            for h in handles {
+                match h.join() {
+                    Ok(r) => collect(r),
+                    Err(panic) => std::panic::resume_unwind(panic),
+                }
+            }
+        });
+    }
+    // The first error in a fixed order, whichever thread met it.
+    results.sort_by_key(|(i, _, _)| *i);
+    let mut out = Vec::with_capacity(results.len());
+    for (_, path, text) in results {
+        out.push((path, text?));
+    }
+    Ok((out, busy))
+}
+
 /// Runs the whole pipeline in memory.
 pub fn generate(options: &Options) -> Result<Generated, Error> {
     let mut timings = Timings::default();
@@ -136,20 +217,15 @@ pub fn generate(options: &Options) -> Result<Generated, Error> {
     let templates = templates::Templates::load(&options.templates)?;
 
     let t = Instant::now();
-    let emitted = emit::emit(&api, &config);
-    timings.emit = t.elapsed();
-
-    let t = Instant::now();
     let mut files = FileSet::default();
-    for (path, tokens) in emitted.rust {
-        let text = format::format(&path, tokens)?;
+    let (rust, busy) = emit_and_format(&api, &config)?;
+    for (path, text) in rust {
         files.insert(path, text);
     }
-    timings.format = t.elapsed();
+    timings.emit = busy.emit;
+    timings.format = busy.format;
+    timings.emit_format_wall = t.elapsed();
 
-    for (path, text) in emitted.other {
-        files.insert(path, text);
-    }
     templates.render_into(&config, &api, &mut files)?;
     Ok(Generated {
         api,

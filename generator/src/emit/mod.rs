@@ -31,46 +31,87 @@ pub struct Emitted {
 
 /// Emits the crate's generated files.
 pub fn emit(api: &Api, config: &Config) -> Emitted {
+    let defaults = rust_type::defaultable(api);
+    Emitted {
+        rust: parts(api)
+            .into_iter()
+            .map(|part| (part.path(api), emit_part(api, config, &defaults, part)))
+            .collect(),
+        other: Vec::new(),
+    }
+}
+
+/// One emitted Rust file. Parts are emitted independently of each other (from the IR
+/// and the config only), so they can be emitted on different threads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    Lib,
+    Settings,
+    Types,
+    ResourcesMod,
+    /// `api.resources[i]`.
+    Resource(usize),
+    Contract,
+}
+
+impl Part {
+    /// The file's path in the crate.
+    pub fn path(self, api: &Api) -> PathBuf {
+        match self {
+            Part::Lib => "src/lib.rs".into(),
+            Part::Settings => "src/settings.rs".into(),
+            Part::Types => "src/types.rs".into(),
+            Part::ResourcesMod => "src/resources/mod.rs".into(),
+            Part::Resource(i) => {
+                let module = api.resources.get(i).map_or("", |r| r.module.as_str());
+                PathBuf::from(format!("src/resources/{module}.rs"))
+            }
+            Part::Contract => "tests/contract.rs".into(),
+        }
+    }
+}
+
+/// Every part of the crate, in file order.
+pub fn parts(api: &Api) -> Vec<Part> {
+    let mut out = vec![Part::Lib, Part::Settings, Part::Types, Part::ResourcesMod];
+    out.extend((0..api.resources.len()).map(Part::Resource));
+    out.push(Part::Contract);
+    out
+}
+
+/// Emits one part; `defaults` is [`rust_type::defaultable`] of the API.
+pub fn emit_part(api: &Api, config: &Config, defaults: &[bool], part: Part) -> TokenStream {
     let lib_name = config.lib_name();
     let krate: TokenStream = rust_type::ident(&lib_name).into_token_stream();
-    let defaults = rust_type::defaultable(api);
     let values = values::ValueBuilder {
         api,
         krate,
-        defaults: &defaults,
+        defaults,
     };
-    let mut out = Emitted::default();
-
-    let usage = api
-        .resources
-        .iter()
-        .flat_map(|r| r.operations.iter().map(move |op| (r, op)))
-        .next()
-        .map(|(r, op)| examples::method_example(api, r, op, &values, &lib_name))
-        .unwrap_or_default();
-    out.rust.push((
-        "src/lib.rs".into(),
-        crate_root::lib_file(api, config, &usage),
-    ));
-    out.rust.push((
-        "src/settings.rs".into(),
-        crate_root::settings_file(api, config),
-    ));
-    out.rust
-        .push(("src/types.rs".into(), types::types_file(api)));
-    out.rust
-        .push(("src/resources/mod.rs".into(), resources::mod_file(api)));
-    for r in &api.resources {
-        let path = PathBuf::from(format!("src/resources/{}.rs", r.module));
-        out.rust
-            .push((path, resources::resource_file(api, r, &values, &lib_name)));
+    match part {
+        Part::Lib => {
+            let usage = api
+                .resources
+                .iter()
+                .flat_map(|r| r.operations.iter().map(move |op| (r, op)))
+                .next()
+                .map(|(r, op)| examples::method_example(api, r, op, &values, &lib_name))
+                .unwrap_or_default();
+            crate_root::lib_file(api, config, &usage)
+        }
+        Part::Settings => crate_root::settings_file(api, config),
+        Part::Types => types::types_file(api),
+        Part::ResourcesMod => resources::mod_file(api),
+        Part::Resource(i) => match api.resources.get(i) {
+            Some(r) => resources::resource_file(api, r, &values, &lib_name),
+            None => TokenStream::new(),
+        },
+        Part::Contract => tests::contract_file(api, config, &values),
     }
-    out.rust.push((
-        "tests/contract.rs".into(),
-        tests::contract_file(api, config, &values),
-    ));
-    out
 }
+
+/// Re-exported for the parallel driver in the crate root.
+pub use rust_type::defaultable;
 
 trait IdentTokens {
     fn into_token_stream(self) -> TokenStream;
