@@ -26,14 +26,15 @@ pub(super) fn at(doc: &Value, pointer: &str) -> Option<Box<Constraints>> {
 /// parameter given as `$ref` still has a `schema` below its target).
 fn resolve<'a>(doc: &'a Value, pointer: &str) -> Option<&'a Value> {
     let mut node = doc;
-    for segment in refs::local_segments(pointer)? {
-        node = follow(doc, node, 0)?;
-        node = match node {
-            Value::Object(map) => map.get(&segment)?,
+    let pointer = refs::decoded(pointer)?;
+    refs::for_each_segment(&pointer, |segment| {
+        node = match follow(doc, node, 0)? {
+            Value::Object(map) => map.get(segment)?,
             Value::Array(items) => items.get(segment.parse::<usize>().ok()?)?,
             _ => return None,
         };
-    }
+        Some(())
+    })?;
     follow(doc, node, 0)
 }
 

@@ -11,8 +11,11 @@ mod operations;
 pub mod refs;
 mod schemas;
 
+use std::any::Any;
+use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
+use std::rc::Rc;
 
 use serde_json::Value;
 
@@ -32,6 +35,8 @@ pub(crate) struct Lowerer<'a> {
     nullable_types: HashSet<TypeId>,
     type_names: names::NameSet,
     diagnostics: Vec<Diagnostic>,
+    /// `(type, reference)` -> the deserialized target of a shared component reference.
+    resolved: RefCell<HashMap<(std::any::TypeId, String), Rc<dyn Any>>>,
 }
 
 impl<'a> Lowerer<'a> {
@@ -60,6 +65,7 @@ pub fn lower(
         nullable_types: HashSet::new(),
         type_names: names::NameSet::camel(),
         diagnostics: Vec::new(),
+        resolved: RefCell::new(HashMap::new()),
     };
     l.lower_components()?;
     let resources = l.lower_operations()?;

@@ -1,6 +1,8 @@
 //! Paths and operations to resources, parameters, bodies and responses.
 
+use std::any::Any;
 use std::collections::HashMap;
+use std::rc::Rc;
 
 use openapiv3::{Parameter, ParameterSchemaOrContent, ReferenceOr, StatusCode};
 use serde::de::DeserializeOwned;
@@ -44,6 +46,23 @@ fn methods(item: &openapiv3::PathItem) -> [(HttpMethod, Option<&openapiv3::Opera
     ]
 }
 
+/// A component used where it is written, or the shared target of a reference.
+enum Resolved<'r, T> {
+    Borrowed(&'r T),
+    Shared(Rc<T>),
+}
+
+impl<T> std::ops::Deref for Resolved<'_, T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        match self {
+            Resolved::Borrowed(t) => t,
+            Resolved::Shared(t) => t,
+        }
+    }
+}
+
 /// A resource being assembled.
 struct Group {
     key: String,
@@ -56,8 +75,19 @@ struct Group {
 }
 
 impl<'a> Lowerer<'a> {
-    /// Resolves a local reference to a component of type `T`.
-    fn resolve_as<T: DeserializeOwned>(&self, reference: &str, pointer: &str) -> Result<T, Error> {
+    /// Resolves a local reference to a component of type `T`. Each target is
+    /// deserialized once per type; later references share it.
+    fn resolve_as<T: DeserializeOwned + 'static>(
+        &self,
+        reference: &str,
+        pointer: &str,
+    ) -> Result<Rc<T>, Error> {
+        let key = (std::any::TypeId::of::<T>(), reference.to_string());
+        if let Some(done) = self.resolved.borrow().get(&key)
+            && let Ok(done) = Rc::clone(done).downcast::<T>()
+        {
+            return Ok(done);
+        }
         let node = refs::canonical(reference)
             .and_then(|c| refs::resolve(self.doc, &c))
             .ok_or_else(|| {
@@ -79,20 +109,27 @@ impl<'a> Lowerer<'a> {
             )
             .at(pointer.to_string()));
         }
-        serde_json::from_value(node.clone()).map_err(|e| {
+        let value = Rc::new(T::deserialize(node).map_err(|e| {
             Error::new(ErrorKind::Invalid, self.file, e.to_string())
                 .at(refs::canonical(reference).unwrap_or_default())
-        })
+        })?);
+        self.resolved
+            .borrow_mut()
+            .insert(key, Rc::clone(&value) as Rc<dyn Any>);
+        Ok(value)
     }
 
-    fn deref<T: DeserializeOwned + Clone>(
+    /// The item itself, or what its reference points at.
+    fn deref<'r, T: DeserializeOwned + 'static>(
         &self,
-        r: &ReferenceOr<T>,
+        r: &'r ReferenceOr<T>,
         pointer: &str,
-    ) -> Result<T, Error> {
+    ) -> Result<Resolved<'r, T>, Error> {
         match r {
-            ReferenceOr::Reference { reference } => self.resolve_as(reference, pointer),
-            ReferenceOr::Item(t) => Ok(t.clone()),
+            ReferenceOr::Reference { reference } => {
+                self.resolve_as(reference, pointer).map(Resolved::Shared)
+            }
+            ReferenceOr::Item(t) => Ok(Resolved::Borrowed(t)),
         }
     }
 
@@ -218,7 +255,7 @@ impl<'a> Lowerer<'a> {
         let type_prefix = format!("{singular}{method_camel}");
 
         // Path-item parameters apply unless the operation redefines them.
-        let mut params: Vec<(Parameter, String)> = Vec::new();
+        let mut params: Vec<(Resolved<'_, Parameter>, String)> = Vec::new();
         for (i, p) in item.parameters.iter().enumerate() {
             let ptr = format!(
                 "{}/parameters/{i}",
@@ -232,7 +269,7 @@ impl<'a> Lowerer<'a> {
             let data = p.parameter_data_ref();
             let same = |q: &Parameter| {
                 q.parameter_data_ref().name == data.name
-                    && std::mem::discriminant(q) == std::mem::discriminant(&p)
+                    && std::mem::discriminant(q) == std::mem::discriminant(&*p)
             };
             if let Some(existing) = params.iter_mut().find(|(q, _)| same(q)) {
                 *existing = (p, ptr);
@@ -247,7 +284,7 @@ impl<'a> Lowerer<'a> {
         let mut other_params = Vec::new();
         let mut field_names = NameSet::snake();
         for (p, ptr) in &params {
-            let (location, style) = match p {
+            let (location, style) = match &**p {
                 Parameter::Path { .. } => {
                     (ParamLocation::Path, QueryStyle::Form { explode: false })
                 }

@@ -4,6 +4,8 @@
 //! map so that any local JSON pointer works (`$defs`, refs into `paths`), with the
 //! pointer escapes of RFC 6901 and the percent-encoding of URI fragments.
 
+use std::borrow::Cow;
+
 use serde_json::Value;
 
 /// A schema slot: a reference or an inline schema.
@@ -53,43 +55,87 @@ fn percent_decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// The pointer part of a local reference (after `#`), percent-decoded; `None` for
+/// references to other documents. Borrowed when there is nothing to decode.
+pub(super) fn decoded(reference: &str) -> Option<Cow<'_, str>> {
+    let pointer = reference.strip_prefix('#')?;
+    Some(if pointer.contains('%') {
+        Cow::Owned(percent_decode(pointer))
+    } else {
+        Cow::Borrowed(pointer)
+    })
+}
+
+/// One pointer segment with `~1` and `~0` unescaped. Borrowed when it has no `~`.
+fn unescape(segment: &str) -> Cow<'_, str> {
+    if segment.contains('~') {
+        Cow::Owned(segment.replace("~1", "/").replace("~0", "~"))
+    } else {
+        Cow::Borrowed(segment)
+    }
+}
+
+/// Calls `f` with each unescaped segment of a decoded pointer; `None` when the pointer
+/// is neither empty nor starts with `/`, or when `f` gives up.
+pub(super) fn for_each_segment(pointer: &str, mut f: impl FnMut(&str) -> Option<()>) -> Option<()> {
+    if pointer.is_empty() {
+        return Some(());
+    }
+    let rest = pointer.strip_prefix('/')?;
+    for segment in rest.split('/') {
+        f(&unescape(segment))?;
+    }
+    Some(())
+}
+
 /// Splits a local reference (`#/a/b~1c`) into unescaped segments; `None` for
 /// references to other documents.
 pub fn local_segments(reference: &str) -> Option<Vec<String>> {
-    let pointer = reference.strip_prefix('#')?;
-    let pointer = percent_decode(pointer);
-    if pointer.is_empty() {
-        return Some(Vec::new());
-    }
-    let rest = pointer.strip_prefix('/')?;
-    Some(
-        rest.split('/')
-            .map(|s| s.replace("~1", "/").replace("~0", "~"))
-            .collect(),
-    )
+    let pointer = decoded(reference)?;
+    let mut out = Vec::new();
+    for_each_segment(&pointer, |s| {
+        out.push(s.to_string());
+        Some(())
+    })?;
+    Some(out)
 }
 
 /// Canonical form of a local reference, so differently escaped spellings of the same
 /// target share one type.
 pub fn canonical(reference: &str) -> Option<String> {
-    let segments = local_segments(reference)?;
-    let mut out = String::from("#");
-    for s in segments {
-        out = crate::error::pointer_push(&out, &s);
+    // Already canonical: nothing percent-encoded or `~`-escaped (the common case).
+    if (reference == "#" || reference.starts_with("#/")) && !reference.contains(['%', '~']) {
+        return Some(reference.to_string());
     }
+    let pointer = decoded(reference)?;
+    let mut out = String::with_capacity(reference.len());
+    out.push('#');
+    for_each_segment(&pointer, |s| {
+        out.push('/');
+        for c in s.chars() {
+            match c {
+                '~' => out.push_str("~0"),
+                '/' => out.push_str("~1"),
+                c => out.push(c),
+            }
+        }
+        Some(())
+    })?;
     Some(out)
 }
 
 /// The node a local reference points at.
 pub fn resolve<'v>(doc: &'v Value, reference: &str) -> Option<&'v Value> {
+    let pointer = decoded(reference)?;
     let mut node = doc;
-    for segment in local_segments(reference)? {
+    for_each_segment(&pointer, |segment| {
         node = match node {
-            Value::Object(map) => map.get(&segment)?,
+            Value::Object(map) => map.get(segment)?,
             Value::Array(items) => items.get(segment.parse::<usize>().ok()?)?,
             _ => return None,
         };
-    }
+        Some(())
+    })?;
     Some(node)
 }
 
@@ -117,6 +163,13 @@ mod tests {
     #[test]
     fn canonical_spelling() {
         assert_eq!(canonical("#/a/b%7E1c").as_deref(), Some("#/a/b~1c"));
+        assert_eq!(canonical("#/a/b~1c").as_deref(), Some("#/a/b~1c"));
+        assert_eq!(canonical("#/a/b~2c").as_deref(), Some("#/a/b~02c"));
+        assert_eq!(canonical("#/a/%7Bid%7D").as_deref(), Some("#/a/{id}"));
+        assert_eq!(canonical("#/a/b%2Fc").as_deref(), Some("#/a/b/c"));
+        assert_eq!(canonical("#").as_deref(), Some("#"));
+        assert_eq!(canonical("#a").as_deref(), None);
+        assert_eq!(canonical("other.yaml#/a"), None);
         assert_eq!(last_segment("#/components/schemas/Pet"), "Pet");
     }
 }
