@@ -171,10 +171,11 @@ fn emit_and_format(
             let Some(&part) = parts.get(i) else { break };
             let path = part.path(api);
             let t = Instant::now();
-            let tokens = emit::emit_part(api, config, &defaults, part);
+            let (tokens, docs) =
+                emit::docs::deferred(|| emit::emit_part(api, config, &defaults, part));
             let t2 = Instant::now();
             busy.emit += t2 - t;
-            let text = format::format(&path, tokens);
+            let text = format::format_with_docs(&path, tokens, &docs);
             busy.format += t2.elapsed();
             done.push((i, path, text));
         }

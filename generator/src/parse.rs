@@ -30,6 +30,11 @@ pub fn parse(value: &Value, path: &Path) -> Result<openapiv3::OpenAPI, Error> {
             return Err(Error::new(ErrorKind::Invalid, path, hint).at("#"));
         }
     }
+    // The plain deserializer first: tracking the path costs about as much again, and
+    // is only needed to locate an error.
+    if let Ok(api) = <openapiv3::OpenAPI as serde::Deserialize>::deserialize(value) {
+        return Ok(api);
+    }
     serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(value).map_err(|e| {
         let (pointer, message) = locate(e, "#");
         // `openapiv3` flattens maps (paths, responses), which hides the exact place;

@@ -7,9 +7,52 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-/// `#[doc = "..."]` attributes, one per line (prettyplease prints them as `///`).
+use std::cell::RefCell;
+
+/// Starts the value of a deferred doc block's placeholder attribute (a private-use
+/// character, then the block's number).
+pub const PLACEHOLDER: char = '\u{E000}';
+
+thread_local! {
+    /// While emitting under [`deferred`]: the lines of each deferred doc block.
+    static DEFERRED: RefCell<Option<Vec<Vec<String>>>> = const { RefCell::new(None) };
+}
+
+/// Runs `f` with doc comments deferred: [`attrs`] then emits one short placeholder
+/// attribute per doc block and records the block's lines, which
+/// [`crate::format::format_with_docs`] writes into the printed text as the `///` lines
+/// prettyplease would have printed. The text is the same; parsing and printing
+/// thousands of `#[doc = "..."]` lines through syn and prettyplease is what is saved.
+pub fn deferred<R>(f: impl FnOnce() -> R) -> (R, Vec<Vec<String>>) {
+    let outer = DEFERRED.with(|d| d.replace(Some(Vec::new())));
+    let result = f();
+    let blocks = DEFERRED.with(|d| d.replace(outer)).unwrap_or_default();
+    (result, blocks)
+}
+
+/// `#[doc = "..."]` attributes, one per line (prettyplease prints them as `///`), or
+/// one placeholder for all of them under [`deferred`].
 pub fn attrs(text: &str) -> TokenStream {
     let lines = sanitize(text);
+    if lines.is_empty() {
+        return TokenStream::new();
+    }
+    let lines = match DEFERRED.with(|d| {
+        let mut d = d.borrow_mut();
+        match d.as_mut() {
+            Some(blocks) => {
+                blocks.push(lines);
+                Ok(blocks.len() - 1)
+            }
+            None => Err(lines),
+        }
+    }) {
+        Ok(block) => {
+            let placeholder = format!("{PLACEHOLDER}{block}");
+            return quote! { #[doc = #placeholder] };
+        }
+        Err(lines) => lines,
+    };
     let attrs = lines.iter().map(|l| {
         let l = if l.is_empty() {
             String::new()
