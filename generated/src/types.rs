@@ -8,6 +8,7 @@
     clippy::too_many_lines
 )]
 use serde::{Deserialize, Serialize};
+use crate::runtime::{de, ser};
 
 /// A webhook event type. The set of event types grows over time (newer API
 /// versions know more values than are listed here), so clients should accept
@@ -211,7 +212,7 @@ impl<'de> Deserialize<'de> for WebhookEventType {
 }
 
 /// A webhook subscription.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct WebhookSubscription {
     /// Unique identifier for the webhook subscription
     pub id: String,
@@ -233,13 +234,71 @@ pub struct WebhookSubscription {
 
     /// Phone numbers this subscription filters for. If null or empty, events from
     /// all phone numbers are delivered.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub phone_numbers: crate::Nullable<Vec<String>>,
+}
+
+impl Serialize for WebhookSubscription {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "WebhookSubscription", 7);
+        object.field("id", &self.id);
+        object.field("created_at", &self.created_at);
+        object.field("is_active", &self.is_active);
+        object.field("subscribed_events", &self.subscribed_events);
+        object.field("target_url", &self.target_url);
+        object.field("updated_at", &self.updated_at);
+        object.nullable("phone_numbers", &self.phone_numbers);
+        object.end()
+    }
+}
+
+impl de::FromObject for WebhookSubscription {
+    const NAME: &'static str = "WebhookSubscription";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_id = None;
+        let mut f_created_at = None;
+        let mut f_is_active = None;
+        let mut f_subscribed_events = None;
+        let mut f_target_url = None;
+        let mut f_updated_at = None;
+        let mut f_phone_numbers = crate::Nullable::Absent;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "id" => de::read_some(&mut map, &mut f_id),
+                "created_at" => de::read_some(&mut map, &mut f_created_at),
+                "is_active" => de::read_some(&mut map, &mut f_is_active),
+                "subscribed_events" => de::read_some(&mut map, &mut f_subscribed_events),
+                "target_url" => de::read_some(&mut map, &mut f_target_url),
+                "updated_at" => de::read_some(&mut map, &mut f_updated_at),
+                "phone_numbers" => de::read(&mut map, &mut f_phone_numbers),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            id: de::required(f_id, "id")?,
+            created_at: de::required(f_created_at, "created_at")?,
+            is_active: de::required(f_is_active, "is_active")?,
+            subscribed_events: de::required(f_subscribed_events, "subscribed_events")?,
+            target_url: de::required(f_target_url, "target_url")?,
+            updated_at: de::required(f_updated_at, "updated_at")?,
+            phone_numbers: f_phone_numbers,
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for WebhookSubscription {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
 }
 
 /// A newly created webhook subscription, with its signing secret. The signing
 /// secret is returned only in this response.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct WebhookSubscriptionCreateResponse {
     /// Unique identifier for the webhook subscription
     pub id: String,
@@ -261,7 +320,6 @@ pub struct WebhookSubscriptionCreateResponse {
 
     /// Phone numbers this subscription filters for. If null or empty, events from
     /// all phone numbers are delivered.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub phone_numbers: crate::Nullable<Vec<String>>,
 
     /// The secret used to sign webhook deliveries (`whsec_` followed by the base64
@@ -269,15 +327,121 @@ pub struct WebhookSubscriptionCreateResponse {
     pub signing_secret: String,
 }
 
+impl Serialize for WebhookSubscriptionCreateResponse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(
+            serializer,
+            "WebhookSubscriptionCreateResponse",
+            8,
+        );
+        object.field("id", &self.id);
+        object.field("created_at", &self.created_at);
+        object.field("is_active", &self.is_active);
+        object.field("subscribed_events", &self.subscribed_events);
+        object.field("target_url", &self.target_url);
+        object.field("updated_at", &self.updated_at);
+        object.nullable("phone_numbers", &self.phone_numbers);
+        object.field("signing_secret", &self.signing_secret);
+        object.end()
+    }
+}
+
+impl de::FromObject for WebhookSubscriptionCreateResponse {
+    const NAME: &'static str = "WebhookSubscriptionCreateResponse";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_id = None;
+        let mut f_created_at = None;
+        let mut f_is_active = None;
+        let mut f_subscribed_events = None;
+        let mut f_target_url = None;
+        let mut f_updated_at = None;
+        let mut f_phone_numbers = crate::Nullable::Absent;
+        let mut f_signing_secret = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "id" => de::read_some(&mut map, &mut f_id),
+                "created_at" => de::read_some(&mut map, &mut f_created_at),
+                "is_active" => de::read_some(&mut map, &mut f_is_active),
+                "subscribed_events" => de::read_some(&mut map, &mut f_subscribed_events),
+                "target_url" => de::read_some(&mut map, &mut f_target_url),
+                "updated_at" => de::read_some(&mut map, &mut f_updated_at),
+                "phone_numbers" => de::read(&mut map, &mut f_phone_numbers),
+                "signing_secret" => de::read_some(&mut map, &mut f_signing_secret),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            id: de::required(f_id, "id")?,
+            created_at: de::required(f_created_at, "created_at")?,
+            is_active: de::required(f_is_active, "is_active")?,
+            subscribed_events: de::required(f_subscribed_events, "subscribed_events")?,
+            target_url: de::required(f_target_url, "target_url")?,
+            updated_at: de::required(f_updated_at, "updated_at")?,
+            phone_numbers: f_phone_numbers,
+            signing_secret: de::required(f_signing_secret, "signing_secret")?,
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for WebhookSubscriptionCreateResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
 /// The webhook subscriptions of the account.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct WebhookSubscriptionListResponse {
     /// The webhook subscriptions.
     pub subscriptions: Vec<WebhookSubscription>,
 }
 
+impl Serialize for WebhookSubscriptionListResponse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(
+            serializer,
+            "WebhookSubscriptionListResponse",
+            1,
+        );
+        object.field("subscriptions", &self.subscriptions);
+        object.end()
+    }
+}
+
+impl de::FromObject for WebhookSubscriptionListResponse {
+    const NAME: &'static str = "WebhookSubscriptionListResponse";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_subscriptions = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "subscriptions" => de::read_some(&mut map, &mut f_subscriptions),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            subscriptions: de::required(f_subscriptions, "subscriptions")?,
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for WebhookSubscriptionListResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
 /// The parameters of a new webhook subscription.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct WebhookSubscriptionCreateParams {
     /// List of event types to subscribe to
     pub subscribed_events: Vec<WebhookEventType>,
@@ -289,36 +453,129 @@ pub struct WebhookSubscriptionCreateParams {
 
     /// Phone numbers to filter events for, in E.164 format. If omitted or empty,
     /// events from all phone numbers are delivered.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_numbers: Option<Vec<String>>,
+}
+
+impl Serialize for WebhookSubscriptionCreateParams {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(
+            serializer,
+            "WebhookSubscriptionCreateParams",
+            3,
+        );
+        object.field("subscribed_events", &self.subscribed_events);
+        object.field("target_url", &self.target_url);
+        object.optional("phone_numbers", &self.phone_numbers);
+        object.end()
+    }
+}
+
+impl de::FromObject for WebhookSubscriptionCreateParams {
+    const NAME: &'static str = "WebhookSubscriptionCreateParams";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_subscribed_events = None;
+        let mut f_target_url = None;
+        let mut f_phone_numbers = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "subscribed_events" => de::read_some(&mut map, &mut f_subscribed_events),
+                "target_url" => de::read_some(&mut map, &mut f_target_url),
+                "phone_numbers" => de::read(&mut map, &mut f_phone_numbers),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            subscribed_events: de::required(f_subscribed_events, "subscribed_events")?,
+            target_url: de::required(f_target_url, "target_url")?,
+            phone_numbers: f_phone_numbers,
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for WebhookSubscriptionCreateParams {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
 }
 
 /// The changes to a webhook subscription. Every field is optional; a field that is
 /// absent is left unchanged.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct WebhookSubscriptionUpdateParams {
     /// Activate or deactivate the subscription
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
 
     /// Updated list of phone numbers to filter events for. Set to a non-empty array
     /// to filter events to specific phone numbers. Set to an empty array or null to
     /// remove the filter and receive events from all phone numbers. Phone numbers
     /// must be in E.164 format.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub phone_numbers: crate::Nullable<Vec<String>>,
 
     /// Updated list of event types to subscribe to
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subscribed_events: Option<Vec<WebhookEventType>>,
 
     /// New target URL for webhook events
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target_url: Option<String>,
 }
 
+impl Serialize for WebhookSubscriptionUpdateParams {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(
+            serializer,
+            "WebhookSubscriptionUpdateParams",
+            4,
+        );
+        object.optional("is_active", &self.is_active);
+        object.nullable("phone_numbers", &self.phone_numbers);
+        object.optional("subscribed_events", &self.subscribed_events);
+        object.optional("target_url", &self.target_url);
+        object.end()
+    }
+}
+
+impl de::FromObject for WebhookSubscriptionUpdateParams {
+    const NAME: &'static str = "WebhookSubscriptionUpdateParams";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_is_active = None;
+        let mut f_phone_numbers = crate::Nullable::Absent;
+        let mut f_subscribed_events = None;
+        let mut f_target_url = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "is_active" => de::read(&mut map, &mut f_is_active),
+                "phone_numbers" => de::read(&mut map, &mut f_phone_numbers),
+                "subscribed_events" => de::read(&mut map, &mut f_subscribed_events),
+                "target_url" => de::read(&mut map, &mut f_target_url),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            is_active: f_is_active,
+            phone_numbers: f_phone_numbers,
+            subscribed_events: f_subscribed_events,
+            target_url: f_target_url,
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for WebhookSubscriptionUpdateParams {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
 /// The webhook event types that can be subscribed to.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct WebhookEventListResponse {
     /// URL of the documentation of the webhook events (currently always
     /// `https://docs.linqapp.com/guides/webhooks/events`).
@@ -328,8 +585,47 @@ pub struct WebhookEventListResponse {
     pub events: Vec<WebhookEventType>,
 }
 
+impl Serialize for WebhookEventListResponse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "WebhookEventListResponse", 2);
+        object.field("doc_url", &self.doc_url);
+        object.field("events", &self.events);
+        object.end()
+    }
+}
+
+impl de::FromObject for WebhookEventListResponse {
+    const NAME: &'static str = "WebhookEventListResponse";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_doc_url = None;
+        let mut f_events = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "doc_url" => de::read_some(&mut map, &mut f_doc_url),
+                "events" => de::read_some(&mut map, &mut f_events),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            doc_url: de::required(f_doc_url, "doc_url")?,
+            events: de::required(f_events, "events")?,
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for WebhookEventListResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
 /// The details of an API error.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ErrorDetail {
     /// The HTTP status code of the response.
     pub status: i64,
@@ -343,8 +639,51 @@ pub struct ErrorDetail {
     pub message: String,
 }
 
+impl Serialize for ErrorDetail {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "ErrorDetail", 3);
+        object.field("status", &self.status);
+        object.field("code", &self.code);
+        object.field("message", &self.message);
+        object.end()
+    }
+}
+
+impl de::FromObject for ErrorDetail {
+    const NAME: &'static str = "ErrorDetail";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_status = None;
+        let mut f_code = None;
+        let mut f_message = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "status" => de::read_some(&mut map, &mut f_status),
+                "code" => de::read_some(&mut map, &mut f_code),
+                "message" => de::read_some(&mut map, &mut f_message),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            status: de::required(f_status, "status")?,
+            code: de::required(f_code, "code")?,
+            message: de::required(f_message, "message")?,
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for ErrorDetail {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
 /// The envelope of every error response.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ErrorResponse {
     /// The error details.
     pub error: ErrorDetail,
@@ -353,9 +692,48 @@ pub struct ErrorResponse {
     pub success: bool,
 }
 
+impl Serialize for ErrorResponse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "ErrorResponse", 2);
+        object.field("error", &self.error);
+        object.field("success", &self.success);
+        object.end()
+    }
+}
+
+impl de::FromObject for ErrorResponse {
+    const NAME: &'static str = "ErrorResponse";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_error = None;
+        let mut f_success = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "error" => de::read_some(&mut map, &mut f_error),
+                "success" => de::read_some(&mut map, &mut f_success),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            error: de::required(f_error, "error")?,
+            success: de::required(f_success, "success")?,
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for ErrorResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
 /// The envelope of every webhook delivery. The shape of `data` depends on
 /// `event_type` and `webhook_version`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct WebhookEvent {
     /// The API version that produced the event.
     pub api_version: String,
@@ -383,4 +761,67 @@ pub struct WebhookEvent {
     /// The event's payload. Its shape depends on the event type and the webhook
     /// version.
     pub data: serde_json::Map<String, serde_json::Value>,
+}
+
+impl Serialize for WebhookEvent {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "WebhookEvent", 8);
+        object.field("api_version", &self.api_version);
+        object.field("webhook_version", &self.webhook_version);
+        object.field("event_type", &self.event_type);
+        object.field("event_id", &self.event_id);
+        object.field("created_at", &self.created_at);
+        object.field("trace_id", &self.trace_id);
+        object.field("partner_id", &self.partner_id);
+        object.field("data", &self.data);
+        object.end()
+    }
+}
+
+impl de::FromObject for WebhookEvent {
+    const NAME: &'static str = "WebhookEvent";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_api_version = None;
+        let mut f_webhook_version = None;
+        let mut f_event_type = None;
+        let mut f_event_id = None;
+        let mut f_created_at = None;
+        let mut f_trace_id = None;
+        let mut f_partner_id = None;
+        let mut f_data = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "api_version" => de::read_some(&mut map, &mut f_api_version),
+                "webhook_version" => de::read_some(&mut map, &mut f_webhook_version),
+                "event_type" => de::read_some(&mut map, &mut f_event_type),
+                "event_id" => de::read_some(&mut map, &mut f_event_id),
+                "created_at" => de::read_some(&mut map, &mut f_created_at),
+                "trace_id" => de::read_some(&mut map, &mut f_trace_id),
+                "partner_id" => de::read_some(&mut map, &mut f_partner_id),
+                "data" => de::read_some(&mut map, &mut f_data),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            api_version: de::required(f_api_version, "api_version")?,
+            webhook_version: de::required(f_webhook_version, "webhook_version")?,
+            event_type: de::required(f_event_type, "event_type")?,
+            event_id: de::required(f_event_id, "event_id")?,
+            created_at: de::required(f_created_at, "created_at")?,
+            trace_id: de::required(f_trace_id, "trace_id")?,
+            partner_id: de::required(f_partner_id, "partner_id")?,
+            data: de::required(f_data, "data")?,
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for WebhookEvent {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
 }

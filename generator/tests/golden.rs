@@ -46,16 +46,17 @@ fn odd_names_become_valid_distinct_identifiers() {
         "pub foo_bar: Option<String>",
         "pub foo_bar_2: Option<String>",
         "pub foo_bar_3: Option<String>",
-        r#"rename = "foo-bar", default, skip_serializing_if = "Option::is_none")]
-    pub foo_bar_2"#,
+        r#"object.optional("foo-bar", &self.foo_bar_2);"#,
     ] {
         assert!(types.contains(field), "missing `{field}` in:\n{types}");
     }
+    // Wire names are kept, both ways.
     for rename in [
-        r#"rename = "type""#,
-        r#"rename = "3d""#,
-        r#"rename = "foo-bar""#,
-        r#"rename = "FooBar""#,
+        r#"object.field("type", &self.type_);"#,
+        r#""type" => de::read_some(&mut map, &mut f_type_),"#,
+        r#""3d" => de::read(&mut map, &mut f_3d),"#,
+        r#""foo-bar" => de::read(&mut map, &mut f_foo_bar_2),"#,
+        r#"object.optional("FooBar", &self.foo_bar_3);"#,
     ] {
         assert!(types.contains(rename), "missing `{rename}`");
     }

@@ -13,6 +13,7 @@
 
 mod auth;
 mod client;
+pub(crate) mod de;
 mod enums;
 mod error;
 mod http_date;
@@ -25,6 +26,7 @@ mod request;
 mod response;
 mod retry;
 mod scope;
+pub(crate) mod ser;
 #[cfg(feature = "webhooks")]
 pub mod webhooks;
 

@@ -1,33 +1,239 @@
 //! `src/types.rs`: one Rust type per named IR type.
 
 use proc_macro2::{Literal, TokenStream};
-use quote::quote;
+use quote::{format_ident, quote};
 
 use super::docs;
 use super::rust_type::{Scope, defaultable, field_type, ident, rust_type};
-use crate::ir::{Api, Presence, StringEnum, Struct, Tagging, TypeDef, TypeKind, Union};
+use std::collections::HashMap;
+
+use crate::ir::{
+    Api, Presence, StringEnum, Struct, Tagging, TypeDef, TypeId, TypeKind, TypeRef, Union,
+};
 
 /// The whole `types.rs` file.
 pub fn types_file(api: &Api) -> TokenStream {
     let defaults = defaultable(api);
-    let items = api
-        .types
-        .iter()
-        .enumerate()
-        .map(|(i, t)| type_item(api, t, defaults[i]));
+    let copies = duplicates(api);
+    let items = api.types.iter().enumerate().map(|(i, t)| match copies[i] {
+        Some(original) => copy_item(api, t, original),
+        None => type_item(api, t, defaults[i]),
+    });
     // Parameter structs are not serialised; a spec of only those needs no serde.
     let serde_use = api
         .types
         .iter()
         .any(|t| !matches!(t.kind, TypeKind::Params(_)))
         .then(|| quote! { use serde::{Deserialize, Serialize}; });
+    let de_use = api
+        .types
+        .iter()
+        .any(|t| matches!(t.kind, TypeKind::Struct(_)))
+        .then(|| quote! { use crate::runtime::{de, ser}; });
     quote! {
         //! Request and response types, one per schema of the spec.
         #![allow(clippy::large_enum_variant, clippy::doc_lazy_continuation, clippy::too_many_lines)]
 
         #serde_use
+        #de_use
 
         #(#items)*
+    }
+}
+
+/// A type whose code would repeat an earlier one's exactly (same fields, variants and
+/// docs inside; Stripe's spec, for example, repeats the same inline enums hundreds of
+/// times): an alias of the earlier type, so it is compiled once.
+fn copy_item(api: &Api, t: &TypeDef, original: TypeId) -> TokenStream {
+    let name = ident(&t.name);
+    let target = ident(&api.type_def(original).name);
+    let text = t
+        .doc
+        .clone()
+        .unwrap_or_else(|| format!("The `{}` schema.", t.name));
+    let doc = docs::attrs(&format!(
+        "{text}\n\nAn alias of [`{target}`], which has the same shape."
+    ));
+    quote! { #doc pub type #name = #target; }
+}
+
+/// For each type, the earlier type whose code it would repeat, if any.
+///
+/// Two structs, enums, unions or parameter structs are copies when everything emitted
+/// inside them is equal (names, wire names, docs, presence, types), with named types
+/// compared by what they are copies of. Merging proceeds bottom-up until nothing
+/// changes (types that refer to themselves stay apart), and the earliest type of each
+/// group is the one emitted, so the output stays a function of the spec's order.
+pub fn duplicates(api: &Api) -> Vec<Option<TypeId>> {
+    let n = api.types.len();
+    // The shape of each type without its references, interned to a number once.
+    let mut shapes: HashMap<String, usize> = HashMap::new();
+    let mut static_class = vec![usize::MAX; n];
+    let mut refs: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for (i, t) in api.types.iter().enumerate() {
+        let mut sig = Signature::default();
+        if !sig.kind(&t.kind) {
+            continue;
+        }
+        let next = shapes.len();
+        static_class[i] = *shapes.entry(sig.text).or_insert(next);
+        refs[i] = sig.refs;
+    }
+    let mut canon: Vec<usize> = (0..n).collect();
+    loop {
+        let mut first: HashMap<(usize, Vec<usize>), usize> = HashMap::new();
+        let mut changed = false;
+        for i in 0..n {
+            if static_class[i] == usize::MAX {
+                continue;
+            }
+            let key = (static_class[i], refs[i].iter().map(|r| canon[*r]).collect());
+            let rep = *first.entry(key).or_insert(i);
+            if canon[i] != rep {
+                canon[i] = rep;
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    canon
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (*c != i).then_some(TypeId(*c)))
+        .collect()
+}
+
+/// A type's emitted shape as text, with named types left out (collected in `refs`).
+#[derive(Default)]
+struct Signature {
+    text: String,
+    refs: Vec<usize>,
+}
+
+impl Signature {
+    fn s(&mut self, text: &str) {
+        // Length-prefixed, so that no two sequences of strings give the same text.
+        self.text.push_str(&text.len().to_string());
+        self.text.push(':');
+        self.text.push_str(text);
+    }
+
+    fn opt(&mut self, text: Option<&str>) {
+        match text {
+            Some(t) => {
+                self.text.push('+');
+                self.s(t);
+            }
+            None => self.text.push('-'),
+        }
+    }
+
+    fn flag(&mut self, b: bool) {
+        self.text.push(if b { 'T' } else { 'F' });
+    }
+
+    fn ty(&mut self, ty: &TypeRef) {
+        match ty {
+            TypeRef::Named(id) => {
+                self.text.push('N');
+                self.refs.push(id.0);
+            }
+            TypeRef::Primitive(p) => {
+                self.text.push('P');
+                self.s(&format!("{p:?}"));
+            }
+            TypeRef::List(inner) => {
+                self.text.push('L');
+                self.ty(inner);
+            }
+            TypeRef::Map(inner) => {
+                self.text.push('M');
+                self.ty(inner);
+            }
+            TypeRef::Option(inner) => {
+                self.text.push('O');
+                self.ty(inner);
+            }
+            TypeRef::Any => self.text.push('A'),
+            TypeRef::Object => self.text.push('J'),
+        }
+    }
+
+    /// False for kinds that are never merged (aliases, recursive newtypes).
+    fn kind(&mut self, kind: &TypeKind) -> bool {
+        match kind {
+            TypeKind::Struct(st) => {
+                self.text.push('S');
+                for f in &st.fields {
+                    self.text.push('f');
+                    self.s(&f.name);
+                    self.s(&f.wire_name);
+                    self.ty(&f.ty);
+                    self.s(&format!("{:?}", f.presence));
+                    self.flag(f.boxed);
+                    self.opt(f.doc.as_deref());
+                    self.flag(f.deprecated);
+                }
+                match &st.additional {
+                    Some(t) => {
+                        self.text.push('a');
+                        self.ty(t);
+                    }
+                    None => self.text.push('-'),
+                }
+            }
+            TypeKind::Params(params) => {
+                self.text.push('Q');
+                for p in params {
+                    self.text.push('p');
+                    self.s(&p.name);
+                    self.s(&p.wire_name);
+                    self.s(&format!("{:?}{:?}", p.location, p.style));
+                    self.flag(p.required);
+                    self.ty(&p.ty);
+                    self.opt(p.doc.as_deref());
+                }
+            }
+            TypeKind::Enum(e) => {
+                self.text.push('E');
+                self.flag(e.integer);
+                self.s(&e.unknown_variant);
+                for v in &e.variants {
+                    self.text.push('v');
+                    self.s(&v.name);
+                    self.s(&v.value);
+                    self.opt(v.doc.as_deref());
+                }
+            }
+            TypeKind::Union(u) => {
+                self.text.push('U');
+                match &u.tagging {
+                    Tagging::Untagged => self.text.push('-'),
+                    Tagging::Discriminator {
+                        property,
+                        unknown_variant,
+                    } => {
+                        self.text.push('D');
+                        self.s(property);
+                        self.s(unknown_variant);
+                    }
+                }
+                for v in &u.variants {
+                    self.text.push('v');
+                    self.s(&v.name);
+                    self.ty(&v.ty);
+                    self.flag(v.boxed);
+                    for t in &v.tags {
+                        self.s(t);
+                    }
+                    self.text.push(';');
+                }
+            }
+            TypeKind::Alias(_) | TypeKind::Newtype(_) => return false,
+        }
+        true
     }
 }
 
@@ -83,9 +289,20 @@ fn type_item(api: &Api, t: &TypeDef, default: bool) -> TokenStream {
             let derive_default = default.then(|| quote! { Default, });
             quote! {
                 #doc
-                #[derive(Debug, Clone, PartialEq, #derive_default Serialize, Deserialize)]
-                #[serde(transparent)]
+                #[derive(Debug, Clone, PartialEq, #derive_default)]
                 pub struct #name(pub #ty);
+
+                impl Serialize for #name {
+                    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                        Serialize::serialize(&self.0, serializer)
+                    }
+                }
+
+                impl<'de> Deserialize<'de> for #name {
+                    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                        Deserialize::deserialize(deserializer).map(Self)
+                    }
+                }
             }
         }
     }
@@ -101,38 +318,154 @@ fn struct_item(
     let fields = s.fields.iter().map(|f| {
         let fname = ident(&f.name);
         let ty = field_type(api, f, Scope::Types);
-        let text = f.doc.clone().unwrap_or_else(|| format!("The `{}` property.", f.wire_name));
+        let text = f
+            .doc
+            .clone()
+            .unwrap_or_else(|| format!("The `{}` property.", f.wire_name));
         let fdoc = docs::attrs(&text);
-        let rename = (f.name != f.wire_name).then(|| {
-            let wire = &f.wire_name;
-            quote! { rename = #wire, }
-        });
-        let serde = match f.presence {
-            Presence::Required => rename.map(|r| quote! { #[serde(#r)] }),
-            Presence::RequiredNullable => Some(quote! { #[serde(#rename default)] }),
-            Presence::Optional => Some(quote! { #[serde(#rename default, skip_serializing_if = "Option::is_none")] }),
-            Presence::OptionalNullable => Some(quote! { #[serde(#rename default, skip_serializing_if = "crate::Nullable::is_absent")] }),
-        };
         let deprecated = f.deprecated.then(|| quote! { #[deprecated] });
-        quote! { #fdoc #deprecated #serde pub #fname: #ty, }
+        quote! { #fdoc #deprecated pub #fname: #ty, }
     });
     let additional = s.additional.as_ref().map(|t| {
         let ty = rust_type(api, t, Scope::Types);
         quote! {
             /// Properties beyond the documented ones.
-            #[serde(flatten)]
             pub additional_properties: std::collections::BTreeMap<String, #ty>,
         }
     });
-    let derive_default = default.then(|| quote! { Default, });
+    let derive_default = default.then(|| quote! { , Default });
     let any_deprecated = s.fields.iter().any(|f| f.deprecated);
     let allow = any_deprecated.then(|| quote! { #[allow(deprecated)] });
+    let encode = to_object(name, s, allow.as_ref());
+    let decode = from_object(name, s, allow.as_ref());
     quote! {
         #doc
         #allow
-        #[derive(Debug, Clone, PartialEq, #derive_default Serialize, Deserialize)]
+        #[derive(Debug, Clone, PartialEq #derive_default)]
         pub struct #name { #(#fields)* #additional }
+
+        #encode
+        #decode
     }
+}
+
+/// A struct's encoding: one call per field on the runtime's `ser::Object` (members
+/// that may be absent are left out when they are).
+fn to_object(name: &proc_macro2::Ident, s: &Struct, allow: Option<&TokenStream>) -> TokenStream {
+    let calls = s.fields.iter().map(|f| {
+        let fname = ident(&f.name);
+        let wire = &f.wire_name;
+        match f.presence {
+            Presence::Required | Presence::RequiredNullable => {
+                quote! { object.field(#wire, &self.#fname); }
+            }
+            Presence::Optional => quote! { object.optional(#wire, &self.#fname); },
+            Presence::OptionalNullable => quote! { object.nullable(#wire, &self.#fname); },
+        }
+    });
+    let (open, extra) = if s.additional.is_some() {
+        (
+            quote! { ser::Object::open(serializer) },
+            Some(quote! { object.extra(&self.additional_properties); }),
+        )
+    } else {
+        let text = name.to_string();
+        let count = Literal::usize_unsuffixed(s.fields.len());
+        (quote! { ser::Object::new(serializer, #text, #count) }, None)
+    };
+    let binding = if s.fields.is_empty() && extra.is_none() {
+        quote! { let object = #open; }
+    } else {
+        quote! { let mut object = #open; }
+    };
+    quote! {
+        #allow
+        impl Serialize for #name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                #binding
+                #(#calls)*
+                #extra
+                object.end()
+            }
+        }
+    }
+}
+
+/// A struct's decoding: one loop over the object's keys, through the runtime's
+/// `FromObject` (several times cheaper to compile than serde's derived visitor: one
+/// generic call per field).
+fn from_object(name: &proc_macro2::Ident, s: &Struct, allow: Option<&TokenStream>) -> TokenStream {
+    let locals: Vec<proc_macro2::Ident> = locals(s).iter().map(|n| format_ident!("{n}")).collect();
+    let lets = s.fields.iter().zip(&locals).map(|(f, l)| {
+        let init = match f.presence {
+            Presence::OptionalNullable => quote! { crate::Nullable::Absent },
+            _ => quote! { None },
+        };
+        quote! { let mut #l = #init; }
+    });
+    let arms = s.fields.iter().zip(&locals).map(|(f, l)| {
+        let wire = &f.wire_name;
+        match f.presence {
+            Presence::Required => quote! { #wire => de::read_some(&mut map, &mut #l), },
+            _ => quote! { #wire => de::read(&mut map, &mut #l), },
+        }
+    });
+    let inits = s.fields.iter().zip(&locals).map(|(f, l)| {
+        let fname = ident(&f.name);
+        let wire = &f.wire_name;
+        match f.presence {
+            Presence::Required => quote! { #fname: de::required(#l, #wire)?, },
+            _ => quote! { #fname: #l, },
+        }
+    });
+    let (extra_let, other_arm, extra_init) = if s.additional.is_some() {
+        (
+            Some(quote! { let mut additional_properties = std::collections::BTreeMap::new(); }),
+            quote! { _ => de::read_extra(&mut map, &mut additional_properties, key), },
+            Some(quote! { additional_properties }),
+        )
+    } else {
+        (None, quote! { _ => de::skip(&mut map), }, None)
+    };
+    let text = name.to_string();
+    quote! {
+        #allow
+        impl de::FromObject for #name {
+            const NAME: &'static str = #text;
+
+            fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+                #(#lets)*
+                #extra_let
+                while let Some(key) = map.next_key::<de::Key<'de>>()? {
+                    match key.as_str() {
+                        #(#arms)*
+                        #other_arm
+                    }?;
+                }
+                Ok(Self { #(#inits)* #extra_init })
+            }
+        }
+
+        impl<'de> Deserialize<'de> for #name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                de::deserialize_object(deserializer)
+            }
+        }
+    }
+}
+
+/// The decoder's local variable per field: `f_<field>`, snake case (no double
+/// underscore for fields like `_3d`), distinct from each other and from `map`/`key`.
+fn locals(s: &Struct) -> Vec<String> {
+    let mut out: Vec<String> = Vec::with_capacity(s.fields.len());
+    for (i, f) in s.fields.iter().enumerate() {
+        let mut name = format!("f_{}", f.name.trim_start_matches('_'));
+        if out.contains(&name) {
+            name = format!("{name}_{i}");
+        }
+        out.push(name);
+    }
+    out
 }
 
 /// A forward-compatible string enum: known values as unit variants, anything else kept
@@ -315,13 +648,59 @@ fn union_item(api: &Api, doc: &TokenStream, name: &proc_macro2::Ident, u: &Union
         };
         quote! { #[doc = #vdoc] #vname(#ty), }
     });
+    // Each alternative is written as itself (what `#[serde(untagged)]` derives).
+    let mut encode_arms: Vec<TokenStream> = u
+        .variants
+        .iter()
+        .map(|v| {
+            let vname = ident(&v.name);
+            quote! { Self::#vname(v) => Serialize::serialize(v, serializer), }
+        })
+        .collect();
+    if let Tagging::Discriminator {
+        unknown_variant, ..
+    } = &u.tagging
+    {
+        let unknown = ident(unknown_variant);
+        encode_arms.push(quote! { Self::#unknown(v) => Serialize::serialize(v, serializer), });
+    }
+    let encode = quote! {
+        impl Serialize for #name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                match self {
+                    #(#encode_arms)*
+                }
+            }
+        }
+    };
     match &u.tagging {
-        Tagging::Untagged => quote! {
-            #doc
-            #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-            #[serde(untagged)]
-            pub enum #name { #(#variants)* }
-        },
+        Tagging::Untagged => {
+            // Tried in order, like `#[serde(untagged)]`, from one buffered JSON value.
+            let tries = u.variants.iter().map(|v| {
+                let vname = ident(&v.name);
+                quote! {
+                    if let Ok(v) = Deserialize::deserialize(&value) {
+                        return Ok(Self::#vname(v));
+                    }
+                }
+            });
+            let message = format!("data did not match any variant of untagged enum {name}");
+            quote! {
+                #doc
+                #[derive(Debug, Clone, PartialEq)]
+                pub enum #name { #(#variants)* }
+
+                #encode
+
+                impl<'de> Deserialize<'de> for #name {
+                    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                        let value = serde_json::Value::deserialize(deserializer)?;
+                        #(#tries)*
+                        Err(serde::de::Error::custom(#message))
+                    }
+                }
+            }
+        }
         Tagging::Discriminator {
             property,
             unknown_variant,
@@ -335,13 +714,14 @@ fn union_item(api: &Api, doc: &TokenStream, name: &proc_macro2::Ident, u: &Union
             });
             quote! {
                 #doc
-                #[derive(Debug, Clone, PartialEq, Serialize)]
-                #[serde(untagged)]
+                #[derive(Debug, Clone, PartialEq)]
                 pub enum #name {
                     #(#variants)*
                     /// A kind this version of the client does not know; kept as JSON.
                     #unknown(serde_json::Value),
                 }
+
+                #encode
 
                 impl<'de> Deserialize<'de> for #name {
                     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {

@@ -8,41 +8,97 @@
     clippy::too_many_lines
 )]
 use serde::{Deserialize, Serialize};
+use crate::runtime::{de, ser};
 
 /// Fields whose names are not Rust identifiers.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Thing {
     /// A keyword.
-    #[serde(rename = "type")]
     pub type_: String,
 
     /// The `self` property.
-    #[serde(rename = "self", default, skip_serializing_if = "Option::is_none")]
     pub self_: Option<String>,
 
     /// The `match` property.
-    #[serde(rename = "match", default, skip_serializing_if = "Option::is_none")]
     pub match_: Option<i32>,
 
     /// The `3d` property.
-    #[serde(rename = "3d", default, skip_serializing_if = "Option::is_none")]
     pub _3d: Option<bool>,
 
     /// The `foo-bar` property.
-    #[serde(rename = "foo-bar", default, skip_serializing_if = "Option::is_none")]
     pub foo_bar_2: Option<String>,
 
     /// The `FooBar` property.
-    #[serde(rename = "FooBar", default, skip_serializing_if = "Option::is_none")]
     pub foo_bar_3: Option<String>,
 
     /// The `foo_bar` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub foo_bar: Option<String>,
 
     /// The `kind` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<OptionType>,
+}
+
+impl Serialize for Thing {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "Thing", 8);
+        object.field("type", &self.type_);
+        object.optional("self", &self.self_);
+        object.optional("match", &self.match_);
+        object.optional("3d", &self._3d);
+        object.optional("foo-bar", &self.foo_bar_2);
+        object.optional("FooBar", &self.foo_bar_3);
+        object.optional("foo_bar", &self.foo_bar);
+        object.optional("kind", &self.kind);
+        object.end()
+    }
+}
+
+impl de::FromObject for Thing {
+    const NAME: &'static str = "Thing";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_type_ = None;
+        let mut f_self_ = None;
+        let mut f_match_ = None;
+        let mut f_3d = None;
+        let mut f_foo_bar_2 = None;
+        let mut f_foo_bar_3 = None;
+        let mut f_foo_bar = None;
+        let mut f_kind = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => de::read_some(&mut map, &mut f_type_),
+                "self" => de::read(&mut map, &mut f_self_),
+                "match" => de::read(&mut map, &mut f_match_),
+                "3d" => de::read(&mut map, &mut f_3d),
+                "foo-bar" => de::read(&mut map, &mut f_foo_bar_2),
+                "FooBar" => de::read(&mut map, &mut f_foo_bar_3),
+                "foo_bar" => de::read(&mut map, &mut f_foo_bar),
+                "kind" => de::read(&mut map, &mut f_kind),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            type_: de::required(f_type_, "type")?,
+            self_: f_self_,
+            match_: f_match_,
+            _3d: f_3d,
+            foo_bar_2: f_foo_bar_2,
+            foo_bar_3: f_foo_bar_3,
+            foo_bar: f_foo_bar,
+            kind: f_kind,
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for Thing {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
 }
 
 /// A type named like a std item.
