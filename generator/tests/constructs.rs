@@ -465,7 +465,7 @@ fn body_encodings() {
 
     let g = generate("operations.yaml");
     let files = file(&g, "src/resources/files.rs");
-    assert!(files.contains(".multipart(body)?"), "{files}");
+    assert!(files.contains(".multipart(body)"), "{files}");
     assert!(
         files.contains("`file` (required), `purpose`"),
         "parts documented"

@@ -42,6 +42,9 @@ pub use options::RequestOptions;
 #[allow(unused_imports)] // unused by APIs without operations (webhook-only descriptions)
 pub use request::RequestSpec;
 pub use response::ApiResponse;
+// Named by emitted resource methods (which of them depends on the API's operations).
+#[allow(unused_imports)]
+pub use response::{Binary, Decode, Empty, Json, Text};
 #[allow(unused_imports)] // unused by APIs without operations
 pub use scope::Scope;
 

@@ -1,5 +1,7 @@
 //! Successful responses: [`RawResponse`] as received, [`ApiResponse`] once decoded.
 
+use std::marker::PhantomData;
+
 use bytes::Bytes;
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
@@ -35,21 +37,17 @@ impl RawResponse {
     /// [`ErrorKind::Decode`](super::ErrorKind::Decode), keeping the raw body, if it is
     /// not a `T`.
     pub async fn json<T: DeserializeOwned>(self) -> Result<ApiResponse<T>, Error> {
-        match serde_json::from_slice(&self.body) {
-            Ok(value) => Ok(self.with_value(value)),
-            Err(source) => Err(Error::decode(self.status, self.headers, self.body, source)),
-        }
+        Json::decode(self)
     }
 
     /// Ignores the body (for operations without response content).
     pub async fn empty(self) -> Result<ApiResponse<()>, Error> {
-        Ok(self.with_value(()))
+        Empty::decode(self)
     }
 
     /// The body as bytes.
     pub async fn bytes(self) -> Result<ApiResponse<Bytes>, Error> {
-        let body = self.body.clone();
-        Ok(self.with_value(body))
+        Binary::decode(self)
     }
 
     /// The body as UTF-8 text.
@@ -58,6 +56,17 @@ impl RawResponse {
     ///
     /// [`ErrorKind::Decode`](super::ErrorKind::Decode) if it is not UTF-8.
     pub async fn text(self) -> Result<ApiResponse<String>, Error> {
+        Text::decode(self)
+    }
+
+    fn decode_json<T: DeserializeOwned>(self) -> Result<ApiResponse<T>, Error> {
+        match serde_json::from_slice(&self.body) {
+            Ok(value) => Ok(self.with_value(value)),
+            Err(source) => Err(Error::decode(self.status, self.headers, self.body, source)),
+        }
+    }
+
+    fn decode_text(self) -> Result<ApiResponse<String>, Error> {
         match String::from_utf8(self.body.to_vec()) {
             Ok(text) => Ok(self.with_value(text)),
             Err(source) => Err(Error::decode(self.status, self.headers, self.body, source)),
@@ -70,6 +79,67 @@ impl RawResponse {
             headers: self.headers,
             value,
         }
+    }
+}
+
+/// How an operation's response body is decoded: the emitted methods name one of
+/// [`Json`], [`Empty`], [`Binary`] or [`Text`] and [`Scope::call`](super::Scope::call)
+/// does the rest, so no per-operation code is needed for it.
+pub trait Decode {
+    /// The decoded body.
+    type Value;
+
+    /// Decodes a 2xx response.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Decode`](super::ErrorKind::Decode), keeping the raw body, when the
+    /// body is not a `Value`.
+    fn decode(raw: RawResponse) -> Result<ApiResponse<Self::Value>, Error>;
+}
+
+/// A JSON body decoded as a `T`.
+pub struct Json<T>(PhantomData<T>);
+
+/// No body (it is ignored).
+pub struct Empty;
+
+/// The body as bytes.
+pub struct Binary;
+
+/// The body as UTF-8 text.
+pub struct Text;
+
+impl<T: DeserializeOwned> Decode for Json<T> {
+    type Value = T;
+
+    fn decode(raw: RawResponse) -> Result<ApiResponse<T>, Error> {
+        raw.decode_json()
+    }
+}
+
+impl Decode for Empty {
+    type Value = ();
+
+    fn decode(raw: RawResponse) -> Result<ApiResponse<()>, Error> {
+        Ok(raw.with_value(()))
+    }
+}
+
+impl Decode for Binary {
+    type Value = Bytes;
+
+    fn decode(raw: RawResponse) -> Result<ApiResponse<Bytes>, Error> {
+        let body = raw.body.clone();
+        Ok(raw.with_value(body))
+    }
+}
+
+impl Decode for Text {
+    type Value = String;
+
+    fn decode(raw: RawResponse) -> Result<ApiResponse<String>, Error> {
+        raw.decode_text()
     }
 }
 

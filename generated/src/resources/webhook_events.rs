@@ -3,7 +3,7 @@
 
 //! The resource's handle and its operations.
 
-use crate::runtime::{ApiResponse, Method, RequestSpec, Scope};
+use crate::runtime::{ApiResponse, Json, Method, RequestSpec, Scope};
 use crate::{Error, RequestOptions};
 use crate::types;
 
@@ -46,16 +46,24 @@ impl<'a> WebhookEvents<'a> {
     /// #     Ok(())
     /// # }
     /// ```
-    pub async fn list(&self) -> Result<types::WebhookEventListResponse, Error> {
-        self.list_with_response().await.map(ApiResponse::into_value)
+    pub fn list(
+        &self,
+    ) -> impl Future<Output = Result<types::WebhookEventListResponse, Error>> {
+        self.scope.call_value::<Json<_>>(list_request())
     }
 
     /// Same as [`list`](Self::list), also returning the status and headers.
-    pub async fn list_with_response(
+    pub fn list_with_response(
         &self,
-    ) -> Result<ApiResponse<types::WebhookEventListResponse>, Error> {
-        let path = String::from("/v3/webhook-events");
-        let request = RequestSpec::new(Method::GET, "/v3/webhook-events", path);
-        self.scope.send(request).await?.json().await
+    ) -> impl Future<
+        Output = Result<ApiResponse<types::WebhookEventListResponse>, Error>,
+    > {
+        self.scope.call::<Json<_>>(list_request())
     }
+}
+
+/// The request of [`WebhookEvents::list`].
+fn list_request() -> Result<RequestSpec, Error> {
+    let path = String::from("/v3/webhook-events");
+    Ok(RequestSpec::new(Method::GET, "/v3/webhook-events", path))
 }

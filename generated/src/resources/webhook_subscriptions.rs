@@ -3,7 +3,7 @@
 
 //! The resource's handle and its operations.
 
-use crate::runtime::{ApiResponse, Method, RequestSpec, Scope, path};
+use crate::runtime::{ApiResponse, Empty, Json, Method, RequestSpec, Scope, path};
 use crate::{Error, RequestOptions};
 use crate::types;
 
@@ -54,17 +54,19 @@ impl<'a> WebhookSubscriptions<'a> {
     /// #     Ok(())
     /// # }
     /// ```
-    pub async fn list(&self) -> Result<types::WebhookSubscriptionListResponse, Error> {
-        self.list_with_response().await.map(ApiResponse::into_value)
+    pub fn list(
+        &self,
+    ) -> impl Future<Output = Result<types::WebhookSubscriptionListResponse, Error>> {
+        self.scope.call_value::<Json<_>>(list_request())
     }
 
     /// Same as [`list`](Self::list), also returning the status and headers.
-    pub async fn list_with_response(
+    pub fn list_with_response(
         &self,
-    ) -> Result<ApiResponse<types::WebhookSubscriptionListResponse>, Error> {
-        let path = String::from("/v3/webhook-subscriptions");
-        let request = RequestSpec::new(Method::GET, "/v3/webhook-subscriptions", path);
-        self.scope.send(request).await?.json().await
+    ) -> impl Future<
+        Output = Result<ApiResponse<types::WebhookSubscriptionListResponse>, Error>,
+    > {
+        self.scope.call::<Json<_>>(list_request())
     }
 
     /// Create a webhook subscription
@@ -104,22 +106,21 @@ impl<'a> WebhookSubscriptions<'a> {
     /// #     Ok(())
     /// # }
     /// ```
-    pub async fn create(
+    pub fn create(
         &self,
         body: &types::WebhookSubscriptionCreateParams,
-    ) -> Result<types::WebhookSubscriptionCreateResponse, Error> {
-        self.create_with_response(body).await.map(ApiResponse::into_value)
+    ) -> impl Future<Output = Result<types::WebhookSubscriptionCreateResponse, Error>> {
+        self.scope.call_value::<Json<_>>(create_request(body))
     }
 
     /// Same as [`create`](Self::create), also returning the status and headers.
-    pub async fn create_with_response(
+    pub fn create_with_response(
         &self,
         body: &types::WebhookSubscriptionCreateParams,
-    ) -> Result<ApiResponse<types::WebhookSubscriptionCreateResponse>, Error> {
-        let path = String::from("/v3/webhook-subscriptions");
-        let request = RequestSpec::new(Method::POST, "/v3/webhook-subscriptions", path)
-            .json(body)?;
-        self.scope.send(request).await?.json().await
+    ) -> impl Future<
+        Output = Result<ApiResponse<types::WebhookSubscriptionCreateResponse>, Error>,
+    > {
+        self.scope.call::<Json<_>>(create_request(body))
     }
 
     /// Retrieve a webhook subscription
@@ -143,27 +144,19 @@ impl<'a> WebhookSubscriptions<'a> {
     /// #     Ok(())
     /// # }
     /// ```
-    pub async fn retrieve(
+    pub fn retrieve(
         &self,
         subscription_id: &str,
-    ) -> Result<types::WebhookSubscription, Error> {
-        self.retrieve_with_response(subscription_id).await.map(ApiResponse::into_value)
+    ) -> impl Future<Output = Result<types::WebhookSubscription, Error>> {
+        self.scope.call_value::<Json<_>>(retrieve_request(subscription_id))
     }
 
     /// Same as [`retrieve`](Self::retrieve), also returning the status and headers.
-    pub async fn retrieve_with_response(
+    pub fn retrieve_with_response(
         &self,
         subscription_id: &str,
-    ) -> Result<ApiResponse<types::WebhookSubscription>, Error> {
-        let path = format!(
-            "/v3/webhook-subscriptions/{}", path::segment(subscription_id) ?
-        );
-        let request = RequestSpec::new(
-            Method::GET,
-            "/v3/webhook-subscriptions/{subscriptionId}",
-            path,
-        );
-        self.scope.send(request).await?.json().await
+    ) -> impl Future<Output = Result<ApiResponse<types::WebhookSubscription>, Error>> {
+        self.scope.call::<Json<_>>(retrieve_request(subscription_id))
     }
 
     /// Update a webhook subscription
@@ -194,32 +187,21 @@ impl<'a> WebhookSubscriptions<'a> {
     /// #     Ok(())
     /// # }
     /// ```
-    pub async fn update(
+    pub fn update(
         &self,
         subscription_id: &str,
         body: &types::WebhookSubscriptionUpdateParams,
-    ) -> Result<types::WebhookSubscription, Error> {
-        self.update_with_response(subscription_id, body)
-            .await
-            .map(ApiResponse::into_value)
+    ) -> impl Future<Output = Result<types::WebhookSubscription, Error>> {
+        self.scope.call_value::<Json<_>>(update_request(subscription_id, body))
     }
 
     /// Same as [`update`](Self::update), also returning the status and headers.
-    pub async fn update_with_response(
+    pub fn update_with_response(
         &self,
         subscription_id: &str,
         body: &types::WebhookSubscriptionUpdateParams,
-    ) -> Result<ApiResponse<types::WebhookSubscription>, Error> {
-        let path = format!(
-            "/v3/webhook-subscriptions/{}", path::segment(subscription_id) ?
-        );
-        let request = RequestSpec::new(
-                Method::PUT,
-                "/v3/webhook-subscriptions/{subscriptionId}",
-                path,
-            )
-            .json(body)?;
-        self.scope.send(request).await?.json().await
+    ) -> impl Future<Output = Result<ApiResponse<types::WebhookSubscription>, Error>> {
+        self.scope.call::<Json<_>>(update_request(subscription_id, body))
     }
 
     /// Delete a webhook subscription
@@ -238,24 +220,61 @@ impl<'a> WebhookSubscriptions<'a> {
     /// #     Ok(())
     /// # }
     /// ```
-    pub async fn delete(&self, subscription_id: &str) -> Result<(), Error> {
-        self.delete_with_response(subscription_id).await.map(ApiResponse::into_value)
+    pub fn delete(
+        &self,
+        subscription_id: &str,
+    ) -> impl Future<Output = Result<(), Error>> {
+        self.scope.call_value::<Empty>(delete_request(subscription_id))
     }
 
     /// Same as [`delete`](Self::delete), also returning the status and headers.
-    pub async fn delete_with_response(
+    pub fn delete_with_response(
         &self,
         subscription_id: &str,
-    ) -> Result<ApiResponse<()>, Error> {
-        let path = format!(
-            "/v3/webhook-subscriptions/{}", path::segment(subscription_id) ?
-        );
-        let request = RequestSpec::new(
+    ) -> impl Future<Output = Result<ApiResponse<()>, Error>> {
+        self.scope.call::<Empty>(delete_request(subscription_id))
+    }
+}
+
+/// The request of [`WebhookSubscriptions::list`].
+fn list_request() -> Result<RequestSpec, Error> {
+    let path = String::from("/v3/webhook-subscriptions");
+    Ok(RequestSpec::new(Method::GET, "/v3/webhook-subscriptions", path))
+}
+
+/// The request of [`WebhookSubscriptions::create`].
+fn create_request(
+    body: &types::WebhookSubscriptionCreateParams,
+) -> Result<RequestSpec, Error> {
+    let path = String::from("/v3/webhook-subscriptions");
+    RequestSpec::new(Method::POST, "/v3/webhook-subscriptions", path).json(body)
+}
+
+/// The request of [`WebhookSubscriptions::retrieve`].
+fn retrieve_request(subscription_id: &str) -> Result<RequestSpec, Error> {
+    let path = format!("/v3/webhook-subscriptions/{}", path::segment(subscription_id) ?);
+    Ok(RequestSpec::new(Method::GET, "/v3/webhook-subscriptions/{subscriptionId}", path))
+}
+
+/// The request of [`WebhookSubscriptions::update`].
+fn update_request(
+    subscription_id: &str,
+    body: &types::WebhookSubscriptionUpdateParams,
+) -> Result<RequestSpec, Error> {
+    let path = format!("/v3/webhook-subscriptions/{}", path::segment(subscription_id) ?);
+    RequestSpec::new(Method::PUT, "/v3/webhook-subscriptions/{subscriptionId}", path)
+        .json(body)
+}
+
+/// The request of [`WebhookSubscriptions::delete`].
+fn delete_request(subscription_id: &str) -> Result<RequestSpec, Error> {
+    let path = format!("/v3/webhook-subscriptions/{}", path::segment(subscription_id) ?);
+    Ok(
+        RequestSpec::new(
                 Method::DELETE,
                 "/v3/webhook-subscriptions/{subscriptionId}",
                 path,
             )
-            .accept("*/*");
-        self.scope.send(request).await?.empty().await
-    }
+            .accept("*/*"),
+    )
 }

@@ -13,7 +13,7 @@ use super::error::{Error, ErrorKind};
 use super::options::RequestOptions;
 use super::path::{is_unreserved, percent_encode};
 use super::request::{Body, RequestSpec};
-use super::response::RawResponse;
+use super::response::{ApiResponse, Decode, RawResponse};
 use super::retry;
 use crate::settings;
 
@@ -52,6 +52,33 @@ impl<'a> Scope<'a> {
             client: self.client,
             options: self.options.merge(options),
         }
+    }
+
+    /// One operation: sends `request` (unless building it failed) and decodes the
+    /// response as `D` says. Emitted `_with_response` methods return this future.
+    ///
+    /// # Errors
+    ///
+    /// Those of [`send`](Self::send), the error building the request, or a decoding
+    /// error.
+    pub async fn call<D: Decode>(
+        &self,
+        request: Result<RequestSpec, Error>,
+    ) -> Result<ApiResponse<D::Value>, Error> {
+        D::decode(self.send(request?).await?)
+    }
+
+    /// [`call`](Self::call), keeping only the decoded body. Emitted methods without
+    /// the `_with_response` suffix return this future.
+    ///
+    /// # Errors
+    ///
+    /// Those of [`call`](Self::call).
+    pub async fn call_value<D: Decode>(
+        &self,
+        request: Result<RequestSpec, Error>,
+    ) -> Result<D::Value, Error> {
+        D::decode(self.send(request?).await?).map(ApiResponse::into_value)
     }
 
     /// Sends `request`, retrying per the client's policy, and returns a 2xx response

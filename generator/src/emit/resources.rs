@@ -84,6 +84,7 @@ pub fn resource_file(
         .operations
         .iter()
         .map(|op| operation(api, r, op, values, krate));
+    let requests = r.operations.iter().map(|op| request_fn(api, r, op));
     let uses_types = r.operations.iter().any(|op| mentions_types(api, op));
     let types_import = uses_types.then(|| quote! { use crate::types; });
     let uses_query = r.operations.iter().any(|op| {
@@ -94,13 +95,28 @@ pub fn resource_file(
                 _ => false,
             })
     });
-    let query_import = uses_query.then(|| quote! { QueryStyle, });
     let uses_path = r.operations.iter().any(|op| !op.path_params.is_empty());
-    let path_import = uses_path.then(|| quote! { path, });
+    let has = |f: fn(&ResponseBody) -> bool| r.operations.iter().any(|op| f(&op.response.body));
+    // The runtime items this module names, in `rustfmt` order.
+    let imports = [
+        ("ApiResponse", true),
+        ("Binary", has(|b| *b == ResponseBody::Binary)),
+        ("Empty", has(|b| *b == ResponseBody::Empty)),
+        ("Json", has(|b| matches!(b, ResponseBody::Json(_)))),
+        ("Method", true),
+        ("QueryStyle", uses_query),
+        ("RequestSpec", true),
+        ("Scope", true),
+        ("Text", has(|b| *b == ResponseBody::Text)),
+        ("path", uses_path),
+    ]
+    .into_iter()
+    .filter(|(_, used)| *used)
+    .map(|(name, _)| ident(name));
     quote! {
         //! The resource's handle and its operations.
 
-        use crate::runtime::{ApiResponse, Method, RequestSpec, Scope, #query_import #path_import};
+        use crate::runtime::{#(#imports),*};
         use crate::{Error, RequestOptions};
         #types_import
 
@@ -123,6 +139,8 @@ pub fn resource_file(
 
             #(#methods)*
         }
+
+        #(#requests)*
     }
 }
 
@@ -269,17 +287,29 @@ fn method_tokens(m: HttpMethod) -> TokenStream {
     quote! { Method::#i }
 }
 
-fn operation(
-    api: &Api,
-    r: &Resource,
-    op: &Operation,
-    values: &ValueBuilder<'_>,
-    krate: &str,
-) -> TokenStream {
-    let name = ident(&op.name);
-    let with_response = format_ident!("{}_with_response", op.name.trim_end_matches('_'));
-    let (decls, names) = arguments(api, op);
-    let ret = return_type(api, op);
+/// The runtime type that decodes an operation's response (`Json<_>`, `Empty`, ...).
+fn decoder(op: &Operation) -> TokenStream {
+    match &op.response.body {
+        ResponseBody::Empty => quote! { Empty },
+        // The method's signature names the type.
+        ResponseBody::Json(_) => quote! { Json<_> },
+        ResponseBody::Binary => quote! { Binary },
+        ResponseBody::Text => quote! { Text },
+    }
+}
+
+/// The module-level function building an operation's request (shared by its two
+/// methods): `<method>_request`.
+fn request_fn_name(op: &Operation) -> proc_macro2::Ident {
+    format_ident!("{}_request", op.name.trim_end_matches('_'))
+}
+
+/// The function building one operation's request. It is plain (not `async`, not
+/// generic), so each operation costs the compiler one small function; sending and
+/// decoding are the runtime's `Scope::call`, shared by every operation.
+fn request_fn(api: &Api, r: &Resource, op: &Operation) -> TokenStream {
+    let name = request_fn_name(op);
+    let (decls, _) = arguments(api, op);
 
     // The path, with each parameter encoded as one segment.
     let mut fmt = String::new();
@@ -307,10 +337,11 @@ fn operation(
     let method = method_tokens(op.method);
     let template = &op.path;
 
-    let mut build = Vec::new();
+    // Builder steps; `true` for the ones that can fail.
+    let mut build: Vec<(TokenStream, bool)> = Vec::new();
     if op.response.accept != "application/json" {
         let accept = &op.response.accept;
-        build.push(quote! { .accept(#accept) });
+        build.push((quote! { .accept(#accept) }, false));
     }
     if let Some(p) = &op.params
         && let TypeKind::Params(ps) = &api.type_def(p.ty).kind
@@ -328,28 +359,63 @@ fn operation(
                         QueryStyle::PipeDelimited => quote! { QueryStyle::PipeDelimited },
                         QueryStyle::DeepObject => quote! { QueryStyle::DeepObject },
                     };
-                    build.push(quote! { .query(#wire, &params.#field, #style) });
+                    build.push((quote! { .query(#wire, &params.#field, #style) }, false));
                 }
-                ParamLocation::Header => build.push(quote! { .header(#wire, &params.#field)? }),
+                ParamLocation::Header => {
+                    build.push((quote! { .header(#wire, &params.#field) }, true));
+                }
                 ParamLocation::Cookie | ParamLocation::Path => {}
             }
         }
     }
     if let Some(b) = &op.body {
         build.push(match &b.encoding {
-            BodyEncoding::Json => quote! { .json(body)? },
-            BodyEncoding::Form => quote! { .form(body)? },
-            BodyEncoding::Text(_) => quote! { .text(body) },
-            BodyEncoding::Binary(ct) => quote! { .body(body, #ct) },
-            BodyEncoding::Multipart => quote! { .multipart(body)? },
+            BodyEncoding::Json => (quote! { .json(body) }, true),
+            BodyEncoding::Form => (quote! { .form(body) }, true),
+            BodyEncoding::Text(_) => (quote! { .text(body) }, false),
+            BodyEncoding::Binary(ct) => (quote! { .body(body, #ct) }, false),
+            BodyEncoding::Multipart => (quote! { .multipart(body) }, true),
         });
     }
-    let decode = match &op.response.body {
-        ResponseBody::Empty => quote! { empty().await },
-        ResponseBody::Json(_) => quote! { json().await },
-        ResponseBody::Binary => quote! { bytes().await },
-        ResponseBody::Text => quote! { text().await },
+    // Fallible steps get `?`, except a last one, whose result is returned as is.
+    let last_fallible = build.last().is_some_and(|(_, f)| *f);
+    let count = build.len();
+    let steps = build.into_iter().enumerate().map(|(i, (step, fallible))| {
+        if fallible && i + 1 < count {
+            quote! { #step? }
+        } else {
+            step
+        }
+    });
+    let request = quote! { RequestSpec::new(#method, #template, path) #(#steps)* };
+    let result = if last_fallible {
+        request
+    } else {
+        quote! { Ok(#request) }
     };
+    let doc = format!(" The request of [`{}::{}`].", r.type_name, op.name);
+    quote! {
+        #[doc = #doc]
+        fn #name(#(#decls),*) -> Result<RequestSpec, Error> {
+            let path = #path_expr;
+            #result
+        }
+    }
+}
+
+fn operation(
+    api: &Api,
+    r: &Resource,
+    op: &Operation,
+    values: &ValueBuilder<'_>,
+    krate: &str,
+) -> TokenStream {
+    let name = ident(&op.name);
+    let with_response = format_ident!("{}_with_response", op.name.trim_end_matches('_'));
+    let (decls, names) = arguments(api, op);
+    let ret = return_type(api, op);
+    let decode = decoder(op);
+    let request = request_fn_name(op);
 
     let http = format!("`{} {}`", op.method.as_str(), op.path);
     let summary = op
@@ -367,7 +433,6 @@ fn operation(
     let doc = docs::attrs(&text);
     let example = docs::attrs(&method_example(api, r, op, values, krate));
     let deprecated = op.deprecated.then(|| quote! { #[deprecated] });
-    let allow_deprecated = op.deprecated.then(|| quote! { #[allow(deprecated)] });
     let raw_doc = format!(
         " Same as [`{}`](Self::{}), also returning the status and headers.",
         op.name, op.name
@@ -377,17 +442,14 @@ fn operation(
         ///
         #example
         #deprecated
-        pub async fn #name(&self, #(#decls),*) -> Result<#ret, Error> {
-            #allow_deprecated
-            self.#with_response(#(#names),*).await.map(ApiResponse::into_value)
+        pub fn #name(&self, #(#decls),*) -> impl Future<Output = Result<#ret, Error>> {
+            self.scope.call_value::<#decode>(#request(#(#names),*))
         }
 
         #[doc = #raw_doc]
         #deprecated
-        pub async fn #with_response(&self, #(#decls),*) -> Result<ApiResponse<#ret>, Error> {
-            let path = #path_expr;
-            let request = RequestSpec::new(#method, #template, path) #(#build)*;
-            self.scope.send(request).await?.#decode
+        pub fn #with_response(&self, #(#decls),*) -> impl Future<Output = Result<ApiResponse<#ret>, Error>> {
+            self.scope.call::<#decode>(#request(#(#names),*))
         }
     }
 }

@@ -3,7 +3,7 @@
 
 //! The resource's handle and its operations.
 
-use crate::runtime::{ApiResponse, Method, RequestSpec, Scope, path};
+use crate::runtime::{ApiResponse, Json, Method, RequestSpec, Scope, path};
 use crate::{Error, RequestOptions};
 use crate::types;
 
@@ -49,23 +49,26 @@ impl<'a> Things<'a> {
     /// #     Ok(())
     /// # }
     /// ```
-    pub async fn update(
+    pub fn update(
         &self,
         thing_id: &str,
         body: &types::Thing,
-    ) -> Result<types::Thing, Error> {
-        self.update_with_response(thing_id, body).await.map(ApiResponse::into_value)
+    ) -> impl Future<Output = Result<types::Thing, Error>> {
+        self.scope.call_value::<Json<_>>(update_request(thing_id, body))
     }
 
     /// Same as [`update`](Self::update), also returning the status and headers.
-    pub async fn update_with_response(
+    pub fn update_with_response(
         &self,
         thing_id: &str,
         body: &types::Thing,
-    ) -> Result<ApiResponse<types::Thing>, Error> {
-        let path = format!("/things/{}", path::segment(thing_id) ?);
-        let request = RequestSpec::new(Method::PUT, "/things/{thing-id}", path)
-            .json(body)?;
-        self.scope.send(request).await?.json().await
+    ) -> impl Future<Output = Result<ApiResponse<types::Thing>, Error>> {
+        self.scope.call::<Json<_>>(update_request(thing_id, body))
     }
+}
+
+/// The request of [`Things::update`].
+fn update_request(thing_id: &str, body: &types::Thing) -> Result<RequestSpec, Error> {
+    let path = format!("/things/{}", path::segment(thing_id) ?);
+    RequestSpec::new(Method::PUT, "/things/{thing-id}", path).json(body)
 }
