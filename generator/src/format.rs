@@ -29,6 +29,13 @@ pub fn format_with_docs(
     tokens: TokenStream,
     docs: &[Vec<String>],
 ) -> Result<String, Error> {
+    Ok(finish(&print(path, tokens, docs)?))
+}
+
+/// The printed items of `tokens`, without the file's header or spacing: the printed
+/// parts of a file, concatenated in order and given to [`finish`], make the same text
+/// as [`format_with_docs`] of the whole file.
+pub fn print(path: &Path, tokens: TokenStream, docs: &[Vec<String>]) -> Result<String, Error> {
     let mut body = String::new();
     let mut pending = TokenStream::new();
     for batch in item_batches(tokens) {
@@ -53,9 +60,15 @@ pub fn format_with_docs(
     if !docs.is_empty() {
         body = expand_docs(path, &body, docs)?;
     }
+    Ok(body)
+}
+
+/// A file's text from its printed items: the generated-file header, and blank lines
+/// between items.
+pub fn finish(body: &str) -> String {
     let mut text = String::from(HEADER);
-    text.push_str(&space_items(&body));
-    Ok(text)
+    text.push_str(&space_items(body));
+    text
 }
 
 /// Replaces each `///<placeholder>N` line with the lines of doc block `N`.

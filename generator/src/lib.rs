@@ -140,27 +140,44 @@ struct Busy {
     format: Duration,
 }
 
+/// Types per part of `types.rs`, the one file that can be emitted in parts: small
+/// enough for the parts to spread over the threads, large enough to keep the cost of a
+/// part's setup small.
+const TYPES_PER_PART: usize = 256;
+
 /// Emits and formats every Rust file of the crate on up to as many threads as the
-/// machine has cores. Each file is emitted and formatted on one thread (token
-/// streams stay on the thread that made them), largest files first; the text of a
-/// file does not depend on the thread count.
+/// machine has cores. Each part (a file, or a run of types of `types.rs`) is emitted
+/// and printed on one thread (token streams stay on the thread that made them),
+/// largest first; a file's printed parts are joined in order. The text of a file does
+/// not depend on the thread count.
 fn emit_and_format(
     api: &ir::Api,
     config: &Config,
 ) -> Result<(Vec<(PathBuf, String)>, Busy), Error> {
-    let defaults = emit::defaultable(api);
-    let mut parts = emit::parts(api);
-    // Largest first, so that the biggest file does not start last.
+    let cx = emit::Context::new(api);
+    // (file, piece, part) for every piece of every file.
+    let mut jobs: Vec<(usize, usize, emit::Part)> = emit::parts(api)
+        .into_iter()
+        .enumerate()
+        .flat_map(|(file, part)| {
+            part.split(TYPES_PER_PART)
+                .into_iter()
+                .enumerate()
+                .map(move |(piece, p)| (file, piece, p))
+        })
+        .collect();
+    let files = jobs.iter().map(|(f, _, _)| f + 1).max().unwrap_or(0);
+    // Largest first, so that a big part does not start last.
     let weight = |p: &emit::Part| match p {
-        emit::Part::Types => usize::MAX,
-        emit::Part::Contract => usize::MAX - 1,
+        emit::Part::Contract => usize::MAX,
+        emit::Part::Types { start, end } => (end - start) * 4,
         emit::Part::Resource(i) => api.resources.get(*i).map_or(0, |r| r.operations.len()),
         _ => 0,
     };
-    parts.sort_by_key(|p| std::cmp::Reverse(weight(p)));
+    jobs.sort_by_key(|(_, _, p)| std::cmp::Reverse(weight(p)));
     let workers = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
-        .min(parts.len())
+        .min(jobs.len())
         .max(1);
     let next = AtomicUsize::new(0);
     let work = || {
@@ -168,16 +185,17 @@ fn emit_and_format(
         let mut done = Vec::new();
         loop {
             let i = next.fetch_add(1, Ordering::Relaxed);
-            let Some(&part) = parts.get(i) else { break };
+            let Some(&(file, piece, part)) = jobs.get(i) else {
+                break;
+            };
             let path = part.path(api);
             let t = Instant::now();
-            let (tokens, docs) =
-                emit::docs::deferred(|| emit::emit_part(api, config, &defaults, part));
+            let (tokens, docs) = emit::docs::deferred(|| emit::emit_part(api, config, &cx, part));
             let t2 = Instant::now();
             busy.emit += t2 - t;
-            let text = format::format_with_docs(&path, tokens, &docs);
+            let text = format::print(&path, tokens, &docs);
             busy.format += t2.elapsed();
-            done.push((i, path, text));
+            done.push((file, piece, path, text));
         }
         (done, busy)
     };
@@ -202,12 +220,20 @@ fn emit_and_format(
             }
         });
     }
-    // The first error in a fixed order, whichever thread met it.
-    results.sort_by_key(|(i, _, _)| *i);
-    let mut out = Vec::with_capacity(results.len());
-    for (_, path, text) in results {
-        out.push((path, text?));
+    // File order, then piece order; the first error in that order is reported.
+    results.sort_by_key(|(file, piece, _, _)| (*file, *piece));
+    let t = Instant::now();
+    let mut out: Vec<(PathBuf, String)> = Vec::with_capacity(files);
+    let mut body = String::new();
+    let mut iter = results.into_iter().peekable();
+    while let Some((file, _, path, text)) = iter.next() {
+        body.push_str(&text?);
+        if iter.peek().is_none_or(|(next, _, _, _)| *next != file) {
+            out.push((path, format::finish(&body)));
+            body.clear();
+        }
     }
+    busy.format += t.elapsed();
     Ok((out, busy))
 }
 

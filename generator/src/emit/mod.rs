@@ -31,23 +31,45 @@ pub struct Emitted {
 
 /// Emits the crate's generated files.
 pub fn emit(api: &Api, config: &Config) -> Emitted {
-    let defaults = rust_type::defaultable(api);
+    let cx = Context::new(api);
     Emitted {
         rust: parts(api)
             .into_iter()
-            .map(|part| (part.path(api), emit_part(api, config, &defaults, part)))
+            .map(|part| (part.path(api), emit_part(api, config, &cx, part)))
             .collect(),
         other: Vec::new(),
     }
 }
 
-/// One emitted Rust file. Parts are emitted independently of each other (from the IR
-/// and the config only), so they can be emitted on different threads.
+/// What emission works out once about the whole API, for every part.
+pub struct Context {
+    defaults: Vec<bool>,
+    types: types::Plan,
+}
+
+impl Context {
+    pub fn new(api: &Api) -> Context {
+        Context {
+            defaults: rust_type::defaultable(api),
+            types: types::Plan::new(api),
+        }
+    }
+}
+
+/// One emitted Rust file, or a run of the items of `types.rs`. Parts are emitted
+/// independently of each other (from the IR, the config and the [`Context`] only), so
+/// they can be emitted on different threads; a file's parts, printed in order, make the
+/// file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Part {
     Lib,
     Settings,
-    Types,
+    /// `types.rs` with `api.types[start..end]`; its header is in the part that starts
+    /// at 0.
+    Types {
+        start: usize,
+        end: usize,
+    },
     ResourcesMod,
     /// `api.resources[i]`.
     Resource(usize),
@@ -60,7 +82,7 @@ impl Part {
         match self {
             Part::Lib => "src/lib.rs".into(),
             Part::Settings => "src/settings.rs".into(),
-            Part::Types => "src/types.rs".into(),
+            Part::Types { .. } => "src/types.rs".into(),
             Part::ResourcesMod => "src/resources/mod.rs".into(),
             Part::Resource(i) => {
                 let module = api.resources.get(i).map_or("", |r| r.module.as_str());
@@ -69,24 +91,46 @@ impl Part {
             Part::Contract => "tests/contract.rs".into(),
         }
     }
+
+    /// This part in pieces of at most `size` types (only `types.rs` splits).
+    pub fn split(self, size: usize) -> Vec<Part> {
+        match self {
+            Part::Types { start, end } if end - start > size && size > 0 => (start..end)
+                .step_by(size)
+                .map(|s| Part::Types {
+                    start: s,
+                    end: (s + size).min(end),
+                })
+                .collect(),
+            other => vec![other],
+        }
+    }
 }
 
-/// Every part of the crate, in file order.
+/// Every file of the crate, in file order, one part each.
 pub fn parts(api: &Api) -> Vec<Part> {
-    let mut out = vec![Part::Lib, Part::Settings, Part::Types, Part::ResourcesMod];
+    let mut out = vec![
+        Part::Lib,
+        Part::Settings,
+        Part::Types {
+            start: 0,
+            end: api.types.len(),
+        },
+        Part::ResourcesMod,
+    ];
     out.extend((0..api.resources.len()).map(Part::Resource));
     out.push(Part::Contract);
     out
 }
 
-/// Emits one part; `defaults` is [`rust_type::defaultable`] of the API.
-pub fn emit_part(api: &Api, config: &Config, defaults: &[bool], part: Part) -> TokenStream {
+/// Emits one part.
+pub fn emit_part(api: &Api, config: &Config, cx: &Context, part: Part) -> TokenStream {
     let lib_name = config.lib_name();
     let krate: TokenStream = rust_type::ident(&lib_name).into_token_stream();
     let values = values::ValueBuilder {
         api,
         krate,
-        defaults,
+        defaults: &cx.defaults,
     };
     match part {
         Part::Lib => {
@@ -100,7 +144,15 @@ pub fn emit_part(api: &Api, config: &Config, defaults: &[bool], part: Part) -> T
             crate_root::lib_file(api, config, &usage)
         }
         Part::Settings => crate_root::settings_file(api, config),
-        Part::Types => types::types_file(api),
+        Part::Types { start, end } => {
+            let mut out = if start == 0 {
+                types::types_header(api)
+            } else {
+                TokenStream::new()
+            };
+            out.extend(types::type_items(api, &cx.types, start..end));
+            out
+        }
         Part::ResourcesMod => resources::mod_file(api),
         Part::Resource(i) => match api.resources.get(i) {
             Some(r) => resources::resource_file(api, r, &values, &lib_name),
@@ -109,9 +161,6 @@ pub fn emit_part(api: &Api, config: &Config, defaults: &[bool], part: Part) -> T
         Part::Contract => tests::contract_file(api, config, &values),
     }
 }
-
-/// Re-exported for the parallel driver in the crate root.
-pub use rust_type::defaultable;
 
 trait IdentTokens {
     fn into_token_stream(self) -> TokenStream;

@@ -11,14 +11,25 @@ use crate::ir::{
     Api, Presence, StringEnum, Struct, Tagging, TypeDef, TypeId, TypeKind, TypeRef, Union,
 };
 
-/// The whole `types.rs` file.
-pub fn types_file(api: &Api) -> TokenStream {
-    let defaults = defaultable(api);
-    let copies = duplicates(api);
-    let items = api.types.iter().enumerate().map(|(i, t)| match copies[i] {
-        Some(original) => copy_item(api, t, original),
-        None => type_item(api, t, defaults[i]),
-    });
+/// `src/types.rs` is [`types_header`] then [`type_items`] of every type. A `Plan` is
+/// what every part of it needs to know about all the types; computed once, so that the
+/// file can be emitted in parts (on several threads).
+pub struct Plan {
+    defaults: Vec<bool>,
+    copies: Vec<Option<TypeId>>,
+}
+
+impl Plan {
+    pub fn new(api: &Api) -> Plan {
+        Plan {
+            defaults: defaultable(api),
+            copies: duplicates(api),
+        }
+    }
+}
+
+/// The start of `types.rs`: its docs, lint settings and imports.
+pub fn types_header(api: &Api) -> TokenStream {
     // Parameter structs are not serialised; a spec of only those needs no serde.
     let serde_use = api
         .types
@@ -36,9 +47,19 @@ pub fn types_file(api: &Api) -> TokenStream {
 
         #serde_use
         #de_use
-
-        #(#items)*
     }
+}
+
+/// The items of the types `range` of `api.types`, as they appear in `types.rs`.
+pub fn type_items(api: &Api, plan: &Plan, range: std::ops::Range<usize>) -> TokenStream {
+    let items = range.filter_map(|i| {
+        let t = api.types.get(i)?;
+        Some(match plan.copies[i] {
+            Some(original) => copy_item(api, t, original),
+            None => type_item(api, t, plan.defaults[i]),
+        })
+    });
+    quote! { #(#items)* }
 }
 
 /// A type whose code would repeat an earlier one's exactly (same fields, variants and
