@@ -206,8 +206,7 @@ impl<'de> Deserialize<'de> for WebhookEventType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::runtime::deserialize_enum_str(deserializer)
-            .map(|s| Self::from(s.as_ref()))
+        crate::runtime::deserialize_string_enum(deserializer)
     }
 }
 

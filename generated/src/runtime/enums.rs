@@ -1,5 +1,6 @@
 //! Decoding support shared by every emitted string enum, so each enum's own code
-//! stays a `match` and a one-line `Deserialize` impl.
+//! stays a `match` and a one-line `Deserialize` impl (without a closure: each closure
+//! is one more function body for the compiler to check).
 
 use std::borrow::Cow;
 use std::fmt;
@@ -33,4 +34,11 @@ pub(crate) fn deserialize_enum_str<'de, D: Deserializer<'de>>(
     }
 
     deserializer.deserialize_str(StrVisitor)
+}
+
+/// `Deserialize::deserialize` of an emitted string enum: a string, known value or not.
+pub(crate) fn deserialize_string_enum<'de, D: Deserializer<'de>, T: for<'a> From<&'a str>>(
+    deserializer: D,
+) -> Result<T, D::Error> {
+    deserialize_enum_str(deserializer).map(|value| T::from(&value))
 }

@@ -34,7 +34,7 @@ pub use auth::Auth;
 pub use client::{Client, ClientBuilder};
 // Used by emitted string enums only.
 #[allow(unused_imports)]
-pub(crate) use enums::deserialize_enum_str;
+pub(crate) use enums::deserialize_string_enum;
 pub use error::{Error, ErrorKind};
 pub use multipart::Multipart;
 pub use nullable::Nullable;

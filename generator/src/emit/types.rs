@@ -649,7 +649,7 @@ fn enum_item(doc: &TokenStream, name: &proc_macro2::Ident, e: &StringEnum) -> To
 
         impl<'de> Deserialize<'de> for #name {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                crate::runtime::deserialize_enum_str(deserializer).map(|s| Self::from(s.as_ref()))
+                crate::runtime::deserialize_string_enum(deserializer)
             }
         }
     }
