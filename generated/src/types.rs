@@ -7,12 +7,22 @@
     clippy::doc_lazy_continuation,
     clippy::too_many_lines
 )]
+#[allow(unused_imports)]
 use serde::{Deserialize, Serialize};
+
+#[allow(unused_imports)]
 use crate::runtime::{de, ser};
 
 /// A webhook event type. The set of event types grows over time (newer API
 /// versions know more values than are listed here), so clients should accept
 /// values they do not recognise.
+#[cfg(
+    any(
+        feature = "webhook_subscriptions",
+        feature = "webhook_events",
+        feature = "webhooks"
+    )
+)]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum WebhookEventType {
     /// `message.sent`
@@ -94,6 +104,13 @@ pub enum WebhookEventType {
     Unknown(String),
 }
 
+#[cfg(
+    any(
+        feature = "webhook_subscriptions",
+        feature = "webhook_events",
+        feature = "webhooks"
+    )
+)]
 impl WebhookEventType {
     /// Every value known to this version of the client.
     pub const KNOWN: [Self; 25] = [
@@ -157,6 +174,13 @@ impl WebhookEventType {
     }
 }
 
+#[cfg(
+    any(
+        feature = "webhook_subscriptions",
+        feature = "webhook_events",
+        feature = "webhooks"
+    )
+)]
 impl From<&str> for WebhookEventType {
     fn from(value: &str) -> Self {
         match value {
@@ -190,18 +214,39 @@ impl From<&str> for WebhookEventType {
     }
 }
 
+#[cfg(
+    any(
+        feature = "webhook_subscriptions",
+        feature = "webhook_events",
+        feature = "webhooks"
+    )
+)]
 impl std::fmt::Display for WebhookEventType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
+#[cfg(
+    any(
+        feature = "webhook_subscriptions",
+        feature = "webhook_events",
+        feature = "webhooks"
+    )
+)]
 impl Serialize for WebhookEventType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
+#[cfg(
+    any(
+        feature = "webhook_subscriptions",
+        feature = "webhook_events",
+        feature = "webhooks"
+    )
+)]
 impl<'de> Deserialize<'de> for WebhookEventType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -211,6 +256,7 @@ impl<'de> Deserialize<'de> for WebhookEventType {
 }
 
 /// A webhook subscription.
+#[cfg(feature = "webhook_subscriptions")]
 #[derive(Debug, Clone, PartialEq)]
 pub struct WebhookSubscription {
     /// Unique identifier for the webhook subscription
@@ -236,6 +282,7 @@ pub struct WebhookSubscription {
     pub phone_numbers: crate::Nullable<Vec<String>>,
 }
 
+#[cfg(feature = "webhook_subscriptions")]
 impl Serialize for WebhookSubscription {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut object = ser::Object::new(serializer, "WebhookSubscription", 7);
@@ -250,6 +297,7 @@ impl Serialize for WebhookSubscription {
     }
 }
 
+#[cfg(feature = "webhook_subscriptions")]
 impl de::FromObject for WebhookSubscription {
     const NAME: &'static str = "WebhookSubscription";
 
@@ -287,6 +335,7 @@ impl de::FromObject for WebhookSubscription {
     }
 }
 
+#[cfg(feature = "webhook_subscriptions")]
 impl<'de> Deserialize<'de> for WebhookSubscription {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -297,6 +346,7 @@ impl<'de> Deserialize<'de> for WebhookSubscription {
 
 /// A newly created webhook subscription, with its signing secret. The signing
 /// secret is returned only in this response.
+#[cfg(feature = "webhook_subscriptions")]
 #[derive(Debug, Clone, PartialEq)]
 pub struct WebhookSubscriptionCreateResponse {
     /// Unique identifier for the webhook subscription
@@ -326,6 +376,7 @@ pub struct WebhookSubscriptionCreateResponse {
     pub signing_secret: String,
 }
 
+#[cfg(feature = "webhook_subscriptions")]
 impl Serialize for WebhookSubscriptionCreateResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut object = ser::Object::new(
@@ -345,6 +396,7 @@ impl Serialize for WebhookSubscriptionCreateResponse {
     }
 }
 
+#[cfg(feature = "webhook_subscriptions")]
 impl de::FromObject for WebhookSubscriptionCreateResponse {
     const NAME: &'static str = "WebhookSubscriptionCreateResponse";
 
@@ -385,6 +437,7 @@ impl de::FromObject for WebhookSubscriptionCreateResponse {
     }
 }
 
+#[cfg(feature = "webhook_subscriptions")]
 impl<'de> Deserialize<'de> for WebhookSubscriptionCreateResponse {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -394,12 +447,14 @@ impl<'de> Deserialize<'de> for WebhookSubscriptionCreateResponse {
 }
 
 /// The webhook subscriptions of the account.
+#[cfg(feature = "webhook_subscriptions")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct WebhookSubscriptionListResponse {
     /// The webhook subscriptions.
     pub subscriptions: Vec<WebhookSubscription>,
 }
 
+#[cfg(feature = "webhook_subscriptions")]
 impl Serialize for WebhookSubscriptionListResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut object = ser::Object::new(
@@ -412,6 +467,7 @@ impl Serialize for WebhookSubscriptionListResponse {
     }
 }
 
+#[cfg(feature = "webhook_subscriptions")]
 impl de::FromObject for WebhookSubscriptionListResponse {
     const NAME: &'static str = "WebhookSubscriptionListResponse";
 
@@ -431,6 +487,7 @@ impl de::FromObject for WebhookSubscriptionListResponse {
     }
 }
 
+#[cfg(feature = "webhook_subscriptions")]
 impl<'de> Deserialize<'de> for WebhookSubscriptionListResponse {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -440,6 +497,7 @@ impl<'de> Deserialize<'de> for WebhookSubscriptionListResponse {
 }
 
 /// The parameters of a new webhook subscription.
+#[cfg(feature = "webhook_subscriptions")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct WebhookSubscriptionCreateParams {
     /// List of event types to subscribe to
@@ -455,6 +513,7 @@ pub struct WebhookSubscriptionCreateParams {
     pub phone_numbers: Option<Vec<String>>,
 }
 
+#[cfg(feature = "webhook_subscriptions")]
 impl Serialize for WebhookSubscriptionCreateParams {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut object = ser::Object::new(
@@ -469,6 +528,7 @@ impl Serialize for WebhookSubscriptionCreateParams {
     }
 }
 
+#[cfg(feature = "webhook_subscriptions")]
 impl de::FromObject for WebhookSubscriptionCreateParams {
     const NAME: &'static str = "WebhookSubscriptionCreateParams";
 
@@ -494,6 +554,7 @@ impl de::FromObject for WebhookSubscriptionCreateParams {
     }
 }
 
+#[cfg(feature = "webhook_subscriptions")]
 impl<'de> Deserialize<'de> for WebhookSubscriptionCreateParams {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -504,6 +565,7 @@ impl<'de> Deserialize<'de> for WebhookSubscriptionCreateParams {
 
 /// The changes to a webhook subscription. Every field is optional; a field that is
 /// absent is left unchanged.
+#[cfg(feature = "webhook_subscriptions")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct WebhookSubscriptionUpdateParams {
     /// Activate or deactivate the subscription
@@ -522,6 +584,7 @@ pub struct WebhookSubscriptionUpdateParams {
     pub target_url: Option<String>,
 }
 
+#[cfg(feature = "webhook_subscriptions")]
 impl Serialize for WebhookSubscriptionUpdateParams {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut object = ser::Object::new(
@@ -537,6 +600,7 @@ impl Serialize for WebhookSubscriptionUpdateParams {
     }
 }
 
+#[cfg(feature = "webhook_subscriptions")]
 impl de::FromObject for WebhookSubscriptionUpdateParams {
     const NAME: &'static str = "WebhookSubscriptionUpdateParams";
 
@@ -565,6 +629,7 @@ impl de::FromObject for WebhookSubscriptionUpdateParams {
     }
 }
 
+#[cfg(feature = "webhook_subscriptions")]
 impl<'de> Deserialize<'de> for WebhookSubscriptionUpdateParams {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -574,6 +639,7 @@ impl<'de> Deserialize<'de> for WebhookSubscriptionUpdateParams {
 }
 
 /// The webhook event types that can be subscribed to.
+#[cfg(feature = "webhook_events")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct WebhookEventListResponse {
     /// URL of the documentation of the webhook events (currently always
@@ -584,6 +650,7 @@ pub struct WebhookEventListResponse {
     pub events: Vec<WebhookEventType>,
 }
 
+#[cfg(feature = "webhook_events")]
 impl Serialize for WebhookEventListResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut object = ser::Object::new(serializer, "WebhookEventListResponse", 2);
@@ -593,6 +660,7 @@ impl Serialize for WebhookEventListResponse {
     }
 }
 
+#[cfg(feature = "webhook_events")]
 impl de::FromObject for WebhookEventListResponse {
     const NAME: &'static str = "WebhookEventListResponse";
 
@@ -615,6 +683,7 @@ impl de::FromObject for WebhookEventListResponse {
     }
 }
 
+#[cfg(feature = "webhook_events")]
 impl<'de> Deserialize<'de> for WebhookEventListResponse {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -624,6 +693,7 @@ impl<'de> Deserialize<'de> for WebhookEventListResponse {
 }
 
 /// The details of an API error.
+#[cfg(any(feature = "webhook_subscriptions", feature = "webhook_events"))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ErrorDetail {
     /// The HTTP status code of the response.
@@ -638,6 +708,7 @@ pub struct ErrorDetail {
     pub message: String,
 }
 
+#[cfg(any(feature = "webhook_subscriptions", feature = "webhook_events"))]
 impl Serialize for ErrorDetail {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut object = ser::Object::new(serializer, "ErrorDetail", 3);
@@ -648,6 +719,7 @@ impl Serialize for ErrorDetail {
     }
 }
 
+#[cfg(any(feature = "webhook_subscriptions", feature = "webhook_events"))]
 impl de::FromObject for ErrorDetail {
     const NAME: &'static str = "ErrorDetail";
 
@@ -673,6 +745,7 @@ impl de::FromObject for ErrorDetail {
     }
 }
 
+#[cfg(any(feature = "webhook_subscriptions", feature = "webhook_events"))]
 impl<'de> Deserialize<'de> for ErrorDetail {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -682,6 +755,7 @@ impl<'de> Deserialize<'de> for ErrorDetail {
 }
 
 /// The envelope of every error response.
+#[cfg(any(feature = "webhook_subscriptions", feature = "webhook_events"))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ErrorResponse {
     /// The error details.
@@ -691,6 +765,7 @@ pub struct ErrorResponse {
     pub success: bool,
 }
 
+#[cfg(any(feature = "webhook_subscriptions", feature = "webhook_events"))]
 impl Serialize for ErrorResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut object = ser::Object::new(serializer, "ErrorResponse", 2);
@@ -700,6 +775,7 @@ impl Serialize for ErrorResponse {
     }
 }
 
+#[cfg(any(feature = "webhook_subscriptions", feature = "webhook_events"))]
 impl de::FromObject for ErrorResponse {
     const NAME: &'static str = "ErrorResponse";
 
@@ -722,6 +798,7 @@ impl de::FromObject for ErrorResponse {
     }
 }
 
+#[cfg(any(feature = "webhook_subscriptions", feature = "webhook_events"))]
 impl<'de> Deserialize<'de> for ErrorResponse {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -732,6 +809,7 @@ impl<'de> Deserialize<'de> for ErrorResponse {
 
 /// The envelope of every webhook delivery. The shape of `data` depends on
 /// `event_type` and `webhook_version`.
+#[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
 pub struct WebhookEvent {
     /// The API version that produced the event.
@@ -762,6 +840,7 @@ pub struct WebhookEvent {
     pub data: serde_json::Map<String, serde_json::Value>,
 }
 
+#[cfg(any(feature = "webhooks", feature = "full"))]
 impl Serialize for WebhookEvent {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut object = ser::Object::new(serializer, "WebhookEvent", 8);
@@ -777,6 +856,7 @@ impl Serialize for WebhookEvent {
     }
 }
 
+#[cfg(any(feature = "webhooks", feature = "full"))]
 impl de::FromObject for WebhookEvent {
     const NAME: &'static str = "WebhookEvent";
 
@@ -817,6 +897,7 @@ impl de::FromObject for WebhookEvent {
     }
 }
 
+#[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for WebhookEvent {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

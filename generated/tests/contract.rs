@@ -12,6 +12,7 @@
 //!
 //! The server-backed tests are ignored by default: `cargo xtask contract` starts Prism,
 //! points `LINQ_API_V3_BASE_URL` at it and runs them with `--include-ignored`.
+#![cfg(feature = "full")]
 #![allow(deprecated, dead_code, clippy::too_many_lines, clippy::unreadable_literal)]
 
 use linq_api::{Client, Error, RequestOptions};

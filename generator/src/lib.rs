@@ -154,7 +154,7 @@ fn emit_and_format(
     api: &ir::Api,
     config: &Config,
 ) -> Result<(Vec<(PathBuf, String)>, Busy), Error> {
-    let cx = emit::Context::new(api);
+    let cx = emit::Context::new(api, config);
     // (file, piece, part) for every piece of every file.
     let mut jobs: Vec<(usize, usize, emit::Part)> = emit::parts(api)
         .into_iter()

@@ -93,7 +93,8 @@ impl Templates {
         for (name, text) in &self.runtime {
             files.insert(Path::new("src/runtime").join(name), text.clone());
         }
-        let vars = variables(config, api);
+        let mut vars = variables(config, api);
+        vars.push(("examples", self.example_sections(config)));
         for (target, text) in &self.rendered {
             let is_webhook_example =
                 target.starts_with("examples") && target.to_string_lossy().contains("webhook");
@@ -111,17 +112,38 @@ impl Templates {
         }
         Ok(())
     }
+
+    /// `[[example]]` sections of `Cargo.toml`: each example needs the features it uses
+    /// (`webhooks` for webhook examples, every resource for the others), so that builds
+    /// without default features still compile.
+    fn example_sections(&self, config: &Config) -> String {
+        let mut out = String::new();
+        for (target, _) in &self.rendered {
+            if !target.starts_with("examples") || target.extension().is_none_or(|e| e != "rs") {
+                continue;
+            }
+            let Some(name) = target.file_stem().map(|n| n.to_string_lossy().into_owned()) else {
+                continue;
+            };
+            let feature = if name.contains("webhook") {
+                if config.webhook_envelope.is_none() {
+                    continue;
+                }
+                "webhooks"
+            } else {
+                "full"
+            };
+            out.push_str(&format!(
+                "[[example]]\nname = \"{name}\"\nrequired-features = [\"{feature}\"]\n\n"
+            ));
+        }
+        out
+    }
 }
 
 fn variables(config: &Config, api: &Api) -> Vec<(&'static str, String)> {
-    // Webhook verification is always available; it is on by default only for APIs
-    // whose config names a webhook envelope.
-    let features = if config.webhook_envelope.is_some() {
-        "default = [\"webhooks\"]"
-    } else {
-        "default = []"
-    }
-    .to_string();
+    // `default`, `full` and one feature per resource.
+    let features = crate::emit::features::cargo_features(api, config);
     vec![
         ("crate_name", config.crate_name.clone()),
         ("lib_name", config.lib_name()),

@@ -4,12 +4,16 @@
 //! The API's operations, grouped by resource. Each resource is reached through an
 //! accessor on [`Client`](crate::Client), such as `client.resource().call(..)`.
 
+#[cfg(feature = "webhook_subscriptions")]
 pub mod webhook_subscriptions;
 
+#[cfg(feature = "webhook_subscriptions")]
 pub use webhook_subscriptions::WebhookSubscriptions;
 
+#[cfg(feature = "webhook_events")]
 pub mod webhook_events;
 
+#[cfg(feature = "webhook_events")]
 pub use webhook_events::WebhookEvents;
 
 impl crate::Client {
@@ -21,6 +25,7 @@ impl crate::Client {
     /// deliveries. It is returned only once, at creation: store it securely.
     ///
     /// Operations on the `webhook_subscriptions` resource.
+    #[cfg(feature = "webhook_subscriptions")]
     pub fn webhook_subscriptions(
         &self,
     ) -> webhook_subscriptions::WebhookSubscriptions<'_> {
@@ -33,6 +38,7 @@ impl crate::Client {
     /// event types grows over time; clients should tolerate event types they do not know.
     ///
     /// Operations on the `webhook_events` resource.
+    #[cfg(feature = "webhook_events")]
     pub fn webhook_events(&self) -> webhook_events::WebhookEvents<'_> {
         webhook_events::WebhookEvents::new(crate::runtime::Scope::new(self))
     }

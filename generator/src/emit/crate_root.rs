@@ -5,6 +5,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::docs;
+use super::features;
 use super::rust_type::ident;
 use crate::config::Config;
 use crate::ir::{Api, Auth, TypeRef};
@@ -23,7 +24,9 @@ pub fn lib_file(api: &Api, config: &Config, usage: &str) -> TokenStream {
     let doc = docs::inner_attrs(&intro);
     let error_body = api.error_body.map(|id| {
         let name = ident(&api.type_def(id).name);
+        let cfg = features::any_resource(api).attr();
         quote! {
+            #cfg
             impl Error {
                 /// The error response body decoded as the API's error type, when the server
                 /// sent one that matches it.

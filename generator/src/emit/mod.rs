@@ -6,6 +6,7 @@
 mod crate_root;
 pub mod docs;
 mod examples;
+pub(crate) mod features;
 mod resources;
 mod rust_type;
 mod samples;
@@ -31,7 +32,7 @@ pub struct Emitted {
 
 /// Emits the crate's generated files.
 pub fn emit(api: &Api, config: &Config) -> Emitted {
-    let cx = Context::new(api);
+    let cx = Context::new(api, config);
     Emitted {
         rust: parts(api)
             .into_iter()
@@ -48,10 +49,10 @@ pub struct Context {
 }
 
 impl Context {
-    pub fn new(api: &Api) -> Context {
+    pub fn new(api: &Api, config: &Config) -> Context {
         Context {
             defaults: rust_type::defaultable(api),
-            types: types::Plan::new(api),
+            types: types::Plan::new(api, config),
         }
     }
 }

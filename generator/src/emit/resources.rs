@@ -6,6 +6,7 @@ use quote::{format_ident, quote};
 
 use super::docs;
 use super::examples::method_example;
+use super::features::resource_features;
 use super::rust_type::{Scope, ident, rust_type};
 use super::values::ValueBuilder;
 use crate::ir::{
@@ -15,10 +16,15 @@ use crate::ir::{
 
 /// `resources/mod.rs`: module declarations and the accessors on `Client`.
 pub fn mod_file(api: &Api) -> TokenStream {
-    let mods = api.resources.iter().map(|r| {
+    // Each resource behind its Cargo feature (all on by default, through `full`).
+    let cfgs: Vec<TokenStream> = resource_features(api)
+        .iter()
+        .map(|f| quote! { #[cfg(feature = #f)] })
+        .collect();
+    let mods = api.resources.iter().zip(&cfgs).map(|(r, cfg)| {
         let m = ident(&r.module);
         let t = ident(&r.type_name);
-        quote! { pub mod #m; pub use #m::#t; }
+        quote! { #cfg pub mod #m; #cfg pub use #m::#t; }
     });
     let multipart = api
         .resources
@@ -35,7 +41,7 @@ pub fn mod_file(api: &Api) -> TokenStream {
                 pub use crate::runtime::Multipart;
             }
         });
-    let accessors = api.resources.iter().map(|r| {
+    let accessors = api.resources.iter().zip(&cfgs).map(|(r, cfg)| {
         let m = ident(&r.module);
         let t = ident(&r.type_name);
         let a = ident(&r.accessor);
@@ -46,6 +52,7 @@ pub fn mod_file(api: &Api) -> TokenStream {
         let doc = docs::attrs(&text);
         quote! {
             #doc
+            #cfg
             pub fn #a(&self) -> #m::#t<'_> {
                 #m::#t::new(crate::runtime::Scope::new(self))
             }

@@ -152,6 +152,7 @@ points `{base_url_env}` at it and runs them with `--include-ignored`."
         #doc
         // Deprecated operations and fields are exercised too; not every spec needs every
         // helper below.
+        #![cfg(feature = "full")]
         #![allow(deprecated, dead_code, clippy::too_many_lines, clippy::unreadable_literal)]
 
         use #krate::{Client, Error, RequestOptions};

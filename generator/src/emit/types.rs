@@ -3,10 +3,12 @@
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
-use super::docs;
-use super::rust_type::{Scope, defaultable, field_type, ident, rust_type};
 use std::collections::HashMap;
 
+use super::docs;
+use super::features::{Gate, type_gates};
+use super::rust_type::{Scope, defaultable, field_type, ident, rust_type};
+use crate::config::Config;
 use crate::ir::{
     Api, Presence, StringEnum, Struct, Tagging, TypeDef, TypeId, TypeKind, TypeRef, Union,
 };
@@ -17,15 +19,24 @@ use crate::ir::{
 pub struct Plan {
     defaults: Vec<bool>,
     copies: Vec<Option<TypeId>>,
+    gates: Vec<Gate>,
 }
 
 impl Plan {
-    pub fn new(api: &Api) -> Plan {
+    pub fn new(api: &Api, config: &Config) -> Plan {
+        let copies = duplicates(api);
         Plan {
             defaults: defaultable(api),
-            copies: duplicates(api),
+            gates: type_gates(api, config, &copies),
+            copies,
         }
     }
+}
+
+/// How one type is spelled besides its shape: the `#[cfg]` every one of its items
+/// carries (see [`super::features`]).
+struct Spell {
+    cfg: TokenStream,
 }
 
 /// The start of `types.rs`: its docs, lint settings and imports.
@@ -41,6 +52,11 @@ pub fn types_header(api: &Api) -> TokenStream {
         .iter()
         .any(|t| matches!(t.kind, TypeKind::Struct(_)))
         .then(|| quote! { use crate::runtime::{de, ser}; });
+    // Without some resources' features, some imports may go unused.
+    let allow =
+        (serde_use.is_some() || de_use.is_some()).then(|| quote! { #[allow(unused_imports)] });
+    let serde_use = serde_use.map(|u| quote! { #allow #u });
+    let de_use = de_use.map(|u| quote! { #allow #u });
     quote! {
         //! Request and response types, one per schema of the spec.
         #![allow(clippy::large_enum_variant, clippy::doc_lazy_continuation, clippy::too_many_lines)]
@@ -54,9 +70,12 @@ pub fn types_header(api: &Api) -> TokenStream {
 pub fn type_items(api: &Api, plan: &Plan, range: std::ops::Range<usize>) -> TokenStream {
     let items = range.filter_map(|i| {
         let t = api.types.get(i)?;
+        let spell = Spell {
+            cfg: plan.gates[i].attr(),
+        };
         Some(match plan.copies[i] {
-            Some(original) => copy_item(api, t, original),
-            None => type_item(api, t, plan.defaults[i]),
+            Some(original) => copy_item(api, t, original, &spell),
+            None => type_item(api, t, plan.defaults[i], &spell),
         })
     });
     quote! { #(#items)* }
@@ -65,7 +84,8 @@ pub fn type_items(api: &Api, plan: &Plan, range: std::ops::Range<usize>) -> Toke
 /// A type whose code would repeat an earlier one's exactly (same fields, variants and
 /// docs inside; Stripe's spec, for example, repeats the same inline enums hundreds of
 /// times): an alias of the earlier type, so it is compiled once.
-fn copy_item(api: &Api, t: &TypeDef, original: TypeId) -> TokenStream {
+fn copy_item(api: &Api, t: &TypeDef, original: TypeId, spell: &Spell) -> TokenStream {
+    let cfg = &spell.cfg;
     let name = ident(&t.name);
     let target = ident(&api.type_def(original).name);
     let text = t
@@ -75,7 +95,7 @@ fn copy_item(api: &Api, t: &TypeDef, original: TypeId) -> TokenStream {
     let doc = docs::attrs(&format!(
         "{text}\n\nAn alias of [`{target}`], which has the same shape."
     ));
-    quote! { #doc pub type #name = #target; }
+    quote! { #doc #cfg pub type #name = #target; }
 }
 
 /// For each type, the earlier type whose code it would repeat, if any.
@@ -266,11 +286,12 @@ fn type_doc(t: &TypeDef) -> TokenStream {
     docs::attrs(&text)
 }
 
-fn type_item(api: &Api, t: &TypeDef, default: bool) -> TokenStream {
+fn type_item(api: &Api, t: &TypeDef, default: bool, spell: &Spell) -> TokenStream {
     let doc = type_doc(t);
     let name = ident(&t.name);
+    let cfg = &spell.cfg;
     match &t.kind {
-        TypeKind::Struct(s) => struct_item(api, &doc, &name, s, default),
+        TypeKind::Struct(s) => struct_item(api, &doc, &name, s, default, spell),
         TypeKind::Params(params) => {
             let fields = params.iter().map(|p| {
                 let fname = ident(&p.name);
@@ -294,31 +315,35 @@ fn type_item(api: &Api, t: &TypeDef, default: bool) -> TokenStream {
             let derive_default = default.then(|| quote! { Default, });
             quote! {
                 #doc
+                #cfg
                 #[derive(Debug, Clone, PartialEq, #derive_default)]
                 pub struct #name { #(#fields)* }
             }
         }
-        TypeKind::Enum(e) if e.integer => int_enum_item(&doc, &name, e),
-        TypeKind::Enum(e) => enum_item(&doc, &name, e),
-        TypeKind::Union(u) => union_item(api, &doc, &name, u),
+        TypeKind::Enum(e) if e.integer => int_enum_item(&doc, &name, e, cfg),
+        TypeKind::Enum(e) => enum_item(&doc, &name, e, cfg),
+        TypeKind::Union(u) => union_item(api, &doc, &name, u, cfg),
         TypeKind::Alias(ty) => {
             let ty = rust_type(api, ty, Scope::Types);
-            quote! { #doc pub type #name = #ty; }
+            quote! { #doc #cfg pub type #name = #ty; }
         }
         TypeKind::Newtype(ty) => {
             let ty = rust_type(api, ty, Scope::Types);
             let derive_default = default.then(|| quote! { Default, });
             quote! {
                 #doc
+                #cfg
                 #[derive(Debug, Clone, PartialEq, #derive_default)]
                 pub struct #name(pub #ty);
 
+                #cfg
                 impl Serialize for #name {
                     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                         Serialize::serialize(&self.0, serializer)
                     }
                 }
 
+                #cfg
                 impl<'de> Deserialize<'de> for #name {
                     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                         Deserialize::deserialize(deserializer).map(Self)
@@ -335,7 +360,9 @@ fn struct_item(
     name: &proc_macro2::Ident,
     s: &Struct,
     default: bool,
+    spell: &Spell,
 ) -> TokenStream {
+    let cfg = &spell.cfg;
     let fields = s.fields.iter().map(|f| {
         let fname = ident(&f.name);
         let ty = field_type(api, f, Scope::Types);
@@ -357,10 +384,13 @@ fn struct_item(
     let derive_default = default.then(|| quote! { , Default });
     let any_deprecated = s.fields.iter().any(|f| f.deprecated);
     let allow = any_deprecated.then(|| quote! { #[allow(deprecated)] });
-    let encode = to_object(name, s, allow.as_ref());
-    let decode = from_object(name, s, allow.as_ref());
+    // Attributes of the impls: the type's `cfg`, and `allow(deprecated)` if needed.
+    let attrs = quote! { #cfg #allow };
+    let encode = to_object(name, s, &attrs);
+    let decode = from_object(name, s, &attrs);
     quote! {
         #doc
+        #cfg
         #allow
         #[derive(Debug, Clone, PartialEq #derive_default)]
         pub struct #name { #(#fields)* #additional }
@@ -372,7 +402,7 @@ fn struct_item(
 
 /// A struct's encoding: one call per field on the runtime's `ser::Object` (members
 /// that may be absent are left out when they are).
-fn to_object(name: &proc_macro2::Ident, s: &Struct, allow: Option<&TokenStream>) -> TokenStream {
+fn to_object(name: &proc_macro2::Ident, s: &Struct, attrs: &TokenStream) -> TokenStream {
     let calls = s.fields.iter().map(|f| {
         let fname = ident(&f.name);
         let wire = &f.wire_name;
@@ -400,7 +430,7 @@ fn to_object(name: &proc_macro2::Ident, s: &Struct, allow: Option<&TokenStream>)
         quote! { let mut object = #open; }
     };
     quote! {
-        #allow
+        #attrs
         impl Serialize for #name {
             fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                 #binding
@@ -415,7 +445,7 @@ fn to_object(name: &proc_macro2::Ident, s: &Struct, allow: Option<&TokenStream>)
 /// A struct's decoding: one loop over the object's keys, through the runtime's
 /// `FromObject` (several times cheaper to compile than serde's derived visitor: one
 /// generic call per field).
-fn from_object(name: &proc_macro2::Ident, s: &Struct, allow: Option<&TokenStream>) -> TokenStream {
+fn from_object(name: &proc_macro2::Ident, s: &Struct, attrs: &TokenStream) -> TokenStream {
     let locals: Vec<proc_macro2::Ident> = locals(s).iter().map(|n| format_ident!("{n}")).collect();
     let lets = s.fields.iter().zip(&locals).map(|(f, l)| {
         let init = match f.presence {
@@ -450,7 +480,7 @@ fn from_object(name: &proc_macro2::Ident, s: &Struct, allow: Option<&TokenStream
     };
     let text = name.to_string();
     quote! {
-        #allow
+        #attrs
         impl de::FromObject for #name {
             const NAME: &'static str = #text;
 
@@ -467,6 +497,7 @@ fn from_object(name: &proc_macro2::Ident, s: &Struct, allow: Option<&TokenStream
             }
         }
 
+        #attrs
         impl<'de> Deserialize<'de> for #name {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 de::deserialize_object(deserializer)
@@ -489,8 +520,6 @@ fn locals(s: &Struct) -> Vec<String> {
     out
 }
 
-/// A forward-compatible string enum: known values as unit variants, anything else kept
-/// verbatim in the catch-all, so a newer server never breaks an older client.
 /// A known value's doc: the value, and what it means when the spec says.
 fn variant_doc(v: &crate::ir::EnumVariant) -> TokenStream {
     let value = if v.value.is_empty() {
@@ -509,7 +538,12 @@ fn variant_doc(v: &crate::ir::EnumVariant) -> TokenStream {
 
 /// An integer enum: known values as unit variants, any other number kept in the
 /// catch-all; (de)serialised as a JSON number.
-fn int_enum_item(doc: &TokenStream, name: &proc_macro2::Ident, e: &StringEnum) -> TokenStream {
+fn int_enum_item(
+    doc: &TokenStream,
+    name: &proc_macro2::Ident,
+    e: &StringEnum,
+    cfg: &TokenStream,
+) -> TokenStream {
     let unknown = ident(&e.unknown_variant);
     let known: Vec<(proc_macro2::Ident, Literal, &crate::ir::EnumVariant)> = e
         .variants
@@ -533,6 +567,7 @@ fn int_enum_item(doc: &TokenStream, name: &proc_macro2::Ident, e: &StringEnum) -
     let count = Literal::usize_unsuffixed(known.len());
     quote! {
         #doc
+        #cfg
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum #name {
             #(#variants)*
@@ -540,6 +575,7 @@ fn int_enum_item(doc: &TokenStream, name: &proc_macro2::Ident, e: &StringEnum) -
             #unknown(i64),
         }
 
+        #cfg
         impl #name {
             /// Every value known to this version of the client.
             pub const KNOWN: [Self; #count] = [#(#all),*];
@@ -553,6 +589,7 @@ fn int_enum_item(doc: &TokenStream, name: &proc_macro2::Ident, e: &StringEnum) -
             }
         }
 
+        #cfg
         impl From<i64> for #name {
             fn from(value: i64) -> Self {
                 match value {
@@ -562,18 +599,21 @@ fn int_enum_item(doc: &TokenStream, name: &proc_macro2::Ident, e: &StringEnum) -
             }
         }
 
+        #cfg
         impl std::fmt::Display for #name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 write!(f, "{}", self.value())
             }
         }
 
+        #cfg
         impl Serialize for #name {
             fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                 serializer.serialize_i64(self.value())
             }
         }
 
+        #cfg
         impl<'de> Deserialize<'de> for #name {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 i64::deserialize(deserializer).map(Self::from)
@@ -582,7 +622,14 @@ fn int_enum_item(doc: &TokenStream, name: &proc_macro2::Ident, e: &StringEnum) -
     }
 }
 
-fn enum_item(doc: &TokenStream, name: &proc_macro2::Ident, e: &StringEnum) -> TokenStream {
+/// A forward-compatible string enum: known values as unit variants, anything else kept
+/// verbatim in the catch-all, so a newer server never breaks an older client.
+fn enum_item(
+    doc: &TokenStream,
+    name: &proc_macro2::Ident,
+    e: &StringEnum,
+    cfg: &TokenStream,
+) -> TokenStream {
     let unknown = ident(&e.unknown_variant);
     let variants = e.variants.iter().map(|v| {
         let vname = ident(&v.name);
@@ -606,6 +653,7 @@ fn enum_item(doc: &TokenStream, name: &proc_macro2::Ident, e: &StringEnum) -> To
     let count = Literal::usize_unsuffixed(e.variants.len());
     quote! {
         #doc
+        #cfg
         #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum #name {
             #(#variants)*
@@ -613,6 +661,7 @@ fn enum_item(doc: &TokenStream, name: &proc_macro2::Ident, e: &StringEnum) -> To
             #unknown(String),
         }
 
+        #cfg
         impl #name {
             /// Every value known to this version of the client.
             pub const KNOWN: [Self; #count] = [#(#all),*];
@@ -626,6 +675,7 @@ fn enum_item(doc: &TokenStream, name: &proc_macro2::Ident, e: &StringEnum) -> To
             }
         }
 
+        #cfg
         impl From<&str> for #name {
             fn from(value: &str) -> Self {
                 match value {
@@ -635,18 +685,21 @@ fn enum_item(doc: &TokenStream, name: &proc_macro2::Ident, e: &StringEnum) -> To
             }
         }
 
+        #cfg
         impl std::fmt::Display for #name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(self.as_str())
             }
         }
 
+        #cfg
         impl Serialize for #name {
             fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                 serializer.serialize_str(self.as_str())
             }
         }
 
+        #cfg
         impl<'de> Deserialize<'de> for #name {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 crate::runtime::deserialize_string_enum(deserializer)
@@ -655,7 +708,13 @@ fn enum_item(doc: &TokenStream, name: &proc_macro2::Ident, e: &StringEnum) -> To
     }
 }
 
-fn union_item(api: &Api, doc: &TokenStream, name: &proc_macro2::Ident, u: &Union) -> TokenStream {
+fn union_item(
+    api: &Api,
+    doc: &TokenStream,
+    name: &proc_macro2::Ident,
+    u: &Union,
+    cfg: &TokenStream,
+) -> TokenStream {
     let variants = u.variants.iter().map(|v| {
         let vname = ident(&v.name);
         let mut ty = rust_type(api, &v.ty, Scope::Types);
@@ -686,6 +745,7 @@ fn union_item(api: &Api, doc: &TokenStream, name: &proc_macro2::Ident, u: &Union
         encode_arms.push(quote! { Self::#unknown(v) => Serialize::serialize(v, serializer), });
     }
     let encode = quote! {
+        #cfg
         impl Serialize for #name {
             fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                 match self {
@@ -708,11 +768,13 @@ fn union_item(api: &Api, doc: &TokenStream, name: &proc_macro2::Ident, u: &Union
             let message = format!("data did not match any variant of untagged enum {name}");
             quote! {
                 #doc
+                #cfg
                 #[derive(Debug, Clone, PartialEq)]
                 pub enum #name { #(#variants)* }
 
                 #encode
 
+                #cfg
                 impl<'de> Deserialize<'de> for #name {
                     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                         let value = serde_json::Value::deserialize(deserializer)?;
@@ -730,11 +792,11 @@ fn union_item(api: &Api, doc: &TokenStream, name: &proc_macro2::Ident, u: &Union
             let arms = u.variants.iter().filter(|v| !v.tags.is_empty()).map(|v| {
                 let vname = ident(&v.name);
                 let tags = &v.tags;
-                let wrap = if v.boxed { quote! { |v| Self::#vname(Box::new(v)) } } else { quote! { Self::#vname } };
-                quote! { #(#tags)|* => serde_json::from_value(value).map(#wrap).map_err(serde::de::Error::custom), }
+                quote! { #(#tags)|* => serde_json::from_value(value).map(Self::#vname).map_err(serde::de::Error::custom), }
             });
             quote! {
                 #doc
+                #cfg
                 #[derive(Debug, Clone, PartialEq)]
                 pub enum #name {
                     #(#variants)*
@@ -744,6 +806,7 @@ fn union_item(api: &Api, doc: &TokenStream, name: &proc_macro2::Ident, u: &Union
 
                 #encode
 
+                #cfg
                 impl<'de> Deserialize<'de> for #name {
                     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                         let value = serde_json::Value::deserialize(deserializer)?;

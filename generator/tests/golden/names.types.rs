@@ -7,10 +7,14 @@
     clippy::doc_lazy_continuation,
     clippy::too_many_lines
 )]
+#[allow(unused_imports)]
 use serde::{Deserialize, Serialize};
+
+#[allow(unused_imports)]
 use crate::runtime::{de, ser};
 
 /// Fields whose names are not Rust identifiers.
+#[cfg(feature = "things")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Thing {
     /// A keyword.
@@ -38,6 +42,7 @@ pub struct Thing {
     pub kind: Option<OptionType>,
 }
 
+#[cfg(feature = "things")]
 impl Serialize for Thing {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut object = ser::Object::new(serializer, "Thing", 8);
@@ -53,6 +58,7 @@ impl Serialize for Thing {
     }
 }
 
+#[cfg(feature = "things")]
 impl de::FromObject for Thing {
     const NAME: &'static str = "Thing";
 
@@ -93,6 +99,7 @@ impl de::FromObject for Thing {
     }
 }
 
+#[cfg(feature = "things")]
 impl<'de> Deserialize<'de> for Thing {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -102,6 +109,7 @@ impl<'de> Deserialize<'de> for Thing {
 }
 
 /// A type named like a std item.
+#[cfg(feature = "things")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum OptionType {
     /// The empty string.
@@ -123,6 +131,7 @@ pub enum OptionType {
     Unknown(String),
 }
 
+#[cfg(feature = "things")]
 impl OptionType {
     /// Every value known to this version of the client.
     pub const KNOWN: [Self; 5] = [
@@ -146,6 +155,7 @@ impl OptionType {
     }
 }
 
+#[cfg(feature = "things")]
 impl From<&str> for OptionType {
     fn from(value: &str) -> Self {
         match value {
@@ -159,18 +169,21 @@ impl From<&str> for OptionType {
     }
 }
 
+#[cfg(feature = "things")]
 impl std::fmt::Display for OptionType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
+#[cfg(feature = "things")]
 impl Serialize for OptionType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
+#[cfg(feature = "things")]
 impl<'de> Deserialize<'de> for OptionType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

@@ -1,0 +1,351 @@
+//! Cargo features of the emitted crate: one per resource, and `full` for all of them
+//! (on by default). A user of one resource of a large API turns default features off
+//! and enables that resource: only its module and the types it reaches are compiled.
+//!
+//! Which types a feature needs is reachability over the IR: from each resource's
+//! operations (path parameters, parameters, bodies, responses, error bodies) through
+//! the types' fields, variants and aliases. A type is compiled when any feature that
+//! reaches it is on. The error body (named by `Error::error_body`) counts as reached
+//! by every resource; webhook payloads come with `webhooks`; types nothing reaches
+//! come with `full` only.
+
+use std::fmt::Write as _;
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use crate::config::Config;
+use crate::ir::{Api, Operation, TypeId, TypeKind, TypeRef};
+
+/// Features the crate has besides the resources' (a resource named like one of them
+/// gets a `_resource` suffix).
+const RESERVED: [&str; 3] = ["default", "full", "webhooks"];
+
+/// The feature enabling each resource (index-aligned with `api.resources`): its module
+/// name, which is also its accessor (`client.webhook_subscriptions()` needs the
+/// `webhook_subscriptions` feature).
+pub fn resource_features(api: &Api) -> Vec<String> {
+    api.resources
+        .iter()
+        .map(|r| {
+            if RESERVED.contains(&r.module.as_str()) {
+                format!("{}_resource", r.module)
+            } else {
+                r.module.clone()
+            }
+        })
+        .collect()
+}
+
+/// The `[features]` entries of `Cargo.toml`: `default`, `full` and one per resource.
+pub fn cargo_features(api: &Api, config: &Config) -> String {
+    let features = resource_features(api);
+    let quoted = |names: &[&str]| {
+        names
+            .iter()
+            .map(|n| format!("\"{n}\""))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut default = vec!["full"];
+    // Webhook verification is always available; it is on by default only for APIs
+    // whose config names a webhook envelope.
+    if config.webhook_envelope.is_some() {
+        default.push("webhooks");
+    }
+    let mut out = format!("default = [{}]\n", quoted(&default));
+    out.push_str(
+        "# Every resource. To compile only some, turn default features off and name them\n\
+         # (`default-features = false, features = [\"<resource>\"]`): each resource's\n\
+         # module and the types it uses are compiled, nothing else.\n",
+    );
+    let all: Vec<&str> = features.iter().map(String::as_str).collect();
+    let _ = writeln!(out, "full = [{}]", quoted(&all));
+    if !features.is_empty() {
+        out.push_str("# One per resource: `client.<resource>()`.\n");
+    }
+    for f in &features {
+        let _ = writeln!(out, "{f} = []");
+    }
+    out.trim_end().to_string()
+}
+
+/// When one type's items are compiled.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Gate {
+    /// Always (the error body of an API without operations).
+    Always,
+    /// When any of these features is on.
+    Any(Vec<String>),
+}
+
+impl Gate {
+    /// The `#[cfg(...)]` attribute, if any.
+    pub fn attr(&self) -> TokenStream {
+        match self {
+            Gate::Always => TokenStream::new(),
+            Gate::Any(features) if features.len() == 1 => {
+                let f = &features[0];
+                quote! { #[cfg(feature = #f)] }
+            }
+            Gate::Any(features) => quote! { #[cfg(any(#(feature = #features),*))] },
+        }
+    }
+}
+
+/// The gate of every type (index-aligned with `api.types`). `copies[i]` is the type
+/// `i` is an alias of, if any (so the original is compiled whenever the alias is).
+pub fn type_gates(api: &Api, config: &Config, copies: &[Option<TypeId>]) -> Vec<Gate> {
+    let n = api.types.len();
+    let mut edges: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for (i, t) in api.types.iter().enumerate() {
+        let mut out = Vec::new();
+        kind_refs(&t.kind, &mut out);
+        if let Some(Some(original)) = copies.get(i) {
+            out.push(original.0);
+        }
+        out.retain(|j| *j < n);
+        edges[i] = out;
+    }
+    let reach = |roots: Vec<usize>| -> Vec<bool> {
+        let mut seen = vec![false; n];
+        let mut stack = roots;
+        while let Some(i) = stack.pop() {
+            if i >= n || seen[i] {
+                continue;
+            }
+            seen[i] = true;
+            stack.extend(edges[i].iter().copied());
+        }
+        seen
+    };
+
+    // The error body is named by `Error::error_body`, which exists with any resource
+    // (or always, for an API without operations).
+    let error_roots: Vec<usize> = api.error_body.iter().map(|id| id.0).collect();
+    let always = if api.resources.is_empty() {
+        reach(error_roots.clone())
+    } else {
+        vec![false; n]
+    };
+    let mut webhook_roots = Vec::new();
+    for w in &api.webhooks {
+        if let Some(t) = &w.payload {
+            type_refs(t, &mut webhook_roots);
+        }
+    }
+    if let Some(name) = &config.webhook_envelope {
+        let suffix = format!("/{name}");
+        webhook_roots.extend(
+            api.types
+                .iter()
+                .position(|t| &t.name == name || t.pointer.ends_with(&suffix)),
+        );
+    }
+    let webhooks = reach(webhook_roots);
+    let by_resource: Vec<Vec<bool>> = api
+        .resources
+        .iter()
+        .map(|r| {
+            let mut roots = error_roots.clone();
+            for op in &r.operations {
+                operation_refs(op, &mut roots);
+            }
+            reach(roots)
+        })
+        .collect();
+
+    let names = resource_features(api);
+    (0..n)
+        .map(|i| {
+            if always[i] {
+                return Gate::Always;
+            }
+            let mut features: Vec<String> = by_resource
+                .iter()
+                .zip(&names)
+                .filter(|(seen, _)| seen[i])
+                .map(|(_, f)| f.clone())
+                .collect();
+            let resources = !features.is_empty();
+            if webhooks[i] {
+                features.push("webhooks".into());
+            }
+            if !resources {
+                features.push("full".into());
+            }
+            Gate::Any(features)
+        })
+        .collect()
+}
+
+/// The gate of items every resource needs (`Error::error_body`): any resource.
+pub fn any_resource(api: &Api) -> Gate {
+    if api.resources.is_empty() {
+        Gate::Always
+    } else {
+        Gate::Any(resource_features(api))
+    }
+}
+
+/// Named types an operation's code mentions.
+fn operation_refs(op: &Operation, out: &mut Vec<usize>) {
+    for p in &op.path_params {
+        type_refs(&p.ty, out);
+    }
+    if let Some(p) = &op.params {
+        out.push(p.ty.0);
+    }
+    if let Some(b) = &op.body {
+        type_refs(&b.ty, out);
+    }
+    if let crate::ir::ResponseBody::Json(t) = &op.response.body {
+        type_refs(t, out);
+    }
+    for e in &op.errors {
+        if let Some(t) = &e.ty {
+            type_refs(t, out);
+        }
+    }
+}
+
+fn kind_refs(kind: &TypeKind, out: &mut Vec<usize>) {
+    match kind {
+        TypeKind::Struct(s) => {
+            for f in &s.fields {
+                type_refs(&f.ty, out);
+            }
+            if let Some(t) = &s.additional {
+                type_refs(t, out);
+            }
+        }
+        TypeKind::Params(params) => {
+            for p in params {
+                type_refs(&p.ty, out);
+            }
+        }
+        TypeKind::Enum(_) => {}
+        TypeKind::Union(u) => {
+            for v in &u.variants {
+                type_refs(&v.ty, out);
+            }
+        }
+        TypeKind::Alias(t) | TypeKind::Newtype(t) => type_refs(t, out),
+    }
+}
+
+fn type_refs(ty: &TypeRef, out: &mut Vec<usize>) {
+    match ty {
+        TypeRef::Named(id) => out.push(id.0),
+        TypeRef::List(inner) | TypeRef::Map(inner) | TypeRef::Option(inner) => {
+            type_refs(inner, out);
+        }
+        TypeRef::Primitive(_) | TypeRef::Any | TypeRef::Object => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::emit::types::duplicates;
+
+    const SPEC: &str = r##"
+openapi: 3.0.3
+info: {title: Gates, version: "1"}
+paths:
+  /a:
+    get:
+      tags: [alpha]
+      operationId: getA
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/A"}
+  /b:
+    get:
+      tags: [beta]
+      operationId: getB
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/B"}
+components:
+  schemas:
+    Shared:
+      type: object
+      properties: {x: {type: string}}
+    A:
+      type: object
+      properties:
+        s: {$ref: "#/components/schemas/Shared"}
+        mode: {type: string, enum: ["on", "off"]}
+    B:
+      type: object
+      properties:
+        s: {$ref: "#/components/schemas/Shared"}
+        mode: {type: string, enum: ["on", "off"]}
+        n: {type: integer}
+    Orphan:
+      type: object
+      properties: {y: {type: integer}}
+"##;
+
+    fn lowered() -> (Api, Config) {
+        let dir = std::env::temp_dir().join(format!("gates-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("gates.yaml");
+        std::fs::write(&path, SPEC).unwrap();
+        let lowered = crate::lower_spec(&path, None, &mut crate::Timings::default());
+        let _ = std::fs::remove_dir_all(&dir);
+        lowered.unwrap()
+    }
+
+    fn id(api: &Api, pointer: &str) -> usize {
+        api.types
+            .iter()
+            .position(|t| t.pointer == pointer)
+            .unwrap_or_else(|| panic!("no type at {pointer}"))
+    }
+
+    fn any(features: &[&str]) -> Gate {
+        Gate::Any(features.iter().map(|f| f.to_string()).collect())
+    }
+
+    #[test]
+    fn types_are_gated_by_the_resources_that_reach_them() {
+        let (api, config) = lowered();
+        assert_eq!(resource_features(&api), ["alpha", "beta"]);
+        let copies = duplicates(&api);
+        let gates = type_gates(&api, &config, &copies);
+        let gate = |p: &str| gates[id(&api, p)].clone();
+        assert_eq!(gate("#/components/schemas/A"), any(&["alpha"]));
+        assert_eq!(gate("#/components/schemas/B"), any(&["beta"]));
+        assert_eq!(gate("#/components/schemas/Shared"), any(&["alpha", "beta"]));
+        assert_eq!(gate("#/components/schemas/Orphan"), any(&["full"]));
+        // B's inline enum repeats A's, so it is an alias of it: A's enum is compiled
+        // for either resource.
+        let a_mode = id(&api, "#/components/schemas/A/properties/mode");
+        let b_mode = id(&api, "#/components/schemas/B/properties/mode");
+        assert_eq!(copies[b_mode], Some(TypeId(a_mode)));
+        assert_eq!(copies[a_mode], None);
+        assert_eq!(gates[a_mode], any(&["alpha", "beta"]));
+        assert_eq!(gates[b_mode], any(&["beta"]));
+        assert_eq!(
+            gates[a_mode].attr().to_string(),
+            quote! { #[cfg(any(feature = "alpha", feature = "beta"))] }.to_string()
+        );
+    }
+
+    #[test]
+    fn cargo_features_list_every_resource_under_full() {
+        let (api, config) = lowered();
+        let text = cargo_features(&api, &config);
+        assert!(text.starts_with("default = [\"full\"]\n"), "{text}");
+        assert!(text.contains("\nfull = [\"alpha\", \"beta\"]\n"), "{text}");
+        assert!(text.ends_with("alpha = []\nbeta = []"), "{text}");
+    }
+}
