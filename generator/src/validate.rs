@@ -13,6 +13,7 @@
 
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde_json::Value;
 
@@ -36,16 +37,20 @@ const METHODS: [&str; 8] = [
 const MAX_DEPTH: usize = 64;
 
 /// Every example of `doc` that does not validate against its schema, in document order.
+///
+/// Path items and components are checked independently of each other, so they are
+/// shared out to one thread per core; what each finds is put back in document order.
 pub fn check_examples(doc: &Value) -> Vec<InvalidExample> {
-    let mut w = Walker {
-        doc,
-        validator: Validator::new(doc),
-        found: Vec::new(),
-    };
+    // (section, name, node): a path item (`paths`, `webhooks`) or a component.
+    let mut units: Vec<(&str, String, &Value)> = Vec::new();
     for section in ["paths", "webhooks"] {
         if let Some(Value::Object(items)) = doc.get(section) {
             for (name, item) in items {
-                w.path_item(item, &pointer_push(&format!("#/{section}"), name));
+                units.push((
+                    "pathItems",
+                    pointer_push(&format!("#/{section}"), name),
+                    item,
+                ));
             }
         }
     }
@@ -56,23 +61,61 @@ pub fn check_examples(doc: &Value) -> Vec<InvalidExample> {
             };
             for (name, entry) in entries {
                 let ptr = pointer_push(&pointer_push("#/components", section), name);
-                match section.as_str() {
-                    "schemas" => w.schema(entry, &ptr),
-                    "parameters" | "headers" => w.parameter(entry, &ptr, Direction::Request),
-                    "responses" => w.response(entry, &ptr),
-                    "requestBodies" => w.content(entry, &ptr, Direction::Request),
-                    "pathItems" => w.path_item(entry, &ptr),
-                    "callbacks" => w.callback(entry, &ptr),
-                    _ => {}
-                }
+                units.push((section.as_str(), ptr, entry));
             }
         }
     }
-    let mut found = w.found;
+    let next = AtomicUsize::new(0);
+    let work = || {
+        let mut w = Walker {
+            doc,
+            validator: Validator::new(doc),
+            found: Vec::new(),
+        };
+        let mut found = Vec::new();
+        loop {
+            let start = next.fetch_add(UNITS_PER_TAKE, Ordering::Relaxed);
+            let Some(taken) = units.get(start..(start + UNITS_PER_TAKE).min(units.len())) else {
+                break;
+            };
+            for (i, (section, ptr, node)) in taken.iter().enumerate() {
+                w.unit(section, node, ptr);
+                found.extend(w.found.drain(..).map(|f| (start + i, f)));
+            }
+        }
+        found
+    };
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(units.len().div_ceil(UNITS_PER_TAKE))
+        .max(1);
+    let mut found = if workers == 1 {
+        work()
+    } else {
+        std::thread::scope(|s| {
+            let handles: Vec<_> = (1..workers).map(|_| s.spawn(work)).collect();
+            let mut found = work();
+            for h in handles {
+                match h.join() {
+                    Ok(more) => found.extend(more),
+                    Err(panic) => std::panic::resume_unwind(panic),
+                }
+            }
+            found
+        })
+    };
+    // Stable: the order within a unit is the walk's.
+    found.sort_by_key(|(unit, _)| *unit);
     let mut seen = std::collections::HashSet::new();
-    found.retain(|f| seen.insert((f.pointer.clone(), f.message.clone())));
     found
+        .into_iter()
+        .map(|(_, f)| f)
+        .filter(|f| seen.insert((f.pointer.clone(), f.message.clone())))
+        .collect()
 }
+
+/// Path items or components a thread takes at a time.
+const UNITS_PER_TAKE: usize = 8;
 
 /// Turns what [`check_examples`] found into an error (strict) or diagnostics.
 ///
@@ -131,6 +174,19 @@ struct Walker<'a> {
 }
 
 impl Walker<'_> {
+    /// One path item or component, by its section.
+    fn unit(&mut self, section: &str, node: &Value, ptr: &str) {
+        match section {
+            "schemas" => self.schema(node, ptr),
+            "parameters" | "headers" => self.parameter(node, ptr, Direction::Request),
+            "responses" => self.response(node, ptr),
+            "requestBodies" => self.content(node, ptr, Direction::Request),
+            "pathItems" => self.path_item(node, ptr),
+            "callbacks" => self.callback(node, ptr),
+            _ => {}
+        }
+    }
+
     fn path_item(&mut self, item: &Value, ptr: &str) {
         if item.get("$ref").is_some() {
             return; // walked where it is defined
