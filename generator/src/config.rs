@@ -25,6 +25,8 @@ struct RawConfig {
     webhooks: Option<RawWebhooks>,
     #[serde(default)]
     strict_examples: bool,
+    #[serde(default)]
+    serde: SerdeImpls,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -39,6 +41,20 @@ struct RawEnv {
 #[serde(deny_unknown_fields)]
 struct RawWebhooks {
     envelope: Option<String>,
+}
+
+/// Which serde impls the generated types get (`serde:` in the config file).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SerdeImpls {
+    /// Every type can be encoded and decoded (the default): responses can be
+    /// re-encoded, request bodies decoded.
+    #[default]
+    Both,
+    /// Each type gets only the directions the API uses: `Serialize` for what requests
+    /// send, `Deserialize` for what responses, errors and webhooks carry. Less code to
+    /// compile; a response type cannot be re-encoded.
+    AsNeeded,
 }
 
 /// Resolved settings: every value present.
@@ -63,6 +79,8 @@ pub struct Config {
     /// A spec example that does not validate against its schema fails generation
     /// (otherwise it is a diagnostic).
     pub strict_examples: bool,
+    /// Which serde impls the types get.
+    pub serde: SerdeImpls,
 }
 
 impl Config {
@@ -140,6 +158,7 @@ impl Config {
                 .unwrap_or_else(|| format!("{shouty}_WEBHOOK_SECRET")),
             webhook_envelope: raw.webhooks.and_then(|w| w.envelope),
             strict_examples: raw.strict_examples,
+            serde: raw.serde,
             crate_name,
         }
     }
@@ -183,6 +202,14 @@ mod tests {
         assert_eq!(c.lib_name(), "linq_api_v3");
         assert_eq!(c.api_key_env, "LINQ_API_V3_API_KEY");
         assert_eq!(c.base_url_env, "LINQ_API_V3_BASE_URL");
+    }
+
+    #[test]
+    fn serde_impls_default_to_both_directions() {
+        assert_eq!(Config::from_title("x").serde, SerdeImpls::Both);
+        let raw: RawConfig = serde_yaml::from_str("serde: as-needed").unwrap();
+        assert_eq!(raw.serde, SerdeImpls::AsNeeded);
+        assert!(serde_yaml::from_str::<RawConfig>("serde: sometimes").is_err());
     }
 
     #[test]

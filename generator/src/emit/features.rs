@@ -14,7 +14,7 @@ use std::fmt::Write as _;
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::config::Config;
+use crate::config::{Config, SerdeImpls};
 use crate::ir::{Api, Operation, TypeId, TypeKind, TypeRef};
 
 /// Features the crate has besides the resources' (a resource named like one of them
@@ -97,28 +97,8 @@ impl Gate {
 /// `i` is an alias of, if any (so the original is compiled whenever the alias is).
 pub fn type_gates(api: &Api, config: &Config, copies: &[Option<TypeId>]) -> Vec<Gate> {
     let n = api.types.len();
-    let mut edges: Vec<Vec<usize>> = vec![Vec::new(); n];
-    for (i, t) in api.types.iter().enumerate() {
-        let mut out = Vec::new();
-        kind_refs(&t.kind, &mut out);
-        if let Some(Some(original)) = copies.get(i) {
-            out.push(original.0);
-        }
-        out.retain(|j| *j < n);
-        edges[i] = out;
-    }
-    let reach = |roots: Vec<usize>| -> Vec<bool> {
-        let mut seen = vec![false; n];
-        let mut stack = roots;
-        while let Some(i) = stack.pop() {
-            if i >= n || seen[i] {
-                continue;
-            }
-            seen[i] = true;
-            stack.extend(edges[i].iter().copied());
-        }
-        seen
-    };
+    let graph = Graph::new(api, copies);
+    let reach = |roots: Vec<usize>| graph.reach(roots);
 
     // The error body is named by `Error::error_body`, which exists with any resource
     // (or always, for an API without operations).
@@ -128,21 +108,7 @@ pub fn type_gates(api: &Api, config: &Config, copies: &[Option<TypeId>]) -> Vec<
     } else {
         vec![false; n]
     };
-    let mut webhook_roots = Vec::new();
-    for w in &api.webhooks {
-        if let Some(t) = &w.payload {
-            type_refs(t, &mut webhook_roots);
-        }
-    }
-    if let Some(name) = &config.webhook_envelope {
-        let suffix = format!("/{name}");
-        webhook_roots.extend(
-            api.types
-                .iter()
-                .position(|t| &t.name == name || t.pointer.ends_with(&suffix)),
-        );
-    }
-    let webhooks = reach(webhook_roots);
+    let webhooks = reach(webhook_roots(api, config));
     let by_resource: Vec<Vec<bool>> = api
         .resources
         .iter()
@@ -177,6 +143,110 @@ pub fn type_gates(api: &Api, config: &Config, copies: &[Option<TypeId>]) -> Vec<
             Gate::Any(features)
         })
         .collect()
+}
+
+/// Which types need `Serialize` and which `Deserialize` (index-aligned with
+/// `api.types`): everything, or with `serde: as-needed` what requests send
+/// (bodies, parameters) and what responses, errors and webhooks carry.
+pub fn serde_needs(
+    api: &Api,
+    config: &Config,
+    copies: &[Option<TypeId>],
+) -> (Vec<bool>, Vec<bool>) {
+    let n = api.types.len();
+    if config.serde == SerdeImpls::Both {
+        return (vec![true; n], vec![true; n]);
+    }
+    let graph = Graph::new(api, copies);
+    let mut sent = Vec::new();
+    let mut received: Vec<usize> = api.error_body.iter().map(|id| id.0).collect();
+    for op in api.resources.iter().flat_map(|r| &r.operations) {
+        for p in &op.path_params {
+            type_refs(&p.ty, &mut sent);
+        }
+        // The parameters struct is not serialised; its fields are, one by one.
+        if let Some(p) = &op.params
+            && let Some(TypeKind::Params(params)) = api.types.get(p.ty.0).map(|t| &t.kind)
+        {
+            for param in params {
+                type_refs(&param.ty, &mut sent);
+            }
+        }
+        if let Some(b) = &op.body {
+            type_refs(&b.ty, &mut sent);
+        }
+        if let crate::ir::ResponseBody::Json(t) = &op.response.body {
+            type_refs(t, &mut received);
+        }
+        for e in &op.errors {
+            if let Some(t) = &e.ty {
+                type_refs(t, &mut received);
+            }
+        }
+    }
+    received.extend(webhook_roots(api, config));
+    (graph.reach(sent), graph.reach(received))
+}
+
+/// Webhook payloads and the configured envelope.
+fn webhook_roots(api: &Api, config: &Config) -> Vec<usize> {
+    let mut roots = Vec::new();
+    for w in &api.webhooks {
+        if let Some(t) = &w.payload {
+            type_refs(t, &mut roots);
+        }
+    }
+    if let Some(name) = &config.webhook_envelope {
+        let suffix = format!("/{name}");
+        roots.extend(
+            api.types
+                .iter()
+                .position(|t| &t.name == name || t.pointer.ends_with(&suffix)),
+        );
+    }
+    roots
+}
+
+/// Which types each type's code needs: its fields', variants' and target's types, and
+/// the type it is an alias of.
+struct Graph {
+    edges: Vec<Vec<usize>>,
+}
+
+impl Graph {
+    fn new(api: &Api, copies: &[Option<TypeId>]) -> Graph {
+        let n = api.types.len();
+        let edges = api
+            .types
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                let mut out = Vec::new();
+                kind_refs(&t.kind, &mut out);
+                if let Some(Some(original)) = copies.get(i) {
+                    out.push(original.0);
+                }
+                out.retain(|j| *j < n);
+                out
+            })
+            .collect();
+        Graph { edges }
+    }
+
+    /// The types `roots` need, directly or not (roots included).
+    fn reach(&self, roots: Vec<usize>) -> Vec<bool> {
+        let n = self.edges.len();
+        let mut seen = vec![false; n];
+        let mut stack = roots;
+        while let Some(i) = stack.pop() {
+            if i >= n || seen[i] {
+                continue;
+            }
+            seen[i] = true;
+            stack.extend(self.edges[i].iter().copied());
+        }
+        seen
+    }
 }
 
 /// The gate of items every resource needs (`Error::error_body`): any resource.
@@ -273,8 +343,21 @@ paths:
           content:
             application/json:
               schema: {$ref: "#/components/schemas/B"}
+  /c:
+    post:
+      tags: [alpha]
+      operationId: createC
+      requestBody:
+        content:
+          application/json:
+            schema: {$ref: "#/components/schemas/Input"}
+      responses:
+        "204": {description: done}
 components:
   schemas:
+    Input:
+      type: object
+      properties: {s: {$ref: "#/components/schemas/Shared"}}
     Shared:
       type: object
       properties: {x: {type: string}}
@@ -338,6 +421,28 @@ components:
             gates[a_mode].attr().to_string(),
             quote! { #[cfg(any(feature = "alpha", feature = "beta"))] }.to_string()
         );
+    }
+
+    #[test]
+    fn serde_impls_as_needed_follow_what_is_sent_and_received() {
+        let (api, config) = lowered();
+        let copies = duplicates(&api);
+        let (ser, de) = serde_needs(&api, &config, &copies);
+        assert!(
+            ser.iter().chain(&de).all(|b| *b),
+            "both directions by default"
+        );
+
+        let config = Config {
+            serde: SerdeImpls::AsNeeded,
+            ..config
+        };
+        let (ser, de) = serde_needs(&api, &config, &copies);
+        let needs = |p: &str| (ser[id(&api, p)], de[id(&api, p)]);
+        assert_eq!(needs("#/components/schemas/Input"), (true, false));
+        assert_eq!(needs("#/components/schemas/A"), (false, true));
+        assert_eq!(needs("#/components/schemas/Shared"), (true, true));
+        assert_eq!(needs("#/components/schemas/Orphan"), (false, false));
     }
 
     #[test]

@@ -6,7 +6,7 @@ use quote::{format_ident, quote};
 use std::collections::HashMap;
 
 use super::docs;
-use super::features::{Gate, type_gates};
+use super::features::{Gate, serde_needs, type_gates};
 use super::rust_type::{Scope, defaultable, field_type, ident, rust_type};
 use crate::config::Config;
 use crate::ir::{
@@ -20,23 +20,32 @@ pub struct Plan {
     defaults: Vec<bool>,
     copies: Vec<Option<TypeId>>,
     gates: Vec<Gate>,
+    /// Which types get a `Serialize` impl.
+    ser: Vec<bool>,
+    /// Which types get a `Deserialize` impl.
+    de: Vec<bool>,
 }
 
 impl Plan {
     pub fn new(api: &Api, config: &Config) -> Plan {
         let copies = duplicates(api);
+        let (ser, de) = serde_needs(api, config, &copies);
         Plan {
             defaults: defaultable(api),
             gates: type_gates(api, config, &copies),
             copies,
+            ser,
+            de,
         }
     }
 }
 
 /// How one type is spelled besides its shape: the `#[cfg]` every one of its items
-/// carries (see [`super::features`]).
+/// carries (see [`super::features`]), and which serde impls it gets.
 struct Spell {
     cfg: TokenStream,
+    ser: bool,
+    de: bool,
 }
 
 /// The start of `types.rs`: its docs, lint settings and imports.
@@ -72,6 +81,8 @@ pub fn type_items(api: &Api, plan: &Plan, range: std::ops::Range<usize>) -> Toke
         let t = api.types.get(i)?;
         let spell = Spell {
             cfg: plan.gates[i].attr(),
+            ser: plan.ser[i],
+            de: plan.de[i],
         };
         Some(match plan.copies[i] {
             Some(original) => copy_item(api, t, original, &spell),
@@ -320,9 +331,9 @@ fn type_item(api: &Api, t: &TypeDef, default: bool, spell: &Spell) -> TokenStrea
                 pub struct #name { #(#fields)* }
             }
         }
-        TypeKind::Enum(e) if e.integer => int_enum_item(&doc, &name, e, cfg),
-        TypeKind::Enum(e) => enum_item(&doc, &name, e, cfg),
-        TypeKind::Union(u) => union_item(api, &doc, &name, u, cfg),
+        TypeKind::Enum(e) if e.integer => int_enum_item(&doc, &name, e, spell),
+        TypeKind::Enum(e) => enum_item(&doc, &name, e, spell),
+        TypeKind::Union(u) => union_item(api, &doc, &name, u, spell),
         TypeKind::Alias(ty) => {
             let ty = rust_type(api, ty, Scope::Types);
             quote! { #doc #cfg pub type #name = #ty; }
@@ -330,25 +341,34 @@ fn type_item(api: &Api, t: &TypeDef, default: bool, spell: &Spell) -> TokenStrea
         TypeKind::Newtype(ty) => {
             let ty = rust_type(api, ty, Scope::Types);
             let derive_default = default.then(|| quote! { Default, });
+            let encode = spell.ser.then(|| {
+                quote! {
+                    #cfg
+                    impl Serialize for #name {
+                        fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                            Serialize::serialize(&self.0, serializer)
+                        }
+                    }
+                }
+            });
+            let decode = spell.de.then(|| {
+                quote! {
+                    #cfg
+                    impl<'de> Deserialize<'de> for #name {
+                        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                            Deserialize::deserialize(deserializer).map(Self)
+                        }
+                    }
+                }
+            });
             quote! {
                 #doc
                 #cfg
                 #[derive(Debug, Clone, PartialEq, #derive_default)]
                 pub struct #name(pub #ty);
 
-                #cfg
-                impl Serialize for #name {
-                    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                        Serialize::serialize(&self.0, serializer)
-                    }
-                }
-
-                #cfg
-                impl<'de> Deserialize<'de> for #name {
-                    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                        Deserialize::deserialize(deserializer).map(Self)
-                    }
-                }
+                #encode
+                #decode
             }
         }
     }
@@ -386,8 +406,8 @@ fn struct_item(
     let allow = any_deprecated.then(|| quote! { #[allow(deprecated)] });
     // Attributes of the impls: the type's `cfg`, and `allow(deprecated)` if needed.
     let attrs = quote! { #cfg #allow };
-    let encode = to_object(name, s, &attrs);
-    let decode = from_object(name, s, &attrs);
+    let encode = spell.ser.then(|| to_object(name, s, &attrs));
+    let decode = spell.de.then(|| from_object(name, s, &attrs));
     quote! {
         #doc
         #cfg
@@ -542,8 +562,9 @@ fn int_enum_item(
     doc: &TokenStream,
     name: &proc_macro2::Ident,
     e: &StringEnum,
-    cfg: &TokenStream,
+    spell: &Spell,
 ) -> TokenStream {
+    let cfg = &spell.cfg;
     let unknown = ident(&e.unknown_variant);
     let known: Vec<(proc_macro2::Ident, Literal, &crate::ir::EnumVariant)> = e
         .variants
@@ -565,6 +586,26 @@ fn int_enum_item(
         .map(|(vname, n, _)| quote! { #n => Self::#vname, });
     let all = known.iter().map(|(vname, _, _)| quote! { Self::#vname });
     let count = Literal::usize_unsuffixed(known.len());
+    let encode = spell.ser.then(|| {
+        quote! {
+            #cfg
+            impl Serialize for #name {
+                fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                    serializer.serialize_i64(self.value())
+                }
+            }
+        }
+    });
+    let decode = spell.de.then(|| {
+        quote! {
+            #cfg
+            impl<'de> Deserialize<'de> for #name {
+                fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                    i64::deserialize(deserializer).map(Self::from)
+                }
+            }
+        }
+    });
     quote! {
         #doc
         #cfg
@@ -606,19 +647,8 @@ fn int_enum_item(
             }
         }
 
-        #cfg
-        impl Serialize for #name {
-            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                serializer.serialize_i64(self.value())
-            }
-        }
-
-        #cfg
-        impl<'de> Deserialize<'de> for #name {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                i64::deserialize(deserializer).map(Self::from)
-            }
-        }
+        #encode
+        #decode
     }
 }
 
@@ -628,8 +658,9 @@ fn enum_item(
     doc: &TokenStream,
     name: &proc_macro2::Ident,
     e: &StringEnum,
-    cfg: &TokenStream,
+    spell: &Spell,
 ) -> TokenStream {
+    let cfg = &spell.cfg;
     let unknown = ident(&e.unknown_variant);
     let variants = e.variants.iter().map(|v| {
         let vname = ident(&v.name);
@@ -651,6 +682,26 @@ fn enum_item(
         quote! { Self::#vname }
     });
     let count = Literal::usize_unsuffixed(e.variants.len());
+    let encode = spell.ser.then(|| {
+        quote! {
+            #cfg
+            impl Serialize for #name {
+                fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                    serializer.serialize_str(self.as_str())
+                }
+            }
+        }
+    });
+    let decode = spell.de.then(|| {
+        quote! {
+            #cfg
+            impl<'de> Deserialize<'de> for #name {
+                fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                    crate::runtime::deserialize_string_enum(deserializer)
+                }
+            }
+        }
+    });
     quote! {
         #doc
         #cfg
@@ -692,19 +743,8 @@ fn enum_item(
             }
         }
 
-        #cfg
-        impl Serialize for #name {
-            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                serializer.serialize_str(self.as_str())
-            }
-        }
-
-        #cfg
-        impl<'de> Deserialize<'de> for #name {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                crate::runtime::deserialize_string_enum(deserializer)
-            }
-        }
+        #encode
+        #decode
     }
 }
 
@@ -713,8 +753,9 @@ fn union_item(
     doc: &TokenStream,
     name: &proc_macro2::Ident,
     u: &Union,
-    cfg: &TokenStream,
+    spell: &Spell,
 ) -> TokenStream {
+    let cfg = &spell.cfg;
     let variants = u.variants.iter().map(|v| {
         let vname = ident(&v.name);
         let mut ty = rust_type(api, &v.ty, Scope::Types);
@@ -744,7 +785,7 @@ fn union_item(
         let unknown = ident(unknown_variant);
         encode_arms.push(quote! { Self::#unknown(v) => Serialize::serialize(v, serializer), });
     }
-    let encode = quote! {
+    let encode = spell.ser.then(|| quote! {
         #cfg
         impl Serialize for #name {
             fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -753,7 +794,7 @@ fn union_item(
                 }
             }
         }
-    };
+    });
     match &u.tagging {
         Tagging::Untagged => {
             // Tried in order, like `#[serde(untagged)]`, from one buffered JSON value.
@@ -766,6 +807,18 @@ fn union_item(
                 }
             });
             let message = format!("data did not match any variant of untagged enum {name}");
+            let decode = spell.de.then(|| {
+                quote! {
+                    #cfg
+                    impl<'de> Deserialize<'de> for #name {
+                        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                            let value = serde_json::Value::deserialize(deserializer)?;
+                            #(#tries)*
+                            Err(serde::de::Error::custom(#message))
+                        }
+                    }
+                }
+            });
             quote! {
                 #doc
                 #cfg
@@ -773,15 +826,7 @@ fn union_item(
                 pub enum #name { #(#variants)* }
 
                 #encode
-
-                #cfg
-                impl<'de> Deserialize<'de> for #name {
-                    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                        let value = serde_json::Value::deserialize(deserializer)?;
-                        #(#tries)*
-                        Err(serde::de::Error::custom(#message))
-                    }
-                }
+                #decode
             }
         }
         Tagging::Discriminator {
@@ -794,6 +839,21 @@ fn union_item(
                 let tags = &v.tags;
                 quote! { #(#tags)|* => serde_json::from_value(value).map(Self::#vname).map_err(serde::de::Error::custom), }
             });
+            let decode = spell.de.then(|| {
+                quote! {
+                    #cfg
+                    impl<'de> Deserialize<'de> for #name {
+                        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                            let value = serde_json::Value::deserialize(deserializer)?;
+                            let tag = value.get(#property).and_then(serde_json::Value::as_str).unwrap_or_default();
+                            match tag {
+                                #(#arms)*
+                                _ => Ok(Self::#unknown(value)),
+                            }
+                        }
+                    }
+                }
+            });
             quote! {
                 #doc
                 #cfg
@@ -805,18 +865,7 @@ fn union_item(
                 }
 
                 #encode
-
-                #cfg
-                impl<'de> Deserialize<'de> for #name {
-                    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                        let value = serde_json::Value::deserialize(deserializer)?;
-                        let tag = value.get(#property).and_then(serde_json::Value::as_str).unwrap_or_default();
-                        match tag {
-                            #(#arms)*
-                            _ => Ok(Self::#unknown(value)),
-                        }
-                    }
-                }
+                #decode
             }
         }
     }
