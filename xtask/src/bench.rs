@@ -517,7 +517,7 @@ fn size_table(measured: &[Measured]) -> String {
         out,
         "\n(peak = the process's peak resident set, VmHWM, including its own footprint (`start`); \
          output = emitted Rust files, not the runtime copied verbatim from templates/; \
-         methods = `pub async fn`s of the resources)"
+         methods = public functions of the resource handles, `with_options` and `_with_response` twins included)"
     );
     out
 }
@@ -809,7 +809,11 @@ pub fn run_one(raw: &[String]) -> Result<ExitCode, String> {
                 lines += text.lines().count();
                 bytes += text.len();
                 if path.starts_with("src/resources") {
-                    methods += text.matches("pub async fn ").count();
+                    methods += text
+                        .lines()
+                        .map(str::trim_start)
+                        .filter(|l| l.starts_with("pub fn ") || l.starts_with("pub async fn "))
+                        .count();
                 }
             }
             json!({
