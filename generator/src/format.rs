@@ -29,12 +29,12 @@ pub fn format_with_docs(
     tokens: TokenStream,
     docs: &[Vec<String>],
 ) -> Result<String, Error> {
-    Ok(finish(&print(path, tokens, docs)?))
+    Ok(join(&[print(path, tokens, docs)?]))
 }
 
-/// The printed items of `tokens`, without the file's header or spacing: the printed
-/// parts of a file, concatenated in order and given to [`finish`], make the same text
-/// as [`format_with_docs`] of the whole file.
+/// The printed items of `tokens`, spaced, without the file's header: the printed parts
+/// of a file, given to [`join`] in order, make the same text as [`format_with_docs`]
+/// of the whole file.
 pub fn print(path: &Path, tokens: TokenStream, docs: &[Vec<String>]) -> Result<String, Error> {
     let mut body = String::new();
     let mut pending = TokenStream::new();
@@ -60,14 +60,25 @@ pub fn print(path: &Path, tokens: TokenStream, docs: &[Vec<String>]) -> Result<S
     if !docs.is_empty() {
         body = expand_docs(path, &body, docs)?;
     }
-    Ok(body)
+    Ok(space_items(&body))
 }
 
-/// A file's text from its printed items: the generated-file header, and blank lines
-/// between items.
-pub fn finish(body: &str) -> String {
-    let mut text = String::from(HEADER);
-    text.push_str(&space_items(body));
+/// A file's text from its printed parts: the generated-file header, then the parts,
+/// with the blank line [`space_items`] would put where one part meets the next.
+pub fn join(parts: &[String]) -> String {
+    let mut text =
+        String::with_capacity(HEADER.len() + parts.iter().map(String::len).sum::<usize>());
+    text.push_str(HEADER);
+    let mut last: Option<&str> = None;
+    for part in parts.iter().filter(|p| !p.is_empty()) {
+        if let (Some(prev), Some(first)) = (last, part.lines().next())
+            && blank_between(prev, first)
+        {
+            text.push('\n');
+        }
+        text.push_str(part);
+        last = part.lines().next_back();
+    }
     text
 }
 
@@ -146,56 +157,58 @@ fn item_batches(tokens: TokenStream) -> Vec<Vec<TokenTree>> {
 /// the members of an `impl` (at most one level of indentation) reads like hand-written
 /// code and keeps diffs of `generated/` local.
 fn space_items(code: &str) -> String {
-    let lines: Vec<&str> = code.lines().collect();
     let mut out = String::with_capacity(code.len() + code.len() / 16);
-    for (i, line) in lines.iter().enumerate() {
-        if i > 0 {
-            let prev = lines[i - 1];
-            let indent = line.len() - line.trim_start().len();
-            let prev_indent = prev.len() - prev.trim_start().len();
-            let trimmed = line.trim_start();
-            let prev_trimmed = prev.trim_start();
-            let starts_item = trimmed.starts_with("///")
-                || trimmed.starts_with("#[")
-                || trimmed.starts_with("pub ")
-                || trimmed.starts_with("impl")
-                || trimmed.starts_with("fn ")
-                || trimmed.starts_with("async fn")
-                || trimmed.starts_with("use ")
-                || trimmed.starts_with("mod ")
-                || trimmed.starts_with("const ")
-                || trimmed.starts_with("type ");
-            // A field or variant ending in `,` gets a blank line after it only when the
-            // next one is documented, so long documented structs stay readable.
-            let prev_ends_item = prev_trimmed == "}"
-                || prev_trimmed == "};"
-                || prev_trimmed.ends_with(';')
-                || (prev_trimmed.ends_with(',')
-                    && (trimmed.starts_with("///") || trimmed.starts_with("#[")));
-            let prev_is_attr_or_doc = prev_trimmed.starts_with("///")
-                || prev_trimmed.starts_with("#[")
-                || prev_trimmed.starts_with("//!")
-                || prev_trimmed.starts_with("#![");
-            let same_use_block = trimmed.starts_with("use ") && prev_trimmed.starts_with("use ");
-            let inner_doc_end = prev_trimmed.starts_with("//!") || prev_trimmed.starts_with("#![");
-            if indent <= 4
-                && indent == prev_indent
-                && starts_item
-                && !prev_is_attr_or_doc
-                && !same_use_block
-                && prev_ends_item
-                || (indent == 0
-                    && inner_doc_end
-                    && !trimmed.starts_with("//!")
-                    && !trimmed.starts_with("#!["))
-            {
-                out.push('\n');
-            }
+    let mut prev: Option<&str> = None;
+    for line in code.lines() {
+        if prev.is_some_and(|prev| blank_between(prev, line)) {
+            out.push('\n');
         }
         out.push_str(line);
         out.push('\n');
+        prev = Some(line);
     }
     out
+}
+
+/// Whether [`space_items`] puts a blank line between two consecutive lines.
+fn blank_between(prev: &str, line: &str) -> bool {
+    let indent = line.len() - line.trim_start().len();
+    let prev_indent = prev.len() - prev.trim_start().len();
+    let trimmed = line.trim_start();
+    let prev_trimmed = prev.trim_start();
+    let starts_item = trimmed.starts_with("///")
+        || trimmed.starts_with("#[")
+        || trimmed.starts_with("pub ")
+        || trimmed.starts_with("impl")
+        || trimmed.starts_with("fn ")
+        || trimmed.starts_with("async fn")
+        || trimmed.starts_with("use ")
+        || trimmed.starts_with("mod ")
+        || trimmed.starts_with("const ")
+        || trimmed.starts_with("type ");
+    // A field or variant ending in `,` gets a blank line after it only when the
+    // next one is documented, so long documented structs stay readable.
+    let prev_ends_item = prev_trimmed == "}"
+        || prev_trimmed == "};"
+        || prev_trimmed.ends_with(';')
+        || (prev_trimmed.ends_with(',')
+            && (trimmed.starts_with("///") || trimmed.starts_with("#[")));
+    let prev_is_attr_or_doc = prev_trimmed.starts_with("///")
+        || prev_trimmed.starts_with("#[")
+        || prev_trimmed.starts_with("//!")
+        || prev_trimmed.starts_with("#![");
+    let same_use_block = trimmed.starts_with("use ") && prev_trimmed.starts_with("use ");
+    let inner_doc_end = prev_trimmed.starts_with("//!") || prev_trimmed.starts_with("#![");
+    indent <= 4
+        && indent == prev_indent
+        && starts_item
+        && !prev_is_attr_or_doc
+        && !same_use_block
+        && prev_ends_item
+        || (indent == 0
+            && inner_doc_end
+            && !trimmed.starts_with("//!")
+            && !trimmed.starts_with("#!["))
 }
 
 #[cfg(test)]
@@ -254,6 +267,28 @@ mod tests {
         let expected = format!("{HEADER}{}", space_items(&prettyplease::unparse(&whole)));
         let text = format(Path::new("a.rs"), tokens).expect("valid");
         assert!(text == expected, "batched output differs");
+
+        // The same file printed in two parts and joined.
+        let item = |i: usize| {
+            let name = quote::format_ident!("T{i}");
+            quote! { use a::b; /// Doc.
+            pub struct #name; use c::d; }
+        };
+        let head = quote! { //! Inner docs.
+        use x::y; };
+        let first: TokenStream = std::iter::once(head.clone())
+            .chain((0..3).map(item))
+            .collect();
+        let second: TokenStream = (3..6).map(item).collect();
+        let whole: TokenStream = std::iter::once(head).chain((0..6).map(item)).collect();
+        let parts = [
+            print(Path::new("a.rs"), first, &[]).expect("valid"),
+            print(Path::new("a.rs"), second, &[]).expect("valid"),
+        ];
+        assert_eq!(
+            join(&parts),
+            format(Path::new("a.rs"), whole).expect("valid")
+        );
     }
 
     #[test]

@@ -224,13 +224,13 @@ fn emit_and_format(
     results.sort_by_key(|(file, piece, _, _)| (*file, *piece));
     let t = Instant::now();
     let mut out: Vec<(PathBuf, String)> = Vec::with_capacity(files);
-    let mut body = String::new();
+    let mut texts = Vec::new();
     let mut iter = results.into_iter().peekable();
     while let Some((file, _, path, text)) = iter.next() {
-        body.push_str(&text?);
+        texts.push(text?);
         if iter.peek().is_none_or(|(next, _, _, _)| *next != file) {
-            out.push((path, format::finish(&body)));
-            body.clear();
+            out.push((path, format::join(&texts)));
+            texts.clear();
         }
     }
     busy.format += t.elapsed();
