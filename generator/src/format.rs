@@ -29,7 +29,7 @@ pub fn format_with_docs(
     tokens: TokenStream,
     docs: &[Vec<String>],
 ) -> Result<String, Error> {
-    Ok(join(&[print(path, tokens, docs)?]))
+    Ok(join(vec![print(path, tokens, docs)?]))
 }
 
 /// The printed items of `tokens`, spaced, without the file's header: the printed parts
@@ -65,19 +65,22 @@ pub fn print(path: &Path, tokens: TokenStream, docs: &[Vec<String>]) -> Result<S
 
 /// A file's text from its printed parts: the generated-file header, then the parts,
 /// with the blank line [`space_items`] would put where one part meets the next.
-pub fn join(parts: &[String]) -> String {
+pub fn join(parts: Vec<String>) -> String {
     let mut text =
         String::with_capacity(HEADER.len() + parts.iter().map(String::len).sum::<usize>());
     text.push_str(HEADER);
-    let mut last: Option<&str> = None;
-    for part in parts.iter().filter(|p| !p.is_empty()) {
-        if let (Some(prev), Some(first)) = (last, part.lines().next())
-            && blank_between(prev, first)
+    let mut last = String::new();
+    // Each part is dropped once copied, so a large file is not held twice.
+    for part in parts.into_iter().filter(|p| !p.is_empty()) {
+        if let Some(first) = part.lines().next()
+            && text.len() > HEADER.len()
+            && blank_between(&last, first)
         {
             text.push('\n');
         }
-        text.push_str(part);
-        last = part.lines().next_back();
+        text.push_str(&part);
+        last.clear();
+        last.push_str(part.lines().next_back().unwrap_or_default());
     }
     text
 }
@@ -281,12 +284,12 @@ mod tests {
             .collect();
         let second: TokenStream = (3..6).map(item).collect();
         let whole: TokenStream = std::iter::once(head).chain((0..6).map(item)).collect();
-        let parts = [
+        let parts = vec![
             print(Path::new("a.rs"), first, &[]).expect("valid"),
             print(Path::new("a.rs"), second, &[]).expect("valid"),
         ];
         assert_eq!(
-            join(&parts),
+            join(parts),
             format(Path::new("a.rs"), whole).expect("valid")
         );
     }

@@ -229,8 +229,7 @@ fn emit_and_format(
     while let Some((file, _, path, text)) = iter.next() {
         texts.push(text?);
         if iter.peek().is_none_or(|(next, _, _, _)| *next != file) {
-            out.push((path, format::join(&texts)));
-            texts.clear();
+            out.push((path, format::join(std::mem::take(&mut texts))));
         }
     }
     busy.format += t.elapsed();

@@ -66,7 +66,7 @@ const QUICK_SPECS: &[&str] = &["museum.yaml", "stainless.json"];
 /// The spec duplicated 1, 2, 4, 8 times for the synthetic scaling table.
 const SYNTHETIC_BASE: &str = "oxide-nexus.json";
 const SYNTHETIC_FACTORS: &[usize] = &[1, 2, 4, 8];
-const QUICK_SYNTHETIC_BASE: &str = "stainless.json";
+const QUICK_SYNTHETIC_BASE: &str = "museum.yaml";
 const QUICK_SYNTHETIC_FACTORS: &[usize] = &[1, 2];
 
 const USAGE: &str =
@@ -564,7 +564,7 @@ fn scaling_table(all: &[Measured]) -> String {
     if max_total > 0.0 {
         let _ = writeln!(
             out,
-            "\nwhole generation time by input size (each # = {:.0} ms):\n",
+            "\nwhole generation time by input size (each # = {:.1} ms):\n",
             max_total * 1e3 / 60.0
         );
         for m in all {
