@@ -6,7 +6,7 @@
 mod crate_root;
 pub mod docs;
 mod examples;
-pub(crate) mod features;
+pub mod features;
 mod resources;
 mod rust_type;
 mod samples;
