@@ -4,6 +4,7 @@ use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use std::collections::HashMap;
+use std::fmt::Write as _;
 
 use super::docs;
 use super::features::{Gate, serde_needs, type_gates};
@@ -167,8 +168,7 @@ struct Signature {
 impl Signature {
     fn s(&mut self, text: &str) {
         // Length-prefixed, so that no two sequences of strings give the same text.
-        self.text.push_str(&text.len().to_string());
-        self.text.push(':');
+        let _ = write!(self.text, "{}:", text.len());
         self.text.push_str(text);
     }
 
@@ -194,7 +194,8 @@ impl Signature {
             }
             TypeRef::Primitive(p) => {
                 self.text.push('P');
-                self.s(&format!("{p:?}"));
+                // Discriminants are stable within one run, which is all this needs.
+                self.text.push(char::from(b'a' + *p as u8));
             }
             TypeRef::List(inner) => {
                 self.text.push('L');
@@ -223,7 +224,7 @@ impl Signature {
                     self.s(&f.name);
                     self.s(&f.wire_name);
                     self.ty(&f.ty);
-                    self.s(&format!("{:?}", f.presence));
+                    self.text.push(char::from(b'0' + f.presence as u8));
                     self.flag(f.boxed);
                     self.opt(f.doc.as_deref());
                     self.flag(f.deprecated);
