@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use heck::{ToSnakeCase, ToUpperCamelCase};
+use heck::ToSnakeCase;
 
 /// Words Rust reserves (2024 edition, strict and reserved), which cannot be raw
 /// identifiers in every position (`self`, `Self`, `super`, `crate`), so all are
@@ -44,6 +44,56 @@ fn ascii_words(raw: &str) -> String {
         .collect()
 }
 
+/// heck's `to_upper_camel_case` for ASCII text, without its per-character formatting
+/// (naming is a hot spot of lowering a large spec): words split at non-alphanumerics,
+/// after a lowercase letter followed by an uppercase one, and before the last capital
+/// of a run followed by a lowercase letter (`HTTPServer` -> `Http`, `Server`); each
+/// word capitalised.
+fn upper_camel_ascii(s: &str) -> String {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Mode {
+        Boundary,
+        Lower,
+        Upper,
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut push_word = |w: &[u8]| {
+        if let Some((first, rest)) = w.split_first() {
+            out.push(char::from(first.to_ascii_uppercase()));
+            out.extend(rest.iter().map(|b| char::from(b.to_ascii_lowercase())));
+        }
+    };
+    for word in s.as_bytes().split(|b| !b.is_ascii_alphanumeric()) {
+        let mut init = 0;
+        let mut mode = Mode::Boundary;
+        for (i, &c) in word.iter().enumerate() {
+            let Some(&next) = word.get(i + 1) else {
+                push_word(&word[init..]);
+                break;
+            };
+            let next_mode = if c.is_ascii_lowercase() {
+                Mode::Lower
+            } else if c.is_ascii_uppercase() {
+                Mode::Upper
+            } else {
+                mode
+            };
+            if next_mode == Mode::Lower && next.is_ascii_uppercase() {
+                push_word(&word[init..=i]);
+                init = i + 1;
+                mode = Mode::Boundary;
+            } else if mode == Mode::Upper && c.is_ascii_uppercase() && next.is_ascii_lowercase() {
+                push_word(&word[init..i]);
+                init = i;
+                mode = Mode::Boundary;
+            } else {
+                mode = next_mode;
+            }
+        }
+    }
+    out
+}
+
 /// `foo-bar`, `FooBar`, `$ref`, `3d` -> `foo_bar`, `foo_bar`, `ref_`, `_3d`.
 /// Returns `fallback` when nothing usable is left.
 pub fn snake(raw: &str, fallback: &str) -> String {
@@ -62,7 +112,7 @@ pub fn snake(raw: &str, fallback: &str) -> String {
 
 /// `foo-bar`, `message.sent`, `3d` -> `FooBar`, `MessageSent`, `V3d` (with `prefix` `V`).
 pub fn camel(raw: &str, fallback: &str, digit_prefix: &str) -> String {
-    let mut s = ascii_words(raw).to_upper_camel_case();
+    let mut s = upper_camel_ascii(&ascii_words(raw));
     if s.is_empty() {
         s = fallback.to_string();
     }
@@ -155,6 +205,7 @@ impl NameSet {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use heck::ToUpperCamelCase;
 
     #[test]
     fn snake_handles_keywords_digits_and_punctuation() {
@@ -177,6 +228,60 @@ mod tests {
         assert_eq!(camel("Self", "E", "V"), "SelfValue");
         assert_eq!(type_name("Option"), "OptionType");
         assert_eq!(type_name("Error"), "Error");
+    }
+
+    #[test]
+    fn ascii_camel_case_is_hecks() {
+        // Fixed cases, then pseudo-random strings over an alphabet that exercises every
+        // boundary rule (case changes, digit runs, separators).
+        let mut cases: Vec<String> = [
+            "",
+            " ",
+            "a",
+            "A",
+            "aB",
+            "Ab",
+            "AB",
+            "ABc",
+            "HTTPServer",
+            "getHTTPResponseCode",
+            "foo bar",
+            "foo  bar",
+            " foo",
+            "foo ",
+            "3d",
+            "a1B2c3",
+            "ABC123def",
+            "x9Y",
+            "9",
+            "PostAccountsAccountBankAccountsRequestBodyBankAccount",
+            "iOS",
+            "IDs",
+            "v2Beta",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let alphabet = b"aAbBzZ019 _";
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        for _ in 0..20_000 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let len = (seed % 12) as usize;
+            let s: String = (0..len)
+                .map(|k| char::from(alphabet[((seed >> (k * 4)) % alphabet.len() as u64) as usize]))
+                .collect();
+            cases.push(s);
+        }
+        for c in &cases {
+            let words = ascii_words(c);
+            assert_eq!(
+                upper_camel_ascii(&words),
+                words.to_upper_camel_case(),
+                "{c:?}"
+            );
+        }
     }
 
     #[test]
