@@ -39,9 +39,14 @@ pub fn parse_text(text: &str, path: &Path) -> Result<Value, Error> {
             )
         })?
     } else {
-        serde_yaml::from_str::<YamlJson>(text)
-            .map_err(|e| Error::new(ErrorKind::Syntax, path, e.to_string()))?
-            .0
+        match parse_yaml_in_halves(text) {
+            Some(value) => value,
+            None => {
+                serde_yaml::from_str::<YamlJson>(text)
+                    .map_err(|e| Error::new(ErrorKind::Syntax, path, e.to_string()))?
+                    .0
+            }
+        }
     };
     if !value.is_object() {
         return Err(Error::new(
@@ -52,6 +57,150 @@ pub fn parse_text(text: &str, path: &Path) -> Result<Value, Error> {
         .at("#"));
     }
     Ok(value)
+}
+
+/// Below this size a YAML document is parsed in one piece.
+const HALVES_MIN_BYTES: usize = 256 * 1024;
+
+/// A large YAML document parsed as two halves on two threads (libyaml is most of the
+/// time of loading a multi-MB YAML spec), split at a mapping key near the middle: a key
+/// of the top-level mapping, or of a section (or a section's section) that the middle
+/// falls in; the second half then starts with those sections' key lines again, and
+/// each section's two parts are joined. `None` whenever this is not certain to give
+/// what parsing the whole would: either half fails to parse (an alias of an anchor in
+/// the other half; a split inside a multi-line scalar or flow collection leaves a half
+/// unterminated), a key would repeat, or the top level uses a merge key. The caller
+/// then parses the whole.
+fn parse_yaml_in_halves(text: &str) -> Option<Value> {
+    if text.len() < HALVES_MIN_BYTES || text.lines().any(|l| l.starts_with("<<")) {
+        return None;
+    }
+    let (at, sections) = yaml_split_point(text)?;
+    let first = &text[..at];
+    let mut second = String::with_capacity(text.len() - at + 64);
+    for header in &sections {
+        second.push_str(header);
+        second.push('\n');
+    }
+    second.push_str(&text[at..]);
+    let parse = |t: &str| match serde_yaml::from_str::<YamlJson>(t) {
+        Ok(YamlJson(Value::Object(map))) => Some(map),
+        _ => None,
+    };
+    let (first, second) = std::thread::scope(|s| {
+        let later = s.spawn(|| parse(&second));
+        let first = parse(first);
+        (first, later.join().ok().flatten())
+    });
+    let (mut out, second) = (first?, second?);
+    let path: Vec<String> = sections.iter().map(|h| yaml_key(h)).collect();
+    join_halves(&mut out, second, &path)?;
+    Some(Value::Object(out))
+}
+
+/// Appends the second half's entries; along `path` (the split sections' keys) the
+/// two halves' mappings are joined instead. `None` when a key repeats.
+fn join_halves(
+    first: &mut Map<String, Value>,
+    second: Map<String, Value>,
+    path: &[String],
+) -> Option<()> {
+    for (key, value) in second {
+        match (first.get_mut(&key), value) {
+            (Some(Value::Object(joined)), Value::Object(rest)) if path.first() == Some(&key) => {
+                join_halves(joined, rest, &path[1..])?;
+            }
+            (Some(_), _) => return None,
+            (None, value) => {
+                first.insert(key, value);
+            }
+        }
+    }
+    Some(())
+}
+
+/// The key of a key line (`  paths:` -> `paths`).
+fn yaml_key(line: &str) -> String {
+    line.trim().trim_end_matches(':').to_string()
+}
+
+/// A line holding only a plain mapping key whose value follows on the next lines
+/// (`paths:`, `  /v1/accounts/{id}:`), indented by exactly `indent` spaces. Keys with
+/// `:` or `#` in them, or starting with a YAML indicator, are not split at.
+fn is_key_line(line: &str, indent: usize) -> bool {
+    let line = line.trim_end();
+    let Some(rest) = line.get(indent..) else {
+        return false;
+    };
+    line.as_bytes()[..indent].iter().all(|b| *b == b' ')
+        && rest
+            .starts_with(|c: char| c.is_ascii_alphanumeric() || matches!(c, '/' | '_' | '$' | '.'))
+        && rest.ends_with(':')
+        && !rest[..rest.len() - 1].contains([':', '#'])
+}
+
+/// Indentation of a line.
+fn indent_of(line: &str) -> usize {
+    line.len() - line.trim_start_matches(' ').len()
+}
+
+/// Where to split: the byte offset of the key line nearest the middle, among the keys
+/// of the top-level mapping and of the sections (at most three deep) the middle falls
+/// in; with the key lines of the sections it is inside.
+fn yaml_split_point(text: &str) -> Option<(usize, Vec<&str>)> {
+    let middle = text.len() / 2;
+    let mut lines: Vec<(usize, &str)> = Vec::new();
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        lines.push((offset, line.trim_end_matches(['\n', '\r'])));
+        offset += line.len();
+    }
+    let is_content = |l: &str| !l.trim().is_empty() && !l.trim_start().starts_with('#');
+    let mut best: Option<(usize, Vec<&str>)> = None;
+    fn consider<'a>(
+        start: usize,
+        middle: usize,
+        sections: &[&'a str],
+        best: &mut Option<(usize, Vec<&'a str>)>,
+    ) {
+        if start > 0
+            && best
+                .as_ref()
+                .is_none_or(|(b, _)| start.abs_diff(middle) < b.abs_diff(middle))
+        {
+            *best = Some((start, sections.to_vec()));
+        }
+    }
+    // The mapping being looked at: lines [from, to) with keys at `indent`.
+    let (mut from, mut to, mut indent) = (0, lines.len(), 0);
+    let mut sections: Vec<&str> = Vec::new();
+    for _ in 0..4 {
+        let keys: Vec<usize> = (from..to)
+            .filter(|&i| is_key_line(lines[i].1, indent))
+            .collect();
+        // The first key of a section is not a split point (the first half would hold
+        // the section's key with nothing under it).
+        for &i in keys.iter().skip(usize::from(!sections.is_empty())) {
+            consider(lines[i].0, middle, &sections, &mut best);
+        }
+        // Go into the section the middle falls in.
+        let Some(&header) = keys.iter().rfind(|&&i| lines[i].0 <= middle) else {
+            break;
+        };
+        let end = (header + 1..to)
+            .find(|&i| is_content(lines[i].1) && indent_of(lines[i].1) <= indent)
+            .unwrap_or(to);
+        let Some(child_indent) = (header + 1..end)
+            .find(|&i| is_content(lines[i].1))
+            .map(|i| indent_of(lines[i].1))
+            .filter(|n| *n > indent)
+        else {
+            break;
+        };
+        sections.push(lines[header].1);
+        (from, to, indent) = (header + 1, end, child_indent);
+    }
+    best
 }
 
 /// A YAML document read straight into JSON data.
@@ -200,6 +349,85 @@ mod tests {
         assert_eq!(v["b"].as_u64(), Some(u64::MAX));
         assert_eq!(v["c"], serde_json::json!({"y": 3, "x": 1}));
         assert_eq!(v["d"], 4);
+    }
+
+    /// A YAML spec of about 400 KB: a `paths` section of many entries, a block scalar,
+    /// and `extra` spliced in the middle of the paths.
+    fn big_yaml(extra: &str) -> String {
+        let mut text = String::from(
+            "openapi: 3.1.0\ninfo:\n  title: t\n  description: |\n    a: b\n    paths:\n  version: '1'\npaths:\n",
+        );
+        for i in 0..4000 {
+            if i == 2000 {
+                text.push_str(extra);
+            }
+            text.push_str(&format!(
+                "  /items/{{id}}/{i}:\n    get:\n      summary: \"Item {i}: the one\"\n      responses:\n        200: {{description: ok}}\n        default:\n          description: >\n            folded\n            text {i}\n"
+            ));
+        }
+        text.push_str("components:\n  schemas:\n    A: {type: object}\n");
+        text
+    }
+
+    fn whole(text: &str) -> Value {
+        serde_yaml::from_str::<YamlJson>(text).expect("valid").0
+    }
+
+    #[test]
+    fn large_yaml_parsed_in_halves_is_the_same_document() {
+        let text = big_yaml("");
+        assert!(text.len() > HALVES_MIN_BYTES);
+        let (at, sections) = yaml_split_point(&text).expect("a split point");
+        assert!(
+            text[at..].starts_with("  /items/"),
+            "{}",
+            &text[at..at + 20]
+        );
+        assert_eq!(sections, vec!["paths:"]);
+        let halves = parse_yaml_in_halves(&text).expect("parsed in halves");
+        assert_eq!(halves, whole(&text));
+        assert_eq!(
+            parse_text(&text, Path::new("a.yaml")).expect("valid"),
+            whole(&text)
+        );
+    }
+
+    #[test]
+    fn yaml_halves_fall_back_to_the_whole_document() {
+        // An alias in the second half of an anchor in the first.
+        let text = big_yaml("").replacen(
+            "/items/{id}/0:\n    get:",
+            "/items/{id}/0:\n    get: &op",
+            1,
+        ) + "x-again: *op\n";
+        assert_eq!(parse_yaml_in_halves(&text), None);
+        assert_eq!(
+            parse_text(&text, Path::new("a.yaml")).expect("valid"),
+            whole(&text)
+        );
+        // A key in both halves: the whole document's error.
+        let text = big_yaml("") + "paths:\n  /x: {}\n";
+        assert_eq!(parse_yaml_in_halves(&text), None);
+        let e = parse_text(&text, Path::new("a.yaml")).expect_err("duplicate key");
+        assert!(e.to_string().contains("duplicate"), "{e}");
+        // A split point inside a multi-line quoted scalar.
+        let fake_keys: String = (0..400)
+            .map(|i| format!("  /looks/like/a/key/{i}:\n"))
+            .collect();
+        let text = big_yaml(&format!(
+            "  /quoted:\n    summary: \"one\n{fake_keys}    two\"\n"
+        ));
+        let (at, _) = yaml_split_point(&text).expect("a split point");
+        assert!(
+            text[at..].starts_with("  /looks/like/a/key/"),
+            "{}",
+            &text[at..at + 20]
+        );
+        assert_eq!(parse_yaml_in_halves(&text), None);
+        assert_eq!(
+            parse_text(&text, Path::new("a.yaml")).expect("valid"),
+            whole(&text)
+        );
     }
 
     #[test]
