@@ -64,7 +64,7 @@ pub use chrono;
 /// The JSON library used for free-form values.
 pub use serde_json;
 
-#[cfg(any(feature = "webhook_subscriptions", feature = "webhook_events"))]
+#[cfg(feature = "_any_resource")]
 impl Error {
     /// The error response body decoded as the API's error type, when the server
     /// sent one that matches it.

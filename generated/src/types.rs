@@ -16,13 +16,7 @@ use crate::runtime::{de, ser};
 /// A webhook event type. The set of event types grows over time (newer API
 /// versions know more values than are listed here), so clients should accept
 /// values they do not recognise.
-#[cfg(
-    any(
-        feature = "webhook_subscriptions",
-        feature = "webhook_events",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(feature = "_any_resource", feature = "webhooks"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum WebhookEventType {
     /// `message.sent`
@@ -104,13 +98,7 @@ pub enum WebhookEventType {
     Unknown(String),
 }
 
-#[cfg(
-    any(
-        feature = "webhook_subscriptions",
-        feature = "webhook_events",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(feature = "_any_resource", feature = "webhooks"))]
 impl WebhookEventType {
     /// Every value known to this version of the client.
     pub const KNOWN: [Self; 25] = [
@@ -174,13 +162,7 @@ impl WebhookEventType {
     }
 }
 
-#[cfg(
-    any(
-        feature = "webhook_subscriptions",
-        feature = "webhook_events",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(feature = "_any_resource", feature = "webhooks"))]
 impl From<&str> for WebhookEventType {
     fn from(value: &str) -> Self {
         match value {
@@ -214,39 +196,21 @@ impl From<&str> for WebhookEventType {
     }
 }
 
-#[cfg(
-    any(
-        feature = "webhook_subscriptions",
-        feature = "webhook_events",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(feature = "_any_resource", feature = "webhooks"))]
 impl std::fmt::Display for WebhookEventType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-#[cfg(
-    any(
-        feature = "webhook_subscriptions",
-        feature = "webhook_events",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(feature = "_any_resource", feature = "webhooks"))]
 impl Serialize for WebhookEventType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
-#[cfg(
-    any(
-        feature = "webhook_subscriptions",
-        feature = "webhook_events",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(feature = "_any_resource", feature = "webhooks"))]
 impl<'de> Deserialize<'de> for WebhookEventType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -693,7 +657,7 @@ impl<'de> Deserialize<'de> for WebhookEventListResponse {
 }
 
 /// The details of an API error.
-#[cfg(any(feature = "webhook_subscriptions", feature = "webhook_events"))]
+#[cfg(feature = "_any_resource")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ErrorDetail {
     /// The HTTP status code of the response.
@@ -708,7 +672,7 @@ pub struct ErrorDetail {
     pub message: String,
 }
 
-#[cfg(any(feature = "webhook_subscriptions", feature = "webhook_events"))]
+#[cfg(feature = "_any_resource")]
 impl Serialize for ErrorDetail {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut object = ser::Object::new(serializer, "ErrorDetail", 3);
@@ -719,7 +683,7 @@ impl Serialize for ErrorDetail {
     }
 }
 
-#[cfg(any(feature = "webhook_subscriptions", feature = "webhook_events"))]
+#[cfg(feature = "_any_resource")]
 impl de::FromObject for ErrorDetail {
     const NAME: &'static str = "ErrorDetail";
 
@@ -745,7 +709,7 @@ impl de::FromObject for ErrorDetail {
     }
 }
 
-#[cfg(any(feature = "webhook_subscriptions", feature = "webhook_events"))]
+#[cfg(feature = "_any_resource")]
 impl<'de> Deserialize<'de> for ErrorDetail {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -755,7 +719,7 @@ impl<'de> Deserialize<'de> for ErrorDetail {
 }
 
 /// The envelope of every error response.
-#[cfg(any(feature = "webhook_subscriptions", feature = "webhook_events"))]
+#[cfg(feature = "_any_resource")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ErrorResponse {
     /// The error details.
@@ -765,7 +729,7 @@ pub struct ErrorResponse {
     pub success: bool,
 }
 
-#[cfg(any(feature = "webhook_subscriptions", feature = "webhook_events"))]
+#[cfg(feature = "_any_resource")]
 impl Serialize for ErrorResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut object = ser::Object::new(serializer, "ErrorResponse", 2);
@@ -775,7 +739,7 @@ impl Serialize for ErrorResponse {
     }
 }
 
-#[cfg(any(feature = "webhook_subscriptions", feature = "webhook_events"))]
+#[cfg(feature = "_any_resource")]
 impl de::FromObject for ErrorResponse {
     const NAME: &'static str = "ErrorResponse";
 
@@ -798,7 +762,7 @@ impl de::FromObject for ErrorResponse {
     }
 }
 
-#[cfg(any(feature = "webhook_subscriptions", feature = "webhook_events"))]
+#[cfg(feature = "_any_resource")]
 impl<'de> Deserialize<'de> for ErrorResponse {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

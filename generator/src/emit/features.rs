@@ -17,9 +17,14 @@ use quote::quote;
 use crate::config::{Config, SerdeImpls};
 use crate::ir::{Api, Operation, TypeId, TypeKind, TypeRef};
 
+/// Enabled by every resource: the gate of what all resources need (the error body and
+/// the types it reaches), so that those types carry one short `cfg` instead of a list
+/// of every resource.
+const ANY_RESOURCE: &str = "_any_resource";
+
 /// Features the crate has besides the resources' (a resource named like one of them
 /// gets a `_resource` suffix).
-const RESERVED: [&str; 3] = ["default", "full", "webhooks"];
+const RESERVED: [&str; 4] = ["default", "full", "webhooks", ANY_RESOURCE];
 
 /// The feature enabling each resource (index-aligned with `api.resources`): its module
 /// name, which is also its accessor (`client.webhook_subscriptions()` needs the
@@ -64,10 +69,29 @@ pub fn cargo_features(api: &Api, config: &Config) -> String {
     if !features.is_empty() {
         out.push_str("# One per resource: `client.<resource>()`.\n");
     }
+    let umbrella = umbrella(api);
     for f in &features {
-        let _ = writeln!(out, "{f} = []");
+        match umbrella {
+            Some(u) => {
+                let _ = writeln!(out, "{f} = [\"{u}\"]");
+            }
+            None => {
+                let _ = writeln!(out, "{f} = []");
+            }
+        }
+    }
+    if let Some(u) = umbrella {
+        let _ = writeln!(
+            out,
+            "# Enabled by every resource: what all of them need (the error type and its parts).\n{u} = []"
+        );
     }
     out.trim_end().to_string()
+}
+
+/// The feature every resource enables, for APIs with more than one resource.
+fn umbrella(api: &Api) -> Option<&'static str> {
+    (api.resources.len() > 1).then_some(ANY_RESOURCE)
 }
 
 /// When one type's items are compiled.
@@ -134,6 +158,11 @@ pub fn type_gates(api: &Api, config: &Config, copies: &[Option<TypeId>]) -> Vec<
                 .map(|(_, f)| f.clone())
                 .collect();
             let resources = !features.is_empty();
+            if let Some(u) = umbrella(api)
+                && features.len() == names.len()
+            {
+                features = vec![u.to_string()];
+            }
             if webhooks[i] {
                 features.push("webhooks".into());
             }
@@ -251,10 +280,10 @@ impl Graph {
 
 /// The gate of items every resource needs (`Error::error_body`): any resource.
 pub fn any_resource(api: &Api) -> Gate {
-    if api.resources.is_empty() {
-        Gate::Always
-    } else {
-        Gate::Any(resource_features(api))
+    match umbrella(api) {
+        Some(u) => Gate::Any(vec![u.to_string()]),
+        None if api.resources.is_empty() => Gate::Always,
+        None => Gate::Any(resource_features(api)),
     }
 }
 
@@ -353,6 +382,26 @@ paths:
             schema: {$ref: "#/components/schemas/Input"}
       responses:
         "204": {description: done}
+        default:
+          description: error
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/Problem"}
+  /g:
+    get:
+      tags: [gamma]
+      operationId: getG
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema: {type: object, properties: {z: {type: boolean}}}
+        default:
+          description: error
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/Problem"}
 components:
   schemas:
     Input:
@@ -375,6 +424,9 @@ components:
     Orphan:
       type: object
       properties: {y: {type: integer}}
+    Problem:
+      type: object
+      properties: {message: {type: string}}
 "##;
 
     fn lowered() -> (Api, Config) {
@@ -401,7 +453,7 @@ components:
     #[test]
     fn types_are_gated_by_the_resources_that_reach_them() {
         let (api, config) = lowered();
-        assert_eq!(resource_features(&api), ["alpha", "beta"]);
+        assert_eq!(resource_features(&api), ["alpha", "beta", "gamma"]);
         let copies = duplicates(&api);
         let gates = type_gates(&api, &config, &copies);
         let gate = |p: &str| gates[id(&api, p)].clone();
@@ -409,6 +461,11 @@ components:
         assert_eq!(gate("#/components/schemas/B"), any(&["beta"]));
         assert_eq!(gate("#/components/schemas/Shared"), any(&["alpha", "beta"]));
         assert_eq!(gate("#/components/schemas/Orphan"), any(&["full"]));
+        // The error body: every resource needs it, through the umbrella feature.
+        let problem = id(&api, "#/components/schemas/Problem");
+        assert_eq!(api.error_body, Some(TypeId(problem)));
+        assert_eq!(gates[problem], any(&["_any_resource"]));
+        assert_eq!(any_resource(&api), any(&["_any_resource"]));
         // B's inline enum repeats A's, so it is an alias of it: A's enum is compiled
         // for either resource.
         let a_mode = id(&api, "#/components/schemas/A/properties/mode");
@@ -450,7 +507,11 @@ components:
         let (api, config) = lowered();
         let text = cargo_features(&api, &config);
         assert!(text.starts_with("default = [\"full\"]\n"), "{text}");
-        assert!(text.contains("\nfull = [\"alpha\", \"beta\"]\n"), "{text}");
-        assert!(text.ends_with("alpha = []\nbeta = []"), "{text}");
+        assert!(
+            text.contains("\nfull = [\"alpha\", \"beta\", \"gamma\"]\n"),
+            "{text}"
+        );
+        assert!(text.contains("\nalpha = [\"_any_resource\"]\n"), "{text}");
+        assert!(text.ends_with("\n_any_resource = []"), "{text}");
     }
 }
