@@ -430,7 +430,10 @@ components:
 "##;
 
     fn lowered() -> (Api, Config) {
-        let dir = std::env::temp_dir().join(format!("gates-{}", std::process::id()));
+        // One folder per call: the tests run in parallel threads of one process.
+        static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let dir = std::env::temp_dir().join(format!("gates-{}-{call}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("gates.yaml");
         std::fs::write(&path, SPEC).unwrap();
