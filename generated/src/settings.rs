@@ -24,3 +24,46 @@ pub(crate) const USER_AGENT: &str = concat!("linq-api-rust/", env!("CARGO_PKG_VE
 
 /// How requests carry the API key.
 pub(crate) const AUTH: Auth = Auth::Bearer;
+
+#[cfg(feature = "webhooks")]
+use crate::runtime::webhooks::{Encoding, Family, Scheme, Signed};
+
+/// The webhook signature schemes, in the order a delivery's headers are matched
+/// against them.
+#[cfg(feature = "webhooks")]
+pub(crate) const WEBHOOK_SCHEMES: &[Scheme] = &[Scheme::STANDARD_WEBHOOKS, Scheme::LINQ];
+
+#[cfg(feature = "webhooks")]
+impl Scheme {
+    /// The `standard-webhooks` scheme: Standard Webhooks: `v1,<base64>` entries in `webhook-signature`, keyed with the base64 after the secret's `whsec_` prefix, over `{id}.{timestamp}.{body}` (the timestamp from `webhook-timestamp`, the id from `webhook-id`).
+    ///
+    /// The scheme the official SDKs' `unwrap` verifies.
+    pub const STANDARD_WEBHOOKS: Scheme = Scheme {
+        name: "standard-webhooks",
+        family: Family::StandardWebhooks,
+        id_header: Some("webhook-id"),
+        timestamp_header: "webhook-timestamp",
+        signature_header: "webhook-signature",
+        signed: &[
+            Signed::Id,
+            Signed::Text("."),
+            Signed::Timestamp,
+            Signed::Text("."),
+            Signed::Body,
+        ],
+        encoding: Encoding::Base64,
+    };
+
+    /// The `linq` scheme: one hex HMAC-SHA256 in `x-webhook-signature`, keyed with the secret's UTF-8 bytes as given, over `{timestamp}.{body}` (the timestamp from `x-webhook-timestamp`).
+    ///
+    /// The scheme described in Linq's webhook documentation.
+    pub const LINQ: Scheme = Scheme {
+        name: "linq",
+        family: Family::TimestampedHmac,
+        id_header: None,
+        timestamp_header: "x-webhook-timestamp",
+        signature_header: "x-webhook-signature",
+        signed: &[Signed::Timestamp, Signed::Text("."), Signed::Body],
+        encoding: Encoding::Hex,
+    };
+}

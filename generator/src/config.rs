@@ -41,6 +41,224 @@ struct RawEnv {
 #[serde(deny_unknown_fields)]
 struct RawWebhooks {
     envelope: Option<String>,
+    /// The envelope's member holding the event's payload (default `data`).
+    data: Option<String>,
+    /// Envelope members that select the payload type, in order (for example the event
+    /// type, then the payload version). Typed events are emitted only when given.
+    #[serde(default)]
+    discriminators: Vec<String>,
+    /// The signature schemes deliveries carry (default: Standard Webhooks alone).
+    #[serde(default)]
+    schemes: Vec<RawScheme>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawScheme {
+    name: String,
+    family: SchemeFamily,
+    #[serde(default)]
+    headers: RawSchemeHeaders,
+    signed: Option<String>,
+    encoding: Option<SignatureEncoding>,
+    description: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSchemeHeaders {
+    id: Option<String>,
+    timestamp: Option<String>,
+    signature: Option<String>,
+}
+
+/// How a webhook signature scheme reads its signature header and its secret.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SchemeFamily {
+    /// Standard Webhooks: space-separated `v1,<signature>` entries; the secret is
+    /// `whsec_` + the base64 of the key.
+    StandardWebhooks,
+    /// One signature in its header; the key is the secret's UTF-8 bytes as given.
+    TimestampedHmac,
+}
+
+/// How the MAC is written in a signature header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SignatureEncoding {
+    /// Standard base64 with padding.
+    Base64,
+    /// Hexadecimal (lower case written, either case accepted).
+    Hex,
+}
+
+/// One piece of the content a scheme signs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SignedPart {
+    /// The id header's value (`{id}`).
+    Id,
+    /// The timestamp header's value (`{timestamp}`).
+    Timestamp,
+    /// The raw body (`{body}`).
+    Body,
+    /// Literal text between them.
+    Text(String),
+}
+
+/// A webhook signature scheme of the API (`webhooks.schemes` in the config file).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebhookScheme {
+    /// The scheme's name (`standard-webhooks`); its constant is the shouty snake case.
+    pub name: String,
+    /// How the signature header and the secret are read.
+    pub family: SchemeFamily,
+    /// The header carrying the message id (lower case), for schemes that sign one.
+    pub id_header: Option<String>,
+    /// The header carrying the Unix timestamp (lower case).
+    pub timestamp_header: String,
+    /// The header carrying the signature(s) (lower case).
+    pub signature_header: String,
+    /// What is signed, in order.
+    pub signed: Vec<SignedPart>,
+    /// How the MAC is written.
+    pub encoding: SignatureEncoding,
+    /// Documentation of the scheme's constant.
+    pub description: Option<String>,
+}
+
+impl WebhookScheme {
+    /// Standard Webhooks with its default headers.
+    pub fn standard_webhooks() -> WebhookScheme {
+        WebhookScheme {
+            name: "standard-webhooks".into(),
+            family: SchemeFamily::StandardWebhooks,
+            id_header: Some("webhook-id".into()),
+            timestamp_header: "webhook-timestamp".into(),
+            signature_header: "webhook-signature".into(),
+            signed: parse_signed("{id}.{timestamp}.{body}").unwrap_or_default(),
+            encoding: SignatureEncoding::Base64,
+            description: None,
+        }
+    }
+
+    fn resolve(raw: RawScheme) -> Result<WebhookScheme, String> {
+        let name = raw.name.trim().to_string();
+        if !name.starts_with(|c: char| c.is_ascii_alphabetic())
+            || !name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            return Err(format!(
+                "webhook scheme name `{name}` must be ASCII letters, digits, `-` or `_`, starting with a letter"
+            ));
+        }
+        let standard = raw.family == SchemeFamily::StandardWebhooks;
+        let header = |given: Option<String>, default: &str, what: &str| -> Result<String, String> {
+            let value = match given {
+                Some(value) => value,
+                None if standard => default.to_string(),
+                None => return Err(format!("webhook scheme `{name}` needs `headers.{what}`")),
+            };
+            let value = value.trim().to_ascii_lowercase();
+            let token = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c);
+            if value.is_empty() || !value.chars().all(token) {
+                return Err(format!(
+                    "`{value}` (webhook scheme `{name}`) is not a header name"
+                ));
+            }
+            Ok(value)
+        };
+        let id_header = match raw.headers.id {
+            Some(id) => Some(header(Some(id), "", "id")?),
+            None if standard => Some("webhook-id".to_string()),
+            None => None,
+        };
+        let timestamp_header = header(raw.headers.timestamp, "webhook-timestamp", "timestamp")?;
+        let signature_header = header(raw.headers.signature, "webhook-signature", "signature")?;
+        let template = raw.signed.unwrap_or_else(|| {
+            if standard {
+                "{id}.{timestamp}.{body}"
+            } else {
+                "{timestamp}.{body}"
+            }
+            .to_string()
+        });
+        let signed = parse_signed(&template)
+            .map_err(|e| format!("webhook scheme `{name}`: `signed: {template}`: {e}"))?;
+        if signed.contains(&SignedPart::Id) && id_header.is_none() {
+            return Err(format!(
+                "webhook scheme `{name}` signs `{{id}}` but names no `headers.id`"
+            ));
+        }
+        if standard && id_header.is_none() {
+            return Err(format!(
+                "webhook scheme `{name}` (standard-webhooks) needs an id header"
+            ));
+        }
+        Ok(WebhookScheme {
+            family: raw.family,
+            id_header,
+            timestamp_header,
+            signature_header,
+            signed,
+            encoding: raw.encoding.unwrap_or(if standard {
+                SignatureEncoding::Base64
+            } else {
+                SignatureEncoding::Hex
+            }),
+            description: raw.description,
+            name,
+        })
+    }
+}
+
+/// `{id}.{timestamp}.{body}` -> its parts. `{timestamp}` and `{body}` appear once
+/// each, `{id}` at most once, and `{body}` last (the body is streamed into the MAC).
+fn parse_signed(template: &str) -> Result<Vec<SignedPart>, String> {
+    let mut parts = Vec::new();
+    let mut rest = template;
+    while !rest.is_empty() {
+        if let Some(after) = rest.strip_prefix('{') {
+            let Some((name, tail)) = after.split_once('}') else {
+                return Err("an unclosed `{`".into());
+            };
+            parts.push(match name {
+                "id" => SignedPart::Id,
+                "timestamp" => SignedPart::Timestamp,
+                "body" => SignedPart::Body,
+                other => {
+                    return Err(format!(
+                        "unknown part `{{{other}}}` (expected `{{id}}`, `{{timestamp}}`, `{{body}}`)"
+                    ));
+                }
+            });
+            rest = tail;
+        } else {
+            let end = rest.find('{').unwrap_or(rest.len());
+            parts.push(SignedPart::Text(rest[..end].to_string()));
+            rest = &rest[end..];
+        }
+    }
+    let count = |p: &SignedPart| parts.iter().filter(|q| *q == p).count();
+    if count(&SignedPart::Timestamp) != 1 || count(&SignedPart::Body) != 1 {
+        return Err("`{timestamp}` and `{body}` must each appear once".into());
+    }
+    if count(&SignedPart::Id) > 1 || parts.last() != Some(&SignedPart::Body) {
+        return Err("`{id}` may appear once and `{body}` must come last".into());
+    }
+    Ok(parts)
+}
+
+/// Typed webhook events: the envelope's payload member and the members that select
+/// the payload type (`webhooks.discriminators`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebhookEvents {
+    /// The envelope's member holding the payload (`data`).
+    pub data: String,
+    /// The members selecting the payload type, in order (`event_type`,
+    /// `webhook_version`).
+    pub discriminators: Vec<String>,
 }
 
 /// Which serde impls the generated types get (`serde:` in the config file).
@@ -76,6 +294,11 @@ pub struct Config {
     pub webhook_secret_env: String,
     /// Component schema that models a webhook delivery, if the API signs deliveries.
     pub webhook_envelope: Option<String>,
+    /// The signature schemes webhook deliveries carry, in the order verification tries
+    /// them (never empty: Standard Webhooks alone by default).
+    pub webhook_schemes: Vec<WebhookScheme>,
+    /// Typed webhook events, when the config names discriminators.
+    pub webhook_events: Option<WebhookEvents>,
     /// A spec example that does not validate against its schema fails generation
     /// (otherwise it is a diagnostic).
     pub strict_examples: bool,
@@ -113,7 +336,7 @@ impl Config {
     }
 
     fn resolve(
-        raw: RawConfig,
+        mut raw: RawConfig,
         title: &str,
         name_override: Option<&str>,
         path: &Path,
@@ -131,7 +354,37 @@ impl Config {
                 ),
             ));
         }
-        Ok(Config::build(raw, title, crate_name))
+        let (schemes, events) = match raw.webhooks.as_mut() {
+            Some(w) => {
+                let schemes = std::mem::take(&mut w.schemes)
+                    .into_iter()
+                    .map(WebhookScheme::resolve)
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(|e| Error::new(ErrorKind::Config, path, e))?;
+                let events =
+                    webhook_events(w).map_err(|e| Error::new(ErrorKind::Config, path, e))?;
+                (schemes, events)
+            }
+            None => (Vec::new(), None),
+        };
+        let mut constants: Vec<String> = schemes
+            .iter()
+            .map(|s| s.name.to_shouty_snake_case())
+            .collect();
+        constants.sort();
+        if let Some(pair) = constants.windows(2).find(|p| p[0] == p[1]) {
+            return Err(Error::new(
+                ErrorKind::Config,
+                path,
+                format!("two webhook schemes are both named `{}`", pair[0]),
+            ));
+        }
+        let mut config = Config::build(raw, title, crate_name);
+        if !schemes.is_empty() {
+            config.webhook_schemes = schemes;
+        }
+        config.webhook_events = events;
+        Ok(config)
     }
 
     fn build(raw: RawConfig, title: &str, crate_name: String) -> Config {
@@ -157,6 +410,8 @@ impl Config {
                 .webhook_secret
                 .unwrap_or_else(|| format!("{shouty}_WEBHOOK_SECRET")),
             webhook_envelope: raw.webhooks.and_then(|w| w.envelope),
+            webhook_schemes: vec![WebhookScheme::standard_webhooks()],
+            webhook_events: None,
             strict_examples: raw.strict_examples,
             serde: raw.serde,
             crate_name,
@@ -167,6 +422,33 @@ impl Config {
     pub fn lib_name(&self) -> String {
         self.crate_name.replace('-', "_")
     }
+}
+
+/// `webhooks.discriminators` and `webhooks.data`, checked.
+fn webhook_events(raw: &RawWebhooks) -> Result<Option<WebhookEvents>, String> {
+    if raw.discriminators.is_empty() {
+        if raw.data.is_some() {
+            return Err("`webhooks.data` needs `webhooks.discriminators`".into());
+        }
+        return Ok(None);
+    }
+    if raw.envelope.is_none() {
+        return Err("`webhooks.discriminators` needs `webhooks.envelope`".into());
+    }
+    let data = raw.data.clone().unwrap_or_else(|| "data".to_string());
+    let mut seen = vec![data.as_str()];
+    for name in &raw.discriminators {
+        if name.is_empty() || seen.contains(&name.as_str()) {
+            return Err(format!(
+                "`webhooks.discriminators`: `{name}` is empty or named twice (or is the data member)"
+            ));
+        }
+        seen.push(name);
+    }
+    Ok(Some(WebhookEvents {
+        data,
+        discriminators: raw.discriminators.clone(),
+    }))
 }
 
 /// `"Linq API v3"` -> `linq-api-v3`; falls back to `api` when nothing usable is left.
@@ -216,6 +498,100 @@ mod tests {
     fn odd_titles_still_give_a_crate_name() {
         assert_eq!(Config::from_title("3D Café ✨").crate_name, "d-caf");
         assert_eq!(Config::from_title("✨").crate_name, "api");
+    }
+
+    fn webhooks(yaml: &str) -> Result<Config, Error> {
+        let raw: RawConfig = serde_yaml::from_str(yaml)
+            .map_err(|e| Error::new(ErrorKind::Config, Path::new("c.yaml"), e.to_string()))?;
+        Config::resolve(raw, "x", None, Path::new("c.yaml"))
+    }
+
+    #[test]
+    fn webhook_schemes_default_to_standard_webhooks() {
+        let c = Config::from_title("x");
+        assert_eq!(c.webhook_schemes, vec![WebhookScheme::standard_webhooks()]);
+        assert_eq!(
+            c.webhook_schemes[0].signed,
+            vec![
+                SignedPart::Id,
+                SignedPart::Text(".".into()),
+                SignedPart::Timestamp,
+                SignedPart::Text(".".into()),
+                SignedPart::Body
+            ]
+        );
+        assert!(c.webhook_events.is_none());
+    }
+
+    #[test]
+    fn webhook_schemes_and_events_are_read_and_checked() {
+        let c = webhooks(
+            "webhooks:\n  envelope: Event\n  discriminators: [event_type, webhook_version]\n  schemes:\n    - {name: standard, family: standard-webhooks}\n    - name: signed-hex\n      family: timestamped-hmac\n      headers: {timestamp: X-Webhook-Timestamp, signature: X-Webhook-Signature}\n",
+        )
+        .expect("valid");
+        assert_eq!(c.webhook_schemes.len(), 2);
+        let hex = &c.webhook_schemes[1];
+        assert_eq!(hex.timestamp_header, "x-webhook-timestamp");
+        assert_eq!(hex.id_header, None);
+        assert_eq!(hex.encoding, SignatureEncoding::Hex);
+        assert_eq!(
+            hex.signed,
+            vec![
+                SignedPart::Timestamp,
+                SignedPart::Text(".".into()),
+                SignedPart::Body
+            ]
+        );
+        let events = c.webhook_events.expect("events");
+        assert_eq!(events.data, "data");
+        assert_eq!(events.discriminators, ["event_type", "webhook_version"]);
+
+        for (bad, says) in [
+            (
+                "webhooks:\n  schemes: [{name: a, family: timestamped-hmac}]",
+                "headers.timestamp",
+            ),
+            (
+                "webhooks:\n  schemes: [{name: a, family: standard-webhooks, signed: '{body}.{timestamp}'}]",
+                "must come last",
+            ),
+            (
+                "webhooks:\n  schemes: [{name: a, family: standard-webhooks, signed: '{id}.{when}.{body}'}]",
+                "unknown part",
+            ),
+            (
+                "webhooks:\n  schemes: [{name: a, family: timestamped-hmac, signed: '{id}.{timestamp}.{body}', headers: {timestamp: t, signature: s}}]",
+                "headers.id",
+            ),
+            (
+                "webhooks:\n  schemes: [{name: a, family: standard-webhooks}, {name: A, family: standard-webhooks}]",
+                "both named",
+            ),
+            (
+                "webhooks:\n  schemes: [{name: '9', family: standard-webhooks}]",
+                "scheme name",
+            ),
+            (
+                "webhooks:\n  schemes: [{name: a, family: standard-webhooks, headers: {signature: 'a b'}}]",
+                "not a header name",
+            ),
+            (
+                "webhooks:\n  discriminators: [event_type]",
+                "needs `webhooks.envelope`",
+            ),
+            (
+                "webhooks:\n  envelope: E\n  discriminators: [data]",
+                "named twice",
+            ),
+            (
+                "webhooks:\n  schemes: [{name: a, family: md5}]",
+                "unknown variant",
+            ),
+        ] {
+            let err = webhooks(bad).expect_err(bad);
+            assert_eq!(err.kind(), ErrorKind::Config);
+            assert!(err.to_string().contains(says), "{bad}: {err}");
+        }
     }
 
     #[test]

@@ -1,20 +1,28 @@
 //! Verifying and decoding incoming webhook deliveries.
 //!
-//! Deliveries follow the [Standard Webhooks](https://www.standardwebhooks.com/)
-//! specification. Each request carries three headers:
+//! A delivery is signed by one of the signature schemes this API uses (see
+//! [`Scheme::all`]); the schemes are declared in the generator's configuration and
+//! come in two families:
 //!
-//! | header | content |
-//! |---|---|
-//! | `webhook-id` | the message id (the same for every retry of a delivery) |
-//! | `webhook-timestamp` | when it was signed, in Unix seconds |
-//! | `webhook-signature` | space-separated `v1,<base64>` signatures |
+//! - **Standard Webhooks** ([standardwebhooks.com](https://www.standardwebhooks.com/)):
+//!   a message id, a timestamp and a space-separated list of `v1,<base64>` signatures
+//!   (by default in `webhook-id`, `webhook-timestamp`, `webhook-signature`). The key is
+//!   the base64 after the secret's `whsec_` prefix.
+//! - **Timestamped HMAC**: a timestamp header and one signature header holding the
+//!   HMAC-SHA256 in hex (either case) or base64. The key is the secret's UTF-8 bytes
+//!   exactly as given (a `whsec_` prefix included, never base64-decoded).
 //!
-//! A signature is HMAC-SHA256, keyed with the bytes of the signing secret
-//! (`whsec_` followed by their base64), over `{webhook-id}.{webhook-timestamp}.{raw body}`.
-//! A delivery is accepted when any `v1` entry matches (several entries appear while a
-//! key is being rotated; other versions are ignored) and its timestamp is at most five
-//! minutes from the current time, in either direction. Signatures are compared in
-//! constant time.
+//! Each scheme names what is signed (for example `{id}.{timestamp}.{body}` or
+//! `{timestamp}.{body}`, the body being the raw bytes); only its id, timestamp and
+//! signature headers take part. A delivery is accepted when a signature matches and
+//! its timestamp is at most five minutes from the current time, in either direction.
+//! Signatures are compared in constant time.
+//!
+//! **Which scheme:** unless one is forced with [`Webhook::with_scheme`], the first
+//! scheme in [`Scheme::all`] whose signature header is present verifies the delivery
+//! (so a delivery carrying both Standard Webhooks and timestamped-HMAC headers is
+//! verified by the scheme listed first). A delivery carrying no signature header of
+//! any scheme fails with [`WebhookErrorKind::NoSignatureHeader`].
 //!
 //! Always verify the raw body bytes exactly as they arrived: parsing the JSON and
 //! serialising it again changes the bytes and the signature no longer matches. The
@@ -26,7 +34,7 @@
 //! [`HeaderSource`]).
 //!
 //! ```ignore
-//! // once, at start-up: decodes the secret (read from the environment) a single time
+//! // once, at start-up: reads the secret from the environment and prepares the keys
 //! let webhook = webhooks::Webhook::from_env()?;
 //! // for each request: `headers` is an `http::HeaderMap`, `body` the raw bytes
 //! let event: types::WebhookEvent = webhook.unwrap(&headers, &body)?;
@@ -46,18 +54,18 @@ use reqwest::header::HeaderMap;
 use serde::de::DeserializeOwned;
 use sha2::Sha256;
 
-/// Name of the header holding the message id.
+/// Standard Webhooks' default name of the header holding the message id.
 pub const HEADER_ID: &str = "webhook-id";
-/// Name of the header holding the signing time, in Unix seconds.
+/// Standard Webhooks' default name of the header holding the signing time.
 pub const HEADER_TIMESTAMP: &str = "webhook-timestamp";
-/// Name of the header holding the space-separated signatures.
+/// Standard Webhooks' default name of the header holding the signatures.
 pub const HEADER_SIGNATURE: &str = "webhook-signature";
-/// The optional prefix of a signing secret.
+/// The optional prefix of a Standard Webhooks signing secret.
 pub const SECRET_PREFIX: &str = "whsec_";
 /// How far a delivery's timestamp may be from the current time (five minutes).
 pub const DEFAULT_TOLERANCE: Duration = Duration::from_secs(300);
 
-/// Standard base64 that writes padding and accepts input with or without it.
+/// Standard base64 that writes padding and accepts input with or without it (secrets).
 const BASE64: GeneralPurpose = GeneralPurpose::new(
     &alphabet::STANDARD,
     GeneralPurposeConfig::new()
@@ -65,12 +73,161 @@ const BASE64: GeneralPurpose = GeneralPurpose::new(
         .with_decode_padding_mode(DecodePaddingMode::Indifferent),
 );
 
+/// Standard base64 with its `=` padding required (signatures, as the reference
+/// implementation compares the padded text).
+const BASE64_PADDED: GeneralPurpose = GeneralPurpose::new(
+    &alphabet::STANDARD,
+    GeneralPurposeConfig::new()
+        .with_encode_padding(true)
+        .with_decode_padding_mode(DecodePaddingMode::RequireCanonical),
+);
+
 type HmacSha256 = Hmac<Sha256>;
 
-/// Verifies `body` against the Standard Webhooks headers, with the current time.
+/// A signature scheme: where a delivery carries its id, timestamp and signature, what
+/// is signed, and how the signature is written.
 ///
-/// `secret` is the signing secret (`whsec_...`; the prefix is optional). To verify many
-/// deliveries, build a [`Webhook`] once instead: it decodes the secret a single time.
+/// The schemes of this API are associated constants of this type (listed by
+/// [`Scheme::all`]); [`Scheme::standard_webhooks`] is the Standard Webhooks scheme with
+/// its default header names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Scheme {
+    pub(crate) name: &'static str,
+    pub(crate) family: Family,
+    pub(crate) id_header: Option<&'static str>,
+    pub(crate) timestamp_header: &'static str,
+    pub(crate) signature_header: &'static str,
+    pub(crate) signed: &'static [Signed],
+    pub(crate) encoding: Encoding,
+}
+
+/// How a scheme's signature header and secret are read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Family {
+    /// Space-separated `v1,<signature>` entries; the key is the base64 after `whsec_`.
+    StandardWebhooks,
+    /// One signature; the key is the secret's UTF-8 bytes as given.
+    TimestampedHmac,
+}
+
+/// One piece of the signed content, in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Signed {
+    /// The id header's value.
+    Id,
+    /// The timestamp header's value, as sent.
+    Timestamp,
+    /// The raw body.
+    Body,
+    /// Fixed text between the parts (`.`).
+    Text(&'static str),
+}
+
+/// How the MAC is written in the signature header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Encoding {
+    /// Standard base64 with padding.
+    Base64,
+    /// Hexadecimal (written in lower case, accepted in either).
+    Hex,
+}
+
+impl Scheme {
+    /// Standard Webhooks with its default headers (`webhook-id`, `webhook-timestamp`,
+    /// `webhook-signature`), signing `{id}.{timestamp}.{body}`.
+    pub const fn standard_webhooks() -> Scheme {
+        Scheme {
+            name: "standard-webhooks",
+            family: Family::StandardWebhooks,
+            id_header: Some(HEADER_ID),
+            timestamp_header: HEADER_TIMESTAMP,
+            signature_header: HEADER_SIGNATURE,
+            signed: &[
+                Signed::Id,
+                Signed::Text("."),
+                Signed::Timestamp,
+                Signed::Text("."),
+                Signed::Body,
+            ],
+            encoding: Encoding::Base64,
+        }
+    }
+
+    /// The schemes this API signs deliveries with, in the order automatic selection
+    /// tries them.
+    pub fn all() -> &'static [Scheme] {
+        crate::settings::WEBHOOK_SCHEMES
+    }
+
+    /// The scheme's name in the generator's configuration.
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// The header carrying the signature(s).
+    pub fn signature_header(&self) -> &'static str {
+        self.signature_header
+    }
+
+    /// The header carrying the signing time in Unix seconds.
+    pub fn timestamp_header(&self) -> &'static str {
+        self.timestamp_header
+    }
+
+    /// The header carrying the message id, for schemes that sign one.
+    pub fn id_header(&self) -> Option<&'static str> {
+        self.id_header
+    }
+
+    /// The headers of a delivery signed with this scheme (id if the scheme has one,
+    /// timestamp, signature), as a sender would set them. Useful to test a webhook
+    /// handler. `id` is ignored by schemes without an id header.
+    pub fn sign(
+        &self,
+        webhook: &Webhook,
+        id: &str,
+        timestamp: u64,
+        body: &[u8],
+    ) -> Result<Vec<(&'static str, String)>, WebhookError> {
+        let timestamp = timestamp.to_string();
+        let mac = webhook.signed_mac(self, id.as_bytes(), timestamp.as_bytes(), body)?;
+        let bytes = mac.finalize().into_bytes();
+        let encoded = match self.encoding {
+            Encoding::Base64 => BASE64_PADDED.encode(bytes),
+            Encoding::Hex => hex_lower(&bytes),
+        };
+        let signature = match self.family {
+            Family::StandardWebhooks => format!("v1,{encoded}"),
+            Family::TimestampedHmac => encoded,
+        };
+        let mut headers = Vec::with_capacity(3);
+        if let Some(header) = self.id_header {
+            headers.push((header, id.to_string()));
+        }
+        headers.push((self.timestamp_header, timestamp));
+        headers.push((self.signature_header, signature));
+        Ok(headers)
+    }
+
+    fn needs(&self, key: Key) -> bool {
+        match self.family {
+            Family::StandardWebhooks => key == Key::Decoded,
+            Family::TimestampedHmac => key == Key::AsGiven,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Key {
+    Decoded,
+    AsGiven,
+}
+
+/// Verifies `body` with the current time, choosing the scheme from the headers
+/// present (the first of [`Scheme::all`] whose signature header is there).
+///
+/// `secret` is the signing secret. To verify many deliveries, build a [`Webhook`] once
+/// instead: it prepares the keys a single time.
 pub fn verify(secret: &str, headers: impl HeaderSource, body: &[u8]) -> Result<(), WebhookError> {
     Webhook::new(secret)?.verify(headers, body)
 }
@@ -107,31 +264,40 @@ pub fn secret_env_var() -> &'static str {
     crate::settings::WEBHOOK_SECRET_ENV
 }
 
-/// A verifier holding a decoded signing key.
+/// A verifier holding the signing keys.
 ///
 /// Build it once (the secret is decoded here) and share it: it is cheap to clone and
-/// `Send + Sync`. Its `Debug` output never shows the key.
+/// `Send + Sync`. Its `Debug` output never shows a key.
 #[derive(Clone)]
 pub struct Webhook {
-    /// HMAC-SHA256 already keyed with the secret; cloned for every message.
-    mac: HmacSha256,
+    /// HMAC-SHA256 keyed with the base64-decoded secret (Standard Webhooks), or why the
+    /// secret is not such a key.
+    decoded: Result<HmacSha256, SecretProblem>,
+    /// HMAC-SHA256 keyed with the secret's bytes as given (timestamped HMAC).
+    as_given: Option<HmacSha256>,
+    /// The schemes tried, in order: [`Scheme::all`], or the one forced.
+    schemes: &'static [Scheme],
+    forced: Option<Scheme>,
     tolerance: Duration,
+    /// The environment variable the secret came from, for error messages.
+    env: Option<&'static str>,
 }
 
 impl Webhook {
-    /// Builds a verifier from a signing secret: `whsec_` followed by the base64 of the
-    /// key (the prefix is optional, base64 padding too; surrounding whitespace is
-    /// ignored).
+    /// Builds a verifier from a signing secret.
     ///
-    /// Fails with [`WebhookErrorKind::InvalidSecret`] when the secret is empty or not
-    /// base64.
+    /// Standard Webhooks schemes read it as `whsec_` followed by the base64 of the key
+    /// (the prefix is optional, base64 padding too; surrounding whitespace is ignored);
+    /// timestamped-HMAC schemes key with its UTF-8 bytes exactly as given.
+    ///
+    /// Fails with [`WebhookErrorKind::InvalidSecret`] when the secret is empty, or when
+    /// no scheme of this API can use it (not base64, and every scheme needs base64).
     pub fn new(secret: &str) -> Result<Self, WebhookError> {
-        let key =
-            decode_secret(secret).map_err(|reason| WebhookError::invalid_secret(reason, None))?;
-        Self::from_key(&key)
+        Self::build(secret, None)
     }
 
-    /// Builds a verifier from the raw key bytes (the decoded secret).
+    /// Builds a verifier from the raw key bytes (the decoded secret), used as the key
+    /// of every scheme.
     ///
     /// Fails with [`WebhookErrorKind::InvalidSecret`] when `key` is empty.
     pub fn from_key(key: &[u8]) -> Result<Self, WebhookError> {
@@ -141,8 +307,12 @@ impl Webhook {
         let mac = HmacSha256::new_from_slice(key)
             .map_err(|_| WebhookError::invalid_secret(SecretProblem::Empty, None))?;
         Ok(Self {
-            mac,
+            decoded: Ok(mac.clone()),
+            as_given: Some(mac),
+            schemes: Scheme::all(),
+            forced: None,
             tolerance: DEFAULT_TOLERANCE,
+            env: None,
         })
     }
 
@@ -169,9 +339,46 @@ impl Webhook {
                 ));
             }
         };
-        let key = decode_secret(&secret)
-            .map_err(|reason| WebhookError::invalid_secret(reason, Some(name)))?;
-        Self::from_key(&key)
+        Self::build(&secret, Some(name))
+    }
+
+    fn build(secret: &str, env: Option<&'static str>) -> Result<Self, WebhookError> {
+        if secret.trim().is_empty() {
+            return Err(WebhookError::invalid_secret(SecretProblem::Empty, env));
+        }
+        let decoded = decode_secret(secret)
+            .and_then(|key| HmacSha256::new_from_slice(&key).map_err(|_| SecretProblem::Empty));
+        let as_given = HmacSha256::new_from_slice(secret.as_bytes()).ok();
+        let webhook = Self {
+            decoded,
+            as_given,
+            schemes: Scheme::all(),
+            forced: None,
+            tolerance: DEFAULT_TOLERANCE,
+            env,
+        };
+        match webhook.schemes.iter().find_map(|s| webhook.key(s).err()) {
+            Some(problem) if webhook.schemes.iter().all(|s| webhook.key(s).is_err()) => {
+                Err(WebhookError::invalid_secret(problem, env))
+            }
+            _ => Ok(webhook),
+        }
+    }
+
+    /// Verifies every delivery with `scheme` instead of choosing it from the headers.
+    ///
+    /// Fails with [`WebhookErrorKind::InvalidSecret`] when the secret cannot key the
+    /// scheme (a Standard Webhooks scheme with a secret that is not base64).
+    pub fn with_scheme(mut self, scheme: Scheme) -> Result<Self, WebhookError> {
+        self.key(&scheme)
+            .map_err(|problem| WebhookError::invalid_secret(problem, self.env))?;
+        self.forced = Some(scheme);
+        Ok(self)
+    }
+
+    /// The scheme forced with [`Webhook::with_scheme`], if any.
+    pub fn scheme(&self) -> Option<Scheme> {
+        self.forced
     }
 
     /// Sets how far a delivery's timestamp may be from the current time, in either
@@ -188,13 +395,16 @@ impl Webhook {
         self.tolerance
     }
 
-    /// Verifies `body` against the Standard Webhooks headers, with the current time.
+    /// Verifies `body` with the current time.
     ///
-    /// Checks, in this order: the three headers are present and non-empty
-    /// ([`WebhookErrorKind::MissingHeader`]); the timestamp is a whole number of
-    /// seconds ([`WebhookErrorKind::InvalidTimestamp`]) within the tolerance
+    /// Picks the scheme (the first of [`Scheme::all`] whose signature header is there; none:
+    /// [`WebhookErrorKind::NoSignatureHeader`]), then checks, in this order: the
+    /// scheme's headers are present and non-empty ([`WebhookErrorKind::MissingHeader`]);
+    /// the timestamp is a whole number of seconds
+    /// ([`WebhookErrorKind::InvalidTimestamp`]) within the tolerance
     /// ([`WebhookErrorKind::TimestampTooOld`], [`WebhookErrorKind::TimestampTooNew`]);
-    /// a `v1` signature matches ([`WebhookErrorKind::NoMatchingSignature`], or
+    /// the secret can key the scheme ([`WebhookErrorKind::InvalidSecret`]); a signature
+    /// matches ([`WebhookErrorKind::NoMatchingSignature`], or
     /// [`WebhookErrorKind::InvalidSignatureHeader`] when none matches and the header
     /// is malformed).
     pub fn verify(&self, headers: impl HeaderSource, body: &[u8]) -> Result<(), WebhookError> {
@@ -209,21 +419,28 @@ impl Webhook {
         body: &[u8],
         now: SystemTime,
     ) -> Result<(), WebhookError> {
-        let id = required(&headers, HEADER_ID)?;
-        let timestamp_raw = required(&headers, HEADER_TIMESTAMP)?;
-        let signatures = required(&headers, HEADER_SIGNATURE)?;
+        let scheme = self.pick(&headers)?;
+        let id = match scheme.id_header {
+            Some(name) => required(&headers, name)?,
+            None => &[],
+        };
+        let timestamp_raw = required(&headers, scheme.timestamp_header)?;
+        let signatures = required(&headers, scheme.signature_header)?;
 
-        let timestamp = parse_timestamp(timestamp_raw)
-            .ok_or_else(|| WebhookError::new(WebhookErrorKind::InvalidTimestamp, Detail::None))?;
+        let timestamp = parse_timestamp(timestamp_raw).ok_or_else(|| {
+            WebhookError::new(
+                WebhookErrorKind::InvalidTimestamp,
+                Detail::Header(scheme.timestamp_header),
+            )
+        })?;
         self.check_timestamp(timestamp, now)?;
 
-        let mut mac = self.mac.clone();
-        mac.update(id);
-        mac.update(b".");
-        mac.update(timestamp_raw);
-        mac.update(b".");
-        mac.update(body);
-        match match_signatures(&mac, signatures) {
+        let mac = self.signed_mac(scheme, id, timestamp_raw, body)?;
+        let outcome = match scheme.family {
+            Family::StandardWebhooks => match_signatures(&mac, signatures, scheme.encoding),
+            Family::TimestampedHmac => match_single(&mac, signatures, scheme.encoding),
+        };
+        match outcome {
             SignatureMatch::Matched => Ok(()),
             SignatureMatch::NoMatch => Err(WebhookError::new(
                 WebhookErrorKind::NoMatchingSignature,
@@ -231,7 +448,11 @@ impl Webhook {
             )),
             SignatureMatch::Malformed => Err(WebhookError::new(
                 WebhookErrorKind::InvalidSignatureHeader,
-                Detail::None,
+                Detail::Signature {
+                    header: scheme.signature_header,
+                    family: scheme.family,
+                    encoding: scheme.encoding,
+                },
             )),
         }
     }
@@ -267,16 +488,86 @@ impl Webhook {
         })
     }
 
-    /// Signs a message the way a sender does and returns the `v1,<base64>` entry for the
-    /// `webhook-signature` header. Useful to test your own webhook handler.
+    /// Signs a message the way a Standard Webhooks sender does and returns the
+    /// `v1,<base64>` entry for the `webhook-signature` header. Useful to test your own
+    /// webhook handler; [`Scheme::sign`] signs with any scheme.
+    ///
+    /// Uses the decoded key; when the secret is not base64 (usable by
+    /// timestamped-HMAC schemes only) it signs with the secret's bytes as given.
     pub fn sign(&self, msg_id: &str, timestamp: u64, body: &[u8]) -> String {
-        let mut mac = self.mac.clone();
+        let mut mac = match (&self.decoded, &self.as_given) {
+            (Ok(mac), _) | (Err(_), Some(mac)) => mac.clone(),
+            (Err(_), None) => return String::new(),
+        };
         mac.update(msg_id.as_bytes());
         mac.update(b".");
         mac.update(timestamp.to_string().as_bytes());
         mac.update(b".");
         mac.update(body);
-        format!("v1,{}", BASE64.encode(mac.finalize().into_bytes()))
+        format!("v1,{}", BASE64_PADDED.encode(mac.finalize().into_bytes()))
+    }
+
+    /// The scheme that verifies a delivery with these headers.
+    fn pick<H: HeaderSource + ?Sized>(&self, headers: &H) -> Result<&Scheme, WebhookError> {
+        if let Some(scheme) = &self.forced {
+            return Ok(scheme);
+        }
+        if let [only] = self.schemes {
+            return Ok(only);
+        }
+        let has = |name: &str| {
+            headers
+                .header(name)
+                .is_some_and(|v| !v.iter().all(u8::is_ascii_whitespace))
+        };
+        // The first scheme whose signature header is there; failing that, the first
+        // with any of its headers (its missing signature is then reported by name).
+        self.schemes
+            .iter()
+            .find(|s| has(s.signature_header))
+            .or_else(|| {
+                self.schemes
+                    .iter()
+                    .find(|s| has(s.timestamp_header) || s.id_header.is_some_and(has))
+            })
+            .ok_or_else(|| {
+                WebhookError::new(
+                    WebhookErrorKind::NoSignatureHeader,
+                    Detail::Schemes(self.schemes),
+                )
+            })
+    }
+
+    /// The key a scheme uses, or why the secret cannot be it.
+    fn key(&self, scheme: &Scheme) -> Result<&HmacSha256, SecretProblem> {
+        if scheme.needs(Key::Decoded) {
+            self.decoded.as_ref().map_err(|problem| *problem)
+        } else {
+            self.as_given.as_ref().ok_or(SecretProblem::Empty)
+        }
+    }
+
+    /// The MAC over a scheme's signed content, not yet finalised.
+    fn signed_mac(
+        &self,
+        scheme: &Scheme,
+        id: &[u8],
+        timestamp: &[u8],
+        body: &[u8],
+    ) -> Result<HmacSha256, WebhookError> {
+        let mut mac = self
+            .key(scheme)
+            .map_err(|problem| WebhookError::invalid_secret(problem, self.env))?
+            .clone();
+        for part in scheme.signed {
+            match part {
+                Signed::Id => mac.update(id),
+                Signed::Timestamp => mac.update(timestamp),
+                Signed::Body => mac.update(body),
+                Signed::Text(text) => mac.update(text.as_bytes()),
+            }
+        }
+        Ok(mac)
     }
 
     fn check_timestamp(&self, timestamp: u64, now: SystemTime) -> Result<(), WebhookError> {
@@ -305,6 +596,7 @@ impl fmt::Debug for Webhook {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Webhook")
             .field("key", &"<redacted>")
+            .field("scheme", &self.forced.map(|s| s.name))
             .field("tolerance", &self.tolerance)
             .finish()
     }
@@ -388,20 +680,24 @@ where
 pub enum WebhookErrorKind {
     /// A required header (named here) is absent or empty.
     MissingHeader(&'static str),
-    /// `webhook-timestamp` is not a whole number of Unix seconds.
+    /// The delivery carries the signature header of none of this API's schemes (nor
+    /// any other header of one).
+    NoSignatureHeader,
+    /// The timestamp header is not a whole number of Unix seconds.
     InvalidTimestamp,
     /// The timestamp is further in the past than the tolerance allows (possibly a replay).
     TimestampTooOld,
     /// The timestamp is further in the future than the tolerance allows.
     TimestampTooNew,
-    /// The signing secret is empty or not base64.
+    /// The signing secret is empty, or not base64 where the scheme needs it to be.
     InvalidSecret,
     /// The environment variable (named here) holding the secret is unset or empty.
     MissingSecret(&'static str),
-    /// `webhook-signature` is not a list of `version,signature` entries, and none of
-    /// its entries matched.
+    /// The signature header is not what the scheme writes (a list of
+    /// `version,signature` entries, or one hex or base64 signature), and no signature
+    /// in it matched.
     InvalidSignatureHeader,
-    /// No `v1` signature matches: wrong secret, or the body, id or timestamp changed.
+    /// No signature matches: wrong secret, or the body, id or timestamp changed.
     NoMatchingSignature,
     /// The delivery is authentic but its body did not decode into the requested type.
     Decode,
@@ -417,6 +713,16 @@ pub struct WebhookError {
 
 enum Detail {
     None,
+    /// The header concerned.
+    Header(&'static str),
+    /// The signature header the delivery was verified with, and how it is written.
+    Signature {
+        header: &'static str,
+        family: Family,
+        encoding: Encoding,
+    },
+    /// The schemes that were looked for.
+    Schemes(&'static [Scheme]),
     Secret {
         problem: SecretProblem,
         env: Option<&'static str>,
@@ -493,10 +799,25 @@ impl fmt::Display for WebhookError {
             (WebhookErrorKind::MissingHeader(name), _) => {
                 write!(f, "webhook verification failed: the `{name}` header is missing or empty")
             }
-            (WebhookErrorKind::InvalidTimestamp, _) => write!(
-                f,
-                "webhook verification failed: the `{HEADER_TIMESTAMP}` header is not a Unix timestamp in seconds"
-            ),
+            (WebhookErrorKind::NoSignatureHeader, detail) => {
+                f.write_str("webhook verification failed: the delivery carries no signature header")?;
+                if let Detail::Schemes(schemes) = detail {
+                    let names: Vec<String> =
+                        schemes.iter().map(|s| format!("`{}`", s.signature_header)).collect();
+                    write!(f, " (expected one of {})", names.join(", "))?;
+                }
+                Ok(())
+            }
+            (WebhookErrorKind::InvalidTimestamp, detail) => {
+                let header = match detail {
+                    Detail::Header(name) => name,
+                    _ => "timestamp",
+                };
+                write!(
+                    f,
+                    "webhook verification failed: the `{header}` header is not a Unix timestamp in seconds"
+                )
+            }
             (WebhookErrorKind::TimestampTooOld, Detail::Timestamp { skew, tolerance, .. }) => write!(
                 f,
                 "webhook verification failed: the delivery was signed {skew} s ago, more than the {tolerance} s allowed"
@@ -532,10 +853,28 @@ impl fmt::Display for WebhookError {
                 f,
                 "no webhook signing secret: the environment variable `{env}` is not set or empty"
             ),
-            (WebhookErrorKind::InvalidSignatureHeader, _) => write!(
-                f,
-                "webhook verification failed: the `{HEADER_SIGNATURE}` header is not a space-separated list of `v1,<base64>` entries"
-            ),
+            (
+                WebhookErrorKind::InvalidSignatureHeader,
+                Detail::Signature {
+                    header,
+                    family,
+                    encoding,
+                },
+            ) => {
+                let shape = match (family, encoding) {
+                    (Family::StandardWebhooks, Encoding::Base64) => "a space-separated list of `v1,<base64>` entries",
+                    (Family::StandardWebhooks, Encoding::Hex) => "a space-separated list of `v1,<hex>` entries",
+                    (Family::TimestampedHmac, Encoding::Base64) => "a base64 HMAC-SHA256",
+                    (Family::TimestampedHmac, Encoding::Hex) => "a hex HMAC-SHA256",
+                };
+                write!(
+                    f,
+                    "webhook verification failed: the `{header}` header is not {shape}"
+                )
+            }
+            (WebhookErrorKind::InvalidSignatureHeader, _) => {
+                f.write_str("webhook verification failed: the signature header is malformed")
+            }
             (WebhookErrorKind::NoMatchingSignature, _) => f.write_str(
                 "webhook verification failed: no signature matches (wrong secret, or the body, id or timestamp was altered)",
             ),
@@ -553,6 +892,16 @@ impl fmt::Debug for WebhookError {
         s.field("kind", &self.kind);
         match &self.detail {
             Detail::None => {}
+            Detail::Header(name) => {
+                s.field("header", name);
+            }
+            Detail::Signature { header, .. } => {
+                s.field("header", header);
+            }
+            Detail::Schemes(schemes) => {
+                let names: Vec<&str> = schemes.iter().map(|s| s.signature_header).collect();
+                s.field("expected_headers", &names);
+            }
             Detail::Secret { problem, env } => {
                 s.field("problem", problem);
                 s.field("env", env);
@@ -642,8 +991,10 @@ enum SignatureMatch {
 
 /// Compares every `v1` entry of `header` with the MAC, in constant time. Entries of
 /// other versions are skipped. A malformed entry does not stop a later entry from
-/// matching; it only turns "no match" into "malformed".
-fn match_signatures(mac: &HmacSha256, header: &[u8]) -> SignatureMatch {
+/// matching; it only turns "no match" into "malformed". A base64 signature must carry
+/// its `=` padding, as the reference implementation compares the padded text: an
+/// unpadded entry never matches (but is not malformed either).
+fn match_signatures(mac: &HmacSha256, header: &[u8], encoding: Encoding) -> SignatureMatch {
     let Ok(header) = std::str::from_utf8(header) else {
         return SignatureMatch::Malformed;
     };
@@ -662,13 +1013,14 @@ fn match_signatures(mac: &HmacSha256, header: &[u8]) -> SignatureMatch {
         if version != "v1" {
             continue;
         }
-        match BASE64.decode(signature) {
-            Ok(bytes) => {
+        match decode_signature(signature, encoding) {
+            Some(Some(bytes)) => {
                 if mac.clone().verify_slice(&bytes).is_ok() {
                     return SignatureMatch::Matched;
                 }
             }
-            Err(_) => malformed = true,
+            Some(None) => {}
+            None => malformed = true,
         }
     }
     if malformed || entries == 0 {
@@ -676,6 +1028,61 @@ fn match_signatures(mac: &HmacSha256, header: &[u8]) -> SignatureMatch {
     } else {
         SignatureMatch::NoMatch
     }
+}
+
+/// Compares a header holding one signature with the MAC, in constant time.
+/// Surrounding whitespace is ignored; hex is accepted in either case.
+fn match_single(mac: &HmacSha256, header: &[u8], encoding: Encoding) -> SignatureMatch {
+    let Ok(header) = std::str::from_utf8(header) else {
+        return SignatureMatch::Malformed;
+    };
+    match decode_signature(header.trim_ascii(), encoding) {
+        Some(Some(bytes)) if mac.clone().verify_slice(&bytes).is_ok() => SignatureMatch::Matched,
+        Some(_) => SignatureMatch::NoMatch,
+        None => SignatureMatch::Malformed,
+    }
+}
+
+/// A signature's bytes: `None` when it is not in the encoding at all, `Some(None)`
+/// when it is but can never match (base64 without its padding).
+fn decode_signature(text: &str, encoding: Encoding) -> Option<Option<Vec<u8>>> {
+    match encoding {
+        Encoding::Base64 => match BASE64_PADDED.decode(text) {
+            Ok(bytes) => Some(Some(bytes)),
+            Err(_) => BASE64.decode(text).ok().map(|_| None),
+        },
+        Encoding::Hex => decode_hex(text).map(Some),
+    }
+}
+
+/// Hexadecimal digits of either case, two per byte.
+fn decode_hex(text: &str) -> Option<Vec<u8>> {
+    fn digit(c: u8) -> Option<u8> {
+        match c {
+            b'0'..=b'9' => Some(c - b'0'),
+            b'a'..=b'f' => Some(c - b'a' + 10),
+            b'A'..=b'F' => Some(c - b'A' + 10),
+            _ => None,
+        }
+    }
+    let text = text.as_bytes();
+    if text.is_empty() || text.len() % 2 != 0 {
+        return None;
+    }
+    text.chunks_exact(2)
+        .map(|pair| Some(digit(pair[0])? << 4 | digit(pair[1])?))
+        .collect()
+}
+
+/// Lower-case hexadecimal.
+fn hex_lower(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for byte in bytes {
+        out.push(char::from(DIGITS[usize::from(byte >> 4)]));
+        out.push(char::from(DIGITS[usize::from(byte & 0x0f)]));
+    }
+    out
 }
 
 #[cfg(test)]
@@ -702,8 +1109,25 @@ mod tests {
         ]
     }
 
+    const STANDARD: Scheme = Scheme::standard_webhooks();
+
+    /// A timestamped-HMAC scheme as Linq documents it: hex over `{timestamp}.{body}`.
+    const HEX: Scheme = Scheme {
+        name: "hex",
+        family: Family::TimestampedHmac,
+        id_header: None,
+        timestamp_header: "x-webhook-timestamp",
+        signature_header: "x-webhook-signature",
+        signed: &[Signed::Timestamp, Signed::Text("."), Signed::Body],
+        encoding: Encoding::Hex,
+    };
+
+    fn standard(secret: &str) -> Result<Webhook, WebhookError> {
+        Webhook::new(secret)?.with_scheme(STANDARD)
+    }
+
     fn webhook() -> Webhook {
-        Webhook::new(SPEC_SECRET).expect("valid secret")
+        standard(SPEC_SECRET).expect("valid secret")
     }
 
     fn kind_of(result: Result<(), WebhookError>) -> Option<WebhookErrorKind> {
@@ -729,7 +1153,7 @@ mod tests {
     fn secret_prefix_and_padding_are_optional() {
         let bare = SPEC_SECRET.trim_start_matches(SECRET_PREFIX);
         for secret in [SPEC_SECRET, bare, &format!(" {SPEC_SECRET}\n")] {
-            let wh = Webhook::new(secret).expect("valid secret");
+            let wh = standard(secret).expect("valid secret");
             assert_eq!(
                 wh.sign(SPEC_ID, SPEC_TIMESTAMP, SPEC_BODY.as_bytes()),
                 SPEC_SIGNATURE
@@ -738,8 +1162,8 @@ mod tests {
         // A key whose base64 needs padding, given with and without it.
         let padded = format!("{SECRET_PREFIX}{}", BASE64.encode([7u8; 32]));
         assert!(padded.ends_with('='));
-        let a = Webhook::new(&padded).expect("padded");
-        let b = Webhook::new(padded.trim_end_matches('=')).expect("unpadded");
+        let a = standard(&padded).expect("padded");
+        let b = standard(padded.trim_end_matches('=')).expect("unpadded");
         assert_eq!(a.sign("id", 1, b"x"), b.sign("id", 1, b"x"));
         assert_eq!(
             a.sign("id", 1, b"x"),
@@ -760,7 +1184,7 @@ mod tests {
             "whsec_====",
             "whsec_abc$",
         ] {
-            let err = Webhook::new(secret).expect_err(secret);
+            let err = standard(secret).expect_err(secret);
             assert_eq!(err.kind(), WebhookErrorKind::InvalidSecret, "{secret:?}");
             assert!(!err.is_verification_failure());
             let shown = format!("{err} {err:?}");
@@ -775,10 +1199,10 @@ mod tests {
             Webhook::from_key(&[]).expect_err("empty key").kind(),
             WebhookErrorKind::InvalidSecret
         );
-        // The free functions report a bad secret before looking at the headers.
+        // The free functions report an empty secret before looking at the headers.
         let no_headers: [(&str, &str); 0] = [];
         assert_eq!(
-            kind_of(verify("whsec_!", no_headers, b"")),
+            kind_of(verify(" ", no_headers, b"")),
             Some(WebhookErrorKind::InvalidSecret)
         );
     }
@@ -864,12 +1288,12 @@ mod tests {
     #[test]
     fn signature_header_parsing() {
         let wh = webhook();
-        let mut mac = wh.mac.clone();
+        let mut mac = wh.decoded.clone().expect("decoded key");
         mac.update(format!("{SPEC_ID}.{SPEC_TIMESTAMP}.{SPEC_BODY}").as_bytes());
         let good = SPEC_SIGNATURE;
         let good_b64 = &good[3..];
         let other = wh.sign("other", 1, b"other");
-        let check = |header: &str| match_signatures(&mac, header.as_bytes());
+        let check = |header: &str| match_signatures(&mac, header.as_bytes(), Encoding::Base64);
 
         assert_eq!(check(good), SignatureMatch::Matched);
         assert_eq!(check(&format!("{other} {good}")), SignatureMatch::Matched);
@@ -881,8 +1305,13 @@ mod tests {
             check(&format!("v2,{good_b64} {good}")),
             SignatureMatch::Matched
         );
-        // Unpadded base64 is accepted.
-        assert_eq!(check(good.trim_end_matches('=')), SignatureMatch::Matched);
+        // Unpadded base64 never matches, as in the reference implementation.
+        assert!(good.ends_with('='));
+        assert_eq!(check(good.trim_end_matches('=')), SignatureMatch::NoMatch);
+        assert_eq!(
+            check(&format!("{} {good}", good.trim_end_matches('='))),
+            SignatureMatch::Matched
+        );
         // A malformed entry does not hide a later good one.
         assert_eq!(check(&format!("garbage {good}")), SignatureMatch::Matched);
 
@@ -909,7 +1338,7 @@ mod tests {
         }
         assert_eq!(check(&format!("{other} v1")), SignatureMatch::Malformed);
         assert_eq!(
-            match_signatures(&mac, &[0xff, 0xfe]),
+            match_signatures(&mac, &[0xff, 0xfe], Encoding::Base64),
             SignatureMatch::Malformed
         );
     }
@@ -1148,10 +1577,141 @@ mod tests {
             "invalid webhook signing secret in the environment variable `SOME_ENV`: expected `whsec_` followed by the base64 of the key"
         );
         assert!(
-            WebhookError::new(WebhookErrorKind::InvalidSignatureHeader, Detail::None)
-                .to_string()
-                .contains("webhook-signature")
+            WebhookError::new(
+                WebhookErrorKind::InvalidSignatureHeader,
+                Detail::Signature {
+                    header: STANDARD.signature_header,
+                    family: STANDARD.family,
+                    encoding: STANDARD.encoding,
+                }
+            )
+            .to_string()
+            .contains("webhook-signature")
         );
+        let none = WebhookError::new(
+            WebhookErrorKind::NoSignatureHeader,
+            Detail::Schemes(&[STANDARD, HEX]),
+        );
+        assert_eq!(
+            none.to_string(),
+            "webhook verification failed: the delivery carries no signature header (expected one of `webhook-signature`, `x-webhook-signature`)"
+        );
+        assert!(none.is_verification_failure());
         assert!(!secret_env_var().is_empty());
+    }
+
+    /// A verifier knowing both families, Standard Webhooks first (as selection tries
+    /// them), keyed with one secret.
+    fn both(secret: &str) -> Webhook {
+        let mut wh = Webhook::new(secret).expect("secret");
+        wh.schemes = &[STANDARD, HEX];
+        wh
+    }
+
+    // Computed with Python's hmac over f"{timestamp}.{body}", keyed with the secret's
+    // UTF-8 bytes (the whole `whsec_...` text), hex digest.
+    const HEX_SECRET: &str = "whsec_not*base64: used as given";
+    const HEX_TIMESTAMP: u64 = 1770321137;
+    const HEX_BODY: &str = r#"{"event_type":"message.received"}"#;
+    const HEX_SIGNATURE: &str = "c5b0a8751b3c4a535ef98ab6f21be11d4fc57ecba0a2add7b03f59a9ea660643";
+
+    #[test]
+    fn timestamped_hmac_signs_and_verifies_with_the_secret_as_given() {
+        let wh = both(HEX_SECRET);
+        let headers = HEX
+            .sign(&wh, "ignored", HEX_TIMESTAMP, HEX_BODY.as_bytes())
+            .expect("signs");
+        assert_eq!(headers.len(), 2, "no id header: {headers:?}");
+        let signature = headers[1].1.clone();
+        assert_eq!(signature, HEX_SIGNATURE);
+        let now = at(HEX_TIMESTAMP);
+        wh.verify_at(&headers, HEX_BODY.as_bytes(), now)
+            .expect("verifies");
+        // Upper-case hex, surrounding spaces and any header-name case are accepted.
+        let ts = HEX_TIMESTAMP.to_string();
+        let upper = [
+            ("X-Webhook-Timestamp", ts.clone()),
+            (
+                "X-WEBHOOK-SIGNATURE",
+                format!(" {} ", signature.to_ascii_uppercase()),
+            ),
+        ];
+        wh.verify_at(&upper, HEX_BODY.as_bytes(), now)
+            .expect("upper case");
+        // The same secret is not base64, so Standard Webhooks cannot use it.
+        assert_eq!(
+            Webhook::new(HEX_SECRET)
+                .and_then(|w| w.with_scheme(STANDARD))
+                .map(|_| ())
+                .map_err(|e| e.kind()),
+            Err(WebhookErrorKind::InvalidSecret)
+        );
+        // A bad hex signature: wrong length, odd length, not hex.
+        for (bad, kind) in [
+            (&signature[..62], WebhookErrorKind::NoMatchingSignature),
+            (&signature[..63], WebhookErrorKind::InvalidSignatureHeader),
+            ("zz", WebhookErrorKind::InvalidSignatureHeader),
+        ] {
+            let headers = [
+                ("x-webhook-timestamp", ts.as_str()),
+                ("x-webhook-signature", bad),
+            ];
+            assert_eq!(
+                kind_of(wh.verify_at(headers, HEX_BODY.as_bytes(), now)),
+                Some(kind),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_scheme_follows_the_headers_present() {
+        let wh = both(SPEC_SECRET);
+        let now = at(SPEC_TIMESTAMP);
+        let body = SPEC_BODY.as_bytes();
+        let standard = spec_headers(SPEC_SIGNATURE);
+        let hex = HEX.sign(&wh, "", SPEC_TIMESTAMP, body).expect("signs");
+        wh.verify_at(&standard, body, now).expect("standard");
+        wh.verify_at(&hex, body, now).expect("hex");
+
+        // Both sets: Standard Webhooks (listed first) decides.
+        let mut all: Vec<(&str, String)> = standard.clone();
+        all.extend(hex.iter().cloned());
+        wh.verify_at(&all, body, now).expect("both, standard good");
+        let mut bad_standard = spec_headers("v1,AAAA");
+        bad_standard.extend(hex.iter().cloned());
+        assert_eq!(
+            kind_of(wh.verify_at(&bad_standard, body, now)),
+            Some(WebhookErrorKind::NoMatchingSignature)
+        );
+
+        // Neither: a clear error; a partial set names what is missing.
+        let none = [("content-type", "application/json")];
+        let err = wh.verify_at(none, body, now).expect_err("no headers");
+        assert_eq!(err.kind(), WebhookErrorKind::NoSignatureHeader);
+        assert!(err.to_string().contains("x-webhook-signature"), "{err}");
+        let partial = [("x-webhook-timestamp", "1")];
+        assert_eq!(
+            kind_of(wh.verify_at(partial, body, now)),
+            Some(WebhookErrorKind::MissingHeader("x-webhook-signature"))
+        );
+
+        // Forcing a scheme ignores the other one's headers.
+        let forced = both(SPEC_SECRET).with_scheme(HEX).expect("hex");
+        assert_eq!(forced.scheme(), Some(HEX));
+        assert_eq!(
+            kind_of(forced.verify_at(&standard, body, now)),
+            Some(WebhookErrorKind::MissingHeader("x-webhook-timestamp"))
+        );
+        forced.verify_at(&hex, body, now).expect("forced hex");
+    }
+
+    #[test]
+    fn decode_hex_accepts_both_cases_only() {
+        assert_eq!(decode_hex("00ffAb"), Some(vec![0, 255, 0xab]));
+        assert_eq!(hex_lower(&[0, 255, 0xab]), "00ffab");
+        for bad in ["", "0", "0g", "+1", " 00"] {
+            assert_eq!(decode_hex(bad), None, "{bad:?}");
+        }
     }
 }

@@ -1,13 +1,14 @@
 //! `src/lib.rs` and `src/settings.rs`: the crate root and the per-API constants the
 //! runtime reads.
 
+use heck::ToShoutySnakeCase;
 use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::docs;
 use super::features;
 use super::rust_type::ident;
-use crate::config::Config;
+use crate::config::{Config, SchemeFamily, SignatureEncoding, SignedPart, WebhookScheme};
 use crate::ir::{Api, Auth, TypeRef};
 
 /// `src/lib.rs`.
@@ -85,8 +86,22 @@ fn webhooks_module(api: &Api, config: &Config) -> TokenStream {
         _ => None,
     });
     let list: Vec<String> = typed.collect();
-    let mut text =
-        String::from("Verifying and decoding webhook deliveries (Standard Webhooks signatures).");
+    let schemes: Vec<String> = config
+        .webhook_schemes
+        .iter()
+        .map(|s| {
+            format!(
+                "[`Scheme::{}`] (`{}`)",
+                s.name.to_shouty_snake_case(),
+                s.signature_header
+            )
+        })
+        .collect();
+    let mut text = format!(
+        "Verifying and decoding webhook deliveries. Signature schemes, in the order a \
+         delivery's headers select them: {}.",
+        schemes.join(", ")
+    );
     if !list.is_empty() {
         text.push_str("\n\nPayloads this API delivers:\n\n");
         text.push_str(
@@ -115,6 +130,7 @@ pub fn settings_file(api: &Api, config: &Config) -> TokenStream {
     let url_env = &config.base_url_env;
     let secret_env = &config.webhook_secret_env;
     let ua = format!("{}/", config.user_agent);
+    let schemes = webhook_schemes(config);
     let auth = match &api.info.auth {
         Auth::None => quote! { Auth::None },
         Auth::Bearer => quote! { Auth::Bearer },
@@ -141,5 +157,104 @@ pub fn settings_file(api: &Api, config: &Config) -> TokenStream {
         pub(crate) const USER_AGENT: &str = concat!(#ua, env!("CARGO_PKG_VERSION"));
         /// How requests carry the API key.
         pub(crate) const AUTH: Auth = #auth;
+
+        #schemes
+    }
+}
+
+/// The webhook signature schemes as constants of the runtime's `Scheme` type, and the
+/// list automatic selection tries in order.
+fn webhook_schemes(config: &Config) -> TokenStream {
+    let consts = config.webhook_schemes.iter().map(scheme_const);
+    let names = config
+        .webhook_schemes
+        .iter()
+        .map(|s| quote::format_ident!("{}", s.name.to_shouty_snake_case()));
+    quote! {
+        #[cfg(feature = "webhooks")]
+        use crate::runtime::webhooks::{Encoding, Family, Scheme, Signed};
+
+        /// The webhook signature schemes, in the order a delivery's headers are matched
+        /// against them.
+        #[cfg(feature = "webhooks")]
+        pub(crate) const WEBHOOK_SCHEMES: &[Scheme] = &[#(Scheme::#names),*];
+
+        #[cfg(feature = "webhooks")]
+        impl Scheme {
+            #(#consts)*
+        }
+    }
+}
+
+fn scheme_const(scheme: &WebhookScheme) -> TokenStream {
+    let name = quote::format_ident!("{}", scheme.name.to_shouty_snake_case());
+    let label = &scheme.name;
+    let template: String = scheme
+        .signed
+        .iter()
+        .map(|p| match p {
+            SignedPart::Id => "{id}".to_string(),
+            SignedPart::Timestamp => "{timestamp}".to_string(),
+            SignedPart::Body => "{body}".to_string(),
+            SignedPart::Text(t) => t.clone(),
+        })
+        .collect();
+    let encoding_text = match scheme.encoding {
+        SignatureEncoding::Base64 => "base64",
+        SignatureEncoding::Hex => "hex",
+    };
+    let (family, family_text) = match scheme.family {
+        SchemeFamily::StandardWebhooks => (
+            quote! { Family::StandardWebhooks },
+            format!(
+                "Standard Webhooks: `v1,<{encoding_text}>` entries in `{}`, keyed with the base64 after the secret's `whsec_` prefix",
+                scheme.signature_header
+            ),
+        ),
+        SchemeFamily::TimestampedHmac => (
+            quote! { Family::TimestampedHmac },
+            format!(
+                "one {encoding_text} HMAC-SHA256 in `{}`, keyed with the secret's UTF-8 bytes as given",
+                scheme.signature_header
+            ),
+        ),
+    };
+    let mut text = format!(
+        "The `{label}` scheme: {family_text}, over `{}` (the timestamp from `{}`",
+        template.replace('`', "'"),
+        scheme.timestamp_header
+    );
+    if let Some(id) = &scheme.id_header {
+        text.push_str(&format!(", the id from `{id}`"));
+    }
+    text.push_str(").");
+    let doc = docs::attrs(&docs::join(&[Some(&text), scheme.description.as_deref()]));
+    let id = match &scheme.id_header {
+        Some(h) => quote! { Some(#h) },
+        None => quote! { None },
+    };
+    let timestamp = &scheme.timestamp_header;
+    let signature = &scheme.signature_header;
+    let parts = scheme.signed.iter().map(|p| match p {
+        SignedPart::Id => quote! { Signed::Id },
+        SignedPart::Timestamp => quote! { Signed::Timestamp },
+        SignedPart::Body => quote! { Signed::Body },
+        SignedPart::Text(t) => quote! { Signed::Text(#t) },
+    });
+    let encoding = match scheme.encoding {
+        SignatureEncoding::Base64 => quote! { Encoding::Base64 },
+        SignatureEncoding::Hex => quote! { Encoding::Hex },
+    };
+    quote! {
+        #doc
+        pub const #name: Scheme = Scheme {
+            name: #label,
+            family: #family,
+            id_header: #id,
+            timestamp_header: #timestamp,
+            signature_header: #signature,
+            signed: &[#(#parts),*],
+            encoding: #encoding,
+        };
     }
 }
