@@ -7,7 +7,8 @@
 //! ```
 //!
 //! It listens on `http://127.0.0.1:3000/webhooks`, answers 200 to each authentic
-//! delivery and 400 to anything else. Point a tunnel (or the subscription's
+//! delivery (signed with any of the API's schemes, `webhooks::Scheme::all()`, the one
+//! used chosen from the delivery's headers) and 400 to anything else. Point a tunnel (or the subscription's
 //! `target_url`) at it to see real deliveries.
 
 use std::sync::Arc;

@@ -22,6 +22,9 @@ pub struct Api {
     pub error_body: Option<TypeId>,
     /// Webhook payloads the API sends (3.1 `webhooks` section), by event name.
     pub webhooks: Vec<Webhook>,
+    /// The webhook envelope whose payload member is typed by event (config
+    /// `webhooks.discriminators`), when at least one payload could be keyed.
+    pub webhook_events: Option<WebhookEvents>,
     /// Constructs that were approximated, with where they are.
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -375,6 +378,8 @@ pub enum TypeKind {
     Union(Union),
     /// Another name for a type (`pub type A = Vec<B>;`).
     Alias(TypeRef),
+    /// Webhook payloads selected by envelope members (see [`WebhookEvents`]).
+    Event(EventUnion),
     /// A wrapper struct around a type; used instead of an alias where the type refers
     /// back to itself (aliases cannot be recursive).
     Newtype(TypeRef),
@@ -535,6 +540,51 @@ pub enum Tagging {
     },
     /// By trying each alternative in order.
     Untagged,
+}
+
+/// The webhook envelope with a typed payload member: the envelope struct's `data` field
+/// holds the [`TypeKind::Event`] type `data_type`, decoded by the values of the
+/// envelope's `discriminators` members.
+#[derive(Debug, Clone, Serialize)]
+pub struct WebhookEvents {
+    /// The envelope struct.
+    pub envelope: TypeId,
+    /// Wire name of the envelope's payload member.
+    pub data: String,
+    /// Wire names of the envelope members selecting the payload type, in order.
+    pub discriminators: Vec<String>,
+    /// The top [`TypeKind::Event`] type (selected by the first discriminator).
+    pub data_type: TypeId,
+}
+
+/// Payload types selected by the value of one envelope member (a webhook event type,
+/// then, nested, a payload version).
+#[derive(Debug, Clone, Serialize)]
+pub struct EventUnion {
+    /// Wire name of the envelope member whose value selects the variant.
+    pub discriminator: String,
+    /// Position of that member among the envelope's discriminators.
+    pub level: usize,
+    /// One variant per known value, in spec order.
+    pub variants: Vec<EventVariant>,
+    /// The variant keeping payloads of values the spec does not know (`Unknown`),
+    /// holding the raw JSON; only the outermost union has one.
+    pub unknown: Option<String>,
+}
+
+/// One known discriminator value and what its payload decodes into.
+#[derive(Debug, Clone, Serialize)]
+pub struct EventVariant {
+    /// Rust variant name (`MessageReceived`, `V2026_02_03`).
+    pub name: String,
+    /// The discriminator's value on the wire (`message.received`).
+    pub value: String,
+    /// The payload type, or a nested [`TypeKind::Event`] type for the next discriminator.
+    pub ty: TypeRef,
+    /// The webhook (key in `webhooks`) whose payload this is, for a payload type.
+    pub webhook: Option<String>,
+    /// Description.
+    pub doc: Option<String>,
 }
 
 /// A webhook the API sends (3.1 `webhooks`).

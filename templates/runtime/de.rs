@@ -96,6 +96,41 @@ pub(crate) fn skip<'de, A: MapAccess<'de>>(map: &mut A) -> Result<(), A::Error> 
     Ok(())
 }
 
+/// Reads a member whose text also selects a webhook payload type: the text (when the
+/// value is a string) goes to `key`, the decoded value into its slot.
+pub(crate) fn read_key<'de, A: MapAccess<'de>, T: de::DeserializeOwned>(
+    map: &mut A,
+    slot: &mut T,
+    key: &mut Option<String>,
+) -> Result<(), A::Error> {
+    let value: serde_json::Value = map.next_value()?;
+    *key = value.as_str().map(str::to_owned);
+    *slot = T::deserialize(value).map_err(de::Error::custom)?;
+    Ok(())
+}
+
+/// [`read_key`] for a required member.
+pub(crate) fn read_some_key<'de, A: MapAccess<'de>, T: de::DeserializeOwned>(
+    map: &mut A,
+    slot: &mut Option<T>,
+    key: &mut Option<String>,
+) -> Result<(), A::Error> {
+    let mut value = None;
+    read_key(map, &mut value, key)?;
+    *slot = value;
+    Ok(())
+}
+
+/// Keeps the text of a member that selects a webhook payload type but is not a field.
+pub(crate) fn read_only_key<'de, A: MapAccess<'de>>(
+    map: &mut A,
+    key: &mut Option<String>,
+) -> Result<(), A::Error> {
+    let value: serde_json::Value = map.next_value()?;
+    *key = value.as_str().map(str::to_owned);
+    Ok(())
+}
+
 /// The value of a required member, or serde's `missing field` error.
 pub(crate) fn required<T, E: de::Error>(value: Option<T>, name: &'static str) -> Result<T, E> {
     value.ok_or_else(|| E::missing_field(name))

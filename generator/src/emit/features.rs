@@ -330,6 +330,11 @@ fn kind_refs(kind: &TypeKind, out: &mut Vec<usize>) {
             }
         }
         TypeKind::Alias(t) | TypeKind::Newtype(t) => type_refs(t, out),
+        TypeKind::Event(e) => {
+            for v in &e.variants {
+                type_refs(&v.ty, out);
+            }
+        }
     }
 }
 

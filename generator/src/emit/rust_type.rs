@@ -93,7 +93,7 @@ pub fn defaultable(api: &Api) -> Vec<bool> {
                     .all(|f| f.presence != Presence::Required || has_default(&f.ty, &ok)),
                 TypeKind::Params(ps) => ps.iter().all(|p| !p.required || has_default(&p.ty, &ok)),
                 TypeKind::Alias(t) | TypeKind::Newtype(t) => has_default(t, &ok),
-                TypeKind::Enum(_) | TypeKind::Union(_) => false,
+                TypeKind::Enum(_) | TypeKind::Union(_) | TypeKind::Event(_) => false,
             };
             if now {
                 ok[i] = true;

@@ -135,7 +135,7 @@ impl Samples<'_> {
                     TypeKind::Alias(t) | TypeKind::Newtype(t) => {
                         self.synth(t, c, fill, depth + 1)?
                     }
-                    TypeKind::Params(_) => return None,
+                    TypeKind::Params(_) | TypeKind::Event(_) => return None,
                 }
             }
         })

@@ -24,7 +24,8 @@ use super::samples::{Fill, Samples};
 use super::values::ValueBuilder;
 use crate::config::{Config, SerdeImpls};
 use crate::ir::{
-    Api, BodyEncoding, Operation, Param, Primitive, Resource, ResponseBody, TypeKind, TypeRef,
+    Api, BodyEncoding, Operation, Param, Primitive, Resource, ResponseBody, TypeId, TypeKind,
+    TypeRef,
 };
 use crate::lower::names::NameSet;
 
@@ -122,11 +123,12 @@ pub fn contract_file(api: &Api, config: &Config, values: &ValueBuilder<'_>) -> T
             }
         }
     }
-    let webhook_tests: Vec<TokenStream> = api
+    let mut webhook_tests: Vec<TokenStream> = api
         .webhooks
         .iter()
         .filter_map(|w| webhook_test(w, values, &mut names))
         .collect();
+    webhook_tests.extend(event_tests(api, values, &mut names));
     let error_examples = errors.items;
 
     let mut doc = format!(
@@ -697,6 +699,133 @@ fn webhook_test(
             assert_round_trip(&decoded, &sent);
         }
     })
+}
+
+/// With typed webhook events: each keyed webhook's example, decoded as the envelope,
+/// lands in its variant and re-encodes unchanged; the first example with an event type
+/// the spec does not know lands in `Unknown`.
+fn event_tests(api: &Api, values: &ValueBuilder<'_>, names: &mut NameSet) -> Vec<TokenStream> {
+    let Some(events) = &api.webhook_events else {
+        return Vec::new();
+    };
+    let krate = &values.krate;
+    let envelope = qualified(api, &TypeRef::Named(events.envelope), krate);
+    let mut leaves = Vec::new();
+    event_leaves(api, events.data_type, krate, &mut leaves);
+    let data = format_ident!(
+        "{}",
+        match &api.type_def(events.envelope).kind {
+            TypeKind::Struct(s) => s
+                .fields
+                .iter()
+                .find(|f| f.wire_name == events.data)
+                .map_or("data", |f| f.name.as_str()),
+            _ => "data",
+        }
+    );
+    let mut out = Vec::new();
+    let mut first_example = None;
+    for (webhook, pattern) in leaves {
+        // Examples that do not fit their payload type are left out, as for
+        // `webhook_test`.
+        let Some(example) = api
+            .webhooks
+            .iter()
+            .find(|w| w.name == webhook)
+            .and_then(|w| Some((w.payload.as_ref()?, w.example.as_ref()?)))
+            .and_then(|(ty, example)| values.expr(ty, example).map(|_| example))
+        else {
+            continue;
+        };
+        first_example.get_or_insert(example);
+        let name = format_ident!(
+            "{}",
+            names.claim(&format!(
+                "webhook_{}_example_is_its_event_variant",
+                crate::lower::names::snake(&webhook, "payload")
+            ))
+        );
+        let doc = super::docs::attrs(&wrap(&format!(
+            "The example of the `{webhook}` webhook, decoded as the envelope, is its event \
+             variant and re-encodes unchanged."
+        )));
+        let sent = json_tokens(example);
+        out.push(quote! {
+            #doc
+            #[test]
+            fn #name() {
+                let sent = #sent;
+                let event: #envelope = serde_json::from_value(sent.clone()).expect("the example decodes");
+                assert!(matches!(event.#data, #pattern), "{:?}", event.#data);
+                assert_round_trip(&event, &sent);
+            }
+        });
+    }
+    let unknown = match &api.type_def(events.data_type).kind {
+        TypeKind::Event(e) => e.unknown.clone(),
+        _ => None,
+    };
+    let (Some(example), Some(unknown)) = (first_example, unknown) else {
+        return out;
+    };
+    for member in &events.discriminators {
+        let mut sent = example.clone();
+        if let Some(object) = sent.as_object_mut() {
+            object.insert(member.clone(), Value::String("zz.not_in_the_spec".into()));
+            let top = qualified(api, &TypeRef::Named(events.data_type), krate);
+            let unknown = format_ident!("{unknown}");
+            let wire = &events.data;
+            let name = format_ident!(
+                "{}",
+                names.claim(&format!(
+                    "webhook_event_of_unknown_{}_is_kept",
+                    crate::lower::names::snake(member, "value")
+                ))
+            );
+            let doc = super::docs::attrs(&wrap(&format!(
+                "A delivery whose `{member}` the spec does not know decodes as `{unknown}`, \
+                 holding the payload as delivered, and re-encodes unchanged."
+            )));
+            let sent = json_tokens(&sent);
+            out.push(quote! {
+                #doc
+                #[test]
+                fn #name() {
+                    let sent = #sent;
+                    let event: #envelope = serde_json::from_value(sent.clone()).expect("decodes");
+                    assert_eq!(event.#data, #top::#unknown(sent[#wire].clone()));
+                    assert_round_trip(&event, &sent);
+                }
+            });
+        }
+    }
+    out
+}
+
+/// `(webhook, pattern)` for each payload variant under the event union `id`, the
+/// pattern matching that variant (`Data::A(Payload::V1(_))`).
+fn event_leaves(api: &Api, id: TypeId, krate: &TokenStream, out: &mut Vec<(String, TokenStream)>) {
+    let def = api.type_def(id);
+    let TypeKind::Event(e) = &def.kind else {
+        return;
+    };
+    let name = format_ident!("{}", def.name);
+    for v in &e.variants {
+        let vname = format_ident!("{}", v.name);
+        match (&v.ty, &v.webhook) {
+            (TypeRef::Named(nested), None) => {
+                let mut below = Vec::new();
+                event_leaves(api, *nested, krate, &mut below);
+                for (webhook, pattern) in below {
+                    out.push((webhook, quote! { #krate::types::#name::#vname(#pattern) }));
+                }
+            }
+            (_, Some(webhook)) => {
+                out.push((webhook.clone(), quote! { #krate::types::#name::#vname(_) }))
+            }
+            _ => {}
+        }
+    }
 }
 
 /// A call of the file's `json` helper on the value's text: a raw string literal, one

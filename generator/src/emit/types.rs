@@ -11,7 +11,8 @@ use super::features::{Gate, serde_needs, type_gates};
 use super::rust_type::{Scope, defaultable, field_type, ident, rust_type};
 use crate::config::Config;
 use crate::ir::{
-    Api, Presence, StringEnum, Struct, Tagging, TypeDef, TypeId, TypeKind, TypeRef, Union,
+    Api, EventUnion, Presence, StringEnum, Struct, Tagging, TypeDef, TypeId, TypeKind, TypeRef,
+    Union, WebhookEvents,
 };
 
 /// `src/types.rs` is [`types_header`] then [`type_items`] of every type. A `Plan` is
@@ -284,7 +285,7 @@ impl Signature {
                     self.text.push(';');
                 }
             }
-            TypeKind::Alias(_) | TypeKind::Newtype(_) => return false,
+            TypeKind::Alias(_) | TypeKind::Newtype(_) | TypeKind::Event(_) => return false,
         }
         true
     }
@@ -303,7 +304,13 @@ fn type_item(api: &Api, t: &TypeDef, default: bool, spell: &Spell) -> TokenStrea
     let name = ident(&t.name);
     let cfg = &spell.cfg;
     match &t.kind {
-        TypeKind::Struct(s) => struct_item(api, &doc, &name, s, default, spell),
+        TypeKind::Struct(s) => {
+            let events = api
+                .webhook_events
+                .as_ref()
+                .filter(|e| api.type_def(e.envelope).name == t.name);
+            struct_item(api, &doc, &name, s, default, spell, events)
+        }
         TypeKind::Params(params) => {
             let fields = params.iter().map(|p| {
                 let fname = ident(&p.name);
@@ -335,6 +342,7 @@ fn type_item(api: &Api, t: &TypeDef, default: bool, spell: &Spell) -> TokenStrea
         TypeKind::Enum(e) if e.integer => int_enum_item(&doc, &name, e, spell),
         TypeKind::Enum(e) => enum_item(&doc, &name, e, spell),
         TypeKind::Union(u) => union_item(api, &doc, &name, u, spell),
+        TypeKind::Event(e) => event_item(api, &doc, &name, e, spell),
         TypeKind::Alias(ty) => {
             let ty = rust_type(api, ty, Scope::Types);
             quote! { #doc #cfg pub type #name = #ty; }
@@ -382,6 +390,7 @@ fn struct_item(
     s: &Struct,
     default: bool,
     spell: &Spell,
+    events: Option<&WebhookEvents>,
 ) -> TokenStream {
     let cfg = &spell.cfg;
     let fields = s.fields.iter().map(|f| {
@@ -408,7 +417,7 @@ fn struct_item(
     // Attributes of the impls: the type's `cfg`, and `allow(deprecated)` if needed.
     let attrs = quote! { #cfg #allow };
     let encode = spell.ser.then(|| to_object(name, s, &attrs));
-    let decode = spell.de.then(|| from_object(name, s, &attrs));
+    let decode = spell.de.then(|| from_object(api, name, s, &attrs, events));
     quote! {
         #doc
         #cfg
@@ -466,27 +475,74 @@ fn to_object(name: &proc_macro2::Ident, s: &Struct, attrs: &TokenStream) -> Toke
 /// A struct's decoding: one loop over the object's keys, through the runtime's
 /// `FromObject` (several times cheaper to compile than serde's derived visitor: one
 /// generic call per field).
-fn from_object(name: &proc_macro2::Ident, s: &Struct, attrs: &TokenStream) -> TokenStream {
+///
+/// For the webhook envelope (`events`), the discriminator members' text is kept as
+/// they are read, the payload member is read as JSON, and the payload is decoded last,
+/// as the variant the discriminators select.
+fn from_object(
+    api: &Api,
+    name: &proc_macro2::Ident,
+    s: &Struct,
+    attrs: &TokenStream,
+    events: Option<&WebhookEvents>,
+) -> TokenStream {
     let locals: Vec<proc_macro2::Ident> = locals(s).iter().map(|n| format_ident!("{n}")).collect();
+    let keys: Vec<proc_macro2::Ident> = events
+        .map(|e| {
+            (0..e.discriminators.len())
+                .map(|i| format_ident!("key_{i}"))
+                .collect()
+        })
+        .unwrap_or_default();
+    let key_of = |wire: &str| {
+        let e = events?;
+        let i = e.discriminators.iter().position(|d| d == wire)?;
+        Some(&keys[i])
+    };
+    let is_data = |wire: &str| events.is_some_and(|e| e.data == wire);
     let lets = s.fields.iter().zip(&locals).map(|(f, l)| {
         let init = match f.presence {
             Presence::OptionalNullable => quote! { crate::Nullable::Absent },
+            _ if is_data(&f.wire_name) => quote! { None::<serde_json::Value> },
             _ => quote! { None },
         };
         quote! { let mut #l = #init; }
     });
+    let key_lets = keys
+        .iter()
+        .map(|k| quote! { let mut #k: Option<String> = None; });
     let arms = s.fields.iter().zip(&locals).map(|(f, l)| {
         let wire = &f.wire_name;
-        match f.presence {
-            Presence::Required => quote! { #wire => de::read_some(&mut map, &mut #l), },
+        match (f.presence, key_of(wire)) {
+            (Presence::Required, Some(k)) => {
+                quote! { #wire => de::read_some_key(&mut map, &mut #l, &mut #k), }
+            }
+            (_, Some(k)) => quote! { #wire => de::read_key(&mut map, &mut #l, &mut #k), },
+            (Presence::Required, None) => quote! { #wire => de::read_some(&mut map, &mut #l), },
             _ => quote! { #wire => de::read(&mut map, &mut #l), },
         }
     });
+    // Discriminators that are not fields of the envelope: only their text is kept.
+    let key_only_arms = events.into_iter().flat_map(|e| {
+        e.discriminators
+            .iter()
+            .zip(&keys)
+            .filter(|(d, _)| !s.fields.iter().any(|f| &f.wire_name == *d))
+            .map(|(d, k)| quote! { #d => de::read_only_key(&mut map, &mut #k), })
+            .collect::<Vec<_>>()
+    });
+    let data_type = events.map(|e| ident(&api.type_def(e.data_type).name));
     let inits = s.fields.iter().zip(&locals).map(|(f, l)| {
         let fname = ident(&f.name);
         let wire = &f.wire_name;
-        match f.presence {
-            Presence::Required => quote! { #fname: de::required(#l, #wire)?, },
+        match (f.presence, &data_type) {
+            (Presence::Required, Some(data)) if is_data(wire) => quote! {
+                #fname: #data::from_envelope(
+                    &[#(#keys.as_deref()),*],
+                    de::required(#l, #wire)?,
+                ).map_err(<A::Error as serde::de::Error>::custom)?,
+            },
+            (Presence::Required, _) => quote! { #fname: de::required(#l, #wire)?, },
             _ => quote! { #fname: #l, },
         }
     });
@@ -507,10 +563,12 @@ fn from_object(name: &proc_macro2::Ident, s: &Struct, attrs: &TokenStream) -> To
 
             fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
                 #(#lets)*
+                #(#key_lets)*
                 #extra_let
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
                     match key.as_str() {
                         #(#arms)*
+                        #(#key_only_arms)*
                         #other_arm
                     }?;
                 }
@@ -746,6 +804,129 @@ fn enum_item(
 
         #encode
         #decode
+    }
+}
+
+/// A webhook payload union: one variant per discriminator value (each holding the
+/// payload type, or the union for the next discriminator), `Unknown` at the top. It
+/// is encoded as its payload; it is decoded only through the envelope, which knows the
+/// discriminators (`from_envelope`, `select`).
+fn event_item(
+    api: &Api,
+    doc: &TokenStream,
+    name: &proc_macro2::Ident,
+    e: &EventUnion,
+    spell: &Spell,
+) -> TokenStream {
+    let cfg = &spell.cfg;
+    let variants = e.variants.iter().map(|v| {
+        let vdoc = docs::attrs(v.doc.as_deref().unwrap_or(""));
+        let vname = ident(&v.name);
+        let ty = rust_type(api, &v.ty, Scope::Types);
+        quote! { #vdoc #vname(#ty), }
+    });
+    let unknown = e.unknown.as_ref().map(|u| {
+        let u = ident(u);
+        quote! {
+            /// An event type or version this crate does not know, as delivered.
+            #u(serde_json::Value),
+        }
+    });
+    let nested = |ty: &TypeRef| match ty {
+        TypeRef::Named(id) if matches!(api.type_def(*id).kind, TypeKind::Event(_)) => {
+            Some(ident(&api.type_def(*id).name))
+        }
+        _ => None,
+    };
+    let any_nested = e.variants.iter().any(|v| nested(&v.ty).is_some());
+    let arms = e.variants.iter().map(|v| {
+        let value = &v.value;
+        let vname = ident(&v.name);
+        match nested(&v.ty) {
+            Some(inner) => {
+                quote! { Some(#value) => #inner::select(rest, data)?.map(Self::#vname), }
+            }
+            None => quote! { Some(#value) => Ok(Self::#vname(serde_json::from_value(data)?)), },
+        }
+    });
+    let split = if any_nested {
+        quote! {
+            let (first, rest) = match values.split_first() {
+                Some((first, rest)) => (*first, rest),
+                None => (None, values),
+            };
+        }
+    } else {
+        quote! { let first = values.first().copied().flatten(); }
+    };
+    let from_envelope = e.unknown.as_ref().map(|u| {
+        let u = ident(u);
+        quote! {
+            /// The payload `data` as the variant the envelope's discriminator values select
+            /// (`Unknown` for values this crate does not know).
+            pub(crate) fn from_envelope(
+                values: &[Option<&str>],
+                data: serde_json::Value,
+            ) -> Result<Self, serde_json::Error> {
+                Ok(Self::select(values, data)?.unwrap_or_else(Self::#u))
+            }
+        }
+    });
+    let level = e.level;
+    let decode = spell.de.then(|| {
+        let select_doc = format!(
+            " Decodes `data` as the variant `values[{level}..]` select; gives `data` back \
+             when this union does not know the value."
+        );
+        quote! {
+            #cfg
+            impl #name {
+                #[doc = #select_doc]
+                pub(crate) fn select(
+                    values: &[Option<&str>],
+                    data: serde_json::Value,
+                ) -> Result<Result<Self, serde_json::Value>, serde_json::Error> {
+                    #split
+                    Ok(match first {
+                        #(#arms)*
+                        _ => Err(data),
+                    })
+                }
+
+                #from_envelope
+            }
+        }
+    });
+    let encode_arms = e
+        .variants
+        .iter()
+        .map(|v| ident(&v.name))
+        .chain(e.unknown.as_ref().map(|u| ident(u)))
+        .map(|v| quote! { Self::#v(payload) => payload.serialize(serializer), });
+    let encode = spell.ser.then(|| {
+        quote! {
+            #cfg
+            impl Serialize for #name {
+                fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                    match self {
+                        #(#encode_arms)*
+                    }
+                }
+            }
+        }
+    });
+    quote! {
+        #doc
+        #cfg
+        #[derive(Debug, Clone, PartialEq)]
+        #[non_exhaustive]
+        pub enum #name {
+            #(#variants)*
+            #unknown
+        }
+
+        #decode
+        #encode
     }
 }
 

@@ -266,7 +266,7 @@ impl ValueBuilder<'_> {
                     TypeKind::Alias(t) | TypeKind::Newtype(t) => {
                         self.placeholder_json(t, depth + 1)?
                     }
-                    TypeKind::Params(_) => return None,
+                    TypeKind::Params(_) | TypeKind::Event(_) => return None,
                 }
             }
         })

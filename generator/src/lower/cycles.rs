@@ -57,6 +57,10 @@ fn edges(kind: &TypeKind, through_collections: bool) -> Vec<TypeId> {
             .iter()
             .for_each(|v| targets(&v.ty, through_collections, &mut out)),
         TypeKind::Alias(t) | TypeKind::Newtype(t) => targets(t, through_collections, &mut out),
+        TypeKind::Event(e) => e
+            .variants
+            .iter()
+            .for_each(|v| targets(&v.ty, through_collections, &mut out)),
         TypeKind::Params(_) | TypeKind::Enum(_) => {}
     }
     out

@@ -6,6 +6,7 @@
 
 mod constraints;
 mod cycles;
+mod events;
 pub mod names;
 mod operations;
 pub mod refs;
@@ -79,8 +80,10 @@ pub fn lower(
         types: l.types,
         error_body,
         webhooks,
+        webhook_events: None,
         diagnostics: l.diagnostics,
     };
+    events::type_events(&mut api, doc, config, &mut l.type_names);
     cycles::check_alias_cycles(&api, file)?;
     cycles::break_cycles(&mut api);
     api.diagnostics.sort();

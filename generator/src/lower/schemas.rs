@@ -1196,7 +1196,7 @@ fn order_untagged(variants: &mut [UnionVariant], types: &[TypeDef]) {
                 TypeKind::Union(_) => (1, std::cmp::Reverse(0)),
                 TypeKind::Enum(_) => (4, std::cmp::Reverse(0)),
                 TypeKind::Alias(t) | TypeKind::Newtype(t) => rank(t, types),
-                TypeKind::Params(_) => (9, std::cmp::Reverse(0)),
+                TypeKind::Params(_) | TypeKind::Event(_) => (9, std::cmp::Reverse(0)),
             },
             TypeRef::List(_) => (2, std::cmp::Reverse(0)),
             TypeRef::Map(_) | TypeRef::Object => (3, std::cmp::Reverse(0)),
