@@ -75,7 +75,7 @@ impl Error {
 
 #[cfg(feature = "webhooks")]
 pub mod webhooks {
-    //! Verifying and decoding webhook deliveries. Signature schemes, in the order a delivery's headers select them: \[`Scheme::STANDARD_WEBHOOKS`\] (`webhook-signature`), \[`Scheme::LINQ`\] (`x-webhook-signature`).
+    //! Verifying and decoding webhook deliveries. Signature schemes, in the order a delivery's headers select them: [`Scheme::STANDARD_WEBHOOKS`](Scheme::STANDARD_WEBHOOKS) (`webhook-signature`), [`Scheme::LINQ`](Scheme::LINQ) (`x-webhook-signature`).
     //!
     //! Payloads this API delivers:
     //!

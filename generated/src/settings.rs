@@ -35,7 +35,7 @@ pub(crate) const WEBHOOK_SCHEMES: &[Scheme] = &[Scheme::STANDARD_WEBHOOKS, Schem
 
 #[cfg(feature = "webhooks")]
 impl Scheme {
-    /// The `standard-webhooks` scheme: Standard Webhooks: `v1,<base64>` entries in `webhook-signature`, keyed with the base64 after the secret's `whsec_` prefix, over `{id}.{timestamp}.{body}` (the timestamp from `webhook-timestamp`, the id from `webhook-id`).
+    /// The `standard-webhooks` signature scheme. Signs `{id}.{timestamp}.{body}` (the timestamp from `webhook-timestamp`, the id from `webhook-id`); Standard Webhooks: space-separated `v1,<base64>` entries in `webhook-signature`, keyed with the base64 after the secret's `whsec_` prefix.
     ///
     /// The scheme the official SDKs' `unwrap` verifies.
     pub const STANDARD_WEBHOOKS: Scheme = Scheme {
@@ -54,7 +54,7 @@ impl Scheme {
         encoding: Encoding::Base64,
     };
 
-    /// The `linq` scheme: one hex HMAC-SHA256 in `x-webhook-signature`, keyed with the secret's UTF-8 bytes as given, over `{timestamp}.{body}` (the timestamp from `x-webhook-timestamp`).
+    /// The `linq` signature scheme. Signs `{timestamp}.{body}` (the timestamp from `x-webhook-timestamp`); one hex HMAC-SHA256 in `x-webhook-signature`, keyed with the secret's UTF-8 bytes as given.
     ///
     /// The scheme described in Linq's webhook documentation.
     pub const LINQ: Scheme = Scheme {

@@ -90,9 +90,9 @@ fn webhooks_module(api: &Api, config: &Config) -> TokenStream {
         .webhook_schemes
         .iter()
         .map(|s| {
+            let constant = s.name.to_shouty_snake_case();
             format!(
-                "[`Scheme::{}`] (`{}`)",
-                s.name.to_shouty_snake_case(),
+                "[`Scheme::{constant}`](Scheme::{constant}) (`{}`)",
                 s.signature_header
             )
         })
@@ -207,7 +207,7 @@ fn scheme_const(scheme: &WebhookScheme) -> TokenStream {
         SchemeFamily::StandardWebhooks => (
             quote! { Family::StandardWebhooks },
             format!(
-                "Standard Webhooks: `v1,<{encoding_text}>` entries in `{}`, keyed with the base64 after the secret's `whsec_` prefix",
+                "Standard Webhooks: space-separated `v1,<{encoding_text}>` entries in `{}`, keyed with the base64 after the secret's `whsec_` prefix",
                 scheme.signature_header
             ),
         ),
@@ -220,14 +220,14 @@ fn scheme_const(scheme: &WebhookScheme) -> TokenStream {
         ),
     };
     let mut text = format!(
-        "The `{label}` scheme: {family_text}, over `{}` (the timestamp from `{}`",
+        "The `{label}` signature scheme. Signs `{}` (the timestamp from `{}`",
         template.replace('`', "'"),
         scheme.timestamp_header
     );
     if let Some(id) = &scheme.id_header {
         text.push_str(&format!(", the id from `{id}`"));
     }
-    text.push_str(").");
+    text.push_str(&format!("); {family_text}."));
     let doc = docs::attrs(&docs::join(&[Some(&text), scheme.description.as_deref()]));
     let id = match &scheme.id_header {
         Some(h) => quote! { Some(#h) },
