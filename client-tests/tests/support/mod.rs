@@ -29,7 +29,7 @@ pub fn builder(base_url: &str) -> ClientBuilder {
 pub fn subscription(id: &str) -> String {
     format!(
         r#"{{"id":"{id}","created_at":"2024-05-01T10:00:00Z","is_active":true,
-            "subscribed_events":["message.sent","location.sharing.started"],
+            "subscribed_events":["message.sent","call.transferred"],
             "target_url":"https://example.com/hooks","updated_at":"2024-05-02T10:00:00Z",
             "phone_numbers":null}}"#
     )

@@ -4,6 +4,30 @@
 //! The API's operations, grouped by resource. Each resource is reached through an
 //! accessor on [`Client`](crate::Client), such as `client.resource().call(..)`.
 
+#[cfg(feature = "chats")]
+pub mod chats;
+
+#[cfg(feature = "chats")]
+pub use chats::Chats;
+
+#[cfg(feature = "messages")]
+pub mod messages;
+
+#[cfg(feature = "messages")]
+pub use messages::Messages;
+
+#[cfg(feature = "attachments")]
+pub mod attachments;
+
+#[cfg(feature = "attachments")]
+pub use attachments::Attachments;
+
+#[cfg(feature = "phone_numbers")]
+pub mod phone_numbers;
+
+#[cfg(feature = "phone_numbers")]
+pub use phone_numbers::PhoneNumbers;
+
 #[cfg(feature = "webhook_subscriptions")]
 pub mod webhook_subscriptions;
 
@@ -17,6 +41,41 @@ pub mod webhook_events;
 pub use webhook_events::WebhookEvents;
 
 impl crate::Client {
+    /// A chat is a conversation between one of your phone numbers and one or more other
+    /// handles (phone numbers or email addresses). Creating a chat sends its first
+    /// message.
+    ///
+    /// Operations on the `chats` resource.
+    #[cfg(feature = "chats")]
+    pub fn chats(&self) -> chats::Chats<'_> {
+        chats::Chats::new(crate::runtime::Scope::new(self))
+    }
+
+    /// The messages of a chat: send, list, read a thread, react, edit and delete.
+    ///
+    /// Operations on the `messages` resource.
+    #[cfg(feature = "messages")]
+    pub fn messages(&self) -> messages::Messages<'_> {
+        messages::Messages::new(crate::runtime::Scope::new(self))
+    }
+
+    /// Files uploaded ahead of sending, referenced from media parts by their
+    /// `attachment_id`. Sending a media part by URL needs no upload.
+    ///
+    /// Operations on the `attachments` resource.
+    #[cfg(feature = "attachments")]
+    pub fn attachments(&self) -> attachments::Attachments<'_> {
+        attachments::Attachments::new(crate::runtime::Scope::new(self))
+    }
+
+    /// The phone numbers of your account and their settings.
+    ///
+    /// Operations on the `phone_numbers` resource.
+    #[cfg(feature = "phone_numbers")]
+    pub fn phone_numbers(&self) -> phone_numbers::PhoneNumbers<'_> {
+        phone_numbers::PhoneNumbers::new(crate::runtime::Scope::new(self))
+    }
+
     /// A webhook subscription tells Linq where to deliver events (`target_url`), which
     /// event types to deliver (`subscribed_events`) and, optionally, which of your phone
     /// numbers to deliver them for (`phone_numbers`).
@@ -26,12 +85,8 @@ impl crate::Client {
     ///
     /// Operations on the `webhook_subscriptions` resource.
     #[cfg(feature = "webhook_subscriptions")]
-    pub fn webhook_subscriptions(
-        &self,
-    ) -> webhook_subscriptions::WebhookSubscriptions<'_> {
-        webhook_subscriptions::WebhookSubscriptions::new(
-            crate::runtime::Scope::new(self),
-        )
+    pub fn webhook_subscriptions(&self) -> webhook_subscriptions::WebhookSubscriptions<'_> {
+        webhook_subscriptions::WebhookSubscriptions::new(crate::runtime::Scope::new(self))
     }
 
     /// The catalogue of webhook event types that a subscription can receive. The set of
