@@ -440,6 +440,10 @@ fn every_example_in_the_spec_decodes_and_re_encodes_equal() {
         ($name:expr, $example:expr, [$($ty:ident),* $(,)?]) => {
             match $name {
                 $(stringify!($ty) => drop(round_trip::<types::$ty>($example)),)*
+                // Rust spells the acronym as a word.
+                "CapabilityCheckRCSParams" => {
+                    drop(round_trip::<types::CapabilityCheckRcsParams>($example))
+                }
                 other => panic!("an example of `{other}` has no check here; add one"),
             }
         };
@@ -452,6 +456,8 @@ fn every_example_in_the_spec_decodes_and_re_encodes_equal() {
                 AttachmentCreateParams,
                 AttachmentCreateResponse,
                 AttachmentRetrieveResponse,
+                AvailableNumberRetrieveResponse,
+                CapabilityCheckIMessageParams,
                 Chat,
                 ChatCreateParams,
                 ChatCreateResponse,
@@ -465,6 +471,7 @@ fn every_example_in_the_spec_decodes_and_re_encodes_equal() {
                 ChatGroupNameUpdateFailedWebhookV2026,
                 ChatGroupNameUpdatedWebhookV2025,
                 ChatGroupNameUpdatedWebhookV2026,
+                ChatLeaveChatResponse,
                 ChatListChatsResponse,
                 ChatMessageListResponse,
                 ChatSendVoicememoParams,
@@ -475,10 +482,18 @@ fn every_example_in_the_spec_decodes_and_re_encodes_equal() {
                 ChatTypingIndicatorStoppedWebhookV2026,
                 ChatUpdateParams,
                 ChatUpdateResponse,
+                ContactCardCreateParams,
+                ContactCardRetrieveResponse,
+                ContactCardUpdateBody,
                 ErrorResponse,
+                GetChatLocationResponse,
+                HandleCheckResponse,
+                LocationRequestResponse,
                 Message,
                 MessageAddReactionParams,
                 MessageAddReactionResponse,
+                MessageCreateBody,
+                MessageCreateResponse,
                 MessageDeliveredWebhookV2025,
                 MessageDeliveredWebhookV2026,
                 MessageEditedWebhookV2026,
@@ -493,6 +508,9 @@ fn every_example_in_the_spec_decodes_and_re_encodes_equal() {
                 MessageSendResponse,
                 MessageSentWebhookV2025,
                 MessageSentWebhookV2026,
+                MessageUpdateAppCardParams,
+                MessageUpdateAppCardResponse,
+                MessageUpdateParams,
                 ParticipantAddParams,
                 ParticipantAddResponse,
                 ParticipantAddedWebhookV2025,
@@ -501,12 +519,16 @@ fn every_example_in_the_spec_decodes_and_re_encodes_equal() {
                 ParticipantRemoveResponse,
                 ParticipantRemovedWebhookV2025,
                 ParticipantRemovedWebhookV2026,
+                PhoneNumberListResponse,
                 PhoneNumberStatusUpdatedWebhookV2026,
+                PhoneNumberUpdateParams,
+                PhoneNumberUpdateResponse,
                 PhonenumberListResponse,
                 ReactionAddedWebhookV2025,
                 ReactionAddedWebhookV2026,
                 ReactionRemovedWebhookV2025,
                 ReactionRemovedWebhookV2026,
+                SetContactCard,
                 WebhookEvent,
                 WebhookEventListResponse,
                 WebhookSubscription,

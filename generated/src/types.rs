@@ -4330,6 +4330,1095 @@ impl<'de> Deserialize<'de> for PhonenumberListResponse {
     }
 }
 
+/// The acknowledgement of leaving a chat.
+#[cfg(feature = "chats")]
+pub type ChatLeaveChatResponse = QueuedResponse;
+
+/// The outcome of a location request.
+#[cfg(feature = "chats")]
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct LocationRequestResponse {
+    /// Whether the request was sent.
+    pub success: bool,
+
+    /// What happened.
+    pub message: String,
+}
+
+#[cfg(feature = "chats")]
+impl Serialize for LocationRequestResponse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "LocationRequestResponse", 2);
+        object.field("success", &self.success);
+        object.field("message", &self.message);
+        object.end()
+    }
+}
+
+#[cfg(feature = "chats")]
+impl de::FromObject for LocationRequestResponse {
+    const NAME: &'static str = "LocationRequestResponse";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut f_success = None;
+        let mut f_message = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "success" => de::read_some(&mut map, &mut f_success),
+                "message" => de::read_some(&mut map, &mut f_message),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            success: de::required(f_success, "success")?,
+            message: de::required(f_message, "message")?,
+        })
+    }
+}
+
+#[cfg(feature = "chats")]
+impl<'de> Deserialize<'de> for LocationRequestResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// The last location a participant shared, as a GeoJSON point feature.
+#[cfg(feature = "chats")]
+#[derive(Debug, Clone, PartialEq)]
+pub struct LocationFeature {
+    /// Always `Feature`.
+    pub type_: LocationFeatureType,
+
+    /// Where the participant was.
+    pub geometry: LocationFeatureGeometry,
+
+    /// Who shared the location, and where that is.
+    pub properties: LocationFeatureProperties,
+}
+
+#[cfg(feature = "chats")]
+impl Serialize for LocationFeature {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "LocationFeature", 3);
+        object.field("type", &self.type_);
+        object.field("geometry", &self.geometry);
+        object.field("properties", &self.properties);
+        object.end()
+    }
+}
+
+#[cfg(feature = "chats")]
+impl de::FromObject for LocationFeature {
+    const NAME: &'static str = "LocationFeature";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut f_type_ = None;
+        let mut f_geometry = None;
+        let mut f_properties = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => de::read_some(&mut map, &mut f_type_),
+                "geometry" => de::read_some(&mut map, &mut f_geometry),
+                "properties" => de::read_some(&mut map, &mut f_properties),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            type_: de::required(f_type_, "type")?,
+            geometry: de::required(f_geometry, "geometry")?,
+            properties: de::required(f_properties, "properties")?,
+        })
+    }
+}
+
+#[cfg(feature = "chats")]
+impl<'de> Deserialize<'de> for LocationFeature {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// The locations shared in a chat.
+#[cfg(feature = "chats")]
+#[derive(Debug, Clone, PartialEq)]
+pub struct GetChatLocationResponse {
+    /// Whether the locations could be read.
+    pub success: bool,
+
+    /// The locations, as a GeoJSON feature collection.
+    pub data: GetChatLocationResponseData,
+}
+
+#[cfg(feature = "chats")]
+impl Serialize for GetChatLocationResponse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "GetChatLocationResponse", 2);
+        object.field("success", &self.success);
+        object.field("data", &self.data);
+        object.end()
+    }
+}
+
+#[cfg(feature = "chats")]
+impl de::FromObject for GetChatLocationResponse {
+    const NAME: &'static str = "GetChatLocationResponse";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut f_success = None;
+        let mut f_data = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "success" => de::read_some(&mut map, &mut f_success),
+                "data" => de::read_some(&mut map, &mut f_data),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            success: de::required(f_success, "success")?,
+            data: de::required(f_data, "data")?,
+        })
+    }
+}
+
+#[cfg(feature = "chats")]
+impl<'de> Deserialize<'de> for GetChatLocationResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// A handle to check for iMessage.
+#[cfg(feature = "capability")]
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CapabilityCheckIMessageParams {
+    /// The phone number (E.164) or email address to check.
+    pub address: String,
+
+    /// The phone number of yours to check from (E.164).
+    pub from: Option<String>,
+}
+
+#[cfg(feature = "capability")]
+impl Serialize for CapabilityCheckIMessageParams {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "CapabilityCheckIMessageParams", 2);
+        object.field("address", &self.address);
+        object.optional("from", &self.from);
+        object.end()
+    }
+}
+
+#[cfg(feature = "capability")]
+impl de::FromObject for CapabilityCheckIMessageParams {
+    const NAME: &'static str = "CapabilityCheckIMessageParams";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut f_address = None;
+        let mut f_from = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "address" => de::read_some(&mut map, &mut f_address),
+                "from" => de::read(&mut map, &mut f_from),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            address: de::required(f_address, "address")?,
+            from: f_from,
+        })
+    }
+}
+
+#[cfg(feature = "capability")]
+impl<'de> Deserialize<'de> for CapabilityCheckIMessageParams {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// A handle to check for RCS.
+#[cfg(feature = "capability")]
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CapabilityCheckRcsParams {
+    /// The phone number to check (E.164).
+    pub address: String,
+
+    /// The phone number of yours to check from (E.164).
+    pub from: Option<String>,
+}
+
+#[cfg(feature = "capability")]
+impl Serialize for CapabilityCheckRcsParams {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "CapabilityCheckRcsParams", 2);
+        object.field("address", &self.address);
+        object.optional("from", &self.from);
+        object.end()
+    }
+}
+
+#[cfg(feature = "capability")]
+impl de::FromObject for CapabilityCheckRcsParams {
+    const NAME: &'static str = "CapabilityCheckRcsParams";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut f_address = None;
+        let mut f_from = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "address" => de::read_some(&mut map, &mut f_address),
+                "from" => de::read(&mut map, &mut f_from),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            address: de::required(f_address, "address")?,
+            from: f_from,
+        })
+    }
+}
+
+#[cfg(feature = "capability")]
+impl<'de> Deserialize<'de> for CapabilityCheckRcsParams {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// Whether a handle can be reached over a service.
+#[cfg(feature = "capability")]
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct HandleCheckResponse {
+    /// The handle that was checked.
+    pub address: String,
+
+    /// Whether it can be reached.
+    pub available: bool,
+}
+
+#[cfg(feature = "capability")]
+impl Serialize for HandleCheckResponse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "HandleCheckResponse", 2);
+        object.field("address", &self.address);
+        object.field("available", &self.available);
+        object.end()
+    }
+}
+
+#[cfg(feature = "capability")]
+impl de::FromObject for HandleCheckResponse {
+    const NAME: &'static str = "HandleCheckResponse";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut f_address = None;
+        let mut f_available = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "address" => de::read_some(&mut map, &mut f_address),
+                "available" => de::read_some(&mut map, &mut f_available),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            address: de::required(f_address, "address")?,
+            available: de::required(f_available, "available")?,
+        })
+    }
+}
+
+#[cfg(feature = "capability")]
+impl<'de> Deserialize<'de> for HandleCheckResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// The contact card of one of your phone numbers.
+#[cfg(feature = "contact_card")]
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SetContactCard {
+    /// The phone number (E.164).
+    pub phone_number: String,
+
+    /// First name shown on the card.
+    pub first_name: String,
+
+    /// Last name shown on the card.
+    pub last_name: Option<String>,
+
+    /// URL of the card's photo.
+    pub image_url: Option<String>,
+
+    /// Whether the card is shared.
+    pub is_active: bool,
+}
+
+#[cfg(feature = "contact_card")]
+impl Serialize for SetContactCard {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "SetContactCard", 5);
+        object.field("phone_number", &self.phone_number);
+        object.field("first_name", &self.first_name);
+        object.optional("last_name", &self.last_name);
+        object.optional("image_url", &self.image_url);
+        object.field("is_active", &self.is_active);
+        object.end()
+    }
+}
+
+#[cfg(feature = "contact_card")]
+impl de::FromObject for SetContactCard {
+    const NAME: &'static str = "SetContactCard";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut f_phone_number = None;
+        let mut f_first_name = None;
+        let mut f_last_name = None;
+        let mut f_image_url = None;
+        let mut f_is_active = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "phone_number" => de::read_some(&mut map, &mut f_phone_number),
+                "first_name" => de::read_some(&mut map, &mut f_first_name),
+                "last_name" => de::read(&mut map, &mut f_last_name),
+                "image_url" => de::read(&mut map, &mut f_image_url),
+                "is_active" => de::read_some(&mut map, &mut f_is_active),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            phone_number: de::required(f_phone_number, "phone_number")?,
+            first_name: de::required(f_first_name, "first_name")?,
+            last_name: f_last_name,
+            image_url: f_image_url,
+            is_active: de::required(f_is_active, "is_active")?,
+        })
+    }
+}
+
+#[cfg(feature = "contact_card")]
+impl<'de> Deserialize<'de> for SetContactCard {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// Contact cards of your phone numbers.
+#[cfg(feature = "contact_card")]
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ContactCardRetrieveResponse {
+    /// The cards.
+    pub contact_cards: Vec<SetContactCard>,
+}
+
+#[cfg(feature = "contact_card")]
+impl Serialize for ContactCardRetrieveResponse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "ContactCardRetrieveResponse", 1);
+        object.field("contact_cards", &self.contact_cards);
+        object.end()
+    }
+}
+
+#[cfg(feature = "contact_card")]
+impl de::FromObject for ContactCardRetrieveResponse {
+    const NAME: &'static str = "ContactCardRetrieveResponse";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut f_contact_cards = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "contact_cards" => de::read_some(&mut map, &mut f_contact_cards),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            contact_cards: de::required(f_contact_cards, "contact_cards")?,
+        })
+    }
+}
+
+#[cfg(feature = "contact_card")]
+impl<'de> Deserialize<'de> for ContactCardRetrieveResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// A contact card to set.
+#[cfg(feature = "contact_card")]
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ContactCardCreateParams {
+    /// The phone number of yours the card is for (E.164).
+    pub phone_number: String,
+
+    /// First name shown on the card.
+    pub first_name: String,
+
+    /// Last name shown on the card.
+    pub last_name: Option<String>,
+
+    /// URL of the card's photo.
+    pub image_url: Option<String>,
+}
+
+#[cfg(feature = "contact_card")]
+impl Serialize for ContactCardCreateParams {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "ContactCardCreateParams", 4);
+        object.field("phone_number", &self.phone_number);
+        object.field("first_name", &self.first_name);
+        object.optional("last_name", &self.last_name);
+        object.optional("image_url", &self.image_url);
+        object.end()
+    }
+}
+
+#[cfg(feature = "contact_card")]
+impl de::FromObject for ContactCardCreateParams {
+    const NAME: &'static str = "ContactCardCreateParams";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut f_phone_number = None;
+        let mut f_first_name = None;
+        let mut f_last_name = None;
+        let mut f_image_url = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "phone_number" => de::read_some(&mut map, &mut f_phone_number),
+                "first_name" => de::read_some(&mut map, &mut f_first_name),
+                "last_name" => de::read(&mut map, &mut f_last_name),
+                "image_url" => de::read(&mut map, &mut f_image_url),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            phone_number: de::required(f_phone_number, "phone_number")?,
+            first_name: de::required(f_first_name, "first_name")?,
+            last_name: f_last_name,
+            image_url: f_image_url,
+        })
+    }
+}
+
+#[cfg(feature = "contact_card")]
+impl<'de> Deserialize<'de> for ContactCardCreateParams {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// The fields of a contact card to change; absent fields are left as they are.
+#[cfg(feature = "contact_card")]
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ContactCardUpdateBody {
+    /// First name shown on the card.
+    pub first_name: Option<String>,
+
+    /// Last name shown on the card.
+    pub last_name: Option<String>,
+
+    /// URL of the card's photo.
+    pub image_url: Option<String>,
+}
+
+#[cfg(feature = "contact_card")]
+impl Serialize for ContactCardUpdateBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "ContactCardUpdateBody", 3);
+        object.optional("first_name", &self.first_name);
+        object.optional("last_name", &self.last_name);
+        object.optional("image_url", &self.image_url);
+        object.end()
+    }
+}
+
+#[cfg(feature = "contact_card")]
+impl de::FromObject for ContactCardUpdateBody {
+    const NAME: &'static str = "ContactCardUpdateBody";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut f_first_name = None;
+        let mut f_last_name = None;
+        let mut f_image_url = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "first_name" => de::read(&mut map, &mut f_first_name),
+                "last_name" => de::read(&mut map, &mut f_last_name),
+                "image_url" => de::read(&mut map, &mut f_image_url),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            first_name: f_first_name,
+            last_name: f_last_name,
+            image_url: f_image_url,
+        })
+    }
+}
+
+#[cfg(feature = "contact_card")]
+impl<'de> Deserialize<'de> for ContactCardUpdateBody {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// A message to send to handles, with no chat named.
+#[cfg(feature = "messages")]
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct MessageCreateBody {
+    /// The recipients (phone numbers in E.164 or email addresses).
+    pub to: Vec<String>,
+
+    /// The message.
+    pub message: MessageContent,
+
+    /// A text sent after the message when a new chat had to be started.
+    pub continuation_message: Option<MessageCreateBodyContinuationMessage>,
+}
+
+#[cfg(feature = "messages")]
+impl Serialize for MessageCreateBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "MessageCreateBody", 3);
+        object.field("to", &self.to);
+        object.field("message", &self.message);
+        object.optional("continuation_message", &self.continuation_message);
+        object.end()
+    }
+}
+
+#[cfg(feature = "messages")]
+impl de::FromObject for MessageCreateBody {
+    const NAME: &'static str = "MessageCreateBody";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut f_to = None;
+        let mut f_message = None;
+        let mut f_continuation_message = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "to" => de::read_some(&mut map, &mut f_to),
+                "message" => de::read_some(&mut map, &mut f_message),
+                "continuation_message" => de::read(&mut map, &mut f_continuation_message),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            to: de::required(f_to, "to")?,
+            message: de::required(f_message, "message")?,
+            continuation_message: f_continuation_message,
+        })
+    }
+}
+
+#[cfg(feature = "messages")]
+impl<'de> Deserialize<'de> for MessageCreateBody {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// A message sent to handles, and the chat and number chosen for it.
+#[cfg(feature = "messages")]
+#[derive(Debug, Clone, PartialEq)]
+pub struct MessageCreateResponse {
+    /// The chat the message went to.
+    pub chat_id: String,
+
+    /// Whether a new chat was started for it.
+    pub created_new_chat: bool,
+
+    /// The chat used before, when a new one replaced it.
+    pub previous_chat_id: crate::Nullable<String>,
+
+    /// The phone number of yours that sent it.
+    pub from: String,
+
+    /// Why that phone number was chosen.
+    pub from_selection: MessageCreateResponseFromSelection,
+
+    /// The participants of the chat.
+    pub handles: Vec<ChatHandle>,
+
+    /// Whether the chat is a group chat.
+    pub is_group: bool,
+
+    /// The service of the chat.
+    pub service: ServiceType,
+
+    /// The message.
+    pub message: SentMessage,
+}
+
+#[cfg(feature = "messages")]
+impl Serialize for MessageCreateResponse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "MessageCreateResponse", 9);
+        object.field("chat_id", &self.chat_id);
+        object.field("created_new_chat", &self.created_new_chat);
+        object.nullable("previous_chat_id", &self.previous_chat_id);
+        object.field("from", &self.from);
+        object.field("from_selection", &self.from_selection);
+        object.field("handles", &self.handles);
+        object.field("is_group", &self.is_group);
+        object.field("service", &self.service);
+        object.field("message", &self.message);
+        object.end()
+    }
+}
+
+#[cfg(feature = "messages")]
+impl de::FromObject for MessageCreateResponse {
+    const NAME: &'static str = "MessageCreateResponse";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut f_chat_id = None;
+        let mut f_created_new_chat = None;
+        let mut f_previous_chat_id = crate::Nullable::Absent;
+        let mut f_from = None;
+        let mut f_from_selection = None;
+        let mut f_handles = None;
+        let mut f_is_group = None;
+        let mut f_service = None;
+        let mut f_message = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "chat_id" => de::read_some(&mut map, &mut f_chat_id),
+                "created_new_chat" => de::read_some(&mut map, &mut f_created_new_chat),
+                "previous_chat_id" => de::read(&mut map, &mut f_previous_chat_id),
+                "from" => de::read_some(&mut map, &mut f_from),
+                "from_selection" => de::read_some(&mut map, &mut f_from_selection),
+                "handles" => de::read_some(&mut map, &mut f_handles),
+                "is_group" => de::read_some(&mut map, &mut f_is_group),
+                "service" => de::read_some(&mut map, &mut f_service),
+                "message" => de::read_some(&mut map, &mut f_message),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            chat_id: de::required(f_chat_id, "chat_id")?,
+            created_new_chat: de::required(f_created_new_chat, "created_new_chat")?,
+            previous_chat_id: f_previous_chat_id,
+            from: de::required(f_from, "from")?,
+            from_selection: de::required(f_from_selection, "from_selection")?,
+            handles: de::required(f_handles, "handles")?,
+            is_group: de::required(f_is_group, "is_group")?,
+            service: de::required(f_service, "service")?,
+            message: de::required(f_message, "message")?,
+        })
+    }
+}
+
+#[cfg(feature = "messages")]
+impl<'de> Deserialize<'de> for MessageCreateResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// The new text of a part of a message.
+#[cfg(feature = "messages")]
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct MessageUpdateParams {
+    /// The new text.
+    pub text: String,
+
+    /// The 0-based index of the part to edit (the first part when left out).
+    pub part_index: Option<i64>,
+}
+
+#[cfg(feature = "messages")]
+impl Serialize for MessageUpdateParams {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "MessageUpdateParams", 2);
+        object.field("text", &self.text);
+        object.optional("part_index", &self.part_index);
+        object.end()
+    }
+}
+
+#[cfg(feature = "messages")]
+impl de::FromObject for MessageUpdateParams {
+    const NAME: &'static str = "MessageUpdateParams";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut f_text = None;
+        let mut f_part_index = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "text" => de::read_some(&mut map, &mut f_text),
+                "part_index" => de::read(&mut map, &mut f_part_index),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            text: de::required(f_text, "text")?,
+            part_index: f_part_index,
+        })
+    }
+}
+
+#[cfg(feature = "messages")]
+impl<'de> Deserialize<'de> for MessageUpdateParams {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// The new content of an iMessage app card.
+#[cfg(feature = "messages")]
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct MessageUpdateAppCardParams {
+    /// What the card shows.
+    pub layout: IMessageAppLayout,
+
+    /// URL the app opens when the card is tapped.
+    pub url: Option<String>,
+
+    /// Text shown where the app is not installed.
+    pub fallback_text: Option<String>,
+
+    /// Whether the card can be interacted with in the conversation.
+    pub interactive: Option<bool>,
+}
+
+#[cfg(feature = "messages")]
+impl Serialize for MessageUpdateAppCardParams {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "MessageUpdateAppCardParams", 4);
+        object.field("layout", &self.layout);
+        object.optional("url", &self.url);
+        object.optional("fallback_text", &self.fallback_text);
+        object.optional("interactive", &self.interactive);
+        object.end()
+    }
+}
+
+#[cfg(feature = "messages")]
+impl de::FromObject for MessageUpdateAppCardParams {
+    const NAME: &'static str = "MessageUpdateAppCardParams";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut f_layout = None;
+        let mut f_url = None;
+        let mut f_fallback_text = None;
+        let mut f_interactive = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "layout" => de::read_some(&mut map, &mut f_layout),
+                "url" => de::read(&mut map, &mut f_url),
+                "fallback_text" => de::read(&mut map, &mut f_fallback_text),
+                "interactive" => de::read(&mut map, &mut f_interactive),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            layout: de::required(f_layout, "layout")?,
+            url: f_url,
+            fallback_text: f_fallback_text,
+            interactive: f_interactive,
+        })
+    }
+}
+
+#[cfg(feature = "messages")]
+impl<'de> Deserialize<'de> for MessageUpdateAppCardParams {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// An iMessage app card message after its update.
+#[cfg(feature = "messages")]
+#[derive(Debug, Clone, PartialEq)]
+pub struct MessageUpdateAppCardResponse {
+    /// The chat of the message.
+    pub chat_id: String,
+
+    /// The message.
+    pub message: SentMessage,
+}
+
+#[cfg(feature = "messages")]
+impl Serialize for MessageUpdateAppCardResponse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "MessageUpdateAppCardResponse", 2);
+        object.field("chat_id", &self.chat_id);
+        object.field("message", &self.message);
+        object.end()
+    }
+}
+
+#[cfg(feature = "messages")]
+impl de::FromObject for MessageUpdateAppCardResponse {
+    const NAME: &'static str = "MessageUpdateAppCardResponse";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut f_chat_id = None;
+        let mut f_message = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "chat_id" => de::read_some(&mut map, &mut f_chat_id),
+                "message" => de::read_some(&mut map, &mut f_message),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            chat_id: de::required(f_chat_id, "chat_id")?,
+            message: de::required(f_message, "message")?,
+        })
+    }
+}
+
+#[cfg(feature = "messages")]
+impl<'de> Deserialize<'de> for MessageUpdateAppCardResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// A health or reputation level of a phone number, with its documentation.
+#[cfg(feature = "phone_numbers")]
+#[derive(Debug, Clone, PartialEq)]
+pub struct NumberStatus {
+    /// The level.
+    pub status: ReputationLevel,
+
+    /// Documentation of the levels and what to do about them.
+    pub doc_url: String,
+}
+
+#[cfg(feature = "phone_numbers")]
+impl Serialize for NumberStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "NumberStatus", 2);
+        object.field("status", &self.status);
+        object.field("doc_url", &self.doc_url);
+        object.end()
+    }
+}
+
+#[cfg(feature = "phone_numbers")]
+impl de::FromObject for NumberStatus {
+    const NAME: &'static str = "NumberStatus";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut f_status = None;
+        let mut f_doc_url = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "status" => de::read_some(&mut map, &mut f_status),
+                "doc_url" => de::read_some(&mut map, &mut f_doc_url),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            status: de::required(f_status, "status")?,
+            doc_url: de::required(f_doc_url, "doc_url")?,
+        })
+    }
+}
+
+#[cfg(feature = "phone_numbers")]
+impl<'de> Deserialize<'de> for NumberStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// The phone numbers of the account, with their health.
+#[cfg(feature = "phone_numbers")]
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PhoneNumberListResponse {
+    /// The phone numbers.
+    pub phone_numbers: Vec<PhoneNumberListResponsePhoneNumbersItem>,
+}
+
+#[cfg(feature = "phone_numbers")]
+impl Serialize for PhoneNumberListResponse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "PhoneNumberListResponse", 1);
+        object.field("phone_numbers", &self.phone_numbers);
+        object.end()
+    }
+}
+
+#[cfg(feature = "phone_numbers")]
+impl de::FromObject for PhoneNumberListResponse {
+    const NAME: &'static str = "PhoneNumberListResponse";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut f_phone_numbers = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "phone_numbers" => de::read_some(&mut map, &mut f_phone_numbers),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            phone_numbers: de::required(f_phone_numbers, "phone_numbers")?,
+        })
+    }
+}
+
+#[cfg(feature = "phone_numbers")]
+impl<'de> Deserialize<'de> for PhoneNumberListResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// The settings of a phone number to change.
+#[cfg(feature = "phone_numbers")]
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PhoneNumberUpdateParams {
+    /// Where to forward calls (E.164), or `null` to stop forwarding.
+    pub forwarding_number: Option<String>,
+}
+
+#[cfg(feature = "phone_numbers")]
+impl Serialize for PhoneNumberUpdateParams {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "PhoneNumberUpdateParams", 1);
+        object.field("forwarding_number", &self.forwarding_number);
+        object.end()
+    }
+}
+
+#[cfg(feature = "phone_numbers")]
+impl de::FromObject for PhoneNumberUpdateParams {
+    const NAME: &'static str = "PhoneNumberUpdateParams";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut f_forwarding_number = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "forwarding_number" => de::read(&mut map, &mut f_forwarding_number),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            forwarding_number: f_forwarding_number,
+        })
+    }
+}
+
+#[cfg(feature = "phone_numbers")]
+impl<'de> Deserialize<'de> for PhoneNumberUpdateParams {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// A phone number after its update.
+#[cfg(feature = "phone_numbers")]
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PhoneNumberUpdateResponse {
+    /// Unique identifier of the phone number.
+    pub id: String,
+
+    /// The phone number (E.164).
+    pub phone_number: String,
+
+    /// Where calls are forwarded, if anywhere.
+    pub forwarding_number: Option<String>,
+}
+
+#[cfg(feature = "phone_numbers")]
+impl Serialize for PhoneNumberUpdateResponse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "PhoneNumberUpdateResponse", 3);
+        object.field("id", &self.id);
+        object.field("phone_number", &self.phone_number);
+        object.field("forwarding_number", &self.forwarding_number);
+        object.end()
+    }
+}
+
+#[cfg(feature = "phone_numbers")]
+impl de::FromObject for PhoneNumberUpdateResponse {
+    const NAME: &'static str = "PhoneNumberUpdateResponse";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut f_id = None;
+        let mut f_phone_number = None;
+        let mut f_forwarding_number = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "id" => de::read_some(&mut map, &mut f_id),
+                "phone_number" => de::read_some(&mut map, &mut f_phone_number),
+                "forwarding_number" => de::read(&mut map, &mut f_forwarding_number),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            id: de::required(f_id, "id")?,
+            phone_number: de::required(f_phone_number, "phone_number")?,
+            forwarding_number: f_forwarding_number,
+        })
+    }
+}
+
+#[cfg(feature = "phone_numbers")]
+impl<'de> Deserialize<'de> for PhoneNumberUpdateResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// The phone number to write from.
+#[cfg(feature = "phone_numbers")]
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct AvailableNumberRetrieveResponse {
+    /// The phone number (E.164).
+    pub phone_number: String,
+
+    /// URL of the number's contact card (vCard).
+    pub vcf_url: String,
+}
+
+#[cfg(feature = "phone_numbers")]
+impl Serialize for AvailableNumberRetrieveResponse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "AvailableNumberRetrieveResponse", 2);
+        object.field("phone_number", &self.phone_number);
+        object.field("vcf_url", &self.vcf_url);
+        object.end()
+    }
+}
+
+#[cfg(feature = "phone_numbers")]
+impl de::FromObject for AvailableNumberRetrieveResponse {
+    const NAME: &'static str = "AvailableNumberRetrieveResponse";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut f_phone_number = None;
+        let mut f_vcf_url = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "phone_number" => de::read_some(&mut map, &mut f_phone_number),
+                "vcf_url" => de::read_some(&mut map, &mut f_vcf_url),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            phone_number: de::required(f_phone_number, "phone_number")?,
+            vcf_url: de::required(f_vcf_url, "vcf_url")?,
+        })
+    }
+}
+
+#[cfg(feature = "phone_numbers")]
+impl<'de> Deserialize<'de> for AvailableNumberRetrieveResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
 /// The chat of a message event (payload version `2026-02-03`).
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
@@ -6164,7 +7253,7 @@ impl<'de> Deserialize<'de> for ChatTypingIndicatorEvent {
 }
 
 /// A health or reputation level of a phone number.
-#[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg(any(feature = "phone_numbers", feature = "webhooks"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ReputationLevel {
     /// `HEALTHY`
@@ -6180,7 +7269,7 @@ pub enum ReputationLevel {
     Unknown(String),
 }
 
-#[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg(any(feature = "phone_numbers", feature = "webhooks"))]
 impl ReputationLevel {
     /// Every value known to this version of the client.
     pub const KNOWN: [Self; 3] = [Self::Healthy, Self::AtRisk, Self::Critical];
@@ -6196,7 +7285,7 @@ impl ReputationLevel {
     }
 }
 
-#[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg(any(feature = "phone_numbers", feature = "webhooks"))]
 impl From<&str> for ReputationLevel {
     fn from(value: &str) -> Self {
         match value {
@@ -6208,21 +7297,21 @@ impl From<&str> for ReputationLevel {
     }
 }
 
-#[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg(any(feature = "phone_numbers", feature = "webhooks"))]
 impl std::fmt::Display for ReputationLevel {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-#[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg(any(feature = "phone_numbers", feature = "webhooks"))]
 impl Serialize for ReputationLevel {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
-#[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg(any(feature = "phone_numbers", feature = "webhooks"))]
 impl<'de> Deserialize<'de> for ReputationLevel {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         crate::runtime::deserialize_string_enum(deserializer)
@@ -10528,6 +11617,570 @@ impl<'de> Deserialize<'de> for PhonenumberListResponsePhoneNumbersItem {
     }
 }
 
+/// Always `Feature`.
+#[cfg(feature = "chats")]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum LocationFeatureType {
+    /// `Feature`
+    Feature,
+
+    /// A value this version of the client does not know; kept verbatim.
+    Unknown(String),
+}
+
+#[cfg(feature = "chats")]
+impl LocationFeatureType {
+    /// Every value known to this version of the client.
+    pub const KNOWN: [Self; 1] = [Self::Feature];
+
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Feature => "Feature",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+
+#[cfg(feature = "chats")]
+impl From<&str> for LocationFeatureType {
+    fn from(value: &str) -> Self {
+        match value {
+            "Feature" => Self::Feature,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+#[cfg(feature = "chats")]
+impl std::fmt::Display for LocationFeatureType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "chats")]
+impl Serialize for LocationFeatureType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "chats")]
+impl<'de> Deserialize<'de> for LocationFeatureType {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::deserialize_string_enum(deserializer)
+    }
+}
+
+/// Always `Point`.
+#[cfg(feature = "chats")]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum LocationFeatureGeometryType {
+    /// `Point`
+    Point,
+
+    /// A value this version of the client does not know; kept verbatim.
+    Unknown(String),
+}
+
+#[cfg(feature = "chats")]
+impl LocationFeatureGeometryType {
+    /// Every value known to this version of the client.
+    pub const KNOWN: [Self; 1] = [Self::Point];
+
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Point => "Point",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+
+#[cfg(feature = "chats")]
+impl From<&str> for LocationFeatureGeometryType {
+    fn from(value: &str) -> Self {
+        match value {
+            "Point" => Self::Point,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+#[cfg(feature = "chats")]
+impl std::fmt::Display for LocationFeatureGeometryType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "chats")]
+impl Serialize for LocationFeatureGeometryType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "chats")]
+impl<'de> Deserialize<'de> for LocationFeatureGeometryType {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::deserialize_string_enum(deserializer)
+    }
+}
+
+/// Where the participant was.
+#[cfg(feature = "chats")]
+#[derive(Debug, Clone, PartialEq)]
+pub struct LocationFeatureGeometry {
+    /// Always `Point`.
+    pub type_: LocationFeatureGeometryType,
+
+    /// Longitude and latitude, in degrees (GeoJSON order).
+    pub coordinates: Vec<f64>,
+}
+
+#[cfg(feature = "chats")]
+impl Serialize for LocationFeatureGeometry {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "LocationFeatureGeometry", 2);
+        object.field("type", &self.type_);
+        object.field("coordinates", &self.coordinates);
+        object.end()
+    }
+}
+
+#[cfg(feature = "chats")]
+impl de::FromObject for LocationFeatureGeometry {
+    const NAME: &'static str = "LocationFeatureGeometry";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut f_type_ = None;
+        let mut f_coordinates = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => de::read_some(&mut map, &mut f_type_),
+                "coordinates" => de::read_some(&mut map, &mut f_coordinates),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            type_: de::required(f_type_, "type")?,
+            coordinates: de::required(f_coordinates, "coordinates")?,
+        })
+    }
+}
+
+#[cfg(feature = "chats")]
+impl<'de> Deserialize<'de> for LocationFeatureGeometry {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// Who shared the location, and where that is.
+#[cfg(feature = "chats")]
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct LocationFeatureProperties {
+    /// The participant.
+    pub handle: String,
+
+    /// Street address of the location, if known.
+    pub address: Option<String>,
+
+    /// City or town of the location, if known.
+    pub locality: Option<String>,
+
+    /// When the location was shared.
+    pub updated_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+#[cfg(feature = "chats")]
+impl Serialize for LocationFeatureProperties {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "LocationFeatureProperties", 4);
+        object.field("handle", &self.handle);
+        object.optional("address", &self.address);
+        object.optional("locality", &self.locality);
+        object.optional("updated_at", &self.updated_at);
+        object.end()
+    }
+}
+
+#[cfg(feature = "chats")]
+impl de::FromObject for LocationFeatureProperties {
+    const NAME: &'static str = "LocationFeatureProperties";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut f_handle = None;
+        let mut f_address = None;
+        let mut f_locality = None;
+        let mut f_updated_at = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "handle" => de::read_some(&mut map, &mut f_handle),
+                "address" => de::read(&mut map, &mut f_address),
+                "locality" => de::read(&mut map, &mut f_locality),
+                "updated_at" => de::read(&mut map, &mut f_updated_at),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            handle: de::required(f_handle, "handle")?,
+            address: f_address,
+            locality: f_locality,
+            updated_at: f_updated_at,
+        })
+    }
+}
+
+#[cfg(feature = "chats")]
+impl<'de> Deserialize<'de> for LocationFeatureProperties {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// Always `FeatureCollection`.
+#[cfg(feature = "chats")]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum GetChatLocationResponseDataType {
+    /// `FeatureCollection`
+    FeatureCollection,
+
+    /// A value this version of the client does not know; kept verbatim.
+    Unknown(String),
+}
+
+#[cfg(feature = "chats")]
+impl GetChatLocationResponseDataType {
+    /// Every value known to this version of the client.
+    pub const KNOWN: [Self; 1] = [Self::FeatureCollection];
+
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::FeatureCollection => "FeatureCollection",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+
+#[cfg(feature = "chats")]
+impl From<&str> for GetChatLocationResponseDataType {
+    fn from(value: &str) -> Self {
+        match value {
+            "FeatureCollection" => Self::FeatureCollection,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+#[cfg(feature = "chats")]
+impl std::fmt::Display for GetChatLocationResponseDataType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "chats")]
+impl Serialize for GetChatLocationResponseDataType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "chats")]
+impl<'de> Deserialize<'de> for GetChatLocationResponseDataType {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::deserialize_string_enum(deserializer)
+    }
+}
+
+/// The locations, as a GeoJSON feature collection.
+#[cfg(feature = "chats")]
+#[derive(Debug, Clone, PartialEq)]
+pub struct GetChatLocationResponseData {
+    /// Always `FeatureCollection`.
+    pub type_: GetChatLocationResponseDataType,
+
+    /// One feature per participant who shared a location.
+    pub features: Vec<LocationFeature>,
+}
+
+#[cfg(feature = "chats")]
+impl Serialize for GetChatLocationResponseData {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "GetChatLocationResponseData", 2);
+        object.field("type", &self.type_);
+        object.field("features", &self.features);
+        object.end()
+    }
+}
+
+#[cfg(feature = "chats")]
+impl de::FromObject for GetChatLocationResponseData {
+    const NAME: &'static str = "GetChatLocationResponseData";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut f_type_ = None;
+        let mut f_features = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => de::read_some(&mut map, &mut f_type_),
+                "features" => de::read_some(&mut map, &mut f_features),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            type_: de::required(f_type_, "type")?,
+            features: de::required(f_features, "features")?,
+        })
+    }
+}
+
+#[cfg(feature = "chats")]
+impl<'de> Deserialize<'de> for GetChatLocationResponseData {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// A text sent after the message when a new chat had to be started.
+#[cfg(feature = "messages")]
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct MessageCreateBodyContinuationMessage {
+    /// The text.
+    pub text: String,
+}
+
+#[cfg(feature = "messages")]
+impl Serialize for MessageCreateBodyContinuationMessage {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "MessageCreateBodyContinuationMessage", 1);
+        object.field("text", &self.text);
+        object.end()
+    }
+}
+
+#[cfg(feature = "messages")]
+impl de::FromObject for MessageCreateBodyContinuationMessage {
+    const NAME: &'static str = "MessageCreateBodyContinuationMessage";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut f_text = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "text" => de::read_some(&mut map, &mut f_text),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            text: de::required(f_text, "text")?,
+        })
+    }
+}
+
+#[cfg(feature = "messages")]
+impl<'de> Deserialize<'de> for MessageCreateBodyContinuationMessage {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// `reused_active_chat` (an active chat with the handles existed),
+/// `new_best_number` (the best number was picked for a new chat) or
+/// `failover_flagged` (the usual number was flagged).
+#[cfg(feature = "messages")]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum MessageCreateResponseFromSelectionReason {
+    /// `reused_active_chat`
+    ReusedActiveChat,
+
+    /// `new_best_number`
+    NewBestNumber,
+
+    /// `failover_flagged`
+    FailoverFlagged,
+
+    /// A value this version of the client does not know; kept verbatim.
+    Unknown(String),
+}
+
+#[cfg(feature = "messages")]
+impl MessageCreateResponseFromSelectionReason {
+    /// Every value known to this version of the client.
+    pub const KNOWN: [Self; 3] = [
+        Self::ReusedActiveChat,
+        Self::NewBestNumber,
+        Self::FailoverFlagged,
+    ];
+
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::ReusedActiveChat => "reused_active_chat",
+            Self::NewBestNumber => "new_best_number",
+            Self::FailoverFlagged => "failover_flagged",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+
+#[cfg(feature = "messages")]
+impl From<&str> for MessageCreateResponseFromSelectionReason {
+    fn from(value: &str) -> Self {
+        match value {
+            "reused_active_chat" => Self::ReusedActiveChat,
+            "new_best_number" => Self::NewBestNumber,
+            "failover_flagged" => Self::FailoverFlagged,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+#[cfg(feature = "messages")]
+impl std::fmt::Display for MessageCreateResponseFromSelectionReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "messages")]
+impl Serialize for MessageCreateResponseFromSelectionReason {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "messages")]
+impl<'de> Deserialize<'de> for MessageCreateResponseFromSelectionReason {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::deserialize_string_enum(deserializer)
+    }
+}
+
+/// Why that phone number was chosen.
+#[cfg(feature = "messages")]
+#[derive(Debug, Clone, PartialEq)]
+pub struct MessageCreateResponseFromSelection {
+    /// `reused_active_chat` (an active chat with the handles existed),
+    /// `new_best_number` (the best number was picked for a new chat) or
+    /// `failover_flagged` (the usual number was flagged).
+    pub reason: MessageCreateResponseFromSelectionReason,
+
+    /// Whether an existing chat was used.
+    pub reused_existing_chat: bool,
+}
+
+#[cfg(feature = "messages")]
+impl Serialize for MessageCreateResponseFromSelection {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "MessageCreateResponseFromSelection", 2);
+        object.field("reason", &self.reason);
+        object.field("reused_existing_chat", &self.reused_existing_chat);
+        object.end()
+    }
+}
+
+#[cfg(feature = "messages")]
+impl de::FromObject for MessageCreateResponseFromSelection {
+    const NAME: &'static str = "MessageCreateResponseFromSelection";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut f_reason = None;
+        let mut f_reused_existing_chat = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "reason" => de::read_some(&mut map, &mut f_reason),
+                "reused_existing_chat" => de::read_some(&mut map, &mut f_reused_existing_chat),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            reason: de::required(f_reason, "reason")?,
+            reused_existing_chat: de::required(f_reused_existing_chat, "reused_existing_chat")?,
+        })
+    }
+}
+
+#[cfg(feature = "messages")]
+impl<'de> Deserialize<'de> for MessageCreateResponseFromSelection {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// A phone number of the account.
+#[cfg(feature = "phone_numbers")]
+#[derive(Debug, Clone, PartialEq)]
+pub struct PhoneNumberListResponsePhoneNumbersItem {
+    /// Unique identifier of the phone number.
+    pub id: String,
+
+    /// The phone number (E.164).
+    pub phone_number: String,
+
+    /// How healthy the number is for deliverability.
+    pub health_status: NumberStatus,
+
+    /// The reputation of the number with carriers.
+    pub reputation: NumberStatus,
+
+    /// Where calls to the number are forwarded, if anywhere.
+    pub forwarding_number: crate::Nullable<String>,
+}
+
+#[cfg(feature = "phone_numbers")]
+impl Serialize for PhoneNumberListResponsePhoneNumbersItem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "PhoneNumberListResponsePhoneNumbersItem", 5);
+        object.field("id", &self.id);
+        object.field("phone_number", &self.phone_number);
+        object.field("health_status", &self.health_status);
+        object.field("reputation", &self.reputation);
+        object.nullable("forwarding_number", &self.forwarding_number);
+        object.end()
+    }
+}
+
+#[cfg(feature = "phone_numbers")]
+impl de::FromObject for PhoneNumberListResponsePhoneNumbersItem {
+    const NAME: &'static str = "PhoneNumberListResponsePhoneNumbersItem";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut f_id = None;
+        let mut f_phone_number = None;
+        let mut f_health_status = None;
+        let mut f_reputation = None;
+        let mut f_forwarding_number = crate::Nullable::Absent;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "id" => de::read_some(&mut map, &mut f_id),
+                "phone_number" => de::read_some(&mut map, &mut f_phone_number),
+                "health_status" => de::read_some(&mut map, &mut f_health_status),
+                "reputation" => de::read_some(&mut map, &mut f_reputation),
+                "forwarding_number" => de::read(&mut map, &mut f_forwarding_number),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            id: de::required(f_id, "id")?,
+            phone_number: de::required(f_phone_number, "phone_number")?,
+            health_status: de::required(f_health_status, "health_status")?,
+            reputation: de::required(f_reputation, "reputation")?,
+            forwarding_number: f_forwarding_number,
+        })
+    }
+}
+
+#[cfg(feature = "phone_numbers")]
+impl<'de> Deserialize<'de> for PhoneNumberListResponsePhoneNumbersItem {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
 /// Always `text`.
 ///
 /// An alias of \[`TextPartType`\], which has the same shape.
@@ -11346,4 +12999,44 @@ pub struct MessageGetThreadParams {
     ///
     /// Sent as the `order` query parameter.
     pub order: Option<MessageGetThreadOrder>,
+}
+
+/// Parameters of [`getContactCards`](crate::resources).
+#[cfg(feature = "contact_card")]
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ContactCardGetParams {
+    /// Only the card of this phone number of yours (E.164).
+    ///
+    /// Sent as the `phone_number` query parameter.
+    pub phone_number: Option<String>,
+}
+
+/// Parameters of [`updateContactCard`](crate::resources).
+#[cfg(feature = "contact_card")]
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ContactCardUpdateParams {
+    /// The phone number of yours whose card changes (E.164).
+    ///
+    /// Sent as the `phone_number` query parameter.
+    pub phone_number: String,
+}
+
+/// Parameters of [`createMessage`](crate::resources).
+#[cfg(feature = "messages")]
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct MessageCreateParams {
+    /// A key of your choosing; a repeated request with the same key is not sent twice.
+    ///
+    /// Sent as the `Idempotency-Key` header.
+    pub idempotency_key: Option<String>,
+}
+
+/// Parameters of [`getAvailableNumber`](crate::resources).
+#[cfg(feature = "phone_numbers")]
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PhoneNumberGetAvailableNumberParams {
+    /// The handles to write to, sent comma-separated in one `to` parameter.
+    ///
+    /// Sent as the `to` query parameter.
+    pub to: Option<Vec<String>>,
 }

@@ -1342,6 +1342,177 @@ async fn chats_share_contact_with_error_responses() {
     }
 }
 
+/// `POST /v3/chats/{chatId}/leave` (`chats.leave`): the call with its required parameters,
+/// which are all it has.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn chats_leave() {
+    let response = client()
+        .chats()
+        .leave_with_response("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a")
+        .await
+        .unwrap_or_else(|err| fail(&err));
+    let (status, headers, decoded) = response.into_parts();
+    assert_valid_request(Some(&headers));
+    assert_eq!(status, 200);
+    let expected = linq_api::types::QueuedResponse {
+        status: Some("accepted".to_owned()),
+        message: Some("Leaving the chat was queued".to_owned()),
+        trace_id: Some("4bf92f3577b34da6a3ce929d0e0e4736".to_owned()),
+    };
+    assert_eq!(decoded, expected);
+    assert_round_trip(
+        &decoded,
+        &json(
+            r#"{
+  "status": "accepted",
+  "message": "Leaving the chat was queued",
+  "trace_id": "4bf92f3577b34da6a3ce929d0e0e4736"
+}"#,
+        ),
+    );
+}
+
+/// `POST /v3/chats/{chatId}/leave` (`chats.leave`): each documented error status, asked of
+/// the server with `Prefer: code=`, comes back as an error with the example's status, body,
+/// code and message.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn chats_leave_error_responses() {
+    for expected in [error_400(), error_401(), error_404(), error_500()] {
+        let result = client()
+            .chats()
+            .with_options(prefer_status(expected.status))
+            .leave("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a")
+            .await;
+        expected.check(result);
+    }
+}
+
+/// `POST /v3/chats/{chatId}/location/request` (`chats.request_location`): the call with its
+/// required parameters, which are all it has.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn chats_request_location() {
+    let response = client()
+        .chats()
+        .request_location_with_response("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a")
+        .await
+        .unwrap_or_else(|err| fail(&err));
+    let (status, headers, decoded) = response.into_parts();
+    assert_valid_request(Some(&headers));
+    assert_eq!(status, 200);
+    let expected = linq_api::types::LocationRequestResponse {
+        success: true,
+        message: "Location request sent".to_owned(),
+    };
+    assert_eq!(decoded, expected);
+    assert_round_trip(
+        &decoded,
+        &json(r#"{"success":true,"message":"Location request sent"}"#),
+    );
+}
+
+/// `POST /v3/chats/{chatId}/location/request` (`chats.request_location`): each documented
+/// error status, asked of the server with `Prefer: code=`, comes back as an error with the
+/// example's status, body, code and message.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn chats_request_location_error_responses() {
+    for expected in [error_401(), error_404(), error_500()] {
+        let result = client()
+            .chats()
+            .with_options(prefer_status(expected.status))
+            .request_location("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a")
+            .await;
+        expected.check(result);
+    }
+}
+
+/// `GET /v3/chats/{chatId}/location` (`chats.get_location`): the call with its required
+/// parameters, which are all it has.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn chats_get_location() {
+    let response = client()
+        .chats()
+        .get_location_with_response("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a")
+        .await
+        .unwrap_or_else(|err| fail(&err));
+    let (status, headers, decoded) = response.into_parts();
+    assert_valid_request(Some(&headers));
+    assert_eq!(status, 200);
+    let expected = linq_api::types::GetChatLocationResponse {
+        success: true,
+        data: linq_api::types::GetChatLocationResponseData {
+            type_: linq_api::types::GetChatLocationResponseDataType::FeatureCollection,
+            features: Vec::from([linq_api::types::LocationFeature {
+                type_: linq_api::types::LocationFeatureType::Feature,
+                geometry: linq_api::types::LocationFeatureGeometry {
+                    type_: linq_api::types::LocationFeatureGeometryType::Point,
+                    coordinates: Vec::from([-77.0365, 38.8977]),
+                },
+                properties: linq_api::types::LocationFeatureProperties {
+                    handle: "+12025550123".to_owned(),
+                    address: Some("1600 Pennsylvania Ave NW".to_owned()),
+                    locality: Some("Washington".to_owned()),
+                    updated_at: Some(
+                        "2026-02-05T20:10:00Z"
+                            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                            .expect("valid timestamp"),
+                    ),
+                },
+            }]),
+        },
+    };
+    assert_eq!(decoded, expected);
+    assert_round_trip(
+        &decoded,
+        &json(
+            r#"{
+  "success": true,
+  "data": {
+    "type": "FeatureCollection",
+    "features": [
+      {
+        "type": "Feature",
+        "geometry": {
+          "type": "Point",
+          "coordinates": [
+            -77.0365,
+            38.8977
+          ]
+        },
+        "properties": {
+          "handle": "+12025550123",
+          "address": "1600 Pennsylvania Ave NW",
+          "locality": "Washington",
+          "updated_at": "2026-02-05T20:10:00Z"
+        }
+      }
+    ]
+  }
+}"#,
+        ),
+    );
+}
+
+/// `GET /v3/chats/{chatId}/location` (`chats.get_location`): each documented error status,
+/// asked of the server with `Prefer: code=`, comes back as an error with the example's
+/// status, body, code and message.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn chats_get_location_error_responses() {
+    for expected in [error_401(), error_404(), error_500()] {
+        let result = client()
+            .chats()
+            .with_options(prefer_status(expected.status))
+            .get_location("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a")
+            .await;
+        expected.check(result);
+    }
+}
+
 /// `GET /v3/chats/{chatId}/messages` (`messages.get`) with only the required parameters.
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
@@ -2200,6 +2371,170 @@ async fn messages_get_2_error_responses() {
     }
 }
 
+/// `PATCH /v3/messages/{messageId}` (`messages.update`) with only the required parameters.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn messages_update_required_params() {
+    let body = linq_api::types::MessageUpdateParams {
+        text: "See you at 4pm.".to_owned(),
+        ..Default::default()
+    };
+    let response = client()
+        .messages()
+        .update_with_response("347d62c2-2170-4754-8d30-c76d0c727d96", &body)
+        .await
+        .unwrap_or_else(|err| fail(&err));
+    let (status, headers, decoded) = response.into_parts();
+    assert_valid_request(Some(&headers));
+    assert_eq!(status, 200);
+    let expected = linq_api::types::Message {
+        id: "9f8e7d6c-5b4a-4392-8180-7f6e5d4c3b2a".to_owned(),
+        chat_id: "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a".to_owned(),
+        parts: linq_api::Nullable::Value(Vec::from([linq_api::types::MessagePartResponse::Text(
+            linq_api::types::TextPartResponse {
+                type_: linq_api::types::TextPartResponseType::Text,
+                value: "See you at 4pm.".to_owned(),
+                reactions: None,
+                text_decorations: linq_api::Nullable::Absent,
+            },
+        )])),
+        delivery_status: linq_api::types::DeliveryStatus::Delivered,
+        is_from_me: true,
+        is_delivered: true,
+        is_read: false,
+        created_at: "2026-02-05T20:01:00Z"
+            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+            .expect("valid timestamp"),
+        updated_at: "2026-02-05T20:03:00Z"
+            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+            .expect("valid timestamp"),
+        service: linq_api::Nullable::Absent,
+        preferred_service: linq_api::Nullable::Absent,
+        from: linq_api::Nullable::Absent,
+        from_handle: linq_api::Nullable::Absent,
+        reply_to: linq_api::Nullable::Absent,
+        sent_at: linq_api::Nullable::Absent,
+        delivered_at: linq_api::Nullable::Absent,
+        read_at: linq_api::Nullable::Absent,
+        effect: linq_api::Nullable::Absent,
+    };
+    assert_eq!(decoded, expected);
+    assert_round_trip(
+        &decoded,
+        &json(
+            r#"{
+  "id": "9f8e7d6c-5b4a-4392-8180-7f6e5d4c3b2a",
+  "chat_id": "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a",
+  "is_from_me": true,
+  "is_delivered": true,
+  "is_read": false,
+  "delivery_status": "delivered",
+  "created_at": "2026-02-05T20:01:00Z",
+  "updated_at": "2026-02-05T20:03:00Z",
+  "parts": [
+    {
+      "type": "text",
+      "value": "See you at 4pm.",
+      "reactions": null
+    }
+  ]
+}"#,
+        ),
+    );
+}
+
+/// `PATCH /v3/messages/{messageId}` (`messages.update`) with every parameter set.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn messages_update_all_params() {
+    let body = linq_api::types::MessageUpdateParams {
+        text: "See you at 4pm.".to_owned(),
+        part_index: Some(0),
+    };
+    let response = client()
+        .messages()
+        .update_with_response("347d62c2-2170-4754-8d30-c76d0c727d96", &body)
+        .await
+        .unwrap_or_else(|err| fail(&err));
+    let (status, headers, decoded) = response.into_parts();
+    assert_valid_request(Some(&headers));
+    assert_eq!(status, 200);
+    let expected = linq_api::types::Message {
+        id: "9f8e7d6c-5b4a-4392-8180-7f6e5d4c3b2a".to_owned(),
+        chat_id: "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a".to_owned(),
+        parts: linq_api::Nullable::Value(Vec::from([linq_api::types::MessagePartResponse::Text(
+            linq_api::types::TextPartResponse {
+                type_: linq_api::types::TextPartResponseType::Text,
+                value: "See you at 4pm.".to_owned(),
+                reactions: None,
+                text_decorations: linq_api::Nullable::Absent,
+            },
+        )])),
+        delivery_status: linq_api::types::DeliveryStatus::Delivered,
+        is_from_me: true,
+        is_delivered: true,
+        is_read: false,
+        created_at: "2026-02-05T20:01:00Z"
+            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+            .expect("valid timestamp"),
+        updated_at: "2026-02-05T20:03:00Z"
+            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+            .expect("valid timestamp"),
+        service: linq_api::Nullable::Absent,
+        preferred_service: linq_api::Nullable::Absent,
+        from: linq_api::Nullable::Absent,
+        from_handle: linq_api::Nullable::Absent,
+        reply_to: linq_api::Nullable::Absent,
+        sent_at: linq_api::Nullable::Absent,
+        delivered_at: linq_api::Nullable::Absent,
+        read_at: linq_api::Nullable::Absent,
+        effect: linq_api::Nullable::Absent,
+    };
+    assert_eq!(decoded, expected);
+    assert_round_trip(
+        &decoded,
+        &json(
+            r#"{
+  "id": "9f8e7d6c-5b4a-4392-8180-7f6e5d4c3b2a",
+  "chat_id": "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a",
+  "is_from_me": true,
+  "is_delivered": true,
+  "is_read": false,
+  "delivery_status": "delivered",
+  "created_at": "2026-02-05T20:01:00Z",
+  "updated_at": "2026-02-05T20:03:00Z",
+  "parts": [
+    {
+      "type": "text",
+      "value": "See you at 4pm.",
+      "reactions": null
+    }
+  ]
+}"#,
+        ),
+    );
+}
+
+/// `PATCH /v3/messages/{messageId}` (`messages.update`): each documented error status,
+/// asked of the server with `Prefer: code=`, comes back as an error with the example's
+/// status, body, code and message.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn messages_update_error_responses() {
+    let body = linq_api::types::MessageUpdateParams {
+        text: "See you at 4pm.".to_owned(),
+        ..Default::default()
+    };
+    for expected in [error_400(), error_401(), error_404(), error_500()] {
+        let result = client()
+            .messages()
+            .with_options(prefer_status(expected.status))
+            .update("347d62c2-2170-4754-8d30-c76d0c727d96", &body)
+            .await;
+        expected.check(result);
+    }
+}
+
 /// `DELETE /v3/messages/{messageId}` (`messages.delete`): the call with its required
 /// parameters, which are all it has.
 #[tokio::test]
@@ -2509,6 +2844,510 @@ async fn messages_send_reaction_error_responses() {
     }
 }
 
+/// `POST /v3/messages` (`messages.create`) with only the required parameters.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn messages_create_required_params() {
+    let body = linq_api::types::MessageCreateBody {
+        to: Vec::from(["+12025550123".to_owned()]),
+        message: linq_api::types::MessageContent {
+            parts: Vec::from([linq_api::types::MessagePart::Text(
+                linq_api::types::TextPart {
+                    type_: linq_api::types::TextPartType::Text,
+                    value: "Your order has shipped.".to_owned(),
+                    text_decorations: None,
+                },
+            )]),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let params = linq_api::types::MessageCreateParams {
+        idempotency_key: None,
+    };
+    let response = client()
+        .messages()
+        .create_with_response(&body, &params)
+        .await
+        .unwrap_or_else(|err| fail(&err));
+    let (status, headers, decoded) = response.into_parts();
+    assert_valid_request(Some(&headers));
+    assert_eq!(status, 202);
+    let expected = linq_api::types::MessageCreateResponse {
+        chat_id: "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a".to_owned(),
+        created_new_chat: false,
+        previous_chat_id: linq_api::Nullable::Null,
+        from: "+12025550100".to_owned(),
+        from_selection: linq_api::types::MessageCreateResponseFromSelection {
+            reason: linq_api::types::MessageCreateResponseFromSelectionReason::ReusedActiveChat,
+            reused_existing_chat: true,
+        },
+        handles: Vec::from([linq_api::types::ChatHandle {
+            id: "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
+            handle: "+12025550100".to_owned(),
+            service: linq_api::types::ServiceType::IMessage,
+            joined_at: "2026-02-05T19:52:17Z"
+                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                .expect("valid timestamp"),
+            is_me: linq_api::Nullable::Value(true),
+            status: linq_api::Nullable::Absent,
+            left_at: linq_api::Nullable::Absent,
+        }]),
+        is_group: false,
+        service: linq_api::types::ServiceType::IMessage,
+        message: linq_api::types::SentMessage {
+            id: "9f8e7d6c-5b4a-4392-8180-7f6e5d4c3b2a".to_owned(),
+            created_at: "2026-02-05T20:01:00Z"
+                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                .expect("valid timestamp"),
+            parts: Vec::from([linq_api::types::MessagePartResponse::Text(
+                linq_api::types::TextPartResponse {
+                    type_: linq_api::types::TextPartResponseType::Text,
+                    value: "Your order has shipped.".to_owned(),
+                    reactions: None,
+                    text_decorations: linq_api::Nullable::Absent,
+                },
+            )]),
+            sent_at: None,
+            delivery_status: linq_api::types::DeliveryStatus::Pending,
+            is_read: false,
+            service: linq_api::Nullable::Absent,
+            preferred_service: linq_api::Nullable::Absent,
+            delivered_at: linq_api::Nullable::Absent,
+            effect: linq_api::Nullable::Absent,
+            from_handle: linq_api::Nullable::Absent,
+            reply_to: linq_api::Nullable::Absent,
+        },
+    };
+    assert_eq!(decoded, expected);
+    assert_round_trip(
+        &decoded,
+        &json(
+            r#"{
+  "chat_id": "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a",
+  "created_new_chat": false,
+  "previous_chat_id": null,
+  "from": "+12025550100",
+  "from_selection": {
+    "reason": "reused_active_chat",
+    "reused_existing_chat": true
+  },
+  "handles": [
+    {
+      "id": "8d79532a-f529-4244-a5cf-d443de051434",
+      "handle": "+12025550100",
+      "service": "iMessage",
+      "joined_at": "2026-02-05T19:52:17Z",
+      "is_me": true
+    }
+  ],
+  "is_group": false,
+  "service": "iMessage",
+  "message": {
+    "id": "9f8e7d6c-5b4a-4392-8180-7f6e5d4c3b2a",
+    "created_at": "2026-02-05T20:01:00Z",
+    "sent_at": null,
+    "delivery_status": "pending",
+    "is_read": false,
+    "parts": [
+      {
+        "type": "text",
+        "value": "Your order has shipped.",
+        "reactions": null
+      }
+    ]
+  }
+}"#,
+        ),
+    );
+}
+
+/// `POST /v3/messages` (`messages.create`) with every parameter set.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn messages_create_all_params() {
+    let body = linq_api::types::MessageCreateBody {
+        to: Vec::from(["+12025550123".to_owned()]),
+        message: linq_api::types::MessageContent {
+            parts: Vec::from([linq_api::types::MessagePart::Text(
+                linq_api::types::TextPart {
+                    type_: linq_api::types::TextPartType::Text,
+                    value: "Your order has shipped.".to_owned(),
+                    text_decorations: None,
+                },
+            )]),
+            effect: Some(linq_api::types::MessageEffect {
+                type_: Some(linq_api::types::MessageEffectType::Screen),
+                name: Some("string".to_owned()),
+            }),
+            reply_to: Some(linq_api::types::ReplyTo {
+                message_id: "b2c3d4e5-f6a7-8901-bcde-f23456789012".to_owned(),
+                part_index: Some(1),
+            }),
+            idempotency_key: Some("string".to_owned()),
+            preferred_service: Some(linq_api::types::ServiceType::IMessage),
+        },
+        continuation_message: Some(linq_api::types::MessageCreateBodyContinuationMessage {
+            text: "Reply STOP to opt out.".to_owned(),
+        }),
+    };
+    let params = linq_api::types::MessageCreateParams {
+        idempotency_key: Some("order-1042-shipped".to_owned()),
+    };
+    let response = client()
+        .messages()
+        .create_with_response(&body, &params)
+        .await
+        .unwrap_or_else(|err| fail(&err));
+    let (status, headers, decoded) = response.into_parts();
+    assert_valid_request(Some(&headers));
+    assert_eq!(status, 202);
+    let expected = linq_api::types::MessageCreateResponse {
+        chat_id: "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a".to_owned(),
+        created_new_chat: false,
+        previous_chat_id: linq_api::Nullable::Null,
+        from: "+12025550100".to_owned(),
+        from_selection: linq_api::types::MessageCreateResponseFromSelection {
+            reason: linq_api::types::MessageCreateResponseFromSelectionReason::ReusedActiveChat,
+            reused_existing_chat: true,
+        },
+        handles: Vec::from([linq_api::types::ChatHandle {
+            id: "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
+            handle: "+12025550100".to_owned(),
+            service: linq_api::types::ServiceType::IMessage,
+            joined_at: "2026-02-05T19:52:17Z"
+                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                .expect("valid timestamp"),
+            is_me: linq_api::Nullable::Value(true),
+            status: linq_api::Nullable::Absent,
+            left_at: linq_api::Nullable::Absent,
+        }]),
+        is_group: false,
+        service: linq_api::types::ServiceType::IMessage,
+        message: linq_api::types::SentMessage {
+            id: "9f8e7d6c-5b4a-4392-8180-7f6e5d4c3b2a".to_owned(),
+            created_at: "2026-02-05T20:01:00Z"
+                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                .expect("valid timestamp"),
+            parts: Vec::from([linq_api::types::MessagePartResponse::Text(
+                linq_api::types::TextPartResponse {
+                    type_: linq_api::types::TextPartResponseType::Text,
+                    value: "Your order has shipped.".to_owned(),
+                    reactions: None,
+                    text_decorations: linq_api::Nullable::Absent,
+                },
+            )]),
+            sent_at: None,
+            delivery_status: linq_api::types::DeliveryStatus::Pending,
+            is_read: false,
+            service: linq_api::Nullable::Absent,
+            preferred_service: linq_api::Nullable::Absent,
+            delivered_at: linq_api::Nullable::Absent,
+            effect: linq_api::Nullable::Absent,
+            from_handle: linq_api::Nullable::Absent,
+            reply_to: linq_api::Nullable::Absent,
+        },
+    };
+    assert_eq!(decoded, expected);
+    assert_round_trip(
+        &decoded,
+        &json(
+            r#"{
+  "chat_id": "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a",
+  "created_new_chat": false,
+  "previous_chat_id": null,
+  "from": "+12025550100",
+  "from_selection": {
+    "reason": "reused_active_chat",
+    "reused_existing_chat": true
+  },
+  "handles": [
+    {
+      "id": "8d79532a-f529-4244-a5cf-d443de051434",
+      "handle": "+12025550100",
+      "service": "iMessage",
+      "joined_at": "2026-02-05T19:52:17Z",
+      "is_me": true
+    }
+  ],
+  "is_group": false,
+  "service": "iMessage",
+  "message": {
+    "id": "9f8e7d6c-5b4a-4392-8180-7f6e5d4c3b2a",
+    "created_at": "2026-02-05T20:01:00Z",
+    "sent_at": null,
+    "delivery_status": "pending",
+    "is_read": false,
+    "parts": [
+      {
+        "type": "text",
+        "value": "Your order has shipped.",
+        "reactions": null
+      }
+    ]
+  }
+}"#,
+        ),
+    );
+}
+
+/// `POST /v3/messages` (`messages.create`): each documented error status, asked of the
+/// server with `Prefer: code=`, comes back as an error with the example's status, body,
+/// code and message.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn messages_create_error_responses() {
+    let body = linq_api::types::MessageCreateBody {
+        to: Vec::from(["+12025550123".to_owned()]),
+        message: linq_api::types::MessageContent {
+            parts: Vec::from([linq_api::types::MessagePart::Text(
+                linq_api::types::TextPart {
+                    type_: linq_api::types::TextPartType::Text,
+                    value: "Your order has shipped.".to_owned(),
+                    text_decorations: None,
+                },
+            )]),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let params = linq_api::types::MessageCreateParams {
+        idempotency_key: None,
+    };
+    for expected in [error_400(), error_401(), error_500()] {
+        let result = client()
+            .messages()
+            .with_options(prefer_status(expected.status))
+            .create(&body, &params)
+            .await;
+        expected.check(result);
+    }
+}
+
+/// `POST /v3/messages/{messageId}/update` (`messages.update_app_card`) with only the
+/// required parameters.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn messages_update_app_card_required_params() {
+    let body = linq_api::types::MessageUpdateAppCardParams {
+        layout: linq_api::types::IMessageAppLayout {
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let response = client()
+        .messages()
+        .update_app_card_with_response("347d62c2-2170-4754-8d30-c76d0c727d96", &body)
+        .await
+        .unwrap_or_else(|err| fail(&err));
+    let (status, headers, decoded) = response.into_parts();
+    assert_valid_request(Some(&headers));
+    assert_eq!(status, 200);
+    let expected = linq_api::types::MessageUpdateAppCardResponse {
+        chat_id: "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a".to_owned(),
+        message: linq_api::types::SentMessage {
+            id: "9f8e7d6c-5b4a-4392-8180-7f6e5d4c3b2a".to_owned(),
+            created_at: "2026-02-05T20:01:00Z"
+                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                .expect("valid timestamp"),
+            parts: Vec::from([linq_api::types::MessagePartResponse::ImessageApp(
+                linq_api::types::IMessageAppPartResponse {
+                    type_: linq_api::types::IMessageAppPartResponseType::ImessageApp,
+                    app: linq_api::types::IMessageApp {
+                        bundle_id: "com.example.orders.messages".to_owned(),
+                        name: "Orders".to_owned(),
+                        team_id: "ABCDE12345".to_owned(),
+                        ..Default::default()
+                    },
+                    layout: linq_api::types::IMessageAppLayout {
+                        caption: Some("Order 1042".to_owned()),
+                        subcaption: Some("Out for delivery".to_owned()),
+                        ..Default::default()
+                    },
+                    url: "https://example.com/orders/1042".to_owned(),
+                    fallback_text: linq_api::Nullable::Value(
+                        "Order 1042: out for delivery".to_owned(),
+                    ),
+                    reactions: None,
+                },
+            )]),
+            sent_at: Some(
+                "2026-02-05T20:01:00Z"
+                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                    .expect("valid timestamp"),
+            ),
+            delivery_status: linq_api::types::DeliveryStatus::Delivered,
+            is_read: false,
+            service: linq_api::Nullable::Absent,
+            preferred_service: linq_api::Nullable::Absent,
+            delivered_at: linq_api::Nullable::Absent,
+            effect: linq_api::Nullable::Absent,
+            from_handle: linq_api::Nullable::Absent,
+            reply_to: linq_api::Nullable::Absent,
+        },
+    };
+    assert_eq!(decoded, expected);
+    assert_round_trip(
+        &decoded,
+        &json(
+            r#"{
+  "chat_id": "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a",
+  "message": {
+    "id": "9f8e7d6c-5b4a-4392-8180-7f6e5d4c3b2a",
+    "created_at": "2026-02-05T20:01:00Z",
+    "sent_at": "2026-02-05T20:01:00Z",
+    "delivery_status": "delivered",
+    "is_read": false,
+    "parts": [
+      {
+        "type": "imessage_app",
+        "url": "https://example.com/orders/1042",
+        "fallback_text": "Order 1042: out for delivery",
+        "reactions": null,
+        "app": {
+          "bundle_id": "com.example.orders.messages",
+          "name": "Orders",
+          "team_id": "ABCDE12345"
+        },
+        "layout": {
+          "caption": "Order 1042",
+          "subcaption": "Out for delivery"
+        }
+      }
+    ]
+  }
+}"#,
+        ),
+    );
+}
+
+/// `POST /v3/messages/{messageId}/update` (`messages.update_app_card`) with every parameter
+/// set.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn messages_update_app_card_all_params() {
+    let body = linq_api::types::MessageUpdateAppCardParams {
+        layout: linq_api::types::IMessageAppLayout {
+            caption: Some("Order 1042".to_owned()),
+            subcaption: Some("Out for delivery".to_owned()),
+            trailing_caption: Some("string".to_owned()),
+            trailing_subcaption: Some("string".to_owned()),
+            image_url: Some("string".to_owned()),
+            image_title: Some("string".to_owned()),
+            image_subtitle: Some("string".to_owned()),
+        },
+        url: Some("string".to_owned()),
+        fallback_text: Some("Order 1042: out for delivery".to_owned()),
+        interactive: Some(true),
+    };
+    let response = client()
+        .messages()
+        .update_app_card_with_response("347d62c2-2170-4754-8d30-c76d0c727d96", &body)
+        .await
+        .unwrap_or_else(|err| fail(&err));
+    let (status, headers, decoded) = response.into_parts();
+    assert_valid_request(Some(&headers));
+    assert_eq!(status, 200);
+    let expected = linq_api::types::MessageUpdateAppCardResponse {
+        chat_id: "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a".to_owned(),
+        message: linq_api::types::SentMessage {
+            id: "9f8e7d6c-5b4a-4392-8180-7f6e5d4c3b2a".to_owned(),
+            created_at: "2026-02-05T20:01:00Z"
+                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                .expect("valid timestamp"),
+            parts: Vec::from([linq_api::types::MessagePartResponse::ImessageApp(
+                linq_api::types::IMessageAppPartResponse {
+                    type_: linq_api::types::IMessageAppPartResponseType::ImessageApp,
+                    app: linq_api::types::IMessageApp {
+                        bundle_id: "com.example.orders.messages".to_owned(),
+                        name: "Orders".to_owned(),
+                        team_id: "ABCDE12345".to_owned(),
+                        ..Default::default()
+                    },
+                    layout: linq_api::types::IMessageAppLayout {
+                        caption: Some("Order 1042".to_owned()),
+                        subcaption: Some("Out for delivery".to_owned()),
+                        ..Default::default()
+                    },
+                    url: "https://example.com/orders/1042".to_owned(),
+                    fallback_text: linq_api::Nullable::Value(
+                        "Order 1042: out for delivery".to_owned(),
+                    ),
+                    reactions: None,
+                },
+            )]),
+            sent_at: Some(
+                "2026-02-05T20:01:00Z"
+                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                    .expect("valid timestamp"),
+            ),
+            delivery_status: linq_api::types::DeliveryStatus::Delivered,
+            is_read: false,
+            service: linq_api::Nullable::Absent,
+            preferred_service: linq_api::Nullable::Absent,
+            delivered_at: linq_api::Nullable::Absent,
+            effect: linq_api::Nullable::Absent,
+            from_handle: linq_api::Nullable::Absent,
+            reply_to: linq_api::Nullable::Absent,
+        },
+    };
+    assert_eq!(decoded, expected);
+    assert_round_trip(
+        &decoded,
+        &json(
+            r#"{
+  "chat_id": "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a",
+  "message": {
+    "id": "9f8e7d6c-5b4a-4392-8180-7f6e5d4c3b2a",
+    "created_at": "2026-02-05T20:01:00Z",
+    "sent_at": "2026-02-05T20:01:00Z",
+    "delivery_status": "delivered",
+    "is_read": false,
+    "parts": [
+      {
+        "type": "imessage_app",
+        "url": "https://example.com/orders/1042",
+        "fallback_text": "Order 1042: out for delivery",
+        "reactions": null,
+        "app": {
+          "bundle_id": "com.example.orders.messages",
+          "name": "Orders",
+          "team_id": "ABCDE12345"
+        },
+        "layout": {
+          "caption": "Order 1042",
+          "subcaption": "Out for delivery"
+        }
+      }
+    ]
+  }
+}"#,
+        ),
+    );
+}
+
+/// `POST /v3/messages/{messageId}/update` (`messages.update_app_card`): each documented
+/// error status, asked of the server with `Prefer: code=`, comes back as an error with the
+/// example's status, body, code and message.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn messages_update_app_card_error_responses() {
+    let body = linq_api::types::MessageUpdateAppCardParams {
+        layout: linq_api::types::IMessageAppLayout {
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    for expected in [error_400(), error_401(), error_404(), error_500()] {
+        let result = client()
+            .messages()
+            .with_options(prefer_status(expected.status))
+            .update_app_card("347d62c2-2170-4754-8d30-c76d0c727d96", &body)
+            .await;
+        expected.check(result);
+    }
+}
+
 /// `POST /v3/attachments` (`attachments.request_upload`): the call with its required
 /// parameters, which are all it has.
 #[tokio::test]
@@ -2637,6 +3476,37 @@ async fn attachments_get_error_responses() {
     }
 }
 
+/// `DELETE /v3/attachments/{attachmentId}` (`attachments.delete`): the call with its
+/// required parameters, which are all it has.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn attachments_delete() {
+    let response = client()
+        .attachments()
+        .delete_with_response("7d3f0a52-9c1e-4b7a-8f26-5e4d3c2b1a09")
+        .await
+        .unwrap_or_else(|err| fail(&err));
+    let (status, headers, _) = response.into_parts();
+    assert_valid_request(Some(&headers));
+    assert_eq!(status, 204);
+}
+
+/// `DELETE /v3/attachments/{attachmentId}` (`attachments.delete`): each documented error
+/// status, asked of the server with `Prefer: code=`, comes back as an error with the
+/// example's status, body, code and message.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn attachments_delete_error_responses() {
+    for expected in [error_401(), error_404(), error_500()] {
+        let result = client()
+            .attachments()
+            .with_options(prefer_status(expected.status))
+            .delete("7d3f0a52-9c1e-4b7a-8f26-5e4d3c2b1a09")
+            .await;
+        expected.check(result);
+    }
+}
+
 /// `GET /v3/phonenumbers` (`phone_numbers.list`): the call with its required parameters,
 /// which are all it has.
 #[tokio::test]
@@ -2697,6 +3567,664 @@ async fn phone_numbers_list_error_responses() {
             .phone_numbers()
             .with_options(prefer_status(expected.status))
             .list()
+            .await;
+        expected.check(result);
+    }
+}
+
+/// `GET /v3/phone_numbers` (`phone_numbers.get`): the call with its required parameters,
+/// which are all it has.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn phone_numbers_get() {
+    let response = client()
+        .phone_numbers()
+        .get_with_response()
+        .await
+        .unwrap_or_else(|err| fail(&err));
+    let (status, headers, decoded) = response.into_parts();
+    assert_valid_request(Some(&headers));
+    assert_eq!(status, 200);
+    let expected = linq_api::types::PhoneNumberListResponse {
+        phone_numbers: Vec::from([linq_api::types::PhoneNumberListResponsePhoneNumbersItem {
+            id: "1e2d3c4b-5a69-4788-9a0b-c1d2e3f4a5b6".to_owned(),
+            phone_number: "+12025550100".to_owned(),
+            health_status: linq_api::types::NumberStatus {
+                status: linq_api::types::ReputationLevel::Healthy,
+                doc_url: "https://docs.linqapp.com/guides/number-health".to_owned(),
+            },
+            reputation: linq_api::types::NumberStatus {
+                status: linq_api::types::ReputationLevel::AtRisk,
+                doc_url: "https://docs.linqapp.com/guides/number-reputation".to_owned(),
+            },
+            forwarding_number: linq_api::Nullable::Value("+12025550199".to_owned()),
+        }]),
+    };
+    assert_eq!(decoded, expected);
+    assert_round_trip(
+        &decoded,
+        &json(
+            r#"{
+  "phone_numbers": [
+    {
+      "id": "1e2d3c4b-5a69-4788-9a0b-c1d2e3f4a5b6",
+      "phone_number": "+12025550100",
+      "forwarding_number": "+12025550199",
+      "health_status": {
+        "status": "HEALTHY",
+        "doc_url": "https://docs.linqapp.com/guides/number-health"
+      },
+      "reputation": {
+        "status": "AT_RISK",
+        "doc_url": "https://docs.linqapp.com/guides/number-reputation"
+      }
+    }
+  ]
+}"#,
+        ),
+    );
+}
+
+/// `GET /v3/phone_numbers` (`phone_numbers.get`): each documented error status, asked of
+/// the server with `Prefer: code=`, comes back as an error with the example's status, body,
+/// code and message.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn phone_numbers_get_error_responses() {
+    for expected in [error_401(), error_500()] {
+        let result = client()
+            .phone_numbers()
+            .with_options(prefer_status(expected.status))
+            .get()
+            .await;
+        expected.check(result);
+    }
+}
+
+/// `PUT /v3/phone_numbers/{phoneNumberId}` (`phone_numbers.update`): the call with its
+/// required parameters, which are all it has.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn phone_numbers_update() {
+    let body = linq_api::types::PhoneNumberUpdateParams {
+        forwarding_number: Some("+12025550199".to_owned()),
+    };
+    let response = client()
+        .phone_numbers()
+        .update_with_response("1e2d3c4b-5a69-4788-9a0b-c1d2e3f4a5b6", &body)
+        .await
+        .unwrap_or_else(|err| fail(&err));
+    let (status, headers, decoded) = response.into_parts();
+    assert_valid_request(Some(&headers));
+    assert_eq!(status, 200);
+    let expected = linq_api::types::PhoneNumberUpdateResponse {
+        id: "1e2d3c4b-5a69-4788-9a0b-c1d2e3f4a5b6".to_owned(),
+        phone_number: "+12025550100".to_owned(),
+        forwarding_number: Some("+12025550199".to_owned()),
+    };
+    assert_eq!(decoded, expected);
+    assert_round_trip(
+        &decoded,
+        &json(
+            r#"{
+  "id": "1e2d3c4b-5a69-4788-9a0b-c1d2e3f4a5b6",
+  "phone_number": "+12025550100",
+  "forwarding_number": "+12025550199"
+}"#,
+        ),
+    );
+}
+
+/// `PUT /v3/phone_numbers/{phoneNumberId}` (`phone_numbers.update`): each documented error
+/// status, asked of the server with `Prefer: code=`, comes back as an error with the
+/// example's status, body, code and message.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn phone_numbers_update_error_responses() {
+    let body = linq_api::types::PhoneNumberUpdateParams {
+        forwarding_number: Some("+12025550199".to_owned()),
+    };
+    for expected in [error_400(), error_401(), error_404(), error_500()] {
+        let result = client()
+            .phone_numbers()
+            .with_options(prefer_status(expected.status))
+            .update("1e2d3c4b-5a69-4788-9a0b-c1d2e3f4a5b6", &body)
+            .await;
+        expected.check(result);
+    }
+}
+
+/// `GET /v3/available_number` (`phone_numbers.get_available_number`) with only the required
+/// parameters.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn phone_numbers_get_available_number_required_params() {
+    let params = linq_api::types::PhoneNumberGetAvailableNumberParams { to: None };
+    let response = client()
+        .phone_numbers()
+        .get_available_number_with_response(&params)
+        .await
+        .unwrap_or_else(|err| fail(&err));
+    let (status, headers, decoded) = response.into_parts();
+    assert_valid_request(Some(&headers));
+    assert_eq!(status, 200);
+    let expected = linq_api::types::AvailableNumberRetrieveResponse {
+        phone_number: "+12025550100".to_owned(),
+        vcf_url: "https://cdn.linqapp.com/vcards/12025550100.vcf".to_owned(),
+    };
+    assert_eq!(decoded, expected);
+    assert_round_trip(
+        &decoded,
+        &json(
+            r#"{
+  "phone_number": "+12025550100",
+  "vcf_url": "https://cdn.linqapp.com/vcards/12025550100.vcf"
+}"#,
+        ),
+    );
+}
+
+/// `GET /v3/available_number` (`phone_numbers.get_available_number`) with every parameter
+/// set.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn phone_numbers_get_available_number_all_params() {
+    let params = linq_api::types::PhoneNumberGetAvailableNumberParams {
+        to: Some(Vec::from([
+            "+12025550123".to_owned(),
+            "+12025550145".to_owned(),
+        ])),
+    };
+    let response = client()
+        .phone_numbers()
+        .get_available_number_with_response(&params)
+        .await
+        .unwrap_or_else(|err| fail(&err));
+    let (status, headers, decoded) = response.into_parts();
+    assert_valid_request(Some(&headers));
+    assert_eq!(status, 200);
+    let expected = linq_api::types::AvailableNumberRetrieveResponse {
+        phone_number: "+12025550100".to_owned(),
+        vcf_url: "https://cdn.linqapp.com/vcards/12025550100.vcf".to_owned(),
+    };
+    assert_eq!(decoded, expected);
+    assert_round_trip(
+        &decoded,
+        &json(
+            r#"{
+  "phone_number": "+12025550100",
+  "vcf_url": "https://cdn.linqapp.com/vcards/12025550100.vcf"
+}"#,
+        ),
+    );
+}
+
+/// `GET /v3/available_number` (`phone_numbers.get_available_number`): each documented error
+/// status, asked of the server with `Prefer: code=`, comes back as an error with the
+/// example's status, body, code and message.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn phone_numbers_get_available_number_error_responses() {
+    let params = linq_api::types::PhoneNumberGetAvailableNumberParams { to: None };
+    for expected in [error_401(), error_500()] {
+        let result = client()
+            .phone_numbers()
+            .with_options(prefer_status(expected.status))
+            .get_available_number(&params)
+            .await;
+        expected.check(result);
+    }
+}
+
+/// `POST /v3/capability/check_imessage` (`capability.check_i_message`) with only the
+/// required parameters.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn capability_check_i_message_required_params() {
+    let body = linq_api::types::CapabilityCheckIMessageParams {
+        address: "+12025550123".to_owned(),
+        ..Default::default()
+    };
+    let response = client()
+        .capability()
+        .check_i_message_with_response(&body)
+        .await
+        .unwrap_or_else(|err| fail(&err));
+    let (status, headers, decoded) = response.into_parts();
+    assert_valid_request(Some(&headers));
+    assert_eq!(status, 200);
+    let expected = linq_api::types::HandleCheckResponse {
+        address: "+12025550123".to_owned(),
+        available: true,
+    };
+    assert_eq!(decoded, expected);
+    assert_round_trip(
+        &decoded,
+        &json(r#"{"address":"+12025550123","available":true}"#),
+    );
+}
+
+/// `POST /v3/capability/check_imessage` (`capability.check_i_message`) with every parameter
+/// set.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn capability_check_i_message_all_params() {
+    let body = linq_api::types::CapabilityCheckIMessageParams {
+        address: "+12025550123".to_owned(),
+        from: Some("+12025550100".to_owned()),
+    };
+    let response = client()
+        .capability()
+        .check_i_message_with_response(&body)
+        .await
+        .unwrap_or_else(|err| fail(&err));
+    let (status, headers, decoded) = response.into_parts();
+    assert_valid_request(Some(&headers));
+    assert_eq!(status, 200);
+    let expected = linq_api::types::HandleCheckResponse {
+        address: "+12025550123".to_owned(),
+        available: true,
+    };
+    assert_eq!(decoded, expected);
+    assert_round_trip(
+        &decoded,
+        &json(r#"{"address":"+12025550123","available":true}"#),
+    );
+}
+
+/// `POST /v3/capability/check_imessage` (`capability.check_i_message`): each documented
+/// error status, asked of the server with `Prefer: code=`, comes back as an error with the
+/// example's status, body, code and message.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn capability_check_i_message_error_responses() {
+    let body = linq_api::types::CapabilityCheckIMessageParams {
+        address: "+12025550123".to_owned(),
+        ..Default::default()
+    };
+    for expected in [error_400(), error_401(), error_500()] {
+        let result = client()
+            .capability()
+            .with_options(prefer_status(expected.status))
+            .check_i_message(&body)
+            .await;
+        expected.check(result);
+    }
+}
+
+/// `POST /v3/capability/check_rcs` (`capability.check_rcs`) with only the required
+/// parameters.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn capability_check_rcs_required_params() {
+    let body = linq_api::types::CapabilityCheckRcsParams {
+        address: "+12025550123".to_owned(),
+        ..Default::default()
+    };
+    let response = client()
+        .capability()
+        .check_rcs_with_response(&body)
+        .await
+        .unwrap_or_else(|err| fail(&err));
+    let (status, headers, decoded) = response.into_parts();
+    assert_valid_request(Some(&headers));
+    assert_eq!(status, 200);
+    let expected = linq_api::types::HandleCheckResponse {
+        address: "+12025550123".to_owned(),
+        available: false,
+    };
+    assert_eq!(decoded, expected);
+    assert_round_trip(
+        &decoded,
+        &json(r#"{"address":"+12025550123","available":false}"#),
+    );
+}
+
+/// `POST /v3/capability/check_rcs` (`capability.check_rcs`) with every parameter set.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn capability_check_rcs_all_params() {
+    let body = linq_api::types::CapabilityCheckRcsParams {
+        address: "+12025550123".to_owned(),
+        from: Some("string".to_owned()),
+    };
+    let response = client()
+        .capability()
+        .check_rcs_with_response(&body)
+        .await
+        .unwrap_or_else(|err| fail(&err));
+    let (status, headers, decoded) = response.into_parts();
+    assert_valid_request(Some(&headers));
+    assert_eq!(status, 200);
+    let expected = linq_api::types::HandleCheckResponse {
+        address: "+12025550123".to_owned(),
+        available: false,
+    };
+    assert_eq!(decoded, expected);
+    assert_round_trip(
+        &decoded,
+        &json(r#"{"address":"+12025550123","available":false}"#),
+    );
+}
+
+/// `POST /v3/capability/check_rcs` (`capability.check_rcs`): each documented error status,
+/// asked of the server with `Prefer: code=`, comes back as an error with the example's
+/// status, body, code and message.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn capability_check_rcs_error_responses() {
+    let body = linq_api::types::CapabilityCheckRcsParams {
+        address: "+12025550123".to_owned(),
+        ..Default::default()
+    };
+    for expected in [error_400(), error_401(), error_500()] {
+        let result = client()
+            .capability()
+            .with_options(prefer_status(expected.status))
+            .check_rcs(&body)
+            .await;
+        expected.check(result);
+    }
+}
+
+/// `GET /v3/contact_card` (`contact_card.get`) with only the required parameters.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn contact_card_get_required_params() {
+    let params = linq_api::types::ContactCardGetParams { phone_number: None };
+    let response = client()
+        .contact_card()
+        .get_with_response(&params)
+        .await
+        .unwrap_or_else(|err| fail(&err));
+    let (status, headers, decoded) = response.into_parts();
+    assert_valid_request(Some(&headers));
+    assert_eq!(status, 200);
+    let expected = linq_api::types::ContactCardRetrieveResponse {
+        contact_cards: Vec::from([linq_api::types::SetContactCard {
+            phone_number: "+12025550100".to_owned(),
+            first_name: "Acme".to_owned(),
+            last_name: Some("Support".to_owned()),
+            image_url: Some("https://files.example.com/avatars/acme.png".to_owned()),
+            is_active: true,
+        }]),
+    };
+    assert_eq!(decoded, expected);
+    assert_round_trip(
+        &decoded,
+        &json(
+            r#"{
+  "contact_cards": [
+    {
+      "phone_number": "+12025550100",
+      "first_name": "Acme",
+      "last_name": "Support",
+      "image_url": "https://files.example.com/avatars/acme.png",
+      "is_active": true
+    }
+  ]
+}"#,
+        ),
+    );
+}
+
+/// `GET /v3/contact_card` (`contact_card.get`) with every parameter set.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn contact_card_get_all_params() {
+    let params = linq_api::types::ContactCardGetParams {
+        phone_number: Some("+12025550100".to_owned()),
+    };
+    let response = client()
+        .contact_card()
+        .get_with_response(&params)
+        .await
+        .unwrap_or_else(|err| fail(&err));
+    let (status, headers, decoded) = response.into_parts();
+    assert_valid_request(Some(&headers));
+    assert_eq!(status, 200);
+    let expected = linq_api::types::ContactCardRetrieveResponse {
+        contact_cards: Vec::from([linq_api::types::SetContactCard {
+            phone_number: "+12025550100".to_owned(),
+            first_name: "Acme".to_owned(),
+            last_name: Some("Support".to_owned()),
+            image_url: Some("https://files.example.com/avatars/acme.png".to_owned()),
+            is_active: true,
+        }]),
+    };
+    assert_eq!(decoded, expected);
+    assert_round_trip(
+        &decoded,
+        &json(
+            r#"{
+  "contact_cards": [
+    {
+      "phone_number": "+12025550100",
+      "first_name": "Acme",
+      "last_name": "Support",
+      "image_url": "https://files.example.com/avatars/acme.png",
+      "is_active": true
+    }
+  ]
+}"#,
+        ),
+    );
+}
+
+/// `GET /v3/contact_card` (`contact_card.get`): each documented error status, asked of the
+/// server with `Prefer: code=`, comes back as an error with the example's status, body,
+/// code and message.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn contact_card_get_error_responses() {
+    let params = linq_api::types::ContactCardGetParams { phone_number: None };
+    for expected in [error_401(), error_500()] {
+        let result = client()
+            .contact_card()
+            .with_options(prefer_status(expected.status))
+            .get(&params)
+            .await;
+        expected.check(result);
+    }
+}
+
+/// `POST /v3/contact_card` (`contact_card.create`) with only the required parameters.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn contact_card_create_required_params() {
+    let body = linq_api::types::ContactCardCreateParams {
+        phone_number: "+12025550100".to_owned(),
+        first_name: "Acme".to_owned(),
+        ..Default::default()
+    };
+    let response = client()
+        .contact_card()
+        .create_with_response(&body)
+        .await
+        .unwrap_or_else(|err| fail(&err));
+    let (status, headers, decoded) = response.into_parts();
+    assert_valid_request(Some(&headers));
+    assert_eq!(status, 200);
+    let expected = linq_api::types::SetContactCard {
+        phone_number: "+12025550100".to_owned(),
+        first_name: "Acme".to_owned(),
+        last_name: Some("Support".to_owned()),
+        image_url: Some("https://files.example.com/avatars/acme.png".to_owned()),
+        is_active: true,
+    };
+    assert_eq!(decoded, expected);
+    assert_round_trip(
+        &decoded,
+        &json(
+            r#"{
+  "phone_number": "+12025550100",
+  "first_name": "Acme",
+  "last_name": "Support",
+  "image_url": "https://files.example.com/avatars/acme.png",
+  "is_active": true
+}"#,
+        ),
+    );
+}
+
+/// `POST /v3/contact_card` (`contact_card.create`) with every parameter set.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn contact_card_create_all_params() {
+    let body = linq_api::types::ContactCardCreateParams {
+        phone_number: "+12025550100".to_owned(),
+        first_name: "Acme".to_owned(),
+        last_name: Some("Support".to_owned()),
+        image_url: Some("https://files.example.com/avatars/acme.png".to_owned()),
+    };
+    let response = client()
+        .contact_card()
+        .create_with_response(&body)
+        .await
+        .unwrap_or_else(|err| fail(&err));
+    let (status, headers, decoded) = response.into_parts();
+    assert_valid_request(Some(&headers));
+    assert_eq!(status, 200);
+    let expected = linq_api::types::SetContactCard {
+        phone_number: "+12025550100".to_owned(),
+        first_name: "Acme".to_owned(),
+        last_name: Some("Support".to_owned()),
+        image_url: Some("https://files.example.com/avatars/acme.png".to_owned()),
+        is_active: true,
+    };
+    assert_eq!(decoded, expected);
+    assert_round_trip(
+        &decoded,
+        &json(
+            r#"{
+  "phone_number": "+12025550100",
+  "first_name": "Acme",
+  "last_name": "Support",
+  "image_url": "https://files.example.com/avatars/acme.png",
+  "is_active": true
+}"#,
+        ),
+    );
+}
+
+/// `POST /v3/contact_card` (`contact_card.create`): each documented error status, asked of
+/// the server with `Prefer: code=`, comes back as an error with the example's status, body,
+/// code and message.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn contact_card_create_error_responses() {
+    let body = linq_api::types::ContactCardCreateParams {
+        phone_number: "+12025550100".to_owned(),
+        first_name: "Acme".to_owned(),
+        ..Default::default()
+    };
+    for expected in [error_400(), error_401(), error_500()] {
+        let result = client()
+            .contact_card()
+            .with_options(prefer_status(expected.status))
+            .create(&body)
+            .await;
+        expected.check(result);
+    }
+}
+
+/// `PATCH /v3/contact_card` (`contact_card.update`) with only the required parameters.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn contact_card_update_required_params() {
+    let body = linq_api::types::ContactCardUpdateBody {
+        ..Default::default()
+    };
+    let params = linq_api::types::ContactCardUpdateParams {
+        phone_number: "+12025550100".to_owned(),
+    };
+    let response = client()
+        .contact_card()
+        .update_with_response(&body, &params)
+        .await
+        .unwrap_or_else(|err| fail(&err));
+    let (status, headers, decoded) = response.into_parts();
+    assert_valid_request(Some(&headers));
+    assert_eq!(status, 200);
+    let expected = linq_api::types::SetContactCard {
+        phone_number: "+12025550100".to_owned(),
+        first_name: "Acme".to_owned(),
+        last_name: Some("Help Desk".to_owned()),
+        is_active: true,
+        ..Default::default()
+    };
+    assert_eq!(decoded, expected);
+    assert_round_trip(
+        &decoded,
+        &json(
+            r#"{
+  "phone_number": "+12025550100",
+  "first_name": "Acme",
+  "last_name": "Help Desk",
+  "is_active": true
+}"#,
+        ),
+    );
+}
+
+/// `PATCH /v3/contact_card` (`contact_card.update`) with every parameter set.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn contact_card_update_all_params() {
+    let body = linq_api::types::ContactCardUpdateBody {
+        first_name: Some("Acme".to_owned()),
+        last_name: Some("Help Desk".to_owned()),
+        image_url: Some("string".to_owned()),
+    };
+    let params = linq_api::types::ContactCardUpdateParams {
+        phone_number: "+12025550100".to_owned(),
+    };
+    let response = client()
+        .contact_card()
+        .update_with_response(&body, &params)
+        .await
+        .unwrap_or_else(|err| fail(&err));
+    let (status, headers, decoded) = response.into_parts();
+    assert_valid_request(Some(&headers));
+    assert_eq!(status, 200);
+    let expected = linq_api::types::SetContactCard {
+        phone_number: "+12025550100".to_owned(),
+        first_name: "Acme".to_owned(),
+        last_name: Some("Help Desk".to_owned()),
+        is_active: true,
+        ..Default::default()
+    };
+    assert_eq!(decoded, expected);
+    assert_round_trip(
+        &decoded,
+        &json(
+            r#"{
+  "phone_number": "+12025550100",
+  "first_name": "Acme",
+  "last_name": "Help Desk",
+  "is_active": true
+}"#,
+        ),
+    );
+}
+
+/// `PATCH /v3/contact_card` (`contact_card.update`): each documented error status, asked of
+/// the server with `Prefer: code=`, comes back as an error with the example's status, body,
+/// code and message.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn contact_card_update_error_responses() {
+    let body = linq_api::types::ContactCardUpdateBody {
+        ..Default::default()
+    };
+    let params = linq_api::types::ContactCardUpdateParams {
+        phone_number: "+12025550100".to_owned(),
+    };
+    for expected in [error_400(), error_401(), error_404(), error_500()] {
+        let result = client()
+            .contact_card()
+            .with_options(prefer_status(expected.status))
+            .update(&body, &params)
             .await;
         expected.check(result);
     }

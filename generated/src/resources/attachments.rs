@@ -3,7 +3,7 @@
 
 //! The resource's handle and its operations.
 
-use crate::runtime::{ApiResponse, Json, Method, RequestSpec, Scope, path};
+use crate::runtime::{ApiResponse, Empty, Json, Method, RequestSpec, Scope, path};
 use crate::types;
 use crate::{Error, RequestOptions};
 
@@ -110,6 +110,34 @@ impl<'a> Attachments<'a> {
     ) -> impl Future<Output = Result<ApiResponse<types::AttachmentRetrieveResponse>, Error>> {
         self.scope.call::<Json<_>>(get_request(attachment_id))
     }
+
+    /// Delete an attachment
+    ///
+    /// Delete an uploaded attachment; media parts can no longer name it.
+    ///
+    /// `DELETE /v3/attachments/{attachmentId}`
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), linq_api::Error> {
+    /// let client = linq_api::Client::from_env()?;
+    /// client.attachments().delete("7d3f0a52-9c1e-4b7a-8f26-5e4d3c2b1a09").await?;
+    /// #     Ok(())
+    /// # }
+    /// ```
+    pub fn delete(&self, attachment_id: &str) -> impl Future<Output = Result<(), Error>> {
+        self.scope
+            .call_value::<Empty>(delete_request(attachment_id))
+    }
+
+    /// Same as [`delete`](Self::delete), also returning the status and headers.
+    pub fn delete_with_response(
+        &self,
+        attachment_id: &str,
+    ) -> impl Future<Output = Result<ApiResponse<()>, Error>> {
+        self.scope.call::<Empty>(delete_request(attachment_id))
+    }
 }
 
 /// The request of [`Attachments::request_upload`].
@@ -126,4 +154,10 @@ fn get_request(attachment_id: &str) -> Result<RequestSpec, Error> {
         "/v3/attachments/{attachmentId}",
         path,
     ))
+}
+
+/// The request of [`Attachments::delete`].
+fn delete_request(attachment_id: &str) -> Result<RequestSpec, Error> {
+    let path = format!("/v3/attachments/{}", path::segment(attachment_id)?);
+    Ok(RequestSpec::new(Method::DELETE, "/v3/attachments/{attachmentId}", path).accept("*/*"))
 }

@@ -394,6 +394,113 @@ impl<'a> Chats<'a> {
         self.scope
             .call::<Empty>(share_contact_with_request(chat_id))
     }
+
+    /// Leave a chat
+    ///
+    /// Make your phone number leave a group chat. The change is queued.
+    ///
+    /// `POST /v3/chats/{chatId}/leave`
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), linq_api::Error> {
+    /// let client = linq_api::Client::from_env()?;
+    /// let chat_leave_chat_response = client
+    ///     .chats()
+    ///     .leave("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a")
+    ///     .await?;
+    /// println!("{:?}", chat_leave_chat_response);
+    /// #     Ok(())
+    /// # }
+    /// ```
+    pub fn leave(
+        &self,
+        chat_id: &str,
+    ) -> impl Future<Output = Result<types::ChatLeaveChatResponse, Error>> {
+        self.scope.call_value::<Json<_>>(leave_request(chat_id))
+    }
+
+    /// Same as [`leave`](Self::leave), also returning the status and headers.
+    pub fn leave_with_response(
+        &self,
+        chat_id: &str,
+    ) -> impl Future<Output = Result<ApiResponse<types::ChatLeaveChatResponse>, Error>> {
+        self.scope.call::<Json<_>>(leave_request(chat_id))
+    }
+
+    /// Ask for the participants' locations
+    ///
+    /// Ask the other participants of a chat to share their location. Shared locations
+    /// are then read with the location retrieval operation.
+    ///
+    /// `POST /v3/chats/{chatId}/location/request`
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), linq_api::Error> {
+    /// let client = linq_api::Client::from_env()?;
+    /// let location_request_response = client
+    ///     .chats()
+    ///     .request_location("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a")
+    ///     .await?;
+    /// println!("{:?}", location_request_response);
+    /// #     Ok(())
+    /// # }
+    /// ```
+    pub fn request_location(
+        &self,
+        chat_id: &str,
+    ) -> impl Future<Output = Result<types::LocationRequestResponse, Error>> {
+        self.scope
+            .call_value::<Json<_>>(request_location_request(chat_id))
+    }
+
+    /// Same as [`request_location`](Self::request_location), also returning the status and headers.
+    pub fn request_location_with_response(
+        &self,
+        chat_id: &str,
+    ) -> impl Future<Output = Result<ApiResponse<types::LocationRequestResponse>, Error>> {
+        self.scope
+            .call::<Json<_>>(request_location_request(chat_id))
+    }
+
+    /// Retrieve shared locations
+    ///
+    /// The last locations the participants of a chat shared, as a GeoJSON feature
+    /// collection (one point per participant).
+    ///
+    /// `GET /v3/chats/{chatId}/location`
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), linq_api::Error> {
+    /// let client = linq_api::Client::from_env()?;
+    /// let get_chat_location_response = client
+    ///     .chats()
+    ///     .get_location("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a")
+    ///     .await?;
+    /// println!("{:?}", get_chat_location_response);
+    /// #     Ok(())
+    /// # }
+    /// ```
+    pub fn get_location(
+        &self,
+        chat_id: &str,
+    ) -> impl Future<Output = Result<types::GetChatLocationResponse, Error>> {
+        self.scope
+            .call_value::<Json<_>>(get_location_request(chat_id))
+    }
+
+    /// Same as [`get_location`](Self::get_location), also returning the status and headers.
+    pub fn get_location_with_response(
+        &self,
+        chat_id: &str,
+    ) -> impl Future<Output = Result<ApiResponse<types::GetChatLocationResponse>, Error>> {
+        self.scope.call::<Json<_>>(get_location_request(chat_id))
+    }
 }
 
 /// The request of [`Chats::list`].
@@ -464,4 +571,33 @@ fn mark_as_read_request(chat_id: &str) -> Result<RequestSpec, Error> {
 fn share_contact_with_request(chat_id: &str) -> Result<RequestSpec, Error> {
     let path = format!("/v3/chats/{}/share_contact_card", path::segment(chat_id)?);
     Ok(RequestSpec::new(Method::POST, "/v3/chats/{chatId}/share_contact_card", path).accept("*/*"))
+}
+
+/// The request of [`Chats::leave`].
+fn leave_request(chat_id: &str) -> Result<RequestSpec, Error> {
+    let path = format!("/v3/chats/{}/leave", path::segment(chat_id)?);
+    Ok(RequestSpec::new(
+        Method::POST,
+        "/v3/chats/{chatId}/leave",
+        path,
+    ))
+}
+
+/// The request of [`Chats::request_location`].
+fn request_location_request(chat_id: &str) -> Result<RequestSpec, Error> {
+    let path = format!("/v3/chats/{}/location/request", path::segment(chat_id)?);
+    Ok(RequestSpec::new(
+        Method::POST,
+        "/v3/chats/{chatId}/location/request",
+        path,
+    ))
+}
+
+/// The request of [`Chats::get_location`].
+fn get_location_request(chat_id: &str) -> Result<RequestSpec, Error> {
+    let path = format!("/v3/chats/{}/location", path::segment(chat_id)?);
+    Ok(
+        RequestSpec::new(Method::GET, "/v3/chats/{chatId}/location", path)
+            .accept("application/geo+json"),
+    )
 }

@@ -196,6 +196,49 @@ impl<'a> Messages<'a> {
         self.scope.call::<Json<_>>(get_2_request(message_id))
     }
 
+    /// Edit a message
+    ///
+    /// Replace the text of a text part of a message you sent (iMessage).
+    ///
+    /// `PATCH /v3/messages/{messageId}`
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), linq_api::Error> {
+    /// let client = linq_api::Client::from_env()?;
+    /// let message = client
+    ///     .messages()
+    ///     .update(
+    ///         "347d62c2-2170-4754-8d30-c76d0c727d96",
+    ///         &linq_api::types::MessageUpdateParams {
+    ///             text: "See you at 4pm.".to_owned(),
+    ///             part_index: Some(0),
+    ///         },
+    ///     )
+    ///     .await?;
+    /// println!("{:?}", message);
+    /// #     Ok(())
+    /// # }
+    /// ```
+    pub fn update(
+        &self,
+        message_id: &str,
+        body: &types::MessageUpdateParams,
+    ) -> impl Future<Output = Result<types::Message, Error>> {
+        self.scope
+            .call_value::<Json<_>>(update_request(message_id, body))
+    }
+
+    /// Same as [`update`](Self::update), also returning the status and headers.
+    pub fn update_with_response(
+        &self,
+        message_id: &str,
+        body: &types::MessageUpdateParams,
+    ) -> impl Future<Output = Result<ApiResponse<types::Message>, Error>> {
+        self.scope.call::<Json<_>>(update_request(message_id, body))
+    }
+
     /// Delete a message
     ///
     /// Delete a message from Linq's records: it no longer appears in API responses.
@@ -313,6 +356,110 @@ impl<'a> Messages<'a> {
         self.scope
             .call::<Json<_>>(send_reaction_request(message_id, body))
     }
+
+    /// Send a message to handles
+    ///
+    /// Send a message to one or more handles without naming a chat or a sending
+    /// number: Linq reuses the active chat with them or picks one of your phone
+    /// numbers and starts a new chat, and says which it did.
+    ///
+    /// `POST /v3/messages`
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), linq_api::Error> {
+    /// let client = linq_api::Client::from_env()?;
+    /// let message_create_response = client
+    ///     .messages()
+    ///     .create(
+    ///         &linq_api::types::MessageCreateBody {
+    ///             to: vec!["+12025550123".to_owned()],
+    ///             message: linq_api::types::MessageContent {
+    ///                 parts: vec![
+    ///                     linq_api::types::MessagePart::Text(linq_api::types::TextPart {
+    ///                     type_ : linq_api::types::TextPartType::Text, value :
+    ///                     "Your order has shipped.".to_owned(), text_decorations : None, })
+    ///                 ],
+    ///                 ..Default::default()
+    ///             },
+    ///             continuation_message: Some(linq_api::types::MessageCreateBodyContinuationMessage {
+    ///                 text: "Reply STOP to opt out.".to_owned(),
+    ///             }),
+    ///         },
+    ///         &linq_api::types::MessageCreateParams::default(),
+    ///     )
+    ///     .await?;
+    /// println!("{:?}", message_create_response);
+    /// #     Ok(())
+    /// # }
+    /// ```
+    pub fn create(
+        &self,
+        body: &types::MessageCreateBody,
+        params: &types::MessageCreateParams,
+    ) -> impl Future<Output = Result<types::MessageCreateResponse, Error>> {
+        self.scope
+            .call_value::<Json<_>>(create_request(body, params))
+    }
+
+    /// Same as [`create`](Self::create), also returning the status and headers.
+    pub fn create_with_response(
+        &self,
+        body: &types::MessageCreateBody,
+        params: &types::MessageCreateParams,
+    ) -> impl Future<Output = Result<ApiResponse<types::MessageCreateResponse>, Error>> {
+        self.scope.call::<Json<_>>(create_request(body, params))
+    }
+
+    /// Update an iMessage app card
+    ///
+    /// Change what an iMessage app card you sent shows.
+    ///
+    /// `POST /v3/messages/{messageId}/update`
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), linq_api::Error> {
+    /// let client = linq_api::Client::from_env()?;
+    /// let message_update_app_card_response = client
+    ///     .messages()
+    ///     .update_app_card(
+    ///         "347d62c2-2170-4754-8d30-c76d0c727d96",
+    ///         &linq_api::types::MessageUpdateAppCardParams {
+    ///             layout: linq_api::types::IMessageAppLayout {
+    ///                 caption: Some("Order 1042".to_owned()),
+    ///                 subcaption: Some("Out for delivery".to_owned()),
+    ///                 ..Default::default()
+    ///             },
+    ///             fallback_text: Some("Order 1042: out for delivery".to_owned()),
+    ///             ..Default::default()
+    ///         },
+    ///     )
+    ///     .await?;
+    /// println!("{:?}", message_update_app_card_response);
+    /// #     Ok(())
+    /// # }
+    /// ```
+    pub fn update_app_card(
+        &self,
+        message_id: &str,
+        body: &types::MessageUpdateAppCardParams,
+    ) -> impl Future<Output = Result<types::MessageUpdateAppCardResponse, Error>> {
+        self.scope
+            .call_value::<Json<_>>(update_app_card_request(message_id, body))
+    }
+
+    /// Same as [`update_app_card`](Self::update_app_card), also returning the status and headers.
+    pub fn update_app_card_with_response(
+        &self,
+        message_id: &str,
+        body: &types::MessageUpdateAppCardParams,
+    ) -> impl Future<Output = Result<ApiResponse<types::MessageUpdateAppCardResponse>, Error>> {
+        self.scope
+            .call::<Json<_>>(update_app_card_request(message_id, body))
+    }
 }
 
 /// The request of [`Messages::get`].
@@ -353,6 +500,15 @@ fn get_2_request(message_id: &str) -> Result<RequestSpec, Error> {
     ))
 }
 
+/// The request of [`Messages::update`].
+fn update_request(
+    message_id: &str,
+    body: &types::MessageUpdateParams,
+) -> Result<RequestSpec, Error> {
+    let path = format!("/v3/messages/{}", path::segment(message_id)?);
+    RequestSpec::new(Method::PATCH, "/v3/messages/{messageId}", path).json(body)
+}
+
 /// The request of [`Messages::delete`].
 fn delete_request(message_id: &str) -> Result<RequestSpec, Error> {
     let path = format!("/v3/messages/{}", path::segment(message_id)?);
@@ -380,4 +536,24 @@ fn send_reaction_request(
 ) -> Result<RequestSpec, Error> {
     let path = format!("/v3/messages/{}/reactions", path::segment(message_id)?);
     RequestSpec::new(Method::POST, "/v3/messages/{messageId}/reactions", path).json(body)
+}
+
+/// The request of [`Messages::create`].
+fn create_request(
+    body: &types::MessageCreateBody,
+    params: &types::MessageCreateParams,
+) -> Result<RequestSpec, Error> {
+    let path = String::from("/v3/messages");
+    RequestSpec::new(Method::POST, "/v3/messages", path)
+        .header("Idempotency-Key", &params.idempotency_key)?
+        .json(body)
+}
+
+/// The request of [`Messages::update_app_card`].
+fn update_app_card_request(
+    message_id: &str,
+    body: &types::MessageUpdateAppCardParams,
+) -> Result<RequestSpec, Error> {
+    let path = format!("/v3/messages/{}/update", path::segment(message_id)?);
+    RequestSpec::new(Method::POST, "/v3/messages/{messageId}/update", path).json(body)
 }

@@ -28,6 +28,18 @@ pub mod phone_numbers;
 #[cfg(feature = "phone_numbers")]
 pub use phone_numbers::PhoneNumbers;
 
+#[cfg(feature = "capability")]
+pub mod capability;
+
+#[cfg(feature = "capability")]
+pub use capability::Capability;
+
+#[cfg(feature = "contact_card")]
+pub mod contact_card;
+
+#[cfg(feature = "contact_card")]
+pub use contact_card::ContactCard;
+
 #[cfg(feature = "webhook_subscriptions")]
 pub mod webhook_subscriptions;
 
@@ -74,6 +86,22 @@ impl crate::Client {
     #[cfg(feature = "phone_numbers")]
     pub fn phone_numbers(&self) -> phone_numbers::PhoneNumbers<'_> {
         phone_numbers::PhoneNumbers::new(crate::runtime::Scope::new(self))
+    }
+
+    /// Whether a handle can be reached over iMessage or RCS.
+    ///
+    /// Operations on the `capability` resource.
+    #[cfg(feature = "capability")]
+    pub fn capability(&self) -> capability::Capability<'_> {
+        capability::Capability::new(crate::runtime::Scope::new(self))
+    }
+
+    /// The name and photo your phone numbers share with the people they talk to.
+    ///
+    /// Operations on the `contact_card` resource.
+    #[cfg(feature = "contact_card")]
+    pub fn contact_card(&self) -> contact_card::ContactCard<'_> {
+        contact_card::ContactCard::new(crate::runtime::Scope::new(self))
     }
 
     /// A webhook subscription tells Linq where to deliver events (`target_url`), which

@@ -3,7 +3,7 @@
 
 //! The resource's handle and its operations.
 
-use crate::runtime::{ApiResponse, Json, Method, RequestSpec, Scope};
+use crate::runtime::{ApiResponse, Json, Method, QueryStyle, RequestSpec, Scope, path};
 use crate::types;
 use crate::{Error, RequestOptions};
 
@@ -55,10 +55,150 @@ impl<'a> PhoneNumbers<'a> {
     ) -> impl Future<Output = Result<ApiResponse<types::PhonenumberListResponse>, Error>> {
         self.scope.call::<Json<_>>(list_request())
     }
+
+    /// List phone numbers with their health
+    ///
+    /// List the phone numbers of your account with their health, reputation and call
+    /// forwarding number.
+    ///
+    /// `GET /v3/phone_numbers`
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), linq_api::Error> {
+    /// let client = linq_api::Client::from_env()?;
+    /// let phone_number_list_response = client.phone_numbers().get().await?;
+    /// println!("{:?}", phone_number_list_response);
+    /// #     Ok(())
+    /// # }
+    /// ```
+    pub fn get(&self) -> impl Future<Output = Result<types::PhoneNumberListResponse, Error>> {
+        self.scope.call_value::<Json<_>>(get_request())
+    }
+
+    /// Same as [`get`](Self::get), also returning the status and headers.
+    pub fn get_with_response(
+        &self,
+    ) -> impl Future<Output = Result<ApiResponse<types::PhoneNumberListResponse>, Error>> {
+        self.scope.call::<Json<_>>(get_request())
+    }
+
+    /// Update a phone number
+    ///
+    /// Set or clear the number that calls to this phone number are forwarded to.
+    ///
+    /// `PUT /v3/phone_numbers/{phoneNumberId}`
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), linq_api::Error> {
+    /// let client = linq_api::Client::from_env()?;
+    /// let phone_number_update_response = client
+    ///     .phone_numbers()
+    ///     .update(
+    ///         "1e2d3c4b-5a69-4788-9a0b-c1d2e3f4a5b6",
+    ///         &linq_api::types::PhoneNumberUpdateParams {
+    ///             forwarding_number: Some("+12025550199".to_owned()),
+    ///         },
+    ///     )
+    ///     .await?;
+    /// println!("{:?}", phone_number_update_response);
+    /// #     Ok(())
+    /// # }
+    /// ```
+    pub fn update(
+        &self,
+        phone_number_id: &str,
+        body: &types::PhoneNumberUpdateParams,
+    ) -> impl Future<Output = Result<types::PhoneNumberUpdateResponse, Error>> {
+        self.scope
+            .call_value::<Json<_>>(update_request(phone_number_id, body))
+    }
+
+    /// Same as [`update`](Self::update), also returning the status and headers.
+    pub fn update_with_response(
+        &self,
+        phone_number_id: &str,
+        body: &types::PhoneNumberUpdateParams,
+    ) -> impl Future<Output = Result<ApiResponse<types::PhoneNumberUpdateResponse>, Error>> {
+        self.scope
+            .call::<Json<_>>(update_request(phone_number_id, body))
+    }
+
+    /// Pick a phone number to write from
+    ///
+    /// The phone number of yours best placed to write to the given handles, with a
+    /// link to its contact card (vCard).
+    ///
+    /// `GET /v3/available_number`
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), linq_api::Error> {
+    /// let client = linq_api::Client::from_env()?;
+    /// let available_number_retrieve_response = client
+    ///     .phone_numbers()
+    ///     .get_available_number(
+    ///         &linq_api::types::PhoneNumberGetAvailableNumberParams::default(),
+    ///     )
+    ///     .await?;
+    /// println!("{:?}", available_number_retrieve_response);
+    /// #     Ok(())
+    /// # }
+    /// ```
+    pub fn get_available_number(
+        &self,
+        params: &types::PhoneNumberGetAvailableNumberParams,
+    ) -> impl Future<Output = Result<types::AvailableNumberRetrieveResponse, Error>> {
+        self.scope
+            .call_value::<Json<_>>(get_available_number_request(params))
+    }
+
+    /// Same as [`get_available_number`](Self::get_available_number), also returning the status and headers.
+    pub fn get_available_number_with_response(
+        &self,
+        params: &types::PhoneNumberGetAvailableNumberParams,
+    ) -> impl Future<Output = Result<ApiResponse<types::AvailableNumberRetrieveResponse>, Error>>
+    {
+        self.scope
+            .call::<Json<_>>(get_available_number_request(params))
+    }
 }
 
 /// The request of [`PhoneNumbers::list`].
 fn list_request() -> Result<RequestSpec, Error> {
     let path = String::from("/v3/phonenumbers");
     Ok(RequestSpec::new(Method::GET, "/v3/phonenumbers", path))
+}
+
+/// The request of [`PhoneNumbers::get`].
+fn get_request() -> Result<RequestSpec, Error> {
+    let path = String::from("/v3/phone_numbers");
+    Ok(RequestSpec::new(Method::GET, "/v3/phone_numbers", path))
+}
+
+/// The request of [`PhoneNumbers::update`].
+fn update_request(
+    phone_number_id: &str,
+    body: &types::PhoneNumberUpdateParams,
+) -> Result<RequestSpec, Error> {
+    let path = format!("/v3/phone_numbers/{}", path::segment(phone_number_id)?);
+    RequestSpec::new(Method::PUT, "/v3/phone_numbers/{phoneNumberId}", path).json(body)
+}
+
+/// The request of [`PhoneNumbers::get_available_number`].
+fn get_available_number_request(
+    params: &types::PhoneNumberGetAvailableNumberParams,
+) -> Result<RequestSpec, Error> {
+    let path = String::from("/v3/available_number");
+    Ok(
+        RequestSpec::new(Method::GET, "/v3/available_number", path).query(
+            "to",
+            &params.to,
+            QueryStyle::Form { explode: false },
+        ),
+    )
 }
