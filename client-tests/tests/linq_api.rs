@@ -353,17 +353,7 @@ async fn every_error_example_of_the_spec_maps_to_its_kind() {
         let err = within(LIMIT, client.webhook_subscriptions().retrieve("sub_1"))
             .await
             .expect_err(name);
-        let kind = match status {
-            400 => ErrorKind::BadRequest,
-            401 => ErrorKind::Authentication,
-            403 => ErrorKind::PermissionDenied,
-            404 => ErrorKind::NotFound,
-            413 => ErrorKind::ApiStatus,
-            422 => ErrorKind::UnprocessableEntity,
-            500 => ErrorKind::InternalServer,
-            other => panic!("unexpected status {other} in {name}"),
-        };
-        assert_eq!(err.kind(), kind, "{name}");
+        assert_eq!(err.kind(), support::error_kind(status), "{name}");
         assert_eq!(err.status(), Some(status));
         assert_eq!(err.code(), example["error"]["code"].as_i64());
         let message = example["error"]["message"].as_str().expect("message");
