@@ -16,11 +16,13 @@ use crate::runtime::{de, ser};
 /// A webhook event type. The set of event types grows over time (newer API
 /// versions know more values than are listed here), so clients should accept
 /// values they do not recognise.
-#[cfg(any(
-    feature = "webhook_subscriptions",
-    feature = "webhook_events",
-    feature = "webhooks"
-))]
+#[cfg(
+    any(
+        feature = "webhook_subscriptions",
+        feature = "webhook_events",
+        feature = "webhooks"
+    )
+)]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum WebhookEventType {
     /// `message.sent`
@@ -108,11 +110,13 @@ pub enum WebhookEventType {
     Unknown(String),
 }
 
-#[cfg(any(
-    feature = "webhook_subscriptions",
-    feature = "webhook_events",
-    feature = "webhooks"
-))]
+#[cfg(
+    any(
+        feature = "webhook_subscriptions",
+        feature = "webhook_events",
+        feature = "webhooks"
+    )
+)]
 impl WebhookEventType {
     /// Every value known to this version of the client.
     pub const KNOWN: [Self; 27] = [
@@ -180,11 +184,13 @@ impl WebhookEventType {
     }
 }
 
-#[cfg(any(
-    feature = "webhook_subscriptions",
-    feature = "webhook_events",
-    feature = "webhooks"
-))]
+#[cfg(
+    any(
+        feature = "webhook_subscriptions",
+        feature = "webhook_events",
+        feature = "webhooks"
+    )
+)]
 impl From<&str> for WebhookEventType {
     fn from(value: &str) -> Self {
         match value {
@@ -220,35 +226,43 @@ impl From<&str> for WebhookEventType {
     }
 }
 
-#[cfg(any(
-    feature = "webhook_subscriptions",
-    feature = "webhook_events",
-    feature = "webhooks"
-))]
+#[cfg(
+    any(
+        feature = "webhook_subscriptions",
+        feature = "webhook_events",
+        feature = "webhooks"
+    )
+)]
 impl std::fmt::Display for WebhookEventType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-#[cfg(any(
-    feature = "webhook_subscriptions",
-    feature = "webhook_events",
-    feature = "webhooks"
-))]
+#[cfg(
+    any(
+        feature = "webhook_subscriptions",
+        feature = "webhook_events",
+        feature = "webhooks"
+    )
+)]
 impl Serialize for WebhookEventType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
-#[cfg(any(
-    feature = "webhook_subscriptions",
-    feature = "webhook_events",
-    feature = "webhooks"
-))]
+#[cfg(
+    any(
+        feature = "webhook_subscriptions",
+        feature = "webhook_events",
+        feature = "webhooks"
+    )
+)]
 impl<'de> Deserialize<'de> for WebhookEventType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         crate::runtime::deserialize_string_enum(deserializer)
     }
 }
@@ -299,7 +313,9 @@ impl Serialize for WebhookSubscription {
 impl de::FromObject for WebhookSubscription {
     const NAME: &'static str = "WebhookSubscription";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_id = None;
         let mut f_created_at = None;
         let mut f_is_active = None;
@@ -333,7 +349,9 @@ impl de::FromObject for WebhookSubscription {
 
 #[cfg(feature = "webhook_subscriptions")]
 impl<'de> Deserialize<'de> for WebhookSubscription {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -373,7 +391,11 @@ pub struct WebhookSubscriptionCreateResponse {
 #[cfg(feature = "webhook_subscriptions")]
 impl Serialize for WebhookSubscriptionCreateResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = ser::Object::new(serializer, "WebhookSubscriptionCreateResponse", 8);
+        let mut object = ser::Object::new(
+            serializer,
+            "WebhookSubscriptionCreateResponse",
+            8,
+        );
         object.field("id", &self.id);
         object.field("created_at", &self.created_at);
         object.field("is_active", &self.is_active);
@@ -390,7 +412,9 @@ impl Serialize for WebhookSubscriptionCreateResponse {
 impl de::FromObject for WebhookSubscriptionCreateResponse {
     const NAME: &'static str = "WebhookSubscriptionCreateResponse";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_id = None;
         let mut f_created_at = None;
         let mut f_is_active = None;
@@ -427,7 +451,9 @@ impl de::FromObject for WebhookSubscriptionCreateResponse {
 
 #[cfg(feature = "webhook_subscriptions")]
 impl<'de> Deserialize<'de> for WebhookSubscriptionCreateResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -443,7 +469,11 @@ pub struct WebhookSubscriptionListResponse {
 #[cfg(feature = "webhook_subscriptions")]
 impl Serialize for WebhookSubscriptionListResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = ser::Object::new(serializer, "WebhookSubscriptionListResponse", 1);
+        let mut object = ser::Object::new(
+            serializer,
+            "WebhookSubscriptionListResponse",
+            1,
+        );
         object.field("subscriptions", &self.subscriptions);
         object.end()
     }
@@ -453,7 +483,9 @@ impl Serialize for WebhookSubscriptionListResponse {
 impl de::FromObject for WebhookSubscriptionListResponse {
     const NAME: &'static str = "WebhookSubscriptionListResponse";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_subscriptions = None;
         while let Some(key) = map.next_key::<de::Key<'de>>()? {
             match key.as_str() {
@@ -469,7 +501,9 @@ impl de::FromObject for WebhookSubscriptionListResponse {
 
 #[cfg(feature = "webhook_subscriptions")]
 impl<'de> Deserialize<'de> for WebhookSubscriptionListResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -494,7 +528,11 @@ pub struct WebhookSubscriptionCreateParams {
 #[cfg(feature = "webhook_subscriptions")]
 impl Serialize for WebhookSubscriptionCreateParams {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = ser::Object::new(serializer, "WebhookSubscriptionCreateParams", 3);
+        let mut object = ser::Object::new(
+            serializer,
+            "WebhookSubscriptionCreateParams",
+            3,
+        );
         object.field("subscribed_events", &self.subscribed_events);
         object.field("target_url", &self.target_url);
         object.optional("phone_numbers", &self.phone_numbers);
@@ -506,7 +544,9 @@ impl Serialize for WebhookSubscriptionCreateParams {
 impl de::FromObject for WebhookSubscriptionCreateParams {
     const NAME: &'static str = "WebhookSubscriptionCreateParams";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_subscribed_events = None;
         let mut f_target_url = None;
         let mut f_phone_numbers = None;
@@ -528,7 +568,9 @@ impl de::FromObject for WebhookSubscriptionCreateParams {
 
 #[cfg(feature = "webhook_subscriptions")]
 impl<'de> Deserialize<'de> for WebhookSubscriptionCreateParams {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -557,7 +599,11 @@ pub struct WebhookSubscriptionUpdateParams {
 #[cfg(feature = "webhook_subscriptions")]
 impl Serialize for WebhookSubscriptionUpdateParams {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = ser::Object::new(serializer, "WebhookSubscriptionUpdateParams", 4);
+        let mut object = ser::Object::new(
+            serializer,
+            "WebhookSubscriptionUpdateParams",
+            4,
+        );
         object.optional("is_active", &self.is_active);
         object.nullable("phone_numbers", &self.phone_numbers);
         object.optional("subscribed_events", &self.subscribed_events);
@@ -570,7 +616,9 @@ impl Serialize for WebhookSubscriptionUpdateParams {
 impl de::FromObject for WebhookSubscriptionUpdateParams {
     const NAME: &'static str = "WebhookSubscriptionUpdateParams";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_is_active = None;
         let mut f_phone_numbers = crate::Nullable::Absent;
         let mut f_subscribed_events = None;
@@ -595,7 +643,9 @@ impl de::FromObject for WebhookSubscriptionUpdateParams {
 
 #[cfg(feature = "webhook_subscriptions")]
 impl<'de> Deserialize<'de> for WebhookSubscriptionUpdateParams {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -626,7 +676,9 @@ impl Serialize for WebhookEventListResponse {
 impl de::FromObject for WebhookEventListResponse {
     const NAME: &'static str = "WebhookEventListResponse";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_doc_url = None;
         let mut f_events = None;
         while let Some(key) = map.next_key::<de::Key<'de>>()? {
@@ -645,7 +697,9 @@ impl de::FromObject for WebhookEventListResponse {
 
 #[cfg(feature = "webhook_events")]
 impl<'de> Deserialize<'de> for WebhookEventListResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -681,7 +735,9 @@ impl Serialize for ErrorDetail {
 impl de::FromObject for ErrorDetail {
     const NAME: &'static str = "ErrorDetail";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_status = None;
         let mut f_code = None;
         let mut f_message = None;
@@ -703,7 +759,9 @@ impl de::FromObject for ErrorDetail {
 
 #[cfg(feature = "_any_resource")]
 impl<'de> Deserialize<'de> for ErrorDetail {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -733,7 +791,9 @@ impl Serialize for ErrorResponse {
 impl de::FromObject for ErrorResponse {
     const NAME: &'static str = "ErrorResponse";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_error = None;
         let mut f_success = None;
         while let Some(key) = map.next_key::<de::Key<'de>>()? {
@@ -752,7 +812,9 @@ impl de::FromObject for ErrorResponse {
 
 #[cfg(feature = "_any_resource")]
 impl<'de> Deserialize<'de> for ErrorResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -810,7 +872,9 @@ impl Serialize for WebhookEvent {
 impl de::FromObject for WebhookEvent {
     const NAME: &'static str = "WebhookEvent";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_api_version = None;
         let mut f_webhook_version = None;
         let mut f_event_type = None;
@@ -847,7 +911,9 @@ impl de::FromObject for WebhookEvent {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for WebhookEvent {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -913,7 +979,9 @@ impl Serialize for ServiceType {
 
 #[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
 impl<'de> Deserialize<'de> for ServiceType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         crate::runtime::deserialize_string_enum(deserializer)
     }
 }
@@ -949,7 +1017,9 @@ impl Serialize for HealthStatus {
 impl de::FromObject for HealthStatus {
     const NAME: &'static str = "HealthStatus";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_status = None;
         let mut f_doc_url = None;
         let mut f_updated_at = None;
@@ -971,7 +1041,9 @@ impl de::FromObject for HealthStatus {
 
 #[cfg(any(feature = "chats", feature = "webhooks"))]
 impl<'de> Deserialize<'de> for HealthStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -1021,7 +1093,9 @@ impl Serialize for ChatHandle {
 impl de::FromObject for ChatHandle {
     const NAME: &'static str = "ChatHandle";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_id = None;
         let mut f_handle = None;
         let mut f_service = None;
@@ -1055,7 +1129,9 @@ impl de::FromObject for ChatHandle {
 
 #[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
 impl<'de> Deserialize<'de> for ChatHandle {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -1117,7 +1193,9 @@ impl Serialize for Chat {
 impl de::FromObject for Chat {
     const NAME: &'static str = "Chat";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_id = None;
         let mut f_display_name = None;
         let mut f_service = crate::Nullable::Absent;
@@ -1160,7 +1238,9 @@ impl de::FromObject for Chat {
 
 #[cfg(feature = "chats")]
 impl<'de> Deserialize<'de> for Chat {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -1195,7 +1275,9 @@ impl Serialize for TextDecoration {
 impl de::FromObject for TextDecoration {
     const NAME: &'static str = "TextDecoration";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_range = None;
         let mut f_style = None;
         let mut f_animation = None;
@@ -1217,7 +1299,9 @@ impl de::FromObject for TextDecoration {
 
 #[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
 impl<'de> Deserialize<'de> for TextDecoration {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -1252,7 +1336,9 @@ impl Serialize for TextPart {
 impl de::FromObject for TextPart {
     const NAME: &'static str = "TextPart";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_type_ = None;
         let mut f_value = None;
         let mut f_text_decorations = None;
@@ -1274,7 +1360,9 @@ impl de::FromObject for TextPart {
 
 #[cfg(any(feature = "chats", feature = "messages"))]
 impl<'de> Deserialize<'de> for TextPart {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -1311,7 +1399,9 @@ impl Serialize for MediaPart {
 impl de::FromObject for MediaPart {
     const NAME: &'static str = "MediaPart";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_type_ = None;
         let mut f_url = None;
         let mut f_attachment_id = None;
@@ -1333,7 +1423,9 @@ impl de::FromObject for MediaPart {
 
 #[cfg(any(feature = "chats", feature = "messages"))]
 impl<'de> Deserialize<'de> for MediaPart {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -1363,7 +1455,9 @@ impl Serialize for LinkPart {
 impl de::FromObject for LinkPart {
     const NAME: &'static str = "LinkPart";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_type_ = None;
         let mut f_value = None;
         while let Some(key) = map.next_key::<de::Key<'de>>()? {
@@ -1382,7 +1476,9 @@ impl de::FromObject for LinkPart {
 
 #[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
 impl<'de> Deserialize<'de> for LinkPart {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -1420,7 +1516,9 @@ impl Serialize for IMessageApp {
 impl de::FromObject for IMessageApp {
     const NAME: &'static str = "IMessageApp";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_bundle_id = None;
         let mut f_name = None;
         let mut f_team_id = None;
@@ -1445,7 +1543,9 @@ impl de::FromObject for IMessageApp {
 
 #[cfg(any(feature = "chats", feature = "messages"))]
 impl<'de> Deserialize<'de> for IMessageApp {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -1495,7 +1595,9 @@ impl Serialize for IMessageAppLayout {
 impl de::FromObject for IMessageAppLayout {
     const NAME: &'static str = "IMessageAppLayout";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_caption = None;
         let mut f_subcaption = None;
         let mut f_trailing_caption = None;
@@ -1529,7 +1631,9 @@ impl de::FromObject for IMessageAppLayout {
 
 #[cfg(any(feature = "chats", feature = "messages"))]
 impl<'de> Deserialize<'de> for IMessageAppLayout {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -1575,7 +1679,9 @@ impl Serialize for IMessageAppPart {
 impl de::FromObject for IMessageAppPart {
     const NAME: &'static str = "IMessageAppPart";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_type_ = None;
         let mut f_app = None;
         let mut f_layout = None;
@@ -1606,7 +1712,9 @@ impl de::FromObject for IMessageAppPart {
 
 #[cfg(any(feature = "chats", feature = "messages"))]
 impl<'de> Deserialize<'de> for IMessageAppPart {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -1646,25 +1754,35 @@ impl Serialize for MessagePart {
 
 #[cfg(any(feature = "chats", feature = "messages"))]
 impl<'de> Deserialize<'de> for MessagePart {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         let value = serde_json::Value::deserialize(deserializer)?;
         let tag = value
             .get("type")
             .and_then(serde_json::Value::as_str)
             .unwrap_or_default();
         match tag {
-            "text" => serde_json::from_value(value)
-                .map(Self::Text)
-                .map_err(serde::de::Error::custom),
-            "media" => serde_json::from_value(value)
-                .map(Self::Media)
-                .map_err(serde::de::Error::custom),
-            "link" => serde_json::from_value(value)
-                .map(Self::Link)
-                .map_err(serde::de::Error::custom),
-            "imessage_app" => serde_json::from_value(value)
-                .map(Self::ImessageApp)
-                .map_err(serde::de::Error::custom),
+            "text" => {
+                serde_json::from_value(value)
+                    .map(Self::Text)
+                    .map_err(serde::de::Error::custom)
+            }
+            "media" => {
+                serde_json::from_value(value)
+                    .map(Self::Media)
+                    .map_err(serde::de::Error::custom)
+            }
+            "link" => {
+                serde_json::from_value(value)
+                    .map(Self::Link)
+                    .map_err(serde::de::Error::custom)
+            }
+            "imessage_app" => {
+                serde_json::from_value(value)
+                    .map(Self::ImessageApp)
+                    .map_err(serde::de::Error::custom)
+            }
             _ => Ok(Self::Unknown(value)),
         }
     }
@@ -1698,7 +1816,9 @@ impl Serialize for MessageEffect {
 impl de::FromObject for MessageEffect {
     const NAME: &'static str = "MessageEffect";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_type_ = None;
         let mut f_name = None;
         while let Some(key) = map.next_key::<de::Key<'de>>()? {
@@ -1717,7 +1837,9 @@ impl de::FromObject for MessageEffect {
 
 #[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
 impl<'de> Deserialize<'de> for MessageEffect {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -1747,7 +1869,9 @@ impl Serialize for ReplyTo {
 impl de::FromObject for ReplyTo {
     const NAME: &'static str = "ReplyTo";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_message_id = None;
         let mut f_part_index = None;
         while let Some(key) = map.next_key::<de::Key<'de>>()? {
@@ -1766,7 +1890,9 @@ impl de::FromObject for ReplyTo {
 
 #[cfg(any(feature = "chats", feature = "messages"))]
 impl<'de> Deserialize<'de> for ReplyTo {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -1812,7 +1938,9 @@ impl Serialize for MessageContent {
 impl de::FromObject for MessageContent {
     const NAME: &'static str = "MessageContent";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_parts = None;
         let mut f_effect = None;
         let mut f_reply_to = None;
@@ -1840,7 +1968,9 @@ impl de::FromObject for MessageContent {
 
 #[cfg(any(feature = "chats", feature = "messages"))]
 impl<'de> Deserialize<'de> for MessageContent {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -1875,7 +2005,9 @@ impl Serialize for ChatCreateParams {
 impl de::FromObject for ChatCreateParams {
     const NAME: &'static str = "ChatCreateParams";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_from = None;
         let mut f_to = None;
         let mut f_message = None;
@@ -1897,7 +2029,9 @@ impl de::FromObject for ChatCreateParams {
 
 #[cfg(feature = "chats")]
 impl<'de> Deserialize<'de> for ChatCreateParams {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -1991,7 +2125,9 @@ impl Serialize for DeliveryStatus {
 
 #[cfg(any(feature = "chats", feature = "messages"))]
 impl<'de> Deserialize<'de> for DeliveryStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         crate::runtime::deserialize_string_enum(deserializer)
     }
 }
@@ -2092,7 +2228,9 @@ impl Serialize for ReactionType {
 
 #[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
 impl<'de> Deserialize<'de> for ReactionType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         crate::runtime::deserialize_string_enum(deserializer)
     }
 }
@@ -2134,7 +2272,9 @@ impl Serialize for Sticker {
 impl de::FromObject for Sticker {
     const NAME: &'static str = "Sticker";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_file_name = None;
         let mut f_mime_type = None;
         let mut f_url = None;
@@ -2162,7 +2302,9 @@ impl de::FromObject for Sticker {
 
 #[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
 impl<'de> Deserialize<'de> for Sticker {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -2204,7 +2346,9 @@ impl Serialize for Reaction {
 impl de::FromObject for Reaction {
     const NAME: &'static str = "Reaction";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_is_me = None;
         let mut f_handle = None;
         let mut f_type_ = None;
@@ -2232,7 +2376,9 @@ impl de::FromObject for Reaction {
 
 #[cfg(any(feature = "chats", feature = "messages"))]
 impl<'de> Deserialize<'de> for Reaction {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -2270,7 +2416,9 @@ impl Serialize for TextPartResponse {
 impl de::FromObject for TextPartResponse {
     const NAME: &'static str = "TextPartResponse";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_type_ = None;
         let mut f_value = None;
         let mut f_reactions = None;
@@ -2295,7 +2443,9 @@ impl de::FromObject for TextPartResponse {
 
 #[cfg(any(feature = "chats", feature = "messages"))]
 impl<'de> Deserialize<'de> for TextPartResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -2345,7 +2495,9 @@ impl Serialize for MediaPartResponse {
 impl de::FromObject for MediaPartResponse {
     const NAME: &'static str = "MediaPartResponse";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_type_ = None;
         let mut f_id = None;
         let mut f_url = None;
@@ -2379,7 +2531,9 @@ impl de::FromObject for MediaPartResponse {
 
 #[cfg(any(feature = "chats", feature = "messages"))]
 impl<'de> Deserialize<'de> for MediaPartResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -2413,7 +2567,9 @@ impl Serialize for LinkPartResponse {
 impl de::FromObject for LinkPartResponse {
     const NAME: &'static str = "LinkPartResponse";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_type_ = None;
         let mut f_value = None;
         let mut f_reactions = None;
@@ -2435,7 +2591,9 @@ impl de::FromObject for LinkPartResponse {
 
 #[cfg(any(feature = "chats", feature = "messages"))]
 impl<'de> Deserialize<'de> for LinkPartResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -2481,7 +2639,9 @@ impl Serialize for IMessageAppPartResponse {
 impl de::FromObject for IMessageAppPartResponse {
     const NAME: &'static str = "IMessageAppPartResponse";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_type_ = None;
         let mut f_app = None;
         let mut f_layout = None;
@@ -2512,7 +2672,9 @@ impl de::FromObject for IMessageAppPartResponse {
 
 #[cfg(any(feature = "chats", feature = "messages"))]
 impl<'de> Deserialize<'de> for IMessageAppPartResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -2552,25 +2714,35 @@ impl Serialize for MessagePartResponse {
 
 #[cfg(any(feature = "chats", feature = "messages"))]
 impl<'de> Deserialize<'de> for MessagePartResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         let value = serde_json::Value::deserialize(deserializer)?;
         let tag = value
             .get("type")
             .and_then(serde_json::Value::as_str)
             .unwrap_or_default();
         match tag {
-            "text" => serde_json::from_value(value)
-                .map(Self::Text)
-                .map_err(serde::de::Error::custom),
-            "media" => serde_json::from_value(value)
-                .map(Self::Media)
-                .map_err(serde::de::Error::custom),
-            "link" => serde_json::from_value(value)
-                .map(Self::Link)
-                .map_err(serde::de::Error::custom),
-            "imessage_app" => serde_json::from_value(value)
-                .map(Self::ImessageApp)
-                .map_err(serde::de::Error::custom),
+            "text" => {
+                serde_json::from_value(value)
+                    .map(Self::Text)
+                    .map_err(serde::de::Error::custom)
+            }
+            "media" => {
+                serde_json::from_value(value)
+                    .map(Self::Media)
+                    .map_err(serde::de::Error::custom)
+            }
+            "link" => {
+                serde_json::from_value(value)
+                    .map(Self::Link)
+                    .map_err(serde::de::Error::custom)
+            }
+            "imessage_app" => {
+                serde_json::from_value(value)
+                    .map(Self::ImessageApp)
+                    .map_err(serde::de::Error::custom)
+            }
             _ => Ok(Self::Unknown(value)),
         }
     }
@@ -2641,7 +2813,9 @@ impl Serialize for SentMessage {
 impl de::FromObject for SentMessage {
     const NAME: &'static str = "SentMessage";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_id = None;
         let mut f_created_at = None;
         let mut f_service = crate::Nullable::Absent;
@@ -2690,7 +2864,9 @@ impl de::FromObject for SentMessage {
 
 #[cfg(any(feature = "chats", feature = "messages"))]
 impl<'de> Deserialize<'de> for SentMessage {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -2716,7 +2892,9 @@ impl Serialize for ChatCreateResponse {
 impl de::FromObject for ChatCreateResponse {
     const NAME: &'static str = "ChatCreateResponse";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_chat = None;
         while let Some(key) = map.next_key::<de::Key<'de>>()? {
             match key.as_str() {
@@ -2732,7 +2910,9 @@ impl de::FromObject for ChatCreateResponse {
 
 #[cfg(feature = "chats")]
 impl<'de> Deserialize<'de> for ChatCreateResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -2762,7 +2942,9 @@ impl Serialize for ChatListChatsResponse {
 impl de::FromObject for ChatListChatsResponse {
     const NAME: &'static str = "ChatListChatsResponse";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_chats = None;
         let mut f_next_cursor = crate::Nullable::Absent;
         while let Some(key) = map.next_key::<de::Key<'de>>()? {
@@ -2781,7 +2963,9 @@ impl de::FromObject for ChatListChatsResponse {
 
 #[cfg(feature = "chats")]
 impl<'de> Deserialize<'de> for ChatListChatsResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -2811,7 +2995,9 @@ impl Serialize for ChatUpdateParams {
 impl de::FromObject for ChatUpdateParams {
     const NAME: &'static str = "ChatUpdateParams";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_display_name = None;
         let mut f_group_chat_icon = None;
         while let Some(key) = map.next_key::<de::Key<'de>>()? {
@@ -2830,7 +3016,9 @@ impl de::FromObject for ChatUpdateParams {
 
 #[cfg(feature = "chats")]
 impl<'de> Deserialize<'de> for ChatUpdateParams {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -2860,7 +3048,9 @@ impl Serialize for ChatUpdateResponse {
 impl de::FromObject for ChatUpdateResponse {
     const NAME: &'static str = "ChatUpdateResponse";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_chat_id = None;
         let mut f_status = None;
         while let Some(key) = map.next_key::<de::Key<'de>>()? {
@@ -2879,7 +3069,9 @@ impl de::FromObject for ChatUpdateResponse {
 
 #[cfg(feature = "chats")]
 impl<'de> Deserialize<'de> for ChatUpdateResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -2905,7 +3097,9 @@ impl Serialize for ParticipantAddParams {
 impl de::FromObject for ParticipantAddParams {
     const NAME: &'static str = "ParticipantAddParams";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_handle = None;
         while let Some(key) = map.next_key::<de::Key<'de>>()? {
             match key.as_str() {
@@ -2921,7 +3115,9 @@ impl de::FromObject for ParticipantAddParams {
 
 #[cfg(feature = "chats")]
 impl<'de> Deserialize<'de> for ParticipantAddParams {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -2947,7 +3143,9 @@ impl Serialize for ParticipantRemoveParams {
 impl de::FromObject for ParticipantRemoveParams {
     const NAME: &'static str = "ParticipantRemoveParams";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_handle = None;
         while let Some(key) = map.next_key::<de::Key<'de>>()? {
             match key.as_str() {
@@ -2963,7 +3161,9 @@ impl de::FromObject for ParticipantRemoveParams {
 
 #[cfg(feature = "chats")]
 impl<'de> Deserialize<'de> for ParticipantRemoveParams {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -2997,7 +3197,9 @@ impl Serialize for QueuedResponse {
 impl de::FromObject for QueuedResponse {
     const NAME: &'static str = "QueuedResponse";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_status = None;
         let mut f_message = None;
         let mut f_trace_id = None;
@@ -3019,7 +3221,9 @@ impl de::FromObject for QueuedResponse {
 
 #[cfg(any(feature = "chats", feature = "messages"))]
 impl<'de> Deserialize<'de> for QueuedResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -3053,7 +3257,9 @@ impl Serialize for MessageSendParams {
 impl de::FromObject for MessageSendParams {
     const NAME: &'static str = "MessageSendParams";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_message = None;
         while let Some(key) = map.next_key::<de::Key<'de>>()? {
             match key.as_str() {
@@ -3069,7 +3275,9 @@ impl de::FromObject for MessageSendParams {
 
 #[cfg(feature = "messages")]
 impl<'de> Deserialize<'de> for MessageSendParams {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -3099,7 +3307,9 @@ impl Serialize for MessageSendResponse {
 impl de::FromObject for MessageSendResponse {
     const NAME: &'static str = "MessageSendResponse";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_chat_id = None;
         let mut f_message = None;
         while let Some(key) = map.next_key::<de::Key<'de>>()? {
@@ -3118,7 +3328,9 @@ impl de::FromObject for MessageSendResponse {
 
 #[cfg(feature = "messages")]
 impl<'de> Deserialize<'de> for MessageSendResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -3216,7 +3428,9 @@ impl Serialize for Message {
 impl de::FromObject for Message {
     const NAME: &'static str = "Message";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_id = None;
         let mut f_chat_id = None;
         let mut f_service = crate::Nullable::Absent;
@@ -3284,7 +3498,9 @@ impl de::FromObject for Message {
 #[cfg(feature = "messages")]
 #[allow(deprecated)]
 impl<'de> Deserialize<'de> for Message {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -3314,7 +3530,9 @@ impl Serialize for MessagePage {
 impl de::FromObject for MessagePage {
     const NAME: &'static str = "MessagePage";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_messages = None;
         let mut f_next_cursor = crate::Nullable::Absent;
         while let Some(key) = map.next_key::<de::Key<'de>>()? {
@@ -3333,7 +3551,9 @@ impl de::FromObject for MessagePage {
 
 #[cfg(feature = "messages")]
 impl<'de> Deserialize<'de> for MessagePage {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -3371,7 +3591,9 @@ impl Serialize for ChatSendVoicememoParams {
 impl de::FromObject for ChatSendVoicememoParams {
     const NAME: &'static str = "ChatSendVoicememoParams";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_voice_memo_url = None;
         let mut f_attachment_id = None;
         while let Some(key) = map.next_key::<de::Key<'de>>()? {
@@ -3390,7 +3612,9 @@ impl de::FromObject for ChatSendVoicememoParams {
 
 #[cfg(feature = "messages")]
 impl<'de> Deserialize<'de> for ChatSendVoicememoParams {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -3436,7 +3660,9 @@ impl Serialize for VoiceMemoFile {
 impl de::FromObject for VoiceMemoFile {
     const NAME: &'static str = "VoiceMemoFile";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_id = None;
         let mut f_url = None;
         let mut f_filename = None;
@@ -3467,7 +3693,9 @@ impl de::FromObject for VoiceMemoFile {
 
 #[cfg(feature = "messages")]
 impl<'de> Deserialize<'de> for VoiceMemoFile {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -3509,7 +3737,9 @@ impl Serialize for VoiceMemoChat {
 impl de::FromObject for VoiceMemoChat {
     const NAME: &'static str = "VoiceMemoChat";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_id = None;
         let mut f_handles = None;
         let mut f_is_group = None;
@@ -3537,7 +3767,9 @@ impl de::FromObject for VoiceMemoChat {
 
 #[cfg(feature = "messages")]
 impl<'de> Deserialize<'de> for VoiceMemoChat {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -3563,7 +3795,9 @@ impl Serialize for ChatSendVoicememoResponse {
 impl de::FromObject for ChatSendVoicememoResponse {
     const NAME: &'static str = "ChatSendVoicememoResponse";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_voice_memo = None;
         while let Some(key) = map.next_key::<de::Key<'de>>()? {
             match key.as_str() {
@@ -3579,7 +3813,9 @@ impl de::FromObject for ChatSendVoicememoResponse {
 
 #[cfg(feature = "messages")]
 impl<'de> Deserialize<'de> for ChatSendVoicememoResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -3617,7 +3853,9 @@ impl Serialize for MessageAddReactionParams {
 impl de::FromObject for MessageAddReactionParams {
     const NAME: &'static str = "MessageAddReactionParams";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_operation = None;
         let mut f_type_ = None;
         let mut f_custom_emoji = None;
@@ -3642,7 +3880,9 @@ impl de::FromObject for MessageAddReactionParams {
 
 #[cfg(feature = "messages")]
 impl<'de> Deserialize<'de> for MessageAddReactionParams {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -3917,7 +4157,9 @@ impl SupportedContentType {
                 "application/vnd.openxmlformats-officedocument.presentationml.presentation"
             }
             Self::ApplicationXIworkPagesSffpages => "application/x-iwork-pages-sffpages",
-            Self::ApplicationXIworkNumbersSffnumbers => "application/x-iwork-numbers-sffnumbers",
+            Self::ApplicationXIworkNumbersSffnumbers => {
+                "application/x-iwork-numbers-sffnumbers"
+            }
             Self::ApplicationXIworkKeynoteSffkey => "application/x-iwork-keynote-sffkey",
             Self::ApplicationEpubZip => "application/epub+zip",
             Self::TextXml => "text/xml",
@@ -3982,7 +4224,9 @@ impl From<&str> for SupportedContentType {
                 Self::ApplicationVndOpenxmlformatsOfficedocumentPresentationmlPresentation
             }
             "application/x-iwork-pages-sffpages" => Self::ApplicationXIworkPagesSffpages,
-            "application/x-iwork-numbers-sffnumbers" => Self::ApplicationXIworkNumbersSffnumbers,
+            "application/x-iwork-numbers-sffnumbers" => {
+                Self::ApplicationXIworkNumbersSffnumbers
+            }
             "application/x-iwork-keynote-sffkey" => Self::ApplicationXIworkKeynoteSffkey,
             "application/epub+zip" => Self::ApplicationEpubZip,
             "text/xml" => Self::TextXml,
@@ -4010,7 +4254,9 @@ impl Serialize for SupportedContentType {
 
 #[cfg(feature = "attachments")]
 impl<'de> Deserialize<'de> for SupportedContentType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         crate::runtime::deserialize_string_enum(deserializer)
     }
 }
@@ -4044,7 +4290,9 @@ impl Serialize for AttachmentCreateParams {
 impl de::FromObject for AttachmentCreateParams {
     const NAME: &'static str = "AttachmentCreateParams";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_filename = None;
         let mut f_content_type = None;
         let mut f_size_bytes = None;
@@ -4066,7 +4314,9 @@ impl de::FromObject for AttachmentCreateParams {
 
 #[cfg(feature = "attachments")]
 impl<'de> Deserialize<'de> for AttachmentCreateParams {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -4112,7 +4362,9 @@ impl Serialize for AttachmentCreateResponse {
 impl de::FromObject for AttachmentCreateResponse {
     const NAME: &'static str = "AttachmentCreateResponse";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_attachment_id = None;
         let mut f_upload_url = None;
         let mut f_download_url = None;
@@ -4143,7 +4395,9 @@ impl de::FromObject for AttachmentCreateResponse {
 
 #[cfg(feature = "attachments")]
 impl<'de> Deserialize<'de> for AttachmentCreateResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -4193,7 +4447,9 @@ impl Serialize for AttachmentRetrieveResponse {
 impl de::FromObject for AttachmentRetrieveResponse {
     const NAME: &'static str = "AttachmentRetrieveResponse";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_id = None;
         let mut f_filename = None;
         let mut f_content_type = None;
@@ -4227,7 +4483,9 @@ impl de::FromObject for AttachmentRetrieveResponse {
 
 #[cfg(feature = "attachments")]
 impl<'de> Deserialize<'de> for AttachmentRetrieveResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -4261,7 +4519,9 @@ impl Serialize for PhoneCapabilities {
 impl de::FromObject for PhoneCapabilities {
     const NAME: &'static str = "PhoneCapabilities";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_sms = None;
         let mut f_mms = None;
         let mut f_voice = None;
@@ -4283,7 +4543,9 @@ impl de::FromObject for PhoneCapabilities {
 
 #[cfg(feature = "phone_numbers")]
 impl<'de> Deserialize<'de> for PhoneCapabilities {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -4309,7 +4571,9 @@ impl Serialize for PhonenumberListResponse {
 impl de::FromObject for PhonenumberListResponse {
     const NAME: &'static str = "PhonenumberListResponse";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_phone_numbers = None;
         while let Some(key) = map.next_key::<de::Key<'de>>()? {
             match key.as_str() {
@@ -4325,7 +4589,9 @@ impl de::FromObject for PhonenumberListResponse {
 
 #[cfg(feature = "phone_numbers")]
 impl<'de> Deserialize<'de> for PhonenumberListResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -4359,7 +4625,9 @@ impl Serialize for LocationRequestResponse {
 impl de::FromObject for LocationRequestResponse {
     const NAME: &'static str = "LocationRequestResponse";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_success = None;
         let mut f_message = None;
         while let Some(key) = map.next_key::<de::Key<'de>>()? {
@@ -4378,7 +4646,9 @@ impl de::FromObject for LocationRequestResponse {
 
 #[cfg(feature = "chats")]
 impl<'de> Deserialize<'de> for LocationRequestResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -4412,7 +4682,9 @@ impl Serialize for LocationFeature {
 impl de::FromObject for LocationFeature {
     const NAME: &'static str = "LocationFeature";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_type_ = None;
         let mut f_geometry = None;
         let mut f_properties = None;
@@ -4434,7 +4706,9 @@ impl de::FromObject for LocationFeature {
 
 #[cfg(feature = "chats")]
 impl<'de> Deserialize<'de> for LocationFeature {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -4464,7 +4738,9 @@ impl Serialize for GetChatLocationResponse {
 impl de::FromObject for GetChatLocationResponse {
     const NAME: &'static str = "GetChatLocationResponse";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_success = None;
         let mut f_data = None;
         while let Some(key) = map.next_key::<de::Key<'de>>()? {
@@ -4483,7 +4759,9 @@ impl de::FromObject for GetChatLocationResponse {
 
 #[cfg(feature = "chats")]
 impl<'de> Deserialize<'de> for GetChatLocationResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -4502,7 +4780,11 @@ pub struct CapabilityCheckIMessageParams {
 #[cfg(feature = "capability")]
 impl Serialize for CapabilityCheckIMessageParams {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = ser::Object::new(serializer, "CapabilityCheckIMessageParams", 2);
+        let mut object = ser::Object::new(
+            serializer,
+            "CapabilityCheckIMessageParams",
+            2,
+        );
         object.field("address", &self.address);
         object.optional("from", &self.from);
         object.end()
@@ -4513,7 +4795,9 @@ impl Serialize for CapabilityCheckIMessageParams {
 impl de::FromObject for CapabilityCheckIMessageParams {
     const NAME: &'static str = "CapabilityCheckIMessageParams";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_address = None;
         let mut f_from = None;
         while let Some(key) = map.next_key::<de::Key<'de>>()? {
@@ -4532,7 +4816,9 @@ impl de::FromObject for CapabilityCheckIMessageParams {
 
 #[cfg(feature = "capability")]
 impl<'de> Deserialize<'de> for CapabilityCheckIMessageParams {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -4562,7 +4848,9 @@ impl Serialize for CapabilityCheckRcsParams {
 impl de::FromObject for CapabilityCheckRcsParams {
     const NAME: &'static str = "CapabilityCheckRcsParams";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_address = None;
         let mut f_from = None;
         while let Some(key) = map.next_key::<de::Key<'de>>()? {
@@ -4581,7 +4869,9 @@ impl de::FromObject for CapabilityCheckRcsParams {
 
 #[cfg(feature = "capability")]
 impl<'de> Deserialize<'de> for CapabilityCheckRcsParams {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -4611,7 +4901,9 @@ impl Serialize for HandleCheckResponse {
 impl de::FromObject for HandleCheckResponse {
     const NAME: &'static str = "HandleCheckResponse";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_address = None;
         let mut f_available = None;
         while let Some(key) = map.next_key::<de::Key<'de>>()? {
@@ -4630,7 +4922,9 @@ impl de::FromObject for HandleCheckResponse {
 
 #[cfg(feature = "capability")]
 impl<'de> Deserialize<'de> for HandleCheckResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -4672,7 +4966,9 @@ impl Serialize for SetContactCard {
 impl de::FromObject for SetContactCard {
     const NAME: &'static str = "SetContactCard";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_phone_number = None;
         let mut f_first_name = None;
         let mut f_last_name = None;
@@ -4700,7 +4996,9 @@ impl de::FromObject for SetContactCard {
 
 #[cfg(feature = "contact_card")]
 impl<'de> Deserialize<'de> for SetContactCard {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -4726,7 +5024,9 @@ impl Serialize for ContactCardRetrieveResponse {
 impl de::FromObject for ContactCardRetrieveResponse {
     const NAME: &'static str = "ContactCardRetrieveResponse";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_contact_cards = None;
         while let Some(key) = map.next_key::<de::Key<'de>>()? {
             match key.as_str() {
@@ -4742,7 +5042,9 @@ impl de::FromObject for ContactCardRetrieveResponse {
 
 #[cfg(feature = "contact_card")]
 impl<'de> Deserialize<'de> for ContactCardRetrieveResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -4780,7 +5082,9 @@ impl Serialize for ContactCardCreateParams {
 impl de::FromObject for ContactCardCreateParams {
     const NAME: &'static str = "ContactCardCreateParams";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_phone_number = None;
         let mut f_first_name = None;
         let mut f_last_name = None;
@@ -4805,7 +5109,9 @@ impl de::FromObject for ContactCardCreateParams {
 
 #[cfg(feature = "contact_card")]
 impl<'de> Deserialize<'de> for ContactCardCreateParams {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -4839,7 +5145,9 @@ impl Serialize for ContactCardUpdateBody {
 impl de::FromObject for ContactCardUpdateBody {
     const NAME: &'static str = "ContactCardUpdateBody";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_first_name = None;
         let mut f_last_name = None;
         let mut f_image_url = None;
@@ -4861,7 +5169,9 @@ impl de::FromObject for ContactCardUpdateBody {
 
 #[cfg(feature = "contact_card")]
 impl<'de> Deserialize<'de> for ContactCardUpdateBody {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -4895,7 +5205,9 @@ impl Serialize for MessageCreateBody {
 impl de::FromObject for MessageCreateBody {
     const NAME: &'static str = "MessageCreateBody";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_to = None;
         let mut f_message = None;
         let mut f_continuation_message = None;
@@ -4917,7 +5229,9 @@ impl de::FromObject for MessageCreateBody {
 
 #[cfg(feature = "messages")]
 impl<'de> Deserialize<'de> for MessageCreateBody {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -4975,7 +5289,9 @@ impl Serialize for MessageCreateResponse {
 impl de::FromObject for MessageCreateResponse {
     const NAME: &'static str = "MessageCreateResponse";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_chat_id = None;
         let mut f_created_new_chat = None;
         let mut f_previous_chat_id = crate::Nullable::Absent;
@@ -5015,7 +5331,9 @@ impl de::FromObject for MessageCreateResponse {
 
 #[cfg(feature = "messages")]
 impl<'de> Deserialize<'de> for MessageCreateResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -5045,7 +5363,9 @@ impl Serialize for MessageUpdateParams {
 impl de::FromObject for MessageUpdateParams {
     const NAME: &'static str = "MessageUpdateParams";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_text = None;
         let mut f_part_index = None;
         while let Some(key) = map.next_key::<de::Key<'de>>()? {
@@ -5064,7 +5384,9 @@ impl de::FromObject for MessageUpdateParams {
 
 #[cfg(feature = "messages")]
 impl<'de> Deserialize<'de> for MessageUpdateParams {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -5102,7 +5424,9 @@ impl Serialize for MessageUpdateAppCardParams {
 impl de::FromObject for MessageUpdateAppCardParams {
     const NAME: &'static str = "MessageUpdateAppCardParams";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_layout = None;
         let mut f_url = None;
         let mut f_fallback_text = None;
@@ -5127,7 +5451,9 @@ impl de::FromObject for MessageUpdateAppCardParams {
 
 #[cfg(feature = "messages")]
 impl<'de> Deserialize<'de> for MessageUpdateAppCardParams {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -5157,7 +5483,9 @@ impl Serialize for MessageUpdateAppCardResponse {
 impl de::FromObject for MessageUpdateAppCardResponse {
     const NAME: &'static str = "MessageUpdateAppCardResponse";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_chat_id = None;
         let mut f_message = None;
         while let Some(key) = map.next_key::<de::Key<'de>>()? {
@@ -5176,7 +5504,9 @@ impl de::FromObject for MessageUpdateAppCardResponse {
 
 #[cfg(feature = "messages")]
 impl<'de> Deserialize<'de> for MessageUpdateAppCardResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -5206,7 +5536,9 @@ impl Serialize for NumberStatus {
 impl de::FromObject for NumberStatus {
     const NAME: &'static str = "NumberStatus";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_status = None;
         let mut f_doc_url = None;
         while let Some(key) = map.next_key::<de::Key<'de>>()? {
@@ -5225,7 +5557,9 @@ impl de::FromObject for NumberStatus {
 
 #[cfg(feature = "phone_numbers")]
 impl<'de> Deserialize<'de> for NumberStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -5251,7 +5585,9 @@ impl Serialize for PhoneNumberListResponse {
 impl de::FromObject for PhoneNumberListResponse {
     const NAME: &'static str = "PhoneNumberListResponse";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_phone_numbers = None;
         while let Some(key) = map.next_key::<de::Key<'de>>()? {
             match key.as_str() {
@@ -5267,7 +5603,9 @@ impl de::FromObject for PhoneNumberListResponse {
 
 #[cfg(feature = "phone_numbers")]
 impl<'de> Deserialize<'de> for PhoneNumberListResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -5293,7 +5631,9 @@ impl Serialize for PhoneNumberUpdateParams {
 impl de::FromObject for PhoneNumberUpdateParams {
     const NAME: &'static str = "PhoneNumberUpdateParams";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_forwarding_number = None;
         while let Some(key) = map.next_key::<de::Key<'de>>()? {
             match key.as_str() {
@@ -5309,7 +5649,9 @@ impl de::FromObject for PhoneNumberUpdateParams {
 
 #[cfg(feature = "phone_numbers")]
 impl<'de> Deserialize<'de> for PhoneNumberUpdateParams {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -5343,7 +5685,9 @@ impl Serialize for PhoneNumberUpdateResponse {
 impl de::FromObject for PhoneNumberUpdateResponse {
     const NAME: &'static str = "PhoneNumberUpdateResponse";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_id = None;
         let mut f_phone_number = None;
         let mut f_forwarding_number = None;
@@ -5365,7 +5709,9 @@ impl de::FromObject for PhoneNumberUpdateResponse {
 
 #[cfg(feature = "phone_numbers")]
 impl<'de> Deserialize<'de> for PhoneNumberUpdateResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -5384,7 +5730,11 @@ pub struct AvailableNumberRetrieveResponse {
 #[cfg(feature = "phone_numbers")]
 impl Serialize for AvailableNumberRetrieveResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = ser::Object::new(serializer, "AvailableNumberRetrieveResponse", 2);
+        let mut object = ser::Object::new(
+            serializer,
+            "AvailableNumberRetrieveResponse",
+            2,
+        );
         object.field("phone_number", &self.phone_number);
         object.field("vcf_url", &self.vcf_url);
         object.end()
@@ -5395,7 +5745,9 @@ impl Serialize for AvailableNumberRetrieveResponse {
 impl de::FromObject for AvailableNumberRetrieveResponse {
     const NAME: &'static str = "AvailableNumberRetrieveResponse";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_phone_number = None;
         let mut f_vcf_url = None;
         while let Some(key) = map.next_key::<de::Key<'de>>()? {
@@ -5414,7 +5766,9 @@ impl de::FromObject for AvailableNumberRetrieveResponse {
 
 #[cfg(feature = "phone_numbers")]
 impl<'de> Deserialize<'de> for AvailableNumberRetrieveResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -5452,7 +5806,9 @@ impl Serialize for WebhookChat {
 impl de::FromObject for WebhookChat {
     const NAME: &'static str = "WebhookChat";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_id = None;
         let mut f_health_status = None;
         let mut f_is_group = crate::Nullable::Absent;
@@ -5477,7 +5833,9 @@ impl de::FromObject for WebhookChat {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for WebhookChat {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -5511,7 +5869,9 @@ impl Serialize for WebhookTextPart {
 impl de::FromObject for WebhookTextPart {
     const NAME: &'static str = "WebhookTextPart";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_type_ = None;
         let mut f_value = None;
         let mut f_text_decorations = crate::Nullable::Absent;
@@ -5533,7 +5893,9 @@ impl de::FromObject for WebhookTextPart {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for WebhookTextPart {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -5579,7 +5941,9 @@ impl Serialize for WebhookMediaPart {
 impl de::FromObject for WebhookMediaPart {
     const NAME: &'static str = "WebhookMediaPart";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_type_ = None;
         let mut f_id = None;
         let mut f_url = None;
@@ -5610,7 +5974,9 @@ impl de::FromObject for WebhookMediaPart {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for WebhookMediaPart {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -5658,7 +6024,9 @@ impl Serialize for WebhookIMessageAppPart {
 impl de::FromObject for WebhookIMessageAppPart {
     const NAME: &'static str = "WebhookIMessageAppPart";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_type_ = None;
         let mut f_app = None;
         let mut f_layout = None;
@@ -5686,7 +6054,9 @@ impl de::FromObject for WebhookIMessageAppPart {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for WebhookIMessageAppPart {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -5726,25 +6096,35 @@ impl Serialize for WebhookMessagePart {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for WebhookMessagePart {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         let value = serde_json::Value::deserialize(deserializer)?;
         let tag = value
             .get("type")
             .and_then(serde_json::Value::as_str)
             .unwrap_or_default();
         match tag {
-            "text" => serde_json::from_value(value)
-                .map(Self::Text)
-                .map_err(serde::de::Error::custom),
-            "media" => serde_json::from_value(value)
-                .map(Self::Media)
-                .map_err(serde::de::Error::custom),
-            "link" => serde_json::from_value(value)
-                .map(Self::Link)
-                .map_err(serde::de::Error::custom),
-            "imessage_app" => serde_json::from_value(value)
-                .map(Self::ImessageApp)
-                .map_err(serde::de::Error::custom),
+            "text" => {
+                serde_json::from_value(value)
+                    .map(Self::Text)
+                    .map_err(serde::de::Error::custom)
+            }
+            "media" => {
+                serde_json::from_value(value)
+                    .map(Self::Media)
+                    .map_err(serde::de::Error::custom)
+            }
+            "link" => {
+                serde_json::from_value(value)
+                    .map(Self::Link)
+                    .map_err(serde::de::Error::custom)
+            }
+            "imessage_app" => {
+                serde_json::from_value(value)
+                    .map(Self::ImessageApp)
+                    .map_err(serde::de::Error::custom)
+            }
             _ => Ok(Self::Unknown(value)),
         }
     }
@@ -5775,7 +6155,9 @@ impl Serialize for WebhookReplyTo {
 impl de::FromObject for WebhookReplyTo {
     const NAME: &'static str = "WebhookReplyTo";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_message_id = None;
         let mut f_part_index = None;
         while let Some(key) = map.next_key::<de::Key<'de>>()? {
@@ -5794,7 +6176,9 @@ impl de::FromObject for WebhookReplyTo {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for WebhookReplyTo {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -5865,7 +6249,9 @@ impl Serialize for WebhookPreferredService {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for WebhookPreferredService {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         crate::runtime::deserialize_string_enum(deserializer)
     }
 }
@@ -5942,7 +6328,9 @@ impl Serialize for MessageEventV2 {
 impl de::FromObject for MessageEventV2 {
     const NAME: &'static str = "MessageEventV2";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_chat = None;
         let mut f_id = None;
         let mut f_idempotency_key = crate::Nullable::Absent;
@@ -5994,7 +6382,9 @@ impl de::FromObject for MessageEventV2 {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for MessageEventV2 {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -6060,7 +6450,9 @@ impl Serialize for MessagePayload {
 impl de::FromObject for MessagePayload {
     const NAME: &'static str = "MessagePayload";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_id = None;
         let mut f_parts = None;
         let mut f_effect = None;
@@ -6106,7 +6498,9 @@ impl de::FromObject for MessagePayload {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for MessagePayload {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -6182,7 +6576,9 @@ impl Serialize for MessageEvent {
 impl de::FromObject for MessageEvent {
     const NAME: &'static str = "MessageEvent";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_chat_id = None;
         let mut f_is_group = None;
         let mut f_idempotency_key = crate::Nullable::Absent;
@@ -6232,7 +6628,9 @@ impl de::FromObject for MessageEvent {
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[allow(deprecated)]
 impl<'de> Deserialize<'de> for MessageEvent {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -6315,7 +6713,9 @@ impl Serialize for MessageReadEvent {
 impl de::FromObject for MessageReadEvent {
     const NAME: &'static str = "MessageReadEvent";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_chat_id = None;
         let mut f_is_group = None;
         let mut f_idempotency_key = crate::Nullable::Absent;
@@ -6371,7 +6771,9 @@ impl de::FromObject for MessageReadEvent {
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[allow(deprecated)]
 impl<'de> Deserialize<'de> for MessageReadEvent {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -6454,7 +6856,9 @@ impl Serialize for MessageDeliveredEvent {
 impl de::FromObject for MessageDeliveredEvent {
     const NAME: &'static str = "MessageDeliveredEvent";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_chat_id = None;
         let mut f_is_group = None;
         let mut f_idempotency_key = crate::Nullable::Absent;
@@ -6510,7 +6914,9 @@ impl de::FromObject for MessageDeliveredEvent {
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[allow(deprecated)]
 impl<'de> Deserialize<'de> for MessageDeliveredEvent {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -6554,7 +6960,9 @@ impl Serialize for MessageFailedEvent {
 impl de::FromObject for MessageFailedEvent {
     const NAME: &'static str = "MessageFailedEvent";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_chat_id = None;
         let mut f_message_id = None;
         let mut f_code = None;
@@ -6582,7 +6990,9 @@ impl de::FromObject for MessageFailedEvent {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for MessageFailedEvent {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -6628,7 +7038,9 @@ impl Serialize for MessageEditedEvent {
 impl de::FromObject for MessageEditedEvent {
     const NAME: &'static str = "MessageEditedEvent";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_id = None;
         let mut f_chat = None;
         let mut f_direction = None;
@@ -6659,7 +7071,9 @@ impl de::FromObject for MessageEditedEvent {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for MessageEditedEvent {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -6729,7 +7143,9 @@ impl Serialize for ReactionEvent {
 impl de::FromObject for ReactionEvent {
     const NAME: &'static str = "ReactionEvent";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_chat_id = None;
         let mut f_from = None;
         let mut f_from_handle = None;
@@ -6776,7 +7192,9 @@ impl de::FromObject for ReactionEvent {
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[allow(deprecated)]
 impl<'de> Deserialize<'de> for ReactionEvent {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -6818,7 +7236,9 @@ impl Serialize for ParticipantAddedEvent {
 impl de::FromObject for ParticipantAddedEvent {
     const NAME: &'static str = "ParticipantAddedEvent";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_chat_id = None;
         let mut f_handle = None;
         let mut f_participant = None;
@@ -6844,7 +7264,9 @@ impl de::FromObject for ParticipantAddedEvent {
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[allow(deprecated)]
 impl<'de> Deserialize<'de> for ParticipantAddedEvent {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -6886,7 +7308,9 @@ impl Serialize for ParticipantRemovedEvent {
 impl de::FromObject for ParticipantRemovedEvent {
     const NAME: &'static str = "ParticipantRemovedEvent";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_chat_id = None;
         let mut f_handle = None;
         let mut f_participant = None;
@@ -6912,7 +7336,9 @@ impl de::FromObject for ParticipantRemovedEvent {
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[allow(deprecated)]
 impl<'de> Deserialize<'de> for ParticipantRemovedEvent {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -6954,7 +7380,9 @@ impl Serialize for ChatGroupNameUpdatedEvent {
 impl de::FromObject for ChatGroupNameUpdatedEvent {
     const NAME: &'static str = "ChatGroupNameUpdatedEvent";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_chat_id = None;
         let mut f_old_value = crate::Nullable::Absent;
         let mut f_new_value = crate::Nullable::Absent;
@@ -6982,7 +7410,9 @@ impl de::FromObject for ChatGroupNameUpdatedEvent {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for ChatGroupNameUpdatedEvent {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -7024,7 +7454,9 @@ impl Serialize for ChatGroupIconUpdatedEvent {
 impl de::FromObject for ChatGroupIconUpdatedEvent {
     const NAME: &'static str = "ChatGroupIconUpdatedEvent";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_chat_id = None;
         let mut f_old_value = crate::Nullable::Absent;
         let mut f_new_value = crate::Nullable::Absent;
@@ -7052,7 +7484,9 @@ impl de::FromObject for ChatGroupIconUpdatedEvent {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for ChatGroupIconUpdatedEvent {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -7074,7 +7508,11 @@ pub struct ChatGroupNameUpdateFailedEvent {
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl Serialize for ChatGroupNameUpdateFailedEvent {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = ser::Object::new(serializer, "ChatGroupNameUpdateFailedEvent", 3);
+        let mut object = ser::Object::new(
+            serializer,
+            "ChatGroupNameUpdateFailedEvent",
+            3,
+        );
         object.field("chat_id", &self.chat_id);
         object.field("error_code", &self.error_code);
         object.field("failed_at", &self.failed_at);
@@ -7086,7 +7524,9 @@ impl Serialize for ChatGroupNameUpdateFailedEvent {
 impl de::FromObject for ChatGroupNameUpdateFailedEvent {
     const NAME: &'static str = "ChatGroupNameUpdateFailedEvent";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_chat_id = None;
         let mut f_error_code = None;
         let mut f_failed_at = None;
@@ -7108,7 +7548,9 @@ impl de::FromObject for ChatGroupNameUpdateFailedEvent {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for ChatGroupNameUpdateFailedEvent {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -7168,7 +7610,9 @@ impl Serialize for ChatCreatedEvent {
 impl de::FromObject for ChatCreatedEvent {
     const NAME: &'static str = "ChatCreatedEvent";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_id = None;
         let mut f_display_name = None;
         let mut f_service = crate::Nullable::Absent;
@@ -7205,7 +7649,9 @@ impl de::FromObject for ChatCreatedEvent {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for ChatCreatedEvent {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -7231,7 +7677,9 @@ impl Serialize for ChatTypingIndicatorEvent {
 impl de::FromObject for ChatTypingIndicatorEvent {
     const NAME: &'static str = "ChatTypingIndicatorEvent";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_chat_id = None;
         while let Some(key) = map.next_key::<de::Key<'de>>()? {
             match key.as_str() {
@@ -7247,7 +7695,9 @@ impl de::FromObject for ChatTypingIndicatorEvent {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for ChatTypingIndicatorEvent {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -7313,7 +7763,9 @@ impl Serialize for ReputationLevel {
 
 #[cfg(any(feature = "phone_numbers", feature = "webhooks"))]
 impl<'de> Deserialize<'de> for ReputationLevel {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         crate::runtime::deserialize_string_enum(deserializer)
     }
 }
@@ -7374,7 +7826,9 @@ impl Serialize for PhoneNumberLineStatus {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for PhoneNumberLineStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         crate::runtime::deserialize_string_enum(deserializer)
     }
 }
@@ -7411,7 +7865,11 @@ pub struct PhoneNumberStatusUpdatedEvent {
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl Serialize for PhoneNumberStatusUpdatedEvent {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = ser::Object::new(serializer, "PhoneNumberStatusUpdatedEvent", 8);
+        let mut object = ser::Object::new(
+            serializer,
+            "PhoneNumberStatusUpdatedEvent",
+            8,
+        );
         object.field("phone_number", &self.phone_number);
         object.field("changed_at", &self.changed_at);
         object.field("previous_status", &self.previous_status);
@@ -7428,7 +7886,9 @@ impl Serialize for PhoneNumberStatusUpdatedEvent {
 impl de::FromObject for PhoneNumberStatusUpdatedEvent {
     const NAME: &'static str = "PhoneNumberStatusUpdatedEvent";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_phone_number = None;
         let mut f_changed_at = None;
         let mut f_previous_status = None;
@@ -7443,9 +7903,13 @@ impl de::FromObject for PhoneNumberStatusUpdatedEvent {
                 "changed_at" => de::read_some(&mut map, &mut f_changed_at),
                 "previous_status" => de::read_some(&mut map, &mut f_previous_status),
                 "new_status" => de::read_some(&mut map, &mut f_new_status),
-                "previous_health_status" => de::read_some(&mut map, &mut f_previous_health_status),
+                "previous_health_status" => {
+                    de::read_some(&mut map, &mut f_previous_health_status)
+                }
                 "new_health_status" => de::read_some(&mut map, &mut f_new_health_status),
-                "previous_reputation" => de::read_some(&mut map, &mut f_previous_reputation),
+                "previous_reputation" => {
+                    de::read_some(&mut map, &mut f_previous_reputation)
+                }
                 "new_reputation" => de::read_some(&mut map, &mut f_new_reputation),
                 _ => de::skip(&mut map),
             }?;
@@ -7460,7 +7924,10 @@ impl de::FromObject for PhoneNumberStatusUpdatedEvent {
                 "previous_health_status",
             )?,
             new_health_status: de::required(f_new_health_status, "new_health_status")?,
-            previous_reputation: de::required(f_previous_reputation, "previous_reputation")?,
+            previous_reputation: de::required(
+                f_previous_reputation,
+                "previous_reputation",
+            )?,
             new_reputation: de::required(f_new_reputation, "new_reputation")?,
         })
     }
@@ -7468,7 +7935,9 @@ impl de::FromObject for PhoneNumberStatusUpdatedEvent {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for PhoneNumberStatusUpdatedEvent {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -7522,7 +7991,9 @@ impl Serialize for MessageSentWebhookV2026 {
 impl de::FromObject for MessageSentWebhookV2026 {
     const NAME: &'static str = "MessageSentWebhookV2026";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_api_version = None;
         let mut f_webhook_version = None;
         let mut f_event_type = None;
@@ -7559,7 +8030,9 @@ impl de::FromObject for MessageSentWebhookV2026 {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for MessageSentWebhookV2026 {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -7613,7 +8086,9 @@ impl Serialize for MessageReceivedWebhookV2026 {
 impl de::FromObject for MessageReceivedWebhookV2026 {
     const NAME: &'static str = "MessageReceivedWebhookV2026";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_api_version = None;
         let mut f_webhook_version = None;
         let mut f_event_type = None;
@@ -7650,7 +8125,9 @@ impl de::FromObject for MessageReceivedWebhookV2026 {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for MessageReceivedWebhookV2026 {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -7704,7 +8181,9 @@ impl Serialize for MessageReadWebhookV2026 {
 impl de::FromObject for MessageReadWebhookV2026 {
     const NAME: &'static str = "MessageReadWebhookV2026";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_api_version = None;
         let mut f_webhook_version = None;
         let mut f_event_type = None;
@@ -7741,7 +8220,9 @@ impl de::FromObject for MessageReadWebhookV2026 {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for MessageReadWebhookV2026 {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -7795,7 +8276,9 @@ impl Serialize for MessageDeliveredWebhookV2026 {
 impl de::FromObject for MessageDeliveredWebhookV2026 {
     const NAME: &'static str = "MessageDeliveredWebhookV2026";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_api_version = None;
         let mut f_webhook_version = None;
         let mut f_event_type = None;
@@ -7832,7 +8315,9 @@ impl de::FromObject for MessageDeliveredWebhookV2026 {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for MessageDeliveredWebhookV2026 {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -7886,7 +8371,9 @@ impl Serialize for MessageFailedWebhookV2026 {
 impl de::FromObject for MessageFailedWebhookV2026 {
     const NAME: &'static str = "MessageFailedWebhookV2026";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_api_version = None;
         let mut f_webhook_version = None;
         let mut f_event_type = None;
@@ -7923,7 +8410,9 @@ impl de::FromObject for MessageFailedWebhookV2026 {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for MessageFailedWebhookV2026 {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -7977,7 +8466,9 @@ impl Serialize for MessageEditedWebhookV2026 {
 impl de::FromObject for MessageEditedWebhookV2026 {
     const NAME: &'static str = "MessageEditedWebhookV2026";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_api_version = None;
         let mut f_webhook_version = None;
         let mut f_event_type = None;
@@ -8014,7 +8505,9 @@ impl de::FromObject for MessageEditedWebhookV2026 {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for MessageEditedWebhookV2026 {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -8068,7 +8561,9 @@ impl Serialize for ReactionAddedWebhookV2026 {
 impl de::FromObject for ReactionAddedWebhookV2026 {
     const NAME: &'static str = "ReactionAddedWebhookV2026";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_api_version = None;
         let mut f_webhook_version = None;
         let mut f_event_type = None;
@@ -8105,7 +8600,9 @@ impl de::FromObject for ReactionAddedWebhookV2026 {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for ReactionAddedWebhookV2026 {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -8159,7 +8656,9 @@ impl Serialize for ReactionRemovedWebhookV2026 {
 impl de::FromObject for ReactionRemovedWebhookV2026 {
     const NAME: &'static str = "ReactionRemovedWebhookV2026";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_api_version = None;
         let mut f_webhook_version = None;
         let mut f_event_type = None;
@@ -8196,7 +8695,9 @@ impl de::FromObject for ReactionRemovedWebhookV2026 {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for ReactionRemovedWebhookV2026 {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -8250,7 +8751,9 @@ impl Serialize for ParticipantAddedWebhookV2026 {
 impl de::FromObject for ParticipantAddedWebhookV2026 {
     const NAME: &'static str = "ParticipantAddedWebhookV2026";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_api_version = None;
         let mut f_webhook_version = None;
         let mut f_event_type = None;
@@ -8287,7 +8790,9 @@ impl de::FromObject for ParticipantAddedWebhookV2026 {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for ParticipantAddedWebhookV2026 {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -8324,7 +8829,11 @@ pub struct ParticipantRemovedWebhookV2026 {
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl Serialize for ParticipantRemovedWebhookV2026 {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = ser::Object::new(serializer, "ParticipantRemovedWebhookV2026", 8);
+        let mut object = ser::Object::new(
+            serializer,
+            "ParticipantRemovedWebhookV2026",
+            8,
+        );
         object.field("api_version", &self.api_version);
         object.field("webhook_version", &self.webhook_version);
         object.field("event_type", &self.event_type);
@@ -8341,7 +8850,9 @@ impl Serialize for ParticipantRemovedWebhookV2026 {
 impl de::FromObject for ParticipantRemovedWebhookV2026 {
     const NAME: &'static str = "ParticipantRemovedWebhookV2026";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_api_version = None;
         let mut f_webhook_version = None;
         let mut f_event_type = None;
@@ -8378,7 +8889,9 @@ impl de::FromObject for ParticipantRemovedWebhookV2026 {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for ParticipantRemovedWebhookV2026 {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -8415,7 +8928,11 @@ pub struct ChatGroupNameUpdatedWebhookV2026 {
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl Serialize for ChatGroupNameUpdatedWebhookV2026 {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = ser::Object::new(serializer, "ChatGroupNameUpdatedWebhookV2026", 8);
+        let mut object = ser::Object::new(
+            serializer,
+            "ChatGroupNameUpdatedWebhookV2026",
+            8,
+        );
         object.field("api_version", &self.api_version);
         object.field("webhook_version", &self.webhook_version);
         object.field("event_type", &self.event_type);
@@ -8432,7 +8949,9 @@ impl Serialize for ChatGroupNameUpdatedWebhookV2026 {
 impl de::FromObject for ChatGroupNameUpdatedWebhookV2026 {
     const NAME: &'static str = "ChatGroupNameUpdatedWebhookV2026";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_api_version = None;
         let mut f_webhook_version = None;
         let mut f_event_type = None;
@@ -8469,7 +8988,9 @@ impl de::FromObject for ChatGroupNameUpdatedWebhookV2026 {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for ChatGroupNameUpdatedWebhookV2026 {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -8506,7 +9027,11 @@ pub struct ChatGroupIconUpdatedWebhookV2026 {
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl Serialize for ChatGroupIconUpdatedWebhookV2026 {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = ser::Object::new(serializer, "ChatGroupIconUpdatedWebhookV2026", 8);
+        let mut object = ser::Object::new(
+            serializer,
+            "ChatGroupIconUpdatedWebhookV2026",
+            8,
+        );
         object.field("api_version", &self.api_version);
         object.field("webhook_version", &self.webhook_version);
         object.field("event_type", &self.event_type);
@@ -8523,7 +9048,9 @@ impl Serialize for ChatGroupIconUpdatedWebhookV2026 {
 impl de::FromObject for ChatGroupIconUpdatedWebhookV2026 {
     const NAME: &'static str = "ChatGroupIconUpdatedWebhookV2026";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_api_version = None;
         let mut f_webhook_version = None;
         let mut f_event_type = None;
@@ -8560,7 +9087,9 @@ impl de::FromObject for ChatGroupIconUpdatedWebhookV2026 {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for ChatGroupIconUpdatedWebhookV2026 {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -8597,7 +9126,11 @@ pub struct ChatGroupNameUpdateFailedWebhookV2026 {
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl Serialize for ChatGroupNameUpdateFailedWebhookV2026 {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = ser::Object::new(serializer, "ChatGroupNameUpdateFailedWebhookV2026", 8);
+        let mut object = ser::Object::new(
+            serializer,
+            "ChatGroupNameUpdateFailedWebhookV2026",
+            8,
+        );
         object.field("api_version", &self.api_version);
         object.field("webhook_version", &self.webhook_version);
         object.field("event_type", &self.event_type);
@@ -8614,7 +9147,9 @@ impl Serialize for ChatGroupNameUpdateFailedWebhookV2026 {
 impl de::FromObject for ChatGroupNameUpdateFailedWebhookV2026 {
     const NAME: &'static str = "ChatGroupNameUpdateFailedWebhookV2026";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_api_version = None;
         let mut f_webhook_version = None;
         let mut f_event_type = None;
@@ -8651,7 +9186,9 @@ impl de::FromObject for ChatGroupNameUpdateFailedWebhookV2026 {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for ChatGroupNameUpdateFailedWebhookV2026 {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -8688,7 +9225,11 @@ pub struct ChatGroupIconUpdateFailedWebhookV2026 {
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl Serialize for ChatGroupIconUpdateFailedWebhookV2026 {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = ser::Object::new(serializer, "ChatGroupIconUpdateFailedWebhookV2026", 8);
+        let mut object = ser::Object::new(
+            serializer,
+            "ChatGroupIconUpdateFailedWebhookV2026",
+            8,
+        );
         object.field("api_version", &self.api_version);
         object.field("webhook_version", &self.webhook_version);
         object.field("event_type", &self.event_type);
@@ -8705,7 +9246,9 @@ impl Serialize for ChatGroupIconUpdateFailedWebhookV2026 {
 impl de::FromObject for ChatGroupIconUpdateFailedWebhookV2026 {
     const NAME: &'static str = "ChatGroupIconUpdateFailedWebhookV2026";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_api_version = None;
         let mut f_webhook_version = None;
         let mut f_event_type = None;
@@ -8742,7 +9285,9 @@ impl de::FromObject for ChatGroupIconUpdateFailedWebhookV2026 {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for ChatGroupIconUpdateFailedWebhookV2026 {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -8796,7 +9341,9 @@ impl Serialize for ChatCreatedWebhookV2026 {
 impl de::FromObject for ChatCreatedWebhookV2026 {
     const NAME: &'static str = "ChatCreatedWebhookV2026";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_api_version = None;
         let mut f_webhook_version = None;
         let mut f_event_type = None;
@@ -8833,7 +9380,9 @@ impl de::FromObject for ChatCreatedWebhookV2026 {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for ChatCreatedWebhookV2026 {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -8870,7 +9419,11 @@ pub struct ChatTypingIndicatorStartedWebhookV2026 {
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl Serialize for ChatTypingIndicatorStartedWebhookV2026 {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = ser::Object::new(serializer, "ChatTypingIndicatorStartedWebhookV2026", 8);
+        let mut object = ser::Object::new(
+            serializer,
+            "ChatTypingIndicatorStartedWebhookV2026",
+            8,
+        );
         object.field("api_version", &self.api_version);
         object.field("webhook_version", &self.webhook_version);
         object.field("event_type", &self.event_type);
@@ -8887,7 +9440,9 @@ impl Serialize for ChatTypingIndicatorStartedWebhookV2026 {
 impl de::FromObject for ChatTypingIndicatorStartedWebhookV2026 {
     const NAME: &'static str = "ChatTypingIndicatorStartedWebhookV2026";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_api_version = None;
         let mut f_webhook_version = None;
         let mut f_event_type = None;
@@ -8924,7 +9479,9 @@ impl de::FromObject for ChatTypingIndicatorStartedWebhookV2026 {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for ChatTypingIndicatorStartedWebhookV2026 {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -8961,7 +9518,11 @@ pub struct ChatTypingIndicatorStoppedWebhookV2026 {
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl Serialize for ChatTypingIndicatorStoppedWebhookV2026 {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = ser::Object::new(serializer, "ChatTypingIndicatorStoppedWebhookV2026", 8);
+        let mut object = ser::Object::new(
+            serializer,
+            "ChatTypingIndicatorStoppedWebhookV2026",
+            8,
+        );
         object.field("api_version", &self.api_version);
         object.field("webhook_version", &self.webhook_version);
         object.field("event_type", &self.event_type);
@@ -8978,7 +9539,9 @@ impl Serialize for ChatTypingIndicatorStoppedWebhookV2026 {
 impl de::FromObject for ChatTypingIndicatorStoppedWebhookV2026 {
     const NAME: &'static str = "ChatTypingIndicatorStoppedWebhookV2026";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_api_version = None;
         let mut f_webhook_version = None;
         let mut f_event_type = None;
@@ -9015,7 +9578,9 @@ impl de::FromObject for ChatTypingIndicatorStoppedWebhookV2026 {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for ChatTypingIndicatorStoppedWebhookV2026 {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -9052,7 +9617,11 @@ pub struct PhoneNumberStatusUpdatedWebhookV2026 {
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl Serialize for PhoneNumberStatusUpdatedWebhookV2026 {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = ser::Object::new(serializer, "PhoneNumberStatusUpdatedWebhookV2026", 8);
+        let mut object = ser::Object::new(
+            serializer,
+            "PhoneNumberStatusUpdatedWebhookV2026",
+            8,
+        );
         object.field("api_version", &self.api_version);
         object.field("webhook_version", &self.webhook_version);
         object.field("event_type", &self.event_type);
@@ -9069,7 +9638,9 @@ impl Serialize for PhoneNumberStatusUpdatedWebhookV2026 {
 impl de::FromObject for PhoneNumberStatusUpdatedWebhookV2026 {
     const NAME: &'static str = "PhoneNumberStatusUpdatedWebhookV2026";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_api_version = None;
         let mut f_webhook_version = None;
         let mut f_event_type = None;
@@ -9106,7 +9677,9 @@ impl de::FromObject for PhoneNumberStatusUpdatedWebhookV2026 {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for PhoneNumberStatusUpdatedWebhookV2026 {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -9160,7 +9733,9 @@ impl Serialize for MessageSentWebhookV2025 {
 impl de::FromObject for MessageSentWebhookV2025 {
     const NAME: &'static str = "MessageSentWebhookV2025";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_api_version = None;
         let mut f_webhook_version = None;
         let mut f_event_type = None;
@@ -9197,7 +9772,9 @@ impl de::FromObject for MessageSentWebhookV2025 {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for MessageSentWebhookV2025 {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -9251,7 +9828,9 @@ impl Serialize for MessageReceivedWebhookV2025 {
 impl de::FromObject for MessageReceivedWebhookV2025 {
     const NAME: &'static str = "MessageReceivedWebhookV2025";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_api_version = None;
         let mut f_webhook_version = None;
         let mut f_event_type = None;
@@ -9288,7 +9867,9 @@ impl de::FromObject for MessageReceivedWebhookV2025 {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for MessageReceivedWebhookV2025 {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -9342,7 +9923,9 @@ impl Serialize for MessageReadWebhookV2025 {
 impl de::FromObject for MessageReadWebhookV2025 {
     const NAME: &'static str = "MessageReadWebhookV2025";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_api_version = None;
         let mut f_webhook_version = None;
         let mut f_event_type = None;
@@ -9379,7 +9962,9 @@ impl de::FromObject for MessageReadWebhookV2025 {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for MessageReadWebhookV2025 {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -9433,7 +10018,9 @@ impl Serialize for MessageDeliveredWebhookV2025 {
 impl de::FromObject for MessageDeliveredWebhookV2025 {
     const NAME: &'static str = "MessageDeliveredWebhookV2025";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_api_version = None;
         let mut f_webhook_version = None;
         let mut f_event_type = None;
@@ -9470,7 +10057,9 @@ impl de::FromObject for MessageDeliveredWebhookV2025 {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for MessageDeliveredWebhookV2025 {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -9524,7 +10113,9 @@ impl Serialize for MessageFailedWebhookV2025 {
 impl de::FromObject for MessageFailedWebhookV2025 {
     const NAME: &'static str = "MessageFailedWebhookV2025";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_api_version = None;
         let mut f_webhook_version = None;
         let mut f_event_type = None;
@@ -9561,7 +10152,9 @@ impl de::FromObject for MessageFailedWebhookV2025 {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for MessageFailedWebhookV2025 {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -9615,7 +10208,9 @@ impl Serialize for ReactionAddedWebhookV2025 {
 impl de::FromObject for ReactionAddedWebhookV2025 {
     const NAME: &'static str = "ReactionAddedWebhookV2025";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_api_version = None;
         let mut f_webhook_version = None;
         let mut f_event_type = None;
@@ -9652,7 +10247,9 @@ impl de::FromObject for ReactionAddedWebhookV2025 {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for ReactionAddedWebhookV2025 {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -9706,7 +10303,9 @@ impl Serialize for ReactionRemovedWebhookV2025 {
 impl de::FromObject for ReactionRemovedWebhookV2025 {
     const NAME: &'static str = "ReactionRemovedWebhookV2025";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_api_version = None;
         let mut f_webhook_version = None;
         let mut f_event_type = None;
@@ -9743,7 +10342,9 @@ impl de::FromObject for ReactionRemovedWebhookV2025 {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for ReactionRemovedWebhookV2025 {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -9797,7 +10398,9 @@ impl Serialize for ParticipantAddedWebhookV2025 {
 impl de::FromObject for ParticipantAddedWebhookV2025 {
     const NAME: &'static str = "ParticipantAddedWebhookV2025";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_api_version = None;
         let mut f_webhook_version = None;
         let mut f_event_type = None;
@@ -9834,7 +10437,9 @@ impl de::FromObject for ParticipantAddedWebhookV2025 {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for ParticipantAddedWebhookV2025 {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -9871,7 +10476,11 @@ pub struct ParticipantRemovedWebhookV2025 {
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl Serialize for ParticipantRemovedWebhookV2025 {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = ser::Object::new(serializer, "ParticipantRemovedWebhookV2025", 8);
+        let mut object = ser::Object::new(
+            serializer,
+            "ParticipantRemovedWebhookV2025",
+            8,
+        );
         object.field("api_version", &self.api_version);
         object.field("webhook_version", &self.webhook_version);
         object.field("event_type", &self.event_type);
@@ -9888,7 +10497,9 @@ impl Serialize for ParticipantRemovedWebhookV2025 {
 impl de::FromObject for ParticipantRemovedWebhookV2025 {
     const NAME: &'static str = "ParticipantRemovedWebhookV2025";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_api_version = None;
         let mut f_webhook_version = None;
         let mut f_event_type = None;
@@ -9925,7 +10536,9 @@ impl de::FromObject for ParticipantRemovedWebhookV2025 {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for ParticipantRemovedWebhookV2025 {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -9962,7 +10575,11 @@ pub struct ChatGroupNameUpdatedWebhookV2025 {
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl Serialize for ChatGroupNameUpdatedWebhookV2025 {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = ser::Object::new(serializer, "ChatGroupNameUpdatedWebhookV2025", 8);
+        let mut object = ser::Object::new(
+            serializer,
+            "ChatGroupNameUpdatedWebhookV2025",
+            8,
+        );
         object.field("api_version", &self.api_version);
         object.field("webhook_version", &self.webhook_version);
         object.field("event_type", &self.event_type);
@@ -9979,7 +10596,9 @@ impl Serialize for ChatGroupNameUpdatedWebhookV2025 {
 impl de::FromObject for ChatGroupNameUpdatedWebhookV2025 {
     const NAME: &'static str = "ChatGroupNameUpdatedWebhookV2025";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_api_version = None;
         let mut f_webhook_version = None;
         let mut f_event_type = None;
@@ -10016,7 +10635,9 @@ impl de::FromObject for ChatGroupNameUpdatedWebhookV2025 {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for ChatGroupNameUpdatedWebhookV2025 {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -10053,7 +10674,11 @@ pub struct ChatGroupIconUpdatedWebhookV2025 {
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl Serialize for ChatGroupIconUpdatedWebhookV2025 {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = ser::Object::new(serializer, "ChatGroupIconUpdatedWebhookV2025", 8);
+        let mut object = ser::Object::new(
+            serializer,
+            "ChatGroupIconUpdatedWebhookV2025",
+            8,
+        );
         object.field("api_version", &self.api_version);
         object.field("webhook_version", &self.webhook_version);
         object.field("event_type", &self.event_type);
@@ -10070,7 +10695,9 @@ impl Serialize for ChatGroupIconUpdatedWebhookV2025 {
 impl de::FromObject for ChatGroupIconUpdatedWebhookV2025 {
     const NAME: &'static str = "ChatGroupIconUpdatedWebhookV2025";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_api_version = None;
         let mut f_webhook_version = None;
         let mut f_event_type = None;
@@ -10107,7 +10734,9 @@ impl de::FromObject for ChatGroupIconUpdatedWebhookV2025 {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for ChatGroupIconUpdatedWebhookV2025 {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -10144,7 +10773,11 @@ pub struct ChatGroupNameUpdateFailedWebhookV2025 {
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl Serialize for ChatGroupNameUpdateFailedWebhookV2025 {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = ser::Object::new(serializer, "ChatGroupNameUpdateFailedWebhookV2025", 8);
+        let mut object = ser::Object::new(
+            serializer,
+            "ChatGroupNameUpdateFailedWebhookV2025",
+            8,
+        );
         object.field("api_version", &self.api_version);
         object.field("webhook_version", &self.webhook_version);
         object.field("event_type", &self.event_type);
@@ -10161,7 +10794,9 @@ impl Serialize for ChatGroupNameUpdateFailedWebhookV2025 {
 impl de::FromObject for ChatGroupNameUpdateFailedWebhookV2025 {
     const NAME: &'static str = "ChatGroupNameUpdateFailedWebhookV2025";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_api_version = None;
         let mut f_webhook_version = None;
         let mut f_event_type = None;
@@ -10198,7 +10833,9 @@ impl de::FromObject for ChatGroupNameUpdateFailedWebhookV2025 {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for ChatGroupNameUpdateFailedWebhookV2025 {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -10235,7 +10872,11 @@ pub struct ChatGroupIconUpdateFailedWebhookV2025 {
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl Serialize for ChatGroupIconUpdateFailedWebhookV2025 {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = ser::Object::new(serializer, "ChatGroupIconUpdateFailedWebhookV2025", 8);
+        let mut object = ser::Object::new(
+            serializer,
+            "ChatGroupIconUpdateFailedWebhookV2025",
+            8,
+        );
         object.field("api_version", &self.api_version);
         object.field("webhook_version", &self.webhook_version);
         object.field("event_type", &self.event_type);
@@ -10252,7 +10893,9 @@ impl Serialize for ChatGroupIconUpdateFailedWebhookV2025 {
 impl de::FromObject for ChatGroupIconUpdateFailedWebhookV2025 {
     const NAME: &'static str = "ChatGroupIconUpdateFailedWebhookV2025";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_api_version = None;
         let mut f_webhook_version = None;
         let mut f_event_type = None;
@@ -10289,7 +10932,9 @@ impl de::FromObject for ChatGroupIconUpdateFailedWebhookV2025 {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for ChatGroupIconUpdateFailedWebhookV2025 {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -10343,7 +10988,9 @@ impl Serialize for ChatCreatedWebhookV2025 {
 impl de::FromObject for ChatCreatedWebhookV2025 {
     const NAME: &'static str = "ChatCreatedWebhookV2025";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_api_version = None;
         let mut f_webhook_version = None;
         let mut f_event_type = None;
@@ -10380,7 +11027,9 @@ impl de::FromObject for ChatCreatedWebhookV2025 {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for ChatCreatedWebhookV2025 {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -10417,7 +11066,11 @@ pub struct ChatTypingIndicatorStartedWebhookV2025 {
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl Serialize for ChatTypingIndicatorStartedWebhookV2025 {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = ser::Object::new(serializer, "ChatTypingIndicatorStartedWebhookV2025", 8);
+        let mut object = ser::Object::new(
+            serializer,
+            "ChatTypingIndicatorStartedWebhookV2025",
+            8,
+        );
         object.field("api_version", &self.api_version);
         object.field("webhook_version", &self.webhook_version);
         object.field("event_type", &self.event_type);
@@ -10434,7 +11087,9 @@ impl Serialize for ChatTypingIndicatorStartedWebhookV2025 {
 impl de::FromObject for ChatTypingIndicatorStartedWebhookV2025 {
     const NAME: &'static str = "ChatTypingIndicatorStartedWebhookV2025";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_api_version = None;
         let mut f_webhook_version = None;
         let mut f_event_type = None;
@@ -10471,7 +11126,9 @@ impl de::FromObject for ChatTypingIndicatorStartedWebhookV2025 {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for ChatTypingIndicatorStartedWebhookV2025 {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -10508,7 +11165,11 @@ pub struct ChatTypingIndicatorStoppedWebhookV2025 {
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl Serialize for ChatTypingIndicatorStoppedWebhookV2025 {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = ser::Object::new(serializer, "ChatTypingIndicatorStoppedWebhookV2025", 8);
+        let mut object = ser::Object::new(
+            serializer,
+            "ChatTypingIndicatorStoppedWebhookV2025",
+            8,
+        );
         object.field("api_version", &self.api_version);
         object.field("webhook_version", &self.webhook_version);
         object.field("event_type", &self.event_type);
@@ -10525,7 +11186,9 @@ impl Serialize for ChatTypingIndicatorStoppedWebhookV2025 {
 impl de::FromObject for ChatTypingIndicatorStoppedWebhookV2025 {
     const NAME: &'static str = "ChatTypingIndicatorStoppedWebhookV2025";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_api_version = None;
         let mut f_webhook_version = None;
         let mut f_event_type = None;
@@ -10562,7 +11225,9 @@ impl de::FromObject for ChatTypingIndicatorStoppedWebhookV2025 {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for ChatTypingIndicatorStoppedWebhookV2025 {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -10590,7 +11255,12 @@ pub enum HealthStatusStatus {
 #[cfg(any(feature = "chats", feature = "webhooks"))]
 impl HealthStatusStatus {
     /// Every value known to this version of the client.
-    pub const KNOWN: [Self; 4] = [Self::Healthy, Self::AtRisk, Self::Critical, Self::OptedOut];
+    pub const KNOWN: [Self; 4] = [
+        Self::Healthy,
+        Self::AtRisk,
+        Self::Critical,
+        Self::OptedOut,
+    ];
 
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -10633,7 +11303,9 @@ impl Serialize for HealthStatusStatus {
 
 #[cfg(any(feature = "chats", feature = "webhooks"))]
 impl<'de> Deserialize<'de> for HealthStatusStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         crate::runtime::deserialize_string_enum(deserializer)
     }
 }
@@ -10699,7 +11371,9 @@ impl Serialize for ChatHandleStatus {
 
 #[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
 impl<'de> Deserialize<'de> for ChatHandleStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         crate::runtime::deserialize_string_enum(deserializer)
     }
 }
@@ -10775,7 +11449,9 @@ impl Serialize for TextDecorationStyle {
 
 #[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
 impl<'de> Deserialize<'de> for TextDecorationStyle {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         crate::runtime::deserialize_string_enum(deserializer)
     }
 }
@@ -10875,7 +11551,9 @@ impl Serialize for TextDecorationAnimation {
 
 #[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
 impl<'de> Deserialize<'de> for TextDecorationAnimation {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         crate::runtime::deserialize_string_enum(deserializer)
     }
 }
@@ -10931,7 +11609,9 @@ impl Serialize for TextPartType {
 
 #[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
 impl<'de> Deserialize<'de> for TextPartType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         crate::runtime::deserialize_string_enum(deserializer)
     }
 }
@@ -10987,7 +11667,9 @@ impl Serialize for MediaPartType {
 
 #[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
 impl<'de> Deserialize<'de> for MediaPartType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         crate::runtime::deserialize_string_enum(deserializer)
     }
 }
@@ -11043,7 +11725,9 @@ impl Serialize for LinkPartType {
 
 #[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
 impl<'de> Deserialize<'de> for LinkPartType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         crate::runtime::deserialize_string_enum(deserializer)
     }
 }
@@ -11099,7 +11783,9 @@ impl Serialize for IMessageAppPartType {
 
 #[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
 impl<'de> Deserialize<'de> for IMessageAppPartType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         crate::runtime::deserialize_string_enum(deserializer)
     }
 }
@@ -11160,7 +11846,9 @@ impl Serialize for MessageEffectType {
 
 #[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
 impl<'de> Deserialize<'de> for MessageEffectType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         crate::runtime::deserialize_string_enum(deserializer)
     }
 }
@@ -11234,7 +11922,9 @@ impl Serialize for ChatCreateResponseChat {
 impl de::FromObject for ChatCreateResponseChat {
     const NAME: &'static str = "ChatCreateResponseChat";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_id = None;
         let mut f_display_name = None;
         let mut f_service = None;
@@ -11268,7 +11958,9 @@ impl de::FromObject for ChatCreateResponseChat {
 
 #[cfg(feature = "chats")]
 impl<'de> Deserialize<'de> for ChatCreateResponseChat {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -11305,7 +11997,11 @@ pub struct ChatSendVoicememoResponseVoiceMemo {
 #[cfg(feature = "messages")]
 impl Serialize for ChatSendVoicememoResponseVoiceMemo {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = ser::Object::new(serializer, "ChatSendVoicememoResponseVoiceMemo", 8);
+        let mut object = ser::Object::new(
+            serializer,
+            "ChatSendVoicememoResponseVoiceMemo",
+            8,
+        );
         object.field("id", &self.id);
         object.field("from", &self.from);
         object.field("to", &self.to);
@@ -11322,7 +12018,9 @@ impl Serialize for ChatSendVoicememoResponseVoiceMemo {
 impl de::FromObject for ChatSendVoicememoResponseVoiceMemo {
     const NAME: &'static str = "ChatSendVoicememoResponseVoiceMemo";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_id = None;
         let mut f_from = None;
         let mut f_to = None;
@@ -11359,7 +12057,9 @@ impl de::FromObject for ChatSendVoicememoResponseVoiceMemo {
 
 #[cfg(feature = "messages")]
 impl<'de> Deserialize<'de> for ChatSendVoicememoResponseVoiceMemo {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -11420,7 +12120,9 @@ impl Serialize for MessageAddReactionParamsOperation {
 
 #[cfg(feature = "messages")]
 impl<'de> Deserialize<'de> for MessageAddReactionParamsOperation {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         crate::runtime::deserialize_string_enum(deserializer)
     }
 }
@@ -11476,7 +12178,9 @@ impl Serialize for AttachmentCreateResponseHttpMethod {
 
 #[cfg(feature = "attachments")]
 impl<'de> Deserialize<'de> for AttachmentCreateResponseHttpMethod {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         crate::runtime::deserialize_string_enum(deserializer)
     }
 }
@@ -11542,7 +12246,9 @@ impl Serialize for AttachmentRetrieveResponseStatus {
 
 #[cfg(feature = "attachments")]
 impl<'de> Deserialize<'de> for AttachmentRetrieveResponseStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         crate::runtime::deserialize_string_enum(deserializer)
     }
 }
@@ -11570,7 +12276,11 @@ pub struct PhonenumberListResponsePhoneNumbersItem {
 #[cfg(feature = "phone_numbers")]
 impl Serialize for PhonenumberListResponsePhoneNumbersItem {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = ser::Object::new(serializer, "PhonenumberListResponsePhoneNumbersItem", 5);
+        let mut object = ser::Object::new(
+            serializer,
+            "PhonenumberListResponsePhoneNumbersItem",
+            5,
+        );
         object.field("id", &self.id);
         object.field("phone_number", &self.phone_number);
         object.nullable("type", &self.type_);
@@ -11584,7 +12294,9 @@ impl Serialize for PhonenumberListResponsePhoneNumbersItem {
 impl de::FromObject for PhonenumberListResponsePhoneNumbersItem {
     const NAME: &'static str = "PhonenumberListResponsePhoneNumbersItem";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_id = None;
         let mut f_phone_number = None;
         let mut f_type_ = crate::Nullable::Absent;
@@ -11612,7 +12324,9 @@ impl de::FromObject for PhonenumberListResponsePhoneNumbersItem {
 
 #[cfg(feature = "phone_numbers")]
 impl<'de> Deserialize<'de> for PhonenumberListResponsePhoneNumbersItem {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -11668,7 +12382,9 @@ impl Serialize for LocationFeatureType {
 
 #[cfg(feature = "chats")]
 impl<'de> Deserialize<'de> for LocationFeatureType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         crate::runtime::deserialize_string_enum(deserializer)
     }
 }
@@ -11724,7 +12440,9 @@ impl Serialize for LocationFeatureGeometryType {
 
 #[cfg(feature = "chats")]
 impl<'de> Deserialize<'de> for LocationFeatureGeometryType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         crate::runtime::deserialize_string_enum(deserializer)
     }
 }
@@ -11754,7 +12472,9 @@ impl Serialize for LocationFeatureGeometry {
 impl de::FromObject for LocationFeatureGeometry {
     const NAME: &'static str = "LocationFeatureGeometry";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_type_ = None;
         let mut f_coordinates = None;
         while let Some(key) = map.next_key::<de::Key<'de>>()? {
@@ -11773,7 +12493,9 @@ impl de::FromObject for LocationFeatureGeometry {
 
 #[cfg(feature = "chats")]
 impl<'de> Deserialize<'de> for LocationFeatureGeometry {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -11811,7 +12533,9 @@ impl Serialize for LocationFeatureProperties {
 impl de::FromObject for LocationFeatureProperties {
     const NAME: &'static str = "LocationFeatureProperties";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_handle = None;
         let mut f_address = None;
         let mut f_locality = None;
@@ -11836,7 +12560,9 @@ impl de::FromObject for LocationFeatureProperties {
 
 #[cfg(feature = "chats")]
 impl<'de> Deserialize<'de> for LocationFeatureProperties {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -11892,7 +12618,9 @@ impl Serialize for GetChatLocationResponseDataType {
 
 #[cfg(feature = "chats")]
 impl<'de> Deserialize<'de> for GetChatLocationResponseDataType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         crate::runtime::deserialize_string_enum(deserializer)
     }
 }
@@ -11922,7 +12650,9 @@ impl Serialize for GetChatLocationResponseData {
 impl de::FromObject for GetChatLocationResponseData {
     const NAME: &'static str = "GetChatLocationResponseData";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_type_ = None;
         let mut f_features = None;
         while let Some(key) = map.next_key::<de::Key<'de>>()? {
@@ -11941,7 +12671,9 @@ impl de::FromObject for GetChatLocationResponseData {
 
 #[cfg(feature = "chats")]
 impl<'de> Deserialize<'de> for GetChatLocationResponseData {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -11957,7 +12689,11 @@ pub struct MessageCreateBodyContinuationMessage {
 #[cfg(feature = "messages")]
 impl Serialize for MessageCreateBodyContinuationMessage {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = ser::Object::new(serializer, "MessageCreateBodyContinuationMessage", 1);
+        let mut object = ser::Object::new(
+            serializer,
+            "MessageCreateBodyContinuationMessage",
+            1,
+        );
         object.field("text", &self.text);
         object.end()
     }
@@ -11967,7 +12703,9 @@ impl Serialize for MessageCreateBodyContinuationMessage {
 impl de::FromObject for MessageCreateBodyContinuationMessage {
     const NAME: &'static str = "MessageCreateBodyContinuationMessage";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_text = None;
         while let Some(key) = map.next_key::<de::Key<'de>>()? {
             match key.as_str() {
@@ -11983,7 +12721,9 @@ impl de::FromObject for MessageCreateBodyContinuationMessage {
 
 #[cfg(feature = "messages")]
 impl<'de> Deserialize<'de> for MessageCreateBodyContinuationMessage {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -12055,7 +12795,9 @@ impl Serialize for MessageCreateResponseFromSelectionReason {
 
 #[cfg(feature = "messages")]
 impl<'de> Deserialize<'de> for MessageCreateResponseFromSelectionReason {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         crate::runtime::deserialize_string_enum(deserializer)
     }
 }
@@ -12076,7 +12818,11 @@ pub struct MessageCreateResponseFromSelection {
 #[cfg(feature = "messages")]
 impl Serialize for MessageCreateResponseFromSelection {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = ser::Object::new(serializer, "MessageCreateResponseFromSelection", 2);
+        let mut object = ser::Object::new(
+            serializer,
+            "MessageCreateResponseFromSelection",
+            2,
+        );
         object.field("reason", &self.reason);
         object.field("reused_existing_chat", &self.reused_existing_chat);
         object.end()
@@ -12087,26 +12833,35 @@ impl Serialize for MessageCreateResponseFromSelection {
 impl de::FromObject for MessageCreateResponseFromSelection {
     const NAME: &'static str = "MessageCreateResponseFromSelection";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_reason = None;
         let mut f_reused_existing_chat = None;
         while let Some(key) = map.next_key::<de::Key<'de>>()? {
             match key.as_str() {
                 "reason" => de::read_some(&mut map, &mut f_reason),
-                "reused_existing_chat" => de::read_some(&mut map, &mut f_reused_existing_chat),
+                "reused_existing_chat" => {
+                    de::read_some(&mut map, &mut f_reused_existing_chat)
+                }
                 _ => de::skip(&mut map),
             }?;
         }
         Ok(Self {
             reason: de::required(f_reason, "reason")?,
-            reused_existing_chat: de::required(f_reused_existing_chat, "reused_existing_chat")?,
+            reused_existing_chat: de::required(
+                f_reused_existing_chat,
+                "reused_existing_chat",
+            )?,
         })
     }
 }
 
 #[cfg(feature = "messages")]
 impl<'de> Deserialize<'de> for MessageCreateResponseFromSelection {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -12134,7 +12889,11 @@ pub struct PhoneNumberListResponsePhoneNumbersItem {
 #[cfg(feature = "phone_numbers")]
 impl Serialize for PhoneNumberListResponsePhoneNumbersItem {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = ser::Object::new(serializer, "PhoneNumberListResponsePhoneNumbersItem", 5);
+        let mut object = ser::Object::new(
+            serializer,
+            "PhoneNumberListResponsePhoneNumbersItem",
+            5,
+        );
         object.field("id", &self.id);
         object.field("phone_number", &self.phone_number);
         object.field("health_status", &self.health_status);
@@ -12148,7 +12907,9 @@ impl Serialize for PhoneNumberListResponsePhoneNumbersItem {
 impl de::FromObject for PhoneNumberListResponsePhoneNumbersItem {
     const NAME: &'static str = "PhoneNumberListResponsePhoneNumbersItem";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_id = None;
         let mut f_phone_number = None;
         let mut f_health_status = None;
@@ -12176,7 +12937,9 @@ impl de::FromObject for PhoneNumberListResponsePhoneNumbersItem {
 
 #[cfg(feature = "phone_numbers")]
 impl<'de> Deserialize<'de> for PhoneNumberListResponsePhoneNumbersItem {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -12238,7 +13001,9 @@ impl Serialize for WebhookIMessageAppPartApp {
 impl de::FromObject for WebhookIMessageAppPartApp {
     const NAME: &'static str = "WebhookIMessageAppPartApp";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_bundle_id = None;
         let mut f_name = None;
         let mut f_team_id = None;
@@ -12263,7 +13028,9 @@ impl de::FromObject for WebhookIMessageAppPartApp {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for WebhookIMessageAppPartApp {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -12301,7 +13068,9 @@ impl Serialize for WebhookIMessageAppPartLayout {
 impl de::FromObject for WebhookIMessageAppPartLayout {
     const NAME: &'static str = "WebhookIMessageAppPartLayout";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_caption = crate::Nullable::Absent;
         let mut f_subcaption = crate::Nullable::Absent;
         let mut f_trailing_caption = crate::Nullable::Absent;
@@ -12326,7 +13095,9 @@ impl de::FromObject for WebhookIMessageAppPartLayout {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for WebhookIMessageAppPartLayout {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -12387,7 +13158,9 @@ impl Serialize for MessageEventV2Direction {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for MessageEventV2Direction {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         crate::runtime::deserialize_string_enum(deserializer)
     }
 }
@@ -12425,7 +13198,9 @@ impl Serialize for MessageEditedEventChat {
 impl de::FromObject for MessageEditedEventChat {
     const NAME: &'static str = "MessageEditedEventChat";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_id = None;
         let mut f_health_status = None;
         let mut f_is_group = None;
@@ -12450,7 +13225,9 @@ impl de::FromObject for MessageEditedEventChat {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for MessageEditedEventChat {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -12511,7 +13288,9 @@ impl Serialize for MessageEditedEventDirection {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for MessageEditedEventDirection {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         crate::runtime::deserialize_string_enum(deserializer)
     }
 }
@@ -12541,7 +13320,9 @@ impl Serialize for MessageEditedEventPart {
 impl de::FromObject for MessageEditedEventPart {
     const NAME: &'static str = "MessageEditedEventPart";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_index = None;
         let mut f_text = None;
         while let Some(key) = map.next_key::<de::Key<'de>>()? {
@@ -12560,7 +13341,9 @@ impl de::FromObject for MessageEditedEventPart {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for MessageEditedEventPart {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -12616,7 +13399,9 @@ impl Serialize for MessageSentWebhookV2026WebhookVersion {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for MessageSentWebhookV2026WebhookVersion {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         crate::runtime::deserialize_string_enum(deserializer)
     }
 }
@@ -12691,15 +13476,13 @@ pub type ChatGroupIconUpdatedWebhookV2026WebhookVersion = MessageSentWebhookV202
 ///
 /// An alias of \[`MessageSentWebhookV2026WebhookVersion`\], which has the same shape.
 #[cfg(any(feature = "webhooks", feature = "full"))]
-pub type ChatGroupNameUpdateFailedWebhookV2026WebhookVersion =
-    MessageSentWebhookV2026WebhookVersion;
+pub type ChatGroupNameUpdateFailedWebhookV2026WebhookVersion = MessageSentWebhookV2026WebhookVersion;
 
 /// Always `2026-02-03`.
 ///
 /// An alias of \[`MessageSentWebhookV2026WebhookVersion`\], which has the same shape.
 #[cfg(any(feature = "webhooks", feature = "full"))]
-pub type ChatGroupIconUpdateFailedWebhookV2026WebhookVersion =
-    MessageSentWebhookV2026WebhookVersion;
+pub type ChatGroupIconUpdateFailedWebhookV2026WebhookVersion = MessageSentWebhookV2026WebhookVersion;
 
 /// Always `2026-02-03`.
 ///
@@ -12711,15 +13494,13 @@ pub type ChatCreatedWebhookV2026WebhookVersion = MessageSentWebhookV2026WebhookV
 ///
 /// An alias of \[`MessageSentWebhookV2026WebhookVersion`\], which has the same shape.
 #[cfg(any(feature = "webhooks", feature = "full"))]
-pub type ChatTypingIndicatorStartedWebhookV2026WebhookVersion =
-    MessageSentWebhookV2026WebhookVersion;
+pub type ChatTypingIndicatorStartedWebhookV2026WebhookVersion = MessageSentWebhookV2026WebhookVersion;
 
 /// Always `2026-02-03`.
 ///
 /// An alias of \[`MessageSentWebhookV2026WebhookVersion`\], which has the same shape.
 #[cfg(any(feature = "webhooks", feature = "full"))]
-pub type ChatTypingIndicatorStoppedWebhookV2026WebhookVersion =
-    MessageSentWebhookV2026WebhookVersion;
+pub type ChatTypingIndicatorStoppedWebhookV2026WebhookVersion = MessageSentWebhookV2026WebhookVersion;
 
 /// Always `2026-02-03`.
 ///
@@ -12778,7 +13559,9 @@ impl Serialize for MessageSentWebhookV2025WebhookVersion {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for MessageSentWebhookV2025WebhookVersion {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         crate::runtime::deserialize_string_enum(deserializer)
     }
 }
@@ -12847,15 +13630,13 @@ pub type ChatGroupIconUpdatedWebhookV2025WebhookVersion = MessageSentWebhookV202
 ///
 /// An alias of \[`MessageSentWebhookV2025WebhookVersion`\], which has the same shape.
 #[cfg(any(feature = "webhooks", feature = "full"))]
-pub type ChatGroupNameUpdateFailedWebhookV2025WebhookVersion =
-    MessageSentWebhookV2025WebhookVersion;
+pub type ChatGroupNameUpdateFailedWebhookV2025WebhookVersion = MessageSentWebhookV2025WebhookVersion;
 
 /// Always `2025-01-01`.
 ///
 /// An alias of \[`MessageSentWebhookV2025WebhookVersion`\], which has the same shape.
 #[cfg(any(feature = "webhooks", feature = "full"))]
-pub type ChatGroupIconUpdateFailedWebhookV2025WebhookVersion =
-    MessageSentWebhookV2025WebhookVersion;
+pub type ChatGroupIconUpdateFailedWebhookV2025WebhookVersion = MessageSentWebhookV2025WebhookVersion;
 
 /// Always `2025-01-01`.
 ///
@@ -12867,15 +13648,13 @@ pub type ChatCreatedWebhookV2025WebhookVersion = MessageSentWebhookV2025WebhookV
 ///
 /// An alias of \[`MessageSentWebhookV2025WebhookVersion`\], which has the same shape.
 #[cfg(any(feature = "webhooks", feature = "full"))]
-pub type ChatTypingIndicatorStartedWebhookV2025WebhookVersion =
-    MessageSentWebhookV2025WebhookVersion;
+pub type ChatTypingIndicatorStartedWebhookV2025WebhookVersion = MessageSentWebhookV2025WebhookVersion;
 
 /// Always `2025-01-01`.
 ///
 /// An alias of \[`MessageSentWebhookV2025WebhookVersion`\], which has the same shape.
 #[cfg(any(feature = "webhooks", feature = "full"))]
-pub type ChatTypingIndicatorStoppedWebhookV2025WebhookVersion =
-    MessageSentWebhookV2025WebhookVersion;
+pub type ChatTypingIndicatorStoppedWebhookV2025WebhookVersion = MessageSentWebhookV2025WebhookVersion;
 
 /// Parameters of [`listChats`](crate::resources).
 #[cfg(feature = "chats")]
@@ -12975,7 +13754,9 @@ impl Serialize for MessageGetThreadOrder {
 
 #[cfg(feature = "messages")]
 impl<'de> Deserialize<'de> for MessageGetThreadOrder {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         crate::runtime::deserialize_string_enum(deserializer)
     }
 }

@@ -13,12 +13,7 @@
 //! The server-backed tests are ignored by default: `cargo xtask contract` starts Prism,
 //! points `LINQ_API_V3_BASE_URL` at it and runs them with `--include-ignored`.
 #![cfg(feature = "full")]
-#![allow(
-    deprecated,
-    dead_code,
-    clippy::too_many_lines,
-    clippy::unreadable_literal
-)]
+#![allow(deprecated, dead_code, clippy::too_many_lines, clippy::unreadable_literal)]
 
 use linq_api::{Client, Error, RequestOptions};
 use serde_json::Value;
@@ -32,7 +27,9 @@ fn client() -> Client {
         .ok()
         .filter(|url| !url.is_empty())
         .unwrap_or_else(|| {
-            panic!("{BASE_URL_ENV} must point at the mock server: run `cargo xtask contract`")
+            panic!(
+                "{BASE_URL_ENV} must point at the mock server: run `cargo xtask contract`"
+            )
         });
     Client::builder()
         .base_url(base_url)
@@ -93,8 +90,7 @@ fn same_json(actual: &Value, expected: &Value) -> bool {
         }
         (Value::Object(a), Value::Object(b)) => {
             a.len() == b.len()
-                && a.iter()
-                    .all(|(k, v)| b.get(k).is_some_and(|w| same_json(v, w)))
+                && a.iter().all(|(k, v)| b.get(k).is_some_and(|w| same_json(v, w)))
         }
         (a, b) => a == b,
     }
@@ -142,7 +138,9 @@ impl ErrorExample {
         let status = self.status;
         let err = match result {
             Ok(value) => {
-                panic!("status {status} was asked for, but the call succeeded: {value:?}")
+                panic!(
+                    "status {status} was asked for, but the call succeeded: {value:?}"
+                )
             }
             Err(err) => err,
         };
@@ -166,8 +164,9 @@ impl ErrorExample {
 fn error_401() -> ErrorExample {
     ErrorExample {
         status: 401,
-        body: Some(json(
-            r#"{
+        body: Some(
+            json(
+                r#"{
   "error": {
     "status": 401,
     "code": 2004,
@@ -175,14 +174,16 @@ fn error_401() -> ErrorExample {
   },
   "success": false
 }"#,
-        )),
+            ),
+        ),
         code: Some(2004),
         message: Some("Unauthorized - missing or invalid authentication token"),
         envelope: Some(linq_api::types::ErrorResponse {
             error: linq_api::types::ErrorDetail {
                 status: 401,
                 code: 2004,
-                message: "Unauthorized - missing or invalid authentication token".to_owned(),
+                message: "Unauthorized - missing or invalid authentication token"
+                    .to_owned(),
             },
             success: false,
         }),
@@ -193,8 +194,9 @@ fn error_401() -> ErrorExample {
 fn error_500() -> ErrorExample {
     ErrorExample {
         status: 500,
-        body: Some(json(
-            r#"{
+        body: Some(
+            json(
+                r#"{
   "error": {
     "status": 500,
     "code": 3006,
@@ -202,7 +204,8 @@ fn error_500() -> ErrorExample {
   },
   "success": false
 }"#,
-        )),
+            ),
+        ),
         code: Some(3006),
         message: Some("Internal server error"),
         envelope: Some(linq_api::types::ErrorResponse {
@@ -220,8 +223,9 @@ fn error_500() -> ErrorExample {
 fn error_400() -> ErrorExample {
     ErrorExample {
         status: 400,
-        body: Some(json(
-            r#"{
+        body: Some(
+            json(
+                r#"{
   "error": {
     "status": 400,
     "code": 1002,
@@ -229,7 +233,8 @@ fn error_400() -> ErrorExample {
   },
   "success": false
 }"#,
-        )),
+            ),
+        ),
         code: Some(1002),
         message: Some("Phone number must be in E.164 format"),
         envelope: Some(linq_api::types::ErrorResponse {
@@ -247,8 +252,9 @@ fn error_400() -> ErrorExample {
 fn error_404() -> ErrorExample {
     ErrorExample {
         status: 404,
-        body: Some(json(
-            r#"{
+        body: Some(
+            json(
+                r#"{
   "error": {
     "status": 404,
     "code": 2001,
@@ -256,7 +262,8 @@ fn error_404() -> ErrorExample {
   },
   "success": false
 }"#,
-        )),
+            ),
+        ),
         code: Some(2001),
         message: Some("Resource not found"),
         envelope: Some(linq_api::types::ErrorResponse {
@@ -274,8 +281,9 @@ fn error_404() -> ErrorExample {
 fn error_403() -> ErrorExample {
     ErrorExample {
         status: 403,
-        body: Some(json(
-            r#"{
+        body: Some(
+            json(
+                r#"{
   "error": {
     "status": 403,
     "code": 2005,
@@ -283,14 +291,16 @@ fn error_403() -> ErrorExample {
   },
   "success": false
 }"#,
-        )),
+            ),
+        ),
         code: Some(2005),
         message: Some("Access denied - insufficient permissions for this resource"),
         envelope: Some(linq_api::types::ErrorResponse {
             error: linq_api::types::ErrorDetail {
                 status: 403,
                 code: 2005,
-                message: "Access denied - insufficient permissions for this resource".to_owned(),
+                message: "Access denied - insufficient permissions for this resource"
+                    .to_owned(),
             },
             success: false,
         }),
@@ -301,8 +311,9 @@ fn error_403() -> ErrorExample {
 fn error_413() -> ErrorExample {
     ErrorExample {
         status: 413,
-        body: Some(json(
-            r#"{
+        body: Some(
+            json(
+                r#"{
   "error": {
     "status": 413,
     "code": 5001,
@@ -310,7 +321,8 @@ fn error_413() -> ErrorExample {
   },
   "success": false
 }"#,
-        )),
+            ),
+        ),
         code: Some(5001),
         message: Some("Voice memo file too large - maximum size is 10MB"),
         envelope: Some(linq_api::types::ErrorResponse {
@@ -328,8 +340,9 @@ fn error_413() -> ErrorExample {
 fn error_422() -> ErrorExample {
     ErrorExample {
         status: 422,
-        body: Some(json(
-            r#"{
+        body: Some(
+            json(
+                r#"{
   "error": {
     "status": 422,
     "code": 1003,
@@ -337,7 +350,8 @@ fn error_422() -> ErrorExample {
   },
   "success": false
 }"#,
-        )),
+            ),
+        ),
         code: Some(1003),
         message: Some("Request is valid but cannot be processed"),
         envelope: Some(linq_api::types::ErrorResponse {
@@ -370,51 +384,59 @@ async fn chats_list_required_params() {
     assert_valid_request(Some(&headers));
     assert_eq!(status, 200);
     let expected = linq_api::types::ChatListChatsResponse {
-        chats: Vec::from([linq_api::types::Chat {
-            id: "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a".to_owned(),
-            display_name: None,
-            service: linq_api::Nullable::Value(linq_api::types::ServiceType::IMessage),
-            handles: Vec::from([
-                linq_api::types::ChatHandle {
-                    id: "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
-                    handle: "+12025550100".to_owned(),
-                    service: linq_api::types::ServiceType::IMessage,
-                    status: linq_api::Nullable::Value(linq_api::types::ChatHandleStatus::Active),
-                    joined_at: "2026-02-05T19:52:17Z"
+        chats: Vec::from([
+            linq_api::types::Chat {
+                id: "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a".to_owned(),
+                display_name: None,
+                service: linq_api::Nullable::Value(
+                    linq_api::types::ServiceType::IMessage,
+                ),
+                handles: Vec::from([
+                    linq_api::types::ChatHandle {
+                        id: "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
+                        handle: "+12025550100".to_owned(),
+                        service: linq_api::types::ServiceType::IMessage,
+                        status: linq_api::Nullable::Value(
+                            linq_api::types::ChatHandleStatus::Active,
+                        ),
+                        joined_at: "2026-02-05T19:52:17Z"
+                            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                            .expect("valid timestamp"),
+                        is_me: linq_api::Nullable::Value(true),
+                        left_at: linq_api::Nullable::Absent,
+                    },
+                    linq_api::types::ChatHandle {
+                        id: "e604375a-5913-483a-8278-c631e8f0ffda".to_owned(),
+                        handle: "+12025550123".to_owned(),
+                        service: linq_api::types::ServiceType::IMessage,
+                        status: linq_api::Nullable::Value(
+                            linq_api::types::ChatHandleStatus::Active,
+                        ),
+                        joined_at: "2026-02-05T19:52:17Z"
+                            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                            .expect("valid timestamp"),
+                        is_me: linq_api::Nullable::Value(false),
+                        left_at: linq_api::Nullable::Absent,
+                    },
+                ]),
+                health_status: linq_api::types::HealthStatus {
+                    status: linq_api::types::HealthStatusStatus::Healthy,
+                    doc_url: "https://docs.linqapp.com/guides/chat-health".to_owned(),
+                    updated_at: "2026-02-05T19:52:17Z"
                         .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                         .expect("valid timestamp"),
-                    is_me: linq_api::Nullable::Value(true),
-                    left_at: linq_api::Nullable::Absent,
                 },
-                linq_api::types::ChatHandle {
-                    id: "e604375a-5913-483a-8278-c631e8f0ffda".to_owned(),
-                    handle: "+12025550123".to_owned(),
-                    service: linq_api::types::ServiceType::IMessage,
-                    status: linq_api::Nullable::Value(linq_api::types::ChatHandleStatus::Active),
-                    joined_at: "2026-02-05T19:52:17Z"
-                        .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                        .expect("valid timestamp"),
-                    is_me: linq_api::Nullable::Value(false),
-                    left_at: linq_api::Nullable::Absent,
-                },
-            ]),
-            health_status: linq_api::types::HealthStatus {
-                status: linq_api::types::HealthStatusStatus::Healthy,
-                doc_url: "https://docs.linqapp.com/guides/chat-health".to_owned(),
-                updated_at: "2026-02-05T19:52:17Z"
+                is_archived: false,
+                is_group: false,
+                created_at: "2026-02-05T19:52:17Z"
                     .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                     .expect("valid timestamp"),
+                updated_at: "2026-02-05T19:58:02Z"
+                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                    .expect("valid timestamp"),
+                group_chat_icon: linq_api::Nullable::Absent,
             },
-            is_archived: false,
-            is_group: false,
-            created_at: "2026-02-05T19:52:17Z"
-                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                .expect("valid timestamp"),
-            updated_at: "2026-02-05T19:58:02Z"
-                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                .expect("valid timestamp"),
-            group_chat_icon: linq_api::Nullable::Absent,
-        }]),
+        ]),
         next_cursor: linq_api::Nullable::Value("20".to_owned()),
     };
     assert_eq!(decoded, expected);
@@ -481,51 +503,59 @@ async fn chats_list_all_params() {
     assert_valid_request(Some(&headers));
     assert_eq!(status, 200);
     let expected = linq_api::types::ChatListChatsResponse {
-        chats: Vec::from([linq_api::types::Chat {
-            id: "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a".to_owned(),
-            display_name: None,
-            service: linq_api::Nullable::Value(linq_api::types::ServiceType::IMessage),
-            handles: Vec::from([
-                linq_api::types::ChatHandle {
-                    id: "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
-                    handle: "+12025550100".to_owned(),
-                    service: linq_api::types::ServiceType::IMessage,
-                    status: linq_api::Nullable::Value(linq_api::types::ChatHandleStatus::Active),
-                    joined_at: "2026-02-05T19:52:17Z"
+        chats: Vec::from([
+            linq_api::types::Chat {
+                id: "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a".to_owned(),
+                display_name: None,
+                service: linq_api::Nullable::Value(
+                    linq_api::types::ServiceType::IMessage,
+                ),
+                handles: Vec::from([
+                    linq_api::types::ChatHandle {
+                        id: "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
+                        handle: "+12025550100".to_owned(),
+                        service: linq_api::types::ServiceType::IMessage,
+                        status: linq_api::Nullable::Value(
+                            linq_api::types::ChatHandleStatus::Active,
+                        ),
+                        joined_at: "2026-02-05T19:52:17Z"
+                            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                            .expect("valid timestamp"),
+                        is_me: linq_api::Nullable::Value(true),
+                        left_at: linq_api::Nullable::Absent,
+                    },
+                    linq_api::types::ChatHandle {
+                        id: "e604375a-5913-483a-8278-c631e8f0ffda".to_owned(),
+                        handle: "+12025550123".to_owned(),
+                        service: linq_api::types::ServiceType::IMessage,
+                        status: linq_api::Nullable::Value(
+                            linq_api::types::ChatHandleStatus::Active,
+                        ),
+                        joined_at: "2026-02-05T19:52:17Z"
+                            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                            .expect("valid timestamp"),
+                        is_me: linq_api::Nullable::Value(false),
+                        left_at: linq_api::Nullable::Absent,
+                    },
+                ]),
+                health_status: linq_api::types::HealthStatus {
+                    status: linq_api::types::HealthStatusStatus::Healthy,
+                    doc_url: "https://docs.linqapp.com/guides/chat-health".to_owned(),
+                    updated_at: "2026-02-05T19:52:17Z"
                         .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                         .expect("valid timestamp"),
-                    is_me: linq_api::Nullable::Value(true),
-                    left_at: linq_api::Nullable::Absent,
                 },
-                linq_api::types::ChatHandle {
-                    id: "e604375a-5913-483a-8278-c631e8f0ffda".to_owned(),
-                    handle: "+12025550123".to_owned(),
-                    service: linq_api::types::ServiceType::IMessage,
-                    status: linq_api::Nullable::Value(linq_api::types::ChatHandleStatus::Active),
-                    joined_at: "2026-02-05T19:52:17Z"
-                        .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                        .expect("valid timestamp"),
-                    is_me: linq_api::Nullable::Value(false),
-                    left_at: linq_api::Nullable::Absent,
-                },
-            ]),
-            health_status: linq_api::types::HealthStatus {
-                status: linq_api::types::HealthStatusStatus::Healthy,
-                doc_url: "https://docs.linqapp.com/guides/chat-health".to_owned(),
-                updated_at: "2026-02-05T19:52:17Z"
+                is_archived: false,
+                is_group: false,
+                created_at: "2026-02-05T19:52:17Z"
                     .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                     .expect("valid timestamp"),
+                updated_at: "2026-02-05T19:58:02Z"
+                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                    .expect("valid timestamp"),
+                group_chat_icon: linq_api::Nullable::Absent,
             },
-            is_archived: false,
-            is_group: false,
-            created_at: "2026-02-05T19:52:17Z"
-                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                .expect("valid timestamp"),
-            updated_at: "2026-02-05T19:58:02Z"
-                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                .expect("valid timestamp"),
-            group_chat_icon: linq_api::Nullable::Absent,
-        }]),
+        ]),
         next_cursor: linq_api::Nullable::Value("20".to_owned()),
     };
     assert_eq!(decoded, expected);
@@ -603,13 +633,13 @@ async fn chats_create_required_params() {
         from: "+12025550100".to_owned(),
         to: Vec::from(["+12025550123".to_owned()]),
         message: linq_api::types::MessageContent {
-            parts: Vec::from([linq_api::types::MessagePart::Text(
-                linq_api::types::TextPart {
+            parts: Vec::from([
+                linq_api::types::MessagePart::Text(linq_api::types::TextPart {
                     type_: linq_api::types::TextPartType::Text,
                     value: "Hi! Your order has shipped.".to_owned(),
                     text_decorations: None,
-                },
-            )]),
+                }),
+            ]),
             ..Default::default()
         },
     };
@@ -632,7 +662,9 @@ async fn chats_create_required_params() {
                     id: "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
                     handle: "+12025550100".to_owned(),
                     service: linq_api::types::ServiceType::IMessage,
-                    status: linq_api::Nullable::Value(linq_api::types::ChatHandleStatus::Active),
+                    status: linq_api::Nullable::Value(
+                        linq_api::types::ChatHandleStatus::Active,
+                    ),
                     joined_at: "2026-02-05T19:52:17Z"
                         .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                         .expect("valid timestamp"),
@@ -643,7 +675,9 @@ async fn chats_create_required_params() {
                     id: "e604375a-5913-483a-8278-c631e8f0ffda".to_owned(),
                     handle: "+12025550123".to_owned(),
                     service: linq_api::types::ServiceType::IMessage,
-                    status: linq_api::Nullable::Value(linq_api::types::ChatHandleStatus::Active),
+                    status: linq_api::Nullable::Value(
+                        linq_api::types::ChatHandleStatus::Active,
+                    ),
                     joined_at: "2026-02-05T19:52:17Z"
                         .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                         .expect("valid timestamp"),
@@ -663,15 +697,17 @@ async fn chats_create_required_params() {
                 created_at: "2026-02-05T19:52:17Z"
                     .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                     .expect("valid timestamp"),
-                service: linq_api::Nullable::Value(linq_api::types::ServiceType::IMessage),
-                parts: Vec::from([linq_api::types::MessagePartResponse::Text(
-                    linq_api::types::TextPartResponse {
+                service: linq_api::Nullable::Value(
+                    linq_api::types::ServiceType::IMessage,
+                ),
+                parts: Vec::from([
+                    linq_api::types::MessagePartResponse::Text(linq_api::types::TextPartResponse {
                         type_: linq_api::types::TextPartResponseType::Text,
                         value: "Hi! Your order has shipped.".to_owned(),
                         reactions: None,
                         text_decorations: linq_api::Nullable::Absent,
-                    },
-                )]),
+                    }),
+                ]),
                 sent_at: None,
                 delivery_status: linq_api::types::DeliveryStatus::Queued,
                 is_read: false,
@@ -745,13 +781,13 @@ async fn chats_create_all_params() {
         from: "+12025550100".to_owned(),
         to: Vec::from(["+12025550123".to_owned()]),
         message: linq_api::types::MessageContent {
-            parts: Vec::from([linq_api::types::MessagePart::Text(
-                linq_api::types::TextPart {
+            parts: Vec::from([
+                linq_api::types::MessagePart::Text(linq_api::types::TextPart {
                     type_: linq_api::types::TextPartType::Text,
                     value: "Hi! Your order has shipped.".to_owned(),
                     text_decorations: None,
-                },
-            )]),
+                }),
+            ]),
             effect: Some(linq_api::types::MessageEffect {
                 type_: Some(linq_api::types::MessageEffectType::Screen),
                 name: Some("string".to_owned()),
@@ -783,7 +819,9 @@ async fn chats_create_all_params() {
                     id: "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
                     handle: "+12025550100".to_owned(),
                     service: linq_api::types::ServiceType::IMessage,
-                    status: linq_api::Nullable::Value(linq_api::types::ChatHandleStatus::Active),
+                    status: linq_api::Nullable::Value(
+                        linq_api::types::ChatHandleStatus::Active,
+                    ),
                     joined_at: "2026-02-05T19:52:17Z"
                         .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                         .expect("valid timestamp"),
@@ -794,7 +832,9 @@ async fn chats_create_all_params() {
                     id: "e604375a-5913-483a-8278-c631e8f0ffda".to_owned(),
                     handle: "+12025550123".to_owned(),
                     service: linq_api::types::ServiceType::IMessage,
-                    status: linq_api::Nullable::Value(linq_api::types::ChatHandleStatus::Active),
+                    status: linq_api::Nullable::Value(
+                        linq_api::types::ChatHandleStatus::Active,
+                    ),
                     joined_at: "2026-02-05T19:52:17Z"
                         .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                         .expect("valid timestamp"),
@@ -814,15 +854,17 @@ async fn chats_create_all_params() {
                 created_at: "2026-02-05T19:52:17Z"
                     .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                     .expect("valid timestamp"),
-                service: linq_api::Nullable::Value(linq_api::types::ServiceType::IMessage),
-                parts: Vec::from([linq_api::types::MessagePartResponse::Text(
-                    linq_api::types::TextPartResponse {
+                service: linq_api::Nullable::Value(
+                    linq_api::types::ServiceType::IMessage,
+                ),
+                parts: Vec::from([
+                    linq_api::types::MessagePartResponse::Text(linq_api::types::TextPartResponse {
                         type_: linq_api::types::TextPartResponseType::Text,
                         value: "Hi! Your order has shipped.".to_owned(),
                         reactions: None,
                         text_decorations: linq_api::Nullable::Absent,
-                    },
-                )]),
+                    }),
+                ]),
                 sent_at: None,
                 delivery_status: linq_api::types::DeliveryStatus::Queued,
                 is_read: false,
@@ -898,13 +940,13 @@ async fn chats_create_error_responses() {
         from: "+12025550100".to_owned(),
         to: Vec::from(["+12025550123".to_owned()]),
         message: linq_api::types::MessageContent {
-            parts: Vec::from([linq_api::types::MessagePart::Text(
-                linq_api::types::TextPart {
+            parts: Vec::from([
+                linq_api::types::MessagePart::Text(linq_api::types::TextPart {
                     type_: linq_api::types::TextPartType::Text,
                     value: "Hi! Your order has shipped.".to_owned(),
                     text_decorations: None,
-                },
-            )]),
+                }),
+            ]),
             ..Default::default()
         },
     };
@@ -940,7 +982,9 @@ async fn chats_get() {
                 id: "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
                 handle: "+12025550100".to_owned(),
                 service: linq_api::types::ServiceType::IMessage,
-                status: linq_api::Nullable::Value(linq_api::types::ChatHandleStatus::Active),
+                status: linq_api::Nullable::Value(
+                    linq_api::types::ChatHandleStatus::Active,
+                ),
                 joined_at: "2026-01-10T09:00:00Z"
                     .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                     .expect("valid timestamp"),
@@ -951,7 +995,9 @@ async fn chats_get() {
                 id: "0b1c2d3e-4f5a-4b6c-9d7e-8f9a0b1c2d3e".to_owned(),
                 handle: "alex@example.com".to_owned(),
                 service: linq_api::types::ServiceType::IMessage,
-                status: linq_api::Nullable::Value(linq_api::types::ChatHandleStatus::Left),
+                status: linq_api::Nullable::Value(
+                    linq_api::types::ChatHandleStatus::Left,
+                ),
                 joined_at: "2026-01-10T09:00:00Z"
                     .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                     .expect("valid timestamp"),
@@ -1062,7 +1108,9 @@ async fn chats_update_required_params() {
     assert_eq!(decoded, expected);
     assert_round_trip(
         &decoded,
-        &json(r#"{"chat_id":"5a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d","status":"accepted"}"#),
+        &json(
+            r#"{"chat_id":"5a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d","status":"accepted"}"#,
+        ),
     );
 }
 
@@ -1089,7 +1137,9 @@ async fn chats_update_all_params() {
     assert_eq!(decoded, expected);
     assert_round_trip(
         &decoded,
-        &json(r#"{"chat_id":"5a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d","status":"accepted"}"#),
+        &json(
+            r#"{"chat_id":"5a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d","status":"accepted"}"#,
+        ),
     );
 }
 
@@ -1446,23 +1496,27 @@ async fn chats_get_location() {
         success: true,
         data: linq_api::types::GetChatLocationResponseData {
             type_: linq_api::types::GetChatLocationResponseDataType::FeatureCollection,
-            features: Vec::from([linq_api::types::LocationFeature {
-                type_: linq_api::types::LocationFeatureType::Feature,
-                geometry: linq_api::types::LocationFeatureGeometry {
-                    type_: linq_api::types::LocationFeatureGeometryType::Point,
-                    coordinates: Vec::from([-77.0365, 38.8977]),
+            features: Vec::from([
+                linq_api::types::LocationFeature {
+                    type_: linq_api::types::LocationFeatureType::Feature,
+                    geometry: linq_api::types::LocationFeatureGeometry {
+                        type_: linq_api::types::LocationFeatureGeometryType::Point,
+                        coordinates: Vec::from([-77.0365, 38.8977]),
+                    },
+                    properties: linq_api::types::LocationFeatureProperties {
+                        handle: "+12025550123".to_owned(),
+                        address: Some("1600 Pennsylvania Ave NW".to_owned()),
+                        locality: Some("Washington".to_owned()),
+                        updated_at: Some(
+                            "2026-02-05T20:10:00Z"
+                                .parse::<
+                                    linq_api::chrono::DateTime<linq_api::chrono::Utc>,
+                                >()
+                                .expect("valid timestamp"),
+                        ),
+                    },
                 },
-                properties: linq_api::types::LocationFeatureProperties {
-                    handle: "+12025550123".to_owned(),
-                    address: Some("1600 Pennsylvania Ave NW".to_owned()),
-                    locality: Some("Washington".to_owned()),
-                    updated_at: Some(
-                        "2026-02-05T20:10:00Z"
-                            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                            .expect("valid timestamp"),
-                    ),
-                },
-            }]),
+            ]),
         },
     };
     assert_eq!(decoded, expected);
@@ -1530,71 +1584,83 @@ async fn messages_get_required_params() {
     assert_valid_request(Some(&headers));
     assert_eq!(status, 200);
     let expected = linq_api::types::MessagePage {
-        messages: Vec::from([linq_api::types::Message {
-            id: "9f8e7d6c-5b4a-4392-8180-7f6e5d4c3b2a".to_owned(),
-            chat_id: "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a".to_owned(),
-            service: linq_api::Nullable::Value(linq_api::types::ServiceType::IMessage),
-            from_handle: linq_api::Nullable::Value(linq_api::types::ChatHandle {
-                id: "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
-                handle: "+12025550100".to_owned(),
-                service: linq_api::types::ServiceType::IMessage,
-                joined_at: "2026-02-05T19:52:17Z"
-                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                    .expect("valid timestamp"),
-                is_me: linq_api::Nullable::Value(true),
-                status: linq_api::Nullable::Absent,
-                left_at: linq_api::Nullable::Absent,
-            }),
-            parts: linq_api::Nullable::Value(Vec::from([
-                linq_api::types::MessagePartResponse::Text(linq_api::types::TextPartResponse {
-                    type_: linq_api::types::TextPartResponseType::Text,
-                    value: "See you at 3pm.".to_owned(),
-                    reactions: Some(Vec::from([linq_api::types::Reaction {
-                        is_me: false,
-                        handle: linq_api::types::ChatHandle {
-                            id: "e604375a-5913-483a-8278-c631e8f0ffda".to_owned(),
-                            handle: "+12025550123".to_owned(),
-                            service: linq_api::types::ServiceType::IMessage,
-                            joined_at: "2026-02-05T19:52:17Z"
-                                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                                .expect("valid timestamp"),
-                            status: linq_api::Nullable::Absent,
-                            left_at: linq_api::Nullable::Absent,
-                            is_me: linq_api::Nullable::Absent,
-                        },
-                        type_: linq_api::types::ReactionType::Like,
-                        custom_emoji: linq_api::Nullable::Absent,
-                        sticker: linq_api::Nullable::Absent,
-                    }])),
-                    text_decorations: linq_api::Nullable::Absent,
+        messages: Vec::from([
+            linq_api::types::Message {
+                id: "9f8e7d6c-5b4a-4392-8180-7f6e5d4c3b2a".to_owned(),
+                chat_id: "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a".to_owned(),
+                service: linq_api::Nullable::Value(
+                    linq_api::types::ServiceType::IMessage,
+                ),
+                from_handle: linq_api::Nullable::Value(linq_api::types::ChatHandle {
+                    id: "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
+                    handle: "+12025550100".to_owned(),
+                    service: linq_api::types::ServiceType::IMessage,
+                    joined_at: "2026-02-05T19:52:17Z"
+                        .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                        .expect("valid timestamp"),
+                    is_me: linq_api::Nullable::Value(true),
+                    status: linq_api::Nullable::Absent,
+                    left_at: linq_api::Nullable::Absent,
                 }),
-            ])),
-            delivery_status: linq_api::types::DeliveryStatus::Delivered,
-            is_from_me: true,
-            is_delivered: true,
-            is_read: false,
-            created_at: "2026-02-05T20:01:00Z"
-                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                .expect("valid timestamp"),
-            updated_at: "2026-02-05T20:01:02Z"
-                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                .expect("valid timestamp"),
-            sent_at: linq_api::Nullable::Value(
-                "2026-02-05T20:01:00Z"
+                parts: linq_api::Nullable::Value(
+                    Vec::from([
+                        linq_api::types::MessagePartResponse::Text(linq_api::types::TextPartResponse {
+                            type_: linq_api::types::TextPartResponseType::Text,
+                            value: "See you at 3pm.".to_owned(),
+                            reactions: Some(
+                                Vec::from([
+                                    linq_api::types::Reaction {
+                                        is_me: false,
+                                        handle: linq_api::types::ChatHandle {
+                                            id: "e604375a-5913-483a-8278-c631e8f0ffda".to_owned(),
+                                            handle: "+12025550123".to_owned(),
+                                            service: linq_api::types::ServiceType::IMessage,
+                                            joined_at: "2026-02-05T19:52:17Z"
+                                                .parse::<
+                                                    linq_api::chrono::DateTime<linq_api::chrono::Utc>,
+                                                >()
+                                                .expect("valid timestamp"),
+                                            status: linq_api::Nullable::Absent,
+                                            left_at: linq_api::Nullable::Absent,
+                                            is_me: linq_api::Nullable::Absent,
+                                        },
+                                        type_: linq_api::types::ReactionType::Like,
+                                        custom_emoji: linq_api::Nullable::Absent,
+                                        sticker: linq_api::Nullable::Absent,
+                                    },
+                                ]),
+                            ),
+                            text_decorations: linq_api::Nullable::Absent,
+                        }),
+                    ]),
+                ),
+                delivery_status: linq_api::types::DeliveryStatus::Delivered,
+                is_from_me: true,
+                is_delivered: true,
+                is_read: false,
+                created_at: "2026-02-05T20:01:00Z"
                     .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                     .expect("valid timestamp"),
-            ),
-            delivered_at: linq_api::Nullable::Value(
-                "2026-02-05T20:01:02Z"
+                updated_at: "2026-02-05T20:01:02Z"
                     .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                     .expect("valid timestamp"),
-            ),
-            read_at: linq_api::Nullable::Null,
-            preferred_service: linq_api::Nullable::Absent,
-            from: linq_api::Nullable::Absent,
-            reply_to: linq_api::Nullable::Absent,
-            effect: linq_api::Nullable::Absent,
-        }]),
+                sent_at: linq_api::Nullable::Value(
+                    "2026-02-05T20:01:00Z"
+                        .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                        .expect("valid timestamp"),
+                ),
+                delivered_at: linq_api::Nullable::Value(
+                    "2026-02-05T20:01:02Z"
+                        .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                        .expect("valid timestamp"),
+                ),
+                read_at: linq_api::Nullable::Null,
+                preferred_service: linq_api::Nullable::Absent,
+                from: linq_api::Nullable::Absent,
+                reply_to: linq_api::Nullable::Absent,
+                effect: linq_api::Nullable::Absent,
+            },
+        ]),
         next_cursor: linq_api::Nullable::Null,
     };
     assert_eq!(decoded, expected);
@@ -1666,71 +1732,83 @@ async fn messages_get_all_params() {
     assert_valid_request(Some(&headers));
     assert_eq!(status, 200);
     let expected = linq_api::types::MessagePage {
-        messages: Vec::from([linq_api::types::Message {
-            id: "9f8e7d6c-5b4a-4392-8180-7f6e5d4c3b2a".to_owned(),
-            chat_id: "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a".to_owned(),
-            service: linq_api::Nullable::Value(linq_api::types::ServiceType::IMessage),
-            from_handle: linq_api::Nullable::Value(linq_api::types::ChatHandle {
-                id: "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
-                handle: "+12025550100".to_owned(),
-                service: linq_api::types::ServiceType::IMessage,
-                joined_at: "2026-02-05T19:52:17Z"
-                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                    .expect("valid timestamp"),
-                is_me: linq_api::Nullable::Value(true),
-                status: linq_api::Nullable::Absent,
-                left_at: linq_api::Nullable::Absent,
-            }),
-            parts: linq_api::Nullable::Value(Vec::from([
-                linq_api::types::MessagePartResponse::Text(linq_api::types::TextPartResponse {
-                    type_: linq_api::types::TextPartResponseType::Text,
-                    value: "See you at 3pm.".to_owned(),
-                    reactions: Some(Vec::from([linq_api::types::Reaction {
-                        is_me: false,
-                        handle: linq_api::types::ChatHandle {
-                            id: "e604375a-5913-483a-8278-c631e8f0ffda".to_owned(),
-                            handle: "+12025550123".to_owned(),
-                            service: linq_api::types::ServiceType::IMessage,
-                            joined_at: "2026-02-05T19:52:17Z"
-                                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                                .expect("valid timestamp"),
-                            status: linq_api::Nullable::Absent,
-                            left_at: linq_api::Nullable::Absent,
-                            is_me: linq_api::Nullable::Absent,
-                        },
-                        type_: linq_api::types::ReactionType::Like,
-                        custom_emoji: linq_api::Nullable::Absent,
-                        sticker: linq_api::Nullable::Absent,
-                    }])),
-                    text_decorations: linq_api::Nullable::Absent,
+        messages: Vec::from([
+            linq_api::types::Message {
+                id: "9f8e7d6c-5b4a-4392-8180-7f6e5d4c3b2a".to_owned(),
+                chat_id: "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a".to_owned(),
+                service: linq_api::Nullable::Value(
+                    linq_api::types::ServiceType::IMessage,
+                ),
+                from_handle: linq_api::Nullable::Value(linq_api::types::ChatHandle {
+                    id: "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
+                    handle: "+12025550100".to_owned(),
+                    service: linq_api::types::ServiceType::IMessage,
+                    joined_at: "2026-02-05T19:52:17Z"
+                        .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                        .expect("valid timestamp"),
+                    is_me: linq_api::Nullable::Value(true),
+                    status: linq_api::Nullable::Absent,
+                    left_at: linq_api::Nullable::Absent,
                 }),
-            ])),
-            delivery_status: linq_api::types::DeliveryStatus::Delivered,
-            is_from_me: true,
-            is_delivered: true,
-            is_read: false,
-            created_at: "2026-02-05T20:01:00Z"
-                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                .expect("valid timestamp"),
-            updated_at: "2026-02-05T20:01:02Z"
-                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                .expect("valid timestamp"),
-            sent_at: linq_api::Nullable::Value(
-                "2026-02-05T20:01:00Z"
+                parts: linq_api::Nullable::Value(
+                    Vec::from([
+                        linq_api::types::MessagePartResponse::Text(linq_api::types::TextPartResponse {
+                            type_: linq_api::types::TextPartResponseType::Text,
+                            value: "See you at 3pm.".to_owned(),
+                            reactions: Some(
+                                Vec::from([
+                                    linq_api::types::Reaction {
+                                        is_me: false,
+                                        handle: linq_api::types::ChatHandle {
+                                            id: "e604375a-5913-483a-8278-c631e8f0ffda".to_owned(),
+                                            handle: "+12025550123".to_owned(),
+                                            service: linq_api::types::ServiceType::IMessage,
+                                            joined_at: "2026-02-05T19:52:17Z"
+                                                .parse::<
+                                                    linq_api::chrono::DateTime<linq_api::chrono::Utc>,
+                                                >()
+                                                .expect("valid timestamp"),
+                                            status: linq_api::Nullable::Absent,
+                                            left_at: linq_api::Nullable::Absent,
+                                            is_me: linq_api::Nullable::Absent,
+                                        },
+                                        type_: linq_api::types::ReactionType::Like,
+                                        custom_emoji: linq_api::Nullable::Absent,
+                                        sticker: linq_api::Nullable::Absent,
+                                    },
+                                ]),
+                            ),
+                            text_decorations: linq_api::Nullable::Absent,
+                        }),
+                    ]),
+                ),
+                delivery_status: linq_api::types::DeliveryStatus::Delivered,
+                is_from_me: true,
+                is_delivered: true,
+                is_read: false,
+                created_at: "2026-02-05T20:01:00Z"
                     .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                     .expect("valid timestamp"),
-            ),
-            delivered_at: linq_api::Nullable::Value(
-                "2026-02-05T20:01:02Z"
+                updated_at: "2026-02-05T20:01:02Z"
                     .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                     .expect("valid timestamp"),
-            ),
-            read_at: linq_api::Nullable::Null,
-            preferred_service: linq_api::Nullable::Absent,
-            from: linq_api::Nullable::Absent,
-            reply_to: linq_api::Nullable::Absent,
-            effect: linq_api::Nullable::Absent,
-        }]),
+                sent_at: linq_api::Nullable::Value(
+                    "2026-02-05T20:01:00Z"
+                        .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                        .expect("valid timestamp"),
+                ),
+                delivered_at: linq_api::Nullable::Value(
+                    "2026-02-05T20:01:02Z"
+                        .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                        .expect("valid timestamp"),
+                ),
+                read_at: linq_api::Nullable::Null,
+                preferred_service: linq_api::Nullable::Absent,
+                from: linq_api::Nullable::Absent,
+                reply_to: linq_api::Nullable::Absent,
+                effect: linq_api::Nullable::Absent,
+            },
+        ]),
         next_cursor: linq_api::Nullable::Null,
     };
     assert_eq!(decoded, expected);
@@ -1812,13 +1890,13 @@ async fn messages_get_error_responses() {
 async fn messages_send_to_chat_required_params() {
     let body = linq_api::types::MessageSendParams {
         message: linq_api::types::MessageContent {
-            parts: Vec::from([linq_api::types::MessagePart::Text(
-                linq_api::types::TextPart {
+            parts: Vec::from([
+                linq_api::types::MessagePart::Text(linq_api::types::TextPart {
                     type_: linq_api::types::TextPartType::Text,
                     value: "See you at 3pm.".to_owned(),
                     text_decorations: None,
-                },
-            )]),
+                }),
+            ]),
             ..Default::default()
         },
     };
@@ -1839,14 +1917,14 @@ async fn messages_send_to_chat_required_params() {
                 .expect("valid timestamp"),
             service: linq_api::Nullable::Value(linq_api::types::ServiceType::IMessage),
             preferred_service: linq_api::Nullable::Null,
-            parts: Vec::from([linq_api::types::MessagePartResponse::Text(
-                linq_api::types::TextPartResponse {
+            parts: Vec::from([
+                linq_api::types::MessagePartResponse::Text(linq_api::types::TextPartResponse {
                     type_: linq_api::types::TextPartResponseType::Text,
                     value: "See you at 3pm.".to_owned(),
                     reactions: None,
                     text_decorations: linq_api::Nullable::Absent,
-                },
-            )]),
+                }),
+            ]),
             sent_at: None,
             delivered_at: linq_api::Nullable::Null,
             delivery_status: linq_api::types::DeliveryStatus::Pending,
@@ -1892,13 +1970,13 @@ async fn messages_send_to_chat_required_params() {
 async fn messages_send_to_chat_all_params() {
     let body = linq_api::types::MessageSendParams {
         message: linq_api::types::MessageContent {
-            parts: Vec::from([linq_api::types::MessagePart::Text(
-                linq_api::types::TextPart {
+            parts: Vec::from([
+                linq_api::types::MessagePart::Text(linq_api::types::TextPart {
                     type_: linq_api::types::TextPartType::Text,
                     value: "See you at 3pm.".to_owned(),
                     text_decorations: None,
-                },
-            )]),
+                }),
+            ]),
             effect: Some(linq_api::types::MessageEffect {
                 type_: Some(linq_api::types::MessageEffectType::Screen),
                 name: Some("string".to_owned()),
@@ -1928,14 +2006,14 @@ async fn messages_send_to_chat_all_params() {
                 .expect("valid timestamp"),
             service: linq_api::Nullable::Value(linq_api::types::ServiceType::IMessage),
             preferred_service: linq_api::Nullable::Null,
-            parts: Vec::from([linq_api::types::MessagePartResponse::Text(
-                linq_api::types::TextPartResponse {
+            parts: Vec::from([
+                linq_api::types::MessagePartResponse::Text(linq_api::types::TextPartResponse {
                     type_: linq_api::types::TextPartResponseType::Text,
                     value: "See you at 3pm.".to_owned(),
                     reactions: None,
                     text_decorations: linq_api::Nullable::Absent,
-                },
-            )]),
+                }),
+            ]),
             sent_at: None,
             delivered_at: linq_api::Nullable::Null,
             delivery_status: linq_api::types::DeliveryStatus::Pending,
@@ -1983,13 +2061,13 @@ async fn messages_send_to_chat_all_params() {
 async fn messages_send_to_chat_error_responses() {
     let body = linq_api::types::MessageSendParams {
         message: linq_api::types::MessageContent {
-            parts: Vec::from([linq_api::types::MessagePart::Text(
-                linq_api::types::TextPart {
+            parts: Vec::from([
+                linq_api::types::MessagePart::Text(linq_api::types::TextPart {
                     type_: linq_api::types::TextPartType::Text,
                     value: "See you at 3pm.".to_owned(),
                     text_decorations: None,
-                },
-            )]),
+                }),
+            ]),
             ..Default::default()
         },
     };
@@ -2013,7 +2091,10 @@ async fn messages_send_voice_memo_to_chat_required_params() {
     };
     let response = client()
         .messages()
-        .send_voice_memo_to_chat_with_response("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a", &body)
+        .send_voice_memo_to_chat_with_response(
+            "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a",
+            &body,
+        )
         .await
         .unwrap_or_else(|err| fail(&err));
     let (status, headers, decoded) = response.into_parts();
@@ -2039,17 +2120,19 @@ async fn messages_send_voice_memo_to_chat_required_params() {
                 .expect("valid timestamp"),
             chat: linq_api::types::VoiceMemoChat {
                 id: "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a".to_owned(),
-                handles: Vec::from([linq_api::types::ChatHandle {
-                    id: "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
-                    handle: "+12025550100".to_owned(),
-                    service: linq_api::types::ServiceType::IMessage,
-                    joined_at: "2026-02-05T19:52:17Z"
-                        .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                        .expect("valid timestamp"),
-                    is_me: linq_api::Nullable::Value(true),
-                    status: linq_api::Nullable::Absent,
-                    left_at: linq_api::Nullable::Absent,
-                }]),
+                handles: Vec::from([
+                    linq_api::types::ChatHandle {
+                        id: "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
+                        handle: "+12025550100".to_owned(),
+                        service: linq_api::types::ServiceType::IMessage,
+                        joined_at: "2026-02-05T19:52:17Z"
+                            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                            .expect("valid timestamp"),
+                        is_me: linq_api::Nullable::Value(true),
+                        status: linq_api::Nullable::Absent,
+                        left_at: linq_api::Nullable::Absent,
+                    },
+                ]),
                 is_group: false,
                 service: linq_api::types::ServiceType::IMessage,
                 is_active: true,
@@ -2110,7 +2193,10 @@ async fn messages_send_voice_memo_to_chat_all_params() {
     };
     let response = client()
         .messages()
-        .send_voice_memo_to_chat_with_response("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a", &body)
+        .send_voice_memo_to_chat_with_response(
+            "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a",
+            &body,
+        )
         .await
         .unwrap_or_else(|err| fail(&err));
     let (status, headers, decoded) = response.into_parts();
@@ -2136,17 +2222,19 @@ async fn messages_send_voice_memo_to_chat_all_params() {
                 .expect("valid timestamp"),
             chat: linq_api::types::VoiceMemoChat {
                 id: "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a".to_owned(),
-                handles: Vec::from([linq_api::types::ChatHandle {
-                    id: "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
-                    handle: "+12025550100".to_owned(),
-                    service: linq_api::types::ServiceType::IMessage,
-                    joined_at: "2026-02-05T19:52:17Z"
-                        .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                        .expect("valid timestamp"),
-                    is_me: linq_api::Nullable::Value(true),
-                    status: linq_api::Nullable::Absent,
-                    left_at: linq_api::Nullable::Absent,
-                }]),
+                handles: Vec::from([
+                    linq_api::types::ChatHandle {
+                        id: "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
+                        handle: "+12025550100".to_owned(),
+                        service: linq_api::types::ServiceType::IMessage,
+                        joined_at: "2026-02-05T19:52:17Z"
+                            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                            .expect("valid timestamp"),
+                        is_me: linq_api::Nullable::Value(true),
+                        status: linq_api::Nullable::Absent,
+                        left_at: linq_api::Nullable::Absent,
+                    },
+                ]),
                 is_group: false,
                 service: linq_api::types::ServiceType::IMessage,
                 is_active: true,
@@ -2251,29 +2339,34 @@ async fn messages_get_2() {
             status: linq_api::Nullable::Absent,
             left_at: linq_api::Nullable::Absent,
         }),
-        parts: linq_api::Nullable::Value(Vec::from([
-            linq_api::types::MessagePartResponse::Text(linq_api::types::TextPartResponse {
-                type_: linq_api::types::TextPartResponseType::Text,
-                value: "Thanks, got it!".to_owned(),
-                reactions: None,
-                text_decorations: linq_api::Nullable::Value(Vec::from([
-                    linq_api::types::TextDecoration {
-                        range: Vec::from([0, 6]),
-                        style: Some(linq_api::types::TextDecorationStyle::Bold),
-                        ..Default::default()
-                    },
-                ])),
-            }),
-            linq_api::types::MessagePartResponse::Media(linq_api::types::MediaPartResponse {
-                type_: linq_api::types::MediaPartResponseType::Media,
-                id: "f13dda7d-ecac-49eb-b3fe-16fe286abf19".to_owned(),
-                url: "https://cdn.linqapp.com/attachments/f13dda7d/photo.jpg".to_owned(),
-                filename: "photo.jpg".to_owned(),
-                mime_type: "image/jpeg".to_owned(),
-                size_bytes: 245678,
-                reactions: None,
-            }),
-        ])),
+        parts: linq_api::Nullable::Value(
+            Vec::from([
+                linq_api::types::MessagePartResponse::Text(linq_api::types::TextPartResponse {
+                    type_: linq_api::types::TextPartResponseType::Text,
+                    value: "Thanks, got it!".to_owned(),
+                    reactions: None,
+                    text_decorations: linq_api::Nullable::Value(
+                        Vec::from([
+                            linq_api::types::TextDecoration {
+                                range: Vec::from([0, 6]),
+                                style: Some(linq_api::types::TextDecorationStyle::Bold),
+                                ..Default::default()
+                            },
+                        ]),
+                    ),
+                }),
+                linq_api::types::MessagePartResponse::Media(linq_api::types::MediaPartResponse {
+                    type_: linq_api::types::MediaPartResponseType::Media,
+                    id: "f13dda7d-ecac-49eb-b3fe-16fe286abf19".to_owned(),
+                    url: "https://cdn.linqapp.com/attachments/f13dda7d/photo.jpg"
+                        .to_owned(),
+                    filename: "photo.jpg".to_owned(),
+                    mime_type: "image/jpeg".to_owned(),
+                    size_bytes: 245678,
+                    reactions: None,
+                }),
+            ]),
+        ),
         reply_to: linq_api::Nullable::Value(linq_api::types::ReplyTo {
             message_id: "347d62c2-2170-4754-8d30-c76d0c727d96".to_owned(),
             part_index: Some(0),
@@ -2390,14 +2483,16 @@ async fn messages_update_required_params() {
     let expected = linq_api::types::Message {
         id: "9f8e7d6c-5b4a-4392-8180-7f6e5d4c3b2a".to_owned(),
         chat_id: "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a".to_owned(),
-        parts: linq_api::Nullable::Value(Vec::from([linq_api::types::MessagePartResponse::Text(
-            linq_api::types::TextPartResponse {
-                type_: linq_api::types::TextPartResponseType::Text,
-                value: "See you at 4pm.".to_owned(),
-                reactions: None,
-                text_decorations: linq_api::Nullable::Absent,
-            },
-        )])),
+        parts: linq_api::Nullable::Value(
+            Vec::from([
+                linq_api::types::MessagePartResponse::Text(linq_api::types::TextPartResponse {
+                    type_: linq_api::types::TextPartResponseType::Text,
+                    value: "See you at 4pm.".to_owned(),
+                    reactions: None,
+                    text_decorations: linq_api::Nullable::Absent,
+                }),
+            ]),
+        ),
         delivery_status: linq_api::types::DeliveryStatus::Delivered,
         is_from_me: true,
         is_delivered: true,
@@ -2462,14 +2557,16 @@ async fn messages_update_all_params() {
     let expected = linq_api::types::Message {
         id: "9f8e7d6c-5b4a-4392-8180-7f6e5d4c3b2a".to_owned(),
         chat_id: "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a".to_owned(),
-        parts: linq_api::Nullable::Value(Vec::from([linq_api::types::MessagePartResponse::Text(
-            linq_api::types::TextPartResponse {
-                type_: linq_api::types::TextPartResponseType::Text,
-                value: "See you at 4pm.".to_owned(),
-                reactions: None,
-                text_decorations: linq_api::Nullable::Absent,
-            },
-        )])),
+        parts: linq_api::Nullable::Value(
+            Vec::from([
+                linq_api::types::MessagePartResponse::Text(linq_api::types::TextPartResponse {
+                    type_: linq_api::types::TextPartResponseType::Text,
+                    value: "See you at 4pm.".to_owned(),
+                    reactions: None,
+                    text_decorations: linq_api::Nullable::Absent,
+                }),
+            ]),
+        ),
         delivery_status: linq_api::types::DeliveryStatus::Delivered,
         is_from_me: true,
         is_delivered: true,
@@ -2585,36 +2682,40 @@ async fn messages_get_thread_required_params() {
     assert_valid_request(Some(&headers));
     assert_eq!(status, 200);
     let expected = linq_api::types::MessagePage {
-        messages: Vec::from([linq_api::types::Message {
-            id: "347d62c2-2170-4754-8d30-c76d0c727d96".to_owned(),
-            chat_id: "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a".to_owned(),
-            parts: linq_api::Nullable::Value(Vec::from([
-                linq_api::types::MessagePartResponse::Link(linq_api::types::LinkPartResponse {
-                    type_: linq_api::types::LinkPartResponseType::Link,
-                    value: "https://example.com/tracking/1042".to_owned(),
-                    reactions: None,
-                }),
-            ])),
-            delivery_status: linq_api::types::DeliveryStatus::Read,
-            is_from_me: true,
-            is_delivered: true,
-            is_read: true,
-            created_at: "2026-02-05T19:52:17Z"
-                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                .expect("valid timestamp"),
-            updated_at: "2026-02-05T19:58:02Z"
-                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                .expect("valid timestamp"),
-            service: linq_api::Nullable::Absent,
-            preferred_service: linq_api::Nullable::Absent,
-            from: linq_api::Nullable::Absent,
-            from_handle: linq_api::Nullable::Absent,
-            reply_to: linq_api::Nullable::Absent,
-            sent_at: linq_api::Nullable::Absent,
-            delivered_at: linq_api::Nullable::Absent,
-            read_at: linq_api::Nullable::Absent,
-            effect: linq_api::Nullable::Absent,
-        }]),
+        messages: Vec::from([
+            linq_api::types::Message {
+                id: "347d62c2-2170-4754-8d30-c76d0c727d96".to_owned(),
+                chat_id: "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a".to_owned(),
+                parts: linq_api::Nullable::Value(
+                    Vec::from([
+                        linq_api::types::MessagePartResponse::Link(linq_api::types::LinkPartResponse {
+                            type_: linq_api::types::LinkPartResponseType::Link,
+                            value: "https://example.com/tracking/1042".to_owned(),
+                            reactions: None,
+                        }),
+                    ]),
+                ),
+                delivery_status: linq_api::types::DeliveryStatus::Read,
+                is_from_me: true,
+                is_delivered: true,
+                is_read: true,
+                created_at: "2026-02-05T19:52:17Z"
+                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                    .expect("valid timestamp"),
+                updated_at: "2026-02-05T19:58:02Z"
+                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                    .expect("valid timestamp"),
+                service: linq_api::Nullable::Absent,
+                preferred_service: linq_api::Nullable::Absent,
+                from: linq_api::Nullable::Absent,
+                from_handle: linq_api::Nullable::Absent,
+                reply_to: linq_api::Nullable::Absent,
+                sent_at: linq_api::Nullable::Absent,
+                delivered_at: linq_api::Nullable::Absent,
+                read_at: linq_api::Nullable::Absent,
+                effect: linq_api::Nullable::Absent,
+            },
+        ]),
         next_cursor: linq_api::Nullable::Null,
     };
     assert_eq!(decoded, expected);
@@ -2665,36 +2766,40 @@ async fn messages_get_thread_all_params() {
     assert_valid_request(Some(&headers));
     assert_eq!(status, 200);
     let expected = linq_api::types::MessagePage {
-        messages: Vec::from([linq_api::types::Message {
-            id: "347d62c2-2170-4754-8d30-c76d0c727d96".to_owned(),
-            chat_id: "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a".to_owned(),
-            parts: linq_api::Nullable::Value(Vec::from([
-                linq_api::types::MessagePartResponse::Link(linq_api::types::LinkPartResponse {
-                    type_: linq_api::types::LinkPartResponseType::Link,
-                    value: "https://example.com/tracking/1042".to_owned(),
-                    reactions: None,
-                }),
-            ])),
-            delivery_status: linq_api::types::DeliveryStatus::Read,
-            is_from_me: true,
-            is_delivered: true,
-            is_read: true,
-            created_at: "2026-02-05T19:52:17Z"
-                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                .expect("valid timestamp"),
-            updated_at: "2026-02-05T19:58:02Z"
-                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                .expect("valid timestamp"),
-            service: linq_api::Nullable::Absent,
-            preferred_service: linq_api::Nullable::Absent,
-            from: linq_api::Nullable::Absent,
-            from_handle: linq_api::Nullable::Absent,
-            reply_to: linq_api::Nullable::Absent,
-            sent_at: linq_api::Nullable::Absent,
-            delivered_at: linq_api::Nullable::Absent,
-            read_at: linq_api::Nullable::Absent,
-            effect: linq_api::Nullable::Absent,
-        }]),
+        messages: Vec::from([
+            linq_api::types::Message {
+                id: "347d62c2-2170-4754-8d30-c76d0c727d96".to_owned(),
+                chat_id: "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a".to_owned(),
+                parts: linq_api::Nullable::Value(
+                    Vec::from([
+                        linq_api::types::MessagePartResponse::Link(linq_api::types::LinkPartResponse {
+                            type_: linq_api::types::LinkPartResponseType::Link,
+                            value: "https://example.com/tracking/1042".to_owned(),
+                            reactions: None,
+                        }),
+                    ]),
+                ),
+                delivery_status: linq_api::types::DeliveryStatus::Read,
+                is_from_me: true,
+                is_delivered: true,
+                is_read: true,
+                created_at: "2026-02-05T19:52:17Z"
+                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                    .expect("valid timestamp"),
+                updated_at: "2026-02-05T19:58:02Z"
+                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                    .expect("valid timestamp"),
+                service: linq_api::Nullable::Absent,
+                preferred_service: linq_api::Nullable::Absent,
+                from: linq_api::Nullable::Absent,
+                from_handle: linq_api::Nullable::Absent,
+                reply_to: linq_api::Nullable::Absent,
+                sent_at: linq_api::Nullable::Absent,
+                delivered_at: linq_api::Nullable::Absent,
+                read_at: linq_api::Nullable::Absent,
+                effect: linq_api::Nullable::Absent,
+            },
+        ]),
         next_cursor: linq_api::Nullable::Null,
     };
     assert_eq!(decoded, expected);
@@ -2851,13 +2956,13 @@ async fn messages_create_required_params() {
     let body = linq_api::types::MessageCreateBody {
         to: Vec::from(["+12025550123".to_owned()]),
         message: linq_api::types::MessageContent {
-            parts: Vec::from([linq_api::types::MessagePart::Text(
-                linq_api::types::TextPart {
+            parts: Vec::from([
+                linq_api::types::MessagePart::Text(linq_api::types::TextPart {
                     type_: linq_api::types::TextPartType::Text,
                     value: "Your order has shipped.".to_owned(),
                     text_decorations: None,
-                },
-            )]),
+                }),
+            ]),
             ..Default::default()
         },
         ..Default::default()
@@ -2882,17 +2987,19 @@ async fn messages_create_required_params() {
             reason: linq_api::types::MessageCreateResponseFromSelectionReason::ReusedActiveChat,
             reused_existing_chat: true,
         },
-        handles: Vec::from([linq_api::types::ChatHandle {
-            id: "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
-            handle: "+12025550100".to_owned(),
-            service: linq_api::types::ServiceType::IMessage,
-            joined_at: "2026-02-05T19:52:17Z"
-                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                .expect("valid timestamp"),
-            is_me: linq_api::Nullable::Value(true),
-            status: linq_api::Nullable::Absent,
-            left_at: linq_api::Nullable::Absent,
-        }]),
+        handles: Vec::from([
+            linq_api::types::ChatHandle {
+                id: "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
+                handle: "+12025550100".to_owned(),
+                service: linq_api::types::ServiceType::IMessage,
+                joined_at: "2026-02-05T19:52:17Z"
+                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                    .expect("valid timestamp"),
+                is_me: linq_api::Nullable::Value(true),
+                status: linq_api::Nullable::Absent,
+                left_at: linq_api::Nullable::Absent,
+            },
+        ]),
         is_group: false,
         service: linq_api::types::ServiceType::IMessage,
         message: linq_api::types::SentMessage {
@@ -2900,14 +3007,14 @@ async fn messages_create_required_params() {
             created_at: "2026-02-05T20:01:00Z"
                 .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                 .expect("valid timestamp"),
-            parts: Vec::from([linq_api::types::MessagePartResponse::Text(
-                linq_api::types::TextPartResponse {
+            parts: Vec::from([
+                linq_api::types::MessagePartResponse::Text(linq_api::types::TextPartResponse {
                     type_: linq_api::types::TextPartResponseType::Text,
                     value: "Your order has shipped.".to_owned(),
                     reactions: None,
                     text_decorations: linq_api::Nullable::Absent,
-                },
-            )]),
+                }),
+            ]),
             sent_at: None,
             delivery_status: linq_api::types::DeliveryStatus::Pending,
             is_read: false,
@@ -2969,13 +3076,13 @@ async fn messages_create_all_params() {
     let body = linq_api::types::MessageCreateBody {
         to: Vec::from(["+12025550123".to_owned()]),
         message: linq_api::types::MessageContent {
-            parts: Vec::from([linq_api::types::MessagePart::Text(
-                linq_api::types::TextPart {
+            parts: Vec::from([
+                linq_api::types::MessagePart::Text(linq_api::types::TextPart {
                     type_: linq_api::types::TextPartType::Text,
                     value: "Your order has shipped.".to_owned(),
                     text_decorations: None,
-                },
-            )]),
+                }),
+            ]),
             effect: Some(linq_api::types::MessageEffect {
                 type_: Some(linq_api::types::MessageEffectType::Screen),
                 name: Some("string".to_owned()),
@@ -3011,17 +3118,19 @@ async fn messages_create_all_params() {
             reason: linq_api::types::MessageCreateResponseFromSelectionReason::ReusedActiveChat,
             reused_existing_chat: true,
         },
-        handles: Vec::from([linq_api::types::ChatHandle {
-            id: "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
-            handle: "+12025550100".to_owned(),
-            service: linq_api::types::ServiceType::IMessage,
-            joined_at: "2026-02-05T19:52:17Z"
-                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                .expect("valid timestamp"),
-            is_me: linq_api::Nullable::Value(true),
-            status: linq_api::Nullable::Absent,
-            left_at: linq_api::Nullable::Absent,
-        }]),
+        handles: Vec::from([
+            linq_api::types::ChatHandle {
+                id: "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
+                handle: "+12025550100".to_owned(),
+                service: linq_api::types::ServiceType::IMessage,
+                joined_at: "2026-02-05T19:52:17Z"
+                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                    .expect("valid timestamp"),
+                is_me: linq_api::Nullable::Value(true),
+                status: linq_api::Nullable::Absent,
+                left_at: linq_api::Nullable::Absent,
+            },
+        ]),
         is_group: false,
         service: linq_api::types::ServiceType::IMessage,
         message: linq_api::types::SentMessage {
@@ -3029,14 +3138,14 @@ async fn messages_create_all_params() {
             created_at: "2026-02-05T20:01:00Z"
                 .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                 .expect("valid timestamp"),
-            parts: Vec::from([linq_api::types::MessagePartResponse::Text(
-                linq_api::types::TextPartResponse {
+            parts: Vec::from([
+                linq_api::types::MessagePartResponse::Text(linq_api::types::TextPartResponse {
                     type_: linq_api::types::TextPartResponseType::Text,
                     value: "Your order has shipped.".to_owned(),
                     reactions: None,
                     text_decorations: linq_api::Nullable::Absent,
-                },
-            )]),
+                }),
+            ]),
             sent_at: None,
             delivery_status: linq_api::types::DeliveryStatus::Pending,
             is_read: false,
@@ -3100,13 +3209,13 @@ async fn messages_create_error_responses() {
     let body = linq_api::types::MessageCreateBody {
         to: Vec::from(["+12025550123".to_owned()]),
         message: linq_api::types::MessageContent {
-            parts: Vec::from([linq_api::types::MessagePart::Text(
-                linq_api::types::TextPart {
+            parts: Vec::from([
+                linq_api::types::MessagePart::Text(linq_api::types::TextPart {
                     type_: linq_api::types::TextPartType::Text,
                     value: "Your order has shipped.".to_owned(),
                     text_decorations: None,
-                },
-            )]),
+                }),
+            ]),
             ..Default::default()
         },
         ..Default::default()
@@ -3150,8 +3259,8 @@ async fn messages_update_app_card_required_params() {
             created_at: "2026-02-05T20:01:00Z"
                 .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                 .expect("valid timestamp"),
-            parts: Vec::from([linq_api::types::MessagePartResponse::ImessageApp(
-                linq_api::types::IMessageAppPartResponse {
+            parts: Vec::from([
+                linq_api::types::MessagePartResponse::ImessageApp(linq_api::types::IMessageAppPartResponse {
                     type_: linq_api::types::IMessageAppPartResponseType::ImessageApp,
                     app: linq_api::types::IMessageApp {
                         bundle_id: "com.example.orders.messages".to_owned(),
@@ -3169,8 +3278,8 @@ async fn messages_update_app_card_required_params() {
                         "Order 1042: out for delivery".to_owned(),
                     ),
                     reactions: None,
-                },
-            )]),
+                }),
+            ]),
             sent_at: Some(
                 "2026-02-05T20:01:00Z"
                     .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
@@ -3255,8 +3364,8 @@ async fn messages_update_app_card_all_params() {
             created_at: "2026-02-05T20:01:00Z"
                 .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                 .expect("valid timestamp"),
-            parts: Vec::from([linq_api::types::MessagePartResponse::ImessageApp(
-                linq_api::types::IMessageAppPartResponse {
+            parts: Vec::from([
+                linq_api::types::MessagePartResponse::ImessageApp(linq_api::types::IMessageAppPartResponse {
                     type_: linq_api::types::IMessageAppPartResponseType::ImessageApp,
                     app: linq_api::types::IMessageApp {
                         bundle_id: "com.example.orders.messages".to_owned(),
@@ -3274,8 +3383,8 @@ async fn messages_update_app_card_all_params() {
                         "Order 1042: out for delivery".to_owned(),
                     ),
                     reactions: None,
-                },
-            )]),
+                }),
+            ]),
             sent_at: Some(
                 "2026-02-05T20:01:00Z"
                     .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
@@ -3375,10 +3484,9 @@ async fn attachments_request_upload() {
         expires_at: "2026-02-05T20:15:00Z"
             .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
             .expect("valid timestamp"),
-        required_headers: std::collections::BTreeMap::from([(
-            "Content-Type".to_owned(),
-            "image/jpeg".to_owned(),
-        )]),
+        required_headers: std::collections::BTreeMap::from([
+            ("Content-Type".to_owned(), "image/jpeg".to_owned()),
+        ]),
     };
     assert_eq!(decoded, expected);
     assert_round_trip(
@@ -3438,7 +3546,9 @@ async fn attachments_get() {
         content_type: linq_api::types::SupportedContentType::ImageJpeg,
         size_bytes: 1024000,
         status: linq_api::types::AttachmentRetrieveResponseStatus::Complete,
-        download_url: Some("https://cdn.linqapp.com/uploads/7d3f0a52/receipt.jpg".to_owned()),
+        download_url: Some(
+            "https://cdn.linqapp.com/uploads/7d3f0a52/receipt.jpg".to_owned(),
+        ),
         created_at: "2026-02-05T20:00:00Z"
             .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
             .expect("valid timestamp"),
@@ -3521,17 +3631,19 @@ async fn phone_numbers_list() {
     assert_valid_request(Some(&headers));
     assert_eq!(status, 200);
     let expected = linq_api::types::PhonenumberListResponse {
-        phone_numbers: Vec::from([linq_api::types::PhonenumberListResponsePhoneNumbersItem {
-            id: "1e2d3c4b-5a69-4788-9a0b-c1d2e3f4a5b6".to_owned(),
-            phone_number: "+12025550100".to_owned(),
-            type_: linq_api::Nullable::Value("APPLE_ID".to_owned()),
-            country_code: Some("US".to_owned()),
-            capabilities: Some(linq_api::types::PhoneCapabilities {
-                sms: true,
-                mms: true,
-                voice: false,
-            }),
-        }]),
+        phone_numbers: Vec::from([
+            linq_api::types::PhonenumberListResponsePhoneNumbersItem {
+                id: "1e2d3c4b-5a69-4788-9a0b-c1d2e3f4a5b6".to_owned(),
+                phone_number: "+12025550100".to_owned(),
+                type_: linq_api::Nullable::Value("APPLE_ID".to_owned()),
+                country_code: Some("US".to_owned()),
+                capabilities: Some(linq_api::types::PhoneCapabilities {
+                    sms: true,
+                    mms: true,
+                    voice: false,
+                }),
+            },
+        ]),
     };
     assert_eq!(decoded, expected);
     assert_round_trip(
@@ -3586,19 +3698,22 @@ async fn phone_numbers_get() {
     assert_valid_request(Some(&headers));
     assert_eq!(status, 200);
     let expected = linq_api::types::PhoneNumberListResponse {
-        phone_numbers: Vec::from([linq_api::types::PhoneNumberListResponsePhoneNumbersItem {
-            id: "1e2d3c4b-5a69-4788-9a0b-c1d2e3f4a5b6".to_owned(),
-            phone_number: "+12025550100".to_owned(),
-            health_status: linq_api::types::NumberStatus {
-                status: linq_api::types::ReputationLevel::Healthy,
-                doc_url: "https://docs.linqapp.com/guides/number-health".to_owned(),
+        phone_numbers: Vec::from([
+            linq_api::types::PhoneNumberListResponsePhoneNumbersItem {
+                id: "1e2d3c4b-5a69-4788-9a0b-c1d2e3f4a5b6".to_owned(),
+                phone_number: "+12025550100".to_owned(),
+                health_status: linq_api::types::NumberStatus {
+                    status: linq_api::types::ReputationLevel::Healthy,
+                    doc_url: "https://docs.linqapp.com/guides/number-health".to_owned(),
+                },
+                reputation: linq_api::types::NumberStatus {
+                    status: linq_api::types::ReputationLevel::AtRisk,
+                    doc_url: "https://docs.linqapp.com/guides/number-reputation"
+                        .to_owned(),
+                },
+                forwarding_number: linq_api::Nullable::Value("+12025550199".to_owned()),
             },
-            reputation: linq_api::types::NumberStatus {
-                status: linq_api::types::ReputationLevel::AtRisk,
-                doc_url: "https://docs.linqapp.com/guides/number-reputation".to_owned(),
-            },
-            forwarding_number: linq_api::Nullable::Value("+12025550199".to_owned()),
-        }]),
+        ]),
     };
     assert_eq!(decoded, expected);
     assert_round_trip(
@@ -3699,7 +3814,9 @@ async fn phone_numbers_update_error_responses() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn phone_numbers_get_available_number_required_params() {
-    let params = linq_api::types::PhoneNumberGetAvailableNumberParams { to: None };
+    let params = linq_api::types::PhoneNumberGetAvailableNumberParams {
+        to: None,
+    };
     let response = client()
         .phone_numbers()
         .get_available_number_with_response(&params)
@@ -3730,10 +3847,7 @@ async fn phone_numbers_get_available_number_required_params() {
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn phone_numbers_get_available_number_all_params() {
     let params = linq_api::types::PhoneNumberGetAvailableNumberParams {
-        to: Some(Vec::from([
-            "+12025550123".to_owned(),
-            "+12025550145".to_owned(),
-        ])),
+        to: Some(Vec::from(["+12025550123".to_owned(), "+12025550145".to_owned()])),
     };
     let response = client()
         .phone_numbers()
@@ -3765,7 +3879,9 @@ async fn phone_numbers_get_available_number_all_params() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn phone_numbers_get_available_number_error_responses() {
-    let params = linq_api::types::PhoneNumberGetAvailableNumberParams { to: None };
+    let params = linq_api::types::PhoneNumberGetAvailableNumberParams {
+        to: None,
+    };
     for expected in [error_401(), error_500()] {
         let result = client()
             .phone_numbers()
@@ -3798,10 +3914,7 @@ async fn capability_check_i_message_required_params() {
         available: true,
     };
     assert_eq!(decoded, expected);
-    assert_round_trip(
-        &decoded,
-        &json(r#"{"address":"+12025550123","available":true}"#),
-    );
+    assert_round_trip(&decoded, &json(r#"{"address":"+12025550123","available":true}"#));
 }
 
 /// `POST /v3/capability/check_imessage` (`capability.check_i_message`) with every parameter
@@ -3826,10 +3939,7 @@ async fn capability_check_i_message_all_params() {
         available: true,
     };
     assert_eq!(decoded, expected);
-    assert_round_trip(
-        &decoded,
-        &json(r#"{"address":"+12025550123","available":true}"#),
-    );
+    assert_round_trip(&decoded, &json(r#"{"address":"+12025550123","available":true}"#));
 }
 
 /// `POST /v3/capability/check_imessage` (`capability.check_i_message`): each documented
@@ -3931,7 +4041,9 @@ async fn capability_check_rcs_error_responses() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn contact_card_get_required_params() {
-    let params = linq_api::types::ContactCardGetParams { phone_number: None };
+    let params = linq_api::types::ContactCardGetParams {
+        phone_number: None,
+    };
     let response = client()
         .contact_card()
         .get_with_response(&params)
@@ -3941,13 +4053,15 @@ async fn contact_card_get_required_params() {
     assert_valid_request(Some(&headers));
     assert_eq!(status, 200);
     let expected = linq_api::types::ContactCardRetrieveResponse {
-        contact_cards: Vec::from([linq_api::types::SetContactCard {
-            phone_number: "+12025550100".to_owned(),
-            first_name: "Acme".to_owned(),
-            last_name: Some("Support".to_owned()),
-            image_url: Some("https://files.example.com/avatars/acme.png".to_owned()),
-            is_active: true,
-        }]),
+        contact_cards: Vec::from([
+            linq_api::types::SetContactCard {
+                phone_number: "+12025550100".to_owned(),
+                first_name: "Acme".to_owned(),
+                last_name: Some("Support".to_owned()),
+                image_url: Some("https://files.example.com/avatars/acme.png".to_owned()),
+                is_active: true,
+            },
+        ]),
     };
     assert_eq!(decoded, expected);
     assert_round_trip(
@@ -3984,13 +4098,15 @@ async fn contact_card_get_all_params() {
     assert_valid_request(Some(&headers));
     assert_eq!(status, 200);
     let expected = linq_api::types::ContactCardRetrieveResponse {
-        contact_cards: Vec::from([linq_api::types::SetContactCard {
-            phone_number: "+12025550100".to_owned(),
-            first_name: "Acme".to_owned(),
-            last_name: Some("Support".to_owned()),
-            image_url: Some("https://files.example.com/avatars/acme.png".to_owned()),
-            is_active: true,
-        }]),
+        contact_cards: Vec::from([
+            linq_api::types::SetContactCard {
+                phone_number: "+12025550100".to_owned(),
+                first_name: "Acme".to_owned(),
+                last_name: Some("Support".to_owned()),
+                image_url: Some("https://files.example.com/avatars/acme.png".to_owned()),
+                is_active: true,
+            },
+        ]),
     };
     assert_eq!(decoded, expected);
     assert_round_trip(
@@ -4017,7 +4133,9 @@ async fn contact_card_get_all_params() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn contact_card_get_error_responses() {
-    let params = linq_api::types::ContactCardGetParams { phone_number: None };
+    let params = linq_api::types::ContactCardGetParams {
+        phone_number: None,
+    };
     for expected in [error_401(), error_500()] {
         let result = client()
             .contact_card()
@@ -4260,7 +4378,9 @@ async fn webhook_subscriptions_list() {
                 updated_at: "2024-01-15T10:30:00Z"
                     .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                     .expect("valid timestamp"),
-                phone_numbers: linq_api::Nullable::Value(Vec::from(["+12025550123".to_owned()])),
+                phone_numbers: linq_api::Nullable::Value(
+                    Vec::from(["+12025550123".to_owned()]),
+                ),
             },
             linq_api::types::WebhookSubscription {
                 id: "c3d4e5f6-a7b8-9012-cdef-345678901234".to_owned(),
@@ -4272,7 +4392,8 @@ async fn webhook_subscriptions_list() {
                     linq_api::types::WebhookEventType::CallInitiated,
                     linq_api::types::WebhookEventType::CallEnded,
                 ]),
-                target_url: "https://hooks.example.org/linq/calls?version=2026-02-03".to_owned(),
+                target_url: "https://hooks.example.org/linq/calls?version=2026-02-03"
+                    .to_owned(),
                 updated_at: "2024-03-10T16:45:12Z"
                     .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                     .expect("valid timestamp"),
@@ -4325,13 +4446,7 @@ async fn webhook_subscriptions_list() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn webhook_subscriptions_list_error_responses() {
-    for expected in [
-        error_400(),
-        error_401(),
-        error_403(),
-        error_404(),
-        error_500(),
-    ] {
+    for expected in [error_400(), error_401(), error_403(), error_404(), error_500()] {
         let result = client()
             .webhook_subscriptions()
             .with_options(prefer_status(expected.status))
@@ -4484,13 +4599,7 @@ async fn webhook_subscriptions_create_error_responses() {
         target_url: "https://webhooks.example.com/linq/events".to_owned(),
         ..Default::default()
     };
-    for expected in [
-        error_400(),
-        error_401(),
-        error_403(),
-        error_404(),
-        error_500(),
-    ] {
+    for expected in [error_400(), error_401(), error_403(), error_404(), error_500()] {
         let result = client()
             .webhook_subscriptions()
             .with_options(prefer_status(expected.status))
@@ -4559,13 +4668,7 @@ async fn webhook_subscriptions_retrieve() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn webhook_subscriptions_retrieve_error_responses() {
-    for expected in [
-        error_400(),
-        error_401(),
-        error_403(),
-        error_404(),
-        error_500(),
-    ] {
+    for expected in [error_400(), error_401(), error_403(), error_404(), error_500()] {
         let result = client()
             .webhook_subscriptions()
             .with_options(prefer_status(expected.status))
@@ -4639,7 +4742,9 @@ async fn webhook_subscriptions_update_all_params() {
     let body = linq_api::types::WebhookSubscriptionUpdateParams {
         is_active: Some(true),
         phone_numbers: linq_api::Nullable::Value(Vec::from(["+12025550123".to_owned()])),
-        subscribed_events: Some(Vec::from([linq_api::types::WebhookEventType::MessageSent])),
+        subscribed_events: Some(
+            Vec::from([linq_api::types::WebhookEventType::MessageSent]),
+        ),
         target_url: Some("https://webhooks.example.com/linq/events".to_owned()),
     };
     let response = client()
@@ -4699,13 +4804,7 @@ async fn webhook_subscriptions_update_error_responses() {
     let body = linq_api::types::WebhookSubscriptionUpdateParams {
         ..Default::default()
     };
-    for expected in [
-        error_400(),
-        error_401(),
-        error_403(),
-        error_404(),
-        error_500(),
-    ] {
+    for expected in [error_400(), error_401(), error_403(), error_404(), error_500()] {
         let result = client()
             .webhook_subscriptions()
             .with_options(prefer_status(expected.status))
@@ -4736,13 +4835,7 @@ async fn webhook_subscriptions_delete() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn webhook_subscriptions_delete_error_responses() {
-    for expected in [
-        error_400(),
-        error_401(),
-        error_403(),
-        error_404(),
-        error_500(),
-    ] {
+    for expected in [error_400(), error_401(), error_403(), error_404(), error_500()] {
         let result = client()
             .webhook_subscriptions()
             .with_options(prefer_status(expected.status))
@@ -4839,13 +4932,7 @@ async fn webhook_events_list() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn webhook_events_list_error_responses() {
-    for expected in [
-        error_400(),
-        error_401(),
-        error_403(),
-        error_404(),
-        error_500(),
-    ] {
+    for expected in [error_400(), error_401(), error_403(), error_404(), error_500()] {
         let result = client()
             .webhook_events()
             .with_options(prefer_status(expected.status))
@@ -4923,8 +5010,10 @@ fn webhook_message_sent_v2026_example_decodes() {
   }
 }"#,
     );
-    let decoded: linq_api::types::MessageSentWebhookV2026 =
-        serde_json::from_value(sent.clone()).expect("the example decodes");
+    let decoded: linq_api::types::MessageSentWebhookV2026 = serde_json::from_value(
+            sent.clone(),
+        )
+        .expect("the example decodes");
     let expected = linq_api::types::MessageSentWebhookV2026 {
         api_version: "v3".to_owned(),
         webhook_version: linq_api::types::MessageSentWebhookV2026WebhookVersion::V20260203,
@@ -4950,7 +5039,9 @@ fn webhook_message_sent_v2026_example_decodes() {
                     id: "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
                     handle: "+12025550100".to_owned(),
                     service: linq_api::types::ServiceType::IMessage,
-                    status: linq_api::Nullable::Value(linq_api::types::ChatHandleStatus::Active),
+                    status: linq_api::Nullable::Value(
+                        linq_api::types::ChatHandleStatus::Active,
+                    ),
                     joined_at: "2026-01-21T21:59:45Z"
                         .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                         .expect("valid timestamp"),
@@ -4965,7 +5056,9 @@ fn webhook_message_sent_v2026_example_decodes() {
                 id: "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
                 handle: "+12025550100".to_owned(),
                 service: linq_api::types::ServiceType::IMessage,
-                status: linq_api::Nullable::Value(linq_api::types::ChatHandleStatus::Active),
+                status: linq_api::Nullable::Value(
+                    linq_api::types::ChatHandleStatus::Active,
+                ),
                 joined_at: "2026-01-21T21:59:45Z"
                     .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                     .expect("valid timestamp"),
@@ -4981,7 +5074,8 @@ fn webhook_message_sent_v2026_example_decodes() {
                 linq_api::types::WebhookMessagePart::Media(linq_api::types::WebhookMediaPart {
                     type_: linq_api::types::WebhookMediaPartType::Media,
                     id: "f13dda7d-ecac-49eb-b3fe-16fe286abf19".to_owned(),
-                    url: "https://cdn.linqapp.com/attachments/f13dda7d/photo.jpg".to_owned(),
+                    url: "https://cdn.linqapp.com/attachments/f13dda7d/photo.jpg"
+                        .to_owned(),
                     filename: "photo.jpg".to_owned(),
                     mime_type: "image/jpeg".to_owned(),
                     size_bytes: 245678,
@@ -5064,8 +5158,10 @@ fn webhook_message_received_v2026_example_decodes() {
   }
 }"#,
     );
-    let decoded: linq_api::types::MessageReceivedWebhookV2026 =
-        serde_json::from_value(sent.clone()).expect("the example decodes");
+    let decoded: linq_api::types::MessageReceivedWebhookV2026 = serde_json::from_value(
+            sent.clone(),
+        )
+        .expect("the example decodes");
     let expected = linq_api::types::MessageReceivedWebhookV2026 {
         api_version: "v3".to_owned(),
         webhook_version: linq_api::types::MessageReceivedWebhookV2026WebhookVersion::V20260203,
@@ -5091,7 +5187,9 @@ fn webhook_message_received_v2026_example_decodes() {
                     id: "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
                     handle: "+12025550100".to_owned(),
                     service: linq_api::types::ServiceType::IMessage,
-                    status: linq_api::Nullable::Value(linq_api::types::ChatHandleStatus::Active),
+                    status: linq_api::Nullable::Value(
+                        linq_api::types::ChatHandleStatus::Active,
+                    ),
                     joined_at: "2026-01-21T21:59:45Z"
                         .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                         .expect("valid timestamp"),
@@ -5106,20 +5204,22 @@ fn webhook_message_received_v2026_example_decodes() {
                 id: "e604375a-5913-483a-8278-c631e8f0ffda".to_owned(),
                 handle: "+12025550123".to_owned(),
                 service: linq_api::types::ServiceType::IMessage,
-                status: linq_api::Nullable::Value(linq_api::types::ChatHandleStatus::Active),
+                status: linq_api::Nullable::Value(
+                    linq_api::types::ChatHandleStatus::Active,
+                ),
                 joined_at: "2026-01-21T21:59:45Z"
                     .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                     .expect("valid timestamp"),
                 left_at: linq_api::Nullable::Null,
                 is_me: linq_api::Nullable::Value(false),
             },
-            parts: Vec::from([linq_api::types::WebhookMessagePart::Text(
-                linq_api::types::WebhookTextPart {
+            parts: Vec::from([
+                linq_api::types::WebhookMessagePart::Text(linq_api::types::WebhookTextPart {
                     type_: linq_api::types::WebhookTextPartType::Text,
                     value: "Hello from Linq!".to_owned(),
                     text_decorations: linq_api::Nullable::Absent,
-                },
-            )]),
+                }),
+            ]),
             sent_at: linq_api::Nullable::Value(
                 "2026-02-05T19:31:13Z"
                     .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
@@ -5197,8 +5297,10 @@ fn webhook_message_read_v2026_example_decodes() {
   }
 }"#,
     );
-    let decoded: linq_api::types::MessageReadWebhookV2026 =
-        serde_json::from_value(sent.clone()).expect("the example decodes");
+    let decoded: linq_api::types::MessageReadWebhookV2026 = serde_json::from_value(
+            sent.clone(),
+        )
+        .expect("the example decodes");
     let expected = linq_api::types::MessageReadWebhookV2026 {
         api_version: "v3".to_owned(),
         webhook_version: linq_api::types::MessageReadWebhookV2026WebhookVersion::V20260203,
@@ -5224,7 +5326,9 @@ fn webhook_message_read_v2026_example_decodes() {
                     id: "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
                     handle: "+12025550100".to_owned(),
                     service: linq_api::types::ServiceType::IMessage,
-                    status: linq_api::Nullable::Value(linq_api::types::ChatHandleStatus::Active),
+                    status: linq_api::Nullable::Value(
+                        linq_api::types::ChatHandleStatus::Active,
+                    ),
                     joined_at: "2026-01-21T21:59:45Z"
                         .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                         .expect("valid timestamp"),
@@ -5239,20 +5343,22 @@ fn webhook_message_read_v2026_example_decodes() {
                 id: "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
                 handle: "+12025550100".to_owned(),
                 service: linq_api::types::ServiceType::IMessage,
-                status: linq_api::Nullable::Value(linq_api::types::ChatHandleStatus::Active),
+                status: linq_api::Nullable::Value(
+                    linq_api::types::ChatHandleStatus::Active,
+                ),
                 joined_at: "2026-01-21T21:59:45Z"
                     .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                     .expect("valid timestamp"),
                 left_at: linq_api::Nullable::Null,
                 is_me: linq_api::Nullable::Value(true),
             },
-            parts: Vec::from([linq_api::types::WebhookMessagePart::Text(
-                linq_api::types::WebhookTextPart {
+            parts: Vec::from([
+                linq_api::types::WebhookMessagePart::Text(linq_api::types::WebhookTextPart {
                     type_: linq_api::types::WebhookTextPartType::Text,
                     value: "Hello from Linq!".to_owned(),
                     text_decorations: linq_api::Nullable::Absent,
-                },
-            )]),
+                }),
+            ]),
             sent_at: linq_api::Nullable::Value(
                 "2026-02-05T19:13:57Z"
                     .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
@@ -5338,8 +5444,10 @@ fn webhook_message_delivered_v2026_example_decodes() {
   }
 }"#,
     );
-    let decoded: linq_api::types::MessageDeliveredWebhookV2026 =
-        serde_json::from_value(sent.clone()).expect("the example decodes");
+    let decoded: linq_api::types::MessageDeliveredWebhookV2026 = serde_json::from_value(
+            sent.clone(),
+        )
+        .expect("the example decodes");
     let expected = linq_api::types::MessageDeliveredWebhookV2026 {
         api_version: "v3".to_owned(),
         webhook_version: linq_api::types::MessageDeliveredWebhookV2026WebhookVersion::V20260203,
@@ -5365,7 +5473,9 @@ fn webhook_message_delivered_v2026_example_decodes() {
                     id: "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
                     handle: "+12025550100".to_owned(),
                     service: linq_api::types::ServiceType::IMessage,
-                    status: linq_api::Nullable::Value(linq_api::types::ChatHandleStatus::Active),
+                    status: linq_api::Nullable::Value(
+                        linq_api::types::ChatHandleStatus::Active,
+                    ),
                     joined_at: "2026-01-21T21:59:45Z"
                         .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                         .expect("valid timestamp"),
@@ -5380,20 +5490,22 @@ fn webhook_message_delivered_v2026_example_decodes() {
                 id: "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
                 handle: "+12025550100".to_owned(),
                 service: linq_api::types::ServiceType::IMessage,
-                status: linq_api::Nullable::Value(linq_api::types::ChatHandleStatus::Active),
+                status: linq_api::Nullable::Value(
+                    linq_api::types::ChatHandleStatus::Active,
+                ),
                 joined_at: "2026-01-21T21:59:45Z"
                     .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                     .expect("valid timestamp"),
                 left_at: linq_api::Nullable::Null,
                 is_me: linq_api::Nullable::Value(true),
             },
-            parts: Vec::from([linq_api::types::WebhookMessagePart::Text(
-                linq_api::types::WebhookTextPart {
+            parts: Vec::from([
+                linq_api::types::WebhookMessagePart::Text(linq_api::types::WebhookTextPart {
                     type_: linq_api::types::WebhookTextPartType::Text,
                     value: "Hello from Linq!".to_owned(),
                     text_decorations: linq_api::Nullable::Absent,
-                },
-            )]),
+                }),
+            ]),
             sent_at: linq_api::Nullable::Value(
                 "2026-02-05T19:52:17Z"
                     .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
@@ -5437,8 +5549,10 @@ fn webhook_message_failed_v2026_example_decodes() {
   }
 }"#,
     );
-    let decoded: linq_api::types::MessageFailedWebhookV2026 =
-        serde_json::from_value(sent.clone()).expect("the example decodes");
+    let decoded: linq_api::types::MessageFailedWebhookV2026 = serde_json::from_value(
+            sent.clone(),
+        )
+        .expect("the example decodes");
     let expected = linq_api::types::MessageFailedWebhookV2026 {
         api_version: "v3".to_owned(),
         webhook_version: linq_api::types::MessageFailedWebhookV2026WebhookVersion::V20260203,
@@ -5514,8 +5628,10 @@ fn webhook_message_edited_v2026_example_decodes() {
   }
 }"#,
     );
-    let decoded: linq_api::types::MessageEditedWebhookV2026 =
-        serde_json::from_value(sent.clone()).expect("the example decodes");
+    let decoded: linq_api::types::MessageEditedWebhookV2026 = serde_json::from_value(
+            sent.clone(),
+        )
+        .expect("the example decodes");
     let expected = linq_api::types::MessageEditedWebhookV2026 {
         api_version: "v3".to_owned(),
         webhook_version: linq_api::types::MessageEditedWebhookV2026WebhookVersion::V20260203,
@@ -5542,7 +5658,9 @@ fn webhook_message_edited_v2026_example_decodes() {
                     id: "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
                     handle: "+12025550100".to_owned(),
                     service: linq_api::types::ServiceType::IMessage,
-                    status: linq_api::Nullable::Value(linq_api::types::ChatHandleStatus::Active),
+                    status: linq_api::Nullable::Value(
+                        linq_api::types::ChatHandleStatus::Active,
+                    ),
                     joined_at: "2026-01-21T21:59:45Z"
                         .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                         .expect("valid timestamp"),
@@ -5562,7 +5680,9 @@ fn webhook_message_edited_v2026_example_decodes() {
                 id: "e604375a-5913-483a-8278-c631e8f0ffda".to_owned(),
                 handle: "+12025550123".to_owned(),
                 service: linq_api::types::ServiceType::IMessage,
-                status: linq_api::Nullable::Value(linq_api::types::ChatHandleStatus::Active),
+                status: linq_api::Nullable::Value(
+                    linq_api::types::ChatHandleStatus::Active,
+                ),
                 joined_at: "2026-01-21T21:59:45Z"
                     .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                     .expect("valid timestamp"),
@@ -5609,8 +5729,10 @@ fn webhook_reaction_added_v2026_example_decodes() {
   }
 }"#,
     );
-    let decoded: linq_api::types::ReactionAddedWebhookV2026 =
-        serde_json::from_value(sent.clone()).expect("the example decodes");
+    let decoded: linq_api::types::ReactionAddedWebhookV2026 = serde_json::from_value(
+            sent.clone(),
+        )
+        .expect("the example decodes");
     let expected = linq_api::types::ReactionAddedWebhookV2026 {
         api_version: "v3".to_owned(),
         webhook_version: linq_api::types::ReactionAddedWebhookV2026WebhookVersion::V20260203,
@@ -5627,7 +5749,9 @@ fn webhook_reaction_added_v2026_example_decodes() {
                 id: "e604375a-5913-483a-8278-c631e8f0ffda".to_owned(),
                 handle: "+12025550123".to_owned(),
                 service: linq_api::types::ServiceType::IMessage,
-                status: linq_api::Nullable::Value(linq_api::types::ChatHandleStatus::Active),
+                status: linq_api::Nullable::Value(
+                    linq_api::types::ChatHandleStatus::Active,
+                ),
                 joined_at: "2026-01-21T21:59:45Z"
                     .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                     .expect("valid timestamp"),
@@ -5687,8 +5811,10 @@ fn webhook_reaction_removed_v2026_example_decodes() {
   }
 }"#,
     );
-    let decoded: linq_api::types::ReactionRemovedWebhookV2026 =
-        serde_json::from_value(sent.clone()).expect("the example decodes");
+    let decoded: linq_api::types::ReactionRemovedWebhookV2026 = serde_json::from_value(
+            sent.clone(),
+        )
+        .expect("the example decodes");
     let expected = linq_api::types::ReactionRemovedWebhookV2026 {
         api_version: "v3".to_owned(),
         webhook_version: linq_api::types::ReactionRemovedWebhookV2026WebhookVersion::V20260203,
@@ -5705,7 +5831,9 @@ fn webhook_reaction_removed_v2026_example_decodes() {
                 id: "e604375a-5913-483a-8278-c631e8f0ffda".to_owned(),
                 handle: "+12025550123".to_owned(),
                 service: linq_api::types::ServiceType::IMessage,
-                status: linq_api::Nullable::Value(linq_api::types::ChatHandleStatus::Active),
+                status: linq_api::Nullable::Value(
+                    linq_api::types::ChatHandleStatus::Active,
+                ),
                 joined_at: "2026-01-21T21:59:45Z"
                     .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                     .expect("valid timestamp"),
@@ -5759,8 +5887,10 @@ fn webhook_participant_added_v2026_example_decodes() {
   }
 }"#,
     );
-    let decoded: linq_api::types::ParticipantAddedWebhookV2026 =
-        serde_json::from_value(sent.clone()).expect("the example decodes");
+    let decoded: linq_api::types::ParticipantAddedWebhookV2026 = serde_json::from_value(
+            sent.clone(),
+        )
+        .expect("the example decodes");
     let expected = linq_api::types::ParticipantAddedWebhookV2026 {
         api_version: "v3".to_owned(),
         webhook_version: linq_api::types::ParticipantAddedWebhookV2026WebhookVersion::V20260203,
@@ -5778,7 +5908,9 @@ fn webhook_participant_added_v2026_example_decodes() {
                 id: "0b1c2d3e-4f5a-4b6c-9d7e-8f9a0b1c2d3e".to_owned(),
                 handle: "+12025550167".to_owned(),
                 service: linq_api::types::ServiceType::IMessage,
-                status: linq_api::Nullable::Value(linq_api::types::ChatHandleStatus::Active),
+                status: linq_api::Nullable::Value(
+                    linq_api::types::ChatHandleStatus::Active,
+                ),
                 joined_at: "2026-02-05T19:45:00Z"
                     .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                     .expect("valid timestamp"),
@@ -5824,8 +5956,10 @@ fn webhook_participant_removed_v2026_example_decodes() {
   }
 }"#,
     );
-    let decoded: linq_api::types::ParticipantRemovedWebhookV2026 =
-        serde_json::from_value(sent.clone()).expect("the example decodes");
+    let decoded: linq_api::types::ParticipantRemovedWebhookV2026 = serde_json::from_value(
+            sent.clone(),
+        )
+        .expect("the example decodes");
     let expected = linq_api::types::ParticipantRemovedWebhookV2026 {
         api_version: "v3".to_owned(),
         webhook_version: linq_api::types::ParticipantRemovedWebhookV2026WebhookVersion::V20260203,
@@ -5843,7 +5977,9 @@ fn webhook_participant_removed_v2026_example_decodes() {
                 id: "0b1c2d3e-4f5a-4b6c-9d7e-8f9a0b1c2d3e".to_owned(),
                 handle: "+12025550167".to_owned(),
                 service: linq_api::types::ServiceType::IMessage,
-                status: linq_api::Nullable::Value(linq_api::types::ChatHandleStatus::Active),
+                status: linq_api::Nullable::Value(
+                    linq_api::types::ChatHandleStatus::Active,
+                ),
                 joined_at: "2026-02-05T19:45:00Z"
                     .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                     .expect("valid timestamp"),
@@ -5891,8 +6027,10 @@ fn webhook_chat_group_name_updated_v2026_example_decodes() {
   }
 }"#,
     );
-    let decoded: linq_api::types::ChatGroupNameUpdatedWebhookV2026 =
-        serde_json::from_value(sent.clone()).expect("the example decodes");
+    let decoded: linq_api::types::ChatGroupNameUpdatedWebhookV2026 = serde_json::from_value(
+            sent.clone(),
+        )
+        .expect("the example decodes");
     let expected = linq_api::types::ChatGroupNameUpdatedWebhookV2026 {
         api_version: "v3".to_owned(),
         webhook_version: linq_api::types::ChatGroupNameUpdatedWebhookV2026WebhookVersion::V20260203,
@@ -5911,7 +6049,9 @@ fn webhook_chat_group_name_updated_v2026_example_decodes() {
                 id: "e604375a-5913-483a-8278-c631e8f0ffda".to_owned(),
                 handle: "+12025550123".to_owned(),
                 service: linq_api::types::ServiceType::IMessage,
-                status: linq_api::Nullable::Value(linq_api::types::ChatHandleStatus::Active),
+                status: linq_api::Nullable::Value(
+                    linq_api::types::ChatHandleStatus::Active,
+                ),
                 joined_at: "2026-01-21T21:59:45Z"
                     .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                     .expect("valid timestamp"),
@@ -5949,8 +6089,10 @@ fn webhook_chat_group_icon_updated_v2026_example_decodes() {
   }
 }"#,
     );
-    let decoded: linq_api::types::ChatGroupIconUpdatedWebhookV2026 =
-        serde_json::from_value(sent.clone()).expect("the example decodes");
+    let decoded: linq_api::types::ChatGroupIconUpdatedWebhookV2026 = serde_json::from_value(
+            sent.clone(),
+        )
+        .expect("the example decodes");
     let expected = linq_api::types::ChatGroupIconUpdatedWebhookV2026 {
         api_version: "v3".to_owned(),
         webhook_version: linq_api::types::ChatGroupIconUpdatedWebhookV2026WebhookVersion::V20260203,
@@ -5997,12 +6139,13 @@ fn webhook_chat_group_name_update_failed_v2026_example_decodes() {
   }
 }"#,
     );
-    let decoded: linq_api::types::ChatGroupNameUpdateFailedWebhookV2026 =
-        serde_json::from_value(sent.clone()).expect("the example decodes");
+    let decoded: linq_api::types::ChatGroupNameUpdateFailedWebhookV2026 = serde_json::from_value(
+            sent.clone(),
+        )
+        .expect("the example decodes");
     let expected = linq_api::types::ChatGroupNameUpdateFailedWebhookV2026 {
         api_version: "v3".to_owned(),
-        webhook_version:
-            linq_api::types::ChatGroupNameUpdateFailedWebhookV2026WebhookVersion::V20260203,
+        webhook_version: linq_api::types::ChatGroupNameUpdateFailedWebhookV2026WebhookVersion::V20260203,
         event_type: linq_api::types::WebhookEventType::ChatGroupNameUpdateFailed,
         event_id: "e20feb41-7f67-43f0-89c8-a985cff3b568".to_owned(),
         created_at: "2026-02-05T19:52:18.101Z"
@@ -6042,12 +6185,13 @@ fn webhook_chat_group_icon_update_failed_v2026_example_decodes() {
   }
 }"#,
     );
-    let decoded: linq_api::types::ChatGroupIconUpdateFailedWebhookV2026 =
-        serde_json::from_value(sent.clone()).expect("the example decodes");
+    let decoded: linq_api::types::ChatGroupIconUpdateFailedWebhookV2026 = serde_json::from_value(
+            sent.clone(),
+        )
+        .expect("the example decodes");
     let expected = linq_api::types::ChatGroupIconUpdateFailedWebhookV2026 {
         api_version: "v3".to_owned(),
-        webhook_version:
-            linq_api::types::ChatGroupIconUpdateFailedWebhookV2026WebhookVersion::V20260203,
+        webhook_version: linq_api::types::ChatGroupIconUpdateFailedWebhookV2026WebhookVersion::V20260203,
         event_type: linq_api::types::WebhookEventType::ChatGroupIconUpdateFailed,
         event_id: "e20feb41-7f67-43f0-89c8-a985cff3b568".to_owned(),
         created_at: "2026-02-05T19:52:18.101Z"
@@ -6115,8 +6259,10 @@ fn webhook_chat_created_v2026_example_decodes() {
   }
 }"#,
     );
-    let decoded: linq_api::types::ChatCreatedWebhookV2026 =
-        serde_json::from_value(sent.clone()).expect("the example decodes");
+    let decoded: linq_api::types::ChatCreatedWebhookV2026 = serde_json::from_value(
+            sent.clone(),
+        )
+        .expect("the example decodes");
     let expected = linq_api::types::ChatCreatedWebhookV2026 {
         api_version: "v3".to_owned(),
         webhook_version: linq_api::types::ChatCreatedWebhookV2026WebhookVersion::V20260203,
@@ -6136,7 +6282,9 @@ fn webhook_chat_created_v2026_example_decodes() {
                     id: "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
                     handle: "+12025550100".to_owned(),
                     service: linq_api::types::ServiceType::IMessage,
-                    status: linq_api::Nullable::Value(linq_api::types::ChatHandleStatus::Active),
+                    status: linq_api::Nullable::Value(
+                        linq_api::types::ChatHandleStatus::Active,
+                    ),
                     joined_at: "2026-01-21T21:59:45Z"
                         .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                         .expect("valid timestamp"),
@@ -6147,7 +6295,9 @@ fn webhook_chat_created_v2026_example_decodes() {
                     id: "e604375a-5913-483a-8278-c631e8f0ffda".to_owned(),
                     handle: "+12025550123".to_owned(),
                     service: linq_api::types::ServiceType::IMessage,
-                    status: linq_api::Nullable::Value(linq_api::types::ChatHandleStatus::Active),
+                    status: linq_api::Nullable::Value(
+                        linq_api::types::ChatHandleStatus::Active,
+                    ),
                     joined_at: "2026-01-21T21:59:45Z"
                         .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                         .expect("valid timestamp"),
@@ -6193,12 +6343,13 @@ fn webhook_chat_typing_indicator_started_v2026_example_decodes() {
   }
 }"#,
     );
-    let decoded: linq_api::types::ChatTypingIndicatorStartedWebhookV2026 =
-        serde_json::from_value(sent.clone()).expect("the example decodes");
+    let decoded: linq_api::types::ChatTypingIndicatorStartedWebhookV2026 = serde_json::from_value(
+            sent.clone(),
+        )
+        .expect("the example decodes");
     let expected = linq_api::types::ChatTypingIndicatorStartedWebhookV2026 {
         api_version: "v3".to_owned(),
-        webhook_version:
-            linq_api::types::ChatTypingIndicatorStartedWebhookV2026WebhookVersion::V20260203,
+        webhook_version: linq_api::types::ChatTypingIndicatorStartedWebhookV2026WebhookVersion::V20260203,
         event_type: linq_api::types::WebhookEventType::ChatTypingIndicatorStarted,
         event_id: "e20feb41-7f67-43f0-89c8-a985cff3b568".to_owned(),
         created_at: "2026-02-05T19:52:18.101Z"
@@ -6232,12 +6383,13 @@ fn webhook_chat_typing_indicator_stopped_v2026_example_decodes() {
   }
 }"#,
     );
-    let decoded: linq_api::types::ChatTypingIndicatorStoppedWebhookV2026 =
-        serde_json::from_value(sent.clone()).expect("the example decodes");
+    let decoded: linq_api::types::ChatTypingIndicatorStoppedWebhookV2026 = serde_json::from_value(
+            sent.clone(),
+        )
+        .expect("the example decodes");
     let expected = linq_api::types::ChatTypingIndicatorStoppedWebhookV2026 {
         api_version: "v3".to_owned(),
-        webhook_version:
-            linq_api::types::ChatTypingIndicatorStoppedWebhookV2026WebhookVersion::V20260203,
+        webhook_version: linq_api::types::ChatTypingIndicatorStoppedWebhookV2026WebhookVersion::V20260203,
         event_type: linq_api::types::WebhookEventType::ChatTypingIndicatorStopped,
         event_id: "e20feb41-7f67-43f0-89c8-a985cff3b568".to_owned(),
         created_at: "2026-02-05T19:52:18.101Z"
@@ -6278,12 +6430,13 @@ fn webhook_phone_number_status_updated_v2026_example_decodes() {
   }
 }"#,
     );
-    let decoded: linq_api::types::PhoneNumberStatusUpdatedWebhookV2026 =
-        serde_json::from_value(sent.clone()).expect("the example decodes");
+    let decoded: linq_api::types::PhoneNumberStatusUpdatedWebhookV2026 = serde_json::from_value(
+            sent.clone(),
+        )
+        .expect("the example decodes");
     let expected = linq_api::types::PhoneNumberStatusUpdatedWebhookV2026 {
         api_version: "v3".to_owned(),
-        webhook_version:
-            linq_api::types::PhoneNumberStatusUpdatedWebhookV2026WebhookVersion::V20260203,
+        webhook_version: linq_api::types::PhoneNumberStatusUpdatedWebhookV2026WebhookVersion::V20260203,
         event_type: linq_api::types::WebhookEventType::PhoneNumberStatusUpdated,
         event_id: "e20feb41-7f67-43f0-89c8-a985cff3b568".to_owned(),
         created_at: "2026-02-05T19:52:18.101Z"
@@ -6366,8 +6519,10 @@ fn webhook_message_sent_v2025_example_decodes() {
   }
 }"#,
     );
-    let decoded: linq_api::types::MessageSentWebhookV2025 =
-        serde_json::from_value(sent.clone()).expect("the example decodes");
+    let decoded: linq_api::types::MessageSentWebhookV2025 = serde_json::from_value(
+            sent.clone(),
+        )
+        .expect("the example decodes");
     let expected = linq_api::types::MessageSentWebhookV2025 {
         api_version: "v3".to_owned(),
         webhook_version: linq_api::types::MessageSentWebhookV2025WebhookVersion::V20250101,
@@ -6386,7 +6541,9 @@ fn webhook_message_sent_v2025_example_decodes() {
                 id: "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
                 handle: "+12025550100".to_owned(),
                 service: linq_api::types::ServiceType::IMessage,
-                status: linq_api::Nullable::Value(linq_api::types::ChatHandleStatus::Active),
+                status: linq_api::Nullable::Value(
+                    linq_api::types::ChatHandleStatus::Active,
+                ),
                 joined_at: "2026-01-21T21:59:45Z"
                     .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                     .expect("valid timestamp"),
@@ -6395,13 +6552,15 @@ fn webhook_message_sent_v2025_example_decodes() {
             }),
             message: Some(linq_api::types::MessagePayload {
                 id: Some("347d62c2-2170-4754-8d30-c76d0c727d96".to_owned()),
-                parts: Some(Vec::from([linq_api::types::WebhookMessagePart::Text(
-                    linq_api::types::WebhookTextPart {
-                        type_: linq_api::types::WebhookTextPartType::Text,
-                        value: "Hello from Linq!".to_owned(),
-                        text_decorations: linq_api::Nullable::Absent,
-                    },
-                )])),
+                parts: Some(
+                    Vec::from([
+                        linq_api::types::WebhookMessagePart::Text(linq_api::types::WebhookTextPart {
+                            type_: linq_api::types::WebhookTextPartType::Text,
+                            value: "Hello from Linq!".to_owned(),
+                            text_decorations: linq_api::Nullable::Absent,
+                        }),
+                    ]),
+                ),
                 is_delivered: Some(false),
                 is_read: Some(false),
                 sent_at: linq_api::Nullable::Value(
@@ -6427,7 +6586,9 @@ fn webhook_message_sent_v2025_example_decodes() {
                 id: "e604375a-5913-483a-8278-c631e8f0ffda".to_owned(),
                 handle: "+12025550123".to_owned(),
                 service: linq_api::types::ServiceType::IMessage,
-                status: linq_api::Nullable::Value(linq_api::types::ChatHandleStatus::Active),
+                status: linq_api::Nullable::Value(
+                    linq_api::types::ChatHandleStatus::Active,
+                ),
                 joined_at: "2026-01-21T21:59:45Z"
                     .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                     .expect("valid timestamp"),
@@ -6503,8 +6664,10 @@ fn webhook_message_received_v2025_example_decodes() {
   }
 }"#,
     );
-    let decoded: linq_api::types::MessageReceivedWebhookV2025 =
-        serde_json::from_value(sent.clone()).expect("the example decodes");
+    let decoded: linq_api::types::MessageReceivedWebhookV2025 = serde_json::from_value(
+            sent.clone(),
+        )
+        .expect("the example decodes");
     let expected = linq_api::types::MessageReceivedWebhookV2025 {
         api_version: "v3".to_owned(),
         webhook_version: linq_api::types::MessageReceivedWebhookV2025WebhookVersion::V20250101,
@@ -6523,7 +6686,9 @@ fn webhook_message_received_v2025_example_decodes() {
                 id: "e604375a-5913-483a-8278-c631e8f0ffda".to_owned(),
                 handle: "+12025550123".to_owned(),
                 service: linq_api::types::ServiceType::IMessage,
-                status: linq_api::Nullable::Value(linq_api::types::ChatHandleStatus::Active),
+                status: linq_api::Nullable::Value(
+                    linq_api::types::ChatHandleStatus::Active,
+                ),
                 joined_at: "2026-01-21T21:59:45Z"
                     .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                     .expect("valid timestamp"),
@@ -6532,13 +6697,15 @@ fn webhook_message_received_v2025_example_decodes() {
             }),
             message: Some(linq_api::types::MessagePayload {
                 id: Some("347d62c2-2170-4754-8d30-c76d0c727d96".to_owned()),
-                parts: Some(Vec::from([linq_api::types::WebhookMessagePart::Text(
-                    linq_api::types::WebhookTextPart {
-                        type_: linq_api::types::WebhookTextPartType::Text,
-                        value: "Hello from Linq!".to_owned(),
-                        text_decorations: linq_api::Nullable::Absent,
-                    },
-                )])),
+                parts: Some(
+                    Vec::from([
+                        linq_api::types::WebhookMessagePart::Text(linq_api::types::WebhookTextPart {
+                            type_: linq_api::types::WebhookTextPartType::Text,
+                            value: "Hello from Linq!".to_owned(),
+                            text_decorations: linq_api::Nullable::Absent,
+                        }),
+                    ]),
+                ),
                 is_delivered: Some(false),
                 is_read: Some(false),
                 sent_at: linq_api::Nullable::Value(
@@ -6564,7 +6731,9 @@ fn webhook_message_received_v2025_example_decodes() {
                 id: "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
                 handle: "+12025550100".to_owned(),
                 service: linq_api::types::ServiceType::IMessage,
-                status: linq_api::Nullable::Value(linq_api::types::ChatHandleStatus::Active),
+                status: linq_api::Nullable::Value(
+                    linq_api::types::ChatHandleStatus::Active,
+                ),
                 joined_at: "2026-01-21T21:59:45Z"
                     .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                     .expect("valid timestamp"),
@@ -6646,8 +6815,10 @@ fn webhook_message_read_v2025_example_decodes() {
   }
 }"#,
     );
-    let decoded: linq_api::types::MessageReadWebhookV2025 =
-        serde_json::from_value(sent.clone()).expect("the example decodes");
+    let decoded: linq_api::types::MessageReadWebhookV2025 = serde_json::from_value(
+            sent.clone(),
+        )
+        .expect("the example decodes");
     let expected = linq_api::types::MessageReadWebhookV2025 {
         api_version: "v3".to_owned(),
         webhook_version: linq_api::types::MessageReadWebhookV2025WebhookVersion::V20250101,
@@ -6666,7 +6837,9 @@ fn webhook_message_read_v2025_example_decodes() {
                 id: "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
                 handle: "+12025550100".to_owned(),
                 service: linq_api::types::ServiceType::IMessage,
-                status: linq_api::Nullable::Value(linq_api::types::ChatHandleStatus::Active),
+                status: linq_api::Nullable::Value(
+                    linq_api::types::ChatHandleStatus::Active,
+                ),
                 joined_at: "2026-01-21T21:59:45Z"
                     .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                     .expect("valid timestamp"),
@@ -6675,13 +6848,15 @@ fn webhook_message_read_v2025_example_decodes() {
             }),
             message: Some(linq_api::types::MessagePayload {
                 id: Some("347d62c2-2170-4754-8d30-c76d0c727d96".to_owned()),
-                parts: Some(Vec::from([linq_api::types::WebhookMessagePart::Text(
-                    linq_api::types::WebhookTextPart {
-                        type_: linq_api::types::WebhookTextPartType::Text,
-                        value: "Hello from Linq!".to_owned(),
-                        text_decorations: linq_api::Nullable::Absent,
-                    },
-                )])),
+                parts: Some(
+                    Vec::from([
+                        linq_api::types::WebhookMessagePart::Text(linq_api::types::WebhookTextPart {
+                            type_: linq_api::types::WebhookTextPartType::Text,
+                            value: "Hello from Linq!".to_owned(),
+                            text_decorations: linq_api::Nullable::Absent,
+                        }),
+                    ]),
+                ),
                 is_delivered: Some(false),
                 is_read: Some(false),
                 sent_at: linq_api::Nullable::Value(
@@ -6707,7 +6882,9 @@ fn webhook_message_read_v2025_example_decodes() {
                 id: "e604375a-5913-483a-8278-c631e8f0ffda".to_owned(),
                 handle: "+12025550123".to_owned(),
                 service: linq_api::types::ServiceType::IMessage,
-                status: linq_api::Nullable::Value(linq_api::types::ChatHandleStatus::Active),
+                status: linq_api::Nullable::Value(
+                    linq_api::types::ChatHandleStatus::Active,
+                ),
                 joined_at: "2026-01-21T21:59:45Z"
                     .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                     .expect("valid timestamp"),
@@ -6790,8 +6967,10 @@ fn webhook_message_delivered_v2025_example_decodes() {
   }
 }"#,
     );
-    let decoded: linq_api::types::MessageDeliveredWebhookV2025 =
-        serde_json::from_value(sent.clone()).expect("the example decodes");
+    let decoded: linq_api::types::MessageDeliveredWebhookV2025 = serde_json::from_value(
+            sent.clone(),
+        )
+        .expect("the example decodes");
     let expected = linq_api::types::MessageDeliveredWebhookV2025 {
         api_version: "v3".to_owned(),
         webhook_version: linq_api::types::MessageDeliveredWebhookV2025WebhookVersion::V20250101,
@@ -6810,7 +6989,9 @@ fn webhook_message_delivered_v2025_example_decodes() {
                 id: "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
                 handle: "+12025550100".to_owned(),
                 service: linq_api::types::ServiceType::IMessage,
-                status: linq_api::Nullable::Value(linq_api::types::ChatHandleStatus::Active),
+                status: linq_api::Nullable::Value(
+                    linq_api::types::ChatHandleStatus::Active,
+                ),
                 joined_at: "2026-01-21T21:59:45Z"
                     .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                     .expect("valid timestamp"),
@@ -6819,13 +7000,15 @@ fn webhook_message_delivered_v2025_example_decodes() {
             }),
             message: Some(linq_api::types::MessagePayload {
                 id: Some("347d62c2-2170-4754-8d30-c76d0c727d96".to_owned()),
-                parts: Some(Vec::from([linq_api::types::WebhookMessagePart::Text(
-                    linq_api::types::WebhookTextPart {
-                        type_: linq_api::types::WebhookTextPartType::Text,
-                        value: "Hello from Linq!".to_owned(),
-                        text_decorations: linq_api::Nullable::Absent,
-                    },
-                )])),
+                parts: Some(
+                    Vec::from([
+                        linq_api::types::WebhookMessagePart::Text(linq_api::types::WebhookTextPart {
+                            type_: linq_api::types::WebhookTextPartType::Text,
+                            value: "Hello from Linq!".to_owned(),
+                            text_decorations: linq_api::Nullable::Absent,
+                        }),
+                    ]),
+                ),
                 is_delivered: Some(false),
                 is_read: Some(false),
                 sent_at: linq_api::Nullable::Value(
@@ -6851,7 +7034,9 @@ fn webhook_message_delivered_v2025_example_decodes() {
                 id: "e604375a-5913-483a-8278-c631e8f0ffda".to_owned(),
                 handle: "+12025550123".to_owned(),
                 service: linq_api::types::ServiceType::IMessage,
-                status: linq_api::Nullable::Value(linq_api::types::ChatHandleStatus::Active),
+                status: linq_api::Nullable::Value(
+                    linq_api::types::ChatHandleStatus::Active,
+                ),
                 joined_at: "2026-01-21T21:59:45Z"
                     .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                     .expect("valid timestamp"),
@@ -6896,8 +7081,10 @@ fn webhook_message_failed_v2025_example_decodes() {
   }
 }"#,
     );
-    let decoded: linq_api::types::MessageFailedWebhookV2025 =
-        serde_json::from_value(sent.clone()).expect("the example decodes");
+    let decoded: linq_api::types::MessageFailedWebhookV2025 = serde_json::from_value(
+            sent.clone(),
+        )
+        .expect("the example decodes");
     let expected = linq_api::types::MessageFailedWebhookV2025 {
         api_version: "v3".to_owned(),
         webhook_version: linq_api::types::MessageFailedWebhookV2025WebhookVersion::V20250101,
@@ -6956,8 +7143,10 @@ fn webhook_reaction_added_v2025_example_decodes() {
   }
 }"#,
     );
-    let decoded: linq_api::types::ReactionAddedWebhookV2025 =
-        serde_json::from_value(sent.clone()).expect("the example decodes");
+    let decoded: linq_api::types::ReactionAddedWebhookV2025 = serde_json::from_value(
+            sent.clone(),
+        )
+        .expect("the example decodes");
     let expected = linq_api::types::ReactionAddedWebhookV2025 {
         api_version: "v3".to_owned(),
         webhook_version: linq_api::types::ReactionAddedWebhookV2025WebhookVersion::V20250101,
@@ -6974,7 +7163,9 @@ fn webhook_reaction_added_v2025_example_decodes() {
                 id: "e604375a-5913-483a-8278-c631e8f0ffda".to_owned(),
                 handle: "+12025550123".to_owned(),
                 service: linq_api::types::ServiceType::IMessage,
-                status: linq_api::Nullable::Value(linq_api::types::ChatHandleStatus::Active),
+                status: linq_api::Nullable::Value(
+                    linq_api::types::ChatHandleStatus::Active,
+                ),
                 joined_at: "2026-01-21T21:59:45Z"
                     .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                     .expect("valid timestamp"),
@@ -7034,8 +7225,10 @@ fn webhook_reaction_removed_v2025_example_decodes() {
   }
 }"#,
     );
-    let decoded: linq_api::types::ReactionRemovedWebhookV2025 =
-        serde_json::from_value(sent.clone()).expect("the example decodes");
+    let decoded: linq_api::types::ReactionRemovedWebhookV2025 = serde_json::from_value(
+            sent.clone(),
+        )
+        .expect("the example decodes");
     let expected = linq_api::types::ReactionRemovedWebhookV2025 {
         api_version: "v3".to_owned(),
         webhook_version: linq_api::types::ReactionRemovedWebhookV2025WebhookVersion::V20250101,
@@ -7052,7 +7245,9 @@ fn webhook_reaction_removed_v2025_example_decodes() {
                 id: "e604375a-5913-483a-8278-c631e8f0ffda".to_owned(),
                 handle: "+12025550123".to_owned(),
                 service: linq_api::types::ServiceType::IMessage,
-                status: linq_api::Nullable::Value(linq_api::types::ChatHandleStatus::Active),
+                status: linq_api::Nullable::Value(
+                    linq_api::types::ChatHandleStatus::Active,
+                ),
                 joined_at: "2026-01-21T21:59:45Z"
                     .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                     .expect("valid timestamp"),
@@ -7106,8 +7301,10 @@ fn webhook_participant_added_v2025_example_decodes() {
   }
 }"#,
     );
-    let decoded: linq_api::types::ParticipantAddedWebhookV2025 =
-        serde_json::from_value(sent.clone()).expect("the example decodes");
+    let decoded: linq_api::types::ParticipantAddedWebhookV2025 = serde_json::from_value(
+            sent.clone(),
+        )
+        .expect("the example decodes");
     let expected = linq_api::types::ParticipantAddedWebhookV2025 {
         api_version: "v3".to_owned(),
         webhook_version: linq_api::types::ParticipantAddedWebhookV2025WebhookVersion::V20250101,
@@ -7125,7 +7322,9 @@ fn webhook_participant_added_v2025_example_decodes() {
                 id: "0b1c2d3e-4f5a-4b6c-9d7e-8f9a0b1c2d3e".to_owned(),
                 handle: "+12025550167".to_owned(),
                 service: linq_api::types::ServiceType::IMessage,
-                status: linq_api::Nullable::Value(linq_api::types::ChatHandleStatus::Active),
+                status: linq_api::Nullable::Value(
+                    linq_api::types::ChatHandleStatus::Active,
+                ),
                 joined_at: "2026-02-05T19:45:00Z"
                     .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                     .expect("valid timestamp"),
@@ -7171,8 +7370,10 @@ fn webhook_participant_removed_v2025_example_decodes() {
   }
 }"#,
     );
-    let decoded: linq_api::types::ParticipantRemovedWebhookV2025 =
-        serde_json::from_value(sent.clone()).expect("the example decodes");
+    let decoded: linq_api::types::ParticipantRemovedWebhookV2025 = serde_json::from_value(
+            sent.clone(),
+        )
+        .expect("the example decodes");
     let expected = linq_api::types::ParticipantRemovedWebhookV2025 {
         api_version: "v3".to_owned(),
         webhook_version: linq_api::types::ParticipantRemovedWebhookV2025WebhookVersion::V20250101,
@@ -7190,7 +7391,9 @@ fn webhook_participant_removed_v2025_example_decodes() {
                 id: "0b1c2d3e-4f5a-4b6c-9d7e-8f9a0b1c2d3e".to_owned(),
                 handle: "+12025550167".to_owned(),
                 service: linq_api::types::ServiceType::IMessage,
-                status: linq_api::Nullable::Value(linq_api::types::ChatHandleStatus::Active),
+                status: linq_api::Nullable::Value(
+                    linq_api::types::ChatHandleStatus::Active,
+                ),
                 joined_at: "2026-02-05T19:45:00Z"
                     .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                     .expect("valid timestamp"),
@@ -7238,8 +7441,10 @@ fn webhook_chat_group_name_updated_v2025_example_decodes() {
   }
 }"#,
     );
-    let decoded: linq_api::types::ChatGroupNameUpdatedWebhookV2025 =
-        serde_json::from_value(sent.clone()).expect("the example decodes");
+    let decoded: linq_api::types::ChatGroupNameUpdatedWebhookV2025 = serde_json::from_value(
+            sent.clone(),
+        )
+        .expect("the example decodes");
     let expected = linq_api::types::ChatGroupNameUpdatedWebhookV2025 {
         api_version: "v3".to_owned(),
         webhook_version: linq_api::types::ChatGroupNameUpdatedWebhookV2025WebhookVersion::V20250101,
@@ -7258,7 +7463,9 @@ fn webhook_chat_group_name_updated_v2025_example_decodes() {
                 id: "e604375a-5913-483a-8278-c631e8f0ffda".to_owned(),
                 handle: "+12025550123".to_owned(),
                 service: linq_api::types::ServiceType::IMessage,
-                status: linq_api::Nullable::Value(linq_api::types::ChatHandleStatus::Active),
+                status: linq_api::Nullable::Value(
+                    linq_api::types::ChatHandleStatus::Active,
+                ),
                 joined_at: "2026-01-21T21:59:45Z"
                     .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                     .expect("valid timestamp"),
@@ -7296,8 +7503,10 @@ fn webhook_chat_group_icon_updated_v2025_example_decodes() {
   }
 }"#,
     );
-    let decoded: linq_api::types::ChatGroupIconUpdatedWebhookV2025 =
-        serde_json::from_value(sent.clone()).expect("the example decodes");
+    let decoded: linq_api::types::ChatGroupIconUpdatedWebhookV2025 = serde_json::from_value(
+            sent.clone(),
+        )
+        .expect("the example decodes");
     let expected = linq_api::types::ChatGroupIconUpdatedWebhookV2025 {
         api_version: "v3".to_owned(),
         webhook_version: linq_api::types::ChatGroupIconUpdatedWebhookV2025WebhookVersion::V20250101,
@@ -7344,12 +7553,13 @@ fn webhook_chat_group_name_update_failed_v2025_example_decodes() {
   }
 }"#,
     );
-    let decoded: linq_api::types::ChatGroupNameUpdateFailedWebhookV2025 =
-        serde_json::from_value(sent.clone()).expect("the example decodes");
+    let decoded: linq_api::types::ChatGroupNameUpdateFailedWebhookV2025 = serde_json::from_value(
+            sent.clone(),
+        )
+        .expect("the example decodes");
     let expected = linq_api::types::ChatGroupNameUpdateFailedWebhookV2025 {
         api_version: "v3".to_owned(),
-        webhook_version:
-            linq_api::types::ChatGroupNameUpdateFailedWebhookV2025WebhookVersion::V20250101,
+        webhook_version: linq_api::types::ChatGroupNameUpdateFailedWebhookV2025WebhookVersion::V20250101,
         event_type: linq_api::types::WebhookEventType::ChatGroupNameUpdateFailed,
         event_id: "e20feb41-7f67-43f0-89c8-a985cff3b568".to_owned(),
         created_at: "2026-02-05T19:52:18.101Z"
@@ -7389,12 +7599,13 @@ fn webhook_chat_group_icon_update_failed_v2025_example_decodes() {
   }
 }"#,
     );
-    let decoded: linq_api::types::ChatGroupIconUpdateFailedWebhookV2025 =
-        serde_json::from_value(sent.clone()).expect("the example decodes");
+    let decoded: linq_api::types::ChatGroupIconUpdateFailedWebhookV2025 = serde_json::from_value(
+            sent.clone(),
+        )
+        .expect("the example decodes");
     let expected = linq_api::types::ChatGroupIconUpdateFailedWebhookV2025 {
         api_version: "v3".to_owned(),
-        webhook_version:
-            linq_api::types::ChatGroupIconUpdateFailedWebhookV2025WebhookVersion::V20250101,
+        webhook_version: linq_api::types::ChatGroupIconUpdateFailedWebhookV2025WebhookVersion::V20250101,
         event_type: linq_api::types::WebhookEventType::ChatGroupIconUpdateFailed,
         event_id: "e20feb41-7f67-43f0-89c8-a985cff3b568".to_owned(),
         created_at: "2026-02-05T19:52:18.101Z"
@@ -7462,8 +7673,10 @@ fn webhook_chat_created_v2025_example_decodes() {
   }
 }"#,
     );
-    let decoded: linq_api::types::ChatCreatedWebhookV2025 =
-        serde_json::from_value(sent.clone()).expect("the example decodes");
+    let decoded: linq_api::types::ChatCreatedWebhookV2025 = serde_json::from_value(
+            sent.clone(),
+        )
+        .expect("the example decodes");
     let expected = linq_api::types::ChatCreatedWebhookV2025 {
         api_version: "v3".to_owned(),
         webhook_version: linq_api::types::ChatCreatedWebhookV2025WebhookVersion::V20250101,
@@ -7483,7 +7696,9 @@ fn webhook_chat_created_v2025_example_decodes() {
                     id: "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
                     handle: "+12025550100".to_owned(),
                     service: linq_api::types::ServiceType::IMessage,
-                    status: linq_api::Nullable::Value(linq_api::types::ChatHandleStatus::Active),
+                    status: linq_api::Nullable::Value(
+                        linq_api::types::ChatHandleStatus::Active,
+                    ),
                     joined_at: "2026-01-21T21:59:45Z"
                         .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                         .expect("valid timestamp"),
@@ -7494,7 +7709,9 @@ fn webhook_chat_created_v2025_example_decodes() {
                     id: "e604375a-5913-483a-8278-c631e8f0ffda".to_owned(),
                     handle: "+12025550123".to_owned(),
                     service: linq_api::types::ServiceType::IMessage,
-                    status: linq_api::Nullable::Value(linq_api::types::ChatHandleStatus::Active),
+                    status: linq_api::Nullable::Value(
+                        linq_api::types::ChatHandleStatus::Active,
+                    ),
                     joined_at: "2026-01-21T21:59:45Z"
                         .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                         .expect("valid timestamp"),
@@ -7540,12 +7757,13 @@ fn webhook_chat_typing_indicator_started_v2025_example_decodes() {
   }
 }"#,
     );
-    let decoded: linq_api::types::ChatTypingIndicatorStartedWebhookV2025 =
-        serde_json::from_value(sent.clone()).expect("the example decodes");
+    let decoded: linq_api::types::ChatTypingIndicatorStartedWebhookV2025 = serde_json::from_value(
+            sent.clone(),
+        )
+        .expect("the example decodes");
     let expected = linq_api::types::ChatTypingIndicatorStartedWebhookV2025 {
         api_version: "v3".to_owned(),
-        webhook_version:
-            linq_api::types::ChatTypingIndicatorStartedWebhookV2025WebhookVersion::V20250101,
+        webhook_version: linq_api::types::ChatTypingIndicatorStartedWebhookV2025WebhookVersion::V20250101,
         event_type: linq_api::types::WebhookEventType::ChatTypingIndicatorStarted,
         event_id: "e20feb41-7f67-43f0-89c8-a985cff3b568".to_owned(),
         created_at: "2026-02-05T19:52:18.101Z"
@@ -7579,12 +7797,13 @@ fn webhook_chat_typing_indicator_stopped_v2025_example_decodes() {
   }
 }"#,
     );
-    let decoded: linq_api::types::ChatTypingIndicatorStoppedWebhookV2025 =
-        serde_json::from_value(sent.clone()).expect("the example decodes");
+    let decoded: linq_api::types::ChatTypingIndicatorStoppedWebhookV2025 = serde_json::from_value(
+            sent.clone(),
+        )
+        .expect("the example decodes");
     let expected = linq_api::types::ChatTypingIndicatorStoppedWebhookV2025 {
         api_version: "v3".to_owned(),
-        webhook_version:
-            linq_api::types::ChatTypingIndicatorStoppedWebhookV2025WebhookVersion::V20250101,
+        webhook_version: linq_api::types::ChatTypingIndicatorStoppedWebhookV2025WebhookVersion::V20250101,
         event_type: linq_api::types::WebhookEventType::ChatTypingIndicatorStopped,
         event_id: "e20feb41-7f67-43f0-89c8-a985cff3b568".to_owned(),
         created_at: "2026-02-05T19:52:18.101Z"

@@ -4,8 +4,8 @@
 //! The resource's handle and its operations.
 
 use crate::runtime::{ApiResponse, Empty, Json, Method, RequestSpec, Scope, path};
-use crate::types;
 use crate::{Error, RequestOptions};
+use crate::types;
 
 /// Files uploaded ahead of sending, referenced from media parts by their
 /// `attachment_id`. Sending a media part by URL needs no upload.
@@ -65,15 +65,16 @@ impl<'a> Attachments<'a> {
         &self,
         body: &types::AttachmentCreateParams,
     ) -> impl Future<Output = Result<types::AttachmentCreateResponse, Error>> {
-        self.scope
-            .call_value::<Json<_>>(request_upload_request(body))
+        self.scope.call_value::<Json<_>>(request_upload_request(body))
     }
 
     /// Same as [`request_upload`](Self::request_upload), also returning the status and headers.
     pub fn request_upload_with_response(
         &self,
         body: &types::AttachmentCreateParams,
-    ) -> impl Future<Output = Result<ApiResponse<types::AttachmentCreateResponse>, Error>> {
+    ) -> impl Future<
+        Output = Result<ApiResponse<types::AttachmentCreateResponse>, Error>,
+    > {
         self.scope.call::<Json<_>>(request_upload_request(body))
     }
 
@@ -107,7 +108,9 @@ impl<'a> Attachments<'a> {
     pub fn get_with_response(
         &self,
         attachment_id: &str,
-    ) -> impl Future<Output = Result<ApiResponse<types::AttachmentRetrieveResponse>, Error>> {
+    ) -> impl Future<
+        Output = Result<ApiResponse<types::AttachmentRetrieveResponse>, Error>,
+    > {
         self.scope.call::<Json<_>>(get_request(attachment_id))
     }
 
@@ -126,9 +129,11 @@ impl<'a> Attachments<'a> {
     /// #     Ok(())
     /// # }
     /// ```
-    pub fn delete(&self, attachment_id: &str) -> impl Future<Output = Result<(), Error>> {
-        self.scope
-            .call_value::<Empty>(delete_request(attachment_id))
+    pub fn delete(
+        &self,
+        attachment_id: &str,
+    ) -> impl Future<Output = Result<(), Error>> {
+        self.scope.call_value::<Empty>(delete_request(attachment_id))
     }
 
     /// Same as [`delete`](Self::delete), also returning the status and headers.
@@ -141,23 +146,24 @@ impl<'a> Attachments<'a> {
 }
 
 /// The request of [`Attachments::request_upload`].
-fn request_upload_request(body: &types::AttachmentCreateParams) -> Result<RequestSpec, Error> {
+fn request_upload_request(
+    body: &types::AttachmentCreateParams,
+) -> Result<RequestSpec, Error> {
     let path = String::from("/v3/attachments");
     RequestSpec::new(Method::POST, "/v3/attachments", path).json(body)
 }
 
 /// The request of [`Attachments::get`].
 fn get_request(attachment_id: &str) -> Result<RequestSpec, Error> {
-    let path = format!("/v3/attachments/{}", path::segment(attachment_id)?);
-    Ok(RequestSpec::new(
-        Method::GET,
-        "/v3/attachments/{attachmentId}",
-        path,
-    ))
+    let path = format!("/v3/attachments/{}", path::segment(attachment_id) ?);
+    Ok(RequestSpec::new(Method::GET, "/v3/attachments/{attachmentId}", path))
 }
 
 /// The request of [`Attachments::delete`].
 fn delete_request(attachment_id: &str) -> Result<RequestSpec, Error> {
-    let path = format!("/v3/attachments/{}", path::segment(attachment_id)?);
-    Ok(RequestSpec::new(Method::DELETE, "/v3/attachments/{attachmentId}", path).accept("*/*"))
+    let path = format!("/v3/attachments/{}", path::segment(attachment_id) ?);
+    Ok(
+        RequestSpec::new(Method::DELETE, "/v3/attachments/{attachmentId}", path)
+            .accept("*/*"),
+    )
 }

@@ -4,8 +4,8 @@
 //! The resource's handle and its operations.
 
 use crate::runtime::{ApiResponse, Json, Method, RequestSpec, Scope};
-use crate::types;
 use crate::{Error, RequestOptions};
+use crate::types;
 
 /// Whether a handle can be reached over iMessage or RCS.
 ///
@@ -56,8 +56,7 @@ impl<'a> Capability<'a> {
         &self,
         body: &types::CapabilityCheckIMessageParams,
     ) -> impl Future<Output = Result<types::HandleCheckResponse, Error>> {
-        self.scope
-            .call_value::<Json<_>>(check_i_message_request(body))
+        self.scope.call_value::<Json<_>>(check_i_message_request(body))
     }
 
     /// Same as [`check_i_message`](Self::check_i_message), also returning the status and headers.
@@ -117,7 +116,9 @@ fn check_i_message_request(
 }
 
 /// The request of [`Capability::check_rcs`].
-fn check_rcs_request(body: &types::CapabilityCheckRcsParams) -> Result<RequestSpec, Error> {
+fn check_rcs_request(
+    body: &types::CapabilityCheckRcsParams,
+) -> Result<RequestSpec, Error> {
     let path = String::from("/v3/capability/check_rcs");
     RequestSpec::new(Method::POST, "/v3/capability/check_rcs", path).json(body)
 }

@@ -3,10 +3,12 @@
 
 //! The resource's handle and its operations.
 
-use crate::runtime::{ApiResponse, Empty, Json, Method, QueryStyle, RequestSpec, Scope, path};
+use crate::runtime::{
+    ApiResponse, Empty, Json, Method, QueryStyle, RequestSpec, Scope, path,
+};
 
-use crate::types;
 use crate::{Error, RequestOptions};
+use crate::types;
 
 /// A chat is a conversation between one of your phone numbers and one or more other
 /// handles (phone numbers or email addresses). Creating a chat sends its first
@@ -136,7 +138,10 @@ impl<'a> Chats<'a> {
     /// #     Ok(())
     /// # }
     /// ```
-    pub fn get(&self, chat_id: &str) -> impl Future<Output = Result<types::Chat, Error>> {
+    pub fn get(
+        &self,
+        chat_id: &str,
+    ) -> impl Future<Output = Result<types::Chat, Error>> {
         self.scope.call_value::<Json<_>>(get_request(chat_id))
     }
 
@@ -178,8 +183,7 @@ impl<'a> Chats<'a> {
         chat_id: &str,
         body: &types::ChatUpdateParams,
     ) -> impl Future<Output = Result<types::ChatUpdateResponse, Error>> {
-        self.scope
-            .call_value::<Json<_>>(update_request(chat_id, body))
+        self.scope.call_value::<Json<_>>(update_request(chat_id, body))
     }
 
     /// Same as [`update`](Self::update), also returning the status and headers.
@@ -222,8 +226,7 @@ impl<'a> Chats<'a> {
         chat_id: &str,
         body: &types::ParticipantAddParams,
     ) -> impl Future<Output = Result<types::ParticipantAddResponse, Error>> {
-        self.scope
-            .call_value::<Json<_>>(add_participant_request(chat_id, body))
+        self.scope.call_value::<Json<_>>(add_participant_request(chat_id, body))
     }
 
     /// Same as [`add_participant`](Self::add_participant), also returning the status and headers.
@@ -231,9 +234,10 @@ impl<'a> Chats<'a> {
         &self,
         chat_id: &str,
         body: &types::ParticipantAddParams,
-    ) -> impl Future<Output = Result<ApiResponse<types::ParticipantAddResponse>, Error>> {
-        self.scope
-            .call::<Json<_>>(add_participant_request(chat_id, body))
+    ) -> impl Future<
+        Output = Result<ApiResponse<types::ParticipantAddResponse>, Error>,
+    > {
+        self.scope.call::<Json<_>>(add_participant_request(chat_id, body))
     }
 
     /// Remove a participant
@@ -266,8 +270,7 @@ impl<'a> Chats<'a> {
         chat_id: &str,
         body: &types::ParticipantRemoveParams,
     ) -> impl Future<Output = Result<types::ParticipantRemoveResponse, Error>> {
-        self.scope
-            .call_value::<Json<_>>(remove_participant_request(chat_id, body))
+        self.scope.call_value::<Json<_>>(remove_participant_request(chat_id, body))
     }
 
     /// Same as [`remove_participant`](Self::remove_participant), also returning the status and headers.
@@ -275,9 +278,10 @@ impl<'a> Chats<'a> {
         &self,
         chat_id: &str,
         body: &types::ParticipantRemoveParams,
-    ) -> impl Future<Output = Result<ApiResponse<types::ParticipantRemoveResponse>, Error>> {
-        self.scope
-            .call::<Json<_>>(remove_participant_request(chat_id, body))
+    ) -> impl Future<
+        Output = Result<ApiResponse<types::ParticipantRemoveResponse>, Error>,
+    > {
+        self.scope.call::<Json<_>>(remove_participant_request(chat_id, body))
     }
 
     /// Start the typing indicator
@@ -296,9 +300,11 @@ impl<'a> Chats<'a> {
     /// #     Ok(())
     /// # }
     /// ```
-    pub fn start_typing(&self, chat_id: &str) -> impl Future<Output = Result<(), Error>> {
-        self.scope
-            .call_value::<Empty>(start_typing_request(chat_id))
+    pub fn start_typing(
+        &self,
+        chat_id: &str,
+    ) -> impl Future<Output = Result<(), Error>> {
+        self.scope.call_value::<Empty>(start_typing_request(chat_id))
     }
 
     /// Same as [`start_typing`](Self::start_typing), also returning the status and headers.
@@ -352,9 +358,11 @@ impl<'a> Chats<'a> {
     /// #     Ok(())
     /// # }
     /// ```
-    pub fn mark_as_read(&self, chat_id: &str) -> impl Future<Output = Result<(), Error>> {
-        self.scope
-            .call_value::<Empty>(mark_as_read_request(chat_id))
+    pub fn mark_as_read(
+        &self,
+        chat_id: &str,
+    ) -> impl Future<Output = Result<(), Error>> {
+        self.scope.call_value::<Empty>(mark_as_read_request(chat_id))
     }
 
     /// Same as [`mark_as_read`](Self::mark_as_read), also returning the status and headers.
@@ -381,9 +389,11 @@ impl<'a> Chats<'a> {
     /// #     Ok(())
     /// # }
     /// ```
-    pub fn share_contact_with(&self, chat_id: &str) -> impl Future<Output = Result<(), Error>> {
-        self.scope
-            .call_value::<Empty>(share_contact_with_request(chat_id))
+    pub fn share_contact_with(
+        &self,
+        chat_id: &str,
+    ) -> impl Future<Output = Result<(), Error>> {
+        self.scope.call_value::<Empty>(share_contact_with_request(chat_id))
     }
 
     /// Same as [`share_contact_with`](Self::share_contact_with), also returning the status and headers.
@@ -391,8 +401,7 @@ impl<'a> Chats<'a> {
         &self,
         chat_id: &str,
     ) -> impl Future<Output = Result<ApiResponse<()>, Error>> {
-        self.scope
-            .call::<Empty>(share_contact_with_request(chat_id))
+        self.scope.call::<Empty>(share_contact_with_request(chat_id))
     }
 
     /// Leave a chat
@@ -453,17 +462,17 @@ impl<'a> Chats<'a> {
         &self,
         chat_id: &str,
     ) -> impl Future<Output = Result<types::LocationRequestResponse, Error>> {
-        self.scope
-            .call_value::<Json<_>>(request_location_request(chat_id))
+        self.scope.call_value::<Json<_>>(request_location_request(chat_id))
     }
 
     /// Same as [`request_location`](Self::request_location), also returning the status and headers.
     pub fn request_location_with_response(
         &self,
         chat_id: &str,
-    ) -> impl Future<Output = Result<ApiResponse<types::LocationRequestResponse>, Error>> {
-        self.scope
-            .call::<Json<_>>(request_location_request(chat_id))
+    ) -> impl Future<
+        Output = Result<ApiResponse<types::LocationRequestResponse>, Error>,
+    > {
+        self.scope.call::<Json<_>>(request_location_request(chat_id))
     }
 
     /// Retrieve shared locations
@@ -490,15 +499,16 @@ impl<'a> Chats<'a> {
         &self,
         chat_id: &str,
     ) -> impl Future<Output = Result<types::GetChatLocationResponse, Error>> {
-        self.scope
-            .call_value::<Json<_>>(get_location_request(chat_id))
+        self.scope.call_value::<Json<_>>(get_location_request(chat_id))
     }
 
     /// Same as [`get_location`](Self::get_location), also returning the status and headers.
     pub fn get_location_with_response(
         &self,
         chat_id: &str,
-    ) -> impl Future<Output = Result<ApiResponse<types::GetChatLocationResponse>, Error>> {
+    ) -> impl Future<
+        Output = Result<ApiResponse<types::GetChatLocationResponse>, Error>,
+    > {
         self.scope.call::<Json<_>>(get_location_request(chat_id))
     }
 }
@@ -506,11 +516,13 @@ impl<'a> Chats<'a> {
 /// The request of [`Chats::list`].
 fn list_request(params: &types::ChatListParams) -> Result<RequestSpec, Error> {
     let path = String::from("/v3/chats");
-    Ok(RequestSpec::new(Method::GET, "/v3/chats", path)
-        .query("from", &params.from, QueryStyle::Form { explode: true })
-        .query("to", &params.to, QueryStyle::Form { explode: true })
-        .query("limit", &params.limit, QueryStyle::Form { explode: true })
-        .query("cursor", &params.cursor, QueryStyle::Form { explode: true }))
+    Ok(
+        RequestSpec::new(Method::GET, "/v3/chats", path)
+            .query("from", &params.from, QueryStyle::Form { explode: true })
+            .query("to", &params.to, QueryStyle::Form { explode: true })
+            .query("limit", &params.limit, QueryStyle::Form { explode: true })
+            .query("cursor", &params.cursor, QueryStyle::Form { explode: true }),
+    )
 }
 
 /// The request of [`Chats::create`].
@@ -521,13 +533,16 @@ fn create_request(body: &types::ChatCreateParams) -> Result<RequestSpec, Error> 
 
 /// The request of [`Chats::get`].
 fn get_request(chat_id: &str) -> Result<RequestSpec, Error> {
-    let path = format!("/v3/chats/{}", path::segment(chat_id)?);
+    let path = format!("/v3/chats/{}", path::segment(chat_id) ?);
     Ok(RequestSpec::new(Method::GET, "/v3/chats/{chatId}", path))
 }
 
 /// The request of [`Chats::update`].
-fn update_request(chat_id: &str, body: &types::ChatUpdateParams) -> Result<RequestSpec, Error> {
-    let path = format!("/v3/chats/{}", path::segment(chat_id)?);
+fn update_request(
+    chat_id: &str,
+    body: &types::ChatUpdateParams,
+) -> Result<RequestSpec, Error> {
+    let path = format!("/v3/chats/{}", path::segment(chat_id) ?);
     RequestSpec::new(Method::PUT, "/v3/chats/{chatId}", path).json(body)
 }
 
@@ -536,7 +551,7 @@ fn add_participant_request(
     chat_id: &str,
     body: &types::ParticipantAddParams,
 ) -> Result<RequestSpec, Error> {
-    let path = format!("/v3/chats/{}/participants", path::segment(chat_id)?);
+    let path = format!("/v3/chats/{}/participants", path::segment(chat_id) ?);
     RequestSpec::new(Method::POST, "/v3/chats/{chatId}/participants", path).json(body)
 }
 
@@ -545,57 +560,52 @@ fn remove_participant_request(
     chat_id: &str,
     body: &types::ParticipantRemoveParams,
 ) -> Result<RequestSpec, Error> {
-    let path = format!("/v3/chats/{}/participants", path::segment(chat_id)?);
+    let path = format!("/v3/chats/{}/participants", path::segment(chat_id) ?);
     RequestSpec::new(Method::DELETE, "/v3/chats/{chatId}/participants", path).json(body)
 }
 
 /// The request of [`Chats::start_typing`].
 fn start_typing_request(chat_id: &str) -> Result<RequestSpec, Error> {
-    let path = format!("/v3/chats/{}/typing", path::segment(chat_id)?);
+    let path = format!("/v3/chats/{}/typing", path::segment(chat_id) ?);
     Ok(RequestSpec::new(Method::POST, "/v3/chats/{chatId}/typing", path).accept("*/*"))
 }
 
 /// The request of [`Chats::stop_typing`].
 fn stop_typing_request(chat_id: &str) -> Result<RequestSpec, Error> {
-    let path = format!("/v3/chats/{}/typing", path::segment(chat_id)?);
+    let path = format!("/v3/chats/{}/typing", path::segment(chat_id) ?);
     Ok(RequestSpec::new(Method::DELETE, "/v3/chats/{chatId}/typing", path).accept("*/*"))
 }
 
 /// The request of [`Chats::mark_as_read`].
 fn mark_as_read_request(chat_id: &str) -> Result<RequestSpec, Error> {
-    let path = format!("/v3/chats/{}/read", path::segment(chat_id)?);
+    let path = format!("/v3/chats/{}/read", path::segment(chat_id) ?);
     Ok(RequestSpec::new(Method::POST, "/v3/chats/{chatId}/read", path).accept("*/*"))
 }
 
 /// The request of [`Chats::share_contact_with`].
 fn share_contact_with_request(chat_id: &str) -> Result<RequestSpec, Error> {
-    let path = format!("/v3/chats/{}/share_contact_card", path::segment(chat_id)?);
-    Ok(RequestSpec::new(Method::POST, "/v3/chats/{chatId}/share_contact_card", path).accept("*/*"))
+    let path = format!("/v3/chats/{}/share_contact_card", path::segment(chat_id) ?);
+    Ok(
+        RequestSpec::new(Method::POST, "/v3/chats/{chatId}/share_contact_card", path)
+            .accept("*/*"),
+    )
 }
 
 /// The request of [`Chats::leave`].
 fn leave_request(chat_id: &str) -> Result<RequestSpec, Error> {
-    let path = format!("/v3/chats/{}/leave", path::segment(chat_id)?);
-    Ok(RequestSpec::new(
-        Method::POST,
-        "/v3/chats/{chatId}/leave",
-        path,
-    ))
+    let path = format!("/v3/chats/{}/leave", path::segment(chat_id) ?);
+    Ok(RequestSpec::new(Method::POST, "/v3/chats/{chatId}/leave", path))
 }
 
 /// The request of [`Chats::request_location`].
 fn request_location_request(chat_id: &str) -> Result<RequestSpec, Error> {
-    let path = format!("/v3/chats/{}/location/request", path::segment(chat_id)?);
-    Ok(RequestSpec::new(
-        Method::POST,
-        "/v3/chats/{chatId}/location/request",
-        path,
-    ))
+    let path = format!("/v3/chats/{}/location/request", path::segment(chat_id) ?);
+    Ok(RequestSpec::new(Method::POST, "/v3/chats/{chatId}/location/request", path))
 }
 
 /// The request of [`Chats::get_location`].
 fn get_location_request(chat_id: &str) -> Result<RequestSpec, Error> {
-    let path = format!("/v3/chats/{}/location", path::segment(chat_id)?);
+    let path = format!("/v3/chats/{}/location", path::segment(chat_id) ?);
     Ok(
         RequestSpec::new(Method::GET, "/v3/chats/{chatId}/location", path)
             .accept("application/geo+json"),

@@ -4,8 +4,8 @@
 //! The resource's handle and its operations.
 
 use crate::runtime::{ApiResponse, Json, Method, QueryStyle, RequestSpec, Scope};
-use crate::types;
 use crate::{Error, RequestOptions};
+use crate::types;
 
 /// The name and photo your phone numbers share with the people they talk to.
 ///
@@ -58,7 +58,9 @@ impl<'a> ContactCard<'a> {
     pub fn get_with_response(
         &self,
         params: &types::ContactCardGetParams,
-    ) -> impl Future<Output = Result<ApiResponse<types::ContactCardRetrieveResponse>, Error>> {
+    ) -> impl Future<
+        Output = Result<ApiResponse<types::ContactCardRetrieveResponse>, Error>,
+    > {
         self.scope.call::<Json<_>>(get_request(params))
     }
 
@@ -138,8 +140,7 @@ impl<'a> ContactCard<'a> {
         body: &types::ContactCardUpdateBody,
         params: &types::ContactCardUpdateParams,
     ) -> impl Future<Output = Result<types::SetContactCard, Error>> {
-        self.scope
-            .call_value::<Json<_>>(update_request(body, params))
+        self.scope.call_value::<Json<_>>(update_request(body, params))
     }
 
     /// Same as [`update`](Self::update), also returning the status and headers.
@@ -156,11 +157,12 @@ impl<'a> ContactCard<'a> {
 fn get_request(params: &types::ContactCardGetParams) -> Result<RequestSpec, Error> {
     let path = String::from("/v3/contact_card");
     Ok(
-        RequestSpec::new(Method::GET, "/v3/contact_card", path).query(
-            "phone_number",
-            &params.phone_number,
-            QueryStyle::Form { explode: true },
-        ),
+        RequestSpec::new(Method::GET, "/v3/contact_card", path)
+            .query(
+                "phone_number",
+                &params.phone_number,
+                QueryStyle::Form { explode: true },
+            ),
     )
 }
 
@@ -177,10 +179,6 @@ fn update_request(
 ) -> Result<RequestSpec, Error> {
     let path = String::from("/v3/contact_card");
     RequestSpec::new(Method::PATCH, "/v3/contact_card", path)
-        .query(
-            "phone_number",
-            &params.phone_number,
-            QueryStyle::Form { explode: true },
-        )
+        .query("phone_number", &params.phone_number, QueryStyle::Form { explode: true })
         .json(body)
 }

@@ -3,10 +3,12 @@
 
 //! The resource's handle and its operations.
 
-use crate::runtime::{ApiResponse, Empty, Json, Method, QueryStyle, RequestSpec, Scope, path};
+use crate::runtime::{
+    ApiResponse, Empty, Json, Method, QueryStyle, RequestSpec, Scope, path,
+};
 
-use crate::types;
 use crate::{Error, RequestOptions};
+use crate::types;
 
 /// The messages of a chat: send, list, read a thread, react, edit and delete.
 ///
@@ -56,8 +58,7 @@ impl<'a> Messages<'a> {
         chat_id: &str,
         params: &types::MessageGetParams,
     ) -> impl Future<Output = Result<types::ChatMessageListResponse, Error>> {
-        self.scope
-            .call_value::<Json<_>>(get_request(chat_id, params))
+        self.scope.call_value::<Json<_>>(get_request(chat_id, params))
     }
 
     /// Same as [`get`](Self::get), also returning the status and headers.
@@ -65,7 +66,9 @@ impl<'a> Messages<'a> {
         &self,
         chat_id: &str,
         params: &types::MessageGetParams,
-    ) -> impl Future<Output = Result<ApiResponse<types::ChatMessageListResponse>, Error>> {
+    ) -> impl Future<
+        Output = Result<ApiResponse<types::ChatMessageListResponse>, Error>,
+    > {
         self.scope.call::<Json<_>>(get_request(chat_id, params))
     }
 
@@ -106,8 +109,7 @@ impl<'a> Messages<'a> {
         chat_id: &str,
         body: &types::MessageSendParams,
     ) -> impl Future<Output = Result<types::MessageSendResponse, Error>> {
-        self.scope
-            .call_value::<Json<_>>(send_to_chat_request(chat_id, body))
+        self.scope.call_value::<Json<_>>(send_to_chat_request(chat_id, body))
     }
 
     /// Same as [`send_to_chat`](Self::send_to_chat), also returning the status and headers.
@@ -116,8 +118,7 @@ impl<'a> Messages<'a> {
         chat_id: &str,
         body: &types::MessageSendParams,
     ) -> impl Future<Output = Result<ApiResponse<types::MessageSendResponse>, Error>> {
-        self.scope
-            .call::<Json<_>>(send_to_chat_request(chat_id, body))
+        self.scope.call::<Json<_>>(send_to_chat_request(chat_id, body))
     }
 
     /// Send a voice memo
@@ -154,8 +155,7 @@ impl<'a> Messages<'a> {
         chat_id: &str,
         body: &types::ChatSendVoicememoParams,
     ) -> impl Future<Output = Result<types::ChatSendVoicememoResponse, Error>> {
-        self.scope
-            .call_value::<Json<_>>(send_voice_memo_to_chat_request(chat_id, body))
+        self.scope.call_value::<Json<_>>(send_voice_memo_to_chat_request(chat_id, body))
     }
 
     /// Same as [`send_voice_memo_to_chat`](Self::send_voice_memo_to_chat), also returning the status and headers.
@@ -163,9 +163,10 @@ impl<'a> Messages<'a> {
         &self,
         chat_id: &str,
         body: &types::ChatSendVoicememoParams,
-    ) -> impl Future<Output = Result<ApiResponse<types::ChatSendVoicememoResponse>, Error>> {
-        self.scope
-            .call::<Json<_>>(send_voice_memo_to_chat_request(chat_id, body))
+    ) -> impl Future<
+        Output = Result<ApiResponse<types::ChatSendVoicememoResponse>, Error>,
+    > {
+        self.scope.call::<Json<_>>(send_voice_memo_to_chat_request(chat_id, body))
     }
 
     /// Retrieve a message
@@ -184,7 +185,10 @@ impl<'a> Messages<'a> {
     /// #     Ok(())
     /// # }
     /// ```
-    pub fn get_2(&self, message_id: &str) -> impl Future<Output = Result<types::Message, Error>> {
+    pub fn get_2(
+        &self,
+        message_id: &str,
+    ) -> impl Future<Output = Result<types::Message, Error>> {
         self.scope.call_value::<Json<_>>(get_2_request(message_id))
     }
 
@@ -226,8 +230,7 @@ impl<'a> Messages<'a> {
         message_id: &str,
         body: &types::MessageUpdateParams,
     ) -> impl Future<Output = Result<types::Message, Error>> {
-        self.scope
-            .call_value::<Json<_>>(update_request(message_id, body))
+        self.scope.call_value::<Json<_>>(update_request(message_id, body))
     }
 
     /// Same as [`update`](Self::update), also returning the status and headers.
@@ -295,8 +298,7 @@ impl<'a> Messages<'a> {
         message_id: &str,
         params: &types::MessageGetThreadParams,
     ) -> impl Future<Output = Result<types::MessageListMessagesThreadResponse, Error>> {
-        self.scope
-            .call_value::<Json<_>>(get_thread_request(message_id, params))
+        self.scope.call_value::<Json<_>>(get_thread_request(message_id, params))
     }
 
     /// Same as [`get_thread`](Self::get_thread), also returning the status and headers.
@@ -304,10 +306,10 @@ impl<'a> Messages<'a> {
         &self,
         message_id: &str,
         params: &types::MessageGetThreadParams,
-    ) -> impl Future<Output = Result<ApiResponse<types::MessageListMessagesThreadResponse>, Error>>
-    {
-        self.scope
-            .call::<Json<_>>(get_thread_request(message_id, params))
+    ) -> impl Future<
+        Output = Result<ApiResponse<types::MessageListMessagesThreadResponse>, Error>,
+    > {
+        self.scope.call::<Json<_>>(get_thread_request(message_id, params))
     }
 
     /// Add or remove a reaction
@@ -343,8 +345,7 @@ impl<'a> Messages<'a> {
         message_id: &str,
         body: &types::MessageAddReactionParams,
     ) -> impl Future<Output = Result<types::MessageAddReactionResponse, Error>> {
-        self.scope
-            .call_value::<Json<_>>(send_reaction_request(message_id, body))
+        self.scope.call_value::<Json<_>>(send_reaction_request(message_id, body))
     }
 
     /// Same as [`send_reaction`](Self::send_reaction), also returning the status and headers.
@@ -352,9 +353,10 @@ impl<'a> Messages<'a> {
         &self,
         message_id: &str,
         body: &types::MessageAddReactionParams,
-    ) -> impl Future<Output = Result<ApiResponse<types::MessageAddReactionResponse>, Error>> {
-        self.scope
-            .call::<Json<_>>(send_reaction_request(message_id, body))
+    ) -> impl Future<
+        Output = Result<ApiResponse<types::MessageAddReactionResponse>, Error>,
+    > {
+        self.scope.call::<Json<_>>(send_reaction_request(message_id, body))
     }
 
     /// Send a message to handles
@@ -399,8 +401,7 @@ impl<'a> Messages<'a> {
         body: &types::MessageCreateBody,
         params: &types::MessageCreateParams,
     ) -> impl Future<Output = Result<types::MessageCreateResponse, Error>> {
-        self.scope
-            .call_value::<Json<_>>(create_request(body, params))
+        self.scope.call_value::<Json<_>>(create_request(body, params))
     }
 
     /// Same as [`create`](Self::create), also returning the status and headers.
@@ -447,8 +448,7 @@ impl<'a> Messages<'a> {
         message_id: &str,
         body: &types::MessageUpdateAppCardParams,
     ) -> impl Future<Output = Result<types::MessageUpdateAppCardResponse, Error>> {
-        self.scope
-            .call_value::<Json<_>>(update_app_card_request(message_id, body))
+        self.scope.call_value::<Json<_>>(update_app_card_request(message_id, body))
     }
 
     /// Same as [`update_app_card`](Self::update_app_card), also returning the status and headers.
@@ -456,15 +456,19 @@ impl<'a> Messages<'a> {
         &self,
         message_id: &str,
         body: &types::MessageUpdateAppCardParams,
-    ) -> impl Future<Output = Result<ApiResponse<types::MessageUpdateAppCardResponse>, Error>> {
-        self.scope
-            .call::<Json<_>>(update_app_card_request(message_id, body))
+    ) -> impl Future<
+        Output = Result<ApiResponse<types::MessageUpdateAppCardResponse>, Error>,
+    > {
+        self.scope.call::<Json<_>>(update_app_card_request(message_id, body))
     }
 }
 
 /// The request of [`Messages::get`].
-fn get_request(chat_id: &str, params: &types::MessageGetParams) -> Result<RequestSpec, Error> {
-    let path = format!("/v3/chats/{}/messages", path::segment(chat_id)?);
+fn get_request(
+    chat_id: &str,
+    params: &types::MessageGetParams,
+) -> Result<RequestSpec, Error> {
+    let path = format!("/v3/chats/{}/messages", path::segment(chat_id) ?);
     Ok(
         RequestSpec::new(Method::GET, "/v3/chats/{chatId}/messages", path)
             .query("cursor", &params.cursor, QueryStyle::Form { explode: true })
@@ -477,7 +481,7 @@ fn send_to_chat_request(
     chat_id: &str,
     body: &types::MessageSendParams,
 ) -> Result<RequestSpec, Error> {
-    let path = format!("/v3/chats/{}/messages", path::segment(chat_id)?);
+    let path = format!("/v3/chats/{}/messages", path::segment(chat_id) ?);
     RequestSpec::new(Method::POST, "/v3/chats/{chatId}/messages", path).json(body)
 }
 
@@ -486,18 +490,14 @@ fn send_voice_memo_to_chat_request(
     chat_id: &str,
     body: &types::ChatSendVoicememoParams,
 ) -> Result<RequestSpec, Error> {
-    let path = format!("/v3/chats/{}/voicememo", path::segment(chat_id)?);
+    let path = format!("/v3/chats/{}/voicememo", path::segment(chat_id) ?);
     RequestSpec::new(Method::POST, "/v3/chats/{chatId}/voicememo", path).json(body)
 }
 
 /// The request of [`Messages::get_2`].
 fn get_2_request(message_id: &str) -> Result<RequestSpec, Error> {
-    let path = format!("/v3/messages/{}", path::segment(message_id)?);
-    Ok(RequestSpec::new(
-        Method::GET,
-        "/v3/messages/{messageId}",
-        path,
-    ))
+    let path = format!("/v3/messages/{}", path::segment(message_id) ?);
+    Ok(RequestSpec::new(Method::GET, "/v3/messages/{messageId}", path))
 }
 
 /// The request of [`Messages::update`].
@@ -505,13 +505,13 @@ fn update_request(
     message_id: &str,
     body: &types::MessageUpdateParams,
 ) -> Result<RequestSpec, Error> {
-    let path = format!("/v3/messages/{}", path::segment(message_id)?);
+    let path = format!("/v3/messages/{}", path::segment(message_id) ?);
     RequestSpec::new(Method::PATCH, "/v3/messages/{messageId}", path).json(body)
 }
 
 /// The request of [`Messages::delete`].
 fn delete_request(message_id: &str) -> Result<RequestSpec, Error> {
-    let path = format!("/v3/messages/{}", path::segment(message_id)?);
+    let path = format!("/v3/messages/{}", path::segment(message_id) ?);
     Ok(RequestSpec::new(Method::DELETE, "/v3/messages/{messageId}", path).accept("*/*"))
 }
 
@@ -520,7 +520,7 @@ fn get_thread_request(
     message_id: &str,
     params: &types::MessageGetThreadParams,
 ) -> Result<RequestSpec, Error> {
-    let path = format!("/v3/messages/{}/thread", path::segment(message_id)?);
+    let path = format!("/v3/messages/{}/thread", path::segment(message_id) ?);
     Ok(
         RequestSpec::new(Method::GET, "/v3/messages/{messageId}/thread", path)
             .query("cursor", &params.cursor, QueryStyle::Form { explode: true })
@@ -534,7 +534,7 @@ fn send_reaction_request(
     message_id: &str,
     body: &types::MessageAddReactionParams,
 ) -> Result<RequestSpec, Error> {
-    let path = format!("/v3/messages/{}/reactions", path::segment(message_id)?);
+    let path = format!("/v3/messages/{}/reactions", path::segment(message_id) ?);
     RequestSpec::new(Method::POST, "/v3/messages/{messageId}/reactions", path).json(body)
 }
 
@@ -554,6 +554,6 @@ fn update_app_card_request(
     message_id: &str,
     body: &types::MessageUpdateAppCardParams,
 ) -> Result<RequestSpec, Error> {
-    let path = format!("/v3/messages/{}/update", path::segment(message_id)?);
+    let path = format!("/v3/messages/{}/update", path::segment(message_id) ?);
     RequestSpec::new(Method::POST, "/v3/messages/{messageId}/update", path).json(body)
 }

@@ -4,8 +4,8 @@
 //! The resource's handle and its operations.
 
 use crate::runtime::{ApiResponse, Json, Method, QueryStyle, RequestSpec, Scope, path};
-use crate::types;
 use crate::{Error, RequestOptions};
+use crate::types;
 
 /// The phone numbers of your account and their settings.
 ///
@@ -45,14 +45,18 @@ impl<'a> PhoneNumbers<'a> {
     /// #     Ok(())
     /// # }
     /// ```
-    pub fn list(&self) -> impl Future<Output = Result<types::PhonenumberListResponse, Error>> {
+    pub fn list(
+        &self,
+    ) -> impl Future<Output = Result<types::PhonenumberListResponse, Error>> {
         self.scope.call_value::<Json<_>>(list_request())
     }
 
     /// Same as [`list`](Self::list), also returning the status and headers.
     pub fn list_with_response(
         &self,
-    ) -> impl Future<Output = Result<ApiResponse<types::PhonenumberListResponse>, Error>> {
+    ) -> impl Future<
+        Output = Result<ApiResponse<types::PhonenumberListResponse>, Error>,
+    > {
         self.scope.call::<Json<_>>(list_request())
     }
 
@@ -73,14 +77,18 @@ impl<'a> PhoneNumbers<'a> {
     /// #     Ok(())
     /// # }
     /// ```
-    pub fn get(&self) -> impl Future<Output = Result<types::PhoneNumberListResponse, Error>> {
+    pub fn get(
+        &self,
+    ) -> impl Future<Output = Result<types::PhoneNumberListResponse, Error>> {
         self.scope.call_value::<Json<_>>(get_request())
     }
 
     /// Same as [`get`](Self::get), also returning the status and headers.
     pub fn get_with_response(
         &self,
-    ) -> impl Future<Output = Result<ApiResponse<types::PhoneNumberListResponse>, Error>> {
+    ) -> impl Future<
+        Output = Result<ApiResponse<types::PhoneNumberListResponse>, Error>,
+    > {
         self.scope.call::<Json<_>>(get_request())
     }
 
@@ -113,8 +121,7 @@ impl<'a> PhoneNumbers<'a> {
         phone_number_id: &str,
         body: &types::PhoneNumberUpdateParams,
     ) -> impl Future<Output = Result<types::PhoneNumberUpdateResponse, Error>> {
-        self.scope
-            .call_value::<Json<_>>(update_request(phone_number_id, body))
+        self.scope.call_value::<Json<_>>(update_request(phone_number_id, body))
     }
 
     /// Same as [`update`](Self::update), also returning the status and headers.
@@ -122,9 +129,10 @@ impl<'a> PhoneNumbers<'a> {
         &self,
         phone_number_id: &str,
         body: &types::PhoneNumberUpdateParams,
-    ) -> impl Future<Output = Result<ApiResponse<types::PhoneNumberUpdateResponse>, Error>> {
-        self.scope
-            .call::<Json<_>>(update_request(phone_number_id, body))
+    ) -> impl Future<
+        Output = Result<ApiResponse<types::PhoneNumberUpdateResponse>, Error>,
+    > {
+        self.scope.call::<Json<_>>(update_request(phone_number_id, body))
     }
 
     /// Pick a phone number to write from
@@ -153,18 +161,17 @@ impl<'a> PhoneNumbers<'a> {
         &self,
         params: &types::PhoneNumberGetAvailableNumberParams,
     ) -> impl Future<Output = Result<types::AvailableNumberRetrieveResponse, Error>> {
-        self.scope
-            .call_value::<Json<_>>(get_available_number_request(params))
+        self.scope.call_value::<Json<_>>(get_available_number_request(params))
     }
 
     /// Same as [`get_available_number`](Self::get_available_number), also returning the status and headers.
     pub fn get_available_number_with_response(
         &self,
         params: &types::PhoneNumberGetAvailableNumberParams,
-    ) -> impl Future<Output = Result<ApiResponse<types::AvailableNumberRetrieveResponse>, Error>>
-    {
-        self.scope
-            .call::<Json<_>>(get_available_number_request(params))
+    ) -> impl Future<
+        Output = Result<ApiResponse<types::AvailableNumberRetrieveResponse>, Error>,
+    > {
+        self.scope.call::<Json<_>>(get_available_number_request(params))
     }
 }
 
@@ -185,7 +192,7 @@ fn update_request(
     phone_number_id: &str,
     body: &types::PhoneNumberUpdateParams,
 ) -> Result<RequestSpec, Error> {
-    let path = format!("/v3/phone_numbers/{}", path::segment(phone_number_id)?);
+    let path = format!("/v3/phone_numbers/{}", path::segment(phone_number_id) ?);
     RequestSpec::new(Method::PUT, "/v3/phone_numbers/{phoneNumberId}", path).json(body)
 }
 
@@ -195,10 +202,7 @@ fn get_available_number_request(
 ) -> Result<RequestSpec, Error> {
     let path = String::from("/v3/available_number");
     Ok(
-        RequestSpec::new(Method::GET, "/v3/available_number", path).query(
-            "to",
-            &params.to,
-            QueryStyle::Form { explode: false },
-        ),
+        RequestSpec::new(Method::GET, "/v3/available_number", path)
+            .query("to", &params.to, QueryStyle::Form { explode: false }),
     )
 }
