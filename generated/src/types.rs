@@ -775,14 +775,18 @@ pub struct ErrorResponse {
 
     /// Always false for an error response.
     pub success: bool,
+
+    /// Trace identifier of the request, for support requests.
+    pub trace_id: Option<String>,
 }
 
 #[cfg(feature = "_any_resource")]
 impl Serialize for ErrorResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = ser::Object::new(serializer, "ErrorResponse", 2);
+        let mut object = ser::Object::new(serializer, "ErrorResponse", 3);
         object.field("error", &self.error);
         object.field("success", &self.success);
+        object.optional("trace_id", &self.trace_id);
         object.end()
     }
 }
@@ -796,16 +800,19 @@ impl de::FromObject for ErrorResponse {
     ) -> Result<Self, A::Error> {
         let mut f_error = None;
         let mut f_success = None;
+        let mut f_trace_id = None;
         while let Some(key) = map.next_key::<de::Key<'de>>()? {
             match key.as_str() {
                 "error" => de::read_some(&mut map, &mut f_error),
                 "success" => de::read_some(&mut map, &mut f_success),
+                "trace_id" => de::read(&mut map, &mut f_trace_id),
                 _ => de::skip(&mut map),
             }?;
         }
         Ok(Self {
             error: de::required(f_error, "error")?,
             success: de::required(f_success, "success")?,
+            trace_id: f_trace_id,
         })
     }
 }

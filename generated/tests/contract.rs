@@ -186,6 +186,7 @@ fn error_401() -> ErrorExample {
                     .to_owned(),
             },
             success: false,
+            ..Default::default()
         }),
     }
 }
@@ -215,6 +216,7 @@ fn error_500() -> ErrorExample {
                 message: "Internal server error".to_owned(),
             },
             success: false,
+            ..Default::default()
         }),
     }
 }
@@ -244,6 +246,7 @@ fn error_400() -> ErrorExample {
                 message: "Phone number must be in E.164 format".to_owned(),
             },
             success: false,
+            ..Default::default()
         }),
     }
 }
@@ -273,6 +276,7 @@ fn error_404() -> ErrorExample {
                 message: "Resource not found".to_owned(),
             },
             success: false,
+            ..Default::default()
         }),
     }
 }
@@ -303,6 +307,7 @@ fn error_403() -> ErrorExample {
                     .to_owned(),
             },
             success: false,
+            ..Default::default()
         }),
     }
 }
@@ -332,6 +337,7 @@ fn error_413() -> ErrorExample {
                 message: "Voice memo file too large - maximum size is 10MB".to_owned(),
             },
             success: false,
+            ..Default::default()
         }),
     }
 }
@@ -361,6 +367,7 @@ fn error_422() -> ErrorExample {
                 message: "Request is valid but cannot be processed".to_owned(),
             },
             success: false,
+            ..Default::default()
         }),
     }
 }
