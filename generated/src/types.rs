@@ -856,7 +856,7 @@ pub struct WebhookEvent {
 
     /// The event's payload. Its shape depends on the event type and the webhook
     /// version.
-    pub data: serde_json::Map<String, serde_json::Value>,
+    pub data: WebhookEventData,
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -889,12 +889,18 @@ impl de::FromObject for WebhookEvent {
         let mut f_created_at = None;
         let mut f_trace_id = None;
         let mut f_partner_id = None;
-        let mut f_data = None;
+        let mut f_data = None::<serde_json::Value>;
+        let mut key_0: Option<String> = None;
+        let mut key_1: Option<String> = None;
         while let Some(key) = map.next_key::<de::Key<'de>>()? {
             match key.as_str() {
                 "api_version" => de::read_some(&mut map, &mut f_api_version),
-                "webhook_version" => de::read_some(&mut map, &mut f_webhook_version),
-                "event_type" => de::read_some(&mut map, &mut f_event_type),
+                "webhook_version" => {
+                    de::read_some_key(&mut map, &mut f_webhook_version, &mut key_1)
+                }
+                "event_type" => {
+                    de::read_some_key(&mut map, &mut f_event_type, &mut key_0)
+                }
                 "event_id" => de::read_some(&mut map, &mut f_event_id),
                 "created_at" => de::read_some(&mut map, &mut f_created_at),
                 "trace_id" => de::read_some(&mut map, &mut f_trace_id),
@@ -911,7 +917,11 @@ impl de::FromObject for WebhookEvent {
             created_at: de::required(f_created_at, "created_at")?,
             trace_id: de::required(f_trace_id, "trace_id")?,
             partner_id: de::required(f_partner_id, "partner_id")?,
-            data: de::required(f_data, "data")?,
+            data: WebhookEventData::from_envelope(
+                    &[key_0.as_deref(), key_1.as_deref()],
+                    de::required(f_data, "data")?,
+                )
+                .map_err(<A::Error as serde::de::Error>::custom)?,
         })
     }
 }
@@ -13827,4 +13837,966 @@ pub struct PhoneNumberGetAvailableNumberParams {
     ///
     /// Sent as the `to` query parameter.
     pub to: Option<Vec<String>>,
+}
+
+/// The payload of a webhook delivery, chosen by the envelope's `event_type` and `webhook_version`. A type or version this crate does not know is kept as delivered in `Unknown`, so newer events never fail to decode.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum WebhookEventData {
+    /// `event_type` is `message.sent`; the payload by `webhook_version`.
+    MessageSent(MessageSentPayload),
+
+    /// `event_type` is `message.received`; the payload by `webhook_version`.
+    MessageReceived(MessageReceivedPayload),
+
+    /// `event_type` is `message.read`; the payload by `webhook_version`.
+    MessageRead(MessageReadPayload),
+
+    /// `event_type` is `message.delivered`; the payload by `webhook_version`.
+    MessageDelivered(MessageDeliveredPayload),
+
+    /// `event_type` is `message.failed`; the payload by `webhook_version`.
+    MessageFailed(MessageFailedPayload),
+
+    /// `event_type` is `message.edited`; the payload by `webhook_version`.
+    MessageEdited(MessageEditedPayload),
+
+    /// `event_type` is `reaction.added`; the payload by `webhook_version`.
+    ReactionAdded(ReactionAddedPayload),
+
+    /// `event_type` is `reaction.removed`; the payload by `webhook_version`.
+    ReactionRemoved(ReactionRemovedPayload),
+
+    /// `event_type` is `participant.added`; the payload by `webhook_version`.
+    ParticipantAdded(ParticipantAddedPayload),
+
+    /// `event_type` is `participant.removed`; the payload by `webhook_version`.
+    ParticipantRemoved(ParticipantRemovedPayload),
+
+    /// `event_type` is `chat.group_name_updated`; the payload by `webhook_version`.
+    ChatGroupNameUpdated(ChatGroupNameUpdatedPayload),
+
+    /// `event_type` is `chat.group_icon_updated`; the payload by `webhook_version`.
+    ChatGroupIconUpdated(ChatGroupIconUpdatedPayload),
+
+    /// `event_type` is `chat.group_name_update_failed`; the payload by `webhook_version`.
+    ChatGroupNameUpdateFailed(ChatGroupNameUpdateFailedPayload),
+
+    /// `event_type` is `chat.group_icon_update_failed`; the payload by `webhook_version`.
+    ChatGroupIconUpdateFailed(ChatGroupIconUpdateFailedPayload),
+
+    /// `event_type` is `chat.created`; the payload by `webhook_version`.
+    ChatCreated(ChatCreatedPayload),
+
+    /// `event_type` is `chat.typing_indicator.started`; the payload by `webhook_version`.
+    ChatTypingIndicatorStarted(ChatTypingIndicatorStartedPayload),
+
+    /// `event_type` is `chat.typing_indicator.stopped`; the payload by `webhook_version`.
+    ChatTypingIndicatorStopped(ChatTypingIndicatorStoppedPayload),
+
+    /// `event_type` is `phone_number.status_updated`; the payload by `webhook_version`.
+    PhoneNumberStatusUpdated(PhoneNumberStatusUpdatedPayload),
+
+    /// An event type or version this crate does not know, as delivered.
+    Unknown(serde_json::Value),
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl WebhookEventData {
+    /// Decodes `data` as the variant `values[0..]` select; gives `data` back when this union does not know the value.
+    pub(crate) fn select(
+        values: &[Option<&str>],
+        data: serde_json::Value,
+    ) -> Result<Result<Self, serde_json::Value>, serde_json::Error> {
+        let (first, rest) = match values.split_first() {
+            Some((first, rest)) => (*first, rest),
+            None => (None, values),
+        };
+        Ok(
+            match first {
+                Some("message.sent") => {
+                    MessageSentPayload::select(rest, data)?.map(Self::MessageSent)
+                }
+                Some("message.received") => {
+                    MessageReceivedPayload::select(rest, data)?
+                        .map(Self::MessageReceived)
+                }
+                Some("message.read") => {
+                    MessageReadPayload::select(rest, data)?.map(Self::MessageRead)
+                }
+                Some("message.delivered") => {
+                    MessageDeliveredPayload::select(rest, data)?
+                        .map(Self::MessageDelivered)
+                }
+                Some("message.failed") => {
+                    MessageFailedPayload::select(rest, data)?.map(Self::MessageFailed)
+                }
+                Some("message.edited") => {
+                    MessageEditedPayload::select(rest, data)?.map(Self::MessageEdited)
+                }
+                Some("reaction.added") => {
+                    ReactionAddedPayload::select(rest, data)?.map(Self::ReactionAdded)
+                }
+                Some("reaction.removed") => {
+                    ReactionRemovedPayload::select(rest, data)?
+                        .map(Self::ReactionRemoved)
+                }
+                Some("participant.added") => {
+                    ParticipantAddedPayload::select(rest, data)?
+                        .map(Self::ParticipantAdded)
+                }
+                Some("participant.removed") => {
+                    ParticipantRemovedPayload::select(rest, data)?
+                        .map(Self::ParticipantRemoved)
+                }
+                Some("chat.group_name_updated") => {
+                    ChatGroupNameUpdatedPayload::select(rest, data)?
+                        .map(Self::ChatGroupNameUpdated)
+                }
+                Some("chat.group_icon_updated") => {
+                    ChatGroupIconUpdatedPayload::select(rest, data)?
+                        .map(Self::ChatGroupIconUpdated)
+                }
+                Some("chat.group_name_update_failed") => {
+                    ChatGroupNameUpdateFailedPayload::select(rest, data)?
+                        .map(Self::ChatGroupNameUpdateFailed)
+                }
+                Some("chat.group_icon_update_failed") => {
+                    ChatGroupIconUpdateFailedPayload::select(rest, data)?
+                        .map(Self::ChatGroupIconUpdateFailed)
+                }
+                Some("chat.created") => {
+                    ChatCreatedPayload::select(rest, data)?.map(Self::ChatCreated)
+                }
+                Some("chat.typing_indicator.started") => {
+                    ChatTypingIndicatorStartedPayload::select(rest, data)?
+                        .map(Self::ChatTypingIndicatorStarted)
+                }
+                Some("chat.typing_indicator.stopped") => {
+                    ChatTypingIndicatorStoppedPayload::select(rest, data)?
+                        .map(Self::ChatTypingIndicatorStopped)
+                }
+                Some("phone_number.status_updated") => {
+                    PhoneNumberStatusUpdatedPayload::select(rest, data)?
+                        .map(Self::PhoneNumberStatusUpdated)
+                }
+                _ => Err(data),
+            },
+        )
+    }
+
+    /// The payload `data` as the variant the envelope's discriminator values select
+    /// (`Unknown` for values this crate does not know).
+    pub(crate) fn from_envelope(
+        values: &[Option<&str>],
+        data: serde_json::Value,
+    ) -> Result<Self, serde_json::Error> {
+        Ok(Self::select(values, data)?.unwrap_or_else(Self::Unknown))
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl Serialize for WebhookEventData {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::MessageSent(payload) => payload.serialize(serializer),
+            Self::MessageReceived(payload) => payload.serialize(serializer),
+            Self::MessageRead(payload) => payload.serialize(serializer),
+            Self::MessageDelivered(payload) => payload.serialize(serializer),
+            Self::MessageFailed(payload) => payload.serialize(serializer),
+            Self::MessageEdited(payload) => payload.serialize(serializer),
+            Self::ReactionAdded(payload) => payload.serialize(serializer),
+            Self::ReactionRemoved(payload) => payload.serialize(serializer),
+            Self::ParticipantAdded(payload) => payload.serialize(serializer),
+            Self::ParticipantRemoved(payload) => payload.serialize(serializer),
+            Self::ChatGroupNameUpdated(payload) => payload.serialize(serializer),
+            Self::ChatGroupIconUpdated(payload) => payload.serialize(serializer),
+            Self::ChatGroupNameUpdateFailed(payload) => payload.serialize(serializer),
+            Self::ChatGroupIconUpdateFailed(payload) => payload.serialize(serializer),
+            Self::ChatCreated(payload) => payload.serialize(serializer),
+            Self::ChatTypingIndicatorStarted(payload) => payload.serialize(serializer),
+            Self::ChatTypingIndicatorStopped(payload) => payload.serialize(serializer),
+            Self::PhoneNumberStatusUpdated(payload) => payload.serialize(serializer),
+            Self::Unknown(payload) => payload.serialize(serializer),
+        }
+    }
+}
+
+/// The payload of one event type, chosen by the envelope's `webhook_version`.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum MessageSentPayload {
+    /// `webhook_version` is `2026-02-03` (the `message.sent.v2026` webhook: Message sent).
+    V2026_02_03(MessageEventV2),
+
+    /// `webhook_version` is `2025-01-01` (the `message.sent.v2025` webhook: Message sent).
+    V2025_01_01(MessageEvent),
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl MessageSentPayload {
+    /// Decodes `data` as the variant `values[1..]` select; gives `data` back when this union does not know the value.
+    pub(crate) fn select(
+        values: &[Option<&str>],
+        data: serde_json::Value,
+    ) -> Result<Result<Self, serde_json::Value>, serde_json::Error> {
+        let first = values.first().copied().flatten();
+        Ok(
+            match first {
+                Some("2026-02-03") => {
+                    Ok(Self::V2026_02_03(serde_json::from_value(data)?))
+                }
+                Some("2025-01-01") => {
+                    Ok(Self::V2025_01_01(serde_json::from_value(data)?))
+                }
+                _ => Err(data),
+            },
+        )
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl Serialize for MessageSentPayload {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::V2026_02_03(payload) => payload.serialize(serializer),
+            Self::V2025_01_01(payload) => payload.serialize(serializer),
+        }
+    }
+}
+
+/// The payload of one event type, chosen by the envelope's `webhook_version`.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum MessageReceivedPayload {
+    /// `webhook_version` is `2026-02-03` (the `message.received.v2026` webhook: Message received).
+    V2026_02_03(MessageEventV2),
+
+    /// `webhook_version` is `2025-01-01` (the `message.received.v2025` webhook: Message received).
+    V2025_01_01(MessageEvent),
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl MessageReceivedPayload {
+    /// Decodes `data` as the variant `values[1..]` select; gives `data` back when this union does not know the value.
+    pub(crate) fn select(
+        values: &[Option<&str>],
+        data: serde_json::Value,
+    ) -> Result<Result<Self, serde_json::Value>, serde_json::Error> {
+        let first = values.first().copied().flatten();
+        Ok(
+            match first {
+                Some("2026-02-03") => {
+                    Ok(Self::V2026_02_03(serde_json::from_value(data)?))
+                }
+                Some("2025-01-01") => {
+                    Ok(Self::V2025_01_01(serde_json::from_value(data)?))
+                }
+                _ => Err(data),
+            },
+        )
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl Serialize for MessageReceivedPayload {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::V2026_02_03(payload) => payload.serialize(serializer),
+            Self::V2025_01_01(payload) => payload.serialize(serializer),
+        }
+    }
+}
+
+/// The payload of one event type, chosen by the envelope's `webhook_version`.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum MessageReadPayload {
+    /// `webhook_version` is `2026-02-03` (the `message.read.v2026` webhook: Message read).
+    V2026_02_03(MessageEventV2),
+
+    /// `webhook_version` is `2025-01-01` (the `message.read.v2025` webhook: Message read).
+    V2025_01_01(MessageReadEvent),
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl MessageReadPayload {
+    /// Decodes `data` as the variant `values[1..]` select; gives `data` back when this union does not know the value.
+    pub(crate) fn select(
+        values: &[Option<&str>],
+        data: serde_json::Value,
+    ) -> Result<Result<Self, serde_json::Value>, serde_json::Error> {
+        let first = values.first().copied().flatten();
+        Ok(
+            match first {
+                Some("2026-02-03") => {
+                    Ok(Self::V2026_02_03(serde_json::from_value(data)?))
+                }
+                Some("2025-01-01") => {
+                    Ok(Self::V2025_01_01(serde_json::from_value(data)?))
+                }
+                _ => Err(data),
+            },
+        )
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl Serialize for MessageReadPayload {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::V2026_02_03(payload) => payload.serialize(serializer),
+            Self::V2025_01_01(payload) => payload.serialize(serializer),
+        }
+    }
+}
+
+/// The payload of one event type, chosen by the envelope's `webhook_version`.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum MessageDeliveredPayload {
+    /// `webhook_version` is `2026-02-03` (the `message.delivered.v2026` webhook: Message delivered).
+    V2026_02_03(MessageEventV2),
+
+    /// `webhook_version` is `2025-01-01` (the `message.delivered.v2025` webhook: Message delivered).
+    V2025_01_01(MessageDeliveredEvent),
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl MessageDeliveredPayload {
+    /// Decodes `data` as the variant `values[1..]` select; gives `data` back when this union does not know the value.
+    pub(crate) fn select(
+        values: &[Option<&str>],
+        data: serde_json::Value,
+    ) -> Result<Result<Self, serde_json::Value>, serde_json::Error> {
+        let first = values.first().copied().flatten();
+        Ok(
+            match first {
+                Some("2026-02-03") => {
+                    Ok(Self::V2026_02_03(serde_json::from_value(data)?))
+                }
+                Some("2025-01-01") => {
+                    Ok(Self::V2025_01_01(serde_json::from_value(data)?))
+                }
+                _ => Err(data),
+            },
+        )
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl Serialize for MessageDeliveredPayload {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::V2026_02_03(payload) => payload.serialize(serializer),
+            Self::V2025_01_01(payload) => payload.serialize(serializer),
+        }
+    }
+}
+
+/// The payload of one event type, chosen by the envelope's `webhook_version`.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum MessageFailedPayload {
+    /// `webhook_version` is `2026-02-03` (the `message.failed.v2026` webhook: Message failed).
+    V2026_02_03(MessageFailedEvent),
+
+    /// `webhook_version` is `2025-01-01` (the `message.failed.v2025` webhook: Message failed).
+    V2025_01_01(MessageFailedEvent),
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl MessageFailedPayload {
+    /// Decodes `data` as the variant `values[1..]` select; gives `data` back when this union does not know the value.
+    pub(crate) fn select(
+        values: &[Option<&str>],
+        data: serde_json::Value,
+    ) -> Result<Result<Self, serde_json::Value>, serde_json::Error> {
+        let first = values.first().copied().flatten();
+        Ok(
+            match first {
+                Some("2026-02-03") => {
+                    Ok(Self::V2026_02_03(serde_json::from_value(data)?))
+                }
+                Some("2025-01-01") => {
+                    Ok(Self::V2025_01_01(serde_json::from_value(data)?))
+                }
+                _ => Err(data),
+            },
+        )
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl Serialize for MessageFailedPayload {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::V2026_02_03(payload) => payload.serialize(serializer),
+            Self::V2025_01_01(payload) => payload.serialize(serializer),
+        }
+    }
+}
+
+/// The payload of one event type, chosen by the envelope's `webhook_version`.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum MessageEditedPayload {
+    /// `webhook_version` is `2026-02-03` (the `message.edited.v2026` webhook: Message edited).
+    V2026_02_03(MessageEditedEvent),
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl MessageEditedPayload {
+    /// Decodes `data` as the variant `values[1..]` select; gives `data` back when this union does not know the value.
+    pub(crate) fn select(
+        values: &[Option<&str>],
+        data: serde_json::Value,
+    ) -> Result<Result<Self, serde_json::Value>, serde_json::Error> {
+        let first = values.first().copied().flatten();
+        Ok(
+            match first {
+                Some("2026-02-03") => {
+                    Ok(Self::V2026_02_03(serde_json::from_value(data)?))
+                }
+                _ => Err(data),
+            },
+        )
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl Serialize for MessageEditedPayload {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::V2026_02_03(payload) => payload.serialize(serializer),
+        }
+    }
+}
+
+/// The payload of one event type, chosen by the envelope's `webhook_version`.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum ReactionAddedPayload {
+    /// `webhook_version` is `2026-02-03` (the `reaction.added.v2026` webhook: Reaction added).
+    V2026_02_03(ReactionEvent),
+
+    /// `webhook_version` is `2025-01-01` (the `reaction.added.v2025` webhook: Reaction added).
+    V2025_01_01(ReactionEvent),
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl ReactionAddedPayload {
+    /// Decodes `data` as the variant `values[1..]` select; gives `data` back when this union does not know the value.
+    pub(crate) fn select(
+        values: &[Option<&str>],
+        data: serde_json::Value,
+    ) -> Result<Result<Self, serde_json::Value>, serde_json::Error> {
+        let first = values.first().copied().flatten();
+        Ok(
+            match first {
+                Some("2026-02-03") => {
+                    Ok(Self::V2026_02_03(serde_json::from_value(data)?))
+                }
+                Some("2025-01-01") => {
+                    Ok(Self::V2025_01_01(serde_json::from_value(data)?))
+                }
+                _ => Err(data),
+            },
+        )
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl Serialize for ReactionAddedPayload {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::V2026_02_03(payload) => payload.serialize(serializer),
+            Self::V2025_01_01(payload) => payload.serialize(serializer),
+        }
+    }
+}
+
+/// The payload of one event type, chosen by the envelope's `webhook_version`.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum ReactionRemovedPayload {
+    /// `webhook_version` is `2026-02-03` (the `reaction.removed.v2026` webhook: Reaction removed).
+    V2026_02_03(ReactionEvent),
+
+    /// `webhook_version` is `2025-01-01` (the `reaction.removed.v2025` webhook: Reaction removed).
+    V2025_01_01(ReactionEvent),
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl ReactionRemovedPayload {
+    /// Decodes `data` as the variant `values[1..]` select; gives `data` back when this union does not know the value.
+    pub(crate) fn select(
+        values: &[Option<&str>],
+        data: serde_json::Value,
+    ) -> Result<Result<Self, serde_json::Value>, serde_json::Error> {
+        let first = values.first().copied().flatten();
+        Ok(
+            match first {
+                Some("2026-02-03") => {
+                    Ok(Self::V2026_02_03(serde_json::from_value(data)?))
+                }
+                Some("2025-01-01") => {
+                    Ok(Self::V2025_01_01(serde_json::from_value(data)?))
+                }
+                _ => Err(data),
+            },
+        )
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl Serialize for ReactionRemovedPayload {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::V2026_02_03(payload) => payload.serialize(serializer),
+            Self::V2025_01_01(payload) => payload.serialize(serializer),
+        }
+    }
+}
+
+/// The payload of one event type, chosen by the envelope's `webhook_version`.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum ParticipantAddedPayload {
+    /// `webhook_version` is `2026-02-03` (the `participant.added.v2026` webhook: Participant added).
+    V2026_02_03(ParticipantAddedEvent),
+
+    /// `webhook_version` is `2025-01-01` (the `participant.added.v2025` webhook: Participant added).
+    V2025_01_01(ParticipantAddedEvent),
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl ParticipantAddedPayload {
+    /// Decodes `data` as the variant `values[1..]` select; gives `data` back when this union does not know the value.
+    pub(crate) fn select(
+        values: &[Option<&str>],
+        data: serde_json::Value,
+    ) -> Result<Result<Self, serde_json::Value>, serde_json::Error> {
+        let first = values.first().copied().flatten();
+        Ok(
+            match first {
+                Some("2026-02-03") => {
+                    Ok(Self::V2026_02_03(serde_json::from_value(data)?))
+                }
+                Some("2025-01-01") => {
+                    Ok(Self::V2025_01_01(serde_json::from_value(data)?))
+                }
+                _ => Err(data),
+            },
+        )
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl Serialize for ParticipantAddedPayload {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::V2026_02_03(payload) => payload.serialize(serializer),
+            Self::V2025_01_01(payload) => payload.serialize(serializer),
+        }
+    }
+}
+
+/// The payload of one event type, chosen by the envelope's `webhook_version`.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum ParticipantRemovedPayload {
+    /// `webhook_version` is `2026-02-03` (the `participant.removed.v2026` webhook: Participant removed).
+    V2026_02_03(ParticipantRemovedEvent),
+
+    /// `webhook_version` is `2025-01-01` (the `participant.removed.v2025` webhook: Participant removed).
+    V2025_01_01(ParticipantRemovedEvent),
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl ParticipantRemovedPayload {
+    /// Decodes `data` as the variant `values[1..]` select; gives `data` back when this union does not know the value.
+    pub(crate) fn select(
+        values: &[Option<&str>],
+        data: serde_json::Value,
+    ) -> Result<Result<Self, serde_json::Value>, serde_json::Error> {
+        let first = values.first().copied().flatten();
+        Ok(
+            match first {
+                Some("2026-02-03") => {
+                    Ok(Self::V2026_02_03(serde_json::from_value(data)?))
+                }
+                Some("2025-01-01") => {
+                    Ok(Self::V2025_01_01(serde_json::from_value(data)?))
+                }
+                _ => Err(data),
+            },
+        )
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl Serialize for ParticipantRemovedPayload {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::V2026_02_03(payload) => payload.serialize(serializer),
+            Self::V2025_01_01(payload) => payload.serialize(serializer),
+        }
+    }
+}
+
+/// The payload of one event type, chosen by the envelope's `webhook_version`.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum ChatGroupNameUpdatedPayload {
+    /// `webhook_version` is `2026-02-03` (the `chat.group_name_updated.v2026` webhook: Group name updated).
+    V2026_02_03(ChatGroupNameUpdatedEvent),
+
+    /// `webhook_version` is `2025-01-01` (the `chat.group_name_updated.v2025` webhook: Group name updated).
+    V2025_01_01(ChatGroupNameUpdatedEvent),
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl ChatGroupNameUpdatedPayload {
+    /// Decodes `data` as the variant `values[1..]` select; gives `data` back when this union does not know the value.
+    pub(crate) fn select(
+        values: &[Option<&str>],
+        data: serde_json::Value,
+    ) -> Result<Result<Self, serde_json::Value>, serde_json::Error> {
+        let first = values.first().copied().flatten();
+        Ok(
+            match first {
+                Some("2026-02-03") => {
+                    Ok(Self::V2026_02_03(serde_json::from_value(data)?))
+                }
+                Some("2025-01-01") => {
+                    Ok(Self::V2025_01_01(serde_json::from_value(data)?))
+                }
+                _ => Err(data),
+            },
+        )
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl Serialize for ChatGroupNameUpdatedPayload {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::V2026_02_03(payload) => payload.serialize(serializer),
+            Self::V2025_01_01(payload) => payload.serialize(serializer),
+        }
+    }
+}
+
+/// The payload of one event type, chosen by the envelope's `webhook_version`.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum ChatGroupIconUpdatedPayload {
+    /// `webhook_version` is `2026-02-03` (the `chat.group_icon_updated.v2026` webhook: Group icon updated).
+    V2026_02_03(ChatGroupIconUpdatedEvent),
+
+    /// `webhook_version` is `2025-01-01` (the `chat.group_icon_updated.v2025` webhook: Group icon updated).
+    V2025_01_01(ChatGroupIconUpdatedEvent),
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl ChatGroupIconUpdatedPayload {
+    /// Decodes `data` as the variant `values[1..]` select; gives `data` back when this union does not know the value.
+    pub(crate) fn select(
+        values: &[Option<&str>],
+        data: serde_json::Value,
+    ) -> Result<Result<Self, serde_json::Value>, serde_json::Error> {
+        let first = values.first().copied().flatten();
+        Ok(
+            match first {
+                Some("2026-02-03") => {
+                    Ok(Self::V2026_02_03(serde_json::from_value(data)?))
+                }
+                Some("2025-01-01") => {
+                    Ok(Self::V2025_01_01(serde_json::from_value(data)?))
+                }
+                _ => Err(data),
+            },
+        )
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl Serialize for ChatGroupIconUpdatedPayload {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::V2026_02_03(payload) => payload.serialize(serializer),
+            Self::V2025_01_01(payload) => payload.serialize(serializer),
+        }
+    }
+}
+
+/// The payload of one event type, chosen by the envelope's `webhook_version`.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum ChatGroupNameUpdateFailedPayload {
+    /// `webhook_version` is `2026-02-03` (the `chat.group_name_update_failed.v2026` webhook: Group name update failed).
+    V2026_02_03(ChatGroupNameUpdateFailedEvent),
+
+    /// `webhook_version` is `2025-01-01` (the `chat.group_name_update_failed.v2025` webhook: Group name update failed).
+    V2025_01_01(ChatGroupNameUpdateFailedEvent),
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl ChatGroupNameUpdateFailedPayload {
+    /// Decodes `data` as the variant `values[1..]` select; gives `data` back when this union does not know the value.
+    pub(crate) fn select(
+        values: &[Option<&str>],
+        data: serde_json::Value,
+    ) -> Result<Result<Self, serde_json::Value>, serde_json::Error> {
+        let first = values.first().copied().flatten();
+        Ok(
+            match first {
+                Some("2026-02-03") => {
+                    Ok(Self::V2026_02_03(serde_json::from_value(data)?))
+                }
+                Some("2025-01-01") => {
+                    Ok(Self::V2025_01_01(serde_json::from_value(data)?))
+                }
+                _ => Err(data),
+            },
+        )
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl Serialize for ChatGroupNameUpdateFailedPayload {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::V2026_02_03(payload) => payload.serialize(serializer),
+            Self::V2025_01_01(payload) => payload.serialize(serializer),
+        }
+    }
+}
+
+/// The payload of one event type, chosen by the envelope's `webhook_version`.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum ChatGroupIconUpdateFailedPayload {
+    /// `webhook_version` is `2026-02-03` (the `chat.group_icon_update_failed.v2026` webhook: Group icon update failed).
+    V2026_02_03(ChatGroupIconUpdateFailedEvent),
+
+    /// `webhook_version` is `2025-01-01` (the `chat.group_icon_update_failed.v2025` webhook: Group icon update failed).
+    V2025_01_01(ChatGroupIconUpdateFailedEvent),
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl ChatGroupIconUpdateFailedPayload {
+    /// Decodes `data` as the variant `values[1..]` select; gives `data` back when this union does not know the value.
+    pub(crate) fn select(
+        values: &[Option<&str>],
+        data: serde_json::Value,
+    ) -> Result<Result<Self, serde_json::Value>, serde_json::Error> {
+        let first = values.first().copied().flatten();
+        Ok(
+            match first {
+                Some("2026-02-03") => {
+                    Ok(Self::V2026_02_03(serde_json::from_value(data)?))
+                }
+                Some("2025-01-01") => {
+                    Ok(Self::V2025_01_01(serde_json::from_value(data)?))
+                }
+                _ => Err(data),
+            },
+        )
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl Serialize for ChatGroupIconUpdateFailedPayload {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::V2026_02_03(payload) => payload.serialize(serializer),
+            Self::V2025_01_01(payload) => payload.serialize(serializer),
+        }
+    }
+}
+
+/// The payload of one event type, chosen by the envelope's `webhook_version`.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum ChatCreatedPayload {
+    /// `webhook_version` is `2026-02-03` (the `chat.created.v2026` webhook: Chat created).
+    V2026_02_03(ChatCreatedEvent),
+
+    /// `webhook_version` is `2025-01-01` (the `chat.created.v2025` webhook: Chat created).
+    V2025_01_01(ChatCreatedEvent),
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl ChatCreatedPayload {
+    /// Decodes `data` as the variant `values[1..]` select; gives `data` back when this union does not know the value.
+    pub(crate) fn select(
+        values: &[Option<&str>],
+        data: serde_json::Value,
+    ) -> Result<Result<Self, serde_json::Value>, serde_json::Error> {
+        let first = values.first().copied().flatten();
+        Ok(
+            match first {
+                Some("2026-02-03") => {
+                    Ok(Self::V2026_02_03(serde_json::from_value(data)?))
+                }
+                Some("2025-01-01") => {
+                    Ok(Self::V2025_01_01(serde_json::from_value(data)?))
+                }
+                _ => Err(data),
+            },
+        )
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl Serialize for ChatCreatedPayload {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::V2026_02_03(payload) => payload.serialize(serializer),
+            Self::V2025_01_01(payload) => payload.serialize(serializer),
+        }
+    }
+}
+
+/// The payload of one event type, chosen by the envelope's `webhook_version`.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum ChatTypingIndicatorStartedPayload {
+    /// `webhook_version` is `2026-02-03` (the `chat.typing_indicator.started.v2026` webhook: Typing started).
+    V2026_02_03(ChatTypingIndicatorEvent),
+
+    /// `webhook_version` is `2025-01-01` (the `chat.typing_indicator.started.v2025` webhook: Typing started).
+    V2025_01_01(ChatTypingIndicatorEvent),
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl ChatTypingIndicatorStartedPayload {
+    /// Decodes `data` as the variant `values[1..]` select; gives `data` back when this union does not know the value.
+    pub(crate) fn select(
+        values: &[Option<&str>],
+        data: serde_json::Value,
+    ) -> Result<Result<Self, serde_json::Value>, serde_json::Error> {
+        let first = values.first().copied().flatten();
+        Ok(
+            match first {
+                Some("2026-02-03") => {
+                    Ok(Self::V2026_02_03(serde_json::from_value(data)?))
+                }
+                Some("2025-01-01") => {
+                    Ok(Self::V2025_01_01(serde_json::from_value(data)?))
+                }
+                _ => Err(data),
+            },
+        )
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl Serialize for ChatTypingIndicatorStartedPayload {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::V2026_02_03(payload) => payload.serialize(serializer),
+            Self::V2025_01_01(payload) => payload.serialize(serializer),
+        }
+    }
+}
+
+/// The payload of one event type, chosen by the envelope's `webhook_version`.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum ChatTypingIndicatorStoppedPayload {
+    /// `webhook_version` is `2026-02-03` (the `chat.typing_indicator.stopped.v2026` webhook: Typing stopped).
+    V2026_02_03(ChatTypingIndicatorEvent),
+
+    /// `webhook_version` is `2025-01-01` (the `chat.typing_indicator.stopped.v2025` webhook: Typing stopped).
+    V2025_01_01(ChatTypingIndicatorEvent),
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl ChatTypingIndicatorStoppedPayload {
+    /// Decodes `data` as the variant `values[1..]` select; gives `data` back when this union does not know the value.
+    pub(crate) fn select(
+        values: &[Option<&str>],
+        data: serde_json::Value,
+    ) -> Result<Result<Self, serde_json::Value>, serde_json::Error> {
+        let first = values.first().copied().flatten();
+        Ok(
+            match first {
+                Some("2026-02-03") => {
+                    Ok(Self::V2026_02_03(serde_json::from_value(data)?))
+                }
+                Some("2025-01-01") => {
+                    Ok(Self::V2025_01_01(serde_json::from_value(data)?))
+                }
+                _ => Err(data),
+            },
+        )
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl Serialize for ChatTypingIndicatorStoppedPayload {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::V2026_02_03(payload) => payload.serialize(serializer),
+            Self::V2025_01_01(payload) => payload.serialize(serializer),
+        }
+    }
+}
+
+/// The payload of one event type, chosen by the envelope's `webhook_version`.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum PhoneNumberStatusUpdatedPayload {
+    /// `webhook_version` is `2026-02-03` (the `phone_number.status_updated.v2026` webhook: Phone number status updated).
+    V2026_02_03(PhoneNumberStatusUpdatedEvent),
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl PhoneNumberStatusUpdatedPayload {
+    /// Decodes `data` as the variant `values[1..]` select; gives `data` back when this union does not know the value.
+    pub(crate) fn select(
+        values: &[Option<&str>],
+        data: serde_json::Value,
+    ) -> Result<Result<Self, serde_json::Value>, serde_json::Error> {
+        let first = values.first().copied().flatten();
+        Ok(
+            match first {
+                Some("2026-02-03") => {
+                    Ok(Self::V2026_02_03(serde_json::from_value(data)?))
+                }
+                _ => Err(data),
+            },
+        )
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl Serialize for PhoneNumberStatusUpdatedPayload {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::V2026_02_03(payload) => payload.serialize(serializer),
+        }
+    }
 }

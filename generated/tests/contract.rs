@@ -7825,3 +7825,1699 @@ fn webhook_chat_typing_indicator_stopped_v2025_example_decodes() {
     assert_eq!(decoded, expected);
     assert_round_trip(&decoded, &sent);
 }
+
+/// The example of the `message.sent.v2026` webhook, decoded as the envelope, is its event
+/// variant and re-encodes unchanged.
+#[test]
+fn webhook_message_sent_v2026_example_is_its_event_variant() {
+    let sent = json(
+        r#"{
+  "api_version": "v3",
+  "webhook_version": "2026-02-03",
+  "event_type": "message.sent",
+  "event_id": "e20feb41-7f67-43f0-89c8-a985cff3b568",
+  "created_at": "2026-02-05T19:52:18.101Z",
+  "trace_id": "2eff5df5c6f688733c007523c4d61cd9",
+  "partner_id": "your-partner-id",
+  "data": {
+    "chat": {
+      "id": "0c961e93-e7bf-4db2-bf7b-ea06826bcab4",
+      "health_status": {
+        "status": "HEALTHY",
+        "doc_url": "https://docs.linqapp.com/guides/chat-health",
+        "updated_at": "2026-01-21T21:59:45Z"
+      },
+      "is_group": false,
+      "owner_handle": {
+        "id": "8d79532a-f529-4244-a5cf-d443de051434",
+        "handle": "+12025550100",
+        "service": "iMessage",
+        "status": "active",
+        "joined_at": "2026-01-21T21:59:45Z",
+        "left_at": null,
+        "is_me": true
+      }
+    },
+    "id": "347d62c2-2170-4754-8d30-c76d0c727d96",
+    "idempotency_key": null,
+    "direction": "outbound",
+    "sender_handle": {
+      "id": "8d79532a-f529-4244-a5cf-d443de051434",
+      "handle": "+12025550100",
+      "service": "iMessage",
+      "status": "active",
+      "joined_at": "2026-01-21T21:59:45Z",
+      "left_at": null,
+      "is_me": true
+    },
+    "parts": [
+      {
+        "type": "text",
+        "value": "Hello from Linq!"
+      },
+      {
+        "type": "media",
+        "id": "f13dda7d-ecac-49eb-b3fe-16fe286abf19",
+        "url": "https://cdn.linqapp.com/attachments/f13dda7d/photo.jpg",
+        "filename": "photo.jpg",
+        "mime_type": "image/jpeg",
+        "size_bytes": 245678
+      }
+    ],
+    "sent_at": "2026-02-05T19:52:17Z",
+    "delivered_at": null,
+    "read_at": null,
+    "reply_to": null,
+    "effect": null,
+    "service": "iMessage",
+    "preferred_service": null
+  }
+}"#,
+    );
+    let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
+        .expect("the example decodes");
+    assert!(
+        matches!(event.data,
+        linq_api::types::WebhookEventData::MessageSent(linq_api::types::MessageSentPayload::V2026_02_03(_))),
+        "{:?}", event.data
+    );
+    assert_round_trip(&event, &sent);
+}
+
+/// The example of the `message.sent.v2025` webhook, decoded as the envelope, is its event
+/// variant and re-encodes unchanged.
+#[test]
+fn webhook_message_sent_v2025_example_is_its_event_variant() {
+    let sent = json(
+        r#"{
+  "api_version": "v3",
+  "webhook_version": "2025-01-01",
+  "event_type": "message.sent",
+  "event_id": "e20feb41-7f67-43f0-89c8-a985cff3b568",
+  "created_at": "2026-02-05T19:52:18.101Z",
+  "trace_id": "2eff5df5c6f688733c007523c4d61cd9",
+  "partner_id": "your-partner-id",
+  "data": {
+    "chat_id": "0c961e93-e7bf-4db2-bf7b-ea06826bcab4",
+    "is_group": false,
+    "idempotency_key": null,
+    "from_handle": {
+      "id": "8d79532a-f529-4244-a5cf-d443de051434",
+      "handle": "+12025550100",
+      "service": "iMessage",
+      "status": "active",
+      "joined_at": "2026-01-21T21:59:45Z",
+      "left_at": null,
+      "is_me": true
+    },
+    "recipient_handle": {
+      "id": "e604375a-5913-483a-8278-c631e8f0ffda",
+      "handle": "+12025550123",
+      "service": "iMessage",
+      "status": "active",
+      "joined_at": "2026-01-21T21:59:45Z",
+      "left_at": null,
+      "is_me": false
+    },
+    "is_from_me": true,
+    "received_at": null,
+    "service": "iMessage",
+    "preferred_service": null,
+    "message": {
+      "id": "347d62c2-2170-4754-8d30-c76d0c727d96",
+      "parts": [
+        {
+          "type": "text",
+          "value": "Hello from Linq!"
+        }
+      ],
+      "is_delivered": false,
+      "is_read": false,
+      "sent_at": "2026-02-05T19:31:13Z",
+      "delivered_at": null,
+      "read_at": null,
+      "created_at": "2026-02-05T19:31:13Z",
+      "updated_at": "2026-02-05T19:31:13Z"
+    }
+  }
+}"#,
+    );
+    let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
+        .expect("the example decodes");
+    assert!(
+        matches!(event.data,
+        linq_api::types::WebhookEventData::MessageSent(linq_api::types::MessageSentPayload::V2025_01_01(_))),
+        "{:?}", event.data
+    );
+    assert_round_trip(&event, &sent);
+}
+
+/// The example of the `message.received.v2026` webhook, decoded as the envelope, is its
+/// event variant and re-encodes unchanged.
+#[test]
+fn webhook_message_received_v2026_example_is_its_event_variant() {
+    let sent = json(
+        r#"{
+  "api_version": "v3",
+  "webhook_version": "2026-02-03",
+  "event_type": "message.received",
+  "event_id": "e20feb41-7f67-43f0-89c8-a985cff3b568",
+  "created_at": "2026-02-05T19:52:18.101Z",
+  "trace_id": "2eff5df5c6f688733c007523c4d61cd9",
+  "partner_id": "your-partner-id",
+  "data": {
+    "chat": {
+      "id": "0c961e93-e7bf-4db2-bf7b-ea06826bcab4",
+      "health_status": {
+        "status": "HEALTHY",
+        "doc_url": "https://docs.linqapp.com/guides/chat-health",
+        "updated_at": "2026-01-21T21:59:45Z"
+      },
+      "is_group": false,
+      "owner_handle": {
+        "id": "8d79532a-f529-4244-a5cf-d443de051434",
+        "handle": "+12025550100",
+        "service": "iMessage",
+        "status": "active",
+        "joined_at": "2026-01-21T21:59:45Z",
+        "left_at": null,
+        "is_me": true
+      }
+    },
+    "id": "347d62c2-2170-4754-8d30-c76d0c727d96",
+    "idempotency_key": null,
+    "direction": "inbound",
+    "sender_handle": {
+      "id": "e604375a-5913-483a-8278-c631e8f0ffda",
+      "handle": "+12025550123",
+      "service": "iMessage",
+      "status": "active",
+      "joined_at": "2026-01-21T21:59:45Z",
+      "left_at": null,
+      "is_me": false
+    },
+    "parts": [
+      {
+        "type": "text",
+        "value": "Hello from Linq!"
+      }
+    ],
+    "sent_at": "2026-02-05T19:31:13Z",
+    "delivered_at": null,
+    "read_at": null,
+    "reply_to": null,
+    "effect": null,
+    "service": "iMessage",
+    "preferred_service": null
+  }
+}"#,
+    );
+    let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
+        .expect("the example decodes");
+    assert!(
+        matches!(event.data,
+        linq_api::types::WebhookEventData::MessageReceived(linq_api::types::MessageReceivedPayload::V2026_02_03(_))),
+        "{:?}", event.data
+    );
+    assert_round_trip(&event, &sent);
+}
+
+/// The example of the `message.received.v2025` webhook, decoded as the envelope, is its
+/// event variant and re-encodes unchanged.
+#[test]
+fn webhook_message_received_v2025_example_is_its_event_variant() {
+    let sent = json(
+        r#"{
+  "api_version": "v3",
+  "webhook_version": "2025-01-01",
+  "event_type": "message.received",
+  "event_id": "e20feb41-7f67-43f0-89c8-a985cff3b568",
+  "created_at": "2026-02-05T19:52:18.101Z",
+  "trace_id": "2eff5df5c6f688733c007523c4d61cd9",
+  "partner_id": "your-partner-id",
+  "data": {
+    "chat_id": "0c961e93-e7bf-4db2-bf7b-ea06826bcab4",
+    "is_group": false,
+    "idempotency_key": null,
+    "from_handle": {
+      "id": "e604375a-5913-483a-8278-c631e8f0ffda",
+      "handle": "+12025550123",
+      "service": "iMessage",
+      "status": "active",
+      "joined_at": "2026-01-21T21:59:45Z",
+      "left_at": null,
+      "is_me": false
+    },
+    "recipient_handle": {
+      "id": "8d79532a-f529-4244-a5cf-d443de051434",
+      "handle": "+12025550100",
+      "service": "iMessage",
+      "status": "active",
+      "joined_at": "2026-01-21T21:59:45Z",
+      "left_at": null,
+      "is_me": true
+    },
+    "is_from_me": false,
+    "received_at": "2026-02-05T19:31:13Z",
+    "service": "iMessage",
+    "preferred_service": null,
+    "message": {
+      "id": "347d62c2-2170-4754-8d30-c76d0c727d96",
+      "parts": [
+        {
+          "type": "text",
+          "value": "Hello from Linq!"
+        }
+      ],
+      "is_delivered": false,
+      "is_read": false,
+      "sent_at": "2026-02-05T19:31:13Z",
+      "delivered_at": null,
+      "read_at": null,
+      "created_at": "2026-02-05T19:31:13Z",
+      "updated_at": "2026-02-05T19:31:13Z"
+    }
+  }
+}"#,
+    );
+    let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
+        .expect("the example decodes");
+    assert!(
+        matches!(event.data,
+        linq_api::types::WebhookEventData::MessageReceived(linq_api::types::MessageReceivedPayload::V2025_01_01(_))),
+        "{:?}", event.data
+    );
+    assert_round_trip(&event, &sent);
+}
+
+/// The example of the `message.read.v2026` webhook, decoded as the envelope, is its event
+/// variant and re-encodes unchanged.
+#[test]
+fn webhook_message_read_v2026_example_is_its_event_variant() {
+    let sent = json(
+        r#"{
+  "api_version": "v3",
+  "webhook_version": "2026-02-03",
+  "event_type": "message.read",
+  "event_id": "e20feb41-7f67-43f0-89c8-a985cff3b568",
+  "created_at": "2026-02-05T19:52:18.101Z",
+  "trace_id": "2eff5df5c6f688733c007523c4d61cd9",
+  "partner_id": "your-partner-id",
+  "data": {
+    "chat": {
+      "id": "0c961e93-e7bf-4db2-bf7b-ea06826bcab4",
+      "health_status": {
+        "status": "HEALTHY",
+        "doc_url": "https://docs.linqapp.com/guides/chat-health",
+        "updated_at": "2026-01-21T21:59:45Z"
+      },
+      "is_group": false,
+      "owner_handle": {
+        "id": "8d79532a-f529-4244-a5cf-d443de051434",
+        "handle": "+12025550100",
+        "service": "iMessage",
+        "status": "active",
+        "joined_at": "2026-01-21T21:59:45Z",
+        "left_at": null,
+        "is_me": true
+      }
+    },
+    "id": "347d62c2-2170-4754-8d30-c76d0c727d96",
+    "idempotency_key": null,
+    "direction": "outbound",
+    "sender_handle": {
+      "id": "8d79532a-f529-4244-a5cf-d443de051434",
+      "handle": "+12025550100",
+      "service": "iMessage",
+      "status": "active",
+      "joined_at": "2026-01-21T21:59:45Z",
+      "left_at": null,
+      "is_me": true
+    },
+    "parts": [
+      {
+        "type": "text",
+        "value": "Hello from Linq!"
+      }
+    ],
+    "sent_at": "2026-02-05T19:13:57Z",
+    "delivered_at": "2026-02-05T19:13:58Z",
+    "read_at": "2026-02-05T19:14:30Z",
+    "reply_to": null,
+    "effect": null,
+    "service": "iMessage",
+    "preferred_service": null
+  }
+}"#,
+    );
+    let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
+        .expect("the example decodes");
+    assert!(
+        matches!(event.data,
+        linq_api::types::WebhookEventData::MessageRead(linq_api::types::MessageReadPayload::V2026_02_03(_))),
+        "{:?}", event.data
+    );
+    assert_round_trip(&event, &sent);
+}
+
+/// The example of the `message.read.v2025` webhook, decoded as the envelope, is its event
+/// variant and re-encodes unchanged.
+#[test]
+fn webhook_message_read_v2025_example_is_its_event_variant() {
+    let sent = json(
+        r#"{
+  "api_version": "v3",
+  "webhook_version": "2025-01-01",
+  "event_type": "message.read",
+  "event_id": "e20feb41-7f67-43f0-89c8-a985cff3b568",
+  "created_at": "2026-02-05T19:52:18.101Z",
+  "trace_id": "2eff5df5c6f688733c007523c4d61cd9",
+  "partner_id": "your-partner-id",
+  "data": {
+    "chat_id": "0c961e93-e7bf-4db2-bf7b-ea06826bcab4",
+    "is_group": false,
+    "idempotency_key": null,
+    "from_handle": {
+      "id": "8d79532a-f529-4244-a5cf-d443de051434",
+      "handle": "+12025550100",
+      "service": "iMessage",
+      "status": "active",
+      "joined_at": "2026-01-21T21:59:45Z",
+      "left_at": null,
+      "is_me": true
+    },
+    "recipient_handle": {
+      "id": "e604375a-5913-483a-8278-c631e8f0ffda",
+      "handle": "+12025550123",
+      "service": "iMessage",
+      "status": "active",
+      "joined_at": "2026-01-21T21:59:45Z",
+      "left_at": null,
+      "is_me": false
+    },
+    "is_from_me": true,
+    "received_at": null,
+    "service": "iMessage",
+    "preferred_service": null,
+    "message": {
+      "id": "347d62c2-2170-4754-8d30-c76d0c727d96",
+      "parts": [
+        {
+          "type": "text",
+          "value": "Hello from Linq!"
+        }
+      ],
+      "is_delivered": false,
+      "is_read": false,
+      "sent_at": "2026-02-05T19:31:13Z",
+      "delivered_at": null,
+      "read_at": null,
+      "created_at": "2026-02-05T19:31:13Z",
+      "updated_at": "2026-02-05T19:31:13Z"
+    },
+    "message_id": "347d62c2-2170-4754-8d30-c76d0c727d96",
+    "read_at": "2026-02-05T19:14:30Z"
+  }
+}"#,
+    );
+    let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
+        .expect("the example decodes");
+    assert!(
+        matches!(event.data,
+        linq_api::types::WebhookEventData::MessageRead(linq_api::types::MessageReadPayload::V2025_01_01(_))),
+        "{:?}", event.data
+    );
+    assert_round_trip(&event, &sent);
+}
+
+/// The example of the `message.delivered.v2026` webhook, decoded as the envelope, is its
+/// event variant and re-encodes unchanged.
+#[test]
+fn webhook_message_delivered_v2026_example_is_its_event_variant() {
+    let sent = json(
+        r#"{
+  "api_version": "v3",
+  "webhook_version": "2026-02-03",
+  "event_type": "message.delivered",
+  "event_id": "e20feb41-7f67-43f0-89c8-a985cff3b568",
+  "created_at": "2026-02-05T19:52:18.101Z",
+  "trace_id": "2eff5df5c6f688733c007523c4d61cd9",
+  "partner_id": "your-partner-id",
+  "data": {
+    "chat": {
+      "id": "0c961e93-e7bf-4db2-bf7b-ea06826bcab4",
+      "health_status": {
+        "status": "HEALTHY",
+        "doc_url": "https://docs.linqapp.com/guides/chat-health",
+        "updated_at": "2026-01-21T21:59:45Z"
+      },
+      "is_group": false,
+      "owner_handle": {
+        "id": "8d79532a-f529-4244-a5cf-d443de051434",
+        "handle": "+12025550100",
+        "service": "iMessage",
+        "status": "active",
+        "joined_at": "2026-01-21T21:59:45Z",
+        "left_at": null,
+        "is_me": true
+      }
+    },
+    "id": "347d62c2-2170-4754-8d30-c76d0c727d96",
+    "idempotency_key": null,
+    "direction": "outbound",
+    "sender_handle": {
+      "id": "8d79532a-f529-4244-a5cf-d443de051434",
+      "handle": "+12025550100",
+      "service": "iMessage",
+      "status": "active",
+      "joined_at": "2026-01-21T21:59:45Z",
+      "left_at": null,
+      "is_me": true
+    },
+    "parts": [
+      {
+        "type": "text",
+        "value": "Hello from Linq!"
+      }
+    ],
+    "sent_at": "2026-02-05T19:52:17Z",
+    "delivered_at": "2026-02-05T19:52:22Z",
+    "read_at": null,
+    "reply_to": null,
+    "effect": null,
+    "service": "iMessage",
+    "preferred_service": null
+  }
+}"#,
+    );
+    let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
+        .expect("the example decodes");
+    assert!(
+        matches!(event.data,
+        linq_api::types::WebhookEventData::MessageDelivered(linq_api::types::MessageDeliveredPayload::V2026_02_03(_))),
+        "{:?}", event.data
+    );
+    assert_round_trip(&event, &sent);
+}
+
+/// The example of the `message.delivered.v2025` webhook, decoded as the envelope, is its
+/// event variant and re-encodes unchanged.
+#[test]
+fn webhook_message_delivered_v2025_example_is_its_event_variant() {
+    let sent = json(
+        r#"{
+  "api_version": "v3",
+  "webhook_version": "2025-01-01",
+  "event_type": "message.delivered",
+  "event_id": "e20feb41-7f67-43f0-89c8-a985cff3b568",
+  "created_at": "2026-02-05T19:52:18.101Z",
+  "trace_id": "2eff5df5c6f688733c007523c4d61cd9",
+  "partner_id": "your-partner-id",
+  "data": {
+    "chat_id": "0c961e93-e7bf-4db2-bf7b-ea06826bcab4",
+    "is_group": false,
+    "idempotency_key": null,
+    "from_handle": {
+      "id": "8d79532a-f529-4244-a5cf-d443de051434",
+      "handle": "+12025550100",
+      "service": "iMessage",
+      "status": "active",
+      "joined_at": "2026-01-21T21:59:45Z",
+      "left_at": null,
+      "is_me": true
+    },
+    "recipient_handle": {
+      "id": "e604375a-5913-483a-8278-c631e8f0ffda",
+      "handle": "+12025550123",
+      "service": "iMessage",
+      "status": "active",
+      "joined_at": "2026-01-21T21:59:45Z",
+      "left_at": null,
+      "is_me": false
+    },
+    "is_from_me": true,
+    "received_at": null,
+    "service": "iMessage",
+    "preferred_service": null,
+    "message": {
+      "id": "347d62c2-2170-4754-8d30-c76d0c727d96",
+      "parts": [
+        {
+          "type": "text",
+          "value": "Hello from Linq!"
+        }
+      ],
+      "is_delivered": false,
+      "is_read": false,
+      "sent_at": "2026-02-05T19:31:13Z",
+      "delivered_at": null,
+      "read_at": null,
+      "created_at": "2026-02-05T19:31:13Z",
+      "updated_at": "2026-02-05T19:31:13Z"
+    },
+    "message_id": "347d62c2-2170-4754-8d30-c76d0c727d96",
+    "delivered_at": "2026-02-05T19:52:22Z"
+  }
+}"#,
+    );
+    let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
+        .expect("the example decodes");
+    assert!(
+        matches!(event.data,
+        linq_api::types::WebhookEventData::MessageDelivered(linq_api::types::MessageDeliveredPayload::V2025_01_01(_))),
+        "{:?}", event.data
+    );
+    assert_round_trip(&event, &sent);
+}
+
+/// The example of the `message.failed.v2026` webhook, decoded as the envelope, is its event
+/// variant and re-encodes unchanged.
+#[test]
+fn webhook_message_failed_v2026_example_is_its_event_variant() {
+    let sent = json(
+        r#"{
+  "api_version": "v3",
+  "webhook_version": "2026-02-03",
+  "event_type": "message.failed",
+  "event_id": "e20feb41-7f67-43f0-89c8-a985cff3b568",
+  "created_at": "2026-02-05T19:52:18.101Z",
+  "trace_id": "2eff5df5c6f688733c007523c4d61cd9",
+  "partner_id": "your-partner-id",
+  "data": {
+    "chat_id": "0c961e93-e7bf-4db2-bf7b-ea06826bcab4",
+    "message_id": "347d62c2-2170-4754-8d30-c76d0c727d96",
+    "code": 4001,
+    "reason": "Request could not be delivered",
+    "failed_at": "2026-02-05T19:53:00Z"
+  }
+}"#,
+    );
+    let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
+        .expect("the example decodes");
+    assert!(
+        matches!(event.data,
+        linq_api::types::WebhookEventData::MessageFailed(linq_api::types::MessageFailedPayload::V2026_02_03(_))),
+        "{:?}", event.data
+    );
+    assert_round_trip(&event, &sent);
+}
+
+/// The example of the `message.failed.v2025` webhook, decoded as the envelope, is its event
+/// variant and re-encodes unchanged.
+#[test]
+fn webhook_message_failed_v2025_example_is_its_event_variant() {
+    let sent = json(
+        r#"{
+  "api_version": "v3",
+  "webhook_version": "2025-01-01",
+  "event_type": "message.failed",
+  "event_id": "e20feb41-7f67-43f0-89c8-a985cff3b568",
+  "created_at": "2026-02-05T19:52:18.101Z",
+  "trace_id": "2eff5df5c6f688733c007523c4d61cd9",
+  "partner_id": "your-partner-id",
+  "data": {
+    "chat_id": "0c961e93-e7bf-4db2-bf7b-ea06826bcab4",
+    "message_id": "347d62c2-2170-4754-8d30-c76d0c727d96",
+    "code": 4001,
+    "reason": "Request could not be delivered",
+    "failed_at": "2026-02-05T19:53:00Z"
+  }
+}"#,
+    );
+    let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
+        .expect("the example decodes");
+    assert!(
+        matches!(event.data,
+        linq_api::types::WebhookEventData::MessageFailed(linq_api::types::MessageFailedPayload::V2025_01_01(_))),
+        "{:?}", event.data
+    );
+    assert_round_trip(&event, &sent);
+}
+
+/// The example of the `message.edited.v2026` webhook, decoded as the envelope, is its event
+/// variant and re-encodes unchanged.
+#[test]
+fn webhook_message_edited_v2026_example_is_its_event_variant() {
+    let sent = json(
+        r#"{
+  "api_version": "v3",
+  "webhook_version": "2026-02-03",
+  "event_type": "message.edited",
+  "event_id": "e20feb41-7f67-43f0-89c8-a985cff3b568",
+  "created_at": "2026-02-05T19:52:18.101Z",
+  "trace_id": "2eff5df5c6f688733c007523c4d61cd9",
+  "partner_id": "your-partner-id",
+  "data": {
+    "id": "347d62c2-2170-4754-8d30-c76d0c727d96",
+    "chat": {
+      "id": "0c961e93-e7bf-4db2-bf7b-ea06826bcab4",
+      "health_status": {
+        "status": "HEALTHY",
+        "doc_url": "https://docs.linqapp.com/guides/chat-health",
+        "updated_at": "2026-01-21T21:59:45Z"
+      },
+      "is_group": false,
+      "owner_handle": {
+        "id": "8d79532a-f529-4244-a5cf-d443de051434",
+        "handle": "+12025550100",
+        "service": "iMessage",
+        "status": "active",
+        "joined_at": "2026-01-21T21:59:45Z",
+        "left_at": null,
+        "is_me": true
+      }
+    },
+    "direction": "inbound",
+    "edited_at": "2026-02-05T19:55:00Z",
+    "part": {
+      "index": 0,
+      "text": "Hello from Linq (edited)"
+    },
+    "sender_handle": {
+      "id": "e604375a-5913-483a-8278-c631e8f0ffda",
+      "handle": "+12025550123",
+      "service": "iMessage",
+      "status": "active",
+      "joined_at": "2026-01-21T21:59:45Z",
+      "left_at": null,
+      "is_me": false
+    }
+  }
+}"#,
+    );
+    let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
+        .expect("the example decodes");
+    assert!(
+        matches!(event.data,
+        linq_api::types::WebhookEventData::MessageEdited(linq_api::types::MessageEditedPayload::V2026_02_03(_))),
+        "{:?}", event.data
+    );
+    assert_round_trip(&event, &sent);
+}
+
+/// The example of the `reaction.added.v2026` webhook, decoded as the envelope, is its event
+/// variant and re-encodes unchanged.
+#[test]
+fn webhook_reaction_added_v2026_example_is_its_event_variant() {
+    let sent = json(
+        r#"{
+  "api_version": "v3",
+  "webhook_version": "2026-02-03",
+  "event_type": "reaction.added",
+  "event_id": "e20feb41-7f67-43f0-89c8-a985cff3b568",
+  "created_at": "2026-02-05T19:52:18.101Z",
+  "trace_id": "2eff5df5c6f688733c007523c4d61cd9",
+  "partner_id": "your-partner-id",
+  "data": {
+    "chat_id": "0c961e93-e7bf-4db2-bf7b-ea06826bcab4",
+    "message_id": "347d62c2-2170-4754-8d30-c76d0c727d96",
+    "part_index": 0,
+    "reaction_type": "love",
+    "custom_emoji": null,
+    "is_from_me": false,
+    "from_handle": {
+      "id": "e604375a-5913-483a-8278-c631e8f0ffda",
+      "handle": "+12025550123",
+      "service": "iMessage",
+      "status": "active",
+      "joined_at": "2026-01-21T21:59:45Z",
+      "left_at": null,
+      "is_me": false
+    },
+    "service": "iMessage",
+    "reacted_at": "2026-02-05T19:40:00Z"
+  }
+}"#,
+    );
+    let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
+        .expect("the example decodes");
+    assert!(
+        matches!(event.data,
+        linq_api::types::WebhookEventData::ReactionAdded(linq_api::types::ReactionAddedPayload::V2026_02_03(_))),
+        "{:?}", event.data
+    );
+    assert_round_trip(&event, &sent);
+}
+
+/// The example of the `reaction.added.v2025` webhook, decoded as the envelope, is its event
+/// variant and re-encodes unchanged.
+#[test]
+fn webhook_reaction_added_v2025_example_is_its_event_variant() {
+    let sent = json(
+        r#"{
+  "api_version": "v3",
+  "webhook_version": "2025-01-01",
+  "event_type": "reaction.added",
+  "event_id": "e20feb41-7f67-43f0-89c8-a985cff3b568",
+  "created_at": "2026-02-05T19:52:18.101Z",
+  "trace_id": "2eff5df5c6f688733c007523c4d61cd9",
+  "partner_id": "your-partner-id",
+  "data": {
+    "chat_id": "0c961e93-e7bf-4db2-bf7b-ea06826bcab4",
+    "message_id": "347d62c2-2170-4754-8d30-c76d0c727d96",
+    "part_index": 0,
+    "reaction_type": "love",
+    "custom_emoji": null,
+    "is_from_me": false,
+    "from_handle": {
+      "id": "e604375a-5913-483a-8278-c631e8f0ffda",
+      "handle": "+12025550123",
+      "service": "iMessage",
+      "status": "active",
+      "joined_at": "2026-01-21T21:59:45Z",
+      "left_at": null,
+      "is_me": false
+    },
+    "service": "iMessage",
+    "reacted_at": "2026-02-05T19:40:00Z"
+  }
+}"#,
+    );
+    let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
+        .expect("the example decodes");
+    assert!(
+        matches!(event.data,
+        linq_api::types::WebhookEventData::ReactionAdded(linq_api::types::ReactionAddedPayload::V2025_01_01(_))),
+        "{:?}", event.data
+    );
+    assert_round_trip(&event, &sent);
+}
+
+/// The example of the `reaction.removed.v2026` webhook, decoded as the envelope, is its
+/// event variant and re-encodes unchanged.
+#[test]
+fn webhook_reaction_removed_v2026_example_is_its_event_variant() {
+    let sent = json(
+        r#"{
+  "api_version": "v3",
+  "webhook_version": "2026-02-03",
+  "event_type": "reaction.removed",
+  "event_id": "e20feb41-7f67-43f0-89c8-a985cff3b568",
+  "created_at": "2026-02-05T19:52:18.101Z",
+  "trace_id": "2eff5df5c6f688733c007523c4d61cd9",
+  "partner_id": "your-partner-id",
+  "data": {
+    "chat_id": "0c961e93-e7bf-4db2-bf7b-ea06826bcab4",
+    "message_id": "347d62c2-2170-4754-8d30-c76d0c727d96",
+    "part_index": 0,
+    "reaction_type": "like",
+    "custom_emoji": null,
+    "is_from_me": false,
+    "from_handle": {
+      "id": "e604375a-5913-483a-8278-c631e8f0ffda",
+      "handle": "+12025550123",
+      "service": "iMessage",
+      "status": "active",
+      "joined_at": "2026-01-21T21:59:45Z",
+      "left_at": null,
+      "is_me": false
+    },
+    "service": "iMessage",
+    "reacted_at": "2026-02-05T19:40:00Z"
+  }
+}"#,
+    );
+    let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
+        .expect("the example decodes");
+    assert!(
+        matches!(event.data,
+        linq_api::types::WebhookEventData::ReactionRemoved(linq_api::types::ReactionRemovedPayload::V2026_02_03(_))),
+        "{:?}", event.data
+    );
+    assert_round_trip(&event, &sent);
+}
+
+/// The example of the `reaction.removed.v2025` webhook, decoded as the envelope, is its
+/// event variant and re-encodes unchanged.
+#[test]
+fn webhook_reaction_removed_v2025_example_is_its_event_variant() {
+    let sent = json(
+        r#"{
+  "api_version": "v3",
+  "webhook_version": "2025-01-01",
+  "event_type": "reaction.removed",
+  "event_id": "e20feb41-7f67-43f0-89c8-a985cff3b568",
+  "created_at": "2026-02-05T19:52:18.101Z",
+  "trace_id": "2eff5df5c6f688733c007523c4d61cd9",
+  "partner_id": "your-partner-id",
+  "data": {
+    "chat_id": "0c961e93-e7bf-4db2-bf7b-ea06826bcab4",
+    "message_id": "347d62c2-2170-4754-8d30-c76d0c727d96",
+    "part_index": 0,
+    "reaction_type": "like",
+    "custom_emoji": null,
+    "is_from_me": false,
+    "from_handle": {
+      "id": "e604375a-5913-483a-8278-c631e8f0ffda",
+      "handle": "+12025550123",
+      "service": "iMessage",
+      "status": "active",
+      "joined_at": "2026-01-21T21:59:45Z",
+      "left_at": null,
+      "is_me": false
+    },
+    "service": "iMessage",
+    "reacted_at": "2026-02-05T19:40:00Z"
+  }
+}"#,
+    );
+    let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
+        .expect("the example decodes");
+    assert!(
+        matches!(event.data,
+        linq_api::types::WebhookEventData::ReactionRemoved(linq_api::types::ReactionRemovedPayload::V2025_01_01(_))),
+        "{:?}", event.data
+    );
+    assert_round_trip(&event, &sent);
+}
+
+/// The example of the `participant.added.v2026` webhook, decoded as the envelope, is its
+/// event variant and re-encodes unchanged.
+#[test]
+fn webhook_participant_added_v2026_example_is_its_event_variant() {
+    let sent = json(
+        r#"{
+  "api_version": "v3",
+  "webhook_version": "2026-02-03",
+  "event_type": "participant.added",
+  "event_id": "e20feb41-7f67-43f0-89c8-a985cff3b568",
+  "created_at": "2026-02-05T19:52:18.101Z",
+  "trace_id": "2eff5df5c6f688733c007523c4d61cd9",
+  "partner_id": "your-partner-id",
+  "data": {
+    "chat_id": "0c961e93-e7bf-4db2-bf7b-ea06826bcab4",
+    "handle": "+12025550167",
+    "participant": {
+      "id": "0b1c2d3e-4f5a-4b6c-9d7e-8f9a0b1c2d3e",
+      "handle": "+12025550167",
+      "service": "iMessage",
+      "status": "active",
+      "joined_at": "2026-02-05T19:45:00Z",
+      "is_me": false
+    },
+    "added_at": "2026-02-05T19:45:00Z"
+  }
+}"#,
+    );
+    let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
+        .expect("the example decodes");
+    assert!(
+        matches!(event.data,
+        linq_api::types::WebhookEventData::ParticipantAdded(linq_api::types::ParticipantAddedPayload::V2026_02_03(_))),
+        "{:?}", event.data
+    );
+    assert_round_trip(&event, &sent);
+}
+
+/// The example of the `participant.added.v2025` webhook, decoded as the envelope, is its
+/// event variant and re-encodes unchanged.
+#[test]
+fn webhook_participant_added_v2025_example_is_its_event_variant() {
+    let sent = json(
+        r#"{
+  "api_version": "v3",
+  "webhook_version": "2025-01-01",
+  "event_type": "participant.added",
+  "event_id": "e20feb41-7f67-43f0-89c8-a985cff3b568",
+  "created_at": "2026-02-05T19:52:18.101Z",
+  "trace_id": "2eff5df5c6f688733c007523c4d61cd9",
+  "partner_id": "your-partner-id",
+  "data": {
+    "chat_id": "0c961e93-e7bf-4db2-bf7b-ea06826bcab4",
+    "handle": "+12025550167",
+    "participant": {
+      "id": "0b1c2d3e-4f5a-4b6c-9d7e-8f9a0b1c2d3e",
+      "handle": "+12025550167",
+      "service": "iMessage",
+      "status": "active",
+      "joined_at": "2026-02-05T19:45:00Z",
+      "is_me": false
+    },
+    "added_at": "2026-02-05T19:45:00Z"
+  }
+}"#,
+    );
+    let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
+        .expect("the example decodes");
+    assert!(
+        matches!(event.data,
+        linq_api::types::WebhookEventData::ParticipantAdded(linq_api::types::ParticipantAddedPayload::V2025_01_01(_))),
+        "{:?}", event.data
+    );
+    assert_round_trip(&event, &sent);
+}
+
+/// The example of the `participant.removed.v2026` webhook, decoded as the envelope, is its
+/// event variant and re-encodes unchanged.
+#[test]
+fn webhook_participant_removed_v2026_example_is_its_event_variant() {
+    let sent = json(
+        r#"{
+  "api_version": "v3",
+  "webhook_version": "2026-02-03",
+  "event_type": "participant.removed",
+  "event_id": "e20feb41-7f67-43f0-89c8-a985cff3b568",
+  "created_at": "2026-02-05T19:52:18.101Z",
+  "trace_id": "2eff5df5c6f688733c007523c4d61cd9",
+  "partner_id": "your-partner-id",
+  "data": {
+    "chat_id": "0c961e93-e7bf-4db2-bf7b-ea06826bcab4",
+    "handle": "+12025550167",
+    "participant": {
+      "id": "0b1c2d3e-4f5a-4b6c-9d7e-8f9a0b1c2d3e",
+      "handle": "+12025550167",
+      "service": "iMessage",
+      "status": "active",
+      "joined_at": "2026-02-05T19:45:00Z",
+      "is_me": false
+    },
+    "removed_at": "2026-02-05T19:47:00Z"
+  }
+}"#,
+    );
+    let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
+        .expect("the example decodes");
+    assert!(
+        matches!(event.data,
+        linq_api::types::WebhookEventData::ParticipantRemoved(linq_api::types::ParticipantRemovedPayload::V2026_02_03(_))),
+        "{:?}", event.data
+    );
+    assert_round_trip(&event, &sent);
+}
+
+/// The example of the `participant.removed.v2025` webhook, decoded as the envelope, is its
+/// event variant and re-encodes unchanged.
+#[test]
+fn webhook_participant_removed_v2025_example_is_its_event_variant() {
+    let sent = json(
+        r#"{
+  "api_version": "v3",
+  "webhook_version": "2025-01-01",
+  "event_type": "participant.removed",
+  "event_id": "e20feb41-7f67-43f0-89c8-a985cff3b568",
+  "created_at": "2026-02-05T19:52:18.101Z",
+  "trace_id": "2eff5df5c6f688733c007523c4d61cd9",
+  "partner_id": "your-partner-id",
+  "data": {
+    "chat_id": "0c961e93-e7bf-4db2-bf7b-ea06826bcab4",
+    "handle": "+12025550167",
+    "participant": {
+      "id": "0b1c2d3e-4f5a-4b6c-9d7e-8f9a0b1c2d3e",
+      "handle": "+12025550167",
+      "service": "iMessage",
+      "status": "active",
+      "joined_at": "2026-02-05T19:45:00Z",
+      "is_me": false
+    },
+    "removed_at": "2026-02-05T19:47:00Z"
+  }
+}"#,
+    );
+    let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
+        .expect("the example decodes");
+    assert!(
+        matches!(event.data,
+        linq_api::types::WebhookEventData::ParticipantRemoved(linq_api::types::ParticipantRemovedPayload::V2025_01_01(_))),
+        "{:?}", event.data
+    );
+    assert_round_trip(&event, &sent);
+}
+
+/// The example of the `chat.group_name_updated.v2026` webhook, decoded as the envelope, is
+/// its event variant and re-encodes unchanged.
+#[test]
+fn webhook_chat_group_name_updated_v2026_example_is_its_event_variant() {
+    let sent = json(
+        r#"{
+  "api_version": "v3",
+  "webhook_version": "2026-02-03",
+  "event_type": "chat.group_name_updated",
+  "event_id": "e20feb41-7f67-43f0-89c8-a985cff3b568",
+  "created_at": "2026-02-05T19:52:18.101Z",
+  "trace_id": "2eff5df5c6f688733c007523c4d61cd9",
+  "partner_id": "your-partner-id",
+  "data": {
+    "chat_id": "0c961e93-e7bf-4db2-bf7b-ea06826bcab4",
+    "old_value": "Launch",
+    "new_value": "Launch team",
+    "changed_by_handle": {
+      "id": "e604375a-5913-483a-8278-c631e8f0ffda",
+      "handle": "+12025550123",
+      "service": "iMessage",
+      "status": "active",
+      "joined_at": "2026-01-21T21:59:45Z",
+      "left_at": null,
+      "is_me": false
+    },
+    "updated_at": "2026-02-05T19:50:00Z"
+  }
+}"#,
+    );
+    let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
+        .expect("the example decodes");
+    assert!(
+        matches!(event.data,
+        linq_api::types::WebhookEventData::ChatGroupNameUpdated(linq_api::types::ChatGroupNameUpdatedPayload::V2026_02_03(_))),
+        "{:?}", event.data
+    );
+    assert_round_trip(&event, &sent);
+}
+
+/// The example of the `chat.group_name_updated.v2025` webhook, decoded as the envelope, is
+/// its event variant and re-encodes unchanged.
+#[test]
+fn webhook_chat_group_name_updated_v2025_example_is_its_event_variant() {
+    let sent = json(
+        r#"{
+  "api_version": "v3",
+  "webhook_version": "2025-01-01",
+  "event_type": "chat.group_name_updated",
+  "event_id": "e20feb41-7f67-43f0-89c8-a985cff3b568",
+  "created_at": "2026-02-05T19:52:18.101Z",
+  "trace_id": "2eff5df5c6f688733c007523c4d61cd9",
+  "partner_id": "your-partner-id",
+  "data": {
+    "chat_id": "0c961e93-e7bf-4db2-bf7b-ea06826bcab4",
+    "old_value": "Launch",
+    "new_value": "Launch team",
+    "changed_by_handle": {
+      "id": "e604375a-5913-483a-8278-c631e8f0ffda",
+      "handle": "+12025550123",
+      "service": "iMessage",
+      "status": "active",
+      "joined_at": "2026-01-21T21:59:45Z",
+      "left_at": null,
+      "is_me": false
+    },
+    "updated_at": "2026-02-05T19:50:00Z"
+  }
+}"#,
+    );
+    let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
+        .expect("the example decodes");
+    assert!(
+        matches!(event.data,
+        linq_api::types::WebhookEventData::ChatGroupNameUpdated(linq_api::types::ChatGroupNameUpdatedPayload::V2025_01_01(_))),
+        "{:?}", event.data
+    );
+    assert_round_trip(&event, &sent);
+}
+
+/// The example of the `chat.group_icon_updated.v2026` webhook, decoded as the envelope, is
+/// its event variant and re-encodes unchanged.
+#[test]
+fn webhook_chat_group_icon_updated_v2026_example_is_its_event_variant() {
+    let sent = json(
+        r#"{
+  "api_version": "v3",
+  "webhook_version": "2026-02-03",
+  "event_type": "chat.group_icon_updated",
+  "event_id": "e20feb41-7f67-43f0-89c8-a985cff3b568",
+  "created_at": "2026-02-05T19:52:18.101Z",
+  "trace_id": "2eff5df5c6f688733c007523c4d61cd9",
+  "partner_id": "your-partner-id",
+  "data": {
+    "chat_id": "0c961e93-e7bf-4db2-bf7b-ea06826bcab4",
+    "old_value": null,
+    "new_value": "https://files.example.com/icons/launch.png",
+    "changed_by_handle": null,
+    "updated_at": "2026-02-05T19:50:00Z"
+  }
+}"#,
+    );
+    let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
+        .expect("the example decodes");
+    assert!(
+        matches!(event.data,
+        linq_api::types::WebhookEventData::ChatGroupIconUpdated(linq_api::types::ChatGroupIconUpdatedPayload::V2026_02_03(_))),
+        "{:?}", event.data
+    );
+    assert_round_trip(&event, &sent);
+}
+
+/// The example of the `chat.group_icon_updated.v2025` webhook, decoded as the envelope, is
+/// its event variant and re-encodes unchanged.
+#[test]
+fn webhook_chat_group_icon_updated_v2025_example_is_its_event_variant() {
+    let sent = json(
+        r#"{
+  "api_version": "v3",
+  "webhook_version": "2025-01-01",
+  "event_type": "chat.group_icon_updated",
+  "event_id": "e20feb41-7f67-43f0-89c8-a985cff3b568",
+  "created_at": "2026-02-05T19:52:18.101Z",
+  "trace_id": "2eff5df5c6f688733c007523c4d61cd9",
+  "partner_id": "your-partner-id",
+  "data": {
+    "chat_id": "0c961e93-e7bf-4db2-bf7b-ea06826bcab4",
+    "old_value": null,
+    "new_value": "https://files.example.com/icons/launch.png",
+    "changed_by_handle": null,
+    "updated_at": "2026-02-05T19:50:00Z"
+  }
+}"#,
+    );
+    let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
+        .expect("the example decodes");
+    assert!(
+        matches!(event.data,
+        linq_api::types::WebhookEventData::ChatGroupIconUpdated(linq_api::types::ChatGroupIconUpdatedPayload::V2025_01_01(_))),
+        "{:?}", event.data
+    );
+    assert_round_trip(&event, &sent);
+}
+
+/// The example of the `chat.group_name_update_failed.v2026` webhook, decoded as the
+/// envelope, is its event variant and re-encodes unchanged.
+#[test]
+fn webhook_chat_group_name_update_failed_v2026_example_is_its_event_variant() {
+    let sent = json(
+        r#"{
+  "api_version": "v3",
+  "webhook_version": "2026-02-03",
+  "event_type": "chat.group_name_update_failed",
+  "event_id": "e20feb41-7f67-43f0-89c8-a985cff3b568",
+  "created_at": "2026-02-05T19:52:18.101Z",
+  "trace_id": "2eff5df5c6f688733c007523c4d61cd9",
+  "partner_id": "your-partner-id",
+  "data": {
+    "chat_id": "0c961e93-e7bf-4db2-bf7b-ea06826bcab4",
+    "error_code": 4001,
+    "failed_at": "2026-02-05T19:51:00Z"
+  }
+}"#,
+    );
+    let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
+        .expect("the example decodes");
+    assert!(
+        matches!(event.data,
+        linq_api::types::WebhookEventData::ChatGroupNameUpdateFailed(linq_api::types::ChatGroupNameUpdateFailedPayload::V2026_02_03(_))),
+        "{:?}", event.data
+    );
+    assert_round_trip(&event, &sent);
+}
+
+/// The example of the `chat.group_name_update_failed.v2025` webhook, decoded as the
+/// envelope, is its event variant and re-encodes unchanged.
+#[test]
+fn webhook_chat_group_name_update_failed_v2025_example_is_its_event_variant() {
+    let sent = json(
+        r#"{
+  "api_version": "v3",
+  "webhook_version": "2025-01-01",
+  "event_type": "chat.group_name_update_failed",
+  "event_id": "e20feb41-7f67-43f0-89c8-a985cff3b568",
+  "created_at": "2026-02-05T19:52:18.101Z",
+  "trace_id": "2eff5df5c6f688733c007523c4d61cd9",
+  "partner_id": "your-partner-id",
+  "data": {
+    "chat_id": "0c961e93-e7bf-4db2-bf7b-ea06826bcab4",
+    "error_code": 4001,
+    "failed_at": "2026-02-05T19:51:00Z"
+  }
+}"#,
+    );
+    let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
+        .expect("the example decodes");
+    assert!(
+        matches!(event.data,
+        linq_api::types::WebhookEventData::ChatGroupNameUpdateFailed(linq_api::types::ChatGroupNameUpdateFailedPayload::V2025_01_01(_))),
+        "{:?}", event.data
+    );
+    assert_round_trip(&event, &sent);
+}
+
+/// The example of the `chat.group_icon_update_failed.v2026` webhook, decoded as the
+/// envelope, is its event variant and re-encodes unchanged.
+#[test]
+fn webhook_chat_group_icon_update_failed_v2026_example_is_its_event_variant() {
+    let sent = json(
+        r#"{
+  "api_version": "v3",
+  "webhook_version": "2026-02-03",
+  "event_type": "chat.group_icon_update_failed",
+  "event_id": "e20feb41-7f67-43f0-89c8-a985cff3b568",
+  "created_at": "2026-02-05T19:52:18.101Z",
+  "trace_id": "2eff5df5c6f688733c007523c4d61cd9",
+  "partner_id": "your-partner-id",
+  "data": {
+    "chat_id": "0c961e93-e7bf-4db2-bf7b-ea06826bcab4",
+    "error_code": 4001,
+    "failed_at": "2026-02-05T19:51:00Z"
+  }
+}"#,
+    );
+    let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
+        .expect("the example decodes");
+    assert!(
+        matches!(event.data,
+        linq_api::types::WebhookEventData::ChatGroupIconUpdateFailed(linq_api::types::ChatGroupIconUpdateFailedPayload::V2026_02_03(_))),
+        "{:?}", event.data
+    );
+    assert_round_trip(&event, &sent);
+}
+
+/// The example of the `chat.group_icon_update_failed.v2025` webhook, decoded as the
+/// envelope, is its event variant and re-encodes unchanged.
+#[test]
+fn webhook_chat_group_icon_update_failed_v2025_example_is_its_event_variant() {
+    let sent = json(
+        r#"{
+  "api_version": "v3",
+  "webhook_version": "2025-01-01",
+  "event_type": "chat.group_icon_update_failed",
+  "event_id": "e20feb41-7f67-43f0-89c8-a985cff3b568",
+  "created_at": "2026-02-05T19:52:18.101Z",
+  "trace_id": "2eff5df5c6f688733c007523c4d61cd9",
+  "partner_id": "your-partner-id",
+  "data": {
+    "chat_id": "0c961e93-e7bf-4db2-bf7b-ea06826bcab4",
+    "error_code": 4001,
+    "failed_at": "2026-02-05T19:51:00Z"
+  }
+}"#,
+    );
+    let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
+        .expect("the example decodes");
+    assert!(
+        matches!(event.data,
+        linq_api::types::WebhookEventData::ChatGroupIconUpdateFailed(linq_api::types::ChatGroupIconUpdateFailedPayload::V2025_01_01(_))),
+        "{:?}", event.data
+    );
+    assert_round_trip(&event, &sent);
+}
+
+/// The example of the `chat.created.v2026` webhook, decoded as the envelope, is its event
+/// variant and re-encodes unchanged.
+#[test]
+fn webhook_chat_created_v2026_example_is_its_event_variant() {
+    let sent = json(
+        r#"{
+  "api_version": "v3",
+  "webhook_version": "2026-02-03",
+  "event_type": "chat.created",
+  "event_id": "e20feb41-7f67-43f0-89c8-a985cff3b568",
+  "created_at": "2026-02-05T19:52:18.101Z",
+  "trace_id": "2eff5df5c6f688733c007523c4d61cd9",
+  "partner_id": "your-partner-id",
+  "data": {
+    "id": "0c961e93-e7bf-4db2-bf7b-ea06826bcab4",
+    "display_name": null,
+    "service": "iMessage",
+    "handles": [
+      {
+        "id": "8d79532a-f529-4244-a5cf-d443de051434",
+        "handle": "+12025550100",
+        "service": "iMessage",
+        "status": "active",
+        "joined_at": "2026-01-21T21:59:45Z",
+        "left_at": null,
+        "is_me": true
+      },
+      {
+        "id": "e604375a-5913-483a-8278-c631e8f0ffda",
+        "handle": "+12025550123",
+        "service": "iMessage",
+        "status": "active",
+        "joined_at": "2026-01-21T21:59:45Z",
+        "left_at": null,
+        "is_me": false
+      }
+    ],
+    "health_status": {
+      "status": "HEALTHY",
+      "doc_url": "https://docs.linqapp.com/guides/chat-health",
+      "updated_at": "2026-01-21T21:59:45Z"
+    },
+    "is_group": false,
+    "created_at": "2026-02-05T19:30:00Z",
+    "updated_at": "2026-02-05T19:30:00Z"
+  }
+}"#,
+    );
+    let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
+        .expect("the example decodes");
+    assert!(
+        matches!(event.data,
+        linq_api::types::WebhookEventData::ChatCreated(linq_api::types::ChatCreatedPayload::V2026_02_03(_))),
+        "{:?}", event.data
+    );
+    assert_round_trip(&event, &sent);
+}
+
+/// The example of the `chat.created.v2025` webhook, decoded as the envelope, is its event
+/// variant and re-encodes unchanged.
+#[test]
+fn webhook_chat_created_v2025_example_is_its_event_variant() {
+    let sent = json(
+        r#"{
+  "api_version": "v3",
+  "webhook_version": "2025-01-01",
+  "event_type": "chat.created",
+  "event_id": "e20feb41-7f67-43f0-89c8-a985cff3b568",
+  "created_at": "2026-02-05T19:52:18.101Z",
+  "trace_id": "2eff5df5c6f688733c007523c4d61cd9",
+  "partner_id": "your-partner-id",
+  "data": {
+    "id": "0c961e93-e7bf-4db2-bf7b-ea06826bcab4",
+    "display_name": null,
+    "service": "iMessage",
+    "handles": [
+      {
+        "id": "8d79532a-f529-4244-a5cf-d443de051434",
+        "handle": "+12025550100",
+        "service": "iMessage",
+        "status": "active",
+        "joined_at": "2026-01-21T21:59:45Z",
+        "left_at": null,
+        "is_me": true
+      },
+      {
+        "id": "e604375a-5913-483a-8278-c631e8f0ffda",
+        "handle": "+12025550123",
+        "service": "iMessage",
+        "status": "active",
+        "joined_at": "2026-01-21T21:59:45Z",
+        "left_at": null,
+        "is_me": false
+      }
+    ],
+    "health_status": {
+      "status": "HEALTHY",
+      "doc_url": "https://docs.linqapp.com/guides/chat-health",
+      "updated_at": "2026-01-21T21:59:45Z"
+    },
+    "is_group": false,
+    "created_at": "2026-02-05T19:30:00Z",
+    "updated_at": "2026-02-05T19:30:00Z"
+  }
+}"#,
+    );
+    let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
+        .expect("the example decodes");
+    assert!(
+        matches!(event.data,
+        linq_api::types::WebhookEventData::ChatCreated(linq_api::types::ChatCreatedPayload::V2025_01_01(_))),
+        "{:?}", event.data
+    );
+    assert_round_trip(&event, &sent);
+}
+
+/// The example of the `chat.typing_indicator.started.v2026` webhook, decoded as the
+/// envelope, is its event variant and re-encodes unchanged.
+#[test]
+fn webhook_chat_typing_indicator_started_v2026_example_is_its_event_variant() {
+    let sent = json(
+        r#"{
+  "api_version": "v3",
+  "webhook_version": "2026-02-03",
+  "event_type": "chat.typing_indicator.started",
+  "event_id": "e20feb41-7f67-43f0-89c8-a985cff3b568",
+  "created_at": "2026-02-05T19:52:18.101Z",
+  "trace_id": "2eff5df5c6f688733c007523c4d61cd9",
+  "partner_id": "your-partner-id",
+  "data": {
+    "chat_id": "0c961e93-e7bf-4db2-bf7b-ea06826bcab4"
+  }
+}"#,
+    );
+    let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
+        .expect("the example decodes");
+    assert!(
+        matches!(event.data,
+        linq_api::types::WebhookEventData::ChatTypingIndicatorStarted(linq_api::types::ChatTypingIndicatorStartedPayload::V2026_02_03(_))),
+        "{:?}", event.data
+    );
+    assert_round_trip(&event, &sent);
+}
+
+/// The example of the `chat.typing_indicator.started.v2025` webhook, decoded as the
+/// envelope, is its event variant and re-encodes unchanged.
+#[test]
+fn webhook_chat_typing_indicator_started_v2025_example_is_its_event_variant() {
+    let sent = json(
+        r#"{
+  "api_version": "v3",
+  "webhook_version": "2025-01-01",
+  "event_type": "chat.typing_indicator.started",
+  "event_id": "e20feb41-7f67-43f0-89c8-a985cff3b568",
+  "created_at": "2026-02-05T19:52:18.101Z",
+  "trace_id": "2eff5df5c6f688733c007523c4d61cd9",
+  "partner_id": "your-partner-id",
+  "data": {
+    "chat_id": "0c961e93-e7bf-4db2-bf7b-ea06826bcab4"
+  }
+}"#,
+    );
+    let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
+        .expect("the example decodes");
+    assert!(
+        matches!(event.data,
+        linq_api::types::WebhookEventData::ChatTypingIndicatorStarted(linq_api::types::ChatTypingIndicatorStartedPayload::V2025_01_01(_))),
+        "{:?}", event.data
+    );
+    assert_round_trip(&event, &sent);
+}
+
+/// The example of the `chat.typing_indicator.stopped.v2026` webhook, decoded as the
+/// envelope, is its event variant and re-encodes unchanged.
+#[test]
+fn webhook_chat_typing_indicator_stopped_v2026_example_is_its_event_variant() {
+    let sent = json(
+        r#"{
+  "api_version": "v3",
+  "webhook_version": "2026-02-03",
+  "event_type": "chat.typing_indicator.stopped",
+  "event_id": "e20feb41-7f67-43f0-89c8-a985cff3b568",
+  "created_at": "2026-02-05T19:52:18.101Z",
+  "trace_id": "2eff5df5c6f688733c007523c4d61cd9",
+  "partner_id": "your-partner-id",
+  "data": {
+    "chat_id": "0c961e93-e7bf-4db2-bf7b-ea06826bcab4"
+  }
+}"#,
+    );
+    let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
+        .expect("the example decodes");
+    assert!(
+        matches!(event.data,
+        linq_api::types::WebhookEventData::ChatTypingIndicatorStopped(linq_api::types::ChatTypingIndicatorStoppedPayload::V2026_02_03(_))),
+        "{:?}", event.data
+    );
+    assert_round_trip(&event, &sent);
+}
+
+/// The example of the `chat.typing_indicator.stopped.v2025` webhook, decoded as the
+/// envelope, is its event variant and re-encodes unchanged.
+#[test]
+fn webhook_chat_typing_indicator_stopped_v2025_example_is_its_event_variant() {
+    let sent = json(
+        r#"{
+  "api_version": "v3",
+  "webhook_version": "2025-01-01",
+  "event_type": "chat.typing_indicator.stopped",
+  "event_id": "e20feb41-7f67-43f0-89c8-a985cff3b568",
+  "created_at": "2026-02-05T19:52:18.101Z",
+  "trace_id": "2eff5df5c6f688733c007523c4d61cd9",
+  "partner_id": "your-partner-id",
+  "data": {
+    "chat_id": "0c961e93-e7bf-4db2-bf7b-ea06826bcab4"
+  }
+}"#,
+    );
+    let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
+        .expect("the example decodes");
+    assert!(
+        matches!(event.data,
+        linq_api::types::WebhookEventData::ChatTypingIndicatorStopped(linq_api::types::ChatTypingIndicatorStoppedPayload::V2025_01_01(_))),
+        "{:?}", event.data
+    );
+    assert_round_trip(&event, &sent);
+}
+
+/// The example of the `phone_number.status_updated.v2026` webhook, decoded as the envelope,
+/// is its event variant and re-encodes unchanged.
+#[test]
+fn webhook_phone_number_status_updated_v2026_example_is_its_event_variant() {
+    let sent = json(
+        r#"{
+  "api_version": "v3",
+  "webhook_version": "2026-02-03",
+  "event_type": "phone_number.status_updated",
+  "event_id": "e20feb41-7f67-43f0-89c8-a985cff3b568",
+  "created_at": "2026-02-05T19:52:18.101Z",
+  "trace_id": "2eff5df5c6f688733c007523c4d61cd9",
+  "partner_id": "your-partner-id",
+  "data": {
+    "phone_number": "+12025550100",
+    "changed_at": "2026-02-05T20:00:00Z",
+    "previous_status": "ACTIVE",
+    "new_status": "FLAGGED",
+    "previous_health_status": "HEALTHY",
+    "new_health_status": "AT_RISK",
+    "previous_reputation": "HEALTHY",
+    "new_reputation": "AT_RISK"
+  }
+}"#,
+    );
+    let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
+        .expect("the example decodes");
+    assert!(
+        matches!(event.data,
+        linq_api::types::WebhookEventData::PhoneNumberStatusUpdated(linq_api::types::PhoneNumberStatusUpdatedPayload::V2026_02_03(_))),
+        "{:?}", event.data
+    );
+    assert_round_trip(&event, &sent);
+}
+
+/// A delivery whose `event_type` the spec does not know decodes as `Unknown`, holding the
+/// payload as delivered, and re-encodes unchanged.
+#[test]
+fn webhook_event_of_unknown_event_type_is_kept() {
+    let sent = json(
+        r#"{
+  "api_version": "v3",
+  "webhook_version": "2026-02-03",
+  "event_type": "zz.not_in_the_spec",
+  "event_id": "e20feb41-7f67-43f0-89c8-a985cff3b568",
+  "created_at": "2026-02-05T19:52:18.101Z",
+  "trace_id": "2eff5df5c6f688733c007523c4d61cd9",
+  "partner_id": "your-partner-id",
+  "data": {
+    "chat": {
+      "id": "0c961e93-e7bf-4db2-bf7b-ea06826bcab4",
+      "health_status": {
+        "status": "HEALTHY",
+        "doc_url": "https://docs.linqapp.com/guides/chat-health",
+        "updated_at": "2026-01-21T21:59:45Z"
+      },
+      "is_group": false,
+      "owner_handle": {
+        "id": "8d79532a-f529-4244-a5cf-d443de051434",
+        "handle": "+12025550100",
+        "service": "iMessage",
+        "status": "active",
+        "joined_at": "2026-01-21T21:59:45Z",
+        "left_at": null,
+        "is_me": true
+      }
+    },
+    "id": "347d62c2-2170-4754-8d30-c76d0c727d96",
+    "idempotency_key": null,
+    "direction": "outbound",
+    "sender_handle": {
+      "id": "8d79532a-f529-4244-a5cf-d443de051434",
+      "handle": "+12025550100",
+      "service": "iMessage",
+      "status": "active",
+      "joined_at": "2026-01-21T21:59:45Z",
+      "left_at": null,
+      "is_me": true
+    },
+    "parts": [
+      {
+        "type": "text",
+        "value": "Hello from Linq!"
+      },
+      {
+        "type": "media",
+        "id": "f13dda7d-ecac-49eb-b3fe-16fe286abf19",
+        "url": "https://cdn.linqapp.com/attachments/f13dda7d/photo.jpg",
+        "filename": "photo.jpg",
+        "mime_type": "image/jpeg",
+        "size_bytes": 245678
+      }
+    ],
+    "sent_at": "2026-02-05T19:52:17Z",
+    "delivered_at": null,
+    "read_at": null,
+    "reply_to": null,
+    "effect": null,
+    "service": "iMessage",
+    "preferred_service": null
+  }
+}"#,
+    );
+    let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
+        .expect("decodes");
+    assert_eq!(
+        event.data, linq_api::types::WebhookEventData::Unknown(sent["data"].clone())
+    );
+    assert_round_trip(&event, &sent);
+}
+
+/// A delivery whose `webhook_version` the spec does not know decodes as `Unknown`, holding
+/// the payload as delivered, and re-encodes unchanged.
+#[test]
+fn webhook_event_of_unknown_webhook_version_is_kept() {
+    let sent = json(
+        r#"{
+  "api_version": "v3",
+  "webhook_version": "zz.not_in_the_spec",
+  "event_type": "message.sent",
+  "event_id": "e20feb41-7f67-43f0-89c8-a985cff3b568",
+  "created_at": "2026-02-05T19:52:18.101Z",
+  "trace_id": "2eff5df5c6f688733c007523c4d61cd9",
+  "partner_id": "your-partner-id",
+  "data": {
+    "chat": {
+      "id": "0c961e93-e7bf-4db2-bf7b-ea06826bcab4",
+      "health_status": {
+        "status": "HEALTHY",
+        "doc_url": "https://docs.linqapp.com/guides/chat-health",
+        "updated_at": "2026-01-21T21:59:45Z"
+      },
+      "is_group": false,
+      "owner_handle": {
+        "id": "8d79532a-f529-4244-a5cf-d443de051434",
+        "handle": "+12025550100",
+        "service": "iMessage",
+        "status": "active",
+        "joined_at": "2026-01-21T21:59:45Z",
+        "left_at": null,
+        "is_me": true
+      }
+    },
+    "id": "347d62c2-2170-4754-8d30-c76d0c727d96",
+    "idempotency_key": null,
+    "direction": "outbound",
+    "sender_handle": {
+      "id": "8d79532a-f529-4244-a5cf-d443de051434",
+      "handle": "+12025550100",
+      "service": "iMessage",
+      "status": "active",
+      "joined_at": "2026-01-21T21:59:45Z",
+      "left_at": null,
+      "is_me": true
+    },
+    "parts": [
+      {
+        "type": "text",
+        "value": "Hello from Linq!"
+      },
+      {
+        "type": "media",
+        "id": "f13dda7d-ecac-49eb-b3fe-16fe286abf19",
+        "url": "https://cdn.linqapp.com/attachments/f13dda7d/photo.jpg",
+        "filename": "photo.jpg",
+        "mime_type": "image/jpeg",
+        "size_bytes": 245678
+      }
+    ],
+    "sent_at": "2026-02-05T19:52:17Z",
+    "delivered_at": null,
+    "read_at": null,
+    "reply_to": null,
+    "effect": null,
+    "service": "iMessage",
+    "preferred_service": null
+  }
+}"#,
+    );
+    let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
+        .expect("decodes");
+    assert_eq!(
+        event.data, linq_api::types::WebhookEventData::Unknown(sent["data"].clone())
+    );
+    assert_round_trip(&event, &sent);
+}
