@@ -18,6 +18,7 @@ use crate::runtime::{de, ser};
 /// values they do not recognise.
 #[cfg(any(feature = "_any_resource", feature = "webhooks"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum WebhookEventType {
     /// `message.sent`
     MessageSent,
@@ -101,7 +102,7 @@ pub enum WebhookEventType {
 #[cfg(any(feature = "_any_resource", feature = "webhooks"))]
 impl WebhookEventType {
     /// Every value known to this version of the client.
-    pub const KNOWN: [Self; 25] = [
+    pub const KNOWN: &'static [Self] = &[
         Self::MessageSent,
         Self::MessageReceived,
         Self::MessageRead,

@@ -7,11 +7,11 @@ mod crate_root;
 pub mod docs;
 mod examples;
 pub mod features;
-mod resources;
-mod rust_type;
+pub(crate) mod resources;
+pub(crate) mod rust_type;
 mod samples;
 mod tests;
-mod types;
+pub(crate) mod types;
 mod values;
 
 use std::path::PathBuf;

@@ -290,6 +290,14 @@ impl Signature {
     }
 }
 
+/// Whether a type is emitted `#[non_exhaustive]`: every enum and union. Their values
+/// come from the server and already have a catch-all for values this version does not
+/// know, so a new value must not break a user's `match` either; building a variant is
+/// unaffected. Structs stay constructible with literals (see ARCHITECTURE.md).
+pub fn non_exhaustive(kind: &TypeKind) -> bool {
+    matches!(kind, TypeKind::Enum(_) | TypeKind::Union(_))
+}
+
 fn type_doc(t: &TypeDef) -> TokenStream {
     let text = t
         .doc
@@ -586,7 +594,6 @@ fn int_enum_item(
         .iter()
         .map(|(vname, n, _)| quote! { #n => Self::#vname, });
     let all = known.iter().map(|(vname, _, _)| quote! { Self::#vname });
-    let count = Literal::usize_unsuffixed(known.len());
     let encode = spell.ser.then(|| {
         quote! {
             #cfg
@@ -611,6 +618,7 @@ fn int_enum_item(
         #doc
         #cfg
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
         pub enum #name {
             #(#variants)*
             /// A value this version of the client does not know; kept verbatim.
@@ -620,7 +628,7 @@ fn int_enum_item(
         #cfg
         impl #name {
             /// Every value known to this version of the client.
-            pub const KNOWN: [Self; #count] = [#(#all),*];
+            pub const KNOWN: &'static [Self] = &[#(#all),*];
 
             /// The value as sent on the wire.
             pub fn value(self) -> i64 {
@@ -682,7 +690,6 @@ fn enum_item(
         let vname = ident(&v.name);
         quote! { Self::#vname }
     });
-    let count = Literal::usize_unsuffixed(e.variants.len());
     let encode = spell.ser.then(|| {
         quote! {
             #cfg
@@ -707,6 +714,7 @@ fn enum_item(
         #doc
         #cfg
         #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
         pub enum #name {
             #(#variants)*
             /// A value this version of the client does not know; kept verbatim.
@@ -716,7 +724,7 @@ fn enum_item(
         #cfg
         impl #name {
             /// Every value known to this version of the client.
-            pub const KNOWN: [Self; #count] = [#(#all),*];
+            pub const KNOWN: &'static [Self] = &[#(#all),*];
 
             /// The value as sent on the wire.
             pub fn as_str(&self) -> &str {
@@ -824,6 +832,7 @@ fn union_item(
                 #doc
                 #cfg
                 #[derive(Debug, Clone, PartialEq)]
+                #[non_exhaustive]
                 pub enum #name { #(#variants)* }
 
                 #encode
@@ -859,6 +868,7 @@ fn union_item(
                 #doc
                 #cfg
                 #[derive(Debug, Clone, PartialEq)]
+                #[non_exhaustive]
                 pub enum #name {
                     #(#variants)*
                     /// A kind this version of the client does not know; kept as JSON.
