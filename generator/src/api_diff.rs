@@ -762,6 +762,8 @@ pub struct Release {
     pub previous_version: Option<String>,
     /// The crate's version now.
     pub version: String,
+    /// There was an `api.json`, but not one this generator reads (another format).
+    pub unreadable: bool,
 }
 
 /// The changelog file, relative to the crate root.
@@ -786,9 +788,9 @@ pub fn release(
     out: &Path,
     templates: &Path,
 ) -> Result<Release, Error> {
-    let previous = read_optional(&out.join(surface::FILE))?
-        .as_deref()
-        .and_then(Surface::from_json);
+    let recorded = read_optional(&out.join(surface::FILE))?;
+    let previous = recorded.as_deref().and_then(Surface::from_json);
+    let unreadable = recorded.is_some() && previous.is_none();
     let changelog = read_optional(&out.join(CHANGELOG))?;
     let report = previous.as_ref().map(|p| diff(p, &generated.surface));
     let config = &generated.config;
@@ -863,6 +865,7 @@ pub fn release(
         report,
         previous_version: previous.map(|p| p.version),
         version,
+        unreadable,
     })
 }
 

@@ -177,4 +177,12 @@ fn fixed_policy_keeps_the_configured_version_but_still_logs() {
         "{log}"
     );
     assert!(log.contains("### Docs and wire only (patch)"), "{log}");
+
+    // An api.json of another format is not compared (and not an error); the
+    // changelog keeps its entries.
+    std::fs::write(s.0.join("crate/api.json"), "{\"format\": 0}").expect("write");
+    let r = s.codegen(&fixtures.join("docs_only/new.yaml"), config);
+    assert!(r.unreadable && r.report.is_none());
+    assert_eq!(s.read("CHANGELOG.md"), log);
+    assert!(generator::surface::Surface::from_json(&s.read("api.json")).is_some());
 }

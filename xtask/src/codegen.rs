@@ -47,6 +47,12 @@ pub fn run(raw: &[String]) -> Result<ExitCode, String> {
     // with `version_policy: semver`, the version.
     let release = generator::api_diff::release(&mut generated, &out, &templates)
         .map_err(|e| e.to_string())?;
+    if release.unreadable {
+        eprintln!(
+            "note: {}: not an API surface this generator reads; no API report this time",
+            out.join(generator::surface::FILE).display()
+        );
+    }
     for d in &generated.api.diagnostics {
         eprintln!("note: {}: {d}", options.spec.display());
     }
