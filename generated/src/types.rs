@@ -223,6 +223,7 @@ impl<'de> Deserialize<'de> for WebhookEventType {
 /// A webhook subscription.
 #[cfg(feature = "webhook_subscriptions")]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct WebhookSubscription {
     /// Unique identifier for the webhook subscription
     pub id: String,
@@ -245,6 +246,31 @@ pub struct WebhookSubscription {
     /// Phone numbers this subscription filters for. If null or empty, events from
     /// all phone numbers are delivered.
     pub phone_numbers: crate::Nullable<Vec<String>>,
+}
+
+#[cfg(feature = "webhook_subscriptions")]
+impl WebhookSubscription {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(
+        id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        is_active: bool,
+        subscribed_events: Vec<WebhookEventType>,
+        target_url: String,
+        updated_at: chrono::DateTime<chrono::Utc>,
+    ) -> Self {
+        Self {
+            id,
+            created_at,
+            is_active,
+            subscribed_events,
+            target_url,
+            updated_at,
+            phone_numbers: crate::Nullable::Absent,
+        }
+    }
 }
 
 #[cfg(feature = "webhook_subscriptions")]
@@ -313,6 +339,7 @@ impl<'de> Deserialize<'de> for WebhookSubscription {
 /// secret is returned only in this response.
 #[cfg(feature = "webhook_subscriptions")]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct WebhookSubscriptionCreateResponse {
     /// Unique identifier for the webhook subscription
     pub id: String,
@@ -339,6 +366,33 @@ pub struct WebhookSubscriptionCreateResponse {
     /// The secret used to sign webhook deliveries (`whsec_` followed by the base64
     /// of the key bytes). It is returned only once, at creation: store it securely.
     pub signing_secret: String,
+}
+
+#[cfg(feature = "webhook_subscriptions")]
+impl WebhookSubscriptionCreateResponse {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(
+        id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        is_active: bool,
+        subscribed_events: Vec<WebhookEventType>,
+        target_url: String,
+        updated_at: chrono::DateTime<chrono::Utc>,
+        signing_secret: String,
+    ) -> Self {
+        Self {
+            id,
+            created_at,
+            is_active,
+            subscribed_events,
+            target_url,
+            updated_at,
+            phone_numbers: crate::Nullable::Absent,
+            signing_secret,
+        }
+    }
 }
 
 #[cfg(feature = "webhook_subscriptions")]
@@ -414,9 +468,20 @@ impl<'de> Deserialize<'de> for WebhookSubscriptionCreateResponse {
 /// The webhook subscriptions of the account.
 #[cfg(feature = "webhook_subscriptions")]
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct WebhookSubscriptionListResponse {
     /// The webhook subscriptions.
     pub subscriptions: Vec<WebhookSubscription>,
+}
+
+#[cfg(feature = "webhook_subscriptions")]
+impl WebhookSubscriptionListResponse {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(subscriptions: Vec<WebhookSubscription>) -> Self {
+        Self { subscriptions }
+    }
 }
 
 #[cfg(feature = "webhook_subscriptions")]
@@ -606,6 +671,7 @@ impl<'de> Deserialize<'de> for WebhookSubscriptionUpdateParams {
 /// The webhook event types that can be subscribed to.
 #[cfg(feature = "webhook_events")]
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct WebhookEventListResponse {
     /// URL of the documentation of the webhook events (currently always
     /// `https://docs.linqapp.com/guides/webhooks/events`).
@@ -613,6 +679,16 @@ pub struct WebhookEventListResponse {
 
     /// The event types that can be subscribed to.
     pub events: Vec<WebhookEventType>,
+}
+
+#[cfg(feature = "webhook_events")]
+impl WebhookEventListResponse {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(doc_url: String, events: Vec<WebhookEventType>) -> Self {
+        Self { doc_url, events }
+    }
 }
 
 #[cfg(feature = "webhook_events")]
@@ -660,6 +736,7 @@ impl<'de> Deserialize<'de> for WebhookEventListResponse {
 /// The details of an API error.
 #[cfg(feature = "_any_resource")]
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ErrorDetail {
     /// The HTTP status code of the response.
     pub status: i64,
@@ -671,6 +748,16 @@ pub struct ErrorDetail {
 
     /// A human-readable description of the error.
     pub message: String,
+}
+
+#[cfg(feature = "_any_resource")]
+impl ErrorDetail {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(status: i64, code: i64, message: String) -> Self {
+        Self { status, code, message }
+    }
 }
 
 #[cfg(feature = "_any_resource")]
@@ -722,12 +809,23 @@ impl<'de> Deserialize<'de> for ErrorDetail {
 /// The envelope of every error response.
 #[cfg(feature = "_any_resource")]
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ErrorResponse {
     /// The error details.
     pub error: ErrorDetail,
 
     /// Always false for an error response.
     pub success: bool,
+}
+
+#[cfg(feature = "_any_resource")]
+impl ErrorResponse {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(error: ErrorDetail, success: bool) -> Self {
+        Self { error, success }
+    }
 }
 
 #[cfg(feature = "_any_resource")]
@@ -776,6 +874,7 @@ impl<'de> Deserialize<'de> for ErrorResponse {
 /// `event_type` and `webhook_version`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct WebhookEvent {
     /// The API version that produced the event.
     pub api_version: String,
@@ -803,6 +902,35 @@ pub struct WebhookEvent {
     /// The event's payload. Its shape depends on the event type and the webhook
     /// version.
     pub data: serde_json::Map<String, serde_json::Value>,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl WebhookEvent {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        api_version: String,
+        webhook_version: String,
+        event_type: WebhookEventType,
+        event_id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        trace_id: String,
+        partner_id: String,
+        data: serde_json::Map<String, serde_json::Value>,
+    ) -> Self {
+        Self {
+            api_version,
+            webhook_version,
+            event_type,
+            event_id,
+            created_at,
+            trace_id,
+            partner_id,
+            data,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]

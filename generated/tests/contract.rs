@@ -178,14 +178,16 @@ fn error_400() -> ErrorExample {
         ),
         code: Some(1002),
         message: Some("Phone number must be in E.164 format"),
-        envelope: Some(linq_api::types::ErrorResponse {
-            error: linq_api::types::ErrorDetail {
-                status: 400,
-                code: 1002,
-                message: "Phone number must be in E.164 format".to_owned(),
-            },
-            success: false,
-        }),
+        envelope: Some(
+            linq_api::types::ErrorResponse::new(
+                linq_api::types::ErrorDetail::new(
+                    400,
+                    1002,
+                    "Phone number must be in E.164 format".to_owned(),
+                ),
+                false,
+            ),
+        ),
     }
 }
 
@@ -207,15 +209,16 @@ fn error_401() -> ErrorExample {
         ),
         code: Some(2004),
         message: Some("Unauthorized - missing or invalid authentication token"),
-        envelope: Some(linq_api::types::ErrorResponse {
-            error: linq_api::types::ErrorDetail {
-                status: 401,
-                code: 2004,
-                message: "Unauthorized - missing or invalid authentication token"
-                    .to_owned(),
-            },
-            success: false,
-        }),
+        envelope: Some(
+            linq_api::types::ErrorResponse::new(
+                linq_api::types::ErrorDetail::new(
+                    401,
+                    2004,
+                    "Unauthorized - missing or invalid authentication token".to_owned(),
+                ),
+                false,
+            ),
+        ),
     }
 }
 
@@ -237,15 +240,17 @@ fn error_403() -> ErrorExample {
         ),
         code: Some(2005),
         message: Some("Access denied - insufficient permissions for this resource"),
-        envelope: Some(linq_api::types::ErrorResponse {
-            error: linq_api::types::ErrorDetail {
-                status: 403,
-                code: 2005,
-                message: "Access denied - insufficient permissions for this resource"
-                    .to_owned(),
-            },
-            success: false,
-        }),
+        envelope: Some(
+            linq_api::types::ErrorResponse::new(
+                linq_api::types::ErrorDetail::new(
+                    403,
+                    2005,
+                    "Access denied - insufficient permissions for this resource"
+                        .to_owned(),
+                ),
+                false,
+            ),
+        ),
     }
 }
 
@@ -267,14 +272,16 @@ fn error_404() -> ErrorExample {
         ),
         code: Some(2001),
         message: Some("Resource not found"),
-        envelope: Some(linq_api::types::ErrorResponse {
-            error: linq_api::types::ErrorDetail {
-                status: 404,
-                code: 2001,
-                message: "Resource not found".to_owned(),
-            },
-            success: false,
-        }),
+        envelope: Some(
+            linq_api::types::ErrorResponse::new(
+                linq_api::types::ErrorDetail::new(
+                    404,
+                    2001,
+                    "Resource not found".to_owned(),
+                ),
+                false,
+            ),
+        ),
     }
 }
 
@@ -296,14 +303,16 @@ fn error_500() -> ErrorExample {
         ),
         code: Some(3006),
         message: Some("Internal server error"),
-        envelope: Some(linq_api::types::ErrorResponse {
-            error: linq_api::types::ErrorDetail {
-                status: 500,
-                code: 3006,
-                message: "Internal server error".to_owned(),
-            },
-            success: false,
-        }),
+        envelope: Some(
+            linq_api::types::ErrorResponse::new(
+                linq_api::types::ErrorDetail::new(
+                    500,
+                    3006,
+                    "Internal server error".to_owned(),
+                ),
+                false,
+            ),
+        ),
     }
 }
 
@@ -320,46 +329,51 @@ async fn webhook_subscriptions_list() {
     let (status, headers, decoded) = response.into_parts();
     assert_valid_request(Some(&headers));
     assert_eq!(status, 200);
-    let expected = linq_api::types::WebhookSubscriptionListResponse {
-        subscriptions: Vec::from([
-            linq_api::types::WebhookSubscription {
-                id: "b2c3d4e5-f6a7-8901-bcde-f23456789012".to_owned(),
-                created_at: "2024-01-15T10:30:00Z"
-                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                    .expect("valid timestamp"),
-                is_active: true,
-                subscribed_events: Vec::from([
-                    linq_api::types::WebhookEventType::MessageSent,
-                    linq_api::types::WebhookEventType::MessageDelivered,
-                    linq_api::types::WebhookEventType::MessageRead,
-                ]),
-                target_url: "https://webhooks.example.com/linq/events".to_owned(),
-                updated_at: "2024-01-15T10:30:00Z"
-                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                    .expect("valid timestamp"),
-                phone_numbers: linq_api::Nullable::Value(
+    let expected = linq_api::types::WebhookSubscriptionListResponse::new(
+        Vec::from([
+            {
+                let mut v = linq_api::types::WebhookSubscription::new(
+                    "b2c3d4e5-f6a7-8901-bcde-f23456789012".to_owned(),
+                    "2024-01-15T10:30:00Z"
+                        .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                        .expect("valid timestamp"),
+                    true,
+                    Vec::from([
+                        linq_api::types::WebhookEventType::MessageSent,
+                        linq_api::types::WebhookEventType::MessageDelivered,
+                        linq_api::types::WebhookEventType::MessageRead,
+                    ]),
+                    "https://webhooks.example.com/linq/events".to_owned(),
+                    "2024-01-15T10:30:00Z"
+                        .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                        .expect("valid timestamp"),
+                );
+                v.phone_numbers = linq_api::Nullable::Value(
                     Vec::from(["+12025550123".to_owned()]),
-                ),
+                );
+                v
             },
-            linq_api::types::WebhookSubscription {
-                id: "c3d4e5f6-a7b8-9012-cdef-345678901234".to_owned(),
-                created_at: "2024-02-01T08:00:00Z"
-                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                    .expect("valid timestamp"),
-                is_active: false,
-                subscribed_events: Vec::from([
-                    linq_api::types::WebhookEventType::CallInitiated,
-                    linq_api::types::WebhookEventType::CallEnded,
-                ]),
-                target_url: "https://hooks.example.org/linq/calls?version=2026-02-03"
-                    .to_owned(),
-                updated_at: "2024-03-10T16:45:12Z"
-                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                    .expect("valid timestamp"),
-                phone_numbers: linq_api::Nullable::Null,
+            {
+                let mut v = linq_api::types::WebhookSubscription::new(
+                    "c3d4e5f6-a7b8-9012-cdef-345678901234".to_owned(),
+                    "2024-02-01T08:00:00Z"
+                        .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                        .expect("valid timestamp"),
+                    false,
+                    Vec::from([
+                        linq_api::types::WebhookEventType::CallInitiated,
+                        linq_api::types::WebhookEventType::CallEnded,
+                    ]),
+                    "https://hooks.example.org/linq/calls?version=2026-02-03".to_owned(),
+                    "2024-03-10T16:45:12Z"
+                        .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                        .expect("valid timestamp"),
+                );
+                v.phone_numbers = linq_api::Nullable::Null;
+                v
             },
         ]),
-    };
+    );
     assert_eq!(decoded, expected);
     assert_round_trip(
         &decoded,
@@ -437,23 +451,28 @@ async fn webhook_subscriptions_create_required_params() {
     let (status, headers, decoded) = response.into_parts();
     assert_valid_request(Some(&headers));
     assert_eq!(status, 201);
-    let expected = linq_api::types::WebhookSubscriptionCreateResponse {
-        id: "b2c3d4e5-f6a7-8901-bcde-f23456789012".to_owned(),
-        created_at: "2024-01-15T10:30:00Z"
-            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-            .expect("valid timestamp"),
-        is_active: true,
-        subscribed_events: Vec::from([
-            linq_api::types::WebhookEventType::MessageSent,
-            linq_api::types::WebhookEventType::MessageDelivered,
-            linq_api::types::WebhookEventType::MessageRead,
-        ]),
-        target_url: "https://webhooks.example.com/linq/events".to_owned(),
-        updated_at: "2024-01-15T10:30:00Z"
-            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-            .expect("valid timestamp"),
-        phone_numbers: linq_api::Nullable::Value(Vec::from(["+12025550123".to_owned()])),
-        signing_secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw".to_owned(),
+    let expected = {
+        let mut v = linq_api::types::WebhookSubscriptionCreateResponse::new(
+            "b2c3d4e5-f6a7-8901-bcde-f23456789012".to_owned(),
+            "2024-01-15T10:30:00Z"
+                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                .expect("valid timestamp"),
+            true,
+            Vec::from([
+                linq_api::types::WebhookEventType::MessageSent,
+                linq_api::types::WebhookEventType::MessageDelivered,
+                linq_api::types::WebhookEventType::MessageRead,
+            ]),
+            "https://webhooks.example.com/linq/events".to_owned(),
+            "2024-01-15T10:30:00Z"
+                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                .expect("valid timestamp"),
+            "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw".to_owned(),
+        );
+        v.phone_numbers = linq_api::Nullable::Value(
+            Vec::from(["+12025550123".to_owned()]),
+        );
+        v
     };
     assert_eq!(decoded, expected);
     assert_round_trip(
@@ -501,23 +520,28 @@ async fn webhook_subscriptions_create_all_params() {
     let (status, headers, decoded) = response.into_parts();
     assert_valid_request(Some(&headers));
     assert_eq!(status, 201);
-    let expected = linq_api::types::WebhookSubscriptionCreateResponse {
-        id: "b2c3d4e5-f6a7-8901-bcde-f23456789012".to_owned(),
-        created_at: "2024-01-15T10:30:00Z"
-            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-            .expect("valid timestamp"),
-        is_active: true,
-        subscribed_events: Vec::from([
-            linq_api::types::WebhookEventType::MessageSent,
-            linq_api::types::WebhookEventType::MessageDelivered,
-            linq_api::types::WebhookEventType::MessageRead,
-        ]),
-        target_url: "https://webhooks.example.com/linq/events".to_owned(),
-        updated_at: "2024-01-15T10:30:00Z"
-            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-            .expect("valid timestamp"),
-        phone_numbers: linq_api::Nullable::Value(Vec::from(["+12025550123".to_owned()])),
-        signing_secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw".to_owned(),
+    let expected = {
+        let mut v = linq_api::types::WebhookSubscriptionCreateResponse::new(
+            "b2c3d4e5-f6a7-8901-bcde-f23456789012".to_owned(),
+            "2024-01-15T10:30:00Z"
+                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                .expect("valid timestamp"),
+            true,
+            Vec::from([
+                linq_api::types::WebhookEventType::MessageSent,
+                linq_api::types::WebhookEventType::MessageDelivered,
+                linq_api::types::WebhookEventType::MessageRead,
+            ]),
+            "https://webhooks.example.com/linq/events".to_owned(),
+            "2024-01-15T10:30:00Z"
+                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                .expect("valid timestamp"),
+            "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw".to_owned(),
+        );
+        v.phone_numbers = linq_api::Nullable::Value(
+            Vec::from(["+12025550123".to_owned()]),
+        );
+        v
     };
     assert_eq!(decoded, expected);
     assert_round_trip(
@@ -581,22 +605,27 @@ async fn webhook_subscriptions_retrieve() {
     let (status, headers, decoded) = response.into_parts();
     assert_valid_request(Some(&headers));
     assert_eq!(status, 200);
-    let expected = linq_api::types::WebhookSubscription {
-        id: "b2c3d4e5-f6a7-8901-bcde-f23456789012".to_owned(),
-        created_at: "2024-01-15T10:30:00Z"
-            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-            .expect("valid timestamp"),
-        is_active: true,
-        subscribed_events: Vec::from([
-            linq_api::types::WebhookEventType::MessageSent,
-            linq_api::types::WebhookEventType::MessageDelivered,
-            linq_api::types::WebhookEventType::MessageRead,
-        ]),
-        target_url: "https://webhooks.example.com/linq/events".to_owned(),
-        updated_at: "2024-01-15T10:30:00Z"
-            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-            .expect("valid timestamp"),
-        phone_numbers: linq_api::Nullable::Value(Vec::from(["+12025550123".to_owned()])),
+    let expected = {
+        let mut v = linq_api::types::WebhookSubscription::new(
+            "b2c3d4e5-f6a7-8901-bcde-f23456789012".to_owned(),
+            "2024-01-15T10:30:00Z"
+                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                .expect("valid timestamp"),
+            true,
+            Vec::from([
+                linq_api::types::WebhookEventType::MessageSent,
+                linq_api::types::WebhookEventType::MessageDelivered,
+                linq_api::types::WebhookEventType::MessageRead,
+            ]),
+            "https://webhooks.example.com/linq/events".to_owned(),
+            "2024-01-15T10:30:00Z"
+                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                .expect("valid timestamp"),
+        );
+        v.phone_numbers = linq_api::Nullable::Value(
+            Vec::from(["+12025550123".to_owned()]),
+        );
+        v
     };
     assert_eq!(decoded, expected);
     assert_round_trip(
@@ -653,22 +682,27 @@ async fn webhook_subscriptions_update_required_params() {
     let (status, headers, decoded) = response.into_parts();
     assert_valid_request(Some(&headers));
     assert_eq!(status, 200);
-    let expected = linq_api::types::WebhookSubscription {
-        id: "b2c3d4e5-f6a7-8901-bcde-f23456789012".to_owned(),
-        created_at: "2024-01-15T10:30:00Z"
-            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-            .expect("valid timestamp"),
-        is_active: true,
-        subscribed_events: Vec::from([
-            linq_api::types::WebhookEventType::MessageSent,
-            linq_api::types::WebhookEventType::MessageDelivered,
-            linq_api::types::WebhookEventType::MessageRead,
-        ]),
-        target_url: "https://webhooks.example.com/linq/events".to_owned(),
-        updated_at: "2024-01-15T10:30:00Z"
-            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-            .expect("valid timestamp"),
-        phone_numbers: linq_api::Nullable::Value(Vec::from(["+12025550123".to_owned()])),
+    let expected = {
+        let mut v = linq_api::types::WebhookSubscription::new(
+            "b2c3d4e5-f6a7-8901-bcde-f23456789012".to_owned(),
+            "2024-01-15T10:30:00Z"
+                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                .expect("valid timestamp"),
+            true,
+            Vec::from([
+                linq_api::types::WebhookEventType::MessageSent,
+                linq_api::types::WebhookEventType::MessageDelivered,
+                linq_api::types::WebhookEventType::MessageRead,
+            ]),
+            "https://webhooks.example.com/linq/events".to_owned(),
+            "2024-01-15T10:30:00Z"
+                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                .expect("valid timestamp"),
+        );
+        v.phone_numbers = linq_api::Nullable::Value(
+            Vec::from(["+12025550123".to_owned()]),
+        );
+        v
     };
     assert_eq!(decoded, expected);
     assert_round_trip(
@@ -714,22 +748,27 @@ async fn webhook_subscriptions_update_all_params() {
     let (status, headers, decoded) = response.into_parts();
     assert_valid_request(Some(&headers));
     assert_eq!(status, 200);
-    let expected = linq_api::types::WebhookSubscription {
-        id: "b2c3d4e5-f6a7-8901-bcde-f23456789012".to_owned(),
-        created_at: "2024-01-15T10:30:00Z"
-            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-            .expect("valid timestamp"),
-        is_active: true,
-        subscribed_events: Vec::from([
-            linq_api::types::WebhookEventType::MessageSent,
-            linq_api::types::WebhookEventType::MessageDelivered,
-            linq_api::types::WebhookEventType::MessageRead,
-        ]),
-        target_url: "https://webhooks.example.com/linq/events".to_owned(),
-        updated_at: "2024-01-15T10:30:00Z"
-            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-            .expect("valid timestamp"),
-        phone_numbers: linq_api::Nullable::Value(Vec::from(["+12025550123".to_owned()])),
+    let expected = {
+        let mut v = linq_api::types::WebhookSubscription::new(
+            "b2c3d4e5-f6a7-8901-bcde-f23456789012".to_owned(),
+            "2024-01-15T10:30:00Z"
+                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                .expect("valid timestamp"),
+            true,
+            Vec::from([
+                linq_api::types::WebhookEventType::MessageSent,
+                linq_api::types::WebhookEventType::MessageDelivered,
+                linq_api::types::WebhookEventType::MessageRead,
+            ]),
+            "https://webhooks.example.com/linq/events".to_owned(),
+            "2024-01-15T10:30:00Z"
+                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                .expect("valid timestamp"),
+        );
+        v.phone_numbers = linq_api::Nullable::Value(
+            Vec::from(["+12025550123".to_owned()]),
+        );
+        v
     };
     assert_eq!(decoded, expected);
     assert_round_trip(
@@ -817,9 +856,9 @@ async fn webhook_events_list() {
     let (status, headers, decoded) = response.into_parts();
     assert_valid_request(Some(&headers));
     assert_eq!(status, 200);
-    let expected = linq_api::types::WebhookEventListResponse {
-        doc_url: "https://docs.linqapp.com/guides/webhooks/events".to_owned(),
-        events: Vec::from([
+    let expected = linq_api::types::WebhookEventListResponse::new(
+        "https://docs.linqapp.com/guides/webhooks/events".to_owned(),
+        Vec::from([
             linq_api::types::WebhookEventType::MessageSent,
             linq_api::types::WebhookEventType::MessageReceived,
             linq_api::types::WebhookEventType::MessageRead,
@@ -846,7 +885,7 @@ async fn webhook_events_list() {
             linq_api::types::WebhookEventType::CallDeclined,
             linq_api::types::WebhookEventType::CallNoAnswer,
         ]),
-    };
+    );
     assert_eq!(decoded, expected);
     assert_round_trip(
         &decoded,
@@ -924,17 +963,17 @@ fn webhook_webhook_event_example_decodes() {
     );
     let decoded: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
         .expect("the example decodes");
-    let expected = linq_api::types::WebhookEvent {
-        api_version: "v3".to_owned(),
-        webhook_version: "2026-02-03".to_owned(),
-        event_type: linq_api::types::WebhookEventType::MessageReceived,
-        event_id: "6f1c2a9e-3b7d-4e58-9a41-0c2d8e7f5b13".to_owned(),
-        created_at: "2026-02-05T19:52:18.101Z"
+    let expected = linq_api::types::WebhookEvent::new(
+        "v3".to_owned(),
+        "2026-02-03".to_owned(),
+        linq_api::types::WebhookEventType::MessageReceived,
+        "6f1c2a9e-3b7d-4e58-9a41-0c2d8e7f5b13".to_owned(),
+        "2026-02-05T19:52:18.101Z"
             .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
             .expect("valid timestamp"),
-        trace_id: "4bf92f3577b34da6a3ce929d0e0e4736".to_owned(),
-        partner_id: "your-partner-id".to_owned(),
-        data: linq_api::serde_json::json!(
+        "4bf92f3577b34da6a3ce929d0e0e4736".to_owned(),
+        "your-partner-id".to_owned(),
+        linq_api::serde_json::json!(
             { "chat_id" : "0c961e93-e7bf-4db2-bf7b-ea06826bcab4", "message_id" :
             "347d62c2-2170-4754-8d30-c76d0c727d96", "from" : "+12025550123", "text" :
             "Hello from Linq" }
@@ -942,7 +981,7 @@ fn webhook_webhook_event_example_decodes() {
             .as_object()
             .cloned()
             .unwrap_or_default(),
-    };
+    );
     assert_eq!(decoded, expected);
     assert_round_trip(&decoded, &sent);
 }

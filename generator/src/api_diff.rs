@@ -15,7 +15,7 @@ use serde::Serialize;
 use crate::config::VersionPolicy;
 use crate::error::{Error, ErrorKind};
 use crate::surface::{
-    self, Feature, FieldSurface, Kind, Method, ResourceSurface, Surface, TypeSurface,
+    self, Arg, Feature, FieldSurface, Kind, Method, ResourceSurface, Surface, TypeSurface,
     VariantSurface,
 };
 
@@ -510,6 +510,7 @@ fn type_diff(
             format!("now implements {}", list(&gained)),
         );
     }
+    constructor_diff(d, &item, o.constructor.as_deref(), n.constructor.as_deref());
     gate_diff(
         d,
         &item,
@@ -589,6 +590,53 @@ fn type_diff(
             (Some(ov), Some(nv)) => variant_diff(d, &format!("{item}::{}", nv.name), ov, nv),
             (None, None) => {}
         }
+    }
+}
+
+/// `new` of a `#[non_exhaustive]` struct: its arguments are the required fields.
+fn constructor_diff(d: &mut Diff, item: &str, old: Option<&[Arg]>, new: Option<&[Arg]>) {
+    let show = |args: &[Arg]| {
+        let list: Vec<String> = args
+            .iter()
+            .map(|a| format!("{}: {}", a.name, a.ty))
+            .collect();
+        format!("({})", list.join(", "))
+    };
+    let at = format!("{item}::new");
+    match (old, new) {
+        (Some(_), None) => d.push(
+            ChangeKind::Removed,
+            &at,
+            Class::Major,
+            "constructor removed",
+        ),
+        (None, Some(n)) => d.push(
+            ChangeKind::Added,
+            &at,
+            Class::Minor,
+            format!("new constructor {}", show(n)),
+        ),
+        (Some(o), Some(n)) => {
+            let types = |a: &[Arg]| a.iter().map(|a| a.ty.clone()).collect::<Vec<_>>();
+            if types(o) != types(n) {
+                d.changed(
+                    &at,
+                    Class::Major,
+                    format!("arguments {} -> {} (the required fields)", show(o), show(n)),
+                );
+            } else if o != n {
+                d.changed(
+                    &at,
+                    Class::Patch,
+                    format!(
+                        "argument names {} -> {} (positional: calls still compile)",
+                        show(o),
+                        show(n)
+                    ),
+                );
+            }
+        }
+        (None, None) => {}
     }
 }
 

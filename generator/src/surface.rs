@@ -17,6 +17,7 @@ use crate::emit::features::{Gate, resource_features, serde_needs, type_gates};
 use crate::emit::resources::{arguments, return_type};
 use crate::emit::rust_type::{Scope, defaultable, field_type, rust_type};
 use crate::emit::types::{duplicates, non_exhaustive};
+use crate::ir::Struct;
 use crate::ir::{Api, ParamLocation, Presence, Resource, TypeKind};
 
 /// Version of the `api.json` layout; a file of another version is not compared.
@@ -147,6 +148,9 @@ pub struct TypeSurface {
     /// The aliased or wrapped type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target: Option<String>,
+    /// The arguments of `new`, which `#[non_exhaustive]` structs have.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub constructor: Option<Vec<Arg>>,
 }
 
 /// A public field.
@@ -157,7 +161,8 @@ pub struct FieldSurface {
     /// Rust type.
     #[serde(rename = "type")]
     pub ty: String,
-    /// `required`, `required-nullable`, `optional` or `optional-nullable`.
+    /// `required`, `required-nullable`, `optional` or `optional-nullable`
+    /// (`additional` for the map of members beyond the documented ones).
     pub presence: String,
     /// Where it goes on the wire (the member name; `query:limit` for parameters).
     pub wire: String,
@@ -192,6 +197,7 @@ impl Surface {
         let defaults = defaultable(api);
         let gates = type_gates(api, config, &copies);
         let (ser, de) = serde_needs(api, config, &copies);
+        let sealed = non_exhaustive(api, config, &copies);
         let features = resource_features(api);
         let types = api
             .types
@@ -211,6 +217,7 @@ impl Surface {
                     fields: Vec::new(),
                     variants: Vec::new(),
                     target: None,
+                    constructor: None,
                 };
                 if let Some(original) = copies[i] {
                     s.target = Some(api.type_def(original).name.clone());
@@ -224,7 +231,10 @@ impl Surface {
                     TypeKind::Alias(_) => Kind::Alias,
                     TypeKind::Newtype(_) => Kind::Newtype,
                 };
-                s.non_exhaustive = non_exhaustive(&t.kind);
+                s.non_exhaustive = sealed[i];
+                if let (true, TypeKind::Struct(st)) = (sealed[i], &t.kind) {
+                    s.constructor = Some(constructor(api, st));
+                }
                 s.traits = traits(&t.kind, defaults[i], ser[i], de[i]);
                 type_members(api, &t.kind, &mut s);
                 s
@@ -296,6 +306,18 @@ fn resource(api: &Api, r: &Resource, feature: Option<String>) -> ResourceSurface
         methods,
         resources: Vec::new(),
     }
+}
+
+/// The arguments of a `#[non_exhaustive]` struct's `new`: its required fields.
+fn constructor(api: &Api, st: &Struct) -> Vec<Arg> {
+    st.fields
+        .iter()
+        .filter(|f| f.presence == Presence::Required)
+        .map(|f| Arg {
+            name: f.name.clone(),
+            ty: text(&field_type(api, f, Scope::Types)),
+        })
+        .collect()
 }
 
 /// `name: Type` tokens to an [`Arg`].
@@ -381,7 +403,7 @@ fn type_members(api: &Api, kind: &TypeKind, s: &mut TypeSurface) {
                         "std::collections::BTreeMap<String, {}>",
                         text(&rust_type(api, extra, Scope::Types))
                     ),
-                    presence: presence(Presence::Required).to_string(),
+                    presence: "additional".to_string(),
                     wire: "*".to_string(),
                     deprecated: false,
                     doc: String::new(),

@@ -132,6 +132,7 @@ pub fn emit_part(api: &Api, config: &Config, cx: &Context, part: Part) -> TokenS
         api,
         krate,
         defaults: &cx.defaults,
+        sealed: &cx.types.sealed,
     };
     match part {
         Part::Lib => {
