@@ -929,6 +929,49 @@ fn entry_label(s: &Surface, date: Option<&str>) -> String {
 mod tests {
     use super::*;
 
+    fn feature(name: &str, enables: &[&str]) -> Feature {
+        Feature {
+            name: name.to_string(),
+            enables: enables.iter().map(|e| e.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn a_type_is_compiled_with_every_feature_that_reaches_its_gate() {
+        let features = [
+            feature("_any_resource", &[]),
+            feature("chats", &["_any_resource"]),
+            feature("default", &["full"]),
+            feature("full", &["chats", "messages"]),
+            feature("messages", &["_any_resource"]),
+            feature("webhooks", &["dep:hmac"]),
+        ];
+        let gate = ["_any_resource".to_string()];
+        assert_eq!(
+            compiled_with(&features, &gate),
+            ["_any_resource", "chats", "default", "full", "messages"]
+        );
+        assert_eq!(
+            compiled_with(&features, &["messages".to_string()]),
+            ["default", "full", "messages"]
+        );
+        // An empty gate: always compiled.
+        assert_eq!(compiled_with(&features, &[]).len(), features.len());
+
+        // Moving a type from the shared gate to one resource loses `chats` (major);
+        // the private `_any_resource` is not reported.
+        let mut d = Diff::default();
+        gate_diff(
+            &mut d,
+            "types::T",
+            (&features, &gate),
+            (&features, &["messages".to_string()]),
+        );
+        assert_eq!(d.changes.len(), 1, "{:?}", d.changes);
+        assert_eq!(d.changes[0].class, Class::Major);
+        assert!(d.changes[0].detail.contains("`chats`"), "{:?}", d.changes);
+    }
+
     #[test]
     fn versions_bump_by_cargo_rules() {
         assert_eq!(bump("0.1.0", Class::Major).as_deref(), Some("0.2.0"));
