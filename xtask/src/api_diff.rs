@@ -121,20 +121,9 @@ fn compare(old: &Path, new: &Path) -> Result<Report, String> {
     Ok(diff(&old.surface, &new.surface))
 }
 
-/// The cache folder of the pinned cargo-semver-checks.
-fn cache_root() -> Result<PathBuf, String> {
-    let cache = match std::env::var_os("XDG_CACHE_HOME").filter(|v| !v.is_empty()) {
-        Some(dir) => PathBuf::from(dir),
-        None => std::env::var_os("HOME")
-            .map(|h| PathBuf::from(h).join(".cache"))
-            .ok_or("neither XDG_CACHE_HOME nor HOME is set")?,
-    };
-    Ok(cache.join("linq-codegen").join("cargo-semver-checks"))
-}
-
 /// The `cargo-semver-checks` binary of the pinned version, installed if missing.
 fn install_semver_checks() -> Result<PathBuf, String> {
-    let root = cache_root()?;
+    let root = crate::contract::tool_dir("cargo-semver-checks")?;
     let bin = root.join("bin").join("cargo-semver-checks");
     let installed = Command::new(&bin)
         .arg("--version")
