@@ -24,6 +24,7 @@ use crate::runtime::{de, ser};
     )
 )]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum WebhookEventType {
     /// `message.sent`
     MessageSent,
@@ -119,7 +120,7 @@ pub enum WebhookEventType {
 )]
 impl WebhookEventType {
     /// Every value known to this version of the client.
-    pub const KNOWN: [Self; 27] = [
+    pub const KNOWN: &'static [Self] = &[
         Self::MessageSent,
         Self::MessageReceived,
         Self::MessageRead,
@@ -270,6 +271,7 @@ impl<'de> Deserialize<'de> for WebhookEventType {
 /// A webhook subscription.
 #[cfg(feature = "webhook_subscriptions")]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct WebhookSubscription {
     /// Unique identifier for the webhook subscription
     pub id: String,
@@ -292,6 +294,31 @@ pub struct WebhookSubscription {
     /// Phone numbers this subscription filters for. If null or empty, events from
     /// all phone numbers are delivered.
     pub phone_numbers: crate::Nullable<Vec<String>>,
+}
+
+#[cfg(feature = "webhook_subscriptions")]
+impl WebhookSubscription {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(
+        id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        is_active: bool,
+        subscribed_events: Vec<WebhookEventType>,
+        target_url: String,
+        updated_at: chrono::DateTime<chrono::Utc>,
+    ) -> Self {
+        Self {
+            id,
+            created_at,
+            is_active,
+            subscribed_events,
+            target_url,
+            updated_at,
+            phone_numbers: crate::Nullable::Absent,
+        }
+    }
 }
 
 #[cfg(feature = "webhook_subscriptions")]
@@ -360,6 +387,7 @@ impl<'de> Deserialize<'de> for WebhookSubscription {
 /// secret is returned only in this response.
 #[cfg(feature = "webhook_subscriptions")]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct WebhookSubscriptionCreateResponse {
     /// Unique identifier for the webhook subscription
     pub id: String,
@@ -386,6 +414,33 @@ pub struct WebhookSubscriptionCreateResponse {
     /// The secret used to sign webhook deliveries (`whsec_` followed by the base64
     /// of the key bytes). It is returned only once, at creation: store it securely.
     pub signing_secret: String,
+}
+
+#[cfg(feature = "webhook_subscriptions")]
+impl WebhookSubscriptionCreateResponse {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(
+        id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        is_active: bool,
+        subscribed_events: Vec<WebhookEventType>,
+        target_url: String,
+        updated_at: chrono::DateTime<chrono::Utc>,
+        signing_secret: String,
+    ) -> Self {
+        Self {
+            id,
+            created_at,
+            is_active,
+            subscribed_events,
+            target_url,
+            updated_at,
+            phone_numbers: crate::Nullable::Absent,
+            signing_secret,
+        }
+    }
 }
 
 #[cfg(feature = "webhook_subscriptions")]
@@ -461,9 +516,20 @@ impl<'de> Deserialize<'de> for WebhookSubscriptionCreateResponse {
 /// The webhook subscriptions of the account.
 #[cfg(feature = "webhook_subscriptions")]
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct WebhookSubscriptionListResponse {
     /// The webhook subscriptions.
     pub subscriptions: Vec<WebhookSubscription>,
+}
+
+#[cfg(feature = "webhook_subscriptions")]
+impl WebhookSubscriptionListResponse {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(subscriptions: Vec<WebhookSubscription>) -> Self {
+        Self { subscriptions }
+    }
 }
 
 #[cfg(feature = "webhook_subscriptions")]
@@ -653,6 +719,7 @@ impl<'de> Deserialize<'de> for WebhookSubscriptionUpdateParams {
 /// The webhook event types that can be subscribed to.
 #[cfg(feature = "webhook_events")]
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct WebhookEventListResponse {
     /// URL of the documentation of the webhook events (currently always
     /// `https://docs.linqapp.com/guides/webhooks/events`).
@@ -660,6 +727,16 @@ pub struct WebhookEventListResponse {
 
     /// The event types that can be subscribed to.
     pub events: Vec<WebhookEventType>,
+}
+
+#[cfg(feature = "webhook_events")]
+impl WebhookEventListResponse {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(doc_url: String, events: Vec<WebhookEventType>) -> Self {
+        Self { doc_url, events }
+    }
 }
 
 #[cfg(feature = "webhook_events")]
@@ -707,6 +784,7 @@ impl<'de> Deserialize<'de> for WebhookEventListResponse {
 /// The details of an API error.
 #[cfg(feature = "_any_resource")]
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ErrorDetail {
     /// The HTTP status code of the response.
     pub status: i64,
@@ -718,6 +796,16 @@ pub struct ErrorDetail {
 
     /// A human-readable description of the error.
     pub message: String,
+}
+
+#[cfg(feature = "_any_resource")]
+impl ErrorDetail {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(status: i64, code: i64, message: String) -> Self {
+        Self { status, code, message }
+    }
 }
 
 #[cfg(feature = "_any_resource")]
@@ -769,6 +857,7 @@ impl<'de> Deserialize<'de> for ErrorDetail {
 /// The envelope of every error response.
 #[cfg(feature = "_any_resource")]
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ErrorResponse {
     /// The error details.
     pub error: ErrorDetail,
@@ -778,6 +867,20 @@ pub struct ErrorResponse {
 
     /// Trace identifier of the request, for support requests.
     pub trace_id: Option<String>,
+}
+
+#[cfg(feature = "_any_resource")]
+impl ErrorResponse {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(error: ErrorDetail, success: bool) -> Self {
+        Self {
+            error,
+            success,
+            trace_id: None,
+        }
+    }
 }
 
 #[cfg(feature = "_any_resource")]
@@ -830,6 +933,7 @@ impl<'de> Deserialize<'de> for ErrorResponse {
 /// `event_type` and `webhook_version`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct WebhookEvent {
     /// The API version that produced the event.
     pub api_version: String,
@@ -857,6 +961,35 @@ pub struct WebhookEvent {
     /// The event's payload. Its shape depends on the event type and the webhook
     /// version.
     pub data: WebhookEventData,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl WebhookEvent {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        api_version: String,
+        webhook_version: String,
+        event_type: WebhookEventType,
+        event_id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        trace_id: String,
+        partner_id: String,
+        data: WebhookEventData,
+    ) -> Self {
+        Self {
+            api_version,
+            webhook_version,
+            event_type,
+            event_id,
+            created_at,
+            trace_id,
+            partner_id,
+            data,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -938,6 +1071,7 @@ impl<'de> Deserialize<'de> for WebhookEvent {
 /// A messaging service.
 #[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ServiceType {
     /// `iMessage`
     IMessage,
@@ -955,7 +1089,7 @@ pub enum ServiceType {
 #[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
 impl ServiceType {
     /// Every value known to this version of the client.
-    pub const KNOWN: [Self; 3] = [Self::IMessage, Self::Sms, Self::Rcs];
+    pub const KNOWN: &'static [Self] = &[Self::IMessage, Self::Sms, Self::Rcs];
 
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1008,6 +1142,7 @@ impl<'de> Deserialize<'de> for ServiceType {
 /// receive no more messages.
 #[cfg(any(feature = "chats", feature = "webhooks"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct HealthStatus {
     /// The health level.
     pub status: HealthStatusStatus,
@@ -1017,6 +1152,24 @@ pub struct HealthStatus {
 
     /// When the level last changed.
     pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+#[cfg(any(feature = "chats", feature = "webhooks"))]
+impl HealthStatus {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(
+        status: HealthStatusStatus,
+        doc_url: String,
+        updated_at: chrono::DateTime<chrono::Utc>,
+    ) -> Self {
+        Self {
+            status,
+            doc_url,
+            updated_at,
+        }
+    }
 }
 
 #[cfg(any(feature = "chats", feature = "webhooks"))]
@@ -1068,6 +1221,7 @@ impl<'de> Deserialize<'de> for HealthStatus {
 /// A participant of a chat (a phone number or an email address) on one service.
 #[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ChatHandle {
     /// Unique identifier of the participant in this chat.
     pub id: String,
@@ -1089,6 +1243,29 @@ pub struct ChatHandle {
 
     /// Whether this handle is one of your phone numbers.
     pub is_me: crate::Nullable<bool>,
+}
+
+#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+impl ChatHandle {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(
+        id: String,
+        handle: String,
+        service: ServiceType,
+        joined_at: chrono::DateTime<chrono::Utc>,
+    ) -> Self {
+        Self {
+            id,
+            handle,
+            service,
+            status: crate::Nullable::Absent,
+            joined_at,
+            left_at: crate::Nullable::Absent,
+            is_me: crate::Nullable::Absent,
+        }
+    }
 }
 
 #[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
@@ -1156,6 +1333,7 @@ impl<'de> Deserialize<'de> for ChatHandle {
 /// A conversation and its participants.
 #[cfg(feature = "chats")]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Chat {
     /// Unique identifier of the chat.
     pub id: String,
@@ -1186,6 +1364,35 @@ pub struct Chat {
 
     /// When the chat last changed.
     pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+#[cfg(feature = "chats")]
+impl Chat {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(
+        id: String,
+        handles: Vec<ChatHandle>,
+        health_status: HealthStatus,
+        is_archived: bool,
+        is_group: bool,
+        created_at: chrono::DateTime<chrono::Utc>,
+        updated_at: chrono::DateTime<chrono::Utc>,
+    ) -> Self {
+        Self {
+            id,
+            display_name: None,
+            service: crate::Nullable::Absent,
+            handles,
+            health_status,
+            is_archived,
+            is_group,
+            group_chat_icon: crate::Nullable::Absent,
+            created_at,
+            updated_at,
+        }
+    }
 }
 
 #[cfg(feature = "chats")]
@@ -1739,6 +1946,7 @@ impl<'de> Deserialize<'de> for IMessageAppPart {
 /// One part of a message to send, told apart by `type`.
 #[cfg(any(feature = "chats", feature = "messages"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum MessagePart {
     /// `text`
     Text(TextPart),
@@ -2056,6 +2264,7 @@ impl<'de> Deserialize<'de> for ChatCreateParams {
 /// Where a message is on its way.
 #[cfg(any(feature = "chats", feature = "messages"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum DeliveryStatus {
     /// `pending`
     Pending,
@@ -2085,7 +2294,7 @@ pub enum DeliveryStatus {
 #[cfg(any(feature = "chats", feature = "messages"))]
 impl DeliveryStatus {
     /// Every value known to this version of the client.
-    pub const KNOWN: [Self; 7] = [
+    pub const KNOWN: &'static [Self] = &[
         Self::Pending,
         Self::Queued,
         Self::Sent,
@@ -2153,6 +2362,7 @@ impl<'de> Deserialize<'de> for DeliveryStatus {
 /// `custom_emoji`) or `sticker`.
 #[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ReactionType {
     /// `love`
     Love,
@@ -2185,7 +2395,7 @@ pub enum ReactionType {
 #[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
 impl ReactionType {
     /// Every value known to this version of the client.
-    pub const KNOWN: [Self; 8] = [
+    pub const KNOWN: &'static [Self] = &[
         Self::Love,
         Self::Like,
         Self::Dislike,
@@ -2255,6 +2465,7 @@ impl<'de> Deserialize<'de> for ReactionType {
 /// A sticker placed on a message.
 #[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct Sticker {
     /// File name of the sticker image.
     pub file_name: Option<String>,
@@ -2270,6 +2481,22 @@ pub struct Sticker {
 
     /// Height in pixels.
     pub height: Option<i64>,
+}
+
+#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+impl Sticker {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new() -> Self {
+        Self {
+            file_name: None,
+            mime_type: None,
+            url: None,
+            width: None,
+            height: None,
+        }
+    }
 }
 
 #[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
@@ -2329,6 +2556,7 @@ impl<'de> Deserialize<'de> for Sticker {
 /// A reaction on a message part.
 #[cfg(any(feature = "chats", feature = "messages"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Reaction {
     /// Whether you reacted.
     pub is_me: bool,
@@ -2344,6 +2572,22 @@ pub struct Reaction {
 
     /// The sticker of a `sticker` reaction.
     pub sticker: crate::Nullable<Sticker>,
+}
+
+#[cfg(any(feature = "chats", feature = "messages"))]
+impl Reaction {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(is_me: bool, handle: ChatHandle, type_: ReactionType) -> Self {
+        Self {
+            is_me,
+            handle,
+            type_,
+            custom_emoji: crate::Nullable::Absent,
+            sticker: crate::Nullable::Absent,
+        }
+    }
 }
 
 #[cfg(any(feature = "chats", feature = "messages"))]
@@ -2403,6 +2647,7 @@ impl<'de> Deserialize<'de> for Reaction {
 /// A text part of a message.
 #[cfg(any(feature = "chats", feature = "messages"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct TextPartResponse {
     /// Always `text`.
     pub type_: TextPartResponseType,
@@ -2415,6 +2660,21 @@ pub struct TextPartResponse {
 
     /// Styles and animations of ranges of the text.
     pub text_decorations: crate::Nullable<Vec<TextDecoration>>,
+}
+
+#[cfg(any(feature = "chats", feature = "messages"))]
+impl TextPartResponse {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(type_: TextPartResponseType, value: String) -> Self {
+        Self {
+            type_,
+            value,
+            reactions: None,
+            text_decorations: crate::Nullable::Absent,
+        }
+    }
 }
 
 #[cfg(any(feature = "chats", feature = "messages"))]
@@ -2470,6 +2730,7 @@ impl<'de> Deserialize<'de> for TextPartResponse {
 /// A file part of a message.
 #[cfg(any(feature = "chats", feature = "messages"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct MediaPartResponse {
     /// Always `media`.
     pub type_: MediaPartResponseType,
@@ -2491,6 +2752,31 @@ pub struct MediaPartResponse {
 
     /// Reactions on this part.
     pub reactions: Option<Vec<Reaction>>,
+}
+
+#[cfg(any(feature = "chats", feature = "messages"))]
+impl MediaPartResponse {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(
+        type_: MediaPartResponseType,
+        id: String,
+        url: String,
+        filename: String,
+        mime_type: String,
+        size_bytes: i64,
+    ) -> Self {
+        Self {
+            type_,
+            id,
+            url,
+            filename,
+            mime_type,
+            size_bytes,
+            reactions: None,
+        }
+    }
 }
 
 #[cfg(any(feature = "chats", feature = "messages"))]
@@ -2558,6 +2844,7 @@ impl<'de> Deserialize<'de> for MediaPartResponse {
 /// A link part of a message.
 #[cfg(any(feature = "chats", feature = "messages"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct LinkPartResponse {
     /// Always `link`.
     pub type_: LinkPartResponseType,
@@ -2567,6 +2854,20 @@ pub struct LinkPartResponse {
 
     /// Reactions on this part.
     pub reactions: Option<Vec<Reaction>>,
+}
+
+#[cfg(any(feature = "chats", feature = "messages"))]
+impl LinkPartResponse {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(type_: LinkPartResponseType, value: String) -> Self {
+        Self {
+            type_,
+            value,
+            reactions: None,
+        }
+    }
 }
 
 #[cfg(any(feature = "chats", feature = "messages"))]
@@ -2618,6 +2919,7 @@ impl<'de> Deserialize<'de> for LinkPartResponse {
 /// An iMessage app card part of a message.
 #[cfg(any(feature = "chats", feature = "messages"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct IMessageAppPartResponse {
     /// Always `imessage_app`.
     pub type_: IMessageAppPartResponseType,
@@ -2636,6 +2938,28 @@ pub struct IMessageAppPartResponse {
 
     /// Reactions on this part.
     pub reactions: Option<Vec<Reaction>>,
+}
+
+#[cfg(any(feature = "chats", feature = "messages"))]
+impl IMessageAppPartResponse {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(
+        type_: IMessageAppPartResponseType,
+        app: IMessageApp,
+        layout: IMessageAppLayout,
+        url: String,
+    ) -> Self {
+        Self {
+            type_,
+            app,
+            layout,
+            url,
+            fallback_text: crate::Nullable::Absent,
+            reactions: None,
+        }
+    }
 }
 
 #[cfg(any(feature = "chats", feature = "messages"))]
@@ -2699,6 +3023,7 @@ impl<'de> Deserialize<'de> for IMessageAppPartResponse {
 /// One part of a message, told apart by `type`.
 #[cfg(any(feature = "chats", feature = "messages"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum MessagePartResponse {
     /// `text`
     Text(TextPartResponse),
@@ -2768,6 +3093,7 @@ impl<'de> Deserialize<'de> for MessagePartResponse {
 /// A message just sent, as accepted for delivery.
 #[cfg(any(feature = "chats", feature = "messages"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct SentMessage {
     /// Unique identifier of the message.
     pub id: String,
@@ -2804,6 +3130,35 @@ pub struct SentMessage {
 
     /// The message this one replies to, if any.
     pub reply_to: crate::Nullable<ReplyTo>,
+}
+
+#[cfg(any(feature = "chats", feature = "messages"))]
+impl SentMessage {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(
+        id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        parts: Vec<MessagePartResponse>,
+        delivery_status: DeliveryStatus,
+        is_read: bool,
+    ) -> Self {
+        Self {
+            id,
+            created_at,
+            service: crate::Nullable::Absent,
+            preferred_service: crate::Nullable::Absent,
+            parts,
+            sent_at: None,
+            delivered_at: crate::Nullable::Absent,
+            delivery_status,
+            is_read,
+            effect: crate::Nullable::Absent,
+            from_handle: crate::Nullable::Absent,
+            reply_to: crate::Nullable::Absent,
+        }
+    }
 }
 
 #[cfg(any(feature = "chats", feature = "messages"))]
@@ -2891,9 +3246,20 @@ impl<'de> Deserialize<'de> for SentMessage {
 /// A chat just created, with its first message.
 #[cfg(feature = "chats")]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ChatCreateResponse {
     /// The chat.
     pub chat: ChatCreateResponseChat,
+}
+
+#[cfg(feature = "chats")]
+impl ChatCreateResponse {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(chat: ChatCreateResponseChat) -> Self {
+        Self { chat }
+    }
 }
 
 #[cfg(feature = "chats")]
@@ -2937,12 +3303,26 @@ impl<'de> Deserialize<'de> for ChatCreateResponse {
 /// One page of chats.
 #[cfg(feature = "chats")]
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ChatListChatsResponse {
     /// The chats of the page.
     pub chats: Vec<Chat>,
 
     /// The `cursor` of the next page; `null` on the last page.
     pub next_cursor: crate::Nullable<String>,
+}
+
+#[cfg(feature = "chats")]
+impl ChatListChatsResponse {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(chats: Vec<Chat>) -> Self {
+        Self {
+            chats,
+            next_cursor: crate::Nullable::Absent,
+        }
+    }
 }
 
 #[cfg(feature = "chats")]
@@ -3043,12 +3423,26 @@ impl<'de> Deserialize<'de> for ChatUpdateParams {
 /// The acknowledgement of a chat update.
 #[cfg(feature = "chats")]
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ChatUpdateResponse {
     /// The chat that was updated.
     pub chat_id: Option<String>,
 
     /// The state of the update.
     pub status: Option<String>,
+}
+
+#[cfg(feature = "chats")]
+impl ChatUpdateResponse {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new() -> Self {
+        Self {
+            chat_id: None,
+            status: None,
+        }
+    }
 }
 
 #[cfg(feature = "chats")]
@@ -3188,6 +3582,7 @@ impl<'de> Deserialize<'de> for ParticipantRemoveParams {
 /// The acknowledgement of a change that is carried out asynchronously.
 #[cfg(any(feature = "chats", feature = "messages"))]
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct QueuedResponse {
     /// The state of the request (`accepted`).
     pub status: Option<String>,
@@ -3197,6 +3592,20 @@ pub struct QueuedResponse {
 
     /// Trace identifier of the request, for support requests.
     pub trace_id: Option<String>,
+}
+
+#[cfg(any(feature = "chats", feature = "messages"))]
+impl QueuedResponse {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new() -> Self {
+        Self {
+            status: None,
+            message: None,
+            trace_id: None,
+        }
+    }
 }
 
 #[cfg(any(feature = "chats", feature = "messages"))]
@@ -3302,12 +3711,23 @@ impl<'de> Deserialize<'de> for MessageSendParams {
 /// A message just sent to a chat.
 #[cfg(feature = "messages")]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct MessageSendResponse {
     /// The chat the message was sent to.
     pub chat_id: String,
 
     /// The message.
     pub message: SentMessage,
+}
+
+#[cfg(feature = "messages")]
+impl MessageSendResponse {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(chat_id: String, message: SentMessage) -> Self {
+        Self { chat_id, message }
+    }
 }
 
 #[cfg(feature = "messages")]
@@ -3356,6 +3776,7 @@ impl<'de> Deserialize<'de> for MessageSendResponse {
 #[cfg(feature = "messages")]
 #[allow(deprecated)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Message {
     /// Unique identifier of the message.
     pub id: String,
@@ -3411,6 +3832,46 @@ pub struct Message {
 
     /// The iMessage effect of the message, if any.
     pub effect: crate::Nullable<MessageEffect>,
+}
+
+#[cfg(feature = "messages")]
+#[allow(deprecated)]
+impl Message {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        id: String,
+        chat_id: String,
+        delivery_status: DeliveryStatus,
+        is_from_me: bool,
+        is_delivered: bool,
+        is_read: bool,
+        created_at: chrono::DateTime<chrono::Utc>,
+        updated_at: chrono::DateTime<chrono::Utc>,
+    ) -> Self {
+        Self {
+            id,
+            chat_id,
+            service: crate::Nullable::Absent,
+            preferred_service: crate::Nullable::Absent,
+            from: crate::Nullable::Absent,
+            from_handle: crate::Nullable::Absent,
+            parts: crate::Nullable::Absent,
+            reply_to: crate::Nullable::Absent,
+            delivery_status,
+            is_from_me,
+            is_delivered,
+            is_read,
+            created_at,
+            updated_at,
+            sent_at: crate::Nullable::Absent,
+            delivered_at: crate::Nullable::Absent,
+            read_at: crate::Nullable::Absent,
+            effect: crate::Nullable::Absent,
+        }
+    }
 }
 
 #[cfg(feature = "messages")]
@@ -3525,12 +3986,26 @@ impl<'de> Deserialize<'de> for Message {
 /// One page of messages.
 #[cfg(feature = "messages")]
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct MessagePage {
     /// The messages of the page.
     pub messages: Vec<Message>,
 
     /// The `cursor` of the next page; `null` on the last page.
     pub next_cursor: crate::Nullable<String>,
+}
+
+#[cfg(feature = "messages")]
+impl MessagePage {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(messages: Vec<Message>) -> Self {
+        Self {
+            messages,
+            next_cursor: crate::Nullable::Absent,
+        }
+    }
 }
 
 #[cfg(feature = "messages")]
@@ -3639,6 +4114,7 @@ impl<'de> Deserialize<'de> for ChatSendVoicememoParams {
 /// The audio file of a voice memo.
 #[cfg(feature = "messages")]
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct VoiceMemoFile {
     /// Unique identifier of the file.
     pub id: String,
@@ -3657,6 +4133,29 @@ pub struct VoiceMemoFile {
 
     /// The length of the recording in milliseconds, if known.
     pub duration_ms: crate::Nullable<i64>,
+}
+
+#[cfg(feature = "messages")]
+impl VoiceMemoFile {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(
+        id: String,
+        url: String,
+        filename: String,
+        mime_type: String,
+        size_bytes: i64,
+    ) -> Self {
+        Self {
+            id,
+            url,
+            filename,
+            mime_type,
+            size_bytes,
+            duration_ms: crate::Nullable::Absent,
+        }
+    }
 }
 
 #[cfg(feature = "messages")]
@@ -3720,6 +4219,7 @@ impl<'de> Deserialize<'de> for VoiceMemoFile {
 /// The chat a voice memo was sent to.
 #[cfg(feature = "messages")]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct VoiceMemoChat {
     /// Unique identifier of the chat.
     pub id: String,
@@ -3735,6 +4235,28 @@ pub struct VoiceMemoChat {
 
     /// Whether the chat is active.
     pub is_active: bool,
+}
+
+#[cfg(feature = "messages")]
+impl VoiceMemoChat {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(
+        id: String,
+        handles: Vec<ChatHandle>,
+        is_group: bool,
+        service: ServiceType,
+        is_active: bool,
+    ) -> Self {
+        Self {
+            id,
+            handles,
+            is_group,
+            service,
+            is_active,
+        }
+    }
 }
 
 #[cfg(feature = "messages")]
@@ -3794,9 +4316,20 @@ impl<'de> Deserialize<'de> for VoiceMemoChat {
 /// A voice memo just sent.
 #[cfg(feature = "messages")]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ChatSendVoicememoResponse {
     /// The voice memo message.
     pub voice_memo: ChatSendVoicememoResponseVoiceMemo,
+}
+
+#[cfg(feature = "messages")]
+impl ChatSendVoicememoResponse {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(voice_memo: ChatSendVoicememoResponseVoiceMemo) -> Self {
+        Self { voice_memo }
+    }
 }
 
 #[cfg(feature = "messages")]
@@ -3911,6 +4444,7 @@ pub type MessageAddReactionResponse = QueuedResponse;
 /// A media type accepted for attachments.
 #[cfg(feature = "attachments")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum SupportedContentType {
     /// `image/jpeg`
     ImageJpeg,
@@ -4069,7 +4603,7 @@ pub enum SupportedContentType {
 #[cfg(feature = "attachments")]
 impl SupportedContentType {
     /// Every value known to this version of the client.
-    pub const KNOWN: [Self; 50] = [
+    pub const KNOWN: &'static [Self] = &[
         Self::ImageJpeg,
         Self::ImagePng,
         Self::ImageGif,
@@ -4341,6 +4875,7 @@ impl<'de> Deserialize<'de> for AttachmentCreateParams {
 /// Where and how to upload a file.
 #[cfg(feature = "attachments")]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct AttachmentCreateResponse {
     /// The attachment's ID, for media parts; it does not expire.
     pub attachment_id: String,
@@ -4359,6 +4894,30 @@ pub struct AttachmentCreateResponse {
 
     /// Headers the upload request must carry.
     pub required_headers: std::collections::BTreeMap<String, String>,
+}
+
+#[cfg(feature = "attachments")]
+impl AttachmentCreateResponse {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(
+        attachment_id: String,
+        upload_url: String,
+        download_url: String,
+        http_method: AttachmentCreateResponseHttpMethod,
+        expires_at: chrono::DateTime<chrono::Utc>,
+        required_headers: std::collections::BTreeMap<String, String>,
+    ) -> Self {
+        Self {
+            attachment_id,
+            upload_url,
+            download_url,
+            http_method,
+            expires_at,
+            required_headers,
+        }
+    }
 }
 
 #[cfg(feature = "attachments")]
@@ -4422,6 +4981,7 @@ impl<'de> Deserialize<'de> for AttachmentCreateResponse {
 /// An attachment.
 #[cfg(feature = "attachments")]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct AttachmentRetrieveResponse {
     /// Unique identifier of the attachment.
     pub id: String,
@@ -4443,6 +5003,31 @@ pub struct AttachmentRetrieveResponse {
 
     /// When the attachment was created.
     pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+#[cfg(feature = "attachments")]
+impl AttachmentRetrieveResponse {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(
+        id: String,
+        filename: String,
+        content_type: SupportedContentType,
+        size_bytes: i64,
+        status: AttachmentRetrieveResponseStatus,
+        created_at: chrono::DateTime<chrono::Utc>,
+    ) -> Self {
+        Self {
+            id,
+            filename,
+            content_type,
+            size_bytes,
+            status,
+            download_url: None,
+            created_at,
+        }
+    }
 }
 
 #[cfg(feature = "attachments")]
@@ -4510,6 +5095,7 @@ impl<'de> Deserialize<'de> for AttachmentRetrieveResponse {
 /// What a phone number can do.
 #[cfg(feature = "phone_numbers")]
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct PhoneCapabilities {
     /// Whether it sends and receives SMS.
     pub sms: bool,
@@ -4519,6 +5105,16 @@ pub struct PhoneCapabilities {
 
     /// Whether it makes and takes calls.
     pub voice: bool,
+}
+
+#[cfg(feature = "phone_numbers")]
+impl PhoneCapabilities {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(sms: bool, mms: bool, voice: bool) -> Self {
+        Self { sms, mms, voice }
+    }
 }
 
 #[cfg(feature = "phone_numbers")]
@@ -4570,9 +5166,20 @@ impl<'de> Deserialize<'de> for PhoneCapabilities {
 /// The phone numbers of the account.
 #[cfg(feature = "phone_numbers")]
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct PhonenumberListResponse {
     /// The phone numbers.
     pub phone_numbers: Vec<PhonenumberListResponsePhoneNumbersItem>,
+}
+
+#[cfg(feature = "phone_numbers")]
+impl PhonenumberListResponse {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(phone_numbers: Vec<PhonenumberListResponsePhoneNumbersItem>) -> Self {
+        Self { phone_numbers }
+    }
 }
 
 #[cfg(feature = "phone_numbers")]
@@ -4620,12 +5227,23 @@ pub type ChatLeaveChatResponse = QueuedResponse;
 /// The outcome of a location request.
 #[cfg(feature = "chats")]
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct LocationRequestResponse {
     /// Whether the request was sent.
     pub success: bool,
 
     /// What happened.
     pub message: String,
+}
+
+#[cfg(feature = "chats")]
+impl LocationRequestResponse {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(success: bool, message: String) -> Self {
+        Self { success, message }
+    }
 }
 
 #[cfg(feature = "chats")]
@@ -4673,6 +5291,7 @@ impl<'de> Deserialize<'de> for LocationRequestResponse {
 /// The last location a participant shared, as a GeoJSON point feature.
 #[cfg(feature = "chats")]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct LocationFeature {
     /// Always `Feature`.
     pub type_: LocationFeatureType,
@@ -4682,6 +5301,24 @@ pub struct LocationFeature {
 
     /// Who shared the location, and where that is.
     pub properties: LocationFeatureProperties,
+}
+
+#[cfg(feature = "chats")]
+impl LocationFeature {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(
+        type_: LocationFeatureType,
+        geometry: LocationFeatureGeometry,
+        properties: LocationFeatureProperties,
+    ) -> Self {
+        Self {
+            type_,
+            geometry,
+            properties,
+        }
+    }
 }
 
 #[cfg(feature = "chats")]
@@ -4733,12 +5370,23 @@ impl<'de> Deserialize<'de> for LocationFeature {
 /// The locations shared in a chat.
 #[cfg(feature = "chats")]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetChatLocationResponse {
     /// Whether the locations could be read.
     pub success: bool,
 
     /// The locations, as a GeoJSON feature collection.
     pub data: GetChatLocationResponseData,
+}
+
+#[cfg(feature = "chats")]
+impl GetChatLocationResponse {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(success: bool, data: GetChatLocationResponseData) -> Self {
+        Self { success, data }
+    }
 }
 
 #[cfg(feature = "chats")]
@@ -4896,12 +5544,23 @@ impl<'de> Deserialize<'de> for CapabilityCheckRcsParams {
 /// Whether a handle can be reached over a service.
 #[cfg(feature = "capability")]
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct HandleCheckResponse {
     /// The handle that was checked.
     pub address: String,
 
     /// Whether it can be reached.
     pub available: bool,
+}
+
+#[cfg(feature = "capability")]
+impl HandleCheckResponse {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(address: String, available: bool) -> Self {
+        Self { address, available }
+    }
 }
 
 #[cfg(feature = "capability")]
@@ -4949,6 +5608,7 @@ impl<'de> Deserialize<'de> for HandleCheckResponse {
 /// The contact card of one of your phone numbers.
 #[cfg(feature = "contact_card")]
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct SetContactCard {
     /// The phone number (E.164).
     pub phone_number: String,
@@ -4964,6 +5624,22 @@ pub struct SetContactCard {
 
     /// Whether the card is shared.
     pub is_active: bool,
+}
+
+#[cfg(feature = "contact_card")]
+impl SetContactCard {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(phone_number: String, first_name: String, is_active: bool) -> Self {
+        Self {
+            phone_number,
+            first_name,
+            last_name: None,
+            image_url: None,
+            is_active,
+        }
+    }
 }
 
 #[cfg(feature = "contact_card")]
@@ -5023,9 +5699,20 @@ impl<'de> Deserialize<'de> for SetContactCard {
 /// Contact cards of your phone numbers.
 #[cfg(feature = "contact_card")]
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ContactCardRetrieveResponse {
     /// The cards.
     pub contact_cards: Vec<SetContactCard>,
+}
+
+#[cfg(feature = "contact_card")]
+impl ContactCardRetrieveResponse {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(contact_cards: Vec<SetContactCard>) -> Self {
+        Self { contact_cards }
+    }
 }
 
 #[cfg(feature = "contact_card")]
@@ -5256,6 +5943,7 @@ impl<'de> Deserialize<'de> for MessageCreateBody {
 /// A message sent to handles, and the chat and number chosen for it.
 #[cfg(feature = "messages")]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct MessageCreateResponse {
     /// The chat the message went to.
     pub chat_id: String,
@@ -5283,6 +5971,36 @@ pub struct MessageCreateResponse {
 
     /// The message.
     pub message: SentMessage,
+}
+
+#[cfg(feature = "messages")]
+impl MessageCreateResponse {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        chat_id: String,
+        created_new_chat: bool,
+        from: String,
+        from_selection: MessageCreateResponseFromSelection,
+        handles: Vec<ChatHandle>,
+        is_group: bool,
+        service: ServiceType,
+        message: SentMessage,
+    ) -> Self {
+        Self {
+            chat_id,
+            created_new_chat,
+            previous_chat_id: crate::Nullable::Absent,
+            from,
+            from_selection,
+            handles,
+            is_group,
+            service,
+            message,
+        }
+    }
 }
 
 #[cfg(feature = "messages")]
@@ -5478,12 +6196,23 @@ impl<'de> Deserialize<'de> for MessageUpdateAppCardParams {
 /// An iMessage app card message after its update.
 #[cfg(feature = "messages")]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct MessageUpdateAppCardResponse {
     /// The chat of the message.
     pub chat_id: String,
 
     /// The message.
     pub message: SentMessage,
+}
+
+#[cfg(feature = "messages")]
+impl MessageUpdateAppCardResponse {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(chat_id: String, message: SentMessage) -> Self {
+        Self { chat_id, message }
+    }
 }
 
 #[cfg(feature = "messages")]
@@ -5531,12 +6260,23 @@ impl<'de> Deserialize<'de> for MessageUpdateAppCardResponse {
 /// A health or reputation level of a phone number, with its documentation.
 #[cfg(feature = "phone_numbers")]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct NumberStatus {
     /// The level.
     pub status: ReputationLevel,
 
     /// Documentation of the levels and what to do about them.
     pub doc_url: String,
+}
+
+#[cfg(feature = "phone_numbers")]
+impl NumberStatus {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(status: ReputationLevel, doc_url: String) -> Self {
+        Self { status, doc_url }
+    }
 }
 
 #[cfg(feature = "phone_numbers")]
@@ -5584,9 +6324,20 @@ impl<'de> Deserialize<'de> for NumberStatus {
 /// The phone numbers of the account, with their health.
 #[cfg(feature = "phone_numbers")]
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct PhoneNumberListResponse {
     /// The phone numbers.
     pub phone_numbers: Vec<PhoneNumberListResponsePhoneNumbersItem>,
+}
+
+#[cfg(feature = "phone_numbers")]
+impl PhoneNumberListResponse {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(phone_numbers: Vec<PhoneNumberListResponsePhoneNumbersItem>) -> Self {
+        Self { phone_numbers }
+    }
 }
 
 #[cfg(feature = "phone_numbers")]
@@ -5676,6 +6427,7 @@ impl<'de> Deserialize<'de> for PhoneNumberUpdateParams {
 /// A phone number after its update.
 #[cfg(feature = "phone_numbers")]
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct PhoneNumberUpdateResponse {
     /// Unique identifier of the phone number.
     pub id: String,
@@ -5685,6 +6437,20 @@ pub struct PhoneNumberUpdateResponse {
 
     /// Where calls are forwarded, if anywhere.
     pub forwarding_number: Option<String>,
+}
+
+#[cfg(feature = "phone_numbers")]
+impl PhoneNumberUpdateResponse {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(id: String, phone_number: String) -> Self {
+        Self {
+            id,
+            phone_number,
+            forwarding_number: None,
+        }
+    }
 }
 
 #[cfg(feature = "phone_numbers")]
@@ -5736,12 +6502,23 @@ impl<'de> Deserialize<'de> for PhoneNumberUpdateResponse {
 /// The phone number to write from.
 #[cfg(feature = "phone_numbers")]
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct AvailableNumberRetrieveResponse {
     /// The phone number (E.164).
     pub phone_number: String,
 
     /// URL of the number's contact card (vCard).
     pub vcf_url: String,
+}
+
+#[cfg(feature = "phone_numbers")]
+impl AvailableNumberRetrieveResponse {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(phone_number: String, vcf_url: String) -> Self {
+        Self { phone_number, vcf_url }
+    }
 }
 
 #[cfg(feature = "phone_numbers")]
@@ -5793,6 +6570,7 @@ impl<'de> Deserialize<'de> for AvailableNumberRetrieveResponse {
 /// The chat of a message event (payload version `2026-02-03`).
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct WebhookChat {
     /// Unique identifier of the chat.
     pub id: String,
@@ -5805,6 +6583,21 @@ pub struct WebhookChat {
 
     /// Your phone number's handle in the chat.
     pub owner_handle: crate::Nullable<ChatHandle>,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl WebhookChat {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(id: String, health_status: HealthStatus) -> Self {
+        Self {
+            id,
+            health_status,
+            is_group: crate::Nullable::Absent,
+            owner_handle: crate::Nullable::Absent,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -5860,6 +6653,7 @@ impl<'de> Deserialize<'de> for WebhookChat {
 /// A text part of a message in a webhook payload.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct WebhookTextPart {
     /// Always `text`.
     pub type_: WebhookTextPartType,
@@ -5869,6 +6663,20 @@ pub struct WebhookTextPart {
 
     /// Styles and animations of ranges of the text.
     pub text_decorations: crate::Nullable<Vec<TextDecoration>>,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl WebhookTextPart {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(type_: WebhookTextPartType, value: String) -> Self {
+        Self {
+            type_,
+            value,
+            text_decorations: crate::Nullable::Absent,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -5920,6 +6728,7 @@ impl<'de> Deserialize<'de> for WebhookTextPart {
 /// A file part of a message in a webhook payload.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct WebhookMediaPart {
     /// Always `media`.
     pub type_: WebhookMediaPartType,
@@ -5938,6 +6747,30 @@ pub struct WebhookMediaPart {
 
     /// The size of the file in bytes.
     pub size_bytes: i64,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl WebhookMediaPart {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(
+        type_: WebhookMediaPartType,
+        id: String,
+        url: String,
+        filename: String,
+        mime_type: String,
+        size_bytes: i64,
+    ) -> Self {
+        Self {
+            type_,
+            id,
+            url,
+            filename,
+            mime_type,
+            size_bytes,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -6007,6 +6840,7 @@ pub type WebhookLinkPart = LinkPart;
 /// An iMessage app card part of a message in a webhook payload.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct WebhookIMessageAppPart {
     /// Always `imessage_app`.
     pub type_: WebhookIMessageAppPartType,
@@ -6022,6 +6856,27 @@ pub struct WebhookIMessageAppPart {
 
     /// Text shown where the app is not installed.
     pub fallback_text: crate::Nullable<String>,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl WebhookIMessageAppPart {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(
+        type_: WebhookIMessageAppPartType,
+        app: WebhookIMessageAppPartApp,
+        layout: WebhookIMessageAppPartLayout,
+        url: String,
+    ) -> Self {
+        Self {
+            type_,
+            app,
+            layout,
+            url,
+            fallback_text: crate::Nullable::Absent,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -6081,6 +6936,7 @@ impl<'de> Deserialize<'de> for WebhookIMessageAppPart {
 /// One part of a message in a webhook payload, told apart by `type`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum WebhookMessagePart {
     /// `text`
     Text(WebhookTextPart),
@@ -6150,12 +7006,26 @@ impl<'de> Deserialize<'de> for WebhookMessagePart {
 /// The message (and part) a message replies to.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct WebhookReplyTo {
     /// The ID of the message replied to.
     pub message_id: Option<String>,
 
     /// The 0-based index of the part replied to.
     pub part_index: Option<i32>,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl WebhookReplyTo {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new() -> Self {
+        Self {
+            message_id: None,
+            part_index: None,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -6203,6 +7073,7 @@ impl<'de> Deserialize<'de> for WebhookReplyTo {
 /// The service asked for when sending; `auto` lets Linq choose.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum WebhookPreferredService {
     /// `iMessage`
     IMessage,
@@ -6223,7 +7094,12 @@ pub enum WebhookPreferredService {
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl WebhookPreferredService {
     /// Every value known to this version of the client.
-    pub const KNOWN: [Self; 4] = [Self::IMessage, Self::Sms, Self::Rcs, Self::Auto];
+    pub const KNOWN: &'static [Self] = &[
+        Self::IMessage,
+        Self::Sms,
+        Self::Rcs,
+        Self::Auto,
+    ];
 
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -6279,6 +7155,7 @@ impl<'de> Deserialize<'de> for WebhookPreferredService {
 /// `read_at` once read.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct MessageEventV2 {
     /// The chat of the message.
     pub chat: WebhookChat,
@@ -6318,6 +7195,37 @@ pub struct MessageEventV2 {
 
     /// The service asked for when sending, if any.
     pub preferred_service: crate::Nullable<WebhookPreferredService>,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl MessageEventV2 {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(
+        chat: WebhookChat,
+        id: String,
+        direction: MessageEventV2Direction,
+        sender_handle: ChatHandle,
+        parts: Vec<WebhookMessagePart>,
+        service: ServiceType,
+    ) -> Self {
+        Self {
+            chat,
+            id,
+            idempotency_key: crate::Nullable::Absent,
+            direction,
+            sender_handle,
+            parts,
+            sent_at: crate::Nullable::Absent,
+            delivered_at: crate::Nullable::Absent,
+            read_at: crate::Nullable::Absent,
+            reply_to: crate::Nullable::Absent,
+            effect: crate::Nullable::Absent,
+            service,
+            preferred_service: crate::Nullable::Absent,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -6409,6 +7317,7 @@ impl<'de> Deserialize<'de> for MessageEventV2 {
 /// The message of a payload-version `2025-01-01` message event.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct MessagePayload {
     /// Unique identifier of the message.
     pub id: Option<String>,
@@ -6442,6 +7351,28 @@ pub struct MessagePayload {
 
     /// When the message last changed.
     pub updated_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl MessagePayload {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            parts: None,
+            effect: None,
+            reply_to: None,
+            is_delivered: None,
+            is_read: None,
+            sent_at: crate::Nullable::Absent,
+            delivered_at: crate::Nullable::Absent,
+            read_at: crate::Nullable::Absent,
+            created_at: None,
+            updated_at: None,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -6527,6 +7458,7 @@ impl<'de> Deserialize<'de> for MessagePayload {
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[allow(deprecated)]
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct MessageEvent {
     /// The chat of the message.
     pub chat_id: Option<String>,
@@ -6565,6 +7497,30 @@ pub struct MessageEvent {
 
     /// The service asked for when sending, if any.
     pub preferred_service: crate::Nullable<WebhookPreferredService>,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[allow(deprecated)]
+impl MessageEvent {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new() -> Self {
+        Self {
+            chat_id: None,
+            is_group: None,
+            idempotency_key: crate::Nullable::Absent,
+            from: None,
+            from_handle: None,
+            message: None,
+            recipient_phone: crate::Nullable::Absent,
+            recipient_handle: crate::Nullable::Absent,
+            is_from_me: None,
+            received_at: crate::Nullable::Absent,
+            service: crate::Nullable::Absent,
+            preferred_service: crate::Nullable::Absent,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -6656,6 +7612,7 @@ impl<'de> Deserialize<'de> for MessageEvent {
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[allow(deprecated)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct MessageReadEvent {
     /// The chat of the message.
     pub chat_id: Option<String>,
@@ -6700,6 +7657,32 @@ pub struct MessageReadEvent {
 
     /// When the message was read.
     pub read_at: chrono::DateTime<chrono::Utc>,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[allow(deprecated)]
+impl MessageReadEvent {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(read_at: chrono::DateTime<chrono::Utc>) -> Self {
+        Self {
+            chat_id: None,
+            is_group: None,
+            idempotency_key: crate::Nullable::Absent,
+            from: None,
+            from_handle: None,
+            message: None,
+            recipient_phone: crate::Nullable::Absent,
+            recipient_handle: crate::Nullable::Absent,
+            is_from_me: None,
+            received_at: crate::Nullable::Absent,
+            service: crate::Nullable::Absent,
+            preferred_service: crate::Nullable::Absent,
+            message_id: None,
+            read_at,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -6799,6 +7782,7 @@ impl<'de> Deserialize<'de> for MessageReadEvent {
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[allow(deprecated)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct MessageDeliveredEvent {
     /// The chat of the message.
     pub chat_id: Option<String>,
@@ -6843,6 +7827,32 @@ pub struct MessageDeliveredEvent {
 
     /// When the message was delivered.
     pub delivered_at: chrono::DateTime<chrono::Utc>,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[allow(deprecated)]
+impl MessageDeliveredEvent {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(delivered_at: chrono::DateTime<chrono::Utc>) -> Self {
+        Self {
+            chat_id: None,
+            is_group: None,
+            idempotency_key: crate::Nullable::Absent,
+            from: None,
+            from_handle: None,
+            message: None,
+            recipient_phone: crate::Nullable::Absent,
+            recipient_handle: crate::Nullable::Absent,
+            is_from_me: None,
+            received_at: crate::Nullable::Absent,
+            service: crate::Nullable::Absent,
+            preferred_service: crate::Nullable::Absent,
+            message_id: None,
+            delivered_at,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -6943,6 +7953,7 @@ impl<'de> Deserialize<'de> for MessageDeliveredEvent {
 /// carry it. Its content may be missing.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct MessageFailedEvent {
     /// The chat of the message.
     pub chat_id: Option<String>,
@@ -6958,6 +7969,22 @@ pub struct MessageFailedEvent {
 
     /// When the delivery failed.
     pub failed_at: chrono::DateTime<chrono::Utc>,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl MessageFailedEvent {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(code: i64, failed_at: chrono::DateTime<chrono::Utc>) -> Self {
+        Self {
+            chat_id: None,
+            message_id: None,
+            code,
+            reason: None,
+            failed_at,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -7017,6 +8044,7 @@ impl<'de> Deserialize<'de> for MessageFailedEvent {
 /// A part of a message whose text was edited.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct MessageEditedEvent {
     /// Unique identifier of the message.
     pub id: String,
@@ -7035,6 +8063,30 @@ pub struct MessageEditedEvent {
 
     /// The sender.
     pub sender_handle: ChatHandle,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl MessageEditedEvent {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(
+        id: String,
+        chat: MessageEditedEventChat,
+        direction: MessageEditedEventDirection,
+        edited_at: chrono::DateTime<chrono::Utc>,
+        part: MessageEditedEventPart,
+        sender_handle: ChatHandle,
+    ) -> Self {
+        Self {
+            id,
+            chat,
+            direction,
+            edited_at,
+            part,
+            sender_handle,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -7099,6 +8151,7 @@ impl<'de> Deserialize<'de> for MessageEditedEvent {
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[allow(deprecated)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ReactionEvent {
     /// The chat of the message.
     pub chat_id: Option<String>,
@@ -7133,6 +8186,29 @@ pub struct ReactionEvent {
 
     /// When the reaction was added or removed.
     pub reacted_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[allow(deprecated)]
+impl ReactionEvent {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(reaction_type: ReactionType, is_from_me: bool) -> Self {
+        Self {
+            chat_id: None,
+            from: None,
+            from_handle: None,
+            message_id: None,
+            part_index: None,
+            reaction_type,
+            custom_emoji: crate::Nullable::Absent,
+            sticker: crate::Nullable::Absent,
+            is_from_me,
+            service: None,
+            reacted_at: None,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -7220,6 +8296,7 @@ impl<'de> Deserialize<'de> for ReactionEvent {
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[allow(deprecated)]
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ParticipantAddedEvent {
     /// The chat.
     pub chat_id: Option<String>,
@@ -7233,6 +8310,22 @@ pub struct ParticipantAddedEvent {
 
     /// When the participant was added.
     pub added_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[allow(deprecated)]
+impl ParticipantAddedEvent {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(handle: String) -> Self {
+        Self {
+            chat_id: None,
+            handle,
+            participant: None,
+            added_at: None,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -7292,6 +8385,7 @@ impl<'de> Deserialize<'de> for ParticipantAddedEvent {
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[allow(deprecated)]
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ParticipantRemovedEvent {
     /// The chat.
     pub chat_id: Option<String>,
@@ -7305,6 +8399,22 @@ pub struct ParticipantRemovedEvent {
 
     /// When the participant was removed.
     pub removed_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[allow(deprecated)]
+impl ParticipantRemovedEvent {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(handle: String) -> Self {
+        Self {
+            chat_id: None,
+            handle,
+            participant: None,
+            removed_at: None,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -7363,6 +8473,7 @@ impl<'de> Deserialize<'de> for ParticipantRemovedEvent {
 /// A group chat that was renamed.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ChatGroupNameUpdatedEvent {
     /// The chat.
     pub chat_id: String,
@@ -7378,6 +8489,22 @@ pub struct ChatGroupNameUpdatedEvent {
 
     /// When the change happened.
     pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl ChatGroupNameUpdatedEvent {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(chat_id: String, updated_at: chrono::DateTime<chrono::Utc>) -> Self {
+        Self {
+            chat_id,
+            old_value: crate::Nullable::Absent,
+            new_value: crate::Nullable::Absent,
+            changed_by_handle: crate::Nullable::Absent,
+            updated_at,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -7437,6 +8564,7 @@ impl<'de> Deserialize<'de> for ChatGroupNameUpdatedEvent {
 /// A group chat whose icon changed.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ChatGroupIconUpdatedEvent {
     /// The chat.
     pub chat_id: String,
@@ -7452,6 +8580,22 @@ pub struct ChatGroupIconUpdatedEvent {
 
     /// When the change happened.
     pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl ChatGroupIconUpdatedEvent {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(chat_id: String, updated_at: chrono::DateTime<chrono::Utc>) -> Self {
+        Self {
+            chat_id,
+            old_value: crate::Nullable::Absent,
+            new_value: crate::Nullable::Absent,
+            changed_by_handle: crate::Nullable::Absent,
+            updated_at,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -7511,6 +8655,7 @@ impl<'de> Deserialize<'de> for ChatGroupIconUpdatedEvent {
 /// A group chat rename that failed.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ChatGroupNameUpdateFailedEvent {
     /// The chat.
     pub chat_id: String,
@@ -7520,6 +8665,24 @@ pub struct ChatGroupNameUpdateFailedEvent {
 
     /// When the change failed.
     pub failed_at: chrono::DateTime<chrono::Utc>,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl ChatGroupNameUpdateFailedEvent {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(
+        chat_id: String,
+        error_code: i64,
+        failed_at: chrono::DateTime<chrono::Utc>,
+    ) -> Self {
+        Self {
+            chat_id,
+            error_code,
+            failed_at,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -7581,6 +8744,7 @@ pub type ChatGroupIconUpdateFailedEvent = ChatGroupNameUpdateFailedEvent;
 /// A chat that was created.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ChatCreatedEvent {
     /// Unique identifier of the chat.
     pub id: String,
@@ -7605,6 +8769,32 @@ pub struct ChatCreatedEvent {
 
     /// When the chat last changed.
     pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl ChatCreatedEvent {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(
+        id: String,
+        handles: Vec<ChatHandle>,
+        health_status: HealthStatus,
+        is_group: bool,
+        created_at: chrono::DateTime<chrono::Utc>,
+        updated_at: chrono::DateTime<chrono::Utc>,
+    ) -> Self {
+        Self {
+            id,
+            display_name: None,
+            service: crate::Nullable::Absent,
+            handles,
+            health_status,
+            is_group,
+            created_at,
+            updated_at,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -7676,9 +8866,20 @@ impl<'de> Deserialize<'de> for ChatCreatedEvent {
 /// A participant started or stopped typing.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ChatTypingIndicatorEvent {
     /// The chat.
     pub chat_id: String,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl ChatTypingIndicatorEvent {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(chat_id: String) -> Self {
+        Self { chat_id }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -7722,6 +8923,7 @@ impl<'de> Deserialize<'de> for ChatTypingIndicatorEvent {
 /// A health or reputation level of a phone number.
 #[cfg(any(feature = "phone_numbers", feature = "webhooks"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ReputationLevel {
     /// `HEALTHY`
     Healthy,
@@ -7739,7 +8941,7 @@ pub enum ReputationLevel {
 #[cfg(any(feature = "phone_numbers", feature = "webhooks"))]
 impl ReputationLevel {
     /// Every value known to this version of the client.
-    pub const KNOWN: [Self; 3] = [Self::Healthy, Self::AtRisk, Self::Critical];
+    pub const KNOWN: &'static [Self] = &[Self::Healthy, Self::AtRisk, Self::Critical];
 
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -7790,6 +8992,7 @@ impl<'de> Deserialize<'de> for ReputationLevel {
 /// Whether a phone number is in normal use or flagged.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum PhoneNumberLineStatus {
     /// `ACTIVE`
     Active,
@@ -7804,7 +9007,7 @@ pub enum PhoneNumberLineStatus {
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl PhoneNumberLineStatus {
     /// Every value known to this version of the client.
-    pub const KNOWN: [Self; 2] = [Self::Active, Self::Flagged];
+    pub const KNOWN: &'static [Self] = &[Self::Active, Self::Flagged];
 
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -7853,6 +9056,7 @@ impl<'de> Deserialize<'de> for PhoneNumberLineStatus {
 /// A phone number whose status, health or reputation changed.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct PhoneNumberStatusUpdatedEvent {
     /// The phone number (E.164).
     pub phone_number: String,
@@ -7877,6 +9081,35 @@ pub struct PhoneNumberStatusUpdatedEvent {
 
     /// The reputation after the change.
     pub new_reputation: ReputationLevel,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl PhoneNumberStatusUpdatedEvent {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        phone_number: String,
+        changed_at: chrono::DateTime<chrono::Utc>,
+        previous_status: PhoneNumberLineStatus,
+        new_status: PhoneNumberLineStatus,
+        previous_health_status: ReputationLevel,
+        new_health_status: ReputationLevel,
+        previous_reputation: ReputationLevel,
+        new_reputation: ReputationLevel,
+    ) -> Self {
+        Self {
+            phone_number,
+            changed_at,
+            previous_status,
+            new_status,
+            previous_health_status,
+            new_health_status,
+            previous_reputation,
+            new_reputation,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -7962,6 +9195,7 @@ impl<'de> Deserialize<'de> for PhoneNumberStatusUpdatedEvent {
 /// The `message.sent` webhook payload, version `2026-02-03`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct MessageSentWebhookV2026 {
     /// The API version that produced the event.
     pub api_version: String,
@@ -7986,6 +9220,35 @@ pub struct MessageSentWebhookV2026 {
 
     /// The `data` property.
     pub data: MessageEventV2,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl MessageSentWebhookV2026 {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        api_version: String,
+        webhook_version: MessageSentWebhookV2026WebhookVersion,
+        event_type: WebhookEventType,
+        event_id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        trace_id: String,
+        partner_id: String,
+        data: MessageEventV2,
+    ) -> Self {
+        Self {
+            api_version,
+            webhook_version,
+            event_type,
+            event_id,
+            created_at,
+            trace_id,
+            partner_id,
+            data,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -8057,6 +9320,7 @@ impl<'de> Deserialize<'de> for MessageSentWebhookV2026 {
 /// The `message.received` webhook payload, version `2026-02-03`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct MessageReceivedWebhookV2026 {
     /// The API version that produced the event.
     pub api_version: String,
@@ -8081,6 +9345,35 @@ pub struct MessageReceivedWebhookV2026 {
 
     /// The `data` property.
     pub data: MessageEventV2,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl MessageReceivedWebhookV2026 {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        api_version: String,
+        webhook_version: MessageReceivedWebhookV2026WebhookVersion,
+        event_type: WebhookEventType,
+        event_id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        trace_id: String,
+        partner_id: String,
+        data: MessageEventV2,
+    ) -> Self {
+        Self {
+            api_version,
+            webhook_version,
+            event_type,
+            event_id,
+            created_at,
+            trace_id,
+            partner_id,
+            data,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -8152,6 +9445,7 @@ impl<'de> Deserialize<'de> for MessageReceivedWebhookV2026 {
 /// The `message.read` webhook payload, version `2026-02-03`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct MessageReadWebhookV2026 {
     /// The API version that produced the event.
     pub api_version: String,
@@ -8176,6 +9470,35 @@ pub struct MessageReadWebhookV2026 {
 
     /// The `data` property.
     pub data: MessageEventV2,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl MessageReadWebhookV2026 {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        api_version: String,
+        webhook_version: MessageReadWebhookV2026WebhookVersion,
+        event_type: WebhookEventType,
+        event_id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        trace_id: String,
+        partner_id: String,
+        data: MessageEventV2,
+    ) -> Self {
+        Self {
+            api_version,
+            webhook_version,
+            event_type,
+            event_id,
+            created_at,
+            trace_id,
+            partner_id,
+            data,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -8247,6 +9570,7 @@ impl<'de> Deserialize<'de> for MessageReadWebhookV2026 {
 /// The `message.delivered` webhook payload, version `2026-02-03`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct MessageDeliveredWebhookV2026 {
     /// The API version that produced the event.
     pub api_version: String,
@@ -8271,6 +9595,35 @@ pub struct MessageDeliveredWebhookV2026 {
 
     /// The `data` property.
     pub data: MessageEventV2,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl MessageDeliveredWebhookV2026 {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        api_version: String,
+        webhook_version: MessageDeliveredWebhookV2026WebhookVersion,
+        event_type: WebhookEventType,
+        event_id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        trace_id: String,
+        partner_id: String,
+        data: MessageEventV2,
+    ) -> Self {
+        Self {
+            api_version,
+            webhook_version,
+            event_type,
+            event_id,
+            created_at,
+            trace_id,
+            partner_id,
+            data,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -8342,6 +9695,7 @@ impl<'de> Deserialize<'de> for MessageDeliveredWebhookV2026 {
 /// The `message.failed` webhook payload, version `2026-02-03`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct MessageFailedWebhookV2026 {
     /// The API version that produced the event.
     pub api_version: String,
@@ -8366,6 +9720,35 @@ pub struct MessageFailedWebhookV2026 {
 
     /// The `data` property.
     pub data: MessageFailedEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl MessageFailedWebhookV2026 {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        api_version: String,
+        webhook_version: MessageFailedWebhookV2026WebhookVersion,
+        event_type: WebhookEventType,
+        event_id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        trace_id: String,
+        partner_id: String,
+        data: MessageFailedEvent,
+    ) -> Self {
+        Self {
+            api_version,
+            webhook_version,
+            event_type,
+            event_id,
+            created_at,
+            trace_id,
+            partner_id,
+            data,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -8437,6 +9820,7 @@ impl<'de> Deserialize<'de> for MessageFailedWebhookV2026 {
 /// The `message.edited` webhook payload, version `2026-02-03`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct MessageEditedWebhookV2026 {
     /// The API version that produced the event.
     pub api_version: String,
@@ -8461,6 +9845,35 @@ pub struct MessageEditedWebhookV2026 {
 
     /// The `data` property.
     pub data: MessageEditedEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl MessageEditedWebhookV2026 {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        api_version: String,
+        webhook_version: MessageEditedWebhookV2026WebhookVersion,
+        event_type: WebhookEventType,
+        event_id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        trace_id: String,
+        partner_id: String,
+        data: MessageEditedEvent,
+    ) -> Self {
+        Self {
+            api_version,
+            webhook_version,
+            event_type,
+            event_id,
+            created_at,
+            trace_id,
+            partner_id,
+            data,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -8532,6 +9945,7 @@ impl<'de> Deserialize<'de> for MessageEditedWebhookV2026 {
 /// The `reaction.added` webhook payload, version `2026-02-03`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ReactionAddedWebhookV2026 {
     /// The API version that produced the event.
     pub api_version: String,
@@ -8556,6 +9970,35 @@ pub struct ReactionAddedWebhookV2026 {
 
     /// The `data` property.
     pub data: ReactionEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl ReactionAddedWebhookV2026 {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        api_version: String,
+        webhook_version: ReactionAddedWebhookV2026WebhookVersion,
+        event_type: WebhookEventType,
+        event_id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        trace_id: String,
+        partner_id: String,
+        data: ReactionEvent,
+    ) -> Self {
+        Self {
+            api_version,
+            webhook_version,
+            event_type,
+            event_id,
+            created_at,
+            trace_id,
+            partner_id,
+            data,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -8627,6 +10070,7 @@ impl<'de> Deserialize<'de> for ReactionAddedWebhookV2026 {
 /// The `reaction.removed` webhook payload, version `2026-02-03`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ReactionRemovedWebhookV2026 {
     /// The API version that produced the event.
     pub api_version: String,
@@ -8651,6 +10095,35 @@ pub struct ReactionRemovedWebhookV2026 {
 
     /// The `data` property.
     pub data: ReactionEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl ReactionRemovedWebhookV2026 {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        api_version: String,
+        webhook_version: ReactionRemovedWebhookV2026WebhookVersion,
+        event_type: WebhookEventType,
+        event_id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        trace_id: String,
+        partner_id: String,
+        data: ReactionEvent,
+    ) -> Self {
+        Self {
+            api_version,
+            webhook_version,
+            event_type,
+            event_id,
+            created_at,
+            trace_id,
+            partner_id,
+            data,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -8722,6 +10195,7 @@ impl<'de> Deserialize<'de> for ReactionRemovedWebhookV2026 {
 /// The `participant.added` webhook payload, version `2026-02-03`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ParticipantAddedWebhookV2026 {
     /// The API version that produced the event.
     pub api_version: String,
@@ -8746,6 +10220,35 @@ pub struct ParticipantAddedWebhookV2026 {
 
     /// The `data` property.
     pub data: ParticipantAddedEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl ParticipantAddedWebhookV2026 {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        api_version: String,
+        webhook_version: ParticipantAddedWebhookV2026WebhookVersion,
+        event_type: WebhookEventType,
+        event_id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        trace_id: String,
+        partner_id: String,
+        data: ParticipantAddedEvent,
+    ) -> Self {
+        Self {
+            api_version,
+            webhook_version,
+            event_type,
+            event_id,
+            created_at,
+            trace_id,
+            partner_id,
+            data,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -8817,6 +10320,7 @@ impl<'de> Deserialize<'de> for ParticipantAddedWebhookV2026 {
 /// The `participant.removed` webhook payload, version `2026-02-03`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ParticipantRemovedWebhookV2026 {
     /// The API version that produced the event.
     pub api_version: String,
@@ -8841,6 +10345,35 @@ pub struct ParticipantRemovedWebhookV2026 {
 
     /// The `data` property.
     pub data: ParticipantRemovedEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl ParticipantRemovedWebhookV2026 {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        api_version: String,
+        webhook_version: ParticipantRemovedWebhookV2026WebhookVersion,
+        event_type: WebhookEventType,
+        event_id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        trace_id: String,
+        partner_id: String,
+        data: ParticipantRemovedEvent,
+    ) -> Self {
+        Self {
+            api_version,
+            webhook_version,
+            event_type,
+            event_id,
+            created_at,
+            trace_id,
+            partner_id,
+            data,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -8916,6 +10449,7 @@ impl<'de> Deserialize<'de> for ParticipantRemovedWebhookV2026 {
 /// The `chat.group_name_updated` webhook payload, version `2026-02-03`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ChatGroupNameUpdatedWebhookV2026 {
     /// The API version that produced the event.
     pub api_version: String,
@@ -8940,6 +10474,35 @@ pub struct ChatGroupNameUpdatedWebhookV2026 {
 
     /// The `data` property.
     pub data: ChatGroupNameUpdatedEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl ChatGroupNameUpdatedWebhookV2026 {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        api_version: String,
+        webhook_version: ChatGroupNameUpdatedWebhookV2026WebhookVersion,
+        event_type: WebhookEventType,
+        event_id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        trace_id: String,
+        partner_id: String,
+        data: ChatGroupNameUpdatedEvent,
+    ) -> Self {
+        Self {
+            api_version,
+            webhook_version,
+            event_type,
+            event_id,
+            created_at,
+            trace_id,
+            partner_id,
+            data,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -9015,6 +10578,7 @@ impl<'de> Deserialize<'de> for ChatGroupNameUpdatedWebhookV2026 {
 /// The `chat.group_icon_updated` webhook payload, version `2026-02-03`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ChatGroupIconUpdatedWebhookV2026 {
     /// The API version that produced the event.
     pub api_version: String,
@@ -9039,6 +10603,35 @@ pub struct ChatGroupIconUpdatedWebhookV2026 {
 
     /// The `data` property.
     pub data: ChatGroupIconUpdatedEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl ChatGroupIconUpdatedWebhookV2026 {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        api_version: String,
+        webhook_version: ChatGroupIconUpdatedWebhookV2026WebhookVersion,
+        event_type: WebhookEventType,
+        event_id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        trace_id: String,
+        partner_id: String,
+        data: ChatGroupIconUpdatedEvent,
+    ) -> Self {
+        Self {
+            api_version,
+            webhook_version,
+            event_type,
+            event_id,
+            created_at,
+            trace_id,
+            partner_id,
+            data,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -9114,6 +10707,7 @@ impl<'de> Deserialize<'de> for ChatGroupIconUpdatedWebhookV2026 {
 /// The `chat.group_name_update_failed` webhook payload, version `2026-02-03`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ChatGroupNameUpdateFailedWebhookV2026 {
     /// The API version that produced the event.
     pub api_version: String,
@@ -9138,6 +10732,35 @@ pub struct ChatGroupNameUpdateFailedWebhookV2026 {
 
     /// The `data` property.
     pub data: ChatGroupNameUpdateFailedEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl ChatGroupNameUpdateFailedWebhookV2026 {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        api_version: String,
+        webhook_version: ChatGroupNameUpdateFailedWebhookV2026WebhookVersion,
+        event_type: WebhookEventType,
+        event_id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        trace_id: String,
+        partner_id: String,
+        data: ChatGroupNameUpdateFailedEvent,
+    ) -> Self {
+        Self {
+            api_version,
+            webhook_version,
+            event_type,
+            event_id,
+            created_at,
+            trace_id,
+            partner_id,
+            data,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -9213,6 +10836,7 @@ impl<'de> Deserialize<'de> for ChatGroupNameUpdateFailedWebhookV2026 {
 /// The `chat.group_icon_update_failed` webhook payload, version `2026-02-03`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ChatGroupIconUpdateFailedWebhookV2026 {
     /// The API version that produced the event.
     pub api_version: String,
@@ -9237,6 +10861,35 @@ pub struct ChatGroupIconUpdateFailedWebhookV2026 {
 
     /// The `data` property.
     pub data: ChatGroupIconUpdateFailedEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl ChatGroupIconUpdateFailedWebhookV2026 {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        api_version: String,
+        webhook_version: ChatGroupIconUpdateFailedWebhookV2026WebhookVersion,
+        event_type: WebhookEventType,
+        event_id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        trace_id: String,
+        partner_id: String,
+        data: ChatGroupIconUpdateFailedEvent,
+    ) -> Self {
+        Self {
+            api_version,
+            webhook_version,
+            event_type,
+            event_id,
+            created_at,
+            trace_id,
+            partner_id,
+            data,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -9312,6 +10965,7 @@ impl<'de> Deserialize<'de> for ChatGroupIconUpdateFailedWebhookV2026 {
 /// The `chat.created` webhook payload, version `2026-02-03`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ChatCreatedWebhookV2026 {
     /// The API version that produced the event.
     pub api_version: String,
@@ -9336,6 +10990,35 @@ pub struct ChatCreatedWebhookV2026 {
 
     /// The `data` property.
     pub data: ChatCreatedEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl ChatCreatedWebhookV2026 {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        api_version: String,
+        webhook_version: ChatCreatedWebhookV2026WebhookVersion,
+        event_type: WebhookEventType,
+        event_id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        trace_id: String,
+        partner_id: String,
+        data: ChatCreatedEvent,
+    ) -> Self {
+        Self {
+            api_version,
+            webhook_version,
+            event_type,
+            event_id,
+            created_at,
+            trace_id,
+            partner_id,
+            data,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -9407,6 +11090,7 @@ impl<'de> Deserialize<'de> for ChatCreatedWebhookV2026 {
 /// The `chat.typing_indicator.started` webhook payload, version `2026-02-03`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ChatTypingIndicatorStartedWebhookV2026 {
     /// The API version that produced the event.
     pub api_version: String,
@@ -9431,6 +11115,35 @@ pub struct ChatTypingIndicatorStartedWebhookV2026 {
 
     /// The `data` property.
     pub data: ChatTypingIndicatorEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl ChatTypingIndicatorStartedWebhookV2026 {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        api_version: String,
+        webhook_version: ChatTypingIndicatorStartedWebhookV2026WebhookVersion,
+        event_type: WebhookEventType,
+        event_id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        trace_id: String,
+        partner_id: String,
+        data: ChatTypingIndicatorEvent,
+    ) -> Self {
+        Self {
+            api_version,
+            webhook_version,
+            event_type,
+            event_id,
+            created_at,
+            trace_id,
+            partner_id,
+            data,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -9506,6 +11219,7 @@ impl<'de> Deserialize<'de> for ChatTypingIndicatorStartedWebhookV2026 {
 /// The `chat.typing_indicator.stopped` webhook payload, version `2026-02-03`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ChatTypingIndicatorStoppedWebhookV2026 {
     /// The API version that produced the event.
     pub api_version: String,
@@ -9530,6 +11244,35 @@ pub struct ChatTypingIndicatorStoppedWebhookV2026 {
 
     /// The `data` property.
     pub data: ChatTypingIndicatorEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl ChatTypingIndicatorStoppedWebhookV2026 {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        api_version: String,
+        webhook_version: ChatTypingIndicatorStoppedWebhookV2026WebhookVersion,
+        event_type: WebhookEventType,
+        event_id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        trace_id: String,
+        partner_id: String,
+        data: ChatTypingIndicatorEvent,
+    ) -> Self {
+        Self {
+            api_version,
+            webhook_version,
+            event_type,
+            event_id,
+            created_at,
+            trace_id,
+            partner_id,
+            data,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -9605,6 +11348,7 @@ impl<'de> Deserialize<'de> for ChatTypingIndicatorStoppedWebhookV2026 {
 /// The `phone_number.status_updated` webhook payload, version `2026-02-03`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct PhoneNumberStatusUpdatedWebhookV2026 {
     /// The API version that produced the event.
     pub api_version: String,
@@ -9629,6 +11373,35 @@ pub struct PhoneNumberStatusUpdatedWebhookV2026 {
 
     /// The `data` property.
     pub data: PhoneNumberStatusUpdatedEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl PhoneNumberStatusUpdatedWebhookV2026 {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        api_version: String,
+        webhook_version: PhoneNumberStatusUpdatedWebhookV2026WebhookVersion,
+        event_type: WebhookEventType,
+        event_id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        trace_id: String,
+        partner_id: String,
+        data: PhoneNumberStatusUpdatedEvent,
+    ) -> Self {
+        Self {
+            api_version,
+            webhook_version,
+            event_type,
+            event_id,
+            created_at,
+            trace_id,
+            partner_id,
+            data,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -9704,6 +11477,7 @@ impl<'de> Deserialize<'de> for PhoneNumberStatusUpdatedWebhookV2026 {
 /// The `message.sent` webhook payload, version `2025-01-01`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct MessageSentWebhookV2025 {
     /// The API version that produced the event.
     pub api_version: String,
@@ -9728,6 +11502,35 @@ pub struct MessageSentWebhookV2025 {
 
     /// The `data` property.
     pub data: MessageEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl MessageSentWebhookV2025 {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        api_version: String,
+        webhook_version: MessageSentWebhookV2025WebhookVersion,
+        event_type: WebhookEventType,
+        event_id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        trace_id: String,
+        partner_id: String,
+        data: MessageEvent,
+    ) -> Self {
+        Self {
+            api_version,
+            webhook_version,
+            event_type,
+            event_id,
+            created_at,
+            trace_id,
+            partner_id,
+            data,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -9799,6 +11602,7 @@ impl<'de> Deserialize<'de> for MessageSentWebhookV2025 {
 /// The `message.received` webhook payload, version `2025-01-01`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct MessageReceivedWebhookV2025 {
     /// The API version that produced the event.
     pub api_version: String,
@@ -9823,6 +11627,35 @@ pub struct MessageReceivedWebhookV2025 {
 
     /// The `data` property.
     pub data: MessageEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl MessageReceivedWebhookV2025 {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        api_version: String,
+        webhook_version: MessageReceivedWebhookV2025WebhookVersion,
+        event_type: WebhookEventType,
+        event_id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        trace_id: String,
+        partner_id: String,
+        data: MessageEvent,
+    ) -> Self {
+        Self {
+            api_version,
+            webhook_version,
+            event_type,
+            event_id,
+            created_at,
+            trace_id,
+            partner_id,
+            data,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -9894,6 +11727,7 @@ impl<'de> Deserialize<'de> for MessageReceivedWebhookV2025 {
 /// The `message.read` webhook payload, version `2025-01-01`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct MessageReadWebhookV2025 {
     /// The API version that produced the event.
     pub api_version: String,
@@ -9918,6 +11752,35 @@ pub struct MessageReadWebhookV2025 {
 
     /// The `data` property.
     pub data: MessageReadEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl MessageReadWebhookV2025 {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        api_version: String,
+        webhook_version: MessageReadWebhookV2025WebhookVersion,
+        event_type: WebhookEventType,
+        event_id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        trace_id: String,
+        partner_id: String,
+        data: MessageReadEvent,
+    ) -> Self {
+        Self {
+            api_version,
+            webhook_version,
+            event_type,
+            event_id,
+            created_at,
+            trace_id,
+            partner_id,
+            data,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -9989,6 +11852,7 @@ impl<'de> Deserialize<'de> for MessageReadWebhookV2025 {
 /// The `message.delivered` webhook payload, version `2025-01-01`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct MessageDeliveredWebhookV2025 {
     /// The API version that produced the event.
     pub api_version: String,
@@ -10013,6 +11877,35 @@ pub struct MessageDeliveredWebhookV2025 {
 
     /// The `data` property.
     pub data: MessageDeliveredEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl MessageDeliveredWebhookV2025 {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        api_version: String,
+        webhook_version: MessageDeliveredWebhookV2025WebhookVersion,
+        event_type: WebhookEventType,
+        event_id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        trace_id: String,
+        partner_id: String,
+        data: MessageDeliveredEvent,
+    ) -> Self {
+        Self {
+            api_version,
+            webhook_version,
+            event_type,
+            event_id,
+            created_at,
+            trace_id,
+            partner_id,
+            data,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -10084,6 +11977,7 @@ impl<'de> Deserialize<'de> for MessageDeliveredWebhookV2025 {
 /// The `message.failed` webhook payload, version `2025-01-01`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct MessageFailedWebhookV2025 {
     /// The API version that produced the event.
     pub api_version: String,
@@ -10108,6 +12002,35 @@ pub struct MessageFailedWebhookV2025 {
 
     /// The `data` property.
     pub data: MessageFailedEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl MessageFailedWebhookV2025 {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        api_version: String,
+        webhook_version: MessageFailedWebhookV2025WebhookVersion,
+        event_type: WebhookEventType,
+        event_id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        trace_id: String,
+        partner_id: String,
+        data: MessageFailedEvent,
+    ) -> Self {
+        Self {
+            api_version,
+            webhook_version,
+            event_type,
+            event_id,
+            created_at,
+            trace_id,
+            partner_id,
+            data,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -10179,6 +12102,7 @@ impl<'de> Deserialize<'de> for MessageFailedWebhookV2025 {
 /// The `reaction.added` webhook payload, version `2025-01-01`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ReactionAddedWebhookV2025 {
     /// The API version that produced the event.
     pub api_version: String,
@@ -10203,6 +12127,35 @@ pub struct ReactionAddedWebhookV2025 {
 
     /// The `data` property.
     pub data: ReactionEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl ReactionAddedWebhookV2025 {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        api_version: String,
+        webhook_version: ReactionAddedWebhookV2025WebhookVersion,
+        event_type: WebhookEventType,
+        event_id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        trace_id: String,
+        partner_id: String,
+        data: ReactionEvent,
+    ) -> Self {
+        Self {
+            api_version,
+            webhook_version,
+            event_type,
+            event_id,
+            created_at,
+            trace_id,
+            partner_id,
+            data,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -10274,6 +12227,7 @@ impl<'de> Deserialize<'de> for ReactionAddedWebhookV2025 {
 /// The `reaction.removed` webhook payload, version `2025-01-01`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ReactionRemovedWebhookV2025 {
     /// The API version that produced the event.
     pub api_version: String,
@@ -10298,6 +12252,35 @@ pub struct ReactionRemovedWebhookV2025 {
 
     /// The `data` property.
     pub data: ReactionEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl ReactionRemovedWebhookV2025 {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        api_version: String,
+        webhook_version: ReactionRemovedWebhookV2025WebhookVersion,
+        event_type: WebhookEventType,
+        event_id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        trace_id: String,
+        partner_id: String,
+        data: ReactionEvent,
+    ) -> Self {
+        Self {
+            api_version,
+            webhook_version,
+            event_type,
+            event_id,
+            created_at,
+            trace_id,
+            partner_id,
+            data,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -10369,6 +12352,7 @@ impl<'de> Deserialize<'de> for ReactionRemovedWebhookV2025 {
 /// The `participant.added` webhook payload, version `2025-01-01`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ParticipantAddedWebhookV2025 {
     /// The API version that produced the event.
     pub api_version: String,
@@ -10393,6 +12377,35 @@ pub struct ParticipantAddedWebhookV2025 {
 
     /// The `data` property.
     pub data: ParticipantAddedEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl ParticipantAddedWebhookV2025 {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        api_version: String,
+        webhook_version: ParticipantAddedWebhookV2025WebhookVersion,
+        event_type: WebhookEventType,
+        event_id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        trace_id: String,
+        partner_id: String,
+        data: ParticipantAddedEvent,
+    ) -> Self {
+        Self {
+            api_version,
+            webhook_version,
+            event_type,
+            event_id,
+            created_at,
+            trace_id,
+            partner_id,
+            data,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -10464,6 +12477,7 @@ impl<'de> Deserialize<'de> for ParticipantAddedWebhookV2025 {
 /// The `participant.removed` webhook payload, version `2025-01-01`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ParticipantRemovedWebhookV2025 {
     /// The API version that produced the event.
     pub api_version: String,
@@ -10488,6 +12502,35 @@ pub struct ParticipantRemovedWebhookV2025 {
 
     /// The `data` property.
     pub data: ParticipantRemovedEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl ParticipantRemovedWebhookV2025 {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        api_version: String,
+        webhook_version: ParticipantRemovedWebhookV2025WebhookVersion,
+        event_type: WebhookEventType,
+        event_id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        trace_id: String,
+        partner_id: String,
+        data: ParticipantRemovedEvent,
+    ) -> Self {
+        Self {
+            api_version,
+            webhook_version,
+            event_type,
+            event_id,
+            created_at,
+            trace_id,
+            partner_id,
+            data,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -10563,6 +12606,7 @@ impl<'de> Deserialize<'de> for ParticipantRemovedWebhookV2025 {
 /// The `chat.group_name_updated` webhook payload, version `2025-01-01`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ChatGroupNameUpdatedWebhookV2025 {
     /// The API version that produced the event.
     pub api_version: String,
@@ -10587,6 +12631,35 @@ pub struct ChatGroupNameUpdatedWebhookV2025 {
 
     /// The `data` property.
     pub data: ChatGroupNameUpdatedEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl ChatGroupNameUpdatedWebhookV2025 {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        api_version: String,
+        webhook_version: ChatGroupNameUpdatedWebhookV2025WebhookVersion,
+        event_type: WebhookEventType,
+        event_id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        trace_id: String,
+        partner_id: String,
+        data: ChatGroupNameUpdatedEvent,
+    ) -> Self {
+        Self {
+            api_version,
+            webhook_version,
+            event_type,
+            event_id,
+            created_at,
+            trace_id,
+            partner_id,
+            data,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -10662,6 +12735,7 @@ impl<'de> Deserialize<'de> for ChatGroupNameUpdatedWebhookV2025 {
 /// The `chat.group_icon_updated` webhook payload, version `2025-01-01`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ChatGroupIconUpdatedWebhookV2025 {
     /// The API version that produced the event.
     pub api_version: String,
@@ -10686,6 +12760,35 @@ pub struct ChatGroupIconUpdatedWebhookV2025 {
 
     /// The `data` property.
     pub data: ChatGroupIconUpdatedEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl ChatGroupIconUpdatedWebhookV2025 {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        api_version: String,
+        webhook_version: ChatGroupIconUpdatedWebhookV2025WebhookVersion,
+        event_type: WebhookEventType,
+        event_id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        trace_id: String,
+        partner_id: String,
+        data: ChatGroupIconUpdatedEvent,
+    ) -> Self {
+        Self {
+            api_version,
+            webhook_version,
+            event_type,
+            event_id,
+            created_at,
+            trace_id,
+            partner_id,
+            data,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -10761,6 +12864,7 @@ impl<'de> Deserialize<'de> for ChatGroupIconUpdatedWebhookV2025 {
 /// The `chat.group_name_update_failed` webhook payload, version `2025-01-01`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ChatGroupNameUpdateFailedWebhookV2025 {
     /// The API version that produced the event.
     pub api_version: String,
@@ -10785,6 +12889,35 @@ pub struct ChatGroupNameUpdateFailedWebhookV2025 {
 
     /// The `data` property.
     pub data: ChatGroupNameUpdateFailedEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl ChatGroupNameUpdateFailedWebhookV2025 {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        api_version: String,
+        webhook_version: ChatGroupNameUpdateFailedWebhookV2025WebhookVersion,
+        event_type: WebhookEventType,
+        event_id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        trace_id: String,
+        partner_id: String,
+        data: ChatGroupNameUpdateFailedEvent,
+    ) -> Self {
+        Self {
+            api_version,
+            webhook_version,
+            event_type,
+            event_id,
+            created_at,
+            trace_id,
+            partner_id,
+            data,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -10860,6 +12993,7 @@ impl<'de> Deserialize<'de> for ChatGroupNameUpdateFailedWebhookV2025 {
 /// The `chat.group_icon_update_failed` webhook payload, version `2025-01-01`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ChatGroupIconUpdateFailedWebhookV2025 {
     /// The API version that produced the event.
     pub api_version: String,
@@ -10884,6 +13018,35 @@ pub struct ChatGroupIconUpdateFailedWebhookV2025 {
 
     /// The `data` property.
     pub data: ChatGroupIconUpdateFailedEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl ChatGroupIconUpdateFailedWebhookV2025 {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        api_version: String,
+        webhook_version: ChatGroupIconUpdateFailedWebhookV2025WebhookVersion,
+        event_type: WebhookEventType,
+        event_id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        trace_id: String,
+        partner_id: String,
+        data: ChatGroupIconUpdateFailedEvent,
+    ) -> Self {
+        Self {
+            api_version,
+            webhook_version,
+            event_type,
+            event_id,
+            created_at,
+            trace_id,
+            partner_id,
+            data,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -10959,6 +13122,7 @@ impl<'de> Deserialize<'de> for ChatGroupIconUpdateFailedWebhookV2025 {
 /// The `chat.created` webhook payload, version `2025-01-01`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ChatCreatedWebhookV2025 {
     /// The API version that produced the event.
     pub api_version: String,
@@ -10983,6 +13147,35 @@ pub struct ChatCreatedWebhookV2025 {
 
     /// The `data` property.
     pub data: ChatCreatedEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl ChatCreatedWebhookV2025 {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        api_version: String,
+        webhook_version: ChatCreatedWebhookV2025WebhookVersion,
+        event_type: WebhookEventType,
+        event_id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        trace_id: String,
+        partner_id: String,
+        data: ChatCreatedEvent,
+    ) -> Self {
+        Self {
+            api_version,
+            webhook_version,
+            event_type,
+            event_id,
+            created_at,
+            trace_id,
+            partner_id,
+            data,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -11054,6 +13247,7 @@ impl<'de> Deserialize<'de> for ChatCreatedWebhookV2025 {
 /// The `chat.typing_indicator.started` webhook payload, version `2025-01-01`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ChatTypingIndicatorStartedWebhookV2025 {
     /// The API version that produced the event.
     pub api_version: String,
@@ -11078,6 +13272,35 @@ pub struct ChatTypingIndicatorStartedWebhookV2025 {
 
     /// The `data` property.
     pub data: ChatTypingIndicatorEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl ChatTypingIndicatorStartedWebhookV2025 {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        api_version: String,
+        webhook_version: ChatTypingIndicatorStartedWebhookV2025WebhookVersion,
+        event_type: WebhookEventType,
+        event_id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        trace_id: String,
+        partner_id: String,
+        data: ChatTypingIndicatorEvent,
+    ) -> Self {
+        Self {
+            api_version,
+            webhook_version,
+            event_type,
+            event_id,
+            created_at,
+            trace_id,
+            partner_id,
+            data,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -11153,6 +13376,7 @@ impl<'de> Deserialize<'de> for ChatTypingIndicatorStartedWebhookV2025 {
 /// The `chat.typing_indicator.stopped` webhook payload, version `2025-01-01`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ChatTypingIndicatorStoppedWebhookV2025 {
     /// The API version that produced the event.
     pub api_version: String,
@@ -11177,6 +13401,35 @@ pub struct ChatTypingIndicatorStoppedWebhookV2025 {
 
     /// The `data` property.
     pub data: ChatTypingIndicatorEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl ChatTypingIndicatorStoppedWebhookV2025 {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        api_version: String,
+        webhook_version: ChatTypingIndicatorStoppedWebhookV2025WebhookVersion,
+        event_type: WebhookEventType,
+        event_id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        trace_id: String,
+        partner_id: String,
+        data: ChatTypingIndicatorEvent,
+    ) -> Self {
+        Self {
+            api_version,
+            webhook_version,
+            event_type,
+            event_id,
+            created_at,
+            trace_id,
+            partner_id,
+            data,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -11252,6 +13505,7 @@ impl<'de> Deserialize<'de> for ChatTypingIndicatorStoppedWebhookV2025 {
 /// The health level.
 #[cfg(any(feature = "chats", feature = "webhooks"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum HealthStatusStatus {
     /// `HEALTHY`
     Healthy,
@@ -11272,7 +13526,7 @@ pub enum HealthStatusStatus {
 #[cfg(any(feature = "chats", feature = "webhooks"))]
 impl HealthStatusStatus {
     /// Every value known to this version of the client.
-    pub const KNOWN: [Self; 4] = [
+    pub const KNOWN: &'static [Self] = &[
         Self::Healthy,
         Self::AtRisk,
         Self::Critical,
@@ -11330,6 +13584,7 @@ impl<'de> Deserialize<'de> for HealthStatusStatus {
 /// Whether the participant is still in the chat.
 #[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ChatHandleStatus {
     /// `active`
     Active,
@@ -11347,7 +13602,7 @@ pub enum ChatHandleStatus {
 #[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
 impl ChatHandleStatus {
     /// Every value known to this version of the client.
-    pub const KNOWN: [Self; 3] = [Self::Active, Self::Left, Self::Removed];
+    pub const KNOWN: &'static [Self] = &[Self::Active, Self::Left, Self::Removed];
 
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -11398,6 +13653,7 @@ impl<'de> Deserialize<'de> for ChatHandleStatus {
 /// A text style.
 #[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum TextDecorationStyle {
     /// `bold`
     Bold,
@@ -11418,7 +13674,7 @@ pub enum TextDecorationStyle {
 #[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
 impl TextDecorationStyle {
     /// Every value known to this version of the client.
-    pub const KNOWN: [Self; 4] = [
+    pub const KNOWN: &'static [Self] = &[
         Self::Bold,
         Self::Italic,
         Self::Strikethrough,
@@ -11476,6 +13732,7 @@ impl<'de> Deserialize<'de> for TextDecorationStyle {
 /// A text animation.
 #[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum TextDecorationAnimation {
     /// `big`
     Big,
@@ -11508,7 +13765,7 @@ pub enum TextDecorationAnimation {
 #[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
 impl TextDecorationAnimation {
     /// Every value known to this version of the client.
-    pub const KNOWN: [Self; 8] = [
+    pub const KNOWN: &'static [Self] = &[
         Self::Big,
         Self::Small,
         Self::Shake,
@@ -11578,6 +13835,7 @@ impl<'de> Deserialize<'de> for TextDecorationAnimation {
 /// Always `text`.
 #[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum TextPartType {
     /// `text`
     Text,
@@ -11589,7 +13847,7 @@ pub enum TextPartType {
 #[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
 impl TextPartType {
     /// Every value known to this version of the client.
-    pub const KNOWN: [Self; 1] = [Self::Text];
+    pub const KNOWN: &'static [Self] = &[Self::Text];
 
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -11636,6 +13894,7 @@ impl<'de> Deserialize<'de> for TextPartType {
 /// Always `media`.
 #[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum MediaPartType {
     /// `media`
     Media,
@@ -11647,7 +13906,7 @@ pub enum MediaPartType {
 #[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
 impl MediaPartType {
     /// Every value known to this version of the client.
-    pub const KNOWN: [Self; 1] = [Self::Media];
+    pub const KNOWN: &'static [Self] = &[Self::Media];
 
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -11694,6 +13953,7 @@ impl<'de> Deserialize<'de> for MediaPartType {
 /// Always `link`.
 #[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum LinkPartType {
     /// `link`
     Link,
@@ -11705,7 +13965,7 @@ pub enum LinkPartType {
 #[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
 impl LinkPartType {
     /// Every value known to this version of the client.
-    pub const KNOWN: [Self; 1] = [Self::Link];
+    pub const KNOWN: &'static [Self] = &[Self::Link];
 
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -11752,6 +14012,7 @@ impl<'de> Deserialize<'de> for LinkPartType {
 /// Always `imessage_app`.
 #[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum IMessageAppPartType {
     /// `imessage_app`
     ImessageApp,
@@ -11763,7 +14024,7 @@ pub enum IMessageAppPartType {
 #[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
 impl IMessageAppPartType {
     /// Every value known to this version of the client.
-    pub const KNOWN: [Self; 1] = [Self::ImessageApp];
+    pub const KNOWN: &'static [Self] = &[Self::ImessageApp];
 
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -11810,6 +14071,7 @@ impl<'de> Deserialize<'de> for IMessageAppPartType {
 /// Whether the effect animates the screen or the message bubble.
 #[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum MessageEffectType {
     /// `screen`
     Screen,
@@ -11824,7 +14086,7 @@ pub enum MessageEffectType {
 #[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
 impl MessageEffectType {
     /// Every value known to this version of the client.
-    pub const KNOWN: [Self; 2] = [Self::Screen, Self::Bubble];
+    pub const KNOWN: &'static [Self] = &[Self::Screen, Self::Bubble];
 
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -11897,6 +14159,7 @@ pub type IMessageAppPartResponseType = IMessageAppPartType;
 /// The chat.
 #[cfg(feature = "chats")]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ChatCreateResponseChat {
     /// Unique identifier of the chat.
     pub id: String,
@@ -11918,6 +14181,31 @@ pub struct ChatCreateResponseChat {
 
     /// The first message.
     pub message: SentMessage,
+}
+
+#[cfg(feature = "chats")]
+impl ChatCreateResponseChat {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(
+        id: String,
+        service: ServiceType,
+        is_group: bool,
+        handles: Vec<ChatHandle>,
+        health_status: HealthStatus,
+        message: SentMessage,
+    ) -> Self {
+        Self {
+            id,
+            display_name: None,
+            service,
+            is_group,
+            handles,
+            health_status,
+            message,
+        }
+    }
 }
 
 #[cfg(feature = "chats")]
@@ -11985,6 +14273,7 @@ impl<'de> Deserialize<'de> for ChatCreateResponseChat {
 /// The voice memo message.
 #[cfg(feature = "messages")]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ChatSendVoicememoResponseVoiceMemo {
     /// Unique identifier of the message.
     pub id: String,
@@ -12009,6 +14298,33 @@ pub struct ChatSendVoicememoResponseVoiceMemo {
 
     /// The chat.
     pub chat: VoiceMemoChat,
+}
+
+#[cfg(feature = "messages")]
+impl ChatSendVoicememoResponseVoiceMemo {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(
+        id: String,
+        from: String,
+        to: Vec<String>,
+        status: String,
+        voice_memo: VoiceMemoFile,
+        created_at: chrono::DateTime<chrono::Utc>,
+        chat: VoiceMemoChat,
+    ) -> Self {
+        Self {
+            id,
+            from,
+            to,
+            status,
+            service: crate::Nullable::Absent,
+            voice_memo,
+            created_at,
+            chat,
+        }
+    }
 }
 
 #[cfg(feature = "messages")]
@@ -12084,6 +14400,7 @@ impl<'de> Deserialize<'de> for ChatSendVoicememoResponseVoiceMemo {
 /// Whether to add or remove the reaction.
 #[cfg(feature = "messages")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum MessageAddReactionParamsOperation {
     /// `add`
     Add,
@@ -12098,7 +14415,7 @@ pub enum MessageAddReactionParamsOperation {
 #[cfg(feature = "messages")]
 impl MessageAddReactionParamsOperation {
     /// Every value known to this version of the client.
-    pub const KNOWN: [Self; 2] = [Self::Add, Self::Remove];
+    pub const KNOWN: &'static [Self] = &[Self::Add, Self::Remove];
 
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -12147,6 +14464,7 @@ impl<'de> Deserialize<'de> for MessageAddReactionParamsOperation {
 /// The HTTP method of the upload (`PUT`).
 #[cfg(feature = "attachments")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum AttachmentCreateResponseHttpMethod {
     /// `PUT`
     Put,
@@ -12158,7 +14476,7 @@ pub enum AttachmentCreateResponseHttpMethod {
 #[cfg(feature = "attachments")]
 impl AttachmentCreateResponseHttpMethod {
     /// Every value known to this version of the client.
-    pub const KNOWN: [Self; 1] = [Self::Put];
+    pub const KNOWN: &'static [Self] = &[Self::Put];
 
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -12205,6 +14523,7 @@ impl<'de> Deserialize<'de> for AttachmentCreateResponseHttpMethod {
 /// Whether the upload finished.
 #[cfg(feature = "attachments")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum AttachmentRetrieveResponseStatus {
     /// `pending`
     Pending,
@@ -12222,7 +14541,7 @@ pub enum AttachmentRetrieveResponseStatus {
 #[cfg(feature = "attachments")]
 impl AttachmentRetrieveResponseStatus {
     /// Every value known to this version of the client.
-    pub const KNOWN: [Self; 3] = [Self::Pending, Self::Complete, Self::Failed];
+    pub const KNOWN: &'static [Self] = &[Self::Pending, Self::Complete, Self::Failed];
 
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -12273,6 +14592,7 @@ impl<'de> Deserialize<'de> for AttachmentRetrieveResponseStatus {
 /// A phone number of the account.
 #[cfg(feature = "phone_numbers")]
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct PhonenumberListResponsePhoneNumbersItem {
     /// Unique identifier of the phone number.
     pub id: String,
@@ -12288,6 +14608,22 @@ pub struct PhonenumberListResponsePhoneNumbersItem {
 
     /// What the number can do.
     pub capabilities: Option<PhoneCapabilities>,
+}
+
+#[cfg(feature = "phone_numbers")]
+impl PhonenumberListResponsePhoneNumbersItem {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(id: String, phone_number: String) -> Self {
+        Self {
+            id,
+            phone_number,
+            type_: crate::Nullable::Absent,
+            country_code: None,
+            capabilities: None,
+        }
+    }
 }
 
 #[cfg(feature = "phone_numbers")]
@@ -12351,6 +14687,7 @@ impl<'de> Deserialize<'de> for PhonenumberListResponsePhoneNumbersItem {
 /// Always `Feature`.
 #[cfg(feature = "chats")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum LocationFeatureType {
     /// `Feature`
     Feature,
@@ -12362,7 +14699,7 @@ pub enum LocationFeatureType {
 #[cfg(feature = "chats")]
 impl LocationFeatureType {
     /// Every value known to this version of the client.
-    pub const KNOWN: [Self; 1] = [Self::Feature];
+    pub const KNOWN: &'static [Self] = &[Self::Feature];
 
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -12409,6 +14746,7 @@ impl<'de> Deserialize<'de> for LocationFeatureType {
 /// Always `Point`.
 #[cfg(feature = "chats")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum LocationFeatureGeometryType {
     /// `Point`
     Point,
@@ -12420,7 +14758,7 @@ pub enum LocationFeatureGeometryType {
 #[cfg(feature = "chats")]
 impl LocationFeatureGeometryType {
     /// Every value known to this version of the client.
-    pub const KNOWN: [Self; 1] = [Self::Point];
+    pub const KNOWN: &'static [Self] = &[Self::Point];
 
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -12467,12 +14805,23 @@ impl<'de> Deserialize<'de> for LocationFeatureGeometryType {
 /// Where the participant was.
 #[cfg(feature = "chats")]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct LocationFeatureGeometry {
     /// Always `Point`.
     pub type_: LocationFeatureGeometryType,
 
     /// Longitude and latitude, in degrees (GeoJSON order).
     pub coordinates: Vec<f64>,
+}
+
+#[cfg(feature = "chats")]
+impl LocationFeatureGeometry {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(type_: LocationFeatureGeometryType, coordinates: Vec<f64>) -> Self {
+        Self { type_, coordinates }
+    }
 }
 
 #[cfg(feature = "chats")]
@@ -12520,6 +14869,7 @@ impl<'de> Deserialize<'de> for LocationFeatureGeometry {
 /// Who shared the location, and where that is.
 #[cfg(feature = "chats")]
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct LocationFeatureProperties {
     /// The participant.
     pub handle: String,
@@ -12532,6 +14882,21 @@ pub struct LocationFeatureProperties {
 
     /// When the location was shared.
     pub updated_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+#[cfg(feature = "chats")]
+impl LocationFeatureProperties {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(handle: String) -> Self {
+        Self {
+            handle,
+            address: None,
+            locality: None,
+            updated_at: None,
+        }
+    }
 }
 
 #[cfg(feature = "chats")]
@@ -12587,6 +14952,7 @@ impl<'de> Deserialize<'de> for LocationFeatureProperties {
 /// Always `FeatureCollection`.
 #[cfg(feature = "chats")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum GetChatLocationResponseDataType {
     /// `FeatureCollection`
     FeatureCollection,
@@ -12598,7 +14964,7 @@ pub enum GetChatLocationResponseDataType {
 #[cfg(feature = "chats")]
 impl GetChatLocationResponseDataType {
     /// Every value known to this version of the client.
-    pub const KNOWN: [Self; 1] = [Self::FeatureCollection];
+    pub const KNOWN: &'static [Self] = &[Self::FeatureCollection];
 
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -12645,12 +15011,26 @@ impl<'de> Deserialize<'de> for GetChatLocationResponseDataType {
 /// The locations, as a GeoJSON feature collection.
 #[cfg(feature = "chats")]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetChatLocationResponseData {
     /// Always `FeatureCollection`.
     pub type_: GetChatLocationResponseDataType,
 
     /// One feature per participant who shared a location.
     pub features: Vec<LocationFeature>,
+}
+
+#[cfg(feature = "chats")]
+impl GetChatLocationResponseData {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(
+        type_: GetChatLocationResponseDataType,
+        features: Vec<LocationFeature>,
+    ) -> Self {
+        Self { type_, features }
+    }
 }
 
 #[cfg(feature = "chats")]
@@ -12750,6 +15130,7 @@ impl<'de> Deserialize<'de> for MessageCreateBodyContinuationMessage {
 /// `failover_flagged` (the usual number was flagged).
 #[cfg(feature = "messages")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum MessageCreateResponseFromSelectionReason {
     /// `reused_active_chat`
     ReusedActiveChat,
@@ -12767,7 +15148,7 @@ pub enum MessageCreateResponseFromSelectionReason {
 #[cfg(feature = "messages")]
 impl MessageCreateResponseFromSelectionReason {
     /// Every value known to this version of the client.
-    pub const KNOWN: [Self; 3] = [
+    pub const KNOWN: &'static [Self] = &[
         Self::ReusedActiveChat,
         Self::NewBestNumber,
         Self::FailoverFlagged,
@@ -12822,6 +15203,7 @@ impl<'de> Deserialize<'de> for MessageCreateResponseFromSelectionReason {
 /// Why that phone number was chosen.
 #[cfg(feature = "messages")]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct MessageCreateResponseFromSelection {
     /// `reused_active_chat` (an active chat with the handles existed),
     /// `new_best_number` (the best number was picked for a new chat) or
@@ -12830,6 +15212,22 @@ pub struct MessageCreateResponseFromSelection {
 
     /// Whether an existing chat was used.
     pub reused_existing_chat: bool,
+}
+
+#[cfg(feature = "messages")]
+impl MessageCreateResponseFromSelection {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(
+        reason: MessageCreateResponseFromSelectionReason,
+        reused_existing_chat: bool,
+    ) -> Self {
+        Self {
+            reason,
+            reused_existing_chat,
+        }
+    }
 }
 
 #[cfg(feature = "messages")]
@@ -12886,6 +15284,7 @@ impl<'de> Deserialize<'de> for MessageCreateResponseFromSelection {
 /// A phone number of the account.
 #[cfg(feature = "phone_numbers")]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct PhoneNumberListResponsePhoneNumbersItem {
     /// Unique identifier of the phone number.
     pub id: String,
@@ -12901,6 +15300,27 @@ pub struct PhoneNumberListResponsePhoneNumbersItem {
 
     /// Where calls to the number are forwarded, if anywhere.
     pub forwarding_number: crate::Nullable<String>,
+}
+
+#[cfg(feature = "phone_numbers")]
+impl PhoneNumberListResponsePhoneNumbersItem {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(
+        id: String,
+        phone_number: String,
+        health_status: NumberStatus,
+        reputation: NumberStatus,
+    ) -> Self {
+        Self {
+            id,
+            phone_number,
+            health_status,
+            reputation,
+            forwarding_number: crate::Nullable::Absent,
+        }
+    }
 }
 
 #[cfg(feature = "phone_numbers")]
@@ -12988,6 +15408,7 @@ pub type WebhookIMessageAppPartType = IMessageAppPartType;
 /// The app that renders the card.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct WebhookIMessageAppPartApp {
     /// Bundle identifier of the app.
     pub bundle_id: String,
@@ -13000,6 +15421,21 @@ pub struct WebhookIMessageAppPartApp {
 
     /// App Store identifier of the app.
     pub app_store_id: crate::Nullable<i64>,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl WebhookIMessageAppPartApp {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(bundle_id: String, name: String, team_id: String) -> Self {
+        Self {
+            bundle_id,
+            name,
+            team_id,
+            app_store_id: crate::Nullable::Absent,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -13055,6 +15491,7 @@ impl<'de> Deserialize<'de> for WebhookIMessageAppPartApp {
 /// What the card shows.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct WebhookIMessageAppPartLayout {
     /// Main caption.
     pub caption: crate::Nullable<String>,
@@ -13067,6 +15504,21 @@ pub struct WebhookIMessageAppPartLayout {
 
     /// Text under the trailing caption.
     pub trailing_subcaption: crate::Nullable<String>,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl WebhookIMessageAppPartLayout {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new() -> Self {
+        Self {
+            caption: crate::Nullable::Absent,
+            subcaption: crate::Nullable::Absent,
+            trailing_caption: crate::Nullable::Absent,
+            trailing_subcaption: crate::Nullable::Absent,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -13122,6 +15574,7 @@ impl<'de> Deserialize<'de> for WebhookIMessageAppPartLayout {
 /// `outbound` for messages you sent, `inbound` for messages you received.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum MessageEventV2Direction {
     /// `inbound`
     Inbound,
@@ -13136,7 +15589,7 @@ pub enum MessageEventV2Direction {
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl MessageEventV2Direction {
     /// Every value known to this version of the client.
-    pub const KNOWN: [Self; 2] = [Self::Inbound, Self::Outbound];
+    pub const KNOWN: &'static [Self] = &[Self::Inbound, Self::Outbound];
 
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -13185,6 +15638,7 @@ impl<'de> Deserialize<'de> for MessageEventV2Direction {
 /// The chat of the message.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct MessageEditedEventChat {
     /// Unique identifier of the chat.
     pub id: String,
@@ -13197,6 +15651,26 @@ pub struct MessageEditedEventChat {
 
     /// Your phone number's handle in the chat.
     pub owner_handle: ChatHandle,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl MessageEditedEventChat {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(
+        id: String,
+        health_status: HealthStatus,
+        is_group: bool,
+        owner_handle: ChatHandle,
+    ) -> Self {
+        Self {
+            id,
+            health_status,
+            is_group,
+            owner_handle,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -13252,6 +15726,7 @@ impl<'de> Deserialize<'de> for MessageEditedEventChat {
 /// `outbound` for messages you sent, `inbound` for messages you received.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum MessageEditedEventDirection {
     /// `outbound`
     Outbound,
@@ -13266,7 +15741,7 @@ pub enum MessageEditedEventDirection {
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl MessageEditedEventDirection {
     /// Every value known to this version of the client.
-    pub const KNOWN: [Self; 2] = [Self::Outbound, Self::Inbound];
+    pub const KNOWN: &'static [Self] = &[Self::Outbound, Self::Inbound];
 
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -13315,12 +15790,23 @@ impl<'de> Deserialize<'de> for MessageEditedEventDirection {
 /// The edited part.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct MessageEditedEventPart {
     /// The 0-based index of the part.
     pub index: i64,
 
     /// The new text.
     pub text: String,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl MessageEditedEventPart {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(index: i64, text: String) -> Self {
+        Self { index, text }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -13368,6 +15854,7 @@ impl<'de> Deserialize<'de> for MessageEditedEventPart {
 /// Always `2026-02-03`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum MessageSentWebhookV2026WebhookVersion {
     /// `2026-02-03`
     V20260203,
@@ -13379,7 +15866,7 @@ pub enum MessageSentWebhookV2026WebhookVersion {
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl MessageSentWebhookV2026WebhookVersion {
     /// Every value known to this version of the client.
-    pub const KNOWN: [Self; 1] = [Self::V20260203];
+    pub const KNOWN: &'static [Self] = &[Self::V20260203];
 
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -13528,6 +16015,7 @@ pub type PhoneNumberStatusUpdatedWebhookV2026WebhookVersion = MessageSentWebhook
 /// Always `2025-01-01`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum MessageSentWebhookV2025WebhookVersion {
     /// `2025-01-01`
     V20250101,
@@ -13539,7 +16027,7 @@ pub enum MessageSentWebhookV2025WebhookVersion {
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl MessageSentWebhookV2025WebhookVersion {
     /// Every value known to this version of the client.
-    pub const KNOWN: [Self; 1] = [Self::V20250101];
+    pub const KNOWN: &'static [Self] = &[Self::V20250101];
 
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -13718,6 +16206,7 @@ pub struct MessageGetParams {
 /// The `MessageGetThreadOrder` schema.
 #[cfg(feature = "messages")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum MessageGetThreadOrder {
     /// `asc`
     Asc,
@@ -13732,7 +16221,7 @@ pub enum MessageGetThreadOrder {
 #[cfg(feature = "messages")]
 impl MessageGetThreadOrder {
     /// Every value known to this version of the client.
-    pub const KNOWN: [Self; 2] = [Self::Asc, Self::Desc];
+    pub const KNOWN: &'static [Self] = &[Self::Asc, Self::Desc];
 
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
