@@ -11,7 +11,7 @@
 //!
 //! Every request is authenticated with a bearer token in the `Authorization` header:
 //!
-//! ```bash
+//! ```text
 //! curl https://api.linqapp.com/api/partner/v3/webhook-subscriptions \
 //!   -H "Authorization: Bearer your_token_here"
 //! ```
@@ -54,9 +54,7 @@ pub mod resources;
 
 pub mod types;
 
-pub use runtime::{
-    ApiResponse, Client, ClientBuilder, Error, ErrorKind, Nullable, RequestOptions,
-};
+pub use runtime::{ApiResponse, Client, ClientBuilder, Error, ErrorKind, Nullable, RequestOptions};
 
 /// The date and time library used by timestamp fields.
 pub use chrono;

@@ -438,7 +438,7 @@ fn operation(
         Some(&http),
     ]);
     let doc = docs::attrs(&text);
-    let example = docs::attrs(&method_example(api, r, op, values, krate));
+    let example = docs::own_attrs(&method_example(api, r, op, values, krate));
     let deprecated = op.deprecated.then(|| quote! { #[deprecated] });
     let raw_doc = format!(
         " Same as [`{}`](Self::{}), also returning the status and headers.",
