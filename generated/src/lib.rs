@@ -54,7 +54,9 @@ pub mod resources;
 
 pub mod types;
 
-pub use runtime::{ApiResponse, Client, ClientBuilder, Error, ErrorKind, Nullable, RequestOptions};
+pub use runtime::{
+    ApiResponse, Client, ClientBuilder, Error, ErrorKind, Nullable, RequestOptions,
+};
 
 /// The date and time library used by timestamp fields.
 pub use chrono;

@@ -10,7 +10,7 @@ use crate::{Args, repo_root};
 pub fn run(raw: &[String]) -> Result<ExitCode, String> {
     let args = Args::parse(
         raw,
-        &["--check", "--dump-ir"],
+        &["--check", "--dump-ir", "--force"],
         &["--spec", "--out", "--name", "--templates"],
     )?;
     let root = repo_root();
@@ -65,7 +65,8 @@ pub fn run(raw: &[String]) -> Result<ExitCode, String> {
         );
         return Ok(ExitCode::FAILURE);
     }
-    let changes = write::write(&out, &generated.files).map_err(|e| e.to_string())?;
+    let changes = write::write_with(&out, &generated.files, args.flag("--force"))
+        .map_err(|e| e.to_string())?;
     println!(
         "{shown}: {} written, {} removed, {} unchanged ({} notes)",
         changes.written.len(),

@@ -31,10 +31,14 @@ const USAGE: &str = "\
 usage: cargo xtask <command> [options]
 
 commands:
-  codegen [--check] [--dump-ir] [--spec PATH] [--out DIR] [--name CRATE]
+  codegen [--check] [--dump-ir] [--force] [--spec PATH] [--out DIR] [--name CRATE]
       Regenerate the client crate (default: spec/linq-api-v3.yaml -> generated/).
+      Only files listed in DIR/.codegen-files (written by earlier runs) are replaced
+      or removed; a non-empty DIR without that list is refused.
       --check    exit non-zero with a diff when the output is stale; write nothing
       --dump-ir  print the intermediate representation as JSON; write nothing
+      --force    write into a non-empty DIR that is not an earlier output (the
+                 generated files are written; no other file is touched)
   bench [--quick] [--runs N] [--dir PATH] [--skip-compile] [--no-build]
       Build the generator in release mode and time it: per stage (median of --runs,
       default 7) with peak memory and output size for the Linq spec and the largest
