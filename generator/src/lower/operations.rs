@@ -88,27 +88,41 @@ impl<'a> Lowerer<'a> {
         {
             return Ok(done);
         }
-        let node = refs::canonical(reference)
-            .and_then(|c| refs::resolve(self.doc, &c))
-            .ok_or_else(|| {
-                Error::new(
-                    ErrorKind::DanglingRef,
-                    self.file,
-                    format!("`{reference}` does not point at anything in this document"),
-                )
-                .at(pointer.to_string())
-            })?;
-        if let Some(next) = node.get("$ref").and_then(Value::as_str) {
-            if next != reference {
-                return self.resolve_as(next, pointer);
+        // Follows a chain of references (a loop, not recursion), refusing a cycle.
+        let mut seen: Vec<String> = Vec::new();
+        let mut reference = reference;
+        let node = loop {
+            let canonical = refs::canonical(reference);
+            let node = canonical
+                .as_deref()
+                .and_then(|c| refs::resolve(self.doc, c))
+                .ok_or_else(|| {
+                    Error::new(
+                        ErrorKind::DanglingRef,
+                        self.file,
+                        format!("`{reference}` does not point at anything in this document"),
+                    )
+                    .at(pointer.to_string())
+                })?;
+            let Some(next) = node.get("$ref").and_then(Value::as_str) else {
+                break node;
+            };
+            seen.push(canonical.unwrap_or_default());
+            if refs::canonical(next).is_some_and(|n| seen.contains(&n)) {
+                let message = if seen.len() == 1 {
+                    format!("`{reference}` refers to itself")
+                } else {
+                    format!(
+                        "`{next}` is part of a reference cycle: {}",
+                        seen.join(" -> ")
+                    )
+                };
+                return Err(
+                    Error::new(ErrorKind::RefCycle, self.file, message).at(pointer.to_string())
+                );
             }
-            return Err(Error::new(
-                ErrorKind::RefCycle,
-                self.file,
-                format!("`{reference}` refers to itself"),
-            )
-            .at(pointer.to_string()));
-        }
+            reference = next;
+        };
         let value = Rc::new(T::deserialize(node).map_err(|e| {
             Error::new(ErrorKind::Invalid, self.file, e.to_string())
                 .at(refs::canonical(reference).unwrap_or_default())
