@@ -23,16 +23,18 @@ fn target_dir() -> PathBuf {
     target.join("generated-crates")
 }
 
-#[test]
-fn no_spec_fence_runs_as_a_doctest() {
+/// Generates the fixture `name` into a temporary folder set up as a crate of its own;
+/// returns the folder and a function running cargo there (asserting success, giving
+/// stdout).
+fn generated_crate(name: &str, crate_name: Option<&str>) -> (PathBuf, impl Fn(&[&str]) -> String) {
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
     let options = generator::Options {
-        spec: manifest.join("tests/fixtures/doc_fences.yaml"),
+        spec: manifest.join("tests/fixtures").join(name),
         templates: manifest.join("../templates"),
-        crate_name: Some("doc-fences".into()),
+        crate_name: crate_name.map(str::to_string),
     };
     let generated = generator::generate(&options).expect("the fixture generates");
-    let dir = std::env::temp_dir().join(format!("doc-fences-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!("{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     generator::write::write(&dir, &generated.files).expect("write the crate");
     // A workspace of its own, with the repository's lock file so the dependencies are
@@ -42,12 +44,12 @@ fn no_spec_fence_runs_as_a_doctest() {
     text.push_str("\n[workspace]\n");
     std::fs::write(&toml, text).expect("Cargo.toml");
     std::fs::copy(manifest.join("../Cargo.lock"), dir.join("Cargo.lock")).expect("lock file");
-
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let run = |args: &[&str]| {
+    let at = dir.clone();
+    let run = move |args: &[&str]| {
         let out = Command::new(&cargo)
             .args(args)
-            .current_dir(&dir)
+            .current_dir(&at)
             .env("CARGO_TARGET_DIR", target_dir())
             .env_remove("RUSTDOCFLAGS")
             .output()
@@ -60,6 +62,26 @@ fn no_spec_fence_runs_as_a_doctest() {
         );
         stdout
     };
+    (dir, run)
+}
+
+/// Valid input whose names and text once broke the crate (`fixtures/odd_names.yaml`:
+/// tags named like the resource files' imports, a method named like another's
+/// `_with_response` twin, carriage returns and bidirectional controls in text, a
+/// title with a backslash and a newline that is also a keyword): the crate compiles,
+/// with its docs' examples.
+#[test]
+fn odd_names_and_text_compile() {
+    let (dir, run) = generated_crate("odd_names.yaml", None);
+    let toml = std::fs::read_to_string(dir.join("Cargo.toml")).expect("Cargo.toml");
+    assert!(toml.contains("name = \"async-api\""), "{toml}");
+    run(&["test", "--doc"]);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn no_spec_fence_runs_as_a_doctest() {
+    let (dir, run) = generated_crate("doc_fences.yaml", Some("doc-fences"));
     let list = run(&["test", "--doc", "--", "--list"]);
     run(&["test", "--doc"]);
 

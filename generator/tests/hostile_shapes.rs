@@ -231,3 +231,43 @@ fn thousands_of_colliding_names_resolve() {
         "every name is distinct"
     );
 }
+
+#[test]
+fn path_keys_that_are_not_paths_are_reported() {
+    let lower = |key: &str| {
+        let doc = spec(
+            json!({key: {"get": {"operationId": "a", "responses": ok()}}}),
+            json!({}),
+        );
+        let dir = std::env::temp_dir().join(format!("hostile-paths-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let file = dir.join("paths.json");
+        std::fs::write(&file, doc.to_string()).expect("write");
+        let mut timings = generator::Timings::default();
+        let result = generator::lower_spec(&file, Some("paths"), &mut timings)
+            .map(|(api, _)| api.diagnostics)
+            .map_err(|e| e.to_string());
+        let _ = std::fs::remove_dir_all(&dir);
+        result
+    };
+    for (key, pointer, says) in [
+        ("items", "#/paths/items", "no leading `/`"),
+        ("/a?b=1", "#/paths/~1a?b=1", "holds `?` or `#`"),
+        ("/a#x", "#/paths/~1a#x", "holds `?` or `#`"),
+    ] {
+        let notes = lower(key).unwrap_or_else(|e| panic!("{key}: {e}"));
+        assert!(
+            notes
+                .iter()
+                .any(|d| d.pointer == pointer && d.message.contains(says)),
+            "{key}: {notes:?}"
+        );
+    }
+    let Err(e) = lower("/a\u{7}b") else {
+        panic!("a control character in a path is an error");
+    };
+    assert!(
+        e.contains("paths.json") && e.contains("control characters"),
+        "{e}"
+    );
+}

@@ -37,6 +37,23 @@ const RESERVED_TYPES: &[&str] = &[
     "Self",
 ];
 
+/// Names a resource file imports or declares besides the resource's handle: a handle
+/// type of the same name would clash with them.
+pub const RESOURCE_FILE_ITEMS: &[&str] = &[
+    "ApiResponse",
+    "Binary",
+    "Empty",
+    "Error",
+    "Future",
+    "Json",
+    "Method",
+    "QueryStyle",
+    "RequestOptions",
+    "RequestSpec",
+    "Scope",
+    "Text",
+];
+
 /// Keeps ASCII letters, digits and separators; anything else becomes a word break.
 fn ascii_words(raw: &str) -> String {
     raw.chars()
