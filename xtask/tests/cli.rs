@@ -113,7 +113,13 @@ fn dump_ir_prints_json() {
         .expect("run xtask");
     assert!(result.status.success());
     let ir: serde_json::Value = serde_json::from_slice(&result.stdout).expect("IR is JSON");
-    let ops: Vec<&str> = ir["resources"][0]["operations"]
+    let subscriptions = ir["resources"]
+        .as_array()
+        .expect("resources")
+        .iter()
+        .find(|r| r["accessor"] == "webhook_subscriptions")
+        .expect("the webhook_subscriptions resource");
+    let ops: Vec<&str> = subscriptions["operations"]
         .as_array()
         .expect("operations")
         .iter()
