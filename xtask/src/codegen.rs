@@ -10,7 +10,7 @@ use crate::{Args, repo_root};
 pub fn run(raw: &[String]) -> Result<ExitCode, String> {
     let args = Args::parse(
         raw,
-        &["--check", "--dump-ir"],
+        &["--check", "--dump-ir", "--force"],
         &["--spec", "--out", "--name", "--templates"],
     )?;
     let root = repo_root();
@@ -75,7 +75,8 @@ pub fn run(raw: &[String]) -> Result<ExitCode, String> {
         );
         return Ok(ExitCode::FAILURE);
     }
-    let changes = write::write(&out, &generated.files).map_err(|e| e.to_string())?;
+    let changes = write::write_with(&out, &generated.files, args.flag("--force"))
+        .map_err(|e| e.to_string())?;
     if let Some(report) = release.report.as_ref().filter(|r| !r.is_empty()) {
         print!("{}", report.to_text());
         let from = release.previous_version.as_deref().unwrap_or("-");
