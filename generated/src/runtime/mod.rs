@@ -13,10 +13,14 @@
 
 mod auth;
 mod client;
+mod custom;
 pub(crate) mod de;
 mod enums;
 mod error;
 mod http_date;
+mod idempotency;
+mod log;
+mod middleware;
 mod multipart;
 mod nullable;
 mod options;
@@ -31,11 +35,14 @@ pub(crate) mod ser;
 pub mod webhooks;
 
 pub use auth::Auth;
-pub use client::{Client, ClientBuilder};
+pub use client::{Client, ClientBuilder, redirect_policy};
+pub use custom::CustomRequest;
 // Used by emitted string enums only.
 #[allow(unused_imports)]
 pub(crate) use enums::deserialize_string_enum;
 pub use error::{Error, ErrorKind};
+pub use log::LogLevel;
+pub use middleware::{BoxFuture, Middleware, Next};
 pub use multipart::Multipart;
 pub use nullable::Nullable;
 pub use options::RequestOptions;

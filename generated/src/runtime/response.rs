@@ -60,7 +60,13 @@ impl RawResponse {
     }
 
     fn decode_json<T: DeserializeOwned>(self) -> Result<ApiResponse<T>, Error> {
-        match serde_json::from_slice(&self.body) {
+        // An empty body reads as `null`, so that `()` and `Option<T>` accept it.
+        let text: &[u8] = if self.body.trim_ascii().is_empty() {
+            b"null"
+        } else {
+            &self.body
+        };
+        match serde_json::from_slice(text) {
             Ok(value) => Ok(self.with_value(value)),
             Err(source) => Err(Error::decode(self.status, self.headers, self.body, source)),
         }
@@ -221,12 +227,24 @@ mod tests {
 
     #[test]
     fn decode_errors_keep_the_body() {
-        for body in [&b"{\"a\":[1,"[..], b"<html>", b""] {
+        for body in [&b"{\"a\":[1,"[..], b"<html>"] {
             let err = now(raw(body).json::<serde_json::Value>()).unwrap_err();
             assert_eq!(err.kind(), ErrorKind::Decode);
             assert_eq!(err.body(), Some(body));
             assert_eq!(err.request_id(), Some("r-1"));
         }
+    }
+
+    #[test]
+    fn an_empty_body_reads_as_null() {
+        let value = now(raw(b"").json::<serde_json::Value>()).unwrap();
+        assert!(value.value().is_null());
+        now(raw(b" ").json::<()>()).unwrap();
+        let err = now(raw(b"").json::<Vec<u8>>()).unwrap_err();
+        assert_eq!(
+            (err.kind(), err.body()),
+            (ErrorKind::Decode, Some(&b""[..]))
+        );
     }
 
     #[test]
