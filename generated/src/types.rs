@@ -212,9 +212,7 @@ impl Serialize for WebhookEventType {
 
 #[cfg(any(feature = "_any_resource", feature = "webhooks"))]
 impl<'de> Deserialize<'de> for WebhookEventType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         crate::runtime::deserialize_string_enum(deserializer)
     }
 }
@@ -265,9 +263,7 @@ impl Serialize for WebhookSubscription {
 impl de::FromObject for WebhookSubscription {
     const NAME: &'static str = "WebhookSubscription";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_id = None;
         let mut f_created_at = None;
         let mut f_is_active = None;
@@ -301,9 +297,7 @@ impl de::FromObject for WebhookSubscription {
 
 #[cfg(feature = "webhook_subscriptions")]
 impl<'de> Deserialize<'de> for WebhookSubscription {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -343,11 +337,7 @@ pub struct WebhookSubscriptionCreateResponse {
 #[cfg(feature = "webhook_subscriptions")]
 impl Serialize for WebhookSubscriptionCreateResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = ser::Object::new(
-            serializer,
-            "WebhookSubscriptionCreateResponse",
-            8,
-        );
+        let mut object = ser::Object::new(serializer, "WebhookSubscriptionCreateResponse", 8);
         object.field("id", &self.id);
         object.field("created_at", &self.created_at);
         object.field("is_active", &self.is_active);
@@ -364,9 +354,7 @@ impl Serialize for WebhookSubscriptionCreateResponse {
 impl de::FromObject for WebhookSubscriptionCreateResponse {
     const NAME: &'static str = "WebhookSubscriptionCreateResponse";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_id = None;
         let mut f_created_at = None;
         let mut f_is_active = None;
@@ -403,9 +391,7 @@ impl de::FromObject for WebhookSubscriptionCreateResponse {
 
 #[cfg(feature = "webhook_subscriptions")]
 impl<'de> Deserialize<'de> for WebhookSubscriptionCreateResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -421,11 +407,7 @@ pub struct WebhookSubscriptionListResponse {
 #[cfg(feature = "webhook_subscriptions")]
 impl Serialize for WebhookSubscriptionListResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = ser::Object::new(
-            serializer,
-            "WebhookSubscriptionListResponse",
-            1,
-        );
+        let mut object = ser::Object::new(serializer, "WebhookSubscriptionListResponse", 1);
         object.field("subscriptions", &self.subscriptions);
         object.end()
     }
@@ -435,9 +417,7 @@ impl Serialize for WebhookSubscriptionListResponse {
 impl de::FromObject for WebhookSubscriptionListResponse {
     const NAME: &'static str = "WebhookSubscriptionListResponse";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_subscriptions = None;
         while let Some(key) = map.next_key::<de::Key<'de>>()? {
             match key.as_str() {
@@ -453,9 +433,7 @@ impl de::FromObject for WebhookSubscriptionListResponse {
 
 #[cfg(feature = "webhook_subscriptions")]
 impl<'de> Deserialize<'de> for WebhookSubscriptionListResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -480,11 +458,7 @@ pub struct WebhookSubscriptionCreateParams {
 #[cfg(feature = "webhook_subscriptions")]
 impl Serialize for WebhookSubscriptionCreateParams {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = ser::Object::new(
-            serializer,
-            "WebhookSubscriptionCreateParams",
-            3,
-        );
+        let mut object = ser::Object::new(serializer, "WebhookSubscriptionCreateParams", 3);
         object.field("subscribed_events", &self.subscribed_events);
         object.field("target_url", &self.target_url);
         object.optional("phone_numbers", &self.phone_numbers);
@@ -496,9 +470,7 @@ impl Serialize for WebhookSubscriptionCreateParams {
 impl de::FromObject for WebhookSubscriptionCreateParams {
     const NAME: &'static str = "WebhookSubscriptionCreateParams";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_subscribed_events = None;
         let mut f_target_url = None;
         let mut f_phone_numbers = None;
@@ -520,9 +492,7 @@ impl de::FromObject for WebhookSubscriptionCreateParams {
 
 #[cfg(feature = "webhook_subscriptions")]
 impl<'de> Deserialize<'de> for WebhookSubscriptionCreateParams {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -551,11 +521,7 @@ pub struct WebhookSubscriptionUpdateParams {
 #[cfg(feature = "webhook_subscriptions")]
 impl Serialize for WebhookSubscriptionUpdateParams {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = ser::Object::new(
-            serializer,
-            "WebhookSubscriptionUpdateParams",
-            4,
-        );
+        let mut object = ser::Object::new(serializer, "WebhookSubscriptionUpdateParams", 4);
         object.optional("is_active", &self.is_active);
         object.nullable("phone_numbers", &self.phone_numbers);
         object.optional("subscribed_events", &self.subscribed_events);
@@ -568,9 +534,7 @@ impl Serialize for WebhookSubscriptionUpdateParams {
 impl de::FromObject for WebhookSubscriptionUpdateParams {
     const NAME: &'static str = "WebhookSubscriptionUpdateParams";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_is_active = None;
         let mut f_phone_numbers = crate::Nullable::Absent;
         let mut f_subscribed_events = None;
@@ -595,9 +559,7 @@ impl de::FromObject for WebhookSubscriptionUpdateParams {
 
 #[cfg(feature = "webhook_subscriptions")]
 impl<'de> Deserialize<'de> for WebhookSubscriptionUpdateParams {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -628,9 +590,7 @@ impl Serialize for WebhookEventListResponse {
 impl de::FromObject for WebhookEventListResponse {
     const NAME: &'static str = "WebhookEventListResponse";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_doc_url = None;
         let mut f_events = None;
         while let Some(key) = map.next_key::<de::Key<'de>>()? {
@@ -649,9 +609,7 @@ impl de::FromObject for WebhookEventListResponse {
 
 #[cfg(feature = "webhook_events")]
 impl<'de> Deserialize<'de> for WebhookEventListResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -687,9 +645,7 @@ impl Serialize for ErrorDetail {
 impl de::FromObject for ErrorDetail {
     const NAME: &'static str = "ErrorDetail";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_status = None;
         let mut f_code = None;
         let mut f_message = None;
@@ -711,9 +667,7 @@ impl de::FromObject for ErrorDetail {
 
 #[cfg(feature = "_any_resource")]
 impl<'de> Deserialize<'de> for ErrorDetail {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -743,9 +697,7 @@ impl Serialize for ErrorResponse {
 impl de::FromObject for ErrorResponse {
     const NAME: &'static str = "ErrorResponse";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_error = None;
         let mut f_success = None;
         while let Some(key) = map.next_key::<de::Key<'de>>()? {
@@ -764,9 +716,7 @@ impl de::FromObject for ErrorResponse {
 
 #[cfg(feature = "_any_resource")]
 impl<'de> Deserialize<'de> for ErrorResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -824,9 +774,7 @@ impl Serialize for WebhookEvent {
 impl de::FromObject for WebhookEvent {
     const NAME: &'static str = "WebhookEvent";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_api_version = None;
         let mut f_webhook_version = None;
         let mut f_event_type = None;
@@ -863,9 +811,7 @@ impl de::FromObject for WebhookEvent {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for WebhookEvent {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
