@@ -551,6 +551,49 @@ async fn custom_requests_use_the_clients_machinery() {
     assert_eq!(server.attempts(), 4, "refused parameters send nothing");
 }
 
+/// A download handed back unread: retried up to the response head, then read piece
+/// by piece, past the maximum body size (which bounds only bodies read whole).
+#[tokio::test]
+async fn a_streamed_download_is_read_in_pieces() {
+    let _suite = shared().await;
+    let file: String = (0..(3 << 20))
+        .map(|i| char::from(b'a' + (i % 26) as u8))
+        .collect();
+    let server = Server::start(vec![
+        busy(),
+        Reply::raw(200, "application/octet-stream", &file).header("x-request-id", "dl-1"),
+    ])
+    .await;
+    let client = builder(&server.base_url())
+        .max_body_size(1 << 20)
+        .build()
+        .unwrap();
+    let mut download = within(
+        LIMIT,
+        client
+            .request(Method::GET, "/v3/attachments/{id}/download")
+            .path_param("att_1")
+            .send_stream(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        (download.status(), download.request_id()),
+        (200, Some("dl-1"))
+    );
+    let mut received = Vec::new();
+    let mut pieces = 0;
+    while let Some(piece) = within(LIMIT, download.chunk()).await.unwrap() {
+        received.extend_from_slice(&piece);
+        pieces += 1;
+    }
+    assert!(pieces > 1, "{pieces}");
+    assert_eq!(received, file.as_bytes());
+    let requests = server.requests();
+    assert_eq!(requests.len(), 2);
+    assert_eq!(requests[1].header("accept"), Some("*/*"));
+}
+
 #[tokio::test]
 async fn options_add_query_parameters_and_body_fields() {
     let _suite = shared().await;

@@ -12,11 +12,11 @@
 
 use std::sync::Arc;
 
-use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
+use axum::Router;
 use linq_api::types::WebhookEvent;
 use linq_api::webhooks::Webhook;
 

@@ -55,8 +55,9 @@ pub mod resources;
 pub mod types;
 
 pub use runtime::{
-    ApiResponse, BoxFuture, Client, ClientBuilder, CustomRequest, Error, ErrorKind, LogLevel,
-    Method, Middleware, Next, Nullable, RequestOptions, redirect_policy,
+    ApiResponse, BoxFuture, ByteStream, Client, ClientBuilder, CustomRequest, Error,
+    ErrorKind, LogLevel, Method, Middleware, Next, Nullable, RequestOptions,
+    redirect_policy,
 };
 
 /// The HTTP library the client sends requests with (for middlewares and

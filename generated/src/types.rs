@@ -212,7 +212,9 @@ impl Serialize for WebhookEventType {
 
 #[cfg(any(feature = "_any_resource", feature = "webhooks"))]
 impl<'de> Deserialize<'de> for WebhookEventType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         crate::runtime::deserialize_string_enum(deserializer)
     }
 }
@@ -263,7 +265,9 @@ impl Serialize for WebhookSubscription {
 impl de::FromObject for WebhookSubscription {
     const NAME: &'static str = "WebhookSubscription";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_id = None;
         let mut f_created_at = None;
         let mut f_is_active = None;
@@ -297,7 +301,9 @@ impl de::FromObject for WebhookSubscription {
 
 #[cfg(feature = "webhook_subscriptions")]
 impl<'de> Deserialize<'de> for WebhookSubscription {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -337,7 +343,11 @@ pub struct WebhookSubscriptionCreateResponse {
 #[cfg(feature = "webhook_subscriptions")]
 impl Serialize for WebhookSubscriptionCreateResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = ser::Object::new(serializer, "WebhookSubscriptionCreateResponse", 8);
+        let mut object = ser::Object::new(
+            serializer,
+            "WebhookSubscriptionCreateResponse",
+            8,
+        );
         object.field("id", &self.id);
         object.field("created_at", &self.created_at);
         object.field("is_active", &self.is_active);
@@ -354,7 +364,9 @@ impl Serialize for WebhookSubscriptionCreateResponse {
 impl de::FromObject for WebhookSubscriptionCreateResponse {
     const NAME: &'static str = "WebhookSubscriptionCreateResponse";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_id = None;
         let mut f_created_at = None;
         let mut f_is_active = None;
@@ -391,7 +403,9 @@ impl de::FromObject for WebhookSubscriptionCreateResponse {
 
 #[cfg(feature = "webhook_subscriptions")]
 impl<'de> Deserialize<'de> for WebhookSubscriptionCreateResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -407,7 +421,11 @@ pub struct WebhookSubscriptionListResponse {
 #[cfg(feature = "webhook_subscriptions")]
 impl Serialize for WebhookSubscriptionListResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = ser::Object::new(serializer, "WebhookSubscriptionListResponse", 1);
+        let mut object = ser::Object::new(
+            serializer,
+            "WebhookSubscriptionListResponse",
+            1,
+        );
         object.field("subscriptions", &self.subscriptions);
         object.end()
     }
@@ -417,7 +435,9 @@ impl Serialize for WebhookSubscriptionListResponse {
 impl de::FromObject for WebhookSubscriptionListResponse {
     const NAME: &'static str = "WebhookSubscriptionListResponse";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_subscriptions = None;
         while let Some(key) = map.next_key::<de::Key<'de>>()? {
             match key.as_str() {
@@ -433,7 +453,9 @@ impl de::FromObject for WebhookSubscriptionListResponse {
 
 #[cfg(feature = "webhook_subscriptions")]
 impl<'de> Deserialize<'de> for WebhookSubscriptionListResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -458,7 +480,11 @@ pub struct WebhookSubscriptionCreateParams {
 #[cfg(feature = "webhook_subscriptions")]
 impl Serialize for WebhookSubscriptionCreateParams {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = ser::Object::new(serializer, "WebhookSubscriptionCreateParams", 3);
+        let mut object = ser::Object::new(
+            serializer,
+            "WebhookSubscriptionCreateParams",
+            3,
+        );
         object.field("subscribed_events", &self.subscribed_events);
         object.field("target_url", &self.target_url);
         object.optional("phone_numbers", &self.phone_numbers);
@@ -470,7 +496,9 @@ impl Serialize for WebhookSubscriptionCreateParams {
 impl de::FromObject for WebhookSubscriptionCreateParams {
     const NAME: &'static str = "WebhookSubscriptionCreateParams";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_subscribed_events = None;
         let mut f_target_url = None;
         let mut f_phone_numbers = None;
@@ -492,7 +520,9 @@ impl de::FromObject for WebhookSubscriptionCreateParams {
 
 #[cfg(feature = "webhook_subscriptions")]
 impl<'de> Deserialize<'de> for WebhookSubscriptionCreateParams {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -521,7 +551,11 @@ pub struct WebhookSubscriptionUpdateParams {
 #[cfg(feature = "webhook_subscriptions")]
 impl Serialize for WebhookSubscriptionUpdateParams {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = ser::Object::new(serializer, "WebhookSubscriptionUpdateParams", 4);
+        let mut object = ser::Object::new(
+            serializer,
+            "WebhookSubscriptionUpdateParams",
+            4,
+        );
         object.optional("is_active", &self.is_active);
         object.nullable("phone_numbers", &self.phone_numbers);
         object.optional("subscribed_events", &self.subscribed_events);
@@ -534,7 +568,9 @@ impl Serialize for WebhookSubscriptionUpdateParams {
 impl de::FromObject for WebhookSubscriptionUpdateParams {
     const NAME: &'static str = "WebhookSubscriptionUpdateParams";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_is_active = None;
         let mut f_phone_numbers = crate::Nullable::Absent;
         let mut f_subscribed_events = None;
@@ -559,7 +595,9 @@ impl de::FromObject for WebhookSubscriptionUpdateParams {
 
 #[cfg(feature = "webhook_subscriptions")]
 impl<'de> Deserialize<'de> for WebhookSubscriptionUpdateParams {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -590,7 +628,9 @@ impl Serialize for WebhookEventListResponse {
 impl de::FromObject for WebhookEventListResponse {
     const NAME: &'static str = "WebhookEventListResponse";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_doc_url = None;
         let mut f_events = None;
         while let Some(key) = map.next_key::<de::Key<'de>>()? {
@@ -609,7 +649,9 @@ impl de::FromObject for WebhookEventListResponse {
 
 #[cfg(feature = "webhook_events")]
 impl<'de> Deserialize<'de> for WebhookEventListResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -645,7 +687,9 @@ impl Serialize for ErrorDetail {
 impl de::FromObject for ErrorDetail {
     const NAME: &'static str = "ErrorDetail";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_status = None;
         let mut f_code = None;
         let mut f_message = None;
@@ -667,7 +711,9 @@ impl de::FromObject for ErrorDetail {
 
 #[cfg(feature = "_any_resource")]
 impl<'de> Deserialize<'de> for ErrorDetail {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -697,7 +743,9 @@ impl Serialize for ErrorResponse {
 impl de::FromObject for ErrorResponse {
     const NAME: &'static str = "ErrorResponse";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_error = None;
         let mut f_success = None;
         while let Some(key) = map.next_key::<de::Key<'de>>()? {
@@ -716,7 +764,9 @@ impl de::FromObject for ErrorResponse {
 
 #[cfg(feature = "_any_resource")]
 impl<'de> Deserialize<'de> for ErrorResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -774,7 +824,9 @@ impl Serialize for WebhookEvent {
 impl de::FromObject for WebhookEvent {
     const NAME: &'static str = "WebhookEvent";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         let mut f_api_version = None;
         let mut f_webhook_version = None;
         let mut f_event_type = None;
@@ -811,7 +863,9 @@ impl de::FromObject for WebhookEvent {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for WebhookEvent {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }

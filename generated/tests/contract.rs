@@ -13,12 +13,7 @@
 //! The server-backed tests are ignored by default: `cargo xtask contract` starts Prism,
 //! points `LINQ_API_V3_BASE_URL` at it and runs them with `--include-ignored`.
 #![cfg(feature = "full")]
-#![allow(
-    deprecated,
-    dead_code,
-    clippy::too_many_lines,
-    clippy::unreadable_literal
-)]
+#![allow(deprecated, dead_code, clippy::too_many_lines, clippy::unreadable_literal)]
 
 use linq_api::{Client, Error, RequestOptions};
 use serde_json::Value;
@@ -32,7 +27,9 @@ fn client() -> Client {
         .ok()
         .filter(|url| !url.is_empty())
         .unwrap_or_else(|| {
-            panic!("{BASE_URL_ENV} must point at the mock server: run `cargo xtask contract`")
+            panic!(
+                "{BASE_URL_ENV} must point at the mock server: run `cargo xtask contract`"
+            )
         });
     Client::builder()
         .base_url(base_url)
@@ -93,8 +90,7 @@ fn same_json(actual: &Value, expected: &Value) -> bool {
         }
         (Value::Object(a), Value::Object(b)) => {
             a.len() == b.len()
-                && a.iter()
-                    .all(|(k, v)| b.get(k).is_some_and(|w| same_json(v, w)))
+                && a.iter().all(|(k, v)| b.get(k).is_some_and(|w| same_json(v, w)))
         }
         (a, b) => a == b,
     }
@@ -142,7 +138,9 @@ impl ErrorExample {
         let status = self.status;
         let err = match result {
             Ok(value) => {
-                panic!("status {status} was asked for, but the call succeeded: {value:?}")
+                panic!(
+                    "status {status} was asked for, but the call succeeded: {value:?}"
+                )
             }
             Err(err) => err,
         };
@@ -166,8 +164,9 @@ impl ErrorExample {
 fn error_400() -> ErrorExample {
     ErrorExample {
         status: 400,
-        body: Some(json(
-            r#"{
+        body: Some(
+            json(
+                r#"{
   "error": {
     "status": 400,
     "code": 1002,
@@ -175,7 +174,8 @@ fn error_400() -> ErrorExample {
   },
   "success": false
 }"#,
-        )),
+            ),
+        ),
         code: Some(1002),
         message: Some("Phone number must be in E.164 format"),
         envelope: Some(linq_api::types::ErrorResponse {
@@ -193,8 +193,9 @@ fn error_400() -> ErrorExample {
 fn error_401() -> ErrorExample {
     ErrorExample {
         status: 401,
-        body: Some(json(
-            r#"{
+        body: Some(
+            json(
+                r#"{
   "error": {
     "status": 401,
     "code": 2004,
@@ -202,14 +203,16 @@ fn error_401() -> ErrorExample {
   },
   "success": false
 }"#,
-        )),
+            ),
+        ),
         code: Some(2004),
         message: Some("Unauthorized - missing or invalid authentication token"),
         envelope: Some(linq_api::types::ErrorResponse {
             error: linq_api::types::ErrorDetail {
                 status: 401,
                 code: 2004,
-                message: "Unauthorized - missing or invalid authentication token".to_owned(),
+                message: "Unauthorized - missing or invalid authentication token"
+                    .to_owned(),
             },
             success: false,
         }),
@@ -220,8 +223,9 @@ fn error_401() -> ErrorExample {
 fn error_403() -> ErrorExample {
     ErrorExample {
         status: 403,
-        body: Some(json(
-            r#"{
+        body: Some(
+            json(
+                r#"{
   "error": {
     "status": 403,
     "code": 2005,
@@ -229,14 +233,16 @@ fn error_403() -> ErrorExample {
   },
   "success": false
 }"#,
-        )),
+            ),
+        ),
         code: Some(2005),
         message: Some("Access denied - insufficient permissions for this resource"),
         envelope: Some(linq_api::types::ErrorResponse {
             error: linq_api::types::ErrorDetail {
                 status: 403,
                 code: 2005,
-                message: "Access denied - insufficient permissions for this resource".to_owned(),
+                message: "Access denied - insufficient permissions for this resource"
+                    .to_owned(),
             },
             success: false,
         }),
@@ -247,8 +253,9 @@ fn error_403() -> ErrorExample {
 fn error_404() -> ErrorExample {
     ErrorExample {
         status: 404,
-        body: Some(json(
-            r#"{
+        body: Some(
+            json(
+                r#"{
   "error": {
     "status": 404,
     "code": 2001,
@@ -256,7 +263,8 @@ fn error_404() -> ErrorExample {
   },
   "success": false
 }"#,
-        )),
+            ),
+        ),
         code: Some(2001),
         message: Some("Resource not found"),
         envelope: Some(linq_api::types::ErrorResponse {
@@ -274,8 +282,9 @@ fn error_404() -> ErrorExample {
 fn error_500() -> ErrorExample {
     ErrorExample {
         status: 500,
-        body: Some(json(
-            r#"{
+        body: Some(
+            json(
+                r#"{
   "error": {
     "status": 500,
     "code": 3006,
@@ -283,7 +292,8 @@ fn error_500() -> ErrorExample {
   },
   "success": false
 }"#,
-        )),
+            ),
+        ),
         code: Some(3006),
         message: Some("Internal server error"),
         envelope: Some(linq_api::types::ErrorResponse {
@@ -327,7 +337,9 @@ async fn webhook_subscriptions_list() {
                 updated_at: "2024-01-15T10:30:00Z"
                     .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                     .expect("valid timestamp"),
-                phone_numbers: linq_api::Nullable::Value(Vec::from(["+12025550123".to_owned()])),
+                phone_numbers: linq_api::Nullable::Value(
+                    Vec::from(["+12025550123".to_owned()]),
+                ),
             },
             linq_api::types::WebhookSubscription {
                 id: "c3d4e5f6-a7b8-9012-cdef-345678901234".to_owned(),
@@ -339,7 +351,8 @@ async fn webhook_subscriptions_list() {
                     linq_api::types::WebhookEventType::CallInitiated,
                     linq_api::types::WebhookEventType::CallEnded,
                 ]),
-                target_url: "https://hooks.example.org/linq/calls?version=2026-02-03".to_owned(),
+                target_url: "https://hooks.example.org/linq/calls?version=2026-02-03"
+                    .to_owned(),
                 updated_at: "2024-03-10T16:45:12Z"
                     .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                     .expect("valid timestamp"),
@@ -392,13 +405,7 @@ async fn webhook_subscriptions_list() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn webhook_subscriptions_list_error_responses() {
-    for expected in [
-        error_400(),
-        error_401(),
-        error_403(),
-        error_404(),
-        error_500(),
-    ] {
+    for expected in [error_400(), error_401(), error_403(), error_404(), error_500()] {
         let result = client()
             .webhook_subscriptions()
             .with_options(prefer_status(expected.status))
@@ -551,13 +558,7 @@ async fn webhook_subscriptions_create_error_responses() {
         target_url: "https://webhooks.example.com/linq/events".to_owned(),
         ..Default::default()
     };
-    for expected in [
-        error_400(),
-        error_401(),
-        error_403(),
-        error_404(),
-        error_500(),
-    ] {
+    for expected in [error_400(), error_401(), error_403(), error_404(), error_500()] {
         let result = client()
             .webhook_subscriptions()
             .with_options(prefer_status(expected.status))
@@ -626,13 +627,7 @@ async fn webhook_subscriptions_retrieve() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn webhook_subscriptions_retrieve_error_responses() {
-    for expected in [
-        error_400(),
-        error_401(),
-        error_403(),
-        error_404(),
-        error_500(),
-    ] {
+    for expected in [error_400(), error_401(), error_403(), error_404(), error_500()] {
         let result = client()
             .webhook_subscriptions()
             .with_options(prefer_status(expected.status))
@@ -706,7 +701,9 @@ async fn webhook_subscriptions_update_all_params() {
     let body = linq_api::types::WebhookSubscriptionUpdateParams {
         is_active: Some(true),
         phone_numbers: linq_api::Nullable::Value(Vec::from(["+12025550123".to_owned()])),
-        subscribed_events: Some(Vec::from([linq_api::types::WebhookEventType::MessageSent])),
+        subscribed_events: Some(
+            Vec::from([linq_api::types::WebhookEventType::MessageSent]),
+        ),
         target_url: Some("https://webhooks.example.com/linq/events".to_owned()),
     };
     let response = client()
@@ -766,13 +763,7 @@ async fn webhook_subscriptions_update_error_responses() {
     let body = linq_api::types::WebhookSubscriptionUpdateParams {
         ..Default::default()
     };
-    for expected in [
-        error_400(),
-        error_401(),
-        error_403(),
-        error_404(),
-        error_500(),
-    ] {
+    for expected in [error_400(), error_401(), error_403(), error_404(), error_500()] {
         let result = client()
             .webhook_subscriptions()
             .with_options(prefer_status(expected.status))
@@ -803,13 +794,7 @@ async fn webhook_subscriptions_delete() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn webhook_subscriptions_delete_error_responses() {
-    for expected in [
-        error_400(),
-        error_401(),
-        error_403(),
-        error_404(),
-        error_500(),
-    ] {
+    for expected in [error_400(), error_401(), error_403(), error_404(), error_500()] {
         let result = client()
             .webhook_subscriptions()
             .with_options(prefer_status(expected.status))
@@ -906,13 +891,7 @@ async fn webhook_events_list() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn webhook_events_list_error_responses() {
-    for expected in [
-        error_400(),
-        error_401(),
-        error_403(),
-        error_404(),
-        error_500(),
-    ] {
+    for expected in [error_400(), error_401(), error_403(), error_404(), error_500()] {
         let result = client()
             .webhook_events()
             .with_options(prefer_status(expected.status))
@@ -943,8 +922,8 @@ fn webhook_webhook_event_example_decodes() {
   }
 }"#,
     );
-    let decoded: linq_api::types::WebhookEvent =
-        serde_json::from_value(sent.clone()).expect("the example decodes");
+    let decoded: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
+        .expect("the example decodes");
     let expected = linq_api::types::WebhookEvent {
         api_version: "v3".to_owned(),
         webhook_version: "2026-02-03".to_owned(),
@@ -960,9 +939,9 @@ fn webhook_webhook_event_example_decodes() {
             "347d62c2-2170-4754-8d30-c76d0c727d96", "from" : "+12025550123", "text" :
             "Hello from Linq" }
         )
-        .as_object()
-        .cloned()
-        .unwrap_or_default(),
+            .as_object()
+            .cloned()
+            .unwrap_or_default(),
     };
     assert_eq!(decoded, expected);
     assert_round_trip(&decoded, &sent);

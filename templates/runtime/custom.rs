@@ -11,7 +11,7 @@ use super::options::RequestOptions;
 use super::path;
 use super::query::QueryStyle;
 use super::request::RequestSpec;
-use super::response::{ApiResponse, Json};
+use super::response::{ApiResponse, ByteStream, Json};
 use super::scope::Scope;
 
 /// A request built by hand, from [`Client::request`]: sent with the client's base URL,
@@ -120,14 +120,31 @@ impl<'a> CustomRequest<'a> {
     ///
     /// Those of [`send`](Self::send).
     pub async fn send_with_response<T: DeserializeOwned>(self) -> Result<ApiResponse<T>, Error> {
+        let (scope, spec) = self.finish();
+        scope.call::<Json<T>>(spec).await
+    }
+
+    /// Sends the request (accepting any content type) and hands back the body unread,
+    /// to be read piece by piece: for large downloads.
+    ///
+    /// # Errors
+    ///
+    /// Those of [`send`](Self::send) up to the response head.
+    pub async fn send_stream(self) -> Result<ByteStream, Error> {
+        let (scope, spec) = self.finish();
+        scope.call_stream(spec.map(|spec| spec.accept("*/*"))).await
+    }
+
+    /// The scope and the request with its path filled in.
+    fn finish(self) -> (Scope<'a>, Result<RequestSpec, Error>) {
         let spec = fill_path(&self.template, &self.params).and_then(|path| {
             let mut spec = self.spec?;
             spec.method = self.method;
-            spec.path_template = Cow::Owned(self.template.clone());
+            spec.path_template = Cow::Owned(self.template);
             spec.path = path;
             Ok(spec)
         });
-        self.scope.call::<Json<T>>(spec).await
+        (self.scope, spec)
     }
 
     fn fail(&mut self, error: Error) {

@@ -48,7 +48,7 @@ pub use nullable::Nullable;
 pub use options::RequestOptions;
 #[allow(unused_imports)] // unused by APIs without operations (webhook-only descriptions)
 pub use request::RequestSpec;
-pub use response::ApiResponse;
+pub use response::{ApiResponse, ByteStream};
 // Named by emitted resource methods (which of them depends on the API's operations).
 #[allow(unused_imports)]
 pub use response::{Binary, Decode, Empty, Json, Text};

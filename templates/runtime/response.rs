@@ -88,6 +88,81 @@ impl RawResponse {
     }
 }
 
+/// A 2xx response whose body is read piece by piece, for large downloads: returned by
+/// the `_stream` methods of operations that return binary content, and by
+/// [`CustomRequest::send_stream`](super::CustomRequest::send_stream).
+///
+/// The body is not subject to the client's maximum body size; each
+/// [`chunk`](Self::chunk) must arrive within the request's timeout.
+#[derive(Debug)]
+pub struct ByteStream {
+    status: StatusCode,
+    headers: HeaderMap,
+    response: Option<reqwest::Response>,
+    /// A body already read (then `response` is `None`).
+    read: Option<Bytes>,
+    idle: std::time::Duration,
+}
+
+impl ByteStream {
+    pub(crate) fn new(
+        status: StatusCode,
+        headers: HeaderMap,
+        response: reqwest::Response,
+        idle: std::time::Duration,
+    ) -> Self {
+        Self {
+            status,
+            headers,
+            response: Some(response),
+            read: None,
+            idle,
+        }
+    }
+
+    pub(crate) fn read(status: StatusCode, headers: HeaderMap, body: Bytes) -> Self {
+        Self {
+            status,
+            headers,
+            response: None,
+            read: Some(body),
+            idle: std::time::Duration::ZERO,
+        }
+    }
+
+    /// The HTTP status (2xx).
+    pub fn status(&self) -> u16 {
+        self.status.as_u16()
+    }
+
+    /// The response headers.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// The request id the server gave (`x-request-id`, else `request-id` header).
+    pub fn request_id(&self) -> Option<&str> {
+        error::request_id(&self.headers)
+    }
+
+    /// The next piece of the body; `None` at its end.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Timeout`](super::ErrorKind::Timeout) when no piece arrives within
+    /// the request's timeout, [`ErrorKind::Connection`](super::ErrorKind::Connection)
+    /// when the connection breaks. The download is not retried.
+    pub async fn chunk(&mut self) -> Result<Option<Bytes>, Error> {
+        let Some(response) = &mut self.response else {
+            return Ok(self.read.take());
+        };
+        match tokio::time::timeout(self.idle, response.chunk()).await {
+            Ok(chunk) => chunk.map_err(Error::transport),
+            Err(_) => Err(Error::timeout(self.idle)),
+        }
+    }
+}
+
 /// How an operation's response body is decoded: the emitted methods name one of
 /// [`Json`], [`Empty`], [`Binary`] or [`Text`] and [`Scope::call`](super::Scope::call)
 /// does the rest, so no per-operation code is needed for it.

@@ -18,7 +18,7 @@ use super::options::RequestOptions;
 use super::path::{is_unreserved, percent_encode};
 use super::query::{self, QueryStyle};
 use super::request::{Body, RequestSpec};
-use super::response::{ApiResponse, Decode, RawResponse};
+use super::response::{ApiResponse, ByteStream, Decode, RawResponse};
 use super::retry;
 use crate::settings;
 
@@ -44,8 +44,25 @@ struct Prepared {
     template: std::borrow::Cow<'static, str>,
 }
 
-/// What one attempt produced: a complete response (any status) or a failure.
-type Attempt = Result<(StatusCode, HeaderMap, Bytes), Error>;
+/// What one attempt produced: a response (any status) or a failure.
+type Attempt = Result<(StatusCode, HeaderMap, Received), Error>;
+
+/// The body of an attempt's response: read (always, for an error response), or left
+/// unread for the caller to stream.
+enum Received {
+    Read(Bytes),
+    Unread(reqwest::Response),
+}
+
+impl Received {
+    /// The body as read; an unread one counts as empty.
+    fn into_bytes(self) -> Bytes {
+        match self {
+            Self::Read(bytes) => bytes,
+            Self::Unread(_) => Bytes::new(),
+        }
+    }
+}
 
 impl<'a> Scope<'a> {
     /// A scope using the client's settings.
@@ -100,6 +117,41 @@ impl<'a> Scope<'a> {
     /// [`ErrorKind::Timeout`] when the last attempt got no response,
     /// [`ErrorKind::InvalidRequest`] when the request cannot be built (nothing is sent).
     pub async fn send(&self, request: RequestSpec) -> Result<RawResponse, Error> {
+        let (span, prepared) = self.traced(request);
+        let (status, headers, body) = self
+            .send_with_retries(prepared?, false)
+            .instrument(span)
+            .await?;
+        Ok(RawResponse::new(status, headers, body.into_bytes()))
+    }
+
+    /// Sends `request` like [`call`](Self::call), but hands back the body of the 2xx
+    /// response unread, as a [`ByteStream`], for large downloads: retries cover the
+    /// attempts up to the response head; the body is not subject to the maximum body
+    /// size, and each chunk must arrive within the attempt timeout.
+    ///
+    /// # Errors
+    ///
+    /// Those of [`send`](Self::send), or the error building the request.
+    pub async fn call_stream(
+        &self,
+        request: Result<RequestSpec, Error>,
+    ) -> Result<ByteStream, Error> {
+        let (span, prepared) = self.traced(request?);
+        let prepared = prepared?;
+        let idle = prepared.timeout;
+        let (status, headers, body) = self
+            .send_with_retries(prepared, true)
+            .instrument(span)
+            .await?;
+        Ok(match body {
+            Received::Unread(response) => ByteStream::new(status, headers, response, idle),
+            Received::Read(bytes) => ByteStream::read(status, headers, bytes),
+        })
+    }
+
+    /// The request's tracing span, and the request prepared within it.
+    fn traced(&self, request: RequestSpec) -> (tracing::Span, Result<Prepared, Error>) {
         // The span names the operation by its path template: the concrete path and the
         // query may carry personal data, and the URL may carry the key.
         let span = tracing::info_span!(
@@ -109,8 +161,8 @@ impl<'a> Scope<'a> {
         );
         // Preparing never waits; the retry loop owns the prepared request, so that the
         // future stays small (it is moved into each enclosing future).
-        let prepared = span.in_scope(|| self.prepare(request))?;
-        self.send_with_retries(prepared).instrument(span).await
+        let prepared = span.in_scope(|| self.prepare(request));
+        (span, prepared)
     }
 
     fn prepare(&self, request: RequestSpec) -> Result<Prepared, Error> {
@@ -201,14 +253,19 @@ impl<'a> Scope<'a> {
         })
     }
 
-    async fn send_with_retries(&self, request: Prepared) -> Result<RawResponse, Error> {
+    /// The retry loop: a 2xx response with its body read, or unread when `stream`.
+    async fn send_with_retries(
+        &self,
+        request: Prepared,
+        stream: bool,
+    ) -> Result<(StatusCode, HeaderMap, Received), Error> {
         let log = self.client.inner.log;
         let call = Call(&request.method, &request.template);
         let mut retry: u32 = 0;
         loop {
             let attempt = retry + 1;
             let started = Instant::now();
-            let outcome = self.attempt(&request).await;
+            let outcome = self.attempt(&request, stream).await;
             let elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
             let retries_left = retry < request.max_retries;
 
@@ -219,7 +276,7 @@ impl<'a> Scope<'a> {
                         LogLevel::Info,
                         format_args!("{call}: {status} ({elapsed_ms} ms)"),
                     );
-                    return Ok(RawResponse::new(status, headers, body));
+                    return Ok((status, headers, body));
                 }
                 Ok((status, headers, body)) => {
                     tracing::debug!(
@@ -235,7 +292,7 @@ impl<'a> Scope<'a> {
                     };
                     if !(retries_left && retryable) {
                         log.write(LogLevel::Error, format_args!("{call}: {status}"));
-                        return Err(Error::from_response(status, headers, body));
+                        return Err(Error::from_response(status, headers, body.into_bytes()));
                     }
                     log.write(LogLevel::Warn, format_args!("{call}: {status}, retrying"));
                     retry::delay(retry, Some(&headers))
@@ -269,8 +326,9 @@ impl<'a> Scope<'a> {
     /// One exchange, bounded by the timeout: send (through the middlewares, if any),
     /// then read the body, so a server that stalls mid-body times out too and a broken
     /// body can be retried. A successful response's body is read up to the client's
-    /// maximum body size, an error response's up to [`MAX_KEPT_BODY`].
-    async fn attempt(&self, request: &Prepared) -> Attempt {
+    /// maximum body size (unless `stream`: then it is left unread), an error response's
+    /// up to [`MAX_KEPT_BODY`].
+    async fn attempt(&self, request: &Prepared, stream: bool) -> Attempt {
         let inner = &*self.client.inner;
         // Each attempt sends its own copy of the prepared request; `Bytes` clones share
         // the buffer, so every retry sends the same body bytes without copying them.
@@ -311,7 +369,10 @@ impl<'a> Scope<'a> {
                 let (body, _) = read_body(&mut response, limit.min(MAX_KEPT_BODY))
                     .await
                     .map_err(Error::transport)?;
-                return Ok((status, headers, body));
+                return Ok((status, headers, Received::Read(body)));
+            }
+            if stream {
+                return Ok((status, headers, Received::Unread(response)));
             }
             if response
                 .content_length()
@@ -323,7 +384,7 @@ impl<'a> Scope<'a> {
                 .await
                 .map_err(Error::transport)?
             {
-                (body, true) => Ok((status, headers, body)),
+                (body, true) => Ok((status, headers, Received::Read(body))),
                 (_, false) => Err(Error::body_too_large(status, headers, limit)),
             }
         };

@@ -26,8 +26,12 @@ impl crate::Client {
     ///
     /// Operations on the `webhook_subscriptions` resource.
     #[cfg(feature = "webhook_subscriptions")]
-    pub fn webhook_subscriptions(&self) -> webhook_subscriptions::WebhookSubscriptions<'_> {
-        webhook_subscriptions::WebhookSubscriptions::new(crate::runtime::Scope::new(self))
+    pub fn webhook_subscriptions(
+        &self,
+    ) -> webhook_subscriptions::WebhookSubscriptions<'_> {
+        webhook_subscriptions::WebhookSubscriptions::new(
+            crate::runtime::Scope::new(self),
+        )
     }
 
     /// The catalogue of webhook event types that a subscription can receive. The set of

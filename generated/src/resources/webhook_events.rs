@@ -4,8 +4,8 @@
 //! The resource's handle and its operations.
 
 use crate::runtime::{ApiResponse, Json, Method, RequestSpec, Scope};
-use crate::types;
 use crate::{Error, RequestOptions};
+use crate::types;
 
 /// The catalogue of webhook event types that a subscription can receive. The set of
 /// event types grows over time; clients should tolerate event types they do not know.
@@ -46,14 +46,18 @@ impl<'a> WebhookEvents<'a> {
     /// #     Ok(())
     /// # }
     /// ```
-    pub fn list(&self) -> impl Future<Output = Result<types::WebhookEventListResponse, Error>> {
+    pub fn list(
+        &self,
+    ) -> impl Future<Output = Result<types::WebhookEventListResponse, Error>> {
         self.scope.call_value::<Json<_>>(list_request())
     }
 
     /// Same as [`list`](Self::list), also returning the status and headers.
     pub fn list_with_response(
         &self,
-    ) -> impl Future<Output = Result<ApiResponse<types::WebhookEventListResponse>, Error>> {
+    ) -> impl Future<
+        Output = Result<ApiResponse<types::WebhookEventListResponse>, Error>,
+    > {
         self.scope.call::<Json<_>>(list_request())
     }
 }

@@ -4,8 +4,8 @@
 //! The resource's handle and its operations.
 
 use crate::runtime::{ApiResponse, Empty, Json, Method, RequestSpec, Scope, path};
-use crate::types;
 use crate::{Error, RequestOptions};
+use crate::types;
 
 /// A webhook subscription tells Linq where to deliver events (`target_url`), which
 /// event types to deliver (`subscribed_events`) and, optionally, which of your phone
@@ -63,8 +63,9 @@ impl<'a> WebhookSubscriptions<'a> {
     /// Same as [`list`](Self::list), also returning the status and headers.
     pub fn list_with_response(
         &self,
-    ) -> impl Future<Output = Result<ApiResponse<types::WebhookSubscriptionListResponse>, Error>>
-    {
+    ) -> impl Future<
+        Output = Result<ApiResponse<types::WebhookSubscriptionListResponse>, Error>,
+    > {
         self.scope.call::<Json<_>>(list_request())
     }
 
@@ -116,8 +117,9 @@ impl<'a> WebhookSubscriptions<'a> {
     pub fn create_with_response(
         &self,
         body: &types::WebhookSubscriptionCreateParams,
-    ) -> impl Future<Output = Result<ApiResponse<types::WebhookSubscriptionCreateResponse>, Error>>
-    {
+    ) -> impl Future<
+        Output = Result<ApiResponse<types::WebhookSubscriptionCreateResponse>, Error>,
+    > {
         self.scope.call::<Json<_>>(create_request(body))
     }
 
@@ -146,8 +148,7 @@ impl<'a> WebhookSubscriptions<'a> {
         &self,
         subscription_id: &str,
     ) -> impl Future<Output = Result<types::WebhookSubscription, Error>> {
-        self.scope
-            .call_value::<Json<_>>(retrieve_request(subscription_id))
+        self.scope.call_value::<Json<_>>(retrieve_request(subscription_id))
     }
 
     /// Same as [`retrieve`](Self::retrieve), also returning the status and headers.
@@ -155,8 +156,7 @@ impl<'a> WebhookSubscriptions<'a> {
         &self,
         subscription_id: &str,
     ) -> impl Future<Output = Result<ApiResponse<types::WebhookSubscription>, Error>> {
-        self.scope
-            .call::<Json<_>>(retrieve_request(subscription_id))
+        self.scope.call::<Json<_>>(retrieve_request(subscription_id))
     }
 
     /// Update a webhook subscription
@@ -192,8 +192,7 @@ impl<'a> WebhookSubscriptions<'a> {
         subscription_id: &str,
         body: &types::WebhookSubscriptionUpdateParams,
     ) -> impl Future<Output = Result<types::WebhookSubscription, Error>> {
-        self.scope
-            .call_value::<Json<_>>(update_request(subscription_id, body))
+        self.scope.call_value::<Json<_>>(update_request(subscription_id, body))
     }
 
     /// Same as [`update`](Self::update), also returning the status and headers.
@@ -202,8 +201,7 @@ impl<'a> WebhookSubscriptions<'a> {
         subscription_id: &str,
         body: &types::WebhookSubscriptionUpdateParams,
     ) -> impl Future<Output = Result<ApiResponse<types::WebhookSubscription>, Error>> {
-        self.scope
-            .call::<Json<_>>(update_request(subscription_id, body))
+        self.scope.call::<Json<_>>(update_request(subscription_id, body))
     }
 
     /// Delete a webhook subscription
@@ -222,9 +220,11 @@ impl<'a> WebhookSubscriptions<'a> {
     /// #     Ok(())
     /// # }
     /// ```
-    pub fn delete(&self, subscription_id: &str) -> impl Future<Output = Result<(), Error>> {
-        self.scope
-            .call_value::<Empty>(delete_request(subscription_id))
+    pub fn delete(
+        &self,
+        subscription_id: &str,
+    ) -> impl Future<Output = Result<(), Error>> {
+        self.scope.call_value::<Empty>(delete_request(subscription_id))
     }
 
     /// Same as [`delete`](Self::delete), also returning the status and headers.
@@ -239,30 +239,21 @@ impl<'a> WebhookSubscriptions<'a> {
 /// The request of [`WebhookSubscriptions::list`].
 fn list_request() -> Result<RequestSpec, Error> {
     let path = String::from("/v3/webhook-subscriptions");
-    Ok(RequestSpec::new(
-        Method::GET,
-        "/v3/webhook-subscriptions",
-        path,
-    ))
+    Ok(RequestSpec::new(Method::GET, "/v3/webhook-subscriptions", path))
 }
 
 /// The request of [`WebhookSubscriptions::create`].
-fn create_request(body: &types::WebhookSubscriptionCreateParams) -> Result<RequestSpec, Error> {
+fn create_request(
+    body: &types::WebhookSubscriptionCreateParams,
+) -> Result<RequestSpec, Error> {
     let path = String::from("/v3/webhook-subscriptions");
     RequestSpec::new(Method::POST, "/v3/webhook-subscriptions", path).json(body)
 }
 
 /// The request of [`WebhookSubscriptions::retrieve`].
 fn retrieve_request(subscription_id: &str) -> Result<RequestSpec, Error> {
-    let path = format!(
-        "/v3/webhook-subscriptions/{}",
-        path::segment(subscription_id)?
-    );
-    Ok(RequestSpec::new(
-        Method::GET,
-        "/v3/webhook-subscriptions/{subscriptionId}",
-        path,
-    ))
+    let path = format!("/v3/webhook-subscriptions/{}", path::segment(subscription_id) ?);
+    Ok(RequestSpec::new(Method::GET, "/v3/webhook-subscriptions/{subscriptionId}", path))
 }
 
 /// The request of [`WebhookSubscriptions::update`].
@@ -270,28 +261,20 @@ fn update_request(
     subscription_id: &str,
     body: &types::WebhookSubscriptionUpdateParams,
 ) -> Result<RequestSpec, Error> {
-    let path = format!(
-        "/v3/webhook-subscriptions/{}",
-        path::segment(subscription_id)?
-    );
-    RequestSpec::new(
-        Method::PUT,
-        "/v3/webhook-subscriptions/{subscriptionId}",
-        path,
-    )
-    .json(body)
+    let path = format!("/v3/webhook-subscriptions/{}", path::segment(subscription_id) ?);
+    RequestSpec::new(Method::PUT, "/v3/webhook-subscriptions/{subscriptionId}", path)
+        .json(body)
 }
 
 /// The request of [`WebhookSubscriptions::delete`].
 fn delete_request(subscription_id: &str) -> Result<RequestSpec, Error> {
-    let path = format!(
-        "/v3/webhook-subscriptions/{}",
-        path::segment(subscription_id)?
-    );
-    Ok(RequestSpec::new(
-        Method::DELETE,
-        "/v3/webhook-subscriptions/{subscriptionId}",
-        path,
+    let path = format!("/v3/webhook-subscriptions/{}", path::segment(subscription_id) ?);
+    Ok(
+        RequestSpec::new(
+                Method::DELETE,
+                "/v3/webhook-subscriptions/{subscriptionId}",
+                path,
+            )
+            .accept("*/*"),
     )
-    .accept("*/*"))
 }

@@ -48,7 +48,7 @@ pub fn lib_file(api: &Api, config: &Config, usage: &str) -> TokenStream {
         pub mod types;
 
         pub use runtime::{
-            ApiResponse, BoxFuture, Client, ClientBuilder, CustomRequest, Error, ErrorKind, LogLevel,
+            ApiResponse, BoxFuture, ByteStream, Client, ClientBuilder, CustomRequest, Error, ErrorKind, LogLevel,
             Method, Middleware, Next, Nullable, RequestOptions, redirect_policy,
         };
         /// The HTTP library the client sends requests with (for middlewares and
