@@ -664,9 +664,9 @@ fn an_idempotency_field_for_an_unknown_operation_is_an_error() {
     )
     .unwrap();
     let mut timings = generator::Timings::default();
-    let err = generator::lower_spec(&dir.join("spec.yaml"), None, &mut timings)
-        .err()
-        .expect("an error");
+    let Err(err) = generator::lower_spec(&dir.join("spec.yaml"), None, &mut timings) else {
+        panic!("an unknown operationId must be an error");
+    };
     let text = err.to_string();
     assert!(
         text.contains("spec.codegen.yaml") && text.contains("sendMesage"),
