@@ -290,9 +290,10 @@ impl Error {
         })
     }
 
-    /// Whether this is a failure to connect: nothing was sent.
+    /// Whether this is a failure to connect (refused, or timed out while connecting):
+    /// nothing was sent.
     pub(crate) fn is_connect_failure(&self) -> bool {
-        self.inner.kind == ErrorKind::Connection
+        matches!(self.inner.kind, ErrorKind::Connection | ErrorKind::Timeout)
             && self
                 .inner
                 .source
