@@ -36,7 +36,10 @@ pub(crate) const IDEMPOTENCY_HEADER: Option<&str> = None;
 
 /// `(method, path template, JSON pointer)`: operations whose JSON body carries an
 /// idempotency key, and where.
-pub(crate) const IDEMPOTENCY_BODY_FIELDS: &[(&str, &str, &str)] = &[];
+pub(crate) const IDEMPOTENCY_BODY_FIELDS: &[(&str, &str, &str)] = &[
+    ("POST", "/v3/chats", "/message/idempotency_key"),
+    ("POST", "/v3/chats/{chatId}/messages", "/message/idempotency_key"),
+];
 
 /// JSON pointer of a request id in error bodies, if the API returns one there.
 pub(crate) const REQUEST_ID_FIELD: Option<&str> = Some("/trace_id");
