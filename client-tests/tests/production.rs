@@ -207,6 +207,58 @@ async fn a_body_field_key_is_the_same_on_every_attempt() {
     assert_eq!(last["message"]["idempotency_key"], "mine");
 }
 
+/// The API's own message send (its config declares `/message/idempotency_key`): a 500
+/// then a 202 carry one made-up key in the body; the next send gets another key; a key
+/// the caller wrote into the message is sent as is.
+#[tokio::test]
+async fn a_retried_message_send_carries_one_body_key() {
+    let _suite = shared().await;
+    const ACCEPTED: &str = r#"{"chat_id":"chat_1","message":{"id":"m_1",
+        "created_at":"2026-02-05T20:01:00Z","sent_at":null,"delivered_at":null,
+        "delivery_status":"pending","is_read":false,"service":"iMessage",
+        "preferred_service":null,"effect":null,"reply_to":null,
+        "parts":[{"type":"text","value":"See you at 3pm.","reactions":null}]}}"#;
+    let server = Server::start(vec![busy(), Reply::json(202, ACCEPTED)]).await;
+    let client = builder(&server.base_url()).build().unwrap();
+    let send = |key: Option<&str>| {
+        let mut message = json!({"parts": [{"type": "text", "value": "See you at 3pm."}]});
+        if let Some(key) = key {
+            message["idempotency_key"] = json!(key);
+        }
+        let params: linq_api::types::MessageSendParams =
+            serde_json::from_value(json!({ "message": message })).unwrap();
+        let client = client.clone();
+        async move { client.messages().send_to_chat("chat_1", &params).await }
+    };
+    let sent = within(LIMIT, send(None)).await.unwrap();
+    assert_eq!(sent.message.id, "m_1");
+    within(LIMIT, send(None)).await.unwrap();
+    within(LIMIT, send(Some("order-1042"))).await.unwrap();
+
+    let keys: Vec<String> = server
+        .requests()
+        .iter()
+        .map(|request| {
+            let body: Value = serde_json::from_slice(&request.body).unwrap();
+            assert_eq!(body["message"]["parts"][0]["value"], "See you at 3pm.");
+            body["message"]["idempotency_key"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(
+        keys.len(),
+        4,
+        "a 500, its retry, a second send, a third send"
+    );
+    assert_eq!(keys[0], keys[1], "one key for both attempts of the call");
+    assert_uuid_v4(&keys[0]);
+    assert_ne!(keys[2], keys[0], "another call, another key");
+    assert_uuid_v4(&keys[2]);
+    assert_eq!(keys[3], "order-1042");
+}
+
 // ---------------------------------------------------------------- retry_non_idempotent
 
 /// With `retry_non_idempotent(false)`, a POST without a key is not retried after a 500
