@@ -159,6 +159,12 @@ fn lower_spec_here(
 
     let t = Instant::now();
     let mut api = lower::lower(&doc.value, &parsed, &config, &doc.path)?;
+    config.check_operations(
+        api.resources
+            .iter()
+            .flat_map(|r| r.operations.iter().map(|op| op.operation_id.as_str())),
+        spec,
+    )?;
     api.diagnostics.extend(notes);
     api.diagnostics.extend(example_notes);
     api.diagnostics.sort();

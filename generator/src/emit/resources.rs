@@ -452,6 +452,21 @@ fn operation(
     let doc = docs::attrs(&text);
     let example = docs::own_attrs(&method_example(api, r, op, values, krate));
     let deprecated = op.deprecated.then(|| quote! { #[deprecated] });
+    // Binary content can be large: a third twin hands the body back unread.
+    let stream = matches!(op.response.body, ResponseBody::Binary).then(|| {
+        let stream = format_ident!("{}_stream", op.name.trim_end_matches('_'));
+        let doc = format!(
+            " Same as [`{}`](Self::{}), handing back the body unread, to be read piece by piece.",
+            op.name, op.name
+        );
+        quote! {
+            #[doc = #doc]
+            #deprecated
+            pub fn #stream(&self, #(#decls),*) -> impl Future<Output = Result<crate::runtime::ByteStream, Error>> {
+                self.scope.call_stream(#request(#(#names),*))
+            }
+        }
+    });
     let raw_doc = format!(
         " Same as [`{}`](Self::{}), also returning the status and headers.",
         op.name, op.name
@@ -470,5 +485,7 @@ fn operation(
         pub fn #with_response(&self, #(#decls),*) -> impl Future<Output = Result<ApiResponse<#ret>, Error>> {
             self.scope.call::<#decode>(#request(#(#names),*))
         }
+
+        #stream
     }
 }
