@@ -36,6 +36,7 @@ pub fn normalize(doc: &mut Value) -> Vec<Diagnostic> {
     if let Some(Value::Object(components)) = root.get_mut("components") {
         n.components(components);
     }
+    n.mutual_tls(root);
     n.notes
 }
 
@@ -90,6 +91,10 @@ impl Normalizer {
 
     fn operation(&mut self, op: &mut Value, ptr: &str) {
         let Value::Object(op) = op else { return };
+        // 3.1 makes `responses` optional; the 3.0 parser needs the (empty) map, which
+        // lowering reads as "no documented response body".
+        op.entry("responses")
+            .or_insert_with(|| Value::Object(Map::new()));
         if let Some(Value::Array(params)) = op.get_mut("parameters") {
             for (i, p) in params.iter_mut().enumerate() {
                 self.parameter(p, &format!("{ptr}/parameters/{i}"));
@@ -106,6 +111,59 @@ impl Normalizer {
         if let Some(Value::Object(callbacks)) = op.get_mut("callbacks") {
             for (name, cb) in callbacks.iter_mut() {
                 self.callback(cb, &pointer_push(&format!("{ptr}/callbacks"), name));
+            }
+        }
+    }
+
+    /// `mutualTLS` (3.1) is a property of the TLS connection, not of a request, and the
+    /// 3.0 parser has no such scheme: the scheme is removed, and so is its name from
+    /// every security requirement, with a note.
+    fn mutual_tls(&mut self, root: &mut Map<String, Value>) {
+        let Some(Value::Object(schemes)) = root
+            .get_mut("components")
+            .and_then(|c| c.get_mut("securitySchemes"))
+        else {
+            return;
+        };
+        let removed: Vec<String> = schemes
+            .iter()
+            .filter(|(_, s)| s.get("type").and_then(Value::as_str) == Some("mutualTLS"))
+            .map(|(name, _)| name.clone())
+            .collect();
+        for name in &removed {
+            schemes.shift_remove(name);
+            self.note(
+                &pointer_push("#/components/securitySchemes", name),
+                "`mutualTLS` is set up on the TLS connection (a client certificate), not sent per request; the scheme is left out",
+            );
+        }
+        if removed.is_empty() {
+            return;
+        }
+        let strip = |requirements: &mut Value| {
+            if let Value::Array(list) = requirements {
+                for requirement in list.iter_mut() {
+                    if let Value::Object(r) = requirement {
+                        r.retain(|name, _| !removed.contains(name));
+                    }
+                }
+            }
+        };
+        if let Some(security) = root.get_mut("security") {
+            strip(security);
+        }
+        for key in ["paths", "webhooks", "x-webhooks"] {
+            let Some(Value::Object(items)) = root.get_mut(key) else {
+                continue;
+            };
+            for item in items.values_mut() {
+                for method in METHODS {
+                    if let Some(security) =
+                        item.get_mut(method).and_then(|op| op.get_mut("security"))
+                    {
+                        strip(security);
+                    }
+                }
             }
         }
     }
@@ -319,6 +377,33 @@ impl Normalizer {
             }
         }
 
+        // `contentEncoding` / `contentMediaType` on strings (3.1) -> the 3.0 formats they
+        // replaced: base64 text is `format: byte`, raw content of a non-text media type
+        // is `format: binary`; a string of JSON, XML or text stays a plain string.
+        if obj.get("type").and_then(Value::as_str) == Some("string") && !obj.contains_key("format")
+        {
+            let encoding = obj.get("contentEncoding").and_then(Value::as_str);
+            let format = match encoding {
+                Some(e)
+                    if e.eq_ignore_ascii_case("base64") || e.eq_ignore_ascii_case("base64url") =>
+                {
+                    Some("byte")
+                }
+                None => obj
+                    .get("contentMediaType")
+                    .and_then(Value::as_str)
+                    .filter(|m| {
+                        let m = m.to_ascii_lowercase();
+                        !(m.starts_with("text/") || m.contains("json") || m.contains("xml"))
+                    })
+                    .map(|_| "binary"),
+                _ => None,
+            };
+            if let Some(format) = format {
+                obj.insert("format".into(), Value::String(format.into()));
+            }
+        }
+
         // `prefixItems` (tuples) has no 3.0 form: keep the data, type the items loosely.
         if obj.contains_key("prefixItems") && !obj.contains_key("items") {
             obj.insert("items".into(), Value::Object(Map::new()));
@@ -422,6 +507,48 @@ mod tests {
         let mut doc = json!({"openapi": "3.1.0", "webhooks": {}});
         normalize(&mut doc);
         assert_eq!(doc["paths"], json!({}));
+    }
+
+    #[test]
+    fn missing_responses_are_added() {
+        let mut doc = json!({"openapi": "3.1.0", "paths": {"/a": {"post": {"operationId": "a"}}}});
+        normalize(&mut doc);
+        assert_eq!(doc["paths"]["/a"]["post"]["responses"], json!({}));
+    }
+
+    #[test]
+    fn content_encoding_and_media_type_become_formats() {
+        let s = norm_schema(json!({"type": "string", "contentEncoding": "base64"}));
+        assert_eq!(s["format"], "byte");
+        let s = norm_schema(json!({"type": "string", "contentMediaType": "image/png"}));
+        assert_eq!(s["format"], "binary");
+        let s = norm_schema(json!({"type": "string", "contentMediaType": "application/json"}));
+        assert_eq!(s.get("format"), None);
+        let s =
+            norm_schema(json!({"type": "string", "format": "uri", "contentEncoding": "base64"}));
+        assert_eq!(s["format"], "uri");
+    }
+
+    #[test]
+    fn mutual_tls_schemes_and_requirements_are_removed() {
+        let mut doc = json!({
+            "openapi": "3.1.0",
+            "security": [{"mtls": []}, {"key": []}],
+            "paths": {"/a": {"get": {"security": [{"mtls": [], "key": []}], "responses": {}}}},
+            "components": {"securitySchemes": {
+                "mtls": {"type": "mutualTLS"},
+                "key": {"type": "apiKey", "in": "header", "name": "x-key"}
+            }}
+        });
+        let notes = normalize(&mut doc);
+        assert_eq!(doc["security"], json!([{}, {"key": []}]));
+        assert_eq!(doc["paths"]["/a"]["get"]["security"], json!([{"key": []}]));
+        assert_eq!(
+            doc["components"]["securitySchemes"],
+            json!({"key": {"type": "apiKey", "in": "header", "name": "x-key"}})
+        );
+        assert_eq!(notes.len(), 1);
+        assert_eq!(notes[0].pointer, "#/components/securitySchemes/mtls");
     }
 
     #[test]
