@@ -94,6 +94,17 @@ pub fn lower_spec(
     crate_name: Option<&str>,
     timings: &mut Timings,
 ) -> Result<(ir::Api, Config), Error> {
+    lower_spec_with_config(spec, crate_name, None, timings)
+}
+
+/// [`lower_spec`], with the config file at `config` instead of the one beside the
+/// spec when given (then it must exist).
+pub fn lower_spec_with_config(
+    spec: &Path,
+    crate_name: Option<&str>,
+    config: Option<&Path>,
+    timings: &mut Timings,
+) -> Result<(ir::Api, Config), Error> {
     let t = Instant::now();
     let mut doc = load::load(spec)?;
     timings.load = t.elapsed();
@@ -110,7 +121,10 @@ pub fn lower_spec(
     let parsed = parse::parse(&doc.value, &doc.path)?;
     timings.parse = t.elapsed();
 
-    let config = Config::load(spec, &parsed.info.title, crate_name)?;
+    let config = match config {
+        Some(path) => Config::load_file(path, &parsed.info.title, crate_name)?,
+        None => Config::load(spec, &parsed.info.title, crate_name)?,
+    };
     let example_notes = validate::enforce(invalid_examples, config.strict_examples, &doc.path)?;
 
     let t = Instant::now();
@@ -236,11 +250,28 @@ fn emit_and_format(
     Ok((out, busy))
 }
 
-/// Runs the whole pipeline in memory.
+/// Runs the whole pipeline in memory, with the templates of `options.templates`.
 pub fn generate(options: &Options) -> Result<Generated, Error> {
-    let mut timings = Timings::default();
-    let (api, config) = lower_spec(&options.spec, options.crate_name.as_deref(), &mut timings)?;
     let templates = templates::Templates::load(&options.templates)?;
+    generate_from(
+        &options.spec,
+        options.crate_name.as_deref(),
+        None,
+        &templates,
+    )
+}
+
+/// Runs the whole pipeline in memory with templates already at hand (such as
+/// [`templates::Templates::embedded`]) and, when `config` is given, that config file
+/// instead of the one beside the spec.
+pub fn generate_from(
+    spec: &Path,
+    crate_name: Option<&str>,
+    config: Option<&Path>,
+    templates: &templates::Templates,
+) -> Result<Generated, Error> {
+    let mut timings = Timings::default();
+    let (api, config) = lower_spec_with_config(spec, crate_name, config, &mut timings)?;
 
     let t = Instant::now();
     let mut files = FileSet::default();
