@@ -37,6 +37,46 @@ pub struct Options {
     pub crate_name: Option<String>,
 }
 
+/// Writes `generated` to `out`, or with `check` compares it, printing what a command
+/// line tool reports: notes on stderr, a summary on stdout, a diff on stderr when the
+/// folder is stale (then `Ok(false)`). `shown` names the folder in messages, `stale_hint`
+/// ends the stale message (the command that regenerates it).
+pub fn write_or_check(
+    generated: &Generated,
+    spec: &Path,
+    out: &Path,
+    shown: &str,
+    check: bool,
+    stale_hint: &str,
+) -> Result<bool, Error> {
+    for d in &generated.api.diagnostics {
+        eprintln!("note: {}: {d}", spec.display());
+    }
+    if check {
+        let (changes, diff) = write::check(out, &generated.files)?;
+        if changes.is_empty() {
+            println!("{shown} is up to date ({} files)", changes.unchanged);
+            return Ok(true);
+        }
+        eprint!("{diff}");
+        eprintln!(
+            "error: {shown} is stale ({} files differ, {} no longer generated){stale_hint}",
+            changes.written.len(),
+            changes.removed.len()
+        );
+        return Ok(false);
+    }
+    let changes = write::write(out, &generated.files)?;
+    println!(
+        "{shown}: {} written, {} removed, {} unchanged ({} notes)",
+        changes.written.len(),
+        changes.removed.len(),
+        changes.unchanged,
+        generated.api.diagnostics.len()
+    );
+    Ok(true)
+}
+
 /// Time spent in each stage, for the benchmark.
 #[derive(Debug, Clone, Default)]
 pub struct Timings {

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use generator::{Options, write};
+use generator::Options;
 
 use crate::{Args, repo_root};
 
@@ -43,35 +43,23 @@ pub fn run(raw: &[String]) -> Result<ExitCode, String> {
     }
 
     let generated = generator::generate(&options).map_err(|e| e.to_string())?;
-    for d in &generated.api.diagnostics {
-        eprintln!("note: {}: {d}", options.spec.display());
-    }
     let shown = out
         .strip_prefix(&root)
         .unwrap_or(&out)
         .display()
         .to_string();
-    if args.flag("--check") {
-        let (changes, diff) = write::check(&out, &generated.files).map_err(|e| e.to_string())?;
-        if changes.is_empty() {
-            println!("{shown} is up to date ({} files)", changes.unchanged);
-            return Ok(ExitCode::SUCCESS);
-        }
-        eprint!("{diff}");
-        eprintln!(
-            "error: {shown} is stale ({} files differ, {} no longer generated); run `cargo xtask codegen`",
-            changes.written.len(),
-            changes.removed.len()
-        );
-        return Ok(ExitCode::FAILURE);
-    }
-    let changes = write::write(&out, &generated.files).map_err(|e| e.to_string())?;
-    println!(
-        "{shown}: {} written, {} removed, {} unchanged ({} notes)",
-        changes.written.len(),
-        changes.removed.len(),
-        changes.unchanged,
-        generated.api.diagnostics.len()
-    );
-    Ok(ExitCode::SUCCESS)
+    let fresh = generator::write_or_check(
+        &generated,
+        &options.spec,
+        &out,
+        &shown,
+        args.flag("--check"),
+        "; run `cargo xtask codegen`",
+    )
+    .map_err(|e| e.to_string())?;
+    Ok(if fresh {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }

@@ -7,7 +7,6 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use generator::templates::Templates;
-use generator::write;
 
 const USAGE: &str = "\
 usage: openapi-rust-gen generate --spec FILE --out DIR [--name CRATE] [--config FILE] [--check]
@@ -90,34 +89,21 @@ fn generate(command: &Generate) -> Result<ExitCode, String> {
         &templates,
     )
     .map_err(|e| e.to_string())?;
-    for d in &generated.api.diagnostics {
-        eprintln!("note: {}: {d}", command.spec.display());
-    }
-    let shown = command.out.display();
-    if command.check {
-        let (changes, diff) =
-            write::check(&command.out, &generated.files).map_err(|e| e.to_string())?;
-        if changes.is_empty() {
-            println!("{shown} is up to date ({} files)", changes.unchanged);
-            return Ok(ExitCode::SUCCESS);
-        }
-        eprint!("{diff}");
-        eprintln!(
-            "error: {shown} is stale ({} files differ, {} no longer generated)",
-            changes.written.len(),
-            changes.removed.len()
-        );
-        return Ok(ExitCode::FAILURE);
-    }
-    let changes = write::write(&command.out, &generated.files).map_err(|e| e.to_string())?;
-    println!(
-        "{shown}: {} written, {} removed, {} unchanged ({} notes)",
-        changes.written.len(),
-        changes.removed.len(),
-        changes.unchanged,
-        generated.api.diagnostics.len()
-    );
-    Ok(ExitCode::SUCCESS)
+    let shown = command.out.display().to_string();
+    let fresh = generator::write_or_check(
+        &generated,
+        &command.spec,
+        &command.out,
+        &shown,
+        command.check,
+        "",
+    )
+    .map_err(|e| e.to_string())?;
+    Ok(if fresh {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }
 
 fn main() -> ExitCode {
