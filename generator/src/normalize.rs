@@ -200,6 +200,7 @@ impl Normalizer {
                 if let Some(schema) = m.get_mut("schema") {
                     self.schema(schema, &format!("{mptr}/schema"));
                 }
+                explicit_explode(m);
             }
         }
     }
@@ -420,6 +421,26 @@ impl Normalizer {
     }
 }
 
+/// `encoding` entries of a media type without `explode` get the spec's default (true
+/// for `style: form`, the default style; false otherwise), which the parser would
+/// otherwise read as false.
+fn explicit_explode(media: &mut Value) {
+    let Some(Value::Object(encodings)) = media.get_mut("encoding") else {
+        return;
+    };
+    for encoding in encodings.values_mut() {
+        if let Value::Object(e) = encoding
+            && !e.contains_key("explode")
+        {
+            let form = e
+                .get("style")
+                .and_then(Value::as_str)
+                .is_none_or(|s| s == "form");
+            e.insert("explode".into(), Value::Bool(form));
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -549,6 +570,31 @@ mod tests {
         );
         assert_eq!(notes.len(), 1);
         assert_eq!(notes[0].pointer, "#/components/securitySchemes/mtls");
+    }
+
+    #[test]
+    fn encodings_get_their_default_explode() {
+        let mut doc = json!({"openapi": "3.0.3", "paths": {"/a": {"post": {"responses": {},
+        "requestBody": {"content": {"application/x-www-form-urlencoded": {
+            "schema": {"type": "object"},
+            "encoding": {
+                "a": {"style": "form"},
+                "b": {"style": "deepObject"},
+                "c": {"contentType": "text/plain"},
+                "d": {"style": "form", "explode": false}
+            }}}}}}}});
+        normalize(&mut doc);
+        let e = &doc["paths"]["/a"]["post"]["requestBody"]["content"]["application/x-www-form-urlencoded"]
+            ["encoding"];
+        assert_eq!(
+            [
+                &e["a"]["explode"],
+                &e["b"]["explode"],
+                &e["c"]["explode"],
+                &e["d"]["explode"]
+            ],
+            [&json!(true), &json!(false), &json!(true), &json!(false)]
+        );
     }
 
     #[test]

@@ -2,33 +2,12 @@
 //! generated in memory and checked for what the form means, not only that it loads.
 //! The same fixtures compile in `cargo xtask corpus --dir generator/tests/fixtures`.
 
-use std::path::{Path, PathBuf};
+mod support;
 
 use generator::ir::{
-    Api, Auth, BodyEncoding, Operation, Presence, Primitive, ResponseBody, TypeKind, TypeRef,
+    Api, Auth, BodyEncoding, Presence, Primitive, ResponseBody, TypeKind, TypeRef,
 };
-
-fn generate(name: &str) -> generator::Generated {
-    let options = generator::Options {
-        spec: PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/fixtures")
-            .join(name),
-        templates: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../templates"),
-        crate_name: Some("fixture".into()),
-    };
-    match generator::generate(&options) {
-        Ok(g) => g,
-        Err(e) => panic!("{name} does not generate: {e}"),
-    }
-}
-
-fn op<'a>(api: &'a Api, id: &str) -> &'a Operation {
-    api.resources
-        .iter()
-        .flat_map(|r| &r.operations)
-        .find(|o| o.operation_id == id)
-        .unwrap_or_else(|| panic!("no operation {id}"))
-}
+use support::{file, generate, op};
 
 fn type_named<'a>(api: &'a Api, name: &str) -> &'a TypeKind {
     &api.types
@@ -58,13 +37,6 @@ fn union_len(api: &Api, t: &TypeRef) -> usize {
         TypeKind::Alias(inner) => union_len(api, inner),
         other => panic!("not a union: {other:?}"),
     }
-}
-
-fn file(g: &generator::Generated, path: &str) -> String {
-    g.files
-        .get(Path::new(path))
-        .unwrap_or_else(|| panic!("no {path}"))
-        .to_string()
 }
 
 #[test]

@@ -121,6 +121,7 @@ pub fn settings_file(api: &Api, config: &Config) -> TokenStream {
         Auth::Basic => quote! { Auth::Basic },
         Auth::Header(h) => quote! { Auth::Header(#h) },
         Auth::Query(q) => quote! { Auth::Query(#q) },
+        Auth::Cookie(c) => quote! { Auth::Cookie(#c) },
     };
     quote! {
         //! Constants of this API that the runtime reads: where to connect, how to

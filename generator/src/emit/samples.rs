@@ -85,7 +85,11 @@ impl Samples<'_> {
                 let item_c = c.and_then(|c| c.items.as_deref());
                 let min = c.and_then(|c| c.min_items).unwrap_or(0);
                 let max = c.and_then(|c| c.max_items).unwrap_or(u64::MAX);
-                let wanted = min.max(1).min(max);
+                // Two items of a scalar where allowed: one item is indistinguishable
+                // from a scalar in a query string or form, so only two show that the
+                // value went out as an array (repeated name or delimiter).
+                let floor = if self.is_scalar(inner) { 2 } else { 1 };
+                let wanted = min.max(floor).min(max);
                 let unique = c.is_some_and(|c| c.unique_items);
                 let mut items = Vec::new();
                 for i in 0..wanted.min(64) {
@@ -141,6 +145,19 @@ impl Samples<'_> {
         })
     }
 
+    /// A string, number, boolean or string enum (through aliases).
+    fn is_scalar(&self, ty: &TypeRef) -> bool {
+        match ty {
+            TypeRef::Primitive(_) => true,
+            TypeRef::Named(id) => match &self.api.type_def(*id).kind {
+                TypeKind::Enum(_) => true,
+                TypeKind::Alias(t) => self.is_scalar(t),
+                _ => false,
+            },
+            _ => false,
+        }
+    }
+
     /// The `i`-th of several distinct values where the type has several (enum values),
     /// for lists whose items must be unique.
     fn nth(
@@ -151,6 +168,9 @@ impl Samples<'_> {
         depth: usize,
         i: usize,
     ) -> Option<Value> {
+        if let Some(values) = c.map(|c| &c.values).filter(|v| !v.is_empty()) {
+            return Some(values[i % values.len()].clone());
+        }
         if let TypeRef::Named(id) = ty
             && let TypeKind::Enum(e) = &self.api.type_def(*id).kind
             && !e.variants.is_empty()
