@@ -405,6 +405,26 @@ impl Normalizer {
             }
         }
 
+        // `properties` beside `oneOf`/`anyOf`: every alternative has the shared members
+        // too (a body must send them). They are moved into each object alternative
+        // (inline ones merged, references wrapped in an `allOf` with them), where the
+        // parser and lowering see them; other alternatives are left as they are.
+        for key in ["oneOf", "anyOf"] {
+            let shared = matches!(obj.get(key), Some(Value::Array(_)))
+                && matches!(obj.get("properties"), Some(Value::Object(p)) if !p.is_empty());
+            if !shared {
+                continue;
+            }
+            let properties = obj.remove("properties").unwrap_or_default();
+            let required = obj.remove("required");
+            if let Some(Value::Array(alternatives)) = obj.get_mut(key) {
+                for alternative in alternatives.iter_mut() {
+                    share_members(alternative, &properties, required.as_ref());
+                }
+            }
+            break;
+        }
+
         // `prefixItems` (tuples) has no 3.0 form: keep the data, type the items loosely.
         if obj.contains_key("prefixItems") && !obj.contains_key("items") {
             obj.insert("items".into(), Value::Object(Map::new()));
@@ -417,6 +437,59 @@ impl Normalizer {
         // A schema-valued `items: false` or boolean items appear in 3.1 tuples.
         if let Some(Value::Bool(_)) = obj.get("items") {
             obj.insert("items".into(), Value::Object(Map::new()));
+        }
+    }
+}
+
+/// Adds the members a union's schema declares beside its `oneOf`/`anyOf` to one
+/// alternative: merged into an inline object (its own definitions win), or next to a
+/// reference in an `allOf`. Alternatives that are not objects are left alone.
+fn share_members(alternative: &mut Value, properties: &Value, required: Option<&Value>) {
+    let Value::Object(alt) = alternative else {
+        return;
+    };
+    let shared = || {
+        let mut m = Map::new();
+        m.insert("type".into(), Value::String("object".into()));
+        m.insert("properties".into(), properties.clone());
+        if let Some(r) = required {
+            m.insert("required".into(), r.clone());
+        }
+        Value::Object(m)
+    };
+    if alt.contains_key("$ref") {
+        let reference = std::mem::take(alt);
+        alt.insert(
+            "allOf".into(),
+            Value::Array(vec![Value::Object(reference), shared()]),
+        );
+        return;
+    }
+    let is_object =
+        alt.get("type").and_then(Value::as_str) == Some("object") || alt.contains_key("properties");
+    if !is_object {
+        return;
+    }
+    let own = alt
+        .entry("properties")
+        .or_insert_with(|| Value::Object(Map::new()));
+    if let (Value::Object(own), Value::Object(base)) = (own, properties) {
+        for (name, schema) in base {
+            if !own.contains_key(name) {
+                own.insert(name.clone(), schema.clone());
+            }
+        }
+    }
+    if let Some(Value::Array(base)) = required {
+        let own = alt
+            .entry("required")
+            .or_insert_with(|| Value::Array(Vec::new()));
+        if let Value::Array(own) = own {
+            for name in base {
+                if !own.contains(name) {
+                    own.push(name.clone());
+                }
+            }
         }
     }
 }
@@ -595,6 +668,32 @@ mod tests {
             ],
             [&json!(true), &json!(false), &json!(true), &json!(false)]
         );
+    }
+
+    #[test]
+    fn members_beside_one_of_go_into_each_alternative() {
+        let s = norm_schema(json!({
+            "type": "object",
+            "required": ["name"],
+            "properties": {"name": {"type": "string"}},
+            "oneOf": [
+                {"type": "object", "required": ["kind"], "properties": {"kind": {"enum": ["a"]}}},
+                {"$ref": "#/components/schemas/B"},
+                {"type": "null"}
+            ]
+        }));
+        assert_eq!(s.get("properties"), None);
+        assert_eq!(
+            s["oneOf"][0],
+            json!({"type": "object", "required": ["kind", "name"],
+                   "properties": {"kind": {"enum": ["a"]}, "name": {"type": "string"}}})
+        );
+        assert_eq!(
+            s["oneOf"][1],
+            json!({"allOf": [{"$ref": "#/components/schemas/B"},
+                {"type": "object", "properties": {"name": {"type": "string"}}, "required": ["name"]}]})
+        );
+        assert_eq!(s["oneOf"][2], json!({"nullable": true}));
     }
 
     #[test]

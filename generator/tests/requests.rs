@@ -293,3 +293,76 @@ components:
         .collect();
     assert_eq!(noted, ["#/paths/~1d/get/security"]);
 }
+
+#[test]
+fn unique_string_lists_get_distinct_items_and_union_members_are_shared() {
+    let g = generate_text(
+        "unique",
+        r#"
+openapi: 3.1.0
+info: {title: Unique, version: "1"}
+paths:
+  /sources:
+    post:
+      operationId: createSource
+      tags: [sources]
+      parameters:
+        - name: event_types
+          in: query
+          schema:
+            type: [array, "null"]
+            uniqueItems: true
+            items: {type: string, pattern: '^[a-zA-Z0-9\-_.]+$'}
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [name]
+              properties:
+                name: {type: string}
+              oneOf:
+                - type: object
+                  required: [type]
+                  properties: {type: {type: string, enum: [webhook]}}
+                - type: object
+                  required: [type, schedule]
+                  properties:
+                    type: {type: string, enum: [cron]}
+                    schedule: {type: string}
+      responses:
+        "204": {description: ok}
+"#,
+    );
+    let test = contract_test(&g, "sources_create_all_params");
+    assert!(
+        test.contains(r#""b2c3d4e5-f6a7-8901-bcde-f23456789012".to_owned(),"#)
+            && test.contains(r#""example".to_owned(),"#),
+        "{test}"
+    );
+    let required = contract_test(&g, "sources_create_required_params");
+    assert!(required.contains("name:"), "{required}");
+    let body = op(&g.api, "createSource").body.as_ref().expect("body");
+    let TypeRef::Named(id) = &body.ty else {
+        panic!("{:?}", body.ty)
+    };
+    let TypeKind::Union(u) = &g.api.type_def(*id).kind else {
+        panic!("not a union")
+    };
+    for v in &u.variants {
+        let TypeRef::Named(vid) = &v.ty else {
+            panic!("{:?}", v.ty)
+        };
+        let TypeKind::Struct(s) = &g.api.type_def(*vid).kind else {
+            panic!("variant is not a struct")
+        };
+        assert!(
+            s.fields
+                .iter()
+                .any(|f| f.wire_name == "name" && f.presence == Presence::Required),
+            "{} lacks the shared `name`",
+            v.name
+        );
+    }
+}
