@@ -366,3 +366,38 @@ paths:
         );
     }
 }
+
+#[test]
+fn schemes_sent_the_same_way_satisfy_each_other() {
+    let g = generate_text(
+        "bearers",
+        r#"
+openapi: 3.1.0
+info: {title: Bearers, version: "1"}
+paths:
+  /x:
+    get:
+      operationId: x
+      security: [{user: []}]
+      responses: {"204": {description: ok}}
+  /y:
+    get:
+      operationId: y
+      security: [{admin: []}]
+      responses: {"204": {description: ok}}
+components:
+  securitySchemes:
+    user: {type: http, scheme: bearer}
+    admin: {type: http, scheme: bearer}
+"#,
+    );
+    assert_eq!(g.api.info.auth, Auth::Bearer);
+    assert!(
+        !g.api
+            .diagnostics
+            .iter()
+            .any(|d| d.pointer.ends_with("/security")),
+        "{:?}",
+        g.api.diagnostics
+    );
+}

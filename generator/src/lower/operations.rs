@@ -755,10 +755,16 @@ impl<'a> Lowerer<'a> {
                 }
             }
         }
-        // A requirement is met by the scheme when it names only that scheme, or nothing
-        // (anonymous access allowed).
+        // A requirement is met by the scheme when it names only that scheme or one sent
+        // the same way (two bearer schemes), or nothing (anonymous access allowed).
         let meets = |requirement: &openapiv3::SecurityRequirement, name: &str| {
-            requirement.is_empty() || (requirement.len() == 1 && requirement.contains_key(name))
+            requirement.is_empty()
+                || (requirement.len() == 1
+                    && requirement.keys().all(|other| {
+                        other == name
+                            || scheme_auth(spec, other)
+                                .is_some_and(|a| Some(a) == scheme_auth(spec, name))
+                    }))
         };
         let satisfied = |name: &str, requirements: &Vec<openapiv3::SecurityRequirement>| {
             requirements.is_empty() || requirements.iter().any(|r| meets(r, name))
@@ -797,35 +803,39 @@ impl<'a> Lowerer<'a> {
 
     /// How the key is sent for the security scheme `name`.
     fn scheme(&mut self, name: &str) -> Auth {
-        let scheme = self
-            .spec
-            .components
-            .as_ref()
-            .and_then(|c| c.security_schemes.get(name));
-        let pointer = pointer_push("#/components/securitySchemes", name);
-        match scheme {
-            Some(ReferenceOr::Item(openapiv3::SecurityScheme::HTTP { scheme, .. }))
-                if scheme.eq_ignore_ascii_case("basic") =>
-            {
-                Auth::Basic
-            }
-            Some(ReferenceOr::Item(openapiv3::SecurityScheme::HTTP { .. })) => Auth::Bearer,
-            Some(ReferenceOr::Item(openapiv3::SecurityScheme::APIKey {
-                location, name, ..
-            })) => match location {
+        scheme_auth(self.spec, name).unwrap_or_else(|| {
+            self.note(
+                &pointer_push("#/components/securitySchemes", name),
+                "security scheme not found; requests are sent without credentials",
+            );
+            Auth::None
+        })
+    }
+}
+
+/// How the key is sent for the security scheme `name`; `None` when there is no such
+/// scheme (or it is a reference, which the parser does not resolve here).
+fn scheme_auth(spec: &openapiv3::OpenAPI, name: &str) -> Option<Auth> {
+    let scheme = spec
+        .components
+        .as_ref()
+        .and_then(|c| c.security_schemes.get(name));
+    match scheme {
+        Some(ReferenceOr::Item(openapiv3::SecurityScheme::HTTP { scheme, .. }))
+            if scheme.eq_ignore_ascii_case("basic") =>
+        {
+            Some(Auth::Basic)
+        }
+        Some(ReferenceOr::Item(openapiv3::SecurityScheme::HTTP { .. })) => Some(Auth::Bearer),
+        Some(ReferenceOr::Item(openapiv3::SecurityScheme::APIKey { location, name, .. })) => {
+            Some(match location {
                 openapiv3::APIKeyLocation::Header => Auth::Header(name.clone()),
                 openapiv3::APIKeyLocation::Query => Auth::Query(name.clone()),
                 openapiv3::APIKeyLocation::Cookie => Auth::Cookie(name.clone()),
-            },
-            Some(ReferenceOr::Item(_)) => Auth::Bearer,
-            _ => {
-                self.note(
-                    &pointer,
-                    "security scheme not found; requests are sent without credentials",
-                );
-                Auth::None
-            }
+            })
         }
+        Some(ReferenceOr::Item(_)) => Some(Auth::Bearer),
+        _ => None,
     }
 }
 
