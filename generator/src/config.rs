@@ -27,6 +27,9 @@ struct RawConfig {
     strict_examples: bool,
     #[serde(default)]
     serde: SerdeImpls,
+    #[serde(default)]
+    version_policy: VersionPolicy,
+    release_date: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -57,6 +60,18 @@ pub enum SerdeImpls {
     AsNeeded,
 }
 
+/// How the crate's version follows changes of its public API (`version_policy:`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum VersionPolicy {
+    /// The config's `version`, as written (the default).
+    #[default]
+    Fixed,
+    /// The recorded version bumped by the semver class of each API change (the
+    /// config's `version` is the first, and a floor).
+    Semver,
+}
+
 /// Resolved settings: every value present.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Config {
@@ -81,6 +96,10 @@ pub struct Config {
     pub strict_examples: bool,
     /// Which serde impls the types get.
     pub serde: SerdeImpls,
+    /// How the version follows API changes.
+    pub version_policy: VersionPolicy,
+    /// The date written in a new changelog entry (`release_date:`), if any.
+    pub release_date: Option<String>,
 }
 
 impl Config {
@@ -177,6 +196,8 @@ impl Config {
             webhook_envelope: raw.webhooks.and_then(|w| w.envelope),
             strict_examples: raw.strict_examples,
             serde: raw.serde,
+            version_policy: raw.version_policy,
+            release_date: raw.release_date,
             crate_name,
         }
     }

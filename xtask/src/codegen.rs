@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use generator::Options;
+use generator::{Options, write};
 
 use crate::{Args, repo_root};
 
@@ -28,7 +28,7 @@ pub fn run(raw: &[String]) -> Result<ExitCode, String> {
         .unwrap_or_else(|| root.join("templates"));
     let options = Options {
         spec,
-        templates,
+        templates: templates.clone(),
         crate_name: args.value("--name").map(str::to_string),
     };
 
@@ -42,24 +42,55 @@ pub fn run(raw: &[String]) -> Result<ExitCode, String> {
         return Ok(ExitCode::SUCCESS);
     }
 
-    let generated = generator::generate(&options).map_err(|e| e.to_string())?;
+    let mut generated = generator::generate(&options).map_err(|e| e.to_string())?;
+    // Compare with the surface recorded in the output folder: changelog entry and,
+    // with `version_policy: semver`, the version.
+    let release = generator::api_diff::release(&mut generated, &out, &templates)
+        .map_err(|e| e.to_string())?;
+    if release.unreadable {
+        eprintln!(
+            "note: {}: not an API surface this generator reads; no API report this time",
+            out.join(generator::surface::FILE).display()
+        );
+    }
+    for d in &generated.api.diagnostics {
+        eprintln!("note: {}: {d}", options.spec.display());
+    }
     let shown = out
         .strip_prefix(&root)
         .unwrap_or(&out)
         .display()
         .to_string();
-    let fresh = generator::write_or_check(
-        &generated,
-        &options.spec,
-        &out,
-        &shown,
-        args.flag("--check"),
-        "; run `cargo xtask codegen`",
-    )
-    .map_err(|e| e.to_string())?;
-    Ok(if fresh {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    })
+    if args.flag("--check") {
+        let (changes, diff) = write::check(&out, &generated.files).map_err(|e| e.to_string())?;
+        if changes.is_empty() {
+            println!("{shown} is up to date ({} files)", changes.unchanged);
+            return Ok(ExitCode::SUCCESS);
+        }
+        eprint!("{diff}");
+        eprintln!(
+            "error: {shown} is stale ({} files differ, {} no longer generated); run `cargo xtask codegen`",
+            changes.written.len(),
+            changes.removed.len()
+        );
+        return Ok(ExitCode::FAILURE);
+    }
+    let changes = write::write(&out, &generated.files).map_err(|e| e.to_string())?;
+    if let Some(report) = release.report.as_ref().filter(|r| !r.is_empty()) {
+        print!("{}", report.to_text());
+        let from = release.previous_version.as_deref().unwrap_or("-");
+        println!(
+            "\nversion {from} -> {} (entry added to {shown}/{})\n",
+            release.version,
+            generator::api_diff::CHANGELOG
+        );
+    }
+    println!(
+        "{shown}: {} written, {} removed, {} unchanged ({} notes)",
+        changes.written.len(),
+        changes.removed.len(),
+        changes.unchanged,
+        generated.api.diagnostics.len()
+    );
+    Ok(ExitCode::SUCCESS)
 }

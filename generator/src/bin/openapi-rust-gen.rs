@@ -82,14 +82,21 @@ fn parse(args: &[String]) -> Result<Generate, String> {
 
 fn generate(command: &Generate) -> Result<ExitCode, String> {
     let templates = Templates::embedded().map_err(|e| e.to_string())?;
-    let generated = generator::generate_from(
+    let mut generated = generator::generate_from(
         &command.spec,
         command.name.as_deref(),
         command.config.as_deref(),
         &templates,
     )
     .map_err(|e| e.to_string())?;
+    // The changelog entry (and version, under `version_policy: semver`) from the API
+    // surface recorded in the output folder, as `cargo xtask codegen` does.
+    let release = generator::api_diff::release_with(&mut generated, &command.out, &templates)
+        .map_err(|e| e.to_string())?;
     let shown = command.out.display().to_string();
+    if let Some(report) = release.report.as_ref().filter(|r| !r.is_empty()) {
+        print!("{}", report.to_text());
+    }
     let fresh = generator::write_or_check(
         &generated,
         &command.spec,
