@@ -140,14 +140,32 @@ impl Config {
     /// Loads the config beside `spec` if there is one; derives what is missing from
     /// `title` (the spec's `info.title`) or from `name_override` (`--name`).
     pub fn load(spec: &Path, title: &str, name_override: Option<&str>) -> Result<Config, Error> {
-        let path = Config::path_for(spec);
-        let raw = match std::fs::read_to_string(&path) {
+        Config::read(&Config::path_for(spec), true, title, name_override)
+    }
+
+    /// Loads the config file at `path` (given on the command line); unlike
+    /// [`Config::load`], a missing file is an error.
+    pub fn load_file(
+        path: &Path,
+        title: &str,
+        name_override: Option<&str>,
+    ) -> Result<Config, Error> {
+        Config::read(path, false, title, name_override)
+    }
+
+    fn read(
+        path: &Path,
+        optional: bool,
+        title: &str,
+        name_override: Option<&str>,
+    ) -> Result<Config, Error> {
+        let raw = match std::fs::read_to_string(path) {
             Ok(text) => serde_yaml::from_str::<RawConfig>(&text)
-                .map_err(|e| Error::new(ErrorKind::Config, &path, e.to_string()))?,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => RawConfig::default(),
-            Err(e) => return Err(Error::new(ErrorKind::Io, &path, e.to_string())),
+                .map_err(|e| Error::new(ErrorKind::Config, path, e.to_string()))?,
+            Err(e) if optional && e.kind() == std::io::ErrorKind::NotFound => RawConfig::default(),
+            Err(e) => return Err(Error::new(ErrorKind::Io, path, e.to_string())),
         };
-        Config::resolve(raw, title, name_override, &path)
+        Config::resolve(raw, title, name_override, path)
     }
 
     /// Settings derived from a title alone (no config file).

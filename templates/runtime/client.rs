@@ -240,7 +240,7 @@ impl ClientBuilder {
                 settings::API_KEY_ENV
             )));
         }
-        if let (Auth::Header(_), Some(key)) = (auth, &api_key) {
+        if let (Auth::Header(_) | Auth::Cookie(_), Some(key)) = (auth, &api_key) {
             // Checked once here so that no request fails for it later.
             HeaderValue::from_str(key.expose()).map_err(|_| {
                 Error::config("the API key contains characters not allowed in a header")

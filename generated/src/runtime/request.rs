@@ -126,10 +126,24 @@ impl RequestSpec {
     /// [`ErrorKind::InvalidRequest`](super::ErrorKind::InvalidRequest) if `body` does not
     /// serialise to an object.
     pub fn form<T: Serialize + ?Sized>(self, body: &T) -> Result<Self, Error> {
+        self.form_styled(body, &[])
+    }
+
+    /// [`form`](Self::form), with the fields named in `styles` written in that style
+    /// (the spec's `encoding` of the body) instead of the default (`form`, exploded).
+    ///
+    /// # Errors
+    ///
+    /// As [`form`](Self::form).
+    pub fn form_styled<T: Serialize + ?Sized>(
+        self,
+        body: &T,
+        styles: &[(&str, QueryStyle)],
+    ) -> Result<Self, Error> {
         let value = serde_json::to_value(body).map_err(|source| {
             Error::invalid_request_from("the form body cannot be serialised", source)
         })?;
-        let encoded = query::form_body(&value)
+        let encoded = query::form_body(&value, styles)
             .ok_or_else(|| Error::invalid_request("a form body must be a struct or a map"))?;
         Ok(self.body(encoded, "application/x-www-form-urlencoded"))
     }

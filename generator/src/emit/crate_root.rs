@@ -127,6 +127,7 @@ pub fn settings_file(api: &Api, config: &Config) -> TokenStream {
         Auth::Basic => quote! { Auth::Basic },
         Auth::Header(h) => quote! { Auth::Header(#h) },
         Auth::Query(q) => quote! { Auth::Query(#q) },
+        Auth::Cookie(c) => quote! { Auth::Cookie(#c) },
     };
     let log_env = &config.log_env;
     let headers_env = &config.custom_headers_env;
