@@ -112,6 +112,9 @@ struct Wire<'a> {
     body: Option<Value>,
     /// Further headers the request must carry.
     headers: &'a [(&'a str, &'a str)],
+    /// JSON pointer of a body field where the client must put an idempotency key it
+    /// made up (a UUID v4), the body being otherwise `body`.
+    made_up_key: Option<&'a str>,
 }
 
 impl<'a> Wire<'a> {
@@ -123,6 +126,7 @@ impl<'a> Wire<'a> {
             accept: "application/json",
             body: Some(serde_json::to_value(body).expect("encode")),
             headers: &[],
+            made_up_key: None,
         }
     }
 
@@ -134,11 +138,20 @@ impl<'a> Wire<'a> {
             accept,
             body: None,
             headers: &[],
+            made_up_key: None,
         }
     }
 
     fn with_headers(self, headers: &'a [(&'a str, &'a str)]) -> Self {
         Self { headers, ..self }
+    }
+
+    /// The body must also carry a made-up idempotency key at `pointer`.
+    fn with_made_up_key(self, pointer: &'a str) -> Self {
+        Self {
+            made_up_key: Some(pointer),
+            ..self
+        }
     }
 }
 
@@ -159,7 +172,19 @@ fn check_request(request: &Recorded, wire: &Wire<'_>) {
     match &wire.body {
         Some(body) => {
             assert_eq!(request.header("content-type"), Some("application/json"));
-            let sent: Value = serde_json::from_slice(&request.body).expect("a JSON body");
+            let mut sent: Value = serde_json::from_slice(&request.body).expect("a JSON body");
+            if let Some(pointer) = wire.made_up_key {
+                let (parent, field) = pointer.rsplit_once('/').expect("a pointer");
+                let key = sent
+                    .pointer_mut(parent)
+                    .and_then(Value::as_object_mut)
+                    .and_then(|object| object.remove(field))
+                    .unwrap_or_else(|| panic!("no idempotency key at {pointer}: {sent}"));
+                let key = key.as_str().expect("a string key");
+                let groups: Vec<usize> = key.split('-').map(str::len).collect();
+                assert_eq!(groups, [8, 4, 4, 4, 12], "a UUID: {key}");
+                assert_eq!(key.as_bytes()[14], b'4', "version 4: {key}");
+            }
             assert_eq!(&sent, body);
         }
         None => {
@@ -233,7 +258,8 @@ fn client_for(server: &Server) -> Client {
 #[tokio::test]
 async fn chats_create() {
     let p: ChatCreateParams = params("/v3/chats", "post");
-    let wire = Wire::json("POST", "/v3/chats", &p);
+    // Message sends carry an idempotency key; the client makes one per call.
+    let wire = Wire::json("POST", "/v3/chats", &p).with_made_up_key("/message/idempotency_key");
     exercise("/v3/chats", "post", wire, |c| {
         let p = p.clone();
         async move { c.chats().create(&p).await }
@@ -397,7 +423,7 @@ async fn messages_send_to_chat() {
     let path = "/v3/chats/{chatId}/messages";
     let p: MessageSendParams = params(path, "post");
     let target = format!("/v3/chats/{CHAT}/messages");
-    let wire = Wire::json("POST", &target, &p);
+    let wire = Wire::json("POST", &target, &p).with_made_up_key("/message/idempotency_key");
     exercise(path, "post", wire, |c| {
         let p = p.clone();
         async move { c.messages().send_to_chat(CHAT, &p).await }
@@ -586,6 +612,7 @@ async fn available_number_sends_the_handles_comma_separated() {
         accept: "application/json",
         body: None,
         headers: &[],
+        made_up_key: None,
     };
     exercise("/v3/available_number", "get", wire, |c| {
         let p = p.clone();

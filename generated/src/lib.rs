@@ -81,8 +81,14 @@ pub mod resources;
 pub mod types;
 
 pub use runtime::{
-    ApiResponse, Client, ClientBuilder, Error, ErrorKind, Nullable, RequestOptions,
+    ApiResponse, BoxFuture, ByteStream, Client, ClientBuilder, CustomRequest, Error,
+    ErrorKind, LogLevel, Method, Middleware, Next, Nullable, RequestOptions,
+    redirect_policy,
 };
+
+/// The HTTP library the client sends requests with (for middlewares and
+/// [`ClientBuilder::http_client`]).
+pub use reqwest;
 
 /// The date and time library used by timestamp fields.
 pub use chrono;

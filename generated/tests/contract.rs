@@ -4865,9 +4865,14 @@ async fn webhook_subscriptions_update_required_params() {
 async fn webhook_subscriptions_update_all_params() {
     let body = linq_api::types::WebhookSubscriptionUpdateParams {
         is_active: Some(true),
-        phone_numbers: linq_api::Nullable::Value(Vec::from(["+12025550123".to_owned()])),
+        phone_numbers: linq_api::Nullable::Value(
+            Vec::from(["+12025550123".to_owned(), "+12025550123".to_owned()]),
+        ),
         subscribed_events: Some(
-            Vec::from([linq_api::types::WebhookEventType::MessageSent]),
+            Vec::from([
+                linq_api::types::WebhookEventType::MessageSent,
+                linq_api::types::WebhookEventType::MessageReceived,
+            ]),
         ),
         target_url: Some("https://webhooks.example.com/linq/events".to_owned()),
     };

@@ -28,6 +28,9 @@ struct RawConfig {
     #[serde(default)]
     serde: SerdeImpls,
     #[serde(default)]
+    idempotency: RawIdempotency,
+    request_id_field: Option<String>,
+    #[serde(default)]
     version_policy: VersionPolicy,
     release_date: Option<String>,
 }
@@ -38,6 +41,17 @@ struct RawEnv {
     api_key: Option<String>,
     base_url: Option<String>,
     webhook_secret: Option<String>,
+    log: Option<String>,
+    custom_headers: Option<String>,
+}
+
+/// How the API recognises a retried request (`idempotency:` in the config file).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawIdempotency {
+    header: Option<String>,
+    #[serde(default)]
+    body_fields: std::collections::BTreeMap<String, String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -319,6 +333,17 @@ pub struct Config {
     pub strict_examples: bool,
     /// Which serde impls the types get.
     pub serde: SerdeImpls,
+    /// Environment variable with the client's log level (`off` ... `debug`).
+    pub log_env: String,
+    /// Environment variable with extra headers (`name: value` lines).
+    pub custom_headers_env: String,
+    /// Header carrying an idempotency key on every POST and PATCH, if the API takes one.
+    pub idempotency_header: Option<String>,
+    /// `(operationId, JSON pointer)`: the body field carrying an operation's
+    /// idempotency key, in operationId order.
+    pub idempotency_body_fields: Vec<(String, String)>,
+    /// JSON pointer of a request id in error bodies (`trace_id` -> `/trace_id`).
+    pub request_id_field: Option<String>,
     /// How the version follows API changes.
     pub version_policy: VersionPolicy,
     /// The date written in a new changelog entry (`release_date:`), if any.
@@ -338,14 +363,32 @@ impl Config {
     /// Loads the config beside `spec` if there is one; derives what is missing from
     /// `title` (the spec's `info.title`) or from `name_override` (`--name`).
     pub fn load(spec: &Path, title: &str, name_override: Option<&str>) -> Result<Config, Error> {
-        let path = Config::path_for(spec);
-        let raw = match std::fs::read_to_string(&path) {
+        Config::read(&Config::path_for(spec), true, title, name_override)
+    }
+
+    /// Loads the config file at `path` (given on the command line); unlike
+    /// [`Config::load`], a missing file is an error.
+    pub fn load_file(
+        path: &Path,
+        title: &str,
+        name_override: Option<&str>,
+    ) -> Result<Config, Error> {
+        Config::read(path, false, title, name_override)
+    }
+
+    fn read(
+        path: &Path,
+        optional: bool,
+        title: &str,
+        name_override: Option<&str>,
+    ) -> Result<Config, Error> {
+        let raw = match std::fs::read_to_string(path) {
             Ok(text) => serde_yaml::from_str::<RawConfig>(&text)
-                .map_err(|e| Error::new(ErrorKind::Config, &path, e.to_string()))?,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => RawConfig::default(),
-            Err(e) => return Err(Error::new(ErrorKind::Io, &path, e.to_string())),
+                .map_err(|e| Error::new(ErrorKind::Config, path, e.to_string()))?,
+            Err(e) if optional && e.kind() == std::io::ErrorKind::NotFound => RawConfig::default(),
+            Err(e) => return Err(Error::new(ErrorKind::Io, path, e.to_string())),
         };
-        Config::resolve(raw, title, name_override, &path)
+        Config::resolve(raw, title, name_override, path)
     }
 
     /// Settings derived from a title alone (no config file).
@@ -371,6 +414,15 @@ impl Config {
                 format!(
                     "`{crate_name}` is not a valid crate name (ASCII letters, digits, `-`, `_`; starts with a letter; not a Rust keyword, a name Cargo reserves or a crate the client depends on)"
                 ),
+            ));
+        }
+        if let Some(header) = &raw.idempotency.header
+            && !is_header_name(header)
+        {
+            return Err(Error::new(
+                ErrorKind::Config,
+                path,
+                format!("idempotency.header: `{header}` is not a valid header name"),
             ));
         }
         let (schemes, events) = match raw.webhooks.as_mut() {
@@ -406,6 +458,24 @@ impl Config {
         Ok(config)
     }
 
+    /// Checks that every operation named in `idempotency.body_fields` exists.
+    pub fn check_operations<'a>(
+        &self,
+        operation_ids: impl Iterator<Item = &'a str> + Clone,
+        spec: &Path,
+    ) -> Result<(), Error> {
+        for (id, _) in &self.idempotency_body_fields {
+            if !operation_ids.clone().any(|known| known == id) {
+                return Err(Error::new(
+                    ErrorKind::Config,
+                    &Config::path_for(spec),
+                    format!("idempotency.body_fields: no operation has the operationId `{id}`"),
+                ));
+            }
+        }
+        Ok(())
+    }
+
     fn build(raw: RawConfig, title: &str, crate_name: String) -> Config {
         let shouty = crate_name.to_shouty_snake_case();
         Config {
@@ -428,6 +498,19 @@ impl Config {
                 .env
                 .webhook_secret
                 .unwrap_or_else(|| format!("{shouty}_WEBHOOK_SECRET")),
+            log_env: raw.env.log.unwrap_or_else(|| format!("{shouty}_LOG")),
+            custom_headers_env: raw
+                .env
+                .custom_headers
+                .unwrap_or_else(|| format!("{shouty}_CUSTOM_HEADERS")),
+            idempotency_header: raw.idempotency.header,
+            idempotency_body_fields: raw
+                .idempotency
+                .body_fields
+                .into_iter()
+                .map(|(id, field)| (id, json_pointer(&field)))
+                .collect(),
+            request_id_field: raw.request_id_field.as_deref().map(json_pointer),
             webhook_envelope: raw.webhooks.and_then(|w| w.envelope),
             webhook_schemes: vec![WebhookScheme::standard_webhooks()],
             webhook_events: None,
@@ -589,6 +672,22 @@ const RESERVED_CRATE_NAMES: &[&str] = &[
     "sha2",
     "axum",
 ];
+/// A field name (`trace_id`) as a JSON pointer (`/trace_id`); a pointer stays as is.
+fn json_pointer(field: &str) -> String {
+    if field.starts_with('/') {
+        field.to_string()
+    } else {
+        format!("/{}", field.replace('~', "~0").replace('/', "~1"))
+    }
+}
+
+/// An HTTP header name (RFC 9110 token).
+fn is_header_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+}
 
 fn is_valid_crate_name(name: &str) -> bool {
     let lib = name.replace('-', "_").to_ascii_lowercase();
@@ -618,6 +717,41 @@ mod tests {
         let raw: RawConfig = serde_yaml::from_str("serde: as-needed").unwrap();
         assert_eq!(raw.serde, SerdeImpls::AsNeeded);
         assert!(serde_yaml::from_str::<RawConfig>("serde: sometimes").is_err());
+    }
+
+    #[test]
+    fn idempotency_and_request_id_settings() {
+        let raw: RawConfig = serde_yaml::from_str(
+            "idempotency:\n  header: Idempotency-Key\n  body_fields:\n    sendMessage: /message/idempotency_key\n    createThing: key\nrequest_id_field: trace_id\n",
+        )
+        .unwrap();
+        let c = Config::resolve(raw, "x", None, Path::new("c.yaml")).unwrap();
+        assert_eq!(c.idempotency_header.as_deref(), Some("Idempotency-Key"));
+        assert_eq!(
+            c.idempotency_body_fields,
+            [
+                ("createThing".to_string(), "/key".to_string()),
+                (
+                    "sendMessage".to_string(),
+                    "/message/idempotency_key".to_string()
+                )
+            ]
+        );
+        assert_eq!(c.request_id_field.as_deref(), Some("/trace_id"));
+        assert_eq!(
+            (c.log_env.as_str(), c.custom_headers_env.as_str()),
+            ("X_LOG", "X_CUSTOM_HEADERS")
+        );
+        let ids = ["createThing", "sendMessage"];
+        assert!(
+            c.check_operations(ids.iter().copied(), Path::new("s.yaml"))
+                .is_ok()
+        );
+        let err = c.check_operations(ids[..1].iter().copied(), Path::new("s.yaml"));
+        assert_eq!(err.map_err(|e| e.kind()), Err(ErrorKind::Config));
+        let raw: RawConfig = serde_yaml::from_str("idempotency:\n  header: 'bad name'\n").unwrap();
+        let err = Config::resolve(raw, "x", None, Path::new("c.yaml"));
+        assert_eq!(err.map_err(|e| e.kind()), Err(ErrorKind::Config));
     }
 
     #[test]

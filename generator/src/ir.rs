@@ -64,6 +64,8 @@ pub enum Auth {
     Header(String),
     /// The key in a query parameter of this name.
     Query(String),
+    /// The key in a cookie of this name.
+    Cookie(String),
 }
 
 /// Index into [`Api::types`].
@@ -254,6 +256,10 @@ pub struct RequestBody {
     pub doc: Option<String>,
     /// The spec's example, if any.
     pub example: Option<Value>,
+    /// Form bodies: properties whose `encoding` is not the default (`style: form`,
+    /// exploded), by wire name, with the style they are written in.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub field_styles: Vec<(String, QueryStyle)>,
 }
 
 /// What a successful response carries.

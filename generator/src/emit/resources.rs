@@ -102,6 +102,10 @@ pub fn resource_file(
                 _ => false,
             })
     });
+    let uses_query = uses_query
+        || r.operations
+            .iter()
+            .any(|op| op.body.as_ref().is_some_and(|b| !b.field_styles.is_empty()));
     let uses_path = r.operations.iter().any(|op| !op.path_params.is_empty());
     let has = |f: fn(&ResponseBody) -> bool| r.operations.iter().any(|op| f(&op.response.body));
     // The runtime items this module names, in `rustfmt` order.
@@ -358,14 +362,7 @@ fn request_fn(api: &Api, r: &Resource, op: &Operation) -> TokenStream {
             let wire = &param.wire_name;
             match param.location {
                 ParamLocation::Query => {
-                    let style = match param.style {
-                        QueryStyle::Form { explode } => {
-                            quote! { QueryStyle::Form { explode: #explode } }
-                        }
-                        QueryStyle::SpaceDelimited => quote! { QueryStyle::SpaceDelimited },
-                        QueryStyle::PipeDelimited => quote! { QueryStyle::PipeDelimited },
-                        QueryStyle::DeepObject => quote! { QueryStyle::DeepObject },
-                    };
+                    let style = style_tokens(param.style);
                     build.push((quote! { .query(#wire, &params.#field, #style) }, false));
                 }
                 ParamLocation::Header => {
@@ -378,7 +375,14 @@ fn request_fn(api: &Api, r: &Resource, op: &Operation) -> TokenStream {
     if let Some(b) = &op.body {
         build.push(match &b.encoding {
             BodyEncoding::Json => (quote! { .json(body) }, true),
-            BodyEncoding::Form => (quote! { .form(body) }, true),
+            BodyEncoding::Form if b.field_styles.is_empty() => (quote! { .form(body) }, true),
+            BodyEncoding::Form => {
+                let styles = b.field_styles.iter().map(|(name, style)| {
+                    let style = style_tokens(*style);
+                    quote! { (#name, #style) }
+                });
+                (quote! { .form_styled(body, &[#(#styles),*]) }, true)
+            }
             BodyEncoding::Text(_) => (quote! { .text(body) }, false),
             BodyEncoding::Binary(ct) => (quote! { .body(body, #ct) }, false),
             BodyEncoding::Multipart => (quote! { .multipart(body) }, true),
@@ -452,6 +456,21 @@ fn operation(
     let doc = docs::attrs(&text);
     let example = docs::own_attrs(&method_example(api, r, op, values, krate));
     let deprecated = op.deprecated.then(|| quote! { #[deprecated] });
+    // Binary content can be large: a third twin hands the body back unread.
+    let stream = matches!(op.response.body, ResponseBody::Binary).then(|| {
+        let stream = format_ident!("{}_stream", op.name.trim_end_matches('_'));
+        let doc = format!(
+            " Same as [`{}`](Self::{}), handing back the body unread, to be read piece by piece.",
+            op.name, op.name
+        );
+        quote! {
+            #[doc = #doc]
+            #deprecated
+            pub fn #stream(&self, #(#decls),*) -> impl Future<Output = Result<crate::runtime::ByteStream, Error>> {
+                self.scope.call_stream(#request(#(#names),*))
+            }
+        }
+    });
     let raw_doc = format!(
         " Same as [`{}`](Self::{}), also returning the status and headers.",
         op.name, op.name
@@ -470,5 +489,17 @@ fn operation(
         pub fn #with_response(&self, #(#decls),*) -> impl Future<Output = Result<ApiResponse<#ret>, Error>> {
             self.scope.call::<#decode>(#request(#(#names),*))
         }
+
+        #stream
+    }
+}
+
+/// The runtime's `QueryStyle` value for `style`.
+fn style_tokens(style: QueryStyle) -> TokenStream {
+    match style {
+        QueryStyle::Form { explode } => quote! { QueryStyle::Form { explode: #explode } },
+        QueryStyle::SpaceDelimited => quote! { QueryStyle::SpaceDelimited },
+        QueryStyle::PipeDelimited => quote! { QueryStyle::PipeDelimited },
+        QueryStyle::DeepObject => quote! { QueryStyle::DeepObject },
     }
 }

@@ -576,6 +576,11 @@ impl<'a> Lowerer<'a> {
             (BodyEncoding::Json, None) => TypeRef::Any,
             _ => TypeRef::Primitive(crate::ir::Primitive::String),
         };
+        let field_styles = if encoding == BodyEncoding::Form {
+            form_field_styles(media)
+        } else {
+            Vec::new()
+        };
         Ok(Some(RequestBody {
             encoding,
             content_type: content_type.to_string(),
@@ -583,6 +588,7 @@ impl<'a> Lowerer<'a> {
             required: b.required,
             doc: b.description.clone(),
             example: example_of(media),
+            field_styles,
         }))
     }
 
@@ -773,59 +779,136 @@ impl<'a> Lowerer<'a> {
         }
     }
 
+    /// The one scheme the client sends its key with: of the schemes the operations
+    /// accept (their own `security`, else the document's), the one that satisfies the
+    /// most operations, the first listed on a tie. Operations it does not satisfy are
+    /// noted, so a request that would go out without the credentials it needs is listed.
     fn auth(&mut self) -> Auth {
         let spec = self.spec;
-        let requirement = spec
-            .security
-            .iter()
-            .flatten()
-            .chain(
-                spec.paths
-                    .paths
-                    .values()
-                    .filter_map(|p| p.as_item())
-                    .flat_map(|p| {
-                        p.iter()
-                            .filter_map(|(_, op)| op.security.as_ref())
-                            .flatten()
-                    }),
-            )
-            .find_map(|req| req.keys().next().cloned());
-        let Some(name) = requirement else {
-            return Auth::None;
-        };
-        let scheme = spec
-            .components
-            .as_ref()
-            .and_then(|c| c.security_schemes.get(&name));
-        let pointer = pointer_push("#/components/securitySchemes", &name);
-        match scheme {
-            Some(ReferenceOr::Item(openapiv3::SecurityScheme::HTTP { scheme, .. }))
-                if scheme.eq_ignore_ascii_case("basic") =>
-            {
-                Auth::Basic
-            }
-            Some(ReferenceOr::Item(openapiv3::SecurityScheme::HTTP { .. })) => Auth::Bearer,
-            Some(ReferenceOr::Item(openapiv3::SecurityScheme::APIKey {
-                location, name, ..
-            })) => match location {
-                openapiv3::APIKeyLocation::Header => Auth::Header(name.clone()),
-                openapiv3::APIKeyLocation::Query => Auth::Query(name.clone()),
-                openapiv3::APIKeyLocation::Cookie => {
-                    self.note(&pointer, "API keys in cookies are not supported; requests are sent without credentials");
-                    Auth::None
+        let global = spec.security.as_ref();
+        // (pointer, alternatives) of every operation that states requirements.
+        let mut operations: Vec<(String, &Vec<openapiv3::SecurityRequirement>)> = Vec::new();
+        for (path, item) in &spec.paths.paths {
+            let Some(item) = item.as_item() else { continue };
+            for (method, op) in item.iter() {
+                if let Some(requirements) = op.security.as_ref().or(global) {
+                    let ptr = pointer_push(&pointer_push("#/paths", path), method);
+                    operations.push((ptr, requirements));
                 }
-            },
-            Some(ReferenceOr::Item(_)) => Auth::Bearer,
-            _ => {
-                self.note(
-                    &pointer,
-                    "security scheme not found; requests are sent without credentials",
-                );
-                Auth::None
             }
         }
+        let mut candidates: Vec<&String> = Vec::new();
+        for requirement in global.into_iter().flatten().chain(
+            operations
+                .iter()
+                .flat_map(|(_, requirements)| requirements.iter()),
+        ) {
+            for name in requirement.keys() {
+                if !candidates.contains(&name) {
+                    candidates.push(name);
+                }
+            }
+        }
+        // A requirement is met by the scheme when it names only that scheme or one sent
+        // the same way (two bearer schemes), or nothing (anonymous access allowed).
+        let meets = |requirement: &openapiv3::SecurityRequirement, name: &str| {
+            requirement.is_empty()
+                || (requirement.len() == 1
+                    && requirement.keys().all(|other| {
+                        other == name
+                            || scheme_auth(spec, other)
+                                .is_some_and(|a| Some(a) == scheme_auth(spec, name))
+                    }))
+        };
+        let satisfied = |name: &str, requirements: &Vec<openapiv3::SecurityRequirement>| {
+            requirements.is_empty() || requirements.iter().any(|r| meets(r, name))
+        };
+        let mut best: Option<(&String, usize)> = None;
+        for name in &candidates {
+            let count = operations
+                .iter()
+                .filter(|(_, requirements)| satisfied(name, requirements))
+                .count();
+            if best.is_none_or(|(_, most)| count > most) {
+                best = Some((name, count));
+            }
+        }
+        let Some((name, _)) = best else {
+            return Auth::None;
+        };
+        let name = name.clone();
+        for (ptr, requirements) in &operations {
+            if !satisfied(&name, requirements) {
+                let wanted: Vec<String> = requirements
+                    .iter()
+                    .map(|r| r.keys().cloned().collect::<Vec<_>>().join(" + "))
+                    .collect();
+                self.note(
+                    &format!("{ptr}/security"),
+                    format!(
+                        "the operation requires {}; the client sends its key only as `{name}`",
+                        wanted.join(" or ")
+                    ),
+                );
+            }
+        }
+        self.scheme(&name)
     }
+
+    /// How the key is sent for the security scheme `name`.
+    fn scheme(&mut self, name: &str) -> Auth {
+        scheme_auth(self.spec, name).unwrap_or_else(|| {
+            self.note(
+                &pointer_push("#/components/securitySchemes", name),
+                "security scheme not found; requests are sent without credentials",
+            );
+            Auth::None
+        })
+    }
+}
+
+/// How the key is sent for the security scheme `name`; `None` when there is no such
+/// scheme (or it is a reference, which the parser does not resolve here).
+fn scheme_auth(spec: &openapiv3::OpenAPI, name: &str) -> Option<Auth> {
+    let scheme = spec
+        .components
+        .as_ref()
+        .and_then(|c| c.security_schemes.get(name));
+    match scheme {
+        Some(ReferenceOr::Item(openapiv3::SecurityScheme::HTTP { scheme, .. }))
+            if scheme.eq_ignore_ascii_case("basic") =>
+        {
+            Some(Auth::Basic)
+        }
+        Some(ReferenceOr::Item(openapiv3::SecurityScheme::HTTP { .. })) => Some(Auth::Bearer),
+        Some(ReferenceOr::Item(openapiv3::SecurityScheme::APIKey { location, name, .. })) => {
+            Some(match location {
+                openapiv3::APIKeyLocation::Header => Auth::Header(name.clone()),
+                openapiv3::APIKeyLocation::Query => Auth::Query(name.clone()),
+                openapiv3::APIKeyLocation::Cookie => Auth::Cookie(name.clone()),
+            })
+        }
+        Some(ReferenceOr::Item(_)) => Some(Auth::Bearer),
+        _ => None,
+    }
+}
+
+/// The `encoding` styles of a form body's properties that differ from the default
+/// (`form`, exploded; normalize made `explode` explicit).
+fn form_field_styles(media: &openapiv3::MediaType) -> Vec<(String, QueryStyle)> {
+    media
+        .encoding
+        .iter()
+        .filter_map(|(name, e)| {
+            let style = match e.style {
+                None | Some(openapiv3::QueryStyle::Form) => QueryStyle::Form { explode: e.explode },
+                Some(openapiv3::QueryStyle::SpaceDelimited) => QueryStyle::SpaceDelimited,
+                Some(openapiv3::QueryStyle::PipeDelimited) => QueryStyle::PipeDelimited,
+                Some(openapiv3::QueryStyle::DeepObject) => QueryStyle::DeepObject,
+            };
+            (style != QueryStyle::Form { explode: true }).then(|| (name.clone(), style))
+        })
+        .collect()
 }
 
 /// JSON first, then form, multipart, text, and anything else as bytes.
