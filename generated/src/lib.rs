@@ -55,7 +55,8 @@ pub mod resources;
 pub mod types;
 
 pub use runtime::{
-    ApiResponse, Client, ClientBuilder, Error, ErrorKind, Nullable, RequestOptions,
+    ApiResponse, Client, ClientBuilder, Error, ErrorKind, Nullable, Page, PageStream,
+    RequestOptions,
 };
 
 /// The date and time library used by timestamp fields.

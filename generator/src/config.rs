@@ -4,6 +4,7 @@
 //! Everything API-specific that is not in the spec lives here, so the generator itself
 //! hard-codes nothing about any one API.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use heck::{ToKebabCase, ToShoutySnakeCase};
@@ -27,6 +28,8 @@ struct RawConfig {
     strict_examples: bool,
     #[serde(default)]
     serde: SerdeImpls,
+    #[serde(default)]
+    pagination: PaginationConfig,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -57,6 +60,115 @@ pub enum SerdeImpls {
     AsNeeded,
 }
 
+/// The `pagination:` section: named schemes, and the operations that use them.
+///
+/// ```yaml
+/// pagination:
+///   schemes:
+///     cursor_page: { style: cursor, param: cursor, next: next_cursor }
+///   operations:
+///     GET /v3/chats: cursor_page
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PaginationConfig {
+    /// Look for pagination the spec makes unambiguous in operations the config does not
+    /// list (default true).
+    #[serde(default = "yes")]
+    pub detect: bool,
+    /// Schemes by name.
+    #[serde(default)]
+    pub schemes: BTreeMap<String, PageScheme>,
+    /// `"GET /path"` -> the scheme it uses.
+    #[serde(default)]
+    pub operations: BTreeMap<String, PageUse>,
+}
+
+impl Default for PaginationConfig {
+    fn default() -> Self {
+        Self {
+            detect: true,
+            schemes: BTreeMap::new(),
+            operations: BTreeMap::new(),
+        }
+    }
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// One pagination scheme.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PageScheme {
+    /// `cursor`, `last-item`, `page`, `offset` or `link`.
+    pub style: PageStyleName,
+    /// The query parameter carrying the position (all styles but `link`).
+    pub param: Option<String>,
+    /// `cursor`: the response field with the next position.
+    pub next: Option<String>,
+    /// `cursor`/`last-item`: a boolean response field, true while more pages follow.
+    pub has_more: Option<String>,
+    /// `cursor`/`last-item`: a boolean response field, true once the list is complete.
+    pub done: Option<String>,
+    /// `last-item`: the item field sent as the position (default `id`).
+    pub id: Option<String>,
+    /// `page`/`offset`: the query parameter carrying the page size.
+    pub size: Option<String>,
+    /// The response field holding the items (default: the response's only array
+    /// field, or the body itself when it is an array).
+    pub items: Option<String>,
+}
+
+/// The pagination styles a scheme can name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PageStyleName {
+    /// The body gives the next position.
+    Cursor,
+    /// The last item's id is the next position.
+    LastItem,
+    /// Page numbers.
+    Page,
+    /// Item offsets.
+    Offset,
+    /// The `Link` header.
+    Link,
+}
+
+/// An operation's use of a scheme: its name, or the name and the items field.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(untagged)]
+pub enum PageUse {
+    /// `GET /things: scheme`.
+    Scheme(String),
+    /// `GET /things: { scheme: s, items: things }`.
+    WithItems {
+        /// The scheme's name.
+        scheme: String,
+        /// The response field holding the items.
+        items: Option<String>,
+    },
+}
+
+impl PageUse {
+    /// The scheme's name.
+    pub fn scheme(&self) -> &str {
+        match self {
+            PageUse::Scheme(s) | PageUse::WithItems { scheme: s, .. } => s,
+        }
+    }
+
+    /// The items field given for this operation.
+    pub fn items(&self) -> Option<&str> {
+        match self {
+            PageUse::Scheme(_) => None,
+            PageUse::WithItems { items, .. } => items.as_deref(),
+        }
+    }
+}
+
 /// Resolved settings: every value present.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Config {
@@ -81,6 +193,8 @@ pub struct Config {
     pub strict_examples: bool,
     /// Which serde impls the types get.
     pub serde: SerdeImpls,
+    /// Which operations page, and how.
+    pub pagination: PaginationConfig,
 }
 
 impl Config {
@@ -159,6 +273,7 @@ impl Config {
             webhook_envelope: raw.webhooks.and_then(|w| w.envelope),
             strict_examples: raw.strict_examples,
             serde: raw.serde,
+            pagination: raw.pagination,
             crate_name,
         }
     }

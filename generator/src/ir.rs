@@ -111,6 +111,94 @@ pub struct Operation {
     pub deprecated: bool,
     /// JSON pointer of the operation, for messages.
     pub pointer: String,
+    /// How a list operation pages, if it does (declared in the config or detected).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pagination: Option<Pagination>,
+}
+
+/// How a list operation's pages follow each other.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Pagination {
+    /// How the next page is requested.
+    pub style: PageStyle,
+    /// The response field holding the items; `None` when the body is the list itself.
+    pub items: Option<BodyField>,
+    /// The type of one item.
+    pub item: TypeRef,
+    /// The config's scheme name, or `None` when detected from the spec.
+    pub scheme: Option<String>,
+}
+
+/// A field of a response body (or of an item) that pagination reads.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BodyField {
+    /// Name on the wire.
+    pub wire_name: String,
+    /// Rust field name.
+    pub name: String,
+    /// Required/nullable shape.
+    pub presence: Presence,
+    /// Its type.
+    pub ty: TypeRef,
+}
+
+/// A boolean body field saying whether more pages follow.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MoreFlag {
+    /// The field.
+    pub field: BodyField,
+    /// The field says the list is complete when true (`done`), rather than that more
+    /// follow (`has_more`).
+    pub inverted: bool,
+}
+
+/// The pagination styles the runtime implements.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum PageStyle {
+    /// A position from the body (`next_cursor`, `last_id`, `iterator`) sent back in the
+    /// query parameter `param`.
+    Cursor {
+        /// The query parameter's wire name.
+        param: String,
+        /// The body field with the next position.
+        next: BodyField,
+        /// The body field saying whether more pages follow.
+        more: Option<MoreFlag>,
+    },
+    /// The last item's identifier sent in `param` (`starting_after`).
+    LastItem {
+        /// The query parameter's wire name.
+        param: String,
+        /// The item field with the identifier.
+        id: BodyField,
+        /// The body field saying whether more pages follow.
+        more: Option<MoreFlag>,
+    },
+    /// A page number (from 1) or an item offset (from 0) in `param`; a short or empty
+    /// page is the last.
+    Number {
+        /// The query parameter's wire name.
+        param: String,
+        /// The page-size query parameter's wire name.
+        size: Option<String>,
+        /// `param` counts items, not pages.
+        offset: bool,
+    },
+    /// The `Link` response header's `rel="next"` URL.
+    Link,
+}
+
+impl PageStyle {
+    /// Short name (`cursor`, `last-item`, `page`, `offset`, `link`).
+    pub fn name(&self) -> &'static str {
+        match self {
+            PageStyle::Cursor { .. } => "cursor",
+            PageStyle::LastItem { .. } => "last-item",
+            PageStyle::Number { offset: false, .. } => "page",
+            PageStyle::Number { offset: true, .. } => "offset",
+            PageStyle::Link => "link",
+        }
+    }
 }
 
 /// HTTP methods OpenAPI knows.

@@ -20,6 +20,7 @@ mod http_date;
 mod multipart;
 mod nullable;
 mod options;
+mod page;
 pub mod path;
 mod query;
 mod request;
@@ -39,6 +40,10 @@ pub use error::{Error, ErrorKind};
 pub use multipart::Multipart;
 pub use nullable::Nullable;
 pub use options::RequestOptions;
+pub use page::{Page, PageStream};
+// Named by emitted paginated methods.
+#[allow(unused_imports)]
+pub use page::{Pager, Paging};
 #[allow(unused_imports)] // unused by APIs without operations (webhook-only descriptions)
 pub use request::RequestSpec;
 pub use response::ApiResponse;

@@ -47,7 +47,7 @@ pub fn lib_file(api: &Api, config: &Config, usage: &str) -> TokenStream {
         pub mod resources;
         pub mod types;
 
-        pub use runtime::{ApiResponse, Client, ClientBuilder, Error, ErrorKind, Nullable, RequestOptions};
+        pub use runtime::{ApiResponse, Client, ClientBuilder, Error, ErrorKind, Nullable, Page, PageStream, RequestOptions};
         /// The date and time library used by timestamp fields.
         pub use chrono;
         /// The JSON library used for free-form values.

@@ -7,6 +7,7 @@ mod crate_root;
 pub mod docs;
 mod examples;
 pub mod features;
+mod pagination;
 mod resources;
 mod rust_type;
 mod samples;

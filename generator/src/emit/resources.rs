@@ -7,6 +7,7 @@ use quote::{format_ident, quote};
 use super::docs;
 use super::examples::method_example;
 use super::features::resource_features;
+use super::pagination;
 use super::rust_type::{Scope, ident, rust_type};
 use super::values::ValueBuilder;
 use crate::ir::{
@@ -92,6 +93,11 @@ pub fn resource_file(
         .iter()
         .map(|op| operation(api, r, op, values, krate));
     let requests = r.operations.iter().map(|op| request_fn(api, r, op));
+    let pagers = r
+        .operations
+        .iter()
+        .map(|op| pagination::pager_const(api, &r.type_name, op, &return_type(api, op)));
+    let paged = r.operations.iter().any(|op| op.pagination.is_some());
     let uses_types = r.operations.iter().any(|op| mentions_types(api, op));
     let types_import = uses_types.then(|| quote! { use crate::types; });
     let uses_query = r.operations.iter().any(|op| {
@@ -111,6 +117,10 @@ pub fn resource_file(
         ("Empty", has(|b| *b == ResponseBody::Empty)),
         ("Json", has(|b| matches!(b, ResponseBody::Json(_)))),
         ("Method", true),
+        ("Page", paged),
+        ("PageStream", paged),
+        ("Pager", paged),
+        ("Paging", paged),
         ("QueryStyle", uses_query),
         ("RequestSpec", true),
         ("Scope", true),
@@ -148,6 +158,7 @@ pub fn resource_file(
         }
 
         #(#requests)*
+        #(#pagers)*
     }
 }
 
@@ -444,13 +455,64 @@ fn operation(
         " Same as [`{}`](Self::{}), also returning the status and headers.",
         op.name, op.name
     );
+    let Some(p) = &op.pagination else {
+        return quote! {
+            #doc
+            ///
+            #example
+            #deprecated
+            pub fn #name(&self, #(#decls),*) -> impl Future<Output = Result<#ret, Error>> {
+                self.scope.call_value::<#decode>(#request(#(#names),*))
+            }
+
+            #[doc = #raw_doc]
+            #deprecated
+            pub fn #with_response(&self, #(#decls),*) -> impl Future<Output = Result<ApiResponse<#ret>, Error>> {
+                self.scope.call::<#decode>(#request(#(#names),*))
+            }
+        };
+    };
+    // A list operation: the first page, which can fetch the next, and a stream of
+    // every item across pages.
+    let item = pagination::item_type(api, p);
+    let pager = pagination::pager_name(op);
+    let stream = format_ident!("{}_stream", op.name.trim_end_matches('_'));
+    let page_doc = format!(
+        " Returns the first page; [`Page::next_page`] fetches the next with the same \
+         parameters and options, and [`{}_stream`](Self::{}_stream) yields every item \
+         across pages.",
+        op.name.trim_end_matches('_'),
+        op.name.trim_end_matches('_')
+    );
+    let stream_doc = format!(
+        " Every item of [`{0}`](Self::{0}), page after page: a `Stream` of \
+         `Result<item, Error>` (use `futures::TryStreamExt` to collect or iterate). The \
+         next page is requested when the items of the current one are consumed, with \
+         the same parameters (only the position changes), options, retries and timeouts. \
+         The stream ends after the last page; an error, including a position the server \
+         repeats, is yielded once and ends it.",
+        op.name
+    );
+    let raw_doc = format!(
+        " The first page of [`{}`](Self::{}) as it was received: status, headers and the \
+         decoded body.",
+        op.name, op.name
+    );
     quote! {
         #doc
         ///
+        #[doc = #page_doc]
+        ///
         #example
         #deprecated
-        pub fn #name(&self, #(#decls),*) -> impl Future<Output = Result<#ret, Error>> {
-            self.scope.call_value::<#decode>(#request(#(#names),*))
+        pub fn #name(&self, #(#decls),*) -> impl Future<Output = Result<Page<#item, #ret>, Error>> {
+            self.scope.page(#request(#(#names),*), #pager)
+        }
+
+        #[doc = #stream_doc]
+        #deprecated
+        pub fn #stream(&self, #(#decls),*) -> PageStream<#item, #ret> {
+            self.scope.stream(#request(#(#names),*), #pager)
         }
 
         #[doc = #raw_doc]

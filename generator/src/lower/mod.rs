@@ -8,6 +8,8 @@ mod constraints;
 mod cycles;
 pub mod names;
 mod operations;
+mod pagination;
+pub use pagination::describe as describe_pagination;
 pub mod refs;
 mod schemas;
 
@@ -83,6 +85,7 @@ pub fn lower(
     };
     cycles::check_alias_cycles(&api, file)?;
     cycles::break_cycles(&mut api);
+    pagination::apply(&mut api, doc, config, file)?;
     api.diagnostics.sort();
     api.diagnostics.dedup();
     Ok(api)

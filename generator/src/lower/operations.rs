@@ -422,6 +422,7 @@ impl<'a> Lowerer<'a> {
             },
             deprecated: op.deprecated,
             pointer: pointer.to_string(),
+            pagination: None,
         })
     }
 
