@@ -129,21 +129,13 @@ impl<T, B> Clone for Fetcher<T, B> {
 }
 
 impl<T, B: DeserializeOwned> Fetcher<T, B> {
-    /// Sends `request` (one page's) and decodes the page. `key` is the position it asks
-    /// for (`None` for the first page); a next position equal to it is a repeat.
-    async fn fetch(self, request: RequestSpec, key: Option<String>) -> Result<Page<T, B>, Error> {
+    /// Sends `request` (one page's) and decodes the page.
+    async fn fetch(self, request: RequestSpec) -> Result<Page<T, B>, Error> {
         let template = copy_request(&request);
         let scope = Scope::new(&self.client).with_options(self.options.clone());
         let raw = scope.send(request).await?;
         let (status, headers, body) = Json::<B>::decode(raw)?.into_parts();
-        let next = next_request(
-            &self.pager,
-            &self.client,
-            template,
-            &body,
-            &headers,
-            key.as_deref(),
-        );
+        let next = next_request(&self.pager, &self.client, template, &body, &headers);
         Ok(Page {
             body,
             status,
@@ -208,17 +200,13 @@ impl<T, B: DeserializeOwned> Page<T, B> {
     /// Those of any call, and [`ErrorKind::Pagination`](super::ErrorKind::Pagination)
     /// when the server repeats the position of this page or links to another origin.
     pub async fn next_page(&self) -> Result<Option<Page<T, B>>, Error> {
-        let (request, key) = match &self.next {
+        let request = match &self.next {
             Next::End => return Ok(None),
-            Next::Request(request, key) => (copy_request(request), key.clone()),
+            Next::Request(request, _) => copy_request(request),
             Next::Repeated(key) => return Err(repeated(key)),
             Next::Refused(why) => return Err(Error::pagination(why.clone())),
         };
-        self.fetcher
-            .clone()
-            .fetch(request, Some(key))
-            .await
-            .map(Some)
+        self.fetcher.clone().fetch(request).await.map(Some)
     }
 }
 
@@ -260,7 +248,6 @@ fn next_request<T, B>(
     mut template: RequestSpec,
     body: &B,
     headers: &HeaderMap,
-    key: Option<&str>,
 ) -> Next {
     let items = (pager.items)(body);
     // A page without items ends the list whatever the rest says.
@@ -302,10 +289,11 @@ fn next_request<T, B>(
             let Some(url) = next_link(headers) else {
                 return Next::End;
             };
-            if key == Some(url.as_str()) {
-                return Next::Repeated(url);
-            }
             return match relative_to_base(client, &url) {
+                // The link leads to the page it came with.
+                Ok((path, query)) if path == template.path && query == template.query => {
+                    Next::Repeated(url)
+                }
                 Ok((path, query)) => {
                     template.path = path;
                     template.query = query;
@@ -318,10 +306,10 @@ fn next_request<T, B>(
     let Some(position) = position.filter(|p| !p.is_empty()) else {
         return Next::End;
     };
-    if key == Some(position.as_str()) {
+    // The position this page was requested with, given again.
+    if !set_query(&mut template.query, param, &position) {
         return Next::Repeated(position);
     }
-    set_query(&mut template.query, param, &position);
     Next::Request(Box::new(template), position)
 }
 
@@ -337,8 +325,9 @@ fn query_prefix(name: &str) -> String {
     encoded.pop().unwrap_or_else(|| format!("{name}="))
 }
 
-/// Replaces the value of the query parameter `name` (in place, or appended).
-fn set_query(pairs: &mut Vec<String>, name: &str, value: &str) {
+/// Replaces the value of the query parameter `name` (in place, or appended); false
+/// when it already had exactly this value.
+fn set_query(pairs: &mut Vec<String>, name: &str, value: &str) -> bool {
     let prefix = query_prefix(name);
     let mut encoded = Vec::with_capacity(1);
     query::append_pairs(
@@ -348,6 +337,9 @@ fn set_query(pairs: &mut Vec<String>, name: &str, value: &str) {
         QueryStyle::default(),
     );
     let pair = encoded.pop().unwrap_or_else(|| prefix.clone());
+    if pairs.contains(&pair) {
+        return false;
+    }
     match pairs.iter().position(|p| p.starts_with(&prefix)) {
         Some(i) => {
             pairs[i] = pair;
@@ -360,6 +352,7 @@ fn set_query(pairs: &mut Vec<String>, name: &str, value: &str) {
         }
         None => pairs.push(pair),
     }
+    true
 }
 
 /// The value of the query parameter `name` as a number, if it was sent as one.
@@ -458,7 +451,7 @@ enum State<T, B> {
     /// A page is being fetched.
     Fetching(PageFuture<T, B>),
     /// The next page is known; it is requested when the items run out.
-    Ready(Fetcher<T, B>, Box<RequestSpec>, String),
+    Ready(Fetcher<T, B>, Box<RequestSpec>),
     /// This error comes after the current items.
     Failing(Option<Error>),
     /// Nothing more.
@@ -476,15 +469,13 @@ where
     fn start(&mut self) -> Option<PageFuture<T, B>> {
         match std::mem::replace(&mut self.state, State::Done) {
             State::Start(Some(start)) => match *start {
-                (fetcher, Ok(request)) => Some(Box::pin(fetcher.fetch(request, None))),
+                (fetcher, Ok(request)) => Some(Box::pin(fetcher.fetch(request))),
                 (_, Err(error)) => {
                     self.state = State::Failing(Some(error));
                     None
                 }
             },
-            State::Ready(fetcher, request, key) => {
-                Some(Box::pin(fetcher.fetch(*request, Some(key))))
-            }
+            State::Ready(fetcher, request) => Some(Box::pin(fetcher.fetch(*request))),
             other => {
                 self.state = other;
                 None
@@ -505,7 +496,7 @@ where
             Next::End => State::Done,
             Next::Request(request, key) => {
                 if self.seen.insert(key.clone()) {
-                    State::Ready(fetcher, request, key)
+                    State::Ready(fetcher, request)
                 } else {
                     State::Failing(Some(repeated(&key)))
                 }
@@ -581,7 +572,7 @@ impl<'a> Scope<'a> {
         request: Result<RequestSpec, Error>,
         pager: Pager<T, B>,
     ) -> Result<Page<T, B>, Error> {
-        self.fetcher(pager).fetch(request?, None).await
+        self.fetcher(pager).fetch(request?).await
     }
 
     /// Every item of a list operation, across pages. Emitted `_stream` methods return
@@ -620,13 +611,14 @@ mod tests {
             "cursor=a".to_owned(),
             "x=1".to_owned(),
         ];
-        set_query(&mut pairs, "cursor", "b c");
+        assert!(set_query(&mut pairs, "cursor", "b c"));
         assert_eq!(pairs, ["from=%2B1", "cursor=b%20c", "x=1"]);
-        set_query(&mut pairs, "after", "z");
+        assert!(set_query(&mut pairs, "after", "z"));
+        assert!(!set_query(&mut pairs, "after", "z"));
         assert_eq!(pairs, ["from=%2B1", "cursor=b%20c", "x=1", "after=z"]);
         // `cursor` is not a prefix match of `cursor_x`.
         let mut pairs = vec!["cursor_x=1".to_owned()];
-        set_query(&mut pairs, "cursor", "2");
+        assert!(set_query(&mut pairs, "cursor", "2"));
         assert_eq!(pairs, ["cursor_x=1", "cursor=2"]);
     }
 
