@@ -356,6 +356,9 @@ fn operation_tests(
             &all,
         ));
     }
+    if op.pagination.is_some() {
+        out.push(paging_test(r, op, &name("_pages"), &http, &required));
+    }
     let error_test_name = name("_error_responses");
     if let Some(t) = error_test(
         api,
@@ -555,6 +558,45 @@ fn success_test(
             assert_valid_request(Some(&headers));
             assert_eq!(status, #status);
             #checks
+        }
+    }
+}
+
+/// A list operation: the first page, then the second where the mock gives a next
+/// position (it answers every page with the same example, so two pages are what it
+/// can show); both requests must be valid.
+fn paging_test(r: &Resource, op: &Operation, name: &str, http: &str, call: &Call) -> TokenStream {
+    let doc = format!(
+        "{http} (`{}.{}`) pages: the first page, then the next one with the same \
+         parameters and the position the first gave, where the mock gives one.",
+        r.accessor, op.name
+    );
+    let doc = super::docs::attrs(&wrap(&doc));
+    let name = format_ident!("{}", name);
+    let accessor = ident(&r.accessor);
+    let method = ident(&op.name);
+    let Call { lets, args, .. } = call;
+    let attrs = attrs(op);
+    quote! {
+        #doc
+        #attrs
+        async fn #name() {
+            #(#lets)*
+            let page = client()
+                .#accessor()
+                .#method(#(#args),*)
+                .await
+                .unwrap_or_else(|err| fail(&err));
+            assert_valid_request(Some(page.headers()));
+            if page.has_next_page() {
+                let next = page
+                    .next_page()
+                    .await
+                    .unwrap_or_else(|err| fail(&err))
+                    .expect("the page after one that has a next page");
+                assert_valid_request(Some(next.headers()));
+                assert_eq!(next.items().len(), page.items().len());
+            }
         }
     }
 }
