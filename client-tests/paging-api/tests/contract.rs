@@ -193,6 +193,29 @@ async fn chats_list_all_params() {
     assert_eq!(status, 200);
 }
 
+/// `GET /chats` (`chats.list`) pages: the first page, then the next one with the same
+/// parameters and the position the first gave, where the mock gives one.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn chats_list_pages() {
+    let params = paging_api::types::ChatListParams {
+        from: "string".to_owned(),
+        limit: None,
+        cursor: None,
+    };
+    let page = client().chats().list(&params).await.unwrap_or_else(|err| fail(&err));
+    assert_valid_request(Some(page.headers()));
+    if page.has_next_page() {
+        let next = page
+            .next_page()
+            .await
+            .unwrap_or_else(|err| fail(&err))
+            .expect("the page after one that has a next page");
+        assert_valid_request(Some(next.headers()));
+        assert_eq!(next.items().len(), page.items().len());
+    }
+}
+
 /// `GET /chats/{chatId}/messages` (`chats.list_messages`) with only the required
 /// parameters. The spec has no response example (the server builds one from the schema), so
 /// only decoding is checked.
@@ -231,6 +254,33 @@ async fn chats_list_messages_all_params() {
     let (status, headers, _) = response.into_parts();
     assert_valid_request(Some(&headers));
     assert_eq!(status, 200);
+}
+
+/// `GET /chats/{chatId}/messages` (`chats.list_messages`) pages: the first page, then the
+/// next one with the same parameters and the position the first gave, where the mock gives
+/// one.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn chats_list_messages_pages() {
+    let params = paging_api::types::ChatListMessagesParams {
+        cursor: None,
+        limit: None,
+    };
+    let page = client()
+        .chats()
+        .list_messages("string", &params)
+        .await
+        .unwrap_or_else(|err| fail(&err));
+    assert_valid_request(Some(page.headers()));
+    if page.has_next_page() {
+        let next = page
+            .next_page()
+            .await
+            .unwrap_or_else(|err| fail(&err))
+            .expect("the page after one that has a next page");
+        assert_valid_request(Some(next.headers()));
+        assert_eq!(next.items().len(), page.items().len());
+    }
 }
 
 /// `GET /files` (`files.list`) with only the required parameters. The spec has no response
@@ -273,6 +323,29 @@ async fn files_list_all_params() {
     assert_eq!(status, 200);
 }
 
+/// `GET /files` (`files.list`) pages: the first page, then the next one with the same
+/// parameters and the position the first gave, where the mock gives one.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn files_list_pages() {
+    let params = paging_api::types::FileListParams {
+        after: None,
+        limit: None,
+        purpose: None,
+    };
+    let page = client().files().list(&params).await.unwrap_or_else(|err| fail(&err));
+    assert_valid_request(Some(page.headers()));
+    if page.has_next_page() {
+        let next = page
+            .next_page()
+            .await
+            .unwrap_or_else(|err| fail(&err))
+            .expect("the page after one that has a next page");
+        assert_valid_request(Some(next.headers()));
+        assert_eq!(next.items().len(), page.items().len());
+    }
+}
+
 /// `GET /endpoints` (`endpoints.list`) with only the required parameters. The spec has no
 /// response example (the server builds one from the schema), so only decoding is checked.
 #[tokio::test]
@@ -309,6 +382,28 @@ async fn endpoints_list_all_params() {
     let (status, headers, _) = response.into_parts();
     assert_valid_request(Some(&headers));
     assert_eq!(status, 200);
+}
+
+/// `GET /endpoints` (`endpoints.list`) pages: the first page, then the next one with the
+/// same parameters and the position the first gave, where the mock gives one.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn endpoints_list_pages() {
+    let params = paging_api::types::EndpointListParams {
+        iterator: None,
+        limit: None,
+    };
+    let page = client().endpoints().list(&params).await.unwrap_or_else(|err| fail(&err));
+    assert_valid_request(Some(page.headers()));
+    if page.has_next_page() {
+        let next = page
+            .next_page()
+            .await
+            .unwrap_or_else(|err| fail(&err))
+            .expect("the page after one that has a next page");
+        assert_valid_request(Some(next.headers()));
+        assert_eq!(next.items().len(), page.items().len());
+    }
 }
 
 /// `GET /customers` (`customers.list`) with only the required parameters. The spec has no
@@ -351,6 +446,29 @@ async fn customers_list_all_params() {
     assert_eq!(status, 200);
 }
 
+/// `GET /customers` (`customers.list`) pages: the first page, then the next one with the
+/// same parameters and the position the first gave, where the mock gives one.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn customers_list_pages() {
+    let params = paging_api::types::CustomerListParams {
+        email: None,
+        limit: None,
+        starting_after: None,
+    };
+    let page = client().customers().list(&params).await.unwrap_or_else(|err| fail(&err));
+    assert_valid_request(Some(page.headers()));
+    if page.has_next_page() {
+        let next = page
+            .next_page()
+            .await
+            .unwrap_or_else(|err| fail(&err))
+            .expect("the page after one that has a next page");
+        assert_valid_request(Some(next.headers()));
+        assert_eq!(next.items().len(), page.items().len());
+    }
+}
+
 /// `GET /repos` (`repos.list`) with only the required parameters. The spec has no response
 /// example (the server builds one from the schema), so only decoding is checked.
 #[tokio::test]
@@ -389,6 +507,29 @@ async fn repos_list_all_params() {
     let (status, headers, _) = response.into_parts();
     assert_valid_request(Some(&headers));
     assert_eq!(status, 200);
+}
+
+/// `GET /repos` (`repos.list`) pages: the first page, then the next one with the same
+/// parameters and the position the first gave, where the mock gives one.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn repos_list_pages() {
+    let params = paging_api::types::RepoListParams {
+        sort: None,
+        per_page: None,
+        page: None,
+    };
+    let page = client().repos().list(&params).await.unwrap_or_else(|err| fail(&err));
+    assert_valid_request(Some(page.headers()));
+    if page.has_next_page() {
+        let next = page
+            .next_page()
+            .await
+            .unwrap_or_else(|err| fail(&err))
+            .expect("the page after one that has a next page");
+        assert_valid_request(Some(next.headers()));
+        assert_eq!(next.items().len(), page.items().len());
+    }
 }
 
 /// `GET /tracks` (`tracks.list`) with only the required parameters. The spec has no
@@ -431,6 +572,29 @@ async fn tracks_list_all_params() {
     assert_eq!(status, 200);
 }
 
+/// `GET /tracks` (`tracks.list`) pages: the first page, then the next one with the same
+/// parameters and the position the first gave, where the mock gives one.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn tracks_list_pages() {
+    let params = paging_api::types::TrackListParams {
+        market: None,
+        limit: None,
+        offset: None,
+    };
+    let page = client().tracks().list(&params).await.unwrap_or_else(|err| fail(&err));
+    assert_valid_request(Some(page.headers()));
+    if page.has_next_page() {
+        let next = page
+            .next_page()
+            .await
+            .unwrap_or_else(|err| fail(&err))
+            .expect("the page after one that has a next page");
+        assert_valid_request(Some(next.headers()));
+        assert_eq!(next.items().len(), page.items().len());
+    }
+}
+
 /// `GET /issues` (`issues.list`) with only the required parameters. The spec has no
 /// response example (the server builds one from the schema), so only decoding is checked.
 #[tokio::test]
@@ -469,6 +633,29 @@ async fn issues_list_all_params() {
     let (status, headers, _) = response.into_parts();
     assert_valid_request(Some(&headers));
     assert_eq!(status, 200);
+}
+
+/// `GET /issues` (`issues.list`) pages: the first page, then the next one with the same
+/// parameters and the position the first gave, where the mock gives one.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn issues_list_pages() {
+    let params = paging_api::types::IssueListParams {
+        state: None,
+        per_page: None,
+        page: None,
+    };
+    let page = client().issues().list(&params).await.unwrap_or_else(|err| fail(&err));
+    assert_valid_request(Some(page.headers()));
+    if page.has_next_page() {
+        let next = page
+            .next_page()
+            .await
+            .unwrap_or_else(|err| fail(&err))
+            .expect("the page after one that has a next page");
+        assert_valid_request(Some(next.headers()));
+        assert_eq!(next.items().len(), page.items().len());
+    }
 }
 
 /// `GET /items/{id}` (`items.get`): the call with its required parameters, which are all it

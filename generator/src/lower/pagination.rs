@@ -11,7 +11,7 @@ use serde_json::Value;
 use crate::config::{Config, PageScheme, PageStyleName};
 use crate::error::{Diagnostic, Error, ErrorKind};
 use crate::ir::{
-    Api, BodyField, MoreFlag, Operation, PageStyle, Pagination, ParamLocation, Primitive,
+    Api, BodyField, MoreFlag, Operation, PageStyle, Pagination, Param, ParamLocation, Primitive,
     ResponseBody, TypeKind, TypeRef,
 };
 
@@ -264,14 +264,28 @@ fn detect(api: &Api, doc: &Value, op: &Operation) -> Option<Pagination> {
             id,
             more: has_more,
         }
-    } else if let Some((param, next)) = CURSOR_PARAMS.iter().find_map(|(param, nexts)| {
-        query_param(api, op, param)?;
-        let own = format!("next_{param}");
-        std::iter::once(own.as_str())
-            .chain(nexts.iter().copied())
-            .find_map(|n| find(fields, n).filter(|f| is_position(api, &f.field.ty)))
-            .map(|next| (param.to_string(), next.field))
-    }) {
+    } else if let Some((param, next)) = CURSOR_PARAMS
+        .iter()
+        .find_map(|(param, nexts)| {
+            query_param(api, op, param)?;
+            let own = format!("next_{param}");
+            std::iter::once(own.as_str())
+                .chain(nexts.iter().copied())
+                .find_map(|n| find(fields, n).filter(|f| is_position(api, &f.field.ty)))
+                .map(|next| (param.to_string(), next.field))
+        })
+        .or_else(|| {
+            // Any string parameter `p` answered by a string field `next_p` (Stripe's
+            // search: `page` and `next_page`).
+            query_params(api, op)
+                .filter(|p| resolves_to(api, &p.ty, &[Primitive::String]))
+                .find_map(|p| {
+                    let next = find(fields, &format!("next_{}", p.wire_name))
+                        .filter(|f| resolves_to(api, &f.field.ty, &[Primitive::String]))?;
+                    Some((p.wire_name.clone(), next.field))
+                })
+        })
+    {
         PageStyle::Cursor {
             param,
             next,
@@ -422,14 +436,23 @@ fn item_field(api: &Api, item: &TypeRef, wire_name: &str) -> Option<BodyField> {
         .map(|f| f.field)
 }
 
+/// The query parameters of `op`.
+fn query_params<'a>(api: &'a Api, op: &Operation) -> impl Iterator<Item = &'a Param> {
+    let params = op
+        .params
+        .as_ref()
+        .and_then(|p| match &api.type_def(p.ty).kind {
+            TypeKind::Params(ps) => Some(ps.as_slice()),
+            _ => None,
+        })
+        .unwrap_or(&[]);
+    params.iter().filter(|p| p.location == ParamLocation::Query)
+}
+
 /// The type of the query parameter `wire_name` of `op`.
 fn query_param<'a>(api: &'a Api, op: &Operation, wire_name: &str) -> Option<&'a TypeRef> {
-    let params = op.params.as_ref()?;
-    let TypeKind::Params(ps) = &api.type_def(params.ty).kind else {
-        return None;
-    };
-    ps.iter()
-        .find(|p| p.location == ParamLocation::Query && p.wire_name == wire_name)
+    query_params(api, op)
+        .find(|p| p.wire_name == wire_name)
         .map(|p| &p.ty)
 }
 
