@@ -5,9 +5,11 @@
 //! A local HTTP/1.1 server on 127.0.0.1 (its own thread) serves a cursor-paged list
 //! (`chats` + `next_cursor`, `null` on page 100), each page prepared once. Before
 //! timing, the bench checks that both sides make exactly 100 requests and see the same
-//! 10,000 items. Then rounds alternate baseline and generated (ABBA), and it reports the
-//! median time of a whole listing and the ratio generated/baseline (target: at most
-//! 1.10).
+//! 10,000 items. Then rounds run the three sides in mirrored order (ABC CBA): the
+//! baseline with its own serde types, the baseline decoding into the generated types,
+//! and the generated stream. It reports the median time of a whole listing, the ratio
+//! generated/baseline (target: at most 1.10) and generated/baseline-with-the-same-types
+//! (what paging itself costs, decoding aside).
 //!
 //! ```text
 //! cargo bench -p client-tests --bench paging              # full run
@@ -96,11 +98,7 @@ async fn serve(mut stream: TcpStream, pages: &'static [Vec<u8>]) {
                 .and_then(|c| c.parse::<usize>().ok())
                 .unwrap_or(0);
             REQUESTS.fetch_add(1, Ordering::Relaxed);
-            if stream
-                .write_all(&pages[page.min(PAGES - 1)])
-                .await
-                .is_err()
-            {
+            if stream.write_all(&pages[page.min(PAGES - 1)]).await.is_err() {
                 return;
             }
         }
@@ -129,8 +127,31 @@ struct Chat {
     n: Option<i64>,
 }
 
+/// What a page decodes into: the baseline's own types, or the generated ones (to tell
+/// the cost of paging from the cost of decoding).
+trait ListBody: serde::de::DeserializeOwned {
+    fn into_parts(self) -> (Vec<(String, Option<i64>)>, Option<String>);
+}
+
+impl ListBody for ListPage {
+    fn into_parts(self) -> (Vec<(String, Option<i64>)>, Option<String>) {
+        let items = self.chats.into_iter().map(|c| (c.id, c.n)).collect();
+        (items, self.next_cursor)
+    }
+}
+
+impl ListBody for paging_api::types::ChatListResponse {
+    fn into_parts(self) -> (Vec<(String, Option<i64>)>, Option<String>) {
+        let items = self.chats.into_iter().map(|c| (c.id, c.n)).collect();
+        (items, self.next_cursor.into_option())
+    }
+}
+
 /// Every item, the hand-written way: a loop of GETs following `next_cursor`.
-async fn baseline(http: &reqwest::Client, base: &str) -> Result<usize, reqwest::Error> {
+async fn baseline<L: ListBody>(
+    http: &reqwest::Client,
+    base: &str,
+) -> Result<usize, reqwest::Error> {
     let mut cursor: Option<String> = None;
     let mut count = 0;
     let mut checksum = 0i64;
@@ -148,15 +169,16 @@ async fn baseline(http: &reqwest::Client, base: &str) -> Result<usize, reqwest::
             .send()
             .await?
             .error_for_status()?;
-        let page: ListPage = serde_json::from_slice(&response.bytes().await?).expect("decode");
-        if page.chats.is_empty() {
+        let page: L = serde_json::from_slice(&response.bytes().await?).expect("decode");
+        let (chats, next_cursor) = page.into_parts();
+        if chats.is_empty() {
             break;
         }
-        for chat in page.chats {
+        for (id, n) in chats {
             count += 1;
-            checksum += chat.n.unwrap_or(0) + chat.id.len() as i64;
+            checksum += n.unwrap_or(0) + id.len() as i64;
         }
-        match page.next_cursor {
+        match next_cursor {
             Some(c) if !c.is_empty() => cursor = Some(c),
             _ => break,
         }
@@ -186,13 +208,27 @@ async fn generated(client: &Client) -> Result<usize, paging_api::Error> {
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Which {
     Baseline,
+    /// The baseline loop decoding into the generated types.
+    BaselineGeneratedTypes,
     Generated,
 }
 
-async fn one_listing(which: Which, http: &reqwest::Client, client: &Client, base: &str) -> Duration {
+async fn one_listing(
+    which: Which,
+    http: &reqwest::Client,
+    client: &Client,
+    base: &str,
+) -> Duration {
     let started = Instant::now();
     let count = match which {
-        Which::Baseline => baseline(http, base).await.expect("baseline listing"),
+        Which::Baseline => baseline::<ListPage>(http, base)
+            .await
+            .expect("baseline listing"),
+        Which::BaselineGeneratedTypes => {
+            baseline::<paging_api::types::ChatListResponse>(http, base)
+                .await
+                .expect("baseline listing")
+        }
         Which::Generated => generated(client).await.expect("generated listing"),
     };
     let elapsed = started.elapsed();
@@ -226,50 +262,68 @@ async fn run(quick: bool) {
         .expect("generated client");
 
     // Same work on both sides: 100 requests, the same 10,000 items.
-    for which in [Which::Baseline, Which::Generated] {
+    for which in [
+        Which::Baseline,
+        Which::BaselineGeneratedTypes,
+        Which::Generated,
+    ] {
         let before = REQUESTS.load(Ordering::SeqCst);
         one_listing(which, &http, &client, &base).await;
         let requests = REQUESTS.load(Ordering::SeqCst) - before;
         assert_eq!(requests, PAGES, "{which:?}: one request per page");
     }
 
-    let rounds = if quick { 2 } else { 15 };
+    let rounds = if quick { 2 } else { 12 };
     let warmup = if quick { 1 } else { 5 };
     println!(
         "auto-paging: {PAGES} pages x {PER_PAGE} items from 127.0.0.1, generated stream vs \
-         hand-written reqwest loop, {} mode ({rounds} rounds, ABBA)",
+         hand-written reqwest loop, {} mode ({rounds} rounds, ABC CBA)",
         if quick { "quick" } else { "full" }
     );
     for _ in 0..warmup {
         one_listing(Which::Baseline, &http, &client, &base).await;
+        one_listing(Which::BaselineGeneratedTypes, &http, &client, &base).await;
         one_listing(Which::Generated, &http, &client, &base).await;
     }
-    let mut times = [Vec::new(), Vec::new()];
+    let mut times = [Vec::new(), Vec::new(), Vec::new()];
     for round in 0..rounds {
-        let order = if round % 2 == 0 {
-            [Which::Baseline, Which::Generated, Which::Generated, Which::Baseline]
-        } else {
-            [Which::Generated, Which::Baseline, Which::Baseline, Which::Generated]
-        };
-        for which in order {
+        let mut order = vec![
+            Which::Baseline,
+            Which::BaselineGeneratedTypes,
+            Which::Generated,
+        ];
+        if round % 2 == 1 {
+            order.reverse();
+        }
+        // ABC CBA: each client runs as often early as late in a round.
+        let mirrored: Vec<Which> = order.iter().rev().copied().collect();
+        for which in order.into_iter().chain(mirrored) {
             let time = one_listing(which, &http, &client, &base).await;
-            times[usize::from(which == Which::Generated)].push(time);
+            times[which as usize].push(time);
         }
     }
     let baseline = median(&mut times[0]);
-    let generated = median(&mut times[1]);
+    let same_types = median(&mut times[1]);
+    let generated = median(&mut times[2]);
     let ratio = generated.as_secs_f64() / baseline.as_secs_f64();
     let per_page = |d: Duration| d.as_secs_f64() * 1e6 / PAGES as f64;
     println!(
-        "  baseline : {:>8.2} ms per listing ({:.1} us per page)",
+        "  baseline: {:>8.2} ms per listing ({:.1} us per page)",
         baseline.as_secs_f64() * 1e3,
         per_page(baseline)
+    );
+    println!(
+        "  baseline, generated types: {:>8.2} ms per listing ({:.1} us per page)",
+        same_types.as_secs_f64() * 1e3,
+        per_page(same_types)
     );
     println!(
         "  generated: {:>8.2} ms per listing ({:.1} us per page)",
         generated.as_secs_f64() * 1e3,
         per_page(generated)
     );
+    let paging = generated.as_secs_f64() / same_types.as_secs_f64();
+    println!("  ratio generated / baseline with the same types (the cost of paging): {paging:.3}");
     if quick {
         println!("  ratio generated / baseline: {ratio:.3} (quick mode: too few rounds to judge)");
     } else {
