@@ -76,7 +76,7 @@ fn one(options: &Options, out: &Path, root: &Path, check: bool) -> Result<ExitCo
     for d in &generated.api.diagnostics {
         eprintln!("note: {}: {d}", options.spec.display());
     }
-    let shown = out.strip_prefix(root).unwrap_or(&out).display().to_string();
+    let shown = out.strip_prefix(root).unwrap_or(out).display().to_string();
     if check {
         let (changes, diff) = write::check(out, &generated.files).map_err(|e| e.to_string())?;
         if changes.is_empty() {
