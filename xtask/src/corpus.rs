@@ -518,7 +518,10 @@ fn report(outcomes: &[Outcome], gen_wall: Duration, check_wall: Option<Duration>
     }
     // Which styles the paginated operations use (declared or detected; the notes list
     // each detection).
-    let paged: Vec<&Outcome> = outcomes.iter().filter(|o| !o.pagination.is_empty()).collect();
+    let paged: Vec<&Outcome> = outcomes
+        .iter()
+        .filter(|o| !o.pagination.is_empty())
+        .collect();
     if !paged.is_empty() {
         let _ = writeln!(out, "\npaginated operations by style:");
         for o in paged {
