@@ -650,3 +650,39 @@ fn pages_and_streams_are_send_and_static() {
     fn assert_send<T: Send>(_: &T) {}
     assert_send(&future);
 }
+
+/// Each page request is traced like any call: one `api_request` span per page, named
+/// by the path template (no cursor or query values in it), with its response event.
+#[tokio::test(flavor = "current_thread")]
+async fn every_page_request_is_traced_like_any_call() {
+    let (capture, _guard) = support::trace::Capture::install();
+    let server = Server::start(vec![
+        chats(&["a"], Some("secret-cursor-2")),
+        chats(&["b"], Some("secret-cursor-3")),
+        chats(&["c"], None),
+    ])
+    .await;
+    let all: Vec<Item> = client(&server)
+        .chats()
+        .list_stream(&params())
+        .try_collect()
+        .await
+        .expect("all");
+    assert_eq!(all.len(), 3);
+    let spans: Vec<_> = capture
+        .entries()
+        .into_iter()
+        .filter(|e| e.is_span && e.name == "api_request")
+        .collect();
+    assert_eq!(spans.len(), 3, "one span per page");
+    for span in &spans {
+        assert_eq!(span.fields.get("path").map(String::as_str), Some("/chats"));
+        assert_eq!(span.fields.get("method").map(String::as_str), Some("GET"));
+    }
+    assert_eq!(capture.events("response").len(), 3);
+    let text = format!("{:?}", capture.entries());
+    assert!(
+        !text.contains("secret-cursor"),
+        "positions are not traced: {text}"
+    );
+}
