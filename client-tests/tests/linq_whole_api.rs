@@ -22,7 +22,7 @@ use linq_api::types::{
     MessageUpdateParams, ParticipantAddParams, ParticipantRemoveParams,
     PhoneNumberGetAvailableNumberParams, PhoneNumberUpdateParams,
 };
-use linq_api::{Client, Error};
+use linq_api::{Client, Error, Page};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -256,7 +256,7 @@ async fn chats_list_encodes_the_e164_filter() {
     );
     exercise("/v3/chats", "get", wire, |c| {
         let p = p.clone();
-        async move { c.chats().list(&p).await }
+        async move { c.chats().list(&p).await.map(Page::into_body) }
     })
     .await;
 }
@@ -265,7 +265,10 @@ async fn chats_list_encodes_the_e164_filter() {
 async fn chats_list_without_filters_sends_no_query() {
     let wire = Wire::bare("GET", "/v3/chats", "application/json");
     exercise("/v3/chats", "get", wire, |c| async move {
-        c.chats().list(&ChatListParams::default()).await
+        c.chats()
+            .list(&ChatListParams::default())
+            .await
+            .map(Page::into_body)
     })
     .await;
 }
@@ -415,7 +418,7 @@ async fn messages_list_of_a_chat_pages_by_cursor() {
     let wire = Wire::bare("GET", &target, "application/json");
     exercise("/v3/chats/{chatId}/messages", "get", wire, |c| {
         let p = p.clone();
-        async move { c.messages().get(CHAT, &p).await }
+        async move { c.messages().get(CHAT, &p).await.map(Page::into_body) }
     })
     .await;
 }
@@ -431,7 +434,12 @@ async fn messages_thread() {
     let wire = Wire::bare("GET", &target, "application/json");
     exercise("/v3/messages/{messageId}/thread", "get", wire, |c| {
         let p = p.clone();
-        async move { c.messages().get_thread(MESSAGE, &p).await }
+        async move {
+            c.messages()
+                .get_thread(MESSAGE, &p)
+                .await
+                .map(Page::into_body)
+        }
     })
     .await;
 }

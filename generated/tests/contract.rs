@@ -610,6 +610,30 @@ async fn chats_list_all_params() {
     );
 }
 
+/// `GET /v3/chats` (`chats.list`) pages: the first page, then the next one with the same
+/// parameters and the position the first gave, where the mock gives one.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn chats_list_pages() {
+    let params = linq_api::types::ChatListParams {
+        from: None,
+        to: None,
+        limit: None,
+        cursor: None,
+    };
+    let page = client().chats().list(&params).await.unwrap_or_else(|err| fail(&err));
+    assert_valid_request(Some(page.headers()));
+    if page.has_next_page() {
+        let next = page
+            .next_page()
+            .await
+            .unwrap_or_else(|err| fail(&err))
+            .expect("the page after one that has a next page");
+        assert_valid_request(Some(next.headers()));
+        assert_eq!(next.items().len(), page.items().len());
+    }
+}
+
 /// `GET /v3/chats` (`chats.list`): each documented error status, asked of the server with
 /// `Prefer: code=`, comes back as an error with the example's status, body, code and
 /// message.
@@ -1870,6 +1894,32 @@ async fn messages_get_all_params() {
     );
 }
 
+/// `GET /v3/chats/{chatId}/messages` (`messages.get`) pages: the first page, then the next
+/// one with the same parameters and the position the first gave, where the mock gives one.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn messages_get_pages() {
+    let params = linq_api::types::MessageGetParams {
+        cursor: None,
+        limit: None,
+    };
+    let page = client()
+        .messages()
+        .get("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a", &params)
+        .await
+        .unwrap_or_else(|err| fail(&err));
+    assert_valid_request(Some(page.headers()));
+    if page.has_next_page() {
+        let next = page
+            .next_page()
+            .await
+            .unwrap_or_else(|err| fail(&err))
+            .expect("the page after one that has a next page");
+        assert_valid_request(Some(next.headers()));
+        assert_eq!(next.items().len(), page.items().len());
+    }
+}
+
 /// `GET /v3/chats/{chatId}/messages` (`messages.get`): each documented error status, asked
 /// of the server with `Prefer: code=`, comes back as an error with the example's status,
 /// body, code and message.
@@ -2837,6 +2887,34 @@ async fn messages_get_thread_all_params() {
 }"#,
         ),
     );
+}
+
+/// `GET /v3/messages/{messageId}/thread` (`messages.get_thread`) pages: the first page,
+/// then the next one with the same parameters and the position the first gave, where the
+/// mock gives one.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn messages_get_thread_pages() {
+    let params = linq_api::types::MessageGetThreadParams {
+        cursor: None,
+        limit: None,
+        order: None,
+    };
+    let page = client()
+        .messages()
+        .get_thread("347d62c2-2170-4754-8d30-c76d0c727d96", &params)
+        .await
+        .unwrap_or_else(|err| fail(&err));
+    assert_valid_request(Some(page.headers()));
+    if page.has_next_page() {
+        let next = page
+            .next_page()
+            .await
+            .unwrap_or_else(|err| fail(&err))
+            .expect("the page after one that has a next page");
+        assert_valid_request(Some(next.headers()));
+        assert_eq!(next.items().len(), page.items().len());
+    }
 }
 
 /// `GET /v3/messages/{messageId}/thread` (`messages.get_thread`): each documented error

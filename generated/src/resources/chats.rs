@@ -4,7 +4,8 @@
 //! The resource's handle and its operations.
 
 use crate::runtime::{
-    ApiResponse, Empty, Json, Method, QueryStyle, RequestSpec, Scope, path,
+    ApiResponse, Empty, Json, Method, Page, PageStream, Pager, Paging, QueryStyle,
+    RequestSpec, Scope, path,
 };
 
 use crate::{Error, RequestOptions};
@@ -41,6 +42,8 @@ impl<'a> Chats<'a> {
     ///
     /// `GET /v3/chats`
     ///
+    /// Returns the first page; [`Page::next_page`] fetches the next with the same parameters and options, and [`list_stream`](Self::list_stream) yields every item across pages.
+    ///
     /// # Example
     ///
     /// ```no_run
@@ -57,11 +60,21 @@ impl<'a> Chats<'a> {
     pub fn list(
         &self,
         params: &types::ChatListParams,
-    ) -> impl Future<Output = Result<types::ChatListChatsResponse, Error>> {
-        self.scope.call_value::<Json<_>>(list_request(params))
+    ) -> impl Future<
+        Output = Result<Page<types::Chat, types::ChatListChatsResponse>, Error>,
+    > {
+        self.scope.page(list_request(params), LIST_PAGES)
     }
 
-    /// Same as [`list`](Self::list), also returning the status and headers.
+    /// Every item of [`list`](Self::list), page after page: a `Stream` of `Result<item, Error>` (use `futures::TryStreamExt` to collect or iterate). The next page is requested when the items of the current one are consumed, with the same parameters (only the position changes), options, retries and timeouts. The stream ends after the last page; an error, including a position the server repeats, is yielded once and ends it.
+    pub fn list_stream(
+        &self,
+        params: &types::ChatListParams,
+    ) -> PageStream<types::Chat, types::ChatListChatsResponse> {
+        self.scope.stream(list_request(params), LIST_PAGES)
+    }
+
+    /// The first page of [`list`](Self::list) as it was received: status, headers and the decoded body.
     pub fn list_with_response(
         &self,
         params: &types::ChatListParams,
@@ -611,3 +624,14 @@ fn get_location_request(chat_id: &str) -> Result<RequestSpec, Error> {
             .accept("application/geo+json"),
     )
 }
+
+/// How [`Chats::list`] pages: cursor (query `cursor`, next `next_cursor`, items `chats`).
+const LIST_PAGES: Pager<types::Chat, types::ChatListChatsResponse> = Pager {
+    items: |body| body.chats.as_slice(),
+    into_items: |body| body.chats,
+    paging: Paging::Cursor {
+        param: "cursor",
+        next: |body| body.next_cursor.as_option().map(ToString::to_string),
+        more: None,
+    },
+};

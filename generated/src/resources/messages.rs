@@ -4,7 +4,8 @@
 //! The resource's handle and its operations.
 
 use crate::runtime::{
-    ApiResponse, Empty, Json, Method, QueryStyle, RequestSpec, Scope, path,
+    ApiResponse, Empty, Json, Method, Page, PageStream, Pager, Paging, QueryStyle,
+    RequestSpec, Scope, path,
 };
 
 use crate::{Error, RequestOptions};
@@ -37,6 +38,8 @@ impl<'a> Messages<'a> {
     ///
     /// `GET /v3/chats/{chatId}/messages`
     ///
+    /// Returns the first page; [`Page::next_page`] fetches the next with the same parameters and options, and [`get_stream`](Self::get_stream) yields every item across pages.
+    ///
     /// # Example
     ///
     /// ```no_run
@@ -57,11 +60,22 @@ impl<'a> Messages<'a> {
         &self,
         chat_id: &str,
         params: &types::MessageGetParams,
-    ) -> impl Future<Output = Result<types::ChatMessageListResponse, Error>> {
-        self.scope.call_value::<Json<_>>(get_request(chat_id, params))
+    ) -> impl Future<
+        Output = Result<Page<types::Message, types::ChatMessageListResponse>, Error>,
+    > {
+        self.scope.page(get_request(chat_id, params), GET_PAGES)
     }
 
-    /// Same as [`get`](Self::get), also returning the status and headers.
+    /// Every item of [`get`](Self::get), page after page: a `Stream` of `Result<item, Error>` (use `futures::TryStreamExt` to collect or iterate). The next page is requested when the items of the current one are consumed, with the same parameters (only the position changes), options, retries and timeouts. The stream ends after the last page; an error, including a position the server repeats, is yielded once and ends it.
+    pub fn get_stream(
+        &self,
+        chat_id: &str,
+        params: &types::MessageGetParams,
+    ) -> PageStream<types::Message, types::ChatMessageListResponse> {
+        self.scope.stream(get_request(chat_id, params), GET_PAGES)
+    }
+
+    /// The first page of [`get`](Self::get) as it was received: status, headers and the decoded body.
     pub fn get_with_response(
         &self,
         chat_id: &str,
@@ -277,6 +291,8 @@ impl<'a> Messages<'a> {
     ///
     /// `GET /v3/messages/{messageId}/thread`
     ///
+    /// Returns the first page; [`Page::next_page`] fetches the next with the same parameters and options, and [`get_thread_stream`](Self::get_thread_stream) yields every item across pages.
+    ///
     /// # Example
     ///
     /// ```no_run
@@ -297,11 +313,25 @@ impl<'a> Messages<'a> {
         &self,
         message_id: &str,
         params: &types::MessageGetThreadParams,
-    ) -> impl Future<Output = Result<types::MessageListMessagesThreadResponse, Error>> {
-        self.scope.call_value::<Json<_>>(get_thread_request(message_id, params))
+    ) -> impl Future<
+        Output = Result<
+            Page<types::Message, types::MessageListMessagesThreadResponse>,
+            Error,
+        >,
+    > {
+        self.scope.page(get_thread_request(message_id, params), GET_THREAD_PAGES)
     }
 
-    /// Same as [`get_thread`](Self::get_thread), also returning the status and headers.
+    /// Every item of [`get_thread`](Self::get_thread), page after page: a `Stream` of `Result<item, Error>` (use `futures::TryStreamExt` to collect or iterate). The next page is requested when the items of the current one are consumed, with the same parameters (only the position changes), options, retries and timeouts. The stream ends after the last page; an error, including a position the server repeats, is yielded once and ends it.
+    pub fn get_thread_stream(
+        &self,
+        message_id: &str,
+        params: &types::MessageGetThreadParams,
+    ) -> PageStream<types::Message, types::MessageListMessagesThreadResponse> {
+        self.scope.stream(get_thread_request(message_id, params), GET_THREAD_PAGES)
+    }
+
+    /// The first page of [`get_thread`](Self::get_thread) as it was received: status, headers and the decoded body.
     pub fn get_thread_with_response(
         &self,
         message_id: &str,
@@ -557,3 +587,28 @@ fn update_app_card_request(
     let path = format!("/v3/messages/{}/update", path::segment(message_id) ?);
     RequestSpec::new(Method::POST, "/v3/messages/{messageId}/update", path).json(body)
 }
+
+/// How [`Messages::get`] pages: cursor (query `cursor`, next `next_cursor`, items `messages`).
+const GET_PAGES: Pager<types::Message, types::ChatMessageListResponse> = Pager {
+    items: |body| body.messages.as_slice(),
+    into_items: |body| body.messages,
+    paging: Paging::Cursor {
+        param: "cursor",
+        next: |body| body.next_cursor.as_option().map(ToString::to_string),
+        more: None,
+    },
+};
+
+/// How [`Messages::get_thread`] pages: cursor (query `cursor`, next `next_cursor`, items `messages`).
+const GET_THREAD_PAGES: Pager<
+    types::Message,
+    types::MessageListMessagesThreadResponse,
+> = Pager {
+    items: |body| body.messages.as_slice(),
+    into_items: |body| body.messages,
+    paging: Paging::Cursor {
+        param: "cursor",
+        next: |body| body.next_cursor.as_option().map(ToString::to_string),
+        more: None,
+    },
+};
