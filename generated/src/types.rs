@@ -24,6 +24,7 @@ use crate::runtime::{de, ser};
     )
 )]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum WebhookEventType {
     /// `message.sent`
     MessageSent,
@@ -119,7 +120,7 @@ pub enum WebhookEventType {
 )]
 impl WebhookEventType {
     /// Every value known to this version of the client.
-    pub const KNOWN: [Self; 27] = [
+    pub const KNOWN: &'static [Self] = &[
         Self::MessageSent,
         Self::MessageReceived,
         Self::MessageRead,
@@ -270,6 +271,7 @@ impl<'de> Deserialize<'de> for WebhookEventType {
 /// A webhook subscription.
 #[cfg(feature = "webhook_subscriptions")]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct WebhookSubscription {
     /// Unique identifier for the webhook subscription
     pub id: String,
@@ -292,6 +294,31 @@ pub struct WebhookSubscription {
     /// Phone numbers this subscription filters for. If null or empty, events from
     /// all phone numbers are delivered.
     pub phone_numbers: crate::Nullable<Vec<String>>,
+}
+
+#[cfg(feature = "webhook_subscriptions")]
+impl WebhookSubscription {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(
+        id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        is_active: bool,
+        subscribed_events: Vec<WebhookEventType>,
+        target_url: String,
+        updated_at: chrono::DateTime<chrono::Utc>,
+    ) -> Self {
+        Self {
+            id,
+            created_at,
+            is_active,
+            subscribed_events,
+            target_url,
+            updated_at,
+            phone_numbers: crate::Nullable::Absent,
+        }
+    }
 }
 
 #[cfg(feature = "webhook_subscriptions")]
@@ -360,6 +387,7 @@ impl<'de> Deserialize<'de> for WebhookSubscription {
 /// secret is returned only in this response.
 #[cfg(feature = "webhook_subscriptions")]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct WebhookSubscriptionCreateResponse {
     /// Unique identifier for the webhook subscription
     pub id: String,
@@ -386,6 +414,33 @@ pub struct WebhookSubscriptionCreateResponse {
     /// The secret used to sign webhook deliveries (`whsec_` followed by the base64
     /// of the key bytes). It is returned only once, at creation: store it securely.
     pub signing_secret: String,
+}
+
+#[cfg(feature = "webhook_subscriptions")]
+impl WebhookSubscriptionCreateResponse {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(
+        id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        is_active: bool,
+        subscribed_events: Vec<WebhookEventType>,
+        target_url: String,
+        updated_at: chrono::DateTime<chrono::Utc>,
+        signing_secret: String,
+    ) -> Self {
+        Self {
+            id,
+            created_at,
+            is_active,
+            subscribed_events,
+            target_url,
+            updated_at,
+            phone_numbers: crate::Nullable::Absent,
+            signing_secret,
+        }
+    }
 }
 
 #[cfg(feature = "webhook_subscriptions")]
@@ -461,9 +516,20 @@ impl<'de> Deserialize<'de> for WebhookSubscriptionCreateResponse {
 /// The webhook subscriptions of the account.
 #[cfg(feature = "webhook_subscriptions")]
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct WebhookSubscriptionListResponse {
     /// The webhook subscriptions.
     pub subscriptions: Vec<WebhookSubscription>,
+}
+
+#[cfg(feature = "webhook_subscriptions")]
+impl WebhookSubscriptionListResponse {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(subscriptions: Vec<WebhookSubscription>) -> Self {
+        Self { subscriptions }
+    }
 }
 
 #[cfg(feature = "webhook_subscriptions")]
@@ -653,6 +719,7 @@ impl<'de> Deserialize<'de> for WebhookSubscriptionUpdateParams {
 /// The webhook event types that can be subscribed to.
 #[cfg(feature = "webhook_events")]
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct WebhookEventListResponse {
     /// URL of the documentation of the webhook events (currently always
     /// `https://docs.linqapp.com/guides/webhooks/events`).
@@ -660,6 +727,16 @@ pub struct WebhookEventListResponse {
 
     /// The event types that can be subscribed to.
     pub events: Vec<WebhookEventType>,
+}
+
+#[cfg(feature = "webhook_events")]
+impl WebhookEventListResponse {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(doc_url: String, events: Vec<WebhookEventType>) -> Self {
+        Self { doc_url, events }
+    }
 }
 
 #[cfg(feature = "webhook_events")]
@@ -707,6 +784,7 @@ impl<'de> Deserialize<'de> for WebhookEventListResponse {
 /// The details of an API error.
 #[cfg(feature = "_any_resource")]
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ErrorDetail {
     /// The HTTP status code of the response.
     pub status: i64,
@@ -718,6 +796,16 @@ pub struct ErrorDetail {
 
     /// A human-readable description of the error.
     pub message: String,
+}
+
+#[cfg(feature = "_any_resource")]
+impl ErrorDetail {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(status: i64, code: i64, message: String) -> Self {
+        Self { status, code, message }
+    }
 }
 
 #[cfg(feature = "_any_resource")]
@@ -769,6 +857,7 @@ impl<'de> Deserialize<'de> for ErrorDetail {
 /// The envelope of every error response.
 #[cfg(feature = "_any_resource")]
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ErrorResponse {
     /// The error details.
     pub error: ErrorDetail,
@@ -778,6 +867,20 @@ pub struct ErrorResponse {
 
     /// Trace identifier of the request, for support requests.
     pub trace_id: Option<String>,
+}
+
+#[cfg(feature = "_any_resource")]
+impl ErrorResponse {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(error: ErrorDetail, success: bool) -> Self {
+        Self {
+            error,
+            success,
+            trace_id: None,
+        }
+    }
 }
 
 #[cfg(feature = "_any_resource")]
@@ -830,6 +933,7 @@ impl<'de> Deserialize<'de> for ErrorResponse {
 /// `event_type` and `webhook_version`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct WebhookEvent {
     /// The API version that produced the event.
     pub api_version: String,
@@ -857,6 +961,35 @@ pub struct WebhookEvent {
     /// The event's payload. Its shape depends on the event type and the webhook
     /// version.
     pub data: serde_json::Map<String, serde_json::Value>,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl WebhookEvent {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        api_version: String,
+        webhook_version: String,
+        event_type: WebhookEventType,
+        event_id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        trace_id: String,
+        partner_id: String,
+        data: serde_json::Map<String, serde_json::Value>,
+    ) -> Self {
+        Self {
+            api_version,
+            webhook_version,
+            event_type,
+            event_id,
+            created_at,
+            trace_id,
+            partner_id,
+            data,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -928,6 +1061,7 @@ impl<'de> Deserialize<'de> for WebhookEvent {
 /// A messaging service.
 #[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ServiceType {
     /// `iMessage`
     IMessage,
@@ -945,7 +1079,7 @@ pub enum ServiceType {
 #[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
 impl ServiceType {
     /// Every value known to this version of the client.
-    pub const KNOWN: [Self; 3] = [Self::IMessage, Self::Sms, Self::Rcs];
+    pub const KNOWN: &'static [Self] = &[Self::IMessage, Self::Sms, Self::Rcs];
 
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -998,6 +1132,7 @@ impl<'de> Deserialize<'de> for ServiceType {
 /// receive no more messages.
 #[cfg(any(feature = "chats", feature = "webhooks"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct HealthStatus {
     /// The health level.
     pub status: HealthStatusStatus,
@@ -1007,6 +1142,24 @@ pub struct HealthStatus {
 
     /// When the level last changed.
     pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+#[cfg(any(feature = "chats", feature = "webhooks"))]
+impl HealthStatus {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(
+        status: HealthStatusStatus,
+        doc_url: String,
+        updated_at: chrono::DateTime<chrono::Utc>,
+    ) -> Self {
+        Self {
+            status,
+            doc_url,
+            updated_at,
+        }
+    }
 }
 
 #[cfg(any(feature = "chats", feature = "webhooks"))]
@@ -1058,6 +1211,7 @@ impl<'de> Deserialize<'de> for HealthStatus {
 /// A participant of a chat (a phone number or an email address) on one service.
 #[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ChatHandle {
     /// Unique identifier of the participant in this chat.
     pub id: String,
@@ -1079,6 +1233,29 @@ pub struct ChatHandle {
 
     /// Whether this handle is one of your phone numbers.
     pub is_me: crate::Nullable<bool>,
+}
+
+#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+impl ChatHandle {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(
+        id: String,
+        handle: String,
+        service: ServiceType,
+        joined_at: chrono::DateTime<chrono::Utc>,
+    ) -> Self {
+        Self {
+            id,
+            handle,
+            service,
+            status: crate::Nullable::Absent,
+            joined_at,
+            left_at: crate::Nullable::Absent,
+            is_me: crate::Nullable::Absent,
+        }
+    }
 }
 
 #[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
@@ -1146,6 +1323,7 @@ impl<'de> Deserialize<'de> for ChatHandle {
 /// A conversation and its participants.
 #[cfg(feature = "chats")]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Chat {
     /// Unique identifier of the chat.
     pub id: String,
@@ -1176,6 +1354,35 @@ pub struct Chat {
 
     /// When the chat last changed.
     pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+#[cfg(feature = "chats")]
+impl Chat {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(
+        id: String,
+        handles: Vec<ChatHandle>,
+        health_status: HealthStatus,
+        is_archived: bool,
+        is_group: bool,
+        created_at: chrono::DateTime<chrono::Utc>,
+        updated_at: chrono::DateTime<chrono::Utc>,
+    ) -> Self {
+        Self {
+            id,
+            display_name: None,
+            service: crate::Nullable::Absent,
+            handles,
+            health_status,
+            is_archived,
+            is_group,
+            group_chat_icon: crate::Nullable::Absent,
+            created_at,
+            updated_at,
+        }
+    }
 }
 
 #[cfg(feature = "chats")]
@@ -1729,6 +1936,7 @@ impl<'de> Deserialize<'de> for IMessageAppPart {
 /// One part of a message to send, told apart by `type`.
 #[cfg(any(feature = "chats", feature = "messages"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum MessagePart {
     /// `text`
     Text(TextPart),
@@ -2046,6 +2254,7 @@ impl<'de> Deserialize<'de> for ChatCreateParams {
 /// Where a message is on its way.
 #[cfg(any(feature = "chats", feature = "messages"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum DeliveryStatus {
     /// `pending`
     Pending,
@@ -2075,7 +2284,7 @@ pub enum DeliveryStatus {
 #[cfg(any(feature = "chats", feature = "messages"))]
 impl DeliveryStatus {
     /// Every value known to this version of the client.
-    pub const KNOWN: [Self; 7] = [
+    pub const KNOWN: &'static [Self] = &[
         Self::Pending,
         Self::Queued,
         Self::Sent,
@@ -2143,6 +2352,7 @@ impl<'de> Deserialize<'de> for DeliveryStatus {
 /// `custom_emoji`) or `sticker`.
 #[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ReactionType {
     /// `love`
     Love,
@@ -2175,7 +2385,7 @@ pub enum ReactionType {
 #[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
 impl ReactionType {
     /// Every value known to this version of the client.
-    pub const KNOWN: [Self; 8] = [
+    pub const KNOWN: &'static [Self] = &[
         Self::Love,
         Self::Like,
         Self::Dislike,
@@ -2245,6 +2455,7 @@ impl<'de> Deserialize<'de> for ReactionType {
 /// A sticker placed on a message.
 #[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct Sticker {
     /// File name of the sticker image.
     pub file_name: Option<String>,
@@ -2260,6 +2471,22 @@ pub struct Sticker {
 
     /// Height in pixels.
     pub height: Option<i64>,
+}
+
+#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+impl Sticker {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new() -> Self {
+        Self {
+            file_name: None,
+            mime_type: None,
+            url: None,
+            width: None,
+            height: None,
+        }
+    }
 }
 
 #[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
@@ -2319,6 +2546,7 @@ impl<'de> Deserialize<'de> for Sticker {
 /// A reaction on a message part.
 #[cfg(any(feature = "chats", feature = "messages"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Reaction {
     /// Whether you reacted.
     pub is_me: bool,
@@ -2334,6 +2562,22 @@ pub struct Reaction {
 
     /// The sticker of a `sticker` reaction.
     pub sticker: crate::Nullable<Sticker>,
+}
+
+#[cfg(any(feature = "chats", feature = "messages"))]
+impl Reaction {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(is_me: bool, handle: ChatHandle, type_: ReactionType) -> Self {
+        Self {
+            is_me,
+            handle,
+            type_,
+            custom_emoji: crate::Nullable::Absent,
+            sticker: crate::Nullable::Absent,
+        }
+    }
 }
 
 #[cfg(any(feature = "chats", feature = "messages"))]
@@ -2393,6 +2637,7 @@ impl<'de> Deserialize<'de> for Reaction {
 /// A text part of a message.
 #[cfg(any(feature = "chats", feature = "messages"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct TextPartResponse {
     /// Always `text`.
     pub type_: TextPartResponseType,
@@ -2405,6 +2650,21 @@ pub struct TextPartResponse {
 
     /// Styles and animations of ranges of the text.
     pub text_decorations: crate::Nullable<Vec<TextDecoration>>,
+}
+
+#[cfg(any(feature = "chats", feature = "messages"))]
+impl TextPartResponse {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(type_: TextPartResponseType, value: String) -> Self {
+        Self {
+            type_,
+            value,
+            reactions: None,
+            text_decorations: crate::Nullable::Absent,
+        }
+    }
 }
 
 #[cfg(any(feature = "chats", feature = "messages"))]
@@ -2460,6 +2720,7 @@ impl<'de> Deserialize<'de> for TextPartResponse {
 /// A file part of a message.
 #[cfg(any(feature = "chats", feature = "messages"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct MediaPartResponse {
     /// Always `media`.
     pub type_: MediaPartResponseType,
@@ -2481,6 +2742,31 @@ pub struct MediaPartResponse {
 
     /// Reactions on this part.
     pub reactions: Option<Vec<Reaction>>,
+}
+
+#[cfg(any(feature = "chats", feature = "messages"))]
+impl MediaPartResponse {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(
+        type_: MediaPartResponseType,
+        id: String,
+        url: String,
+        filename: String,
+        mime_type: String,
+        size_bytes: i64,
+    ) -> Self {
+        Self {
+            type_,
+            id,
+            url,
+            filename,
+            mime_type,
+            size_bytes,
+            reactions: None,
+        }
+    }
 }
 
 #[cfg(any(feature = "chats", feature = "messages"))]
@@ -2548,6 +2834,7 @@ impl<'de> Deserialize<'de> for MediaPartResponse {
 /// A link part of a message.
 #[cfg(any(feature = "chats", feature = "messages"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct LinkPartResponse {
     /// Always `link`.
     pub type_: LinkPartResponseType,
@@ -2557,6 +2844,20 @@ pub struct LinkPartResponse {
 
     /// Reactions on this part.
     pub reactions: Option<Vec<Reaction>>,
+}
+
+#[cfg(any(feature = "chats", feature = "messages"))]
+impl LinkPartResponse {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(type_: LinkPartResponseType, value: String) -> Self {
+        Self {
+            type_,
+            value,
+            reactions: None,
+        }
+    }
 }
 
 #[cfg(any(feature = "chats", feature = "messages"))]
@@ -2608,6 +2909,7 @@ impl<'de> Deserialize<'de> for LinkPartResponse {
 /// An iMessage app card part of a message.
 #[cfg(any(feature = "chats", feature = "messages"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct IMessageAppPartResponse {
     /// Always `imessage_app`.
     pub type_: IMessageAppPartResponseType,
@@ -2626,6 +2928,28 @@ pub struct IMessageAppPartResponse {
 
     /// Reactions on this part.
     pub reactions: Option<Vec<Reaction>>,
+}
+
+#[cfg(any(feature = "chats", feature = "messages"))]
+impl IMessageAppPartResponse {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(
+        type_: IMessageAppPartResponseType,
+        app: IMessageApp,
+        layout: IMessageAppLayout,
+        url: String,
+    ) -> Self {
+        Self {
+            type_,
+            app,
+            layout,
+            url,
+            fallback_text: crate::Nullable::Absent,
+            reactions: None,
+        }
+    }
 }
 
 #[cfg(any(feature = "chats", feature = "messages"))]
@@ -2689,6 +3013,7 @@ impl<'de> Deserialize<'de> for IMessageAppPartResponse {
 /// One part of a message, told apart by `type`.
 #[cfg(any(feature = "chats", feature = "messages"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum MessagePartResponse {
     /// `text`
     Text(TextPartResponse),
@@ -2758,6 +3083,7 @@ impl<'de> Deserialize<'de> for MessagePartResponse {
 /// A message just sent, as accepted for delivery.
 #[cfg(any(feature = "chats", feature = "messages"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct SentMessage {
     /// Unique identifier of the message.
     pub id: String,
@@ -2794,6 +3120,35 @@ pub struct SentMessage {
 
     /// The message this one replies to, if any.
     pub reply_to: crate::Nullable<ReplyTo>,
+}
+
+#[cfg(any(feature = "chats", feature = "messages"))]
+impl SentMessage {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(
+        id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        parts: Vec<MessagePartResponse>,
+        delivery_status: DeliveryStatus,
+        is_read: bool,
+    ) -> Self {
+        Self {
+            id,
+            created_at,
+            service: crate::Nullable::Absent,
+            preferred_service: crate::Nullable::Absent,
+            parts,
+            sent_at: None,
+            delivered_at: crate::Nullable::Absent,
+            delivery_status,
+            is_read,
+            effect: crate::Nullable::Absent,
+            from_handle: crate::Nullable::Absent,
+            reply_to: crate::Nullable::Absent,
+        }
+    }
 }
 
 #[cfg(any(feature = "chats", feature = "messages"))]
@@ -2881,9 +3236,20 @@ impl<'de> Deserialize<'de> for SentMessage {
 /// A chat just created, with its first message.
 #[cfg(feature = "chats")]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ChatCreateResponse {
     /// The chat.
     pub chat: ChatCreateResponseChat,
+}
+
+#[cfg(feature = "chats")]
+impl ChatCreateResponse {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(chat: ChatCreateResponseChat) -> Self {
+        Self { chat }
+    }
 }
 
 #[cfg(feature = "chats")]
@@ -2927,12 +3293,26 @@ impl<'de> Deserialize<'de> for ChatCreateResponse {
 /// One page of chats.
 #[cfg(feature = "chats")]
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ChatListChatsResponse {
     /// The chats of the page.
     pub chats: Vec<Chat>,
 
     /// The `cursor` of the next page; `null` on the last page.
     pub next_cursor: crate::Nullable<String>,
+}
+
+#[cfg(feature = "chats")]
+impl ChatListChatsResponse {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(chats: Vec<Chat>) -> Self {
+        Self {
+            chats,
+            next_cursor: crate::Nullable::Absent,
+        }
+    }
 }
 
 #[cfg(feature = "chats")]
@@ -3033,12 +3413,26 @@ impl<'de> Deserialize<'de> for ChatUpdateParams {
 /// The acknowledgement of a chat update.
 #[cfg(feature = "chats")]
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ChatUpdateResponse {
     /// The chat that was updated.
     pub chat_id: Option<String>,
 
     /// The state of the update.
     pub status: Option<String>,
+}
+
+#[cfg(feature = "chats")]
+impl ChatUpdateResponse {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new() -> Self {
+        Self {
+            chat_id: None,
+            status: None,
+        }
+    }
 }
 
 #[cfg(feature = "chats")]
@@ -3178,6 +3572,7 @@ impl<'de> Deserialize<'de> for ParticipantRemoveParams {
 /// The acknowledgement of a change that is carried out asynchronously.
 #[cfg(any(feature = "chats", feature = "messages"))]
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct QueuedResponse {
     /// The state of the request (`accepted`).
     pub status: Option<String>,
@@ -3187,6 +3582,20 @@ pub struct QueuedResponse {
 
     /// Trace identifier of the request, for support requests.
     pub trace_id: Option<String>,
+}
+
+#[cfg(any(feature = "chats", feature = "messages"))]
+impl QueuedResponse {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new() -> Self {
+        Self {
+            status: None,
+            message: None,
+            trace_id: None,
+        }
+    }
 }
 
 #[cfg(any(feature = "chats", feature = "messages"))]
@@ -3292,12 +3701,23 @@ impl<'de> Deserialize<'de> for MessageSendParams {
 /// A message just sent to a chat.
 #[cfg(feature = "messages")]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct MessageSendResponse {
     /// The chat the message was sent to.
     pub chat_id: String,
 
     /// The message.
     pub message: SentMessage,
+}
+
+#[cfg(feature = "messages")]
+impl MessageSendResponse {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(chat_id: String, message: SentMessage) -> Self {
+        Self { chat_id, message }
+    }
 }
 
 #[cfg(feature = "messages")]
@@ -3346,6 +3766,7 @@ impl<'de> Deserialize<'de> for MessageSendResponse {
 #[cfg(feature = "messages")]
 #[allow(deprecated)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Message {
     /// Unique identifier of the message.
     pub id: String,
@@ -3401,6 +3822,46 @@ pub struct Message {
 
     /// The iMessage effect of the message, if any.
     pub effect: crate::Nullable<MessageEffect>,
+}
+
+#[cfg(feature = "messages")]
+#[allow(deprecated)]
+impl Message {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        id: String,
+        chat_id: String,
+        delivery_status: DeliveryStatus,
+        is_from_me: bool,
+        is_delivered: bool,
+        is_read: bool,
+        created_at: chrono::DateTime<chrono::Utc>,
+        updated_at: chrono::DateTime<chrono::Utc>,
+    ) -> Self {
+        Self {
+            id,
+            chat_id,
+            service: crate::Nullable::Absent,
+            preferred_service: crate::Nullable::Absent,
+            from: crate::Nullable::Absent,
+            from_handle: crate::Nullable::Absent,
+            parts: crate::Nullable::Absent,
+            reply_to: crate::Nullable::Absent,
+            delivery_status,
+            is_from_me,
+            is_delivered,
+            is_read,
+            created_at,
+            updated_at,
+            sent_at: crate::Nullable::Absent,
+            delivered_at: crate::Nullable::Absent,
+            read_at: crate::Nullable::Absent,
+            effect: crate::Nullable::Absent,
+        }
+    }
 }
 
 #[cfg(feature = "messages")]
@@ -3515,12 +3976,26 @@ impl<'de> Deserialize<'de> for Message {
 /// One page of messages.
 #[cfg(feature = "messages")]
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct MessagePage {
     /// The messages of the page.
     pub messages: Vec<Message>,
 
     /// The `cursor` of the next page; `null` on the last page.
     pub next_cursor: crate::Nullable<String>,
+}
+
+#[cfg(feature = "messages")]
+impl MessagePage {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(messages: Vec<Message>) -> Self {
+        Self {
+            messages,
+            next_cursor: crate::Nullable::Absent,
+        }
+    }
 }
 
 #[cfg(feature = "messages")]
@@ -3629,6 +4104,7 @@ impl<'de> Deserialize<'de> for ChatSendVoicememoParams {
 /// The audio file of a voice memo.
 #[cfg(feature = "messages")]
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct VoiceMemoFile {
     /// Unique identifier of the file.
     pub id: String,
@@ -3647,6 +4123,29 @@ pub struct VoiceMemoFile {
 
     /// The length of the recording in milliseconds, if known.
     pub duration_ms: crate::Nullable<i64>,
+}
+
+#[cfg(feature = "messages")]
+impl VoiceMemoFile {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(
+        id: String,
+        url: String,
+        filename: String,
+        mime_type: String,
+        size_bytes: i64,
+    ) -> Self {
+        Self {
+            id,
+            url,
+            filename,
+            mime_type,
+            size_bytes,
+            duration_ms: crate::Nullable::Absent,
+        }
+    }
 }
 
 #[cfg(feature = "messages")]
@@ -3710,6 +4209,7 @@ impl<'de> Deserialize<'de> for VoiceMemoFile {
 /// The chat a voice memo was sent to.
 #[cfg(feature = "messages")]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct VoiceMemoChat {
     /// Unique identifier of the chat.
     pub id: String,
@@ -3725,6 +4225,28 @@ pub struct VoiceMemoChat {
 
     /// Whether the chat is active.
     pub is_active: bool,
+}
+
+#[cfg(feature = "messages")]
+impl VoiceMemoChat {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(
+        id: String,
+        handles: Vec<ChatHandle>,
+        is_group: bool,
+        service: ServiceType,
+        is_active: bool,
+    ) -> Self {
+        Self {
+            id,
+            handles,
+            is_group,
+            service,
+            is_active,
+        }
+    }
 }
 
 #[cfg(feature = "messages")]
@@ -3784,9 +4306,20 @@ impl<'de> Deserialize<'de> for VoiceMemoChat {
 /// A voice memo just sent.
 #[cfg(feature = "messages")]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ChatSendVoicememoResponse {
     /// The voice memo message.
     pub voice_memo: ChatSendVoicememoResponseVoiceMemo,
+}
+
+#[cfg(feature = "messages")]
+impl ChatSendVoicememoResponse {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(voice_memo: ChatSendVoicememoResponseVoiceMemo) -> Self {
+        Self { voice_memo }
+    }
 }
 
 #[cfg(feature = "messages")]
@@ -3901,6 +4434,7 @@ pub type MessageAddReactionResponse = QueuedResponse;
 /// A media type accepted for attachments.
 #[cfg(feature = "attachments")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum SupportedContentType {
     /// `image/jpeg`
     ImageJpeg,
@@ -4059,7 +4593,7 @@ pub enum SupportedContentType {
 #[cfg(feature = "attachments")]
 impl SupportedContentType {
     /// Every value known to this version of the client.
-    pub const KNOWN: [Self; 50] = [
+    pub const KNOWN: &'static [Self] = &[
         Self::ImageJpeg,
         Self::ImagePng,
         Self::ImageGif,
@@ -4331,6 +4865,7 @@ impl<'de> Deserialize<'de> for AttachmentCreateParams {
 /// Where and how to upload a file.
 #[cfg(feature = "attachments")]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct AttachmentCreateResponse {
     /// The attachment's ID, for media parts; it does not expire.
     pub attachment_id: String,
@@ -4349,6 +4884,30 @@ pub struct AttachmentCreateResponse {
 
     /// Headers the upload request must carry.
     pub required_headers: std::collections::BTreeMap<String, String>,
+}
+
+#[cfg(feature = "attachments")]
+impl AttachmentCreateResponse {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(
+        attachment_id: String,
+        upload_url: String,
+        download_url: String,
+        http_method: AttachmentCreateResponseHttpMethod,
+        expires_at: chrono::DateTime<chrono::Utc>,
+        required_headers: std::collections::BTreeMap<String, String>,
+    ) -> Self {
+        Self {
+            attachment_id,
+            upload_url,
+            download_url,
+            http_method,
+            expires_at,
+            required_headers,
+        }
+    }
 }
 
 #[cfg(feature = "attachments")]
@@ -4412,6 +4971,7 @@ impl<'de> Deserialize<'de> for AttachmentCreateResponse {
 /// An attachment.
 #[cfg(feature = "attachments")]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct AttachmentRetrieveResponse {
     /// Unique identifier of the attachment.
     pub id: String,
@@ -4433,6 +4993,31 @@ pub struct AttachmentRetrieveResponse {
 
     /// When the attachment was created.
     pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+#[cfg(feature = "attachments")]
+impl AttachmentRetrieveResponse {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(
+        id: String,
+        filename: String,
+        content_type: SupportedContentType,
+        size_bytes: i64,
+        status: AttachmentRetrieveResponseStatus,
+        created_at: chrono::DateTime<chrono::Utc>,
+    ) -> Self {
+        Self {
+            id,
+            filename,
+            content_type,
+            size_bytes,
+            status,
+            download_url: None,
+            created_at,
+        }
+    }
 }
 
 #[cfg(feature = "attachments")]
@@ -4500,6 +5085,7 @@ impl<'de> Deserialize<'de> for AttachmentRetrieveResponse {
 /// What a phone number can do.
 #[cfg(feature = "phone_numbers")]
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct PhoneCapabilities {
     /// Whether it sends and receives SMS.
     pub sms: bool,
@@ -4509,6 +5095,16 @@ pub struct PhoneCapabilities {
 
     /// Whether it makes and takes calls.
     pub voice: bool,
+}
+
+#[cfg(feature = "phone_numbers")]
+impl PhoneCapabilities {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(sms: bool, mms: bool, voice: bool) -> Self {
+        Self { sms, mms, voice }
+    }
 }
 
 #[cfg(feature = "phone_numbers")]
@@ -4560,9 +5156,20 @@ impl<'de> Deserialize<'de> for PhoneCapabilities {
 /// The phone numbers of the account.
 #[cfg(feature = "phone_numbers")]
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct PhonenumberListResponse {
     /// The phone numbers.
     pub phone_numbers: Vec<PhonenumberListResponsePhoneNumbersItem>,
+}
+
+#[cfg(feature = "phone_numbers")]
+impl PhonenumberListResponse {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(phone_numbers: Vec<PhonenumberListResponsePhoneNumbersItem>) -> Self {
+        Self { phone_numbers }
+    }
 }
 
 #[cfg(feature = "phone_numbers")]
@@ -4610,12 +5217,23 @@ pub type ChatLeaveChatResponse = QueuedResponse;
 /// The outcome of a location request.
 #[cfg(feature = "chats")]
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct LocationRequestResponse {
     /// Whether the request was sent.
     pub success: bool,
 
     /// What happened.
     pub message: String,
+}
+
+#[cfg(feature = "chats")]
+impl LocationRequestResponse {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(success: bool, message: String) -> Self {
+        Self { success, message }
+    }
 }
 
 #[cfg(feature = "chats")]
@@ -4663,6 +5281,7 @@ impl<'de> Deserialize<'de> for LocationRequestResponse {
 /// The last location a participant shared, as a GeoJSON point feature.
 #[cfg(feature = "chats")]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct LocationFeature {
     /// Always `Feature`.
     pub type_: LocationFeatureType,
@@ -4672,6 +5291,24 @@ pub struct LocationFeature {
 
     /// Who shared the location, and where that is.
     pub properties: LocationFeatureProperties,
+}
+
+#[cfg(feature = "chats")]
+impl LocationFeature {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(
+        type_: LocationFeatureType,
+        geometry: LocationFeatureGeometry,
+        properties: LocationFeatureProperties,
+    ) -> Self {
+        Self {
+            type_,
+            geometry,
+            properties,
+        }
+    }
 }
 
 #[cfg(feature = "chats")]
@@ -4723,12 +5360,23 @@ impl<'de> Deserialize<'de> for LocationFeature {
 /// The locations shared in a chat.
 #[cfg(feature = "chats")]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetChatLocationResponse {
     /// Whether the locations could be read.
     pub success: bool,
 
     /// The locations, as a GeoJSON feature collection.
     pub data: GetChatLocationResponseData,
+}
+
+#[cfg(feature = "chats")]
+impl GetChatLocationResponse {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(success: bool, data: GetChatLocationResponseData) -> Self {
+        Self { success, data }
+    }
 }
 
 #[cfg(feature = "chats")]
@@ -4886,12 +5534,23 @@ impl<'de> Deserialize<'de> for CapabilityCheckRcsParams {
 /// Whether a handle can be reached over a service.
 #[cfg(feature = "capability")]
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct HandleCheckResponse {
     /// The handle that was checked.
     pub address: String,
 
     /// Whether it can be reached.
     pub available: bool,
+}
+
+#[cfg(feature = "capability")]
+impl HandleCheckResponse {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(address: String, available: bool) -> Self {
+        Self { address, available }
+    }
 }
 
 #[cfg(feature = "capability")]
@@ -4939,6 +5598,7 @@ impl<'de> Deserialize<'de> for HandleCheckResponse {
 /// The contact card of one of your phone numbers.
 #[cfg(feature = "contact_card")]
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct SetContactCard {
     /// The phone number (E.164).
     pub phone_number: String,
@@ -4954,6 +5614,22 @@ pub struct SetContactCard {
 
     /// Whether the card is shared.
     pub is_active: bool,
+}
+
+#[cfg(feature = "contact_card")]
+impl SetContactCard {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(phone_number: String, first_name: String, is_active: bool) -> Self {
+        Self {
+            phone_number,
+            first_name,
+            last_name: None,
+            image_url: None,
+            is_active,
+        }
+    }
 }
 
 #[cfg(feature = "contact_card")]
@@ -5013,9 +5689,20 @@ impl<'de> Deserialize<'de> for SetContactCard {
 /// Contact cards of your phone numbers.
 #[cfg(feature = "contact_card")]
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ContactCardRetrieveResponse {
     /// The cards.
     pub contact_cards: Vec<SetContactCard>,
+}
+
+#[cfg(feature = "contact_card")]
+impl ContactCardRetrieveResponse {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(contact_cards: Vec<SetContactCard>) -> Self {
+        Self { contact_cards }
+    }
 }
 
 #[cfg(feature = "contact_card")]
@@ -5246,6 +5933,7 @@ impl<'de> Deserialize<'de> for MessageCreateBody {
 /// A message sent to handles, and the chat and number chosen for it.
 #[cfg(feature = "messages")]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct MessageCreateResponse {
     /// The chat the message went to.
     pub chat_id: String,
@@ -5273,6 +5961,36 @@ pub struct MessageCreateResponse {
 
     /// The message.
     pub message: SentMessage,
+}
+
+#[cfg(feature = "messages")]
+impl MessageCreateResponse {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        chat_id: String,
+        created_new_chat: bool,
+        from: String,
+        from_selection: MessageCreateResponseFromSelection,
+        handles: Vec<ChatHandle>,
+        is_group: bool,
+        service: ServiceType,
+        message: SentMessage,
+    ) -> Self {
+        Self {
+            chat_id,
+            created_new_chat,
+            previous_chat_id: crate::Nullable::Absent,
+            from,
+            from_selection,
+            handles,
+            is_group,
+            service,
+            message,
+        }
+    }
 }
 
 #[cfg(feature = "messages")]
@@ -5468,12 +6186,23 @@ impl<'de> Deserialize<'de> for MessageUpdateAppCardParams {
 /// An iMessage app card message after its update.
 #[cfg(feature = "messages")]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct MessageUpdateAppCardResponse {
     /// The chat of the message.
     pub chat_id: String,
 
     /// The message.
     pub message: SentMessage,
+}
+
+#[cfg(feature = "messages")]
+impl MessageUpdateAppCardResponse {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(chat_id: String, message: SentMessage) -> Self {
+        Self { chat_id, message }
+    }
 }
 
 #[cfg(feature = "messages")]
@@ -5521,12 +6250,23 @@ impl<'de> Deserialize<'de> for MessageUpdateAppCardResponse {
 /// A health or reputation level of a phone number, with its documentation.
 #[cfg(feature = "phone_numbers")]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct NumberStatus {
     /// The level.
     pub status: ReputationLevel,
 
     /// Documentation of the levels and what to do about them.
     pub doc_url: String,
+}
+
+#[cfg(feature = "phone_numbers")]
+impl NumberStatus {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(status: ReputationLevel, doc_url: String) -> Self {
+        Self { status, doc_url }
+    }
 }
 
 #[cfg(feature = "phone_numbers")]
@@ -5574,9 +6314,20 @@ impl<'de> Deserialize<'de> for NumberStatus {
 /// The phone numbers of the account, with their health.
 #[cfg(feature = "phone_numbers")]
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct PhoneNumberListResponse {
     /// The phone numbers.
     pub phone_numbers: Vec<PhoneNumberListResponsePhoneNumbersItem>,
+}
+
+#[cfg(feature = "phone_numbers")]
+impl PhoneNumberListResponse {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(phone_numbers: Vec<PhoneNumberListResponsePhoneNumbersItem>) -> Self {
+        Self { phone_numbers }
+    }
 }
 
 #[cfg(feature = "phone_numbers")]
@@ -5666,6 +6417,7 @@ impl<'de> Deserialize<'de> for PhoneNumberUpdateParams {
 /// A phone number after its update.
 #[cfg(feature = "phone_numbers")]
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct PhoneNumberUpdateResponse {
     /// Unique identifier of the phone number.
     pub id: String,
@@ -5675,6 +6427,20 @@ pub struct PhoneNumberUpdateResponse {
 
     /// Where calls are forwarded, if anywhere.
     pub forwarding_number: Option<String>,
+}
+
+#[cfg(feature = "phone_numbers")]
+impl PhoneNumberUpdateResponse {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(id: String, phone_number: String) -> Self {
+        Self {
+            id,
+            phone_number,
+            forwarding_number: None,
+        }
+    }
 }
 
 #[cfg(feature = "phone_numbers")]
@@ -5726,12 +6492,23 @@ impl<'de> Deserialize<'de> for PhoneNumberUpdateResponse {
 /// The phone number to write from.
 #[cfg(feature = "phone_numbers")]
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct AvailableNumberRetrieveResponse {
     /// The phone number (E.164).
     pub phone_number: String,
 
     /// URL of the number's contact card (vCard).
     pub vcf_url: String,
+}
+
+#[cfg(feature = "phone_numbers")]
+impl AvailableNumberRetrieveResponse {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(phone_number: String, vcf_url: String) -> Self {
+        Self { phone_number, vcf_url }
+    }
 }
 
 #[cfg(feature = "phone_numbers")]
@@ -5783,6 +6560,7 @@ impl<'de> Deserialize<'de> for AvailableNumberRetrieveResponse {
 /// The chat of a message event (payload version `2026-02-03`).
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct WebhookChat {
     /// Unique identifier of the chat.
     pub id: String,
@@ -5795,6 +6573,21 @@ pub struct WebhookChat {
 
     /// Your phone number's handle in the chat.
     pub owner_handle: crate::Nullable<ChatHandle>,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl WebhookChat {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(id: String, health_status: HealthStatus) -> Self {
+        Self {
+            id,
+            health_status,
+            is_group: crate::Nullable::Absent,
+            owner_handle: crate::Nullable::Absent,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -5850,6 +6643,7 @@ impl<'de> Deserialize<'de> for WebhookChat {
 /// A text part of a message in a webhook payload.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct WebhookTextPart {
     /// Always `text`.
     pub type_: WebhookTextPartType,
@@ -5859,6 +6653,20 @@ pub struct WebhookTextPart {
 
     /// Styles and animations of ranges of the text.
     pub text_decorations: crate::Nullable<Vec<TextDecoration>>,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl WebhookTextPart {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(type_: WebhookTextPartType, value: String) -> Self {
+        Self {
+            type_,
+            value,
+            text_decorations: crate::Nullable::Absent,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -5910,6 +6718,7 @@ impl<'de> Deserialize<'de> for WebhookTextPart {
 /// A file part of a message in a webhook payload.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct WebhookMediaPart {
     /// Always `media`.
     pub type_: WebhookMediaPartType,
@@ -5928,6 +6737,30 @@ pub struct WebhookMediaPart {
 
     /// The size of the file in bytes.
     pub size_bytes: i64,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl WebhookMediaPart {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(
+        type_: WebhookMediaPartType,
+        id: String,
+        url: String,
+        filename: String,
+        mime_type: String,
+        size_bytes: i64,
+    ) -> Self {
+        Self {
+            type_,
+            id,
+            url,
+            filename,
+            mime_type,
+            size_bytes,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -5997,6 +6830,7 @@ pub type WebhookLinkPart = LinkPart;
 /// An iMessage app card part of a message in a webhook payload.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct WebhookIMessageAppPart {
     /// Always `imessage_app`.
     pub type_: WebhookIMessageAppPartType,
@@ -6012,6 +6846,27 @@ pub struct WebhookIMessageAppPart {
 
     /// Text shown where the app is not installed.
     pub fallback_text: crate::Nullable<String>,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl WebhookIMessageAppPart {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(
+        type_: WebhookIMessageAppPartType,
+        app: WebhookIMessageAppPartApp,
+        layout: WebhookIMessageAppPartLayout,
+        url: String,
+    ) -> Self {
+        Self {
+            type_,
+            app,
+            layout,
+            url,
+            fallback_text: crate::Nullable::Absent,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -6071,6 +6926,7 @@ impl<'de> Deserialize<'de> for WebhookIMessageAppPart {
 /// One part of a message in a webhook payload, told apart by `type`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum WebhookMessagePart {
     /// `text`
     Text(WebhookTextPart),
@@ -6140,12 +6996,26 @@ impl<'de> Deserialize<'de> for WebhookMessagePart {
 /// The message (and part) a message replies to.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct WebhookReplyTo {
     /// The ID of the message replied to.
     pub message_id: Option<String>,
 
     /// The 0-based index of the part replied to.
     pub part_index: Option<i32>,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl WebhookReplyTo {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new() -> Self {
+        Self {
+            message_id: None,
+            part_index: None,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -6193,6 +7063,7 @@ impl<'de> Deserialize<'de> for WebhookReplyTo {
 /// The service asked for when sending; `auto` lets Linq choose.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum WebhookPreferredService {
     /// `iMessage`
     IMessage,
@@ -6213,7 +7084,12 @@ pub enum WebhookPreferredService {
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl WebhookPreferredService {
     /// Every value known to this version of the client.
-    pub const KNOWN: [Self; 4] = [Self::IMessage, Self::Sms, Self::Rcs, Self::Auto];
+    pub const KNOWN: &'static [Self] = &[
+        Self::IMessage,
+        Self::Sms,
+        Self::Rcs,
+        Self::Auto,
+    ];
 
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -6269,6 +7145,7 @@ impl<'de> Deserialize<'de> for WebhookPreferredService {
 /// `read_at` once read.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct MessageEventV2 {
     /// The chat of the message.
     pub chat: WebhookChat,
@@ -6308,6 +7185,37 @@ pub struct MessageEventV2 {
 
     /// The service asked for when sending, if any.
     pub preferred_service: crate::Nullable<WebhookPreferredService>,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl MessageEventV2 {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(
+        chat: WebhookChat,
+        id: String,
+        direction: MessageEventV2Direction,
+        sender_handle: ChatHandle,
+        parts: Vec<WebhookMessagePart>,
+        service: ServiceType,
+    ) -> Self {
+        Self {
+            chat,
+            id,
+            idempotency_key: crate::Nullable::Absent,
+            direction,
+            sender_handle,
+            parts,
+            sent_at: crate::Nullable::Absent,
+            delivered_at: crate::Nullable::Absent,
+            read_at: crate::Nullable::Absent,
+            reply_to: crate::Nullable::Absent,
+            effect: crate::Nullable::Absent,
+            service,
+            preferred_service: crate::Nullable::Absent,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -6399,6 +7307,7 @@ impl<'de> Deserialize<'de> for MessageEventV2 {
 /// The message of a payload-version `2025-01-01` message event.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct MessagePayload {
     /// Unique identifier of the message.
     pub id: Option<String>,
@@ -6432,6 +7341,28 @@ pub struct MessagePayload {
 
     /// When the message last changed.
     pub updated_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl MessagePayload {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            parts: None,
+            effect: None,
+            reply_to: None,
+            is_delivered: None,
+            is_read: None,
+            sent_at: crate::Nullable::Absent,
+            delivered_at: crate::Nullable::Absent,
+            read_at: crate::Nullable::Absent,
+            created_at: None,
+            updated_at: None,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -6517,6 +7448,7 @@ impl<'de> Deserialize<'de> for MessagePayload {
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[allow(deprecated)]
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct MessageEvent {
     /// The chat of the message.
     pub chat_id: Option<String>,
@@ -6555,6 +7487,30 @@ pub struct MessageEvent {
 
     /// The service asked for when sending, if any.
     pub preferred_service: crate::Nullable<WebhookPreferredService>,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[allow(deprecated)]
+impl MessageEvent {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new() -> Self {
+        Self {
+            chat_id: None,
+            is_group: None,
+            idempotency_key: crate::Nullable::Absent,
+            from: None,
+            from_handle: None,
+            message: None,
+            recipient_phone: crate::Nullable::Absent,
+            recipient_handle: crate::Nullable::Absent,
+            is_from_me: None,
+            received_at: crate::Nullable::Absent,
+            service: crate::Nullable::Absent,
+            preferred_service: crate::Nullable::Absent,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -6646,6 +7602,7 @@ impl<'de> Deserialize<'de> for MessageEvent {
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[allow(deprecated)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct MessageReadEvent {
     /// The chat of the message.
     pub chat_id: Option<String>,
@@ -6690,6 +7647,32 @@ pub struct MessageReadEvent {
 
     /// When the message was read.
     pub read_at: chrono::DateTime<chrono::Utc>,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[allow(deprecated)]
+impl MessageReadEvent {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(read_at: chrono::DateTime<chrono::Utc>) -> Self {
+        Self {
+            chat_id: None,
+            is_group: None,
+            idempotency_key: crate::Nullable::Absent,
+            from: None,
+            from_handle: None,
+            message: None,
+            recipient_phone: crate::Nullable::Absent,
+            recipient_handle: crate::Nullable::Absent,
+            is_from_me: None,
+            received_at: crate::Nullable::Absent,
+            service: crate::Nullable::Absent,
+            preferred_service: crate::Nullable::Absent,
+            message_id: None,
+            read_at,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -6789,6 +7772,7 @@ impl<'de> Deserialize<'de> for MessageReadEvent {
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[allow(deprecated)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct MessageDeliveredEvent {
     /// The chat of the message.
     pub chat_id: Option<String>,
@@ -6833,6 +7817,32 @@ pub struct MessageDeliveredEvent {
 
     /// When the message was delivered.
     pub delivered_at: chrono::DateTime<chrono::Utc>,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[allow(deprecated)]
+impl MessageDeliveredEvent {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(delivered_at: chrono::DateTime<chrono::Utc>) -> Self {
+        Self {
+            chat_id: None,
+            is_group: None,
+            idempotency_key: crate::Nullable::Absent,
+            from: None,
+            from_handle: None,
+            message: None,
+            recipient_phone: crate::Nullable::Absent,
+            recipient_handle: crate::Nullable::Absent,
+            is_from_me: None,
+            received_at: crate::Nullable::Absent,
+            service: crate::Nullable::Absent,
+            preferred_service: crate::Nullable::Absent,
+            message_id: None,
+            delivered_at,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -6933,6 +7943,7 @@ impl<'de> Deserialize<'de> for MessageDeliveredEvent {
 /// carry it. Its content may be missing.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct MessageFailedEvent {
     /// The chat of the message.
     pub chat_id: Option<String>,
@@ -6948,6 +7959,22 @@ pub struct MessageFailedEvent {
 
     /// When the delivery failed.
     pub failed_at: chrono::DateTime<chrono::Utc>,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl MessageFailedEvent {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(code: i64, failed_at: chrono::DateTime<chrono::Utc>) -> Self {
+        Self {
+            chat_id: None,
+            message_id: None,
+            code,
+            reason: None,
+            failed_at,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -7007,6 +8034,7 @@ impl<'de> Deserialize<'de> for MessageFailedEvent {
 /// A part of a message whose text was edited.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct MessageEditedEvent {
     /// Unique identifier of the message.
     pub id: String,
@@ -7025,6 +8053,30 @@ pub struct MessageEditedEvent {
 
     /// The sender.
     pub sender_handle: ChatHandle,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl MessageEditedEvent {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(
+        id: String,
+        chat: MessageEditedEventChat,
+        direction: MessageEditedEventDirection,
+        edited_at: chrono::DateTime<chrono::Utc>,
+        part: MessageEditedEventPart,
+        sender_handle: ChatHandle,
+    ) -> Self {
+        Self {
+            id,
+            chat,
+            direction,
+            edited_at,
+            part,
+            sender_handle,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -7089,6 +8141,7 @@ impl<'de> Deserialize<'de> for MessageEditedEvent {
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[allow(deprecated)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ReactionEvent {
     /// The chat of the message.
     pub chat_id: Option<String>,
@@ -7123,6 +8176,29 @@ pub struct ReactionEvent {
 
     /// When the reaction was added or removed.
     pub reacted_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[allow(deprecated)]
+impl ReactionEvent {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(reaction_type: ReactionType, is_from_me: bool) -> Self {
+        Self {
+            chat_id: None,
+            from: None,
+            from_handle: None,
+            message_id: None,
+            part_index: None,
+            reaction_type,
+            custom_emoji: crate::Nullable::Absent,
+            sticker: crate::Nullable::Absent,
+            is_from_me,
+            service: None,
+            reacted_at: None,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -7210,6 +8286,7 @@ impl<'de> Deserialize<'de> for ReactionEvent {
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[allow(deprecated)]
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ParticipantAddedEvent {
     /// The chat.
     pub chat_id: Option<String>,
@@ -7223,6 +8300,22 @@ pub struct ParticipantAddedEvent {
 
     /// When the participant was added.
     pub added_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[allow(deprecated)]
+impl ParticipantAddedEvent {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(handle: String) -> Self {
+        Self {
+            chat_id: None,
+            handle,
+            participant: None,
+            added_at: None,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -7282,6 +8375,7 @@ impl<'de> Deserialize<'de> for ParticipantAddedEvent {
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[allow(deprecated)]
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ParticipantRemovedEvent {
     /// The chat.
     pub chat_id: Option<String>,
@@ -7295,6 +8389,22 @@ pub struct ParticipantRemovedEvent {
 
     /// When the participant was removed.
     pub removed_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[allow(deprecated)]
+impl ParticipantRemovedEvent {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(handle: String) -> Self {
+        Self {
+            chat_id: None,
+            handle,
+            participant: None,
+            removed_at: None,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -7353,6 +8463,7 @@ impl<'de> Deserialize<'de> for ParticipantRemovedEvent {
 /// A group chat that was renamed.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ChatGroupNameUpdatedEvent {
     /// The chat.
     pub chat_id: String,
@@ -7368,6 +8479,22 @@ pub struct ChatGroupNameUpdatedEvent {
 
     /// When the change happened.
     pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl ChatGroupNameUpdatedEvent {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(chat_id: String, updated_at: chrono::DateTime<chrono::Utc>) -> Self {
+        Self {
+            chat_id,
+            old_value: crate::Nullable::Absent,
+            new_value: crate::Nullable::Absent,
+            changed_by_handle: crate::Nullable::Absent,
+            updated_at,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -7427,6 +8554,7 @@ impl<'de> Deserialize<'de> for ChatGroupNameUpdatedEvent {
 /// A group chat whose icon changed.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ChatGroupIconUpdatedEvent {
     /// The chat.
     pub chat_id: String,
@@ -7442,6 +8570,22 @@ pub struct ChatGroupIconUpdatedEvent {
 
     /// When the change happened.
     pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl ChatGroupIconUpdatedEvent {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(chat_id: String, updated_at: chrono::DateTime<chrono::Utc>) -> Self {
+        Self {
+            chat_id,
+            old_value: crate::Nullable::Absent,
+            new_value: crate::Nullable::Absent,
+            changed_by_handle: crate::Nullable::Absent,
+            updated_at,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -7501,6 +8645,7 @@ impl<'de> Deserialize<'de> for ChatGroupIconUpdatedEvent {
 /// A group chat rename that failed.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ChatGroupNameUpdateFailedEvent {
     /// The chat.
     pub chat_id: String,
@@ -7510,6 +8655,24 @@ pub struct ChatGroupNameUpdateFailedEvent {
 
     /// When the change failed.
     pub failed_at: chrono::DateTime<chrono::Utc>,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl ChatGroupNameUpdateFailedEvent {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(
+        chat_id: String,
+        error_code: i64,
+        failed_at: chrono::DateTime<chrono::Utc>,
+    ) -> Self {
+        Self {
+            chat_id,
+            error_code,
+            failed_at,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -7571,6 +8734,7 @@ pub type ChatGroupIconUpdateFailedEvent = ChatGroupNameUpdateFailedEvent;
 /// A chat that was created.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ChatCreatedEvent {
     /// Unique identifier of the chat.
     pub id: String,
@@ -7595,6 +8759,32 @@ pub struct ChatCreatedEvent {
 
     /// When the chat last changed.
     pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl ChatCreatedEvent {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(
+        id: String,
+        handles: Vec<ChatHandle>,
+        health_status: HealthStatus,
+        is_group: bool,
+        created_at: chrono::DateTime<chrono::Utc>,
+        updated_at: chrono::DateTime<chrono::Utc>,
+    ) -> Self {
+        Self {
+            id,
+            display_name: None,
+            service: crate::Nullable::Absent,
+            handles,
+            health_status,
+            is_group,
+            created_at,
+            updated_at,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -7666,9 +8856,20 @@ impl<'de> Deserialize<'de> for ChatCreatedEvent {
 /// A participant started or stopped typing.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ChatTypingIndicatorEvent {
     /// The chat.
     pub chat_id: String,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl ChatTypingIndicatorEvent {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(chat_id: String) -> Self {
+        Self { chat_id }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -7712,6 +8913,7 @@ impl<'de> Deserialize<'de> for ChatTypingIndicatorEvent {
 /// A health or reputation level of a phone number.
 #[cfg(any(feature = "phone_numbers", feature = "webhooks"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ReputationLevel {
     /// `HEALTHY`
     Healthy,
@@ -7729,7 +8931,7 @@ pub enum ReputationLevel {
 #[cfg(any(feature = "phone_numbers", feature = "webhooks"))]
 impl ReputationLevel {
     /// Every value known to this version of the client.
-    pub const KNOWN: [Self; 3] = [Self::Healthy, Self::AtRisk, Self::Critical];
+    pub const KNOWN: &'static [Self] = &[Self::Healthy, Self::AtRisk, Self::Critical];
 
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -7780,6 +8982,7 @@ impl<'de> Deserialize<'de> for ReputationLevel {
 /// Whether a phone number is in normal use or flagged.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum PhoneNumberLineStatus {
     /// `ACTIVE`
     Active,
@@ -7794,7 +8997,7 @@ pub enum PhoneNumberLineStatus {
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl PhoneNumberLineStatus {
     /// Every value known to this version of the client.
-    pub const KNOWN: [Self; 2] = [Self::Active, Self::Flagged];
+    pub const KNOWN: &'static [Self] = &[Self::Active, Self::Flagged];
 
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -7843,6 +9046,7 @@ impl<'de> Deserialize<'de> for PhoneNumberLineStatus {
 /// A phone number whose status, health or reputation changed.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct PhoneNumberStatusUpdatedEvent {
     /// The phone number (E.164).
     pub phone_number: String,
@@ -7867,6 +9071,35 @@ pub struct PhoneNumberStatusUpdatedEvent {
 
     /// The reputation after the change.
     pub new_reputation: ReputationLevel,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl PhoneNumberStatusUpdatedEvent {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        phone_number: String,
+        changed_at: chrono::DateTime<chrono::Utc>,
+        previous_status: PhoneNumberLineStatus,
+        new_status: PhoneNumberLineStatus,
+        previous_health_status: ReputationLevel,
+        new_health_status: ReputationLevel,
+        previous_reputation: ReputationLevel,
+        new_reputation: ReputationLevel,
+    ) -> Self {
+        Self {
+            phone_number,
+            changed_at,
+            previous_status,
+            new_status,
+            previous_health_status,
+            new_health_status,
+            previous_reputation,
+            new_reputation,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -7952,6 +9185,7 @@ impl<'de> Deserialize<'de> for PhoneNumberStatusUpdatedEvent {
 /// The `message.sent` webhook payload, version `2026-02-03`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct MessageSentWebhookV2026 {
     /// The API version that produced the event.
     pub api_version: String,
@@ -7976,6 +9210,35 @@ pub struct MessageSentWebhookV2026 {
 
     /// The `data` property.
     pub data: MessageEventV2,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl MessageSentWebhookV2026 {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        api_version: String,
+        webhook_version: MessageSentWebhookV2026WebhookVersion,
+        event_type: WebhookEventType,
+        event_id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        trace_id: String,
+        partner_id: String,
+        data: MessageEventV2,
+    ) -> Self {
+        Self {
+            api_version,
+            webhook_version,
+            event_type,
+            event_id,
+            created_at,
+            trace_id,
+            partner_id,
+            data,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -8047,6 +9310,7 @@ impl<'de> Deserialize<'de> for MessageSentWebhookV2026 {
 /// The `message.received` webhook payload, version `2026-02-03`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct MessageReceivedWebhookV2026 {
     /// The API version that produced the event.
     pub api_version: String,
@@ -8071,6 +9335,35 @@ pub struct MessageReceivedWebhookV2026 {
 
     /// The `data` property.
     pub data: MessageEventV2,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl MessageReceivedWebhookV2026 {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        api_version: String,
+        webhook_version: MessageReceivedWebhookV2026WebhookVersion,
+        event_type: WebhookEventType,
+        event_id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        trace_id: String,
+        partner_id: String,
+        data: MessageEventV2,
+    ) -> Self {
+        Self {
+            api_version,
+            webhook_version,
+            event_type,
+            event_id,
+            created_at,
+            trace_id,
+            partner_id,
+            data,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -8142,6 +9435,7 @@ impl<'de> Deserialize<'de> for MessageReceivedWebhookV2026 {
 /// The `message.read` webhook payload, version `2026-02-03`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct MessageReadWebhookV2026 {
     /// The API version that produced the event.
     pub api_version: String,
@@ -8166,6 +9460,35 @@ pub struct MessageReadWebhookV2026 {
 
     /// The `data` property.
     pub data: MessageEventV2,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl MessageReadWebhookV2026 {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        api_version: String,
+        webhook_version: MessageReadWebhookV2026WebhookVersion,
+        event_type: WebhookEventType,
+        event_id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        trace_id: String,
+        partner_id: String,
+        data: MessageEventV2,
+    ) -> Self {
+        Self {
+            api_version,
+            webhook_version,
+            event_type,
+            event_id,
+            created_at,
+            trace_id,
+            partner_id,
+            data,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -8237,6 +9560,7 @@ impl<'de> Deserialize<'de> for MessageReadWebhookV2026 {
 /// The `message.delivered` webhook payload, version `2026-02-03`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct MessageDeliveredWebhookV2026 {
     /// The API version that produced the event.
     pub api_version: String,
@@ -8261,6 +9585,35 @@ pub struct MessageDeliveredWebhookV2026 {
 
     /// The `data` property.
     pub data: MessageEventV2,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl MessageDeliveredWebhookV2026 {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        api_version: String,
+        webhook_version: MessageDeliveredWebhookV2026WebhookVersion,
+        event_type: WebhookEventType,
+        event_id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        trace_id: String,
+        partner_id: String,
+        data: MessageEventV2,
+    ) -> Self {
+        Self {
+            api_version,
+            webhook_version,
+            event_type,
+            event_id,
+            created_at,
+            trace_id,
+            partner_id,
+            data,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -8332,6 +9685,7 @@ impl<'de> Deserialize<'de> for MessageDeliveredWebhookV2026 {
 /// The `message.failed` webhook payload, version `2026-02-03`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct MessageFailedWebhookV2026 {
     /// The API version that produced the event.
     pub api_version: String,
@@ -8356,6 +9710,35 @@ pub struct MessageFailedWebhookV2026 {
 
     /// The `data` property.
     pub data: MessageFailedEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl MessageFailedWebhookV2026 {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        api_version: String,
+        webhook_version: MessageFailedWebhookV2026WebhookVersion,
+        event_type: WebhookEventType,
+        event_id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        trace_id: String,
+        partner_id: String,
+        data: MessageFailedEvent,
+    ) -> Self {
+        Self {
+            api_version,
+            webhook_version,
+            event_type,
+            event_id,
+            created_at,
+            trace_id,
+            partner_id,
+            data,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -8427,6 +9810,7 @@ impl<'de> Deserialize<'de> for MessageFailedWebhookV2026 {
 /// The `message.edited` webhook payload, version `2026-02-03`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct MessageEditedWebhookV2026 {
     /// The API version that produced the event.
     pub api_version: String,
@@ -8451,6 +9835,35 @@ pub struct MessageEditedWebhookV2026 {
 
     /// The `data` property.
     pub data: MessageEditedEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl MessageEditedWebhookV2026 {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        api_version: String,
+        webhook_version: MessageEditedWebhookV2026WebhookVersion,
+        event_type: WebhookEventType,
+        event_id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        trace_id: String,
+        partner_id: String,
+        data: MessageEditedEvent,
+    ) -> Self {
+        Self {
+            api_version,
+            webhook_version,
+            event_type,
+            event_id,
+            created_at,
+            trace_id,
+            partner_id,
+            data,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -8522,6 +9935,7 @@ impl<'de> Deserialize<'de> for MessageEditedWebhookV2026 {
 /// The `reaction.added` webhook payload, version `2026-02-03`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ReactionAddedWebhookV2026 {
     /// The API version that produced the event.
     pub api_version: String,
@@ -8546,6 +9960,35 @@ pub struct ReactionAddedWebhookV2026 {
 
     /// The `data` property.
     pub data: ReactionEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl ReactionAddedWebhookV2026 {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        api_version: String,
+        webhook_version: ReactionAddedWebhookV2026WebhookVersion,
+        event_type: WebhookEventType,
+        event_id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        trace_id: String,
+        partner_id: String,
+        data: ReactionEvent,
+    ) -> Self {
+        Self {
+            api_version,
+            webhook_version,
+            event_type,
+            event_id,
+            created_at,
+            trace_id,
+            partner_id,
+            data,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -8617,6 +10060,7 @@ impl<'de> Deserialize<'de> for ReactionAddedWebhookV2026 {
 /// The `reaction.removed` webhook payload, version `2026-02-03`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ReactionRemovedWebhookV2026 {
     /// The API version that produced the event.
     pub api_version: String,
@@ -8641,6 +10085,35 @@ pub struct ReactionRemovedWebhookV2026 {
 
     /// The `data` property.
     pub data: ReactionEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl ReactionRemovedWebhookV2026 {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        api_version: String,
+        webhook_version: ReactionRemovedWebhookV2026WebhookVersion,
+        event_type: WebhookEventType,
+        event_id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        trace_id: String,
+        partner_id: String,
+        data: ReactionEvent,
+    ) -> Self {
+        Self {
+            api_version,
+            webhook_version,
+            event_type,
+            event_id,
+            created_at,
+            trace_id,
+            partner_id,
+            data,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -8712,6 +10185,7 @@ impl<'de> Deserialize<'de> for ReactionRemovedWebhookV2026 {
 /// The `participant.added` webhook payload, version `2026-02-03`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ParticipantAddedWebhookV2026 {
     /// The API version that produced the event.
     pub api_version: String,
@@ -8736,6 +10210,35 @@ pub struct ParticipantAddedWebhookV2026 {
 
     /// The `data` property.
     pub data: ParticipantAddedEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl ParticipantAddedWebhookV2026 {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        api_version: String,
+        webhook_version: ParticipantAddedWebhookV2026WebhookVersion,
+        event_type: WebhookEventType,
+        event_id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        trace_id: String,
+        partner_id: String,
+        data: ParticipantAddedEvent,
+    ) -> Self {
+        Self {
+            api_version,
+            webhook_version,
+            event_type,
+            event_id,
+            created_at,
+            trace_id,
+            partner_id,
+            data,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -8807,6 +10310,7 @@ impl<'de> Deserialize<'de> for ParticipantAddedWebhookV2026 {
 /// The `participant.removed` webhook payload, version `2026-02-03`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ParticipantRemovedWebhookV2026 {
     /// The API version that produced the event.
     pub api_version: String,
@@ -8831,6 +10335,35 @@ pub struct ParticipantRemovedWebhookV2026 {
 
     /// The `data` property.
     pub data: ParticipantRemovedEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl ParticipantRemovedWebhookV2026 {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        api_version: String,
+        webhook_version: ParticipantRemovedWebhookV2026WebhookVersion,
+        event_type: WebhookEventType,
+        event_id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        trace_id: String,
+        partner_id: String,
+        data: ParticipantRemovedEvent,
+    ) -> Self {
+        Self {
+            api_version,
+            webhook_version,
+            event_type,
+            event_id,
+            created_at,
+            trace_id,
+            partner_id,
+            data,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -8906,6 +10439,7 @@ impl<'de> Deserialize<'de> for ParticipantRemovedWebhookV2026 {
 /// The `chat.group_name_updated` webhook payload, version `2026-02-03`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ChatGroupNameUpdatedWebhookV2026 {
     /// The API version that produced the event.
     pub api_version: String,
@@ -8930,6 +10464,35 @@ pub struct ChatGroupNameUpdatedWebhookV2026 {
 
     /// The `data` property.
     pub data: ChatGroupNameUpdatedEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl ChatGroupNameUpdatedWebhookV2026 {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        api_version: String,
+        webhook_version: ChatGroupNameUpdatedWebhookV2026WebhookVersion,
+        event_type: WebhookEventType,
+        event_id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        trace_id: String,
+        partner_id: String,
+        data: ChatGroupNameUpdatedEvent,
+    ) -> Self {
+        Self {
+            api_version,
+            webhook_version,
+            event_type,
+            event_id,
+            created_at,
+            trace_id,
+            partner_id,
+            data,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -9005,6 +10568,7 @@ impl<'de> Deserialize<'de> for ChatGroupNameUpdatedWebhookV2026 {
 /// The `chat.group_icon_updated` webhook payload, version `2026-02-03`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ChatGroupIconUpdatedWebhookV2026 {
     /// The API version that produced the event.
     pub api_version: String,
@@ -9029,6 +10593,35 @@ pub struct ChatGroupIconUpdatedWebhookV2026 {
 
     /// The `data` property.
     pub data: ChatGroupIconUpdatedEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl ChatGroupIconUpdatedWebhookV2026 {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        api_version: String,
+        webhook_version: ChatGroupIconUpdatedWebhookV2026WebhookVersion,
+        event_type: WebhookEventType,
+        event_id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        trace_id: String,
+        partner_id: String,
+        data: ChatGroupIconUpdatedEvent,
+    ) -> Self {
+        Self {
+            api_version,
+            webhook_version,
+            event_type,
+            event_id,
+            created_at,
+            trace_id,
+            partner_id,
+            data,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -9104,6 +10697,7 @@ impl<'de> Deserialize<'de> for ChatGroupIconUpdatedWebhookV2026 {
 /// The `chat.group_name_update_failed` webhook payload, version `2026-02-03`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ChatGroupNameUpdateFailedWebhookV2026 {
     /// The API version that produced the event.
     pub api_version: String,
@@ -9128,6 +10722,35 @@ pub struct ChatGroupNameUpdateFailedWebhookV2026 {
 
     /// The `data` property.
     pub data: ChatGroupNameUpdateFailedEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl ChatGroupNameUpdateFailedWebhookV2026 {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        api_version: String,
+        webhook_version: ChatGroupNameUpdateFailedWebhookV2026WebhookVersion,
+        event_type: WebhookEventType,
+        event_id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        trace_id: String,
+        partner_id: String,
+        data: ChatGroupNameUpdateFailedEvent,
+    ) -> Self {
+        Self {
+            api_version,
+            webhook_version,
+            event_type,
+            event_id,
+            created_at,
+            trace_id,
+            partner_id,
+            data,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -9203,6 +10826,7 @@ impl<'de> Deserialize<'de> for ChatGroupNameUpdateFailedWebhookV2026 {
 /// The `chat.group_icon_update_failed` webhook payload, version `2026-02-03`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ChatGroupIconUpdateFailedWebhookV2026 {
     /// The API version that produced the event.
     pub api_version: String,
@@ -9227,6 +10851,35 @@ pub struct ChatGroupIconUpdateFailedWebhookV2026 {
 
     /// The `data` property.
     pub data: ChatGroupIconUpdateFailedEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl ChatGroupIconUpdateFailedWebhookV2026 {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        api_version: String,
+        webhook_version: ChatGroupIconUpdateFailedWebhookV2026WebhookVersion,
+        event_type: WebhookEventType,
+        event_id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        trace_id: String,
+        partner_id: String,
+        data: ChatGroupIconUpdateFailedEvent,
+    ) -> Self {
+        Self {
+            api_version,
+            webhook_version,
+            event_type,
+            event_id,
+            created_at,
+            trace_id,
+            partner_id,
+            data,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -9302,6 +10955,7 @@ impl<'de> Deserialize<'de> for ChatGroupIconUpdateFailedWebhookV2026 {
 /// The `chat.created` webhook payload, version `2026-02-03`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ChatCreatedWebhookV2026 {
     /// The API version that produced the event.
     pub api_version: String,
@@ -9326,6 +10980,35 @@ pub struct ChatCreatedWebhookV2026 {
 
     /// The `data` property.
     pub data: ChatCreatedEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl ChatCreatedWebhookV2026 {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        api_version: String,
+        webhook_version: ChatCreatedWebhookV2026WebhookVersion,
+        event_type: WebhookEventType,
+        event_id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        trace_id: String,
+        partner_id: String,
+        data: ChatCreatedEvent,
+    ) -> Self {
+        Self {
+            api_version,
+            webhook_version,
+            event_type,
+            event_id,
+            created_at,
+            trace_id,
+            partner_id,
+            data,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -9397,6 +11080,7 @@ impl<'de> Deserialize<'de> for ChatCreatedWebhookV2026 {
 /// The `chat.typing_indicator.started` webhook payload, version `2026-02-03`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ChatTypingIndicatorStartedWebhookV2026 {
     /// The API version that produced the event.
     pub api_version: String,
@@ -9421,6 +11105,35 @@ pub struct ChatTypingIndicatorStartedWebhookV2026 {
 
     /// The `data` property.
     pub data: ChatTypingIndicatorEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl ChatTypingIndicatorStartedWebhookV2026 {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        api_version: String,
+        webhook_version: ChatTypingIndicatorStartedWebhookV2026WebhookVersion,
+        event_type: WebhookEventType,
+        event_id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        trace_id: String,
+        partner_id: String,
+        data: ChatTypingIndicatorEvent,
+    ) -> Self {
+        Self {
+            api_version,
+            webhook_version,
+            event_type,
+            event_id,
+            created_at,
+            trace_id,
+            partner_id,
+            data,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -9496,6 +11209,7 @@ impl<'de> Deserialize<'de> for ChatTypingIndicatorStartedWebhookV2026 {
 /// The `chat.typing_indicator.stopped` webhook payload, version `2026-02-03`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ChatTypingIndicatorStoppedWebhookV2026 {
     /// The API version that produced the event.
     pub api_version: String,
@@ -9520,6 +11234,35 @@ pub struct ChatTypingIndicatorStoppedWebhookV2026 {
 
     /// The `data` property.
     pub data: ChatTypingIndicatorEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl ChatTypingIndicatorStoppedWebhookV2026 {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        api_version: String,
+        webhook_version: ChatTypingIndicatorStoppedWebhookV2026WebhookVersion,
+        event_type: WebhookEventType,
+        event_id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        trace_id: String,
+        partner_id: String,
+        data: ChatTypingIndicatorEvent,
+    ) -> Self {
+        Self {
+            api_version,
+            webhook_version,
+            event_type,
+            event_id,
+            created_at,
+            trace_id,
+            partner_id,
+            data,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -9595,6 +11338,7 @@ impl<'de> Deserialize<'de> for ChatTypingIndicatorStoppedWebhookV2026 {
 /// The `phone_number.status_updated` webhook payload, version `2026-02-03`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct PhoneNumberStatusUpdatedWebhookV2026 {
     /// The API version that produced the event.
     pub api_version: String,
@@ -9619,6 +11363,35 @@ pub struct PhoneNumberStatusUpdatedWebhookV2026 {
 
     /// The `data` property.
     pub data: PhoneNumberStatusUpdatedEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl PhoneNumberStatusUpdatedWebhookV2026 {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        api_version: String,
+        webhook_version: PhoneNumberStatusUpdatedWebhookV2026WebhookVersion,
+        event_type: WebhookEventType,
+        event_id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        trace_id: String,
+        partner_id: String,
+        data: PhoneNumberStatusUpdatedEvent,
+    ) -> Self {
+        Self {
+            api_version,
+            webhook_version,
+            event_type,
+            event_id,
+            created_at,
+            trace_id,
+            partner_id,
+            data,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -9694,6 +11467,7 @@ impl<'de> Deserialize<'de> for PhoneNumberStatusUpdatedWebhookV2026 {
 /// The `message.sent` webhook payload, version `2025-01-01`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct MessageSentWebhookV2025 {
     /// The API version that produced the event.
     pub api_version: String,
@@ -9718,6 +11492,35 @@ pub struct MessageSentWebhookV2025 {
 
     /// The `data` property.
     pub data: MessageEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl MessageSentWebhookV2025 {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        api_version: String,
+        webhook_version: MessageSentWebhookV2025WebhookVersion,
+        event_type: WebhookEventType,
+        event_id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        trace_id: String,
+        partner_id: String,
+        data: MessageEvent,
+    ) -> Self {
+        Self {
+            api_version,
+            webhook_version,
+            event_type,
+            event_id,
+            created_at,
+            trace_id,
+            partner_id,
+            data,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -9789,6 +11592,7 @@ impl<'de> Deserialize<'de> for MessageSentWebhookV2025 {
 /// The `message.received` webhook payload, version `2025-01-01`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct MessageReceivedWebhookV2025 {
     /// The API version that produced the event.
     pub api_version: String,
@@ -9813,6 +11617,35 @@ pub struct MessageReceivedWebhookV2025 {
 
     /// The `data` property.
     pub data: MessageEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl MessageReceivedWebhookV2025 {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        api_version: String,
+        webhook_version: MessageReceivedWebhookV2025WebhookVersion,
+        event_type: WebhookEventType,
+        event_id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        trace_id: String,
+        partner_id: String,
+        data: MessageEvent,
+    ) -> Self {
+        Self {
+            api_version,
+            webhook_version,
+            event_type,
+            event_id,
+            created_at,
+            trace_id,
+            partner_id,
+            data,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -9884,6 +11717,7 @@ impl<'de> Deserialize<'de> for MessageReceivedWebhookV2025 {
 /// The `message.read` webhook payload, version `2025-01-01`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct MessageReadWebhookV2025 {
     /// The API version that produced the event.
     pub api_version: String,
@@ -9908,6 +11742,35 @@ pub struct MessageReadWebhookV2025 {
 
     /// The `data` property.
     pub data: MessageReadEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl MessageReadWebhookV2025 {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        api_version: String,
+        webhook_version: MessageReadWebhookV2025WebhookVersion,
+        event_type: WebhookEventType,
+        event_id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        trace_id: String,
+        partner_id: String,
+        data: MessageReadEvent,
+    ) -> Self {
+        Self {
+            api_version,
+            webhook_version,
+            event_type,
+            event_id,
+            created_at,
+            trace_id,
+            partner_id,
+            data,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -9979,6 +11842,7 @@ impl<'de> Deserialize<'de> for MessageReadWebhookV2025 {
 /// The `message.delivered` webhook payload, version `2025-01-01`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct MessageDeliveredWebhookV2025 {
     /// The API version that produced the event.
     pub api_version: String,
@@ -10003,6 +11867,35 @@ pub struct MessageDeliveredWebhookV2025 {
 
     /// The `data` property.
     pub data: MessageDeliveredEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl MessageDeliveredWebhookV2025 {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        api_version: String,
+        webhook_version: MessageDeliveredWebhookV2025WebhookVersion,
+        event_type: WebhookEventType,
+        event_id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        trace_id: String,
+        partner_id: String,
+        data: MessageDeliveredEvent,
+    ) -> Self {
+        Self {
+            api_version,
+            webhook_version,
+            event_type,
+            event_id,
+            created_at,
+            trace_id,
+            partner_id,
+            data,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -10074,6 +11967,7 @@ impl<'de> Deserialize<'de> for MessageDeliveredWebhookV2025 {
 /// The `message.failed` webhook payload, version `2025-01-01`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct MessageFailedWebhookV2025 {
     /// The API version that produced the event.
     pub api_version: String,
@@ -10098,6 +11992,35 @@ pub struct MessageFailedWebhookV2025 {
 
     /// The `data` property.
     pub data: MessageFailedEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl MessageFailedWebhookV2025 {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        api_version: String,
+        webhook_version: MessageFailedWebhookV2025WebhookVersion,
+        event_type: WebhookEventType,
+        event_id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        trace_id: String,
+        partner_id: String,
+        data: MessageFailedEvent,
+    ) -> Self {
+        Self {
+            api_version,
+            webhook_version,
+            event_type,
+            event_id,
+            created_at,
+            trace_id,
+            partner_id,
+            data,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -10169,6 +12092,7 @@ impl<'de> Deserialize<'de> for MessageFailedWebhookV2025 {
 /// The `reaction.added` webhook payload, version `2025-01-01`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ReactionAddedWebhookV2025 {
     /// The API version that produced the event.
     pub api_version: String,
@@ -10193,6 +12117,35 @@ pub struct ReactionAddedWebhookV2025 {
 
     /// The `data` property.
     pub data: ReactionEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl ReactionAddedWebhookV2025 {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        api_version: String,
+        webhook_version: ReactionAddedWebhookV2025WebhookVersion,
+        event_type: WebhookEventType,
+        event_id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        trace_id: String,
+        partner_id: String,
+        data: ReactionEvent,
+    ) -> Self {
+        Self {
+            api_version,
+            webhook_version,
+            event_type,
+            event_id,
+            created_at,
+            trace_id,
+            partner_id,
+            data,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -10264,6 +12217,7 @@ impl<'de> Deserialize<'de> for ReactionAddedWebhookV2025 {
 /// The `reaction.removed` webhook payload, version `2025-01-01`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ReactionRemovedWebhookV2025 {
     /// The API version that produced the event.
     pub api_version: String,
@@ -10288,6 +12242,35 @@ pub struct ReactionRemovedWebhookV2025 {
 
     /// The `data` property.
     pub data: ReactionEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl ReactionRemovedWebhookV2025 {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        api_version: String,
+        webhook_version: ReactionRemovedWebhookV2025WebhookVersion,
+        event_type: WebhookEventType,
+        event_id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        trace_id: String,
+        partner_id: String,
+        data: ReactionEvent,
+    ) -> Self {
+        Self {
+            api_version,
+            webhook_version,
+            event_type,
+            event_id,
+            created_at,
+            trace_id,
+            partner_id,
+            data,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -10359,6 +12342,7 @@ impl<'de> Deserialize<'de> for ReactionRemovedWebhookV2025 {
 /// The `participant.added` webhook payload, version `2025-01-01`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ParticipantAddedWebhookV2025 {
     /// The API version that produced the event.
     pub api_version: String,
@@ -10383,6 +12367,35 @@ pub struct ParticipantAddedWebhookV2025 {
 
     /// The `data` property.
     pub data: ParticipantAddedEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl ParticipantAddedWebhookV2025 {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        api_version: String,
+        webhook_version: ParticipantAddedWebhookV2025WebhookVersion,
+        event_type: WebhookEventType,
+        event_id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        trace_id: String,
+        partner_id: String,
+        data: ParticipantAddedEvent,
+    ) -> Self {
+        Self {
+            api_version,
+            webhook_version,
+            event_type,
+            event_id,
+            created_at,
+            trace_id,
+            partner_id,
+            data,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -10454,6 +12467,7 @@ impl<'de> Deserialize<'de> for ParticipantAddedWebhookV2025 {
 /// The `participant.removed` webhook payload, version `2025-01-01`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ParticipantRemovedWebhookV2025 {
     /// The API version that produced the event.
     pub api_version: String,
@@ -10478,6 +12492,35 @@ pub struct ParticipantRemovedWebhookV2025 {
 
     /// The `data` property.
     pub data: ParticipantRemovedEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl ParticipantRemovedWebhookV2025 {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        api_version: String,
+        webhook_version: ParticipantRemovedWebhookV2025WebhookVersion,
+        event_type: WebhookEventType,
+        event_id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        trace_id: String,
+        partner_id: String,
+        data: ParticipantRemovedEvent,
+    ) -> Self {
+        Self {
+            api_version,
+            webhook_version,
+            event_type,
+            event_id,
+            created_at,
+            trace_id,
+            partner_id,
+            data,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -10553,6 +12596,7 @@ impl<'de> Deserialize<'de> for ParticipantRemovedWebhookV2025 {
 /// The `chat.group_name_updated` webhook payload, version `2025-01-01`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ChatGroupNameUpdatedWebhookV2025 {
     /// The API version that produced the event.
     pub api_version: String,
@@ -10577,6 +12621,35 @@ pub struct ChatGroupNameUpdatedWebhookV2025 {
 
     /// The `data` property.
     pub data: ChatGroupNameUpdatedEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl ChatGroupNameUpdatedWebhookV2025 {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        api_version: String,
+        webhook_version: ChatGroupNameUpdatedWebhookV2025WebhookVersion,
+        event_type: WebhookEventType,
+        event_id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        trace_id: String,
+        partner_id: String,
+        data: ChatGroupNameUpdatedEvent,
+    ) -> Self {
+        Self {
+            api_version,
+            webhook_version,
+            event_type,
+            event_id,
+            created_at,
+            trace_id,
+            partner_id,
+            data,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -10652,6 +12725,7 @@ impl<'de> Deserialize<'de> for ChatGroupNameUpdatedWebhookV2025 {
 /// The `chat.group_icon_updated` webhook payload, version `2025-01-01`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ChatGroupIconUpdatedWebhookV2025 {
     /// The API version that produced the event.
     pub api_version: String,
@@ -10676,6 +12750,35 @@ pub struct ChatGroupIconUpdatedWebhookV2025 {
 
     /// The `data` property.
     pub data: ChatGroupIconUpdatedEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl ChatGroupIconUpdatedWebhookV2025 {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        api_version: String,
+        webhook_version: ChatGroupIconUpdatedWebhookV2025WebhookVersion,
+        event_type: WebhookEventType,
+        event_id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        trace_id: String,
+        partner_id: String,
+        data: ChatGroupIconUpdatedEvent,
+    ) -> Self {
+        Self {
+            api_version,
+            webhook_version,
+            event_type,
+            event_id,
+            created_at,
+            trace_id,
+            partner_id,
+            data,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -10751,6 +12854,7 @@ impl<'de> Deserialize<'de> for ChatGroupIconUpdatedWebhookV2025 {
 /// The `chat.group_name_update_failed` webhook payload, version `2025-01-01`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ChatGroupNameUpdateFailedWebhookV2025 {
     /// The API version that produced the event.
     pub api_version: String,
@@ -10775,6 +12879,35 @@ pub struct ChatGroupNameUpdateFailedWebhookV2025 {
 
     /// The `data` property.
     pub data: ChatGroupNameUpdateFailedEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl ChatGroupNameUpdateFailedWebhookV2025 {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        api_version: String,
+        webhook_version: ChatGroupNameUpdateFailedWebhookV2025WebhookVersion,
+        event_type: WebhookEventType,
+        event_id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        trace_id: String,
+        partner_id: String,
+        data: ChatGroupNameUpdateFailedEvent,
+    ) -> Self {
+        Self {
+            api_version,
+            webhook_version,
+            event_type,
+            event_id,
+            created_at,
+            trace_id,
+            partner_id,
+            data,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -10850,6 +12983,7 @@ impl<'de> Deserialize<'de> for ChatGroupNameUpdateFailedWebhookV2025 {
 /// The `chat.group_icon_update_failed` webhook payload, version `2025-01-01`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ChatGroupIconUpdateFailedWebhookV2025 {
     /// The API version that produced the event.
     pub api_version: String,
@@ -10874,6 +13008,35 @@ pub struct ChatGroupIconUpdateFailedWebhookV2025 {
 
     /// The `data` property.
     pub data: ChatGroupIconUpdateFailedEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl ChatGroupIconUpdateFailedWebhookV2025 {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        api_version: String,
+        webhook_version: ChatGroupIconUpdateFailedWebhookV2025WebhookVersion,
+        event_type: WebhookEventType,
+        event_id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        trace_id: String,
+        partner_id: String,
+        data: ChatGroupIconUpdateFailedEvent,
+    ) -> Self {
+        Self {
+            api_version,
+            webhook_version,
+            event_type,
+            event_id,
+            created_at,
+            trace_id,
+            partner_id,
+            data,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -10949,6 +13112,7 @@ impl<'de> Deserialize<'de> for ChatGroupIconUpdateFailedWebhookV2025 {
 /// The `chat.created` webhook payload, version `2025-01-01`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ChatCreatedWebhookV2025 {
     /// The API version that produced the event.
     pub api_version: String,
@@ -10973,6 +13137,35 @@ pub struct ChatCreatedWebhookV2025 {
 
     /// The `data` property.
     pub data: ChatCreatedEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl ChatCreatedWebhookV2025 {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        api_version: String,
+        webhook_version: ChatCreatedWebhookV2025WebhookVersion,
+        event_type: WebhookEventType,
+        event_id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        trace_id: String,
+        partner_id: String,
+        data: ChatCreatedEvent,
+    ) -> Self {
+        Self {
+            api_version,
+            webhook_version,
+            event_type,
+            event_id,
+            created_at,
+            trace_id,
+            partner_id,
+            data,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -11044,6 +13237,7 @@ impl<'de> Deserialize<'de> for ChatCreatedWebhookV2025 {
 /// The `chat.typing_indicator.started` webhook payload, version `2025-01-01`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ChatTypingIndicatorStartedWebhookV2025 {
     /// The API version that produced the event.
     pub api_version: String,
@@ -11068,6 +13262,35 @@ pub struct ChatTypingIndicatorStartedWebhookV2025 {
 
     /// The `data` property.
     pub data: ChatTypingIndicatorEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl ChatTypingIndicatorStartedWebhookV2025 {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        api_version: String,
+        webhook_version: ChatTypingIndicatorStartedWebhookV2025WebhookVersion,
+        event_type: WebhookEventType,
+        event_id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        trace_id: String,
+        partner_id: String,
+        data: ChatTypingIndicatorEvent,
+    ) -> Self {
+        Self {
+            api_version,
+            webhook_version,
+            event_type,
+            event_id,
+            created_at,
+            trace_id,
+            partner_id,
+            data,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -11143,6 +13366,7 @@ impl<'de> Deserialize<'de> for ChatTypingIndicatorStartedWebhookV2025 {
 /// The `chat.typing_indicator.stopped` webhook payload, version `2025-01-01`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ChatTypingIndicatorStoppedWebhookV2025 {
     /// The API version that produced the event.
     pub api_version: String,
@@ -11167,6 +13391,35 @@ pub struct ChatTypingIndicatorStoppedWebhookV2025 {
 
     /// The `data` property.
     pub data: ChatTypingIndicatorEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl ChatTypingIndicatorStoppedWebhookV2025 {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        api_version: String,
+        webhook_version: ChatTypingIndicatorStoppedWebhookV2025WebhookVersion,
+        event_type: WebhookEventType,
+        event_id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        trace_id: String,
+        partner_id: String,
+        data: ChatTypingIndicatorEvent,
+    ) -> Self {
+        Self {
+            api_version,
+            webhook_version,
+            event_type,
+            event_id,
+            created_at,
+            trace_id,
+            partner_id,
+            data,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -11242,6 +13495,7 @@ impl<'de> Deserialize<'de> for ChatTypingIndicatorStoppedWebhookV2025 {
 /// The health level.
 #[cfg(any(feature = "chats", feature = "webhooks"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum HealthStatusStatus {
     /// `HEALTHY`
     Healthy,
@@ -11262,7 +13516,7 @@ pub enum HealthStatusStatus {
 #[cfg(any(feature = "chats", feature = "webhooks"))]
 impl HealthStatusStatus {
     /// Every value known to this version of the client.
-    pub const KNOWN: [Self; 4] = [
+    pub const KNOWN: &'static [Self] = &[
         Self::Healthy,
         Self::AtRisk,
         Self::Critical,
@@ -11320,6 +13574,7 @@ impl<'de> Deserialize<'de> for HealthStatusStatus {
 /// Whether the participant is still in the chat.
 #[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ChatHandleStatus {
     /// `active`
     Active,
@@ -11337,7 +13592,7 @@ pub enum ChatHandleStatus {
 #[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
 impl ChatHandleStatus {
     /// Every value known to this version of the client.
-    pub const KNOWN: [Self; 3] = [Self::Active, Self::Left, Self::Removed];
+    pub const KNOWN: &'static [Self] = &[Self::Active, Self::Left, Self::Removed];
 
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -11388,6 +13643,7 @@ impl<'de> Deserialize<'de> for ChatHandleStatus {
 /// A text style.
 #[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum TextDecorationStyle {
     /// `bold`
     Bold,
@@ -11408,7 +13664,7 @@ pub enum TextDecorationStyle {
 #[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
 impl TextDecorationStyle {
     /// Every value known to this version of the client.
-    pub const KNOWN: [Self; 4] = [
+    pub const KNOWN: &'static [Self] = &[
         Self::Bold,
         Self::Italic,
         Self::Strikethrough,
@@ -11466,6 +13722,7 @@ impl<'de> Deserialize<'de> for TextDecorationStyle {
 /// A text animation.
 #[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum TextDecorationAnimation {
     /// `big`
     Big,
@@ -11498,7 +13755,7 @@ pub enum TextDecorationAnimation {
 #[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
 impl TextDecorationAnimation {
     /// Every value known to this version of the client.
-    pub const KNOWN: [Self; 8] = [
+    pub const KNOWN: &'static [Self] = &[
         Self::Big,
         Self::Small,
         Self::Shake,
@@ -11568,6 +13825,7 @@ impl<'de> Deserialize<'de> for TextDecorationAnimation {
 /// Always `text`.
 #[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum TextPartType {
     /// `text`
     Text,
@@ -11579,7 +13837,7 @@ pub enum TextPartType {
 #[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
 impl TextPartType {
     /// Every value known to this version of the client.
-    pub const KNOWN: [Self; 1] = [Self::Text];
+    pub const KNOWN: &'static [Self] = &[Self::Text];
 
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -11626,6 +13884,7 @@ impl<'de> Deserialize<'de> for TextPartType {
 /// Always `media`.
 #[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum MediaPartType {
     /// `media`
     Media,
@@ -11637,7 +13896,7 @@ pub enum MediaPartType {
 #[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
 impl MediaPartType {
     /// Every value known to this version of the client.
-    pub const KNOWN: [Self; 1] = [Self::Media];
+    pub const KNOWN: &'static [Self] = &[Self::Media];
 
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -11684,6 +13943,7 @@ impl<'de> Deserialize<'de> for MediaPartType {
 /// Always `link`.
 #[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum LinkPartType {
     /// `link`
     Link,
@@ -11695,7 +13955,7 @@ pub enum LinkPartType {
 #[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
 impl LinkPartType {
     /// Every value known to this version of the client.
-    pub const KNOWN: [Self; 1] = [Self::Link];
+    pub const KNOWN: &'static [Self] = &[Self::Link];
 
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -11742,6 +14002,7 @@ impl<'de> Deserialize<'de> for LinkPartType {
 /// Always `imessage_app`.
 #[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum IMessageAppPartType {
     /// `imessage_app`
     ImessageApp,
@@ -11753,7 +14014,7 @@ pub enum IMessageAppPartType {
 #[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
 impl IMessageAppPartType {
     /// Every value known to this version of the client.
-    pub const KNOWN: [Self; 1] = [Self::ImessageApp];
+    pub const KNOWN: &'static [Self] = &[Self::ImessageApp];
 
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -11800,6 +14061,7 @@ impl<'de> Deserialize<'de> for IMessageAppPartType {
 /// Whether the effect animates the screen or the message bubble.
 #[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum MessageEffectType {
     /// `screen`
     Screen,
@@ -11814,7 +14076,7 @@ pub enum MessageEffectType {
 #[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
 impl MessageEffectType {
     /// Every value known to this version of the client.
-    pub const KNOWN: [Self; 2] = [Self::Screen, Self::Bubble];
+    pub const KNOWN: &'static [Self] = &[Self::Screen, Self::Bubble];
 
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -11887,6 +14149,7 @@ pub type IMessageAppPartResponseType = IMessageAppPartType;
 /// The chat.
 #[cfg(feature = "chats")]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ChatCreateResponseChat {
     /// Unique identifier of the chat.
     pub id: String,
@@ -11908,6 +14171,31 @@ pub struct ChatCreateResponseChat {
 
     /// The first message.
     pub message: SentMessage,
+}
+
+#[cfg(feature = "chats")]
+impl ChatCreateResponseChat {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(
+        id: String,
+        service: ServiceType,
+        is_group: bool,
+        handles: Vec<ChatHandle>,
+        health_status: HealthStatus,
+        message: SentMessage,
+    ) -> Self {
+        Self {
+            id,
+            display_name: None,
+            service,
+            is_group,
+            handles,
+            health_status,
+            message,
+        }
+    }
 }
 
 #[cfg(feature = "chats")]
@@ -11975,6 +14263,7 @@ impl<'de> Deserialize<'de> for ChatCreateResponseChat {
 /// The voice memo message.
 #[cfg(feature = "messages")]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ChatSendVoicememoResponseVoiceMemo {
     /// Unique identifier of the message.
     pub id: String,
@@ -11999,6 +14288,33 @@ pub struct ChatSendVoicememoResponseVoiceMemo {
 
     /// The chat.
     pub chat: VoiceMemoChat,
+}
+
+#[cfg(feature = "messages")]
+impl ChatSendVoicememoResponseVoiceMemo {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(
+        id: String,
+        from: String,
+        to: Vec<String>,
+        status: String,
+        voice_memo: VoiceMemoFile,
+        created_at: chrono::DateTime<chrono::Utc>,
+        chat: VoiceMemoChat,
+    ) -> Self {
+        Self {
+            id,
+            from,
+            to,
+            status,
+            service: crate::Nullable::Absent,
+            voice_memo,
+            created_at,
+            chat,
+        }
+    }
 }
 
 #[cfg(feature = "messages")]
@@ -12074,6 +14390,7 @@ impl<'de> Deserialize<'de> for ChatSendVoicememoResponseVoiceMemo {
 /// Whether to add or remove the reaction.
 #[cfg(feature = "messages")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum MessageAddReactionParamsOperation {
     /// `add`
     Add,
@@ -12088,7 +14405,7 @@ pub enum MessageAddReactionParamsOperation {
 #[cfg(feature = "messages")]
 impl MessageAddReactionParamsOperation {
     /// Every value known to this version of the client.
-    pub const KNOWN: [Self; 2] = [Self::Add, Self::Remove];
+    pub const KNOWN: &'static [Self] = &[Self::Add, Self::Remove];
 
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -12137,6 +14454,7 @@ impl<'de> Deserialize<'de> for MessageAddReactionParamsOperation {
 /// The HTTP method of the upload (`PUT`).
 #[cfg(feature = "attachments")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum AttachmentCreateResponseHttpMethod {
     /// `PUT`
     Put,
@@ -12148,7 +14466,7 @@ pub enum AttachmentCreateResponseHttpMethod {
 #[cfg(feature = "attachments")]
 impl AttachmentCreateResponseHttpMethod {
     /// Every value known to this version of the client.
-    pub const KNOWN: [Self; 1] = [Self::Put];
+    pub const KNOWN: &'static [Self] = &[Self::Put];
 
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -12195,6 +14513,7 @@ impl<'de> Deserialize<'de> for AttachmentCreateResponseHttpMethod {
 /// Whether the upload finished.
 #[cfg(feature = "attachments")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum AttachmentRetrieveResponseStatus {
     /// `pending`
     Pending,
@@ -12212,7 +14531,7 @@ pub enum AttachmentRetrieveResponseStatus {
 #[cfg(feature = "attachments")]
 impl AttachmentRetrieveResponseStatus {
     /// Every value known to this version of the client.
-    pub const KNOWN: [Self; 3] = [Self::Pending, Self::Complete, Self::Failed];
+    pub const KNOWN: &'static [Self] = &[Self::Pending, Self::Complete, Self::Failed];
 
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -12263,6 +14582,7 @@ impl<'de> Deserialize<'de> for AttachmentRetrieveResponseStatus {
 /// A phone number of the account.
 #[cfg(feature = "phone_numbers")]
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct PhonenumberListResponsePhoneNumbersItem {
     /// Unique identifier of the phone number.
     pub id: String,
@@ -12278,6 +14598,22 @@ pub struct PhonenumberListResponsePhoneNumbersItem {
 
     /// What the number can do.
     pub capabilities: Option<PhoneCapabilities>,
+}
+
+#[cfg(feature = "phone_numbers")]
+impl PhonenumberListResponsePhoneNumbersItem {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(id: String, phone_number: String) -> Self {
+        Self {
+            id,
+            phone_number,
+            type_: crate::Nullable::Absent,
+            country_code: None,
+            capabilities: None,
+        }
+    }
 }
 
 #[cfg(feature = "phone_numbers")]
@@ -12341,6 +14677,7 @@ impl<'de> Deserialize<'de> for PhonenumberListResponsePhoneNumbersItem {
 /// Always `Feature`.
 #[cfg(feature = "chats")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum LocationFeatureType {
     /// `Feature`
     Feature,
@@ -12352,7 +14689,7 @@ pub enum LocationFeatureType {
 #[cfg(feature = "chats")]
 impl LocationFeatureType {
     /// Every value known to this version of the client.
-    pub const KNOWN: [Self; 1] = [Self::Feature];
+    pub const KNOWN: &'static [Self] = &[Self::Feature];
 
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -12399,6 +14736,7 @@ impl<'de> Deserialize<'de> for LocationFeatureType {
 /// Always `Point`.
 #[cfg(feature = "chats")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum LocationFeatureGeometryType {
     /// `Point`
     Point,
@@ -12410,7 +14748,7 @@ pub enum LocationFeatureGeometryType {
 #[cfg(feature = "chats")]
 impl LocationFeatureGeometryType {
     /// Every value known to this version of the client.
-    pub const KNOWN: [Self; 1] = [Self::Point];
+    pub const KNOWN: &'static [Self] = &[Self::Point];
 
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -12457,12 +14795,23 @@ impl<'de> Deserialize<'de> for LocationFeatureGeometryType {
 /// Where the participant was.
 #[cfg(feature = "chats")]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct LocationFeatureGeometry {
     /// Always `Point`.
     pub type_: LocationFeatureGeometryType,
 
     /// Longitude and latitude, in degrees (GeoJSON order).
     pub coordinates: Vec<f64>,
+}
+
+#[cfg(feature = "chats")]
+impl LocationFeatureGeometry {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(type_: LocationFeatureGeometryType, coordinates: Vec<f64>) -> Self {
+        Self { type_, coordinates }
+    }
 }
 
 #[cfg(feature = "chats")]
@@ -12510,6 +14859,7 @@ impl<'de> Deserialize<'de> for LocationFeatureGeometry {
 /// Who shared the location, and where that is.
 #[cfg(feature = "chats")]
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct LocationFeatureProperties {
     /// The participant.
     pub handle: String,
@@ -12522,6 +14872,21 @@ pub struct LocationFeatureProperties {
 
     /// When the location was shared.
     pub updated_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+#[cfg(feature = "chats")]
+impl LocationFeatureProperties {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(handle: String) -> Self {
+        Self {
+            handle,
+            address: None,
+            locality: None,
+            updated_at: None,
+        }
+    }
 }
 
 #[cfg(feature = "chats")]
@@ -12577,6 +14942,7 @@ impl<'de> Deserialize<'de> for LocationFeatureProperties {
 /// Always `FeatureCollection`.
 #[cfg(feature = "chats")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum GetChatLocationResponseDataType {
     /// `FeatureCollection`
     FeatureCollection,
@@ -12588,7 +14954,7 @@ pub enum GetChatLocationResponseDataType {
 #[cfg(feature = "chats")]
 impl GetChatLocationResponseDataType {
     /// Every value known to this version of the client.
-    pub const KNOWN: [Self; 1] = [Self::FeatureCollection];
+    pub const KNOWN: &'static [Self] = &[Self::FeatureCollection];
 
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -12635,12 +15001,26 @@ impl<'de> Deserialize<'de> for GetChatLocationResponseDataType {
 /// The locations, as a GeoJSON feature collection.
 #[cfg(feature = "chats")]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetChatLocationResponseData {
     /// Always `FeatureCollection`.
     pub type_: GetChatLocationResponseDataType,
 
     /// One feature per participant who shared a location.
     pub features: Vec<LocationFeature>,
+}
+
+#[cfg(feature = "chats")]
+impl GetChatLocationResponseData {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(
+        type_: GetChatLocationResponseDataType,
+        features: Vec<LocationFeature>,
+    ) -> Self {
+        Self { type_, features }
+    }
 }
 
 #[cfg(feature = "chats")]
@@ -12740,6 +15120,7 @@ impl<'de> Deserialize<'de> for MessageCreateBodyContinuationMessage {
 /// `failover_flagged` (the usual number was flagged).
 #[cfg(feature = "messages")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum MessageCreateResponseFromSelectionReason {
     /// `reused_active_chat`
     ReusedActiveChat,
@@ -12757,7 +15138,7 @@ pub enum MessageCreateResponseFromSelectionReason {
 #[cfg(feature = "messages")]
 impl MessageCreateResponseFromSelectionReason {
     /// Every value known to this version of the client.
-    pub const KNOWN: [Self; 3] = [
+    pub const KNOWN: &'static [Self] = &[
         Self::ReusedActiveChat,
         Self::NewBestNumber,
         Self::FailoverFlagged,
@@ -12812,6 +15193,7 @@ impl<'de> Deserialize<'de> for MessageCreateResponseFromSelectionReason {
 /// Why that phone number was chosen.
 #[cfg(feature = "messages")]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct MessageCreateResponseFromSelection {
     /// `reused_active_chat` (an active chat with the handles existed),
     /// `new_best_number` (the best number was picked for a new chat) or
@@ -12820,6 +15202,22 @@ pub struct MessageCreateResponseFromSelection {
 
     /// Whether an existing chat was used.
     pub reused_existing_chat: bool,
+}
+
+#[cfg(feature = "messages")]
+impl MessageCreateResponseFromSelection {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(
+        reason: MessageCreateResponseFromSelectionReason,
+        reused_existing_chat: bool,
+    ) -> Self {
+        Self {
+            reason,
+            reused_existing_chat,
+        }
+    }
 }
 
 #[cfg(feature = "messages")]
@@ -12876,6 +15274,7 @@ impl<'de> Deserialize<'de> for MessageCreateResponseFromSelection {
 /// A phone number of the account.
 #[cfg(feature = "phone_numbers")]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct PhoneNumberListResponsePhoneNumbersItem {
     /// Unique identifier of the phone number.
     pub id: String,
@@ -12891,6 +15290,27 @@ pub struct PhoneNumberListResponsePhoneNumbersItem {
 
     /// Where calls to the number are forwarded, if anywhere.
     pub forwarding_number: crate::Nullable<String>,
+}
+
+#[cfg(feature = "phone_numbers")]
+impl PhoneNumberListResponsePhoneNumbersItem {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(
+        id: String,
+        phone_number: String,
+        health_status: NumberStatus,
+        reputation: NumberStatus,
+    ) -> Self {
+        Self {
+            id,
+            phone_number,
+            health_status,
+            reputation,
+            forwarding_number: crate::Nullable::Absent,
+        }
+    }
 }
 
 #[cfg(feature = "phone_numbers")]
@@ -12978,6 +15398,7 @@ pub type WebhookIMessageAppPartType = IMessageAppPartType;
 /// The app that renders the card.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct WebhookIMessageAppPartApp {
     /// Bundle identifier of the app.
     pub bundle_id: String,
@@ -12990,6 +15411,21 @@ pub struct WebhookIMessageAppPartApp {
 
     /// App Store identifier of the app.
     pub app_store_id: crate::Nullable<i64>,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl WebhookIMessageAppPartApp {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(bundle_id: String, name: String, team_id: String) -> Self {
+        Self {
+            bundle_id,
+            name,
+            team_id,
+            app_store_id: crate::Nullable::Absent,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -13045,6 +15481,7 @@ impl<'de> Deserialize<'de> for WebhookIMessageAppPartApp {
 /// What the card shows.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct WebhookIMessageAppPartLayout {
     /// Main caption.
     pub caption: crate::Nullable<String>,
@@ -13057,6 +15494,21 @@ pub struct WebhookIMessageAppPartLayout {
 
     /// Text under the trailing caption.
     pub trailing_subcaption: crate::Nullable<String>,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl WebhookIMessageAppPartLayout {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new() -> Self {
+        Self {
+            caption: crate::Nullable::Absent,
+            subcaption: crate::Nullable::Absent,
+            trailing_caption: crate::Nullable::Absent,
+            trailing_subcaption: crate::Nullable::Absent,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -13112,6 +15564,7 @@ impl<'de> Deserialize<'de> for WebhookIMessageAppPartLayout {
 /// `outbound` for messages you sent, `inbound` for messages you received.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum MessageEventV2Direction {
     /// `inbound`
     Inbound,
@@ -13126,7 +15579,7 @@ pub enum MessageEventV2Direction {
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl MessageEventV2Direction {
     /// Every value known to this version of the client.
-    pub const KNOWN: [Self; 2] = [Self::Inbound, Self::Outbound];
+    pub const KNOWN: &'static [Self] = &[Self::Inbound, Self::Outbound];
 
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -13175,6 +15628,7 @@ impl<'de> Deserialize<'de> for MessageEventV2Direction {
 /// The chat of the message.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct MessageEditedEventChat {
     /// Unique identifier of the chat.
     pub id: String,
@@ -13187,6 +15641,26 @@ pub struct MessageEditedEventChat {
 
     /// Your phone number's handle in the chat.
     pub owner_handle: ChatHandle,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl MessageEditedEventChat {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(
+        id: String,
+        health_status: HealthStatus,
+        is_group: bool,
+        owner_handle: ChatHandle,
+    ) -> Self {
+        Self {
+            id,
+            health_status,
+            is_group,
+            owner_handle,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -13242,6 +15716,7 @@ impl<'de> Deserialize<'de> for MessageEditedEventChat {
 /// `outbound` for messages you sent, `inbound` for messages you received.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum MessageEditedEventDirection {
     /// `outbound`
     Outbound,
@@ -13256,7 +15731,7 @@ pub enum MessageEditedEventDirection {
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl MessageEditedEventDirection {
     /// Every value known to this version of the client.
-    pub const KNOWN: [Self; 2] = [Self::Outbound, Self::Inbound];
+    pub const KNOWN: &'static [Self] = &[Self::Outbound, Self::Inbound];
 
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -13305,12 +15780,23 @@ impl<'de> Deserialize<'de> for MessageEditedEventDirection {
 /// The edited part.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct MessageEditedEventPart {
     /// The 0-based index of the part.
     pub index: i64,
 
     /// The new text.
     pub text: String,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl MessageEditedEventPart {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(index: i64, text: String) -> Self {
+        Self { index, text }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -13358,6 +15844,7 @@ impl<'de> Deserialize<'de> for MessageEditedEventPart {
 /// Always `2026-02-03`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum MessageSentWebhookV2026WebhookVersion {
     /// `2026-02-03`
     V20260203,
@@ -13369,7 +15856,7 @@ pub enum MessageSentWebhookV2026WebhookVersion {
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl MessageSentWebhookV2026WebhookVersion {
     /// Every value known to this version of the client.
-    pub const KNOWN: [Self; 1] = [Self::V20260203];
+    pub const KNOWN: &'static [Self] = &[Self::V20260203];
 
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -13518,6 +16005,7 @@ pub type PhoneNumberStatusUpdatedWebhookV2026WebhookVersion = MessageSentWebhook
 /// Always `2025-01-01`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum MessageSentWebhookV2025WebhookVersion {
     /// `2025-01-01`
     V20250101,
@@ -13529,7 +16017,7 @@ pub enum MessageSentWebhookV2025WebhookVersion {
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl MessageSentWebhookV2025WebhookVersion {
     /// Every value known to this version of the client.
-    pub const KNOWN: [Self; 1] = [Self::V20250101];
+    pub const KNOWN: &'static [Self] = &[Self::V20250101];
 
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -13708,6 +16196,7 @@ pub struct MessageGetParams {
 /// The `MessageGetThreadOrder` schema.
 #[cfg(feature = "messages")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum MessageGetThreadOrder {
     /// `asc`
     Asc,
@@ -13722,7 +16211,7 @@ pub enum MessageGetThreadOrder {
 #[cfg(feature = "messages")]
 impl MessageGetThreadOrder {
     /// Every value known to this version of the client.
-    pub const KNOWN: [Self; 2] = [Self::Asc, Self::Desc];
+    pub const KNOWN: &'static [Self] = &[Self::Asc, Self::Desc];
 
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {

@@ -30,6 +30,9 @@ struct RawConfig {
     serde: SerdeImpls,
     #[serde(default)]
     pagination: PaginationConfig,
+    #[serde(default)]
+    version_policy: VersionPolicy,
+    release_date: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -169,6 +172,18 @@ impl PageUse {
     }
 }
 
+/// How the crate's version follows changes of its public API (`version_policy:`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum VersionPolicy {
+    /// The config's `version`, as written (the default).
+    #[default]
+    Fixed,
+    /// The recorded version bumped by the semver class of each API change (the
+    /// config's `version` is the first, and a floor).
+    Semver,
+}
+
 /// Resolved settings: every value present.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Config {
@@ -195,6 +210,10 @@ pub struct Config {
     pub serde: SerdeImpls,
     /// Which operations page, and how.
     pub pagination: PaginationConfig,
+    /// How the version follows API changes.
+    pub version_policy: VersionPolicy,
+    /// The date written in a new changelog entry (`release_date:`), if any.
+    pub release_date: Option<String>,
 }
 
 impl Config {
@@ -274,6 +293,8 @@ impl Config {
             strict_examples: raw.strict_examples,
             serde: raw.serde,
             pagination: raw.pagination,
+            version_policy: raw.version_policy,
+            release_date: raw.release_date,
             crate_name,
         }
     }

@@ -24,7 +24,10 @@ fn check_fresh(spec: &str, out: &str) {
         templates: root.join("templates"),
         crate_name: None,
     };
-    let generated = generator::generate(&options).unwrap_or_else(|e| panic!("{e}"));
+    let mut generated = generator::generate(&options).unwrap_or_else(|e| panic!("{e}"));
+    // The changelog and version follow the surface recorded in the crate's `api.json`.
+    generator::api_diff::release(&mut generated, &root.join(out), &root.join("templates"))
+        .unwrap_or_else(|e| panic!("{e}"));
     let (changes, diff) =
         generator::write::check(&root.join(out), &generated.files).expect("read the crate");
     assert!(

@@ -16,12 +16,23 @@ use crate::runtime::{de, ser};
 /// The `Item` schema.
 #[cfg(feature = "_any_resource")]
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct Item {
     /// The `id` property.
     pub id: String,
 
     /// The `n` property.
     pub n: Option<i64>,
+}
+
+#[cfg(feature = "_any_resource")]
+impl Item {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(id: String) -> Self {
+        Self { id, n: None }
+    }
 }
 
 #[cfg(feature = "_any_resource")]
@@ -83,12 +94,26 @@ pub struct ChatListParams {
 /// The `ChatListResponse` schema.
 #[cfg(feature = "chats")]
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ChatListResponse {
     /// The `chats` property.
     pub chats: Vec<Item>,
 
     /// The `next_cursor` property.
     pub next_cursor: crate::Nullable<String>,
+}
+
+#[cfg(feature = "chats")]
+impl ChatListResponse {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(chats: Vec<Item>) -> Self {
+        Self {
+            chats,
+            next_cursor: crate::Nullable::Absent,
+        }
+    }
 }
 
 #[cfg(feature = "chats")]
@@ -147,12 +172,26 @@ pub struct ChatListMessagesParams {
 /// The `ChatListMessagesResponse` schema.
 #[cfg(feature = "chats")]
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ChatListMessagesResponse {
     /// The `messages` property.
     pub messages: Vec<Item>,
 
     /// The `next_cursor` property.
     pub next_cursor: crate::Nullable<String>,
+}
+
+#[cfg(feature = "chats")]
+impl ChatListMessagesResponse {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(messages: Vec<Item>) -> Self {
+        Self {
+            messages,
+            next_cursor: crate::Nullable::Absent,
+        }
+    }
 }
 
 #[cfg(feature = "chats")]
@@ -214,6 +253,7 @@ pub struct FileListParams {
 /// The `FileListResponse` schema.
 #[cfg(feature = "files")]
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct FileListResponse {
     /// The `object` property.
     pub object: String,
@@ -229,6 +269,22 @@ pub struct FileListResponse {
 
     /// The `has_more` property.
     pub has_more: bool,
+}
+
+#[cfg(feature = "files")]
+impl FileListResponse {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(object: String, data: Vec<Item>, has_more: bool) -> Self {
+        Self {
+            object,
+            data,
+            first_id: None,
+            last_id: None,
+            has_more,
+        }
+    }
 }
 
 #[cfg(feature = "files")]
@@ -299,6 +355,7 @@ pub struct EndpointListParams {
 /// The `EndpointListResponse` schema.
 #[cfg(feature = "endpoints")]
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct EndpointListResponse {
     /// The `data` property.
     pub data: Vec<Item>,
@@ -311,6 +368,21 @@ pub struct EndpointListResponse {
 
     /// The `done` property.
     pub done: bool,
+}
+
+#[cfg(feature = "endpoints")]
+impl EndpointListResponse {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(data: Vec<Item>, done: bool) -> Self {
+        Self {
+            data,
+            iterator: None,
+            prev_iterator: crate::Nullable::Absent,
+            done,
+        }
+    }
 }
 
 #[cfg(feature = "endpoints")]
@@ -380,6 +452,7 @@ pub struct CustomerListParams {
 /// The `CustomerListResponseObject` schema.
 #[cfg(feature = "customers")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum CustomerListResponseObject {
     /// `list`
     List,
@@ -391,7 +464,7 @@ pub enum CustomerListResponseObject {
 #[cfg(feature = "customers")]
 impl CustomerListResponseObject {
     /// Every value known to this version of the client.
-    pub const KNOWN: [Self; 1] = [Self::List];
+    pub const KNOWN: &'static [Self] = &[Self::List];
 
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -438,6 +511,7 @@ impl<'de> Deserialize<'de> for CustomerListResponseObject {
 /// The `CustomerListResponse` schema.
 #[cfg(feature = "customers")]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CustomerListResponse {
     /// The `object` property.
     pub object: CustomerListResponseObject,
@@ -450,6 +524,26 @@ pub struct CustomerListResponse {
 
     /// The `url` property.
     pub url: String,
+}
+
+#[cfg(feature = "customers")]
+impl CustomerListResponse {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(
+        object: CustomerListResponseObject,
+        data: Vec<Item>,
+        has_more: bool,
+        url: String,
+    ) -> Self {
+        Self {
+            object,
+            data,
+            has_more,
+            url,
+        }
+    }
 }
 
 #[cfg(feature = "customers")]
@@ -533,12 +627,23 @@ pub struct TrackListParams {
 /// The `TrackListResponse` schema.
 #[cfg(feature = "tracks")]
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct TrackListResponse {
     /// The `items` property.
     pub items: Vec<Item>,
 
     /// The `total` property.
     pub total: i64,
+}
+
+#[cfg(feature = "tracks")]
+impl TrackListResponse {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(items: Vec<Item>, total: i64) -> Self {
+        Self { items, total }
+    }
 }
 
 #[cfg(feature = "tracks")]

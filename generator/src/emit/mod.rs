@@ -8,11 +8,11 @@ pub mod docs;
 mod examples;
 pub mod features;
 mod pagination;
-mod resources;
-mod rust_type;
+pub(crate) mod resources;
+pub(crate) mod rust_type;
 mod samples;
 mod tests;
-mod types;
+pub(crate) mod types;
 mod values;
 
 use std::path::PathBuf;
@@ -133,6 +133,7 @@ pub fn emit_part(api: &Api, config: &Config, cx: &Context, part: Part) -> TokenS
         api,
         krate,
         defaults: &cx.defaults,
+        sealed: &cx.types.sealed,
     };
     match part {
         Part::Lib => {
