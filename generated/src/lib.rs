@@ -13,7 +13,7 @@
 //!
 //! Every request is authenticated with a bearer token in the `Authorization` header:
 //!
-//! ```bash
+//! ```text
 //! curl https://api.linqapp.com/api/partner/v3/webhook-subscriptions \
 //!   -H "Authorization: Bearer your_token_here"
 //! ```

@@ -260,7 +260,7 @@ impl Config {
                 ErrorKind::Config,
                 path,
                 format!(
-                    "`{crate_name}` is not a valid crate name (ASCII letters, digits, `-`, `_`; starts with a letter)"
+                    "`{crate_name}` is not a valid crate name (ASCII letters, digits, `-`, `_`; starts with a letter; not a Rust keyword, a name Cargo reserves or a crate the client depends on)"
                 ),
             ));
         }
@@ -315,16 +315,121 @@ fn crate_name_from_title(title: &str) -> String {
     let name = name.trim_start_matches(|c: char| !c.is_ascii_alphabetic());
     if name.is_empty() {
         "api".to_string()
-    } else {
+    } else if is_valid_crate_name(name) {
         name.to_string()
+    } else {
+        // A keyword or a name the crate cannot take (`async`, `serde`, `test`).
+        format!("{name}-api")
     }
 }
 
+/// Names a generated crate cannot take: Rust keywords (its library name is an
+/// identifier), names Cargo reserves, and the crates the output itself depends on
+/// (a library of the same name would shadow them).
+const RESERVED_CRATE_NAMES: &[&str] = &[
+    "as",
+    "async",
+    "await",
+    "break",
+    "const",
+    "continue",
+    "crate",
+    "dyn",
+    "else",
+    "enum",
+    "extern",
+    "false",
+    "fn",
+    "for",
+    "gen",
+    "if",
+    "impl",
+    "in",
+    "let",
+    "loop",
+    "match",
+    "mod",
+    "move",
+    "mut",
+    "pub",
+    "ref",
+    "return",
+    "self",
+    "static",
+    "struct",
+    "super",
+    "trait",
+    "true",
+    "type",
+    "unsafe",
+    "use",
+    "where",
+    "while",
+    "abstract",
+    "become",
+    "box",
+    "do",
+    "final",
+    "macro",
+    "override",
+    "priv",
+    "typeof",
+    "unsized",
+    "virtual",
+    "yield",
+    "try",
+    "union",
+    "std",
+    "core",
+    "alloc",
+    "proc_macro",
+    "test",
+    "build",
+    "deps",
+    "examples",
+    "incremental",
+    "con",
+    "prn",
+    "aux",
+    "nul",
+    "com1",
+    "com2",
+    "com3",
+    "com4",
+    "com5",
+    "com6",
+    "com7",
+    "com8",
+    "com9",
+    "lpt1",
+    "lpt2",
+    "lpt3",
+    "lpt4",
+    "lpt5",
+    "lpt6",
+    "lpt7",
+    "lpt8",
+    "lpt9",
+    "reqwest",
+    "tokio",
+    "serde",
+    "serde_json",
+    "bytes",
+    "tracing",
+    "chrono",
+    "base64",
+    "hmac",
+    "sha2",
+    "axum",
+];
+
 fn is_valid_crate_name(name: &str) -> bool {
+    let lib = name.replace('-', "_").to_ascii_lowercase();
     name.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
         && name
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        && !RESERVED_CRATE_NAMES.contains(&lib.as_str())
 }
 
 #[cfg(test)]
@@ -363,5 +468,26 @@ mod tests {
             Path::new("c.yaml"),
         );
         assert_eq!(e.map_err(|e| e.kind()), Err(ErrorKind::Config));
+        for bad in [
+            "async",
+            "self",
+            "std",
+            "serde",
+            "serde-json",
+            "test",
+            "Self",
+            "con",
+        ] {
+            let e = Config::resolve(RawConfig::default(), "x", Some(bad), Path::new("c.yaml"));
+            assert_eq!(e.map_err(|e| e.kind()), Err(ErrorKind::Config), "{bad}");
+        }
+    }
+
+    #[test]
+    fn titles_that_are_keywords_or_used_crates_get_a_suffix() {
+        assert_eq!(Config::from_title("Async").crate_name, "async-api");
+        assert_eq!(Config::from_title("serde").crate_name, "serde-api");
+        assert_eq!(Config::from_title("Test").crate_name, "test-api");
+        assert_eq!(Config::from_title("Self").crate_name, "self-api");
     }
 }

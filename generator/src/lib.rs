@@ -94,8 +94,46 @@ pub struct Generated {
     pub timings: Timings,
 }
 
+/// Stack of each thread the pipeline runs on. Recursion over the spec's nesting is
+/// bounded (parsers' depth limits, `MAX_NESTING` in lowering), and within those
+/// bounds a generous stack, reserved but touched only as needed, keeps deep specs
+/// from overflowing a small default stack (a test thread has 2 MiB).
+const STACK_BYTES: usize = 256 << 20;
+
+/// Runs `f` on a thread with a [`STACK_BYTES`] stack (on this thread when no thread
+/// can be started).
+fn with_stack<R: Send>(f: impl FnOnce() -> R + Send) -> R {
+    let f = std::sync::Mutex::new(Some(f));
+    let run = || {
+        let f = f.lock().ok().and_then(|mut f| f.take());
+        f.map(|f| f())
+    };
+    let on_thread = std::thread::scope(|s| {
+        std::thread::Builder::new()
+            .stack_size(STACK_BYTES)
+            .spawn_scoped(s, run)
+            .ok()
+            .map(|handle| match handle.join() {
+                Ok(r) => r,
+                Err(panic) => std::panic::resume_unwind(panic),
+            })
+    });
+    match on_thread.flatten().or_else(run) {
+        Some(r) => r,
+        None => unreachable!("`f` is taken once, by the thread or here"),
+    }
+}
+
 /// Loads, normalizes, parses and lowers a spec: everything up to the IR.
 pub fn lower_spec(
+    spec: &Path,
+    crate_name: Option<&str>,
+    timings: &mut Timings,
+) -> Result<(ir::Api, Config), Error> {
+    with_stack(|| lower_spec_here(spec, crate_name, timings))
+}
+
+fn lower_spec_here(
     spec: &Path,
     crate_name: Option<&str>,
     timings: &mut Timings,
@@ -212,20 +250,25 @@ fn emit_and_format(
         busy.emit += b.emit;
         busy.format += b.format;
     };
-    if workers == 1 {
-        collect(work());
-    } else {
-        std::thread::scope(|s| {
-            let handles: Vec<_> = (1..workers).map(|_| s.spawn(work)).collect();
+    std::thread::scope(|s| {
+        let handles: Vec<_> = (0..workers)
+            .filter_map(|_| {
+                std::thread::Builder::new()
+                    .stack_size(STACK_BYTES)
+                    .spawn_scoped(s, work)
+                    .ok()
+            })
+            .collect();
+        if handles.is_empty() {
             collect(work());
-            for h in handles {
-                match h.join() {
-                    Ok(r) => collect(r),
-                    Err(panic) => std::panic::resume_unwind(panic),
-                }
+        }
+        for h in handles {
+            match h.join() {
+                Ok(r) => collect(r),
+                Err(panic) => std::panic::resume_unwind(panic),
             }
-        });
-    }
+        }
+    });
     // File order, then piece order; the first error in that order is reported.
     results.sort_by_key(|(file, piece, _, _)| (*file, *piece));
     let t = Instant::now();

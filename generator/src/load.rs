@@ -42,9 +42,7 @@ pub fn parse_text(text: &str, path: &Path) -> Result<Value, Error> {
         match parse_yaml_in_halves(text) {
             Some(value) => value,
             None => {
-                serde_yaml::from_str::<YamlJson>(text)
-                    .map_err(|e| Error::new(ErrorKind::Syntax, path, e.to_string()))?
-                    .0
+                yaml_value(text).map_err(|e| Error::new(ErrorKind::Syntax, path, e.to_string()))?
             }
         }
     };
@@ -83,8 +81,8 @@ fn parse_yaml_in_halves(text: &str) -> Option<Value> {
         second.push('\n');
     }
     second.push_str(&text[at..]);
-    let parse = |t: &str| match serde_yaml::from_str::<YamlJson>(t) {
-        Ok(YamlJson(Value::Object(map))) => Some(map),
+    let parse = |t: &str| match yaml_value(t) {
+        Ok(Value::Object(map)) => Some(map),
         _ => None,
     };
     let (first, second) = std::thread::scope(|s| {
@@ -219,6 +217,40 @@ impl<'de> serde::Deserialize<'de> for YamlJson {
 
 struct NodeVisitor;
 
+thread_local! {
+    /// What the YAML document being read on this thread may still expand to (see
+    /// [`yaml_value`]).
+    static BUDGET: std::cell::Cell<usize> = const { std::cell::Cell::new(usize::MAX) };
+}
+
+/// Bytes a YAML document may expand to (counting 16 per node plus the text of each
+/// string), beyond 16 times its own size: aliases replay their anchor's nodes, so a
+/// few KB of anchors used thousands of times each would otherwise build gigabytes.
+const EXPANSION_ALLOWANCE: usize = 64 << 20;
+
+/// Parses YAML into JSON data, refusing a document whose aliases expand it beyond
+/// [`EXPANSION_ALLOWANCE`] plus 16 times its size.
+fn yaml_value(text: &str) -> Result<Value, serde_yaml::Error> {
+    let budget = EXPANSION_ALLOWANCE.saturating_add(text.len().saturating_mul(16));
+    BUDGET.with(|b| b.set(budget));
+    let result = serde_yaml::from_str::<YamlJson>(text).map(|v| v.0);
+    BUDGET.with(|b| b.set(usize::MAX));
+    result
+}
+
+/// Charges `cost` against the document's budget.
+fn spend<E: serde::de::Error>(cost: usize) -> Result<(), E> {
+    BUDGET.with(|b| match b.get().checked_sub(cost) {
+        Some(left) => {
+            b.set(left);
+            Ok(())
+        }
+        None => Err(E::custom(
+            "the document's aliases expand it far beyond its own size (an anchor repeated many times over); refusing to build it",
+        )),
+    })
+}
+
 fn float(f: f64) -> Value {
     // NaN and infinities have no JSON form; treat them as absent values.
     Number::from_f64(f).map_or(Value::Null, Value::Number)
@@ -230,40 +262,51 @@ impl<'de> serde::de::Visitor<'de> for NodeVisitor {
     fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("any YAML value")
     }
-    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+    fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<Value, E> {
+        spend::<E>(16)?;
         Ok(Value::Bool(v))
     }
-    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Value, E> {
+        spend::<E>(16)?;
         Ok(Value::Number(v.into()))
     }
-    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Value, E> {
+        spend::<E>(16)?;
         Ok(Value::Number(v.into()))
     }
-    fn visit_i128<E>(self, v: i128) -> Result<Value, E> {
+    fn visit_i128<E: serde::de::Error>(self, v: i128) -> Result<Value, E> {
+        spend::<E>(16)?;
         Ok(i64::try_from(v).map_or_else(|_| float(v as f64), |i| Value::Number(i.into())))
     }
-    fn visit_u128<E>(self, v: u128) -> Result<Value, E> {
+    fn visit_u128<E: serde::de::Error>(self, v: u128) -> Result<Value, E> {
+        spend::<E>(16)?;
         Ok(u64::try_from(v).map_or_else(|_| float(v as f64), |u| Value::Number(u.into())))
     }
-    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Value, E> {
+        spend::<E>(16)?;
         Ok(float(v))
     }
-    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Value, E> {
+        spend::<E>(16 + v.len())?;
         Ok(Value::String(v.to_string()))
     }
-    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+    fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Value, E> {
+        spend::<E>(16 + v.len())?;
         Ok(Value::String(v))
     }
-    fn visit_unit<E>(self) -> Result<Value, E> {
+    fn visit_unit<E: serde::de::Error>(self) -> Result<Value, E> {
+        spend::<E>(16)?;
         Ok(Value::Null)
     }
-    fn visit_none<E>(self) -> Result<Value, E> {
+    fn visit_none<E: serde::de::Error>(self) -> Result<Value, E> {
+        spend::<E>(16)?;
         Ok(Value::Null)
     }
     fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
         d.deserialize_any(NodeVisitor)
     }
     fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        spend::<A::Error>(16)?;
         let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0));
         while let Some(YamlJson(v)) = seq.next_element()? {
             out.push(v);
@@ -271,6 +314,7 @@ impl<'de> serde::de::Visitor<'de> for NodeVisitor {
         Ok(Value::Array(out))
     }
     fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        spend::<A::Error>(16)?;
         let mut out = Map::new();
         let mut merged = Vec::new();
         while let Some(Key(k)) = map.next_key()? {

@@ -141,6 +141,24 @@ impl Templates {
     }
 }
 
+/// The inside of a TOML basic string (`"..."`) holding `text`: backslashes, quotes and
+/// control characters escaped, so spec text (a title with a newline or a backslash)
+/// cannot break `Cargo.toml`.
+fn toml_string(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 fn variables(config: &Config, api: &Api) -> Vec<(&'static str, String)> {
     // `default`, `full` and one feature per resource.
     let features = crate::emit::features::cargo_features(api, config);
@@ -149,6 +167,10 @@ fn variables(config: &Config, api: &Api) -> Vec<(&'static str, String)> {
         ("lib_name", config.lib_name()),
         ("version", config.version.clone()),
         ("description", config.description.replace('"', "'")),
+        (
+            "description_toml",
+            toml_string(&config.description.replace('"', "'")),
+        ),
         ("title", api.info.title.clone()),
         ("api_version", api.info.version.clone()),
         ("base_url", api.info.base_url.clone()),

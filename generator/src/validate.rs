@@ -370,7 +370,7 @@ impl Walker<'_> {
     }
 
     fn validate(&mut self, schema: &Value, value: &Value, pointer: String, direction: Direction) {
-        if let Err(message) = self.validator.check(schema, value, "", direction, 0) {
+        if let Err(message) = self.validator.check_example(schema, value, direction) {
             self.found.push(InvalidExample { pointer, message });
         }
     }
@@ -382,14 +382,36 @@ impl Walker<'_> {
 struct Validator<'a> {
     doc: &'a Value,
     regexes: HashMap<String, Option<regex::Regex>>,
+    /// Schema checks left for the current example (see [`MAX_STEPS`]).
+    steps_left: usize,
 }
+
+/// Schema checks one example may take. Nested `anyOf`/`oneOf` alternatives multiply
+/// the work; past this bound the example is assumed to be valid, so a small spec
+/// cannot make validation run for minutes. The bound is per example, so what is
+/// found does not depend on threads or order.
+const MAX_STEPS: usize = 200_000;
 
 impl<'a> Validator<'a> {
     fn new(doc: &'a Value) -> Self {
         Validator {
             doc,
             regexes: HashMap::new(),
+            steps_left: MAX_STEPS,
         }
+    }
+
+    /// Checks one example: [`Self::check`] with a fresh step budget; an example whose
+    /// check runs out of steps is taken as valid.
+    fn check_example(
+        &mut self,
+        schema: &Value,
+        value: &Value,
+        direction: Direction,
+    ) -> Result<(), String> {
+        self.steps_left = MAX_STEPS;
+        let result = self.check(schema, value, "", direction, 0);
+        if self.steps_left == 0 { Ok(()) } else { result }
     }
 
     fn matches(&mut self, pattern: &str, text: &str) -> bool {
@@ -415,6 +437,10 @@ impl<'a> Validator<'a> {
                 if at.is_empty() { "/" } else { at }
             ))
         };
+        if self.steps_left == 0 {
+            return Ok(());
+        }
+        self.steps_left -= 1;
         let map = match schema {
             Value::Bool(false) => return fail("no value is allowed here".into()),
             Value::Object(map) if depth <= MAX_DEPTH => map,

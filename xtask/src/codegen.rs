@@ -10,7 +10,7 @@ use crate::{Args, repo_root};
 pub fn run(raw: &[String]) -> Result<ExitCode, String> {
     let args = Args::parse(
         raw,
-        &["--check", "--dump-ir"],
+        &["--check", "--dump-ir", "--force"],
         &["--spec", "--out", "--name", "--templates"],
     )?;
     let root = repo_root();
@@ -42,7 +42,13 @@ pub fn run(raw: &[String]) -> Result<ExitCode, String> {
         return Ok(ExitCode::SUCCESS);
     }
 
-    let mut status = one(&options, &out, &root, args.flag("--check"))?;
+    let mut status = one(
+        &options,
+        &out,
+        &root,
+        args.flag("--check"),
+        args.flag("--force"),
+    )?;
     // Without `--spec`/`--out`, the pagination fixture's client (used by the client tests)
     // is regenerated (or checked) too.
     if args.value("--spec").is_none() && args.value("--out").is_none() {
@@ -56,6 +62,7 @@ pub fn run(raw: &[String]) -> Result<ExitCode, String> {
             &root.join(PAGING_FIXTURE.1),
             &root,
             args.flag("--check"),
+            args.flag("--force"),
         )? != ExitCode::SUCCESS
         {
             status = ExitCode::FAILURE;
@@ -71,7 +78,13 @@ const PAGING_FIXTURE: (&str, &str) = (
 );
 
 /// Generates (or with `check`, checks) one crate.
-fn one(options: &Options, out: &Path, root: &Path, check: bool) -> Result<ExitCode, String> {
+fn one(
+    options: &Options,
+    out: &Path,
+    root: &Path,
+    check: bool,
+    force: bool,
+) -> Result<ExitCode, String> {
     let mut generated = generator::generate(options).map_err(|e| e.to_string())?;
     // Compare with the surface recorded in the output folder: changelog entry and,
     // with `version_policy: semver`, the version.
@@ -101,7 +114,7 @@ fn one(options: &Options, out: &Path, root: &Path, check: bool) -> Result<ExitCo
         );
         return Ok(ExitCode::FAILURE);
     }
-    let changes = write::write(out, &generated.files).map_err(|e| e.to_string())?;
+    let changes = write::write_with(out, &generated.files, force).map_err(|e| e.to_string())?;
     if let Some(report) = release.report.as_ref().filter(|r| !r.is_empty()) {
         print!("{}", report.to_text());
         let from = release.previous_version.as_deref().unwrap_or("-");

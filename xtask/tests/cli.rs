@@ -72,7 +72,12 @@ fn check_reports_stale_output_and_write_fixes_it() {
     assert!(run(&[]).status.success());
     assert!(run(&["--check"]).status.success());
 
-    // Hand edits and stray files are reported with a diff, then undone by a rewrite.
+    // Hand edits and files the generator wrote before but no longer emits are reported
+    // with a diff, then undone by a rewrite; files it never wrote are left alone.
+    let manifest = out.join(".codegen-files");
+    let listed = std::fs::read_to_string(&manifest).expect("manifest");
+    std::fs::write(&manifest, format!("{listed}src/stray.rs\n")).expect("list stray");
+    std::fs::write(out.join("src/mine.rs"), "mine").expect("user file");
     let lib = out.join("src/lib.rs");
     let text = std::fs::read_to_string(&lib).expect("read lib.rs");
     std::fs::write(
@@ -93,8 +98,10 @@ fn check_reports_stale_output_and_write_fixes_it() {
 
     let fixed = run(&[]);
     assert!(fixed.status.success());
-    assert!(String::from_utf8_lossy(&fixed.stdout).contains("1 written, 1 removed"));
+    let stdout = String::from_utf8_lossy(&fixed.stdout);
+    assert!(stdout.contains("2 written, 1 removed"), "{stdout}");
     assert!(!out.join("src/stray.rs").exists());
+    assert!(out.join("src/mine.rs").exists());
     let _ = std::fs::remove_dir_all(&out);
 }
 
@@ -122,6 +129,93 @@ fn dump_ir_prints_json() {
         ops.contains(&"update") && ops.contains(&"retrieve"),
         "{ops:?}"
     );
+}
+
+fn small_spec(dir: &Path) -> PathBuf {
+    let spec = dir.join("small.yaml");
+    std::fs::write(
+        &spec,
+        "openapi: 3.0.3\ninfo: {title: Small, version: '1'}\npaths:\n  /a:\n    get:\n      operationId: getA\n      responses:\n        '204': {description: ok}\n",
+    )
+    .expect("write spec");
+    spec
+}
+
+#[test]
+fn out_never_destroys_what_it_did_not_write() {
+    let dir = temp("foreign");
+    let spec = small_spec({
+        std::fs::create_dir_all(&dir).expect("mkdir");
+        &dir
+    });
+    // An existing project: a git folder, sources, notes.
+    let project = dir.join("project");
+    std::fs::create_dir_all(project.join(".git")).expect("mkdir");
+    std::fs::write(project.join(".git/HEAD"), "ref: refs/heads/main\n").expect("write");
+    std::fs::create_dir_all(project.join("src")).expect("mkdir");
+    std::fs::write(project.join("src/main.rs"), "fn main() {}\n").expect("write");
+    std::fs::write(project.join("NOTES.md"), "mine\n").expect("write");
+    let run = |extra: &[&str]| {
+        xtask()
+            .args(["codegen", "--spec"])
+            .arg(&spec)
+            .arg("--out")
+            .arg(&project)
+            .args(extra)
+            .output()
+            .expect("run xtask")
+    };
+    let refused = run(&[]);
+    assert!(!refused.status.success(), "a foreign folder is refused");
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("--force"), "{stderr}");
+    assert!(!project.join("src/lib.rs").exists(), "nothing written");
+
+    let forced = run(&["--force"]);
+    assert!(
+        forced.status.success(),
+        "{}",
+        String::from_utf8_lossy(&forced.stderr)
+    );
+    assert!(project.join("src/lib.rs").exists());
+    // A second run (no --force needed: it is an output now) keeps every user file.
+    assert!(run(&[]).status.success());
+    for kept in [".git/HEAD", "src/main.rs", "NOTES.md"] {
+        assert!(project.join(kept).exists(), "{kept} was removed");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[cfg(unix)]
+#[test]
+fn out_does_not_write_through_a_symlinked_folder() {
+    let dir = temp("symlink");
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    let spec = small_spec(&dir);
+    let out = dir.join("out");
+    let outside = dir.join("outside");
+    std::fs::create_dir_all(&outside).expect("mkdir");
+    let run = || {
+        xtask()
+            .args(["codegen", "--spec"])
+            .arg(&spec)
+            .arg("--out")
+            .arg(&out)
+            .output()
+            .expect("run xtask")
+    };
+    assert!(run().status.success());
+    std::fs::remove_dir_all(out.join("src")).expect("rm src");
+    std::os::unix::fs::symlink(&outside, out.join("src")).expect("symlink");
+    let refused = run();
+    assert!(!refused.status.success());
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("symbolic link"), "{stderr}");
+    assert!(
+        std::fs::read_dir(&outside).expect("read").next().is_none(),
+        "nothing written outside the output folder"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]

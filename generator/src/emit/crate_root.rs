@@ -17,11 +17,11 @@ pub fn lib_file(api: &Api, config: &Config, usage: &str) -> TokenStream {
         Some(&title),
         api.info.description.as_deref(),
         Some(&format!(
-            "## Usage\n\nThe client reads the API key from `{}` (and an optional base URL from `{}`).\n\n{}",
-            config.api_key_env, config.base_url_env, usage
+            "## Usage\n\nThe client reads the API key from `{}` (and an optional base URL from `{}`).",
+            config.api_key_env, config.base_url_env
         )),
     ]);
-    let doc = docs::inner_attrs(&intro);
+    let doc = docs::inner_attrs(&intro, usage);
     let error_body = api.error_body.map(|id| {
         let name = ident(&api.type_def(id).name);
         let cfg = features::any_resource(api).attr();
@@ -97,7 +97,7 @@ fn webhooks_module(api: &Api, config: &Config) -> TokenStream {
                 .join("\n"),
         );
     }
-    let list_doc = docs::inner_attrs(&text);
+    let list_doc = docs::inner_attrs(&text, "");
     quote! {
         #[cfg(feature = "webhooks")]
         pub mod webhooks {

@@ -31,9 +31,19 @@ pub fn deferred<R>(f: impl FnOnce() -> R) -> (R, Vec<Vec<String>>) {
 }
 
 /// `#[doc = "..."]` attributes, one per line (prettyplease prints them as `///`), or
-/// one placeholder for all of them under [`deferred`].
+/// one placeholder for all of them under [`deferred`]. `text` is spec text: it goes
+/// through [`sanitize`], so none of it can become a doctest.
 pub fn attrs(text: &str) -> TokenStream {
-    let lines = sanitize(text);
+    line_attrs(sanitize(text))
+}
+
+/// Same as [`attrs`] for text the generator wrote itself (its own `no_run` examples):
+/// the lines are kept as they are, so its code blocks stay doctests.
+pub fn own_attrs(text: &str) -> TokenStream {
+    line_attrs(text.lines().map(str::to_string).collect())
+}
+
+fn line_attrs(lines: Vec<String>) -> TokenStream {
     if lines.is_empty() {
         return TokenStream::new();
     }
@@ -64,9 +74,16 @@ pub fn attrs(text: &str) -> TokenStream {
     quote! { #(#attrs)* }
 }
 
-/// Same as [`attrs`] but for inner (`//!`) docs.
-pub fn inner_attrs(text: &str) -> TokenStream {
-    let lines = sanitize(text);
+/// Inner (`//!`) docs: `text` is spec text (see [`attrs`]); `own` is text the
+/// generator wrote, appended after a blank line as it is.
+pub fn inner_attrs(text: &str, own: &str) -> TokenStream {
+    let mut lines = sanitize(text);
+    if !own.is_empty() {
+        if !lines.is_empty() {
+            lines.push(String::new());
+        }
+        lines.extend(own.lines().map(str::to_string));
+    }
     let attrs = lines.iter().map(|l| {
         let l = if l.is_empty() {
             String::new()
@@ -89,81 +106,189 @@ pub fn join(parts: &[Option<&str>]) -> String {
         .join("\n\n")
 }
 
-/// Rewrites Markdown so rustdoc renders it without compiling or warning about it:
-/// fences without a language (or marked rust) become `text`, indented blocks are
-/// de-indented into fenced `text` blocks, bare URLs get angle brackets, and brackets
-/// that would read as intra-doc links are escaped.
+/// Spec text shown inside a one-line code span: backticks become `'`, and line
+/// breaks and other control characters are written as escapes, so the text can
+/// neither end the span nor start a block.
+pub fn code_span(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '`' => out.push('\''),
+            c if c.is_control() || is_bidi(c) || matches!(c, '\u{2028}' | '\u{2029}') => {
+                out.extend(c.escape_unicode())
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Bidirectional formatting characters: rustc rejects them in comments and literals
+/// (they can make code read differently from how it compiles).
+fn is_bidi(c: char) -> bool {
+    matches!(
+        c,
+        '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
+    )
+}
+
+/// Spec text with line breaks normalised to `\n` (a bare carriage return ends a line;
+/// rustc rejects it in a doc comment) and other control characters and bidirectional
+/// formatting characters dropped.
+pub fn clean(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\r' => {
+                chars.next_if_eq(&'\n');
+                out.push('\n');
+            }
+            '\u{2028}' | '\u{2029}' | '\u{85}' => out.push('\n'),
+            '\n' | '\t' => out.push(c),
+            c if c.is_control() || is_bidi(c) => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Rewrites spec Markdown so rustdoc renders it without compiling or warning about it.
+///
+/// No text from the spec may become a doctest, and that holds by construction, not by
+/// a list of bad info strings:
+/// - every fenced block (backticks or tildes, any info string) is written as a
+///   ```` ```text ```` block whose fence is longer than any backtick run inside it, so
+///   its content cannot close it early;
+/// - indented blocks after a blank line are written the same way;
+/// - in running text, every run of three or more backticks or tildes is escaped, so
+///   no fence can open inside a block quote, list item or anywhere else;
+/// - the result is then parsed as CommonMark (the parser rustdoc uses, with its options
+///   and with all extensions); if any code block other than the `text` blocks written
+///   here remains (an indented block in a list or quote, say), the whole text becomes
+///   one `text` block instead.
+///
+/// Bare URLs get angle brackets, brackets that would read as intra-doc links are
+/// escaped, and control characters are dropped (see [`clean`]).
 pub fn sanitize(text: &str) -> Vec<String> {
+    let text = clean(text);
+    let lines: Vec<&str> = text.trim().lines().map(str::trim_end).collect();
+    let out = rewrite(&lines);
+    if only_text_blocks(&out) {
+        out
+    } else {
+        text_block(&lines, "")
+    }
+}
+
+/// `lines` as one `text` block indented by `indent`, with a fence no line can close.
+fn text_block(lines: &[&str], indent: &str) -> Vec<String> {
+    let longest = lines.iter().map(|l| longest_run(l, '`')).max().unwrap_or(0);
+    let fence = "`".repeat(longest.max(2) + 1);
+    let mut out = Vec::with_capacity(lines.len() + 2);
+    out.push(format!("{indent}{fence}text"));
+    out.extend(lines.iter().map(|l| l.to_string()));
+    out.push(format!("{indent}{fence}"));
+    out
+}
+
+fn longest_run(line: &str, c: char) -> usize {
+    let mut best = 0;
+    let mut run = 0;
+    for x in line.chars() {
+        run = if x == c { run + 1 } else { 0 };
+        best = best.max(run);
+    }
+    best
+}
+
+/// The fence a line opens, if it is a fence line: its character and length.
+fn fence_open(line: &str) -> Option<(char, usize)> {
+    let trimmed = line.trim_start();
+    let c = trimmed.chars().next().filter(|c| matches!(c, '`' | '~'))?;
+    let n = trimmed.chars().take_while(|&x| x == c).count();
+    let info = &trimmed[n..];
+    (n >= 3 && !(c == '`' && info.contains('`'))).then_some((c, n))
+}
+
+fn fence_closes(line: &str, c: char, n: usize) -> bool {
+    let t = line.trim();
+    t.chars().count() >= n && t.chars().all(|x| x == c)
+}
+
+fn rewrite(lines: &[&str]) -> Vec<String> {
     let mut out = Vec::new();
-    let mut in_fence = false;
     let mut prev_blank = true;
-    let mut in_indented = false;
-    for raw in text.trim().lines() {
-        let line = raw.trim_end();
+    let mut i = 0;
+    while i < lines.len() {
+        let line = lines[i];
         let trimmed = line.trim_start();
-        if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
-            if in_indented {
-                out.push("```".to_string());
-                in_indented = false;
-            }
-            if in_fence {
-                out.push("```".to_string());
-                in_fence = false;
-            } else {
-                let lang = trimmed.trim_start_matches(['`', '~']).trim();
-                let lang = if lang.is_empty() || lang.starts_with("rust") {
-                    "text"
-                } else {
-                    lang
-                };
-                out.push(format!(
-                    "```{}",
-                    lang.split_whitespace().next().unwrap_or("text")
-                ));
-                in_fence = true;
-            }
+        if let Some((c, n)) = fence_open(line) {
+            let indent = &line[..line.len() - trimmed.len()];
+            let end = (i + 1..lines.len()).find(|&j| fence_closes(lines[j], c, n));
+            out.extend(text_block(
+                &lines[i + 1..end.unwrap_or(lines.len())],
+                indent,
+            ));
+            i = end.map_or(lines.len(), |e| e + 1);
             prev_blank = false;
             continue;
         }
-        if in_fence {
-            out.push(line.to_string());
-            continue;
-        }
-        let indented = line.starts_with("    ") || line.starts_with('\t');
-        if indented
+        let indented = |l: &str| l.starts_with("    ") || l.starts_with('\t');
+        if indented(line)
             && prev_blank
-            && !in_indented
             && !trimmed.starts_with(['-', '*', '+'])
             && !trimmed.chars().next().is_some_and(|c| c.is_ascii_digit())
         {
-            out.push("```text".to_string());
-            in_indented = true;
-        }
-        if in_indented {
-            if indented || line.is_empty() {
-                out.push(trimmed.to_string());
-                continue;
+            let mut end = i;
+            while end < lines.len() && (indented(lines[end]) || lines[end].is_empty()) {
+                end += 1;
             }
-            // Trailing blank lines inside the block belong after it.
-            let mut blanks = 0;
-            while out.last().is_some_and(String::is_empty) {
-                out.pop();
-                blanks += 1;
+            let mut last = end;
+            while lines[last - 1].is_empty() {
+                last -= 1;
             }
-            out.push("```".to_string());
-            out.extend(std::iter::repeat_n(String::new(), blanks));
-            in_indented = false;
+            let body: Vec<&str> = lines[i..last]
+                .iter()
+                .map(|l| {
+                    l.strip_prefix("    ")
+                        .or_else(|| l.strip_prefix('\t'))
+                        .unwrap_or(l)
+                })
+                .collect();
+            out.extend(text_block(&body, ""));
+            // Blank lines after the block stay after it.
+            i = last;
+            prev_blank = false;
+            continue;
         }
         prev_blank = line.is_empty();
         out.push(escape_prose(line));
-    }
-    if in_fence || in_indented {
-        out.push("```".to_string());
+        i += 1;
     }
     while out.last().is_some_and(String::is_empty) {
         out.pop();
     }
     out
+}
+
+/// Whether the only code blocks in `lines`, read as CommonMark the way rustdoc reads
+/// doc comments (and again with every extension on), are `text` blocks.
+fn only_text_blocks(lines: &[String]) -> bool {
+    use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag};
+    let text = lines.join("\n");
+    let rustdoc = Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_SMART_PUNCTUATION;
+    [rustdoc, Options::all()].into_iter().all(|options| {
+        Parser::new_ext(&text, options).all(|event| match event {
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) => &*info == "text",
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Indented)) => false,
+            _ => true,
+        })
+    })
 }
 
 /// Escapes what rustdoc would misread in running text.
@@ -174,6 +299,21 @@ fn escape_prose(line: &str) -> String {
     let mut i = 0;
     while i < chars.len() {
         let c = chars[i];
+        // A run of three or more backticks or tildes could open a fence (in a list
+        // item or block quote too): each of its characters is escaped.
+        let run = if matches!(c, '`' | '~') {
+            chars[i..].iter().take_while(|&&x| x == c).count()
+        } else {
+            0
+        };
+        if run >= 3 {
+            for _ in 0..run {
+                out.push('\\');
+                out.push(c);
+            }
+            i += run;
+            continue;
+        }
         if c == '`' {
             in_code = !in_code;
             out.push(c);
@@ -274,8 +414,49 @@ mod tests {
         assert_eq!(sanitize("a\n```\nx\n```"), vec!["a", "```text", "x", "```"]);
         assert_eq!(
             sanitize("```bash\ncurl\n```"),
-            vec!["```bash", "curl", "```"]
+            vec!["```text", "curl", "```"]
         );
+    }
+
+    /// Every kind of fence the spec can write comes out as a `text` block or escaped
+    /// text, and the result has no other code block.
+    #[test]
+    fn no_fence_from_spec_text_stays_rust() {
+        let cases = [
+            "```edition2021\nx\n```",
+            "```text,rust\nx\n```",
+            "``` should_panic\nx\n```",
+            "~~~\nx\n~~~",
+            "````\n```\nx\n````",
+            "> quoted:\n>\n> ```rust\n> x\n> ```",
+            "- item\n\n  ~~~standalone_crate\n  x\n  ~~~",
+            "- item\n\n      x",
+            "> a\n>\n>     x",
+            "text\n\n    - x",
+            "```\nunclosed",
+            "a\r```\rx\r```",
+        ];
+        for case in cases {
+            let lines = sanitize(case);
+            assert!(only_text_blocks(&lines), "{case:?} gave {lines:?}");
+            assert!(
+                lines
+                    .iter()
+                    .all(|l| !l.contains("```rust") && !l.contains('\r')),
+                "{case:?} gave {lines:?}"
+            );
+        }
+        assert_eq!(
+            sanitize("````\n```\nx\n````"),
+            vec!["````text", "```", "x", "````"]
+        );
+        assert_eq!(sanitize("> ~~~\n> x"), vec!["> \\~\\~\\~", "> x"]);
+    }
+
+    #[test]
+    fn control_characters_are_dropped() {
+        assert_eq!(sanitize("a\u{202E}b\u{7}c\rd"), vec!["abc", "d"]);
+        assert_eq!(code_span("a`\nb"), "a'\\u{a}b");
     }
 
     #[test]

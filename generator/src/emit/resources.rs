@@ -405,7 +405,18 @@ fn request_fn(api: &Api, r: &Resource, op: &Operation) -> TokenStream {
             step
         }
     });
-    let request = quote! { RequestSpec::new(#method, #template, path) #(#steps)* };
+    // A long chain is cut into statements of at most `CHAIN` steps: one expression
+    // nesting thousands of calls would overflow the stack of the parser and printer.
+    const CHAIN: usize = 64;
+    let steps: Vec<TokenStream> = steps.collect();
+    let mut chunks = steps.chunks(CHAIN);
+    let first = chunks.next().unwrap_or_default();
+    let mut request = quote! { RequestSpec::new(#method, #template, path) #(#first)* };
+    let mut lets = Vec::new();
+    for chunk in chunks {
+        lets.push(quote! { let request = #request; });
+        request = quote! { request #(#chunk)* };
+    }
     let result = if last_fallible {
         request
     } else {
@@ -416,6 +427,7 @@ fn request_fn(api: &Api, r: &Resource, op: &Operation) -> TokenStream {
         #[doc = #doc]
         fn #name(#(#decls),*) -> Result<RequestSpec, Error> {
             let path = #path_expr;
+            #(#lets)*
             #result
         }
     }
@@ -449,7 +461,7 @@ fn operation(
         Some(&http),
     ]);
     let doc = docs::attrs(&text);
-    let example = docs::attrs(&method_example(api, r, op, values, krate));
+    let example = docs::own_attrs(&method_example(api, r, op, values, krate));
     let deprecated = op.deprecated.then(|| quote! { #[deprecated] });
     let raw_doc = format!(
         " Same as [`{}`](Self::{}), also returning the status and headers.",

@@ -146,7 +146,7 @@ points `{base_url_env}` at it and runs them with `--include-ignored`."
         doc.push_str("\n\nOperations not exercised (no valid call could be built):\n\n");
         doc.push_str(&skipped.join("\n"));
     }
-    let doc = super::docs::inner_attrs(&doc);
+    let doc = super::docs::inner_attrs(&doc, "");
     let envelope_field = api.error_body.map(|id| {
         let name = ident(&api.type_def(id).name);
         quote! {

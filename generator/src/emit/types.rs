@@ -623,7 +623,7 @@ fn variant_doc(v: &crate::ir::EnumVariant) -> TokenStream {
     let value = if v.value.is_empty() {
         " The empty string.".to_string()
     } else {
-        format!(" `{}`", v.value.replace('`', "'"))
+        format!(" `{}`", docs::code_span(&v.value))
     };
     match &v.doc {
         None => quote! { #[doc = #value] },
@@ -843,7 +843,8 @@ fn union_item(
         let vdoc = if v.tags.is_empty() {
             format!(" A `{}`.", v.name)
         } else {
-            format!(" `{}`", v.tags.join("`, `"))
+            let tags: Vec<String> = v.tags.iter().map(|t| docs::code_span(t)).collect();
+            format!(" `{}`", tags.join("`, `"))
         };
         quote! { #[doc = #vdoc] #vname(#ty), }
     });

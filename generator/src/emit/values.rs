@@ -18,14 +18,31 @@ pub struct ValueBuilder<'a> {
     pub sealed: &'a [bool],
 }
 
+/// Steps one [`ValueBuilder::expr`] may take: trying each alternative of nested
+/// untagged unions multiplies the work, so past this bound the example is given up
+/// (the caller falls back to a placeholder). Per call, so the output stays the same.
+const MAX_STEPS: usize = 100_000;
+
+thread_local! {
+    static STEPS_LEFT: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
 impl ValueBuilder<'_> {
     /// An expression of type `ty` equal to `value`.
     pub fn expr(&self, ty: &TypeRef, value: &Value) -> Option<TokenStream> {
-        self.expr_depth(ty, value, 0)
+        STEPS_LEFT.with(|s| s.set(MAX_STEPS));
+        let e = self.expr_depth(ty, value, 0);
+        // Out of steps, a part may have been left out: no expression at all then.
+        e.filter(|_| STEPS_LEFT.with(|s| s.get()) > 0)
     }
 
     fn expr_depth(&self, ty: &TypeRef, value: &Value, depth: usize) -> Option<TokenStream> {
-        if depth > 32 {
+        let step = STEPS_LEFT.with(|s| {
+            let left = s.get();
+            s.set(left.saturating_sub(1));
+            left > 0
+        });
+        if depth > 32 || !step {
             return None;
         }
         let krate = &self.krate;

@@ -39,7 +39,14 @@ pub(crate) struct Lowerer<'a> {
     diagnostics: Vec<Diagnostic>,
     /// `(type, reference)` -> the deserialized target of a shared component reference.
     resolved: RefCell<HashMap<(std::any::TypeId, String), Rc<dyn Any>>>,
+    /// How many references are being lowered inside one another (see
+    /// [`MAX_NESTING`]).
+    nesting: usize,
 }
+
+/// The deepest nesting of references lowered on first use, and of `allOf` members:
+/// deeper input is an error, not a stack overflow (and `allOf` merging stays linear).
+const MAX_NESTING: usize = 64;
 
 impl<'a> Lowerer<'a> {
     fn note(&mut self, pointer: &str, message: impl Into<String>) {
@@ -68,6 +75,7 @@ pub fn lower(
         type_names: names::NameSet::camel(),
         diagnostics: Vec::new(),
         resolved: RefCell::new(HashMap::new()),
+        nesting: 0,
     };
     l.lower_components()?;
     let resources = l.lower_operations()?;

@@ -88,27 +88,41 @@ impl<'a> Lowerer<'a> {
         {
             return Ok(done);
         }
-        let node = refs::canonical(reference)
-            .and_then(|c| refs::resolve(self.doc, &c))
-            .ok_or_else(|| {
-                Error::new(
-                    ErrorKind::DanglingRef,
-                    self.file,
-                    format!("`{reference}` does not point at anything in this document"),
-                )
-                .at(pointer.to_string())
-            })?;
-        if let Some(next) = node.get("$ref").and_then(Value::as_str) {
-            if next != reference {
-                return self.resolve_as(next, pointer);
+        // Follows a chain of references (a loop, not recursion), refusing a cycle.
+        let mut seen: Vec<String> = Vec::new();
+        let mut reference = reference;
+        let node = loop {
+            let canonical = refs::canonical(reference);
+            let node = canonical
+                .as_deref()
+                .and_then(|c| refs::resolve(self.doc, c))
+                .ok_or_else(|| {
+                    Error::new(
+                        ErrorKind::DanglingRef,
+                        self.file,
+                        format!("`{reference}` does not point at anything in this document"),
+                    )
+                    .at(pointer.to_string())
+                })?;
+            let Some(next) = node.get("$ref").and_then(Value::as_str) else {
+                break node;
+            };
+            seen.push(canonical.unwrap_or_default());
+            if refs::canonical(next).is_some_and(|n| seen.contains(&n)) {
+                let message = if seen.len() == 1 {
+                    format!("`{reference}` refers to itself")
+                } else {
+                    format!(
+                        "`{next}` is part of a reference cycle: {}",
+                        seen.join(" -> ")
+                    )
+                };
+                return Err(
+                    Error::new(ErrorKind::RefCycle, self.file, message).at(pointer.to_string())
+                );
             }
-            return Err(Error::new(
-                ErrorKind::RefCycle,
-                self.file,
-                format!("`{reference}` refers to itself"),
-            )
-            .at(pointer.to_string()));
-        }
+            reference = next;
+        };
         let value = Rc::new(T::deserialize(node).map_err(|e| {
             Error::new(ErrorKind::Invalid, self.file, e.to_string())
                 .at(refs::canonical(reference).unwrap_or_default())
@@ -138,6 +152,7 @@ impl<'a> Lowerer<'a> {
         let mut accessors = NameSet::snake();
         accessors.reserve(CLIENT_METHODS.iter().copied());
         let mut group_types = NameSet::camel();
+        group_types.reserve(names::RESOURCE_FILE_ITEMS.iter().copied());
         let tag_docs: HashMap<&str, &openapiv3::Tag> = self
             .spec
             .tags
@@ -148,6 +163,36 @@ impl<'a> Lowerer<'a> {
         let mut order: Vec<String> = self.spec.tags.iter().map(|t| t.name.clone()).collect();
         let mut seen_ids: HashMap<String, usize> = HashMap::new();
 
+        // Keys the parser drops (it keeps only keys starting with `/`) or that hold
+        // more than a path are reported; control characters cannot be sent at all.
+        let keys: Vec<&String> = match self.doc.get("paths").and_then(Value::as_object) {
+            Some(paths) => paths.keys().filter(|k| !k.starts_with("x-")).collect(),
+            None => Vec::new(),
+        };
+        for path in keys {
+            let pointer = pointer_push("#/paths", path);
+            if path.contains(char::is_control) {
+                return Err(Error::new(
+                    ErrorKind::Invalid,
+                    self.file,
+                    format!("path `{}` holds control characters", path.escape_debug()),
+                )
+                .at(pointer));
+            }
+            if !path.starts_with('/') {
+                self.note(
+                    &pointer,
+                    format!("`{path}` is not a path (no leading `/`); it is skipped"),
+                );
+            } else if path.contains(['?', '#']) {
+                self.note(
+                    &pointer,
+                    format!(
+                        "path `{path}` holds `?` or `#`: the URL is built with that part as written"
+                    ),
+                );
+            }
+        }
         for (path, item) in &self.spec.paths.paths {
             let item_ptr = pointer_push("#/paths", path);
             let item = self.deref(item, &item_ptr)?;
@@ -211,7 +256,16 @@ impl<'a> Lowerer<'a> {
                     Some(m) => names::snake(m, "call"),
                     None => method_name(&operation_id, &key),
                 };
-                let name = groups[gi].method_names.claim(&wanted);
+                // The method's `_with_response` twin must be free too.
+                let name = loop {
+                    let names = &mut groups[gi].method_names;
+                    let name = names.claim(&wanted);
+                    let twin = format!("{}_with_response", name.trim_end_matches('_'));
+                    if !names.contains(&twin) {
+                        names.reserve([twin.as_str()]);
+                        break name;
+                    }
+                };
                 let singular = groups[gi].singular.clone();
                 let operation = self.operation(
                     &item,

@@ -101,9 +101,23 @@ impl<'a> Lowerer<'a> {
                 Error::new(ErrorKind::Invalid, self.file, format!("not a schema: {e}"))
                     .at(canonical.clone())
             })?;
+        if self.nesting >= super::MAX_NESTING {
+            return Err(Error::new(
+                ErrorKind::Unsupported,
+                self.file,
+                format!(
+                    "references nest more than {} levels deep (each schema refers into the next)",
+                    super::MAX_NESTING
+                ),
+            )
+            .at(pointer.to_string()));
+        }
         let id = self.declare(&refs::last_segment(&canonical), &canonical);
         self.by_ref.insert(canonical.clone(), id);
-        self.fill_named(id, SchemaRef::from(&schema), &canonical)?;
+        self.nesting += 1;
+        let filled = self.fill_named(id, SchemaRef::from(&schema), &canonical);
+        self.nesting -= 1;
+        filled?;
         Ok(Lowered {
             ty: TypeRef::Named(id),
             nullable: self.nullable_types.contains(&id),
@@ -538,6 +552,17 @@ impl<'a> Lowerer<'a> {
                         ErrorKind::RefCycle,
                         self.file,
                         format!("allOf includes itself through `{r}`"),
+                    )
+                    .at(pointer.to_string()));
+                }
+                if stack.len() > super::MAX_NESTING {
+                    return Err(Error::new(
+                        ErrorKind::Unsupported,
+                        self.file,
+                        format!(
+                            "allOf members nest more than {} levels deep",
+                            super::MAX_NESTING
+                        ),
                     )
                     .at(pointer.to_string()));
                 }
