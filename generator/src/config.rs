@@ -7,6 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use heck::{ToKebabCase, ToShoutySnakeCase};
+use indexmap::IndexMap;
 use serde::Deserialize;
 
 use crate::error::{Error, ErrorKind};
@@ -27,6 +28,18 @@ struct RawConfig {
     strict_examples: bool,
     #[serde(default)]
     serde: SerdeImpls,
+    #[serde(default)]
+    resources: IndexMap<String, RawResource>,
+}
+
+/// One resource of the `resources:` section: its methods and its sub-resources.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawResource {
+    #[serde(default)]
+    methods: IndexMap<String, String>,
+    #[serde(default)]
+    subresources: IndexMap<String, RawResource>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -81,6 +94,148 @@ pub struct Config {
     pub strict_examples: bool,
     /// Which serde impls the types get.
     pub serde: SerdeImpls,
+    /// Client names of operations (`resources:`), in config order.
+    pub naming: Vec<NamedOperation>,
+}
+
+/// One operation named by the `resources:` section: `client.chats().messages().send(..)`
+/// for `post /v3/chats/{chatId}/messages`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NamedOperation {
+    /// Resource accessors from the client (`["chats", "messages"]`).
+    pub resources: Vec<String>,
+    /// Method name on the innermost resource (`send`).
+    pub method: String,
+    /// HTTP method, lower case (`post`).
+    pub http_method: String,
+    /// The path with every parameter written `{}` (`/v3/chats/{}/messages`), so that
+    /// parameter names need not match the spec's.
+    pub path_key: String,
+    /// Where the entry is in the config (`resources.chats.subresources.messages.methods.send`).
+    pub config_key: String,
+}
+
+/// `/v3/chats/{chatId}/` -> `/v3/chats/{}`: the shape of a path, whatever its
+/// parameters are called.
+pub fn path_key(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    let mut depth = 0usize;
+    for c in path.chars() {
+        match c {
+            '{' => {
+                if depth == 0 {
+                    out.push_str("{}");
+                }
+                depth += 1;
+            }
+            '}' if depth > 0 => depth -= 1,
+            _ if depth > 0 => {}
+            _ => out.push(c),
+        }
+    }
+    while out.len() > 1 && out.ends_with('/') {
+        out.pop();
+    }
+    out
+}
+
+const HTTP_METHODS: [&str; 8] = [
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
+
+/// Flattens the `resources:` tree into named operations, refusing what would make two
+/// client items share a name: one operation named twice, a method named like another
+/// method's `_with_response` twin, a method named like a sub-resource, names that are
+/// not Rust identifiers.
+fn naming(raw: &IndexMap<String, RawResource>, path: &Path) -> Result<Vec<NamedOperation>, Error> {
+    fn walk(
+        resources: &IndexMap<String, RawResource>,
+        chain: &mut Vec<String>,
+        key: &str,
+        out: &mut Vec<NamedOperation>,
+        path: &Path,
+    ) -> Result<(), Error> {
+        let err = |message: String| Error::new(ErrorKind::Config, path, message);
+        for (name, resource) in resources {
+            let key = format!("{key}.{name}");
+            if !is_identifier(name) {
+                return Err(err(format!(
+                    "`{key}`: `{name}` is not a snake_case identifier"
+                )));
+            }
+            chain.push(name.clone());
+            for (method, endpoint) in &resource.methods {
+                let entry = format!("{key}.methods.{method}");
+                if !is_identifier(method) {
+                    return Err(err(format!(
+                        "`{entry}`: `{method}` is not a snake_case identifier"
+                    )));
+                }
+                if resource.subresources.contains_key(method) {
+                    return Err(err(format!(
+                        "`{entry}`: the method is named like the sub-resource `{key}.subresources.{method}`"
+                    )));
+                }
+                if let Some(base) = method.strip_suffix("_with_response")
+                    && resource.methods.contains_key(base)
+                {
+                    return Err(err(format!(
+                        "`{entry}`: the name is taken by the `_with_response` twin of `{key}.methods.{base}`"
+                    )));
+                }
+                let (http_method, route) = endpoint
+                    .trim()
+                    .split_once(char::is_whitespace)
+                    .map(|(m, p)| (m.to_ascii_lowercase(), p.trim()))
+                    .filter(|(m, p)| HTTP_METHODS.contains(&m.as_str()) && p.starts_with('/'))
+                    .ok_or_else(|| {
+                        err(format!(
+                            "`{entry}`: `{endpoint}` is not `<http method> <path>` (such as `get /v1/items/{{id}}`)"
+                        ))
+                    })?;
+                let path_key = path_key(route);
+                if let Some(other) = out
+                    .iter()
+                    .find(|o| o.http_method == http_method && o.path_key == path_key)
+                {
+                    return Err(err(format!(
+                        "`{entry}` and `{}` name the same operation `{http_method} {route}`",
+                        other.config_key
+                    )));
+                }
+                out.push(NamedOperation {
+                    resources: chain.clone(),
+                    method: method.clone(),
+                    http_method,
+                    path_key,
+                    config_key: entry,
+                });
+            }
+            walk(
+                &resource.subresources,
+                chain,
+                &format!("{key}.subresources"),
+                out,
+                path,
+            )?;
+            chain.pop();
+        }
+        Ok(())
+    }
+    let mut out = Vec::new();
+    walk(raw, &mut Vec::new(), "resources", &mut out, path)?;
+    Ok(out)
+}
+
+/// `chats`, `list_chats`, `_2`: lower-case ASCII letters, digits and `_`, not starting
+/// with a digit.
+fn is_identifier(name: &str) -> bool {
+    name.chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
 }
 
 impl Config {
@@ -131,7 +286,10 @@ impl Config {
                 ),
             ));
         }
-        Ok(Config::build(raw, title, crate_name))
+        let naming = naming(&raw.resources, path)?;
+        let mut config = Config::build(raw, title, crate_name);
+        config.naming = naming;
+        Ok(config)
     }
 
     fn build(raw: RawConfig, title: &str, crate_name: String) -> Config {
@@ -159,6 +317,7 @@ impl Config {
             webhook_envelope: raw.webhooks.and_then(|w| w.envelope),
             strict_examples: raw.strict_examples,
             serde: raw.serde,
+            naming: Vec::new(),
             crate_name,
         }
     }

@@ -70,12 +70,17 @@ pub fn cargo_features(api: &Api, config: &Config) -> String {
         out.push_str("# One per resource: `client.<resource>()`.\n");
     }
     let umbrella = umbrella(api);
-    for f in &features {
-        match umbrella {
-            Some(u) => {
+    for (f, r) in features.iter().zip(&api.resources) {
+        // A sub-resource's accessor is on its parent's handle: it enables the parent
+        // (which enables the umbrella).
+        match (r.parent.and_then(|p| features.get(p)), umbrella) {
+            (Some(parent), _) => {
+                let _ = writeln!(out, "{f} = [\"{parent}\"]");
+            }
+            (None, Some(u)) => {
                 let _ = writeln!(out, "{f} = [\"{u}\"]");
             }
-            None => {
+            (None, None) => {
                 let _ = writeln!(out, "{f} = []");
             }
         }

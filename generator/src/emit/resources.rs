@@ -41,23 +41,28 @@ pub fn mod_file(api: &Api) -> TokenStream {
                 pub use crate::runtime::Multipart;
             }
         });
-    let accessors = api.resources.iter().zip(&cfgs).map(|(r, cfg)| {
-        let m = ident(&r.module);
-        let t = ident(&r.type_name);
-        let a = ident(&r.accessor);
-        let text = docs::join(&[
-            r.doc.as_deref(),
-            Some(&format!("Operations on the `{}` resource.", r.accessor)),
-        ]);
-        let doc = docs::attrs(&text);
-        quote! {
-            #doc
-            #cfg
-            pub fn #a(&self) -> #m::#t<'_> {
-                #m::#t::new(crate::runtime::Scope::new(self))
+    let accessors = api
+        .resources
+        .iter()
+        .zip(&cfgs)
+        .filter(|(r, _)| r.parent.is_none())
+        .map(|(r, cfg)| {
+            let m = ident(&r.module);
+            let t = ident(&r.type_name);
+            let a = ident(&r.accessor);
+            let text = docs::join(&[
+                r.doc.as_deref(),
+                Some(&format!("Operations on the `{}` resource.", r.accessor)),
+            ]);
+            let doc = docs::attrs(&text);
+            quote! {
+                #doc
+                #cfg
+                pub fn #a(&self) -> #m::#t<'_> {
+                    #m::#t::new(crate::runtime::Scope::new(self))
+                }
             }
-        }
-    });
+        });
     quote! {
         //! The API's operations, grouped by resource. Each resource is reached through an
         //! accessor on [`Client`](crate::Client), such as `client.resource().call(..)`.
@@ -91,6 +96,7 @@ pub fn resource_file(
         .operations
         .iter()
         .map(|op| operation(api, r, op, values, krate));
+    let subresources = subresource_accessors(api, r);
     let requests = r.operations.iter().map(|op| request_fn(api, r, op));
     let uses_types = r.operations.iter().any(|op| mentions_types(api, op));
     let types_import = uses_types.then(|| quote! { use crate::types; });
@@ -144,11 +150,45 @@ pub fn resource_file(
                 Self { scope: self.scope.with_options(options) }
             }
 
+            #subresources
             #(#methods)*
         }
 
         #(#requests)*
     }
+}
+
+/// The accessors of a resource's sub-resources, on its handle: each hands its scope
+/// (client and options) on, so `with_options` on the parent applies below it too.
+fn subresource_accessors(api: &Api, r: &Resource) -> TokenStream {
+    let index = api.resources.iter().position(|x| std::ptr::eq(x, r));
+    let features = resource_features(api);
+    let items = api
+        .resources
+        .iter()
+        .zip(&features)
+        .filter(|(c, _)| c.parent.is_some() && c.parent == index)
+        .map(|(c, feature)| {
+            let m = ident(&c.module);
+            let t = ident(&c.type_name);
+            let a = ident(&c.accessor);
+            let text = docs::join(&[
+                c.doc.as_deref(),
+                Some(&format!(
+                    "Operations on the `{}` sub-resource.",
+                    c.chain.join(".")
+                )),
+            ]);
+            let doc = docs::attrs(&text);
+            quote! {
+                #doc
+                #[cfg(feature = #feature)]
+                pub fn #a(&self) -> super::#m::#t<'a> {
+                    super::#m::#t::new(self.scope.clone())
+                }
+            }
+        });
+    quote! { #(#items)* }
 }
 
 fn mentions_types(api: &Api, op: &Operation) -> bool {

@@ -10,6 +10,7 @@ pub mod names;
 mod operations;
 pub mod refs;
 mod schemas;
+mod surface;
 
 use std::any::Any;
 use std::cell::RefCell;
@@ -68,7 +69,7 @@ pub fn lower(
         resolved: RefCell::new(HashMap::new()),
     };
     l.lower_components()?;
-    let resources = l.lower_operations()?;
+    let resources = l.lower_operations(config)?;
     let webhooks = l.lower_webhooks()?;
     schemas::settle_unions(&mut l.types);
     let error_body = operations::common_error_body(&resources);
