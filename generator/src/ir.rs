@@ -259,6 +259,10 @@ pub struct RequestBody {
     pub doc: Option<String>,
     /// The spec's example, if any.
     pub example: Option<Value>,
+    /// Query and header parameters that are members of the body's type (the operation's
+    /// one params struct): sent where they belong and left out of the body.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub elsewhere: Vec<Param>,
 }
 
 /// What a successful response carries.

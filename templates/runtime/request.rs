@@ -113,6 +113,34 @@ impl RequestSpec {
         Ok(self.body(bytes, "application/json"))
     }
 
+    /// Sets a JSON body from an operation's params struct, leaving out the members
+    /// named in `elsewhere` (its query and header parameters, sent there).
+    ///
+    /// # Errors
+    ///
+    /// As [`json`](Self::json).
+    pub fn json_without<T: Serialize + ?Sized>(
+        self,
+        params: &T,
+        elsewhere: &[&str],
+    ) -> Result<Self, Error> {
+        self.json(&without(params, elsewhere)?)
+    }
+
+    /// Sets a form body from an operation's params struct, leaving out the members
+    /// named in `elsewhere` (its query and header parameters, sent there).
+    ///
+    /// # Errors
+    ///
+    /// As [`form`](Self::form).
+    pub fn form_without<T: Serialize + ?Sized>(
+        self,
+        params: &T,
+        elsewhere: &[&str],
+    ) -> Result<Self, Error> {
+        self.form(&without(params, elsewhere)?)
+    }
+
     /// Sets an `application/x-www-form-urlencoded` body from a struct or map (nested
     /// objects written `name[key]=value`, arrays repeating the name).
     ///
@@ -203,6 +231,19 @@ impl fmt::Debug for RequestSpec {
             .field("error", &self.error)
             .finish()
     }
+}
+
+/// `params` as a JSON value without the members named in `elsewhere`.
+fn without<T: Serialize + ?Sized>(params: &T, elsewhere: &[&str]) -> Result<Value, Error> {
+    let mut value = serde_json::to_value(params).map_err(|source| {
+        Error::invalid_request_from("the request body cannot be serialised", source)
+    })?;
+    if let Value::Object(members) = &mut value {
+        for name in elsewhere {
+            members.remove(*name);
+        }
+    }
+    Ok(value)
 }
 
 #[cfg(test)]

@@ -10,8 +10,8 @@ use super::features::resource_features;
 use super::rust_type::{Scope, ident, rust_type};
 use super::values::ValueBuilder;
 use crate::ir::{
-    Api, BodyEncoding, HttpMethod, Operation, ParamLocation, PathPart, Primitive, QueryStyle,
-    Resource, ResponseBody, TypeKind, TypeRef,
+    Api, BodyEncoding, HttpMethod, Operation, Param, ParamLocation, PathPart, Primitive,
+    QueryStyle, Resource, ResponseBody, TypeKind, TypeRef,
 };
 
 /// `resources/mod.rs`: module declarations and the accessors on `Client`.
@@ -106,6 +106,11 @@ pub fn resource_file(
             .is_some_and(|p| match &api.type_def(p.ty).kind {
                 TypeKind::Params(ps) => ps.iter().any(|p| p.location == ParamLocation::Query),
                 _ => false,
+            })
+            || op.body.as_ref().is_some_and(|b| {
+                b.elsewhere
+                    .iter()
+                    .any(|p| p.location == ParamLocation::Query)
             })
     });
     let uses_path = r.operations.iter().any(|op| !op.path_params.is_empty());
@@ -276,8 +281,9 @@ pub fn arguments(api: &Api, op: &Operation) -> (Vec<TokenStream>, Vec<TokenStrea
             BodyEncoding::Binary(_) => quote! { Vec<u8> },
             BodyEncoding::Multipart => quote! { &crate::runtime::Multipart },
         };
-        decls.push(quote! { body: #ty });
-        names.push(quote! { body });
+        let n = body_arg(op);
+        decls.push(quote! { #n: #ty });
+        names.push(quote! { #n });
     }
     if let Some(p) = &op.params {
         let t = ident(&api.type_def(p.ty).name);
@@ -285,6 +291,22 @@ pub fn arguments(api: &Api, op: &Operation) -> (Vec<TokenStream>, Vec<TokenStrea
         names.push(quote! { params });
     }
     (decls, names)
+}
+
+/// The name of the body argument: `params` when it is the operation's params struct
+/// (a JSON or form object), `body` otherwise (bytes, text, multipart, arrays, or beside
+/// a separate `params`).
+pub fn body_arg(op: &Operation) -> proc_macro2::Ident {
+    let is_params = op.params.is_none()
+        && op.body.as_ref().is_some_and(|b| {
+            matches!(b.encoding, BodyEncoding::Json | BodyEncoding::Form)
+                && matches!(b.ty, TypeRef::Named(_))
+        });
+    if is_params {
+        format_ident!("params")
+    } else {
+        format_ident!("body")
+    }
 }
 
 /// The success type a method returns.
@@ -393,35 +415,28 @@ fn request_fn(api: &Api, r: &Resource, op: &Operation) -> TokenStream {
     if let Some(p) = &op.params
         && let TypeKind::Params(ps) = &api.type_def(p.ty).kind
     {
-        for param in ps {
-            let field = ident(&param.name);
-            let wire = &param.wire_name;
-            match param.location {
-                ParamLocation::Query => {
-                    let style = match param.style {
-                        QueryStyle::Form { explode } => {
-                            quote! { QueryStyle::Form { explode: #explode } }
-                        }
-                        QueryStyle::SpaceDelimited => quote! { QueryStyle::SpaceDelimited },
-                        QueryStyle::PipeDelimited => quote! { QueryStyle::PipeDelimited },
-                        QueryStyle::DeepObject => quote! { QueryStyle::DeepObject },
-                    };
-                    build.push((quote! { .query(#wire, &params.#field, #style) }, false));
-                }
-                ParamLocation::Header => {
-                    build.push((quote! { .header(#wire, &params.#field) }, true));
-                }
-                ParamLocation::Cookie | ParamLocation::Path => {}
-            }
-        }
+        let params = format_ident!("params");
+        build.extend(ps.iter().map(|param| param_step(param, &params)));
     }
     if let Some(b) = &op.body {
+        let body = body_arg(op);
+        // Members of the params struct that go in the query or headers.
+        for param in &b.elsewhere {
+            build.push(param_step(param, &body));
+        }
+        let elsewhere: Vec<&str> = b.elsewhere.iter().map(|p| p.wire_name.as_str()).collect();
         build.push(match &b.encoding {
-            BodyEncoding::Json => (quote! { .json(body) }, true),
-            BodyEncoding::Form => (quote! { .form(body) }, true),
-            BodyEncoding::Text(_) => (quote! { .text(body) }, false),
-            BodyEncoding::Binary(ct) => (quote! { .body(body, #ct) }, false),
-            BodyEncoding::Multipart => (quote! { .multipart(body) }, true),
+            BodyEncoding::Json if !elsewhere.is_empty() => {
+                (quote! { .json_without(#body, &[#(#elsewhere),*]) }, true)
+            }
+            BodyEncoding::Form if !elsewhere.is_empty() => {
+                (quote! { .form_without(#body, &[#(#elsewhere),*]) }, true)
+            }
+            BodyEncoding::Json => (quote! { .json(#body) }, true),
+            BodyEncoding::Form => (quote! { .form(#body) }, true),
+            BodyEncoding::Text(_) => (quote! { .text(#body) }, false),
+            BodyEncoding::Binary(ct) => (quote! { .body(#body, #ct) }, false),
+            BodyEncoding::Multipart => (quote! { .multipart(#body) }, true),
         });
     }
     // Fallible steps get `?`, except a last one, whose result is returned as is.
@@ -447,6 +462,25 @@ fn request_fn(api: &Api, r: &Resource, op: &Operation) -> TokenStream {
             let path = #path_expr;
             #result
         }
+    }
+}
+
+/// The builder step sending one query or header parameter, a field of `holder`.
+fn param_step(param: &Param, holder: &proc_macro2::Ident) -> (TokenStream, bool) {
+    let field = ident(&param.name);
+    let wire = &param.wire_name;
+    match param.location {
+        ParamLocation::Query => {
+            let style = match param.style {
+                QueryStyle::Form { explode } => quote! { QueryStyle::Form { explode: #explode } },
+                QueryStyle::SpaceDelimited => quote! { QueryStyle::SpaceDelimited },
+                QueryStyle::PipeDelimited => quote! { QueryStyle::PipeDelimited },
+                QueryStyle::DeepObject => quote! { QueryStyle::DeepObject },
+            };
+            (quote! { .query(#wire, &#holder.#field, #style) }, false)
+        }
+        ParamLocation::Header => (quote! { .header(#wire, &#holder.#field) }, true),
+        ParamLocation::Cookie | ParamLocation::Path => (TokenStream::new(), false),
     }
 }
 

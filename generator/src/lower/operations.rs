@@ -360,19 +360,14 @@ impl<'a> Lowerer<'a> {
 
         // Names the config gives, in config order, first: they win over derived ones.
         let mut placed: Vec<Option<(usize, String)>> = vec![None; found.len()];
+        let mut missing = Vec::new();
         for entry in &config.naming {
             let at = found.iter().position(|f| {
                 f.method.as_str().eq_ignore_ascii_case(&entry.http_method)
                     && path_key(&f.path) == entry.path_key
             });
             let Some(at) = at else {
-                self.note(
-                    "#/paths",
-                    format!(
-                        "the config names `{} {}` (`{}`), which this spec does not have",
-                        entry.http_method, entry.path_key, entry.config_key
-                    ),
-                );
+                missing.push(format!("`{}`", entry.config_key));
                 continue;
             };
             let mut group = None;
@@ -382,6 +377,17 @@ impl<'a> Lowerer<'a> {
             let Some(g) = group else { continue };
             let name = tree.claim_method(g, &names::snake(&entry.method, "call"));
             placed[at] = Some((g, name));
+        }
+
+        if !missing.is_empty() {
+            self.note(
+                "#/paths",
+                format!(
+                    "the config's `resources` name {} operation(s) this spec does not have: {}",
+                    missing.len(),
+                    missing.join(", ")
+                ),
+            );
         }
 
         // The rest: tags (or the path) and the REST shape.
@@ -612,6 +618,46 @@ impl<'a> Lowerer<'a> {
             None => None,
         };
 
+        let mut body = body;
+        let wanted_params = format!("{type_prefix}Params");
+        let struct_body = body
+            .as_ref()
+            .filter(|b| matches!(b.encoding, BodyEncoding::Json | BodyEncoding::Form))
+            .and_then(|b| self.struct_behind(&b.ty));
+        if let (Some(b), Some(fields)) = (&mut body, &struct_body) {
+            if other_params.is_empty() {
+                // The body alone is the params struct: give it the operation's name.
+                if let TypeRef::Named(id) = b.ty
+                    && self.types[id.0].name != wanted_params
+                    && !self.type_names.contains(&names::type_name(&wanted_params))
+                {
+                    let alias = self.declare(&wanted_params, pointer);
+                    self.types[alias.0].doc = Some(format!(
+                        "Parameters of [`{operation_id}`](crate::resources): the request body."
+                    ));
+                    self.types[alias.0].kind = TypeKind::Alias(TypeRef::Named(id));
+                    b.ty = TypeRef::Named(alias);
+                }
+            } else if let Some(merged) = self.merged_params(
+                &wanted_params,
+                &other_params,
+                fields,
+                &b.ty.clone(),
+                pointer,
+                &operation_id,
+            ) {
+                // Query (and header) parameters and body members in one struct.
+                b.ty = TypeRef::Named(merged.0);
+                b.elsewhere = merged.1;
+                other_params.clear();
+            } else {
+                self.note(
+                    pointer,
+                    "a query or header parameter shares its name with a body member; the parameters are a separate argument",
+                );
+            }
+        }
+
         let params = if other_params.is_empty() {
             None
         } else {
@@ -653,6 +699,102 @@ impl<'a> Lowerer<'a> {
             deprecated: op.deprecated,
             pointer: pointer.to_string(),
         })
+    }
+
+    /// The struct a body type is (through aliases): its members, for merging with the
+    /// operation's parameters.
+    fn struct_behind(&self, ty: &TypeRef) -> Option<crate::ir::Struct> {
+        let mut ty = ty;
+        for _ in 0..self.types.len() + 1 {
+            let TypeRef::Named(id) = ty else { return None };
+            match &self.types[id.0].kind {
+                TypeKind::Struct(s) => return Some(s.clone()),
+                TypeKind::Alias(next) => ty = next,
+                _ => return None,
+            }
+        }
+        None
+    }
+
+    /// One struct with the query/header parameters first, then the body's members;
+    /// `None` when a parameter and a member share a wire name (one JSON key could not
+    /// hold both).
+    fn merged_params(
+        &mut self,
+        wanted: &str,
+        params: &[Param],
+        body: &crate::ir::Struct,
+        reuse: &TypeRef,
+        pointer: &str,
+        operation_id: &str,
+    ) -> Option<(TypeId, Vec<Param>)> {
+        if params
+            .iter()
+            .any(|p| body.fields.iter().any(|f| f.wire_name == p.wire_name))
+        {
+            return None;
+        }
+        let mut taken = NameSet::snake();
+        taken.reserve(body.fields.iter().map(|f| f.name.as_str()));
+        let elsewhere: Vec<Param> = params
+            .iter()
+            .map(|p| Param {
+                name: taken.claim(&p.name),
+                ..p.clone()
+            })
+            .collect();
+        let mut fields: Vec<crate::ir::Field> = elsewhere
+            .iter()
+            .map(|p| crate::ir::Field {
+                wire_name: p.wire_name.clone(),
+                name: p.name.clone(),
+                ty: p.ty.clone(),
+                presence: if p.required {
+                    crate::ir::Presence::Required
+                } else {
+                    crate::ir::Presence::Optional
+                },
+                boxed: false,
+                doc: Some(
+                    [
+                        p.doc.clone().unwrap_or_default(),
+                        format!(
+                            "Sent as the `{}` {}, not in the body.",
+                            p.wire_name,
+                            if p.location == ParamLocation::Header {
+                                "header"
+                            } else {
+                                "query parameter"
+                            }
+                        ),
+                    ]
+                    .join("\n\n")
+                    .trim()
+                    .to_string(),
+                ),
+                deprecated: false,
+                constraints: p.constraints.clone(),
+            })
+            .collect();
+        fields.extend(body.fields.iter().cloned());
+        // An inline body already named for the operation becomes the merged struct.
+        let id = match reuse {
+            TypeRef::Named(id)
+                if self.types[id.0].name == names::type_name(wanted)
+                    && self.types[id.0].pointer.starts_with(pointer) =>
+            {
+                *id
+            }
+            _ => self.declare(wanted, pointer),
+        };
+        self.types[id.0].doc = Some(format!(
+            "Parameters of [`{operation_id}`](crate::resources): query parameters and body members."
+        ));
+        self.types[id.0].kind = TypeKind::Struct(crate::ir::Struct {
+            fields,
+            additional: body.additional.clone(),
+        });
+        Some((id, elsewhere))
     }
 
     /// Splits `/a/{id}/b` into literals and parameter slots; every `{name}` must be a
@@ -759,6 +901,7 @@ impl<'a> Lowerer<'a> {
             required: b.required,
             doc: b.description.clone(),
             example: example_of(media),
+            elsewhere: Vec::new(),
         }))
     }
 
