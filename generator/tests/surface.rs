@@ -1,0 +1,150 @@
+//! The client surface comes from the naming config, not from the spec's spelling: Linq's
+//! published description (`../shared/corpus/linq-partner-api-2026-02.yaml`, other
+//! operationIds, tags and path parameter names), generated with the naming of
+//! `spec/linq-api-v3.codegen.yaml`, gives the same resources, method names and
+//! argument lists as `generated/` (made from `spec/linq-api-v3.yaml`) for every
+//! operation both describe.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use generator::config::path_key;
+use generator::ir::Api;
+
+/// `get /v3/chats/{}` -> `chats.retrieve(chat_id: &str)`.
+fn surface(api: &Api) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for r in &api.resources {
+        for op in &r.operations {
+            let key = format!("{} {}", op.method.as_str(), path_key(&op.path));
+            let args = generator::emit::method_arguments(api, op).join(", ");
+            let call = format!("{}.{}({args})", r.chain.join("."), op.name);
+            assert!(out.insert(key.clone(), call).is_none(), "{key} twice");
+        }
+    }
+    out
+}
+
+fn lower(spec: &Path) -> Api {
+    let mut timings = generator::Timings::default();
+    match generator::lower_spec(spec, None, &mut timings) {
+        Ok((api, _)) => api,
+        Err(e) => panic!("{} does not lower: {e}", spec.display()),
+    }
+}
+
+#[test]
+fn published_description_gets_the_sdk_surface_of_generated() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let published = root.join("../shared/corpus/linq-partner-api-2026-02.yaml");
+    if !published.exists() {
+        eprintln!(
+            "skipped: {} is absent (the corpus of real-world specs)",
+            published.display()
+        );
+        return;
+    }
+    // The published file beside a copy of our config (its examples do not all match
+    // their schemas, so strict examples are off; everything else is as configured).
+    let dir: PathBuf = std::env::temp_dir().join(format!("surface-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let spec = dir.join("linq-published.yaml");
+    std::fs::copy(&published, &spec).expect("copy the published file");
+    let config = std::fs::read_to_string(root.join("spec/linq-api-v3.codegen.yaml"))
+        .expect("read the config");
+    let mut config: serde_yaml::Value = serde_yaml::from_str(&config).expect("config is YAML");
+    config["strict_examples"] = serde_yaml::Value::Bool(false);
+    std::fs::write(
+        dir.join("linq-published.codegen.yaml"),
+        serde_yaml::to_string(&config).expect("config"),
+    )
+    .expect("write the config");
+    let theirs = surface(&lower(&spec));
+    let _ = std::fs::remove_dir_all(&dir);
+    let ours = surface(&lower(&root.join("spec/linq-api-v3.yaml")));
+
+    let shared: Vec<&String> = ours.keys().filter(|k| theirs.contains_key(*k)).collect();
+    assert!(
+        shared.len() >= ours.len().min(6),
+        "the two descriptions should share operations; ours: {:?}",
+        ours.keys()
+    );
+    let differ: Vec<String> = shared
+        .iter()
+        .filter(|k| ours[**k] != theirs[**k])
+        .map(|k| {
+            format!(
+                "{k}:\n  generated/: {}\n  published: {}",
+                ours[*k], theirs[*k]
+            )
+        })
+        .collect();
+    assert!(differ.is_empty(), "surfaces differ:\n{}", differ.join("\n"));
+    eprintln!("{} shared operations have the same surface", shared.len());
+}
+
+#[test]
+fn published_description_is_named_like_the_sdk() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let published = root.join("../shared/corpus/linq-partner-api-2026-02.yaml");
+    if !published.exists() {
+        eprintln!("skipped: {} is absent", published.display());
+        return;
+    }
+    let dir: PathBuf = std::env::temp_dir().join(format!("surface-sdk-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let spec = dir.join("p.yaml");
+    std::fs::copy(&published, &spec).expect("copy");
+    let config = std::fs::read_to_string(root.join("spec/linq-api-v3.codegen.yaml"))
+        .expect("read the config")
+        .replace("strict_examples: true", "strict_examples: false");
+    std::fs::write(dir.join("p.codegen.yaml"), config).expect("write");
+    let api = lower(&spec);
+    let _ = std::fs::remove_dir_all(&dir);
+    let s = surface(&api);
+    let expect = [
+        (
+            "POST /v3/chats",
+            "chats.create(params : & types :: ChatCreateParams)",
+        ),
+        (
+            "GET /v3/chats",
+            "chats.list_chats(params : & types :: ChatListChatsParams)",
+        ),
+        ("GET /v3/chats/{}", "chats.retrieve(chat_id : & str)"),
+        (
+            "POST /v3/chats/{}/read",
+            "chats.mark_as_read(chat_id : & str)",
+        ),
+        (
+            "POST /v3/chats/{}/typing",
+            "chats.typing.start(chat_id : & str)",
+        ),
+        (
+            "POST /v3/chats/{}/participants",
+            "chats.participants.add(chat_id : & str, params : & types :: ParticipantAddParams)",
+        ),
+        (
+            "POST /v3/chats/{}/messages",
+            "chats.messages.send(chat_id : & str, params : & types :: MessageSendParams)",
+        ),
+        (
+            "GET /v3/chats/{}/messages",
+            "chats.messages.list(chat_id : & str, params : & types :: MessageListParams)",
+        ),
+        (
+            "GET /v3/messages/{}/thread",
+            "messages.list_messages_thread(message_id : & str, params : & types :: MessageListMessagesThreadParams)",
+        ),
+        (
+            "POST /v3/messages/{}/reactions",
+            "messages.add_reaction(message_id : & str, params : & types :: MessageAddReactionParams)",
+        ),
+        ("GET /v3/phonenumbers", "phonenumbers.list()"),
+        ("GET /v3/webhook-events", "webhook_events.list()"),
+    ];
+    for (key, call) in expect {
+        assert_eq!(s.get(key).map(String::as_str), Some(call), "{key}");
+    }
+    assert_eq!(s.len(), 26, "{s:#?}");
+}
