@@ -349,6 +349,20 @@ impl<'a> Lowerer<'a> {
             }
             items.push(resolved);
         }
+        // Paths that have items (`/accounts/{}/people` when `/accounts/{}/people/{}`
+        // exists): collections, whatever their spelling.
+        let mut prefixes: HashMap<String, surface::Below> = HashMap::new();
+        for path in self.spec.paths.paths.keys() {
+            let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+            for k in 1..segments.len() {
+                let below = prefixes
+                    .entry(path_key(&format!("/{}", segments[..k].join("/"))))
+                    .or_default();
+                below.paths = true;
+                below.items |= segments[k].starts_with('{');
+            }
+        }
+        let below = |prefix: &str| prefixes.get(&path_key(prefix)).copied().unwrap_or_default();
         let op_of = |f: &Found| -> &openapiv3::Operation {
             // `found` only lists methods that are present.
             methods(&items[f.item])
@@ -421,8 +435,11 @@ impl<'a> Lowerer<'a> {
                 },
             };
             let item = &items[f.item];
-            let has_put_or_patch = item.put.is_some() || item.patch.is_some();
-            let shape = surface::rest_shape(&f.path, &key, f.method, has_put_or_patch);
+            let siblings = surface::Siblings {
+                put: item.put.is_some(),
+                patch: item.patch.is_some(),
+            };
+            let shape = surface::rest_shape(&f.path, &key, f.method, siblings, &below);
             let mut g = tree.group(None, &key, &docs_by_name);
             let mut chain = vec![key.clone()];
             for sub in shape.iter().flat_map(|s| &s.subresources) {
@@ -444,11 +461,15 @@ impl<'a> Lowerer<'a> {
                 }
                 None => surface::method_name(&operation_id, &key),
             };
+            // The REST name, else the short name, else the whole operationId (before a
+            // numeric suffix).
+            let taken = |n: &str| tree.groups[g].names.contains(n);
             let wanted = match op.extensions.get("x-method-name").and_then(Value::as_str) {
                 Some(m) => names::snake(m, "call"),
                 None => match shape.as_ref().and_then(|s| s.method) {
-                    Some(m) if !tree.groups[g].names.contains(m) => m.to_string(),
-                    _ => fallback,
+                    Some(m) if !taken(m) => m.to_string(),
+                    _ if !taken(&fallback) => fallback,
+                    _ => names::snake(&operation_id, "call"),
                 },
             };
             let name = tree.claim_method(g, &wanted);

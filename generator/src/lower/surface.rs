@@ -12,6 +12,24 @@
 use super::names;
 use crate::ir::HttpMethod;
 
+/// Which other methods the operation's path has.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct Siblings {
+    /// PUT.
+    pub put: bool,
+    /// PATCH.
+    pub patch: bool,
+}
+
+/// What the spec has below a path.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct Below {
+    /// Longer paths.
+    pub paths: bool,
+    /// Items (`/people/{id}` below `/people`).
+    pub items: bool,
+}
+
 /// The REST shape of one operation, relative to its resource.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct Shape {
@@ -59,11 +77,14 @@ fn is_plural(segment: &str) -> bool {
 
 /// Where `path` puts an operation of `resource`: `None` when no segment of the path
 /// names the resource (a tag unrelated to the path), so the shape says nothing.
+/// `below` tells what the spec has below a path (`/accounts/{}/people/{}` below
+/// `/accounts/{}/people`).
 pub(super) fn rest_shape(
     path: &str,
     resource: &str,
     method: HttpMethod,
-    item_has_put_or_patch: bool,
+    siblings: Siblings,
+    below: &dyn Fn(&str) -> Below,
 ) -> Option<Shape> {
     let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
     let start = segments
@@ -72,16 +93,19 @@ pub(super) fn rest_shape(
     let tail = &segments[start + 1..];
     let mut subresources = Vec::new();
     let mut on_item = false;
-    // The collection the operation ends on is singular (`/contact_card`): a singleton.
-    let mut singleton = !is_plural(segments[start]);
+    // The collection the operation ends on is singular (`/contact_card`) and has no
+    // items: a singleton.
+    let mut singleton =
+        !is_plural(segments[start]) && !below(&format!("/{}", segments[..=start].join("/"))).items;
     let mut action = None;
     for (i, segment) in tail.iter().enumerate() {
+        let here = below(&format!("/{}", segments[..start + i + 2].join("/")));
         if is_param(segment) {
             on_item = true;
-        } else if i + 1 < tail.len() || is_plural(segment) {
-            // Something below it, or plural: a (sub-)collection.
+        } else if i + 1 < tail.len() || is_plural(segment) || here.paths {
+            // Something below it, items in another path, or plural: a (sub-)collection.
             subresources.push(names::snake(segment, "resource"));
-            singleton = !is_plural(segment);
+            singleton = !is_plural(segment) && !here.items;
             on_item = false;
         } else {
             action = Some(names::snake(segment, "call"));
@@ -89,21 +113,17 @@ pub(super) fn rest_shape(
     }
     let method_name = if action.is_some() {
         None
-    } else if on_item || singleton {
-        match method {
-            HttpMethod::Get => Some("retrieve"),
-            HttpMethod::Put | HttpMethod::Patch => Some("update"),
-            HttpMethod::Delete => Some("delete"),
-            HttpMethod::Post if singleton && !on_item => Some("create"),
-            HttpMethod::Post if !item_has_put_or_patch => Some("update"),
-            _ => None,
-        }
     } else {
         match method {
+            HttpMethod::Get if on_item || singleton => Some("retrieve"),
             HttpMethod::Get => Some("list"),
-            HttpMethod::Post => Some("create"),
+            // Beside a PUT (which replaces), a PATCH is a partial update.
+            HttpMethod::Patch if siblings.put => Some("patch"),
             HttpMethod::Put | HttpMethod::Patch => Some("update"),
             HttpMethod::Delete => Some("delete"),
+            // POST on an item without PUT/PATCH updates it (Stripe's style).
+            HttpMethod::Post if on_item && !siblings.put && !siblings.patch => Some("update"),
+            HttpMethod::Post if !on_item => Some("create"),
             _ => None,
         }
     };
@@ -118,17 +138,18 @@ pub(super) fn rest_shape(
 /// (`GetCustomersCustomerBalanceTransactionsTransaction`), which names nothing a reader
 /// would call the operation.
 pub(super) fn is_machine_made(operation_id: &str, method: HttpMethod, path: &str) -> bool {
-    let mut words: Vec<String> = vec![method.as_str().to_ascii_lowercase()];
+    let mut words: Vec<String> = Vec::new();
     for segment in path.split('/') {
         for w in names::snake(segment.trim_matches(['{', '}']), "").split('_') {
             words.push(names::singular(w));
             words.push(w.to_string());
         }
     }
-    names::snake(operation_id, "")
-        .split('_')
-        .filter(|w| !w.is_empty())
-        .all(|w| words.iter().any(|p| p == w))
+    let id = names::snake(operation_id, "");
+    let mut id_words = id.split('_').filter(|w| !w.is_empty());
+    // It starts with the HTTP method, and every other word is one of the path's.
+    id_words.next() == Some(method.as_str().to_ascii_lowercase().as_str())
+        && id_words.all(|w| words.iter().any(|p| p == w))
 }
 
 /// The name of an operation the REST shape does not name: the `operationId` minus the
@@ -238,7 +259,12 @@ mod tests {
     use super::*;
 
     fn shape(path: &str, resource: &str, method: HttpMethod) -> (Vec<String>, Option<String>) {
-        let s = rest_shape(path, resource, method, true).expect("the path names the resource");
+        let siblings = Siblings {
+            put: true,
+            patch: false,
+        };
+        let s = rest_shape(path, resource, method, siblings, &|_| Below::default())
+            .expect("the path names the resource");
         let name = s
             .method
             .map(str::to_string)
@@ -295,16 +321,60 @@ mod tests {
             (none, Some("retrieve".into()))
         );
         assert_eq!(
-            rest_shape("/v3/webhook-events", "Webhooks", Get, false),
+            rest_shape(
+                "/v3/webhook-events",
+                "Webhooks",
+                Get,
+                Siblings::default(),
+                &|_| Below::default()
+            ),
             None
         );
         // POST on an item without PUT/PATCH updates it (Stripe's style).
-        let s = rest_shape("/v1/customers/{id}", "customers", Post, false).unwrap();
+        let s = rest_shape(
+            "/v1/customers/{id}",
+            "customers",
+            Post,
+            Siblings::default(),
+            &|_| Below::default(),
+        )
+        .unwrap();
         assert_eq!(s.method, Some("update"));
+        // A singular collection with items in other paths is a sub-resource.
+        let below = |p: &str| Below {
+            paths: p == "/v1/accounts/{account}/people",
+            items: p == "/v1/accounts/{account}/people",
+        };
+        let s = rest_shape(
+            "/v1/accounts/{account}/people",
+            "accounts",
+            Get,
+            Siblings::default(),
+            &below,
+        );
+        assert_eq!(
+            s.map(|s| (s.subresources, s.method)),
+            Some((vec!["people".to_string()], Some("list")))
+        );
+        // PATCH beside PUT is `patch`.
+        assert_eq!(
+            shape("/v1/items/{id}", "items", Patch).1.as_deref(),
+            Some("patch")
+        );
+        assert_eq!(
+            shape("/v1/items/{id}", "items", Put).1.as_deref(),
+            Some("update")
+        );
     }
 
     #[test]
     fn machine_made_operation_ids() {
+        // Short human ids made of path words are not machine-made.
+        assert!(!is_machine_made(
+            "actions/get-repo-secret",
+            HttpMethod::Get,
+            "/repos/{owner}/{repo}/actions/secrets/{secret_name}"
+        ));
         assert!(is_machine_made(
             "GetCustomersCustomerBalanceTransactionsTransaction",
             HttpMethod::Get,
