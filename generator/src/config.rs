@@ -377,6 +377,94 @@ mod tests {
         assert_eq!(Config::from_title("✨").crate_name, "api");
     }
 
+    fn naming_of(yaml: &str) -> Result<Vec<NamedOperation>, String> {
+        let raw: RawConfig = serde_yaml::from_str(yaml).map_err(|e| e.to_string())?;
+        naming(&raw.resources, Path::new("c.codegen.yaml")).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn resources_flatten_to_named_operations() {
+        let named = naming_of(
+            "resources:\n  chats:\n    methods:\n      create: post /v3/chats\n      retrieve: GET /v3/chats/{chatId}/\n    subresources:\n      messages:\n        methods:\n          send: post /v3/chats/{chat_id}/messages\n",
+        )
+        .unwrap();
+        let flat: Vec<(String, &str, &str, &str)> = named
+            .iter()
+            .map(|n| {
+                (
+                    n.resources.join("."),
+                    n.method.as_str(),
+                    n.http_method.as_str(),
+                    n.path_key.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            flat,
+            [
+                ("chats".to_string(), "create", "post", "/v3/chats"),
+                ("chats".to_string(), "retrieve", "get", "/v3/chats/{}"),
+                (
+                    "chats.messages".to_string(),
+                    "send",
+                    "post",
+                    "/v3/chats/{}/messages"
+                ),
+            ]
+        );
+        assert_eq!(
+            named[2].config_key,
+            "resources.chats.subresources.messages.methods.send"
+        );
+    }
+
+    #[test]
+    fn clashing_names_are_errors_naming_the_key() {
+        let twice = naming_of(
+            "resources:\n  a:\n    methods:\n      x: get /v1/a/{id}\n  b:\n    methods:\n      y: get /v1/a/{other}\n",
+        )
+        .unwrap_err();
+        assert!(
+            twice.contains(
+                "`resources.b.methods.y` and `resources.a.methods.x` name the same operation"
+            ),
+            "{twice}"
+        );
+        let twin = naming_of(
+            "resources:\n  a:\n    methods:\n      list: get /v1/a\n      list_with_response: post /v1/a\n",
+        )
+        .unwrap_err();
+        assert!(
+            twin.contains("`resources.a.methods.list_with_response`"),
+            "{twin}"
+        );
+        assert!(twin.contains("_with_response` twin"), "{twin}");
+        let sub = naming_of(
+            "resources:\n  a:\n    methods:\n      items: get /v1/a\n    subresources:\n      items:\n        methods:\n          list: get /v1/a/{id}/items\n",
+        )
+        .unwrap_err();
+        assert!(sub.contains("`resources.a.methods.items`"), "{sub}");
+        let bad = naming_of("resources:\n  a:\n    methods:\n      x: fetch /v1/a\n").unwrap_err();
+        assert!(bad.contains("`resources.a.methods.x`"), "{bad}");
+        let ident =
+            naming_of("resources:\n  A-b:\n    methods:\n      x: get /v1/a\n").unwrap_err();
+        assert!(ident.contains("`resources.A-b`"), "{ident}");
+        assert!(naming_of("resources:\n  a:\n    method: {}\n").is_err());
+    }
+
+    #[test]
+    fn path_keys_ignore_parameter_names() {
+        assert_eq!(
+            path_key("/v3/chats/{chatId}/messages/"),
+            "/v3/chats/{}/messages"
+        );
+        assert_eq!(
+            path_key("/v3/chats/{chat_id}/messages"),
+            "/v3/chats/{}/messages"
+        );
+        assert_eq!(path_key("/"), "/");
+    }
+
     #[test]
     fn rejects_bad_crate_names() {
         let e = Config::resolve(

@@ -148,3 +148,94 @@ fn published_description_is_named_like_the_sdk() {
     }
     assert_eq!(s.len(), 26, "{s:#?}");
 }
+
+/// Query parameters and a JSON body in one params struct; a sub-resource from the path.
+const MIXED: &str = r#"
+openapi: 3.0.3
+info: {title: Mixed, version: "1"}
+paths:
+  /v1/contact_card:
+    patch:
+      operationId: updateContactCard
+      parameters:
+        - {name: phone_number, in: query, required: true, schema: {type: string}}
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              properties:
+                first_name: {type: string}
+      responses: {"204": {description: done}}
+  /v1/chats/{chatId}/messages:
+    get:
+      operationId: listChatMessages
+      parameters:
+        - {name: chatId, in: path, required: true, schema: {type: string}}
+        - {name: limit, in: query, schema: {type: integer}}
+      responses: {"204": {description: done}}
+"#;
+
+#[test]
+fn query_and_body_are_one_params_struct_and_paths_nest() {
+    let dir = std::env::temp_dir().join(format!("surface-mixed-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let spec = dir.join("mixed.yaml");
+    std::fs::write(&spec, MIXED).expect("write spec");
+    let generated = generator::generate(&generator::Options {
+        spec: spec.clone(),
+        templates: Path::new(env!("CARGO_MANIFEST_DIR")).join("../templates"),
+        crate_name: None,
+    })
+    .unwrap_or_else(|e| panic!("{e}"));
+    let api = lower(&spec);
+    let _ = std::fs::remove_dir_all(&dir);
+    let s = surface(&api);
+    assert_eq!(
+        s["PATCH /v1/contact_card"],
+        "contact_card.update(params : & types :: ContactCardUpdateParams)"
+    );
+    assert_eq!(
+        s["GET /v1/chats/{}/messages"],
+        "chats.messages.list(chat_id : & str, params : & types :: MessageListParams)"
+    );
+    let file = |p: &str| {
+        generated
+            .files
+            .get(Path::new(p))
+            .unwrap_or_else(|| panic!("{p} is emitted"))
+            .to_string()
+    };
+    let card = file("src/resources/contact_card.rs");
+    assert!(
+        card.contains(".query(\"phone_number\", &params.phone_number, QueryStyle::Form {"),
+        "{card}"
+    );
+    assert!(
+        card.contains(".json_without(params, &[\"phone_number\"])"),
+        "{card}"
+    );
+    let types = file("src/types.rs");
+    let at = types
+        .find("pub struct ContactCardUpdateParams {")
+        .expect("the params struct");
+    let item = &types[types[..at].rfind("#[derive").expect("derives")..];
+    let item = &item[..item.find("\n}\n").expect("end")];
+    // Its serde impls (written per field, not derived) are there, both directions.
+    assert!(types.contains("impl Serialize for ContactCardUpdateParams"));
+    assert!(types.contains("impl<'de> Deserialize<'de> for ContactCardUpdateParams"));
+    assert!(item.contains("pub phone_number: String,"), "{item}");
+    assert!(item.contains("pub first_name: Option<String>,"), "{item}");
+    // The sub-resource is reached from its parent's handle, which hands its scope on.
+    let chats = file("src/resources/chats.rs");
+    assert!(
+        chats.contains("pub fn messages(&self) -> super::chats_messages::ChatMessages<'a>"),
+        "{chats}"
+    );
+    assert!(
+        chats.contains("ChatMessages::new(self.scope.clone())"),
+        "{chats}"
+    );
+    assert!(file("Cargo.toml").contains("\nchats_messages = [\"chats\"]\n"));
+}

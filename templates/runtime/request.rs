@@ -265,6 +265,32 @@ mod tests {
     }
 
     #[test]
+    fn params_members_sent_elsewhere_are_left_out_of_the_body() {
+        let params = json!({"phone_number": "+12025550123", "first_name": "Ada"});
+        let spec = spec()
+            .query(
+                "phone_number",
+                &params["phone_number"],
+                QueryStyle::Form { explode: true },
+            )
+            .json_without(&params, &["phone_number"])
+            .unwrap();
+        assert_eq!(spec.query, ["phone_number=%2B12025550123"]);
+        assert_eq!(&spec.body.unwrap().bytes[..], br#"{"first_name":"Ada"}"#);
+        let form = spec_form(&params);
+        assert_eq!(&form[..], b"first_name=Ada");
+    }
+
+    fn spec_form(params: &Value) -> Bytes {
+        spec()
+            .form_without(params, &["phone_number"])
+            .unwrap()
+            .body
+            .unwrap()
+            .bytes
+    }
+
+    #[test]
     fn unserialisable_values_are_invalid_requests() {
         // JSON object keys must be strings.
         let map: std::collections::BTreeMap<(u8, u8), u8> = [((1, 2), 3)].into_iter().collect();
