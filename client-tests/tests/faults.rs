@@ -80,7 +80,7 @@ async fn a_503_is_retried_after_backoff_then_succeeds() {
         subscription.subscribed_events,
         [
             WebhookEventType::MessageSent,
-            WebhookEventType::Unknown("location.sharing.started".into())
+            WebhookEventType::Unknown("call.transferred".into())
         ]
     );
     assert!(subscription.phone_numbers.is_null());

@@ -10,11 +10,11 @@ use std::path::Path;
 use std::time::Duration;
 
 use linq_api::types::{
-    ErrorResponse, WebhookEvent, WebhookEventListResponse, WebhookEventType, WebhookSubscription,
-    WebhookSubscriptionCreateParams, WebhookSubscriptionCreateResponse,
-    WebhookSubscriptionListResponse, WebhookSubscriptionUpdateParams,
+    ErrorResponse, WebhookEventListResponse, WebhookEventType, WebhookSubscription,
+    WebhookSubscriptionCreateParams, WebhookSubscriptionListResponse,
+    WebhookSubscriptionUpdateParams,
 };
-use linq_api::{Client, ErrorKind, Nullable};
+use linq_api::{Client, ErrorKind, Nullable, types};
 use serde_json::{Value, json};
 use support::server::{Reply, Server};
 use support::{KEY, builder, shared, within};
@@ -247,7 +247,7 @@ async fn unknown_enum_values_are_kept_and_re_encoded_unchanged() {
     let _guard = shared().await;
     let body = json!({
         "doc_url": "https://docs.linqapp.com/guides/webhooks/events",
-        "events": ["message.sent", "location.sharing.started", "location.sharing.stopped"]
+        "events": ["message.sent", "call.transferred", "call.on_hold"]
     });
     let server = Server::start(vec![Reply::json(200, &body.to_string())]).await;
     let client = client_for(&server).await;
@@ -257,9 +257,9 @@ async fn unknown_enum_values_are_kept_and_re_encoded_unchanged() {
     assert_eq!(got.events[0], WebhookEventType::MessageSent);
     assert_eq!(
         got.events[1],
-        WebhookEventType::Unknown("location.sharing.started".into())
+        WebhookEventType::Unknown("call.transferred".into())
     );
-    assert_eq!(got.events[1].as_str(), "location.sharing.started");
+    assert_eq!(got.events[1].as_str(), "call.transferred");
     assert_eq!(serde_json::to_value(&got).expect("encode"), body);
 
     // An unknown value sent by the caller goes out verbatim too.
@@ -353,15 +353,7 @@ async fn every_error_example_of_the_spec_maps_to_its_kind() {
         let err = within(LIMIT, client.webhook_subscriptions().retrieve("sub_1"))
             .await
             .expect_err(name);
-        let kind = match status {
-            400 => ErrorKind::BadRequest,
-            401 => ErrorKind::Authentication,
-            403 => ErrorKind::PermissionDenied,
-            404 => ErrorKind::NotFound,
-            500 => ErrorKind::InternalServer,
-            other => panic!("unexpected status {other} in {name}"),
-        };
-        assert_eq!(err.kind(), kind, "{name}");
+        assert_eq!(err.kind(), support::error_kind(status), "{name}");
         assert_eq!(err.status(), Some(status));
         assert_eq!(err.code(), example["error"]["code"].as_i64());
         let message = example["error"]["message"].as_str().expect("message");
@@ -387,7 +379,7 @@ async fn every_error_example_of_the_spec_maps_to_its_kind() {
         assert!(!format!("{source:?}").contains(KEY));
         checked += 1;
     }
-    assert_eq!(checked, 5, "400, 401, 403, 404 and 500");
+    assert_eq!(checked, 7, "400, 401, 403, 404, 413, 422 and 500");
 }
 
 #[tokio::test]
@@ -433,26 +425,109 @@ async fn malformed_json_is_a_decode_error_with_the_raw_body() {
 fn every_example_in_the_spec_decodes_and_re_encodes_equal() {
     let spec = spec();
     let mut checked = 0;
+    // Each schema that has an example, with the type generated for it.
+    macro_rules! dispatch {
+        ($name:expr, $example:expr, [$($ty:ident),* $(,)?]) => {
+            match $name {
+                $(stringify!($ty) => drop(round_trip::<types::$ty>($example)),)*
+                // Rust spells the acronym as a word.
+                "CapabilityCheckRCSParams" => {
+                    drop(round_trip::<types::CapabilityCheckRcsParams>($example))
+                }
+                other => panic!("an example of `{other}` has no check here; add one"),
+            }
+        };
+    }
     let mut visit = |schema: &str, example: &Value| {
-        match schema {
-            "WebhookSubscription" => drop(round_trip::<WebhookSubscription>(example)),
-            "WebhookSubscriptionCreateResponse" => {
-                drop(round_trip::<WebhookSubscriptionCreateResponse>(example))
-            }
-            "WebhookSubscriptionListResponse" => {
-                drop(round_trip::<WebhookSubscriptionListResponse>(example))
-            }
-            "WebhookSubscriptionCreateParams" => {
-                drop(round_trip::<WebhookSubscriptionCreateParams>(example))
-            }
-            "WebhookSubscriptionUpdateParams" => {
-                drop(round_trip::<WebhookSubscriptionUpdateParams>(example))
-            }
-            "WebhookEventListResponse" => drop(round_trip::<WebhookEventListResponse>(example)),
-            "ErrorResponse" => drop(round_trip::<ErrorResponse>(example)),
-            "WebhookEvent" => drop(round_trip::<WebhookEvent>(example)),
-            other => panic!("an example of `{other}` has no check here; add one"),
-        }
+        dispatch!(
+            schema,
+            example,
+            [
+                AttachmentCreateParams,
+                AttachmentCreateResponse,
+                AttachmentRetrieveResponse,
+                AvailableNumberRetrieveResponse,
+                CapabilityCheckIMessageParams,
+                Chat,
+                ChatCreateParams,
+                ChatCreateResponse,
+                ChatCreatedWebhookV2025,
+                ChatCreatedWebhookV2026,
+                ChatGroupIconUpdateFailedWebhookV2025,
+                ChatGroupIconUpdateFailedWebhookV2026,
+                ChatGroupIconUpdatedWebhookV2025,
+                ChatGroupIconUpdatedWebhookV2026,
+                ChatGroupNameUpdateFailedWebhookV2025,
+                ChatGroupNameUpdateFailedWebhookV2026,
+                ChatGroupNameUpdatedWebhookV2025,
+                ChatGroupNameUpdatedWebhookV2026,
+                ChatLeaveChatResponse,
+                ChatListChatsResponse,
+                ChatMessageListResponse,
+                ChatSendVoicememoParams,
+                ChatSendVoicememoResponse,
+                ChatTypingIndicatorStartedWebhookV2025,
+                ChatTypingIndicatorStartedWebhookV2026,
+                ChatTypingIndicatorStoppedWebhookV2025,
+                ChatTypingIndicatorStoppedWebhookV2026,
+                ChatUpdateParams,
+                ChatUpdateResponse,
+                ContactCardCreateParams,
+                ContactCardRetrieveResponse,
+                ContactCardUpdateBody,
+                ErrorResponse,
+                GetChatLocationResponse,
+                HandleCheckResponse,
+                LocationRequestResponse,
+                Message,
+                MessageAddReactionParams,
+                MessageAddReactionResponse,
+                MessageCreateBody,
+                MessageCreateResponse,
+                MessageDeliveredWebhookV2025,
+                MessageDeliveredWebhookV2026,
+                MessageEditedWebhookV2026,
+                MessageFailedWebhookV2025,
+                MessageFailedWebhookV2026,
+                MessageListMessagesThreadResponse,
+                MessageReadWebhookV2025,
+                MessageReadWebhookV2026,
+                MessageReceivedWebhookV2025,
+                MessageReceivedWebhookV2026,
+                MessageSendParams,
+                MessageSendResponse,
+                MessageSentWebhookV2025,
+                MessageSentWebhookV2026,
+                MessageUpdateAppCardParams,
+                MessageUpdateAppCardResponse,
+                MessageUpdateParams,
+                ParticipantAddParams,
+                ParticipantAddResponse,
+                ParticipantAddedWebhookV2025,
+                ParticipantAddedWebhookV2026,
+                ParticipantRemoveParams,
+                ParticipantRemoveResponse,
+                ParticipantRemovedWebhookV2025,
+                ParticipantRemovedWebhookV2026,
+                PhoneNumberListResponse,
+                PhoneNumberStatusUpdatedWebhookV2026,
+                PhoneNumberUpdateParams,
+                PhoneNumberUpdateResponse,
+                PhonenumberListResponse,
+                ReactionAddedWebhookV2025,
+                ReactionAddedWebhookV2026,
+                ReactionRemovedWebhookV2025,
+                ReactionRemovedWebhookV2026,
+                SetContactCard,
+                WebhookEvent,
+                WebhookEventListResponse,
+                WebhookSubscription,
+                WebhookSubscriptionCreateParams,
+                WebhookSubscriptionCreateResponse,
+                WebhookSubscriptionListResponse,
+                WebhookSubscriptionUpdateParams,
+            ]
+        );
         checked += 1;
     };
     // Every media type with a `$ref` schema and an example, wherever it is.
@@ -467,8 +542,15 @@ fn every_example_in_the_spec_decodes_and_re_encodes_equal() {
                 if let (Some(name), Some(example)) = (schema_name, map.get("example")) {
                     visit(name, example);
                 }
+                if let (Some(name), Some(Value::Object(examples))) =
+                    (schema_name, map.get("examples"))
+                {
+                    for example in examples.values() {
+                        visit(name, example.get("value").expect("an example has a value"));
+                    }
+                }
                 for (key, child) in map {
-                    if key != "example" {
+                    if key != "example" && key != "examples" {
                         walk(child, visit);
                     }
                 }
@@ -478,8 +560,9 @@ fn every_example_in_the_spec_decodes_and_re_encodes_equal() {
         }
     }
     walk(&spec, &mut visit);
-    // 5 success bodies (delete has none) + 2 request bodies + 5 error responses + 1 webhook.
-    assert!(checked >= 13, "only {checked} examples found");
+    // Success bodies, request bodies (single and named examples), error responses and
+    // one payload per webhook entry.
+    assert!(checked >= 81, "only {checked} examples found");
 }
 
 #[test]

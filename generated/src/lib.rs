@@ -3,9 +3,11 @@
 
 //! # Linq API v3
 //!
-//! The Linq API v3 webhook endpoints: manage the webhook subscriptions that deliver
-//! real-time events (messages, reactions, participants, chats, phone numbers and calls)
-//! to your HTTPS endpoint, and list the event types that can be subscribed to.
+//! The Linq API v3: iMessage, RCS and SMS conversations from your own phone numbers.
+//! Create chats and send messages (text, media, links, iMessage app cards, effects,
+//! replies), read a conversation and its threads, react to messages, upload
+//! attachments, manage your phone numbers, contact cards and capability checks, and
+//! receive real-time events through webhook subscriptions.
 //!
 //! ## Authentication
 //!
@@ -16,6 +18,16 @@
 //!   -H "Authorization: Bearer your_token_here"
 //! ```
 //!
+//! ## Phone numbers
+//!
+//! Phone numbers are written in E.164 form (`+` and up to 15 digits). In a query string
+//! the `+` is percent-encoded (`from=%2B12025550123`).
+//!
+//! ## Pagination
+//!
+//! List operations return one page and a `next_cursor`; pass it back as `cursor` to
+//! get the next page. A `null` cursor means the last page was reached.
+//!
 //! ## Errors
 //!
 //! Every error response carries the same JSON envelope:
@@ -23,8 +35,22 @@
 //!
 //! ## Webhook deliveries
 //!
-//! Deliveries follow the Standard Webhooks specification and are described in the
-//! `webhooks` section of this document (`webhookEvent`).
+//! Linq sends an HTTP POST to the `target_url` of each active subscription whose
+//! `subscribed_events` (and `phone_numbers` filter, if any) match the event. The body
+//! is a `WebhookEvent` envelope; the shape of its `data` depends on the `event_type`
+//! and the `webhook_version` (`2025-01-01`, or `2026-02-03` when the target URL ends
+//! in `?version=2026-02-03`). The `webhooks` section of this document has one entry
+//! per event type and payload version.
+//!
+//! Deliveries follow the Standard Webhooks specification and carry the headers
+//! `webhook-id`, `webhook-timestamp` (Unix seconds) and `webhook-signature` (a
+//! space-separated list of `v1,<base64>` signatures). The signing secret returned when
+//! the subscription was created is `whsec_` followed by the base64 of the key bytes:
+//! compute HMAC-SHA256 with the key bytes over
+//! `{webhook-id}.{webhook-timestamp}.{raw body}`, base64-encode it and compare it in
+//! constant time with each `v1,` entry. Reject deliveries whose timestamp is more than
+//! 5 minutes away from the current time, use `event_id` to deduplicate, and answer
+//! with a 2xx status quickly.
 //!
 //! ## Usage
 //!
@@ -35,11 +61,11 @@
 //! ```no_run
 //! # async fn example() -> Result<(), linq_api::Error> {
 //! let client = linq_api::Client::from_env()?;
-//! let webhook_subscription_list_response = client
-//!     .webhook_subscriptions()
-//!     .list()
+//! let chat_list_chats_response = client
+//!     .chats()
+//!     .list(&linq_api::types::ChatListParams::default())
 //!     .await?;
-//! println!("{:?}", webhook_subscription_list_response);
+//! println!("{:?}", chat_list_chats_response);
 //! #     Ok(())
 //! # }
 //! ```
@@ -79,7 +105,40 @@ pub mod webhooks {
     //!
     //! Payloads this API delivers:
     //!
-    //! - `webhookEvent`: [`WebhookEvent`](crate::types::WebhookEvent)
+    //! - `message.sent.v2026`: [`MessageSentWebhookV2026`](crate::types::MessageSentWebhookV2026)
+    //! - `message.received.v2026`: [`MessageReceivedWebhookV2026`](crate::types::MessageReceivedWebhookV2026)
+    //! - `message.read.v2026`: [`MessageReadWebhookV2026`](crate::types::MessageReadWebhookV2026)
+    //! - `message.delivered.v2026`: [`MessageDeliveredWebhookV2026`](crate::types::MessageDeliveredWebhookV2026)
+    //! - `message.failed.v2026`: [`MessageFailedWebhookV2026`](crate::types::MessageFailedWebhookV2026)
+    //! - `message.edited.v2026`: [`MessageEditedWebhookV2026`](crate::types::MessageEditedWebhookV2026)
+    //! - `reaction.added.v2026`: [`ReactionAddedWebhookV2026`](crate::types::ReactionAddedWebhookV2026)
+    //! - `reaction.removed.v2026`: [`ReactionRemovedWebhookV2026`](crate::types::ReactionRemovedWebhookV2026)
+    //! - `participant.added.v2026`: [`ParticipantAddedWebhookV2026`](crate::types::ParticipantAddedWebhookV2026)
+    //! - `participant.removed.v2026`: [`ParticipantRemovedWebhookV2026`](crate::types::ParticipantRemovedWebhookV2026)
+    //! - `chat.group_name_updated.v2026`: [`ChatGroupNameUpdatedWebhookV2026`](crate::types::ChatGroupNameUpdatedWebhookV2026)
+    //! - `chat.group_icon_updated.v2026`: [`ChatGroupIconUpdatedWebhookV2026`](crate::types::ChatGroupIconUpdatedWebhookV2026)
+    //! - `chat.group_name_update_failed.v2026`: [`ChatGroupNameUpdateFailedWebhookV2026`](crate::types::ChatGroupNameUpdateFailedWebhookV2026)
+    //! - `chat.group_icon_update_failed.v2026`: [`ChatGroupIconUpdateFailedWebhookV2026`](crate::types::ChatGroupIconUpdateFailedWebhookV2026)
+    //! - `chat.created.v2026`: [`ChatCreatedWebhookV2026`](crate::types::ChatCreatedWebhookV2026)
+    //! - `chat.typing_indicator.started.v2026`: [`ChatTypingIndicatorStartedWebhookV2026`](crate::types::ChatTypingIndicatorStartedWebhookV2026)
+    //! - `chat.typing_indicator.stopped.v2026`: [`ChatTypingIndicatorStoppedWebhookV2026`](crate::types::ChatTypingIndicatorStoppedWebhookV2026)
+    //! - `phone_number.status_updated.v2026`: [`PhoneNumberStatusUpdatedWebhookV2026`](crate::types::PhoneNumberStatusUpdatedWebhookV2026)
+    //! - `message.sent.v2025`: [`MessageSentWebhookV2025`](crate::types::MessageSentWebhookV2025)
+    //! - `message.received.v2025`: [`MessageReceivedWebhookV2025`](crate::types::MessageReceivedWebhookV2025)
+    //! - `message.read.v2025`: [`MessageReadWebhookV2025`](crate::types::MessageReadWebhookV2025)
+    //! - `message.delivered.v2025`: [`MessageDeliveredWebhookV2025`](crate::types::MessageDeliveredWebhookV2025)
+    //! - `message.failed.v2025`: [`MessageFailedWebhookV2025`](crate::types::MessageFailedWebhookV2025)
+    //! - `reaction.added.v2025`: [`ReactionAddedWebhookV2025`](crate::types::ReactionAddedWebhookV2025)
+    //! - `reaction.removed.v2025`: [`ReactionRemovedWebhookV2025`](crate::types::ReactionRemovedWebhookV2025)
+    //! - `participant.added.v2025`: [`ParticipantAddedWebhookV2025`](crate::types::ParticipantAddedWebhookV2025)
+    //! - `participant.removed.v2025`: [`ParticipantRemovedWebhookV2025`](crate::types::ParticipantRemovedWebhookV2025)
+    //! - `chat.group_name_updated.v2025`: [`ChatGroupNameUpdatedWebhookV2025`](crate::types::ChatGroupNameUpdatedWebhookV2025)
+    //! - `chat.group_icon_updated.v2025`: [`ChatGroupIconUpdatedWebhookV2025`](crate::types::ChatGroupIconUpdatedWebhookV2025)
+    //! - `chat.group_name_update_failed.v2025`: [`ChatGroupNameUpdateFailedWebhookV2025`](crate::types::ChatGroupNameUpdateFailedWebhookV2025)
+    //! - `chat.group_icon_update_failed.v2025`: [`ChatGroupIconUpdateFailedWebhookV2025`](crate::types::ChatGroupIconUpdateFailedWebhookV2025)
+    //! - `chat.created.v2025`: [`ChatCreatedWebhookV2025`](crate::types::ChatCreatedWebhookV2025)
+    //! - `chat.typing_indicator.started.v2025`: [`ChatTypingIndicatorStartedWebhookV2025`](crate::types::ChatTypingIndicatorStartedWebhookV2025)
+    //! - `chat.typing_indicator.stopped.v2025`: [`ChatTypingIndicatorStoppedWebhookV2025`](crate::types::ChatTypingIndicatorStoppedWebhookV2025)
     pub use crate::runtime::webhooks::*;
 
     /// Verifies a delivery with the secret from the environment and decodes its

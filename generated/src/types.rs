@@ -16,7 +16,13 @@ use crate::runtime::{de, ser};
 /// A webhook event type. The set of event types grows over time (newer API
 /// versions know more values than are listed here), so clients should accept
 /// values they do not recognise.
-#[cfg(any(feature = "_any_resource", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "webhook_subscriptions",
+        feature = "webhook_events",
+        feature = "webhooks"
+    )
+)]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum WebhookEventType {
     /// `message.sent`
@@ -94,14 +100,26 @@ pub enum WebhookEventType {
     /// `call.no_answer`
     CallNoAnswer,
 
+    /// `location.sharing.started`
+    LocationSharingStarted,
+
+    /// `location.sharing.stopped`
+    LocationSharingStopped,
+
     /// A value this version of the client does not know; kept verbatim.
     Unknown(String),
 }
 
-#[cfg(any(feature = "_any_resource", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "webhook_subscriptions",
+        feature = "webhook_events",
+        feature = "webhooks"
+    )
+)]
 impl WebhookEventType {
     /// Every value known to this version of the client.
-    pub const KNOWN: [Self; 25] = [
+    pub const KNOWN: [Self; 27] = [
         Self::MessageSent,
         Self::MessageReceived,
         Self::MessageRead,
@@ -127,6 +145,8 @@ impl WebhookEventType {
         Self::CallFailed,
         Self::CallDeclined,
         Self::CallNoAnswer,
+        Self::LocationSharingStarted,
+        Self::LocationSharingStopped,
     ];
 
     /// The value as sent on the wire.
@@ -157,12 +177,20 @@ impl WebhookEventType {
             Self::CallFailed => "call.failed",
             Self::CallDeclined => "call.declined",
             Self::CallNoAnswer => "call.no_answer",
+            Self::LocationSharingStarted => "location.sharing.started",
+            Self::LocationSharingStopped => "location.sharing.stopped",
             Self::Unknown(other) => other,
         }
     }
 }
 
-#[cfg(any(feature = "_any_resource", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "webhook_subscriptions",
+        feature = "webhook_events",
+        feature = "webhooks"
+    )
+)]
 impl From<&str> for WebhookEventType {
     fn from(value: &str) -> Self {
         match value {
@@ -191,26 +219,46 @@ impl From<&str> for WebhookEventType {
             "call.failed" => Self::CallFailed,
             "call.declined" => Self::CallDeclined,
             "call.no_answer" => Self::CallNoAnswer,
+            "location.sharing.started" => Self::LocationSharingStarted,
+            "location.sharing.stopped" => Self::LocationSharingStopped,
             other => Self::Unknown(other.to_owned()),
         }
     }
 }
 
-#[cfg(any(feature = "_any_resource", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "webhook_subscriptions",
+        feature = "webhook_events",
+        feature = "webhooks"
+    )
+)]
 impl std::fmt::Display for WebhookEventType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-#[cfg(any(feature = "_any_resource", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "webhook_subscriptions",
+        feature = "webhook_events",
+        feature = "webhooks"
+    )
+)]
 impl Serialize for WebhookEventType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
-#[cfg(any(feature = "_any_resource", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "webhook_subscriptions",
+        feature = "webhook_events",
+        feature = "webhooks"
+    )
+)]
 impl<'de> Deserialize<'de> for WebhookEventType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -727,14 +775,18 @@ pub struct ErrorResponse {
 
     /// Always false for an error response.
     pub success: bool,
+
+    /// Trace identifier of the request, for support requests.
+    pub trace_id: Option<String>,
 }
 
 #[cfg(feature = "_any_resource")]
 impl Serialize for ErrorResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = ser::Object::new(serializer, "ErrorResponse", 2);
+        let mut object = ser::Object::new(serializer, "ErrorResponse", 3);
         object.field("error", &self.error);
         object.field("success", &self.success);
+        object.optional("trace_id", &self.trace_id);
         object.end()
     }
 }
@@ -748,16 +800,19 @@ impl de::FromObject for ErrorResponse {
     ) -> Result<Self, A::Error> {
         let mut f_error = None;
         let mut f_success = None;
+        let mut f_trace_id = None;
         while let Some(key) = map.next_key::<de::Key<'de>>()? {
             match key.as_str() {
                 "error" => de::read_some(&mut map, &mut f_error),
                 "success" => de::read_some(&mut map, &mut f_success),
+                "trace_id" => de::read(&mut map, &mut f_trace_id),
                 _ => de::skip(&mut map),
             }?;
         }
         Ok(Self {
             error: de::required(f_error, "error")?,
             success: de::required(f_success, "success")?,
+            trace_id: f_trace_id,
         })
     }
 }
@@ -868,4 +923,12908 @@ impl<'de> Deserialize<'de> for WebhookEvent {
     ) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
+}
+
+/// A messaging service.
+#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ServiceType {
+    /// `iMessage`
+    IMessage,
+
+    /// `SMS`
+    Sms,
+
+    /// `RCS`
+    Rcs,
+
+    /// A value this version of the client does not know; kept verbatim.
+    Unknown(String),
+}
+
+#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+impl ServiceType {
+    /// Every value known to this version of the client.
+    pub const KNOWN: [Self; 3] = [Self::IMessage, Self::Sms, Self::Rcs];
+
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::IMessage => "iMessage",
+            Self::Sms => "SMS",
+            Self::Rcs => "RCS",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+
+#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+impl From<&str> for ServiceType {
+    fn from(value: &str) -> Self {
+        match value {
+            "iMessage" => Self::IMessage,
+            "SMS" => Self::Sms,
+            "RCS" => Self::Rcs,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+impl std::fmt::Display for ServiceType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+impl Serialize for ServiceType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+impl<'de> Deserialize<'de> for ServiceType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::deserialize_string_enum(deserializer)
+    }
+}
+
+/// How healthy a chat is for deliverability. `AT_RISK` and `CRITICAL` ask for
+/// fewer or better-targeted messages; `OPTED_OUT` means the recipient asked to
+/// receive no more messages.
+#[cfg(any(feature = "chats", feature = "webhooks"))]
+#[derive(Debug, Clone, PartialEq)]
+pub struct HealthStatus {
+    /// The health level.
+    pub status: HealthStatusStatus,
+
+    /// Documentation of the health levels and what to do about them.
+    pub doc_url: String,
+
+    /// When the level last changed.
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+#[cfg(any(feature = "chats", feature = "webhooks"))]
+impl Serialize for HealthStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "HealthStatus", 3);
+        object.field("status", &self.status);
+        object.field("doc_url", &self.doc_url);
+        object.field("updated_at", &self.updated_at);
+        object.end()
+    }
+}
+
+#[cfg(any(feature = "chats", feature = "webhooks"))]
+impl de::FromObject for HealthStatus {
+    const NAME: &'static str = "HealthStatus";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_status = None;
+        let mut f_doc_url = None;
+        let mut f_updated_at = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "status" => de::read_some(&mut map, &mut f_status),
+                "doc_url" => de::read_some(&mut map, &mut f_doc_url),
+                "updated_at" => de::read_some(&mut map, &mut f_updated_at),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            status: de::required(f_status, "status")?,
+            doc_url: de::required(f_doc_url, "doc_url")?,
+            updated_at: de::required(f_updated_at, "updated_at")?,
+        })
+    }
+}
+
+#[cfg(any(feature = "chats", feature = "webhooks"))]
+impl<'de> Deserialize<'de> for HealthStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// A participant of a chat (a phone number or an email address) on one service.
+#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChatHandle {
+    /// Unique identifier of the participant in this chat.
+    pub id: String,
+
+    /// The phone number (E.164) or email address.
+    pub handle: String,
+
+    /// The service the participant is reached over.
+    pub service: ServiceType,
+
+    /// Whether the participant is still in the chat.
+    pub status: crate::Nullable<ChatHandleStatus>,
+
+    /// When the participant joined.
+    pub joined_at: chrono::DateTime<chrono::Utc>,
+
+    /// When the participant left or was removed, if they did.
+    pub left_at: crate::Nullable<chrono::DateTime<chrono::Utc>>,
+
+    /// Whether this handle is one of your phone numbers.
+    pub is_me: crate::Nullable<bool>,
+}
+
+#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+impl Serialize for ChatHandle {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "ChatHandle", 7);
+        object.field("id", &self.id);
+        object.field("handle", &self.handle);
+        object.field("service", &self.service);
+        object.nullable("status", &self.status);
+        object.field("joined_at", &self.joined_at);
+        object.nullable("left_at", &self.left_at);
+        object.nullable("is_me", &self.is_me);
+        object.end()
+    }
+}
+
+#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+impl de::FromObject for ChatHandle {
+    const NAME: &'static str = "ChatHandle";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_id = None;
+        let mut f_handle = None;
+        let mut f_service = None;
+        let mut f_status = crate::Nullable::Absent;
+        let mut f_joined_at = None;
+        let mut f_left_at = crate::Nullable::Absent;
+        let mut f_is_me = crate::Nullable::Absent;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "id" => de::read_some(&mut map, &mut f_id),
+                "handle" => de::read_some(&mut map, &mut f_handle),
+                "service" => de::read_some(&mut map, &mut f_service),
+                "status" => de::read(&mut map, &mut f_status),
+                "joined_at" => de::read_some(&mut map, &mut f_joined_at),
+                "left_at" => de::read(&mut map, &mut f_left_at),
+                "is_me" => de::read(&mut map, &mut f_is_me),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            id: de::required(f_id, "id")?,
+            handle: de::required(f_handle, "handle")?,
+            service: de::required(f_service, "service")?,
+            status: f_status,
+            joined_at: de::required(f_joined_at, "joined_at")?,
+            left_at: f_left_at,
+            is_me: f_is_me,
+        })
+    }
+}
+
+#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+impl<'de> Deserialize<'de> for ChatHandle {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// A conversation and its participants.
+#[cfg(feature = "chats")]
+#[derive(Debug, Clone, PartialEq)]
+pub struct Chat {
+    /// Unique identifier of the chat.
+    pub id: String,
+
+    /// The name of a group chat; `null` when it has none.
+    pub display_name: Option<String>,
+
+    /// The service the chat runs on, if settled.
+    pub service: crate::Nullable<ServiceType>,
+
+    /// The participants, you included.
+    pub handles: Vec<ChatHandle>,
+
+    /// Deliverability health of the chat.
+    pub health_status: HealthStatus,
+
+    /// Whether the chat is archived.
+    pub is_archived: bool,
+
+    /// Whether the chat has more than one other participant.
+    pub is_group: bool,
+
+    /// URL of the group chat's icon, if it has one.
+    pub group_chat_icon: crate::Nullable<String>,
+
+    /// When the chat was created.
+    pub created_at: chrono::DateTime<chrono::Utc>,
+
+    /// When the chat last changed.
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+#[cfg(feature = "chats")]
+impl Serialize for Chat {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "Chat", 10);
+        object.field("id", &self.id);
+        object.field("display_name", &self.display_name);
+        object.nullable("service", &self.service);
+        object.field("handles", &self.handles);
+        object.field("health_status", &self.health_status);
+        object.field("is_archived", &self.is_archived);
+        object.field("is_group", &self.is_group);
+        object.nullable("group_chat_icon", &self.group_chat_icon);
+        object.field("created_at", &self.created_at);
+        object.field("updated_at", &self.updated_at);
+        object.end()
+    }
+}
+
+#[cfg(feature = "chats")]
+impl de::FromObject for Chat {
+    const NAME: &'static str = "Chat";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_id = None;
+        let mut f_display_name = None;
+        let mut f_service = crate::Nullable::Absent;
+        let mut f_handles = None;
+        let mut f_health_status = None;
+        let mut f_is_archived = None;
+        let mut f_is_group = None;
+        let mut f_group_chat_icon = crate::Nullable::Absent;
+        let mut f_created_at = None;
+        let mut f_updated_at = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "id" => de::read_some(&mut map, &mut f_id),
+                "display_name" => de::read(&mut map, &mut f_display_name),
+                "service" => de::read(&mut map, &mut f_service),
+                "handles" => de::read_some(&mut map, &mut f_handles),
+                "health_status" => de::read_some(&mut map, &mut f_health_status),
+                "is_archived" => de::read_some(&mut map, &mut f_is_archived),
+                "is_group" => de::read_some(&mut map, &mut f_is_group),
+                "group_chat_icon" => de::read(&mut map, &mut f_group_chat_icon),
+                "created_at" => de::read_some(&mut map, &mut f_created_at),
+                "updated_at" => de::read_some(&mut map, &mut f_updated_at),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            id: de::required(f_id, "id")?,
+            display_name: f_display_name,
+            service: f_service,
+            handles: de::required(f_handles, "handles")?,
+            health_status: de::required(f_health_status, "health_status")?,
+            is_archived: de::required(f_is_archived, "is_archived")?,
+            is_group: de::required(f_is_group, "is_group")?,
+            group_chat_icon: f_group_chat_icon,
+            created_at: de::required(f_created_at, "created_at")?,
+            updated_at: de::required(f_updated_at, "updated_at")?,
+        })
+    }
+}
+
+#[cfg(feature = "chats")]
+impl<'de> Deserialize<'de> for Chat {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// A style or an animation applied to a range of a text part's characters
+/// (iMessage only).
+#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TextDecoration {
+    /// The first character and the end (exclusive) of the range.
+    pub range: Vec<i64>,
+
+    /// A text style.
+    pub style: Option<TextDecorationStyle>,
+
+    /// A text animation.
+    pub animation: Option<TextDecorationAnimation>,
+}
+
+#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+impl Serialize for TextDecoration {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "TextDecoration", 3);
+        object.field("range", &self.range);
+        object.optional("style", &self.style);
+        object.optional("animation", &self.animation);
+        object.end()
+    }
+}
+
+#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+impl de::FromObject for TextDecoration {
+    const NAME: &'static str = "TextDecoration";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_range = None;
+        let mut f_style = None;
+        let mut f_animation = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "range" => de::read_some(&mut map, &mut f_range),
+                "style" => de::read(&mut map, &mut f_style),
+                "animation" => de::read(&mut map, &mut f_animation),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            range: de::required(f_range, "range")?,
+            style: f_style,
+            animation: f_animation,
+        })
+    }
+}
+
+#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+impl<'de> Deserialize<'de> for TextDecoration {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// A part of a message to send that is text.
+#[cfg(any(feature = "chats", feature = "messages"))]
+#[derive(Debug, Clone, PartialEq)]
+pub struct TextPart {
+    /// Always `text`.
+    pub type_: TextPartType,
+
+    /// The text. Two text parts cannot follow each other: separate them with
+    /// another kind of part.
+    pub value: String,
+
+    /// Styles and animations of ranges of the text.
+    pub text_decorations: Option<Vec<TextDecoration>>,
+}
+
+#[cfg(any(feature = "chats", feature = "messages"))]
+impl Serialize for TextPart {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "TextPart", 3);
+        object.field("type", &self.type_);
+        object.field("value", &self.value);
+        object.optional("text_decorations", &self.text_decorations);
+        object.end()
+    }
+}
+
+#[cfg(any(feature = "chats", feature = "messages"))]
+impl de::FromObject for TextPart {
+    const NAME: &'static str = "TextPart";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_type_ = None;
+        let mut f_value = None;
+        let mut f_text_decorations = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => de::read_some(&mut map, &mut f_type_),
+                "value" => de::read_some(&mut map, &mut f_value),
+                "text_decorations" => de::read(&mut map, &mut f_text_decorations),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            type_: de::required(f_type_, "type")?,
+            value: de::required(f_value, "value")?,
+            text_decorations: f_text_decorations,
+        })
+    }
+}
+
+#[cfg(any(feature = "chats", feature = "messages"))]
+impl<'de> Deserialize<'de> for TextPart {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// A part of a message to send that is a file: either fetched from a public HTTPS
+/// `url` (up to 10 MB) or uploaded beforehand (`attachment_id`, up to 100 MB).
+/// Give exactly one of the two.
+#[cfg(any(feature = "chats", feature = "messages"))]
+#[derive(Debug, Clone, PartialEq)]
+pub struct MediaPart {
+    /// Always `media`.
+    pub type_: MediaPartType,
+
+    /// A public HTTPS URL of the file, downloaded when the message is sent. The
+    /// file's content decides whether its format is accepted.
+    pub url: Option<String>,
+
+    /// The ID of an attachment uploaded with `POST /v3/attachments`.
+    pub attachment_id: Option<String>,
+}
+
+#[cfg(any(feature = "chats", feature = "messages"))]
+impl Serialize for MediaPart {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "MediaPart", 3);
+        object.field("type", &self.type_);
+        object.optional("url", &self.url);
+        object.optional("attachment_id", &self.attachment_id);
+        object.end()
+    }
+}
+
+#[cfg(any(feature = "chats", feature = "messages"))]
+impl de::FromObject for MediaPart {
+    const NAME: &'static str = "MediaPart";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_type_ = None;
+        let mut f_url = None;
+        let mut f_attachment_id = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => de::read_some(&mut map, &mut f_type_),
+                "url" => de::read(&mut map, &mut f_url),
+                "attachment_id" => de::read(&mut map, &mut f_attachment_id),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            type_: de::required(f_type_, "type")?,
+            url: f_url,
+            attachment_id: f_attachment_id,
+        })
+    }
+}
+
+#[cfg(any(feature = "chats", feature = "messages"))]
+impl<'de> Deserialize<'de> for MediaPart {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// A part of a message to send that is a link, shown with a rich preview.
+#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[derive(Debug, Clone, PartialEq)]
+pub struct LinkPart {
+    /// Always `link`.
+    pub type_: LinkPartType,
+
+    /// The URL.
+    pub value: String,
+}
+
+#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+impl Serialize for LinkPart {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "LinkPart", 2);
+        object.field("type", &self.type_);
+        object.field("value", &self.value);
+        object.end()
+    }
+}
+
+#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+impl de::FromObject for LinkPart {
+    const NAME: &'static str = "LinkPart";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_type_ = None;
+        let mut f_value = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => de::read_some(&mut map, &mut f_type_),
+                "value" => de::read_some(&mut map, &mut f_value),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            type_: de::required(f_type_, "type")?,
+            value: de::required(f_value, "value")?,
+        })
+    }
+}
+
+#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+impl<'de> Deserialize<'de> for LinkPart {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// The iMessage app that renders an app card.
+#[cfg(any(feature = "chats", feature = "messages"))]
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct IMessageApp {
+    /// Bundle identifier of the app.
+    pub bundle_id: String,
+
+    /// Display name of the app.
+    pub name: String,
+
+    /// Apple developer team identifier of the app.
+    pub team_id: String,
+
+    /// App Store identifier of the app.
+    pub app_store_id: Option<i64>,
+}
+
+#[cfg(any(feature = "chats", feature = "messages"))]
+impl Serialize for IMessageApp {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "IMessageApp", 4);
+        object.field("bundle_id", &self.bundle_id);
+        object.field("name", &self.name);
+        object.field("team_id", &self.team_id);
+        object.optional("app_store_id", &self.app_store_id);
+        object.end()
+    }
+}
+
+#[cfg(any(feature = "chats", feature = "messages"))]
+impl de::FromObject for IMessageApp {
+    const NAME: &'static str = "IMessageApp";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_bundle_id = None;
+        let mut f_name = None;
+        let mut f_team_id = None;
+        let mut f_app_store_id = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "bundle_id" => de::read_some(&mut map, &mut f_bundle_id),
+                "name" => de::read_some(&mut map, &mut f_name),
+                "team_id" => de::read_some(&mut map, &mut f_team_id),
+                "app_store_id" => de::read(&mut map, &mut f_app_store_id),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            bundle_id: de::required(f_bundle_id, "bundle_id")?,
+            name: de::required(f_name, "name")?,
+            team_id: de::required(f_team_id, "team_id")?,
+            app_store_id: f_app_store_id,
+        })
+    }
+}
+
+#[cfg(any(feature = "chats", feature = "messages"))]
+impl<'de> Deserialize<'de> for IMessageApp {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// What an iMessage app card shows.
+#[cfg(any(feature = "chats", feature = "messages"))]
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct IMessageAppLayout {
+    /// Main caption.
+    pub caption: Option<String>,
+
+    /// Text under the caption.
+    pub subcaption: Option<String>,
+
+    /// Caption on the trailing side.
+    pub trailing_caption: Option<String>,
+
+    /// Text under the trailing caption.
+    pub trailing_subcaption: Option<String>,
+
+    /// URL of the card's image.
+    pub image_url: Option<String>,
+
+    /// Title shown over the image.
+    pub image_title: Option<String>,
+
+    /// Subtitle shown over the image.
+    pub image_subtitle: Option<String>,
+}
+
+#[cfg(any(feature = "chats", feature = "messages"))]
+impl Serialize for IMessageAppLayout {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "IMessageAppLayout", 7);
+        object.optional("caption", &self.caption);
+        object.optional("subcaption", &self.subcaption);
+        object.optional("trailing_caption", &self.trailing_caption);
+        object.optional("trailing_subcaption", &self.trailing_subcaption);
+        object.optional("image_url", &self.image_url);
+        object.optional("image_title", &self.image_title);
+        object.optional("image_subtitle", &self.image_subtitle);
+        object.end()
+    }
+}
+
+#[cfg(any(feature = "chats", feature = "messages"))]
+impl de::FromObject for IMessageAppLayout {
+    const NAME: &'static str = "IMessageAppLayout";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_caption = None;
+        let mut f_subcaption = None;
+        let mut f_trailing_caption = None;
+        let mut f_trailing_subcaption = None;
+        let mut f_image_url = None;
+        let mut f_image_title = None;
+        let mut f_image_subtitle = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "caption" => de::read(&mut map, &mut f_caption),
+                "subcaption" => de::read(&mut map, &mut f_subcaption),
+                "trailing_caption" => de::read(&mut map, &mut f_trailing_caption),
+                "trailing_subcaption" => de::read(&mut map, &mut f_trailing_subcaption),
+                "image_url" => de::read(&mut map, &mut f_image_url),
+                "image_title" => de::read(&mut map, &mut f_image_title),
+                "image_subtitle" => de::read(&mut map, &mut f_image_subtitle),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            caption: f_caption,
+            subcaption: f_subcaption,
+            trailing_caption: f_trailing_caption,
+            trailing_subcaption: f_trailing_subcaption,
+            image_url: f_image_url,
+            image_title: f_image_title,
+            image_subtitle: f_image_subtitle,
+        })
+    }
+}
+
+#[cfg(any(feature = "chats", feature = "messages"))]
+impl<'de> Deserialize<'de> for IMessageAppLayout {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// A part of a message to send that is an iMessage app card.
+#[cfg(any(feature = "chats", feature = "messages"))]
+#[derive(Debug, Clone, PartialEq)]
+pub struct IMessageAppPart {
+    /// Always `imessage_app`.
+    pub type_: IMessageAppPartType,
+
+    /// The app that renders the card.
+    pub app: IMessageApp,
+
+    /// What the card shows.
+    pub layout: IMessageAppLayout,
+
+    /// URL the app opens when the card is tapped.
+    pub url: Option<String>,
+
+    /// Text shown where the app is not installed.
+    pub fallback_text: Option<String>,
+
+    /// Whether the card can be interacted with in the conversation.
+    pub interactive: Option<bool>,
+}
+
+#[cfg(any(feature = "chats", feature = "messages"))]
+impl Serialize for IMessageAppPart {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "IMessageAppPart", 6);
+        object.field("type", &self.type_);
+        object.field("app", &self.app);
+        object.field("layout", &self.layout);
+        object.optional("url", &self.url);
+        object.optional("fallback_text", &self.fallback_text);
+        object.optional("interactive", &self.interactive);
+        object.end()
+    }
+}
+
+#[cfg(any(feature = "chats", feature = "messages"))]
+impl de::FromObject for IMessageAppPart {
+    const NAME: &'static str = "IMessageAppPart";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_type_ = None;
+        let mut f_app = None;
+        let mut f_layout = None;
+        let mut f_url = None;
+        let mut f_fallback_text = None;
+        let mut f_interactive = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => de::read_some(&mut map, &mut f_type_),
+                "app" => de::read_some(&mut map, &mut f_app),
+                "layout" => de::read_some(&mut map, &mut f_layout),
+                "url" => de::read(&mut map, &mut f_url),
+                "fallback_text" => de::read(&mut map, &mut f_fallback_text),
+                "interactive" => de::read(&mut map, &mut f_interactive),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            type_: de::required(f_type_, "type")?,
+            app: de::required(f_app, "app")?,
+            layout: de::required(f_layout, "layout")?,
+            url: f_url,
+            fallback_text: f_fallback_text,
+            interactive: f_interactive,
+        })
+    }
+}
+
+#[cfg(any(feature = "chats", feature = "messages"))]
+impl<'de> Deserialize<'de> for IMessageAppPart {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// One part of a message to send, told apart by `type`.
+#[cfg(any(feature = "chats", feature = "messages"))]
+#[derive(Debug, Clone, PartialEq)]
+pub enum MessagePart {
+    /// `text`
+    Text(TextPart),
+
+    /// `media`
+    Media(MediaPart),
+
+    /// `link`
+    Link(LinkPart),
+
+    /// `imessage_app`
+    ImessageApp(IMessageAppPart),
+
+    /// A kind this version of the client does not know; kept as JSON.
+    Unknown(serde_json::Value),
+}
+
+#[cfg(any(feature = "chats", feature = "messages"))]
+impl Serialize for MessagePart {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Text(v) => Serialize::serialize(v, serializer),
+            Self::Media(v) => Serialize::serialize(v, serializer),
+            Self::Link(v) => Serialize::serialize(v, serializer),
+            Self::ImessageApp(v) => Serialize::serialize(v, serializer),
+            Self::Unknown(v) => Serialize::serialize(v, serializer),
+        }
+    }
+}
+
+#[cfg(any(feature = "chats", feature = "messages"))]
+impl<'de> Deserialize<'de> for MessagePart {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        let tag = value
+            .get("type")
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or_default();
+        match tag {
+            "text" => {
+                serde_json::from_value(value)
+                    .map(Self::Text)
+                    .map_err(serde::de::Error::custom)
+            }
+            "media" => {
+                serde_json::from_value(value)
+                    .map(Self::Media)
+                    .map_err(serde::de::Error::custom)
+            }
+            "link" => {
+                serde_json::from_value(value)
+                    .map(Self::Link)
+                    .map_err(serde::de::Error::custom)
+            }
+            "imessage_app" => {
+                serde_json::from_value(value)
+                    .map(Self::ImessageApp)
+                    .map_err(serde::de::Error::custom)
+            }
+            _ => Ok(Self::Unknown(value)),
+        }
+    }
+}
+
+/// An iMessage effect. Screen effects (`type: screen`): `confetti`, `fireworks`,
+/// `lasers`, `sparkles`, `celebration`, `hearts`, `love`, `balloons`,
+/// `happy_birthday`, `echo`, `spotlight`. Bubble effects (`type: bubble`):
+/// `slam`, `loud`, `gentle`, `invisible`.
+#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct MessageEffect {
+    /// Whether the effect animates the screen or the message bubble.
+    pub type_: Option<MessageEffectType>,
+
+    /// The effect's name.
+    pub name: Option<String>,
+}
+
+#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+impl Serialize for MessageEffect {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "MessageEffect", 2);
+        object.optional("type", &self.type_);
+        object.optional("name", &self.name);
+        object.end()
+    }
+}
+
+#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+impl de::FromObject for MessageEffect {
+    const NAME: &'static str = "MessageEffect";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_type_ = None;
+        let mut f_name = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => de::read(&mut map, &mut f_type_),
+                "name" => de::read(&mut map, &mut f_name),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            type_: f_type_,
+            name: f_name,
+        })
+    }
+}
+
+#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+impl<'de> Deserialize<'de> for MessageEffect {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// The message (and part) a message replies to.
+#[cfg(any(feature = "chats", feature = "messages"))]
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ReplyTo {
+    /// The ID of the message replied to.
+    pub message_id: String,
+
+    /// The 0-based index of the part replied to (the first part when left out).
+    pub part_index: Option<i32>,
+}
+
+#[cfg(any(feature = "chats", feature = "messages"))]
+impl Serialize for ReplyTo {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "ReplyTo", 2);
+        object.field("message_id", &self.message_id);
+        object.optional("part_index", &self.part_index);
+        object.end()
+    }
+}
+
+#[cfg(any(feature = "chats", feature = "messages"))]
+impl de::FromObject for ReplyTo {
+    const NAME: &'static str = "ReplyTo";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_message_id = None;
+        let mut f_part_index = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "message_id" => de::read_some(&mut map, &mut f_message_id),
+                "part_index" => de::read(&mut map, &mut f_part_index),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            message_id: de::required(f_message_id, "message_id")?,
+            part_index: f_part_index,
+        })
+    }
+}
+
+#[cfg(any(feature = "chats", feature = "messages"))]
+impl<'de> Deserialize<'de> for ReplyTo {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// A message to send.
+#[cfg(any(feature = "chats", feature = "messages"))]
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct MessageContent {
+    /// The parts, shown in order. Text cannot directly follow text. Audio sent as
+    /// a media part arrives as a file; send voice memos with the voice memo
+    /// operation.
+    pub parts: Vec<MessagePart>,
+
+    /// An iMessage effect of the message; at most one.
+    pub effect: Option<MessageEffect>,
+
+    /// The message this one replies to.
+    pub reply_to: Option<ReplyTo>,
+
+    /// A key of your choosing; a repeated send with the same key is ignored.
+    pub idempotency_key: Option<String>,
+
+    /// The service to send over. Left out, iMessage is tried first, then RCS,
+    /// then SMS. `iMessage` never falls back; `RCS` and `SMS` never use iMessage
+    /// and use RCS where the recipient supports it.
+    pub preferred_service: Option<ServiceType>,
+}
+
+#[cfg(any(feature = "chats", feature = "messages"))]
+impl Serialize for MessageContent {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "MessageContent", 5);
+        object.field("parts", &self.parts);
+        object.optional("effect", &self.effect);
+        object.optional("reply_to", &self.reply_to);
+        object.optional("idempotency_key", &self.idempotency_key);
+        object.optional("preferred_service", &self.preferred_service);
+        object.end()
+    }
+}
+
+#[cfg(any(feature = "chats", feature = "messages"))]
+impl de::FromObject for MessageContent {
+    const NAME: &'static str = "MessageContent";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_parts = None;
+        let mut f_effect = None;
+        let mut f_reply_to = None;
+        let mut f_idempotency_key = None;
+        let mut f_preferred_service = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "parts" => de::read_some(&mut map, &mut f_parts),
+                "effect" => de::read(&mut map, &mut f_effect),
+                "reply_to" => de::read(&mut map, &mut f_reply_to),
+                "idempotency_key" => de::read(&mut map, &mut f_idempotency_key),
+                "preferred_service" => de::read(&mut map, &mut f_preferred_service),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            parts: de::required(f_parts, "parts")?,
+            effect: f_effect,
+            reply_to: f_reply_to,
+            idempotency_key: f_idempotency_key,
+            preferred_service: f_preferred_service,
+        })
+    }
+}
+
+#[cfg(any(feature = "chats", feature = "messages"))]
+impl<'de> Deserialize<'de> for MessageContent {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// A chat to create and its first message.
+#[cfg(feature = "chats")]
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ChatCreateParams {
+    /// The phone number of yours to send from (E.164).
+    pub from: String,
+
+    /// The recipients: phone numbers (E.164) or email addresses. One recipient
+    /// makes a direct chat, several a group chat.
+    pub to: Vec<String>,
+
+    /// The first message.
+    pub message: MessageContent,
+}
+
+#[cfg(feature = "chats")]
+impl Serialize for ChatCreateParams {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "ChatCreateParams", 3);
+        object.field("from", &self.from);
+        object.field("to", &self.to);
+        object.field("message", &self.message);
+        object.end()
+    }
+}
+
+#[cfg(feature = "chats")]
+impl de::FromObject for ChatCreateParams {
+    const NAME: &'static str = "ChatCreateParams";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_from = None;
+        let mut f_to = None;
+        let mut f_message = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "from" => de::read_some(&mut map, &mut f_from),
+                "to" => de::read_some(&mut map, &mut f_to),
+                "message" => de::read_some(&mut map, &mut f_message),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            from: de::required(f_from, "from")?,
+            to: de::required(f_to, "to")?,
+            message: de::required(f_message, "message")?,
+        })
+    }
+}
+
+#[cfg(feature = "chats")]
+impl<'de> Deserialize<'de> for ChatCreateParams {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// Where a message is on its way.
+#[cfg(any(feature = "chats", feature = "messages"))]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum DeliveryStatus {
+    /// `pending`
+    Pending,
+
+    /// `queued`
+    Queued,
+
+    /// `sent`
+    Sent,
+
+    /// `delivered`
+    Delivered,
+
+    /// `received`
+    Received,
+
+    /// `read`
+    Read,
+
+    /// `failed`
+    Failed,
+
+    /// A value this version of the client does not know; kept verbatim.
+    Unknown(String),
+}
+
+#[cfg(any(feature = "chats", feature = "messages"))]
+impl DeliveryStatus {
+    /// Every value known to this version of the client.
+    pub const KNOWN: [Self; 7] = [
+        Self::Pending,
+        Self::Queued,
+        Self::Sent,
+        Self::Delivered,
+        Self::Received,
+        Self::Read,
+        Self::Failed,
+    ];
+
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Pending => "pending",
+            Self::Queued => "queued",
+            Self::Sent => "sent",
+            Self::Delivered => "delivered",
+            Self::Received => "received",
+            Self::Read => "read",
+            Self::Failed => "failed",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+
+#[cfg(any(feature = "chats", feature = "messages"))]
+impl From<&str> for DeliveryStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "pending" => Self::Pending,
+            "queued" => Self::Queued,
+            "sent" => Self::Sent,
+            "delivered" => Self::Delivered,
+            "received" => Self::Received,
+            "read" => Self::Read,
+            "failed" => Self::Failed,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+#[cfg(any(feature = "chats", feature = "messages"))]
+impl std::fmt::Display for DeliveryStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(any(feature = "chats", feature = "messages"))]
+impl Serialize for DeliveryStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(any(feature = "chats", feature = "messages"))]
+impl<'de> Deserialize<'de> for DeliveryStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::deserialize_string_enum(deserializer)
+    }
+}
+
+/// A reaction: one of the iMessage tapbacks, `custom` (any emoji, in
+/// `custom_emoji`) or `sticker`.
+#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ReactionType {
+    /// `love`
+    Love,
+
+    /// `like`
+    Like,
+
+    /// `dislike`
+    Dislike,
+
+    /// `laugh`
+    Laugh,
+
+    /// `emphasize`
+    Emphasize,
+
+    /// `question`
+    Question,
+
+    /// `custom`
+    Custom,
+
+    /// `sticker`
+    Sticker,
+
+    /// A value this version of the client does not know; kept verbatim.
+    Unknown(String),
+}
+
+#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+impl ReactionType {
+    /// Every value known to this version of the client.
+    pub const KNOWN: [Self; 8] = [
+        Self::Love,
+        Self::Like,
+        Self::Dislike,
+        Self::Laugh,
+        Self::Emphasize,
+        Self::Question,
+        Self::Custom,
+        Self::Sticker,
+    ];
+
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Love => "love",
+            Self::Like => "like",
+            Self::Dislike => "dislike",
+            Self::Laugh => "laugh",
+            Self::Emphasize => "emphasize",
+            Self::Question => "question",
+            Self::Custom => "custom",
+            Self::Sticker => "sticker",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+
+#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+impl From<&str> for ReactionType {
+    fn from(value: &str) -> Self {
+        match value {
+            "love" => Self::Love,
+            "like" => Self::Like,
+            "dislike" => Self::Dislike,
+            "laugh" => Self::Laugh,
+            "emphasize" => Self::Emphasize,
+            "question" => Self::Question,
+            "custom" => Self::Custom,
+            "sticker" => Self::Sticker,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+impl std::fmt::Display for ReactionType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+impl Serialize for ReactionType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+impl<'de> Deserialize<'de> for ReactionType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::deserialize_string_enum(deserializer)
+    }
+}
+
+/// A sticker placed on a message.
+#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Sticker {
+    /// File name of the sticker image.
+    pub file_name: Option<String>,
+
+    /// Media type of the sticker image.
+    pub mime_type: Option<String>,
+
+    /// URL to download the sticker image.
+    pub url: Option<String>,
+
+    /// Width in pixels.
+    pub width: Option<i64>,
+
+    /// Height in pixels.
+    pub height: Option<i64>,
+}
+
+#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+impl Serialize for Sticker {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "Sticker", 5);
+        object.optional("file_name", &self.file_name);
+        object.optional("mime_type", &self.mime_type);
+        object.optional("url", &self.url);
+        object.optional("width", &self.width);
+        object.optional("height", &self.height);
+        object.end()
+    }
+}
+
+#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+impl de::FromObject for Sticker {
+    const NAME: &'static str = "Sticker";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_file_name = None;
+        let mut f_mime_type = None;
+        let mut f_url = None;
+        let mut f_width = None;
+        let mut f_height = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "file_name" => de::read(&mut map, &mut f_file_name),
+                "mime_type" => de::read(&mut map, &mut f_mime_type),
+                "url" => de::read(&mut map, &mut f_url),
+                "width" => de::read(&mut map, &mut f_width),
+                "height" => de::read(&mut map, &mut f_height),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            file_name: f_file_name,
+            mime_type: f_mime_type,
+            url: f_url,
+            width: f_width,
+            height: f_height,
+        })
+    }
+}
+
+#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+impl<'de> Deserialize<'de> for Sticker {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// A reaction on a message part.
+#[cfg(any(feature = "chats", feature = "messages"))]
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reaction {
+    /// Whether you reacted.
+    pub is_me: bool,
+
+    /// Who reacted.
+    pub handle: ChatHandle,
+
+    /// The reaction.
+    pub type_: ReactionType,
+
+    /// The emoji of a `custom` reaction.
+    pub custom_emoji: crate::Nullable<String>,
+
+    /// The sticker of a `sticker` reaction.
+    pub sticker: crate::Nullable<Sticker>,
+}
+
+#[cfg(any(feature = "chats", feature = "messages"))]
+impl Serialize for Reaction {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "Reaction", 5);
+        object.field("is_me", &self.is_me);
+        object.field("handle", &self.handle);
+        object.field("type", &self.type_);
+        object.nullable("custom_emoji", &self.custom_emoji);
+        object.nullable("sticker", &self.sticker);
+        object.end()
+    }
+}
+
+#[cfg(any(feature = "chats", feature = "messages"))]
+impl de::FromObject for Reaction {
+    const NAME: &'static str = "Reaction";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_is_me = None;
+        let mut f_handle = None;
+        let mut f_type_ = None;
+        let mut f_custom_emoji = crate::Nullable::Absent;
+        let mut f_sticker = crate::Nullable::Absent;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "is_me" => de::read_some(&mut map, &mut f_is_me),
+                "handle" => de::read_some(&mut map, &mut f_handle),
+                "type" => de::read_some(&mut map, &mut f_type_),
+                "custom_emoji" => de::read(&mut map, &mut f_custom_emoji),
+                "sticker" => de::read(&mut map, &mut f_sticker),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            is_me: de::required(f_is_me, "is_me")?,
+            handle: de::required(f_handle, "handle")?,
+            type_: de::required(f_type_, "type")?,
+            custom_emoji: f_custom_emoji,
+            sticker: f_sticker,
+        })
+    }
+}
+
+#[cfg(any(feature = "chats", feature = "messages"))]
+impl<'de> Deserialize<'de> for Reaction {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// A text part of a message.
+#[cfg(any(feature = "chats", feature = "messages"))]
+#[derive(Debug, Clone, PartialEq)]
+pub struct TextPartResponse {
+    /// Always `text`.
+    pub type_: TextPartResponseType,
+
+    /// The text.
+    pub value: String,
+
+    /// Reactions on this part.
+    pub reactions: Option<Vec<Reaction>>,
+
+    /// Styles and animations of ranges of the text.
+    pub text_decorations: crate::Nullable<Vec<TextDecoration>>,
+}
+
+#[cfg(any(feature = "chats", feature = "messages"))]
+impl Serialize for TextPartResponse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "TextPartResponse", 4);
+        object.field("type", &self.type_);
+        object.field("value", &self.value);
+        object.field("reactions", &self.reactions);
+        object.nullable("text_decorations", &self.text_decorations);
+        object.end()
+    }
+}
+
+#[cfg(any(feature = "chats", feature = "messages"))]
+impl de::FromObject for TextPartResponse {
+    const NAME: &'static str = "TextPartResponse";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_type_ = None;
+        let mut f_value = None;
+        let mut f_reactions = None;
+        let mut f_text_decorations = crate::Nullable::Absent;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => de::read_some(&mut map, &mut f_type_),
+                "value" => de::read_some(&mut map, &mut f_value),
+                "reactions" => de::read(&mut map, &mut f_reactions),
+                "text_decorations" => de::read(&mut map, &mut f_text_decorations),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            type_: de::required(f_type_, "type")?,
+            value: de::required(f_value, "value")?,
+            reactions: f_reactions,
+            text_decorations: f_text_decorations,
+        })
+    }
+}
+
+#[cfg(any(feature = "chats", feature = "messages"))]
+impl<'de> Deserialize<'de> for TextPartResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// A file part of a message.
+#[cfg(any(feature = "chats", feature = "messages"))]
+#[derive(Debug, Clone, PartialEq)]
+pub struct MediaPartResponse {
+    /// Always `media`.
+    pub type_: MediaPartResponseType,
+
+    /// Unique identifier of the file.
+    pub id: String,
+
+    /// A signed download URL, valid for one hour.
+    pub url: String,
+
+    /// The file name.
+    pub filename: String,
+
+    /// The media type of the file.
+    pub mime_type: String,
+
+    /// The size of the file in bytes.
+    pub size_bytes: i64,
+
+    /// Reactions on this part.
+    pub reactions: Option<Vec<Reaction>>,
+}
+
+#[cfg(any(feature = "chats", feature = "messages"))]
+impl Serialize for MediaPartResponse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "MediaPartResponse", 7);
+        object.field("type", &self.type_);
+        object.field("id", &self.id);
+        object.field("url", &self.url);
+        object.field("filename", &self.filename);
+        object.field("mime_type", &self.mime_type);
+        object.field("size_bytes", &self.size_bytes);
+        object.field("reactions", &self.reactions);
+        object.end()
+    }
+}
+
+#[cfg(any(feature = "chats", feature = "messages"))]
+impl de::FromObject for MediaPartResponse {
+    const NAME: &'static str = "MediaPartResponse";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_type_ = None;
+        let mut f_id = None;
+        let mut f_url = None;
+        let mut f_filename = None;
+        let mut f_mime_type = None;
+        let mut f_size_bytes = None;
+        let mut f_reactions = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => de::read_some(&mut map, &mut f_type_),
+                "id" => de::read_some(&mut map, &mut f_id),
+                "url" => de::read_some(&mut map, &mut f_url),
+                "filename" => de::read_some(&mut map, &mut f_filename),
+                "mime_type" => de::read_some(&mut map, &mut f_mime_type),
+                "size_bytes" => de::read_some(&mut map, &mut f_size_bytes),
+                "reactions" => de::read(&mut map, &mut f_reactions),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            type_: de::required(f_type_, "type")?,
+            id: de::required(f_id, "id")?,
+            url: de::required(f_url, "url")?,
+            filename: de::required(f_filename, "filename")?,
+            mime_type: de::required(f_mime_type, "mime_type")?,
+            size_bytes: de::required(f_size_bytes, "size_bytes")?,
+            reactions: f_reactions,
+        })
+    }
+}
+
+#[cfg(any(feature = "chats", feature = "messages"))]
+impl<'de> Deserialize<'de> for MediaPartResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// A link part of a message.
+#[cfg(any(feature = "chats", feature = "messages"))]
+#[derive(Debug, Clone, PartialEq)]
+pub struct LinkPartResponse {
+    /// Always `link`.
+    pub type_: LinkPartResponseType,
+
+    /// The URL.
+    pub value: String,
+
+    /// Reactions on this part.
+    pub reactions: Option<Vec<Reaction>>,
+}
+
+#[cfg(any(feature = "chats", feature = "messages"))]
+impl Serialize for LinkPartResponse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "LinkPartResponse", 3);
+        object.field("type", &self.type_);
+        object.field("value", &self.value);
+        object.field("reactions", &self.reactions);
+        object.end()
+    }
+}
+
+#[cfg(any(feature = "chats", feature = "messages"))]
+impl de::FromObject for LinkPartResponse {
+    const NAME: &'static str = "LinkPartResponse";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_type_ = None;
+        let mut f_value = None;
+        let mut f_reactions = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => de::read_some(&mut map, &mut f_type_),
+                "value" => de::read_some(&mut map, &mut f_value),
+                "reactions" => de::read(&mut map, &mut f_reactions),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            type_: de::required(f_type_, "type")?,
+            value: de::required(f_value, "value")?,
+            reactions: f_reactions,
+        })
+    }
+}
+
+#[cfg(any(feature = "chats", feature = "messages"))]
+impl<'de> Deserialize<'de> for LinkPartResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// An iMessage app card part of a message.
+#[cfg(any(feature = "chats", feature = "messages"))]
+#[derive(Debug, Clone, PartialEq)]
+pub struct IMessageAppPartResponse {
+    /// Always `imessage_app`.
+    pub type_: IMessageAppPartResponseType,
+
+    /// The app that renders the card.
+    pub app: IMessageApp,
+
+    /// What the card shows.
+    pub layout: IMessageAppLayout,
+
+    /// URL the app opens when the card is tapped.
+    pub url: String,
+
+    /// Text shown where the app is not installed.
+    pub fallback_text: crate::Nullable<String>,
+
+    /// Reactions on this part.
+    pub reactions: Option<Vec<Reaction>>,
+}
+
+#[cfg(any(feature = "chats", feature = "messages"))]
+impl Serialize for IMessageAppPartResponse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "IMessageAppPartResponse", 6);
+        object.field("type", &self.type_);
+        object.field("app", &self.app);
+        object.field("layout", &self.layout);
+        object.field("url", &self.url);
+        object.nullable("fallback_text", &self.fallback_text);
+        object.field("reactions", &self.reactions);
+        object.end()
+    }
+}
+
+#[cfg(any(feature = "chats", feature = "messages"))]
+impl de::FromObject for IMessageAppPartResponse {
+    const NAME: &'static str = "IMessageAppPartResponse";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_type_ = None;
+        let mut f_app = None;
+        let mut f_layout = None;
+        let mut f_url = None;
+        let mut f_fallback_text = crate::Nullable::Absent;
+        let mut f_reactions = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => de::read_some(&mut map, &mut f_type_),
+                "app" => de::read_some(&mut map, &mut f_app),
+                "layout" => de::read_some(&mut map, &mut f_layout),
+                "url" => de::read_some(&mut map, &mut f_url),
+                "fallback_text" => de::read(&mut map, &mut f_fallback_text),
+                "reactions" => de::read(&mut map, &mut f_reactions),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            type_: de::required(f_type_, "type")?,
+            app: de::required(f_app, "app")?,
+            layout: de::required(f_layout, "layout")?,
+            url: de::required(f_url, "url")?,
+            fallback_text: f_fallback_text,
+            reactions: f_reactions,
+        })
+    }
+}
+
+#[cfg(any(feature = "chats", feature = "messages"))]
+impl<'de> Deserialize<'de> for IMessageAppPartResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// One part of a message, told apart by `type`.
+#[cfg(any(feature = "chats", feature = "messages"))]
+#[derive(Debug, Clone, PartialEq)]
+pub enum MessagePartResponse {
+    /// `text`
+    Text(TextPartResponse),
+
+    /// `media`
+    Media(MediaPartResponse),
+
+    /// `link`
+    Link(LinkPartResponse),
+
+    /// `imessage_app`
+    ImessageApp(IMessageAppPartResponse),
+
+    /// A kind this version of the client does not know; kept as JSON.
+    Unknown(serde_json::Value),
+}
+
+#[cfg(any(feature = "chats", feature = "messages"))]
+impl Serialize for MessagePartResponse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Text(v) => Serialize::serialize(v, serializer),
+            Self::Media(v) => Serialize::serialize(v, serializer),
+            Self::Link(v) => Serialize::serialize(v, serializer),
+            Self::ImessageApp(v) => Serialize::serialize(v, serializer),
+            Self::Unknown(v) => Serialize::serialize(v, serializer),
+        }
+    }
+}
+
+#[cfg(any(feature = "chats", feature = "messages"))]
+impl<'de> Deserialize<'de> for MessagePartResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        let tag = value
+            .get("type")
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or_default();
+        match tag {
+            "text" => {
+                serde_json::from_value(value)
+                    .map(Self::Text)
+                    .map_err(serde::de::Error::custom)
+            }
+            "media" => {
+                serde_json::from_value(value)
+                    .map(Self::Media)
+                    .map_err(serde::de::Error::custom)
+            }
+            "link" => {
+                serde_json::from_value(value)
+                    .map(Self::Link)
+                    .map_err(serde::de::Error::custom)
+            }
+            "imessage_app" => {
+                serde_json::from_value(value)
+                    .map(Self::ImessageApp)
+                    .map_err(serde::de::Error::custom)
+            }
+            _ => Ok(Self::Unknown(value)),
+        }
+    }
+}
+
+/// A message just sent, as accepted for delivery.
+#[cfg(any(feature = "chats", feature = "messages"))]
+#[derive(Debug, Clone, PartialEq)]
+pub struct SentMessage {
+    /// Unique identifier of the message.
+    pub id: String,
+
+    /// When the message was created.
+    pub created_at: chrono::DateTime<chrono::Utc>,
+
+    /// The service the message went out over, once known.
+    pub service: crate::Nullable<ServiceType>,
+
+    /// The service asked for, if any.
+    pub preferred_service: crate::Nullable<ServiceType>,
+
+    /// The parts of the message.
+    pub parts: Vec<MessagePartResponse>,
+
+    /// When the message was sent; `null` until then.
+    pub sent_at: Option<chrono::DateTime<chrono::Utc>>,
+
+    /// When the message was delivered, if it was.
+    pub delivered_at: crate::Nullable<chrono::DateTime<chrono::Utc>>,
+
+    /// Where the message is on its way.
+    pub delivery_status: DeliveryStatus,
+
+    /// Whether the message was read.
+    pub is_read: bool,
+
+    /// The iMessage effect of the message, if any.
+    pub effect: crate::Nullable<MessageEffect>,
+
+    /// The sender.
+    pub from_handle: crate::Nullable<ChatHandle>,
+
+    /// The message this one replies to, if any.
+    pub reply_to: crate::Nullable<ReplyTo>,
+}
+
+#[cfg(any(feature = "chats", feature = "messages"))]
+impl Serialize for SentMessage {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "SentMessage", 12);
+        object.field("id", &self.id);
+        object.field("created_at", &self.created_at);
+        object.nullable("service", &self.service);
+        object.nullable("preferred_service", &self.preferred_service);
+        object.field("parts", &self.parts);
+        object.field("sent_at", &self.sent_at);
+        object.nullable("delivered_at", &self.delivered_at);
+        object.field("delivery_status", &self.delivery_status);
+        object.field("is_read", &self.is_read);
+        object.nullable("effect", &self.effect);
+        object.nullable("from_handle", &self.from_handle);
+        object.nullable("reply_to", &self.reply_to);
+        object.end()
+    }
+}
+
+#[cfg(any(feature = "chats", feature = "messages"))]
+impl de::FromObject for SentMessage {
+    const NAME: &'static str = "SentMessage";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_id = None;
+        let mut f_created_at = None;
+        let mut f_service = crate::Nullable::Absent;
+        let mut f_preferred_service = crate::Nullable::Absent;
+        let mut f_parts = None;
+        let mut f_sent_at = None;
+        let mut f_delivered_at = crate::Nullable::Absent;
+        let mut f_delivery_status = None;
+        let mut f_is_read = None;
+        let mut f_effect = crate::Nullable::Absent;
+        let mut f_from_handle = crate::Nullable::Absent;
+        let mut f_reply_to = crate::Nullable::Absent;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "id" => de::read_some(&mut map, &mut f_id),
+                "created_at" => de::read_some(&mut map, &mut f_created_at),
+                "service" => de::read(&mut map, &mut f_service),
+                "preferred_service" => de::read(&mut map, &mut f_preferred_service),
+                "parts" => de::read_some(&mut map, &mut f_parts),
+                "sent_at" => de::read(&mut map, &mut f_sent_at),
+                "delivered_at" => de::read(&mut map, &mut f_delivered_at),
+                "delivery_status" => de::read_some(&mut map, &mut f_delivery_status),
+                "is_read" => de::read_some(&mut map, &mut f_is_read),
+                "effect" => de::read(&mut map, &mut f_effect),
+                "from_handle" => de::read(&mut map, &mut f_from_handle),
+                "reply_to" => de::read(&mut map, &mut f_reply_to),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            id: de::required(f_id, "id")?,
+            created_at: de::required(f_created_at, "created_at")?,
+            service: f_service,
+            preferred_service: f_preferred_service,
+            parts: de::required(f_parts, "parts")?,
+            sent_at: f_sent_at,
+            delivered_at: f_delivered_at,
+            delivery_status: de::required(f_delivery_status, "delivery_status")?,
+            is_read: de::required(f_is_read, "is_read")?,
+            effect: f_effect,
+            from_handle: f_from_handle,
+            reply_to: f_reply_to,
+        })
+    }
+}
+
+#[cfg(any(feature = "chats", feature = "messages"))]
+impl<'de> Deserialize<'de> for SentMessage {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// A chat just created, with its first message.
+#[cfg(feature = "chats")]
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChatCreateResponse {
+    /// The chat.
+    pub chat: ChatCreateResponseChat,
+}
+
+#[cfg(feature = "chats")]
+impl Serialize for ChatCreateResponse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "ChatCreateResponse", 1);
+        object.field("chat", &self.chat);
+        object.end()
+    }
+}
+
+#[cfg(feature = "chats")]
+impl de::FromObject for ChatCreateResponse {
+    const NAME: &'static str = "ChatCreateResponse";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_chat = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "chat" => de::read_some(&mut map, &mut f_chat),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            chat: de::required(f_chat, "chat")?,
+        })
+    }
+}
+
+#[cfg(feature = "chats")]
+impl<'de> Deserialize<'de> for ChatCreateResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// One page of chats.
+#[cfg(feature = "chats")]
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ChatListChatsResponse {
+    /// The chats of the page.
+    pub chats: Vec<Chat>,
+
+    /// The `cursor` of the next page; `null` on the last page.
+    pub next_cursor: crate::Nullable<String>,
+}
+
+#[cfg(feature = "chats")]
+impl Serialize for ChatListChatsResponse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "ChatListChatsResponse", 2);
+        object.field("chats", &self.chats);
+        object.nullable("next_cursor", &self.next_cursor);
+        object.end()
+    }
+}
+
+#[cfg(feature = "chats")]
+impl de::FromObject for ChatListChatsResponse {
+    const NAME: &'static str = "ChatListChatsResponse";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_chats = None;
+        let mut f_next_cursor = crate::Nullable::Absent;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "chats" => de::read_some(&mut map, &mut f_chats),
+                "next_cursor" => de::read(&mut map, &mut f_next_cursor),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            chats: de::required(f_chats, "chats")?,
+            next_cursor: f_next_cursor,
+        })
+    }
+}
+
+#[cfg(feature = "chats")]
+impl<'de> Deserialize<'de> for ChatListChatsResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// The changes to a chat; absent fields are left as they are.
+#[cfg(feature = "chats")]
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ChatUpdateParams {
+    /// The new name of the group chat.
+    pub display_name: Option<String>,
+
+    /// URL of the new icon of the group chat.
+    pub group_chat_icon: Option<String>,
+}
+
+#[cfg(feature = "chats")]
+impl Serialize for ChatUpdateParams {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "ChatUpdateParams", 2);
+        object.optional("display_name", &self.display_name);
+        object.optional("group_chat_icon", &self.group_chat_icon);
+        object.end()
+    }
+}
+
+#[cfg(feature = "chats")]
+impl de::FromObject for ChatUpdateParams {
+    const NAME: &'static str = "ChatUpdateParams";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_display_name = None;
+        let mut f_group_chat_icon = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "display_name" => de::read(&mut map, &mut f_display_name),
+                "group_chat_icon" => de::read(&mut map, &mut f_group_chat_icon),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            display_name: f_display_name,
+            group_chat_icon: f_group_chat_icon,
+        })
+    }
+}
+
+#[cfg(feature = "chats")]
+impl<'de> Deserialize<'de> for ChatUpdateParams {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// The acknowledgement of a chat update.
+#[cfg(feature = "chats")]
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ChatUpdateResponse {
+    /// The chat that was updated.
+    pub chat_id: Option<String>,
+
+    /// The state of the update.
+    pub status: Option<String>,
+}
+
+#[cfg(feature = "chats")]
+impl Serialize for ChatUpdateResponse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "ChatUpdateResponse", 2);
+        object.optional("chat_id", &self.chat_id);
+        object.optional("status", &self.status);
+        object.end()
+    }
+}
+
+#[cfg(feature = "chats")]
+impl de::FromObject for ChatUpdateResponse {
+    const NAME: &'static str = "ChatUpdateResponse";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_chat_id = None;
+        let mut f_status = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "chat_id" => de::read(&mut map, &mut f_chat_id),
+                "status" => de::read(&mut map, &mut f_status),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            chat_id: f_chat_id,
+            status: f_status,
+        })
+    }
+}
+
+#[cfg(feature = "chats")]
+impl<'de> Deserialize<'de> for ChatUpdateResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// The participant to add.
+#[cfg(feature = "chats")]
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ParticipantAddParams {
+    /// The phone number (E.164) or email address to add.
+    pub handle: String,
+}
+
+#[cfg(feature = "chats")]
+impl Serialize for ParticipantAddParams {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "ParticipantAddParams", 1);
+        object.field("handle", &self.handle);
+        object.end()
+    }
+}
+
+#[cfg(feature = "chats")]
+impl de::FromObject for ParticipantAddParams {
+    const NAME: &'static str = "ParticipantAddParams";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_handle = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "handle" => de::read_some(&mut map, &mut f_handle),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            handle: de::required(f_handle, "handle")?,
+        })
+    }
+}
+
+#[cfg(feature = "chats")]
+impl<'de> Deserialize<'de> for ParticipantAddParams {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// The participant to remove.
+#[cfg(feature = "chats")]
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ParticipantRemoveParams {
+    /// The phone number (E.164) or email address to remove.
+    pub handle: String,
+}
+
+#[cfg(feature = "chats")]
+impl Serialize for ParticipantRemoveParams {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "ParticipantRemoveParams", 1);
+        object.field("handle", &self.handle);
+        object.end()
+    }
+}
+
+#[cfg(feature = "chats")]
+impl de::FromObject for ParticipantRemoveParams {
+    const NAME: &'static str = "ParticipantRemoveParams";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_handle = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "handle" => de::read_some(&mut map, &mut f_handle),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            handle: de::required(f_handle, "handle")?,
+        })
+    }
+}
+
+#[cfg(feature = "chats")]
+impl<'de> Deserialize<'de> for ParticipantRemoveParams {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// The acknowledgement of a change that is carried out asynchronously.
+#[cfg(any(feature = "chats", feature = "messages"))]
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct QueuedResponse {
+    /// The state of the request (`accepted`).
+    pub status: Option<String>,
+
+    /// What was queued.
+    pub message: Option<String>,
+
+    /// Trace identifier of the request, for support requests.
+    pub trace_id: Option<String>,
+}
+
+#[cfg(any(feature = "chats", feature = "messages"))]
+impl Serialize for QueuedResponse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "QueuedResponse", 3);
+        object.optional("status", &self.status);
+        object.optional("message", &self.message);
+        object.optional("trace_id", &self.trace_id);
+        object.end()
+    }
+}
+
+#[cfg(any(feature = "chats", feature = "messages"))]
+impl de::FromObject for QueuedResponse {
+    const NAME: &'static str = "QueuedResponse";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_status = None;
+        let mut f_message = None;
+        let mut f_trace_id = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "status" => de::read(&mut map, &mut f_status),
+                "message" => de::read(&mut map, &mut f_message),
+                "trace_id" => de::read(&mut map, &mut f_trace_id),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            status: f_status,
+            message: f_message,
+            trace_id: f_trace_id,
+        })
+    }
+}
+
+#[cfg(any(feature = "chats", feature = "messages"))]
+impl<'de> Deserialize<'de> for QueuedResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// The acknowledgement of a participant addition.
+#[cfg(feature = "chats")]
+pub type ParticipantAddResponse = QueuedResponse;
+
+/// The acknowledgement of a participant removal.
+#[cfg(feature = "chats")]
+pub type ParticipantRemoveResponse = QueuedResponse;
+
+/// A message to send to a chat.
+#[cfg(feature = "messages")]
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct MessageSendParams {
+    /// The message.
+    pub message: MessageContent,
+}
+
+#[cfg(feature = "messages")]
+impl Serialize for MessageSendParams {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "MessageSendParams", 1);
+        object.field("message", &self.message);
+        object.end()
+    }
+}
+
+#[cfg(feature = "messages")]
+impl de::FromObject for MessageSendParams {
+    const NAME: &'static str = "MessageSendParams";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_message = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "message" => de::read_some(&mut map, &mut f_message),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            message: de::required(f_message, "message")?,
+        })
+    }
+}
+
+#[cfg(feature = "messages")]
+impl<'de> Deserialize<'de> for MessageSendParams {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// A message just sent to a chat.
+#[cfg(feature = "messages")]
+#[derive(Debug, Clone, PartialEq)]
+pub struct MessageSendResponse {
+    /// The chat the message was sent to.
+    pub chat_id: String,
+
+    /// The message.
+    pub message: SentMessage,
+}
+
+#[cfg(feature = "messages")]
+impl Serialize for MessageSendResponse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "MessageSendResponse", 2);
+        object.field("chat_id", &self.chat_id);
+        object.field("message", &self.message);
+        object.end()
+    }
+}
+
+#[cfg(feature = "messages")]
+impl de::FromObject for MessageSendResponse {
+    const NAME: &'static str = "MessageSendResponse";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_chat_id = None;
+        let mut f_message = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "chat_id" => de::read_some(&mut map, &mut f_chat_id),
+                "message" => de::read_some(&mut map, &mut f_message),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            chat_id: de::required(f_chat_id, "chat_id")?,
+            message: de::required(f_message, "message")?,
+        })
+    }
+}
+
+#[cfg(feature = "messages")]
+impl<'de> Deserialize<'de> for MessageSendResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// A message of a chat.
+#[cfg(feature = "messages")]
+#[allow(deprecated)]
+#[derive(Debug, Clone, PartialEq)]
+pub struct Message {
+    /// Unique identifier of the message.
+    pub id: String,
+
+    /// The chat the message belongs to.
+    pub chat_id: String,
+
+    /// The service the message went over, if known.
+    pub service: crate::Nullable<ServiceType>,
+
+    /// The service asked for when sending, if any.
+    pub preferred_service: crate::Nullable<ServiceType>,
+
+    /// The sender's handle; `from_handle` replaces it.
+    #[deprecated]
+    pub from: crate::Nullable<String>,
+
+    /// The sender.
+    pub from_handle: crate::Nullable<ChatHandle>,
+
+    /// The parts of the message.
+    pub parts: crate::Nullable<Vec<MessagePartResponse>>,
+
+    /// The message this one replies to, if any.
+    pub reply_to: crate::Nullable<ReplyTo>,
+
+    /// Where the message is on its way.
+    pub delivery_status: DeliveryStatus,
+
+    /// Whether one of your phone numbers sent the message.
+    pub is_from_me: bool,
+
+    /// Whether the message was delivered.
+    pub is_delivered: bool,
+
+    /// Whether the message was read.
+    pub is_read: bool,
+
+    /// When the message was created.
+    pub created_at: chrono::DateTime<chrono::Utc>,
+
+    /// When the message last changed.
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+
+    /// When the message was sent.
+    pub sent_at: crate::Nullable<chrono::DateTime<chrono::Utc>>,
+
+    /// When the message was delivered.
+    pub delivered_at: crate::Nullable<chrono::DateTime<chrono::Utc>>,
+
+    /// When the message was read.
+    pub read_at: crate::Nullable<chrono::DateTime<chrono::Utc>>,
+
+    /// The iMessage effect of the message, if any.
+    pub effect: crate::Nullable<MessageEffect>,
+}
+
+#[cfg(feature = "messages")]
+#[allow(deprecated)]
+impl Serialize for Message {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "Message", 18);
+        object.field("id", &self.id);
+        object.field("chat_id", &self.chat_id);
+        object.nullable("service", &self.service);
+        object.nullable("preferred_service", &self.preferred_service);
+        object.nullable("from", &self.from);
+        object.nullable("from_handle", &self.from_handle);
+        object.nullable("parts", &self.parts);
+        object.nullable("reply_to", &self.reply_to);
+        object.field("delivery_status", &self.delivery_status);
+        object.field("is_from_me", &self.is_from_me);
+        object.field("is_delivered", &self.is_delivered);
+        object.field("is_read", &self.is_read);
+        object.field("created_at", &self.created_at);
+        object.field("updated_at", &self.updated_at);
+        object.nullable("sent_at", &self.sent_at);
+        object.nullable("delivered_at", &self.delivered_at);
+        object.nullable("read_at", &self.read_at);
+        object.nullable("effect", &self.effect);
+        object.end()
+    }
+}
+
+#[cfg(feature = "messages")]
+#[allow(deprecated)]
+impl de::FromObject for Message {
+    const NAME: &'static str = "Message";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_id = None;
+        let mut f_chat_id = None;
+        let mut f_service = crate::Nullable::Absent;
+        let mut f_preferred_service = crate::Nullable::Absent;
+        let mut f_from = crate::Nullable::Absent;
+        let mut f_from_handle = crate::Nullable::Absent;
+        let mut f_parts = crate::Nullable::Absent;
+        let mut f_reply_to = crate::Nullable::Absent;
+        let mut f_delivery_status = None;
+        let mut f_is_from_me = None;
+        let mut f_is_delivered = None;
+        let mut f_is_read = None;
+        let mut f_created_at = None;
+        let mut f_updated_at = None;
+        let mut f_sent_at = crate::Nullable::Absent;
+        let mut f_delivered_at = crate::Nullable::Absent;
+        let mut f_read_at = crate::Nullable::Absent;
+        let mut f_effect = crate::Nullable::Absent;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "id" => de::read_some(&mut map, &mut f_id),
+                "chat_id" => de::read_some(&mut map, &mut f_chat_id),
+                "service" => de::read(&mut map, &mut f_service),
+                "preferred_service" => de::read(&mut map, &mut f_preferred_service),
+                "from" => de::read(&mut map, &mut f_from),
+                "from_handle" => de::read(&mut map, &mut f_from_handle),
+                "parts" => de::read(&mut map, &mut f_parts),
+                "reply_to" => de::read(&mut map, &mut f_reply_to),
+                "delivery_status" => de::read_some(&mut map, &mut f_delivery_status),
+                "is_from_me" => de::read_some(&mut map, &mut f_is_from_me),
+                "is_delivered" => de::read_some(&mut map, &mut f_is_delivered),
+                "is_read" => de::read_some(&mut map, &mut f_is_read),
+                "created_at" => de::read_some(&mut map, &mut f_created_at),
+                "updated_at" => de::read_some(&mut map, &mut f_updated_at),
+                "sent_at" => de::read(&mut map, &mut f_sent_at),
+                "delivered_at" => de::read(&mut map, &mut f_delivered_at),
+                "read_at" => de::read(&mut map, &mut f_read_at),
+                "effect" => de::read(&mut map, &mut f_effect),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            id: de::required(f_id, "id")?,
+            chat_id: de::required(f_chat_id, "chat_id")?,
+            service: f_service,
+            preferred_service: f_preferred_service,
+            from: f_from,
+            from_handle: f_from_handle,
+            parts: f_parts,
+            reply_to: f_reply_to,
+            delivery_status: de::required(f_delivery_status, "delivery_status")?,
+            is_from_me: de::required(f_is_from_me, "is_from_me")?,
+            is_delivered: de::required(f_is_delivered, "is_delivered")?,
+            is_read: de::required(f_is_read, "is_read")?,
+            created_at: de::required(f_created_at, "created_at")?,
+            updated_at: de::required(f_updated_at, "updated_at")?,
+            sent_at: f_sent_at,
+            delivered_at: f_delivered_at,
+            read_at: f_read_at,
+            effect: f_effect,
+        })
+    }
+}
+
+#[cfg(feature = "messages")]
+#[allow(deprecated)]
+impl<'de> Deserialize<'de> for Message {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// One page of messages.
+#[cfg(feature = "messages")]
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct MessagePage {
+    /// The messages of the page.
+    pub messages: Vec<Message>,
+
+    /// The `cursor` of the next page; `null` on the last page.
+    pub next_cursor: crate::Nullable<String>,
+}
+
+#[cfg(feature = "messages")]
+impl Serialize for MessagePage {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "MessagePage", 2);
+        object.field("messages", &self.messages);
+        object.nullable("next_cursor", &self.next_cursor);
+        object.end()
+    }
+}
+
+#[cfg(feature = "messages")]
+impl de::FromObject for MessagePage {
+    const NAME: &'static str = "MessagePage";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_messages = None;
+        let mut f_next_cursor = crate::Nullable::Absent;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "messages" => de::read_some(&mut map, &mut f_messages),
+                "next_cursor" => de::read(&mut map, &mut f_next_cursor),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            messages: de::required(f_messages, "messages")?,
+            next_cursor: f_next_cursor,
+        })
+    }
+}
+
+#[cfg(feature = "messages")]
+impl<'de> Deserialize<'de> for MessagePage {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// One page of the messages of a chat.
+#[cfg(feature = "messages")]
+pub type ChatMessageListResponse = MessagePage;
+
+/// One page of the messages of a thread.
+#[cfg(feature = "messages")]
+pub type MessageListMessagesThreadResponse = MessagePage;
+
+/// The audio of a voice memo: `voice_memo_url` or `attachment_id`, one of the two.
+#[cfg(feature = "messages")]
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ChatSendVoicememoParams {
+    /// A public URL of the audio file.
+    pub voice_memo_url: Option<String>,
+
+    /// The ID of an uploaded audio attachment.
+    pub attachment_id: Option<String>,
+}
+
+#[cfg(feature = "messages")]
+impl Serialize for ChatSendVoicememoParams {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "ChatSendVoicememoParams", 2);
+        object.optional("voice_memo_url", &self.voice_memo_url);
+        object.optional("attachment_id", &self.attachment_id);
+        object.end()
+    }
+}
+
+#[cfg(feature = "messages")]
+impl de::FromObject for ChatSendVoicememoParams {
+    const NAME: &'static str = "ChatSendVoicememoParams";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_voice_memo_url = None;
+        let mut f_attachment_id = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "voice_memo_url" => de::read(&mut map, &mut f_voice_memo_url),
+                "attachment_id" => de::read(&mut map, &mut f_attachment_id),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            voice_memo_url: f_voice_memo_url,
+            attachment_id: f_attachment_id,
+        })
+    }
+}
+
+#[cfg(feature = "messages")]
+impl<'de> Deserialize<'de> for ChatSendVoicememoParams {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// The audio file of a voice memo.
+#[cfg(feature = "messages")]
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct VoiceMemoFile {
+    /// Unique identifier of the file.
+    pub id: String,
+
+    /// Download URL of the file.
+    pub url: String,
+
+    /// The file name.
+    pub filename: String,
+
+    /// The media type of the audio.
+    pub mime_type: String,
+
+    /// The size of the file in bytes.
+    pub size_bytes: i64,
+
+    /// The length of the recording in milliseconds, if known.
+    pub duration_ms: crate::Nullable<i64>,
+}
+
+#[cfg(feature = "messages")]
+impl Serialize for VoiceMemoFile {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "VoiceMemoFile", 6);
+        object.field("id", &self.id);
+        object.field("url", &self.url);
+        object.field("filename", &self.filename);
+        object.field("mime_type", &self.mime_type);
+        object.field("size_bytes", &self.size_bytes);
+        object.nullable("duration_ms", &self.duration_ms);
+        object.end()
+    }
+}
+
+#[cfg(feature = "messages")]
+impl de::FromObject for VoiceMemoFile {
+    const NAME: &'static str = "VoiceMemoFile";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_id = None;
+        let mut f_url = None;
+        let mut f_filename = None;
+        let mut f_mime_type = None;
+        let mut f_size_bytes = None;
+        let mut f_duration_ms = crate::Nullable::Absent;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "id" => de::read_some(&mut map, &mut f_id),
+                "url" => de::read_some(&mut map, &mut f_url),
+                "filename" => de::read_some(&mut map, &mut f_filename),
+                "mime_type" => de::read_some(&mut map, &mut f_mime_type),
+                "size_bytes" => de::read_some(&mut map, &mut f_size_bytes),
+                "duration_ms" => de::read(&mut map, &mut f_duration_ms),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            id: de::required(f_id, "id")?,
+            url: de::required(f_url, "url")?,
+            filename: de::required(f_filename, "filename")?,
+            mime_type: de::required(f_mime_type, "mime_type")?,
+            size_bytes: de::required(f_size_bytes, "size_bytes")?,
+            duration_ms: f_duration_ms,
+        })
+    }
+}
+
+#[cfg(feature = "messages")]
+impl<'de> Deserialize<'de> for VoiceMemoFile {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// The chat a voice memo was sent to.
+#[cfg(feature = "messages")]
+#[derive(Debug, Clone, PartialEq)]
+pub struct VoiceMemoChat {
+    /// Unique identifier of the chat.
+    pub id: String,
+
+    /// The participants.
+    pub handles: Vec<ChatHandle>,
+
+    /// Whether the chat is a group chat.
+    pub is_group: bool,
+
+    /// The service of the chat.
+    pub service: ServiceType,
+
+    /// Whether the chat is active.
+    pub is_active: bool,
+}
+
+#[cfg(feature = "messages")]
+impl Serialize for VoiceMemoChat {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "VoiceMemoChat", 5);
+        object.field("id", &self.id);
+        object.field("handles", &self.handles);
+        object.field("is_group", &self.is_group);
+        object.field("service", &self.service);
+        object.field("is_active", &self.is_active);
+        object.end()
+    }
+}
+
+#[cfg(feature = "messages")]
+impl de::FromObject for VoiceMemoChat {
+    const NAME: &'static str = "VoiceMemoChat";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_id = None;
+        let mut f_handles = None;
+        let mut f_is_group = None;
+        let mut f_service = None;
+        let mut f_is_active = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "id" => de::read_some(&mut map, &mut f_id),
+                "handles" => de::read_some(&mut map, &mut f_handles),
+                "is_group" => de::read_some(&mut map, &mut f_is_group),
+                "service" => de::read_some(&mut map, &mut f_service),
+                "is_active" => de::read_some(&mut map, &mut f_is_active),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            id: de::required(f_id, "id")?,
+            handles: de::required(f_handles, "handles")?,
+            is_group: de::required(f_is_group, "is_group")?,
+            service: de::required(f_service, "service")?,
+            is_active: de::required(f_is_active, "is_active")?,
+        })
+    }
+}
+
+#[cfg(feature = "messages")]
+impl<'de> Deserialize<'de> for VoiceMemoChat {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// A voice memo just sent.
+#[cfg(feature = "messages")]
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChatSendVoicememoResponse {
+    /// The voice memo message.
+    pub voice_memo: ChatSendVoicememoResponseVoiceMemo,
+}
+
+#[cfg(feature = "messages")]
+impl Serialize for ChatSendVoicememoResponse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "ChatSendVoicememoResponse", 1);
+        object.field("voice_memo", &self.voice_memo);
+        object.end()
+    }
+}
+
+#[cfg(feature = "messages")]
+impl de::FromObject for ChatSendVoicememoResponse {
+    const NAME: &'static str = "ChatSendVoicememoResponse";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_voice_memo = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "voice_memo" => de::read_some(&mut map, &mut f_voice_memo),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            voice_memo: de::required(f_voice_memo, "voice_memo")?,
+        })
+    }
+}
+
+#[cfg(feature = "messages")]
+impl<'de> Deserialize<'de> for ChatSendVoicememoResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// A reaction to add or remove.
+#[cfg(feature = "messages")]
+#[derive(Debug, Clone, PartialEq)]
+pub struct MessageAddReactionParams {
+    /// Whether to add or remove the reaction.
+    pub operation: MessageAddReactionParamsOperation,
+
+    /// The reaction.
+    pub type_: ReactionType,
+
+    /// The emoji, required when `type` is `custom`.
+    pub custom_emoji: Option<String>,
+
+    /// The 0-based index of the part to react to (the first part when left out).
+    pub part_index: Option<i64>,
+}
+
+#[cfg(feature = "messages")]
+impl Serialize for MessageAddReactionParams {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "MessageAddReactionParams", 4);
+        object.field("operation", &self.operation);
+        object.field("type", &self.type_);
+        object.optional("custom_emoji", &self.custom_emoji);
+        object.optional("part_index", &self.part_index);
+        object.end()
+    }
+}
+
+#[cfg(feature = "messages")]
+impl de::FromObject for MessageAddReactionParams {
+    const NAME: &'static str = "MessageAddReactionParams";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_operation = None;
+        let mut f_type_ = None;
+        let mut f_custom_emoji = None;
+        let mut f_part_index = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "operation" => de::read_some(&mut map, &mut f_operation),
+                "type" => de::read_some(&mut map, &mut f_type_),
+                "custom_emoji" => de::read(&mut map, &mut f_custom_emoji),
+                "part_index" => de::read(&mut map, &mut f_part_index),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            operation: de::required(f_operation, "operation")?,
+            type_: de::required(f_type_, "type")?,
+            custom_emoji: f_custom_emoji,
+            part_index: f_part_index,
+        })
+    }
+}
+
+#[cfg(feature = "messages")]
+impl<'de> Deserialize<'de> for MessageAddReactionParams {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// The acknowledgement of a reaction change.
+#[cfg(feature = "messages")]
+pub type MessageAddReactionResponse = QueuedResponse;
+
+/// A media type accepted for attachments.
+#[cfg(feature = "attachments")]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum SupportedContentType {
+    /// `image/jpeg`
+    ImageJpeg,
+
+    /// `image/png`
+    ImagePng,
+
+    /// `image/gif`
+    ImageGif,
+
+    /// `image/heic`
+    ImageHeic,
+
+    /// `image/heif`
+    ImageHeif,
+
+    /// `image/tiff`
+    ImageTiff,
+
+    /// `image/bmp`
+    ImageBmp,
+
+    /// `image/svg+xml`
+    ImageSvgXml,
+
+    /// `image/webp`
+    ImageWebp,
+
+    /// `image/x-icon`
+    ImageXIcon,
+
+    /// `video/mp4`
+    VideoMp4,
+
+    /// `video/quicktime`
+    VideoQuicktime,
+
+    /// `video/mpeg`
+    VideoMpeg,
+
+    /// `video/mpeg2`
+    VideoMpeg2,
+
+    /// `video/x-m4v`
+    VideoXM4v,
+
+    /// `video/x-msvideo`
+    VideoXMsvideo,
+
+    /// `video/3gpp`
+    Video3gpp,
+
+    /// `audio/mpeg`
+    AudioMpeg,
+
+    /// `audio/mp3`
+    AudioMp3,
+
+    /// `audio/x-m4a`
+    AudioXM4a,
+
+    /// `audio/mp4`
+    AudioMp4,
+
+    /// `audio/x-caf`
+    AudioXCaf,
+
+    /// `audio/x-wav`
+    AudioXWav,
+
+    /// `audio/x-aiff`
+    AudioXAiff,
+
+    /// `audio/aiff`
+    AudioAiff,
+
+    /// `audio/aac`
+    AudioAac,
+
+    /// `audio/midi`
+    AudioMidi,
+
+    /// `audio/amr`
+    AudioAmr,
+
+    /// `application/pdf`
+    ApplicationPdf,
+
+    /// `text/plain`
+    TextPlain,
+
+    /// `text/markdown`
+    TextMarkdown,
+
+    /// `text/vcard`
+    TextVcard,
+
+    /// `text/rtf`
+    TextRtf,
+
+    /// `text/csv`
+    TextCsv,
+
+    /// `text/html`
+    TextHtml,
+
+    /// `text/calendar`
+    TextCalendar,
+
+    /// `application/msword`
+    ApplicationMsword,
+
+    /// `application/vnd.openxmlformats-officedocument.wordprocessingml.document`
+    ApplicationVndOpenxmlformatsOfficedocumentWordprocessingmlDocument,
+
+    /// `application/vnd.ms-excel`
+    ApplicationVndMsExcel,
+
+    /// `application/vnd.openxmlformats-officedocument.spreadsheetml.sheet`
+    ApplicationVndOpenxmlformatsOfficedocumentSpreadsheetmlSheet,
+
+    /// `application/vnd.ms-powerpoint`
+    ApplicationVndMsPowerpoint,
+
+    /// `application/vnd.openxmlformats-officedocument.presentationml.presentation`
+    ApplicationVndOpenxmlformatsOfficedocumentPresentationmlPresentation,
+
+    /// `application/x-iwork-pages-sffpages`
+    ApplicationXIworkPagesSffpages,
+
+    /// `application/x-iwork-numbers-sffnumbers`
+    ApplicationXIworkNumbersSffnumbers,
+
+    /// `application/x-iwork-keynote-sffkey`
+    ApplicationXIworkKeynoteSffkey,
+
+    /// `application/epub+zip`
+    ApplicationEpubZip,
+
+    /// `text/xml`
+    TextXml,
+
+    /// `application/json`
+    ApplicationJson,
+
+    /// `application/zip`
+    ApplicationZip,
+
+    /// `application/x-gzip`
+    ApplicationXGzip,
+
+    /// A value this version of the client does not know; kept verbatim.
+    Unknown(String),
+}
+
+#[cfg(feature = "attachments")]
+impl SupportedContentType {
+    /// Every value known to this version of the client.
+    pub const KNOWN: [Self; 50] = [
+        Self::ImageJpeg,
+        Self::ImagePng,
+        Self::ImageGif,
+        Self::ImageHeic,
+        Self::ImageHeif,
+        Self::ImageTiff,
+        Self::ImageBmp,
+        Self::ImageSvgXml,
+        Self::ImageWebp,
+        Self::ImageXIcon,
+        Self::VideoMp4,
+        Self::VideoQuicktime,
+        Self::VideoMpeg,
+        Self::VideoMpeg2,
+        Self::VideoXM4v,
+        Self::VideoXMsvideo,
+        Self::Video3gpp,
+        Self::AudioMpeg,
+        Self::AudioMp3,
+        Self::AudioXM4a,
+        Self::AudioMp4,
+        Self::AudioXCaf,
+        Self::AudioXWav,
+        Self::AudioXAiff,
+        Self::AudioAiff,
+        Self::AudioAac,
+        Self::AudioMidi,
+        Self::AudioAmr,
+        Self::ApplicationPdf,
+        Self::TextPlain,
+        Self::TextMarkdown,
+        Self::TextVcard,
+        Self::TextRtf,
+        Self::TextCsv,
+        Self::TextHtml,
+        Self::TextCalendar,
+        Self::ApplicationMsword,
+        Self::ApplicationVndOpenxmlformatsOfficedocumentWordprocessingmlDocument,
+        Self::ApplicationVndMsExcel,
+        Self::ApplicationVndOpenxmlformatsOfficedocumentSpreadsheetmlSheet,
+        Self::ApplicationVndMsPowerpoint,
+        Self::ApplicationVndOpenxmlformatsOfficedocumentPresentationmlPresentation,
+        Self::ApplicationXIworkPagesSffpages,
+        Self::ApplicationXIworkNumbersSffnumbers,
+        Self::ApplicationXIworkKeynoteSffkey,
+        Self::ApplicationEpubZip,
+        Self::TextXml,
+        Self::ApplicationJson,
+        Self::ApplicationZip,
+        Self::ApplicationXGzip,
+    ];
+
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::ImageJpeg => "image/jpeg",
+            Self::ImagePng => "image/png",
+            Self::ImageGif => "image/gif",
+            Self::ImageHeic => "image/heic",
+            Self::ImageHeif => "image/heif",
+            Self::ImageTiff => "image/tiff",
+            Self::ImageBmp => "image/bmp",
+            Self::ImageSvgXml => "image/svg+xml",
+            Self::ImageWebp => "image/webp",
+            Self::ImageXIcon => "image/x-icon",
+            Self::VideoMp4 => "video/mp4",
+            Self::VideoQuicktime => "video/quicktime",
+            Self::VideoMpeg => "video/mpeg",
+            Self::VideoMpeg2 => "video/mpeg2",
+            Self::VideoXM4v => "video/x-m4v",
+            Self::VideoXMsvideo => "video/x-msvideo",
+            Self::Video3gpp => "video/3gpp",
+            Self::AudioMpeg => "audio/mpeg",
+            Self::AudioMp3 => "audio/mp3",
+            Self::AudioXM4a => "audio/x-m4a",
+            Self::AudioMp4 => "audio/mp4",
+            Self::AudioXCaf => "audio/x-caf",
+            Self::AudioXWav => "audio/x-wav",
+            Self::AudioXAiff => "audio/x-aiff",
+            Self::AudioAiff => "audio/aiff",
+            Self::AudioAac => "audio/aac",
+            Self::AudioMidi => "audio/midi",
+            Self::AudioAmr => "audio/amr",
+            Self::ApplicationPdf => "application/pdf",
+            Self::TextPlain => "text/plain",
+            Self::TextMarkdown => "text/markdown",
+            Self::TextVcard => "text/vcard",
+            Self::TextRtf => "text/rtf",
+            Self::TextCsv => "text/csv",
+            Self::TextHtml => "text/html",
+            Self::TextCalendar => "text/calendar",
+            Self::ApplicationMsword => "application/msword",
+            Self::ApplicationVndOpenxmlformatsOfficedocumentWordprocessingmlDocument => {
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+            }
+            Self::ApplicationVndMsExcel => "application/vnd.ms-excel",
+            Self::ApplicationVndOpenxmlformatsOfficedocumentSpreadsheetmlSheet => {
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            }
+            Self::ApplicationVndMsPowerpoint => "application/vnd.ms-powerpoint",
+            Self::ApplicationVndOpenxmlformatsOfficedocumentPresentationmlPresentation => {
+                "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+            }
+            Self::ApplicationXIworkPagesSffpages => "application/x-iwork-pages-sffpages",
+            Self::ApplicationXIworkNumbersSffnumbers => {
+                "application/x-iwork-numbers-sffnumbers"
+            }
+            Self::ApplicationXIworkKeynoteSffkey => "application/x-iwork-keynote-sffkey",
+            Self::ApplicationEpubZip => "application/epub+zip",
+            Self::TextXml => "text/xml",
+            Self::ApplicationJson => "application/json",
+            Self::ApplicationZip => "application/zip",
+            Self::ApplicationXGzip => "application/x-gzip",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+
+#[cfg(feature = "attachments")]
+impl From<&str> for SupportedContentType {
+    fn from(value: &str) -> Self {
+        match value {
+            "image/jpeg" => Self::ImageJpeg,
+            "image/png" => Self::ImagePng,
+            "image/gif" => Self::ImageGif,
+            "image/heic" => Self::ImageHeic,
+            "image/heif" => Self::ImageHeif,
+            "image/tiff" => Self::ImageTiff,
+            "image/bmp" => Self::ImageBmp,
+            "image/svg+xml" => Self::ImageSvgXml,
+            "image/webp" => Self::ImageWebp,
+            "image/x-icon" => Self::ImageXIcon,
+            "video/mp4" => Self::VideoMp4,
+            "video/quicktime" => Self::VideoQuicktime,
+            "video/mpeg" => Self::VideoMpeg,
+            "video/mpeg2" => Self::VideoMpeg2,
+            "video/x-m4v" => Self::VideoXM4v,
+            "video/x-msvideo" => Self::VideoXMsvideo,
+            "video/3gpp" => Self::Video3gpp,
+            "audio/mpeg" => Self::AudioMpeg,
+            "audio/mp3" => Self::AudioMp3,
+            "audio/x-m4a" => Self::AudioXM4a,
+            "audio/mp4" => Self::AudioMp4,
+            "audio/x-caf" => Self::AudioXCaf,
+            "audio/x-wav" => Self::AudioXWav,
+            "audio/x-aiff" => Self::AudioXAiff,
+            "audio/aiff" => Self::AudioAiff,
+            "audio/aac" => Self::AudioAac,
+            "audio/midi" => Self::AudioMidi,
+            "audio/amr" => Self::AudioAmr,
+            "application/pdf" => Self::ApplicationPdf,
+            "text/plain" => Self::TextPlain,
+            "text/markdown" => Self::TextMarkdown,
+            "text/vcard" => Self::TextVcard,
+            "text/rtf" => Self::TextRtf,
+            "text/csv" => Self::TextCsv,
+            "text/html" => Self::TextHtml,
+            "text/calendar" => Self::TextCalendar,
+            "application/msword" => Self::ApplicationMsword,
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document" => {
+                Self::ApplicationVndOpenxmlformatsOfficedocumentWordprocessingmlDocument
+            }
+            "application/vnd.ms-excel" => Self::ApplicationVndMsExcel,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" => {
+                Self::ApplicationVndOpenxmlformatsOfficedocumentSpreadsheetmlSheet
+            }
+            "application/vnd.ms-powerpoint" => Self::ApplicationVndMsPowerpoint,
+            "application/vnd.openxmlformats-officedocument.presentationml.presentation" => {
+                Self::ApplicationVndOpenxmlformatsOfficedocumentPresentationmlPresentation
+            }
+            "application/x-iwork-pages-sffpages" => Self::ApplicationXIworkPagesSffpages,
+            "application/x-iwork-numbers-sffnumbers" => {
+                Self::ApplicationXIworkNumbersSffnumbers
+            }
+            "application/x-iwork-keynote-sffkey" => Self::ApplicationXIworkKeynoteSffkey,
+            "application/epub+zip" => Self::ApplicationEpubZip,
+            "text/xml" => Self::TextXml,
+            "application/json" => Self::ApplicationJson,
+            "application/zip" => Self::ApplicationZip,
+            "application/x-gzip" => Self::ApplicationXGzip,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+#[cfg(feature = "attachments")]
+impl std::fmt::Display for SupportedContentType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "attachments")]
+impl Serialize for SupportedContentType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "attachments")]
+impl<'de> Deserialize<'de> for SupportedContentType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::deserialize_string_enum(deserializer)
+    }
+}
+
+/// A file to upload.
+#[cfg(feature = "attachments")]
+#[derive(Debug, Clone, PartialEq)]
+pub struct AttachmentCreateParams {
+    /// The file name, shown to recipients.
+    pub filename: String,
+
+    /// The media type of the file.
+    pub content_type: SupportedContentType,
+
+    /// The exact size of the file in bytes (at most 100 MB).
+    pub size_bytes: i64,
+}
+
+#[cfg(feature = "attachments")]
+impl Serialize for AttachmentCreateParams {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "AttachmentCreateParams", 3);
+        object.field("filename", &self.filename);
+        object.field("content_type", &self.content_type);
+        object.field("size_bytes", &self.size_bytes);
+        object.end()
+    }
+}
+
+#[cfg(feature = "attachments")]
+impl de::FromObject for AttachmentCreateParams {
+    const NAME: &'static str = "AttachmentCreateParams";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_filename = None;
+        let mut f_content_type = None;
+        let mut f_size_bytes = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "filename" => de::read_some(&mut map, &mut f_filename),
+                "content_type" => de::read_some(&mut map, &mut f_content_type),
+                "size_bytes" => de::read_some(&mut map, &mut f_size_bytes),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            filename: de::required(f_filename, "filename")?,
+            content_type: de::required(f_content_type, "content_type")?,
+            size_bytes: de::required(f_size_bytes, "size_bytes")?,
+        })
+    }
+}
+
+#[cfg(feature = "attachments")]
+impl<'de> Deserialize<'de> for AttachmentCreateParams {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// Where and how to upload a file.
+#[cfg(feature = "attachments")]
+#[derive(Debug, Clone, PartialEq)]
+pub struct AttachmentCreateResponse {
+    /// The attachment's ID, for media parts; it does not expire.
+    pub attachment_id: String,
+
+    /// The pre-signed URL to send the raw file bytes to.
+    pub upload_url: String,
+
+    /// A permanent URL of the file once uploaded.
+    pub download_url: String,
+
+    /// The HTTP method of the upload (`PUT`).
+    pub http_method: AttachmentCreateResponseHttpMethod,
+
+    /// When `upload_url` stops working (15 minutes after the request).
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+
+    /// Headers the upload request must carry.
+    pub required_headers: std::collections::BTreeMap<String, String>,
+}
+
+#[cfg(feature = "attachments")]
+impl Serialize for AttachmentCreateResponse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "AttachmentCreateResponse", 6);
+        object.field("attachment_id", &self.attachment_id);
+        object.field("upload_url", &self.upload_url);
+        object.field("download_url", &self.download_url);
+        object.field("http_method", &self.http_method);
+        object.field("expires_at", &self.expires_at);
+        object.field("required_headers", &self.required_headers);
+        object.end()
+    }
+}
+
+#[cfg(feature = "attachments")]
+impl de::FromObject for AttachmentCreateResponse {
+    const NAME: &'static str = "AttachmentCreateResponse";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_attachment_id = None;
+        let mut f_upload_url = None;
+        let mut f_download_url = None;
+        let mut f_http_method = None;
+        let mut f_expires_at = None;
+        let mut f_required_headers = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "attachment_id" => de::read_some(&mut map, &mut f_attachment_id),
+                "upload_url" => de::read_some(&mut map, &mut f_upload_url),
+                "download_url" => de::read_some(&mut map, &mut f_download_url),
+                "http_method" => de::read_some(&mut map, &mut f_http_method),
+                "expires_at" => de::read_some(&mut map, &mut f_expires_at),
+                "required_headers" => de::read_some(&mut map, &mut f_required_headers),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            attachment_id: de::required(f_attachment_id, "attachment_id")?,
+            upload_url: de::required(f_upload_url, "upload_url")?,
+            download_url: de::required(f_download_url, "download_url")?,
+            http_method: de::required(f_http_method, "http_method")?,
+            expires_at: de::required(f_expires_at, "expires_at")?,
+            required_headers: de::required(f_required_headers, "required_headers")?,
+        })
+    }
+}
+
+#[cfg(feature = "attachments")]
+impl<'de> Deserialize<'de> for AttachmentCreateResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// An attachment.
+#[cfg(feature = "attachments")]
+#[derive(Debug, Clone, PartialEq)]
+pub struct AttachmentRetrieveResponse {
+    /// Unique identifier of the attachment.
+    pub id: String,
+
+    /// The file name.
+    pub filename: String,
+
+    /// The media type of the file.
+    pub content_type: SupportedContentType,
+
+    /// The size of the file in bytes.
+    pub size_bytes: i64,
+
+    /// Whether the upload finished.
+    pub status: AttachmentRetrieveResponseStatus,
+
+    /// URL to download the file, once uploaded.
+    pub download_url: Option<String>,
+
+    /// When the attachment was created.
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+#[cfg(feature = "attachments")]
+impl Serialize for AttachmentRetrieveResponse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "AttachmentRetrieveResponse", 7);
+        object.field("id", &self.id);
+        object.field("filename", &self.filename);
+        object.field("content_type", &self.content_type);
+        object.field("size_bytes", &self.size_bytes);
+        object.field("status", &self.status);
+        object.optional("download_url", &self.download_url);
+        object.field("created_at", &self.created_at);
+        object.end()
+    }
+}
+
+#[cfg(feature = "attachments")]
+impl de::FromObject for AttachmentRetrieveResponse {
+    const NAME: &'static str = "AttachmentRetrieveResponse";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_id = None;
+        let mut f_filename = None;
+        let mut f_content_type = None;
+        let mut f_size_bytes = None;
+        let mut f_status = None;
+        let mut f_download_url = None;
+        let mut f_created_at = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "id" => de::read_some(&mut map, &mut f_id),
+                "filename" => de::read_some(&mut map, &mut f_filename),
+                "content_type" => de::read_some(&mut map, &mut f_content_type),
+                "size_bytes" => de::read_some(&mut map, &mut f_size_bytes),
+                "status" => de::read_some(&mut map, &mut f_status),
+                "download_url" => de::read(&mut map, &mut f_download_url),
+                "created_at" => de::read_some(&mut map, &mut f_created_at),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            id: de::required(f_id, "id")?,
+            filename: de::required(f_filename, "filename")?,
+            content_type: de::required(f_content_type, "content_type")?,
+            size_bytes: de::required(f_size_bytes, "size_bytes")?,
+            status: de::required(f_status, "status")?,
+            download_url: f_download_url,
+            created_at: de::required(f_created_at, "created_at")?,
+        })
+    }
+}
+
+#[cfg(feature = "attachments")]
+impl<'de> Deserialize<'de> for AttachmentRetrieveResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// What a phone number can do.
+#[cfg(feature = "phone_numbers")]
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PhoneCapabilities {
+    /// Whether it sends and receives SMS.
+    pub sms: bool,
+
+    /// Whether it sends and receives MMS.
+    pub mms: bool,
+
+    /// Whether it makes and takes calls.
+    pub voice: bool,
+}
+
+#[cfg(feature = "phone_numbers")]
+impl Serialize for PhoneCapabilities {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "PhoneCapabilities", 3);
+        object.field("sms", &self.sms);
+        object.field("mms", &self.mms);
+        object.field("voice", &self.voice);
+        object.end()
+    }
+}
+
+#[cfg(feature = "phone_numbers")]
+impl de::FromObject for PhoneCapabilities {
+    const NAME: &'static str = "PhoneCapabilities";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_sms = None;
+        let mut f_mms = None;
+        let mut f_voice = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "sms" => de::read_some(&mut map, &mut f_sms),
+                "mms" => de::read_some(&mut map, &mut f_mms),
+                "voice" => de::read_some(&mut map, &mut f_voice),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            sms: de::required(f_sms, "sms")?,
+            mms: de::required(f_mms, "mms")?,
+            voice: de::required(f_voice, "voice")?,
+        })
+    }
+}
+
+#[cfg(feature = "phone_numbers")]
+impl<'de> Deserialize<'de> for PhoneCapabilities {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// The phone numbers of the account.
+#[cfg(feature = "phone_numbers")]
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PhonenumberListResponse {
+    /// The phone numbers.
+    pub phone_numbers: Vec<PhonenumberListResponsePhoneNumbersItem>,
+}
+
+#[cfg(feature = "phone_numbers")]
+impl Serialize for PhonenumberListResponse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "PhonenumberListResponse", 1);
+        object.field("phone_numbers", &self.phone_numbers);
+        object.end()
+    }
+}
+
+#[cfg(feature = "phone_numbers")]
+impl de::FromObject for PhonenumberListResponse {
+    const NAME: &'static str = "PhonenumberListResponse";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_phone_numbers = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "phone_numbers" => de::read_some(&mut map, &mut f_phone_numbers),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            phone_numbers: de::required(f_phone_numbers, "phone_numbers")?,
+        })
+    }
+}
+
+#[cfg(feature = "phone_numbers")]
+impl<'de> Deserialize<'de> for PhonenumberListResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// The acknowledgement of leaving a chat.
+#[cfg(feature = "chats")]
+pub type ChatLeaveChatResponse = QueuedResponse;
+
+/// The outcome of a location request.
+#[cfg(feature = "chats")]
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct LocationRequestResponse {
+    /// Whether the request was sent.
+    pub success: bool,
+
+    /// What happened.
+    pub message: String,
+}
+
+#[cfg(feature = "chats")]
+impl Serialize for LocationRequestResponse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "LocationRequestResponse", 2);
+        object.field("success", &self.success);
+        object.field("message", &self.message);
+        object.end()
+    }
+}
+
+#[cfg(feature = "chats")]
+impl de::FromObject for LocationRequestResponse {
+    const NAME: &'static str = "LocationRequestResponse";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_success = None;
+        let mut f_message = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "success" => de::read_some(&mut map, &mut f_success),
+                "message" => de::read_some(&mut map, &mut f_message),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            success: de::required(f_success, "success")?,
+            message: de::required(f_message, "message")?,
+        })
+    }
+}
+
+#[cfg(feature = "chats")]
+impl<'de> Deserialize<'de> for LocationRequestResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// The last location a participant shared, as a GeoJSON point feature.
+#[cfg(feature = "chats")]
+#[derive(Debug, Clone, PartialEq)]
+pub struct LocationFeature {
+    /// Always `Feature`.
+    pub type_: LocationFeatureType,
+
+    /// Where the participant was.
+    pub geometry: LocationFeatureGeometry,
+
+    /// Who shared the location, and where that is.
+    pub properties: LocationFeatureProperties,
+}
+
+#[cfg(feature = "chats")]
+impl Serialize for LocationFeature {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "LocationFeature", 3);
+        object.field("type", &self.type_);
+        object.field("geometry", &self.geometry);
+        object.field("properties", &self.properties);
+        object.end()
+    }
+}
+
+#[cfg(feature = "chats")]
+impl de::FromObject for LocationFeature {
+    const NAME: &'static str = "LocationFeature";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_type_ = None;
+        let mut f_geometry = None;
+        let mut f_properties = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => de::read_some(&mut map, &mut f_type_),
+                "geometry" => de::read_some(&mut map, &mut f_geometry),
+                "properties" => de::read_some(&mut map, &mut f_properties),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            type_: de::required(f_type_, "type")?,
+            geometry: de::required(f_geometry, "geometry")?,
+            properties: de::required(f_properties, "properties")?,
+        })
+    }
+}
+
+#[cfg(feature = "chats")]
+impl<'de> Deserialize<'de> for LocationFeature {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// The locations shared in a chat.
+#[cfg(feature = "chats")]
+#[derive(Debug, Clone, PartialEq)]
+pub struct GetChatLocationResponse {
+    /// Whether the locations could be read.
+    pub success: bool,
+
+    /// The locations, as a GeoJSON feature collection.
+    pub data: GetChatLocationResponseData,
+}
+
+#[cfg(feature = "chats")]
+impl Serialize for GetChatLocationResponse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "GetChatLocationResponse", 2);
+        object.field("success", &self.success);
+        object.field("data", &self.data);
+        object.end()
+    }
+}
+
+#[cfg(feature = "chats")]
+impl de::FromObject for GetChatLocationResponse {
+    const NAME: &'static str = "GetChatLocationResponse";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_success = None;
+        let mut f_data = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "success" => de::read_some(&mut map, &mut f_success),
+                "data" => de::read_some(&mut map, &mut f_data),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            success: de::required(f_success, "success")?,
+            data: de::required(f_data, "data")?,
+        })
+    }
+}
+
+#[cfg(feature = "chats")]
+impl<'de> Deserialize<'de> for GetChatLocationResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// A handle to check for iMessage.
+#[cfg(feature = "capability")]
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CapabilityCheckIMessageParams {
+    /// The phone number (E.164) or email address to check.
+    pub address: String,
+
+    /// The phone number of yours to check from (E.164).
+    pub from: Option<String>,
+}
+
+#[cfg(feature = "capability")]
+impl Serialize for CapabilityCheckIMessageParams {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(
+            serializer,
+            "CapabilityCheckIMessageParams",
+            2,
+        );
+        object.field("address", &self.address);
+        object.optional("from", &self.from);
+        object.end()
+    }
+}
+
+#[cfg(feature = "capability")]
+impl de::FromObject for CapabilityCheckIMessageParams {
+    const NAME: &'static str = "CapabilityCheckIMessageParams";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_address = None;
+        let mut f_from = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "address" => de::read_some(&mut map, &mut f_address),
+                "from" => de::read(&mut map, &mut f_from),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            address: de::required(f_address, "address")?,
+            from: f_from,
+        })
+    }
+}
+
+#[cfg(feature = "capability")]
+impl<'de> Deserialize<'de> for CapabilityCheckIMessageParams {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// A handle to check for RCS.
+#[cfg(feature = "capability")]
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CapabilityCheckRcsParams {
+    /// The phone number to check (E.164).
+    pub address: String,
+
+    /// The phone number of yours to check from (E.164).
+    pub from: Option<String>,
+}
+
+#[cfg(feature = "capability")]
+impl Serialize for CapabilityCheckRcsParams {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "CapabilityCheckRcsParams", 2);
+        object.field("address", &self.address);
+        object.optional("from", &self.from);
+        object.end()
+    }
+}
+
+#[cfg(feature = "capability")]
+impl de::FromObject for CapabilityCheckRcsParams {
+    const NAME: &'static str = "CapabilityCheckRcsParams";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_address = None;
+        let mut f_from = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "address" => de::read_some(&mut map, &mut f_address),
+                "from" => de::read(&mut map, &mut f_from),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            address: de::required(f_address, "address")?,
+            from: f_from,
+        })
+    }
+}
+
+#[cfg(feature = "capability")]
+impl<'de> Deserialize<'de> for CapabilityCheckRcsParams {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// Whether a handle can be reached over a service.
+#[cfg(feature = "capability")]
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct HandleCheckResponse {
+    /// The handle that was checked.
+    pub address: String,
+
+    /// Whether it can be reached.
+    pub available: bool,
+}
+
+#[cfg(feature = "capability")]
+impl Serialize for HandleCheckResponse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "HandleCheckResponse", 2);
+        object.field("address", &self.address);
+        object.field("available", &self.available);
+        object.end()
+    }
+}
+
+#[cfg(feature = "capability")]
+impl de::FromObject for HandleCheckResponse {
+    const NAME: &'static str = "HandleCheckResponse";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_address = None;
+        let mut f_available = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "address" => de::read_some(&mut map, &mut f_address),
+                "available" => de::read_some(&mut map, &mut f_available),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            address: de::required(f_address, "address")?,
+            available: de::required(f_available, "available")?,
+        })
+    }
+}
+
+#[cfg(feature = "capability")]
+impl<'de> Deserialize<'de> for HandleCheckResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// The contact card of one of your phone numbers.
+#[cfg(feature = "contact_card")]
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SetContactCard {
+    /// The phone number (E.164).
+    pub phone_number: String,
+
+    /// First name shown on the card.
+    pub first_name: String,
+
+    /// Last name shown on the card.
+    pub last_name: Option<String>,
+
+    /// URL of the card's photo.
+    pub image_url: Option<String>,
+
+    /// Whether the card is shared.
+    pub is_active: bool,
+}
+
+#[cfg(feature = "contact_card")]
+impl Serialize for SetContactCard {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "SetContactCard", 5);
+        object.field("phone_number", &self.phone_number);
+        object.field("first_name", &self.first_name);
+        object.optional("last_name", &self.last_name);
+        object.optional("image_url", &self.image_url);
+        object.field("is_active", &self.is_active);
+        object.end()
+    }
+}
+
+#[cfg(feature = "contact_card")]
+impl de::FromObject for SetContactCard {
+    const NAME: &'static str = "SetContactCard";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_phone_number = None;
+        let mut f_first_name = None;
+        let mut f_last_name = None;
+        let mut f_image_url = None;
+        let mut f_is_active = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "phone_number" => de::read_some(&mut map, &mut f_phone_number),
+                "first_name" => de::read_some(&mut map, &mut f_first_name),
+                "last_name" => de::read(&mut map, &mut f_last_name),
+                "image_url" => de::read(&mut map, &mut f_image_url),
+                "is_active" => de::read_some(&mut map, &mut f_is_active),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            phone_number: de::required(f_phone_number, "phone_number")?,
+            first_name: de::required(f_first_name, "first_name")?,
+            last_name: f_last_name,
+            image_url: f_image_url,
+            is_active: de::required(f_is_active, "is_active")?,
+        })
+    }
+}
+
+#[cfg(feature = "contact_card")]
+impl<'de> Deserialize<'de> for SetContactCard {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// Contact cards of your phone numbers.
+#[cfg(feature = "contact_card")]
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ContactCardRetrieveResponse {
+    /// The cards.
+    pub contact_cards: Vec<SetContactCard>,
+}
+
+#[cfg(feature = "contact_card")]
+impl Serialize for ContactCardRetrieveResponse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "ContactCardRetrieveResponse", 1);
+        object.field("contact_cards", &self.contact_cards);
+        object.end()
+    }
+}
+
+#[cfg(feature = "contact_card")]
+impl de::FromObject for ContactCardRetrieveResponse {
+    const NAME: &'static str = "ContactCardRetrieveResponse";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_contact_cards = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "contact_cards" => de::read_some(&mut map, &mut f_contact_cards),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            contact_cards: de::required(f_contact_cards, "contact_cards")?,
+        })
+    }
+}
+
+#[cfg(feature = "contact_card")]
+impl<'de> Deserialize<'de> for ContactCardRetrieveResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// A contact card to set.
+#[cfg(feature = "contact_card")]
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ContactCardCreateParams {
+    /// The phone number of yours the card is for (E.164).
+    pub phone_number: String,
+
+    /// First name shown on the card.
+    pub first_name: String,
+
+    /// Last name shown on the card.
+    pub last_name: Option<String>,
+
+    /// URL of the card's photo.
+    pub image_url: Option<String>,
+}
+
+#[cfg(feature = "contact_card")]
+impl Serialize for ContactCardCreateParams {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "ContactCardCreateParams", 4);
+        object.field("phone_number", &self.phone_number);
+        object.field("first_name", &self.first_name);
+        object.optional("last_name", &self.last_name);
+        object.optional("image_url", &self.image_url);
+        object.end()
+    }
+}
+
+#[cfg(feature = "contact_card")]
+impl de::FromObject for ContactCardCreateParams {
+    const NAME: &'static str = "ContactCardCreateParams";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_phone_number = None;
+        let mut f_first_name = None;
+        let mut f_last_name = None;
+        let mut f_image_url = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "phone_number" => de::read_some(&mut map, &mut f_phone_number),
+                "first_name" => de::read_some(&mut map, &mut f_first_name),
+                "last_name" => de::read(&mut map, &mut f_last_name),
+                "image_url" => de::read(&mut map, &mut f_image_url),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            phone_number: de::required(f_phone_number, "phone_number")?,
+            first_name: de::required(f_first_name, "first_name")?,
+            last_name: f_last_name,
+            image_url: f_image_url,
+        })
+    }
+}
+
+#[cfg(feature = "contact_card")]
+impl<'de> Deserialize<'de> for ContactCardCreateParams {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// The fields of a contact card to change; absent fields are left as they are.
+#[cfg(feature = "contact_card")]
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ContactCardUpdateBody {
+    /// First name shown on the card.
+    pub first_name: Option<String>,
+
+    /// Last name shown on the card.
+    pub last_name: Option<String>,
+
+    /// URL of the card's photo.
+    pub image_url: Option<String>,
+}
+
+#[cfg(feature = "contact_card")]
+impl Serialize for ContactCardUpdateBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "ContactCardUpdateBody", 3);
+        object.optional("first_name", &self.first_name);
+        object.optional("last_name", &self.last_name);
+        object.optional("image_url", &self.image_url);
+        object.end()
+    }
+}
+
+#[cfg(feature = "contact_card")]
+impl de::FromObject for ContactCardUpdateBody {
+    const NAME: &'static str = "ContactCardUpdateBody";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_first_name = None;
+        let mut f_last_name = None;
+        let mut f_image_url = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "first_name" => de::read(&mut map, &mut f_first_name),
+                "last_name" => de::read(&mut map, &mut f_last_name),
+                "image_url" => de::read(&mut map, &mut f_image_url),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            first_name: f_first_name,
+            last_name: f_last_name,
+            image_url: f_image_url,
+        })
+    }
+}
+
+#[cfg(feature = "contact_card")]
+impl<'de> Deserialize<'de> for ContactCardUpdateBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// A message to send to handles, with no chat named.
+#[cfg(feature = "messages")]
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct MessageCreateBody {
+    /// The recipients (phone numbers in E.164 or email addresses).
+    pub to: Vec<String>,
+
+    /// The message.
+    pub message: MessageContent,
+
+    /// A text sent after the message when a new chat had to be started.
+    pub continuation_message: Option<MessageCreateBodyContinuationMessage>,
+}
+
+#[cfg(feature = "messages")]
+impl Serialize for MessageCreateBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "MessageCreateBody", 3);
+        object.field("to", &self.to);
+        object.field("message", &self.message);
+        object.optional("continuation_message", &self.continuation_message);
+        object.end()
+    }
+}
+
+#[cfg(feature = "messages")]
+impl de::FromObject for MessageCreateBody {
+    const NAME: &'static str = "MessageCreateBody";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_to = None;
+        let mut f_message = None;
+        let mut f_continuation_message = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "to" => de::read_some(&mut map, &mut f_to),
+                "message" => de::read_some(&mut map, &mut f_message),
+                "continuation_message" => de::read(&mut map, &mut f_continuation_message),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            to: de::required(f_to, "to")?,
+            message: de::required(f_message, "message")?,
+            continuation_message: f_continuation_message,
+        })
+    }
+}
+
+#[cfg(feature = "messages")]
+impl<'de> Deserialize<'de> for MessageCreateBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// A message sent to handles, and the chat and number chosen for it.
+#[cfg(feature = "messages")]
+#[derive(Debug, Clone, PartialEq)]
+pub struct MessageCreateResponse {
+    /// The chat the message went to.
+    pub chat_id: String,
+
+    /// Whether a new chat was started for it.
+    pub created_new_chat: bool,
+
+    /// The chat used before, when a new one replaced it.
+    pub previous_chat_id: crate::Nullable<String>,
+
+    /// The phone number of yours that sent it.
+    pub from: String,
+
+    /// Why that phone number was chosen.
+    pub from_selection: MessageCreateResponseFromSelection,
+
+    /// The participants of the chat.
+    pub handles: Vec<ChatHandle>,
+
+    /// Whether the chat is a group chat.
+    pub is_group: bool,
+
+    /// The service of the chat.
+    pub service: ServiceType,
+
+    /// The message.
+    pub message: SentMessage,
+}
+
+#[cfg(feature = "messages")]
+impl Serialize for MessageCreateResponse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "MessageCreateResponse", 9);
+        object.field("chat_id", &self.chat_id);
+        object.field("created_new_chat", &self.created_new_chat);
+        object.nullable("previous_chat_id", &self.previous_chat_id);
+        object.field("from", &self.from);
+        object.field("from_selection", &self.from_selection);
+        object.field("handles", &self.handles);
+        object.field("is_group", &self.is_group);
+        object.field("service", &self.service);
+        object.field("message", &self.message);
+        object.end()
+    }
+}
+
+#[cfg(feature = "messages")]
+impl de::FromObject for MessageCreateResponse {
+    const NAME: &'static str = "MessageCreateResponse";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_chat_id = None;
+        let mut f_created_new_chat = None;
+        let mut f_previous_chat_id = crate::Nullable::Absent;
+        let mut f_from = None;
+        let mut f_from_selection = None;
+        let mut f_handles = None;
+        let mut f_is_group = None;
+        let mut f_service = None;
+        let mut f_message = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "chat_id" => de::read_some(&mut map, &mut f_chat_id),
+                "created_new_chat" => de::read_some(&mut map, &mut f_created_new_chat),
+                "previous_chat_id" => de::read(&mut map, &mut f_previous_chat_id),
+                "from" => de::read_some(&mut map, &mut f_from),
+                "from_selection" => de::read_some(&mut map, &mut f_from_selection),
+                "handles" => de::read_some(&mut map, &mut f_handles),
+                "is_group" => de::read_some(&mut map, &mut f_is_group),
+                "service" => de::read_some(&mut map, &mut f_service),
+                "message" => de::read_some(&mut map, &mut f_message),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            chat_id: de::required(f_chat_id, "chat_id")?,
+            created_new_chat: de::required(f_created_new_chat, "created_new_chat")?,
+            previous_chat_id: f_previous_chat_id,
+            from: de::required(f_from, "from")?,
+            from_selection: de::required(f_from_selection, "from_selection")?,
+            handles: de::required(f_handles, "handles")?,
+            is_group: de::required(f_is_group, "is_group")?,
+            service: de::required(f_service, "service")?,
+            message: de::required(f_message, "message")?,
+        })
+    }
+}
+
+#[cfg(feature = "messages")]
+impl<'de> Deserialize<'de> for MessageCreateResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// The new text of a part of a message.
+#[cfg(feature = "messages")]
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct MessageUpdateParams {
+    /// The new text.
+    pub text: String,
+
+    /// The 0-based index of the part to edit (the first part when left out).
+    pub part_index: Option<i64>,
+}
+
+#[cfg(feature = "messages")]
+impl Serialize for MessageUpdateParams {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "MessageUpdateParams", 2);
+        object.field("text", &self.text);
+        object.optional("part_index", &self.part_index);
+        object.end()
+    }
+}
+
+#[cfg(feature = "messages")]
+impl de::FromObject for MessageUpdateParams {
+    const NAME: &'static str = "MessageUpdateParams";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_text = None;
+        let mut f_part_index = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "text" => de::read_some(&mut map, &mut f_text),
+                "part_index" => de::read(&mut map, &mut f_part_index),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            text: de::required(f_text, "text")?,
+            part_index: f_part_index,
+        })
+    }
+}
+
+#[cfg(feature = "messages")]
+impl<'de> Deserialize<'de> for MessageUpdateParams {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// The new content of an iMessage app card.
+#[cfg(feature = "messages")]
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct MessageUpdateAppCardParams {
+    /// What the card shows.
+    pub layout: IMessageAppLayout,
+
+    /// URL the app opens when the card is tapped.
+    pub url: Option<String>,
+
+    /// Text shown where the app is not installed.
+    pub fallback_text: Option<String>,
+
+    /// Whether the card can be interacted with in the conversation.
+    pub interactive: Option<bool>,
+}
+
+#[cfg(feature = "messages")]
+impl Serialize for MessageUpdateAppCardParams {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "MessageUpdateAppCardParams", 4);
+        object.field("layout", &self.layout);
+        object.optional("url", &self.url);
+        object.optional("fallback_text", &self.fallback_text);
+        object.optional("interactive", &self.interactive);
+        object.end()
+    }
+}
+
+#[cfg(feature = "messages")]
+impl de::FromObject for MessageUpdateAppCardParams {
+    const NAME: &'static str = "MessageUpdateAppCardParams";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_layout = None;
+        let mut f_url = None;
+        let mut f_fallback_text = None;
+        let mut f_interactive = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "layout" => de::read_some(&mut map, &mut f_layout),
+                "url" => de::read(&mut map, &mut f_url),
+                "fallback_text" => de::read(&mut map, &mut f_fallback_text),
+                "interactive" => de::read(&mut map, &mut f_interactive),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            layout: de::required(f_layout, "layout")?,
+            url: f_url,
+            fallback_text: f_fallback_text,
+            interactive: f_interactive,
+        })
+    }
+}
+
+#[cfg(feature = "messages")]
+impl<'de> Deserialize<'de> for MessageUpdateAppCardParams {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// An iMessage app card message after its update.
+#[cfg(feature = "messages")]
+#[derive(Debug, Clone, PartialEq)]
+pub struct MessageUpdateAppCardResponse {
+    /// The chat of the message.
+    pub chat_id: String,
+
+    /// The message.
+    pub message: SentMessage,
+}
+
+#[cfg(feature = "messages")]
+impl Serialize for MessageUpdateAppCardResponse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "MessageUpdateAppCardResponse", 2);
+        object.field("chat_id", &self.chat_id);
+        object.field("message", &self.message);
+        object.end()
+    }
+}
+
+#[cfg(feature = "messages")]
+impl de::FromObject for MessageUpdateAppCardResponse {
+    const NAME: &'static str = "MessageUpdateAppCardResponse";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_chat_id = None;
+        let mut f_message = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "chat_id" => de::read_some(&mut map, &mut f_chat_id),
+                "message" => de::read_some(&mut map, &mut f_message),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            chat_id: de::required(f_chat_id, "chat_id")?,
+            message: de::required(f_message, "message")?,
+        })
+    }
+}
+
+#[cfg(feature = "messages")]
+impl<'de> Deserialize<'de> for MessageUpdateAppCardResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// A health or reputation level of a phone number, with its documentation.
+#[cfg(feature = "phone_numbers")]
+#[derive(Debug, Clone, PartialEq)]
+pub struct NumberStatus {
+    /// The level.
+    pub status: ReputationLevel,
+
+    /// Documentation of the levels and what to do about them.
+    pub doc_url: String,
+}
+
+#[cfg(feature = "phone_numbers")]
+impl Serialize for NumberStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "NumberStatus", 2);
+        object.field("status", &self.status);
+        object.field("doc_url", &self.doc_url);
+        object.end()
+    }
+}
+
+#[cfg(feature = "phone_numbers")]
+impl de::FromObject for NumberStatus {
+    const NAME: &'static str = "NumberStatus";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_status = None;
+        let mut f_doc_url = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "status" => de::read_some(&mut map, &mut f_status),
+                "doc_url" => de::read_some(&mut map, &mut f_doc_url),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            status: de::required(f_status, "status")?,
+            doc_url: de::required(f_doc_url, "doc_url")?,
+        })
+    }
+}
+
+#[cfg(feature = "phone_numbers")]
+impl<'de> Deserialize<'de> for NumberStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// The phone numbers of the account, with their health.
+#[cfg(feature = "phone_numbers")]
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PhoneNumberListResponse {
+    /// The phone numbers.
+    pub phone_numbers: Vec<PhoneNumberListResponsePhoneNumbersItem>,
+}
+
+#[cfg(feature = "phone_numbers")]
+impl Serialize for PhoneNumberListResponse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "PhoneNumberListResponse", 1);
+        object.field("phone_numbers", &self.phone_numbers);
+        object.end()
+    }
+}
+
+#[cfg(feature = "phone_numbers")]
+impl de::FromObject for PhoneNumberListResponse {
+    const NAME: &'static str = "PhoneNumberListResponse";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_phone_numbers = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "phone_numbers" => de::read_some(&mut map, &mut f_phone_numbers),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            phone_numbers: de::required(f_phone_numbers, "phone_numbers")?,
+        })
+    }
+}
+
+#[cfg(feature = "phone_numbers")]
+impl<'de> Deserialize<'de> for PhoneNumberListResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// The settings of a phone number to change.
+#[cfg(feature = "phone_numbers")]
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PhoneNumberUpdateParams {
+    /// Where to forward calls (E.164), or `null` to stop forwarding.
+    pub forwarding_number: Option<String>,
+}
+
+#[cfg(feature = "phone_numbers")]
+impl Serialize for PhoneNumberUpdateParams {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "PhoneNumberUpdateParams", 1);
+        object.field("forwarding_number", &self.forwarding_number);
+        object.end()
+    }
+}
+
+#[cfg(feature = "phone_numbers")]
+impl de::FromObject for PhoneNumberUpdateParams {
+    const NAME: &'static str = "PhoneNumberUpdateParams";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_forwarding_number = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "forwarding_number" => de::read(&mut map, &mut f_forwarding_number),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            forwarding_number: f_forwarding_number,
+        })
+    }
+}
+
+#[cfg(feature = "phone_numbers")]
+impl<'de> Deserialize<'de> for PhoneNumberUpdateParams {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// A phone number after its update.
+#[cfg(feature = "phone_numbers")]
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PhoneNumberUpdateResponse {
+    /// Unique identifier of the phone number.
+    pub id: String,
+
+    /// The phone number (E.164).
+    pub phone_number: String,
+
+    /// Where calls are forwarded, if anywhere.
+    pub forwarding_number: Option<String>,
+}
+
+#[cfg(feature = "phone_numbers")]
+impl Serialize for PhoneNumberUpdateResponse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "PhoneNumberUpdateResponse", 3);
+        object.field("id", &self.id);
+        object.field("phone_number", &self.phone_number);
+        object.field("forwarding_number", &self.forwarding_number);
+        object.end()
+    }
+}
+
+#[cfg(feature = "phone_numbers")]
+impl de::FromObject for PhoneNumberUpdateResponse {
+    const NAME: &'static str = "PhoneNumberUpdateResponse";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_id = None;
+        let mut f_phone_number = None;
+        let mut f_forwarding_number = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "id" => de::read_some(&mut map, &mut f_id),
+                "phone_number" => de::read_some(&mut map, &mut f_phone_number),
+                "forwarding_number" => de::read(&mut map, &mut f_forwarding_number),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            id: de::required(f_id, "id")?,
+            phone_number: de::required(f_phone_number, "phone_number")?,
+            forwarding_number: f_forwarding_number,
+        })
+    }
+}
+
+#[cfg(feature = "phone_numbers")]
+impl<'de> Deserialize<'de> for PhoneNumberUpdateResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// The phone number to write from.
+#[cfg(feature = "phone_numbers")]
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct AvailableNumberRetrieveResponse {
+    /// The phone number (E.164).
+    pub phone_number: String,
+
+    /// URL of the number's contact card (vCard).
+    pub vcf_url: String,
+}
+
+#[cfg(feature = "phone_numbers")]
+impl Serialize for AvailableNumberRetrieveResponse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(
+            serializer,
+            "AvailableNumberRetrieveResponse",
+            2,
+        );
+        object.field("phone_number", &self.phone_number);
+        object.field("vcf_url", &self.vcf_url);
+        object.end()
+    }
+}
+
+#[cfg(feature = "phone_numbers")]
+impl de::FromObject for AvailableNumberRetrieveResponse {
+    const NAME: &'static str = "AvailableNumberRetrieveResponse";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_phone_number = None;
+        let mut f_vcf_url = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "phone_number" => de::read_some(&mut map, &mut f_phone_number),
+                "vcf_url" => de::read_some(&mut map, &mut f_vcf_url),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            phone_number: de::required(f_phone_number, "phone_number")?,
+            vcf_url: de::required(f_vcf_url, "vcf_url")?,
+        })
+    }
+}
+
+#[cfg(feature = "phone_numbers")]
+impl<'de> Deserialize<'de> for AvailableNumberRetrieveResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// The chat of a message event (payload version `2026-02-03`).
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[derive(Debug, Clone, PartialEq)]
+pub struct WebhookChat {
+    /// Unique identifier of the chat.
+    pub id: String,
+
+    /// Deliverability health of the chat.
+    pub health_status: HealthStatus,
+
+    /// Whether the chat is a group chat.
+    pub is_group: crate::Nullable<bool>,
+
+    /// Your phone number's handle in the chat.
+    pub owner_handle: crate::Nullable<ChatHandle>,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl Serialize for WebhookChat {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "WebhookChat", 4);
+        object.field("id", &self.id);
+        object.field("health_status", &self.health_status);
+        object.nullable("is_group", &self.is_group);
+        object.nullable("owner_handle", &self.owner_handle);
+        object.end()
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl de::FromObject for WebhookChat {
+    const NAME: &'static str = "WebhookChat";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_id = None;
+        let mut f_health_status = None;
+        let mut f_is_group = crate::Nullable::Absent;
+        let mut f_owner_handle = crate::Nullable::Absent;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "id" => de::read_some(&mut map, &mut f_id),
+                "health_status" => de::read_some(&mut map, &mut f_health_status),
+                "is_group" => de::read(&mut map, &mut f_is_group),
+                "owner_handle" => de::read(&mut map, &mut f_owner_handle),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            id: de::required(f_id, "id")?,
+            health_status: de::required(f_health_status, "health_status")?,
+            is_group: f_is_group,
+            owner_handle: f_owner_handle,
+        })
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl<'de> Deserialize<'de> for WebhookChat {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// A text part of a message in a webhook payload.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[derive(Debug, Clone, PartialEq)]
+pub struct WebhookTextPart {
+    /// Always `text`.
+    pub type_: WebhookTextPartType,
+
+    /// The text.
+    pub value: String,
+
+    /// Styles and animations of ranges of the text.
+    pub text_decorations: crate::Nullable<Vec<TextDecoration>>,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl Serialize for WebhookTextPart {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "WebhookTextPart", 3);
+        object.field("type", &self.type_);
+        object.field("value", &self.value);
+        object.nullable("text_decorations", &self.text_decorations);
+        object.end()
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl de::FromObject for WebhookTextPart {
+    const NAME: &'static str = "WebhookTextPart";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_type_ = None;
+        let mut f_value = None;
+        let mut f_text_decorations = crate::Nullable::Absent;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => de::read_some(&mut map, &mut f_type_),
+                "value" => de::read_some(&mut map, &mut f_value),
+                "text_decorations" => de::read(&mut map, &mut f_text_decorations),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            type_: de::required(f_type_, "type")?,
+            value: de::required(f_value, "value")?,
+            text_decorations: f_text_decorations,
+        })
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl<'de> Deserialize<'de> for WebhookTextPart {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// A file part of a message in a webhook payload.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[derive(Debug, Clone, PartialEq)]
+pub struct WebhookMediaPart {
+    /// Always `media`.
+    pub type_: WebhookMediaPartType,
+
+    /// Unique identifier of the file.
+    pub id: String,
+
+    /// A signed download URL, valid for one hour.
+    pub url: String,
+
+    /// The file name.
+    pub filename: String,
+
+    /// The media type of the file.
+    pub mime_type: String,
+
+    /// The size of the file in bytes.
+    pub size_bytes: i64,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl Serialize for WebhookMediaPart {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "WebhookMediaPart", 6);
+        object.field("type", &self.type_);
+        object.field("id", &self.id);
+        object.field("url", &self.url);
+        object.field("filename", &self.filename);
+        object.field("mime_type", &self.mime_type);
+        object.field("size_bytes", &self.size_bytes);
+        object.end()
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl de::FromObject for WebhookMediaPart {
+    const NAME: &'static str = "WebhookMediaPart";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_type_ = None;
+        let mut f_id = None;
+        let mut f_url = None;
+        let mut f_filename = None;
+        let mut f_mime_type = None;
+        let mut f_size_bytes = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => de::read_some(&mut map, &mut f_type_),
+                "id" => de::read_some(&mut map, &mut f_id),
+                "url" => de::read_some(&mut map, &mut f_url),
+                "filename" => de::read_some(&mut map, &mut f_filename),
+                "mime_type" => de::read_some(&mut map, &mut f_mime_type),
+                "size_bytes" => de::read_some(&mut map, &mut f_size_bytes),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            type_: de::required(f_type_, "type")?,
+            id: de::required(f_id, "id")?,
+            url: de::required(f_url, "url")?,
+            filename: de::required(f_filename, "filename")?,
+            mime_type: de::required(f_mime_type, "mime_type")?,
+            size_bytes: de::required(f_size_bytes, "size_bytes")?,
+        })
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl<'de> Deserialize<'de> for WebhookMediaPart {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// A link part of a message in a webhook payload.
+///
+/// An alias of \[`LinkPart`\], which has the same shape.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+pub type WebhookLinkPart = LinkPart;
+
+/// An iMessage app card part of a message in a webhook payload.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[derive(Debug, Clone, PartialEq)]
+pub struct WebhookIMessageAppPart {
+    /// Always `imessage_app`.
+    pub type_: WebhookIMessageAppPartType,
+
+    /// The app that renders the card.
+    pub app: WebhookIMessageAppPartApp,
+
+    /// What the card shows.
+    pub layout: WebhookIMessageAppPartLayout,
+
+    /// URL the app opens when the card is tapped.
+    pub url: String,
+
+    /// Text shown where the app is not installed.
+    pub fallback_text: crate::Nullable<String>,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl Serialize for WebhookIMessageAppPart {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "WebhookIMessageAppPart", 5);
+        object.field("type", &self.type_);
+        object.field("app", &self.app);
+        object.field("layout", &self.layout);
+        object.field("url", &self.url);
+        object.nullable("fallback_text", &self.fallback_text);
+        object.end()
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl de::FromObject for WebhookIMessageAppPart {
+    const NAME: &'static str = "WebhookIMessageAppPart";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_type_ = None;
+        let mut f_app = None;
+        let mut f_layout = None;
+        let mut f_url = None;
+        let mut f_fallback_text = crate::Nullable::Absent;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => de::read_some(&mut map, &mut f_type_),
+                "app" => de::read_some(&mut map, &mut f_app),
+                "layout" => de::read_some(&mut map, &mut f_layout),
+                "url" => de::read_some(&mut map, &mut f_url),
+                "fallback_text" => de::read(&mut map, &mut f_fallback_text),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            type_: de::required(f_type_, "type")?,
+            app: de::required(f_app, "app")?,
+            layout: de::required(f_layout, "layout")?,
+            url: de::required(f_url, "url")?,
+            fallback_text: f_fallback_text,
+        })
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl<'de> Deserialize<'de> for WebhookIMessageAppPart {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// One part of a message in a webhook payload, told apart by `type`.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[derive(Debug, Clone, PartialEq)]
+pub enum WebhookMessagePart {
+    /// `text`
+    Text(WebhookTextPart),
+
+    /// `media`
+    Media(WebhookMediaPart),
+
+    /// `link`
+    Link(WebhookLinkPart),
+
+    /// `imessage_app`
+    ImessageApp(WebhookIMessageAppPart),
+
+    /// A kind this version of the client does not know; kept as JSON.
+    Unknown(serde_json::Value),
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl Serialize for WebhookMessagePart {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Text(v) => Serialize::serialize(v, serializer),
+            Self::Media(v) => Serialize::serialize(v, serializer),
+            Self::Link(v) => Serialize::serialize(v, serializer),
+            Self::ImessageApp(v) => Serialize::serialize(v, serializer),
+            Self::Unknown(v) => Serialize::serialize(v, serializer),
+        }
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl<'de> Deserialize<'de> for WebhookMessagePart {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        let tag = value
+            .get("type")
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or_default();
+        match tag {
+            "text" => {
+                serde_json::from_value(value)
+                    .map(Self::Text)
+                    .map_err(serde::de::Error::custom)
+            }
+            "media" => {
+                serde_json::from_value(value)
+                    .map(Self::Media)
+                    .map_err(serde::de::Error::custom)
+            }
+            "link" => {
+                serde_json::from_value(value)
+                    .map(Self::Link)
+                    .map_err(serde::de::Error::custom)
+            }
+            "imessage_app" => {
+                serde_json::from_value(value)
+                    .map(Self::ImessageApp)
+                    .map_err(serde::de::Error::custom)
+            }
+            _ => Ok(Self::Unknown(value)),
+        }
+    }
+}
+
+/// The message (and part) a message replies to.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct WebhookReplyTo {
+    /// The ID of the message replied to.
+    pub message_id: Option<String>,
+
+    /// The 0-based index of the part replied to.
+    pub part_index: Option<i32>,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl Serialize for WebhookReplyTo {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "WebhookReplyTo", 2);
+        object.optional("message_id", &self.message_id);
+        object.optional("part_index", &self.part_index);
+        object.end()
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl de::FromObject for WebhookReplyTo {
+    const NAME: &'static str = "WebhookReplyTo";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_message_id = None;
+        let mut f_part_index = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "message_id" => de::read(&mut map, &mut f_message_id),
+                "part_index" => de::read(&mut map, &mut f_part_index),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            message_id: f_message_id,
+            part_index: f_part_index,
+        })
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl<'de> Deserialize<'de> for WebhookReplyTo {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// The service asked for when sending; `auto` lets Linq choose.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum WebhookPreferredService {
+    /// `iMessage`
+    IMessage,
+
+    /// `SMS`
+    Sms,
+
+    /// `RCS`
+    Rcs,
+
+    /// `auto`
+    Auto,
+
+    /// A value this version of the client does not know; kept verbatim.
+    Unknown(String),
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl WebhookPreferredService {
+    /// Every value known to this version of the client.
+    pub const KNOWN: [Self; 4] = [Self::IMessage, Self::Sms, Self::Rcs, Self::Auto];
+
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::IMessage => "iMessage",
+            Self::Sms => "SMS",
+            Self::Rcs => "RCS",
+            Self::Auto => "auto",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl From<&str> for WebhookPreferredService {
+    fn from(value: &str) -> Self {
+        match value {
+            "iMessage" => Self::IMessage,
+            "SMS" => Self::Sms,
+            "RCS" => Self::Rcs,
+            "auto" => Self::Auto,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl std::fmt::Display for WebhookPreferredService {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl Serialize for WebhookPreferredService {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl<'de> Deserialize<'de> for WebhookPreferredService {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::deserialize_string_enum(deserializer)
+    }
+}
+
+/// A message as delivered with payload version `2026-02-03` (`message.sent`,
+/// `message.received`, `message.delivered`, `message.read`). The timestamps tell
+/// the state: `sent_at` is set once sent, `delivered_at` once delivered and
+/// `read_at` once read.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[derive(Debug, Clone, PartialEq)]
+pub struct MessageEventV2 {
+    /// The chat of the message.
+    pub chat: WebhookChat,
+
+    /// Unique identifier of the message.
+    pub id: String,
+
+    /// The idempotency key given when sending, if any.
+    pub idempotency_key: crate::Nullable<String>,
+
+    /// `outbound` for messages you sent, `inbound` for messages you received.
+    pub direction: MessageEventV2Direction,
+
+    /// The sender.
+    pub sender_handle: ChatHandle,
+
+    /// The parts of the message.
+    pub parts: Vec<WebhookMessagePart>,
+
+    /// When the message was sent.
+    pub sent_at: crate::Nullable<chrono::DateTime<chrono::Utc>>,
+
+    /// When the message was delivered.
+    pub delivered_at: crate::Nullable<chrono::DateTime<chrono::Utc>>,
+
+    /// When the message was read.
+    pub read_at: crate::Nullable<chrono::DateTime<chrono::Utc>>,
+
+    /// The message this one replies to, if any.
+    pub reply_to: crate::Nullable<WebhookReplyTo>,
+
+    /// The iMessage effect of the message, if any.
+    pub effect: crate::Nullable<MessageEffect>,
+
+    /// The service the message went over.
+    pub service: ServiceType,
+
+    /// The service asked for when sending, if any.
+    pub preferred_service: crate::Nullable<WebhookPreferredService>,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl Serialize for MessageEventV2 {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "MessageEventV2", 13);
+        object.field("chat", &self.chat);
+        object.field("id", &self.id);
+        object.nullable("idempotency_key", &self.idempotency_key);
+        object.field("direction", &self.direction);
+        object.field("sender_handle", &self.sender_handle);
+        object.field("parts", &self.parts);
+        object.nullable("sent_at", &self.sent_at);
+        object.nullable("delivered_at", &self.delivered_at);
+        object.nullable("read_at", &self.read_at);
+        object.nullable("reply_to", &self.reply_to);
+        object.nullable("effect", &self.effect);
+        object.field("service", &self.service);
+        object.nullable("preferred_service", &self.preferred_service);
+        object.end()
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl de::FromObject for MessageEventV2 {
+    const NAME: &'static str = "MessageEventV2";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_chat = None;
+        let mut f_id = None;
+        let mut f_idempotency_key = crate::Nullable::Absent;
+        let mut f_direction = None;
+        let mut f_sender_handle = None;
+        let mut f_parts = None;
+        let mut f_sent_at = crate::Nullable::Absent;
+        let mut f_delivered_at = crate::Nullable::Absent;
+        let mut f_read_at = crate::Nullable::Absent;
+        let mut f_reply_to = crate::Nullable::Absent;
+        let mut f_effect = crate::Nullable::Absent;
+        let mut f_service = None;
+        let mut f_preferred_service = crate::Nullable::Absent;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "chat" => de::read_some(&mut map, &mut f_chat),
+                "id" => de::read_some(&mut map, &mut f_id),
+                "idempotency_key" => de::read(&mut map, &mut f_idempotency_key),
+                "direction" => de::read_some(&mut map, &mut f_direction),
+                "sender_handle" => de::read_some(&mut map, &mut f_sender_handle),
+                "parts" => de::read_some(&mut map, &mut f_parts),
+                "sent_at" => de::read(&mut map, &mut f_sent_at),
+                "delivered_at" => de::read(&mut map, &mut f_delivered_at),
+                "read_at" => de::read(&mut map, &mut f_read_at),
+                "reply_to" => de::read(&mut map, &mut f_reply_to),
+                "effect" => de::read(&mut map, &mut f_effect),
+                "service" => de::read_some(&mut map, &mut f_service),
+                "preferred_service" => de::read(&mut map, &mut f_preferred_service),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            chat: de::required(f_chat, "chat")?,
+            id: de::required(f_id, "id")?,
+            idempotency_key: f_idempotency_key,
+            direction: de::required(f_direction, "direction")?,
+            sender_handle: de::required(f_sender_handle, "sender_handle")?,
+            parts: de::required(f_parts, "parts")?,
+            sent_at: f_sent_at,
+            delivered_at: f_delivered_at,
+            read_at: f_read_at,
+            reply_to: f_reply_to,
+            effect: f_effect,
+            service: de::required(f_service, "service")?,
+            preferred_service: f_preferred_service,
+        })
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl<'de> Deserialize<'de> for MessageEventV2 {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// The message of a payload-version `2025-01-01` message event.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct MessagePayload {
+    /// Unique identifier of the message.
+    pub id: Option<String>,
+
+    /// The parts of the message.
+    pub parts: Option<Vec<WebhookMessagePart>>,
+
+    /// The iMessage effect of the message.
+    pub effect: Option<MessageEffect>,
+
+    /// The message this one replies to.
+    pub reply_to: Option<WebhookReplyTo>,
+
+    /// Whether the message was delivered.
+    pub is_delivered: Option<bool>,
+
+    /// Whether the message was read.
+    pub is_read: Option<bool>,
+
+    /// When the message was sent.
+    pub sent_at: crate::Nullable<chrono::DateTime<chrono::Utc>>,
+
+    /// When the message was delivered.
+    pub delivered_at: crate::Nullable<chrono::DateTime<chrono::Utc>>,
+
+    /// When the message was read.
+    pub read_at: crate::Nullable<chrono::DateTime<chrono::Utc>>,
+
+    /// When the message was created.
+    pub created_at: Option<chrono::DateTime<chrono::Utc>>,
+
+    /// When the message last changed.
+    pub updated_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl Serialize for MessagePayload {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "MessagePayload", 11);
+        object.optional("id", &self.id);
+        object.optional("parts", &self.parts);
+        object.optional("effect", &self.effect);
+        object.optional("reply_to", &self.reply_to);
+        object.optional("is_delivered", &self.is_delivered);
+        object.optional("is_read", &self.is_read);
+        object.nullable("sent_at", &self.sent_at);
+        object.nullable("delivered_at", &self.delivered_at);
+        object.nullable("read_at", &self.read_at);
+        object.optional("created_at", &self.created_at);
+        object.optional("updated_at", &self.updated_at);
+        object.end()
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl de::FromObject for MessagePayload {
+    const NAME: &'static str = "MessagePayload";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_id = None;
+        let mut f_parts = None;
+        let mut f_effect = None;
+        let mut f_reply_to = None;
+        let mut f_is_delivered = None;
+        let mut f_is_read = None;
+        let mut f_sent_at = crate::Nullable::Absent;
+        let mut f_delivered_at = crate::Nullable::Absent;
+        let mut f_read_at = crate::Nullable::Absent;
+        let mut f_created_at = None;
+        let mut f_updated_at = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "id" => de::read(&mut map, &mut f_id),
+                "parts" => de::read(&mut map, &mut f_parts),
+                "effect" => de::read(&mut map, &mut f_effect),
+                "reply_to" => de::read(&mut map, &mut f_reply_to),
+                "is_delivered" => de::read(&mut map, &mut f_is_delivered),
+                "is_read" => de::read(&mut map, &mut f_is_read),
+                "sent_at" => de::read(&mut map, &mut f_sent_at),
+                "delivered_at" => de::read(&mut map, &mut f_delivered_at),
+                "read_at" => de::read(&mut map, &mut f_read_at),
+                "created_at" => de::read(&mut map, &mut f_created_at),
+                "updated_at" => de::read(&mut map, &mut f_updated_at),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            id: f_id,
+            parts: f_parts,
+            effect: f_effect,
+            reply_to: f_reply_to,
+            is_delivered: f_is_delivered,
+            is_read: f_is_read,
+            sent_at: f_sent_at,
+            delivered_at: f_delivered_at,
+            read_at: f_read_at,
+            created_at: f_created_at,
+            updated_at: f_updated_at,
+        })
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl<'de> Deserialize<'de> for MessagePayload {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// A message event as delivered with payload version `2025-01-01`: the chat and
+/// sender at the top, the message nested in `message`.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[allow(deprecated)]
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct MessageEvent {
+    /// The chat of the message.
+    pub chat_id: Option<String>,
+
+    /// Whether the chat is a group chat.
+    pub is_group: Option<bool>,
+
+    /// The idempotency key given when sending, if any.
+    pub idempotency_key: crate::Nullable<String>,
+
+    /// The sender's handle; `from_handle` replaces it.
+    #[deprecated]
+    pub from: Option<String>,
+
+    /// The sender.
+    pub from_handle: Option<ChatHandle>,
+
+    /// The message.
+    pub message: Option<MessagePayload>,
+
+    /// The receiving phone number; `recipient_handle` replaces it.
+    #[deprecated]
+    pub recipient_phone: crate::Nullable<String>,
+
+    /// The receiving handle.
+    pub recipient_handle: crate::Nullable<ChatHandle>,
+
+    /// Whether one of your phone numbers sent the message.
+    pub is_from_me: Option<bool>,
+
+    /// When the message was received.
+    pub received_at: crate::Nullable<chrono::DateTime<chrono::Utc>>,
+
+    /// The service the message went over.
+    pub service: crate::Nullable<ServiceType>,
+
+    /// The service asked for when sending, if any.
+    pub preferred_service: crate::Nullable<WebhookPreferredService>,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[allow(deprecated)]
+impl Serialize for MessageEvent {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "MessageEvent", 12);
+        object.optional("chat_id", &self.chat_id);
+        object.optional("is_group", &self.is_group);
+        object.nullable("idempotency_key", &self.idempotency_key);
+        object.optional("from", &self.from);
+        object.optional("from_handle", &self.from_handle);
+        object.optional("message", &self.message);
+        object.nullable("recipient_phone", &self.recipient_phone);
+        object.nullable("recipient_handle", &self.recipient_handle);
+        object.optional("is_from_me", &self.is_from_me);
+        object.nullable("received_at", &self.received_at);
+        object.nullable("service", &self.service);
+        object.nullable("preferred_service", &self.preferred_service);
+        object.end()
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[allow(deprecated)]
+impl de::FromObject for MessageEvent {
+    const NAME: &'static str = "MessageEvent";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_chat_id = None;
+        let mut f_is_group = None;
+        let mut f_idempotency_key = crate::Nullable::Absent;
+        let mut f_from = None;
+        let mut f_from_handle = None;
+        let mut f_message = None;
+        let mut f_recipient_phone = crate::Nullable::Absent;
+        let mut f_recipient_handle = crate::Nullable::Absent;
+        let mut f_is_from_me = None;
+        let mut f_received_at = crate::Nullable::Absent;
+        let mut f_service = crate::Nullable::Absent;
+        let mut f_preferred_service = crate::Nullable::Absent;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "chat_id" => de::read(&mut map, &mut f_chat_id),
+                "is_group" => de::read(&mut map, &mut f_is_group),
+                "idempotency_key" => de::read(&mut map, &mut f_idempotency_key),
+                "from" => de::read(&mut map, &mut f_from),
+                "from_handle" => de::read(&mut map, &mut f_from_handle),
+                "message" => de::read(&mut map, &mut f_message),
+                "recipient_phone" => de::read(&mut map, &mut f_recipient_phone),
+                "recipient_handle" => de::read(&mut map, &mut f_recipient_handle),
+                "is_from_me" => de::read(&mut map, &mut f_is_from_me),
+                "received_at" => de::read(&mut map, &mut f_received_at),
+                "service" => de::read(&mut map, &mut f_service),
+                "preferred_service" => de::read(&mut map, &mut f_preferred_service),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            chat_id: f_chat_id,
+            is_group: f_is_group,
+            idempotency_key: f_idempotency_key,
+            from: f_from,
+            from_handle: f_from_handle,
+            message: f_message,
+            recipient_phone: f_recipient_phone,
+            recipient_handle: f_recipient_handle,
+            is_from_me: f_is_from_me,
+            received_at: f_received_at,
+            service: f_service,
+            preferred_service: f_preferred_service,
+        })
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[allow(deprecated)]
+impl<'de> Deserialize<'de> for MessageEvent {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// A `message.read` event of payload version `2025-01-01`.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[allow(deprecated)]
+#[derive(Debug, Clone, PartialEq)]
+pub struct MessageReadEvent {
+    /// The chat of the message.
+    pub chat_id: Option<String>,
+
+    /// Whether the chat is a group chat.
+    pub is_group: Option<bool>,
+
+    /// The idempotency key given when sending, if any.
+    pub idempotency_key: crate::Nullable<String>,
+
+    /// The sender's handle; `from_handle` replaces it.
+    #[deprecated]
+    pub from: Option<String>,
+
+    /// The sender.
+    pub from_handle: Option<ChatHandle>,
+
+    /// The message.
+    pub message: Option<MessagePayload>,
+
+    /// The receiving phone number; `recipient_handle` replaces it.
+    #[deprecated]
+    pub recipient_phone: crate::Nullable<String>,
+
+    /// The receiving handle.
+    pub recipient_handle: crate::Nullable<ChatHandle>,
+
+    /// Whether one of your phone numbers sent the message.
+    pub is_from_me: Option<bool>,
+
+    /// When the message was received.
+    pub received_at: crate::Nullable<chrono::DateTime<chrono::Utc>>,
+
+    /// The service the message went over.
+    pub service: crate::Nullable<ServiceType>,
+
+    /// The service asked for when sending, if any.
+    pub preferred_service: crate::Nullable<WebhookPreferredService>,
+
+    /// The message that was read.
+    pub message_id: Option<String>,
+
+    /// When the message was read.
+    pub read_at: chrono::DateTime<chrono::Utc>,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[allow(deprecated)]
+impl Serialize for MessageReadEvent {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "MessageReadEvent", 14);
+        object.optional("chat_id", &self.chat_id);
+        object.optional("is_group", &self.is_group);
+        object.nullable("idempotency_key", &self.idempotency_key);
+        object.optional("from", &self.from);
+        object.optional("from_handle", &self.from_handle);
+        object.optional("message", &self.message);
+        object.nullable("recipient_phone", &self.recipient_phone);
+        object.nullable("recipient_handle", &self.recipient_handle);
+        object.optional("is_from_me", &self.is_from_me);
+        object.nullable("received_at", &self.received_at);
+        object.nullable("service", &self.service);
+        object.nullable("preferred_service", &self.preferred_service);
+        object.optional("message_id", &self.message_id);
+        object.field("read_at", &self.read_at);
+        object.end()
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[allow(deprecated)]
+impl de::FromObject for MessageReadEvent {
+    const NAME: &'static str = "MessageReadEvent";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_chat_id = None;
+        let mut f_is_group = None;
+        let mut f_idempotency_key = crate::Nullable::Absent;
+        let mut f_from = None;
+        let mut f_from_handle = None;
+        let mut f_message = None;
+        let mut f_recipient_phone = crate::Nullable::Absent;
+        let mut f_recipient_handle = crate::Nullable::Absent;
+        let mut f_is_from_me = None;
+        let mut f_received_at = crate::Nullable::Absent;
+        let mut f_service = crate::Nullable::Absent;
+        let mut f_preferred_service = crate::Nullable::Absent;
+        let mut f_message_id = None;
+        let mut f_read_at = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "chat_id" => de::read(&mut map, &mut f_chat_id),
+                "is_group" => de::read(&mut map, &mut f_is_group),
+                "idempotency_key" => de::read(&mut map, &mut f_idempotency_key),
+                "from" => de::read(&mut map, &mut f_from),
+                "from_handle" => de::read(&mut map, &mut f_from_handle),
+                "message" => de::read(&mut map, &mut f_message),
+                "recipient_phone" => de::read(&mut map, &mut f_recipient_phone),
+                "recipient_handle" => de::read(&mut map, &mut f_recipient_handle),
+                "is_from_me" => de::read(&mut map, &mut f_is_from_me),
+                "received_at" => de::read(&mut map, &mut f_received_at),
+                "service" => de::read(&mut map, &mut f_service),
+                "preferred_service" => de::read(&mut map, &mut f_preferred_service),
+                "message_id" => de::read(&mut map, &mut f_message_id),
+                "read_at" => de::read_some(&mut map, &mut f_read_at),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            chat_id: f_chat_id,
+            is_group: f_is_group,
+            idempotency_key: f_idempotency_key,
+            from: f_from,
+            from_handle: f_from_handle,
+            message: f_message,
+            recipient_phone: f_recipient_phone,
+            recipient_handle: f_recipient_handle,
+            is_from_me: f_is_from_me,
+            received_at: f_received_at,
+            service: f_service,
+            preferred_service: f_preferred_service,
+            message_id: f_message_id,
+            read_at: de::required(f_read_at, "read_at")?,
+        })
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[allow(deprecated)]
+impl<'de> Deserialize<'de> for MessageReadEvent {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// A `message.delivered` event of payload version `2025-01-01`.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[allow(deprecated)]
+#[derive(Debug, Clone, PartialEq)]
+pub struct MessageDeliveredEvent {
+    /// The chat of the message.
+    pub chat_id: Option<String>,
+
+    /// Whether the chat is a group chat.
+    pub is_group: Option<bool>,
+
+    /// The idempotency key given when sending, if any.
+    pub idempotency_key: crate::Nullable<String>,
+
+    /// The sender's handle; `from_handle` replaces it.
+    #[deprecated]
+    pub from: Option<String>,
+
+    /// The sender.
+    pub from_handle: Option<ChatHandle>,
+
+    /// The message.
+    pub message: Option<MessagePayload>,
+
+    /// The receiving phone number; `recipient_handle` replaces it.
+    #[deprecated]
+    pub recipient_phone: crate::Nullable<String>,
+
+    /// The receiving handle.
+    pub recipient_handle: crate::Nullable<ChatHandle>,
+
+    /// Whether one of your phone numbers sent the message.
+    pub is_from_me: Option<bool>,
+
+    /// When the message was received.
+    pub received_at: crate::Nullable<chrono::DateTime<chrono::Utc>>,
+
+    /// The service the message went over.
+    pub service: crate::Nullable<ServiceType>,
+
+    /// The service asked for when sending, if any.
+    pub preferred_service: crate::Nullable<WebhookPreferredService>,
+
+    /// The message that was delivered.
+    pub message_id: Option<String>,
+
+    /// When the message was delivered.
+    pub delivered_at: chrono::DateTime<chrono::Utc>,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[allow(deprecated)]
+impl Serialize for MessageDeliveredEvent {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "MessageDeliveredEvent", 14);
+        object.optional("chat_id", &self.chat_id);
+        object.optional("is_group", &self.is_group);
+        object.nullable("idempotency_key", &self.idempotency_key);
+        object.optional("from", &self.from);
+        object.optional("from_handle", &self.from_handle);
+        object.optional("message", &self.message);
+        object.nullable("recipient_phone", &self.recipient_phone);
+        object.nullable("recipient_handle", &self.recipient_handle);
+        object.optional("is_from_me", &self.is_from_me);
+        object.nullable("received_at", &self.received_at);
+        object.nullable("service", &self.service);
+        object.nullable("preferred_service", &self.preferred_service);
+        object.optional("message_id", &self.message_id);
+        object.field("delivered_at", &self.delivered_at);
+        object.end()
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[allow(deprecated)]
+impl de::FromObject for MessageDeliveredEvent {
+    const NAME: &'static str = "MessageDeliveredEvent";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_chat_id = None;
+        let mut f_is_group = None;
+        let mut f_idempotency_key = crate::Nullable::Absent;
+        let mut f_from = None;
+        let mut f_from_handle = None;
+        let mut f_message = None;
+        let mut f_recipient_phone = crate::Nullable::Absent;
+        let mut f_recipient_handle = crate::Nullable::Absent;
+        let mut f_is_from_me = None;
+        let mut f_received_at = crate::Nullable::Absent;
+        let mut f_service = crate::Nullable::Absent;
+        let mut f_preferred_service = crate::Nullable::Absent;
+        let mut f_message_id = None;
+        let mut f_delivered_at = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "chat_id" => de::read(&mut map, &mut f_chat_id),
+                "is_group" => de::read(&mut map, &mut f_is_group),
+                "idempotency_key" => de::read(&mut map, &mut f_idempotency_key),
+                "from" => de::read(&mut map, &mut f_from),
+                "from_handle" => de::read(&mut map, &mut f_from_handle),
+                "message" => de::read(&mut map, &mut f_message),
+                "recipient_phone" => de::read(&mut map, &mut f_recipient_phone),
+                "recipient_handle" => de::read(&mut map, &mut f_recipient_handle),
+                "is_from_me" => de::read(&mut map, &mut f_is_from_me),
+                "received_at" => de::read(&mut map, &mut f_received_at),
+                "service" => de::read(&mut map, &mut f_service),
+                "preferred_service" => de::read(&mut map, &mut f_preferred_service),
+                "message_id" => de::read(&mut map, &mut f_message_id),
+                "delivered_at" => de::read_some(&mut map, &mut f_delivered_at),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            chat_id: f_chat_id,
+            is_group: f_is_group,
+            idempotency_key: f_idempotency_key,
+            from: f_from,
+            from_handle: f_from_handle,
+            message: f_message,
+            recipient_phone: f_recipient_phone,
+            recipient_handle: f_recipient_handle,
+            is_from_me: f_is_from_me,
+            received_at: f_received_at,
+            service: f_service,
+            preferred_service: f_preferred_service,
+            message_id: f_message_id,
+            delivered_at: de::required(f_delivered_at, "delivered_at")?,
+        })
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[allow(deprecated)]
+impl<'de> Deserialize<'de> for MessageDeliveredEvent {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// A message that could not be delivered: it expired before being processed, an
+/// upstream service failed after retries, it was cancelled, or no service could
+/// carry it. Its content may be missing.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[derive(Debug, Clone, PartialEq)]
+pub struct MessageFailedEvent {
+    /// The chat of the message.
+    pub chat_id: Option<String>,
+
+    /// The message that failed.
+    pub message_id: Option<String>,
+
+    /// Linq's error code, e.g. 3007 (retries exhausted) or 4001 (delivery failed).
+    pub code: i64,
+
+    /// Why the delivery failed.
+    pub reason: Option<String>,
+
+    /// When the delivery failed.
+    pub failed_at: chrono::DateTime<chrono::Utc>,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl Serialize for MessageFailedEvent {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "MessageFailedEvent", 5);
+        object.optional("chat_id", &self.chat_id);
+        object.optional("message_id", &self.message_id);
+        object.field("code", &self.code);
+        object.optional("reason", &self.reason);
+        object.field("failed_at", &self.failed_at);
+        object.end()
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl de::FromObject for MessageFailedEvent {
+    const NAME: &'static str = "MessageFailedEvent";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_chat_id = None;
+        let mut f_message_id = None;
+        let mut f_code = None;
+        let mut f_reason = None;
+        let mut f_failed_at = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "chat_id" => de::read(&mut map, &mut f_chat_id),
+                "message_id" => de::read(&mut map, &mut f_message_id),
+                "code" => de::read_some(&mut map, &mut f_code),
+                "reason" => de::read(&mut map, &mut f_reason),
+                "failed_at" => de::read_some(&mut map, &mut f_failed_at),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            chat_id: f_chat_id,
+            message_id: f_message_id,
+            code: de::required(f_code, "code")?,
+            reason: f_reason,
+            failed_at: de::required(f_failed_at, "failed_at")?,
+        })
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl<'de> Deserialize<'de> for MessageFailedEvent {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// A part of a message whose text was edited.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[derive(Debug, Clone, PartialEq)]
+pub struct MessageEditedEvent {
+    /// Unique identifier of the message.
+    pub id: String,
+
+    /// The chat of the message.
+    pub chat: MessageEditedEventChat,
+
+    /// `outbound` for messages you sent, `inbound` for messages you received.
+    pub direction: MessageEditedEventDirection,
+
+    /// When the message was edited.
+    pub edited_at: chrono::DateTime<chrono::Utc>,
+
+    /// The edited part.
+    pub part: MessageEditedEventPart,
+
+    /// The sender.
+    pub sender_handle: ChatHandle,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl Serialize for MessageEditedEvent {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "MessageEditedEvent", 6);
+        object.field("id", &self.id);
+        object.field("chat", &self.chat);
+        object.field("direction", &self.direction);
+        object.field("edited_at", &self.edited_at);
+        object.field("part", &self.part);
+        object.field("sender_handle", &self.sender_handle);
+        object.end()
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl de::FromObject for MessageEditedEvent {
+    const NAME: &'static str = "MessageEditedEvent";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_id = None;
+        let mut f_chat = None;
+        let mut f_direction = None;
+        let mut f_edited_at = None;
+        let mut f_part = None;
+        let mut f_sender_handle = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "id" => de::read_some(&mut map, &mut f_id),
+                "chat" => de::read_some(&mut map, &mut f_chat),
+                "direction" => de::read_some(&mut map, &mut f_direction),
+                "edited_at" => de::read_some(&mut map, &mut f_edited_at),
+                "part" => de::read_some(&mut map, &mut f_part),
+                "sender_handle" => de::read_some(&mut map, &mut f_sender_handle),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            id: de::required(f_id, "id")?,
+            chat: de::required(f_chat, "chat")?,
+            direction: de::required(f_direction, "direction")?,
+            edited_at: de::required(f_edited_at, "edited_at")?,
+            part: de::required(f_part, "part")?,
+            sender_handle: de::required(f_sender_handle, "sender_handle")?,
+        })
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl<'de> Deserialize<'de> for MessageEditedEvent {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// A reaction added to or removed from a message.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[allow(deprecated)]
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReactionEvent {
+    /// The chat of the message.
+    pub chat_id: Option<String>,
+
+    /// The reacting handle; `from_handle` replaces it.
+    #[deprecated]
+    pub from: Option<String>,
+
+    /// Who reacted.
+    pub from_handle: Option<ChatHandle>,
+
+    /// The message reacted to.
+    pub message_id: Option<String>,
+
+    /// The 0-based index of the part reacted to.
+    pub part_index: Option<i32>,
+
+    /// The reaction.
+    pub reaction_type: ReactionType,
+
+    /// The emoji of a `custom` reaction.
+    pub custom_emoji: crate::Nullable<String>,
+
+    /// The sticker of a `sticker` reaction.
+    pub sticker: crate::Nullable<Sticker>,
+
+    /// Whether you reacted.
+    pub is_from_me: bool,
+
+    /// The service of the reaction.
+    pub service: Option<ServiceType>,
+
+    /// When the reaction was added or removed.
+    pub reacted_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[allow(deprecated)]
+impl Serialize for ReactionEvent {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "ReactionEvent", 11);
+        object.optional("chat_id", &self.chat_id);
+        object.optional("from", &self.from);
+        object.optional("from_handle", &self.from_handle);
+        object.optional("message_id", &self.message_id);
+        object.optional("part_index", &self.part_index);
+        object.field("reaction_type", &self.reaction_type);
+        object.nullable("custom_emoji", &self.custom_emoji);
+        object.nullable("sticker", &self.sticker);
+        object.field("is_from_me", &self.is_from_me);
+        object.optional("service", &self.service);
+        object.optional("reacted_at", &self.reacted_at);
+        object.end()
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[allow(deprecated)]
+impl de::FromObject for ReactionEvent {
+    const NAME: &'static str = "ReactionEvent";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_chat_id = None;
+        let mut f_from = None;
+        let mut f_from_handle = None;
+        let mut f_message_id = None;
+        let mut f_part_index = None;
+        let mut f_reaction_type = None;
+        let mut f_custom_emoji = crate::Nullable::Absent;
+        let mut f_sticker = crate::Nullable::Absent;
+        let mut f_is_from_me = None;
+        let mut f_service = None;
+        let mut f_reacted_at = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "chat_id" => de::read(&mut map, &mut f_chat_id),
+                "from" => de::read(&mut map, &mut f_from),
+                "from_handle" => de::read(&mut map, &mut f_from_handle),
+                "message_id" => de::read(&mut map, &mut f_message_id),
+                "part_index" => de::read(&mut map, &mut f_part_index),
+                "reaction_type" => de::read_some(&mut map, &mut f_reaction_type),
+                "custom_emoji" => de::read(&mut map, &mut f_custom_emoji),
+                "sticker" => de::read(&mut map, &mut f_sticker),
+                "is_from_me" => de::read_some(&mut map, &mut f_is_from_me),
+                "service" => de::read(&mut map, &mut f_service),
+                "reacted_at" => de::read(&mut map, &mut f_reacted_at),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            chat_id: f_chat_id,
+            from: f_from,
+            from_handle: f_from_handle,
+            message_id: f_message_id,
+            part_index: f_part_index,
+            reaction_type: de::required(f_reaction_type, "reaction_type")?,
+            custom_emoji: f_custom_emoji,
+            sticker: f_sticker,
+            is_from_me: de::required(f_is_from_me, "is_from_me")?,
+            service: f_service,
+            reacted_at: f_reacted_at,
+        })
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[allow(deprecated)]
+impl<'de> Deserialize<'de> for ReactionEvent {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// A participant added to a group chat.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[allow(deprecated)]
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ParticipantAddedEvent {
+    /// The chat.
+    pub chat_id: Option<String>,
+
+    /// The added handle; `participant` replaces it.
+    #[deprecated]
+    pub handle: String,
+
+    /// The added participant.
+    pub participant: Option<ChatHandle>,
+
+    /// When the participant was added.
+    pub added_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[allow(deprecated)]
+impl Serialize for ParticipantAddedEvent {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "ParticipantAddedEvent", 4);
+        object.optional("chat_id", &self.chat_id);
+        object.field("handle", &self.handle);
+        object.optional("participant", &self.participant);
+        object.optional("added_at", &self.added_at);
+        object.end()
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[allow(deprecated)]
+impl de::FromObject for ParticipantAddedEvent {
+    const NAME: &'static str = "ParticipantAddedEvent";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_chat_id = None;
+        let mut f_handle = None;
+        let mut f_participant = None;
+        let mut f_added_at = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "chat_id" => de::read(&mut map, &mut f_chat_id),
+                "handle" => de::read_some(&mut map, &mut f_handle),
+                "participant" => de::read(&mut map, &mut f_participant),
+                "added_at" => de::read(&mut map, &mut f_added_at),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            chat_id: f_chat_id,
+            handle: de::required(f_handle, "handle")?,
+            participant: f_participant,
+            added_at: f_added_at,
+        })
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[allow(deprecated)]
+impl<'de> Deserialize<'de> for ParticipantAddedEvent {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// A participant removed from (or who left) a group chat.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[allow(deprecated)]
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ParticipantRemovedEvent {
+    /// The chat.
+    pub chat_id: Option<String>,
+
+    /// The removed handle; `participant` replaces it.
+    #[deprecated]
+    pub handle: String,
+
+    /// The removed participant.
+    pub participant: Option<ChatHandle>,
+
+    /// When the participant was removed.
+    pub removed_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[allow(deprecated)]
+impl Serialize for ParticipantRemovedEvent {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "ParticipantRemovedEvent", 4);
+        object.optional("chat_id", &self.chat_id);
+        object.field("handle", &self.handle);
+        object.optional("participant", &self.participant);
+        object.optional("removed_at", &self.removed_at);
+        object.end()
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[allow(deprecated)]
+impl de::FromObject for ParticipantRemovedEvent {
+    const NAME: &'static str = "ParticipantRemovedEvent";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_chat_id = None;
+        let mut f_handle = None;
+        let mut f_participant = None;
+        let mut f_removed_at = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "chat_id" => de::read(&mut map, &mut f_chat_id),
+                "handle" => de::read_some(&mut map, &mut f_handle),
+                "participant" => de::read(&mut map, &mut f_participant),
+                "removed_at" => de::read(&mut map, &mut f_removed_at),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            chat_id: f_chat_id,
+            handle: de::required(f_handle, "handle")?,
+            participant: f_participant,
+            removed_at: f_removed_at,
+        })
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[allow(deprecated)]
+impl<'de> Deserialize<'de> for ParticipantRemovedEvent {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// A group chat that was renamed.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChatGroupNameUpdatedEvent {
+    /// The chat.
+    pub chat_id: String,
+
+    /// The previous name.
+    pub old_value: crate::Nullable<String>,
+
+    /// The new name.
+    pub new_value: crate::Nullable<String>,
+
+    /// Who made the change, if known.
+    pub changed_by_handle: crate::Nullable<ChatHandle>,
+
+    /// When the change happened.
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl Serialize for ChatGroupNameUpdatedEvent {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "ChatGroupNameUpdatedEvent", 5);
+        object.field("chat_id", &self.chat_id);
+        object.nullable("old_value", &self.old_value);
+        object.nullable("new_value", &self.new_value);
+        object.nullable("changed_by_handle", &self.changed_by_handle);
+        object.field("updated_at", &self.updated_at);
+        object.end()
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl de::FromObject for ChatGroupNameUpdatedEvent {
+    const NAME: &'static str = "ChatGroupNameUpdatedEvent";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_chat_id = None;
+        let mut f_old_value = crate::Nullable::Absent;
+        let mut f_new_value = crate::Nullable::Absent;
+        let mut f_changed_by_handle = crate::Nullable::Absent;
+        let mut f_updated_at = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "chat_id" => de::read_some(&mut map, &mut f_chat_id),
+                "old_value" => de::read(&mut map, &mut f_old_value),
+                "new_value" => de::read(&mut map, &mut f_new_value),
+                "changed_by_handle" => de::read(&mut map, &mut f_changed_by_handle),
+                "updated_at" => de::read_some(&mut map, &mut f_updated_at),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            chat_id: de::required(f_chat_id, "chat_id")?,
+            old_value: f_old_value,
+            new_value: f_new_value,
+            changed_by_handle: f_changed_by_handle,
+            updated_at: de::required(f_updated_at, "updated_at")?,
+        })
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl<'de> Deserialize<'de> for ChatGroupNameUpdatedEvent {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// A group chat whose icon changed.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChatGroupIconUpdatedEvent {
+    /// The chat.
+    pub chat_id: String,
+
+    /// URL of the previous icon.
+    pub old_value: crate::Nullable<String>,
+
+    /// URL of the new icon.
+    pub new_value: crate::Nullable<String>,
+
+    /// Who made the change, if known.
+    pub changed_by_handle: crate::Nullable<ChatHandle>,
+
+    /// When the change happened.
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl Serialize for ChatGroupIconUpdatedEvent {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "ChatGroupIconUpdatedEvent", 5);
+        object.field("chat_id", &self.chat_id);
+        object.nullable("old_value", &self.old_value);
+        object.nullable("new_value", &self.new_value);
+        object.nullable("changed_by_handle", &self.changed_by_handle);
+        object.field("updated_at", &self.updated_at);
+        object.end()
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl de::FromObject for ChatGroupIconUpdatedEvent {
+    const NAME: &'static str = "ChatGroupIconUpdatedEvent";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_chat_id = None;
+        let mut f_old_value = crate::Nullable::Absent;
+        let mut f_new_value = crate::Nullable::Absent;
+        let mut f_changed_by_handle = crate::Nullable::Absent;
+        let mut f_updated_at = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "chat_id" => de::read_some(&mut map, &mut f_chat_id),
+                "old_value" => de::read(&mut map, &mut f_old_value),
+                "new_value" => de::read(&mut map, &mut f_new_value),
+                "changed_by_handle" => de::read(&mut map, &mut f_changed_by_handle),
+                "updated_at" => de::read_some(&mut map, &mut f_updated_at),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            chat_id: de::required(f_chat_id, "chat_id")?,
+            old_value: f_old_value,
+            new_value: f_new_value,
+            changed_by_handle: f_changed_by_handle,
+            updated_at: de::required(f_updated_at, "updated_at")?,
+        })
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl<'de> Deserialize<'de> for ChatGroupIconUpdatedEvent {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// A group chat rename that failed.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChatGroupNameUpdateFailedEvent {
+    /// The chat.
+    pub chat_id: String,
+
+    /// Linq's error code, e.g. 3007 (retries exhausted) or 4001 (delivery failed).
+    pub error_code: i64,
+
+    /// When the change failed.
+    pub failed_at: chrono::DateTime<chrono::Utc>,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl Serialize for ChatGroupNameUpdateFailedEvent {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(
+            serializer,
+            "ChatGroupNameUpdateFailedEvent",
+            3,
+        );
+        object.field("chat_id", &self.chat_id);
+        object.field("error_code", &self.error_code);
+        object.field("failed_at", &self.failed_at);
+        object.end()
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl de::FromObject for ChatGroupNameUpdateFailedEvent {
+    const NAME: &'static str = "ChatGroupNameUpdateFailedEvent";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_chat_id = None;
+        let mut f_error_code = None;
+        let mut f_failed_at = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "chat_id" => de::read_some(&mut map, &mut f_chat_id),
+                "error_code" => de::read_some(&mut map, &mut f_error_code),
+                "failed_at" => de::read_some(&mut map, &mut f_failed_at),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            chat_id: de::required(f_chat_id, "chat_id")?,
+            error_code: de::required(f_error_code, "error_code")?,
+            failed_at: de::required(f_failed_at, "failed_at")?,
+        })
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl<'de> Deserialize<'de> for ChatGroupNameUpdateFailedEvent {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// A group chat icon change that failed.
+///
+/// An alias of \[`ChatGroupNameUpdateFailedEvent`\], which has the same shape.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+pub type ChatGroupIconUpdateFailedEvent = ChatGroupNameUpdateFailedEvent;
+
+/// A chat that was created.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChatCreatedEvent {
+    /// Unique identifier of the chat.
+    pub id: String,
+
+    /// The name of a group chat; `null` when it has none.
+    pub display_name: Option<String>,
+
+    /// The service the chat runs on, if settled.
+    pub service: crate::Nullable<ServiceType>,
+
+    /// The participants.
+    pub handles: Vec<ChatHandle>,
+
+    /// Deliverability health of the chat.
+    pub health_status: HealthStatus,
+
+    /// Whether the chat is a group chat.
+    pub is_group: bool,
+
+    /// When the chat was created.
+    pub created_at: chrono::DateTime<chrono::Utc>,
+
+    /// When the chat last changed.
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl Serialize for ChatCreatedEvent {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "ChatCreatedEvent", 8);
+        object.field("id", &self.id);
+        object.field("display_name", &self.display_name);
+        object.nullable("service", &self.service);
+        object.field("handles", &self.handles);
+        object.field("health_status", &self.health_status);
+        object.field("is_group", &self.is_group);
+        object.field("created_at", &self.created_at);
+        object.field("updated_at", &self.updated_at);
+        object.end()
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl de::FromObject for ChatCreatedEvent {
+    const NAME: &'static str = "ChatCreatedEvent";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_id = None;
+        let mut f_display_name = None;
+        let mut f_service = crate::Nullable::Absent;
+        let mut f_handles = None;
+        let mut f_health_status = None;
+        let mut f_is_group = None;
+        let mut f_created_at = None;
+        let mut f_updated_at = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "id" => de::read_some(&mut map, &mut f_id),
+                "display_name" => de::read(&mut map, &mut f_display_name),
+                "service" => de::read(&mut map, &mut f_service),
+                "handles" => de::read_some(&mut map, &mut f_handles),
+                "health_status" => de::read_some(&mut map, &mut f_health_status),
+                "is_group" => de::read_some(&mut map, &mut f_is_group),
+                "created_at" => de::read_some(&mut map, &mut f_created_at),
+                "updated_at" => de::read_some(&mut map, &mut f_updated_at),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            id: de::required(f_id, "id")?,
+            display_name: f_display_name,
+            service: f_service,
+            handles: de::required(f_handles, "handles")?,
+            health_status: de::required(f_health_status, "health_status")?,
+            is_group: de::required(f_is_group, "is_group")?,
+            created_at: de::required(f_created_at, "created_at")?,
+            updated_at: de::required(f_updated_at, "updated_at")?,
+        })
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl<'de> Deserialize<'de> for ChatCreatedEvent {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// A participant started or stopped typing.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ChatTypingIndicatorEvent {
+    /// The chat.
+    pub chat_id: String,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl Serialize for ChatTypingIndicatorEvent {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "ChatTypingIndicatorEvent", 1);
+        object.field("chat_id", &self.chat_id);
+        object.end()
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl de::FromObject for ChatTypingIndicatorEvent {
+    const NAME: &'static str = "ChatTypingIndicatorEvent";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_chat_id = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "chat_id" => de::read_some(&mut map, &mut f_chat_id),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            chat_id: de::required(f_chat_id, "chat_id")?,
+        })
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl<'de> Deserialize<'de> for ChatTypingIndicatorEvent {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// A health or reputation level of a phone number.
+#[cfg(any(feature = "phone_numbers", feature = "webhooks"))]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ReputationLevel {
+    /// `HEALTHY`
+    Healthy,
+
+    /// `AT_RISK`
+    AtRisk,
+
+    /// `CRITICAL`
+    Critical,
+
+    /// A value this version of the client does not know; kept verbatim.
+    Unknown(String),
+}
+
+#[cfg(any(feature = "phone_numbers", feature = "webhooks"))]
+impl ReputationLevel {
+    /// Every value known to this version of the client.
+    pub const KNOWN: [Self; 3] = [Self::Healthy, Self::AtRisk, Self::Critical];
+
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Healthy => "HEALTHY",
+            Self::AtRisk => "AT_RISK",
+            Self::Critical => "CRITICAL",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+
+#[cfg(any(feature = "phone_numbers", feature = "webhooks"))]
+impl From<&str> for ReputationLevel {
+    fn from(value: &str) -> Self {
+        match value {
+            "HEALTHY" => Self::Healthy,
+            "AT_RISK" => Self::AtRisk,
+            "CRITICAL" => Self::Critical,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+#[cfg(any(feature = "phone_numbers", feature = "webhooks"))]
+impl std::fmt::Display for ReputationLevel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(any(feature = "phone_numbers", feature = "webhooks"))]
+impl Serialize for ReputationLevel {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(any(feature = "phone_numbers", feature = "webhooks"))]
+impl<'de> Deserialize<'de> for ReputationLevel {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::deserialize_string_enum(deserializer)
+    }
+}
+
+/// Whether a phone number is in normal use or flagged.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum PhoneNumberLineStatus {
+    /// `ACTIVE`
+    Active,
+
+    /// `FLAGGED`
+    Flagged,
+
+    /// A value this version of the client does not know; kept verbatim.
+    Unknown(String),
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl PhoneNumberLineStatus {
+    /// Every value known to this version of the client.
+    pub const KNOWN: [Self; 2] = [Self::Active, Self::Flagged];
+
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Active => "ACTIVE",
+            Self::Flagged => "FLAGGED",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl From<&str> for PhoneNumberLineStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "ACTIVE" => Self::Active,
+            "FLAGGED" => Self::Flagged,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl std::fmt::Display for PhoneNumberLineStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl Serialize for PhoneNumberLineStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl<'de> Deserialize<'de> for PhoneNumberLineStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::deserialize_string_enum(deserializer)
+    }
+}
+
+/// A phone number whose status, health or reputation changed.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[derive(Debug, Clone, PartialEq)]
+pub struct PhoneNumberStatusUpdatedEvent {
+    /// The phone number (E.164).
+    pub phone_number: String,
+
+    /// When the change happened.
+    pub changed_at: chrono::DateTime<chrono::Utc>,
+
+    /// The status before the change.
+    pub previous_status: PhoneNumberLineStatus,
+
+    /// The status after the change.
+    pub new_status: PhoneNumberLineStatus,
+
+    /// The health before the change.
+    pub previous_health_status: ReputationLevel,
+
+    /// The health after the change.
+    pub new_health_status: ReputationLevel,
+
+    /// The reputation before the change.
+    pub previous_reputation: ReputationLevel,
+
+    /// The reputation after the change.
+    pub new_reputation: ReputationLevel,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl Serialize for PhoneNumberStatusUpdatedEvent {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(
+            serializer,
+            "PhoneNumberStatusUpdatedEvent",
+            8,
+        );
+        object.field("phone_number", &self.phone_number);
+        object.field("changed_at", &self.changed_at);
+        object.field("previous_status", &self.previous_status);
+        object.field("new_status", &self.new_status);
+        object.field("previous_health_status", &self.previous_health_status);
+        object.field("new_health_status", &self.new_health_status);
+        object.field("previous_reputation", &self.previous_reputation);
+        object.field("new_reputation", &self.new_reputation);
+        object.end()
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl de::FromObject for PhoneNumberStatusUpdatedEvent {
+    const NAME: &'static str = "PhoneNumberStatusUpdatedEvent";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_phone_number = None;
+        let mut f_changed_at = None;
+        let mut f_previous_status = None;
+        let mut f_new_status = None;
+        let mut f_previous_health_status = None;
+        let mut f_new_health_status = None;
+        let mut f_previous_reputation = None;
+        let mut f_new_reputation = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "phone_number" => de::read_some(&mut map, &mut f_phone_number),
+                "changed_at" => de::read_some(&mut map, &mut f_changed_at),
+                "previous_status" => de::read_some(&mut map, &mut f_previous_status),
+                "new_status" => de::read_some(&mut map, &mut f_new_status),
+                "previous_health_status" => {
+                    de::read_some(&mut map, &mut f_previous_health_status)
+                }
+                "new_health_status" => de::read_some(&mut map, &mut f_new_health_status),
+                "previous_reputation" => {
+                    de::read_some(&mut map, &mut f_previous_reputation)
+                }
+                "new_reputation" => de::read_some(&mut map, &mut f_new_reputation),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            phone_number: de::required(f_phone_number, "phone_number")?,
+            changed_at: de::required(f_changed_at, "changed_at")?,
+            previous_status: de::required(f_previous_status, "previous_status")?,
+            new_status: de::required(f_new_status, "new_status")?,
+            previous_health_status: de::required(
+                f_previous_health_status,
+                "previous_health_status",
+            )?,
+            new_health_status: de::required(f_new_health_status, "new_health_status")?,
+            previous_reputation: de::required(
+                f_previous_reputation,
+                "previous_reputation",
+            )?,
+            new_reputation: de::required(f_new_reputation, "new_reputation")?,
+        })
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl<'de> Deserialize<'de> for PhoneNumberStatusUpdatedEvent {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// The `message.sent` webhook payload, version `2026-02-03`.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[derive(Debug, Clone, PartialEq)]
+pub struct MessageSentWebhookV2026 {
+    /// The API version that produced the event.
+    pub api_version: String,
+
+    /// Always `2026-02-03`.
+    pub webhook_version: MessageSentWebhookV2026WebhookVersion,
+
+    /// Always `message.sent`.
+    pub event_type: WebhookEventType,
+
+    /// Unique identifier of the event; use it to deduplicate deliveries.
+    pub event_id: String,
+
+    /// When the event occurred.
+    pub created_at: chrono::DateTime<chrono::Utc>,
+
+    /// Trace identifier of the event, for debugging and support requests.
+    pub trace_id: String,
+
+    /// Identifier of the partner account the event belongs to.
+    pub partner_id: String,
+
+    /// The `data` property.
+    pub data: MessageEventV2,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl Serialize for MessageSentWebhookV2026 {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "MessageSentWebhookV2026", 8);
+        object.field("api_version", &self.api_version);
+        object.field("webhook_version", &self.webhook_version);
+        object.field("event_type", &self.event_type);
+        object.field("event_id", &self.event_id);
+        object.field("created_at", &self.created_at);
+        object.field("trace_id", &self.trace_id);
+        object.field("partner_id", &self.partner_id);
+        object.field("data", &self.data);
+        object.end()
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl de::FromObject for MessageSentWebhookV2026 {
+    const NAME: &'static str = "MessageSentWebhookV2026";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_api_version = None;
+        let mut f_webhook_version = None;
+        let mut f_event_type = None;
+        let mut f_event_id = None;
+        let mut f_created_at = None;
+        let mut f_trace_id = None;
+        let mut f_partner_id = None;
+        let mut f_data = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "api_version" => de::read_some(&mut map, &mut f_api_version),
+                "webhook_version" => de::read_some(&mut map, &mut f_webhook_version),
+                "event_type" => de::read_some(&mut map, &mut f_event_type),
+                "event_id" => de::read_some(&mut map, &mut f_event_id),
+                "created_at" => de::read_some(&mut map, &mut f_created_at),
+                "trace_id" => de::read_some(&mut map, &mut f_trace_id),
+                "partner_id" => de::read_some(&mut map, &mut f_partner_id),
+                "data" => de::read_some(&mut map, &mut f_data),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            api_version: de::required(f_api_version, "api_version")?,
+            webhook_version: de::required(f_webhook_version, "webhook_version")?,
+            event_type: de::required(f_event_type, "event_type")?,
+            event_id: de::required(f_event_id, "event_id")?,
+            created_at: de::required(f_created_at, "created_at")?,
+            trace_id: de::required(f_trace_id, "trace_id")?,
+            partner_id: de::required(f_partner_id, "partner_id")?,
+            data: de::required(f_data, "data")?,
+        })
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl<'de> Deserialize<'de> for MessageSentWebhookV2026 {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// The `message.received` webhook payload, version `2026-02-03`.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[derive(Debug, Clone, PartialEq)]
+pub struct MessageReceivedWebhookV2026 {
+    /// The API version that produced the event.
+    pub api_version: String,
+
+    /// Always `2026-02-03`.
+    pub webhook_version: MessageReceivedWebhookV2026WebhookVersion,
+
+    /// Always `message.received`.
+    pub event_type: WebhookEventType,
+
+    /// Unique identifier of the event; use it to deduplicate deliveries.
+    pub event_id: String,
+
+    /// When the event occurred.
+    pub created_at: chrono::DateTime<chrono::Utc>,
+
+    /// Trace identifier of the event, for debugging and support requests.
+    pub trace_id: String,
+
+    /// Identifier of the partner account the event belongs to.
+    pub partner_id: String,
+
+    /// The `data` property.
+    pub data: MessageEventV2,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl Serialize for MessageReceivedWebhookV2026 {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "MessageReceivedWebhookV2026", 8);
+        object.field("api_version", &self.api_version);
+        object.field("webhook_version", &self.webhook_version);
+        object.field("event_type", &self.event_type);
+        object.field("event_id", &self.event_id);
+        object.field("created_at", &self.created_at);
+        object.field("trace_id", &self.trace_id);
+        object.field("partner_id", &self.partner_id);
+        object.field("data", &self.data);
+        object.end()
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl de::FromObject for MessageReceivedWebhookV2026 {
+    const NAME: &'static str = "MessageReceivedWebhookV2026";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_api_version = None;
+        let mut f_webhook_version = None;
+        let mut f_event_type = None;
+        let mut f_event_id = None;
+        let mut f_created_at = None;
+        let mut f_trace_id = None;
+        let mut f_partner_id = None;
+        let mut f_data = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "api_version" => de::read_some(&mut map, &mut f_api_version),
+                "webhook_version" => de::read_some(&mut map, &mut f_webhook_version),
+                "event_type" => de::read_some(&mut map, &mut f_event_type),
+                "event_id" => de::read_some(&mut map, &mut f_event_id),
+                "created_at" => de::read_some(&mut map, &mut f_created_at),
+                "trace_id" => de::read_some(&mut map, &mut f_trace_id),
+                "partner_id" => de::read_some(&mut map, &mut f_partner_id),
+                "data" => de::read_some(&mut map, &mut f_data),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            api_version: de::required(f_api_version, "api_version")?,
+            webhook_version: de::required(f_webhook_version, "webhook_version")?,
+            event_type: de::required(f_event_type, "event_type")?,
+            event_id: de::required(f_event_id, "event_id")?,
+            created_at: de::required(f_created_at, "created_at")?,
+            trace_id: de::required(f_trace_id, "trace_id")?,
+            partner_id: de::required(f_partner_id, "partner_id")?,
+            data: de::required(f_data, "data")?,
+        })
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl<'de> Deserialize<'de> for MessageReceivedWebhookV2026 {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// The `message.read` webhook payload, version `2026-02-03`.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[derive(Debug, Clone, PartialEq)]
+pub struct MessageReadWebhookV2026 {
+    /// The API version that produced the event.
+    pub api_version: String,
+
+    /// Always `2026-02-03`.
+    pub webhook_version: MessageReadWebhookV2026WebhookVersion,
+
+    /// Always `message.read`.
+    pub event_type: WebhookEventType,
+
+    /// Unique identifier of the event; use it to deduplicate deliveries.
+    pub event_id: String,
+
+    /// When the event occurred.
+    pub created_at: chrono::DateTime<chrono::Utc>,
+
+    /// Trace identifier of the event, for debugging and support requests.
+    pub trace_id: String,
+
+    /// Identifier of the partner account the event belongs to.
+    pub partner_id: String,
+
+    /// The `data` property.
+    pub data: MessageEventV2,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl Serialize for MessageReadWebhookV2026 {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "MessageReadWebhookV2026", 8);
+        object.field("api_version", &self.api_version);
+        object.field("webhook_version", &self.webhook_version);
+        object.field("event_type", &self.event_type);
+        object.field("event_id", &self.event_id);
+        object.field("created_at", &self.created_at);
+        object.field("trace_id", &self.trace_id);
+        object.field("partner_id", &self.partner_id);
+        object.field("data", &self.data);
+        object.end()
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl de::FromObject for MessageReadWebhookV2026 {
+    const NAME: &'static str = "MessageReadWebhookV2026";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_api_version = None;
+        let mut f_webhook_version = None;
+        let mut f_event_type = None;
+        let mut f_event_id = None;
+        let mut f_created_at = None;
+        let mut f_trace_id = None;
+        let mut f_partner_id = None;
+        let mut f_data = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "api_version" => de::read_some(&mut map, &mut f_api_version),
+                "webhook_version" => de::read_some(&mut map, &mut f_webhook_version),
+                "event_type" => de::read_some(&mut map, &mut f_event_type),
+                "event_id" => de::read_some(&mut map, &mut f_event_id),
+                "created_at" => de::read_some(&mut map, &mut f_created_at),
+                "trace_id" => de::read_some(&mut map, &mut f_trace_id),
+                "partner_id" => de::read_some(&mut map, &mut f_partner_id),
+                "data" => de::read_some(&mut map, &mut f_data),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            api_version: de::required(f_api_version, "api_version")?,
+            webhook_version: de::required(f_webhook_version, "webhook_version")?,
+            event_type: de::required(f_event_type, "event_type")?,
+            event_id: de::required(f_event_id, "event_id")?,
+            created_at: de::required(f_created_at, "created_at")?,
+            trace_id: de::required(f_trace_id, "trace_id")?,
+            partner_id: de::required(f_partner_id, "partner_id")?,
+            data: de::required(f_data, "data")?,
+        })
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl<'de> Deserialize<'de> for MessageReadWebhookV2026 {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// The `message.delivered` webhook payload, version `2026-02-03`.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[derive(Debug, Clone, PartialEq)]
+pub struct MessageDeliveredWebhookV2026 {
+    /// The API version that produced the event.
+    pub api_version: String,
+
+    /// Always `2026-02-03`.
+    pub webhook_version: MessageDeliveredWebhookV2026WebhookVersion,
+
+    /// Always `message.delivered`.
+    pub event_type: WebhookEventType,
+
+    /// Unique identifier of the event; use it to deduplicate deliveries.
+    pub event_id: String,
+
+    /// When the event occurred.
+    pub created_at: chrono::DateTime<chrono::Utc>,
+
+    /// Trace identifier of the event, for debugging and support requests.
+    pub trace_id: String,
+
+    /// Identifier of the partner account the event belongs to.
+    pub partner_id: String,
+
+    /// The `data` property.
+    pub data: MessageEventV2,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl Serialize for MessageDeliveredWebhookV2026 {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "MessageDeliveredWebhookV2026", 8);
+        object.field("api_version", &self.api_version);
+        object.field("webhook_version", &self.webhook_version);
+        object.field("event_type", &self.event_type);
+        object.field("event_id", &self.event_id);
+        object.field("created_at", &self.created_at);
+        object.field("trace_id", &self.trace_id);
+        object.field("partner_id", &self.partner_id);
+        object.field("data", &self.data);
+        object.end()
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl de::FromObject for MessageDeliveredWebhookV2026 {
+    const NAME: &'static str = "MessageDeliveredWebhookV2026";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_api_version = None;
+        let mut f_webhook_version = None;
+        let mut f_event_type = None;
+        let mut f_event_id = None;
+        let mut f_created_at = None;
+        let mut f_trace_id = None;
+        let mut f_partner_id = None;
+        let mut f_data = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "api_version" => de::read_some(&mut map, &mut f_api_version),
+                "webhook_version" => de::read_some(&mut map, &mut f_webhook_version),
+                "event_type" => de::read_some(&mut map, &mut f_event_type),
+                "event_id" => de::read_some(&mut map, &mut f_event_id),
+                "created_at" => de::read_some(&mut map, &mut f_created_at),
+                "trace_id" => de::read_some(&mut map, &mut f_trace_id),
+                "partner_id" => de::read_some(&mut map, &mut f_partner_id),
+                "data" => de::read_some(&mut map, &mut f_data),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            api_version: de::required(f_api_version, "api_version")?,
+            webhook_version: de::required(f_webhook_version, "webhook_version")?,
+            event_type: de::required(f_event_type, "event_type")?,
+            event_id: de::required(f_event_id, "event_id")?,
+            created_at: de::required(f_created_at, "created_at")?,
+            trace_id: de::required(f_trace_id, "trace_id")?,
+            partner_id: de::required(f_partner_id, "partner_id")?,
+            data: de::required(f_data, "data")?,
+        })
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl<'de> Deserialize<'de> for MessageDeliveredWebhookV2026 {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// The `message.failed` webhook payload, version `2026-02-03`.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[derive(Debug, Clone, PartialEq)]
+pub struct MessageFailedWebhookV2026 {
+    /// The API version that produced the event.
+    pub api_version: String,
+
+    /// Always `2026-02-03`.
+    pub webhook_version: MessageFailedWebhookV2026WebhookVersion,
+
+    /// Always `message.failed`.
+    pub event_type: WebhookEventType,
+
+    /// Unique identifier of the event; use it to deduplicate deliveries.
+    pub event_id: String,
+
+    /// When the event occurred.
+    pub created_at: chrono::DateTime<chrono::Utc>,
+
+    /// Trace identifier of the event, for debugging and support requests.
+    pub trace_id: String,
+
+    /// Identifier of the partner account the event belongs to.
+    pub partner_id: String,
+
+    /// The `data` property.
+    pub data: MessageFailedEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl Serialize for MessageFailedWebhookV2026 {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "MessageFailedWebhookV2026", 8);
+        object.field("api_version", &self.api_version);
+        object.field("webhook_version", &self.webhook_version);
+        object.field("event_type", &self.event_type);
+        object.field("event_id", &self.event_id);
+        object.field("created_at", &self.created_at);
+        object.field("trace_id", &self.trace_id);
+        object.field("partner_id", &self.partner_id);
+        object.field("data", &self.data);
+        object.end()
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl de::FromObject for MessageFailedWebhookV2026 {
+    const NAME: &'static str = "MessageFailedWebhookV2026";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_api_version = None;
+        let mut f_webhook_version = None;
+        let mut f_event_type = None;
+        let mut f_event_id = None;
+        let mut f_created_at = None;
+        let mut f_trace_id = None;
+        let mut f_partner_id = None;
+        let mut f_data = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "api_version" => de::read_some(&mut map, &mut f_api_version),
+                "webhook_version" => de::read_some(&mut map, &mut f_webhook_version),
+                "event_type" => de::read_some(&mut map, &mut f_event_type),
+                "event_id" => de::read_some(&mut map, &mut f_event_id),
+                "created_at" => de::read_some(&mut map, &mut f_created_at),
+                "trace_id" => de::read_some(&mut map, &mut f_trace_id),
+                "partner_id" => de::read_some(&mut map, &mut f_partner_id),
+                "data" => de::read_some(&mut map, &mut f_data),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            api_version: de::required(f_api_version, "api_version")?,
+            webhook_version: de::required(f_webhook_version, "webhook_version")?,
+            event_type: de::required(f_event_type, "event_type")?,
+            event_id: de::required(f_event_id, "event_id")?,
+            created_at: de::required(f_created_at, "created_at")?,
+            trace_id: de::required(f_trace_id, "trace_id")?,
+            partner_id: de::required(f_partner_id, "partner_id")?,
+            data: de::required(f_data, "data")?,
+        })
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl<'de> Deserialize<'de> for MessageFailedWebhookV2026 {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// The `message.edited` webhook payload, version `2026-02-03`.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[derive(Debug, Clone, PartialEq)]
+pub struct MessageEditedWebhookV2026 {
+    /// The API version that produced the event.
+    pub api_version: String,
+
+    /// Always `2026-02-03`.
+    pub webhook_version: MessageEditedWebhookV2026WebhookVersion,
+
+    /// Always `message.edited`.
+    pub event_type: WebhookEventType,
+
+    /// Unique identifier of the event; use it to deduplicate deliveries.
+    pub event_id: String,
+
+    /// When the event occurred.
+    pub created_at: chrono::DateTime<chrono::Utc>,
+
+    /// Trace identifier of the event, for debugging and support requests.
+    pub trace_id: String,
+
+    /// Identifier of the partner account the event belongs to.
+    pub partner_id: String,
+
+    /// The `data` property.
+    pub data: MessageEditedEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl Serialize for MessageEditedWebhookV2026 {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "MessageEditedWebhookV2026", 8);
+        object.field("api_version", &self.api_version);
+        object.field("webhook_version", &self.webhook_version);
+        object.field("event_type", &self.event_type);
+        object.field("event_id", &self.event_id);
+        object.field("created_at", &self.created_at);
+        object.field("trace_id", &self.trace_id);
+        object.field("partner_id", &self.partner_id);
+        object.field("data", &self.data);
+        object.end()
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl de::FromObject for MessageEditedWebhookV2026 {
+    const NAME: &'static str = "MessageEditedWebhookV2026";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_api_version = None;
+        let mut f_webhook_version = None;
+        let mut f_event_type = None;
+        let mut f_event_id = None;
+        let mut f_created_at = None;
+        let mut f_trace_id = None;
+        let mut f_partner_id = None;
+        let mut f_data = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "api_version" => de::read_some(&mut map, &mut f_api_version),
+                "webhook_version" => de::read_some(&mut map, &mut f_webhook_version),
+                "event_type" => de::read_some(&mut map, &mut f_event_type),
+                "event_id" => de::read_some(&mut map, &mut f_event_id),
+                "created_at" => de::read_some(&mut map, &mut f_created_at),
+                "trace_id" => de::read_some(&mut map, &mut f_trace_id),
+                "partner_id" => de::read_some(&mut map, &mut f_partner_id),
+                "data" => de::read_some(&mut map, &mut f_data),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            api_version: de::required(f_api_version, "api_version")?,
+            webhook_version: de::required(f_webhook_version, "webhook_version")?,
+            event_type: de::required(f_event_type, "event_type")?,
+            event_id: de::required(f_event_id, "event_id")?,
+            created_at: de::required(f_created_at, "created_at")?,
+            trace_id: de::required(f_trace_id, "trace_id")?,
+            partner_id: de::required(f_partner_id, "partner_id")?,
+            data: de::required(f_data, "data")?,
+        })
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl<'de> Deserialize<'de> for MessageEditedWebhookV2026 {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// The `reaction.added` webhook payload, version `2026-02-03`.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReactionAddedWebhookV2026 {
+    /// The API version that produced the event.
+    pub api_version: String,
+
+    /// Always `2026-02-03`.
+    pub webhook_version: ReactionAddedWebhookV2026WebhookVersion,
+
+    /// Always `reaction.added`.
+    pub event_type: WebhookEventType,
+
+    /// Unique identifier of the event; use it to deduplicate deliveries.
+    pub event_id: String,
+
+    /// When the event occurred.
+    pub created_at: chrono::DateTime<chrono::Utc>,
+
+    /// Trace identifier of the event, for debugging and support requests.
+    pub trace_id: String,
+
+    /// Identifier of the partner account the event belongs to.
+    pub partner_id: String,
+
+    /// The `data` property.
+    pub data: ReactionEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl Serialize for ReactionAddedWebhookV2026 {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "ReactionAddedWebhookV2026", 8);
+        object.field("api_version", &self.api_version);
+        object.field("webhook_version", &self.webhook_version);
+        object.field("event_type", &self.event_type);
+        object.field("event_id", &self.event_id);
+        object.field("created_at", &self.created_at);
+        object.field("trace_id", &self.trace_id);
+        object.field("partner_id", &self.partner_id);
+        object.field("data", &self.data);
+        object.end()
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl de::FromObject for ReactionAddedWebhookV2026 {
+    const NAME: &'static str = "ReactionAddedWebhookV2026";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_api_version = None;
+        let mut f_webhook_version = None;
+        let mut f_event_type = None;
+        let mut f_event_id = None;
+        let mut f_created_at = None;
+        let mut f_trace_id = None;
+        let mut f_partner_id = None;
+        let mut f_data = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "api_version" => de::read_some(&mut map, &mut f_api_version),
+                "webhook_version" => de::read_some(&mut map, &mut f_webhook_version),
+                "event_type" => de::read_some(&mut map, &mut f_event_type),
+                "event_id" => de::read_some(&mut map, &mut f_event_id),
+                "created_at" => de::read_some(&mut map, &mut f_created_at),
+                "trace_id" => de::read_some(&mut map, &mut f_trace_id),
+                "partner_id" => de::read_some(&mut map, &mut f_partner_id),
+                "data" => de::read_some(&mut map, &mut f_data),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            api_version: de::required(f_api_version, "api_version")?,
+            webhook_version: de::required(f_webhook_version, "webhook_version")?,
+            event_type: de::required(f_event_type, "event_type")?,
+            event_id: de::required(f_event_id, "event_id")?,
+            created_at: de::required(f_created_at, "created_at")?,
+            trace_id: de::required(f_trace_id, "trace_id")?,
+            partner_id: de::required(f_partner_id, "partner_id")?,
+            data: de::required(f_data, "data")?,
+        })
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl<'de> Deserialize<'de> for ReactionAddedWebhookV2026 {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// The `reaction.removed` webhook payload, version `2026-02-03`.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReactionRemovedWebhookV2026 {
+    /// The API version that produced the event.
+    pub api_version: String,
+
+    /// Always `2026-02-03`.
+    pub webhook_version: ReactionRemovedWebhookV2026WebhookVersion,
+
+    /// Always `reaction.removed`.
+    pub event_type: WebhookEventType,
+
+    /// Unique identifier of the event; use it to deduplicate deliveries.
+    pub event_id: String,
+
+    /// When the event occurred.
+    pub created_at: chrono::DateTime<chrono::Utc>,
+
+    /// Trace identifier of the event, for debugging and support requests.
+    pub trace_id: String,
+
+    /// Identifier of the partner account the event belongs to.
+    pub partner_id: String,
+
+    /// The `data` property.
+    pub data: ReactionEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl Serialize for ReactionRemovedWebhookV2026 {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "ReactionRemovedWebhookV2026", 8);
+        object.field("api_version", &self.api_version);
+        object.field("webhook_version", &self.webhook_version);
+        object.field("event_type", &self.event_type);
+        object.field("event_id", &self.event_id);
+        object.field("created_at", &self.created_at);
+        object.field("trace_id", &self.trace_id);
+        object.field("partner_id", &self.partner_id);
+        object.field("data", &self.data);
+        object.end()
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl de::FromObject for ReactionRemovedWebhookV2026 {
+    const NAME: &'static str = "ReactionRemovedWebhookV2026";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_api_version = None;
+        let mut f_webhook_version = None;
+        let mut f_event_type = None;
+        let mut f_event_id = None;
+        let mut f_created_at = None;
+        let mut f_trace_id = None;
+        let mut f_partner_id = None;
+        let mut f_data = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "api_version" => de::read_some(&mut map, &mut f_api_version),
+                "webhook_version" => de::read_some(&mut map, &mut f_webhook_version),
+                "event_type" => de::read_some(&mut map, &mut f_event_type),
+                "event_id" => de::read_some(&mut map, &mut f_event_id),
+                "created_at" => de::read_some(&mut map, &mut f_created_at),
+                "trace_id" => de::read_some(&mut map, &mut f_trace_id),
+                "partner_id" => de::read_some(&mut map, &mut f_partner_id),
+                "data" => de::read_some(&mut map, &mut f_data),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            api_version: de::required(f_api_version, "api_version")?,
+            webhook_version: de::required(f_webhook_version, "webhook_version")?,
+            event_type: de::required(f_event_type, "event_type")?,
+            event_id: de::required(f_event_id, "event_id")?,
+            created_at: de::required(f_created_at, "created_at")?,
+            trace_id: de::required(f_trace_id, "trace_id")?,
+            partner_id: de::required(f_partner_id, "partner_id")?,
+            data: de::required(f_data, "data")?,
+        })
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl<'de> Deserialize<'de> for ReactionRemovedWebhookV2026 {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// The `participant.added` webhook payload, version `2026-02-03`.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParticipantAddedWebhookV2026 {
+    /// The API version that produced the event.
+    pub api_version: String,
+
+    /// Always `2026-02-03`.
+    pub webhook_version: ParticipantAddedWebhookV2026WebhookVersion,
+
+    /// Always `participant.added`.
+    pub event_type: WebhookEventType,
+
+    /// Unique identifier of the event; use it to deduplicate deliveries.
+    pub event_id: String,
+
+    /// When the event occurred.
+    pub created_at: chrono::DateTime<chrono::Utc>,
+
+    /// Trace identifier of the event, for debugging and support requests.
+    pub trace_id: String,
+
+    /// Identifier of the partner account the event belongs to.
+    pub partner_id: String,
+
+    /// The `data` property.
+    pub data: ParticipantAddedEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl Serialize for ParticipantAddedWebhookV2026 {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "ParticipantAddedWebhookV2026", 8);
+        object.field("api_version", &self.api_version);
+        object.field("webhook_version", &self.webhook_version);
+        object.field("event_type", &self.event_type);
+        object.field("event_id", &self.event_id);
+        object.field("created_at", &self.created_at);
+        object.field("trace_id", &self.trace_id);
+        object.field("partner_id", &self.partner_id);
+        object.field("data", &self.data);
+        object.end()
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl de::FromObject for ParticipantAddedWebhookV2026 {
+    const NAME: &'static str = "ParticipantAddedWebhookV2026";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_api_version = None;
+        let mut f_webhook_version = None;
+        let mut f_event_type = None;
+        let mut f_event_id = None;
+        let mut f_created_at = None;
+        let mut f_trace_id = None;
+        let mut f_partner_id = None;
+        let mut f_data = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "api_version" => de::read_some(&mut map, &mut f_api_version),
+                "webhook_version" => de::read_some(&mut map, &mut f_webhook_version),
+                "event_type" => de::read_some(&mut map, &mut f_event_type),
+                "event_id" => de::read_some(&mut map, &mut f_event_id),
+                "created_at" => de::read_some(&mut map, &mut f_created_at),
+                "trace_id" => de::read_some(&mut map, &mut f_trace_id),
+                "partner_id" => de::read_some(&mut map, &mut f_partner_id),
+                "data" => de::read_some(&mut map, &mut f_data),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            api_version: de::required(f_api_version, "api_version")?,
+            webhook_version: de::required(f_webhook_version, "webhook_version")?,
+            event_type: de::required(f_event_type, "event_type")?,
+            event_id: de::required(f_event_id, "event_id")?,
+            created_at: de::required(f_created_at, "created_at")?,
+            trace_id: de::required(f_trace_id, "trace_id")?,
+            partner_id: de::required(f_partner_id, "partner_id")?,
+            data: de::required(f_data, "data")?,
+        })
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl<'de> Deserialize<'de> for ParticipantAddedWebhookV2026 {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// The `participant.removed` webhook payload, version `2026-02-03`.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParticipantRemovedWebhookV2026 {
+    /// The API version that produced the event.
+    pub api_version: String,
+
+    /// Always `2026-02-03`.
+    pub webhook_version: ParticipantRemovedWebhookV2026WebhookVersion,
+
+    /// Always `participant.removed`.
+    pub event_type: WebhookEventType,
+
+    /// Unique identifier of the event; use it to deduplicate deliveries.
+    pub event_id: String,
+
+    /// When the event occurred.
+    pub created_at: chrono::DateTime<chrono::Utc>,
+
+    /// Trace identifier of the event, for debugging and support requests.
+    pub trace_id: String,
+
+    /// Identifier of the partner account the event belongs to.
+    pub partner_id: String,
+
+    /// The `data` property.
+    pub data: ParticipantRemovedEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl Serialize for ParticipantRemovedWebhookV2026 {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(
+            serializer,
+            "ParticipantRemovedWebhookV2026",
+            8,
+        );
+        object.field("api_version", &self.api_version);
+        object.field("webhook_version", &self.webhook_version);
+        object.field("event_type", &self.event_type);
+        object.field("event_id", &self.event_id);
+        object.field("created_at", &self.created_at);
+        object.field("trace_id", &self.trace_id);
+        object.field("partner_id", &self.partner_id);
+        object.field("data", &self.data);
+        object.end()
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl de::FromObject for ParticipantRemovedWebhookV2026 {
+    const NAME: &'static str = "ParticipantRemovedWebhookV2026";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_api_version = None;
+        let mut f_webhook_version = None;
+        let mut f_event_type = None;
+        let mut f_event_id = None;
+        let mut f_created_at = None;
+        let mut f_trace_id = None;
+        let mut f_partner_id = None;
+        let mut f_data = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "api_version" => de::read_some(&mut map, &mut f_api_version),
+                "webhook_version" => de::read_some(&mut map, &mut f_webhook_version),
+                "event_type" => de::read_some(&mut map, &mut f_event_type),
+                "event_id" => de::read_some(&mut map, &mut f_event_id),
+                "created_at" => de::read_some(&mut map, &mut f_created_at),
+                "trace_id" => de::read_some(&mut map, &mut f_trace_id),
+                "partner_id" => de::read_some(&mut map, &mut f_partner_id),
+                "data" => de::read_some(&mut map, &mut f_data),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            api_version: de::required(f_api_version, "api_version")?,
+            webhook_version: de::required(f_webhook_version, "webhook_version")?,
+            event_type: de::required(f_event_type, "event_type")?,
+            event_id: de::required(f_event_id, "event_id")?,
+            created_at: de::required(f_created_at, "created_at")?,
+            trace_id: de::required(f_trace_id, "trace_id")?,
+            partner_id: de::required(f_partner_id, "partner_id")?,
+            data: de::required(f_data, "data")?,
+        })
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl<'de> Deserialize<'de> for ParticipantRemovedWebhookV2026 {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// The `chat.group_name_updated` webhook payload, version `2026-02-03`.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChatGroupNameUpdatedWebhookV2026 {
+    /// The API version that produced the event.
+    pub api_version: String,
+
+    /// Always `2026-02-03`.
+    pub webhook_version: ChatGroupNameUpdatedWebhookV2026WebhookVersion,
+
+    /// Always `chat.group_name_updated`.
+    pub event_type: WebhookEventType,
+
+    /// Unique identifier of the event; use it to deduplicate deliveries.
+    pub event_id: String,
+
+    /// When the event occurred.
+    pub created_at: chrono::DateTime<chrono::Utc>,
+
+    /// Trace identifier of the event, for debugging and support requests.
+    pub trace_id: String,
+
+    /// Identifier of the partner account the event belongs to.
+    pub partner_id: String,
+
+    /// The `data` property.
+    pub data: ChatGroupNameUpdatedEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl Serialize for ChatGroupNameUpdatedWebhookV2026 {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(
+            serializer,
+            "ChatGroupNameUpdatedWebhookV2026",
+            8,
+        );
+        object.field("api_version", &self.api_version);
+        object.field("webhook_version", &self.webhook_version);
+        object.field("event_type", &self.event_type);
+        object.field("event_id", &self.event_id);
+        object.field("created_at", &self.created_at);
+        object.field("trace_id", &self.trace_id);
+        object.field("partner_id", &self.partner_id);
+        object.field("data", &self.data);
+        object.end()
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl de::FromObject for ChatGroupNameUpdatedWebhookV2026 {
+    const NAME: &'static str = "ChatGroupNameUpdatedWebhookV2026";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_api_version = None;
+        let mut f_webhook_version = None;
+        let mut f_event_type = None;
+        let mut f_event_id = None;
+        let mut f_created_at = None;
+        let mut f_trace_id = None;
+        let mut f_partner_id = None;
+        let mut f_data = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "api_version" => de::read_some(&mut map, &mut f_api_version),
+                "webhook_version" => de::read_some(&mut map, &mut f_webhook_version),
+                "event_type" => de::read_some(&mut map, &mut f_event_type),
+                "event_id" => de::read_some(&mut map, &mut f_event_id),
+                "created_at" => de::read_some(&mut map, &mut f_created_at),
+                "trace_id" => de::read_some(&mut map, &mut f_trace_id),
+                "partner_id" => de::read_some(&mut map, &mut f_partner_id),
+                "data" => de::read_some(&mut map, &mut f_data),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            api_version: de::required(f_api_version, "api_version")?,
+            webhook_version: de::required(f_webhook_version, "webhook_version")?,
+            event_type: de::required(f_event_type, "event_type")?,
+            event_id: de::required(f_event_id, "event_id")?,
+            created_at: de::required(f_created_at, "created_at")?,
+            trace_id: de::required(f_trace_id, "trace_id")?,
+            partner_id: de::required(f_partner_id, "partner_id")?,
+            data: de::required(f_data, "data")?,
+        })
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl<'de> Deserialize<'de> for ChatGroupNameUpdatedWebhookV2026 {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// The `chat.group_icon_updated` webhook payload, version `2026-02-03`.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChatGroupIconUpdatedWebhookV2026 {
+    /// The API version that produced the event.
+    pub api_version: String,
+
+    /// Always `2026-02-03`.
+    pub webhook_version: ChatGroupIconUpdatedWebhookV2026WebhookVersion,
+
+    /// Always `chat.group_icon_updated`.
+    pub event_type: WebhookEventType,
+
+    /// Unique identifier of the event; use it to deduplicate deliveries.
+    pub event_id: String,
+
+    /// When the event occurred.
+    pub created_at: chrono::DateTime<chrono::Utc>,
+
+    /// Trace identifier of the event, for debugging and support requests.
+    pub trace_id: String,
+
+    /// Identifier of the partner account the event belongs to.
+    pub partner_id: String,
+
+    /// The `data` property.
+    pub data: ChatGroupIconUpdatedEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl Serialize for ChatGroupIconUpdatedWebhookV2026 {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(
+            serializer,
+            "ChatGroupIconUpdatedWebhookV2026",
+            8,
+        );
+        object.field("api_version", &self.api_version);
+        object.field("webhook_version", &self.webhook_version);
+        object.field("event_type", &self.event_type);
+        object.field("event_id", &self.event_id);
+        object.field("created_at", &self.created_at);
+        object.field("trace_id", &self.trace_id);
+        object.field("partner_id", &self.partner_id);
+        object.field("data", &self.data);
+        object.end()
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl de::FromObject for ChatGroupIconUpdatedWebhookV2026 {
+    const NAME: &'static str = "ChatGroupIconUpdatedWebhookV2026";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_api_version = None;
+        let mut f_webhook_version = None;
+        let mut f_event_type = None;
+        let mut f_event_id = None;
+        let mut f_created_at = None;
+        let mut f_trace_id = None;
+        let mut f_partner_id = None;
+        let mut f_data = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "api_version" => de::read_some(&mut map, &mut f_api_version),
+                "webhook_version" => de::read_some(&mut map, &mut f_webhook_version),
+                "event_type" => de::read_some(&mut map, &mut f_event_type),
+                "event_id" => de::read_some(&mut map, &mut f_event_id),
+                "created_at" => de::read_some(&mut map, &mut f_created_at),
+                "trace_id" => de::read_some(&mut map, &mut f_trace_id),
+                "partner_id" => de::read_some(&mut map, &mut f_partner_id),
+                "data" => de::read_some(&mut map, &mut f_data),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            api_version: de::required(f_api_version, "api_version")?,
+            webhook_version: de::required(f_webhook_version, "webhook_version")?,
+            event_type: de::required(f_event_type, "event_type")?,
+            event_id: de::required(f_event_id, "event_id")?,
+            created_at: de::required(f_created_at, "created_at")?,
+            trace_id: de::required(f_trace_id, "trace_id")?,
+            partner_id: de::required(f_partner_id, "partner_id")?,
+            data: de::required(f_data, "data")?,
+        })
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl<'de> Deserialize<'de> for ChatGroupIconUpdatedWebhookV2026 {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// The `chat.group_name_update_failed` webhook payload, version `2026-02-03`.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChatGroupNameUpdateFailedWebhookV2026 {
+    /// The API version that produced the event.
+    pub api_version: String,
+
+    /// Always `2026-02-03`.
+    pub webhook_version: ChatGroupNameUpdateFailedWebhookV2026WebhookVersion,
+
+    /// Always `chat.group_name_update_failed`.
+    pub event_type: WebhookEventType,
+
+    /// Unique identifier of the event; use it to deduplicate deliveries.
+    pub event_id: String,
+
+    /// When the event occurred.
+    pub created_at: chrono::DateTime<chrono::Utc>,
+
+    /// Trace identifier of the event, for debugging and support requests.
+    pub trace_id: String,
+
+    /// Identifier of the partner account the event belongs to.
+    pub partner_id: String,
+
+    /// The `data` property.
+    pub data: ChatGroupNameUpdateFailedEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl Serialize for ChatGroupNameUpdateFailedWebhookV2026 {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(
+            serializer,
+            "ChatGroupNameUpdateFailedWebhookV2026",
+            8,
+        );
+        object.field("api_version", &self.api_version);
+        object.field("webhook_version", &self.webhook_version);
+        object.field("event_type", &self.event_type);
+        object.field("event_id", &self.event_id);
+        object.field("created_at", &self.created_at);
+        object.field("trace_id", &self.trace_id);
+        object.field("partner_id", &self.partner_id);
+        object.field("data", &self.data);
+        object.end()
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl de::FromObject for ChatGroupNameUpdateFailedWebhookV2026 {
+    const NAME: &'static str = "ChatGroupNameUpdateFailedWebhookV2026";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_api_version = None;
+        let mut f_webhook_version = None;
+        let mut f_event_type = None;
+        let mut f_event_id = None;
+        let mut f_created_at = None;
+        let mut f_trace_id = None;
+        let mut f_partner_id = None;
+        let mut f_data = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "api_version" => de::read_some(&mut map, &mut f_api_version),
+                "webhook_version" => de::read_some(&mut map, &mut f_webhook_version),
+                "event_type" => de::read_some(&mut map, &mut f_event_type),
+                "event_id" => de::read_some(&mut map, &mut f_event_id),
+                "created_at" => de::read_some(&mut map, &mut f_created_at),
+                "trace_id" => de::read_some(&mut map, &mut f_trace_id),
+                "partner_id" => de::read_some(&mut map, &mut f_partner_id),
+                "data" => de::read_some(&mut map, &mut f_data),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            api_version: de::required(f_api_version, "api_version")?,
+            webhook_version: de::required(f_webhook_version, "webhook_version")?,
+            event_type: de::required(f_event_type, "event_type")?,
+            event_id: de::required(f_event_id, "event_id")?,
+            created_at: de::required(f_created_at, "created_at")?,
+            trace_id: de::required(f_trace_id, "trace_id")?,
+            partner_id: de::required(f_partner_id, "partner_id")?,
+            data: de::required(f_data, "data")?,
+        })
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl<'de> Deserialize<'de> for ChatGroupNameUpdateFailedWebhookV2026 {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// The `chat.group_icon_update_failed` webhook payload, version `2026-02-03`.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChatGroupIconUpdateFailedWebhookV2026 {
+    /// The API version that produced the event.
+    pub api_version: String,
+
+    /// Always `2026-02-03`.
+    pub webhook_version: ChatGroupIconUpdateFailedWebhookV2026WebhookVersion,
+
+    /// Always `chat.group_icon_update_failed`.
+    pub event_type: WebhookEventType,
+
+    /// Unique identifier of the event; use it to deduplicate deliveries.
+    pub event_id: String,
+
+    /// When the event occurred.
+    pub created_at: chrono::DateTime<chrono::Utc>,
+
+    /// Trace identifier of the event, for debugging and support requests.
+    pub trace_id: String,
+
+    /// Identifier of the partner account the event belongs to.
+    pub partner_id: String,
+
+    /// The `data` property.
+    pub data: ChatGroupIconUpdateFailedEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl Serialize for ChatGroupIconUpdateFailedWebhookV2026 {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(
+            serializer,
+            "ChatGroupIconUpdateFailedWebhookV2026",
+            8,
+        );
+        object.field("api_version", &self.api_version);
+        object.field("webhook_version", &self.webhook_version);
+        object.field("event_type", &self.event_type);
+        object.field("event_id", &self.event_id);
+        object.field("created_at", &self.created_at);
+        object.field("trace_id", &self.trace_id);
+        object.field("partner_id", &self.partner_id);
+        object.field("data", &self.data);
+        object.end()
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl de::FromObject for ChatGroupIconUpdateFailedWebhookV2026 {
+    const NAME: &'static str = "ChatGroupIconUpdateFailedWebhookV2026";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_api_version = None;
+        let mut f_webhook_version = None;
+        let mut f_event_type = None;
+        let mut f_event_id = None;
+        let mut f_created_at = None;
+        let mut f_trace_id = None;
+        let mut f_partner_id = None;
+        let mut f_data = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "api_version" => de::read_some(&mut map, &mut f_api_version),
+                "webhook_version" => de::read_some(&mut map, &mut f_webhook_version),
+                "event_type" => de::read_some(&mut map, &mut f_event_type),
+                "event_id" => de::read_some(&mut map, &mut f_event_id),
+                "created_at" => de::read_some(&mut map, &mut f_created_at),
+                "trace_id" => de::read_some(&mut map, &mut f_trace_id),
+                "partner_id" => de::read_some(&mut map, &mut f_partner_id),
+                "data" => de::read_some(&mut map, &mut f_data),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            api_version: de::required(f_api_version, "api_version")?,
+            webhook_version: de::required(f_webhook_version, "webhook_version")?,
+            event_type: de::required(f_event_type, "event_type")?,
+            event_id: de::required(f_event_id, "event_id")?,
+            created_at: de::required(f_created_at, "created_at")?,
+            trace_id: de::required(f_trace_id, "trace_id")?,
+            partner_id: de::required(f_partner_id, "partner_id")?,
+            data: de::required(f_data, "data")?,
+        })
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl<'de> Deserialize<'de> for ChatGroupIconUpdateFailedWebhookV2026 {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// The `chat.created` webhook payload, version `2026-02-03`.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChatCreatedWebhookV2026 {
+    /// The API version that produced the event.
+    pub api_version: String,
+
+    /// Always `2026-02-03`.
+    pub webhook_version: ChatCreatedWebhookV2026WebhookVersion,
+
+    /// Always `chat.created`.
+    pub event_type: WebhookEventType,
+
+    /// Unique identifier of the event; use it to deduplicate deliveries.
+    pub event_id: String,
+
+    /// When the event occurred.
+    pub created_at: chrono::DateTime<chrono::Utc>,
+
+    /// Trace identifier of the event, for debugging and support requests.
+    pub trace_id: String,
+
+    /// Identifier of the partner account the event belongs to.
+    pub partner_id: String,
+
+    /// The `data` property.
+    pub data: ChatCreatedEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl Serialize for ChatCreatedWebhookV2026 {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "ChatCreatedWebhookV2026", 8);
+        object.field("api_version", &self.api_version);
+        object.field("webhook_version", &self.webhook_version);
+        object.field("event_type", &self.event_type);
+        object.field("event_id", &self.event_id);
+        object.field("created_at", &self.created_at);
+        object.field("trace_id", &self.trace_id);
+        object.field("partner_id", &self.partner_id);
+        object.field("data", &self.data);
+        object.end()
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl de::FromObject for ChatCreatedWebhookV2026 {
+    const NAME: &'static str = "ChatCreatedWebhookV2026";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_api_version = None;
+        let mut f_webhook_version = None;
+        let mut f_event_type = None;
+        let mut f_event_id = None;
+        let mut f_created_at = None;
+        let mut f_trace_id = None;
+        let mut f_partner_id = None;
+        let mut f_data = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "api_version" => de::read_some(&mut map, &mut f_api_version),
+                "webhook_version" => de::read_some(&mut map, &mut f_webhook_version),
+                "event_type" => de::read_some(&mut map, &mut f_event_type),
+                "event_id" => de::read_some(&mut map, &mut f_event_id),
+                "created_at" => de::read_some(&mut map, &mut f_created_at),
+                "trace_id" => de::read_some(&mut map, &mut f_trace_id),
+                "partner_id" => de::read_some(&mut map, &mut f_partner_id),
+                "data" => de::read_some(&mut map, &mut f_data),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            api_version: de::required(f_api_version, "api_version")?,
+            webhook_version: de::required(f_webhook_version, "webhook_version")?,
+            event_type: de::required(f_event_type, "event_type")?,
+            event_id: de::required(f_event_id, "event_id")?,
+            created_at: de::required(f_created_at, "created_at")?,
+            trace_id: de::required(f_trace_id, "trace_id")?,
+            partner_id: de::required(f_partner_id, "partner_id")?,
+            data: de::required(f_data, "data")?,
+        })
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl<'de> Deserialize<'de> for ChatCreatedWebhookV2026 {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// The `chat.typing_indicator.started` webhook payload, version `2026-02-03`.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChatTypingIndicatorStartedWebhookV2026 {
+    /// The API version that produced the event.
+    pub api_version: String,
+
+    /// Always `2026-02-03`.
+    pub webhook_version: ChatTypingIndicatorStartedWebhookV2026WebhookVersion,
+
+    /// Always `chat.typing_indicator.started`.
+    pub event_type: WebhookEventType,
+
+    /// Unique identifier of the event; use it to deduplicate deliveries.
+    pub event_id: String,
+
+    /// When the event occurred.
+    pub created_at: chrono::DateTime<chrono::Utc>,
+
+    /// Trace identifier of the event, for debugging and support requests.
+    pub trace_id: String,
+
+    /// Identifier of the partner account the event belongs to.
+    pub partner_id: String,
+
+    /// The `data` property.
+    pub data: ChatTypingIndicatorEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl Serialize for ChatTypingIndicatorStartedWebhookV2026 {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(
+            serializer,
+            "ChatTypingIndicatorStartedWebhookV2026",
+            8,
+        );
+        object.field("api_version", &self.api_version);
+        object.field("webhook_version", &self.webhook_version);
+        object.field("event_type", &self.event_type);
+        object.field("event_id", &self.event_id);
+        object.field("created_at", &self.created_at);
+        object.field("trace_id", &self.trace_id);
+        object.field("partner_id", &self.partner_id);
+        object.field("data", &self.data);
+        object.end()
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl de::FromObject for ChatTypingIndicatorStartedWebhookV2026 {
+    const NAME: &'static str = "ChatTypingIndicatorStartedWebhookV2026";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_api_version = None;
+        let mut f_webhook_version = None;
+        let mut f_event_type = None;
+        let mut f_event_id = None;
+        let mut f_created_at = None;
+        let mut f_trace_id = None;
+        let mut f_partner_id = None;
+        let mut f_data = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "api_version" => de::read_some(&mut map, &mut f_api_version),
+                "webhook_version" => de::read_some(&mut map, &mut f_webhook_version),
+                "event_type" => de::read_some(&mut map, &mut f_event_type),
+                "event_id" => de::read_some(&mut map, &mut f_event_id),
+                "created_at" => de::read_some(&mut map, &mut f_created_at),
+                "trace_id" => de::read_some(&mut map, &mut f_trace_id),
+                "partner_id" => de::read_some(&mut map, &mut f_partner_id),
+                "data" => de::read_some(&mut map, &mut f_data),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            api_version: de::required(f_api_version, "api_version")?,
+            webhook_version: de::required(f_webhook_version, "webhook_version")?,
+            event_type: de::required(f_event_type, "event_type")?,
+            event_id: de::required(f_event_id, "event_id")?,
+            created_at: de::required(f_created_at, "created_at")?,
+            trace_id: de::required(f_trace_id, "trace_id")?,
+            partner_id: de::required(f_partner_id, "partner_id")?,
+            data: de::required(f_data, "data")?,
+        })
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl<'de> Deserialize<'de> for ChatTypingIndicatorStartedWebhookV2026 {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// The `chat.typing_indicator.stopped` webhook payload, version `2026-02-03`.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChatTypingIndicatorStoppedWebhookV2026 {
+    /// The API version that produced the event.
+    pub api_version: String,
+
+    /// Always `2026-02-03`.
+    pub webhook_version: ChatTypingIndicatorStoppedWebhookV2026WebhookVersion,
+
+    /// Always `chat.typing_indicator.stopped`.
+    pub event_type: WebhookEventType,
+
+    /// Unique identifier of the event; use it to deduplicate deliveries.
+    pub event_id: String,
+
+    /// When the event occurred.
+    pub created_at: chrono::DateTime<chrono::Utc>,
+
+    /// Trace identifier of the event, for debugging and support requests.
+    pub trace_id: String,
+
+    /// Identifier of the partner account the event belongs to.
+    pub partner_id: String,
+
+    /// The `data` property.
+    pub data: ChatTypingIndicatorEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl Serialize for ChatTypingIndicatorStoppedWebhookV2026 {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(
+            serializer,
+            "ChatTypingIndicatorStoppedWebhookV2026",
+            8,
+        );
+        object.field("api_version", &self.api_version);
+        object.field("webhook_version", &self.webhook_version);
+        object.field("event_type", &self.event_type);
+        object.field("event_id", &self.event_id);
+        object.field("created_at", &self.created_at);
+        object.field("trace_id", &self.trace_id);
+        object.field("partner_id", &self.partner_id);
+        object.field("data", &self.data);
+        object.end()
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl de::FromObject for ChatTypingIndicatorStoppedWebhookV2026 {
+    const NAME: &'static str = "ChatTypingIndicatorStoppedWebhookV2026";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_api_version = None;
+        let mut f_webhook_version = None;
+        let mut f_event_type = None;
+        let mut f_event_id = None;
+        let mut f_created_at = None;
+        let mut f_trace_id = None;
+        let mut f_partner_id = None;
+        let mut f_data = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "api_version" => de::read_some(&mut map, &mut f_api_version),
+                "webhook_version" => de::read_some(&mut map, &mut f_webhook_version),
+                "event_type" => de::read_some(&mut map, &mut f_event_type),
+                "event_id" => de::read_some(&mut map, &mut f_event_id),
+                "created_at" => de::read_some(&mut map, &mut f_created_at),
+                "trace_id" => de::read_some(&mut map, &mut f_trace_id),
+                "partner_id" => de::read_some(&mut map, &mut f_partner_id),
+                "data" => de::read_some(&mut map, &mut f_data),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            api_version: de::required(f_api_version, "api_version")?,
+            webhook_version: de::required(f_webhook_version, "webhook_version")?,
+            event_type: de::required(f_event_type, "event_type")?,
+            event_id: de::required(f_event_id, "event_id")?,
+            created_at: de::required(f_created_at, "created_at")?,
+            trace_id: de::required(f_trace_id, "trace_id")?,
+            partner_id: de::required(f_partner_id, "partner_id")?,
+            data: de::required(f_data, "data")?,
+        })
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl<'de> Deserialize<'de> for ChatTypingIndicatorStoppedWebhookV2026 {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// The `phone_number.status_updated` webhook payload, version `2026-02-03`.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[derive(Debug, Clone, PartialEq)]
+pub struct PhoneNumberStatusUpdatedWebhookV2026 {
+    /// The API version that produced the event.
+    pub api_version: String,
+
+    /// Always `2026-02-03`.
+    pub webhook_version: PhoneNumberStatusUpdatedWebhookV2026WebhookVersion,
+
+    /// Always `phone_number.status_updated`.
+    pub event_type: WebhookEventType,
+
+    /// Unique identifier of the event; use it to deduplicate deliveries.
+    pub event_id: String,
+
+    /// When the event occurred.
+    pub created_at: chrono::DateTime<chrono::Utc>,
+
+    /// Trace identifier of the event, for debugging and support requests.
+    pub trace_id: String,
+
+    /// Identifier of the partner account the event belongs to.
+    pub partner_id: String,
+
+    /// The `data` property.
+    pub data: PhoneNumberStatusUpdatedEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl Serialize for PhoneNumberStatusUpdatedWebhookV2026 {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(
+            serializer,
+            "PhoneNumberStatusUpdatedWebhookV2026",
+            8,
+        );
+        object.field("api_version", &self.api_version);
+        object.field("webhook_version", &self.webhook_version);
+        object.field("event_type", &self.event_type);
+        object.field("event_id", &self.event_id);
+        object.field("created_at", &self.created_at);
+        object.field("trace_id", &self.trace_id);
+        object.field("partner_id", &self.partner_id);
+        object.field("data", &self.data);
+        object.end()
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl de::FromObject for PhoneNumberStatusUpdatedWebhookV2026 {
+    const NAME: &'static str = "PhoneNumberStatusUpdatedWebhookV2026";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_api_version = None;
+        let mut f_webhook_version = None;
+        let mut f_event_type = None;
+        let mut f_event_id = None;
+        let mut f_created_at = None;
+        let mut f_trace_id = None;
+        let mut f_partner_id = None;
+        let mut f_data = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "api_version" => de::read_some(&mut map, &mut f_api_version),
+                "webhook_version" => de::read_some(&mut map, &mut f_webhook_version),
+                "event_type" => de::read_some(&mut map, &mut f_event_type),
+                "event_id" => de::read_some(&mut map, &mut f_event_id),
+                "created_at" => de::read_some(&mut map, &mut f_created_at),
+                "trace_id" => de::read_some(&mut map, &mut f_trace_id),
+                "partner_id" => de::read_some(&mut map, &mut f_partner_id),
+                "data" => de::read_some(&mut map, &mut f_data),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            api_version: de::required(f_api_version, "api_version")?,
+            webhook_version: de::required(f_webhook_version, "webhook_version")?,
+            event_type: de::required(f_event_type, "event_type")?,
+            event_id: de::required(f_event_id, "event_id")?,
+            created_at: de::required(f_created_at, "created_at")?,
+            trace_id: de::required(f_trace_id, "trace_id")?,
+            partner_id: de::required(f_partner_id, "partner_id")?,
+            data: de::required(f_data, "data")?,
+        })
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl<'de> Deserialize<'de> for PhoneNumberStatusUpdatedWebhookV2026 {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// The `message.sent` webhook payload, version `2025-01-01`.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[derive(Debug, Clone, PartialEq)]
+pub struct MessageSentWebhookV2025 {
+    /// The API version that produced the event.
+    pub api_version: String,
+
+    /// Always `2025-01-01`.
+    pub webhook_version: MessageSentWebhookV2025WebhookVersion,
+
+    /// Always `message.sent`.
+    pub event_type: WebhookEventType,
+
+    /// Unique identifier of the event; use it to deduplicate deliveries.
+    pub event_id: String,
+
+    /// When the event occurred.
+    pub created_at: chrono::DateTime<chrono::Utc>,
+
+    /// Trace identifier of the event, for debugging and support requests.
+    pub trace_id: String,
+
+    /// Identifier of the partner account the event belongs to.
+    pub partner_id: String,
+
+    /// The `data` property.
+    pub data: MessageEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl Serialize for MessageSentWebhookV2025 {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "MessageSentWebhookV2025", 8);
+        object.field("api_version", &self.api_version);
+        object.field("webhook_version", &self.webhook_version);
+        object.field("event_type", &self.event_type);
+        object.field("event_id", &self.event_id);
+        object.field("created_at", &self.created_at);
+        object.field("trace_id", &self.trace_id);
+        object.field("partner_id", &self.partner_id);
+        object.field("data", &self.data);
+        object.end()
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl de::FromObject for MessageSentWebhookV2025 {
+    const NAME: &'static str = "MessageSentWebhookV2025";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_api_version = None;
+        let mut f_webhook_version = None;
+        let mut f_event_type = None;
+        let mut f_event_id = None;
+        let mut f_created_at = None;
+        let mut f_trace_id = None;
+        let mut f_partner_id = None;
+        let mut f_data = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "api_version" => de::read_some(&mut map, &mut f_api_version),
+                "webhook_version" => de::read_some(&mut map, &mut f_webhook_version),
+                "event_type" => de::read_some(&mut map, &mut f_event_type),
+                "event_id" => de::read_some(&mut map, &mut f_event_id),
+                "created_at" => de::read_some(&mut map, &mut f_created_at),
+                "trace_id" => de::read_some(&mut map, &mut f_trace_id),
+                "partner_id" => de::read_some(&mut map, &mut f_partner_id),
+                "data" => de::read_some(&mut map, &mut f_data),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            api_version: de::required(f_api_version, "api_version")?,
+            webhook_version: de::required(f_webhook_version, "webhook_version")?,
+            event_type: de::required(f_event_type, "event_type")?,
+            event_id: de::required(f_event_id, "event_id")?,
+            created_at: de::required(f_created_at, "created_at")?,
+            trace_id: de::required(f_trace_id, "trace_id")?,
+            partner_id: de::required(f_partner_id, "partner_id")?,
+            data: de::required(f_data, "data")?,
+        })
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl<'de> Deserialize<'de> for MessageSentWebhookV2025 {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// The `message.received` webhook payload, version `2025-01-01`.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[derive(Debug, Clone, PartialEq)]
+pub struct MessageReceivedWebhookV2025 {
+    /// The API version that produced the event.
+    pub api_version: String,
+
+    /// Always `2025-01-01`.
+    pub webhook_version: MessageReceivedWebhookV2025WebhookVersion,
+
+    /// Always `message.received`.
+    pub event_type: WebhookEventType,
+
+    /// Unique identifier of the event; use it to deduplicate deliveries.
+    pub event_id: String,
+
+    /// When the event occurred.
+    pub created_at: chrono::DateTime<chrono::Utc>,
+
+    /// Trace identifier of the event, for debugging and support requests.
+    pub trace_id: String,
+
+    /// Identifier of the partner account the event belongs to.
+    pub partner_id: String,
+
+    /// The `data` property.
+    pub data: MessageEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl Serialize for MessageReceivedWebhookV2025 {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "MessageReceivedWebhookV2025", 8);
+        object.field("api_version", &self.api_version);
+        object.field("webhook_version", &self.webhook_version);
+        object.field("event_type", &self.event_type);
+        object.field("event_id", &self.event_id);
+        object.field("created_at", &self.created_at);
+        object.field("trace_id", &self.trace_id);
+        object.field("partner_id", &self.partner_id);
+        object.field("data", &self.data);
+        object.end()
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl de::FromObject for MessageReceivedWebhookV2025 {
+    const NAME: &'static str = "MessageReceivedWebhookV2025";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_api_version = None;
+        let mut f_webhook_version = None;
+        let mut f_event_type = None;
+        let mut f_event_id = None;
+        let mut f_created_at = None;
+        let mut f_trace_id = None;
+        let mut f_partner_id = None;
+        let mut f_data = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "api_version" => de::read_some(&mut map, &mut f_api_version),
+                "webhook_version" => de::read_some(&mut map, &mut f_webhook_version),
+                "event_type" => de::read_some(&mut map, &mut f_event_type),
+                "event_id" => de::read_some(&mut map, &mut f_event_id),
+                "created_at" => de::read_some(&mut map, &mut f_created_at),
+                "trace_id" => de::read_some(&mut map, &mut f_trace_id),
+                "partner_id" => de::read_some(&mut map, &mut f_partner_id),
+                "data" => de::read_some(&mut map, &mut f_data),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            api_version: de::required(f_api_version, "api_version")?,
+            webhook_version: de::required(f_webhook_version, "webhook_version")?,
+            event_type: de::required(f_event_type, "event_type")?,
+            event_id: de::required(f_event_id, "event_id")?,
+            created_at: de::required(f_created_at, "created_at")?,
+            trace_id: de::required(f_trace_id, "trace_id")?,
+            partner_id: de::required(f_partner_id, "partner_id")?,
+            data: de::required(f_data, "data")?,
+        })
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl<'de> Deserialize<'de> for MessageReceivedWebhookV2025 {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// The `message.read` webhook payload, version `2025-01-01`.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[derive(Debug, Clone, PartialEq)]
+pub struct MessageReadWebhookV2025 {
+    /// The API version that produced the event.
+    pub api_version: String,
+
+    /// Always `2025-01-01`.
+    pub webhook_version: MessageReadWebhookV2025WebhookVersion,
+
+    /// Always `message.read`.
+    pub event_type: WebhookEventType,
+
+    /// Unique identifier of the event; use it to deduplicate deliveries.
+    pub event_id: String,
+
+    /// When the event occurred.
+    pub created_at: chrono::DateTime<chrono::Utc>,
+
+    /// Trace identifier of the event, for debugging and support requests.
+    pub trace_id: String,
+
+    /// Identifier of the partner account the event belongs to.
+    pub partner_id: String,
+
+    /// The `data` property.
+    pub data: MessageReadEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl Serialize for MessageReadWebhookV2025 {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "MessageReadWebhookV2025", 8);
+        object.field("api_version", &self.api_version);
+        object.field("webhook_version", &self.webhook_version);
+        object.field("event_type", &self.event_type);
+        object.field("event_id", &self.event_id);
+        object.field("created_at", &self.created_at);
+        object.field("trace_id", &self.trace_id);
+        object.field("partner_id", &self.partner_id);
+        object.field("data", &self.data);
+        object.end()
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl de::FromObject for MessageReadWebhookV2025 {
+    const NAME: &'static str = "MessageReadWebhookV2025";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_api_version = None;
+        let mut f_webhook_version = None;
+        let mut f_event_type = None;
+        let mut f_event_id = None;
+        let mut f_created_at = None;
+        let mut f_trace_id = None;
+        let mut f_partner_id = None;
+        let mut f_data = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "api_version" => de::read_some(&mut map, &mut f_api_version),
+                "webhook_version" => de::read_some(&mut map, &mut f_webhook_version),
+                "event_type" => de::read_some(&mut map, &mut f_event_type),
+                "event_id" => de::read_some(&mut map, &mut f_event_id),
+                "created_at" => de::read_some(&mut map, &mut f_created_at),
+                "trace_id" => de::read_some(&mut map, &mut f_trace_id),
+                "partner_id" => de::read_some(&mut map, &mut f_partner_id),
+                "data" => de::read_some(&mut map, &mut f_data),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            api_version: de::required(f_api_version, "api_version")?,
+            webhook_version: de::required(f_webhook_version, "webhook_version")?,
+            event_type: de::required(f_event_type, "event_type")?,
+            event_id: de::required(f_event_id, "event_id")?,
+            created_at: de::required(f_created_at, "created_at")?,
+            trace_id: de::required(f_trace_id, "trace_id")?,
+            partner_id: de::required(f_partner_id, "partner_id")?,
+            data: de::required(f_data, "data")?,
+        })
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl<'de> Deserialize<'de> for MessageReadWebhookV2025 {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// The `message.delivered` webhook payload, version `2025-01-01`.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[derive(Debug, Clone, PartialEq)]
+pub struct MessageDeliveredWebhookV2025 {
+    /// The API version that produced the event.
+    pub api_version: String,
+
+    /// Always `2025-01-01`.
+    pub webhook_version: MessageDeliveredWebhookV2025WebhookVersion,
+
+    /// Always `message.delivered`.
+    pub event_type: WebhookEventType,
+
+    /// Unique identifier of the event; use it to deduplicate deliveries.
+    pub event_id: String,
+
+    /// When the event occurred.
+    pub created_at: chrono::DateTime<chrono::Utc>,
+
+    /// Trace identifier of the event, for debugging and support requests.
+    pub trace_id: String,
+
+    /// Identifier of the partner account the event belongs to.
+    pub partner_id: String,
+
+    /// The `data` property.
+    pub data: MessageDeliveredEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl Serialize for MessageDeliveredWebhookV2025 {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "MessageDeliveredWebhookV2025", 8);
+        object.field("api_version", &self.api_version);
+        object.field("webhook_version", &self.webhook_version);
+        object.field("event_type", &self.event_type);
+        object.field("event_id", &self.event_id);
+        object.field("created_at", &self.created_at);
+        object.field("trace_id", &self.trace_id);
+        object.field("partner_id", &self.partner_id);
+        object.field("data", &self.data);
+        object.end()
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl de::FromObject for MessageDeliveredWebhookV2025 {
+    const NAME: &'static str = "MessageDeliveredWebhookV2025";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_api_version = None;
+        let mut f_webhook_version = None;
+        let mut f_event_type = None;
+        let mut f_event_id = None;
+        let mut f_created_at = None;
+        let mut f_trace_id = None;
+        let mut f_partner_id = None;
+        let mut f_data = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "api_version" => de::read_some(&mut map, &mut f_api_version),
+                "webhook_version" => de::read_some(&mut map, &mut f_webhook_version),
+                "event_type" => de::read_some(&mut map, &mut f_event_type),
+                "event_id" => de::read_some(&mut map, &mut f_event_id),
+                "created_at" => de::read_some(&mut map, &mut f_created_at),
+                "trace_id" => de::read_some(&mut map, &mut f_trace_id),
+                "partner_id" => de::read_some(&mut map, &mut f_partner_id),
+                "data" => de::read_some(&mut map, &mut f_data),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            api_version: de::required(f_api_version, "api_version")?,
+            webhook_version: de::required(f_webhook_version, "webhook_version")?,
+            event_type: de::required(f_event_type, "event_type")?,
+            event_id: de::required(f_event_id, "event_id")?,
+            created_at: de::required(f_created_at, "created_at")?,
+            trace_id: de::required(f_trace_id, "trace_id")?,
+            partner_id: de::required(f_partner_id, "partner_id")?,
+            data: de::required(f_data, "data")?,
+        })
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl<'de> Deserialize<'de> for MessageDeliveredWebhookV2025 {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// The `message.failed` webhook payload, version `2025-01-01`.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[derive(Debug, Clone, PartialEq)]
+pub struct MessageFailedWebhookV2025 {
+    /// The API version that produced the event.
+    pub api_version: String,
+
+    /// Always `2025-01-01`.
+    pub webhook_version: MessageFailedWebhookV2025WebhookVersion,
+
+    /// Always `message.failed`.
+    pub event_type: WebhookEventType,
+
+    /// Unique identifier of the event; use it to deduplicate deliveries.
+    pub event_id: String,
+
+    /// When the event occurred.
+    pub created_at: chrono::DateTime<chrono::Utc>,
+
+    /// Trace identifier of the event, for debugging and support requests.
+    pub trace_id: String,
+
+    /// Identifier of the partner account the event belongs to.
+    pub partner_id: String,
+
+    /// The `data` property.
+    pub data: MessageFailedEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl Serialize for MessageFailedWebhookV2025 {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "MessageFailedWebhookV2025", 8);
+        object.field("api_version", &self.api_version);
+        object.field("webhook_version", &self.webhook_version);
+        object.field("event_type", &self.event_type);
+        object.field("event_id", &self.event_id);
+        object.field("created_at", &self.created_at);
+        object.field("trace_id", &self.trace_id);
+        object.field("partner_id", &self.partner_id);
+        object.field("data", &self.data);
+        object.end()
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl de::FromObject for MessageFailedWebhookV2025 {
+    const NAME: &'static str = "MessageFailedWebhookV2025";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_api_version = None;
+        let mut f_webhook_version = None;
+        let mut f_event_type = None;
+        let mut f_event_id = None;
+        let mut f_created_at = None;
+        let mut f_trace_id = None;
+        let mut f_partner_id = None;
+        let mut f_data = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "api_version" => de::read_some(&mut map, &mut f_api_version),
+                "webhook_version" => de::read_some(&mut map, &mut f_webhook_version),
+                "event_type" => de::read_some(&mut map, &mut f_event_type),
+                "event_id" => de::read_some(&mut map, &mut f_event_id),
+                "created_at" => de::read_some(&mut map, &mut f_created_at),
+                "trace_id" => de::read_some(&mut map, &mut f_trace_id),
+                "partner_id" => de::read_some(&mut map, &mut f_partner_id),
+                "data" => de::read_some(&mut map, &mut f_data),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            api_version: de::required(f_api_version, "api_version")?,
+            webhook_version: de::required(f_webhook_version, "webhook_version")?,
+            event_type: de::required(f_event_type, "event_type")?,
+            event_id: de::required(f_event_id, "event_id")?,
+            created_at: de::required(f_created_at, "created_at")?,
+            trace_id: de::required(f_trace_id, "trace_id")?,
+            partner_id: de::required(f_partner_id, "partner_id")?,
+            data: de::required(f_data, "data")?,
+        })
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl<'de> Deserialize<'de> for MessageFailedWebhookV2025 {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// The `reaction.added` webhook payload, version `2025-01-01`.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReactionAddedWebhookV2025 {
+    /// The API version that produced the event.
+    pub api_version: String,
+
+    /// Always `2025-01-01`.
+    pub webhook_version: ReactionAddedWebhookV2025WebhookVersion,
+
+    /// Always `reaction.added`.
+    pub event_type: WebhookEventType,
+
+    /// Unique identifier of the event; use it to deduplicate deliveries.
+    pub event_id: String,
+
+    /// When the event occurred.
+    pub created_at: chrono::DateTime<chrono::Utc>,
+
+    /// Trace identifier of the event, for debugging and support requests.
+    pub trace_id: String,
+
+    /// Identifier of the partner account the event belongs to.
+    pub partner_id: String,
+
+    /// The `data` property.
+    pub data: ReactionEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl Serialize for ReactionAddedWebhookV2025 {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "ReactionAddedWebhookV2025", 8);
+        object.field("api_version", &self.api_version);
+        object.field("webhook_version", &self.webhook_version);
+        object.field("event_type", &self.event_type);
+        object.field("event_id", &self.event_id);
+        object.field("created_at", &self.created_at);
+        object.field("trace_id", &self.trace_id);
+        object.field("partner_id", &self.partner_id);
+        object.field("data", &self.data);
+        object.end()
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl de::FromObject for ReactionAddedWebhookV2025 {
+    const NAME: &'static str = "ReactionAddedWebhookV2025";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_api_version = None;
+        let mut f_webhook_version = None;
+        let mut f_event_type = None;
+        let mut f_event_id = None;
+        let mut f_created_at = None;
+        let mut f_trace_id = None;
+        let mut f_partner_id = None;
+        let mut f_data = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "api_version" => de::read_some(&mut map, &mut f_api_version),
+                "webhook_version" => de::read_some(&mut map, &mut f_webhook_version),
+                "event_type" => de::read_some(&mut map, &mut f_event_type),
+                "event_id" => de::read_some(&mut map, &mut f_event_id),
+                "created_at" => de::read_some(&mut map, &mut f_created_at),
+                "trace_id" => de::read_some(&mut map, &mut f_trace_id),
+                "partner_id" => de::read_some(&mut map, &mut f_partner_id),
+                "data" => de::read_some(&mut map, &mut f_data),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            api_version: de::required(f_api_version, "api_version")?,
+            webhook_version: de::required(f_webhook_version, "webhook_version")?,
+            event_type: de::required(f_event_type, "event_type")?,
+            event_id: de::required(f_event_id, "event_id")?,
+            created_at: de::required(f_created_at, "created_at")?,
+            trace_id: de::required(f_trace_id, "trace_id")?,
+            partner_id: de::required(f_partner_id, "partner_id")?,
+            data: de::required(f_data, "data")?,
+        })
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl<'de> Deserialize<'de> for ReactionAddedWebhookV2025 {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// The `reaction.removed` webhook payload, version `2025-01-01`.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReactionRemovedWebhookV2025 {
+    /// The API version that produced the event.
+    pub api_version: String,
+
+    /// Always `2025-01-01`.
+    pub webhook_version: ReactionRemovedWebhookV2025WebhookVersion,
+
+    /// Always `reaction.removed`.
+    pub event_type: WebhookEventType,
+
+    /// Unique identifier of the event; use it to deduplicate deliveries.
+    pub event_id: String,
+
+    /// When the event occurred.
+    pub created_at: chrono::DateTime<chrono::Utc>,
+
+    /// Trace identifier of the event, for debugging and support requests.
+    pub trace_id: String,
+
+    /// Identifier of the partner account the event belongs to.
+    pub partner_id: String,
+
+    /// The `data` property.
+    pub data: ReactionEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl Serialize for ReactionRemovedWebhookV2025 {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "ReactionRemovedWebhookV2025", 8);
+        object.field("api_version", &self.api_version);
+        object.field("webhook_version", &self.webhook_version);
+        object.field("event_type", &self.event_type);
+        object.field("event_id", &self.event_id);
+        object.field("created_at", &self.created_at);
+        object.field("trace_id", &self.trace_id);
+        object.field("partner_id", &self.partner_id);
+        object.field("data", &self.data);
+        object.end()
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl de::FromObject for ReactionRemovedWebhookV2025 {
+    const NAME: &'static str = "ReactionRemovedWebhookV2025";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_api_version = None;
+        let mut f_webhook_version = None;
+        let mut f_event_type = None;
+        let mut f_event_id = None;
+        let mut f_created_at = None;
+        let mut f_trace_id = None;
+        let mut f_partner_id = None;
+        let mut f_data = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "api_version" => de::read_some(&mut map, &mut f_api_version),
+                "webhook_version" => de::read_some(&mut map, &mut f_webhook_version),
+                "event_type" => de::read_some(&mut map, &mut f_event_type),
+                "event_id" => de::read_some(&mut map, &mut f_event_id),
+                "created_at" => de::read_some(&mut map, &mut f_created_at),
+                "trace_id" => de::read_some(&mut map, &mut f_trace_id),
+                "partner_id" => de::read_some(&mut map, &mut f_partner_id),
+                "data" => de::read_some(&mut map, &mut f_data),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            api_version: de::required(f_api_version, "api_version")?,
+            webhook_version: de::required(f_webhook_version, "webhook_version")?,
+            event_type: de::required(f_event_type, "event_type")?,
+            event_id: de::required(f_event_id, "event_id")?,
+            created_at: de::required(f_created_at, "created_at")?,
+            trace_id: de::required(f_trace_id, "trace_id")?,
+            partner_id: de::required(f_partner_id, "partner_id")?,
+            data: de::required(f_data, "data")?,
+        })
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl<'de> Deserialize<'de> for ReactionRemovedWebhookV2025 {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// The `participant.added` webhook payload, version `2025-01-01`.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParticipantAddedWebhookV2025 {
+    /// The API version that produced the event.
+    pub api_version: String,
+
+    /// Always `2025-01-01`.
+    pub webhook_version: ParticipantAddedWebhookV2025WebhookVersion,
+
+    /// Always `participant.added`.
+    pub event_type: WebhookEventType,
+
+    /// Unique identifier of the event; use it to deduplicate deliveries.
+    pub event_id: String,
+
+    /// When the event occurred.
+    pub created_at: chrono::DateTime<chrono::Utc>,
+
+    /// Trace identifier of the event, for debugging and support requests.
+    pub trace_id: String,
+
+    /// Identifier of the partner account the event belongs to.
+    pub partner_id: String,
+
+    /// The `data` property.
+    pub data: ParticipantAddedEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl Serialize for ParticipantAddedWebhookV2025 {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "ParticipantAddedWebhookV2025", 8);
+        object.field("api_version", &self.api_version);
+        object.field("webhook_version", &self.webhook_version);
+        object.field("event_type", &self.event_type);
+        object.field("event_id", &self.event_id);
+        object.field("created_at", &self.created_at);
+        object.field("trace_id", &self.trace_id);
+        object.field("partner_id", &self.partner_id);
+        object.field("data", &self.data);
+        object.end()
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl de::FromObject for ParticipantAddedWebhookV2025 {
+    const NAME: &'static str = "ParticipantAddedWebhookV2025";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_api_version = None;
+        let mut f_webhook_version = None;
+        let mut f_event_type = None;
+        let mut f_event_id = None;
+        let mut f_created_at = None;
+        let mut f_trace_id = None;
+        let mut f_partner_id = None;
+        let mut f_data = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "api_version" => de::read_some(&mut map, &mut f_api_version),
+                "webhook_version" => de::read_some(&mut map, &mut f_webhook_version),
+                "event_type" => de::read_some(&mut map, &mut f_event_type),
+                "event_id" => de::read_some(&mut map, &mut f_event_id),
+                "created_at" => de::read_some(&mut map, &mut f_created_at),
+                "trace_id" => de::read_some(&mut map, &mut f_trace_id),
+                "partner_id" => de::read_some(&mut map, &mut f_partner_id),
+                "data" => de::read_some(&mut map, &mut f_data),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            api_version: de::required(f_api_version, "api_version")?,
+            webhook_version: de::required(f_webhook_version, "webhook_version")?,
+            event_type: de::required(f_event_type, "event_type")?,
+            event_id: de::required(f_event_id, "event_id")?,
+            created_at: de::required(f_created_at, "created_at")?,
+            trace_id: de::required(f_trace_id, "trace_id")?,
+            partner_id: de::required(f_partner_id, "partner_id")?,
+            data: de::required(f_data, "data")?,
+        })
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl<'de> Deserialize<'de> for ParticipantAddedWebhookV2025 {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// The `participant.removed` webhook payload, version `2025-01-01`.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParticipantRemovedWebhookV2025 {
+    /// The API version that produced the event.
+    pub api_version: String,
+
+    /// Always `2025-01-01`.
+    pub webhook_version: ParticipantRemovedWebhookV2025WebhookVersion,
+
+    /// Always `participant.removed`.
+    pub event_type: WebhookEventType,
+
+    /// Unique identifier of the event; use it to deduplicate deliveries.
+    pub event_id: String,
+
+    /// When the event occurred.
+    pub created_at: chrono::DateTime<chrono::Utc>,
+
+    /// Trace identifier of the event, for debugging and support requests.
+    pub trace_id: String,
+
+    /// Identifier of the partner account the event belongs to.
+    pub partner_id: String,
+
+    /// The `data` property.
+    pub data: ParticipantRemovedEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl Serialize for ParticipantRemovedWebhookV2025 {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(
+            serializer,
+            "ParticipantRemovedWebhookV2025",
+            8,
+        );
+        object.field("api_version", &self.api_version);
+        object.field("webhook_version", &self.webhook_version);
+        object.field("event_type", &self.event_type);
+        object.field("event_id", &self.event_id);
+        object.field("created_at", &self.created_at);
+        object.field("trace_id", &self.trace_id);
+        object.field("partner_id", &self.partner_id);
+        object.field("data", &self.data);
+        object.end()
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl de::FromObject for ParticipantRemovedWebhookV2025 {
+    const NAME: &'static str = "ParticipantRemovedWebhookV2025";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_api_version = None;
+        let mut f_webhook_version = None;
+        let mut f_event_type = None;
+        let mut f_event_id = None;
+        let mut f_created_at = None;
+        let mut f_trace_id = None;
+        let mut f_partner_id = None;
+        let mut f_data = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "api_version" => de::read_some(&mut map, &mut f_api_version),
+                "webhook_version" => de::read_some(&mut map, &mut f_webhook_version),
+                "event_type" => de::read_some(&mut map, &mut f_event_type),
+                "event_id" => de::read_some(&mut map, &mut f_event_id),
+                "created_at" => de::read_some(&mut map, &mut f_created_at),
+                "trace_id" => de::read_some(&mut map, &mut f_trace_id),
+                "partner_id" => de::read_some(&mut map, &mut f_partner_id),
+                "data" => de::read_some(&mut map, &mut f_data),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            api_version: de::required(f_api_version, "api_version")?,
+            webhook_version: de::required(f_webhook_version, "webhook_version")?,
+            event_type: de::required(f_event_type, "event_type")?,
+            event_id: de::required(f_event_id, "event_id")?,
+            created_at: de::required(f_created_at, "created_at")?,
+            trace_id: de::required(f_trace_id, "trace_id")?,
+            partner_id: de::required(f_partner_id, "partner_id")?,
+            data: de::required(f_data, "data")?,
+        })
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl<'de> Deserialize<'de> for ParticipantRemovedWebhookV2025 {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// The `chat.group_name_updated` webhook payload, version `2025-01-01`.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChatGroupNameUpdatedWebhookV2025 {
+    /// The API version that produced the event.
+    pub api_version: String,
+
+    /// Always `2025-01-01`.
+    pub webhook_version: ChatGroupNameUpdatedWebhookV2025WebhookVersion,
+
+    /// Always `chat.group_name_updated`.
+    pub event_type: WebhookEventType,
+
+    /// Unique identifier of the event; use it to deduplicate deliveries.
+    pub event_id: String,
+
+    /// When the event occurred.
+    pub created_at: chrono::DateTime<chrono::Utc>,
+
+    /// Trace identifier of the event, for debugging and support requests.
+    pub trace_id: String,
+
+    /// Identifier of the partner account the event belongs to.
+    pub partner_id: String,
+
+    /// The `data` property.
+    pub data: ChatGroupNameUpdatedEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl Serialize for ChatGroupNameUpdatedWebhookV2025 {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(
+            serializer,
+            "ChatGroupNameUpdatedWebhookV2025",
+            8,
+        );
+        object.field("api_version", &self.api_version);
+        object.field("webhook_version", &self.webhook_version);
+        object.field("event_type", &self.event_type);
+        object.field("event_id", &self.event_id);
+        object.field("created_at", &self.created_at);
+        object.field("trace_id", &self.trace_id);
+        object.field("partner_id", &self.partner_id);
+        object.field("data", &self.data);
+        object.end()
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl de::FromObject for ChatGroupNameUpdatedWebhookV2025 {
+    const NAME: &'static str = "ChatGroupNameUpdatedWebhookV2025";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_api_version = None;
+        let mut f_webhook_version = None;
+        let mut f_event_type = None;
+        let mut f_event_id = None;
+        let mut f_created_at = None;
+        let mut f_trace_id = None;
+        let mut f_partner_id = None;
+        let mut f_data = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "api_version" => de::read_some(&mut map, &mut f_api_version),
+                "webhook_version" => de::read_some(&mut map, &mut f_webhook_version),
+                "event_type" => de::read_some(&mut map, &mut f_event_type),
+                "event_id" => de::read_some(&mut map, &mut f_event_id),
+                "created_at" => de::read_some(&mut map, &mut f_created_at),
+                "trace_id" => de::read_some(&mut map, &mut f_trace_id),
+                "partner_id" => de::read_some(&mut map, &mut f_partner_id),
+                "data" => de::read_some(&mut map, &mut f_data),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            api_version: de::required(f_api_version, "api_version")?,
+            webhook_version: de::required(f_webhook_version, "webhook_version")?,
+            event_type: de::required(f_event_type, "event_type")?,
+            event_id: de::required(f_event_id, "event_id")?,
+            created_at: de::required(f_created_at, "created_at")?,
+            trace_id: de::required(f_trace_id, "trace_id")?,
+            partner_id: de::required(f_partner_id, "partner_id")?,
+            data: de::required(f_data, "data")?,
+        })
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl<'de> Deserialize<'de> for ChatGroupNameUpdatedWebhookV2025 {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// The `chat.group_icon_updated` webhook payload, version `2025-01-01`.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChatGroupIconUpdatedWebhookV2025 {
+    /// The API version that produced the event.
+    pub api_version: String,
+
+    /// Always `2025-01-01`.
+    pub webhook_version: ChatGroupIconUpdatedWebhookV2025WebhookVersion,
+
+    /// Always `chat.group_icon_updated`.
+    pub event_type: WebhookEventType,
+
+    /// Unique identifier of the event; use it to deduplicate deliveries.
+    pub event_id: String,
+
+    /// When the event occurred.
+    pub created_at: chrono::DateTime<chrono::Utc>,
+
+    /// Trace identifier of the event, for debugging and support requests.
+    pub trace_id: String,
+
+    /// Identifier of the partner account the event belongs to.
+    pub partner_id: String,
+
+    /// The `data` property.
+    pub data: ChatGroupIconUpdatedEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl Serialize for ChatGroupIconUpdatedWebhookV2025 {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(
+            serializer,
+            "ChatGroupIconUpdatedWebhookV2025",
+            8,
+        );
+        object.field("api_version", &self.api_version);
+        object.field("webhook_version", &self.webhook_version);
+        object.field("event_type", &self.event_type);
+        object.field("event_id", &self.event_id);
+        object.field("created_at", &self.created_at);
+        object.field("trace_id", &self.trace_id);
+        object.field("partner_id", &self.partner_id);
+        object.field("data", &self.data);
+        object.end()
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl de::FromObject for ChatGroupIconUpdatedWebhookV2025 {
+    const NAME: &'static str = "ChatGroupIconUpdatedWebhookV2025";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_api_version = None;
+        let mut f_webhook_version = None;
+        let mut f_event_type = None;
+        let mut f_event_id = None;
+        let mut f_created_at = None;
+        let mut f_trace_id = None;
+        let mut f_partner_id = None;
+        let mut f_data = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "api_version" => de::read_some(&mut map, &mut f_api_version),
+                "webhook_version" => de::read_some(&mut map, &mut f_webhook_version),
+                "event_type" => de::read_some(&mut map, &mut f_event_type),
+                "event_id" => de::read_some(&mut map, &mut f_event_id),
+                "created_at" => de::read_some(&mut map, &mut f_created_at),
+                "trace_id" => de::read_some(&mut map, &mut f_trace_id),
+                "partner_id" => de::read_some(&mut map, &mut f_partner_id),
+                "data" => de::read_some(&mut map, &mut f_data),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            api_version: de::required(f_api_version, "api_version")?,
+            webhook_version: de::required(f_webhook_version, "webhook_version")?,
+            event_type: de::required(f_event_type, "event_type")?,
+            event_id: de::required(f_event_id, "event_id")?,
+            created_at: de::required(f_created_at, "created_at")?,
+            trace_id: de::required(f_trace_id, "trace_id")?,
+            partner_id: de::required(f_partner_id, "partner_id")?,
+            data: de::required(f_data, "data")?,
+        })
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl<'de> Deserialize<'de> for ChatGroupIconUpdatedWebhookV2025 {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// The `chat.group_name_update_failed` webhook payload, version `2025-01-01`.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChatGroupNameUpdateFailedWebhookV2025 {
+    /// The API version that produced the event.
+    pub api_version: String,
+
+    /// Always `2025-01-01`.
+    pub webhook_version: ChatGroupNameUpdateFailedWebhookV2025WebhookVersion,
+
+    /// Always `chat.group_name_update_failed`.
+    pub event_type: WebhookEventType,
+
+    /// Unique identifier of the event; use it to deduplicate deliveries.
+    pub event_id: String,
+
+    /// When the event occurred.
+    pub created_at: chrono::DateTime<chrono::Utc>,
+
+    /// Trace identifier of the event, for debugging and support requests.
+    pub trace_id: String,
+
+    /// Identifier of the partner account the event belongs to.
+    pub partner_id: String,
+
+    /// The `data` property.
+    pub data: ChatGroupNameUpdateFailedEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl Serialize for ChatGroupNameUpdateFailedWebhookV2025 {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(
+            serializer,
+            "ChatGroupNameUpdateFailedWebhookV2025",
+            8,
+        );
+        object.field("api_version", &self.api_version);
+        object.field("webhook_version", &self.webhook_version);
+        object.field("event_type", &self.event_type);
+        object.field("event_id", &self.event_id);
+        object.field("created_at", &self.created_at);
+        object.field("trace_id", &self.trace_id);
+        object.field("partner_id", &self.partner_id);
+        object.field("data", &self.data);
+        object.end()
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl de::FromObject for ChatGroupNameUpdateFailedWebhookV2025 {
+    const NAME: &'static str = "ChatGroupNameUpdateFailedWebhookV2025";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_api_version = None;
+        let mut f_webhook_version = None;
+        let mut f_event_type = None;
+        let mut f_event_id = None;
+        let mut f_created_at = None;
+        let mut f_trace_id = None;
+        let mut f_partner_id = None;
+        let mut f_data = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "api_version" => de::read_some(&mut map, &mut f_api_version),
+                "webhook_version" => de::read_some(&mut map, &mut f_webhook_version),
+                "event_type" => de::read_some(&mut map, &mut f_event_type),
+                "event_id" => de::read_some(&mut map, &mut f_event_id),
+                "created_at" => de::read_some(&mut map, &mut f_created_at),
+                "trace_id" => de::read_some(&mut map, &mut f_trace_id),
+                "partner_id" => de::read_some(&mut map, &mut f_partner_id),
+                "data" => de::read_some(&mut map, &mut f_data),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            api_version: de::required(f_api_version, "api_version")?,
+            webhook_version: de::required(f_webhook_version, "webhook_version")?,
+            event_type: de::required(f_event_type, "event_type")?,
+            event_id: de::required(f_event_id, "event_id")?,
+            created_at: de::required(f_created_at, "created_at")?,
+            trace_id: de::required(f_trace_id, "trace_id")?,
+            partner_id: de::required(f_partner_id, "partner_id")?,
+            data: de::required(f_data, "data")?,
+        })
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl<'de> Deserialize<'de> for ChatGroupNameUpdateFailedWebhookV2025 {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// The `chat.group_icon_update_failed` webhook payload, version `2025-01-01`.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChatGroupIconUpdateFailedWebhookV2025 {
+    /// The API version that produced the event.
+    pub api_version: String,
+
+    /// Always `2025-01-01`.
+    pub webhook_version: ChatGroupIconUpdateFailedWebhookV2025WebhookVersion,
+
+    /// Always `chat.group_icon_update_failed`.
+    pub event_type: WebhookEventType,
+
+    /// Unique identifier of the event; use it to deduplicate deliveries.
+    pub event_id: String,
+
+    /// When the event occurred.
+    pub created_at: chrono::DateTime<chrono::Utc>,
+
+    /// Trace identifier of the event, for debugging and support requests.
+    pub trace_id: String,
+
+    /// Identifier of the partner account the event belongs to.
+    pub partner_id: String,
+
+    /// The `data` property.
+    pub data: ChatGroupIconUpdateFailedEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl Serialize for ChatGroupIconUpdateFailedWebhookV2025 {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(
+            serializer,
+            "ChatGroupIconUpdateFailedWebhookV2025",
+            8,
+        );
+        object.field("api_version", &self.api_version);
+        object.field("webhook_version", &self.webhook_version);
+        object.field("event_type", &self.event_type);
+        object.field("event_id", &self.event_id);
+        object.field("created_at", &self.created_at);
+        object.field("trace_id", &self.trace_id);
+        object.field("partner_id", &self.partner_id);
+        object.field("data", &self.data);
+        object.end()
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl de::FromObject for ChatGroupIconUpdateFailedWebhookV2025 {
+    const NAME: &'static str = "ChatGroupIconUpdateFailedWebhookV2025";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_api_version = None;
+        let mut f_webhook_version = None;
+        let mut f_event_type = None;
+        let mut f_event_id = None;
+        let mut f_created_at = None;
+        let mut f_trace_id = None;
+        let mut f_partner_id = None;
+        let mut f_data = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "api_version" => de::read_some(&mut map, &mut f_api_version),
+                "webhook_version" => de::read_some(&mut map, &mut f_webhook_version),
+                "event_type" => de::read_some(&mut map, &mut f_event_type),
+                "event_id" => de::read_some(&mut map, &mut f_event_id),
+                "created_at" => de::read_some(&mut map, &mut f_created_at),
+                "trace_id" => de::read_some(&mut map, &mut f_trace_id),
+                "partner_id" => de::read_some(&mut map, &mut f_partner_id),
+                "data" => de::read_some(&mut map, &mut f_data),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            api_version: de::required(f_api_version, "api_version")?,
+            webhook_version: de::required(f_webhook_version, "webhook_version")?,
+            event_type: de::required(f_event_type, "event_type")?,
+            event_id: de::required(f_event_id, "event_id")?,
+            created_at: de::required(f_created_at, "created_at")?,
+            trace_id: de::required(f_trace_id, "trace_id")?,
+            partner_id: de::required(f_partner_id, "partner_id")?,
+            data: de::required(f_data, "data")?,
+        })
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl<'de> Deserialize<'de> for ChatGroupIconUpdateFailedWebhookV2025 {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// The `chat.created` webhook payload, version `2025-01-01`.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChatCreatedWebhookV2025 {
+    /// The API version that produced the event.
+    pub api_version: String,
+
+    /// Always `2025-01-01`.
+    pub webhook_version: ChatCreatedWebhookV2025WebhookVersion,
+
+    /// Always `chat.created`.
+    pub event_type: WebhookEventType,
+
+    /// Unique identifier of the event; use it to deduplicate deliveries.
+    pub event_id: String,
+
+    /// When the event occurred.
+    pub created_at: chrono::DateTime<chrono::Utc>,
+
+    /// Trace identifier of the event, for debugging and support requests.
+    pub trace_id: String,
+
+    /// Identifier of the partner account the event belongs to.
+    pub partner_id: String,
+
+    /// The `data` property.
+    pub data: ChatCreatedEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl Serialize for ChatCreatedWebhookV2025 {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "ChatCreatedWebhookV2025", 8);
+        object.field("api_version", &self.api_version);
+        object.field("webhook_version", &self.webhook_version);
+        object.field("event_type", &self.event_type);
+        object.field("event_id", &self.event_id);
+        object.field("created_at", &self.created_at);
+        object.field("trace_id", &self.trace_id);
+        object.field("partner_id", &self.partner_id);
+        object.field("data", &self.data);
+        object.end()
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl de::FromObject for ChatCreatedWebhookV2025 {
+    const NAME: &'static str = "ChatCreatedWebhookV2025";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_api_version = None;
+        let mut f_webhook_version = None;
+        let mut f_event_type = None;
+        let mut f_event_id = None;
+        let mut f_created_at = None;
+        let mut f_trace_id = None;
+        let mut f_partner_id = None;
+        let mut f_data = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "api_version" => de::read_some(&mut map, &mut f_api_version),
+                "webhook_version" => de::read_some(&mut map, &mut f_webhook_version),
+                "event_type" => de::read_some(&mut map, &mut f_event_type),
+                "event_id" => de::read_some(&mut map, &mut f_event_id),
+                "created_at" => de::read_some(&mut map, &mut f_created_at),
+                "trace_id" => de::read_some(&mut map, &mut f_trace_id),
+                "partner_id" => de::read_some(&mut map, &mut f_partner_id),
+                "data" => de::read_some(&mut map, &mut f_data),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            api_version: de::required(f_api_version, "api_version")?,
+            webhook_version: de::required(f_webhook_version, "webhook_version")?,
+            event_type: de::required(f_event_type, "event_type")?,
+            event_id: de::required(f_event_id, "event_id")?,
+            created_at: de::required(f_created_at, "created_at")?,
+            trace_id: de::required(f_trace_id, "trace_id")?,
+            partner_id: de::required(f_partner_id, "partner_id")?,
+            data: de::required(f_data, "data")?,
+        })
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl<'de> Deserialize<'de> for ChatCreatedWebhookV2025 {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// The `chat.typing_indicator.started` webhook payload, version `2025-01-01`.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChatTypingIndicatorStartedWebhookV2025 {
+    /// The API version that produced the event.
+    pub api_version: String,
+
+    /// Always `2025-01-01`.
+    pub webhook_version: ChatTypingIndicatorStartedWebhookV2025WebhookVersion,
+
+    /// Always `chat.typing_indicator.started`.
+    pub event_type: WebhookEventType,
+
+    /// Unique identifier of the event; use it to deduplicate deliveries.
+    pub event_id: String,
+
+    /// When the event occurred.
+    pub created_at: chrono::DateTime<chrono::Utc>,
+
+    /// Trace identifier of the event, for debugging and support requests.
+    pub trace_id: String,
+
+    /// Identifier of the partner account the event belongs to.
+    pub partner_id: String,
+
+    /// The `data` property.
+    pub data: ChatTypingIndicatorEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl Serialize for ChatTypingIndicatorStartedWebhookV2025 {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(
+            serializer,
+            "ChatTypingIndicatorStartedWebhookV2025",
+            8,
+        );
+        object.field("api_version", &self.api_version);
+        object.field("webhook_version", &self.webhook_version);
+        object.field("event_type", &self.event_type);
+        object.field("event_id", &self.event_id);
+        object.field("created_at", &self.created_at);
+        object.field("trace_id", &self.trace_id);
+        object.field("partner_id", &self.partner_id);
+        object.field("data", &self.data);
+        object.end()
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl de::FromObject for ChatTypingIndicatorStartedWebhookV2025 {
+    const NAME: &'static str = "ChatTypingIndicatorStartedWebhookV2025";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_api_version = None;
+        let mut f_webhook_version = None;
+        let mut f_event_type = None;
+        let mut f_event_id = None;
+        let mut f_created_at = None;
+        let mut f_trace_id = None;
+        let mut f_partner_id = None;
+        let mut f_data = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "api_version" => de::read_some(&mut map, &mut f_api_version),
+                "webhook_version" => de::read_some(&mut map, &mut f_webhook_version),
+                "event_type" => de::read_some(&mut map, &mut f_event_type),
+                "event_id" => de::read_some(&mut map, &mut f_event_id),
+                "created_at" => de::read_some(&mut map, &mut f_created_at),
+                "trace_id" => de::read_some(&mut map, &mut f_trace_id),
+                "partner_id" => de::read_some(&mut map, &mut f_partner_id),
+                "data" => de::read_some(&mut map, &mut f_data),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            api_version: de::required(f_api_version, "api_version")?,
+            webhook_version: de::required(f_webhook_version, "webhook_version")?,
+            event_type: de::required(f_event_type, "event_type")?,
+            event_id: de::required(f_event_id, "event_id")?,
+            created_at: de::required(f_created_at, "created_at")?,
+            trace_id: de::required(f_trace_id, "trace_id")?,
+            partner_id: de::required(f_partner_id, "partner_id")?,
+            data: de::required(f_data, "data")?,
+        })
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl<'de> Deserialize<'de> for ChatTypingIndicatorStartedWebhookV2025 {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// The `chat.typing_indicator.stopped` webhook payload, version `2025-01-01`.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChatTypingIndicatorStoppedWebhookV2025 {
+    /// The API version that produced the event.
+    pub api_version: String,
+
+    /// Always `2025-01-01`.
+    pub webhook_version: ChatTypingIndicatorStoppedWebhookV2025WebhookVersion,
+
+    /// Always `chat.typing_indicator.stopped`.
+    pub event_type: WebhookEventType,
+
+    /// Unique identifier of the event; use it to deduplicate deliveries.
+    pub event_id: String,
+
+    /// When the event occurred.
+    pub created_at: chrono::DateTime<chrono::Utc>,
+
+    /// Trace identifier of the event, for debugging and support requests.
+    pub trace_id: String,
+
+    /// Identifier of the partner account the event belongs to.
+    pub partner_id: String,
+
+    /// The `data` property.
+    pub data: ChatTypingIndicatorEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl Serialize for ChatTypingIndicatorStoppedWebhookV2025 {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(
+            serializer,
+            "ChatTypingIndicatorStoppedWebhookV2025",
+            8,
+        );
+        object.field("api_version", &self.api_version);
+        object.field("webhook_version", &self.webhook_version);
+        object.field("event_type", &self.event_type);
+        object.field("event_id", &self.event_id);
+        object.field("created_at", &self.created_at);
+        object.field("trace_id", &self.trace_id);
+        object.field("partner_id", &self.partner_id);
+        object.field("data", &self.data);
+        object.end()
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl de::FromObject for ChatTypingIndicatorStoppedWebhookV2025 {
+    const NAME: &'static str = "ChatTypingIndicatorStoppedWebhookV2025";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_api_version = None;
+        let mut f_webhook_version = None;
+        let mut f_event_type = None;
+        let mut f_event_id = None;
+        let mut f_created_at = None;
+        let mut f_trace_id = None;
+        let mut f_partner_id = None;
+        let mut f_data = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "api_version" => de::read_some(&mut map, &mut f_api_version),
+                "webhook_version" => de::read_some(&mut map, &mut f_webhook_version),
+                "event_type" => de::read_some(&mut map, &mut f_event_type),
+                "event_id" => de::read_some(&mut map, &mut f_event_id),
+                "created_at" => de::read_some(&mut map, &mut f_created_at),
+                "trace_id" => de::read_some(&mut map, &mut f_trace_id),
+                "partner_id" => de::read_some(&mut map, &mut f_partner_id),
+                "data" => de::read_some(&mut map, &mut f_data),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            api_version: de::required(f_api_version, "api_version")?,
+            webhook_version: de::required(f_webhook_version, "webhook_version")?,
+            event_type: de::required(f_event_type, "event_type")?,
+            event_id: de::required(f_event_id, "event_id")?,
+            created_at: de::required(f_created_at, "created_at")?,
+            trace_id: de::required(f_trace_id, "trace_id")?,
+            partner_id: de::required(f_partner_id, "partner_id")?,
+            data: de::required(f_data, "data")?,
+        })
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl<'de> Deserialize<'de> for ChatTypingIndicatorStoppedWebhookV2025 {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// The health level.
+#[cfg(any(feature = "chats", feature = "webhooks"))]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum HealthStatusStatus {
+    /// `HEALTHY`
+    Healthy,
+
+    /// `AT_RISK`
+    AtRisk,
+
+    /// `CRITICAL`
+    Critical,
+
+    /// `OPTED_OUT`
+    OptedOut,
+
+    /// A value this version of the client does not know; kept verbatim.
+    Unknown(String),
+}
+
+#[cfg(any(feature = "chats", feature = "webhooks"))]
+impl HealthStatusStatus {
+    /// Every value known to this version of the client.
+    pub const KNOWN: [Self; 4] = [
+        Self::Healthy,
+        Self::AtRisk,
+        Self::Critical,
+        Self::OptedOut,
+    ];
+
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Healthy => "HEALTHY",
+            Self::AtRisk => "AT_RISK",
+            Self::Critical => "CRITICAL",
+            Self::OptedOut => "OPTED_OUT",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+
+#[cfg(any(feature = "chats", feature = "webhooks"))]
+impl From<&str> for HealthStatusStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "HEALTHY" => Self::Healthy,
+            "AT_RISK" => Self::AtRisk,
+            "CRITICAL" => Self::Critical,
+            "OPTED_OUT" => Self::OptedOut,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+#[cfg(any(feature = "chats", feature = "webhooks"))]
+impl std::fmt::Display for HealthStatusStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(any(feature = "chats", feature = "webhooks"))]
+impl Serialize for HealthStatusStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(any(feature = "chats", feature = "webhooks"))]
+impl<'de> Deserialize<'de> for HealthStatusStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::deserialize_string_enum(deserializer)
+    }
+}
+
+/// Whether the participant is still in the chat.
+#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ChatHandleStatus {
+    /// `active`
+    Active,
+
+    /// `left`
+    Left,
+
+    /// `removed`
+    Removed,
+
+    /// A value this version of the client does not know; kept verbatim.
+    Unknown(String),
+}
+
+#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+impl ChatHandleStatus {
+    /// Every value known to this version of the client.
+    pub const KNOWN: [Self; 3] = [Self::Active, Self::Left, Self::Removed];
+
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Active => "active",
+            Self::Left => "left",
+            Self::Removed => "removed",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+
+#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+impl From<&str> for ChatHandleStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "active" => Self::Active,
+            "left" => Self::Left,
+            "removed" => Self::Removed,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+impl std::fmt::Display for ChatHandleStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+impl Serialize for ChatHandleStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+impl<'de> Deserialize<'de> for ChatHandleStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::deserialize_string_enum(deserializer)
+    }
+}
+
+/// A text style.
+#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum TextDecorationStyle {
+    /// `bold`
+    Bold,
+
+    /// `italic`
+    Italic,
+
+    /// `strikethrough`
+    Strikethrough,
+
+    /// `underline`
+    Underline,
+
+    /// A value this version of the client does not know; kept verbatim.
+    Unknown(String),
+}
+
+#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+impl TextDecorationStyle {
+    /// Every value known to this version of the client.
+    pub const KNOWN: [Self; 4] = [
+        Self::Bold,
+        Self::Italic,
+        Self::Strikethrough,
+        Self::Underline,
+    ];
+
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Bold => "bold",
+            Self::Italic => "italic",
+            Self::Strikethrough => "strikethrough",
+            Self::Underline => "underline",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+
+#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+impl From<&str> for TextDecorationStyle {
+    fn from(value: &str) -> Self {
+        match value {
+            "bold" => Self::Bold,
+            "italic" => Self::Italic,
+            "strikethrough" => Self::Strikethrough,
+            "underline" => Self::Underline,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+impl std::fmt::Display for TextDecorationStyle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+impl Serialize for TextDecorationStyle {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+impl<'de> Deserialize<'de> for TextDecorationStyle {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::deserialize_string_enum(deserializer)
+    }
+}
+
+/// A text animation.
+#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum TextDecorationAnimation {
+    /// `big`
+    Big,
+
+    /// `small`
+    Small,
+
+    /// `shake`
+    Shake,
+
+    /// `nod`
+    Nod,
+
+    /// `explode`
+    Explode,
+
+    /// `ripple`
+    Ripple,
+
+    /// `bloom`
+    Bloom,
+
+    /// `jitter`
+    Jitter,
+
+    /// A value this version of the client does not know; kept verbatim.
+    Unknown(String),
+}
+
+#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+impl TextDecorationAnimation {
+    /// Every value known to this version of the client.
+    pub const KNOWN: [Self; 8] = [
+        Self::Big,
+        Self::Small,
+        Self::Shake,
+        Self::Nod,
+        Self::Explode,
+        Self::Ripple,
+        Self::Bloom,
+        Self::Jitter,
+    ];
+
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Big => "big",
+            Self::Small => "small",
+            Self::Shake => "shake",
+            Self::Nod => "nod",
+            Self::Explode => "explode",
+            Self::Ripple => "ripple",
+            Self::Bloom => "bloom",
+            Self::Jitter => "jitter",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+
+#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+impl From<&str> for TextDecorationAnimation {
+    fn from(value: &str) -> Self {
+        match value {
+            "big" => Self::Big,
+            "small" => Self::Small,
+            "shake" => Self::Shake,
+            "nod" => Self::Nod,
+            "explode" => Self::Explode,
+            "ripple" => Self::Ripple,
+            "bloom" => Self::Bloom,
+            "jitter" => Self::Jitter,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+impl std::fmt::Display for TextDecorationAnimation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+impl Serialize for TextDecorationAnimation {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+impl<'de> Deserialize<'de> for TextDecorationAnimation {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::deserialize_string_enum(deserializer)
+    }
+}
+
+/// Always `text`.
+#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum TextPartType {
+    /// `text`
+    Text,
+
+    /// A value this version of the client does not know; kept verbatim.
+    Unknown(String),
+}
+
+#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+impl TextPartType {
+    /// Every value known to this version of the client.
+    pub const KNOWN: [Self; 1] = [Self::Text];
+
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Text => "text",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+
+#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+impl From<&str> for TextPartType {
+    fn from(value: &str) -> Self {
+        match value {
+            "text" => Self::Text,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+impl std::fmt::Display for TextPartType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+impl Serialize for TextPartType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+impl<'de> Deserialize<'de> for TextPartType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::deserialize_string_enum(deserializer)
+    }
+}
+
+/// Always `media`.
+#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum MediaPartType {
+    /// `media`
+    Media,
+
+    /// A value this version of the client does not know; kept verbatim.
+    Unknown(String),
+}
+
+#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+impl MediaPartType {
+    /// Every value known to this version of the client.
+    pub const KNOWN: [Self; 1] = [Self::Media];
+
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Media => "media",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+
+#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+impl From<&str> for MediaPartType {
+    fn from(value: &str) -> Self {
+        match value {
+            "media" => Self::Media,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+impl std::fmt::Display for MediaPartType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+impl Serialize for MediaPartType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+impl<'de> Deserialize<'de> for MediaPartType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::deserialize_string_enum(deserializer)
+    }
+}
+
+/// Always `link`.
+#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum LinkPartType {
+    /// `link`
+    Link,
+
+    /// A value this version of the client does not know; kept verbatim.
+    Unknown(String),
+}
+
+#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+impl LinkPartType {
+    /// Every value known to this version of the client.
+    pub const KNOWN: [Self; 1] = [Self::Link];
+
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Link => "link",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+
+#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+impl From<&str> for LinkPartType {
+    fn from(value: &str) -> Self {
+        match value {
+            "link" => Self::Link,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+impl std::fmt::Display for LinkPartType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+impl Serialize for LinkPartType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+impl<'de> Deserialize<'de> for LinkPartType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::deserialize_string_enum(deserializer)
+    }
+}
+
+/// Always `imessage_app`.
+#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum IMessageAppPartType {
+    /// `imessage_app`
+    ImessageApp,
+
+    /// A value this version of the client does not know; kept verbatim.
+    Unknown(String),
+}
+
+#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+impl IMessageAppPartType {
+    /// Every value known to this version of the client.
+    pub const KNOWN: [Self; 1] = [Self::ImessageApp];
+
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::ImessageApp => "imessage_app",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+
+#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+impl From<&str> for IMessageAppPartType {
+    fn from(value: &str) -> Self {
+        match value {
+            "imessage_app" => Self::ImessageApp,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+impl std::fmt::Display for IMessageAppPartType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+impl Serialize for IMessageAppPartType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+impl<'de> Deserialize<'de> for IMessageAppPartType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::deserialize_string_enum(deserializer)
+    }
+}
+
+/// Whether the effect animates the screen or the message bubble.
+#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum MessageEffectType {
+    /// `screen`
+    Screen,
+
+    /// `bubble`
+    Bubble,
+
+    /// A value this version of the client does not know; kept verbatim.
+    Unknown(String),
+}
+
+#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+impl MessageEffectType {
+    /// Every value known to this version of the client.
+    pub const KNOWN: [Self; 2] = [Self::Screen, Self::Bubble];
+
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Screen => "screen",
+            Self::Bubble => "bubble",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+
+#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+impl From<&str> for MessageEffectType {
+    fn from(value: &str) -> Self {
+        match value {
+            "screen" => Self::Screen,
+            "bubble" => Self::Bubble,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+impl std::fmt::Display for MessageEffectType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+impl Serialize for MessageEffectType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+impl<'de> Deserialize<'de> for MessageEffectType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::deserialize_string_enum(deserializer)
+    }
+}
+
+/// Always `text`.
+///
+/// An alias of \[`TextPartType`\], which has the same shape.
+#[cfg(any(feature = "chats", feature = "messages"))]
+pub type TextPartResponseType = TextPartType;
+
+/// Always `media`.
+///
+/// An alias of \[`MediaPartType`\], which has the same shape.
+#[cfg(any(feature = "chats", feature = "messages"))]
+pub type MediaPartResponseType = MediaPartType;
+
+/// Always `link`.
+///
+/// An alias of \[`LinkPartType`\], which has the same shape.
+#[cfg(any(feature = "chats", feature = "messages"))]
+pub type LinkPartResponseType = LinkPartType;
+
+/// Always `imessage_app`.
+///
+/// An alias of \[`IMessageAppPartType`\], which has the same shape.
+#[cfg(any(feature = "chats", feature = "messages"))]
+pub type IMessageAppPartResponseType = IMessageAppPartType;
+
+/// The chat.
+#[cfg(feature = "chats")]
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChatCreateResponseChat {
+    /// Unique identifier of the chat.
+    pub id: String,
+
+    /// The name of a group chat; `null` when it has none.
+    pub display_name: Option<String>,
+
+    /// The service the chat runs on.
+    pub service: ServiceType,
+
+    /// Whether the chat has more than one other participant.
+    pub is_group: bool,
+
+    /// The participants, you included.
+    pub handles: Vec<ChatHandle>,
+
+    /// Deliverability health of the chat.
+    pub health_status: HealthStatus,
+
+    /// The first message.
+    pub message: SentMessage,
+}
+
+#[cfg(feature = "chats")]
+impl Serialize for ChatCreateResponseChat {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "ChatCreateResponseChat", 7);
+        object.field("id", &self.id);
+        object.field("display_name", &self.display_name);
+        object.field("service", &self.service);
+        object.field("is_group", &self.is_group);
+        object.field("handles", &self.handles);
+        object.field("health_status", &self.health_status);
+        object.field("message", &self.message);
+        object.end()
+    }
+}
+
+#[cfg(feature = "chats")]
+impl de::FromObject for ChatCreateResponseChat {
+    const NAME: &'static str = "ChatCreateResponseChat";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_id = None;
+        let mut f_display_name = None;
+        let mut f_service = None;
+        let mut f_is_group = None;
+        let mut f_handles = None;
+        let mut f_health_status = None;
+        let mut f_message = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "id" => de::read_some(&mut map, &mut f_id),
+                "display_name" => de::read(&mut map, &mut f_display_name),
+                "service" => de::read_some(&mut map, &mut f_service),
+                "is_group" => de::read_some(&mut map, &mut f_is_group),
+                "handles" => de::read_some(&mut map, &mut f_handles),
+                "health_status" => de::read_some(&mut map, &mut f_health_status),
+                "message" => de::read_some(&mut map, &mut f_message),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            id: de::required(f_id, "id")?,
+            display_name: f_display_name,
+            service: de::required(f_service, "service")?,
+            is_group: de::required(f_is_group, "is_group")?,
+            handles: de::required(f_handles, "handles")?,
+            health_status: de::required(f_health_status, "health_status")?,
+            message: de::required(f_message, "message")?,
+        })
+    }
+}
+
+#[cfg(feature = "chats")]
+impl<'de> Deserialize<'de> for ChatCreateResponseChat {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// The voice memo message.
+#[cfg(feature = "messages")]
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChatSendVoicememoResponseVoiceMemo {
+    /// Unique identifier of the message.
+    pub id: String,
+
+    /// The sending phone number.
+    pub from: String,
+
+    /// The recipients.
+    pub to: Vec<String>,
+
+    /// Where the message is on its way.
+    pub status: String,
+
+    /// The service of the message, if known.
+    pub service: crate::Nullable<ServiceType>,
+
+    /// The audio file.
+    pub voice_memo: VoiceMemoFile,
+
+    /// When the message was created.
+    pub created_at: chrono::DateTime<chrono::Utc>,
+
+    /// The chat.
+    pub chat: VoiceMemoChat,
+}
+
+#[cfg(feature = "messages")]
+impl Serialize for ChatSendVoicememoResponseVoiceMemo {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(
+            serializer,
+            "ChatSendVoicememoResponseVoiceMemo",
+            8,
+        );
+        object.field("id", &self.id);
+        object.field("from", &self.from);
+        object.field("to", &self.to);
+        object.field("status", &self.status);
+        object.nullable("service", &self.service);
+        object.field("voice_memo", &self.voice_memo);
+        object.field("created_at", &self.created_at);
+        object.field("chat", &self.chat);
+        object.end()
+    }
+}
+
+#[cfg(feature = "messages")]
+impl de::FromObject for ChatSendVoicememoResponseVoiceMemo {
+    const NAME: &'static str = "ChatSendVoicememoResponseVoiceMemo";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_id = None;
+        let mut f_from = None;
+        let mut f_to = None;
+        let mut f_status = None;
+        let mut f_service = crate::Nullable::Absent;
+        let mut f_voice_memo = None;
+        let mut f_created_at = None;
+        let mut f_chat = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "id" => de::read_some(&mut map, &mut f_id),
+                "from" => de::read_some(&mut map, &mut f_from),
+                "to" => de::read_some(&mut map, &mut f_to),
+                "status" => de::read_some(&mut map, &mut f_status),
+                "service" => de::read(&mut map, &mut f_service),
+                "voice_memo" => de::read_some(&mut map, &mut f_voice_memo),
+                "created_at" => de::read_some(&mut map, &mut f_created_at),
+                "chat" => de::read_some(&mut map, &mut f_chat),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            id: de::required(f_id, "id")?,
+            from: de::required(f_from, "from")?,
+            to: de::required(f_to, "to")?,
+            status: de::required(f_status, "status")?,
+            service: f_service,
+            voice_memo: de::required(f_voice_memo, "voice_memo")?,
+            created_at: de::required(f_created_at, "created_at")?,
+            chat: de::required(f_chat, "chat")?,
+        })
+    }
+}
+
+#[cfg(feature = "messages")]
+impl<'de> Deserialize<'de> for ChatSendVoicememoResponseVoiceMemo {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// Whether to add or remove the reaction.
+#[cfg(feature = "messages")]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum MessageAddReactionParamsOperation {
+    /// `add`
+    Add,
+
+    /// `remove`
+    Remove,
+
+    /// A value this version of the client does not know; kept verbatim.
+    Unknown(String),
+}
+
+#[cfg(feature = "messages")]
+impl MessageAddReactionParamsOperation {
+    /// Every value known to this version of the client.
+    pub const KNOWN: [Self; 2] = [Self::Add, Self::Remove];
+
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Add => "add",
+            Self::Remove => "remove",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+
+#[cfg(feature = "messages")]
+impl From<&str> for MessageAddReactionParamsOperation {
+    fn from(value: &str) -> Self {
+        match value {
+            "add" => Self::Add,
+            "remove" => Self::Remove,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+#[cfg(feature = "messages")]
+impl std::fmt::Display for MessageAddReactionParamsOperation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "messages")]
+impl Serialize for MessageAddReactionParamsOperation {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "messages")]
+impl<'de> Deserialize<'de> for MessageAddReactionParamsOperation {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::deserialize_string_enum(deserializer)
+    }
+}
+
+/// The HTTP method of the upload (`PUT`).
+#[cfg(feature = "attachments")]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum AttachmentCreateResponseHttpMethod {
+    /// `PUT`
+    Put,
+
+    /// A value this version of the client does not know; kept verbatim.
+    Unknown(String),
+}
+
+#[cfg(feature = "attachments")]
+impl AttachmentCreateResponseHttpMethod {
+    /// Every value known to this version of the client.
+    pub const KNOWN: [Self; 1] = [Self::Put];
+
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Put => "PUT",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+
+#[cfg(feature = "attachments")]
+impl From<&str> for AttachmentCreateResponseHttpMethod {
+    fn from(value: &str) -> Self {
+        match value {
+            "PUT" => Self::Put,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+#[cfg(feature = "attachments")]
+impl std::fmt::Display for AttachmentCreateResponseHttpMethod {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "attachments")]
+impl Serialize for AttachmentCreateResponseHttpMethod {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "attachments")]
+impl<'de> Deserialize<'de> for AttachmentCreateResponseHttpMethod {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::deserialize_string_enum(deserializer)
+    }
+}
+
+/// Whether the upload finished.
+#[cfg(feature = "attachments")]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum AttachmentRetrieveResponseStatus {
+    /// `pending`
+    Pending,
+
+    /// `complete`
+    Complete,
+
+    /// `failed`
+    Failed,
+
+    /// A value this version of the client does not know; kept verbatim.
+    Unknown(String),
+}
+
+#[cfg(feature = "attachments")]
+impl AttachmentRetrieveResponseStatus {
+    /// Every value known to this version of the client.
+    pub const KNOWN: [Self; 3] = [Self::Pending, Self::Complete, Self::Failed];
+
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Pending => "pending",
+            Self::Complete => "complete",
+            Self::Failed => "failed",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+
+#[cfg(feature = "attachments")]
+impl From<&str> for AttachmentRetrieveResponseStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "pending" => Self::Pending,
+            "complete" => Self::Complete,
+            "failed" => Self::Failed,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+#[cfg(feature = "attachments")]
+impl std::fmt::Display for AttachmentRetrieveResponseStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "attachments")]
+impl Serialize for AttachmentRetrieveResponseStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "attachments")]
+impl<'de> Deserialize<'de> for AttachmentRetrieveResponseStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::deserialize_string_enum(deserializer)
+    }
+}
+
+/// A phone number of the account.
+#[cfg(feature = "phone_numbers")]
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PhonenumberListResponsePhoneNumbersItem {
+    /// Unique identifier of the phone number.
+    pub id: String,
+
+    /// The phone number (E.164).
+    pub phone_number: String,
+
+    /// The kind of line (for example `APPLE_ID`).
+    pub type_: crate::Nullable<String>,
+
+    /// The ISO 3166-1 country code of the number.
+    pub country_code: Option<String>,
+
+    /// What the number can do.
+    pub capabilities: Option<PhoneCapabilities>,
+}
+
+#[cfg(feature = "phone_numbers")]
+impl Serialize for PhonenumberListResponsePhoneNumbersItem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(
+            serializer,
+            "PhonenumberListResponsePhoneNumbersItem",
+            5,
+        );
+        object.field("id", &self.id);
+        object.field("phone_number", &self.phone_number);
+        object.nullable("type", &self.type_);
+        object.optional("country_code", &self.country_code);
+        object.optional("capabilities", &self.capabilities);
+        object.end()
+    }
+}
+
+#[cfg(feature = "phone_numbers")]
+impl de::FromObject for PhonenumberListResponsePhoneNumbersItem {
+    const NAME: &'static str = "PhonenumberListResponsePhoneNumbersItem";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_id = None;
+        let mut f_phone_number = None;
+        let mut f_type_ = crate::Nullable::Absent;
+        let mut f_country_code = None;
+        let mut f_capabilities = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "id" => de::read_some(&mut map, &mut f_id),
+                "phone_number" => de::read_some(&mut map, &mut f_phone_number),
+                "type" => de::read(&mut map, &mut f_type_),
+                "country_code" => de::read(&mut map, &mut f_country_code),
+                "capabilities" => de::read(&mut map, &mut f_capabilities),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            id: de::required(f_id, "id")?,
+            phone_number: de::required(f_phone_number, "phone_number")?,
+            type_: f_type_,
+            country_code: f_country_code,
+            capabilities: f_capabilities,
+        })
+    }
+}
+
+#[cfg(feature = "phone_numbers")]
+impl<'de> Deserialize<'de> for PhonenumberListResponsePhoneNumbersItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// Always `Feature`.
+#[cfg(feature = "chats")]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum LocationFeatureType {
+    /// `Feature`
+    Feature,
+
+    /// A value this version of the client does not know; kept verbatim.
+    Unknown(String),
+}
+
+#[cfg(feature = "chats")]
+impl LocationFeatureType {
+    /// Every value known to this version of the client.
+    pub const KNOWN: [Self; 1] = [Self::Feature];
+
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Feature => "Feature",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+
+#[cfg(feature = "chats")]
+impl From<&str> for LocationFeatureType {
+    fn from(value: &str) -> Self {
+        match value {
+            "Feature" => Self::Feature,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+#[cfg(feature = "chats")]
+impl std::fmt::Display for LocationFeatureType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "chats")]
+impl Serialize for LocationFeatureType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "chats")]
+impl<'de> Deserialize<'de> for LocationFeatureType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::deserialize_string_enum(deserializer)
+    }
+}
+
+/// Always `Point`.
+#[cfg(feature = "chats")]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum LocationFeatureGeometryType {
+    /// `Point`
+    Point,
+
+    /// A value this version of the client does not know; kept verbatim.
+    Unknown(String),
+}
+
+#[cfg(feature = "chats")]
+impl LocationFeatureGeometryType {
+    /// Every value known to this version of the client.
+    pub const KNOWN: [Self; 1] = [Self::Point];
+
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Point => "Point",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+
+#[cfg(feature = "chats")]
+impl From<&str> for LocationFeatureGeometryType {
+    fn from(value: &str) -> Self {
+        match value {
+            "Point" => Self::Point,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+#[cfg(feature = "chats")]
+impl std::fmt::Display for LocationFeatureGeometryType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "chats")]
+impl Serialize for LocationFeatureGeometryType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "chats")]
+impl<'de> Deserialize<'de> for LocationFeatureGeometryType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::deserialize_string_enum(deserializer)
+    }
+}
+
+/// Where the participant was.
+#[cfg(feature = "chats")]
+#[derive(Debug, Clone, PartialEq)]
+pub struct LocationFeatureGeometry {
+    /// Always `Point`.
+    pub type_: LocationFeatureGeometryType,
+
+    /// Longitude and latitude, in degrees (GeoJSON order).
+    pub coordinates: Vec<f64>,
+}
+
+#[cfg(feature = "chats")]
+impl Serialize for LocationFeatureGeometry {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "LocationFeatureGeometry", 2);
+        object.field("type", &self.type_);
+        object.field("coordinates", &self.coordinates);
+        object.end()
+    }
+}
+
+#[cfg(feature = "chats")]
+impl de::FromObject for LocationFeatureGeometry {
+    const NAME: &'static str = "LocationFeatureGeometry";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_type_ = None;
+        let mut f_coordinates = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => de::read_some(&mut map, &mut f_type_),
+                "coordinates" => de::read_some(&mut map, &mut f_coordinates),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            type_: de::required(f_type_, "type")?,
+            coordinates: de::required(f_coordinates, "coordinates")?,
+        })
+    }
+}
+
+#[cfg(feature = "chats")]
+impl<'de> Deserialize<'de> for LocationFeatureGeometry {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// Who shared the location, and where that is.
+#[cfg(feature = "chats")]
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct LocationFeatureProperties {
+    /// The participant.
+    pub handle: String,
+
+    /// Street address of the location, if known.
+    pub address: Option<String>,
+
+    /// City or town of the location, if known.
+    pub locality: Option<String>,
+
+    /// When the location was shared.
+    pub updated_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+#[cfg(feature = "chats")]
+impl Serialize for LocationFeatureProperties {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "LocationFeatureProperties", 4);
+        object.field("handle", &self.handle);
+        object.optional("address", &self.address);
+        object.optional("locality", &self.locality);
+        object.optional("updated_at", &self.updated_at);
+        object.end()
+    }
+}
+
+#[cfg(feature = "chats")]
+impl de::FromObject for LocationFeatureProperties {
+    const NAME: &'static str = "LocationFeatureProperties";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_handle = None;
+        let mut f_address = None;
+        let mut f_locality = None;
+        let mut f_updated_at = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "handle" => de::read_some(&mut map, &mut f_handle),
+                "address" => de::read(&mut map, &mut f_address),
+                "locality" => de::read(&mut map, &mut f_locality),
+                "updated_at" => de::read(&mut map, &mut f_updated_at),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            handle: de::required(f_handle, "handle")?,
+            address: f_address,
+            locality: f_locality,
+            updated_at: f_updated_at,
+        })
+    }
+}
+
+#[cfg(feature = "chats")]
+impl<'de> Deserialize<'de> for LocationFeatureProperties {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// Always `FeatureCollection`.
+#[cfg(feature = "chats")]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum GetChatLocationResponseDataType {
+    /// `FeatureCollection`
+    FeatureCollection,
+
+    /// A value this version of the client does not know; kept verbatim.
+    Unknown(String),
+}
+
+#[cfg(feature = "chats")]
+impl GetChatLocationResponseDataType {
+    /// Every value known to this version of the client.
+    pub const KNOWN: [Self; 1] = [Self::FeatureCollection];
+
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::FeatureCollection => "FeatureCollection",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+
+#[cfg(feature = "chats")]
+impl From<&str> for GetChatLocationResponseDataType {
+    fn from(value: &str) -> Self {
+        match value {
+            "FeatureCollection" => Self::FeatureCollection,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+#[cfg(feature = "chats")]
+impl std::fmt::Display for GetChatLocationResponseDataType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "chats")]
+impl Serialize for GetChatLocationResponseDataType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "chats")]
+impl<'de> Deserialize<'de> for GetChatLocationResponseDataType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::deserialize_string_enum(deserializer)
+    }
+}
+
+/// The locations, as a GeoJSON feature collection.
+#[cfg(feature = "chats")]
+#[derive(Debug, Clone, PartialEq)]
+pub struct GetChatLocationResponseData {
+    /// Always `FeatureCollection`.
+    pub type_: GetChatLocationResponseDataType,
+
+    /// One feature per participant who shared a location.
+    pub features: Vec<LocationFeature>,
+}
+
+#[cfg(feature = "chats")]
+impl Serialize for GetChatLocationResponseData {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "GetChatLocationResponseData", 2);
+        object.field("type", &self.type_);
+        object.field("features", &self.features);
+        object.end()
+    }
+}
+
+#[cfg(feature = "chats")]
+impl de::FromObject for GetChatLocationResponseData {
+    const NAME: &'static str = "GetChatLocationResponseData";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_type_ = None;
+        let mut f_features = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => de::read_some(&mut map, &mut f_type_),
+                "features" => de::read_some(&mut map, &mut f_features),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            type_: de::required(f_type_, "type")?,
+            features: de::required(f_features, "features")?,
+        })
+    }
+}
+
+#[cfg(feature = "chats")]
+impl<'de> Deserialize<'de> for GetChatLocationResponseData {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// A text sent after the message when a new chat had to be started.
+#[cfg(feature = "messages")]
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct MessageCreateBodyContinuationMessage {
+    /// The text.
+    pub text: String,
+}
+
+#[cfg(feature = "messages")]
+impl Serialize for MessageCreateBodyContinuationMessage {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(
+            serializer,
+            "MessageCreateBodyContinuationMessage",
+            1,
+        );
+        object.field("text", &self.text);
+        object.end()
+    }
+}
+
+#[cfg(feature = "messages")]
+impl de::FromObject for MessageCreateBodyContinuationMessage {
+    const NAME: &'static str = "MessageCreateBodyContinuationMessage";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_text = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "text" => de::read_some(&mut map, &mut f_text),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            text: de::required(f_text, "text")?,
+        })
+    }
+}
+
+#[cfg(feature = "messages")]
+impl<'de> Deserialize<'de> for MessageCreateBodyContinuationMessage {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// `reused_active_chat` (an active chat with the handles existed),
+/// `new_best_number` (the best number was picked for a new chat) or
+/// `failover_flagged` (the usual number was flagged).
+#[cfg(feature = "messages")]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum MessageCreateResponseFromSelectionReason {
+    /// `reused_active_chat`
+    ReusedActiveChat,
+
+    /// `new_best_number`
+    NewBestNumber,
+
+    /// `failover_flagged`
+    FailoverFlagged,
+
+    /// A value this version of the client does not know; kept verbatim.
+    Unknown(String),
+}
+
+#[cfg(feature = "messages")]
+impl MessageCreateResponseFromSelectionReason {
+    /// Every value known to this version of the client.
+    pub const KNOWN: [Self; 3] = [
+        Self::ReusedActiveChat,
+        Self::NewBestNumber,
+        Self::FailoverFlagged,
+    ];
+
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::ReusedActiveChat => "reused_active_chat",
+            Self::NewBestNumber => "new_best_number",
+            Self::FailoverFlagged => "failover_flagged",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+
+#[cfg(feature = "messages")]
+impl From<&str> for MessageCreateResponseFromSelectionReason {
+    fn from(value: &str) -> Self {
+        match value {
+            "reused_active_chat" => Self::ReusedActiveChat,
+            "new_best_number" => Self::NewBestNumber,
+            "failover_flagged" => Self::FailoverFlagged,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+#[cfg(feature = "messages")]
+impl std::fmt::Display for MessageCreateResponseFromSelectionReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "messages")]
+impl Serialize for MessageCreateResponseFromSelectionReason {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "messages")]
+impl<'de> Deserialize<'de> for MessageCreateResponseFromSelectionReason {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::deserialize_string_enum(deserializer)
+    }
+}
+
+/// Why that phone number was chosen.
+#[cfg(feature = "messages")]
+#[derive(Debug, Clone, PartialEq)]
+pub struct MessageCreateResponseFromSelection {
+    /// `reused_active_chat` (an active chat with the handles existed),
+    /// `new_best_number` (the best number was picked for a new chat) or
+    /// `failover_flagged` (the usual number was flagged).
+    pub reason: MessageCreateResponseFromSelectionReason,
+
+    /// Whether an existing chat was used.
+    pub reused_existing_chat: bool,
+}
+
+#[cfg(feature = "messages")]
+impl Serialize for MessageCreateResponseFromSelection {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(
+            serializer,
+            "MessageCreateResponseFromSelection",
+            2,
+        );
+        object.field("reason", &self.reason);
+        object.field("reused_existing_chat", &self.reused_existing_chat);
+        object.end()
+    }
+}
+
+#[cfg(feature = "messages")]
+impl de::FromObject for MessageCreateResponseFromSelection {
+    const NAME: &'static str = "MessageCreateResponseFromSelection";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_reason = None;
+        let mut f_reused_existing_chat = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "reason" => de::read_some(&mut map, &mut f_reason),
+                "reused_existing_chat" => {
+                    de::read_some(&mut map, &mut f_reused_existing_chat)
+                }
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            reason: de::required(f_reason, "reason")?,
+            reused_existing_chat: de::required(
+                f_reused_existing_chat,
+                "reused_existing_chat",
+            )?,
+        })
+    }
+}
+
+#[cfg(feature = "messages")]
+impl<'de> Deserialize<'de> for MessageCreateResponseFromSelection {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// A phone number of the account.
+#[cfg(feature = "phone_numbers")]
+#[derive(Debug, Clone, PartialEq)]
+pub struct PhoneNumberListResponsePhoneNumbersItem {
+    /// Unique identifier of the phone number.
+    pub id: String,
+
+    /// The phone number (E.164).
+    pub phone_number: String,
+
+    /// How healthy the number is for deliverability.
+    pub health_status: NumberStatus,
+
+    /// The reputation of the number with carriers.
+    pub reputation: NumberStatus,
+
+    /// Where calls to the number are forwarded, if anywhere.
+    pub forwarding_number: crate::Nullable<String>,
+}
+
+#[cfg(feature = "phone_numbers")]
+impl Serialize for PhoneNumberListResponsePhoneNumbersItem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(
+            serializer,
+            "PhoneNumberListResponsePhoneNumbersItem",
+            5,
+        );
+        object.field("id", &self.id);
+        object.field("phone_number", &self.phone_number);
+        object.field("health_status", &self.health_status);
+        object.field("reputation", &self.reputation);
+        object.nullable("forwarding_number", &self.forwarding_number);
+        object.end()
+    }
+}
+
+#[cfg(feature = "phone_numbers")]
+impl de::FromObject for PhoneNumberListResponsePhoneNumbersItem {
+    const NAME: &'static str = "PhoneNumberListResponsePhoneNumbersItem";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_id = None;
+        let mut f_phone_number = None;
+        let mut f_health_status = None;
+        let mut f_reputation = None;
+        let mut f_forwarding_number = crate::Nullable::Absent;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "id" => de::read_some(&mut map, &mut f_id),
+                "phone_number" => de::read_some(&mut map, &mut f_phone_number),
+                "health_status" => de::read_some(&mut map, &mut f_health_status),
+                "reputation" => de::read_some(&mut map, &mut f_reputation),
+                "forwarding_number" => de::read(&mut map, &mut f_forwarding_number),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            id: de::required(f_id, "id")?,
+            phone_number: de::required(f_phone_number, "phone_number")?,
+            health_status: de::required(f_health_status, "health_status")?,
+            reputation: de::required(f_reputation, "reputation")?,
+            forwarding_number: f_forwarding_number,
+        })
+    }
+}
+
+#[cfg(feature = "phone_numbers")]
+impl<'de> Deserialize<'de> for PhoneNumberListResponsePhoneNumbersItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// Always `text`.
+///
+/// An alias of \[`TextPartType`\], which has the same shape.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+pub type WebhookTextPartType = TextPartType;
+
+/// Always `media`.
+///
+/// An alias of \[`MediaPartType`\], which has the same shape.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+pub type WebhookMediaPartType = MediaPartType;
+
+/// Always `link`.
+///
+/// An alias of \[`LinkPartType`\], which has the same shape.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+pub type WebhookLinkPartType = LinkPartType;
+
+/// Always `imessage_app`.
+///
+/// An alias of \[`IMessageAppPartType`\], which has the same shape.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+pub type WebhookIMessageAppPartType = IMessageAppPartType;
+
+/// The app that renders the card.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct WebhookIMessageAppPartApp {
+    /// Bundle identifier of the app.
+    pub bundle_id: String,
+
+    /// Display name of the app.
+    pub name: String,
+
+    /// Apple developer team identifier of the app.
+    pub team_id: String,
+
+    /// App Store identifier of the app.
+    pub app_store_id: crate::Nullable<i64>,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl Serialize for WebhookIMessageAppPartApp {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "WebhookIMessageAppPartApp", 4);
+        object.field("bundle_id", &self.bundle_id);
+        object.field("name", &self.name);
+        object.field("team_id", &self.team_id);
+        object.nullable("app_store_id", &self.app_store_id);
+        object.end()
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl de::FromObject for WebhookIMessageAppPartApp {
+    const NAME: &'static str = "WebhookIMessageAppPartApp";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_bundle_id = None;
+        let mut f_name = None;
+        let mut f_team_id = None;
+        let mut f_app_store_id = crate::Nullable::Absent;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "bundle_id" => de::read_some(&mut map, &mut f_bundle_id),
+                "name" => de::read_some(&mut map, &mut f_name),
+                "team_id" => de::read_some(&mut map, &mut f_team_id),
+                "app_store_id" => de::read(&mut map, &mut f_app_store_id),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            bundle_id: de::required(f_bundle_id, "bundle_id")?,
+            name: de::required(f_name, "name")?,
+            team_id: de::required(f_team_id, "team_id")?,
+            app_store_id: f_app_store_id,
+        })
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl<'de> Deserialize<'de> for WebhookIMessageAppPartApp {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// What the card shows.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct WebhookIMessageAppPartLayout {
+    /// Main caption.
+    pub caption: crate::Nullable<String>,
+
+    /// Text under the caption.
+    pub subcaption: crate::Nullable<String>,
+
+    /// Caption on the trailing side.
+    pub trailing_caption: crate::Nullable<String>,
+
+    /// Text under the trailing caption.
+    pub trailing_subcaption: crate::Nullable<String>,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl Serialize for WebhookIMessageAppPartLayout {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "WebhookIMessageAppPartLayout", 4);
+        object.nullable("caption", &self.caption);
+        object.nullable("subcaption", &self.subcaption);
+        object.nullable("trailing_caption", &self.trailing_caption);
+        object.nullable("trailing_subcaption", &self.trailing_subcaption);
+        object.end()
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl de::FromObject for WebhookIMessageAppPartLayout {
+    const NAME: &'static str = "WebhookIMessageAppPartLayout";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_caption = crate::Nullable::Absent;
+        let mut f_subcaption = crate::Nullable::Absent;
+        let mut f_trailing_caption = crate::Nullable::Absent;
+        let mut f_trailing_subcaption = crate::Nullable::Absent;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "caption" => de::read(&mut map, &mut f_caption),
+                "subcaption" => de::read(&mut map, &mut f_subcaption),
+                "trailing_caption" => de::read(&mut map, &mut f_trailing_caption),
+                "trailing_subcaption" => de::read(&mut map, &mut f_trailing_subcaption),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            caption: f_caption,
+            subcaption: f_subcaption,
+            trailing_caption: f_trailing_caption,
+            trailing_subcaption: f_trailing_subcaption,
+        })
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl<'de> Deserialize<'de> for WebhookIMessageAppPartLayout {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// `outbound` for messages you sent, `inbound` for messages you received.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum MessageEventV2Direction {
+    /// `inbound`
+    Inbound,
+
+    /// `outbound`
+    Outbound,
+
+    /// A value this version of the client does not know; kept verbatim.
+    Unknown(String),
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl MessageEventV2Direction {
+    /// Every value known to this version of the client.
+    pub const KNOWN: [Self; 2] = [Self::Inbound, Self::Outbound];
+
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Inbound => "inbound",
+            Self::Outbound => "outbound",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl From<&str> for MessageEventV2Direction {
+    fn from(value: &str) -> Self {
+        match value {
+            "inbound" => Self::Inbound,
+            "outbound" => Self::Outbound,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl std::fmt::Display for MessageEventV2Direction {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl Serialize for MessageEventV2Direction {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl<'de> Deserialize<'de> for MessageEventV2Direction {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::deserialize_string_enum(deserializer)
+    }
+}
+
+/// The chat of the message.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[derive(Debug, Clone, PartialEq)]
+pub struct MessageEditedEventChat {
+    /// Unique identifier of the chat.
+    pub id: String,
+
+    /// Deliverability health of the chat.
+    pub health_status: HealthStatus,
+
+    /// Whether the chat is a group chat.
+    pub is_group: bool,
+
+    /// Your phone number's handle in the chat.
+    pub owner_handle: ChatHandle,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl Serialize for MessageEditedEventChat {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "MessageEditedEventChat", 4);
+        object.field("id", &self.id);
+        object.field("health_status", &self.health_status);
+        object.field("is_group", &self.is_group);
+        object.field("owner_handle", &self.owner_handle);
+        object.end()
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl de::FromObject for MessageEditedEventChat {
+    const NAME: &'static str = "MessageEditedEventChat";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_id = None;
+        let mut f_health_status = None;
+        let mut f_is_group = None;
+        let mut f_owner_handle = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "id" => de::read_some(&mut map, &mut f_id),
+                "health_status" => de::read_some(&mut map, &mut f_health_status),
+                "is_group" => de::read_some(&mut map, &mut f_is_group),
+                "owner_handle" => de::read_some(&mut map, &mut f_owner_handle),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            id: de::required(f_id, "id")?,
+            health_status: de::required(f_health_status, "health_status")?,
+            is_group: de::required(f_is_group, "is_group")?,
+            owner_handle: de::required(f_owner_handle, "owner_handle")?,
+        })
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl<'de> Deserialize<'de> for MessageEditedEventChat {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// `outbound` for messages you sent, `inbound` for messages you received.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum MessageEditedEventDirection {
+    /// `outbound`
+    Outbound,
+
+    /// `inbound`
+    Inbound,
+
+    /// A value this version of the client does not know; kept verbatim.
+    Unknown(String),
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl MessageEditedEventDirection {
+    /// Every value known to this version of the client.
+    pub const KNOWN: [Self; 2] = [Self::Outbound, Self::Inbound];
+
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Outbound => "outbound",
+            Self::Inbound => "inbound",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl From<&str> for MessageEditedEventDirection {
+    fn from(value: &str) -> Self {
+        match value {
+            "outbound" => Self::Outbound,
+            "inbound" => Self::Inbound,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl std::fmt::Display for MessageEditedEventDirection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl Serialize for MessageEditedEventDirection {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl<'de> Deserialize<'de> for MessageEditedEventDirection {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::deserialize_string_enum(deserializer)
+    }
+}
+
+/// The edited part.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct MessageEditedEventPart {
+    /// The 0-based index of the part.
+    pub index: i64,
+
+    /// The new text.
+    pub text: String,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl Serialize for MessageEditedEventPart {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "MessageEditedEventPart", 2);
+        object.field("index", &self.index);
+        object.field("text", &self.text);
+        object.end()
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl de::FromObject for MessageEditedEventPart {
+    const NAME: &'static str = "MessageEditedEventPart";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_index = None;
+        let mut f_text = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "index" => de::read_some(&mut map, &mut f_index),
+                "text" => de::read_some(&mut map, &mut f_text),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            index: de::required(f_index, "index")?,
+            text: de::required(f_text, "text")?,
+        })
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl<'de> Deserialize<'de> for MessageEditedEventPart {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// Always `2026-02-03`.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum MessageSentWebhookV2026WebhookVersion {
+    /// `2026-02-03`
+    V20260203,
+
+    /// A value this version of the client does not know; kept verbatim.
+    Unknown(String),
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl MessageSentWebhookV2026WebhookVersion {
+    /// Every value known to this version of the client.
+    pub const KNOWN: [Self; 1] = [Self::V20260203];
+
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::V20260203 => "2026-02-03",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl From<&str> for MessageSentWebhookV2026WebhookVersion {
+    fn from(value: &str) -> Self {
+        match value {
+            "2026-02-03" => Self::V20260203,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl std::fmt::Display for MessageSentWebhookV2026WebhookVersion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl Serialize for MessageSentWebhookV2026WebhookVersion {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl<'de> Deserialize<'de> for MessageSentWebhookV2026WebhookVersion {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::deserialize_string_enum(deserializer)
+    }
+}
+
+/// Always `2026-02-03`.
+///
+/// An alias of \[`MessageSentWebhookV2026WebhookVersion`\], which has the same shape.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+pub type MessageReceivedWebhookV2026WebhookVersion = MessageSentWebhookV2026WebhookVersion;
+
+/// Always `2026-02-03`.
+///
+/// An alias of \[`MessageSentWebhookV2026WebhookVersion`\], which has the same shape.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+pub type MessageReadWebhookV2026WebhookVersion = MessageSentWebhookV2026WebhookVersion;
+
+/// Always `2026-02-03`.
+///
+/// An alias of \[`MessageSentWebhookV2026WebhookVersion`\], which has the same shape.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+pub type MessageDeliveredWebhookV2026WebhookVersion = MessageSentWebhookV2026WebhookVersion;
+
+/// Always `2026-02-03`.
+///
+/// An alias of \[`MessageSentWebhookV2026WebhookVersion`\], which has the same shape.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+pub type MessageFailedWebhookV2026WebhookVersion = MessageSentWebhookV2026WebhookVersion;
+
+/// Always `2026-02-03`.
+///
+/// An alias of \[`MessageSentWebhookV2026WebhookVersion`\], which has the same shape.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+pub type MessageEditedWebhookV2026WebhookVersion = MessageSentWebhookV2026WebhookVersion;
+
+/// Always `2026-02-03`.
+///
+/// An alias of \[`MessageSentWebhookV2026WebhookVersion`\], which has the same shape.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+pub type ReactionAddedWebhookV2026WebhookVersion = MessageSentWebhookV2026WebhookVersion;
+
+/// Always `2026-02-03`.
+///
+/// An alias of \[`MessageSentWebhookV2026WebhookVersion`\], which has the same shape.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+pub type ReactionRemovedWebhookV2026WebhookVersion = MessageSentWebhookV2026WebhookVersion;
+
+/// Always `2026-02-03`.
+///
+/// An alias of \[`MessageSentWebhookV2026WebhookVersion`\], which has the same shape.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+pub type ParticipantAddedWebhookV2026WebhookVersion = MessageSentWebhookV2026WebhookVersion;
+
+/// Always `2026-02-03`.
+///
+/// An alias of \[`MessageSentWebhookV2026WebhookVersion`\], which has the same shape.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+pub type ParticipantRemovedWebhookV2026WebhookVersion = MessageSentWebhookV2026WebhookVersion;
+
+/// Always `2026-02-03`.
+///
+/// An alias of \[`MessageSentWebhookV2026WebhookVersion`\], which has the same shape.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+pub type ChatGroupNameUpdatedWebhookV2026WebhookVersion = MessageSentWebhookV2026WebhookVersion;
+
+/// Always `2026-02-03`.
+///
+/// An alias of \[`MessageSentWebhookV2026WebhookVersion`\], which has the same shape.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+pub type ChatGroupIconUpdatedWebhookV2026WebhookVersion = MessageSentWebhookV2026WebhookVersion;
+
+/// Always `2026-02-03`.
+///
+/// An alias of \[`MessageSentWebhookV2026WebhookVersion`\], which has the same shape.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+pub type ChatGroupNameUpdateFailedWebhookV2026WebhookVersion = MessageSentWebhookV2026WebhookVersion;
+
+/// Always `2026-02-03`.
+///
+/// An alias of \[`MessageSentWebhookV2026WebhookVersion`\], which has the same shape.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+pub type ChatGroupIconUpdateFailedWebhookV2026WebhookVersion = MessageSentWebhookV2026WebhookVersion;
+
+/// Always `2026-02-03`.
+///
+/// An alias of \[`MessageSentWebhookV2026WebhookVersion`\], which has the same shape.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+pub type ChatCreatedWebhookV2026WebhookVersion = MessageSentWebhookV2026WebhookVersion;
+
+/// Always `2026-02-03`.
+///
+/// An alias of \[`MessageSentWebhookV2026WebhookVersion`\], which has the same shape.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+pub type ChatTypingIndicatorStartedWebhookV2026WebhookVersion = MessageSentWebhookV2026WebhookVersion;
+
+/// Always `2026-02-03`.
+///
+/// An alias of \[`MessageSentWebhookV2026WebhookVersion`\], which has the same shape.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+pub type ChatTypingIndicatorStoppedWebhookV2026WebhookVersion = MessageSentWebhookV2026WebhookVersion;
+
+/// Always `2026-02-03`.
+///
+/// An alias of \[`MessageSentWebhookV2026WebhookVersion`\], which has the same shape.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+pub type PhoneNumberStatusUpdatedWebhookV2026WebhookVersion = MessageSentWebhookV2026WebhookVersion;
+
+/// Always `2025-01-01`.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum MessageSentWebhookV2025WebhookVersion {
+    /// `2025-01-01`
+    V20250101,
+
+    /// A value this version of the client does not know; kept verbatim.
+    Unknown(String),
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl MessageSentWebhookV2025WebhookVersion {
+    /// Every value known to this version of the client.
+    pub const KNOWN: [Self; 1] = [Self::V20250101];
+
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::V20250101 => "2025-01-01",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl From<&str> for MessageSentWebhookV2025WebhookVersion {
+    fn from(value: &str) -> Self {
+        match value {
+            "2025-01-01" => Self::V20250101,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl std::fmt::Display for MessageSentWebhookV2025WebhookVersion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl Serialize for MessageSentWebhookV2025WebhookVersion {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl<'de> Deserialize<'de> for MessageSentWebhookV2025WebhookVersion {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::deserialize_string_enum(deserializer)
+    }
+}
+
+/// Always `2025-01-01`.
+///
+/// An alias of \[`MessageSentWebhookV2025WebhookVersion`\], which has the same shape.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+pub type MessageReceivedWebhookV2025WebhookVersion = MessageSentWebhookV2025WebhookVersion;
+
+/// Always `2025-01-01`.
+///
+/// An alias of \[`MessageSentWebhookV2025WebhookVersion`\], which has the same shape.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+pub type MessageReadWebhookV2025WebhookVersion = MessageSentWebhookV2025WebhookVersion;
+
+/// Always `2025-01-01`.
+///
+/// An alias of \[`MessageSentWebhookV2025WebhookVersion`\], which has the same shape.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+pub type MessageDeliveredWebhookV2025WebhookVersion = MessageSentWebhookV2025WebhookVersion;
+
+/// Always `2025-01-01`.
+///
+/// An alias of \[`MessageSentWebhookV2025WebhookVersion`\], which has the same shape.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+pub type MessageFailedWebhookV2025WebhookVersion = MessageSentWebhookV2025WebhookVersion;
+
+/// Always `2025-01-01`.
+///
+/// An alias of \[`MessageSentWebhookV2025WebhookVersion`\], which has the same shape.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+pub type ReactionAddedWebhookV2025WebhookVersion = MessageSentWebhookV2025WebhookVersion;
+
+/// Always `2025-01-01`.
+///
+/// An alias of \[`MessageSentWebhookV2025WebhookVersion`\], which has the same shape.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+pub type ReactionRemovedWebhookV2025WebhookVersion = MessageSentWebhookV2025WebhookVersion;
+
+/// Always `2025-01-01`.
+///
+/// An alias of \[`MessageSentWebhookV2025WebhookVersion`\], which has the same shape.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+pub type ParticipantAddedWebhookV2025WebhookVersion = MessageSentWebhookV2025WebhookVersion;
+
+/// Always `2025-01-01`.
+///
+/// An alias of \[`MessageSentWebhookV2025WebhookVersion`\], which has the same shape.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+pub type ParticipantRemovedWebhookV2025WebhookVersion = MessageSentWebhookV2025WebhookVersion;
+
+/// Always `2025-01-01`.
+///
+/// An alias of \[`MessageSentWebhookV2025WebhookVersion`\], which has the same shape.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+pub type ChatGroupNameUpdatedWebhookV2025WebhookVersion = MessageSentWebhookV2025WebhookVersion;
+
+/// Always `2025-01-01`.
+///
+/// An alias of \[`MessageSentWebhookV2025WebhookVersion`\], which has the same shape.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+pub type ChatGroupIconUpdatedWebhookV2025WebhookVersion = MessageSentWebhookV2025WebhookVersion;
+
+/// Always `2025-01-01`.
+///
+/// An alias of \[`MessageSentWebhookV2025WebhookVersion`\], which has the same shape.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+pub type ChatGroupNameUpdateFailedWebhookV2025WebhookVersion = MessageSentWebhookV2025WebhookVersion;
+
+/// Always `2025-01-01`.
+///
+/// An alias of \[`MessageSentWebhookV2025WebhookVersion`\], which has the same shape.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+pub type ChatGroupIconUpdateFailedWebhookV2025WebhookVersion = MessageSentWebhookV2025WebhookVersion;
+
+/// Always `2025-01-01`.
+///
+/// An alias of \[`MessageSentWebhookV2025WebhookVersion`\], which has the same shape.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+pub type ChatCreatedWebhookV2025WebhookVersion = MessageSentWebhookV2025WebhookVersion;
+
+/// Always `2025-01-01`.
+///
+/// An alias of \[`MessageSentWebhookV2025WebhookVersion`\], which has the same shape.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+pub type ChatTypingIndicatorStartedWebhookV2025WebhookVersion = MessageSentWebhookV2025WebhookVersion;
+
+/// Always `2025-01-01`.
+///
+/// An alias of \[`MessageSentWebhookV2025WebhookVersion`\], which has the same shape.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+pub type ChatTypingIndicatorStoppedWebhookV2025WebhookVersion = MessageSentWebhookV2025WebhookVersion;
+
+/// Parameters of [`listChats`](crate::resources).
+#[cfg(feature = "chats")]
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ChatListParams {
+    /// Only chats of this phone number of yours (E.164; the `+` is sent as `%2B`).
+    ///
+    /// Sent as the `from` query parameter.
+    pub from: Option<String>,
+
+    /// Only chats with this handle (a phone number or an email address).
+    ///
+    /// Sent as the `to` query parameter.
+    pub to: Option<String>,
+
+    /// The largest number of chats in the page.
+    ///
+    /// Sent as the `limit` query parameter.
+    pub limit: Option<i64>,
+
+    /// Where the page starts: the `next_cursor` of the previous page. Left out for the
+    /// first page.
+    ///
+    /// Sent as the `cursor` query parameter.
+    pub cursor: Option<String>,
+}
+
+/// Parameters of [`getMessages`](crate::resources).
+#[cfg(feature = "messages")]
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct MessageGetParams {
+    /// Where the page starts: the `next_cursor` of the previous page. Left out for the
+    /// first page.
+    ///
+    /// Sent as the `cursor` query parameter.
+    pub cursor: Option<String>,
+
+    /// The largest number of messages in the page.
+    ///
+    /// Sent as the `limit` query parameter.
+    pub limit: Option<i64>,
+}
+
+/// The `MessageGetThreadOrder` schema.
+#[cfg(feature = "messages")]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum MessageGetThreadOrder {
+    /// `asc`
+    Asc,
+
+    /// `desc`
+    Desc,
+
+    /// A value this version of the client does not know; kept verbatim.
+    Unknown(String),
+}
+
+#[cfg(feature = "messages")]
+impl MessageGetThreadOrder {
+    /// Every value known to this version of the client.
+    pub const KNOWN: [Self; 2] = [Self::Asc, Self::Desc];
+
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Asc => "asc",
+            Self::Desc => "desc",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+
+#[cfg(feature = "messages")]
+impl From<&str> for MessageGetThreadOrder {
+    fn from(value: &str) -> Self {
+        match value {
+            "asc" => Self::Asc,
+            "desc" => Self::Desc,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+#[cfg(feature = "messages")]
+impl std::fmt::Display for MessageGetThreadOrder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "messages")]
+impl Serialize for MessageGetThreadOrder {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "messages")]
+impl<'de> Deserialize<'de> for MessageGetThreadOrder {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::deserialize_string_enum(deserializer)
+    }
+}
+
+/// Parameters of [`getMessageThread`](crate::resources).
+#[cfg(feature = "messages")]
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct MessageGetThreadParams {
+    /// Where the page starts: the `next_cursor` of the previous page. Left out for the
+    /// first page.
+    ///
+    /// Sent as the `cursor` query parameter.
+    pub cursor: Option<String>,
+
+    /// The largest number of messages in the page.
+    ///
+    /// Sent as the `limit` query parameter.
+    pub limit: Option<i64>,
+
+    /// `asc` lists the oldest message first, `desc` the newest.
+    ///
+    /// Sent as the `order` query parameter.
+    pub order: Option<MessageGetThreadOrder>,
+}
+
+/// Parameters of [`getContactCards`](crate::resources).
+#[cfg(feature = "contact_card")]
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ContactCardGetParams {
+    /// Only the card of this phone number of yours (E.164).
+    ///
+    /// Sent as the `phone_number` query parameter.
+    pub phone_number: Option<String>,
+}
+
+/// Parameters of [`updateContactCard`](crate::resources).
+#[cfg(feature = "contact_card")]
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ContactCardUpdateParams {
+    /// The phone number of yours whose card changes (E.164).
+    ///
+    /// Sent as the `phone_number` query parameter.
+    pub phone_number: String,
+}
+
+/// Parameters of [`createMessage`](crate::resources).
+#[cfg(feature = "messages")]
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct MessageCreateParams {
+    /// A key of your choosing; a repeated request with the same key is not sent twice.
+    ///
+    /// Sent as the `Idempotency-Key` header.
+    pub idempotency_key: Option<String>,
+}
+
+/// Parameters of [`getAvailableNumber`](crate::resources).
+#[cfg(feature = "phone_numbers")]
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PhoneNumberGetAvailableNumberParams {
+    /// The handles to write to, sent comma-separated in one `to` parameter.
+    ///
+    /// Sent as the `to` query parameter.
+    pub to: Option<Vec<String>>,
 }

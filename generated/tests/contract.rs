@@ -160,35 +160,6 @@ impl ErrorExample {
     }
 }
 
-/// The documented `400` response: Bad request - the request is invalid.
-fn error_400() -> ErrorExample {
-    ErrorExample {
-        status: 400,
-        body: Some(
-            json(
-                r#"{
-  "error": {
-    "status": 400,
-    "code": 1002,
-    "message": "Phone number must be in E.164 format"
-  },
-  "success": false
-}"#,
-            ),
-        ),
-        code: Some(1002),
-        message: Some("Phone number must be in E.164 format"),
-        envelope: Some(linq_api::types::ErrorResponse {
-            error: linq_api::types::ErrorDetail {
-                status: 400,
-                code: 1002,
-                message: "Phone number must be in E.164 format".to_owned(),
-            },
-            success: false,
-        }),
-    }
-}
-
 /// The documented `401` response: Unauthorized - the authentication token is missing or invalid.
 fn error_401() -> ErrorExample {
     ErrorExample {
@@ -215,6 +186,97 @@ fn error_401() -> ErrorExample {
                     .to_owned(),
             },
             success: false,
+            ..Default::default()
+        }),
+    }
+}
+
+/// The documented `500` response: Internal server error.
+fn error_500() -> ErrorExample {
+    ErrorExample {
+        status: 500,
+        body: Some(
+            json(
+                r#"{
+  "error": {
+    "status": 500,
+    "code": 3006,
+    "message": "Internal server error"
+  },
+  "success": false
+}"#,
+            ),
+        ),
+        code: Some(3006),
+        message: Some("Internal server error"),
+        envelope: Some(linq_api::types::ErrorResponse {
+            error: linq_api::types::ErrorDetail {
+                status: 500,
+                code: 3006,
+                message: "Internal server error".to_owned(),
+            },
+            success: false,
+            ..Default::default()
+        }),
+    }
+}
+
+/// The documented `400` response: Bad request - the request is invalid.
+fn error_400() -> ErrorExample {
+    ErrorExample {
+        status: 400,
+        body: Some(
+            json(
+                r#"{
+  "error": {
+    "status": 400,
+    "code": 1002,
+    "message": "Phone number must be in E.164 format"
+  },
+  "success": false
+}"#,
+            ),
+        ),
+        code: Some(1002),
+        message: Some("Phone number must be in E.164 format"),
+        envelope: Some(linq_api::types::ErrorResponse {
+            error: linq_api::types::ErrorDetail {
+                status: 400,
+                code: 1002,
+                message: "Phone number must be in E.164 format".to_owned(),
+            },
+            success: false,
+            ..Default::default()
+        }),
+    }
+}
+
+/// The documented `404` response: Not found - the resource does not exist.
+fn error_404() -> ErrorExample {
+    ErrorExample {
+        status: 404,
+        body: Some(
+            json(
+                r#"{
+  "error": {
+    "status": 404,
+    "code": 2001,
+    "message": "Resource not found"
+  },
+  "success": false
+}"#,
+            ),
+        ),
+        code: Some(2001),
+        message: Some("Resource not found"),
+        envelope: Some(linq_api::types::ErrorResponse {
+            error: linq_api::types::ErrorDetail {
+                status: 404,
+                code: 2001,
+                message: "Resource not found".to_owned(),
+            },
+            success: false,
+            ..Default::default()
         }),
     }
 }
@@ -245,65 +307,4051 @@ fn error_403() -> ErrorExample {
                     .to_owned(),
             },
             success: false,
+            ..Default::default()
         }),
     }
 }
 
-/// The documented `404` response: Not found - the resource does not exist.
-fn error_404() -> ErrorExample {
+/// The documented `413` response: Payload too large - the file exceeds the size limit.
+fn error_413() -> ErrorExample {
     ErrorExample {
-        status: 404,
+        status: 413,
         body: Some(
             json(
                 r#"{
   "error": {
-    "status": 404,
-    "code": 2001,
-    "message": "Resource not found"
+    "status": 413,
+    "code": 5001,
+    "message": "Voice memo file too large - maximum size is 10MB"
   },
   "success": false
 }"#,
             ),
         ),
-        code: Some(2001),
-        message: Some("Resource not found"),
+        code: Some(5001),
+        message: Some("Voice memo file too large - maximum size is 10MB"),
         envelope: Some(linq_api::types::ErrorResponse {
             error: linq_api::types::ErrorDetail {
-                status: 404,
-                code: 2001,
-                message: "Resource not found".to_owned(),
+                status: 413,
+                code: 5001,
+                message: "Voice memo file too large - maximum size is 10MB".to_owned(),
             },
             success: false,
+            ..Default::default()
         }),
     }
 }
 
-/// The documented `500` response: Internal server error.
-fn error_500() -> ErrorExample {
+/// The documented `422` response: Unprocessable - the request is well-formed but cannot be carried out.
+fn error_422() -> ErrorExample {
     ErrorExample {
-        status: 500,
+        status: 422,
         body: Some(
             json(
                 r#"{
   "error": {
-    "status": 500,
-    "code": 3006,
-    "message": "Internal server error"
+    "status": 422,
+    "code": 1003,
+    "message": "Request is valid but cannot be processed"
   },
   "success": false
 }"#,
             ),
         ),
-        code: Some(3006),
-        message: Some("Internal server error"),
+        code: Some(1003),
+        message: Some("Request is valid but cannot be processed"),
         envelope: Some(linq_api::types::ErrorResponse {
             error: linq_api::types::ErrorDetail {
-                status: 500,
-                code: 3006,
-                message: "Internal server error".to_owned(),
+                status: 422,
+                code: 1003,
+                message: "Request is valid but cannot be processed".to_owned(),
             },
             success: false,
+            ..Default::default()
         }),
+    }
+}
+
+/// `GET /v3/chats` (`chats.list`) with only the required parameters.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn chats_list_required_params() {
+    let params = linq_api::types::ChatListParams {
+        from: None,
+        to: None,
+        limit: None,
+        cursor: None,
+    };
+    let response = client()
+        .chats()
+        .list_with_response(&params)
+        .await
+        .unwrap_or_else(|err| fail(&err));
+    let (status, headers, decoded) = response.into_parts();
+    assert_valid_request(Some(&headers));
+    assert_eq!(status, 200);
+    let expected = linq_api::types::ChatListChatsResponse {
+        chats: Vec::from([
+            linq_api::types::Chat {
+                id: "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a".to_owned(),
+                display_name: None,
+                service: linq_api::Nullable::Value(
+                    linq_api::types::ServiceType::IMessage,
+                ),
+                handles: Vec::from([
+                    linq_api::types::ChatHandle {
+                        id: "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
+                        handle: "+12025550100".to_owned(),
+                        service: linq_api::types::ServiceType::IMessage,
+                        status: linq_api::Nullable::Value(
+                            linq_api::types::ChatHandleStatus::Active,
+                        ),
+                        joined_at: "2026-02-05T19:52:17Z"
+                            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                            .expect("valid timestamp"),
+                        is_me: linq_api::Nullable::Value(true),
+                        left_at: linq_api::Nullable::Absent,
+                    },
+                    linq_api::types::ChatHandle {
+                        id: "e604375a-5913-483a-8278-c631e8f0ffda".to_owned(),
+                        handle: "+12025550123".to_owned(),
+                        service: linq_api::types::ServiceType::IMessage,
+                        status: linq_api::Nullable::Value(
+                            linq_api::types::ChatHandleStatus::Active,
+                        ),
+                        joined_at: "2026-02-05T19:52:17Z"
+                            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                            .expect("valid timestamp"),
+                        is_me: linq_api::Nullable::Value(false),
+                        left_at: linq_api::Nullable::Absent,
+                    },
+                ]),
+                health_status: linq_api::types::HealthStatus {
+                    status: linq_api::types::HealthStatusStatus::Healthy,
+                    doc_url: "https://docs.linqapp.com/guides/chat-health".to_owned(),
+                    updated_at: "2026-02-05T19:52:17Z"
+                        .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                        .expect("valid timestamp"),
+                },
+                is_archived: false,
+                is_group: false,
+                created_at: "2026-02-05T19:52:17Z"
+                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                    .expect("valid timestamp"),
+                updated_at: "2026-02-05T19:58:02Z"
+                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                    .expect("valid timestamp"),
+                group_chat_icon: linq_api::Nullable::Absent,
+            },
+        ]),
+        next_cursor: linq_api::Nullable::Value("20".to_owned()),
+    };
+    assert_eq!(decoded, expected);
+    assert_round_trip(
+        &decoded,
+        &json(
+            r#"{
+  "chats": [
+    {
+      "id": "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a",
+      "display_name": null,
+      "service": "iMessage",
+      "is_group": false,
+      "is_archived": false,
+      "created_at": "2026-02-05T19:52:17Z",
+      "updated_at": "2026-02-05T19:58:02Z",
+      "health_status": {
+        "status": "HEALTHY",
+        "doc_url": "https://docs.linqapp.com/guides/chat-health",
+        "updated_at": "2026-02-05T19:52:17Z"
+      },
+      "handles": [
+        {
+          "id": "8d79532a-f529-4244-a5cf-d443de051434",
+          "handle": "+12025550100",
+          "service": "iMessage",
+          "status": "active",
+          "joined_at": "2026-02-05T19:52:17Z",
+          "is_me": true
+        },
+        {
+          "id": "e604375a-5913-483a-8278-c631e8f0ffda",
+          "handle": "+12025550123",
+          "service": "iMessage",
+          "status": "active",
+          "joined_at": "2026-02-05T19:52:17Z",
+          "is_me": false
+        }
+      ]
+    }
+  ],
+  "next_cursor": "20"
+}"#,
+        ),
+    );
+}
+
+/// `GET /v3/chats` (`chats.list`) with every parameter set.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn chats_list_all_params() {
+    let params = linq_api::types::ChatListParams {
+        from: Some("+12025550100".to_owned()),
+        to: Some("+12025550123".to_owned()),
+        limit: Some(20),
+        cursor: Some("20".to_owned()),
+    };
+    let response = client()
+        .chats()
+        .list_with_response(&params)
+        .await
+        .unwrap_or_else(|err| fail(&err));
+    let (status, headers, decoded) = response.into_parts();
+    assert_valid_request(Some(&headers));
+    assert_eq!(status, 200);
+    let expected = linq_api::types::ChatListChatsResponse {
+        chats: Vec::from([
+            linq_api::types::Chat {
+                id: "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a".to_owned(),
+                display_name: None,
+                service: linq_api::Nullable::Value(
+                    linq_api::types::ServiceType::IMessage,
+                ),
+                handles: Vec::from([
+                    linq_api::types::ChatHandle {
+                        id: "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
+                        handle: "+12025550100".to_owned(),
+                        service: linq_api::types::ServiceType::IMessage,
+                        status: linq_api::Nullable::Value(
+                            linq_api::types::ChatHandleStatus::Active,
+                        ),
+                        joined_at: "2026-02-05T19:52:17Z"
+                            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                            .expect("valid timestamp"),
+                        is_me: linq_api::Nullable::Value(true),
+                        left_at: linq_api::Nullable::Absent,
+                    },
+                    linq_api::types::ChatHandle {
+                        id: "e604375a-5913-483a-8278-c631e8f0ffda".to_owned(),
+                        handle: "+12025550123".to_owned(),
+                        service: linq_api::types::ServiceType::IMessage,
+                        status: linq_api::Nullable::Value(
+                            linq_api::types::ChatHandleStatus::Active,
+                        ),
+                        joined_at: "2026-02-05T19:52:17Z"
+                            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                            .expect("valid timestamp"),
+                        is_me: linq_api::Nullable::Value(false),
+                        left_at: linq_api::Nullable::Absent,
+                    },
+                ]),
+                health_status: linq_api::types::HealthStatus {
+                    status: linq_api::types::HealthStatusStatus::Healthy,
+                    doc_url: "https://docs.linqapp.com/guides/chat-health".to_owned(),
+                    updated_at: "2026-02-05T19:52:17Z"
+                        .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                        .expect("valid timestamp"),
+                },
+                is_archived: false,
+                is_group: false,
+                created_at: "2026-02-05T19:52:17Z"
+                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                    .expect("valid timestamp"),
+                updated_at: "2026-02-05T19:58:02Z"
+                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                    .expect("valid timestamp"),
+                group_chat_icon: linq_api::Nullable::Absent,
+            },
+        ]),
+        next_cursor: linq_api::Nullable::Value("20".to_owned()),
+    };
+    assert_eq!(decoded, expected);
+    assert_round_trip(
+        &decoded,
+        &json(
+            r#"{
+  "chats": [
+    {
+      "id": "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a",
+      "display_name": null,
+      "service": "iMessage",
+      "is_group": false,
+      "is_archived": false,
+      "created_at": "2026-02-05T19:52:17Z",
+      "updated_at": "2026-02-05T19:58:02Z",
+      "health_status": {
+        "status": "HEALTHY",
+        "doc_url": "https://docs.linqapp.com/guides/chat-health",
+        "updated_at": "2026-02-05T19:52:17Z"
+      },
+      "handles": [
+        {
+          "id": "8d79532a-f529-4244-a5cf-d443de051434",
+          "handle": "+12025550100",
+          "service": "iMessage",
+          "status": "active",
+          "joined_at": "2026-02-05T19:52:17Z",
+          "is_me": true
+        },
+        {
+          "id": "e604375a-5913-483a-8278-c631e8f0ffda",
+          "handle": "+12025550123",
+          "service": "iMessage",
+          "status": "active",
+          "joined_at": "2026-02-05T19:52:17Z",
+          "is_me": false
+        }
+      ]
+    }
+  ],
+  "next_cursor": "20"
+}"#,
+        ),
+    );
+}
+
+/// `GET /v3/chats` (`chats.list`): each documented error status, asked of the server with
+/// `Prefer: code=`, comes back as an error with the example's status, body, code and
+/// message.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn chats_list_error_responses() {
+    let params = linq_api::types::ChatListParams {
+        from: None,
+        to: None,
+        limit: None,
+        cursor: None,
+    };
+    for expected in [error_401(), error_500()] {
+        let result = client()
+            .chats()
+            .with_options(prefer_status(expected.status))
+            .list(&params)
+            .await;
+        expected.check(result);
+    }
+}
+
+/// `POST /v3/chats` (`chats.create`) with only the required parameters.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn chats_create_required_params() {
+    let body = linq_api::types::ChatCreateParams {
+        from: "+12025550100".to_owned(),
+        to: Vec::from(["+12025550123".to_owned()]),
+        message: linq_api::types::MessageContent {
+            parts: Vec::from([
+                linq_api::types::MessagePart::Text(linq_api::types::TextPart {
+                    type_: linq_api::types::TextPartType::Text,
+                    value: "Hi! Your order has shipped.".to_owned(),
+                    text_decorations: None,
+                }),
+            ]),
+            ..Default::default()
+        },
+    };
+    let response = client()
+        .chats()
+        .create_with_response(&body)
+        .await
+        .unwrap_or_else(|err| fail(&err));
+    let (status, headers, decoded) = response.into_parts();
+    assert_valid_request(Some(&headers));
+    assert_eq!(status, 201);
+    let expected = linq_api::types::ChatCreateResponse {
+        chat: linq_api::types::ChatCreateResponseChat {
+            id: "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a".to_owned(),
+            display_name: None,
+            service: linq_api::types::ServiceType::IMessage,
+            is_group: false,
+            handles: Vec::from([
+                linq_api::types::ChatHandle {
+                    id: "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
+                    handle: "+12025550100".to_owned(),
+                    service: linq_api::types::ServiceType::IMessage,
+                    status: linq_api::Nullable::Value(
+                        linq_api::types::ChatHandleStatus::Active,
+                    ),
+                    joined_at: "2026-02-05T19:52:17Z"
+                        .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                        .expect("valid timestamp"),
+                    is_me: linq_api::Nullable::Value(true),
+                    left_at: linq_api::Nullable::Absent,
+                },
+                linq_api::types::ChatHandle {
+                    id: "e604375a-5913-483a-8278-c631e8f0ffda".to_owned(),
+                    handle: "+12025550123".to_owned(),
+                    service: linq_api::types::ServiceType::IMessage,
+                    status: linq_api::Nullable::Value(
+                        linq_api::types::ChatHandleStatus::Active,
+                    ),
+                    joined_at: "2026-02-05T19:52:17Z"
+                        .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                        .expect("valid timestamp"),
+                    is_me: linq_api::Nullable::Value(false),
+                    left_at: linq_api::Nullable::Absent,
+                },
+            ]),
+            health_status: linq_api::types::HealthStatus {
+                status: linq_api::types::HealthStatusStatus::Healthy,
+                doc_url: "https://docs.linqapp.com/guides/chat-health".to_owned(),
+                updated_at: "2026-02-05T19:52:17Z"
+                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                    .expect("valid timestamp"),
+            },
+            message: linq_api::types::SentMessage {
+                id: "347d62c2-2170-4754-8d30-c76d0c727d96".to_owned(),
+                created_at: "2026-02-05T19:52:17Z"
+                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                    .expect("valid timestamp"),
+                service: linq_api::Nullable::Value(
+                    linq_api::types::ServiceType::IMessage,
+                ),
+                parts: Vec::from([
+                    linq_api::types::MessagePartResponse::Text(linq_api::types::TextPartResponse {
+                        type_: linq_api::types::TextPartResponseType::Text,
+                        value: "Hi! Your order has shipped.".to_owned(),
+                        reactions: None,
+                        text_decorations: linq_api::Nullable::Absent,
+                    }),
+                ]),
+                sent_at: None,
+                delivery_status: linq_api::types::DeliveryStatus::Queued,
+                is_read: false,
+                preferred_service: linq_api::Nullable::Absent,
+                delivered_at: linq_api::Nullable::Absent,
+                effect: linq_api::Nullable::Absent,
+                from_handle: linq_api::Nullable::Absent,
+                reply_to: linq_api::Nullable::Absent,
+            },
+        },
+    };
+    assert_eq!(decoded, expected);
+    assert_round_trip(
+        &decoded,
+        &json(
+            r#"{
+  "chat": {
+    "id": "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a",
+    "display_name": null,
+    "service": "iMessage",
+    "is_group": false,
+    "health_status": {
+      "status": "HEALTHY",
+      "doc_url": "https://docs.linqapp.com/guides/chat-health",
+      "updated_at": "2026-02-05T19:52:17Z"
+    },
+    "handles": [
+      {
+        "id": "8d79532a-f529-4244-a5cf-d443de051434",
+        "handle": "+12025550100",
+        "service": "iMessage",
+        "status": "active",
+        "joined_at": "2026-02-05T19:52:17Z",
+        "is_me": true
+      },
+      {
+        "id": "e604375a-5913-483a-8278-c631e8f0ffda",
+        "handle": "+12025550123",
+        "service": "iMessage",
+        "status": "active",
+        "joined_at": "2026-02-05T19:52:17Z",
+        "is_me": false
+      }
+    ],
+    "message": {
+      "id": "347d62c2-2170-4754-8d30-c76d0c727d96",
+      "created_at": "2026-02-05T19:52:17Z",
+      "sent_at": null,
+      "delivery_status": "queued",
+      "is_read": false,
+      "service": "iMessage",
+      "parts": [
+        {
+          "type": "text",
+          "value": "Hi! Your order has shipped.",
+          "reactions": null
+        }
+      ]
+    }
+  }
+}"#,
+        ),
+    );
+}
+
+/// `POST /v3/chats` (`chats.create`) with every parameter set.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn chats_create_all_params() {
+    let body = linq_api::types::ChatCreateParams {
+        from: "+12025550100".to_owned(),
+        to: Vec::from(["+12025550123".to_owned()]),
+        message: linq_api::types::MessageContent {
+            parts: Vec::from([
+                linq_api::types::MessagePart::Text(linq_api::types::TextPart {
+                    type_: linq_api::types::TextPartType::Text,
+                    value: "Hi! Your order has shipped.".to_owned(),
+                    text_decorations: None,
+                }),
+            ]),
+            effect: Some(linq_api::types::MessageEffect {
+                type_: Some(linq_api::types::MessageEffectType::Screen),
+                name: Some("string".to_owned()),
+            }),
+            reply_to: Some(linq_api::types::ReplyTo {
+                message_id: "b2c3d4e5-f6a7-8901-bcde-f23456789012".to_owned(),
+                part_index: Some(1),
+            }),
+            idempotency_key: Some("string".to_owned()),
+            preferred_service: Some(linq_api::types::ServiceType::IMessage),
+        },
+    };
+    let response = client()
+        .chats()
+        .create_with_response(&body)
+        .await
+        .unwrap_or_else(|err| fail(&err));
+    let (status, headers, decoded) = response.into_parts();
+    assert_valid_request(Some(&headers));
+    assert_eq!(status, 201);
+    let expected = linq_api::types::ChatCreateResponse {
+        chat: linq_api::types::ChatCreateResponseChat {
+            id: "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a".to_owned(),
+            display_name: None,
+            service: linq_api::types::ServiceType::IMessage,
+            is_group: false,
+            handles: Vec::from([
+                linq_api::types::ChatHandle {
+                    id: "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
+                    handle: "+12025550100".to_owned(),
+                    service: linq_api::types::ServiceType::IMessage,
+                    status: linq_api::Nullable::Value(
+                        linq_api::types::ChatHandleStatus::Active,
+                    ),
+                    joined_at: "2026-02-05T19:52:17Z"
+                        .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                        .expect("valid timestamp"),
+                    is_me: linq_api::Nullable::Value(true),
+                    left_at: linq_api::Nullable::Absent,
+                },
+                linq_api::types::ChatHandle {
+                    id: "e604375a-5913-483a-8278-c631e8f0ffda".to_owned(),
+                    handle: "+12025550123".to_owned(),
+                    service: linq_api::types::ServiceType::IMessage,
+                    status: linq_api::Nullable::Value(
+                        linq_api::types::ChatHandleStatus::Active,
+                    ),
+                    joined_at: "2026-02-05T19:52:17Z"
+                        .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                        .expect("valid timestamp"),
+                    is_me: linq_api::Nullable::Value(false),
+                    left_at: linq_api::Nullable::Absent,
+                },
+            ]),
+            health_status: linq_api::types::HealthStatus {
+                status: linq_api::types::HealthStatusStatus::Healthy,
+                doc_url: "https://docs.linqapp.com/guides/chat-health".to_owned(),
+                updated_at: "2026-02-05T19:52:17Z"
+                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                    .expect("valid timestamp"),
+            },
+            message: linq_api::types::SentMessage {
+                id: "347d62c2-2170-4754-8d30-c76d0c727d96".to_owned(),
+                created_at: "2026-02-05T19:52:17Z"
+                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                    .expect("valid timestamp"),
+                service: linq_api::Nullable::Value(
+                    linq_api::types::ServiceType::IMessage,
+                ),
+                parts: Vec::from([
+                    linq_api::types::MessagePartResponse::Text(linq_api::types::TextPartResponse {
+                        type_: linq_api::types::TextPartResponseType::Text,
+                        value: "Hi! Your order has shipped.".to_owned(),
+                        reactions: None,
+                        text_decorations: linq_api::Nullable::Absent,
+                    }),
+                ]),
+                sent_at: None,
+                delivery_status: linq_api::types::DeliveryStatus::Queued,
+                is_read: false,
+                preferred_service: linq_api::Nullable::Absent,
+                delivered_at: linq_api::Nullable::Absent,
+                effect: linq_api::Nullable::Absent,
+                from_handle: linq_api::Nullable::Absent,
+                reply_to: linq_api::Nullable::Absent,
+            },
+        },
+    };
+    assert_eq!(decoded, expected);
+    assert_round_trip(
+        &decoded,
+        &json(
+            r#"{
+  "chat": {
+    "id": "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a",
+    "display_name": null,
+    "service": "iMessage",
+    "is_group": false,
+    "health_status": {
+      "status": "HEALTHY",
+      "doc_url": "https://docs.linqapp.com/guides/chat-health",
+      "updated_at": "2026-02-05T19:52:17Z"
+    },
+    "handles": [
+      {
+        "id": "8d79532a-f529-4244-a5cf-d443de051434",
+        "handle": "+12025550100",
+        "service": "iMessage",
+        "status": "active",
+        "joined_at": "2026-02-05T19:52:17Z",
+        "is_me": true
+      },
+      {
+        "id": "e604375a-5913-483a-8278-c631e8f0ffda",
+        "handle": "+12025550123",
+        "service": "iMessage",
+        "status": "active",
+        "joined_at": "2026-02-05T19:52:17Z",
+        "is_me": false
+      }
+    ],
+    "message": {
+      "id": "347d62c2-2170-4754-8d30-c76d0c727d96",
+      "created_at": "2026-02-05T19:52:17Z",
+      "sent_at": null,
+      "delivery_status": "queued",
+      "is_read": false,
+      "service": "iMessage",
+      "parts": [
+        {
+          "type": "text",
+          "value": "Hi! Your order has shipped.",
+          "reactions": null
+        }
+      ]
+    }
+  }
+}"#,
+        ),
+    );
+}
+
+/// `POST /v3/chats` (`chats.create`): each documented error status, asked of the server
+/// with `Prefer: code=`, comes back as an error with the example's status, body, code and
+/// message.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn chats_create_error_responses() {
+    let body = linq_api::types::ChatCreateParams {
+        from: "+12025550100".to_owned(),
+        to: Vec::from(["+12025550123".to_owned()]),
+        message: linq_api::types::MessageContent {
+            parts: Vec::from([
+                linq_api::types::MessagePart::Text(linq_api::types::TextPart {
+                    type_: linq_api::types::TextPartType::Text,
+                    value: "Hi! Your order has shipped.".to_owned(),
+                    text_decorations: None,
+                }),
+            ]),
+            ..Default::default()
+        },
+    };
+    for expected in [error_400(), error_401(), error_500()] {
+        let result = client()
+            .chats()
+            .with_options(prefer_status(expected.status))
+            .create(&body)
+            .await;
+        expected.check(result);
+    }
+}
+
+/// `GET /v3/chats/{chatId}` (`chats.get`): the call with its required parameters, which are
+/// all it has.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn chats_get() {
+    let response = client()
+        .chats()
+        .get_with_response("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a")
+        .await
+        .unwrap_or_else(|err| fail(&err));
+    let (status, headers, decoded) = response.into_parts();
+    assert_valid_request(Some(&headers));
+    assert_eq!(status, 200);
+    let expected = linq_api::types::Chat {
+        id: "5a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d".to_owned(),
+        display_name: Some("Launch team".to_owned()),
+        service: linq_api::Nullable::Value(linq_api::types::ServiceType::IMessage),
+        handles: Vec::from([
+            linq_api::types::ChatHandle {
+                id: "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
+                handle: "+12025550100".to_owned(),
+                service: linq_api::types::ServiceType::IMessage,
+                status: linq_api::Nullable::Value(
+                    linq_api::types::ChatHandleStatus::Active,
+                ),
+                joined_at: "2026-01-10T09:00:00Z"
+                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                    .expect("valid timestamp"),
+                is_me: linq_api::Nullable::Value(true),
+                left_at: linq_api::Nullable::Absent,
+            },
+            linq_api::types::ChatHandle {
+                id: "0b1c2d3e-4f5a-4b6c-9d7e-8f9a0b1c2d3e".to_owned(),
+                handle: "alex@example.com".to_owned(),
+                service: linq_api::types::ServiceType::IMessage,
+                status: linq_api::Nullable::Value(
+                    linq_api::types::ChatHandleStatus::Left,
+                ),
+                joined_at: "2026-01-10T09:00:00Z"
+                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                    .expect("valid timestamp"),
+                left_at: linq_api::Nullable::Value(
+                    "2026-01-20T18:00:00Z"
+                        .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                        .expect("valid timestamp"),
+                ),
+                is_me: linq_api::Nullable::Value(false),
+            },
+        ]),
+        health_status: linq_api::types::HealthStatus {
+            status: linq_api::types::HealthStatusStatus::AtRisk,
+            doc_url: "https://docs.linqapp.com/guides/chat-health".to_owned(),
+            updated_at: "2026-02-01T12:30:00Z"
+                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                .expect("valid timestamp"),
+        },
+        is_archived: false,
+        is_group: true,
+        group_chat_icon: linq_api::Nullable::Value(
+            "https://files.example.com/icons/launch.png".to_owned(),
+        ),
+        created_at: "2026-01-10T09:00:00Z"
+            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+            .expect("valid timestamp"),
+        updated_at: "2026-02-01T12:30:00Z"
+            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+            .expect("valid timestamp"),
+    };
+    assert_eq!(decoded, expected);
+    assert_round_trip(
+        &decoded,
+        &json(
+            r#"{
+  "id": "5a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
+  "display_name": "Launch team",
+  "service": "iMessage",
+  "is_group": true,
+  "is_archived": false,
+  "group_chat_icon": "https://files.example.com/icons/launch.png",
+  "created_at": "2026-01-10T09:00:00Z",
+  "updated_at": "2026-02-01T12:30:00Z",
+  "health_status": {
+    "status": "AT_RISK",
+    "doc_url": "https://docs.linqapp.com/guides/chat-health",
+    "updated_at": "2026-02-01T12:30:00Z"
+  },
+  "handles": [
+    {
+      "id": "8d79532a-f529-4244-a5cf-d443de051434",
+      "handle": "+12025550100",
+      "service": "iMessage",
+      "status": "active",
+      "joined_at": "2026-01-10T09:00:00Z",
+      "is_me": true
+    },
+    {
+      "id": "0b1c2d3e-4f5a-4b6c-9d7e-8f9a0b1c2d3e",
+      "handle": "alex@example.com",
+      "service": "iMessage",
+      "status": "left",
+      "joined_at": "2026-01-10T09:00:00Z",
+      "left_at": "2026-01-20T18:00:00Z",
+      "is_me": false
+    }
+  ]
+}"#,
+        ),
+    );
+}
+
+/// `GET /v3/chats/{chatId}` (`chats.get`): each documented error status, asked of the
+/// server with `Prefer: code=`, comes back as an error with the example's status, body,
+/// code and message.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn chats_get_error_responses() {
+    for expected in [error_401(), error_404(), error_500()] {
+        let result = client()
+            .chats()
+            .with_options(prefer_status(expected.status))
+            .get("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a")
+            .await;
+        expected.check(result);
+    }
+}
+
+/// `PUT /v3/chats/{chatId}` (`chats.update`) with only the required parameters.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn chats_update_required_params() {
+    let body = linq_api::types::ChatUpdateParams {
+        ..Default::default()
+    };
+    let response = client()
+        .chats()
+        .update_with_response("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a", &body)
+        .await
+        .unwrap_or_else(|err| fail(&err));
+    let (status, headers, decoded) = response.into_parts();
+    assert_valid_request(Some(&headers));
+    assert_eq!(status, 200);
+    let expected = linq_api::types::ChatUpdateResponse {
+        chat_id: Some("5a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d".to_owned()),
+        status: Some("accepted".to_owned()),
+    };
+    assert_eq!(decoded, expected);
+    assert_round_trip(
+        &decoded,
+        &json(
+            r#"{"chat_id":"5a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d","status":"accepted"}"#,
+        ),
+    );
+}
+
+/// `PUT /v3/chats/{chatId}` (`chats.update`) with every parameter set.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn chats_update_all_params() {
+    let body = linq_api::types::ChatUpdateParams {
+        display_name: Some("Launch team".to_owned()),
+        group_chat_icon: Some("https://example.com/path".to_owned()),
+    };
+    let response = client()
+        .chats()
+        .update_with_response("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a", &body)
+        .await
+        .unwrap_or_else(|err| fail(&err));
+    let (status, headers, decoded) = response.into_parts();
+    assert_valid_request(Some(&headers));
+    assert_eq!(status, 200);
+    let expected = linq_api::types::ChatUpdateResponse {
+        chat_id: Some("5a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d".to_owned()),
+        status: Some("accepted".to_owned()),
+    };
+    assert_eq!(decoded, expected);
+    assert_round_trip(
+        &decoded,
+        &json(
+            r#"{"chat_id":"5a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d","status":"accepted"}"#,
+        ),
+    );
+}
+
+/// `PUT /v3/chats/{chatId}` (`chats.update`): each documented error status, asked of the
+/// server with `Prefer: code=`, comes back as an error with the example's status, body,
+/// code and message.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn chats_update_error_responses() {
+    let body = linq_api::types::ChatUpdateParams {
+        ..Default::default()
+    };
+    for expected in [error_400(), error_401(), error_404(), error_500()] {
+        let result = client()
+            .chats()
+            .with_options(prefer_status(expected.status))
+            .update("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a", &body)
+            .await;
+        expected.check(result);
+    }
+}
+
+/// `POST /v3/chats/{chatId}/participants` (`chats.add_participant`): the call with its
+/// required parameters, which are all it has.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn chats_add_participant() {
+    let body = linq_api::types::ParticipantAddParams {
+        handle: "+12025550167".to_owned(),
+    };
+    let response = client()
+        .chats()
+        .add_participant_with_response("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a", &body)
+        .await
+        .unwrap_or_else(|err| fail(&err));
+    let (status, headers, decoded) = response.into_parts();
+    assert_valid_request(Some(&headers));
+    assert_eq!(status, 202);
+    let expected = linq_api::types::QueuedResponse {
+        status: Some("accepted".to_owned()),
+        message: Some("Participant addition queued".to_owned()),
+        trace_id: Some("4bf92f3577b34da6a3ce929d0e0e4736".to_owned()),
+    };
+    assert_eq!(decoded, expected);
+    assert_round_trip(
+        &decoded,
+        &json(
+            r#"{
+  "status": "accepted",
+  "message": "Participant addition queued",
+  "trace_id": "4bf92f3577b34da6a3ce929d0e0e4736"
+}"#,
+        ),
+    );
+}
+
+/// `POST /v3/chats/{chatId}/participants` (`chats.add_participant`): each documented error
+/// status, asked of the server with `Prefer: code=`, comes back as an error with the
+/// example's status, body, code and message.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn chats_add_participant_error_responses() {
+    let body = linq_api::types::ParticipantAddParams {
+        handle: "+12025550167".to_owned(),
+    };
+    for expected in [error_400(), error_401(), error_404(), error_500()] {
+        let result = client()
+            .chats()
+            .with_options(prefer_status(expected.status))
+            .add_participant("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a", &body)
+            .await;
+        expected.check(result);
+    }
+}
+
+/// `DELETE /v3/chats/{chatId}/participants` (`chats.remove_participant`): the call with its
+/// required parameters, which are all it has.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn chats_remove_participant() {
+    let body = linq_api::types::ParticipantRemoveParams {
+        handle: "+12025550167".to_owned(),
+    };
+    let response = client()
+        .chats()
+        .remove_participant_with_response("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a", &body)
+        .await
+        .unwrap_or_else(|err| fail(&err));
+    let (status, headers, decoded) = response.into_parts();
+    assert_valid_request(Some(&headers));
+    assert_eq!(status, 202);
+    let expected = linq_api::types::QueuedResponse {
+        status: Some("accepted".to_owned()),
+        message: Some("Participant removal queued".to_owned()),
+        trace_id: Some("4bf92f3577b34da6a3ce929d0e0e4736".to_owned()),
+    };
+    assert_eq!(decoded, expected);
+    assert_round_trip(
+        &decoded,
+        &json(
+            r#"{
+  "status": "accepted",
+  "message": "Participant removal queued",
+  "trace_id": "4bf92f3577b34da6a3ce929d0e0e4736"
+}"#,
+        ),
+    );
+}
+
+/// `DELETE /v3/chats/{chatId}/participants` (`chats.remove_participant`): each documented
+/// error status, asked of the server with `Prefer: code=`, comes back as an error with the
+/// example's status, body, code and message.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn chats_remove_participant_error_responses() {
+    let body = linq_api::types::ParticipantRemoveParams {
+        handle: "+12025550167".to_owned(),
+    };
+    for expected in [error_400(), error_401(), error_404(), error_500()] {
+        let result = client()
+            .chats()
+            .with_options(prefer_status(expected.status))
+            .remove_participant("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a", &body)
+            .await;
+        expected.check(result);
+    }
+}
+
+/// `POST /v3/chats/{chatId}/typing` (`chats.start_typing`): the call with its required
+/// parameters, which are all it has.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn chats_start_typing() {
+    let response = client()
+        .chats()
+        .start_typing_with_response("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a")
+        .await
+        .unwrap_or_else(|err| fail(&err));
+    let (status, headers, _) = response.into_parts();
+    assert_valid_request(Some(&headers));
+    assert_eq!(status, 204);
+}
+
+/// `POST /v3/chats/{chatId}/typing` (`chats.start_typing`): each documented error status,
+/// asked of the server with `Prefer: code=`, comes back as an error with the example's
+/// status, body, code and message.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn chats_start_typing_error_responses() {
+    for expected in [error_401(), error_404(), error_500()] {
+        let result = client()
+            .chats()
+            .with_options(prefer_status(expected.status))
+            .start_typing("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a")
+            .await;
+        expected.check(result);
+    }
+}
+
+/// `DELETE /v3/chats/{chatId}/typing` (`chats.stop_typing`): the call with its required
+/// parameters, which are all it has.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn chats_stop_typing() {
+    let response = client()
+        .chats()
+        .stop_typing_with_response("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a")
+        .await
+        .unwrap_or_else(|err| fail(&err));
+    let (status, headers, _) = response.into_parts();
+    assert_valid_request(Some(&headers));
+    assert_eq!(status, 204);
+}
+
+/// `DELETE /v3/chats/{chatId}/typing` (`chats.stop_typing`): each documented error status,
+/// asked of the server with `Prefer: code=`, comes back as an error with the example's
+/// status, body, code and message.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn chats_stop_typing_error_responses() {
+    for expected in [error_401(), error_404(), error_500()] {
+        let result = client()
+            .chats()
+            .with_options(prefer_status(expected.status))
+            .stop_typing("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a")
+            .await;
+        expected.check(result);
+    }
+}
+
+/// `POST /v3/chats/{chatId}/read` (`chats.mark_as_read`): the call with its required
+/// parameters, which are all it has.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn chats_mark_as_read() {
+    let response = client()
+        .chats()
+        .mark_as_read_with_response("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a")
+        .await
+        .unwrap_or_else(|err| fail(&err));
+    let (status, headers, _) = response.into_parts();
+    assert_valid_request(Some(&headers));
+    assert_eq!(status, 204);
+}
+
+/// `POST /v3/chats/{chatId}/read` (`chats.mark_as_read`): each documented error status,
+/// asked of the server with `Prefer: code=`, comes back as an error with the example's
+/// status, body, code and message.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn chats_mark_as_read_error_responses() {
+    for expected in [error_401(), error_404(), error_500()] {
+        let result = client()
+            .chats()
+            .with_options(prefer_status(expected.status))
+            .mark_as_read("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a")
+            .await;
+        expected.check(result);
+    }
+}
+
+/// `POST /v3/chats/{chatId}/share_contact_card` (`chats.share_contact_with`): the call with
+/// its required parameters, which are all it has.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn chats_share_contact_with() {
+    let response = client()
+        .chats()
+        .share_contact_with_with_response("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a")
+        .await
+        .unwrap_or_else(|err| fail(&err));
+    let (status, headers, _) = response.into_parts();
+    assert_valid_request(Some(&headers));
+    assert_eq!(status, 204);
+}
+
+/// `POST /v3/chats/{chatId}/share_contact_card` (`chats.share_contact_with`): each
+/// documented error status, asked of the server with `Prefer: code=`, comes back as an
+/// error with the example's status, body, code and message.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn chats_share_contact_with_error_responses() {
+    for expected in [error_401(), error_404(), error_500()] {
+        let result = client()
+            .chats()
+            .with_options(prefer_status(expected.status))
+            .share_contact_with("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a")
+            .await;
+        expected.check(result);
+    }
+}
+
+/// `POST /v3/chats/{chatId}/leave` (`chats.leave`): the call with its required parameters,
+/// which are all it has.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn chats_leave() {
+    let response = client()
+        .chats()
+        .leave_with_response("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a")
+        .await
+        .unwrap_or_else(|err| fail(&err));
+    let (status, headers, decoded) = response.into_parts();
+    assert_valid_request(Some(&headers));
+    assert_eq!(status, 200);
+    let expected = linq_api::types::QueuedResponse {
+        status: Some("accepted".to_owned()),
+        message: Some("Leaving the chat was queued".to_owned()),
+        trace_id: Some("4bf92f3577b34da6a3ce929d0e0e4736".to_owned()),
+    };
+    assert_eq!(decoded, expected);
+    assert_round_trip(
+        &decoded,
+        &json(
+            r#"{
+  "status": "accepted",
+  "message": "Leaving the chat was queued",
+  "trace_id": "4bf92f3577b34da6a3ce929d0e0e4736"
+}"#,
+        ),
+    );
+}
+
+/// `POST /v3/chats/{chatId}/leave` (`chats.leave`): each documented error status, asked of
+/// the server with `Prefer: code=`, comes back as an error with the example's status, body,
+/// code and message.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn chats_leave_error_responses() {
+    for expected in [error_400(), error_401(), error_404(), error_500()] {
+        let result = client()
+            .chats()
+            .with_options(prefer_status(expected.status))
+            .leave("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a")
+            .await;
+        expected.check(result);
+    }
+}
+
+/// `POST /v3/chats/{chatId}/location/request` (`chats.request_location`): the call with its
+/// required parameters, which are all it has.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn chats_request_location() {
+    let response = client()
+        .chats()
+        .request_location_with_response("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a")
+        .await
+        .unwrap_or_else(|err| fail(&err));
+    let (status, headers, decoded) = response.into_parts();
+    assert_valid_request(Some(&headers));
+    assert_eq!(status, 200);
+    let expected = linq_api::types::LocationRequestResponse {
+        success: true,
+        message: "Location request sent".to_owned(),
+    };
+    assert_eq!(decoded, expected);
+    assert_round_trip(
+        &decoded,
+        &json(r#"{"success":true,"message":"Location request sent"}"#),
+    );
+}
+
+/// `POST /v3/chats/{chatId}/location/request` (`chats.request_location`): each documented
+/// error status, asked of the server with `Prefer: code=`, comes back as an error with the
+/// example's status, body, code and message.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn chats_request_location_error_responses() {
+    for expected in [error_401(), error_404(), error_500()] {
+        let result = client()
+            .chats()
+            .with_options(prefer_status(expected.status))
+            .request_location("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a")
+            .await;
+        expected.check(result);
+    }
+}
+
+/// `GET /v3/chats/{chatId}/location` (`chats.get_location`): the call with its required
+/// parameters, which are all it has.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn chats_get_location() {
+    let response = client()
+        .chats()
+        .get_location_with_response("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a")
+        .await
+        .unwrap_or_else(|err| fail(&err));
+    let (status, headers, decoded) = response.into_parts();
+    assert_valid_request(Some(&headers));
+    assert_eq!(status, 200);
+    let expected = linq_api::types::GetChatLocationResponse {
+        success: true,
+        data: linq_api::types::GetChatLocationResponseData {
+            type_: linq_api::types::GetChatLocationResponseDataType::FeatureCollection,
+            features: Vec::from([
+                linq_api::types::LocationFeature {
+                    type_: linq_api::types::LocationFeatureType::Feature,
+                    geometry: linq_api::types::LocationFeatureGeometry {
+                        type_: linq_api::types::LocationFeatureGeometryType::Point,
+                        coordinates: Vec::from([-77.0365, 38.8977]),
+                    },
+                    properties: linq_api::types::LocationFeatureProperties {
+                        handle: "+12025550123".to_owned(),
+                        address: Some("1600 Pennsylvania Ave NW".to_owned()),
+                        locality: Some("Washington".to_owned()),
+                        updated_at: Some(
+                            "2026-02-05T20:10:00Z"
+                                .parse::<
+                                    linq_api::chrono::DateTime<linq_api::chrono::Utc>,
+                                >()
+                                .expect("valid timestamp"),
+                        ),
+                    },
+                },
+            ]),
+        },
+    };
+    assert_eq!(decoded, expected);
+    assert_round_trip(
+        &decoded,
+        &json(
+            r#"{
+  "success": true,
+  "data": {
+    "type": "FeatureCollection",
+    "features": [
+      {
+        "type": "Feature",
+        "geometry": {
+          "type": "Point",
+          "coordinates": [
+            -77.0365,
+            38.8977
+          ]
+        },
+        "properties": {
+          "handle": "+12025550123",
+          "address": "1600 Pennsylvania Ave NW",
+          "locality": "Washington",
+          "updated_at": "2026-02-05T20:10:00Z"
+        }
+      }
+    ]
+  }
+}"#,
+        ),
+    );
+}
+
+/// `GET /v3/chats/{chatId}/location` (`chats.get_location`): each documented error status,
+/// asked of the server with `Prefer: code=`, comes back as an error with the example's
+/// status, body, code and message.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn chats_get_location_error_responses() {
+    for expected in [error_401(), error_404(), error_500()] {
+        let result = client()
+            .chats()
+            .with_options(prefer_status(expected.status))
+            .get_location("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a")
+            .await;
+        expected.check(result);
+    }
+}
+
+/// `GET /v3/chats/{chatId}/messages` (`messages.get`) with only the required parameters.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn messages_get_required_params() {
+    let params = linq_api::types::MessageGetParams {
+        cursor: None,
+        limit: None,
+    };
+    let response = client()
+        .messages()
+        .get_with_response("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a", &params)
+        .await
+        .unwrap_or_else(|err| fail(&err));
+    let (status, headers, decoded) = response.into_parts();
+    assert_valid_request(Some(&headers));
+    assert_eq!(status, 200);
+    let expected = linq_api::types::MessagePage {
+        messages: Vec::from([
+            linq_api::types::Message {
+                id: "9f8e7d6c-5b4a-4392-8180-7f6e5d4c3b2a".to_owned(),
+                chat_id: "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a".to_owned(),
+                service: linq_api::Nullable::Value(
+                    linq_api::types::ServiceType::IMessage,
+                ),
+                from_handle: linq_api::Nullable::Value(linq_api::types::ChatHandle {
+                    id: "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
+                    handle: "+12025550100".to_owned(),
+                    service: linq_api::types::ServiceType::IMessage,
+                    joined_at: "2026-02-05T19:52:17Z"
+                        .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                        .expect("valid timestamp"),
+                    is_me: linq_api::Nullable::Value(true),
+                    status: linq_api::Nullable::Absent,
+                    left_at: linq_api::Nullable::Absent,
+                }),
+                parts: linq_api::Nullable::Value(
+                    Vec::from([
+                        linq_api::types::MessagePartResponse::Text(linq_api::types::TextPartResponse {
+                            type_: linq_api::types::TextPartResponseType::Text,
+                            value: "See you at 3pm.".to_owned(),
+                            reactions: Some(
+                                Vec::from([
+                                    linq_api::types::Reaction {
+                                        is_me: false,
+                                        handle: linq_api::types::ChatHandle {
+                                            id: "e604375a-5913-483a-8278-c631e8f0ffda".to_owned(),
+                                            handle: "+12025550123".to_owned(),
+                                            service: linq_api::types::ServiceType::IMessage,
+                                            joined_at: "2026-02-05T19:52:17Z"
+                                                .parse::<
+                                                    linq_api::chrono::DateTime<linq_api::chrono::Utc>,
+                                                >()
+                                                .expect("valid timestamp"),
+                                            status: linq_api::Nullable::Absent,
+                                            left_at: linq_api::Nullable::Absent,
+                                            is_me: linq_api::Nullable::Absent,
+                                        },
+                                        type_: linq_api::types::ReactionType::Like,
+                                        custom_emoji: linq_api::Nullable::Absent,
+                                        sticker: linq_api::Nullable::Absent,
+                                    },
+                                ]),
+                            ),
+                            text_decorations: linq_api::Nullable::Absent,
+                        }),
+                    ]),
+                ),
+                delivery_status: linq_api::types::DeliveryStatus::Delivered,
+                is_from_me: true,
+                is_delivered: true,
+                is_read: false,
+                created_at: "2026-02-05T20:01:00Z"
+                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                    .expect("valid timestamp"),
+                updated_at: "2026-02-05T20:01:02Z"
+                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                    .expect("valid timestamp"),
+                sent_at: linq_api::Nullable::Value(
+                    "2026-02-05T20:01:00Z"
+                        .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                        .expect("valid timestamp"),
+                ),
+                delivered_at: linq_api::Nullable::Value(
+                    "2026-02-05T20:01:02Z"
+                        .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                        .expect("valid timestamp"),
+                ),
+                read_at: linq_api::Nullable::Null,
+                preferred_service: linq_api::Nullable::Absent,
+                from: linq_api::Nullable::Absent,
+                reply_to: linq_api::Nullable::Absent,
+                effect: linq_api::Nullable::Absent,
+            },
+        ]),
+        next_cursor: linq_api::Nullable::Null,
+    };
+    assert_eq!(decoded, expected);
+    assert_round_trip(
+        &decoded,
+        &json(
+            r#"{
+  "messages": [
+    {
+      "id": "9f8e7d6c-5b4a-4392-8180-7f6e5d4c3b2a",
+      "chat_id": "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a",
+      "is_from_me": true,
+      "is_delivered": true,
+      "is_read": false,
+      "delivery_status": "delivered",
+      "created_at": "2026-02-05T20:01:00Z",
+      "updated_at": "2026-02-05T20:01:02Z",
+      "sent_at": "2026-02-05T20:01:00Z",
+      "delivered_at": "2026-02-05T20:01:02Z",
+      "read_at": null,
+      "service": "iMessage",
+      "from_handle": {
+        "id": "8d79532a-f529-4244-a5cf-d443de051434",
+        "handle": "+12025550100",
+        "service": "iMessage",
+        "joined_at": "2026-02-05T19:52:17Z",
+        "is_me": true
+      },
+      "parts": [
+        {
+          "type": "text",
+          "value": "See you at 3pm.",
+          "reactions": [
+            {
+              "is_me": false,
+              "type": "like",
+              "handle": {
+                "id": "e604375a-5913-483a-8278-c631e8f0ffda",
+                "handle": "+12025550123",
+                "service": "iMessage",
+                "joined_at": "2026-02-05T19:52:17Z"
+              }
+            }
+          ]
+        }
+      ]
+    }
+  ],
+  "next_cursor": null
+}"#,
+        ),
+    );
+}
+
+/// `GET /v3/chats/{chatId}/messages` (`messages.get`) with every parameter set.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn messages_get_all_params() {
+    let params = linq_api::types::MessageGetParams {
+        cursor: Some("20".to_owned()),
+        limit: Some(50),
+    };
+    let response = client()
+        .messages()
+        .get_with_response("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a", &params)
+        .await
+        .unwrap_or_else(|err| fail(&err));
+    let (status, headers, decoded) = response.into_parts();
+    assert_valid_request(Some(&headers));
+    assert_eq!(status, 200);
+    let expected = linq_api::types::MessagePage {
+        messages: Vec::from([
+            linq_api::types::Message {
+                id: "9f8e7d6c-5b4a-4392-8180-7f6e5d4c3b2a".to_owned(),
+                chat_id: "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a".to_owned(),
+                service: linq_api::Nullable::Value(
+                    linq_api::types::ServiceType::IMessage,
+                ),
+                from_handle: linq_api::Nullable::Value(linq_api::types::ChatHandle {
+                    id: "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
+                    handle: "+12025550100".to_owned(),
+                    service: linq_api::types::ServiceType::IMessage,
+                    joined_at: "2026-02-05T19:52:17Z"
+                        .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                        .expect("valid timestamp"),
+                    is_me: linq_api::Nullable::Value(true),
+                    status: linq_api::Nullable::Absent,
+                    left_at: linq_api::Nullable::Absent,
+                }),
+                parts: linq_api::Nullable::Value(
+                    Vec::from([
+                        linq_api::types::MessagePartResponse::Text(linq_api::types::TextPartResponse {
+                            type_: linq_api::types::TextPartResponseType::Text,
+                            value: "See you at 3pm.".to_owned(),
+                            reactions: Some(
+                                Vec::from([
+                                    linq_api::types::Reaction {
+                                        is_me: false,
+                                        handle: linq_api::types::ChatHandle {
+                                            id: "e604375a-5913-483a-8278-c631e8f0ffda".to_owned(),
+                                            handle: "+12025550123".to_owned(),
+                                            service: linq_api::types::ServiceType::IMessage,
+                                            joined_at: "2026-02-05T19:52:17Z"
+                                                .parse::<
+                                                    linq_api::chrono::DateTime<linq_api::chrono::Utc>,
+                                                >()
+                                                .expect("valid timestamp"),
+                                            status: linq_api::Nullable::Absent,
+                                            left_at: linq_api::Nullable::Absent,
+                                            is_me: linq_api::Nullable::Absent,
+                                        },
+                                        type_: linq_api::types::ReactionType::Like,
+                                        custom_emoji: linq_api::Nullable::Absent,
+                                        sticker: linq_api::Nullable::Absent,
+                                    },
+                                ]),
+                            ),
+                            text_decorations: linq_api::Nullable::Absent,
+                        }),
+                    ]),
+                ),
+                delivery_status: linq_api::types::DeliveryStatus::Delivered,
+                is_from_me: true,
+                is_delivered: true,
+                is_read: false,
+                created_at: "2026-02-05T20:01:00Z"
+                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                    .expect("valid timestamp"),
+                updated_at: "2026-02-05T20:01:02Z"
+                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                    .expect("valid timestamp"),
+                sent_at: linq_api::Nullable::Value(
+                    "2026-02-05T20:01:00Z"
+                        .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                        .expect("valid timestamp"),
+                ),
+                delivered_at: linq_api::Nullable::Value(
+                    "2026-02-05T20:01:02Z"
+                        .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                        .expect("valid timestamp"),
+                ),
+                read_at: linq_api::Nullable::Null,
+                preferred_service: linq_api::Nullable::Absent,
+                from: linq_api::Nullable::Absent,
+                reply_to: linq_api::Nullable::Absent,
+                effect: linq_api::Nullable::Absent,
+            },
+        ]),
+        next_cursor: linq_api::Nullable::Null,
+    };
+    assert_eq!(decoded, expected);
+    assert_round_trip(
+        &decoded,
+        &json(
+            r#"{
+  "messages": [
+    {
+      "id": "9f8e7d6c-5b4a-4392-8180-7f6e5d4c3b2a",
+      "chat_id": "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a",
+      "is_from_me": true,
+      "is_delivered": true,
+      "is_read": false,
+      "delivery_status": "delivered",
+      "created_at": "2026-02-05T20:01:00Z",
+      "updated_at": "2026-02-05T20:01:02Z",
+      "sent_at": "2026-02-05T20:01:00Z",
+      "delivered_at": "2026-02-05T20:01:02Z",
+      "read_at": null,
+      "service": "iMessage",
+      "from_handle": {
+        "id": "8d79532a-f529-4244-a5cf-d443de051434",
+        "handle": "+12025550100",
+        "service": "iMessage",
+        "joined_at": "2026-02-05T19:52:17Z",
+        "is_me": true
+      },
+      "parts": [
+        {
+          "type": "text",
+          "value": "See you at 3pm.",
+          "reactions": [
+            {
+              "is_me": false,
+              "type": "like",
+              "handle": {
+                "id": "e604375a-5913-483a-8278-c631e8f0ffda",
+                "handle": "+12025550123",
+                "service": "iMessage",
+                "joined_at": "2026-02-05T19:52:17Z"
+              }
+            }
+          ]
+        }
+      ]
+    }
+  ],
+  "next_cursor": null
+}"#,
+        ),
+    );
+}
+
+/// `GET /v3/chats/{chatId}/messages` (`messages.get`): each documented error status, asked
+/// of the server with `Prefer: code=`, comes back as an error with the example's status,
+/// body, code and message.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn messages_get_error_responses() {
+    let params = linq_api::types::MessageGetParams {
+        cursor: None,
+        limit: None,
+    };
+    for expected in [error_401(), error_404(), error_500()] {
+        let result = client()
+            .messages()
+            .with_options(prefer_status(expected.status))
+            .get("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a", &params)
+            .await;
+        expected.check(result);
+    }
+}
+
+/// `POST /v3/chats/{chatId}/messages` (`messages.send_to_chat`) with only the required
+/// parameters.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn messages_send_to_chat_required_params() {
+    let body = linq_api::types::MessageSendParams {
+        message: linq_api::types::MessageContent {
+            parts: Vec::from([
+                linq_api::types::MessagePart::Text(linq_api::types::TextPart {
+                    type_: linq_api::types::TextPartType::Text,
+                    value: "See you at 3pm.".to_owned(),
+                    text_decorations: None,
+                }),
+            ]),
+            ..Default::default()
+        },
+    };
+    let response = client()
+        .messages()
+        .send_to_chat_with_response("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a", &body)
+        .await
+        .unwrap_or_else(|err| fail(&err));
+    let (status, headers, decoded) = response.into_parts();
+    assert_valid_request(Some(&headers));
+    assert_eq!(status, 202);
+    let expected = linq_api::types::MessageSendResponse {
+        chat_id: "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a".to_owned(),
+        message: linq_api::types::SentMessage {
+            id: "9f8e7d6c-5b4a-4392-8180-7f6e5d4c3b2a".to_owned(),
+            created_at: "2026-02-05T20:01:00Z"
+                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                .expect("valid timestamp"),
+            service: linq_api::Nullable::Value(linq_api::types::ServiceType::IMessage),
+            preferred_service: linq_api::Nullable::Null,
+            parts: Vec::from([
+                linq_api::types::MessagePartResponse::Text(linq_api::types::TextPartResponse {
+                    type_: linq_api::types::TextPartResponseType::Text,
+                    value: "See you at 3pm.".to_owned(),
+                    reactions: None,
+                    text_decorations: linq_api::Nullable::Absent,
+                }),
+            ]),
+            sent_at: None,
+            delivered_at: linq_api::Nullable::Null,
+            delivery_status: linq_api::types::DeliveryStatus::Pending,
+            is_read: false,
+            effect: linq_api::Nullable::Null,
+            reply_to: linq_api::Nullable::Null,
+            from_handle: linq_api::Nullable::Absent,
+        },
+    };
+    assert_eq!(decoded, expected);
+    assert_round_trip(
+        &decoded,
+        &json(
+            r#"{
+  "chat_id": "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a",
+  "message": {
+    "id": "9f8e7d6c-5b4a-4392-8180-7f6e5d4c3b2a",
+    "created_at": "2026-02-05T20:01:00Z",
+    "sent_at": null,
+    "delivered_at": null,
+    "delivery_status": "pending",
+    "is_read": false,
+    "service": "iMessage",
+    "preferred_service": null,
+    "effect": null,
+    "reply_to": null,
+    "parts": [
+      {
+        "type": "text",
+        "value": "See you at 3pm.",
+        "reactions": null
+      }
+    ]
+  }
+}"#,
+        ),
+    );
+}
+
+/// `POST /v3/chats/{chatId}/messages` (`messages.send_to_chat`) with every parameter set.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn messages_send_to_chat_all_params() {
+    let body = linq_api::types::MessageSendParams {
+        message: linq_api::types::MessageContent {
+            parts: Vec::from([
+                linq_api::types::MessagePart::Text(linq_api::types::TextPart {
+                    type_: linq_api::types::TextPartType::Text,
+                    value: "See you at 3pm.".to_owned(),
+                    text_decorations: None,
+                }),
+            ]),
+            effect: Some(linq_api::types::MessageEffect {
+                type_: Some(linq_api::types::MessageEffectType::Screen),
+                name: Some("string".to_owned()),
+            }),
+            reply_to: Some(linq_api::types::ReplyTo {
+                message_id: "b2c3d4e5-f6a7-8901-bcde-f23456789012".to_owned(),
+                part_index: Some(1),
+            }),
+            idempotency_key: Some("string".to_owned()),
+            preferred_service: Some(linq_api::types::ServiceType::IMessage),
+        },
+    };
+    let response = client()
+        .messages()
+        .send_to_chat_with_response("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a", &body)
+        .await
+        .unwrap_or_else(|err| fail(&err));
+    let (status, headers, decoded) = response.into_parts();
+    assert_valid_request(Some(&headers));
+    assert_eq!(status, 202);
+    let expected = linq_api::types::MessageSendResponse {
+        chat_id: "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a".to_owned(),
+        message: linq_api::types::SentMessage {
+            id: "9f8e7d6c-5b4a-4392-8180-7f6e5d4c3b2a".to_owned(),
+            created_at: "2026-02-05T20:01:00Z"
+                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                .expect("valid timestamp"),
+            service: linq_api::Nullable::Value(linq_api::types::ServiceType::IMessage),
+            preferred_service: linq_api::Nullable::Null,
+            parts: Vec::from([
+                linq_api::types::MessagePartResponse::Text(linq_api::types::TextPartResponse {
+                    type_: linq_api::types::TextPartResponseType::Text,
+                    value: "See you at 3pm.".to_owned(),
+                    reactions: None,
+                    text_decorations: linq_api::Nullable::Absent,
+                }),
+            ]),
+            sent_at: None,
+            delivered_at: linq_api::Nullable::Null,
+            delivery_status: linq_api::types::DeliveryStatus::Pending,
+            is_read: false,
+            effect: linq_api::Nullable::Null,
+            reply_to: linq_api::Nullable::Null,
+            from_handle: linq_api::Nullable::Absent,
+        },
+    };
+    assert_eq!(decoded, expected);
+    assert_round_trip(
+        &decoded,
+        &json(
+            r#"{
+  "chat_id": "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a",
+  "message": {
+    "id": "9f8e7d6c-5b4a-4392-8180-7f6e5d4c3b2a",
+    "created_at": "2026-02-05T20:01:00Z",
+    "sent_at": null,
+    "delivered_at": null,
+    "delivery_status": "pending",
+    "is_read": false,
+    "service": "iMessage",
+    "preferred_service": null,
+    "effect": null,
+    "reply_to": null,
+    "parts": [
+      {
+        "type": "text",
+        "value": "See you at 3pm.",
+        "reactions": null
+      }
+    ]
+  }
+}"#,
+        ),
+    );
+}
+
+/// `POST /v3/chats/{chatId}/messages` (`messages.send_to_chat`): each documented error
+/// status, asked of the server with `Prefer: code=`, comes back as an error with the
+/// example's status, body, code and message.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn messages_send_to_chat_error_responses() {
+    let body = linq_api::types::MessageSendParams {
+        message: linq_api::types::MessageContent {
+            parts: Vec::from([
+                linq_api::types::MessagePart::Text(linq_api::types::TextPart {
+                    type_: linq_api::types::TextPartType::Text,
+                    value: "See you at 3pm.".to_owned(),
+                    text_decorations: None,
+                }),
+            ]),
+            ..Default::default()
+        },
+    };
+    for expected in [error_400(), error_401(), error_404(), error_500()] {
+        let result = client()
+            .messages()
+            .with_options(prefer_status(expected.status))
+            .send_to_chat("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a", &body)
+            .await;
+        expected.check(result);
+    }
+}
+
+/// `POST /v3/chats/{chatId}/voicememo` (`messages.send_voice_memo_to_chat`) with only the
+/// required parameters.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn messages_send_voice_memo_to_chat_required_params() {
+    let body = linq_api::types::ChatSendVoicememoParams {
+        ..Default::default()
+    };
+    let response = client()
+        .messages()
+        .send_voice_memo_to_chat_with_response(
+            "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a",
+            &body,
+        )
+        .await
+        .unwrap_or_else(|err| fail(&err));
+    let (status, headers, decoded) = response.into_parts();
+    assert_valid_request(Some(&headers));
+    assert_eq!(status, 202);
+    let expected = linq_api::types::ChatSendVoicememoResponse {
+        voice_memo: linq_api::types::ChatSendVoicememoResponseVoiceMemo {
+            id: "2a3b4c5d-6e7f-4a8b-9c0d-1e2f3a4b5c6d".to_owned(),
+            from: "+12025550100".to_owned(),
+            to: Vec::from(["+12025550123".to_owned()]),
+            status: "queued".to_owned(),
+            service: linq_api::Nullable::Value(linq_api::types::ServiceType::IMessage),
+            voice_memo: linq_api::types::VoiceMemoFile {
+                id: "6c7d8e9f-0a1b-4c2d-8e3f-4a5b6c7d8e9f".to_owned(),
+                url: "https://cdn.linqapp.com/attachments/6c7d8e9f/hello.m4a".to_owned(),
+                filename: "hello.m4a".to_owned(),
+                mime_type: "audio/x-m4a".to_owned(),
+                size_bytes: 48213,
+                duration_ms: linq_api::Nullable::Value(4200),
+            },
+            created_at: "2026-02-05T20:05:00Z"
+                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                .expect("valid timestamp"),
+            chat: linq_api::types::VoiceMemoChat {
+                id: "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a".to_owned(),
+                handles: Vec::from([
+                    linq_api::types::ChatHandle {
+                        id: "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
+                        handle: "+12025550100".to_owned(),
+                        service: linq_api::types::ServiceType::IMessage,
+                        joined_at: "2026-02-05T19:52:17Z"
+                            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                            .expect("valid timestamp"),
+                        is_me: linq_api::Nullable::Value(true),
+                        status: linq_api::Nullable::Absent,
+                        left_at: linq_api::Nullable::Absent,
+                    },
+                ]),
+                is_group: false,
+                service: linq_api::types::ServiceType::IMessage,
+                is_active: true,
+            },
+        },
+    };
+    assert_eq!(decoded, expected);
+    assert_round_trip(
+        &decoded,
+        &json(
+            r#"{
+  "voice_memo": {
+    "id": "2a3b4c5d-6e7f-4a8b-9c0d-1e2f3a4b5c6d",
+    "from": "+12025550100",
+    "to": [
+      "+12025550123"
+    ],
+    "status": "queued",
+    "service": "iMessage",
+    "created_at": "2026-02-05T20:05:00Z",
+    "voice_memo": {
+      "id": "6c7d8e9f-0a1b-4c2d-8e3f-4a5b6c7d8e9f",
+      "url": "https://cdn.linqapp.com/attachments/6c7d8e9f/hello.m4a",
+      "filename": "hello.m4a",
+      "mime_type": "audio/x-m4a",
+      "size_bytes": 48213,
+      "duration_ms": 4200
+    },
+    "chat": {
+      "id": "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a",
+      "is_group": false,
+      "is_active": true,
+      "service": "iMessage",
+      "handles": [
+        {
+          "id": "8d79532a-f529-4244-a5cf-d443de051434",
+          "handle": "+12025550100",
+          "service": "iMessage",
+          "joined_at": "2026-02-05T19:52:17Z",
+          "is_me": true
+        }
+      ]
+    }
+  }
+}"#,
+        ),
+    );
+}
+
+/// `POST /v3/chats/{chatId}/voicememo` (`messages.send_voice_memo_to_chat`) with every
+/// parameter set.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn messages_send_voice_memo_to_chat_all_params() {
+    let body = linq_api::types::ChatSendVoicememoParams {
+        voice_memo_url: Some("https://files.example.com/memos/hello.m4a".to_owned()),
+        attachment_id: Some("b2c3d4e5-f6a7-8901-bcde-f23456789012".to_owned()),
+    };
+    let response = client()
+        .messages()
+        .send_voice_memo_to_chat_with_response(
+            "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a",
+            &body,
+        )
+        .await
+        .unwrap_or_else(|err| fail(&err));
+    let (status, headers, decoded) = response.into_parts();
+    assert_valid_request(Some(&headers));
+    assert_eq!(status, 202);
+    let expected = linq_api::types::ChatSendVoicememoResponse {
+        voice_memo: linq_api::types::ChatSendVoicememoResponseVoiceMemo {
+            id: "2a3b4c5d-6e7f-4a8b-9c0d-1e2f3a4b5c6d".to_owned(),
+            from: "+12025550100".to_owned(),
+            to: Vec::from(["+12025550123".to_owned()]),
+            status: "queued".to_owned(),
+            service: linq_api::Nullable::Value(linq_api::types::ServiceType::IMessage),
+            voice_memo: linq_api::types::VoiceMemoFile {
+                id: "6c7d8e9f-0a1b-4c2d-8e3f-4a5b6c7d8e9f".to_owned(),
+                url: "https://cdn.linqapp.com/attachments/6c7d8e9f/hello.m4a".to_owned(),
+                filename: "hello.m4a".to_owned(),
+                mime_type: "audio/x-m4a".to_owned(),
+                size_bytes: 48213,
+                duration_ms: linq_api::Nullable::Value(4200),
+            },
+            created_at: "2026-02-05T20:05:00Z"
+                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                .expect("valid timestamp"),
+            chat: linq_api::types::VoiceMemoChat {
+                id: "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a".to_owned(),
+                handles: Vec::from([
+                    linq_api::types::ChatHandle {
+                        id: "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
+                        handle: "+12025550100".to_owned(),
+                        service: linq_api::types::ServiceType::IMessage,
+                        joined_at: "2026-02-05T19:52:17Z"
+                            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                            .expect("valid timestamp"),
+                        is_me: linq_api::Nullable::Value(true),
+                        status: linq_api::Nullable::Absent,
+                        left_at: linq_api::Nullable::Absent,
+                    },
+                ]),
+                is_group: false,
+                service: linq_api::types::ServiceType::IMessage,
+                is_active: true,
+            },
+        },
+    };
+    assert_eq!(decoded, expected);
+    assert_round_trip(
+        &decoded,
+        &json(
+            r#"{
+  "voice_memo": {
+    "id": "2a3b4c5d-6e7f-4a8b-9c0d-1e2f3a4b5c6d",
+    "from": "+12025550100",
+    "to": [
+      "+12025550123"
+    ],
+    "status": "queued",
+    "service": "iMessage",
+    "created_at": "2026-02-05T20:05:00Z",
+    "voice_memo": {
+      "id": "6c7d8e9f-0a1b-4c2d-8e3f-4a5b6c7d8e9f",
+      "url": "https://cdn.linqapp.com/attachments/6c7d8e9f/hello.m4a",
+      "filename": "hello.m4a",
+      "mime_type": "audio/x-m4a",
+      "size_bytes": 48213,
+      "duration_ms": 4200
+    },
+    "chat": {
+      "id": "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a",
+      "is_group": false,
+      "is_active": true,
+      "service": "iMessage",
+      "handles": [
+        {
+          "id": "8d79532a-f529-4244-a5cf-d443de051434",
+          "handle": "+12025550100",
+          "service": "iMessage",
+          "joined_at": "2026-02-05T19:52:17Z",
+          "is_me": true
+        }
+      ]
+    }
+  }
+}"#,
+        ),
+    );
+}
+
+/// `POST /v3/chats/{chatId}/voicememo` (`messages.send_voice_memo_to_chat`): each
+/// documented error status, asked of the server with `Prefer: code=`, comes back as an
+/// error with the example's status, body, code and message.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn messages_send_voice_memo_to_chat_error_responses() {
+    let body = linq_api::types::ChatSendVoicememoParams {
+        ..Default::default()
+    };
+    for expected in [
+        error_400(),
+        error_401(),
+        error_403(),
+        error_404(),
+        error_413(),
+        error_422(),
+        error_500(),
+    ] {
+        let result = client()
+            .messages()
+            .with_options(prefer_status(expected.status))
+            .send_voice_memo_to_chat("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a", &body)
+            .await;
+        expected.check(result);
+    }
+}
+
+/// `GET /v3/messages/{messageId}` (`messages.get_2`): the call with its required
+/// parameters, which are all it has.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn messages_get_2() {
+    let response = client()
+        .messages()
+        .get_2_with_response("347d62c2-2170-4754-8d30-c76d0c727d96")
+        .await
+        .unwrap_or_else(|err| fail(&err));
+    let (status, headers, decoded) = response.into_parts();
+    assert_valid_request(Some(&headers));
+    assert_eq!(status, 200);
+    let expected = linq_api::types::Message {
+        id: "89e3566e-1d13-49e5-a8ee-48490d5bfeb7".to_owned(),
+        chat_id: "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a".to_owned(),
+        service: linq_api::Nullable::Value(linq_api::types::ServiceType::IMessage),
+        from_handle: linq_api::Nullable::Value(linq_api::types::ChatHandle {
+            id: "e604375a-5913-483a-8278-c631e8f0ffda".to_owned(),
+            handle: "+12025550123".to_owned(),
+            service: linq_api::types::ServiceType::IMessage,
+            joined_at: "2026-02-05T19:52:17Z"
+                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                .expect("valid timestamp"),
+            is_me: linq_api::Nullable::Value(false),
+            status: linq_api::Nullable::Absent,
+            left_at: linq_api::Nullable::Absent,
+        }),
+        parts: linq_api::Nullable::Value(
+            Vec::from([
+                linq_api::types::MessagePartResponse::Text(linq_api::types::TextPartResponse {
+                    type_: linq_api::types::TextPartResponseType::Text,
+                    value: "Thanks, got it!".to_owned(),
+                    reactions: None,
+                    text_decorations: linq_api::Nullable::Value(
+                        Vec::from([
+                            linq_api::types::TextDecoration {
+                                range: Vec::from([0, 6]),
+                                style: Some(linq_api::types::TextDecorationStyle::Bold),
+                                ..Default::default()
+                            },
+                        ]),
+                    ),
+                }),
+                linq_api::types::MessagePartResponse::Media(linq_api::types::MediaPartResponse {
+                    type_: linq_api::types::MediaPartResponseType::Media,
+                    id: "f13dda7d-ecac-49eb-b3fe-16fe286abf19".to_owned(),
+                    url: "https://cdn.linqapp.com/attachments/f13dda7d/photo.jpg"
+                        .to_owned(),
+                    filename: "photo.jpg".to_owned(),
+                    mime_type: "image/jpeg".to_owned(),
+                    size_bytes: 245678,
+                    reactions: None,
+                }),
+            ]),
+        ),
+        reply_to: linq_api::Nullable::Value(linq_api::types::ReplyTo {
+            message_id: "347d62c2-2170-4754-8d30-c76d0c727d96".to_owned(),
+            part_index: Some(0),
+        }),
+        delivery_status: linq_api::types::DeliveryStatus::Received,
+        is_from_me: false,
+        is_delivered: true,
+        is_read: true,
+        created_at: "2026-02-05T19:31:13Z"
+            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+            .expect("valid timestamp"),
+        updated_at: "2026-02-05T19:31:13Z"
+            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+            .expect("valid timestamp"),
+        sent_at: linq_api::Nullable::Value(
+            "2026-02-05T19:31:13Z"
+                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                .expect("valid timestamp"),
+        ),
+        preferred_service: linq_api::Nullable::Absent,
+        from: linq_api::Nullable::Absent,
+        delivered_at: linq_api::Nullable::Absent,
+        read_at: linq_api::Nullable::Absent,
+        effect: linq_api::Nullable::Absent,
+    };
+    assert_eq!(decoded, expected);
+    assert_round_trip(
+        &decoded,
+        &json(
+            r#"{
+  "id": "89e3566e-1d13-49e5-a8ee-48490d5bfeb7",
+  "chat_id": "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a",
+  "is_from_me": false,
+  "is_delivered": true,
+  "is_read": true,
+  "delivery_status": "received",
+  "created_at": "2026-02-05T19:31:13Z",
+  "updated_at": "2026-02-05T19:31:13Z",
+  "sent_at": "2026-02-05T19:31:13Z",
+  "service": "iMessage",
+  "from_handle": {
+    "id": "e604375a-5913-483a-8278-c631e8f0ffda",
+    "handle": "+12025550123",
+    "service": "iMessage",
+    "joined_at": "2026-02-05T19:52:17Z",
+    "is_me": false
+  },
+  "reply_to": {
+    "message_id": "347d62c2-2170-4754-8d30-c76d0c727d96",
+    "part_index": 0
+  },
+  "parts": [
+    {
+      "type": "text",
+      "value": "Thanks, got it!",
+      "reactions": null,
+      "text_decorations": [
+        {
+          "range": [
+            0,
+            6
+          ],
+          "style": "bold"
+        }
+      ]
+    },
+    {
+      "type": "media",
+      "id": "f13dda7d-ecac-49eb-b3fe-16fe286abf19",
+      "url": "https://cdn.linqapp.com/attachments/f13dda7d/photo.jpg",
+      "filename": "photo.jpg",
+      "mime_type": "image/jpeg",
+      "size_bytes": 245678,
+      "reactions": null
+    }
+  ]
+}"#,
+        ),
+    );
+}
+
+/// `GET /v3/messages/{messageId}` (`messages.get_2`): each documented error status, asked
+/// of the server with `Prefer: code=`, comes back as an error with the example's status,
+/// body, code and message.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn messages_get_2_error_responses() {
+    for expected in [error_401(), error_403(), error_404(), error_500()] {
+        let result = client()
+            .messages()
+            .with_options(prefer_status(expected.status))
+            .get_2("347d62c2-2170-4754-8d30-c76d0c727d96")
+            .await;
+        expected.check(result);
+    }
+}
+
+/// `PATCH /v3/messages/{messageId}` (`messages.update`) with only the required parameters.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn messages_update_required_params() {
+    let body = linq_api::types::MessageUpdateParams {
+        text: "See you at 4pm.".to_owned(),
+        ..Default::default()
+    };
+    let response = client()
+        .messages()
+        .update_with_response("347d62c2-2170-4754-8d30-c76d0c727d96", &body)
+        .await
+        .unwrap_or_else(|err| fail(&err));
+    let (status, headers, decoded) = response.into_parts();
+    assert_valid_request(Some(&headers));
+    assert_eq!(status, 200);
+    let expected = linq_api::types::Message {
+        id: "9f8e7d6c-5b4a-4392-8180-7f6e5d4c3b2a".to_owned(),
+        chat_id: "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a".to_owned(),
+        parts: linq_api::Nullable::Value(
+            Vec::from([
+                linq_api::types::MessagePartResponse::Text(linq_api::types::TextPartResponse {
+                    type_: linq_api::types::TextPartResponseType::Text,
+                    value: "See you at 4pm.".to_owned(),
+                    reactions: None,
+                    text_decorations: linq_api::Nullable::Absent,
+                }),
+            ]),
+        ),
+        delivery_status: linq_api::types::DeliveryStatus::Delivered,
+        is_from_me: true,
+        is_delivered: true,
+        is_read: false,
+        created_at: "2026-02-05T20:01:00Z"
+            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+            .expect("valid timestamp"),
+        updated_at: "2026-02-05T20:03:00Z"
+            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+            .expect("valid timestamp"),
+        service: linq_api::Nullable::Absent,
+        preferred_service: linq_api::Nullable::Absent,
+        from: linq_api::Nullable::Absent,
+        from_handle: linq_api::Nullable::Absent,
+        reply_to: linq_api::Nullable::Absent,
+        sent_at: linq_api::Nullable::Absent,
+        delivered_at: linq_api::Nullable::Absent,
+        read_at: linq_api::Nullable::Absent,
+        effect: linq_api::Nullable::Absent,
+    };
+    assert_eq!(decoded, expected);
+    assert_round_trip(
+        &decoded,
+        &json(
+            r#"{
+  "id": "9f8e7d6c-5b4a-4392-8180-7f6e5d4c3b2a",
+  "chat_id": "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a",
+  "is_from_me": true,
+  "is_delivered": true,
+  "is_read": false,
+  "delivery_status": "delivered",
+  "created_at": "2026-02-05T20:01:00Z",
+  "updated_at": "2026-02-05T20:03:00Z",
+  "parts": [
+    {
+      "type": "text",
+      "value": "See you at 4pm.",
+      "reactions": null
+    }
+  ]
+}"#,
+        ),
+    );
+}
+
+/// `PATCH /v3/messages/{messageId}` (`messages.update`) with every parameter set.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn messages_update_all_params() {
+    let body = linq_api::types::MessageUpdateParams {
+        text: "See you at 4pm.".to_owned(),
+        part_index: Some(0),
+    };
+    let response = client()
+        .messages()
+        .update_with_response("347d62c2-2170-4754-8d30-c76d0c727d96", &body)
+        .await
+        .unwrap_or_else(|err| fail(&err));
+    let (status, headers, decoded) = response.into_parts();
+    assert_valid_request(Some(&headers));
+    assert_eq!(status, 200);
+    let expected = linq_api::types::Message {
+        id: "9f8e7d6c-5b4a-4392-8180-7f6e5d4c3b2a".to_owned(),
+        chat_id: "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a".to_owned(),
+        parts: linq_api::Nullable::Value(
+            Vec::from([
+                linq_api::types::MessagePartResponse::Text(linq_api::types::TextPartResponse {
+                    type_: linq_api::types::TextPartResponseType::Text,
+                    value: "See you at 4pm.".to_owned(),
+                    reactions: None,
+                    text_decorations: linq_api::Nullable::Absent,
+                }),
+            ]),
+        ),
+        delivery_status: linq_api::types::DeliveryStatus::Delivered,
+        is_from_me: true,
+        is_delivered: true,
+        is_read: false,
+        created_at: "2026-02-05T20:01:00Z"
+            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+            .expect("valid timestamp"),
+        updated_at: "2026-02-05T20:03:00Z"
+            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+            .expect("valid timestamp"),
+        service: linq_api::Nullable::Absent,
+        preferred_service: linq_api::Nullable::Absent,
+        from: linq_api::Nullable::Absent,
+        from_handle: linq_api::Nullable::Absent,
+        reply_to: linq_api::Nullable::Absent,
+        sent_at: linq_api::Nullable::Absent,
+        delivered_at: linq_api::Nullable::Absent,
+        read_at: linq_api::Nullable::Absent,
+        effect: linq_api::Nullable::Absent,
+    };
+    assert_eq!(decoded, expected);
+    assert_round_trip(
+        &decoded,
+        &json(
+            r#"{
+  "id": "9f8e7d6c-5b4a-4392-8180-7f6e5d4c3b2a",
+  "chat_id": "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a",
+  "is_from_me": true,
+  "is_delivered": true,
+  "is_read": false,
+  "delivery_status": "delivered",
+  "created_at": "2026-02-05T20:01:00Z",
+  "updated_at": "2026-02-05T20:03:00Z",
+  "parts": [
+    {
+      "type": "text",
+      "value": "See you at 4pm.",
+      "reactions": null
+    }
+  ]
+}"#,
+        ),
+    );
+}
+
+/// `PATCH /v3/messages/{messageId}` (`messages.update`): each documented error status,
+/// asked of the server with `Prefer: code=`, comes back as an error with the example's
+/// status, body, code and message.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn messages_update_error_responses() {
+    let body = linq_api::types::MessageUpdateParams {
+        text: "See you at 4pm.".to_owned(),
+        ..Default::default()
+    };
+    for expected in [error_400(), error_401(), error_404(), error_500()] {
+        let result = client()
+            .messages()
+            .with_options(prefer_status(expected.status))
+            .update("347d62c2-2170-4754-8d30-c76d0c727d96", &body)
+            .await;
+        expected.check(result);
+    }
+}
+
+/// `DELETE /v3/messages/{messageId}` (`messages.delete`): the call with its required
+/// parameters, which are all it has.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn messages_delete() {
+    let response = client()
+        .messages()
+        .delete_with_response("347d62c2-2170-4754-8d30-c76d0c727d96")
+        .await
+        .unwrap_or_else(|err| fail(&err));
+    let (status, headers, _) = response.into_parts();
+    assert_valid_request(Some(&headers));
+    assert_eq!(status, 204);
+}
+
+/// `DELETE /v3/messages/{messageId}` (`messages.delete`): each documented error status,
+/// asked of the server with `Prefer: code=`, comes back as an error with the example's
+/// status, body, code and message.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn messages_delete_error_responses() {
+    for expected in [error_400(), error_401(), error_404(), error_500()] {
+        let result = client()
+            .messages()
+            .with_options(prefer_status(expected.status))
+            .delete("347d62c2-2170-4754-8d30-c76d0c727d96")
+            .await;
+        expected.check(result);
+    }
+}
+
+/// `GET /v3/messages/{messageId}/thread` (`messages.get_thread`) with only the required
+/// parameters.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn messages_get_thread_required_params() {
+    let params = linq_api::types::MessageGetThreadParams {
+        cursor: None,
+        limit: None,
+        order: None,
+    };
+    let response = client()
+        .messages()
+        .get_thread_with_response("347d62c2-2170-4754-8d30-c76d0c727d96", &params)
+        .await
+        .unwrap_or_else(|err| fail(&err));
+    let (status, headers, decoded) = response.into_parts();
+    assert_valid_request(Some(&headers));
+    assert_eq!(status, 200);
+    let expected = linq_api::types::MessagePage {
+        messages: Vec::from([
+            linq_api::types::Message {
+                id: "347d62c2-2170-4754-8d30-c76d0c727d96".to_owned(),
+                chat_id: "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a".to_owned(),
+                parts: linq_api::Nullable::Value(
+                    Vec::from([
+                        linq_api::types::MessagePartResponse::Link(linq_api::types::LinkPartResponse {
+                            type_: linq_api::types::LinkPartResponseType::Link,
+                            value: "https://example.com/tracking/1042".to_owned(),
+                            reactions: None,
+                        }),
+                    ]),
+                ),
+                delivery_status: linq_api::types::DeliveryStatus::Read,
+                is_from_me: true,
+                is_delivered: true,
+                is_read: true,
+                created_at: "2026-02-05T19:52:17Z"
+                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                    .expect("valid timestamp"),
+                updated_at: "2026-02-05T19:58:02Z"
+                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                    .expect("valid timestamp"),
+                service: linq_api::Nullable::Absent,
+                preferred_service: linq_api::Nullable::Absent,
+                from: linq_api::Nullable::Absent,
+                from_handle: linq_api::Nullable::Absent,
+                reply_to: linq_api::Nullable::Absent,
+                sent_at: linq_api::Nullable::Absent,
+                delivered_at: linq_api::Nullable::Absent,
+                read_at: linq_api::Nullable::Absent,
+                effect: linq_api::Nullable::Absent,
+            },
+        ]),
+        next_cursor: linq_api::Nullable::Null,
+    };
+    assert_eq!(decoded, expected);
+    assert_round_trip(
+        &decoded,
+        &json(
+            r#"{
+  "messages": [
+    {
+      "id": "347d62c2-2170-4754-8d30-c76d0c727d96",
+      "chat_id": "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a",
+      "is_from_me": true,
+      "is_delivered": true,
+      "is_read": true,
+      "delivery_status": "read",
+      "created_at": "2026-02-05T19:52:17Z",
+      "updated_at": "2026-02-05T19:58:02Z",
+      "parts": [
+        {
+          "type": "link",
+          "value": "https://example.com/tracking/1042",
+          "reactions": null
+        }
+      ]
+    }
+  ],
+  "next_cursor": null
+}"#,
+        ),
+    );
+}
+
+/// `GET /v3/messages/{messageId}/thread` (`messages.get_thread`) with every parameter set.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn messages_get_thread_all_params() {
+    let params = linq_api::types::MessageGetThreadParams {
+        cursor: Some("20".to_owned()),
+        limit: Some(50),
+        order: Some(linq_api::types::MessageGetThreadOrder::Desc),
+    };
+    let response = client()
+        .messages()
+        .get_thread_with_response("347d62c2-2170-4754-8d30-c76d0c727d96", &params)
+        .await
+        .unwrap_or_else(|err| fail(&err));
+    let (status, headers, decoded) = response.into_parts();
+    assert_valid_request(Some(&headers));
+    assert_eq!(status, 200);
+    let expected = linq_api::types::MessagePage {
+        messages: Vec::from([
+            linq_api::types::Message {
+                id: "347d62c2-2170-4754-8d30-c76d0c727d96".to_owned(),
+                chat_id: "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a".to_owned(),
+                parts: linq_api::Nullable::Value(
+                    Vec::from([
+                        linq_api::types::MessagePartResponse::Link(linq_api::types::LinkPartResponse {
+                            type_: linq_api::types::LinkPartResponseType::Link,
+                            value: "https://example.com/tracking/1042".to_owned(),
+                            reactions: None,
+                        }),
+                    ]),
+                ),
+                delivery_status: linq_api::types::DeliveryStatus::Read,
+                is_from_me: true,
+                is_delivered: true,
+                is_read: true,
+                created_at: "2026-02-05T19:52:17Z"
+                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                    .expect("valid timestamp"),
+                updated_at: "2026-02-05T19:58:02Z"
+                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                    .expect("valid timestamp"),
+                service: linq_api::Nullable::Absent,
+                preferred_service: linq_api::Nullable::Absent,
+                from: linq_api::Nullable::Absent,
+                from_handle: linq_api::Nullable::Absent,
+                reply_to: linq_api::Nullable::Absent,
+                sent_at: linq_api::Nullable::Absent,
+                delivered_at: linq_api::Nullable::Absent,
+                read_at: linq_api::Nullable::Absent,
+                effect: linq_api::Nullable::Absent,
+            },
+        ]),
+        next_cursor: linq_api::Nullable::Null,
+    };
+    assert_eq!(decoded, expected);
+    assert_round_trip(
+        &decoded,
+        &json(
+            r#"{
+  "messages": [
+    {
+      "id": "347d62c2-2170-4754-8d30-c76d0c727d96",
+      "chat_id": "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a",
+      "is_from_me": true,
+      "is_delivered": true,
+      "is_read": true,
+      "delivery_status": "read",
+      "created_at": "2026-02-05T19:52:17Z",
+      "updated_at": "2026-02-05T19:58:02Z",
+      "parts": [
+        {
+          "type": "link",
+          "value": "https://example.com/tracking/1042",
+          "reactions": null
+        }
+      ]
+    }
+  ],
+  "next_cursor": null
+}"#,
+        ),
+    );
+}
+
+/// `GET /v3/messages/{messageId}/thread` (`messages.get_thread`): each documented error
+/// status, asked of the server with `Prefer: code=`, comes back as an error with the
+/// example's status, body, code and message.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn messages_get_thread_error_responses() {
+    let params = linq_api::types::MessageGetThreadParams {
+        cursor: None,
+        limit: None,
+        order: None,
+    };
+    for expected in [error_401(), error_404(), error_500()] {
+        let result = client()
+            .messages()
+            .with_options(prefer_status(expected.status))
+            .get_thread("347d62c2-2170-4754-8d30-c76d0c727d96", &params)
+            .await;
+        expected.check(result);
+    }
+}
+
+/// `POST /v3/messages/{messageId}/reactions` (`messages.send_reaction`) with only the
+/// required parameters.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn messages_send_reaction_required_params() {
+    let body = linq_api::types::MessageAddReactionParams {
+        operation: linq_api::types::MessageAddReactionParamsOperation::Add,
+        type_: linq_api::types::ReactionType::Love,
+        custom_emoji: None,
+        part_index: None,
+    };
+    let response = client()
+        .messages()
+        .send_reaction_with_response("347d62c2-2170-4754-8d30-c76d0c727d96", &body)
+        .await
+        .unwrap_or_else(|err| fail(&err));
+    let (status, headers, decoded) = response.into_parts();
+    assert_valid_request(Some(&headers));
+    assert_eq!(status, 200);
+    let expected = linq_api::types::QueuedResponse {
+        status: Some("accepted".to_owned()),
+        message: Some("Reaction queued".to_owned()),
+        trace_id: Some("4bf92f3577b34da6a3ce929d0e0e4736".to_owned()),
+    };
+    assert_eq!(decoded, expected);
+    assert_round_trip(
+        &decoded,
+        &json(
+            r#"{
+  "status": "accepted",
+  "message": "Reaction queued",
+  "trace_id": "4bf92f3577b34da6a3ce929d0e0e4736"
+}"#,
+        ),
+    );
+}
+
+/// `POST /v3/messages/{messageId}/reactions` (`messages.send_reaction`) with every
+/// parameter set.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn messages_send_reaction_all_params() {
+    let body = linq_api::types::MessageAddReactionParams {
+        operation: linq_api::types::MessageAddReactionParamsOperation::Add,
+        type_: linq_api::types::ReactionType::Love,
+        custom_emoji: Some("string".to_owned()),
+        part_index: Some(1),
+    };
+    let response = client()
+        .messages()
+        .send_reaction_with_response("347d62c2-2170-4754-8d30-c76d0c727d96", &body)
+        .await
+        .unwrap_or_else(|err| fail(&err));
+    let (status, headers, decoded) = response.into_parts();
+    assert_valid_request(Some(&headers));
+    assert_eq!(status, 200);
+    let expected = linq_api::types::QueuedResponse {
+        status: Some("accepted".to_owned()),
+        message: Some("Reaction queued".to_owned()),
+        trace_id: Some("4bf92f3577b34da6a3ce929d0e0e4736".to_owned()),
+    };
+    assert_eq!(decoded, expected);
+    assert_round_trip(
+        &decoded,
+        &json(
+            r#"{
+  "status": "accepted",
+  "message": "Reaction queued",
+  "trace_id": "4bf92f3577b34da6a3ce929d0e0e4736"
+}"#,
+        ),
+    );
+}
+
+/// `POST /v3/messages/{messageId}/reactions` (`messages.send_reaction`): each documented
+/// error status, asked of the server with `Prefer: code=`, comes back as an error with the
+/// example's status, body, code and message.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn messages_send_reaction_error_responses() {
+    let body = linq_api::types::MessageAddReactionParams {
+        operation: linq_api::types::MessageAddReactionParamsOperation::Add,
+        type_: linq_api::types::ReactionType::Love,
+        custom_emoji: None,
+        part_index: None,
+    };
+    for expected in [error_400(), error_401(), error_500()] {
+        let result = client()
+            .messages()
+            .with_options(prefer_status(expected.status))
+            .send_reaction("347d62c2-2170-4754-8d30-c76d0c727d96", &body)
+            .await;
+        expected.check(result);
+    }
+}
+
+/// `POST /v3/messages` (`messages.create`) with only the required parameters.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn messages_create_required_params() {
+    let body = linq_api::types::MessageCreateBody {
+        to: Vec::from(["+12025550123".to_owned()]),
+        message: linq_api::types::MessageContent {
+            parts: Vec::from([
+                linq_api::types::MessagePart::Text(linq_api::types::TextPart {
+                    type_: linq_api::types::TextPartType::Text,
+                    value: "Your order has shipped.".to_owned(),
+                    text_decorations: None,
+                }),
+            ]),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let params = linq_api::types::MessageCreateParams {
+        idempotency_key: None,
+    };
+    let response = client()
+        .messages()
+        .create_with_response(&body, &params)
+        .await
+        .unwrap_or_else(|err| fail(&err));
+    let (status, headers, decoded) = response.into_parts();
+    assert_valid_request(Some(&headers));
+    assert_eq!(status, 202);
+    let expected = linq_api::types::MessageCreateResponse {
+        chat_id: "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a".to_owned(),
+        created_new_chat: false,
+        previous_chat_id: linq_api::Nullable::Null,
+        from: "+12025550100".to_owned(),
+        from_selection: linq_api::types::MessageCreateResponseFromSelection {
+            reason: linq_api::types::MessageCreateResponseFromSelectionReason::ReusedActiveChat,
+            reused_existing_chat: true,
+        },
+        handles: Vec::from([
+            linq_api::types::ChatHandle {
+                id: "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
+                handle: "+12025550100".to_owned(),
+                service: linq_api::types::ServiceType::IMessage,
+                joined_at: "2026-02-05T19:52:17Z"
+                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                    .expect("valid timestamp"),
+                is_me: linq_api::Nullable::Value(true),
+                status: linq_api::Nullable::Absent,
+                left_at: linq_api::Nullable::Absent,
+            },
+        ]),
+        is_group: false,
+        service: linq_api::types::ServiceType::IMessage,
+        message: linq_api::types::SentMessage {
+            id: "9f8e7d6c-5b4a-4392-8180-7f6e5d4c3b2a".to_owned(),
+            created_at: "2026-02-05T20:01:00Z"
+                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                .expect("valid timestamp"),
+            parts: Vec::from([
+                linq_api::types::MessagePartResponse::Text(linq_api::types::TextPartResponse {
+                    type_: linq_api::types::TextPartResponseType::Text,
+                    value: "Your order has shipped.".to_owned(),
+                    reactions: None,
+                    text_decorations: linq_api::Nullable::Absent,
+                }),
+            ]),
+            sent_at: None,
+            delivery_status: linq_api::types::DeliveryStatus::Pending,
+            is_read: false,
+            service: linq_api::Nullable::Absent,
+            preferred_service: linq_api::Nullable::Absent,
+            delivered_at: linq_api::Nullable::Absent,
+            effect: linq_api::Nullable::Absent,
+            from_handle: linq_api::Nullable::Absent,
+            reply_to: linq_api::Nullable::Absent,
+        },
+    };
+    assert_eq!(decoded, expected);
+    assert_round_trip(
+        &decoded,
+        &json(
+            r#"{
+  "chat_id": "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a",
+  "created_new_chat": false,
+  "previous_chat_id": null,
+  "from": "+12025550100",
+  "from_selection": {
+    "reason": "reused_active_chat",
+    "reused_existing_chat": true
+  },
+  "handles": [
+    {
+      "id": "8d79532a-f529-4244-a5cf-d443de051434",
+      "handle": "+12025550100",
+      "service": "iMessage",
+      "joined_at": "2026-02-05T19:52:17Z",
+      "is_me": true
+    }
+  ],
+  "is_group": false,
+  "service": "iMessage",
+  "message": {
+    "id": "9f8e7d6c-5b4a-4392-8180-7f6e5d4c3b2a",
+    "created_at": "2026-02-05T20:01:00Z",
+    "sent_at": null,
+    "delivery_status": "pending",
+    "is_read": false,
+    "parts": [
+      {
+        "type": "text",
+        "value": "Your order has shipped.",
+        "reactions": null
+      }
+    ]
+  }
+}"#,
+        ),
+    );
+}
+
+/// `POST /v3/messages` (`messages.create`) with every parameter set.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn messages_create_all_params() {
+    let body = linq_api::types::MessageCreateBody {
+        to: Vec::from(["+12025550123".to_owned()]),
+        message: linq_api::types::MessageContent {
+            parts: Vec::from([
+                linq_api::types::MessagePart::Text(linq_api::types::TextPart {
+                    type_: linq_api::types::TextPartType::Text,
+                    value: "Your order has shipped.".to_owned(),
+                    text_decorations: None,
+                }),
+            ]),
+            effect: Some(linq_api::types::MessageEffect {
+                type_: Some(linq_api::types::MessageEffectType::Screen),
+                name: Some("string".to_owned()),
+            }),
+            reply_to: Some(linq_api::types::ReplyTo {
+                message_id: "b2c3d4e5-f6a7-8901-bcde-f23456789012".to_owned(),
+                part_index: Some(1),
+            }),
+            idempotency_key: Some("string".to_owned()),
+            preferred_service: Some(linq_api::types::ServiceType::IMessage),
+        },
+        continuation_message: Some(linq_api::types::MessageCreateBodyContinuationMessage {
+            text: "Reply STOP to opt out.".to_owned(),
+        }),
+    };
+    let params = linq_api::types::MessageCreateParams {
+        idempotency_key: Some("order-1042-shipped".to_owned()),
+    };
+    let response = client()
+        .messages()
+        .create_with_response(&body, &params)
+        .await
+        .unwrap_or_else(|err| fail(&err));
+    let (status, headers, decoded) = response.into_parts();
+    assert_valid_request(Some(&headers));
+    assert_eq!(status, 202);
+    let expected = linq_api::types::MessageCreateResponse {
+        chat_id: "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a".to_owned(),
+        created_new_chat: false,
+        previous_chat_id: linq_api::Nullable::Null,
+        from: "+12025550100".to_owned(),
+        from_selection: linq_api::types::MessageCreateResponseFromSelection {
+            reason: linq_api::types::MessageCreateResponseFromSelectionReason::ReusedActiveChat,
+            reused_existing_chat: true,
+        },
+        handles: Vec::from([
+            linq_api::types::ChatHandle {
+                id: "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
+                handle: "+12025550100".to_owned(),
+                service: linq_api::types::ServiceType::IMessage,
+                joined_at: "2026-02-05T19:52:17Z"
+                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                    .expect("valid timestamp"),
+                is_me: linq_api::Nullable::Value(true),
+                status: linq_api::Nullable::Absent,
+                left_at: linq_api::Nullable::Absent,
+            },
+        ]),
+        is_group: false,
+        service: linq_api::types::ServiceType::IMessage,
+        message: linq_api::types::SentMessage {
+            id: "9f8e7d6c-5b4a-4392-8180-7f6e5d4c3b2a".to_owned(),
+            created_at: "2026-02-05T20:01:00Z"
+                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                .expect("valid timestamp"),
+            parts: Vec::from([
+                linq_api::types::MessagePartResponse::Text(linq_api::types::TextPartResponse {
+                    type_: linq_api::types::TextPartResponseType::Text,
+                    value: "Your order has shipped.".to_owned(),
+                    reactions: None,
+                    text_decorations: linq_api::Nullable::Absent,
+                }),
+            ]),
+            sent_at: None,
+            delivery_status: linq_api::types::DeliveryStatus::Pending,
+            is_read: false,
+            service: linq_api::Nullable::Absent,
+            preferred_service: linq_api::Nullable::Absent,
+            delivered_at: linq_api::Nullable::Absent,
+            effect: linq_api::Nullable::Absent,
+            from_handle: linq_api::Nullable::Absent,
+            reply_to: linq_api::Nullable::Absent,
+        },
+    };
+    assert_eq!(decoded, expected);
+    assert_round_trip(
+        &decoded,
+        &json(
+            r#"{
+  "chat_id": "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a",
+  "created_new_chat": false,
+  "previous_chat_id": null,
+  "from": "+12025550100",
+  "from_selection": {
+    "reason": "reused_active_chat",
+    "reused_existing_chat": true
+  },
+  "handles": [
+    {
+      "id": "8d79532a-f529-4244-a5cf-d443de051434",
+      "handle": "+12025550100",
+      "service": "iMessage",
+      "joined_at": "2026-02-05T19:52:17Z",
+      "is_me": true
+    }
+  ],
+  "is_group": false,
+  "service": "iMessage",
+  "message": {
+    "id": "9f8e7d6c-5b4a-4392-8180-7f6e5d4c3b2a",
+    "created_at": "2026-02-05T20:01:00Z",
+    "sent_at": null,
+    "delivery_status": "pending",
+    "is_read": false,
+    "parts": [
+      {
+        "type": "text",
+        "value": "Your order has shipped.",
+        "reactions": null
+      }
+    ]
+  }
+}"#,
+        ),
+    );
+}
+
+/// `POST /v3/messages` (`messages.create`): each documented error status, asked of the
+/// server with `Prefer: code=`, comes back as an error with the example's status, body,
+/// code and message.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn messages_create_error_responses() {
+    let body = linq_api::types::MessageCreateBody {
+        to: Vec::from(["+12025550123".to_owned()]),
+        message: linq_api::types::MessageContent {
+            parts: Vec::from([
+                linq_api::types::MessagePart::Text(linq_api::types::TextPart {
+                    type_: linq_api::types::TextPartType::Text,
+                    value: "Your order has shipped.".to_owned(),
+                    text_decorations: None,
+                }),
+            ]),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let params = linq_api::types::MessageCreateParams {
+        idempotency_key: None,
+    };
+    for expected in [error_400(), error_401(), error_500()] {
+        let result = client()
+            .messages()
+            .with_options(prefer_status(expected.status))
+            .create(&body, &params)
+            .await;
+        expected.check(result);
+    }
+}
+
+/// `POST /v3/messages/{messageId}/update` (`messages.update_app_card`) with only the
+/// required parameters.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn messages_update_app_card_required_params() {
+    let body = linq_api::types::MessageUpdateAppCardParams {
+        layout: linq_api::types::IMessageAppLayout {
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let response = client()
+        .messages()
+        .update_app_card_with_response("347d62c2-2170-4754-8d30-c76d0c727d96", &body)
+        .await
+        .unwrap_or_else(|err| fail(&err));
+    let (status, headers, decoded) = response.into_parts();
+    assert_valid_request(Some(&headers));
+    assert_eq!(status, 200);
+    let expected = linq_api::types::MessageUpdateAppCardResponse {
+        chat_id: "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a".to_owned(),
+        message: linq_api::types::SentMessage {
+            id: "9f8e7d6c-5b4a-4392-8180-7f6e5d4c3b2a".to_owned(),
+            created_at: "2026-02-05T20:01:00Z"
+                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                .expect("valid timestamp"),
+            parts: Vec::from([
+                linq_api::types::MessagePartResponse::ImessageApp(linq_api::types::IMessageAppPartResponse {
+                    type_: linq_api::types::IMessageAppPartResponseType::ImessageApp,
+                    app: linq_api::types::IMessageApp {
+                        bundle_id: "com.example.orders.messages".to_owned(),
+                        name: "Orders".to_owned(),
+                        team_id: "ABCDE12345".to_owned(),
+                        ..Default::default()
+                    },
+                    layout: linq_api::types::IMessageAppLayout {
+                        caption: Some("Order 1042".to_owned()),
+                        subcaption: Some("Out for delivery".to_owned()),
+                        ..Default::default()
+                    },
+                    url: "https://example.com/orders/1042".to_owned(),
+                    fallback_text: linq_api::Nullable::Value(
+                        "Order 1042: out for delivery".to_owned(),
+                    ),
+                    reactions: None,
+                }),
+            ]),
+            sent_at: Some(
+                "2026-02-05T20:01:00Z"
+                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                    .expect("valid timestamp"),
+            ),
+            delivery_status: linq_api::types::DeliveryStatus::Delivered,
+            is_read: false,
+            service: linq_api::Nullable::Absent,
+            preferred_service: linq_api::Nullable::Absent,
+            delivered_at: linq_api::Nullable::Absent,
+            effect: linq_api::Nullable::Absent,
+            from_handle: linq_api::Nullable::Absent,
+            reply_to: linq_api::Nullable::Absent,
+        },
+    };
+    assert_eq!(decoded, expected);
+    assert_round_trip(
+        &decoded,
+        &json(
+            r#"{
+  "chat_id": "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a",
+  "message": {
+    "id": "9f8e7d6c-5b4a-4392-8180-7f6e5d4c3b2a",
+    "created_at": "2026-02-05T20:01:00Z",
+    "sent_at": "2026-02-05T20:01:00Z",
+    "delivery_status": "delivered",
+    "is_read": false,
+    "parts": [
+      {
+        "type": "imessage_app",
+        "url": "https://example.com/orders/1042",
+        "fallback_text": "Order 1042: out for delivery",
+        "reactions": null,
+        "app": {
+          "bundle_id": "com.example.orders.messages",
+          "name": "Orders",
+          "team_id": "ABCDE12345"
+        },
+        "layout": {
+          "caption": "Order 1042",
+          "subcaption": "Out for delivery"
+        }
+      }
+    ]
+  }
+}"#,
+        ),
+    );
+}
+
+/// `POST /v3/messages/{messageId}/update` (`messages.update_app_card`) with every parameter
+/// set.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn messages_update_app_card_all_params() {
+    let body = linq_api::types::MessageUpdateAppCardParams {
+        layout: linq_api::types::IMessageAppLayout {
+            caption: Some("Order 1042".to_owned()),
+            subcaption: Some("Out for delivery".to_owned()),
+            trailing_caption: Some("string".to_owned()),
+            trailing_subcaption: Some("string".to_owned()),
+            image_url: Some("string".to_owned()),
+            image_title: Some("string".to_owned()),
+            image_subtitle: Some("string".to_owned()),
+        },
+        url: Some("string".to_owned()),
+        fallback_text: Some("Order 1042: out for delivery".to_owned()),
+        interactive: Some(true),
+    };
+    let response = client()
+        .messages()
+        .update_app_card_with_response("347d62c2-2170-4754-8d30-c76d0c727d96", &body)
+        .await
+        .unwrap_or_else(|err| fail(&err));
+    let (status, headers, decoded) = response.into_parts();
+    assert_valid_request(Some(&headers));
+    assert_eq!(status, 200);
+    let expected = linq_api::types::MessageUpdateAppCardResponse {
+        chat_id: "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a".to_owned(),
+        message: linq_api::types::SentMessage {
+            id: "9f8e7d6c-5b4a-4392-8180-7f6e5d4c3b2a".to_owned(),
+            created_at: "2026-02-05T20:01:00Z"
+                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                .expect("valid timestamp"),
+            parts: Vec::from([
+                linq_api::types::MessagePartResponse::ImessageApp(linq_api::types::IMessageAppPartResponse {
+                    type_: linq_api::types::IMessageAppPartResponseType::ImessageApp,
+                    app: linq_api::types::IMessageApp {
+                        bundle_id: "com.example.orders.messages".to_owned(),
+                        name: "Orders".to_owned(),
+                        team_id: "ABCDE12345".to_owned(),
+                        ..Default::default()
+                    },
+                    layout: linq_api::types::IMessageAppLayout {
+                        caption: Some("Order 1042".to_owned()),
+                        subcaption: Some("Out for delivery".to_owned()),
+                        ..Default::default()
+                    },
+                    url: "https://example.com/orders/1042".to_owned(),
+                    fallback_text: linq_api::Nullable::Value(
+                        "Order 1042: out for delivery".to_owned(),
+                    ),
+                    reactions: None,
+                }),
+            ]),
+            sent_at: Some(
+                "2026-02-05T20:01:00Z"
+                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                    .expect("valid timestamp"),
+            ),
+            delivery_status: linq_api::types::DeliveryStatus::Delivered,
+            is_read: false,
+            service: linq_api::Nullable::Absent,
+            preferred_service: linq_api::Nullable::Absent,
+            delivered_at: linq_api::Nullable::Absent,
+            effect: linq_api::Nullable::Absent,
+            from_handle: linq_api::Nullable::Absent,
+            reply_to: linq_api::Nullable::Absent,
+        },
+    };
+    assert_eq!(decoded, expected);
+    assert_round_trip(
+        &decoded,
+        &json(
+            r#"{
+  "chat_id": "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a",
+  "message": {
+    "id": "9f8e7d6c-5b4a-4392-8180-7f6e5d4c3b2a",
+    "created_at": "2026-02-05T20:01:00Z",
+    "sent_at": "2026-02-05T20:01:00Z",
+    "delivery_status": "delivered",
+    "is_read": false,
+    "parts": [
+      {
+        "type": "imessage_app",
+        "url": "https://example.com/orders/1042",
+        "fallback_text": "Order 1042: out for delivery",
+        "reactions": null,
+        "app": {
+          "bundle_id": "com.example.orders.messages",
+          "name": "Orders",
+          "team_id": "ABCDE12345"
+        },
+        "layout": {
+          "caption": "Order 1042",
+          "subcaption": "Out for delivery"
+        }
+      }
+    ]
+  }
+}"#,
+        ),
+    );
+}
+
+/// `POST /v3/messages/{messageId}/update` (`messages.update_app_card`): each documented
+/// error status, asked of the server with `Prefer: code=`, comes back as an error with the
+/// example's status, body, code and message.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn messages_update_app_card_error_responses() {
+    let body = linq_api::types::MessageUpdateAppCardParams {
+        layout: linq_api::types::IMessageAppLayout {
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    for expected in [error_400(), error_401(), error_404(), error_500()] {
+        let result = client()
+            .messages()
+            .with_options(prefer_status(expected.status))
+            .update_app_card("347d62c2-2170-4754-8d30-c76d0c727d96", &body)
+            .await;
+        expected.check(result);
+    }
+}
+
+/// `POST /v3/attachments` (`attachments.request_upload`): the call with its required
+/// parameters, which are all it has.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn attachments_request_upload() {
+    let body = linq_api::types::AttachmentCreateParams {
+        filename: "receipt.jpg".to_owned(),
+        content_type: linq_api::types::SupportedContentType::ImageJpeg,
+        size_bytes: 1024000,
+    };
+    let response = client()
+        .attachments()
+        .request_upload_with_response(&body)
+        .await
+        .unwrap_or_else(|err| fail(&err));
+    let (status, headers, decoded) = response.into_parts();
+    assert_valid_request(Some(&headers));
+    assert_eq!(status, 200);
+    let expected = linq_api::types::AttachmentCreateResponse {
+        attachment_id: "7d3f0a52-9c1e-4b7a-8f26-5e4d3c2b1a09".to_owned(),
+        upload_url: "https://uploads.linqapp.com/attachments/7d3f0a52?X-Amz-Signature=0a1b2c"
+            .to_owned(),
+        download_url: "https://cdn.linqapp.com/uploads/7d3f0a52/receipt.jpg".to_owned(),
+        http_method: linq_api::types::AttachmentCreateResponseHttpMethod::Put,
+        expires_at: "2026-02-05T20:15:00Z"
+            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+            .expect("valid timestamp"),
+        required_headers: std::collections::BTreeMap::from([
+            ("Content-Type".to_owned(), "image/jpeg".to_owned()),
+        ]),
+    };
+    assert_eq!(decoded, expected);
+    assert_round_trip(
+        &decoded,
+        &json(
+            r#"{
+  "attachment_id": "7d3f0a52-9c1e-4b7a-8f26-5e4d3c2b1a09",
+  "upload_url": "https://uploads.linqapp.com/attachments/7d3f0a52?X-Amz-Signature=0a1b2c",
+  "download_url": "https://cdn.linqapp.com/uploads/7d3f0a52/receipt.jpg",
+  "http_method": "PUT",
+  "expires_at": "2026-02-05T20:15:00Z",
+  "required_headers": {
+    "Content-Type": "image/jpeg"
+  }
+}"#,
+        ),
+    );
+}
+
+/// `POST /v3/attachments` (`attachments.request_upload`): each documented error status,
+/// asked of the server with `Prefer: code=`, comes back as an error with the example's
+/// status, body, code and message.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn attachments_request_upload_error_responses() {
+    let body = linq_api::types::AttachmentCreateParams {
+        filename: "receipt.jpg".to_owned(),
+        content_type: linq_api::types::SupportedContentType::ImageJpeg,
+        size_bytes: 1024000,
+    };
+    for expected in [error_400(), error_401(), error_500()] {
+        let result = client()
+            .attachments()
+            .with_options(prefer_status(expected.status))
+            .request_upload(&body)
+            .await;
+        expected.check(result);
+    }
+}
+
+/// `GET /v3/attachments/{attachmentId}` (`attachments.get`): the call with its required
+/// parameters, which are all it has.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn attachments_get() {
+    let response = client()
+        .attachments()
+        .get_with_response("7d3f0a52-9c1e-4b7a-8f26-5e4d3c2b1a09")
+        .await
+        .unwrap_or_else(|err| fail(&err));
+    let (status, headers, decoded) = response.into_parts();
+    assert_valid_request(Some(&headers));
+    assert_eq!(status, 200);
+    let expected = linq_api::types::AttachmentRetrieveResponse {
+        id: "7d3f0a52-9c1e-4b7a-8f26-5e4d3c2b1a09".to_owned(),
+        filename: "receipt.jpg".to_owned(),
+        content_type: linq_api::types::SupportedContentType::ImageJpeg,
+        size_bytes: 1024000,
+        status: linq_api::types::AttachmentRetrieveResponseStatus::Complete,
+        download_url: Some(
+            "https://cdn.linqapp.com/uploads/7d3f0a52/receipt.jpg".to_owned(),
+        ),
+        created_at: "2026-02-05T20:00:00Z"
+            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+            .expect("valid timestamp"),
+    };
+    assert_eq!(decoded, expected);
+    assert_round_trip(
+        &decoded,
+        &json(
+            r#"{
+  "id": "7d3f0a52-9c1e-4b7a-8f26-5e4d3c2b1a09",
+  "filename": "receipt.jpg",
+  "content_type": "image/jpeg",
+  "size_bytes": 1024000,
+  "status": "complete",
+  "download_url": "https://cdn.linqapp.com/uploads/7d3f0a52/receipt.jpg",
+  "created_at": "2026-02-05T20:00:00Z"
+}"#,
+        ),
+    );
+}
+
+/// `GET /v3/attachments/{attachmentId}` (`attachments.get`): each documented error status,
+/// asked of the server with `Prefer: code=`, comes back as an error with the example's
+/// status, body, code and message.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn attachments_get_error_responses() {
+    for expected in [error_401(), error_404(), error_500()] {
+        let result = client()
+            .attachments()
+            .with_options(prefer_status(expected.status))
+            .get("7d3f0a52-9c1e-4b7a-8f26-5e4d3c2b1a09")
+            .await;
+        expected.check(result);
+    }
+}
+
+/// `DELETE /v3/attachments/{attachmentId}` (`attachments.delete`): the call with its
+/// required parameters, which are all it has.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn attachments_delete() {
+    let response = client()
+        .attachments()
+        .delete_with_response("7d3f0a52-9c1e-4b7a-8f26-5e4d3c2b1a09")
+        .await
+        .unwrap_or_else(|err| fail(&err));
+    let (status, headers, _) = response.into_parts();
+    assert_valid_request(Some(&headers));
+    assert_eq!(status, 204);
+}
+
+/// `DELETE /v3/attachments/{attachmentId}` (`attachments.delete`): each documented error
+/// status, asked of the server with `Prefer: code=`, comes back as an error with the
+/// example's status, body, code and message.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn attachments_delete_error_responses() {
+    for expected in [error_401(), error_404(), error_500()] {
+        let result = client()
+            .attachments()
+            .with_options(prefer_status(expected.status))
+            .delete("7d3f0a52-9c1e-4b7a-8f26-5e4d3c2b1a09")
+            .await;
+        expected.check(result);
+    }
+}
+
+/// `GET /v3/phonenumbers` (`phone_numbers.list`): the call with its required parameters,
+/// which are all it has.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn phone_numbers_list() {
+    let response = client()
+        .phone_numbers()
+        .list_with_response()
+        .await
+        .unwrap_or_else(|err| fail(&err));
+    let (status, headers, decoded) = response.into_parts();
+    assert_valid_request(Some(&headers));
+    assert_eq!(status, 200);
+    let expected = linq_api::types::PhonenumberListResponse {
+        phone_numbers: Vec::from([
+            linq_api::types::PhonenumberListResponsePhoneNumbersItem {
+                id: "1e2d3c4b-5a69-4788-9a0b-c1d2e3f4a5b6".to_owned(),
+                phone_number: "+12025550100".to_owned(),
+                type_: linq_api::Nullable::Value("APPLE_ID".to_owned()),
+                country_code: Some("US".to_owned()),
+                capabilities: Some(linq_api::types::PhoneCapabilities {
+                    sms: true,
+                    mms: true,
+                    voice: false,
+                }),
+            },
+        ]),
+    };
+    assert_eq!(decoded, expected);
+    assert_round_trip(
+        &decoded,
+        &json(
+            r#"{
+  "phone_numbers": [
+    {
+      "id": "1e2d3c4b-5a69-4788-9a0b-c1d2e3f4a5b6",
+      "phone_number": "+12025550100",
+      "type": "APPLE_ID",
+      "country_code": "US",
+      "capabilities": {
+        "sms": true,
+        "mms": true,
+        "voice": false
+      }
+    }
+  ]
+}"#,
+        ),
+    );
+}
+
+/// `GET /v3/phonenumbers` (`phone_numbers.list`): each documented error status, asked of
+/// the server with `Prefer: code=`, comes back as an error with the example's status, body,
+/// code and message.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn phone_numbers_list_error_responses() {
+    for expected in [error_401(), error_500()] {
+        let result = client()
+            .phone_numbers()
+            .with_options(prefer_status(expected.status))
+            .list()
+            .await;
+        expected.check(result);
+    }
+}
+
+/// `GET /v3/phone_numbers` (`phone_numbers.get`): the call with its required parameters,
+/// which are all it has.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn phone_numbers_get() {
+    let response = client()
+        .phone_numbers()
+        .get_with_response()
+        .await
+        .unwrap_or_else(|err| fail(&err));
+    let (status, headers, decoded) = response.into_parts();
+    assert_valid_request(Some(&headers));
+    assert_eq!(status, 200);
+    let expected = linq_api::types::PhoneNumberListResponse {
+        phone_numbers: Vec::from([
+            linq_api::types::PhoneNumberListResponsePhoneNumbersItem {
+                id: "1e2d3c4b-5a69-4788-9a0b-c1d2e3f4a5b6".to_owned(),
+                phone_number: "+12025550100".to_owned(),
+                health_status: linq_api::types::NumberStatus {
+                    status: linq_api::types::ReputationLevel::Healthy,
+                    doc_url: "https://docs.linqapp.com/guides/number-health".to_owned(),
+                },
+                reputation: linq_api::types::NumberStatus {
+                    status: linq_api::types::ReputationLevel::AtRisk,
+                    doc_url: "https://docs.linqapp.com/guides/number-reputation"
+                        .to_owned(),
+                },
+                forwarding_number: linq_api::Nullable::Value("+12025550199".to_owned()),
+            },
+        ]),
+    };
+    assert_eq!(decoded, expected);
+    assert_round_trip(
+        &decoded,
+        &json(
+            r#"{
+  "phone_numbers": [
+    {
+      "id": "1e2d3c4b-5a69-4788-9a0b-c1d2e3f4a5b6",
+      "phone_number": "+12025550100",
+      "forwarding_number": "+12025550199",
+      "health_status": {
+        "status": "HEALTHY",
+        "doc_url": "https://docs.linqapp.com/guides/number-health"
+      },
+      "reputation": {
+        "status": "AT_RISK",
+        "doc_url": "https://docs.linqapp.com/guides/number-reputation"
+      }
+    }
+  ]
+}"#,
+        ),
+    );
+}
+
+/// `GET /v3/phone_numbers` (`phone_numbers.get`): each documented error status, asked of
+/// the server with `Prefer: code=`, comes back as an error with the example's status, body,
+/// code and message.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn phone_numbers_get_error_responses() {
+    for expected in [error_401(), error_500()] {
+        let result = client()
+            .phone_numbers()
+            .with_options(prefer_status(expected.status))
+            .get()
+            .await;
+        expected.check(result);
+    }
+}
+
+/// `PUT /v3/phone_numbers/{phoneNumberId}` (`phone_numbers.update`): the call with its
+/// required parameters, which are all it has.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn phone_numbers_update() {
+    let body = linq_api::types::PhoneNumberUpdateParams {
+        forwarding_number: Some("+12025550199".to_owned()),
+    };
+    let response = client()
+        .phone_numbers()
+        .update_with_response("1e2d3c4b-5a69-4788-9a0b-c1d2e3f4a5b6", &body)
+        .await
+        .unwrap_or_else(|err| fail(&err));
+    let (status, headers, decoded) = response.into_parts();
+    assert_valid_request(Some(&headers));
+    assert_eq!(status, 200);
+    let expected = linq_api::types::PhoneNumberUpdateResponse {
+        id: "1e2d3c4b-5a69-4788-9a0b-c1d2e3f4a5b6".to_owned(),
+        phone_number: "+12025550100".to_owned(),
+        forwarding_number: Some("+12025550199".to_owned()),
+    };
+    assert_eq!(decoded, expected);
+    assert_round_trip(
+        &decoded,
+        &json(
+            r#"{
+  "id": "1e2d3c4b-5a69-4788-9a0b-c1d2e3f4a5b6",
+  "phone_number": "+12025550100",
+  "forwarding_number": "+12025550199"
+}"#,
+        ),
+    );
+}
+
+/// `PUT /v3/phone_numbers/{phoneNumberId}` (`phone_numbers.update`): each documented error
+/// status, asked of the server with `Prefer: code=`, comes back as an error with the
+/// example's status, body, code and message.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn phone_numbers_update_error_responses() {
+    let body = linq_api::types::PhoneNumberUpdateParams {
+        forwarding_number: Some("+12025550199".to_owned()),
+    };
+    for expected in [error_400(), error_401(), error_404(), error_500()] {
+        let result = client()
+            .phone_numbers()
+            .with_options(prefer_status(expected.status))
+            .update("1e2d3c4b-5a69-4788-9a0b-c1d2e3f4a5b6", &body)
+            .await;
+        expected.check(result);
+    }
+}
+
+/// `GET /v3/available_number` (`phone_numbers.get_available_number`) with only the required
+/// parameters.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn phone_numbers_get_available_number_required_params() {
+    let params = linq_api::types::PhoneNumberGetAvailableNumberParams {
+        to: None,
+    };
+    let response = client()
+        .phone_numbers()
+        .get_available_number_with_response(&params)
+        .await
+        .unwrap_or_else(|err| fail(&err));
+    let (status, headers, decoded) = response.into_parts();
+    assert_valid_request(Some(&headers));
+    assert_eq!(status, 200);
+    let expected = linq_api::types::AvailableNumberRetrieveResponse {
+        phone_number: "+12025550100".to_owned(),
+        vcf_url: "https://cdn.linqapp.com/vcards/12025550100.vcf".to_owned(),
+    };
+    assert_eq!(decoded, expected);
+    assert_round_trip(
+        &decoded,
+        &json(
+            r#"{
+  "phone_number": "+12025550100",
+  "vcf_url": "https://cdn.linqapp.com/vcards/12025550100.vcf"
+}"#,
+        ),
+    );
+}
+
+/// `GET /v3/available_number` (`phone_numbers.get_available_number`) with every parameter
+/// set.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn phone_numbers_get_available_number_all_params() {
+    let params = linq_api::types::PhoneNumberGetAvailableNumberParams {
+        to: Some(Vec::from(["+12025550123".to_owned(), "+12025550145".to_owned()])),
+    };
+    let response = client()
+        .phone_numbers()
+        .get_available_number_with_response(&params)
+        .await
+        .unwrap_or_else(|err| fail(&err));
+    let (status, headers, decoded) = response.into_parts();
+    assert_valid_request(Some(&headers));
+    assert_eq!(status, 200);
+    let expected = linq_api::types::AvailableNumberRetrieveResponse {
+        phone_number: "+12025550100".to_owned(),
+        vcf_url: "https://cdn.linqapp.com/vcards/12025550100.vcf".to_owned(),
+    };
+    assert_eq!(decoded, expected);
+    assert_round_trip(
+        &decoded,
+        &json(
+            r#"{
+  "phone_number": "+12025550100",
+  "vcf_url": "https://cdn.linqapp.com/vcards/12025550100.vcf"
+}"#,
+        ),
+    );
+}
+
+/// `GET /v3/available_number` (`phone_numbers.get_available_number`): each documented error
+/// status, asked of the server with `Prefer: code=`, comes back as an error with the
+/// example's status, body, code and message.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn phone_numbers_get_available_number_error_responses() {
+    let params = linq_api::types::PhoneNumberGetAvailableNumberParams {
+        to: None,
+    };
+    for expected in [error_401(), error_500()] {
+        let result = client()
+            .phone_numbers()
+            .with_options(prefer_status(expected.status))
+            .get_available_number(&params)
+            .await;
+        expected.check(result);
+    }
+}
+
+/// `POST /v3/capability/check_imessage` (`capability.check_i_message`) with only the
+/// required parameters.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn capability_check_i_message_required_params() {
+    let body = linq_api::types::CapabilityCheckIMessageParams {
+        address: "+12025550123".to_owned(),
+        ..Default::default()
+    };
+    let response = client()
+        .capability()
+        .check_i_message_with_response(&body)
+        .await
+        .unwrap_or_else(|err| fail(&err));
+    let (status, headers, decoded) = response.into_parts();
+    assert_valid_request(Some(&headers));
+    assert_eq!(status, 200);
+    let expected = linq_api::types::HandleCheckResponse {
+        address: "+12025550123".to_owned(),
+        available: true,
+    };
+    assert_eq!(decoded, expected);
+    assert_round_trip(&decoded, &json(r#"{"address":"+12025550123","available":true}"#));
+}
+
+/// `POST /v3/capability/check_imessage` (`capability.check_i_message`) with every parameter
+/// set.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn capability_check_i_message_all_params() {
+    let body = linq_api::types::CapabilityCheckIMessageParams {
+        address: "+12025550123".to_owned(),
+        from: Some("+12025550100".to_owned()),
+    };
+    let response = client()
+        .capability()
+        .check_i_message_with_response(&body)
+        .await
+        .unwrap_or_else(|err| fail(&err));
+    let (status, headers, decoded) = response.into_parts();
+    assert_valid_request(Some(&headers));
+    assert_eq!(status, 200);
+    let expected = linq_api::types::HandleCheckResponse {
+        address: "+12025550123".to_owned(),
+        available: true,
+    };
+    assert_eq!(decoded, expected);
+    assert_round_trip(&decoded, &json(r#"{"address":"+12025550123","available":true}"#));
+}
+
+/// `POST /v3/capability/check_imessage` (`capability.check_i_message`): each documented
+/// error status, asked of the server with `Prefer: code=`, comes back as an error with the
+/// example's status, body, code and message.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn capability_check_i_message_error_responses() {
+    let body = linq_api::types::CapabilityCheckIMessageParams {
+        address: "+12025550123".to_owned(),
+        ..Default::default()
+    };
+    for expected in [error_400(), error_401(), error_500()] {
+        let result = client()
+            .capability()
+            .with_options(prefer_status(expected.status))
+            .check_i_message(&body)
+            .await;
+        expected.check(result);
+    }
+}
+
+/// `POST /v3/capability/check_rcs` (`capability.check_rcs`) with only the required
+/// parameters.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn capability_check_rcs_required_params() {
+    let body = linq_api::types::CapabilityCheckRcsParams {
+        address: "+12025550123".to_owned(),
+        ..Default::default()
+    };
+    let response = client()
+        .capability()
+        .check_rcs_with_response(&body)
+        .await
+        .unwrap_or_else(|err| fail(&err));
+    let (status, headers, decoded) = response.into_parts();
+    assert_valid_request(Some(&headers));
+    assert_eq!(status, 200);
+    let expected = linq_api::types::HandleCheckResponse {
+        address: "+12025550123".to_owned(),
+        available: false,
+    };
+    assert_eq!(decoded, expected);
+    assert_round_trip(
+        &decoded,
+        &json(r#"{"address":"+12025550123","available":false}"#),
+    );
+}
+
+/// `POST /v3/capability/check_rcs` (`capability.check_rcs`) with every parameter set.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn capability_check_rcs_all_params() {
+    let body = linq_api::types::CapabilityCheckRcsParams {
+        address: "+12025550123".to_owned(),
+        from: Some("string".to_owned()),
+    };
+    let response = client()
+        .capability()
+        .check_rcs_with_response(&body)
+        .await
+        .unwrap_or_else(|err| fail(&err));
+    let (status, headers, decoded) = response.into_parts();
+    assert_valid_request(Some(&headers));
+    assert_eq!(status, 200);
+    let expected = linq_api::types::HandleCheckResponse {
+        address: "+12025550123".to_owned(),
+        available: false,
+    };
+    assert_eq!(decoded, expected);
+    assert_round_trip(
+        &decoded,
+        &json(r#"{"address":"+12025550123","available":false}"#),
+    );
+}
+
+/// `POST /v3/capability/check_rcs` (`capability.check_rcs`): each documented error status,
+/// asked of the server with `Prefer: code=`, comes back as an error with the example's
+/// status, body, code and message.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn capability_check_rcs_error_responses() {
+    let body = linq_api::types::CapabilityCheckRcsParams {
+        address: "+12025550123".to_owned(),
+        ..Default::default()
+    };
+    for expected in [error_400(), error_401(), error_500()] {
+        let result = client()
+            .capability()
+            .with_options(prefer_status(expected.status))
+            .check_rcs(&body)
+            .await;
+        expected.check(result);
+    }
+}
+
+/// `GET /v3/contact_card` (`contact_card.get`) with only the required parameters.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn contact_card_get_required_params() {
+    let params = linq_api::types::ContactCardGetParams {
+        phone_number: None,
+    };
+    let response = client()
+        .contact_card()
+        .get_with_response(&params)
+        .await
+        .unwrap_or_else(|err| fail(&err));
+    let (status, headers, decoded) = response.into_parts();
+    assert_valid_request(Some(&headers));
+    assert_eq!(status, 200);
+    let expected = linq_api::types::ContactCardRetrieveResponse {
+        contact_cards: Vec::from([
+            linq_api::types::SetContactCard {
+                phone_number: "+12025550100".to_owned(),
+                first_name: "Acme".to_owned(),
+                last_name: Some("Support".to_owned()),
+                image_url: Some("https://files.example.com/avatars/acme.png".to_owned()),
+                is_active: true,
+            },
+        ]),
+    };
+    assert_eq!(decoded, expected);
+    assert_round_trip(
+        &decoded,
+        &json(
+            r#"{
+  "contact_cards": [
+    {
+      "phone_number": "+12025550100",
+      "first_name": "Acme",
+      "last_name": "Support",
+      "image_url": "https://files.example.com/avatars/acme.png",
+      "is_active": true
+    }
+  ]
+}"#,
+        ),
+    );
+}
+
+/// `GET /v3/contact_card` (`contact_card.get`) with every parameter set.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn contact_card_get_all_params() {
+    let params = linq_api::types::ContactCardGetParams {
+        phone_number: Some("+12025550100".to_owned()),
+    };
+    let response = client()
+        .contact_card()
+        .get_with_response(&params)
+        .await
+        .unwrap_or_else(|err| fail(&err));
+    let (status, headers, decoded) = response.into_parts();
+    assert_valid_request(Some(&headers));
+    assert_eq!(status, 200);
+    let expected = linq_api::types::ContactCardRetrieveResponse {
+        contact_cards: Vec::from([
+            linq_api::types::SetContactCard {
+                phone_number: "+12025550100".to_owned(),
+                first_name: "Acme".to_owned(),
+                last_name: Some("Support".to_owned()),
+                image_url: Some("https://files.example.com/avatars/acme.png".to_owned()),
+                is_active: true,
+            },
+        ]),
+    };
+    assert_eq!(decoded, expected);
+    assert_round_trip(
+        &decoded,
+        &json(
+            r#"{
+  "contact_cards": [
+    {
+      "phone_number": "+12025550100",
+      "first_name": "Acme",
+      "last_name": "Support",
+      "image_url": "https://files.example.com/avatars/acme.png",
+      "is_active": true
+    }
+  ]
+}"#,
+        ),
+    );
+}
+
+/// `GET /v3/contact_card` (`contact_card.get`): each documented error status, asked of the
+/// server with `Prefer: code=`, comes back as an error with the example's status, body,
+/// code and message.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn contact_card_get_error_responses() {
+    let params = linq_api::types::ContactCardGetParams {
+        phone_number: None,
+    };
+    for expected in [error_401(), error_500()] {
+        let result = client()
+            .contact_card()
+            .with_options(prefer_status(expected.status))
+            .get(&params)
+            .await;
+        expected.check(result);
+    }
+}
+
+/// `POST /v3/contact_card` (`contact_card.create`) with only the required parameters.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn contact_card_create_required_params() {
+    let body = linq_api::types::ContactCardCreateParams {
+        phone_number: "+12025550100".to_owned(),
+        first_name: "Acme".to_owned(),
+        ..Default::default()
+    };
+    let response = client()
+        .contact_card()
+        .create_with_response(&body)
+        .await
+        .unwrap_or_else(|err| fail(&err));
+    let (status, headers, decoded) = response.into_parts();
+    assert_valid_request(Some(&headers));
+    assert_eq!(status, 200);
+    let expected = linq_api::types::SetContactCard {
+        phone_number: "+12025550100".to_owned(),
+        first_name: "Acme".to_owned(),
+        last_name: Some("Support".to_owned()),
+        image_url: Some("https://files.example.com/avatars/acme.png".to_owned()),
+        is_active: true,
+    };
+    assert_eq!(decoded, expected);
+    assert_round_trip(
+        &decoded,
+        &json(
+            r#"{
+  "phone_number": "+12025550100",
+  "first_name": "Acme",
+  "last_name": "Support",
+  "image_url": "https://files.example.com/avatars/acme.png",
+  "is_active": true
+}"#,
+        ),
+    );
+}
+
+/// `POST /v3/contact_card` (`contact_card.create`) with every parameter set.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn contact_card_create_all_params() {
+    let body = linq_api::types::ContactCardCreateParams {
+        phone_number: "+12025550100".to_owned(),
+        first_name: "Acme".to_owned(),
+        last_name: Some("Support".to_owned()),
+        image_url: Some("https://files.example.com/avatars/acme.png".to_owned()),
+    };
+    let response = client()
+        .contact_card()
+        .create_with_response(&body)
+        .await
+        .unwrap_or_else(|err| fail(&err));
+    let (status, headers, decoded) = response.into_parts();
+    assert_valid_request(Some(&headers));
+    assert_eq!(status, 200);
+    let expected = linq_api::types::SetContactCard {
+        phone_number: "+12025550100".to_owned(),
+        first_name: "Acme".to_owned(),
+        last_name: Some("Support".to_owned()),
+        image_url: Some("https://files.example.com/avatars/acme.png".to_owned()),
+        is_active: true,
+    };
+    assert_eq!(decoded, expected);
+    assert_round_trip(
+        &decoded,
+        &json(
+            r#"{
+  "phone_number": "+12025550100",
+  "first_name": "Acme",
+  "last_name": "Support",
+  "image_url": "https://files.example.com/avatars/acme.png",
+  "is_active": true
+}"#,
+        ),
+    );
+}
+
+/// `POST /v3/contact_card` (`contact_card.create`): each documented error status, asked of
+/// the server with `Prefer: code=`, comes back as an error with the example's status, body,
+/// code and message.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn contact_card_create_error_responses() {
+    let body = linq_api::types::ContactCardCreateParams {
+        phone_number: "+12025550100".to_owned(),
+        first_name: "Acme".to_owned(),
+        ..Default::default()
+    };
+    for expected in [error_400(), error_401(), error_500()] {
+        let result = client()
+            .contact_card()
+            .with_options(prefer_status(expected.status))
+            .create(&body)
+            .await;
+        expected.check(result);
+    }
+}
+
+/// `PATCH /v3/contact_card` (`contact_card.update`) with only the required parameters.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn contact_card_update_required_params() {
+    let body = linq_api::types::ContactCardUpdateBody {
+        ..Default::default()
+    };
+    let params = linq_api::types::ContactCardUpdateParams {
+        phone_number: "+12025550100".to_owned(),
+    };
+    let response = client()
+        .contact_card()
+        .update_with_response(&body, &params)
+        .await
+        .unwrap_or_else(|err| fail(&err));
+    let (status, headers, decoded) = response.into_parts();
+    assert_valid_request(Some(&headers));
+    assert_eq!(status, 200);
+    let expected = linq_api::types::SetContactCard {
+        phone_number: "+12025550100".to_owned(),
+        first_name: "Acme".to_owned(),
+        last_name: Some("Help Desk".to_owned()),
+        is_active: true,
+        ..Default::default()
+    };
+    assert_eq!(decoded, expected);
+    assert_round_trip(
+        &decoded,
+        &json(
+            r#"{
+  "phone_number": "+12025550100",
+  "first_name": "Acme",
+  "last_name": "Help Desk",
+  "is_active": true
+}"#,
+        ),
+    );
+}
+
+/// `PATCH /v3/contact_card` (`contact_card.update`) with every parameter set.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn contact_card_update_all_params() {
+    let body = linq_api::types::ContactCardUpdateBody {
+        first_name: Some("Acme".to_owned()),
+        last_name: Some("Help Desk".to_owned()),
+        image_url: Some("string".to_owned()),
+    };
+    let params = linq_api::types::ContactCardUpdateParams {
+        phone_number: "+12025550100".to_owned(),
+    };
+    let response = client()
+        .contact_card()
+        .update_with_response(&body, &params)
+        .await
+        .unwrap_or_else(|err| fail(&err));
+    let (status, headers, decoded) = response.into_parts();
+    assert_valid_request(Some(&headers));
+    assert_eq!(status, 200);
+    let expected = linq_api::types::SetContactCard {
+        phone_number: "+12025550100".to_owned(),
+        first_name: "Acme".to_owned(),
+        last_name: Some("Help Desk".to_owned()),
+        is_active: true,
+        ..Default::default()
+    };
+    assert_eq!(decoded, expected);
+    assert_round_trip(
+        &decoded,
+        &json(
+            r#"{
+  "phone_number": "+12025550100",
+  "first_name": "Acme",
+  "last_name": "Help Desk",
+  "is_active": true
+}"#,
+        ),
+    );
+}
+
+/// `PATCH /v3/contact_card` (`contact_card.update`): each documented error status, asked of
+/// the server with `Prefer: code=`, comes back as an error with the example's status, body,
+/// code and message.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn contact_card_update_error_responses() {
+    let body = linq_api::types::ContactCardUpdateBody {
+        ..Default::default()
+    };
+    let params = linq_api::types::ContactCardUpdateParams {
+        phone_number: "+12025550100".to_owned(),
+    };
+    for expected in [error_400(), error_401(), error_404(), error_500()] {
+        let result = client()
+            .contact_card()
+            .with_options(prefer_status(expected.status))
+            .update(&body, &params)
+            .await;
+        expected.check(result);
     }
 }
 
@@ -901,47 +4949,2878 @@ async fn webhook_events_list_error_responses() {
     }
 }
 
-/// The example payload of the `webhookEvent` webhook decodes into its type and re-encodes
-/// unchanged (no server needed).
+/// The example payload of the `message.sent.v2026` webhook decodes into its type and
+/// re-encodes unchanged (no server needed).
 #[test]
-fn webhook_webhook_event_example_decodes() {
+fn webhook_message_sent_v2026_example_decodes() {
+    let sent = json(
+        r#"{
+  "api_version": "v3",
+  "webhook_version": "2026-02-03",
+  "event_type": "message.sent",
+  "event_id": "e20feb41-7f67-43f0-89c8-a985cff3b568",
+  "created_at": "2026-02-05T19:52:18.101Z",
+  "trace_id": "2eff5df5c6f688733c007523c4d61cd9",
+  "partner_id": "your-partner-id",
+  "data": {
+    "chat": {
+      "id": "0c961e93-e7bf-4db2-bf7b-ea06826bcab4",
+      "health_status": {
+        "status": "HEALTHY",
+        "doc_url": "https://docs.linqapp.com/guides/chat-health",
+        "updated_at": "2026-01-21T21:59:45Z"
+      },
+      "is_group": false,
+      "owner_handle": {
+        "id": "8d79532a-f529-4244-a5cf-d443de051434",
+        "handle": "+12025550100",
+        "service": "iMessage",
+        "status": "active",
+        "joined_at": "2026-01-21T21:59:45Z",
+        "left_at": null,
+        "is_me": true
+      }
+    },
+    "id": "347d62c2-2170-4754-8d30-c76d0c727d96",
+    "idempotency_key": null,
+    "direction": "outbound",
+    "sender_handle": {
+      "id": "8d79532a-f529-4244-a5cf-d443de051434",
+      "handle": "+12025550100",
+      "service": "iMessage",
+      "status": "active",
+      "joined_at": "2026-01-21T21:59:45Z",
+      "left_at": null,
+      "is_me": true
+    },
+    "parts": [
+      {
+        "type": "text",
+        "value": "Hello from Linq!"
+      },
+      {
+        "type": "media",
+        "id": "f13dda7d-ecac-49eb-b3fe-16fe286abf19",
+        "url": "https://cdn.linqapp.com/attachments/f13dda7d/photo.jpg",
+        "filename": "photo.jpg",
+        "mime_type": "image/jpeg",
+        "size_bytes": 245678
+      }
+    ],
+    "sent_at": "2026-02-05T19:52:17Z",
+    "delivered_at": null,
+    "read_at": null,
+    "reply_to": null,
+    "effect": null,
+    "service": "iMessage",
+    "preferred_service": null
+  }
+}"#,
+    );
+    let decoded: linq_api::types::MessageSentWebhookV2026 = serde_json::from_value(
+            sent.clone(),
+        )
+        .expect("the example decodes");
+    let expected = linq_api::types::MessageSentWebhookV2026 {
+        api_version: "v3".to_owned(),
+        webhook_version: linq_api::types::MessageSentWebhookV2026WebhookVersion::V20260203,
+        event_type: linq_api::types::WebhookEventType::MessageSent,
+        event_id: "e20feb41-7f67-43f0-89c8-a985cff3b568".to_owned(),
+        created_at: "2026-02-05T19:52:18.101Z"
+            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+            .expect("valid timestamp"),
+        trace_id: "2eff5df5c6f688733c007523c4d61cd9".to_owned(),
+        partner_id: "your-partner-id".to_owned(),
+        data: linq_api::types::MessageEventV2 {
+            chat: linq_api::types::WebhookChat {
+                id: "0c961e93-e7bf-4db2-bf7b-ea06826bcab4".to_owned(),
+                health_status: linq_api::types::HealthStatus {
+                    status: linq_api::types::HealthStatusStatus::Healthy,
+                    doc_url: "https://docs.linqapp.com/guides/chat-health".to_owned(),
+                    updated_at: "2026-01-21T21:59:45Z"
+                        .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                        .expect("valid timestamp"),
+                },
+                is_group: linq_api::Nullable::Value(false),
+                owner_handle: linq_api::Nullable::Value(linq_api::types::ChatHandle {
+                    id: "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
+                    handle: "+12025550100".to_owned(),
+                    service: linq_api::types::ServiceType::IMessage,
+                    status: linq_api::Nullable::Value(
+                        linq_api::types::ChatHandleStatus::Active,
+                    ),
+                    joined_at: "2026-01-21T21:59:45Z"
+                        .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                        .expect("valid timestamp"),
+                    left_at: linq_api::Nullable::Null,
+                    is_me: linq_api::Nullable::Value(true),
+                }),
+            },
+            id: "347d62c2-2170-4754-8d30-c76d0c727d96".to_owned(),
+            idempotency_key: linq_api::Nullable::Null,
+            direction: linq_api::types::MessageEventV2Direction::Outbound,
+            sender_handle: linq_api::types::ChatHandle {
+                id: "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
+                handle: "+12025550100".to_owned(),
+                service: linq_api::types::ServiceType::IMessage,
+                status: linq_api::Nullable::Value(
+                    linq_api::types::ChatHandleStatus::Active,
+                ),
+                joined_at: "2026-01-21T21:59:45Z"
+                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                    .expect("valid timestamp"),
+                left_at: linq_api::Nullable::Null,
+                is_me: linq_api::Nullable::Value(true),
+            },
+            parts: Vec::from([
+                linq_api::types::WebhookMessagePart::Text(linq_api::types::WebhookTextPart {
+                    type_: linq_api::types::WebhookTextPartType::Text,
+                    value: "Hello from Linq!".to_owned(),
+                    text_decorations: linq_api::Nullable::Absent,
+                }),
+                linq_api::types::WebhookMessagePart::Media(linq_api::types::WebhookMediaPart {
+                    type_: linq_api::types::WebhookMediaPartType::Media,
+                    id: "f13dda7d-ecac-49eb-b3fe-16fe286abf19".to_owned(),
+                    url: "https://cdn.linqapp.com/attachments/f13dda7d/photo.jpg"
+                        .to_owned(),
+                    filename: "photo.jpg".to_owned(),
+                    mime_type: "image/jpeg".to_owned(),
+                    size_bytes: 245678,
+                }),
+            ]),
+            sent_at: linq_api::Nullable::Value(
+                "2026-02-05T19:52:17Z"
+                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                    .expect("valid timestamp"),
+            ),
+            delivered_at: linq_api::Nullable::Null,
+            read_at: linq_api::Nullable::Null,
+            reply_to: linq_api::Nullable::Null,
+            effect: linq_api::Nullable::Null,
+            service: linq_api::types::ServiceType::IMessage,
+            preferred_service: linq_api::Nullable::Null,
+        },
+    };
+    assert_eq!(decoded, expected);
+    assert_round_trip(&decoded, &sent);
+}
+
+/// The example payload of the `message.received.v2026` webhook decodes into its type and
+/// re-encodes unchanged (no server needed).
+#[test]
+fn webhook_message_received_v2026_example_decodes() {
     let sent = json(
         r#"{
   "api_version": "v3",
   "webhook_version": "2026-02-03",
   "event_type": "message.received",
-  "event_id": "6f1c2a9e-3b7d-4e58-9a41-0c2d8e7f5b13",
+  "event_id": "e20feb41-7f67-43f0-89c8-a985cff3b568",
   "created_at": "2026-02-05T19:52:18.101Z",
-  "trace_id": "4bf92f3577b34da6a3ce929d0e0e4736",
+  "trace_id": "2eff5df5c6f688733c007523c4d61cd9",
+  "partner_id": "your-partner-id",
+  "data": {
+    "chat": {
+      "id": "0c961e93-e7bf-4db2-bf7b-ea06826bcab4",
+      "health_status": {
+        "status": "HEALTHY",
+        "doc_url": "https://docs.linqapp.com/guides/chat-health",
+        "updated_at": "2026-01-21T21:59:45Z"
+      },
+      "is_group": false,
+      "owner_handle": {
+        "id": "8d79532a-f529-4244-a5cf-d443de051434",
+        "handle": "+12025550100",
+        "service": "iMessage",
+        "status": "active",
+        "joined_at": "2026-01-21T21:59:45Z",
+        "left_at": null,
+        "is_me": true
+      }
+    },
+    "id": "347d62c2-2170-4754-8d30-c76d0c727d96",
+    "idempotency_key": null,
+    "direction": "inbound",
+    "sender_handle": {
+      "id": "e604375a-5913-483a-8278-c631e8f0ffda",
+      "handle": "+12025550123",
+      "service": "iMessage",
+      "status": "active",
+      "joined_at": "2026-01-21T21:59:45Z",
+      "left_at": null,
+      "is_me": false
+    },
+    "parts": [
+      {
+        "type": "text",
+        "value": "Hello from Linq!"
+      }
+    ],
+    "sent_at": "2026-02-05T19:31:13Z",
+    "delivered_at": null,
+    "read_at": null,
+    "reply_to": null,
+    "effect": null,
+    "service": "iMessage",
+    "preferred_service": null
+  }
+}"#,
+    );
+    let decoded: linq_api::types::MessageReceivedWebhookV2026 = serde_json::from_value(
+            sent.clone(),
+        )
+        .expect("the example decodes");
+    let expected = linq_api::types::MessageReceivedWebhookV2026 {
+        api_version: "v3".to_owned(),
+        webhook_version: linq_api::types::MessageReceivedWebhookV2026WebhookVersion::V20260203,
+        event_type: linq_api::types::WebhookEventType::MessageReceived,
+        event_id: "e20feb41-7f67-43f0-89c8-a985cff3b568".to_owned(),
+        created_at: "2026-02-05T19:52:18.101Z"
+            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+            .expect("valid timestamp"),
+        trace_id: "2eff5df5c6f688733c007523c4d61cd9".to_owned(),
+        partner_id: "your-partner-id".to_owned(),
+        data: linq_api::types::MessageEventV2 {
+            chat: linq_api::types::WebhookChat {
+                id: "0c961e93-e7bf-4db2-bf7b-ea06826bcab4".to_owned(),
+                health_status: linq_api::types::HealthStatus {
+                    status: linq_api::types::HealthStatusStatus::Healthy,
+                    doc_url: "https://docs.linqapp.com/guides/chat-health".to_owned(),
+                    updated_at: "2026-01-21T21:59:45Z"
+                        .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                        .expect("valid timestamp"),
+                },
+                is_group: linq_api::Nullable::Value(false),
+                owner_handle: linq_api::Nullable::Value(linq_api::types::ChatHandle {
+                    id: "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
+                    handle: "+12025550100".to_owned(),
+                    service: linq_api::types::ServiceType::IMessage,
+                    status: linq_api::Nullable::Value(
+                        linq_api::types::ChatHandleStatus::Active,
+                    ),
+                    joined_at: "2026-01-21T21:59:45Z"
+                        .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                        .expect("valid timestamp"),
+                    left_at: linq_api::Nullable::Null,
+                    is_me: linq_api::Nullable::Value(true),
+                }),
+            },
+            id: "347d62c2-2170-4754-8d30-c76d0c727d96".to_owned(),
+            idempotency_key: linq_api::Nullable::Null,
+            direction: linq_api::types::MessageEventV2Direction::Inbound,
+            sender_handle: linq_api::types::ChatHandle {
+                id: "e604375a-5913-483a-8278-c631e8f0ffda".to_owned(),
+                handle: "+12025550123".to_owned(),
+                service: linq_api::types::ServiceType::IMessage,
+                status: linq_api::Nullable::Value(
+                    linq_api::types::ChatHandleStatus::Active,
+                ),
+                joined_at: "2026-01-21T21:59:45Z"
+                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                    .expect("valid timestamp"),
+                left_at: linq_api::Nullable::Null,
+                is_me: linq_api::Nullable::Value(false),
+            },
+            parts: Vec::from([
+                linq_api::types::WebhookMessagePart::Text(linq_api::types::WebhookTextPart {
+                    type_: linq_api::types::WebhookTextPartType::Text,
+                    value: "Hello from Linq!".to_owned(),
+                    text_decorations: linq_api::Nullable::Absent,
+                }),
+            ]),
+            sent_at: linq_api::Nullable::Value(
+                "2026-02-05T19:31:13Z"
+                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                    .expect("valid timestamp"),
+            ),
+            delivered_at: linq_api::Nullable::Null,
+            read_at: linq_api::Nullable::Null,
+            reply_to: linq_api::Nullable::Null,
+            effect: linq_api::Nullable::Null,
+            service: linq_api::types::ServiceType::IMessage,
+            preferred_service: linq_api::Nullable::Null,
+        },
+    };
+    assert_eq!(decoded, expected);
+    assert_round_trip(&decoded, &sent);
+}
+
+/// The example payload of the `message.read.v2026` webhook decodes into its type and
+/// re-encodes unchanged (no server needed).
+#[test]
+fn webhook_message_read_v2026_example_decodes() {
+    let sent = json(
+        r#"{
+  "api_version": "v3",
+  "webhook_version": "2026-02-03",
+  "event_type": "message.read",
+  "event_id": "e20feb41-7f67-43f0-89c8-a985cff3b568",
+  "created_at": "2026-02-05T19:52:18.101Z",
+  "trace_id": "2eff5df5c6f688733c007523c4d61cd9",
+  "partner_id": "your-partner-id",
+  "data": {
+    "chat": {
+      "id": "0c961e93-e7bf-4db2-bf7b-ea06826bcab4",
+      "health_status": {
+        "status": "HEALTHY",
+        "doc_url": "https://docs.linqapp.com/guides/chat-health",
+        "updated_at": "2026-01-21T21:59:45Z"
+      },
+      "is_group": false,
+      "owner_handle": {
+        "id": "8d79532a-f529-4244-a5cf-d443de051434",
+        "handle": "+12025550100",
+        "service": "iMessage",
+        "status": "active",
+        "joined_at": "2026-01-21T21:59:45Z",
+        "left_at": null,
+        "is_me": true
+      }
+    },
+    "id": "347d62c2-2170-4754-8d30-c76d0c727d96",
+    "idempotency_key": null,
+    "direction": "outbound",
+    "sender_handle": {
+      "id": "8d79532a-f529-4244-a5cf-d443de051434",
+      "handle": "+12025550100",
+      "service": "iMessage",
+      "status": "active",
+      "joined_at": "2026-01-21T21:59:45Z",
+      "left_at": null,
+      "is_me": true
+    },
+    "parts": [
+      {
+        "type": "text",
+        "value": "Hello from Linq!"
+      }
+    ],
+    "sent_at": "2026-02-05T19:13:57Z",
+    "delivered_at": "2026-02-05T19:13:58Z",
+    "read_at": "2026-02-05T19:14:30Z",
+    "reply_to": null,
+    "effect": null,
+    "service": "iMessage",
+    "preferred_service": null
+  }
+}"#,
+    );
+    let decoded: linq_api::types::MessageReadWebhookV2026 = serde_json::from_value(
+            sent.clone(),
+        )
+        .expect("the example decodes");
+    let expected = linq_api::types::MessageReadWebhookV2026 {
+        api_version: "v3".to_owned(),
+        webhook_version: linq_api::types::MessageReadWebhookV2026WebhookVersion::V20260203,
+        event_type: linq_api::types::WebhookEventType::MessageRead,
+        event_id: "e20feb41-7f67-43f0-89c8-a985cff3b568".to_owned(),
+        created_at: "2026-02-05T19:52:18.101Z"
+            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+            .expect("valid timestamp"),
+        trace_id: "2eff5df5c6f688733c007523c4d61cd9".to_owned(),
+        partner_id: "your-partner-id".to_owned(),
+        data: linq_api::types::MessageEventV2 {
+            chat: linq_api::types::WebhookChat {
+                id: "0c961e93-e7bf-4db2-bf7b-ea06826bcab4".to_owned(),
+                health_status: linq_api::types::HealthStatus {
+                    status: linq_api::types::HealthStatusStatus::Healthy,
+                    doc_url: "https://docs.linqapp.com/guides/chat-health".to_owned(),
+                    updated_at: "2026-01-21T21:59:45Z"
+                        .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                        .expect("valid timestamp"),
+                },
+                is_group: linq_api::Nullable::Value(false),
+                owner_handle: linq_api::Nullable::Value(linq_api::types::ChatHandle {
+                    id: "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
+                    handle: "+12025550100".to_owned(),
+                    service: linq_api::types::ServiceType::IMessage,
+                    status: linq_api::Nullable::Value(
+                        linq_api::types::ChatHandleStatus::Active,
+                    ),
+                    joined_at: "2026-01-21T21:59:45Z"
+                        .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                        .expect("valid timestamp"),
+                    left_at: linq_api::Nullable::Null,
+                    is_me: linq_api::Nullable::Value(true),
+                }),
+            },
+            id: "347d62c2-2170-4754-8d30-c76d0c727d96".to_owned(),
+            idempotency_key: linq_api::Nullable::Null,
+            direction: linq_api::types::MessageEventV2Direction::Outbound,
+            sender_handle: linq_api::types::ChatHandle {
+                id: "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
+                handle: "+12025550100".to_owned(),
+                service: linq_api::types::ServiceType::IMessage,
+                status: linq_api::Nullable::Value(
+                    linq_api::types::ChatHandleStatus::Active,
+                ),
+                joined_at: "2026-01-21T21:59:45Z"
+                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                    .expect("valid timestamp"),
+                left_at: linq_api::Nullable::Null,
+                is_me: linq_api::Nullable::Value(true),
+            },
+            parts: Vec::from([
+                linq_api::types::WebhookMessagePart::Text(linq_api::types::WebhookTextPart {
+                    type_: linq_api::types::WebhookTextPartType::Text,
+                    value: "Hello from Linq!".to_owned(),
+                    text_decorations: linq_api::Nullable::Absent,
+                }),
+            ]),
+            sent_at: linq_api::Nullable::Value(
+                "2026-02-05T19:13:57Z"
+                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                    .expect("valid timestamp"),
+            ),
+            delivered_at: linq_api::Nullable::Value(
+                "2026-02-05T19:13:58Z"
+                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                    .expect("valid timestamp"),
+            ),
+            read_at: linq_api::Nullable::Value(
+                "2026-02-05T19:14:30Z"
+                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                    .expect("valid timestamp"),
+            ),
+            reply_to: linq_api::Nullable::Null,
+            effect: linq_api::Nullable::Null,
+            service: linq_api::types::ServiceType::IMessage,
+            preferred_service: linq_api::Nullable::Null,
+        },
+    };
+    assert_eq!(decoded, expected);
+    assert_round_trip(&decoded, &sent);
+}
+
+/// The example payload of the `message.delivered.v2026` webhook decodes into its type and
+/// re-encodes unchanged (no server needed).
+#[test]
+fn webhook_message_delivered_v2026_example_decodes() {
+    let sent = json(
+        r#"{
+  "api_version": "v3",
+  "webhook_version": "2026-02-03",
+  "event_type": "message.delivered",
+  "event_id": "e20feb41-7f67-43f0-89c8-a985cff3b568",
+  "created_at": "2026-02-05T19:52:18.101Z",
+  "trace_id": "2eff5df5c6f688733c007523c4d61cd9",
+  "partner_id": "your-partner-id",
+  "data": {
+    "chat": {
+      "id": "0c961e93-e7bf-4db2-bf7b-ea06826bcab4",
+      "health_status": {
+        "status": "HEALTHY",
+        "doc_url": "https://docs.linqapp.com/guides/chat-health",
+        "updated_at": "2026-01-21T21:59:45Z"
+      },
+      "is_group": false,
+      "owner_handle": {
+        "id": "8d79532a-f529-4244-a5cf-d443de051434",
+        "handle": "+12025550100",
+        "service": "iMessage",
+        "status": "active",
+        "joined_at": "2026-01-21T21:59:45Z",
+        "left_at": null,
+        "is_me": true
+      }
+    },
+    "id": "347d62c2-2170-4754-8d30-c76d0c727d96",
+    "idempotency_key": null,
+    "direction": "outbound",
+    "sender_handle": {
+      "id": "8d79532a-f529-4244-a5cf-d443de051434",
+      "handle": "+12025550100",
+      "service": "iMessage",
+      "status": "active",
+      "joined_at": "2026-01-21T21:59:45Z",
+      "left_at": null,
+      "is_me": true
+    },
+    "parts": [
+      {
+        "type": "text",
+        "value": "Hello from Linq!"
+      }
+    ],
+    "sent_at": "2026-02-05T19:52:17Z",
+    "delivered_at": "2026-02-05T19:52:22Z",
+    "read_at": null,
+    "reply_to": null,
+    "effect": null,
+    "service": "iMessage",
+    "preferred_service": null
+  }
+}"#,
+    );
+    let decoded: linq_api::types::MessageDeliveredWebhookV2026 = serde_json::from_value(
+            sent.clone(),
+        )
+        .expect("the example decodes");
+    let expected = linq_api::types::MessageDeliveredWebhookV2026 {
+        api_version: "v3".to_owned(),
+        webhook_version: linq_api::types::MessageDeliveredWebhookV2026WebhookVersion::V20260203,
+        event_type: linq_api::types::WebhookEventType::MessageDelivered,
+        event_id: "e20feb41-7f67-43f0-89c8-a985cff3b568".to_owned(),
+        created_at: "2026-02-05T19:52:18.101Z"
+            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+            .expect("valid timestamp"),
+        trace_id: "2eff5df5c6f688733c007523c4d61cd9".to_owned(),
+        partner_id: "your-partner-id".to_owned(),
+        data: linq_api::types::MessageEventV2 {
+            chat: linq_api::types::WebhookChat {
+                id: "0c961e93-e7bf-4db2-bf7b-ea06826bcab4".to_owned(),
+                health_status: linq_api::types::HealthStatus {
+                    status: linq_api::types::HealthStatusStatus::Healthy,
+                    doc_url: "https://docs.linqapp.com/guides/chat-health".to_owned(),
+                    updated_at: "2026-01-21T21:59:45Z"
+                        .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                        .expect("valid timestamp"),
+                },
+                is_group: linq_api::Nullable::Value(false),
+                owner_handle: linq_api::Nullable::Value(linq_api::types::ChatHandle {
+                    id: "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
+                    handle: "+12025550100".to_owned(),
+                    service: linq_api::types::ServiceType::IMessage,
+                    status: linq_api::Nullable::Value(
+                        linq_api::types::ChatHandleStatus::Active,
+                    ),
+                    joined_at: "2026-01-21T21:59:45Z"
+                        .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                        .expect("valid timestamp"),
+                    left_at: linq_api::Nullable::Null,
+                    is_me: linq_api::Nullable::Value(true),
+                }),
+            },
+            id: "347d62c2-2170-4754-8d30-c76d0c727d96".to_owned(),
+            idempotency_key: linq_api::Nullable::Null,
+            direction: linq_api::types::MessageEventV2Direction::Outbound,
+            sender_handle: linq_api::types::ChatHandle {
+                id: "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
+                handle: "+12025550100".to_owned(),
+                service: linq_api::types::ServiceType::IMessage,
+                status: linq_api::Nullable::Value(
+                    linq_api::types::ChatHandleStatus::Active,
+                ),
+                joined_at: "2026-01-21T21:59:45Z"
+                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                    .expect("valid timestamp"),
+                left_at: linq_api::Nullable::Null,
+                is_me: linq_api::Nullable::Value(true),
+            },
+            parts: Vec::from([
+                linq_api::types::WebhookMessagePart::Text(linq_api::types::WebhookTextPart {
+                    type_: linq_api::types::WebhookTextPartType::Text,
+                    value: "Hello from Linq!".to_owned(),
+                    text_decorations: linq_api::Nullable::Absent,
+                }),
+            ]),
+            sent_at: linq_api::Nullable::Value(
+                "2026-02-05T19:52:17Z"
+                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                    .expect("valid timestamp"),
+            ),
+            delivered_at: linq_api::Nullable::Value(
+                "2026-02-05T19:52:22Z"
+                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                    .expect("valid timestamp"),
+            ),
+            read_at: linq_api::Nullable::Null,
+            reply_to: linq_api::Nullable::Null,
+            effect: linq_api::Nullable::Null,
+            service: linq_api::types::ServiceType::IMessage,
+            preferred_service: linq_api::Nullable::Null,
+        },
+    };
+    assert_eq!(decoded, expected);
+    assert_round_trip(&decoded, &sent);
+}
+
+/// The example payload of the `message.failed.v2026` webhook decodes into its type and
+/// re-encodes unchanged (no server needed).
+#[test]
+fn webhook_message_failed_v2026_example_decodes() {
+    let sent = json(
+        r#"{
+  "api_version": "v3",
+  "webhook_version": "2026-02-03",
+  "event_type": "message.failed",
+  "event_id": "e20feb41-7f67-43f0-89c8-a985cff3b568",
+  "created_at": "2026-02-05T19:52:18.101Z",
+  "trace_id": "2eff5df5c6f688733c007523c4d61cd9",
   "partner_id": "your-partner-id",
   "data": {
     "chat_id": "0c961e93-e7bf-4db2-bf7b-ea06826bcab4",
     "message_id": "347d62c2-2170-4754-8d30-c76d0c727d96",
-    "from": "+12025550123",
-    "text": "Hello from Linq"
+    "code": 4001,
+    "reason": "Request could not be delivered",
+    "failed_at": "2026-02-05T19:53:00Z"
   }
 }"#,
     );
-    let decoded: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
+    let decoded: linq_api::types::MessageFailedWebhookV2026 = serde_json::from_value(
+            sent.clone(),
+        )
         .expect("the example decodes");
-    let expected = linq_api::types::WebhookEvent {
+    let expected = linq_api::types::MessageFailedWebhookV2026 {
         api_version: "v3".to_owned(),
-        webhook_version: "2026-02-03".to_owned(),
-        event_type: linq_api::types::WebhookEventType::MessageReceived,
-        event_id: "6f1c2a9e-3b7d-4e58-9a41-0c2d8e7f5b13".to_owned(),
+        webhook_version: linq_api::types::MessageFailedWebhookV2026WebhookVersion::V20260203,
+        event_type: linq_api::types::WebhookEventType::MessageFailed,
+        event_id: "e20feb41-7f67-43f0-89c8-a985cff3b568".to_owned(),
         created_at: "2026-02-05T19:52:18.101Z"
             .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
             .expect("valid timestamp"),
-        trace_id: "4bf92f3577b34da6a3ce929d0e0e4736".to_owned(),
+        trace_id: "2eff5df5c6f688733c007523c4d61cd9".to_owned(),
         partner_id: "your-partner-id".to_owned(),
-        data: linq_api::serde_json::json!(
-            { "chat_id" : "0c961e93-e7bf-4db2-bf7b-ea06826bcab4", "message_id" :
-            "347d62c2-2170-4754-8d30-c76d0c727d96", "from" : "+12025550123", "text" :
-            "Hello from Linq" }
+        data: linq_api::types::MessageFailedEvent {
+            chat_id: Some("0c961e93-e7bf-4db2-bf7b-ea06826bcab4".to_owned()),
+            message_id: Some("347d62c2-2170-4754-8d30-c76d0c727d96".to_owned()),
+            code: 4001,
+            reason: Some("Request could not be delivered".to_owned()),
+            failed_at: "2026-02-05T19:53:00Z"
+                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                .expect("valid timestamp"),
+        },
+    };
+    assert_eq!(decoded, expected);
+    assert_round_trip(&decoded, &sent);
+}
+
+/// The example payload of the `message.edited.v2026` webhook decodes into its type and
+/// re-encodes unchanged (no server needed).
+#[test]
+fn webhook_message_edited_v2026_example_decodes() {
+    let sent = json(
+        r#"{
+  "api_version": "v3",
+  "webhook_version": "2026-02-03",
+  "event_type": "message.edited",
+  "event_id": "e20feb41-7f67-43f0-89c8-a985cff3b568",
+  "created_at": "2026-02-05T19:52:18.101Z",
+  "trace_id": "2eff5df5c6f688733c007523c4d61cd9",
+  "partner_id": "your-partner-id",
+  "data": {
+    "id": "347d62c2-2170-4754-8d30-c76d0c727d96",
+    "chat": {
+      "id": "0c961e93-e7bf-4db2-bf7b-ea06826bcab4",
+      "health_status": {
+        "status": "HEALTHY",
+        "doc_url": "https://docs.linqapp.com/guides/chat-health",
+        "updated_at": "2026-01-21T21:59:45Z"
+      },
+      "is_group": false,
+      "owner_handle": {
+        "id": "8d79532a-f529-4244-a5cf-d443de051434",
+        "handle": "+12025550100",
+        "service": "iMessage",
+        "status": "active",
+        "joined_at": "2026-01-21T21:59:45Z",
+        "left_at": null,
+        "is_me": true
+      }
+    },
+    "direction": "inbound",
+    "edited_at": "2026-02-05T19:55:00Z",
+    "part": {
+      "index": 0,
+      "text": "Hello from Linq (edited)"
+    },
+    "sender_handle": {
+      "id": "e604375a-5913-483a-8278-c631e8f0ffda",
+      "handle": "+12025550123",
+      "service": "iMessage",
+      "status": "active",
+      "joined_at": "2026-01-21T21:59:45Z",
+      "left_at": null,
+      "is_me": false
+    }
+  }
+}"#,
+    );
+    let decoded: linq_api::types::MessageEditedWebhookV2026 = serde_json::from_value(
+            sent.clone(),
         )
-            .as_object()
-            .cloned()
-            .unwrap_or_default(),
+        .expect("the example decodes");
+    let expected = linq_api::types::MessageEditedWebhookV2026 {
+        api_version: "v3".to_owned(),
+        webhook_version: linq_api::types::MessageEditedWebhookV2026WebhookVersion::V20260203,
+        event_type: linq_api::types::WebhookEventType::MessageEdited,
+        event_id: "e20feb41-7f67-43f0-89c8-a985cff3b568".to_owned(),
+        created_at: "2026-02-05T19:52:18.101Z"
+            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+            .expect("valid timestamp"),
+        trace_id: "2eff5df5c6f688733c007523c4d61cd9".to_owned(),
+        partner_id: "your-partner-id".to_owned(),
+        data: linq_api::types::MessageEditedEvent {
+            id: "347d62c2-2170-4754-8d30-c76d0c727d96".to_owned(),
+            chat: linq_api::types::MessageEditedEventChat {
+                id: "0c961e93-e7bf-4db2-bf7b-ea06826bcab4".to_owned(),
+                health_status: linq_api::types::HealthStatus {
+                    status: linq_api::types::HealthStatusStatus::Healthy,
+                    doc_url: "https://docs.linqapp.com/guides/chat-health".to_owned(),
+                    updated_at: "2026-01-21T21:59:45Z"
+                        .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                        .expect("valid timestamp"),
+                },
+                is_group: false,
+                owner_handle: linq_api::types::ChatHandle {
+                    id: "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
+                    handle: "+12025550100".to_owned(),
+                    service: linq_api::types::ServiceType::IMessage,
+                    status: linq_api::Nullable::Value(
+                        linq_api::types::ChatHandleStatus::Active,
+                    ),
+                    joined_at: "2026-01-21T21:59:45Z"
+                        .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                        .expect("valid timestamp"),
+                    left_at: linq_api::Nullable::Null,
+                    is_me: linq_api::Nullable::Value(true),
+                },
+            },
+            direction: linq_api::types::MessageEditedEventDirection::Inbound,
+            edited_at: "2026-02-05T19:55:00Z"
+                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                .expect("valid timestamp"),
+            part: linq_api::types::MessageEditedEventPart {
+                index: 0,
+                text: "Hello from Linq (edited)".to_owned(),
+            },
+            sender_handle: linq_api::types::ChatHandle {
+                id: "e604375a-5913-483a-8278-c631e8f0ffda".to_owned(),
+                handle: "+12025550123".to_owned(),
+                service: linq_api::types::ServiceType::IMessage,
+                status: linq_api::Nullable::Value(
+                    linq_api::types::ChatHandleStatus::Active,
+                ),
+                joined_at: "2026-01-21T21:59:45Z"
+                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                    .expect("valid timestamp"),
+                left_at: linq_api::Nullable::Null,
+                is_me: linq_api::Nullable::Value(false),
+            },
+        },
+    };
+    assert_eq!(decoded, expected);
+    assert_round_trip(&decoded, &sent);
+}
+
+/// The example payload of the `reaction.added.v2026` webhook decodes into its type and
+/// re-encodes unchanged (no server needed).
+#[test]
+fn webhook_reaction_added_v2026_example_decodes() {
+    let sent = json(
+        r#"{
+  "api_version": "v3",
+  "webhook_version": "2026-02-03",
+  "event_type": "reaction.added",
+  "event_id": "e20feb41-7f67-43f0-89c8-a985cff3b568",
+  "created_at": "2026-02-05T19:52:18.101Z",
+  "trace_id": "2eff5df5c6f688733c007523c4d61cd9",
+  "partner_id": "your-partner-id",
+  "data": {
+    "chat_id": "0c961e93-e7bf-4db2-bf7b-ea06826bcab4",
+    "message_id": "347d62c2-2170-4754-8d30-c76d0c727d96",
+    "part_index": 0,
+    "reaction_type": "love",
+    "custom_emoji": null,
+    "is_from_me": false,
+    "from_handle": {
+      "id": "e604375a-5913-483a-8278-c631e8f0ffda",
+      "handle": "+12025550123",
+      "service": "iMessage",
+      "status": "active",
+      "joined_at": "2026-01-21T21:59:45Z",
+      "left_at": null,
+      "is_me": false
+    },
+    "service": "iMessage",
+    "reacted_at": "2026-02-05T19:40:00Z"
+  }
+}"#,
+    );
+    let decoded: linq_api::types::ReactionAddedWebhookV2026 = serde_json::from_value(
+            sent.clone(),
+        )
+        .expect("the example decodes");
+    let expected = linq_api::types::ReactionAddedWebhookV2026 {
+        api_version: "v3".to_owned(),
+        webhook_version: linq_api::types::ReactionAddedWebhookV2026WebhookVersion::V20260203,
+        event_type: linq_api::types::WebhookEventType::ReactionAdded,
+        event_id: "e20feb41-7f67-43f0-89c8-a985cff3b568".to_owned(),
+        created_at: "2026-02-05T19:52:18.101Z"
+            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+            .expect("valid timestamp"),
+        trace_id: "2eff5df5c6f688733c007523c4d61cd9".to_owned(),
+        partner_id: "your-partner-id".to_owned(),
+        data: linq_api::types::ReactionEvent {
+            chat_id: Some("0c961e93-e7bf-4db2-bf7b-ea06826bcab4".to_owned()),
+            from_handle: Some(linq_api::types::ChatHandle {
+                id: "e604375a-5913-483a-8278-c631e8f0ffda".to_owned(),
+                handle: "+12025550123".to_owned(),
+                service: linq_api::types::ServiceType::IMessage,
+                status: linq_api::Nullable::Value(
+                    linq_api::types::ChatHandleStatus::Active,
+                ),
+                joined_at: "2026-01-21T21:59:45Z"
+                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                    .expect("valid timestamp"),
+                left_at: linq_api::Nullable::Null,
+                is_me: linq_api::Nullable::Value(false),
+            }),
+            message_id: Some("347d62c2-2170-4754-8d30-c76d0c727d96".to_owned()),
+            part_index: Some(0),
+            reaction_type: linq_api::types::ReactionType::Love,
+            custom_emoji: linq_api::Nullable::Null,
+            is_from_me: false,
+            service: Some(linq_api::types::ServiceType::IMessage),
+            reacted_at: Some(
+                "2026-02-05T19:40:00Z"
+                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                    .expect("valid timestamp"),
+            ),
+            from: None,
+            sticker: linq_api::Nullable::Absent,
+        },
+    };
+    assert_eq!(decoded, expected);
+    assert_round_trip(&decoded, &sent);
+}
+
+/// The example payload of the `reaction.removed.v2026` webhook decodes into its type and
+/// re-encodes unchanged (no server needed).
+#[test]
+fn webhook_reaction_removed_v2026_example_decodes() {
+    let sent = json(
+        r#"{
+  "api_version": "v3",
+  "webhook_version": "2026-02-03",
+  "event_type": "reaction.removed",
+  "event_id": "e20feb41-7f67-43f0-89c8-a985cff3b568",
+  "created_at": "2026-02-05T19:52:18.101Z",
+  "trace_id": "2eff5df5c6f688733c007523c4d61cd9",
+  "partner_id": "your-partner-id",
+  "data": {
+    "chat_id": "0c961e93-e7bf-4db2-bf7b-ea06826bcab4",
+    "message_id": "347d62c2-2170-4754-8d30-c76d0c727d96",
+    "part_index": 0,
+    "reaction_type": "like",
+    "custom_emoji": null,
+    "is_from_me": false,
+    "from_handle": {
+      "id": "e604375a-5913-483a-8278-c631e8f0ffda",
+      "handle": "+12025550123",
+      "service": "iMessage",
+      "status": "active",
+      "joined_at": "2026-01-21T21:59:45Z",
+      "left_at": null,
+      "is_me": false
+    },
+    "service": "iMessage",
+    "reacted_at": "2026-02-05T19:40:00Z"
+  }
+}"#,
+    );
+    let decoded: linq_api::types::ReactionRemovedWebhookV2026 = serde_json::from_value(
+            sent.clone(),
+        )
+        .expect("the example decodes");
+    let expected = linq_api::types::ReactionRemovedWebhookV2026 {
+        api_version: "v3".to_owned(),
+        webhook_version: linq_api::types::ReactionRemovedWebhookV2026WebhookVersion::V20260203,
+        event_type: linq_api::types::WebhookEventType::ReactionRemoved,
+        event_id: "e20feb41-7f67-43f0-89c8-a985cff3b568".to_owned(),
+        created_at: "2026-02-05T19:52:18.101Z"
+            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+            .expect("valid timestamp"),
+        trace_id: "2eff5df5c6f688733c007523c4d61cd9".to_owned(),
+        partner_id: "your-partner-id".to_owned(),
+        data: linq_api::types::ReactionEvent {
+            chat_id: Some("0c961e93-e7bf-4db2-bf7b-ea06826bcab4".to_owned()),
+            from_handle: Some(linq_api::types::ChatHandle {
+                id: "e604375a-5913-483a-8278-c631e8f0ffda".to_owned(),
+                handle: "+12025550123".to_owned(),
+                service: linq_api::types::ServiceType::IMessage,
+                status: linq_api::Nullable::Value(
+                    linq_api::types::ChatHandleStatus::Active,
+                ),
+                joined_at: "2026-01-21T21:59:45Z"
+                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                    .expect("valid timestamp"),
+                left_at: linq_api::Nullable::Null,
+                is_me: linq_api::Nullable::Value(false),
+            }),
+            message_id: Some("347d62c2-2170-4754-8d30-c76d0c727d96".to_owned()),
+            part_index: Some(0),
+            reaction_type: linq_api::types::ReactionType::Like,
+            custom_emoji: linq_api::Nullable::Null,
+            is_from_me: false,
+            service: Some(linq_api::types::ServiceType::IMessage),
+            reacted_at: Some(
+                "2026-02-05T19:40:00Z"
+                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                    .expect("valid timestamp"),
+            ),
+            from: None,
+            sticker: linq_api::Nullable::Absent,
+        },
+    };
+    assert_eq!(decoded, expected);
+    assert_round_trip(&decoded, &sent);
+}
+
+/// The example payload of the `participant.added.v2026` webhook decodes into its type and
+/// re-encodes unchanged (no server needed).
+#[test]
+fn webhook_participant_added_v2026_example_decodes() {
+    let sent = json(
+        r#"{
+  "api_version": "v3",
+  "webhook_version": "2026-02-03",
+  "event_type": "participant.added",
+  "event_id": "e20feb41-7f67-43f0-89c8-a985cff3b568",
+  "created_at": "2026-02-05T19:52:18.101Z",
+  "trace_id": "2eff5df5c6f688733c007523c4d61cd9",
+  "partner_id": "your-partner-id",
+  "data": {
+    "chat_id": "0c961e93-e7bf-4db2-bf7b-ea06826bcab4",
+    "handle": "+12025550167",
+    "participant": {
+      "id": "0b1c2d3e-4f5a-4b6c-9d7e-8f9a0b1c2d3e",
+      "handle": "+12025550167",
+      "service": "iMessage",
+      "status": "active",
+      "joined_at": "2026-02-05T19:45:00Z",
+      "is_me": false
+    },
+    "added_at": "2026-02-05T19:45:00Z"
+  }
+}"#,
+    );
+    let decoded: linq_api::types::ParticipantAddedWebhookV2026 = serde_json::from_value(
+            sent.clone(),
+        )
+        .expect("the example decodes");
+    let expected = linq_api::types::ParticipantAddedWebhookV2026 {
+        api_version: "v3".to_owned(),
+        webhook_version: linq_api::types::ParticipantAddedWebhookV2026WebhookVersion::V20260203,
+        event_type: linq_api::types::WebhookEventType::ParticipantAdded,
+        event_id: "e20feb41-7f67-43f0-89c8-a985cff3b568".to_owned(),
+        created_at: "2026-02-05T19:52:18.101Z"
+            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+            .expect("valid timestamp"),
+        trace_id: "2eff5df5c6f688733c007523c4d61cd9".to_owned(),
+        partner_id: "your-partner-id".to_owned(),
+        data: linq_api::types::ParticipantAddedEvent {
+            chat_id: Some("0c961e93-e7bf-4db2-bf7b-ea06826bcab4".to_owned()),
+            handle: "+12025550167".to_owned(),
+            participant: Some(linq_api::types::ChatHandle {
+                id: "0b1c2d3e-4f5a-4b6c-9d7e-8f9a0b1c2d3e".to_owned(),
+                handle: "+12025550167".to_owned(),
+                service: linq_api::types::ServiceType::IMessage,
+                status: linq_api::Nullable::Value(
+                    linq_api::types::ChatHandleStatus::Active,
+                ),
+                joined_at: "2026-02-05T19:45:00Z"
+                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                    .expect("valid timestamp"),
+                is_me: linq_api::Nullable::Value(false),
+                left_at: linq_api::Nullable::Absent,
+            }),
+            added_at: Some(
+                "2026-02-05T19:45:00Z"
+                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                    .expect("valid timestamp"),
+            ),
+        },
+    };
+    assert_eq!(decoded, expected);
+    assert_round_trip(&decoded, &sent);
+}
+
+/// The example payload of the `participant.removed.v2026` webhook decodes into its type and
+/// re-encodes unchanged (no server needed).
+#[test]
+fn webhook_participant_removed_v2026_example_decodes() {
+    let sent = json(
+        r#"{
+  "api_version": "v3",
+  "webhook_version": "2026-02-03",
+  "event_type": "participant.removed",
+  "event_id": "e20feb41-7f67-43f0-89c8-a985cff3b568",
+  "created_at": "2026-02-05T19:52:18.101Z",
+  "trace_id": "2eff5df5c6f688733c007523c4d61cd9",
+  "partner_id": "your-partner-id",
+  "data": {
+    "chat_id": "0c961e93-e7bf-4db2-bf7b-ea06826bcab4",
+    "handle": "+12025550167",
+    "participant": {
+      "id": "0b1c2d3e-4f5a-4b6c-9d7e-8f9a0b1c2d3e",
+      "handle": "+12025550167",
+      "service": "iMessage",
+      "status": "active",
+      "joined_at": "2026-02-05T19:45:00Z",
+      "is_me": false
+    },
+    "removed_at": "2026-02-05T19:47:00Z"
+  }
+}"#,
+    );
+    let decoded: linq_api::types::ParticipantRemovedWebhookV2026 = serde_json::from_value(
+            sent.clone(),
+        )
+        .expect("the example decodes");
+    let expected = linq_api::types::ParticipantRemovedWebhookV2026 {
+        api_version: "v3".to_owned(),
+        webhook_version: linq_api::types::ParticipantRemovedWebhookV2026WebhookVersion::V20260203,
+        event_type: linq_api::types::WebhookEventType::ParticipantRemoved,
+        event_id: "e20feb41-7f67-43f0-89c8-a985cff3b568".to_owned(),
+        created_at: "2026-02-05T19:52:18.101Z"
+            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+            .expect("valid timestamp"),
+        trace_id: "2eff5df5c6f688733c007523c4d61cd9".to_owned(),
+        partner_id: "your-partner-id".to_owned(),
+        data: linq_api::types::ParticipantRemovedEvent {
+            chat_id: Some("0c961e93-e7bf-4db2-bf7b-ea06826bcab4".to_owned()),
+            handle: "+12025550167".to_owned(),
+            participant: Some(linq_api::types::ChatHandle {
+                id: "0b1c2d3e-4f5a-4b6c-9d7e-8f9a0b1c2d3e".to_owned(),
+                handle: "+12025550167".to_owned(),
+                service: linq_api::types::ServiceType::IMessage,
+                status: linq_api::Nullable::Value(
+                    linq_api::types::ChatHandleStatus::Active,
+                ),
+                joined_at: "2026-02-05T19:45:00Z"
+                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                    .expect("valid timestamp"),
+                is_me: linq_api::Nullable::Value(false),
+                left_at: linq_api::Nullable::Absent,
+            }),
+            removed_at: Some(
+                "2026-02-05T19:47:00Z"
+                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                    .expect("valid timestamp"),
+            ),
+        },
+    };
+    assert_eq!(decoded, expected);
+    assert_round_trip(&decoded, &sent);
+}
+
+/// The example payload of the `chat.group_name_updated.v2026` webhook decodes into its type
+/// and re-encodes unchanged (no server needed).
+#[test]
+fn webhook_chat_group_name_updated_v2026_example_decodes() {
+    let sent = json(
+        r#"{
+  "api_version": "v3",
+  "webhook_version": "2026-02-03",
+  "event_type": "chat.group_name_updated",
+  "event_id": "e20feb41-7f67-43f0-89c8-a985cff3b568",
+  "created_at": "2026-02-05T19:52:18.101Z",
+  "trace_id": "2eff5df5c6f688733c007523c4d61cd9",
+  "partner_id": "your-partner-id",
+  "data": {
+    "chat_id": "0c961e93-e7bf-4db2-bf7b-ea06826bcab4",
+    "old_value": "Launch",
+    "new_value": "Launch team",
+    "changed_by_handle": {
+      "id": "e604375a-5913-483a-8278-c631e8f0ffda",
+      "handle": "+12025550123",
+      "service": "iMessage",
+      "status": "active",
+      "joined_at": "2026-01-21T21:59:45Z",
+      "left_at": null,
+      "is_me": false
+    },
+    "updated_at": "2026-02-05T19:50:00Z"
+  }
+}"#,
+    );
+    let decoded: linq_api::types::ChatGroupNameUpdatedWebhookV2026 = serde_json::from_value(
+            sent.clone(),
+        )
+        .expect("the example decodes");
+    let expected = linq_api::types::ChatGroupNameUpdatedWebhookV2026 {
+        api_version: "v3".to_owned(),
+        webhook_version: linq_api::types::ChatGroupNameUpdatedWebhookV2026WebhookVersion::V20260203,
+        event_type: linq_api::types::WebhookEventType::ChatGroupNameUpdated,
+        event_id: "e20feb41-7f67-43f0-89c8-a985cff3b568".to_owned(),
+        created_at: "2026-02-05T19:52:18.101Z"
+            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+            .expect("valid timestamp"),
+        trace_id: "2eff5df5c6f688733c007523c4d61cd9".to_owned(),
+        partner_id: "your-partner-id".to_owned(),
+        data: linq_api::types::ChatGroupNameUpdatedEvent {
+            chat_id: "0c961e93-e7bf-4db2-bf7b-ea06826bcab4".to_owned(),
+            old_value: linq_api::Nullable::Value("Launch".to_owned()),
+            new_value: linq_api::Nullable::Value("Launch team".to_owned()),
+            changed_by_handle: linq_api::Nullable::Value(linq_api::types::ChatHandle {
+                id: "e604375a-5913-483a-8278-c631e8f0ffda".to_owned(),
+                handle: "+12025550123".to_owned(),
+                service: linq_api::types::ServiceType::IMessage,
+                status: linq_api::Nullable::Value(
+                    linq_api::types::ChatHandleStatus::Active,
+                ),
+                joined_at: "2026-01-21T21:59:45Z"
+                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                    .expect("valid timestamp"),
+                left_at: linq_api::Nullable::Null,
+                is_me: linq_api::Nullable::Value(false),
+            }),
+            updated_at: "2026-02-05T19:50:00Z"
+                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                .expect("valid timestamp"),
+        },
+    };
+    assert_eq!(decoded, expected);
+    assert_round_trip(&decoded, &sent);
+}
+
+/// The example payload of the `chat.group_icon_updated.v2026` webhook decodes into its type
+/// and re-encodes unchanged (no server needed).
+#[test]
+fn webhook_chat_group_icon_updated_v2026_example_decodes() {
+    let sent = json(
+        r#"{
+  "api_version": "v3",
+  "webhook_version": "2026-02-03",
+  "event_type": "chat.group_icon_updated",
+  "event_id": "e20feb41-7f67-43f0-89c8-a985cff3b568",
+  "created_at": "2026-02-05T19:52:18.101Z",
+  "trace_id": "2eff5df5c6f688733c007523c4d61cd9",
+  "partner_id": "your-partner-id",
+  "data": {
+    "chat_id": "0c961e93-e7bf-4db2-bf7b-ea06826bcab4",
+    "old_value": null,
+    "new_value": "https://files.example.com/icons/launch.png",
+    "changed_by_handle": null,
+    "updated_at": "2026-02-05T19:50:00Z"
+  }
+}"#,
+    );
+    let decoded: linq_api::types::ChatGroupIconUpdatedWebhookV2026 = serde_json::from_value(
+            sent.clone(),
+        )
+        .expect("the example decodes");
+    let expected = linq_api::types::ChatGroupIconUpdatedWebhookV2026 {
+        api_version: "v3".to_owned(),
+        webhook_version: linq_api::types::ChatGroupIconUpdatedWebhookV2026WebhookVersion::V20260203,
+        event_type: linq_api::types::WebhookEventType::ChatGroupIconUpdated,
+        event_id: "e20feb41-7f67-43f0-89c8-a985cff3b568".to_owned(),
+        created_at: "2026-02-05T19:52:18.101Z"
+            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+            .expect("valid timestamp"),
+        trace_id: "2eff5df5c6f688733c007523c4d61cd9".to_owned(),
+        partner_id: "your-partner-id".to_owned(),
+        data: linq_api::types::ChatGroupIconUpdatedEvent {
+            chat_id: "0c961e93-e7bf-4db2-bf7b-ea06826bcab4".to_owned(),
+            old_value: linq_api::Nullable::Null,
+            new_value: linq_api::Nullable::Value(
+                "https://files.example.com/icons/launch.png".to_owned(),
+            ),
+            changed_by_handle: linq_api::Nullable::Null,
+            updated_at: "2026-02-05T19:50:00Z"
+                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                .expect("valid timestamp"),
+        },
+    };
+    assert_eq!(decoded, expected);
+    assert_round_trip(&decoded, &sent);
+}
+
+/// The example payload of the `chat.group_name_update_failed.v2026` webhook decodes into
+/// its type and re-encodes unchanged (no server needed).
+#[test]
+fn webhook_chat_group_name_update_failed_v2026_example_decodes() {
+    let sent = json(
+        r#"{
+  "api_version": "v3",
+  "webhook_version": "2026-02-03",
+  "event_type": "chat.group_name_update_failed",
+  "event_id": "e20feb41-7f67-43f0-89c8-a985cff3b568",
+  "created_at": "2026-02-05T19:52:18.101Z",
+  "trace_id": "2eff5df5c6f688733c007523c4d61cd9",
+  "partner_id": "your-partner-id",
+  "data": {
+    "chat_id": "0c961e93-e7bf-4db2-bf7b-ea06826bcab4",
+    "error_code": 4001,
+    "failed_at": "2026-02-05T19:51:00Z"
+  }
+}"#,
+    );
+    let decoded: linq_api::types::ChatGroupNameUpdateFailedWebhookV2026 = serde_json::from_value(
+            sent.clone(),
+        )
+        .expect("the example decodes");
+    let expected = linq_api::types::ChatGroupNameUpdateFailedWebhookV2026 {
+        api_version: "v3".to_owned(),
+        webhook_version: linq_api::types::ChatGroupNameUpdateFailedWebhookV2026WebhookVersion::V20260203,
+        event_type: linq_api::types::WebhookEventType::ChatGroupNameUpdateFailed,
+        event_id: "e20feb41-7f67-43f0-89c8-a985cff3b568".to_owned(),
+        created_at: "2026-02-05T19:52:18.101Z"
+            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+            .expect("valid timestamp"),
+        trace_id: "2eff5df5c6f688733c007523c4d61cd9".to_owned(),
+        partner_id: "your-partner-id".to_owned(),
+        data: linq_api::types::ChatGroupNameUpdateFailedEvent {
+            chat_id: "0c961e93-e7bf-4db2-bf7b-ea06826bcab4".to_owned(),
+            error_code: 4001,
+            failed_at: "2026-02-05T19:51:00Z"
+                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                .expect("valid timestamp"),
+        },
+    };
+    assert_eq!(decoded, expected);
+    assert_round_trip(&decoded, &sent);
+}
+
+/// The example payload of the `chat.group_icon_update_failed.v2026` webhook decodes into
+/// its type and re-encodes unchanged (no server needed).
+#[test]
+fn webhook_chat_group_icon_update_failed_v2026_example_decodes() {
+    let sent = json(
+        r#"{
+  "api_version": "v3",
+  "webhook_version": "2026-02-03",
+  "event_type": "chat.group_icon_update_failed",
+  "event_id": "e20feb41-7f67-43f0-89c8-a985cff3b568",
+  "created_at": "2026-02-05T19:52:18.101Z",
+  "trace_id": "2eff5df5c6f688733c007523c4d61cd9",
+  "partner_id": "your-partner-id",
+  "data": {
+    "chat_id": "0c961e93-e7bf-4db2-bf7b-ea06826bcab4",
+    "error_code": 4001,
+    "failed_at": "2026-02-05T19:51:00Z"
+  }
+}"#,
+    );
+    let decoded: linq_api::types::ChatGroupIconUpdateFailedWebhookV2026 = serde_json::from_value(
+            sent.clone(),
+        )
+        .expect("the example decodes");
+    let expected = linq_api::types::ChatGroupIconUpdateFailedWebhookV2026 {
+        api_version: "v3".to_owned(),
+        webhook_version: linq_api::types::ChatGroupIconUpdateFailedWebhookV2026WebhookVersion::V20260203,
+        event_type: linq_api::types::WebhookEventType::ChatGroupIconUpdateFailed,
+        event_id: "e20feb41-7f67-43f0-89c8-a985cff3b568".to_owned(),
+        created_at: "2026-02-05T19:52:18.101Z"
+            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+            .expect("valid timestamp"),
+        trace_id: "2eff5df5c6f688733c007523c4d61cd9".to_owned(),
+        partner_id: "your-partner-id".to_owned(),
+        data: linq_api::types::ChatGroupIconUpdateFailedEvent {
+            chat_id: "0c961e93-e7bf-4db2-bf7b-ea06826bcab4".to_owned(),
+            error_code: 4001,
+            failed_at: "2026-02-05T19:51:00Z"
+                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                .expect("valid timestamp"),
+        },
+    };
+    assert_eq!(decoded, expected);
+    assert_round_trip(&decoded, &sent);
+}
+
+/// The example payload of the `chat.created.v2026` webhook decodes into its type and
+/// re-encodes unchanged (no server needed).
+#[test]
+fn webhook_chat_created_v2026_example_decodes() {
+    let sent = json(
+        r#"{
+  "api_version": "v3",
+  "webhook_version": "2026-02-03",
+  "event_type": "chat.created",
+  "event_id": "e20feb41-7f67-43f0-89c8-a985cff3b568",
+  "created_at": "2026-02-05T19:52:18.101Z",
+  "trace_id": "2eff5df5c6f688733c007523c4d61cd9",
+  "partner_id": "your-partner-id",
+  "data": {
+    "id": "0c961e93-e7bf-4db2-bf7b-ea06826bcab4",
+    "display_name": null,
+    "service": "iMessage",
+    "handles": [
+      {
+        "id": "8d79532a-f529-4244-a5cf-d443de051434",
+        "handle": "+12025550100",
+        "service": "iMessage",
+        "status": "active",
+        "joined_at": "2026-01-21T21:59:45Z",
+        "left_at": null,
+        "is_me": true
+      },
+      {
+        "id": "e604375a-5913-483a-8278-c631e8f0ffda",
+        "handle": "+12025550123",
+        "service": "iMessage",
+        "status": "active",
+        "joined_at": "2026-01-21T21:59:45Z",
+        "left_at": null,
+        "is_me": false
+      }
+    ],
+    "health_status": {
+      "status": "HEALTHY",
+      "doc_url": "https://docs.linqapp.com/guides/chat-health",
+      "updated_at": "2026-01-21T21:59:45Z"
+    },
+    "is_group": false,
+    "created_at": "2026-02-05T19:30:00Z",
+    "updated_at": "2026-02-05T19:30:00Z"
+  }
+}"#,
+    );
+    let decoded: linq_api::types::ChatCreatedWebhookV2026 = serde_json::from_value(
+            sent.clone(),
+        )
+        .expect("the example decodes");
+    let expected = linq_api::types::ChatCreatedWebhookV2026 {
+        api_version: "v3".to_owned(),
+        webhook_version: linq_api::types::ChatCreatedWebhookV2026WebhookVersion::V20260203,
+        event_type: linq_api::types::WebhookEventType::ChatCreated,
+        event_id: "e20feb41-7f67-43f0-89c8-a985cff3b568".to_owned(),
+        created_at: "2026-02-05T19:52:18.101Z"
+            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+            .expect("valid timestamp"),
+        trace_id: "2eff5df5c6f688733c007523c4d61cd9".to_owned(),
+        partner_id: "your-partner-id".to_owned(),
+        data: linq_api::types::ChatCreatedEvent {
+            id: "0c961e93-e7bf-4db2-bf7b-ea06826bcab4".to_owned(),
+            display_name: None,
+            service: linq_api::Nullable::Value(linq_api::types::ServiceType::IMessage),
+            handles: Vec::from([
+                linq_api::types::ChatHandle {
+                    id: "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
+                    handle: "+12025550100".to_owned(),
+                    service: linq_api::types::ServiceType::IMessage,
+                    status: linq_api::Nullable::Value(
+                        linq_api::types::ChatHandleStatus::Active,
+                    ),
+                    joined_at: "2026-01-21T21:59:45Z"
+                        .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                        .expect("valid timestamp"),
+                    left_at: linq_api::Nullable::Null,
+                    is_me: linq_api::Nullable::Value(true),
+                },
+                linq_api::types::ChatHandle {
+                    id: "e604375a-5913-483a-8278-c631e8f0ffda".to_owned(),
+                    handle: "+12025550123".to_owned(),
+                    service: linq_api::types::ServiceType::IMessage,
+                    status: linq_api::Nullable::Value(
+                        linq_api::types::ChatHandleStatus::Active,
+                    ),
+                    joined_at: "2026-01-21T21:59:45Z"
+                        .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                        .expect("valid timestamp"),
+                    left_at: linq_api::Nullable::Null,
+                    is_me: linq_api::Nullable::Value(false),
+                },
+            ]),
+            health_status: linq_api::types::HealthStatus {
+                status: linq_api::types::HealthStatusStatus::Healthy,
+                doc_url: "https://docs.linqapp.com/guides/chat-health".to_owned(),
+                updated_at: "2026-01-21T21:59:45Z"
+                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                    .expect("valid timestamp"),
+            },
+            is_group: false,
+            created_at: "2026-02-05T19:30:00Z"
+                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                .expect("valid timestamp"),
+            updated_at: "2026-02-05T19:30:00Z"
+                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                .expect("valid timestamp"),
+        },
+    };
+    assert_eq!(decoded, expected);
+    assert_round_trip(&decoded, &sent);
+}
+
+/// The example payload of the `chat.typing_indicator.started.v2026` webhook decodes into
+/// its type and re-encodes unchanged (no server needed).
+#[test]
+fn webhook_chat_typing_indicator_started_v2026_example_decodes() {
+    let sent = json(
+        r#"{
+  "api_version": "v3",
+  "webhook_version": "2026-02-03",
+  "event_type": "chat.typing_indicator.started",
+  "event_id": "e20feb41-7f67-43f0-89c8-a985cff3b568",
+  "created_at": "2026-02-05T19:52:18.101Z",
+  "trace_id": "2eff5df5c6f688733c007523c4d61cd9",
+  "partner_id": "your-partner-id",
+  "data": {
+    "chat_id": "0c961e93-e7bf-4db2-bf7b-ea06826bcab4"
+  }
+}"#,
+    );
+    let decoded: linq_api::types::ChatTypingIndicatorStartedWebhookV2026 = serde_json::from_value(
+            sent.clone(),
+        )
+        .expect("the example decodes");
+    let expected = linq_api::types::ChatTypingIndicatorStartedWebhookV2026 {
+        api_version: "v3".to_owned(),
+        webhook_version: linq_api::types::ChatTypingIndicatorStartedWebhookV2026WebhookVersion::V20260203,
+        event_type: linq_api::types::WebhookEventType::ChatTypingIndicatorStarted,
+        event_id: "e20feb41-7f67-43f0-89c8-a985cff3b568".to_owned(),
+        created_at: "2026-02-05T19:52:18.101Z"
+            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+            .expect("valid timestamp"),
+        trace_id: "2eff5df5c6f688733c007523c4d61cd9".to_owned(),
+        partner_id: "your-partner-id".to_owned(),
+        data: linq_api::types::ChatTypingIndicatorEvent {
+            chat_id: "0c961e93-e7bf-4db2-bf7b-ea06826bcab4".to_owned(),
+        },
+    };
+    assert_eq!(decoded, expected);
+    assert_round_trip(&decoded, &sent);
+}
+
+/// The example payload of the `chat.typing_indicator.stopped.v2026` webhook decodes into
+/// its type and re-encodes unchanged (no server needed).
+#[test]
+fn webhook_chat_typing_indicator_stopped_v2026_example_decodes() {
+    let sent = json(
+        r#"{
+  "api_version": "v3",
+  "webhook_version": "2026-02-03",
+  "event_type": "chat.typing_indicator.stopped",
+  "event_id": "e20feb41-7f67-43f0-89c8-a985cff3b568",
+  "created_at": "2026-02-05T19:52:18.101Z",
+  "trace_id": "2eff5df5c6f688733c007523c4d61cd9",
+  "partner_id": "your-partner-id",
+  "data": {
+    "chat_id": "0c961e93-e7bf-4db2-bf7b-ea06826bcab4"
+  }
+}"#,
+    );
+    let decoded: linq_api::types::ChatTypingIndicatorStoppedWebhookV2026 = serde_json::from_value(
+            sent.clone(),
+        )
+        .expect("the example decodes");
+    let expected = linq_api::types::ChatTypingIndicatorStoppedWebhookV2026 {
+        api_version: "v3".to_owned(),
+        webhook_version: linq_api::types::ChatTypingIndicatorStoppedWebhookV2026WebhookVersion::V20260203,
+        event_type: linq_api::types::WebhookEventType::ChatTypingIndicatorStopped,
+        event_id: "e20feb41-7f67-43f0-89c8-a985cff3b568".to_owned(),
+        created_at: "2026-02-05T19:52:18.101Z"
+            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+            .expect("valid timestamp"),
+        trace_id: "2eff5df5c6f688733c007523c4d61cd9".to_owned(),
+        partner_id: "your-partner-id".to_owned(),
+        data: linq_api::types::ChatTypingIndicatorEvent {
+            chat_id: "0c961e93-e7bf-4db2-bf7b-ea06826bcab4".to_owned(),
+        },
+    };
+    assert_eq!(decoded, expected);
+    assert_round_trip(&decoded, &sent);
+}
+
+/// The example payload of the `phone_number.status_updated.v2026` webhook decodes into its
+/// type and re-encodes unchanged (no server needed).
+#[test]
+fn webhook_phone_number_status_updated_v2026_example_decodes() {
+    let sent = json(
+        r#"{
+  "api_version": "v3",
+  "webhook_version": "2026-02-03",
+  "event_type": "phone_number.status_updated",
+  "event_id": "e20feb41-7f67-43f0-89c8-a985cff3b568",
+  "created_at": "2026-02-05T19:52:18.101Z",
+  "trace_id": "2eff5df5c6f688733c007523c4d61cd9",
+  "partner_id": "your-partner-id",
+  "data": {
+    "phone_number": "+12025550100",
+    "changed_at": "2026-02-05T20:00:00Z",
+    "previous_status": "ACTIVE",
+    "new_status": "FLAGGED",
+    "previous_health_status": "HEALTHY",
+    "new_health_status": "AT_RISK",
+    "previous_reputation": "HEALTHY",
+    "new_reputation": "AT_RISK"
+  }
+}"#,
+    );
+    let decoded: linq_api::types::PhoneNumberStatusUpdatedWebhookV2026 = serde_json::from_value(
+            sent.clone(),
+        )
+        .expect("the example decodes");
+    let expected = linq_api::types::PhoneNumberStatusUpdatedWebhookV2026 {
+        api_version: "v3".to_owned(),
+        webhook_version: linq_api::types::PhoneNumberStatusUpdatedWebhookV2026WebhookVersion::V20260203,
+        event_type: linq_api::types::WebhookEventType::PhoneNumberStatusUpdated,
+        event_id: "e20feb41-7f67-43f0-89c8-a985cff3b568".to_owned(),
+        created_at: "2026-02-05T19:52:18.101Z"
+            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+            .expect("valid timestamp"),
+        trace_id: "2eff5df5c6f688733c007523c4d61cd9".to_owned(),
+        partner_id: "your-partner-id".to_owned(),
+        data: linq_api::types::PhoneNumberStatusUpdatedEvent {
+            phone_number: "+12025550100".to_owned(),
+            changed_at: "2026-02-05T20:00:00Z"
+                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                .expect("valid timestamp"),
+            previous_status: linq_api::types::PhoneNumberLineStatus::Active,
+            new_status: linq_api::types::PhoneNumberLineStatus::Flagged,
+            previous_health_status: linq_api::types::ReputationLevel::Healthy,
+            new_health_status: linq_api::types::ReputationLevel::AtRisk,
+            previous_reputation: linq_api::types::ReputationLevel::Healthy,
+            new_reputation: linq_api::types::ReputationLevel::AtRisk,
+        },
+    };
+    assert_eq!(decoded, expected);
+    assert_round_trip(&decoded, &sent);
+}
+
+/// The example payload of the `message.sent.v2025` webhook decodes into its type and
+/// re-encodes unchanged (no server needed).
+#[test]
+fn webhook_message_sent_v2025_example_decodes() {
+    let sent = json(
+        r#"{
+  "api_version": "v3",
+  "webhook_version": "2025-01-01",
+  "event_type": "message.sent",
+  "event_id": "e20feb41-7f67-43f0-89c8-a985cff3b568",
+  "created_at": "2026-02-05T19:52:18.101Z",
+  "trace_id": "2eff5df5c6f688733c007523c4d61cd9",
+  "partner_id": "your-partner-id",
+  "data": {
+    "chat_id": "0c961e93-e7bf-4db2-bf7b-ea06826bcab4",
+    "is_group": false,
+    "idempotency_key": null,
+    "from_handle": {
+      "id": "8d79532a-f529-4244-a5cf-d443de051434",
+      "handle": "+12025550100",
+      "service": "iMessage",
+      "status": "active",
+      "joined_at": "2026-01-21T21:59:45Z",
+      "left_at": null,
+      "is_me": true
+    },
+    "recipient_handle": {
+      "id": "e604375a-5913-483a-8278-c631e8f0ffda",
+      "handle": "+12025550123",
+      "service": "iMessage",
+      "status": "active",
+      "joined_at": "2026-01-21T21:59:45Z",
+      "left_at": null,
+      "is_me": false
+    },
+    "is_from_me": true,
+    "received_at": null,
+    "service": "iMessage",
+    "preferred_service": null,
+    "message": {
+      "id": "347d62c2-2170-4754-8d30-c76d0c727d96",
+      "parts": [
+        {
+          "type": "text",
+          "value": "Hello from Linq!"
+        }
+      ],
+      "is_delivered": false,
+      "is_read": false,
+      "sent_at": "2026-02-05T19:31:13Z",
+      "delivered_at": null,
+      "read_at": null,
+      "created_at": "2026-02-05T19:31:13Z",
+      "updated_at": "2026-02-05T19:31:13Z"
+    }
+  }
+}"#,
+    );
+    let decoded: linq_api::types::MessageSentWebhookV2025 = serde_json::from_value(
+            sent.clone(),
+        )
+        .expect("the example decodes");
+    let expected = linq_api::types::MessageSentWebhookV2025 {
+        api_version: "v3".to_owned(),
+        webhook_version: linq_api::types::MessageSentWebhookV2025WebhookVersion::V20250101,
+        event_type: linq_api::types::WebhookEventType::MessageSent,
+        event_id: "e20feb41-7f67-43f0-89c8-a985cff3b568".to_owned(),
+        created_at: "2026-02-05T19:52:18.101Z"
+            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+            .expect("valid timestamp"),
+        trace_id: "2eff5df5c6f688733c007523c4d61cd9".to_owned(),
+        partner_id: "your-partner-id".to_owned(),
+        data: linq_api::types::MessageEvent {
+            chat_id: Some("0c961e93-e7bf-4db2-bf7b-ea06826bcab4".to_owned()),
+            is_group: Some(false),
+            idempotency_key: linq_api::Nullable::Null,
+            from_handle: Some(linq_api::types::ChatHandle {
+                id: "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
+                handle: "+12025550100".to_owned(),
+                service: linq_api::types::ServiceType::IMessage,
+                status: linq_api::Nullable::Value(
+                    linq_api::types::ChatHandleStatus::Active,
+                ),
+                joined_at: "2026-01-21T21:59:45Z"
+                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                    .expect("valid timestamp"),
+                left_at: linq_api::Nullable::Null,
+                is_me: linq_api::Nullable::Value(true),
+            }),
+            message: Some(linq_api::types::MessagePayload {
+                id: Some("347d62c2-2170-4754-8d30-c76d0c727d96".to_owned()),
+                parts: Some(
+                    Vec::from([
+                        linq_api::types::WebhookMessagePart::Text(linq_api::types::WebhookTextPart {
+                            type_: linq_api::types::WebhookTextPartType::Text,
+                            value: "Hello from Linq!".to_owned(),
+                            text_decorations: linq_api::Nullable::Absent,
+                        }),
+                    ]),
+                ),
+                is_delivered: Some(false),
+                is_read: Some(false),
+                sent_at: linq_api::Nullable::Value(
+                    "2026-02-05T19:31:13Z"
+                        .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                        .expect("valid timestamp"),
+                ),
+                delivered_at: linq_api::Nullable::Null,
+                read_at: linq_api::Nullable::Null,
+                created_at: Some(
+                    "2026-02-05T19:31:13Z"
+                        .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                        .expect("valid timestamp"),
+                ),
+                updated_at: Some(
+                    "2026-02-05T19:31:13Z"
+                        .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                        .expect("valid timestamp"),
+                ),
+                ..Default::default()
+            }),
+            recipient_handle: linq_api::Nullable::Value(linq_api::types::ChatHandle {
+                id: "e604375a-5913-483a-8278-c631e8f0ffda".to_owned(),
+                handle: "+12025550123".to_owned(),
+                service: linq_api::types::ServiceType::IMessage,
+                status: linq_api::Nullable::Value(
+                    linq_api::types::ChatHandleStatus::Active,
+                ),
+                joined_at: "2026-01-21T21:59:45Z"
+                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                    .expect("valid timestamp"),
+                left_at: linq_api::Nullable::Null,
+                is_me: linq_api::Nullable::Value(false),
+            }),
+            is_from_me: Some(true),
+            received_at: linq_api::Nullable::Null,
+            service: linq_api::Nullable::Value(linq_api::types::ServiceType::IMessage),
+            preferred_service: linq_api::Nullable::Null,
+            ..Default::default()
+        },
+    };
+    assert_eq!(decoded, expected);
+    assert_round_trip(&decoded, &sent);
+}
+
+/// The example payload of the `message.received.v2025` webhook decodes into its type and
+/// re-encodes unchanged (no server needed).
+#[test]
+fn webhook_message_received_v2025_example_decodes() {
+    let sent = json(
+        r#"{
+  "api_version": "v3",
+  "webhook_version": "2025-01-01",
+  "event_type": "message.received",
+  "event_id": "e20feb41-7f67-43f0-89c8-a985cff3b568",
+  "created_at": "2026-02-05T19:52:18.101Z",
+  "trace_id": "2eff5df5c6f688733c007523c4d61cd9",
+  "partner_id": "your-partner-id",
+  "data": {
+    "chat_id": "0c961e93-e7bf-4db2-bf7b-ea06826bcab4",
+    "is_group": false,
+    "idempotency_key": null,
+    "from_handle": {
+      "id": "e604375a-5913-483a-8278-c631e8f0ffda",
+      "handle": "+12025550123",
+      "service": "iMessage",
+      "status": "active",
+      "joined_at": "2026-01-21T21:59:45Z",
+      "left_at": null,
+      "is_me": false
+    },
+    "recipient_handle": {
+      "id": "8d79532a-f529-4244-a5cf-d443de051434",
+      "handle": "+12025550100",
+      "service": "iMessage",
+      "status": "active",
+      "joined_at": "2026-01-21T21:59:45Z",
+      "left_at": null,
+      "is_me": true
+    },
+    "is_from_me": false,
+    "received_at": "2026-02-05T19:31:13Z",
+    "service": "iMessage",
+    "preferred_service": null,
+    "message": {
+      "id": "347d62c2-2170-4754-8d30-c76d0c727d96",
+      "parts": [
+        {
+          "type": "text",
+          "value": "Hello from Linq!"
+        }
+      ],
+      "is_delivered": false,
+      "is_read": false,
+      "sent_at": "2026-02-05T19:31:13Z",
+      "delivered_at": null,
+      "read_at": null,
+      "created_at": "2026-02-05T19:31:13Z",
+      "updated_at": "2026-02-05T19:31:13Z"
+    }
+  }
+}"#,
+    );
+    let decoded: linq_api::types::MessageReceivedWebhookV2025 = serde_json::from_value(
+            sent.clone(),
+        )
+        .expect("the example decodes");
+    let expected = linq_api::types::MessageReceivedWebhookV2025 {
+        api_version: "v3".to_owned(),
+        webhook_version: linq_api::types::MessageReceivedWebhookV2025WebhookVersion::V20250101,
+        event_type: linq_api::types::WebhookEventType::MessageReceived,
+        event_id: "e20feb41-7f67-43f0-89c8-a985cff3b568".to_owned(),
+        created_at: "2026-02-05T19:52:18.101Z"
+            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+            .expect("valid timestamp"),
+        trace_id: "2eff5df5c6f688733c007523c4d61cd9".to_owned(),
+        partner_id: "your-partner-id".to_owned(),
+        data: linq_api::types::MessageEvent {
+            chat_id: Some("0c961e93-e7bf-4db2-bf7b-ea06826bcab4".to_owned()),
+            is_group: Some(false),
+            idempotency_key: linq_api::Nullable::Null,
+            from_handle: Some(linq_api::types::ChatHandle {
+                id: "e604375a-5913-483a-8278-c631e8f0ffda".to_owned(),
+                handle: "+12025550123".to_owned(),
+                service: linq_api::types::ServiceType::IMessage,
+                status: linq_api::Nullable::Value(
+                    linq_api::types::ChatHandleStatus::Active,
+                ),
+                joined_at: "2026-01-21T21:59:45Z"
+                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                    .expect("valid timestamp"),
+                left_at: linq_api::Nullable::Null,
+                is_me: linq_api::Nullable::Value(false),
+            }),
+            message: Some(linq_api::types::MessagePayload {
+                id: Some("347d62c2-2170-4754-8d30-c76d0c727d96".to_owned()),
+                parts: Some(
+                    Vec::from([
+                        linq_api::types::WebhookMessagePart::Text(linq_api::types::WebhookTextPart {
+                            type_: linq_api::types::WebhookTextPartType::Text,
+                            value: "Hello from Linq!".to_owned(),
+                            text_decorations: linq_api::Nullable::Absent,
+                        }),
+                    ]),
+                ),
+                is_delivered: Some(false),
+                is_read: Some(false),
+                sent_at: linq_api::Nullable::Value(
+                    "2026-02-05T19:31:13Z"
+                        .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                        .expect("valid timestamp"),
+                ),
+                delivered_at: linq_api::Nullable::Null,
+                read_at: linq_api::Nullable::Null,
+                created_at: Some(
+                    "2026-02-05T19:31:13Z"
+                        .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                        .expect("valid timestamp"),
+                ),
+                updated_at: Some(
+                    "2026-02-05T19:31:13Z"
+                        .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                        .expect("valid timestamp"),
+                ),
+                ..Default::default()
+            }),
+            recipient_handle: linq_api::Nullable::Value(linq_api::types::ChatHandle {
+                id: "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
+                handle: "+12025550100".to_owned(),
+                service: linq_api::types::ServiceType::IMessage,
+                status: linq_api::Nullable::Value(
+                    linq_api::types::ChatHandleStatus::Active,
+                ),
+                joined_at: "2026-01-21T21:59:45Z"
+                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                    .expect("valid timestamp"),
+                left_at: linq_api::Nullable::Null,
+                is_me: linq_api::Nullable::Value(true),
+            }),
+            is_from_me: Some(false),
+            received_at: linq_api::Nullable::Value(
+                "2026-02-05T19:31:13Z"
+                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                    .expect("valid timestamp"),
+            ),
+            service: linq_api::Nullable::Value(linq_api::types::ServiceType::IMessage),
+            preferred_service: linq_api::Nullable::Null,
+            ..Default::default()
+        },
+    };
+    assert_eq!(decoded, expected);
+    assert_round_trip(&decoded, &sent);
+}
+
+/// The example payload of the `message.read.v2025` webhook decodes into its type and
+/// re-encodes unchanged (no server needed).
+#[test]
+fn webhook_message_read_v2025_example_decodes() {
+    let sent = json(
+        r#"{
+  "api_version": "v3",
+  "webhook_version": "2025-01-01",
+  "event_type": "message.read",
+  "event_id": "e20feb41-7f67-43f0-89c8-a985cff3b568",
+  "created_at": "2026-02-05T19:52:18.101Z",
+  "trace_id": "2eff5df5c6f688733c007523c4d61cd9",
+  "partner_id": "your-partner-id",
+  "data": {
+    "chat_id": "0c961e93-e7bf-4db2-bf7b-ea06826bcab4",
+    "is_group": false,
+    "idempotency_key": null,
+    "from_handle": {
+      "id": "8d79532a-f529-4244-a5cf-d443de051434",
+      "handle": "+12025550100",
+      "service": "iMessage",
+      "status": "active",
+      "joined_at": "2026-01-21T21:59:45Z",
+      "left_at": null,
+      "is_me": true
+    },
+    "recipient_handle": {
+      "id": "e604375a-5913-483a-8278-c631e8f0ffda",
+      "handle": "+12025550123",
+      "service": "iMessage",
+      "status": "active",
+      "joined_at": "2026-01-21T21:59:45Z",
+      "left_at": null,
+      "is_me": false
+    },
+    "is_from_me": true,
+    "received_at": null,
+    "service": "iMessage",
+    "preferred_service": null,
+    "message": {
+      "id": "347d62c2-2170-4754-8d30-c76d0c727d96",
+      "parts": [
+        {
+          "type": "text",
+          "value": "Hello from Linq!"
+        }
+      ],
+      "is_delivered": false,
+      "is_read": false,
+      "sent_at": "2026-02-05T19:31:13Z",
+      "delivered_at": null,
+      "read_at": null,
+      "created_at": "2026-02-05T19:31:13Z",
+      "updated_at": "2026-02-05T19:31:13Z"
+    },
+    "message_id": "347d62c2-2170-4754-8d30-c76d0c727d96",
+    "read_at": "2026-02-05T19:14:30Z"
+  }
+}"#,
+    );
+    let decoded: linq_api::types::MessageReadWebhookV2025 = serde_json::from_value(
+            sent.clone(),
+        )
+        .expect("the example decodes");
+    let expected = linq_api::types::MessageReadWebhookV2025 {
+        api_version: "v3".to_owned(),
+        webhook_version: linq_api::types::MessageReadWebhookV2025WebhookVersion::V20250101,
+        event_type: linq_api::types::WebhookEventType::MessageRead,
+        event_id: "e20feb41-7f67-43f0-89c8-a985cff3b568".to_owned(),
+        created_at: "2026-02-05T19:52:18.101Z"
+            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+            .expect("valid timestamp"),
+        trace_id: "2eff5df5c6f688733c007523c4d61cd9".to_owned(),
+        partner_id: "your-partner-id".to_owned(),
+        data: linq_api::types::MessageReadEvent {
+            chat_id: Some("0c961e93-e7bf-4db2-bf7b-ea06826bcab4".to_owned()),
+            is_group: Some(false),
+            idempotency_key: linq_api::Nullable::Null,
+            from_handle: Some(linq_api::types::ChatHandle {
+                id: "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
+                handle: "+12025550100".to_owned(),
+                service: linq_api::types::ServiceType::IMessage,
+                status: linq_api::Nullable::Value(
+                    linq_api::types::ChatHandleStatus::Active,
+                ),
+                joined_at: "2026-01-21T21:59:45Z"
+                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                    .expect("valid timestamp"),
+                left_at: linq_api::Nullable::Null,
+                is_me: linq_api::Nullable::Value(true),
+            }),
+            message: Some(linq_api::types::MessagePayload {
+                id: Some("347d62c2-2170-4754-8d30-c76d0c727d96".to_owned()),
+                parts: Some(
+                    Vec::from([
+                        linq_api::types::WebhookMessagePart::Text(linq_api::types::WebhookTextPart {
+                            type_: linq_api::types::WebhookTextPartType::Text,
+                            value: "Hello from Linq!".to_owned(),
+                            text_decorations: linq_api::Nullable::Absent,
+                        }),
+                    ]),
+                ),
+                is_delivered: Some(false),
+                is_read: Some(false),
+                sent_at: linq_api::Nullable::Value(
+                    "2026-02-05T19:31:13Z"
+                        .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                        .expect("valid timestamp"),
+                ),
+                delivered_at: linq_api::Nullable::Null,
+                read_at: linq_api::Nullable::Null,
+                created_at: Some(
+                    "2026-02-05T19:31:13Z"
+                        .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                        .expect("valid timestamp"),
+                ),
+                updated_at: Some(
+                    "2026-02-05T19:31:13Z"
+                        .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                        .expect("valid timestamp"),
+                ),
+                ..Default::default()
+            }),
+            recipient_handle: linq_api::Nullable::Value(linq_api::types::ChatHandle {
+                id: "e604375a-5913-483a-8278-c631e8f0ffda".to_owned(),
+                handle: "+12025550123".to_owned(),
+                service: linq_api::types::ServiceType::IMessage,
+                status: linq_api::Nullable::Value(
+                    linq_api::types::ChatHandleStatus::Active,
+                ),
+                joined_at: "2026-01-21T21:59:45Z"
+                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                    .expect("valid timestamp"),
+                left_at: linq_api::Nullable::Null,
+                is_me: linq_api::Nullable::Value(false),
+            }),
+            is_from_me: Some(true),
+            received_at: linq_api::Nullable::Null,
+            service: linq_api::Nullable::Value(linq_api::types::ServiceType::IMessage),
+            preferred_service: linq_api::Nullable::Null,
+            message_id: Some("347d62c2-2170-4754-8d30-c76d0c727d96".to_owned()),
+            read_at: "2026-02-05T19:14:30Z"
+                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                .expect("valid timestamp"),
+            from: None,
+            recipient_phone: linq_api::Nullable::Absent,
+        },
+    };
+    assert_eq!(decoded, expected);
+    assert_round_trip(&decoded, &sent);
+}
+
+/// The example payload of the `message.delivered.v2025` webhook decodes into its type and
+/// re-encodes unchanged (no server needed).
+#[test]
+fn webhook_message_delivered_v2025_example_decodes() {
+    let sent = json(
+        r#"{
+  "api_version": "v3",
+  "webhook_version": "2025-01-01",
+  "event_type": "message.delivered",
+  "event_id": "e20feb41-7f67-43f0-89c8-a985cff3b568",
+  "created_at": "2026-02-05T19:52:18.101Z",
+  "trace_id": "2eff5df5c6f688733c007523c4d61cd9",
+  "partner_id": "your-partner-id",
+  "data": {
+    "chat_id": "0c961e93-e7bf-4db2-bf7b-ea06826bcab4",
+    "is_group": false,
+    "idempotency_key": null,
+    "from_handle": {
+      "id": "8d79532a-f529-4244-a5cf-d443de051434",
+      "handle": "+12025550100",
+      "service": "iMessage",
+      "status": "active",
+      "joined_at": "2026-01-21T21:59:45Z",
+      "left_at": null,
+      "is_me": true
+    },
+    "recipient_handle": {
+      "id": "e604375a-5913-483a-8278-c631e8f0ffda",
+      "handle": "+12025550123",
+      "service": "iMessage",
+      "status": "active",
+      "joined_at": "2026-01-21T21:59:45Z",
+      "left_at": null,
+      "is_me": false
+    },
+    "is_from_me": true,
+    "received_at": null,
+    "service": "iMessage",
+    "preferred_service": null,
+    "message": {
+      "id": "347d62c2-2170-4754-8d30-c76d0c727d96",
+      "parts": [
+        {
+          "type": "text",
+          "value": "Hello from Linq!"
+        }
+      ],
+      "is_delivered": false,
+      "is_read": false,
+      "sent_at": "2026-02-05T19:31:13Z",
+      "delivered_at": null,
+      "read_at": null,
+      "created_at": "2026-02-05T19:31:13Z",
+      "updated_at": "2026-02-05T19:31:13Z"
+    },
+    "message_id": "347d62c2-2170-4754-8d30-c76d0c727d96",
+    "delivered_at": "2026-02-05T19:52:22Z"
+  }
+}"#,
+    );
+    let decoded: linq_api::types::MessageDeliveredWebhookV2025 = serde_json::from_value(
+            sent.clone(),
+        )
+        .expect("the example decodes");
+    let expected = linq_api::types::MessageDeliveredWebhookV2025 {
+        api_version: "v3".to_owned(),
+        webhook_version: linq_api::types::MessageDeliveredWebhookV2025WebhookVersion::V20250101,
+        event_type: linq_api::types::WebhookEventType::MessageDelivered,
+        event_id: "e20feb41-7f67-43f0-89c8-a985cff3b568".to_owned(),
+        created_at: "2026-02-05T19:52:18.101Z"
+            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+            .expect("valid timestamp"),
+        trace_id: "2eff5df5c6f688733c007523c4d61cd9".to_owned(),
+        partner_id: "your-partner-id".to_owned(),
+        data: linq_api::types::MessageDeliveredEvent {
+            chat_id: Some("0c961e93-e7bf-4db2-bf7b-ea06826bcab4".to_owned()),
+            is_group: Some(false),
+            idempotency_key: linq_api::Nullable::Null,
+            from_handle: Some(linq_api::types::ChatHandle {
+                id: "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
+                handle: "+12025550100".to_owned(),
+                service: linq_api::types::ServiceType::IMessage,
+                status: linq_api::Nullable::Value(
+                    linq_api::types::ChatHandleStatus::Active,
+                ),
+                joined_at: "2026-01-21T21:59:45Z"
+                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                    .expect("valid timestamp"),
+                left_at: linq_api::Nullable::Null,
+                is_me: linq_api::Nullable::Value(true),
+            }),
+            message: Some(linq_api::types::MessagePayload {
+                id: Some("347d62c2-2170-4754-8d30-c76d0c727d96".to_owned()),
+                parts: Some(
+                    Vec::from([
+                        linq_api::types::WebhookMessagePart::Text(linq_api::types::WebhookTextPart {
+                            type_: linq_api::types::WebhookTextPartType::Text,
+                            value: "Hello from Linq!".to_owned(),
+                            text_decorations: linq_api::Nullable::Absent,
+                        }),
+                    ]),
+                ),
+                is_delivered: Some(false),
+                is_read: Some(false),
+                sent_at: linq_api::Nullable::Value(
+                    "2026-02-05T19:31:13Z"
+                        .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                        .expect("valid timestamp"),
+                ),
+                delivered_at: linq_api::Nullable::Null,
+                read_at: linq_api::Nullable::Null,
+                created_at: Some(
+                    "2026-02-05T19:31:13Z"
+                        .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                        .expect("valid timestamp"),
+                ),
+                updated_at: Some(
+                    "2026-02-05T19:31:13Z"
+                        .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                        .expect("valid timestamp"),
+                ),
+                ..Default::default()
+            }),
+            recipient_handle: linq_api::Nullable::Value(linq_api::types::ChatHandle {
+                id: "e604375a-5913-483a-8278-c631e8f0ffda".to_owned(),
+                handle: "+12025550123".to_owned(),
+                service: linq_api::types::ServiceType::IMessage,
+                status: linq_api::Nullable::Value(
+                    linq_api::types::ChatHandleStatus::Active,
+                ),
+                joined_at: "2026-01-21T21:59:45Z"
+                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                    .expect("valid timestamp"),
+                left_at: linq_api::Nullable::Null,
+                is_me: linq_api::Nullable::Value(false),
+            }),
+            is_from_me: Some(true),
+            received_at: linq_api::Nullable::Null,
+            service: linq_api::Nullable::Value(linq_api::types::ServiceType::IMessage),
+            preferred_service: linq_api::Nullable::Null,
+            message_id: Some("347d62c2-2170-4754-8d30-c76d0c727d96".to_owned()),
+            delivered_at: "2026-02-05T19:52:22Z"
+                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                .expect("valid timestamp"),
+            from: None,
+            recipient_phone: linq_api::Nullable::Absent,
+        },
+    };
+    assert_eq!(decoded, expected);
+    assert_round_trip(&decoded, &sent);
+}
+
+/// The example payload of the `message.failed.v2025` webhook decodes into its type and
+/// re-encodes unchanged (no server needed).
+#[test]
+fn webhook_message_failed_v2025_example_decodes() {
+    let sent = json(
+        r#"{
+  "api_version": "v3",
+  "webhook_version": "2025-01-01",
+  "event_type": "message.failed",
+  "event_id": "e20feb41-7f67-43f0-89c8-a985cff3b568",
+  "created_at": "2026-02-05T19:52:18.101Z",
+  "trace_id": "2eff5df5c6f688733c007523c4d61cd9",
+  "partner_id": "your-partner-id",
+  "data": {
+    "chat_id": "0c961e93-e7bf-4db2-bf7b-ea06826bcab4",
+    "message_id": "347d62c2-2170-4754-8d30-c76d0c727d96",
+    "code": 4001,
+    "reason": "Request could not be delivered",
+    "failed_at": "2026-02-05T19:53:00Z"
+  }
+}"#,
+    );
+    let decoded: linq_api::types::MessageFailedWebhookV2025 = serde_json::from_value(
+            sent.clone(),
+        )
+        .expect("the example decodes");
+    let expected = linq_api::types::MessageFailedWebhookV2025 {
+        api_version: "v3".to_owned(),
+        webhook_version: linq_api::types::MessageFailedWebhookV2025WebhookVersion::V20250101,
+        event_type: linq_api::types::WebhookEventType::MessageFailed,
+        event_id: "e20feb41-7f67-43f0-89c8-a985cff3b568".to_owned(),
+        created_at: "2026-02-05T19:52:18.101Z"
+            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+            .expect("valid timestamp"),
+        trace_id: "2eff5df5c6f688733c007523c4d61cd9".to_owned(),
+        partner_id: "your-partner-id".to_owned(),
+        data: linq_api::types::MessageFailedEvent {
+            chat_id: Some("0c961e93-e7bf-4db2-bf7b-ea06826bcab4".to_owned()),
+            message_id: Some("347d62c2-2170-4754-8d30-c76d0c727d96".to_owned()),
+            code: 4001,
+            reason: Some("Request could not be delivered".to_owned()),
+            failed_at: "2026-02-05T19:53:00Z"
+                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                .expect("valid timestamp"),
+        },
+    };
+    assert_eq!(decoded, expected);
+    assert_round_trip(&decoded, &sent);
+}
+
+/// The example payload of the `reaction.added.v2025` webhook decodes into its type and
+/// re-encodes unchanged (no server needed).
+#[test]
+fn webhook_reaction_added_v2025_example_decodes() {
+    let sent = json(
+        r#"{
+  "api_version": "v3",
+  "webhook_version": "2025-01-01",
+  "event_type": "reaction.added",
+  "event_id": "e20feb41-7f67-43f0-89c8-a985cff3b568",
+  "created_at": "2026-02-05T19:52:18.101Z",
+  "trace_id": "2eff5df5c6f688733c007523c4d61cd9",
+  "partner_id": "your-partner-id",
+  "data": {
+    "chat_id": "0c961e93-e7bf-4db2-bf7b-ea06826bcab4",
+    "message_id": "347d62c2-2170-4754-8d30-c76d0c727d96",
+    "part_index": 0,
+    "reaction_type": "love",
+    "custom_emoji": null,
+    "is_from_me": false,
+    "from_handle": {
+      "id": "e604375a-5913-483a-8278-c631e8f0ffda",
+      "handle": "+12025550123",
+      "service": "iMessage",
+      "status": "active",
+      "joined_at": "2026-01-21T21:59:45Z",
+      "left_at": null,
+      "is_me": false
+    },
+    "service": "iMessage",
+    "reacted_at": "2026-02-05T19:40:00Z"
+  }
+}"#,
+    );
+    let decoded: linq_api::types::ReactionAddedWebhookV2025 = serde_json::from_value(
+            sent.clone(),
+        )
+        .expect("the example decodes");
+    let expected = linq_api::types::ReactionAddedWebhookV2025 {
+        api_version: "v3".to_owned(),
+        webhook_version: linq_api::types::ReactionAddedWebhookV2025WebhookVersion::V20250101,
+        event_type: linq_api::types::WebhookEventType::ReactionAdded,
+        event_id: "e20feb41-7f67-43f0-89c8-a985cff3b568".to_owned(),
+        created_at: "2026-02-05T19:52:18.101Z"
+            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+            .expect("valid timestamp"),
+        trace_id: "2eff5df5c6f688733c007523c4d61cd9".to_owned(),
+        partner_id: "your-partner-id".to_owned(),
+        data: linq_api::types::ReactionEvent {
+            chat_id: Some("0c961e93-e7bf-4db2-bf7b-ea06826bcab4".to_owned()),
+            from_handle: Some(linq_api::types::ChatHandle {
+                id: "e604375a-5913-483a-8278-c631e8f0ffda".to_owned(),
+                handle: "+12025550123".to_owned(),
+                service: linq_api::types::ServiceType::IMessage,
+                status: linq_api::Nullable::Value(
+                    linq_api::types::ChatHandleStatus::Active,
+                ),
+                joined_at: "2026-01-21T21:59:45Z"
+                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                    .expect("valid timestamp"),
+                left_at: linq_api::Nullable::Null,
+                is_me: linq_api::Nullable::Value(false),
+            }),
+            message_id: Some("347d62c2-2170-4754-8d30-c76d0c727d96".to_owned()),
+            part_index: Some(0),
+            reaction_type: linq_api::types::ReactionType::Love,
+            custom_emoji: linq_api::Nullable::Null,
+            is_from_me: false,
+            service: Some(linq_api::types::ServiceType::IMessage),
+            reacted_at: Some(
+                "2026-02-05T19:40:00Z"
+                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                    .expect("valid timestamp"),
+            ),
+            from: None,
+            sticker: linq_api::Nullable::Absent,
+        },
+    };
+    assert_eq!(decoded, expected);
+    assert_round_trip(&decoded, &sent);
+}
+
+/// The example payload of the `reaction.removed.v2025` webhook decodes into its type and
+/// re-encodes unchanged (no server needed).
+#[test]
+fn webhook_reaction_removed_v2025_example_decodes() {
+    let sent = json(
+        r#"{
+  "api_version": "v3",
+  "webhook_version": "2025-01-01",
+  "event_type": "reaction.removed",
+  "event_id": "e20feb41-7f67-43f0-89c8-a985cff3b568",
+  "created_at": "2026-02-05T19:52:18.101Z",
+  "trace_id": "2eff5df5c6f688733c007523c4d61cd9",
+  "partner_id": "your-partner-id",
+  "data": {
+    "chat_id": "0c961e93-e7bf-4db2-bf7b-ea06826bcab4",
+    "message_id": "347d62c2-2170-4754-8d30-c76d0c727d96",
+    "part_index": 0,
+    "reaction_type": "like",
+    "custom_emoji": null,
+    "is_from_me": false,
+    "from_handle": {
+      "id": "e604375a-5913-483a-8278-c631e8f0ffda",
+      "handle": "+12025550123",
+      "service": "iMessage",
+      "status": "active",
+      "joined_at": "2026-01-21T21:59:45Z",
+      "left_at": null,
+      "is_me": false
+    },
+    "service": "iMessage",
+    "reacted_at": "2026-02-05T19:40:00Z"
+  }
+}"#,
+    );
+    let decoded: linq_api::types::ReactionRemovedWebhookV2025 = serde_json::from_value(
+            sent.clone(),
+        )
+        .expect("the example decodes");
+    let expected = linq_api::types::ReactionRemovedWebhookV2025 {
+        api_version: "v3".to_owned(),
+        webhook_version: linq_api::types::ReactionRemovedWebhookV2025WebhookVersion::V20250101,
+        event_type: linq_api::types::WebhookEventType::ReactionRemoved,
+        event_id: "e20feb41-7f67-43f0-89c8-a985cff3b568".to_owned(),
+        created_at: "2026-02-05T19:52:18.101Z"
+            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+            .expect("valid timestamp"),
+        trace_id: "2eff5df5c6f688733c007523c4d61cd9".to_owned(),
+        partner_id: "your-partner-id".to_owned(),
+        data: linq_api::types::ReactionEvent {
+            chat_id: Some("0c961e93-e7bf-4db2-bf7b-ea06826bcab4".to_owned()),
+            from_handle: Some(linq_api::types::ChatHandle {
+                id: "e604375a-5913-483a-8278-c631e8f0ffda".to_owned(),
+                handle: "+12025550123".to_owned(),
+                service: linq_api::types::ServiceType::IMessage,
+                status: linq_api::Nullable::Value(
+                    linq_api::types::ChatHandleStatus::Active,
+                ),
+                joined_at: "2026-01-21T21:59:45Z"
+                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                    .expect("valid timestamp"),
+                left_at: linq_api::Nullable::Null,
+                is_me: linq_api::Nullable::Value(false),
+            }),
+            message_id: Some("347d62c2-2170-4754-8d30-c76d0c727d96".to_owned()),
+            part_index: Some(0),
+            reaction_type: linq_api::types::ReactionType::Like,
+            custom_emoji: linq_api::Nullable::Null,
+            is_from_me: false,
+            service: Some(linq_api::types::ServiceType::IMessage),
+            reacted_at: Some(
+                "2026-02-05T19:40:00Z"
+                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                    .expect("valid timestamp"),
+            ),
+            from: None,
+            sticker: linq_api::Nullable::Absent,
+        },
+    };
+    assert_eq!(decoded, expected);
+    assert_round_trip(&decoded, &sent);
+}
+
+/// The example payload of the `participant.added.v2025` webhook decodes into its type and
+/// re-encodes unchanged (no server needed).
+#[test]
+fn webhook_participant_added_v2025_example_decodes() {
+    let sent = json(
+        r#"{
+  "api_version": "v3",
+  "webhook_version": "2025-01-01",
+  "event_type": "participant.added",
+  "event_id": "e20feb41-7f67-43f0-89c8-a985cff3b568",
+  "created_at": "2026-02-05T19:52:18.101Z",
+  "trace_id": "2eff5df5c6f688733c007523c4d61cd9",
+  "partner_id": "your-partner-id",
+  "data": {
+    "chat_id": "0c961e93-e7bf-4db2-bf7b-ea06826bcab4",
+    "handle": "+12025550167",
+    "participant": {
+      "id": "0b1c2d3e-4f5a-4b6c-9d7e-8f9a0b1c2d3e",
+      "handle": "+12025550167",
+      "service": "iMessage",
+      "status": "active",
+      "joined_at": "2026-02-05T19:45:00Z",
+      "is_me": false
+    },
+    "added_at": "2026-02-05T19:45:00Z"
+  }
+}"#,
+    );
+    let decoded: linq_api::types::ParticipantAddedWebhookV2025 = serde_json::from_value(
+            sent.clone(),
+        )
+        .expect("the example decodes");
+    let expected = linq_api::types::ParticipantAddedWebhookV2025 {
+        api_version: "v3".to_owned(),
+        webhook_version: linq_api::types::ParticipantAddedWebhookV2025WebhookVersion::V20250101,
+        event_type: linq_api::types::WebhookEventType::ParticipantAdded,
+        event_id: "e20feb41-7f67-43f0-89c8-a985cff3b568".to_owned(),
+        created_at: "2026-02-05T19:52:18.101Z"
+            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+            .expect("valid timestamp"),
+        trace_id: "2eff5df5c6f688733c007523c4d61cd9".to_owned(),
+        partner_id: "your-partner-id".to_owned(),
+        data: linq_api::types::ParticipantAddedEvent {
+            chat_id: Some("0c961e93-e7bf-4db2-bf7b-ea06826bcab4".to_owned()),
+            handle: "+12025550167".to_owned(),
+            participant: Some(linq_api::types::ChatHandle {
+                id: "0b1c2d3e-4f5a-4b6c-9d7e-8f9a0b1c2d3e".to_owned(),
+                handle: "+12025550167".to_owned(),
+                service: linq_api::types::ServiceType::IMessage,
+                status: linq_api::Nullable::Value(
+                    linq_api::types::ChatHandleStatus::Active,
+                ),
+                joined_at: "2026-02-05T19:45:00Z"
+                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                    .expect("valid timestamp"),
+                is_me: linq_api::Nullable::Value(false),
+                left_at: linq_api::Nullable::Absent,
+            }),
+            added_at: Some(
+                "2026-02-05T19:45:00Z"
+                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                    .expect("valid timestamp"),
+            ),
+        },
+    };
+    assert_eq!(decoded, expected);
+    assert_round_trip(&decoded, &sent);
+}
+
+/// The example payload of the `participant.removed.v2025` webhook decodes into its type and
+/// re-encodes unchanged (no server needed).
+#[test]
+fn webhook_participant_removed_v2025_example_decodes() {
+    let sent = json(
+        r#"{
+  "api_version": "v3",
+  "webhook_version": "2025-01-01",
+  "event_type": "participant.removed",
+  "event_id": "e20feb41-7f67-43f0-89c8-a985cff3b568",
+  "created_at": "2026-02-05T19:52:18.101Z",
+  "trace_id": "2eff5df5c6f688733c007523c4d61cd9",
+  "partner_id": "your-partner-id",
+  "data": {
+    "chat_id": "0c961e93-e7bf-4db2-bf7b-ea06826bcab4",
+    "handle": "+12025550167",
+    "participant": {
+      "id": "0b1c2d3e-4f5a-4b6c-9d7e-8f9a0b1c2d3e",
+      "handle": "+12025550167",
+      "service": "iMessage",
+      "status": "active",
+      "joined_at": "2026-02-05T19:45:00Z",
+      "is_me": false
+    },
+    "removed_at": "2026-02-05T19:47:00Z"
+  }
+}"#,
+    );
+    let decoded: linq_api::types::ParticipantRemovedWebhookV2025 = serde_json::from_value(
+            sent.clone(),
+        )
+        .expect("the example decodes");
+    let expected = linq_api::types::ParticipantRemovedWebhookV2025 {
+        api_version: "v3".to_owned(),
+        webhook_version: linq_api::types::ParticipantRemovedWebhookV2025WebhookVersion::V20250101,
+        event_type: linq_api::types::WebhookEventType::ParticipantRemoved,
+        event_id: "e20feb41-7f67-43f0-89c8-a985cff3b568".to_owned(),
+        created_at: "2026-02-05T19:52:18.101Z"
+            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+            .expect("valid timestamp"),
+        trace_id: "2eff5df5c6f688733c007523c4d61cd9".to_owned(),
+        partner_id: "your-partner-id".to_owned(),
+        data: linq_api::types::ParticipantRemovedEvent {
+            chat_id: Some("0c961e93-e7bf-4db2-bf7b-ea06826bcab4".to_owned()),
+            handle: "+12025550167".to_owned(),
+            participant: Some(linq_api::types::ChatHandle {
+                id: "0b1c2d3e-4f5a-4b6c-9d7e-8f9a0b1c2d3e".to_owned(),
+                handle: "+12025550167".to_owned(),
+                service: linq_api::types::ServiceType::IMessage,
+                status: linq_api::Nullable::Value(
+                    linq_api::types::ChatHandleStatus::Active,
+                ),
+                joined_at: "2026-02-05T19:45:00Z"
+                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                    .expect("valid timestamp"),
+                is_me: linq_api::Nullable::Value(false),
+                left_at: linq_api::Nullable::Absent,
+            }),
+            removed_at: Some(
+                "2026-02-05T19:47:00Z"
+                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                    .expect("valid timestamp"),
+            ),
+        },
+    };
+    assert_eq!(decoded, expected);
+    assert_round_trip(&decoded, &sent);
+}
+
+/// The example payload of the `chat.group_name_updated.v2025` webhook decodes into its type
+/// and re-encodes unchanged (no server needed).
+#[test]
+fn webhook_chat_group_name_updated_v2025_example_decodes() {
+    let sent = json(
+        r#"{
+  "api_version": "v3",
+  "webhook_version": "2025-01-01",
+  "event_type": "chat.group_name_updated",
+  "event_id": "e20feb41-7f67-43f0-89c8-a985cff3b568",
+  "created_at": "2026-02-05T19:52:18.101Z",
+  "trace_id": "2eff5df5c6f688733c007523c4d61cd9",
+  "partner_id": "your-partner-id",
+  "data": {
+    "chat_id": "0c961e93-e7bf-4db2-bf7b-ea06826bcab4",
+    "old_value": "Launch",
+    "new_value": "Launch team",
+    "changed_by_handle": {
+      "id": "e604375a-5913-483a-8278-c631e8f0ffda",
+      "handle": "+12025550123",
+      "service": "iMessage",
+      "status": "active",
+      "joined_at": "2026-01-21T21:59:45Z",
+      "left_at": null,
+      "is_me": false
+    },
+    "updated_at": "2026-02-05T19:50:00Z"
+  }
+}"#,
+    );
+    let decoded: linq_api::types::ChatGroupNameUpdatedWebhookV2025 = serde_json::from_value(
+            sent.clone(),
+        )
+        .expect("the example decodes");
+    let expected = linq_api::types::ChatGroupNameUpdatedWebhookV2025 {
+        api_version: "v3".to_owned(),
+        webhook_version: linq_api::types::ChatGroupNameUpdatedWebhookV2025WebhookVersion::V20250101,
+        event_type: linq_api::types::WebhookEventType::ChatGroupNameUpdated,
+        event_id: "e20feb41-7f67-43f0-89c8-a985cff3b568".to_owned(),
+        created_at: "2026-02-05T19:52:18.101Z"
+            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+            .expect("valid timestamp"),
+        trace_id: "2eff5df5c6f688733c007523c4d61cd9".to_owned(),
+        partner_id: "your-partner-id".to_owned(),
+        data: linq_api::types::ChatGroupNameUpdatedEvent {
+            chat_id: "0c961e93-e7bf-4db2-bf7b-ea06826bcab4".to_owned(),
+            old_value: linq_api::Nullable::Value("Launch".to_owned()),
+            new_value: linq_api::Nullable::Value("Launch team".to_owned()),
+            changed_by_handle: linq_api::Nullable::Value(linq_api::types::ChatHandle {
+                id: "e604375a-5913-483a-8278-c631e8f0ffda".to_owned(),
+                handle: "+12025550123".to_owned(),
+                service: linq_api::types::ServiceType::IMessage,
+                status: linq_api::Nullable::Value(
+                    linq_api::types::ChatHandleStatus::Active,
+                ),
+                joined_at: "2026-01-21T21:59:45Z"
+                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                    .expect("valid timestamp"),
+                left_at: linq_api::Nullable::Null,
+                is_me: linq_api::Nullable::Value(false),
+            }),
+            updated_at: "2026-02-05T19:50:00Z"
+                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                .expect("valid timestamp"),
+        },
+    };
+    assert_eq!(decoded, expected);
+    assert_round_trip(&decoded, &sent);
+}
+
+/// The example payload of the `chat.group_icon_updated.v2025` webhook decodes into its type
+/// and re-encodes unchanged (no server needed).
+#[test]
+fn webhook_chat_group_icon_updated_v2025_example_decodes() {
+    let sent = json(
+        r#"{
+  "api_version": "v3",
+  "webhook_version": "2025-01-01",
+  "event_type": "chat.group_icon_updated",
+  "event_id": "e20feb41-7f67-43f0-89c8-a985cff3b568",
+  "created_at": "2026-02-05T19:52:18.101Z",
+  "trace_id": "2eff5df5c6f688733c007523c4d61cd9",
+  "partner_id": "your-partner-id",
+  "data": {
+    "chat_id": "0c961e93-e7bf-4db2-bf7b-ea06826bcab4",
+    "old_value": null,
+    "new_value": "https://files.example.com/icons/launch.png",
+    "changed_by_handle": null,
+    "updated_at": "2026-02-05T19:50:00Z"
+  }
+}"#,
+    );
+    let decoded: linq_api::types::ChatGroupIconUpdatedWebhookV2025 = serde_json::from_value(
+            sent.clone(),
+        )
+        .expect("the example decodes");
+    let expected = linq_api::types::ChatGroupIconUpdatedWebhookV2025 {
+        api_version: "v3".to_owned(),
+        webhook_version: linq_api::types::ChatGroupIconUpdatedWebhookV2025WebhookVersion::V20250101,
+        event_type: linq_api::types::WebhookEventType::ChatGroupIconUpdated,
+        event_id: "e20feb41-7f67-43f0-89c8-a985cff3b568".to_owned(),
+        created_at: "2026-02-05T19:52:18.101Z"
+            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+            .expect("valid timestamp"),
+        trace_id: "2eff5df5c6f688733c007523c4d61cd9".to_owned(),
+        partner_id: "your-partner-id".to_owned(),
+        data: linq_api::types::ChatGroupIconUpdatedEvent {
+            chat_id: "0c961e93-e7bf-4db2-bf7b-ea06826bcab4".to_owned(),
+            old_value: linq_api::Nullable::Null,
+            new_value: linq_api::Nullable::Value(
+                "https://files.example.com/icons/launch.png".to_owned(),
+            ),
+            changed_by_handle: linq_api::Nullable::Null,
+            updated_at: "2026-02-05T19:50:00Z"
+                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                .expect("valid timestamp"),
+        },
+    };
+    assert_eq!(decoded, expected);
+    assert_round_trip(&decoded, &sent);
+}
+
+/// The example payload of the `chat.group_name_update_failed.v2025` webhook decodes into
+/// its type and re-encodes unchanged (no server needed).
+#[test]
+fn webhook_chat_group_name_update_failed_v2025_example_decodes() {
+    let sent = json(
+        r#"{
+  "api_version": "v3",
+  "webhook_version": "2025-01-01",
+  "event_type": "chat.group_name_update_failed",
+  "event_id": "e20feb41-7f67-43f0-89c8-a985cff3b568",
+  "created_at": "2026-02-05T19:52:18.101Z",
+  "trace_id": "2eff5df5c6f688733c007523c4d61cd9",
+  "partner_id": "your-partner-id",
+  "data": {
+    "chat_id": "0c961e93-e7bf-4db2-bf7b-ea06826bcab4",
+    "error_code": 4001,
+    "failed_at": "2026-02-05T19:51:00Z"
+  }
+}"#,
+    );
+    let decoded: linq_api::types::ChatGroupNameUpdateFailedWebhookV2025 = serde_json::from_value(
+            sent.clone(),
+        )
+        .expect("the example decodes");
+    let expected = linq_api::types::ChatGroupNameUpdateFailedWebhookV2025 {
+        api_version: "v3".to_owned(),
+        webhook_version: linq_api::types::ChatGroupNameUpdateFailedWebhookV2025WebhookVersion::V20250101,
+        event_type: linq_api::types::WebhookEventType::ChatGroupNameUpdateFailed,
+        event_id: "e20feb41-7f67-43f0-89c8-a985cff3b568".to_owned(),
+        created_at: "2026-02-05T19:52:18.101Z"
+            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+            .expect("valid timestamp"),
+        trace_id: "2eff5df5c6f688733c007523c4d61cd9".to_owned(),
+        partner_id: "your-partner-id".to_owned(),
+        data: linq_api::types::ChatGroupNameUpdateFailedEvent {
+            chat_id: "0c961e93-e7bf-4db2-bf7b-ea06826bcab4".to_owned(),
+            error_code: 4001,
+            failed_at: "2026-02-05T19:51:00Z"
+                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                .expect("valid timestamp"),
+        },
+    };
+    assert_eq!(decoded, expected);
+    assert_round_trip(&decoded, &sent);
+}
+
+/// The example payload of the `chat.group_icon_update_failed.v2025` webhook decodes into
+/// its type and re-encodes unchanged (no server needed).
+#[test]
+fn webhook_chat_group_icon_update_failed_v2025_example_decodes() {
+    let sent = json(
+        r#"{
+  "api_version": "v3",
+  "webhook_version": "2025-01-01",
+  "event_type": "chat.group_icon_update_failed",
+  "event_id": "e20feb41-7f67-43f0-89c8-a985cff3b568",
+  "created_at": "2026-02-05T19:52:18.101Z",
+  "trace_id": "2eff5df5c6f688733c007523c4d61cd9",
+  "partner_id": "your-partner-id",
+  "data": {
+    "chat_id": "0c961e93-e7bf-4db2-bf7b-ea06826bcab4",
+    "error_code": 4001,
+    "failed_at": "2026-02-05T19:51:00Z"
+  }
+}"#,
+    );
+    let decoded: linq_api::types::ChatGroupIconUpdateFailedWebhookV2025 = serde_json::from_value(
+            sent.clone(),
+        )
+        .expect("the example decodes");
+    let expected = linq_api::types::ChatGroupIconUpdateFailedWebhookV2025 {
+        api_version: "v3".to_owned(),
+        webhook_version: linq_api::types::ChatGroupIconUpdateFailedWebhookV2025WebhookVersion::V20250101,
+        event_type: linq_api::types::WebhookEventType::ChatGroupIconUpdateFailed,
+        event_id: "e20feb41-7f67-43f0-89c8-a985cff3b568".to_owned(),
+        created_at: "2026-02-05T19:52:18.101Z"
+            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+            .expect("valid timestamp"),
+        trace_id: "2eff5df5c6f688733c007523c4d61cd9".to_owned(),
+        partner_id: "your-partner-id".to_owned(),
+        data: linq_api::types::ChatGroupIconUpdateFailedEvent {
+            chat_id: "0c961e93-e7bf-4db2-bf7b-ea06826bcab4".to_owned(),
+            error_code: 4001,
+            failed_at: "2026-02-05T19:51:00Z"
+                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                .expect("valid timestamp"),
+        },
+    };
+    assert_eq!(decoded, expected);
+    assert_round_trip(&decoded, &sent);
+}
+
+/// The example payload of the `chat.created.v2025` webhook decodes into its type and
+/// re-encodes unchanged (no server needed).
+#[test]
+fn webhook_chat_created_v2025_example_decodes() {
+    let sent = json(
+        r#"{
+  "api_version": "v3",
+  "webhook_version": "2025-01-01",
+  "event_type": "chat.created",
+  "event_id": "e20feb41-7f67-43f0-89c8-a985cff3b568",
+  "created_at": "2026-02-05T19:52:18.101Z",
+  "trace_id": "2eff5df5c6f688733c007523c4d61cd9",
+  "partner_id": "your-partner-id",
+  "data": {
+    "id": "0c961e93-e7bf-4db2-bf7b-ea06826bcab4",
+    "display_name": null,
+    "service": "iMessage",
+    "handles": [
+      {
+        "id": "8d79532a-f529-4244-a5cf-d443de051434",
+        "handle": "+12025550100",
+        "service": "iMessage",
+        "status": "active",
+        "joined_at": "2026-01-21T21:59:45Z",
+        "left_at": null,
+        "is_me": true
+      },
+      {
+        "id": "e604375a-5913-483a-8278-c631e8f0ffda",
+        "handle": "+12025550123",
+        "service": "iMessage",
+        "status": "active",
+        "joined_at": "2026-01-21T21:59:45Z",
+        "left_at": null,
+        "is_me": false
+      }
+    ],
+    "health_status": {
+      "status": "HEALTHY",
+      "doc_url": "https://docs.linqapp.com/guides/chat-health",
+      "updated_at": "2026-01-21T21:59:45Z"
+    },
+    "is_group": false,
+    "created_at": "2026-02-05T19:30:00Z",
+    "updated_at": "2026-02-05T19:30:00Z"
+  }
+}"#,
+    );
+    let decoded: linq_api::types::ChatCreatedWebhookV2025 = serde_json::from_value(
+            sent.clone(),
+        )
+        .expect("the example decodes");
+    let expected = linq_api::types::ChatCreatedWebhookV2025 {
+        api_version: "v3".to_owned(),
+        webhook_version: linq_api::types::ChatCreatedWebhookV2025WebhookVersion::V20250101,
+        event_type: linq_api::types::WebhookEventType::ChatCreated,
+        event_id: "e20feb41-7f67-43f0-89c8-a985cff3b568".to_owned(),
+        created_at: "2026-02-05T19:52:18.101Z"
+            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+            .expect("valid timestamp"),
+        trace_id: "2eff5df5c6f688733c007523c4d61cd9".to_owned(),
+        partner_id: "your-partner-id".to_owned(),
+        data: linq_api::types::ChatCreatedEvent {
+            id: "0c961e93-e7bf-4db2-bf7b-ea06826bcab4".to_owned(),
+            display_name: None,
+            service: linq_api::Nullable::Value(linq_api::types::ServiceType::IMessage),
+            handles: Vec::from([
+                linq_api::types::ChatHandle {
+                    id: "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
+                    handle: "+12025550100".to_owned(),
+                    service: linq_api::types::ServiceType::IMessage,
+                    status: linq_api::Nullable::Value(
+                        linq_api::types::ChatHandleStatus::Active,
+                    ),
+                    joined_at: "2026-01-21T21:59:45Z"
+                        .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                        .expect("valid timestamp"),
+                    left_at: linq_api::Nullable::Null,
+                    is_me: linq_api::Nullable::Value(true),
+                },
+                linq_api::types::ChatHandle {
+                    id: "e604375a-5913-483a-8278-c631e8f0ffda".to_owned(),
+                    handle: "+12025550123".to_owned(),
+                    service: linq_api::types::ServiceType::IMessage,
+                    status: linq_api::Nullable::Value(
+                        linq_api::types::ChatHandleStatus::Active,
+                    ),
+                    joined_at: "2026-01-21T21:59:45Z"
+                        .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                        .expect("valid timestamp"),
+                    left_at: linq_api::Nullable::Null,
+                    is_me: linq_api::Nullable::Value(false),
+                },
+            ]),
+            health_status: linq_api::types::HealthStatus {
+                status: linq_api::types::HealthStatusStatus::Healthy,
+                doc_url: "https://docs.linqapp.com/guides/chat-health".to_owned(),
+                updated_at: "2026-01-21T21:59:45Z"
+                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                    .expect("valid timestamp"),
+            },
+            is_group: false,
+            created_at: "2026-02-05T19:30:00Z"
+                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                .expect("valid timestamp"),
+            updated_at: "2026-02-05T19:30:00Z"
+                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                .expect("valid timestamp"),
+        },
+    };
+    assert_eq!(decoded, expected);
+    assert_round_trip(&decoded, &sent);
+}
+
+/// The example payload of the `chat.typing_indicator.started.v2025` webhook decodes into
+/// its type and re-encodes unchanged (no server needed).
+#[test]
+fn webhook_chat_typing_indicator_started_v2025_example_decodes() {
+    let sent = json(
+        r#"{
+  "api_version": "v3",
+  "webhook_version": "2025-01-01",
+  "event_type": "chat.typing_indicator.started",
+  "event_id": "e20feb41-7f67-43f0-89c8-a985cff3b568",
+  "created_at": "2026-02-05T19:52:18.101Z",
+  "trace_id": "2eff5df5c6f688733c007523c4d61cd9",
+  "partner_id": "your-partner-id",
+  "data": {
+    "chat_id": "0c961e93-e7bf-4db2-bf7b-ea06826bcab4"
+  }
+}"#,
+    );
+    let decoded: linq_api::types::ChatTypingIndicatorStartedWebhookV2025 = serde_json::from_value(
+            sent.clone(),
+        )
+        .expect("the example decodes");
+    let expected = linq_api::types::ChatTypingIndicatorStartedWebhookV2025 {
+        api_version: "v3".to_owned(),
+        webhook_version: linq_api::types::ChatTypingIndicatorStartedWebhookV2025WebhookVersion::V20250101,
+        event_type: linq_api::types::WebhookEventType::ChatTypingIndicatorStarted,
+        event_id: "e20feb41-7f67-43f0-89c8-a985cff3b568".to_owned(),
+        created_at: "2026-02-05T19:52:18.101Z"
+            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+            .expect("valid timestamp"),
+        trace_id: "2eff5df5c6f688733c007523c4d61cd9".to_owned(),
+        partner_id: "your-partner-id".to_owned(),
+        data: linq_api::types::ChatTypingIndicatorEvent {
+            chat_id: "0c961e93-e7bf-4db2-bf7b-ea06826bcab4".to_owned(),
+        },
+    };
+    assert_eq!(decoded, expected);
+    assert_round_trip(&decoded, &sent);
+}
+
+/// The example payload of the `chat.typing_indicator.stopped.v2025` webhook decodes into
+/// its type and re-encodes unchanged (no server needed).
+#[test]
+fn webhook_chat_typing_indicator_stopped_v2025_example_decodes() {
+    let sent = json(
+        r#"{
+  "api_version": "v3",
+  "webhook_version": "2025-01-01",
+  "event_type": "chat.typing_indicator.stopped",
+  "event_id": "e20feb41-7f67-43f0-89c8-a985cff3b568",
+  "created_at": "2026-02-05T19:52:18.101Z",
+  "trace_id": "2eff5df5c6f688733c007523c4d61cd9",
+  "partner_id": "your-partner-id",
+  "data": {
+    "chat_id": "0c961e93-e7bf-4db2-bf7b-ea06826bcab4"
+  }
+}"#,
+    );
+    let decoded: linq_api::types::ChatTypingIndicatorStoppedWebhookV2025 = serde_json::from_value(
+            sent.clone(),
+        )
+        .expect("the example decodes");
+    let expected = linq_api::types::ChatTypingIndicatorStoppedWebhookV2025 {
+        api_version: "v3".to_owned(),
+        webhook_version: linq_api::types::ChatTypingIndicatorStoppedWebhookV2025WebhookVersion::V20250101,
+        event_type: linq_api::types::WebhookEventType::ChatTypingIndicatorStopped,
+        event_id: "e20feb41-7f67-43f0-89c8-a985cff3b568".to_owned(),
+        created_at: "2026-02-05T19:52:18.101Z"
+            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+            .expect("valid timestamp"),
+        trace_id: "2eff5df5c6f688733c007523c4d61cd9".to_owned(),
+        partner_id: "your-partner-id".to_owned(),
+        data: linq_api::types::ChatTypingIndicatorEvent {
+            chat_id: "0c961e93-e7bf-4db2-bf7b-ea06826bcab4".to_owned(),
+        },
     };
     assert_eq!(decoded, expected);
     assert_round_trip(&decoded, &sent);

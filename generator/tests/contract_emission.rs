@@ -197,10 +197,26 @@ fn the_checked_in_linq_suite_covers_every_operation() {
         "webhook_subscriptions_update_all_params",
         "webhook_subscriptions_delete",
         "webhook_events_list",
-        "webhook_webhook_event_example_decodes",
+        "chats_create_required_params",
+        "chats_list_all_params",
+        "chats_get_location",
+        "messages_send_to_chat_all_params",
+        "messages_delete",
+        "messages_create_all_params",
+        "attachments_request_upload",
+        "contact_card_update_required_params",
+        "phone_numbers_get_available_number_all_params",
+        "webhook_message_sent_v2026_example_decodes",
+        "webhook_message_sent_v2025_example_decodes",
     ] {
         function(&file, name);
     }
+    // One decoding test per webhook entry (event type and payload version).
+    let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec/linq-api-v3.yaml");
+    let spec = generator::load::load(&spec).unwrap_or_else(|e| panic!("{e}"));
+    let webhooks = spec.value["webhooks"].as_object().map_or(0, |w| w.len());
+    assert_eq!(file.matches("_example_decodes()").count(), webhooks);
+    assert!(webhooks >= 34, "{webhooks} webhook entries");
     // The update's optional-and-nullable filter is set in the full call.
     let all = function(&file, "webhook_subscriptions_update_all_params");
     assert!(

@@ -10,7 +10,7 @@ use std::future::Future;
 use std::sync::OnceLock;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use linq_api::{Client, ClientBuilder};
+use linq_api::{Client, ClientBuilder, ErrorKind};
 use tokio::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 /// The API key the tests use; it must never show up in output.
@@ -29,7 +29,7 @@ pub fn builder(base_url: &str) -> ClientBuilder {
 pub fn subscription(id: &str) -> String {
     format!(
         r#"{{"id":"{id}","created_at":"2024-05-01T10:00:00Z","is_active":true,
-            "subscribed_events":["message.sent","location.sharing.started"],
+            "subscribed_events":["message.sent","call.transferred"],
             "target_url":"https://example.com/hooks","updated_at":"2024-05-02T10:00:00Z",
             "phone_numbers":null}}"#
     )
@@ -40,6 +40,20 @@ pub fn envelope(status: u16, code: i64, message: &str) -> String {
     format!(
         r#"{{"error":{{"status":{status},"code":{code},"message":"{message}"}},"success":false}}"#
     )
+}
+
+/// The error kind of each error status the spec documents.
+pub fn error_kind(status: u16) -> ErrorKind {
+    match status {
+        400 => ErrorKind::BadRequest,
+        401 => ErrorKind::Authentication,
+        403 => ErrorKind::PermissionDenied,
+        404 => ErrorKind::NotFound,
+        413 => ErrorKind::ApiStatus,
+        422 => ErrorKind::UnprocessableEntity,
+        500 => ErrorKind::InternalServer,
+        other => panic!("the spec documents no error status {other}"),
+    }
 }
 
 /// Fails the test if `future` takes longer than `limit`.

@@ -4,6 +4,42 @@
 //! The API's operations, grouped by resource. Each resource is reached through an
 //! accessor on [`Client`](crate::Client), such as `client.resource().call(..)`.
 
+#[cfg(feature = "chats")]
+pub mod chats;
+
+#[cfg(feature = "chats")]
+pub use chats::Chats;
+
+#[cfg(feature = "messages")]
+pub mod messages;
+
+#[cfg(feature = "messages")]
+pub use messages::Messages;
+
+#[cfg(feature = "attachments")]
+pub mod attachments;
+
+#[cfg(feature = "attachments")]
+pub use attachments::Attachments;
+
+#[cfg(feature = "phone_numbers")]
+pub mod phone_numbers;
+
+#[cfg(feature = "phone_numbers")]
+pub use phone_numbers::PhoneNumbers;
+
+#[cfg(feature = "capability")]
+pub mod capability;
+
+#[cfg(feature = "capability")]
+pub use capability::Capability;
+
+#[cfg(feature = "contact_card")]
+pub mod contact_card;
+
+#[cfg(feature = "contact_card")]
+pub use contact_card::ContactCard;
+
 #[cfg(feature = "webhook_subscriptions")]
 pub mod webhook_subscriptions;
 
@@ -17,6 +53,57 @@ pub mod webhook_events;
 pub use webhook_events::WebhookEvents;
 
 impl crate::Client {
+    /// A chat is a conversation between one of your phone numbers and one or more other
+    /// handles (phone numbers or email addresses). Creating a chat sends its first
+    /// message.
+    ///
+    /// Operations on the `chats` resource.
+    #[cfg(feature = "chats")]
+    pub fn chats(&self) -> chats::Chats<'_> {
+        chats::Chats::new(crate::runtime::Scope::new(self))
+    }
+
+    /// The messages of a chat: send, list, read a thread, react, edit and delete.
+    ///
+    /// Operations on the `messages` resource.
+    #[cfg(feature = "messages")]
+    pub fn messages(&self) -> messages::Messages<'_> {
+        messages::Messages::new(crate::runtime::Scope::new(self))
+    }
+
+    /// Files uploaded ahead of sending, referenced from media parts by their
+    /// `attachment_id`. Sending a media part by URL needs no upload.
+    ///
+    /// Operations on the `attachments` resource.
+    #[cfg(feature = "attachments")]
+    pub fn attachments(&self) -> attachments::Attachments<'_> {
+        attachments::Attachments::new(crate::runtime::Scope::new(self))
+    }
+
+    /// The phone numbers of your account and their settings.
+    ///
+    /// Operations on the `phone_numbers` resource.
+    #[cfg(feature = "phone_numbers")]
+    pub fn phone_numbers(&self) -> phone_numbers::PhoneNumbers<'_> {
+        phone_numbers::PhoneNumbers::new(crate::runtime::Scope::new(self))
+    }
+
+    /// Whether a handle can be reached over iMessage or RCS.
+    ///
+    /// Operations on the `capability` resource.
+    #[cfg(feature = "capability")]
+    pub fn capability(&self) -> capability::Capability<'_> {
+        capability::Capability::new(crate::runtime::Scope::new(self))
+    }
+
+    /// The name and photo your phone numbers share with the people they talk to.
+    ///
+    /// Operations on the `contact_card` resource.
+    #[cfg(feature = "contact_card")]
+    pub fn contact_card(&self) -> contact_card::ContactCard<'_> {
+        contact_card::ContactCard::new(crate::runtime::Scope::new(self))
+    }
+
     /// A webhook subscription tells Linq where to deliver events (`target_url`), which
     /// event types to deliver (`subscribed_events`) and, optionally, which of your phone
     /// numbers to deliver them for (`phone_numbers`).
