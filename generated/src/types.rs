@@ -926,7 +926,14 @@ impl<'de> Deserialize<'de> for WebhookEvent {
 }
 
 /// A messaging service.
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ServiceType {
     /// `iMessage`
@@ -942,7 +949,14 @@ pub enum ServiceType {
     Unknown(String),
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl ServiceType {
     /// Every value known to this version of the client.
     pub const KNOWN: [Self; 3] = [Self::IMessage, Self::Sms, Self::Rcs];
@@ -958,7 +972,14 @@ impl ServiceType {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl From<&str> for ServiceType {
     fn from(value: &str) -> Self {
         match value {
@@ -970,21 +991,42 @@ impl From<&str> for ServiceType {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl std::fmt::Display for ServiceType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl Serialize for ServiceType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl<'de> Deserialize<'de> for ServiceType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -1056,7 +1098,14 @@ impl<'de> Deserialize<'de> for HealthStatus {
 }
 
 /// A participant of a chat (a phone number or an email address) on one service.
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct ChatHandle {
     /// Unique identifier of the participant in this chat.
@@ -1081,7 +1130,14 @@ pub struct ChatHandle {
     pub is_me: crate::Nullable<bool>,
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl Serialize for ChatHandle {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut object = ser::Object::new(serializer, "ChatHandle", 7);
@@ -1096,7 +1152,14 @@ impl Serialize for ChatHandle {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl de::FromObject for ChatHandle {
     const NAME: &'static str = "ChatHandle";
 
@@ -1134,7 +1197,14 @@ impl de::FromObject for ChatHandle {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl<'de> Deserialize<'de> for ChatHandle {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -1254,7 +1324,14 @@ impl<'de> Deserialize<'de> for Chat {
 
 /// A style or an animation applied to a range of a text part's characters
 /// (iMessage only).
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TextDecoration {
     /// The first character and the end (exclusive) of the range.
@@ -1267,7 +1344,14 @@ pub struct TextDecoration {
     pub animation: Option<TextDecorationAnimation>,
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl Serialize for TextDecoration {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut object = ser::Object::new(serializer, "TextDecoration", 3);
@@ -1278,7 +1362,14 @@ impl Serialize for TextDecoration {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl de::FromObject for TextDecoration {
     const NAME: &'static str = "TextDecoration";
 
@@ -1304,7 +1395,14 @@ impl de::FromObject for TextDecoration {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl<'de> Deserialize<'de> for TextDecoration {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -1314,7 +1412,7 @@ impl<'de> Deserialize<'de> for TextDecoration {
 }
 
 /// A part of a message to send that is text.
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 #[derive(Debug, Clone, PartialEq)]
 pub struct TextPart {
     /// Always `text`.
@@ -1328,7 +1426,7 @@ pub struct TextPart {
     pub text_decorations: Option<Vec<TextDecoration>>,
 }
 
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl Serialize for TextPart {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut object = ser::Object::new(serializer, "TextPart", 3);
@@ -1339,7 +1437,7 @@ impl Serialize for TextPart {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl de::FromObject for TextPart {
     const NAME: &'static str = "TextPart";
 
@@ -1365,7 +1463,7 @@ impl de::FromObject for TextPart {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl<'de> Deserialize<'de> for TextPart {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -1377,7 +1475,7 @@ impl<'de> Deserialize<'de> for TextPart {
 /// A part of a message to send that is a file: either fetched from a public HTTPS
 /// `url` (up to 10 MB) or uploaded beforehand (`attachment_id`, up to 100 MB).
 /// Give exactly one of the two.
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 #[derive(Debug, Clone, PartialEq)]
 pub struct MediaPart {
     /// Always `media`.
@@ -1391,7 +1489,7 @@ pub struct MediaPart {
     pub attachment_id: Option<String>,
 }
 
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl Serialize for MediaPart {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut object = ser::Object::new(serializer, "MediaPart", 3);
@@ -1402,7 +1500,7 @@ impl Serialize for MediaPart {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl de::FromObject for MediaPart {
     const NAME: &'static str = "MediaPart";
 
@@ -1428,7 +1526,7 @@ impl de::FromObject for MediaPart {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl<'de> Deserialize<'de> for MediaPart {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -1438,7 +1536,14 @@ impl<'de> Deserialize<'de> for MediaPart {
 }
 
 /// A part of a message to send that is a link, shown with a rich preview.
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct LinkPart {
     /// Always `link`.
@@ -1448,7 +1553,14 @@ pub struct LinkPart {
     pub value: String,
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl Serialize for LinkPart {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut object = ser::Object::new(serializer, "LinkPart", 2);
@@ -1458,7 +1570,14 @@ impl Serialize for LinkPart {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl de::FromObject for LinkPart {
     const NAME: &'static str = "LinkPart";
 
@@ -1481,7 +1600,14 @@ impl de::FromObject for LinkPart {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl<'de> Deserialize<'de> for LinkPart {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -1491,7 +1617,7 @@ impl<'de> Deserialize<'de> for LinkPart {
 }
 
 /// The iMessage app that renders an app card.
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct IMessageApp {
     /// Bundle identifier of the app.
@@ -1507,7 +1633,7 @@ pub struct IMessageApp {
     pub app_store_id: Option<i64>,
 }
 
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl Serialize for IMessageApp {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut object = ser::Object::new(serializer, "IMessageApp", 4);
@@ -1519,7 +1645,7 @@ impl Serialize for IMessageApp {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl de::FromObject for IMessageApp {
     const NAME: &'static str = "IMessageApp";
 
@@ -1548,7 +1674,7 @@ impl de::FromObject for IMessageApp {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl<'de> Deserialize<'de> for IMessageApp {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -1558,7 +1684,7 @@ impl<'de> Deserialize<'de> for IMessageApp {
 }
 
 /// What an iMessage app card shows.
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct IMessageAppLayout {
     /// Main caption.
@@ -1583,7 +1709,7 @@ pub struct IMessageAppLayout {
     pub image_subtitle: Option<String>,
 }
 
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl Serialize for IMessageAppLayout {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut object = ser::Object::new(serializer, "IMessageAppLayout", 7);
@@ -1598,7 +1724,7 @@ impl Serialize for IMessageAppLayout {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl de::FromObject for IMessageAppLayout {
     const NAME: &'static str = "IMessageAppLayout";
 
@@ -1636,7 +1762,7 @@ impl de::FromObject for IMessageAppLayout {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl<'de> Deserialize<'de> for IMessageAppLayout {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -1646,7 +1772,7 @@ impl<'de> Deserialize<'de> for IMessageAppLayout {
 }
 
 /// A part of a message to send that is an iMessage app card.
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 #[derive(Debug, Clone, PartialEq)]
 pub struct IMessageAppPart {
     /// Always `imessage_app`.
@@ -1668,7 +1794,7 @@ pub struct IMessageAppPart {
     pub interactive: Option<bool>,
 }
 
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl Serialize for IMessageAppPart {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut object = ser::Object::new(serializer, "IMessageAppPart", 6);
@@ -1682,7 +1808,7 @@ impl Serialize for IMessageAppPart {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl de::FromObject for IMessageAppPart {
     const NAME: &'static str = "IMessageAppPart";
 
@@ -1717,7 +1843,7 @@ impl de::FromObject for IMessageAppPart {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl<'de> Deserialize<'de> for IMessageAppPart {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -1727,7 +1853,7 @@ impl<'de> Deserialize<'de> for IMessageAppPart {
 }
 
 /// One part of a message to send, told apart by `type`.
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 #[derive(Debug, Clone, PartialEq)]
 pub enum MessagePart {
     /// `text`
@@ -1746,7 +1872,7 @@ pub enum MessagePart {
     Unknown(serde_json::Value),
 }
 
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl Serialize for MessagePart {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
@@ -1759,7 +1885,7 @@ impl Serialize for MessagePart {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl<'de> Deserialize<'de> for MessagePart {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -1799,7 +1925,14 @@ impl<'de> Deserialize<'de> for MessagePart {
 /// `lasers`, `sparkles`, `celebration`, `hearts`, `love`, `balloons`,
 /// `happy_birthday`, `echo`, `spotlight`. Bubble effects (`type: bubble`):
 /// `slam`, `loud`, `gentle`, `invisible`.
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct MessageEffect {
     /// Whether the effect animates the screen or the message bubble.
@@ -1809,7 +1942,14 @@ pub struct MessageEffect {
     pub name: Option<String>,
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl Serialize for MessageEffect {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut object = ser::Object::new(serializer, "MessageEffect", 2);
@@ -1819,7 +1959,14 @@ impl Serialize for MessageEffect {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl de::FromObject for MessageEffect {
     const NAME: &'static str = "MessageEffect";
 
@@ -1842,7 +1989,14 @@ impl de::FromObject for MessageEffect {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl<'de> Deserialize<'de> for MessageEffect {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -1852,7 +2006,7 @@ impl<'de> Deserialize<'de> for MessageEffect {
 }
 
 /// The message (and part) a message replies to.
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ReplyTo {
     /// The ID of the message replied to.
@@ -1862,7 +2016,7 @@ pub struct ReplyTo {
     pub part_index: Option<i32>,
 }
 
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl Serialize for ReplyTo {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut object = ser::Object::new(serializer, "ReplyTo", 2);
@@ -1872,7 +2026,7 @@ impl Serialize for ReplyTo {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl de::FromObject for ReplyTo {
     const NAME: &'static str = "ReplyTo";
 
@@ -1895,7 +2049,7 @@ impl de::FromObject for ReplyTo {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl<'de> Deserialize<'de> for ReplyTo {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -1905,7 +2059,7 @@ impl<'de> Deserialize<'de> for ReplyTo {
 }
 
 /// A message to send.
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct MessageContent {
     /// The parts, shown in order. Text cannot directly follow text. Audio sent as
@@ -1928,7 +2082,7 @@ pub struct MessageContent {
     pub preferred_service: Option<ServiceType>,
 }
 
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl Serialize for MessageContent {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut object = ser::Object::new(serializer, "MessageContent", 5);
@@ -1941,7 +2095,7 @@ impl Serialize for MessageContent {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl de::FromObject for MessageContent {
     const NAME: &'static str = "MessageContent";
 
@@ -1973,7 +2127,7 @@ impl de::FromObject for MessageContent {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl<'de> Deserialize<'de> for MessageContent {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -2044,7 +2198,7 @@ impl<'de> Deserialize<'de> for ChatCreateParams {
 }
 
 /// Where a message is on its way.
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum DeliveryStatus {
     /// `pending`
@@ -2072,7 +2226,7 @@ pub enum DeliveryStatus {
     Unknown(String),
 }
 
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl DeliveryStatus {
     /// Every value known to this version of the client.
     pub const KNOWN: [Self; 7] = [
@@ -2100,7 +2254,7 @@ impl DeliveryStatus {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl From<&str> for DeliveryStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -2116,21 +2270,21 @@ impl From<&str> for DeliveryStatus {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl std::fmt::Display for DeliveryStatus {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl Serialize for DeliveryStatus {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl<'de> Deserialize<'de> for DeliveryStatus {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -2141,7 +2295,14 @@ impl<'de> Deserialize<'de> for DeliveryStatus {
 
 /// A reaction: one of the iMessage tapbacks, `custom` (any emoji, in
 /// `custom_emoji`) or `sticker`.
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ReactionType {
     /// `love`
@@ -2172,7 +2333,14 @@ pub enum ReactionType {
     Unknown(String),
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl ReactionType {
     /// Every value known to this version of the client.
     pub const KNOWN: [Self; 8] = [
@@ -2202,7 +2370,14 @@ impl ReactionType {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl From<&str> for ReactionType {
     fn from(value: &str) -> Self {
         match value {
@@ -2219,21 +2394,42 @@ impl From<&str> for ReactionType {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl std::fmt::Display for ReactionType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl Serialize for ReactionType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl<'de> Deserialize<'de> for ReactionType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -2243,7 +2439,14 @@ impl<'de> Deserialize<'de> for ReactionType {
 }
 
 /// A sticker placed on a message.
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Sticker {
     /// File name of the sticker image.
@@ -2262,7 +2465,14 @@ pub struct Sticker {
     pub height: Option<i64>,
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl Serialize for Sticker {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut object = ser::Object::new(serializer, "Sticker", 5);
@@ -2275,7 +2485,14 @@ impl Serialize for Sticker {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl de::FromObject for Sticker {
     const NAME: &'static str = "Sticker";
 
@@ -2307,7 +2524,14 @@ impl de::FromObject for Sticker {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl<'de> Deserialize<'de> for Sticker {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -2317,7 +2541,7 @@ impl<'de> Deserialize<'de> for Sticker {
 }
 
 /// A reaction on a message part.
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 #[derive(Debug, Clone, PartialEq)]
 pub struct Reaction {
     /// Whether you reacted.
@@ -2336,7 +2560,7 @@ pub struct Reaction {
     pub sticker: crate::Nullable<Sticker>,
 }
 
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl Serialize for Reaction {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut object = ser::Object::new(serializer, "Reaction", 5);
@@ -2349,7 +2573,7 @@ impl Serialize for Reaction {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl de::FromObject for Reaction {
     const NAME: &'static str = "Reaction";
 
@@ -2381,7 +2605,7 @@ impl de::FromObject for Reaction {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl<'de> Deserialize<'de> for Reaction {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -2391,7 +2615,7 @@ impl<'de> Deserialize<'de> for Reaction {
 }
 
 /// A text part of a message.
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 #[derive(Debug, Clone, PartialEq)]
 pub struct TextPartResponse {
     /// Always `text`.
@@ -2407,7 +2631,7 @@ pub struct TextPartResponse {
     pub text_decorations: crate::Nullable<Vec<TextDecoration>>,
 }
 
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl Serialize for TextPartResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut object = ser::Object::new(serializer, "TextPartResponse", 4);
@@ -2419,7 +2643,7 @@ impl Serialize for TextPartResponse {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl de::FromObject for TextPartResponse {
     const NAME: &'static str = "TextPartResponse";
 
@@ -2448,7 +2672,7 @@ impl de::FromObject for TextPartResponse {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl<'de> Deserialize<'de> for TextPartResponse {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -2458,7 +2682,7 @@ impl<'de> Deserialize<'de> for TextPartResponse {
 }
 
 /// A file part of a message.
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 #[derive(Debug, Clone, PartialEq)]
 pub struct MediaPartResponse {
     /// Always `media`.
@@ -2483,7 +2707,7 @@ pub struct MediaPartResponse {
     pub reactions: Option<Vec<Reaction>>,
 }
 
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl Serialize for MediaPartResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut object = ser::Object::new(serializer, "MediaPartResponse", 7);
@@ -2498,7 +2722,7 @@ impl Serialize for MediaPartResponse {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl de::FromObject for MediaPartResponse {
     const NAME: &'static str = "MediaPartResponse";
 
@@ -2536,7 +2760,7 @@ impl de::FromObject for MediaPartResponse {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl<'de> Deserialize<'de> for MediaPartResponse {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -2546,7 +2770,7 @@ impl<'de> Deserialize<'de> for MediaPartResponse {
 }
 
 /// A link part of a message.
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 #[derive(Debug, Clone, PartialEq)]
 pub struct LinkPartResponse {
     /// Always `link`.
@@ -2559,7 +2783,7 @@ pub struct LinkPartResponse {
     pub reactions: Option<Vec<Reaction>>,
 }
 
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl Serialize for LinkPartResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut object = ser::Object::new(serializer, "LinkPartResponse", 3);
@@ -2570,7 +2794,7 @@ impl Serialize for LinkPartResponse {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl de::FromObject for LinkPartResponse {
     const NAME: &'static str = "LinkPartResponse";
 
@@ -2596,7 +2820,7 @@ impl de::FromObject for LinkPartResponse {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl<'de> Deserialize<'de> for LinkPartResponse {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -2606,7 +2830,7 @@ impl<'de> Deserialize<'de> for LinkPartResponse {
 }
 
 /// An iMessage app card part of a message.
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 #[derive(Debug, Clone, PartialEq)]
 pub struct IMessageAppPartResponse {
     /// Always `imessage_app`.
@@ -2628,7 +2852,7 @@ pub struct IMessageAppPartResponse {
     pub reactions: Option<Vec<Reaction>>,
 }
 
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl Serialize for IMessageAppPartResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut object = ser::Object::new(serializer, "IMessageAppPartResponse", 6);
@@ -2642,7 +2866,7 @@ impl Serialize for IMessageAppPartResponse {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl de::FromObject for IMessageAppPartResponse {
     const NAME: &'static str = "IMessageAppPartResponse";
 
@@ -2677,7 +2901,7 @@ impl de::FromObject for IMessageAppPartResponse {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl<'de> Deserialize<'de> for IMessageAppPartResponse {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -2687,7 +2911,7 @@ impl<'de> Deserialize<'de> for IMessageAppPartResponse {
 }
 
 /// One part of a message, told apart by `type`.
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 #[derive(Debug, Clone, PartialEq)]
 pub enum MessagePartResponse {
     /// `text`
@@ -2706,7 +2930,7 @@ pub enum MessagePartResponse {
     Unknown(serde_json::Value),
 }
 
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl Serialize for MessagePartResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
@@ -2719,7 +2943,7 @@ impl Serialize for MessagePartResponse {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl<'de> Deserialize<'de> for MessagePartResponse {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -2756,7 +2980,7 @@ impl<'de> Deserialize<'de> for MessagePartResponse {
 }
 
 /// A message just sent, as accepted for delivery.
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 #[derive(Debug, Clone, PartialEq)]
 pub struct SentMessage {
     /// Unique identifier of the message.
@@ -2796,7 +3020,7 @@ pub struct SentMessage {
     pub reply_to: crate::Nullable<ReplyTo>,
 }
 
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl Serialize for SentMessage {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut object = ser::Object::new(serializer, "SentMessage", 12);
@@ -2816,7 +3040,7 @@ impl Serialize for SentMessage {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl de::FromObject for SentMessage {
     const NAME: &'static str = "SentMessage";
 
@@ -2869,7 +3093,7 @@ impl de::FromObject for SentMessage {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl<'de> Deserialize<'de> for SentMessage {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -3084,14 +3308,14 @@ impl<'de> Deserialize<'de> for ChatUpdateResponse {
 }
 
 /// The participant to add.
-#[cfg(feature = "chats")]
+#[cfg(feature = "chats_participants")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ParticipantAddParams {
     /// The phone number (E.164) or email address to add.
     pub handle: String,
 }
 
-#[cfg(feature = "chats")]
+#[cfg(feature = "chats_participants")]
 impl Serialize for ParticipantAddParams {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut object = ser::Object::new(serializer, "ParticipantAddParams", 1);
@@ -3100,7 +3324,7 @@ impl Serialize for ParticipantAddParams {
     }
 }
 
-#[cfg(feature = "chats")]
+#[cfg(feature = "chats_participants")]
 impl de::FromObject for ParticipantAddParams {
     const NAME: &'static str = "ParticipantAddParams";
 
@@ -3120,7 +3344,7 @@ impl de::FromObject for ParticipantAddParams {
     }
 }
 
-#[cfg(feature = "chats")]
+#[cfg(feature = "chats_participants")]
 impl<'de> Deserialize<'de> for ParticipantAddParams {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -3130,14 +3354,14 @@ impl<'de> Deserialize<'de> for ParticipantAddParams {
 }
 
 /// The participant to remove.
-#[cfg(feature = "chats")]
+#[cfg(feature = "chats_participants")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ParticipantRemoveParams {
     /// The phone number (E.164) or email address to remove.
     pub handle: String,
 }
 
-#[cfg(feature = "chats")]
+#[cfg(feature = "chats_participants")]
 impl Serialize for ParticipantRemoveParams {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut object = ser::Object::new(serializer, "ParticipantRemoveParams", 1);
@@ -3146,7 +3370,7 @@ impl Serialize for ParticipantRemoveParams {
     }
 }
 
-#[cfg(feature = "chats")]
+#[cfg(feature = "chats_participants")]
 impl de::FromObject for ParticipantRemoveParams {
     const NAME: &'static str = "ParticipantRemoveParams";
 
@@ -3166,7 +3390,7 @@ impl de::FromObject for ParticipantRemoveParams {
     }
 }
 
-#[cfg(feature = "chats")]
+#[cfg(feature = "chats_participants")]
 impl<'de> Deserialize<'de> for ParticipantRemoveParams {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -3176,7 +3400,7 @@ impl<'de> Deserialize<'de> for ParticipantRemoveParams {
 }
 
 /// The acknowledgement of a change that is carried out asynchronously.
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_participants", feature = "messages"))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct QueuedResponse {
     /// The state of the request (`accepted`).
@@ -3189,7 +3413,7 @@ pub struct QueuedResponse {
     pub trace_id: Option<String>,
 }
 
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_participants", feature = "messages"))]
 impl Serialize for QueuedResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut object = ser::Object::new(serializer, "QueuedResponse", 3);
@@ -3200,7 +3424,7 @@ impl Serialize for QueuedResponse {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_participants", feature = "messages"))]
 impl de::FromObject for QueuedResponse {
     const NAME: &'static str = "QueuedResponse";
 
@@ -3226,7 +3450,7 @@ impl de::FromObject for QueuedResponse {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_participants", feature = "messages"))]
 impl<'de> Deserialize<'de> for QueuedResponse {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -3236,22 +3460,22 @@ impl<'de> Deserialize<'de> for QueuedResponse {
 }
 
 /// The acknowledgement of a participant addition.
-#[cfg(feature = "chats")]
+#[cfg(feature = "chats_participants")]
 pub type ParticipantAddResponse = QueuedResponse;
 
 /// The acknowledgement of a participant removal.
-#[cfg(feature = "chats")]
+#[cfg(feature = "chats_participants")]
 pub type ParticipantRemoveResponse = QueuedResponse;
 
 /// A message to send to a chat.
-#[cfg(feature = "messages")]
+#[cfg(feature = "chats_messages")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct MessageSendParams {
     /// The message.
     pub message: MessageContent,
 }
 
-#[cfg(feature = "messages")]
+#[cfg(feature = "chats_messages")]
 impl Serialize for MessageSendParams {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut object = ser::Object::new(serializer, "MessageSendParams", 1);
@@ -3260,7 +3484,7 @@ impl Serialize for MessageSendParams {
     }
 }
 
-#[cfg(feature = "messages")]
+#[cfg(feature = "chats_messages")]
 impl de::FromObject for MessageSendParams {
     const NAME: &'static str = "MessageSendParams";
 
@@ -3280,7 +3504,7 @@ impl de::FromObject for MessageSendParams {
     }
 }
 
-#[cfg(feature = "messages")]
+#[cfg(feature = "chats_messages")]
 impl<'de> Deserialize<'de> for MessageSendParams {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -3290,7 +3514,7 @@ impl<'de> Deserialize<'de> for MessageSendParams {
 }
 
 /// A message just sent to a chat.
-#[cfg(feature = "messages")]
+#[cfg(feature = "chats_messages")]
 #[derive(Debug, Clone, PartialEq)]
 pub struct MessageSendResponse {
     /// The chat the message was sent to.
@@ -3300,7 +3524,7 @@ pub struct MessageSendResponse {
     pub message: SentMessage,
 }
 
-#[cfg(feature = "messages")]
+#[cfg(feature = "chats_messages")]
 impl Serialize for MessageSendResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut object = ser::Object::new(serializer, "MessageSendResponse", 2);
@@ -3310,7 +3534,7 @@ impl Serialize for MessageSendResponse {
     }
 }
 
-#[cfg(feature = "messages")]
+#[cfg(feature = "chats_messages")]
 impl de::FromObject for MessageSendResponse {
     const NAME: &'static str = "MessageSendResponse";
 
@@ -3333,7 +3557,7 @@ impl de::FromObject for MessageSendResponse {
     }
 }
 
-#[cfg(feature = "messages")]
+#[cfg(feature = "chats_messages")]
 impl<'de> Deserialize<'de> for MessageSendResponse {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -3343,7 +3567,7 @@ impl<'de> Deserialize<'de> for MessageSendResponse {
 }
 
 /// A message of a chat.
-#[cfg(feature = "messages")]
+#[cfg(any(feature = "chats_messages", feature = "messages"))]
 #[allow(deprecated)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct Message {
@@ -3403,7 +3627,7 @@ pub struct Message {
     pub effect: crate::Nullable<MessageEffect>,
 }
 
-#[cfg(feature = "messages")]
+#[cfg(any(feature = "chats_messages", feature = "messages"))]
 #[allow(deprecated)]
 impl Serialize for Message {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -3430,7 +3654,7 @@ impl Serialize for Message {
     }
 }
 
-#[cfg(feature = "messages")]
+#[cfg(any(feature = "chats_messages", feature = "messages"))]
 #[allow(deprecated)]
 impl de::FromObject for Message {
     const NAME: &'static str = "Message";
@@ -3502,7 +3726,7 @@ impl de::FromObject for Message {
     }
 }
 
-#[cfg(feature = "messages")]
+#[cfg(any(feature = "chats_messages", feature = "messages"))]
 #[allow(deprecated)]
 impl<'de> Deserialize<'de> for Message {
     fn deserialize<D: serde::Deserializer<'de>>(
@@ -3513,7 +3737,7 @@ impl<'de> Deserialize<'de> for Message {
 }
 
 /// One page of messages.
-#[cfg(feature = "messages")]
+#[cfg(any(feature = "chats_messages", feature = "messages"))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct MessagePage {
     /// The messages of the page.
@@ -3523,7 +3747,7 @@ pub struct MessagePage {
     pub next_cursor: crate::Nullable<String>,
 }
 
-#[cfg(feature = "messages")]
+#[cfg(any(feature = "chats_messages", feature = "messages"))]
 impl Serialize for MessagePage {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut object = ser::Object::new(serializer, "MessagePage", 2);
@@ -3533,7 +3757,7 @@ impl Serialize for MessagePage {
     }
 }
 
-#[cfg(feature = "messages")]
+#[cfg(any(feature = "chats_messages", feature = "messages"))]
 impl de::FromObject for MessagePage {
     const NAME: &'static str = "MessagePage";
 
@@ -3556,7 +3780,7 @@ impl de::FromObject for MessagePage {
     }
 }
 
-#[cfg(feature = "messages")]
+#[cfg(any(feature = "chats_messages", feature = "messages"))]
 impl<'de> Deserialize<'de> for MessagePage {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -3566,7 +3790,7 @@ impl<'de> Deserialize<'de> for MessagePage {
 }
 
 /// One page of the messages of a chat.
-#[cfg(feature = "messages")]
+#[cfg(feature = "chats_messages")]
 pub type ChatMessageListResponse = MessagePage;
 
 /// One page of the messages of a thread.
@@ -3574,7 +3798,7 @@ pub type ChatMessageListResponse = MessagePage;
 pub type MessageListMessagesThreadResponse = MessagePage;
 
 /// The audio of a voice memo: `voice_memo_url` or `attachment_id`, one of the two.
-#[cfg(feature = "messages")]
+#[cfg(feature = "chats")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ChatSendVoicememoParams {
     /// A public URL of the audio file.
@@ -3584,7 +3808,7 @@ pub struct ChatSendVoicememoParams {
     pub attachment_id: Option<String>,
 }
 
-#[cfg(feature = "messages")]
+#[cfg(feature = "chats")]
 impl Serialize for ChatSendVoicememoParams {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut object = ser::Object::new(serializer, "ChatSendVoicememoParams", 2);
@@ -3594,7 +3818,7 @@ impl Serialize for ChatSendVoicememoParams {
     }
 }
 
-#[cfg(feature = "messages")]
+#[cfg(feature = "chats")]
 impl de::FromObject for ChatSendVoicememoParams {
     const NAME: &'static str = "ChatSendVoicememoParams";
 
@@ -3617,7 +3841,7 @@ impl de::FromObject for ChatSendVoicememoParams {
     }
 }
 
-#[cfg(feature = "messages")]
+#[cfg(feature = "chats")]
 impl<'de> Deserialize<'de> for ChatSendVoicememoParams {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -3627,7 +3851,7 @@ impl<'de> Deserialize<'de> for ChatSendVoicememoParams {
 }
 
 /// The audio file of a voice memo.
-#[cfg(feature = "messages")]
+#[cfg(feature = "chats")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct VoiceMemoFile {
     /// Unique identifier of the file.
@@ -3649,7 +3873,7 @@ pub struct VoiceMemoFile {
     pub duration_ms: crate::Nullable<i64>,
 }
 
-#[cfg(feature = "messages")]
+#[cfg(feature = "chats")]
 impl Serialize for VoiceMemoFile {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut object = ser::Object::new(serializer, "VoiceMemoFile", 6);
@@ -3663,7 +3887,7 @@ impl Serialize for VoiceMemoFile {
     }
 }
 
-#[cfg(feature = "messages")]
+#[cfg(feature = "chats")]
 impl de::FromObject for VoiceMemoFile {
     const NAME: &'static str = "VoiceMemoFile";
 
@@ -3698,7 +3922,7 @@ impl de::FromObject for VoiceMemoFile {
     }
 }
 
-#[cfg(feature = "messages")]
+#[cfg(feature = "chats")]
 impl<'de> Deserialize<'de> for VoiceMemoFile {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -3708,7 +3932,7 @@ impl<'de> Deserialize<'de> for VoiceMemoFile {
 }
 
 /// The chat a voice memo was sent to.
-#[cfg(feature = "messages")]
+#[cfg(feature = "chats")]
 #[derive(Debug, Clone, PartialEq)]
 pub struct VoiceMemoChat {
     /// Unique identifier of the chat.
@@ -3727,7 +3951,7 @@ pub struct VoiceMemoChat {
     pub is_active: bool,
 }
 
-#[cfg(feature = "messages")]
+#[cfg(feature = "chats")]
 impl Serialize for VoiceMemoChat {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut object = ser::Object::new(serializer, "VoiceMemoChat", 5);
@@ -3740,7 +3964,7 @@ impl Serialize for VoiceMemoChat {
     }
 }
 
-#[cfg(feature = "messages")]
+#[cfg(feature = "chats")]
 impl de::FromObject for VoiceMemoChat {
     const NAME: &'static str = "VoiceMemoChat";
 
@@ -3772,7 +3996,7 @@ impl de::FromObject for VoiceMemoChat {
     }
 }
 
-#[cfg(feature = "messages")]
+#[cfg(feature = "chats")]
 impl<'de> Deserialize<'de> for VoiceMemoChat {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -3782,14 +4006,14 @@ impl<'de> Deserialize<'de> for VoiceMemoChat {
 }
 
 /// A voice memo just sent.
-#[cfg(feature = "messages")]
+#[cfg(feature = "chats")]
 #[derive(Debug, Clone, PartialEq)]
 pub struct ChatSendVoicememoResponse {
     /// The voice memo message.
     pub voice_memo: ChatSendVoicememoResponseVoiceMemo,
 }
 
-#[cfg(feature = "messages")]
+#[cfg(feature = "chats")]
 impl Serialize for ChatSendVoicememoResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut object = ser::Object::new(serializer, "ChatSendVoicememoResponse", 1);
@@ -3798,7 +4022,7 @@ impl Serialize for ChatSendVoicememoResponse {
     }
 }
 
-#[cfg(feature = "messages")]
+#[cfg(feature = "chats")]
 impl de::FromObject for ChatSendVoicememoResponse {
     const NAME: &'static str = "ChatSendVoicememoResponse";
 
@@ -3818,7 +4042,7 @@ impl de::FromObject for ChatSendVoicememoResponse {
     }
 }
 
-#[cfg(feature = "messages")]
+#[cfg(feature = "chats")]
 impl<'de> Deserialize<'de> for ChatSendVoicememoResponse {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -4498,7 +4722,7 @@ impl<'de> Deserialize<'de> for AttachmentRetrieveResponse {
 }
 
 /// What a phone number can do.
-#[cfg(feature = "phone_numbers")]
+#[cfg(feature = "phonenumbers")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PhoneCapabilities {
     /// Whether it sends and receives SMS.
@@ -4511,7 +4735,7 @@ pub struct PhoneCapabilities {
     pub voice: bool,
 }
 
-#[cfg(feature = "phone_numbers")]
+#[cfg(feature = "phonenumbers")]
 impl Serialize for PhoneCapabilities {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut object = ser::Object::new(serializer, "PhoneCapabilities", 3);
@@ -4522,7 +4746,7 @@ impl Serialize for PhoneCapabilities {
     }
 }
 
-#[cfg(feature = "phone_numbers")]
+#[cfg(feature = "phonenumbers")]
 impl de::FromObject for PhoneCapabilities {
     const NAME: &'static str = "PhoneCapabilities";
 
@@ -4548,7 +4772,7 @@ impl de::FromObject for PhoneCapabilities {
     }
 }
 
-#[cfg(feature = "phone_numbers")]
+#[cfg(feature = "phonenumbers")]
 impl<'de> Deserialize<'de> for PhoneCapabilities {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -4558,14 +4782,14 @@ impl<'de> Deserialize<'de> for PhoneCapabilities {
 }
 
 /// The phone numbers of the account.
-#[cfg(feature = "phone_numbers")]
+#[cfg(feature = "phonenumbers")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PhonenumberListResponse {
     /// The phone numbers.
     pub phone_numbers: Vec<PhonenumberListResponsePhoneNumbersItem>,
 }
 
-#[cfg(feature = "phone_numbers")]
+#[cfg(feature = "phonenumbers")]
 impl Serialize for PhonenumberListResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut object = ser::Object::new(serializer, "PhonenumberListResponse", 1);
@@ -4574,7 +4798,7 @@ impl Serialize for PhonenumberListResponse {
     }
 }
 
-#[cfg(feature = "phone_numbers")]
+#[cfg(feature = "phonenumbers")]
 impl de::FromObject for PhonenumberListResponse {
     const NAME: &'static str = "PhonenumberListResponse";
 
@@ -4594,7 +4818,7 @@ impl de::FromObject for PhonenumberListResponse {
     }
 }
 
-#[cfg(feature = "phone_numbers")]
+#[cfg(feature = "phonenumbers")]
 impl<'de> Deserialize<'de> for PhonenumberListResponse {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -4608,7 +4832,7 @@ impl<'de> Deserialize<'de> for PhonenumberListResponse {
 pub type ChatLeaveChatResponse = QueuedResponse;
 
 /// The outcome of a location request.
-#[cfg(feature = "chats")]
+#[cfg(feature = "chats_location")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LocationRequestResponse {
     /// Whether the request was sent.
@@ -4618,7 +4842,7 @@ pub struct LocationRequestResponse {
     pub message: String,
 }
 
-#[cfg(feature = "chats")]
+#[cfg(feature = "chats_location")]
 impl Serialize for LocationRequestResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut object = ser::Object::new(serializer, "LocationRequestResponse", 2);
@@ -4628,7 +4852,7 @@ impl Serialize for LocationRequestResponse {
     }
 }
 
-#[cfg(feature = "chats")]
+#[cfg(feature = "chats_location")]
 impl de::FromObject for LocationRequestResponse {
     const NAME: &'static str = "LocationRequestResponse";
 
@@ -4651,7 +4875,7 @@ impl de::FromObject for LocationRequestResponse {
     }
 }
 
-#[cfg(feature = "chats")]
+#[cfg(feature = "chats_location")]
 impl<'de> Deserialize<'de> for LocationRequestResponse {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -4661,7 +4885,7 @@ impl<'de> Deserialize<'de> for LocationRequestResponse {
 }
 
 /// The last location a participant shared, as a GeoJSON point feature.
-#[cfg(feature = "chats")]
+#[cfg(feature = "chats_location")]
 #[derive(Debug, Clone, PartialEq)]
 pub struct LocationFeature {
     /// Always `Feature`.
@@ -4674,7 +4898,7 @@ pub struct LocationFeature {
     pub properties: LocationFeatureProperties,
 }
 
-#[cfg(feature = "chats")]
+#[cfg(feature = "chats_location")]
 impl Serialize for LocationFeature {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut object = ser::Object::new(serializer, "LocationFeature", 3);
@@ -4685,7 +4909,7 @@ impl Serialize for LocationFeature {
     }
 }
 
-#[cfg(feature = "chats")]
+#[cfg(feature = "chats_location")]
 impl de::FromObject for LocationFeature {
     const NAME: &'static str = "LocationFeature";
 
@@ -4711,7 +4935,7 @@ impl de::FromObject for LocationFeature {
     }
 }
 
-#[cfg(feature = "chats")]
+#[cfg(feature = "chats_location")]
 impl<'de> Deserialize<'de> for LocationFeature {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -4721,7 +4945,7 @@ impl<'de> Deserialize<'de> for LocationFeature {
 }
 
 /// The locations shared in a chat.
-#[cfg(feature = "chats")]
+#[cfg(feature = "chats_location")]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetChatLocationResponse {
     /// Whether the locations could be read.
@@ -4731,7 +4955,7 @@ pub struct GetChatLocationResponse {
     pub data: GetChatLocationResponseData,
 }
 
-#[cfg(feature = "chats")]
+#[cfg(feature = "chats_location")]
 impl Serialize for GetChatLocationResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut object = ser::Object::new(serializer, "GetChatLocationResponse", 2);
@@ -4741,7 +4965,7 @@ impl Serialize for GetChatLocationResponse {
     }
 }
 
-#[cfg(feature = "chats")]
+#[cfg(feature = "chats_location")]
 impl de::FromObject for GetChatLocationResponse {
     const NAME: &'static str = "GetChatLocationResponse";
 
@@ -4764,7 +4988,7 @@ impl de::FromObject for GetChatLocationResponse {
     }
 }
 
-#[cfg(feature = "chats")]
+#[cfg(feature = "chats_location")]
 impl<'de> Deserialize<'de> for GetChatLocationResponse {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -5124,7 +5348,7 @@ impl<'de> Deserialize<'de> for ContactCardCreateParams {
 }
 
 /// The fields of a contact card to change; absent fields are left as they are.
-#[cfg(feature = "contact_card")]
+#[cfg(feature = "full")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ContactCardUpdateBody {
     /// First name shown on the card.
@@ -5137,7 +5361,7 @@ pub struct ContactCardUpdateBody {
     pub image_url: Option<String>,
 }
 
-#[cfg(feature = "contact_card")]
+#[cfg(feature = "full")]
 impl Serialize for ContactCardUpdateBody {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut object = ser::Object::new(serializer, "ContactCardUpdateBody", 3);
@@ -5148,7 +5372,7 @@ impl Serialize for ContactCardUpdateBody {
     }
 }
 
-#[cfg(feature = "contact_card")]
+#[cfg(feature = "full")]
 impl de::FromObject for ContactCardUpdateBody {
     const NAME: &'static str = "ContactCardUpdateBody";
 
@@ -5174,7 +5398,7 @@ impl de::FromObject for ContactCardUpdateBody {
     }
 }
 
-#[cfg(feature = "contact_card")]
+#[cfg(feature = "full")]
 impl<'de> Deserialize<'de> for ContactCardUpdateBody {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -5184,7 +5408,7 @@ impl<'de> Deserialize<'de> for ContactCardUpdateBody {
 }
 
 /// A message to send to handles, with no chat named.
-#[cfg(feature = "messages")]
+#[cfg(feature = "full")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct MessageCreateBody {
     /// The recipients (phone numbers in E.164 or email addresses).
@@ -5197,7 +5421,7 @@ pub struct MessageCreateBody {
     pub continuation_message: Option<MessageCreateBodyContinuationMessage>,
 }
 
-#[cfg(feature = "messages")]
+#[cfg(feature = "full")]
 impl Serialize for MessageCreateBody {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut object = ser::Object::new(serializer, "MessageCreateBody", 3);
@@ -5208,7 +5432,7 @@ impl Serialize for MessageCreateBody {
     }
 }
 
-#[cfg(feature = "messages")]
+#[cfg(feature = "full")]
 impl de::FromObject for MessageCreateBody {
     const NAME: &'static str = "MessageCreateBody";
 
@@ -5234,7 +5458,7 @@ impl de::FromObject for MessageCreateBody {
     }
 }
 
-#[cfg(feature = "messages")]
+#[cfg(feature = "full")]
 impl<'de> Deserialize<'de> for MessageCreateBody {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -5724,7 +5948,7 @@ impl<'de> Deserialize<'de> for PhoneNumberUpdateResponse {
 }
 
 /// The phone number to write from.
-#[cfg(feature = "phone_numbers")]
+#[cfg(feature = "available_number")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AvailableNumberRetrieveResponse {
     /// The phone number (E.164).
@@ -5734,7 +5958,7 @@ pub struct AvailableNumberRetrieveResponse {
     pub vcf_url: String,
 }
 
-#[cfg(feature = "phone_numbers")]
+#[cfg(feature = "available_number")]
 impl Serialize for AvailableNumberRetrieveResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut object = ser::Object::new(
@@ -5748,7 +5972,7 @@ impl Serialize for AvailableNumberRetrieveResponse {
     }
 }
 
-#[cfg(feature = "phone_numbers")]
+#[cfg(feature = "available_number")]
 impl de::FromObject for AvailableNumberRetrieveResponse {
     const NAME: &'static str = "AvailableNumberRetrieveResponse";
 
@@ -5771,7 +5995,7 @@ impl de::FromObject for AvailableNumberRetrieveResponse {
     }
 }
 
-#[cfg(feature = "phone_numbers")]
+#[cfg(feature = "available_number")]
 impl<'de> Deserialize<'de> for AvailableNumberRetrieveResponse {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -11318,7 +11542,14 @@ impl<'de> Deserialize<'de> for HealthStatusStatus {
 }
 
 /// Whether the participant is still in the chat.
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ChatHandleStatus {
     /// `active`
@@ -11334,7 +11565,14 @@ pub enum ChatHandleStatus {
     Unknown(String),
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl ChatHandleStatus {
     /// Every value known to this version of the client.
     pub const KNOWN: [Self; 3] = [Self::Active, Self::Left, Self::Removed];
@@ -11350,7 +11588,14 @@ impl ChatHandleStatus {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl From<&str> for ChatHandleStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -11362,21 +11607,42 @@ impl From<&str> for ChatHandleStatus {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl std::fmt::Display for ChatHandleStatus {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl Serialize for ChatHandleStatus {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl<'de> Deserialize<'de> for ChatHandleStatus {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -11386,7 +11652,14 @@ impl<'de> Deserialize<'de> for ChatHandleStatus {
 }
 
 /// A text style.
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum TextDecorationStyle {
     /// `bold`
@@ -11405,7 +11678,14 @@ pub enum TextDecorationStyle {
     Unknown(String),
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl TextDecorationStyle {
     /// Every value known to this version of the client.
     pub const KNOWN: [Self; 4] = [
@@ -11427,7 +11707,14 @@ impl TextDecorationStyle {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl From<&str> for TextDecorationStyle {
     fn from(value: &str) -> Self {
         match value {
@@ -11440,21 +11727,42 @@ impl From<&str> for TextDecorationStyle {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl std::fmt::Display for TextDecorationStyle {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl Serialize for TextDecorationStyle {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl<'de> Deserialize<'de> for TextDecorationStyle {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -11464,7 +11772,14 @@ impl<'de> Deserialize<'de> for TextDecorationStyle {
 }
 
 /// A text animation.
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum TextDecorationAnimation {
     /// `big`
@@ -11495,7 +11810,14 @@ pub enum TextDecorationAnimation {
     Unknown(String),
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl TextDecorationAnimation {
     /// Every value known to this version of the client.
     pub const KNOWN: [Self; 8] = [
@@ -11525,7 +11847,14 @@ impl TextDecorationAnimation {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl From<&str> for TextDecorationAnimation {
     fn from(value: &str) -> Self {
         match value {
@@ -11542,21 +11871,42 @@ impl From<&str> for TextDecorationAnimation {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl std::fmt::Display for TextDecorationAnimation {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl Serialize for TextDecorationAnimation {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl<'de> Deserialize<'de> for TextDecorationAnimation {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -11566,7 +11916,14 @@ impl<'de> Deserialize<'de> for TextDecorationAnimation {
 }
 
 /// Always `text`.
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum TextPartType {
     /// `text`
@@ -11576,7 +11933,14 @@ pub enum TextPartType {
     Unknown(String),
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl TextPartType {
     /// Every value known to this version of the client.
     pub const KNOWN: [Self; 1] = [Self::Text];
@@ -11590,7 +11954,14 @@ impl TextPartType {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl From<&str> for TextPartType {
     fn from(value: &str) -> Self {
         match value {
@@ -11600,21 +11971,42 @@ impl From<&str> for TextPartType {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl std::fmt::Display for TextPartType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl Serialize for TextPartType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl<'de> Deserialize<'de> for TextPartType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -11624,7 +12016,14 @@ impl<'de> Deserialize<'de> for TextPartType {
 }
 
 /// Always `media`.
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum MediaPartType {
     /// `media`
@@ -11634,7 +12033,14 @@ pub enum MediaPartType {
     Unknown(String),
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl MediaPartType {
     /// Every value known to this version of the client.
     pub const KNOWN: [Self; 1] = [Self::Media];
@@ -11648,7 +12054,14 @@ impl MediaPartType {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl From<&str> for MediaPartType {
     fn from(value: &str) -> Self {
         match value {
@@ -11658,21 +12071,42 @@ impl From<&str> for MediaPartType {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl std::fmt::Display for MediaPartType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl Serialize for MediaPartType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl<'de> Deserialize<'de> for MediaPartType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -11682,7 +12116,14 @@ impl<'de> Deserialize<'de> for MediaPartType {
 }
 
 /// Always `link`.
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum LinkPartType {
     /// `link`
@@ -11692,7 +12133,14 @@ pub enum LinkPartType {
     Unknown(String),
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl LinkPartType {
     /// Every value known to this version of the client.
     pub const KNOWN: [Self; 1] = [Self::Link];
@@ -11706,7 +12154,14 @@ impl LinkPartType {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl From<&str> for LinkPartType {
     fn from(value: &str) -> Self {
         match value {
@@ -11716,21 +12171,42 @@ impl From<&str> for LinkPartType {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl std::fmt::Display for LinkPartType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl Serialize for LinkPartType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl<'de> Deserialize<'de> for LinkPartType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -11740,7 +12216,14 @@ impl<'de> Deserialize<'de> for LinkPartType {
 }
 
 /// Always `imessage_app`.
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum IMessageAppPartType {
     /// `imessage_app`
@@ -11750,7 +12233,14 @@ pub enum IMessageAppPartType {
     Unknown(String),
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl IMessageAppPartType {
     /// Every value known to this version of the client.
     pub const KNOWN: [Self; 1] = [Self::ImessageApp];
@@ -11764,7 +12254,14 @@ impl IMessageAppPartType {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl From<&str> for IMessageAppPartType {
     fn from(value: &str) -> Self {
         match value {
@@ -11774,21 +12271,42 @@ impl From<&str> for IMessageAppPartType {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl std::fmt::Display for IMessageAppPartType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl Serialize for IMessageAppPartType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl<'de> Deserialize<'de> for IMessageAppPartType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -11798,7 +12316,14 @@ impl<'de> Deserialize<'de> for IMessageAppPartType {
 }
 
 /// Whether the effect animates the screen or the message bubble.
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum MessageEffectType {
     /// `screen`
@@ -11811,7 +12336,14 @@ pub enum MessageEffectType {
     Unknown(String),
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl MessageEffectType {
     /// Every value known to this version of the client.
     pub const KNOWN: [Self; 2] = [Self::Screen, Self::Bubble];
@@ -11826,7 +12358,14 @@ impl MessageEffectType {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl From<&str> for MessageEffectType {
     fn from(value: &str) -> Self {
         match value {
@@ -11837,21 +12376,42 @@ impl From<&str> for MessageEffectType {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl std::fmt::Display for MessageEffectType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl Serialize for MessageEffectType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl<'de> Deserialize<'de> for MessageEffectType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -11863,25 +12423,25 @@ impl<'de> Deserialize<'de> for MessageEffectType {
 /// Always `text`.
 ///
 /// An alias of \[`TextPartType`\], which has the same shape.
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 pub type TextPartResponseType = TextPartType;
 
 /// Always `media`.
 ///
 /// An alias of \[`MediaPartType`\], which has the same shape.
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 pub type MediaPartResponseType = MediaPartType;
 
 /// Always `link`.
 ///
 /// An alias of \[`LinkPartType`\], which has the same shape.
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 pub type LinkPartResponseType = LinkPartType;
 
 /// Always `imessage_app`.
 ///
 /// An alias of \[`IMessageAppPartType`\], which has the same shape.
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 pub type IMessageAppPartResponseType = IMessageAppPartType;
 
 /// The chat.
@@ -11973,7 +12533,7 @@ impl<'de> Deserialize<'de> for ChatCreateResponseChat {
 }
 
 /// The voice memo message.
-#[cfg(feature = "messages")]
+#[cfg(feature = "chats")]
 #[derive(Debug, Clone, PartialEq)]
 pub struct ChatSendVoicememoResponseVoiceMemo {
     /// Unique identifier of the message.
@@ -12001,7 +12561,7 @@ pub struct ChatSendVoicememoResponseVoiceMemo {
     pub chat: VoiceMemoChat,
 }
 
-#[cfg(feature = "messages")]
+#[cfg(feature = "chats")]
 impl Serialize for ChatSendVoicememoResponseVoiceMemo {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut object = ser::Object::new(
@@ -12021,7 +12581,7 @@ impl Serialize for ChatSendVoicememoResponseVoiceMemo {
     }
 }
 
-#[cfg(feature = "messages")]
+#[cfg(feature = "chats")]
 impl de::FromObject for ChatSendVoicememoResponseVoiceMemo {
     const NAME: &'static str = "ChatSendVoicememoResponseVoiceMemo";
 
@@ -12062,7 +12622,7 @@ impl de::FromObject for ChatSendVoicememoResponseVoiceMemo {
     }
 }
 
-#[cfg(feature = "messages")]
+#[cfg(feature = "chats")]
 impl<'de> Deserialize<'de> for ChatSendVoicememoResponseVoiceMemo {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -12261,7 +12821,7 @@ impl<'de> Deserialize<'de> for AttachmentRetrieveResponseStatus {
 }
 
 /// A phone number of the account.
-#[cfg(feature = "phone_numbers")]
+#[cfg(feature = "phonenumbers")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PhonenumberListResponsePhoneNumbersItem {
     /// Unique identifier of the phone number.
@@ -12280,7 +12840,7 @@ pub struct PhonenumberListResponsePhoneNumbersItem {
     pub capabilities: Option<PhoneCapabilities>,
 }
 
-#[cfg(feature = "phone_numbers")]
+#[cfg(feature = "phonenumbers")]
 impl Serialize for PhonenumberListResponsePhoneNumbersItem {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut object = ser::Object::new(
@@ -12297,7 +12857,7 @@ impl Serialize for PhonenumberListResponsePhoneNumbersItem {
     }
 }
 
-#[cfg(feature = "phone_numbers")]
+#[cfg(feature = "phonenumbers")]
 impl de::FromObject for PhonenumberListResponsePhoneNumbersItem {
     const NAME: &'static str = "PhonenumberListResponsePhoneNumbersItem";
 
@@ -12329,7 +12889,7 @@ impl de::FromObject for PhonenumberListResponsePhoneNumbersItem {
     }
 }
 
-#[cfg(feature = "phone_numbers")]
+#[cfg(feature = "phonenumbers")]
 impl<'de> Deserialize<'de> for PhonenumberListResponsePhoneNumbersItem {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -12339,7 +12899,7 @@ impl<'de> Deserialize<'de> for PhonenumberListResponsePhoneNumbersItem {
 }
 
 /// Always `Feature`.
-#[cfg(feature = "chats")]
+#[cfg(feature = "chats_location")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum LocationFeatureType {
     /// `Feature`
@@ -12349,7 +12909,7 @@ pub enum LocationFeatureType {
     Unknown(String),
 }
 
-#[cfg(feature = "chats")]
+#[cfg(feature = "chats_location")]
 impl LocationFeatureType {
     /// Every value known to this version of the client.
     pub const KNOWN: [Self; 1] = [Self::Feature];
@@ -12363,7 +12923,7 @@ impl LocationFeatureType {
     }
 }
 
-#[cfg(feature = "chats")]
+#[cfg(feature = "chats_location")]
 impl From<&str> for LocationFeatureType {
     fn from(value: &str) -> Self {
         match value {
@@ -12373,21 +12933,21 @@ impl From<&str> for LocationFeatureType {
     }
 }
 
-#[cfg(feature = "chats")]
+#[cfg(feature = "chats_location")]
 impl std::fmt::Display for LocationFeatureType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-#[cfg(feature = "chats")]
+#[cfg(feature = "chats_location")]
 impl Serialize for LocationFeatureType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
-#[cfg(feature = "chats")]
+#[cfg(feature = "chats_location")]
 impl<'de> Deserialize<'de> for LocationFeatureType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -12397,7 +12957,7 @@ impl<'de> Deserialize<'de> for LocationFeatureType {
 }
 
 /// Always `Point`.
-#[cfg(feature = "chats")]
+#[cfg(feature = "chats_location")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum LocationFeatureGeometryType {
     /// `Point`
@@ -12407,7 +12967,7 @@ pub enum LocationFeatureGeometryType {
     Unknown(String),
 }
 
-#[cfg(feature = "chats")]
+#[cfg(feature = "chats_location")]
 impl LocationFeatureGeometryType {
     /// Every value known to this version of the client.
     pub const KNOWN: [Self; 1] = [Self::Point];
@@ -12421,7 +12981,7 @@ impl LocationFeatureGeometryType {
     }
 }
 
-#[cfg(feature = "chats")]
+#[cfg(feature = "chats_location")]
 impl From<&str> for LocationFeatureGeometryType {
     fn from(value: &str) -> Self {
         match value {
@@ -12431,21 +12991,21 @@ impl From<&str> for LocationFeatureGeometryType {
     }
 }
 
-#[cfg(feature = "chats")]
+#[cfg(feature = "chats_location")]
 impl std::fmt::Display for LocationFeatureGeometryType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-#[cfg(feature = "chats")]
+#[cfg(feature = "chats_location")]
 impl Serialize for LocationFeatureGeometryType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
-#[cfg(feature = "chats")]
+#[cfg(feature = "chats_location")]
 impl<'de> Deserialize<'de> for LocationFeatureGeometryType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -12455,7 +13015,7 @@ impl<'de> Deserialize<'de> for LocationFeatureGeometryType {
 }
 
 /// Where the participant was.
-#[cfg(feature = "chats")]
+#[cfg(feature = "chats_location")]
 #[derive(Debug, Clone, PartialEq)]
 pub struct LocationFeatureGeometry {
     /// Always `Point`.
@@ -12465,7 +13025,7 @@ pub struct LocationFeatureGeometry {
     pub coordinates: Vec<f64>,
 }
 
-#[cfg(feature = "chats")]
+#[cfg(feature = "chats_location")]
 impl Serialize for LocationFeatureGeometry {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut object = ser::Object::new(serializer, "LocationFeatureGeometry", 2);
@@ -12475,7 +13035,7 @@ impl Serialize for LocationFeatureGeometry {
     }
 }
 
-#[cfg(feature = "chats")]
+#[cfg(feature = "chats_location")]
 impl de::FromObject for LocationFeatureGeometry {
     const NAME: &'static str = "LocationFeatureGeometry";
 
@@ -12498,7 +13058,7 @@ impl de::FromObject for LocationFeatureGeometry {
     }
 }
 
-#[cfg(feature = "chats")]
+#[cfg(feature = "chats_location")]
 impl<'de> Deserialize<'de> for LocationFeatureGeometry {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -12508,7 +13068,7 @@ impl<'de> Deserialize<'de> for LocationFeatureGeometry {
 }
 
 /// Who shared the location, and where that is.
-#[cfg(feature = "chats")]
+#[cfg(feature = "chats_location")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LocationFeatureProperties {
     /// The participant.
@@ -12524,7 +13084,7 @@ pub struct LocationFeatureProperties {
     pub updated_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
-#[cfg(feature = "chats")]
+#[cfg(feature = "chats_location")]
 impl Serialize for LocationFeatureProperties {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut object = ser::Object::new(serializer, "LocationFeatureProperties", 4);
@@ -12536,7 +13096,7 @@ impl Serialize for LocationFeatureProperties {
     }
 }
 
-#[cfg(feature = "chats")]
+#[cfg(feature = "chats_location")]
 impl de::FromObject for LocationFeatureProperties {
     const NAME: &'static str = "LocationFeatureProperties";
 
@@ -12565,7 +13125,7 @@ impl de::FromObject for LocationFeatureProperties {
     }
 }
 
-#[cfg(feature = "chats")]
+#[cfg(feature = "chats_location")]
 impl<'de> Deserialize<'de> for LocationFeatureProperties {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -12575,7 +13135,7 @@ impl<'de> Deserialize<'de> for LocationFeatureProperties {
 }
 
 /// Always `FeatureCollection`.
-#[cfg(feature = "chats")]
+#[cfg(feature = "chats_location")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum GetChatLocationResponseDataType {
     /// `FeatureCollection`
@@ -12585,7 +13145,7 @@ pub enum GetChatLocationResponseDataType {
     Unknown(String),
 }
 
-#[cfg(feature = "chats")]
+#[cfg(feature = "chats_location")]
 impl GetChatLocationResponseDataType {
     /// Every value known to this version of the client.
     pub const KNOWN: [Self; 1] = [Self::FeatureCollection];
@@ -12599,7 +13159,7 @@ impl GetChatLocationResponseDataType {
     }
 }
 
-#[cfg(feature = "chats")]
+#[cfg(feature = "chats_location")]
 impl From<&str> for GetChatLocationResponseDataType {
     fn from(value: &str) -> Self {
         match value {
@@ -12609,21 +13169,21 @@ impl From<&str> for GetChatLocationResponseDataType {
     }
 }
 
-#[cfg(feature = "chats")]
+#[cfg(feature = "chats_location")]
 impl std::fmt::Display for GetChatLocationResponseDataType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-#[cfg(feature = "chats")]
+#[cfg(feature = "chats_location")]
 impl Serialize for GetChatLocationResponseDataType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
-#[cfg(feature = "chats")]
+#[cfg(feature = "chats_location")]
 impl<'de> Deserialize<'de> for GetChatLocationResponseDataType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -12633,7 +13193,7 @@ impl<'de> Deserialize<'de> for GetChatLocationResponseDataType {
 }
 
 /// The locations, as a GeoJSON feature collection.
-#[cfg(feature = "chats")]
+#[cfg(feature = "chats_location")]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetChatLocationResponseData {
     /// Always `FeatureCollection`.
@@ -12643,7 +13203,7 @@ pub struct GetChatLocationResponseData {
     pub features: Vec<LocationFeature>,
 }
 
-#[cfg(feature = "chats")]
+#[cfg(feature = "chats_location")]
 impl Serialize for GetChatLocationResponseData {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut object = ser::Object::new(serializer, "GetChatLocationResponseData", 2);
@@ -12653,7 +13213,7 @@ impl Serialize for GetChatLocationResponseData {
     }
 }
 
-#[cfg(feature = "chats")]
+#[cfg(feature = "chats_location")]
 impl de::FromObject for GetChatLocationResponseData {
     const NAME: &'static str = "GetChatLocationResponseData";
 
@@ -12676,7 +13236,7 @@ impl de::FromObject for GetChatLocationResponseData {
     }
 }
 
-#[cfg(feature = "chats")]
+#[cfg(feature = "chats_location")]
 impl<'de> Deserialize<'de> for GetChatLocationResponseData {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -13666,7 +14226,7 @@ pub type ChatTypingIndicatorStoppedWebhookV2025WebhookVersion = MessageSentWebho
 /// Parameters of [`listChats`](crate::resources).
 #[cfg(feature = "chats")]
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct ChatListParams {
+pub struct ChatListChatsParams {
     /// Only chats of this phone number of yours (E.164; the `+` is sent as `%2B`).
     ///
     /// Sent as the `from` query parameter.
@@ -13690,9 +14250,9 @@ pub struct ChatListParams {
 }
 
 /// Parameters of [`getMessages`](crate::resources).
-#[cfg(feature = "messages")]
+#[cfg(feature = "chats_messages")]
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct MessageGetParams {
+pub struct MessageListParams {
     /// Where the page starts: the `next_cursor` of the previous page. Left out for the
     /// first page.
     ///
@@ -13705,10 +14265,10 @@ pub struct MessageGetParams {
     pub limit: Option<i64>,
 }
 
-/// The `MessageGetThreadOrder` schema.
+/// The `MessageListMessagesThreadOrder` schema.
 #[cfg(feature = "messages")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum MessageGetThreadOrder {
+pub enum MessageListMessagesThreadOrder {
     /// `asc`
     Asc,
 
@@ -13720,7 +14280,7 @@ pub enum MessageGetThreadOrder {
 }
 
 #[cfg(feature = "messages")]
-impl MessageGetThreadOrder {
+impl MessageListMessagesThreadOrder {
     /// Every value known to this version of the client.
     pub const KNOWN: [Self; 2] = [Self::Asc, Self::Desc];
 
@@ -13735,7 +14295,7 @@ impl MessageGetThreadOrder {
 }
 
 #[cfg(feature = "messages")]
-impl From<&str> for MessageGetThreadOrder {
+impl From<&str> for MessageListMessagesThreadOrder {
     fn from(value: &str) -> Self {
         match value {
             "asc" => Self::Asc,
@@ -13746,21 +14306,21 @@ impl From<&str> for MessageGetThreadOrder {
 }
 
 #[cfg(feature = "messages")]
-impl std::fmt::Display for MessageGetThreadOrder {
+impl std::fmt::Display for MessageListMessagesThreadOrder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
 #[cfg(feature = "messages")]
-impl Serialize for MessageGetThreadOrder {
+impl Serialize for MessageListMessagesThreadOrder {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
 #[cfg(feature = "messages")]
-impl<'de> Deserialize<'de> for MessageGetThreadOrder {
+impl<'de> Deserialize<'de> for MessageListMessagesThreadOrder {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -13771,7 +14331,7 @@ impl<'de> Deserialize<'de> for MessageGetThreadOrder {
 /// Parameters of [`getMessageThread`](crate::resources).
 #[cfg(feature = "messages")]
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct MessageGetThreadParams {
+pub struct MessageListMessagesThreadParams {
     /// Where the page starts: the `next_cursor` of the previous page. Left out for the
     /// first page.
     ///
@@ -13786,43 +14346,165 @@ pub struct MessageGetThreadParams {
     /// `asc` lists the oldest message first, `desc` the newest.
     ///
     /// Sent as the `order` query parameter.
-    pub order: Option<MessageGetThreadOrder>,
+    pub order: Option<MessageListMessagesThreadOrder>,
 }
+
+/// Parameters of [`checkIMessage`](crate::resources): the request body.
+#[cfg(feature = "capability")]
+pub type CapabilityCheckImessageParams = CapabilityCheckIMessageParams;
 
 /// Parameters of [`getContactCards`](crate::resources).
 #[cfg(feature = "contact_card")]
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct ContactCardGetParams {
+pub struct ContactCardRetrieveParams {
     /// Only the card of this phone number of yours (E.164).
     ///
     /// Sent as the `phone_number` query parameter.
     pub phone_number: Option<String>,
 }
 
-/// Parameters of [`updateContactCard`](crate::resources).
+/// Parameters of [`updateContactCard`](crate::resources): query parameters and body members.
 #[cfg(feature = "contact_card")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ContactCardUpdateParams {
     /// The phone number of yours whose card changes (E.164).
     ///
-    /// Sent as the `phone_number` query parameter.
+    /// Sent as the `phone_number` query parameter, not in the body.
     pub phone_number: String,
+
+    /// First name shown on the card.
+    pub first_name: Option<String>,
+
+    /// Last name shown on the card.
+    pub last_name: Option<String>,
+
+    /// URL of the card's photo.
+    pub image_url: Option<String>,
 }
 
-/// Parameters of [`createMessage`](crate::resources).
+#[cfg(feature = "contact_card")]
+impl Serialize for ContactCardUpdateParams {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "ContactCardUpdateParams", 4);
+        object.field("phone_number", &self.phone_number);
+        object.optional("first_name", &self.first_name);
+        object.optional("last_name", &self.last_name);
+        object.optional("image_url", &self.image_url);
+        object.end()
+    }
+}
+
+#[cfg(feature = "contact_card")]
+impl de::FromObject for ContactCardUpdateParams {
+    const NAME: &'static str = "ContactCardUpdateParams";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_phone_number = None;
+        let mut f_first_name = None;
+        let mut f_last_name = None;
+        let mut f_image_url = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "phone_number" => de::read_some(&mut map, &mut f_phone_number),
+                "first_name" => de::read(&mut map, &mut f_first_name),
+                "last_name" => de::read(&mut map, &mut f_last_name),
+                "image_url" => de::read(&mut map, &mut f_image_url),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            phone_number: de::required(f_phone_number, "phone_number")?,
+            first_name: f_first_name,
+            last_name: f_last_name,
+            image_url: f_image_url,
+        })
+    }
+}
+
+#[cfg(feature = "contact_card")]
+impl<'de> Deserialize<'de> for ContactCardUpdateParams {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// Parameters of [`createMessage`](crate::resources): query parameters and body members.
 #[cfg(feature = "messages")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct MessageCreateParams {
     /// A key of your choosing; a repeated request with the same key is not sent twice.
     ///
-    /// Sent as the `Idempotency-Key` header.
+    /// Sent as the `Idempotency-Key` header, not in the body.
     pub idempotency_key: Option<String>,
+
+    /// The recipients (phone numbers in E.164 or email addresses).
+    pub to: Vec<String>,
+
+    /// The message.
+    pub message: MessageContent,
+
+    /// A text sent after the message when a new chat had to be started.
+    pub continuation_message: Option<MessageCreateBodyContinuationMessage>,
+}
+
+#[cfg(feature = "messages")]
+impl Serialize for MessageCreateParams {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "MessageCreateParams", 4);
+        object.optional("Idempotency-Key", &self.idempotency_key);
+        object.field("to", &self.to);
+        object.field("message", &self.message);
+        object.optional("continuation_message", &self.continuation_message);
+        object.end()
+    }
+}
+
+#[cfg(feature = "messages")]
+impl de::FromObject for MessageCreateParams {
+    const NAME: &'static str = "MessageCreateParams";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_idempotency_key = None;
+        let mut f_to = None;
+        let mut f_message = None;
+        let mut f_continuation_message = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "Idempotency-Key" => de::read(&mut map, &mut f_idempotency_key),
+                "to" => de::read_some(&mut map, &mut f_to),
+                "message" => de::read_some(&mut map, &mut f_message),
+                "continuation_message" => de::read(&mut map, &mut f_continuation_message),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            idempotency_key: f_idempotency_key,
+            to: de::required(f_to, "to")?,
+            message: de::required(f_message, "message")?,
+            continuation_message: f_continuation_message,
+        })
+    }
+}
+
+#[cfg(feature = "messages")]
+impl<'de> Deserialize<'de> for MessageCreateParams {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
 }
 
 /// Parameters of [`getAvailableNumber`](crate::resources).
-#[cfg(feature = "phone_numbers")]
+#[cfg(feature = "available_number")]
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct PhoneNumberGetAvailableNumberParams {
+pub struct AvailableNumberRetrieveParams {
     /// The handles to write to, sent comma-separated in one `to` parameter.
     ///
     /// Sent as the `to` query parameter.

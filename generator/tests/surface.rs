@@ -64,14 +64,26 @@ fn published_description_gets_the_sdk_surface_of_generated() {
     let ours = surface(&lower(&root.join("spec/linq-api-v3.yaml")));
 
     let shared: Vec<&String> = ours.keys().filter(|k| theirs.contains_key(*k)).collect();
+    // Every operation of the published file is in the spec (beside the SDK's others).
     assert!(
-        shared.len() >= ours.len().min(6),
+        shared.len() == theirs.len() || ours.len() < theirs.len(),
         "the two descriptions should share operations; ours: {:?}",
         ours.keys()
     );
+    // Where the spec follows the official SDK rather than the published file, on
+    // purpose (each also noted in the spec).
+    let departures = [
+        // The published file requires a `chat_id` body; the SDK sends no body.
+        "DELETE /v3/messages/{}",
+    ];
+    for d in departures {
+        if let (Some(a), Some(b)) = (ours.get(d), theirs.get(d)) {
+            assert_ne!(a, b, "{d} is listed as a departure but no longer differs");
+        }
+    }
     let differ: Vec<String> = shared
         .iter()
-        .filter(|k| ours[**k] != theirs[**k])
+        .filter(|k| !departures.contains(&k.as_str()) && ours[**k] != theirs[**k])
         .map(|k| {
             format!(
                 "{k}:\n  generated/: {}\n  published: {}",
@@ -80,7 +92,11 @@ fn published_description_gets_the_sdk_surface_of_generated() {
         })
         .collect();
     assert!(differ.is_empty(), "surfaces differ:\n{}", differ.join("\n"));
-    eprintln!("{} shared operations have the same surface", shared.len());
+    eprintln!(
+        "{} shared operations, the same surface for all but {} listed departure(s)",
+        shared.len(),
+        departures.len()
+    );
 }
 
 #[test]

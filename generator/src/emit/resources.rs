@@ -115,15 +115,17 @@ pub fn resource_file(
     });
     let uses_path = r.operations.iter().any(|op| !op.path_params.is_empty());
     let has = |f: fn(&ResponseBody) -> bool| r.operations.iter().any(|op| f(&op.response.body));
+    // A resource may have only sub-resources, and then no operation of its own.
+    let calls = !r.operations.is_empty();
     // The runtime items this module names, in `rustfmt` order.
     let imports = [
-        ("ApiResponse", true),
+        ("ApiResponse", calls),
         ("Binary", has(|b| *b == ResponseBody::Binary)),
         ("Empty", has(|b| *b == ResponseBody::Empty)),
         ("Json", has(|b| matches!(b, ResponseBody::Json(_)))),
-        ("Method", true),
+        ("Method", calls),
         ("QueryStyle", uses_query),
-        ("RequestSpec", true),
+        ("RequestSpec", calls),
         ("Scope", true),
         ("Text", has(|b| *b == ResponseBody::Text)),
         ("path", uses_path),
@@ -131,11 +133,16 @@ pub fn resource_file(
     .into_iter()
     .filter(|(_, used)| *used)
     .map(|(name, _)| ident(name));
+    let crate_imports = if calls {
+        quote! { use crate::{Error, RequestOptions}; }
+    } else {
+        quote! { use crate::RequestOptions; }
+    };
     quote! {
         //! The resource's handle and its operations.
 
         use crate::runtime::{#(#imports),*};
-        use crate::{Error, RequestOptions};
+        #crate_imports
         #types_import
 
         #doc
