@@ -24,6 +24,7 @@ use crate::runtime::{de, ser};
     )
 )]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum WebhookEventType {
     /// `message.sent`
     MessageSent,
@@ -119,7 +120,7 @@ pub enum WebhookEventType {
 )]
 impl WebhookEventType {
     /// Every value known to this version of the client.
-    pub const KNOWN: [Self; 27] = [
+    pub const KNOWN: &'static [Self] = &[
         Self::MessageSent,
         Self::MessageReceived,
         Self::MessageRead,
@@ -270,6 +271,7 @@ impl<'de> Deserialize<'de> for WebhookEventType {
 /// A webhook subscription.
 #[cfg(feature = "webhook_subscriptions")]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct WebhookSubscription {
     /// Unique identifier for the webhook subscription
     pub id: String,
@@ -292,6 +294,31 @@ pub struct WebhookSubscription {
     /// Phone numbers this subscription filters for. If null or empty, events from
     /// all phone numbers are delivered.
     pub phone_numbers: crate::Nullable<Vec<String>>,
+}
+
+#[cfg(feature = "webhook_subscriptions")]
+impl WebhookSubscription {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(
+        id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        is_active: bool,
+        subscribed_events: Vec<WebhookEventType>,
+        target_url: String,
+        updated_at: chrono::DateTime<chrono::Utc>,
+    ) -> Self {
+        Self {
+            id,
+            created_at,
+            is_active,
+            subscribed_events,
+            target_url,
+            updated_at,
+            phone_numbers: crate::Nullable::Absent,
+        }
+    }
 }
 
 #[cfg(feature = "webhook_subscriptions")]
@@ -360,6 +387,7 @@ impl<'de> Deserialize<'de> for WebhookSubscription {
 /// secret is returned only in this response.
 #[cfg(feature = "webhook_subscriptions")]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct WebhookSubscriptionCreateResponse {
     /// Unique identifier for the webhook subscription
     pub id: String,
@@ -386,6 +414,33 @@ pub struct WebhookSubscriptionCreateResponse {
     /// The secret used to sign webhook deliveries (`whsec_` followed by the base64
     /// of the key bytes). It is returned only once, at creation: store it securely.
     pub signing_secret: String,
+}
+
+#[cfg(feature = "webhook_subscriptions")]
+impl WebhookSubscriptionCreateResponse {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(
+        id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        is_active: bool,
+        subscribed_events: Vec<WebhookEventType>,
+        target_url: String,
+        updated_at: chrono::DateTime<chrono::Utc>,
+        signing_secret: String,
+    ) -> Self {
+        Self {
+            id,
+            created_at,
+            is_active,
+            subscribed_events,
+            target_url,
+            updated_at,
+            phone_numbers: crate::Nullable::Absent,
+            signing_secret,
+        }
+    }
 }
 
 #[cfg(feature = "webhook_subscriptions")]
@@ -461,9 +516,20 @@ impl<'de> Deserialize<'de> for WebhookSubscriptionCreateResponse {
 /// The webhook subscriptions of the account.
 #[cfg(feature = "webhook_subscriptions")]
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct WebhookSubscriptionListResponse {
     /// The webhook subscriptions.
     pub subscriptions: Vec<WebhookSubscription>,
+}
+
+#[cfg(feature = "webhook_subscriptions")]
+impl WebhookSubscriptionListResponse {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(subscriptions: Vec<WebhookSubscription>) -> Self {
+        Self { subscriptions }
+    }
 }
 
 #[cfg(feature = "webhook_subscriptions")]
@@ -653,6 +719,7 @@ impl<'de> Deserialize<'de> for WebhookSubscriptionUpdateParams {
 /// The webhook event types that can be subscribed to.
 #[cfg(feature = "webhook_events")]
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct WebhookEventListResponse {
     /// URL of the documentation of the webhook events (currently always
     /// `https://docs.linqapp.com/guides/webhooks/events`).
@@ -660,6 +727,16 @@ pub struct WebhookEventListResponse {
 
     /// The event types that can be subscribed to.
     pub events: Vec<WebhookEventType>,
+}
+
+#[cfg(feature = "webhook_events")]
+impl WebhookEventListResponse {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(doc_url: String, events: Vec<WebhookEventType>) -> Self {
+        Self { doc_url, events }
+    }
 }
 
 #[cfg(feature = "webhook_events")]
@@ -707,6 +784,7 @@ impl<'de> Deserialize<'de> for WebhookEventListResponse {
 /// The details of an API error.
 #[cfg(feature = "_any_resource")]
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ErrorDetail {
     /// The HTTP status code of the response.
     pub status: i64,
@@ -718,6 +796,16 @@ pub struct ErrorDetail {
 
     /// A human-readable description of the error.
     pub message: String,
+}
+
+#[cfg(feature = "_any_resource")]
+impl ErrorDetail {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(status: i64, code: i64, message: String) -> Self {
+        Self { status, code, message }
+    }
 }
 
 #[cfg(feature = "_any_resource")]
@@ -769,6 +857,7 @@ impl<'de> Deserialize<'de> for ErrorDetail {
 /// The envelope of every error response.
 #[cfg(feature = "_any_resource")]
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ErrorResponse {
     /// The error details.
     pub error: ErrorDetail,
@@ -778,6 +867,20 @@ pub struct ErrorResponse {
 
     /// Trace identifier of the request, for support requests.
     pub trace_id: Option<String>,
+}
+
+#[cfg(feature = "_any_resource")]
+impl ErrorResponse {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(error: ErrorDetail, success: bool) -> Self {
+        Self {
+            error,
+            success,
+            trace_id: None,
+        }
+    }
 }
 
 #[cfg(feature = "_any_resource")]
@@ -830,6 +933,7 @@ impl<'de> Deserialize<'de> for ErrorResponse {
 /// `event_type` and `webhook_version`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct WebhookEvent {
     /// The API version that produced the event.
     pub api_version: String,
@@ -857,6 +961,35 @@ pub struct WebhookEvent {
     /// The event's payload. Its shape depends on the event type and the webhook
     /// version.
     pub data: serde_json::Map<String, serde_json::Value>,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl WebhookEvent {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        api_version: String,
+        webhook_version: String,
+        event_type: WebhookEventType,
+        event_id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        trace_id: String,
+        partner_id: String,
+        data: serde_json::Map<String, serde_json::Value>,
+    ) -> Self {
+        Self {
+            api_version,
+            webhook_version,
+            event_type,
+            event_id,
+            created_at,
+            trace_id,
+            partner_id,
+            data,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -935,6 +1068,7 @@ impl<'de> Deserialize<'de> for WebhookEvent {
     )
 )]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ServiceType {
     /// `iMessage`
     IMessage,
@@ -959,7 +1093,7 @@ pub enum ServiceType {
 )]
 impl ServiceType {
     /// Every value known to this version of the client.
-    pub const KNOWN: [Self; 3] = [Self::IMessage, Self::Sms, Self::Rcs];
+    pub const KNOWN: &'static [Self] = &[Self::IMessage, Self::Sms, Self::Rcs];
 
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1040,6 +1174,7 @@ impl<'de> Deserialize<'de> for ServiceType {
 /// receive no more messages.
 #[cfg(any(feature = "chats", feature = "webhooks"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct HealthStatus {
     /// The health level.
     pub status: HealthStatusStatus,
@@ -1049,6 +1184,24 @@ pub struct HealthStatus {
 
     /// When the level last changed.
     pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+#[cfg(any(feature = "chats", feature = "webhooks"))]
+impl HealthStatus {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(
+        status: HealthStatusStatus,
+        doc_url: String,
+        updated_at: chrono::DateTime<chrono::Utc>,
+    ) -> Self {
+        Self {
+            status,
+            doc_url,
+            updated_at,
+        }
+    }
 }
 
 #[cfg(any(feature = "chats", feature = "webhooks"))]
@@ -1107,6 +1260,7 @@ impl<'de> Deserialize<'de> for HealthStatus {
     )
 )]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ChatHandle {
     /// Unique identifier of the participant in this chat.
     pub id: String,
@@ -1128,6 +1282,36 @@ pub struct ChatHandle {
 
     /// Whether this handle is one of your phone numbers.
     pub is_me: crate::Nullable<bool>,
+}
+
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
+impl ChatHandle {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(
+        id: String,
+        handle: String,
+        service: ServiceType,
+        joined_at: chrono::DateTime<chrono::Utc>,
+    ) -> Self {
+        Self {
+            id,
+            handle,
+            service,
+            status: crate::Nullable::Absent,
+            joined_at,
+            left_at: crate::Nullable::Absent,
+            is_me: crate::Nullable::Absent,
+        }
+    }
 }
 
 #[cfg(
@@ -1216,6 +1400,7 @@ impl<'de> Deserialize<'de> for ChatHandle {
 /// A conversation and its participants.
 #[cfg(feature = "chats")]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Chat {
     /// Unique identifier of the chat.
     pub id: String,
@@ -1246,6 +1431,35 @@ pub struct Chat {
 
     /// When the chat last changed.
     pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+#[cfg(feature = "chats")]
+impl Chat {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(
+        id: String,
+        handles: Vec<ChatHandle>,
+        health_status: HealthStatus,
+        is_archived: bool,
+        is_group: bool,
+        created_at: chrono::DateTime<chrono::Utc>,
+        updated_at: chrono::DateTime<chrono::Utc>,
+    ) -> Self {
+        Self {
+            id,
+            display_name: None,
+            service: crate::Nullable::Absent,
+            handles,
+            health_status,
+            is_archived,
+            is_group,
+            group_chat_icon: crate::Nullable::Absent,
+            created_at,
+            updated_at,
+        }
+    }
 }
 
 #[cfg(feature = "chats")]
@@ -1855,6 +2069,7 @@ impl<'de> Deserialize<'de> for IMessageAppPart {
 /// One part of a message to send, told apart by `type`.
 #[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum MessagePart {
     /// `text`
     Text(TextPart),
@@ -2200,6 +2415,7 @@ impl<'de> Deserialize<'de> for ChatCreateParams {
 /// Where a message is on its way.
 #[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum DeliveryStatus {
     /// `pending`
     Pending,
@@ -2229,7 +2445,7 @@ pub enum DeliveryStatus {
 #[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl DeliveryStatus {
     /// Every value known to this version of the client.
-    pub const KNOWN: [Self; 7] = [
+    pub const KNOWN: &'static [Self] = &[
         Self::Pending,
         Self::Queued,
         Self::Sent,
@@ -2304,6 +2520,7 @@ impl<'de> Deserialize<'de> for DeliveryStatus {
     )
 )]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ReactionType {
     /// `love`
     Love,
@@ -2343,7 +2560,7 @@ pub enum ReactionType {
 )]
 impl ReactionType {
     /// Every value known to this version of the client.
-    pub const KNOWN: [Self; 8] = [
+    pub const KNOWN: &'static [Self] = &[
         Self::Love,
         Self::Like,
         Self::Dislike,
@@ -2448,6 +2665,7 @@ impl<'de> Deserialize<'de> for ReactionType {
     )
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct Sticker {
     /// File name of the sticker image.
     pub file_name: Option<String>,
@@ -2463,6 +2681,29 @@ pub struct Sticker {
 
     /// Height in pixels.
     pub height: Option<i64>,
+}
+
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
+impl Sticker {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new() -> Self {
+        Self {
+            file_name: None,
+            mime_type: None,
+            url: None,
+            width: None,
+            height: None,
+        }
+    }
 }
 
 #[cfg(
@@ -2543,6 +2784,7 @@ impl<'de> Deserialize<'de> for Sticker {
 /// A reaction on a message part.
 #[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Reaction {
     /// Whether you reacted.
     pub is_me: bool,
@@ -2558,6 +2800,22 @@ pub struct Reaction {
 
     /// The sticker of a `sticker` reaction.
     pub sticker: crate::Nullable<Sticker>,
+}
+
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
+impl Reaction {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(is_me: bool, handle: ChatHandle, type_: ReactionType) -> Self {
+        Self {
+            is_me,
+            handle,
+            type_,
+            custom_emoji: crate::Nullable::Absent,
+            sticker: crate::Nullable::Absent,
+        }
+    }
 }
 
 #[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
@@ -2617,6 +2875,7 @@ impl<'de> Deserialize<'de> for Reaction {
 /// A text part of a message.
 #[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct TextPartResponse {
     /// Always `text`.
     pub type_: TextPartResponseType,
@@ -2629,6 +2888,21 @@ pub struct TextPartResponse {
 
     /// Styles and animations of ranges of the text.
     pub text_decorations: crate::Nullable<Vec<TextDecoration>>,
+}
+
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
+impl TextPartResponse {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(type_: TextPartResponseType, value: String) -> Self {
+        Self {
+            type_,
+            value,
+            reactions: None,
+            text_decorations: crate::Nullable::Absent,
+        }
+    }
 }
 
 #[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
@@ -2684,6 +2958,7 @@ impl<'de> Deserialize<'de> for TextPartResponse {
 /// A file part of a message.
 #[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct MediaPartResponse {
     /// Always `media`.
     pub type_: MediaPartResponseType,
@@ -2705,6 +2980,31 @@ pub struct MediaPartResponse {
 
     /// Reactions on this part.
     pub reactions: Option<Vec<Reaction>>,
+}
+
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
+impl MediaPartResponse {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(
+        type_: MediaPartResponseType,
+        id: String,
+        url: String,
+        filename: String,
+        mime_type: String,
+        size_bytes: i64,
+    ) -> Self {
+        Self {
+            type_,
+            id,
+            url,
+            filename,
+            mime_type,
+            size_bytes,
+            reactions: None,
+        }
+    }
 }
 
 #[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
@@ -2772,6 +3072,7 @@ impl<'de> Deserialize<'de> for MediaPartResponse {
 /// A link part of a message.
 #[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct LinkPartResponse {
     /// Always `link`.
     pub type_: LinkPartResponseType,
@@ -2781,6 +3082,20 @@ pub struct LinkPartResponse {
 
     /// Reactions on this part.
     pub reactions: Option<Vec<Reaction>>,
+}
+
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
+impl LinkPartResponse {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(type_: LinkPartResponseType, value: String) -> Self {
+        Self {
+            type_,
+            value,
+            reactions: None,
+        }
+    }
 }
 
 #[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
@@ -2832,6 +3147,7 @@ impl<'de> Deserialize<'de> for LinkPartResponse {
 /// An iMessage app card part of a message.
 #[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct IMessageAppPartResponse {
     /// Always `imessage_app`.
     pub type_: IMessageAppPartResponseType,
@@ -2850,6 +3166,28 @@ pub struct IMessageAppPartResponse {
 
     /// Reactions on this part.
     pub reactions: Option<Vec<Reaction>>,
+}
+
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
+impl IMessageAppPartResponse {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(
+        type_: IMessageAppPartResponseType,
+        app: IMessageApp,
+        layout: IMessageAppLayout,
+        url: String,
+    ) -> Self {
+        Self {
+            type_,
+            app,
+            layout,
+            url,
+            fallback_text: crate::Nullable::Absent,
+            reactions: None,
+        }
+    }
 }
 
 #[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
@@ -2913,6 +3251,7 @@ impl<'de> Deserialize<'de> for IMessageAppPartResponse {
 /// One part of a message, told apart by `type`.
 #[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum MessagePartResponse {
     /// `text`
     Text(TextPartResponse),
@@ -2982,6 +3321,7 @@ impl<'de> Deserialize<'de> for MessagePartResponse {
 /// A message just sent, as accepted for delivery.
 #[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct SentMessage {
     /// Unique identifier of the message.
     pub id: String,
@@ -3018,6 +3358,35 @@ pub struct SentMessage {
 
     /// The message this one replies to, if any.
     pub reply_to: crate::Nullable<ReplyTo>,
+}
+
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
+impl SentMessage {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(
+        id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        parts: Vec<MessagePartResponse>,
+        delivery_status: DeliveryStatus,
+        is_read: bool,
+    ) -> Self {
+        Self {
+            id,
+            created_at,
+            service: crate::Nullable::Absent,
+            preferred_service: crate::Nullable::Absent,
+            parts,
+            sent_at: None,
+            delivered_at: crate::Nullable::Absent,
+            delivery_status,
+            is_read,
+            effect: crate::Nullable::Absent,
+            from_handle: crate::Nullable::Absent,
+            reply_to: crate::Nullable::Absent,
+        }
+    }
 }
 
 #[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
@@ -3105,9 +3474,20 @@ impl<'de> Deserialize<'de> for SentMessage {
 /// A chat just created, with its first message.
 #[cfg(feature = "chats")]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ChatCreateResponse {
     /// The chat.
     pub chat: ChatCreateResponseChat,
+}
+
+#[cfg(feature = "chats")]
+impl ChatCreateResponse {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(chat: ChatCreateResponseChat) -> Self {
+        Self { chat }
+    }
 }
 
 #[cfg(feature = "chats")]
@@ -3151,12 +3531,26 @@ impl<'de> Deserialize<'de> for ChatCreateResponse {
 /// One page of chats.
 #[cfg(feature = "chats")]
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ChatListChatsResponse {
     /// The chats of the page.
     pub chats: Vec<Chat>,
 
     /// The `cursor` of the next page; `null` on the last page.
     pub next_cursor: crate::Nullable<String>,
+}
+
+#[cfg(feature = "chats")]
+impl ChatListChatsResponse {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(chats: Vec<Chat>) -> Self {
+        Self {
+            chats,
+            next_cursor: crate::Nullable::Absent,
+        }
+    }
 }
 
 #[cfg(feature = "chats")]
@@ -3257,12 +3651,26 @@ impl<'de> Deserialize<'de> for ChatUpdateParams {
 /// The acknowledgement of a chat update.
 #[cfg(feature = "chats")]
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ChatUpdateResponse {
     /// The chat that was updated.
     pub chat_id: Option<String>,
 
     /// The state of the update.
     pub status: Option<String>,
+}
+
+#[cfg(feature = "chats")]
+impl ChatUpdateResponse {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new() -> Self {
+        Self {
+            chat_id: None,
+            status: None,
+        }
+    }
 }
 
 #[cfg(feature = "chats")]
@@ -3402,6 +3810,7 @@ impl<'de> Deserialize<'de> for ParticipantRemoveParams {
 /// The acknowledgement of a change that is carried out asynchronously.
 #[cfg(any(feature = "chats", feature = "chats_participants", feature = "messages"))]
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct QueuedResponse {
     /// The state of the request (`accepted`).
     pub status: Option<String>,
@@ -3411,6 +3820,20 @@ pub struct QueuedResponse {
 
     /// Trace identifier of the request, for support requests.
     pub trace_id: Option<String>,
+}
+
+#[cfg(any(feature = "chats", feature = "chats_participants", feature = "messages"))]
+impl QueuedResponse {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new() -> Self {
+        Self {
+            status: None,
+            message: None,
+            trace_id: None,
+        }
+    }
 }
 
 #[cfg(any(feature = "chats", feature = "chats_participants", feature = "messages"))]
@@ -3516,12 +3939,23 @@ impl<'de> Deserialize<'de> for MessageSendParams {
 /// A message just sent to a chat.
 #[cfg(feature = "chats_messages")]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct MessageSendResponse {
     /// The chat the message was sent to.
     pub chat_id: String,
 
     /// The message.
     pub message: SentMessage,
+}
+
+#[cfg(feature = "chats_messages")]
+impl MessageSendResponse {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(chat_id: String, message: SentMessage) -> Self {
+        Self { chat_id, message }
+    }
 }
 
 #[cfg(feature = "chats_messages")]
@@ -3570,6 +4004,7 @@ impl<'de> Deserialize<'de> for MessageSendResponse {
 #[cfg(any(feature = "chats_messages", feature = "messages"))]
 #[allow(deprecated)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Message {
     /// Unique identifier of the message.
     pub id: String,
@@ -3625,6 +4060,46 @@ pub struct Message {
 
     /// The iMessage effect of the message, if any.
     pub effect: crate::Nullable<MessageEffect>,
+}
+
+#[cfg(any(feature = "chats_messages", feature = "messages"))]
+#[allow(deprecated)]
+impl Message {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        id: String,
+        chat_id: String,
+        delivery_status: DeliveryStatus,
+        is_from_me: bool,
+        is_delivered: bool,
+        is_read: bool,
+        created_at: chrono::DateTime<chrono::Utc>,
+        updated_at: chrono::DateTime<chrono::Utc>,
+    ) -> Self {
+        Self {
+            id,
+            chat_id,
+            service: crate::Nullable::Absent,
+            preferred_service: crate::Nullable::Absent,
+            from: crate::Nullable::Absent,
+            from_handle: crate::Nullable::Absent,
+            parts: crate::Nullable::Absent,
+            reply_to: crate::Nullable::Absent,
+            delivery_status,
+            is_from_me,
+            is_delivered,
+            is_read,
+            created_at,
+            updated_at,
+            sent_at: crate::Nullable::Absent,
+            delivered_at: crate::Nullable::Absent,
+            read_at: crate::Nullable::Absent,
+            effect: crate::Nullable::Absent,
+        }
+    }
 }
 
 #[cfg(any(feature = "chats_messages", feature = "messages"))]
@@ -3739,12 +4214,26 @@ impl<'de> Deserialize<'de> for Message {
 /// One page of messages.
 #[cfg(any(feature = "chats_messages", feature = "messages"))]
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct MessagePage {
     /// The messages of the page.
     pub messages: Vec<Message>,
 
     /// The `cursor` of the next page; `null` on the last page.
     pub next_cursor: crate::Nullable<String>,
+}
+
+#[cfg(any(feature = "chats_messages", feature = "messages"))]
+impl MessagePage {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(messages: Vec<Message>) -> Self {
+        Self {
+            messages,
+            next_cursor: crate::Nullable::Absent,
+        }
+    }
 }
 
 #[cfg(any(feature = "chats_messages", feature = "messages"))]
@@ -3853,6 +4342,7 @@ impl<'de> Deserialize<'de> for ChatSendVoicememoParams {
 /// The audio file of a voice memo.
 #[cfg(feature = "chats")]
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct VoiceMemoFile {
     /// Unique identifier of the file.
     pub id: String,
@@ -3871,6 +4361,29 @@ pub struct VoiceMemoFile {
 
     /// The length of the recording in milliseconds, if known.
     pub duration_ms: crate::Nullable<i64>,
+}
+
+#[cfg(feature = "chats")]
+impl VoiceMemoFile {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(
+        id: String,
+        url: String,
+        filename: String,
+        mime_type: String,
+        size_bytes: i64,
+    ) -> Self {
+        Self {
+            id,
+            url,
+            filename,
+            mime_type,
+            size_bytes,
+            duration_ms: crate::Nullable::Absent,
+        }
+    }
 }
 
 #[cfg(feature = "chats")]
@@ -3934,6 +4447,7 @@ impl<'de> Deserialize<'de> for VoiceMemoFile {
 /// The chat a voice memo was sent to.
 #[cfg(feature = "chats")]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct VoiceMemoChat {
     /// Unique identifier of the chat.
     pub id: String,
@@ -3949,6 +4463,28 @@ pub struct VoiceMemoChat {
 
     /// Whether the chat is active.
     pub is_active: bool,
+}
+
+#[cfg(feature = "chats")]
+impl VoiceMemoChat {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(
+        id: String,
+        handles: Vec<ChatHandle>,
+        is_group: bool,
+        service: ServiceType,
+        is_active: bool,
+    ) -> Self {
+        Self {
+            id,
+            handles,
+            is_group,
+            service,
+            is_active,
+        }
+    }
 }
 
 #[cfg(feature = "chats")]
@@ -4008,9 +4544,20 @@ impl<'de> Deserialize<'de> for VoiceMemoChat {
 /// A voice memo just sent.
 #[cfg(feature = "chats")]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ChatSendVoicememoResponse {
     /// The voice memo message.
     pub voice_memo: ChatSendVoicememoResponseVoiceMemo,
+}
+
+#[cfg(feature = "chats")]
+impl ChatSendVoicememoResponse {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(voice_memo: ChatSendVoicememoResponseVoiceMemo) -> Self {
+        Self { voice_memo }
+    }
 }
 
 #[cfg(feature = "chats")]
@@ -4125,6 +4672,7 @@ pub type MessageAddReactionResponse = QueuedResponse;
 /// A media type accepted for attachments.
 #[cfg(feature = "attachments")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum SupportedContentType {
     /// `image/jpeg`
     ImageJpeg,
@@ -4283,7 +4831,7 @@ pub enum SupportedContentType {
 #[cfg(feature = "attachments")]
 impl SupportedContentType {
     /// Every value known to this version of the client.
-    pub const KNOWN: [Self; 50] = [
+    pub const KNOWN: &'static [Self] = &[
         Self::ImageJpeg,
         Self::ImagePng,
         Self::ImageGif,
@@ -4555,6 +5103,7 @@ impl<'de> Deserialize<'de> for AttachmentCreateParams {
 /// Where and how to upload a file.
 #[cfg(feature = "attachments")]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct AttachmentCreateResponse {
     /// The attachment's ID, for media parts; it does not expire.
     pub attachment_id: String,
@@ -4573,6 +5122,30 @@ pub struct AttachmentCreateResponse {
 
     /// Headers the upload request must carry.
     pub required_headers: std::collections::BTreeMap<String, String>,
+}
+
+#[cfg(feature = "attachments")]
+impl AttachmentCreateResponse {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(
+        attachment_id: String,
+        upload_url: String,
+        download_url: String,
+        http_method: AttachmentCreateResponseHttpMethod,
+        expires_at: chrono::DateTime<chrono::Utc>,
+        required_headers: std::collections::BTreeMap<String, String>,
+    ) -> Self {
+        Self {
+            attachment_id,
+            upload_url,
+            download_url,
+            http_method,
+            expires_at,
+            required_headers,
+        }
+    }
 }
 
 #[cfg(feature = "attachments")]
@@ -4636,6 +5209,7 @@ impl<'de> Deserialize<'de> for AttachmentCreateResponse {
 /// An attachment.
 #[cfg(feature = "attachments")]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct AttachmentRetrieveResponse {
     /// Unique identifier of the attachment.
     pub id: String,
@@ -4657,6 +5231,31 @@ pub struct AttachmentRetrieveResponse {
 
     /// When the attachment was created.
     pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+#[cfg(feature = "attachments")]
+impl AttachmentRetrieveResponse {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(
+        id: String,
+        filename: String,
+        content_type: SupportedContentType,
+        size_bytes: i64,
+        status: AttachmentRetrieveResponseStatus,
+        created_at: chrono::DateTime<chrono::Utc>,
+    ) -> Self {
+        Self {
+            id,
+            filename,
+            content_type,
+            size_bytes,
+            status,
+            download_url: None,
+            created_at,
+        }
+    }
 }
 
 #[cfg(feature = "attachments")]
@@ -4724,6 +5323,7 @@ impl<'de> Deserialize<'de> for AttachmentRetrieveResponse {
 /// What a phone number can do.
 #[cfg(feature = "phonenumbers")]
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct PhoneCapabilities {
     /// Whether it sends and receives SMS.
     pub sms: bool,
@@ -4733,6 +5333,16 @@ pub struct PhoneCapabilities {
 
     /// Whether it makes and takes calls.
     pub voice: bool,
+}
+
+#[cfg(feature = "phonenumbers")]
+impl PhoneCapabilities {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(sms: bool, mms: bool, voice: bool) -> Self {
+        Self { sms, mms, voice }
+    }
 }
 
 #[cfg(feature = "phonenumbers")]
@@ -4784,9 +5394,20 @@ impl<'de> Deserialize<'de> for PhoneCapabilities {
 /// The phone numbers of the account.
 #[cfg(feature = "phonenumbers")]
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct PhonenumberListResponse {
     /// The phone numbers.
     pub phone_numbers: Vec<PhonenumberListResponsePhoneNumbersItem>,
+}
+
+#[cfg(feature = "phonenumbers")]
+impl PhonenumberListResponse {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(phone_numbers: Vec<PhonenumberListResponsePhoneNumbersItem>) -> Self {
+        Self { phone_numbers }
+    }
 }
 
 #[cfg(feature = "phonenumbers")]
@@ -4834,12 +5455,23 @@ pub type ChatLeaveChatResponse = QueuedResponse;
 /// The outcome of a location request.
 #[cfg(feature = "chats_location")]
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct LocationRequestResponse {
     /// Whether the request was sent.
     pub success: bool,
 
     /// What happened.
     pub message: String,
+}
+
+#[cfg(feature = "chats_location")]
+impl LocationRequestResponse {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(success: bool, message: String) -> Self {
+        Self { success, message }
+    }
 }
 
 #[cfg(feature = "chats_location")]
@@ -4887,6 +5519,7 @@ impl<'de> Deserialize<'de> for LocationRequestResponse {
 /// The last location a participant shared, as a GeoJSON point feature.
 #[cfg(feature = "chats_location")]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct LocationFeature {
     /// Always `Feature`.
     pub type_: LocationFeatureType,
@@ -4896,6 +5529,24 @@ pub struct LocationFeature {
 
     /// Who shared the location, and where that is.
     pub properties: LocationFeatureProperties,
+}
+
+#[cfg(feature = "chats_location")]
+impl LocationFeature {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(
+        type_: LocationFeatureType,
+        geometry: LocationFeatureGeometry,
+        properties: LocationFeatureProperties,
+    ) -> Self {
+        Self {
+            type_,
+            geometry,
+            properties,
+        }
+    }
 }
 
 #[cfg(feature = "chats_location")]
@@ -4947,12 +5598,23 @@ impl<'de> Deserialize<'de> for LocationFeature {
 /// The locations shared in a chat.
 #[cfg(feature = "chats_location")]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetChatLocationResponse {
     /// Whether the locations could be read.
     pub success: bool,
 
     /// The locations, as a GeoJSON feature collection.
     pub data: GetChatLocationResponseData,
+}
+
+#[cfg(feature = "chats_location")]
+impl GetChatLocationResponse {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(success: bool, data: GetChatLocationResponseData) -> Self {
+        Self { success, data }
+    }
 }
 
 #[cfg(feature = "chats_location")]
@@ -5110,12 +5772,23 @@ impl<'de> Deserialize<'de> for CapabilityCheckRcsParams {
 /// Whether a handle can be reached over a service.
 #[cfg(feature = "capability")]
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct HandleCheckResponse {
     /// The handle that was checked.
     pub address: String,
 
     /// Whether it can be reached.
     pub available: bool,
+}
+
+#[cfg(feature = "capability")]
+impl HandleCheckResponse {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(address: String, available: bool) -> Self {
+        Self { address, available }
+    }
 }
 
 #[cfg(feature = "capability")]
@@ -5163,6 +5836,7 @@ impl<'de> Deserialize<'de> for HandleCheckResponse {
 /// The contact card of one of your phone numbers.
 #[cfg(feature = "contact_card")]
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct SetContactCard {
     /// The phone number (E.164).
     pub phone_number: String,
@@ -5178,6 +5852,22 @@ pub struct SetContactCard {
 
     /// Whether the card is shared.
     pub is_active: bool,
+}
+
+#[cfg(feature = "contact_card")]
+impl SetContactCard {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(phone_number: String, first_name: String, is_active: bool) -> Self {
+        Self {
+            phone_number,
+            first_name,
+            last_name: None,
+            image_url: None,
+            is_active,
+        }
+    }
 }
 
 #[cfg(feature = "contact_card")]
@@ -5237,9 +5927,20 @@ impl<'de> Deserialize<'de> for SetContactCard {
 /// Contact cards of your phone numbers.
 #[cfg(feature = "contact_card")]
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ContactCardRetrieveResponse {
     /// The cards.
     pub contact_cards: Vec<SetContactCard>,
+}
+
+#[cfg(feature = "contact_card")]
+impl ContactCardRetrieveResponse {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(contact_cards: Vec<SetContactCard>) -> Self {
+        Self { contact_cards }
+    }
 }
 
 #[cfg(feature = "contact_card")]
@@ -5470,6 +6171,7 @@ impl<'de> Deserialize<'de> for MessageCreateBody {
 /// A message sent to handles, and the chat and number chosen for it.
 #[cfg(feature = "messages")]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct MessageCreateResponse {
     /// The chat the message went to.
     pub chat_id: String,
@@ -5497,6 +6199,36 @@ pub struct MessageCreateResponse {
 
     /// The message.
     pub message: SentMessage,
+}
+
+#[cfg(feature = "messages")]
+impl MessageCreateResponse {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        chat_id: String,
+        created_new_chat: bool,
+        from: String,
+        from_selection: MessageCreateResponseFromSelection,
+        handles: Vec<ChatHandle>,
+        is_group: bool,
+        service: ServiceType,
+        message: SentMessage,
+    ) -> Self {
+        Self {
+            chat_id,
+            created_new_chat,
+            previous_chat_id: crate::Nullable::Absent,
+            from,
+            from_selection,
+            handles,
+            is_group,
+            service,
+            message,
+        }
+    }
 }
 
 #[cfg(feature = "messages")]
@@ -5692,12 +6424,23 @@ impl<'de> Deserialize<'de> for MessageUpdateAppCardParams {
 /// An iMessage app card message after its update.
 #[cfg(feature = "messages")]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct MessageUpdateAppCardResponse {
     /// The chat of the message.
     pub chat_id: String,
 
     /// The message.
     pub message: SentMessage,
+}
+
+#[cfg(feature = "messages")]
+impl MessageUpdateAppCardResponse {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(chat_id: String, message: SentMessage) -> Self {
+        Self { chat_id, message }
+    }
 }
 
 #[cfg(feature = "messages")]
@@ -5745,12 +6488,23 @@ impl<'de> Deserialize<'de> for MessageUpdateAppCardResponse {
 /// A health or reputation level of a phone number, with its documentation.
 #[cfg(feature = "phone_numbers")]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct NumberStatus {
     /// The level.
     pub status: ReputationLevel,
 
     /// Documentation of the levels and what to do about them.
     pub doc_url: String,
+}
+
+#[cfg(feature = "phone_numbers")]
+impl NumberStatus {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(status: ReputationLevel, doc_url: String) -> Self {
+        Self { status, doc_url }
+    }
 }
 
 #[cfg(feature = "phone_numbers")]
@@ -5798,9 +6552,20 @@ impl<'de> Deserialize<'de> for NumberStatus {
 /// The phone numbers of the account, with their health.
 #[cfg(feature = "phone_numbers")]
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct PhoneNumberListResponse {
     /// The phone numbers.
     pub phone_numbers: Vec<PhoneNumberListResponsePhoneNumbersItem>,
+}
+
+#[cfg(feature = "phone_numbers")]
+impl PhoneNumberListResponse {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(phone_numbers: Vec<PhoneNumberListResponsePhoneNumbersItem>) -> Self {
+        Self { phone_numbers }
+    }
 }
 
 #[cfg(feature = "phone_numbers")]
@@ -5890,6 +6655,7 @@ impl<'de> Deserialize<'de> for PhoneNumberUpdateParams {
 /// A phone number after its update.
 #[cfg(feature = "phone_numbers")]
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct PhoneNumberUpdateResponse {
     /// Unique identifier of the phone number.
     pub id: String,
@@ -5899,6 +6665,20 @@ pub struct PhoneNumberUpdateResponse {
 
     /// Where calls are forwarded, if anywhere.
     pub forwarding_number: Option<String>,
+}
+
+#[cfg(feature = "phone_numbers")]
+impl PhoneNumberUpdateResponse {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(id: String, phone_number: String) -> Self {
+        Self {
+            id,
+            phone_number,
+            forwarding_number: None,
+        }
+    }
 }
 
 #[cfg(feature = "phone_numbers")]
@@ -5950,12 +6730,23 @@ impl<'de> Deserialize<'de> for PhoneNumberUpdateResponse {
 /// The phone number to write from.
 #[cfg(feature = "available_number")]
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct AvailableNumberRetrieveResponse {
     /// The phone number (E.164).
     pub phone_number: String,
 
     /// URL of the number's contact card (vCard).
     pub vcf_url: String,
+}
+
+#[cfg(feature = "available_number")]
+impl AvailableNumberRetrieveResponse {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(phone_number: String, vcf_url: String) -> Self {
+        Self { phone_number, vcf_url }
+    }
 }
 
 #[cfg(feature = "available_number")]
@@ -6007,6 +6798,7 @@ impl<'de> Deserialize<'de> for AvailableNumberRetrieveResponse {
 /// The chat of a message event (payload version `2026-02-03`).
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct WebhookChat {
     /// Unique identifier of the chat.
     pub id: String,
@@ -6019,6 +6811,21 @@ pub struct WebhookChat {
 
     /// Your phone number's handle in the chat.
     pub owner_handle: crate::Nullable<ChatHandle>,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl WebhookChat {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(id: String, health_status: HealthStatus) -> Self {
+        Self {
+            id,
+            health_status,
+            is_group: crate::Nullable::Absent,
+            owner_handle: crate::Nullable::Absent,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -6074,6 +6881,7 @@ impl<'de> Deserialize<'de> for WebhookChat {
 /// A text part of a message in a webhook payload.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct WebhookTextPart {
     /// Always `text`.
     pub type_: WebhookTextPartType,
@@ -6083,6 +6891,20 @@ pub struct WebhookTextPart {
 
     /// Styles and animations of ranges of the text.
     pub text_decorations: crate::Nullable<Vec<TextDecoration>>,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl WebhookTextPart {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(type_: WebhookTextPartType, value: String) -> Self {
+        Self {
+            type_,
+            value,
+            text_decorations: crate::Nullable::Absent,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -6134,6 +6956,7 @@ impl<'de> Deserialize<'de> for WebhookTextPart {
 /// A file part of a message in a webhook payload.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct WebhookMediaPart {
     /// Always `media`.
     pub type_: WebhookMediaPartType,
@@ -6152,6 +6975,30 @@ pub struct WebhookMediaPart {
 
     /// The size of the file in bytes.
     pub size_bytes: i64,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl WebhookMediaPart {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(
+        type_: WebhookMediaPartType,
+        id: String,
+        url: String,
+        filename: String,
+        mime_type: String,
+        size_bytes: i64,
+    ) -> Self {
+        Self {
+            type_,
+            id,
+            url,
+            filename,
+            mime_type,
+            size_bytes,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -6221,6 +7068,7 @@ pub type WebhookLinkPart = LinkPart;
 /// An iMessage app card part of a message in a webhook payload.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct WebhookIMessageAppPart {
     /// Always `imessage_app`.
     pub type_: WebhookIMessageAppPartType,
@@ -6236,6 +7084,27 @@ pub struct WebhookIMessageAppPart {
 
     /// Text shown where the app is not installed.
     pub fallback_text: crate::Nullable<String>,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl WebhookIMessageAppPart {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(
+        type_: WebhookIMessageAppPartType,
+        app: WebhookIMessageAppPartApp,
+        layout: WebhookIMessageAppPartLayout,
+        url: String,
+    ) -> Self {
+        Self {
+            type_,
+            app,
+            layout,
+            url,
+            fallback_text: crate::Nullable::Absent,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -6295,6 +7164,7 @@ impl<'de> Deserialize<'de> for WebhookIMessageAppPart {
 /// One part of a message in a webhook payload, told apart by `type`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum WebhookMessagePart {
     /// `text`
     Text(WebhookTextPart),
@@ -6364,12 +7234,26 @@ impl<'de> Deserialize<'de> for WebhookMessagePart {
 /// The message (and part) a message replies to.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct WebhookReplyTo {
     /// The ID of the message replied to.
     pub message_id: Option<String>,
 
     /// The 0-based index of the part replied to.
     pub part_index: Option<i32>,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl WebhookReplyTo {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new() -> Self {
+        Self {
+            message_id: None,
+            part_index: None,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -6417,6 +7301,7 @@ impl<'de> Deserialize<'de> for WebhookReplyTo {
 /// The service asked for when sending; `auto` lets Linq choose.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum WebhookPreferredService {
     /// `iMessage`
     IMessage,
@@ -6437,7 +7322,12 @@ pub enum WebhookPreferredService {
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl WebhookPreferredService {
     /// Every value known to this version of the client.
-    pub const KNOWN: [Self; 4] = [Self::IMessage, Self::Sms, Self::Rcs, Self::Auto];
+    pub const KNOWN: &'static [Self] = &[
+        Self::IMessage,
+        Self::Sms,
+        Self::Rcs,
+        Self::Auto,
+    ];
 
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -6493,6 +7383,7 @@ impl<'de> Deserialize<'de> for WebhookPreferredService {
 /// `read_at` once read.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct MessageEventV2 {
     /// The chat of the message.
     pub chat: WebhookChat,
@@ -6532,6 +7423,37 @@ pub struct MessageEventV2 {
 
     /// The service asked for when sending, if any.
     pub preferred_service: crate::Nullable<WebhookPreferredService>,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl MessageEventV2 {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(
+        chat: WebhookChat,
+        id: String,
+        direction: MessageEventV2Direction,
+        sender_handle: ChatHandle,
+        parts: Vec<WebhookMessagePart>,
+        service: ServiceType,
+    ) -> Self {
+        Self {
+            chat,
+            id,
+            idempotency_key: crate::Nullable::Absent,
+            direction,
+            sender_handle,
+            parts,
+            sent_at: crate::Nullable::Absent,
+            delivered_at: crate::Nullable::Absent,
+            read_at: crate::Nullable::Absent,
+            reply_to: crate::Nullable::Absent,
+            effect: crate::Nullable::Absent,
+            service,
+            preferred_service: crate::Nullable::Absent,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -6623,6 +7545,7 @@ impl<'de> Deserialize<'de> for MessageEventV2 {
 /// The message of a payload-version `2025-01-01` message event.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct MessagePayload {
     /// Unique identifier of the message.
     pub id: Option<String>,
@@ -6656,6 +7579,28 @@ pub struct MessagePayload {
 
     /// When the message last changed.
     pub updated_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl MessagePayload {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            parts: None,
+            effect: None,
+            reply_to: None,
+            is_delivered: None,
+            is_read: None,
+            sent_at: crate::Nullable::Absent,
+            delivered_at: crate::Nullable::Absent,
+            read_at: crate::Nullable::Absent,
+            created_at: None,
+            updated_at: None,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -6741,6 +7686,7 @@ impl<'de> Deserialize<'de> for MessagePayload {
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[allow(deprecated)]
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct MessageEvent {
     /// The chat of the message.
     pub chat_id: Option<String>,
@@ -6779,6 +7725,30 @@ pub struct MessageEvent {
 
     /// The service asked for when sending, if any.
     pub preferred_service: crate::Nullable<WebhookPreferredService>,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[allow(deprecated)]
+impl MessageEvent {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new() -> Self {
+        Self {
+            chat_id: None,
+            is_group: None,
+            idempotency_key: crate::Nullable::Absent,
+            from: None,
+            from_handle: None,
+            message: None,
+            recipient_phone: crate::Nullable::Absent,
+            recipient_handle: crate::Nullable::Absent,
+            is_from_me: None,
+            received_at: crate::Nullable::Absent,
+            service: crate::Nullable::Absent,
+            preferred_service: crate::Nullable::Absent,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -6870,6 +7840,7 @@ impl<'de> Deserialize<'de> for MessageEvent {
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[allow(deprecated)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct MessageReadEvent {
     /// The chat of the message.
     pub chat_id: Option<String>,
@@ -6914,6 +7885,32 @@ pub struct MessageReadEvent {
 
     /// When the message was read.
     pub read_at: chrono::DateTime<chrono::Utc>,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[allow(deprecated)]
+impl MessageReadEvent {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(read_at: chrono::DateTime<chrono::Utc>) -> Self {
+        Self {
+            chat_id: None,
+            is_group: None,
+            idempotency_key: crate::Nullable::Absent,
+            from: None,
+            from_handle: None,
+            message: None,
+            recipient_phone: crate::Nullable::Absent,
+            recipient_handle: crate::Nullable::Absent,
+            is_from_me: None,
+            received_at: crate::Nullable::Absent,
+            service: crate::Nullable::Absent,
+            preferred_service: crate::Nullable::Absent,
+            message_id: None,
+            read_at,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -7013,6 +8010,7 @@ impl<'de> Deserialize<'de> for MessageReadEvent {
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[allow(deprecated)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct MessageDeliveredEvent {
     /// The chat of the message.
     pub chat_id: Option<String>,
@@ -7057,6 +8055,32 @@ pub struct MessageDeliveredEvent {
 
     /// When the message was delivered.
     pub delivered_at: chrono::DateTime<chrono::Utc>,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[allow(deprecated)]
+impl MessageDeliveredEvent {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(delivered_at: chrono::DateTime<chrono::Utc>) -> Self {
+        Self {
+            chat_id: None,
+            is_group: None,
+            idempotency_key: crate::Nullable::Absent,
+            from: None,
+            from_handle: None,
+            message: None,
+            recipient_phone: crate::Nullable::Absent,
+            recipient_handle: crate::Nullable::Absent,
+            is_from_me: None,
+            received_at: crate::Nullable::Absent,
+            service: crate::Nullable::Absent,
+            preferred_service: crate::Nullable::Absent,
+            message_id: None,
+            delivered_at,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -7157,6 +8181,7 @@ impl<'de> Deserialize<'de> for MessageDeliveredEvent {
 /// carry it. Its content may be missing.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct MessageFailedEvent {
     /// The chat of the message.
     pub chat_id: Option<String>,
@@ -7172,6 +8197,22 @@ pub struct MessageFailedEvent {
 
     /// When the delivery failed.
     pub failed_at: chrono::DateTime<chrono::Utc>,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl MessageFailedEvent {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(code: i64, failed_at: chrono::DateTime<chrono::Utc>) -> Self {
+        Self {
+            chat_id: None,
+            message_id: None,
+            code,
+            reason: None,
+            failed_at,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -7231,6 +8272,7 @@ impl<'de> Deserialize<'de> for MessageFailedEvent {
 /// A part of a message whose text was edited.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct MessageEditedEvent {
     /// Unique identifier of the message.
     pub id: String,
@@ -7249,6 +8291,30 @@ pub struct MessageEditedEvent {
 
     /// The sender.
     pub sender_handle: ChatHandle,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl MessageEditedEvent {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(
+        id: String,
+        chat: MessageEditedEventChat,
+        direction: MessageEditedEventDirection,
+        edited_at: chrono::DateTime<chrono::Utc>,
+        part: MessageEditedEventPart,
+        sender_handle: ChatHandle,
+    ) -> Self {
+        Self {
+            id,
+            chat,
+            direction,
+            edited_at,
+            part,
+            sender_handle,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -7313,6 +8379,7 @@ impl<'de> Deserialize<'de> for MessageEditedEvent {
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[allow(deprecated)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ReactionEvent {
     /// The chat of the message.
     pub chat_id: Option<String>,
@@ -7347,6 +8414,29 @@ pub struct ReactionEvent {
 
     /// When the reaction was added or removed.
     pub reacted_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[allow(deprecated)]
+impl ReactionEvent {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(reaction_type: ReactionType, is_from_me: bool) -> Self {
+        Self {
+            chat_id: None,
+            from: None,
+            from_handle: None,
+            message_id: None,
+            part_index: None,
+            reaction_type,
+            custom_emoji: crate::Nullable::Absent,
+            sticker: crate::Nullable::Absent,
+            is_from_me,
+            service: None,
+            reacted_at: None,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -7434,6 +8524,7 @@ impl<'de> Deserialize<'de> for ReactionEvent {
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[allow(deprecated)]
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ParticipantAddedEvent {
     /// The chat.
     pub chat_id: Option<String>,
@@ -7447,6 +8538,22 @@ pub struct ParticipantAddedEvent {
 
     /// When the participant was added.
     pub added_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[allow(deprecated)]
+impl ParticipantAddedEvent {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(handle: String) -> Self {
+        Self {
+            chat_id: None,
+            handle,
+            participant: None,
+            added_at: None,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -7506,6 +8613,7 @@ impl<'de> Deserialize<'de> for ParticipantAddedEvent {
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[allow(deprecated)]
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ParticipantRemovedEvent {
     /// The chat.
     pub chat_id: Option<String>,
@@ -7519,6 +8627,22 @@ pub struct ParticipantRemovedEvent {
 
     /// When the participant was removed.
     pub removed_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+#[allow(deprecated)]
+impl ParticipantRemovedEvent {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(handle: String) -> Self {
+        Self {
+            chat_id: None,
+            handle,
+            participant: None,
+            removed_at: None,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -7577,6 +8701,7 @@ impl<'de> Deserialize<'de> for ParticipantRemovedEvent {
 /// A group chat that was renamed.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ChatGroupNameUpdatedEvent {
     /// The chat.
     pub chat_id: String,
@@ -7592,6 +8717,22 @@ pub struct ChatGroupNameUpdatedEvent {
 
     /// When the change happened.
     pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl ChatGroupNameUpdatedEvent {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(chat_id: String, updated_at: chrono::DateTime<chrono::Utc>) -> Self {
+        Self {
+            chat_id,
+            old_value: crate::Nullable::Absent,
+            new_value: crate::Nullable::Absent,
+            changed_by_handle: crate::Nullable::Absent,
+            updated_at,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -7651,6 +8792,7 @@ impl<'de> Deserialize<'de> for ChatGroupNameUpdatedEvent {
 /// A group chat whose icon changed.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ChatGroupIconUpdatedEvent {
     /// The chat.
     pub chat_id: String,
@@ -7666,6 +8808,22 @@ pub struct ChatGroupIconUpdatedEvent {
 
     /// When the change happened.
     pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl ChatGroupIconUpdatedEvent {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(chat_id: String, updated_at: chrono::DateTime<chrono::Utc>) -> Self {
+        Self {
+            chat_id,
+            old_value: crate::Nullable::Absent,
+            new_value: crate::Nullable::Absent,
+            changed_by_handle: crate::Nullable::Absent,
+            updated_at,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -7725,6 +8883,7 @@ impl<'de> Deserialize<'de> for ChatGroupIconUpdatedEvent {
 /// A group chat rename that failed.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ChatGroupNameUpdateFailedEvent {
     /// The chat.
     pub chat_id: String,
@@ -7734,6 +8893,24 @@ pub struct ChatGroupNameUpdateFailedEvent {
 
     /// When the change failed.
     pub failed_at: chrono::DateTime<chrono::Utc>,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl ChatGroupNameUpdateFailedEvent {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(
+        chat_id: String,
+        error_code: i64,
+        failed_at: chrono::DateTime<chrono::Utc>,
+    ) -> Self {
+        Self {
+            chat_id,
+            error_code,
+            failed_at,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -7795,6 +8972,7 @@ pub type ChatGroupIconUpdateFailedEvent = ChatGroupNameUpdateFailedEvent;
 /// A chat that was created.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ChatCreatedEvent {
     /// Unique identifier of the chat.
     pub id: String,
@@ -7819,6 +8997,32 @@ pub struct ChatCreatedEvent {
 
     /// When the chat last changed.
     pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl ChatCreatedEvent {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(
+        id: String,
+        handles: Vec<ChatHandle>,
+        health_status: HealthStatus,
+        is_group: bool,
+        created_at: chrono::DateTime<chrono::Utc>,
+        updated_at: chrono::DateTime<chrono::Utc>,
+    ) -> Self {
+        Self {
+            id,
+            display_name: None,
+            service: crate::Nullable::Absent,
+            handles,
+            health_status,
+            is_group,
+            created_at,
+            updated_at,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -7890,9 +9094,20 @@ impl<'de> Deserialize<'de> for ChatCreatedEvent {
 /// A participant started or stopped typing.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ChatTypingIndicatorEvent {
     /// The chat.
     pub chat_id: String,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl ChatTypingIndicatorEvent {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(chat_id: String) -> Self {
+        Self { chat_id }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -7936,6 +9151,7 @@ impl<'de> Deserialize<'de> for ChatTypingIndicatorEvent {
 /// A health or reputation level of a phone number.
 #[cfg(any(feature = "phone_numbers", feature = "webhooks"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ReputationLevel {
     /// `HEALTHY`
     Healthy,
@@ -7953,7 +9169,7 @@ pub enum ReputationLevel {
 #[cfg(any(feature = "phone_numbers", feature = "webhooks"))]
 impl ReputationLevel {
     /// Every value known to this version of the client.
-    pub const KNOWN: [Self; 3] = [Self::Healthy, Self::AtRisk, Self::Critical];
+    pub const KNOWN: &'static [Self] = &[Self::Healthy, Self::AtRisk, Self::Critical];
 
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -8004,6 +9220,7 @@ impl<'de> Deserialize<'de> for ReputationLevel {
 /// Whether a phone number is in normal use or flagged.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum PhoneNumberLineStatus {
     /// `ACTIVE`
     Active,
@@ -8018,7 +9235,7 @@ pub enum PhoneNumberLineStatus {
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl PhoneNumberLineStatus {
     /// Every value known to this version of the client.
-    pub const KNOWN: [Self; 2] = [Self::Active, Self::Flagged];
+    pub const KNOWN: &'static [Self] = &[Self::Active, Self::Flagged];
 
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -8067,6 +9284,7 @@ impl<'de> Deserialize<'de> for PhoneNumberLineStatus {
 /// A phone number whose status, health or reputation changed.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct PhoneNumberStatusUpdatedEvent {
     /// The phone number (E.164).
     pub phone_number: String,
@@ -8091,6 +9309,35 @@ pub struct PhoneNumberStatusUpdatedEvent {
 
     /// The reputation after the change.
     pub new_reputation: ReputationLevel,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl PhoneNumberStatusUpdatedEvent {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        phone_number: String,
+        changed_at: chrono::DateTime<chrono::Utc>,
+        previous_status: PhoneNumberLineStatus,
+        new_status: PhoneNumberLineStatus,
+        previous_health_status: ReputationLevel,
+        new_health_status: ReputationLevel,
+        previous_reputation: ReputationLevel,
+        new_reputation: ReputationLevel,
+    ) -> Self {
+        Self {
+            phone_number,
+            changed_at,
+            previous_status,
+            new_status,
+            previous_health_status,
+            new_health_status,
+            previous_reputation,
+            new_reputation,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -8176,6 +9423,7 @@ impl<'de> Deserialize<'de> for PhoneNumberStatusUpdatedEvent {
 /// The `message.sent` webhook payload, version `2026-02-03`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct MessageSentWebhookV2026 {
     /// The API version that produced the event.
     pub api_version: String,
@@ -8200,6 +9448,35 @@ pub struct MessageSentWebhookV2026 {
 
     /// The `data` property.
     pub data: MessageEventV2,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl MessageSentWebhookV2026 {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        api_version: String,
+        webhook_version: MessageSentWebhookV2026WebhookVersion,
+        event_type: WebhookEventType,
+        event_id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        trace_id: String,
+        partner_id: String,
+        data: MessageEventV2,
+    ) -> Self {
+        Self {
+            api_version,
+            webhook_version,
+            event_type,
+            event_id,
+            created_at,
+            trace_id,
+            partner_id,
+            data,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -8271,6 +9548,7 @@ impl<'de> Deserialize<'de> for MessageSentWebhookV2026 {
 /// The `message.received` webhook payload, version `2026-02-03`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct MessageReceivedWebhookV2026 {
     /// The API version that produced the event.
     pub api_version: String,
@@ -8295,6 +9573,35 @@ pub struct MessageReceivedWebhookV2026 {
 
     /// The `data` property.
     pub data: MessageEventV2,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl MessageReceivedWebhookV2026 {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        api_version: String,
+        webhook_version: MessageReceivedWebhookV2026WebhookVersion,
+        event_type: WebhookEventType,
+        event_id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        trace_id: String,
+        partner_id: String,
+        data: MessageEventV2,
+    ) -> Self {
+        Self {
+            api_version,
+            webhook_version,
+            event_type,
+            event_id,
+            created_at,
+            trace_id,
+            partner_id,
+            data,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -8366,6 +9673,7 @@ impl<'de> Deserialize<'de> for MessageReceivedWebhookV2026 {
 /// The `message.read` webhook payload, version `2026-02-03`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct MessageReadWebhookV2026 {
     /// The API version that produced the event.
     pub api_version: String,
@@ -8390,6 +9698,35 @@ pub struct MessageReadWebhookV2026 {
 
     /// The `data` property.
     pub data: MessageEventV2,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl MessageReadWebhookV2026 {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        api_version: String,
+        webhook_version: MessageReadWebhookV2026WebhookVersion,
+        event_type: WebhookEventType,
+        event_id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        trace_id: String,
+        partner_id: String,
+        data: MessageEventV2,
+    ) -> Self {
+        Self {
+            api_version,
+            webhook_version,
+            event_type,
+            event_id,
+            created_at,
+            trace_id,
+            partner_id,
+            data,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -8461,6 +9798,7 @@ impl<'de> Deserialize<'de> for MessageReadWebhookV2026 {
 /// The `message.delivered` webhook payload, version `2026-02-03`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct MessageDeliveredWebhookV2026 {
     /// The API version that produced the event.
     pub api_version: String,
@@ -8485,6 +9823,35 @@ pub struct MessageDeliveredWebhookV2026 {
 
     /// The `data` property.
     pub data: MessageEventV2,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl MessageDeliveredWebhookV2026 {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        api_version: String,
+        webhook_version: MessageDeliveredWebhookV2026WebhookVersion,
+        event_type: WebhookEventType,
+        event_id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        trace_id: String,
+        partner_id: String,
+        data: MessageEventV2,
+    ) -> Self {
+        Self {
+            api_version,
+            webhook_version,
+            event_type,
+            event_id,
+            created_at,
+            trace_id,
+            partner_id,
+            data,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -8556,6 +9923,7 @@ impl<'de> Deserialize<'de> for MessageDeliveredWebhookV2026 {
 /// The `message.failed` webhook payload, version `2026-02-03`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct MessageFailedWebhookV2026 {
     /// The API version that produced the event.
     pub api_version: String,
@@ -8580,6 +9948,35 @@ pub struct MessageFailedWebhookV2026 {
 
     /// The `data` property.
     pub data: MessageFailedEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl MessageFailedWebhookV2026 {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        api_version: String,
+        webhook_version: MessageFailedWebhookV2026WebhookVersion,
+        event_type: WebhookEventType,
+        event_id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        trace_id: String,
+        partner_id: String,
+        data: MessageFailedEvent,
+    ) -> Self {
+        Self {
+            api_version,
+            webhook_version,
+            event_type,
+            event_id,
+            created_at,
+            trace_id,
+            partner_id,
+            data,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -8651,6 +10048,7 @@ impl<'de> Deserialize<'de> for MessageFailedWebhookV2026 {
 /// The `message.edited` webhook payload, version `2026-02-03`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct MessageEditedWebhookV2026 {
     /// The API version that produced the event.
     pub api_version: String,
@@ -8675,6 +10073,35 @@ pub struct MessageEditedWebhookV2026 {
 
     /// The `data` property.
     pub data: MessageEditedEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl MessageEditedWebhookV2026 {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        api_version: String,
+        webhook_version: MessageEditedWebhookV2026WebhookVersion,
+        event_type: WebhookEventType,
+        event_id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        trace_id: String,
+        partner_id: String,
+        data: MessageEditedEvent,
+    ) -> Self {
+        Self {
+            api_version,
+            webhook_version,
+            event_type,
+            event_id,
+            created_at,
+            trace_id,
+            partner_id,
+            data,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -8746,6 +10173,7 @@ impl<'de> Deserialize<'de> for MessageEditedWebhookV2026 {
 /// The `reaction.added` webhook payload, version `2026-02-03`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ReactionAddedWebhookV2026 {
     /// The API version that produced the event.
     pub api_version: String,
@@ -8770,6 +10198,35 @@ pub struct ReactionAddedWebhookV2026 {
 
     /// The `data` property.
     pub data: ReactionEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl ReactionAddedWebhookV2026 {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        api_version: String,
+        webhook_version: ReactionAddedWebhookV2026WebhookVersion,
+        event_type: WebhookEventType,
+        event_id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        trace_id: String,
+        partner_id: String,
+        data: ReactionEvent,
+    ) -> Self {
+        Self {
+            api_version,
+            webhook_version,
+            event_type,
+            event_id,
+            created_at,
+            trace_id,
+            partner_id,
+            data,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -8841,6 +10298,7 @@ impl<'de> Deserialize<'de> for ReactionAddedWebhookV2026 {
 /// The `reaction.removed` webhook payload, version `2026-02-03`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ReactionRemovedWebhookV2026 {
     /// The API version that produced the event.
     pub api_version: String,
@@ -8865,6 +10323,35 @@ pub struct ReactionRemovedWebhookV2026 {
 
     /// The `data` property.
     pub data: ReactionEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl ReactionRemovedWebhookV2026 {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        api_version: String,
+        webhook_version: ReactionRemovedWebhookV2026WebhookVersion,
+        event_type: WebhookEventType,
+        event_id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        trace_id: String,
+        partner_id: String,
+        data: ReactionEvent,
+    ) -> Self {
+        Self {
+            api_version,
+            webhook_version,
+            event_type,
+            event_id,
+            created_at,
+            trace_id,
+            partner_id,
+            data,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -8936,6 +10423,7 @@ impl<'de> Deserialize<'de> for ReactionRemovedWebhookV2026 {
 /// The `participant.added` webhook payload, version `2026-02-03`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ParticipantAddedWebhookV2026 {
     /// The API version that produced the event.
     pub api_version: String,
@@ -8960,6 +10448,35 @@ pub struct ParticipantAddedWebhookV2026 {
 
     /// The `data` property.
     pub data: ParticipantAddedEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl ParticipantAddedWebhookV2026 {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        api_version: String,
+        webhook_version: ParticipantAddedWebhookV2026WebhookVersion,
+        event_type: WebhookEventType,
+        event_id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        trace_id: String,
+        partner_id: String,
+        data: ParticipantAddedEvent,
+    ) -> Self {
+        Self {
+            api_version,
+            webhook_version,
+            event_type,
+            event_id,
+            created_at,
+            trace_id,
+            partner_id,
+            data,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -9031,6 +10548,7 @@ impl<'de> Deserialize<'de> for ParticipantAddedWebhookV2026 {
 /// The `participant.removed` webhook payload, version `2026-02-03`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ParticipantRemovedWebhookV2026 {
     /// The API version that produced the event.
     pub api_version: String,
@@ -9055,6 +10573,35 @@ pub struct ParticipantRemovedWebhookV2026 {
 
     /// The `data` property.
     pub data: ParticipantRemovedEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl ParticipantRemovedWebhookV2026 {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        api_version: String,
+        webhook_version: ParticipantRemovedWebhookV2026WebhookVersion,
+        event_type: WebhookEventType,
+        event_id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        trace_id: String,
+        partner_id: String,
+        data: ParticipantRemovedEvent,
+    ) -> Self {
+        Self {
+            api_version,
+            webhook_version,
+            event_type,
+            event_id,
+            created_at,
+            trace_id,
+            partner_id,
+            data,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -9130,6 +10677,7 @@ impl<'de> Deserialize<'de> for ParticipantRemovedWebhookV2026 {
 /// The `chat.group_name_updated` webhook payload, version `2026-02-03`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ChatGroupNameUpdatedWebhookV2026 {
     /// The API version that produced the event.
     pub api_version: String,
@@ -9154,6 +10702,35 @@ pub struct ChatGroupNameUpdatedWebhookV2026 {
 
     /// The `data` property.
     pub data: ChatGroupNameUpdatedEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl ChatGroupNameUpdatedWebhookV2026 {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        api_version: String,
+        webhook_version: ChatGroupNameUpdatedWebhookV2026WebhookVersion,
+        event_type: WebhookEventType,
+        event_id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        trace_id: String,
+        partner_id: String,
+        data: ChatGroupNameUpdatedEvent,
+    ) -> Self {
+        Self {
+            api_version,
+            webhook_version,
+            event_type,
+            event_id,
+            created_at,
+            trace_id,
+            partner_id,
+            data,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -9229,6 +10806,7 @@ impl<'de> Deserialize<'de> for ChatGroupNameUpdatedWebhookV2026 {
 /// The `chat.group_icon_updated` webhook payload, version `2026-02-03`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ChatGroupIconUpdatedWebhookV2026 {
     /// The API version that produced the event.
     pub api_version: String,
@@ -9253,6 +10831,35 @@ pub struct ChatGroupIconUpdatedWebhookV2026 {
 
     /// The `data` property.
     pub data: ChatGroupIconUpdatedEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl ChatGroupIconUpdatedWebhookV2026 {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        api_version: String,
+        webhook_version: ChatGroupIconUpdatedWebhookV2026WebhookVersion,
+        event_type: WebhookEventType,
+        event_id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        trace_id: String,
+        partner_id: String,
+        data: ChatGroupIconUpdatedEvent,
+    ) -> Self {
+        Self {
+            api_version,
+            webhook_version,
+            event_type,
+            event_id,
+            created_at,
+            trace_id,
+            partner_id,
+            data,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -9328,6 +10935,7 @@ impl<'de> Deserialize<'de> for ChatGroupIconUpdatedWebhookV2026 {
 /// The `chat.group_name_update_failed` webhook payload, version `2026-02-03`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ChatGroupNameUpdateFailedWebhookV2026 {
     /// The API version that produced the event.
     pub api_version: String,
@@ -9352,6 +10960,35 @@ pub struct ChatGroupNameUpdateFailedWebhookV2026 {
 
     /// The `data` property.
     pub data: ChatGroupNameUpdateFailedEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl ChatGroupNameUpdateFailedWebhookV2026 {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        api_version: String,
+        webhook_version: ChatGroupNameUpdateFailedWebhookV2026WebhookVersion,
+        event_type: WebhookEventType,
+        event_id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        trace_id: String,
+        partner_id: String,
+        data: ChatGroupNameUpdateFailedEvent,
+    ) -> Self {
+        Self {
+            api_version,
+            webhook_version,
+            event_type,
+            event_id,
+            created_at,
+            trace_id,
+            partner_id,
+            data,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -9427,6 +11064,7 @@ impl<'de> Deserialize<'de> for ChatGroupNameUpdateFailedWebhookV2026 {
 /// The `chat.group_icon_update_failed` webhook payload, version `2026-02-03`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ChatGroupIconUpdateFailedWebhookV2026 {
     /// The API version that produced the event.
     pub api_version: String,
@@ -9451,6 +11089,35 @@ pub struct ChatGroupIconUpdateFailedWebhookV2026 {
 
     /// The `data` property.
     pub data: ChatGroupIconUpdateFailedEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl ChatGroupIconUpdateFailedWebhookV2026 {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        api_version: String,
+        webhook_version: ChatGroupIconUpdateFailedWebhookV2026WebhookVersion,
+        event_type: WebhookEventType,
+        event_id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        trace_id: String,
+        partner_id: String,
+        data: ChatGroupIconUpdateFailedEvent,
+    ) -> Self {
+        Self {
+            api_version,
+            webhook_version,
+            event_type,
+            event_id,
+            created_at,
+            trace_id,
+            partner_id,
+            data,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -9526,6 +11193,7 @@ impl<'de> Deserialize<'de> for ChatGroupIconUpdateFailedWebhookV2026 {
 /// The `chat.created` webhook payload, version `2026-02-03`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ChatCreatedWebhookV2026 {
     /// The API version that produced the event.
     pub api_version: String,
@@ -9550,6 +11218,35 @@ pub struct ChatCreatedWebhookV2026 {
 
     /// The `data` property.
     pub data: ChatCreatedEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl ChatCreatedWebhookV2026 {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        api_version: String,
+        webhook_version: ChatCreatedWebhookV2026WebhookVersion,
+        event_type: WebhookEventType,
+        event_id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        trace_id: String,
+        partner_id: String,
+        data: ChatCreatedEvent,
+    ) -> Self {
+        Self {
+            api_version,
+            webhook_version,
+            event_type,
+            event_id,
+            created_at,
+            trace_id,
+            partner_id,
+            data,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -9621,6 +11318,7 @@ impl<'de> Deserialize<'de> for ChatCreatedWebhookV2026 {
 /// The `chat.typing_indicator.started` webhook payload, version `2026-02-03`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ChatTypingIndicatorStartedWebhookV2026 {
     /// The API version that produced the event.
     pub api_version: String,
@@ -9645,6 +11343,35 @@ pub struct ChatTypingIndicatorStartedWebhookV2026 {
 
     /// The `data` property.
     pub data: ChatTypingIndicatorEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl ChatTypingIndicatorStartedWebhookV2026 {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        api_version: String,
+        webhook_version: ChatTypingIndicatorStartedWebhookV2026WebhookVersion,
+        event_type: WebhookEventType,
+        event_id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        trace_id: String,
+        partner_id: String,
+        data: ChatTypingIndicatorEvent,
+    ) -> Self {
+        Self {
+            api_version,
+            webhook_version,
+            event_type,
+            event_id,
+            created_at,
+            trace_id,
+            partner_id,
+            data,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -9720,6 +11447,7 @@ impl<'de> Deserialize<'de> for ChatTypingIndicatorStartedWebhookV2026 {
 /// The `chat.typing_indicator.stopped` webhook payload, version `2026-02-03`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ChatTypingIndicatorStoppedWebhookV2026 {
     /// The API version that produced the event.
     pub api_version: String,
@@ -9744,6 +11472,35 @@ pub struct ChatTypingIndicatorStoppedWebhookV2026 {
 
     /// The `data` property.
     pub data: ChatTypingIndicatorEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl ChatTypingIndicatorStoppedWebhookV2026 {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        api_version: String,
+        webhook_version: ChatTypingIndicatorStoppedWebhookV2026WebhookVersion,
+        event_type: WebhookEventType,
+        event_id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        trace_id: String,
+        partner_id: String,
+        data: ChatTypingIndicatorEvent,
+    ) -> Self {
+        Self {
+            api_version,
+            webhook_version,
+            event_type,
+            event_id,
+            created_at,
+            trace_id,
+            partner_id,
+            data,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -9819,6 +11576,7 @@ impl<'de> Deserialize<'de> for ChatTypingIndicatorStoppedWebhookV2026 {
 /// The `phone_number.status_updated` webhook payload, version `2026-02-03`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct PhoneNumberStatusUpdatedWebhookV2026 {
     /// The API version that produced the event.
     pub api_version: String,
@@ -9843,6 +11601,35 @@ pub struct PhoneNumberStatusUpdatedWebhookV2026 {
 
     /// The `data` property.
     pub data: PhoneNumberStatusUpdatedEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl PhoneNumberStatusUpdatedWebhookV2026 {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        api_version: String,
+        webhook_version: PhoneNumberStatusUpdatedWebhookV2026WebhookVersion,
+        event_type: WebhookEventType,
+        event_id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        trace_id: String,
+        partner_id: String,
+        data: PhoneNumberStatusUpdatedEvent,
+    ) -> Self {
+        Self {
+            api_version,
+            webhook_version,
+            event_type,
+            event_id,
+            created_at,
+            trace_id,
+            partner_id,
+            data,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -9918,6 +11705,7 @@ impl<'de> Deserialize<'de> for PhoneNumberStatusUpdatedWebhookV2026 {
 /// The `message.sent` webhook payload, version `2025-01-01`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct MessageSentWebhookV2025 {
     /// The API version that produced the event.
     pub api_version: String,
@@ -9942,6 +11730,35 @@ pub struct MessageSentWebhookV2025 {
 
     /// The `data` property.
     pub data: MessageEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl MessageSentWebhookV2025 {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        api_version: String,
+        webhook_version: MessageSentWebhookV2025WebhookVersion,
+        event_type: WebhookEventType,
+        event_id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        trace_id: String,
+        partner_id: String,
+        data: MessageEvent,
+    ) -> Self {
+        Self {
+            api_version,
+            webhook_version,
+            event_type,
+            event_id,
+            created_at,
+            trace_id,
+            partner_id,
+            data,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -10013,6 +11830,7 @@ impl<'de> Deserialize<'de> for MessageSentWebhookV2025 {
 /// The `message.received` webhook payload, version `2025-01-01`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct MessageReceivedWebhookV2025 {
     /// The API version that produced the event.
     pub api_version: String,
@@ -10037,6 +11855,35 @@ pub struct MessageReceivedWebhookV2025 {
 
     /// The `data` property.
     pub data: MessageEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl MessageReceivedWebhookV2025 {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        api_version: String,
+        webhook_version: MessageReceivedWebhookV2025WebhookVersion,
+        event_type: WebhookEventType,
+        event_id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        trace_id: String,
+        partner_id: String,
+        data: MessageEvent,
+    ) -> Self {
+        Self {
+            api_version,
+            webhook_version,
+            event_type,
+            event_id,
+            created_at,
+            trace_id,
+            partner_id,
+            data,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -10108,6 +11955,7 @@ impl<'de> Deserialize<'de> for MessageReceivedWebhookV2025 {
 /// The `message.read` webhook payload, version `2025-01-01`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct MessageReadWebhookV2025 {
     /// The API version that produced the event.
     pub api_version: String,
@@ -10132,6 +11980,35 @@ pub struct MessageReadWebhookV2025 {
 
     /// The `data` property.
     pub data: MessageReadEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl MessageReadWebhookV2025 {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        api_version: String,
+        webhook_version: MessageReadWebhookV2025WebhookVersion,
+        event_type: WebhookEventType,
+        event_id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        trace_id: String,
+        partner_id: String,
+        data: MessageReadEvent,
+    ) -> Self {
+        Self {
+            api_version,
+            webhook_version,
+            event_type,
+            event_id,
+            created_at,
+            trace_id,
+            partner_id,
+            data,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -10203,6 +12080,7 @@ impl<'de> Deserialize<'de> for MessageReadWebhookV2025 {
 /// The `message.delivered` webhook payload, version `2025-01-01`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct MessageDeliveredWebhookV2025 {
     /// The API version that produced the event.
     pub api_version: String,
@@ -10227,6 +12105,35 @@ pub struct MessageDeliveredWebhookV2025 {
 
     /// The `data` property.
     pub data: MessageDeliveredEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl MessageDeliveredWebhookV2025 {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        api_version: String,
+        webhook_version: MessageDeliveredWebhookV2025WebhookVersion,
+        event_type: WebhookEventType,
+        event_id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        trace_id: String,
+        partner_id: String,
+        data: MessageDeliveredEvent,
+    ) -> Self {
+        Self {
+            api_version,
+            webhook_version,
+            event_type,
+            event_id,
+            created_at,
+            trace_id,
+            partner_id,
+            data,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -10298,6 +12205,7 @@ impl<'de> Deserialize<'de> for MessageDeliveredWebhookV2025 {
 /// The `message.failed` webhook payload, version `2025-01-01`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct MessageFailedWebhookV2025 {
     /// The API version that produced the event.
     pub api_version: String,
@@ -10322,6 +12230,35 @@ pub struct MessageFailedWebhookV2025 {
 
     /// The `data` property.
     pub data: MessageFailedEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl MessageFailedWebhookV2025 {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        api_version: String,
+        webhook_version: MessageFailedWebhookV2025WebhookVersion,
+        event_type: WebhookEventType,
+        event_id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        trace_id: String,
+        partner_id: String,
+        data: MessageFailedEvent,
+    ) -> Self {
+        Self {
+            api_version,
+            webhook_version,
+            event_type,
+            event_id,
+            created_at,
+            trace_id,
+            partner_id,
+            data,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -10393,6 +12330,7 @@ impl<'de> Deserialize<'de> for MessageFailedWebhookV2025 {
 /// The `reaction.added` webhook payload, version `2025-01-01`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ReactionAddedWebhookV2025 {
     /// The API version that produced the event.
     pub api_version: String,
@@ -10417,6 +12355,35 @@ pub struct ReactionAddedWebhookV2025 {
 
     /// The `data` property.
     pub data: ReactionEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl ReactionAddedWebhookV2025 {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        api_version: String,
+        webhook_version: ReactionAddedWebhookV2025WebhookVersion,
+        event_type: WebhookEventType,
+        event_id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        trace_id: String,
+        partner_id: String,
+        data: ReactionEvent,
+    ) -> Self {
+        Self {
+            api_version,
+            webhook_version,
+            event_type,
+            event_id,
+            created_at,
+            trace_id,
+            partner_id,
+            data,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -10488,6 +12455,7 @@ impl<'de> Deserialize<'de> for ReactionAddedWebhookV2025 {
 /// The `reaction.removed` webhook payload, version `2025-01-01`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ReactionRemovedWebhookV2025 {
     /// The API version that produced the event.
     pub api_version: String,
@@ -10512,6 +12480,35 @@ pub struct ReactionRemovedWebhookV2025 {
 
     /// The `data` property.
     pub data: ReactionEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl ReactionRemovedWebhookV2025 {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        api_version: String,
+        webhook_version: ReactionRemovedWebhookV2025WebhookVersion,
+        event_type: WebhookEventType,
+        event_id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        trace_id: String,
+        partner_id: String,
+        data: ReactionEvent,
+    ) -> Self {
+        Self {
+            api_version,
+            webhook_version,
+            event_type,
+            event_id,
+            created_at,
+            trace_id,
+            partner_id,
+            data,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -10583,6 +12580,7 @@ impl<'de> Deserialize<'de> for ReactionRemovedWebhookV2025 {
 /// The `participant.added` webhook payload, version `2025-01-01`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ParticipantAddedWebhookV2025 {
     /// The API version that produced the event.
     pub api_version: String,
@@ -10607,6 +12605,35 @@ pub struct ParticipantAddedWebhookV2025 {
 
     /// The `data` property.
     pub data: ParticipantAddedEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl ParticipantAddedWebhookV2025 {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        api_version: String,
+        webhook_version: ParticipantAddedWebhookV2025WebhookVersion,
+        event_type: WebhookEventType,
+        event_id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        trace_id: String,
+        partner_id: String,
+        data: ParticipantAddedEvent,
+    ) -> Self {
+        Self {
+            api_version,
+            webhook_version,
+            event_type,
+            event_id,
+            created_at,
+            trace_id,
+            partner_id,
+            data,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -10678,6 +12705,7 @@ impl<'de> Deserialize<'de> for ParticipantAddedWebhookV2025 {
 /// The `participant.removed` webhook payload, version `2025-01-01`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ParticipantRemovedWebhookV2025 {
     /// The API version that produced the event.
     pub api_version: String,
@@ -10702,6 +12730,35 @@ pub struct ParticipantRemovedWebhookV2025 {
 
     /// The `data` property.
     pub data: ParticipantRemovedEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl ParticipantRemovedWebhookV2025 {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        api_version: String,
+        webhook_version: ParticipantRemovedWebhookV2025WebhookVersion,
+        event_type: WebhookEventType,
+        event_id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        trace_id: String,
+        partner_id: String,
+        data: ParticipantRemovedEvent,
+    ) -> Self {
+        Self {
+            api_version,
+            webhook_version,
+            event_type,
+            event_id,
+            created_at,
+            trace_id,
+            partner_id,
+            data,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -10777,6 +12834,7 @@ impl<'de> Deserialize<'de> for ParticipantRemovedWebhookV2025 {
 /// The `chat.group_name_updated` webhook payload, version `2025-01-01`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ChatGroupNameUpdatedWebhookV2025 {
     /// The API version that produced the event.
     pub api_version: String,
@@ -10801,6 +12859,35 @@ pub struct ChatGroupNameUpdatedWebhookV2025 {
 
     /// The `data` property.
     pub data: ChatGroupNameUpdatedEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl ChatGroupNameUpdatedWebhookV2025 {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        api_version: String,
+        webhook_version: ChatGroupNameUpdatedWebhookV2025WebhookVersion,
+        event_type: WebhookEventType,
+        event_id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        trace_id: String,
+        partner_id: String,
+        data: ChatGroupNameUpdatedEvent,
+    ) -> Self {
+        Self {
+            api_version,
+            webhook_version,
+            event_type,
+            event_id,
+            created_at,
+            trace_id,
+            partner_id,
+            data,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -10876,6 +12963,7 @@ impl<'de> Deserialize<'de> for ChatGroupNameUpdatedWebhookV2025 {
 /// The `chat.group_icon_updated` webhook payload, version `2025-01-01`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ChatGroupIconUpdatedWebhookV2025 {
     /// The API version that produced the event.
     pub api_version: String,
@@ -10900,6 +12988,35 @@ pub struct ChatGroupIconUpdatedWebhookV2025 {
 
     /// The `data` property.
     pub data: ChatGroupIconUpdatedEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl ChatGroupIconUpdatedWebhookV2025 {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        api_version: String,
+        webhook_version: ChatGroupIconUpdatedWebhookV2025WebhookVersion,
+        event_type: WebhookEventType,
+        event_id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        trace_id: String,
+        partner_id: String,
+        data: ChatGroupIconUpdatedEvent,
+    ) -> Self {
+        Self {
+            api_version,
+            webhook_version,
+            event_type,
+            event_id,
+            created_at,
+            trace_id,
+            partner_id,
+            data,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -10975,6 +13092,7 @@ impl<'de> Deserialize<'de> for ChatGroupIconUpdatedWebhookV2025 {
 /// The `chat.group_name_update_failed` webhook payload, version `2025-01-01`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ChatGroupNameUpdateFailedWebhookV2025 {
     /// The API version that produced the event.
     pub api_version: String,
@@ -10999,6 +13117,35 @@ pub struct ChatGroupNameUpdateFailedWebhookV2025 {
 
     /// The `data` property.
     pub data: ChatGroupNameUpdateFailedEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl ChatGroupNameUpdateFailedWebhookV2025 {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        api_version: String,
+        webhook_version: ChatGroupNameUpdateFailedWebhookV2025WebhookVersion,
+        event_type: WebhookEventType,
+        event_id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        trace_id: String,
+        partner_id: String,
+        data: ChatGroupNameUpdateFailedEvent,
+    ) -> Self {
+        Self {
+            api_version,
+            webhook_version,
+            event_type,
+            event_id,
+            created_at,
+            trace_id,
+            partner_id,
+            data,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -11074,6 +13221,7 @@ impl<'de> Deserialize<'de> for ChatGroupNameUpdateFailedWebhookV2025 {
 /// The `chat.group_icon_update_failed` webhook payload, version `2025-01-01`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ChatGroupIconUpdateFailedWebhookV2025 {
     /// The API version that produced the event.
     pub api_version: String,
@@ -11098,6 +13246,35 @@ pub struct ChatGroupIconUpdateFailedWebhookV2025 {
 
     /// The `data` property.
     pub data: ChatGroupIconUpdateFailedEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl ChatGroupIconUpdateFailedWebhookV2025 {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        api_version: String,
+        webhook_version: ChatGroupIconUpdateFailedWebhookV2025WebhookVersion,
+        event_type: WebhookEventType,
+        event_id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        trace_id: String,
+        partner_id: String,
+        data: ChatGroupIconUpdateFailedEvent,
+    ) -> Self {
+        Self {
+            api_version,
+            webhook_version,
+            event_type,
+            event_id,
+            created_at,
+            trace_id,
+            partner_id,
+            data,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -11173,6 +13350,7 @@ impl<'de> Deserialize<'de> for ChatGroupIconUpdateFailedWebhookV2025 {
 /// The `chat.created` webhook payload, version `2025-01-01`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ChatCreatedWebhookV2025 {
     /// The API version that produced the event.
     pub api_version: String,
@@ -11197,6 +13375,35 @@ pub struct ChatCreatedWebhookV2025 {
 
     /// The `data` property.
     pub data: ChatCreatedEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl ChatCreatedWebhookV2025 {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        api_version: String,
+        webhook_version: ChatCreatedWebhookV2025WebhookVersion,
+        event_type: WebhookEventType,
+        event_id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        trace_id: String,
+        partner_id: String,
+        data: ChatCreatedEvent,
+    ) -> Self {
+        Self {
+            api_version,
+            webhook_version,
+            event_type,
+            event_id,
+            created_at,
+            trace_id,
+            partner_id,
+            data,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -11268,6 +13475,7 @@ impl<'de> Deserialize<'de> for ChatCreatedWebhookV2025 {
 /// The `chat.typing_indicator.started` webhook payload, version `2025-01-01`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ChatTypingIndicatorStartedWebhookV2025 {
     /// The API version that produced the event.
     pub api_version: String,
@@ -11292,6 +13500,35 @@ pub struct ChatTypingIndicatorStartedWebhookV2025 {
 
     /// The `data` property.
     pub data: ChatTypingIndicatorEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl ChatTypingIndicatorStartedWebhookV2025 {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        api_version: String,
+        webhook_version: ChatTypingIndicatorStartedWebhookV2025WebhookVersion,
+        event_type: WebhookEventType,
+        event_id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        trace_id: String,
+        partner_id: String,
+        data: ChatTypingIndicatorEvent,
+    ) -> Self {
+        Self {
+            api_version,
+            webhook_version,
+            event_type,
+            event_id,
+            created_at,
+            trace_id,
+            partner_id,
+            data,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -11367,6 +13604,7 @@ impl<'de> Deserialize<'de> for ChatTypingIndicatorStartedWebhookV2025 {
 /// The `chat.typing_indicator.stopped` webhook payload, version `2025-01-01`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ChatTypingIndicatorStoppedWebhookV2025 {
     /// The API version that produced the event.
     pub api_version: String,
@@ -11391,6 +13629,35 @@ pub struct ChatTypingIndicatorStoppedWebhookV2025 {
 
     /// The `data` property.
     pub data: ChatTypingIndicatorEvent,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl ChatTypingIndicatorStoppedWebhookV2025 {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        api_version: String,
+        webhook_version: ChatTypingIndicatorStoppedWebhookV2025WebhookVersion,
+        event_type: WebhookEventType,
+        event_id: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+        trace_id: String,
+        partner_id: String,
+        data: ChatTypingIndicatorEvent,
+    ) -> Self {
+        Self {
+            api_version,
+            webhook_version,
+            event_type,
+            event_id,
+            created_at,
+            trace_id,
+            partner_id,
+            data,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -11466,6 +13733,7 @@ impl<'de> Deserialize<'de> for ChatTypingIndicatorStoppedWebhookV2025 {
 /// The health level.
 #[cfg(any(feature = "chats", feature = "webhooks"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum HealthStatusStatus {
     /// `HEALTHY`
     Healthy,
@@ -11486,7 +13754,7 @@ pub enum HealthStatusStatus {
 #[cfg(any(feature = "chats", feature = "webhooks"))]
 impl HealthStatusStatus {
     /// Every value known to this version of the client.
-    pub const KNOWN: [Self; 4] = [
+    pub const KNOWN: &'static [Self] = &[
         Self::Healthy,
         Self::AtRisk,
         Self::Critical,
@@ -11551,6 +13819,7 @@ impl<'de> Deserialize<'de> for HealthStatusStatus {
     )
 )]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ChatHandleStatus {
     /// `active`
     Active,
@@ -11575,7 +13844,7 @@ pub enum ChatHandleStatus {
 )]
 impl ChatHandleStatus {
     /// Every value known to this version of the client.
-    pub const KNOWN: [Self; 3] = [Self::Active, Self::Left, Self::Removed];
+    pub const KNOWN: &'static [Self] = &[Self::Active, Self::Left, Self::Removed];
 
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -11661,6 +13930,7 @@ impl<'de> Deserialize<'de> for ChatHandleStatus {
     )
 )]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum TextDecorationStyle {
     /// `bold`
     Bold,
@@ -11688,7 +13958,7 @@ pub enum TextDecorationStyle {
 )]
 impl TextDecorationStyle {
     /// Every value known to this version of the client.
-    pub const KNOWN: [Self; 4] = [
+    pub const KNOWN: &'static [Self] = &[
         Self::Bold,
         Self::Italic,
         Self::Strikethrough,
@@ -11781,6 +14051,7 @@ impl<'de> Deserialize<'de> for TextDecorationStyle {
     )
 )]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum TextDecorationAnimation {
     /// `big`
     Big,
@@ -11820,7 +14091,7 @@ pub enum TextDecorationAnimation {
 )]
 impl TextDecorationAnimation {
     /// Every value known to this version of the client.
-    pub const KNOWN: [Self; 8] = [
+    pub const KNOWN: &'static [Self] = &[
         Self::Big,
         Self::Small,
         Self::Shake,
@@ -11925,6 +14196,7 @@ impl<'de> Deserialize<'de> for TextDecorationAnimation {
     )
 )]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum TextPartType {
     /// `text`
     Text,
@@ -11943,7 +14215,7 @@ pub enum TextPartType {
 )]
 impl TextPartType {
     /// Every value known to this version of the client.
-    pub const KNOWN: [Self; 1] = [Self::Text];
+    pub const KNOWN: &'static [Self] = &[Self::Text];
 
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -12025,6 +14297,7 @@ impl<'de> Deserialize<'de> for TextPartType {
     )
 )]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum MediaPartType {
     /// `media`
     Media,
@@ -12043,7 +14316,7 @@ pub enum MediaPartType {
 )]
 impl MediaPartType {
     /// Every value known to this version of the client.
-    pub const KNOWN: [Self; 1] = [Self::Media];
+    pub const KNOWN: &'static [Self] = &[Self::Media];
 
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -12125,6 +14398,7 @@ impl<'de> Deserialize<'de> for MediaPartType {
     )
 )]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum LinkPartType {
     /// `link`
     Link,
@@ -12143,7 +14417,7 @@ pub enum LinkPartType {
 )]
 impl LinkPartType {
     /// Every value known to this version of the client.
-    pub const KNOWN: [Self; 1] = [Self::Link];
+    pub const KNOWN: &'static [Self] = &[Self::Link];
 
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -12225,6 +14499,7 @@ impl<'de> Deserialize<'de> for LinkPartType {
     )
 )]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum IMessageAppPartType {
     /// `imessage_app`
     ImessageApp,
@@ -12243,7 +14518,7 @@ pub enum IMessageAppPartType {
 )]
 impl IMessageAppPartType {
     /// Every value known to this version of the client.
-    pub const KNOWN: [Self; 1] = [Self::ImessageApp];
+    pub const KNOWN: &'static [Self] = &[Self::ImessageApp];
 
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -12325,6 +14600,7 @@ impl<'de> Deserialize<'de> for IMessageAppPartType {
     )
 )]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum MessageEffectType {
     /// `screen`
     Screen,
@@ -12346,7 +14622,7 @@ pub enum MessageEffectType {
 )]
 impl MessageEffectType {
     /// Every value known to this version of the client.
-    pub const KNOWN: [Self; 2] = [Self::Screen, Self::Bubble];
+    pub const KNOWN: &'static [Self] = &[Self::Screen, Self::Bubble];
 
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -12447,6 +14723,7 @@ pub type IMessageAppPartResponseType = IMessageAppPartType;
 /// The chat.
 #[cfg(feature = "chats")]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ChatCreateResponseChat {
     /// Unique identifier of the chat.
     pub id: String,
@@ -12468,6 +14745,31 @@ pub struct ChatCreateResponseChat {
 
     /// The first message.
     pub message: SentMessage,
+}
+
+#[cfg(feature = "chats")]
+impl ChatCreateResponseChat {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(
+        id: String,
+        service: ServiceType,
+        is_group: bool,
+        handles: Vec<ChatHandle>,
+        health_status: HealthStatus,
+        message: SentMessage,
+    ) -> Self {
+        Self {
+            id,
+            display_name: None,
+            service,
+            is_group,
+            handles,
+            health_status,
+            message,
+        }
+    }
 }
 
 #[cfg(feature = "chats")]
@@ -12535,6 +14837,7 @@ impl<'de> Deserialize<'de> for ChatCreateResponseChat {
 /// The voice memo message.
 #[cfg(feature = "chats")]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ChatSendVoicememoResponseVoiceMemo {
     /// Unique identifier of the message.
     pub id: String,
@@ -12559,6 +14862,33 @@ pub struct ChatSendVoicememoResponseVoiceMemo {
 
     /// The chat.
     pub chat: VoiceMemoChat,
+}
+
+#[cfg(feature = "chats")]
+impl ChatSendVoicememoResponseVoiceMemo {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(
+        id: String,
+        from: String,
+        to: Vec<String>,
+        status: String,
+        voice_memo: VoiceMemoFile,
+        created_at: chrono::DateTime<chrono::Utc>,
+        chat: VoiceMemoChat,
+    ) -> Self {
+        Self {
+            id,
+            from,
+            to,
+            status,
+            service: crate::Nullable::Absent,
+            voice_memo,
+            created_at,
+            chat,
+        }
+    }
 }
 
 #[cfg(feature = "chats")]
@@ -12634,6 +14964,7 @@ impl<'de> Deserialize<'de> for ChatSendVoicememoResponseVoiceMemo {
 /// Whether to add or remove the reaction.
 #[cfg(feature = "messages")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum MessageAddReactionParamsOperation {
     /// `add`
     Add,
@@ -12648,7 +14979,7 @@ pub enum MessageAddReactionParamsOperation {
 #[cfg(feature = "messages")]
 impl MessageAddReactionParamsOperation {
     /// Every value known to this version of the client.
-    pub const KNOWN: [Self; 2] = [Self::Add, Self::Remove];
+    pub const KNOWN: &'static [Self] = &[Self::Add, Self::Remove];
 
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -12697,6 +15028,7 @@ impl<'de> Deserialize<'de> for MessageAddReactionParamsOperation {
 /// The HTTP method of the upload (`PUT`).
 #[cfg(feature = "attachments")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum AttachmentCreateResponseHttpMethod {
     /// `PUT`
     Put,
@@ -12708,7 +15040,7 @@ pub enum AttachmentCreateResponseHttpMethod {
 #[cfg(feature = "attachments")]
 impl AttachmentCreateResponseHttpMethod {
     /// Every value known to this version of the client.
-    pub const KNOWN: [Self; 1] = [Self::Put];
+    pub const KNOWN: &'static [Self] = &[Self::Put];
 
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -12755,6 +15087,7 @@ impl<'de> Deserialize<'de> for AttachmentCreateResponseHttpMethod {
 /// Whether the upload finished.
 #[cfg(feature = "attachments")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum AttachmentRetrieveResponseStatus {
     /// `pending`
     Pending,
@@ -12772,7 +15105,7 @@ pub enum AttachmentRetrieveResponseStatus {
 #[cfg(feature = "attachments")]
 impl AttachmentRetrieveResponseStatus {
     /// Every value known to this version of the client.
-    pub const KNOWN: [Self; 3] = [Self::Pending, Self::Complete, Self::Failed];
+    pub const KNOWN: &'static [Self] = &[Self::Pending, Self::Complete, Self::Failed];
 
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -12823,6 +15156,7 @@ impl<'de> Deserialize<'de> for AttachmentRetrieveResponseStatus {
 /// A phone number of the account.
 #[cfg(feature = "phonenumbers")]
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct PhonenumberListResponsePhoneNumbersItem {
     /// Unique identifier of the phone number.
     pub id: String,
@@ -12838,6 +15172,22 @@ pub struct PhonenumberListResponsePhoneNumbersItem {
 
     /// What the number can do.
     pub capabilities: Option<PhoneCapabilities>,
+}
+
+#[cfg(feature = "phonenumbers")]
+impl PhonenumberListResponsePhoneNumbersItem {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(id: String, phone_number: String) -> Self {
+        Self {
+            id,
+            phone_number,
+            type_: crate::Nullable::Absent,
+            country_code: None,
+            capabilities: None,
+        }
+    }
 }
 
 #[cfg(feature = "phonenumbers")]
@@ -12901,6 +15251,7 @@ impl<'de> Deserialize<'de> for PhonenumberListResponsePhoneNumbersItem {
 /// Always `Feature`.
 #[cfg(feature = "chats_location")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum LocationFeatureType {
     /// `Feature`
     Feature,
@@ -12912,7 +15263,7 @@ pub enum LocationFeatureType {
 #[cfg(feature = "chats_location")]
 impl LocationFeatureType {
     /// Every value known to this version of the client.
-    pub const KNOWN: [Self; 1] = [Self::Feature];
+    pub const KNOWN: &'static [Self] = &[Self::Feature];
 
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -12959,6 +15310,7 @@ impl<'de> Deserialize<'de> for LocationFeatureType {
 /// Always `Point`.
 #[cfg(feature = "chats_location")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum LocationFeatureGeometryType {
     /// `Point`
     Point,
@@ -12970,7 +15322,7 @@ pub enum LocationFeatureGeometryType {
 #[cfg(feature = "chats_location")]
 impl LocationFeatureGeometryType {
     /// Every value known to this version of the client.
-    pub const KNOWN: [Self; 1] = [Self::Point];
+    pub const KNOWN: &'static [Self] = &[Self::Point];
 
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -13017,12 +15369,23 @@ impl<'de> Deserialize<'de> for LocationFeatureGeometryType {
 /// Where the participant was.
 #[cfg(feature = "chats_location")]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct LocationFeatureGeometry {
     /// Always `Point`.
     pub type_: LocationFeatureGeometryType,
 
     /// Longitude and latitude, in degrees (GeoJSON order).
     pub coordinates: Vec<f64>,
+}
+
+#[cfg(feature = "chats_location")]
+impl LocationFeatureGeometry {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(type_: LocationFeatureGeometryType, coordinates: Vec<f64>) -> Self {
+        Self { type_, coordinates }
+    }
 }
 
 #[cfg(feature = "chats_location")]
@@ -13070,6 +15433,7 @@ impl<'de> Deserialize<'de> for LocationFeatureGeometry {
 /// Who shared the location, and where that is.
 #[cfg(feature = "chats_location")]
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct LocationFeatureProperties {
     /// The participant.
     pub handle: String,
@@ -13082,6 +15446,21 @@ pub struct LocationFeatureProperties {
 
     /// When the location was shared.
     pub updated_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+#[cfg(feature = "chats_location")]
+impl LocationFeatureProperties {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(handle: String) -> Self {
+        Self {
+            handle,
+            address: None,
+            locality: None,
+            updated_at: None,
+        }
+    }
 }
 
 #[cfg(feature = "chats_location")]
@@ -13137,6 +15516,7 @@ impl<'de> Deserialize<'de> for LocationFeatureProperties {
 /// Always `FeatureCollection`.
 #[cfg(feature = "chats_location")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum GetChatLocationResponseDataType {
     /// `FeatureCollection`
     FeatureCollection,
@@ -13148,7 +15528,7 @@ pub enum GetChatLocationResponseDataType {
 #[cfg(feature = "chats_location")]
 impl GetChatLocationResponseDataType {
     /// Every value known to this version of the client.
-    pub const KNOWN: [Self; 1] = [Self::FeatureCollection];
+    pub const KNOWN: &'static [Self] = &[Self::FeatureCollection];
 
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -13195,12 +15575,26 @@ impl<'de> Deserialize<'de> for GetChatLocationResponseDataType {
 /// The locations, as a GeoJSON feature collection.
 #[cfg(feature = "chats_location")]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetChatLocationResponseData {
     /// Always `FeatureCollection`.
     pub type_: GetChatLocationResponseDataType,
 
     /// One feature per participant who shared a location.
     pub features: Vec<LocationFeature>,
+}
+
+#[cfg(feature = "chats_location")]
+impl GetChatLocationResponseData {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(
+        type_: GetChatLocationResponseDataType,
+        features: Vec<LocationFeature>,
+    ) -> Self {
+        Self { type_, features }
+    }
 }
 
 #[cfg(feature = "chats_location")]
@@ -13300,6 +15694,7 @@ impl<'de> Deserialize<'de> for MessageCreateBodyContinuationMessage {
 /// `failover_flagged` (the usual number was flagged).
 #[cfg(feature = "messages")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum MessageCreateResponseFromSelectionReason {
     /// `reused_active_chat`
     ReusedActiveChat,
@@ -13317,7 +15712,7 @@ pub enum MessageCreateResponseFromSelectionReason {
 #[cfg(feature = "messages")]
 impl MessageCreateResponseFromSelectionReason {
     /// Every value known to this version of the client.
-    pub const KNOWN: [Self; 3] = [
+    pub const KNOWN: &'static [Self] = &[
         Self::ReusedActiveChat,
         Self::NewBestNumber,
         Self::FailoverFlagged,
@@ -13372,6 +15767,7 @@ impl<'de> Deserialize<'de> for MessageCreateResponseFromSelectionReason {
 /// Why that phone number was chosen.
 #[cfg(feature = "messages")]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct MessageCreateResponseFromSelection {
     /// `reused_active_chat` (an active chat with the handles existed),
     /// `new_best_number` (the best number was picked for a new chat) or
@@ -13380,6 +15776,22 @@ pub struct MessageCreateResponseFromSelection {
 
     /// Whether an existing chat was used.
     pub reused_existing_chat: bool,
+}
+
+#[cfg(feature = "messages")]
+impl MessageCreateResponseFromSelection {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(
+        reason: MessageCreateResponseFromSelectionReason,
+        reused_existing_chat: bool,
+    ) -> Self {
+        Self {
+            reason,
+            reused_existing_chat,
+        }
+    }
 }
 
 #[cfg(feature = "messages")]
@@ -13436,6 +15848,7 @@ impl<'de> Deserialize<'de> for MessageCreateResponseFromSelection {
 /// A phone number of the account.
 #[cfg(feature = "phone_numbers")]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct PhoneNumberListResponsePhoneNumbersItem {
     /// Unique identifier of the phone number.
     pub id: String,
@@ -13451,6 +15864,27 @@ pub struct PhoneNumberListResponsePhoneNumbersItem {
 
     /// Where calls to the number are forwarded, if anywhere.
     pub forwarding_number: crate::Nullable<String>,
+}
+
+#[cfg(feature = "phone_numbers")]
+impl PhoneNumberListResponsePhoneNumbersItem {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(
+        id: String,
+        phone_number: String,
+        health_status: NumberStatus,
+        reputation: NumberStatus,
+    ) -> Self {
+        Self {
+            id,
+            phone_number,
+            health_status,
+            reputation,
+            forwarding_number: crate::Nullable::Absent,
+        }
+    }
 }
 
 #[cfg(feature = "phone_numbers")]
@@ -13538,6 +15972,7 @@ pub type WebhookIMessageAppPartType = IMessageAppPartType;
 /// The app that renders the card.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct WebhookIMessageAppPartApp {
     /// Bundle identifier of the app.
     pub bundle_id: String,
@@ -13550,6 +15985,21 @@ pub struct WebhookIMessageAppPartApp {
 
     /// App Store identifier of the app.
     pub app_store_id: crate::Nullable<i64>,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl WebhookIMessageAppPartApp {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(bundle_id: String, name: String, team_id: String) -> Self {
+        Self {
+            bundle_id,
+            name,
+            team_id,
+            app_store_id: crate::Nullable::Absent,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -13605,6 +16055,7 @@ impl<'de> Deserialize<'de> for WebhookIMessageAppPartApp {
 /// What the card shows.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct WebhookIMessageAppPartLayout {
     /// Main caption.
     pub caption: crate::Nullable<String>,
@@ -13617,6 +16068,21 @@ pub struct WebhookIMessageAppPartLayout {
 
     /// Text under the trailing caption.
     pub trailing_subcaption: crate::Nullable<String>,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl WebhookIMessageAppPartLayout {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new() -> Self {
+        Self {
+            caption: crate::Nullable::Absent,
+            subcaption: crate::Nullable::Absent,
+            trailing_caption: crate::Nullable::Absent,
+            trailing_subcaption: crate::Nullable::Absent,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -13672,6 +16138,7 @@ impl<'de> Deserialize<'de> for WebhookIMessageAppPartLayout {
 /// `outbound` for messages you sent, `inbound` for messages you received.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum MessageEventV2Direction {
     /// `inbound`
     Inbound,
@@ -13686,7 +16153,7 @@ pub enum MessageEventV2Direction {
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl MessageEventV2Direction {
     /// Every value known to this version of the client.
-    pub const KNOWN: [Self; 2] = [Self::Inbound, Self::Outbound];
+    pub const KNOWN: &'static [Self] = &[Self::Inbound, Self::Outbound];
 
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -13735,6 +16202,7 @@ impl<'de> Deserialize<'de> for MessageEventV2Direction {
 /// The chat of the message.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct MessageEditedEventChat {
     /// Unique identifier of the chat.
     pub id: String,
@@ -13747,6 +16215,26 @@ pub struct MessageEditedEventChat {
 
     /// Your phone number's handle in the chat.
     pub owner_handle: ChatHandle,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl MessageEditedEventChat {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(
+        id: String,
+        health_status: HealthStatus,
+        is_group: bool,
+        owner_handle: ChatHandle,
+    ) -> Self {
+        Self {
+            id,
+            health_status,
+            is_group,
+            owner_handle,
+        }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -13802,6 +16290,7 @@ impl<'de> Deserialize<'de> for MessageEditedEventChat {
 /// `outbound` for messages you sent, `inbound` for messages you received.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum MessageEditedEventDirection {
     /// `outbound`
     Outbound,
@@ -13816,7 +16305,7 @@ pub enum MessageEditedEventDirection {
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl MessageEditedEventDirection {
     /// Every value known to this version of the client.
-    pub const KNOWN: [Self; 2] = [Self::Outbound, Self::Inbound];
+    pub const KNOWN: &'static [Self] = &[Self::Outbound, Self::Inbound];
 
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -13865,12 +16354,23 @@ impl<'de> Deserialize<'de> for MessageEditedEventDirection {
 /// The edited part.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct MessageEditedEventPart {
     /// The 0-based index of the part.
     pub index: i64,
 
     /// The new text.
     pub text: String,
+}
+
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl MessageEditedEventPart {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(index: i64, text: String) -> Self {
+        Self { index, text }
+    }
 }
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
@@ -13918,6 +16418,7 @@ impl<'de> Deserialize<'de> for MessageEditedEventPart {
 /// Always `2026-02-03`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum MessageSentWebhookV2026WebhookVersion {
     /// `2026-02-03`
     V20260203,
@@ -13929,7 +16430,7 @@ pub enum MessageSentWebhookV2026WebhookVersion {
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl MessageSentWebhookV2026WebhookVersion {
     /// Every value known to this version of the client.
-    pub const KNOWN: [Self; 1] = [Self::V20260203];
+    pub const KNOWN: &'static [Self] = &[Self::V20260203];
 
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -14078,6 +16579,7 @@ pub type PhoneNumberStatusUpdatedWebhookV2026WebhookVersion = MessageSentWebhook
 /// Always `2025-01-01`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum MessageSentWebhookV2025WebhookVersion {
     /// `2025-01-01`
     V20250101,
@@ -14089,7 +16591,7 @@ pub enum MessageSentWebhookV2025WebhookVersion {
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl MessageSentWebhookV2025WebhookVersion {
     /// Every value known to this version of the client.
-    pub const KNOWN: [Self; 1] = [Self::V20250101];
+    pub const KNOWN: &'static [Self] = &[Self::V20250101];
 
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -14268,6 +16770,7 @@ pub struct MessageListParams {
 /// The `MessageListMessagesThreadOrder` schema.
 #[cfg(feature = "messages")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum MessageListMessagesThreadOrder {
     /// `asc`
     Asc,
@@ -14282,7 +16785,7 @@ pub enum MessageListMessagesThreadOrder {
 #[cfg(feature = "messages")]
 impl MessageListMessagesThreadOrder {
     /// Every value known to this version of the client.
-    pub const KNOWN: [Self; 2] = [Self::Asc, Self::Desc];
+    pub const KNOWN: &'static [Self] = &[Self::Asc, Self::Desc];
 
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {

@@ -178,16 +178,16 @@ fn error_401() -> ErrorExample {
         ),
         code: Some(2004),
         message: Some("Unauthorized - missing or invalid authentication token"),
-        envelope: Some(linq_api::types::ErrorResponse {
-            error: linq_api::types::ErrorDetail {
-                status: 401,
-                code: 2004,
-                message: "Unauthorized - missing or invalid authentication token"
-                    .to_owned(),
-            },
-            success: false,
-            ..Default::default()
-        }),
+        envelope: Some(
+            linq_api::types::ErrorResponse::new(
+                linq_api::types::ErrorDetail::new(
+                    401,
+                    2004,
+                    "Unauthorized - missing or invalid authentication token".to_owned(),
+                ),
+                false,
+            ),
+        ),
     }
 }
 
@@ -209,15 +209,16 @@ fn error_500() -> ErrorExample {
         ),
         code: Some(3006),
         message: Some("Internal server error"),
-        envelope: Some(linq_api::types::ErrorResponse {
-            error: linq_api::types::ErrorDetail {
-                status: 500,
-                code: 3006,
-                message: "Internal server error".to_owned(),
-            },
-            success: false,
-            ..Default::default()
-        }),
+        envelope: Some(
+            linq_api::types::ErrorResponse::new(
+                linq_api::types::ErrorDetail::new(
+                    500,
+                    3006,
+                    "Internal server error".to_owned(),
+                ),
+                false,
+            ),
+        ),
     }
 }
 
@@ -239,15 +240,16 @@ fn error_400() -> ErrorExample {
         ),
         code: Some(1002),
         message: Some("Phone number must be in E.164 format"),
-        envelope: Some(linq_api::types::ErrorResponse {
-            error: linq_api::types::ErrorDetail {
-                status: 400,
-                code: 1002,
-                message: "Phone number must be in E.164 format".to_owned(),
-            },
-            success: false,
-            ..Default::default()
-        }),
+        envelope: Some(
+            linq_api::types::ErrorResponse::new(
+                linq_api::types::ErrorDetail::new(
+                    400,
+                    1002,
+                    "Phone number must be in E.164 format".to_owned(),
+                ),
+                false,
+            ),
+        ),
     }
 }
 
@@ -269,15 +271,16 @@ fn error_404() -> ErrorExample {
         ),
         code: Some(2001),
         message: Some("Resource not found"),
-        envelope: Some(linq_api::types::ErrorResponse {
-            error: linq_api::types::ErrorDetail {
-                status: 404,
-                code: 2001,
-                message: "Resource not found".to_owned(),
-            },
-            success: false,
-            ..Default::default()
-        }),
+        envelope: Some(
+            linq_api::types::ErrorResponse::new(
+                linq_api::types::ErrorDetail::new(
+                    404,
+                    2001,
+                    "Resource not found".to_owned(),
+                ),
+                false,
+            ),
+        ),
     }
 }
 
@@ -299,16 +302,17 @@ fn error_403() -> ErrorExample {
         ),
         code: Some(2005),
         message: Some("Access denied - insufficient permissions for this resource"),
-        envelope: Some(linq_api::types::ErrorResponse {
-            error: linq_api::types::ErrorDetail {
-                status: 403,
-                code: 2005,
-                message: "Access denied - insufficient permissions for this resource"
-                    .to_owned(),
-            },
-            success: false,
-            ..Default::default()
-        }),
+        envelope: Some(
+            linq_api::types::ErrorResponse::new(
+                linq_api::types::ErrorDetail::new(
+                    403,
+                    2005,
+                    "Access denied - insufficient permissions for this resource"
+                        .to_owned(),
+                ),
+                false,
+            ),
+        ),
     }
 }
 
@@ -330,15 +334,16 @@ fn error_413() -> ErrorExample {
         ),
         code: Some(5001),
         message: Some("Voice memo file too large - maximum size is 10MB"),
-        envelope: Some(linq_api::types::ErrorResponse {
-            error: linq_api::types::ErrorDetail {
-                status: 413,
-                code: 5001,
-                message: "Voice memo file too large - maximum size is 10MB".to_owned(),
-            },
-            success: false,
-            ..Default::default()
-        }),
+        envelope: Some(
+            linq_api::types::ErrorResponse::new(
+                linq_api::types::ErrorDetail::new(
+                    413,
+                    5001,
+                    "Voice memo file too large - maximum size is 10MB".to_owned(),
+                ),
+                false,
+            ),
+        ),
     }
 }
 
@@ -360,15 +365,16 @@ fn error_422() -> ErrorExample {
         ),
         code: Some(1003),
         message: Some("Request is valid but cannot be processed"),
-        envelope: Some(linq_api::types::ErrorResponse {
-            error: linq_api::types::ErrorDetail {
-                status: 422,
-                code: 1003,
-                message: "Request is valid but cannot be processed".to_owned(),
-            },
-            success: false,
-            ..Default::default()
-        }),
+        envelope: Some(
+            linq_api::types::ErrorResponse::new(
+                linq_api::types::ErrorDetail::new(
+                    422,
+                    1003,
+                    "Request is valid but cannot be processed".to_owned(),
+                ),
+                false,
+            ),
+        ),
     }
 }
 
@@ -390,61 +396,75 @@ async fn chats_list_chats_required_params() {
     let (status, headers, decoded) = response.into_parts();
     assert_valid_request(Some(&headers));
     assert_eq!(status, 200);
-    let expected = linq_api::types::ChatListChatsResponse {
-        chats: Vec::from([
-            linq_api::types::Chat {
-                id: "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a".to_owned(),
-                display_name: None,
-                service: linq_api::Nullable::Value(
-                    linq_api::types::ServiceType::IMessage,
-                ),
-                handles: Vec::from([
-                    linq_api::types::ChatHandle {
-                        id: "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
-                        handle: "+12025550100".to_owned(),
-                        service: linq_api::types::ServiceType::IMessage,
-                        status: linq_api::Nullable::Value(
-                            linq_api::types::ChatHandleStatus::Active,
+    let expected = {
+        let mut v = linq_api::types::ChatListChatsResponse::new(
+            Vec::from([
+                {
+                    let mut v = linq_api::types::Chat::new(
+                        "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a".to_owned(),
+                        Vec::from([
+                            {
+                                let mut v = linq_api::types::ChatHandle::new(
+                                    "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
+                                    "+12025550100".to_owned(),
+                                    linq_api::types::ServiceType::IMessage,
+                                    "2026-02-05T19:52:17Z"
+                                        .parse::<
+                                            linq_api::chrono::DateTime<linq_api::chrono::Utc>,
+                                        >()
+                                        .expect("valid timestamp"),
+                                );
+                                v.status = linq_api::Nullable::Value(
+                                    linq_api::types::ChatHandleStatus::Active,
+                                );
+                                v.is_me = linq_api::Nullable::Value(true);
+                                v
+                            },
+                            {
+                                let mut v = linq_api::types::ChatHandle::new(
+                                    "e604375a-5913-483a-8278-c631e8f0ffda".to_owned(),
+                                    "+12025550123".to_owned(),
+                                    linq_api::types::ServiceType::IMessage,
+                                    "2026-02-05T19:52:17Z"
+                                        .parse::<
+                                            linq_api::chrono::DateTime<linq_api::chrono::Utc>,
+                                        >()
+                                        .expect("valid timestamp"),
+                                );
+                                v.status = linq_api::Nullable::Value(
+                                    linq_api::types::ChatHandleStatus::Active,
+                                );
+                                v.is_me = linq_api::Nullable::Value(false);
+                                v
+                            },
+                        ]),
+                        linq_api::types::HealthStatus::new(
+                            linq_api::types::HealthStatusStatus::Healthy,
+                            "https://docs.linqapp.com/guides/chat-health".to_owned(),
+                            "2026-02-05T19:52:17Z"
+                                .parse::<
+                                    linq_api::chrono::DateTime<linq_api::chrono::Utc>,
+                                >()
+                                .expect("valid timestamp"),
                         ),
-                        joined_at: "2026-02-05T19:52:17Z"
+                        false,
+                        false,
+                        "2026-02-05T19:52:17Z"
                             .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                             .expect("valid timestamp"),
-                        is_me: linq_api::Nullable::Value(true),
-                        left_at: linq_api::Nullable::Absent,
-                    },
-                    linq_api::types::ChatHandle {
-                        id: "e604375a-5913-483a-8278-c631e8f0ffda".to_owned(),
-                        handle: "+12025550123".to_owned(),
-                        service: linq_api::types::ServiceType::IMessage,
-                        status: linq_api::Nullable::Value(
-                            linq_api::types::ChatHandleStatus::Active,
-                        ),
-                        joined_at: "2026-02-05T19:52:17Z"
+                        "2026-02-05T19:58:02Z"
                             .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                             .expect("valid timestamp"),
-                        is_me: linq_api::Nullable::Value(false),
-                        left_at: linq_api::Nullable::Absent,
-                    },
-                ]),
-                health_status: linq_api::types::HealthStatus {
-                    status: linq_api::types::HealthStatusStatus::Healthy,
-                    doc_url: "https://docs.linqapp.com/guides/chat-health".to_owned(),
-                    updated_at: "2026-02-05T19:52:17Z"
-                        .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                        .expect("valid timestamp"),
+                    );
+                    v.service = linq_api::Nullable::Value(
+                        linq_api::types::ServiceType::IMessage,
+                    );
+                    v
                 },
-                is_archived: false,
-                is_group: false,
-                created_at: "2026-02-05T19:52:17Z"
-                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                    .expect("valid timestamp"),
-                updated_at: "2026-02-05T19:58:02Z"
-                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                    .expect("valid timestamp"),
-                group_chat_icon: linq_api::Nullable::Absent,
-            },
-        ]),
-        next_cursor: linq_api::Nullable::Value("20".to_owned()),
+            ]),
+        );
+        v.next_cursor = linq_api::Nullable::Value("20".to_owned());
+        v
     };
     assert_eq!(decoded, expected);
     assert_round_trip(
@@ -509,61 +529,75 @@ async fn chats_list_chats_all_params() {
     let (status, headers, decoded) = response.into_parts();
     assert_valid_request(Some(&headers));
     assert_eq!(status, 200);
-    let expected = linq_api::types::ChatListChatsResponse {
-        chats: Vec::from([
-            linq_api::types::Chat {
-                id: "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a".to_owned(),
-                display_name: None,
-                service: linq_api::Nullable::Value(
-                    linq_api::types::ServiceType::IMessage,
-                ),
-                handles: Vec::from([
-                    linq_api::types::ChatHandle {
-                        id: "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
-                        handle: "+12025550100".to_owned(),
-                        service: linq_api::types::ServiceType::IMessage,
-                        status: linq_api::Nullable::Value(
-                            linq_api::types::ChatHandleStatus::Active,
+    let expected = {
+        let mut v = linq_api::types::ChatListChatsResponse::new(
+            Vec::from([
+                {
+                    let mut v = linq_api::types::Chat::new(
+                        "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a".to_owned(),
+                        Vec::from([
+                            {
+                                let mut v = linq_api::types::ChatHandle::new(
+                                    "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
+                                    "+12025550100".to_owned(),
+                                    linq_api::types::ServiceType::IMessage,
+                                    "2026-02-05T19:52:17Z"
+                                        .parse::<
+                                            linq_api::chrono::DateTime<linq_api::chrono::Utc>,
+                                        >()
+                                        .expect("valid timestamp"),
+                                );
+                                v.status = linq_api::Nullable::Value(
+                                    linq_api::types::ChatHandleStatus::Active,
+                                );
+                                v.is_me = linq_api::Nullable::Value(true);
+                                v
+                            },
+                            {
+                                let mut v = linq_api::types::ChatHandle::new(
+                                    "e604375a-5913-483a-8278-c631e8f0ffda".to_owned(),
+                                    "+12025550123".to_owned(),
+                                    linq_api::types::ServiceType::IMessage,
+                                    "2026-02-05T19:52:17Z"
+                                        .parse::<
+                                            linq_api::chrono::DateTime<linq_api::chrono::Utc>,
+                                        >()
+                                        .expect("valid timestamp"),
+                                );
+                                v.status = linq_api::Nullable::Value(
+                                    linq_api::types::ChatHandleStatus::Active,
+                                );
+                                v.is_me = linq_api::Nullable::Value(false);
+                                v
+                            },
+                        ]),
+                        linq_api::types::HealthStatus::new(
+                            linq_api::types::HealthStatusStatus::Healthy,
+                            "https://docs.linqapp.com/guides/chat-health".to_owned(),
+                            "2026-02-05T19:52:17Z"
+                                .parse::<
+                                    linq_api::chrono::DateTime<linq_api::chrono::Utc>,
+                                >()
+                                .expect("valid timestamp"),
                         ),
-                        joined_at: "2026-02-05T19:52:17Z"
+                        false,
+                        false,
+                        "2026-02-05T19:52:17Z"
                             .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                             .expect("valid timestamp"),
-                        is_me: linq_api::Nullable::Value(true),
-                        left_at: linq_api::Nullable::Absent,
-                    },
-                    linq_api::types::ChatHandle {
-                        id: "e604375a-5913-483a-8278-c631e8f0ffda".to_owned(),
-                        handle: "+12025550123".to_owned(),
-                        service: linq_api::types::ServiceType::IMessage,
-                        status: linq_api::Nullable::Value(
-                            linq_api::types::ChatHandleStatus::Active,
-                        ),
-                        joined_at: "2026-02-05T19:52:17Z"
+                        "2026-02-05T19:58:02Z"
                             .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                             .expect("valid timestamp"),
-                        is_me: linq_api::Nullable::Value(false),
-                        left_at: linq_api::Nullable::Absent,
-                    },
-                ]),
-                health_status: linq_api::types::HealthStatus {
-                    status: linq_api::types::HealthStatusStatus::Healthy,
-                    doc_url: "https://docs.linqapp.com/guides/chat-health".to_owned(),
-                    updated_at: "2026-02-05T19:52:17Z"
-                        .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                        .expect("valid timestamp"),
+                    );
+                    v.service = linq_api::Nullable::Value(
+                        linq_api::types::ServiceType::IMessage,
+                    );
+                    v
                 },
-                is_archived: false,
-                is_group: false,
-                created_at: "2026-02-05T19:52:17Z"
-                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                    .expect("valid timestamp"),
-                updated_at: "2026-02-05T19:58:02Z"
-                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                    .expect("valid timestamp"),
-                group_chat_icon: linq_api::Nullable::Absent,
-            },
-        ]),
-        next_cursor: linq_api::Nullable::Value("20".to_owned()),
+            ]),
+        );
+        v.next_cursor = linq_api::Nullable::Value("20".to_owned());
+        v
     };
     assert_eq!(decoded, expected);
     assert_round_trip(
@@ -658,74 +692,74 @@ async fn chats_create_required_params() {
     let (status, headers, decoded) = response.into_parts();
     assert_valid_request(Some(&headers));
     assert_eq!(status, 201);
-    let expected = linq_api::types::ChatCreateResponse {
-        chat: linq_api::types::ChatCreateResponseChat {
-            id: "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a".to_owned(),
-            display_name: None,
-            service: linq_api::types::ServiceType::IMessage,
-            is_group: false,
-            handles: Vec::from([
-                linq_api::types::ChatHandle {
-                    id: "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
-                    handle: "+12025550100".to_owned(),
-                    service: linq_api::types::ServiceType::IMessage,
-                    status: linq_api::Nullable::Value(
+    let expected = linq_api::types::ChatCreateResponse::new(
+        linq_api::types::ChatCreateResponseChat::new(
+            "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a".to_owned(),
+            linq_api::types::ServiceType::IMessage,
+            false,
+            Vec::from([
+                {
+                    let mut v = linq_api::types::ChatHandle::new(
+                        "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
+                        "+12025550100".to_owned(),
+                        linq_api::types::ServiceType::IMessage,
+                        "2026-02-05T19:52:17Z"
+                            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                            .expect("valid timestamp"),
+                    );
+                    v.status = linq_api::Nullable::Value(
                         linq_api::types::ChatHandleStatus::Active,
-                    ),
-                    joined_at: "2026-02-05T19:52:17Z"
-                        .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                        .expect("valid timestamp"),
-                    is_me: linq_api::Nullable::Value(true),
-                    left_at: linq_api::Nullable::Absent,
+                    );
+                    v.is_me = linq_api::Nullable::Value(true);
+                    v
                 },
-                linq_api::types::ChatHandle {
-                    id: "e604375a-5913-483a-8278-c631e8f0ffda".to_owned(),
-                    handle: "+12025550123".to_owned(),
-                    service: linq_api::types::ServiceType::IMessage,
-                    status: linq_api::Nullable::Value(
+                {
+                    let mut v = linq_api::types::ChatHandle::new(
+                        "e604375a-5913-483a-8278-c631e8f0ffda".to_owned(),
+                        "+12025550123".to_owned(),
+                        linq_api::types::ServiceType::IMessage,
+                        "2026-02-05T19:52:17Z"
+                            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                            .expect("valid timestamp"),
+                    );
+                    v.status = linq_api::Nullable::Value(
                         linq_api::types::ChatHandleStatus::Active,
-                    ),
-                    joined_at: "2026-02-05T19:52:17Z"
-                        .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                        .expect("valid timestamp"),
-                    is_me: linq_api::Nullable::Value(false),
-                    left_at: linq_api::Nullable::Absent,
+                    );
+                    v.is_me = linq_api::Nullable::Value(false);
+                    v
                 },
             ]),
-            health_status: linq_api::types::HealthStatus {
-                status: linq_api::types::HealthStatusStatus::Healthy,
-                doc_url: "https://docs.linqapp.com/guides/chat-health".to_owned(),
-                updated_at: "2026-02-05T19:52:17Z"
+            linq_api::types::HealthStatus::new(
+                linq_api::types::HealthStatusStatus::Healthy,
+                "https://docs.linqapp.com/guides/chat-health".to_owned(),
+                "2026-02-05T19:52:17Z"
                     .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                     .expect("valid timestamp"),
-            },
-            message: linq_api::types::SentMessage {
-                id: "347d62c2-2170-4754-8d30-c76d0c727d96".to_owned(),
-                created_at: "2026-02-05T19:52:17Z"
-                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                    .expect("valid timestamp"),
-                service: linq_api::Nullable::Value(
+            ),
+            {
+                let mut v = linq_api::types::SentMessage::new(
+                    "347d62c2-2170-4754-8d30-c76d0c727d96".to_owned(),
+                    "2026-02-05T19:52:17Z"
+                        .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                        .expect("valid timestamp"),
+                    Vec::from([
+                        linq_api::types::MessagePartResponse::Text(
+                            linq_api::types::TextPartResponse::new(
+                                linq_api::types::TextPartResponseType::Text,
+                                "Hi! Your order has shipped.".to_owned(),
+                            ),
+                        ),
+                    ]),
+                    linq_api::types::DeliveryStatus::Queued,
+                    false,
+                );
+                v.service = linq_api::Nullable::Value(
                     linq_api::types::ServiceType::IMessage,
-                ),
-                parts: Vec::from([
-                    linq_api::types::MessagePartResponse::Text(linq_api::types::TextPartResponse {
-                        type_: linq_api::types::TextPartResponseType::Text,
-                        value: "Hi! Your order has shipped.".to_owned(),
-                        reactions: None,
-                        text_decorations: linq_api::Nullable::Absent,
-                    }),
-                ]),
-                sent_at: None,
-                delivery_status: linq_api::types::DeliveryStatus::Queued,
-                is_read: false,
-                preferred_service: linq_api::Nullable::Absent,
-                delivered_at: linq_api::Nullable::Absent,
-                effect: linq_api::Nullable::Absent,
-                from_handle: linq_api::Nullable::Absent,
-                reply_to: linq_api::Nullable::Absent,
+                );
+                v
             },
-        },
-    };
+        ),
+    );
     assert_eq!(decoded, expected);
     assert_round_trip(
         &decoded,
@@ -815,74 +849,74 @@ async fn chats_create_all_params() {
     let (status, headers, decoded) = response.into_parts();
     assert_valid_request(Some(&headers));
     assert_eq!(status, 201);
-    let expected = linq_api::types::ChatCreateResponse {
-        chat: linq_api::types::ChatCreateResponseChat {
-            id: "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a".to_owned(),
-            display_name: None,
-            service: linq_api::types::ServiceType::IMessage,
-            is_group: false,
-            handles: Vec::from([
-                linq_api::types::ChatHandle {
-                    id: "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
-                    handle: "+12025550100".to_owned(),
-                    service: linq_api::types::ServiceType::IMessage,
-                    status: linq_api::Nullable::Value(
+    let expected = linq_api::types::ChatCreateResponse::new(
+        linq_api::types::ChatCreateResponseChat::new(
+            "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a".to_owned(),
+            linq_api::types::ServiceType::IMessage,
+            false,
+            Vec::from([
+                {
+                    let mut v = linq_api::types::ChatHandle::new(
+                        "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
+                        "+12025550100".to_owned(),
+                        linq_api::types::ServiceType::IMessage,
+                        "2026-02-05T19:52:17Z"
+                            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                            .expect("valid timestamp"),
+                    );
+                    v.status = linq_api::Nullable::Value(
                         linq_api::types::ChatHandleStatus::Active,
-                    ),
-                    joined_at: "2026-02-05T19:52:17Z"
-                        .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                        .expect("valid timestamp"),
-                    is_me: linq_api::Nullable::Value(true),
-                    left_at: linq_api::Nullable::Absent,
+                    );
+                    v.is_me = linq_api::Nullable::Value(true);
+                    v
                 },
-                linq_api::types::ChatHandle {
-                    id: "e604375a-5913-483a-8278-c631e8f0ffda".to_owned(),
-                    handle: "+12025550123".to_owned(),
-                    service: linq_api::types::ServiceType::IMessage,
-                    status: linq_api::Nullable::Value(
+                {
+                    let mut v = linq_api::types::ChatHandle::new(
+                        "e604375a-5913-483a-8278-c631e8f0ffda".to_owned(),
+                        "+12025550123".to_owned(),
+                        linq_api::types::ServiceType::IMessage,
+                        "2026-02-05T19:52:17Z"
+                            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                            .expect("valid timestamp"),
+                    );
+                    v.status = linq_api::Nullable::Value(
                         linq_api::types::ChatHandleStatus::Active,
-                    ),
-                    joined_at: "2026-02-05T19:52:17Z"
-                        .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                        .expect("valid timestamp"),
-                    is_me: linq_api::Nullable::Value(false),
-                    left_at: linq_api::Nullable::Absent,
+                    );
+                    v.is_me = linq_api::Nullable::Value(false);
+                    v
                 },
             ]),
-            health_status: linq_api::types::HealthStatus {
-                status: linq_api::types::HealthStatusStatus::Healthy,
-                doc_url: "https://docs.linqapp.com/guides/chat-health".to_owned(),
-                updated_at: "2026-02-05T19:52:17Z"
+            linq_api::types::HealthStatus::new(
+                linq_api::types::HealthStatusStatus::Healthy,
+                "https://docs.linqapp.com/guides/chat-health".to_owned(),
+                "2026-02-05T19:52:17Z"
                     .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                     .expect("valid timestamp"),
-            },
-            message: linq_api::types::SentMessage {
-                id: "347d62c2-2170-4754-8d30-c76d0c727d96".to_owned(),
-                created_at: "2026-02-05T19:52:17Z"
-                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                    .expect("valid timestamp"),
-                service: linq_api::Nullable::Value(
+            ),
+            {
+                let mut v = linq_api::types::SentMessage::new(
+                    "347d62c2-2170-4754-8d30-c76d0c727d96".to_owned(),
+                    "2026-02-05T19:52:17Z"
+                        .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                        .expect("valid timestamp"),
+                    Vec::from([
+                        linq_api::types::MessagePartResponse::Text(
+                            linq_api::types::TextPartResponse::new(
+                                linq_api::types::TextPartResponseType::Text,
+                                "Hi! Your order has shipped.".to_owned(),
+                            ),
+                        ),
+                    ]),
+                    linq_api::types::DeliveryStatus::Queued,
+                    false,
+                );
+                v.service = linq_api::Nullable::Value(
                     linq_api::types::ServiceType::IMessage,
-                ),
-                parts: Vec::from([
-                    linq_api::types::MessagePartResponse::Text(linq_api::types::TextPartResponse {
-                        type_: linq_api::types::TextPartResponseType::Text,
-                        value: "Hi! Your order has shipped.".to_owned(),
-                        reactions: None,
-                        text_decorations: linq_api::Nullable::Absent,
-                    }),
-                ]),
-                sent_at: None,
-                delivery_status: linq_api::types::DeliveryStatus::Queued,
-                is_read: false,
-                preferred_service: linq_api::Nullable::Absent,
-                delivered_at: linq_api::Nullable::Absent,
-                effect: linq_api::Nullable::Absent,
-                from_handle: linq_api::Nullable::Absent,
-                reply_to: linq_api::Nullable::Absent,
+                );
+                v
             },
-        },
-    };
+        ),
+    );
     assert_eq!(decoded, expected);
     assert_round_trip(
         &decoded,
@@ -980,60 +1014,68 @@ async fn chats_retrieve() {
     let (status, headers, decoded) = response.into_parts();
     assert_valid_request(Some(&headers));
     assert_eq!(status, 200);
-    let expected = linq_api::types::Chat {
-        id: "5a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d".to_owned(),
-        display_name: Some("Launch team".to_owned()),
-        service: linq_api::Nullable::Value(linq_api::types::ServiceType::IMessage),
-        handles: Vec::from([
-            linq_api::types::ChatHandle {
-                id: "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
-                handle: "+12025550100".to_owned(),
-                service: linq_api::types::ServiceType::IMessage,
-                status: linq_api::Nullable::Value(
-                    linq_api::types::ChatHandleStatus::Active,
-                ),
-                joined_at: "2026-01-10T09:00:00Z"
+    let expected = {
+        let mut v = linq_api::types::Chat::new(
+            "5a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d".to_owned(),
+            Vec::from([
+                {
+                    let mut v = linq_api::types::ChatHandle::new(
+                        "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
+                        "+12025550100".to_owned(),
+                        linq_api::types::ServiceType::IMessage,
+                        "2026-01-10T09:00:00Z"
+                            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                            .expect("valid timestamp"),
+                    );
+                    v.status = linq_api::Nullable::Value(
+                        linq_api::types::ChatHandleStatus::Active,
+                    );
+                    v.is_me = linq_api::Nullable::Value(true);
+                    v
+                },
+                {
+                    let mut v = linq_api::types::ChatHandle::new(
+                        "0b1c2d3e-4f5a-4b6c-9d7e-8f9a0b1c2d3e".to_owned(),
+                        "alex@example.com".to_owned(),
+                        linq_api::types::ServiceType::IMessage,
+                        "2026-01-10T09:00:00Z"
+                            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                            .expect("valid timestamp"),
+                    );
+                    v.status = linq_api::Nullable::Value(
+                        linq_api::types::ChatHandleStatus::Left,
+                    );
+                    v.left_at = linq_api::Nullable::Value(
+                        "2026-01-20T18:00:00Z"
+                            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                            .expect("valid timestamp"),
+                    );
+                    v.is_me = linq_api::Nullable::Value(false);
+                    v
+                },
+            ]),
+            linq_api::types::HealthStatus::new(
+                linq_api::types::HealthStatusStatus::AtRisk,
+                "https://docs.linqapp.com/guides/chat-health".to_owned(),
+                "2026-02-01T12:30:00Z"
                     .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                     .expect("valid timestamp"),
-                is_me: linq_api::Nullable::Value(true),
-                left_at: linq_api::Nullable::Absent,
-            },
-            linq_api::types::ChatHandle {
-                id: "0b1c2d3e-4f5a-4b6c-9d7e-8f9a0b1c2d3e".to_owned(),
-                handle: "alex@example.com".to_owned(),
-                service: linq_api::types::ServiceType::IMessage,
-                status: linq_api::Nullable::Value(
-                    linq_api::types::ChatHandleStatus::Left,
-                ),
-                joined_at: "2026-01-10T09:00:00Z"
-                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                    .expect("valid timestamp"),
-                left_at: linq_api::Nullable::Value(
-                    "2026-01-20T18:00:00Z"
-                        .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                        .expect("valid timestamp"),
-                ),
-                is_me: linq_api::Nullable::Value(false),
-            },
-        ]),
-        health_status: linq_api::types::HealthStatus {
-            status: linq_api::types::HealthStatusStatus::AtRisk,
-            doc_url: "https://docs.linqapp.com/guides/chat-health".to_owned(),
-            updated_at: "2026-02-01T12:30:00Z"
+            ),
+            false,
+            true,
+            "2026-01-10T09:00:00Z"
                 .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                 .expect("valid timestamp"),
-        },
-        is_archived: false,
-        is_group: true,
-        group_chat_icon: linq_api::Nullable::Value(
+            "2026-02-01T12:30:00Z"
+                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                .expect("valid timestamp"),
+        );
+        v.display_name = Some("Launch team".to_owned());
+        v.service = linq_api::Nullable::Value(linq_api::types::ServiceType::IMessage);
+        v.group_chat_icon = linq_api::Nullable::Value(
             "https://files.example.com/icons/launch.png".to_owned(),
-        ),
-        created_at: "2026-01-10T09:00:00Z"
-            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-            .expect("valid timestamp"),
-        updated_at: "2026-02-01T12:30:00Z"
-            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-            .expect("valid timestamp"),
+        );
+        v
     };
     assert_eq!(decoded, expected);
     assert_round_trip(
@@ -1108,9 +1150,11 @@ async fn chats_update_required_params() {
     let (status, headers, decoded) = response.into_parts();
     assert_valid_request(Some(&headers));
     assert_eq!(status, 200);
-    let expected = linq_api::types::ChatUpdateResponse {
-        chat_id: Some("5a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d".to_owned()),
-        status: Some("accepted".to_owned()),
+    let expected = {
+        let mut v = linq_api::types::ChatUpdateResponse::new();
+        v.chat_id = Some("5a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d".to_owned());
+        v.status = Some("accepted".to_owned());
+        v
     };
     assert_eq!(decoded, expected);
     assert_round_trip(
@@ -1137,9 +1181,11 @@ async fn chats_update_all_params() {
     let (status, headers, decoded) = response.into_parts();
     assert_valid_request(Some(&headers));
     assert_eq!(status, 200);
-    let expected = linq_api::types::ChatUpdateResponse {
-        chat_id: Some("5a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d".to_owned()),
-        status: Some("accepted".to_owned()),
+    let expected = {
+        let mut v = linq_api::types::ChatUpdateResponse::new();
+        v.chat_id = Some("5a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d".to_owned());
+        v.status = Some("accepted".to_owned());
+        v
     };
     assert_eq!(decoded, expected);
     assert_round_trip(
@@ -1247,45 +1293,52 @@ async fn chats_send_voicememo_required_params() {
     let (status, headers, decoded) = response.into_parts();
     assert_valid_request(Some(&headers));
     assert_eq!(status, 202);
-    let expected = linq_api::types::ChatSendVoicememoResponse {
-        voice_memo: linq_api::types::ChatSendVoicememoResponseVoiceMemo {
-            id: "2a3b4c5d-6e7f-4a8b-9c0d-1e2f3a4b5c6d".to_owned(),
-            from: "+12025550100".to_owned(),
-            to: Vec::from(["+12025550123".to_owned()]),
-            status: "queued".to_owned(),
-            service: linq_api::Nullable::Value(linq_api::types::ServiceType::IMessage),
-            voice_memo: linq_api::types::VoiceMemoFile {
-                id: "6c7d8e9f-0a1b-4c2d-8e3f-4a5b6c7d8e9f".to_owned(),
-                url: "https://cdn.linqapp.com/attachments/6c7d8e9f/hello.m4a".to_owned(),
-                filename: "hello.m4a".to_owned(),
-                mime_type: "audio/x-m4a".to_owned(),
-                size_bytes: 48213,
-                duration_ms: linq_api::Nullable::Value(4200),
+    let expected = linq_api::types::ChatSendVoicememoResponse::new({
+        let mut v = linq_api::types::ChatSendVoicememoResponseVoiceMemo::new(
+            "2a3b4c5d-6e7f-4a8b-9c0d-1e2f3a4b5c6d".to_owned(),
+            "+12025550100".to_owned(),
+            Vec::from(["+12025550123".to_owned()]),
+            "queued".to_owned(),
+            {
+                let mut v = linq_api::types::VoiceMemoFile::new(
+                    "6c7d8e9f-0a1b-4c2d-8e3f-4a5b6c7d8e9f".to_owned(),
+                    "https://cdn.linqapp.com/attachments/6c7d8e9f/hello.m4a".to_owned(),
+                    "hello.m4a".to_owned(),
+                    "audio/x-m4a".to_owned(),
+                    48213,
+                );
+                v.duration_ms = linq_api::Nullable::Value(4200);
+                v
             },
-            created_at: "2026-02-05T20:05:00Z"
+            "2026-02-05T20:05:00Z"
                 .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                 .expect("valid timestamp"),
-            chat: linq_api::types::VoiceMemoChat {
-                id: "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a".to_owned(),
-                handles: Vec::from([
-                    linq_api::types::ChatHandle {
-                        id: "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
-                        handle: "+12025550100".to_owned(),
-                        service: linq_api::types::ServiceType::IMessage,
-                        joined_at: "2026-02-05T19:52:17Z"
-                            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                            .expect("valid timestamp"),
-                        is_me: linq_api::Nullable::Value(true),
-                        status: linq_api::Nullable::Absent,
-                        left_at: linq_api::Nullable::Absent,
+            linq_api::types::VoiceMemoChat::new(
+                "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a".to_owned(),
+                Vec::from([
+                    {
+                        let mut v = linq_api::types::ChatHandle::new(
+                            "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
+                            "+12025550100".to_owned(),
+                            linq_api::types::ServiceType::IMessage,
+                            "2026-02-05T19:52:17Z"
+                                .parse::<
+                                    linq_api::chrono::DateTime<linq_api::chrono::Utc>,
+                                >()
+                                .expect("valid timestamp"),
+                        );
+                        v.is_me = linq_api::Nullable::Value(true);
+                        v
                     },
                 ]),
-                is_group: false,
-                service: linq_api::types::ServiceType::IMessage,
-                is_active: true,
-            },
-        },
-    };
+                false,
+                linq_api::types::ServiceType::IMessage,
+                true,
+            ),
+        );
+        v.service = linq_api::Nullable::Value(linq_api::types::ServiceType::IMessage);
+        v
+    });
     assert_eq!(decoded, expected);
     assert_round_trip(
         &decoded,
@@ -1345,45 +1398,52 @@ async fn chats_send_voicememo_all_params() {
     let (status, headers, decoded) = response.into_parts();
     assert_valid_request(Some(&headers));
     assert_eq!(status, 202);
-    let expected = linq_api::types::ChatSendVoicememoResponse {
-        voice_memo: linq_api::types::ChatSendVoicememoResponseVoiceMemo {
-            id: "2a3b4c5d-6e7f-4a8b-9c0d-1e2f3a4b5c6d".to_owned(),
-            from: "+12025550100".to_owned(),
-            to: Vec::from(["+12025550123".to_owned()]),
-            status: "queued".to_owned(),
-            service: linq_api::Nullable::Value(linq_api::types::ServiceType::IMessage),
-            voice_memo: linq_api::types::VoiceMemoFile {
-                id: "6c7d8e9f-0a1b-4c2d-8e3f-4a5b6c7d8e9f".to_owned(),
-                url: "https://cdn.linqapp.com/attachments/6c7d8e9f/hello.m4a".to_owned(),
-                filename: "hello.m4a".to_owned(),
-                mime_type: "audio/x-m4a".to_owned(),
-                size_bytes: 48213,
-                duration_ms: linq_api::Nullable::Value(4200),
+    let expected = linq_api::types::ChatSendVoicememoResponse::new({
+        let mut v = linq_api::types::ChatSendVoicememoResponseVoiceMemo::new(
+            "2a3b4c5d-6e7f-4a8b-9c0d-1e2f3a4b5c6d".to_owned(),
+            "+12025550100".to_owned(),
+            Vec::from(["+12025550123".to_owned()]),
+            "queued".to_owned(),
+            {
+                let mut v = linq_api::types::VoiceMemoFile::new(
+                    "6c7d8e9f-0a1b-4c2d-8e3f-4a5b6c7d8e9f".to_owned(),
+                    "https://cdn.linqapp.com/attachments/6c7d8e9f/hello.m4a".to_owned(),
+                    "hello.m4a".to_owned(),
+                    "audio/x-m4a".to_owned(),
+                    48213,
+                );
+                v.duration_ms = linq_api::Nullable::Value(4200);
+                v
             },
-            created_at: "2026-02-05T20:05:00Z"
+            "2026-02-05T20:05:00Z"
                 .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                 .expect("valid timestamp"),
-            chat: linq_api::types::VoiceMemoChat {
-                id: "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a".to_owned(),
-                handles: Vec::from([
-                    linq_api::types::ChatHandle {
-                        id: "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
-                        handle: "+12025550100".to_owned(),
-                        service: linq_api::types::ServiceType::IMessage,
-                        joined_at: "2026-02-05T19:52:17Z"
-                            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                            .expect("valid timestamp"),
-                        is_me: linq_api::Nullable::Value(true),
-                        status: linq_api::Nullable::Absent,
-                        left_at: linq_api::Nullable::Absent,
+            linq_api::types::VoiceMemoChat::new(
+                "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a".to_owned(),
+                Vec::from([
+                    {
+                        let mut v = linq_api::types::ChatHandle::new(
+                            "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
+                            "+12025550100".to_owned(),
+                            linq_api::types::ServiceType::IMessage,
+                            "2026-02-05T19:52:17Z"
+                                .parse::<
+                                    linq_api::chrono::DateTime<linq_api::chrono::Utc>,
+                                >()
+                                .expect("valid timestamp"),
+                        );
+                        v.is_me = linq_api::Nullable::Value(true);
+                        v
                     },
                 ]),
-                is_group: false,
-                service: linq_api::types::ServiceType::IMessage,
-                is_active: true,
-            },
-        },
-    };
+                false,
+                linq_api::types::ServiceType::IMessage,
+                true,
+            ),
+        );
+        v.service = linq_api::Nullable::Value(linq_api::types::ServiceType::IMessage);
+        v
+    });
     assert_eq!(decoded, expected);
     assert_round_trip(
         &decoded,
@@ -1467,10 +1527,12 @@ async fn chats_leave_chat() {
     let (status, headers, decoded) = response.into_parts();
     assert_valid_request(Some(&headers));
     assert_eq!(status, 200);
-    let expected = linq_api::types::QueuedResponse {
-        status: Some("accepted".to_owned()),
-        message: Some("Leaving the chat was queued".to_owned()),
-        trace_id: Some("4bf92f3577b34da6a3ce929d0e0e4736".to_owned()),
+    let expected = {
+        let mut v = linq_api::types::QueuedResponse::new();
+        v.status = Some("accepted".to_owned());
+        v.message = Some("Leaving the chat was queued".to_owned());
+        v.trace_id = Some("4bf92f3577b34da6a3ce929d0e0e4736".to_owned());
+        v
     };
     assert_eq!(decoded, expected);
     assert_round_trip(
@@ -1518,10 +1580,12 @@ async fn chats_participants_add() {
     let (status, headers, decoded) = response.into_parts();
     assert_valid_request(Some(&headers));
     assert_eq!(status, 202);
-    let expected = linq_api::types::QueuedResponse {
-        status: Some("accepted".to_owned()),
-        message: Some("Participant addition queued".to_owned()),
-        trace_id: Some("4bf92f3577b34da6a3ce929d0e0e4736".to_owned()),
+    let expected = {
+        let mut v = linq_api::types::QueuedResponse::new();
+        v.status = Some("accepted".to_owned());
+        v.message = Some("Participant addition queued".to_owned());
+        v.trace_id = Some("4bf92f3577b34da6a3ce929d0e0e4736".to_owned());
+        v
     };
     assert_eq!(decoded, expected);
     assert_round_trip(
@@ -1573,10 +1637,12 @@ async fn chats_participants_remove() {
     let (status, headers, decoded) = response.into_parts();
     assert_valid_request(Some(&headers));
     assert_eq!(status, 202);
-    let expected = linq_api::types::QueuedResponse {
-        status: Some("accepted".to_owned()),
-        message: Some("Participant removal queued".to_owned()),
-        trace_id: Some("4bf92f3577b34da6a3ce929d0e0e4736".to_owned()),
+    let expected = {
+        let mut v = linq_api::types::QueuedResponse::new();
+        v.status = Some("accepted".to_owned());
+        v.message = Some("Participant removal queued".to_owned());
+        v.trace_id = Some("4bf92f3577b34da6a3ce929d0e0e4736".to_owned());
+        v
     };
     assert_eq!(decoded, expected);
     assert_round_trip(
@@ -1691,10 +1757,10 @@ async fn chats_location_request() {
     let (status, headers, decoded) = response.into_parts();
     assert_valid_request(Some(&headers));
     assert_eq!(status, 200);
-    let expected = linq_api::types::LocationRequestResponse {
-        success: true,
-        message: "Location request sent".to_owned(),
-    };
+    let expected = linq_api::types::LocationRequestResponse::new(
+        true,
+        "Location request sent".to_owned(),
+    );
     assert_eq!(decoded, expected);
     assert_round_trip(
         &decoded,
@@ -1733,33 +1799,36 @@ async fn chats_location_retrieve() {
     let (status, headers, decoded) = response.into_parts();
     assert_valid_request(Some(&headers));
     assert_eq!(status, 200);
-    let expected = linq_api::types::GetChatLocationResponse {
-        success: true,
-        data: linq_api::types::GetChatLocationResponseData {
-            type_: linq_api::types::GetChatLocationResponseDataType::FeatureCollection,
-            features: Vec::from([
-                linq_api::types::LocationFeature {
-                    type_: linq_api::types::LocationFeatureType::Feature,
-                    geometry: linq_api::types::LocationFeatureGeometry {
-                        type_: linq_api::types::LocationFeatureGeometryType::Point,
-                        coordinates: Vec::from([-77.0365, 38.8977]),
-                    },
-                    properties: linq_api::types::LocationFeatureProperties {
-                        handle: "+12025550123".to_owned(),
-                        address: Some("1600 Pennsylvania Ave NW".to_owned()),
-                        locality: Some("Washington".to_owned()),
-                        updated_at: Some(
+    let expected = linq_api::types::GetChatLocationResponse::new(
+        true,
+        linq_api::types::GetChatLocationResponseData::new(
+            linq_api::types::GetChatLocationResponseDataType::FeatureCollection,
+            Vec::from([
+                linq_api::types::LocationFeature::new(
+                    linq_api::types::LocationFeatureType::Feature,
+                    linq_api::types::LocationFeatureGeometry::new(
+                        linq_api::types::LocationFeatureGeometryType::Point,
+                        Vec::from([-77.0365, 38.8977]),
+                    ),
+                    {
+                        let mut v = linq_api::types::LocationFeatureProperties::new(
+                            "+12025550123".to_owned(),
+                        );
+                        v.address = Some("1600 Pennsylvania Ave NW".to_owned());
+                        v.locality = Some("Washington".to_owned());
+                        v.updated_at = Some(
                             "2026-02-05T20:10:00Z"
                                 .parse::<
                                     linq_api::chrono::DateTime<linq_api::chrono::Utc>,
                                 >()
                                 .expect("valid timestamp"),
-                        ),
+                        );
+                        v
                     },
-                },
+                ),
             ]),
-        },
-    };
+        ),
+    );
     assert_eq!(decoded, expected);
     assert_round_trip(
         &decoded,
@@ -1827,85 +1896,87 @@ async fn chats_messages_list_required_params() {
     let (status, headers, decoded) = response.into_parts();
     assert_valid_request(Some(&headers));
     assert_eq!(status, 200);
-    let expected = linq_api::types::MessagePage {
-        messages: Vec::from([
-            linq_api::types::Message {
-                id: "9f8e7d6c-5b4a-4392-8180-7f6e5d4c3b2a".to_owned(),
-                chat_id: "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a".to_owned(),
-                service: linq_api::Nullable::Value(
-                    linq_api::types::ServiceType::IMessage,
-                ),
-                from_handle: linq_api::Nullable::Value(linq_api::types::ChatHandle {
-                    id: "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
-                    handle: "+12025550100".to_owned(),
-                    service: linq_api::types::ServiceType::IMessage,
-                    joined_at: "2026-02-05T19:52:17Z"
-                        .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                        .expect("valid timestamp"),
-                    is_me: linq_api::Nullable::Value(true),
-                    status: linq_api::Nullable::Absent,
-                    left_at: linq_api::Nullable::Absent,
-                }),
-                parts: linq_api::Nullable::Value(
-                    Vec::from([
-                        linq_api::types::MessagePartResponse::Text(linq_api::types::TextPartResponse {
-                            type_: linq_api::types::TextPartResponseType::Text,
-                            value: "See you at 3pm.".to_owned(),
-                            reactions: Some(
-                                Vec::from([
-                                    linq_api::types::Reaction {
-                                        is_me: false,
-                                        handle: linq_api::types::ChatHandle {
-                                            id: "e604375a-5913-483a-8278-c631e8f0ffda".to_owned(),
-                                            handle: "+12025550123".to_owned(),
-                                            service: linq_api::types::ServiceType::IMessage,
-                                            joined_at: "2026-02-05T19:52:17Z"
-                                                .parse::<
-                                                    linq_api::chrono::DateTime<linq_api::chrono::Utc>,
-                                                >()
-                                                .expect("valid timestamp"),
-                                            status: linq_api::Nullable::Absent,
-                                            left_at: linq_api::Nullable::Absent,
-                                            is_me: linq_api::Nullable::Absent,
-                                        },
-                                        type_: linq_api::types::ReactionType::Like,
-                                        custom_emoji: linq_api::Nullable::Absent,
-                                        sticker: linq_api::Nullable::Absent,
-                                    },
-                                ]),
-                            ),
-                            text_decorations: linq_api::Nullable::Absent,
-                        }),
-                    ]),
-                ),
-                delivery_status: linq_api::types::DeliveryStatus::Delivered,
-                is_from_me: true,
-                is_delivered: true,
-                is_read: false,
-                created_at: "2026-02-05T20:01:00Z"
-                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                    .expect("valid timestamp"),
-                updated_at: "2026-02-05T20:01:02Z"
-                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                    .expect("valid timestamp"),
-                sent_at: linq_api::Nullable::Value(
-                    "2026-02-05T20:01:00Z"
-                        .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                        .expect("valid timestamp"),
-                ),
-                delivered_at: linq_api::Nullable::Value(
-                    "2026-02-05T20:01:02Z"
-                        .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                        .expect("valid timestamp"),
-                ),
-                read_at: linq_api::Nullable::Null,
-                preferred_service: linq_api::Nullable::Absent,
-                from: linq_api::Nullable::Absent,
-                reply_to: linq_api::Nullable::Absent,
-                effect: linq_api::Nullable::Absent,
-            },
-        ]),
-        next_cursor: linq_api::Nullable::Null,
+    let expected = {
+        let mut v = linq_api::types::MessagePage::new(
+            Vec::from([
+                {
+                    let mut v = linq_api::types::Message::new(
+                        "9f8e7d6c-5b4a-4392-8180-7f6e5d4c3b2a".to_owned(),
+                        "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a".to_owned(),
+                        linq_api::types::DeliveryStatus::Delivered,
+                        true,
+                        true,
+                        false,
+                        "2026-02-05T20:01:00Z"
+                            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                            .expect("valid timestamp"),
+                        "2026-02-05T20:01:02Z"
+                            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                            .expect("valid timestamp"),
+                    );
+                    v.service = linq_api::Nullable::Value(
+                        linq_api::types::ServiceType::IMessage,
+                    );
+                    v.from_handle = linq_api::Nullable::Value({
+                        let mut v = linq_api::types::ChatHandle::new(
+                            "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
+                            "+12025550100".to_owned(),
+                            linq_api::types::ServiceType::IMessage,
+                            "2026-02-05T19:52:17Z"
+                                .parse::<
+                                    linq_api::chrono::DateTime<linq_api::chrono::Utc>,
+                                >()
+                                .expect("valid timestamp"),
+                        );
+                        v.is_me = linq_api::Nullable::Value(true);
+                        v
+                    });
+                    v.parts = linq_api::Nullable::Value(
+                        Vec::from([
+                            linq_api::types::MessagePartResponse::Text({
+                                let mut v = linq_api::types::TextPartResponse::new(
+                                    linq_api::types::TextPartResponseType::Text,
+                                    "See you at 3pm.".to_owned(),
+                                );
+                                v.reactions = Some(
+                                    Vec::from([
+                                        linq_api::types::Reaction::new(
+                                            false,
+                                            linq_api::types::ChatHandle::new(
+                                                "e604375a-5913-483a-8278-c631e8f0ffda".to_owned(),
+                                                "+12025550123".to_owned(),
+                                                linq_api::types::ServiceType::IMessage,
+                                                "2026-02-05T19:52:17Z"
+                                                    .parse::<
+                                                        linq_api::chrono::DateTime<linq_api::chrono::Utc>,
+                                                    >()
+                                                    .expect("valid timestamp"),
+                                            ),
+                                            linq_api::types::ReactionType::Like,
+                                        ),
+                                    ]),
+                                );
+                                v
+                            }),
+                        ]),
+                    );
+                    v.sent_at = linq_api::Nullable::Value(
+                        "2026-02-05T20:01:00Z"
+                            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                            .expect("valid timestamp"),
+                    );
+                    v.delivered_at = linq_api::Nullable::Value(
+                        "2026-02-05T20:01:02Z"
+                            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                            .expect("valid timestamp"),
+                    );
+                    v.read_at = linq_api::Nullable::Null;
+                    v
+                },
+            ]),
+        );
+        v.next_cursor = linq_api::Nullable::Null;
+        v
     };
     assert_eq!(decoded, expected);
     assert_round_trip(
@@ -1976,85 +2047,87 @@ async fn chats_messages_list_all_params() {
     let (status, headers, decoded) = response.into_parts();
     assert_valid_request(Some(&headers));
     assert_eq!(status, 200);
-    let expected = linq_api::types::MessagePage {
-        messages: Vec::from([
-            linq_api::types::Message {
-                id: "9f8e7d6c-5b4a-4392-8180-7f6e5d4c3b2a".to_owned(),
-                chat_id: "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a".to_owned(),
-                service: linq_api::Nullable::Value(
-                    linq_api::types::ServiceType::IMessage,
-                ),
-                from_handle: linq_api::Nullable::Value(linq_api::types::ChatHandle {
-                    id: "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
-                    handle: "+12025550100".to_owned(),
-                    service: linq_api::types::ServiceType::IMessage,
-                    joined_at: "2026-02-05T19:52:17Z"
-                        .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                        .expect("valid timestamp"),
-                    is_me: linq_api::Nullable::Value(true),
-                    status: linq_api::Nullable::Absent,
-                    left_at: linq_api::Nullable::Absent,
-                }),
-                parts: linq_api::Nullable::Value(
-                    Vec::from([
-                        linq_api::types::MessagePartResponse::Text(linq_api::types::TextPartResponse {
-                            type_: linq_api::types::TextPartResponseType::Text,
-                            value: "See you at 3pm.".to_owned(),
-                            reactions: Some(
-                                Vec::from([
-                                    linq_api::types::Reaction {
-                                        is_me: false,
-                                        handle: linq_api::types::ChatHandle {
-                                            id: "e604375a-5913-483a-8278-c631e8f0ffda".to_owned(),
-                                            handle: "+12025550123".to_owned(),
-                                            service: linq_api::types::ServiceType::IMessage,
-                                            joined_at: "2026-02-05T19:52:17Z"
-                                                .parse::<
-                                                    linq_api::chrono::DateTime<linq_api::chrono::Utc>,
-                                                >()
-                                                .expect("valid timestamp"),
-                                            status: linq_api::Nullable::Absent,
-                                            left_at: linq_api::Nullable::Absent,
-                                            is_me: linq_api::Nullable::Absent,
-                                        },
-                                        type_: linq_api::types::ReactionType::Like,
-                                        custom_emoji: linq_api::Nullable::Absent,
-                                        sticker: linq_api::Nullable::Absent,
-                                    },
-                                ]),
-                            ),
-                            text_decorations: linq_api::Nullable::Absent,
-                        }),
-                    ]),
-                ),
-                delivery_status: linq_api::types::DeliveryStatus::Delivered,
-                is_from_me: true,
-                is_delivered: true,
-                is_read: false,
-                created_at: "2026-02-05T20:01:00Z"
-                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                    .expect("valid timestamp"),
-                updated_at: "2026-02-05T20:01:02Z"
-                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                    .expect("valid timestamp"),
-                sent_at: linq_api::Nullable::Value(
-                    "2026-02-05T20:01:00Z"
-                        .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                        .expect("valid timestamp"),
-                ),
-                delivered_at: linq_api::Nullable::Value(
-                    "2026-02-05T20:01:02Z"
-                        .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                        .expect("valid timestamp"),
-                ),
-                read_at: linq_api::Nullable::Null,
-                preferred_service: linq_api::Nullable::Absent,
-                from: linq_api::Nullable::Absent,
-                reply_to: linq_api::Nullable::Absent,
-                effect: linq_api::Nullable::Absent,
-            },
-        ]),
-        next_cursor: linq_api::Nullable::Null,
+    let expected = {
+        let mut v = linq_api::types::MessagePage::new(
+            Vec::from([
+                {
+                    let mut v = linq_api::types::Message::new(
+                        "9f8e7d6c-5b4a-4392-8180-7f6e5d4c3b2a".to_owned(),
+                        "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a".to_owned(),
+                        linq_api::types::DeliveryStatus::Delivered,
+                        true,
+                        true,
+                        false,
+                        "2026-02-05T20:01:00Z"
+                            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                            .expect("valid timestamp"),
+                        "2026-02-05T20:01:02Z"
+                            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                            .expect("valid timestamp"),
+                    );
+                    v.service = linq_api::Nullable::Value(
+                        linq_api::types::ServiceType::IMessage,
+                    );
+                    v.from_handle = linq_api::Nullable::Value({
+                        let mut v = linq_api::types::ChatHandle::new(
+                            "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
+                            "+12025550100".to_owned(),
+                            linq_api::types::ServiceType::IMessage,
+                            "2026-02-05T19:52:17Z"
+                                .parse::<
+                                    linq_api::chrono::DateTime<linq_api::chrono::Utc>,
+                                >()
+                                .expect("valid timestamp"),
+                        );
+                        v.is_me = linq_api::Nullable::Value(true);
+                        v
+                    });
+                    v.parts = linq_api::Nullable::Value(
+                        Vec::from([
+                            linq_api::types::MessagePartResponse::Text({
+                                let mut v = linq_api::types::TextPartResponse::new(
+                                    linq_api::types::TextPartResponseType::Text,
+                                    "See you at 3pm.".to_owned(),
+                                );
+                                v.reactions = Some(
+                                    Vec::from([
+                                        linq_api::types::Reaction::new(
+                                            false,
+                                            linq_api::types::ChatHandle::new(
+                                                "e604375a-5913-483a-8278-c631e8f0ffda".to_owned(),
+                                                "+12025550123".to_owned(),
+                                                linq_api::types::ServiceType::IMessage,
+                                                "2026-02-05T19:52:17Z"
+                                                    .parse::<
+                                                        linq_api::chrono::DateTime<linq_api::chrono::Utc>,
+                                                    >()
+                                                    .expect("valid timestamp"),
+                                            ),
+                                            linq_api::types::ReactionType::Like,
+                                        ),
+                                    ]),
+                                );
+                                v
+                            }),
+                        ]),
+                    );
+                    v.sent_at = linq_api::Nullable::Value(
+                        "2026-02-05T20:01:00Z"
+                            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                            .expect("valid timestamp"),
+                    );
+                    v.delivered_at = linq_api::Nullable::Value(
+                        "2026-02-05T20:01:02Z"
+                            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                            .expect("valid timestamp"),
+                    );
+                    v.read_at = linq_api::Nullable::Null;
+                    v
+                },
+            ]),
+        );
+        v.next_cursor = linq_api::Nullable::Null;
+        v
     };
     assert_eq!(decoded, expected);
     assert_round_trip(
@@ -2155,32 +2228,35 @@ async fn chats_messages_send_required_params() {
     let (status, headers, decoded) = response.into_parts();
     assert_valid_request(Some(&headers));
     assert_eq!(status, 202);
-    let expected = linq_api::types::MessageSendResponse {
-        chat_id: "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a".to_owned(),
-        message: linq_api::types::SentMessage {
-            id: "9f8e7d6c-5b4a-4392-8180-7f6e5d4c3b2a".to_owned(),
-            created_at: "2026-02-05T20:01:00Z"
-                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                .expect("valid timestamp"),
-            service: linq_api::Nullable::Value(linq_api::types::ServiceType::IMessage),
-            preferred_service: linq_api::Nullable::Null,
-            parts: Vec::from([
-                linq_api::types::MessagePartResponse::Text(linq_api::types::TextPartResponse {
-                    type_: linq_api::types::TextPartResponseType::Text,
-                    value: "See you at 3pm.".to_owned(),
-                    reactions: None,
-                    text_decorations: linq_api::Nullable::Absent,
-                }),
-            ]),
-            sent_at: None,
-            delivered_at: linq_api::Nullable::Null,
-            delivery_status: linq_api::types::DeliveryStatus::Pending,
-            is_read: false,
-            effect: linq_api::Nullable::Null,
-            reply_to: linq_api::Nullable::Null,
-            from_handle: linq_api::Nullable::Absent,
+    let expected = linq_api::types::MessageSendResponse::new(
+        "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a".to_owned(),
+        {
+            let mut v = linq_api::types::SentMessage::new(
+                "9f8e7d6c-5b4a-4392-8180-7f6e5d4c3b2a".to_owned(),
+                "2026-02-05T20:01:00Z"
+                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                    .expect("valid timestamp"),
+                Vec::from([
+                    linq_api::types::MessagePartResponse::Text(
+                        linq_api::types::TextPartResponse::new(
+                            linq_api::types::TextPartResponseType::Text,
+                            "See you at 3pm.".to_owned(),
+                        ),
+                    ),
+                ]),
+                linq_api::types::DeliveryStatus::Pending,
+                false,
+            );
+            v.service = linq_api::Nullable::Value(
+                linq_api::types::ServiceType::IMessage,
+            );
+            v.preferred_service = linq_api::Nullable::Null;
+            v.delivered_at = linq_api::Nullable::Null;
+            v.effect = linq_api::Nullable::Null;
+            v.reply_to = linq_api::Nullable::Null;
+            v
         },
-    };
+    );
     assert_eq!(decoded, expected);
     assert_round_trip(
         &decoded,
@@ -2245,32 +2321,35 @@ async fn chats_messages_send_all_params() {
     let (status, headers, decoded) = response.into_parts();
     assert_valid_request(Some(&headers));
     assert_eq!(status, 202);
-    let expected = linq_api::types::MessageSendResponse {
-        chat_id: "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a".to_owned(),
-        message: linq_api::types::SentMessage {
-            id: "9f8e7d6c-5b4a-4392-8180-7f6e5d4c3b2a".to_owned(),
-            created_at: "2026-02-05T20:01:00Z"
-                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                .expect("valid timestamp"),
-            service: linq_api::Nullable::Value(linq_api::types::ServiceType::IMessage),
-            preferred_service: linq_api::Nullable::Null,
-            parts: Vec::from([
-                linq_api::types::MessagePartResponse::Text(linq_api::types::TextPartResponse {
-                    type_: linq_api::types::TextPartResponseType::Text,
-                    value: "See you at 3pm.".to_owned(),
-                    reactions: None,
-                    text_decorations: linq_api::Nullable::Absent,
-                }),
-            ]),
-            sent_at: None,
-            delivered_at: linq_api::Nullable::Null,
-            delivery_status: linq_api::types::DeliveryStatus::Pending,
-            is_read: false,
-            effect: linq_api::Nullable::Null,
-            reply_to: linq_api::Nullable::Null,
-            from_handle: linq_api::Nullable::Absent,
+    let expected = linq_api::types::MessageSendResponse::new(
+        "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a".to_owned(),
+        {
+            let mut v = linq_api::types::SentMessage::new(
+                "9f8e7d6c-5b4a-4392-8180-7f6e5d4c3b2a".to_owned(),
+                "2026-02-05T20:01:00Z"
+                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                    .expect("valid timestamp"),
+                Vec::from([
+                    linq_api::types::MessagePartResponse::Text(
+                        linq_api::types::TextPartResponse::new(
+                            linq_api::types::TextPartResponseType::Text,
+                            "See you at 3pm.".to_owned(),
+                        ),
+                    ),
+                ]),
+                linq_api::types::DeliveryStatus::Pending,
+                false,
+            );
+            v.service = linq_api::Nullable::Value(
+                linq_api::types::ServiceType::IMessage,
+            );
+            v.preferred_service = linq_api::Nullable::Null;
+            v.delivered_at = linq_api::Nullable::Null;
+            v.effect = linq_api::Nullable::Null;
+            v.reply_to = linq_api::Nullable::Null;
+            v
         },
-    };
+    );
     assert_eq!(decoded, expected);
     assert_round_trip(
         &decoded,
@@ -2343,28 +2422,42 @@ async fn messages_retrieve() {
     let (status, headers, decoded) = response.into_parts();
     assert_valid_request(Some(&headers));
     assert_eq!(status, 200);
-    let expected = linq_api::types::Message {
-        id: "89e3566e-1d13-49e5-a8ee-48490d5bfeb7".to_owned(),
-        chat_id: "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a".to_owned(),
-        service: linq_api::Nullable::Value(linq_api::types::ServiceType::IMessage),
-        from_handle: linq_api::Nullable::Value(linq_api::types::ChatHandle {
-            id: "e604375a-5913-483a-8278-c631e8f0ffda".to_owned(),
-            handle: "+12025550123".to_owned(),
-            service: linq_api::types::ServiceType::IMessage,
-            joined_at: "2026-02-05T19:52:17Z"
+    let expected = {
+        let mut v = linq_api::types::Message::new(
+            "89e3566e-1d13-49e5-a8ee-48490d5bfeb7".to_owned(),
+            "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a".to_owned(),
+            linq_api::types::DeliveryStatus::Received,
+            false,
+            true,
+            true,
+            "2026-02-05T19:31:13Z"
                 .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                 .expect("valid timestamp"),
-            is_me: linq_api::Nullable::Value(false),
-            status: linq_api::Nullable::Absent,
-            left_at: linq_api::Nullable::Absent,
-        }),
-        parts: linq_api::Nullable::Value(
+            "2026-02-05T19:31:13Z"
+                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                .expect("valid timestamp"),
+        );
+        v.service = linq_api::Nullable::Value(linq_api::types::ServiceType::IMessage);
+        v.from_handle = linq_api::Nullable::Value({
+            let mut v = linq_api::types::ChatHandle::new(
+                "e604375a-5913-483a-8278-c631e8f0ffda".to_owned(),
+                "+12025550123".to_owned(),
+                linq_api::types::ServiceType::IMessage,
+                "2026-02-05T19:52:17Z"
+                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                    .expect("valid timestamp"),
+            );
+            v.is_me = linq_api::Nullable::Value(false);
+            v
+        });
+        v.parts = linq_api::Nullable::Value(
             Vec::from([
-                linq_api::types::MessagePartResponse::Text(linq_api::types::TextPartResponse {
-                    type_: linq_api::types::TextPartResponseType::Text,
-                    value: "Thanks, got it!".to_owned(),
-                    reactions: None,
-                    text_decorations: linq_api::Nullable::Value(
+                linq_api::types::MessagePartResponse::Text({
+                    let mut v = linq_api::types::TextPartResponse::new(
+                        linq_api::types::TextPartResponseType::Text,
+                        "Thanks, got it!".to_owned(),
+                    );
+                    v.text_decorations = linq_api::Nullable::Value(
                         Vec::from([
                             linq_api::types::TextDecoration {
                                 range: Vec::from([0, 6]),
@@ -2372,44 +2465,32 @@ async fn messages_retrieve() {
                                 ..Default::default()
                             },
                         ]),
+                    );
+                    v
+                }),
+                linq_api::types::MessagePartResponse::Media(
+                    linq_api::types::MediaPartResponse::new(
+                        linq_api::types::MediaPartResponseType::Media,
+                        "f13dda7d-ecac-49eb-b3fe-16fe286abf19".to_owned(),
+                        "https://cdn.linqapp.com/attachments/f13dda7d/photo.jpg"
+                            .to_owned(),
+                        "photo.jpg".to_owned(),
+                        "image/jpeg".to_owned(),
+                        245678,
                     ),
-                }),
-                linq_api::types::MessagePartResponse::Media(linq_api::types::MediaPartResponse {
-                    type_: linq_api::types::MediaPartResponseType::Media,
-                    id: "f13dda7d-ecac-49eb-b3fe-16fe286abf19".to_owned(),
-                    url: "https://cdn.linqapp.com/attachments/f13dda7d/photo.jpg"
-                        .to_owned(),
-                    filename: "photo.jpg".to_owned(),
-                    mime_type: "image/jpeg".to_owned(),
-                    size_bytes: 245678,
-                    reactions: None,
-                }),
+                ),
             ]),
-        ),
-        reply_to: linq_api::Nullable::Value(linq_api::types::ReplyTo {
+        );
+        v.reply_to = linq_api::Nullable::Value(linq_api::types::ReplyTo {
             message_id: "347d62c2-2170-4754-8d30-c76d0c727d96".to_owned(),
             part_index: Some(0),
-        }),
-        delivery_status: linq_api::types::DeliveryStatus::Received,
-        is_from_me: false,
-        is_delivered: true,
-        is_read: true,
-        created_at: "2026-02-05T19:31:13Z"
-            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-            .expect("valid timestamp"),
-        updated_at: "2026-02-05T19:31:13Z"
-            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-            .expect("valid timestamp"),
-        sent_at: linq_api::Nullable::Value(
+        });
+        v.sent_at = linq_api::Nullable::Value(
             "2026-02-05T19:31:13Z"
                 .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                 .expect("valid timestamp"),
-        ),
-        preferred_service: linq_api::Nullable::Absent,
-        from: linq_api::Nullable::Absent,
-        delivered_at: linq_api::Nullable::Absent,
-        read_at: linq_api::Nullable::Absent,
-        effect: linq_api::Nullable::Absent,
+        );
+        v
     };
     assert_eq!(decoded, expected);
     assert_round_trip(
@@ -2499,38 +2580,32 @@ async fn messages_update_required_params() {
     let (status, headers, decoded) = response.into_parts();
     assert_valid_request(Some(&headers));
     assert_eq!(status, 200);
-    let expected = linq_api::types::Message {
-        id: "9f8e7d6c-5b4a-4392-8180-7f6e5d4c3b2a".to_owned(),
-        chat_id: "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a".to_owned(),
-        parts: linq_api::Nullable::Value(
+    let expected = {
+        let mut v = linq_api::types::Message::new(
+            "9f8e7d6c-5b4a-4392-8180-7f6e5d4c3b2a".to_owned(),
+            "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a".to_owned(),
+            linq_api::types::DeliveryStatus::Delivered,
+            true,
+            true,
+            false,
+            "2026-02-05T20:01:00Z"
+                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                .expect("valid timestamp"),
+            "2026-02-05T20:03:00Z"
+                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                .expect("valid timestamp"),
+        );
+        v.parts = linq_api::Nullable::Value(
             Vec::from([
-                linq_api::types::MessagePartResponse::Text(linq_api::types::TextPartResponse {
-                    type_: linq_api::types::TextPartResponseType::Text,
-                    value: "See you at 4pm.".to_owned(),
-                    reactions: None,
-                    text_decorations: linq_api::Nullable::Absent,
-                }),
+                linq_api::types::MessagePartResponse::Text(
+                    linq_api::types::TextPartResponse::new(
+                        linq_api::types::TextPartResponseType::Text,
+                        "See you at 4pm.".to_owned(),
+                    ),
+                ),
             ]),
-        ),
-        delivery_status: linq_api::types::DeliveryStatus::Delivered,
-        is_from_me: true,
-        is_delivered: true,
-        is_read: false,
-        created_at: "2026-02-05T20:01:00Z"
-            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-            .expect("valid timestamp"),
-        updated_at: "2026-02-05T20:03:00Z"
-            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-            .expect("valid timestamp"),
-        service: linq_api::Nullable::Absent,
-        preferred_service: linq_api::Nullable::Absent,
-        from: linq_api::Nullable::Absent,
-        from_handle: linq_api::Nullable::Absent,
-        reply_to: linq_api::Nullable::Absent,
-        sent_at: linq_api::Nullable::Absent,
-        delivered_at: linq_api::Nullable::Absent,
-        read_at: linq_api::Nullable::Absent,
-        effect: linq_api::Nullable::Absent,
+        );
+        v
     };
     assert_eq!(decoded, expected);
     assert_round_trip(
@@ -2573,38 +2648,32 @@ async fn messages_update_all_params() {
     let (status, headers, decoded) = response.into_parts();
     assert_valid_request(Some(&headers));
     assert_eq!(status, 200);
-    let expected = linq_api::types::Message {
-        id: "9f8e7d6c-5b4a-4392-8180-7f6e5d4c3b2a".to_owned(),
-        chat_id: "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a".to_owned(),
-        parts: linq_api::Nullable::Value(
+    let expected = {
+        let mut v = linq_api::types::Message::new(
+            "9f8e7d6c-5b4a-4392-8180-7f6e5d4c3b2a".to_owned(),
+            "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a".to_owned(),
+            linq_api::types::DeliveryStatus::Delivered,
+            true,
+            true,
+            false,
+            "2026-02-05T20:01:00Z"
+                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                .expect("valid timestamp"),
+            "2026-02-05T20:03:00Z"
+                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                .expect("valid timestamp"),
+        );
+        v.parts = linq_api::Nullable::Value(
             Vec::from([
-                linq_api::types::MessagePartResponse::Text(linq_api::types::TextPartResponse {
-                    type_: linq_api::types::TextPartResponseType::Text,
-                    value: "See you at 4pm.".to_owned(),
-                    reactions: None,
-                    text_decorations: linq_api::Nullable::Absent,
-                }),
+                linq_api::types::MessagePartResponse::Text(
+                    linq_api::types::TextPartResponse::new(
+                        linq_api::types::TextPartResponseType::Text,
+                        "See you at 4pm.".to_owned(),
+                    ),
+                ),
             ]),
-        ),
-        delivery_status: linq_api::types::DeliveryStatus::Delivered,
-        is_from_me: true,
-        is_delivered: true,
-        is_read: false,
-        created_at: "2026-02-05T20:01:00Z"
-            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-            .expect("valid timestamp"),
-        updated_at: "2026-02-05T20:03:00Z"
-            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-            .expect("valid timestamp"),
-        service: linq_api::Nullable::Absent,
-        preferred_service: linq_api::Nullable::Absent,
-        from: linq_api::Nullable::Absent,
-        from_handle: linq_api::Nullable::Absent,
-        reply_to: linq_api::Nullable::Absent,
-        sent_at: linq_api::Nullable::Absent,
-        delivered_at: linq_api::Nullable::Absent,
-        read_at: linq_api::Nullable::Absent,
-        effect: linq_api::Nullable::Absent,
+        );
+        v
     };
     assert_eq!(decoded, expected);
     assert_round_trip(
@@ -2703,42 +2772,40 @@ async fn messages_list_messages_thread_required_params() {
     let (status, headers, decoded) = response.into_parts();
     assert_valid_request(Some(&headers));
     assert_eq!(status, 200);
-    let expected = linq_api::types::MessagePage {
-        messages: Vec::from([
-            linq_api::types::Message {
-                id: "347d62c2-2170-4754-8d30-c76d0c727d96".to_owned(),
-                chat_id: "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a".to_owned(),
-                parts: linq_api::Nullable::Value(
-                    Vec::from([
-                        linq_api::types::MessagePartResponse::Link(linq_api::types::LinkPartResponse {
-                            type_: linq_api::types::LinkPartResponseType::Link,
-                            value: "https://example.com/tracking/1042".to_owned(),
-                            reactions: None,
-                        }),
-                    ]),
-                ),
-                delivery_status: linq_api::types::DeliveryStatus::Read,
-                is_from_me: true,
-                is_delivered: true,
-                is_read: true,
-                created_at: "2026-02-05T19:52:17Z"
-                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                    .expect("valid timestamp"),
-                updated_at: "2026-02-05T19:58:02Z"
-                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                    .expect("valid timestamp"),
-                service: linq_api::Nullable::Absent,
-                preferred_service: linq_api::Nullable::Absent,
-                from: linq_api::Nullable::Absent,
-                from_handle: linq_api::Nullable::Absent,
-                reply_to: linq_api::Nullable::Absent,
-                sent_at: linq_api::Nullable::Absent,
-                delivered_at: linq_api::Nullable::Absent,
-                read_at: linq_api::Nullable::Absent,
-                effect: linq_api::Nullable::Absent,
-            },
-        ]),
-        next_cursor: linq_api::Nullable::Null,
+    let expected = {
+        let mut v = linq_api::types::MessagePage::new(
+            Vec::from([
+                {
+                    let mut v = linq_api::types::Message::new(
+                        "347d62c2-2170-4754-8d30-c76d0c727d96".to_owned(),
+                        "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a".to_owned(),
+                        linq_api::types::DeliveryStatus::Read,
+                        true,
+                        true,
+                        true,
+                        "2026-02-05T19:52:17Z"
+                            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                            .expect("valid timestamp"),
+                        "2026-02-05T19:58:02Z"
+                            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                            .expect("valid timestamp"),
+                    );
+                    v.parts = linq_api::Nullable::Value(
+                        Vec::from([
+                            linq_api::types::MessagePartResponse::Link(
+                                linq_api::types::LinkPartResponse::new(
+                                    linq_api::types::LinkPartResponseType::Link,
+                                    "https://example.com/tracking/1042".to_owned(),
+                                ),
+                            ),
+                        ]),
+                    );
+                    v
+                },
+            ]),
+        );
+        v.next_cursor = linq_api::Nullable::Null;
+        v
     };
     assert_eq!(decoded, expected);
     assert_round_trip(
@@ -2791,42 +2858,40 @@ async fn messages_list_messages_thread_all_params() {
     let (status, headers, decoded) = response.into_parts();
     assert_valid_request(Some(&headers));
     assert_eq!(status, 200);
-    let expected = linq_api::types::MessagePage {
-        messages: Vec::from([
-            linq_api::types::Message {
-                id: "347d62c2-2170-4754-8d30-c76d0c727d96".to_owned(),
-                chat_id: "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a".to_owned(),
-                parts: linq_api::Nullable::Value(
-                    Vec::from([
-                        linq_api::types::MessagePartResponse::Link(linq_api::types::LinkPartResponse {
-                            type_: linq_api::types::LinkPartResponseType::Link,
-                            value: "https://example.com/tracking/1042".to_owned(),
-                            reactions: None,
-                        }),
-                    ]),
-                ),
-                delivery_status: linq_api::types::DeliveryStatus::Read,
-                is_from_me: true,
-                is_delivered: true,
-                is_read: true,
-                created_at: "2026-02-05T19:52:17Z"
-                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                    .expect("valid timestamp"),
-                updated_at: "2026-02-05T19:58:02Z"
-                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                    .expect("valid timestamp"),
-                service: linq_api::Nullable::Absent,
-                preferred_service: linq_api::Nullable::Absent,
-                from: linq_api::Nullable::Absent,
-                from_handle: linq_api::Nullable::Absent,
-                reply_to: linq_api::Nullable::Absent,
-                sent_at: linq_api::Nullable::Absent,
-                delivered_at: linq_api::Nullable::Absent,
-                read_at: linq_api::Nullable::Absent,
-                effect: linq_api::Nullable::Absent,
-            },
-        ]),
-        next_cursor: linq_api::Nullable::Null,
+    let expected = {
+        let mut v = linq_api::types::MessagePage::new(
+            Vec::from([
+                {
+                    let mut v = linq_api::types::Message::new(
+                        "347d62c2-2170-4754-8d30-c76d0c727d96".to_owned(),
+                        "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a".to_owned(),
+                        linq_api::types::DeliveryStatus::Read,
+                        true,
+                        true,
+                        true,
+                        "2026-02-05T19:52:17Z"
+                            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                            .expect("valid timestamp"),
+                        "2026-02-05T19:58:02Z"
+                            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                            .expect("valid timestamp"),
+                    );
+                    v.parts = linq_api::Nullable::Value(
+                        Vec::from([
+                            linq_api::types::MessagePartResponse::Link(
+                                linq_api::types::LinkPartResponse::new(
+                                    linq_api::types::LinkPartResponseType::Link,
+                                    "https://example.com/tracking/1042".to_owned(),
+                                ),
+                            ),
+                        ]),
+                    );
+                    v
+                },
+            ]),
+        );
+        v.next_cursor = linq_api::Nullable::Null;
+        v
     };
     assert_eq!(decoded, expected);
     assert_round_trip(
@@ -2898,10 +2963,12 @@ async fn messages_add_reaction_required_params() {
     let (status, headers, decoded) = response.into_parts();
     assert_valid_request(Some(&headers));
     assert_eq!(status, 200);
-    let expected = linq_api::types::QueuedResponse {
-        status: Some("accepted".to_owned()),
-        message: Some("Reaction queued".to_owned()),
-        trace_id: Some("4bf92f3577b34da6a3ce929d0e0e4736".to_owned()),
+    let expected = {
+        let mut v = linq_api::types::QueuedResponse::new();
+        v.status = Some("accepted".to_owned());
+        v.message = Some("Reaction queued".to_owned());
+        v.trace_id = Some("4bf92f3577b34da6a3ce929d0e0e4736".to_owned());
+        v
     };
     assert_eq!(decoded, expected);
     assert_round_trip(
@@ -2935,10 +3002,12 @@ async fn messages_add_reaction_all_params() {
     let (status, headers, decoded) = response.into_parts();
     assert_valid_request(Some(&headers));
     assert_eq!(status, 200);
-    let expected = linq_api::types::QueuedResponse {
-        status: Some("accepted".to_owned()),
-        message: Some("Reaction queued".to_owned()),
-        trace_id: Some("4bf92f3577b34da6a3ce929d0e0e4736".to_owned()),
+    let expected = {
+        let mut v = linq_api::types::QueuedResponse::new();
+        v.status = Some("accepted".to_owned());
+        v.message = Some("Reaction queued".to_owned());
+        v.trace_id = Some("4bf92f3577b34da6a3ce929d0e0e4736".to_owned());
+        v
     };
     assert_eq!(decoded, expected);
     assert_round_trip(
@@ -3001,53 +3070,50 @@ async fn messages_create_required_params() {
     let (status, headers, decoded) = response.into_parts();
     assert_valid_request(Some(&headers));
     assert_eq!(status, 202);
-    let expected = linq_api::types::MessageCreateResponse {
-        chat_id: "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a".to_owned(),
-        created_new_chat: false,
-        previous_chat_id: linq_api::Nullable::Null,
-        from: "+12025550100".to_owned(),
-        from_selection: linq_api::types::MessageCreateResponseFromSelection {
-            reason: linq_api::types::MessageCreateResponseFromSelectionReason::ReusedActiveChat,
-            reused_existing_chat: true,
-        },
-        handles: Vec::from([
-            linq_api::types::ChatHandle {
-                id: "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
-                handle: "+12025550100".to_owned(),
-                service: linq_api::types::ServiceType::IMessage,
-                joined_at: "2026-02-05T19:52:17Z"
+    let expected = {
+        let mut v = linq_api::types::MessageCreateResponse::new(
+            "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a".to_owned(),
+            false,
+            "+12025550100".to_owned(),
+            linq_api::types::MessageCreateResponseFromSelection::new(
+                linq_api::types::MessageCreateResponseFromSelectionReason::ReusedActiveChat,
+                true,
+            ),
+            Vec::from([
+                {
+                    let mut v = linq_api::types::ChatHandle::new(
+                        "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
+                        "+12025550100".to_owned(),
+                        linq_api::types::ServiceType::IMessage,
+                        "2026-02-05T19:52:17Z"
+                            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                            .expect("valid timestamp"),
+                    );
+                    v.is_me = linq_api::Nullable::Value(true);
+                    v
+                },
+            ]),
+            false,
+            linq_api::types::ServiceType::IMessage,
+            linq_api::types::SentMessage::new(
+                "9f8e7d6c-5b4a-4392-8180-7f6e5d4c3b2a".to_owned(),
+                "2026-02-05T20:01:00Z"
                     .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                     .expect("valid timestamp"),
-                is_me: linq_api::Nullable::Value(true),
-                status: linq_api::Nullable::Absent,
-                left_at: linq_api::Nullable::Absent,
-            },
-        ]),
-        is_group: false,
-        service: linq_api::types::ServiceType::IMessage,
-        message: linq_api::types::SentMessage {
-            id: "9f8e7d6c-5b4a-4392-8180-7f6e5d4c3b2a".to_owned(),
-            created_at: "2026-02-05T20:01:00Z"
-                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                .expect("valid timestamp"),
-            parts: Vec::from([
-                linq_api::types::MessagePartResponse::Text(linq_api::types::TextPartResponse {
-                    type_: linq_api::types::TextPartResponseType::Text,
-                    value: "Your order has shipped.".to_owned(),
-                    reactions: None,
-                    text_decorations: linq_api::Nullable::Absent,
-                }),
-            ]),
-            sent_at: None,
-            delivery_status: linq_api::types::DeliveryStatus::Pending,
-            is_read: false,
-            service: linq_api::Nullable::Absent,
-            preferred_service: linq_api::Nullable::Absent,
-            delivered_at: linq_api::Nullable::Absent,
-            effect: linq_api::Nullable::Absent,
-            from_handle: linq_api::Nullable::Absent,
-            reply_to: linq_api::Nullable::Absent,
-        },
+                Vec::from([
+                    linq_api::types::MessagePartResponse::Text(
+                        linq_api::types::TextPartResponse::new(
+                            linq_api::types::TextPartResponseType::Text,
+                            "Your order has shipped.".to_owned(),
+                        ),
+                    ),
+                ]),
+                linq_api::types::DeliveryStatus::Pending,
+                false,
+            ),
+        );
+        v.previous_chat_id = linq_api::Nullable::Null;
+        v
     };
     assert_eq!(decoded, expected);
     assert_round_trip(
@@ -3130,53 +3196,50 @@ async fn messages_create_all_params() {
     let (status, headers, decoded) = response.into_parts();
     assert_valid_request(Some(&headers));
     assert_eq!(status, 202);
-    let expected = linq_api::types::MessageCreateResponse {
-        chat_id: "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a".to_owned(),
-        created_new_chat: false,
-        previous_chat_id: linq_api::Nullable::Null,
-        from: "+12025550100".to_owned(),
-        from_selection: linq_api::types::MessageCreateResponseFromSelection {
-            reason: linq_api::types::MessageCreateResponseFromSelectionReason::ReusedActiveChat,
-            reused_existing_chat: true,
-        },
-        handles: Vec::from([
-            linq_api::types::ChatHandle {
-                id: "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
-                handle: "+12025550100".to_owned(),
-                service: linq_api::types::ServiceType::IMessage,
-                joined_at: "2026-02-05T19:52:17Z"
+    let expected = {
+        let mut v = linq_api::types::MessageCreateResponse::new(
+            "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a".to_owned(),
+            false,
+            "+12025550100".to_owned(),
+            linq_api::types::MessageCreateResponseFromSelection::new(
+                linq_api::types::MessageCreateResponseFromSelectionReason::ReusedActiveChat,
+                true,
+            ),
+            Vec::from([
+                {
+                    let mut v = linq_api::types::ChatHandle::new(
+                        "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
+                        "+12025550100".to_owned(),
+                        linq_api::types::ServiceType::IMessage,
+                        "2026-02-05T19:52:17Z"
+                            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                            .expect("valid timestamp"),
+                    );
+                    v.is_me = linq_api::Nullable::Value(true);
+                    v
+                },
+            ]),
+            false,
+            linq_api::types::ServiceType::IMessage,
+            linq_api::types::SentMessage::new(
+                "9f8e7d6c-5b4a-4392-8180-7f6e5d4c3b2a".to_owned(),
+                "2026-02-05T20:01:00Z"
                     .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                     .expect("valid timestamp"),
-                is_me: linq_api::Nullable::Value(true),
-                status: linq_api::Nullable::Absent,
-                left_at: linq_api::Nullable::Absent,
-            },
-        ]),
-        is_group: false,
-        service: linq_api::types::ServiceType::IMessage,
-        message: linq_api::types::SentMessage {
-            id: "9f8e7d6c-5b4a-4392-8180-7f6e5d4c3b2a".to_owned(),
-            created_at: "2026-02-05T20:01:00Z"
-                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                .expect("valid timestamp"),
-            parts: Vec::from([
-                linq_api::types::MessagePartResponse::Text(linq_api::types::TextPartResponse {
-                    type_: linq_api::types::TextPartResponseType::Text,
-                    value: "Your order has shipped.".to_owned(),
-                    reactions: None,
-                    text_decorations: linq_api::Nullable::Absent,
-                }),
-            ]),
-            sent_at: None,
-            delivery_status: linq_api::types::DeliveryStatus::Pending,
-            is_read: false,
-            service: linq_api::Nullable::Absent,
-            preferred_service: linq_api::Nullable::Absent,
-            delivered_at: linq_api::Nullable::Absent,
-            effect: linq_api::Nullable::Absent,
-            from_handle: linq_api::Nullable::Absent,
-            reply_to: linq_api::Nullable::Absent,
-        },
+                Vec::from([
+                    linq_api::types::MessagePartResponse::Text(
+                        linq_api::types::TextPartResponse::new(
+                            linq_api::types::TextPartResponseType::Text,
+                            "Your order has shipped.".to_owned(),
+                        ),
+                    ),
+                ]),
+                linq_api::types::DeliveryStatus::Pending,
+                false,
+            ),
+        );
+        v.previous_chat_id = linq_api::Nullable::Null;
+        v
     };
     assert_eq!(decoded, expected);
     assert_round_trip(
@@ -3270,49 +3333,48 @@ async fn messages_update_app_card_required_params() {
     let (status, headers, decoded) = response.into_parts();
     assert_valid_request(Some(&headers));
     assert_eq!(status, 200);
-    let expected = linq_api::types::MessageUpdateAppCardResponse {
-        chat_id: "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a".to_owned(),
-        message: linq_api::types::SentMessage {
-            id: "9f8e7d6c-5b4a-4392-8180-7f6e5d4c3b2a".to_owned(),
-            created_at: "2026-02-05T20:01:00Z"
-                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                .expect("valid timestamp"),
-            parts: Vec::from([
-                linq_api::types::MessagePartResponse::ImessageApp(linq_api::types::IMessageAppPartResponse {
-                    type_: linq_api::types::IMessageAppPartResponseType::ImessageApp,
-                    app: linq_api::types::IMessageApp {
-                        bundle_id: "com.example.orders.messages".to_owned(),
-                        name: "Orders".to_owned(),
-                        team_id: "ABCDE12345".to_owned(),
-                        ..Default::default()
-                    },
-                    layout: linq_api::types::IMessageAppLayout {
-                        caption: Some("Order 1042".to_owned()),
-                        subcaption: Some("Out for delivery".to_owned()),
-                        ..Default::default()
-                    },
-                    url: "https://example.com/orders/1042".to_owned(),
-                    fallback_text: linq_api::Nullable::Value(
-                        "Order 1042: out for delivery".to_owned(),
-                    ),
-                    reactions: None,
-                }),
-            ]),
-            sent_at: Some(
+    let expected = linq_api::types::MessageUpdateAppCardResponse::new(
+        "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a".to_owned(),
+        {
+            let mut v = linq_api::types::SentMessage::new(
+                "9f8e7d6c-5b4a-4392-8180-7f6e5d4c3b2a".to_owned(),
                 "2026-02-05T20:01:00Z"
                     .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                     .expect("valid timestamp"),
-            ),
-            delivery_status: linq_api::types::DeliveryStatus::Delivered,
-            is_read: false,
-            service: linq_api::Nullable::Absent,
-            preferred_service: linq_api::Nullable::Absent,
-            delivered_at: linq_api::Nullable::Absent,
-            effect: linq_api::Nullable::Absent,
-            from_handle: linq_api::Nullable::Absent,
-            reply_to: linq_api::Nullable::Absent,
+                Vec::from([
+                    linq_api::types::MessagePartResponse::ImessageApp({
+                        let mut v = linq_api::types::IMessageAppPartResponse::new(
+                            linq_api::types::IMessageAppPartResponseType::ImessageApp,
+                            linq_api::types::IMessageApp {
+                                bundle_id: "com.example.orders.messages".to_owned(),
+                                name: "Orders".to_owned(),
+                                team_id: "ABCDE12345".to_owned(),
+                                ..Default::default()
+                            },
+                            linq_api::types::IMessageAppLayout {
+                                caption: Some("Order 1042".to_owned()),
+                                subcaption: Some("Out for delivery".to_owned()),
+                                ..Default::default()
+                            },
+                            "https://example.com/orders/1042".to_owned(),
+                        );
+                        v.fallback_text = linq_api::Nullable::Value(
+                            "Order 1042: out for delivery".to_owned(),
+                        );
+                        v
+                    }),
+                ]),
+                linq_api::types::DeliveryStatus::Delivered,
+                false,
+            );
+            v.sent_at = Some(
+                "2026-02-05T20:01:00Z"
+                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                    .expect("valid timestamp"),
+            );
+            v
         },
-    };
+    );
     assert_eq!(decoded, expected);
     assert_round_trip(
         &decoded,
@@ -3375,49 +3437,48 @@ async fn messages_update_app_card_all_params() {
     let (status, headers, decoded) = response.into_parts();
     assert_valid_request(Some(&headers));
     assert_eq!(status, 200);
-    let expected = linq_api::types::MessageUpdateAppCardResponse {
-        chat_id: "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a".to_owned(),
-        message: linq_api::types::SentMessage {
-            id: "9f8e7d6c-5b4a-4392-8180-7f6e5d4c3b2a".to_owned(),
-            created_at: "2026-02-05T20:01:00Z"
-                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                .expect("valid timestamp"),
-            parts: Vec::from([
-                linq_api::types::MessagePartResponse::ImessageApp(linq_api::types::IMessageAppPartResponse {
-                    type_: linq_api::types::IMessageAppPartResponseType::ImessageApp,
-                    app: linq_api::types::IMessageApp {
-                        bundle_id: "com.example.orders.messages".to_owned(),
-                        name: "Orders".to_owned(),
-                        team_id: "ABCDE12345".to_owned(),
-                        ..Default::default()
-                    },
-                    layout: linq_api::types::IMessageAppLayout {
-                        caption: Some("Order 1042".to_owned()),
-                        subcaption: Some("Out for delivery".to_owned()),
-                        ..Default::default()
-                    },
-                    url: "https://example.com/orders/1042".to_owned(),
-                    fallback_text: linq_api::Nullable::Value(
-                        "Order 1042: out for delivery".to_owned(),
-                    ),
-                    reactions: None,
-                }),
-            ]),
-            sent_at: Some(
+    let expected = linq_api::types::MessageUpdateAppCardResponse::new(
+        "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a".to_owned(),
+        {
+            let mut v = linq_api::types::SentMessage::new(
+                "9f8e7d6c-5b4a-4392-8180-7f6e5d4c3b2a".to_owned(),
                 "2026-02-05T20:01:00Z"
                     .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                     .expect("valid timestamp"),
-            ),
-            delivery_status: linq_api::types::DeliveryStatus::Delivered,
-            is_read: false,
-            service: linq_api::Nullable::Absent,
-            preferred_service: linq_api::Nullable::Absent,
-            delivered_at: linq_api::Nullable::Absent,
-            effect: linq_api::Nullable::Absent,
-            from_handle: linq_api::Nullable::Absent,
-            reply_to: linq_api::Nullable::Absent,
+                Vec::from([
+                    linq_api::types::MessagePartResponse::ImessageApp({
+                        let mut v = linq_api::types::IMessageAppPartResponse::new(
+                            linq_api::types::IMessageAppPartResponseType::ImessageApp,
+                            linq_api::types::IMessageApp {
+                                bundle_id: "com.example.orders.messages".to_owned(),
+                                name: "Orders".to_owned(),
+                                team_id: "ABCDE12345".to_owned(),
+                                ..Default::default()
+                            },
+                            linq_api::types::IMessageAppLayout {
+                                caption: Some("Order 1042".to_owned()),
+                                subcaption: Some("Out for delivery".to_owned()),
+                                ..Default::default()
+                            },
+                            "https://example.com/orders/1042".to_owned(),
+                        );
+                        v.fallback_text = linq_api::Nullable::Value(
+                            "Order 1042: out for delivery".to_owned(),
+                        );
+                        v
+                    }),
+                ]),
+                linq_api::types::DeliveryStatus::Delivered,
+                false,
+            );
+            v.sent_at = Some(
+                "2026-02-05T20:01:00Z"
+                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                    .expect("valid timestamp"),
+            );
+            v
         },
-    };
+    );
     assert_eq!(decoded, expected);
     assert_round_trip(
         &decoded,
@@ -3493,19 +3554,19 @@ async fn attachments_create() {
     let (status, headers, decoded) = response.into_parts();
     assert_valid_request(Some(&headers));
     assert_eq!(status, 200);
-    let expected = linq_api::types::AttachmentCreateResponse {
-        attachment_id: "7d3f0a52-9c1e-4b7a-8f26-5e4d3c2b1a09".to_owned(),
-        upload_url: "https://uploads.linqapp.com/attachments/7d3f0a52?X-Amz-Signature=0a1b2c"
+    let expected = linq_api::types::AttachmentCreateResponse::new(
+        "7d3f0a52-9c1e-4b7a-8f26-5e4d3c2b1a09".to_owned(),
+        "https://uploads.linqapp.com/attachments/7d3f0a52?X-Amz-Signature=0a1b2c"
             .to_owned(),
-        download_url: "https://cdn.linqapp.com/uploads/7d3f0a52/receipt.jpg".to_owned(),
-        http_method: linq_api::types::AttachmentCreateResponseHttpMethod::Put,
-        expires_at: "2026-02-05T20:15:00Z"
+        "https://cdn.linqapp.com/uploads/7d3f0a52/receipt.jpg".to_owned(),
+        linq_api::types::AttachmentCreateResponseHttpMethod::Put,
+        "2026-02-05T20:15:00Z"
             .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
             .expect("valid timestamp"),
-        required_headers: std::collections::BTreeMap::from([
+        std::collections::BTreeMap::from([
             ("Content-Type".to_owned(), "image/jpeg".to_owned()),
         ]),
-    };
+    );
     assert_eq!(decoded, expected);
     assert_round_trip(
         &decoded,
@@ -3558,18 +3619,21 @@ async fn attachments_retrieve() {
     let (status, headers, decoded) = response.into_parts();
     assert_valid_request(Some(&headers));
     assert_eq!(status, 200);
-    let expected = linq_api::types::AttachmentRetrieveResponse {
-        id: "7d3f0a52-9c1e-4b7a-8f26-5e4d3c2b1a09".to_owned(),
-        filename: "receipt.jpg".to_owned(),
-        content_type: linq_api::types::SupportedContentType::ImageJpeg,
-        size_bytes: 1024000,
-        status: linq_api::types::AttachmentRetrieveResponseStatus::Complete,
-        download_url: Some(
+    let expected = {
+        let mut v = linq_api::types::AttachmentRetrieveResponse::new(
+            "7d3f0a52-9c1e-4b7a-8f26-5e4d3c2b1a09".to_owned(),
+            "receipt.jpg".to_owned(),
+            linq_api::types::SupportedContentType::ImageJpeg,
+            1024000,
+            linq_api::types::AttachmentRetrieveResponseStatus::Complete,
+            "2026-02-05T20:00:00Z"
+                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                .expect("valid timestamp"),
+        );
+        v.download_url = Some(
             "https://cdn.linqapp.com/uploads/7d3f0a52/receipt.jpg".to_owned(),
-        ),
-        created_at: "2026-02-05T20:00:00Z"
-            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-            .expect("valid timestamp"),
+        );
+        v
     };
     assert_eq!(decoded, expected);
     assert_round_trip(
@@ -3648,21 +3712,22 @@ async fn phonenumbers_list() {
     let (status, headers, decoded) = response.into_parts();
     assert_valid_request(Some(&headers));
     assert_eq!(status, 200);
-    let expected = linq_api::types::PhonenumberListResponse {
-        phone_numbers: Vec::from([
-            linq_api::types::PhonenumberListResponsePhoneNumbersItem {
-                id: "1e2d3c4b-5a69-4788-9a0b-c1d2e3f4a5b6".to_owned(),
-                phone_number: "+12025550100".to_owned(),
-                type_: linq_api::Nullable::Value("APPLE_ID".to_owned()),
-                country_code: Some("US".to_owned()),
-                capabilities: Some(linq_api::types::PhoneCapabilities {
-                    sms: true,
-                    mms: true,
-                    voice: false,
-                }),
+    let expected = linq_api::types::PhonenumberListResponse::new(
+        Vec::from([
+            {
+                let mut v = linq_api::types::PhonenumberListResponsePhoneNumbersItem::new(
+                    "1e2d3c4b-5a69-4788-9a0b-c1d2e3f4a5b6".to_owned(),
+                    "+12025550100".to_owned(),
+                );
+                v.type_ = linq_api::Nullable::Value("APPLE_ID".to_owned());
+                v.country_code = Some("US".to_owned());
+                v.capabilities = Some(
+                    linq_api::types::PhoneCapabilities::new(true, true, false),
+                );
+                v
             },
         ]),
-    };
+    );
     assert_eq!(decoded, expected);
     assert_round_trip(
         &decoded,
@@ -3715,24 +3780,28 @@ async fn phone_numbers_list() {
     let (status, headers, decoded) = response.into_parts();
     assert_valid_request(Some(&headers));
     assert_eq!(status, 200);
-    let expected = linq_api::types::PhoneNumberListResponse {
-        phone_numbers: Vec::from([
-            linq_api::types::PhoneNumberListResponsePhoneNumbersItem {
-                id: "1e2d3c4b-5a69-4788-9a0b-c1d2e3f4a5b6".to_owned(),
-                phone_number: "+12025550100".to_owned(),
-                health_status: linq_api::types::NumberStatus {
-                    status: linq_api::types::ReputationLevel::Healthy,
-                    doc_url: "https://docs.linqapp.com/guides/number-health".to_owned(),
-                },
-                reputation: linq_api::types::NumberStatus {
-                    status: linq_api::types::ReputationLevel::AtRisk,
-                    doc_url: "https://docs.linqapp.com/guides/number-reputation"
-                        .to_owned(),
-                },
-                forwarding_number: linq_api::Nullable::Value("+12025550199".to_owned()),
+    let expected = linq_api::types::PhoneNumberListResponse::new(
+        Vec::from([
+            {
+                let mut v = linq_api::types::PhoneNumberListResponsePhoneNumbersItem::new(
+                    "1e2d3c4b-5a69-4788-9a0b-c1d2e3f4a5b6".to_owned(),
+                    "+12025550100".to_owned(),
+                    linq_api::types::NumberStatus::new(
+                        linq_api::types::ReputationLevel::Healthy,
+                        "https://docs.linqapp.com/guides/number-health".to_owned(),
+                    ),
+                    linq_api::types::NumberStatus::new(
+                        linq_api::types::ReputationLevel::AtRisk,
+                        "https://docs.linqapp.com/guides/number-reputation".to_owned(),
+                    ),
+                );
+                v.forwarding_number = linq_api::Nullable::Value(
+                    "+12025550199".to_owned(),
+                );
+                v
             },
         ]),
-    };
+    );
     assert_eq!(decoded, expected);
     assert_round_trip(
         &decoded,
@@ -3790,10 +3859,13 @@ async fn phone_numbers_update() {
     let (status, headers, decoded) = response.into_parts();
     assert_valid_request(Some(&headers));
     assert_eq!(status, 200);
-    let expected = linq_api::types::PhoneNumberUpdateResponse {
-        id: "1e2d3c4b-5a69-4788-9a0b-c1d2e3f4a5b6".to_owned(),
-        phone_number: "+12025550100".to_owned(),
-        forwarding_number: Some("+12025550199".to_owned()),
+    let expected = {
+        let mut v = linq_api::types::PhoneNumberUpdateResponse::new(
+            "1e2d3c4b-5a69-4788-9a0b-c1d2e3f4a5b6".to_owned(),
+            "+12025550100".to_owned(),
+        );
+        v.forwarding_number = Some("+12025550199".to_owned());
+        v
     };
     assert_eq!(decoded, expected);
     assert_round_trip(
@@ -3840,46 +3912,51 @@ async fn webhook_subscriptions_list() {
     let (status, headers, decoded) = response.into_parts();
     assert_valid_request(Some(&headers));
     assert_eq!(status, 200);
-    let expected = linq_api::types::WebhookSubscriptionListResponse {
-        subscriptions: Vec::from([
-            linq_api::types::WebhookSubscription {
-                id: "b2c3d4e5-f6a7-8901-bcde-f23456789012".to_owned(),
-                created_at: "2024-01-15T10:30:00Z"
-                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                    .expect("valid timestamp"),
-                is_active: true,
-                subscribed_events: Vec::from([
-                    linq_api::types::WebhookEventType::MessageSent,
-                    linq_api::types::WebhookEventType::MessageDelivered,
-                    linq_api::types::WebhookEventType::MessageRead,
-                ]),
-                target_url: "https://webhooks.example.com/linq/events".to_owned(),
-                updated_at: "2024-01-15T10:30:00Z"
-                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                    .expect("valid timestamp"),
-                phone_numbers: linq_api::Nullable::Value(
+    let expected = linq_api::types::WebhookSubscriptionListResponse::new(
+        Vec::from([
+            {
+                let mut v = linq_api::types::WebhookSubscription::new(
+                    "b2c3d4e5-f6a7-8901-bcde-f23456789012".to_owned(),
+                    "2024-01-15T10:30:00Z"
+                        .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                        .expect("valid timestamp"),
+                    true,
+                    Vec::from([
+                        linq_api::types::WebhookEventType::MessageSent,
+                        linq_api::types::WebhookEventType::MessageDelivered,
+                        linq_api::types::WebhookEventType::MessageRead,
+                    ]),
+                    "https://webhooks.example.com/linq/events".to_owned(),
+                    "2024-01-15T10:30:00Z"
+                        .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                        .expect("valid timestamp"),
+                );
+                v.phone_numbers = linq_api::Nullable::Value(
                     Vec::from(["+12025550123".to_owned()]),
-                ),
+                );
+                v
             },
-            linq_api::types::WebhookSubscription {
-                id: "c3d4e5f6-a7b8-9012-cdef-345678901234".to_owned(),
-                created_at: "2024-02-01T08:00:00Z"
-                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                    .expect("valid timestamp"),
-                is_active: false,
-                subscribed_events: Vec::from([
-                    linq_api::types::WebhookEventType::CallInitiated,
-                    linq_api::types::WebhookEventType::CallEnded,
-                ]),
-                target_url: "https://hooks.example.org/linq/calls?version=2026-02-03"
-                    .to_owned(),
-                updated_at: "2024-03-10T16:45:12Z"
-                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                    .expect("valid timestamp"),
-                phone_numbers: linq_api::Nullable::Null,
+            {
+                let mut v = linq_api::types::WebhookSubscription::new(
+                    "c3d4e5f6-a7b8-9012-cdef-345678901234".to_owned(),
+                    "2024-02-01T08:00:00Z"
+                        .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                        .expect("valid timestamp"),
+                    false,
+                    Vec::from([
+                        linq_api::types::WebhookEventType::CallInitiated,
+                        linq_api::types::WebhookEventType::CallEnded,
+                    ]),
+                    "https://hooks.example.org/linq/calls?version=2026-02-03".to_owned(),
+                    "2024-03-10T16:45:12Z"
+                        .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                        .expect("valid timestamp"),
+                );
+                v.phone_numbers = linq_api::Nullable::Null;
+                v
             },
         ]),
-    };
+    );
     assert_eq!(decoded, expected);
     assert_round_trip(
         &decoded,
@@ -3957,23 +4034,28 @@ async fn webhook_subscriptions_create_required_params() {
     let (status, headers, decoded) = response.into_parts();
     assert_valid_request(Some(&headers));
     assert_eq!(status, 201);
-    let expected = linq_api::types::WebhookSubscriptionCreateResponse {
-        id: "b2c3d4e5-f6a7-8901-bcde-f23456789012".to_owned(),
-        created_at: "2024-01-15T10:30:00Z"
-            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-            .expect("valid timestamp"),
-        is_active: true,
-        subscribed_events: Vec::from([
-            linq_api::types::WebhookEventType::MessageSent,
-            linq_api::types::WebhookEventType::MessageDelivered,
-            linq_api::types::WebhookEventType::MessageRead,
-        ]),
-        target_url: "https://webhooks.example.com/linq/events".to_owned(),
-        updated_at: "2024-01-15T10:30:00Z"
-            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-            .expect("valid timestamp"),
-        phone_numbers: linq_api::Nullable::Value(Vec::from(["+12025550123".to_owned()])),
-        signing_secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw".to_owned(),
+    let expected = {
+        let mut v = linq_api::types::WebhookSubscriptionCreateResponse::new(
+            "b2c3d4e5-f6a7-8901-bcde-f23456789012".to_owned(),
+            "2024-01-15T10:30:00Z"
+                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                .expect("valid timestamp"),
+            true,
+            Vec::from([
+                linq_api::types::WebhookEventType::MessageSent,
+                linq_api::types::WebhookEventType::MessageDelivered,
+                linq_api::types::WebhookEventType::MessageRead,
+            ]),
+            "https://webhooks.example.com/linq/events".to_owned(),
+            "2024-01-15T10:30:00Z"
+                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                .expect("valid timestamp"),
+            "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw".to_owned(),
+        );
+        v.phone_numbers = linq_api::Nullable::Value(
+            Vec::from(["+12025550123".to_owned()]),
+        );
+        v
     };
     assert_eq!(decoded, expected);
     assert_round_trip(
@@ -4021,23 +4103,28 @@ async fn webhook_subscriptions_create_all_params() {
     let (status, headers, decoded) = response.into_parts();
     assert_valid_request(Some(&headers));
     assert_eq!(status, 201);
-    let expected = linq_api::types::WebhookSubscriptionCreateResponse {
-        id: "b2c3d4e5-f6a7-8901-bcde-f23456789012".to_owned(),
-        created_at: "2024-01-15T10:30:00Z"
-            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-            .expect("valid timestamp"),
-        is_active: true,
-        subscribed_events: Vec::from([
-            linq_api::types::WebhookEventType::MessageSent,
-            linq_api::types::WebhookEventType::MessageDelivered,
-            linq_api::types::WebhookEventType::MessageRead,
-        ]),
-        target_url: "https://webhooks.example.com/linq/events".to_owned(),
-        updated_at: "2024-01-15T10:30:00Z"
-            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-            .expect("valid timestamp"),
-        phone_numbers: linq_api::Nullable::Value(Vec::from(["+12025550123".to_owned()])),
-        signing_secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw".to_owned(),
+    let expected = {
+        let mut v = linq_api::types::WebhookSubscriptionCreateResponse::new(
+            "b2c3d4e5-f6a7-8901-bcde-f23456789012".to_owned(),
+            "2024-01-15T10:30:00Z"
+                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                .expect("valid timestamp"),
+            true,
+            Vec::from([
+                linq_api::types::WebhookEventType::MessageSent,
+                linq_api::types::WebhookEventType::MessageDelivered,
+                linq_api::types::WebhookEventType::MessageRead,
+            ]),
+            "https://webhooks.example.com/linq/events".to_owned(),
+            "2024-01-15T10:30:00Z"
+                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                .expect("valid timestamp"),
+            "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw".to_owned(),
+        );
+        v.phone_numbers = linq_api::Nullable::Value(
+            Vec::from(["+12025550123".to_owned()]),
+        );
+        v
     };
     assert_eq!(decoded, expected);
     assert_round_trip(
@@ -4101,22 +4188,27 @@ async fn webhook_subscriptions_retrieve() {
     let (status, headers, decoded) = response.into_parts();
     assert_valid_request(Some(&headers));
     assert_eq!(status, 200);
-    let expected = linq_api::types::WebhookSubscription {
-        id: "b2c3d4e5-f6a7-8901-bcde-f23456789012".to_owned(),
-        created_at: "2024-01-15T10:30:00Z"
-            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-            .expect("valid timestamp"),
-        is_active: true,
-        subscribed_events: Vec::from([
-            linq_api::types::WebhookEventType::MessageSent,
-            linq_api::types::WebhookEventType::MessageDelivered,
-            linq_api::types::WebhookEventType::MessageRead,
-        ]),
-        target_url: "https://webhooks.example.com/linq/events".to_owned(),
-        updated_at: "2024-01-15T10:30:00Z"
-            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-            .expect("valid timestamp"),
-        phone_numbers: linq_api::Nullable::Value(Vec::from(["+12025550123".to_owned()])),
+    let expected = {
+        let mut v = linq_api::types::WebhookSubscription::new(
+            "b2c3d4e5-f6a7-8901-bcde-f23456789012".to_owned(),
+            "2024-01-15T10:30:00Z"
+                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                .expect("valid timestamp"),
+            true,
+            Vec::from([
+                linq_api::types::WebhookEventType::MessageSent,
+                linq_api::types::WebhookEventType::MessageDelivered,
+                linq_api::types::WebhookEventType::MessageRead,
+            ]),
+            "https://webhooks.example.com/linq/events".to_owned(),
+            "2024-01-15T10:30:00Z"
+                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                .expect("valid timestamp"),
+        );
+        v.phone_numbers = linq_api::Nullable::Value(
+            Vec::from(["+12025550123".to_owned()]),
+        );
+        v
     };
     assert_eq!(decoded, expected);
     assert_round_trip(
@@ -4173,22 +4265,27 @@ async fn webhook_subscriptions_update_required_params() {
     let (status, headers, decoded) = response.into_parts();
     assert_valid_request(Some(&headers));
     assert_eq!(status, 200);
-    let expected = linq_api::types::WebhookSubscription {
-        id: "b2c3d4e5-f6a7-8901-bcde-f23456789012".to_owned(),
-        created_at: "2024-01-15T10:30:00Z"
-            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-            .expect("valid timestamp"),
-        is_active: true,
-        subscribed_events: Vec::from([
-            linq_api::types::WebhookEventType::MessageSent,
-            linq_api::types::WebhookEventType::MessageDelivered,
-            linq_api::types::WebhookEventType::MessageRead,
-        ]),
-        target_url: "https://webhooks.example.com/linq/events".to_owned(),
-        updated_at: "2024-01-15T10:30:00Z"
-            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-            .expect("valid timestamp"),
-        phone_numbers: linq_api::Nullable::Value(Vec::from(["+12025550123".to_owned()])),
+    let expected = {
+        let mut v = linq_api::types::WebhookSubscription::new(
+            "b2c3d4e5-f6a7-8901-bcde-f23456789012".to_owned(),
+            "2024-01-15T10:30:00Z"
+                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                .expect("valid timestamp"),
+            true,
+            Vec::from([
+                linq_api::types::WebhookEventType::MessageSent,
+                linq_api::types::WebhookEventType::MessageDelivered,
+                linq_api::types::WebhookEventType::MessageRead,
+            ]),
+            "https://webhooks.example.com/linq/events".to_owned(),
+            "2024-01-15T10:30:00Z"
+                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                .expect("valid timestamp"),
+        );
+        v.phone_numbers = linq_api::Nullable::Value(
+            Vec::from(["+12025550123".to_owned()]),
+        );
+        v
     };
     assert_eq!(decoded, expected);
     assert_round_trip(
@@ -4234,22 +4331,27 @@ async fn webhook_subscriptions_update_all_params() {
     let (status, headers, decoded) = response.into_parts();
     assert_valid_request(Some(&headers));
     assert_eq!(status, 200);
-    let expected = linq_api::types::WebhookSubscription {
-        id: "b2c3d4e5-f6a7-8901-bcde-f23456789012".to_owned(),
-        created_at: "2024-01-15T10:30:00Z"
-            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-            .expect("valid timestamp"),
-        is_active: true,
-        subscribed_events: Vec::from([
-            linq_api::types::WebhookEventType::MessageSent,
-            linq_api::types::WebhookEventType::MessageDelivered,
-            linq_api::types::WebhookEventType::MessageRead,
-        ]),
-        target_url: "https://webhooks.example.com/linq/events".to_owned(),
-        updated_at: "2024-01-15T10:30:00Z"
-            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-            .expect("valid timestamp"),
-        phone_numbers: linq_api::Nullable::Value(Vec::from(["+12025550123".to_owned()])),
+    let expected = {
+        let mut v = linq_api::types::WebhookSubscription::new(
+            "b2c3d4e5-f6a7-8901-bcde-f23456789012".to_owned(),
+            "2024-01-15T10:30:00Z"
+                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                .expect("valid timestamp"),
+            true,
+            Vec::from([
+                linq_api::types::WebhookEventType::MessageSent,
+                linq_api::types::WebhookEventType::MessageDelivered,
+                linq_api::types::WebhookEventType::MessageRead,
+            ]),
+            "https://webhooks.example.com/linq/events".to_owned(),
+            "2024-01-15T10:30:00Z"
+                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                .expect("valid timestamp"),
+        );
+        v.phone_numbers = linq_api::Nullable::Value(
+            Vec::from(["+12025550123".to_owned()]),
+        );
+        v
     };
     assert_eq!(decoded, expected);
     assert_round_trip(
@@ -4337,9 +4439,9 @@ async fn webhook_events_list() {
     let (status, headers, decoded) = response.into_parts();
     assert_valid_request(Some(&headers));
     assert_eq!(status, 200);
-    let expected = linq_api::types::WebhookEventListResponse {
-        doc_url: "https://docs.linqapp.com/guides/webhooks/events".to_owned(),
-        events: Vec::from([
+    let expected = linq_api::types::WebhookEventListResponse::new(
+        "https://docs.linqapp.com/guides/webhooks/events".to_owned(),
+        Vec::from([
             linq_api::types::WebhookEventType::MessageSent,
             linq_api::types::WebhookEventType::MessageReceived,
             linq_api::types::WebhookEventType::MessageRead,
@@ -4366,7 +4468,7 @@ async fn webhook_events_list() {
             linq_api::types::WebhookEventType::CallDeclined,
             linq_api::types::WebhookEventType::CallNoAnswer,
         ]),
-    };
+    );
     assert_eq!(decoded, expected);
     assert_round_trip(
         &decoded,
@@ -4438,10 +4540,10 @@ async fn capability_check_imessage_required_params() {
     let (status, headers, decoded) = response.into_parts();
     assert_valid_request(Some(&headers));
     assert_eq!(status, 200);
-    let expected = linq_api::types::HandleCheckResponse {
-        address: "+12025550123".to_owned(),
-        available: true,
-    };
+    let expected = linq_api::types::HandleCheckResponse::new(
+        "+12025550123".to_owned(),
+        true,
+    );
     assert_eq!(decoded, expected);
     assert_round_trip(&decoded, &json(r#"{"address":"+12025550123","available":true}"#));
 }
@@ -4463,10 +4565,10 @@ async fn capability_check_imessage_all_params() {
     let (status, headers, decoded) = response.into_parts();
     assert_valid_request(Some(&headers));
     assert_eq!(status, 200);
-    let expected = linq_api::types::HandleCheckResponse {
-        address: "+12025550123".to_owned(),
-        available: true,
-    };
+    let expected = linq_api::types::HandleCheckResponse::new(
+        "+12025550123".to_owned(),
+        true,
+    );
     assert_eq!(decoded, expected);
     assert_round_trip(&decoded, &json(r#"{"address":"+12025550123","available":true}"#));
 }
@@ -4508,10 +4610,10 @@ async fn capability_check_rcs_required_params() {
     let (status, headers, decoded) = response.into_parts();
     assert_valid_request(Some(&headers));
     assert_eq!(status, 200);
-    let expected = linq_api::types::HandleCheckResponse {
-        address: "+12025550123".to_owned(),
-        available: false,
-    };
+    let expected = linq_api::types::HandleCheckResponse::new(
+        "+12025550123".to_owned(),
+        false,
+    );
     assert_eq!(decoded, expected);
     assert_round_trip(
         &decoded,
@@ -4535,10 +4637,10 @@ async fn capability_check_rcs_all_params() {
     let (status, headers, decoded) = response.into_parts();
     assert_valid_request(Some(&headers));
     assert_eq!(status, 200);
-    let expected = linq_api::types::HandleCheckResponse {
-        address: "+12025550123".to_owned(),
-        available: false,
-    };
+    let expected = linq_api::types::HandleCheckResponse::new(
+        "+12025550123".to_owned(),
+        false,
+    );
     assert_eq!(decoded, expected);
     assert_round_trip(
         &decoded,
@@ -4581,17 +4683,22 @@ async fn contact_card_retrieve_required_params() {
     let (status, headers, decoded) = response.into_parts();
     assert_valid_request(Some(&headers));
     assert_eq!(status, 200);
-    let expected = linq_api::types::ContactCardRetrieveResponse {
-        contact_cards: Vec::from([
-            linq_api::types::SetContactCard {
-                phone_number: "+12025550100".to_owned(),
-                first_name: "Acme".to_owned(),
-                last_name: Some("Support".to_owned()),
-                image_url: Some("https://files.example.com/avatars/acme.png".to_owned()),
-                is_active: true,
+    let expected = linq_api::types::ContactCardRetrieveResponse::new(
+        Vec::from([
+            {
+                let mut v = linq_api::types::SetContactCard::new(
+                    "+12025550100".to_owned(),
+                    "Acme".to_owned(),
+                    true,
+                );
+                v.last_name = Some("Support".to_owned());
+                v.image_url = Some(
+                    "https://files.example.com/avatars/acme.png".to_owned(),
+                );
+                v
             },
         ]),
-    };
+    );
     assert_eq!(decoded, expected);
     assert_round_trip(
         &decoded,
@@ -4626,17 +4733,22 @@ async fn contact_card_retrieve_all_params() {
     let (status, headers, decoded) = response.into_parts();
     assert_valid_request(Some(&headers));
     assert_eq!(status, 200);
-    let expected = linq_api::types::ContactCardRetrieveResponse {
-        contact_cards: Vec::from([
-            linq_api::types::SetContactCard {
-                phone_number: "+12025550100".to_owned(),
-                first_name: "Acme".to_owned(),
-                last_name: Some("Support".to_owned()),
-                image_url: Some("https://files.example.com/avatars/acme.png".to_owned()),
-                is_active: true,
+    let expected = linq_api::types::ContactCardRetrieveResponse::new(
+        Vec::from([
+            {
+                let mut v = linq_api::types::SetContactCard::new(
+                    "+12025550100".to_owned(),
+                    "Acme".to_owned(),
+                    true,
+                );
+                v.last_name = Some("Support".to_owned());
+                v.image_url = Some(
+                    "https://files.example.com/avatars/acme.png".to_owned(),
+                );
+                v
             },
         ]),
-    };
+    );
     assert_eq!(decoded, expected);
     assert_round_trip(
         &decoded,
@@ -4692,12 +4804,15 @@ async fn contact_card_create_required_params() {
     let (status, headers, decoded) = response.into_parts();
     assert_valid_request(Some(&headers));
     assert_eq!(status, 200);
-    let expected = linq_api::types::SetContactCard {
-        phone_number: "+12025550100".to_owned(),
-        first_name: "Acme".to_owned(),
-        last_name: Some("Support".to_owned()),
-        image_url: Some("https://files.example.com/avatars/acme.png".to_owned()),
-        is_active: true,
+    let expected = {
+        let mut v = linq_api::types::SetContactCard::new(
+            "+12025550100".to_owned(),
+            "Acme".to_owned(),
+            true,
+        );
+        v.last_name = Some("Support".to_owned());
+        v.image_url = Some("https://files.example.com/avatars/acme.png".to_owned());
+        v
     };
     assert_eq!(decoded, expected);
     assert_round_trip(
@@ -4732,12 +4847,15 @@ async fn contact_card_create_all_params() {
     let (status, headers, decoded) = response.into_parts();
     assert_valid_request(Some(&headers));
     assert_eq!(status, 200);
-    let expected = linq_api::types::SetContactCard {
-        phone_number: "+12025550100".to_owned(),
-        first_name: "Acme".to_owned(),
-        last_name: Some("Support".to_owned()),
-        image_url: Some("https://files.example.com/avatars/acme.png".to_owned()),
-        is_active: true,
+    let expected = {
+        let mut v = linq_api::types::SetContactCard::new(
+            "+12025550100".to_owned(),
+            "Acme".to_owned(),
+            true,
+        );
+        v.last_name = Some("Support".to_owned());
+        v.image_url = Some("https://files.example.com/avatars/acme.png".to_owned());
+        v
     };
     assert_eq!(decoded, expected);
     assert_round_trip(
@@ -4791,12 +4909,14 @@ async fn contact_card_update_required_params() {
     let (status, headers, decoded) = response.into_parts();
     assert_valid_request(Some(&headers));
     assert_eq!(status, 200);
-    let expected = linq_api::types::SetContactCard {
-        phone_number: "+12025550100".to_owned(),
-        first_name: "Acme".to_owned(),
-        last_name: Some("Help Desk".to_owned()),
-        is_active: true,
-        ..Default::default()
+    let expected = {
+        let mut v = linq_api::types::SetContactCard::new(
+            "+12025550100".to_owned(),
+            "Acme".to_owned(),
+            true,
+        );
+        v.last_name = Some("Help Desk".to_owned());
+        v
     };
     assert_eq!(decoded, expected);
     assert_round_trip(
@@ -4830,12 +4950,14 @@ async fn contact_card_update_all_params() {
     let (status, headers, decoded) = response.into_parts();
     assert_valid_request(Some(&headers));
     assert_eq!(status, 200);
-    let expected = linq_api::types::SetContactCard {
-        phone_number: "+12025550100".to_owned(),
-        first_name: "Acme".to_owned(),
-        last_name: Some("Help Desk".to_owned()),
-        is_active: true,
-        ..Default::default()
+    let expected = {
+        let mut v = linq_api::types::SetContactCard::new(
+            "+12025550100".to_owned(),
+            "Acme".to_owned(),
+            true,
+        );
+        v.last_name = Some("Help Desk".to_owned());
+        v
     };
     assert_eq!(decoded, expected);
     assert_round_trip(
@@ -4887,10 +5009,10 @@ async fn available_number_retrieve_required_params() {
     let (status, headers, decoded) = response.into_parts();
     assert_valid_request(Some(&headers));
     assert_eq!(status, 200);
-    let expected = linq_api::types::AvailableNumberRetrieveResponse {
-        phone_number: "+12025550100".to_owned(),
-        vcf_url: "https://cdn.linqapp.com/vcards/12025550100.vcf".to_owned(),
-    };
+    let expected = linq_api::types::AvailableNumberRetrieveResponse::new(
+        "+12025550100".to_owned(),
+        "https://cdn.linqapp.com/vcards/12025550100.vcf".to_owned(),
+    );
     assert_eq!(decoded, expected);
     assert_round_trip(
         &decoded,
@@ -4918,10 +5040,10 @@ async fn available_number_retrieve_all_params() {
     let (status, headers, decoded) = response.into_parts();
     assert_valid_request(Some(&headers));
     assert_eq!(status, 200);
-    let expected = linq_api::types::AvailableNumberRetrieveResponse {
-        phone_number: "+12025550100".to_owned(),
-        vcf_url: "https://cdn.linqapp.com/vcards/12025550100.vcf".to_owned(),
-    };
+    let expected = linq_api::types::AvailableNumberRetrieveResponse::new(
+        "+12025550100".to_owned(),
+        "https://cdn.linqapp.com/vcards/12025550100.vcf".to_owned(),
+    );
     assert_eq!(decoded, expected);
     assert_round_trip(
         &decoded,
@@ -5025,86 +5147,105 @@ fn webhook_message_sent_v2026_example_decodes() {
             sent.clone(),
         )
         .expect("the example decodes");
-    let expected = linq_api::types::MessageSentWebhookV2026 {
-        api_version: "v3".to_owned(),
-        webhook_version: linq_api::types::MessageSentWebhookV2026WebhookVersion::V20260203,
-        event_type: linq_api::types::WebhookEventType::MessageSent,
-        event_id: "e20feb41-7f67-43f0-89c8-a985cff3b568".to_owned(),
-        created_at: "2026-02-05T19:52:18.101Z"
+    let expected = linq_api::types::MessageSentWebhookV2026::new(
+        "v3".to_owned(),
+        linq_api::types::MessageSentWebhookV2026WebhookVersion::V20260203,
+        linq_api::types::WebhookEventType::MessageSent,
+        "e20feb41-7f67-43f0-89c8-a985cff3b568".to_owned(),
+        "2026-02-05T19:52:18.101Z"
             .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
             .expect("valid timestamp"),
-        trace_id: "2eff5df5c6f688733c007523c4d61cd9".to_owned(),
-        partner_id: "your-partner-id".to_owned(),
-        data: linq_api::types::MessageEventV2 {
-            chat: linq_api::types::WebhookChat {
-                id: "0c961e93-e7bf-4db2-bf7b-ea06826bcab4".to_owned(),
-                health_status: linq_api::types::HealthStatus {
-                    status: linq_api::types::HealthStatusStatus::Healthy,
-                    doc_url: "https://docs.linqapp.com/guides/chat-health".to_owned(),
-                    updated_at: "2026-01-21T21:59:45Z"
-                        .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                        .expect("valid timestamp"),
+        "2eff5df5c6f688733c007523c4d61cd9".to_owned(),
+        "your-partner-id".to_owned(),
+        {
+            let mut v = linq_api::types::MessageEventV2::new(
+                {
+                    let mut v = linq_api::types::WebhookChat::new(
+                        "0c961e93-e7bf-4db2-bf7b-ea06826bcab4".to_owned(),
+                        linq_api::types::HealthStatus::new(
+                            linq_api::types::HealthStatusStatus::Healthy,
+                            "https://docs.linqapp.com/guides/chat-health".to_owned(),
+                            "2026-01-21T21:59:45Z"
+                                .parse::<
+                                    linq_api::chrono::DateTime<linq_api::chrono::Utc>,
+                                >()
+                                .expect("valid timestamp"),
+                        ),
+                    );
+                    v.is_group = linq_api::Nullable::Value(false);
+                    v.owner_handle = linq_api::Nullable::Value({
+                        let mut v = linq_api::types::ChatHandle::new(
+                            "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
+                            "+12025550100".to_owned(),
+                            linq_api::types::ServiceType::IMessage,
+                            "2026-01-21T21:59:45Z"
+                                .parse::<
+                                    linq_api::chrono::DateTime<linq_api::chrono::Utc>,
+                                >()
+                                .expect("valid timestamp"),
+                        );
+                        v.status = linq_api::Nullable::Value(
+                            linq_api::types::ChatHandleStatus::Active,
+                        );
+                        v.left_at = linq_api::Nullable::Null;
+                        v.is_me = linq_api::Nullable::Value(true);
+                        v
+                    });
+                    v
                 },
-                is_group: linq_api::Nullable::Value(false),
-                owner_handle: linq_api::Nullable::Value(linq_api::types::ChatHandle {
-                    id: "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
-                    handle: "+12025550100".to_owned(),
-                    service: linq_api::types::ServiceType::IMessage,
-                    status: linq_api::Nullable::Value(
+                "347d62c2-2170-4754-8d30-c76d0c727d96".to_owned(),
+                linq_api::types::MessageEventV2Direction::Outbound,
+                {
+                    let mut v = linq_api::types::ChatHandle::new(
+                        "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
+                        "+12025550100".to_owned(),
+                        linq_api::types::ServiceType::IMessage,
+                        "2026-01-21T21:59:45Z"
+                            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                            .expect("valid timestamp"),
+                    );
+                    v.status = linq_api::Nullable::Value(
                         linq_api::types::ChatHandleStatus::Active,
+                    );
+                    v.left_at = linq_api::Nullable::Null;
+                    v.is_me = linq_api::Nullable::Value(true);
+                    v
+                },
+                Vec::from([
+                    linq_api::types::WebhookMessagePart::Text(
+                        linq_api::types::WebhookTextPart::new(
+                            linq_api::types::WebhookTextPartType::Text,
+                            "Hello from Linq!".to_owned(),
+                        ),
                     ),
-                    joined_at: "2026-01-21T21:59:45Z"
-                        .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                        .expect("valid timestamp"),
-                    left_at: linq_api::Nullable::Null,
-                    is_me: linq_api::Nullable::Value(true),
-                }),
-            },
-            id: "347d62c2-2170-4754-8d30-c76d0c727d96".to_owned(),
-            idempotency_key: linq_api::Nullable::Null,
-            direction: linq_api::types::MessageEventV2Direction::Outbound,
-            sender_handle: linq_api::types::ChatHandle {
-                id: "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
-                handle: "+12025550100".to_owned(),
-                service: linq_api::types::ServiceType::IMessage,
-                status: linq_api::Nullable::Value(
-                    linq_api::types::ChatHandleStatus::Active,
-                ),
-                joined_at: "2026-01-21T21:59:45Z"
-                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                    .expect("valid timestamp"),
-                left_at: linq_api::Nullable::Null,
-                is_me: linq_api::Nullable::Value(true),
-            },
-            parts: Vec::from([
-                linq_api::types::WebhookMessagePart::Text(linq_api::types::WebhookTextPart {
-                    type_: linq_api::types::WebhookTextPartType::Text,
-                    value: "Hello from Linq!".to_owned(),
-                    text_decorations: linq_api::Nullable::Absent,
-                }),
-                linq_api::types::WebhookMessagePart::Media(linq_api::types::WebhookMediaPart {
-                    type_: linq_api::types::WebhookMediaPartType::Media,
-                    id: "f13dda7d-ecac-49eb-b3fe-16fe286abf19".to_owned(),
-                    url: "https://cdn.linqapp.com/attachments/f13dda7d/photo.jpg"
-                        .to_owned(),
-                    filename: "photo.jpg".to_owned(),
-                    mime_type: "image/jpeg".to_owned(),
-                    size_bytes: 245678,
-                }),
-            ]),
-            sent_at: linq_api::Nullable::Value(
+                    linq_api::types::WebhookMessagePart::Media(
+                        linq_api::types::WebhookMediaPart::new(
+                            linq_api::types::WebhookMediaPartType::Media,
+                            "f13dda7d-ecac-49eb-b3fe-16fe286abf19".to_owned(),
+                            "https://cdn.linqapp.com/attachments/f13dda7d/photo.jpg"
+                                .to_owned(),
+                            "photo.jpg".to_owned(),
+                            "image/jpeg".to_owned(),
+                            245678,
+                        ),
+                    ),
+                ]),
+                linq_api::types::ServiceType::IMessage,
+            );
+            v.idempotency_key = linq_api::Nullable::Null;
+            v.sent_at = linq_api::Nullable::Value(
                 "2026-02-05T19:52:17Z"
                     .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                     .expect("valid timestamp"),
-            ),
-            delivered_at: linq_api::Nullable::Null,
-            read_at: linq_api::Nullable::Null,
-            reply_to: linq_api::Nullable::Null,
-            effect: linq_api::Nullable::Null,
-            service: linq_api::types::ServiceType::IMessage,
-            preferred_service: linq_api::Nullable::Null,
+            );
+            v.delivered_at = linq_api::Nullable::Null;
+            v.read_at = linq_api::Nullable::Null;
+            v.reply_to = linq_api::Nullable::Null;
+            v.effect = linq_api::Nullable::Null;
+            v.preferred_service = linq_api::Nullable::Null;
+            v
         },
-    };
+    );
     assert_eq!(decoded, expected);
     assert_round_trip(&decoded, &sent);
 }
@@ -5173,77 +5314,94 @@ fn webhook_message_received_v2026_example_decodes() {
             sent.clone(),
         )
         .expect("the example decodes");
-    let expected = linq_api::types::MessageReceivedWebhookV2026 {
-        api_version: "v3".to_owned(),
-        webhook_version: linq_api::types::MessageReceivedWebhookV2026WebhookVersion::V20260203,
-        event_type: linq_api::types::WebhookEventType::MessageReceived,
-        event_id: "e20feb41-7f67-43f0-89c8-a985cff3b568".to_owned(),
-        created_at: "2026-02-05T19:52:18.101Z"
+    let expected = linq_api::types::MessageReceivedWebhookV2026::new(
+        "v3".to_owned(),
+        linq_api::types::MessageReceivedWebhookV2026WebhookVersion::V20260203,
+        linq_api::types::WebhookEventType::MessageReceived,
+        "e20feb41-7f67-43f0-89c8-a985cff3b568".to_owned(),
+        "2026-02-05T19:52:18.101Z"
             .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
             .expect("valid timestamp"),
-        trace_id: "2eff5df5c6f688733c007523c4d61cd9".to_owned(),
-        partner_id: "your-partner-id".to_owned(),
-        data: linq_api::types::MessageEventV2 {
-            chat: linq_api::types::WebhookChat {
-                id: "0c961e93-e7bf-4db2-bf7b-ea06826bcab4".to_owned(),
-                health_status: linq_api::types::HealthStatus {
-                    status: linq_api::types::HealthStatusStatus::Healthy,
-                    doc_url: "https://docs.linqapp.com/guides/chat-health".to_owned(),
-                    updated_at: "2026-01-21T21:59:45Z"
-                        .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                        .expect("valid timestamp"),
+        "2eff5df5c6f688733c007523c4d61cd9".to_owned(),
+        "your-partner-id".to_owned(),
+        {
+            let mut v = linq_api::types::MessageEventV2::new(
+                {
+                    let mut v = linq_api::types::WebhookChat::new(
+                        "0c961e93-e7bf-4db2-bf7b-ea06826bcab4".to_owned(),
+                        linq_api::types::HealthStatus::new(
+                            linq_api::types::HealthStatusStatus::Healthy,
+                            "https://docs.linqapp.com/guides/chat-health".to_owned(),
+                            "2026-01-21T21:59:45Z"
+                                .parse::<
+                                    linq_api::chrono::DateTime<linq_api::chrono::Utc>,
+                                >()
+                                .expect("valid timestamp"),
+                        ),
+                    );
+                    v.is_group = linq_api::Nullable::Value(false);
+                    v.owner_handle = linq_api::Nullable::Value({
+                        let mut v = linq_api::types::ChatHandle::new(
+                            "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
+                            "+12025550100".to_owned(),
+                            linq_api::types::ServiceType::IMessage,
+                            "2026-01-21T21:59:45Z"
+                                .parse::<
+                                    linq_api::chrono::DateTime<linq_api::chrono::Utc>,
+                                >()
+                                .expect("valid timestamp"),
+                        );
+                        v.status = linq_api::Nullable::Value(
+                            linq_api::types::ChatHandleStatus::Active,
+                        );
+                        v.left_at = linq_api::Nullable::Null;
+                        v.is_me = linq_api::Nullable::Value(true);
+                        v
+                    });
+                    v
                 },
-                is_group: linq_api::Nullable::Value(false),
-                owner_handle: linq_api::Nullable::Value(linq_api::types::ChatHandle {
-                    id: "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
-                    handle: "+12025550100".to_owned(),
-                    service: linq_api::types::ServiceType::IMessage,
-                    status: linq_api::Nullable::Value(
+                "347d62c2-2170-4754-8d30-c76d0c727d96".to_owned(),
+                linq_api::types::MessageEventV2Direction::Inbound,
+                {
+                    let mut v = linq_api::types::ChatHandle::new(
+                        "e604375a-5913-483a-8278-c631e8f0ffda".to_owned(),
+                        "+12025550123".to_owned(),
+                        linq_api::types::ServiceType::IMessage,
+                        "2026-01-21T21:59:45Z"
+                            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                            .expect("valid timestamp"),
+                    );
+                    v.status = linq_api::Nullable::Value(
                         linq_api::types::ChatHandleStatus::Active,
+                    );
+                    v.left_at = linq_api::Nullable::Null;
+                    v.is_me = linq_api::Nullable::Value(false);
+                    v
+                },
+                Vec::from([
+                    linq_api::types::WebhookMessagePart::Text(
+                        linq_api::types::WebhookTextPart::new(
+                            linq_api::types::WebhookTextPartType::Text,
+                            "Hello from Linq!".to_owned(),
+                        ),
                     ),
-                    joined_at: "2026-01-21T21:59:45Z"
-                        .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                        .expect("valid timestamp"),
-                    left_at: linq_api::Nullable::Null,
-                    is_me: linq_api::Nullable::Value(true),
-                }),
-            },
-            id: "347d62c2-2170-4754-8d30-c76d0c727d96".to_owned(),
-            idempotency_key: linq_api::Nullable::Null,
-            direction: linq_api::types::MessageEventV2Direction::Inbound,
-            sender_handle: linq_api::types::ChatHandle {
-                id: "e604375a-5913-483a-8278-c631e8f0ffda".to_owned(),
-                handle: "+12025550123".to_owned(),
-                service: linq_api::types::ServiceType::IMessage,
-                status: linq_api::Nullable::Value(
-                    linq_api::types::ChatHandleStatus::Active,
-                ),
-                joined_at: "2026-01-21T21:59:45Z"
-                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                    .expect("valid timestamp"),
-                left_at: linq_api::Nullable::Null,
-                is_me: linq_api::Nullable::Value(false),
-            },
-            parts: Vec::from([
-                linq_api::types::WebhookMessagePart::Text(linq_api::types::WebhookTextPart {
-                    type_: linq_api::types::WebhookTextPartType::Text,
-                    value: "Hello from Linq!".to_owned(),
-                    text_decorations: linq_api::Nullable::Absent,
-                }),
-            ]),
-            sent_at: linq_api::Nullable::Value(
+                ]),
+                linq_api::types::ServiceType::IMessage,
+            );
+            v.idempotency_key = linq_api::Nullable::Null;
+            v.sent_at = linq_api::Nullable::Value(
                 "2026-02-05T19:31:13Z"
                     .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                     .expect("valid timestamp"),
-            ),
-            delivered_at: linq_api::Nullable::Null,
-            read_at: linq_api::Nullable::Null,
-            reply_to: linq_api::Nullable::Null,
-            effect: linq_api::Nullable::Null,
-            service: linq_api::types::ServiceType::IMessage,
-            preferred_service: linq_api::Nullable::Null,
+            );
+            v.delivered_at = linq_api::Nullable::Null;
+            v.read_at = linq_api::Nullable::Null;
+            v.reply_to = linq_api::Nullable::Null;
+            v.effect = linq_api::Nullable::Null;
+            v.preferred_service = linq_api::Nullable::Null;
+            v
         },
-    };
+    );
     assert_eq!(decoded, expected);
     assert_round_trip(&decoded, &sent);
 }
@@ -5312,85 +5470,102 @@ fn webhook_message_read_v2026_example_decodes() {
             sent.clone(),
         )
         .expect("the example decodes");
-    let expected = linq_api::types::MessageReadWebhookV2026 {
-        api_version: "v3".to_owned(),
-        webhook_version: linq_api::types::MessageReadWebhookV2026WebhookVersion::V20260203,
-        event_type: linq_api::types::WebhookEventType::MessageRead,
-        event_id: "e20feb41-7f67-43f0-89c8-a985cff3b568".to_owned(),
-        created_at: "2026-02-05T19:52:18.101Z"
+    let expected = linq_api::types::MessageReadWebhookV2026::new(
+        "v3".to_owned(),
+        linq_api::types::MessageReadWebhookV2026WebhookVersion::V20260203,
+        linq_api::types::WebhookEventType::MessageRead,
+        "e20feb41-7f67-43f0-89c8-a985cff3b568".to_owned(),
+        "2026-02-05T19:52:18.101Z"
             .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
             .expect("valid timestamp"),
-        trace_id: "2eff5df5c6f688733c007523c4d61cd9".to_owned(),
-        partner_id: "your-partner-id".to_owned(),
-        data: linq_api::types::MessageEventV2 {
-            chat: linq_api::types::WebhookChat {
-                id: "0c961e93-e7bf-4db2-bf7b-ea06826bcab4".to_owned(),
-                health_status: linq_api::types::HealthStatus {
-                    status: linq_api::types::HealthStatusStatus::Healthy,
-                    doc_url: "https://docs.linqapp.com/guides/chat-health".to_owned(),
-                    updated_at: "2026-01-21T21:59:45Z"
-                        .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                        .expect("valid timestamp"),
+        "2eff5df5c6f688733c007523c4d61cd9".to_owned(),
+        "your-partner-id".to_owned(),
+        {
+            let mut v = linq_api::types::MessageEventV2::new(
+                {
+                    let mut v = linq_api::types::WebhookChat::new(
+                        "0c961e93-e7bf-4db2-bf7b-ea06826bcab4".to_owned(),
+                        linq_api::types::HealthStatus::new(
+                            linq_api::types::HealthStatusStatus::Healthy,
+                            "https://docs.linqapp.com/guides/chat-health".to_owned(),
+                            "2026-01-21T21:59:45Z"
+                                .parse::<
+                                    linq_api::chrono::DateTime<linq_api::chrono::Utc>,
+                                >()
+                                .expect("valid timestamp"),
+                        ),
+                    );
+                    v.is_group = linq_api::Nullable::Value(false);
+                    v.owner_handle = linq_api::Nullable::Value({
+                        let mut v = linq_api::types::ChatHandle::new(
+                            "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
+                            "+12025550100".to_owned(),
+                            linq_api::types::ServiceType::IMessage,
+                            "2026-01-21T21:59:45Z"
+                                .parse::<
+                                    linq_api::chrono::DateTime<linq_api::chrono::Utc>,
+                                >()
+                                .expect("valid timestamp"),
+                        );
+                        v.status = linq_api::Nullable::Value(
+                            linq_api::types::ChatHandleStatus::Active,
+                        );
+                        v.left_at = linq_api::Nullable::Null;
+                        v.is_me = linq_api::Nullable::Value(true);
+                        v
+                    });
+                    v
                 },
-                is_group: linq_api::Nullable::Value(false),
-                owner_handle: linq_api::Nullable::Value(linq_api::types::ChatHandle {
-                    id: "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
-                    handle: "+12025550100".to_owned(),
-                    service: linq_api::types::ServiceType::IMessage,
-                    status: linq_api::Nullable::Value(
+                "347d62c2-2170-4754-8d30-c76d0c727d96".to_owned(),
+                linq_api::types::MessageEventV2Direction::Outbound,
+                {
+                    let mut v = linq_api::types::ChatHandle::new(
+                        "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
+                        "+12025550100".to_owned(),
+                        linq_api::types::ServiceType::IMessage,
+                        "2026-01-21T21:59:45Z"
+                            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                            .expect("valid timestamp"),
+                    );
+                    v.status = linq_api::Nullable::Value(
                         linq_api::types::ChatHandleStatus::Active,
+                    );
+                    v.left_at = linq_api::Nullable::Null;
+                    v.is_me = linq_api::Nullable::Value(true);
+                    v
+                },
+                Vec::from([
+                    linq_api::types::WebhookMessagePart::Text(
+                        linq_api::types::WebhookTextPart::new(
+                            linq_api::types::WebhookTextPartType::Text,
+                            "Hello from Linq!".to_owned(),
+                        ),
                     ),
-                    joined_at: "2026-01-21T21:59:45Z"
-                        .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                        .expect("valid timestamp"),
-                    left_at: linq_api::Nullable::Null,
-                    is_me: linq_api::Nullable::Value(true),
-                }),
-            },
-            id: "347d62c2-2170-4754-8d30-c76d0c727d96".to_owned(),
-            idempotency_key: linq_api::Nullable::Null,
-            direction: linq_api::types::MessageEventV2Direction::Outbound,
-            sender_handle: linq_api::types::ChatHandle {
-                id: "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
-                handle: "+12025550100".to_owned(),
-                service: linq_api::types::ServiceType::IMessage,
-                status: linq_api::Nullable::Value(
-                    linq_api::types::ChatHandleStatus::Active,
-                ),
-                joined_at: "2026-01-21T21:59:45Z"
-                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                    .expect("valid timestamp"),
-                left_at: linq_api::Nullable::Null,
-                is_me: linq_api::Nullable::Value(true),
-            },
-            parts: Vec::from([
-                linq_api::types::WebhookMessagePart::Text(linq_api::types::WebhookTextPart {
-                    type_: linq_api::types::WebhookTextPartType::Text,
-                    value: "Hello from Linq!".to_owned(),
-                    text_decorations: linq_api::Nullable::Absent,
-                }),
-            ]),
-            sent_at: linq_api::Nullable::Value(
+                ]),
+                linq_api::types::ServiceType::IMessage,
+            );
+            v.idempotency_key = linq_api::Nullable::Null;
+            v.sent_at = linq_api::Nullable::Value(
                 "2026-02-05T19:13:57Z"
                     .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                     .expect("valid timestamp"),
-            ),
-            delivered_at: linq_api::Nullable::Value(
+            );
+            v.delivered_at = linq_api::Nullable::Value(
                 "2026-02-05T19:13:58Z"
                     .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                     .expect("valid timestamp"),
-            ),
-            read_at: linq_api::Nullable::Value(
+            );
+            v.read_at = linq_api::Nullable::Value(
                 "2026-02-05T19:14:30Z"
                     .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                     .expect("valid timestamp"),
-            ),
-            reply_to: linq_api::Nullable::Null,
-            effect: linq_api::Nullable::Null,
-            service: linq_api::types::ServiceType::IMessage,
-            preferred_service: linq_api::Nullable::Null,
+            );
+            v.reply_to = linq_api::Nullable::Null;
+            v.effect = linq_api::Nullable::Null;
+            v.preferred_service = linq_api::Nullable::Null;
+            v
         },
-    };
+    );
     assert_eq!(decoded, expected);
     assert_round_trip(&decoded, &sent);
 }
@@ -5459,81 +5634,98 @@ fn webhook_message_delivered_v2026_example_decodes() {
             sent.clone(),
         )
         .expect("the example decodes");
-    let expected = linq_api::types::MessageDeliveredWebhookV2026 {
-        api_version: "v3".to_owned(),
-        webhook_version: linq_api::types::MessageDeliveredWebhookV2026WebhookVersion::V20260203,
-        event_type: linq_api::types::WebhookEventType::MessageDelivered,
-        event_id: "e20feb41-7f67-43f0-89c8-a985cff3b568".to_owned(),
-        created_at: "2026-02-05T19:52:18.101Z"
+    let expected = linq_api::types::MessageDeliveredWebhookV2026::new(
+        "v3".to_owned(),
+        linq_api::types::MessageDeliveredWebhookV2026WebhookVersion::V20260203,
+        linq_api::types::WebhookEventType::MessageDelivered,
+        "e20feb41-7f67-43f0-89c8-a985cff3b568".to_owned(),
+        "2026-02-05T19:52:18.101Z"
             .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
             .expect("valid timestamp"),
-        trace_id: "2eff5df5c6f688733c007523c4d61cd9".to_owned(),
-        partner_id: "your-partner-id".to_owned(),
-        data: linq_api::types::MessageEventV2 {
-            chat: linq_api::types::WebhookChat {
-                id: "0c961e93-e7bf-4db2-bf7b-ea06826bcab4".to_owned(),
-                health_status: linq_api::types::HealthStatus {
-                    status: linq_api::types::HealthStatusStatus::Healthy,
-                    doc_url: "https://docs.linqapp.com/guides/chat-health".to_owned(),
-                    updated_at: "2026-01-21T21:59:45Z"
-                        .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                        .expect("valid timestamp"),
+        "2eff5df5c6f688733c007523c4d61cd9".to_owned(),
+        "your-partner-id".to_owned(),
+        {
+            let mut v = linq_api::types::MessageEventV2::new(
+                {
+                    let mut v = linq_api::types::WebhookChat::new(
+                        "0c961e93-e7bf-4db2-bf7b-ea06826bcab4".to_owned(),
+                        linq_api::types::HealthStatus::new(
+                            linq_api::types::HealthStatusStatus::Healthy,
+                            "https://docs.linqapp.com/guides/chat-health".to_owned(),
+                            "2026-01-21T21:59:45Z"
+                                .parse::<
+                                    linq_api::chrono::DateTime<linq_api::chrono::Utc>,
+                                >()
+                                .expect("valid timestamp"),
+                        ),
+                    );
+                    v.is_group = linq_api::Nullable::Value(false);
+                    v.owner_handle = linq_api::Nullable::Value({
+                        let mut v = linq_api::types::ChatHandle::new(
+                            "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
+                            "+12025550100".to_owned(),
+                            linq_api::types::ServiceType::IMessage,
+                            "2026-01-21T21:59:45Z"
+                                .parse::<
+                                    linq_api::chrono::DateTime<linq_api::chrono::Utc>,
+                                >()
+                                .expect("valid timestamp"),
+                        );
+                        v.status = linq_api::Nullable::Value(
+                            linq_api::types::ChatHandleStatus::Active,
+                        );
+                        v.left_at = linq_api::Nullable::Null;
+                        v.is_me = linq_api::Nullable::Value(true);
+                        v
+                    });
+                    v
                 },
-                is_group: linq_api::Nullable::Value(false),
-                owner_handle: linq_api::Nullable::Value(linq_api::types::ChatHandle {
-                    id: "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
-                    handle: "+12025550100".to_owned(),
-                    service: linq_api::types::ServiceType::IMessage,
-                    status: linq_api::Nullable::Value(
+                "347d62c2-2170-4754-8d30-c76d0c727d96".to_owned(),
+                linq_api::types::MessageEventV2Direction::Outbound,
+                {
+                    let mut v = linq_api::types::ChatHandle::new(
+                        "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
+                        "+12025550100".to_owned(),
+                        linq_api::types::ServiceType::IMessage,
+                        "2026-01-21T21:59:45Z"
+                            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                            .expect("valid timestamp"),
+                    );
+                    v.status = linq_api::Nullable::Value(
                         linq_api::types::ChatHandleStatus::Active,
+                    );
+                    v.left_at = linq_api::Nullable::Null;
+                    v.is_me = linq_api::Nullable::Value(true);
+                    v
+                },
+                Vec::from([
+                    linq_api::types::WebhookMessagePart::Text(
+                        linq_api::types::WebhookTextPart::new(
+                            linq_api::types::WebhookTextPartType::Text,
+                            "Hello from Linq!".to_owned(),
+                        ),
                     ),
-                    joined_at: "2026-01-21T21:59:45Z"
-                        .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                        .expect("valid timestamp"),
-                    left_at: linq_api::Nullable::Null,
-                    is_me: linq_api::Nullable::Value(true),
-                }),
-            },
-            id: "347d62c2-2170-4754-8d30-c76d0c727d96".to_owned(),
-            idempotency_key: linq_api::Nullable::Null,
-            direction: linq_api::types::MessageEventV2Direction::Outbound,
-            sender_handle: linq_api::types::ChatHandle {
-                id: "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
-                handle: "+12025550100".to_owned(),
-                service: linq_api::types::ServiceType::IMessage,
-                status: linq_api::Nullable::Value(
-                    linq_api::types::ChatHandleStatus::Active,
-                ),
-                joined_at: "2026-01-21T21:59:45Z"
-                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                    .expect("valid timestamp"),
-                left_at: linq_api::Nullable::Null,
-                is_me: linq_api::Nullable::Value(true),
-            },
-            parts: Vec::from([
-                linq_api::types::WebhookMessagePart::Text(linq_api::types::WebhookTextPart {
-                    type_: linq_api::types::WebhookTextPartType::Text,
-                    value: "Hello from Linq!".to_owned(),
-                    text_decorations: linq_api::Nullable::Absent,
-                }),
-            ]),
-            sent_at: linq_api::Nullable::Value(
+                ]),
+                linq_api::types::ServiceType::IMessage,
+            );
+            v.idempotency_key = linq_api::Nullable::Null;
+            v.sent_at = linq_api::Nullable::Value(
                 "2026-02-05T19:52:17Z"
                     .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                     .expect("valid timestamp"),
-            ),
-            delivered_at: linq_api::Nullable::Value(
+            );
+            v.delivered_at = linq_api::Nullable::Value(
                 "2026-02-05T19:52:22Z"
                     .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                     .expect("valid timestamp"),
-            ),
-            read_at: linq_api::Nullable::Null,
-            reply_to: linq_api::Nullable::Null,
-            effect: linq_api::Nullable::Null,
-            service: linq_api::types::ServiceType::IMessage,
-            preferred_service: linq_api::Nullable::Null,
+            );
+            v.read_at = linq_api::Nullable::Null;
+            v.reply_to = linq_api::Nullable::Null;
+            v.effect = linq_api::Nullable::Null;
+            v.preferred_service = linq_api::Nullable::Null;
+            v
         },
-    };
+    );
     assert_eq!(decoded, expected);
     assert_round_trip(&decoded, &sent);
 }
@@ -5564,26 +5756,29 @@ fn webhook_message_failed_v2026_example_decodes() {
             sent.clone(),
         )
         .expect("the example decodes");
-    let expected = linq_api::types::MessageFailedWebhookV2026 {
-        api_version: "v3".to_owned(),
-        webhook_version: linq_api::types::MessageFailedWebhookV2026WebhookVersion::V20260203,
-        event_type: linq_api::types::WebhookEventType::MessageFailed,
-        event_id: "e20feb41-7f67-43f0-89c8-a985cff3b568".to_owned(),
-        created_at: "2026-02-05T19:52:18.101Z"
+    let expected = linq_api::types::MessageFailedWebhookV2026::new(
+        "v3".to_owned(),
+        linq_api::types::MessageFailedWebhookV2026WebhookVersion::V20260203,
+        linq_api::types::WebhookEventType::MessageFailed,
+        "e20feb41-7f67-43f0-89c8-a985cff3b568".to_owned(),
+        "2026-02-05T19:52:18.101Z"
             .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
             .expect("valid timestamp"),
-        trace_id: "2eff5df5c6f688733c007523c4d61cd9".to_owned(),
-        partner_id: "your-partner-id".to_owned(),
-        data: linq_api::types::MessageFailedEvent {
-            chat_id: Some("0c961e93-e7bf-4db2-bf7b-ea06826bcab4".to_owned()),
-            message_id: Some("347d62c2-2170-4754-8d30-c76d0c727d96".to_owned()),
-            code: 4001,
-            reason: Some("Request could not be delivered".to_owned()),
-            failed_at: "2026-02-05T19:53:00Z"
-                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                .expect("valid timestamp"),
+        "2eff5df5c6f688733c007523c4d61cd9".to_owned(),
+        "your-partner-id".to_owned(),
+        {
+            let mut v = linq_api::types::MessageFailedEvent::new(
+                4001,
+                "2026-02-05T19:53:00Z"
+                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                    .expect("valid timestamp"),
+            );
+            v.chat_id = Some("0c961e93-e7bf-4db2-bf7b-ea06826bcab4".to_owned());
+            v.message_id = Some("347d62c2-2170-4754-8d30-c76d0c727d96".to_owned());
+            v.reason = Some("Request could not be delivered".to_owned());
+            v
         },
-    };
+    );
     assert_eq!(decoded, expected);
     assert_round_trip(&decoded, &sent);
 }
@@ -5643,65 +5838,71 @@ fn webhook_message_edited_v2026_example_decodes() {
             sent.clone(),
         )
         .expect("the example decodes");
-    let expected = linq_api::types::MessageEditedWebhookV2026 {
-        api_version: "v3".to_owned(),
-        webhook_version: linq_api::types::MessageEditedWebhookV2026WebhookVersion::V20260203,
-        event_type: linq_api::types::WebhookEventType::MessageEdited,
-        event_id: "e20feb41-7f67-43f0-89c8-a985cff3b568".to_owned(),
-        created_at: "2026-02-05T19:52:18.101Z"
+    let expected = linq_api::types::MessageEditedWebhookV2026::new(
+        "v3".to_owned(),
+        linq_api::types::MessageEditedWebhookV2026WebhookVersion::V20260203,
+        linq_api::types::WebhookEventType::MessageEdited,
+        "e20feb41-7f67-43f0-89c8-a985cff3b568".to_owned(),
+        "2026-02-05T19:52:18.101Z"
             .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
             .expect("valid timestamp"),
-        trace_id: "2eff5df5c6f688733c007523c4d61cd9".to_owned(),
-        partner_id: "your-partner-id".to_owned(),
-        data: linq_api::types::MessageEditedEvent {
-            id: "347d62c2-2170-4754-8d30-c76d0c727d96".to_owned(),
-            chat: linq_api::types::MessageEditedEventChat {
-                id: "0c961e93-e7bf-4db2-bf7b-ea06826bcab4".to_owned(),
-                health_status: linq_api::types::HealthStatus {
-                    status: linq_api::types::HealthStatusStatus::Healthy,
-                    doc_url: "https://docs.linqapp.com/guides/chat-health".to_owned(),
-                    updated_at: "2026-01-21T21:59:45Z"
+        "2eff5df5c6f688733c007523c4d61cd9".to_owned(),
+        "your-partner-id".to_owned(),
+        linq_api::types::MessageEditedEvent::new(
+            "347d62c2-2170-4754-8d30-c76d0c727d96".to_owned(),
+            linq_api::types::MessageEditedEventChat::new(
+                "0c961e93-e7bf-4db2-bf7b-ea06826bcab4".to_owned(),
+                linq_api::types::HealthStatus::new(
+                    linq_api::types::HealthStatusStatus::Healthy,
+                    "https://docs.linqapp.com/guides/chat-health".to_owned(),
+                    "2026-01-21T21:59:45Z"
                         .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                         .expect("valid timestamp"),
-                },
-                is_group: false,
-                owner_handle: linq_api::types::ChatHandle {
-                    id: "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
-                    handle: "+12025550100".to_owned(),
-                    service: linq_api::types::ServiceType::IMessage,
-                    status: linq_api::Nullable::Value(
+                ),
+                false,
+                {
+                    let mut v = linq_api::types::ChatHandle::new(
+                        "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
+                        "+12025550100".to_owned(),
+                        linq_api::types::ServiceType::IMessage,
+                        "2026-01-21T21:59:45Z"
+                            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                            .expect("valid timestamp"),
+                    );
+                    v.status = linq_api::Nullable::Value(
                         linq_api::types::ChatHandleStatus::Active,
-                    ),
-                    joined_at: "2026-01-21T21:59:45Z"
-                        .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                        .expect("valid timestamp"),
-                    left_at: linq_api::Nullable::Null,
-                    is_me: linq_api::Nullable::Value(true),
+                    );
+                    v.left_at = linq_api::Nullable::Null;
+                    v.is_me = linq_api::Nullable::Value(true);
+                    v
                 },
-            },
-            direction: linq_api::types::MessageEditedEventDirection::Inbound,
-            edited_at: "2026-02-05T19:55:00Z"
+            ),
+            linq_api::types::MessageEditedEventDirection::Inbound,
+            "2026-02-05T19:55:00Z"
                 .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                 .expect("valid timestamp"),
-            part: linq_api::types::MessageEditedEventPart {
-                index: 0,
-                text: "Hello from Linq (edited)".to_owned(),
-            },
-            sender_handle: linq_api::types::ChatHandle {
-                id: "e604375a-5913-483a-8278-c631e8f0ffda".to_owned(),
-                handle: "+12025550123".to_owned(),
-                service: linq_api::types::ServiceType::IMessage,
-                status: linq_api::Nullable::Value(
+            linq_api::types::MessageEditedEventPart::new(
+                0,
+                "Hello from Linq (edited)".to_owned(),
+            ),
+            {
+                let mut v = linq_api::types::ChatHandle::new(
+                    "e604375a-5913-483a-8278-c631e8f0ffda".to_owned(),
+                    "+12025550123".to_owned(),
+                    linq_api::types::ServiceType::IMessage,
+                    "2026-01-21T21:59:45Z"
+                        .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                        .expect("valid timestamp"),
+                );
+                v.status = linq_api::Nullable::Value(
                     linq_api::types::ChatHandleStatus::Active,
-                ),
-                joined_at: "2026-01-21T21:59:45Z"
-                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                    .expect("valid timestamp"),
-                left_at: linq_api::Nullable::Null,
-                is_me: linq_api::Nullable::Value(false),
+                );
+                v.left_at = linq_api::Nullable::Null;
+                v.is_me = linq_api::Nullable::Value(false);
+                v
             },
-        },
-    };
+        ),
+    );
     assert_eq!(decoded, expected);
     assert_round_trip(&decoded, &sent);
 }
@@ -5744,46 +5945,50 @@ fn webhook_reaction_added_v2026_example_decodes() {
             sent.clone(),
         )
         .expect("the example decodes");
-    let expected = linq_api::types::ReactionAddedWebhookV2026 {
-        api_version: "v3".to_owned(),
-        webhook_version: linq_api::types::ReactionAddedWebhookV2026WebhookVersion::V20260203,
-        event_type: linq_api::types::WebhookEventType::ReactionAdded,
-        event_id: "e20feb41-7f67-43f0-89c8-a985cff3b568".to_owned(),
-        created_at: "2026-02-05T19:52:18.101Z"
+    let expected = linq_api::types::ReactionAddedWebhookV2026::new(
+        "v3".to_owned(),
+        linq_api::types::ReactionAddedWebhookV2026WebhookVersion::V20260203,
+        linq_api::types::WebhookEventType::ReactionAdded,
+        "e20feb41-7f67-43f0-89c8-a985cff3b568".to_owned(),
+        "2026-02-05T19:52:18.101Z"
             .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
             .expect("valid timestamp"),
-        trace_id: "2eff5df5c6f688733c007523c4d61cd9".to_owned(),
-        partner_id: "your-partner-id".to_owned(),
-        data: linq_api::types::ReactionEvent {
-            chat_id: Some("0c961e93-e7bf-4db2-bf7b-ea06826bcab4".to_owned()),
-            from_handle: Some(linq_api::types::ChatHandle {
-                id: "e604375a-5913-483a-8278-c631e8f0ffda".to_owned(),
-                handle: "+12025550123".to_owned(),
-                service: linq_api::types::ServiceType::IMessage,
-                status: linq_api::Nullable::Value(
+        "2eff5df5c6f688733c007523c4d61cd9".to_owned(),
+        "your-partner-id".to_owned(),
+        {
+            let mut v = linq_api::types::ReactionEvent::new(
+                linq_api::types::ReactionType::Love,
+                false,
+            );
+            v.chat_id = Some("0c961e93-e7bf-4db2-bf7b-ea06826bcab4".to_owned());
+            v.from_handle = Some({
+                let mut v = linq_api::types::ChatHandle::new(
+                    "e604375a-5913-483a-8278-c631e8f0ffda".to_owned(),
+                    "+12025550123".to_owned(),
+                    linq_api::types::ServiceType::IMessage,
+                    "2026-01-21T21:59:45Z"
+                        .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                        .expect("valid timestamp"),
+                );
+                v.status = linq_api::Nullable::Value(
                     linq_api::types::ChatHandleStatus::Active,
-                ),
-                joined_at: "2026-01-21T21:59:45Z"
-                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                    .expect("valid timestamp"),
-                left_at: linq_api::Nullable::Null,
-                is_me: linq_api::Nullable::Value(false),
-            }),
-            message_id: Some("347d62c2-2170-4754-8d30-c76d0c727d96".to_owned()),
-            part_index: Some(0),
-            reaction_type: linq_api::types::ReactionType::Love,
-            custom_emoji: linq_api::Nullable::Null,
-            is_from_me: false,
-            service: Some(linq_api::types::ServiceType::IMessage),
-            reacted_at: Some(
+                );
+                v.left_at = linq_api::Nullable::Null;
+                v.is_me = linq_api::Nullable::Value(false);
+                v
+            });
+            v.message_id = Some("347d62c2-2170-4754-8d30-c76d0c727d96".to_owned());
+            v.part_index = Some(0);
+            v.custom_emoji = linq_api::Nullable::Null;
+            v.service = Some(linq_api::types::ServiceType::IMessage);
+            v.reacted_at = Some(
                 "2026-02-05T19:40:00Z"
                     .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                     .expect("valid timestamp"),
-            ),
-            from: None,
-            sticker: linq_api::Nullable::Absent,
+            );
+            v
         },
-    };
+    );
     assert_eq!(decoded, expected);
     assert_round_trip(&decoded, &sent);
 }
@@ -5826,46 +6031,50 @@ fn webhook_reaction_removed_v2026_example_decodes() {
             sent.clone(),
         )
         .expect("the example decodes");
-    let expected = linq_api::types::ReactionRemovedWebhookV2026 {
-        api_version: "v3".to_owned(),
-        webhook_version: linq_api::types::ReactionRemovedWebhookV2026WebhookVersion::V20260203,
-        event_type: linq_api::types::WebhookEventType::ReactionRemoved,
-        event_id: "e20feb41-7f67-43f0-89c8-a985cff3b568".to_owned(),
-        created_at: "2026-02-05T19:52:18.101Z"
+    let expected = linq_api::types::ReactionRemovedWebhookV2026::new(
+        "v3".to_owned(),
+        linq_api::types::ReactionRemovedWebhookV2026WebhookVersion::V20260203,
+        linq_api::types::WebhookEventType::ReactionRemoved,
+        "e20feb41-7f67-43f0-89c8-a985cff3b568".to_owned(),
+        "2026-02-05T19:52:18.101Z"
             .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
             .expect("valid timestamp"),
-        trace_id: "2eff5df5c6f688733c007523c4d61cd9".to_owned(),
-        partner_id: "your-partner-id".to_owned(),
-        data: linq_api::types::ReactionEvent {
-            chat_id: Some("0c961e93-e7bf-4db2-bf7b-ea06826bcab4".to_owned()),
-            from_handle: Some(linq_api::types::ChatHandle {
-                id: "e604375a-5913-483a-8278-c631e8f0ffda".to_owned(),
-                handle: "+12025550123".to_owned(),
-                service: linq_api::types::ServiceType::IMessage,
-                status: linq_api::Nullable::Value(
+        "2eff5df5c6f688733c007523c4d61cd9".to_owned(),
+        "your-partner-id".to_owned(),
+        {
+            let mut v = linq_api::types::ReactionEvent::new(
+                linq_api::types::ReactionType::Like,
+                false,
+            );
+            v.chat_id = Some("0c961e93-e7bf-4db2-bf7b-ea06826bcab4".to_owned());
+            v.from_handle = Some({
+                let mut v = linq_api::types::ChatHandle::new(
+                    "e604375a-5913-483a-8278-c631e8f0ffda".to_owned(),
+                    "+12025550123".to_owned(),
+                    linq_api::types::ServiceType::IMessage,
+                    "2026-01-21T21:59:45Z"
+                        .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                        .expect("valid timestamp"),
+                );
+                v.status = linq_api::Nullable::Value(
                     linq_api::types::ChatHandleStatus::Active,
-                ),
-                joined_at: "2026-01-21T21:59:45Z"
-                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                    .expect("valid timestamp"),
-                left_at: linq_api::Nullable::Null,
-                is_me: linq_api::Nullable::Value(false),
-            }),
-            message_id: Some("347d62c2-2170-4754-8d30-c76d0c727d96".to_owned()),
-            part_index: Some(0),
-            reaction_type: linq_api::types::ReactionType::Like,
-            custom_emoji: linq_api::Nullable::Null,
-            is_from_me: false,
-            service: Some(linq_api::types::ServiceType::IMessage),
-            reacted_at: Some(
+                );
+                v.left_at = linq_api::Nullable::Null;
+                v.is_me = linq_api::Nullable::Value(false);
+                v
+            });
+            v.message_id = Some("347d62c2-2170-4754-8d30-c76d0c727d96".to_owned());
+            v.part_index = Some(0);
+            v.custom_emoji = linq_api::Nullable::Null;
+            v.service = Some(linq_api::types::ServiceType::IMessage);
+            v.reacted_at = Some(
                 "2026-02-05T19:40:00Z"
                     .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                     .expect("valid timestamp"),
-            ),
-            from: None,
-            sticker: linq_api::Nullable::Absent,
+            );
+            v
         },
-    };
+    );
     assert_eq!(decoded, expected);
     assert_round_trip(&decoded, &sent);
 }
@@ -5902,39 +6111,44 @@ fn webhook_participant_added_v2026_example_decodes() {
             sent.clone(),
         )
         .expect("the example decodes");
-    let expected = linq_api::types::ParticipantAddedWebhookV2026 {
-        api_version: "v3".to_owned(),
-        webhook_version: linq_api::types::ParticipantAddedWebhookV2026WebhookVersion::V20260203,
-        event_type: linq_api::types::WebhookEventType::ParticipantAdded,
-        event_id: "e20feb41-7f67-43f0-89c8-a985cff3b568".to_owned(),
-        created_at: "2026-02-05T19:52:18.101Z"
+    let expected = linq_api::types::ParticipantAddedWebhookV2026::new(
+        "v3".to_owned(),
+        linq_api::types::ParticipantAddedWebhookV2026WebhookVersion::V20260203,
+        linq_api::types::WebhookEventType::ParticipantAdded,
+        "e20feb41-7f67-43f0-89c8-a985cff3b568".to_owned(),
+        "2026-02-05T19:52:18.101Z"
             .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
             .expect("valid timestamp"),
-        trace_id: "2eff5df5c6f688733c007523c4d61cd9".to_owned(),
-        partner_id: "your-partner-id".to_owned(),
-        data: linq_api::types::ParticipantAddedEvent {
-            chat_id: Some("0c961e93-e7bf-4db2-bf7b-ea06826bcab4".to_owned()),
-            handle: "+12025550167".to_owned(),
-            participant: Some(linq_api::types::ChatHandle {
-                id: "0b1c2d3e-4f5a-4b6c-9d7e-8f9a0b1c2d3e".to_owned(),
-                handle: "+12025550167".to_owned(),
-                service: linq_api::types::ServiceType::IMessage,
-                status: linq_api::Nullable::Value(
+        "2eff5df5c6f688733c007523c4d61cd9".to_owned(),
+        "your-partner-id".to_owned(),
+        {
+            let mut v = linq_api::types::ParticipantAddedEvent::new(
+                "+12025550167".to_owned(),
+            );
+            v.chat_id = Some("0c961e93-e7bf-4db2-bf7b-ea06826bcab4".to_owned());
+            v.participant = Some({
+                let mut v = linq_api::types::ChatHandle::new(
+                    "0b1c2d3e-4f5a-4b6c-9d7e-8f9a0b1c2d3e".to_owned(),
+                    "+12025550167".to_owned(),
+                    linq_api::types::ServiceType::IMessage,
+                    "2026-02-05T19:45:00Z"
+                        .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                        .expect("valid timestamp"),
+                );
+                v.status = linq_api::Nullable::Value(
                     linq_api::types::ChatHandleStatus::Active,
-                ),
-                joined_at: "2026-02-05T19:45:00Z"
-                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                    .expect("valid timestamp"),
-                is_me: linq_api::Nullable::Value(false),
-                left_at: linq_api::Nullable::Absent,
-            }),
-            added_at: Some(
+                );
+                v.is_me = linq_api::Nullable::Value(false);
+                v
+            });
+            v.added_at = Some(
                 "2026-02-05T19:45:00Z"
                     .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                     .expect("valid timestamp"),
-            ),
+            );
+            v
         },
-    };
+    );
     assert_eq!(decoded, expected);
     assert_round_trip(&decoded, &sent);
 }
@@ -5971,39 +6185,44 @@ fn webhook_participant_removed_v2026_example_decodes() {
             sent.clone(),
         )
         .expect("the example decodes");
-    let expected = linq_api::types::ParticipantRemovedWebhookV2026 {
-        api_version: "v3".to_owned(),
-        webhook_version: linq_api::types::ParticipantRemovedWebhookV2026WebhookVersion::V20260203,
-        event_type: linq_api::types::WebhookEventType::ParticipantRemoved,
-        event_id: "e20feb41-7f67-43f0-89c8-a985cff3b568".to_owned(),
-        created_at: "2026-02-05T19:52:18.101Z"
+    let expected = linq_api::types::ParticipantRemovedWebhookV2026::new(
+        "v3".to_owned(),
+        linq_api::types::ParticipantRemovedWebhookV2026WebhookVersion::V20260203,
+        linq_api::types::WebhookEventType::ParticipantRemoved,
+        "e20feb41-7f67-43f0-89c8-a985cff3b568".to_owned(),
+        "2026-02-05T19:52:18.101Z"
             .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
             .expect("valid timestamp"),
-        trace_id: "2eff5df5c6f688733c007523c4d61cd9".to_owned(),
-        partner_id: "your-partner-id".to_owned(),
-        data: linq_api::types::ParticipantRemovedEvent {
-            chat_id: Some("0c961e93-e7bf-4db2-bf7b-ea06826bcab4".to_owned()),
-            handle: "+12025550167".to_owned(),
-            participant: Some(linq_api::types::ChatHandle {
-                id: "0b1c2d3e-4f5a-4b6c-9d7e-8f9a0b1c2d3e".to_owned(),
-                handle: "+12025550167".to_owned(),
-                service: linq_api::types::ServiceType::IMessage,
-                status: linq_api::Nullable::Value(
+        "2eff5df5c6f688733c007523c4d61cd9".to_owned(),
+        "your-partner-id".to_owned(),
+        {
+            let mut v = linq_api::types::ParticipantRemovedEvent::new(
+                "+12025550167".to_owned(),
+            );
+            v.chat_id = Some("0c961e93-e7bf-4db2-bf7b-ea06826bcab4".to_owned());
+            v.participant = Some({
+                let mut v = linq_api::types::ChatHandle::new(
+                    "0b1c2d3e-4f5a-4b6c-9d7e-8f9a0b1c2d3e".to_owned(),
+                    "+12025550167".to_owned(),
+                    linq_api::types::ServiceType::IMessage,
+                    "2026-02-05T19:45:00Z"
+                        .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                        .expect("valid timestamp"),
+                );
+                v.status = linq_api::Nullable::Value(
                     linq_api::types::ChatHandleStatus::Active,
-                ),
-                joined_at: "2026-02-05T19:45:00Z"
-                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                    .expect("valid timestamp"),
-                is_me: linq_api::Nullable::Value(false),
-                left_at: linq_api::Nullable::Absent,
-            }),
-            removed_at: Some(
+                );
+                v.is_me = linq_api::Nullable::Value(false);
+                v
+            });
+            v.removed_at = Some(
                 "2026-02-05T19:47:00Z"
                     .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                     .expect("valid timestamp"),
-            ),
+            );
+            v
         },
-    };
+    );
     assert_eq!(decoded, expected);
     assert_round_trip(&decoded, &sent);
 }
@@ -6042,38 +6261,44 @@ fn webhook_chat_group_name_updated_v2026_example_decodes() {
             sent.clone(),
         )
         .expect("the example decodes");
-    let expected = linq_api::types::ChatGroupNameUpdatedWebhookV2026 {
-        api_version: "v3".to_owned(),
-        webhook_version: linq_api::types::ChatGroupNameUpdatedWebhookV2026WebhookVersion::V20260203,
-        event_type: linq_api::types::WebhookEventType::ChatGroupNameUpdated,
-        event_id: "e20feb41-7f67-43f0-89c8-a985cff3b568".to_owned(),
-        created_at: "2026-02-05T19:52:18.101Z"
+    let expected = linq_api::types::ChatGroupNameUpdatedWebhookV2026::new(
+        "v3".to_owned(),
+        linq_api::types::ChatGroupNameUpdatedWebhookV2026WebhookVersion::V20260203,
+        linq_api::types::WebhookEventType::ChatGroupNameUpdated,
+        "e20feb41-7f67-43f0-89c8-a985cff3b568".to_owned(),
+        "2026-02-05T19:52:18.101Z"
             .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
             .expect("valid timestamp"),
-        trace_id: "2eff5df5c6f688733c007523c4d61cd9".to_owned(),
-        partner_id: "your-partner-id".to_owned(),
-        data: linq_api::types::ChatGroupNameUpdatedEvent {
-            chat_id: "0c961e93-e7bf-4db2-bf7b-ea06826bcab4".to_owned(),
-            old_value: linq_api::Nullable::Value("Launch".to_owned()),
-            new_value: linq_api::Nullable::Value("Launch team".to_owned()),
-            changed_by_handle: linq_api::Nullable::Value(linq_api::types::ChatHandle {
-                id: "e604375a-5913-483a-8278-c631e8f0ffda".to_owned(),
-                handle: "+12025550123".to_owned(),
-                service: linq_api::types::ServiceType::IMessage,
-                status: linq_api::Nullable::Value(
-                    linq_api::types::ChatHandleStatus::Active,
-                ),
-                joined_at: "2026-01-21T21:59:45Z"
+        "2eff5df5c6f688733c007523c4d61cd9".to_owned(),
+        "your-partner-id".to_owned(),
+        {
+            let mut v = linq_api::types::ChatGroupNameUpdatedEvent::new(
+                "0c961e93-e7bf-4db2-bf7b-ea06826bcab4".to_owned(),
+                "2026-02-05T19:50:00Z"
                     .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                     .expect("valid timestamp"),
-                left_at: linq_api::Nullable::Null,
-                is_me: linq_api::Nullable::Value(false),
-            }),
-            updated_at: "2026-02-05T19:50:00Z"
-                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                .expect("valid timestamp"),
+            );
+            v.old_value = linq_api::Nullable::Value("Launch".to_owned());
+            v.new_value = linq_api::Nullable::Value("Launch team".to_owned());
+            v.changed_by_handle = linq_api::Nullable::Value({
+                let mut v = linq_api::types::ChatHandle::new(
+                    "e604375a-5913-483a-8278-c631e8f0ffda".to_owned(),
+                    "+12025550123".to_owned(),
+                    linq_api::types::ServiceType::IMessage,
+                    "2026-01-21T21:59:45Z"
+                        .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                        .expect("valid timestamp"),
+                );
+                v.status = linq_api::Nullable::Value(
+                    linq_api::types::ChatHandleStatus::Active,
+                );
+                v.left_at = linq_api::Nullable::Null;
+                v.is_me = linq_api::Nullable::Value(false);
+                v
+            });
+            v
         },
-    };
+    );
     assert_eq!(decoded, expected);
     assert_round_trip(&decoded, &sent);
 }
@@ -6104,28 +6329,31 @@ fn webhook_chat_group_icon_updated_v2026_example_decodes() {
             sent.clone(),
         )
         .expect("the example decodes");
-    let expected = linq_api::types::ChatGroupIconUpdatedWebhookV2026 {
-        api_version: "v3".to_owned(),
-        webhook_version: linq_api::types::ChatGroupIconUpdatedWebhookV2026WebhookVersion::V20260203,
-        event_type: linq_api::types::WebhookEventType::ChatGroupIconUpdated,
-        event_id: "e20feb41-7f67-43f0-89c8-a985cff3b568".to_owned(),
-        created_at: "2026-02-05T19:52:18.101Z"
+    let expected = linq_api::types::ChatGroupIconUpdatedWebhookV2026::new(
+        "v3".to_owned(),
+        linq_api::types::ChatGroupIconUpdatedWebhookV2026WebhookVersion::V20260203,
+        linq_api::types::WebhookEventType::ChatGroupIconUpdated,
+        "e20feb41-7f67-43f0-89c8-a985cff3b568".to_owned(),
+        "2026-02-05T19:52:18.101Z"
             .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
             .expect("valid timestamp"),
-        trace_id: "2eff5df5c6f688733c007523c4d61cd9".to_owned(),
-        partner_id: "your-partner-id".to_owned(),
-        data: linq_api::types::ChatGroupIconUpdatedEvent {
-            chat_id: "0c961e93-e7bf-4db2-bf7b-ea06826bcab4".to_owned(),
-            old_value: linq_api::Nullable::Null,
-            new_value: linq_api::Nullable::Value(
+        "2eff5df5c6f688733c007523c4d61cd9".to_owned(),
+        "your-partner-id".to_owned(),
+        {
+            let mut v = linq_api::types::ChatGroupIconUpdatedEvent::new(
+                "0c961e93-e7bf-4db2-bf7b-ea06826bcab4".to_owned(),
+                "2026-02-05T19:50:00Z"
+                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                    .expect("valid timestamp"),
+            );
+            v.old_value = linq_api::Nullable::Null;
+            v.new_value = linq_api::Nullable::Value(
                 "https://files.example.com/icons/launch.png".to_owned(),
-            ),
-            changed_by_handle: linq_api::Nullable::Null,
-            updated_at: "2026-02-05T19:50:00Z"
-                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                .expect("valid timestamp"),
+            );
+            v.changed_by_handle = linq_api::Nullable::Null;
+            v
         },
-    };
+    );
     assert_eq!(decoded, expected);
     assert_round_trip(&decoded, &sent);
 }
@@ -6154,24 +6382,24 @@ fn webhook_chat_group_name_update_failed_v2026_example_decodes() {
             sent.clone(),
         )
         .expect("the example decodes");
-    let expected = linq_api::types::ChatGroupNameUpdateFailedWebhookV2026 {
-        api_version: "v3".to_owned(),
-        webhook_version: linq_api::types::ChatGroupNameUpdateFailedWebhookV2026WebhookVersion::V20260203,
-        event_type: linq_api::types::WebhookEventType::ChatGroupNameUpdateFailed,
-        event_id: "e20feb41-7f67-43f0-89c8-a985cff3b568".to_owned(),
-        created_at: "2026-02-05T19:52:18.101Z"
+    let expected = linq_api::types::ChatGroupNameUpdateFailedWebhookV2026::new(
+        "v3".to_owned(),
+        linq_api::types::ChatGroupNameUpdateFailedWebhookV2026WebhookVersion::V20260203,
+        linq_api::types::WebhookEventType::ChatGroupNameUpdateFailed,
+        "e20feb41-7f67-43f0-89c8-a985cff3b568".to_owned(),
+        "2026-02-05T19:52:18.101Z"
             .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
             .expect("valid timestamp"),
-        trace_id: "2eff5df5c6f688733c007523c4d61cd9".to_owned(),
-        partner_id: "your-partner-id".to_owned(),
-        data: linq_api::types::ChatGroupNameUpdateFailedEvent {
-            chat_id: "0c961e93-e7bf-4db2-bf7b-ea06826bcab4".to_owned(),
-            error_code: 4001,
-            failed_at: "2026-02-05T19:51:00Z"
+        "2eff5df5c6f688733c007523c4d61cd9".to_owned(),
+        "your-partner-id".to_owned(),
+        linq_api::types::ChatGroupNameUpdateFailedEvent::new(
+            "0c961e93-e7bf-4db2-bf7b-ea06826bcab4".to_owned(),
+            4001,
+            "2026-02-05T19:51:00Z"
                 .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                 .expect("valid timestamp"),
-        },
-    };
+        ),
+    );
     assert_eq!(decoded, expected);
     assert_round_trip(&decoded, &sent);
 }
@@ -6200,24 +6428,24 @@ fn webhook_chat_group_icon_update_failed_v2026_example_decodes() {
             sent.clone(),
         )
         .expect("the example decodes");
-    let expected = linq_api::types::ChatGroupIconUpdateFailedWebhookV2026 {
-        api_version: "v3".to_owned(),
-        webhook_version: linq_api::types::ChatGroupIconUpdateFailedWebhookV2026WebhookVersion::V20260203,
-        event_type: linq_api::types::WebhookEventType::ChatGroupIconUpdateFailed,
-        event_id: "e20feb41-7f67-43f0-89c8-a985cff3b568".to_owned(),
-        created_at: "2026-02-05T19:52:18.101Z"
+    let expected = linq_api::types::ChatGroupIconUpdateFailedWebhookV2026::new(
+        "v3".to_owned(),
+        linq_api::types::ChatGroupIconUpdateFailedWebhookV2026WebhookVersion::V20260203,
+        linq_api::types::WebhookEventType::ChatGroupIconUpdateFailed,
+        "e20feb41-7f67-43f0-89c8-a985cff3b568".to_owned(),
+        "2026-02-05T19:52:18.101Z"
             .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
             .expect("valid timestamp"),
-        trace_id: "2eff5df5c6f688733c007523c4d61cd9".to_owned(),
-        partner_id: "your-partner-id".to_owned(),
-        data: linq_api::types::ChatGroupIconUpdateFailedEvent {
-            chat_id: "0c961e93-e7bf-4db2-bf7b-ea06826bcab4".to_owned(),
-            error_code: 4001,
-            failed_at: "2026-02-05T19:51:00Z"
+        "2eff5df5c6f688733c007523c4d61cd9".to_owned(),
+        "your-partner-id".to_owned(),
+        linq_api::types::ChatGroupIconUpdateFailedEvent::new(
+            "0c961e93-e7bf-4db2-bf7b-ea06826bcab4".to_owned(),
+            4001,
+            "2026-02-05T19:51:00Z"
                 .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                 .expect("valid timestamp"),
-        },
-    };
+        ),
+    );
     assert_eq!(decoded, expected);
     assert_round_trip(&decoded, &sent);
 }
@@ -6274,64 +6502,78 @@ fn webhook_chat_created_v2026_example_decodes() {
             sent.clone(),
         )
         .expect("the example decodes");
-    let expected = linq_api::types::ChatCreatedWebhookV2026 {
-        api_version: "v3".to_owned(),
-        webhook_version: linq_api::types::ChatCreatedWebhookV2026WebhookVersion::V20260203,
-        event_type: linq_api::types::WebhookEventType::ChatCreated,
-        event_id: "e20feb41-7f67-43f0-89c8-a985cff3b568".to_owned(),
-        created_at: "2026-02-05T19:52:18.101Z"
+    let expected = linq_api::types::ChatCreatedWebhookV2026::new(
+        "v3".to_owned(),
+        linq_api::types::ChatCreatedWebhookV2026WebhookVersion::V20260203,
+        linq_api::types::WebhookEventType::ChatCreated,
+        "e20feb41-7f67-43f0-89c8-a985cff3b568".to_owned(),
+        "2026-02-05T19:52:18.101Z"
             .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
             .expect("valid timestamp"),
-        trace_id: "2eff5df5c6f688733c007523c4d61cd9".to_owned(),
-        partner_id: "your-partner-id".to_owned(),
-        data: linq_api::types::ChatCreatedEvent {
-            id: "0c961e93-e7bf-4db2-bf7b-ea06826bcab4".to_owned(),
-            display_name: None,
-            service: linq_api::Nullable::Value(linq_api::types::ServiceType::IMessage),
-            handles: Vec::from([
-                linq_api::types::ChatHandle {
-                    id: "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
-                    handle: "+12025550100".to_owned(),
-                    service: linq_api::types::ServiceType::IMessage,
-                    status: linq_api::Nullable::Value(
-                        linq_api::types::ChatHandleStatus::Active,
-                    ),
-                    joined_at: "2026-01-21T21:59:45Z"
+        "2eff5df5c6f688733c007523c4d61cd9".to_owned(),
+        "your-partner-id".to_owned(),
+        {
+            let mut v = linq_api::types::ChatCreatedEvent::new(
+                "0c961e93-e7bf-4db2-bf7b-ea06826bcab4".to_owned(),
+                Vec::from([
+                    {
+                        let mut v = linq_api::types::ChatHandle::new(
+                            "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
+                            "+12025550100".to_owned(),
+                            linq_api::types::ServiceType::IMessage,
+                            "2026-01-21T21:59:45Z"
+                                .parse::<
+                                    linq_api::chrono::DateTime<linq_api::chrono::Utc>,
+                                >()
+                                .expect("valid timestamp"),
+                        );
+                        v.status = linq_api::Nullable::Value(
+                            linq_api::types::ChatHandleStatus::Active,
+                        );
+                        v.left_at = linq_api::Nullable::Null;
+                        v.is_me = linq_api::Nullable::Value(true);
+                        v
+                    },
+                    {
+                        let mut v = linq_api::types::ChatHandle::new(
+                            "e604375a-5913-483a-8278-c631e8f0ffda".to_owned(),
+                            "+12025550123".to_owned(),
+                            linq_api::types::ServiceType::IMessage,
+                            "2026-01-21T21:59:45Z"
+                                .parse::<
+                                    linq_api::chrono::DateTime<linq_api::chrono::Utc>,
+                                >()
+                                .expect("valid timestamp"),
+                        );
+                        v.status = linq_api::Nullable::Value(
+                            linq_api::types::ChatHandleStatus::Active,
+                        );
+                        v.left_at = linq_api::Nullable::Null;
+                        v.is_me = linq_api::Nullable::Value(false);
+                        v
+                    },
+                ]),
+                linq_api::types::HealthStatus::new(
+                    linq_api::types::HealthStatusStatus::Healthy,
+                    "https://docs.linqapp.com/guides/chat-health".to_owned(),
+                    "2026-01-21T21:59:45Z"
                         .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                         .expect("valid timestamp"),
-                    left_at: linq_api::Nullable::Null,
-                    is_me: linq_api::Nullable::Value(true),
-                },
-                linq_api::types::ChatHandle {
-                    id: "e604375a-5913-483a-8278-c631e8f0ffda".to_owned(),
-                    handle: "+12025550123".to_owned(),
-                    service: linq_api::types::ServiceType::IMessage,
-                    status: linq_api::Nullable::Value(
-                        linq_api::types::ChatHandleStatus::Active,
-                    ),
-                    joined_at: "2026-01-21T21:59:45Z"
-                        .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                        .expect("valid timestamp"),
-                    left_at: linq_api::Nullable::Null,
-                    is_me: linq_api::Nullable::Value(false),
-                },
-            ]),
-            health_status: linq_api::types::HealthStatus {
-                status: linq_api::types::HealthStatusStatus::Healthy,
-                doc_url: "https://docs.linqapp.com/guides/chat-health".to_owned(),
-                updated_at: "2026-01-21T21:59:45Z"
+                ),
+                false,
+                "2026-02-05T19:30:00Z"
                     .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                     .expect("valid timestamp"),
-            },
-            is_group: false,
-            created_at: "2026-02-05T19:30:00Z"
-                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                .expect("valid timestamp"),
-            updated_at: "2026-02-05T19:30:00Z"
-                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                .expect("valid timestamp"),
+                "2026-02-05T19:30:00Z"
+                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                    .expect("valid timestamp"),
+            );
+            v.service = linq_api::Nullable::Value(
+                linq_api::types::ServiceType::IMessage,
+            );
+            v
         },
-    };
+    );
     assert_eq!(decoded, expected);
     assert_round_trip(&decoded, &sent);
 }
@@ -6358,20 +6600,20 @@ fn webhook_chat_typing_indicator_started_v2026_example_decodes() {
             sent.clone(),
         )
         .expect("the example decodes");
-    let expected = linq_api::types::ChatTypingIndicatorStartedWebhookV2026 {
-        api_version: "v3".to_owned(),
-        webhook_version: linq_api::types::ChatTypingIndicatorStartedWebhookV2026WebhookVersion::V20260203,
-        event_type: linq_api::types::WebhookEventType::ChatTypingIndicatorStarted,
-        event_id: "e20feb41-7f67-43f0-89c8-a985cff3b568".to_owned(),
-        created_at: "2026-02-05T19:52:18.101Z"
+    let expected = linq_api::types::ChatTypingIndicatorStartedWebhookV2026::new(
+        "v3".to_owned(),
+        linq_api::types::ChatTypingIndicatorStartedWebhookV2026WebhookVersion::V20260203,
+        linq_api::types::WebhookEventType::ChatTypingIndicatorStarted,
+        "e20feb41-7f67-43f0-89c8-a985cff3b568".to_owned(),
+        "2026-02-05T19:52:18.101Z"
             .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
             .expect("valid timestamp"),
-        trace_id: "2eff5df5c6f688733c007523c4d61cd9".to_owned(),
-        partner_id: "your-partner-id".to_owned(),
-        data: linq_api::types::ChatTypingIndicatorEvent {
-            chat_id: "0c961e93-e7bf-4db2-bf7b-ea06826bcab4".to_owned(),
-        },
-    };
+        "2eff5df5c6f688733c007523c4d61cd9".to_owned(),
+        "your-partner-id".to_owned(),
+        linq_api::types::ChatTypingIndicatorEvent::new(
+            "0c961e93-e7bf-4db2-bf7b-ea06826bcab4".to_owned(),
+        ),
+    );
     assert_eq!(decoded, expected);
     assert_round_trip(&decoded, &sent);
 }
@@ -6398,20 +6640,20 @@ fn webhook_chat_typing_indicator_stopped_v2026_example_decodes() {
             sent.clone(),
         )
         .expect("the example decodes");
-    let expected = linq_api::types::ChatTypingIndicatorStoppedWebhookV2026 {
-        api_version: "v3".to_owned(),
-        webhook_version: linq_api::types::ChatTypingIndicatorStoppedWebhookV2026WebhookVersion::V20260203,
-        event_type: linq_api::types::WebhookEventType::ChatTypingIndicatorStopped,
-        event_id: "e20feb41-7f67-43f0-89c8-a985cff3b568".to_owned(),
-        created_at: "2026-02-05T19:52:18.101Z"
+    let expected = linq_api::types::ChatTypingIndicatorStoppedWebhookV2026::new(
+        "v3".to_owned(),
+        linq_api::types::ChatTypingIndicatorStoppedWebhookV2026WebhookVersion::V20260203,
+        linq_api::types::WebhookEventType::ChatTypingIndicatorStopped,
+        "e20feb41-7f67-43f0-89c8-a985cff3b568".to_owned(),
+        "2026-02-05T19:52:18.101Z"
             .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
             .expect("valid timestamp"),
-        trace_id: "2eff5df5c6f688733c007523c4d61cd9".to_owned(),
-        partner_id: "your-partner-id".to_owned(),
-        data: linq_api::types::ChatTypingIndicatorEvent {
-            chat_id: "0c961e93-e7bf-4db2-bf7b-ea06826bcab4".to_owned(),
-        },
-    };
+        "2eff5df5c6f688733c007523c4d61cd9".to_owned(),
+        "your-partner-id".to_owned(),
+        linq_api::types::ChatTypingIndicatorEvent::new(
+            "0c961e93-e7bf-4db2-bf7b-ea06826bcab4".to_owned(),
+        ),
+    );
     assert_eq!(decoded, expected);
     assert_round_trip(&decoded, &sent);
 }
@@ -6445,29 +6687,29 @@ fn webhook_phone_number_status_updated_v2026_example_decodes() {
             sent.clone(),
         )
         .expect("the example decodes");
-    let expected = linq_api::types::PhoneNumberStatusUpdatedWebhookV2026 {
-        api_version: "v3".to_owned(),
-        webhook_version: linq_api::types::PhoneNumberStatusUpdatedWebhookV2026WebhookVersion::V20260203,
-        event_type: linq_api::types::WebhookEventType::PhoneNumberStatusUpdated,
-        event_id: "e20feb41-7f67-43f0-89c8-a985cff3b568".to_owned(),
-        created_at: "2026-02-05T19:52:18.101Z"
+    let expected = linq_api::types::PhoneNumberStatusUpdatedWebhookV2026::new(
+        "v3".to_owned(),
+        linq_api::types::PhoneNumberStatusUpdatedWebhookV2026WebhookVersion::V20260203,
+        linq_api::types::WebhookEventType::PhoneNumberStatusUpdated,
+        "e20feb41-7f67-43f0-89c8-a985cff3b568".to_owned(),
+        "2026-02-05T19:52:18.101Z"
             .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
             .expect("valid timestamp"),
-        trace_id: "2eff5df5c6f688733c007523c4d61cd9".to_owned(),
-        partner_id: "your-partner-id".to_owned(),
-        data: linq_api::types::PhoneNumberStatusUpdatedEvent {
-            phone_number: "+12025550100".to_owned(),
-            changed_at: "2026-02-05T20:00:00Z"
+        "2eff5df5c6f688733c007523c4d61cd9".to_owned(),
+        "your-partner-id".to_owned(),
+        linq_api::types::PhoneNumberStatusUpdatedEvent::new(
+            "+12025550100".to_owned(),
+            "2026-02-05T20:00:00Z"
                 .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                 .expect("valid timestamp"),
-            previous_status: linq_api::types::PhoneNumberLineStatus::Active,
-            new_status: linq_api::types::PhoneNumberLineStatus::Flagged,
-            previous_health_status: linq_api::types::ReputationLevel::Healthy,
-            new_health_status: linq_api::types::ReputationLevel::AtRisk,
-            previous_reputation: linq_api::types::ReputationLevel::Healthy,
-            new_reputation: linq_api::types::ReputationLevel::AtRisk,
-        },
-    };
+            linq_api::types::PhoneNumberLineStatus::Active,
+            linq_api::types::PhoneNumberLineStatus::Flagged,
+            linq_api::types::ReputationLevel::Healthy,
+            linq_api::types::ReputationLevel::AtRisk,
+            linq_api::types::ReputationLevel::Healthy,
+            linq_api::types::ReputationLevel::AtRisk,
+        ),
+    );
     assert_eq!(decoded, expected);
     assert_round_trip(&decoded, &sent);
 }
@@ -6534,85 +6776,96 @@ fn webhook_message_sent_v2025_example_decodes() {
             sent.clone(),
         )
         .expect("the example decodes");
-    let expected = linq_api::types::MessageSentWebhookV2025 {
-        api_version: "v3".to_owned(),
-        webhook_version: linq_api::types::MessageSentWebhookV2025WebhookVersion::V20250101,
-        event_type: linq_api::types::WebhookEventType::MessageSent,
-        event_id: "e20feb41-7f67-43f0-89c8-a985cff3b568".to_owned(),
-        created_at: "2026-02-05T19:52:18.101Z"
+    let expected = linq_api::types::MessageSentWebhookV2025::new(
+        "v3".to_owned(),
+        linq_api::types::MessageSentWebhookV2025WebhookVersion::V20250101,
+        linq_api::types::WebhookEventType::MessageSent,
+        "e20feb41-7f67-43f0-89c8-a985cff3b568".to_owned(),
+        "2026-02-05T19:52:18.101Z"
             .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
             .expect("valid timestamp"),
-        trace_id: "2eff5df5c6f688733c007523c4d61cd9".to_owned(),
-        partner_id: "your-partner-id".to_owned(),
-        data: linq_api::types::MessageEvent {
-            chat_id: Some("0c961e93-e7bf-4db2-bf7b-ea06826bcab4".to_owned()),
-            is_group: Some(false),
-            idempotency_key: linq_api::Nullable::Null,
-            from_handle: Some(linq_api::types::ChatHandle {
-                id: "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
-                handle: "+12025550100".to_owned(),
-                service: linq_api::types::ServiceType::IMessage,
-                status: linq_api::Nullable::Value(
+        "2eff5df5c6f688733c007523c4d61cd9".to_owned(),
+        "your-partner-id".to_owned(),
+        {
+            let mut v = linq_api::types::MessageEvent::new();
+            v.chat_id = Some("0c961e93-e7bf-4db2-bf7b-ea06826bcab4".to_owned());
+            v.is_group = Some(false);
+            v.idempotency_key = linq_api::Nullable::Null;
+            v.from_handle = Some({
+                let mut v = linq_api::types::ChatHandle::new(
+                    "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
+                    "+12025550100".to_owned(),
+                    linq_api::types::ServiceType::IMessage,
+                    "2026-01-21T21:59:45Z"
+                        .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                        .expect("valid timestamp"),
+                );
+                v.status = linq_api::Nullable::Value(
                     linq_api::types::ChatHandleStatus::Active,
-                ),
-                joined_at: "2026-01-21T21:59:45Z"
-                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                    .expect("valid timestamp"),
-                left_at: linq_api::Nullable::Null,
-                is_me: linq_api::Nullable::Value(true),
-            }),
-            message: Some(linq_api::types::MessagePayload {
-                id: Some("347d62c2-2170-4754-8d30-c76d0c727d96".to_owned()),
-                parts: Some(
+                );
+                v.left_at = linq_api::Nullable::Null;
+                v.is_me = linq_api::Nullable::Value(true);
+                v
+            });
+            v.message = Some({
+                let mut v = linq_api::types::MessagePayload::new();
+                v.id = Some("347d62c2-2170-4754-8d30-c76d0c727d96".to_owned());
+                v.parts = Some(
                     Vec::from([
-                        linq_api::types::WebhookMessagePart::Text(linq_api::types::WebhookTextPart {
-                            type_: linq_api::types::WebhookTextPartType::Text,
-                            value: "Hello from Linq!".to_owned(),
-                            text_decorations: linq_api::Nullable::Absent,
-                        }),
+                        linq_api::types::WebhookMessagePart::Text(
+                            linq_api::types::WebhookTextPart::new(
+                                linq_api::types::WebhookTextPartType::Text,
+                                "Hello from Linq!".to_owned(),
+                            ),
+                        ),
                     ]),
-                ),
-                is_delivered: Some(false),
-                is_read: Some(false),
-                sent_at: linq_api::Nullable::Value(
+                );
+                v.is_delivered = Some(false);
+                v.is_read = Some(false);
+                v.sent_at = linq_api::Nullable::Value(
                     "2026-02-05T19:31:13Z"
                         .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                         .expect("valid timestamp"),
-                ),
-                delivered_at: linq_api::Nullable::Null,
-                read_at: linq_api::Nullable::Null,
-                created_at: Some(
+                );
+                v.delivered_at = linq_api::Nullable::Null;
+                v.read_at = linq_api::Nullable::Null;
+                v.created_at = Some(
                     "2026-02-05T19:31:13Z"
                         .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                         .expect("valid timestamp"),
-                ),
-                updated_at: Some(
+                );
+                v.updated_at = Some(
                     "2026-02-05T19:31:13Z"
                         .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                         .expect("valid timestamp"),
-                ),
-                ..Default::default()
-            }),
-            recipient_handle: linq_api::Nullable::Value(linq_api::types::ChatHandle {
-                id: "e604375a-5913-483a-8278-c631e8f0ffda".to_owned(),
-                handle: "+12025550123".to_owned(),
-                service: linq_api::types::ServiceType::IMessage,
-                status: linq_api::Nullable::Value(
+                );
+                v
+            });
+            v.recipient_handle = linq_api::Nullable::Value({
+                let mut v = linq_api::types::ChatHandle::new(
+                    "e604375a-5913-483a-8278-c631e8f0ffda".to_owned(),
+                    "+12025550123".to_owned(),
+                    linq_api::types::ServiceType::IMessage,
+                    "2026-01-21T21:59:45Z"
+                        .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                        .expect("valid timestamp"),
+                );
+                v.status = linq_api::Nullable::Value(
                     linq_api::types::ChatHandleStatus::Active,
-                ),
-                joined_at: "2026-01-21T21:59:45Z"
-                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                    .expect("valid timestamp"),
-                left_at: linq_api::Nullable::Null,
-                is_me: linq_api::Nullable::Value(false),
-            }),
-            is_from_me: Some(true),
-            received_at: linq_api::Nullable::Null,
-            service: linq_api::Nullable::Value(linq_api::types::ServiceType::IMessage),
-            preferred_service: linq_api::Nullable::Null,
-            ..Default::default()
+                );
+                v.left_at = linq_api::Nullable::Null;
+                v.is_me = linq_api::Nullable::Value(false);
+                v
+            });
+            v.is_from_me = Some(true);
+            v.received_at = linq_api::Nullable::Null;
+            v.service = linq_api::Nullable::Value(
+                linq_api::types::ServiceType::IMessage,
+            );
+            v.preferred_service = linq_api::Nullable::Null;
+            v
         },
-    };
+    );
     assert_eq!(decoded, expected);
     assert_round_trip(&decoded, &sent);
 }
@@ -6679,89 +6932,100 @@ fn webhook_message_received_v2025_example_decodes() {
             sent.clone(),
         )
         .expect("the example decodes");
-    let expected = linq_api::types::MessageReceivedWebhookV2025 {
-        api_version: "v3".to_owned(),
-        webhook_version: linq_api::types::MessageReceivedWebhookV2025WebhookVersion::V20250101,
-        event_type: linq_api::types::WebhookEventType::MessageReceived,
-        event_id: "e20feb41-7f67-43f0-89c8-a985cff3b568".to_owned(),
-        created_at: "2026-02-05T19:52:18.101Z"
+    let expected = linq_api::types::MessageReceivedWebhookV2025::new(
+        "v3".to_owned(),
+        linq_api::types::MessageReceivedWebhookV2025WebhookVersion::V20250101,
+        linq_api::types::WebhookEventType::MessageReceived,
+        "e20feb41-7f67-43f0-89c8-a985cff3b568".to_owned(),
+        "2026-02-05T19:52:18.101Z"
             .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
             .expect("valid timestamp"),
-        trace_id: "2eff5df5c6f688733c007523c4d61cd9".to_owned(),
-        partner_id: "your-partner-id".to_owned(),
-        data: linq_api::types::MessageEvent {
-            chat_id: Some("0c961e93-e7bf-4db2-bf7b-ea06826bcab4".to_owned()),
-            is_group: Some(false),
-            idempotency_key: linq_api::Nullable::Null,
-            from_handle: Some(linq_api::types::ChatHandle {
-                id: "e604375a-5913-483a-8278-c631e8f0ffda".to_owned(),
-                handle: "+12025550123".to_owned(),
-                service: linq_api::types::ServiceType::IMessage,
-                status: linq_api::Nullable::Value(
+        "2eff5df5c6f688733c007523c4d61cd9".to_owned(),
+        "your-partner-id".to_owned(),
+        {
+            let mut v = linq_api::types::MessageEvent::new();
+            v.chat_id = Some("0c961e93-e7bf-4db2-bf7b-ea06826bcab4".to_owned());
+            v.is_group = Some(false);
+            v.idempotency_key = linq_api::Nullable::Null;
+            v.from_handle = Some({
+                let mut v = linq_api::types::ChatHandle::new(
+                    "e604375a-5913-483a-8278-c631e8f0ffda".to_owned(),
+                    "+12025550123".to_owned(),
+                    linq_api::types::ServiceType::IMessage,
+                    "2026-01-21T21:59:45Z"
+                        .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                        .expect("valid timestamp"),
+                );
+                v.status = linq_api::Nullable::Value(
                     linq_api::types::ChatHandleStatus::Active,
-                ),
-                joined_at: "2026-01-21T21:59:45Z"
-                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                    .expect("valid timestamp"),
-                left_at: linq_api::Nullable::Null,
-                is_me: linq_api::Nullable::Value(false),
-            }),
-            message: Some(linq_api::types::MessagePayload {
-                id: Some("347d62c2-2170-4754-8d30-c76d0c727d96".to_owned()),
-                parts: Some(
+                );
+                v.left_at = linq_api::Nullable::Null;
+                v.is_me = linq_api::Nullable::Value(false);
+                v
+            });
+            v.message = Some({
+                let mut v = linq_api::types::MessagePayload::new();
+                v.id = Some("347d62c2-2170-4754-8d30-c76d0c727d96".to_owned());
+                v.parts = Some(
                     Vec::from([
-                        linq_api::types::WebhookMessagePart::Text(linq_api::types::WebhookTextPart {
-                            type_: linq_api::types::WebhookTextPartType::Text,
-                            value: "Hello from Linq!".to_owned(),
-                            text_decorations: linq_api::Nullable::Absent,
-                        }),
+                        linq_api::types::WebhookMessagePart::Text(
+                            linq_api::types::WebhookTextPart::new(
+                                linq_api::types::WebhookTextPartType::Text,
+                                "Hello from Linq!".to_owned(),
+                            ),
+                        ),
                     ]),
-                ),
-                is_delivered: Some(false),
-                is_read: Some(false),
-                sent_at: linq_api::Nullable::Value(
+                );
+                v.is_delivered = Some(false);
+                v.is_read = Some(false);
+                v.sent_at = linq_api::Nullable::Value(
                     "2026-02-05T19:31:13Z"
                         .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                         .expect("valid timestamp"),
-                ),
-                delivered_at: linq_api::Nullable::Null,
-                read_at: linq_api::Nullable::Null,
-                created_at: Some(
+                );
+                v.delivered_at = linq_api::Nullable::Null;
+                v.read_at = linq_api::Nullable::Null;
+                v.created_at = Some(
                     "2026-02-05T19:31:13Z"
                         .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                         .expect("valid timestamp"),
-                ),
-                updated_at: Some(
+                );
+                v.updated_at = Some(
                     "2026-02-05T19:31:13Z"
                         .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                         .expect("valid timestamp"),
-                ),
-                ..Default::default()
-            }),
-            recipient_handle: linq_api::Nullable::Value(linq_api::types::ChatHandle {
-                id: "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
-                handle: "+12025550100".to_owned(),
-                service: linq_api::types::ServiceType::IMessage,
-                status: linq_api::Nullable::Value(
+                );
+                v
+            });
+            v.recipient_handle = linq_api::Nullable::Value({
+                let mut v = linq_api::types::ChatHandle::new(
+                    "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
+                    "+12025550100".to_owned(),
+                    linq_api::types::ServiceType::IMessage,
+                    "2026-01-21T21:59:45Z"
+                        .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                        .expect("valid timestamp"),
+                );
+                v.status = linq_api::Nullable::Value(
                     linq_api::types::ChatHandleStatus::Active,
-                ),
-                joined_at: "2026-01-21T21:59:45Z"
-                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                    .expect("valid timestamp"),
-                left_at: linq_api::Nullable::Null,
-                is_me: linq_api::Nullable::Value(true),
-            }),
-            is_from_me: Some(false),
-            received_at: linq_api::Nullable::Value(
+                );
+                v.left_at = linq_api::Nullable::Null;
+                v.is_me = linq_api::Nullable::Value(true);
+                v
+            });
+            v.is_from_me = Some(false);
+            v.received_at = linq_api::Nullable::Value(
                 "2026-02-05T19:31:13Z"
                     .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                     .expect("valid timestamp"),
-            ),
-            service: linq_api::Nullable::Value(linq_api::types::ServiceType::IMessage),
-            preferred_service: linq_api::Nullable::Null,
-            ..Default::default()
+            );
+            v.service = linq_api::Nullable::Value(
+                linq_api::types::ServiceType::IMessage,
+            );
+            v.preferred_service = linq_api::Nullable::Null;
+            v
         },
-    };
+    );
     assert_eq!(decoded, expected);
     assert_round_trip(&decoded, &sent);
 }
@@ -6830,90 +7094,101 @@ fn webhook_message_read_v2025_example_decodes() {
             sent.clone(),
         )
         .expect("the example decodes");
-    let expected = linq_api::types::MessageReadWebhookV2025 {
-        api_version: "v3".to_owned(),
-        webhook_version: linq_api::types::MessageReadWebhookV2025WebhookVersion::V20250101,
-        event_type: linq_api::types::WebhookEventType::MessageRead,
-        event_id: "e20feb41-7f67-43f0-89c8-a985cff3b568".to_owned(),
-        created_at: "2026-02-05T19:52:18.101Z"
+    let expected = linq_api::types::MessageReadWebhookV2025::new(
+        "v3".to_owned(),
+        linq_api::types::MessageReadWebhookV2025WebhookVersion::V20250101,
+        linq_api::types::WebhookEventType::MessageRead,
+        "e20feb41-7f67-43f0-89c8-a985cff3b568".to_owned(),
+        "2026-02-05T19:52:18.101Z"
             .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
             .expect("valid timestamp"),
-        trace_id: "2eff5df5c6f688733c007523c4d61cd9".to_owned(),
-        partner_id: "your-partner-id".to_owned(),
-        data: linq_api::types::MessageReadEvent {
-            chat_id: Some("0c961e93-e7bf-4db2-bf7b-ea06826bcab4".to_owned()),
-            is_group: Some(false),
-            idempotency_key: linq_api::Nullable::Null,
-            from_handle: Some(linq_api::types::ChatHandle {
-                id: "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
-                handle: "+12025550100".to_owned(),
-                service: linq_api::types::ServiceType::IMessage,
-                status: linq_api::Nullable::Value(
-                    linq_api::types::ChatHandleStatus::Active,
-                ),
-                joined_at: "2026-01-21T21:59:45Z"
+        "2eff5df5c6f688733c007523c4d61cd9".to_owned(),
+        "your-partner-id".to_owned(),
+        {
+            let mut v = linq_api::types::MessageReadEvent::new(
+                "2026-02-05T19:14:30Z"
                     .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                     .expect("valid timestamp"),
-                left_at: linq_api::Nullable::Null,
-                is_me: linq_api::Nullable::Value(true),
-            }),
-            message: Some(linq_api::types::MessagePayload {
-                id: Some("347d62c2-2170-4754-8d30-c76d0c727d96".to_owned()),
-                parts: Some(
+            );
+            v.chat_id = Some("0c961e93-e7bf-4db2-bf7b-ea06826bcab4".to_owned());
+            v.is_group = Some(false);
+            v.idempotency_key = linq_api::Nullable::Null;
+            v.from_handle = Some({
+                let mut v = linq_api::types::ChatHandle::new(
+                    "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
+                    "+12025550100".to_owned(),
+                    linq_api::types::ServiceType::IMessage,
+                    "2026-01-21T21:59:45Z"
+                        .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                        .expect("valid timestamp"),
+                );
+                v.status = linq_api::Nullable::Value(
+                    linq_api::types::ChatHandleStatus::Active,
+                );
+                v.left_at = linq_api::Nullable::Null;
+                v.is_me = linq_api::Nullable::Value(true);
+                v
+            });
+            v.message = Some({
+                let mut v = linq_api::types::MessagePayload::new();
+                v.id = Some("347d62c2-2170-4754-8d30-c76d0c727d96".to_owned());
+                v.parts = Some(
                     Vec::from([
-                        linq_api::types::WebhookMessagePart::Text(linq_api::types::WebhookTextPart {
-                            type_: linq_api::types::WebhookTextPartType::Text,
-                            value: "Hello from Linq!".to_owned(),
-                            text_decorations: linq_api::Nullable::Absent,
-                        }),
+                        linq_api::types::WebhookMessagePart::Text(
+                            linq_api::types::WebhookTextPart::new(
+                                linq_api::types::WebhookTextPartType::Text,
+                                "Hello from Linq!".to_owned(),
+                            ),
+                        ),
                     ]),
-                ),
-                is_delivered: Some(false),
-                is_read: Some(false),
-                sent_at: linq_api::Nullable::Value(
+                );
+                v.is_delivered = Some(false);
+                v.is_read = Some(false);
+                v.sent_at = linq_api::Nullable::Value(
                     "2026-02-05T19:31:13Z"
                         .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                         .expect("valid timestamp"),
-                ),
-                delivered_at: linq_api::Nullable::Null,
-                read_at: linq_api::Nullable::Null,
-                created_at: Some(
+                );
+                v.delivered_at = linq_api::Nullable::Null;
+                v.read_at = linq_api::Nullable::Null;
+                v.created_at = Some(
                     "2026-02-05T19:31:13Z"
                         .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                         .expect("valid timestamp"),
-                ),
-                updated_at: Some(
+                );
+                v.updated_at = Some(
                     "2026-02-05T19:31:13Z"
                         .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                         .expect("valid timestamp"),
-                ),
-                ..Default::default()
-            }),
-            recipient_handle: linq_api::Nullable::Value(linq_api::types::ChatHandle {
-                id: "e604375a-5913-483a-8278-c631e8f0ffda".to_owned(),
-                handle: "+12025550123".to_owned(),
-                service: linq_api::types::ServiceType::IMessage,
-                status: linq_api::Nullable::Value(
+                );
+                v
+            });
+            v.recipient_handle = linq_api::Nullable::Value({
+                let mut v = linq_api::types::ChatHandle::new(
+                    "e604375a-5913-483a-8278-c631e8f0ffda".to_owned(),
+                    "+12025550123".to_owned(),
+                    linq_api::types::ServiceType::IMessage,
+                    "2026-01-21T21:59:45Z"
+                        .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                        .expect("valid timestamp"),
+                );
+                v.status = linq_api::Nullable::Value(
                     linq_api::types::ChatHandleStatus::Active,
-                ),
-                joined_at: "2026-01-21T21:59:45Z"
-                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                    .expect("valid timestamp"),
-                left_at: linq_api::Nullable::Null,
-                is_me: linq_api::Nullable::Value(false),
-            }),
-            is_from_me: Some(true),
-            received_at: linq_api::Nullable::Null,
-            service: linq_api::Nullable::Value(linq_api::types::ServiceType::IMessage),
-            preferred_service: linq_api::Nullable::Null,
-            message_id: Some("347d62c2-2170-4754-8d30-c76d0c727d96".to_owned()),
-            read_at: "2026-02-05T19:14:30Z"
-                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                .expect("valid timestamp"),
-            from: None,
-            recipient_phone: linq_api::Nullable::Absent,
+                );
+                v.left_at = linq_api::Nullable::Null;
+                v.is_me = linq_api::Nullable::Value(false);
+                v
+            });
+            v.is_from_me = Some(true);
+            v.received_at = linq_api::Nullable::Null;
+            v.service = linq_api::Nullable::Value(
+                linq_api::types::ServiceType::IMessage,
+            );
+            v.preferred_service = linq_api::Nullable::Null;
+            v.message_id = Some("347d62c2-2170-4754-8d30-c76d0c727d96".to_owned());
+            v
         },
-    };
+    );
     assert_eq!(decoded, expected);
     assert_round_trip(&decoded, &sent);
 }
@@ -6982,90 +7257,101 @@ fn webhook_message_delivered_v2025_example_decodes() {
             sent.clone(),
         )
         .expect("the example decodes");
-    let expected = linq_api::types::MessageDeliveredWebhookV2025 {
-        api_version: "v3".to_owned(),
-        webhook_version: linq_api::types::MessageDeliveredWebhookV2025WebhookVersion::V20250101,
-        event_type: linq_api::types::WebhookEventType::MessageDelivered,
-        event_id: "e20feb41-7f67-43f0-89c8-a985cff3b568".to_owned(),
-        created_at: "2026-02-05T19:52:18.101Z"
+    let expected = linq_api::types::MessageDeliveredWebhookV2025::new(
+        "v3".to_owned(),
+        linq_api::types::MessageDeliveredWebhookV2025WebhookVersion::V20250101,
+        linq_api::types::WebhookEventType::MessageDelivered,
+        "e20feb41-7f67-43f0-89c8-a985cff3b568".to_owned(),
+        "2026-02-05T19:52:18.101Z"
             .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
             .expect("valid timestamp"),
-        trace_id: "2eff5df5c6f688733c007523c4d61cd9".to_owned(),
-        partner_id: "your-partner-id".to_owned(),
-        data: linq_api::types::MessageDeliveredEvent {
-            chat_id: Some("0c961e93-e7bf-4db2-bf7b-ea06826bcab4".to_owned()),
-            is_group: Some(false),
-            idempotency_key: linq_api::Nullable::Null,
-            from_handle: Some(linq_api::types::ChatHandle {
-                id: "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
-                handle: "+12025550100".to_owned(),
-                service: linq_api::types::ServiceType::IMessage,
-                status: linq_api::Nullable::Value(
-                    linq_api::types::ChatHandleStatus::Active,
-                ),
-                joined_at: "2026-01-21T21:59:45Z"
+        "2eff5df5c6f688733c007523c4d61cd9".to_owned(),
+        "your-partner-id".to_owned(),
+        {
+            let mut v = linq_api::types::MessageDeliveredEvent::new(
+                "2026-02-05T19:52:22Z"
                     .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                     .expect("valid timestamp"),
-                left_at: linq_api::Nullable::Null,
-                is_me: linq_api::Nullable::Value(true),
-            }),
-            message: Some(linq_api::types::MessagePayload {
-                id: Some("347d62c2-2170-4754-8d30-c76d0c727d96".to_owned()),
-                parts: Some(
+            );
+            v.chat_id = Some("0c961e93-e7bf-4db2-bf7b-ea06826bcab4".to_owned());
+            v.is_group = Some(false);
+            v.idempotency_key = linq_api::Nullable::Null;
+            v.from_handle = Some({
+                let mut v = linq_api::types::ChatHandle::new(
+                    "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
+                    "+12025550100".to_owned(),
+                    linq_api::types::ServiceType::IMessage,
+                    "2026-01-21T21:59:45Z"
+                        .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                        .expect("valid timestamp"),
+                );
+                v.status = linq_api::Nullable::Value(
+                    linq_api::types::ChatHandleStatus::Active,
+                );
+                v.left_at = linq_api::Nullable::Null;
+                v.is_me = linq_api::Nullable::Value(true);
+                v
+            });
+            v.message = Some({
+                let mut v = linq_api::types::MessagePayload::new();
+                v.id = Some("347d62c2-2170-4754-8d30-c76d0c727d96".to_owned());
+                v.parts = Some(
                     Vec::from([
-                        linq_api::types::WebhookMessagePart::Text(linq_api::types::WebhookTextPart {
-                            type_: linq_api::types::WebhookTextPartType::Text,
-                            value: "Hello from Linq!".to_owned(),
-                            text_decorations: linq_api::Nullable::Absent,
-                        }),
+                        linq_api::types::WebhookMessagePart::Text(
+                            linq_api::types::WebhookTextPart::new(
+                                linq_api::types::WebhookTextPartType::Text,
+                                "Hello from Linq!".to_owned(),
+                            ),
+                        ),
                     ]),
-                ),
-                is_delivered: Some(false),
-                is_read: Some(false),
-                sent_at: linq_api::Nullable::Value(
+                );
+                v.is_delivered = Some(false);
+                v.is_read = Some(false);
+                v.sent_at = linq_api::Nullable::Value(
                     "2026-02-05T19:31:13Z"
                         .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                         .expect("valid timestamp"),
-                ),
-                delivered_at: linq_api::Nullable::Null,
-                read_at: linq_api::Nullable::Null,
-                created_at: Some(
+                );
+                v.delivered_at = linq_api::Nullable::Null;
+                v.read_at = linq_api::Nullable::Null;
+                v.created_at = Some(
                     "2026-02-05T19:31:13Z"
                         .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                         .expect("valid timestamp"),
-                ),
-                updated_at: Some(
+                );
+                v.updated_at = Some(
                     "2026-02-05T19:31:13Z"
                         .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                         .expect("valid timestamp"),
-                ),
-                ..Default::default()
-            }),
-            recipient_handle: linq_api::Nullable::Value(linq_api::types::ChatHandle {
-                id: "e604375a-5913-483a-8278-c631e8f0ffda".to_owned(),
-                handle: "+12025550123".to_owned(),
-                service: linq_api::types::ServiceType::IMessage,
-                status: linq_api::Nullable::Value(
+                );
+                v
+            });
+            v.recipient_handle = linq_api::Nullable::Value({
+                let mut v = linq_api::types::ChatHandle::new(
+                    "e604375a-5913-483a-8278-c631e8f0ffda".to_owned(),
+                    "+12025550123".to_owned(),
+                    linq_api::types::ServiceType::IMessage,
+                    "2026-01-21T21:59:45Z"
+                        .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                        .expect("valid timestamp"),
+                );
+                v.status = linq_api::Nullable::Value(
                     linq_api::types::ChatHandleStatus::Active,
-                ),
-                joined_at: "2026-01-21T21:59:45Z"
-                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                    .expect("valid timestamp"),
-                left_at: linq_api::Nullable::Null,
-                is_me: linq_api::Nullable::Value(false),
-            }),
-            is_from_me: Some(true),
-            received_at: linq_api::Nullable::Null,
-            service: linq_api::Nullable::Value(linq_api::types::ServiceType::IMessage),
-            preferred_service: linq_api::Nullable::Null,
-            message_id: Some("347d62c2-2170-4754-8d30-c76d0c727d96".to_owned()),
-            delivered_at: "2026-02-05T19:52:22Z"
-                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                .expect("valid timestamp"),
-            from: None,
-            recipient_phone: linq_api::Nullable::Absent,
+                );
+                v.left_at = linq_api::Nullable::Null;
+                v.is_me = linq_api::Nullable::Value(false);
+                v
+            });
+            v.is_from_me = Some(true);
+            v.received_at = linq_api::Nullable::Null;
+            v.service = linq_api::Nullable::Value(
+                linq_api::types::ServiceType::IMessage,
+            );
+            v.preferred_service = linq_api::Nullable::Null;
+            v.message_id = Some("347d62c2-2170-4754-8d30-c76d0c727d96".to_owned());
+            v
         },
-    };
+    );
     assert_eq!(decoded, expected);
     assert_round_trip(&decoded, &sent);
 }
@@ -7096,26 +7382,29 @@ fn webhook_message_failed_v2025_example_decodes() {
             sent.clone(),
         )
         .expect("the example decodes");
-    let expected = linq_api::types::MessageFailedWebhookV2025 {
-        api_version: "v3".to_owned(),
-        webhook_version: linq_api::types::MessageFailedWebhookV2025WebhookVersion::V20250101,
-        event_type: linq_api::types::WebhookEventType::MessageFailed,
-        event_id: "e20feb41-7f67-43f0-89c8-a985cff3b568".to_owned(),
-        created_at: "2026-02-05T19:52:18.101Z"
+    let expected = linq_api::types::MessageFailedWebhookV2025::new(
+        "v3".to_owned(),
+        linq_api::types::MessageFailedWebhookV2025WebhookVersion::V20250101,
+        linq_api::types::WebhookEventType::MessageFailed,
+        "e20feb41-7f67-43f0-89c8-a985cff3b568".to_owned(),
+        "2026-02-05T19:52:18.101Z"
             .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
             .expect("valid timestamp"),
-        trace_id: "2eff5df5c6f688733c007523c4d61cd9".to_owned(),
-        partner_id: "your-partner-id".to_owned(),
-        data: linq_api::types::MessageFailedEvent {
-            chat_id: Some("0c961e93-e7bf-4db2-bf7b-ea06826bcab4".to_owned()),
-            message_id: Some("347d62c2-2170-4754-8d30-c76d0c727d96".to_owned()),
-            code: 4001,
-            reason: Some("Request could not be delivered".to_owned()),
-            failed_at: "2026-02-05T19:53:00Z"
-                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                .expect("valid timestamp"),
+        "2eff5df5c6f688733c007523c4d61cd9".to_owned(),
+        "your-partner-id".to_owned(),
+        {
+            let mut v = linq_api::types::MessageFailedEvent::new(
+                4001,
+                "2026-02-05T19:53:00Z"
+                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                    .expect("valid timestamp"),
+            );
+            v.chat_id = Some("0c961e93-e7bf-4db2-bf7b-ea06826bcab4".to_owned());
+            v.message_id = Some("347d62c2-2170-4754-8d30-c76d0c727d96".to_owned());
+            v.reason = Some("Request could not be delivered".to_owned());
+            v
         },
-    };
+    );
     assert_eq!(decoded, expected);
     assert_round_trip(&decoded, &sent);
 }
@@ -7158,46 +7447,50 @@ fn webhook_reaction_added_v2025_example_decodes() {
             sent.clone(),
         )
         .expect("the example decodes");
-    let expected = linq_api::types::ReactionAddedWebhookV2025 {
-        api_version: "v3".to_owned(),
-        webhook_version: linq_api::types::ReactionAddedWebhookV2025WebhookVersion::V20250101,
-        event_type: linq_api::types::WebhookEventType::ReactionAdded,
-        event_id: "e20feb41-7f67-43f0-89c8-a985cff3b568".to_owned(),
-        created_at: "2026-02-05T19:52:18.101Z"
+    let expected = linq_api::types::ReactionAddedWebhookV2025::new(
+        "v3".to_owned(),
+        linq_api::types::ReactionAddedWebhookV2025WebhookVersion::V20250101,
+        linq_api::types::WebhookEventType::ReactionAdded,
+        "e20feb41-7f67-43f0-89c8-a985cff3b568".to_owned(),
+        "2026-02-05T19:52:18.101Z"
             .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
             .expect("valid timestamp"),
-        trace_id: "2eff5df5c6f688733c007523c4d61cd9".to_owned(),
-        partner_id: "your-partner-id".to_owned(),
-        data: linq_api::types::ReactionEvent {
-            chat_id: Some("0c961e93-e7bf-4db2-bf7b-ea06826bcab4".to_owned()),
-            from_handle: Some(linq_api::types::ChatHandle {
-                id: "e604375a-5913-483a-8278-c631e8f0ffda".to_owned(),
-                handle: "+12025550123".to_owned(),
-                service: linq_api::types::ServiceType::IMessage,
-                status: linq_api::Nullable::Value(
+        "2eff5df5c6f688733c007523c4d61cd9".to_owned(),
+        "your-partner-id".to_owned(),
+        {
+            let mut v = linq_api::types::ReactionEvent::new(
+                linq_api::types::ReactionType::Love,
+                false,
+            );
+            v.chat_id = Some("0c961e93-e7bf-4db2-bf7b-ea06826bcab4".to_owned());
+            v.from_handle = Some({
+                let mut v = linq_api::types::ChatHandle::new(
+                    "e604375a-5913-483a-8278-c631e8f0ffda".to_owned(),
+                    "+12025550123".to_owned(),
+                    linq_api::types::ServiceType::IMessage,
+                    "2026-01-21T21:59:45Z"
+                        .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                        .expect("valid timestamp"),
+                );
+                v.status = linq_api::Nullable::Value(
                     linq_api::types::ChatHandleStatus::Active,
-                ),
-                joined_at: "2026-01-21T21:59:45Z"
-                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                    .expect("valid timestamp"),
-                left_at: linq_api::Nullable::Null,
-                is_me: linq_api::Nullable::Value(false),
-            }),
-            message_id: Some("347d62c2-2170-4754-8d30-c76d0c727d96".to_owned()),
-            part_index: Some(0),
-            reaction_type: linq_api::types::ReactionType::Love,
-            custom_emoji: linq_api::Nullable::Null,
-            is_from_me: false,
-            service: Some(linq_api::types::ServiceType::IMessage),
-            reacted_at: Some(
+                );
+                v.left_at = linq_api::Nullable::Null;
+                v.is_me = linq_api::Nullable::Value(false);
+                v
+            });
+            v.message_id = Some("347d62c2-2170-4754-8d30-c76d0c727d96".to_owned());
+            v.part_index = Some(0);
+            v.custom_emoji = linq_api::Nullable::Null;
+            v.service = Some(linq_api::types::ServiceType::IMessage);
+            v.reacted_at = Some(
                 "2026-02-05T19:40:00Z"
                     .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                     .expect("valid timestamp"),
-            ),
-            from: None,
-            sticker: linq_api::Nullable::Absent,
+            );
+            v
         },
-    };
+    );
     assert_eq!(decoded, expected);
     assert_round_trip(&decoded, &sent);
 }
@@ -7240,46 +7533,50 @@ fn webhook_reaction_removed_v2025_example_decodes() {
             sent.clone(),
         )
         .expect("the example decodes");
-    let expected = linq_api::types::ReactionRemovedWebhookV2025 {
-        api_version: "v3".to_owned(),
-        webhook_version: linq_api::types::ReactionRemovedWebhookV2025WebhookVersion::V20250101,
-        event_type: linq_api::types::WebhookEventType::ReactionRemoved,
-        event_id: "e20feb41-7f67-43f0-89c8-a985cff3b568".to_owned(),
-        created_at: "2026-02-05T19:52:18.101Z"
+    let expected = linq_api::types::ReactionRemovedWebhookV2025::new(
+        "v3".to_owned(),
+        linq_api::types::ReactionRemovedWebhookV2025WebhookVersion::V20250101,
+        linq_api::types::WebhookEventType::ReactionRemoved,
+        "e20feb41-7f67-43f0-89c8-a985cff3b568".to_owned(),
+        "2026-02-05T19:52:18.101Z"
             .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
             .expect("valid timestamp"),
-        trace_id: "2eff5df5c6f688733c007523c4d61cd9".to_owned(),
-        partner_id: "your-partner-id".to_owned(),
-        data: linq_api::types::ReactionEvent {
-            chat_id: Some("0c961e93-e7bf-4db2-bf7b-ea06826bcab4".to_owned()),
-            from_handle: Some(linq_api::types::ChatHandle {
-                id: "e604375a-5913-483a-8278-c631e8f0ffda".to_owned(),
-                handle: "+12025550123".to_owned(),
-                service: linq_api::types::ServiceType::IMessage,
-                status: linq_api::Nullable::Value(
+        "2eff5df5c6f688733c007523c4d61cd9".to_owned(),
+        "your-partner-id".to_owned(),
+        {
+            let mut v = linq_api::types::ReactionEvent::new(
+                linq_api::types::ReactionType::Like,
+                false,
+            );
+            v.chat_id = Some("0c961e93-e7bf-4db2-bf7b-ea06826bcab4".to_owned());
+            v.from_handle = Some({
+                let mut v = linq_api::types::ChatHandle::new(
+                    "e604375a-5913-483a-8278-c631e8f0ffda".to_owned(),
+                    "+12025550123".to_owned(),
+                    linq_api::types::ServiceType::IMessage,
+                    "2026-01-21T21:59:45Z"
+                        .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                        .expect("valid timestamp"),
+                );
+                v.status = linq_api::Nullable::Value(
                     linq_api::types::ChatHandleStatus::Active,
-                ),
-                joined_at: "2026-01-21T21:59:45Z"
-                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                    .expect("valid timestamp"),
-                left_at: linq_api::Nullable::Null,
-                is_me: linq_api::Nullable::Value(false),
-            }),
-            message_id: Some("347d62c2-2170-4754-8d30-c76d0c727d96".to_owned()),
-            part_index: Some(0),
-            reaction_type: linq_api::types::ReactionType::Like,
-            custom_emoji: linq_api::Nullable::Null,
-            is_from_me: false,
-            service: Some(linq_api::types::ServiceType::IMessage),
-            reacted_at: Some(
+                );
+                v.left_at = linq_api::Nullable::Null;
+                v.is_me = linq_api::Nullable::Value(false);
+                v
+            });
+            v.message_id = Some("347d62c2-2170-4754-8d30-c76d0c727d96".to_owned());
+            v.part_index = Some(0);
+            v.custom_emoji = linq_api::Nullable::Null;
+            v.service = Some(linq_api::types::ServiceType::IMessage);
+            v.reacted_at = Some(
                 "2026-02-05T19:40:00Z"
                     .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                     .expect("valid timestamp"),
-            ),
-            from: None,
-            sticker: linq_api::Nullable::Absent,
+            );
+            v
         },
-    };
+    );
     assert_eq!(decoded, expected);
     assert_round_trip(&decoded, &sent);
 }
@@ -7316,39 +7613,44 @@ fn webhook_participant_added_v2025_example_decodes() {
             sent.clone(),
         )
         .expect("the example decodes");
-    let expected = linq_api::types::ParticipantAddedWebhookV2025 {
-        api_version: "v3".to_owned(),
-        webhook_version: linq_api::types::ParticipantAddedWebhookV2025WebhookVersion::V20250101,
-        event_type: linq_api::types::WebhookEventType::ParticipantAdded,
-        event_id: "e20feb41-7f67-43f0-89c8-a985cff3b568".to_owned(),
-        created_at: "2026-02-05T19:52:18.101Z"
+    let expected = linq_api::types::ParticipantAddedWebhookV2025::new(
+        "v3".to_owned(),
+        linq_api::types::ParticipantAddedWebhookV2025WebhookVersion::V20250101,
+        linq_api::types::WebhookEventType::ParticipantAdded,
+        "e20feb41-7f67-43f0-89c8-a985cff3b568".to_owned(),
+        "2026-02-05T19:52:18.101Z"
             .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
             .expect("valid timestamp"),
-        trace_id: "2eff5df5c6f688733c007523c4d61cd9".to_owned(),
-        partner_id: "your-partner-id".to_owned(),
-        data: linq_api::types::ParticipantAddedEvent {
-            chat_id: Some("0c961e93-e7bf-4db2-bf7b-ea06826bcab4".to_owned()),
-            handle: "+12025550167".to_owned(),
-            participant: Some(linq_api::types::ChatHandle {
-                id: "0b1c2d3e-4f5a-4b6c-9d7e-8f9a0b1c2d3e".to_owned(),
-                handle: "+12025550167".to_owned(),
-                service: linq_api::types::ServiceType::IMessage,
-                status: linq_api::Nullable::Value(
+        "2eff5df5c6f688733c007523c4d61cd9".to_owned(),
+        "your-partner-id".to_owned(),
+        {
+            let mut v = linq_api::types::ParticipantAddedEvent::new(
+                "+12025550167".to_owned(),
+            );
+            v.chat_id = Some("0c961e93-e7bf-4db2-bf7b-ea06826bcab4".to_owned());
+            v.participant = Some({
+                let mut v = linq_api::types::ChatHandle::new(
+                    "0b1c2d3e-4f5a-4b6c-9d7e-8f9a0b1c2d3e".to_owned(),
+                    "+12025550167".to_owned(),
+                    linq_api::types::ServiceType::IMessage,
+                    "2026-02-05T19:45:00Z"
+                        .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                        .expect("valid timestamp"),
+                );
+                v.status = linq_api::Nullable::Value(
                     linq_api::types::ChatHandleStatus::Active,
-                ),
-                joined_at: "2026-02-05T19:45:00Z"
-                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                    .expect("valid timestamp"),
-                is_me: linq_api::Nullable::Value(false),
-                left_at: linq_api::Nullable::Absent,
-            }),
-            added_at: Some(
+                );
+                v.is_me = linq_api::Nullable::Value(false);
+                v
+            });
+            v.added_at = Some(
                 "2026-02-05T19:45:00Z"
                     .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                     .expect("valid timestamp"),
-            ),
+            );
+            v
         },
-    };
+    );
     assert_eq!(decoded, expected);
     assert_round_trip(&decoded, &sent);
 }
@@ -7385,39 +7687,44 @@ fn webhook_participant_removed_v2025_example_decodes() {
             sent.clone(),
         )
         .expect("the example decodes");
-    let expected = linq_api::types::ParticipantRemovedWebhookV2025 {
-        api_version: "v3".to_owned(),
-        webhook_version: linq_api::types::ParticipantRemovedWebhookV2025WebhookVersion::V20250101,
-        event_type: linq_api::types::WebhookEventType::ParticipantRemoved,
-        event_id: "e20feb41-7f67-43f0-89c8-a985cff3b568".to_owned(),
-        created_at: "2026-02-05T19:52:18.101Z"
+    let expected = linq_api::types::ParticipantRemovedWebhookV2025::new(
+        "v3".to_owned(),
+        linq_api::types::ParticipantRemovedWebhookV2025WebhookVersion::V20250101,
+        linq_api::types::WebhookEventType::ParticipantRemoved,
+        "e20feb41-7f67-43f0-89c8-a985cff3b568".to_owned(),
+        "2026-02-05T19:52:18.101Z"
             .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
             .expect("valid timestamp"),
-        trace_id: "2eff5df5c6f688733c007523c4d61cd9".to_owned(),
-        partner_id: "your-partner-id".to_owned(),
-        data: linq_api::types::ParticipantRemovedEvent {
-            chat_id: Some("0c961e93-e7bf-4db2-bf7b-ea06826bcab4".to_owned()),
-            handle: "+12025550167".to_owned(),
-            participant: Some(linq_api::types::ChatHandle {
-                id: "0b1c2d3e-4f5a-4b6c-9d7e-8f9a0b1c2d3e".to_owned(),
-                handle: "+12025550167".to_owned(),
-                service: linq_api::types::ServiceType::IMessage,
-                status: linq_api::Nullable::Value(
+        "2eff5df5c6f688733c007523c4d61cd9".to_owned(),
+        "your-partner-id".to_owned(),
+        {
+            let mut v = linq_api::types::ParticipantRemovedEvent::new(
+                "+12025550167".to_owned(),
+            );
+            v.chat_id = Some("0c961e93-e7bf-4db2-bf7b-ea06826bcab4".to_owned());
+            v.participant = Some({
+                let mut v = linq_api::types::ChatHandle::new(
+                    "0b1c2d3e-4f5a-4b6c-9d7e-8f9a0b1c2d3e".to_owned(),
+                    "+12025550167".to_owned(),
+                    linq_api::types::ServiceType::IMessage,
+                    "2026-02-05T19:45:00Z"
+                        .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                        .expect("valid timestamp"),
+                );
+                v.status = linq_api::Nullable::Value(
                     linq_api::types::ChatHandleStatus::Active,
-                ),
-                joined_at: "2026-02-05T19:45:00Z"
-                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                    .expect("valid timestamp"),
-                is_me: linq_api::Nullable::Value(false),
-                left_at: linq_api::Nullable::Absent,
-            }),
-            removed_at: Some(
+                );
+                v.is_me = linq_api::Nullable::Value(false);
+                v
+            });
+            v.removed_at = Some(
                 "2026-02-05T19:47:00Z"
                     .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                     .expect("valid timestamp"),
-            ),
+            );
+            v
         },
-    };
+    );
     assert_eq!(decoded, expected);
     assert_round_trip(&decoded, &sent);
 }
@@ -7456,38 +7763,44 @@ fn webhook_chat_group_name_updated_v2025_example_decodes() {
             sent.clone(),
         )
         .expect("the example decodes");
-    let expected = linq_api::types::ChatGroupNameUpdatedWebhookV2025 {
-        api_version: "v3".to_owned(),
-        webhook_version: linq_api::types::ChatGroupNameUpdatedWebhookV2025WebhookVersion::V20250101,
-        event_type: linq_api::types::WebhookEventType::ChatGroupNameUpdated,
-        event_id: "e20feb41-7f67-43f0-89c8-a985cff3b568".to_owned(),
-        created_at: "2026-02-05T19:52:18.101Z"
+    let expected = linq_api::types::ChatGroupNameUpdatedWebhookV2025::new(
+        "v3".to_owned(),
+        linq_api::types::ChatGroupNameUpdatedWebhookV2025WebhookVersion::V20250101,
+        linq_api::types::WebhookEventType::ChatGroupNameUpdated,
+        "e20feb41-7f67-43f0-89c8-a985cff3b568".to_owned(),
+        "2026-02-05T19:52:18.101Z"
             .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
             .expect("valid timestamp"),
-        trace_id: "2eff5df5c6f688733c007523c4d61cd9".to_owned(),
-        partner_id: "your-partner-id".to_owned(),
-        data: linq_api::types::ChatGroupNameUpdatedEvent {
-            chat_id: "0c961e93-e7bf-4db2-bf7b-ea06826bcab4".to_owned(),
-            old_value: linq_api::Nullable::Value("Launch".to_owned()),
-            new_value: linq_api::Nullable::Value("Launch team".to_owned()),
-            changed_by_handle: linq_api::Nullable::Value(linq_api::types::ChatHandle {
-                id: "e604375a-5913-483a-8278-c631e8f0ffda".to_owned(),
-                handle: "+12025550123".to_owned(),
-                service: linq_api::types::ServiceType::IMessage,
-                status: linq_api::Nullable::Value(
-                    linq_api::types::ChatHandleStatus::Active,
-                ),
-                joined_at: "2026-01-21T21:59:45Z"
+        "2eff5df5c6f688733c007523c4d61cd9".to_owned(),
+        "your-partner-id".to_owned(),
+        {
+            let mut v = linq_api::types::ChatGroupNameUpdatedEvent::new(
+                "0c961e93-e7bf-4db2-bf7b-ea06826bcab4".to_owned(),
+                "2026-02-05T19:50:00Z"
                     .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                     .expect("valid timestamp"),
-                left_at: linq_api::Nullable::Null,
-                is_me: linq_api::Nullable::Value(false),
-            }),
-            updated_at: "2026-02-05T19:50:00Z"
-                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                .expect("valid timestamp"),
+            );
+            v.old_value = linq_api::Nullable::Value("Launch".to_owned());
+            v.new_value = linq_api::Nullable::Value("Launch team".to_owned());
+            v.changed_by_handle = linq_api::Nullable::Value({
+                let mut v = linq_api::types::ChatHandle::new(
+                    "e604375a-5913-483a-8278-c631e8f0ffda".to_owned(),
+                    "+12025550123".to_owned(),
+                    linq_api::types::ServiceType::IMessage,
+                    "2026-01-21T21:59:45Z"
+                        .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                        .expect("valid timestamp"),
+                );
+                v.status = linq_api::Nullable::Value(
+                    linq_api::types::ChatHandleStatus::Active,
+                );
+                v.left_at = linq_api::Nullable::Null;
+                v.is_me = linq_api::Nullable::Value(false);
+                v
+            });
+            v
         },
-    };
+    );
     assert_eq!(decoded, expected);
     assert_round_trip(&decoded, &sent);
 }
@@ -7518,28 +7831,31 @@ fn webhook_chat_group_icon_updated_v2025_example_decodes() {
             sent.clone(),
         )
         .expect("the example decodes");
-    let expected = linq_api::types::ChatGroupIconUpdatedWebhookV2025 {
-        api_version: "v3".to_owned(),
-        webhook_version: linq_api::types::ChatGroupIconUpdatedWebhookV2025WebhookVersion::V20250101,
-        event_type: linq_api::types::WebhookEventType::ChatGroupIconUpdated,
-        event_id: "e20feb41-7f67-43f0-89c8-a985cff3b568".to_owned(),
-        created_at: "2026-02-05T19:52:18.101Z"
+    let expected = linq_api::types::ChatGroupIconUpdatedWebhookV2025::new(
+        "v3".to_owned(),
+        linq_api::types::ChatGroupIconUpdatedWebhookV2025WebhookVersion::V20250101,
+        linq_api::types::WebhookEventType::ChatGroupIconUpdated,
+        "e20feb41-7f67-43f0-89c8-a985cff3b568".to_owned(),
+        "2026-02-05T19:52:18.101Z"
             .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
             .expect("valid timestamp"),
-        trace_id: "2eff5df5c6f688733c007523c4d61cd9".to_owned(),
-        partner_id: "your-partner-id".to_owned(),
-        data: linq_api::types::ChatGroupIconUpdatedEvent {
-            chat_id: "0c961e93-e7bf-4db2-bf7b-ea06826bcab4".to_owned(),
-            old_value: linq_api::Nullable::Null,
-            new_value: linq_api::Nullable::Value(
+        "2eff5df5c6f688733c007523c4d61cd9".to_owned(),
+        "your-partner-id".to_owned(),
+        {
+            let mut v = linq_api::types::ChatGroupIconUpdatedEvent::new(
+                "0c961e93-e7bf-4db2-bf7b-ea06826bcab4".to_owned(),
+                "2026-02-05T19:50:00Z"
+                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                    .expect("valid timestamp"),
+            );
+            v.old_value = linq_api::Nullable::Null;
+            v.new_value = linq_api::Nullable::Value(
                 "https://files.example.com/icons/launch.png".to_owned(),
-            ),
-            changed_by_handle: linq_api::Nullable::Null,
-            updated_at: "2026-02-05T19:50:00Z"
-                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                .expect("valid timestamp"),
+            );
+            v.changed_by_handle = linq_api::Nullable::Null;
+            v
         },
-    };
+    );
     assert_eq!(decoded, expected);
     assert_round_trip(&decoded, &sent);
 }
@@ -7568,24 +7884,24 @@ fn webhook_chat_group_name_update_failed_v2025_example_decodes() {
             sent.clone(),
         )
         .expect("the example decodes");
-    let expected = linq_api::types::ChatGroupNameUpdateFailedWebhookV2025 {
-        api_version: "v3".to_owned(),
-        webhook_version: linq_api::types::ChatGroupNameUpdateFailedWebhookV2025WebhookVersion::V20250101,
-        event_type: linq_api::types::WebhookEventType::ChatGroupNameUpdateFailed,
-        event_id: "e20feb41-7f67-43f0-89c8-a985cff3b568".to_owned(),
-        created_at: "2026-02-05T19:52:18.101Z"
+    let expected = linq_api::types::ChatGroupNameUpdateFailedWebhookV2025::new(
+        "v3".to_owned(),
+        linq_api::types::ChatGroupNameUpdateFailedWebhookV2025WebhookVersion::V20250101,
+        linq_api::types::WebhookEventType::ChatGroupNameUpdateFailed,
+        "e20feb41-7f67-43f0-89c8-a985cff3b568".to_owned(),
+        "2026-02-05T19:52:18.101Z"
             .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
             .expect("valid timestamp"),
-        trace_id: "2eff5df5c6f688733c007523c4d61cd9".to_owned(),
-        partner_id: "your-partner-id".to_owned(),
-        data: linq_api::types::ChatGroupNameUpdateFailedEvent {
-            chat_id: "0c961e93-e7bf-4db2-bf7b-ea06826bcab4".to_owned(),
-            error_code: 4001,
-            failed_at: "2026-02-05T19:51:00Z"
+        "2eff5df5c6f688733c007523c4d61cd9".to_owned(),
+        "your-partner-id".to_owned(),
+        linq_api::types::ChatGroupNameUpdateFailedEvent::new(
+            "0c961e93-e7bf-4db2-bf7b-ea06826bcab4".to_owned(),
+            4001,
+            "2026-02-05T19:51:00Z"
                 .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                 .expect("valid timestamp"),
-        },
-    };
+        ),
+    );
     assert_eq!(decoded, expected);
     assert_round_trip(&decoded, &sent);
 }
@@ -7614,24 +7930,24 @@ fn webhook_chat_group_icon_update_failed_v2025_example_decodes() {
             sent.clone(),
         )
         .expect("the example decodes");
-    let expected = linq_api::types::ChatGroupIconUpdateFailedWebhookV2025 {
-        api_version: "v3".to_owned(),
-        webhook_version: linq_api::types::ChatGroupIconUpdateFailedWebhookV2025WebhookVersion::V20250101,
-        event_type: linq_api::types::WebhookEventType::ChatGroupIconUpdateFailed,
-        event_id: "e20feb41-7f67-43f0-89c8-a985cff3b568".to_owned(),
-        created_at: "2026-02-05T19:52:18.101Z"
+    let expected = linq_api::types::ChatGroupIconUpdateFailedWebhookV2025::new(
+        "v3".to_owned(),
+        linq_api::types::ChatGroupIconUpdateFailedWebhookV2025WebhookVersion::V20250101,
+        linq_api::types::WebhookEventType::ChatGroupIconUpdateFailed,
+        "e20feb41-7f67-43f0-89c8-a985cff3b568".to_owned(),
+        "2026-02-05T19:52:18.101Z"
             .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
             .expect("valid timestamp"),
-        trace_id: "2eff5df5c6f688733c007523c4d61cd9".to_owned(),
-        partner_id: "your-partner-id".to_owned(),
-        data: linq_api::types::ChatGroupIconUpdateFailedEvent {
-            chat_id: "0c961e93-e7bf-4db2-bf7b-ea06826bcab4".to_owned(),
-            error_code: 4001,
-            failed_at: "2026-02-05T19:51:00Z"
+        "2eff5df5c6f688733c007523c4d61cd9".to_owned(),
+        "your-partner-id".to_owned(),
+        linq_api::types::ChatGroupIconUpdateFailedEvent::new(
+            "0c961e93-e7bf-4db2-bf7b-ea06826bcab4".to_owned(),
+            4001,
+            "2026-02-05T19:51:00Z"
                 .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                 .expect("valid timestamp"),
-        },
-    };
+        ),
+    );
     assert_eq!(decoded, expected);
     assert_round_trip(&decoded, &sent);
 }
@@ -7688,64 +8004,78 @@ fn webhook_chat_created_v2025_example_decodes() {
             sent.clone(),
         )
         .expect("the example decodes");
-    let expected = linq_api::types::ChatCreatedWebhookV2025 {
-        api_version: "v3".to_owned(),
-        webhook_version: linq_api::types::ChatCreatedWebhookV2025WebhookVersion::V20250101,
-        event_type: linq_api::types::WebhookEventType::ChatCreated,
-        event_id: "e20feb41-7f67-43f0-89c8-a985cff3b568".to_owned(),
-        created_at: "2026-02-05T19:52:18.101Z"
+    let expected = linq_api::types::ChatCreatedWebhookV2025::new(
+        "v3".to_owned(),
+        linq_api::types::ChatCreatedWebhookV2025WebhookVersion::V20250101,
+        linq_api::types::WebhookEventType::ChatCreated,
+        "e20feb41-7f67-43f0-89c8-a985cff3b568".to_owned(),
+        "2026-02-05T19:52:18.101Z"
             .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
             .expect("valid timestamp"),
-        trace_id: "2eff5df5c6f688733c007523c4d61cd9".to_owned(),
-        partner_id: "your-partner-id".to_owned(),
-        data: linq_api::types::ChatCreatedEvent {
-            id: "0c961e93-e7bf-4db2-bf7b-ea06826bcab4".to_owned(),
-            display_name: None,
-            service: linq_api::Nullable::Value(linq_api::types::ServiceType::IMessage),
-            handles: Vec::from([
-                linq_api::types::ChatHandle {
-                    id: "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
-                    handle: "+12025550100".to_owned(),
-                    service: linq_api::types::ServiceType::IMessage,
-                    status: linq_api::Nullable::Value(
-                        linq_api::types::ChatHandleStatus::Active,
-                    ),
-                    joined_at: "2026-01-21T21:59:45Z"
+        "2eff5df5c6f688733c007523c4d61cd9".to_owned(),
+        "your-partner-id".to_owned(),
+        {
+            let mut v = linq_api::types::ChatCreatedEvent::new(
+                "0c961e93-e7bf-4db2-bf7b-ea06826bcab4".to_owned(),
+                Vec::from([
+                    {
+                        let mut v = linq_api::types::ChatHandle::new(
+                            "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
+                            "+12025550100".to_owned(),
+                            linq_api::types::ServiceType::IMessage,
+                            "2026-01-21T21:59:45Z"
+                                .parse::<
+                                    linq_api::chrono::DateTime<linq_api::chrono::Utc>,
+                                >()
+                                .expect("valid timestamp"),
+                        );
+                        v.status = linq_api::Nullable::Value(
+                            linq_api::types::ChatHandleStatus::Active,
+                        );
+                        v.left_at = linq_api::Nullable::Null;
+                        v.is_me = linq_api::Nullable::Value(true);
+                        v
+                    },
+                    {
+                        let mut v = linq_api::types::ChatHandle::new(
+                            "e604375a-5913-483a-8278-c631e8f0ffda".to_owned(),
+                            "+12025550123".to_owned(),
+                            linq_api::types::ServiceType::IMessage,
+                            "2026-01-21T21:59:45Z"
+                                .parse::<
+                                    linq_api::chrono::DateTime<linq_api::chrono::Utc>,
+                                >()
+                                .expect("valid timestamp"),
+                        );
+                        v.status = linq_api::Nullable::Value(
+                            linq_api::types::ChatHandleStatus::Active,
+                        );
+                        v.left_at = linq_api::Nullable::Null;
+                        v.is_me = linq_api::Nullable::Value(false);
+                        v
+                    },
+                ]),
+                linq_api::types::HealthStatus::new(
+                    linq_api::types::HealthStatusStatus::Healthy,
+                    "https://docs.linqapp.com/guides/chat-health".to_owned(),
+                    "2026-01-21T21:59:45Z"
                         .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                         .expect("valid timestamp"),
-                    left_at: linq_api::Nullable::Null,
-                    is_me: linq_api::Nullable::Value(true),
-                },
-                linq_api::types::ChatHandle {
-                    id: "e604375a-5913-483a-8278-c631e8f0ffda".to_owned(),
-                    handle: "+12025550123".to_owned(),
-                    service: linq_api::types::ServiceType::IMessage,
-                    status: linq_api::Nullable::Value(
-                        linq_api::types::ChatHandleStatus::Active,
-                    ),
-                    joined_at: "2026-01-21T21:59:45Z"
-                        .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                        .expect("valid timestamp"),
-                    left_at: linq_api::Nullable::Null,
-                    is_me: linq_api::Nullable::Value(false),
-                },
-            ]),
-            health_status: linq_api::types::HealthStatus {
-                status: linq_api::types::HealthStatusStatus::Healthy,
-                doc_url: "https://docs.linqapp.com/guides/chat-health".to_owned(),
-                updated_at: "2026-01-21T21:59:45Z"
+                ),
+                false,
+                "2026-02-05T19:30:00Z"
                     .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                     .expect("valid timestamp"),
-            },
-            is_group: false,
-            created_at: "2026-02-05T19:30:00Z"
-                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                .expect("valid timestamp"),
-            updated_at: "2026-02-05T19:30:00Z"
-                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                .expect("valid timestamp"),
+                "2026-02-05T19:30:00Z"
+                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                    .expect("valid timestamp"),
+            );
+            v.service = linq_api::Nullable::Value(
+                linq_api::types::ServiceType::IMessage,
+            );
+            v
         },
-    };
+    );
     assert_eq!(decoded, expected);
     assert_round_trip(&decoded, &sent);
 }
@@ -7772,20 +8102,20 @@ fn webhook_chat_typing_indicator_started_v2025_example_decodes() {
             sent.clone(),
         )
         .expect("the example decodes");
-    let expected = linq_api::types::ChatTypingIndicatorStartedWebhookV2025 {
-        api_version: "v3".to_owned(),
-        webhook_version: linq_api::types::ChatTypingIndicatorStartedWebhookV2025WebhookVersion::V20250101,
-        event_type: linq_api::types::WebhookEventType::ChatTypingIndicatorStarted,
-        event_id: "e20feb41-7f67-43f0-89c8-a985cff3b568".to_owned(),
-        created_at: "2026-02-05T19:52:18.101Z"
+    let expected = linq_api::types::ChatTypingIndicatorStartedWebhookV2025::new(
+        "v3".to_owned(),
+        linq_api::types::ChatTypingIndicatorStartedWebhookV2025WebhookVersion::V20250101,
+        linq_api::types::WebhookEventType::ChatTypingIndicatorStarted,
+        "e20feb41-7f67-43f0-89c8-a985cff3b568".to_owned(),
+        "2026-02-05T19:52:18.101Z"
             .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
             .expect("valid timestamp"),
-        trace_id: "2eff5df5c6f688733c007523c4d61cd9".to_owned(),
-        partner_id: "your-partner-id".to_owned(),
-        data: linq_api::types::ChatTypingIndicatorEvent {
-            chat_id: "0c961e93-e7bf-4db2-bf7b-ea06826bcab4".to_owned(),
-        },
-    };
+        "2eff5df5c6f688733c007523c4d61cd9".to_owned(),
+        "your-partner-id".to_owned(),
+        linq_api::types::ChatTypingIndicatorEvent::new(
+            "0c961e93-e7bf-4db2-bf7b-ea06826bcab4".to_owned(),
+        ),
+    );
     assert_eq!(decoded, expected);
     assert_round_trip(&decoded, &sent);
 }
@@ -7812,20 +8142,20 @@ fn webhook_chat_typing_indicator_stopped_v2025_example_decodes() {
             sent.clone(),
         )
         .expect("the example decodes");
-    let expected = linq_api::types::ChatTypingIndicatorStoppedWebhookV2025 {
-        api_version: "v3".to_owned(),
-        webhook_version: linq_api::types::ChatTypingIndicatorStoppedWebhookV2025WebhookVersion::V20250101,
-        event_type: linq_api::types::WebhookEventType::ChatTypingIndicatorStopped,
-        event_id: "e20feb41-7f67-43f0-89c8-a985cff3b568".to_owned(),
-        created_at: "2026-02-05T19:52:18.101Z"
+    let expected = linq_api::types::ChatTypingIndicatorStoppedWebhookV2025::new(
+        "v3".to_owned(),
+        linq_api::types::ChatTypingIndicatorStoppedWebhookV2025WebhookVersion::V20250101,
+        linq_api::types::WebhookEventType::ChatTypingIndicatorStopped,
+        "e20feb41-7f67-43f0-89c8-a985cff3b568".to_owned(),
+        "2026-02-05T19:52:18.101Z"
             .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
             .expect("valid timestamp"),
-        trace_id: "2eff5df5c6f688733c007523c4d61cd9".to_owned(),
-        partner_id: "your-partner-id".to_owned(),
-        data: linq_api::types::ChatTypingIndicatorEvent {
-            chat_id: "0c961e93-e7bf-4db2-bf7b-ea06826bcab4".to_owned(),
-        },
-    };
+        "2eff5df5c6f688733c007523c4d61cd9".to_owned(),
+        "your-partner-id".to_owned(),
+        linq_api::types::ChatTypingIndicatorEvent::new(
+            "0c961e93-e7bf-4db2-bf7b-ea06826bcab4".to_owned(),
+        ),
+    );
     assert_eq!(decoded, expected);
     assert_round_trip(&decoded, &sent);
 }

@@ -29,6 +29,9 @@ struct RawConfig {
     #[serde(default)]
     serde: SerdeImpls,
     #[serde(default)]
+    version_policy: VersionPolicy,
+    release_date: Option<String>,
+    #[serde(default)]
     resources: IndexMap<String, RawResource>,
 }
 
@@ -70,6 +73,18 @@ pub enum SerdeImpls {
     AsNeeded,
 }
 
+/// How the crate's version follows changes of its public API (`version_policy:`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum VersionPolicy {
+    /// The config's `version`, as written (the default).
+    #[default]
+    Fixed,
+    /// The recorded version bumped by the semver class of each API change (the
+    /// config's `version` is the first, and a floor).
+    Semver,
+}
+
 /// Resolved settings: every value present.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Config {
@@ -96,6 +111,10 @@ pub struct Config {
     pub serde: SerdeImpls,
     /// Client names of operations (`resources:`), in config order.
     pub naming: Vec<NamedOperation>,
+    /// How the version follows API changes.
+    pub version_policy: VersionPolicy,
+    /// The date written in a new changelog entry (`release_date:`), if any.
+    pub release_date: Option<String>,
 }
 
 /// One operation named by the `resources:` section: `client.chats().messages().send(..)`
@@ -318,6 +337,8 @@ impl Config {
             strict_examples: raw.strict_examples,
             serde: raw.serde,
             naming: Vec::new(),
+            version_policy: raw.version_policy,
+            release_date: raw.release_date,
             crate_name,
         }
     }

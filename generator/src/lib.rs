@@ -5,6 +5,7 @@
 //! [`format`] -> [`write`]. [`generate`] runs the stages up to formatting and returns
 //! the crate's files in memory; nothing touches the disk until all of them succeeded.
 
+pub mod api_diff;
 pub mod config;
 pub mod emit;
 pub mod error;
@@ -14,6 +15,7 @@ pub mod load;
 pub mod lower;
 pub mod normalize;
 pub mod parse;
+pub mod surface;
 pub mod templates;
 pub mod validate;
 pub mod write;
@@ -82,6 +84,10 @@ impl Timings {
 pub struct Generated {
     /// The IR the files were emitted from.
     pub api: ir::Api,
+    /// The settings it was generated with.
+    pub config: Config,
+    /// The crate's public surface (also in `files` as `api.json`).
+    pub surface: surface::Surface,
     /// Every file of the crate, path relative to the crate root.
     pub files: FileSet,
     /// Per-stage times.
@@ -253,8 +259,16 @@ pub fn generate(options: &Options) -> Result<Generated, Error> {
     timings.emit_format_wall = t.elapsed();
 
     templates.render_into(&config, &api, &mut files)?;
+    let surface = surface::Surface::build(
+        &api,
+        &config,
+        files.get(Path::new("Cargo.toml")).unwrap_or_default(),
+    );
+    files.insert(surface::FILE, surface.to_json());
     Ok(Generated {
         api,
+        config,
+        surface,
         files,
         timings,
     })

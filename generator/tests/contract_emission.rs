@@ -150,9 +150,14 @@ fn samples_respect_the_schema_when_there_is_no_example() {
     ] {
         assert!(all.contains(expected), "missing `{expected}` in:\n{all}");
     }
-    // The response example is the expected value, typed and as JSON.
+    // The response example is the expected value, typed and as JSON; a response-only
+    // struct is #[non_exhaustive], so it is built with `new` and assignments.
     assert!(
-        all.contains("let expected = samples::types::Number {"),
+        all.contains("let mut v = samples::types::Number::new(\"n1\".to_owned());"),
+        "{all}"
+    );
+    assert!(
+        all.contains("v.kind = Some(samples::types::Kind::Mobile);"),
         "{all}"
     );
     assert!(

@@ -11,7 +11,14 @@ fn generated_crate_is_fresh() {
         templates: root.join("templates"),
         crate_name: None,
     };
-    let generated = generator::generate(&options).unwrap_or_else(|e| panic!("{e}"));
+    let mut generated = generator::generate(&options).unwrap_or_else(|e| panic!("{e}"));
+    // The changelog and version follow the surface recorded in `generated/api.json`.
+    generator::api_diff::release(
+        &mut generated,
+        &root.join("generated"),
+        &root.join("templates"),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
     let (changes, diff) = generator::write::check(&root.join("generated"), &generated.files)
         .expect("read generated/");
     assert!(

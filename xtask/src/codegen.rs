@@ -28,7 +28,7 @@ pub fn run(raw: &[String]) -> Result<ExitCode, String> {
         .unwrap_or_else(|| root.join("templates"));
     let options = Options {
         spec,
-        templates,
+        templates: templates.clone(),
         crate_name: args.value("--name").map(str::to_string),
     };
 
@@ -42,7 +42,17 @@ pub fn run(raw: &[String]) -> Result<ExitCode, String> {
         return Ok(ExitCode::SUCCESS);
     }
 
-    let generated = generator::generate(&options).map_err(|e| e.to_string())?;
+    let mut generated = generator::generate(&options).map_err(|e| e.to_string())?;
+    // Compare with the surface recorded in the output folder: changelog entry and,
+    // with `version_policy: semver`, the version.
+    let release = generator::api_diff::release(&mut generated, &out, &templates)
+        .map_err(|e| e.to_string())?;
+    if release.unreadable {
+        eprintln!(
+            "note: {}: not an API surface this generator reads; no API report this time",
+            out.join(generator::surface::FILE).display()
+        );
+    }
     for d in &generated.api.diagnostics {
         eprintln!("note: {}: {d}", options.spec.display());
     }
@@ -66,6 +76,15 @@ pub fn run(raw: &[String]) -> Result<ExitCode, String> {
         return Ok(ExitCode::FAILURE);
     }
     let changes = write::write(&out, &generated.files).map_err(|e| e.to_string())?;
+    if let Some(report) = release.report.as_ref().filter(|r| !r.is_empty()) {
+        print!("{}", report.to_text());
+        let from = release.previous_version.as_deref().unwrap_or("-");
+        println!(
+            "\nversion {from} -> {} (entry added to {shown}/{})\n",
+            release.version,
+            generator::api_diff::CHANGELOG
+        );
+    }
     println!(
         "{shown}: {} written, {} removed, {} unchanged ({} notes)",
         changes.written.len(),

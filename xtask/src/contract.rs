@@ -203,13 +203,18 @@ fn target_dir(root: &Path) -> PathBuf {
 
 /// `${XDG_CACHE_HOME:-$HOME/.cache}/linq-codegen/prism`: Prism's own folder.
 fn prism_dir() -> Result<PathBuf, String> {
+    tool_dir("prism")
+}
+
+/// `${XDG_CACHE_HOME:-$HOME/.cache}/linq-codegen/<tool>`: a pinned tool's own folder.
+pub fn tool_dir(tool: &str) -> Result<PathBuf, String> {
     let cache = match std::env::var_os("XDG_CACHE_HOME").filter(|v| !v.is_empty()) {
         Some(dir) => PathBuf::from(dir),
         None => std::env::var_os("HOME")
             .map(|h| PathBuf::from(h).join(".cache"))
             .ok_or("neither XDG_CACHE_HOME nor HOME is set")?,
     };
-    Ok(cache.join("linq-codegen").join("prism"))
+    Ok(cache.join("linq-codegen").join(tool))
 }
 
 /// The `prism` executable of the pinned version, installed with npm if missing.

@@ -2,6 +2,7 @@
 //!
 //! The CLI is thin: it parses arguments and calls the generator library.
 
+mod api_diff;
 mod bench;
 mod bench_compile;
 mod codegen;
@@ -35,6 +36,12 @@ commands:
       Regenerate the client crate (default: spec/linq-api-v3.yaml -> generated/).
       --check    exit non-zero with a diff when the output is stale; write nothing
       --dump-ir  print the intermediate representation as JSON; write nothing
+  api-diff OLD_SPEC NEW_SPEC [--format json]
+      Print what changed in the generated crate's public API between two specs (a
+      spec may be REV:path, read from git), each change with its semver class.
+  api-diff --verify [--filter NAME[,NAME..]]
+      For each scenario of generator/tests/api_diff, generate both crates and compare
+      the report's verdict with cargo-semver-checks (installed into the cache folder).
   bench [--quick] [--runs N] [--dir PATH] [--skip-compile] [--no-build]
       Build the generator in release mode and time it: per stage (median of --runs,
       default 7) with peak memory and output size for the Linq spec and the largest
@@ -66,6 +73,7 @@ fn main() -> ExitCode {
     let command = args.next();
     let rest: Vec<String> = args.collect();
     let result = match command.as_deref() {
+        Some("api-diff") => api_diff::run(&rest),
         Some("bench") => bench::run(&rest),
         Some("bench-one") => bench::run_one(&rest),
         Some("codegen") => codegen::run(&rest),

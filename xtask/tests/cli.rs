@@ -106,7 +106,13 @@ fn dump_ir_prints_json() {
         .expect("run xtask");
     assert!(result.status.success());
     let ir: serde_json::Value = serde_json::from_slice(&result.stdout).expect("IR is JSON");
-    let ops: Vec<&str> = ir["resources"][0]["operations"]
+    let subscriptions = ir["resources"]
+        .as_array()
+        .expect("resources")
+        .iter()
+        .find(|r| r["accessor"] == "webhook_subscriptions")
+        .expect("the webhook_subscriptions resource");
+    let ops: Vec<&str> = subscriptions["operations"]
         .as_array()
         .expect("operations")
         .iter()
@@ -116,4 +122,49 @@ fn dump_ir_prints_json() {
         ops.contains(&"update") && ops.contains(&"retrieve"),
         "{ops:?}"
     );
+}
+
+#[test]
+fn api_diff_prints_the_report_and_writes_nothing() {
+    let scenario = repo().join("generator/tests/api_diff/enum_value_removed");
+    let run = |extra: &[&str]| {
+        xtask()
+            .arg("api-diff")
+            .arg(scenario.join("old.yaml"))
+            .arg(scenario.join("new.yaml"))
+            .args(extra)
+            .output()
+            .expect("run xtask")
+    };
+    let text = run(&[]);
+    assert!(text.status.success(), "{text:?}");
+    let expected = std::fs::read_to_string(scenario.join("expected.txt")).expect("expected.txt");
+    assert_eq!(String::from_utf8_lossy(&text.stdout), expected);
+
+    let json = run(&["--format", "json"]);
+    assert!(json.status.success(), "{json:?}");
+    let value: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON report");
+    assert_eq!(value["class"], "major");
+    assert_eq!(value["changes"][0]["kind"], "removed");
+    assert_eq!(value["changes"][0]["item"], "types::ChatStatus::Archived");
+
+    // The same spec twice: no changes.
+    let same = xtask()
+        .arg("api-diff")
+        .arg(scenario.join("old.yaml"))
+        .arg(scenario.join("old.yaml"))
+        .output()
+        .expect("run xtask");
+    assert_eq!(
+        String::from_utf8_lossy(&same.stdout),
+        "no changes to the public API\n"
+    );
+
+    let missing = xtask()
+        .args(["api-diff", "no-such.yaml"])
+        .arg(scenario.join("old.yaml"))
+        .output()
+        .expect("run xtask");
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("no-such.yaml: no such file"));
 }

@@ -191,6 +191,12 @@ pub fn serde_needs(
     if config.serde == SerdeImpls::Both {
         return (vec![true; n], vec![true; n]);
     }
+    directions(api, config, copies)
+}
+
+/// Which types requests send (bodies, parameters) and which responses, errors and
+/// webhooks carry (index-aligned with `api.types`), whatever the serde setting.
+pub fn directions(api: &Api, config: &Config, copies: &[Option<TypeId>]) -> (Vec<bool>, Vec<bool>) {
     let graph = Graph::new(api, copies);
     let mut sent = Vec::new();
     let mut received: Vec<usize> = api.error_body.iter().map(|id| id.0).collect();

@@ -7,11 +7,11 @@ mod crate_root;
 pub mod docs;
 mod examples;
 pub mod features;
-mod resources;
-mod rust_type;
+pub(crate) mod resources;
+pub(crate) mod rust_type;
 mod samples;
 mod tests;
-mod types;
+pub(crate) mod types;
 mod values;
 
 use std::path::PathBuf;
@@ -143,6 +143,7 @@ pub fn emit_part(api: &Api, config: &Config, cx: &Context, part: Part) -> TokenS
         api,
         krate,
         defaults: &cx.defaults,
+        sealed: &cx.types.sealed,
     };
     match part {
         Part::Lib => {

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use super::docs;
-use super::features::{Gate, serde_needs, type_gates};
+use super::features::{Gate, directions, serde_needs, type_gates};
 use super::rust_type::{Scope, defaultable, field_type, ident, rust_type};
 use crate::config::Config;
 use crate::ir::{
@@ -25,6 +25,8 @@ pub struct Plan {
     ser: Vec<bool>,
     /// Which types get a `Deserialize` impl.
     de: Vec<bool>,
+    /// Which types are `#[non_exhaustive]`.
+    pub sealed: Vec<bool>,
 }
 
 impl Plan {
@@ -34,6 +36,7 @@ impl Plan {
         Plan {
             defaults: defaultable(api),
             gates: type_gates(api, config, &copies),
+            sealed: non_exhaustive(api, config, &copies),
             copies,
             ser,
             de,
@@ -47,6 +50,8 @@ struct Spell {
     cfg: TokenStream,
     ser: bool,
     de: bool,
+    /// `#[non_exhaustive]`.
+    sealed: bool,
 }
 
 /// The start of `types.rs`: its docs, lint settings and imports.
@@ -84,6 +89,7 @@ pub fn type_items(api: &Api, plan: &Plan, range: std::ops::Range<usize>) -> Toke
             cfg: plan.gates[i].attr(),
             ser: plan.ser[i],
             de: plan.de[i],
+            sealed: plan.sealed[i],
         };
         Some(match plan.copies[i] {
             Some(original) => copy_item(api, t, original, &spell),
@@ -290,6 +296,28 @@ impl Signature {
     }
 }
 
+/// Which types are emitted `#[non_exhaustive]` (index-aligned with `api.types`), so that
+/// what the server adds is not a breaking change of the crate (see ARCHITECTURE.md):
+///
+/// - every enum and union: their values come from the server and already have a
+///   catch-all for values this version does not know, so a `match` needs a fallback
+///   anyway; building a variant is unaffected;
+/// - structs that only responses, errors and webhooks carry: users read them, and build
+///   them (for tests) with `new` and field assignments, so a new optional field is an
+///   addition. Structs that requests send stay constructible with literals.
+pub fn non_exhaustive(api: &Api, config: &Config, copies: &[Option<TypeId>]) -> Vec<bool> {
+    let (sent, received) = directions(api, config, copies);
+    api.types
+        .iter()
+        .enumerate()
+        .map(|(i, t)| match t.kind {
+            TypeKind::Enum(_) | TypeKind::Union(_) => true,
+            TypeKind::Struct(_) => received[i] && !sent[i],
+            _ => false,
+        })
+        .collect()
+}
+
 fn type_doc(t: &TypeDef) -> TokenStream {
     let text = t
         .doc
@@ -409,15 +437,64 @@ fn struct_item(
     let attrs = quote! { #cfg #allow };
     let encode = spell.ser.then(|| to_object(name, s, &attrs));
     let decode = spell.de.then(|| from_object(name, s, &attrs));
+    let sealed = spell.sealed.then(|| quote! { #[non_exhaustive] });
+    let constructor = spell.sealed.then(|| constructor(api, name, s, &attrs));
     quote! {
         #doc
         #cfg
         #allow
         #[derive(Debug, Clone, PartialEq #derive_default)]
+        #sealed
         pub struct #name { #(#fields)* #additional }
 
+        #constructor
         #encode
         #decode
+    }
+}
+
+/// `new` of a `#[non_exhaustive]` struct (which has no literals outside the crate): the
+/// required fields as arguments, in order; the others absent, to be assigned after.
+fn constructor(
+    api: &Api,
+    name: &proc_macro2::Ident,
+    s: &Struct,
+    attrs: &TokenStream,
+) -> TokenStream {
+    let required: Vec<&crate::ir::Field> = s
+        .fields
+        .iter()
+        .filter(|f| f.presence == Presence::Required)
+        .collect();
+    let args = required.iter().map(|f| {
+        let fname = ident(&f.name);
+        let ty = field_type(api, f, Scope::Types);
+        quote! { #fname: #ty }
+    });
+    let inits = s.fields.iter().map(|f| {
+        let fname = ident(&f.name);
+        match f.presence {
+            Presence::Required => quote! { #fname, },
+            Presence::OptionalNullable => quote! { #fname: crate::Nullable::Absent, },
+            Presence::Optional | Presence::RequiredNullable => quote! { #fname: None, },
+        }
+    });
+    let extra = s
+        .additional
+        .as_ref()
+        .map(|_| quote! { additional_properties: std::collections::BTreeMap::new(), });
+    let many = (required.len() > 7).then(|| quote! { #[allow(clippy::too_many_arguments)] });
+    quote! {
+        #attrs
+        impl #name {
+            /// A value with the required fields set and the others absent (assign them
+            /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+            /// is not a breaking change.
+            #many
+            pub fn new(#(#args),*) -> Self {
+                Self { #(#inits)* #extra }
+            }
+        }
     }
 }
 
@@ -586,7 +663,6 @@ fn int_enum_item(
         .iter()
         .map(|(vname, n, _)| quote! { #n => Self::#vname, });
     let all = known.iter().map(|(vname, _, _)| quote! { Self::#vname });
-    let count = Literal::usize_unsuffixed(known.len());
     let encode = spell.ser.then(|| {
         quote! {
             #cfg
@@ -611,6 +687,7 @@ fn int_enum_item(
         #doc
         #cfg
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
         pub enum #name {
             #(#variants)*
             /// A value this version of the client does not know; kept verbatim.
@@ -620,7 +697,7 @@ fn int_enum_item(
         #cfg
         impl #name {
             /// Every value known to this version of the client.
-            pub const KNOWN: [Self; #count] = [#(#all),*];
+            pub const KNOWN: &'static [Self] = &[#(#all),*];
 
             /// The value as sent on the wire.
             pub fn value(self) -> i64 {
@@ -682,7 +759,6 @@ fn enum_item(
         let vname = ident(&v.name);
         quote! { Self::#vname }
     });
-    let count = Literal::usize_unsuffixed(e.variants.len());
     let encode = spell.ser.then(|| {
         quote! {
             #cfg
@@ -707,6 +783,7 @@ fn enum_item(
         #doc
         #cfg
         #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
         pub enum #name {
             #(#variants)*
             /// A value this version of the client does not know; kept verbatim.
@@ -716,7 +793,7 @@ fn enum_item(
         #cfg
         impl #name {
             /// Every value known to this version of the client.
-            pub const KNOWN: [Self; #count] = [#(#all),*];
+            pub const KNOWN: &'static [Self] = &[#(#all),*];
 
             /// The value as sent on the wire.
             pub fn as_str(&self) -> &str {
@@ -824,6 +901,7 @@ fn union_item(
                 #doc
                 #cfg
                 #[derive(Debug, Clone, PartialEq)]
+                #[non_exhaustive]
                 pub enum #name { #(#variants)* }
 
                 #encode
@@ -859,6 +937,7 @@ fn union_item(
                 #doc
                 #cfg
                 #[derive(Debug, Clone, PartialEq)]
+                #[non_exhaustive]
                 pub enum #name {
                     #(#variants)*
                     /// A kind this version of the client does not know; kept as JSON.

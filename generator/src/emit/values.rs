@@ -14,6 +14,8 @@ pub struct ValueBuilder<'a> {
     pub api: &'a Api,
     pub krate: TokenStream,
     pub defaults: &'a [bool],
+    /// Which types are `#[non_exhaustive]` (built with `new` and assignments).
+    pub sealed: &'a [bool],
 }
 
 impl ValueBuilder<'_> {
@@ -64,6 +66,70 @@ impl ValueBuilder<'_> {
         })
     }
 
+    /// A `#[non_exhaustive]` struct: `T::new(required..)`, then the given optional
+    /// fields assigned in a block.
+    fn sealed_struct(
+        &self,
+        path: &TokenStream,
+        s: &crate::ir::Struct,
+        map: &serde_json::Map<String, Value>,
+        depth: usize,
+    ) -> Option<TokenStream> {
+        let krate = &self.krate;
+        let mut args = Vec::new();
+        let mut sets = Vec::new();
+        for f in &s.fields {
+            let fname = ident(&f.name);
+            let boxed = |e: TokenStream| {
+                if f.boxed {
+                    quote! { Box::new(#e) }
+                } else {
+                    e
+                }
+            };
+            let given = map.get(&f.wire_name);
+            match (f.presence, given) {
+                (Presence::Required, Some(v)) => {
+                    args.push(boxed(self.expr_depth(&f.ty, v, depth + 1)?))
+                }
+                (Presence::Required, None) => return None,
+                (_, None) => {}
+                (Presence::OptionalNullable, Some(Value::Null)) => {
+                    sets.push(quote! { v.#fname = #krate::Nullable::Null; });
+                }
+                (Presence::OptionalNullable, Some(v)) => {
+                    let e = boxed(self.expr_depth(&f.ty, v, depth + 1)?);
+                    sets.push(quote! { v.#fname = #krate::Nullable::Value(#e); });
+                }
+                // Absent and null are both `None`, which `new` sets.
+                (_, Some(Value::Null)) => {}
+                (_, Some(v)) => {
+                    let e = boxed(self.expr_depth(&f.ty, v, depth + 1)?);
+                    sets.push(quote! { v.#fname = Some(#e); });
+                }
+            }
+        }
+        if let Some(t) = &s.additional {
+            let entries: Vec<TokenStream> = map
+                .iter()
+                .filter(|(k, _)| !s.fields.iter().any(|f| &f.wire_name == *k))
+                .filter_map(|(k, v)| {
+                    self.expr_depth(t, v, depth + 1)
+                        .map(|e| quote! { (#k.to_owned(), #e) })
+                })
+                .collect();
+            if !entries.is_empty() {
+                sets.push(quote! { v.additional_properties = std::collections::BTreeMap::from([#(#entries),*]); });
+            }
+        }
+        let new = quote! { #path::new(#(#args),*) };
+        Some(if sets.is_empty() {
+            new
+        } else {
+            quote! {{ let mut v = #new; #(#sets)* v }}
+        })
+    }
+
     fn named(&self, id: crate::ir::TypeId, value: &Value, depth: usize) -> Option<TokenStream> {
         let krate = &self.krate;
         let def = self.api.type_def(id);
@@ -78,6 +144,9 @@ impl ValueBuilder<'_> {
                         .any(|k| !s.fields.iter().any(|f| &f.wire_name == k))
                 {
                     return None;
+                }
+                if self.sealed[id.0] {
+                    return self.sealed_struct(&path, s, map, depth);
                 }
                 let mut fields = Vec::new();
                 let mut missing = false;

@@ -10,7 +10,7 @@ pub mod names;
 mod operations;
 pub mod refs;
 mod schemas;
-mod surface;
+mod shape;
 
 use std::any::Any;
 use std::cell::RefCell;

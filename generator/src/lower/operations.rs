@@ -11,7 +11,7 @@ use serde_json::Value;
 use super::Lowerer;
 use super::names::{self, NameSet};
 use super::refs::{self, SchemaRef};
-use super::surface;
+use super::shape;
 use crate::config::Config;
 use crate::config::path_key;
 use crate::error::{Error, ErrorKind, pointer_push};
@@ -129,7 +129,7 @@ impl Tree {
             } else {
                 None
             },
-            singular: surface::singular_camel(name),
+            singular: shape::singular_camel(name),
             key,
             accessor,
             parent,
@@ -204,7 +204,7 @@ impl Tree {
                     (
                         format!(
                             "{}{}",
-                            surface::singular_camel(&p.accessor),
+                            shape::singular_camel(&p.accessor),
                             names::type_name(&g.accessor)
                         ),
                         format!("{}_{}", p.module, g.accessor),
@@ -351,7 +351,7 @@ impl<'a> Lowerer<'a> {
         }
         // Paths that have items (`/accounts/{}/people` when `/accounts/{}/people/{}`
         // exists): collections, whatever their spelling.
-        let mut prefixes: HashMap<String, surface::Below> = HashMap::new();
+        let mut prefixes: HashMap<String, shape::Below> = HashMap::new();
         for path in self.spec.paths.paths.keys() {
             let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
             for k in 1..segments.len() {
@@ -421,7 +421,7 @@ impl<'a> Lowerer<'a> {
                     }
                     id.clone()
                 }
-                None => surface::derive_operation_id(f.method, &f.path),
+                None => shape::derive_operation_id(f.method, &f.path),
             };
             ids.push(operation_id.clone());
             if placed[i].is_some() {
@@ -431,15 +431,15 @@ impl<'a> Lowerer<'a> {
                 Some(r) => r.to_string(),
                 None => match op.tags.first() {
                     Some(tag) => tag_resource(tag),
-                    None => surface::group_from_path(&f.path),
+                    None => shape::group_from_path(&f.path),
                 },
             };
             let item = &items[f.item];
-            let siblings = surface::Siblings {
+            let siblings = shape::Siblings {
                 put: item.put.is_some(),
                 patch: item.patch.is_some(),
             };
-            let shape = surface::rest_shape(&f.path, &key, f.method, siblings, &below);
+            let shape = shape::rest_shape(&f.path, &key, f.method, siblings, &below);
             let mut g = tree.group(None, &key, &docs_by_name);
             let mut chain = vec![key.clone()];
             for sub in shape.iter().flat_map(|s| &s.subresources) {
@@ -449,9 +449,9 @@ impl<'a> Lowerer<'a> {
             let fallback = match &shape {
                 Some(s) => {
                     let machine_made = op.operation_id.is_none()
-                        || surface::is_machine_made(&operation_id, f.method, &f.path);
+                        || shape::is_machine_made(&operation_id, f.method, &f.path);
                     let words: Vec<&str> = chain.iter().map(String::as_str).collect();
-                    surface::action_name(
+                    shape::action_name(
                         &operation_id,
                         machine_made,
                         f.method,
@@ -459,7 +459,7 @@ impl<'a> Lowerer<'a> {
                         &words,
                     )
                 }
-                None => surface::method_name(&operation_id, &key),
+                None => shape::method_name(&operation_id, &key),
             };
             // The REST name, else the short name, else the whole operationId (before a
             // numeric suffix).

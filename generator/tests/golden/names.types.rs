@@ -111,6 +111,7 @@ impl<'de> Deserialize<'de> for Thing {
 /// A type named like a std item.
 #[cfg(feature = "things")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum OptionType {
     /// The empty string.
     Empty,
@@ -134,7 +135,7 @@ pub enum OptionType {
 #[cfg(feature = "things")]
 impl OptionType {
     /// Every value known to this version of the client.
-    pub const KNOWN: [Self; 5] = [
+    pub const KNOWN: &'static [Self] = &[
         Self::Empty,
         Self::AB,
         Self::V3d,
