@@ -63,7 +63,7 @@
 //! let client = linq_api::Client::from_env()?;
 //! let chat_list_chats_response = client
 //!     .chats()
-//!     .list(&linq_api::types::ChatListParams::default())
+//!     .list_chats(&linq_api::types::ChatListChatsParams::default())
 //!     .await?;
 //! println!("{:?}", chat_list_chats_response);
 //! #     Ok(())

@@ -10,6 +10,7 @@ pub mod names;
 mod operations;
 pub mod refs;
 mod schemas;
+mod shape;
 
 use std::any::Any;
 use std::cell::RefCell;
@@ -76,7 +77,7 @@ pub fn lower(
         nesting: 0,
     };
     l.lower_components()?;
-    let resources = l.lower_operations()?;
+    let resources = l.lower_operations(config)?;
     let webhooks = l.lower_webhooks()?;
     schemas::settle_unions(&mut l.types);
     let error_body = operations::common_error_body(&resources);
