@@ -1,5 +1,7 @@
 //! Benchmark of the generated client's `webhook_subscriptions().update(id, &params)`
-//! against a hand-written `reqwest` call of the same request, side by side in one run.
+//! against a hand-written `reqwest` call of the same request, side by side in one run;
+//! a third client is the generated one with one no-op middleware installed (the cost
+//! of the middleware hook).
 //!
 //! Both clients hit the same local HTTP/1.1 server on 127.0.0.1, which answers every
 //! request with one fixed `200` (keep-alive). Before measuring, the bench checks that
@@ -223,6 +225,8 @@ fn baseline_params() -> UpdateParams {
 /// The two clients and what they send; shared by every task.
 struct Clients {
     generated: Client,
+    /// The generated client with one middleware that only passes requests on.
+    with_middleware: Client,
     generated_params: WebhookSubscriptionUpdateParams,
     baseline: reqwest::Client,
     baseline_params: UpdateParams,
@@ -238,6 +242,12 @@ impl Clients {
             .base_url(&base_url)
             .build()
             .expect("generated client");
+        let with_middleware = Client::builder()
+            .api_key(KEY)
+            .base_url(&base_url)
+            .middleware(PassOn)
+            .build()
+            .expect("generated client with a middleware");
         // The settings the generated client uses by default: 60 s per request, 5 s to
         // connect. Retries have no hand-written counterpart: no call here fails.
         let baseline = reqwest::Client::builder()
@@ -248,6 +258,7 @@ impl Clients {
             .expect("reqwest client");
         Self {
             generated,
+            with_middleware,
             generated_params: generated_params(),
             baseline,
             baseline_params: baseline_params(),
@@ -255,8 +266,8 @@ impl Clients {
         }
     }
 
-    async fn generated_call(&self) -> linq_api::types::WebhookSubscription {
-        self.generated
+    async fn generated_call(&self, client: &Client) -> linq_api::types::WebhookSubscription {
+        client
             .webhook_subscriptions()
             .update(ID, &self.generated_params)
             .await
@@ -296,9 +307,25 @@ impl Clients {
                 black_box(self.baseline_call().await);
             }
             Which::Generated => {
-                black_box(self.generated_call().await);
+                black_box(self.generated_call(&self.generated).await);
+            }
+            Which::Middleware => {
+                black_box(self.generated_call(&self.with_middleware).await);
             }
         }
+    }
+}
+
+/// A middleware that only passes the request on.
+struct PassOn;
+
+impl linq_api::Middleware for PassOn {
+    fn handle<'a>(
+        &'a self,
+        request: reqwest::Request,
+        next: linq_api::Next<'a>,
+    ) -> linq_api::BoxFuture<'a, Result<reqwest::Response, linq_api::Error>> {
+        next.run(request)
     }
 }
 
@@ -306,14 +333,22 @@ impl Clients {
 enum Which {
     Baseline,
     Generated,
+    Middleware,
 }
 
 impl Which {
+    const ALL: [Which; 3] = [Which::Baseline, Which::Generated, Which::Middleware];
+
     fn name(self) -> &'static str {
         match self {
             Self::Baseline => "baseline (reqwest)",
             Self::Generated => "generated",
+            Self::Middleware => "generated+middleware",
         }
+    }
+
+    fn index(self) -> usize {
+        self as usize
     }
 }
 
@@ -474,7 +509,13 @@ async fn check_same_request(addr: SocketAddr) -> Clients {
     assert_eq!(header(&generated, "accept"), "application/json");
     assert_eq!(header(&generated, "content-type"), "application/json");
 
-    let decoded = clients.generated_call().await;
+    let with_middleware = capture_one(clients.call(Which::Middleware)).await;
+    assert_eq!(
+        generated, with_middleware,
+        "the no-op middleware must not change the request"
+    );
+
+    let decoded = clients.generated_call(&clients.generated).await;
     let hand = clients.baseline_call().await;
     assert_eq!(
         (
@@ -644,6 +685,7 @@ impl Settings {
         let only = match std::env::var("BENCH_ONLY").as_deref() {
             Ok("generated") => Some(Which::Generated),
             Ok("baseline") => Some(Which::Baseline),
+            Ok("middleware") => Some(Which::Middleware),
             _ => None,
         };
         if quick {
@@ -714,36 +756,31 @@ async fn run(settings: Settings, client_threads: usize) {
 
     let mut results = Vec::new();
     for (concurrency, calls) in settings.levels {
-        for which in [Which::Baseline, Which::Generated] {
+        for which in Which::ALL {
             round(&clients, which, concurrency, settings.warmup_calls).await;
         }
-        let mut baseline = Stats::default();
-        let mut generated = Stats::default();
+        let mut stats: [Stats; 3] = Default::default();
         for index in 0..settings.rounds {
-            let order = if index % 2 == 0 {
-                [Which::Baseline, Which::Generated]
-            } else {
-                [Which::Generated, Which::Baseline]
-            };
+            // ABC, CBA, ...: each client is as often early as late in a round pair.
+            let mut order = Which::ALL;
+            if index % 2 == 1 {
+                order.reverse();
+            }
             for which in order {
                 if settings.only.is_some_and(|only| only != which) {
                     continue;
                 }
                 let (latencies, wall) = round(&clients, which, concurrency, calls).await;
-                match which {
-                    Which::Baseline => baseline.add(latencies, wall),
-                    Which::Generated => generated.add(latencies, wall),
-                }
+                stats[which.index()].add(latencies, wall);
             }
         }
-        baseline.finish();
-        generated.finish();
-        results.push((concurrency, baseline, generated));
+        stats.iter_mut().for_each(Stats::finish);
+        results.push((concurrency, stats));
     }
 
     let mut allocations = Vec::new();
     for (concurrency, _) in settings.levels {
-        for which in [Which::Baseline, Which::Generated] {
+        for which in Which::ALL {
             let (count, bytes) =
                 allocations_per_call(&clients, which, concurrency, settings.alloc_calls).await;
             allocations.push((concurrency, which, count, bytes));
@@ -759,7 +796,7 @@ async fn run(settings: Settings, client_threads: usize) {
 
 fn print_report(
     quick: bool,
-    results: &[(usize, Stats, Stats)],
+    results: &[(usize, [Stats; 3])],
     allocations: &[(usize, Which, f64, f64)],
 ) {
     println!();
@@ -774,8 +811,8 @@ fn print_report(
         "calls/s",
         "round calls/s min-max"
     );
-    for (concurrency, baseline, generated) in results {
-        for (which, stats) in [(Which::Baseline, baseline), (Which::Generated, generated)] {
+    for (concurrency, stats) in results {
+        for (which, stats) in Which::ALL.into_iter().zip(stats) {
             if stats.calls == 0 {
                 continue;
             }
@@ -797,7 +834,7 @@ fn print_report(
     // With one client timed alone (BENCH_ONLY) there is nothing to compare.
     let compared = results
         .iter()
-        .all(|(_, baseline, generated)| baseline.calls > 0 && generated.calls > 0);
+        .all(|(_, stats)| stats.iter().all(|stats| stats.calls > 0));
     if compared {
         println!();
         if quick {
@@ -806,22 +843,31 @@ fn print_report(
             println!("ratios generated / baseline (per call; <= 1.10 meets the target)");
         }
         println!(
-            "{:>5} {:>8} {:>8} {:>10} {:>10}",
-            "conc", "median", "p99", "wall/call", "target"
+            "{:<20} {:>5} {:>8} {:>8} {:>10} {:>10}",
+            "client", "conc", "median", "p99", "wall/call", "target"
         );
-        for (concurrency, baseline, generated) in results {
-            let median = generated.quantile_us(0.5) / baseline.quantile_us(0.5);
-            let p99 = generated.quantile_us(0.99) / baseline.quantile_us(0.99);
-            let wall = generated.wall_per_call_us() / baseline.wall_per_call_us();
-            let verdict = match (quick, median <= 1.10 && wall <= 1.10) {
-                (true, _) => "-",
-                (false, true) => "met",
-                (false, false) => "MISSED",
-            };
-            println!(
-                "{:>5} {:>7.3}x {:>7.3}x {:>9.3}x {:>10}",
-                concurrency, median, p99, wall, verdict
-            );
+        for (concurrency, stats) in results {
+            let baseline = &stats[Which::Baseline.index()];
+            for which in [Which::Generated, Which::Middleware] {
+                let generated = &stats[which.index()];
+                let median = generated.quantile_us(0.5) / baseline.quantile_us(0.5);
+                let p99 = generated.quantile_us(0.99) / baseline.quantile_us(0.99);
+                let wall = generated.wall_per_call_us() / baseline.wall_per_call_us();
+                let verdict = match (quick, median <= 1.10 && wall <= 1.10) {
+                    (true, _) => "-",
+                    (false, true) => "met",
+                    (false, false) => "MISSED",
+                };
+                println!(
+                    "{:<20} {:>5} {:>7.3}x {:>7.3}x {:>9.3}x {:>10}",
+                    which.name(),
+                    concurrency,
+                    median,
+                    p99,
+                    wall,
+                    verdict
+                );
+            }
         }
     }
 

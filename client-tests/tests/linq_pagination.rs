@@ -10,7 +10,8 @@ use std::sync::OnceLock;
 
 use futures_util::{StreamExt, TryStreamExt};
 use linq_api::types::{
-    ChatListParams, MessageGetParams, MessageGetThreadOrder, MessageGetThreadParams,
+    ChatListChatsParams, MessageListMessagesThreadOrder, MessageListMessagesThreadParams,
+    MessageListParams,
 };
 use linq_api::{ErrorKind, Page};
 use serde_json::{Value, json};
@@ -77,12 +78,12 @@ async fn chats_list_pages_by_next_cursor_keeping_every_filter() {
     ])
     .await;
     let client = builder(&server.base_url()).build().expect("client");
-    let params = ChatListParams {
+    let params = ChatListChatsParams {
         from: Some("+12025550100".into()),
         limit: Some(2),
         ..Default::default()
     };
-    let first: Page<_, _> = client.chats().list(&params).await.expect("page 1");
+    let first: Page<_, _> = client.chats().list_chats(&params).await.expect("page 1");
     assert_eq!(first.items().len(), 2);
     assert_eq!(
         first.body().next_cursor.as_option().map(String::as_str),
@@ -91,7 +92,7 @@ async fn chats_list_pages_by_next_cursor_keeping_every_filter() {
     assert!(first.has_next_page());
     let ids: Vec<String> = client
         .chats()
-        .list_stream(&params)
+        .list_chats_stream(&params)
         .map_ok(|chat| chat.id)
         .try_collect()
         .await
@@ -120,11 +121,16 @@ async fn a_chats_messages_page_by_cursor_and_end_on_null() {
     ])
     .await;
     let client = builder(&server.base_url()).build().expect("client");
-    let params = MessageGetParams {
+    let params = MessageListParams {
         limit: Some(1),
         ..Default::default()
     };
-    let first = client.messages().get(CHAT, &params).await.expect("page 1");
+    let first = client
+        .chats()
+        .messages()
+        .list(CHAT, &params)
+        .await
+        .expect("page 1");
     let second = first.next_page().await.expect("page 2").expect("a page 2");
     let third = second.next_page().await.expect("page 3").expect("a page 3");
     assert_eq!(third.items()[0].id, "m-3");
@@ -153,14 +159,14 @@ async fn a_thread_pages_with_its_order_and_stops_at_a_repeated_cursor() {
     ])
     .await;
     let client = builder(&server.base_url()).build().expect("client");
-    let params = MessageGetThreadParams {
+    let params = MessageListMessagesThreadParams {
         limit: Some(1),
-        order: Some(MessageGetThreadOrder::Desc),
+        order: Some(MessageListMessagesThreadOrder::Desc),
         ..Default::default()
     };
     let results: Vec<_> = client
         .messages()
-        .get_thread_stream(MESSAGE, &params)
+        .list_messages_thread_stream(MESSAGE, &params)
         .collect()
         .await;
     assert_eq!(results.len(), 3);

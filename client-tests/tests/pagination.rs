@@ -10,8 +10,8 @@ use std::time::Duration;
 
 use futures_util::{StreamExt, TryStreamExt};
 use paging_api::types::{
-    ChatListMessagesParams, ChatListParams, CustomerListParams, EndpointListParams, FileListParams,
-    IssueListParams, Item, RepoListParams, TrackListParams,
+    ChatListParams, CustomerListParams, EndpointListParams, FileListParams, IssueListParams, Item,
+    MessageListParams, RepoListParams, TrackListParams,
 };
 use paging_api::{Client, ErrorKind, RequestOptions};
 use support::server::{Reply, Server};
@@ -309,7 +309,8 @@ async fn path_parameters_stay_on_every_page() {
     let server = Server::start(vec![page(&["m1"], r#""x/y""#), page(&["m2"], "null")]).await;
     let all: Vec<Item> = client(&server)
         .chats()
-        .list_messages_stream("chat 1", &ChatListMessagesParams::default())
+        .messages()
+        .list_stream("chat 1", &MessageListParams::default())
         .try_collect()
         .await
         .expect("all");

@@ -24,3 +24,22 @@ pub(crate) const USER_AGENT: &str = concat!("linq-api-rust/", env!("CARGO_PKG_VE
 
 /// How requests carry the API key.
 pub(crate) const AUTH: Auth = Auth::Bearer;
+
+/// Environment variable with the log level (`off`, `error`, `warn`, `info`, `debug`).
+pub(crate) const LOG_ENV: &str = "LINQ_API_V3_LOG";
+
+/// Environment variable with extra headers, one `name: value` per line.
+pub(crate) const CUSTOM_HEADERS_ENV: &str = "LINQ_API_V3_CUSTOM_HEADERS";
+
+/// Header carrying an idempotency key on POST and PATCH requests, if the API takes one.
+pub(crate) const IDEMPOTENCY_HEADER: Option<&str> = None;
+
+/// `(method, path template, JSON pointer)`: operations whose JSON body carries an
+/// idempotency key, and where.
+pub(crate) const IDEMPOTENCY_BODY_FIELDS: &[(&str, &str, &str)] = &[
+    ("POST", "/v3/chats", "/message/idempotency_key"),
+    ("POST", "/v3/chats/{chatId}/messages", "/message/idempotency_key"),
+];
+
+/// JSON pointer of a request id in error bodies, if the API returns one there.
+pub(crate) const REQUEST_ID_FIELD: Option<&str> = Some("/trace_id");

@@ -836,6 +836,20 @@ pub fn release(
     out: &Path,
     templates: &Path,
 ) -> Result<Release, Error> {
+    release_with(
+        generated,
+        out,
+        &crate::templates::Templates::load(templates)?,
+    )
+}
+
+/// [`release`] with templates already at hand (the embedded ones of the installed
+/// binary).
+pub fn release_with(
+    generated: &mut crate::Generated,
+    out: &Path,
+    templates: &crate::templates::Templates,
+) -> Result<Release, Error> {
     let recorded = read_optional(&out.join(surface::FILE))?;
     let previous = recorded.as_deref().and_then(Surface::from_json);
     let unreadable = recorded.is_some() && previous.is_none();
@@ -865,8 +879,7 @@ pub fn release(
     };
     if version != generated.config.version {
         generated.config.version = version.clone();
-        let t = crate::templates::Templates::load(templates)?;
-        t.render_into(&generated.config, &generated.api, &mut generated.files)?;
+        templates.render_into(&generated.config, &generated.api, &mut generated.files)?;
         generated.surface.version = version.clone();
         generated
             .files

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use heck::{ToKebabCase, ToShoutySnakeCase};
+use indexmap::IndexMap;
 use serde::Deserialize;
 
 use crate::error::{Error, ErrorKind};
@@ -31,8 +32,23 @@ struct RawConfig {
     #[serde(default)]
     pagination: PaginationConfig,
     #[serde(default)]
+    idempotency: RawIdempotency,
+    request_id_field: Option<String>,
+    #[serde(default)]
     version_policy: VersionPolicy,
     release_date: Option<String>,
+    #[serde(default)]
+    resources: IndexMap<String, RawResource>,
+}
+
+/// One resource of the `resources:` section: its methods and its sub-resources.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawResource {
+    #[serde(default)]
+    methods: IndexMap<String, String>,
+    #[serde(default)]
+    subresources: IndexMap<String, RawResource>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -41,6 +57,17 @@ struct RawEnv {
     api_key: Option<String>,
     base_url: Option<String>,
     webhook_secret: Option<String>,
+    log: Option<String>,
+    custom_headers: Option<String>,
+}
+
+/// How the API recognises a retried request (`idempotency:` in the config file).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawIdempotency {
+    header: Option<String>,
+    #[serde(default)]
+    body_fields: std::collections::BTreeMap<String, String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -210,10 +237,163 @@ pub struct Config {
     pub serde: SerdeImpls,
     /// Which operations page, and how.
     pub pagination: PaginationConfig,
+    /// Environment variable with the client's log level (`off` ... `debug`).
+    pub log_env: String,
+    /// Environment variable with extra headers (`name: value` lines).
+    pub custom_headers_env: String,
+    /// Header carrying an idempotency key on every POST and PATCH, if the API takes one.
+    pub idempotency_header: Option<String>,
+    /// `(operationId, JSON pointer)`: the body field carrying an operation's
+    /// idempotency key, in operationId order.
+    pub idempotency_body_fields: Vec<(String, String)>,
+    /// JSON pointer of a request id in error bodies (`trace_id` -> `/trace_id`).
+    pub request_id_field: Option<String>,
+    /// Client names of operations (`resources:`), in config order.
+    pub naming: Vec<NamedOperation>,
     /// How the version follows API changes.
     pub version_policy: VersionPolicy,
     /// The date written in a new changelog entry (`release_date:`), if any.
     pub release_date: Option<String>,
+}
+
+/// One operation named by the `resources:` section: `client.chats().messages().send(..)`
+/// for `post /v3/chats/{chatId}/messages`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NamedOperation {
+    /// Resource accessors from the client (`["chats", "messages"]`).
+    pub resources: Vec<String>,
+    /// Method name on the innermost resource (`send`).
+    pub method: String,
+    /// HTTP method, lower case (`post`).
+    pub http_method: String,
+    /// The path with every parameter written `{}` (`/v3/chats/{}/messages`), so that
+    /// parameter names need not match the spec's.
+    pub path_key: String,
+    /// Where the entry is in the config (`resources.chats.subresources.messages.methods.send`).
+    pub config_key: String,
+}
+
+/// `/v3/chats/{chatId}/` -> `/v3/chats/{}`: the shape of a path, whatever its
+/// parameters are called.
+pub fn path_key(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    let mut depth = 0usize;
+    for c in path.chars() {
+        match c {
+            '{' => {
+                if depth == 0 {
+                    out.push_str("{}");
+                }
+                depth += 1;
+            }
+            '}' if depth > 0 => depth -= 1,
+            _ if depth > 0 => {}
+            _ => out.push(c),
+        }
+    }
+    while out.len() > 1 && out.ends_with('/') {
+        out.pop();
+    }
+    out
+}
+
+const HTTP_METHODS: [&str; 8] = [
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
+
+/// Flattens the `resources:` tree into named operations, refusing what would make two
+/// client items share a name: one operation named twice, a method named like another
+/// method's `_with_response` twin, a method named like a sub-resource, names that are
+/// not Rust identifiers.
+fn naming(raw: &IndexMap<String, RawResource>, path: &Path) -> Result<Vec<NamedOperation>, Error> {
+    fn walk(
+        resources: &IndexMap<String, RawResource>,
+        chain: &mut Vec<String>,
+        key: &str,
+        out: &mut Vec<NamedOperation>,
+        path: &Path,
+    ) -> Result<(), Error> {
+        let err = |message: String| Error::new(ErrorKind::Config, path, message);
+        for (name, resource) in resources {
+            let key = format!("{key}.{name}");
+            if !is_identifier(name) {
+                return Err(err(format!(
+                    "`{key}`: `{name}` is not a snake_case identifier"
+                )));
+            }
+            chain.push(name.clone());
+            for (method, endpoint) in &resource.methods {
+                let entry = format!("{key}.methods.{method}");
+                if !is_identifier(method) {
+                    return Err(err(format!(
+                        "`{entry}`: `{method}` is not a snake_case identifier"
+                    )));
+                }
+                if resource.subresources.contains_key(method) {
+                    return Err(err(format!(
+                        "`{entry}`: the method is named like the sub-resource `{key}.subresources.{method}`"
+                    )));
+                }
+                if let Some(base) = method.strip_suffix("_with_response")
+                    && resource.methods.contains_key(base)
+                {
+                    return Err(err(format!(
+                        "`{entry}`: the name is taken by the `_with_response` twin of `{key}.methods.{base}`"
+                    )));
+                }
+                let (http_method, route) = endpoint
+                    .trim()
+                    .split_once(char::is_whitespace)
+                    .map(|(m, p)| (m.to_ascii_lowercase(), p.trim()))
+                    .filter(|(m, p)| HTTP_METHODS.contains(&m.as_str()) && p.starts_with('/'))
+                    .ok_or_else(|| {
+                        err(format!(
+                            "`{entry}`: `{endpoint}` is not `<http method> <path>` (such as `get /v1/items/{{id}}`)"
+                        ))
+                    })?;
+                let path_key = path_key(route);
+                if let Some(other) = out
+                    .iter()
+                    .find(|o| o.http_method == http_method && o.path_key == path_key)
+                {
+                    return Err(err(format!(
+                        "`{entry}` and `{}` name the same operation `{http_method} {route}`",
+                        other.config_key
+                    )));
+                }
+                out.push(NamedOperation {
+                    resources: chain.clone(),
+                    method: method.clone(),
+                    http_method,
+                    path_key,
+                    config_key: entry,
+                });
+            }
+            walk(
+                &resource.subresources,
+                chain,
+                &format!("{key}.subresources"),
+                out,
+                path,
+            )?;
+            chain.pop();
+        }
+        Ok(())
+    }
+    let mut out = Vec::new();
+    walk(raw, &mut Vec::new(), "resources", &mut out, path)?;
+    Ok(out)
+}
+
+/// `chats`, `list_chats`, `_2`: lower-case ASCII letters, digits and `_`, not starting
+/// with a digit.
+fn is_identifier(name: &str) -> bool {
+    name.chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
 }
 
 impl Config {
@@ -229,14 +409,32 @@ impl Config {
     /// Loads the config beside `spec` if there is one; derives what is missing from
     /// `title` (the spec's `info.title`) or from `name_override` (`--name`).
     pub fn load(spec: &Path, title: &str, name_override: Option<&str>) -> Result<Config, Error> {
-        let path = Config::path_for(spec);
-        let raw = match std::fs::read_to_string(&path) {
+        Config::read(&Config::path_for(spec), true, title, name_override)
+    }
+
+    /// Loads the config file at `path` (given on the command line); unlike
+    /// [`Config::load`], a missing file is an error.
+    pub fn load_file(
+        path: &Path,
+        title: &str,
+        name_override: Option<&str>,
+    ) -> Result<Config, Error> {
+        Config::read(path, false, title, name_override)
+    }
+
+    fn read(
+        path: &Path,
+        optional: bool,
+        title: &str,
+        name_override: Option<&str>,
+    ) -> Result<Config, Error> {
+        let raw = match std::fs::read_to_string(path) {
             Ok(text) => serde_yaml::from_str::<RawConfig>(&text)
-                .map_err(|e| Error::new(ErrorKind::Config, &path, e.to_string()))?,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => RawConfig::default(),
-            Err(e) => return Err(Error::new(ErrorKind::Io, &path, e.to_string())),
+                .map_err(|e| Error::new(ErrorKind::Config, path, e.to_string()))?,
+            Err(e) if optional && e.kind() == std::io::ErrorKind::NotFound => RawConfig::default(),
+            Err(e) => return Err(Error::new(ErrorKind::Io, path, e.to_string())),
         };
-        Config::resolve(raw, title, name_override, &path)
+        Config::resolve(raw, title, name_override, path)
     }
 
     /// Settings derived from a title alone (no config file).
@@ -264,7 +462,37 @@ impl Config {
                 ),
             ));
         }
-        Ok(Config::build(raw, title, crate_name))
+        if let Some(header) = &raw.idempotency.header
+            && !is_header_name(header)
+        {
+            return Err(Error::new(
+                ErrorKind::Config,
+                path,
+                format!("idempotency.header: `{header}` is not a valid header name"),
+            ));
+        }
+        let naming = naming(&raw.resources, path)?;
+        let mut config = Config::build(raw, title, crate_name);
+        config.naming = naming;
+        Ok(config)
+    }
+
+    /// Checks that every operation named in `idempotency.body_fields` exists.
+    pub fn check_operations<'a>(
+        &self,
+        operation_ids: impl Iterator<Item = &'a str> + Clone,
+        spec: &Path,
+    ) -> Result<(), Error> {
+        for (id, _) in &self.idempotency_body_fields {
+            if !operation_ids.clone().any(|known| known == id) {
+                return Err(Error::new(
+                    ErrorKind::Config,
+                    &Config::path_for(spec),
+                    format!("idempotency.body_fields: no operation has the operationId `{id}`"),
+                ));
+            }
+        }
+        Ok(())
     }
 
     fn build(raw: RawConfig, title: &str, crate_name: String) -> Config {
@@ -289,10 +517,24 @@ impl Config {
                 .env
                 .webhook_secret
                 .unwrap_or_else(|| format!("{shouty}_WEBHOOK_SECRET")),
+            log_env: raw.env.log.unwrap_or_else(|| format!("{shouty}_LOG")),
+            custom_headers_env: raw
+                .env
+                .custom_headers
+                .unwrap_or_else(|| format!("{shouty}_CUSTOM_HEADERS")),
+            idempotency_header: raw.idempotency.header,
+            idempotency_body_fields: raw
+                .idempotency
+                .body_fields
+                .into_iter()
+                .map(|(id, field)| (id, json_pointer(&field)))
+                .collect(),
+            request_id_field: raw.request_id_field.as_deref().map(json_pointer),
             webhook_envelope: raw.webhooks.and_then(|w| w.envelope),
             strict_examples: raw.strict_examples,
             serde: raw.serde,
             pagination: raw.pagination,
+            naming: Vec::new(),
             version_policy: raw.version_policy,
             release_date: raw.release_date,
             crate_name,
@@ -422,6 +664,22 @@ const RESERVED_CRATE_NAMES: &[&str] = &[
     "sha2",
     "axum",
 ];
+/// A field name (`trace_id`) as a JSON pointer (`/trace_id`); a pointer stays as is.
+fn json_pointer(field: &str) -> String {
+    if field.starts_with('/') {
+        field.to_string()
+    } else {
+        format!("/{}", field.replace('~', "~0").replace('/', "~1"))
+    }
+}
+
+/// An HTTP header name (RFC 9110 token).
+fn is_header_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+}
 
 fn is_valid_crate_name(name: &str) -> bool {
     let lib = name.replace('-', "_").to_ascii_lowercase();
@@ -454,9 +712,132 @@ mod tests {
     }
 
     #[test]
+    fn idempotency_and_request_id_settings() {
+        let raw: RawConfig = serde_yaml::from_str(
+            "idempotency:\n  header: Idempotency-Key\n  body_fields:\n    sendMessage: /message/idempotency_key\n    createThing: key\nrequest_id_field: trace_id\n",
+        )
+        .unwrap();
+        let c = Config::resolve(raw, "x", None, Path::new("c.yaml")).unwrap();
+        assert_eq!(c.idempotency_header.as_deref(), Some("Idempotency-Key"));
+        assert_eq!(
+            c.idempotency_body_fields,
+            [
+                ("createThing".to_string(), "/key".to_string()),
+                (
+                    "sendMessage".to_string(),
+                    "/message/idempotency_key".to_string()
+                )
+            ]
+        );
+        assert_eq!(c.request_id_field.as_deref(), Some("/trace_id"));
+        assert_eq!(
+            (c.log_env.as_str(), c.custom_headers_env.as_str()),
+            ("X_LOG", "X_CUSTOM_HEADERS")
+        );
+        let ids = ["createThing", "sendMessage"];
+        assert!(
+            c.check_operations(ids.iter().copied(), Path::new("s.yaml"))
+                .is_ok()
+        );
+        let err = c.check_operations(ids[..1].iter().copied(), Path::new("s.yaml"));
+        assert_eq!(err.map_err(|e| e.kind()), Err(ErrorKind::Config));
+        let raw: RawConfig = serde_yaml::from_str("idempotency:\n  header: 'bad name'\n").unwrap();
+        let err = Config::resolve(raw, "x", None, Path::new("c.yaml"));
+        assert_eq!(err.map_err(|e| e.kind()), Err(ErrorKind::Config));
+    }
+
+    #[test]
     fn odd_titles_still_give_a_crate_name() {
         assert_eq!(Config::from_title("3D Café ✨").crate_name, "d-caf");
         assert_eq!(Config::from_title("✨").crate_name, "api");
+    }
+
+    fn naming_of(yaml: &str) -> Result<Vec<NamedOperation>, String> {
+        let raw: RawConfig = serde_yaml::from_str(yaml).map_err(|e| e.to_string())?;
+        naming(&raw.resources, Path::new("c.codegen.yaml")).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn resources_flatten_to_named_operations() {
+        let named = naming_of(
+            "resources:\n  chats:\n    methods:\n      create: post /v3/chats\n      retrieve: GET /v3/chats/{chatId}/\n    subresources:\n      messages:\n        methods:\n          send: post /v3/chats/{chat_id}/messages\n",
+        )
+        .unwrap();
+        let flat: Vec<(String, &str, &str, &str)> = named
+            .iter()
+            .map(|n| {
+                (
+                    n.resources.join("."),
+                    n.method.as_str(),
+                    n.http_method.as_str(),
+                    n.path_key.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            flat,
+            [
+                ("chats".to_string(), "create", "post", "/v3/chats"),
+                ("chats".to_string(), "retrieve", "get", "/v3/chats/{}"),
+                (
+                    "chats.messages".to_string(),
+                    "send",
+                    "post",
+                    "/v3/chats/{}/messages"
+                ),
+            ]
+        );
+        assert_eq!(
+            named[2].config_key,
+            "resources.chats.subresources.messages.methods.send"
+        );
+    }
+
+    #[test]
+    fn clashing_names_are_errors_naming_the_key() {
+        let twice = naming_of(
+            "resources:\n  a:\n    methods:\n      x: get /v1/a/{id}\n  b:\n    methods:\n      y: get /v1/a/{other}\n",
+        )
+        .unwrap_err();
+        assert!(
+            twice.contains(
+                "`resources.b.methods.y` and `resources.a.methods.x` name the same operation"
+            ),
+            "{twice}"
+        );
+        let twin = naming_of(
+            "resources:\n  a:\n    methods:\n      list: get /v1/a\n      list_with_response: post /v1/a\n",
+        )
+        .unwrap_err();
+        assert!(
+            twin.contains("`resources.a.methods.list_with_response`"),
+            "{twin}"
+        );
+        assert!(twin.contains("_with_response` twin"), "{twin}");
+        let sub = naming_of(
+            "resources:\n  a:\n    methods:\n      items: get /v1/a\n    subresources:\n      items:\n        methods:\n          list: get /v1/a/{id}/items\n",
+        )
+        .unwrap_err();
+        assert!(sub.contains("`resources.a.methods.items`"), "{sub}");
+        let bad = naming_of("resources:\n  a:\n    methods:\n      x: fetch /v1/a\n").unwrap_err();
+        assert!(bad.contains("`resources.a.methods.x`"), "{bad}");
+        let ident =
+            naming_of("resources:\n  A-b:\n    methods:\n      x: get /v1/a\n").unwrap_err();
+        assert!(ident.contains("`resources.A-b`"), "{ident}");
+        assert!(naming_of("resources:\n  a:\n    method: {}\n").is_err());
+    }
+
+    #[test]
+    fn path_keys_ignore_parameter_names() {
+        assert_eq!(
+            path_key("/v3/chats/{chatId}/messages/"),
+            "/v3/chats/{}/messages"
+        );
+        assert_eq!(
+            path_key("/v3/chats/{chat_id}/messages"),
+            "/v3/chats/{}/messages"
+        );
+        assert_eq!(path_key("/"), "/");
     }
 
     #[test]

@@ -61,21 +61,31 @@ pub enum Auth {
     Header(String),
     /// The key in a query parameter of this name.
     Query(String),
+    /// The key in a cookie of this name.
+    Cookie(String),
 }
 
 /// Index into [`Api::types`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub struct TypeId(pub usize);
 
-/// A group of operations, usually one tag.
+/// A group of operations, usually one tag, or a sub-resource of one
+/// (`client.chats().messages()`).
 #[derive(Debug, Clone, Serialize)]
 pub struct Resource {
-    /// Accessor method on the client, snake case (`webhook_subscriptions`).
+    /// Accessor method on the client (or on the parent's handle), snake case
+    /// (`webhook_subscriptions`, `messages`).
     pub accessor: String,
-    /// Handle struct name, upper camel case (`WebhookSubscriptions`).
+    /// Handle struct name, upper camel case (`WebhookSubscriptions`, `ChatMessages`).
     pub type_name: String,
-    /// Module file name (same as the accessor).
+    /// Module file name (the accessor; `chats_messages` for a sub-resource).
     pub module: String,
+    /// Index in [`Api::resources`] of the resource whose handle has the accessor; parents
+    /// come before their sub-resources.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parent: Option<usize>,
+    /// Accessors from the client to this handle (`["chats", "messages"]`).
+    pub chain: Vec<String>,
     /// Tag description.
     pub doc: Option<String>,
     /// Operations in spec order.
@@ -339,6 +349,14 @@ pub struct RequestBody {
     pub doc: Option<String>,
     /// The spec's example, if any.
     pub example: Option<Value>,
+    /// Form bodies: properties whose `encoding` is not the default (`style: form`,
+    /// exploded), by wire name, with the style they are written in.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub field_styles: Vec<(String, QueryStyle)>,
+    /// Query and header parameters that are members of the body's type (the operation's
+    /// one params struct): sent where they belong and left out of the body.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub elsewhere: Vec<Param>,
 }
 
 /// What a successful response carries.

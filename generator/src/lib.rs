@@ -39,6 +39,46 @@ pub struct Options {
     pub crate_name: Option<String>,
 }
 
+/// Writes `generated` to `out`, or with `check` compares it, printing what a command
+/// line tool reports: notes on stderr, a summary on stdout, a diff on stderr when the
+/// folder is stale (then `Ok(false)`). `shown` names the folder in messages, `stale_hint`
+/// ends the stale message (the command that regenerates it).
+pub fn write_or_check(
+    generated: &Generated,
+    spec: &Path,
+    out: &Path,
+    shown: &str,
+    check: bool,
+    stale_hint: &str,
+) -> Result<bool, Error> {
+    for d in &generated.api.diagnostics {
+        eprintln!("note: {}: {d}", spec.display());
+    }
+    if check {
+        let (changes, diff) = write::check(out, &generated.files)?;
+        if changes.is_empty() {
+            println!("{shown} is up to date ({} files)", changes.unchanged);
+            return Ok(true);
+        }
+        eprint!("{diff}");
+        eprintln!(
+            "error: {shown} is stale ({} files differ, {} no longer generated){stale_hint}",
+            changes.written.len(),
+            changes.removed.len()
+        );
+        return Ok(false);
+    }
+    let changes = write::write(out, &generated.files)?;
+    println!(
+        "{shown}: {} written, {} removed, {} unchanged ({} notes)",
+        changes.written.len(),
+        changes.removed.len(),
+        changes.unchanged,
+        generated.api.diagnostics.len()
+    );
+    Ok(true)
+}
+
 /// Time spent in each stage, for the benchmark.
 #[derive(Debug, Clone, Default)]
 pub struct Timings {
@@ -130,12 +170,24 @@ pub fn lower_spec(
     crate_name: Option<&str>,
     timings: &mut Timings,
 ) -> Result<(ir::Api, Config), Error> {
-    with_stack(|| lower_spec_here(spec, crate_name, timings))
+    lower_spec_with_config(spec, crate_name, None, timings)
+}
+
+/// [`lower_spec`], with the config file at `config` instead of the one beside the
+/// spec when given (then it must exist).
+pub fn lower_spec_with_config(
+    spec: &Path,
+    crate_name: Option<&str>,
+    config: Option<&Path>,
+    timings: &mut Timings,
+) -> Result<(ir::Api, Config), Error> {
+    with_stack(|| lower_spec_here(spec, crate_name, config, timings))
 }
 
 fn lower_spec_here(
     spec: &Path,
     crate_name: Option<&str>,
+    config: Option<&Path>,
     timings: &mut Timings,
 ) -> Result<(ir::Api, Config), Error> {
     let t = Instant::now();
@@ -154,11 +206,20 @@ fn lower_spec_here(
     let parsed = parse::parse(&doc.value, &doc.path)?;
     timings.parse = t.elapsed();
 
-    let config = Config::load(spec, &parsed.info.title, crate_name)?;
+    let config = match config {
+        Some(path) => Config::load_file(path, &parsed.info.title, crate_name)?,
+        None => Config::load(spec, &parsed.info.title, crate_name)?,
+    };
     let example_notes = validate::enforce(invalid_examples, config.strict_examples, &doc.path)?;
 
     let t = Instant::now();
     let mut api = lower::lower(&doc.value, &parsed, &config, &doc.path)?;
+    config.check_operations(
+        api.resources
+            .iter()
+            .flat_map(|r| r.operations.iter().map(|op| op.operation_id.as_str())),
+        spec,
+    )?;
     api.diagnostics.extend(notes);
     api.diagnostics.extend(example_notes);
     api.diagnostics.sort();
@@ -285,11 +346,28 @@ fn emit_and_format(
     Ok((out, busy))
 }
 
-/// Runs the whole pipeline in memory.
+/// Runs the whole pipeline in memory, with the templates of `options.templates`.
 pub fn generate(options: &Options) -> Result<Generated, Error> {
-    let mut timings = Timings::default();
-    let (api, config) = lower_spec(&options.spec, options.crate_name.as_deref(), &mut timings)?;
     let templates = templates::Templates::load(&options.templates)?;
+    generate_from(
+        &options.spec,
+        options.crate_name.as_deref(),
+        None,
+        &templates,
+    )
+}
+
+/// Runs the whole pipeline in memory with templates already at hand (such as
+/// [`templates::Templates::embedded`]) and, when `config` is given, that config file
+/// instead of the one beside the spec.
+pub fn generate_from(
+    spec: &Path,
+    crate_name: Option<&str>,
+    config: Option<&Path>,
+    templates: &templates::Templates,
+) -> Result<Generated, Error> {
+    let mut timings = Timings::default();
+    let (api, config) = lower_spec_with_config(spec, crate_name, config, &mut timings)?;
 
     let t = Instant::now();
     let mut files = FileSet::default();

@@ -36,6 +36,7 @@ pub fn normalize(doc: &mut Value) -> Vec<Diagnostic> {
     if let Some(Value::Object(components)) = root.get_mut("components") {
         n.components(components);
     }
+    n.mutual_tls(root);
     n.notes
 }
 
@@ -90,6 +91,10 @@ impl Normalizer {
 
     fn operation(&mut self, op: &mut Value, ptr: &str) {
         let Value::Object(op) = op else { return };
+        // 3.1 makes `responses` optional; the 3.0 parser needs the (empty) map, which
+        // lowering reads as "no documented response body".
+        op.entry("responses")
+            .or_insert_with(|| Value::Object(Map::new()));
         if let Some(Value::Array(params)) = op.get_mut("parameters") {
             for (i, p) in params.iter_mut().enumerate() {
                 self.parameter(p, &format!("{ptr}/parameters/{i}"));
@@ -106,6 +111,59 @@ impl Normalizer {
         if let Some(Value::Object(callbacks)) = op.get_mut("callbacks") {
             for (name, cb) in callbacks.iter_mut() {
                 self.callback(cb, &pointer_push(&format!("{ptr}/callbacks"), name));
+            }
+        }
+    }
+
+    /// `mutualTLS` (3.1) is a property of the TLS connection, not of a request, and the
+    /// 3.0 parser has no such scheme: the scheme is removed, and so is its name from
+    /// every security requirement, with a note.
+    fn mutual_tls(&mut self, root: &mut Map<String, Value>) {
+        let Some(Value::Object(schemes)) = root
+            .get_mut("components")
+            .and_then(|c| c.get_mut("securitySchemes"))
+        else {
+            return;
+        };
+        let removed: Vec<String> = schemes
+            .iter()
+            .filter(|(_, s)| s.get("type").and_then(Value::as_str) == Some("mutualTLS"))
+            .map(|(name, _)| name.clone())
+            .collect();
+        for name in &removed {
+            schemes.shift_remove(name);
+            self.note(
+                &pointer_push("#/components/securitySchemes", name),
+                "`mutualTLS` is set up on the TLS connection (a client certificate), not sent per request; the scheme is left out",
+            );
+        }
+        if removed.is_empty() {
+            return;
+        }
+        let strip = |requirements: &mut Value| {
+            if let Value::Array(list) = requirements {
+                for requirement in list.iter_mut() {
+                    if let Value::Object(r) = requirement {
+                        r.retain(|name, _| !removed.contains(name));
+                    }
+                }
+            }
+        };
+        if let Some(security) = root.get_mut("security") {
+            strip(security);
+        }
+        for key in ["paths", "webhooks", "x-webhooks"] {
+            let Some(Value::Object(items)) = root.get_mut(key) else {
+                continue;
+            };
+            for item in items.values_mut() {
+                for method in METHODS {
+                    if let Some(security) =
+                        item.get_mut(method).and_then(|op| op.get_mut("security"))
+                    {
+                        strip(security);
+                    }
+                }
             }
         }
     }
@@ -142,6 +200,7 @@ impl Normalizer {
                 if let Some(schema) = m.get_mut("schema") {
                     self.schema(schema, &format!("{mptr}/schema"));
                 }
+                explicit_explode(m);
             }
         }
     }
@@ -319,6 +378,53 @@ impl Normalizer {
             }
         }
 
+        // `contentEncoding` / `contentMediaType` on strings (3.1) -> the 3.0 formats they
+        // replaced: base64 text is `format: byte`, raw content of a non-text media type
+        // is `format: binary`; a string of JSON, XML or text stays a plain string.
+        if obj.get("type").and_then(Value::as_str) == Some("string") && !obj.contains_key("format")
+        {
+            let encoding = obj.get("contentEncoding").and_then(Value::as_str);
+            let format = match encoding {
+                Some(e)
+                    if e.eq_ignore_ascii_case("base64") || e.eq_ignore_ascii_case("base64url") =>
+                {
+                    Some("byte")
+                }
+                None => obj
+                    .get("contentMediaType")
+                    .and_then(Value::as_str)
+                    .filter(|m| {
+                        let m = m.to_ascii_lowercase();
+                        !(m.starts_with("text/") || m.contains("json") || m.contains("xml"))
+                    })
+                    .map(|_| "binary"),
+                _ => None,
+            };
+            if let Some(format) = format {
+                obj.insert("format".into(), Value::String(format.into()));
+            }
+        }
+
+        // `properties` beside `oneOf`/`anyOf`: every alternative has the shared members
+        // too (a body must send them). They are moved into each object alternative
+        // (inline ones merged, references wrapped in an `allOf` with them), where the
+        // parser and lowering see them; other alternatives are left as they are.
+        for key in ["oneOf", "anyOf"] {
+            let shared = matches!(obj.get(key), Some(Value::Array(_)))
+                && matches!(obj.get("properties"), Some(Value::Object(p)) if !p.is_empty());
+            if !shared {
+                continue;
+            }
+            let properties = obj.remove("properties").unwrap_or_default();
+            let required = obj.remove("required");
+            if let Some(Value::Array(alternatives)) = obj.get_mut(key) {
+                for alternative in alternatives.iter_mut() {
+                    share_members(alternative, &properties, required.as_ref());
+                }
+            }
+            break;
+        }
+
         // `prefixItems` (tuples) has no 3.0 form: keep the data, type the items loosely.
         if obj.contains_key("prefixItems") && !obj.contains_key("items") {
             obj.insert("items".into(), Value::Object(Map::new()));
@@ -331,6 +437,79 @@ impl Normalizer {
         // A schema-valued `items: false` or boolean items appear in 3.1 tuples.
         if let Some(Value::Bool(_)) = obj.get("items") {
             obj.insert("items".into(), Value::Object(Map::new()));
+        }
+    }
+}
+
+/// Adds the members a union's schema declares beside its `oneOf`/`anyOf` to one
+/// alternative: merged into an inline object (its own definitions win), or next to a
+/// reference in an `allOf`. Alternatives that are not objects are left alone.
+fn share_members(alternative: &mut Value, properties: &Value, required: Option<&Value>) {
+    let Value::Object(alt) = alternative else {
+        return;
+    };
+    let shared = || {
+        let mut m = Map::new();
+        m.insert("type".into(), Value::String("object".into()));
+        m.insert("properties".into(), properties.clone());
+        if let Some(r) = required {
+            m.insert("required".into(), r.clone());
+        }
+        Value::Object(m)
+    };
+    if alt.contains_key("$ref") {
+        let reference = std::mem::take(alt);
+        alt.insert(
+            "allOf".into(),
+            Value::Array(vec![Value::Object(reference), shared()]),
+        );
+        return;
+    }
+    let is_object =
+        alt.get("type").and_then(Value::as_str) == Some("object") || alt.contains_key("properties");
+    if !is_object {
+        return;
+    }
+    let own = alt
+        .entry("properties")
+        .or_insert_with(|| Value::Object(Map::new()));
+    if let (Value::Object(own), Value::Object(base)) = (own, properties) {
+        for (name, schema) in base {
+            if !own.contains_key(name) {
+                own.insert(name.clone(), schema.clone());
+            }
+        }
+    }
+    if let Some(Value::Array(base)) = required {
+        let own = alt
+            .entry("required")
+            .or_insert_with(|| Value::Array(Vec::new()));
+        if let Value::Array(own) = own {
+            for name in base {
+                if !own.contains(name) {
+                    own.push(name.clone());
+                }
+            }
+        }
+    }
+}
+
+/// `encoding` entries of a media type without `explode` get the spec's default (true
+/// for `style: form`, the default style; false otherwise), which the parser would
+/// otherwise read as false.
+fn explicit_explode(media: &mut Value) {
+    let Some(Value::Object(encodings)) = media.get_mut("encoding") else {
+        return;
+    };
+    for encoding in encodings.values_mut() {
+        if let Value::Object(e) = encoding
+            && !e.contains_key("explode")
+        {
+            let form = e
+                .get("style")
+                .and_then(Value::as_str)
+                .is_none_or(|s| s == "form");
+            e.insert("explode".into(), Value::Bool(form));
         }
     }
 }
@@ -422,6 +601,99 @@ mod tests {
         let mut doc = json!({"openapi": "3.1.0", "webhooks": {}});
         normalize(&mut doc);
         assert_eq!(doc["paths"], json!({}));
+    }
+
+    #[test]
+    fn missing_responses_are_added() {
+        let mut doc = json!({"openapi": "3.1.0", "paths": {"/a": {"post": {"operationId": "a"}}}});
+        normalize(&mut doc);
+        assert_eq!(doc["paths"]["/a"]["post"]["responses"], json!({}));
+    }
+
+    #[test]
+    fn content_encoding_and_media_type_become_formats() {
+        let s = norm_schema(json!({"type": "string", "contentEncoding": "base64"}));
+        assert_eq!(s["format"], "byte");
+        let s = norm_schema(json!({"type": "string", "contentMediaType": "image/png"}));
+        assert_eq!(s["format"], "binary");
+        let s = norm_schema(json!({"type": "string", "contentMediaType": "application/json"}));
+        assert_eq!(s.get("format"), None);
+        let s =
+            norm_schema(json!({"type": "string", "format": "uri", "contentEncoding": "base64"}));
+        assert_eq!(s["format"], "uri");
+    }
+
+    #[test]
+    fn mutual_tls_schemes_and_requirements_are_removed() {
+        let mut doc = json!({
+            "openapi": "3.1.0",
+            "security": [{"mtls": []}, {"key": []}],
+            "paths": {"/a": {"get": {"security": [{"mtls": [], "key": []}], "responses": {}}}},
+            "components": {"securitySchemes": {
+                "mtls": {"type": "mutualTLS"},
+                "key": {"type": "apiKey", "in": "header", "name": "x-key"}
+            }}
+        });
+        let notes = normalize(&mut doc);
+        assert_eq!(doc["security"], json!([{}, {"key": []}]));
+        assert_eq!(doc["paths"]["/a"]["get"]["security"], json!([{"key": []}]));
+        assert_eq!(
+            doc["components"]["securitySchemes"],
+            json!({"key": {"type": "apiKey", "in": "header", "name": "x-key"}})
+        );
+        assert_eq!(notes.len(), 1);
+        assert_eq!(notes[0].pointer, "#/components/securitySchemes/mtls");
+    }
+
+    #[test]
+    fn encodings_get_their_default_explode() {
+        let mut doc = json!({"openapi": "3.0.3", "paths": {"/a": {"post": {"responses": {},
+        "requestBody": {"content": {"application/x-www-form-urlencoded": {
+            "schema": {"type": "object"},
+            "encoding": {
+                "a": {"style": "form"},
+                "b": {"style": "deepObject"},
+                "c": {"contentType": "text/plain"},
+                "d": {"style": "form", "explode": false}
+            }}}}}}}});
+        normalize(&mut doc);
+        let e = &doc["paths"]["/a"]["post"]["requestBody"]["content"]["application/x-www-form-urlencoded"]
+            ["encoding"];
+        assert_eq!(
+            [
+                &e["a"]["explode"],
+                &e["b"]["explode"],
+                &e["c"]["explode"],
+                &e["d"]["explode"]
+            ],
+            [&json!(true), &json!(false), &json!(true), &json!(false)]
+        );
+    }
+
+    #[test]
+    fn members_beside_one_of_go_into_each_alternative() {
+        let s = norm_schema(json!({
+            "type": "object",
+            "required": ["name"],
+            "properties": {"name": {"type": "string"}},
+            "oneOf": [
+                {"type": "object", "required": ["kind"], "properties": {"kind": {"enum": ["a"]}}},
+                {"$ref": "#/components/schemas/B"},
+                {"type": "null"}
+            ]
+        }));
+        assert_eq!(s.get("properties"), None);
+        assert_eq!(
+            s["oneOf"][0],
+            json!({"type": "object", "required": ["kind", "name"],
+                   "properties": {"kind": {"enum": ["a"]}, "name": {"type": "string"}}})
+        );
+        assert_eq!(
+            s["oneOf"][1],
+            json!({"allOf": [{"$ref": "#/components/schemas/B"},
+                {"type": "object", "properties": {"name": {"type": "string"}}, "required": ["name"]}]})
+        );
+        assert_eq!(s["oneOf"][2], json!({"nullable": true}));
     }
 
     #[test]

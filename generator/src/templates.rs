@@ -37,17 +37,59 @@ fn read(path: &Path) -> Result<String, Error> {
     std::fs::read_to_string(path).map_err(|e| Error::new(ErrorKind::Io, path, e.to_string()))
 }
 
+// `EMBEDDED`: every `*.rs` and `*.tmpl` file below `templates/` at build time, as
+// (path relative to `templates/`, contents), sorted by path (see `build.rs`).
+include!(concat!(env!("OUT_DIR"), "/embedded_templates.rs"));
+
 impl Templates {
     /// Reads the folder.
     pub fn load(root: &Path) -> Result<Templates, Error> {
-        let mut runtime = Vec::new();
-        for path in read_dir_sorted(&root.join("runtime"))? {
-            if path.extension().is_some_and(|e| e == "rs") {
+        let mut files = Vec::new();
+        let mut stack = vec![PathBuf::new()];
+        while let Some(rel) = stack.pop() {
+            for path in read_dir_sorted(&root.join(&rel))? {
                 let name = path
                     .file_name()
                     .map(|n| n.to_string_lossy().into_owned())
                     .unwrap_or_default();
-                runtime.push((name, read(&path)?));
+                if path.is_dir() {
+                    stack.push(rel.join(&name));
+                } else if name.ends_with(".rs") || name.ends_with(".tmpl") {
+                    files.push((rel.join(&name), read(&path)?));
+                }
+            }
+        }
+        Templates::from_files(root, files)
+    }
+
+    /// The templates built into the library (the `templates/` folder of its source
+    /// tree when it was compiled): what the installed generator uses.
+    pub fn embedded() -> Result<Templates, Error> {
+        let files = EMBEDDED
+            .iter()
+            .map(|(rel, text)| (PathBuf::from(rel), (*text).to_string()))
+            .collect();
+        Templates::from_files(Path::new("templates"), files)
+    }
+
+    /// Sorts files (paths relative to `root`) into the runtime (`runtime/*.rs`) and
+    /// the rendered templates (`*.tmpl` outside `runtime/`).
+    fn from_files(root: &Path, mut files: Vec<(PathBuf, String)>) -> Result<Templates, Error> {
+        files.sort();
+        let mut runtime = Vec::new();
+        let mut rendered = Vec::new();
+        for (rel, text) in files {
+            let in_runtime = rel.starts_with("runtime");
+            let name = rel
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            if in_runtime {
+                if rel.parent() == Some(Path::new("runtime")) && name.ends_with(".rs") {
+                    runtime.push((name, text));
+                }
+            } else if let Some(target) = name.strip_suffix(".tmpl") {
+                rendered.push((rel.with_file_name(target), text));
             }
         }
         if !runtime.iter().any(|(n, _)| n == "mod.rs") {
@@ -57,30 +99,25 @@ impl Templates {
                 "the runtime has no mod.rs",
             ));
         }
-        let mut rendered = Vec::new();
-        let mut stack = vec![PathBuf::new()];
-        while let Some(rel) = stack.pop() {
-            if rel == Path::new("runtime") {
-                continue;
-            }
-            for path in read_dir_sorted(&root.join(&rel))? {
-                let name = path
-                    .file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_default();
-                if path.is_dir() {
-                    stack.push(rel.join(&name));
-                } else if let Some(target) = name.strip_suffix(".tmpl") {
-                    rendered.push((rel.join(target), read(&path)?));
-                }
-            }
-        }
         rendered.sort();
         Ok(Templates {
             root: root.to_path_buf(),
             runtime,
             rendered,
         })
+    }
+
+    /// The runtime sources and rendered templates, by path relative to the
+    /// templates folder: two `Templates` with equal files generate equal crates.
+    pub fn files(&self) -> impl Iterator<Item = (PathBuf, &str)> {
+        self.runtime
+            .iter()
+            .map(|(name, text)| (Path::new("runtime").join(name), text.as_str()))
+            .chain(
+                self.rendered
+                    .iter()
+                    .map(|(target, text)| (target.clone(), text.as_str())),
+            )
     }
 
     /// Adds the runtime and rendered templates to `files`.

@@ -575,8 +575,16 @@ fn refs_into_paths_resolve_and_examples_with_ref_keys_are_data() {
     let get = op(&api, "/a/{id}", "GET");
     let post = op(&api, "/b", "POST");
     let body = post.body.as_ref().expect("body");
+    // The body is the operation's params struct: an alias named for it.
+    let body_ty = match &body.ty {
+        generator::ir::TypeRef::Named(id) => match &api.type_def(*id).kind {
+            generator::ir::TypeKind::Alias(t) => t.clone(),
+            _ => body.ty.clone(),
+        },
+        other => other.clone(),
+    };
     assert_eq!(
-        Some(&body.ty),
+        Some(&body_ty),
         match &get.response.body {
             ResponseBody::Json(t) => Some(t),
             _ => None,
@@ -626,4 +634,51 @@ fn webhooks_become_typed_payloads() {
     assert_eq!(x.webhooks[0].name, "order.paid");
     let payload = named(&x, x.webhooks[0].payload.as_ref().expect("payload"));
     assert!(matches!(&payload.kind, TypeKind::Struct(s) if s.fields.len() == 2));
+}
+
+// ---- idempotency.yaml ----------------------------------------------------------------
+
+#[test]
+fn config_facts_reach_the_runtime_settings() {
+    let g = generate("idempotency.yaml");
+    let settings = file(&g, "src/settings.rs");
+    for expected in [
+        r#"IDEMPOTENCY_HEADER: Option<&str> = Some("Idempotency-Key")"#,
+        r#"("POST", "/chats/{chatId}/messages", "/message/idempotency_key")"#,
+        r#"REQUEST_ID_FIELD: Option<&str> = Some("/trace_id")"#,
+        r#"LOG_ENV: &str = "IDEMPOTENT_LOG""#,
+        r#"CUSTOM_HEADERS_ENV: &str = "FIXTURE_CUSTOM_HEADERS""#,
+    ] {
+        assert!(settings.contains(expected), "{expected}\n{settings}");
+    }
+    // Binary content gets a streaming twin; JSON content does not.
+    let attachments = file(&g, "src/resources/attachments.rs");
+    assert!(
+        attachments.contains("pub fn download_stream(")
+            && attachments.contains("self.scope.call_stream(download_request(attachment_id))"),
+        "{attachments}"
+    );
+    assert!(!file(&g, "src/resources/messages.rs").contains("_stream("));
+}
+
+#[test]
+fn an_idempotency_field_for_an_unknown_operation_is_an_error() {
+    let dir = std::env::temp_dir().join(format!("idempotency-config-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::copy(fixture("idempotency.yaml"), dir.join("spec.yaml")).unwrap();
+    std::fs::write(
+        dir.join("spec.codegen.yaml"),
+        "idempotency:\n  body_fields:\n    sendMesage: /message/idempotency_key\n",
+    )
+    .unwrap();
+    let mut timings = generator::Timings::default();
+    let Err(err) = generator::lower_spec(&dir.join("spec.yaml"), None, &mut timings) else {
+        panic!("an unknown operationId must be an error");
+    };
+    let text = err.to_string();
+    assert!(
+        text.contains("spec.codegen.yaml") && text.contains("sendMesage"),
+        "{text}"
+    );
+    std::fs::remove_dir_all(&dir).ok();
 }

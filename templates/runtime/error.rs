@@ -12,6 +12,12 @@ use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 use serde::de::DeserializeOwned;
 
+use crate::settings;
+
+/// At most this many bytes of an error response's body, or of a body that failed to
+/// decode, are kept in an [`Error`] (the rest is not read, or dropped).
+pub(crate) const MAX_KEPT_BODY: usize = 1024 * 1024;
+
 /// Type-erased cause of an error.
 type Source = Box<dyn std::error::Error + Send + Sync + 'static>;
 
@@ -55,6 +61,10 @@ pub enum ErrorKind {
     /// The pages of a list do not advance (the server repeated a position) or point
     /// where the client does not follow (a next-page link to another origin).
     Pagination,
+    /// A successful response's body is larger than the client's maximum body size
+    /// ([`ClientBuilder::max_body_size`](super::ClientBuilder::max_body_size)); status
+    /// and headers are kept, the body is not.
+    BodyTooLarge,
 }
 
 impl ErrorKind {
@@ -177,8 +187,30 @@ impl Error {
         let mut error = Self::with_detail(ErrorKind::Decode, source.to_string());
         error.inner.status = Some(status);
         error.inner.headers = Some(headers);
-        error.inner.body = Some(body);
+        // A prefix identifies what came back without holding a large body alive.
+        error.inner.body = Some(body.slice(..body.len().min(MAX_KEPT_BODY)));
         error.inner.source = Some(Box::new(source));
+        error
+    }
+
+    /// An error of a [`Middleware`](super::Middleware) that stops a request before it
+    /// is sent (a signature that cannot be made...): of kind
+    /// [`ErrorKind::InvalidRequest`], not retried.
+    pub fn middleware(
+        detail: impl Into<String>,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
+        Self::invalid_request_from(detail, source)
+    }
+
+    /// A successful response whose body exceeds `limit` bytes.
+    pub(crate) fn body_too_large(status: StatusCode, headers: HeaderMap, limit: usize) -> Self {
+        let mut error = Self::with_detail(
+            ErrorKind::BodyTooLarge,
+            format!("the response body exceeds the limit of {limit} bytes"),
+        );
+        error.inner.status = Some(status);
+        error.inner.headers = Some(headers);
         error
     }
 
@@ -241,7 +273,8 @@ impl Error {
         self.inner.headers.as_ref()
     }
 
-    /// The raw response body, for API errors and decode errors.
+    /// The raw response body, for API errors and decode errors: at most its first
+    /// MiB (a longer body is cut there).
     pub fn body(&self) -> Option<&[u8]> {
         self.inner.body.as_deref()
     }
@@ -256,9 +289,25 @@ impl Error {
         serde_json::from_slice(self.body()?).ok()
     }
 
-    /// The request id the server gave (`x-request-id`, else `request-id` header).
+    /// The request id the server gave: the `x-request-id`, else `request-id` header,
+    /// else the body field the API returns it in (for APIs that declare one).
     pub fn request_id(&self) -> Option<&str> {
-        self.headers().and_then(request_id)
+        self.headers().and_then(request_id).or_else(|| {
+            let pointer = settings::REQUEST_ID_FIELD?;
+            self.inner.json.as_ref()?.pointer(pointer)?.as_str()
+        })
+    }
+
+    /// Whether this is a failure to connect (refused, or timed out while connecting):
+    /// nothing was sent.
+    pub(crate) fn is_connect_failure(&self) -> bool {
+        matches!(self.inner.kind, ErrorKind::Connection | ErrorKind::Timeout)
+            && self
+                .inner
+                .source
+                .as_deref()
+                .and_then(|source| source.downcast_ref::<reqwest::Error>())
+                .is_some_and(reqwest::Error::is_connect)
     }
 
     /// Whether a transport failure or API error of this kind may succeed when retried
@@ -323,6 +372,7 @@ impl fmt::Display for Error {
             ErrorKind::InvalidRequest => f.write_str("invalid request")?,
             ErrorKind::Config => f.write_str("invalid client configuration")?,
             ErrorKind::Pagination => f.write_str("cannot follow the pages")?,
+            ErrorKind::BodyTooLarge => f.write_str("response body too large")?,
             // API kinds always carry a status; this arm only keeps the match total.
             kind => write!(f, "{kind:?}")?,
         }

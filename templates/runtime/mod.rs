@@ -13,10 +13,14 @@
 
 mod auth;
 mod client;
+mod custom;
 pub(crate) mod de;
 mod enums;
 mod error;
 mod http_date;
+mod idempotency;
+mod log;
+mod middleware;
 mod multipart;
 mod nullable;
 mod options;
@@ -32,11 +36,14 @@ pub(crate) mod ser;
 pub mod webhooks;
 
 pub use auth::Auth;
-pub use client::{Client, ClientBuilder};
+pub use client::{Client, ClientBuilder, redirect_policy};
+pub use custom::CustomRequest;
 // Used by emitted string enums only.
 #[allow(unused_imports)]
 pub(crate) use enums::deserialize_string_enum;
 pub use error::{Error, ErrorKind};
+pub use log::LogLevel;
+pub use middleware::{BoxFuture, Middleware, Next};
 pub use multipart::Multipart;
 pub use nullable::Nullable;
 pub use options::RequestOptions;
@@ -46,7 +53,7 @@ pub use page::{Page, PageStream};
 pub use page::{Pager, Paging};
 #[allow(unused_imports)] // unused by APIs without operations (webhook-only descriptions)
 pub use request::RequestSpec;
-pub use response::ApiResponse;
+pub use response::{ApiResponse, ByteStream};
 // Named by emitted resource methods (which of them depends on the API's operations).
 #[allow(unused_imports)]
 pub use response::{Binary, Decode, Empty, Json, Text};

@@ -1,5 +1,6 @@
 //! [`RequestSpec`]: what an operation sends, built by the emitted resource code.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use bytes::Bytes;
@@ -20,7 +21,7 @@ pub struct RequestSpec {
     pub(crate) method: Method,
     /// The path as written in the spec (`/v3/things/{thingId}`), for tracing: it names
     /// the operation without carrying caller data.
-    pub(crate) path_template: &'static str,
+    pub(crate) path_template: Cow<'static, str>,
     /// The path with parameters already encoded by [`path::segment`](super::path::segment).
     pub(crate) path: String,
     /// `name=value` pairs, already percent-encoded.
@@ -28,6 +29,9 @@ pub struct RequestSpec {
     pub(crate) headers: HeaderMap,
     pub(crate) body: Option<Body>,
     pub(crate) accept: &'static str,
+    /// JSON pointer of the body field carrying the idempotency key, when not the one
+    /// the API's settings give for this operation.
+    pub(crate) idempotency_field: Option<Cow<'static, str>>,
     /// The first error met by a builder step that cannot return one (`query`); `send`
     /// reports it before anything goes out.
     pub(crate) error: Option<Error>,
@@ -45,12 +49,13 @@ impl RequestSpec {
     pub fn new(method: Method, path_template: &'static str, path: String) -> Self {
         Self {
             method,
-            path_template,
+            path_template: Cow::Borrowed(path_template),
             path,
             query: Vec::new(),
             headers: HeaderMap::new(),
             body: None,
             accept: "application/json",
+            idempotency_field: None,
             error: None,
         }
     }
@@ -113,6 +118,34 @@ impl RequestSpec {
         Ok(self.body(bytes, "application/json"))
     }
 
+    /// Sets a JSON body from an operation's params struct, leaving out the members
+    /// named in `elsewhere` (its query and header parameters, sent there).
+    ///
+    /// # Errors
+    ///
+    /// As [`json`](Self::json).
+    pub fn json_without<T: Serialize + ?Sized>(
+        self,
+        params: &T,
+        elsewhere: &[&str],
+    ) -> Result<Self, Error> {
+        self.json(&without(params, elsewhere)?)
+    }
+
+    /// Sets a form body from an operation's params struct, leaving out the members
+    /// named in `elsewhere` (its query and header parameters, sent there).
+    ///
+    /// # Errors
+    ///
+    /// As [`form`](Self::form).
+    pub fn form_without<T: Serialize + ?Sized>(
+        self,
+        params: &T,
+        elsewhere: &[&str],
+    ) -> Result<Self, Error> {
+        self.form(&without(params, elsewhere)?)
+    }
+
     /// Sets an `application/x-www-form-urlencoded` body from a struct or map (nested
     /// objects written `name[key]=value`, arrays repeating the name).
     ///
@@ -121,10 +154,24 @@ impl RequestSpec {
     /// [`ErrorKind::InvalidRequest`](super::ErrorKind::InvalidRequest) if `body` does not
     /// serialise to an object.
     pub fn form<T: Serialize + ?Sized>(self, body: &T) -> Result<Self, Error> {
+        self.form_styled(body, &[])
+    }
+
+    /// [`form`](Self::form), with the fields named in `styles` written in that style
+    /// (the spec's `encoding` of the body) instead of the default (`form`, exploded).
+    ///
+    /// # Errors
+    ///
+    /// As [`form`](Self::form).
+    pub fn form_styled<T: Serialize + ?Sized>(
+        self,
+        body: &T,
+        styles: &[(&str, QueryStyle)],
+    ) -> Result<Self, Error> {
         let value = serde_json::to_value(body).map_err(|source| {
             Error::invalid_request_from("the form body cannot be serialised", source)
         })?;
-        let encoded = query::form_body(&value)
+        let encoded = query::form_body(&value, styles)
             .ok_or_else(|| Error::invalid_request("a form body must be a struct or a map"))?;
         Ok(self.body(encoded, "application/x-www-form-urlencoded"))
     }
@@ -205,6 +252,19 @@ impl fmt::Debug for RequestSpec {
     }
 }
 
+/// `params` as a JSON value without the members named in `elsewhere`.
+fn without<T: Serialize + ?Sized>(params: &T, elsewhere: &[&str]) -> Result<Value, Error> {
+    let mut value = serde_json::to_value(params).map_err(|source| {
+        Error::invalid_request_from("the request body cannot be serialised", source)
+    })?;
+    if let Value::Object(members) = &mut value {
+        for name in elsewhere {
+            members.remove(*name);
+        }
+    }
+    Ok(value)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -221,6 +281,32 @@ mod tests {
         let body = spec.body.unwrap();
         assert_eq!(&body.bytes[..], br#"{"a":1}"#);
         assert_eq!(body.content_type, "application/json");
+    }
+
+    #[test]
+    fn params_members_sent_elsewhere_are_left_out_of_the_body() {
+        let params = json!({"phone_number": "+12025550123", "first_name": "Ada"});
+        let spec = spec()
+            .query(
+                "phone_number",
+                &params["phone_number"],
+                QueryStyle::Form { explode: true },
+            )
+            .json_without(&params, &["phone_number"])
+            .unwrap();
+        assert_eq!(spec.query, ["phone_number=%2B12025550123"]);
+        assert_eq!(&spec.body.unwrap().bytes[..], br#"{"first_name":"Ada"}"#);
+        let form = spec_form(&params);
+        assert_eq!(&form[..], b"first_name=Ada");
+    }
+
+    fn spec_form(params: &Value) -> Bytes {
+        spec()
+            .form_without(params, &["phone_number"])
+            .unwrap()
+            .body
+            .unwrap()
+            .bytes
     }
 
     #[test]

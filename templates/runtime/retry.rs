@@ -26,14 +26,26 @@ const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
 /// The server's `x-should-retry: true|false` decides when present; otherwise 408, 409,
 /// 429 and every 5xx are retried.
 pub(crate) fn should_retry(status: StatusCode, headers: &HeaderMap) -> bool {
-    let hint = headers
-        .get("x-should-retry")
-        .and_then(|value| value.to_str().ok())
-        .map(str::trim);
-    match hint {
-        Some(hint) if hint.eq_ignore_ascii_case("true") => true,
-        Some(hint) if hint.eq_ignore_ascii_case("false") => false,
-        _ => matches!(status.as_u16(), 408 | 409 | 429 | 500..=599),
+    server_hint(headers).unwrap_or(matches!(status.as_u16(), 408 | 409 | 429 | 500..=599))
+}
+
+/// Whether an error response to a request that must not be processed twice (a POST or
+/// PATCH without idempotency key, under `retry_non_idempotent(false)`) should be
+/// retried: only when it shows the request was not processed, a 429 or the server's
+/// `x-should-retry: true`.
+pub(crate) fn should_retry_unprocessed(status: StatusCode, headers: &HeaderMap) -> bool {
+    server_hint(headers).unwrap_or(status == StatusCode::TOO_MANY_REQUESTS)
+}
+
+/// The server's `x-should-retry: true|false`, if it sent one.
+fn server_hint(headers: &HeaderMap) -> Option<bool> {
+    let hint = headers.get("x-should-retry")?.to_str().ok()?.trim();
+    if hint.eq_ignore_ascii_case("true") {
+        Some(true)
+    } else if hint.eq_ignore_ascii_case("false") {
+        Some(false)
+    } else {
+        None
     }
 }
 
@@ -246,6 +258,18 @@ mod tests {
             let status = StatusCode::from_u16(status).unwrap();
             assert!(!should_retry(status, &none), "{status}");
         }
+    }
+
+    #[test]
+    fn unprocessed_only_retries_429_or_on_request() {
+        let none = HeaderMap::new();
+        let status = |code| StatusCode::from_u16(code).unwrap();
+        assert!(should_retry_unprocessed(status(429), &none));
+        for code in [408, 409, 500, 503] {
+            assert!(!should_retry_unprocessed(status(code), &none), "{code}");
+        }
+        let yes = headers(&[("x-should-retry", "true")]);
+        assert!(should_retry_unprocessed(status(503), &yes));
     }
 
     #[test]

@@ -41,41 +41,58 @@ const PAGING_FIXTURE: &str = "generator/tests/fixtures/pagination.yaml";
 const VIOLATION_MARK: &str = "✖";
 
 pub fn run(raw: &[String]) -> Result<ExitCode, String> {
-    let args = Args::parse(raw, &[], &["--port"])?;
+    let args = Args::parse(raw, &[], &["--port", "--spec"])?;
     let started = Instant::now();
     let root = repo_root();
-    let spec = root.join(SPEC);
+    let spec = args
+        .value("--spec")
+        .map_or_else(|| root.join(SPEC), PathBuf::from);
     // The crate name and the base-URL variable come from the generator's config.
     let (_, config) = generator::lower_spec(&spec, None, &mut generator::Timings::default())
         .map_err(|e| e.to_string())?;
     let prism = install_prism()?;
 
-    let suites = vec![
-        Suite {
+    let suites = match args.value("--spec") {
+        None => vec![
+            Suite {
+                package: config.crate_name.clone(),
+                test: "contract",
+                expects_violations: false,
+                scratch: None,
+            },
+            Suite {
+                package: "client-tests".into(),
+                test: "prism_negative",
+                expects_violations: true,
+                scratch: None,
+            },
+        ],
+        Some(_) => vec![Suite {
             package: config.crate_name.clone(),
             test: "contract",
             expects_violations: false,
-        },
-        Suite {
-            package: "client-tests".into(),
-            test: "prism_negative",
-            expects_violations: true,
-        },
-    ];
-    // The pagination fixture's client: its emitted suite pages through two pages of
-    // each list operation where the mock gives a next position.
+            scratch: Some(scratch_crate(&root, &spec, &config.crate_name)?),
+        }],
+    };
+    // The pagination fixture's client (default run only): its emitted suite pages
+    // through two pages of each list operation where the mock gives a next position.
     let fixture = root.join(PAGING_FIXTURE);
     let (_, fixture_config) =
         generator::lower_spec(&fixture, None, &mut generator::Timings::default())
             .map_err(|e| e.to_string())?;
-    let fixture_suites = vec![Suite {
-        package: fixture_config.crate_name.clone(),
-        test: "contract",
-        expects_violations: false,
-    }];
+    let fixture_suites = match args.value("--spec") {
+        None => vec![Suite {
+            package: fixture_config.crate_name.clone(),
+            test: "contract",
+            expects_violations: false,
+            scratch: None,
+        }],
+        Some(_) => Vec::new(),
+    };
     // Compile first, so Prism does not sit idle through a long build.
     for suite in suites.iter().chain(&fixture_suites) {
-        let status = cargo(&root)
+        let status = suite
+            .cargo(&root)
             .args([
                 "test",
                 "--package",
@@ -102,6 +119,9 @@ pub fn run(raw: &[String]) -> Result<ExitCode, String> {
             "prism-paging.log",
         ),
     ] {
+        if suites.is_empty() {
+            continue;
+        }
         let port = match args.value("--port") {
             Some(p) => p.parse::<u16>().map_err(|_| format!("bad --port `{p}`"))?,
             None => free_port()?,
@@ -167,6 +187,35 @@ struct Suite {
     test: &'static str,
     /// The negative check: Prism must log violations.
     expects_violations: bool,
+    /// For `--spec`: the scratch workspace holding the crate generated from it.
+    scratch: Option<PathBuf>,
+}
+
+/// Generates the client of `spec` into a scratch workspace of its own under the target
+/// dir (`contract-crates/`), with the repository's `Cargo.lock` so no new dependency
+/// versions are picked; returns the workspace folder.
+fn scratch_crate(root: &Path, spec: &Path, crate_name: &str) -> Result<PathBuf, String> {
+    let options = generator::Options {
+        spec: spec.to_path_buf(),
+        templates: root.join("templates"),
+        crate_name: None,
+    };
+    let generated = generator::generate(&options).map_err(|e| e.to_string())?;
+    let scratch = target_dir(root).join("contract-crates");
+    generator::write::write(&scratch.join(crate_name), &generated.files)
+        .map_err(|e| e.to_string())?;
+    // The corpus run's profile, so the dependencies it built in its target dir are reused.
+    let manifest = format!(
+        "[workspace]\nresolver = \"2\"\nmembers = [\"{crate_name}\"]\n\n[profile.dev]\ndebug = false\n"
+    );
+    std::fs::write(scratch.join("Cargo.toml"), manifest)
+        .map_err(|e| format!("{}: {e}", scratch.display()))?;
+    let lock = scratch.join("Cargo.lock");
+    if !lock.exists() {
+        std::fs::copy(root.join("Cargo.lock"), &lock)
+            .map_err(|e| format!("{}: {e}", lock.display()))?;
+    }
+    Ok(scratch)
 }
 
 struct Outcome {
@@ -179,13 +228,27 @@ impl Suite {
         format!("{} --test {}", self.package, self.test)
     }
 
+    /// `cargo` in the repository, or in the scratch workspace (with the corpus run's
+    /// target dir) for a crate generated from `--spec`.
+    fn cargo(&self, root: &Path) -> Command {
+        match &self.scratch {
+            None => cargo(root),
+            Some(dir) => {
+                let mut c = cargo(dir);
+                c.env("CARGO_TARGET_DIR", target_dir(root).join("corpus"));
+                c
+            }
+        }
+    }
+
     /// Runs the tests, passing their output through and keeping the result lines.
     fn run(&self, root: &Path, env: &str, base_url: &str) -> Result<Outcome, String> {
         println!(
             "\ncontract: cargo test -p {} --test {} -- --include-ignored",
             self.package, self.test
         );
-        let mut child = cargo(root)
+        let mut child = self
+            .cargo(root)
             .args(["test", "--package", &self.package, "--test", self.test])
             .args(["--", "--include-ignored"])
             .env(env, base_url)

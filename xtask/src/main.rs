@@ -54,9 +54,11 @@ commands:
       --quick         CI: the Linq spec and two small specs, 3 runs; fails only on a crash
       --skip-compile  leave out the compile-time section
       --no-build      time the running xtask binary instead of a release build
-  contract [--port N]
+  contract [--port N] [--spec PATH]
       Run the generated contract tests and the negative check against Prism (a mock
       server validating requests against the spec), installed into the cache folder.
+      --spec  instead: generate a client for PATH into the target dir and run its
+              contract tests against Prism started on PATH
   corpus [--filter NAME[,NAME..]] [--jobs N] [--dir PATH] [--quick] [--no-check]
       Generate a crate for every spec in ../shared/corpus (or --dir), `cargo check`
       them in one scratch workspace under the target dir, and print a table.

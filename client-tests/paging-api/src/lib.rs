@@ -39,9 +39,14 @@ pub mod resources;
 pub mod types;
 
 pub use runtime::{
-    ApiResponse, Client, ClientBuilder, Error, ErrorKind, Nullable, Page, PageStream,
-    RequestOptions,
+    ApiResponse, BoxFuture, ByteStream, Client, ClientBuilder, CustomRequest, Error,
+    ErrorKind, LogLevel, Method, Middleware, Next, Nullable, Page, PageStream,
+    RequestOptions, redirect_policy,
 };
+
+/// The HTTP library the client sends requests with (for middlewares and
+/// [`ClientBuilder::http_client`]).
+pub use reqwest;
 
 /// The date and time library used by timestamp fields.
 pub use chrono;

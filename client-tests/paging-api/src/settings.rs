@@ -26,3 +26,19 @@ pub(crate) const USER_AGENT: &str = concat!(
 
 /// How requests carry the API key.
 pub(crate) const AUTH: Auth = Auth::Bearer;
+
+/// Environment variable with the log level (`off`, `error`, `warn`, `info`, `debug`).
+pub(crate) const LOG_ENV: &str = "PAGING_API_LOG";
+
+/// Environment variable with extra headers, one `name: value` per line.
+pub(crate) const CUSTOM_HEADERS_ENV: &str = "PAGING_API_CUSTOM_HEADERS";
+
+/// Header carrying an idempotency key on POST and PATCH requests, if the API takes one.
+pub(crate) const IDEMPOTENCY_HEADER: Option<&str> = None;
+
+/// `(method, path template, JSON pointer)`: operations whose JSON body carries an
+/// idempotency key, and where.
+pub(crate) const IDEMPOTENCY_BODY_FIELDS: &[(&str, &str, &str)] = &[];
+
+/// JSON pointer of a request id in error bodies, if the API returns one there.
+pub(crate) const REQUEST_ID_FIELD: Option<&str> = None;

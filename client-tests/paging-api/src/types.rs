@@ -159,9 +159,9 @@ impl<'de> Deserialize<'de> for ChatListResponse {
 }
 
 /// Parameters of [`listMessages`](crate::resources).
-#[cfg(feature = "chats")]
+#[cfg(feature = "chats_messages")]
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct ChatListMessagesParams {
+pub struct MessageListParams {
     /// Sent as the `cursor` query parameter.
     pub cursor: Option<String>,
 
@@ -169,11 +169,11 @@ pub struct ChatListMessagesParams {
     pub limit: Option<i64>,
 }
 
-/// The `ChatListMessagesResponse` schema.
-#[cfg(feature = "chats")]
+/// The `MessageListResponse` schema.
+#[cfg(feature = "chats_messages")]
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
-pub struct ChatListMessagesResponse {
+pub struct MessageListResponse {
     /// The `messages` property.
     pub messages: Vec<Item>,
 
@@ -181,8 +181,8 @@ pub struct ChatListMessagesResponse {
     pub next_cursor: crate::Nullable<String>,
 }
 
-#[cfg(feature = "chats")]
-impl ChatListMessagesResponse {
+#[cfg(feature = "chats_messages")]
+impl MessageListResponse {
     /// A value with the required fields set and the others absent (assign them
     /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
     /// is not a breaking change.
@@ -194,19 +194,19 @@ impl ChatListMessagesResponse {
     }
 }
 
-#[cfg(feature = "chats")]
-impl Serialize for ChatListMessagesResponse {
+#[cfg(feature = "chats_messages")]
+impl Serialize for MessageListResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = ser::Object::new(serializer, "ChatListMessagesResponse", 2);
+        let mut object = ser::Object::new(serializer, "MessageListResponse", 2);
         object.field("messages", &self.messages);
         object.nullable("next_cursor", &self.next_cursor);
         object.end()
     }
 }
 
-#[cfg(feature = "chats")]
-impl de::FromObject for ChatListMessagesResponse {
-    const NAME: &'static str = "ChatListMessagesResponse";
+#[cfg(feature = "chats_messages")]
+impl de::FromObject for MessageListResponse {
+    const NAME: &'static str = "MessageListResponse";
 
     fn from_object<'de, A: serde::de::MapAccess<'de>>(
         mut map: A,
@@ -227,8 +227,8 @@ impl de::FromObject for ChatListMessagesResponse {
     }
 }
 
-#[cfg(feature = "chats")]
-impl<'de> Deserialize<'de> for ChatListMessagesResponse {
+#[cfg(feature = "chats_messages")]
+impl<'de> Deserialize<'de> for MessageListResponse {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

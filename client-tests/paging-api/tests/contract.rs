@@ -216,19 +216,20 @@ async fn chats_list_pages() {
     }
 }
 
-/// `GET /chats/{chatId}/messages` (`chats.list_messages`) with only the required
+/// `GET /chats/{chatId}/messages` (`chats.messages.list`) with only the required
 /// parameters. The spec has no response example (the server builds one from the schema), so
 /// only decoding is checked.
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
-async fn chats_list_messages_required_params() {
-    let params = paging_api::types::ChatListMessagesParams {
+async fn chats_messages_list_required_params() {
+    let params = paging_api::types::MessageListParams {
         cursor: None,
         limit: None,
     };
     let response = client()
         .chats()
-        .list_messages_with_response("string", &params)
+        .messages()
+        .list_with_response("string", &params)
         .await
         .unwrap_or_else(|err| fail(&err));
     let (status, headers, _) = response.into_parts();
@@ -236,19 +237,20 @@ async fn chats_list_messages_required_params() {
     assert_eq!(status, 200);
 }
 
-/// `GET /chats/{chatId}/messages` (`chats.list_messages`) with every parameter set. The
+/// `GET /chats/{chatId}/messages` (`chats.messages.list`) with every parameter set. The
 /// spec has no response example (the server builds one from the schema), so only decoding
 /// is checked.
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
-async fn chats_list_messages_all_params() {
-    let params = paging_api::types::ChatListMessagesParams {
+async fn chats_messages_list_all_params() {
+    let params = paging_api::types::MessageListParams {
         cursor: Some("string".to_owned()),
         limit: Some(1),
     };
     let response = client()
         .chats()
-        .list_messages_with_response("string", &params)
+        .messages()
+        .list_with_response("string", &params)
         .await
         .unwrap_or_else(|err| fail(&err));
     let (status, headers, _) = response.into_parts();
@@ -256,19 +258,20 @@ async fn chats_list_messages_all_params() {
     assert_eq!(status, 200);
 }
 
-/// `GET /chats/{chatId}/messages` (`chats.list_messages`) pages: the first page, then the
+/// `GET /chats/{chatId}/messages` (`chats.messages.list`) pages: the first page, then the
 /// next one with the same parameters and the position the first gave, where the mock gives
 /// one.
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
-async fn chats_list_messages_pages() {
-    let params = paging_api::types::ChatListMessagesParams {
+async fn chats_messages_list_pages() {
+    let params = paging_api::types::MessageListParams {
         cursor: None,
         limit: None,
     };
     let page = client()
         .chats()
-        .list_messages("string", &params)
+        .messages()
+        .list("string", &params)
         .await
         .unwrap_or_else(|err| fail(&err));
     assert_valid_request(Some(page.headers()));
@@ -658,15 +661,15 @@ async fn issues_list_pages() {
     }
 }
 
-/// `GET /items/{id}` (`items.get`): the call with its required parameters, which are all it
-/// has. The spec has no response example (the server builds one from the schema), so only
-/// decoding is checked.
+/// `GET /items/{id}` (`items.retrieve`): the call with its required parameters, which are
+/// all it has. The spec has no response example (the server builds one from the schema), so
+/// only decoding is checked.
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
-async fn items_get() {
+async fn items_retrieve() {
     let response = client()
         .items()
-        .get_with_response("string")
+        .retrieve_with_response("string")
         .await
         .unwrap_or_else(|err| fail(&err));
     let (status, headers, _) = response.into_parts();

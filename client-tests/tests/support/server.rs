@@ -28,6 +28,8 @@ pub enum Reply {
     CloseWithoutResponse,
     /// Sends the head of a 200 and a few bytes of body, then stalls for a minute.
     StallMidBody,
+    /// Sends a chunked 200 whose body never ends (until the client hangs up).
+    Endless,
 }
 
 impl Reply {
@@ -271,6 +273,18 @@ async fn perform(stream: &mut TcpStream, reply: Reply) -> bool {
         Reply::StallMidBody => {
             let _ = stream.write_all(PARTIAL_HEAD).await;
             tokio::time::sleep(Duration::from_secs(60)).await;
+            false
+        }
+        Reply::Endless => {
+            let head = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n";
+            if stream.write_all(head).await.is_err() {
+                return false;
+            }
+            // 64 KiB chunks of spaces (valid JSON whitespace) until the client leaves.
+            let mut chunk = b"10000\r\n".to_vec();
+            chunk.extend(std::iter::repeat_n(b' ', 0x10000));
+            chunk.extend_from_slice(b"\r\n");
+            while stream.write_all(&chunk).await.is_ok() {}
             false
         }
     }

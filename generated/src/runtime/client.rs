@@ -7,7 +7,10 @@ use std::time::Duration;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
 use super::auth::{self, ApiKey, Auth};
+use super::custom::CustomRequest;
 use super::error::Error;
+use super::log::LogLevel;
+use super::middleware::Middleware;
 use super::retry::DEFAULT_MAX_RETRIES;
 use crate::settings;
 
@@ -15,6 +18,10 @@ use crate::settings;
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 /// Time allowed to open a connection (TCP and TLS).
 const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// Largest response body read when neither the client nor the builder says otherwise.
+pub(crate) const DEFAULT_MAX_BODY_SIZE: usize = 64 * 1024 * 1024;
+/// Redirects followed within one origin before giving up.
+const MAX_REDIRECTS: usize = 10;
 
 /// The API client. Operations are reached through one accessor per resource.
 ///
@@ -35,6 +42,20 @@ pub(crate) struct ClientInner {
     pub(crate) credential: Option<(HeaderName, HeaderValue)>,
     pub(crate) max_retries: u32,
     pub(crate) timeout: Duration,
+    /// Largest response body read into memory, in bytes.
+    pub(crate) max_body_size: usize,
+    /// Run around each attempt, first one outermost.
+    pub(crate) middleware: Box<[Arc<dyn Middleware>]>,
+    /// Whether POST and PATCH requests without an idempotency key get every retry.
+    pub(crate) retry_non_idempotent: bool,
+    /// The header carrying an idempotency key on POST and PATCH requests, if any.
+    pub(crate) idempotency_header: Option<HeaderName>,
+    /// What the client writes to standard error.
+    pub(crate) log: LogLevel,
+    /// Headers every request gets unless it has them: the user agent and default
+    /// headers, when the HTTP client was given by the caller (a client built here has
+    /// them as its own defaults).
+    pub(crate) default_headers: HeaderMap,
 }
 
 impl Client {
@@ -52,6 +73,27 @@ impl Client {
     /// set (for APIs that need a key) or the base URL is invalid.
     pub fn from_env() -> Result<Client, Error> {
         Self::builder().build()
+    }
+
+    /// A request to any endpoint, with this client's base URL, authentication,
+    /// retries, timeouts, middlewares and errors: for an endpoint the client has no
+    /// method for. `path` is appended to the base URL; each `{name}` in it is replaced,
+    /// in order, by a [`path_param`](CustomRequest::path_param).
+    ///
+    /// ```no_run
+    /// # async fn run(client: &linq_api::Client) -> Result<(), linq_api::Error> {
+    /// use linq_api::Method;
+    /// let left: serde_json::Value = client
+    ///     .request(Method::POST, "/v3/chats/{chat_id}/leave")
+    ///     .path_param("chat_1")
+    ///     .json(&serde_json::json!({"reason": "done"}))
+    ///     .send()
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn request(&self, method: reqwest::Method, path: &str) -> CustomRequest<'_> {
+        CustomRequest::new(self, method, path)
     }
 }
 
@@ -76,7 +118,13 @@ pub struct ClientBuilder {
     max_retries: Option<u32>,
     timeout: Option<Duration>,
     connect_timeout: Option<Duration>,
+    max_body_size: Option<usize>,
     headers: Vec<(String, String)>,
+    http_client: Option<reqwest::Client>,
+    middleware: Vec<Arc<dyn Middleware>>,
+    retry_non_idempotent: Option<bool>,
+    idempotency_header: Option<String>,
+    log: Option<LogLevel>,
 }
 
 impl ClientBuilder {
@@ -113,6 +161,61 @@ impl ClientBuilder {
         self
     }
 
+    /// The largest response body read into memory, in bytes (default 64 MiB). A
+    /// larger successful response fails with
+    /// [`ErrorKind::BodyTooLarge`](super::ErrorKind::BodyTooLarge) without being read
+    /// further; of an error response, only the first bytes are kept (see
+    /// [`Error::body`]).
+    pub fn max_body_size(mut self, bytes: usize) -> Self {
+        self.max_body_size = Some(bytes);
+        self
+    }
+
+    /// The HTTP client to send requests with, for proxies, custom root certificates,
+    /// pool limits or HTTP/2 settings. Authentication, retries, timeouts, the body
+    /// limit, default headers and middlewares still apply; `connect_timeout` and the
+    /// redirect policy are the given client's own (give it
+    /// [`redirect_policy`](super::redirect_policy) to keep credentials from following
+    /// a redirect to another host).
+    pub fn http_client(mut self, http: reqwest::Client) -> Self {
+        self.http_client = Some(http);
+        self
+    }
+
+    /// Adds a middleware run around each attempt (see [`Middleware`]); middlewares run
+    /// in the order they are added, the first one outermost.
+    pub fn middleware(mut self, middleware: impl Middleware) -> Self {
+        self.middleware.push(Arc::new(middleware));
+        self
+    }
+
+    /// Whether POST and PATCH requests that carry no idempotency key are retried on
+    /// every retryable failure (`true`, the default, as the official SDKs do) or only
+    /// when the failure shows the request was not processed (`false`: a 429, a
+    /// connection that could not be opened, or the server's `x-should-retry: true`).
+    /// Requests with an idempotency key are always retried normally.
+    pub fn retry_non_idempotent(mut self, retry: bool) -> Self {
+        self.retry_non_idempotent = Some(retry);
+        self
+    }
+
+    /// The header in which POST and PATCH requests carry an idempotency key (default:
+    /// the one the API declares, if any). Each call gets one random key (UUID v4), sent
+    /// unchanged on every attempt; a key given with
+    /// [`RequestOptions::idempotency_key`](super::RequestOptions::idempotency_key) or
+    /// set as this header by the caller is used instead.
+    pub fn idempotency_header(mut self, name: impl Into<String>) -> Self {
+        self.idempotency_header = Some(name.into());
+        self
+    }
+
+    /// What the client writes to standard error about its requests (default: the
+    /// API's log environment variable, else nothing); see [`LogLevel`].
+    pub fn log_level(mut self, level: LogLevel) -> Self {
+        self.log = Some(level);
+        self
+    }
+
     /// A header sent with every request (a request's own headers win).
     pub fn default_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers.push((name.into(), value.into()));
@@ -137,7 +240,7 @@ impl ClientBuilder {
                 settings::API_KEY_ENV
             )));
         }
-        if let (Auth::Header(_), Some(key)) = (auth, &api_key) {
+        if let (Auth::Header(_) | Auth::Cookie(_), Some(key)) = (auth, &api_key) {
             // Checked once here so that no request fails for it later.
             HeaderValue::from_str(key.expose()).map_err(|_| {
                 Error::config("the API key contains characters not allowed in a header")
@@ -152,22 +255,44 @@ impl ClientBuilder {
         check_base_url(&base_url)?;
 
         let mut headers = HeaderMap::new();
-        for (name, value) in &self.headers {
+        // `name: value` lines from the environment, then the builder's headers.
+        let from_env = env(settings::CUSTOM_HEADERS_ENV).unwrap_or_default();
+        let from_env = from_env.lines().filter_map(|line| {
+            let (name, value) = line.split_once(':')?;
+            Some((name.trim().to_owned(), value.trim().to_owned()))
+        });
+        for (name, value) in from_env.chain(self.headers.iter().cloned()) {
             let header_name = HeaderName::from_bytes(name.as_bytes())
                 .map_err(|_| Error::config(format!("invalid default header name `{name}`")))?;
-            let header_value = HeaderValue::from_str(value)
+            let header_value = HeaderValue::from_str(&value)
                 .map_err(|_| Error::config(format!("invalid value for default header `{name}`")))?;
             headers.insert(header_name, header_value);
         }
 
-        let http = reqwest::Client::builder()
-            .user_agent(settings::USER_AGENT)
-            .default_headers(headers)
-            .connect_timeout(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
-            .build()
-            .map_err(|source| {
-                Error::config(format!("cannot initialise the HTTP client: {source}"))
-            })?;
+        let idempotency_header = match self.idempotency_header.as_deref() {
+            Some(name) => Some(name),
+            None => settings::IDEMPOTENCY_HEADER,
+        };
+        let idempotency_header = idempotency_header
+            .map(|name| {
+                HeaderName::from_bytes(name.as_bytes())
+                    .map_err(|_| Error::config(format!("invalid idempotency header name `{name}`")))
+            })
+            .transpose()?;
+
+        let (http, default_headers) = match self.http_client {
+            Some(http) => {
+                headers.insert(
+                    reqwest::header::USER_AGENT,
+                    HeaderValue::from_static(settings::USER_AGENT),
+                );
+                (http, headers)
+            }
+            None => (
+                own_http_client(headers, self.connect_timeout)?,
+                HeaderMap::new(),
+            ),
+        };
 
         let credential = auth::encode_once(auth, api_key.as_ref(), &http, &base_url);
         Ok(Client {
@@ -178,9 +303,35 @@ impl ClientBuilder {
                 credential,
                 max_retries: self.max_retries.unwrap_or(DEFAULT_MAX_RETRIES),
                 timeout: self.timeout.unwrap_or(DEFAULT_TIMEOUT),
+                max_body_size: self.max_body_size.unwrap_or(DEFAULT_MAX_BODY_SIZE),
+                middleware: self.middleware.into_boxed_slice(),
+                retry_non_idempotent: self.retry_non_idempotent.unwrap_or(true),
+                idempotency_header,
+                log: self
+                    .log
+                    .or_else(|| env(settings::LOG_ENV).and_then(|text| LogLevel::parse(&text)))
+                    .unwrap_or_default(),
+                default_headers,
             }),
         })
     }
+}
+
+/// The HTTP client made when the caller gives none.
+fn own_http_client(
+    headers: HeaderMap,
+    connect_timeout: Option<Duration>,
+) -> Result<reqwest::Client, Error> {
+    reqwest::Client::builder()
+        .user_agent(settings::USER_AGENT)
+        .default_headers(headers)
+        .redirect(redirect_policy())
+        // A `Referer` would carry the previous URL (and a query-parameter key) to
+        // the next host.
+        .referer(false)
+        .connect_timeout(connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
+        .build()
+        .map_err(|source| Error::config(format!("cannot initialise the HTTP client: {source}")))
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -192,9 +343,38 @@ impl fmt::Debug for ClientBuilder {
             .field("max_retries", &self.max_retries)
             .field("timeout", &self.timeout)
             .field("connect_timeout", &self.connect_timeout)
+            .field("max_body_size", &self.max_body_size)
             .field("headers", &header_names)
+            .field("http_client", &self.http_client.is_some())
+            .field("middlewares", &self.middleware.len())
+            .field("retry_non_idempotent", &self.retry_non_idempotent)
+            .field("idempotency_header", &self.idempotency_header)
+            .field("log", &self.log)
             .finish()
     }
+}
+
+/// The redirect policy of the client's HTTP stack: a redirect is followed only to the
+/// origin (scheme, host and port) of the request, at most 10 times.
+///
+/// A redirect elsewhere is not followed: the 3xx response ends the call as an
+/// [`ErrorKind::ApiStatus`](super::ErrorKind::ApiStatus) error whose headers hold the
+/// `Location`. Credentials (an API key in a header or in the query), per-request
+/// headers and a `Referer` therefore never reach another origin. A client passed to
+/// [`ClientBuilder::http_client`] keeps its own policy; give it this one to get the
+/// same guarantee.
+pub fn redirect_policy() -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(|attempt| {
+        let same_origin = attempt
+            .previous()
+            .first()
+            .is_some_and(|first| first.origin() == attempt.url().origin());
+        if !same_origin || attempt.previous().len() > MAX_REDIRECTS {
+            attempt.stop()
+        } else {
+            attempt.follow()
+        }
+    })
 }
 
 /// A non-empty environment variable.

@@ -33,30 +33,51 @@ impl Default for QueryStyle {
 
 /// Appends the `name=value` pairs of one parameter to `pairs`, already percent-encoded.
 pub(crate) fn append_pairs(pairs: &mut Vec<String>, name: &str, value: &Value, style: QueryStyle) {
-    flatten(pairs, &encode(name), value, style);
+    flatten(pairs, &encode(name), value, style, Place::Query);
 }
 
-/// Encodes `value`, a JSON object, as an `application/x-www-form-urlencoded` body.
+/// Encodes `value`, a JSON object, as an `application/x-www-form-urlencoded` body;
+/// fields named in `styles` are written in that style, the others `form`, exploded.
 ///
 /// Returns `None` when `value` is not an object (a form has named fields).
-pub(crate) fn form_body(value: &Value) -> Option<String> {
+pub(crate) fn form_body(value: &Value, styles: &[(&str, QueryStyle)]) -> Option<String> {
     let Value::Object(fields) = value else {
         return None;
     };
     let mut pairs = Vec::new();
     for (name, field) in fields {
-        append_pairs(&mut pairs, name, field, QueryStyle::default());
+        let style = styles
+            .iter()
+            .find(|(n, _)| n == name)
+            .map_or_else(QueryStyle::default, |(_, s)| *s);
+        flatten(&mut pairs, &encode(name), field, style, Place::Body);
     }
     Some(pairs.join("&"))
 }
 
+/// Where pairs go: a query string keeps the delimiters of `spaceDelimited`,
+/// `pipeDelimited` and unexploded `form` arrays literal (elements' own commas are
+/// encoded, so the server can split first); a form body is decoded whole before it is
+/// split, so its delimiters are percent-encoded like any other character.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Place {
+    Query,
+    Body,
+}
+
 /// `name` is already encoded, so object keys can be appended inside literal brackets.
-fn flatten(pairs: &mut Vec<String>, name: &str, value: &Value, style: QueryStyle) {
+fn flatten(pairs: &mut Vec<String>, name: &str, value: &Value, style: QueryStyle, place: Place) {
     match value {
         Value::Null => {}
         Value::Object(fields) => {
             for (key, field) in fields {
-                flatten(pairs, &format!("{name}[{}]", encode(key)), field, style);
+                flatten(
+                    pairs,
+                    &format!("{name}[{}]", encode(key)),
+                    field,
+                    style,
+                    place,
+                );
             }
         }
         Value::Array(items) => {
@@ -70,18 +91,23 @@ fn flatten(pairs: &mut Vec<String>, name: &str, value: &Value, style: QueryStyle
             if items.is_empty() {
                 return;
             }
-            let delimiter = match style {
+            // (the character, its form in a query string)
+            let (raw, in_query) = match style {
                 QueryStyle::Form { explode: true } | QueryStyle::DeepObject => {
                     pairs.extend(items.iter().map(|item| format!("{name}={item}")));
                     return;
                 }
-                QueryStyle::Form { explode: false } => ",",
-                QueryStyle::SpaceDelimited => "%20",
-                QueryStyle::PipeDelimited => "|",
+                QueryStyle::Form { explode: false } => (",", ","),
+                QueryStyle::SpaceDelimited => (" ", "%20"),
+                QueryStyle::PipeDelimited => ("|", "|"),
             };
-            // The delimiter stays literal while commas inside elements are encoded, so
-            // the server can split unambiguously.
-            pairs.push(format!("{name}={}", items.join(delimiter)));
+            // In a query string the delimiter stays literal while commas inside elements
+            // are encoded, so the server can split unambiguously.
+            let delimiter = match place {
+                Place::Query => in_query.to_owned(),
+                Place::Body => encode(raw),
+            };
+            pairs.push(format!("{name}={}", items.join(&delimiter)));
         }
         scalar => {
             if let Some(text) = scalar_text(scalar) {
@@ -194,11 +220,25 @@ mod tests {
 
     #[test]
     fn form_bodies() {
-        let body = form_body(&json!({"name": "a b", "n": 1, "skip": null, "tags": ["x", "y"]}));
+        let body = form_body(
+            &json!({"name": "a b", "n": 1, "skip": null, "tags": ["x", "y"]}),
+            &[],
+        );
         assert_eq!(
             sorted(body.as_deref().unwrap_or_default()),
             ["n=1", "name=a%20b", "tags=x", "tags=y"]
         );
-        assert_eq!(form_body(&json!([1])), None);
+        assert_eq!(form_body(&json!([1]), &[]), None);
+        let styled = form_body(
+            &json!({"tags": ["x", "y"], "ids": [1, 2], "q": "a"}),
+            &[
+                ("tags", QueryStyle::Form { explode: false }),
+                ("ids", QueryStyle::PipeDelimited),
+            ],
+        );
+        assert_eq!(
+            sorted(styled.as_deref().unwrap_or_default()),
+            ["ids=1%7C2", "q=a", "tags=x%2Cy"]
+        );
     }
 }

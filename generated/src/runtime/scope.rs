@@ -7,13 +7,18 @@ use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
 use reqwest::{StatusCode, Url};
 use tracing::Instrument as _;
 
+use super::Method;
 use super::auth::{self, Auth};
 use super::client::{Client, ClientInner};
-use super::error::{Error, ErrorKind};
+use super::error::{Error, ErrorKind, MAX_KEPT_BODY};
+use super::idempotency;
+use super::log::LogLevel;
+use super::middleware::Next;
 use super::options::RequestOptions;
 use super::path::{is_unreserved, percent_encode};
+use super::query::{self, QueryStyle};
 use super::request::{Body, RequestSpec};
-use super::response::{ApiResponse, Decode, RawResponse};
+use super::response::{ApiResponse, ByteStream, Decode, RawResponse};
 use super::retry;
 use crate::settings;
 
@@ -32,10 +37,32 @@ struct Prepared {
     body: Option<Bytes>,
     timeout: Duration,
     max_retries: u32,
+    /// A POST or PATCH without an idempotency key, whose retries are restricted to
+    /// failures that show it was not processed (`retry_non_idempotent(false)`).
+    cautious: bool,
+    /// The path as written in the spec, for log lines.
+    template: std::borrow::Cow<'static, str>,
 }
 
-/// What one attempt produced: a complete response (any status) or a failure.
-type Attempt = Result<(StatusCode, HeaderMap, Bytes), Error>;
+/// What one attempt produced: a response (any status) or a failure.
+type Attempt = Result<(StatusCode, HeaderMap, Received), Error>;
+
+/// The body of an attempt's response: read (always, for an error response), or left
+/// unread for the caller to stream.
+enum Received {
+    Read(Bytes),
+    Unread(reqwest::Response),
+}
+
+impl Received {
+    /// The body as read; an unread one counts as empty.
+    fn into_bytes(self) -> Bytes {
+        match self {
+            Self::Read(bytes) => bytes,
+            Self::Unread(_) => Bytes::new(),
+        }
+    }
+}
 
 impl<'a> Scope<'a> {
     /// A scope using the client's settings.
@@ -96,45 +123,87 @@ impl<'a> Scope<'a> {
     /// [`ErrorKind::Timeout`] when the last attempt got no response,
     /// [`ErrorKind::InvalidRequest`] when the request cannot be built (nothing is sent).
     pub async fn send(&self, request: RequestSpec) -> Result<RawResponse, Error> {
+        let (span, prepared) = self.traced(request);
+        let (status, headers, body) = self
+            .send_with_retries(prepared?, false)
+            .instrument(span)
+            .await?;
+        Ok(RawResponse::new(status, headers, body.into_bytes()))
+    }
+
+    /// Sends `request` like [`call`](Self::call), but hands back the body of the 2xx
+    /// response unread, as a [`ByteStream`], for large downloads: retries cover the
+    /// attempts up to the response head; the body is not subject to the maximum body
+    /// size, and each chunk must arrive within the attempt timeout.
+    ///
+    /// # Errors
+    ///
+    /// Those of [`send`](Self::send), or the error building the request.
+    pub async fn call_stream(
+        &self,
+        request: Result<RequestSpec, Error>,
+    ) -> Result<ByteStream, Error> {
+        let (span, prepared) = self.traced(request?);
+        let prepared = prepared?;
+        let idle = prepared.timeout;
+        let (status, headers, body) = self
+            .send_with_retries(prepared, true)
+            .instrument(span)
+            .await?;
+        Ok(match body {
+            Received::Unread(response) => ByteStream::new(status, headers, response, idle),
+            Received::Read(bytes) => ByteStream::read(status, headers, bytes),
+        })
+    }
+
+    /// The request's tracing span, and the request prepared within it.
+    fn traced(&self, request: RequestSpec) -> (tracing::Span, Result<Prepared, Error>) {
         // The span names the operation by its path template: the concrete path and the
         // query may carry personal data, and the URL may carry the key.
         let span = tracing::info_span!(
             "api_request",
             method = %request.method,
-            path = request.path_template,
+            path = &*request.path_template,
         );
         // Preparing never waits; the retry loop owns the prepared request, so that the
         // future stays small (it is moved into each enclosing future).
-        let prepared = span.in_scope(|| self.prepare(request))?;
-        self.send_with_retries(prepared).instrument(span).await
+        let prepared = span.in_scope(|| self.prepare(request));
+        (span, prepared)
     }
 
     fn prepare(&self, request: RequestSpec) -> Result<Prepared, Error> {
         if let Some(error) = request.error {
             return Err(error);
         }
+        let options = &self.options;
+        if let Some(problem) = &options.invalid {
+            return Err(Error::invalid_request(problem.clone()));
+        }
         let inner = &*self.client.inner;
-        let url = request_url(inner, &request.path, &request.query)?;
+        let mut query = request.query;
+        for (name, value) in &options.query {
+            query::append_pairs(&mut query, name, value, QueryStyle::default());
+        }
+        let url = request_url(inner, &request.path, &query)?;
 
         let mut headers = request.headers;
         headers.insert(ACCEPT, static_value(request.accept)?);
-        let body = match request.body {
-            Some(Body {
-                bytes,
-                content_type,
-            }) => {
-                headers.insert(CONTENT_TYPE, static_value(content_type)?);
-                Some(bytes)
-            }
-            None => None,
-        };
-        for (name, value) in &self.options.headers {
+        let mut body = request.body;
+        if let Some(body) = &body {
+            headers.insert(CONTENT_TYPE, static_value(body.content_type)?);
+        }
+        for (name, value) in &options.headers {
             let header_name = HeaderName::from_bytes(name.as_bytes())
                 .map_err(|_| Error::invalid_request(format!("invalid header name `{name}`")))?;
             let header_value = HeaderValue::from_str(value).map_err(|_| {
                 Error::invalid_request(format!("invalid value for header `{name}`"))
             })?;
             headers.insert(header_name, header_value);
+        }
+        for (name, value) in &inner.default_headers {
+            if !headers.contains_key(name) {
+                headers.insert(name.clone(), value.clone());
+            }
         }
         if let Some((name, value)) = &inner.credential {
             // A credential header set through the options replaces the client's key.
@@ -143,29 +212,77 @@ impl<'a> Scope<'a> {
             }
         }
 
+        // Idempotency: one key per call (given, or made up once here), so that every
+        // attempt of the call carries the same one; a key the caller put in the request
+        // is kept as it is.
+        let unsafe_method = matches!(request.method, Method::POST | Method::PATCH);
+        let mut key = options.idempotency_key.clone();
+        let mut has_key = false;
+        if let (true, Some(name)) = (unsafe_method, &inner.idempotency_header) {
+            if !headers.contains_key(name) {
+                let value = HeaderValue::from_str(call_key(&mut key)?).map_err(|_| {
+                    Error::invalid_request("the idempotency key is not a valid header value")
+                })?;
+                headers.insert(name.clone(), value);
+            }
+            has_key = true;
+        }
+        let method = request.method.as_str();
+        let field = request.idempotency_field.as_deref().or_else(|| {
+            settings::IDEMPOTENCY_BODY_FIELDS
+                .iter()
+                .find(|(m, template, _)| *m == method && *template == request.path_template)
+                .map(|(_, _, field)| *field)
+        });
+        if field.is_some() || !options.extra_body.is_empty() {
+            let (edited, keyed) =
+                edit_json_body(body.take(), field, &options.extra_body, &mut key)?;
+            if let Some(edited) = &edited {
+                headers.insert(CONTENT_TYPE, static_value(edited.content_type)?);
+            }
+            body = edited;
+            has_key |= keyed;
+        }
+        let retry_unsafe = options
+            .retry_non_idempotent
+            .unwrap_or(inner.retry_non_idempotent);
+
         Ok(Prepared {
             method: request.method,
             url,
             headers,
-            body,
-            timeout: self.options.timeout.unwrap_or(inner.timeout),
-            max_retries: self.options.max_retries.unwrap_or(inner.max_retries),
+            body: body.map(|body| body.bytes),
+            timeout: options.timeout.unwrap_or(inner.timeout),
+            max_retries: options.max_retries.unwrap_or(inner.max_retries),
+            cautious: unsafe_method && !has_key && !retry_unsafe,
+            template: request.path_template,
         })
     }
 
-    async fn send_with_retries(&self, request: Prepared) -> Result<RawResponse, Error> {
+    /// The retry loop: a 2xx response with its body read, or unread when `stream`.
+    async fn send_with_retries(
+        &self,
+        request: Prepared,
+        stream: bool,
+    ) -> Result<(StatusCode, HeaderMap, Received), Error> {
+        let log = self.client.inner.log;
+        let call = Call(&request.method, &request.template);
         let mut retry: u32 = 0;
         loop {
             let attempt = retry + 1;
             let started = Instant::now();
-            let outcome = self.attempt(&request).await;
+            let outcome = self.attempt(&request, stream).await;
             let elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
             let retries_left = retry < request.max_retries;
 
             let delay = match outcome {
                 Ok((status, headers, body)) if status.is_success() => {
                     tracing::debug!(attempt, status = status.as_u16(), elapsed_ms, "response");
-                    return Ok(RawResponse::new(status, headers, body));
+                    log.write(
+                        LogLevel::Info,
+                        format_args!("{call}: {status} ({elapsed_ms} ms)"),
+                    );
+                    return Ok((status, headers, body));
                 }
                 Ok((status, headers, body)) => {
                     tracing::debug!(
@@ -174,18 +291,34 @@ impl<'a> Scope<'a> {
                         elapsed_ms,
                         "error response"
                     );
-                    if !(retries_left && retry::should_retry(status, &headers)) {
-                        return Err(Error::from_response(status, headers, body));
+                    let retryable = if request.cautious {
+                        retry::should_retry_unprocessed(status, &headers)
+                    } else {
+                        retry::should_retry(status, &headers)
+                    };
+                    if !(retries_left && retryable) {
+                        log.write(LogLevel::Error, format_args!("{call}: {status}"));
+                        return Err(Error::from_response(status, headers, body.into_bytes()));
                     }
+                    log.write(LogLevel::Warn, format_args!("{call}: {status}, retrying"));
                     retry::delay(retry, Some(&headers))
                 }
                 Err(error) => {
                     tracing::debug!(attempt, error = %error, elapsed_ms, "attempt failed");
-                    let transient =
-                        matches!(error.kind(), ErrorKind::Connection | ErrorKind::Timeout);
+                    let transient = if request.cautious {
+                        error.is_connect_failure()
+                    } else {
+                        matches!(error.kind(), ErrorKind::Connection | ErrorKind::Timeout)
+                    };
+                    log.write(
+                        LogLevel::Debug,
+                        format_args!("{call}: attempt {attempt} failed: {error}"),
+                    );
                     if !(retries_left && transient) {
+                        log.write(LogLevel::Error, format_args!("{call}: {error}"));
                         return Err(error);
                     }
+                    log.write(LogLevel::Warn, format_args!("{call}: retrying"));
                     retry::delay(retry, None)
                 }
             };
@@ -196,9 +329,12 @@ impl<'a> Scope<'a> {
         }
     }
 
-    /// One exchange, bounded by the timeout: send, then read the whole body, so a
-    /// server that stalls mid-body times out too and a broken body can be retried.
-    async fn attempt(&self, request: &Prepared) -> Attempt {
+    /// One exchange, bounded by the timeout: send (through the middlewares, if any),
+    /// then read the body, so a server that stalls mid-body times out too and a broken
+    /// body can be retried. A successful response's body is read up to the client's
+    /// maximum body size (unless `stream`: then it is left unread), an error response's
+    /// up to [`MAX_KEPT_BODY`].
+    async fn attempt(&self, request: &Prepared, stream: bool) -> Attempt {
         let inner = &*self.client.inner;
         // Each attempt sends its own copy of the prepared request; `Bytes` clones share
         // the buffer, so every retry sends the same body bytes without copying them.
@@ -219,20 +355,158 @@ impl<'a> Scope<'a> {
             .map_err(Error::transport)?;
         }
 
+        let limit = inner.max_body_size;
         // Lazy: nothing is sent before the timeout below polls it.
-        let sending = inner.http.execute(outgoing);
         let exchange = async {
-            let mut response = sending.await.map_err(Error::transport)?;
+            let mut response = if inner.middleware.is_empty() {
+                inner
+                    .http
+                    .execute(outgoing)
+                    .await
+                    .map_err(Error::transport)?
+            } else {
+                Next::new(&inner.http, &inner.middleware)
+                    .run(outgoing)
+                    .await?
+            };
             let status = response.status();
             let headers = std::mem::take(response.headers_mut());
-            let body = response.bytes().await.map_err(Error::transport)?;
-            Ok((status, headers, body))
+            if !status.is_success() {
+                let (body, _) = read_body(&mut response, limit.min(MAX_KEPT_BODY))
+                    .await
+                    .map_err(Error::transport)?;
+                return Ok((status, headers, Received::Read(body)));
+            }
+            if stream {
+                return Ok((status, headers, Received::Unread(response)));
+            }
+            if response
+                .content_length()
+                .is_some_and(|length| length > limit as u64)
+            {
+                return Err(Error::body_too_large(status, headers, limit));
+            }
+            match read_body(&mut response, limit)
+                .await
+                .map_err(Error::transport)?
+            {
+                (body, true) => Ok((status, headers, Received::Read(body))),
+                (_, false) => Err(Error::body_too_large(status, headers, limit)),
+            }
         };
         // Dropping the exchange on timeout closes its connection, so nothing leaks.
         tokio::time::timeout(request.timeout, exchange)
             .await
             .unwrap_or_else(|_| Err(Error::timeout(request.timeout)))
     }
+}
+
+/// `METHOD /path/{template}`, for log lines.
+struct Call<'a>(&'a Method, &'a str);
+
+impl std::fmt::Display for Call<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.0, self.1)
+    }
+}
+
+/// The call's idempotency key: the one given or made earlier, else a new one.
+fn call_key(key: &mut Option<String>) -> Result<&str, Error> {
+    if key.is_none() {
+        *key = Some(idempotency::new_key()?);
+    }
+    Ok(key.as_deref().unwrap_or_default())
+}
+
+/// The body with the extra fields merged in and the idempotency key filled in at
+/// `field` (unless the caller filled it in); also whether the body now carries a key.
+fn edit_json_body(
+    body: Option<Body>,
+    field: Option<&str>,
+    extra: &serde_json::Map<String, serde_json::Value>,
+    key: &mut Option<String>,
+) -> Result<(Option<Body>, bool), Error> {
+    let mut value = match &body {
+        None if extra.is_empty() => return Ok((None, false)),
+        None => serde_json::Value::Object(serde_json::Map::new()),
+        Some(body) if body.content_type == "application/json" => {
+            serde_json::from_slice(&body.bytes).map_err(|source| {
+                Error::invalid_request_from("the request body is not JSON", source)
+            })?
+        }
+        // A body of another type has no field to fill in.
+        Some(_) if extra.is_empty() => return Ok((body, false)),
+        Some(_) => {
+            return Err(Error::invalid_request(
+                "extra body fields need a JSON object body",
+            ));
+        }
+    };
+    if !extra.is_empty() {
+        let serde_json::Value::Object(fields) = &mut value else {
+            return Err(Error::invalid_request(
+                "extra body fields need a JSON object body",
+            ));
+        };
+        fields.extend(extra.iter().map(|(k, v)| (k.clone(), v.clone())));
+    }
+    let mut keyed = false;
+    if let Some(field) = field {
+        if !idempotency::has_body_key(&value, field) {
+            idempotency::set_body_key(&mut value, field, call_key(key)?);
+        }
+        keyed = idempotency::has_body_key(&value, field);
+    }
+    let bytes = serde_json::to_vec(&value).map_err(|source| {
+        Error::invalid_request_from("the request body cannot be serialised as JSON", source)
+    })?;
+    Ok((
+        Some(Body {
+            bytes: bytes.into(),
+            content_type: "application/json",
+        }),
+        keyed,
+    ))
+}
+
+/// Reads the body up to `limit` bytes: the whole body and `true`, or the first
+/// `limit` bytes and `false` when it is longer (the rest is left unread).
+async fn read_body(
+    response: &mut reqwest::Response,
+    limit: usize,
+) -> Result<(Bytes, bool), reqwest::Error> {
+    // The usual small body arrives as one chunk and is returned without a copy.
+    let mut first: Option<Bytes> = None;
+    let mut joined: Vec<u8> = Vec::new();
+    let mut length: usize = 0;
+    while let Some(chunk) = response.chunk().await? {
+        let room = limit - length;
+        if chunk.len() > room {
+            let mut prefix = joined;
+            if prefix.is_empty() {
+                prefix.extend_from_slice(first.as_deref().unwrap_or_default());
+            }
+            prefix.extend_from_slice(&chunk[..room]);
+            return Ok((Bytes::from(prefix), false));
+        }
+        length += chunk.len();
+        match &first {
+            None => first = Some(chunk),
+            Some(earlier) => {
+                if joined.is_empty() {
+                    joined.reserve(length);
+                    joined.extend_from_slice(earlier);
+                }
+                joined.extend_from_slice(&chunk);
+            }
+        }
+    }
+    let body = if joined.is_empty() {
+        first.unwrap_or_default()
+    } else {
+        Bytes::from(joined)
+    };
+    Ok((body, true))
 }
 
 /// `base_url + path`, then the query (and the key, for query-parameter auth).

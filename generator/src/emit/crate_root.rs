@@ -47,7 +47,13 @@ pub fn lib_file(api: &Api, config: &Config, usage: &str) -> TokenStream {
         pub mod resources;
         pub mod types;
 
-        pub use runtime::{ApiResponse, Client, ClientBuilder, Error, ErrorKind, Nullable, Page, PageStream, RequestOptions};
+        pub use runtime::{
+            ApiResponse, BoxFuture, ByteStream, Client, ClientBuilder, CustomRequest, Error, ErrorKind, LogLevel,
+            Method, Middleware, Next, Nullable, Page, PageStream, RequestOptions, redirect_policy,
+        };
+        /// The HTTP library the client sends requests with (for middlewares and
+        /// [`ClientBuilder::http_client`]).
+        pub use reqwest;
         /// The date and time library used by timestamp fields.
         pub use chrono;
         /// The JSON library used for free-form values.
@@ -121,7 +127,31 @@ pub fn settings_file(api: &Api, config: &Config) -> TokenStream {
         Auth::Basic => quote! { Auth::Basic },
         Auth::Header(h) => quote! { Auth::Header(#h) },
         Auth::Query(q) => quote! { Auth::Query(#q) },
+        Auth::Cookie(c) => quote! { Auth::Cookie(#c) },
     };
+    let log_env = &config.log_env;
+    let headers_env = &config.custom_headers_env;
+    let optional = |value: &Option<String>| match value {
+        Some(text) => quote! { Some(#text) },
+        None => quote! { None },
+    };
+    let idempotency_header = optional(&config.idempotency_header);
+    let request_id_field = optional(&config.request_id_field);
+    // Operations are named by method and path template, what the runtime sees.
+    let body_fields = config
+        .idempotency_body_fields
+        .iter()
+        .flat_map(|(id, field)| {
+            api.resources
+                .iter()
+                .flat_map(|r| &r.operations)
+                .filter(move |op| &op.operation_id == id)
+                .map(move |op| {
+                    let method = format!("{:?}", op.method).to_uppercase();
+                    let path = &op.path;
+                    quote! { (#method, #path, #field) }
+                })
+        });
     quote! {
         //! Constants of this API that the runtime reads: where to connect, how to
         //! authenticate, which environment variables to consult.
@@ -141,5 +171,16 @@ pub fn settings_file(api: &Api, config: &Config) -> TokenStream {
         pub(crate) const USER_AGENT: &str = concat!(#ua, env!("CARGO_PKG_VERSION"));
         /// How requests carry the API key.
         pub(crate) const AUTH: Auth = #auth;
+        /// Environment variable with the log level (`off`, `error`, `warn`, `info`, `debug`).
+        pub(crate) const LOG_ENV: &str = #log_env;
+        /// Environment variable with extra headers, one `name: value` per line.
+        pub(crate) const CUSTOM_HEADERS_ENV: &str = #headers_env;
+        /// Header carrying an idempotency key on POST and PATCH requests, if the API takes one.
+        pub(crate) const IDEMPOTENCY_HEADER: Option<&str> = #idempotency_header;
+        /// `(method, path template, JSON pointer)`: operations whose JSON body carries an
+        /// idempotency key, and where.
+        pub(crate) const IDEMPOTENCY_BODY_FIELDS: &[(&str, &str, &str)] = &[#(#body_fields),*];
+        /// JSON pointer of a request id in error bodies, if the API returns one there.
+        pub(crate) const REQUEST_ID_FIELD: Option<&str> = #request_id_field;
     }
 }

@@ -58,6 +58,17 @@ impl Context {
     }
 }
 
+/// The arguments of an operation's method after `&self`, as written in the emitted
+/// code (`chat_id: &str`, `params: &types::MessageSendParams`): the client surface,
+/// for comparing two generations.
+pub fn method_arguments(api: &Api, op: &crate::ir::Operation) -> Vec<String> {
+    resources::arguments(api, op)
+        .0
+        .iter()
+        .map(|t| t.to_string())
+        .collect()
+}
+
 /// One emitted Rust file, or a run of the items of `types.rs`. Parts are emitted
 /// independently of each other (from the IR, the config and the [`Context`] only), so
 /// they can be emitted on different threads; a file's parts, printed in order, make the

@@ -11,8 +11,8 @@ use super::pagination;
 use super::rust_type::{Scope, ident, rust_type};
 use super::values::ValueBuilder;
 use crate::ir::{
-    Api, BodyEncoding, HttpMethod, Operation, ParamLocation, PathPart, Primitive, QueryStyle,
-    Resource, ResponseBody, TypeKind, TypeRef,
+    Api, BodyEncoding, HttpMethod, Operation, Param, ParamLocation, PathPart, Primitive,
+    QueryStyle, Resource, ResponseBody, TypeKind, TypeRef,
 };
 
 /// `resources/mod.rs`: module declarations and the accessors on `Client`.
@@ -42,23 +42,28 @@ pub fn mod_file(api: &Api) -> TokenStream {
                 pub use crate::runtime::Multipart;
             }
         });
-    let accessors = api.resources.iter().zip(&cfgs).map(|(r, cfg)| {
-        let m = ident(&r.module);
-        let t = ident(&r.type_name);
-        let a = ident(&r.accessor);
-        let text = docs::join(&[
-            r.doc.as_deref(),
-            Some(&format!("Operations on the `{}` resource.", r.accessor)),
-        ]);
-        let doc = docs::attrs(&text);
-        quote! {
-            #doc
-            #cfg
-            pub fn #a(&self) -> #m::#t<'_> {
-                #m::#t::new(crate::runtime::Scope::new(self))
+    let accessors = api
+        .resources
+        .iter()
+        .zip(&cfgs)
+        .filter(|(r, _)| r.parent.is_none())
+        .map(|(r, cfg)| {
+            let m = ident(&r.module);
+            let t = ident(&r.type_name);
+            let a = ident(&r.accessor);
+            let text = docs::join(&[
+                r.doc.as_deref(),
+                Some(&format!("Operations on the `{}` resource.", r.accessor)),
+            ]);
+            let doc = docs::attrs(&text);
+            quote! {
+                #doc
+                #cfg
+                pub fn #a(&self) -> #m::#t<'_> {
+                    #m::#t::new(crate::runtime::Scope::new(self))
+                }
             }
-        }
-    });
+        });
     quote! {
         //! The API's operations, grouped by resource. Each resource is reached through an
         //! accessor on [`Client`](crate::Client), such as `client.resource().call(..)`.
@@ -92,6 +97,7 @@ pub fn resource_file(
         .operations
         .iter()
         .map(|op| operation(api, r, op, values, krate));
+    let subresources = subresource_accessors(api, r);
     let requests = r.operations.iter().map(|op| request_fn(api, r, op));
     let pagers = r
         .operations
@@ -107,22 +113,33 @@ pub fn resource_file(
                 TypeKind::Params(ps) => ps.iter().any(|p| p.location == ParamLocation::Query),
                 _ => false,
             })
+            || op.body.as_ref().is_some_and(|b| {
+                b.elsewhere
+                    .iter()
+                    .any(|p| p.location == ParamLocation::Query)
+            })
     });
+    let uses_query = uses_query
+        || r.operations
+            .iter()
+            .any(|op| op.body.as_ref().is_some_and(|b| !b.field_styles.is_empty()));
     let uses_path = r.operations.iter().any(|op| !op.path_params.is_empty());
     let has = |f: fn(&ResponseBody) -> bool| r.operations.iter().any(|op| f(&op.response.body));
+    // A resource may have only sub-resources, and then no operation of its own.
+    let calls = !r.operations.is_empty();
     // The runtime items this module names, in `rustfmt` order.
     let imports = [
-        ("ApiResponse", true),
+        ("ApiResponse", calls),
         ("Binary", has(|b| *b == ResponseBody::Binary)),
         ("Empty", has(|b| *b == ResponseBody::Empty)),
         ("Json", has(|b| matches!(b, ResponseBody::Json(_)))),
-        ("Method", true),
+        ("Method", calls),
         ("Page", paged),
         ("PageStream", paged),
         ("Pager", paged),
         ("Paging", paged),
         ("QueryStyle", uses_query),
-        ("RequestSpec", true),
+        ("RequestSpec", calls),
         ("Scope", true),
         ("Text", has(|b| *b == ResponseBody::Text)),
         ("path", uses_path),
@@ -130,11 +147,16 @@ pub fn resource_file(
     .into_iter()
     .filter(|(_, used)| *used)
     .map(|(name, _)| ident(name));
+    let crate_imports = if calls {
+        quote! { use crate::{Error, RequestOptions}; }
+    } else {
+        quote! { use crate::RequestOptions; }
+    };
     quote! {
         //! The resource's handle and its operations.
 
         use crate::runtime::{#(#imports),*};
-        use crate::{Error, RequestOptions};
+        #crate_imports
         #types_import
 
         #doc
@@ -154,12 +176,46 @@ pub fn resource_file(
                 Self { scope: self.scope.with_options(options) }
             }
 
+            #subresources
             #(#methods)*
         }
 
         #(#requests)*
         #(#pagers)*
     }
+}
+
+/// The accessors of a resource's sub-resources, on its handle: each hands its scope
+/// (client and options) on, so `with_options` on the parent applies below it too.
+fn subresource_accessors(api: &Api, r: &Resource) -> TokenStream {
+    let index = api.resources.iter().position(|x| std::ptr::eq(x, r));
+    let features = resource_features(api);
+    let items = api
+        .resources
+        .iter()
+        .zip(&features)
+        .filter(|(c, _)| c.parent.is_some() && c.parent == index)
+        .map(|(c, feature)| {
+            let m = ident(&c.module);
+            let t = ident(&c.type_name);
+            let a = ident(&c.accessor);
+            let text = docs::join(&[
+                c.doc.as_deref(),
+                Some(&format!(
+                    "Operations on the `{}` sub-resource.",
+                    c.chain.join(".")
+                )),
+            ]);
+            let doc = docs::attrs(&text);
+            quote! {
+                #doc
+                #[cfg(feature = #feature)]
+                pub fn #a(&self) -> super::#m::#t<'a> {
+                    super::#m::#t::new(self.scope.clone())
+                }
+            }
+        });
+    quote! { #(#items)* }
 }
 
 fn mentions_types(api: &Api, op: &Operation) -> bool {
@@ -247,8 +303,9 @@ pub fn arguments(api: &Api, op: &Operation) -> (Vec<TokenStream>, Vec<TokenStrea
             BodyEncoding::Binary(_) => quote! { Vec<u8> },
             BodyEncoding::Multipart => quote! { &crate::runtime::Multipart },
         };
-        decls.push(quote! { body: #ty });
-        names.push(quote! { body });
+        let n = body_arg(op);
+        decls.push(quote! { #n: #ty });
+        names.push(quote! { #n });
     }
     if let Some(p) = &op.params {
         let t = ident(&api.type_def(p.ty).name);
@@ -256,6 +313,22 @@ pub fn arguments(api: &Api, op: &Operation) -> (Vec<TokenStream>, Vec<TokenStrea
         names.push(quote! { params });
     }
     (decls, names)
+}
+
+/// The name of the body argument: `params` when it is the operation's params struct
+/// (a JSON or form object), `body` otherwise (bytes, text, multipart, arrays, or beside
+/// a separate `params`).
+pub fn body_arg(op: &Operation) -> proc_macro2::Ident {
+    let is_params = op.params.is_none()
+        && op.body.as_ref().is_some_and(|b| {
+            matches!(b.encoding, BodyEncoding::Json | BodyEncoding::Form)
+                && matches!(b.ty, TypeRef::Named(_))
+        });
+    if is_params {
+        format_ident!("params")
+    } else {
+        format_ident!("body")
+    }
 }
 
 /// The success type a method returns.
@@ -364,35 +437,35 @@ fn request_fn(api: &Api, r: &Resource, op: &Operation) -> TokenStream {
     if let Some(p) = &op.params
         && let TypeKind::Params(ps) = &api.type_def(p.ty).kind
     {
-        for param in ps {
-            let field = ident(&param.name);
-            let wire = &param.wire_name;
-            match param.location {
-                ParamLocation::Query => {
-                    let style = match param.style {
-                        QueryStyle::Form { explode } => {
-                            quote! { QueryStyle::Form { explode: #explode } }
-                        }
-                        QueryStyle::SpaceDelimited => quote! { QueryStyle::SpaceDelimited },
-                        QueryStyle::PipeDelimited => quote! { QueryStyle::PipeDelimited },
-                        QueryStyle::DeepObject => quote! { QueryStyle::DeepObject },
-                    };
-                    build.push((quote! { .query(#wire, &params.#field, #style) }, false));
-                }
-                ParamLocation::Header => {
-                    build.push((quote! { .header(#wire, &params.#field) }, true));
-                }
-                ParamLocation::Cookie | ParamLocation::Path => {}
-            }
-        }
+        let params = format_ident!("params");
+        build.extend(ps.iter().map(|param| param_step(param, &params)));
     }
     if let Some(b) = &op.body {
+        let body = body_arg(op);
+        // Members of the params struct that go in the query or headers.
+        for param in &b.elsewhere {
+            build.push(param_step(param, &body));
+        }
+        let elsewhere: Vec<&str> = b.elsewhere.iter().map(|p| p.wire_name.as_str()).collect();
         build.push(match &b.encoding {
-            BodyEncoding::Json => (quote! { .json(body) }, true),
-            BodyEncoding::Form => (quote! { .form(body) }, true),
-            BodyEncoding::Text(_) => (quote! { .text(body) }, false),
-            BodyEncoding::Binary(ct) => (quote! { .body(body, #ct) }, false),
-            BodyEncoding::Multipart => (quote! { .multipart(body) }, true),
+            BodyEncoding::Json if !elsewhere.is_empty() => {
+                (quote! { .json_without(#body, &[#(#elsewhere),*]) }, true)
+            }
+            BodyEncoding::Form if !elsewhere.is_empty() => {
+                (quote! { .form_without(#body, &[#(#elsewhere),*]) }, true)
+            }
+            BodyEncoding::Json => (quote! { .json(#body) }, true),
+            BodyEncoding::Form if b.field_styles.is_empty() => (quote! { .form(#body) }, true),
+            BodyEncoding::Form => {
+                let styles = b.field_styles.iter().map(|(name, style)| {
+                    let style = style_tokens(*style);
+                    quote! { (#name, #style) }
+                });
+                (quote! { .form_styled(#body, &[#(#styles),*]) }, true)
+            }
+            BodyEncoding::Text(_) => (quote! { .text(#body) }, false),
+            BodyEncoding::Binary(ct) => (quote! { .body(#body, #ct) }, false),
+            BodyEncoding::Multipart => (quote! { .multipart(#body) }, true),
         });
     }
     // Fallible steps get `?`, except a last one, whose result is returned as is.
@@ -433,6 +506,20 @@ fn request_fn(api: &Api, r: &Resource, op: &Operation) -> TokenStream {
     }
 }
 
+/// The builder step sending one query or header parameter, a field of `holder`.
+fn param_step(param: &Param, holder: &proc_macro2::Ident) -> (TokenStream, bool) {
+    let field = ident(&param.name);
+    let wire = &param.wire_name;
+    match param.location {
+        ParamLocation::Query => {
+            let style = style_tokens(param.style);
+            (quote! { .query(#wire, &#holder.#field, #style) }, false)
+        }
+        ParamLocation::Header => (quote! { .header(#wire, &#holder.#field) }, true),
+        ParamLocation::Cookie | ParamLocation::Path => (TokenStream::new(), false),
+    }
+}
+
 fn operation(
     api: &Api,
     r: &Resource,
@@ -463,6 +550,21 @@ fn operation(
     let doc = docs::attrs(&text);
     let example = docs::own_attrs(&method_example(api, r, op, values, krate));
     let deprecated = op.deprecated.then(|| quote! { #[deprecated] });
+    // Binary content can be large: a third twin hands the body back unread.
+    let byte_stream = matches!(op.response.body, ResponseBody::Binary).then(|| {
+        let stream = format_ident!("{}_stream", op.name.trim_end_matches('_'));
+        let doc = format!(
+            " Same as [`{}`](Self::{}), handing back the body unread, to be read piece by piece.",
+            op.name, op.name
+        );
+        quote! {
+            #[doc = #doc]
+            #deprecated
+            pub fn #stream(&self, #(#decls),*) -> impl Future<Output = Result<crate::runtime::ByteStream, Error>> {
+                self.scope.call_stream(#request(#(#names),*))
+            }
+        }
+    });
     let raw_doc = format!(
         " Same as [`{}`](Self::{}), also returning the status and headers.",
         op.name, op.name
@@ -482,6 +584,8 @@ fn operation(
             pub fn #with_response(&self, #(#decls),*) -> impl Future<Output = Result<ApiResponse<#ret>, Error>> {
                 self.scope.call::<#decode>(#request(#(#names),*))
             }
+
+            #byte_stream
         };
     };
     // A list operation: the first page, which can fetch the next, and a stream of
@@ -532,5 +636,17 @@ fn operation(
         pub fn #with_response(&self, #(#decls),*) -> impl Future<Output = Result<ApiResponse<#ret>, Error>> {
             self.scope.call::<#decode>(#request(#(#names),*))
         }
+
+        #byte_stream
+    }
+}
+
+/// The runtime's `QueryStyle` value for `style`.
+fn style_tokens(style: QueryStyle) -> TokenStream {
+    match style {
+        QueryStyle::Form { explode } => quote! { QueryStyle::Form { explode: #explode } },
+        QueryStyle::SpaceDelimited => quote! { QueryStyle::SpaceDelimited },
+        QueryStyle::PipeDelimited => quote! { QueryStyle::PipeDelimited },
+        QueryStyle::DeepObject => quote! { QueryStyle::DeepObject },
     }
 }

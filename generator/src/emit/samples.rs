@@ -85,11 +85,15 @@ impl Samples<'_> {
                 let item_c = c.and_then(|c| c.items.as_deref());
                 let min = c.and_then(|c| c.min_items).unwrap_or(0);
                 let max = c.and_then(|c| c.max_items).unwrap_or(u64::MAX);
-                let wanted = min.max(1).min(max);
+                // Two items of a scalar where allowed: one item is indistinguishable
+                // from a scalar in a query string or form, so only two show that the
+                // value went out as an array (repeated name or delimiter).
+                let floor = if self.is_scalar(inner) { 2 } else { 1 };
+                let wanted = min.max(floor).min(max);
                 let unique = c.is_some_and(|c| c.unique_items);
                 let mut items = Vec::new();
                 for i in 0..wanted.min(64) {
-                    let item = self.nth(inner, item_c, fill, depth + 1, i as usize)?;
+                    let item = self.nth(inner, item_c, fill, depth + 1, i as usize, unique)?;
                     if unique && items.contains(&item) {
                         break;
                     }
@@ -141,6 +145,19 @@ impl Samples<'_> {
         })
     }
 
+    /// A string, number, boolean or string enum (through aliases).
+    fn is_scalar(&self, ty: &TypeRef) -> bool {
+        match ty {
+            TypeRef::Primitive(_) => true,
+            TypeRef::Named(id) => match &self.api.type_def(*id).kind {
+                TypeKind::Enum(_) => true,
+                TypeKind::Alias(t) => self.is_scalar(t),
+                _ => false,
+            },
+            _ => false,
+        }
+    }
+
     /// The `i`-th of several distinct values where the type has several (enum values),
     /// for lists whose items must be unique.
     fn nth(
@@ -150,7 +167,16 @@ impl Samples<'_> {
         fill: Fill,
         depth: usize,
         i: usize,
+        unique: bool,
     ) -> Option<Value> {
+        if let Some(values) = c.map(|c| &c.values).filter(|v| !v.is_empty()) {
+            return Some(values[i % values.len()].clone());
+        }
+        // Strings vary only where they must (`uniqueItems`): odd but valid variants of a
+        // pattern are worse samples than the first one repeated.
+        if unique && *ty == TypeRef::Primitive(Primitive::String) {
+            return Some(Value::String(string_nth(c, i)));
+        }
         if let TypeRef::Named(id) = ty
             && let TypeKind::Enum(e) = &self.api.type_def(*id).kind
             && !e.variants.is_empty()
@@ -330,10 +356,20 @@ fn bounds(c: Option<&Constraints>, step: f64) -> (f64, f64) {
 
 /// A string matching the constraints' `pattern`, `format` and lengths.
 pub fn string(c: Option<&Constraints>) -> String {
+    string_nth(c, 0)
+}
+
+/// The `i`-th of several distinct sample strings where the constraints allow them (items
+/// of a list with `uniqueItems`); the first one ([`string`]) otherwise.
+fn string_nth(c: Option<&Constraints>, i: usize) -> String {
     let format = c.and_then(|c| c.format.as_deref());
     let by_format = format.and_then(format_sample);
     let Some(pattern) = c.and_then(|c| c.pattern.as_deref()) else {
-        let s = by_format.map_or_else(|| "string".to_string(), str::to_string);
+        let s = match by_format {
+            Some(s) => s.to_string(),
+            None if i > 0 => format!("string{i}"),
+            None => "string".to_string(),
+        };
         return fit_length(s, c);
     };
     let Ok(re) = regex::Regex::new(pattern) else {
@@ -344,12 +380,19 @@ pub fn string(c: Option<&Constraints>) -> String {
         c.and_then(|c| c.min_length).is_none_or(|m| n >= m)
             && c.and_then(|c| c.max_length).is_none_or(|m| n <= m)
     };
-    by_format
+    let mut matching = by_format
         .into_iter()
         .chain(PATTERN_CANDIDATES.iter().copied())
         .map(str::to_string)
         .chain(from_pattern(pattern))
-        .find(|s| re.is_match(s) && within(s))
+        .filter(|s| re.is_match(s) && within(s));
+    let first = matching.next();
+    let wanted = match i {
+        0 => None,
+        _ => matching.nth(i - 1),
+    };
+    wanted
+        .or(first)
         .unwrap_or_else(|| by_format.unwrap_or("string").to_string())
 }
 

@@ -116,7 +116,7 @@ pub fn contract_file(api: &Api, config: &Config, values: &ValueBuilder<'_>) -> T
                     "- `{} {}` (`{}.{}`): {why}",
                     op.method.as_str(),
                     op.path,
-                    r.accessor,
+                    r.chain.join("."),
                     op.name
                 )),
             }
@@ -318,20 +318,22 @@ fn operation_tests(
 ) -> Result<TokenStream, String> {
     let required = call(api, op, samples, Fill::Required)?;
     let all = call(api, op, samples, Fill::All)?;
-    let stem = format!("{}_{}", r.accessor, op.name);
+    let stem = format!("{}_{}", r.module, op.name);
     let mut name = |suffix: &str| names.claim(&format!("{stem}{suffix}"));
     let http = format!("`{} {}`", op.method.as_str(), op.path);
     let mut out = Vec::new();
     if required.fingerprint == all.fingerprint {
         let doc = format!(
             "{http} (`{}.{}`): the call with its required parameters, which are all it has.",
-            r.accessor, op.name
+            r.chain.join("."),
+            op.name
         );
         out.push(success_test(api, r, op, samples, &name(""), &doc, &all));
     } else {
         let doc = format!(
             "{http} (`{}.{}`) with only the required parameters.",
-            r.accessor, op.name
+            r.chain.join("."),
+            op.name
         );
         out.push(success_test(
             api,
@@ -344,7 +346,8 @@ fn operation_tests(
         ));
         let doc = format!(
             "{http} (`{}.{}`) with every parameter set.",
-            r.accessor, op.name
+            r.chain.join("."),
+            op.name
         );
         out.push(success_test(
             api,
@@ -502,7 +505,7 @@ fn success_test(
 ) -> TokenStream {
     let values = samples.values;
     let name = format_ident!("{}", name);
-    let accessor = ident(&r.accessor);
+    let chain = r.chain.iter().map(|a| ident(a));
     let method = format_ident!("{}_with_response", op.name.trim_end_matches('_'));
     let Call { lets, args, .. } = call;
     let status = Literal::u16_unsuffixed(op.response.status);
@@ -550,7 +553,7 @@ fn success_test(
         async fn #name() {
             #(#lets)*
             let response = client()
-                .#accessor()
+                #(.#chain())*
                 .#method(#(#args),*)
                 .await
                 .unwrap_or_else(|err| fail(&err));
@@ -569,11 +572,12 @@ fn paging_test(r: &Resource, op: &Operation, name: &str, http: &str, call: &Call
     let doc = format!(
         "{http} (`{}.{}`) pages: the first page, then the next one with the same \
          parameters and the position the first gave, where the mock gives one.",
-        r.accessor, op.name
+        r.chain.join("."),
+        op.name
     );
     let doc = super::docs::attrs(&wrap(&doc));
     let name = format_ident!("{}", name);
-    let accessor = ident(&r.accessor);
+    let chain = r.chain.iter().map(|a| ident(a));
     let method = ident(&op.name);
     let Call { lets, args, .. } = call;
     let attrs = attrs(op);
@@ -583,7 +587,7 @@ fn paging_test(r: &Resource, op: &Operation, name: &str, http: &str, call: &Call
         async fn #name() {
             #(#lets)*
             let page = client()
-                .#accessor()
+                #(.#chain())*
                 .#method(#(#args),*)
                 .await
                 .unwrap_or_else(|err| fail(&err));
@@ -678,10 +682,11 @@ fn error_test(
         "{http} (`{}.{}`): each documented error status, asked of the server with \
          `Prefer: code=`, comes back as an error with the example's status, body, code \
          and message.",
-        r.accessor, op.name
+        r.chain.join("."),
+        op.name
     );
     let doc = super::docs::attrs(&wrap(&doc));
-    let accessor = ident(&r.accessor);
+    let chain = r.chain.iter().map(|a| ident(a));
     let method = ident(&op.name);
     let Call { lets, args, .. } = call;
     let attrs = attrs(op);
@@ -692,7 +697,7 @@ fn error_test(
             #(#lets)*
             for expected in [#(#rows),*] {
                 let result = client()
-                    .#accessor()
+                    #(.#chain())*
                     .with_options(prefer_status(expected.status))
                     .#method(#(#args),*)
                     .await;

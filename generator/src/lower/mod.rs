@@ -12,6 +12,7 @@ mod pagination;
 pub use pagination::describe as describe_pagination;
 pub mod refs;
 mod schemas;
+mod shape;
 
 use std::any::Any;
 use std::cell::RefCell;
@@ -78,7 +79,7 @@ pub fn lower(
         nesting: 0,
     };
     l.lower_components()?;
-    let resources = l.lower_operations()?;
+    let resources = l.lower_operations(config)?;
     let webhooks = l.lower_webhooks()?;
     schemas::settle_unions(&mut l.types);
     let error_body = operations::common_error_body(&resources);

@@ -482,6 +482,30 @@ impl<'a> Lowerer<'a> {
                 constraints: super::constraints::at(self.doc, prop_ptr),
             });
         }
+        // A required member the schema does not describe still has to be sent: it
+        // becomes a required field of the extra members' type (any JSON value without one).
+        let mut undescribed: Vec<&String> = Vec::new();
+        for wire in &parts.required {
+            if !parts.properties.contains_key(wire) && !undescribed.contains(&wire) {
+                undescribed.push(wire);
+            }
+        }
+        for wire in undescribed {
+            self.note(
+                pointer,
+                format!("required member `{wire}` has no schema in `properties`; typed as its extra members (a JSON value if none)"),
+            );
+            fields.push(Field {
+                name: field_names.claim(&names::snake(wire, "field")),
+                wire_name: wire.clone(),
+                ty: additional.clone().unwrap_or(TypeRef::Any),
+                presence: Presence::Required,
+                boxed: false,
+                doc: None,
+                deprecated: false,
+                constraints: None,
+            });
+        }
         if let Some(f) = parts.foreign {
             self.note(
                 pointer,

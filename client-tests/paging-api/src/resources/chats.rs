@@ -5,7 +5,7 @@
 
 use crate::runtime::{
     ApiResponse, Json, Method, Page, PageStream, Pager, Paging, QueryStyle, RequestSpec,
-    Scope, path,
+    Scope,
 };
 
 use crate::{Error, RequestOptions};
@@ -28,6 +28,12 @@ impl<'a> Chats<'a> {
         Self {
             scope: self.scope.with_options(options),
         }
+    }
+
+    /// Operations on the `chats.messages` sub-resource.
+    #[cfg(feature = "chats_messages")]
+    pub fn messages(&self) -> super::chats_messages::ChatMessages<'a> {
+        super::chats_messages::ChatMessages::new(self.scope.clone())
     }
 
     /// Chats, in cursor pages (declared in the config).
@@ -78,58 +84,6 @@ impl<'a> Chats<'a> {
     ) -> impl Future<Output = Result<ApiResponse<types::ChatListResponse>, Error>> {
         self.scope.call::<Json<_>>(list_request(params))
     }
-
-    /// A chat's messages, in cursor pages (declared in the config).
-    ///
-    /// `GET /chats/{chatId}/messages`
-    ///
-    /// Returns the first page; [`Page::next_page`] fetches the next with the same parameters and options, and [`list_messages_stream`](Self::list_messages_stream) yields every item across pages.
-    ///
-    /// # Example
-    ///
-    /// ```no_run
-    /// # async fn example() -> Result<(), paging_api::Error> {
-    /// let client = paging_api::Client::from_env()?;
-    /// let chat_list_messages_response = client
-    ///     .chats()
-    ///     .list_messages(
-    ///         "chatId_example",
-    ///         &paging_api::types::ChatListMessagesParams::default(),
-    ///     )
-    ///     .await?;
-    /// println!("{:?}", chat_list_messages_response);
-    /// #     Ok(())
-    /// # }
-    /// ```
-    pub fn list_messages(
-        &self,
-        chat_id: &str,
-        params: &types::ChatListMessagesParams,
-    ) -> impl Future<
-        Output = Result<Page<types::Item, types::ChatListMessagesResponse>, Error>,
-    > {
-        self.scope.page(list_messages_request(chat_id, params), LIST_MESSAGES_PAGES)
-    }
-
-    /// Every item of [`list_messages`](Self::list_messages), page after page: a `Stream` of `Result<item, Error>` (use `futures::TryStreamExt` to collect or iterate). The next page is requested when the items of the current one are consumed, with the same parameters (only the position changes), options, retries and timeouts. The stream ends after the last page; an error, including a position the server repeats, is yielded once and ends it.
-    pub fn list_messages_stream(
-        &self,
-        chat_id: &str,
-        params: &types::ChatListMessagesParams,
-    ) -> PageStream<types::Item, types::ChatListMessagesResponse> {
-        self.scope.stream(list_messages_request(chat_id, params), LIST_MESSAGES_PAGES)
-    }
-
-    /// The first page of [`list_messages`](Self::list_messages) as it was received: status, headers and the decoded body.
-    pub fn list_messages_with_response(
-        &self,
-        chat_id: &str,
-        params: &types::ChatListMessagesParams,
-    ) -> impl Future<
-        Output = Result<ApiResponse<types::ChatListMessagesResponse>, Error>,
-    > {
-        self.scope.call::<Json<_>>(list_messages_request(chat_id, params))
-    }
 }
 
 /// The request of [`Chats::list`].
@@ -143,34 +97,10 @@ fn list_request(params: &types::ChatListParams) -> Result<RequestSpec, Error> {
     )
 }
 
-/// The request of [`Chats::list_messages`].
-fn list_messages_request(
-    chat_id: &str,
-    params: &types::ChatListMessagesParams,
-) -> Result<RequestSpec, Error> {
-    let path = format!("/chats/{}/messages", path::segment(chat_id) ?);
-    Ok(
-        RequestSpec::new(Method::GET, "/chats/{chatId}/messages", path)
-            .query("cursor", &params.cursor, QueryStyle::Form { explode: true })
-            .query("limit", &params.limit, QueryStyle::Form { explode: true }),
-    )
-}
-
 /// How [`Chats::list`] pages: cursor (query `cursor`, next `next_cursor`, items `chats`).
 const LIST_PAGES: Pager<types::Item, types::ChatListResponse> = Pager {
     items: |body| body.chats.as_slice(),
     into_items: |body| body.chats,
-    paging: Paging::Cursor {
-        param: "cursor",
-        next: |body| body.next_cursor.as_option().map(ToString::to_string),
-        more: None,
-    },
-};
-
-/// How [`Chats::list_messages`] pages: cursor (query `cursor`, next `next_cursor`, items `messages`).
-const LIST_MESSAGES_PAGES: Pager<types::Item, types::ChatListMessagesResponse> = Pager {
-    items: |body| body.messages.as_slice(),
-    into_items: |body| body.messages,
     paging: Paging::Cursor {
         param: "cursor",
         next: |body| body.next_cursor.as_option().map(ToString::to_string),

@@ -35,26 +35,29 @@ impl<'a> Items<'a> {
     /// ```no_run
     /// # async fn example() -> Result<(), paging_api::Error> {
     /// let client = paging_api::Client::from_env()?;
-    /// let item = client.items().get("id_example").await?;
+    /// let item = client.items().retrieve("id_example").await?;
     /// println!("{:?}", item);
     /// #     Ok(())
     /// # }
     /// ```
-    pub fn get(&self, id: &str) -> impl Future<Output = Result<types::Item, Error>> {
-        self.scope.call_value::<Json<_>>(get_request(id))
+    pub fn retrieve(
+        &self,
+        id: &str,
+    ) -> impl Future<Output = Result<types::Item, Error>> {
+        self.scope.call_value::<Json<_>>(retrieve_request(id))
     }
 
-    /// Same as [`get`](Self::get), also returning the status and headers.
-    pub fn get_with_response(
+    /// Same as [`retrieve`](Self::retrieve), also returning the status and headers.
+    pub fn retrieve_with_response(
         &self,
         id: &str,
     ) -> impl Future<Output = Result<ApiResponse<types::Item>, Error>> {
-        self.scope.call::<Json<_>>(get_request(id))
+        self.scope.call::<Json<_>>(retrieve_request(id))
     }
 }
 
-/// The request of [`Items::get`].
-fn get_request(id: &str) -> Result<RequestSpec, Error> {
+/// The request of [`Items::retrieve`].
+fn retrieve_request(id: &str) -> Result<RequestSpec, Error> {
     let path = format!("/items/{}", path::segment(id) ?);
     Ok(RequestSpec::new(Method::GET, "/items/{id}", path))
 }

@@ -10,6 +10,12 @@ pub mod chats;
 #[cfg(feature = "chats")]
 pub use chats::Chats;
 
+#[cfg(feature = "chats_messages")]
+pub mod chats_messages;
+
+#[cfg(feature = "chats_messages")]
+pub use chats_messages::ChatMessages;
+
 #[cfg(feature = "files")]
 pub mod files;
 

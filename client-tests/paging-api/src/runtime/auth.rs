@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderName, HeaderValue};
+use reqwest::header::{AUTHORIZATION, COOKIE, HeaderMap, HeaderName, HeaderValue};
 
 use super::error::Error;
 
@@ -20,6 +20,8 @@ pub enum Auth {
     Header(&'static str),
     /// The key is sent as this query parameter.
     Query(&'static str),
+    /// The key is sent as this cookie (`Cookie: <name>=<key>`).
+    Cookie(&'static str),
 }
 
 /// The API key. Its `Debug` never shows the secret, so a client, a builder or an
@@ -63,6 +65,7 @@ pub(crate) fn apply(
     let overridden = match auth {
         Auth::Bearer | Auth::Basic => headers.contains_key(AUTHORIZATION),
         Auth::Header(name) => headers.contains_key(name),
+        Auth::Cookie(_) => headers.contains_key(COOKIE),
         Auth::None | Auth::Query(_) => true,
     };
     if overridden {
@@ -85,6 +88,14 @@ pub(crate) fn apply(
             })?;
             value.set_sensitive(true);
             request.header(name, value)
+        }
+        Auth::Cookie(name) => {
+            // The error deliberately does not echo the value: it is the secret.
+            let mut value = HeaderValue::from_str(&format!("{name}={secret}")).map_err(|_| {
+                Error::config("the API key contains characters not allowed in a cookie")
+            })?;
+            value.set_sensitive(true);
+            request.header(COOKIE, value)
         }
     })
 }
@@ -120,6 +131,31 @@ pub(crate) fn encode_once(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cookie_keys_are_sent_as_a_cookie_unless_the_caller_set_one() {
+        let http = reqwest::Client::new();
+        let key = ApiKey::new("k-1".to_owned());
+        let sent = |headers: &HeaderMap| {
+            apply(
+                Auth::Cookie("session"),
+                Some(&key),
+                headers,
+                http.get("http://127.0.0.1/"),
+            )
+            .and_then(|r| r.build().map_err(Error::transport))
+            .map(|r| r.headers().get(COOKIE).cloned())
+        };
+        let value = sent(&HeaderMap::new()).ok().flatten();
+        assert_eq!(
+            value.as_ref().and_then(|v| v.to_str().ok()),
+            Some("session=k-1")
+        );
+        assert!(value.is_some_and(|v| v.is_sensitive()));
+        let mut own = HeaderMap::new();
+        own.insert(COOKIE, HeaderValue::from_static("session=mine"));
+        assert_eq!(sent(&own).ok().flatten(), None);
+    }
 
     #[test]
     fn api_key_debug_is_redacted() {

@@ -228,16 +228,17 @@ fn repeated(key: &str) -> Error {
 
 /// A copy of a request that was sent (so it carries no deferred error).
 fn copy_request(request: &RequestSpec) -> RequestSpec {
-    let mut copy = RequestSpec::new(
-        request.method.clone(),
-        request.path_template,
-        request.path.clone(),
-    );
-    copy.query.clone_from(&request.query);
-    copy.headers.clone_from(&request.headers);
-    copy.body.clone_from(&request.body);
-    copy.accept = request.accept;
-    copy
+    RequestSpec {
+        method: request.method.clone(),
+        path_template: request.path_template.clone(),
+        path: request.path.clone(),
+        query: request.query.clone(),
+        headers: request.headers.clone(),
+        body: request.body.clone(),
+        accept: request.accept,
+        idempotency_field: request.idempotency_field.clone(),
+        error: None,
+    }
 }
 
 /// The request for the page after the one answered with `body` and `headers`;
@@ -451,7 +452,8 @@ enum State<T, B> {
     /// A page is being fetched.
     Fetching(PageFuture<T, B>),
     /// The next page is known; it is requested when the items run out.
-    Ready(Fetcher<T, B>, Box<RequestSpec>),
+    /// (Boxed together: the stream stays small while a page is being fetched.)
+    Ready(Box<(Fetcher<T, B>, RequestSpec)>),
     /// This error comes after the current items.
     Failing(Option<Error>),
     /// Nothing more.
@@ -475,7 +477,10 @@ where
                     None
                 }
             },
-            State::Ready(fetcher, request) => Some(Box::pin(fetcher.fetch(*request))),
+            State::Ready(ready) => {
+                let (fetcher, request) = *ready;
+                Some(Box::pin(fetcher.fetch(request)))
+            }
             other => {
                 self.state = other;
                 None
@@ -496,7 +501,7 @@ where
             Next::End => State::Done,
             Next::Request(request, key) => {
                 if self.seen.insert(key.clone()) {
-                    State::Ready(fetcher, request)
+                    State::Ready(Box::new((fetcher, *request)))
                 } else {
                     State::Failing(Some(repeated(&key)))
                 }

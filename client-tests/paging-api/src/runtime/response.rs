@@ -60,7 +60,13 @@ impl RawResponse {
     }
 
     fn decode_json<T: DeserializeOwned>(self) -> Result<ApiResponse<T>, Error> {
-        match serde_json::from_slice(&self.body) {
+        // An empty body reads as `null`, so that `()` and `Option<T>` accept it.
+        let text: &[u8] = if self.body.trim_ascii().is_empty() {
+            b"null"
+        } else {
+            &self.body
+        };
+        match serde_json::from_slice(text) {
             Ok(value) => Ok(self.with_value(value)),
             Err(source) => Err(Error::decode(self.status, self.headers, self.body, source)),
         }
@@ -78,6 +84,81 @@ impl RawResponse {
             status: self.status,
             headers: self.headers,
             value,
+        }
+    }
+}
+
+/// A 2xx response whose body is read piece by piece, for large downloads: returned by
+/// the `_stream` methods of operations that return binary content, and by
+/// [`CustomRequest::send_stream`](super::CustomRequest::send_stream).
+///
+/// The body is not subject to the client's maximum body size; each
+/// [`chunk`](Self::chunk) must arrive within the request's timeout.
+#[derive(Debug)]
+pub struct ByteStream {
+    status: StatusCode,
+    headers: HeaderMap,
+    response: Option<reqwest::Response>,
+    /// A body already read (then `response` is `None`).
+    read: Option<Bytes>,
+    idle: std::time::Duration,
+}
+
+impl ByteStream {
+    pub(crate) fn new(
+        status: StatusCode,
+        headers: HeaderMap,
+        response: reqwest::Response,
+        idle: std::time::Duration,
+    ) -> Self {
+        Self {
+            status,
+            headers,
+            response: Some(response),
+            read: None,
+            idle,
+        }
+    }
+
+    pub(crate) fn read(status: StatusCode, headers: HeaderMap, body: Bytes) -> Self {
+        Self {
+            status,
+            headers,
+            response: None,
+            read: Some(body),
+            idle: std::time::Duration::ZERO,
+        }
+    }
+
+    /// The HTTP status (2xx).
+    pub fn status(&self) -> u16 {
+        self.status.as_u16()
+    }
+
+    /// The response headers.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// The request id the server gave (`x-request-id`, else `request-id` header).
+    pub fn request_id(&self) -> Option<&str> {
+        error::request_id(&self.headers)
+    }
+
+    /// The next piece of the body; `None` at its end.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Timeout`](super::ErrorKind::Timeout) when no piece arrives within
+    /// the request's timeout, [`ErrorKind::Connection`](super::ErrorKind::Connection)
+    /// when the connection breaks. The download is not retried.
+    pub async fn chunk(&mut self) -> Result<Option<Bytes>, Error> {
+        let Some(response) = &mut self.response else {
+            return Ok(self.read.take());
+        };
+        match tokio::time::timeout(self.idle, response.chunk()).await {
+            Ok(chunk) => chunk.map_err(Error::transport),
+            Err(_) => Err(Error::timeout(self.idle)),
         }
     }
 }
@@ -221,12 +302,24 @@ mod tests {
 
     #[test]
     fn decode_errors_keep_the_body() {
-        for body in [&b"{\"a\":[1,"[..], b"<html>", b""] {
+        for body in [&b"{\"a\":[1,"[..], b"<html>"] {
             let err = now(raw(body).json::<serde_json::Value>()).unwrap_err();
             assert_eq!(err.kind(), ErrorKind::Decode);
             assert_eq!(err.body(), Some(body));
             assert_eq!(err.request_id(), Some("r-1"));
         }
+    }
+
+    #[test]
+    fn an_empty_body_reads_as_null() {
+        let value = now(raw(b"").json::<serde_json::Value>()).unwrap();
+        assert!(value.value().is_null());
+        now(raw(b" ").json::<()>()).unwrap();
+        let err = now(raw(b"").json::<Vec<u8>>()).unwrap_err();
+        assert_eq!(
+            (err.kind(), err.body()),
+            (ErrorKind::Decode, Some(&b""[..]))
+        );
     }
 
     #[test]
