@@ -14,15 +14,15 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 use linq_api::types::{
-    AttachmentCreateParams, CapabilityCheckIMessageParams, CapabilityCheckRcsParams,
-    ChatCreateParams, ChatListParams, ChatSendVoicememoParams, ChatUpdateParams,
-    ContactCardCreateParams, ContactCardGetParams, ContactCardUpdateBody, ContactCardUpdateParams,
-    MessageAddReactionParams, MessageCreateBody, MessageCreateParams, MessageGetParams,
-    MessageGetThreadOrder, MessageGetThreadParams, MessageSendParams, MessageUpdateAppCardParams,
-    MessageUpdateParams, ParticipantAddParams, ParticipantRemoveParams,
-    PhoneNumberGetAvailableNumberParams, PhoneNumberUpdateParams,
+    AttachmentCreateParams, AvailableNumberRetrieveParams, CapabilityCheckImessageParams,
+    CapabilityCheckRcsParams, ChatCreateParams, ChatListChatsParams, ChatSendVoicememoParams,
+    ChatUpdateParams, ContactCardCreateParams, ContactCardRetrieveParams, ContactCardUpdateParams,
+    MessageAddReactionParams, MessageCreateParams, MessageListMessagesThreadOrder,
+    MessageListMessagesThreadParams, MessageListParams, MessageSendParams,
+    MessageUpdateAppCardParams, MessageUpdateParams, ParticipantAddParams, ParticipantRemoveParams,
+    PhoneNumberUpdateParams,
 };
-use linq_api::{Client, Error};
+use linq_api::{Client, Error, Page};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -269,7 +269,7 @@ async fn chats_create() {
 
 #[tokio::test]
 async fn chats_list_encodes_the_e164_filter() {
-    let p = ChatListParams {
+    let p = ChatListChatsParams {
         from: Some("+12025550100".into()),
         to: Some("alex@example.com".into()),
         limit: Some(20),
@@ -282,7 +282,7 @@ async fn chats_list_encodes_the_e164_filter() {
     );
     exercise("/v3/chats", "get", wire, |c| {
         let p = p.clone();
-        async move { c.chats().list(&p).await }
+        async move { c.chats().list_chats(&p).await.map(Page::into_body) }
     })
     .await;
 }
@@ -291,7 +291,10 @@ async fn chats_list_encodes_the_e164_filter() {
 async fn chats_list_without_filters_sends_no_query() {
     let wire = Wire::bare("GET", "/v3/chats", "application/json");
     exercise("/v3/chats", "get", wire, |c| async move {
-        c.chats().list(&ChatListParams::default()).await
+        c.chats()
+            .list_chats(&ChatListChatsParams::default())
+            .await
+            .map(Page::into_body)
     })
     .await;
 }
@@ -300,7 +303,7 @@ async fn chats_list_without_filters_sends_no_query() {
 async fn chats_retrieve_encodes_the_id_as_one_segment() {
     let wire = Wire::bare("GET", "/v3/chats/chat%201%2F2%3Fx", "application/json");
     exercise("/v3/chats/{chatId}", "get", wire, |c| async move {
-        c.chats().get("chat 1/2?x").await
+        c.chats().retrieve("chat 1/2?x").await
     })
     .await;
 }
@@ -325,14 +328,14 @@ async fn chats_participants_add_and_remove() {
     let wire = Wire::json("POST", &target, &add);
     exercise(path, "post", wire, |c| {
         let add = add.clone();
-        async move { c.chats().add_participant(CHAT, &add).await }
+        async move { c.chats().participants().add(CHAT, &add).await }
     })
     .await;
     let remove: ParticipantRemoveParams = params(path, "delete");
     let wire = Wire::json("DELETE", &target, &remove);
     exercise(path, "delete", wire, |c| {
         let remove = remove.clone();
-        async move { c.chats().remove_participant(CHAT, &remove).await }
+        async move { c.chats().participants().remove(CHAT, &remove).await }
     })
     .await;
 }
@@ -348,14 +351,14 @@ async fn chats_typing_read_and_contact_card_send_no_body() {
         "/v3/chats/{chatId}/typing",
         "post",
         wire("POST", &typing),
-        |c| async move { c.chats().start_typing(CHAT).await },
+        |c| async move { c.chats().typing().start(CHAT).await },
     )
     .await;
     exercise(
         "/v3/chats/{chatId}/typing",
         "delete",
         wire("DELETE", &typing),
-        |c| async move { c.chats().stop_typing(CHAT).await },
+        |c| async move { c.chats().typing().stop(CHAT).await },
     )
     .await;
     exercise(
@@ -369,7 +372,7 @@ async fn chats_typing_read_and_contact_card_send_no_body() {
         "/v3/chats/{chatId}/share_contact_card",
         "post",
         wire("POST", &share),
-        |c| async move { c.chats().share_contact_with(CHAT).await },
+        |c| async move { c.chats().share_contact_card(CHAT).await },
     )
     .await;
 }
@@ -382,7 +385,7 @@ async fn chats_voice_memo() {
     let wire = Wire::json("POST", &target, &p);
     exercise(path, "post", wire, |c| {
         let p = p.clone();
-        async move { c.messages().send_voice_memo_to_chat(CHAT, &p).await }
+        async move { c.chats().send_voicememo(CHAT, &p).await }
     })
     .await;
 }
@@ -392,7 +395,7 @@ async fn chats_leave_sends_no_body() {
     let target = format!("/v3/chats/{CHAT}/leave");
     let wire = Wire::bare("POST", &target, "application/json");
     exercise("/v3/chats/{chatId}/leave", "post", wire, |c| async move {
-        c.chats().leave(CHAT).await
+        c.chats().leave_chat(CHAT).await
     })
     .await;
 }
@@ -405,13 +408,13 @@ async fn chats_location_request_and_retrieve() {
         "/v3/chats/{chatId}/location/request",
         "post",
         wire,
-        |c| async move { c.chats().request_location(CHAT).await },
+        |c| async move { c.chats().location().request(CHAT).await },
     )
     .await;
     let location = format!("/v3/chats/{CHAT}/location");
     let wire = Wire::bare("GET", &location, "application/geo+json");
     exercise("/v3/chats/{chatId}/location", "get", wire, |c| async move {
-        c.chats().get_location(CHAT).await
+        c.chats().location().retrieve(CHAT).await
     })
     .await;
 }
@@ -426,14 +429,14 @@ async fn messages_send_to_chat() {
     let wire = Wire::json("POST", &target, &p).with_made_up_key("/message/idempotency_key");
     exercise(path, "post", wire, |c| {
         let p = p.clone();
-        async move { c.messages().send_to_chat(CHAT, &p).await }
+        async move { c.chats().messages().send(CHAT, &p).await }
     })
     .await;
 }
 
 #[tokio::test]
 async fn messages_list_of_a_chat_pages_by_cursor() {
-    let p = MessageGetParams {
+    let p = MessageListParams {
         cursor: Some("c/2=".into()),
         limit: Some(50),
     };
@@ -441,23 +444,34 @@ async fn messages_list_of_a_chat_pages_by_cursor() {
     let wire = Wire::bare("GET", &target, "application/json");
     exercise("/v3/chats/{chatId}/messages", "get", wire, |c| {
         let p = p.clone();
-        async move { c.messages().get(CHAT, &p).await }
+        async move {
+            c.chats()
+                .messages()
+                .list(CHAT, &p)
+                .await
+                .map(Page::into_body)
+        }
     })
     .await;
 }
 
 #[tokio::test]
 async fn messages_thread() {
-    let p = MessageGetThreadParams {
+    let p = MessageListMessagesThreadParams {
         cursor: None,
         limit: Some(10),
-        order: Some(MessageGetThreadOrder::Desc),
+        order: Some(MessageListMessagesThreadOrder::Desc),
     };
     let target = format!("/v3/messages/{MESSAGE}/thread?limit=10&order=desc");
     let wire = Wire::bare("GET", &target, "application/json");
     exercise("/v3/messages/{messageId}/thread", "get", wire, |c| {
         let p = p.clone();
-        async move { c.messages().get_thread(MESSAGE, &p).await }
+        async move {
+            c.messages()
+                .list_messages_thread(MESSAGE, &p)
+                .await
+                .map(Page::into_body)
+        }
     })
     .await;
 }
@@ -467,7 +481,7 @@ async fn messages_retrieve() {
     let target = format!("/v3/messages/{MESSAGE}");
     let wire = Wire::bare("GET", &target, "application/json");
     exercise("/v3/messages/{messageId}", "get", wire, |c| async move {
-        c.messages().get_2(MESSAGE).await
+        c.messages().retrieve(MESSAGE).await
     })
     .await;
 }
@@ -490,22 +504,24 @@ async fn messages_reaction() {
     let wire = Wire::json("POST", &target, &p);
     exercise(path, "post", wire, |c| {
         let p = p.clone();
-        async move { c.messages().send_reaction(MESSAGE, &p).await }
+        async move { c.messages().add_reaction(MESSAGE, &p).await }
     })
     .await;
 }
 
 #[tokio::test]
 async fn messages_create_carries_the_idempotency_key_header() {
-    let body: MessageCreateBody = params("/v3/messages", "post");
+    // One params struct: the header is a member, sent as a header and not in the body.
+    let body: MessageCreateParams = params("/v3/messages", "post");
     let p = MessageCreateParams {
         idempotency_key: Some("order-1042-shipped".into()),
+        ..body.clone()
     };
     let wire = Wire::json("POST", "/v3/messages", &body)
         .with_headers(&[("idempotency-key", "order-1042-shipped")]);
     exercise("/v3/messages", "post", wire, |c| {
-        let (body, p) = (body.clone(), p.clone());
-        async move { c.messages().create(&body, &p).await }
+        let p = p.clone();
+        async move { c.messages().create(&p).await }
     })
     .await;
 }
@@ -539,13 +555,13 @@ async fn attachments_create_retrieve_delete() {
     let wire = Wire::json("POST", "/v3/attachments", &p);
     exercise("/v3/attachments", "post", wire, |c| {
         let p = p.clone();
-        async move { c.attachments().request_upload(&p).await }
+        async move { c.attachments().create(&p).await }
     })
     .await;
     let path = "/v3/attachments/{attachmentId}";
     let wire = Wire::bare("GET", "/v3/attachments/att%2042", "application/json");
     exercise(path, "get", wire, |c| async move {
-        c.attachments().get("att 42").await
+        c.attachments().retrieve("att 42").await
     })
     .await;
     let wire = Wire::bare("DELETE", "/v3/attachments/att%2042", "*/*");
@@ -561,12 +577,12 @@ async fn attachments_create_retrieve_delete() {
 async fn phone_numbers_both_lists_and_update() {
     let wire = Wire::bare("GET", "/v3/phonenumbers", "application/json");
     exercise("/v3/phonenumbers", "get", wire, |c| async move {
-        c.phone_numbers().list().await
+        c.phonenumbers().list().await
     })
     .await;
     let wire = Wire::bare("GET", "/v3/phone_numbers", "application/json");
     exercise("/v3/phone_numbers", "get", wire, |c| async move {
-        c.phone_numbers().get().await
+        c.phone_numbers().list().await
     })
     .await;
     let path = "/v3/phone_numbers/{phoneNumberId}";
@@ -600,7 +616,7 @@ async fn phone_number_forwarding_is_cleared_with_an_explicit_null() {
 
 #[tokio::test]
 async fn available_number_sends_the_handles_comma_separated() {
-    let p = PhoneNumberGetAvailableNumberParams {
+    let p = AvailableNumberRetrieveParams {
         to: Some(vec!["+12025550123".into(), "+12025550145".into()]),
     };
     // One `to` parameter, values joined by commas (OpenAPI `form`, `explode: false`).
@@ -616,7 +632,7 @@ async fn available_number_sends_the_handles_comma_separated() {
     };
     exercise("/v3/available_number", "get", wire, |c| {
         let p = p.clone();
-        async move { c.phone_numbers().get_available_number(&p).await }
+        async move { c.available_number().retrieve(&p).await }
     })
     .await;
 }
@@ -625,11 +641,11 @@ async fn available_number_sends_the_handles_comma_separated() {
 
 #[tokio::test]
 async fn capability_checks() {
-    let p: CapabilityCheckIMessageParams = params("/v3/capability/check_imessage", "post");
+    let p: CapabilityCheckImessageParams = params("/v3/capability/check_imessage", "post");
     let wire = Wire::json("POST", "/v3/capability/check_imessage", &p);
     exercise("/v3/capability/check_imessage", "post", wire, |c| {
         let p = p.clone();
-        async move { c.capability().check_i_message(&p).await }
+        async move { c.capability().check_imessage(&p).await }
     })
     .await;
     let p: CapabilityCheckRcsParams = params("/v3/capability/check_rcs", "post");
@@ -644,7 +660,7 @@ async fn capability_checks() {
 #[tokio::test]
 async fn contact_card_retrieve_create_update() {
     let path = "/v3/contact_card";
-    let query = ContactCardGetParams {
+    let query = ContactCardRetrieveParams {
         phone_number: Some("+12025550100".into()),
     };
     let wire = Wire::bare(
@@ -654,7 +670,7 @@ async fn contact_card_retrieve_create_update() {
     );
     exercise(path, "get", wire, |c| {
         let query = query.clone();
-        async move { c.contact_card().get(&query).await }
+        async move { c.contact_card().retrieve(&query).await }
     })
     .await;
     let create: ContactCardCreateParams = params(path, "post");
@@ -665,18 +681,20 @@ async fn contact_card_retrieve_create_update() {
     })
     .await;
     // The phone number goes in the query, the changes in the body.
-    let body: ContactCardUpdateBody = params(path, "patch");
-    let query = ContactCardUpdateParams {
-        phone_number: "+12025550100".into(),
-    };
+    // One params struct: `phone_number` is a member, sent in the query, not in the body.
+    let json = example_of(&operation(path, "patch")["requestBody"]["content"]["application/json"]);
+    let mut members = json.clone();
+    members["phone_number"] = Value::from("+12025550100");
+    let update: ContactCardUpdateParams = serde_json::from_value(members).expect("decode");
+    assert_eq!(update.phone_number, "+12025550100");
     let wire = Wire::json(
         "PATCH",
         "/v3/contact_card?phone_number=%2B12025550100",
-        &body,
+        &json,
     );
     exercise(path, "patch", wire, |c| {
-        let (body, query) = (body.clone(), query.clone());
-        async move { c.contact_card().update(&body, &query).await }
+        let update = update.clone();
+        async move { c.contact_card().update(&update).await }
     })
     .await;
 }

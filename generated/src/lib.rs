@@ -63,7 +63,7 @@
 //! let client = linq_api::Client::from_env()?;
 //! let chat_list_chats_response = client
 //!     .chats()
-//!     .list(&linq_api::types::ChatListParams::default())
+//!     .list_chats(&linq_api::types::ChatListChatsParams::default())
 //!     .await?;
 //! println!("{:?}", chat_list_chats_response);
 //! #     Ok(())
@@ -82,8 +82,8 @@ pub mod types;
 
 pub use runtime::{
     ApiResponse, BoxFuture, ByteStream, Client, ClientBuilder, CustomRequest, Error,
-    ErrorKind, LogLevel, Method, Middleware, Next, Nullable, RequestOptions,
-    redirect_policy,
+    ErrorKind, LogLevel, Method, Middleware, Next, Nullable, Page, PageStream,
+    RequestOptions, redirect_policy,
 };
 
 /// The HTTP library the client sends requests with (for middlewares and

@@ -1069,7 +1069,14 @@ impl<'de> Deserialize<'de> for WebhookEvent {
 }
 
 /// A messaging service.
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ServiceType {
@@ -1086,7 +1093,14 @@ pub enum ServiceType {
     Unknown(String),
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl ServiceType {
     /// Every value known to this version of the client.
     pub const KNOWN: &'static [Self] = &[Self::IMessage, Self::Sms, Self::Rcs];
@@ -1102,7 +1116,14 @@ impl ServiceType {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl From<&str> for ServiceType {
     fn from(value: &str) -> Self {
         match value {
@@ -1114,21 +1135,42 @@ impl From<&str> for ServiceType {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl std::fmt::Display for ServiceType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl Serialize for ServiceType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl<'de> Deserialize<'de> for ServiceType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -1219,7 +1261,14 @@ impl<'de> Deserialize<'de> for HealthStatus {
 }
 
 /// A participant of a chat (a phone number or an email address) on one service.
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ChatHandle {
@@ -1245,7 +1294,14 @@ pub struct ChatHandle {
     pub is_me: crate::Nullable<bool>,
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl ChatHandle {
     /// A value with the required fields set and the others absent (assign them
     /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
@@ -1268,7 +1324,14 @@ impl ChatHandle {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl Serialize for ChatHandle {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut object = ser::Object::new(serializer, "ChatHandle", 7);
@@ -1283,7 +1346,14 @@ impl Serialize for ChatHandle {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl de::FromObject for ChatHandle {
     const NAME: &'static str = "ChatHandle";
 
@@ -1321,7 +1391,14 @@ impl de::FromObject for ChatHandle {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl<'de> Deserialize<'de> for ChatHandle {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -1471,7 +1548,14 @@ impl<'de> Deserialize<'de> for Chat {
 
 /// A style or an animation applied to a range of a text part's characters
 /// (iMessage only).
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TextDecoration {
     /// The first character and the end (exclusive) of the range.
@@ -1484,7 +1568,14 @@ pub struct TextDecoration {
     pub animation: Option<TextDecorationAnimation>,
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl Serialize for TextDecoration {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut object = ser::Object::new(serializer, "TextDecoration", 3);
@@ -1495,7 +1586,14 @@ impl Serialize for TextDecoration {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl de::FromObject for TextDecoration {
     const NAME: &'static str = "TextDecoration";
 
@@ -1521,7 +1619,14 @@ impl de::FromObject for TextDecoration {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl<'de> Deserialize<'de> for TextDecoration {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -1531,7 +1636,7 @@ impl<'de> Deserialize<'de> for TextDecoration {
 }
 
 /// A part of a message to send that is text.
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 #[derive(Debug, Clone, PartialEq)]
 pub struct TextPart {
     /// Always `text`.
@@ -1545,7 +1650,7 @@ pub struct TextPart {
     pub text_decorations: Option<Vec<TextDecoration>>,
 }
 
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl Serialize for TextPart {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut object = ser::Object::new(serializer, "TextPart", 3);
@@ -1556,7 +1661,7 @@ impl Serialize for TextPart {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl de::FromObject for TextPart {
     const NAME: &'static str = "TextPart";
 
@@ -1582,7 +1687,7 @@ impl de::FromObject for TextPart {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl<'de> Deserialize<'de> for TextPart {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -1594,7 +1699,7 @@ impl<'de> Deserialize<'de> for TextPart {
 /// A part of a message to send that is a file: either fetched from a public HTTPS
 /// `url` (up to 10 MB) or uploaded beforehand (`attachment_id`, up to 100 MB).
 /// Give exactly one of the two.
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 #[derive(Debug, Clone, PartialEq)]
 pub struct MediaPart {
     /// Always `media`.
@@ -1608,7 +1713,7 @@ pub struct MediaPart {
     pub attachment_id: Option<String>,
 }
 
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl Serialize for MediaPart {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut object = ser::Object::new(serializer, "MediaPart", 3);
@@ -1619,7 +1724,7 @@ impl Serialize for MediaPart {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl de::FromObject for MediaPart {
     const NAME: &'static str = "MediaPart";
 
@@ -1645,7 +1750,7 @@ impl de::FromObject for MediaPart {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl<'de> Deserialize<'de> for MediaPart {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -1655,7 +1760,14 @@ impl<'de> Deserialize<'de> for MediaPart {
 }
 
 /// A part of a message to send that is a link, shown with a rich preview.
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct LinkPart {
     /// Always `link`.
@@ -1665,7 +1777,14 @@ pub struct LinkPart {
     pub value: String,
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl Serialize for LinkPart {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut object = ser::Object::new(serializer, "LinkPart", 2);
@@ -1675,7 +1794,14 @@ impl Serialize for LinkPart {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl de::FromObject for LinkPart {
     const NAME: &'static str = "LinkPart";
 
@@ -1698,7 +1824,14 @@ impl de::FromObject for LinkPart {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl<'de> Deserialize<'de> for LinkPart {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -1708,7 +1841,7 @@ impl<'de> Deserialize<'de> for LinkPart {
 }
 
 /// The iMessage app that renders an app card.
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct IMessageApp {
     /// Bundle identifier of the app.
@@ -1724,7 +1857,7 @@ pub struct IMessageApp {
     pub app_store_id: Option<i64>,
 }
 
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl Serialize for IMessageApp {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut object = ser::Object::new(serializer, "IMessageApp", 4);
@@ -1736,7 +1869,7 @@ impl Serialize for IMessageApp {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl de::FromObject for IMessageApp {
     const NAME: &'static str = "IMessageApp";
 
@@ -1765,7 +1898,7 @@ impl de::FromObject for IMessageApp {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl<'de> Deserialize<'de> for IMessageApp {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -1775,7 +1908,7 @@ impl<'de> Deserialize<'de> for IMessageApp {
 }
 
 /// What an iMessage app card shows.
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct IMessageAppLayout {
     /// Main caption.
@@ -1800,7 +1933,7 @@ pub struct IMessageAppLayout {
     pub image_subtitle: Option<String>,
 }
 
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl Serialize for IMessageAppLayout {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut object = ser::Object::new(serializer, "IMessageAppLayout", 7);
@@ -1815,7 +1948,7 @@ impl Serialize for IMessageAppLayout {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl de::FromObject for IMessageAppLayout {
     const NAME: &'static str = "IMessageAppLayout";
 
@@ -1853,7 +1986,7 @@ impl de::FromObject for IMessageAppLayout {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl<'de> Deserialize<'de> for IMessageAppLayout {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -1863,7 +1996,7 @@ impl<'de> Deserialize<'de> for IMessageAppLayout {
 }
 
 /// A part of a message to send that is an iMessage app card.
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 #[derive(Debug, Clone, PartialEq)]
 pub struct IMessageAppPart {
     /// Always `imessage_app`.
@@ -1885,7 +2018,7 @@ pub struct IMessageAppPart {
     pub interactive: Option<bool>,
 }
 
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl Serialize for IMessageAppPart {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut object = ser::Object::new(serializer, "IMessageAppPart", 6);
@@ -1899,7 +2032,7 @@ impl Serialize for IMessageAppPart {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl de::FromObject for IMessageAppPart {
     const NAME: &'static str = "IMessageAppPart";
 
@@ -1934,7 +2067,7 @@ impl de::FromObject for IMessageAppPart {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl<'de> Deserialize<'de> for IMessageAppPart {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -1944,7 +2077,7 @@ impl<'de> Deserialize<'de> for IMessageAppPart {
 }
 
 /// One part of a message to send, told apart by `type`.
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum MessagePart {
@@ -1964,7 +2097,7 @@ pub enum MessagePart {
     Unknown(serde_json::Value),
 }
 
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl Serialize for MessagePart {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
@@ -1977,7 +2110,7 @@ impl Serialize for MessagePart {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl<'de> Deserialize<'de> for MessagePart {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -2017,7 +2150,14 @@ impl<'de> Deserialize<'de> for MessagePart {
 /// `lasers`, `sparkles`, `celebration`, `hearts`, `love`, `balloons`,
 /// `happy_birthday`, `echo`, `spotlight`. Bubble effects (`type: bubble`):
 /// `slam`, `loud`, `gentle`, `invisible`.
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct MessageEffect {
     /// Whether the effect animates the screen or the message bubble.
@@ -2027,7 +2167,14 @@ pub struct MessageEffect {
     pub name: Option<String>,
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl Serialize for MessageEffect {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut object = ser::Object::new(serializer, "MessageEffect", 2);
@@ -2037,7 +2184,14 @@ impl Serialize for MessageEffect {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl de::FromObject for MessageEffect {
     const NAME: &'static str = "MessageEffect";
 
@@ -2060,7 +2214,14 @@ impl de::FromObject for MessageEffect {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl<'de> Deserialize<'de> for MessageEffect {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -2070,7 +2231,7 @@ impl<'de> Deserialize<'de> for MessageEffect {
 }
 
 /// The message (and part) a message replies to.
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ReplyTo {
     /// The ID of the message replied to.
@@ -2080,7 +2241,7 @@ pub struct ReplyTo {
     pub part_index: Option<i32>,
 }
 
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl Serialize for ReplyTo {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut object = ser::Object::new(serializer, "ReplyTo", 2);
@@ -2090,7 +2251,7 @@ impl Serialize for ReplyTo {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl de::FromObject for ReplyTo {
     const NAME: &'static str = "ReplyTo";
 
@@ -2113,7 +2274,7 @@ impl de::FromObject for ReplyTo {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl<'de> Deserialize<'de> for ReplyTo {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -2123,7 +2284,7 @@ impl<'de> Deserialize<'de> for ReplyTo {
 }
 
 /// A message to send.
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct MessageContent {
     /// The parts, shown in order. Text cannot directly follow text. Audio sent as
@@ -2146,7 +2307,7 @@ pub struct MessageContent {
     pub preferred_service: Option<ServiceType>,
 }
 
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl Serialize for MessageContent {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut object = ser::Object::new(serializer, "MessageContent", 5);
@@ -2159,7 +2320,7 @@ impl Serialize for MessageContent {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl de::FromObject for MessageContent {
     const NAME: &'static str = "MessageContent";
 
@@ -2191,7 +2352,7 @@ impl de::FromObject for MessageContent {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl<'de> Deserialize<'de> for MessageContent {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -2262,7 +2423,7 @@ impl<'de> Deserialize<'de> for ChatCreateParams {
 }
 
 /// Where a message is on its way.
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum DeliveryStatus {
@@ -2291,7 +2452,7 @@ pub enum DeliveryStatus {
     Unknown(String),
 }
 
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl DeliveryStatus {
     /// Every value known to this version of the client.
     pub const KNOWN: &'static [Self] = &[
@@ -2319,7 +2480,7 @@ impl DeliveryStatus {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl From<&str> for DeliveryStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -2335,21 +2496,21 @@ impl From<&str> for DeliveryStatus {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl std::fmt::Display for DeliveryStatus {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl Serialize for DeliveryStatus {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl<'de> Deserialize<'de> for DeliveryStatus {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -2360,7 +2521,14 @@ impl<'de> Deserialize<'de> for DeliveryStatus {
 
 /// A reaction: one of the iMessage tapbacks, `custom` (any emoji, in
 /// `custom_emoji`) or `sticker`.
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ReactionType {
@@ -2392,7 +2560,14 @@ pub enum ReactionType {
     Unknown(String),
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl ReactionType {
     /// Every value known to this version of the client.
     pub const KNOWN: &'static [Self] = &[
@@ -2422,7 +2597,14 @@ impl ReactionType {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl From<&str> for ReactionType {
     fn from(value: &str) -> Self {
         match value {
@@ -2439,21 +2621,42 @@ impl From<&str> for ReactionType {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl std::fmt::Display for ReactionType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl Serialize for ReactionType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl<'de> Deserialize<'de> for ReactionType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -2463,7 +2666,14 @@ impl<'de> Deserialize<'de> for ReactionType {
 }
 
 /// A sticker placed on a message.
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Sticker {
@@ -2483,7 +2693,14 @@ pub struct Sticker {
     pub height: Option<i64>,
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl Sticker {
     /// A value with the required fields set and the others absent (assign them
     /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
@@ -2499,7 +2716,14 @@ impl Sticker {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl Serialize for Sticker {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut object = ser::Object::new(serializer, "Sticker", 5);
@@ -2512,7 +2736,14 @@ impl Serialize for Sticker {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl de::FromObject for Sticker {
     const NAME: &'static str = "Sticker";
 
@@ -2544,7 +2775,14 @@ impl de::FromObject for Sticker {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl<'de> Deserialize<'de> for Sticker {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -2554,7 +2792,7 @@ impl<'de> Deserialize<'de> for Sticker {
 }
 
 /// A reaction on a message part.
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Reaction {
@@ -2574,7 +2812,7 @@ pub struct Reaction {
     pub sticker: crate::Nullable<Sticker>,
 }
 
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl Reaction {
     /// A value with the required fields set and the others absent (assign them
     /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
@@ -2590,7 +2828,7 @@ impl Reaction {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl Serialize for Reaction {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut object = ser::Object::new(serializer, "Reaction", 5);
@@ -2603,7 +2841,7 @@ impl Serialize for Reaction {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl de::FromObject for Reaction {
     const NAME: &'static str = "Reaction";
 
@@ -2635,7 +2873,7 @@ impl de::FromObject for Reaction {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl<'de> Deserialize<'de> for Reaction {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -2645,7 +2883,7 @@ impl<'de> Deserialize<'de> for Reaction {
 }
 
 /// A text part of a message.
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TextPartResponse {
@@ -2662,7 +2900,7 @@ pub struct TextPartResponse {
     pub text_decorations: crate::Nullable<Vec<TextDecoration>>,
 }
 
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl TextPartResponse {
     /// A value with the required fields set and the others absent (assign them
     /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
@@ -2677,7 +2915,7 @@ impl TextPartResponse {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl Serialize for TextPartResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut object = ser::Object::new(serializer, "TextPartResponse", 4);
@@ -2689,7 +2927,7 @@ impl Serialize for TextPartResponse {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl de::FromObject for TextPartResponse {
     const NAME: &'static str = "TextPartResponse";
 
@@ -2718,7 +2956,7 @@ impl de::FromObject for TextPartResponse {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl<'de> Deserialize<'de> for TextPartResponse {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -2728,7 +2966,7 @@ impl<'de> Deserialize<'de> for TextPartResponse {
 }
 
 /// A file part of a message.
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct MediaPartResponse {
@@ -2754,7 +2992,7 @@ pub struct MediaPartResponse {
     pub reactions: Option<Vec<Reaction>>,
 }
 
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl MediaPartResponse {
     /// A value with the required fields set and the others absent (assign them
     /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
@@ -2779,7 +3017,7 @@ impl MediaPartResponse {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl Serialize for MediaPartResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut object = ser::Object::new(serializer, "MediaPartResponse", 7);
@@ -2794,7 +3032,7 @@ impl Serialize for MediaPartResponse {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl de::FromObject for MediaPartResponse {
     const NAME: &'static str = "MediaPartResponse";
 
@@ -2832,7 +3070,7 @@ impl de::FromObject for MediaPartResponse {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl<'de> Deserialize<'de> for MediaPartResponse {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -2842,7 +3080,7 @@ impl<'de> Deserialize<'de> for MediaPartResponse {
 }
 
 /// A link part of a message.
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct LinkPartResponse {
@@ -2856,7 +3094,7 @@ pub struct LinkPartResponse {
     pub reactions: Option<Vec<Reaction>>,
 }
 
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl LinkPartResponse {
     /// A value with the required fields set and the others absent (assign them
     /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
@@ -2870,7 +3108,7 @@ impl LinkPartResponse {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl Serialize for LinkPartResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut object = ser::Object::new(serializer, "LinkPartResponse", 3);
@@ -2881,7 +3119,7 @@ impl Serialize for LinkPartResponse {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl de::FromObject for LinkPartResponse {
     const NAME: &'static str = "LinkPartResponse";
 
@@ -2907,7 +3145,7 @@ impl de::FromObject for LinkPartResponse {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl<'de> Deserialize<'de> for LinkPartResponse {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -2917,7 +3155,7 @@ impl<'de> Deserialize<'de> for LinkPartResponse {
 }
 
 /// An iMessage app card part of a message.
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct IMessageAppPartResponse {
@@ -2940,7 +3178,7 @@ pub struct IMessageAppPartResponse {
     pub reactions: Option<Vec<Reaction>>,
 }
 
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl IMessageAppPartResponse {
     /// A value with the required fields set and the others absent (assign them
     /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
@@ -2962,7 +3200,7 @@ impl IMessageAppPartResponse {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl Serialize for IMessageAppPartResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut object = ser::Object::new(serializer, "IMessageAppPartResponse", 6);
@@ -2976,7 +3214,7 @@ impl Serialize for IMessageAppPartResponse {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl de::FromObject for IMessageAppPartResponse {
     const NAME: &'static str = "IMessageAppPartResponse";
 
@@ -3011,7 +3249,7 @@ impl de::FromObject for IMessageAppPartResponse {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl<'de> Deserialize<'de> for IMessageAppPartResponse {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -3021,7 +3259,7 @@ impl<'de> Deserialize<'de> for IMessageAppPartResponse {
 }
 
 /// One part of a message, told apart by `type`.
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum MessagePartResponse {
@@ -3041,7 +3279,7 @@ pub enum MessagePartResponse {
     Unknown(serde_json::Value),
 }
 
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl Serialize for MessagePartResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
@@ -3054,7 +3292,7 @@ impl Serialize for MessagePartResponse {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl<'de> Deserialize<'de> for MessagePartResponse {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -3091,7 +3329,7 @@ impl<'de> Deserialize<'de> for MessagePartResponse {
 }
 
 /// A message just sent, as accepted for delivery.
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SentMessage {
@@ -3132,7 +3370,7 @@ pub struct SentMessage {
     pub reply_to: crate::Nullable<ReplyTo>,
 }
 
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl SentMessage {
     /// A value with the required fields set and the others absent (assign them
     /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
@@ -3161,7 +3399,7 @@ impl SentMessage {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl Serialize for SentMessage {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut object = ser::Object::new(serializer, "SentMessage", 12);
@@ -3181,7 +3419,7 @@ impl Serialize for SentMessage {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl de::FromObject for SentMessage {
     const NAME: &'static str = "SentMessage";
 
@@ -3234,7 +3472,7 @@ impl de::FromObject for SentMessage {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl<'de> Deserialize<'de> for SentMessage {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -3488,14 +3726,14 @@ impl<'de> Deserialize<'de> for ChatUpdateResponse {
 }
 
 /// The participant to add.
-#[cfg(feature = "chats")]
+#[cfg(feature = "chats_participants")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ParticipantAddParams {
     /// The phone number (E.164) or email address to add.
     pub handle: String,
 }
 
-#[cfg(feature = "chats")]
+#[cfg(feature = "chats_participants")]
 impl Serialize for ParticipantAddParams {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut object = ser::Object::new(serializer, "ParticipantAddParams", 1);
@@ -3504,7 +3742,7 @@ impl Serialize for ParticipantAddParams {
     }
 }
 
-#[cfg(feature = "chats")]
+#[cfg(feature = "chats_participants")]
 impl de::FromObject for ParticipantAddParams {
     const NAME: &'static str = "ParticipantAddParams";
 
@@ -3524,7 +3762,7 @@ impl de::FromObject for ParticipantAddParams {
     }
 }
 
-#[cfg(feature = "chats")]
+#[cfg(feature = "chats_participants")]
 impl<'de> Deserialize<'de> for ParticipantAddParams {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -3534,14 +3772,14 @@ impl<'de> Deserialize<'de> for ParticipantAddParams {
 }
 
 /// The participant to remove.
-#[cfg(feature = "chats")]
+#[cfg(feature = "chats_participants")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ParticipantRemoveParams {
     /// The phone number (E.164) or email address to remove.
     pub handle: String,
 }
 
-#[cfg(feature = "chats")]
+#[cfg(feature = "chats_participants")]
 impl Serialize for ParticipantRemoveParams {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut object = ser::Object::new(serializer, "ParticipantRemoveParams", 1);
@@ -3550,7 +3788,7 @@ impl Serialize for ParticipantRemoveParams {
     }
 }
 
-#[cfg(feature = "chats")]
+#[cfg(feature = "chats_participants")]
 impl de::FromObject for ParticipantRemoveParams {
     const NAME: &'static str = "ParticipantRemoveParams";
 
@@ -3570,7 +3808,7 @@ impl de::FromObject for ParticipantRemoveParams {
     }
 }
 
-#[cfg(feature = "chats")]
+#[cfg(feature = "chats_participants")]
 impl<'de> Deserialize<'de> for ParticipantRemoveParams {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -3580,7 +3818,7 @@ impl<'de> Deserialize<'de> for ParticipantRemoveParams {
 }
 
 /// The acknowledgement of a change that is carried out asynchronously.
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_participants", feature = "messages"))]
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct QueuedResponse {
@@ -3594,7 +3832,7 @@ pub struct QueuedResponse {
     pub trace_id: Option<String>,
 }
 
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_participants", feature = "messages"))]
 impl QueuedResponse {
     /// A value with the required fields set and the others absent (assign them
     /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
@@ -3608,7 +3846,7 @@ impl QueuedResponse {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_participants", feature = "messages"))]
 impl Serialize for QueuedResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut object = ser::Object::new(serializer, "QueuedResponse", 3);
@@ -3619,7 +3857,7 @@ impl Serialize for QueuedResponse {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_participants", feature = "messages"))]
 impl de::FromObject for QueuedResponse {
     const NAME: &'static str = "QueuedResponse";
 
@@ -3645,7 +3883,7 @@ impl de::FromObject for QueuedResponse {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_participants", feature = "messages"))]
 impl<'de> Deserialize<'de> for QueuedResponse {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -3655,22 +3893,22 @@ impl<'de> Deserialize<'de> for QueuedResponse {
 }
 
 /// The acknowledgement of a participant addition.
-#[cfg(feature = "chats")]
+#[cfg(feature = "chats_participants")]
 pub type ParticipantAddResponse = QueuedResponse;
 
 /// The acknowledgement of a participant removal.
-#[cfg(feature = "chats")]
+#[cfg(feature = "chats_participants")]
 pub type ParticipantRemoveResponse = QueuedResponse;
 
 /// A message to send to a chat.
-#[cfg(feature = "messages")]
+#[cfg(feature = "chats_messages")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct MessageSendParams {
     /// The message.
     pub message: MessageContent,
 }
 
-#[cfg(feature = "messages")]
+#[cfg(feature = "chats_messages")]
 impl Serialize for MessageSendParams {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut object = ser::Object::new(serializer, "MessageSendParams", 1);
@@ -3679,7 +3917,7 @@ impl Serialize for MessageSendParams {
     }
 }
 
-#[cfg(feature = "messages")]
+#[cfg(feature = "chats_messages")]
 impl de::FromObject for MessageSendParams {
     const NAME: &'static str = "MessageSendParams";
 
@@ -3699,7 +3937,7 @@ impl de::FromObject for MessageSendParams {
     }
 }
 
-#[cfg(feature = "messages")]
+#[cfg(feature = "chats_messages")]
 impl<'de> Deserialize<'de> for MessageSendParams {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -3709,7 +3947,7 @@ impl<'de> Deserialize<'de> for MessageSendParams {
 }
 
 /// A message just sent to a chat.
-#[cfg(feature = "messages")]
+#[cfg(feature = "chats_messages")]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct MessageSendResponse {
@@ -3720,7 +3958,7 @@ pub struct MessageSendResponse {
     pub message: SentMessage,
 }
 
-#[cfg(feature = "messages")]
+#[cfg(feature = "chats_messages")]
 impl MessageSendResponse {
     /// A value with the required fields set and the others absent (assign them
     /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
@@ -3730,7 +3968,7 @@ impl MessageSendResponse {
     }
 }
 
-#[cfg(feature = "messages")]
+#[cfg(feature = "chats_messages")]
 impl Serialize for MessageSendResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut object = ser::Object::new(serializer, "MessageSendResponse", 2);
@@ -3740,7 +3978,7 @@ impl Serialize for MessageSendResponse {
     }
 }
 
-#[cfg(feature = "messages")]
+#[cfg(feature = "chats_messages")]
 impl de::FromObject for MessageSendResponse {
     const NAME: &'static str = "MessageSendResponse";
 
@@ -3763,7 +4001,7 @@ impl de::FromObject for MessageSendResponse {
     }
 }
 
-#[cfg(feature = "messages")]
+#[cfg(feature = "chats_messages")]
 impl<'de> Deserialize<'de> for MessageSendResponse {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -3773,7 +4011,7 @@ impl<'de> Deserialize<'de> for MessageSendResponse {
 }
 
 /// A message of a chat.
-#[cfg(feature = "messages")]
+#[cfg(any(feature = "chats_messages", feature = "messages"))]
 #[allow(deprecated)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -3834,7 +4072,7 @@ pub struct Message {
     pub effect: crate::Nullable<MessageEffect>,
 }
 
-#[cfg(feature = "messages")]
+#[cfg(any(feature = "chats_messages", feature = "messages"))]
 #[allow(deprecated)]
 impl Message {
     /// A value with the required fields set and the others absent (assign them
@@ -3874,7 +4112,7 @@ impl Message {
     }
 }
 
-#[cfg(feature = "messages")]
+#[cfg(any(feature = "chats_messages", feature = "messages"))]
 #[allow(deprecated)]
 impl Serialize for Message {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -3901,7 +4139,7 @@ impl Serialize for Message {
     }
 }
 
-#[cfg(feature = "messages")]
+#[cfg(any(feature = "chats_messages", feature = "messages"))]
 #[allow(deprecated)]
 impl de::FromObject for Message {
     const NAME: &'static str = "Message";
@@ -3973,7 +4211,7 @@ impl de::FromObject for Message {
     }
 }
 
-#[cfg(feature = "messages")]
+#[cfg(any(feature = "chats_messages", feature = "messages"))]
 #[allow(deprecated)]
 impl<'de> Deserialize<'de> for Message {
     fn deserialize<D: serde::Deserializer<'de>>(
@@ -3984,7 +4222,7 @@ impl<'de> Deserialize<'de> for Message {
 }
 
 /// One page of messages.
-#[cfg(feature = "messages")]
+#[cfg(any(feature = "chats_messages", feature = "messages"))]
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct MessagePage {
@@ -3995,7 +4233,7 @@ pub struct MessagePage {
     pub next_cursor: crate::Nullable<String>,
 }
 
-#[cfg(feature = "messages")]
+#[cfg(any(feature = "chats_messages", feature = "messages"))]
 impl MessagePage {
     /// A value with the required fields set and the others absent (assign them
     /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
@@ -4008,7 +4246,7 @@ impl MessagePage {
     }
 }
 
-#[cfg(feature = "messages")]
+#[cfg(any(feature = "chats_messages", feature = "messages"))]
 impl Serialize for MessagePage {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut object = ser::Object::new(serializer, "MessagePage", 2);
@@ -4018,7 +4256,7 @@ impl Serialize for MessagePage {
     }
 }
 
-#[cfg(feature = "messages")]
+#[cfg(any(feature = "chats_messages", feature = "messages"))]
 impl de::FromObject for MessagePage {
     const NAME: &'static str = "MessagePage";
 
@@ -4041,7 +4279,7 @@ impl de::FromObject for MessagePage {
     }
 }
 
-#[cfg(feature = "messages")]
+#[cfg(any(feature = "chats_messages", feature = "messages"))]
 impl<'de> Deserialize<'de> for MessagePage {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -4051,7 +4289,7 @@ impl<'de> Deserialize<'de> for MessagePage {
 }
 
 /// One page of the messages of a chat.
-#[cfg(feature = "messages")]
+#[cfg(feature = "chats_messages")]
 pub type ChatMessageListResponse = MessagePage;
 
 /// One page of the messages of a thread.
@@ -4059,7 +4297,7 @@ pub type ChatMessageListResponse = MessagePage;
 pub type MessageListMessagesThreadResponse = MessagePage;
 
 /// The audio of a voice memo: `voice_memo_url` or `attachment_id`, one of the two.
-#[cfg(feature = "messages")]
+#[cfg(feature = "chats")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ChatSendVoicememoParams {
     /// A public URL of the audio file.
@@ -4069,7 +4307,7 @@ pub struct ChatSendVoicememoParams {
     pub attachment_id: Option<String>,
 }
 
-#[cfg(feature = "messages")]
+#[cfg(feature = "chats")]
 impl Serialize for ChatSendVoicememoParams {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut object = ser::Object::new(serializer, "ChatSendVoicememoParams", 2);
@@ -4079,7 +4317,7 @@ impl Serialize for ChatSendVoicememoParams {
     }
 }
 
-#[cfg(feature = "messages")]
+#[cfg(feature = "chats")]
 impl de::FromObject for ChatSendVoicememoParams {
     const NAME: &'static str = "ChatSendVoicememoParams";
 
@@ -4102,7 +4340,7 @@ impl de::FromObject for ChatSendVoicememoParams {
     }
 }
 
-#[cfg(feature = "messages")]
+#[cfg(feature = "chats")]
 impl<'de> Deserialize<'de> for ChatSendVoicememoParams {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -4112,7 +4350,7 @@ impl<'de> Deserialize<'de> for ChatSendVoicememoParams {
 }
 
 /// The audio file of a voice memo.
-#[cfg(feature = "messages")]
+#[cfg(feature = "chats")]
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct VoiceMemoFile {
@@ -4135,7 +4373,7 @@ pub struct VoiceMemoFile {
     pub duration_ms: crate::Nullable<i64>,
 }
 
-#[cfg(feature = "messages")]
+#[cfg(feature = "chats")]
 impl VoiceMemoFile {
     /// A value with the required fields set and the others absent (assign them
     /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
@@ -4158,7 +4396,7 @@ impl VoiceMemoFile {
     }
 }
 
-#[cfg(feature = "messages")]
+#[cfg(feature = "chats")]
 impl Serialize for VoiceMemoFile {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut object = ser::Object::new(serializer, "VoiceMemoFile", 6);
@@ -4172,7 +4410,7 @@ impl Serialize for VoiceMemoFile {
     }
 }
 
-#[cfg(feature = "messages")]
+#[cfg(feature = "chats")]
 impl de::FromObject for VoiceMemoFile {
     const NAME: &'static str = "VoiceMemoFile";
 
@@ -4207,7 +4445,7 @@ impl de::FromObject for VoiceMemoFile {
     }
 }
 
-#[cfg(feature = "messages")]
+#[cfg(feature = "chats")]
 impl<'de> Deserialize<'de> for VoiceMemoFile {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -4217,7 +4455,7 @@ impl<'de> Deserialize<'de> for VoiceMemoFile {
 }
 
 /// The chat a voice memo was sent to.
-#[cfg(feature = "messages")]
+#[cfg(feature = "chats")]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct VoiceMemoChat {
@@ -4237,7 +4475,7 @@ pub struct VoiceMemoChat {
     pub is_active: bool,
 }
 
-#[cfg(feature = "messages")]
+#[cfg(feature = "chats")]
 impl VoiceMemoChat {
     /// A value with the required fields set and the others absent (assign them
     /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
@@ -4259,7 +4497,7 @@ impl VoiceMemoChat {
     }
 }
 
-#[cfg(feature = "messages")]
+#[cfg(feature = "chats")]
 impl Serialize for VoiceMemoChat {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut object = ser::Object::new(serializer, "VoiceMemoChat", 5);
@@ -4272,7 +4510,7 @@ impl Serialize for VoiceMemoChat {
     }
 }
 
-#[cfg(feature = "messages")]
+#[cfg(feature = "chats")]
 impl de::FromObject for VoiceMemoChat {
     const NAME: &'static str = "VoiceMemoChat";
 
@@ -4304,7 +4542,7 @@ impl de::FromObject for VoiceMemoChat {
     }
 }
 
-#[cfg(feature = "messages")]
+#[cfg(feature = "chats")]
 impl<'de> Deserialize<'de> for VoiceMemoChat {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -4314,7 +4552,7 @@ impl<'de> Deserialize<'de> for VoiceMemoChat {
 }
 
 /// A voice memo just sent.
-#[cfg(feature = "messages")]
+#[cfg(feature = "chats")]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ChatSendVoicememoResponse {
@@ -4322,7 +4560,7 @@ pub struct ChatSendVoicememoResponse {
     pub voice_memo: ChatSendVoicememoResponseVoiceMemo,
 }
 
-#[cfg(feature = "messages")]
+#[cfg(feature = "chats")]
 impl ChatSendVoicememoResponse {
     /// A value with the required fields set and the others absent (assign them
     /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
@@ -4332,7 +4570,7 @@ impl ChatSendVoicememoResponse {
     }
 }
 
-#[cfg(feature = "messages")]
+#[cfg(feature = "chats")]
 impl Serialize for ChatSendVoicememoResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut object = ser::Object::new(serializer, "ChatSendVoicememoResponse", 1);
@@ -4341,7 +4579,7 @@ impl Serialize for ChatSendVoicememoResponse {
     }
 }
 
-#[cfg(feature = "messages")]
+#[cfg(feature = "chats")]
 impl de::FromObject for ChatSendVoicememoResponse {
     const NAME: &'static str = "ChatSendVoicememoResponse";
 
@@ -4361,7 +4599,7 @@ impl de::FromObject for ChatSendVoicememoResponse {
     }
 }
 
-#[cfg(feature = "messages")]
+#[cfg(feature = "chats")]
 impl<'de> Deserialize<'de> for ChatSendVoicememoResponse {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -5093,7 +5331,7 @@ impl<'de> Deserialize<'de> for AttachmentRetrieveResponse {
 }
 
 /// What a phone number can do.
-#[cfg(feature = "phone_numbers")]
+#[cfg(feature = "phonenumbers")]
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PhoneCapabilities {
@@ -5107,7 +5345,7 @@ pub struct PhoneCapabilities {
     pub voice: bool,
 }
 
-#[cfg(feature = "phone_numbers")]
+#[cfg(feature = "phonenumbers")]
 impl PhoneCapabilities {
     /// A value with the required fields set and the others absent (assign them
     /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
@@ -5117,7 +5355,7 @@ impl PhoneCapabilities {
     }
 }
 
-#[cfg(feature = "phone_numbers")]
+#[cfg(feature = "phonenumbers")]
 impl Serialize for PhoneCapabilities {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut object = ser::Object::new(serializer, "PhoneCapabilities", 3);
@@ -5128,7 +5366,7 @@ impl Serialize for PhoneCapabilities {
     }
 }
 
-#[cfg(feature = "phone_numbers")]
+#[cfg(feature = "phonenumbers")]
 impl de::FromObject for PhoneCapabilities {
     const NAME: &'static str = "PhoneCapabilities";
 
@@ -5154,7 +5392,7 @@ impl de::FromObject for PhoneCapabilities {
     }
 }
 
-#[cfg(feature = "phone_numbers")]
+#[cfg(feature = "phonenumbers")]
 impl<'de> Deserialize<'de> for PhoneCapabilities {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -5164,7 +5402,7 @@ impl<'de> Deserialize<'de> for PhoneCapabilities {
 }
 
 /// The phone numbers of the account.
-#[cfg(feature = "phone_numbers")]
+#[cfg(feature = "phonenumbers")]
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PhonenumberListResponse {
@@ -5172,7 +5410,7 @@ pub struct PhonenumberListResponse {
     pub phone_numbers: Vec<PhonenumberListResponsePhoneNumbersItem>,
 }
 
-#[cfg(feature = "phone_numbers")]
+#[cfg(feature = "phonenumbers")]
 impl PhonenumberListResponse {
     /// A value with the required fields set and the others absent (assign them
     /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
@@ -5182,7 +5420,7 @@ impl PhonenumberListResponse {
     }
 }
 
-#[cfg(feature = "phone_numbers")]
+#[cfg(feature = "phonenumbers")]
 impl Serialize for PhonenumberListResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut object = ser::Object::new(serializer, "PhonenumberListResponse", 1);
@@ -5191,7 +5429,7 @@ impl Serialize for PhonenumberListResponse {
     }
 }
 
-#[cfg(feature = "phone_numbers")]
+#[cfg(feature = "phonenumbers")]
 impl de::FromObject for PhonenumberListResponse {
     const NAME: &'static str = "PhonenumberListResponse";
 
@@ -5211,7 +5449,7 @@ impl de::FromObject for PhonenumberListResponse {
     }
 }
 
-#[cfg(feature = "phone_numbers")]
+#[cfg(feature = "phonenumbers")]
 impl<'de> Deserialize<'de> for PhonenumberListResponse {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -5225,7 +5463,7 @@ impl<'de> Deserialize<'de> for PhonenumberListResponse {
 pub type ChatLeaveChatResponse = QueuedResponse;
 
 /// The outcome of a location request.
-#[cfg(feature = "chats")]
+#[cfg(feature = "chats_location")]
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct LocationRequestResponse {
@@ -5236,7 +5474,7 @@ pub struct LocationRequestResponse {
     pub message: String,
 }
 
-#[cfg(feature = "chats")]
+#[cfg(feature = "chats_location")]
 impl LocationRequestResponse {
     /// A value with the required fields set and the others absent (assign them
     /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
@@ -5246,7 +5484,7 @@ impl LocationRequestResponse {
     }
 }
 
-#[cfg(feature = "chats")]
+#[cfg(feature = "chats_location")]
 impl Serialize for LocationRequestResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut object = ser::Object::new(serializer, "LocationRequestResponse", 2);
@@ -5256,7 +5494,7 @@ impl Serialize for LocationRequestResponse {
     }
 }
 
-#[cfg(feature = "chats")]
+#[cfg(feature = "chats_location")]
 impl de::FromObject for LocationRequestResponse {
     const NAME: &'static str = "LocationRequestResponse";
 
@@ -5279,7 +5517,7 @@ impl de::FromObject for LocationRequestResponse {
     }
 }
 
-#[cfg(feature = "chats")]
+#[cfg(feature = "chats_location")]
 impl<'de> Deserialize<'de> for LocationRequestResponse {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -5289,7 +5527,7 @@ impl<'de> Deserialize<'de> for LocationRequestResponse {
 }
 
 /// The last location a participant shared, as a GeoJSON point feature.
-#[cfg(feature = "chats")]
+#[cfg(feature = "chats_location")]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct LocationFeature {
@@ -5303,7 +5541,7 @@ pub struct LocationFeature {
     pub properties: LocationFeatureProperties,
 }
 
-#[cfg(feature = "chats")]
+#[cfg(feature = "chats_location")]
 impl LocationFeature {
     /// A value with the required fields set and the others absent (assign them
     /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
@@ -5321,7 +5559,7 @@ impl LocationFeature {
     }
 }
 
-#[cfg(feature = "chats")]
+#[cfg(feature = "chats_location")]
 impl Serialize for LocationFeature {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut object = ser::Object::new(serializer, "LocationFeature", 3);
@@ -5332,7 +5570,7 @@ impl Serialize for LocationFeature {
     }
 }
 
-#[cfg(feature = "chats")]
+#[cfg(feature = "chats_location")]
 impl de::FromObject for LocationFeature {
     const NAME: &'static str = "LocationFeature";
 
@@ -5358,7 +5596,7 @@ impl de::FromObject for LocationFeature {
     }
 }
 
-#[cfg(feature = "chats")]
+#[cfg(feature = "chats_location")]
 impl<'de> Deserialize<'de> for LocationFeature {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -5368,7 +5606,7 @@ impl<'de> Deserialize<'de> for LocationFeature {
 }
 
 /// The locations shared in a chat.
-#[cfg(feature = "chats")]
+#[cfg(feature = "chats_location")]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GetChatLocationResponse {
@@ -5379,7 +5617,7 @@ pub struct GetChatLocationResponse {
     pub data: GetChatLocationResponseData,
 }
 
-#[cfg(feature = "chats")]
+#[cfg(feature = "chats_location")]
 impl GetChatLocationResponse {
     /// A value with the required fields set and the others absent (assign them
     /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
@@ -5389,7 +5627,7 @@ impl GetChatLocationResponse {
     }
 }
 
-#[cfg(feature = "chats")]
+#[cfg(feature = "chats_location")]
 impl Serialize for GetChatLocationResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut object = ser::Object::new(serializer, "GetChatLocationResponse", 2);
@@ -5399,7 +5637,7 @@ impl Serialize for GetChatLocationResponse {
     }
 }
 
-#[cfg(feature = "chats")]
+#[cfg(feature = "chats_location")]
 impl de::FromObject for GetChatLocationResponse {
     const NAME: &'static str = "GetChatLocationResponse";
 
@@ -5422,7 +5660,7 @@ impl de::FromObject for GetChatLocationResponse {
     }
 }
 
-#[cfg(feature = "chats")]
+#[cfg(feature = "chats_location")]
 impl<'de> Deserialize<'de> for GetChatLocationResponse {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -5821,7 +6059,7 @@ impl<'de> Deserialize<'de> for ContactCardCreateParams {
 }
 
 /// The fields of a contact card to change; absent fields are left as they are.
-#[cfg(feature = "contact_card")]
+#[cfg(feature = "full")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ContactCardUpdateBody {
     /// First name shown on the card.
@@ -5834,7 +6072,7 @@ pub struct ContactCardUpdateBody {
     pub image_url: Option<String>,
 }
 
-#[cfg(feature = "contact_card")]
+#[cfg(feature = "full")]
 impl Serialize for ContactCardUpdateBody {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut object = ser::Object::new(serializer, "ContactCardUpdateBody", 3);
@@ -5845,7 +6083,7 @@ impl Serialize for ContactCardUpdateBody {
     }
 }
 
-#[cfg(feature = "contact_card")]
+#[cfg(feature = "full")]
 impl de::FromObject for ContactCardUpdateBody {
     const NAME: &'static str = "ContactCardUpdateBody";
 
@@ -5871,7 +6109,7 @@ impl de::FromObject for ContactCardUpdateBody {
     }
 }
 
-#[cfg(feature = "contact_card")]
+#[cfg(feature = "full")]
 impl<'de> Deserialize<'de> for ContactCardUpdateBody {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -5881,7 +6119,7 @@ impl<'de> Deserialize<'de> for ContactCardUpdateBody {
 }
 
 /// A message to send to handles, with no chat named.
-#[cfg(feature = "messages")]
+#[cfg(feature = "full")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct MessageCreateBody {
     /// The recipients (phone numbers in E.164 or email addresses).
@@ -5894,7 +6132,7 @@ pub struct MessageCreateBody {
     pub continuation_message: Option<MessageCreateBodyContinuationMessage>,
 }
 
-#[cfg(feature = "messages")]
+#[cfg(feature = "full")]
 impl Serialize for MessageCreateBody {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut object = ser::Object::new(serializer, "MessageCreateBody", 3);
@@ -5905,7 +6143,7 @@ impl Serialize for MessageCreateBody {
     }
 }
 
-#[cfg(feature = "messages")]
+#[cfg(feature = "full")]
 impl de::FromObject for MessageCreateBody {
     const NAME: &'static str = "MessageCreateBody";
 
@@ -5931,7 +6169,7 @@ impl de::FromObject for MessageCreateBody {
     }
 }
 
-#[cfg(feature = "messages")]
+#[cfg(feature = "full")]
 impl<'de> Deserialize<'de> for MessageCreateBody {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -6500,7 +6738,7 @@ impl<'de> Deserialize<'de> for PhoneNumberUpdateResponse {
 }
 
 /// The phone number to write from.
-#[cfg(feature = "phone_numbers")]
+#[cfg(feature = "available_number")]
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AvailableNumberRetrieveResponse {
@@ -6511,7 +6749,7 @@ pub struct AvailableNumberRetrieveResponse {
     pub vcf_url: String,
 }
 
-#[cfg(feature = "phone_numbers")]
+#[cfg(feature = "available_number")]
 impl AvailableNumberRetrieveResponse {
     /// A value with the required fields set and the others absent (assign them
     /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
@@ -6521,7 +6759,7 @@ impl AvailableNumberRetrieveResponse {
     }
 }
 
-#[cfg(feature = "phone_numbers")]
+#[cfg(feature = "available_number")]
 impl Serialize for AvailableNumberRetrieveResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut object = ser::Object::new(
@@ -6535,7 +6773,7 @@ impl Serialize for AvailableNumberRetrieveResponse {
     }
 }
 
-#[cfg(feature = "phone_numbers")]
+#[cfg(feature = "available_number")]
 impl de::FromObject for AvailableNumberRetrieveResponse {
     const NAME: &'static str = "AvailableNumberRetrieveResponse";
 
@@ -6558,7 +6796,7 @@ impl de::FromObject for AvailableNumberRetrieveResponse {
     }
 }
 
-#[cfg(feature = "phone_numbers")]
+#[cfg(feature = "available_number")]
 impl<'de> Deserialize<'de> for AvailableNumberRetrieveResponse {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -13582,7 +13820,14 @@ impl<'de> Deserialize<'de> for HealthStatusStatus {
 }
 
 /// Whether the participant is still in the chat.
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ChatHandleStatus {
@@ -13599,7 +13844,14 @@ pub enum ChatHandleStatus {
     Unknown(String),
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl ChatHandleStatus {
     /// Every value known to this version of the client.
     pub const KNOWN: &'static [Self] = &[Self::Active, Self::Left, Self::Removed];
@@ -13615,7 +13867,14 @@ impl ChatHandleStatus {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl From<&str> for ChatHandleStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -13627,21 +13886,42 @@ impl From<&str> for ChatHandleStatus {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl std::fmt::Display for ChatHandleStatus {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl Serialize for ChatHandleStatus {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl<'de> Deserialize<'de> for ChatHandleStatus {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -13651,7 +13931,14 @@ impl<'de> Deserialize<'de> for ChatHandleStatus {
 }
 
 /// A text style.
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum TextDecorationStyle {
@@ -13671,7 +13958,14 @@ pub enum TextDecorationStyle {
     Unknown(String),
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl TextDecorationStyle {
     /// Every value known to this version of the client.
     pub const KNOWN: &'static [Self] = &[
@@ -13693,7 +13987,14 @@ impl TextDecorationStyle {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl From<&str> for TextDecorationStyle {
     fn from(value: &str) -> Self {
         match value {
@@ -13706,21 +14007,42 @@ impl From<&str> for TextDecorationStyle {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl std::fmt::Display for TextDecorationStyle {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl Serialize for TextDecorationStyle {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl<'de> Deserialize<'de> for TextDecorationStyle {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -13730,7 +14052,14 @@ impl<'de> Deserialize<'de> for TextDecorationStyle {
 }
 
 /// A text animation.
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum TextDecorationAnimation {
@@ -13762,7 +14091,14 @@ pub enum TextDecorationAnimation {
     Unknown(String),
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl TextDecorationAnimation {
     /// Every value known to this version of the client.
     pub const KNOWN: &'static [Self] = &[
@@ -13792,7 +14128,14 @@ impl TextDecorationAnimation {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl From<&str> for TextDecorationAnimation {
     fn from(value: &str) -> Self {
         match value {
@@ -13809,21 +14152,42 @@ impl From<&str> for TextDecorationAnimation {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl std::fmt::Display for TextDecorationAnimation {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl Serialize for TextDecorationAnimation {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl<'de> Deserialize<'de> for TextDecorationAnimation {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -13833,7 +14197,14 @@ impl<'de> Deserialize<'de> for TextDecorationAnimation {
 }
 
 /// Always `text`.
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum TextPartType {
@@ -13844,7 +14215,14 @@ pub enum TextPartType {
     Unknown(String),
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl TextPartType {
     /// Every value known to this version of the client.
     pub const KNOWN: &'static [Self] = &[Self::Text];
@@ -13858,7 +14236,14 @@ impl TextPartType {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl From<&str> for TextPartType {
     fn from(value: &str) -> Self {
         match value {
@@ -13868,21 +14253,42 @@ impl From<&str> for TextPartType {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl std::fmt::Display for TextPartType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl Serialize for TextPartType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl<'de> Deserialize<'de> for TextPartType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -13892,7 +14298,14 @@ impl<'de> Deserialize<'de> for TextPartType {
 }
 
 /// Always `media`.
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum MediaPartType {
@@ -13903,7 +14316,14 @@ pub enum MediaPartType {
     Unknown(String),
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl MediaPartType {
     /// Every value known to this version of the client.
     pub const KNOWN: &'static [Self] = &[Self::Media];
@@ -13917,7 +14337,14 @@ impl MediaPartType {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl From<&str> for MediaPartType {
     fn from(value: &str) -> Self {
         match value {
@@ -13927,21 +14354,42 @@ impl From<&str> for MediaPartType {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl std::fmt::Display for MediaPartType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl Serialize for MediaPartType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl<'de> Deserialize<'de> for MediaPartType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -13951,7 +14399,14 @@ impl<'de> Deserialize<'de> for MediaPartType {
 }
 
 /// Always `link`.
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum LinkPartType {
@@ -13962,7 +14417,14 @@ pub enum LinkPartType {
     Unknown(String),
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl LinkPartType {
     /// Every value known to this version of the client.
     pub const KNOWN: &'static [Self] = &[Self::Link];
@@ -13976,7 +14438,14 @@ impl LinkPartType {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl From<&str> for LinkPartType {
     fn from(value: &str) -> Self {
         match value {
@@ -13986,21 +14455,42 @@ impl From<&str> for LinkPartType {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl std::fmt::Display for LinkPartType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl Serialize for LinkPartType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl<'de> Deserialize<'de> for LinkPartType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -14010,7 +14500,14 @@ impl<'de> Deserialize<'de> for LinkPartType {
 }
 
 /// Always `imessage_app`.
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum IMessageAppPartType {
@@ -14021,7 +14518,14 @@ pub enum IMessageAppPartType {
     Unknown(String),
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl IMessageAppPartType {
     /// Every value known to this version of the client.
     pub const KNOWN: &'static [Self] = &[Self::ImessageApp];
@@ -14035,7 +14539,14 @@ impl IMessageAppPartType {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl From<&str> for IMessageAppPartType {
     fn from(value: &str) -> Self {
         match value {
@@ -14045,21 +14556,42 @@ impl From<&str> for IMessageAppPartType {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl std::fmt::Display for IMessageAppPartType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl Serialize for IMessageAppPartType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl<'de> Deserialize<'de> for IMessageAppPartType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -14069,7 +14601,14 @@ impl<'de> Deserialize<'de> for IMessageAppPartType {
 }
 
 /// Whether the effect animates the screen or the message bubble.
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum MessageEffectType {
@@ -14083,7 +14622,14 @@ pub enum MessageEffectType {
     Unknown(String),
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl MessageEffectType {
     /// Every value known to this version of the client.
     pub const KNOWN: &'static [Self] = &[Self::Screen, Self::Bubble];
@@ -14098,7 +14644,14 @@ impl MessageEffectType {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl From<&str> for MessageEffectType {
     fn from(value: &str) -> Self {
         match value {
@@ -14109,21 +14662,42 @@ impl From<&str> for MessageEffectType {
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl std::fmt::Display for MessageEffectType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl Serialize for MessageEffectType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
-#[cfg(any(feature = "chats", feature = "messages", feature = "webhooks"))]
+#[cfg(
+    any(
+        feature = "chats",
+        feature = "chats_messages",
+        feature = "messages",
+        feature = "webhooks"
+    )
+)]
 impl<'de> Deserialize<'de> for MessageEffectType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -14135,25 +14709,25 @@ impl<'de> Deserialize<'de> for MessageEffectType {
 /// Always `text`.
 ///
 /// An alias of \[`TextPartType`\], which has the same shape.
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 pub type TextPartResponseType = TextPartType;
 
 /// Always `media`.
 ///
 /// An alias of \[`MediaPartType`\], which has the same shape.
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 pub type MediaPartResponseType = MediaPartType;
 
 /// Always `link`.
 ///
 /// An alias of \[`LinkPartType`\], which has the same shape.
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 pub type LinkPartResponseType = LinkPartType;
 
 /// Always `imessage_app`.
 ///
 /// An alias of \[`IMessageAppPartType`\], which has the same shape.
-#[cfg(any(feature = "chats", feature = "messages"))]
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 pub type IMessageAppPartResponseType = IMessageAppPartType;
 
 /// The chat.
@@ -14271,7 +14845,7 @@ impl<'de> Deserialize<'de> for ChatCreateResponseChat {
 }
 
 /// The voice memo message.
-#[cfg(feature = "messages")]
+#[cfg(feature = "chats")]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ChatSendVoicememoResponseVoiceMemo {
@@ -14300,7 +14874,7 @@ pub struct ChatSendVoicememoResponseVoiceMemo {
     pub chat: VoiceMemoChat,
 }
 
-#[cfg(feature = "messages")]
+#[cfg(feature = "chats")]
 impl ChatSendVoicememoResponseVoiceMemo {
     /// A value with the required fields set and the others absent (assign them
     /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
@@ -14327,7 +14901,7 @@ impl ChatSendVoicememoResponseVoiceMemo {
     }
 }
 
-#[cfg(feature = "messages")]
+#[cfg(feature = "chats")]
 impl Serialize for ChatSendVoicememoResponseVoiceMemo {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut object = ser::Object::new(
@@ -14347,7 +14921,7 @@ impl Serialize for ChatSendVoicememoResponseVoiceMemo {
     }
 }
 
-#[cfg(feature = "messages")]
+#[cfg(feature = "chats")]
 impl de::FromObject for ChatSendVoicememoResponseVoiceMemo {
     const NAME: &'static str = "ChatSendVoicememoResponseVoiceMemo";
 
@@ -14388,7 +14962,7 @@ impl de::FromObject for ChatSendVoicememoResponseVoiceMemo {
     }
 }
 
-#[cfg(feature = "messages")]
+#[cfg(feature = "chats")]
 impl<'de> Deserialize<'de> for ChatSendVoicememoResponseVoiceMemo {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -14590,7 +15164,7 @@ impl<'de> Deserialize<'de> for AttachmentRetrieveResponseStatus {
 }
 
 /// A phone number of the account.
-#[cfg(feature = "phone_numbers")]
+#[cfg(feature = "phonenumbers")]
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PhonenumberListResponsePhoneNumbersItem {
@@ -14610,7 +15184,7 @@ pub struct PhonenumberListResponsePhoneNumbersItem {
     pub capabilities: Option<PhoneCapabilities>,
 }
 
-#[cfg(feature = "phone_numbers")]
+#[cfg(feature = "phonenumbers")]
 impl PhonenumberListResponsePhoneNumbersItem {
     /// A value with the required fields set and the others absent (assign them
     /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
@@ -14626,7 +15200,7 @@ impl PhonenumberListResponsePhoneNumbersItem {
     }
 }
 
-#[cfg(feature = "phone_numbers")]
+#[cfg(feature = "phonenumbers")]
 impl Serialize for PhonenumberListResponsePhoneNumbersItem {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut object = ser::Object::new(
@@ -14643,7 +15217,7 @@ impl Serialize for PhonenumberListResponsePhoneNumbersItem {
     }
 }
 
-#[cfg(feature = "phone_numbers")]
+#[cfg(feature = "phonenumbers")]
 impl de::FromObject for PhonenumberListResponsePhoneNumbersItem {
     const NAME: &'static str = "PhonenumberListResponsePhoneNumbersItem";
 
@@ -14675,7 +15249,7 @@ impl de::FromObject for PhonenumberListResponsePhoneNumbersItem {
     }
 }
 
-#[cfg(feature = "phone_numbers")]
+#[cfg(feature = "phonenumbers")]
 impl<'de> Deserialize<'de> for PhonenumberListResponsePhoneNumbersItem {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -14685,7 +15259,7 @@ impl<'de> Deserialize<'de> for PhonenumberListResponsePhoneNumbersItem {
 }
 
 /// Always `Feature`.
-#[cfg(feature = "chats")]
+#[cfg(feature = "chats_location")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum LocationFeatureType {
@@ -14696,7 +15270,7 @@ pub enum LocationFeatureType {
     Unknown(String),
 }
 
-#[cfg(feature = "chats")]
+#[cfg(feature = "chats_location")]
 impl LocationFeatureType {
     /// Every value known to this version of the client.
     pub const KNOWN: &'static [Self] = &[Self::Feature];
@@ -14710,7 +15284,7 @@ impl LocationFeatureType {
     }
 }
 
-#[cfg(feature = "chats")]
+#[cfg(feature = "chats_location")]
 impl From<&str> for LocationFeatureType {
     fn from(value: &str) -> Self {
         match value {
@@ -14720,21 +15294,21 @@ impl From<&str> for LocationFeatureType {
     }
 }
 
-#[cfg(feature = "chats")]
+#[cfg(feature = "chats_location")]
 impl std::fmt::Display for LocationFeatureType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-#[cfg(feature = "chats")]
+#[cfg(feature = "chats_location")]
 impl Serialize for LocationFeatureType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
-#[cfg(feature = "chats")]
+#[cfg(feature = "chats_location")]
 impl<'de> Deserialize<'de> for LocationFeatureType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -14744,7 +15318,7 @@ impl<'de> Deserialize<'de> for LocationFeatureType {
 }
 
 /// Always `Point`.
-#[cfg(feature = "chats")]
+#[cfg(feature = "chats_location")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum LocationFeatureGeometryType {
@@ -14755,7 +15329,7 @@ pub enum LocationFeatureGeometryType {
     Unknown(String),
 }
 
-#[cfg(feature = "chats")]
+#[cfg(feature = "chats_location")]
 impl LocationFeatureGeometryType {
     /// Every value known to this version of the client.
     pub const KNOWN: &'static [Self] = &[Self::Point];
@@ -14769,7 +15343,7 @@ impl LocationFeatureGeometryType {
     }
 }
 
-#[cfg(feature = "chats")]
+#[cfg(feature = "chats_location")]
 impl From<&str> for LocationFeatureGeometryType {
     fn from(value: &str) -> Self {
         match value {
@@ -14779,21 +15353,21 @@ impl From<&str> for LocationFeatureGeometryType {
     }
 }
 
-#[cfg(feature = "chats")]
+#[cfg(feature = "chats_location")]
 impl std::fmt::Display for LocationFeatureGeometryType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-#[cfg(feature = "chats")]
+#[cfg(feature = "chats_location")]
 impl Serialize for LocationFeatureGeometryType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
-#[cfg(feature = "chats")]
+#[cfg(feature = "chats_location")]
 impl<'de> Deserialize<'de> for LocationFeatureGeometryType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -14803,7 +15377,7 @@ impl<'de> Deserialize<'de> for LocationFeatureGeometryType {
 }
 
 /// Where the participant was.
-#[cfg(feature = "chats")]
+#[cfg(feature = "chats_location")]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct LocationFeatureGeometry {
@@ -14814,7 +15388,7 @@ pub struct LocationFeatureGeometry {
     pub coordinates: Vec<f64>,
 }
 
-#[cfg(feature = "chats")]
+#[cfg(feature = "chats_location")]
 impl LocationFeatureGeometry {
     /// A value with the required fields set and the others absent (assign them
     /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
@@ -14824,7 +15398,7 @@ impl LocationFeatureGeometry {
     }
 }
 
-#[cfg(feature = "chats")]
+#[cfg(feature = "chats_location")]
 impl Serialize for LocationFeatureGeometry {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut object = ser::Object::new(serializer, "LocationFeatureGeometry", 2);
@@ -14834,7 +15408,7 @@ impl Serialize for LocationFeatureGeometry {
     }
 }
 
-#[cfg(feature = "chats")]
+#[cfg(feature = "chats_location")]
 impl de::FromObject for LocationFeatureGeometry {
     const NAME: &'static str = "LocationFeatureGeometry";
 
@@ -14857,7 +15431,7 @@ impl de::FromObject for LocationFeatureGeometry {
     }
 }
 
-#[cfg(feature = "chats")]
+#[cfg(feature = "chats_location")]
 impl<'de> Deserialize<'de> for LocationFeatureGeometry {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -14867,7 +15441,7 @@ impl<'de> Deserialize<'de> for LocationFeatureGeometry {
 }
 
 /// Who shared the location, and where that is.
-#[cfg(feature = "chats")]
+#[cfg(feature = "chats_location")]
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct LocationFeatureProperties {
@@ -14884,7 +15458,7 @@ pub struct LocationFeatureProperties {
     pub updated_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
-#[cfg(feature = "chats")]
+#[cfg(feature = "chats_location")]
 impl LocationFeatureProperties {
     /// A value with the required fields set and the others absent (assign them
     /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
@@ -14899,7 +15473,7 @@ impl LocationFeatureProperties {
     }
 }
 
-#[cfg(feature = "chats")]
+#[cfg(feature = "chats_location")]
 impl Serialize for LocationFeatureProperties {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut object = ser::Object::new(serializer, "LocationFeatureProperties", 4);
@@ -14911,7 +15485,7 @@ impl Serialize for LocationFeatureProperties {
     }
 }
 
-#[cfg(feature = "chats")]
+#[cfg(feature = "chats_location")]
 impl de::FromObject for LocationFeatureProperties {
     const NAME: &'static str = "LocationFeatureProperties";
 
@@ -14940,7 +15514,7 @@ impl de::FromObject for LocationFeatureProperties {
     }
 }
 
-#[cfg(feature = "chats")]
+#[cfg(feature = "chats_location")]
 impl<'de> Deserialize<'de> for LocationFeatureProperties {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -14950,7 +15524,7 @@ impl<'de> Deserialize<'de> for LocationFeatureProperties {
 }
 
 /// Always `FeatureCollection`.
-#[cfg(feature = "chats")]
+#[cfg(feature = "chats_location")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum GetChatLocationResponseDataType {
@@ -14961,7 +15535,7 @@ pub enum GetChatLocationResponseDataType {
     Unknown(String),
 }
 
-#[cfg(feature = "chats")]
+#[cfg(feature = "chats_location")]
 impl GetChatLocationResponseDataType {
     /// Every value known to this version of the client.
     pub const KNOWN: &'static [Self] = &[Self::FeatureCollection];
@@ -14975,7 +15549,7 @@ impl GetChatLocationResponseDataType {
     }
 }
 
-#[cfg(feature = "chats")]
+#[cfg(feature = "chats_location")]
 impl From<&str> for GetChatLocationResponseDataType {
     fn from(value: &str) -> Self {
         match value {
@@ -14985,21 +15559,21 @@ impl From<&str> for GetChatLocationResponseDataType {
     }
 }
 
-#[cfg(feature = "chats")]
+#[cfg(feature = "chats_location")]
 impl std::fmt::Display for GetChatLocationResponseDataType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-#[cfg(feature = "chats")]
+#[cfg(feature = "chats_location")]
 impl Serialize for GetChatLocationResponseDataType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
-#[cfg(feature = "chats")]
+#[cfg(feature = "chats_location")]
 impl<'de> Deserialize<'de> for GetChatLocationResponseDataType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -15009,7 +15583,7 @@ impl<'de> Deserialize<'de> for GetChatLocationResponseDataType {
 }
 
 /// The locations, as a GeoJSON feature collection.
-#[cfg(feature = "chats")]
+#[cfg(feature = "chats_location")]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GetChatLocationResponseData {
@@ -15020,7 +15594,7 @@ pub struct GetChatLocationResponseData {
     pub features: Vec<LocationFeature>,
 }
 
-#[cfg(feature = "chats")]
+#[cfg(feature = "chats_location")]
 impl GetChatLocationResponseData {
     /// A value with the required fields set and the others absent (assign them
     /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
@@ -15033,7 +15607,7 @@ impl GetChatLocationResponseData {
     }
 }
 
-#[cfg(feature = "chats")]
+#[cfg(feature = "chats_location")]
 impl Serialize for GetChatLocationResponseData {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut object = ser::Object::new(serializer, "GetChatLocationResponseData", 2);
@@ -15043,7 +15617,7 @@ impl Serialize for GetChatLocationResponseData {
     }
 }
 
-#[cfg(feature = "chats")]
+#[cfg(feature = "chats_location")]
 impl de::FromObject for GetChatLocationResponseData {
     const NAME: &'static str = "GetChatLocationResponseData";
 
@@ -15066,7 +15640,7 @@ impl de::FromObject for GetChatLocationResponseData {
     }
 }
 
-#[cfg(feature = "chats")]
+#[cfg(feature = "chats_location")]
 impl<'de> Deserialize<'de> for GetChatLocationResponseData {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -16164,7 +16738,7 @@ pub type ChatTypingIndicatorStoppedWebhookV2025WebhookVersion = MessageSentWebho
 /// Parameters of [`listChats`](crate::resources).
 #[cfg(feature = "chats")]
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct ChatListParams {
+pub struct ChatListChatsParams {
     /// Only chats of this phone number of yours (E.164; the `+` is sent as `%2B`).
     ///
     /// Sent as the `from` query parameter.
@@ -16188,9 +16762,9 @@ pub struct ChatListParams {
 }
 
 /// Parameters of [`getMessages`](crate::resources).
-#[cfg(feature = "messages")]
+#[cfg(feature = "chats_messages")]
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct MessageGetParams {
+pub struct MessageListParams {
     /// Where the page starts: the `next_cursor` of the previous page. Left out for the
     /// first page.
     ///
@@ -16203,11 +16777,11 @@ pub struct MessageGetParams {
     pub limit: Option<i64>,
 }
 
-/// The `MessageGetThreadOrder` schema.
+/// The `MessageListMessagesThreadOrder` schema.
 #[cfg(feature = "messages")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
-pub enum MessageGetThreadOrder {
+pub enum MessageListMessagesThreadOrder {
     /// `asc`
     Asc,
 
@@ -16219,7 +16793,7 @@ pub enum MessageGetThreadOrder {
 }
 
 #[cfg(feature = "messages")]
-impl MessageGetThreadOrder {
+impl MessageListMessagesThreadOrder {
     /// Every value known to this version of the client.
     pub const KNOWN: &'static [Self] = &[Self::Asc, Self::Desc];
 
@@ -16234,7 +16808,7 @@ impl MessageGetThreadOrder {
 }
 
 #[cfg(feature = "messages")]
-impl From<&str> for MessageGetThreadOrder {
+impl From<&str> for MessageListMessagesThreadOrder {
     fn from(value: &str) -> Self {
         match value {
             "asc" => Self::Asc,
@@ -16245,21 +16819,21 @@ impl From<&str> for MessageGetThreadOrder {
 }
 
 #[cfg(feature = "messages")]
-impl std::fmt::Display for MessageGetThreadOrder {
+impl std::fmt::Display for MessageListMessagesThreadOrder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
 #[cfg(feature = "messages")]
-impl Serialize for MessageGetThreadOrder {
+impl Serialize for MessageListMessagesThreadOrder {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
 #[cfg(feature = "messages")]
-impl<'de> Deserialize<'de> for MessageGetThreadOrder {
+impl<'de> Deserialize<'de> for MessageListMessagesThreadOrder {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -16270,7 +16844,7 @@ impl<'de> Deserialize<'de> for MessageGetThreadOrder {
 /// Parameters of [`getMessageThread`](crate::resources).
 #[cfg(feature = "messages")]
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct MessageGetThreadParams {
+pub struct MessageListMessagesThreadParams {
     /// Where the page starts: the `next_cursor` of the previous page. Left out for the
     /// first page.
     ///
@@ -16285,43 +16859,165 @@ pub struct MessageGetThreadParams {
     /// `asc` lists the oldest message first, `desc` the newest.
     ///
     /// Sent as the `order` query parameter.
-    pub order: Option<MessageGetThreadOrder>,
+    pub order: Option<MessageListMessagesThreadOrder>,
 }
+
+/// Parameters of [`checkIMessage`](crate::resources): the request body.
+#[cfg(feature = "capability")]
+pub type CapabilityCheckImessageParams = CapabilityCheckIMessageParams;
 
 /// Parameters of [`getContactCards`](crate::resources).
 #[cfg(feature = "contact_card")]
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct ContactCardGetParams {
+pub struct ContactCardRetrieveParams {
     /// Only the card of this phone number of yours (E.164).
     ///
     /// Sent as the `phone_number` query parameter.
     pub phone_number: Option<String>,
 }
 
-/// Parameters of [`updateContactCard`](crate::resources).
+/// Parameters of [`updateContactCard`](crate::resources): query parameters and body members.
 #[cfg(feature = "contact_card")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ContactCardUpdateParams {
     /// The phone number of yours whose card changes (E.164).
     ///
-    /// Sent as the `phone_number` query parameter.
+    /// Sent as the `phone_number` query parameter, not in the body.
     pub phone_number: String,
+
+    /// First name shown on the card.
+    pub first_name: Option<String>,
+
+    /// Last name shown on the card.
+    pub last_name: Option<String>,
+
+    /// URL of the card's photo.
+    pub image_url: Option<String>,
 }
 
-/// Parameters of [`createMessage`](crate::resources).
+#[cfg(feature = "contact_card")]
+impl Serialize for ContactCardUpdateParams {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "ContactCardUpdateParams", 4);
+        object.field("phone_number", &self.phone_number);
+        object.optional("first_name", &self.first_name);
+        object.optional("last_name", &self.last_name);
+        object.optional("image_url", &self.image_url);
+        object.end()
+    }
+}
+
+#[cfg(feature = "contact_card")]
+impl de::FromObject for ContactCardUpdateParams {
+    const NAME: &'static str = "ContactCardUpdateParams";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_phone_number = None;
+        let mut f_first_name = None;
+        let mut f_last_name = None;
+        let mut f_image_url = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "phone_number" => de::read_some(&mut map, &mut f_phone_number),
+                "first_name" => de::read(&mut map, &mut f_first_name),
+                "last_name" => de::read(&mut map, &mut f_last_name),
+                "image_url" => de::read(&mut map, &mut f_image_url),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            phone_number: de::required(f_phone_number, "phone_number")?,
+            first_name: f_first_name,
+            last_name: f_last_name,
+            image_url: f_image_url,
+        })
+    }
+}
+
+#[cfg(feature = "contact_card")]
+impl<'de> Deserialize<'de> for ContactCardUpdateParams {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+/// Parameters of [`createMessage`](crate::resources): query parameters and body members.
 #[cfg(feature = "messages")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct MessageCreateParams {
     /// A key of your choosing; a repeated request with the same key is not sent twice.
     ///
-    /// Sent as the `Idempotency-Key` header.
+    /// Sent as the `Idempotency-Key` header, not in the body.
     pub idempotency_key: Option<String>,
+
+    /// The recipients (phone numbers in E.164 or email addresses).
+    pub to: Vec<String>,
+
+    /// The message.
+    pub message: MessageContent,
+
+    /// A text sent after the message when a new chat had to be started.
+    pub continuation_message: Option<MessageCreateBodyContinuationMessage>,
+}
+
+#[cfg(feature = "messages")]
+impl Serialize for MessageCreateParams {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "MessageCreateParams", 4);
+        object.optional("Idempotency-Key", &self.idempotency_key);
+        object.field("to", &self.to);
+        object.field("message", &self.message);
+        object.optional("continuation_message", &self.continuation_message);
+        object.end()
+    }
+}
+
+#[cfg(feature = "messages")]
+impl de::FromObject for MessageCreateParams {
+    const NAME: &'static str = "MessageCreateParams";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_idempotency_key = None;
+        let mut f_to = None;
+        let mut f_message = None;
+        let mut f_continuation_message = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "Idempotency-Key" => de::read(&mut map, &mut f_idempotency_key),
+                "to" => de::read_some(&mut map, &mut f_to),
+                "message" => de::read_some(&mut map, &mut f_message),
+                "continuation_message" => de::read(&mut map, &mut f_continuation_message),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            idempotency_key: f_idempotency_key,
+            to: de::required(f_to, "to")?,
+            message: de::required(f_message, "message")?,
+            continuation_message: f_continuation_message,
+        })
+    }
+}
+
+#[cfg(feature = "messages")]
+impl<'de> Deserialize<'de> for MessageCreateParams {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
 }
 
 /// Parameters of [`getAvailableNumber`](crate::resources).
-#[cfg(feature = "phone_numbers")]
+#[cfg(feature = "available_number")]
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct PhoneNumberGetAvailableNumberParams {
+pub struct AvailableNumberRetrieveParams {
     /// The handles to write to, sent comma-separated in one `to` parameter.
     ///
     /// Sent as the `to` query parameter.

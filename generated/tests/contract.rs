@@ -378,11 +378,11 @@ fn error_422() -> ErrorExample {
     }
 }
 
-/// `GET /v3/chats` (`chats.list`) with only the required parameters.
+/// `GET /v3/chats` (`chats.list_chats`) with only the required parameters.
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
-async fn chats_list_required_params() {
-    let params = linq_api::types::ChatListParams {
+async fn chats_list_chats_required_params() {
+    let params = linq_api::types::ChatListChatsParams {
         from: None,
         to: None,
         limit: None,
@@ -390,7 +390,7 @@ async fn chats_list_required_params() {
     };
     let response = client()
         .chats()
-        .list_with_response(&params)
+        .list_chats_with_response(&params)
         .await
         .unwrap_or_else(|err| fail(&err));
     let (status, headers, decoded) = response.into_parts();
@@ -511,11 +511,11 @@ async fn chats_list_required_params() {
     );
 }
 
-/// `GET /v3/chats` (`chats.list`) with every parameter set.
+/// `GET /v3/chats` (`chats.list_chats`) with every parameter set.
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
-async fn chats_list_all_params() {
-    let params = linq_api::types::ChatListParams {
+async fn chats_list_chats_all_params() {
+    let params = linq_api::types::ChatListChatsParams {
         from: Some("+12025550100".to_owned()),
         to: Some("+12025550123".to_owned()),
         limit: Some(20),
@@ -523,7 +523,7 @@ async fn chats_list_all_params() {
     };
     let response = client()
         .chats()
-        .list_with_response(&params)
+        .list_chats_with_response(&params)
         .await
         .unwrap_or_else(|err| fail(&err));
     let (status, headers, decoded) = response.into_parts();
@@ -644,13 +644,41 @@ async fn chats_list_all_params() {
     );
 }
 
-/// `GET /v3/chats` (`chats.list`): each documented error status, asked of the server with
-/// `Prefer: code=`, comes back as an error with the example's status, body, code and
+/// `GET /v3/chats` (`chats.list_chats`) pages: the first page, then the next one with the
+/// same parameters and the position the first gave, where the mock gives one.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn chats_list_chats_pages() {
+    let params = linq_api::types::ChatListChatsParams {
+        from: None,
+        to: None,
+        limit: None,
+        cursor: None,
+    };
+    let page = client()
+        .chats()
+        .list_chats(&params)
+        .await
+        .unwrap_or_else(|err| fail(&err));
+    assert_valid_request(Some(page.headers()));
+    if page.has_next_page() {
+        let next = page
+            .next_page()
+            .await
+            .unwrap_or_else(|err| fail(&err))
+            .expect("the page after one that has a next page");
+        assert_valid_request(Some(next.headers()));
+        assert_eq!(next.items().len(), page.items().len());
+    }
+}
+
+/// `GET /v3/chats` (`chats.list_chats`): each documented error status, asked of the server
+/// with `Prefer: code=`, comes back as an error with the example's status, body, code and
 /// message.
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
-async fn chats_list_error_responses() {
-    let params = linq_api::types::ChatListParams {
+async fn chats_list_chats_error_responses() {
+    let params = linq_api::types::ChatListChatsParams {
         from: None,
         to: None,
         limit: None,
@@ -660,7 +688,7 @@ async fn chats_list_error_responses() {
         let result = client()
             .chats()
             .with_options(prefer_status(expected.status))
-            .list(&params)
+            .list_chats(&params)
             .await;
         expected.check(result);
     }
@@ -1001,14 +1029,14 @@ async fn chats_create_error_responses() {
     }
 }
 
-/// `GET /v3/chats/{chatId}` (`chats.get`): the call with its required parameters, which are
-/// all it has.
+/// `GET /v3/chats/{chatId}` (`chats.retrieve`): the call with its required parameters,
+/// which are all it has.
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
-async fn chats_get() {
+async fn chats_retrieve() {
     let response = client()
         .chats()
-        .get_with_response("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a")
+        .retrieve_with_response("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a")
         .await
         .unwrap_or_else(|err| fail(&err));
     let (status, headers, decoded) = response.into_parts();
@@ -1119,17 +1147,17 @@ async fn chats_get() {
     );
 }
 
-/// `GET /v3/chats/{chatId}` (`chats.get`): each documented error status, asked of the
+/// `GET /v3/chats/{chatId}` (`chats.retrieve`): each documented error status, asked of the
 /// server with `Prefer: code=`, comes back as an error with the example's status, body,
 /// code and message.
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
-async fn chats_get_error_responses() {
+async fn chats_retrieve_error_responses() {
     for expected in [error_401(), error_404(), error_500()] {
         let result = client()
             .chats()
             .with_options(prefer_status(expected.status))
-            .get("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a")
+            .retrieve("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a")
             .await;
         expected.check(result);
     }
@@ -1215,178 +1243,6 @@ async fn chats_update_error_responses() {
     }
 }
 
-/// `POST /v3/chats/{chatId}/participants` (`chats.add_participant`): the call with its
-/// required parameters, which are all it has.
-#[tokio::test]
-#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
-async fn chats_add_participant() {
-    let body = linq_api::types::ParticipantAddParams {
-        handle: "+12025550167".to_owned(),
-    };
-    let response = client()
-        .chats()
-        .add_participant_with_response("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a", &body)
-        .await
-        .unwrap_or_else(|err| fail(&err));
-    let (status, headers, decoded) = response.into_parts();
-    assert_valid_request(Some(&headers));
-    assert_eq!(status, 202);
-    let expected = {
-        let mut v = linq_api::types::QueuedResponse::new();
-        v.status = Some("accepted".to_owned());
-        v.message = Some("Participant addition queued".to_owned());
-        v.trace_id = Some("4bf92f3577b34da6a3ce929d0e0e4736".to_owned());
-        v
-    };
-    assert_eq!(decoded, expected);
-    assert_round_trip(
-        &decoded,
-        &json(
-            r#"{
-  "status": "accepted",
-  "message": "Participant addition queued",
-  "trace_id": "4bf92f3577b34da6a3ce929d0e0e4736"
-}"#,
-        ),
-    );
-}
-
-/// `POST /v3/chats/{chatId}/participants` (`chats.add_participant`): each documented error
-/// status, asked of the server with `Prefer: code=`, comes back as an error with the
-/// example's status, body, code and message.
-#[tokio::test]
-#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
-async fn chats_add_participant_error_responses() {
-    let body = linq_api::types::ParticipantAddParams {
-        handle: "+12025550167".to_owned(),
-    };
-    for expected in [error_400(), error_401(), error_404(), error_500()] {
-        let result = client()
-            .chats()
-            .with_options(prefer_status(expected.status))
-            .add_participant("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a", &body)
-            .await;
-        expected.check(result);
-    }
-}
-
-/// `DELETE /v3/chats/{chatId}/participants` (`chats.remove_participant`): the call with its
-/// required parameters, which are all it has.
-#[tokio::test]
-#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
-async fn chats_remove_participant() {
-    let body = linq_api::types::ParticipantRemoveParams {
-        handle: "+12025550167".to_owned(),
-    };
-    let response = client()
-        .chats()
-        .remove_participant_with_response("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a", &body)
-        .await
-        .unwrap_or_else(|err| fail(&err));
-    let (status, headers, decoded) = response.into_parts();
-    assert_valid_request(Some(&headers));
-    assert_eq!(status, 202);
-    let expected = {
-        let mut v = linq_api::types::QueuedResponse::new();
-        v.status = Some("accepted".to_owned());
-        v.message = Some("Participant removal queued".to_owned());
-        v.trace_id = Some("4bf92f3577b34da6a3ce929d0e0e4736".to_owned());
-        v
-    };
-    assert_eq!(decoded, expected);
-    assert_round_trip(
-        &decoded,
-        &json(
-            r#"{
-  "status": "accepted",
-  "message": "Participant removal queued",
-  "trace_id": "4bf92f3577b34da6a3ce929d0e0e4736"
-}"#,
-        ),
-    );
-}
-
-/// `DELETE /v3/chats/{chatId}/participants` (`chats.remove_participant`): each documented
-/// error status, asked of the server with `Prefer: code=`, comes back as an error with the
-/// example's status, body, code and message.
-#[tokio::test]
-#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
-async fn chats_remove_participant_error_responses() {
-    let body = linq_api::types::ParticipantRemoveParams {
-        handle: "+12025550167".to_owned(),
-    };
-    for expected in [error_400(), error_401(), error_404(), error_500()] {
-        let result = client()
-            .chats()
-            .with_options(prefer_status(expected.status))
-            .remove_participant("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a", &body)
-            .await;
-        expected.check(result);
-    }
-}
-
-/// `POST /v3/chats/{chatId}/typing` (`chats.start_typing`): the call with its required
-/// parameters, which are all it has.
-#[tokio::test]
-#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
-async fn chats_start_typing() {
-    let response = client()
-        .chats()
-        .start_typing_with_response("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a")
-        .await
-        .unwrap_or_else(|err| fail(&err));
-    let (status, headers, _) = response.into_parts();
-    assert_valid_request(Some(&headers));
-    assert_eq!(status, 204);
-}
-
-/// `POST /v3/chats/{chatId}/typing` (`chats.start_typing`): each documented error status,
-/// asked of the server with `Prefer: code=`, comes back as an error with the example's
-/// status, body, code and message.
-#[tokio::test]
-#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
-async fn chats_start_typing_error_responses() {
-    for expected in [error_401(), error_404(), error_500()] {
-        let result = client()
-            .chats()
-            .with_options(prefer_status(expected.status))
-            .start_typing("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a")
-            .await;
-        expected.check(result);
-    }
-}
-
-/// `DELETE /v3/chats/{chatId}/typing` (`chats.stop_typing`): the call with its required
-/// parameters, which are all it has.
-#[tokio::test]
-#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
-async fn chats_stop_typing() {
-    let response = client()
-        .chats()
-        .stop_typing_with_response("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a")
-        .await
-        .unwrap_or_else(|err| fail(&err));
-    let (status, headers, _) = response.into_parts();
-    assert_valid_request(Some(&headers));
-    assert_eq!(status, 204);
-}
-
-/// `DELETE /v3/chats/{chatId}/typing` (`chats.stop_typing`): each documented error status,
-/// asked of the server with `Prefer: code=`, comes back as an error with the example's
-/// status, body, code and message.
-#[tokio::test]
-#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
-async fn chats_stop_typing_error_responses() {
-    for expected in [error_401(), error_404(), error_500()] {
-        let result = client()
-            .chats()
-            .with_options(prefer_status(expected.status))
-            .stop_typing("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a")
-            .await;
-        expected.check(result);
-    }
-}
-
 /// `POST /v3/chats/{chatId}/read` (`chats.mark_as_read`): the call with its required
 /// parameters, which are all it has.
 #[tokio::test]
@@ -1418,14 +1274,14 @@ async fn chats_mark_as_read_error_responses() {
     }
 }
 
-/// `POST /v3/chats/{chatId}/share_contact_card` (`chats.share_contact_with`): the call with
+/// `POST /v3/chats/{chatId}/share_contact_card` (`chats.share_contact_card`): the call with
 /// its required parameters, which are all it has.
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
-async fn chats_share_contact_with() {
+async fn chats_share_contact_card() {
     let response = client()
         .chats()
-        .share_contact_with_with_response("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a")
+        .share_contact_card_with_response("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a")
         .await
         .unwrap_or_else(|err| fail(&err));
     let (status, headers, _) = response.into_parts();
@@ -1433,30 +1289,267 @@ async fn chats_share_contact_with() {
     assert_eq!(status, 204);
 }
 
-/// `POST /v3/chats/{chatId}/share_contact_card` (`chats.share_contact_with`): each
+/// `POST /v3/chats/{chatId}/share_contact_card` (`chats.share_contact_card`): each
 /// documented error status, asked of the server with `Prefer: code=`, comes back as an
 /// error with the example's status, body, code and message.
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
-async fn chats_share_contact_with_error_responses() {
+async fn chats_share_contact_card_error_responses() {
     for expected in [error_401(), error_404(), error_500()] {
         let result = client()
             .chats()
             .with_options(prefer_status(expected.status))
-            .share_contact_with("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a")
+            .share_contact_card("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a")
             .await;
         expected.check(result);
     }
 }
 
-/// `POST /v3/chats/{chatId}/leave` (`chats.leave`): the call with its required parameters,
-/// which are all it has.
+/// `POST /v3/chats/{chatId}/voicememo` (`chats.send_voicememo`) with only the required
+/// parameters.
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
-async fn chats_leave() {
+async fn chats_send_voicememo_required_params() {
+    let body = linq_api::types::ChatSendVoicememoParams {
+        ..Default::default()
+    };
     let response = client()
         .chats()
-        .leave_with_response("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a")
+        .send_voicememo_with_response("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a", &body)
+        .await
+        .unwrap_or_else(|err| fail(&err));
+    let (status, headers, decoded) = response.into_parts();
+    assert_valid_request(Some(&headers));
+    assert_eq!(status, 202);
+    let expected = linq_api::types::ChatSendVoicememoResponse::new({
+        let mut v = linq_api::types::ChatSendVoicememoResponseVoiceMemo::new(
+            "2a3b4c5d-6e7f-4a8b-9c0d-1e2f3a4b5c6d".to_owned(),
+            "+12025550100".to_owned(),
+            Vec::from(["+12025550123".to_owned()]),
+            "queued".to_owned(),
+            {
+                let mut v = linq_api::types::VoiceMemoFile::new(
+                    "6c7d8e9f-0a1b-4c2d-8e3f-4a5b6c7d8e9f".to_owned(),
+                    "https://cdn.linqapp.com/attachments/6c7d8e9f/hello.m4a".to_owned(),
+                    "hello.m4a".to_owned(),
+                    "audio/x-m4a".to_owned(),
+                    48213,
+                );
+                v.duration_ms = linq_api::Nullable::Value(4200);
+                v
+            },
+            "2026-02-05T20:05:00Z"
+                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                .expect("valid timestamp"),
+            linq_api::types::VoiceMemoChat::new(
+                "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a".to_owned(),
+                Vec::from([
+                    {
+                        let mut v = linq_api::types::ChatHandle::new(
+                            "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
+                            "+12025550100".to_owned(),
+                            linq_api::types::ServiceType::IMessage,
+                            "2026-02-05T19:52:17Z"
+                                .parse::<
+                                    linq_api::chrono::DateTime<linq_api::chrono::Utc>,
+                                >()
+                                .expect("valid timestamp"),
+                        );
+                        v.is_me = linq_api::Nullable::Value(true);
+                        v
+                    },
+                ]),
+                false,
+                linq_api::types::ServiceType::IMessage,
+                true,
+            ),
+        );
+        v.service = linq_api::Nullable::Value(linq_api::types::ServiceType::IMessage);
+        v
+    });
+    assert_eq!(decoded, expected);
+    assert_round_trip(
+        &decoded,
+        &json(
+            r#"{
+  "voice_memo": {
+    "id": "2a3b4c5d-6e7f-4a8b-9c0d-1e2f3a4b5c6d",
+    "from": "+12025550100",
+    "to": [
+      "+12025550123"
+    ],
+    "status": "queued",
+    "service": "iMessage",
+    "created_at": "2026-02-05T20:05:00Z",
+    "voice_memo": {
+      "id": "6c7d8e9f-0a1b-4c2d-8e3f-4a5b6c7d8e9f",
+      "url": "https://cdn.linqapp.com/attachments/6c7d8e9f/hello.m4a",
+      "filename": "hello.m4a",
+      "mime_type": "audio/x-m4a",
+      "size_bytes": 48213,
+      "duration_ms": 4200
+    },
+    "chat": {
+      "id": "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a",
+      "is_group": false,
+      "is_active": true,
+      "service": "iMessage",
+      "handles": [
+        {
+          "id": "8d79532a-f529-4244-a5cf-d443de051434",
+          "handle": "+12025550100",
+          "service": "iMessage",
+          "joined_at": "2026-02-05T19:52:17Z",
+          "is_me": true
+        }
+      ]
+    }
+  }
+}"#,
+        ),
+    );
+}
+
+/// `POST /v3/chats/{chatId}/voicememo` (`chats.send_voicememo`) with every parameter set.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn chats_send_voicememo_all_params() {
+    let body = linq_api::types::ChatSendVoicememoParams {
+        voice_memo_url: Some("https://files.example.com/memos/hello.m4a".to_owned()),
+        attachment_id: Some("b2c3d4e5-f6a7-8901-bcde-f23456789012".to_owned()),
+    };
+    let response = client()
+        .chats()
+        .send_voicememo_with_response("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a", &body)
+        .await
+        .unwrap_or_else(|err| fail(&err));
+    let (status, headers, decoded) = response.into_parts();
+    assert_valid_request(Some(&headers));
+    assert_eq!(status, 202);
+    let expected = linq_api::types::ChatSendVoicememoResponse::new({
+        let mut v = linq_api::types::ChatSendVoicememoResponseVoiceMemo::new(
+            "2a3b4c5d-6e7f-4a8b-9c0d-1e2f3a4b5c6d".to_owned(),
+            "+12025550100".to_owned(),
+            Vec::from(["+12025550123".to_owned()]),
+            "queued".to_owned(),
+            {
+                let mut v = linq_api::types::VoiceMemoFile::new(
+                    "6c7d8e9f-0a1b-4c2d-8e3f-4a5b6c7d8e9f".to_owned(),
+                    "https://cdn.linqapp.com/attachments/6c7d8e9f/hello.m4a".to_owned(),
+                    "hello.m4a".to_owned(),
+                    "audio/x-m4a".to_owned(),
+                    48213,
+                );
+                v.duration_ms = linq_api::Nullable::Value(4200);
+                v
+            },
+            "2026-02-05T20:05:00Z"
+                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                .expect("valid timestamp"),
+            linq_api::types::VoiceMemoChat::new(
+                "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a".to_owned(),
+                Vec::from([
+                    {
+                        let mut v = linq_api::types::ChatHandle::new(
+                            "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
+                            "+12025550100".to_owned(),
+                            linq_api::types::ServiceType::IMessage,
+                            "2026-02-05T19:52:17Z"
+                                .parse::<
+                                    linq_api::chrono::DateTime<linq_api::chrono::Utc>,
+                                >()
+                                .expect("valid timestamp"),
+                        );
+                        v.is_me = linq_api::Nullable::Value(true);
+                        v
+                    },
+                ]),
+                false,
+                linq_api::types::ServiceType::IMessage,
+                true,
+            ),
+        );
+        v.service = linq_api::Nullable::Value(linq_api::types::ServiceType::IMessage);
+        v
+    });
+    assert_eq!(decoded, expected);
+    assert_round_trip(
+        &decoded,
+        &json(
+            r#"{
+  "voice_memo": {
+    "id": "2a3b4c5d-6e7f-4a8b-9c0d-1e2f3a4b5c6d",
+    "from": "+12025550100",
+    "to": [
+      "+12025550123"
+    ],
+    "status": "queued",
+    "service": "iMessage",
+    "created_at": "2026-02-05T20:05:00Z",
+    "voice_memo": {
+      "id": "6c7d8e9f-0a1b-4c2d-8e3f-4a5b6c7d8e9f",
+      "url": "https://cdn.linqapp.com/attachments/6c7d8e9f/hello.m4a",
+      "filename": "hello.m4a",
+      "mime_type": "audio/x-m4a",
+      "size_bytes": 48213,
+      "duration_ms": 4200
+    },
+    "chat": {
+      "id": "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a",
+      "is_group": false,
+      "is_active": true,
+      "service": "iMessage",
+      "handles": [
+        {
+          "id": "8d79532a-f529-4244-a5cf-d443de051434",
+          "handle": "+12025550100",
+          "service": "iMessage",
+          "joined_at": "2026-02-05T19:52:17Z",
+          "is_me": true
+        }
+      ]
+    }
+  }
+}"#,
+        ),
+    );
+}
+
+/// `POST /v3/chats/{chatId}/voicememo` (`chats.send_voicememo`): each documented error
+/// status, asked of the server with `Prefer: code=`, comes back as an error with the
+/// example's status, body, code and message.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn chats_send_voicememo_error_responses() {
+    let body = linq_api::types::ChatSendVoicememoParams {
+        ..Default::default()
+    };
+    for expected in [
+        error_400(),
+        error_401(),
+        error_403(),
+        error_404(),
+        error_413(),
+        error_422(),
+        error_500(),
+    ] {
+        let result = client()
+            .chats()
+            .with_options(prefer_status(expected.status))
+            .send_voicememo("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a", &body)
+            .await;
+        expected.check(result);
+    }
+}
+
+/// `POST /v3/chats/{chatId}/leave` (`chats.leave_chat`): the call with its required
+/// parameters, which are all it has.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn chats_leave_chat() {
+    let response = client()
+        .chats()
+        .leave_chat_with_response("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a")
         .await
         .unwrap_or_else(|err| fail(&err));
     let (status, headers, decoded) = response.into_parts();
@@ -1482,30 +1575,211 @@ async fn chats_leave() {
     );
 }
 
-/// `POST /v3/chats/{chatId}/leave` (`chats.leave`): each documented error status, asked of
-/// the server with `Prefer: code=`, comes back as an error with the example's status, body,
-/// code and message.
+/// `POST /v3/chats/{chatId}/leave` (`chats.leave_chat`): each documented error status,
+/// asked of the server with `Prefer: code=`, comes back as an error with the example's
+/// status, body, code and message.
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
-async fn chats_leave_error_responses() {
+async fn chats_leave_chat_error_responses() {
     for expected in [error_400(), error_401(), error_404(), error_500()] {
         let result = client()
             .chats()
             .with_options(prefer_status(expected.status))
-            .leave("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a")
+            .leave_chat("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a")
             .await;
         expected.check(result);
     }
 }
 
-/// `POST /v3/chats/{chatId}/location/request` (`chats.request_location`): the call with its
+/// `POST /v3/chats/{chatId}/participants` (`chats.participants.add`): the call with its
 /// required parameters, which are all it has.
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
-async fn chats_request_location() {
+async fn chats_participants_add() {
+    let body = linq_api::types::ParticipantAddParams {
+        handle: "+12025550167".to_owned(),
+    };
     let response = client()
         .chats()
-        .request_location_with_response("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a")
+        .participants()
+        .add_with_response("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a", &body)
+        .await
+        .unwrap_or_else(|err| fail(&err));
+    let (status, headers, decoded) = response.into_parts();
+    assert_valid_request(Some(&headers));
+    assert_eq!(status, 202);
+    let expected = {
+        let mut v = linq_api::types::QueuedResponse::new();
+        v.status = Some("accepted".to_owned());
+        v.message = Some("Participant addition queued".to_owned());
+        v.trace_id = Some("4bf92f3577b34da6a3ce929d0e0e4736".to_owned());
+        v
+    };
+    assert_eq!(decoded, expected);
+    assert_round_trip(
+        &decoded,
+        &json(
+            r#"{
+  "status": "accepted",
+  "message": "Participant addition queued",
+  "trace_id": "4bf92f3577b34da6a3ce929d0e0e4736"
+}"#,
+        ),
+    );
+}
+
+/// `POST /v3/chats/{chatId}/participants` (`chats.participants.add`): each documented error
+/// status, asked of the server with `Prefer: code=`, comes back as an error with the
+/// example's status, body, code and message.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn chats_participants_add_error_responses() {
+    let body = linq_api::types::ParticipantAddParams {
+        handle: "+12025550167".to_owned(),
+    };
+    for expected in [error_400(), error_401(), error_404(), error_500()] {
+        let result = client()
+            .chats()
+            .participants()
+            .with_options(prefer_status(expected.status))
+            .add("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a", &body)
+            .await;
+        expected.check(result);
+    }
+}
+
+/// `DELETE /v3/chats/{chatId}/participants` (`chats.participants.remove`): the call with
+/// its required parameters, which are all it has.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn chats_participants_remove() {
+    let body = linq_api::types::ParticipantRemoveParams {
+        handle: "+12025550167".to_owned(),
+    };
+    let response = client()
+        .chats()
+        .participants()
+        .remove_with_response("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a", &body)
+        .await
+        .unwrap_or_else(|err| fail(&err));
+    let (status, headers, decoded) = response.into_parts();
+    assert_valid_request(Some(&headers));
+    assert_eq!(status, 202);
+    let expected = {
+        let mut v = linq_api::types::QueuedResponse::new();
+        v.status = Some("accepted".to_owned());
+        v.message = Some("Participant removal queued".to_owned());
+        v.trace_id = Some("4bf92f3577b34da6a3ce929d0e0e4736".to_owned());
+        v
+    };
+    assert_eq!(decoded, expected);
+    assert_round_trip(
+        &decoded,
+        &json(
+            r#"{
+  "status": "accepted",
+  "message": "Participant removal queued",
+  "trace_id": "4bf92f3577b34da6a3ce929d0e0e4736"
+}"#,
+        ),
+    );
+}
+
+/// `DELETE /v3/chats/{chatId}/participants` (`chats.participants.remove`): each documented
+/// error status, asked of the server with `Prefer: code=`, comes back as an error with the
+/// example's status, body, code and message.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn chats_participants_remove_error_responses() {
+    let body = linq_api::types::ParticipantRemoveParams {
+        handle: "+12025550167".to_owned(),
+    };
+    for expected in [error_400(), error_401(), error_404(), error_500()] {
+        let result = client()
+            .chats()
+            .participants()
+            .with_options(prefer_status(expected.status))
+            .remove("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a", &body)
+            .await;
+        expected.check(result);
+    }
+}
+
+/// `POST /v3/chats/{chatId}/typing` (`chats.typing.start`): the call with its required
+/// parameters, which are all it has.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn chats_typing_start() {
+    let response = client()
+        .chats()
+        .typing()
+        .start_with_response("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a")
+        .await
+        .unwrap_or_else(|err| fail(&err));
+    let (status, headers, _) = response.into_parts();
+    assert_valid_request(Some(&headers));
+    assert_eq!(status, 204);
+}
+
+/// `POST /v3/chats/{chatId}/typing` (`chats.typing.start`): each documented error status,
+/// asked of the server with `Prefer: code=`, comes back as an error with the example's
+/// status, body, code and message.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn chats_typing_start_error_responses() {
+    for expected in [error_401(), error_404(), error_500()] {
+        let result = client()
+            .chats()
+            .typing()
+            .with_options(prefer_status(expected.status))
+            .start("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a")
+            .await;
+        expected.check(result);
+    }
+}
+
+/// `DELETE /v3/chats/{chatId}/typing` (`chats.typing.stop`): the call with its required
+/// parameters, which are all it has.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn chats_typing_stop() {
+    let response = client()
+        .chats()
+        .typing()
+        .stop_with_response("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a")
+        .await
+        .unwrap_or_else(|err| fail(&err));
+    let (status, headers, _) = response.into_parts();
+    assert_valid_request(Some(&headers));
+    assert_eq!(status, 204);
+}
+
+/// `DELETE /v3/chats/{chatId}/typing` (`chats.typing.stop`): each documented error status,
+/// asked of the server with `Prefer: code=`, comes back as an error with the example's
+/// status, body, code and message.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn chats_typing_stop_error_responses() {
+    for expected in [error_401(), error_404(), error_500()] {
+        let result = client()
+            .chats()
+            .typing()
+            .with_options(prefer_status(expected.status))
+            .stop("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a")
+            .await;
+        expected.check(result);
+    }
+}
+
+/// `POST /v3/chats/{chatId}/location/request` (`chats.location.request`): the call with its
+/// required parameters, which are all it has.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn chats_location_request() {
+    let response = client()
+        .chats()
+        .location()
+        .request_with_response("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a")
         .await
         .unwrap_or_else(|err| fail(&err));
     let (status, headers, decoded) = response.into_parts();
@@ -1522,30 +1796,32 @@ async fn chats_request_location() {
     );
 }
 
-/// `POST /v3/chats/{chatId}/location/request` (`chats.request_location`): each documented
+/// `POST /v3/chats/{chatId}/location/request` (`chats.location.request`): each documented
 /// error status, asked of the server with `Prefer: code=`, comes back as an error with the
 /// example's status, body, code and message.
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
-async fn chats_request_location_error_responses() {
+async fn chats_location_request_error_responses() {
     for expected in [error_401(), error_404(), error_500()] {
         let result = client()
             .chats()
+            .location()
             .with_options(prefer_status(expected.status))
-            .request_location("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a")
+            .request("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a")
             .await;
         expected.check(result);
     }
 }
 
-/// `GET /v3/chats/{chatId}/location` (`chats.get_location`): the call with its required
-/// parameters, which are all it has.
+/// `GET /v3/chats/{chatId}/location` (`chats.location.retrieve`): the call with its
+/// required parameters, which are all it has.
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
-async fn chats_get_location() {
+async fn chats_location_retrieve() {
     let response = client()
         .chats()
-        .get_location_with_response("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a")
+        .location()
+        .retrieve_with_response("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a")
         .await
         .unwrap_or_else(|err| fail(&err));
     let (status, headers, decoded) = response.into_parts();
@@ -1613,33 +1889,36 @@ async fn chats_get_location() {
     );
 }
 
-/// `GET /v3/chats/{chatId}/location` (`chats.get_location`): each documented error status,
-/// asked of the server with `Prefer: code=`, comes back as an error with the example's
-/// status, body, code and message.
+/// `GET /v3/chats/{chatId}/location` (`chats.location.retrieve`): each documented error
+/// status, asked of the server with `Prefer: code=`, comes back as an error with the
+/// example's status, body, code and message.
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
-async fn chats_get_location_error_responses() {
+async fn chats_location_retrieve_error_responses() {
     for expected in [error_401(), error_404(), error_500()] {
         let result = client()
             .chats()
+            .location()
             .with_options(prefer_status(expected.status))
-            .get_location("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a")
+            .retrieve("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a")
             .await;
         expected.check(result);
     }
 }
 
-/// `GET /v3/chats/{chatId}/messages` (`messages.get`) with only the required parameters.
+/// `GET /v3/chats/{chatId}/messages` (`chats.messages.list`) with only the required
+/// parameters.
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
-async fn messages_get_required_params() {
-    let params = linq_api::types::MessageGetParams {
+async fn chats_messages_list_required_params() {
+    let params = linq_api::types::MessageListParams {
         cursor: None,
         limit: None,
     };
     let response = client()
+        .chats()
         .messages()
-        .get_with_response("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a", &params)
+        .list_with_response("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a", &params)
         .await
         .unwrap_or_else(|err| fail(&err));
     let (status, headers, decoded) = response.into_parts();
@@ -1779,17 +2058,18 @@ async fn messages_get_required_params() {
     );
 }
 
-/// `GET /v3/chats/{chatId}/messages` (`messages.get`) with every parameter set.
+/// `GET /v3/chats/{chatId}/messages` (`chats.messages.list`) with every parameter set.
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
-async fn messages_get_all_params() {
-    let params = linq_api::types::MessageGetParams {
+async fn chats_messages_list_all_params() {
+    let params = linq_api::types::MessageListParams {
         cursor: Some("20".to_owned()),
         limit: Some(50),
     };
     let response = client()
+        .chats()
         .messages()
-        .get_with_response("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a", &params)
+        .list_with_response("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a", &params)
         .await
         .unwrap_or_else(|err| fail(&err));
     let (status, headers, decoded) = response.into_parts();
@@ -1929,31 +2209,60 @@ async fn messages_get_all_params() {
     );
 }
 
-/// `GET /v3/chats/{chatId}/messages` (`messages.get`): each documented error status, asked
-/// of the server with `Prefer: code=`, comes back as an error with the example's status,
-/// body, code and message.
+/// `GET /v3/chats/{chatId}/messages` (`chats.messages.list`) pages: the first page, then
+/// the next one with the same parameters and the position the first gave, where the mock
+/// gives one.
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
-async fn messages_get_error_responses() {
-    let params = linq_api::types::MessageGetParams {
+async fn chats_messages_list_pages() {
+    let params = linq_api::types::MessageListParams {
+        cursor: None,
+        limit: None,
+    };
+    let page = client()
+        .chats()
+        .messages()
+        .list("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a", &params)
+        .await
+        .unwrap_or_else(|err| fail(&err));
+    assert_valid_request(Some(page.headers()));
+    if page.has_next_page() {
+        let next = page
+            .next_page()
+            .await
+            .unwrap_or_else(|err| fail(&err))
+            .expect("the page after one that has a next page");
+        assert_valid_request(Some(next.headers()));
+        assert_eq!(next.items().len(), page.items().len());
+    }
+}
+
+/// `GET /v3/chats/{chatId}/messages` (`chats.messages.list`): each documented error status,
+/// asked of the server with `Prefer: code=`, comes back as an error with the example's
+/// status, body, code and message.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn chats_messages_list_error_responses() {
+    let params = linq_api::types::MessageListParams {
         cursor: None,
         limit: None,
     };
     for expected in [error_401(), error_404(), error_500()] {
         let result = client()
+            .chats()
             .messages()
             .with_options(prefer_status(expected.status))
-            .get("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a", &params)
+            .list("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a", &params)
             .await;
         expected.check(result);
     }
 }
 
-/// `POST /v3/chats/{chatId}/messages` (`messages.send_to_chat`) with only the required
+/// `POST /v3/chats/{chatId}/messages` (`chats.messages.send`) with only the required
 /// parameters.
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
-async fn messages_send_to_chat_required_params() {
+async fn chats_messages_send_required_params() {
     let body = linq_api::types::MessageSendParams {
         message: linq_api::types::MessageContent {
             parts: Vec::from([
@@ -1967,8 +2276,9 @@ async fn messages_send_to_chat_required_params() {
         },
     };
     let response = client()
+        .chats()
         .messages()
-        .send_to_chat_with_response("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a", &body)
+        .send_with_response("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a", &body)
         .await
         .unwrap_or_else(|err| fail(&err));
     let (status, headers, decoded) = response.into_parts();
@@ -2033,10 +2343,10 @@ async fn messages_send_to_chat_required_params() {
     );
 }
 
-/// `POST /v3/chats/{chatId}/messages` (`messages.send_to_chat`) with every parameter set.
+/// `POST /v3/chats/{chatId}/messages` (`chats.messages.send`) with every parameter set.
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
-async fn messages_send_to_chat_all_params() {
+async fn chats_messages_send_all_params() {
     let body = linq_api::types::MessageSendParams {
         message: linq_api::types::MessageContent {
             parts: Vec::from([
@@ -2059,8 +2369,9 @@ async fn messages_send_to_chat_all_params() {
         },
     };
     let response = client()
+        .chats()
         .messages()
-        .send_to_chat_with_response("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a", &body)
+        .send_with_response("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a", &body)
         .await
         .unwrap_or_else(|err| fail(&err));
     let (status, headers, decoded) = response.into_parts();
@@ -2125,12 +2436,12 @@ async fn messages_send_to_chat_all_params() {
     );
 }
 
-/// `POST /v3/chats/{chatId}/messages` (`messages.send_to_chat`): each documented error
+/// `POST /v3/chats/{chatId}/messages` (`chats.messages.send`): each documented error
 /// status, asked of the server with `Prefer: code=`, comes back as an error with the
 /// example's status, body, code and message.
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
-async fn messages_send_to_chat_error_responses() {
+async fn chats_messages_send_error_responses() {
     let body = linq_api::types::MessageSendParams {
         message: linq_api::types::MessageContent {
             parts: Vec::from([
@@ -2145,266 +2456,23 @@ async fn messages_send_to_chat_error_responses() {
     };
     for expected in [error_400(), error_401(), error_404(), error_500()] {
         let result = client()
+            .chats()
             .messages()
             .with_options(prefer_status(expected.status))
-            .send_to_chat("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a", &body)
+            .send("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a", &body)
             .await;
         expected.check(result);
     }
 }
 
-/// `POST /v3/chats/{chatId}/voicememo` (`messages.send_voice_memo_to_chat`) with only the
-/// required parameters.
-#[tokio::test]
-#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
-async fn messages_send_voice_memo_to_chat_required_params() {
-    let body = linq_api::types::ChatSendVoicememoParams {
-        ..Default::default()
-    };
-    let response = client()
-        .messages()
-        .send_voice_memo_to_chat_with_response(
-            "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a",
-            &body,
-        )
-        .await
-        .unwrap_or_else(|err| fail(&err));
-    let (status, headers, decoded) = response.into_parts();
-    assert_valid_request(Some(&headers));
-    assert_eq!(status, 202);
-    let expected = linq_api::types::ChatSendVoicememoResponse::new({
-        let mut v = linq_api::types::ChatSendVoicememoResponseVoiceMemo::new(
-            "2a3b4c5d-6e7f-4a8b-9c0d-1e2f3a4b5c6d".to_owned(),
-            "+12025550100".to_owned(),
-            Vec::from(["+12025550123".to_owned()]),
-            "queued".to_owned(),
-            {
-                let mut v = linq_api::types::VoiceMemoFile::new(
-                    "6c7d8e9f-0a1b-4c2d-8e3f-4a5b6c7d8e9f".to_owned(),
-                    "https://cdn.linqapp.com/attachments/6c7d8e9f/hello.m4a".to_owned(),
-                    "hello.m4a".to_owned(),
-                    "audio/x-m4a".to_owned(),
-                    48213,
-                );
-                v.duration_ms = linq_api::Nullable::Value(4200);
-                v
-            },
-            "2026-02-05T20:05:00Z"
-                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                .expect("valid timestamp"),
-            linq_api::types::VoiceMemoChat::new(
-                "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a".to_owned(),
-                Vec::from([
-                    {
-                        let mut v = linq_api::types::ChatHandle::new(
-                            "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
-                            "+12025550100".to_owned(),
-                            linq_api::types::ServiceType::IMessage,
-                            "2026-02-05T19:52:17Z"
-                                .parse::<
-                                    linq_api::chrono::DateTime<linq_api::chrono::Utc>,
-                                >()
-                                .expect("valid timestamp"),
-                        );
-                        v.is_me = linq_api::Nullable::Value(true);
-                        v
-                    },
-                ]),
-                false,
-                linq_api::types::ServiceType::IMessage,
-                true,
-            ),
-        );
-        v.service = linq_api::Nullable::Value(linq_api::types::ServiceType::IMessage);
-        v
-    });
-    assert_eq!(decoded, expected);
-    assert_round_trip(
-        &decoded,
-        &json(
-            r#"{
-  "voice_memo": {
-    "id": "2a3b4c5d-6e7f-4a8b-9c0d-1e2f3a4b5c6d",
-    "from": "+12025550100",
-    "to": [
-      "+12025550123"
-    ],
-    "status": "queued",
-    "service": "iMessage",
-    "created_at": "2026-02-05T20:05:00Z",
-    "voice_memo": {
-      "id": "6c7d8e9f-0a1b-4c2d-8e3f-4a5b6c7d8e9f",
-      "url": "https://cdn.linqapp.com/attachments/6c7d8e9f/hello.m4a",
-      "filename": "hello.m4a",
-      "mime_type": "audio/x-m4a",
-      "size_bytes": 48213,
-      "duration_ms": 4200
-    },
-    "chat": {
-      "id": "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a",
-      "is_group": false,
-      "is_active": true,
-      "service": "iMessage",
-      "handles": [
-        {
-          "id": "8d79532a-f529-4244-a5cf-d443de051434",
-          "handle": "+12025550100",
-          "service": "iMessage",
-          "joined_at": "2026-02-05T19:52:17Z",
-          "is_me": true
-        }
-      ]
-    }
-  }
-}"#,
-        ),
-    );
-}
-
-/// `POST /v3/chats/{chatId}/voicememo` (`messages.send_voice_memo_to_chat`) with every
-/// parameter set.
-#[tokio::test]
-#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
-async fn messages_send_voice_memo_to_chat_all_params() {
-    let body = linq_api::types::ChatSendVoicememoParams {
-        voice_memo_url: Some("https://files.example.com/memos/hello.m4a".to_owned()),
-        attachment_id: Some("b2c3d4e5-f6a7-8901-bcde-f23456789012".to_owned()),
-    };
-    let response = client()
-        .messages()
-        .send_voice_memo_to_chat_with_response(
-            "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a",
-            &body,
-        )
-        .await
-        .unwrap_or_else(|err| fail(&err));
-    let (status, headers, decoded) = response.into_parts();
-    assert_valid_request(Some(&headers));
-    assert_eq!(status, 202);
-    let expected = linq_api::types::ChatSendVoicememoResponse::new({
-        let mut v = linq_api::types::ChatSendVoicememoResponseVoiceMemo::new(
-            "2a3b4c5d-6e7f-4a8b-9c0d-1e2f3a4b5c6d".to_owned(),
-            "+12025550100".to_owned(),
-            Vec::from(["+12025550123".to_owned()]),
-            "queued".to_owned(),
-            {
-                let mut v = linq_api::types::VoiceMemoFile::new(
-                    "6c7d8e9f-0a1b-4c2d-8e3f-4a5b6c7d8e9f".to_owned(),
-                    "https://cdn.linqapp.com/attachments/6c7d8e9f/hello.m4a".to_owned(),
-                    "hello.m4a".to_owned(),
-                    "audio/x-m4a".to_owned(),
-                    48213,
-                );
-                v.duration_ms = linq_api::Nullable::Value(4200);
-                v
-            },
-            "2026-02-05T20:05:00Z"
-                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                .expect("valid timestamp"),
-            linq_api::types::VoiceMemoChat::new(
-                "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a".to_owned(),
-                Vec::from([
-                    {
-                        let mut v = linq_api::types::ChatHandle::new(
-                            "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
-                            "+12025550100".to_owned(),
-                            linq_api::types::ServiceType::IMessage,
-                            "2026-02-05T19:52:17Z"
-                                .parse::<
-                                    linq_api::chrono::DateTime<linq_api::chrono::Utc>,
-                                >()
-                                .expect("valid timestamp"),
-                        );
-                        v.is_me = linq_api::Nullable::Value(true);
-                        v
-                    },
-                ]),
-                false,
-                linq_api::types::ServiceType::IMessage,
-                true,
-            ),
-        );
-        v.service = linq_api::Nullable::Value(linq_api::types::ServiceType::IMessage);
-        v
-    });
-    assert_eq!(decoded, expected);
-    assert_round_trip(
-        &decoded,
-        &json(
-            r#"{
-  "voice_memo": {
-    "id": "2a3b4c5d-6e7f-4a8b-9c0d-1e2f3a4b5c6d",
-    "from": "+12025550100",
-    "to": [
-      "+12025550123"
-    ],
-    "status": "queued",
-    "service": "iMessage",
-    "created_at": "2026-02-05T20:05:00Z",
-    "voice_memo": {
-      "id": "6c7d8e9f-0a1b-4c2d-8e3f-4a5b6c7d8e9f",
-      "url": "https://cdn.linqapp.com/attachments/6c7d8e9f/hello.m4a",
-      "filename": "hello.m4a",
-      "mime_type": "audio/x-m4a",
-      "size_bytes": 48213,
-      "duration_ms": 4200
-    },
-    "chat": {
-      "id": "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a",
-      "is_group": false,
-      "is_active": true,
-      "service": "iMessage",
-      "handles": [
-        {
-          "id": "8d79532a-f529-4244-a5cf-d443de051434",
-          "handle": "+12025550100",
-          "service": "iMessage",
-          "joined_at": "2026-02-05T19:52:17Z",
-          "is_me": true
-        }
-      ]
-    }
-  }
-}"#,
-        ),
-    );
-}
-
-/// `POST /v3/chats/{chatId}/voicememo` (`messages.send_voice_memo_to_chat`): each
-/// documented error status, asked of the server with `Prefer: code=`, comes back as an
-/// error with the example's status, body, code and message.
-#[tokio::test]
-#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
-async fn messages_send_voice_memo_to_chat_error_responses() {
-    let body = linq_api::types::ChatSendVoicememoParams {
-        ..Default::default()
-    };
-    for expected in [
-        error_400(),
-        error_401(),
-        error_403(),
-        error_404(),
-        error_413(),
-        error_422(),
-        error_500(),
-    ] {
-        let result = client()
-            .messages()
-            .with_options(prefer_status(expected.status))
-            .send_voice_memo_to_chat("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a", &body)
-            .await;
-        expected.check(result);
-    }
-}
-
-/// `GET /v3/messages/{messageId}` (`messages.get_2`): the call with its required
+/// `GET /v3/messages/{messageId}` (`messages.retrieve`): the call with its required
 /// parameters, which are all it has.
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
-async fn messages_get_2() {
+async fn messages_retrieve() {
     let response = client()
         .messages()
-        .get_2_with_response("347d62c2-2170-4754-8d30-c76d0c727d96")
+        .retrieve_with_response("347d62c2-2170-4754-8d30-c76d0c727d96")
         .await
         .unwrap_or_else(|err| fail(&err));
     let (status, headers, decoded) = response.into_parts();
@@ -2536,17 +2604,17 @@ async fn messages_get_2() {
     );
 }
 
-/// `GET /v3/messages/{messageId}` (`messages.get_2`): each documented error status, asked
-/// of the server with `Prefer: code=`, comes back as an error with the example's status,
-/// body, code and message.
+/// `GET /v3/messages/{messageId}` (`messages.retrieve`): each documented error status,
+/// asked of the server with `Prefer: code=`, comes back as an error with the example's
+/// status, body, code and message.
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
-async fn messages_get_2_error_responses() {
+async fn messages_retrieve_error_responses() {
     for expected in [error_401(), error_403(), error_404(), error_500()] {
         let result = client()
             .messages()
             .with_options(prefer_status(expected.status))
-            .get_2("347d62c2-2170-4754-8d30-c76d0c727d96")
+            .retrieve("347d62c2-2170-4754-8d30-c76d0c727d96")
             .await;
         expected.check(result);
     }
@@ -2739,19 +2807,22 @@ async fn messages_delete_error_responses() {
     }
 }
 
-/// `GET /v3/messages/{messageId}/thread` (`messages.get_thread`) with only the required
-/// parameters.
+/// `GET /v3/messages/{messageId}/thread` (`messages.list_messages_thread`) with only the
+/// required parameters.
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
-async fn messages_get_thread_required_params() {
-    let params = linq_api::types::MessageGetThreadParams {
+async fn messages_list_messages_thread_required_params() {
+    let params = linq_api::types::MessageListMessagesThreadParams {
         cursor: None,
         limit: None,
         order: None,
     };
     let response = client()
         .messages()
-        .get_thread_with_response("347d62c2-2170-4754-8d30-c76d0c727d96", &params)
+        .list_messages_thread_with_response(
+            "347d62c2-2170-4754-8d30-c76d0c727d96",
+            &params,
+        )
         .await
         .unwrap_or_else(|err| fail(&err));
     let (status, headers, decoded) = response.into_parts();
@@ -2822,18 +2893,22 @@ async fn messages_get_thread_required_params() {
     );
 }
 
-/// `GET /v3/messages/{messageId}/thread` (`messages.get_thread`) with every parameter set.
+/// `GET /v3/messages/{messageId}/thread` (`messages.list_messages_thread`) with every
+/// parameter set.
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
-async fn messages_get_thread_all_params() {
-    let params = linq_api::types::MessageGetThreadParams {
+async fn messages_list_messages_thread_all_params() {
+    let params = linq_api::types::MessageListMessagesThreadParams {
         cursor: Some("20".to_owned()),
         limit: Some(50),
-        order: Some(linq_api::types::MessageGetThreadOrder::Desc),
+        order: Some(linq_api::types::MessageListMessagesThreadOrder::Desc),
     };
     let response = client()
         .messages()
-        .get_thread_with_response("347d62c2-2170-4754-8d30-c76d0c727d96", &params)
+        .list_messages_thread_with_response(
+            "347d62c2-2170-4754-8d30-c76d0c727d96",
+            &params,
+        )
         .await
         .unwrap_or_else(|err| fail(&err));
     let (status, headers, decoded) = response.into_parts();
@@ -2904,13 +2979,41 @@ async fn messages_get_thread_all_params() {
     );
 }
 
-/// `GET /v3/messages/{messageId}/thread` (`messages.get_thread`): each documented error
-/// status, asked of the server with `Prefer: code=`, comes back as an error with the
+/// `GET /v3/messages/{messageId}/thread` (`messages.list_messages_thread`) pages: the first
+/// page, then the next one with the same parameters and the position the first gave, where
+/// the mock gives one.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn messages_list_messages_thread_pages() {
+    let params = linq_api::types::MessageListMessagesThreadParams {
+        cursor: None,
+        limit: None,
+        order: None,
+    };
+    let page = client()
+        .messages()
+        .list_messages_thread("347d62c2-2170-4754-8d30-c76d0c727d96", &params)
+        .await
+        .unwrap_or_else(|err| fail(&err));
+    assert_valid_request(Some(page.headers()));
+    if page.has_next_page() {
+        let next = page
+            .next_page()
+            .await
+            .unwrap_or_else(|err| fail(&err))
+            .expect("the page after one that has a next page");
+        assert_valid_request(Some(next.headers()));
+        assert_eq!(next.items().len(), page.items().len());
+    }
+}
+
+/// `GET /v3/messages/{messageId}/thread` (`messages.list_messages_thread`): each documented
+/// error status, asked of the server with `Prefer: code=`, comes back as an error with the
 /// example's status, body, code and message.
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
-async fn messages_get_thread_error_responses() {
-    let params = linq_api::types::MessageGetThreadParams {
+async fn messages_list_messages_thread_error_responses() {
+    let params = linq_api::types::MessageListMessagesThreadParams {
         cursor: None,
         limit: None,
         order: None,
@@ -2919,17 +3022,17 @@ async fn messages_get_thread_error_responses() {
         let result = client()
             .messages()
             .with_options(prefer_status(expected.status))
-            .get_thread("347d62c2-2170-4754-8d30-c76d0c727d96", &params)
+            .list_messages_thread("347d62c2-2170-4754-8d30-c76d0c727d96", &params)
             .await;
         expected.check(result);
     }
 }
 
-/// `POST /v3/messages/{messageId}/reactions` (`messages.send_reaction`) with only the
+/// `POST /v3/messages/{messageId}/reactions` (`messages.add_reaction`) with only the
 /// required parameters.
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
-async fn messages_send_reaction_required_params() {
+async fn messages_add_reaction_required_params() {
     let body = linq_api::types::MessageAddReactionParams {
         operation: linq_api::types::MessageAddReactionParamsOperation::Add,
         type_: linq_api::types::ReactionType::Love,
@@ -2938,7 +3041,7 @@ async fn messages_send_reaction_required_params() {
     };
     let response = client()
         .messages()
-        .send_reaction_with_response("347d62c2-2170-4754-8d30-c76d0c727d96", &body)
+        .add_reaction_with_response("347d62c2-2170-4754-8d30-c76d0c727d96", &body)
         .await
         .unwrap_or_else(|err| fail(&err));
     let (status, headers, decoded) = response.into_parts();
@@ -2964,11 +3067,11 @@ async fn messages_send_reaction_required_params() {
     );
 }
 
-/// `POST /v3/messages/{messageId}/reactions` (`messages.send_reaction`) with every
-/// parameter set.
+/// `POST /v3/messages/{messageId}/reactions` (`messages.add_reaction`) with every parameter
+/// set.
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
-async fn messages_send_reaction_all_params() {
+async fn messages_add_reaction_all_params() {
     let body = linq_api::types::MessageAddReactionParams {
         operation: linq_api::types::MessageAddReactionParamsOperation::Add,
         type_: linq_api::types::ReactionType::Love,
@@ -2977,7 +3080,7 @@ async fn messages_send_reaction_all_params() {
     };
     let response = client()
         .messages()
-        .send_reaction_with_response("347d62c2-2170-4754-8d30-c76d0c727d96", &body)
+        .add_reaction_with_response("347d62c2-2170-4754-8d30-c76d0c727d96", &body)
         .await
         .unwrap_or_else(|err| fail(&err));
     let (status, headers, decoded) = response.into_parts();
@@ -3003,12 +3106,12 @@ async fn messages_send_reaction_all_params() {
     );
 }
 
-/// `POST /v3/messages/{messageId}/reactions` (`messages.send_reaction`): each documented
+/// `POST /v3/messages/{messageId}/reactions` (`messages.add_reaction`): each documented
 /// error status, asked of the server with `Prefer: code=`, comes back as an error with the
 /// example's status, body, code and message.
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
-async fn messages_send_reaction_error_responses() {
+async fn messages_add_reaction_error_responses() {
     let body = linq_api::types::MessageAddReactionParams {
         operation: linq_api::types::MessageAddReactionParamsOperation::Add,
         type_: linq_api::types::ReactionType::Love,
@@ -3019,7 +3122,7 @@ async fn messages_send_reaction_error_responses() {
         let result = client()
             .messages()
             .with_options(prefer_status(expected.status))
-            .send_reaction("347d62c2-2170-4754-8d30-c76d0c727d96", &body)
+            .add_reaction("347d62c2-2170-4754-8d30-c76d0c727d96", &body)
             .await;
         expected.check(result);
     }
@@ -3029,7 +3132,7 @@ async fn messages_send_reaction_error_responses() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn messages_create_required_params() {
-    let body = linq_api::types::MessageCreateBody {
+    let body = linq_api::types::MessageCreateParams {
         to: Vec::from(["+12025550123".to_owned()]),
         message: linq_api::types::MessageContent {
             parts: Vec::from([
@@ -3043,12 +3146,9 @@ async fn messages_create_required_params() {
         },
         ..Default::default()
     };
-    let params = linq_api::types::MessageCreateParams {
-        idempotency_key: None,
-    };
     let response = client()
         .messages()
-        .create_with_response(&body, &params)
+        .create_with_response(&body)
         .await
         .unwrap_or_else(|err| fail(&err));
     let (status, headers, decoded) = response.into_parts();
@@ -3146,7 +3246,8 @@ async fn messages_create_required_params() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn messages_create_all_params() {
-    let body = linq_api::types::MessageCreateBody {
+    let body = linq_api::types::MessageCreateParams {
+        idempotency_key: Some("string".to_owned()),
         to: Vec::from(["+12025550123".to_owned()]),
         message: linq_api::types::MessageContent {
             parts: Vec::from([
@@ -3171,12 +3272,9 @@ async fn messages_create_all_params() {
             text: "Reply STOP to opt out.".to_owned(),
         }),
     };
-    let params = linq_api::types::MessageCreateParams {
-        idempotency_key: Some("order-1042-shipped".to_owned()),
-    };
     let response = client()
         .messages()
-        .create_with_response(&body, &params)
+        .create_with_response(&body)
         .await
         .unwrap_or_else(|err| fail(&err));
     let (status, headers, decoded) = response.into_parts();
@@ -3276,7 +3374,7 @@ async fn messages_create_all_params() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn messages_create_error_responses() {
-    let body = linq_api::types::MessageCreateBody {
+    let body = linq_api::types::MessageCreateParams {
         to: Vec::from(["+12025550123".to_owned()]),
         message: linq_api::types::MessageContent {
             parts: Vec::from([
@@ -3290,14 +3388,11 @@ async fn messages_create_error_responses() {
         },
         ..Default::default()
     };
-    let params = linq_api::types::MessageCreateParams {
-        idempotency_key: None,
-    };
     for expected in [error_400(), error_401(), error_500()] {
         let result = client()
             .messages()
             .with_options(prefer_status(expected.status))
-            .create(&body, &params)
+            .create(&body)
             .await;
         expected.check(result);
     }
@@ -3525,11 +3620,11 @@ async fn messages_update_app_card_error_responses() {
     }
 }
 
-/// `POST /v3/attachments` (`attachments.request_upload`): the call with its required
-/// parameters, which are all it has.
+/// `POST /v3/attachments` (`attachments.create`): the call with its required parameters,
+/// which are all it has.
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
-async fn attachments_request_upload() {
+async fn attachments_create() {
     let body = linq_api::types::AttachmentCreateParams {
         filename: "receipt.jpg".to_owned(),
         content_type: linq_api::types::SupportedContentType::ImageJpeg,
@@ -3537,7 +3632,7 @@ async fn attachments_request_upload() {
     };
     let response = client()
         .attachments()
-        .request_upload_with_response(&body)
+        .create_with_response(&body)
         .await
         .unwrap_or_else(|err| fail(&err));
     let (status, headers, decoded) = response.into_parts();
@@ -3574,12 +3669,12 @@ async fn attachments_request_upload() {
     );
 }
 
-/// `POST /v3/attachments` (`attachments.request_upload`): each documented error status,
-/// asked of the server with `Prefer: code=`, comes back as an error with the example's
-/// status, body, code and message.
+/// `POST /v3/attachments` (`attachments.create`): each documented error status, asked of
+/// the server with `Prefer: code=`, comes back as an error with the example's status, body,
+/// code and message.
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
-async fn attachments_request_upload_error_responses() {
+async fn attachments_create_error_responses() {
     let body = linq_api::types::AttachmentCreateParams {
         filename: "receipt.jpg".to_owned(),
         content_type: linq_api::types::SupportedContentType::ImageJpeg,
@@ -3589,20 +3684,20 @@ async fn attachments_request_upload_error_responses() {
         let result = client()
             .attachments()
             .with_options(prefer_status(expected.status))
-            .request_upload(&body)
+            .create(&body)
             .await;
         expected.check(result);
     }
 }
 
-/// `GET /v3/attachments/{attachmentId}` (`attachments.get`): the call with its required
-/// parameters, which are all it has.
+/// `GET /v3/attachments/{attachmentId}` (`attachments.retrieve`): the call with its
+/// required parameters, which are all it has.
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
-async fn attachments_get() {
+async fn attachments_retrieve() {
     let response = client()
         .attachments()
-        .get_with_response("7d3f0a52-9c1e-4b7a-8f26-5e4d3c2b1a09")
+        .retrieve_with_response("7d3f0a52-9c1e-4b7a-8f26-5e4d3c2b1a09")
         .await
         .unwrap_or_else(|err| fail(&err));
     let (status, headers, decoded) = response.into_parts();
@@ -3641,17 +3736,17 @@ async fn attachments_get() {
     );
 }
 
-/// `GET /v3/attachments/{attachmentId}` (`attachments.get`): each documented error status,
-/// asked of the server with `Prefer: code=`, comes back as an error with the example's
-/// status, body, code and message.
+/// `GET /v3/attachments/{attachmentId}` (`attachments.retrieve`): each documented error
+/// status, asked of the server with `Prefer: code=`, comes back as an error with the
+/// example's status, body, code and message.
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
-async fn attachments_get_error_responses() {
+async fn attachments_retrieve_error_responses() {
     for expected in [error_401(), error_404(), error_500()] {
         let result = client()
             .attachments()
             .with_options(prefer_status(expected.status))
-            .get("7d3f0a52-9c1e-4b7a-8f26-5e4d3c2b1a09")
+            .retrieve("7d3f0a52-9c1e-4b7a-8f26-5e4d3c2b1a09")
             .await;
         expected.check(result);
     }
@@ -3688,13 +3783,13 @@ async fn attachments_delete_error_responses() {
     }
 }
 
-/// `GET /v3/phonenumbers` (`phone_numbers.list`): the call with its required parameters,
+/// `GET /v3/phonenumbers` (`phonenumbers.list`): the call with its required parameters,
 /// which are all it has.
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
-async fn phone_numbers_list() {
+async fn phonenumbers_list() {
     let response = client()
-        .phone_numbers()
+        .phonenumbers()
         .list_with_response()
         .await
         .unwrap_or_else(|err| fail(&err));
@@ -3740,15 +3835,15 @@ async fn phone_numbers_list() {
     );
 }
 
-/// `GET /v3/phonenumbers` (`phone_numbers.list`): each documented error status, asked of
-/// the server with `Prefer: code=`, comes back as an error with the example's status, body,
+/// `GET /v3/phonenumbers` (`phonenumbers.list`): each documented error status, asked of the
+/// server with `Prefer: code=`, comes back as an error with the example's status, body,
 /// code and message.
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
-async fn phone_numbers_list_error_responses() {
+async fn phonenumbers_list_error_responses() {
     for expected in [error_401(), error_500()] {
         let result = client()
-            .phone_numbers()
+            .phonenumbers()
             .with_options(prefer_status(expected.status))
             .list()
             .await;
@@ -3756,14 +3851,14 @@ async fn phone_numbers_list_error_responses() {
     }
 }
 
-/// `GET /v3/phone_numbers` (`phone_numbers.get`): the call with its required parameters,
+/// `GET /v3/phone_numbers` (`phone_numbers.list`): the call with its required parameters,
 /// which are all it has.
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
-async fn phone_numbers_get() {
+async fn phone_numbers_list() {
     let response = client()
         .phone_numbers()
-        .get_with_response()
+        .list_with_response()
         .await
         .unwrap_or_else(|err| fail(&err));
     let (status, headers, decoded) = response.into_parts();
@@ -3816,17 +3911,17 @@ async fn phone_numbers_get() {
     );
 }
 
-/// `GET /v3/phone_numbers` (`phone_numbers.get`): each documented error status, asked of
+/// `GET /v3/phone_numbers` (`phone_numbers.list`): each documented error status, asked of
 /// the server with `Prefer: code=`, comes back as an error with the example's status, body,
 /// code and message.
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
-async fn phone_numbers_get_error_responses() {
+async fn phone_numbers_list_error_responses() {
     for expected in [error_401(), error_500()] {
         let result = client()
             .phone_numbers()
             .with_options(prefer_status(expected.status))
-            .get()
+            .list()
             .await;
         expected.check(result);
     }
@@ -3883,565 +3978,6 @@ async fn phone_numbers_update_error_responses() {
             .phone_numbers()
             .with_options(prefer_status(expected.status))
             .update("1e2d3c4b-5a69-4788-9a0b-c1d2e3f4a5b6", &body)
-            .await;
-        expected.check(result);
-    }
-}
-
-/// `GET /v3/available_number` (`phone_numbers.get_available_number`) with only the required
-/// parameters.
-#[tokio::test]
-#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
-async fn phone_numbers_get_available_number_required_params() {
-    let params = linq_api::types::PhoneNumberGetAvailableNumberParams {
-        to: None,
-    };
-    let response = client()
-        .phone_numbers()
-        .get_available_number_with_response(&params)
-        .await
-        .unwrap_or_else(|err| fail(&err));
-    let (status, headers, decoded) = response.into_parts();
-    assert_valid_request(Some(&headers));
-    assert_eq!(status, 200);
-    let expected = linq_api::types::AvailableNumberRetrieveResponse::new(
-        "+12025550100".to_owned(),
-        "https://cdn.linqapp.com/vcards/12025550100.vcf".to_owned(),
-    );
-    assert_eq!(decoded, expected);
-    assert_round_trip(
-        &decoded,
-        &json(
-            r#"{
-  "phone_number": "+12025550100",
-  "vcf_url": "https://cdn.linqapp.com/vcards/12025550100.vcf"
-}"#,
-        ),
-    );
-}
-
-/// `GET /v3/available_number` (`phone_numbers.get_available_number`) with every parameter
-/// set.
-#[tokio::test]
-#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
-async fn phone_numbers_get_available_number_all_params() {
-    let params = linq_api::types::PhoneNumberGetAvailableNumberParams {
-        to: Some(Vec::from(["+12025550123".to_owned(), "+12025550145".to_owned()])),
-    };
-    let response = client()
-        .phone_numbers()
-        .get_available_number_with_response(&params)
-        .await
-        .unwrap_or_else(|err| fail(&err));
-    let (status, headers, decoded) = response.into_parts();
-    assert_valid_request(Some(&headers));
-    assert_eq!(status, 200);
-    let expected = linq_api::types::AvailableNumberRetrieveResponse::new(
-        "+12025550100".to_owned(),
-        "https://cdn.linqapp.com/vcards/12025550100.vcf".to_owned(),
-    );
-    assert_eq!(decoded, expected);
-    assert_round_trip(
-        &decoded,
-        &json(
-            r#"{
-  "phone_number": "+12025550100",
-  "vcf_url": "https://cdn.linqapp.com/vcards/12025550100.vcf"
-}"#,
-        ),
-    );
-}
-
-/// `GET /v3/available_number` (`phone_numbers.get_available_number`): each documented error
-/// status, asked of the server with `Prefer: code=`, comes back as an error with the
-/// example's status, body, code and message.
-#[tokio::test]
-#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
-async fn phone_numbers_get_available_number_error_responses() {
-    let params = linq_api::types::PhoneNumberGetAvailableNumberParams {
-        to: None,
-    };
-    for expected in [error_401(), error_500()] {
-        let result = client()
-            .phone_numbers()
-            .with_options(prefer_status(expected.status))
-            .get_available_number(&params)
-            .await;
-        expected.check(result);
-    }
-}
-
-/// `POST /v3/capability/check_imessage` (`capability.check_i_message`) with only the
-/// required parameters.
-#[tokio::test]
-#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
-async fn capability_check_i_message_required_params() {
-    let body = linq_api::types::CapabilityCheckIMessageParams {
-        address: "+12025550123".to_owned(),
-        ..Default::default()
-    };
-    let response = client()
-        .capability()
-        .check_i_message_with_response(&body)
-        .await
-        .unwrap_or_else(|err| fail(&err));
-    let (status, headers, decoded) = response.into_parts();
-    assert_valid_request(Some(&headers));
-    assert_eq!(status, 200);
-    let expected = linq_api::types::HandleCheckResponse::new(
-        "+12025550123".to_owned(),
-        true,
-    );
-    assert_eq!(decoded, expected);
-    assert_round_trip(&decoded, &json(r#"{"address":"+12025550123","available":true}"#));
-}
-
-/// `POST /v3/capability/check_imessage` (`capability.check_i_message`) with every parameter
-/// set.
-#[tokio::test]
-#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
-async fn capability_check_i_message_all_params() {
-    let body = linq_api::types::CapabilityCheckIMessageParams {
-        address: "+12025550123".to_owned(),
-        from: Some("+12025550100".to_owned()),
-    };
-    let response = client()
-        .capability()
-        .check_i_message_with_response(&body)
-        .await
-        .unwrap_or_else(|err| fail(&err));
-    let (status, headers, decoded) = response.into_parts();
-    assert_valid_request(Some(&headers));
-    assert_eq!(status, 200);
-    let expected = linq_api::types::HandleCheckResponse::new(
-        "+12025550123".to_owned(),
-        true,
-    );
-    assert_eq!(decoded, expected);
-    assert_round_trip(&decoded, &json(r#"{"address":"+12025550123","available":true}"#));
-}
-
-/// `POST /v3/capability/check_imessage` (`capability.check_i_message`): each documented
-/// error status, asked of the server with `Prefer: code=`, comes back as an error with the
-/// example's status, body, code and message.
-#[tokio::test]
-#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
-async fn capability_check_i_message_error_responses() {
-    let body = linq_api::types::CapabilityCheckIMessageParams {
-        address: "+12025550123".to_owned(),
-        ..Default::default()
-    };
-    for expected in [error_400(), error_401(), error_500()] {
-        let result = client()
-            .capability()
-            .with_options(prefer_status(expected.status))
-            .check_i_message(&body)
-            .await;
-        expected.check(result);
-    }
-}
-
-/// `POST /v3/capability/check_rcs` (`capability.check_rcs`) with only the required
-/// parameters.
-#[tokio::test]
-#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
-async fn capability_check_rcs_required_params() {
-    let body = linq_api::types::CapabilityCheckRcsParams {
-        address: "+12025550123".to_owned(),
-        ..Default::default()
-    };
-    let response = client()
-        .capability()
-        .check_rcs_with_response(&body)
-        .await
-        .unwrap_or_else(|err| fail(&err));
-    let (status, headers, decoded) = response.into_parts();
-    assert_valid_request(Some(&headers));
-    assert_eq!(status, 200);
-    let expected = linq_api::types::HandleCheckResponse::new(
-        "+12025550123".to_owned(),
-        false,
-    );
-    assert_eq!(decoded, expected);
-    assert_round_trip(
-        &decoded,
-        &json(r#"{"address":"+12025550123","available":false}"#),
-    );
-}
-
-/// `POST /v3/capability/check_rcs` (`capability.check_rcs`) with every parameter set.
-#[tokio::test]
-#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
-async fn capability_check_rcs_all_params() {
-    let body = linq_api::types::CapabilityCheckRcsParams {
-        address: "+12025550123".to_owned(),
-        from: Some("string".to_owned()),
-    };
-    let response = client()
-        .capability()
-        .check_rcs_with_response(&body)
-        .await
-        .unwrap_or_else(|err| fail(&err));
-    let (status, headers, decoded) = response.into_parts();
-    assert_valid_request(Some(&headers));
-    assert_eq!(status, 200);
-    let expected = linq_api::types::HandleCheckResponse::new(
-        "+12025550123".to_owned(),
-        false,
-    );
-    assert_eq!(decoded, expected);
-    assert_round_trip(
-        &decoded,
-        &json(r#"{"address":"+12025550123","available":false}"#),
-    );
-}
-
-/// `POST /v3/capability/check_rcs` (`capability.check_rcs`): each documented error status,
-/// asked of the server with `Prefer: code=`, comes back as an error with the example's
-/// status, body, code and message.
-#[tokio::test]
-#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
-async fn capability_check_rcs_error_responses() {
-    let body = linq_api::types::CapabilityCheckRcsParams {
-        address: "+12025550123".to_owned(),
-        ..Default::default()
-    };
-    for expected in [error_400(), error_401(), error_500()] {
-        let result = client()
-            .capability()
-            .with_options(prefer_status(expected.status))
-            .check_rcs(&body)
-            .await;
-        expected.check(result);
-    }
-}
-
-/// `GET /v3/contact_card` (`contact_card.get`) with only the required parameters.
-#[tokio::test]
-#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
-async fn contact_card_get_required_params() {
-    let params = linq_api::types::ContactCardGetParams {
-        phone_number: None,
-    };
-    let response = client()
-        .contact_card()
-        .get_with_response(&params)
-        .await
-        .unwrap_or_else(|err| fail(&err));
-    let (status, headers, decoded) = response.into_parts();
-    assert_valid_request(Some(&headers));
-    assert_eq!(status, 200);
-    let expected = linq_api::types::ContactCardRetrieveResponse::new(
-        Vec::from([
-            {
-                let mut v = linq_api::types::SetContactCard::new(
-                    "+12025550100".to_owned(),
-                    "Acme".to_owned(),
-                    true,
-                );
-                v.last_name = Some("Support".to_owned());
-                v.image_url = Some(
-                    "https://files.example.com/avatars/acme.png".to_owned(),
-                );
-                v
-            },
-        ]),
-    );
-    assert_eq!(decoded, expected);
-    assert_round_trip(
-        &decoded,
-        &json(
-            r#"{
-  "contact_cards": [
-    {
-      "phone_number": "+12025550100",
-      "first_name": "Acme",
-      "last_name": "Support",
-      "image_url": "https://files.example.com/avatars/acme.png",
-      "is_active": true
-    }
-  ]
-}"#,
-        ),
-    );
-}
-
-/// `GET /v3/contact_card` (`contact_card.get`) with every parameter set.
-#[tokio::test]
-#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
-async fn contact_card_get_all_params() {
-    let params = linq_api::types::ContactCardGetParams {
-        phone_number: Some("+12025550100".to_owned()),
-    };
-    let response = client()
-        .contact_card()
-        .get_with_response(&params)
-        .await
-        .unwrap_or_else(|err| fail(&err));
-    let (status, headers, decoded) = response.into_parts();
-    assert_valid_request(Some(&headers));
-    assert_eq!(status, 200);
-    let expected = linq_api::types::ContactCardRetrieveResponse::new(
-        Vec::from([
-            {
-                let mut v = linq_api::types::SetContactCard::new(
-                    "+12025550100".to_owned(),
-                    "Acme".to_owned(),
-                    true,
-                );
-                v.last_name = Some("Support".to_owned());
-                v.image_url = Some(
-                    "https://files.example.com/avatars/acme.png".to_owned(),
-                );
-                v
-            },
-        ]),
-    );
-    assert_eq!(decoded, expected);
-    assert_round_trip(
-        &decoded,
-        &json(
-            r#"{
-  "contact_cards": [
-    {
-      "phone_number": "+12025550100",
-      "first_name": "Acme",
-      "last_name": "Support",
-      "image_url": "https://files.example.com/avatars/acme.png",
-      "is_active": true
-    }
-  ]
-}"#,
-        ),
-    );
-}
-
-/// `GET /v3/contact_card` (`contact_card.get`): each documented error status, asked of the
-/// server with `Prefer: code=`, comes back as an error with the example's status, body,
-/// code and message.
-#[tokio::test]
-#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
-async fn contact_card_get_error_responses() {
-    let params = linq_api::types::ContactCardGetParams {
-        phone_number: None,
-    };
-    for expected in [error_401(), error_500()] {
-        let result = client()
-            .contact_card()
-            .with_options(prefer_status(expected.status))
-            .get(&params)
-            .await;
-        expected.check(result);
-    }
-}
-
-/// `POST /v3/contact_card` (`contact_card.create`) with only the required parameters.
-#[tokio::test]
-#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
-async fn contact_card_create_required_params() {
-    let body = linq_api::types::ContactCardCreateParams {
-        phone_number: "+12025550100".to_owned(),
-        first_name: "Acme".to_owned(),
-        ..Default::default()
-    };
-    let response = client()
-        .contact_card()
-        .create_with_response(&body)
-        .await
-        .unwrap_or_else(|err| fail(&err));
-    let (status, headers, decoded) = response.into_parts();
-    assert_valid_request(Some(&headers));
-    assert_eq!(status, 200);
-    let expected = {
-        let mut v = linq_api::types::SetContactCard::new(
-            "+12025550100".to_owned(),
-            "Acme".to_owned(),
-            true,
-        );
-        v.last_name = Some("Support".to_owned());
-        v.image_url = Some("https://files.example.com/avatars/acme.png".to_owned());
-        v
-    };
-    assert_eq!(decoded, expected);
-    assert_round_trip(
-        &decoded,
-        &json(
-            r#"{
-  "phone_number": "+12025550100",
-  "first_name": "Acme",
-  "last_name": "Support",
-  "image_url": "https://files.example.com/avatars/acme.png",
-  "is_active": true
-}"#,
-        ),
-    );
-}
-
-/// `POST /v3/contact_card` (`contact_card.create`) with every parameter set.
-#[tokio::test]
-#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
-async fn contact_card_create_all_params() {
-    let body = linq_api::types::ContactCardCreateParams {
-        phone_number: "+12025550100".to_owned(),
-        first_name: "Acme".to_owned(),
-        last_name: Some("Support".to_owned()),
-        image_url: Some("https://files.example.com/avatars/acme.png".to_owned()),
-    };
-    let response = client()
-        .contact_card()
-        .create_with_response(&body)
-        .await
-        .unwrap_or_else(|err| fail(&err));
-    let (status, headers, decoded) = response.into_parts();
-    assert_valid_request(Some(&headers));
-    assert_eq!(status, 200);
-    let expected = {
-        let mut v = linq_api::types::SetContactCard::new(
-            "+12025550100".to_owned(),
-            "Acme".to_owned(),
-            true,
-        );
-        v.last_name = Some("Support".to_owned());
-        v.image_url = Some("https://files.example.com/avatars/acme.png".to_owned());
-        v
-    };
-    assert_eq!(decoded, expected);
-    assert_round_trip(
-        &decoded,
-        &json(
-            r#"{
-  "phone_number": "+12025550100",
-  "first_name": "Acme",
-  "last_name": "Support",
-  "image_url": "https://files.example.com/avatars/acme.png",
-  "is_active": true
-}"#,
-        ),
-    );
-}
-
-/// `POST /v3/contact_card` (`contact_card.create`): each documented error status, asked of
-/// the server with `Prefer: code=`, comes back as an error with the example's status, body,
-/// code and message.
-#[tokio::test]
-#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
-async fn contact_card_create_error_responses() {
-    let body = linq_api::types::ContactCardCreateParams {
-        phone_number: "+12025550100".to_owned(),
-        first_name: "Acme".to_owned(),
-        ..Default::default()
-    };
-    for expected in [error_400(), error_401(), error_500()] {
-        let result = client()
-            .contact_card()
-            .with_options(prefer_status(expected.status))
-            .create(&body)
-            .await;
-        expected.check(result);
-    }
-}
-
-/// `PATCH /v3/contact_card` (`contact_card.update`) with only the required parameters.
-#[tokio::test]
-#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
-async fn contact_card_update_required_params() {
-    let body = linq_api::types::ContactCardUpdateBody {
-        ..Default::default()
-    };
-    let params = linq_api::types::ContactCardUpdateParams {
-        phone_number: "+12025550100".to_owned(),
-    };
-    let response = client()
-        .contact_card()
-        .update_with_response(&body, &params)
-        .await
-        .unwrap_or_else(|err| fail(&err));
-    let (status, headers, decoded) = response.into_parts();
-    assert_valid_request(Some(&headers));
-    assert_eq!(status, 200);
-    let expected = {
-        let mut v = linq_api::types::SetContactCard::new(
-            "+12025550100".to_owned(),
-            "Acme".to_owned(),
-            true,
-        );
-        v.last_name = Some("Help Desk".to_owned());
-        v
-    };
-    assert_eq!(decoded, expected);
-    assert_round_trip(
-        &decoded,
-        &json(
-            r#"{
-  "phone_number": "+12025550100",
-  "first_name": "Acme",
-  "last_name": "Help Desk",
-  "is_active": true
-}"#,
-        ),
-    );
-}
-
-/// `PATCH /v3/contact_card` (`contact_card.update`) with every parameter set.
-#[tokio::test]
-#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
-async fn contact_card_update_all_params() {
-    let body = linq_api::types::ContactCardUpdateBody {
-        first_name: Some("Acme".to_owned()),
-        last_name: Some("Help Desk".to_owned()),
-        image_url: Some("string".to_owned()),
-    };
-    let params = linq_api::types::ContactCardUpdateParams {
-        phone_number: "+12025550100".to_owned(),
-    };
-    let response = client()
-        .contact_card()
-        .update_with_response(&body, &params)
-        .await
-        .unwrap_or_else(|err| fail(&err));
-    let (status, headers, decoded) = response.into_parts();
-    assert_valid_request(Some(&headers));
-    assert_eq!(status, 200);
-    let expected = {
-        let mut v = linq_api::types::SetContactCard::new(
-            "+12025550100".to_owned(),
-            "Acme".to_owned(),
-            true,
-        );
-        v.last_name = Some("Help Desk".to_owned());
-        v
-    };
-    assert_eq!(decoded, expected);
-    assert_round_trip(
-        &decoded,
-        &json(
-            r#"{
-  "phone_number": "+12025550100",
-  "first_name": "Acme",
-  "last_name": "Help Desk",
-  "is_active": true
-}"#,
-        ),
-    );
-}
-
-/// `PATCH /v3/contact_card` (`contact_card.update`): each documented error status, asked of
-/// the server with `Prefer: code=`, comes back as an error with the example's status, body,
-/// code and message.
-#[tokio::test]
-#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
-async fn contact_card_update_error_responses() {
-    let body = linq_api::types::ContactCardUpdateBody {
-        ..Default::default()
-    };
-    let params = linq_api::types::ContactCardUpdateParams {
-        phone_number: "+12025550100".to_owned(),
-    };
-    for expected in [error_400(), error_401(), error_404(), error_500()] {
-        let result = client()
-            .contact_card()
-            .with_options(prefer_status(expected.status))
-            .update(&body, &params)
             .await;
         expected.check(result);
     }
@@ -5071,6 +4607,558 @@ async fn webhook_events_list_error_responses() {
             .webhook_events()
             .with_options(prefer_status(expected.status))
             .list()
+            .await;
+        expected.check(result);
+    }
+}
+
+/// `POST /v3/capability/check_imessage` (`capability.check_imessage`) with only the
+/// required parameters.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn capability_check_imessage_required_params() {
+    let body = linq_api::types::CapabilityCheckIMessageParams {
+        address: "+12025550123".to_owned(),
+        ..Default::default()
+    };
+    let response = client()
+        .capability()
+        .check_imessage_with_response(&body)
+        .await
+        .unwrap_or_else(|err| fail(&err));
+    let (status, headers, decoded) = response.into_parts();
+    assert_valid_request(Some(&headers));
+    assert_eq!(status, 200);
+    let expected = linq_api::types::HandleCheckResponse::new(
+        "+12025550123".to_owned(),
+        true,
+    );
+    assert_eq!(decoded, expected);
+    assert_round_trip(&decoded, &json(r#"{"address":"+12025550123","available":true}"#));
+}
+
+/// `POST /v3/capability/check_imessage` (`capability.check_imessage`) with every parameter
+/// set.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn capability_check_imessage_all_params() {
+    let body = linq_api::types::CapabilityCheckIMessageParams {
+        address: "+12025550123".to_owned(),
+        from: Some("+12025550100".to_owned()),
+    };
+    let response = client()
+        .capability()
+        .check_imessage_with_response(&body)
+        .await
+        .unwrap_or_else(|err| fail(&err));
+    let (status, headers, decoded) = response.into_parts();
+    assert_valid_request(Some(&headers));
+    assert_eq!(status, 200);
+    let expected = linq_api::types::HandleCheckResponse::new(
+        "+12025550123".to_owned(),
+        true,
+    );
+    assert_eq!(decoded, expected);
+    assert_round_trip(&decoded, &json(r#"{"address":"+12025550123","available":true}"#));
+}
+
+/// `POST /v3/capability/check_imessage` (`capability.check_imessage`): each documented
+/// error status, asked of the server with `Prefer: code=`, comes back as an error with the
+/// example's status, body, code and message.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn capability_check_imessage_error_responses() {
+    let body = linq_api::types::CapabilityCheckIMessageParams {
+        address: "+12025550123".to_owned(),
+        ..Default::default()
+    };
+    for expected in [error_400(), error_401(), error_500()] {
+        let result = client()
+            .capability()
+            .with_options(prefer_status(expected.status))
+            .check_imessage(&body)
+            .await;
+        expected.check(result);
+    }
+}
+
+/// `POST /v3/capability/check_rcs` (`capability.check_rcs`) with only the required
+/// parameters.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn capability_check_rcs_required_params() {
+    let body = linq_api::types::CapabilityCheckRcsParams {
+        address: "+12025550123".to_owned(),
+        ..Default::default()
+    };
+    let response = client()
+        .capability()
+        .check_rcs_with_response(&body)
+        .await
+        .unwrap_or_else(|err| fail(&err));
+    let (status, headers, decoded) = response.into_parts();
+    assert_valid_request(Some(&headers));
+    assert_eq!(status, 200);
+    let expected = linq_api::types::HandleCheckResponse::new(
+        "+12025550123".to_owned(),
+        false,
+    );
+    assert_eq!(decoded, expected);
+    assert_round_trip(
+        &decoded,
+        &json(r#"{"address":"+12025550123","available":false}"#),
+    );
+}
+
+/// `POST /v3/capability/check_rcs` (`capability.check_rcs`) with every parameter set.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn capability_check_rcs_all_params() {
+    let body = linq_api::types::CapabilityCheckRcsParams {
+        address: "+12025550123".to_owned(),
+        from: Some("string".to_owned()),
+    };
+    let response = client()
+        .capability()
+        .check_rcs_with_response(&body)
+        .await
+        .unwrap_or_else(|err| fail(&err));
+    let (status, headers, decoded) = response.into_parts();
+    assert_valid_request(Some(&headers));
+    assert_eq!(status, 200);
+    let expected = linq_api::types::HandleCheckResponse::new(
+        "+12025550123".to_owned(),
+        false,
+    );
+    assert_eq!(decoded, expected);
+    assert_round_trip(
+        &decoded,
+        &json(r#"{"address":"+12025550123","available":false}"#),
+    );
+}
+
+/// `POST /v3/capability/check_rcs` (`capability.check_rcs`): each documented error status,
+/// asked of the server with `Prefer: code=`, comes back as an error with the example's
+/// status, body, code and message.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn capability_check_rcs_error_responses() {
+    let body = linq_api::types::CapabilityCheckRcsParams {
+        address: "+12025550123".to_owned(),
+        ..Default::default()
+    };
+    for expected in [error_400(), error_401(), error_500()] {
+        let result = client()
+            .capability()
+            .with_options(prefer_status(expected.status))
+            .check_rcs(&body)
+            .await;
+        expected.check(result);
+    }
+}
+
+/// `GET /v3/contact_card` (`contact_card.retrieve`) with only the required parameters.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn contact_card_retrieve_required_params() {
+    let params = linq_api::types::ContactCardRetrieveParams {
+        phone_number: None,
+    };
+    let response = client()
+        .contact_card()
+        .retrieve_with_response(&params)
+        .await
+        .unwrap_or_else(|err| fail(&err));
+    let (status, headers, decoded) = response.into_parts();
+    assert_valid_request(Some(&headers));
+    assert_eq!(status, 200);
+    let expected = linq_api::types::ContactCardRetrieveResponse::new(
+        Vec::from([
+            {
+                let mut v = linq_api::types::SetContactCard::new(
+                    "+12025550100".to_owned(),
+                    "Acme".to_owned(),
+                    true,
+                );
+                v.last_name = Some("Support".to_owned());
+                v.image_url = Some(
+                    "https://files.example.com/avatars/acme.png".to_owned(),
+                );
+                v
+            },
+        ]),
+    );
+    assert_eq!(decoded, expected);
+    assert_round_trip(
+        &decoded,
+        &json(
+            r#"{
+  "contact_cards": [
+    {
+      "phone_number": "+12025550100",
+      "first_name": "Acme",
+      "last_name": "Support",
+      "image_url": "https://files.example.com/avatars/acme.png",
+      "is_active": true
+    }
+  ]
+}"#,
+        ),
+    );
+}
+
+/// `GET /v3/contact_card` (`contact_card.retrieve`) with every parameter set.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn contact_card_retrieve_all_params() {
+    let params = linq_api::types::ContactCardRetrieveParams {
+        phone_number: Some("+12025550100".to_owned()),
+    };
+    let response = client()
+        .contact_card()
+        .retrieve_with_response(&params)
+        .await
+        .unwrap_or_else(|err| fail(&err));
+    let (status, headers, decoded) = response.into_parts();
+    assert_valid_request(Some(&headers));
+    assert_eq!(status, 200);
+    let expected = linq_api::types::ContactCardRetrieveResponse::new(
+        Vec::from([
+            {
+                let mut v = linq_api::types::SetContactCard::new(
+                    "+12025550100".to_owned(),
+                    "Acme".to_owned(),
+                    true,
+                );
+                v.last_name = Some("Support".to_owned());
+                v.image_url = Some(
+                    "https://files.example.com/avatars/acme.png".to_owned(),
+                );
+                v
+            },
+        ]),
+    );
+    assert_eq!(decoded, expected);
+    assert_round_trip(
+        &decoded,
+        &json(
+            r#"{
+  "contact_cards": [
+    {
+      "phone_number": "+12025550100",
+      "first_name": "Acme",
+      "last_name": "Support",
+      "image_url": "https://files.example.com/avatars/acme.png",
+      "is_active": true
+    }
+  ]
+}"#,
+        ),
+    );
+}
+
+/// `GET /v3/contact_card` (`contact_card.retrieve`): each documented error status, asked of
+/// the server with `Prefer: code=`, comes back as an error with the example's status, body,
+/// code and message.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn contact_card_retrieve_error_responses() {
+    let params = linq_api::types::ContactCardRetrieveParams {
+        phone_number: None,
+    };
+    for expected in [error_401(), error_500()] {
+        let result = client()
+            .contact_card()
+            .with_options(prefer_status(expected.status))
+            .retrieve(&params)
+            .await;
+        expected.check(result);
+    }
+}
+
+/// `POST /v3/contact_card` (`contact_card.create`) with only the required parameters.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn contact_card_create_required_params() {
+    let body = linq_api::types::ContactCardCreateParams {
+        phone_number: "+12025550100".to_owned(),
+        first_name: "Acme".to_owned(),
+        ..Default::default()
+    };
+    let response = client()
+        .contact_card()
+        .create_with_response(&body)
+        .await
+        .unwrap_or_else(|err| fail(&err));
+    let (status, headers, decoded) = response.into_parts();
+    assert_valid_request(Some(&headers));
+    assert_eq!(status, 200);
+    let expected = {
+        let mut v = linq_api::types::SetContactCard::new(
+            "+12025550100".to_owned(),
+            "Acme".to_owned(),
+            true,
+        );
+        v.last_name = Some("Support".to_owned());
+        v.image_url = Some("https://files.example.com/avatars/acme.png".to_owned());
+        v
+    };
+    assert_eq!(decoded, expected);
+    assert_round_trip(
+        &decoded,
+        &json(
+            r#"{
+  "phone_number": "+12025550100",
+  "first_name": "Acme",
+  "last_name": "Support",
+  "image_url": "https://files.example.com/avatars/acme.png",
+  "is_active": true
+}"#,
+        ),
+    );
+}
+
+/// `POST /v3/contact_card` (`contact_card.create`) with every parameter set.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn contact_card_create_all_params() {
+    let body = linq_api::types::ContactCardCreateParams {
+        phone_number: "+12025550100".to_owned(),
+        first_name: "Acme".to_owned(),
+        last_name: Some("Support".to_owned()),
+        image_url: Some("https://files.example.com/avatars/acme.png".to_owned()),
+    };
+    let response = client()
+        .contact_card()
+        .create_with_response(&body)
+        .await
+        .unwrap_or_else(|err| fail(&err));
+    let (status, headers, decoded) = response.into_parts();
+    assert_valid_request(Some(&headers));
+    assert_eq!(status, 200);
+    let expected = {
+        let mut v = linq_api::types::SetContactCard::new(
+            "+12025550100".to_owned(),
+            "Acme".to_owned(),
+            true,
+        );
+        v.last_name = Some("Support".to_owned());
+        v.image_url = Some("https://files.example.com/avatars/acme.png".to_owned());
+        v
+    };
+    assert_eq!(decoded, expected);
+    assert_round_trip(
+        &decoded,
+        &json(
+            r#"{
+  "phone_number": "+12025550100",
+  "first_name": "Acme",
+  "last_name": "Support",
+  "image_url": "https://files.example.com/avatars/acme.png",
+  "is_active": true
+}"#,
+        ),
+    );
+}
+
+/// `POST /v3/contact_card` (`contact_card.create`): each documented error status, asked of
+/// the server with `Prefer: code=`, comes back as an error with the example's status, body,
+/// code and message.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn contact_card_create_error_responses() {
+    let body = linq_api::types::ContactCardCreateParams {
+        phone_number: "+12025550100".to_owned(),
+        first_name: "Acme".to_owned(),
+        ..Default::default()
+    };
+    for expected in [error_400(), error_401(), error_500()] {
+        let result = client()
+            .contact_card()
+            .with_options(prefer_status(expected.status))
+            .create(&body)
+            .await;
+        expected.check(result);
+    }
+}
+
+/// `PATCH /v3/contact_card` (`contact_card.update`) with only the required parameters.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn contact_card_update_required_params() {
+    let body = linq_api::types::ContactCardUpdateParams {
+        phone_number: "string".to_owned(),
+        ..Default::default()
+    };
+    let response = client()
+        .contact_card()
+        .update_with_response(&body)
+        .await
+        .unwrap_or_else(|err| fail(&err));
+    let (status, headers, decoded) = response.into_parts();
+    assert_valid_request(Some(&headers));
+    assert_eq!(status, 200);
+    let expected = {
+        let mut v = linq_api::types::SetContactCard::new(
+            "+12025550100".to_owned(),
+            "Acme".to_owned(),
+            true,
+        );
+        v.last_name = Some("Help Desk".to_owned());
+        v
+    };
+    assert_eq!(decoded, expected);
+    assert_round_trip(
+        &decoded,
+        &json(
+            r#"{
+  "phone_number": "+12025550100",
+  "first_name": "Acme",
+  "last_name": "Help Desk",
+  "is_active": true
+}"#,
+        ),
+    );
+}
+
+/// `PATCH /v3/contact_card` (`contact_card.update`) with every parameter set.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn contact_card_update_all_params() {
+    let body = linq_api::types::ContactCardUpdateParams {
+        phone_number: "string".to_owned(),
+        first_name: Some("string".to_owned()),
+        last_name: Some("string".to_owned()),
+        image_url: Some("string".to_owned()),
+    };
+    let response = client()
+        .contact_card()
+        .update_with_response(&body)
+        .await
+        .unwrap_or_else(|err| fail(&err));
+    let (status, headers, decoded) = response.into_parts();
+    assert_valid_request(Some(&headers));
+    assert_eq!(status, 200);
+    let expected = {
+        let mut v = linq_api::types::SetContactCard::new(
+            "+12025550100".to_owned(),
+            "Acme".to_owned(),
+            true,
+        );
+        v.last_name = Some("Help Desk".to_owned());
+        v
+    };
+    assert_eq!(decoded, expected);
+    assert_round_trip(
+        &decoded,
+        &json(
+            r#"{
+  "phone_number": "+12025550100",
+  "first_name": "Acme",
+  "last_name": "Help Desk",
+  "is_active": true
+}"#,
+        ),
+    );
+}
+
+/// `PATCH /v3/contact_card` (`contact_card.update`): each documented error status, asked of
+/// the server with `Prefer: code=`, comes back as an error with the example's status, body,
+/// code and message.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn contact_card_update_error_responses() {
+    let body = linq_api::types::ContactCardUpdateParams {
+        phone_number: "string".to_owned(),
+        ..Default::default()
+    };
+    for expected in [error_400(), error_401(), error_404(), error_500()] {
+        let result = client()
+            .contact_card()
+            .with_options(prefer_status(expected.status))
+            .update(&body)
+            .await;
+        expected.check(result);
+    }
+}
+
+/// `GET /v3/available_number` (`available_number.retrieve`) with only the required
+/// parameters.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn available_number_retrieve_required_params() {
+    let params = linq_api::types::AvailableNumberRetrieveParams {
+        to: None,
+    };
+    let response = client()
+        .available_number()
+        .retrieve_with_response(&params)
+        .await
+        .unwrap_or_else(|err| fail(&err));
+    let (status, headers, decoded) = response.into_parts();
+    assert_valid_request(Some(&headers));
+    assert_eq!(status, 200);
+    let expected = linq_api::types::AvailableNumberRetrieveResponse::new(
+        "+12025550100".to_owned(),
+        "https://cdn.linqapp.com/vcards/12025550100.vcf".to_owned(),
+    );
+    assert_eq!(decoded, expected);
+    assert_round_trip(
+        &decoded,
+        &json(
+            r#"{
+  "phone_number": "+12025550100",
+  "vcf_url": "https://cdn.linqapp.com/vcards/12025550100.vcf"
+}"#,
+        ),
+    );
+}
+
+/// `GET /v3/available_number` (`available_number.retrieve`) with every parameter set.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn available_number_retrieve_all_params() {
+    let params = linq_api::types::AvailableNumberRetrieveParams {
+        to: Some(Vec::from(["+12025550123".to_owned(), "+12025550145".to_owned()])),
+    };
+    let response = client()
+        .available_number()
+        .retrieve_with_response(&params)
+        .await
+        .unwrap_or_else(|err| fail(&err));
+    let (status, headers, decoded) = response.into_parts();
+    assert_valid_request(Some(&headers));
+    assert_eq!(status, 200);
+    let expected = linq_api::types::AvailableNumberRetrieveResponse::new(
+        "+12025550100".to_owned(),
+        "https://cdn.linqapp.com/vcards/12025550100.vcf".to_owned(),
+    );
+    assert_eq!(decoded, expected);
+    assert_round_trip(
+        &decoded,
+        &json(
+            r#"{
+  "phone_number": "+12025550100",
+  "vcf_url": "https://cdn.linqapp.com/vcards/12025550100.vcf"
+}"#,
+        ),
+    );
+}
+
+/// `GET /v3/available_number` (`available_number.retrieve`): each documented error status,
+/// asked of the server with `Prefer: code=`, comes back as an error with the example's
+/// status, body, code and message.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn available_number_retrieve_error_responses() {
+    let params = linq_api::types::AvailableNumberRetrieveParams {
+        to: None,
+    };
+    for expected in [error_401(), error_500()] {
+        let result = client()
+            .available_number()
+            .with_options(prefer_status(expected.status))
+            .retrieve(&params)
             .await;
         expected.check(result);
     }

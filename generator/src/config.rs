@@ -4,9 +4,11 @@
 //! Everything API-specific that is not in the spec lives here, so the generator itself
 //! hard-codes nothing about any one API.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use heck::{ToKebabCase, ToShoutySnakeCase};
+use indexmap::IndexMap;
 use serde::Deserialize;
 
 use crate::error::{Error, ErrorKind};
@@ -28,11 +30,25 @@ struct RawConfig {
     #[serde(default)]
     serde: SerdeImpls,
     #[serde(default)]
+    pagination: PaginationConfig,
+    #[serde(default)]
     idempotency: RawIdempotency,
     request_id_field: Option<String>,
     #[serde(default)]
     version_policy: VersionPolicy,
     release_date: Option<String>,
+    #[serde(default)]
+    resources: IndexMap<String, RawResource>,
+}
+
+/// One resource of the `resources:` section: its methods and its sub-resources.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawResource {
+    #[serde(default)]
+    methods: IndexMap<String, String>,
+    #[serde(default)]
+    subresources: IndexMap<String, RawResource>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -292,6 +308,115 @@ pub enum SerdeImpls {
     AsNeeded,
 }
 
+/// The `pagination:` section: named schemes, and the operations that use them.
+///
+/// ```yaml
+/// pagination:
+///   schemes:
+///     cursor_page: { style: cursor, param: cursor, next: next_cursor }
+///   operations:
+///     GET /v3/chats: cursor_page
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PaginationConfig {
+    /// Look for pagination the spec makes unambiguous in operations the config does not
+    /// list (default true).
+    #[serde(default = "yes")]
+    pub detect: bool,
+    /// Schemes by name.
+    #[serde(default)]
+    pub schemes: BTreeMap<String, PageScheme>,
+    /// `"GET /path"` -> the scheme it uses.
+    #[serde(default)]
+    pub operations: BTreeMap<String, PageUse>,
+}
+
+impl Default for PaginationConfig {
+    fn default() -> Self {
+        Self {
+            detect: true,
+            schemes: BTreeMap::new(),
+            operations: BTreeMap::new(),
+        }
+    }
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// One pagination scheme.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PageScheme {
+    /// `cursor`, `last-item`, `page`, `offset` or `link`.
+    pub style: PageStyleName,
+    /// The query parameter carrying the position (all styles but `link`).
+    pub param: Option<String>,
+    /// `cursor`: the response field with the next position.
+    pub next: Option<String>,
+    /// `cursor`/`last-item`: a boolean response field, true while more pages follow.
+    pub has_more: Option<String>,
+    /// `cursor`/`last-item`: a boolean response field, true once the list is complete.
+    pub done: Option<String>,
+    /// `last-item`: the item field sent as the position (default `id`).
+    pub id: Option<String>,
+    /// `page`/`offset`: the query parameter carrying the page size.
+    pub size: Option<String>,
+    /// The response field holding the items (default: the response's only array
+    /// field, or the body itself when it is an array).
+    pub items: Option<String>,
+}
+
+/// The pagination styles a scheme can name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PageStyleName {
+    /// The body gives the next position.
+    Cursor,
+    /// The last item's id is the next position.
+    LastItem,
+    /// Page numbers.
+    Page,
+    /// Item offsets.
+    Offset,
+    /// The `Link` header.
+    Link,
+}
+
+/// An operation's use of a scheme: its name, or the name and the items field.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(untagged)]
+pub enum PageUse {
+    /// `GET /things: scheme`.
+    Scheme(String),
+    /// `GET /things: { scheme: s, items: things }`.
+    WithItems {
+        /// The scheme's name.
+        scheme: String,
+        /// The response field holding the items.
+        items: Option<String>,
+    },
+}
+
+impl PageUse {
+    /// The scheme's name.
+    pub fn scheme(&self) -> &str {
+        match self {
+            PageUse::Scheme(s) | PageUse::WithItems { scheme: s, .. } => s,
+        }
+    }
+
+    /// The items field given for this operation.
+    pub fn items(&self) -> Option<&str> {
+        match self {
+            PageUse::Scheme(_) => None,
+            PageUse::WithItems { items, .. } => items.as_deref(),
+        }
+    }
+}
+
 /// How the crate's version follows changes of its public API (`version_policy:`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -333,6 +458,8 @@ pub struct Config {
     pub strict_examples: bool,
     /// Which serde impls the types get.
     pub serde: SerdeImpls,
+    /// Which operations page, and how.
+    pub pagination: PaginationConfig,
     /// Environment variable with the client's log level (`off` ... `debug`).
     pub log_env: String,
     /// Environment variable with extra headers (`name: value` lines).
@@ -344,10 +471,152 @@ pub struct Config {
     pub idempotency_body_fields: Vec<(String, String)>,
     /// JSON pointer of a request id in error bodies (`trace_id` -> `/trace_id`).
     pub request_id_field: Option<String>,
+    /// Client names of operations (`resources:`), in config order.
+    pub naming: Vec<NamedOperation>,
     /// How the version follows API changes.
     pub version_policy: VersionPolicy,
     /// The date written in a new changelog entry (`release_date:`), if any.
     pub release_date: Option<String>,
+}
+
+/// One operation named by the `resources:` section: `client.chats().messages().send(..)`
+/// for `post /v3/chats/{chatId}/messages`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NamedOperation {
+    /// Resource accessors from the client (`["chats", "messages"]`).
+    pub resources: Vec<String>,
+    /// Method name on the innermost resource (`send`).
+    pub method: String,
+    /// HTTP method, lower case (`post`).
+    pub http_method: String,
+    /// The path with every parameter written `{}` (`/v3/chats/{}/messages`), so that
+    /// parameter names need not match the spec's.
+    pub path_key: String,
+    /// Where the entry is in the config (`resources.chats.subresources.messages.methods.send`).
+    pub config_key: String,
+}
+
+/// `/v3/chats/{chatId}/` -> `/v3/chats/{}`: the shape of a path, whatever its
+/// parameters are called.
+pub fn path_key(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    let mut depth = 0usize;
+    for c in path.chars() {
+        match c {
+            '{' => {
+                if depth == 0 {
+                    out.push_str("{}");
+                }
+                depth += 1;
+            }
+            '}' if depth > 0 => depth -= 1,
+            _ if depth > 0 => {}
+            _ => out.push(c),
+        }
+    }
+    while out.len() > 1 && out.ends_with('/') {
+        out.pop();
+    }
+    out
+}
+
+const HTTP_METHODS: [&str; 8] = [
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
+
+/// Flattens the `resources:` tree into named operations, refusing what would make two
+/// client items share a name: one operation named twice, a method named like another
+/// method's `_with_response` twin, a method named like a sub-resource, names that are
+/// not Rust identifiers.
+fn naming(raw: &IndexMap<String, RawResource>, path: &Path) -> Result<Vec<NamedOperation>, Error> {
+    fn walk(
+        resources: &IndexMap<String, RawResource>,
+        chain: &mut Vec<String>,
+        key: &str,
+        out: &mut Vec<NamedOperation>,
+        path: &Path,
+    ) -> Result<(), Error> {
+        let err = |message: String| Error::new(ErrorKind::Config, path, message);
+        for (name, resource) in resources {
+            let key = format!("{key}.{name}");
+            if !is_identifier(name) {
+                return Err(err(format!(
+                    "`{key}`: `{name}` is not a snake_case identifier"
+                )));
+            }
+            chain.push(name.clone());
+            for (method, endpoint) in &resource.methods {
+                let entry = format!("{key}.methods.{method}");
+                if !is_identifier(method) {
+                    return Err(err(format!(
+                        "`{entry}`: `{method}` is not a snake_case identifier"
+                    )));
+                }
+                if resource.subresources.contains_key(method) {
+                    return Err(err(format!(
+                        "`{entry}`: the method is named like the sub-resource `{key}.subresources.{method}`"
+                    )));
+                }
+                if let Some(base) = method.strip_suffix("_with_response")
+                    && resource.methods.contains_key(base)
+                {
+                    return Err(err(format!(
+                        "`{entry}`: the name is taken by the `_with_response` twin of `{key}.methods.{base}`"
+                    )));
+                }
+                let (http_method, route) = endpoint
+                    .trim()
+                    .split_once(char::is_whitespace)
+                    .map(|(m, p)| (m.to_ascii_lowercase(), p.trim()))
+                    .filter(|(m, p)| HTTP_METHODS.contains(&m.as_str()) && p.starts_with('/'))
+                    .ok_or_else(|| {
+                        err(format!(
+                            "`{entry}`: `{endpoint}` is not `<http method> <path>` (such as `get /v1/items/{{id}}`)"
+                        ))
+                    })?;
+                let path_key = path_key(route);
+                if let Some(other) = out
+                    .iter()
+                    .find(|o| o.http_method == http_method && o.path_key == path_key)
+                {
+                    return Err(err(format!(
+                        "`{entry}` and `{}` name the same operation `{http_method} {route}`",
+                        other.config_key
+                    )));
+                }
+                out.push(NamedOperation {
+                    resources: chain.clone(),
+                    method: method.clone(),
+                    http_method,
+                    path_key,
+                    config_key: entry,
+                });
+            }
+            walk(
+                &resource.subresources,
+                chain,
+                &format!("{key}.subresources"),
+                out,
+                path,
+            )?;
+            chain.pop();
+        }
+        Ok(())
+    }
+    let mut out = Vec::new();
+    walk(raw, &mut Vec::new(), "resources", &mut out, path)?;
+    Ok(out)
+}
+
+/// `chats`, `list_chats`, `_2`: lower-case ASCII letters, digits and `_`, not starting
+/// with a digit.
+fn is_identifier(name: &str) -> bool {
+    name.chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
 }
 
 impl Config {
@@ -425,6 +694,7 @@ impl Config {
                 format!("idempotency.header: `{header}` is not a valid header name"),
             ));
         }
+        let naming = naming(&raw.resources, path)?;
         let (schemes, events) = match raw.webhooks.as_mut() {
             Some(w) => {
                 let schemes = std::mem::take(&mut w.schemes)
@@ -455,6 +725,7 @@ impl Config {
             config.webhook_schemes = schemes;
         }
         config.webhook_events = events;
+        config.naming = naming;
         Ok(config)
     }
 
@@ -516,6 +787,8 @@ impl Config {
             webhook_events: None,
             strict_examples: raw.strict_examples,
             serde: raw.serde,
+            pagination: raw.pagination,
+            naming: Vec::new(),
             version_policy: raw.version_policy,
             release_date: raw.release_date,
             crate_name,
@@ -852,6 +1125,94 @@ mod tests {
             assert_eq!(err.kind(), ErrorKind::Config);
             assert!(err.to_string().contains(says), "{bad}: {err}");
         }
+    }
+
+    fn naming_of(yaml: &str) -> Result<Vec<NamedOperation>, String> {
+        let raw: RawConfig = serde_yaml::from_str(yaml).map_err(|e| e.to_string())?;
+        naming(&raw.resources, Path::new("c.codegen.yaml")).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn resources_flatten_to_named_operations() {
+        let named = naming_of(
+            "resources:\n  chats:\n    methods:\n      create: post /v3/chats\n      retrieve: GET /v3/chats/{chatId}/\n    subresources:\n      messages:\n        methods:\n          send: post /v3/chats/{chat_id}/messages\n",
+        )
+        .unwrap();
+        let flat: Vec<(String, &str, &str, &str)> = named
+            .iter()
+            .map(|n| {
+                (
+                    n.resources.join("."),
+                    n.method.as_str(),
+                    n.http_method.as_str(),
+                    n.path_key.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            flat,
+            [
+                ("chats".to_string(), "create", "post", "/v3/chats"),
+                ("chats".to_string(), "retrieve", "get", "/v3/chats/{}"),
+                (
+                    "chats.messages".to_string(),
+                    "send",
+                    "post",
+                    "/v3/chats/{}/messages"
+                ),
+            ]
+        );
+        assert_eq!(
+            named[2].config_key,
+            "resources.chats.subresources.messages.methods.send"
+        );
+    }
+
+    #[test]
+    fn clashing_names_are_errors_naming_the_key() {
+        let twice = naming_of(
+            "resources:\n  a:\n    methods:\n      x: get /v1/a/{id}\n  b:\n    methods:\n      y: get /v1/a/{other}\n",
+        )
+        .unwrap_err();
+        assert!(
+            twice.contains(
+                "`resources.b.methods.y` and `resources.a.methods.x` name the same operation"
+            ),
+            "{twice}"
+        );
+        let twin = naming_of(
+            "resources:\n  a:\n    methods:\n      list: get /v1/a\n      list_with_response: post /v1/a\n",
+        )
+        .unwrap_err();
+        assert!(
+            twin.contains("`resources.a.methods.list_with_response`"),
+            "{twin}"
+        );
+        assert!(twin.contains("_with_response` twin"), "{twin}");
+        let sub = naming_of(
+            "resources:\n  a:\n    methods:\n      items: get /v1/a\n    subresources:\n      items:\n        methods:\n          list: get /v1/a/{id}/items\n",
+        )
+        .unwrap_err();
+        assert!(sub.contains("`resources.a.methods.items`"), "{sub}");
+        let bad = naming_of("resources:\n  a:\n    methods:\n      x: fetch /v1/a\n").unwrap_err();
+        assert!(bad.contains("`resources.a.methods.x`"), "{bad}");
+        let ident =
+            naming_of("resources:\n  A-b:\n    methods:\n      x: get /v1/a\n").unwrap_err();
+        assert!(ident.contains("`resources.A-b`"), "{ident}");
+        assert!(naming_of("resources:\n  a:\n    method: {}\n").is_err());
+    }
+
+    #[test]
+    fn path_keys_ignore_parameter_names() {
+        assert_eq!(
+            path_key("/v3/chats/{chatId}/messages/"),
+            "/v3/chats/{}/messages"
+        );
+        assert_eq!(
+            path_key("/v3/chats/{chat_id}/messages"),
+            "/v3/chats/{}/messages"
+        );
+        assert_eq!(path_key("/"), "/");
     }
 
     #[test]

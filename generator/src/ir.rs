@@ -72,15 +72,23 @@ pub enum Auth {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub struct TypeId(pub usize);
 
-/// A group of operations, usually one tag.
+/// A group of operations, usually one tag, or a sub-resource of one
+/// (`client.chats().messages()`).
 #[derive(Debug, Clone, Serialize)]
 pub struct Resource {
-    /// Accessor method on the client, snake case (`webhook_subscriptions`).
+    /// Accessor method on the client (or on the parent's handle), snake case
+    /// (`webhook_subscriptions`, `messages`).
     pub accessor: String,
-    /// Handle struct name, upper camel case (`WebhookSubscriptions`).
+    /// Handle struct name, upper camel case (`WebhookSubscriptions`, `ChatMessages`).
     pub type_name: String,
-    /// Module file name (same as the accessor).
+    /// Module file name (the accessor; `chats_messages` for a sub-resource).
     pub module: String,
+    /// Index in [`Api::resources`] of the resource whose handle has the accessor; parents
+    /// come before their sub-resources.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parent: Option<usize>,
+    /// Accessors from the client to this handle (`["chats", "messages"]`).
+    pub chain: Vec<String>,
     /// Tag description.
     pub doc: Option<String>,
     /// Operations in spec order.
@@ -116,6 +124,94 @@ pub struct Operation {
     pub deprecated: bool,
     /// JSON pointer of the operation, for messages.
     pub pointer: String,
+    /// How a list operation pages, if it does (declared in the config or detected).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pagination: Option<Pagination>,
+}
+
+/// How a list operation's pages follow each other.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Pagination {
+    /// How the next page is requested.
+    pub style: PageStyle,
+    /// The response field holding the items; `None` when the body is the list itself.
+    pub items: Option<BodyField>,
+    /// The type of one item.
+    pub item: TypeRef,
+    /// The config's scheme name, or `None` when detected from the spec.
+    pub scheme: Option<String>,
+}
+
+/// A field of a response body (or of an item) that pagination reads.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BodyField {
+    /// Name on the wire.
+    pub wire_name: String,
+    /// Rust field name.
+    pub name: String,
+    /// Required/nullable shape.
+    pub presence: Presence,
+    /// Its type.
+    pub ty: TypeRef,
+}
+
+/// A boolean body field saying whether more pages follow.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MoreFlag {
+    /// The field.
+    pub field: BodyField,
+    /// The field says the list is complete when true (`done`), rather than that more
+    /// follow (`has_more`).
+    pub inverted: bool,
+}
+
+/// The pagination styles the runtime implements.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum PageStyle {
+    /// A position from the body (`next_cursor`, `last_id`, `iterator`) sent back in the
+    /// query parameter `param`.
+    Cursor {
+        /// The query parameter's wire name.
+        param: String,
+        /// The body field with the next position.
+        next: BodyField,
+        /// The body field saying whether more pages follow.
+        more: Option<MoreFlag>,
+    },
+    /// The last item's identifier sent in `param` (`starting_after`).
+    LastItem {
+        /// The query parameter's wire name.
+        param: String,
+        /// The item field with the identifier.
+        id: BodyField,
+        /// The body field saying whether more pages follow.
+        more: Option<MoreFlag>,
+    },
+    /// A page number (from 1) or an item offset (from 0) in `param`; a short or empty
+    /// page is the last.
+    Number {
+        /// The query parameter's wire name.
+        param: String,
+        /// The page-size query parameter's wire name.
+        size: Option<String>,
+        /// `param` counts items, not pages.
+        offset: bool,
+    },
+    /// The `Link` response header's `rel="next"` URL.
+    Link,
+}
+
+impl PageStyle {
+    /// Short name (`cursor`, `last-item`, `page`, `offset`, `link`).
+    pub fn name(&self) -> &'static str {
+        match self {
+            PageStyle::Cursor { .. } => "cursor",
+            PageStyle::LastItem { .. } => "last-item",
+            PageStyle::Number { offset: false, .. } => "page",
+            PageStyle::Number { offset: true, .. } => "offset",
+            PageStyle::Link => "link",
+        }
+    }
 }
 
 /// HTTP methods OpenAPI knows.
@@ -260,6 +356,10 @@ pub struct RequestBody {
     /// exploded), by wire name, with the style they are written in.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub field_styles: Vec<(String, QueryStyle)>,
+    /// Query and header parameters that are members of the body's type (the operation's
+    /// one params struct): sent where they belong and left out of the body.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub elsewhere: Vec<Param>,
 }
 
 /// What a successful response carries.

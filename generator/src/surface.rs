@@ -241,12 +241,22 @@ impl Surface {
                 s
             })
             .collect();
-        let resources = api
+        // Sub-resources nest in their parents' handles (parents come first in the IR).
+        let mut flat: Vec<Option<ResourceSurface>> = api
             .resources
             .iter()
             .zip(features)
-            .map(|(r, f)| resource(api, r, Some(f)))
+            .map(|(r, f)| Some(resource(api, r, Some(f))))
             .collect();
+        for i in (0..flat.len()).rev() {
+            if let Some(p) = api.resources[i].parent
+                && let Some(child) = flat[i].take()
+                && let Some(Some(parent)) = flat.get_mut(p)
+            {
+                parent.resources.insert(0, child);
+            }
+        }
+        let resources = flat.into_iter().flatten().collect();
         Surface {
             format: FORMAT,
             crate_name: config.crate_name.clone(),

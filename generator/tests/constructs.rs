@@ -575,8 +575,16 @@ fn refs_into_paths_resolve_and_examples_with_ref_keys_are_data() {
     let get = op(&api, "/a/{id}", "GET");
     let post = op(&api, "/b", "POST");
     let body = post.body.as_ref().expect("body");
+    // The body is the operation's params struct: an alias named for it.
+    let body_ty = match &body.ty {
+        generator::ir::TypeRef::Named(id) => match &api.type_def(*id).kind {
+            generator::ir::TypeKind::Alias(t) => t.clone(),
+            _ => body.ty.clone(),
+        },
+        other => other.clone(),
+    };
     assert_eq!(
-        Some(&body.ty),
+        Some(&body_ty),
         match &get.response.body {
             ResponseBody::Json(t) => Some(t),
             _ => None,

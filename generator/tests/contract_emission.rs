@@ -98,9 +98,9 @@ fn function<'a>(file: &'a str, name: &str) -> &'a str {
 fn each_operation_gets_required_all_and_error_tests() {
     let file = contract_file();
     for name in [
-        "numbers_get_required_params",
-        "numbers_get_all_params",
-        "numbers_get_error_responses",
+        "numbers_retrieve_required_params",
+        "numbers_retrieve_all_params",
+        "numbers_retrieve_error_responses",
         // No optional parameters: one test covers both calls; no documented errors.
         "numbers_delete",
     ] {
@@ -120,7 +120,7 @@ fn each_operation_gets_required_all_and_error_tests() {
 #[test]
 fn samples_respect_the_schema_when_there_is_no_example() {
     let file = contract_file();
-    let required = function(&file, "numbers_get_required_params");
+    let required = function(&file, "numbers_retrieve_required_params");
     for expected in [
         // format: uuid
         "\"b2c3d4e5-f6a7-8901-bcde-f23456789012\"",
@@ -136,7 +136,7 @@ fn samples_respect_the_schema_when_there_is_no_example() {
             "missing `{expected}` in:\n{required}"
         );
     }
-    let all = function(&file, "numbers_get_all_params");
+    let all = function(&file, "numbers_retrieve_all_params");
     for expected in [
         "phone: \"+12025550123\".to_owned()",
         // Within [10, 20].
@@ -184,7 +184,8 @@ fn error_examples_become_shared_constructors() {
         );
     }
     assert!(
-        function(&file, "numbers_get_error_responses").contains("for expected in [error_404()]")
+        function(&file, "numbers_retrieve_error_responses")
+            .contains("for expected in [error_404()]")
     );
 }
 
@@ -202,14 +203,14 @@ fn the_checked_in_linq_suite_covers_every_operation() {
         "webhook_subscriptions_delete",
         "webhook_events_list",
         "chats_create_required_params",
-        "chats_list_all_params",
-        "chats_get_location",
-        "messages_send_to_chat_all_params",
+        "chats_list_chats_all_params",
+        "chats_location_retrieve",
+        "chats_messages_send_all_params",
         "messages_delete",
         "messages_create_all_params",
-        "attachments_request_upload",
+        "attachments_create",
         "contact_card_update_required_params",
-        "phone_numbers_get_available_number_all_params",
+        "available_number_retrieve_all_params",
         "webhook_message_sent_v2026_example_decodes",
         "webhook_message_sent_v2025_example_decodes",
     ] {

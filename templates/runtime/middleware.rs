@@ -20,8 +20,10 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 /// [`ClientBuilder::middleware`](super::ClientBuilder::middleware) run in the order
 /// they were added, the first one outermost.
 ///
-/// ```
-/// use linq_api::{BoxFuture, Error, Middleware, Next};
+/// (`your_api` stands for the generated crate; the example is not compiled here.)
+///
+/// ```ignore
+/// use your_api::{BoxFuture, Error, Middleware, Next};
 ///
 /// struct Tag;
 ///

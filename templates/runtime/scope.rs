@@ -81,6 +81,12 @@ impl<'a> Scope<'a> {
         }
     }
 
+    /// The client and the options this scope sends with (pages keep them for the
+    /// requests of later pages).
+    pub(crate) fn parts(&self) -> (&'a Client, &RequestOptions) {
+        (self.client, &self.options)
+    }
+
     /// One operation: sends `request` (unless building it failed) and decodes the
     /// response as `D` says. Emitted `_with_response` methods return this future.
     ///

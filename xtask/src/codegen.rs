@@ -1,6 +1,6 @@
 //! `cargo xtask codegen`: regenerate (or check) a client crate.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use generator::{Options, write};
@@ -42,10 +42,53 @@ pub fn run(raw: &[String]) -> Result<ExitCode, String> {
         return Ok(ExitCode::SUCCESS);
     }
 
-    let mut generated = generator::generate(&options).map_err(|e| e.to_string())?;
+    let mut status = one(
+        &options,
+        &out,
+        &root,
+        args.flag("--check"),
+        args.flag("--force"),
+    )?;
+    // Without `--spec`/`--out`, the pagination fixture's client (used by the client tests)
+    // is regenerated (or checked) too.
+    if args.value("--spec").is_none() && args.value("--out").is_none() {
+        let fixture = Options {
+            spec: root.join(PAGING_FIXTURE.0),
+            templates: options.templates.clone(),
+            crate_name: None,
+        };
+        if one(
+            &fixture,
+            &root.join(PAGING_FIXTURE.1),
+            &root,
+            args.flag("--check"),
+            args.flag("--force"),
+        )? != ExitCode::SUCCESS
+        {
+            status = ExitCode::FAILURE;
+        }
+    }
+    Ok(status)
+}
+
+/// The pagination fixture spec and where its client goes.
+const PAGING_FIXTURE: (&str, &str) = (
+    "generator/tests/fixtures/pagination.yaml",
+    "client-tests/paging-api",
+);
+
+/// Generates (or with `check`, checks) one crate.
+fn one(
+    options: &Options,
+    out: &Path,
+    root: &Path,
+    check: bool,
+    force: bool,
+) -> Result<ExitCode, String> {
+    let mut generated = generator::generate(options).map_err(|e| e.to_string())?;
     // Compare with the surface recorded in the output folder: changelog entry and,
     // with `version_policy: semver`, the version.
-    let release = generator::api_diff::release(&mut generated, &out, &templates)
+    let release = generator::api_diff::release(&mut generated, out, &options.templates)
         .map_err(|e| e.to_string())?;
     if release.unreadable {
         eprintln!(
@@ -56,13 +99,9 @@ pub fn run(raw: &[String]) -> Result<ExitCode, String> {
     for d in &generated.api.diagnostics {
         eprintln!("note: {}: {d}", options.spec.display());
     }
-    let shown = out
-        .strip_prefix(&root)
-        .unwrap_or(&out)
-        .display()
-        .to_string();
-    if args.flag("--check") {
-        let (changes, diff) = write::check(&out, &generated.files).map_err(|e| e.to_string())?;
+    let shown = out.strip_prefix(root).unwrap_or(out).display().to_string();
+    if check {
+        let (changes, diff) = write::check(out, &generated.files).map_err(|e| e.to_string())?;
         if changes.is_empty() {
             println!("{shown} is up to date ({} files)", changes.unchanged);
             return Ok(ExitCode::SUCCESS);
@@ -75,8 +114,7 @@ pub fn run(raw: &[String]) -> Result<ExitCode, String> {
         );
         return Ok(ExitCode::FAILURE);
     }
-    let changes = write::write_with(&out, &generated.files, args.flag("--force"))
-        .map_err(|e| e.to_string())?;
+    let changes = write::write_with(out, &generated.files, force).map_err(|e| e.to_string())?;
     if let Some(report) = release.report.as_ref().filter(|r| !r.is_empty()) {
         print!("{}", report.to_text());
         let from = release.previous_version.as_deref().unwrap_or("-");

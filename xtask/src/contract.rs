@@ -33,6 +33,10 @@ const STARTUP_TIMEOUT: Duration = Duration::from_secs(60);
 /// The spec the checked-in crate is generated from.
 const SPEC: &str = "spec/linq-api-v3.yaml";
 
+/// The pagination fixture, whose generated client (`client-tests/paging-api`) has its
+/// own contract suite.
+const PAGING_FIXTURE: &str = "generator/tests/fixtures/pagination.yaml";
+
 /// Prism's marker on a log line reporting a violation (`[VALIDATOR] ✖  error ...`).
 const VIOLATION_MARK: &str = "✖";
 
@@ -70,8 +74,23 @@ pub fn run(raw: &[String]) -> Result<ExitCode, String> {
             scratch: Some(scratch_crate(&root, &spec, &config.crate_name)?),
         }],
     };
+    // The pagination fixture's client (default run only): its emitted suite pages
+    // through two pages of each list operation where the mock gives a next position.
+    let fixture = root.join(PAGING_FIXTURE);
+    let (_, fixture_config) =
+        generator::lower_spec(&fixture, None, &mut generator::Timings::default())
+            .map_err(|e| e.to_string())?;
+    let fixture_suites = match args.value("--spec") {
+        None => vec![Suite {
+            package: fixture_config.crate_name.clone(),
+            test: "contract",
+            expects_violations: false,
+            scratch: None,
+        }],
+        Some(_) => Vec::new(),
+    };
     // Compile first, so Prism does not sit idle through a long build.
-    for suite in &suites {
+    for suite in suites.iter().chain(&fixture_suites) {
         let status = suite
             .cargo(&root)
             .args([
@@ -89,48 +108,60 @@ pub fn run(raw: &[String]) -> Result<ExitCode, String> {
         }
     }
 
-    let port = match args.value("--port") {
-        Some(p) => p.parse::<u16>().map_err(|_| format!("bad --port `{p}`"))?,
-        None => free_port()?,
-    };
-    let log_path = target_dir(&root).join("contract/prism.log");
-    let server = Prism::start(&prism, &spec, port, &log_path)?;
-    let base_url = format!("http://127.0.0.1:{port}");
-    server.wait_until_listening(port)?;
-    println!(
-        "contract: Prism {PRISM_VERSION} listening on {base_url} (log: {})",
-        log_path.display()
-    );
-
     let mut failures = Vec::new();
     let mut totals = Vec::new();
-    for suite in &suites {
-        let from = server.log_len();
-        let outcome = suite.run(&root, &config.base_url_env, &base_url)?;
-        let blocks = violation_blocks(&server.log_since(from));
-        totals.push(format!("{}: {}", suite.name(), outcome.summary));
-        if !outcome.passed {
-            let mut message = format!("`{}` failed", suite.name());
-            if !blocks.is_empty() && !suite.expects_violations {
-                message.push_str("; Prism found these requests invalid:\n");
-                message.push_str(&blocks.join("\n"));
-            }
-            failures.push(message);
-        } else if !blocks.is_empty() && !suite.expects_violations {
-            failures.push(format!(
-                "`{}` passed, but Prism found {} request(s) invalid:\n{}",
-                suite.name(),
-                blocks.len(),
-                blocks.join("\n")
-            ));
-        } else if suite.expects_violations && blocks.is_empty() {
-            failures.push(format!(
-                "`{}` passed, but Prism logged no violation: the negative check has no teeth",
-                suite.name()
-            ));
+    for (spec, suites, env, log) in [
+        (&spec, &suites, &config.base_url_env, "prism.log"),
+        (
+            &fixture,
+            &fixture_suites,
+            &fixture_config.base_url_env,
+            "prism-paging.log",
+        ),
+    ] {
+        if suites.is_empty() {
+            continue;
         }
+        let port = match args.value("--port") {
+            Some(p) => p.parse::<u16>().map_err(|_| format!("bad --port `{p}`"))?,
+            None => free_port()?,
+        };
+        let log_path = target_dir(&root).join("contract").join(log);
+        let server = Prism::start(&prism, spec, port, &log_path)?;
+        let base_url = format!("http://127.0.0.1:{port}");
+        server.wait_until_listening(port)?;
+        println!(
+            "contract: Prism {PRISM_VERSION} listening on {base_url} (log: {})",
+            log_path.display()
+        );
+        for suite in suites {
+            let from = server.log_len();
+            let outcome = suite.run(&root, env, &base_url)?;
+            let blocks = violation_blocks(&server.log_since(from));
+            totals.push(format!("{}: {}", suite.name(), outcome.summary));
+            if !outcome.passed {
+                let mut message = format!("`{}` failed", suite.name());
+                if !blocks.is_empty() && !suite.expects_violations {
+                    message.push_str("; Prism found these requests invalid:\n");
+                    message.push_str(&blocks.join("\n"));
+                }
+                failures.push(message);
+            } else if !blocks.is_empty() && !suite.expects_violations {
+                failures.push(format!(
+                    "`{}` passed, but Prism found {} request(s) invalid:\n{}",
+                    suite.name(),
+                    blocks.len(),
+                    blocks.join("\n")
+                ));
+            } else if suite.expects_violations && blocks.is_empty() {
+                failures.push(format!(
+                    "`{}` passed, but Prism logged no violation: the negative check has no teeth",
+                    suite.name()
+                ));
+            }
+        }
+        drop(server);
     }
-    drop(server);
 
     println!(
         "\ncontract summary ({:.1}s):",

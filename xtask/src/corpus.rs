@@ -32,10 +32,16 @@ struct Outcome {
     crate_name: String,
     size: u64,
     operations: usize,
+    /// Resource handles, sub-resources included.
+    resources: usize,
+    /// Methods whose name needed a numeric suffix (`get_2`) to be unique.
+    suffixed: usize,
     types: usize,
     gen_time: Duration,
     peak_kb: Option<u64>,
     diagnostics: Vec<String>,
+    /// Paginated operations by style (`cursor`, `last-item`, `page`, `offset`, `link`).
+    pagination: BTreeMap<String, usize>,
     generate_error: Option<String>,
     check: Check,
 }
@@ -254,7 +260,16 @@ fn generate_one(exe: &Path, spec: &Path, size: u64, scratch: &Path, templates: &
                 outcome.generate_error = Some(e.to_string());
             } else {
                 outcome.operations = r["operations"].as_u64().unwrap_or(0) as usize;
+                outcome.resources = r["resources"].as_u64().unwrap_or(0) as usize;
+                outcome.suffixed = r["suffixed"].as_u64().unwrap_or(0) as usize;
                 outcome.types = r["types"].as_u64().unwrap_or(0) as usize;
+                if let Some(styles) = r["pagination"].as_object() {
+                    for (style, n) in styles {
+                        outcome
+                            .pagination
+                            .insert(style.clone(), n.as_u64().unwrap_or(0) as usize);
+                    }
+                }
                 outcome.diagnostics = r["diagnostics"]
                     .as_array()
                     .map(|d| {
@@ -313,8 +328,23 @@ pub fn run_one(raw: &[String]) -> Result<ExitCode, String> {
             }
             let notes_file = out.with_extension("notes.txt");
             let _ = std::fs::write(&notes_file, text);
+            let mut pagination: BTreeMap<&str, usize> = BTreeMap::new();
+            for op in g.api.resources.iter().flat_map(|r| &r.operations) {
+                if let Some(p) = &op.pagination {
+                    *pagination.entry(p.style.name()).or_default() += 1;
+                }
+            }
             json!({
                 "operations": g.api.resources.iter().map(|r| r.operations.len()).sum::<usize>(),
+                "pagination": pagination,
+                "resources": g.api.resources.len(),
+                "suffixed": g
+                    .api
+                    .resources
+                    .iter()
+                    .flat_map(|r| &r.operations)
+                    .filter(|o| has_numeric_suffix(&o.name))
+                    .count(),
                 "types": g.api.types.len(),
                 "diagnostics": notes,
                 "seconds": seconds,
@@ -325,6 +355,13 @@ pub fn run_one(raw: &[String]) -> Result<ExitCode, String> {
     };
     println!("{report}");
     Ok(ExitCode::SUCCESS)
+}
+
+/// `get_2`, `list_10`: a name made unique by a number.
+fn has_numeric_suffix(name: &str) -> bool {
+    name.rsplit_once('_').is_some_and(|(base, n)| {
+        !base.is_empty() && !n.is_empty() && n.chars().all(|c| c.is_ascii_digit())
+    })
 }
 
 /// The process's peak resident memory, where the OS tells it cheaply (Linux).
@@ -454,10 +491,13 @@ fn report(outcomes: &[Outcome], gen_wall: Duration, check_wall: Option<Duration>
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "\n{:<32} {:>7} {:>5} {:>6} {:>7} {:>7} {:<7} {:>5} {:>9} {:>8}",
+        "\n{:<32} {:>7} {:>5} {:>5} {:>5} {:>5} {:>6} {:>7} {:>7} {:<7} {:>5} {:>9} {:>8}",
         "spec",
         "size KB",
         "ops",
+        "res",
+        "sfx",
+        "paged",
         "types",
         "gen s",
         "peak MB",
@@ -466,7 +506,7 @@ fn report(outcomes: &[Outcome], gen_wall: Duration, check_wall: Option<Duration>
         "fallbacks",
         "bad ex."
     );
-    let _ = writeln!(out, "{}", "-".repeat(105));
+    let _ = writeln!(out, "{}", "-".repeat(123));
     for o in outcomes {
         let check = match (&o.generate_error, o.check.ran, o.check.compiled) {
             (Some(_), _, _) => "-",
@@ -481,19 +521,49 @@ fn report(outcomes: &[Outcome], gen_wall: Duration, check_wall: Option<Duration>
         };
         let _ = writeln!(
             out,
-            "{:<32} {:>7} {:>5} {:>6} {:>7} {:>7} {:<7} {:>5} {:>9} {:>8}",
+            "{:<32} {:>7} {:>5} {:>5} {:>5} {:>5} {:>6} {:>7} {:>7} {:<7} {:>5} {:>9} {:>8}",
             o.spec,
             o.size / 1000,
             o.operations,
+            o.resources,
+            o.suffixed,
+            o.pagination.values().sum::<usize>(),
             o.types,
             gen_s,
             o.peak_kb
                 .map_or("-".to_string(), |k| format!("{:.0}", k as f64 / 1024.0)),
             check,
             o.check.warnings,
-            o.diagnostics.iter().filter(|d| !is_bad_example(d)).count(),
+            o.diagnostics
+                .iter()
+                .filter(|d| !is_bad_example(d) && !is_pagination_note(d))
+                .count(),
             o.diagnostics.iter().filter(|d| is_bad_example(d)).count(),
         );
+    }
+    let _ = writeln!(
+        out,
+        "ops: operations (one client method each); res: resource handles, sub-resources included; \
+         sfx: methods named with a numeric suffix (`get_2`); paged: operations returning pages; total {} of {} methods",
+        outcomes.iter().map(|o| o.suffixed).sum::<usize>(),
+        outcomes.iter().map(|o| o.operations).sum::<usize>()
+    );
+    // Which styles the paginated operations use (declared or detected; the notes list
+    // each detection).
+    let paged: Vec<&Outcome> = outcomes
+        .iter()
+        .filter(|o| !o.pagination.is_empty())
+        .collect();
+    if !paged.is_empty() {
+        let _ = writeln!(out, "\npaginated operations by style:");
+        for o in paged {
+            let styles: Vec<String> = o
+                .pagination
+                .iter()
+                .map(|(style, n)| format!("{style} {n}"))
+                .collect();
+            let _ = writeln!(out, "  {:<32} {}", o.spec, styles.join(", "));
+        }
     }
     let failures: Vec<&Outcome> = outcomes
         .iter()
@@ -565,6 +635,13 @@ fn report(outcomes: &[Outcome], gen_wall: Duration, check_wall: Option<Duration>
 }
 
 /// A diagnostic about the spec's own example data rather than a generator fallback.
+/// A note listing a detected pagination (or a config entry the spec lacks), not a
+/// fallback.
+fn is_pagination_note(d: &str) -> bool {
+    d.split_once(": ")
+        .is_some_and(|(_, m)| m.starts_with("pagination"))
+}
+
 fn is_bad_example(d: &str) -> bool {
     d.contains("example does not validate against its schema")
 }

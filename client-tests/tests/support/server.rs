@@ -102,11 +102,18 @@ pub struct Server {
 impl Server {
     /// Starts a server answering with `script`.
     pub async fn start(script: Vec<Reply>) -> Self {
-        assert!(!script.is_empty(), "a script needs at least one reply");
+        Self::start_with(|_| script).await
+    }
+
+    /// Starts a server answering with the script `script` makes from the server's
+    /// base URL (for replies that link back to the server).
+    pub async fn start_with(script: impl FnOnce(&str) -> Vec<Reply>) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind 127.0.0.1");
         let addr = listener.local_addr().expect("local address");
+        let script = script(&format!("http://{addr}/api/partner"));
+        assert!(!script.is_empty(), "a script needs at least one reply");
         let shared = Arc::new(Shared {
             script,
             requests: Mutex::new(Vec::new()),

@@ -49,7 +49,7 @@ impl<'a> Attachments<'a> {
     /// let client = linq_api::Client::from_env()?;
     /// let attachment_create_response = client
     ///     .attachments()
-    ///     .request_upload(
+    ///     .create(
     ///         &linq_api::types::AttachmentCreateParams {
     ///             filename: "receipt.jpg".to_owned(),
     ///             content_type: linq_api::types::SupportedContentType::ImageJpeg,
@@ -61,21 +61,21 @@ impl<'a> Attachments<'a> {
     /// #     Ok(())
     /// # }
     /// ```
-    pub fn request_upload(
+    pub fn create(
         &self,
-        body: &types::AttachmentCreateParams,
+        params: &types::AttachmentCreateParams,
     ) -> impl Future<Output = Result<types::AttachmentCreateResponse, Error>> {
-        self.scope.call_value::<Json<_>>(request_upload_request(body))
+        self.scope.call_value::<Json<_>>(create_request(params))
     }
 
-    /// Same as [`request_upload`](Self::request_upload), also returning the status and headers.
-    pub fn request_upload_with_response(
+    /// Same as [`create`](Self::create), also returning the status and headers.
+    pub fn create_with_response(
         &self,
-        body: &types::AttachmentCreateParams,
+        params: &types::AttachmentCreateParams,
     ) -> impl Future<
         Output = Result<ApiResponse<types::AttachmentCreateResponse>, Error>,
     > {
-        self.scope.call::<Json<_>>(request_upload_request(body))
+        self.scope.call::<Json<_>>(create_request(params))
     }
 
     /// Retrieve an attachment
@@ -91,27 +91,27 @@ impl<'a> Attachments<'a> {
     /// let client = linq_api::Client::from_env()?;
     /// let attachment_retrieve_response = client
     ///     .attachments()
-    ///     .get("7d3f0a52-9c1e-4b7a-8f26-5e4d3c2b1a09")
+    ///     .retrieve("7d3f0a52-9c1e-4b7a-8f26-5e4d3c2b1a09")
     ///     .await?;
     /// println!("{:?}", attachment_retrieve_response);
     /// #     Ok(())
     /// # }
     /// ```
-    pub fn get(
+    pub fn retrieve(
         &self,
         attachment_id: &str,
     ) -> impl Future<Output = Result<types::AttachmentRetrieveResponse, Error>> {
-        self.scope.call_value::<Json<_>>(get_request(attachment_id))
+        self.scope.call_value::<Json<_>>(retrieve_request(attachment_id))
     }
 
-    /// Same as [`get`](Self::get), also returning the status and headers.
-    pub fn get_with_response(
+    /// Same as [`retrieve`](Self::retrieve), also returning the status and headers.
+    pub fn retrieve_with_response(
         &self,
         attachment_id: &str,
     ) -> impl Future<
         Output = Result<ApiResponse<types::AttachmentRetrieveResponse>, Error>,
     > {
-        self.scope.call::<Json<_>>(get_request(attachment_id))
+        self.scope.call::<Json<_>>(retrieve_request(attachment_id))
     }
 
     /// Delete an attachment
@@ -145,16 +145,14 @@ impl<'a> Attachments<'a> {
     }
 }
 
-/// The request of [`Attachments::request_upload`].
-fn request_upload_request(
-    body: &types::AttachmentCreateParams,
-) -> Result<RequestSpec, Error> {
+/// The request of [`Attachments::create`].
+fn create_request(params: &types::AttachmentCreateParams) -> Result<RequestSpec, Error> {
     let path = String::from("/v3/attachments");
-    RequestSpec::new(Method::POST, "/v3/attachments", path).json(body)
+    RequestSpec::new(Method::POST, "/v3/attachments", path).json(params)
 }
 
-/// The request of [`Attachments::get`].
-fn get_request(attachment_id: &str) -> Result<RequestSpec, Error> {
+/// The request of [`Attachments::retrieve`].
+fn retrieve_request(attachment_id: &str) -> Result<RequestSpec, Error> {
     let path = format!("/v3/attachments/{}", path::segment(attachment_id) ?);
     Ok(RequestSpec::new(Method::GET, "/v3/attachments/{attachmentId}", path))
 }

@@ -41,7 +41,7 @@ impl<'a> Capability<'a> {
     /// let client = linq_api::Client::from_env()?;
     /// let handle_check_response = client
     ///     .capability()
-    ///     .check_i_message(
+    ///     .check_imessage(
     ///         &linq_api::types::CapabilityCheckIMessageParams {
     ///             address: "+12025550123".to_owned(),
     ///             from: Some("+12025550100".to_owned()),
@@ -52,19 +52,19 @@ impl<'a> Capability<'a> {
     /// #     Ok(())
     /// # }
     /// ```
-    pub fn check_i_message(
+    pub fn check_imessage(
         &self,
-        body: &types::CapabilityCheckIMessageParams,
+        params: &types::CapabilityCheckImessageParams,
     ) -> impl Future<Output = Result<types::HandleCheckResponse, Error>> {
-        self.scope.call_value::<Json<_>>(check_i_message_request(body))
+        self.scope.call_value::<Json<_>>(check_imessage_request(params))
     }
 
-    /// Same as [`check_i_message`](Self::check_i_message), also returning the status and headers.
-    pub fn check_i_message_with_response(
+    /// Same as [`check_imessage`](Self::check_imessage), also returning the status and headers.
+    pub fn check_imessage_with_response(
         &self,
-        body: &types::CapabilityCheckIMessageParams,
+        params: &types::CapabilityCheckImessageParams,
     ) -> impl Future<Output = Result<ApiResponse<types::HandleCheckResponse>, Error>> {
-        self.scope.call::<Json<_>>(check_i_message_request(body))
+        self.scope.call::<Json<_>>(check_imessage_request(params))
     }
 
     /// Check RCS reachability
@@ -93,32 +93,32 @@ impl<'a> Capability<'a> {
     /// ```
     pub fn check_rcs(
         &self,
-        body: &types::CapabilityCheckRcsParams,
+        params: &types::CapabilityCheckRcsParams,
     ) -> impl Future<Output = Result<types::HandleCheckResponse, Error>> {
-        self.scope.call_value::<Json<_>>(check_rcs_request(body))
+        self.scope.call_value::<Json<_>>(check_rcs_request(params))
     }
 
     /// Same as [`check_rcs`](Self::check_rcs), also returning the status and headers.
     pub fn check_rcs_with_response(
         &self,
-        body: &types::CapabilityCheckRcsParams,
+        params: &types::CapabilityCheckRcsParams,
     ) -> impl Future<Output = Result<ApiResponse<types::HandleCheckResponse>, Error>> {
-        self.scope.call::<Json<_>>(check_rcs_request(body))
+        self.scope.call::<Json<_>>(check_rcs_request(params))
     }
 }
 
-/// The request of [`Capability::check_i_message`].
-fn check_i_message_request(
-    body: &types::CapabilityCheckIMessageParams,
+/// The request of [`Capability::check_imessage`].
+fn check_imessage_request(
+    params: &types::CapabilityCheckImessageParams,
 ) -> Result<RequestSpec, Error> {
     let path = String::from("/v3/capability/check_imessage");
-    RequestSpec::new(Method::POST, "/v3/capability/check_imessage", path).json(body)
+    RequestSpec::new(Method::POST, "/v3/capability/check_imessage", path).json(params)
 }
 
 /// The request of [`Capability::check_rcs`].
 fn check_rcs_request(
-    body: &types::CapabilityCheckRcsParams,
+    params: &types::CapabilityCheckRcsParams,
 ) -> Result<RequestSpec, Error> {
     let path = String::from("/v3/capability/check_rcs");
-    RequestSpec::new(Method::POST, "/v3/capability/check_rcs", path).json(body)
+    RequestSpec::new(Method::POST, "/v3/capability/check_rcs", path).json(params)
 }

@@ -4,7 +4,8 @@
 //! The resource's handle and its operations.
 
 use crate::runtime::{
-    ApiResponse, Empty, Json, Method, QueryStyle, RequestSpec, Scope, path,
+    ApiResponse, Empty, Json, Method, Page, PageStream, Pager, Paging, QueryStyle,
+    RequestSpec, Scope, path,
 };
 
 use crate::{Error, RequestOptions};
@@ -33,6 +34,30 @@ impl<'a> Chats<'a> {
         }
     }
 
+    /// Operations on the `chats.participants` sub-resource.
+    #[cfg(feature = "chats_participants")]
+    pub fn participants(&self) -> super::chats_participants::ChatParticipants<'a> {
+        super::chats_participants::ChatParticipants::new(self.scope.clone())
+    }
+
+    /// Operations on the `chats.typing` sub-resource.
+    #[cfg(feature = "chats_typing")]
+    pub fn typing(&self) -> super::chats_typing::ChatTyping<'a> {
+        super::chats_typing::ChatTyping::new(self.scope.clone())
+    }
+
+    /// Operations on the `chats.location` sub-resource.
+    #[cfg(feature = "chats_location")]
+    pub fn location(&self) -> super::chats_location::ChatLocation<'a> {
+        super::chats_location::ChatLocation::new(self.scope.clone())
+    }
+
+    /// Operations on the `chats.messages` sub-resource.
+    #[cfg(feature = "chats_messages")]
+    pub fn messages(&self) -> super::chats_messages::ChatMessages<'a> {
+        super::chats_messages::ChatMessages::new(self.scope.clone())
+    }
+
     /// List chats
     ///
     /// List the chats of your account, newest activity first, one page at a time.
@@ -41,6 +66,8 @@ impl<'a> Chats<'a> {
     ///
     /// `GET /v3/chats`
     ///
+    /// Returns the first page; [`Page::next_page`] fetches the next with the same parameters and options, and [`list_chats_stream`](Self::list_chats_stream) yields every item across pages.
+    ///
     /// # Example
     ///
     /// ```no_run
@@ -48,25 +75,35 @@ impl<'a> Chats<'a> {
     /// let client = linq_api::Client::from_env()?;
     /// let chat_list_chats_response = client
     ///     .chats()
-    ///     .list(&linq_api::types::ChatListParams::default())
+    ///     .list_chats(&linq_api::types::ChatListChatsParams::default())
     ///     .await?;
     /// println!("{:?}", chat_list_chats_response);
     /// #     Ok(())
     /// # }
     /// ```
-    pub fn list(
+    pub fn list_chats(
         &self,
-        params: &types::ChatListParams,
-    ) -> impl Future<Output = Result<types::ChatListChatsResponse, Error>> {
-        self.scope.call_value::<Json<_>>(list_request(params))
+        params: &types::ChatListChatsParams,
+    ) -> impl Future<
+        Output = Result<Page<types::Chat, types::ChatListChatsResponse>, Error>,
+    > {
+        self.scope.page(list_chats_request(params), LIST_CHATS_PAGES)
     }
 
-    /// Same as [`list`](Self::list), also returning the status and headers.
-    pub fn list_with_response(
+    /// Every item of [`list_chats`](Self::list_chats), page after page: a `Stream` of `Result<item, Error>` (use `futures::TryStreamExt` to collect or iterate). The next page is requested when the items of the current one are consumed, with the same parameters (only the position changes), options, retries and timeouts. The stream ends after the last page; an error, including a position the server repeats, is yielded once and ends it.
+    pub fn list_chats_stream(
         &self,
-        params: &types::ChatListParams,
+        params: &types::ChatListChatsParams,
+    ) -> PageStream<types::Chat, types::ChatListChatsResponse> {
+        self.scope.stream(list_chats_request(params), LIST_CHATS_PAGES)
+    }
+
+    /// The first page of [`list_chats`](Self::list_chats) as it was received: status, headers and the decoded body.
+    pub fn list_chats_with_response(
+        &self,
+        params: &types::ChatListChatsParams,
     ) -> impl Future<Output = Result<ApiResponse<types::ChatListChatsResponse>, Error>> {
-        self.scope.call::<Json<_>>(list_request(params))
+        self.scope.call::<Json<_>>(list_chats_request(params))
     }
 
     /// Create a chat
@@ -109,17 +146,17 @@ impl<'a> Chats<'a> {
     /// ```
     pub fn create(
         &self,
-        body: &types::ChatCreateParams,
+        params: &types::ChatCreateParams,
     ) -> impl Future<Output = Result<types::ChatCreateResponse, Error>> {
-        self.scope.call_value::<Json<_>>(create_request(body))
+        self.scope.call_value::<Json<_>>(create_request(params))
     }
 
     /// Same as [`create`](Self::create), also returning the status and headers.
     pub fn create_with_response(
         &self,
-        body: &types::ChatCreateParams,
+        params: &types::ChatCreateParams,
     ) -> impl Future<Output = Result<ApiResponse<types::ChatCreateResponse>, Error>> {
-        self.scope.call::<Json<_>>(create_request(body))
+        self.scope.call::<Json<_>>(create_request(params))
     }
 
     /// Retrieve a chat
@@ -133,24 +170,24 @@ impl<'a> Chats<'a> {
     /// ```no_run
     /// # async fn example() -> Result<(), linq_api::Error> {
     /// let client = linq_api::Client::from_env()?;
-    /// let chat = client.chats().get("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a").await?;
+    /// let chat = client.chats().retrieve("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a").await?;
     /// println!("{:?}", chat);
     /// #     Ok(())
     /// # }
     /// ```
-    pub fn get(
+    pub fn retrieve(
         &self,
         chat_id: &str,
     ) -> impl Future<Output = Result<types::Chat, Error>> {
-        self.scope.call_value::<Json<_>>(get_request(chat_id))
+        self.scope.call_value::<Json<_>>(retrieve_request(chat_id))
     }
 
-    /// Same as [`get`](Self::get), also returning the status and headers.
-    pub fn get_with_response(
+    /// Same as [`retrieve`](Self::retrieve), also returning the status and headers.
+    pub fn retrieve_with_response(
         &self,
         chat_id: &str,
     ) -> impl Future<Output = Result<ApiResponse<types::Chat>, Error>> {
-        self.scope.call::<Json<_>>(get_request(chat_id))
+        self.scope.call::<Json<_>>(retrieve_request(chat_id))
     }
 
     /// Update a chat
@@ -181,166 +218,18 @@ impl<'a> Chats<'a> {
     pub fn update(
         &self,
         chat_id: &str,
-        body: &types::ChatUpdateParams,
+        params: &types::ChatUpdateParams,
     ) -> impl Future<Output = Result<types::ChatUpdateResponse, Error>> {
-        self.scope.call_value::<Json<_>>(update_request(chat_id, body))
+        self.scope.call_value::<Json<_>>(update_request(chat_id, params))
     }
 
     /// Same as [`update`](Self::update), also returning the status and headers.
     pub fn update_with_response(
         &self,
         chat_id: &str,
-        body: &types::ChatUpdateParams,
+        params: &types::ChatUpdateParams,
     ) -> impl Future<Output = Result<ApiResponse<types::ChatUpdateResponse>, Error>> {
-        self.scope.call::<Json<_>>(update_request(chat_id, body))
-    }
-
-    /// Add a participant
-    ///
-    /// Add a handle to a group chat (one with three or more participants). The new
-    /// participant must be reachable over the group's service; to mix services, start
-    /// a new chat instead. The change is queued.
-    ///
-    /// `POST /v3/chats/{chatId}/participants`
-    ///
-    /// # Example
-    ///
-    /// ```no_run
-    /// # async fn example() -> Result<(), linq_api::Error> {
-    /// let client = linq_api::Client::from_env()?;
-    /// let participant_add_response = client
-    ///     .chats()
-    ///     .add_participant(
-    ///         "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a",
-    ///         &linq_api::types::ParticipantAddParams {
-    ///             handle: "+12025550167".to_owned(),
-    ///         },
-    ///     )
-    ///     .await?;
-    /// println!("{:?}", participant_add_response);
-    /// #     Ok(())
-    /// # }
-    /// ```
-    pub fn add_participant(
-        &self,
-        chat_id: &str,
-        body: &types::ParticipantAddParams,
-    ) -> impl Future<Output = Result<types::ParticipantAddResponse, Error>> {
-        self.scope.call_value::<Json<_>>(add_participant_request(chat_id, body))
-    }
-
-    /// Same as [`add_participant`](Self::add_participant), also returning the status and headers.
-    pub fn add_participant_with_response(
-        &self,
-        chat_id: &str,
-        body: &types::ParticipantAddParams,
-    ) -> impl Future<
-        Output = Result<ApiResponse<types::ParticipantAddResponse>, Error>,
-    > {
-        self.scope.call::<Json<_>>(add_participant_request(chat_id, body))
-    }
-
-    /// Remove a participant
-    ///
-    /// Remove a handle from a group chat. The chat must keep at least three
-    /// participants. The change is queued.
-    ///
-    /// `DELETE /v3/chats/{chatId}/participants`
-    ///
-    /// # Example
-    ///
-    /// ```no_run
-    /// # async fn example() -> Result<(), linq_api::Error> {
-    /// let client = linq_api::Client::from_env()?;
-    /// let participant_remove_response = client
-    ///     .chats()
-    ///     .remove_participant(
-    ///         "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a",
-    ///         &linq_api::types::ParticipantRemoveParams {
-    ///             handle: "+12025550167".to_owned(),
-    ///         },
-    ///     )
-    ///     .await?;
-    /// println!("{:?}", participant_remove_response);
-    /// #     Ok(())
-    /// # }
-    /// ```
-    pub fn remove_participant(
-        &self,
-        chat_id: &str,
-        body: &types::ParticipantRemoveParams,
-    ) -> impl Future<Output = Result<types::ParticipantRemoveResponse, Error>> {
-        self.scope.call_value::<Json<_>>(remove_participant_request(chat_id, body))
-    }
-
-    /// Same as [`remove_participant`](Self::remove_participant), also returning the status and headers.
-    pub fn remove_participant_with_response(
-        &self,
-        chat_id: &str,
-        body: &types::ParticipantRemoveParams,
-    ) -> impl Future<
-        Output = Result<ApiResponse<types::ParticipantRemoveResponse>, Error>,
-    > {
-        self.scope.call::<Json<_>>(remove_participant_request(chat_id, body))
-    }
-
-    /// Start the typing indicator
-    ///
-    /// Show the other participants that you are typing. Group chats do not support
-    /// typing indicators yet.
-    ///
-    /// `POST /v3/chats/{chatId}/typing`
-    ///
-    /// # Example
-    ///
-    /// ```no_run
-    /// # async fn example() -> Result<(), linq_api::Error> {
-    /// let client = linq_api::Client::from_env()?;
-    /// client.chats().start_typing("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a").await?;
-    /// #     Ok(())
-    /// # }
-    /// ```
-    pub fn start_typing(
-        &self,
-        chat_id: &str,
-    ) -> impl Future<Output = Result<(), Error>> {
-        self.scope.call_value::<Empty>(start_typing_request(chat_id))
-    }
-
-    /// Same as [`start_typing`](Self::start_typing), also returning the status and headers.
-    pub fn start_typing_with_response(
-        &self,
-        chat_id: &str,
-    ) -> impl Future<Output = Result<ApiResponse<()>, Error>> {
-        self.scope.call::<Empty>(start_typing_request(chat_id))
-    }
-
-    /// Stop the typing indicator
-    ///
-    /// Hide the typing indicator. Sending a message hides it too, so there is no need
-    /// to call this after sending.
-    ///
-    /// `DELETE /v3/chats/{chatId}/typing`
-    ///
-    /// # Example
-    ///
-    /// ```no_run
-    /// # async fn example() -> Result<(), linq_api::Error> {
-    /// let client = linq_api::Client::from_env()?;
-    /// client.chats().stop_typing("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a").await?;
-    /// #     Ok(())
-    /// # }
-    /// ```
-    pub fn stop_typing(&self, chat_id: &str) -> impl Future<Output = Result<(), Error>> {
-        self.scope.call_value::<Empty>(stop_typing_request(chat_id))
-    }
-
-    /// Same as [`stop_typing`](Self::stop_typing), also returning the status and headers.
-    pub fn stop_typing_with_response(
-        &self,
-        chat_id: &str,
-    ) -> impl Future<Output = Result<ApiResponse<()>, Error>> {
-        self.scope.call::<Empty>(stop_typing_request(chat_id))
+        self.scope.call::<Json<_>>(update_request(chat_id, params))
     }
 
     /// Mark a chat as read
@@ -385,23 +274,71 @@ impl<'a> Chats<'a> {
     /// ```no_run
     /// # async fn example() -> Result<(), linq_api::Error> {
     /// let client = linq_api::Client::from_env()?;
-    /// client.chats().share_contact_with("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a").await?;
+    /// client.chats().share_contact_card("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a").await?;
     /// #     Ok(())
     /// # }
     /// ```
-    pub fn share_contact_with(
+    pub fn share_contact_card(
         &self,
         chat_id: &str,
     ) -> impl Future<Output = Result<(), Error>> {
-        self.scope.call_value::<Empty>(share_contact_with_request(chat_id))
+        self.scope.call_value::<Empty>(share_contact_card_request(chat_id))
     }
 
-    /// Same as [`share_contact_with`](Self::share_contact_with), also returning the status and headers.
-    pub fn share_contact_with_with_response(
+    /// Same as [`share_contact_card`](Self::share_contact_card), also returning the status and headers.
+    pub fn share_contact_card_with_response(
         &self,
         chat_id: &str,
     ) -> impl Future<Output = Result<ApiResponse<()>, Error>> {
-        self.scope.call::<Empty>(share_contact_with_request(chat_id))
+        self.scope.call::<Empty>(share_contact_card_request(chat_id))
+    }
+
+    /// Send a voice memo
+    ///
+    /// Send an audio file as an iMessage voice memo, played inline in the
+    /// conversation (a media part sends audio as a plain file instead). Accepted
+    /// formats: MP3, M4A, AAC, CAF, WAV, AIFF and AMR.
+    ///
+    /// `POST /v3/chats/{chatId}/voicememo`
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), linq_api::Error> {
+    /// let client = linq_api::Client::from_env()?;
+    /// let chat_send_voicememo_response = client
+    ///     .chats()
+    ///     .send_voicememo(
+    ///         "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a",
+    ///         &linq_api::types::ChatSendVoicememoParams {
+    ///             voice_memo_url: Some(
+    ///                 "https://files.example.com/memos/hello.m4a".to_owned(),
+    ///             ),
+    ///             ..Default::default()
+    ///         },
+    ///     )
+    ///     .await?;
+    /// println!("{:?}", chat_send_voicememo_response);
+    /// #     Ok(())
+    /// # }
+    /// ```
+    pub fn send_voicememo(
+        &self,
+        chat_id: &str,
+        params: &types::ChatSendVoicememoParams,
+    ) -> impl Future<Output = Result<types::ChatSendVoicememoResponse, Error>> {
+        self.scope.call_value::<Json<_>>(send_voicememo_request(chat_id, params))
+    }
+
+    /// Same as [`send_voicememo`](Self::send_voicememo), also returning the status and headers.
+    pub fn send_voicememo_with_response(
+        &self,
+        chat_id: &str,
+        params: &types::ChatSendVoicememoParams,
+    ) -> impl Future<
+        Output = Result<ApiResponse<types::ChatSendVoicememoResponse>, Error>,
+    > {
+        self.scope.call::<Json<_>>(send_voicememo_request(chat_id, params))
     }
 
     /// Leave a chat
@@ -417,104 +354,32 @@ impl<'a> Chats<'a> {
     /// let client = linq_api::Client::from_env()?;
     /// let chat_leave_chat_response = client
     ///     .chats()
-    ///     .leave("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a")
+    ///     .leave_chat("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a")
     ///     .await?;
     /// println!("{:?}", chat_leave_chat_response);
     /// #     Ok(())
     /// # }
     /// ```
-    pub fn leave(
+    pub fn leave_chat(
         &self,
         chat_id: &str,
     ) -> impl Future<Output = Result<types::ChatLeaveChatResponse, Error>> {
-        self.scope.call_value::<Json<_>>(leave_request(chat_id))
+        self.scope.call_value::<Json<_>>(leave_chat_request(chat_id))
     }
 
-    /// Same as [`leave`](Self::leave), also returning the status and headers.
-    pub fn leave_with_response(
+    /// Same as [`leave_chat`](Self::leave_chat), also returning the status and headers.
+    pub fn leave_chat_with_response(
         &self,
         chat_id: &str,
     ) -> impl Future<Output = Result<ApiResponse<types::ChatLeaveChatResponse>, Error>> {
-        self.scope.call::<Json<_>>(leave_request(chat_id))
-    }
-
-    /// Ask for the participants' locations
-    ///
-    /// Ask the other participants of a chat to share their location. Shared locations
-    /// are then read with the location retrieval operation.
-    ///
-    /// `POST /v3/chats/{chatId}/location/request`
-    ///
-    /// # Example
-    ///
-    /// ```no_run
-    /// # async fn example() -> Result<(), linq_api::Error> {
-    /// let client = linq_api::Client::from_env()?;
-    /// let location_request_response = client
-    ///     .chats()
-    ///     .request_location("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a")
-    ///     .await?;
-    /// println!("{:?}", location_request_response);
-    /// #     Ok(())
-    /// # }
-    /// ```
-    pub fn request_location(
-        &self,
-        chat_id: &str,
-    ) -> impl Future<Output = Result<types::LocationRequestResponse, Error>> {
-        self.scope.call_value::<Json<_>>(request_location_request(chat_id))
-    }
-
-    /// Same as [`request_location`](Self::request_location), also returning the status and headers.
-    pub fn request_location_with_response(
-        &self,
-        chat_id: &str,
-    ) -> impl Future<
-        Output = Result<ApiResponse<types::LocationRequestResponse>, Error>,
-    > {
-        self.scope.call::<Json<_>>(request_location_request(chat_id))
-    }
-
-    /// Retrieve shared locations
-    ///
-    /// The last locations the participants of a chat shared, as a GeoJSON feature
-    /// collection (one point per participant).
-    ///
-    /// `GET /v3/chats/{chatId}/location`
-    ///
-    /// # Example
-    ///
-    /// ```no_run
-    /// # async fn example() -> Result<(), linq_api::Error> {
-    /// let client = linq_api::Client::from_env()?;
-    /// let get_chat_location_response = client
-    ///     .chats()
-    ///     .get_location("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a")
-    ///     .await?;
-    /// println!("{:?}", get_chat_location_response);
-    /// #     Ok(())
-    /// # }
-    /// ```
-    pub fn get_location(
-        &self,
-        chat_id: &str,
-    ) -> impl Future<Output = Result<types::GetChatLocationResponse, Error>> {
-        self.scope.call_value::<Json<_>>(get_location_request(chat_id))
-    }
-
-    /// Same as [`get_location`](Self::get_location), also returning the status and headers.
-    pub fn get_location_with_response(
-        &self,
-        chat_id: &str,
-    ) -> impl Future<
-        Output = Result<ApiResponse<types::GetChatLocationResponse>, Error>,
-    > {
-        self.scope.call::<Json<_>>(get_location_request(chat_id))
+        self.scope.call::<Json<_>>(leave_chat_request(chat_id))
     }
 }
 
-/// The request of [`Chats::list`].
-fn list_request(params: &types::ChatListParams) -> Result<RequestSpec, Error> {
+/// The request of [`Chats::list_chats`].
+fn list_chats_request(
+    params: &types::ChatListChatsParams,
+) -> Result<RequestSpec, Error> {
     let path = String::from("/v3/chats");
     Ok(
         RequestSpec::new(Method::GET, "/v3/chats", path)
@@ -526,13 +391,13 @@ fn list_request(params: &types::ChatListParams) -> Result<RequestSpec, Error> {
 }
 
 /// The request of [`Chats::create`].
-fn create_request(body: &types::ChatCreateParams) -> Result<RequestSpec, Error> {
+fn create_request(params: &types::ChatCreateParams) -> Result<RequestSpec, Error> {
     let path = String::from("/v3/chats");
-    RequestSpec::new(Method::POST, "/v3/chats", path).json(body)
+    RequestSpec::new(Method::POST, "/v3/chats", path).json(params)
 }
 
-/// The request of [`Chats::get`].
-fn get_request(chat_id: &str) -> Result<RequestSpec, Error> {
+/// The request of [`Chats::retrieve`].
+fn retrieve_request(chat_id: &str) -> Result<RequestSpec, Error> {
     let path = format!("/v3/chats/{}", path::segment(chat_id) ?);
     Ok(RequestSpec::new(Method::GET, "/v3/chats/{chatId}", path))
 }
@@ -540,40 +405,10 @@ fn get_request(chat_id: &str) -> Result<RequestSpec, Error> {
 /// The request of [`Chats::update`].
 fn update_request(
     chat_id: &str,
-    body: &types::ChatUpdateParams,
+    params: &types::ChatUpdateParams,
 ) -> Result<RequestSpec, Error> {
     let path = format!("/v3/chats/{}", path::segment(chat_id) ?);
-    RequestSpec::new(Method::PUT, "/v3/chats/{chatId}", path).json(body)
-}
-
-/// The request of [`Chats::add_participant`].
-fn add_participant_request(
-    chat_id: &str,
-    body: &types::ParticipantAddParams,
-) -> Result<RequestSpec, Error> {
-    let path = format!("/v3/chats/{}/participants", path::segment(chat_id) ?);
-    RequestSpec::new(Method::POST, "/v3/chats/{chatId}/participants", path).json(body)
-}
-
-/// The request of [`Chats::remove_participant`].
-fn remove_participant_request(
-    chat_id: &str,
-    body: &types::ParticipantRemoveParams,
-) -> Result<RequestSpec, Error> {
-    let path = format!("/v3/chats/{}/participants", path::segment(chat_id) ?);
-    RequestSpec::new(Method::DELETE, "/v3/chats/{chatId}/participants", path).json(body)
-}
-
-/// The request of [`Chats::start_typing`].
-fn start_typing_request(chat_id: &str) -> Result<RequestSpec, Error> {
-    let path = format!("/v3/chats/{}/typing", path::segment(chat_id) ?);
-    Ok(RequestSpec::new(Method::POST, "/v3/chats/{chatId}/typing", path).accept("*/*"))
-}
-
-/// The request of [`Chats::stop_typing`].
-fn stop_typing_request(chat_id: &str) -> Result<RequestSpec, Error> {
-    let path = format!("/v3/chats/{}/typing", path::segment(chat_id) ?);
-    Ok(RequestSpec::new(Method::DELETE, "/v3/chats/{chatId}/typing", path).accept("*/*"))
+    RequestSpec::new(Method::PUT, "/v3/chats/{chatId}", path).json(params)
 }
 
 /// The request of [`Chats::mark_as_read`].
@@ -582,8 +417,8 @@ fn mark_as_read_request(chat_id: &str) -> Result<RequestSpec, Error> {
     Ok(RequestSpec::new(Method::POST, "/v3/chats/{chatId}/read", path).accept("*/*"))
 }
 
-/// The request of [`Chats::share_contact_with`].
-fn share_contact_with_request(chat_id: &str) -> Result<RequestSpec, Error> {
+/// The request of [`Chats::share_contact_card`].
+fn share_contact_card_request(chat_id: &str) -> Result<RequestSpec, Error> {
     let path = format!("/v3/chats/{}/share_contact_card", path::segment(chat_id) ?);
     Ok(
         RequestSpec::new(Method::POST, "/v3/chats/{chatId}/share_contact_card", path)
@@ -591,23 +426,28 @@ fn share_contact_with_request(chat_id: &str) -> Result<RequestSpec, Error> {
     )
 }
 
-/// The request of [`Chats::leave`].
-fn leave_request(chat_id: &str) -> Result<RequestSpec, Error> {
+/// The request of [`Chats::send_voicememo`].
+fn send_voicememo_request(
+    chat_id: &str,
+    params: &types::ChatSendVoicememoParams,
+) -> Result<RequestSpec, Error> {
+    let path = format!("/v3/chats/{}/voicememo", path::segment(chat_id) ?);
+    RequestSpec::new(Method::POST, "/v3/chats/{chatId}/voicememo", path).json(params)
+}
+
+/// The request of [`Chats::leave_chat`].
+fn leave_chat_request(chat_id: &str) -> Result<RequestSpec, Error> {
     let path = format!("/v3/chats/{}/leave", path::segment(chat_id) ?);
     Ok(RequestSpec::new(Method::POST, "/v3/chats/{chatId}/leave", path))
 }
 
-/// The request of [`Chats::request_location`].
-fn request_location_request(chat_id: &str) -> Result<RequestSpec, Error> {
-    let path = format!("/v3/chats/{}/location/request", path::segment(chat_id) ?);
-    Ok(RequestSpec::new(Method::POST, "/v3/chats/{chatId}/location/request", path))
-}
-
-/// The request of [`Chats::get_location`].
-fn get_location_request(chat_id: &str) -> Result<RequestSpec, Error> {
-    let path = format!("/v3/chats/{}/location", path::segment(chat_id) ?);
-    Ok(
-        RequestSpec::new(Method::GET, "/v3/chats/{chatId}/location", path)
-            .accept("application/geo+json"),
-    )
-}
+/// How [`Chats::list_chats`] pages: cursor (query `cursor`, next `next_cursor`, items `chats`).
+const LIST_CHATS_PAGES: Pager<types::Chat, types::ChatListChatsResponse> = Pager {
+    items: |body| body.chats.as_slice(),
+    into_items: |body| body.chats,
+    paging: Paging::Cursor {
+        param: "cursor",
+        next: |body| body.next_cursor.as_option().map(ToString::to_string),
+        more: None,
+    },
+};

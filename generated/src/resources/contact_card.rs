@@ -41,27 +41,27 @@ impl<'a> ContactCard<'a> {
     /// let client = linq_api::Client::from_env()?;
     /// let contact_card_retrieve_response = client
     ///     .contact_card()
-    ///     .get(&linq_api::types::ContactCardGetParams::default())
+    ///     .retrieve(&linq_api::types::ContactCardRetrieveParams::default())
     ///     .await?;
     /// println!("{:?}", contact_card_retrieve_response);
     /// #     Ok(())
     /// # }
     /// ```
-    pub fn get(
+    pub fn retrieve(
         &self,
-        params: &types::ContactCardGetParams,
+        params: &types::ContactCardRetrieveParams,
     ) -> impl Future<Output = Result<types::ContactCardRetrieveResponse, Error>> {
-        self.scope.call_value::<Json<_>>(get_request(params))
+        self.scope.call_value::<Json<_>>(retrieve_request(params))
     }
 
-    /// Same as [`get`](Self::get), also returning the status and headers.
-    pub fn get_with_response(
+    /// Same as [`retrieve`](Self::retrieve), also returning the status and headers.
+    pub fn retrieve_with_response(
         &self,
-        params: &types::ContactCardGetParams,
+        params: &types::ContactCardRetrieveParams,
     ) -> impl Future<
         Output = Result<ApiResponse<types::ContactCardRetrieveResponse>, Error>,
     > {
-        self.scope.call::<Json<_>>(get_request(params))
+        self.scope.call::<Json<_>>(retrieve_request(params))
     }
 
     /// Create a contact card
@@ -92,17 +92,17 @@ impl<'a> ContactCard<'a> {
     /// ```
     pub fn create(
         &self,
-        body: &types::ContactCardCreateParams,
+        params: &types::ContactCardCreateParams,
     ) -> impl Future<Output = Result<types::SetContactCard, Error>> {
-        self.scope.call_value::<Json<_>>(create_request(body))
+        self.scope.call_value::<Json<_>>(create_request(params))
     }
 
     /// Same as [`create`](Self::create), also returning the status and headers.
     pub fn create_with_response(
         &self,
-        body: &types::ContactCardCreateParams,
+        params: &types::ContactCardCreateParams,
     ) -> impl Future<Output = Result<ApiResponse<types::SetContactCard>, Error>> {
-        self.scope.call::<Json<_>>(create_request(body))
+        self.scope.call::<Json<_>>(create_request(params))
     }
 
     /// Update a contact card
@@ -120,13 +120,8 @@ impl<'a> ContactCard<'a> {
     /// let set_contact_card = client
     ///     .contact_card()
     ///     .update(
-    ///         &linq_api::types::ContactCardUpdateBody {
-    ///             first_name: Some("Acme".to_owned()),
-    ///             last_name: Some("Help Desk".to_owned()),
-    ///             ..Default::default()
-    ///         },
     ///         &linq_api::types::ContactCardUpdateParams {
-    ///             phone_number: "+12025550100".to_owned(),
+    ///             phone_number: "string".to_owned(),
     ///             ..Default::default()
     ///         },
     ///     )
@@ -137,24 +132,24 @@ impl<'a> ContactCard<'a> {
     /// ```
     pub fn update(
         &self,
-        body: &types::ContactCardUpdateBody,
         params: &types::ContactCardUpdateParams,
     ) -> impl Future<Output = Result<types::SetContactCard, Error>> {
-        self.scope.call_value::<Json<_>>(update_request(body, params))
+        self.scope.call_value::<Json<_>>(update_request(params))
     }
 
     /// Same as [`update`](Self::update), also returning the status and headers.
     pub fn update_with_response(
         &self,
-        body: &types::ContactCardUpdateBody,
         params: &types::ContactCardUpdateParams,
     ) -> impl Future<Output = Result<ApiResponse<types::SetContactCard>, Error>> {
-        self.scope.call::<Json<_>>(update_request(body, params))
+        self.scope.call::<Json<_>>(update_request(params))
     }
 }
 
-/// The request of [`ContactCard::get`].
-fn get_request(params: &types::ContactCardGetParams) -> Result<RequestSpec, Error> {
+/// The request of [`ContactCard::retrieve`].
+fn retrieve_request(
+    params: &types::ContactCardRetrieveParams,
+) -> Result<RequestSpec, Error> {
     let path = String::from("/v3/contact_card");
     Ok(
         RequestSpec::new(Method::GET, "/v3/contact_card", path)
@@ -167,18 +162,19 @@ fn get_request(params: &types::ContactCardGetParams) -> Result<RequestSpec, Erro
 }
 
 /// The request of [`ContactCard::create`].
-fn create_request(body: &types::ContactCardCreateParams) -> Result<RequestSpec, Error> {
+fn create_request(
+    params: &types::ContactCardCreateParams,
+) -> Result<RequestSpec, Error> {
     let path = String::from("/v3/contact_card");
-    RequestSpec::new(Method::POST, "/v3/contact_card", path).json(body)
+    RequestSpec::new(Method::POST, "/v3/contact_card", path).json(params)
 }
 
 /// The request of [`ContactCard::update`].
 fn update_request(
-    body: &types::ContactCardUpdateBody,
     params: &types::ContactCardUpdateParams,
 ) -> Result<RequestSpec, Error> {
     let path = String::from("/v3/contact_card");
     RequestSpec::new(Method::PATCH, "/v3/contact_card", path)
         .query("phone_number", &params.phone_number, QueryStyle::Form { explode: true })
-        .json(body)
+        .json_without(params, &["phone_number"])
 }

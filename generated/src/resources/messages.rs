@@ -4,7 +4,8 @@
 //! The resource's handle and its operations.
 
 use crate::runtime::{
-    ApiResponse, Empty, Json, Method, QueryStyle, RequestSpec, Scope, path,
+    ApiResponse, Empty, Json, Method, Page, PageStream, Pager, Paging, QueryStyle,
+    RequestSpec, Scope, path,
 };
 
 use crate::{Error, RequestOptions};
@@ -31,144 +32,6 @@ impl<'a> Messages<'a> {
         }
     }
 
-    /// List the messages of a chat
-    ///
-    /// List the messages of a chat, one page at a time.
-    ///
-    /// `GET /v3/chats/{chatId}/messages`
-    ///
-    /// # Example
-    ///
-    /// ```no_run
-    /// # async fn example() -> Result<(), linq_api::Error> {
-    /// let client = linq_api::Client::from_env()?;
-    /// let chat_message_list_response = client
-    ///     .messages()
-    ///     .get(
-    ///         "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a",
-    ///         &linq_api::types::MessageGetParams::default(),
-    ///     )
-    ///     .await?;
-    /// println!("{:?}", chat_message_list_response);
-    /// #     Ok(())
-    /// # }
-    /// ```
-    pub fn get(
-        &self,
-        chat_id: &str,
-        params: &types::MessageGetParams,
-    ) -> impl Future<Output = Result<types::ChatMessageListResponse, Error>> {
-        self.scope.call_value::<Json<_>>(get_request(chat_id, params))
-    }
-
-    /// Same as [`get`](Self::get), also returning the status and headers.
-    pub fn get_with_response(
-        &self,
-        chat_id: &str,
-        params: &types::MessageGetParams,
-    ) -> impl Future<
-        Output = Result<ApiResponse<types::ChatMessageListResponse>, Error>,
-    > {
-        self.scope.call::<Json<_>>(get_request(chat_id, params))
-    }
-
-    /// Send a message to a chat
-    ///
-    /// Send a message to an existing chat. The message may carry one iMessage effect,
-    /// reply to an earlier message, and ask for a service.
-    ///
-    /// `POST /v3/chats/{chatId}/messages`
-    ///
-    /// # Example
-    ///
-    /// ```no_run
-    /// # async fn example() -> Result<(), linq_api::Error> {
-    /// let client = linq_api::Client::from_env()?;
-    /// let message_send_response = client
-    ///     .messages()
-    ///     .send_to_chat(
-    ///         "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a",
-    ///         &linq_api::types::MessageSendParams {
-    ///             message: linq_api::types::MessageContent {
-    ///                 parts: vec![
-    ///                     linq_api::types::MessagePart::Text(linq_api::types::TextPart {
-    ///                     type_ : linq_api::types::TextPartType::Text, value :
-    ///                     "See you at 3pm.".to_owned(), text_decorations : None, })
-    ///                 ],
-    ///                 ..Default::default()
-    ///             },
-    ///         },
-    ///     )
-    ///     .await?;
-    /// println!("{:?}", message_send_response);
-    /// #     Ok(())
-    /// # }
-    /// ```
-    pub fn send_to_chat(
-        &self,
-        chat_id: &str,
-        body: &types::MessageSendParams,
-    ) -> impl Future<Output = Result<types::MessageSendResponse, Error>> {
-        self.scope.call_value::<Json<_>>(send_to_chat_request(chat_id, body))
-    }
-
-    /// Same as [`send_to_chat`](Self::send_to_chat), also returning the status and headers.
-    pub fn send_to_chat_with_response(
-        &self,
-        chat_id: &str,
-        body: &types::MessageSendParams,
-    ) -> impl Future<Output = Result<ApiResponse<types::MessageSendResponse>, Error>> {
-        self.scope.call::<Json<_>>(send_to_chat_request(chat_id, body))
-    }
-
-    /// Send a voice memo
-    ///
-    /// Send an audio file as an iMessage voice memo, played inline in the
-    /// conversation (a media part sends audio as a plain file instead). Accepted
-    /// formats: MP3, M4A, AAC, CAF, WAV, AIFF and AMR.
-    ///
-    /// `POST /v3/chats/{chatId}/voicememo`
-    ///
-    /// # Example
-    ///
-    /// ```no_run
-    /// # async fn example() -> Result<(), linq_api::Error> {
-    /// let client = linq_api::Client::from_env()?;
-    /// let chat_send_voicememo_response = client
-    ///     .messages()
-    ///     .send_voice_memo_to_chat(
-    ///         "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a",
-    ///         &linq_api::types::ChatSendVoicememoParams {
-    ///             voice_memo_url: Some(
-    ///                 "https://files.example.com/memos/hello.m4a".to_owned(),
-    ///             ),
-    ///             ..Default::default()
-    ///         },
-    ///     )
-    ///     .await?;
-    /// println!("{:?}", chat_send_voicememo_response);
-    /// #     Ok(())
-    /// # }
-    /// ```
-    pub fn send_voice_memo_to_chat(
-        &self,
-        chat_id: &str,
-        body: &types::ChatSendVoicememoParams,
-    ) -> impl Future<Output = Result<types::ChatSendVoicememoResponse, Error>> {
-        self.scope.call_value::<Json<_>>(send_voice_memo_to_chat_request(chat_id, body))
-    }
-
-    /// Same as [`send_voice_memo_to_chat`](Self::send_voice_memo_to_chat), also returning the status and headers.
-    pub fn send_voice_memo_to_chat_with_response(
-        &self,
-        chat_id: &str,
-        body: &types::ChatSendVoicememoParams,
-    ) -> impl Future<
-        Output = Result<ApiResponse<types::ChatSendVoicememoResponse>, Error>,
-    > {
-        self.scope.call::<Json<_>>(send_voice_memo_to_chat_request(chat_id, body))
-    }
-
     /// Retrieve a message
     ///
     /// Retrieve one message by its ID, with its parts, reactions and timestamps.
@@ -180,24 +43,27 @@ impl<'a> Messages<'a> {
     /// ```no_run
     /// # async fn example() -> Result<(), linq_api::Error> {
     /// let client = linq_api::Client::from_env()?;
-    /// let message = client.messages().get_2("347d62c2-2170-4754-8d30-c76d0c727d96").await?;
+    /// let message = client
+    ///     .messages()
+    ///     .retrieve("347d62c2-2170-4754-8d30-c76d0c727d96")
+    ///     .await?;
     /// println!("{:?}", message);
     /// #     Ok(())
     /// # }
     /// ```
-    pub fn get_2(
+    pub fn retrieve(
         &self,
         message_id: &str,
     ) -> impl Future<Output = Result<types::Message, Error>> {
-        self.scope.call_value::<Json<_>>(get_2_request(message_id))
+        self.scope.call_value::<Json<_>>(retrieve_request(message_id))
     }
 
-    /// Same as [`get_2`](Self::get_2), also returning the status and headers.
-    pub fn get_2_with_response(
+    /// Same as [`retrieve`](Self::retrieve), also returning the status and headers.
+    pub fn retrieve_with_response(
         &self,
         message_id: &str,
     ) -> impl Future<Output = Result<ApiResponse<types::Message>, Error>> {
-        self.scope.call::<Json<_>>(get_2_request(message_id))
+        self.scope.call::<Json<_>>(retrieve_request(message_id))
     }
 
     /// Edit a message
@@ -228,18 +94,18 @@ impl<'a> Messages<'a> {
     pub fn update(
         &self,
         message_id: &str,
-        body: &types::MessageUpdateParams,
+        params: &types::MessageUpdateParams,
     ) -> impl Future<Output = Result<types::Message, Error>> {
-        self.scope.call_value::<Json<_>>(update_request(message_id, body))
+        self.scope.call_value::<Json<_>>(update_request(message_id, params))
     }
 
     /// Same as [`update`](Self::update), also returning the status and headers.
     pub fn update_with_response(
         &self,
         message_id: &str,
-        body: &types::MessageUpdateParams,
+        params: &types::MessageUpdateParams,
     ) -> impl Future<Output = Result<ApiResponse<types::Message>, Error>> {
-        self.scope.call::<Json<_>>(update_request(message_id, body))
+        self.scope.call::<Json<_>>(update_request(message_id, params))
     }
 
     /// Delete a message
@@ -277,6 +143,8 @@ impl<'a> Messages<'a> {
     ///
     /// `GET /v3/messages/{messageId}/thread`
     ///
+    /// Returns the first page; [`Page::next_page`] fetches the next with the same parameters and options, and [`list_messages_thread_stream`](Self::list_messages_thread_stream) yields every item across pages.
+    ///
     /// # Example
     ///
     /// ```no_run
@@ -284,32 +152,54 @@ impl<'a> Messages<'a> {
     /// let client = linq_api::Client::from_env()?;
     /// let message_list_messages_thread_response = client
     ///     .messages()
-    ///     .get_thread(
+    ///     .list_messages_thread(
     ///         "347d62c2-2170-4754-8d30-c76d0c727d96",
-    ///         &linq_api::types::MessageGetThreadParams::default(),
+    ///         &linq_api::types::MessageListMessagesThreadParams::default(),
     ///     )
     ///     .await?;
     /// println!("{:?}", message_list_messages_thread_response);
     /// #     Ok(())
     /// # }
     /// ```
-    pub fn get_thread(
+    pub fn list_messages_thread(
         &self,
         message_id: &str,
-        params: &types::MessageGetThreadParams,
-    ) -> impl Future<Output = Result<types::MessageListMessagesThreadResponse, Error>> {
-        self.scope.call_value::<Json<_>>(get_thread_request(message_id, params))
+        params: &types::MessageListMessagesThreadParams,
+    ) -> impl Future<
+        Output = Result<
+            Page<types::Message, types::MessageListMessagesThreadResponse>,
+            Error,
+        >,
+    > {
+        self.scope
+            .page(
+                list_messages_thread_request(message_id, params),
+                LIST_MESSAGES_THREAD_PAGES,
+            )
     }
 
-    /// Same as [`get_thread`](Self::get_thread), also returning the status and headers.
-    pub fn get_thread_with_response(
+    /// Every item of [`list_messages_thread`](Self::list_messages_thread), page after page: a `Stream` of `Result<item, Error>` (use `futures::TryStreamExt` to collect or iterate). The next page is requested when the items of the current one are consumed, with the same parameters (only the position changes), options, retries and timeouts. The stream ends after the last page; an error, including a position the server repeats, is yielded once and ends it.
+    pub fn list_messages_thread_stream(
         &self,
         message_id: &str,
-        params: &types::MessageGetThreadParams,
+        params: &types::MessageListMessagesThreadParams,
+    ) -> PageStream<types::Message, types::MessageListMessagesThreadResponse> {
+        self.scope
+            .stream(
+                list_messages_thread_request(message_id, params),
+                LIST_MESSAGES_THREAD_PAGES,
+            )
+    }
+
+    /// The first page of [`list_messages_thread`](Self::list_messages_thread) as it was received: status, headers and the decoded body.
+    pub fn list_messages_thread_with_response(
+        &self,
+        message_id: &str,
+        params: &types::MessageListMessagesThreadParams,
     ) -> impl Future<
         Output = Result<ApiResponse<types::MessageListMessagesThreadResponse>, Error>,
     > {
-        self.scope.call::<Json<_>>(get_thread_request(message_id, params))
+        self.scope.call::<Json<_>>(list_messages_thread_request(message_id, params))
     }
 
     /// Add or remove a reaction
@@ -326,7 +216,7 @@ impl<'a> Messages<'a> {
     /// let client = linq_api::Client::from_env()?;
     /// let message_add_reaction_response = client
     ///     .messages()
-    ///     .send_reaction(
+    ///     .add_reaction(
     ///         "347d62c2-2170-4754-8d30-c76d0c727d96",
     ///         &linq_api::types::MessageAddReactionParams {
     ///             operation: linq_api::types::MessageAddReactionParamsOperation::Add,
@@ -340,23 +230,23 @@ impl<'a> Messages<'a> {
     /// #     Ok(())
     /// # }
     /// ```
-    pub fn send_reaction(
+    pub fn add_reaction(
         &self,
         message_id: &str,
-        body: &types::MessageAddReactionParams,
+        params: &types::MessageAddReactionParams,
     ) -> impl Future<Output = Result<types::MessageAddReactionResponse, Error>> {
-        self.scope.call_value::<Json<_>>(send_reaction_request(message_id, body))
+        self.scope.call_value::<Json<_>>(add_reaction_request(message_id, params))
     }
 
-    /// Same as [`send_reaction`](Self::send_reaction), also returning the status and headers.
-    pub fn send_reaction_with_response(
+    /// Same as [`add_reaction`](Self::add_reaction), also returning the status and headers.
+    pub fn add_reaction_with_response(
         &self,
         message_id: &str,
-        body: &types::MessageAddReactionParams,
+        params: &types::MessageAddReactionParams,
     ) -> impl Future<
         Output = Result<ApiResponse<types::MessageAddReactionResponse>, Error>,
     > {
-        self.scope.call::<Json<_>>(send_reaction_request(message_id, body))
+        self.scope.call::<Json<_>>(add_reaction_request(message_id, params))
     }
 
     /// Send a message to handles
@@ -375,7 +265,7 @@ impl<'a> Messages<'a> {
     /// let message_create_response = client
     ///     .messages()
     ///     .create(
-    ///         &linq_api::types::MessageCreateBody {
+    ///         &linq_api::types::MessageCreateParams {
     ///             to: vec!["+12025550123".to_owned()],
     ///             message: linq_api::types::MessageContent {
     ///                 parts: vec![
@@ -388,8 +278,8 @@ impl<'a> Messages<'a> {
     ///             continuation_message: Some(linq_api::types::MessageCreateBodyContinuationMessage {
     ///                 text: "Reply STOP to opt out.".to_owned(),
     ///             }),
+    ///             ..Default::default()
     ///         },
-    ///         &linq_api::types::MessageCreateParams::default(),
     ///     )
     ///     .await?;
     /// println!("{:?}", message_create_response);
@@ -398,19 +288,17 @@ impl<'a> Messages<'a> {
     /// ```
     pub fn create(
         &self,
-        body: &types::MessageCreateBody,
         params: &types::MessageCreateParams,
     ) -> impl Future<Output = Result<types::MessageCreateResponse, Error>> {
-        self.scope.call_value::<Json<_>>(create_request(body, params))
+        self.scope.call_value::<Json<_>>(create_request(params))
     }
 
     /// Same as [`create`](Self::create), also returning the status and headers.
     pub fn create_with_response(
         &self,
-        body: &types::MessageCreateBody,
         params: &types::MessageCreateParams,
     ) -> impl Future<Output = Result<ApiResponse<types::MessageCreateResponse>, Error>> {
-        self.scope.call::<Json<_>>(create_request(body, params))
+        self.scope.call::<Json<_>>(create_request(params))
     }
 
     /// Update an iMessage app card
@@ -446,56 +334,25 @@ impl<'a> Messages<'a> {
     pub fn update_app_card(
         &self,
         message_id: &str,
-        body: &types::MessageUpdateAppCardParams,
+        params: &types::MessageUpdateAppCardParams,
     ) -> impl Future<Output = Result<types::MessageUpdateAppCardResponse, Error>> {
-        self.scope.call_value::<Json<_>>(update_app_card_request(message_id, body))
+        self.scope.call_value::<Json<_>>(update_app_card_request(message_id, params))
     }
 
     /// Same as [`update_app_card`](Self::update_app_card), also returning the status and headers.
     pub fn update_app_card_with_response(
         &self,
         message_id: &str,
-        body: &types::MessageUpdateAppCardParams,
+        params: &types::MessageUpdateAppCardParams,
     ) -> impl Future<
         Output = Result<ApiResponse<types::MessageUpdateAppCardResponse>, Error>,
     > {
-        self.scope.call::<Json<_>>(update_app_card_request(message_id, body))
+        self.scope.call::<Json<_>>(update_app_card_request(message_id, params))
     }
 }
 
-/// The request of [`Messages::get`].
-fn get_request(
-    chat_id: &str,
-    params: &types::MessageGetParams,
-) -> Result<RequestSpec, Error> {
-    let path = format!("/v3/chats/{}/messages", path::segment(chat_id) ?);
-    Ok(
-        RequestSpec::new(Method::GET, "/v3/chats/{chatId}/messages", path)
-            .query("cursor", &params.cursor, QueryStyle::Form { explode: true })
-            .query("limit", &params.limit, QueryStyle::Form { explode: true }),
-    )
-}
-
-/// The request of [`Messages::send_to_chat`].
-fn send_to_chat_request(
-    chat_id: &str,
-    body: &types::MessageSendParams,
-) -> Result<RequestSpec, Error> {
-    let path = format!("/v3/chats/{}/messages", path::segment(chat_id) ?);
-    RequestSpec::new(Method::POST, "/v3/chats/{chatId}/messages", path).json(body)
-}
-
-/// The request of [`Messages::send_voice_memo_to_chat`].
-fn send_voice_memo_to_chat_request(
-    chat_id: &str,
-    body: &types::ChatSendVoicememoParams,
-) -> Result<RequestSpec, Error> {
-    let path = format!("/v3/chats/{}/voicememo", path::segment(chat_id) ?);
-    RequestSpec::new(Method::POST, "/v3/chats/{chatId}/voicememo", path).json(body)
-}
-
-/// The request of [`Messages::get_2`].
-fn get_2_request(message_id: &str) -> Result<RequestSpec, Error> {
+/// The request of [`Messages::retrieve`].
+fn retrieve_request(message_id: &str) -> Result<RequestSpec, Error> {
     let path = format!("/v3/messages/{}", path::segment(message_id) ?);
     Ok(RequestSpec::new(Method::GET, "/v3/messages/{messageId}", path))
 }
@@ -503,10 +360,10 @@ fn get_2_request(message_id: &str) -> Result<RequestSpec, Error> {
 /// The request of [`Messages::update`].
 fn update_request(
     message_id: &str,
-    body: &types::MessageUpdateParams,
+    params: &types::MessageUpdateParams,
 ) -> Result<RequestSpec, Error> {
     let path = format!("/v3/messages/{}", path::segment(message_id) ?);
-    RequestSpec::new(Method::PATCH, "/v3/messages/{messageId}", path).json(body)
+    RequestSpec::new(Method::PATCH, "/v3/messages/{messageId}", path).json(params)
 }
 
 /// The request of [`Messages::delete`].
@@ -515,10 +372,10 @@ fn delete_request(message_id: &str) -> Result<RequestSpec, Error> {
     Ok(RequestSpec::new(Method::DELETE, "/v3/messages/{messageId}", path).accept("*/*"))
 }
 
-/// The request of [`Messages::get_thread`].
-fn get_thread_request(
+/// The request of [`Messages::list_messages_thread`].
+fn list_messages_thread_request(
     message_id: &str,
-    params: &types::MessageGetThreadParams,
+    params: &types::MessageListMessagesThreadParams,
 ) -> Result<RequestSpec, Error> {
     let path = format!("/v3/messages/{}/thread", path::segment(message_id) ?);
     Ok(
@@ -529,31 +386,43 @@ fn get_thread_request(
     )
 }
 
-/// The request of [`Messages::send_reaction`].
-fn send_reaction_request(
+/// The request of [`Messages::add_reaction`].
+fn add_reaction_request(
     message_id: &str,
-    body: &types::MessageAddReactionParams,
+    params: &types::MessageAddReactionParams,
 ) -> Result<RequestSpec, Error> {
     let path = format!("/v3/messages/{}/reactions", path::segment(message_id) ?);
-    RequestSpec::new(Method::POST, "/v3/messages/{messageId}/reactions", path).json(body)
+    RequestSpec::new(Method::POST, "/v3/messages/{messageId}/reactions", path)
+        .json(params)
 }
 
 /// The request of [`Messages::create`].
-fn create_request(
-    body: &types::MessageCreateBody,
-    params: &types::MessageCreateParams,
-) -> Result<RequestSpec, Error> {
+fn create_request(params: &types::MessageCreateParams) -> Result<RequestSpec, Error> {
     let path = String::from("/v3/messages");
     RequestSpec::new(Method::POST, "/v3/messages", path)
         .header("Idempotency-Key", &params.idempotency_key)?
-        .json(body)
+        .json_without(params, &["Idempotency-Key"])
 }
 
 /// The request of [`Messages::update_app_card`].
 fn update_app_card_request(
     message_id: &str,
-    body: &types::MessageUpdateAppCardParams,
+    params: &types::MessageUpdateAppCardParams,
 ) -> Result<RequestSpec, Error> {
     let path = format!("/v3/messages/{}/update", path::segment(message_id) ?);
-    RequestSpec::new(Method::POST, "/v3/messages/{messageId}/update", path).json(body)
+    RequestSpec::new(Method::POST, "/v3/messages/{messageId}/update", path).json(params)
 }
+
+/// How [`Messages::list_messages_thread`] pages: cursor (query `cursor`, next `next_cursor`, items `messages`).
+const LIST_MESSAGES_THREAD_PAGES: Pager<
+    types::Message,
+    types::MessageListMessagesThreadResponse,
+> = Pager {
+    items: |body| body.messages.as_slice(),
+    into_items: |body| body.messages,
+    paging: Paging::Cursor {
+        param: "cursor",
+        next: |body| body.next_cursor.as_option().map(ToString::to_string),
+        more: None,
+    },
+};

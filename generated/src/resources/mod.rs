@@ -10,6 +10,30 @@ pub mod chats;
 #[cfg(feature = "chats")]
 pub use chats::Chats;
 
+#[cfg(feature = "chats_participants")]
+pub mod chats_participants;
+
+#[cfg(feature = "chats_participants")]
+pub use chats_participants::ChatParticipants;
+
+#[cfg(feature = "chats_typing")]
+pub mod chats_typing;
+
+#[cfg(feature = "chats_typing")]
+pub use chats_typing::ChatTyping;
+
+#[cfg(feature = "chats_location")]
+pub mod chats_location;
+
+#[cfg(feature = "chats_location")]
+pub use chats_location::ChatLocation;
+
+#[cfg(feature = "chats_messages")]
+pub mod chats_messages;
+
+#[cfg(feature = "chats_messages")]
+pub use chats_messages::ChatMessages;
+
 #[cfg(feature = "messages")]
 pub mod messages;
 
@@ -22,11 +46,29 @@ pub mod attachments;
 #[cfg(feature = "attachments")]
 pub use attachments::Attachments;
 
+#[cfg(feature = "phonenumbers")]
+pub mod phonenumbers;
+
+#[cfg(feature = "phonenumbers")]
+pub use phonenumbers::Phonenumbers;
+
 #[cfg(feature = "phone_numbers")]
 pub mod phone_numbers;
 
 #[cfg(feature = "phone_numbers")]
 pub use phone_numbers::PhoneNumbers;
+
+#[cfg(feature = "webhook_subscriptions")]
+pub mod webhook_subscriptions;
+
+#[cfg(feature = "webhook_subscriptions")]
+pub use webhook_subscriptions::WebhookSubscriptions;
+
+#[cfg(feature = "webhook_events")]
+pub mod webhook_events;
+
+#[cfg(feature = "webhook_events")]
+pub use webhook_events::WebhookEvents;
 
 #[cfg(feature = "capability")]
 pub mod capability;
@@ -40,17 +82,11 @@ pub mod contact_card;
 #[cfg(feature = "contact_card")]
 pub use contact_card::ContactCard;
 
-#[cfg(feature = "webhook_subscriptions")]
-pub mod webhook_subscriptions;
+#[cfg(feature = "available_number")]
+pub mod available_number;
 
-#[cfg(feature = "webhook_subscriptions")]
-pub use webhook_subscriptions::WebhookSubscriptions;
-
-#[cfg(feature = "webhook_events")]
-pub mod webhook_events;
-
-#[cfg(feature = "webhook_events")]
-pub use webhook_events::WebhookEvents;
+#[cfg(feature = "available_number")]
+pub use available_number::AvailableNumber;
 
 impl crate::Client {
     /// A chat is a conversation between one of your phone numbers and one or more other
@@ -80,28 +116,18 @@ impl crate::Client {
         attachments::Attachments::new(crate::runtime::Scope::new(self))
     }
 
+    /// Operations on the `phonenumbers` resource.
+    #[cfg(feature = "phonenumbers")]
+    pub fn phonenumbers(&self) -> phonenumbers::Phonenumbers<'_> {
+        phonenumbers::Phonenumbers::new(crate::runtime::Scope::new(self))
+    }
+
     /// The phone numbers of your account and their settings.
     ///
     /// Operations on the `phone_numbers` resource.
     #[cfg(feature = "phone_numbers")]
     pub fn phone_numbers(&self) -> phone_numbers::PhoneNumbers<'_> {
         phone_numbers::PhoneNumbers::new(crate::runtime::Scope::new(self))
-    }
-
-    /// Whether a handle can be reached over iMessage or RCS.
-    ///
-    /// Operations on the `capability` resource.
-    #[cfg(feature = "capability")]
-    pub fn capability(&self) -> capability::Capability<'_> {
-        capability::Capability::new(crate::runtime::Scope::new(self))
-    }
-
-    /// The name and photo your phone numbers share with the people they talk to.
-    ///
-    /// Operations on the `contact_card` resource.
-    #[cfg(feature = "contact_card")]
-    pub fn contact_card(&self) -> contact_card::ContactCard<'_> {
-        contact_card::ContactCard::new(crate::runtime::Scope::new(self))
     }
 
     /// A webhook subscription tells Linq where to deliver events (`target_url`), which
@@ -128,5 +154,27 @@ impl crate::Client {
     #[cfg(feature = "webhook_events")]
     pub fn webhook_events(&self) -> webhook_events::WebhookEvents<'_> {
         webhook_events::WebhookEvents::new(crate::runtime::Scope::new(self))
+    }
+
+    /// Whether a handle can be reached over iMessage or RCS.
+    ///
+    /// Operations on the `capability` resource.
+    #[cfg(feature = "capability")]
+    pub fn capability(&self) -> capability::Capability<'_> {
+        capability::Capability::new(crate::runtime::Scope::new(self))
+    }
+
+    /// The name and photo your phone numbers share with the people they talk to.
+    ///
+    /// Operations on the `contact_card` resource.
+    #[cfg(feature = "contact_card")]
+    pub fn contact_card(&self) -> contact_card::ContactCard<'_> {
+        contact_card::ContactCard::new(crate::runtime::Scope::new(self))
+    }
+
+    /// Operations on the `available_number` resource.
+    #[cfg(feature = "available_number")]
+    pub fn available_number(&self) -> available_number::AvailableNumber<'_> {
+        available_number::AvailableNumber::new(crate::runtime::Scope::new(self))
     }
 }

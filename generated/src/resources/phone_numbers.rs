@@ -3,7 +3,7 @@
 
 //! The resource's handle and its operations.
 
-use crate::runtime::{ApiResponse, Json, Method, QueryStyle, RequestSpec, Scope, path};
+use crate::runtime::{ApiResponse, Json, Method, RequestSpec, Scope, path};
 use crate::{Error, RequestOptions};
 use crate::types;
 
@@ -28,38 +28,6 @@ impl<'a> PhoneNumbers<'a> {
         }
     }
 
-    /// List phone numbers
-    ///
-    /// List the phone numbers assigned to your account: the values `from` accepts
-    /// when creating chats and sending messages.
-    ///
-    /// `GET /v3/phonenumbers`
-    ///
-    /// # Example
-    ///
-    /// ```no_run
-    /// # async fn example() -> Result<(), linq_api::Error> {
-    /// let client = linq_api::Client::from_env()?;
-    /// let phonenumber_list_response = client.phone_numbers().list().await?;
-    /// println!("{:?}", phonenumber_list_response);
-    /// #     Ok(())
-    /// # }
-    /// ```
-    pub fn list(
-        &self,
-    ) -> impl Future<Output = Result<types::PhonenumberListResponse, Error>> {
-        self.scope.call_value::<Json<_>>(list_request())
-    }
-
-    /// Same as [`list`](Self::list), also returning the status and headers.
-    pub fn list_with_response(
-        &self,
-    ) -> impl Future<
-        Output = Result<ApiResponse<types::PhonenumberListResponse>, Error>,
-    > {
-        self.scope.call::<Json<_>>(list_request())
-    }
-
     /// List phone numbers with their health
     ///
     /// List the phone numbers of your account with their health, reputation and call
@@ -72,24 +40,24 @@ impl<'a> PhoneNumbers<'a> {
     /// ```no_run
     /// # async fn example() -> Result<(), linq_api::Error> {
     /// let client = linq_api::Client::from_env()?;
-    /// let phone_number_list_response = client.phone_numbers().get().await?;
+    /// let phone_number_list_response = client.phone_numbers().list().await?;
     /// println!("{:?}", phone_number_list_response);
     /// #     Ok(())
     /// # }
     /// ```
-    pub fn get(
+    pub fn list(
         &self,
     ) -> impl Future<Output = Result<types::PhoneNumberListResponse, Error>> {
-        self.scope.call_value::<Json<_>>(get_request())
+        self.scope.call_value::<Json<_>>(list_request())
     }
 
-    /// Same as [`get`](Self::get), also returning the status and headers.
-    pub fn get_with_response(
+    /// Same as [`list`](Self::list), also returning the status and headers.
+    pub fn list_with_response(
         &self,
     ) -> impl Future<
         Output = Result<ApiResponse<types::PhoneNumberListResponse>, Error>,
     > {
-        self.scope.call::<Json<_>>(get_request())
+        self.scope.call::<Json<_>>(list_request())
     }
 
     /// Update a phone number
@@ -119,70 +87,25 @@ impl<'a> PhoneNumbers<'a> {
     pub fn update(
         &self,
         phone_number_id: &str,
-        body: &types::PhoneNumberUpdateParams,
+        params: &types::PhoneNumberUpdateParams,
     ) -> impl Future<Output = Result<types::PhoneNumberUpdateResponse, Error>> {
-        self.scope.call_value::<Json<_>>(update_request(phone_number_id, body))
+        self.scope.call_value::<Json<_>>(update_request(phone_number_id, params))
     }
 
     /// Same as [`update`](Self::update), also returning the status and headers.
     pub fn update_with_response(
         &self,
         phone_number_id: &str,
-        body: &types::PhoneNumberUpdateParams,
+        params: &types::PhoneNumberUpdateParams,
     ) -> impl Future<
         Output = Result<ApiResponse<types::PhoneNumberUpdateResponse>, Error>,
     > {
-        self.scope.call::<Json<_>>(update_request(phone_number_id, body))
-    }
-
-    /// Pick a phone number to write from
-    ///
-    /// The phone number of yours best placed to write to the given handles, with a
-    /// link to its contact card (vCard).
-    ///
-    /// `GET /v3/available_number`
-    ///
-    /// # Example
-    ///
-    /// ```no_run
-    /// # async fn example() -> Result<(), linq_api::Error> {
-    /// let client = linq_api::Client::from_env()?;
-    /// let available_number_retrieve_response = client
-    ///     .phone_numbers()
-    ///     .get_available_number(
-    ///         &linq_api::types::PhoneNumberGetAvailableNumberParams::default(),
-    ///     )
-    ///     .await?;
-    /// println!("{:?}", available_number_retrieve_response);
-    /// #     Ok(())
-    /// # }
-    /// ```
-    pub fn get_available_number(
-        &self,
-        params: &types::PhoneNumberGetAvailableNumberParams,
-    ) -> impl Future<Output = Result<types::AvailableNumberRetrieveResponse, Error>> {
-        self.scope.call_value::<Json<_>>(get_available_number_request(params))
-    }
-
-    /// Same as [`get_available_number`](Self::get_available_number), also returning the status and headers.
-    pub fn get_available_number_with_response(
-        &self,
-        params: &types::PhoneNumberGetAvailableNumberParams,
-    ) -> impl Future<
-        Output = Result<ApiResponse<types::AvailableNumberRetrieveResponse>, Error>,
-    > {
-        self.scope.call::<Json<_>>(get_available_number_request(params))
+        self.scope.call::<Json<_>>(update_request(phone_number_id, params))
     }
 }
 
 /// The request of [`PhoneNumbers::list`].
 fn list_request() -> Result<RequestSpec, Error> {
-    let path = String::from("/v3/phonenumbers");
-    Ok(RequestSpec::new(Method::GET, "/v3/phonenumbers", path))
-}
-
-/// The request of [`PhoneNumbers::get`].
-fn get_request() -> Result<RequestSpec, Error> {
     let path = String::from("/v3/phone_numbers");
     Ok(RequestSpec::new(Method::GET, "/v3/phone_numbers", path))
 }
@@ -190,19 +113,8 @@ fn get_request() -> Result<RequestSpec, Error> {
 /// The request of [`PhoneNumbers::update`].
 fn update_request(
     phone_number_id: &str,
-    body: &types::PhoneNumberUpdateParams,
+    params: &types::PhoneNumberUpdateParams,
 ) -> Result<RequestSpec, Error> {
     let path = format!("/v3/phone_numbers/{}", path::segment(phone_number_id) ?);
-    RequestSpec::new(Method::PUT, "/v3/phone_numbers/{phoneNumberId}", path).json(body)
-}
-
-/// The request of [`PhoneNumbers::get_available_number`].
-fn get_available_number_request(
-    params: &types::PhoneNumberGetAvailableNumberParams,
-) -> Result<RequestSpec, Error> {
-    let path = String::from("/v3/available_number");
-    Ok(
-        RequestSpec::new(Method::GET, "/v3/available_number", path)
-            .query("to", &params.to, QueryStyle::Form { explode: false }),
-    )
+    RequestSpec::new(Method::PUT, "/v3/phone_numbers/{phoneNumberId}", path).json(params)
 }

@@ -108,19 +108,19 @@ impl<'a> WebhookSubscriptions<'a> {
     /// ```
     pub fn create(
         &self,
-        body: &types::WebhookSubscriptionCreateParams,
+        params: &types::WebhookSubscriptionCreateParams,
     ) -> impl Future<Output = Result<types::WebhookSubscriptionCreateResponse, Error>> {
-        self.scope.call_value::<Json<_>>(create_request(body))
+        self.scope.call_value::<Json<_>>(create_request(params))
     }
 
     /// Same as [`create`](Self::create), also returning the status and headers.
     pub fn create_with_response(
         &self,
-        body: &types::WebhookSubscriptionCreateParams,
+        params: &types::WebhookSubscriptionCreateParams,
     ) -> impl Future<
         Output = Result<ApiResponse<types::WebhookSubscriptionCreateResponse>, Error>,
     > {
-        self.scope.call::<Json<_>>(create_request(body))
+        self.scope.call::<Json<_>>(create_request(params))
     }
 
     /// Retrieve a webhook subscription
@@ -190,18 +190,18 @@ impl<'a> WebhookSubscriptions<'a> {
     pub fn update(
         &self,
         subscription_id: &str,
-        body: &types::WebhookSubscriptionUpdateParams,
+        params: &types::WebhookSubscriptionUpdateParams,
     ) -> impl Future<Output = Result<types::WebhookSubscription, Error>> {
-        self.scope.call_value::<Json<_>>(update_request(subscription_id, body))
+        self.scope.call_value::<Json<_>>(update_request(subscription_id, params))
     }
 
     /// Same as [`update`](Self::update), also returning the status and headers.
     pub fn update_with_response(
         &self,
         subscription_id: &str,
-        body: &types::WebhookSubscriptionUpdateParams,
+        params: &types::WebhookSubscriptionUpdateParams,
     ) -> impl Future<Output = Result<ApiResponse<types::WebhookSubscription>, Error>> {
-        self.scope.call::<Json<_>>(update_request(subscription_id, body))
+        self.scope.call::<Json<_>>(update_request(subscription_id, params))
     }
 
     /// Delete a webhook subscription
@@ -244,10 +244,10 @@ fn list_request() -> Result<RequestSpec, Error> {
 
 /// The request of [`WebhookSubscriptions::create`].
 fn create_request(
-    body: &types::WebhookSubscriptionCreateParams,
+    params: &types::WebhookSubscriptionCreateParams,
 ) -> Result<RequestSpec, Error> {
     let path = String::from("/v3/webhook-subscriptions");
-    RequestSpec::new(Method::POST, "/v3/webhook-subscriptions", path).json(body)
+    RequestSpec::new(Method::POST, "/v3/webhook-subscriptions", path).json(params)
 }
 
 /// The request of [`WebhookSubscriptions::retrieve`].
@@ -259,11 +259,11 @@ fn retrieve_request(subscription_id: &str) -> Result<RequestSpec, Error> {
 /// The request of [`WebhookSubscriptions::update`].
 fn update_request(
     subscription_id: &str,
-    body: &types::WebhookSubscriptionUpdateParams,
+    params: &types::WebhookSubscriptionUpdateParams,
 ) -> Result<RequestSpec, Error> {
     let path = format!("/v3/webhook-subscriptions/{}", path::segment(subscription_id) ?);
     RequestSpec::new(Method::PUT, "/v3/webhook-subscriptions/{subscriptionId}", path)
-        .json(body)
+        .json(params)
 }
 
 /// The request of [`WebhookSubscriptions::delete`].

@@ -80,9 +80,11 @@ impl Client {
     /// method for. `path` is appended to the base URL; each `{name}` in it is replaced,
     /// in order, by a [`path_param`](CustomRequest::path_param).
     ///
-    /// ```no_run
-    /// # async fn run(client: &linq_api::Client) -> Result<(), linq_api::Error> {
-    /// use linq_api::Method;
+    /// (`your_api` stands for the generated crate; the example is not compiled here.)
+    ///
+    /// ```ignore
+    /// # async fn run(client: &your_api::Client) -> Result<(), your_api::Error> {
+    /// use your_api::Method;
     /// let left: serde_json::Value = client
     ///     .request(Method::POST, "/v3/chats/{chat_id}/leave")
     ///     .path_param("chat_1")

@@ -58,6 +58,9 @@ pub enum ErrorKind {
     InvalidRequest,
     /// The client could not be built (no API key, an invalid base URL...).
     Config,
+    /// The pages of a list do not advance (the server repeated a position) or point
+    /// where the client does not follow (a next-page link to another origin).
+    Pagination,
     /// A successful response's body is larger than the client's maximum body size
     /// ([`ClientBuilder::max_body_size`](super::ClientBuilder::max_body_size)); status
     /// and headers are kept, the body is not.
@@ -157,6 +160,11 @@ impl Error {
         let mut error = Self::invalid_request(detail);
         error.inner.source = Some(Box::new(source));
         error
+    }
+
+    /// The pages of a list cannot be followed.
+    pub(crate) fn pagination(detail: impl Into<String>) -> Self {
+        Self::with_detail(ErrorKind::Pagination, detail)
     }
 
     /// A non-2xx response.
@@ -363,6 +371,7 @@ impl fmt::Display for Error {
             ErrorKind::Timeout => f.write_str("request timed out")?,
             ErrorKind::InvalidRequest => f.write_str("invalid request")?,
             ErrorKind::Config => f.write_str("invalid client configuration")?,
+            ErrorKind::Pagination => f.write_str("cannot follow the pages")?,
             ErrorKind::BodyTooLarge => f.write_str("response body too large")?,
             // API kinds always carry a status; this arm only keeps the match total.
             kind => write!(f, "{kind:?}")?,

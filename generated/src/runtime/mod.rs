@@ -24,6 +24,7 @@ mod middleware;
 mod multipart;
 mod nullable;
 mod options;
+mod page;
 pub mod path;
 mod query;
 mod request;
@@ -46,6 +47,10 @@ pub use middleware::{BoxFuture, Middleware, Next};
 pub use multipart::Multipart;
 pub use nullable::Nullable;
 pub use options::RequestOptions;
+pub use page::{Page, PageStream};
+// Named by emitted paginated methods.
+#[allow(unused_imports)]
+pub use page::{Pager, Paging};
 #[allow(unused_imports)] // unused by APIs without operations (webhook-only descriptions)
 pub use request::RequestSpec;
 pub use response::{ApiResponse, ByteStream};

@@ -118,6 +118,34 @@ impl RequestSpec {
         Ok(self.body(bytes, "application/json"))
     }
 
+    /// Sets a JSON body from an operation's params struct, leaving out the members
+    /// named in `elsewhere` (its query and header parameters, sent there).
+    ///
+    /// # Errors
+    ///
+    /// As [`json`](Self::json).
+    pub fn json_without<T: Serialize + ?Sized>(
+        self,
+        params: &T,
+        elsewhere: &[&str],
+    ) -> Result<Self, Error> {
+        self.json(&without(params, elsewhere)?)
+    }
+
+    /// Sets a form body from an operation's params struct, leaving out the members
+    /// named in `elsewhere` (its query and header parameters, sent there).
+    ///
+    /// # Errors
+    ///
+    /// As [`form`](Self::form).
+    pub fn form_without<T: Serialize + ?Sized>(
+        self,
+        params: &T,
+        elsewhere: &[&str],
+    ) -> Result<Self, Error> {
+        self.form(&without(params, elsewhere)?)
+    }
+
     /// Sets an `application/x-www-form-urlencoded` body from a struct or map (nested
     /// objects written `name[key]=value`, arrays repeating the name).
     ///
@@ -224,6 +252,19 @@ impl fmt::Debug for RequestSpec {
     }
 }
 
+/// `params` as a JSON value without the members named in `elsewhere`.
+fn without<T: Serialize + ?Sized>(params: &T, elsewhere: &[&str]) -> Result<Value, Error> {
+    let mut value = serde_json::to_value(params).map_err(|source| {
+        Error::invalid_request_from("the request body cannot be serialised", source)
+    })?;
+    if let Value::Object(members) = &mut value {
+        for name in elsewhere {
+            members.remove(*name);
+        }
+    }
+    Ok(value)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -240,6 +281,32 @@ mod tests {
         let body = spec.body.unwrap();
         assert_eq!(&body.bytes[..], br#"{"a":1}"#);
         assert_eq!(body.content_type, "application/json");
+    }
+
+    #[test]
+    fn params_members_sent_elsewhere_are_left_out_of_the_body() {
+        let params = json!({"phone_number": "+12025550123", "first_name": "Ada"});
+        let spec = spec()
+            .query(
+                "phone_number",
+                &params["phone_number"],
+                QueryStyle::Form { explode: true },
+            )
+            .json_without(&params, &["phone_number"])
+            .unwrap();
+        assert_eq!(spec.query, ["phone_number=%2B12025550123"]);
+        assert_eq!(&spec.body.unwrap().bytes[..], br#"{"first_name":"Ada"}"#);
+        let form = spec_form(&params);
+        assert_eq!(&form[..], b"first_name=Ada");
+    }
+
+    fn spec_form(params: &Value) -> Bytes {
+        spec()
+            .form_without(params, &["phone_number"])
+            .unwrap()
+            .body
+            .unwrap()
+            .bytes
     }
 
     #[test]

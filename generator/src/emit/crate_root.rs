@@ -50,7 +50,7 @@ pub fn lib_file(api: &Api, config: &Config, usage: &str) -> TokenStream {
 
         pub use runtime::{
             ApiResponse, BoxFuture, ByteStream, Client, ClientBuilder, CustomRequest, Error, ErrorKind, LogLevel,
-            Method, Middleware, Next, Nullable, RequestOptions, redirect_policy,
+            Method, Middleware, Next, Nullable, Page, PageStream, RequestOptions, redirect_policy,
         };
         /// The HTTP library the client sends requests with (for middlewares and
         /// [`ClientBuilder::http_client`]).

@@ -112,10 +112,10 @@ pub fn method_example(
     krate_name: &str,
 ) -> String {
     let krate = &values.krate;
-    let accessor = ident(&r.accessor);
+    let chain = r.chain.iter().map(|a| ident(a));
     let method = ident(&op.name);
     let args = call_arguments(api, op, values);
-    let call = quote! { client.#accessor().#method(#(#args),*).await? };
+    let call = quote! { client #(.#chain())* .#method(#(#args),*).await? };
     let body = match &op.response.body {
         ResponseBody::Empty => quote! { #call; },
         _ => {

@@ -70,12 +70,17 @@ pub fn cargo_features(api: &Api, config: &Config) -> String {
         out.push_str("# One per resource: `client.<resource>()`.\n");
     }
     let umbrella = umbrella(api);
-    for f in &features {
-        match umbrella {
-            Some(u) => {
+    for (f, r) in features.iter().zip(&api.resources) {
+        // A sub-resource's accessor is on its parent's handle: it enables the parent
+        // (which enables the umbrella).
+        match (r.parent.and_then(|p| features.get(p)), umbrella) {
+            (Some(parent), _) => {
+                let _ = writeln!(out, "{f} = [\"{parent}\"]");
+            }
+            (None, Some(u)) => {
                 let _ = writeln!(out, "{f} = [\"{u}\"]");
             }
-            None => {
+            (None, None) => {
                 let _ = writeln!(out, "{f} = []");
             }
         }
@@ -527,5 +532,49 @@ components:
         );
         assert!(text.contains("\nalpha = [\"_any_resource\"]\n"), "{text}");
         assert!(text.ends_with("\n_any_resource = []"), "{text}");
+    }
+
+    #[test]
+    fn a_subresource_has_its_own_feature_which_enables_its_parent() {
+        const NESTED: &str = r##"
+openapi: 3.0.3
+info: {title: Nested, version: "1"}
+paths:
+  /alpha/{id}:
+    get:
+      tags: [alpha]
+      parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+      responses: {"204": {description: done}}
+  /alpha/{id}/items:
+    get:
+      tags: [alpha]
+      parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema: {type: object, properties: {n: {type: integer}}}
+"##;
+        let dir = std::env::temp_dir().join(format!("nested-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("nested.yaml");
+        std::fs::write(&path, NESTED).unwrap();
+        let lowered = crate::lower_spec(&path, None, &mut crate::Timings::default());
+        let _ = std::fs::remove_dir_all(&dir);
+        let (api, config) = lowered.unwrap();
+        assert_eq!(resource_features(&api), ["alpha", "alpha_items"]);
+        assert_eq!(api.resources[1].chain, ["alpha", "items"]);
+        let text = cargo_features(&api, &config);
+        assert!(text.contains("\nalpha_items = [\"alpha\"]\n"), "{text}");
+        assert!(text.contains("\nalpha = [\"_any_resource\"]\n"), "{text}");
+        // The items' response type comes with the sub-resource's feature alone.
+        let gates = type_gates(&api, &config, &duplicates(&api));
+        let item = api
+            .types
+            .iter()
+            .position(|t| t.name == "ItemListResponse")
+            .expect("the list response type");
+        assert_eq!(gates[item], any(&["alpha_items"]));
     }
 }

@@ -7,6 +7,7 @@ mod crate_root;
 pub mod docs;
 mod examples;
 pub mod features;
+mod pagination;
 pub(crate) mod resources;
 pub(crate) mod rust_type;
 mod samples;
@@ -55,6 +56,17 @@ impl Context {
             types: types::Plan::new(api, config),
         }
     }
+}
+
+/// The arguments of an operation's method after `&self`, as written in the emitted
+/// code (`chat_id: &str`, `params: &types::MessageSendParams`): the client surface,
+/// for comparing two generations.
+pub fn method_arguments(api: &Api, op: &crate::ir::Operation) -> Vec<String> {
+    resources::arguments(api, op)
+        .0
+        .iter()
+        .map(|t| t.to_string())
+        .collect()
 }
 
 /// One emitted Rust file, or a run of the items of `types.rs`. Parts are emitted

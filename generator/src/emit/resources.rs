@@ -7,11 +7,12 @@ use quote::{format_ident, quote};
 use super::docs;
 use super::examples::method_example;
 use super::features::resource_features;
+use super::pagination;
 use super::rust_type::{Scope, ident, rust_type};
 use super::values::ValueBuilder;
 use crate::ir::{
-    Api, BodyEncoding, HttpMethod, Operation, ParamLocation, PathPart, Primitive, QueryStyle,
-    Resource, ResponseBody, TypeKind, TypeRef,
+    Api, BodyEncoding, HttpMethod, Operation, Param, ParamLocation, PathPart, Primitive,
+    QueryStyle, Resource, ResponseBody, TypeKind, TypeRef,
 };
 
 /// `resources/mod.rs`: module declarations and the accessors on `Client`.
@@ -41,23 +42,28 @@ pub fn mod_file(api: &Api) -> TokenStream {
                 pub use crate::runtime::Multipart;
             }
         });
-    let accessors = api.resources.iter().zip(&cfgs).map(|(r, cfg)| {
-        let m = ident(&r.module);
-        let t = ident(&r.type_name);
-        let a = ident(&r.accessor);
-        let text = docs::join(&[
-            r.doc.as_deref(),
-            Some(&format!("Operations on the `{}` resource.", r.accessor)),
-        ]);
-        let doc = docs::attrs(&text);
-        quote! {
-            #doc
-            #cfg
-            pub fn #a(&self) -> #m::#t<'_> {
-                #m::#t::new(crate::runtime::Scope::new(self))
+    let accessors = api
+        .resources
+        .iter()
+        .zip(&cfgs)
+        .filter(|(r, _)| r.parent.is_none())
+        .map(|(r, cfg)| {
+            let m = ident(&r.module);
+            let t = ident(&r.type_name);
+            let a = ident(&r.accessor);
+            let text = docs::join(&[
+                r.doc.as_deref(),
+                Some(&format!("Operations on the `{}` resource.", r.accessor)),
+            ]);
+            let doc = docs::attrs(&text);
+            quote! {
+                #doc
+                #cfg
+                pub fn #a(&self) -> #m::#t<'_> {
+                    #m::#t::new(crate::runtime::Scope::new(self))
+                }
             }
-        }
-    });
+        });
     quote! {
         //! The API's operations, grouped by resource. Each resource is reached through an
         //! accessor on [`Client`](crate::Client), such as `client.resource().call(..)`.
@@ -91,7 +97,13 @@ pub fn resource_file(
         .operations
         .iter()
         .map(|op| operation(api, r, op, values, krate));
+    let subresources = subresource_accessors(api, r);
     let requests = r.operations.iter().map(|op| request_fn(api, r, op));
+    let pagers = r
+        .operations
+        .iter()
+        .map(|op| pagination::pager_const(api, &r.type_name, op, &return_type(api, op)));
+    let paged = r.operations.iter().any(|op| op.pagination.is_some());
     let uses_types = r.operations.iter().any(|op| mentions_types(api, op));
     let types_import = uses_types.then(|| quote! { use crate::types; });
     let uses_query = r.operations.iter().any(|op| {
@@ -101,6 +113,11 @@ pub fn resource_file(
                 TypeKind::Params(ps) => ps.iter().any(|p| p.location == ParamLocation::Query),
                 _ => false,
             })
+            || op.body.as_ref().is_some_and(|b| {
+                b.elsewhere
+                    .iter()
+                    .any(|p| p.location == ParamLocation::Query)
+            })
     });
     let uses_query = uses_query
         || r.operations
@@ -108,15 +125,21 @@ pub fn resource_file(
             .any(|op| op.body.as_ref().is_some_and(|b| !b.field_styles.is_empty()));
     let uses_path = r.operations.iter().any(|op| !op.path_params.is_empty());
     let has = |f: fn(&ResponseBody) -> bool| r.operations.iter().any(|op| f(&op.response.body));
+    // A resource may have only sub-resources, and then no operation of its own.
+    let calls = !r.operations.is_empty();
     // The runtime items this module names, in `rustfmt` order.
     let imports = [
-        ("ApiResponse", true),
+        ("ApiResponse", calls),
         ("Binary", has(|b| *b == ResponseBody::Binary)),
         ("Empty", has(|b| *b == ResponseBody::Empty)),
         ("Json", has(|b| matches!(b, ResponseBody::Json(_)))),
-        ("Method", true),
+        ("Method", calls),
+        ("Page", paged),
+        ("PageStream", paged),
+        ("Pager", paged),
+        ("Paging", paged),
         ("QueryStyle", uses_query),
-        ("RequestSpec", true),
+        ("RequestSpec", calls),
         ("Scope", true),
         ("Text", has(|b| *b == ResponseBody::Text)),
         ("path", uses_path),
@@ -124,11 +147,16 @@ pub fn resource_file(
     .into_iter()
     .filter(|(_, used)| *used)
     .map(|(name, _)| ident(name));
+    let crate_imports = if calls {
+        quote! { use crate::{Error, RequestOptions}; }
+    } else {
+        quote! { use crate::RequestOptions; }
+    };
     quote! {
         //! The resource's handle and its operations.
 
         use crate::runtime::{#(#imports),*};
-        use crate::{Error, RequestOptions};
+        #crate_imports
         #types_import
 
         #doc
@@ -148,11 +176,46 @@ pub fn resource_file(
                 Self { scope: self.scope.with_options(options) }
             }
 
+            #subresources
             #(#methods)*
         }
 
         #(#requests)*
+        #(#pagers)*
     }
+}
+
+/// The accessors of a resource's sub-resources, on its handle: each hands its scope
+/// (client and options) on, so `with_options` on the parent applies below it too.
+fn subresource_accessors(api: &Api, r: &Resource) -> TokenStream {
+    let index = api.resources.iter().position(|x| std::ptr::eq(x, r));
+    let features = resource_features(api);
+    let items = api
+        .resources
+        .iter()
+        .zip(&features)
+        .filter(|(c, _)| c.parent.is_some() && c.parent == index)
+        .map(|(c, feature)| {
+            let m = ident(&c.module);
+            let t = ident(&c.type_name);
+            let a = ident(&c.accessor);
+            let text = docs::join(&[
+                c.doc.as_deref(),
+                Some(&format!(
+                    "Operations on the `{}` sub-resource.",
+                    c.chain.join(".")
+                )),
+            ]);
+            let doc = docs::attrs(&text);
+            quote! {
+                #doc
+                #[cfg(feature = #feature)]
+                pub fn #a(&self) -> super::#m::#t<'a> {
+                    super::#m::#t::new(self.scope.clone())
+                }
+            }
+        });
+    quote! { #(#items)* }
 }
 
 fn mentions_types(api: &Api, op: &Operation) -> bool {
@@ -240,8 +303,9 @@ pub fn arguments(api: &Api, op: &Operation) -> (Vec<TokenStream>, Vec<TokenStrea
             BodyEncoding::Binary(_) => quote! { Vec<u8> },
             BodyEncoding::Multipart => quote! { &crate::runtime::Multipart },
         };
-        decls.push(quote! { body: #ty });
-        names.push(quote! { body });
+        let n = body_arg(op);
+        decls.push(quote! { #n: #ty });
+        names.push(quote! { #n });
     }
     if let Some(p) = &op.params {
         let t = ident(&api.type_def(p.ty).name);
@@ -249,6 +313,22 @@ pub fn arguments(api: &Api, op: &Operation) -> (Vec<TokenStream>, Vec<TokenStrea
         names.push(quote! { params });
     }
     (decls, names)
+}
+
+/// The name of the body argument: `params` when it is the operation's params struct
+/// (a JSON or form object), `body` otherwise (bytes, text, multipart, arrays, or beside
+/// a separate `params`).
+pub fn body_arg(op: &Operation) -> proc_macro2::Ident {
+    let is_params = op.params.is_none()
+        && op.body.as_ref().is_some_and(|b| {
+            matches!(b.encoding, BodyEncoding::Json | BodyEncoding::Form)
+                && matches!(b.ty, TypeRef::Named(_))
+        });
+    if is_params {
+        format_ident!("params")
+    } else {
+        format_ident!("body")
+    }
 }
 
 /// The success type a method returns.
@@ -357,35 +437,35 @@ fn request_fn(api: &Api, r: &Resource, op: &Operation) -> TokenStream {
     if let Some(p) = &op.params
         && let TypeKind::Params(ps) = &api.type_def(p.ty).kind
     {
-        for param in ps {
-            let field = ident(&param.name);
-            let wire = &param.wire_name;
-            match param.location {
-                ParamLocation::Query => {
-                    let style = style_tokens(param.style);
-                    build.push((quote! { .query(#wire, &params.#field, #style) }, false));
-                }
-                ParamLocation::Header => {
-                    build.push((quote! { .header(#wire, &params.#field) }, true));
-                }
-                ParamLocation::Cookie | ParamLocation::Path => {}
-            }
-        }
+        let params = format_ident!("params");
+        build.extend(ps.iter().map(|param| param_step(param, &params)));
     }
     if let Some(b) = &op.body {
+        let body = body_arg(op);
+        // Members of the params struct that go in the query or headers.
+        for param in &b.elsewhere {
+            build.push(param_step(param, &body));
+        }
+        let elsewhere: Vec<&str> = b.elsewhere.iter().map(|p| p.wire_name.as_str()).collect();
         build.push(match &b.encoding {
-            BodyEncoding::Json => (quote! { .json(body) }, true),
-            BodyEncoding::Form if b.field_styles.is_empty() => (quote! { .form(body) }, true),
+            BodyEncoding::Json if !elsewhere.is_empty() => {
+                (quote! { .json_without(#body, &[#(#elsewhere),*]) }, true)
+            }
+            BodyEncoding::Form if !elsewhere.is_empty() => {
+                (quote! { .form_without(#body, &[#(#elsewhere),*]) }, true)
+            }
+            BodyEncoding::Json => (quote! { .json(#body) }, true),
+            BodyEncoding::Form if b.field_styles.is_empty() => (quote! { .form(#body) }, true),
             BodyEncoding::Form => {
                 let styles = b.field_styles.iter().map(|(name, style)| {
                     let style = style_tokens(*style);
                     quote! { (#name, #style) }
                 });
-                (quote! { .form_styled(body, &[#(#styles),*]) }, true)
+                (quote! { .form_styled(#body, &[#(#styles),*]) }, true)
             }
-            BodyEncoding::Text(_) => (quote! { .text(body) }, false),
-            BodyEncoding::Binary(ct) => (quote! { .body(body, #ct) }, false),
-            BodyEncoding::Multipart => (quote! { .multipart(body) }, true),
+            BodyEncoding::Text(_) => (quote! { .text(#body) }, false),
+            BodyEncoding::Binary(ct) => (quote! { .body(#body, #ct) }, false),
+            BodyEncoding::Multipart => (quote! { .multipart(#body) }, true),
         });
     }
     // Fallible steps get `?`, except a last one, whose result is returned as is.
@@ -426,6 +506,20 @@ fn request_fn(api: &Api, r: &Resource, op: &Operation) -> TokenStream {
     }
 }
 
+/// The builder step sending one query or header parameter, a field of `holder`.
+fn param_step(param: &Param, holder: &proc_macro2::Ident) -> (TokenStream, bool) {
+    let field = ident(&param.name);
+    let wire = &param.wire_name;
+    match param.location {
+        ParamLocation::Query => {
+            let style = style_tokens(param.style);
+            (quote! { .query(#wire, &#holder.#field, #style) }, false)
+        }
+        ParamLocation::Header => (quote! { .header(#wire, &#holder.#field) }, true),
+        ParamLocation::Cookie | ParamLocation::Path => (TokenStream::new(), false),
+    }
+}
+
 fn operation(
     api: &Api,
     r: &Resource,
@@ -457,7 +551,7 @@ fn operation(
     let example = docs::own_attrs(&method_example(api, r, op, values, krate));
     let deprecated = op.deprecated.then(|| quote! { #[deprecated] });
     // Binary content can be large: a third twin hands the body back unread.
-    let stream = matches!(op.response.body, ResponseBody::Binary).then(|| {
+    let byte_stream = matches!(op.response.body, ResponseBody::Binary).then(|| {
         let stream = format_ident!("{}_stream", op.name.trim_end_matches('_'));
         let doc = format!(
             " Same as [`{}`](Self::{}), handing back the body unread, to be read piece by piece.",
@@ -475,13 +569,66 @@ fn operation(
         " Same as [`{}`](Self::{}), also returning the status and headers.",
         op.name, op.name
     );
+    let Some(p) = &op.pagination else {
+        return quote! {
+            #doc
+            ///
+            #example
+            #deprecated
+            pub fn #name(&self, #(#decls),*) -> impl Future<Output = Result<#ret, Error>> {
+                self.scope.call_value::<#decode>(#request(#(#names),*))
+            }
+
+            #[doc = #raw_doc]
+            #deprecated
+            pub fn #with_response(&self, #(#decls),*) -> impl Future<Output = Result<ApiResponse<#ret>, Error>> {
+                self.scope.call::<#decode>(#request(#(#names),*))
+            }
+
+            #byte_stream
+        };
+    };
+    // A list operation: the first page, which can fetch the next, and a stream of
+    // every item across pages.
+    let item = pagination::item_type(api, p);
+    let pager = pagination::pager_name(op);
+    let stream = format_ident!("{}_stream", op.name.trim_end_matches('_'));
+    let page_doc = format!(
+        " Returns the first page; [`Page::next_page`] fetches the next with the same \
+         parameters and options, and [`{}_stream`](Self::{}_stream) yields every item \
+         across pages.",
+        op.name.trim_end_matches('_'),
+        op.name.trim_end_matches('_')
+    );
+    let stream_doc = format!(
+        " Every item of [`{0}`](Self::{0}), page after page: a `Stream` of \
+         `Result<item, Error>` (use `futures::TryStreamExt` to collect or iterate). The \
+         next page is requested when the items of the current one are consumed, with \
+         the same parameters (only the position changes), options, retries and timeouts. \
+         The stream ends after the last page; an error, including a position the server \
+         repeats, is yielded once and ends it.",
+        op.name
+    );
+    let raw_doc = format!(
+        " The first page of [`{}`](Self::{}) as it was received: status, headers and the \
+         decoded body.",
+        op.name, op.name
+    );
     quote! {
         #doc
         ///
+        #[doc = #page_doc]
+        ///
         #example
         #deprecated
-        pub fn #name(&self, #(#decls),*) -> impl Future<Output = Result<#ret, Error>> {
-            self.scope.call_value::<#decode>(#request(#(#names),*))
+        pub fn #name(&self, #(#decls),*) -> impl Future<Output = Result<Page<#item, #ret>, Error>> {
+            self.scope.page(#request(#(#names),*), #pager)
+        }
+
+        #[doc = #stream_doc]
+        #deprecated
+        pub fn #stream(&self, #(#decls),*) -> PageStream<#item, #ret> {
+            self.scope.stream(#request(#(#names),*), #pager)
         }
 
         #[doc = #raw_doc]
@@ -490,7 +637,7 @@ fn operation(
             self.scope.call::<#decode>(#request(#(#names),*))
         }
 
-        #stream
+        #byte_stream
     }
 }
 

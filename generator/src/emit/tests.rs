@@ -117,7 +117,7 @@ pub fn contract_file(api: &Api, config: &Config, values: &ValueBuilder<'_>) -> T
                     "- `{} {}` (`{}.{}`): {why}",
                     op.method.as_str(),
                     op.path,
-                    r.accessor,
+                    r.chain.join("."),
                     op.name
                 )),
             }
@@ -320,20 +320,22 @@ fn operation_tests(
 ) -> Result<TokenStream, String> {
     let required = call(api, op, samples, Fill::Required)?;
     let all = call(api, op, samples, Fill::All)?;
-    let stem = format!("{}_{}", r.accessor, op.name);
+    let stem = format!("{}_{}", r.module, op.name);
     let mut name = |suffix: &str| names.claim(&format!("{stem}{suffix}"));
     let http = format!("`{} {}`", op.method.as_str(), op.path);
     let mut out = Vec::new();
     if required.fingerprint == all.fingerprint {
         let doc = format!(
             "{http} (`{}.{}`): the call with its required parameters, which are all it has.",
-            r.accessor, op.name
+            r.chain.join("."),
+            op.name
         );
         out.push(success_test(api, r, op, samples, &name(""), &doc, &all));
     } else {
         let doc = format!(
             "{http} (`{}.{}`) with only the required parameters.",
-            r.accessor, op.name
+            r.chain.join("."),
+            op.name
         );
         out.push(success_test(
             api,
@@ -346,7 +348,8 @@ fn operation_tests(
         ));
         let doc = format!(
             "{http} (`{}.{}`) with every parameter set.",
-            r.accessor, op.name
+            r.chain.join("."),
+            op.name
         );
         out.push(success_test(
             api,
@@ -357,6 +360,9 @@ fn operation_tests(
             &doc,
             &all,
         ));
+    }
+    if op.pagination.is_some() {
+        out.push(paging_test(r, op, &name("_pages"), &http, &required));
     }
     let error_test_name = name("_error_responses");
     if let Some(t) = error_test(
@@ -501,7 +507,7 @@ fn success_test(
 ) -> TokenStream {
     let values = samples.values;
     let name = format_ident!("{}", name);
-    let accessor = ident(&r.accessor);
+    let chain = r.chain.iter().map(|a| ident(a));
     let method = format_ident!("{}_with_response", op.name.trim_end_matches('_'));
     let Call { lets, args, .. } = call;
     let status = Literal::u16_unsuffixed(op.response.status);
@@ -549,7 +555,7 @@ fn success_test(
         async fn #name() {
             #(#lets)*
             let response = client()
-                .#accessor()
+                #(.#chain())*
                 .#method(#(#args),*)
                 .await
                 .unwrap_or_else(|err| fail(&err));
@@ -557,6 +563,46 @@ fn success_test(
             assert_valid_request(Some(&headers));
             assert_eq!(status, #status);
             #checks
+        }
+    }
+}
+
+/// A list operation: the first page, then the second where the mock gives a next
+/// position (it answers every page with the same example, so two pages are what it
+/// can show); both requests must be valid.
+fn paging_test(r: &Resource, op: &Operation, name: &str, http: &str, call: &Call) -> TokenStream {
+    let doc = format!(
+        "{http} (`{}.{}`) pages: the first page, then the next one with the same \
+         parameters and the position the first gave, where the mock gives one.",
+        r.chain.join("."),
+        op.name
+    );
+    let doc = super::docs::attrs(&wrap(&doc));
+    let name = format_ident!("{}", name);
+    let chain = r.chain.iter().map(|a| ident(a));
+    let method = ident(&op.name);
+    let Call { lets, args, .. } = call;
+    let attrs = attrs(op);
+    quote! {
+        #doc
+        #attrs
+        async fn #name() {
+            #(#lets)*
+            let page = client()
+                #(.#chain())*
+                .#method(#(#args),*)
+                .await
+                .unwrap_or_else(|err| fail(&err));
+            assert_valid_request(Some(page.headers()));
+            if page.has_next_page() {
+                let next = page
+                    .next_page()
+                    .await
+                    .unwrap_or_else(|err| fail(&err))
+                    .expect("the page after one that has a next page");
+                assert_valid_request(Some(next.headers()));
+                assert_eq!(next.items().len(), page.items().len());
+            }
         }
     }
 }
@@ -638,10 +684,11 @@ fn error_test(
         "{http} (`{}.{}`): each documented error status, asked of the server with \
          `Prefer: code=`, comes back as an error with the example's status, body, code \
          and message.",
-        r.accessor, op.name
+        r.chain.join("."),
+        op.name
     );
     let doc = super::docs::attrs(&wrap(&doc));
-    let accessor = ident(&r.accessor);
+    let chain = r.chain.iter().map(|a| ident(a));
     let method = ident(&op.name);
     let Call { lets, args, .. } = call;
     let attrs = attrs(op);
@@ -652,7 +699,7 @@ fn error_test(
             #(#lets)*
             for expected in [#(#rows),*] {
                 let result = client()
-                    .#accessor()
+                    #(.#chain())*
                     .with_options(prefer_status(expected.status))
                     .#method(#(#args),*)
                     .await;

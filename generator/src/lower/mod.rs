@@ -9,8 +9,11 @@ mod cycles;
 mod events;
 pub mod names;
 mod operations;
+mod pagination;
+pub use pagination::describe as describe_pagination;
 pub mod refs;
 mod schemas;
+mod shape;
 
 use std::any::Any;
 use std::cell::RefCell;
@@ -77,7 +80,7 @@ pub fn lower(
         nesting: 0,
     };
     l.lower_components()?;
-    let resources = l.lower_operations()?;
+    let resources = l.lower_operations(config)?;
     let webhooks = l.lower_webhooks()?;
     schemas::settle_unions(&mut l.types);
     let error_body = operations::common_error_body(&resources);
@@ -94,6 +97,7 @@ pub fn lower(
     events::type_events(&mut api, doc, config, &mut l.type_names);
     cycles::check_alias_cycles(&api, file)?;
     cycles::break_cycles(&mut api);
+    pagination::apply(&mut api, doc, config, file)?;
     api.diagnostics.sort();
     api.diagnostics.dedup();
     Ok(api)

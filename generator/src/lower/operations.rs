@@ -11,7 +11,9 @@ use serde_json::Value;
 use super::Lowerer;
 use super::names::{self, NameSet};
 use super::refs::{self, SchemaRef};
+use super::shape;
 use crate::config::Config;
+use crate::config::path_key;
 use crate::error::{Error, ErrorKind, pointer_push};
 use crate::ir::{
     ApiInfo, Auth, BodyEncoding, Doc, ErrorResponse, HttpMethod, Operation, Param, ParamLocation,
@@ -63,15 +65,172 @@ impl<T> std::ops::Deref for Resolved<'_, T> {
     }
 }
 
-/// A resource being assembled.
+/// One operation of the spec, before it is named.
+struct Found {
+    /// Index of its path item.
+    item: usize,
+    path: String,
+    method: HttpMethod,
+    pointer: String,
+}
+
+/// What `op_of` answers for a method that is absent (never, by construction).
+static EMPTY_OPERATION: std::sync::LazyLock<openapiv3::Operation> =
+    std::sync::LazyLock::new(openapiv3::Operation::default);
+
+/// A resource being assembled: a node of the client's resource tree.
 struct Group {
+    /// The name it was asked for (snake case), to find it again.
     key: String,
-    doc: Option<String>,
+    /// Accessor on the client, or on the parent's handle.
     accessor: String,
-    type_name: String,
+    parent: Option<usize>,
+    doc: Option<String>,
+    /// Singular upper camel case, the prefix of its operations' type names.
     singular: String,
-    method_names: NameSet,
+    /// Method names and sub-resource accessors on its handle.
+    names: NameSet,
     operations: Vec<Operation>,
+}
+
+/// The resource tree: groups in creation order, each knowing its parent.
+#[derive(Default)]
+struct Tree {
+    groups: Vec<Group>,
+    /// Accessors on the client.
+    roots: NameSet,
+}
+
+impl Tree {
+    /// The group `name` below `parent` (a top-level one for `None`), created if new.
+    fn group(
+        &mut self,
+        parent: Option<usize>,
+        name: &str,
+        docs: &HashMap<String, Option<String>>,
+    ) -> usize {
+        let key = names::snake(name, "resource");
+        if let Some(i) = self
+            .groups
+            .iter()
+            .position(|g| g.parent == parent && g.key == key)
+        {
+            return i;
+        }
+        let accessor = match parent {
+            Some(p) => self.groups[p].names.claim(&key),
+            None => self.roots.claim(&key),
+        };
+        let mut names = NameSet::snake();
+        names.reserve(["new", "with_options", "clone", "fmt"]);
+        self.groups.push(Group {
+            doc: if parent.is_none() {
+                docs.get(&key).cloned().flatten()
+            } else {
+                None
+            },
+            singular: shape::singular_camel(name),
+            key,
+            accessor,
+            parent,
+            names,
+            operations: Vec::new(),
+        });
+        self.groups.len() - 1
+    }
+
+    /// Claims a method name on a group's handle, and its `_with_response` twin.
+    fn claim_method(&mut self, group: usize, wanted: &str) -> String {
+        let names = &mut self.groups[group].names;
+        let mut name = names.claim(wanted);
+        while names.contains(&format!("{}_with_response", name.trim_end_matches('_'))) {
+            name = names.claim(wanted);
+        }
+        names.reserve([format!("{}_with_response", name.trim_end_matches('_')).as_str()]);
+        name
+    }
+
+    /// The resources, each parent before its children: top-level ones in `order`
+    /// (then as created), sub-resources as created. Empty leaves are dropped.
+    fn into_resources(self, order: &[String]) -> Vec<Resource> {
+        let n = self.groups.len();
+        // A group is kept when it or a descendant has operations.
+        let mut keep = vec![false; n];
+        for i in (0..n).rev() {
+            if !self.groups[i].operations.is_empty() {
+                let mut at = Some(i);
+                while let Some(j) = at {
+                    keep[j] = true;
+                    at = self.groups[j].parent;
+                }
+            }
+        }
+        let mut roots: Vec<usize> = (0..n)
+            .filter(|&i| keep[i] && self.groups[i].parent.is_none())
+            .collect();
+        roots.sort_by_key(|&i| {
+            order
+                .iter()
+                .position(|k| *k == self.groups[i].key)
+                .unwrap_or(usize::MAX)
+        });
+        let mut sequence = Vec::with_capacity(n);
+        fn visit(tree: &Tree, keep: &[bool], i: usize, out: &mut Vec<usize>) {
+            out.push(i);
+            for (j, g) in tree.groups.iter().enumerate() {
+                if keep[j] && g.parent == Some(i) {
+                    visit(tree, keep, j, out);
+                }
+            }
+        }
+        for r in roots {
+            visit(&self, &keep, r, &mut sequence);
+        }
+        let mut new_index = vec![usize::MAX; n];
+        for (k, &i) in sequence.iter().enumerate() {
+            new_index[i] = k;
+        }
+        let mut type_names = NameSet::camel();
+        // A handle named like an item its file imports would clash with it.
+        type_names.reserve(names::RESOURCE_FILE_ITEMS.iter().copied());
+        let mut modules = NameSet::snake();
+        let mut slots: Vec<Option<Group>> = self.groups.into_iter().map(Some).collect();
+        let mut out: Vec<Resource> = Vec::with_capacity(sequence.len());
+        for i in sequence {
+            let Some(g) = slots[i].take() else { continue };
+            let parent = g.parent.map(|p| new_index[p]);
+            let (type_name, module, chain) = match parent.and_then(|p| out.get(p)) {
+                Some(p) => {
+                    let mut chain = p.chain.clone();
+                    chain.push(g.accessor.clone());
+                    (
+                        format!(
+                            "{}{}",
+                            shape::singular_camel(&p.accessor),
+                            names::type_name(&g.accessor)
+                        ),
+                        format!("{}_{}", p.module, g.accessor),
+                        chain,
+                    )
+                }
+                None => (
+                    names::type_name(&g.accessor),
+                    g.accessor.clone(),
+                    vec![g.accessor.clone()],
+                ),
+            };
+            out.push(Resource {
+                type_name: type_names.claim(&type_name),
+                module: modules.claim(&module),
+                accessor: g.accessor,
+                parent,
+                chain,
+                doc: g.doc,
+                operations: g.operations,
+            });
+        }
+        out
+    }
 }
 
 impl<'a> Lowerer<'a> {
@@ -147,21 +306,46 @@ impl<'a> Lowerer<'a> {
         }
     }
 
-    pub(super) fn lower_operations(&mut self) -> Result<Vec<Resource>, Error> {
-        let mut groups: Vec<Group> = Vec::new();
-        let mut accessors = NameSet::snake();
-        accessors.reserve(CLIENT_METHODS.iter().copied());
-        let mut group_types = NameSet::camel();
-        group_types.reserve(names::RESOURCE_FILE_ITEMS.iter().copied());
+    pub(super) fn lower_operations(&mut self, config: &Config) -> Result<Vec<Resource>, Error> {
+        let mut tree = Tree::default();
+        tree.roots.reserve(CLIENT_METHODS.iter().copied());
         let tag_docs: HashMap<&str, &openapiv3::Tag> = self
             .spec
             .tags
             .iter()
             .map(|t| (t.name.as_str(), t))
             .collect();
-        // Declared tags first, in declaration order, so resource order follows the spec.
-        let mut order: Vec<String> = self.spec.tags.iter().map(|t| t.name.clone()).collect();
-        let mut seen_ids: HashMap<String, usize> = HashMap::new();
+        let tag_resource = |tag: &str| -> String {
+            tag_docs
+                .get(tag)
+                .and_then(|t| t.extensions.get("x-resource-name"))
+                .and_then(Value::as_str)
+                .unwrap_or(tag)
+                .to_string()
+        };
+        // Top-level resources: the config's first, then declared tags, then as met.
+        let mut order: Vec<String> = Vec::new();
+        for entry in &config.naming {
+            if let Some(root) = entry.resources.first()
+                && !order.contains(root)
+            {
+                order.push(root.clone());
+            }
+        }
+        for t in &self.spec.tags {
+            order.push(names::snake(&tag_resource(&t.name), "resource"));
+        }
+        let docs_by_name: HashMap<String, Option<String>> = self
+            .spec
+            .tags
+            .iter()
+            .map(|t| {
+                (
+                    names::snake(&tag_resource(&t.name), "resource"),
+                    t.description.clone(),
+                )
+            })
+            .collect();
 
         // Keys the parser drops (it keeps only keys starting with `/`) or that hold
         // more than a path are reported; control characters cannot be sent at all.
@@ -193,104 +377,170 @@ impl<'a> Lowerer<'a> {
                 );
             }
         }
+
+        // Every operation, in spec order.
+        let mut items = Vec::new();
+        let mut found: Vec<Found> = Vec::new();
         for (path, item) in &self.spec.paths.paths {
             let item_ptr = pointer_push("#/paths", path);
-            let item = self.deref(item, &item_ptr)?;
-            for (method, op) in methods(&item) {
-                let Some(op) = op else { continue };
-                let op_ptr = pointer_push(&item_ptr, &method.as_str().to_ascii_lowercase());
-                let key = match op.extensions.get("x-resource-name").and_then(Value::as_str) {
-                    Some(r) => r.to_string(),
-                    None => op
-                        .tags
-                        .first()
-                        .cloned()
-                        .unwrap_or_else(|| group_from_path(path)),
-                };
-                if !order.contains(&key) {
-                    order.push(key.clone());
+            let resolved = self.deref(item, &item_ptr)?;
+            for (method, op) in methods(&resolved) {
+                if op.is_some() {
+                    found.push(Found {
+                        item: items.len(),
+                        path: path.clone(),
+                        method,
+                        pointer: pointer_push(&item_ptr, &method.as_str().to_ascii_lowercase()),
+                    });
                 }
-                let gi = match groups.iter().position(|g| g.key == key) {
-                    Some(i) => i,
-                    None => {
-                        let tag = tag_docs.get(key.as_str());
-                        let resource_name = tag
-                            .and_then(|t| t.extensions.get("x-resource-name"))
-                            .and_then(Value::as_str)
-                            .unwrap_or(&key)
-                            .to_string();
-                        let accessor = accessors.claim(&names::snake(&resource_name, "resource"));
-                        let type_name = group_types.claim(&names::type_name(&resource_name));
-                        let singular = singular_camel(&resource_name);
-                        let mut method_names = NameSet::snake();
-                        method_names.reserve(["new", "with_options", "clone", "fmt"]);
-                        groups.push(Group {
-                            doc: tag.and_then(|t| t.description.clone()),
-                            key: key.clone(),
-                            accessor,
-                            type_name,
-                            singular,
-                            method_names,
-                            operations: Vec::new(),
-                        });
-                        groups.len() - 1
-                    }
-                };
-                let operation_id = match &op.operation_id {
-                    Some(id) => {
-                        let n = seen_ids.entry(id.clone()).or_insert(0);
-                        *n += 1;
-                        if *n > 1 {
-                            self.note(
-                                &op_ptr,
-                                format!(
-                                    "duplicate operationId `{id}`; the method gets a numbered name"
-                                ),
-                            );
-                        }
-                        id.clone()
-                    }
-                    None => derive_operation_id(method, path),
-                };
-                let wanted = match op.extensions.get("x-method-name").and_then(Value::as_str) {
-                    Some(m) => names::snake(m, "call"),
-                    None => method_name(&operation_id, &key),
-                };
-                // The method's `_with_response` twin must be free too.
-                let name = loop {
-                    let names = &mut groups[gi].method_names;
-                    let name = names.claim(&wanted);
-                    let twin = format!("{}_with_response", name.trim_end_matches('_'));
-                    if !names.contains(&twin) {
-                        names.reserve([twin.as_str()]);
-                        break name;
-                    }
-                };
-                let singular = groups[gi].singular.clone();
-                let operation = self.operation(
-                    &item,
-                    op,
-                    method,
-                    path,
-                    &op_ptr,
-                    name,
-                    operation_id,
-                    &singular,
-                )?;
-                groups[gi].operations.push(operation);
+            }
+            items.push(resolved);
+        }
+        // Paths that have items (`/accounts/{}/people` when `/accounts/{}/people/{}`
+        // exists): collections, whatever their spelling.
+        let mut prefixes: HashMap<String, shape::Below> = HashMap::new();
+        for path in self.spec.paths.paths.keys() {
+            let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+            for k in 1..segments.len() {
+                let below = prefixes
+                    .entry(path_key(&format!("/{}", segments[..k].join("/"))))
+                    .or_default();
+                below.paths = true;
+                below.items |= segments[k].starts_with('{');
             }
         }
-        groups.sort_by_key(|g| order.iter().position(|k| *k == g.key).unwrap_or(usize::MAX));
-        Ok(groups
-            .into_iter()
-            .map(|g| Resource {
-                module: g.accessor.clone(),
-                accessor: g.accessor,
-                type_name: g.type_name,
-                doc: g.doc,
-                operations: g.operations,
-            })
-            .collect())
+        let below = |prefix: &str| prefixes.get(&path_key(prefix)).copied().unwrap_or_default();
+        let op_of = |f: &Found| -> &openapiv3::Operation {
+            // `found` only lists methods that are present.
+            methods(&items[f.item])
+                .into_iter()
+                .find(|(m, _)| *m == f.method)
+                .and_then(|(_, op)| op)
+                .unwrap_or(&EMPTY_OPERATION)
+        };
+
+        // Names the config gives, in config order, first: they win over derived ones.
+        let mut placed: Vec<Option<(usize, String)>> = vec![None; found.len()];
+        let mut missing = Vec::new();
+        for entry in &config.naming {
+            let at = found.iter().position(|f| {
+                f.method.as_str().eq_ignore_ascii_case(&entry.http_method)
+                    && path_key(&f.path) == entry.path_key
+            });
+            let Some(at) = at else {
+                missing.push(format!("`{}`", entry.config_key));
+                continue;
+            };
+            let mut group = None;
+            for r in &entry.resources {
+                group = Some(tree.group(group, r, &docs_by_name));
+            }
+            let Some(g) = group else { continue };
+            let name = tree.claim_method(g, &names::snake(&entry.method, "call"));
+            placed[at] = Some((g, name));
+        }
+
+        if !missing.is_empty() {
+            self.note(
+                "#/paths",
+                format!(
+                    "the config's `resources` name {} operation(s) this spec does not have: {}",
+                    missing.len(),
+                    missing.join(", ")
+                ),
+            );
+        }
+
+        // The rest: tags (or the path) and the REST shape.
+        let mut seen_ids: HashMap<String, usize> = HashMap::new();
+        let mut ids = Vec::with_capacity(found.len());
+        for (i, f) in found.iter().enumerate() {
+            let op = op_of(f);
+            let operation_id = match &op.operation_id {
+                Some(id) => {
+                    let n = seen_ids.entry(id.clone()).or_insert(0);
+                    *n += 1;
+                    if *n > 1 {
+                        self.note(
+                            &f.pointer,
+                            format!("duplicate operationId `{id}`; the method gets another name"),
+                        );
+                    }
+                    id.clone()
+                }
+                None => shape::derive_operation_id(f.method, &f.path),
+            };
+            ids.push(operation_id.clone());
+            if placed[i].is_some() {
+                continue;
+            }
+            let key = match op.extensions.get("x-resource-name").and_then(Value::as_str) {
+                Some(r) => r.to_string(),
+                None => match op.tags.first() {
+                    Some(tag) => tag_resource(tag),
+                    None => shape::group_from_path(&f.path),
+                },
+            };
+            let item = &items[f.item];
+            let siblings = shape::Siblings {
+                put: item.put.is_some(),
+                patch: item.patch.is_some(),
+            };
+            let shape = shape::rest_shape(&f.path, &key, f.method, siblings, &below);
+            let mut g = tree.group(None, &key, &docs_by_name);
+            let mut chain = vec![key.clone()];
+            for sub in shape.iter().flat_map(|s| &s.subresources) {
+                g = tree.group(Some(g), sub, &docs_by_name);
+                chain.push(sub.clone());
+            }
+            let fallback = match &shape {
+                Some(s) => {
+                    let machine_made = op.operation_id.is_none()
+                        || shape::is_machine_made(&operation_id, f.method, &f.path);
+                    let words: Vec<&str> = chain.iter().map(String::as_str).collect();
+                    shape::action_name(
+                        &operation_id,
+                        machine_made,
+                        f.method,
+                        s.action.as_deref(),
+                        &words,
+                    )
+                }
+                None => shape::method_name(&operation_id, &key),
+            };
+            // The REST name, else the short name, else the whole operationId (before a
+            // numeric suffix).
+            let taken = |n: &str| tree.groups[g].names.contains(n);
+            let wanted = match op.extensions.get("x-method-name").and_then(Value::as_str) {
+                Some(m) => names::snake(m, "call"),
+                None => match shape.as_ref().and_then(|s| s.method) {
+                    Some(m) if !taken(m) => m.to_string(),
+                    _ if !taken(&fallback) => fallback,
+                    _ => names::snake(&operation_id, "call"),
+                },
+            };
+            let name = tree.claim_method(g, &wanted);
+            placed[i] = Some((g, name));
+        }
+
+        // Lower every operation in spec order (inline types are named in that order).
+        for ((f, place), operation_id) in found.iter().zip(placed).zip(ids) {
+            let Some((g, name)) = place else { continue };
+            let op = op_of(f);
+            let singular = tree.groups[g].singular.clone();
+            let operation = self.operation(
+                &items[f.item],
+                op,
+                f.method,
+                &f.path,
+                &f.pointer,
+                name,
+                operation_id,
+                &singular,
+            )?;
+            tree.groups[g].operations.push(operation);
+        }
+        Ok(tree.into_resources(&order))
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -436,6 +686,46 @@ impl<'a> Lowerer<'a> {
             None => None,
         };
 
+        let mut body = body;
+        let wanted_params = format!("{type_prefix}Params");
+        let struct_body = body
+            .as_ref()
+            .filter(|b| matches!(b.encoding, BodyEncoding::Json | BodyEncoding::Form))
+            .and_then(|b| self.struct_behind(&b.ty));
+        if let (Some(b), Some(fields)) = (&mut body, &struct_body) {
+            if other_params.is_empty() {
+                // The body alone is the params struct: give it the operation's name.
+                if let TypeRef::Named(id) = b.ty
+                    && self.types[id.0].name != wanted_params
+                    && !self.type_names.contains(&names::type_name(&wanted_params))
+                {
+                    let alias = self.declare(&wanted_params, pointer);
+                    self.types[alias.0].doc = Some(format!(
+                        "Parameters of [`{operation_id}`](crate::resources): the request body."
+                    ));
+                    self.types[alias.0].kind = TypeKind::Alias(TypeRef::Named(id));
+                    b.ty = TypeRef::Named(alias);
+                }
+            } else if let Some(merged) = self.merged_params(
+                &wanted_params,
+                &other_params,
+                fields,
+                &b.ty.clone(),
+                pointer,
+                &operation_id,
+            ) {
+                // Query (and header) parameters and body members in one struct.
+                b.ty = TypeRef::Named(merged.0);
+                b.elsewhere = merged.1;
+                other_params.clear();
+            } else {
+                self.note(
+                    pointer,
+                    "a query or header parameter shares its name with a body member; the parameters are a separate argument",
+                );
+            }
+        }
+
         let params = if other_params.is_empty() {
             None
         } else {
@@ -476,7 +766,104 @@ impl<'a> Lowerer<'a> {
             },
             deprecated: op.deprecated,
             pointer: pointer.to_string(),
+            pagination: None,
         })
+    }
+
+    /// The struct a body type is (through aliases): its members, for merging with the
+    /// operation's parameters.
+    fn struct_behind(&self, ty: &TypeRef) -> Option<crate::ir::Struct> {
+        let mut ty = ty;
+        for _ in 0..self.types.len() + 1 {
+            let TypeRef::Named(id) = ty else { return None };
+            match &self.types[id.0].kind {
+                TypeKind::Struct(s) => return Some(s.clone()),
+                TypeKind::Alias(next) => ty = next,
+                _ => return None,
+            }
+        }
+        None
+    }
+
+    /// One struct with the query/header parameters first, then the body's members;
+    /// `None` when a parameter and a member share a wire name (one JSON key could not
+    /// hold both).
+    fn merged_params(
+        &mut self,
+        wanted: &str,
+        params: &[Param],
+        body: &crate::ir::Struct,
+        reuse: &TypeRef,
+        pointer: &str,
+        operation_id: &str,
+    ) -> Option<(TypeId, Vec<Param>)> {
+        if params
+            .iter()
+            .any(|p| body.fields.iter().any(|f| f.wire_name == p.wire_name))
+        {
+            return None;
+        }
+        let mut taken = NameSet::snake();
+        taken.reserve(body.fields.iter().map(|f| f.name.as_str()));
+        let elsewhere: Vec<Param> = params
+            .iter()
+            .map(|p| Param {
+                name: taken.claim(&p.name),
+                ..p.clone()
+            })
+            .collect();
+        let mut fields: Vec<crate::ir::Field> = elsewhere
+            .iter()
+            .map(|p| crate::ir::Field {
+                wire_name: p.wire_name.clone(),
+                name: p.name.clone(),
+                ty: p.ty.clone(),
+                presence: if p.required {
+                    crate::ir::Presence::Required
+                } else {
+                    crate::ir::Presence::Optional
+                },
+                boxed: false,
+                doc: Some(
+                    [
+                        p.doc.clone().unwrap_or_default(),
+                        format!(
+                            "Sent as the `{}` {}, not in the body.",
+                            p.wire_name,
+                            if p.location == ParamLocation::Header {
+                                "header"
+                            } else {
+                                "query parameter"
+                            }
+                        ),
+                    ]
+                    .join("\n\n")
+                    .trim()
+                    .to_string(),
+                ),
+                deprecated: false,
+                constraints: p.constraints.clone(),
+            })
+            .collect();
+        fields.extend(body.fields.iter().cloned());
+        // An inline body already named for the operation becomes the merged struct.
+        let id = match reuse {
+            TypeRef::Named(id)
+                if self.types[id.0].name == names::type_name(wanted)
+                    && self.types[id.0].pointer.starts_with(pointer) =>
+            {
+                *id
+            }
+            _ => self.declare(wanted, pointer),
+        };
+        self.types[id.0].doc = Some(format!(
+            "Parameters of [`{operation_id}`](crate::resources): query parameters and body members."
+        ));
+        self.types[id.0].kind = TypeKind::Struct(crate::ir::Struct {
+            fields,
+            additional: body.additional.clone(),
+        });
+        Some((id, elsewhere))
     }
 
     /// Splits `/a/{id}/b` into literals and parameter slots; every `{name}` must be a
@@ -589,6 +976,7 @@ impl<'a> Lowerer<'a> {
             doc: b.description.clone(),
             example: example_of(media),
             field_styles,
+            elsewhere: Vec::new(),
         }))
     }
 
@@ -959,92 +1347,6 @@ fn example_of(media: &openapiv3::MediaType) -> Option<Value> {
     })
 }
 
-/// `/v3/webhook-events/{id}` -> `webhook-events`: the first segment that is neither a
-/// parameter nor a version.
-fn group_from_path(path: &str) -> String {
-    path.split('/')
-        .find(|s| !s.is_empty() && !s.starts_with('{') && !is_version(s) && *s != "api")
-        .unwrap_or("default")
-        .to_string()
-}
-
-/// `v1`, `v3`: a version segment, not a resource name.
-fn is_version(segment: &str) -> bool {
-    segment.len() > 1
-        && segment.starts_with('v')
-        && segment[1..].chars().all(|c| c.is_ascii_digit())
-}
-
-/// `GET /pets/{petId}/toys` -> `get_pets_by_pet_id_toys`.
-fn derive_operation_id(method: HttpMethod, path: &str) -> String {
-    let mut out = method.as_str().to_ascii_lowercase();
-    for segment in path.split('/').filter(|s| !s.is_empty()) {
-        out.push('_');
-        if let Some(p) = segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
-            out.push_str("by_");
-            out.push_str(p);
-        } else {
-            out.push_str(segment);
-        }
-    }
-    out
-}
-
-/// `updateWebhookSubscription` in resource `Webhook Subscriptions` -> `update`: the
-/// resource's words (singular or plural) are dropped when something is left.
-fn method_name(operation_id: &str, resource: &str) -> String {
-    let op = names::snake(operation_id, "call");
-    let words: Vec<&str> = op.split('_').filter(|w| !w.is_empty()).collect();
-    let resource_snake = names::snake(resource, "");
-    let resource_words: Vec<&str> = resource_snake
-        .split('_')
-        .filter(|w| !w.is_empty())
-        .collect();
-    if resource_words.is_empty() {
-        return op;
-    }
-    let matches = |at: usize| -> Option<usize> {
-        // Every resource word, each singular or plural; returns how many words matched.
-        let n = resource_words.len();
-        if at + n > words.len() {
-            return None;
-        }
-        resource_words
-            .iter()
-            .zip(&words[at..at + n])
-            .all(|(r, w)| {
-                r == w || names::singular(r) == *w || names::singular(w) == names::singular(r)
-            })
-            .then_some(n)
-    };
-    for at in 0..words.len() {
-        if let Some(n) = matches(at) {
-            let rest: Vec<&str> = words[..at]
-                .iter()
-                .chain(&words[at + n..])
-                .copied()
-                .collect();
-            if !rest.is_empty() {
-                return names::snake(&rest.join("_"), "call");
-            }
-        }
-    }
-    op
-}
-
-/// `Webhook Subscriptions` -> `WebhookSubscription`.
-fn singular_camel(resource: &str) -> String {
-    let camel = names::type_name(resource);
-    // Singularise the last word only.
-    let split = camel
-        .char_indices()
-        .filter(|(_, c)| c.is_ascii_uppercase())
-        .map(|(i, _)| i)
-        .next_back()
-        .unwrap_or(0);
-    format!("{}{}", &camel[..split], names::singular(&camel[split..]))
-}
-
 /// The body type most error responses share: the API's error envelope.
 pub(super) fn common_error_body(resources: &[Resource]) -> Option<TypeId> {
     let mut counts: Vec<(TypeId, usize)> = Vec::new();
@@ -1069,37 +1371,6 @@ pub(super) fn common_error_body(resources: &[Resource]) -> Option<TypeId> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn method_names_drop_the_resource() {
-        assert_eq!(
-            method_name("updateWebhookSubscription", "Webhook Subscriptions"),
-            "update"
-        );
-        assert_eq!(
-            method_name("listWebhookSubscriptions", "Webhook Subscriptions"),
-            "list"
-        );
-        assert_eq!(method_name("listWebhookEvents", "Webhook Events"), "list");
-        assert_eq!(method_name("createChat", "Chats"), "create");
-        assert_eq!(method_name("sendMessageToChat", "Messages"), "send_to_chat");
-        assert_eq!(method_name("chats", "Chats"), "chats");
-        assert_eq!(method_name("type", "Other"), "type_");
-    }
-
-    #[test]
-    fn derived_ids_and_groups() {
-        assert_eq!(
-            derive_operation_id(HttpMethod::Get, "/pets/{petId}"),
-            "get_pets_by_petId"
-        );
-        assert_eq!(group_from_path("/v3/webhook-events/{id}"), "webhook-events");
-        assert_eq!(group_from_path("/{id}"), "default");
-        assert_eq!(
-            singular_camel("Webhook Subscriptions"),
-            "WebhookSubscription"
-        );
-    }
 
     #[test]
     fn json_is_preferred() {

@@ -52,23 +52,26 @@ impl<'a> Things<'a> {
     pub fn update(
         &self,
         thing_id: &str,
-        body: &types::Thing,
+        params: &types::ThingUpdateParams,
     ) -> impl Future<Output = Result<types::Thing, Error>> {
-        self.scope.call_value::<Json<_>>(update_request(thing_id, body))
+        self.scope.call_value::<Json<_>>(update_request(thing_id, params))
     }
 
     /// Same as [`update`](Self::update), also returning the status and headers.
     pub fn update_with_response(
         &self,
         thing_id: &str,
-        body: &types::Thing,
+        params: &types::ThingUpdateParams,
     ) -> impl Future<Output = Result<ApiResponse<types::Thing>, Error>> {
-        self.scope.call::<Json<_>>(update_request(thing_id, body))
+        self.scope.call::<Json<_>>(update_request(thing_id, params))
     }
 }
 
 /// The request of [`Things::update`].
-fn update_request(thing_id: &str, body: &types::Thing) -> Result<RequestSpec, Error> {
+fn update_request(
+    thing_id: &str,
+    params: &types::ThingUpdateParams,
+) -> Result<RequestSpec, Error> {
     let path = format!("/things/{}", path::segment(thing_id) ?);
-    RequestSpec::new(Method::PUT, "/things/{thing-id}", path).json(body)
+    RequestSpec::new(Method::PUT, "/things/{thing-id}", path).json(params)
 }

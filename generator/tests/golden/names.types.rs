@@ -192,3 +192,7 @@ impl<'de> Deserialize<'de> for OptionType {
         crate::runtime::deserialize_string_enum(deserializer)
     }
 }
+
+/// Parameters of [`updateThing`](crate::resources): the request body.
+#[cfg(feature = "things")]
+pub type ThingUpdateParams = Thing;
