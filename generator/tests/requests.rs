@@ -127,7 +127,7 @@ fn form_bodies_follow_their_encoding() {
             && resource.contains(r#"("tags", QueryStyle::Form { explode: false })"#),
         "{resource}"
     );
-    let test = contract_test(&g, "forms_submit");
+    let test = contract_test(&g, "forms_create");
     assert!(
         test.contains(r#"Vec::from(["string".to_owned(), "string".to_owned()])"#),
         "{test}"
@@ -221,7 +221,7 @@ paths:
         g.api.diagnostics
     );
     // The required-only contract call sets them.
-    let test = contract_test(&g, "others_make");
+    let test = contract_test(&g, "others_create");
     assert!(test.contains("color:"), "{test}");
     // ... and so does every required member of the fixture Prism checks.
     let fixture = generate("requests.yaml");
