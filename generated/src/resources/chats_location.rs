@@ -7,7 +7,7 @@ use crate::runtime::{ApiResponse, Json, Method, RequestSpec, Scope, path};
 use crate::{Error, RequestOptions};
 use crate::types;
 
-/// Operations on the `location` resource, from [`Client::location`](crate::Client::location).
+/// Operations on the `location` resource, from [`Chats::location`](crate::resources::Chats::location).
 #[derive(Debug, Clone)]
 pub struct ChatLocation<'a> {
     scope: Scope<'a>,

@@ -11,7 +11,7 @@ use crate::runtime::{
 use crate::{Error, RequestOptions};
 use crate::types;
 
-/// Operations on the `messages` resource, from [`Client::messages`](crate::Client::messages).
+/// Operations on the `messages` resource, from [`Chats::messages`](crate::resources::Chats::messages).
 #[derive(Debug, Clone)]
 pub struct ChatMessages<'a> {
     scope: Scope<'a>,

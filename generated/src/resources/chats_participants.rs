@@ -7,7 +7,7 @@ use crate::runtime::{ApiResponse, Json, Method, RequestSpec, Scope, path};
 use crate::{Error, RequestOptions};
 use crate::types;
 
-/// Operations on the `participants` resource, from [`Client::participants`](crate::Client::participants).
+/// Operations on the `participants` resource, from [`Chats::participants`](crate::resources::Chats::participants).
 #[derive(Debug, Clone)]
 pub struct ChatParticipants<'a> {
     scope: Scope<'a>,

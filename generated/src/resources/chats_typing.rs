@@ -6,7 +6,7 @@
 use crate::runtime::{ApiResponse, Empty, Method, RequestSpec, Scope, path};
 use crate::{Error, RequestOptions};
 
-/// Operations on the `typing` resource, from [`Client::typing`](crate::Client::typing).
+/// Operations on the `typing` resource, from [`Chats::typing`](crate::resources::Chats::typing).
 #[derive(Debug, Clone)]
 pub struct ChatTyping<'a> {
     scope: Scope<'a>,

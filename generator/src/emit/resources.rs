@@ -85,11 +85,19 @@ pub fn resource_file(
     krate: &str,
 ) -> TokenStream {
     let t = ident(&r.type_name);
+    // Where the handle comes from: the client, or the parent resource's handle.
+    let owner = match r.parent.and_then(|p| api.resources.get(p)) {
+        Some(parent) => (
+            parent.type_name.clone(),
+            format!("crate::resources::{}", parent.type_name),
+        ),
+        None => ("Client".to_string(), "crate::Client".to_string()),
+    };
     let text = docs::join(&[
         r.doc.as_deref(),
         Some(&format!(
-            "Operations on the `{}` resource, from [`Client::{}`](crate::Client::{}).",
-            r.accessor, r.accessor, r.accessor
+            "Operations on the `{}` resource, from [`{}::{}`]({}::{}).",
+            r.accessor, owner.0, r.accessor, owner.1, r.accessor
         )),
     ]);
     let doc = docs::attrs(&text);
