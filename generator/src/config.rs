@@ -39,6 +39,8 @@ struct RawConfig {
     release_date: Option<String>,
     #[serde(default)]
     resources: IndexMap<String, RawResource>,
+    #[serde(default)]
+    examples: Vec<String>,
 }
 
 /// One resource of the `resources:` section: its methods and its sub-resources.
@@ -477,6 +479,9 @@ pub struct Config {
     pub version_policy: VersionPolicy,
     /// The date written in a new changelog entry (`release_date:`), if any.
     pub release_date: Option<String>,
+    /// Extra examples (`examples:`, files beside the config): (file name, contents),
+    /// copied verbatim into the crate's `examples/`.
+    pub examples: Vec<(String, String)>,
 }
 
 /// One operation named by the `resources:` section: `client.chats().messages().send(..)`
@@ -494,6 +499,50 @@ pub struct NamedOperation {
     pub path_key: String,
     /// Where the entry is in the config (`resources.chats.subresources.messages.methods.send`).
     pub config_key: String,
+}
+
+/// Reads the `examples:` entries: `.rs` files given relative to the config's folder,
+/// which must stay inside it; each becomes `examples/<file name>` of the crate.
+fn read_examples(entries: &[String], config: &Path) -> Result<Vec<(String, String)>, Error> {
+    let folder = config.parent().unwrap_or(Path::new(""));
+    let mut out: Vec<(String, String)> = Vec::new();
+    for entry in entries {
+        let err = |message: &str| {
+            Error::new(
+                ErrorKind::Config,
+                config,
+                format!("examples: `{entry}` {message}"),
+            )
+        };
+        let rel = Path::new(entry);
+        let inside = rel
+            .components()
+            .all(|c| matches!(c, std::path::Component::Normal(_)));
+        if !inside || entry.is_empty() {
+            return Err(err("must be a path inside the config's folder"));
+        }
+        let name = rel
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let stem = name.strip_suffix(".rs").unwrap_or_default();
+        let is_ident = stem.starts_with(|c: char| c.is_ascii_lowercase())
+            && stem
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+        if !is_ident {
+            return Err(err(
+                "must name a `.rs` file called like a Rust module (`linq_bot.rs`)",
+            ));
+        }
+        if out.iter().any(|(known, _)| *known == name) {
+            return Err(err("names a file already listed"));
+        }
+        let text = std::fs::read_to_string(folder.join(rel))
+            .map_err(|e| err(&format!("cannot be read: {e}")))?;
+        out.push((name, text));
+    }
+    Ok(out)
 }
 
 /// `/v3/chats/{chatId}/` -> `/v3/chats/{}`: the shape of a path, whatever its
@@ -695,6 +744,7 @@ impl Config {
             ));
         }
         let naming = naming(&raw.resources, path)?;
+        let examples = read_examples(&raw.examples, path)?;
         let (schemes, events) = match raw.webhooks.as_mut() {
             Some(w) => {
                 let schemes = std::mem::take(&mut w.schemes)
@@ -726,6 +776,7 @@ impl Config {
         }
         config.webhook_events = events;
         config.naming = naming;
+        config.examples = examples;
         Ok(config)
     }
 
@@ -791,6 +842,7 @@ impl Config {
             naming: Vec::new(),
             version_policy: raw.version_policy,
             release_date: raw.release_date,
+            examples: Vec::new(),
             crate_name,
         }
     }
@@ -974,6 +1026,36 @@ fn is_valid_crate_name(name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn examples_are_files_inside_the_config_folder() {
+        let dir = std::env::temp_dir().join(format!("examples-key-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("examples")).unwrap();
+        std::fs::write(dir.join("examples/bot.rs"), "fn main() {}\n").unwrap();
+        let config = dir.join("api.codegen.yaml");
+        let read = |entries: &[&str]| {
+            let entries: Vec<String> = entries.iter().map(|e| e.to_string()).collect();
+            read_examples(&entries, &config)
+        };
+        assert_eq!(
+            read(&["examples/bot.rs"]).unwrap(),
+            vec![("bot.rs".to_string(), "fn main() {}\n".to_string())]
+        );
+        for bad in [
+            "examples/missing.rs",
+            "../bot.rs",
+            "examples/../../bot.rs",
+            "/etc/bot.rs",
+            "examples/Bot.txt",
+            "",
+        ] {
+            let err = read(&[bad]).unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::Config, "{bad}");
+            assert!(err.to_string().contains("examples:"), "{bad}: {err}");
+        }
+        assert!(read(&["examples/bot.rs", "examples/bot.rs"]).is_err());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 
     #[test]
     fn derives_names_from_title() {

@@ -147,6 +147,17 @@ impl Templates {
             ));
             files.insert(target.clone(), render(text, &vars, &source)?);
         }
+        for (name, text) in &config.examples {
+            let target = Path::new("examples").join(name);
+            if files.get(&target).is_some() {
+                return Err(Error::new(
+                    ErrorKind::Config,
+                    Path::new(name),
+                    format!("examples: `{name}` has the name of a built-in example"),
+                ));
+            }
+            files.insert(target, text.clone());
+        }
         Ok(())
     }
 
@@ -172,6 +183,19 @@ impl Templates {
             };
             out.push_str(&format!(
                 "[[example]]\nname = \"{name}\"\nrequired-features = [\"{feature}\"]\n\n"
+            ));
+        }
+        // Examples from the config may use anything: every resource, and webhook
+        // verification when the API has it.
+        for (name, _) in &config.examples {
+            let name = name.trim_end_matches(".rs");
+            let features = if config.webhook_envelope.is_some() {
+                "\"full\", \"webhooks\""
+            } else {
+                "\"full\""
+            };
+            out.push_str(&format!(
+                "[[example]]\nname = \"{name}\"\nrequired-features = [{features}]\n\n"
             ));
         }
         out
