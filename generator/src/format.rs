@@ -1,4 +1,4 @@
-//! Stage 6, format: token streams to source text with `prettyplease`.
+//! Stage 7, format: token streams to source text with `prettyplease`.
 
 use std::path::Path;
 

@@ -34,6 +34,16 @@ impl Api {
     pub fn type_def(&self, id: TypeId) -> &TypeDef {
         &self.types[id.0]
     }
+
+    /// The type a config names (`webhooks.envelope: Event`): by type name, or by the
+    /// last segment of its schema's JSON pointer.
+    pub fn config_type(&self, name: &str) -> Option<TypeId> {
+        let suffix = format!("/{name}");
+        self.types
+            .iter()
+            .position(|t| t.name == name || t.pointer.ends_with(&suffix))
+            .map(TypeId)
+    }
 }
 
 /// Crate-level facts from the spec and the config.

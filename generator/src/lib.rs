@@ -1,8 +1,8 @@
 //! An OpenAPI-to-Rust client generator.
 //!
 //! The pipeline, one module per stage:
-//! [`load`] -> [`normalize`] -> [`parse`] -> [`lower`] (to the [`ir`]) -> [`emit`] ->
-//! [`format`] -> [`write`]. [`generate`] runs the stages up to formatting and returns
+//! [`load`] -> [`normalize`] -> [`parse`] -> [`lower`] (to the [`ir`]) -> [`plan`] ->
+//! [`emit`] -> [`format`] -> [`write`]. [`generate`] runs the stages up to formatting and returns
 //! the crate's files in memory; nothing touches the disk until all of them succeeded.
 
 pub mod api_diff;
@@ -15,6 +15,7 @@ pub mod load;
 pub mod lower;
 pub mod normalize;
 pub mod parse;
+pub mod plan;
 pub mod surface;
 pub mod templates;
 pub mod validate;
@@ -126,6 +127,8 @@ pub struct Generated {
     pub api: ir::Api,
     /// The settings it was generated with.
     pub config: Config,
+    /// What emission was told about the whole API.
+    pub plan: plan::Plan,
     /// The crate's public surface (also in `files` as `api.json`).
     pub surface: surface::Surface,
     /// Every file of the crate, path relative to the crate root.
@@ -258,8 +261,8 @@ const TYPES_PER_PART: usize = 256;
 fn emit_and_format(
     api: &ir::Api,
     config: &Config,
+    plan: &plan::Plan,
 ) -> Result<(Vec<(PathBuf, String)>, Busy), Error> {
-    let cx = emit::Context::new(api, config);
     // (file, piece, part) for every piece of every file.
     let mut jobs: Vec<(usize, usize, emit::Part)> = emit::parts(api)
         .into_iter()
@@ -295,7 +298,7 @@ fn emit_and_format(
             };
             let path = part.path(api);
             let t = Instant::now();
-            let (tokens, docs) = emit::docs::deferred(|| emit::emit_part(api, config, &cx, part));
+            let (tokens, docs) = emit::docs::deferred(|| emit::emit_part(api, config, plan, part));
             let t2 = Instant::now();
             busy.emit += t2 - t;
             let text = format::print(&path, tokens, &docs);
@@ -363,15 +366,17 @@ pub fn generate(options: &Options) -> Result<Generated, Error> {
 pub fn generate_from(
     spec: &Path,
     crate_name: Option<&str>,
-    config: Option<&Path>,
+    config_file: Option<&Path>,
     templates: &templates::Templates,
 ) -> Result<Generated, Error> {
     let mut timings = Timings::default();
-    let (api, config) = lower_spec_with_config(spec, crate_name, config, &mut timings)?;
+    let (api, config) = lower_spec_with_config(spec, crate_name, config_file, &mut timings)?;
+    let config_file = config_file.map_or_else(|| Config::path_for(spec), Path::to_path_buf);
+    let plan = plan::Plan::new(&api, &config, &config_file)?;
 
     let t = Instant::now();
     let mut files = FileSet::default();
-    let (rust, busy) = emit_and_format(&api, &config)?;
+    let (rust, busy) = emit_and_format(&api, &config, &plan)?;
     for (path, text) in rust {
         files.insert(path, text);
     }
@@ -379,16 +384,18 @@ pub fn generate_from(
     timings.format = busy.format;
     timings.emit_format_wall = t.elapsed();
 
-    templates.render_into(&config, &api, &mut files)?;
+    templates.render_into(&config, &api, &plan, &mut files)?;
     let surface = surface::Surface::build(
         &api,
         &config,
+        &plan,
         files.get(Path::new("Cargo.toml")).unwrap_or_default(),
     );
     files.insert(surface::FILE, surface.to_json());
     Ok(Generated {
         api,
         config,
+        plan,
         surface,
         files,
         timings,

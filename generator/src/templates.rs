@@ -4,11 +4,13 @@
 //! Templates know nothing of any one API: everything specific comes from the config
 //! and the IR through the placeholders below.
 
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use crate::config::Config;
 use crate::error::{Error, ErrorKind};
 use crate::ir::Api;
+use crate::plan::{Features, Plan};
 use crate::write::FileSet;
 
 /// The contents of a `templates/` folder.
@@ -125,12 +127,13 @@ impl Templates {
         &self,
         config: &Config,
         api: &Api,
+        plan: &Plan,
         files: &mut FileSet,
     ) -> Result<(), Error> {
         for (name, text) in &self.runtime {
             files.insert(Path::new("src/runtime").join(name), text.clone());
         }
-        let mut vars = variables(config, api);
+        let mut vars = variables(config, api, plan);
         vars.push(("examples", self.example_sections(config)));
         for (target, text) in &self.rendered {
             let is_webhook_example =
@@ -220,9 +223,47 @@ fn toml_string(text: &str) -> String {
     out
 }
 
-fn variables(config: &Config, api: &Api) -> Vec<(&'static str, String)> {
+/// The `[features]` entries of `Cargo.toml`: `default`, `full` and one per resource.
+pub(crate) fn features_toml(features: &Features) -> String {
+    let quoted = |names: &[String]| {
+        names
+            .iter()
+            .map(|n| format!("\"{n}\""))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut out = format!("default = [{}]\n", quoted(&features.default));
+    out.push_str(
+        "# Every resource. To compile only some, turn default features off and name them\n\
+         # (`default-features = false, features = [\"<resource>\"]`): each resource's\n\
+         # module and the types it uses are compiled, nothing else.\n",
+    );
+    let _ = writeln!(out, "full = [{}]", quoted(&features.resources));
+    if !features.resources.is_empty() {
+        out.push_str("# One per resource: `client.<resource>()`.\n");
+    }
+    for (f, enables) in features.resources.iter().zip(&features.enables) {
+        match enables {
+            Some(e) => {
+                let _ = writeln!(out, "{f} = [\"{e}\"]");
+            }
+            None => {
+                let _ = writeln!(out, "{f} = []");
+            }
+        }
+    }
+    if let Some(u) = &features.umbrella {
+        let _ = writeln!(
+            out,
+            "# Enabled by every resource: what all of them need (the error type and its parts).\n{u} = []"
+        );
+    }
+    out.trim_end().to_string()
+}
+
+fn variables(config: &Config, api: &Api, plan: &Plan) -> Vec<(&'static str, String)> {
     // `default`, `full` and one feature per resource.
-    let features = crate::emit::features::cargo_features(api, config);
+    let features = features_toml(&plan.features);
     vec![
         ("crate_name", config.crate_name.clone()),
         ("lib_name", config.lib_name()),
@@ -241,7 +282,9 @@ fn variables(config: &Config, api: &Api) -> Vec<(&'static str, String)> {
         ("features", features),
         (
             "webhook_envelope",
-            config.webhook_envelope.clone().unwrap_or_default(),
+            plan.webhook_envelope
+                .map(|id| api.type_def(id).name.clone())
+                .unwrap_or_default(),
         ),
     ]
 }

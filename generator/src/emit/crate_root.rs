@@ -10,9 +10,10 @@ use super::features;
 use super::rust_type::ident;
 use crate::config::{Config, SchemeFamily, SignatureEncoding, SignedPart, WebhookScheme};
 use crate::ir::{Api, Auth, TypeRef};
+use crate::plan::Plan;
 
 /// `src/lib.rs`.
-pub fn lib_file(api: &Api, config: &Config, usage: &str) -> TokenStream {
+pub fn lib_file(api: &Api, config: &Config, plan: &Plan, usage: &str) -> TokenStream {
     let title = format!("# {}", api.info.title.trim());
     let intro = docs::join(&[
         Some(&title),
@@ -25,7 +26,7 @@ pub fn lib_file(api: &Api, config: &Config, usage: &str) -> TokenStream {
     let doc = docs::inner_attrs(&intro, usage);
     let error_body = api.error_body.map(|id| {
         let name = ident(&api.type_def(id).name);
-        let cfg = features::any_resource(api).attr();
+        let cfg = features::cfg(&plan.any_resource);
         quote! {
             #cfg
             impl Error {
@@ -37,7 +38,7 @@ pub fn lib_file(api: &Api, config: &Config, usage: &str) -> TokenStream {
             }
         }
     });
-    let webhooks = webhooks_module(api, config);
+    let webhooks = webhooks_module(api, config, plan);
     quote! {
         #doc
         #![warn(missing_docs)]
@@ -65,14 +66,10 @@ pub fn lib_file(api: &Api, config: &Config, usage: &str) -> TokenStream {
     }
 }
 
-fn webhooks_module(api: &Api, config: &Config) -> TokenStream {
-    let envelope = config.webhook_envelope.as_ref().and_then(|name| {
-        let id = api
-            .types
-            .iter()
-            .position(|t| &t.name == name || t.pointer.ends_with(&format!("/{name}")))?;
-        Some(ident(&api.types[id].name))
-    });
+fn webhooks_module(api: &Api, config: &Config, plan: &Plan) -> TokenStream {
+    let envelope = plan
+        .webhook_envelope
+        .map(|id| ident(&api.type_def(id).name));
     let unwrap_event = envelope.map(|t| {
         quote! {
             /// Verifies a delivery with the secret from the environment and decodes its

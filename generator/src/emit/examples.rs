@@ -4,8 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::resources::{PathArg, path_arg_kind};
-use super::rust_type::ident;
+use super::rust_type::{PathArg, ident, path_arg_kind};
 use super::values::ValueBuilder;
 use crate::ir::{
     Api, BodyEncoding, Operation, Primitive, Resource, ResponseBody, TypeKind, TypeRef,
@@ -78,7 +77,9 @@ pub fn call_arguments(api: &Api, op: &Operation, values: &ValueBuilder<'_>) -> V
         let def = api.type_def(p.ty);
         let name = ident(&def.name);
         args.push(match &def.kind {
-            TypeKind::Params(ps) if !values.defaults[p.ty.0] || ps.iter().any(|q| q.required) => {
+            TypeKind::Params(ps)
+                if !values.plan.ty(p.ty).default || ps.iter().any(|q| q.required) =>
+            {
                 let mut fields = Vec::new();
                 for q in ps {
                     let f = ident(&q.name);
@@ -90,11 +91,15 @@ pub fn call_arguments(api: &Api, op: &Operation, values: &ValueBuilder<'_>) -> V
                             .or_else(|| values.placeholder(&q.ty));
                         let v = v.unwrap_or_else(|| quote! { Default::default() });
                         fields.push(quote! { #f: #v });
-                    } else if !values.defaults[p.ty.0] {
+                    } else if !values.plan.ty(p.ty).default {
                         fields.push(quote! { #f: None });
                     }
                 }
-                let rest = values.defaults[p.ty.0].then(|| quote! { ..Default::default() });
+                let rest = values
+                    .plan
+                    .ty(p.ty)
+                    .default
+                    .then(|| quote! { ..Default::default() });
                 quote! { &#krate::types::#name { #(#fields,)* #rest } }
             }
             _ => quote! { &#krate::types::#name::default() },
@@ -119,7 +124,7 @@ pub fn method_example(
     let body = match &op.response.body {
         ResponseBody::Empty => quote! { #call; },
         _ => {
-            let binding = ident(&result_binding(api, op));
+            let binding = ident(values.plan.names.example_result(api, r, op));
             quote! {
                 let #binding = #call;
                 println!("{:?}", #binding);
@@ -163,23 +168,4 @@ pub fn method_example(
     out.push_str("```");
     let _ = krate_name;
     out
-}
-
-/// `webhook_subscription` for a call returning `WebhookSubscription`.
-fn result_binding(api: &Api, op: &Operation) -> String {
-    let from_type = match &op.response.body {
-        ResponseBody::Json(TypeRef::Named(id)) => Some(api.type_def(*id).name.clone()),
-        _ => None,
-    };
-    match from_type {
-        Some(name) => {
-            let snake = crate::lower::names::snake(&name, "response");
-            if snake == "client" {
-                "response".to_string()
-            } else {
-                snake
-            }
-        }
-        None => "response".to_string(),
-    }
 }

@@ -1,7 +1,7 @@
-//! Stage 5, emit: the IR to token streams, one per file of the crate.
+//! Stage 6, emit: the IR and the plan to token streams, one per file of the crate.
 //!
-//! Emission reads only the IR and the config, never the spec: every decision about
-//! names and shapes was made during lowering.
+//! Emission reads only the IR, the [`Plan`] and the config's settings, never the spec:
+//! every decision about names and shapes was made during lowering and planning.
 
 mod crate_root;
 pub mod docs;
@@ -18,9 +18,11 @@ mod values;
 use std::path::PathBuf;
 
 use proc_macro2::TokenStream;
+use quote::ToTokens;
 
 use crate::config::Config;
 use crate::ir::Api;
+use crate::plan::Plan;
 
 /// What emission produces: Rust files to format, and other files as text.
 #[derive(Debug, Default)]
@@ -32,29 +34,13 @@ pub struct Emitted {
 }
 
 /// Emits the crate's generated files.
-pub fn emit(api: &Api, config: &Config) -> Emitted {
-    let cx = Context::new(api, config);
+pub fn emit(api: &Api, config: &Config, plan: &Plan) -> Emitted {
     Emitted {
         rust: parts(api)
             .into_iter()
-            .map(|part| (part.path(api), emit_part(api, config, &cx, part)))
+            .map(|part| (part.path(api), emit_part(api, config, plan, part)))
             .collect(),
         other: Vec::new(),
-    }
-}
-
-/// What emission works out once about the whole API, for every part.
-pub struct Context {
-    defaults: Vec<bool>,
-    types: types::Plan,
-}
-
-impl Context {
-    pub fn new(api: &Api, config: &Config) -> Context {
-        Context {
-            defaults: rust_type::defaultable(api),
-            types: types::Plan::new(api, config),
-        }
     }
 }
 
@@ -70,7 +56,7 @@ pub fn method_arguments(api: &Api, op: &crate::ir::Operation) -> Vec<String> {
 }
 
 /// One emitted Rust file, or a run of the items of `types.rs`. Parts are emitted
-/// independently of each other (from the IR, the config and the [`Context`] only), so
+/// independently of each other (from the IR, the config and the [`Plan`] only), so
 /// they can be emitted on different threads; a file's parts, printed in order, make the
 /// file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -137,15 +123,10 @@ pub fn parts(api: &Api) -> Vec<Part> {
 }
 
 /// Emits one part.
-pub fn emit_part(api: &Api, config: &Config, cx: &Context, part: Part) -> TokenStream {
+pub fn emit_part(api: &Api, config: &Config, plan: &Plan, part: Part) -> TokenStream {
     let lib_name = config.lib_name();
     let krate: TokenStream = rust_type::ident(&lib_name).into_token_stream();
-    let values = values::ValueBuilder {
-        api,
-        krate,
-        defaults: &cx.defaults,
-        sealed: &cx.types.sealed,
-    };
+    let values = values::ValueBuilder { api, krate, plan };
     match part {
         Part::Lib => {
             let usage = api
@@ -155,7 +136,7 @@ pub fn emit_part(api: &Api, config: &Config, cx: &Context, part: Part) -> TokenS
                 .next()
                 .map(|(r, op)| examples::method_example(api, r, op, &values, &lib_name))
                 .unwrap_or_default();
-            crate_root::lib_file(api, config, &usage)
+            crate_root::lib_file(api, config, plan, &usage)
         }
         Part::Settings => crate_root::settings_file(api, config),
         Part::Types { start, end } => {
@@ -164,24 +145,14 @@ pub fn emit_part(api: &Api, config: &Config, cx: &Context, part: Part) -> TokenS
             } else {
                 TokenStream::new()
             };
-            out.extend(types::type_items(api, &cx.types, start..end));
+            out.extend(types::type_items(api, plan, start..end));
             out
         }
-        Part::ResourcesMod => resources::mod_file(api),
+        Part::ResourcesMod => resources::mod_file(api, plan),
         Part::Resource(i) => match api.resources.get(i) {
             Some(r) => resources::resource_file(api, r, &values, &lib_name),
             None => TokenStream::new(),
         },
         Part::Contract => tests::contract_file(api, config, &values),
-    }
-}
-
-trait IdentTokens {
-    fn into_token_stream(self) -> TokenStream;
-}
-
-impl IdentTokens for proc_macro2::Ident {
-    fn into_token_stream(self) -> TokenStream {
-        quote::quote! { #self }
     }
 }

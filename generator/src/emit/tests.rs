@@ -18,8 +18,7 @@ use proc_macro2::{Delimiter, Group, Literal, TokenStream, TokenTree};
 use quote::{format_ident, quote};
 use serde_json::Value;
 
-use super::resources::{PathArg, path_arg_kind};
-use super::rust_type::ident;
+use super::rust_type::{PathArg, ident, path_arg_kind};
 use super::samples::{Fill, Samples};
 use super::values::ValueBuilder;
 use crate::config::{Config, SerdeImpls};

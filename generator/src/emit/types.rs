@@ -3,47 +3,13 @@
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
-use std::collections::HashMap;
-use std::fmt::Write as _;
-
 use super::docs;
-use super::features::{Gate, directions, serde_needs, type_gates};
-use super::rust_type::{Scope, defaultable, field_type, ident, rust_type};
-use crate::config::Config;
+use super::rust_type::{Scope, field_type, ident, rust_type};
 use crate::ir::{
     Api, EventUnion, Presence, StringEnum, Struct, Tagging, TypeDef, TypeId, TypeKind, TypeRef,
     Union, WebhookEvents,
 };
-
-/// `src/types.rs` is [`types_header`] then [`type_items`] of every type. A `Plan` is
-/// what every part of it needs to know about all the types; computed once, so that the
-/// file can be emitted in parts (on several threads).
-pub struct Plan {
-    defaults: Vec<bool>,
-    copies: Vec<Option<TypeId>>,
-    gates: Vec<Gate>,
-    /// Which types get a `Serialize` impl.
-    ser: Vec<bool>,
-    /// Which types get a `Deserialize` impl.
-    de: Vec<bool>,
-    /// Which types are `#[non_exhaustive]`.
-    pub sealed: Vec<bool>,
-}
-
-impl Plan {
-    pub fn new(api: &Api, config: &Config) -> Plan {
-        let copies = duplicates(api);
-        let (ser, de) = serde_needs(api, config, &copies);
-        Plan {
-            defaults: defaultable(api),
-            gates: type_gates(api, config, &copies),
-            sealed: non_exhaustive(api, config, &copies),
-            copies,
-            ser,
-            de,
-        }
-    }
-}
+use crate::plan::Plan;
 
 /// How one type is spelled besides its shape: the `#[cfg]` every one of its items
 /// carries (see [`super::features`]), and which serde impls it gets.
@@ -86,15 +52,16 @@ pub fn types_header(api: &Api) -> TokenStream {
 pub fn type_items(api: &Api, plan: &Plan, range: std::ops::Range<usize>) -> TokenStream {
     let items = range.filter_map(|i| {
         let t = api.types.get(i)?;
+        let p = plan.types.get(i)?;
         let spell = Spell {
-            cfg: plan.gates[i].attr(),
-            ser: plan.ser[i],
-            de: plan.de[i],
-            sealed: plan.sealed[i],
+            cfg: super::features::cfg(&p.gate),
+            ser: p.ser,
+            de: p.de,
+            sealed: p.sealed,
         };
-        Some(match plan.copies[i] {
+        Some(match p.alias_of {
             Some(original) => copy_item(api, t, original, &spell),
-            None => type_item(api, t, plan.defaults[i], &spell),
+            None => type_item(api, t, p.default, &spell),
         })
     });
     quote! { #(#items)* }
@@ -115,208 +82,6 @@ fn copy_item(api: &Api, t: &TypeDef, original: TypeId, spell: &Spell) -> TokenSt
         "{text}\n\nAn alias of [`{target}`], which has the same shape."
     ));
     quote! { #doc #cfg pub type #name = #target; }
-}
-
-/// For each type, the earlier type whose code it would repeat, if any.
-///
-/// Two structs, enums, unions or parameter structs are copies when everything emitted
-/// inside them is equal (names, wire names, docs, presence, types), with named types
-/// compared by what they are copies of. Merging proceeds bottom-up until nothing
-/// changes (types that refer to themselves stay apart), and the earliest type of each
-/// group is the one emitted, so the output stays a function of the spec's order.
-pub fn duplicates(api: &Api) -> Vec<Option<TypeId>> {
-    let n = api.types.len();
-    // The shape of each type without its references, interned to a number once.
-    let mut shapes: HashMap<String, usize> = HashMap::new();
-    let mut static_class = vec![usize::MAX; n];
-    let mut refs: Vec<Vec<usize>> = vec![Vec::new(); n];
-    for (i, t) in api.types.iter().enumerate() {
-        let mut sig = Signature::default();
-        if !sig.kind(&t.kind) {
-            continue;
-        }
-        let next = shapes.len();
-        static_class[i] = *shapes.entry(sig.text).or_insert(next);
-        refs[i] = sig.refs;
-    }
-    let mut canon: Vec<usize> = (0..n).collect();
-    loop {
-        let mut first: HashMap<(usize, Vec<usize>), usize> = HashMap::new();
-        let mut changed = false;
-        for i in 0..n {
-            if static_class[i] == usize::MAX {
-                continue;
-            }
-            let key = (static_class[i], refs[i].iter().map(|r| canon[*r]).collect());
-            let rep = *first.entry(key).or_insert(i);
-            if canon[i] != rep {
-                canon[i] = rep;
-                changed = true;
-            }
-        }
-        if !changed {
-            break;
-        }
-    }
-    canon
-        .iter()
-        .enumerate()
-        .map(|(i, c)| (*c != i).then_some(TypeId(*c)))
-        .collect()
-}
-
-/// A type's emitted shape as text, with named types left out (collected in `refs`).
-#[derive(Default)]
-struct Signature {
-    text: String,
-    refs: Vec<usize>,
-}
-
-impl Signature {
-    fn s(&mut self, text: &str) {
-        // Length-prefixed, so that no two sequences of strings give the same text.
-        let _ = write!(self.text, "{}:", text.len());
-        self.text.push_str(text);
-    }
-
-    fn opt(&mut self, text: Option<&str>) {
-        match text {
-            Some(t) => {
-                self.text.push('+');
-                self.s(t);
-            }
-            None => self.text.push('-'),
-        }
-    }
-
-    fn flag(&mut self, b: bool) {
-        self.text.push(if b { 'T' } else { 'F' });
-    }
-
-    fn ty(&mut self, ty: &TypeRef) {
-        match ty {
-            TypeRef::Named(id) => {
-                self.text.push('N');
-                self.refs.push(id.0);
-            }
-            TypeRef::Primitive(p) => {
-                self.text.push('P');
-                // Discriminants are stable within one run, which is all this needs.
-                self.text.push(char::from(b'a' + *p as u8));
-            }
-            TypeRef::List(inner) => {
-                self.text.push('L');
-                self.ty(inner);
-            }
-            TypeRef::Map(inner) => {
-                self.text.push('M');
-                self.ty(inner);
-            }
-            TypeRef::Option(inner) => {
-                self.text.push('O');
-                self.ty(inner);
-            }
-            TypeRef::Any => self.text.push('A'),
-            TypeRef::Object => self.text.push('J'),
-        }
-    }
-
-    /// False for kinds that are never merged (aliases, recursive newtypes).
-    fn kind(&mut self, kind: &TypeKind) -> bool {
-        match kind {
-            TypeKind::Struct(st) => {
-                self.text.push('S');
-                for f in &st.fields {
-                    self.text.push('f');
-                    self.s(&f.name);
-                    self.s(&f.wire_name);
-                    self.ty(&f.ty);
-                    self.text.push(char::from(b'0' + f.presence as u8));
-                    self.flag(f.boxed);
-                    self.opt(f.doc.as_deref());
-                    self.flag(f.deprecated);
-                }
-                match &st.additional {
-                    Some(t) => {
-                        self.text.push('a');
-                        self.ty(t);
-                    }
-                    None => self.text.push('-'),
-                }
-            }
-            TypeKind::Params(params) => {
-                self.text.push('Q');
-                for p in params {
-                    self.text.push('p');
-                    self.s(&p.name);
-                    self.s(&p.wire_name);
-                    self.s(&format!("{:?}{:?}", p.location, p.style));
-                    self.flag(p.required);
-                    self.ty(&p.ty);
-                    self.opt(p.doc.as_deref());
-                }
-            }
-            TypeKind::Enum(e) => {
-                self.text.push('E');
-                self.flag(e.integer);
-                self.s(&e.unknown_variant);
-                for v in &e.variants {
-                    self.text.push('v');
-                    self.s(&v.name);
-                    self.s(&v.value);
-                    self.opt(v.doc.as_deref());
-                }
-            }
-            TypeKind::Union(u) => {
-                self.text.push('U');
-                match &u.tagging {
-                    Tagging::Untagged => self.text.push('-'),
-                    Tagging::Discriminator {
-                        property,
-                        unknown_variant,
-                    } => {
-                        self.text.push('D');
-                        self.s(property);
-                        self.s(unknown_variant);
-                    }
-                }
-                for v in &u.variants {
-                    self.text.push('v');
-                    self.s(&v.name);
-                    self.ty(&v.ty);
-                    self.flag(v.boxed);
-                    for t in &v.tags {
-                        self.s(t);
-                    }
-                    self.text.push(';');
-                }
-            }
-            TypeKind::Alias(_) | TypeKind::Newtype(_) | TypeKind::Event(_) => return false,
-        }
-        true
-    }
-}
-
-/// Which types are emitted `#[non_exhaustive]` (index-aligned with `api.types`), so that
-/// what the server adds is not a breaking change of the crate (see ARCHITECTURE.md):
-///
-/// - every enum and union: their values come from the server and already have a
-///   catch-all for values this version does not know, so a `match` needs a fallback
-///   anyway; building a variant is unaffected;
-/// - structs that only responses, errors and webhooks carry: users read them, and build
-///   them (for tests) with `new` and field assignments, so a new optional field is an
-///   addition. Structs that requests send stay constructible with literals.
-pub fn non_exhaustive(api: &Api, config: &Config, copies: &[Option<TypeId>]) -> Vec<bool> {
-    let (sent, received) = directions(api, config, copies);
-    api.types
-        .iter()
-        .enumerate()
-        .map(|(i, t)| match t.kind {
-            TypeKind::Enum(_) | TypeKind::Union(_) => true,
-            TypeKind::Struct(_) => received[i] && !sent[i],
-            _ => false,
-        })
-        .collect()
 }
 
 fn type_doc(t: &TypeDef) -> TokenStream {

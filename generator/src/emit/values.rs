@@ -8,14 +8,15 @@ use serde_json::Value;
 
 use super::rust_type::ident;
 use crate::ir::{Api, Presence, Primitive, Tagging, TypeKind, TypeRef};
+use crate::plan::Plan;
 
 /// Builds expressions that refer to the crate as `krate` (`linq_api`).
 pub struct ValueBuilder<'a> {
     pub api: &'a Api,
     pub krate: TokenStream,
-    pub defaults: &'a [bool],
-    /// Which types are `#[non_exhaustive]` (built with `new` and assignments).
-    pub sealed: &'a [bool],
+    /// Which types are `#[non_exhaustive]` (built with `new` and assignments) and
+    /// which implement `Default`.
+    pub plan: &'a Plan,
 }
 
 /// Steps one [`ValueBuilder::expr`] may take: trying each alternative of nested
@@ -162,7 +163,7 @@ impl ValueBuilder<'_> {
                 {
                     return None;
                 }
-                if self.sealed[id.0] {
+                if self.plan.ty(id).sealed {
                     return self.sealed_struct(&path, s, map, depth);
                 }
                 let mut fields = Vec::new();
@@ -204,7 +205,7 @@ impl ValueBuilder<'_> {
                     fields.push(quote! { #fname: #e });
                 }
                 let rest = if missing {
-                    if self.defaults[id.0] {
+                    if self.plan.ty(id).default {
                         quote! { ..Default::default() }
                     } else {
                         // List the absent optional fields explicitly.
