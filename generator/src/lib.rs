@@ -16,6 +16,7 @@ pub mod lower;
 pub mod normalize;
 pub mod parse;
 pub mod plan;
+pub mod pointer;
 pub mod surface;
 pub mod templates;
 pub mod validate;

@@ -70,8 +70,8 @@ fn attempt<T: serde::de::DeserializeOwned>(
 /// Finds the deepest node under `pointer` that fails to parse as what it should be.
 fn drill(doc: &Value, pointer: &str) -> Option<(String, String)> {
     use openapiv3::{Operation, Parameter, PathItem, ReferenceOr, RequestBody, Response, Schema};
-    let node = crate::lower::refs::resolve(doc, pointer)?;
-    let segments = crate::lower::refs::local_segments(pointer)?;
+    let node = crate::pointer::resolve(doc, pointer)?;
+    let segments = crate::pointer::local_segments(pointer)?;
     let children = |node: &Value| -> Vec<(String, Value)> {
         node.as_object()
             .map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
