@@ -299,10 +299,10 @@ fn emit_and_format(
             };
             let path = part.path(api);
             let t = Instant::now();
-            let (tokens, docs) = emit::docs::deferred(|| emit::emit_part(api, config, plan, part));
+            let emitted = emit::emit_part(api, config, plan, part);
             let t2 = Instant::now();
             busy.emit += t2 - t;
-            let text = format::print(&path, tokens, &docs);
+            let text = format::print(&path, emitted);
             busy.format += t2.elapsed();
             done.push((file, piece, path, text));
         }

@@ -5,7 +5,7 @@ use heck::ToShoutySnakeCase;
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::docs;
+use super::docs::{self, Docs};
 use super::features;
 use super::rust_type::ident;
 use crate::config::{Config, SchemeFamily, SignatureEncoding, SignedPart, WebhookScheme};
@@ -13,7 +13,13 @@ use crate::ir::{Api, Auth, TypeRef};
 use crate::plan::Plan;
 
 /// `src/lib.rs`.
-pub fn lib_file(api: &Api, config: &Config, plan: &Plan, usage: &str) -> TokenStream {
+pub fn lib_file(
+    api: &Api,
+    config: &Config,
+    plan: &Plan,
+    docs: &Docs,
+    usage: Option<TokenStream>,
+) -> TokenStream {
     let title = format!("# {}", api.info.title.trim());
     let intro = docs::join(&[
         Some(&title),
@@ -23,7 +29,7 @@ pub fn lib_file(api: &Api, config: &Config, plan: &Plan, usage: &str) -> TokenSt
             config.api_key_env, config.base_url_env
         )),
     ]);
-    let doc = docs::inner_attrs(&intro, usage);
+    let doc = docs.inner(&intro, usage);
     let error_body = api.error_body.map(|id| {
         let name = ident(&api.type_def(id).name);
         let cfg = features::cfg(&plan.any_resource);
@@ -127,13 +133,13 @@ fn webhooks_module(api: &Api, config: &Config, plan: &Plan) -> TokenStream {
 }
 
 /// `src/settings.rs`.
-pub fn settings_file(api: &Api, config: &Config) -> TokenStream {
+pub fn settings_file(api: &Api, config: &Config, docs: &Docs) -> TokenStream {
     let base = &api.info.base_url;
     let key_env = &config.api_key_env;
     let url_env = &config.base_url_env;
     let secret_env = &config.webhook_secret_env;
     let ua = format!("{}/", config.user_agent);
-    let schemes = webhook_schemes(config);
+    let schemes = webhook_schemes(config, docs);
     let auth = match &api.info.auth {
         Auth::None => quote! { Auth::None },
         Auth::Bearer => quote! { Auth::Bearer },
@@ -202,8 +208,8 @@ pub fn settings_file(api: &Api, config: &Config) -> TokenStream {
 
 /// The webhook signature schemes as constants of the runtime's `Scheme` type, and the
 /// list automatic selection tries in order.
-fn webhook_schemes(config: &Config) -> TokenStream {
-    let consts = config.webhook_schemes.iter().map(scheme_const);
+fn webhook_schemes(config: &Config, docs: &Docs) -> TokenStream {
+    let consts = config.webhook_schemes.iter().map(|s| scheme_const(s, docs));
     let names = config
         .webhook_schemes
         .iter()
@@ -224,7 +230,7 @@ fn webhook_schemes(config: &Config) -> TokenStream {
     }
 }
 
-fn scheme_const(scheme: &WebhookScheme) -> TokenStream {
+fn scheme_const(scheme: &WebhookScheme, docs: &Docs) -> TokenStream {
     let name = quote::format_ident!("{}", scheme.name.to_shouty_snake_case());
     let label = &scheme.name;
     let template: String = scheme
@@ -266,7 +272,7 @@ fn scheme_const(scheme: &WebhookScheme) -> TokenStream {
         text.push_str(&format!(", the id from `{id}`"));
     }
     text.push_str(&format!("); {family_text}."));
-    let doc = docs::attrs(&docs::join(&[Some(&text), scheme.description.as_deref()]));
+    let doc = docs.attrs(&docs::join(&[Some(&text), scheme.description.as_deref()]));
     let id = match &scheme.id_header {
         Some(h) => quote! { Some(#h) },
         None => quote! { None },

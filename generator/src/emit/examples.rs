@@ -108,14 +108,14 @@ pub fn call_arguments(api: &Api, op: &Operation, values: &ValueBuilder<'_>) -> V
     args
 }
 
-/// The example as doc text: a fenced `no_run` block whose setup lines are hidden.
+/// The example of calling `op`: the body of an `async fn example()`, which
+/// [`crate::format`] prints as a fenced `no_run` block whose setup lines are hidden.
 pub fn method_example(
     api: &Api,
     r: &Resource,
     op: &Operation,
     values: &ValueBuilder<'_>,
-    krate_name: &str,
-) -> String {
+) -> TokenStream {
     let krate = &values.krate;
     let chain = r.chain.iter().map(|a| ident(a));
     let method = ident(&op.name);
@@ -142,30 +142,11 @@ pub fn method_example(
     } else {
         quote! { #krate::Error }
     };
-    let tokens = quote! {
+    quote! {
         async fn example() -> Result<(), #err> {
             let client = #krate::Client::from_env()?;
             #body
             Ok(())
         }
-    };
-    let code = match syn::parse2::<syn::File>(tokens) {
-        Ok(file) => prettyplease::unparse(&file),
-        Err(_) => return String::new(),
-    };
-    let mut out = String::from("# Example\n\n```no_run\n");
-    let lines: Vec<&str> = code.lines().collect();
-    for (i, line) in lines.iter().enumerate() {
-        let hidden = i == 0 || i + 1 == lines.len() || line.trim() == "Ok(())";
-        if hidden {
-            out.push_str("# ");
-            out.push_str(line);
-        } else {
-            out.push_str(line.strip_prefix("    ").unwrap_or(line));
-        }
-        out.push('\n');
     }
-    out.push_str("```");
-    let _ = krate_name;
-    out
 }

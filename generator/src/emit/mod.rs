@@ -24,24 +24,27 @@ use crate::config::Config;
 use crate::ir::Api;
 use crate::plan::Plan;
 
-/// What emission produces: Rust files to format, and other files as text.
+/// One emitted part: its tokens, and the doc blocks they refer to. A doc block stands
+/// in the tokens as one attribute `#[doc = "<DOC_BLOCK>N"]` (or `#![doc = ..]` for
+/// inner docs), `N` being its index in `docs`; [`crate::format`] prints the tokens and
+/// writes each block's lines where its placeholder is.
 #[derive(Debug, Default)]
 pub struct Emitted {
-    /// `(path, tokens)` of Rust files.
-    pub rust: Vec<(PathBuf, TokenStream)>,
-    /// `(path, text)` of other files.
-    pub other: Vec<(PathBuf, String)>,
+    pub tokens: TokenStream,
+    pub docs: Vec<DocBlock>,
 }
 
-/// Emits the crate's generated files.
-pub fn emit(api: &Api, config: &Config, plan: &Plan) -> Emitted {
-    Emitted {
-        rust: parts(api)
-            .into_iter()
-            .map(|part| (part.path(api), emit_part(api, config, plan, part)))
-            .collect(),
-        other: Vec::new(),
-    }
+/// Starts the value of a doc block's placeholder attribute (a private-use character,
+/// then the block's number).
+pub const DOC_BLOCK: char = '\u{E000}';
+
+/// The lines of one doc comment: text lines (already safe for rustdoc), then, after a
+/// blank line if there are text lines, the generator's own `no_run` example of
+/// `example` (the body of an `async fn example()`), formatted like normal code.
+#[derive(Debug, Clone, Default)]
+pub struct DocBlock {
+    pub lines: Vec<String>,
+    pub example: Option<TokenStream>,
 }
 
 /// The arguments of an operation's method after `&self`, as written in the emitted
@@ -123,36 +126,40 @@ pub fn parts(api: &Api) -> Vec<Part> {
 }
 
 /// Emits one part.
-pub fn emit_part(api: &Api, config: &Config, plan: &Plan, part: Part) -> TokenStream {
+pub fn emit_part(api: &Api, config: &Config, plan: &Plan, part: Part) -> Emitted {
     let lib_name = config.lib_name();
     let krate: TokenStream = rust_type::ident(&lib_name).into_token_stream();
-    let values = values::ValueBuilder { api, krate, plan };
-    match part {
+    let values = values::ValueBuilder::new(api, krate, plan);
+    let docs = docs::Docs::default();
+    let tokens = match part {
         Part::Lib => {
             let usage = api
                 .resources
                 .iter()
                 .flat_map(|r| r.operations.iter().map(move |op| (r, op)))
                 .next()
-                .map(|(r, op)| examples::method_example(api, r, op, &values, &lib_name))
-                .unwrap_or_default();
-            crate_root::lib_file(api, config, plan, &usage)
+                .map(|(r, op)| examples::method_example(api, r, op, &values));
+            crate_root::lib_file(api, config, plan, &docs, usage)
         }
-        Part::Settings => crate_root::settings_file(api, config),
+        Part::Settings => crate_root::settings_file(api, config, &docs),
         Part::Types { start, end } => {
             let mut out = if start == 0 {
                 types::types_header(api)
             } else {
                 TokenStream::new()
             };
-            out.extend(types::type_items(api, plan, start..end));
+            out.extend(types::type_items(api, plan, &docs, start..end));
             out
         }
-        Part::ResourcesMod => resources::mod_file(api, plan),
+        Part::ResourcesMod => resources::mod_file(api, plan, &docs),
         Part::Resource(i) => match api.resources.get(i) {
-            Some(r) => resources::resource_file(api, r, &values, &lib_name),
+            Some(r) => resources::resource_file(api, r, &values, &docs),
             None => TokenStream::new(),
         },
         Part::Contract => tests::contract_file(api, config, &values),
+    };
+    Emitted {
+        tokens,
+        docs: docs.into_blocks(),
     }
 }

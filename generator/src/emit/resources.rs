@@ -4,7 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::docs;
+use super::docs::{self, Docs};
 use super::examples::method_example;
 use super::pagination;
 use super::rust_type::{PathArg, Scope, ident, path_arg_kind, rust_type};
@@ -16,7 +16,7 @@ use crate::ir::{
 use crate::plan::Plan;
 
 /// `resources/mod.rs`: module declarations and the accessors on `Client`.
-pub fn mod_file(api: &Api, plan: &Plan) -> TokenStream {
+pub fn mod_file(api: &Api, plan: &Plan, docs: &Docs) -> TokenStream {
     // Each resource behind its Cargo feature (all on by default, through `full`).
     let cfgs: Vec<TokenStream> = plan
         .features
@@ -57,7 +57,7 @@ pub fn mod_file(api: &Api, plan: &Plan) -> TokenStream {
                 r.doc.as_deref(),
                 Some(&format!("Operations on the `{}` resource.", r.accessor)),
             ]);
-            let doc = docs::attrs(&text);
+            let doc = docs.attrs(&text);
             quote! {
                 #doc
                 #cfg
@@ -84,7 +84,7 @@ pub fn resource_file(
     api: &Api,
     r: &Resource,
     values: &ValueBuilder<'_>,
-    krate: &str,
+    docs: &Docs,
 ) -> TokenStream {
     let t = ident(&r.type_name);
     // Where the handle comes from: the client, or the parent resource's handle.
@@ -102,12 +102,12 @@ pub fn resource_file(
             r.accessor, owner.0, r.accessor, owner.1, r.accessor
         )),
     ]);
-    let doc = docs::attrs(&text);
+    let doc = docs.attrs(&text);
     let methods = r
         .operations
         .iter()
-        .map(|op| operation(api, r, op, values, krate));
-    let subresources = subresource_accessors(api, r, &values.plan.features.resources);
+        .map(|op| operation(api, r, op, values, docs));
+    let subresources = subresource_accessors(api, r, &values.plan.features.resources, docs);
     let requests = r.operations.iter().map(|op| request_fn(api, r, op));
     let pagers = r
         .operations
@@ -197,7 +197,7 @@ pub fn resource_file(
 
 /// The accessors of a resource's sub-resources, on its handle: each hands its scope
 /// (client and options) on, so `with_options` on the parent applies below it too.
-fn subresource_accessors(api: &Api, r: &Resource, features: &[String]) -> TokenStream {
+fn subresource_accessors(api: &Api, r: &Resource, features: &[String], docs: &Docs) -> TokenStream {
     let index = api.resources.iter().position(|x| std::ptr::eq(x, r));
     let items = api
         .resources
@@ -215,7 +215,7 @@ fn subresource_accessors(api: &Api, r: &Resource, features: &[String]) -> TokenS
                     c.chain.join(".")
                 )),
             ]);
-            let doc = docs::attrs(&text);
+            let doc = docs.attrs(&text);
             quote! {
                 #doc
                 #[cfg(feature = #feature)]
@@ -503,7 +503,7 @@ fn operation(
     r: &Resource,
     op: &Operation,
     values: &ValueBuilder<'_>,
-    krate: &str,
+    docs: &Docs,
 ) -> TokenStream {
     let name = ident(&op.name);
     let with_response = format_ident!("{}_with_response", op.name.trim_end_matches('_'));
@@ -525,8 +525,8 @@ fn operation(
         parts.as_deref(),
         Some(&http),
     ]);
-    let doc = docs::attrs(&text);
-    let example = docs::own_attrs(&method_example(api, r, op, values, krate));
+    let doc = docs.attrs(&text);
+    let example = docs.example(method_example(api, r, op, values));
     let deprecated = op.deprecated.then(|| quote! { #[deprecated] });
     // Binary content can be large: a third twin hands the body back unread.
     let byte_stream = matches!(op.response.body, ResponseBody::Binary).then(|| {

@@ -3,7 +3,7 @@
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
-use super::docs;
+use super::docs::{self, Docs};
 use super::rust_type::{Scope, field_type, ident, rust_type};
 use crate::ir::{
     Api, EventUnion, Presence, StringEnum, Struct, Tagging, TypeDef, TypeId, TypeKind, TypeRef,
@@ -12,13 +12,15 @@ use crate::ir::{
 use crate::plan::Plan;
 
 /// How one type is spelled besides its shape: the `#[cfg]` every one of its items
-/// carries (see [`super::features`]), and which serde impls it gets.
-struct Spell {
+/// carries (see [`super::features`]), and which serde impls it gets; and where its
+/// doc blocks go.
+struct Spell<'a> {
     cfg: TokenStream,
     ser: bool,
     de: bool,
     /// `#[non_exhaustive]`.
     sealed: bool,
+    docs: &'a Docs,
 }
 
 /// The start of `types.rs`: its docs, lint settings and imports.
@@ -49,7 +51,12 @@ pub fn types_header(api: &Api) -> TokenStream {
 }
 
 /// The items of the types `range` of `api.types`, as they appear in `types.rs`.
-pub fn type_items(api: &Api, plan: &Plan, range: std::ops::Range<usize>) -> TokenStream {
+pub fn type_items(
+    api: &Api,
+    plan: &Plan,
+    docs: &Docs,
+    range: std::ops::Range<usize>,
+) -> TokenStream {
     let items = range.filter_map(|i| {
         let t = api.types.get(i)?;
         let p = plan.types.get(i)?;
@@ -58,6 +65,7 @@ pub fn type_items(api: &Api, plan: &Plan, range: std::ops::Range<usize>) -> Toke
             ser: p.ser,
             de: p.de,
             sealed: p.sealed,
+            docs,
         };
         Some(match p.alias_of {
             Some(original) => copy_item(api, t, original, &spell),
@@ -78,22 +86,22 @@ fn copy_item(api: &Api, t: &TypeDef, original: TypeId, spell: &Spell) -> TokenSt
         .doc
         .clone()
         .unwrap_or_else(|| format!("The `{}` schema.", t.name));
-    let doc = docs::attrs(&format!(
+    let doc = spell.docs.attrs(&format!(
         "{text}\n\nAn alias of [`{target}`], which has the same shape."
     ));
     quote! { #doc #cfg pub type #name = #target; }
 }
 
-fn type_doc(t: &TypeDef) -> TokenStream {
+fn type_doc(t: &TypeDef, docs: &Docs) -> TokenStream {
     let text = t
         .doc
         .clone()
         .unwrap_or_else(|| format!("The `{}` schema.", t.name));
-    docs::attrs(&text)
+    docs.attrs(&text)
 }
 
 fn type_item(api: &Api, t: &TypeDef, default: bool, spell: &Spell) -> TokenStream {
-    let doc = type_doc(t);
+    let doc = type_doc(t, spell.docs);
     let name = ident(&t.name);
     let cfg = &spell.cfg;
     match &t.kind {
@@ -121,7 +129,7 @@ fn type_item(api: &Api, t: &TypeDef, default: bool, spell: &Spell) -> TokenStrea
                     p.doc.as_deref(),
                     Some(&format!("Sent as the `{}` {where_}.", p.wire_name)),
                 ]);
-                let doc = docs::attrs(&text);
+                let doc = spell.docs.attrs(&text);
                 quote! { #doc pub #fname: #ty, }
             });
             let derive_default = default.then(|| quote! { Default, });
@@ -193,7 +201,7 @@ fn struct_item(
             .doc
             .clone()
             .unwrap_or_else(|| format!("The `{}` property.", f.wire_name));
-        let fdoc = docs::attrs(&text);
+        let fdoc = spell.docs.attrs(&text);
         let deprecated = f.deprecated.then(|| quote! { #[deprecated] });
         quote! { #fdoc #deprecated pub #fname: #ty, }
     });
@@ -442,7 +450,7 @@ fn locals(s: &Struct) -> Vec<String> {
 }
 
 /// A known value's doc: the value, and what it means when the spec says.
-fn variant_doc(v: &crate::ir::EnumVariant) -> TokenStream {
+fn variant_doc(v: &crate::ir::EnumVariant, docs: &Docs) -> TokenStream {
     let value = if v.value.is_empty() {
         " The empty string.".to_string()
     } else {
@@ -451,7 +459,7 @@ fn variant_doc(v: &crate::ir::EnumVariant) -> TokenStream {
     match &v.doc {
         None => quote! { #[doc = #value] },
         Some(d) => {
-            let rest = docs::attrs(d);
+            let rest = docs.attrs(d);
             quote! { #[doc = #value] #[doc = ""] #rest }
         }
     }
@@ -476,7 +484,7 @@ fn int_enum_item(
         })
         .collect();
     let variants = known.iter().map(|(vname, _, v)| {
-        let vdoc = variant_doc(v);
+        let vdoc = variant_doc(v, spell.docs);
         quote! { #vdoc #vname, }
     });
     let to_int = known
@@ -565,7 +573,7 @@ fn enum_item(
     let unknown = ident(&e.unknown_variant);
     let variants = e.variants.iter().map(|v| {
         let vname = ident(&v.name);
-        let vdoc = variant_doc(v);
+        let vdoc = variant_doc(v, spell.docs);
         quote! { #vdoc #vname, }
     });
     let to_str = e.variants.iter().map(|v| {
@@ -662,7 +670,7 @@ fn event_item(
 ) -> TokenStream {
     let cfg = &spell.cfg;
     let variants = e.variants.iter().map(|v| {
-        let vdoc = docs::attrs(v.doc.as_deref().unwrap_or(""));
+        let vdoc = spell.docs.attrs(v.doc.as_deref().unwrap_or(""));
         let vname = ident(&v.name);
         let ty = rust_type(api, &v.ty, Scope::Types);
         quote! { #vdoc #vname(#ty), }

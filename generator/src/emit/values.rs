@@ -2,6 +2,8 @@
 //! emitted tests. Returns `None` when the example does not fit the type, so callers
 //! can fall back to a placeholder instead of emitting code that would not compile.
 
+use std::cell::Cell;
+
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 use serde_json::Value;
@@ -17,6 +19,8 @@ pub struct ValueBuilder<'a> {
     /// Which types are `#[non_exhaustive]` (built with `new` and assignments) and
     /// which implement `Default`.
     pub plan: &'a Plan,
+    /// Steps the current [`ValueBuilder::expr`] call may still take.
+    steps_left: Cell<usize>,
 }
 
 /// Steps one [`ValueBuilder::expr`] may take: trying each alternative of nested
@@ -24,25 +28,28 @@ pub struct ValueBuilder<'a> {
 /// (the caller falls back to a placeholder). Per call, so the output stays the same.
 const MAX_STEPS: usize = 100_000;
 
-thread_local! {
-    static STEPS_LEFT: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
-}
+impl<'a> ValueBuilder<'a> {
+    pub fn new(api: &'a Api, krate: TokenStream, plan: &'a Plan) -> ValueBuilder<'a> {
+        ValueBuilder {
+            api,
+            krate,
+            plan,
+            steps_left: Cell::new(0),
+        }
+    }
 
-impl ValueBuilder<'_> {
     /// An expression of type `ty` equal to `value`.
     pub fn expr(&self, ty: &TypeRef, value: &Value) -> Option<TokenStream> {
-        STEPS_LEFT.with(|s| s.set(MAX_STEPS));
+        self.steps_left.set(MAX_STEPS);
         let e = self.expr_depth(ty, value, 0);
         // Out of steps, a part may have been left out: no expression at all then.
-        e.filter(|_| STEPS_LEFT.with(|s| s.get()) > 0)
+        e.filter(|_| self.steps_left.get() > 0)
     }
 
     fn expr_depth(&self, ty: &TypeRef, value: &Value, depth: usize) -> Option<TokenStream> {
-        let step = STEPS_LEFT.with(|s| {
-            let left = s.get();
-            s.set(left.saturating_sub(1));
-            left > 0
-        });
+        let left = self.steps_left.get();
+        self.steps_left.set(left.saturating_sub(1));
+        let step = left > 0;
         if depth > 32 || !step {
             return None;
         }
