@@ -489,7 +489,7 @@ pub enum TypeKind {
     /// The query/header/cookie parameters of one operation (not serialised as JSON).
     Params(Vec<Param>),
     /// A string enum; unknown values are kept, not rejected.
-    Enum(StringEnum),
+    Enum(EnumDef),
     /// One of several types.
     Union(Union),
     /// Another name for a type (`pub type A = Vec<B>;`).
@@ -597,17 +597,43 @@ pub struct Bound {
     pub exclusive: bool,
 }
 
-/// A string enum.
+/// An enum: string values, or integer values ([`EnumDef::integer`]).
 #[derive(Debug, Clone, Serialize)]
-pub struct StringEnum {
+pub struct EnumDef {
     /// Known values in spec order.
     pub variants: Vec<EnumVariant>,
     /// Name of the catch-all variant holding unknown values.
     pub unknown_variant: String,
-    /// The values are integers (written as decimal text in [`EnumVariant::value`]):
+    /// The values are integers (every [`EnumVariant::value`] is [`EnumValue::Int`]):
     /// serialised as JSON numbers, unknown values kept as `i64`.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub integer: bool,
+}
+
+/// The wire value of an enum variant: a string, or for integer enums an integer.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[serde(untagged)]
+pub enum EnumValue {
+    Int(i64),
+    Str(String),
+}
+
+impl EnumValue {
+    /// The value as its text (an integer in decimal).
+    pub fn text(&self) -> std::borrow::Cow<'_, str> {
+        match self {
+            EnumValue::Int(n) => n.to_string().into(),
+            EnumValue::Str(s) => s.as_str().into(),
+        }
+    }
+
+    /// The integer, for integer enums.
+    pub fn as_int(&self) -> Option<i64> {
+        match self {
+            EnumValue::Int(n) => Some(*n),
+            EnumValue::Str(_) => None,
+        }
+    }
 }
 
 /// One known enum value.
@@ -616,7 +642,7 @@ pub struct EnumVariant {
     /// Rust variant name.
     pub name: String,
     /// The value on the wire.
-    pub value: String,
+    pub value: EnumValue,
     /// What the value means (from a `oneOf` branch's title/description).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub doc: Option<String>,

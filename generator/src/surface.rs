@@ -456,7 +456,7 @@ fn type_members(api: &Api, kind: &TypeKind, s: &mut TypeSurface) {
                 .map(|v| VariantSurface {
                     name: v.name.clone(),
                     ty: None,
-                    wire: vec![v.value.clone()],
+                    wire: vec![v.value.text().into_owned()],
                     doc: hash(v.doc.as_deref()),
                 })
                 .collect();

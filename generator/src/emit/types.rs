@@ -6,8 +6,8 @@ use quote::{format_ident, quote};
 use super::docs::{self, Docs};
 use super::rust_type::{Scope, field_type, ident, rust_type};
 use crate::ir::{
-    Api, EventUnion, Presence, StringEnum, Struct, Tagging, TypeDef, TypeId, TypeKind, TypeRef,
-    Union, WebhookEvents,
+    Api, EnumDef, EventUnion, Presence, Struct, Tagging, TypeDef, TypeId, TypeKind, TypeRef, Union,
+    WebhookEvents,
 };
 use crate::plan::Plan;
 
@@ -451,10 +451,11 @@ fn locals(s: &Struct) -> Vec<String> {
 
 /// A known value's doc: the value, and what it means when the spec says.
 fn variant_doc(v: &crate::ir::EnumVariant, docs: &Docs) -> TokenStream {
-    let value = if v.value.is_empty() {
+    let text = v.value.text();
+    let value = if text.is_empty() {
         " The empty string.".to_string()
     } else {
-        format!(" `{}`", docs::code_span(&v.value))
+        format!(" `{}`", docs::code_span(&text))
     };
     match &v.doc {
         None => quote! { #[doc = #value] },
@@ -470,16 +471,17 @@ fn variant_doc(v: &crate::ir::EnumVariant, docs: &Docs) -> TokenStream {
 fn int_enum_item(
     doc: &TokenStream,
     name: &proc_macro2::Ident,
-    e: &StringEnum,
+    e: &EnumDef,
     spell: &Spell,
 ) -> TokenStream {
     let cfg = &spell.cfg;
     let unknown = ident(&e.unknown_variant);
+    // Lowering makes every value of an integer enum an integer.
     let known: Vec<(proc_macro2::Ident, Literal, &crate::ir::EnumVariant)> = e
         .variants
         .iter()
         .filter_map(|v| {
-            let n = v.value.parse::<i64>().ok()?;
+            let n = v.value.as_int()?;
             Some((ident(&v.name), Literal::i64_unsuffixed(n), v))
         })
         .collect();
@@ -566,7 +568,7 @@ fn int_enum_item(
 fn enum_item(
     doc: &TokenStream,
     name: &proc_macro2::Ident,
-    e: &StringEnum,
+    e: &EnumDef,
     spell: &Spell,
 ) -> TokenStream {
     let cfg = &spell.cfg;
@@ -578,12 +580,12 @@ fn enum_item(
     });
     let to_str = e.variants.iter().map(|v| {
         let vname = ident(&v.name);
-        let value = &v.value;
+        let value = v.value.text();
         quote! { Self::#vname => #value, }
     });
     let from_str = e.variants.iter().map(|v| {
         let vname = ident(&v.name);
-        let value = &v.value;
+        let value = v.value.text();
         quote! { #value => Self::#vname, }
     });
     let all = e.variants.iter().map(|v| {

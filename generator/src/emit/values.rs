@@ -246,7 +246,7 @@ impl<'a> ValueBuilder<'a> {
             }
             (TypeKind::Enum(e), Value::Number(n)) if e.integer => {
                 let n = n.as_i64()?;
-                match e.variants.iter().find(|v| v.value == n.to_string()) {
+                match e.variants.iter().find(|v| v.value.as_int() == Some(n)) {
                     Some(v) => {
                         let v = ident(&v.name);
                         quote! { #path::#v }
@@ -259,7 +259,7 @@ impl<'a> ValueBuilder<'a> {
                 }
             }
             (TypeKind::Enum(e), Value::String(s)) if !e.integer => {
-                match e.variants.iter().find(|v| &v.value == s) {
+                match e.variants.iter().find(|v| v.value.text() == s.as_str()) {
                     Some(v) => {
                         let v = ident(&v.name);
                         quote! { #path::#v }
@@ -346,12 +346,12 @@ impl<'a> ValueBuilder<'a> {
                     TypeKind::Enum(e) if e.integer => e
                         .variants
                         .first()
-                        .and_then(|v| v.value.parse::<i64>().ok())
+                        .and_then(|v| v.value.as_int())
                         .map_or(Value::from(0), Value::from),
                     TypeKind::Enum(e) => Value::String(
                         e.variants
                             .first()
-                            .map(|v| v.value.clone())
+                            .map(|v| v.value.text().into_owned())
                             .unwrap_or_default(),
                     ),
                     TypeKind::Union(u) => {

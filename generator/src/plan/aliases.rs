@@ -151,7 +151,7 @@ impl Signature {
                 for v in &e.variants {
                     self.text.push('v');
                     self.s(&v.name);
-                    self.s(&v.value);
+                    self.s(&v.value.text());
                     self.opt(v.doc.as_deref());
                 }
             }
