@@ -400,11 +400,58 @@ pub struct SuccessResponse {
     pub example: Option<Value>,
 }
 
+/// The status a documented response is for: one code, a range, or the rest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Status {
+    /// `404`.
+    Code(u16),
+    /// `4XX`: the statuses of one hundred, by its first digit (`4`).
+    Range(u16),
+    /// `default`: every status not documented otherwise.
+    Default,
+}
+
+impl Status {
+    /// The one status this is for (`404`), if it is a single code.
+    pub fn code(self) -> Option<u16> {
+        match self {
+            Status::Code(c) => Some(c),
+            Status::Range(_) | Status::Default => None,
+        }
+    }
+
+    /// The lowest status this covers (`400` for `4XX`); none for `default`.
+    pub fn lowest(self) -> Option<u16> {
+        match self {
+            Status::Code(c) => Some(c),
+            Status::Range(r) => Some(r * 100),
+            Status::Default => None,
+        }
+    }
+}
+
+impl std::fmt::Display for Status {
+    /// As the spec writes it: `404`, `4XX`, `default`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Status::Code(c) => write!(f, "{c}"),
+            Status::Range(r) => write!(f, "{r}XX"),
+            Status::Default => f.write_str("default"),
+        }
+    }
+}
+
+impl Serialize for Status {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
 /// A documented error response.
 #[derive(Debug, Clone, Serialize)]
 pub struct ErrorResponse {
     /// `404`, `4XX` or `default`.
-    pub status: String,
+    pub status: Status,
     /// JSON body type, if documented.
     pub ty: Option<TypeRef>,
     /// Description.

@@ -435,7 +435,7 @@ fn referenced_bodies_responses_and_several_success_codes() {
         &get.response.body,
         ResponseBody::Json(TypeRef::Named(_))
     ));
-    assert_eq!(get.errors[0].status, "404");
+    assert_eq!(get.errors[0].status, generator::ir::Status::Code(404));
     let post = op(&api, "/items", "POST");
     assert_eq!(
         post.body.as_ref().map(|b| b.encoding.clone()),

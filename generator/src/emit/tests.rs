@@ -623,7 +623,7 @@ fn error_test(
         .errors
         .iter()
         .filter_map(|e| {
-            let number: u16 = e.status.parse().ok().filter(|s| (400..600).contains(s))?;
+            let number = e.status.code().filter(|s| (400..600).contains(s))?;
             let status = Literal::u16_unsuffixed(number);
             let body = match &e.example {
                 Some(v) => {
