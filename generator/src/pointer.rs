@@ -84,14 +84,7 @@ pub fn canonical(reference: &str) -> Option<String> {
     let mut out = String::with_capacity(reference.len());
     out.push('#');
     for_each_segment(&pointer, |s| {
-        out.push('/');
-        for c in s.chars() {
-            match c {
-                '~' => out.push_str("~0"),
-                '/' => out.push_str("~1"),
-                c => out.push(c),
-            }
-        }
+        push_escaped(&mut out, s);
         Some(())
     })?;
     Some(out)
@@ -119,6 +112,70 @@ pub fn last_segment(reference: &str) -> String {
         .unwrap_or_else(|| reference.to_string())
 }
 
+/// A local JSON pointer into the spec, written as a URI fragment
+/// (`#/paths/~1chats/get`): the form errors and diagnostics name places in.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct JsonPointer(String);
+
+impl JsonPointer {
+    /// The whole document (`#`).
+    pub fn root() -> JsonPointer {
+        JsonPointer("#".to_string())
+    }
+
+    /// A pointer as written in a `$ref` or a message (`#/a/b~1c`, percent-encoding
+    /// allowed), in canonical form; `None` when it is not a local pointer.
+    pub fn parse(text: &str) -> Option<JsonPointer> {
+        canonical(text).map(JsonPointer)
+    }
+
+    /// Appends one segment (`/` and `~` in it are escaped).
+    pub fn push(&mut self, segment: &str) {
+        push_escaped(&mut self.0, segment);
+    }
+
+    /// This pointer with one more segment.
+    pub fn join(&self, segment: impl std::fmt::Display) -> JsonPointer {
+        let mut out = self.clone();
+        out.push(&segment.to_string());
+        out
+    }
+
+    /// The unescaped segments.
+    pub fn segments(&self) -> Vec<String> {
+        local_segments(&self.0).unwrap_or_default()
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for JsonPointer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl From<JsonPointer> for String {
+    fn from(p: JsonPointer) -> String {
+        p.0
+    }
+}
+
+/// Appends `/` and `segment` to the pointer text `out`, escaping `~` and `/`.
+pub fn push_escaped(out: &mut String, segment: &str) {
+    out.reserve(segment.len() + 1);
+    out.push('/');
+    for c in segment.chars() {
+        match c {
+            '~' => out.push_str("~0"),
+            '/' => out.push_str("~1"),
+            c => out.push(c),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -144,5 +201,31 @@ mod tests {
         assert_eq!(canonical("#a").as_deref(), None);
         assert_eq!(canonical("other.yaml#/a"), None);
         assert_eq!(last_segment("#/components/schemas/Pet"), "Pet");
+    }
+
+    #[test]
+    fn json_pointers_push_display_and_parse() {
+        let mut p = JsonPointer::root();
+        assert_eq!(p.to_string(), "#");
+        p.push("paths");
+        p.push("/chats/{id}");
+        let p = p.join("get").join(0);
+        assert_eq!(p.as_str(), "#/paths/~1chats~1{id}/get/0");
+        assert_eq!(p.segments(), ["paths", "/chats/{id}", "get", "0"]);
+        assert_eq!(JsonPointer::parse(p.as_str()), Some(p.clone()));
+        // Percent-encoded and escaped spellings parse to the same pointer.
+        assert_eq!(
+            JsonPointer::parse("#/paths/%7E1chats~1%7Bid%7D/get/0"),
+            Some(p)
+        );
+        assert_eq!(JsonPointer::parse("other.yaml#/a"), None);
+        // A `~` that starts no escape is read as itself, as `$ref` resolution does.
+        assert_eq!(
+            JsonPointer::parse("#/a~2b").map(|p| p.segments()),
+            Some(vec!["a~2b".to_string()])
+        );
+        let doc = json!({"a/b": {"c~d": [1, 2]}});
+        let q = JsonPointer::root().join("a/b").join("c~d").join(1);
+        assert_eq!(resolve(&doc, q.as_str()), Some(&json!(2)));
     }
 }
