@@ -21,6 +21,8 @@ struct Spell<'a> {
     /// `#[non_exhaustive]`.
     sealed: bool,
     docs: &'a Docs,
+    /// A struct decoder's local variable per field (see [`crate::plan::names`]).
+    locals: &'a [String],
 }
 
 /// The start of `types.rs`: its docs, lint settings and imports.
@@ -66,6 +68,7 @@ pub fn type_items(
             de: p.de,
             sealed: p.sealed,
             docs,
+            locals: plan.names.decoder_locals.get(i).map_or(&[], Vec::as_slice),
         };
         Some(match p.alias_of {
             Some(original) => copy_item(api, t, original, &spell),
@@ -218,7 +221,9 @@ fn struct_item(
     // Attributes of the impls: the type's `cfg`, and `allow(deprecated)` if needed.
     let attrs = quote! { #cfg #allow };
     let encode = spell.ser.then(|| to_object(name, s, &attrs));
-    let decode = spell.de.then(|| from_object(api, name, s, &attrs, events));
+    let decode = spell
+        .de
+        .then(|| from_object(api, name, s, &attrs, events, spell.locals));
     let sealed = spell.sealed.then(|| quote! { #[non_exhaustive] });
     let constructor = spell.sealed.then(|| constructor(api, name, s, &attrs));
     quote! {
@@ -335,8 +340,9 @@ fn from_object(
     s: &Struct,
     attrs: &TokenStream,
     events: Option<&WebhookEvents>,
+    locals: &[String],
 ) -> TokenStream {
-    let locals: Vec<proc_macro2::Ident> = locals(s).iter().map(|n| format_ident!("{n}")).collect();
+    let locals: Vec<proc_macro2::Ident> = locals.iter().map(|n| format_ident!("{n}")).collect();
     let keys: Vec<proc_macro2::Ident> = events
         .map(|e| {
             (0..e.discriminators.len())
@@ -433,20 +439,6 @@ fn from_object(
             }
         }
     }
-}
-
-/// The decoder's local variable per field: `f_<field>`, snake case (no double
-/// underscore for fields like `_3d`), distinct from each other and from `map`/`key`.
-fn locals(s: &Struct) -> Vec<String> {
-    let mut out: Vec<String> = Vec::with_capacity(s.fields.len());
-    for (i, f) in s.fields.iter().enumerate() {
-        let mut name = format!("f_{}", f.name.trim_start_matches('_'));
-        if out.contains(&name) {
-            name = format!("{name}_{i}");
-        }
-        out.push(name);
-    }
-    out
 }
 
 /// A known value's doc: the value, and what it means when the spec says.

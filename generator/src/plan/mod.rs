@@ -7,7 +7,7 @@
 //! - [`features`]: the Cargo features, the types each resource reaches, each type's
 //!   feature gate, and which types requests send and responses carry;
 //! - [`webhooks`]: the webhook envelope the config names, resolved to a type;
-//! - [`names`]: the local names emitted examples bind.
+//! - [`names`]: the local names emitted code binds (examples, struct decoders).
 
 pub mod aliases;
 pub mod defaults;

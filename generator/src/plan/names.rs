@@ -1,8 +1,9 @@
-//! Local names emitted code binds.
+//! Local names emitted code binds: the result of each doc example, the variables of
+//! each struct decoder.
 
 use serde::Serialize;
 
-use crate::ir::{Api, Operation, Resource, ResponseBody, TypeRef};
+use crate::ir::{Api, Operation, Resource, ResponseBody, Struct, TypeKind, TypeRef};
 
 /// Names emitted code binds.
 #[derive(Debug, Clone, Serialize)]
@@ -11,6 +12,9 @@ pub struct Names {
     /// then operation (index-aligned with `api.resources` and their `operations`):
     /// `webhook_subscription` for a call returning `WebhookSubscription`.
     pub example_results: Vec<Vec<String>>,
+    /// The local variable a struct's decoder reads each field into (index-aligned
+    /// with `api.types`, then with the struct's fields; empty for other types).
+    pub decoder_locals: Vec<Vec<String>>,
 }
 
 impl Names {
@@ -24,6 +28,14 @@ impl Names {
                         .iter()
                         .map(|op| result_binding(api, op))
                         .collect()
+                })
+                .collect(),
+            decoder_locals: api
+                .types
+                .iter()
+                .map(|t| match &t.kind {
+                    TypeKind::Struct(s) => locals(s),
+                    _ => Vec::new(),
                 })
                 .collect(),
         }
@@ -58,4 +70,18 @@ fn result_binding(api: &Api, op: &Operation) -> String {
         }
         None => "response".to_string(),
     }
+}
+
+/// The decoder's local variable per field: `f_<field>`, snake case (no double
+/// underscore for fields like `_3d`), distinct from each other and from `map`/`key`.
+fn locals(s: &Struct) -> Vec<String> {
+    let mut out: Vec<String> = Vec::with_capacity(s.fields.len());
+    for (i, f) in s.fields.iter().enumerate() {
+        let mut name = format!("f_{}", f.name.trim_start_matches('_'));
+        if out.contains(&name) {
+            name = format!("{name}_{i}");
+        }
+        out.push(name);
+    }
+    out
 }
