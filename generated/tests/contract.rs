@@ -28,7 +28,7 @@ fn client() -> Client {
         .filter(|url| !url.is_empty())
         .unwrap_or_else(|| {
             panic!(
-                "{BASE_URL_ENV} must point at the mock server: run `cargo xtask contract`"
+                "{BASE_URL_ENV} must point at the mock server: run `cargo xtask contract`",
             )
         });
     Client::builder()
@@ -111,7 +111,7 @@ fn assert_round_trip<T: serde::Serialize>(decoded: &T, sent: &Value) {
     let same = same_json(&encoded, sent);
     assert!(
         same,
-        "the decoded response re-encodes differently\n  decoded: {encoded}\n     sent: {sent}"
+        "the decoded response re-encodes differently\n  decoded: {encoded}\n     sent: {sent}",
     );
 }
 
@@ -119,16 +119,12 @@ fn assert_round_trip<T: serde::Serialize>(decoded: &T, sent: &Value) {
 struct ErrorExample {
     /// The HTTP status.
     status: u16,
-
     /// The spec's example body (what the mock server sends), if it has one.
     body: Option<Value>,
-
     /// The error code the client must read from the body.
     code: Option<i64>,
-
     /// The error message the client must read from the body.
     message: Option<&'static str>,
-
     /// The body decoded as the API's error type, when the example fits it.
     envelope: Option<linq_api::types::ErrorResponse>,
 }
@@ -139,7 +135,7 @@ impl ErrorExample {
         let err = match result {
             Ok(value) => {
                 panic!(
-                    "status {status} was asked for, but the call succeeded: {value:?}"
+                    "status {status} was asked for, but the call succeeded: {value:?}",
                 )
             }
             Err(err) => err,
@@ -8320,9 +8316,14 @@ fn webhook_message_sent_v2026_example_is_its_event_variant() {
     let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
         .expect("the example decodes");
     assert!(
-        matches!(event.data,
-        linq_api::types::WebhookEventData::MessageSent(linq_api::types::MessageSentPayload::V2026_02_03(_))),
-        "{:?}", event.data
+        matches!(
+            event.data,
+            linq_api::types::WebhookEventData::MessageSent(
+                linq_api::types::MessageSentPayload::V2026_02_03(_),
+            )
+        ),
+        "{:?}",
+        event.data,
     );
     assert_round_trip(&event, &sent);
 }
@@ -8388,9 +8389,14 @@ fn webhook_message_sent_v2025_example_is_its_event_variant() {
     let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
         .expect("the example decodes");
     assert!(
-        matches!(event.data,
-        linq_api::types::WebhookEventData::MessageSent(linq_api::types::MessageSentPayload::V2025_01_01(_))),
-        "{:?}", event.data
+        matches!(
+            event.data,
+            linq_api::types::WebhookEventData::MessageSent(
+                linq_api::types::MessageSentPayload::V2025_01_01(_),
+            )
+        ),
+        "{:?}",
+        event.data,
     );
     assert_round_trip(&event, &sent);
 }
@@ -8458,9 +8464,14 @@ fn webhook_message_received_v2026_example_is_its_event_variant() {
     let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
         .expect("the example decodes");
     assert!(
-        matches!(event.data,
-        linq_api::types::WebhookEventData::MessageReceived(linq_api::types::MessageReceivedPayload::V2026_02_03(_))),
-        "{:?}", event.data
+        matches!(
+            event.data,
+            linq_api::types::WebhookEventData::MessageReceived(
+                linq_api::types::MessageReceivedPayload::V2026_02_03(_),
+            )
+        ),
+        "{:?}",
+        event.data,
     );
     assert_round_trip(&event, &sent);
 }
@@ -8526,9 +8537,14 @@ fn webhook_message_received_v2025_example_is_its_event_variant() {
     let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
         .expect("the example decodes");
     assert!(
-        matches!(event.data,
-        linq_api::types::WebhookEventData::MessageReceived(linq_api::types::MessageReceivedPayload::V2025_01_01(_))),
-        "{:?}", event.data
+        matches!(
+            event.data,
+            linq_api::types::WebhookEventData::MessageReceived(
+                linq_api::types::MessageReceivedPayload::V2025_01_01(_),
+            )
+        ),
+        "{:?}",
+        event.data,
     );
     assert_round_trip(&event, &sent);
 }
@@ -8596,9 +8612,14 @@ fn webhook_message_read_v2026_example_is_its_event_variant() {
     let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
         .expect("the example decodes");
     assert!(
-        matches!(event.data,
-        linq_api::types::WebhookEventData::MessageRead(linq_api::types::MessageReadPayload::V2026_02_03(_))),
-        "{:?}", event.data
+        matches!(
+            event.data,
+            linq_api::types::WebhookEventData::MessageRead(
+                linq_api::types::MessageReadPayload::V2026_02_03(_),
+            )
+        ),
+        "{:?}",
+        event.data,
     );
     assert_round_trip(&event, &sent);
 }
@@ -8666,9 +8687,14 @@ fn webhook_message_read_v2025_example_is_its_event_variant() {
     let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
         .expect("the example decodes");
     assert!(
-        matches!(event.data,
-        linq_api::types::WebhookEventData::MessageRead(linq_api::types::MessageReadPayload::V2025_01_01(_))),
-        "{:?}", event.data
+        matches!(
+            event.data,
+            linq_api::types::WebhookEventData::MessageRead(
+                linq_api::types::MessageReadPayload::V2025_01_01(_),
+            )
+        ),
+        "{:?}",
+        event.data,
     );
     assert_round_trip(&event, &sent);
 }
@@ -8736,9 +8762,14 @@ fn webhook_message_delivered_v2026_example_is_its_event_variant() {
     let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
         .expect("the example decodes");
     assert!(
-        matches!(event.data,
-        linq_api::types::WebhookEventData::MessageDelivered(linq_api::types::MessageDeliveredPayload::V2026_02_03(_))),
-        "{:?}", event.data
+        matches!(
+            event.data,
+            linq_api::types::WebhookEventData::MessageDelivered(
+                linq_api::types::MessageDeliveredPayload::V2026_02_03(_),
+            )
+        ),
+        "{:?}",
+        event.data,
     );
     assert_round_trip(&event, &sent);
 }
@@ -8806,9 +8837,14 @@ fn webhook_message_delivered_v2025_example_is_its_event_variant() {
     let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
         .expect("the example decodes");
     assert!(
-        matches!(event.data,
-        linq_api::types::WebhookEventData::MessageDelivered(linq_api::types::MessageDeliveredPayload::V2025_01_01(_))),
-        "{:?}", event.data
+        matches!(
+            event.data,
+            linq_api::types::WebhookEventData::MessageDelivered(
+                linq_api::types::MessageDeliveredPayload::V2025_01_01(_),
+            )
+        ),
+        "{:?}",
+        event.data,
     );
     assert_round_trip(&event, &sent);
 }
@@ -8838,9 +8874,14 @@ fn webhook_message_failed_v2026_example_is_its_event_variant() {
     let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
         .expect("the example decodes");
     assert!(
-        matches!(event.data,
-        linq_api::types::WebhookEventData::MessageFailed(linq_api::types::MessageFailedPayload::V2026_02_03(_))),
-        "{:?}", event.data
+        matches!(
+            event.data,
+            linq_api::types::WebhookEventData::MessageFailed(
+                linq_api::types::MessageFailedPayload::V2026_02_03(_),
+            )
+        ),
+        "{:?}",
+        event.data,
     );
     assert_round_trip(&event, &sent);
 }
@@ -8870,9 +8911,14 @@ fn webhook_message_failed_v2025_example_is_its_event_variant() {
     let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
         .expect("the example decodes");
     assert!(
-        matches!(event.data,
-        linq_api::types::WebhookEventData::MessageFailed(linq_api::types::MessageFailedPayload::V2025_01_01(_))),
-        "{:?}", event.data
+        matches!(
+            event.data,
+            linq_api::types::WebhookEventData::MessageFailed(
+                linq_api::types::MessageFailedPayload::V2025_01_01(_),
+            )
+        ),
+        "{:?}",
+        event.data,
     );
     assert_round_trip(&event, &sent);
 }
@@ -8931,9 +8977,14 @@ fn webhook_message_edited_v2026_example_is_its_event_variant() {
     let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
         .expect("the example decodes");
     assert!(
-        matches!(event.data,
-        linq_api::types::WebhookEventData::MessageEdited(linq_api::types::MessageEditedPayload::V2026_02_03(_))),
-        "{:?}", event.data
+        matches!(
+            event.data,
+            linq_api::types::WebhookEventData::MessageEdited(
+                linq_api::types::MessageEditedPayload::V2026_02_03(_),
+            )
+        ),
+        "{:?}",
+        event.data,
     );
     assert_round_trip(&event, &sent);
 }
@@ -8975,9 +9026,14 @@ fn webhook_reaction_added_v2026_example_is_its_event_variant() {
     let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
         .expect("the example decodes");
     assert!(
-        matches!(event.data,
-        linq_api::types::WebhookEventData::ReactionAdded(linq_api::types::ReactionAddedPayload::V2026_02_03(_))),
-        "{:?}", event.data
+        matches!(
+            event.data,
+            linq_api::types::WebhookEventData::ReactionAdded(
+                linq_api::types::ReactionAddedPayload::V2026_02_03(_),
+            )
+        ),
+        "{:?}",
+        event.data,
     );
     assert_round_trip(&event, &sent);
 }
@@ -9019,9 +9075,14 @@ fn webhook_reaction_added_v2025_example_is_its_event_variant() {
     let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
         .expect("the example decodes");
     assert!(
-        matches!(event.data,
-        linq_api::types::WebhookEventData::ReactionAdded(linq_api::types::ReactionAddedPayload::V2025_01_01(_))),
-        "{:?}", event.data
+        matches!(
+            event.data,
+            linq_api::types::WebhookEventData::ReactionAdded(
+                linq_api::types::ReactionAddedPayload::V2025_01_01(_),
+            )
+        ),
+        "{:?}",
+        event.data,
     );
     assert_round_trip(&event, &sent);
 }
@@ -9063,9 +9124,14 @@ fn webhook_reaction_removed_v2026_example_is_its_event_variant() {
     let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
         .expect("the example decodes");
     assert!(
-        matches!(event.data,
-        linq_api::types::WebhookEventData::ReactionRemoved(linq_api::types::ReactionRemovedPayload::V2026_02_03(_))),
-        "{:?}", event.data
+        matches!(
+            event.data,
+            linq_api::types::WebhookEventData::ReactionRemoved(
+                linq_api::types::ReactionRemovedPayload::V2026_02_03(_),
+            )
+        ),
+        "{:?}",
+        event.data,
     );
     assert_round_trip(&event, &sent);
 }
@@ -9107,9 +9173,14 @@ fn webhook_reaction_removed_v2025_example_is_its_event_variant() {
     let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
         .expect("the example decodes");
     assert!(
-        matches!(event.data,
-        linq_api::types::WebhookEventData::ReactionRemoved(linq_api::types::ReactionRemovedPayload::V2025_01_01(_))),
-        "{:?}", event.data
+        matches!(
+            event.data,
+            linq_api::types::WebhookEventData::ReactionRemoved(
+                linq_api::types::ReactionRemovedPayload::V2025_01_01(_),
+            )
+        ),
+        "{:?}",
+        event.data,
     );
     assert_round_trip(&event, &sent);
 }
@@ -9145,9 +9216,14 @@ fn webhook_participant_added_v2026_example_is_its_event_variant() {
     let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
         .expect("the example decodes");
     assert!(
-        matches!(event.data,
-        linq_api::types::WebhookEventData::ParticipantAdded(linq_api::types::ParticipantAddedPayload::V2026_02_03(_))),
-        "{:?}", event.data
+        matches!(
+            event.data,
+            linq_api::types::WebhookEventData::ParticipantAdded(
+                linq_api::types::ParticipantAddedPayload::V2026_02_03(_),
+            )
+        ),
+        "{:?}",
+        event.data,
     );
     assert_round_trip(&event, &sent);
 }
@@ -9183,9 +9259,14 @@ fn webhook_participant_added_v2025_example_is_its_event_variant() {
     let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
         .expect("the example decodes");
     assert!(
-        matches!(event.data,
-        linq_api::types::WebhookEventData::ParticipantAdded(linq_api::types::ParticipantAddedPayload::V2025_01_01(_))),
-        "{:?}", event.data
+        matches!(
+            event.data,
+            linq_api::types::WebhookEventData::ParticipantAdded(
+                linq_api::types::ParticipantAddedPayload::V2025_01_01(_),
+            )
+        ),
+        "{:?}",
+        event.data,
     );
     assert_round_trip(&event, &sent);
 }
@@ -9221,9 +9302,14 @@ fn webhook_participant_removed_v2026_example_is_its_event_variant() {
     let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
         .expect("the example decodes");
     assert!(
-        matches!(event.data,
-        linq_api::types::WebhookEventData::ParticipantRemoved(linq_api::types::ParticipantRemovedPayload::V2026_02_03(_))),
-        "{:?}", event.data
+        matches!(
+            event.data,
+            linq_api::types::WebhookEventData::ParticipantRemoved(
+                linq_api::types::ParticipantRemovedPayload::V2026_02_03(_),
+            )
+        ),
+        "{:?}",
+        event.data,
     );
     assert_round_trip(&event, &sent);
 }
@@ -9259,9 +9345,14 @@ fn webhook_participant_removed_v2025_example_is_its_event_variant() {
     let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
         .expect("the example decodes");
     assert!(
-        matches!(event.data,
-        linq_api::types::WebhookEventData::ParticipantRemoved(linq_api::types::ParticipantRemovedPayload::V2025_01_01(_))),
-        "{:?}", event.data
+        matches!(
+            event.data,
+            linq_api::types::WebhookEventData::ParticipantRemoved(
+                linq_api::types::ParticipantRemovedPayload::V2025_01_01(_),
+            )
+        ),
+        "{:?}",
+        event.data,
     );
     assert_round_trip(&event, &sent);
 }
@@ -9299,9 +9390,14 @@ fn webhook_chat_group_name_updated_v2026_example_is_its_event_variant() {
     let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
         .expect("the example decodes");
     assert!(
-        matches!(event.data,
-        linq_api::types::WebhookEventData::ChatGroupNameUpdated(linq_api::types::ChatGroupNameUpdatedPayload::V2026_02_03(_))),
-        "{:?}", event.data
+        matches!(
+            event.data,
+            linq_api::types::WebhookEventData::ChatGroupNameUpdated(
+                linq_api::types::ChatGroupNameUpdatedPayload::V2026_02_03(_),
+            )
+        ),
+        "{:?}",
+        event.data,
     );
     assert_round_trip(&event, &sent);
 }
@@ -9339,9 +9435,14 @@ fn webhook_chat_group_name_updated_v2025_example_is_its_event_variant() {
     let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
         .expect("the example decodes");
     assert!(
-        matches!(event.data,
-        linq_api::types::WebhookEventData::ChatGroupNameUpdated(linq_api::types::ChatGroupNameUpdatedPayload::V2025_01_01(_))),
-        "{:?}", event.data
+        matches!(
+            event.data,
+            linq_api::types::WebhookEventData::ChatGroupNameUpdated(
+                linq_api::types::ChatGroupNameUpdatedPayload::V2025_01_01(_),
+            )
+        ),
+        "{:?}",
+        event.data,
     );
     assert_round_trip(&event, &sent);
 }
@@ -9371,9 +9472,14 @@ fn webhook_chat_group_icon_updated_v2026_example_is_its_event_variant() {
     let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
         .expect("the example decodes");
     assert!(
-        matches!(event.data,
-        linq_api::types::WebhookEventData::ChatGroupIconUpdated(linq_api::types::ChatGroupIconUpdatedPayload::V2026_02_03(_))),
-        "{:?}", event.data
+        matches!(
+            event.data,
+            linq_api::types::WebhookEventData::ChatGroupIconUpdated(
+                linq_api::types::ChatGroupIconUpdatedPayload::V2026_02_03(_),
+            )
+        ),
+        "{:?}",
+        event.data,
     );
     assert_round_trip(&event, &sent);
 }
@@ -9403,9 +9509,14 @@ fn webhook_chat_group_icon_updated_v2025_example_is_its_event_variant() {
     let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
         .expect("the example decodes");
     assert!(
-        matches!(event.data,
-        linq_api::types::WebhookEventData::ChatGroupIconUpdated(linq_api::types::ChatGroupIconUpdatedPayload::V2025_01_01(_))),
-        "{:?}", event.data
+        matches!(
+            event.data,
+            linq_api::types::WebhookEventData::ChatGroupIconUpdated(
+                linq_api::types::ChatGroupIconUpdatedPayload::V2025_01_01(_),
+            )
+        ),
+        "{:?}",
+        event.data,
     );
     assert_round_trip(&event, &sent);
 }
@@ -9433,9 +9544,14 @@ fn webhook_chat_group_name_update_failed_v2026_example_is_its_event_variant() {
     let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
         .expect("the example decodes");
     assert!(
-        matches!(event.data,
-        linq_api::types::WebhookEventData::ChatGroupNameUpdateFailed(linq_api::types::ChatGroupNameUpdateFailedPayload::V2026_02_03(_))),
-        "{:?}", event.data
+        matches!(
+            event.data,
+            linq_api::types::WebhookEventData::ChatGroupNameUpdateFailed(
+                linq_api::types::ChatGroupNameUpdateFailedPayload::V2026_02_03(_),
+            )
+        ),
+        "{:?}",
+        event.data,
     );
     assert_round_trip(&event, &sent);
 }
@@ -9463,9 +9579,14 @@ fn webhook_chat_group_name_update_failed_v2025_example_is_its_event_variant() {
     let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
         .expect("the example decodes");
     assert!(
-        matches!(event.data,
-        linq_api::types::WebhookEventData::ChatGroupNameUpdateFailed(linq_api::types::ChatGroupNameUpdateFailedPayload::V2025_01_01(_))),
-        "{:?}", event.data
+        matches!(
+            event.data,
+            linq_api::types::WebhookEventData::ChatGroupNameUpdateFailed(
+                linq_api::types::ChatGroupNameUpdateFailedPayload::V2025_01_01(_),
+            )
+        ),
+        "{:?}",
+        event.data,
     );
     assert_round_trip(&event, &sent);
 }
@@ -9493,9 +9614,14 @@ fn webhook_chat_group_icon_update_failed_v2026_example_is_its_event_variant() {
     let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
         .expect("the example decodes");
     assert!(
-        matches!(event.data,
-        linq_api::types::WebhookEventData::ChatGroupIconUpdateFailed(linq_api::types::ChatGroupIconUpdateFailedPayload::V2026_02_03(_))),
-        "{:?}", event.data
+        matches!(
+            event.data,
+            linq_api::types::WebhookEventData::ChatGroupIconUpdateFailed(
+                linq_api::types::ChatGroupIconUpdateFailedPayload::V2026_02_03(_),
+            )
+        ),
+        "{:?}",
+        event.data,
     );
     assert_round_trip(&event, &sent);
 }
@@ -9523,9 +9649,14 @@ fn webhook_chat_group_icon_update_failed_v2025_example_is_its_event_variant() {
     let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
         .expect("the example decodes");
     assert!(
-        matches!(event.data,
-        linq_api::types::WebhookEventData::ChatGroupIconUpdateFailed(linq_api::types::ChatGroupIconUpdateFailedPayload::V2025_01_01(_))),
-        "{:?}", event.data
+        matches!(
+            event.data,
+            linq_api::types::WebhookEventData::ChatGroupIconUpdateFailed(
+                linq_api::types::ChatGroupIconUpdateFailedPayload::V2025_01_01(_),
+            )
+        ),
+        "{:?}",
+        event.data,
     );
     assert_round_trip(&event, &sent);
 }
@@ -9581,9 +9712,14 @@ fn webhook_chat_created_v2026_example_is_its_event_variant() {
     let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
         .expect("the example decodes");
     assert!(
-        matches!(event.data,
-        linq_api::types::WebhookEventData::ChatCreated(linq_api::types::ChatCreatedPayload::V2026_02_03(_))),
-        "{:?}", event.data
+        matches!(
+            event.data,
+            linq_api::types::WebhookEventData::ChatCreated(
+                linq_api::types::ChatCreatedPayload::V2026_02_03(_),
+            )
+        ),
+        "{:?}",
+        event.data,
     );
     assert_round_trip(&event, &sent);
 }
@@ -9639,9 +9775,14 @@ fn webhook_chat_created_v2025_example_is_its_event_variant() {
     let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
         .expect("the example decodes");
     assert!(
-        matches!(event.data,
-        linq_api::types::WebhookEventData::ChatCreated(linq_api::types::ChatCreatedPayload::V2025_01_01(_))),
-        "{:?}", event.data
+        matches!(
+            event.data,
+            linq_api::types::WebhookEventData::ChatCreated(
+                linq_api::types::ChatCreatedPayload::V2025_01_01(_),
+            )
+        ),
+        "{:?}",
+        event.data,
     );
     assert_round_trip(&event, &sent);
 }
@@ -9667,9 +9808,14 @@ fn webhook_chat_typing_indicator_started_v2026_example_is_its_event_variant() {
     let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
         .expect("the example decodes");
     assert!(
-        matches!(event.data,
-        linq_api::types::WebhookEventData::ChatTypingIndicatorStarted(linq_api::types::ChatTypingIndicatorStartedPayload::V2026_02_03(_))),
-        "{:?}", event.data
+        matches!(
+            event.data,
+            linq_api::types::WebhookEventData::ChatTypingIndicatorStarted(
+                linq_api::types::ChatTypingIndicatorStartedPayload::V2026_02_03(_),
+            )
+        ),
+        "{:?}",
+        event.data,
     );
     assert_round_trip(&event, &sent);
 }
@@ -9695,9 +9841,14 @@ fn webhook_chat_typing_indicator_started_v2025_example_is_its_event_variant() {
     let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
         .expect("the example decodes");
     assert!(
-        matches!(event.data,
-        linq_api::types::WebhookEventData::ChatTypingIndicatorStarted(linq_api::types::ChatTypingIndicatorStartedPayload::V2025_01_01(_))),
-        "{:?}", event.data
+        matches!(
+            event.data,
+            linq_api::types::WebhookEventData::ChatTypingIndicatorStarted(
+                linq_api::types::ChatTypingIndicatorStartedPayload::V2025_01_01(_),
+            )
+        ),
+        "{:?}",
+        event.data,
     );
     assert_round_trip(&event, &sent);
 }
@@ -9723,9 +9874,14 @@ fn webhook_chat_typing_indicator_stopped_v2026_example_is_its_event_variant() {
     let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
         .expect("the example decodes");
     assert!(
-        matches!(event.data,
-        linq_api::types::WebhookEventData::ChatTypingIndicatorStopped(linq_api::types::ChatTypingIndicatorStoppedPayload::V2026_02_03(_))),
-        "{:?}", event.data
+        matches!(
+            event.data,
+            linq_api::types::WebhookEventData::ChatTypingIndicatorStopped(
+                linq_api::types::ChatTypingIndicatorStoppedPayload::V2026_02_03(_),
+            )
+        ),
+        "{:?}",
+        event.data,
     );
     assert_round_trip(&event, &sent);
 }
@@ -9751,9 +9907,14 @@ fn webhook_chat_typing_indicator_stopped_v2025_example_is_its_event_variant() {
     let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
         .expect("the example decodes");
     assert!(
-        matches!(event.data,
-        linq_api::types::WebhookEventData::ChatTypingIndicatorStopped(linq_api::types::ChatTypingIndicatorStoppedPayload::V2025_01_01(_))),
-        "{:?}", event.data
+        matches!(
+            event.data,
+            linq_api::types::WebhookEventData::ChatTypingIndicatorStopped(
+                linq_api::types::ChatTypingIndicatorStoppedPayload::V2025_01_01(_),
+            )
+        ),
+        "{:?}",
+        event.data,
     );
     assert_round_trip(&event, &sent);
 }
@@ -9786,9 +9947,14 @@ fn webhook_phone_number_status_updated_v2026_example_is_its_event_variant() {
     let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
         .expect("the example decodes");
     assert!(
-        matches!(event.data,
-        linq_api::types::WebhookEventData::PhoneNumberStatusUpdated(linq_api::types::PhoneNumberStatusUpdatedPayload::V2026_02_03(_))),
-        "{:?}", event.data
+        matches!(
+            event.data,
+            linq_api::types::WebhookEventData::PhoneNumberStatusUpdated(
+                linq_api::types::PhoneNumberStatusUpdatedPayload::V2026_02_03(_),
+            )
+        ),
+        "{:?}",
+        event.data,
     );
     assert_round_trip(&event, &sent);
 }
@@ -9864,7 +10030,8 @@ fn webhook_event_of_unknown_event_type_is_kept() {
     let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
         .expect("decodes");
     assert_eq!(
-        event.data, linq_api::types::WebhookEventData::Unknown(sent["data"].clone())
+        event.data,
+        linq_api::types::WebhookEventData::Unknown(sent["data"].clone()),
     );
     assert_round_trip(&event, &sent);
 }
@@ -9940,7 +10107,8 @@ fn webhook_event_of_unknown_webhook_version_is_kept() {
     let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
         .expect("decodes");
     assert_eq!(
-        event.data, linq_api::types::WebhookEventData::Unknown(sent["data"].clone())
+        event.data,
+        linq_api::types::WebhookEventData::Unknown(sent["data"].clone()),
     );
     assert_round_trip(&event, &sent);
 }

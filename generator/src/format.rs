@@ -69,18 +69,22 @@ pub fn join(parts: Vec<String>) -> String {
     let mut text =
         String::with_capacity(HEADER.len() + parts.iter().map(String::len).sum::<usize>());
     text.push_str(HEADER);
-    let mut last = String::new();
+    // The previous part's last item (its lines after the last blank one): all that
+    // [`blank_before`] looks back at.
+    let mut tail: Vec<String> = Vec::new();
     // Each part is dropped once copied, so a large file is not held twice.
     for part in parts.into_iter().filter(|p| !p.is_empty()) {
-        if let Some(first) = part.lines().next()
-            && text.len() > HEADER.len()
-            && blank_between(&last, first)
-        {
-            text.push('\n');
+        if !tail.is_empty() {
+            let mut lines: Vec<&str> = tail.iter().map(String::as_str).collect();
+            let at = lines.len();
+            lines.extend(part.lines().take_while(|l| !l.is_empty()));
+            if blank_before(&lines, at) {
+                text.push('\n');
+            }
         }
         text.push_str(&part);
-        last.clear();
-        last.push_str(part.lines().next_back().unwrap_or_default());
+        let last_item: Vec<&str> = part.lines().rev().take_while(|l| !l.is_empty()).collect();
+        tail = last_item.into_iter().rev().map(str::to_string).collect();
     }
     text
 }
@@ -156,27 +160,89 @@ fn item_batches(tokens: TokenStream) -> Vec<Vec<TokenTree>> {
     batches
 }
 
-/// prettyplease packs items together; a blank line between top-level items and between
-/// the members of an `impl` (at most one level of indentation) reads like hand-written
-/// code and keeps diffs of `generated/` local.
+/// prettyplease packs items together; blank lines between top-level items and between
+/// the members of an `impl` (at most one level of indentation) read like hand-written
+/// code and keep diffs of `generated/` local. Fields and variants are separated only
+/// where a doc comment of more than one line would otherwise run into its neighbours,
+/// and undocumented one-line declarations under the same attributes (a feature's
+/// `mod` and `use`) stay together.
 fn space_items(code: &str) -> String {
+    let lines: Vec<&str> = code.lines().collect();
     let mut out = String::with_capacity(code.len() + code.len() / 16);
-    let mut prev: Option<&str> = None;
-    for line in code.lines() {
-        if prev.is_some_and(|prev| blank_between(prev, line)) {
+    for (i, line) in lines.iter().enumerate() {
+        if blank_before(&lines, i) {
             out.push('\n');
         }
         out.push_str(line);
         out.push('\n');
-        prev = Some(line);
     }
     out
 }
 
-/// Whether [`space_items`] puts a blank line between two consecutive lines.
+/// Whether [`space_items`] puts a blank line before `lines[i]`. It looks back no
+/// further than the previous item and ahead no further than the current one.
+fn blank_before(lines: &[&str], i: usize) -> bool {
+    let (Some(prev), Some(line)) = (i.checked_sub(1).map(|p| lines[p]), lines.get(i)) else {
+        return false;
+    };
+    if !blank_between(prev, line) {
+        return false;
+    }
+    let indent = indent_of(line);
+    // The current item's attributes and docs, then its first line.
+    let head: Vec<&str> = lines[i..]
+        .iter()
+        .take_while(|l| indent_of(l) == indent && is_attr_or_doc(l))
+        .copied()
+        .collect();
+    let first = lines.get(i + head.len()).copied().unwrap_or_default();
+    // The previous item's attributes and docs (none when its first line is not
+    // `prev`: those of a longer item do not matter here), then `prev`.
+    let before = &lines[..i - 1];
+    let start = before
+        .iter()
+        .rposition(|l| l.is_empty() || indent_of(l) < indent || !is_attr_or_doc(l))
+        .map_or(0, |p| p + 1);
+    let before = &lines[..i];
+    let prev_item = &before[start..];
+    let prev_head: Vec<&str> = prev_item
+        .iter()
+        .take_while(|l| is_attr_or_doc(l))
+        .copied()
+        .collect();
+    let docs = |h: &[&str]| {
+        h.iter()
+            .filter(|l| l.trim_start().starts_with("///"))
+            .count()
+    };
+    if prev.trim_start().ends_with(',') {
+        // Fields and variants.
+        return docs(&head) > 1 || docs(&prev_head) > 1;
+    }
+    let declaration = |h: &[&str], item: &[&str]| {
+        docs(h) == 0 && item.len() == h.len() + 1 && item.last().is_some_and(|l| l.ends_with(';'))
+    };
+    let same_group = !head.is_empty()
+        && head == prev_head
+        && declaration(&prev_head, prev_item)
+        && declaration(&head, &[head.as_slice(), &[first]].concat());
+    !same_group
+}
+
+fn indent_of(line: &str) -> usize {
+    line.len() - line.trim_start().len()
+}
+
+fn is_attr_or_doc(line: &str) -> bool {
+    let t = line.trim_start();
+    t.starts_with("///") || t.starts_with("#[")
+}
+
+/// Whether two consecutive lines may have a blank line between them: the second
+/// starts an item and the first ends one, at the same indentation of at most one level.
 fn blank_between(prev: &str, line: &str) -> bool {
-    let indent = line.len() - line.trim_start().len();
-    let prev_indent = prev.len() - prev.trim_start().len();
+    let indent = indent_of(line);
+    let prev_indent = indent_of(prev);
     let trimmed = line.trim_start();
     let prev_trimmed = prev.trim_start();
     let starts_item = trimmed.starts_with("///")
@@ -189,8 +255,8 @@ fn blank_between(prev: &str, line: &str) -> bool {
         || trimmed.starts_with("mod ")
         || trimmed.starts_with("const ")
         || trimmed.starts_with("type ");
-    // A field or variant ending in `,` gets a blank line after it only when the
-    // next one is documented, so long documented structs stay readable.
+    // A field or variant ending in `,` is followed by a blank line only before a
+    // documented or attributed one (and [`blank_before`] narrows that further).
     let prev_ends_item = prev_trimmed == "}"
         || prev_trimmed == "};"
         || prev_trimmed.ends_with(';')

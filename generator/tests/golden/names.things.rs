@@ -72,6 +72,6 @@ fn update_request(
     thing_id: &str,
     params: &types::ThingUpdateParams,
 ) -> Result<RequestSpec, Error> {
-    let path = format!("/things/{}", path::segment(thing_id) ?);
+    let path = format!("/things/{}", path::segment(thing_id)?);
     RequestSpec::new(Method::PUT, "/things/{thing-id}", path).json(params)
 }

@@ -9,36 +9,23 @@
 )]
 #[allow(unused_imports)]
 use serde::{Deserialize, Serialize};
-
 #[allow(unused_imports)]
 use crate::runtime::{de, ser};
 
 /// Fields whose names are not Rust identifiers.
 #[cfg(feature = "things")]
+#[cfg_attr(docsrs, doc(cfg(feature = "things")))]
+#[allow(missing_docs)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Thing {
     /// A keyword.
     pub type_: String,
-
-    /// The `self` property.
     pub self_: Option<String>,
-
-    /// The `match` property.
     pub match_: Option<i32>,
-
-    /// The `3d` property.
     pub _3d: Option<bool>,
-
-    /// The `foo-bar` property.
     pub foo_bar_2: Option<String>,
-
-    /// The `FooBar` property.
     pub foo_bar_3: Option<String>,
-
-    /// The `foo_bar` property.
     pub foo_bar: Option<String>,
-
-    /// The `kind` property.
     pub kind: Option<OptionType>,
 }
 
@@ -110,24 +97,20 @@ impl<'de> Deserialize<'de> for Thing {
 
 /// A type named like a std item.
 #[cfg(feature = "things")]
+#[cfg_attr(docsrs, doc(cfg(feature = "things")))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum OptionType {
     /// The empty string.
     Empty,
-
     /// `a b`
     AB,
-
     /// `3d`
     V3d,
-
     /// `A B`
     AB2,
-
     /// `type`
     Type,
-
     /// A value this version of the client does not know; kept verbatim.
     Unknown(String),
 }
@@ -177,6 +160,17 @@ impl std::fmt::Display for OptionType {
     }
 }
 
+/// The inverse of `Display`: a value this version of the client does not know
+/// becomes the catch-all variant, so parsing never fails.
+#[cfg(feature = "things")]
+impl std::str::FromStr for OptionType {
+    type Err = std::convert::Infallible;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(s))
+    }
+}
+
 #[cfg(feature = "things")]
 impl Serialize for OptionType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -195,4 +189,5 @@ impl<'de> Deserialize<'de> for OptionType {
 
 /// Parameters of [`updateThing`](crate::resources): the request body.
 #[cfg(feature = "things")]
+#[cfg_attr(docsrs, doc(cfg(feature = "things")))]
 pub type ThingUpdateParams = Thing;
