@@ -2,11 +2,8 @@
 // Do not edit it by hand: change the spec or the generator and regenerate.
 
 //! Request and response types, one per schema of the spec.
-#![allow(
-    clippy::large_enum_variant,
-    clippy::doc_lazy_continuation,
-    clippy::too_many_lines
-)]
+#![allow(clippy::large_enum_variant, clippy::doc_lazy_continuation, clippy::too_many_lines)]
+
 #[allow(unused_imports)]
 use serde::{Deserialize, Serialize};
 #[allow(unused_imports)]
@@ -15,25 +12,12 @@ use crate::runtime::{de, ser};
 /// A webhook event type. The set of event types grows over time (newer API
 /// versions know more values than are listed here), so clients should accept
 /// values they do not recognise.
-#[cfg(
-    any(
-        feature = "webhook_subscriptions",
-        feature = "webhook_events",
-        feature = "webhooks"
-    )
-)]
-#[cfg_attr(
-    docsrs,
-    doc(
-        cfg(
-            any(
-                feature = "webhook_subscriptions",
-                feature = "webhook_events",
-                feature = "webhooks"
-            )
-        )
-    )
-)]
+#[cfg(any(feature = "webhook_subscriptions", feature = "webhook_events", feature = "webhooks"))]
+#[cfg_attr(docsrs, doc(cfg(any(
+    feature = "webhook_subscriptions",
+    feature = "webhook_events",
+    feature = "webhooks"
+))))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum WebhookEventType {
@@ -95,13 +79,7 @@ pub enum WebhookEventType {
     Unknown(String),
 }
 
-#[cfg(
-    any(
-        feature = "webhook_subscriptions",
-        feature = "webhook_events",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(feature = "webhook_subscriptions", feature = "webhook_events", feature = "webhooks"))]
 impl WebhookEventType {
     /// Every value known to this version of the client.
     pub const KNOWN: &'static [Self] = &[
@@ -169,13 +147,7 @@ impl WebhookEventType {
     }
 }
 
-#[cfg(
-    any(
-        feature = "webhook_subscriptions",
-        feature = "webhook_events",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(feature = "webhook_subscriptions", feature = "webhook_events", feature = "webhooks"))]
 impl From<&str> for WebhookEventType {
     fn from(value: &str) -> Self {
         match value {
@@ -211,13 +183,7 @@ impl From<&str> for WebhookEventType {
     }
 }
 
-#[cfg(
-    any(
-        feature = "webhook_subscriptions",
-        feature = "webhook_events",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(feature = "webhook_subscriptions", feature = "webhook_events", feature = "webhooks"))]
 impl std::fmt::Display for WebhookEventType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
@@ -226,13 +192,7 @@ impl std::fmt::Display for WebhookEventType {
 
 /// The inverse of `Display`: a value this version of the client does not know
 /// becomes the catch-all variant, so parsing never fails.
-#[cfg(
-    any(
-        feature = "webhook_subscriptions",
-        feature = "webhook_events",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(feature = "webhook_subscriptions", feature = "webhook_events", feature = "webhooks"))]
 impl std::str::FromStr for WebhookEventType {
     type Err = std::convert::Infallible;
 
@@ -241,26 +201,14 @@ impl std::str::FromStr for WebhookEventType {
     }
 }
 
-#[cfg(
-    any(
-        feature = "webhook_subscriptions",
-        feature = "webhook_events",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(feature = "webhook_subscriptions", feature = "webhook_events", feature = "webhooks"))]
 impl Serialize for WebhookEventType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
-#[cfg(
-    any(
-        feature = "webhook_subscriptions",
-        feature = "webhook_events",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(feature = "webhook_subscriptions", feature = "webhook_events", feature = "webhooks"))]
 impl<'de> Deserialize<'de> for WebhookEventType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -1044,10 +992,10 @@ impl de::FromObject for WebhookEvent {
             trace_id: de::required(f_trace_id, "trace_id")?,
             partner_id: de::required(f_partner_id, "partner_id")?,
             data: WebhookEventData::from_envelope(
-                    &[key_0.as_deref(), key_1.as_deref()],
-                    de::required(f_data, "data")?,
-                )
-                .map_err(<A::Error as serde::de::Error>::custom)?,
+                &[key_0.as_deref(), key_1.as_deref()],
+                de::required(f_data, "data")?,
+            )
+            .map_err(<A::Error as serde::de::Error>::custom)?,
         })
     }
 }
@@ -1062,27 +1010,18 @@ impl<'de> Deserialize<'de> for WebhookEvent {
 }
 
 /// A messaging service.
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
-#[cfg_attr(
-    docsrs,
-    doc(
-        cfg(
-            any(
-                feature = "chats",
-                feature = "chats_messages",
-                feature = "messages",
-                feature = "webhooks"
-            )
-        )
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
+#[cfg_attr(docsrs, doc(cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ServiceType {
@@ -1096,14 +1035,12 @@ pub enum ServiceType {
     Unknown(String),
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl ServiceType {
     /// Every value known to this version of the client.
     pub const KNOWN: &'static [Self] = &[Self::IMessage, Self::Sms, Self::Rcs];
@@ -1119,14 +1056,12 @@ impl ServiceType {
     }
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl From<&str> for ServiceType {
     fn from(value: &str) -> Self {
         match value {
@@ -1138,14 +1073,12 @@ impl From<&str> for ServiceType {
     }
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl std::fmt::Display for ServiceType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
@@ -1154,14 +1087,12 @@ impl std::fmt::Display for ServiceType {
 
 /// The inverse of `Display`: a value this version of the client does not know
 /// becomes the catch-all variant, so parsing never fails.
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl std::str::FromStr for ServiceType {
     type Err = std::convert::Infallible;
 
@@ -1170,28 +1101,24 @@ impl std::str::FromStr for ServiceType {
     }
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl Serialize for ServiceType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl<'de> Deserialize<'de> for ServiceType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -1281,27 +1208,18 @@ impl<'de> Deserialize<'de> for HealthStatus {
 }
 
 /// A participant of a chat (a phone number or an email address) on one service.
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
-#[cfg_attr(
-    docsrs,
-    doc(
-        cfg(
-            any(
-                feature = "chats",
-                feature = "chats_messages",
-                feature = "messages",
-                feature = "webhooks"
-            )
-        )
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
+#[cfg_attr(docsrs, doc(cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))))]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ChatHandle {
@@ -1321,14 +1239,12 @@ pub struct ChatHandle {
     pub is_me: crate::Nullable<bool>,
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl ChatHandle {
     /// A value with the required fields set and the others absent (assign them
     /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
@@ -1351,14 +1267,12 @@ impl ChatHandle {
     }
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl Serialize for ChatHandle {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut object = ser::Object::new(serializer, "ChatHandle", 7);
@@ -1373,14 +1287,12 @@ impl Serialize for ChatHandle {
     }
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl de::FromObject for ChatHandle {
     const NAME: &'static str = "ChatHandle";
 
@@ -1418,14 +1330,12 @@ impl de::FromObject for ChatHandle {
     }
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl<'de> Deserialize<'de> for ChatHandle {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -1567,27 +1477,18 @@ impl<'de> Deserialize<'de> for Chat {
 
 /// A style or an animation applied to a range of a text part's characters
 /// (iMessage only).
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
-#[cfg_attr(
-    docsrs,
-    doc(
-        cfg(
-            any(
-                feature = "chats",
-                feature = "chats_messages",
-                feature = "messages",
-                feature = "webhooks"
-            )
-        )
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
+#[cfg_attr(docsrs, doc(cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TextDecoration {
     /// The first character and the end (exclusive) of the range.
@@ -1598,14 +1499,12 @@ pub struct TextDecoration {
     pub animation: Option<TextDecorationAnimation>,
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl Serialize for TextDecoration {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut object = ser::Object::new(serializer, "TextDecoration", 3);
@@ -1616,14 +1515,12 @@ impl Serialize for TextDecoration {
     }
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl de::FromObject for TextDecoration {
     const NAME: &'static str = "TextDecoration";
 
@@ -1649,14 +1546,12 @@ impl de::FromObject for TextDecoration {
     }
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl<'de> Deserialize<'de> for TextDecoration {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -1667,10 +1562,11 @@ impl<'de> Deserialize<'de> for TextDecoration {
 
 /// A part of a message to send that is text.
 #[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "chats", feature = "chats_messages", feature = "messages")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages"
+))))]
 #[derive(Debug, Clone, PartialEq)]
 pub struct TextPart {
     /// Always `text`.
@@ -1734,10 +1630,11 @@ impl<'de> Deserialize<'de> for TextPart {
 /// `url` (up to 10 MB) or uploaded beforehand (`attachment_id`, up to 100 MB).
 /// Give exactly one of the two.
 #[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "chats", feature = "chats_messages", feature = "messages")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages"
+))))]
 #[derive(Debug, Clone, PartialEq)]
 pub struct MediaPart {
     /// Always `media`.
@@ -1798,27 +1695,18 @@ impl<'de> Deserialize<'de> for MediaPart {
 }
 
 /// A part of a message to send that is a link, shown with a rich preview.
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
-#[cfg_attr(
-    docsrs,
-    doc(
-        cfg(
-            any(
-                feature = "chats",
-                feature = "chats_messages",
-                feature = "messages",
-                feature = "webhooks"
-            )
-        )
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
+#[cfg_attr(docsrs, doc(cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))))]
 #[derive(Debug, Clone, PartialEq)]
 pub struct LinkPart {
     /// Always `link`.
@@ -1827,14 +1715,12 @@ pub struct LinkPart {
     pub value: String,
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl Serialize for LinkPart {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut object = ser::Object::new(serializer, "LinkPart", 2);
@@ -1844,14 +1730,12 @@ impl Serialize for LinkPart {
     }
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl de::FromObject for LinkPart {
     const NAME: &'static str = "LinkPart";
 
@@ -1874,14 +1758,12 @@ impl de::FromObject for LinkPart {
     }
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl<'de> Deserialize<'de> for LinkPart {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -1892,10 +1774,11 @@ impl<'de> Deserialize<'de> for LinkPart {
 
 /// The iMessage app that renders an app card.
 #[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "chats", feature = "chats_messages", feature = "messages")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages"
+))))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct IMessageApp {
     /// Bundle identifier of the app.
@@ -1960,10 +1843,11 @@ impl<'de> Deserialize<'de> for IMessageApp {
 
 /// What an iMessage app card shows.
 #[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "chats", feature = "chats_messages", feature = "messages")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages"
+))))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct IMessageAppLayout {
     /// Main caption.
@@ -2046,10 +1930,11 @@ impl<'de> Deserialize<'de> for IMessageAppLayout {
 
 /// A part of a message to send that is an iMessage app card.
 #[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "chats", feature = "chats_messages", feature = "messages")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages"
+))))]
 #[derive(Debug, Clone, PartialEq)]
 pub struct IMessageAppPart {
     /// Always `imessage_app`.
@@ -2126,10 +2011,11 @@ impl<'de> Deserialize<'de> for IMessageAppPart {
 
 /// One part of a message to send, told apart by `type`.
 #[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "chats", feature = "chats_messages", feature = "messages")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages"
+))))]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum MessagePart {
@@ -2198,27 +2084,18 @@ impl<'de> Deserialize<'de> for MessagePart {
 /// `lasers`, `sparkles`, `celebration`, `hearts`, `love`, `balloons`,
 /// `happy_birthday`, `echo`, `spotlight`. Bubble effects (`type: bubble`):
 /// `slam`, `loud`, `gentle`, `invisible`.
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
-#[cfg_attr(
-    docsrs,
-    doc(
-        cfg(
-            any(
-                feature = "chats",
-                feature = "chats_messages",
-                feature = "messages",
-                feature = "webhooks"
-            )
-        )
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
+#[cfg_attr(docsrs, doc(cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct MessageEffect {
     /// Whether the effect animates the screen or the message bubble.
@@ -2227,14 +2104,12 @@ pub struct MessageEffect {
     pub name: Option<String>,
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl Serialize for MessageEffect {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut object = ser::Object::new(serializer, "MessageEffect", 2);
@@ -2244,14 +2119,12 @@ impl Serialize for MessageEffect {
     }
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl de::FromObject for MessageEffect {
     const NAME: &'static str = "MessageEffect";
 
@@ -2274,14 +2147,12 @@ impl de::FromObject for MessageEffect {
     }
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl<'de> Deserialize<'de> for MessageEffect {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -2292,10 +2163,11 @@ impl<'de> Deserialize<'de> for MessageEffect {
 
 /// The message (and part) a message replies to.
 #[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "chats", feature = "chats_messages", feature = "messages")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages"
+))))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ReplyTo {
     /// The ID of the message replied to.
@@ -2348,10 +2220,11 @@ impl<'de> Deserialize<'de> for ReplyTo {
 
 /// A message to send.
 #[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "chats", feature = "chats_messages", feature = "messages")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages"
+))))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct MessageContent {
     /// The parts, shown in order. Text cannot directly follow text. Audio sent as
@@ -2490,10 +2363,11 @@ impl<'de> Deserialize<'de> for ChatCreateParams {
 
 /// Where a message is on its way.
 #[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "chats", feature = "chats_messages", feature = "messages")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages"
+))))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum DeliveryStatus {
@@ -2595,27 +2469,18 @@ impl<'de> Deserialize<'de> for DeliveryStatus {
 
 /// A reaction: one of the iMessage tapbacks, `custom` (any emoji, in
 /// `custom_emoji`) or `sticker`.
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
-#[cfg_attr(
-    docsrs,
-    doc(
-        cfg(
-            any(
-                feature = "chats",
-                feature = "chats_messages",
-                feature = "messages",
-                feature = "webhooks"
-            )
-        )
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
+#[cfg_attr(docsrs, doc(cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ReactionType {
@@ -2639,14 +2504,12 @@ pub enum ReactionType {
     Unknown(String),
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl ReactionType {
     /// Every value known to this version of the client.
     pub const KNOWN: &'static [Self] = &[
@@ -2676,14 +2539,12 @@ impl ReactionType {
     }
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl From<&str> for ReactionType {
     fn from(value: &str) -> Self {
         match value {
@@ -2700,14 +2561,12 @@ impl From<&str> for ReactionType {
     }
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl std::fmt::Display for ReactionType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
@@ -2716,14 +2575,12 @@ impl std::fmt::Display for ReactionType {
 
 /// The inverse of `Display`: a value this version of the client does not know
 /// becomes the catch-all variant, so parsing never fails.
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl std::str::FromStr for ReactionType {
     type Err = std::convert::Infallible;
 
@@ -2732,28 +2589,24 @@ impl std::str::FromStr for ReactionType {
     }
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl Serialize for ReactionType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl<'de> Deserialize<'de> for ReactionType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -2763,27 +2616,18 @@ impl<'de> Deserialize<'de> for ReactionType {
 }
 
 /// A sticker placed on a message.
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
-#[cfg_attr(
-    docsrs,
-    doc(
-        cfg(
-            any(
-                feature = "chats",
-                feature = "chats_messages",
-                feature = "messages",
-                feature = "webhooks"
-            )
-        )
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
+#[cfg_attr(docsrs, doc(cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))))]
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Sticker {
@@ -2799,14 +2643,12 @@ pub struct Sticker {
     pub height: Option<i64>,
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl Sticker {
     /// A value with the required fields set and the others absent (assign them
     /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
@@ -2822,14 +2664,12 @@ impl Sticker {
     }
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl Serialize for Sticker {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut object = ser::Object::new(serializer, "Sticker", 5);
@@ -2842,14 +2682,12 @@ impl Serialize for Sticker {
     }
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl de::FromObject for Sticker {
     const NAME: &'static str = "Sticker";
 
@@ -2881,14 +2719,12 @@ impl de::FromObject for Sticker {
     }
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl<'de> Deserialize<'de> for Sticker {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -2899,10 +2735,11 @@ impl<'de> Deserialize<'de> for Sticker {
 
 /// A reaction on a message part.
 #[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "chats", feature = "chats_messages", feature = "messages")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages"
+))))]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Reaction {
@@ -2990,10 +2827,11 @@ impl<'de> Deserialize<'de> for Reaction {
 
 /// A text part of a message.
 #[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "chats", feature = "chats_messages", feature = "messages")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages"
+))))]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TextPartResponse {
@@ -3074,10 +2912,11 @@ impl<'de> Deserialize<'de> for TextPartResponse {
 
 /// A file part of a message.
 #[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "chats", feature = "chats_messages", feature = "messages")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages"
+))))]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct MediaPartResponse {
@@ -3186,10 +3025,11 @@ impl<'de> Deserialize<'de> for MediaPartResponse {
 
 /// A link part of a message.
 #[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "chats", feature = "chats_messages", feature = "messages")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages"
+))))]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct LinkPartResponse {
@@ -3263,10 +3103,11 @@ impl<'de> Deserialize<'de> for LinkPartResponse {
 
 /// An iMessage app card part of a message.
 #[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "chats", feature = "chats_messages", feature = "messages")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages"
+))))]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct IMessageAppPartResponse {
@@ -3366,10 +3207,11 @@ impl<'de> Deserialize<'de> for IMessageAppPartResponse {
 
 /// One part of a message, told apart by `type`.
 #[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "chats", feature = "chats_messages", feature = "messages")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages"
+))))]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum MessagePartResponse {
@@ -3436,10 +3278,11 @@ impl<'de> Deserialize<'de> for MessagePartResponse {
 
 /// A message just sent, as accepted for delivery.
 #[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "chats", feature = "chats_messages", feature = "messages")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages"
+))))]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SentMessage {
@@ -3921,12 +3764,11 @@ impl<'de> Deserialize<'de> for ParticipantRemoveParams {
 
 /// The acknowledgement of a change that is carried out asynchronously.
 #[cfg(any(feature = "chats", feature = "chats_participants", feature = "messages"))]
-#[cfg_attr(
-    docsrs,
-    doc(
-        cfg(any(feature = "chats", feature = "chats_participants", feature = "messages"))
-    )
-)]
+#[cfg_attr(docsrs, doc(cfg(any(
+    feature = "chats",
+    feature = "chats_participants",
+    feature = "messages"
+))))]
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct QueuedResponse {
@@ -13574,27 +13416,18 @@ impl<'de> Deserialize<'de> for HealthStatusStatus {
 }
 
 /// Whether the participant is still in the chat.
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
-#[cfg_attr(
-    docsrs,
-    doc(
-        cfg(
-            any(
-                feature = "chats",
-                feature = "chats_messages",
-                feature = "messages",
-                feature = "webhooks"
-            )
-        )
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
+#[cfg_attr(docsrs, doc(cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ChatHandleStatus {
@@ -13608,14 +13441,12 @@ pub enum ChatHandleStatus {
     Unknown(String),
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl ChatHandleStatus {
     /// Every value known to this version of the client.
     pub const KNOWN: &'static [Self] = &[Self::Active, Self::Left, Self::Removed];
@@ -13631,14 +13462,12 @@ impl ChatHandleStatus {
     }
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl From<&str> for ChatHandleStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -13650,14 +13479,12 @@ impl From<&str> for ChatHandleStatus {
     }
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl std::fmt::Display for ChatHandleStatus {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
@@ -13666,14 +13493,12 @@ impl std::fmt::Display for ChatHandleStatus {
 
 /// The inverse of `Display`: a value this version of the client does not know
 /// becomes the catch-all variant, so parsing never fails.
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl std::str::FromStr for ChatHandleStatus {
     type Err = std::convert::Infallible;
 
@@ -13682,28 +13507,24 @@ impl std::str::FromStr for ChatHandleStatus {
     }
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl Serialize for ChatHandleStatus {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl<'de> Deserialize<'de> for ChatHandleStatus {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -13713,27 +13534,18 @@ impl<'de> Deserialize<'de> for ChatHandleStatus {
 }
 
 /// A text style.
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
-#[cfg_attr(
-    docsrs,
-    doc(
-        cfg(
-            any(
-                feature = "chats",
-                feature = "chats_messages",
-                feature = "messages",
-                feature = "webhooks"
-            )
-        )
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
+#[cfg_attr(docsrs, doc(cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum TextDecorationStyle {
@@ -13749,14 +13561,12 @@ pub enum TextDecorationStyle {
     Unknown(String),
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl TextDecorationStyle {
     /// Every value known to this version of the client.
     pub const KNOWN: &'static [Self] = &[
@@ -13778,14 +13588,12 @@ impl TextDecorationStyle {
     }
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl From<&str> for TextDecorationStyle {
     fn from(value: &str) -> Self {
         match value {
@@ -13798,14 +13606,12 @@ impl From<&str> for TextDecorationStyle {
     }
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl std::fmt::Display for TextDecorationStyle {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
@@ -13814,14 +13620,12 @@ impl std::fmt::Display for TextDecorationStyle {
 
 /// The inverse of `Display`: a value this version of the client does not know
 /// becomes the catch-all variant, so parsing never fails.
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl std::str::FromStr for TextDecorationStyle {
     type Err = std::convert::Infallible;
 
@@ -13830,28 +13634,24 @@ impl std::str::FromStr for TextDecorationStyle {
     }
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl Serialize for TextDecorationStyle {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl<'de> Deserialize<'de> for TextDecorationStyle {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -13861,27 +13661,18 @@ impl<'de> Deserialize<'de> for TextDecorationStyle {
 }
 
 /// A text animation.
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
-#[cfg_attr(
-    docsrs,
-    doc(
-        cfg(
-            any(
-                feature = "chats",
-                feature = "chats_messages",
-                feature = "messages",
-                feature = "webhooks"
-            )
-        )
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
+#[cfg_attr(docsrs, doc(cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum TextDecorationAnimation {
@@ -13905,14 +13696,12 @@ pub enum TextDecorationAnimation {
     Unknown(String),
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl TextDecorationAnimation {
     /// Every value known to this version of the client.
     pub const KNOWN: &'static [Self] = &[
@@ -13942,14 +13731,12 @@ impl TextDecorationAnimation {
     }
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl From<&str> for TextDecorationAnimation {
     fn from(value: &str) -> Self {
         match value {
@@ -13966,14 +13753,12 @@ impl From<&str> for TextDecorationAnimation {
     }
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl std::fmt::Display for TextDecorationAnimation {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
@@ -13982,14 +13767,12 @@ impl std::fmt::Display for TextDecorationAnimation {
 
 /// The inverse of `Display`: a value this version of the client does not know
 /// becomes the catch-all variant, so parsing never fails.
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl std::str::FromStr for TextDecorationAnimation {
     type Err = std::convert::Infallible;
 
@@ -13998,28 +13781,24 @@ impl std::str::FromStr for TextDecorationAnimation {
     }
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl Serialize for TextDecorationAnimation {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl<'de> Deserialize<'de> for TextDecorationAnimation {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -14029,27 +13808,18 @@ impl<'de> Deserialize<'de> for TextDecorationAnimation {
 }
 
 /// Always `text`.
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
-#[cfg_attr(
-    docsrs,
-    doc(
-        cfg(
-            any(
-                feature = "chats",
-                feature = "chats_messages",
-                feature = "messages",
-                feature = "webhooks"
-            )
-        )
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
+#[cfg_attr(docsrs, doc(cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum TextPartType {
@@ -14059,14 +13829,12 @@ pub enum TextPartType {
     Unknown(String),
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl TextPartType {
     /// Every value known to this version of the client.
     pub const KNOWN: &'static [Self] = &[Self::Text];
@@ -14080,14 +13848,12 @@ impl TextPartType {
     }
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl From<&str> for TextPartType {
     fn from(value: &str) -> Self {
         match value {
@@ -14097,14 +13863,12 @@ impl From<&str> for TextPartType {
     }
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl std::fmt::Display for TextPartType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
@@ -14113,14 +13877,12 @@ impl std::fmt::Display for TextPartType {
 
 /// The inverse of `Display`: a value this version of the client does not know
 /// becomes the catch-all variant, so parsing never fails.
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl std::str::FromStr for TextPartType {
     type Err = std::convert::Infallible;
 
@@ -14129,28 +13891,24 @@ impl std::str::FromStr for TextPartType {
     }
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl Serialize for TextPartType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl<'de> Deserialize<'de> for TextPartType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -14160,27 +13918,18 @@ impl<'de> Deserialize<'de> for TextPartType {
 }
 
 /// Always `media`.
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
-#[cfg_attr(
-    docsrs,
-    doc(
-        cfg(
-            any(
-                feature = "chats",
-                feature = "chats_messages",
-                feature = "messages",
-                feature = "webhooks"
-            )
-        )
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
+#[cfg_attr(docsrs, doc(cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum MediaPartType {
@@ -14190,14 +13939,12 @@ pub enum MediaPartType {
     Unknown(String),
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl MediaPartType {
     /// Every value known to this version of the client.
     pub const KNOWN: &'static [Self] = &[Self::Media];
@@ -14211,14 +13958,12 @@ impl MediaPartType {
     }
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl From<&str> for MediaPartType {
     fn from(value: &str) -> Self {
         match value {
@@ -14228,14 +13973,12 @@ impl From<&str> for MediaPartType {
     }
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl std::fmt::Display for MediaPartType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
@@ -14244,14 +13987,12 @@ impl std::fmt::Display for MediaPartType {
 
 /// The inverse of `Display`: a value this version of the client does not know
 /// becomes the catch-all variant, so parsing never fails.
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl std::str::FromStr for MediaPartType {
     type Err = std::convert::Infallible;
 
@@ -14260,28 +14001,24 @@ impl std::str::FromStr for MediaPartType {
     }
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl Serialize for MediaPartType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl<'de> Deserialize<'de> for MediaPartType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -14291,27 +14028,18 @@ impl<'de> Deserialize<'de> for MediaPartType {
 }
 
 /// Always `link`.
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
-#[cfg_attr(
-    docsrs,
-    doc(
-        cfg(
-            any(
-                feature = "chats",
-                feature = "chats_messages",
-                feature = "messages",
-                feature = "webhooks"
-            )
-        )
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
+#[cfg_attr(docsrs, doc(cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum LinkPartType {
@@ -14321,14 +14049,12 @@ pub enum LinkPartType {
     Unknown(String),
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl LinkPartType {
     /// Every value known to this version of the client.
     pub const KNOWN: &'static [Self] = &[Self::Link];
@@ -14342,14 +14068,12 @@ impl LinkPartType {
     }
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl From<&str> for LinkPartType {
     fn from(value: &str) -> Self {
         match value {
@@ -14359,14 +14083,12 @@ impl From<&str> for LinkPartType {
     }
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl std::fmt::Display for LinkPartType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
@@ -14375,14 +14097,12 @@ impl std::fmt::Display for LinkPartType {
 
 /// The inverse of `Display`: a value this version of the client does not know
 /// becomes the catch-all variant, so parsing never fails.
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl std::str::FromStr for LinkPartType {
     type Err = std::convert::Infallible;
 
@@ -14391,28 +14111,24 @@ impl std::str::FromStr for LinkPartType {
     }
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl Serialize for LinkPartType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl<'de> Deserialize<'de> for LinkPartType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -14422,27 +14138,18 @@ impl<'de> Deserialize<'de> for LinkPartType {
 }
 
 /// Always `imessage_app`.
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
-#[cfg_attr(
-    docsrs,
-    doc(
-        cfg(
-            any(
-                feature = "chats",
-                feature = "chats_messages",
-                feature = "messages",
-                feature = "webhooks"
-            )
-        )
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
+#[cfg_attr(docsrs, doc(cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum IMessageAppPartType {
@@ -14452,14 +14159,12 @@ pub enum IMessageAppPartType {
     Unknown(String),
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl IMessageAppPartType {
     /// Every value known to this version of the client.
     pub const KNOWN: &'static [Self] = &[Self::ImessageApp];
@@ -14473,14 +14178,12 @@ impl IMessageAppPartType {
     }
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl From<&str> for IMessageAppPartType {
     fn from(value: &str) -> Self {
         match value {
@@ -14490,14 +14193,12 @@ impl From<&str> for IMessageAppPartType {
     }
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl std::fmt::Display for IMessageAppPartType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
@@ -14506,14 +14207,12 @@ impl std::fmt::Display for IMessageAppPartType {
 
 /// The inverse of `Display`: a value this version of the client does not know
 /// becomes the catch-all variant, so parsing never fails.
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl std::str::FromStr for IMessageAppPartType {
     type Err = std::convert::Infallible;
 
@@ -14522,28 +14221,24 @@ impl std::str::FromStr for IMessageAppPartType {
     }
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl Serialize for IMessageAppPartType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl<'de> Deserialize<'de> for IMessageAppPartType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -14553,27 +14248,18 @@ impl<'de> Deserialize<'de> for IMessageAppPartType {
 }
 
 /// Whether the effect animates the screen or the message bubble.
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
-#[cfg_attr(
-    docsrs,
-    doc(
-        cfg(
-            any(
-                feature = "chats",
-                feature = "chats_messages",
-                feature = "messages",
-                feature = "webhooks"
-            )
-        )
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
+#[cfg_attr(docsrs, doc(cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum MessageEffectType {
@@ -14585,14 +14271,12 @@ pub enum MessageEffectType {
     Unknown(String),
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl MessageEffectType {
     /// Every value known to this version of the client.
     pub const KNOWN: &'static [Self] = &[Self::Screen, Self::Bubble];
@@ -14607,14 +14291,12 @@ impl MessageEffectType {
     }
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl From<&str> for MessageEffectType {
     fn from(value: &str) -> Self {
         match value {
@@ -14625,14 +14307,12 @@ impl From<&str> for MessageEffectType {
     }
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl std::fmt::Display for MessageEffectType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
@@ -14641,14 +14321,12 @@ impl std::fmt::Display for MessageEffectType {
 
 /// The inverse of `Display`: a value this version of the client does not know
 /// becomes the catch-all variant, so parsing never fails.
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl std::str::FromStr for MessageEffectType {
     type Err = std::convert::Infallible;
 
@@ -14657,28 +14335,24 @@ impl std::str::FromStr for MessageEffectType {
     }
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl Serialize for MessageEffectType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl<'de> Deserialize<'de> for MessageEffectType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -14691,40 +14365,44 @@ impl<'de> Deserialize<'de> for MessageEffectType {
 ///
 /// An alias of \[`TextPartType`\], which has the same shape.
 #[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "chats", feature = "chats_messages", feature = "messages")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages"
+))))]
 pub type TextPartResponseType = TextPartType;
 
 /// Always `media`.
 ///
 /// An alias of \[`MediaPartType`\], which has the same shape.
 #[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "chats", feature = "chats_messages", feature = "messages")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages"
+))))]
 pub type MediaPartResponseType = MediaPartType;
 
 /// Always `link`.
 ///
 /// An alias of \[`LinkPartType`\], which has the same shape.
 #[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "chats", feature = "chats_messages", feature = "messages")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages"
+))))]
 pub type LinkPartResponseType = LinkPartType;
 
 /// Always `imessage_app`.
 ///
 /// An alias of \[`IMessageAppPartType`\], which has the same shape.
 #[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "chats", feature = "chats_messages", feature = "messages")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages"
+))))]
 pub type IMessageAppPartResponseType = IMessageAppPartType;
 
 /// The chat.

@@ -5229,9 +5229,9 @@ fn webhook_message_sent_v2026_example_decodes() {
 }"#,
     );
     let decoded: linq_api::types::MessageSentWebhookV2026 = serde_json::from_value(
-            sent.clone(),
-        )
-        .expect("the example decodes");
+        sent.clone(),
+    )
+    .expect("the example decodes");
     let expected = linq_api::types::MessageSentWebhookV2026::new(
         "v3".to_owned(),
         linq_api::types::MessageSentWebhookV2026WebhookVersion::V20260203,
@@ -5396,9 +5396,9 @@ fn webhook_message_received_v2026_example_decodes() {
 }"#,
     );
     let decoded: linq_api::types::MessageReceivedWebhookV2026 = serde_json::from_value(
-            sent.clone(),
-        )
-        .expect("the example decodes");
+        sent.clone(),
+    )
+    .expect("the example decodes");
     let expected = linq_api::types::MessageReceivedWebhookV2026::new(
         "v3".to_owned(),
         linq_api::types::MessageReceivedWebhookV2026WebhookVersion::V20260203,
@@ -5552,9 +5552,9 @@ fn webhook_message_read_v2026_example_decodes() {
 }"#,
     );
     let decoded: linq_api::types::MessageReadWebhookV2026 = serde_json::from_value(
-            sent.clone(),
-        )
-        .expect("the example decodes");
+        sent.clone(),
+    )
+    .expect("the example decodes");
     let expected = linq_api::types::MessageReadWebhookV2026::new(
         "v3".to_owned(),
         linq_api::types::MessageReadWebhookV2026WebhookVersion::V20260203,
@@ -5716,9 +5716,9 @@ fn webhook_message_delivered_v2026_example_decodes() {
 }"#,
     );
     let decoded: linq_api::types::MessageDeliveredWebhookV2026 = serde_json::from_value(
-            sent.clone(),
-        )
-        .expect("the example decodes");
+        sent.clone(),
+    )
+    .expect("the example decodes");
     let expected = linq_api::types::MessageDeliveredWebhookV2026::new(
         "v3".to_owned(),
         linq_api::types::MessageDeliveredWebhookV2026WebhookVersion::V20260203,
@@ -5838,9 +5838,9 @@ fn webhook_message_failed_v2026_example_decodes() {
 }"#,
     );
     let decoded: linq_api::types::MessageFailedWebhookV2026 = serde_json::from_value(
-            sent.clone(),
-        )
-        .expect("the example decodes");
+        sent.clone(),
+    )
+    .expect("the example decodes");
     let expected = linq_api::types::MessageFailedWebhookV2026::new(
         "v3".to_owned(),
         linq_api::types::MessageFailedWebhookV2026WebhookVersion::V20260203,
@@ -5920,9 +5920,9 @@ fn webhook_message_edited_v2026_example_decodes() {
 }"#,
     );
     let decoded: linq_api::types::MessageEditedWebhookV2026 = serde_json::from_value(
-            sent.clone(),
-        )
-        .expect("the example decodes");
+        sent.clone(),
+    )
+    .expect("the example decodes");
     let expected = linq_api::types::MessageEditedWebhookV2026::new(
         "v3".to_owned(),
         linq_api::types::MessageEditedWebhookV2026WebhookVersion::V20260203,
@@ -6027,9 +6027,9 @@ fn webhook_reaction_added_v2026_example_decodes() {
 }"#,
     );
     let decoded: linq_api::types::ReactionAddedWebhookV2026 = serde_json::from_value(
-            sent.clone(),
-        )
-        .expect("the example decodes");
+        sent.clone(),
+    )
+    .expect("the example decodes");
     let expected = linq_api::types::ReactionAddedWebhookV2026::new(
         "v3".to_owned(),
         linq_api::types::ReactionAddedWebhookV2026WebhookVersion::V20260203,
@@ -6113,9 +6113,9 @@ fn webhook_reaction_removed_v2026_example_decodes() {
 }"#,
     );
     let decoded: linq_api::types::ReactionRemovedWebhookV2026 = serde_json::from_value(
-            sent.clone(),
-        )
-        .expect("the example decodes");
+        sent.clone(),
+    )
+    .expect("the example decodes");
     let expected = linq_api::types::ReactionRemovedWebhookV2026::new(
         "v3".to_owned(),
         linq_api::types::ReactionRemovedWebhookV2026WebhookVersion::V20260203,
@@ -6193,9 +6193,9 @@ fn webhook_participant_added_v2026_example_decodes() {
 }"#,
     );
     let decoded: linq_api::types::ParticipantAddedWebhookV2026 = serde_json::from_value(
-            sent.clone(),
-        )
-        .expect("the example decodes");
+        sent.clone(),
+    )
+    .expect("the example decodes");
     let expected = linq_api::types::ParticipantAddedWebhookV2026::new(
         "v3".to_owned(),
         linq_api::types::ParticipantAddedWebhookV2026WebhookVersion::V20260203,
@@ -6267,9 +6267,9 @@ fn webhook_participant_removed_v2026_example_decodes() {
 }"#,
     );
     let decoded: linq_api::types::ParticipantRemovedWebhookV2026 = serde_json::from_value(
-            sent.clone(),
-        )
-        .expect("the example decodes");
+        sent.clone(),
+    )
+    .expect("the example decodes");
     let expected = linq_api::types::ParticipantRemovedWebhookV2026::new(
         "v3".to_owned(),
         linq_api::types::ParticipantRemovedWebhookV2026WebhookVersion::V20260203,
@@ -6343,9 +6343,9 @@ fn webhook_chat_group_name_updated_v2026_example_decodes() {
 }"#,
     );
     let decoded: linq_api::types::ChatGroupNameUpdatedWebhookV2026 = serde_json::from_value(
-            sent.clone(),
-        )
-        .expect("the example decodes");
+        sent.clone(),
+    )
+    .expect("the example decodes");
     let expected = linq_api::types::ChatGroupNameUpdatedWebhookV2026::new(
         "v3".to_owned(),
         linq_api::types::ChatGroupNameUpdatedWebhookV2026WebhookVersion::V20260203,
@@ -6411,9 +6411,9 @@ fn webhook_chat_group_icon_updated_v2026_example_decodes() {
 }"#,
     );
     let decoded: linq_api::types::ChatGroupIconUpdatedWebhookV2026 = serde_json::from_value(
-            sent.clone(),
-        )
-        .expect("the example decodes");
+        sent.clone(),
+    )
+    .expect("the example decodes");
     let expected = linq_api::types::ChatGroupIconUpdatedWebhookV2026::new(
         "v3".to_owned(),
         linq_api::types::ChatGroupIconUpdatedWebhookV2026WebhookVersion::V20260203,
@@ -6464,9 +6464,9 @@ fn webhook_chat_group_name_update_failed_v2026_example_decodes() {
 }"#,
     );
     let decoded: linq_api::types::ChatGroupNameUpdateFailedWebhookV2026 = serde_json::from_value(
-            sent.clone(),
-        )
-        .expect("the example decodes");
+        sent.clone(),
+    )
+    .expect("the example decodes");
     let expected = linq_api::types::ChatGroupNameUpdateFailedWebhookV2026::new(
         "v3".to_owned(),
         linq_api::types::ChatGroupNameUpdateFailedWebhookV2026WebhookVersion::V20260203,
@@ -6510,9 +6510,9 @@ fn webhook_chat_group_icon_update_failed_v2026_example_decodes() {
 }"#,
     );
     let decoded: linq_api::types::ChatGroupIconUpdateFailedWebhookV2026 = serde_json::from_value(
-            sent.clone(),
-        )
-        .expect("the example decodes");
+        sent.clone(),
+    )
+    .expect("the example decodes");
     let expected = linq_api::types::ChatGroupIconUpdateFailedWebhookV2026::new(
         "v3".to_owned(),
         linq_api::types::ChatGroupIconUpdateFailedWebhookV2026WebhookVersion::V20260203,
@@ -6584,9 +6584,9 @@ fn webhook_chat_created_v2026_example_decodes() {
 }"#,
     );
     let decoded: linq_api::types::ChatCreatedWebhookV2026 = serde_json::from_value(
-            sent.clone(),
-        )
-        .expect("the example decodes");
+        sent.clone(),
+    )
+    .expect("the example decodes");
     let expected = linq_api::types::ChatCreatedWebhookV2026::new(
         "v3".to_owned(),
         linq_api::types::ChatCreatedWebhookV2026WebhookVersion::V20260203,
@@ -6682,9 +6682,9 @@ fn webhook_chat_typing_indicator_started_v2026_example_decodes() {
 }"#,
     );
     let decoded: linq_api::types::ChatTypingIndicatorStartedWebhookV2026 = serde_json::from_value(
-            sent.clone(),
-        )
-        .expect("the example decodes");
+        sent.clone(),
+    )
+    .expect("the example decodes");
     let expected = linq_api::types::ChatTypingIndicatorStartedWebhookV2026::new(
         "v3".to_owned(),
         linq_api::types::ChatTypingIndicatorStartedWebhookV2026WebhookVersion::V20260203,
@@ -6722,9 +6722,9 @@ fn webhook_chat_typing_indicator_stopped_v2026_example_decodes() {
 }"#,
     );
     let decoded: linq_api::types::ChatTypingIndicatorStoppedWebhookV2026 = serde_json::from_value(
-            sent.clone(),
-        )
-        .expect("the example decodes");
+        sent.clone(),
+    )
+    .expect("the example decodes");
     let expected = linq_api::types::ChatTypingIndicatorStoppedWebhookV2026::new(
         "v3".to_owned(),
         linq_api::types::ChatTypingIndicatorStoppedWebhookV2026WebhookVersion::V20260203,
@@ -6769,9 +6769,9 @@ fn webhook_phone_number_status_updated_v2026_example_decodes() {
 }"#,
     );
     let decoded: linq_api::types::PhoneNumberStatusUpdatedWebhookV2026 = serde_json::from_value(
-            sent.clone(),
-        )
-        .expect("the example decodes");
+        sent.clone(),
+    )
+    .expect("the example decodes");
     let expected = linq_api::types::PhoneNumberStatusUpdatedWebhookV2026::new(
         "v3".to_owned(),
         linq_api::types::PhoneNumberStatusUpdatedWebhookV2026WebhookVersion::V20260203,
@@ -6858,9 +6858,9 @@ fn webhook_message_sent_v2025_example_decodes() {
 }"#,
     );
     let decoded: linq_api::types::MessageSentWebhookV2025 = serde_json::from_value(
-            sent.clone(),
-        )
-        .expect("the example decodes");
+        sent.clone(),
+    )
+    .expect("the example decodes");
     let expected = linq_api::types::MessageSentWebhookV2025::new(
         "v3".to_owned(),
         linq_api::types::MessageSentWebhookV2025WebhookVersion::V20250101,
@@ -7014,9 +7014,9 @@ fn webhook_message_received_v2025_example_decodes() {
 }"#,
     );
     let decoded: linq_api::types::MessageReceivedWebhookV2025 = serde_json::from_value(
-            sent.clone(),
-        )
-        .expect("the example decodes");
+        sent.clone(),
+    )
+    .expect("the example decodes");
     let expected = linq_api::types::MessageReceivedWebhookV2025::new(
         "v3".to_owned(),
         linq_api::types::MessageReceivedWebhookV2025WebhookVersion::V20250101,
@@ -7176,9 +7176,9 @@ fn webhook_message_read_v2025_example_decodes() {
 }"#,
     );
     let decoded: linq_api::types::MessageReadWebhookV2025 = serde_json::from_value(
-            sent.clone(),
-        )
-        .expect("the example decodes");
+        sent.clone(),
+    )
+    .expect("the example decodes");
     let expected = linq_api::types::MessageReadWebhookV2025::new(
         "v3".to_owned(),
         linq_api::types::MessageReadWebhookV2025WebhookVersion::V20250101,
@@ -7339,9 +7339,9 @@ fn webhook_message_delivered_v2025_example_decodes() {
 }"#,
     );
     let decoded: linq_api::types::MessageDeliveredWebhookV2025 = serde_json::from_value(
-            sent.clone(),
-        )
-        .expect("the example decodes");
+        sent.clone(),
+    )
+    .expect("the example decodes");
     let expected = linq_api::types::MessageDeliveredWebhookV2025::new(
         "v3".to_owned(),
         linq_api::types::MessageDeliveredWebhookV2025WebhookVersion::V20250101,
@@ -7464,9 +7464,9 @@ fn webhook_message_failed_v2025_example_decodes() {
 }"#,
     );
     let decoded: linq_api::types::MessageFailedWebhookV2025 = serde_json::from_value(
-            sent.clone(),
-        )
-        .expect("the example decodes");
+        sent.clone(),
+    )
+    .expect("the example decodes");
     let expected = linq_api::types::MessageFailedWebhookV2025::new(
         "v3".to_owned(),
         linq_api::types::MessageFailedWebhookV2025WebhookVersion::V20250101,
@@ -7529,9 +7529,9 @@ fn webhook_reaction_added_v2025_example_decodes() {
 }"#,
     );
     let decoded: linq_api::types::ReactionAddedWebhookV2025 = serde_json::from_value(
-            sent.clone(),
-        )
-        .expect("the example decodes");
+        sent.clone(),
+    )
+    .expect("the example decodes");
     let expected = linq_api::types::ReactionAddedWebhookV2025::new(
         "v3".to_owned(),
         linq_api::types::ReactionAddedWebhookV2025WebhookVersion::V20250101,
@@ -7615,9 +7615,9 @@ fn webhook_reaction_removed_v2025_example_decodes() {
 }"#,
     );
     let decoded: linq_api::types::ReactionRemovedWebhookV2025 = serde_json::from_value(
-            sent.clone(),
-        )
-        .expect("the example decodes");
+        sent.clone(),
+    )
+    .expect("the example decodes");
     let expected = linq_api::types::ReactionRemovedWebhookV2025::new(
         "v3".to_owned(),
         linq_api::types::ReactionRemovedWebhookV2025WebhookVersion::V20250101,
@@ -7695,9 +7695,9 @@ fn webhook_participant_added_v2025_example_decodes() {
 }"#,
     );
     let decoded: linq_api::types::ParticipantAddedWebhookV2025 = serde_json::from_value(
-            sent.clone(),
-        )
-        .expect("the example decodes");
+        sent.clone(),
+    )
+    .expect("the example decodes");
     let expected = linq_api::types::ParticipantAddedWebhookV2025::new(
         "v3".to_owned(),
         linq_api::types::ParticipantAddedWebhookV2025WebhookVersion::V20250101,
@@ -7769,9 +7769,9 @@ fn webhook_participant_removed_v2025_example_decodes() {
 }"#,
     );
     let decoded: linq_api::types::ParticipantRemovedWebhookV2025 = serde_json::from_value(
-            sent.clone(),
-        )
-        .expect("the example decodes");
+        sent.clone(),
+    )
+    .expect("the example decodes");
     let expected = linq_api::types::ParticipantRemovedWebhookV2025::new(
         "v3".to_owned(),
         linq_api::types::ParticipantRemovedWebhookV2025WebhookVersion::V20250101,
@@ -7845,9 +7845,9 @@ fn webhook_chat_group_name_updated_v2025_example_decodes() {
 }"#,
     );
     let decoded: linq_api::types::ChatGroupNameUpdatedWebhookV2025 = serde_json::from_value(
-            sent.clone(),
-        )
-        .expect("the example decodes");
+        sent.clone(),
+    )
+    .expect("the example decodes");
     let expected = linq_api::types::ChatGroupNameUpdatedWebhookV2025::new(
         "v3".to_owned(),
         linq_api::types::ChatGroupNameUpdatedWebhookV2025WebhookVersion::V20250101,
@@ -7913,9 +7913,9 @@ fn webhook_chat_group_icon_updated_v2025_example_decodes() {
 }"#,
     );
     let decoded: linq_api::types::ChatGroupIconUpdatedWebhookV2025 = serde_json::from_value(
-            sent.clone(),
-        )
-        .expect("the example decodes");
+        sent.clone(),
+    )
+    .expect("the example decodes");
     let expected = linq_api::types::ChatGroupIconUpdatedWebhookV2025::new(
         "v3".to_owned(),
         linq_api::types::ChatGroupIconUpdatedWebhookV2025WebhookVersion::V20250101,
@@ -7966,9 +7966,9 @@ fn webhook_chat_group_name_update_failed_v2025_example_decodes() {
 }"#,
     );
     let decoded: linq_api::types::ChatGroupNameUpdateFailedWebhookV2025 = serde_json::from_value(
-            sent.clone(),
-        )
-        .expect("the example decodes");
+        sent.clone(),
+    )
+    .expect("the example decodes");
     let expected = linq_api::types::ChatGroupNameUpdateFailedWebhookV2025::new(
         "v3".to_owned(),
         linq_api::types::ChatGroupNameUpdateFailedWebhookV2025WebhookVersion::V20250101,
@@ -8012,9 +8012,9 @@ fn webhook_chat_group_icon_update_failed_v2025_example_decodes() {
 }"#,
     );
     let decoded: linq_api::types::ChatGroupIconUpdateFailedWebhookV2025 = serde_json::from_value(
-            sent.clone(),
-        )
-        .expect("the example decodes");
+        sent.clone(),
+    )
+    .expect("the example decodes");
     let expected = linq_api::types::ChatGroupIconUpdateFailedWebhookV2025::new(
         "v3".to_owned(),
         linq_api::types::ChatGroupIconUpdateFailedWebhookV2025WebhookVersion::V20250101,
@@ -8086,9 +8086,9 @@ fn webhook_chat_created_v2025_example_decodes() {
 }"#,
     );
     let decoded: linq_api::types::ChatCreatedWebhookV2025 = serde_json::from_value(
-            sent.clone(),
-        )
-        .expect("the example decodes");
+        sent.clone(),
+    )
+    .expect("the example decodes");
     let expected = linq_api::types::ChatCreatedWebhookV2025::new(
         "v3".to_owned(),
         linq_api::types::ChatCreatedWebhookV2025WebhookVersion::V20250101,
@@ -8184,9 +8184,9 @@ fn webhook_chat_typing_indicator_started_v2025_example_decodes() {
 }"#,
     );
     let decoded: linq_api::types::ChatTypingIndicatorStartedWebhookV2025 = serde_json::from_value(
-            sent.clone(),
-        )
-        .expect("the example decodes");
+        sent.clone(),
+    )
+    .expect("the example decodes");
     let expected = linq_api::types::ChatTypingIndicatorStartedWebhookV2025::new(
         "v3".to_owned(),
         linq_api::types::ChatTypingIndicatorStartedWebhookV2025WebhookVersion::V20250101,
@@ -8224,9 +8224,9 @@ fn webhook_chat_typing_indicator_stopped_v2025_example_decodes() {
 }"#,
     );
     let decoded: linq_api::types::ChatTypingIndicatorStoppedWebhookV2025 = serde_json::from_value(
-            sent.clone(),
-        )
-        .expect("the example decodes");
+        sent.clone(),
+    )
+    .expect("the example decodes");
     let expected = linq_api::types::ChatTypingIndicatorStoppedWebhookV2025::new(
         "v3".to_owned(),
         linq_api::types::ChatTypingIndicatorStoppedWebhookV2025WebhookVersion::V20250101,

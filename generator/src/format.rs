@@ -60,7 +60,170 @@ pub fn print(path: &Path, tokens: TokenStream, docs: &[Vec<String>]) -> Result<S
     if !docs.is_empty() {
         body = expand_docs(path, &body, docs)?;
     }
-    Ok(space_items(&body))
+    Ok(space_items(&dedent_chain_receivers(&join_attributes(
+        &body,
+    ))))
+}
+
+/// prettyplease indents the arguments of a call that starts a method chain, its closing
+/// parenthesis and the chain one level deeper than rustfmt does:
+///
+/// ```text
+/// let request = RequestSpec::new(          let request = RequestSpec::new(
+///         Method::DELETE,                      Method::DELETE,
+///         path,                     ->         path,
+///     )                                    )
+///     .accept("*/*")                       .accept("*/*")
+///     .query("a", &a);                     .query("a", &a);
+/// ```
+///
+/// Lines holding a string that could span lines (an odd number of quotes, or an
+/// escape) are never moved, so no literal changes.
+fn dedent_chain_receivers(code: &str) -> String {
+    let lines: Vec<&str> = code.lines().collect();
+    let mut shift = vec![false; lines.len()];
+    for (i, line) in lines.iter().enumerate() {
+        let indent = indent_of(line);
+        if !line.ends_with('(') || line.trim_start().starts_with("//") {
+            continue;
+        }
+        let args = lines[i + 1..]
+            .iter()
+            .take_while(|l| indent_of(l) >= indent + 8)
+            .count();
+        let close = i + 1 + args;
+        let fits = args > 0
+            && lines
+                .get(close)
+                .is_some_and(|l| indent_of(l) == indent + 4 && l.trim_start().starts_with(')'))
+            && lines
+                .get(close + 1)
+                .is_some_and(|l| indent_of(l) == indent + 4 && l.trim_start().starts_with('.'));
+        if !fits {
+            continue;
+        }
+        // The chain after the call: its lines down to the statement's end.
+        let end = close
+            + lines[close + 1..]
+                .iter()
+                .take_while(|l| indent_of(l) >= indent + 4)
+                .count();
+        let plain = lines[i + 1..=end]
+            .iter()
+            .all(|l| l.matches('"').count() % 2 == 0 && !l.contains('\\'));
+        if plain {
+            shift[i + 1..=end].iter_mut().for_each(|s| *s = true);
+        }
+    }
+    let mut out = String::with_capacity(code.len());
+    for (line, shift) in lines.iter().zip(shift) {
+        out.push_str(if shift { &line[4..] } else { line });
+        out.push('\n');
+    }
+    out
+}
+
+/// The width rustfmt fills, which [`join_attributes`] keeps to.
+const MAX_WIDTH: usize = 100;
+
+/// prettyplease breaks a long attribute at every parenthesis (`#[cfg(` / `any(` /
+/// `feature = "a",` / ... / `)` / `)]`, eleven lines for a `cfg_attr`); written as
+/// rustfmt writes it, it is one line where that fits, else one line per item of its
+/// innermost list:
+///
+/// ```text
+/// #[cfg_attr(docsrs, doc(cfg(any(
+///     feature = "a",
+///     feature = "b"
+/// ))))]
+/// ```
+///
+/// Only attributes whose string literals hold no bracket or comma are rewritten, so
+/// splitting at those characters cannot split a literal.
+fn join_attributes(code: &str) -> String {
+    let lines: Vec<&str> = code.lines().collect();
+    let mut out = String::with_capacity(code.len());
+    let mut i = 0;
+    while i < lines.len() {
+        let line = lines[i];
+        let indent = &line[..indent_of(line)];
+        let trimmed = line.trim_start();
+        let opens =
+            (trimmed.starts_with("#[") || trimmed.starts_with("#![")) && !trimmed.ends_with(']');
+        // The attribute's lines: deeper ones, then its closing `)]` at its own indent.
+        let end = opens
+            .then(|| {
+                let inner = lines[i + 1..]
+                    .iter()
+                    .take_while(|l| indent_of(l) > indent.len() || l.trim_start().starts_with(')'))
+                    .position(|l| indent_of(l) == indent.len() && l.trim_start() == ")]")?;
+                Some(i + 1 + inner)
+            })
+            .flatten();
+        let joined = end.and_then(|end| {
+            let mut text = String::new();
+            for l in &lines[i..=end] {
+                let t = l.trim();
+                if t.starts_with(')') && text.ends_with(',') {
+                    text.pop();
+                }
+                if text.ends_with(',') {
+                    text.push(' ');
+                }
+                text.push_str(t);
+            }
+            plain_literals(&text).then_some(text)
+        });
+        match (end, joined) {
+            (Some(end), Some(text)) => {
+                for l in attribute_lines(&text, indent.len()) {
+                    out.push_str(indent);
+                    out.push_str(&l);
+                    out.push('\n');
+                }
+                i = end + 1;
+            }
+            _ => {
+                out.push_str(line);
+                out.push('\n');
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
+/// Whether no string literal in `text` holds a bracket or comma.
+fn plain_literals(text: &str) -> bool {
+    text.split('"')
+        .skip(1)
+        .step_by(2)
+        .all(|literal| !literal.contains(['(', ')', ',', '\\']))
+        && text.matches('"').count() % 2 == 0
+}
+
+/// A one-line attribute as one line if it fits in [`MAX_WIDTH`] after `indent`
+/// columns, else broken at the items of its innermost parenthesised list.
+fn attribute_lines(text: &str, indent: usize) -> Vec<String> {
+    if indent + text.len() <= MAX_WIDTH {
+        return vec![text.to_string()];
+    }
+    let (Some(open), Some(close)) = (
+        text.rfind('('),
+        text.rfind('(')
+            .and_then(|o| text[o..].find(')').map(|c| o + c)),
+    ) else {
+        return vec![text.to_string()];
+    };
+    let mut lines = vec![text[..=open].to_string()];
+    let items: Vec<&str> = text[open + 1..close].split(", ").collect();
+    let last = items.len() - 1;
+    for (k, item) in items.into_iter().enumerate() {
+        let comma = if k < last { "," } else { "" };
+        lines.push(format!("    {item}{comma}"));
+    }
+    lines.push(text[close..].to_string());
+    lines
 }
 
 /// A file's text from its printed parts: the generated-file header, then the parts,
@@ -314,6 +477,102 @@ mod tests {
     }
 
     #[test]
+    fn members_are_spaced_only_around_long_docs() {
+        let text = format(
+            Path::new("a.rs"),
+            quote! {
+                pub enum E {
+                    /// `a`
+                    A,
+                    /// `b`
+                    B,
+                    /// Two
+                    /// lines.
+                    C,
+                    /// `d`
+                    D,
+                    E,
+                }
+            },
+        )
+        .expect("valid");
+        assert!(
+            text.contains(
+                "    /// `a`\n    A,\n    /// `b`\n    B,\n\n    /// Two\n    /// lines.\n    C,\n\n    /// `d`\n    D,\n    E,\n}"
+            ),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn declarations_under_the_same_attributes_stay_together() {
+        let text = format(
+            Path::new("a.rs"),
+            quote! {
+                #[cfg(feature = "a")]
+                pub mod a;
+                #[cfg(feature = "a")]
+                pub use a::A;
+                #[cfg(feature = "b")]
+                pub mod b;
+                /// Documented.
+                #[cfg(feature = "b")]
+                pub use b::B;
+            },
+        )
+        .expect("valid");
+        assert!(
+            text.contains(
+                "#[cfg(feature = \"a\")]\npub mod a;\n#[cfg(feature = \"a\")]\npub use a::A;\n\n#[cfg(feature = \"b\")]\npub mod b;\n\n/// Documented."
+            ),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn long_attributes_are_written_as_rustfmt_writes_them() {
+        let text = format(
+            Path::new("a.rs"),
+            quote! {
+                #[cfg(any(feature = "alpha", feature = "beta"))]
+                #[cfg_attr(docsrs, doc(cfg(any(feature = "webhook_subscriptions", feature = "webhook_events", feature = "webhooks"))))]
+                #[deprecated(note = "a, (b)")]
+                pub struct S;
+            },
+        )
+        .expect("valid");
+        assert!(
+            text.contains(
+                "#[cfg(any(feature = \"alpha\", feature = \"beta\"))]\n#[cfg_attr(docsrs, doc(cfg(any(\n    feature = \"webhook_subscriptions\",\n    feature = \"webhook_events\",\n    feature = \"webhooks\"\n))))]\n"
+            ),
+            "{text}"
+        );
+        // A literal holding a comma or bracket is left as prettyplease prints it.
+        assert!(text.contains("#[deprecated(note = \"a, (b)\")]"), "{text}");
+    }
+
+    #[test]
+    fn chains_on_a_broken_call_are_indented_as_rustfmt_does() {
+        let text = format(
+            Path::new("a.rs"),
+            quote! {
+                fn f() -> u8 {
+                    let request = RequestSpec::new(Method::DELETE, "/v3/webhook-subscriptions/{subscriptionId}", path).accept("*/*").query("a", &a);
+                    let s = format!("a\nb {}", RequestSpec::new(Method::DELETE, "/v3/webhook-subscriptions/{subscriptionId}", path).x());
+                    request
+                }
+            },
+        )
+        .expect("valid");
+        assert!(
+            text.contains(
+                "    let request = RequestSpec::new(\n        Method::DELETE,\n        \"/v3/webhook-subscriptions/{subscriptionId}\",\n        path,\n    )\n    .accept(\"*/*\")\n    .query(\"a\", &a);\n"
+            ),
+            "{text}"
+        );
+    }
+
+    #[test]
     fn batched_printing_equals_printing_the_file_whole() {
         let items = (0..BATCH_TOKENS).map(|i| {
             let name = quote::format_ident!("S{i}");
@@ -341,7 +600,7 @@ mod tests {
         let item = |i: usize| {
             let name = quote::format_ident!("T{i}");
             quote! { use a::b; /// Doc.
-            pub struct #name; use c::d; }
+            pub struct #name; use c::d; #[cfg(x)] pub mod m; #[cfg(x)] pub use m::M; }
         };
         let head = quote! { //! Inner docs.
         use x::y; };

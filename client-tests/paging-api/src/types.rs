@@ -2,11 +2,8 @@
 // Do not edit it by hand: change the spec or the generator and regenerate.
 
 //! Request and response types, one per schema of the spec.
-#![allow(
-    clippy::large_enum_variant,
-    clippy::doc_lazy_continuation,
-    clippy::too_many_lines
-)]
+#![allow(clippy::large_enum_variant, clippy::doc_lazy_continuation, clippy::too_many_lines)]
+
 #[allow(unused_imports)]
 use serde::{Deserialize, Serialize};
 #[allow(unused_imports)]

@@ -161,10 +161,10 @@ fn retrieve_request(attachment_id: &str) -> Result<RequestSpec, Error> {
 fn delete_request(attachment_id: &str) -> Result<RequestSpec, Error> {
     let path = format!("/v3/attachments/{}", path::segment(attachment_id)?);
     let request = RequestSpec::new(
-            Method::DELETE,
-            "/v3/attachments/{attachmentId}",
-            path,
-        )
-        .accept("*/*");
+        Method::DELETE,
+        "/v3/attachments/{attachmentId}",
+        path,
+    )
+    .accept("*/*");
     Ok(request)
 }

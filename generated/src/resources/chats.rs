@@ -427,11 +427,11 @@ fn mark_as_read_request(chat_id: &str) -> Result<RequestSpec, Error> {
 fn share_contact_card_request(chat_id: &str) -> Result<RequestSpec, Error> {
     let path = format!("/v3/chats/{}/share_contact_card", path::segment(chat_id)?);
     let request = RequestSpec::new(
-            Method::POST,
-            "/v3/chats/{chatId}/share_contact_card",
-            path,
-        )
-        .accept("*/*");
+        Method::POST,
+        "/v3/chats/{chatId}/share_contact_card",
+        path,
+    )
+    .accept("*/*");
     Ok(request)
 }
 

@@ -270,10 +270,10 @@ fn update_request(
 fn delete_request(subscription_id: &str) -> Result<RequestSpec, Error> {
     let path = format!("/v3/webhook-subscriptions/{}", path::segment(subscription_id)?);
     let request = RequestSpec::new(
-            Method::DELETE,
-            "/v3/webhook-subscriptions/{subscriptionId}",
-            path,
-        )
-        .accept("*/*");
+        Method::DELETE,
+        "/v3/webhook-subscriptions/{subscriptionId}",
+        path,
+    )
+    .accept("*/*");
     Ok(request)
 }
