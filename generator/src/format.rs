@@ -110,7 +110,7 @@ fn dedent_chain_receivers(code: &str) -> String {
                 .count();
         let plain = lines[i + 1..=end]
             .iter()
-            .all(|l| l.matches('"').count() % 2 == 0 && !l.contains('\\'));
+            .all(|l| l.matches('"').count().is_multiple_of(2) && !l.contains('\\'));
         if plain {
             shift[i + 1..=end].iter_mut().for_each(|s| *s = true);
         }
@@ -199,7 +199,7 @@ fn plain_literals(text: &str) -> bool {
         .skip(1)
         .step_by(2)
         .all(|literal| !literal.contains(['(', ')', ',', '\\']))
-        && text.matches('"').count() % 2 == 0
+        && text.matches('"').count().is_multiple_of(2)
 }
 
 /// A one-line attribute as one line if it fits in [`MAX_WIDTH`] after `indent`
