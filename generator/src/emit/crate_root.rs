@@ -48,6 +48,7 @@ pub fn lib_file(
     quote! {
         #doc
         #![warn(missing_docs)]
+        #![cfg_attr(docsrs, feature(doc_cfg))]
         #![forbid(unsafe_code)]
 
         mod runtime;
@@ -124,6 +125,7 @@ fn webhooks_module(api: &Api, config: &Config, plan: &Plan) -> TokenStream {
     let list_doc = docs::inner_attrs(&text, "");
     quote! {
         #[cfg(feature = "webhooks")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "webhooks")))]
         pub mod webhooks {
             #list_doc
             pub use crate::runtime::webhooks::*;

@@ -5,14 +5,29 @@ use quote::quote;
 
 use crate::plan::Gate;
 
-/// The `#[cfg(...)]` attribute of items behind `gate`, if any.
-pub fn cfg(gate: &Gate) -> TokenStream {
+/// The `cfg` predicate of `gate`, if any.
+fn predicate(gate: &Gate) -> Option<TokenStream> {
     match gate {
-        Gate::Always => TokenStream::new(),
+        Gate::Always => None,
         Gate::Any(features) if features.len() == 1 => {
             let f = &features[0];
-            quote! { #[cfg(feature = #f)] }
+            Some(quote! { feature = #f })
         }
-        Gate::Any(features) => quote! { #[cfg(any(#(feature = #features),*))] },
+        Gate::Any(features) => Some(quote! { any(#(feature = #features),*) }),
     }
+}
+
+/// The `#[cfg(...)]` attribute of items behind `gate`, if any.
+pub fn cfg(gate: &Gate) -> TokenStream {
+    predicate(gate)
+        .map(|p| quote! { #[cfg(#p)] })
+        .unwrap_or_default()
+}
+
+/// [`cfg`] for an item docs show: with `#[cfg_attr(docsrs, doc(cfg(..)))]`, so docs
+/// built with `--cfg docsrs` (as docs.rs builds them) name its features.
+pub fn item_cfg(gate: &Gate) -> TokenStream {
+    predicate(gate)
+        .map(|p| quote! { #[cfg(#p)] #[cfg_attr(docsrs, doc(cfg(#p)))] })
+        .unwrap_or_default()
 }
