@@ -3,6 +3,7 @@
 //! Emission reads only the IR, the [`Plan`] and the config's settings, never the spec:
 //! every decision about names and shapes was made during lowering and planning.
 
+mod contract;
 mod crate_root;
 pub mod docs;
 mod examples;
@@ -11,7 +12,6 @@ mod pagination;
 pub(crate) mod resources;
 pub(crate) mod rust_type;
 mod samples;
-mod tests;
 pub(crate) mod types;
 mod values;
 
@@ -156,7 +156,7 @@ pub fn emit_part(api: &Api, config: &Config, plan: &Plan, part: Part) -> Emitted
             Some(r) => resources::resource_file(api, r, &values, &docs),
             None => TokenStream::new(),
         },
-        Part::Contract => tests::contract_file(api, config, &values),
+        Part::Contract => contract::contract_file(api, config, &values),
     };
     Emitted {
         tokens,
