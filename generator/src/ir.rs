@@ -127,6 +127,10 @@ pub struct Operation {
     /// How a list operation pages, if it does (declared in the config or detected).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pagination: Option<Pagination>,
+    /// How this operation sends the client's key when not as the client does (its own
+    /// `security`); [`Auth::None`]: it sends none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub auth: Option<Auth>,
 }
 
 /// How a list operation's pages follow each other.

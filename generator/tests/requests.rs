@@ -284,6 +284,20 @@ components:
     );
     // `key` serves a, b and c; `oauth` (first listed) only a and d.
     assert_eq!(g.api.info.auth, Auth::Query("api_key".into()));
+    // d sends the key as its own scheme requires: an OAuth2 token is a bearer token.
+    let auths: Vec<(&str, Option<Auth>)> = ["a", "b", "c", "d"]
+        .iter()
+        .map(|id| (*id, op(&g.api, id).auth.clone()))
+        .collect();
+    assert_eq!(
+        auths,
+        [
+            ("a", None),
+            ("b", None),
+            ("c", None),
+            ("d", Some(Auth::Bearer))
+        ]
+    );
     let noted: Vec<&str> = g
         .api
         .diagnostics
@@ -291,7 +305,82 @@ components:
         .filter(|d| d.pointer.ends_with("/security"))
         .map(|d| d.pointer.as_str())
         .collect();
-    assert_eq!(noted, ["#/paths/~1d/get/security"]);
+    assert!(noted.is_empty(), "{noted:?}");
+}
+
+#[test]
+fn operations_send_what_their_own_security_requires() {
+    let g = generate_text(
+        "op-security",
+        r#"
+openapi: 3.1.0
+info: {title: Schemes, version: "1"}
+security: [{bot: []}]
+paths:
+  /inherits: {get: {operationId: inherits, responses: {"204": {description: ok}}}}
+  /guilds: {get: {operationId: guilds, responses: {"204": {description: ok}}}}
+  /channels: {get: {operationId: channels, responses: {"204": {description: ok}}}}
+  /public:
+    get: {operationId: public, security: [], responses: {"204": {description: ok}}}
+  /anonymous:
+    get: {operationId: anonymous, security: [{}], responses: {"204": {description: ok}}}
+  /optional:
+    get: {operationId: optional, security: [{}, {bot: []}], responses: {"204": {description: ok}}}
+  /optional-other:
+    get:
+      operationId: optionalOther
+      security: [{}, {oauth: []}]
+      responses: {"204": {description: ok}}
+  /either:
+    get:
+      operationId: either
+      security: [{bot: []}, {oauth: [identify]}]
+      responses: {"204": {description: ok}}
+  /user:
+    get: {operationId: user, security: [{oauth: [identify]}], responses: {"204": {description: ok}}}
+  /oidc:
+    get: {operationId: oidc, security: [{oidc: []}], responses: {"204": {description: ok}}}
+  /basic:
+    get: {operationId: basicOnly, security: [{basic: []}], responses: {"204": {description: ok}}}
+  /both:
+    get:
+      operationId: both
+      security: [{bot: [], session: []}]
+      responses: {"204": {description: ok}}
+components:
+  securitySchemes:
+    bot: {type: apiKey, in: header, name: Authorization}
+    oauth: {type: oauth2, flows: {implicit: {authorizationUrl: "https://x.example/a", scopes: {identify: x}}}}
+    oidc: {type: openIdConnect, openIdConnectUrl: "https://x.example/.well-known"}
+    basic: {type: http, scheme: basic}
+    session: {type: apiKey, in: cookie, name: sid}
+"#,
+    );
+    assert_eq!(g.api.info.auth, Auth::Header("Authorization".into()));
+    let auth = |id: &str| op(&g.api, id).auth.clone();
+    assert_eq!(auth("inherits"), None);
+    assert_eq!(auth("public"), Some(Auth::None));
+    assert_eq!(auth("anonymous"), Some(Auth::None));
+    assert_eq!(auth("optional"), None);
+    assert_eq!(auth("optionalOther"), Some(Auth::None));
+    assert_eq!(auth("either"), None);
+    assert_eq!(auth("user"), Some(Auth::Bearer));
+    assert_eq!(auth("oidc"), Some(Auth::Bearer));
+    assert_eq!(auth("basicOnly"), Some(Auth::Basic));
+    // Two schemes at once: one key cannot give both; sent as the client's, and noted.
+    assert_eq!(auth("both"), None);
+    let noted: Vec<&str> = g
+        .api
+        .diagnostics
+        .iter()
+        .filter(|d| d.pointer.ends_with("/security"))
+        .map(|d| d.pointer.as_str())
+        .collect();
+    assert_eq!(noted, ["#/paths/~1both/get/security"]);
+    let public = file(&g, "src/resources/public.rs");
+    assert!(public.contains(".auth(Auth::None)"), "{public}");
+    let user = file(&g, "src/resources/user.rs");
+    assert!(user.contains(".auth(Auth::Bearer)"), "{user}");
 }
 
 #[test]
