@@ -490,3 +490,58 @@ components:
         g.api.diagnostics
     );
 }
+
+#[test]
+fn cookie_parameters_are_sent_and_styles_keep_their_explode() {
+    let g = generate("wire.yaml");
+    let cookies = op(&g.api, "readCookies");
+    let p = cookies.params.as_ref().expect("parameters");
+    let TypeKind::Params(ps) = &g.api.type_def(p.ty).kind else {
+        panic!("not a params type")
+    };
+    let shapes: Vec<(&str, ParamLocation, QueryStyle)> = ps
+        .iter()
+        .map(|p| (p.wire_name.as_str(), p.location, p.style))
+        .collect();
+    assert_eq!(
+        shapes,
+        [
+            (
+                "lang",
+                ParamLocation::Cookie,
+                QueryStyle::Form { explode: true }
+            ),
+            (
+                "prefs",
+                ParamLocation::Cookie,
+                QueryStyle::Form { explode: false }
+            ),
+        ]
+    );
+    let resource = file(&g, "src/resources/preferences.rs");
+    assert!(
+        resource.contains(r#".cookie("lang", &params.lang, true)"#)
+            && resource.contains(r#".cookie("prefs", &params.prefs, false)"#)
+            && resource.contains(r#".auth(Auth::Cookie("sid"))"#),
+        "{resource}"
+    );
+    assert!(
+        !g.api
+            .diagnostics
+            .iter()
+            .any(|d| d.message.contains("cookie")),
+        "{:?}",
+        g.api.diagnostics
+    );
+    // Exploded `pipeDelimited` is written as exploded `form`; unexploded keeps its style.
+    let styles: Vec<(String, QueryStyle)> = query_params(&g.api, op(&g.api, "search"))
+        .into_iter()
+        .map(|p| (p.wire_name, p.style))
+        .collect();
+    let style = |name: &str| styles.iter().find(|(n, _)| n == name).map(|(_, s)| *s);
+    assert_eq!(style("sizes"), Some(QueryStyle::Form { explode: true }));
+    assert_eq!(style("codes"), Some(QueryStyle::PipeDelimited));
+    assert_eq!(style("words"), Some(QueryStyle::SpaceDelimited));
+    assert_eq!(style("range"), Some(QueryStyle::Form { explode: false }));
+    assert_eq!(style("filter"), Some(QueryStyle::DeepObject));
+}
