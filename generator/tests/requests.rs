@@ -377,6 +377,21 @@ components:
         .map(|d| d.pointer.as_str())
         .collect();
     assert_eq!(noted, ["#/paths/~1both/get/security"]);
+    // Requirements stated nowhere (no document-wide `security`): the key is sent.
+    let g2 = generate_text(
+        "op-security-absent",
+        r#"
+openapi: 3.1.0
+info: {title: Schemes, version: "1"}
+paths:
+  /a: {get: {operationId: a, security: [{key: []}], responses: {"204": {description: ok}}}}
+  /b: {get: {operationId: b, responses: {"204": {description: ok}}}}
+components:
+  securitySchemes:
+    key: {type: apiKey, in: header, name: X-Key}
+"#,
+    );
+    assert_eq!(op(&g2.api, "b").auth, None);
     let public = file(&g, "src/resources/public.rs");
     assert!(public.contains(".auth(Auth::None)"), "{public}");
     let user = file(&g, "src/resources/user.rs");

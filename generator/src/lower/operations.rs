@@ -1177,8 +1177,8 @@ impl<'a> Lowerer<'a> {
     }
 
     /// Gives each operation whose requirements the client's scheme does not meet its
-    /// own way of sending the key ([`operation_auth`]): none for `security: []` (or no
-    /// requirement at all, or anonymous access allowed), another scheme's (an OAuth2
+    /// own way of sending the key ([`operation_auth`]): none for `security: []` (or
+    /// anonymous access allowed), another scheme's (an OAuth2
     /// operation of an API keyed by an API key: `Authorization: Bearer <key>`).
     /// Operations that need several schemes at once, which one key cannot give, are
     /// noted.
@@ -1286,23 +1286,27 @@ fn meets(
 }
 
 /// How one operation sends the key, given its requirements (its own `security`, else
-/// the document's) and the client's scheme `client`: `Ok(None)` as the client does;
-/// `Ok(Some(Auth::None))` not at all, when it needs nothing (`security: []`, no
-/// requirement, or only `{}`), or allows anonymous access (`{}` among alternatives none
-/// of which the client's scheme meets); `Ok(Some(auth))` as the first alternative of a
-/// single scheme (OAuth2 and OpenID Connect are bearer tokens). `Err` names the
-/// schemes when every alternative needs several at once.
+/// the document's) and the client's scheme `client`: `Ok(None)` as the client does,
+/// also when neither the operation nor the document states requirements (an omission
+/// more often than a public endpoint); `Ok(Some(Auth::None))` not at all, when it
+/// says it needs nothing (`security: []`, or only `{}`), or allows anonymous access
+/// (`{}` among alternatives none of which the client's scheme meets); `Ok(Some(auth))`
+/// as the first alternative of a single scheme (OAuth2 and OpenID Connect are bearer
+/// tokens). `Err` names the schemes when every alternative needs several at once.
 ///
-/// A credential is never sent where the spec asks for none: it would reach a server
-/// (a public endpoint, a token exchange) that has no use for it.
+/// A credential is never sent where the spec says none is needed: it would reach a
+/// server (a public endpoint, a token exchange) that has no use for it.
 pub(crate) fn operation_auth(
     spec: &openapiv3::OpenAPI,
     client: &str,
     requirements: Option<&Vec<openapiv3::SecurityRequirement>>,
 ) -> Result<Option<Auth>, String> {
-    let Some(requirements) = requirements.filter(|rs| rs.iter().any(|r| !r.is_empty())) else {
-        return Ok(Some(Auth::None));
+    let Some(requirements) = requirements else {
+        return Ok(None);
     };
+    if requirements.iter().all(|r| r.is_empty()) {
+        return Ok(Some(Auth::None));
+    }
     if requirements
         .iter()
         .any(|r| !r.is_empty() && meets(spec, r, client))
