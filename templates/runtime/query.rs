@@ -54,7 +54,7 @@ pub(crate) fn append_pairs(pairs: &mut Vec<String>, name: &str, value: &Value, s
 /// Appends a parameter that has no style of its own (extra parameters given through
 /// `RequestOptions::query`): arrays repeat the name, objects are written in brackets.
 pub(crate) fn append_plain(pairs: &mut Vec<String>, name: &str, value: &Value) {
-    flatten(pairs, &encode(name), value, Nesting::Brackets, Place::Query);
+    flatten(pairs, &encode(name), value, Nesting::Brackets);
 }
 
 /// Encodes `value`, a JSON object, as an `application/x-www-form-urlencoded` body;
@@ -73,13 +73,7 @@ pub(crate) fn form_body(value: &Value, styles: &[(&str, QueryStyle)]) -> Option<
             Some(style) if style != QueryStyle::default() => {
                 styled(&mut pairs, &encode(name), field, style, Place::Body);
             }
-            _ => flatten(
-                &mut pairs,
-                &encode(name),
-                field,
-                Nesting::Brackets,
-                Place::Body,
-            ),
+            _ => flatten(&mut pairs, &encode(name), field, Nesting::Brackets),
         }
     }
     Some(pairs.join("&"))
@@ -151,24 +145,24 @@ enum Nesting {
 fn styled(pairs: &mut Vec<String>, name: &str, value: &Value, style: QueryStyle, place: Place) {
     let delimiter = match (style, value) {
         (QueryStyle::DeepObject, _) => {
-            return flatten(pairs, name, value, Nesting::Indexed, place);
+            return flatten(pairs, name, value, Nesting::Indexed);
         }
         (QueryStyle::Form { explode: true }, Value::Object(fields)) => {
             // Exploded form: every member is a parameter of its own.
             for (key, field) in fields {
-                flatten(pairs, &encode(key), field, Nesting::Brackets, place);
+                flatten(pairs, &encode(key), field, Nesting::Brackets);
             }
             return;
         }
         (QueryStyle::Form { explode: true }, _) | (_, Value::Null) => {
-            return flatten(pairs, name, value, Nesting::Brackets, place);
+            return flatten(pairs, name, value, Nesting::Brackets);
         }
         (_, Value::Array(_) | Value::Object(_)) => match style {
             QueryStyle::SpaceDelimited => (" ", "%20"),
             QueryStyle::PipeDelimited => ("|", "|"),
             _ => (",", ","),
         },
-        (_, scalar) => return flatten(pairs, name, scalar, Nesting::Brackets, place),
+        (_, scalar) => return flatten(pairs, name, scalar, Nesting::Brackets),
     };
     let items: Vec<String> = elements(value).iter().map(|t| encode(t)).collect();
     // An empty array has no value to send; leaving it out is what form+explode does
@@ -201,18 +195,18 @@ fn elements(value: &Value) -> Vec<String> {
 }
 
 /// `name` is already encoded, so object keys can be appended inside literal brackets.
-fn flatten(pairs: &mut Vec<String>, name: &str, value: &Value, nesting: Nesting, place: Place) {
+fn flatten(pairs: &mut Vec<String>, name: &str, value: &Value, nesting: Nesting) {
     match value {
         Value::Null => {}
         Value::Object(fields) => {
             for (key, field) in fields {
                 let inner = format!("{name}[{}]", encode(key));
-                flatten(pairs, &inner, field, nesting, place);
+                flatten(pairs, &inner, field, nesting);
             }
         }
         Value::Array(items) if nesting == Nesting::Indexed => {
             for (index, item) in items.iter().filter(|item| !item.is_null()).enumerate() {
-                flatten(pairs, &format!("{name}[{index}]"), item, nesting, place);
+                flatten(pairs, &format!("{name}[{index}]"), item, nesting);
             }
         }
         Value::Array(items) => pairs.extend(
