@@ -392,6 +392,22 @@ components:
 "#,
     );
     assert_eq!(op(&g2.api, "b").auth, None);
+    // A tie between a query key and a header scheme: the key stays out of the URL.
+    let g3 = generate_text(
+        "op-security-tie",
+        r#"
+openapi: 3.1.0
+info: {title: Schemes, version: "1"}
+security: [{client: []}, {basic: []}]
+paths:
+  /a: {get: {operationId: a, responses: {"204": {description: ok}}}}
+components:
+  securitySchemes:
+    client: {type: apiKey, in: query, name: clientKey}
+    basic: {type: http, scheme: basic}
+"#,
+    );
+    assert_eq!(g3.api.info.auth, Auth::Basic);
     let public = file(&g, "src/resources/public.rs");
     assert!(public.contains(".auth(Auth::None)"), "{public}");
     let user = file(&g, "src/resources/user.rs");

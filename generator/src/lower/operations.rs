@@ -1227,7 +1227,7 @@ impl<'a> Lowerer<'a> {
 
 /// The one scheme the client sends its key with: of the schemes the operations accept
 /// (their own `security`, else the document's), the one that satisfies the most
-/// operations, the first listed on a tie.
+/// operations; on a tie, one that keeps the key out of the URL, then the first listed.
 fn client_scheme(spec: &openapiv3::OpenAPI) -> Option<String> {
     let global = spec.security.as_ref();
     // The alternatives of every operation that states requirements.
@@ -1258,14 +1258,21 @@ fn client_scheme(spec: &openapiv3::OpenAPI) -> Option<String> {
                 .iter()
                 .any(|r| r.is_empty() || meets(spec, r, name))
     };
-    let mut best: Option<(&String, usize)> = None;
+    // (operations satisfied, key kept out of the URL): on a tie in operations, a
+    // scheme that does not put the key in the query string (where URLs end up in
+    // logs) wins; then the first listed.
+    let mut best: Option<(&String, (usize, bool))> = None;
     for name in &candidates {
         let count = operations
             .iter()
             .filter(|requirements| satisfied(name, requirements))
             .count();
-        if best.is_none_or(|(_, most)| count > most) {
-            best = Some((name, count));
+        let rank = (
+            count,
+            !matches!(scheme_auth(spec, name), Some(Auth::Query(_))),
+        );
+        if best.is_none_or(|(_, most)| rank > most) {
+            best = Some((name, rank));
         }
     }
     best.map(|(name, _)| name.clone())
