@@ -580,6 +580,10 @@ pub struct Constraints {
     /// The constraints of an array's items.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub items: Option<Box<Constraints>>,
+    /// `readOnly`: the server sends it and rejects it in a request (sample requests
+    /// leave such an optional member out).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub read_only: bool,
 }
 
 /// A numeric bound.

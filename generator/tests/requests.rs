@@ -147,6 +147,8 @@ fn samples_respect_const_and_enum() {
     }
     let all = contract_test(&g, "completions_create_all_params");
     assert!(all.contains("CompletionCreateParamsLevel::V1"), "{all}");
+    // `readOnly`: the server sends it, a request must not.
+    assert!(!all.contains("id: Some("), "{all}");
     assert!(all.contains("CompletionCreateParamsKind::A"), "{all}");
 }
 
