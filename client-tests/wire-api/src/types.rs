@@ -2,25 +2,19 @@
 // Do not edit it by hand: change the spec or the generator and regenerate.
 
 //! Request and response types, one per schema of the spec.
-#![allow(
-    clippy::large_enum_variant,
-    clippy::doc_lazy_continuation,
-    clippy::too_many_lines
-)]
+#![allow(clippy::large_enum_variant, clippy::doc_lazy_continuation, clippy::too_many_lines)]
+
 #[allow(unused_imports)]
 use serde::{Deserialize, Serialize};
-
 #[allow(unused_imports)]
 use crate::runtime::{de, ser};
 
-/// The `SearchRetrieveCoords` schema.
 #[cfg(feature = "search")]
+#[cfg_attr(docsrs, doc(cfg(feature = "search")))]
+#[allow(missing_docs)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SearchRetrieveCoords {
-    /// The `lat` property.
     pub lat: Option<f64>,
-
-    /// The `lng` property.
     pub lng: Option<f64>,
 }
 
@@ -63,14 +57,12 @@ impl<'de> Deserialize<'de> for SearchRetrieveCoords {
     }
 }
 
-/// The `SearchRetrieveRange` schema.
 #[cfg(feature = "search")]
+#[cfg_attr(docsrs, doc(cfg(feature = "search")))]
+#[allow(missing_docs)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SearchRetrieveRange {
-    /// The `min` property.
     pub min: Option<i64>,
-
-    /// The `max` property.
     pub max: Option<i64>,
 }
 
@@ -113,17 +105,16 @@ impl<'de> Deserialize<'de> for SearchRetrieveRange {
     }
 }
 
-/// The `SearchRetrieveFilterStatus` schema.
 #[cfg(feature = "search")]
+#[cfg_attr(docsrs, doc(cfg(feature = "search")))]
+#[allow(missing_docs)]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum SearchRetrieveFilterStatus {
     /// `open`
     Open,
-
     /// `closed`
     Closed,
-
     /// A value this version of the client does not know; kept verbatim.
     Unknown(String),
 }
@@ -161,6 +152,17 @@ impl std::fmt::Display for SearchRetrieveFilterStatus {
     }
 }
 
+/// The inverse of `Display`: a value this version of the client does not know
+/// becomes the catch-all variant, so parsing never fails.
+#[cfg(feature = "search")]
+impl std::str::FromStr for SearchRetrieveFilterStatus {
+    type Err = std::convert::Infallible;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(s))
+    }
+}
+
 #[cfg(feature = "search")]
 impl Serialize for SearchRetrieveFilterStatus {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -177,11 +179,11 @@ impl<'de> Deserialize<'de> for SearchRetrieveFilterStatus {
     }
 }
 
-/// The `SearchRetrieveFilterCreated` schema.
 #[cfg(feature = "search")]
+#[cfg_attr(docsrs, doc(cfg(feature = "search")))]
+#[allow(missing_docs)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SearchRetrieveFilterCreated {
-    /// The `gte` property.
     pub gte: Option<String>,
 }
 
@@ -221,17 +223,13 @@ impl<'de> Deserialize<'de> for SearchRetrieveFilterCreated {
     }
 }
 
-/// The `SearchRetrieveFilter` schema.
 #[cfg(feature = "search")]
+#[cfg_attr(docsrs, doc(cfg(feature = "search")))]
+#[allow(missing_docs)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SearchRetrieveFilter {
-    /// The `status` property.
     pub status: Option<SearchRetrieveFilterStatus>,
-
-    /// The `labels` property.
     pub labels: Option<Vec<String>>,
-
-    /// The `created` property.
     pub created: Option<SearchRetrieveFilterCreated>,
 }
 
@@ -283,63 +281,55 @@ impl<'de> Deserialize<'de> for SearchRetrieveFilter {
 
 /// Parameters of [`search`](crate::resources).
 #[cfg(feature = "search")]
+#[cfg_attr(docsrs, doc(cfg(feature = "search")))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SearchRetrieveParams {
     /// Sent as the `tags` query parameter.
     pub tags: Option<Vec<String>>,
-
     /// Sent as the `ids` query parameter.
     pub ids: Option<Vec<i64>>,
-
     /// Sent as the `words` query parameter.
     pub words: Option<Vec<String>>,
-
     /// Sent as the `codes` query parameter.
     pub codes: Option<Vec<String>>,
-
     /// Sent as the `sizes` query parameter.
     pub sizes: Vec<i64>,
-
     /// Sent as the `coords` query parameter.
     pub coords: Option<SearchRetrieveCoords>,
-
     /// Sent as the `range` query parameter.
     pub range: Option<SearchRetrieveRange>,
-
     /// Sent as the `filter` query parameter.
     pub filter: Option<SearchRetrieveFilter>,
 }
 
 /// Parameters of [`echoHeaders`](crate::resources).
 #[cfg(feature = "headers")]
+#[cfg_attr(docsrs, doc(cfg(feature = "headers")))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct HeaderListParams {
     /// Sent as the `X-Trace` header.
     pub x_trace: String,
-
     /// Sent as the `X-Ids` header.
     pub x_ids: Vec<i64>,
 }
 
 /// Parameters of [`readCookies`](crate::resources).
 #[cfg(feature = "preferences")]
+#[cfg_attr(docsrs, doc(cfg(feature = "preferences")))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PreferenceReadCookiesParams {
     /// Sent as the `lang` cookie.
     pub lang: String,
-
     /// Sent as the `prefs` cookie.
     pub prefs: Option<Vec<String>>,
 }
 
-/// The `FormCreateParamsMeta` schema.
 #[cfg(feature = "forms")]
+#[cfg_attr(docsrs, doc(cfg(feature = "forms")))]
+#[allow(missing_docs)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct FormCreateParamsMeta {
-    /// The `source` property.
     pub source: Option<String>,
-
-    /// The `refs` property.
     pub refs: Option<Vec<String>>,
 }
 
@@ -385,17 +375,13 @@ impl<'de> Deserialize<'de> for FormCreateParamsMeta {
     }
 }
 
-/// The `FormCreateParams` schema.
 #[cfg(feature = "forms")]
+#[cfg_attr(docsrs, doc(cfg(feature = "forms")))]
+#[allow(missing_docs)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct FormCreateParams {
-    /// The `name` property.
     pub name: String,
-
-    /// The `tags` property.
     pub tags: Vec<String>,
-
-    /// The `meta` property.
     pub meta: FormCreateParamsMeta,
 }
 

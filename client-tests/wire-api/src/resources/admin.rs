@@ -53,5 +53,8 @@ impl<'a> Admin<'a> {
 /// The request of [`Admin::retrieve`].
 fn retrieve_request() -> Result<RequestSpec, Error> {
     let path = String::from("/admin");
-    Ok(RequestSpec::new(Method::GET, "/admin", path).auth(Auth::Basic).accept("*/*"))
+    let request = RequestSpec::new(Method::GET, "/admin", path)
+        .auth(Auth::Basic)
+        .accept("*/*");
+    Ok(request)
 }

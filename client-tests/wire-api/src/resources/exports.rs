@@ -53,9 +53,8 @@ impl<'a> Exports<'a> {
 /// The request of [`Exports::retrieve`].
 fn retrieve_request() -> Result<RequestSpec, Error> {
     let path = String::from("/export");
-    Ok(
-        RequestSpec::new(Method::GET, "/export", path)
-            .auth(Auth::Query("token"))
-            .accept("*/*"),
-    )
+    let request = RequestSpec::new(Method::GET, "/export", path)
+        .auth(Auth::Query("token"))
+        .accept("*/*");
+    Ok(request)
 }

@@ -5,98 +5,114 @@
 //! accessor on [`Client`](crate::Client), such as `client.resource().call(..)`.
 
 #[cfg(feature = "search")]
+#[cfg_attr(docsrs, doc(cfg(feature = "search")))]
 pub mod search;
-
 #[cfg(feature = "search")]
+#[cfg_attr(docsrs, doc(cfg(feature = "search")))]
 pub use search::Search;
 
 #[cfg(feature = "headers")]
+#[cfg_attr(docsrs, doc(cfg(feature = "headers")))]
 pub mod headers;
-
 #[cfg(feature = "headers")]
+#[cfg_attr(docsrs, doc(cfg(feature = "headers")))]
 pub use headers::Headers;
 
 #[cfg(feature = "preferences")]
+#[cfg_attr(docsrs, doc(cfg(feature = "preferences")))]
 pub mod preferences;
-
 #[cfg(feature = "preferences")]
+#[cfg_attr(docsrs, doc(cfg(feature = "preferences")))]
 pub use preferences::Preferences;
 
 #[cfg(feature = "forms")]
+#[cfg_attr(docsrs, doc(cfg(feature = "forms")))]
 pub mod forms;
-
 #[cfg(feature = "forms")]
+#[cfg_attr(docsrs, doc(cfg(feature = "forms")))]
 pub use forms::Forms;
 
 #[cfg(feature = "public")]
+#[cfg_attr(docsrs, doc(cfg(feature = "public")))]
 pub mod public;
-
 #[cfg(feature = "public")]
+#[cfg_attr(docsrs, doc(cfg(feature = "public")))]
 pub use public::Public;
 
 #[cfg(feature = "users")]
+#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 pub mod users;
-
 #[cfg(feature = "users")]
+#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 pub use users::Users;
 
 #[cfg(feature = "admin")]
+#[cfg_attr(docsrs, doc(cfg(feature = "admin")))]
 pub mod admin;
-
 #[cfg(feature = "admin")]
+#[cfg_attr(docsrs, doc(cfg(feature = "admin")))]
 pub use admin::Admin;
 
 #[cfg(feature = "exports")]
+#[cfg_attr(docsrs, doc(cfg(feature = "exports")))]
 pub mod exports;
-
 #[cfg(feature = "exports")]
+#[cfg_attr(docsrs, doc(cfg(feature = "exports")))]
 pub use exports::Exports;
 
 impl crate::Client {
     /// Operations on the `search` resource.
     #[cfg(feature = "search")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "search")))]
     pub fn search(&self) -> search::Search<'_> {
         search::Search::new(crate::runtime::Scope::new(self))
     }
 
     /// Operations on the `headers` resource.
     #[cfg(feature = "headers")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "headers")))]
     pub fn headers(&self) -> headers::Headers<'_> {
         headers::Headers::new(crate::runtime::Scope::new(self))
     }
 
     /// Operations on the `preferences` resource.
     #[cfg(feature = "preferences")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "preferences")))]
     pub fn preferences(&self) -> preferences::Preferences<'_> {
         preferences::Preferences::new(crate::runtime::Scope::new(self))
     }
 
     /// Operations on the `forms` resource.
     #[cfg(feature = "forms")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "forms")))]
     pub fn forms(&self) -> forms::Forms<'_> {
         forms::Forms::new(crate::runtime::Scope::new(self))
     }
 
     /// Operations on the `public` resource.
     #[cfg(feature = "public")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "public")))]
     pub fn public(&self) -> public::Public<'_> {
         public::Public::new(crate::runtime::Scope::new(self))
     }
 
     /// Operations on the `users` resource.
     #[cfg(feature = "users")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "users")))]
     pub fn users(&self) -> users::Users<'_> {
         users::Users::new(crate::runtime::Scope::new(self))
     }
 
     /// Operations on the `admin` resource.
     #[cfg(feature = "admin")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "admin")))]
     pub fn admin(&self) -> admin::Admin<'_> {
         admin::Admin::new(crate::runtime::Scope::new(self))
     }
 
     /// Operations on the `exports` resource.
     #[cfg(feature = "exports")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "exports")))]
     pub fn exports(&self) -> exports::Exports<'_> {
         exports::Exports::new(crate::runtime::Scope::new(self))
     }

@@ -68,11 +68,10 @@ fn read_cookies_request(
     params: &types::PreferenceReadCookiesParams,
 ) -> Result<RequestSpec, Error> {
     let path = String::from("/cookies");
-    Ok(
-        RequestSpec::new(Method::GET, "/cookies", path)
-            .auth(Auth::Cookie("sid"))
-            .accept("*/*")
-            .cookie("lang", &params.lang, true)
-            .cookie("prefs", &params.prefs, false),
-    )
+    let request = RequestSpec::new(Method::GET, "/cookies", path)
+        .auth(Auth::Cookie("sid"))
+        .accept("*/*")
+        .cookie("lang", &params.lang, true)
+        .cookie("prefs", &params.prefs, false);
+    Ok(request)
 }

@@ -77,11 +77,15 @@ impl<'a> Public<'a> {
 /// The request of [`Public::retrieve`].
 fn retrieve_request() -> Result<RequestSpec, Error> {
     let path = String::from("/public");
-    Ok(RequestSpec::new(Method::GET, "/public", path).auth(Auth::None).accept("*/*"))
+    let request = RequestSpec::new(Method::GET, "/public", path)
+        .auth(Auth::None)
+        .accept("*/*");
+    Ok(request)
 }
 
 /// The request of [`Public::optional`].
 fn optional_request() -> Result<RequestSpec, Error> {
     let path = String::from("/optional");
-    Ok(RequestSpec::new(Method::GET, "/optional", path).accept("*/*"))
+    let request = RequestSpec::new(Method::GET, "/optional", path).accept("*/*");
+    Ok(request)
 }

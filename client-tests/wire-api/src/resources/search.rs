@@ -67,15 +67,14 @@ impl<'a> Search<'a> {
 /// The request of [`Search::retrieve`].
 fn retrieve_request(params: &types::SearchRetrieveParams) -> Result<RequestSpec, Error> {
     let path = String::from("/search");
-    Ok(
-        RequestSpec::new(Method::GET, "/search", path)
-            .query("tags", &params.tags, QueryStyle::Form { explode: true })
-            .query("ids", &params.ids, QueryStyle::Form { explode: false })
-            .query("words", &params.words, QueryStyle::SpaceDelimited)
-            .query("codes", &params.codes, QueryStyle::PipeDelimited)
-            .query("sizes", &params.sizes, QueryStyle::Form { explode: true })
-            .query("coords", &params.coords, QueryStyle::Form { explode: true })
-            .query("range", &params.range, QueryStyle::Form { explode: false })
-            .query("filter", &params.filter, QueryStyle::DeepObject),
-    )
+    let request = RequestSpec::new(Method::GET, "/search", path)
+        .query("tags", &params.tags, QueryStyle::Form { explode: true })
+        .query("ids", &params.ids, QueryStyle::Form { explode: false })
+        .query("words", &params.words, QueryStyle::SpaceDelimited)
+        .query("codes", &params.codes, QueryStyle::PipeDelimited)
+        .query("sizes", &params.sizes, QueryStyle::Form { explode: true })
+        .query("coords", &params.coords, QueryStyle::Form { explode: true })
+        .query("range", &params.range, QueryStyle::Form { explode: false })
+        .query("filter", &params.filter, QueryStyle::DeepObject);
+    Ok(request)
 }

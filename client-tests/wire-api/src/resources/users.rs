@@ -53,5 +53,8 @@ impl<'a> Users<'a> {
 /// The request of [`Users::me`].
 fn me_request() -> Result<RequestSpec, Error> {
     let path = String::from("/me");
-    Ok(RequestSpec::new(Method::GET, "/me", path).auth(Auth::Bearer).accept("*/*"))
+    let request = RequestSpec::new(Method::GET, "/me", path)
+        .auth(Auth::Bearer)
+        .accept("*/*");
+    Ok(request)
 }
