@@ -17,8 +17,7 @@ fn fixture(name: &str) -> PathBuf {
 }
 
 fn lower(name: &str) -> Api {
-    let mut timings = generator::Timings::default();
-    match generator::lower_spec(&fixture(name), Some("fixture"), &mut timings) {
+    match generator::lower_spec(&fixture(name), Some("fixture")) {
         Ok((api, _)) => api,
         Err(e) => panic!("{name} does not lower: {e}"),
     }
@@ -671,8 +670,7 @@ fn an_idempotency_field_for_an_unknown_operation_is_an_error() {
         "idempotency:\n  body_fields:\n    sendMesage: /message/idempotency_key\n",
     )
     .unwrap();
-    let mut timings = generator::Timings::default();
-    let Err(err) = generator::lower_spec(&dir.join("spec.yaml"), None, &mut timings) else {
+    let Err(err) = generator::lower_spec(&dir.join("spec.yaml"), None) else {
         panic!("an unknown operationId must be an error");
     };
     let text = err.to_string();

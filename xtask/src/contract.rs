@@ -48,8 +48,7 @@ pub fn run(raw: &[String]) -> Result<ExitCode, String> {
         .value("--spec")
         .map_or_else(|| root.join(SPEC), PathBuf::from);
     // The crate name and the base-URL variable come from the generator's config.
-    let (_, config) = generator::lower_spec(&spec, None, &mut generator::Timings::default())
-        .map_err(|e| e.to_string())?;
+    let (_, config) = generator::lower_spec(&spec, None).map_err(|e| e.to_string())?;
     let prism = install_prism()?;
 
     let suites = match args.value("--spec") {
@@ -77,9 +76,7 @@ pub fn run(raw: &[String]) -> Result<ExitCode, String> {
     // The pagination fixture's client (default run only): its emitted suite pages
     // through two pages of each list operation where the mock gives a next position.
     let fixture = root.join(PAGING_FIXTURE);
-    let (_, fixture_config) =
-        generator::lower_spec(&fixture, None, &mut generator::Timings::default())
-            .map_err(|e| e.to_string())?;
+    let (_, fixture_config) = generator::lower_spec(&fixture, None).map_err(|e| e.to_string())?;
     let fixture_suites = match args.value("--spec") {
         None => vec![Suite {
             package: fixture_config.crate_name.clone(),
