@@ -174,7 +174,9 @@ fn lower_timed(
         let notes = timed(&mut timings.normalize, || {
             normalize::normalize(&mut doc.value)
         });
-        let parsed = timed(&mut timings.parse, || parse::parse(&doc.value, &doc.path))?;
+        let parsed = timed(&mut timings.parse, || {
+            parse::parse(&mut doc.value, &doc.path)
+        })?;
         let config = match config {
             Some(path) => Config::load_file(path, &parsed.info.title, crate_name)?,
             None => Config::load(spec, &parsed.info.title, crate_name)?,

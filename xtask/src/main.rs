@@ -5,6 +5,7 @@
 mod api_diff;
 mod bench;
 mod bench_compile;
+mod bench_peer;
 mod codegen;
 mod contract;
 mod corpus;
@@ -46,7 +47,8 @@ commands:
   api-diff --verify [--filter NAME[,NAME..]]
       For each scenario of generator/tests/api_diff, generate both crates and compare
       the report's verdict with cargo-semver-checks (installed into the cache folder).
-  bench [--quick] [--runs N] [--dir PATH] [--skip-compile] [--no-build]
+  bench [--quick] [--runs N] [--dir PATH] [--skip-compile] [--no-build] [--exe XTASK]
+        [--peer ploidy]
       Build the generator in release mode and time it: per stage (median of --runs,
       default 7) with peak memory and output size for the Linq spec and the largest
       corpus specs, generation time against size across the corpus and for a spec
@@ -54,6 +56,9 @@ commands:
       --quick         CI: the Linq spec and two small specs, 3 runs; fails only on a crash
       --skip-compile  leave out the compile-time section
       --no-build      time the running xtask binary instead of a release build
+      --exe XTASK     time that xtask binary (another build, for before/after) instead
+      --peer ploidy   only the Stripe and GitHub specs, against ploidy 0.15.0 (installed
+                      into the cache folder once): stage table, ours/ploidy wall time, peak/input
   contract [--port N] [--spec PATH]
       Run the generated contract tests and the negative check against Prism (a mock
       server validating requests against the spec), installed into the cache folder.
