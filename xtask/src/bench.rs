@@ -97,6 +97,13 @@ pub(crate) struct Measured {
     pub median: Run,
 }
 
+impl Measured {
+    /// Peak resident memory over the spec's size.
+    pub fn peak_per_input(&self) -> f64 {
+        (self.median.peak_kb * 1024) as f64 / self.input_bytes.max(1) as f64
+    }
+}
+
 pub fn run(raw: &[String]) -> Result<ExitCode, String> {
     let args = Args::parse(
         raw,
@@ -542,7 +549,7 @@ fn size_table(measured: &[Measured]) -> String {
             m.name,
             m.input_bytes / 1000,
             r.peak_kb as f64 / 1024.0,
-            (r.peak_kb * 1024) as f64 / m.input_bytes.max(1) as f64,
+            m.peak_per_input(),
             r.start_kb as f64 / 1024.0,
             r.rust_files,
             r.rust_lines,

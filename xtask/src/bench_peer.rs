@@ -162,7 +162,7 @@ pub fn table(runs: usize, rows: &[Compared]) -> String {
             r.peer_wall * 1e3,
             r.ours_wall / r.peer_wall.max(f64::EPSILON),
             m.median.peak_kb as f64 / 1024.0,
-            (m.median.peak_kb * 1024) as f64 / m.input_bytes.max(1) as f64,
+            m.peak_per_input(),
         );
     }
     let _ = writeln!(
