@@ -28,7 +28,7 @@ fn client() -> Client {
         .filter(|url| !url.is_empty())
         .unwrap_or_else(|| {
             panic!(
-                "{BASE_URL_ENV} must point at the mock server: run `cargo xtask contract`"
+                "{BASE_URL_ENV} must point at the mock server: run `cargo xtask contract`",
             )
         });
     Client::builder()
@@ -111,7 +111,7 @@ fn assert_round_trip<T: serde::Serialize>(decoded: &T, sent: &Value) {
     let same = same_json(&encoded, sent);
     assert!(
         same,
-        "the decoded response re-encodes differently\n  decoded: {encoded}\n     sent: {sent}"
+        "the decoded response re-encodes differently\n  decoded: {encoded}\n     sent: {sent}",
     );
 }
 
@@ -119,16 +119,12 @@ fn assert_round_trip<T: serde::Serialize>(decoded: &T, sent: &Value) {
 struct ErrorExample {
     /// The HTTP status.
     status: u16,
-
     /// The spec's example body (what the mock server sends), if it has one.
     body: Option<Value>,
-
     /// The error code the client must read from the body.
     code: Option<i64>,
-
     /// The error message the client must read from the body.
     message: Option<&'static str>,
-
     /// The body decoded as the API's error type, when the example fits it.
     envelope: Option<linq_api::types::ErrorResponse>,
 }
@@ -139,7 +135,7 @@ impl ErrorExample {
         let err = match result {
             Ok(value) => {
                 panic!(
-                    "status {status} was asked for, but the call succeeded: {value:?}"
+                    "status {status} was asked for, but the call succeeded: {value:?}",
                 )
             }
             Err(err) => err,
@@ -5233,9 +5229,9 @@ fn webhook_message_sent_v2026_example_decodes() {
 }"#,
     );
     let decoded: linq_api::types::MessageSentWebhookV2026 = serde_json::from_value(
-            sent.clone(),
-        )
-        .expect("the example decodes");
+        sent.clone(),
+    )
+    .expect("the example decodes");
     let expected = linq_api::types::MessageSentWebhookV2026::new(
         "v3".to_owned(),
         linq_api::types::MessageSentWebhookV2026WebhookVersion::V20260203,
@@ -5400,9 +5396,9 @@ fn webhook_message_received_v2026_example_decodes() {
 }"#,
     );
     let decoded: linq_api::types::MessageReceivedWebhookV2026 = serde_json::from_value(
-            sent.clone(),
-        )
-        .expect("the example decodes");
+        sent.clone(),
+    )
+    .expect("the example decodes");
     let expected = linq_api::types::MessageReceivedWebhookV2026::new(
         "v3".to_owned(),
         linq_api::types::MessageReceivedWebhookV2026WebhookVersion::V20260203,
@@ -5556,9 +5552,9 @@ fn webhook_message_read_v2026_example_decodes() {
 }"#,
     );
     let decoded: linq_api::types::MessageReadWebhookV2026 = serde_json::from_value(
-            sent.clone(),
-        )
-        .expect("the example decodes");
+        sent.clone(),
+    )
+    .expect("the example decodes");
     let expected = linq_api::types::MessageReadWebhookV2026::new(
         "v3".to_owned(),
         linq_api::types::MessageReadWebhookV2026WebhookVersion::V20260203,
@@ -5720,9 +5716,9 @@ fn webhook_message_delivered_v2026_example_decodes() {
 }"#,
     );
     let decoded: linq_api::types::MessageDeliveredWebhookV2026 = serde_json::from_value(
-            sent.clone(),
-        )
-        .expect("the example decodes");
+        sent.clone(),
+    )
+    .expect("the example decodes");
     let expected = linq_api::types::MessageDeliveredWebhookV2026::new(
         "v3".to_owned(),
         linq_api::types::MessageDeliveredWebhookV2026WebhookVersion::V20260203,
@@ -5842,9 +5838,9 @@ fn webhook_message_failed_v2026_example_decodes() {
 }"#,
     );
     let decoded: linq_api::types::MessageFailedWebhookV2026 = serde_json::from_value(
-            sent.clone(),
-        )
-        .expect("the example decodes");
+        sent.clone(),
+    )
+    .expect("the example decodes");
     let expected = linq_api::types::MessageFailedWebhookV2026::new(
         "v3".to_owned(),
         linq_api::types::MessageFailedWebhookV2026WebhookVersion::V20260203,
@@ -5924,9 +5920,9 @@ fn webhook_message_edited_v2026_example_decodes() {
 }"#,
     );
     let decoded: linq_api::types::MessageEditedWebhookV2026 = serde_json::from_value(
-            sent.clone(),
-        )
-        .expect("the example decodes");
+        sent.clone(),
+    )
+    .expect("the example decodes");
     let expected = linq_api::types::MessageEditedWebhookV2026::new(
         "v3".to_owned(),
         linq_api::types::MessageEditedWebhookV2026WebhookVersion::V20260203,
@@ -6031,9 +6027,9 @@ fn webhook_reaction_added_v2026_example_decodes() {
 }"#,
     );
     let decoded: linq_api::types::ReactionAddedWebhookV2026 = serde_json::from_value(
-            sent.clone(),
-        )
-        .expect("the example decodes");
+        sent.clone(),
+    )
+    .expect("the example decodes");
     let expected = linq_api::types::ReactionAddedWebhookV2026::new(
         "v3".to_owned(),
         linq_api::types::ReactionAddedWebhookV2026WebhookVersion::V20260203,
@@ -6117,9 +6113,9 @@ fn webhook_reaction_removed_v2026_example_decodes() {
 }"#,
     );
     let decoded: linq_api::types::ReactionRemovedWebhookV2026 = serde_json::from_value(
-            sent.clone(),
-        )
-        .expect("the example decodes");
+        sent.clone(),
+    )
+    .expect("the example decodes");
     let expected = linq_api::types::ReactionRemovedWebhookV2026::new(
         "v3".to_owned(),
         linq_api::types::ReactionRemovedWebhookV2026WebhookVersion::V20260203,
@@ -6197,9 +6193,9 @@ fn webhook_participant_added_v2026_example_decodes() {
 }"#,
     );
     let decoded: linq_api::types::ParticipantAddedWebhookV2026 = serde_json::from_value(
-            sent.clone(),
-        )
-        .expect("the example decodes");
+        sent.clone(),
+    )
+    .expect("the example decodes");
     let expected = linq_api::types::ParticipantAddedWebhookV2026::new(
         "v3".to_owned(),
         linq_api::types::ParticipantAddedWebhookV2026WebhookVersion::V20260203,
@@ -6271,9 +6267,9 @@ fn webhook_participant_removed_v2026_example_decodes() {
 }"#,
     );
     let decoded: linq_api::types::ParticipantRemovedWebhookV2026 = serde_json::from_value(
-            sent.clone(),
-        )
-        .expect("the example decodes");
+        sent.clone(),
+    )
+    .expect("the example decodes");
     let expected = linq_api::types::ParticipantRemovedWebhookV2026::new(
         "v3".to_owned(),
         linq_api::types::ParticipantRemovedWebhookV2026WebhookVersion::V20260203,
@@ -6347,9 +6343,9 @@ fn webhook_chat_group_name_updated_v2026_example_decodes() {
 }"#,
     );
     let decoded: linq_api::types::ChatGroupNameUpdatedWebhookV2026 = serde_json::from_value(
-            sent.clone(),
-        )
-        .expect("the example decodes");
+        sent.clone(),
+    )
+    .expect("the example decodes");
     let expected = linq_api::types::ChatGroupNameUpdatedWebhookV2026::new(
         "v3".to_owned(),
         linq_api::types::ChatGroupNameUpdatedWebhookV2026WebhookVersion::V20260203,
@@ -6415,9 +6411,9 @@ fn webhook_chat_group_icon_updated_v2026_example_decodes() {
 }"#,
     );
     let decoded: linq_api::types::ChatGroupIconUpdatedWebhookV2026 = serde_json::from_value(
-            sent.clone(),
-        )
-        .expect("the example decodes");
+        sent.clone(),
+    )
+    .expect("the example decodes");
     let expected = linq_api::types::ChatGroupIconUpdatedWebhookV2026::new(
         "v3".to_owned(),
         linq_api::types::ChatGroupIconUpdatedWebhookV2026WebhookVersion::V20260203,
@@ -6468,9 +6464,9 @@ fn webhook_chat_group_name_update_failed_v2026_example_decodes() {
 }"#,
     );
     let decoded: linq_api::types::ChatGroupNameUpdateFailedWebhookV2026 = serde_json::from_value(
-            sent.clone(),
-        )
-        .expect("the example decodes");
+        sent.clone(),
+    )
+    .expect("the example decodes");
     let expected = linq_api::types::ChatGroupNameUpdateFailedWebhookV2026::new(
         "v3".to_owned(),
         linq_api::types::ChatGroupNameUpdateFailedWebhookV2026WebhookVersion::V20260203,
@@ -6514,9 +6510,9 @@ fn webhook_chat_group_icon_update_failed_v2026_example_decodes() {
 }"#,
     );
     let decoded: linq_api::types::ChatGroupIconUpdateFailedWebhookV2026 = serde_json::from_value(
-            sent.clone(),
-        )
-        .expect("the example decodes");
+        sent.clone(),
+    )
+    .expect("the example decodes");
     let expected = linq_api::types::ChatGroupIconUpdateFailedWebhookV2026::new(
         "v3".to_owned(),
         linq_api::types::ChatGroupIconUpdateFailedWebhookV2026WebhookVersion::V20260203,
@@ -6588,9 +6584,9 @@ fn webhook_chat_created_v2026_example_decodes() {
 }"#,
     );
     let decoded: linq_api::types::ChatCreatedWebhookV2026 = serde_json::from_value(
-            sent.clone(),
-        )
-        .expect("the example decodes");
+        sent.clone(),
+    )
+    .expect("the example decodes");
     let expected = linq_api::types::ChatCreatedWebhookV2026::new(
         "v3".to_owned(),
         linq_api::types::ChatCreatedWebhookV2026WebhookVersion::V20260203,
@@ -6686,9 +6682,9 @@ fn webhook_chat_typing_indicator_started_v2026_example_decodes() {
 }"#,
     );
     let decoded: linq_api::types::ChatTypingIndicatorStartedWebhookV2026 = serde_json::from_value(
-            sent.clone(),
-        )
-        .expect("the example decodes");
+        sent.clone(),
+    )
+    .expect("the example decodes");
     let expected = linq_api::types::ChatTypingIndicatorStartedWebhookV2026::new(
         "v3".to_owned(),
         linq_api::types::ChatTypingIndicatorStartedWebhookV2026WebhookVersion::V20260203,
@@ -6726,9 +6722,9 @@ fn webhook_chat_typing_indicator_stopped_v2026_example_decodes() {
 }"#,
     );
     let decoded: linq_api::types::ChatTypingIndicatorStoppedWebhookV2026 = serde_json::from_value(
-            sent.clone(),
-        )
-        .expect("the example decodes");
+        sent.clone(),
+    )
+    .expect("the example decodes");
     let expected = linq_api::types::ChatTypingIndicatorStoppedWebhookV2026::new(
         "v3".to_owned(),
         linq_api::types::ChatTypingIndicatorStoppedWebhookV2026WebhookVersion::V20260203,
@@ -6773,9 +6769,9 @@ fn webhook_phone_number_status_updated_v2026_example_decodes() {
 }"#,
     );
     let decoded: linq_api::types::PhoneNumberStatusUpdatedWebhookV2026 = serde_json::from_value(
-            sent.clone(),
-        )
-        .expect("the example decodes");
+        sent.clone(),
+    )
+    .expect("the example decodes");
     let expected = linq_api::types::PhoneNumberStatusUpdatedWebhookV2026::new(
         "v3".to_owned(),
         linq_api::types::PhoneNumberStatusUpdatedWebhookV2026WebhookVersion::V20260203,
@@ -6862,9 +6858,9 @@ fn webhook_message_sent_v2025_example_decodes() {
 }"#,
     );
     let decoded: linq_api::types::MessageSentWebhookV2025 = serde_json::from_value(
-            sent.clone(),
-        )
-        .expect("the example decodes");
+        sent.clone(),
+    )
+    .expect("the example decodes");
     let expected = linq_api::types::MessageSentWebhookV2025::new(
         "v3".to_owned(),
         linq_api::types::MessageSentWebhookV2025WebhookVersion::V20250101,
@@ -7018,9 +7014,9 @@ fn webhook_message_received_v2025_example_decodes() {
 }"#,
     );
     let decoded: linq_api::types::MessageReceivedWebhookV2025 = serde_json::from_value(
-            sent.clone(),
-        )
-        .expect("the example decodes");
+        sent.clone(),
+    )
+    .expect("the example decodes");
     let expected = linq_api::types::MessageReceivedWebhookV2025::new(
         "v3".to_owned(),
         linq_api::types::MessageReceivedWebhookV2025WebhookVersion::V20250101,
@@ -7180,9 +7176,9 @@ fn webhook_message_read_v2025_example_decodes() {
 }"#,
     );
     let decoded: linq_api::types::MessageReadWebhookV2025 = serde_json::from_value(
-            sent.clone(),
-        )
-        .expect("the example decodes");
+        sent.clone(),
+    )
+    .expect("the example decodes");
     let expected = linq_api::types::MessageReadWebhookV2025::new(
         "v3".to_owned(),
         linq_api::types::MessageReadWebhookV2025WebhookVersion::V20250101,
@@ -7343,9 +7339,9 @@ fn webhook_message_delivered_v2025_example_decodes() {
 }"#,
     );
     let decoded: linq_api::types::MessageDeliveredWebhookV2025 = serde_json::from_value(
-            sent.clone(),
-        )
-        .expect("the example decodes");
+        sent.clone(),
+    )
+    .expect("the example decodes");
     let expected = linq_api::types::MessageDeliveredWebhookV2025::new(
         "v3".to_owned(),
         linq_api::types::MessageDeliveredWebhookV2025WebhookVersion::V20250101,
@@ -7468,9 +7464,9 @@ fn webhook_message_failed_v2025_example_decodes() {
 }"#,
     );
     let decoded: linq_api::types::MessageFailedWebhookV2025 = serde_json::from_value(
-            sent.clone(),
-        )
-        .expect("the example decodes");
+        sent.clone(),
+    )
+    .expect("the example decodes");
     let expected = linq_api::types::MessageFailedWebhookV2025::new(
         "v3".to_owned(),
         linq_api::types::MessageFailedWebhookV2025WebhookVersion::V20250101,
@@ -7533,9 +7529,9 @@ fn webhook_reaction_added_v2025_example_decodes() {
 }"#,
     );
     let decoded: linq_api::types::ReactionAddedWebhookV2025 = serde_json::from_value(
-            sent.clone(),
-        )
-        .expect("the example decodes");
+        sent.clone(),
+    )
+    .expect("the example decodes");
     let expected = linq_api::types::ReactionAddedWebhookV2025::new(
         "v3".to_owned(),
         linq_api::types::ReactionAddedWebhookV2025WebhookVersion::V20250101,
@@ -7619,9 +7615,9 @@ fn webhook_reaction_removed_v2025_example_decodes() {
 }"#,
     );
     let decoded: linq_api::types::ReactionRemovedWebhookV2025 = serde_json::from_value(
-            sent.clone(),
-        )
-        .expect("the example decodes");
+        sent.clone(),
+    )
+    .expect("the example decodes");
     let expected = linq_api::types::ReactionRemovedWebhookV2025::new(
         "v3".to_owned(),
         linq_api::types::ReactionRemovedWebhookV2025WebhookVersion::V20250101,
@@ -7699,9 +7695,9 @@ fn webhook_participant_added_v2025_example_decodes() {
 }"#,
     );
     let decoded: linq_api::types::ParticipantAddedWebhookV2025 = serde_json::from_value(
-            sent.clone(),
-        )
-        .expect("the example decodes");
+        sent.clone(),
+    )
+    .expect("the example decodes");
     let expected = linq_api::types::ParticipantAddedWebhookV2025::new(
         "v3".to_owned(),
         linq_api::types::ParticipantAddedWebhookV2025WebhookVersion::V20250101,
@@ -7773,9 +7769,9 @@ fn webhook_participant_removed_v2025_example_decodes() {
 }"#,
     );
     let decoded: linq_api::types::ParticipantRemovedWebhookV2025 = serde_json::from_value(
-            sent.clone(),
-        )
-        .expect("the example decodes");
+        sent.clone(),
+    )
+    .expect("the example decodes");
     let expected = linq_api::types::ParticipantRemovedWebhookV2025::new(
         "v3".to_owned(),
         linq_api::types::ParticipantRemovedWebhookV2025WebhookVersion::V20250101,
@@ -7849,9 +7845,9 @@ fn webhook_chat_group_name_updated_v2025_example_decodes() {
 }"#,
     );
     let decoded: linq_api::types::ChatGroupNameUpdatedWebhookV2025 = serde_json::from_value(
-            sent.clone(),
-        )
-        .expect("the example decodes");
+        sent.clone(),
+    )
+    .expect("the example decodes");
     let expected = linq_api::types::ChatGroupNameUpdatedWebhookV2025::new(
         "v3".to_owned(),
         linq_api::types::ChatGroupNameUpdatedWebhookV2025WebhookVersion::V20250101,
@@ -7917,9 +7913,9 @@ fn webhook_chat_group_icon_updated_v2025_example_decodes() {
 }"#,
     );
     let decoded: linq_api::types::ChatGroupIconUpdatedWebhookV2025 = serde_json::from_value(
-            sent.clone(),
-        )
-        .expect("the example decodes");
+        sent.clone(),
+    )
+    .expect("the example decodes");
     let expected = linq_api::types::ChatGroupIconUpdatedWebhookV2025::new(
         "v3".to_owned(),
         linq_api::types::ChatGroupIconUpdatedWebhookV2025WebhookVersion::V20250101,
@@ -7970,9 +7966,9 @@ fn webhook_chat_group_name_update_failed_v2025_example_decodes() {
 }"#,
     );
     let decoded: linq_api::types::ChatGroupNameUpdateFailedWebhookV2025 = serde_json::from_value(
-            sent.clone(),
-        )
-        .expect("the example decodes");
+        sent.clone(),
+    )
+    .expect("the example decodes");
     let expected = linq_api::types::ChatGroupNameUpdateFailedWebhookV2025::new(
         "v3".to_owned(),
         linq_api::types::ChatGroupNameUpdateFailedWebhookV2025WebhookVersion::V20250101,
@@ -8016,9 +8012,9 @@ fn webhook_chat_group_icon_update_failed_v2025_example_decodes() {
 }"#,
     );
     let decoded: linq_api::types::ChatGroupIconUpdateFailedWebhookV2025 = serde_json::from_value(
-            sent.clone(),
-        )
-        .expect("the example decodes");
+        sent.clone(),
+    )
+    .expect("the example decodes");
     let expected = linq_api::types::ChatGroupIconUpdateFailedWebhookV2025::new(
         "v3".to_owned(),
         linq_api::types::ChatGroupIconUpdateFailedWebhookV2025WebhookVersion::V20250101,
@@ -8090,9 +8086,9 @@ fn webhook_chat_created_v2025_example_decodes() {
 }"#,
     );
     let decoded: linq_api::types::ChatCreatedWebhookV2025 = serde_json::from_value(
-            sent.clone(),
-        )
-        .expect("the example decodes");
+        sent.clone(),
+    )
+    .expect("the example decodes");
     let expected = linq_api::types::ChatCreatedWebhookV2025::new(
         "v3".to_owned(),
         linq_api::types::ChatCreatedWebhookV2025WebhookVersion::V20250101,
@@ -8188,9 +8184,9 @@ fn webhook_chat_typing_indicator_started_v2025_example_decodes() {
 }"#,
     );
     let decoded: linq_api::types::ChatTypingIndicatorStartedWebhookV2025 = serde_json::from_value(
-            sent.clone(),
-        )
-        .expect("the example decodes");
+        sent.clone(),
+    )
+    .expect("the example decodes");
     let expected = linq_api::types::ChatTypingIndicatorStartedWebhookV2025::new(
         "v3".to_owned(),
         linq_api::types::ChatTypingIndicatorStartedWebhookV2025WebhookVersion::V20250101,
@@ -8228,9 +8224,9 @@ fn webhook_chat_typing_indicator_stopped_v2025_example_decodes() {
 }"#,
     );
     let decoded: linq_api::types::ChatTypingIndicatorStoppedWebhookV2025 = serde_json::from_value(
-            sent.clone(),
-        )
-        .expect("the example decodes");
+        sent.clone(),
+    )
+    .expect("the example decodes");
     let expected = linq_api::types::ChatTypingIndicatorStoppedWebhookV2025::new(
         "v3".to_owned(),
         linq_api::types::ChatTypingIndicatorStoppedWebhookV2025WebhookVersion::V20250101,
@@ -8320,9 +8316,14 @@ fn webhook_message_sent_v2026_example_is_its_event_variant() {
     let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
         .expect("the example decodes");
     assert!(
-        matches!(event.data,
-        linq_api::types::WebhookEventData::MessageSent(linq_api::types::MessageSentPayload::V2026_02_03(_))),
-        "{:?}", event.data
+        matches!(
+            event.data,
+            linq_api::types::WebhookEventData::MessageSent(
+                linq_api::types::MessageSentPayload::V2026_02_03(_),
+            )
+        ),
+        "{:?}",
+        event.data,
     );
     assert_round_trip(&event, &sent);
 }
@@ -8388,9 +8389,14 @@ fn webhook_message_sent_v2025_example_is_its_event_variant() {
     let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
         .expect("the example decodes");
     assert!(
-        matches!(event.data,
-        linq_api::types::WebhookEventData::MessageSent(linq_api::types::MessageSentPayload::V2025_01_01(_))),
-        "{:?}", event.data
+        matches!(
+            event.data,
+            linq_api::types::WebhookEventData::MessageSent(
+                linq_api::types::MessageSentPayload::V2025_01_01(_),
+            )
+        ),
+        "{:?}",
+        event.data,
     );
     assert_round_trip(&event, &sent);
 }
@@ -8458,9 +8464,14 @@ fn webhook_message_received_v2026_example_is_its_event_variant() {
     let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
         .expect("the example decodes");
     assert!(
-        matches!(event.data,
-        linq_api::types::WebhookEventData::MessageReceived(linq_api::types::MessageReceivedPayload::V2026_02_03(_))),
-        "{:?}", event.data
+        matches!(
+            event.data,
+            linq_api::types::WebhookEventData::MessageReceived(
+                linq_api::types::MessageReceivedPayload::V2026_02_03(_),
+            )
+        ),
+        "{:?}",
+        event.data,
     );
     assert_round_trip(&event, &sent);
 }
@@ -8526,9 +8537,14 @@ fn webhook_message_received_v2025_example_is_its_event_variant() {
     let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
         .expect("the example decodes");
     assert!(
-        matches!(event.data,
-        linq_api::types::WebhookEventData::MessageReceived(linq_api::types::MessageReceivedPayload::V2025_01_01(_))),
-        "{:?}", event.data
+        matches!(
+            event.data,
+            linq_api::types::WebhookEventData::MessageReceived(
+                linq_api::types::MessageReceivedPayload::V2025_01_01(_),
+            )
+        ),
+        "{:?}",
+        event.data,
     );
     assert_round_trip(&event, &sent);
 }
@@ -8596,9 +8612,14 @@ fn webhook_message_read_v2026_example_is_its_event_variant() {
     let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
         .expect("the example decodes");
     assert!(
-        matches!(event.data,
-        linq_api::types::WebhookEventData::MessageRead(linq_api::types::MessageReadPayload::V2026_02_03(_))),
-        "{:?}", event.data
+        matches!(
+            event.data,
+            linq_api::types::WebhookEventData::MessageRead(
+                linq_api::types::MessageReadPayload::V2026_02_03(_),
+            )
+        ),
+        "{:?}",
+        event.data,
     );
     assert_round_trip(&event, &sent);
 }
@@ -8666,9 +8687,14 @@ fn webhook_message_read_v2025_example_is_its_event_variant() {
     let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
         .expect("the example decodes");
     assert!(
-        matches!(event.data,
-        linq_api::types::WebhookEventData::MessageRead(linq_api::types::MessageReadPayload::V2025_01_01(_))),
-        "{:?}", event.data
+        matches!(
+            event.data,
+            linq_api::types::WebhookEventData::MessageRead(
+                linq_api::types::MessageReadPayload::V2025_01_01(_),
+            )
+        ),
+        "{:?}",
+        event.data,
     );
     assert_round_trip(&event, &sent);
 }
@@ -8736,9 +8762,14 @@ fn webhook_message_delivered_v2026_example_is_its_event_variant() {
     let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
         .expect("the example decodes");
     assert!(
-        matches!(event.data,
-        linq_api::types::WebhookEventData::MessageDelivered(linq_api::types::MessageDeliveredPayload::V2026_02_03(_))),
-        "{:?}", event.data
+        matches!(
+            event.data,
+            linq_api::types::WebhookEventData::MessageDelivered(
+                linq_api::types::MessageDeliveredPayload::V2026_02_03(_),
+            )
+        ),
+        "{:?}",
+        event.data,
     );
     assert_round_trip(&event, &sent);
 }
@@ -8806,9 +8837,14 @@ fn webhook_message_delivered_v2025_example_is_its_event_variant() {
     let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
         .expect("the example decodes");
     assert!(
-        matches!(event.data,
-        linq_api::types::WebhookEventData::MessageDelivered(linq_api::types::MessageDeliveredPayload::V2025_01_01(_))),
-        "{:?}", event.data
+        matches!(
+            event.data,
+            linq_api::types::WebhookEventData::MessageDelivered(
+                linq_api::types::MessageDeliveredPayload::V2025_01_01(_),
+            )
+        ),
+        "{:?}",
+        event.data,
     );
     assert_round_trip(&event, &sent);
 }
@@ -8838,9 +8874,14 @@ fn webhook_message_failed_v2026_example_is_its_event_variant() {
     let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
         .expect("the example decodes");
     assert!(
-        matches!(event.data,
-        linq_api::types::WebhookEventData::MessageFailed(linq_api::types::MessageFailedPayload::V2026_02_03(_))),
-        "{:?}", event.data
+        matches!(
+            event.data,
+            linq_api::types::WebhookEventData::MessageFailed(
+                linq_api::types::MessageFailedPayload::V2026_02_03(_),
+            )
+        ),
+        "{:?}",
+        event.data,
     );
     assert_round_trip(&event, &sent);
 }
@@ -8870,9 +8911,14 @@ fn webhook_message_failed_v2025_example_is_its_event_variant() {
     let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
         .expect("the example decodes");
     assert!(
-        matches!(event.data,
-        linq_api::types::WebhookEventData::MessageFailed(linq_api::types::MessageFailedPayload::V2025_01_01(_))),
-        "{:?}", event.data
+        matches!(
+            event.data,
+            linq_api::types::WebhookEventData::MessageFailed(
+                linq_api::types::MessageFailedPayload::V2025_01_01(_),
+            )
+        ),
+        "{:?}",
+        event.data,
     );
     assert_round_trip(&event, &sent);
 }
@@ -8931,9 +8977,14 @@ fn webhook_message_edited_v2026_example_is_its_event_variant() {
     let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
         .expect("the example decodes");
     assert!(
-        matches!(event.data,
-        linq_api::types::WebhookEventData::MessageEdited(linq_api::types::MessageEditedPayload::V2026_02_03(_))),
-        "{:?}", event.data
+        matches!(
+            event.data,
+            linq_api::types::WebhookEventData::MessageEdited(
+                linq_api::types::MessageEditedPayload::V2026_02_03(_),
+            )
+        ),
+        "{:?}",
+        event.data,
     );
     assert_round_trip(&event, &sent);
 }
@@ -8975,9 +9026,14 @@ fn webhook_reaction_added_v2026_example_is_its_event_variant() {
     let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
         .expect("the example decodes");
     assert!(
-        matches!(event.data,
-        linq_api::types::WebhookEventData::ReactionAdded(linq_api::types::ReactionAddedPayload::V2026_02_03(_))),
-        "{:?}", event.data
+        matches!(
+            event.data,
+            linq_api::types::WebhookEventData::ReactionAdded(
+                linq_api::types::ReactionAddedPayload::V2026_02_03(_),
+            )
+        ),
+        "{:?}",
+        event.data,
     );
     assert_round_trip(&event, &sent);
 }
@@ -9019,9 +9075,14 @@ fn webhook_reaction_added_v2025_example_is_its_event_variant() {
     let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
         .expect("the example decodes");
     assert!(
-        matches!(event.data,
-        linq_api::types::WebhookEventData::ReactionAdded(linq_api::types::ReactionAddedPayload::V2025_01_01(_))),
-        "{:?}", event.data
+        matches!(
+            event.data,
+            linq_api::types::WebhookEventData::ReactionAdded(
+                linq_api::types::ReactionAddedPayload::V2025_01_01(_),
+            )
+        ),
+        "{:?}",
+        event.data,
     );
     assert_round_trip(&event, &sent);
 }
@@ -9063,9 +9124,14 @@ fn webhook_reaction_removed_v2026_example_is_its_event_variant() {
     let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
         .expect("the example decodes");
     assert!(
-        matches!(event.data,
-        linq_api::types::WebhookEventData::ReactionRemoved(linq_api::types::ReactionRemovedPayload::V2026_02_03(_))),
-        "{:?}", event.data
+        matches!(
+            event.data,
+            linq_api::types::WebhookEventData::ReactionRemoved(
+                linq_api::types::ReactionRemovedPayload::V2026_02_03(_),
+            )
+        ),
+        "{:?}",
+        event.data,
     );
     assert_round_trip(&event, &sent);
 }
@@ -9107,9 +9173,14 @@ fn webhook_reaction_removed_v2025_example_is_its_event_variant() {
     let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
         .expect("the example decodes");
     assert!(
-        matches!(event.data,
-        linq_api::types::WebhookEventData::ReactionRemoved(linq_api::types::ReactionRemovedPayload::V2025_01_01(_))),
-        "{:?}", event.data
+        matches!(
+            event.data,
+            linq_api::types::WebhookEventData::ReactionRemoved(
+                linq_api::types::ReactionRemovedPayload::V2025_01_01(_),
+            )
+        ),
+        "{:?}",
+        event.data,
     );
     assert_round_trip(&event, &sent);
 }
@@ -9145,9 +9216,14 @@ fn webhook_participant_added_v2026_example_is_its_event_variant() {
     let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
         .expect("the example decodes");
     assert!(
-        matches!(event.data,
-        linq_api::types::WebhookEventData::ParticipantAdded(linq_api::types::ParticipantAddedPayload::V2026_02_03(_))),
-        "{:?}", event.data
+        matches!(
+            event.data,
+            linq_api::types::WebhookEventData::ParticipantAdded(
+                linq_api::types::ParticipantAddedPayload::V2026_02_03(_),
+            )
+        ),
+        "{:?}",
+        event.data,
     );
     assert_round_trip(&event, &sent);
 }
@@ -9183,9 +9259,14 @@ fn webhook_participant_added_v2025_example_is_its_event_variant() {
     let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
         .expect("the example decodes");
     assert!(
-        matches!(event.data,
-        linq_api::types::WebhookEventData::ParticipantAdded(linq_api::types::ParticipantAddedPayload::V2025_01_01(_))),
-        "{:?}", event.data
+        matches!(
+            event.data,
+            linq_api::types::WebhookEventData::ParticipantAdded(
+                linq_api::types::ParticipantAddedPayload::V2025_01_01(_),
+            )
+        ),
+        "{:?}",
+        event.data,
     );
     assert_round_trip(&event, &sent);
 }
@@ -9221,9 +9302,14 @@ fn webhook_participant_removed_v2026_example_is_its_event_variant() {
     let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
         .expect("the example decodes");
     assert!(
-        matches!(event.data,
-        linq_api::types::WebhookEventData::ParticipantRemoved(linq_api::types::ParticipantRemovedPayload::V2026_02_03(_))),
-        "{:?}", event.data
+        matches!(
+            event.data,
+            linq_api::types::WebhookEventData::ParticipantRemoved(
+                linq_api::types::ParticipantRemovedPayload::V2026_02_03(_),
+            )
+        ),
+        "{:?}",
+        event.data,
     );
     assert_round_trip(&event, &sent);
 }
@@ -9259,9 +9345,14 @@ fn webhook_participant_removed_v2025_example_is_its_event_variant() {
     let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
         .expect("the example decodes");
     assert!(
-        matches!(event.data,
-        linq_api::types::WebhookEventData::ParticipantRemoved(linq_api::types::ParticipantRemovedPayload::V2025_01_01(_))),
-        "{:?}", event.data
+        matches!(
+            event.data,
+            linq_api::types::WebhookEventData::ParticipantRemoved(
+                linq_api::types::ParticipantRemovedPayload::V2025_01_01(_),
+            )
+        ),
+        "{:?}",
+        event.data,
     );
     assert_round_trip(&event, &sent);
 }
@@ -9299,9 +9390,14 @@ fn webhook_chat_group_name_updated_v2026_example_is_its_event_variant() {
     let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
         .expect("the example decodes");
     assert!(
-        matches!(event.data,
-        linq_api::types::WebhookEventData::ChatGroupNameUpdated(linq_api::types::ChatGroupNameUpdatedPayload::V2026_02_03(_))),
-        "{:?}", event.data
+        matches!(
+            event.data,
+            linq_api::types::WebhookEventData::ChatGroupNameUpdated(
+                linq_api::types::ChatGroupNameUpdatedPayload::V2026_02_03(_),
+            )
+        ),
+        "{:?}",
+        event.data,
     );
     assert_round_trip(&event, &sent);
 }
@@ -9339,9 +9435,14 @@ fn webhook_chat_group_name_updated_v2025_example_is_its_event_variant() {
     let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
         .expect("the example decodes");
     assert!(
-        matches!(event.data,
-        linq_api::types::WebhookEventData::ChatGroupNameUpdated(linq_api::types::ChatGroupNameUpdatedPayload::V2025_01_01(_))),
-        "{:?}", event.data
+        matches!(
+            event.data,
+            linq_api::types::WebhookEventData::ChatGroupNameUpdated(
+                linq_api::types::ChatGroupNameUpdatedPayload::V2025_01_01(_),
+            )
+        ),
+        "{:?}",
+        event.data,
     );
     assert_round_trip(&event, &sent);
 }
@@ -9371,9 +9472,14 @@ fn webhook_chat_group_icon_updated_v2026_example_is_its_event_variant() {
     let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
         .expect("the example decodes");
     assert!(
-        matches!(event.data,
-        linq_api::types::WebhookEventData::ChatGroupIconUpdated(linq_api::types::ChatGroupIconUpdatedPayload::V2026_02_03(_))),
-        "{:?}", event.data
+        matches!(
+            event.data,
+            linq_api::types::WebhookEventData::ChatGroupIconUpdated(
+                linq_api::types::ChatGroupIconUpdatedPayload::V2026_02_03(_),
+            )
+        ),
+        "{:?}",
+        event.data,
     );
     assert_round_trip(&event, &sent);
 }
@@ -9403,9 +9509,14 @@ fn webhook_chat_group_icon_updated_v2025_example_is_its_event_variant() {
     let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
         .expect("the example decodes");
     assert!(
-        matches!(event.data,
-        linq_api::types::WebhookEventData::ChatGroupIconUpdated(linq_api::types::ChatGroupIconUpdatedPayload::V2025_01_01(_))),
-        "{:?}", event.data
+        matches!(
+            event.data,
+            linq_api::types::WebhookEventData::ChatGroupIconUpdated(
+                linq_api::types::ChatGroupIconUpdatedPayload::V2025_01_01(_),
+            )
+        ),
+        "{:?}",
+        event.data,
     );
     assert_round_trip(&event, &sent);
 }
@@ -9433,9 +9544,14 @@ fn webhook_chat_group_name_update_failed_v2026_example_is_its_event_variant() {
     let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
         .expect("the example decodes");
     assert!(
-        matches!(event.data,
-        linq_api::types::WebhookEventData::ChatGroupNameUpdateFailed(linq_api::types::ChatGroupNameUpdateFailedPayload::V2026_02_03(_))),
-        "{:?}", event.data
+        matches!(
+            event.data,
+            linq_api::types::WebhookEventData::ChatGroupNameUpdateFailed(
+                linq_api::types::ChatGroupNameUpdateFailedPayload::V2026_02_03(_),
+            )
+        ),
+        "{:?}",
+        event.data,
     );
     assert_round_trip(&event, &sent);
 }
@@ -9463,9 +9579,14 @@ fn webhook_chat_group_name_update_failed_v2025_example_is_its_event_variant() {
     let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
         .expect("the example decodes");
     assert!(
-        matches!(event.data,
-        linq_api::types::WebhookEventData::ChatGroupNameUpdateFailed(linq_api::types::ChatGroupNameUpdateFailedPayload::V2025_01_01(_))),
-        "{:?}", event.data
+        matches!(
+            event.data,
+            linq_api::types::WebhookEventData::ChatGroupNameUpdateFailed(
+                linq_api::types::ChatGroupNameUpdateFailedPayload::V2025_01_01(_),
+            )
+        ),
+        "{:?}",
+        event.data,
     );
     assert_round_trip(&event, &sent);
 }
@@ -9493,9 +9614,14 @@ fn webhook_chat_group_icon_update_failed_v2026_example_is_its_event_variant() {
     let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
         .expect("the example decodes");
     assert!(
-        matches!(event.data,
-        linq_api::types::WebhookEventData::ChatGroupIconUpdateFailed(linq_api::types::ChatGroupIconUpdateFailedPayload::V2026_02_03(_))),
-        "{:?}", event.data
+        matches!(
+            event.data,
+            linq_api::types::WebhookEventData::ChatGroupIconUpdateFailed(
+                linq_api::types::ChatGroupIconUpdateFailedPayload::V2026_02_03(_),
+            )
+        ),
+        "{:?}",
+        event.data,
     );
     assert_round_trip(&event, &sent);
 }
@@ -9523,9 +9649,14 @@ fn webhook_chat_group_icon_update_failed_v2025_example_is_its_event_variant() {
     let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
         .expect("the example decodes");
     assert!(
-        matches!(event.data,
-        linq_api::types::WebhookEventData::ChatGroupIconUpdateFailed(linq_api::types::ChatGroupIconUpdateFailedPayload::V2025_01_01(_))),
-        "{:?}", event.data
+        matches!(
+            event.data,
+            linq_api::types::WebhookEventData::ChatGroupIconUpdateFailed(
+                linq_api::types::ChatGroupIconUpdateFailedPayload::V2025_01_01(_),
+            )
+        ),
+        "{:?}",
+        event.data,
     );
     assert_round_trip(&event, &sent);
 }
@@ -9581,9 +9712,14 @@ fn webhook_chat_created_v2026_example_is_its_event_variant() {
     let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
         .expect("the example decodes");
     assert!(
-        matches!(event.data,
-        linq_api::types::WebhookEventData::ChatCreated(linq_api::types::ChatCreatedPayload::V2026_02_03(_))),
-        "{:?}", event.data
+        matches!(
+            event.data,
+            linq_api::types::WebhookEventData::ChatCreated(
+                linq_api::types::ChatCreatedPayload::V2026_02_03(_),
+            )
+        ),
+        "{:?}",
+        event.data,
     );
     assert_round_trip(&event, &sent);
 }
@@ -9639,9 +9775,14 @@ fn webhook_chat_created_v2025_example_is_its_event_variant() {
     let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
         .expect("the example decodes");
     assert!(
-        matches!(event.data,
-        linq_api::types::WebhookEventData::ChatCreated(linq_api::types::ChatCreatedPayload::V2025_01_01(_))),
-        "{:?}", event.data
+        matches!(
+            event.data,
+            linq_api::types::WebhookEventData::ChatCreated(
+                linq_api::types::ChatCreatedPayload::V2025_01_01(_),
+            )
+        ),
+        "{:?}",
+        event.data,
     );
     assert_round_trip(&event, &sent);
 }
@@ -9667,9 +9808,14 @@ fn webhook_chat_typing_indicator_started_v2026_example_is_its_event_variant() {
     let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
         .expect("the example decodes");
     assert!(
-        matches!(event.data,
-        linq_api::types::WebhookEventData::ChatTypingIndicatorStarted(linq_api::types::ChatTypingIndicatorStartedPayload::V2026_02_03(_))),
-        "{:?}", event.data
+        matches!(
+            event.data,
+            linq_api::types::WebhookEventData::ChatTypingIndicatorStarted(
+                linq_api::types::ChatTypingIndicatorStartedPayload::V2026_02_03(_),
+            )
+        ),
+        "{:?}",
+        event.data,
     );
     assert_round_trip(&event, &sent);
 }
@@ -9695,9 +9841,14 @@ fn webhook_chat_typing_indicator_started_v2025_example_is_its_event_variant() {
     let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
         .expect("the example decodes");
     assert!(
-        matches!(event.data,
-        linq_api::types::WebhookEventData::ChatTypingIndicatorStarted(linq_api::types::ChatTypingIndicatorStartedPayload::V2025_01_01(_))),
-        "{:?}", event.data
+        matches!(
+            event.data,
+            linq_api::types::WebhookEventData::ChatTypingIndicatorStarted(
+                linq_api::types::ChatTypingIndicatorStartedPayload::V2025_01_01(_),
+            )
+        ),
+        "{:?}",
+        event.data,
     );
     assert_round_trip(&event, &sent);
 }
@@ -9723,9 +9874,14 @@ fn webhook_chat_typing_indicator_stopped_v2026_example_is_its_event_variant() {
     let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
         .expect("the example decodes");
     assert!(
-        matches!(event.data,
-        linq_api::types::WebhookEventData::ChatTypingIndicatorStopped(linq_api::types::ChatTypingIndicatorStoppedPayload::V2026_02_03(_))),
-        "{:?}", event.data
+        matches!(
+            event.data,
+            linq_api::types::WebhookEventData::ChatTypingIndicatorStopped(
+                linq_api::types::ChatTypingIndicatorStoppedPayload::V2026_02_03(_),
+            )
+        ),
+        "{:?}",
+        event.data,
     );
     assert_round_trip(&event, &sent);
 }
@@ -9751,9 +9907,14 @@ fn webhook_chat_typing_indicator_stopped_v2025_example_is_its_event_variant() {
     let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
         .expect("the example decodes");
     assert!(
-        matches!(event.data,
-        linq_api::types::WebhookEventData::ChatTypingIndicatorStopped(linq_api::types::ChatTypingIndicatorStoppedPayload::V2025_01_01(_))),
-        "{:?}", event.data
+        matches!(
+            event.data,
+            linq_api::types::WebhookEventData::ChatTypingIndicatorStopped(
+                linq_api::types::ChatTypingIndicatorStoppedPayload::V2025_01_01(_),
+            )
+        ),
+        "{:?}",
+        event.data,
     );
     assert_round_trip(&event, &sent);
 }
@@ -9786,9 +9947,14 @@ fn webhook_phone_number_status_updated_v2026_example_is_its_event_variant() {
     let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
         .expect("the example decodes");
     assert!(
-        matches!(event.data,
-        linq_api::types::WebhookEventData::PhoneNumberStatusUpdated(linq_api::types::PhoneNumberStatusUpdatedPayload::V2026_02_03(_))),
-        "{:?}", event.data
+        matches!(
+            event.data,
+            linq_api::types::WebhookEventData::PhoneNumberStatusUpdated(
+                linq_api::types::PhoneNumberStatusUpdatedPayload::V2026_02_03(_),
+            )
+        ),
+        "{:?}",
+        event.data,
     );
     assert_round_trip(&event, &sent);
 }
@@ -9864,7 +10030,8 @@ fn webhook_event_of_unknown_event_type_is_kept() {
     let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
         .expect("decodes");
     assert_eq!(
-        event.data, linq_api::types::WebhookEventData::Unknown(sent["data"].clone())
+        event.data,
+        linq_api::types::WebhookEventData::Unknown(sent["data"].clone()),
     );
     assert_round_trip(&event, &sent);
 }
@@ -9940,7 +10107,8 @@ fn webhook_event_of_unknown_webhook_version_is_kept() {
     let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
         .expect("decodes");
     assert_eq!(
-        event.data, linq_api::types::WebhookEventData::Unknown(sent["data"].clone())
+        event.data,
+        linq_api::types::WebhookEventData::Unknown(sent["data"].clone()),
     );
     assert_round_trip(&event, &sent);
 }

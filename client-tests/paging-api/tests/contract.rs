@@ -28,7 +28,7 @@ fn client() -> Client {
         .filter(|url| !url.is_empty())
         .unwrap_or_else(|| {
             panic!(
-                "{BASE_URL_ENV} must point at the mock server: run `cargo xtask contract`"
+                "{BASE_URL_ENV} must point at the mock server: run `cargo xtask contract`",
             )
         });
     Client::builder()
@@ -111,7 +111,7 @@ fn assert_round_trip<T: serde::Serialize>(decoded: &T, sent: &Value) {
     let same = same_json(&encoded, sent);
     assert!(
         same,
-        "the decoded response re-encodes differently\n  decoded: {encoded}\n     sent: {sent}"
+        "the decoded response re-encodes differently\n  decoded: {encoded}\n     sent: {sent}",
     );
 }
 
@@ -119,13 +119,10 @@ fn assert_round_trip<T: serde::Serialize>(decoded: &T, sent: &Value) {
 struct ErrorExample {
     /// The HTTP status.
     status: u16,
-
     /// The spec's example body (what the mock server sends), if it has one.
     body: Option<Value>,
-
     /// The error code the client must read from the body.
     code: Option<i64>,
-
     /// The error message the client must read from the body.
     message: Option<&'static str>,
 }
@@ -136,7 +133,7 @@ impl ErrorExample {
         let err = match result {
             Ok(value) => {
                 panic!(
-                    "status {status} was asked for, but the call succeeded: {value:?}"
+                    "status {status} was asked for, but the call succeeded: {value:?}",
                 )
             }
             Err(err) => err,

@@ -41,6 +41,7 @@ pub fn lib_file(api: &Api, config: &Config, usage: &str) -> TokenStream {
     quote! {
         #doc
         #![warn(missing_docs)]
+        #![cfg_attr(docsrs, feature(doc_cfg))]
         #![forbid(unsafe_code)]
 
         mod runtime;
@@ -121,6 +122,7 @@ fn webhooks_module(api: &Api, config: &Config) -> TokenStream {
     let list_doc = docs::inner_attrs(&text, "");
     quote! {
         #[cfg(feature = "webhooks")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "webhooks")))]
         pub mod webhooks {
             #list_doc
             pub use crate::runtime::webhooks::*;

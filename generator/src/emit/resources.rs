@@ -20,7 +20,7 @@ pub fn mod_file(api: &Api) -> TokenStream {
     // Each resource behind its Cargo feature (all on by default, through `full`).
     let cfgs: Vec<TokenStream> = resource_features(api)
         .iter()
-        .map(|f| quote! { #[cfg(feature = #f)] })
+        .map(|f| quote! { #[cfg(feature = #f)] #[cfg_attr(docsrs, doc(cfg(feature = #f)))] })
         .collect();
     let mods = api.resources.iter().zip(&cfgs).map(|(r, cfg)| {
         let m = ident(&r.module);
@@ -218,6 +218,7 @@ fn subresource_accessors(api: &Api, r: &Resource) -> TokenStream {
             quote! {
                 #doc
                 #[cfg(feature = #feature)]
+                #[cfg_attr(docsrs, doc(cfg(feature = #feature)))]
                 pub fn #a(&self) -> super::#m::#t<'a> {
                     super::#m::#t::new(self.scope.clone())
                 }
@@ -498,10 +499,15 @@ fn request_fn(api: &Api, r: &Resource, op: &Operation) -> TokenStream {
         lets.push(quote! { let request = #request; });
         request = quote! { request #(#chunk)* };
     }
+    // A chain is bound to a local rather than wrapped in `Ok(..)`, where a long one
+    // would be printed over-indented inside the call's parentheses.
     let result = if last_fallible {
         request
-    } else {
+    } else if count == 0 {
         quote! { Ok(#request) }
+    } else {
+        lets.push(quote! { let request = #request; });
+        quote! { Ok(request) }
     };
     let doc = format!(" The request of [`{}::{}`].", r.type_name, op.name);
     quote! {
