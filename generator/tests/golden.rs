@@ -136,6 +136,7 @@ snapshot_tests! {
     v31_type_arrays => "v31-type-arrays.yaml",
     v31_webhooks_only => "v31-webhooks-only.yaml",
     webhook_events => "webhook_events.yaml",
+    wire => "wire.yaml",
     xwebhooks => "xwebhooks.yaml",
 }
 

@@ -138,6 +138,7 @@ pub fn resource_file(
     // The runtime items this module names, in `rustfmt` order.
     let imports = [
         ("ApiResponse", calls),
+        ("Auth", r.operations.iter().any(|op| op.auth.is_some())),
         ("Binary", has(|b| *b == ResponseBody::Binary)),
         ("Empty", has(|b| *b == ResponseBody::Empty)),
         ("Json", has(|b| matches!(b, ResponseBody::Json(_)))),
@@ -439,6 +440,10 @@ fn request_fn(api: &Api, r: &Resource, op: &Operation) -> TokenStream {
 
     // Builder steps; `true` for the ones that can fail.
     let mut build: Vec<(TokenStream, bool)> = Vec::new();
+    if let Some(auth) = &op.auth {
+        let auth = super::crate_root::auth_tokens(auth);
+        build.push((quote! { .auth(#auth) }, false));
+    }
     if op.response.accept != "application/json" {
         let accept = &op.response.accept;
         build.push((quote! { .accept(#accept) }, false));
@@ -530,7 +535,11 @@ fn param_step(param: &Param, holder: &proc_macro2::Ident) -> (TokenStream, bool)
             (quote! { .query(#wire, &#holder.#field, #style) }, false)
         }
         ParamLocation::Header => (quote! { .header(#wire, &#holder.#field) }, true),
-        ParamLocation::Cookie | ParamLocation::Path => (TokenStream::new(), false),
+        ParamLocation::Cookie => {
+            let explode = param.style == QueryStyle::Form { explode: true };
+            (quote! { .cookie(#wire, &#holder.#field, #explode) }, false)
+        }
+        ParamLocation::Path => (TokenStream::new(), false),
     }
 }
 
