@@ -7,6 +7,7 @@
 mod constraints;
 mod cycles;
 mod events;
+pub mod error_envelope;
 pub mod names;
 mod operations;
 mod pagination;
