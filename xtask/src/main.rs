@@ -8,6 +8,7 @@ mod bench_compile;
 mod codegen;
 mod contract;
 mod corpus;
+mod corpus_contract;
 
 use std::path::PathBuf;
 

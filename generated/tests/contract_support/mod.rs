@@ -60,7 +60,12 @@ pub fn fail(err: &Error) -> ! {
         Some(report) => {
             panic!("the mock server reports violations of the spec: {report}\n({err})")
         }
-        None => panic!("the call failed: {err}"),
+        None => {
+            // The body tells a request the server rejected from one it could not answer.
+            let body = err.body().map(String::from_utf8_lossy).unwrap_or_default();
+            let body: String = body.chars().take(2000).collect();
+            panic!("the call failed: {err}\nbody: {body}")
+        }
     }
 }
 

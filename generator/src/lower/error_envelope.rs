@@ -59,11 +59,7 @@ impl ErrorEnvelope {
         }
         ErrorEnvelope {
             code: vec!["/error/code".into(), "/code".into()],
-            message: vec![
-                "/error/message".into(),
-                "/message".into(),
-                "/error".into(),
-            ],
+            message: vec!["/error/message".into(), "/message".into(), "/error".into()],
             source: Source::Guess,
         }
     }
@@ -146,6 +142,9 @@ mod tests {
         assert_eq!(g.code_of(&flat), Some(&json!(7)));
         assert_eq!(g.message_of(&flat), Some("bad field"));
         let plain = json!({"error": "plain string"});
-        assert_eq!((g.code_of(&plain), g.message_of(&plain)), (None, Some("plain string")));
+        assert_eq!(
+            (g.code_of(&plain), g.message_of(&plain)),
+            (None, Some("plain string"))
+        );
     }
 }

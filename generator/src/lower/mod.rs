@@ -6,8 +6,8 @@
 
 mod constraints;
 mod cycles;
-mod events;
 pub mod error_envelope;
+mod events;
 pub mod names;
 mod operations;
 mod pagination;
