@@ -30,9 +30,6 @@ use serde_json::Value;
 
 use crate::contract;
 
-/// How long building one crate's contract suite may take.
-const BUILD_TIMEOUT: Duration = Duration::from_secs(30 * 60);
-
 /// The classes of an operation's outcome, worst first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Class {
@@ -73,7 +70,7 @@ pub fn run_spec(
     scratch: &Path,
     target: &Path,
     crate_name: &str,
-    run_timeout: Duration,
+    timeout: Duration,
 ) -> SpecContract {
     let started = Instant::now();
     let mut out = SpecContract::default();
@@ -90,7 +87,7 @@ pub fn run_spec(
         out.not_run = Some("the suite names no BASE_URL_ENV".into());
         return out;
     };
-    let result = build(scratch, target, crate_name).and_then(|binary| {
+    let result = build(scratch, target, crate_name, timeout).and_then(|binary| {
         let logs = target.join("corpus-contract");
         std::fs::create_dir_all(&logs).map_err(|e| format!("{}: {e}", logs.display()))?;
         let report = logs.join(format!("{crate_name}.jsonl"));
@@ -104,7 +101,7 @@ pub fn run_spec(
             &env,
             &format!("http://127.0.0.1:{port}"),
             &report,
-            run_timeout,
+            timeout,
         )?;
         drop(server);
         Ok((output, timed_out, report))
@@ -147,7 +144,12 @@ pub fn run_spec(
 }
 
 /// Builds the suite; returns the test binary.
-fn build(scratch: &Path, target: &Path, crate_name: &str) -> Result<PathBuf, String> {
+fn build(
+    scratch: &Path,
+    target: &Path,
+    crate_name: &str,
+    timeout: Duration,
+) -> Result<PathBuf, String> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut child = Command::new(cargo)
         .args([
@@ -167,9 +169,9 @@ fn build(scratch: &Path, target: &Path, crate_name: &str) -> Result<PathBuf, Str
         .spawn()
         .map_err(|e| format!("cannot run cargo: {e}"))?;
     let stdout = child.stdout.take();
-    let (lines, timed_out) = read_bounded(&mut child, stdout, BUILD_TIMEOUT)?;
+    let (lines, timed_out) = read_bounded(&mut child, stdout, timeout)?;
     if timed_out {
-        return Err(format!("building the suite took over {BUILD_TIMEOUT:?}"));
+        return Err(format!("building the suite took over {timeout:?}"));
     }
     let mut binary = None;
     let mut first_error = None;
