@@ -122,7 +122,7 @@ pub fn run_spec(
                     (Class::Passed, String::new())
                 } else {
                     let message = failures.get(test).map_or("", String::as_str);
-                    let (class, reason) = classify(message);
+                    let (class, reason) = classify(op, message);
                     (class, format!("{test}: {reason}"))
                 };
                 let entry = out
@@ -213,6 +213,8 @@ fn run_binary(
         .args(["--include-ignored", "--color", "never"])
         .env(env, base_url)
         .env("CONTRACT_REPORT", report)
+        // Failure messages without backtraces.
+        .env("RUST_BACKTRACE", "0")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -314,10 +316,12 @@ fn failure_messages(output: &str) -> BTreeMap<String, String> {
     out
 }
 
-/// The class of a failed test and a one-line reason, from its message.
-pub fn classify(message: &str) -> (Class, String) {
+/// The class of a failed test of `operation` (`POST /a/{b}`) and a one-line reason,
+/// from its message.
+pub fn classify(operation: &str, message: &str) -> (Class, String) {
     let text: String = message
         .lines()
+        .take_while(|l| !l.starts_with("stack backtrace:"))
         .filter(|l| !l.starts_with("thread '") && !l.starts_with("note: "))
         .collect::<Vec<_>>()
         .join(" ");
@@ -353,7 +357,10 @@ pub fn classify(message: &str) -> (Class, String) {
             let response: Vec<String> = report.iter().map(describe).collect();
             return (
                 Class::SpecSide,
-                format!("response breaks the spec: {}", response.join("; ")),
+                clip(&format!(
+                    "response breaks the spec: {}",
+                    response.join("; ")
+                )),
             );
         }
         return (Class::Other, clip(&text));
@@ -372,7 +379,27 @@ pub fn classify(message: &str) -> (Class, String) {
         "#NO_SUCH_CODE",
         "#UNKNOWN",
         "#VIOLATIONS",
+        "#NO_COMPLEX_OBJECT_TEXT",
     ];
+    // A route the operation cannot produce: the client followed a redirect (the
+    // spec's 3xx example `Location`) to a path the spec does not have.
+    if let Some(route) = text
+        .split("The route ")
+        .nth(1)
+        .and_then(|r| r.split_once(" hasn't been found"))
+        .map(|(r, _)| r)
+    {
+        let template = operation.split_once(' ').map_or(operation, |(_, p)| p);
+        if !route_fits(route, template) {
+            return (
+                Class::Other,
+                format!(
+                    "a request went to {route}, which `{template}` does not produce \
+                     (a redirect followed to the spec's example `Location`?)"
+                ),
+            );
+        }
+    }
     if let Some(code) = OURS.iter().find(|c| text.contains(*c)) {
         return (
             Class::InvalidRequest,
@@ -386,6 +413,14 @@ pub fn classify(message: &str) -> (Class, String) {
         );
     }
     (Class::Other, clip(&text))
+}
+
+/// Whether `route` (`/a/x/c`) is `template` (`/a/{b}/c`) with its parameters filled.
+fn route_fits(route: &str, template: &str) -> bool {
+    let route = route.split('?').next().unwrap_or(route);
+    let (r, t): (Vec<&str>, Vec<&str>) =
+        (route.split('/').collect(), template.split('/').collect());
+    r.len() == t.len() && r.iter().zip(&t).all(|(r, t)| t.contains('{') || r == t)
 }
 
 /// At most 300 characters of `text`.
@@ -476,17 +511,27 @@ mod tests {
     #[test]
     fn classifies_failures() {
         let request = "thread 'x' panicked at tests/contract.rs:1:2:\nthe mock server reports violations of the spec: [{\"location\":[\"request\",\"query\",\"ids\"],\"severity\":\"Error\",\"code\":\"type\",\"message\":\"must be array\"}]\n(400 Bad Request)";
-        let (class, why) = classify(request);
+        let (class, why) = classify("GET /x", request);
         assert_eq!(class, Class::InvalidRequest);
         assert_eq!(why, "request.query.ids: must be array");
         let response = "the mock server reports violations of the spec: [{\"location\":[\"response\",\"body\"],\"message\":\"must have required property 'id'\"}]";
-        assert_eq!(classify(response).0, Class::SpecSide);
+        assert_eq!(classify("GET /x", response).0, Class::SpecSide);
         let unauthorised = "the call failed: 401 Unauthorized\nbody: {\"type\":\"https://stoplight.io/prism/errors#UNAUTHORIZED\"}";
-        assert_eq!(classify(unauthorised).0, Class::InvalidRequest);
+        assert_eq!(classify("GET /x", unauthorised).0, Class::InvalidRequest);
         let no_mock = "the call failed: 500 Internal Server Error\nbody: {\"type\":\"https://stoplight.io/prism/errors#NO_RESPONSE_DEFINED\"}";
-        assert_eq!(classify(no_mock).0, Class::SpecSide);
+        assert_eq!(classify("GET /x", no_mock).0, Class::SpecSide);
         let differs = "assertion `left == right` failed\n  left: A\n right: B";
-        assert_eq!(classify(differs).0, Class::Other);
+        assert_eq!(classify("GET /x", differs).0, Class::Other);
+        let unrouted = |route: &str| {
+            format!(
+                "the call failed: 404 Not Found\nbody: {{\"type\":\"https://stoplight.io/prism/errors#NO_PATH_MATCHED_ERROR\",\"detail\":\"The route {route} hasn't been found in the specification file\"}}"
+            )
+        };
+        // Our path: ours. Another path: a followed redirect.
+        let ours = classify("POST /login/{silo}/local", &unrouted("/login/x/local"));
+        assert_eq!(ours.0, Class::InvalidRequest);
+        let redirected = classify("POST /login/{silo}/local", &unrouted("/login/x/string"));
+        assert_eq!(redirected.0, Class::Other, "{}", redirected.1);
     }
 
     #[test]
