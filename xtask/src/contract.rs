@@ -27,8 +27,9 @@ use crate::{Args, repo_root};
 const PRISM_PACKAGE: &str = "@stoplight/prism-cli";
 pub(crate) const PRISM_VERSION: &str = "5.14.2";
 
-/// How long Prism may take to start listening.
-const STARTUP_TIMEOUT: Duration = Duration::from_secs(60);
+/// How long Prism may take to start listening (it reads a multi-MB corpus spec for
+/// over a minute on a busy machine).
+const STARTUP_TIMEOUT: Duration = Duration::from_secs(240);
 
 /// The spec the checked-in crate is generated from.
 const SPEC: &str = "spec/linq-api-v3.yaml";
