@@ -326,8 +326,9 @@ pub fn classify(operation: &str, message: &str) -> (Class, String) {
         .collect::<Vec<_>>()
         .join(" ");
     if let Some(rest) = text.split("reports violations of the spec: ").nth(1) {
-        // Prism's `sl-violations` header: a JSON array of `{location, message}`.
-        let json = rest.split(" (").next().unwrap_or(rest).trim();
+        // Prism's `sl-violations` header: a JSON array of `{location, message}`, after
+        // "Too many violations!" when it cut the list short.
+        let json = rest.find('[').map_or("", |i| &rest[i..]);
         let report: Vec<Value> = serde_json::Deserializer::from_str(json)
             .into_iter::<Vec<Value>>()
             .next()
@@ -516,6 +517,11 @@ mod tests {
         assert_eq!(why, "request.query.ids: must be array");
         let response = "the mock server reports violations of the spec: [{\"location\":[\"response\",\"body\"],\"message\":\"must have required property 'id'\"}]";
         assert_eq!(classify("GET /x", response).0, Class::SpecSide);
+        // Cut short by Prism, and a message with a parenthesis inside.
+        let many = "the mock server reports violations of the spec: Too many violations! [{\"location\":[\"response\",\"body\",\"id\"],\"message\":\"must match (a pattern)\"}]\n(200 OK)";
+        assert_eq!(classify("GET /x", many).0, Class::SpecSide);
+        let both = "the mock server reports violations of the spec: [{\"location\":[\"request\",\"query\",\"tag\"],\"message\":\"must be string (not array)\"},{\"location\":[\"response\",\"body\"],\"message\":\"x\"}]";
+        assert_eq!(classify("GET /x", both).0, Class::InvalidRequest);
         let unauthorised = "the call failed: 401 Unauthorized\nbody: {\"type\":\"https://stoplight.io/prism/errors#UNAUTHORIZED\"}";
         assert_eq!(classify("GET /x", unauthorised).0, Class::InvalidRequest);
         let no_mock = "the call failed: 500 Internal Server Error\nbody: {\"type\":\"https://stoplight.io/prism/errors#NO_RESPONSE_DEFINED\"}";
