@@ -334,18 +334,6 @@ pub fn classify(operation: &str, message: &str) -> (Class, String) {
             .next()
             .and_then(Result::ok)
             .unwrap_or_default();
-        let describe = |v: &Value| {
-            let at = v["location"]
-                .as_array()
-                .map(|l| {
-                    l.iter()
-                        .filter_map(|s| s.as_str())
-                        .collect::<Vec<_>>()
-                        .join(".")
-                })
-                .unwrap_or_default();
-            format!("{at}: {}", v["message"].as_str().unwrap_or("?"))
-        };
         let request: Vec<String> = report
             .iter()
             .filter(|v| v["location"][0] == "request")
@@ -402,10 +390,24 @@ pub fn classify(operation: &str, message: &str) -> (Class, String) {
         }
     }
     if let Some(code) = OURS.iter().find(|c| text.contains(*c)) {
-        return (
-            Class::InvalidRequest,
-            format!("Prism {code}: {}", clip(&text)),
-        );
+        // Prism's problem body lists what it found wrong in `validation`.
+        let body: Option<Value> = text.split_once("body: ").and_then(|(_, b)| {
+            serde_json::Deserializer::from_str(b)
+                .into_iter::<Value>()
+                .next()
+                .and_then(Result::ok)
+        });
+        let found: Vec<String> = body
+            .as_ref()
+            .and_then(|b| b["validation"].as_array())
+            .map(|v| v.iter().map(describe).collect())
+            .unwrap_or_default();
+        let why = if found.is_empty() {
+            clip(&text)
+        } else {
+            found.join("; ")
+        };
+        return (Class::InvalidRequest, format!("Prism {code}: {why}"));
     }
     if let Some(code) = SPEC.iter().find(|c| text.contains(*c)) {
         return (
@@ -414,6 +416,20 @@ pub fn classify(operation: &str, message: &str) -> (Class, String) {
         );
     }
     (Class::Other, clip(&text))
+}
+
+/// `request.body.x: message` for one of Prism's violations.
+fn describe(v: &Value) -> String {
+    let at = v["location"]
+        .as_array()
+        .map(|l| {
+            l.iter()
+                .filter_map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(".")
+        })
+        .unwrap_or_default();
+    format!("{at}: {}", v["message"].as_str().unwrap_or("?"))
 }
 
 /// Whether `route` (`/a/x/c`) is `template` (`/a/{b}/c`) with its parameters filled.
@@ -522,6 +538,14 @@ mod tests {
         assert_eq!(classify("GET /x", many).0, Class::SpecSide);
         let both = "the mock server reports violations of the spec: [{\"location\":[\"request\",\"query\",\"tag\"],\"message\":\"must be string (not array)\"},{\"location\":[\"response\",\"body\"],\"message\":\"x\"}]";
         assert_eq!(classify("GET /x", both).0, Class::InvalidRequest);
+        let rejected = "the call failed: 422 Unprocessable Entity\nbody: {\"type\":\"https://stoplight.io/prism/errors#UNPROCESSABLE_ENTITY\",\"validation\":[{\"location\":[\"body\",\"Events\"],\"message\":\"must be array\"}]}";
+        assert_eq!(
+            classify("GET /x", rejected),
+            (
+                Class::InvalidRequest,
+                "Prism #UNPROCESSABLE_ENTITY: body.Events: must be array".to_string()
+            )
+        );
         let unauthorised = "the call failed: 401 Unauthorized\nbody: {\"type\":\"https://stoplight.io/prism/errors#UNAUTHORIZED\"}";
         assert_eq!(classify("GET /x", unauthorised).0, Class::InvalidRequest);
         let no_mock = "the call failed: 500 Internal Server Error\nbody: {\"type\":\"https://stoplight.io/prism/errors#NO_RESPONSE_DEFINED\"}";
