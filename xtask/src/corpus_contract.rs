@@ -334,6 +334,19 @@ pub fn classify(operation: &str, message: &str) -> (Class, String) {
             .next()
             .and_then(Result::ok)
             .unwrap_or_default();
+        if report.is_empty() {
+            // A list Prism cut short is no longer JSON: read its locations as text.
+            let at = |place: &str| json.contains(&format!("\"location\":[\"{place}\""));
+            if at("request") {
+                return (Class::InvalidRequest, clip(json));
+            }
+            if at("response") {
+                return (
+                    Class::SpecSide,
+                    clip(&format!("response breaks the spec: {json}")),
+                );
+            }
+        }
         let request: Vec<String> = report
             .iter()
             .filter(|v| v["location"][0] == "request")
@@ -536,6 +549,8 @@ mod tests {
         // Cut short by Prism, and a message with a parenthesis inside.
         let many = "the mock server reports violations of the spec: Too many violations! [{\"location\":[\"response\",\"body\",\"id\"],\"message\":\"must match (a pattern)\"}]\n(200 OK)";
         assert_eq!(classify("GET /x", many).0, Class::SpecSide);
+        let cut = "the mock server reports violations of the spec: Too many violations! [{\"location\":[\"response\",\"body\",\"id\"],\"message\":\"must match\"},{\"locat";
+        assert_eq!(classify("GET /x", cut).0, Class::SpecSide);
         let both = "the mock server reports violations of the spec: [{\"location\":[\"request\",\"query\",\"tag\"],\"message\":\"must be string (not array)\"},{\"location\":[\"response\",\"body\"],\"message\":\"x\"}]";
         assert_eq!(classify("GET /x", both).0, Class::InvalidRequest);
         let rejected = "the call failed: 422 Unprocessable Entity\nbody: {\"type\":\"https://stoplight.io/prism/errors#UNPROCESSABLE_ENTITY\",\"validation\":[{\"location\":[\"body\",\"Events\"],\"message\":\"must be array\"}]}";
