@@ -260,6 +260,14 @@ async fn unknown_enum_values_are_kept_and_re_encoded_unchanged() {
         WebhookEventType::Unknown("call.transferred".into())
     );
     assert_eq!(got.events[1].as_str(), "call.transferred");
+    // `FromStr` is the inverse of `Display` (the wire names), unknown values included.
+    for known in WebhookEventType::KNOWN {
+        assert_eq!(
+            known.to_string().parse::<WebhookEventType>().as_ref(),
+            Ok(known)
+        );
+    }
+    assert_eq!("call.transferred".parse(), Ok(got.events[1].clone()));
     assert_eq!(serde_json::to_value(&got).expect("encode"), body);
 
     // An unknown value sent by the caller goes out verbatim too.

@@ -70,6 +70,7 @@
 //! # }
 //! ```
 #![warn(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
 
 mod runtime;
@@ -106,6 +107,7 @@ impl Error {
 }
 
 #[cfg(feature = "webhooks")]
+#[cfg_attr(docsrs, doc(cfg(feature = "webhooks")))]
 pub mod webhooks {
     //! Verifying and decoding webhook deliveries. Signature schemes, in the order a delivery's headers select them: [`Scheme::STANDARD_WEBHOOKS`](Scheme::STANDARD_WEBHOOKS) (`webhook-signature`), [`Scheme::LINQ`](Scheme::LINQ) (`x-webhook-signature`).
     //!

@@ -2,122 +2,84 @@
 // Do not edit it by hand: change the spec or the generator and regenerate.
 
 //! Request and response types, one per schema of the spec.
-#![allow(
-    clippy::large_enum_variant,
-    clippy::doc_lazy_continuation,
-    clippy::too_many_lines
-)]
+#![allow(clippy::large_enum_variant, clippy::doc_lazy_continuation, clippy::too_many_lines)]
+
 #[allow(unused_imports)]
 use serde::{Deserialize, Serialize};
-
 #[allow(unused_imports)]
 use crate::runtime::{de, ser};
 
 /// A webhook event type. The set of event types grows over time (newer API
 /// versions know more values than are listed here), so clients should accept
 /// values they do not recognise.
-#[cfg(
-    any(
-        feature = "webhook_subscriptions",
-        feature = "webhook_events",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(feature = "webhook_subscriptions", feature = "webhook_events", feature = "webhooks"))]
+#[cfg_attr(docsrs, doc(cfg(any(
+    feature = "webhook_subscriptions",
+    feature = "webhook_events",
+    feature = "webhooks"
+))))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum WebhookEventType {
     /// `message.sent`
     MessageSent,
-
     /// `message.received`
     MessageReceived,
-
     /// `message.read`
     MessageRead,
-
     /// `message.delivered`
     MessageDelivered,
-
     /// `message.failed`
     MessageFailed,
-
     /// `message.edited`
     MessageEdited,
-
     /// `reaction.added`
     ReactionAdded,
-
     /// `reaction.removed`
     ReactionRemoved,
-
     /// `participant.added`
     ParticipantAdded,
-
     /// `participant.removed`
     ParticipantRemoved,
-
     /// `chat.created`
     ChatCreated,
-
     /// `chat.group_name_updated`
     ChatGroupNameUpdated,
-
     /// `chat.group_icon_updated`
     ChatGroupIconUpdated,
-
     /// `chat.group_name_update_failed`
     ChatGroupNameUpdateFailed,
-
     /// `chat.group_icon_update_failed`
     ChatGroupIconUpdateFailed,
-
     /// `chat.typing_indicator.started`
     ChatTypingIndicatorStarted,
-
     /// `chat.typing_indicator.stopped`
     ChatTypingIndicatorStopped,
-
     /// `phone_number.status_updated`
     PhoneNumberStatusUpdated,
-
     /// `call.initiated`
     CallInitiated,
-
     /// `call.ringing`
     CallRinging,
-
     /// `call.answered`
     CallAnswered,
-
     /// `call.ended`
     CallEnded,
-
     /// `call.failed`
     CallFailed,
-
     /// `call.declined`
     CallDeclined,
-
     /// `call.no_answer`
     CallNoAnswer,
-
     /// `location.sharing.started`
     LocationSharingStarted,
-
     /// `location.sharing.stopped`
     LocationSharingStopped,
-
     /// A value this version of the client does not know; kept verbatim.
     Unknown(String),
 }
 
-#[cfg(
-    any(
-        feature = "webhook_subscriptions",
-        feature = "webhook_events",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(feature = "webhook_subscriptions", feature = "webhook_events", feature = "webhooks"))]
 impl WebhookEventType {
     /// Every value known to this version of the client.
     pub const KNOWN: &'static [Self] = &[
@@ -185,13 +147,7 @@ impl WebhookEventType {
     }
 }
 
-#[cfg(
-    any(
-        feature = "webhook_subscriptions",
-        feature = "webhook_events",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(feature = "webhook_subscriptions", feature = "webhook_events", feature = "webhooks"))]
 impl From<&str> for WebhookEventType {
     fn from(value: &str) -> Self {
         match value {
@@ -227,39 +183,32 @@ impl From<&str> for WebhookEventType {
     }
 }
 
-#[cfg(
-    any(
-        feature = "webhook_subscriptions",
-        feature = "webhook_events",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(feature = "webhook_subscriptions", feature = "webhook_events", feature = "webhooks"))]
 impl std::fmt::Display for WebhookEventType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-#[cfg(
-    any(
-        feature = "webhook_subscriptions",
-        feature = "webhook_events",
-        feature = "webhooks"
-    )
-)]
+/// The inverse of `Display`: a value this version of the client does not know
+/// becomes the catch-all variant, so parsing never fails.
+#[cfg(any(feature = "webhook_subscriptions", feature = "webhook_events", feature = "webhooks"))]
+impl std::str::FromStr for WebhookEventType {
+    type Err = std::convert::Infallible;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(s))
+    }
+}
+
+#[cfg(any(feature = "webhook_subscriptions", feature = "webhook_events", feature = "webhooks"))]
 impl Serialize for WebhookEventType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
-#[cfg(
-    any(
-        feature = "webhook_subscriptions",
-        feature = "webhook_events",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(feature = "webhook_subscriptions", feature = "webhook_events", feature = "webhooks"))]
 impl<'de> Deserialize<'de> for WebhookEventType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -270,24 +219,20 @@ impl<'de> Deserialize<'de> for WebhookEventType {
 
 /// A webhook subscription.
 #[cfg(feature = "webhook_subscriptions")]
+#[cfg_attr(docsrs, doc(cfg(feature = "webhook_subscriptions")))]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct WebhookSubscription {
     /// Unique identifier for the webhook subscription
     pub id: String,
-
     /// When the subscription was created
     pub created_at: chrono::DateTime<chrono::Utc>,
-
     /// Whether this subscription is currently active
     pub is_active: bool,
-
     /// List of event types this subscription receives
     pub subscribed_events: Vec<WebhookEventType>,
-
     /// URL where webhook events will be sent
     pub target_url: String,
-
     /// When the subscription was last updated
     pub updated_at: chrono::DateTime<chrono::Utc>,
 
@@ -386,24 +331,20 @@ impl<'de> Deserialize<'de> for WebhookSubscription {
 /// A newly created webhook subscription, with its signing secret. The signing
 /// secret is returned only in this response.
 #[cfg(feature = "webhook_subscriptions")]
+#[cfg_attr(docsrs, doc(cfg(feature = "webhook_subscriptions")))]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct WebhookSubscriptionCreateResponse {
     /// Unique identifier for the webhook subscription
     pub id: String,
-
     /// When the subscription was created
     pub created_at: chrono::DateTime<chrono::Utc>,
-
     /// Whether this subscription is currently active
     pub is_active: bool,
-
     /// List of event types this subscription receives
     pub subscribed_events: Vec<WebhookEventType>,
-
     /// URL where webhook events will be sent
     pub target_url: String,
-
     /// When the subscription was last updated
     pub updated_at: chrono::DateTime<chrono::Utc>,
 
@@ -515,6 +456,7 @@ impl<'de> Deserialize<'de> for WebhookSubscriptionCreateResponse {
 
 /// The webhook subscriptions of the account.
 #[cfg(feature = "webhook_subscriptions")]
+#[cfg_attr(docsrs, doc(cfg(feature = "webhook_subscriptions")))]
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct WebhookSubscriptionListResponse {
@@ -576,6 +518,7 @@ impl<'de> Deserialize<'de> for WebhookSubscriptionListResponse {
 
 /// The parameters of a new webhook subscription.
 #[cfg(feature = "webhook_subscriptions")]
+#[cfg_attr(docsrs, doc(cfg(feature = "webhook_subscriptions")))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct WebhookSubscriptionCreateParams {
     /// List of event types to subscribe to
@@ -644,6 +587,7 @@ impl<'de> Deserialize<'de> for WebhookSubscriptionCreateParams {
 /// The changes to a webhook subscription. Every field is optional; a field that is
 /// absent is left unchanged.
 #[cfg(feature = "webhook_subscriptions")]
+#[cfg_attr(docsrs, doc(cfg(feature = "webhook_subscriptions")))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct WebhookSubscriptionUpdateParams {
     /// Activate or deactivate the subscription
@@ -657,7 +601,6 @@ pub struct WebhookSubscriptionUpdateParams {
 
     /// Updated list of event types to subscribe to
     pub subscribed_events: Option<Vec<WebhookEventType>>,
-
     /// New target URL for webhook events
     pub target_url: Option<String>,
 }
@@ -718,6 +661,7 @@ impl<'de> Deserialize<'de> for WebhookSubscriptionUpdateParams {
 
 /// The webhook event types that can be subscribed to.
 #[cfg(feature = "webhook_events")]
+#[cfg_attr(docsrs, doc(cfg(feature = "webhook_events")))]
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct WebhookEventListResponse {
@@ -783,6 +727,7 @@ impl<'de> Deserialize<'de> for WebhookEventListResponse {
 
 /// The details of an API error.
 #[cfg(feature = "_any_resource")]
+#[cfg_attr(docsrs, doc(cfg(feature = "_any_resource")))]
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ErrorDetail {
@@ -856,15 +801,14 @@ impl<'de> Deserialize<'de> for ErrorDetail {
 
 /// The envelope of every error response.
 #[cfg(feature = "_any_resource")]
+#[cfg_attr(docsrs, doc(cfg(feature = "_any_resource")))]
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ErrorResponse {
     /// The error details.
     pub error: ErrorDetail,
-
     /// Always false for an error response.
     pub success: bool,
-
     /// Trace identifier of the request, for support requests.
     pub trace_id: Option<String>,
 }
@@ -932,6 +876,7 @@ impl<'de> Deserialize<'de> for ErrorResponse {
 /// The envelope of every webhook delivery. The shape of `data` depends on
 /// `event_type` and `webhook_version`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct WebhookEvent {
@@ -945,16 +890,12 @@ pub struct WebhookEvent {
 
     /// The type of the event.
     pub event_type: WebhookEventType,
-
     /// Unique identifier of the event; use it to deduplicate deliveries.
     pub event_id: String,
-
     /// When the event occurred.
     pub created_at: chrono::DateTime<chrono::Utc>,
-
     /// Trace identifier of the event, for debugging and support requests.
     pub trace_id: String,
-
     /// Identifier of the partner account the event belongs to.
     pub partner_id: String,
 
@@ -1051,10 +992,10 @@ impl de::FromObject for WebhookEvent {
             trace_id: de::required(f_trace_id, "trace_id")?,
             partner_id: de::required(f_partner_id, "partner_id")?,
             data: WebhookEventData::from_envelope(
-                    &[key_0.as_deref(), key_1.as_deref()],
-                    de::required(f_data, "data")?,
-                )
-                .map_err(<A::Error as serde::de::Error>::custom)?,
+                &[key_0.as_deref(), key_1.as_deref()],
+                de::required(f_data, "data")?,
+            )
+            .map_err(<A::Error as serde::de::Error>::custom)?,
         })
     }
 }
@@ -1069,38 +1010,37 @@ impl<'de> Deserialize<'de> for WebhookEvent {
 }
 
 /// A messaging service.
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
+#[cfg_attr(docsrs, doc(cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ServiceType {
     /// `iMessage`
     IMessage,
-
     /// `SMS`
     Sms,
-
     /// `RCS`
     Rcs,
-
     /// A value this version of the client does not know; kept verbatim.
     Unknown(String),
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl ServiceType {
     /// Every value known to this version of the client.
     pub const KNOWN: &'static [Self] = &[Self::IMessage, Self::Sms, Self::Rcs];
@@ -1116,14 +1056,12 @@ impl ServiceType {
     }
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl From<&str> for ServiceType {
     fn from(value: &str) -> Self {
         match value {
@@ -1135,42 +1073,52 @@ impl From<&str> for ServiceType {
     }
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl std::fmt::Display for ServiceType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+/// The inverse of `Display`: a value this version of the client does not know
+/// becomes the catch-all variant, so parsing never fails.
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
+impl std::str::FromStr for ServiceType {
+    type Err = std::convert::Infallible;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(s))
+    }
+}
+
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl Serialize for ServiceType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl<'de> Deserialize<'de> for ServiceType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -1183,15 +1131,14 @@ impl<'de> Deserialize<'de> for ServiceType {
 /// fewer or better-targeted messages; `OPTED_OUT` means the recipient asked to
 /// receive no more messages.
 #[cfg(any(feature = "chats", feature = "webhooks"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "chats", feature = "webhooks"))))]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct HealthStatus {
     /// The health level.
     pub status: HealthStatusStatus,
-
     /// Documentation of the health levels and what to do about them.
     pub doc_url: String,
-
     /// When the level last changed.
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
@@ -1261,47 +1208,43 @@ impl<'de> Deserialize<'de> for HealthStatus {
 }
 
 /// A participant of a chat (a phone number or an email address) on one service.
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
+#[cfg_attr(docsrs, doc(cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))))]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ChatHandle {
     /// Unique identifier of the participant in this chat.
     pub id: String,
-
     /// The phone number (E.164) or email address.
     pub handle: String,
-
     /// The service the participant is reached over.
     pub service: ServiceType,
-
     /// Whether the participant is still in the chat.
     pub status: crate::Nullable<ChatHandleStatus>,
-
     /// When the participant joined.
     pub joined_at: chrono::DateTime<chrono::Utc>,
-
     /// When the participant left or was removed, if they did.
     pub left_at: crate::Nullable<chrono::DateTime<chrono::Utc>>,
-
     /// Whether this handle is one of your phone numbers.
     pub is_me: crate::Nullable<bool>,
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl ChatHandle {
     /// A value with the required fields set and the others absent (assign them
     /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
@@ -1324,14 +1267,12 @@ impl ChatHandle {
     }
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl Serialize for ChatHandle {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut object = ser::Object::new(serializer, "ChatHandle", 7);
@@ -1346,14 +1287,12 @@ impl Serialize for ChatHandle {
     }
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl de::FromObject for ChatHandle {
     const NAME: &'static str = "ChatHandle";
 
@@ -1391,14 +1330,12 @@ impl de::FromObject for ChatHandle {
     }
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl<'de> Deserialize<'de> for ChatHandle {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -1409,36 +1346,28 @@ impl<'de> Deserialize<'de> for ChatHandle {
 
 /// A conversation and its participants.
 #[cfg(feature = "chats")]
+#[cfg_attr(docsrs, doc(cfg(feature = "chats")))]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Chat {
     /// Unique identifier of the chat.
     pub id: String,
-
     /// The name of a group chat; `null` when it has none.
     pub display_name: Option<String>,
-
     /// The service the chat runs on, if settled.
     pub service: crate::Nullable<ServiceType>,
-
     /// The participants, you included.
     pub handles: Vec<ChatHandle>,
-
     /// Deliverability health of the chat.
     pub health_status: HealthStatus,
-
     /// Whether the chat is archived.
     pub is_archived: bool,
-
     /// Whether the chat has more than one other participant.
     pub is_group: bool,
-
     /// URL of the group chat's icon, if it has one.
     pub group_chat_icon: crate::Nullable<String>,
-
     /// When the chat was created.
     pub created_at: chrono::DateTime<chrono::Utc>,
-
     /// When the chat last changed.
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
@@ -1548,34 +1477,34 @@ impl<'de> Deserialize<'de> for Chat {
 
 /// A style or an animation applied to a range of a text part's characters
 /// (iMessage only).
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
+#[cfg_attr(docsrs, doc(cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TextDecoration {
     /// The first character and the end (exclusive) of the range.
     pub range: Vec<i64>,
-
     /// A text style.
     pub style: Option<TextDecorationStyle>,
-
     /// A text animation.
     pub animation: Option<TextDecorationAnimation>,
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl Serialize for TextDecoration {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut object = ser::Object::new(serializer, "TextDecoration", 3);
@@ -1586,14 +1515,12 @@ impl Serialize for TextDecoration {
     }
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl de::FromObject for TextDecoration {
     const NAME: &'static str = "TextDecoration";
 
@@ -1619,14 +1546,12 @@ impl de::FromObject for TextDecoration {
     }
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl<'de> Deserialize<'de> for TextDecoration {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -1637,6 +1562,11 @@ impl<'de> Deserialize<'de> for TextDecoration {
 
 /// A part of a message to send that is text.
 #[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
+#[cfg_attr(docsrs, doc(cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages"
+))))]
 #[derive(Debug, Clone, PartialEq)]
 pub struct TextPart {
     /// Always `text`.
@@ -1700,6 +1630,11 @@ impl<'de> Deserialize<'de> for TextPart {
 /// `url` (up to 10 MB) or uploaded beforehand (`attachment_id`, up to 100 MB).
 /// Give exactly one of the two.
 #[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
+#[cfg_attr(docsrs, doc(cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages"
+))))]
 #[derive(Debug, Clone, PartialEq)]
 pub struct MediaPart {
     /// Always `media`.
@@ -1760,31 +1695,32 @@ impl<'de> Deserialize<'de> for MediaPart {
 }
 
 /// A part of a message to send that is a link, shown with a rich preview.
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
+#[cfg_attr(docsrs, doc(cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))))]
 #[derive(Debug, Clone, PartialEq)]
 pub struct LinkPart {
     /// Always `link`.
     pub type_: LinkPartType,
-
     /// The URL.
     pub value: String,
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl Serialize for LinkPart {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut object = ser::Object::new(serializer, "LinkPart", 2);
@@ -1794,14 +1730,12 @@ impl Serialize for LinkPart {
     }
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl de::FromObject for LinkPart {
     const NAME: &'static str = "LinkPart";
 
@@ -1824,14 +1758,12 @@ impl de::FromObject for LinkPart {
     }
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl<'de> Deserialize<'de> for LinkPart {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -1842,17 +1774,19 @@ impl<'de> Deserialize<'de> for LinkPart {
 
 /// The iMessage app that renders an app card.
 #[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
+#[cfg_attr(docsrs, doc(cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages"
+))))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct IMessageApp {
     /// Bundle identifier of the app.
     pub bundle_id: String,
-
     /// Display name of the app.
     pub name: String,
-
     /// Apple developer team identifier of the app.
     pub team_id: String,
-
     /// App Store identifier of the app.
     pub app_store_id: Option<i64>,
 }
@@ -1909,26 +1843,25 @@ impl<'de> Deserialize<'de> for IMessageApp {
 
 /// What an iMessage app card shows.
 #[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
+#[cfg_attr(docsrs, doc(cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages"
+))))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct IMessageAppLayout {
     /// Main caption.
     pub caption: Option<String>,
-
     /// Text under the caption.
     pub subcaption: Option<String>,
-
     /// Caption on the trailing side.
     pub trailing_caption: Option<String>,
-
     /// Text under the trailing caption.
     pub trailing_subcaption: Option<String>,
-
     /// URL of the card's image.
     pub image_url: Option<String>,
-
     /// Title shown over the image.
     pub image_title: Option<String>,
-
     /// Subtitle shown over the image.
     pub image_subtitle: Option<String>,
 }
@@ -1997,23 +1930,23 @@ impl<'de> Deserialize<'de> for IMessageAppLayout {
 
 /// A part of a message to send that is an iMessage app card.
 #[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
+#[cfg_attr(docsrs, doc(cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages"
+))))]
 #[derive(Debug, Clone, PartialEq)]
 pub struct IMessageAppPart {
     /// Always `imessage_app`.
     pub type_: IMessageAppPartType,
-
     /// The app that renders the card.
     pub app: IMessageApp,
-
     /// What the card shows.
     pub layout: IMessageAppLayout,
-
     /// URL the app opens when the card is tapped.
     pub url: Option<String>,
-
     /// Text shown where the app is not installed.
     pub fallback_text: Option<String>,
-
     /// Whether the card can be interacted with in the conversation.
     pub interactive: Option<bool>,
 }
@@ -2078,21 +2011,22 @@ impl<'de> Deserialize<'de> for IMessageAppPart {
 
 /// One part of a message to send, told apart by `type`.
 #[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
+#[cfg_attr(docsrs, doc(cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages"
+))))]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum MessagePart {
     /// `text`
     Text(TextPart),
-
     /// `media`
     Media(MediaPart),
-
     /// `link`
     Link(LinkPart),
-
     /// `imessage_app`
     ImessageApp(IMessageAppPart),
-
     /// A kind this version of the client does not know; kept as JSON.
     Unknown(serde_json::Value),
 }
@@ -2150,31 +2084,32 @@ impl<'de> Deserialize<'de> for MessagePart {
 /// `lasers`, `sparkles`, `celebration`, `hearts`, `love`, `balloons`,
 /// `happy_birthday`, `echo`, `spotlight`. Bubble effects (`type: bubble`):
 /// `slam`, `loud`, `gentle`, `invisible`.
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
+#[cfg_attr(docsrs, doc(cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct MessageEffect {
     /// Whether the effect animates the screen or the message bubble.
     pub type_: Option<MessageEffectType>,
-
     /// The effect's name.
     pub name: Option<String>,
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl Serialize for MessageEffect {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut object = ser::Object::new(serializer, "MessageEffect", 2);
@@ -2184,14 +2119,12 @@ impl Serialize for MessageEffect {
     }
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl de::FromObject for MessageEffect {
     const NAME: &'static str = "MessageEffect";
 
@@ -2214,14 +2147,12 @@ impl de::FromObject for MessageEffect {
     }
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl<'de> Deserialize<'de> for MessageEffect {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -2232,11 +2163,15 @@ impl<'de> Deserialize<'de> for MessageEffect {
 
 /// The message (and part) a message replies to.
 #[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
+#[cfg_attr(docsrs, doc(cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages"
+))))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ReplyTo {
     /// The ID of the message replied to.
     pub message_id: String,
-
     /// The 0-based index of the part replied to (the first part when left out).
     pub part_index: Option<i32>,
 }
@@ -2285,6 +2220,11 @@ impl<'de> Deserialize<'de> for ReplyTo {
 
 /// A message to send.
 #[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
+#[cfg_attr(docsrs, doc(cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages"
+))))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct MessageContent {
     /// The parts, shown in order. Text cannot directly follow text. Audio sent as
@@ -2294,10 +2234,8 @@ pub struct MessageContent {
 
     /// An iMessage effect of the message; at most one.
     pub effect: Option<MessageEffect>,
-
     /// The message this one replies to.
     pub reply_to: Option<ReplyTo>,
-
     /// A key of your choosing; a repeated send with the same key is ignored.
     pub idempotency_key: Option<String>,
 
@@ -2363,6 +2301,7 @@ impl<'de> Deserialize<'de> for MessageContent {
 
 /// A chat to create and its first message.
 #[cfg(feature = "chats")]
+#[cfg_attr(docsrs, doc(cfg(feature = "chats")))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ChatCreateParams {
     /// The phone number of yours to send from (E.164).
@@ -2424,30 +2363,28 @@ impl<'de> Deserialize<'de> for ChatCreateParams {
 
 /// Where a message is on its way.
 #[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
+#[cfg_attr(docsrs, doc(cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages"
+))))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum DeliveryStatus {
     /// `pending`
     Pending,
-
     /// `queued`
     Queued,
-
     /// `sent`
     Sent,
-
     /// `delivered`
     Delivered,
-
     /// `received`
     Received,
-
     /// `read`
     Read,
-
     /// `failed`
     Failed,
-
     /// A value this version of the client does not know; kept verbatim.
     Unknown(String),
 }
@@ -2503,6 +2440,17 @@ impl std::fmt::Display for DeliveryStatus {
     }
 }
 
+/// The inverse of `Display`: a value this version of the client does not know
+/// becomes the catch-all variant, so parsing never fails.
+#[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
+impl std::str::FromStr for DeliveryStatus {
+    type Err = std::convert::Infallible;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(s))
+    }
+}
+
 #[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl Serialize for DeliveryStatus {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -2521,53 +2469,47 @@ impl<'de> Deserialize<'de> for DeliveryStatus {
 
 /// A reaction: one of the iMessage tapbacks, `custom` (any emoji, in
 /// `custom_emoji`) or `sticker`.
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
+#[cfg_attr(docsrs, doc(cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ReactionType {
     /// `love`
     Love,
-
     /// `like`
     Like,
-
     /// `dislike`
     Dislike,
-
     /// `laugh`
     Laugh,
-
     /// `emphasize`
     Emphasize,
-
     /// `question`
     Question,
-
     /// `custom`
     Custom,
-
     /// `sticker`
     Sticker,
-
     /// A value this version of the client does not know; kept verbatim.
     Unknown(String),
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl ReactionType {
     /// Every value known to this version of the client.
     pub const KNOWN: &'static [Self] = &[
@@ -2597,14 +2539,12 @@ impl ReactionType {
     }
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl From<&str> for ReactionType {
     fn from(value: &str) -> Self {
         match value {
@@ -2621,42 +2561,52 @@ impl From<&str> for ReactionType {
     }
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl std::fmt::Display for ReactionType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+/// The inverse of `Display`: a value this version of the client does not know
+/// becomes the catch-all variant, so parsing never fails.
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
+impl std::str::FromStr for ReactionType {
+    type Err = std::convert::Infallible;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(s))
+    }
+}
+
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl Serialize for ReactionType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl<'de> Deserialize<'de> for ReactionType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -2666,41 +2616,39 @@ impl<'de> Deserialize<'de> for ReactionType {
 }
 
 /// A sticker placed on a message.
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
+#[cfg_attr(docsrs, doc(cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))))]
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Sticker {
     /// File name of the sticker image.
     pub file_name: Option<String>,
-
     /// Media type of the sticker image.
     pub mime_type: Option<String>,
-
     /// URL to download the sticker image.
     pub url: Option<String>,
-
     /// Width in pixels.
     pub width: Option<i64>,
-
     /// Height in pixels.
     pub height: Option<i64>,
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl Sticker {
     /// A value with the required fields set and the others absent (assign them
     /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
@@ -2716,14 +2664,12 @@ impl Sticker {
     }
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl Serialize for Sticker {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut object = ser::Object::new(serializer, "Sticker", 5);
@@ -2736,14 +2682,12 @@ impl Serialize for Sticker {
     }
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl de::FromObject for Sticker {
     const NAME: &'static str = "Sticker";
 
@@ -2775,14 +2719,12 @@ impl de::FromObject for Sticker {
     }
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl<'de> Deserialize<'de> for Sticker {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -2793,21 +2735,22 @@ impl<'de> Deserialize<'de> for Sticker {
 
 /// A reaction on a message part.
 #[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
+#[cfg_attr(docsrs, doc(cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages"
+))))]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Reaction {
     /// Whether you reacted.
     pub is_me: bool,
-
     /// Who reacted.
     pub handle: ChatHandle,
-
     /// The reaction.
     pub type_: ReactionType,
-
     /// The emoji of a `custom` reaction.
     pub custom_emoji: crate::Nullable<String>,
-
     /// The sticker of a `sticker` reaction.
     pub sticker: crate::Nullable<Sticker>,
 }
@@ -2884,18 +2827,20 @@ impl<'de> Deserialize<'de> for Reaction {
 
 /// A text part of a message.
 #[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
+#[cfg_attr(docsrs, doc(cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages"
+))))]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TextPartResponse {
     /// Always `text`.
     pub type_: TextPartResponseType,
-
     /// The text.
     pub value: String,
-
     /// Reactions on this part.
     pub reactions: Option<Vec<Reaction>>,
-
     /// Styles and animations of ranges of the text.
     pub text_decorations: crate::Nullable<Vec<TextDecoration>>,
 }
@@ -2967,27 +2912,26 @@ impl<'de> Deserialize<'de> for TextPartResponse {
 
 /// A file part of a message.
 #[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
+#[cfg_attr(docsrs, doc(cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages"
+))))]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct MediaPartResponse {
     /// Always `media`.
     pub type_: MediaPartResponseType,
-
     /// Unique identifier of the file.
     pub id: String,
-
     /// A signed download URL, valid for one hour.
     pub url: String,
-
     /// The file name.
     pub filename: String,
-
     /// The media type of the file.
     pub mime_type: String,
-
     /// The size of the file in bytes.
     pub size_bytes: i64,
-
     /// Reactions on this part.
     pub reactions: Option<Vec<Reaction>>,
 }
@@ -3081,15 +3025,18 @@ impl<'de> Deserialize<'de> for MediaPartResponse {
 
 /// A link part of a message.
 #[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
+#[cfg_attr(docsrs, doc(cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages"
+))))]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct LinkPartResponse {
     /// Always `link`.
     pub type_: LinkPartResponseType,
-
     /// The URL.
     pub value: String,
-
     /// Reactions on this part.
     pub reactions: Option<Vec<Reaction>>,
 }
@@ -3156,24 +3103,24 @@ impl<'de> Deserialize<'de> for LinkPartResponse {
 
 /// An iMessage app card part of a message.
 #[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
+#[cfg_attr(docsrs, doc(cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages"
+))))]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct IMessageAppPartResponse {
     /// Always `imessage_app`.
     pub type_: IMessageAppPartResponseType,
-
     /// The app that renders the card.
     pub app: IMessageApp,
-
     /// What the card shows.
     pub layout: IMessageAppLayout,
-
     /// URL the app opens when the card is tapped.
     pub url: String,
-
     /// Text shown where the app is not installed.
     pub fallback_text: crate::Nullable<String>,
-
     /// Reactions on this part.
     pub reactions: Option<Vec<Reaction>>,
 }
@@ -3260,21 +3207,22 @@ impl<'de> Deserialize<'de> for IMessageAppPartResponse {
 
 /// One part of a message, told apart by `type`.
 #[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
+#[cfg_attr(docsrs, doc(cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages"
+))))]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum MessagePartResponse {
     /// `text`
     Text(TextPartResponse),
-
     /// `media`
     Media(MediaPartResponse),
-
     /// `link`
     Link(LinkPartResponse),
-
     /// `imessage_app`
     ImessageApp(IMessageAppPartResponse),
-
     /// A kind this version of the client does not know; kept as JSON.
     Unknown(serde_json::Value),
 }
@@ -3330,42 +3278,36 @@ impl<'de> Deserialize<'de> for MessagePartResponse {
 
 /// A message just sent, as accepted for delivery.
 #[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
+#[cfg_attr(docsrs, doc(cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages"
+))))]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SentMessage {
     /// Unique identifier of the message.
     pub id: String,
-
     /// When the message was created.
     pub created_at: chrono::DateTime<chrono::Utc>,
-
     /// The service the message went out over, once known.
     pub service: crate::Nullable<ServiceType>,
-
     /// The service asked for, if any.
     pub preferred_service: crate::Nullable<ServiceType>,
-
     /// The parts of the message.
     pub parts: Vec<MessagePartResponse>,
-
     /// When the message was sent; `null` until then.
     pub sent_at: Option<chrono::DateTime<chrono::Utc>>,
-
     /// When the message was delivered, if it was.
     pub delivered_at: crate::Nullable<chrono::DateTime<chrono::Utc>>,
-
     /// Where the message is on its way.
     pub delivery_status: DeliveryStatus,
-
     /// Whether the message was read.
     pub is_read: bool,
-
     /// The iMessage effect of the message, if any.
     pub effect: crate::Nullable<MessageEffect>,
-
     /// The sender.
     pub from_handle: crate::Nullable<ChatHandle>,
-
     /// The message this one replies to, if any.
     pub reply_to: crate::Nullable<ReplyTo>,
 }
@@ -3483,6 +3425,7 @@ impl<'de> Deserialize<'de> for SentMessage {
 
 /// A chat just created, with its first message.
 #[cfg(feature = "chats")]
+#[cfg_attr(docsrs, doc(cfg(feature = "chats")))]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ChatCreateResponse {
@@ -3540,12 +3483,12 @@ impl<'de> Deserialize<'de> for ChatCreateResponse {
 
 /// One page of chats.
 #[cfg(feature = "chats")]
+#[cfg_attr(docsrs, doc(cfg(feature = "chats")))]
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ChatListChatsResponse {
     /// The chats of the page.
     pub chats: Vec<Chat>,
-
     /// The `cursor` of the next page; `null` on the last page.
     pub next_cursor: crate::Nullable<String>,
 }
@@ -3607,11 +3550,11 @@ impl<'de> Deserialize<'de> for ChatListChatsResponse {
 
 /// The changes to a chat; absent fields are left as they are.
 #[cfg(feature = "chats")]
+#[cfg_attr(docsrs, doc(cfg(feature = "chats")))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ChatUpdateParams {
     /// The new name of the group chat.
     pub display_name: Option<String>,
-
     /// URL of the new icon of the group chat.
     pub group_chat_icon: Option<String>,
 }
@@ -3660,12 +3603,12 @@ impl<'de> Deserialize<'de> for ChatUpdateParams {
 
 /// The acknowledgement of a chat update.
 #[cfg(feature = "chats")]
+#[cfg_attr(docsrs, doc(cfg(feature = "chats")))]
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ChatUpdateResponse {
     /// The chat that was updated.
     pub chat_id: Option<String>,
-
     /// The state of the update.
     pub status: Option<String>,
 }
@@ -3727,6 +3670,7 @@ impl<'de> Deserialize<'de> for ChatUpdateResponse {
 
 /// The participant to add.
 #[cfg(feature = "chats_participants")]
+#[cfg_attr(docsrs, doc(cfg(feature = "chats_participants")))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ParticipantAddParams {
     /// The phone number (E.164) or email address to add.
@@ -3773,6 +3717,7 @@ impl<'de> Deserialize<'de> for ParticipantAddParams {
 
 /// The participant to remove.
 #[cfg(feature = "chats_participants")]
+#[cfg_attr(docsrs, doc(cfg(feature = "chats_participants")))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ParticipantRemoveParams {
     /// The phone number (E.164) or email address to remove.
@@ -3819,15 +3764,18 @@ impl<'de> Deserialize<'de> for ParticipantRemoveParams {
 
 /// The acknowledgement of a change that is carried out asynchronously.
 #[cfg(any(feature = "chats", feature = "chats_participants", feature = "messages"))]
+#[cfg_attr(docsrs, doc(cfg(any(
+    feature = "chats",
+    feature = "chats_participants",
+    feature = "messages"
+))))]
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct QueuedResponse {
     /// The state of the request (`accepted`).
     pub status: Option<String>,
-
     /// What was queued.
     pub message: Option<String>,
-
     /// Trace identifier of the request, for support requests.
     pub trace_id: Option<String>,
 }
@@ -3894,14 +3842,17 @@ impl<'de> Deserialize<'de> for QueuedResponse {
 
 /// The acknowledgement of a participant addition.
 #[cfg(feature = "chats_participants")]
+#[cfg_attr(docsrs, doc(cfg(feature = "chats_participants")))]
 pub type ParticipantAddResponse = QueuedResponse;
 
 /// The acknowledgement of a participant removal.
 #[cfg(feature = "chats_participants")]
+#[cfg_attr(docsrs, doc(cfg(feature = "chats_participants")))]
 pub type ParticipantRemoveResponse = QueuedResponse;
 
 /// A message to send to a chat.
 #[cfg(feature = "chats_messages")]
+#[cfg_attr(docsrs, doc(cfg(feature = "chats_messages")))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct MessageSendParams {
     /// The message.
@@ -3948,12 +3899,12 @@ impl<'de> Deserialize<'de> for MessageSendParams {
 
 /// A message just sent to a chat.
 #[cfg(feature = "chats_messages")]
+#[cfg_attr(docsrs, doc(cfg(feature = "chats_messages")))]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct MessageSendResponse {
     /// The chat the message was sent to.
     pub chat_id: String,
-
     /// The message.
     pub message: SentMessage,
 }
@@ -4012,62 +3963,46 @@ impl<'de> Deserialize<'de> for MessageSendResponse {
 
 /// A message of a chat.
 #[cfg(any(feature = "chats_messages", feature = "messages"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "chats_messages", feature = "messages"))))]
 #[allow(deprecated)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Message {
     /// Unique identifier of the message.
     pub id: String,
-
     /// The chat the message belongs to.
     pub chat_id: String,
-
     /// The service the message went over, if known.
     pub service: crate::Nullable<ServiceType>,
-
     /// The service asked for when sending, if any.
     pub preferred_service: crate::Nullable<ServiceType>,
-
     /// The sender's handle; `from_handle` replaces it.
     #[deprecated]
     pub from: crate::Nullable<String>,
-
     /// The sender.
     pub from_handle: crate::Nullable<ChatHandle>,
-
     /// The parts of the message.
     pub parts: crate::Nullable<Vec<MessagePartResponse>>,
-
     /// The message this one replies to, if any.
     pub reply_to: crate::Nullable<ReplyTo>,
-
     /// Where the message is on its way.
     pub delivery_status: DeliveryStatus,
-
     /// Whether one of your phone numbers sent the message.
     pub is_from_me: bool,
-
     /// Whether the message was delivered.
     pub is_delivered: bool,
-
     /// Whether the message was read.
     pub is_read: bool,
-
     /// When the message was created.
     pub created_at: chrono::DateTime<chrono::Utc>,
-
     /// When the message last changed.
     pub updated_at: chrono::DateTime<chrono::Utc>,
-
     /// When the message was sent.
     pub sent_at: crate::Nullable<chrono::DateTime<chrono::Utc>>,
-
     /// When the message was delivered.
     pub delivered_at: crate::Nullable<chrono::DateTime<chrono::Utc>>,
-
     /// When the message was read.
     pub read_at: crate::Nullable<chrono::DateTime<chrono::Utc>>,
-
     /// The iMessage effect of the message, if any.
     pub effect: crate::Nullable<MessageEffect>,
 }
@@ -4223,12 +4158,12 @@ impl<'de> Deserialize<'de> for Message {
 
 /// One page of messages.
 #[cfg(any(feature = "chats_messages", feature = "messages"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "chats_messages", feature = "messages"))))]
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct MessagePage {
     /// The messages of the page.
     pub messages: Vec<Message>,
-
     /// The `cursor` of the next page; `null` on the last page.
     pub next_cursor: crate::Nullable<String>,
 }
@@ -4290,19 +4225,21 @@ impl<'de> Deserialize<'de> for MessagePage {
 
 /// One page of the messages of a chat.
 #[cfg(feature = "chats_messages")]
+#[cfg_attr(docsrs, doc(cfg(feature = "chats_messages")))]
 pub type ChatMessageListResponse = MessagePage;
 
 /// One page of the messages of a thread.
 #[cfg(feature = "messages")]
+#[cfg_attr(docsrs, doc(cfg(feature = "messages")))]
 pub type MessageListMessagesThreadResponse = MessagePage;
 
 /// The audio of a voice memo: `voice_memo_url` or `attachment_id`, one of the two.
 #[cfg(feature = "chats")]
+#[cfg_attr(docsrs, doc(cfg(feature = "chats")))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ChatSendVoicememoParams {
     /// A public URL of the audio file.
     pub voice_memo_url: Option<String>,
-
     /// The ID of an uploaded audio attachment.
     pub attachment_id: Option<String>,
 }
@@ -4351,24 +4288,20 @@ impl<'de> Deserialize<'de> for ChatSendVoicememoParams {
 
 /// The audio file of a voice memo.
 #[cfg(feature = "chats")]
+#[cfg_attr(docsrs, doc(cfg(feature = "chats")))]
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct VoiceMemoFile {
     /// Unique identifier of the file.
     pub id: String,
-
     /// Download URL of the file.
     pub url: String,
-
     /// The file name.
     pub filename: String,
-
     /// The media type of the audio.
     pub mime_type: String,
-
     /// The size of the file in bytes.
     pub size_bytes: i64,
-
     /// The length of the recording in milliseconds, if known.
     pub duration_ms: crate::Nullable<i64>,
 }
@@ -4456,21 +4389,18 @@ impl<'de> Deserialize<'de> for VoiceMemoFile {
 
 /// The chat a voice memo was sent to.
 #[cfg(feature = "chats")]
+#[cfg_attr(docsrs, doc(cfg(feature = "chats")))]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct VoiceMemoChat {
     /// Unique identifier of the chat.
     pub id: String,
-
     /// The participants.
     pub handles: Vec<ChatHandle>,
-
     /// Whether the chat is a group chat.
     pub is_group: bool,
-
     /// The service of the chat.
     pub service: ServiceType,
-
     /// Whether the chat is active.
     pub is_active: bool,
 }
@@ -4553,6 +4483,7 @@ impl<'de> Deserialize<'de> for VoiceMemoChat {
 
 /// A voice memo just sent.
 #[cfg(feature = "chats")]
+#[cfg_attr(docsrs, doc(cfg(feature = "chats")))]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ChatSendVoicememoResponse {
@@ -4610,17 +4541,15 @@ impl<'de> Deserialize<'de> for ChatSendVoicememoResponse {
 
 /// A reaction to add or remove.
 #[cfg(feature = "messages")]
+#[cfg_attr(docsrs, doc(cfg(feature = "messages")))]
 #[derive(Debug, Clone, PartialEq)]
 pub struct MessageAddReactionParams {
     /// Whether to add or remove the reaction.
     pub operation: MessageAddReactionParamsOperation,
-
     /// The reaction.
     pub type_: ReactionType,
-
     /// The emoji, required when `type` is `custom`.
     pub custom_emoji: Option<String>,
-
     /// The 0-based index of the part to react to (the first part when left out).
     pub part_index: Option<i64>,
 }
@@ -4677,163 +4606,115 @@ impl<'de> Deserialize<'de> for MessageAddReactionParams {
 
 /// The acknowledgement of a reaction change.
 #[cfg(feature = "messages")]
+#[cfg_attr(docsrs, doc(cfg(feature = "messages")))]
 pub type MessageAddReactionResponse = QueuedResponse;
 
 /// A media type accepted for attachments.
 #[cfg(feature = "attachments")]
+#[cfg_attr(docsrs, doc(cfg(feature = "attachments")))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum SupportedContentType {
     /// `image/jpeg`
     ImageJpeg,
-
     /// `image/png`
     ImagePng,
-
     /// `image/gif`
     ImageGif,
-
     /// `image/heic`
     ImageHeic,
-
     /// `image/heif`
     ImageHeif,
-
     /// `image/tiff`
     ImageTiff,
-
     /// `image/bmp`
     ImageBmp,
-
     /// `image/svg+xml`
     ImageSvgXml,
-
     /// `image/webp`
     ImageWebp,
-
     /// `image/x-icon`
     ImageXIcon,
-
     /// `video/mp4`
     VideoMp4,
-
     /// `video/quicktime`
     VideoQuicktime,
-
     /// `video/mpeg`
     VideoMpeg,
-
     /// `video/mpeg2`
     VideoMpeg2,
-
     /// `video/x-m4v`
     VideoXM4v,
-
     /// `video/x-msvideo`
     VideoXMsvideo,
-
     /// `video/3gpp`
     Video3gpp,
-
     /// `audio/mpeg`
     AudioMpeg,
-
     /// `audio/mp3`
     AudioMp3,
-
     /// `audio/x-m4a`
     AudioXM4a,
-
     /// `audio/mp4`
     AudioMp4,
-
     /// `audio/x-caf`
     AudioXCaf,
-
     /// `audio/x-wav`
     AudioXWav,
-
     /// `audio/x-aiff`
     AudioXAiff,
-
     /// `audio/aiff`
     AudioAiff,
-
     /// `audio/aac`
     AudioAac,
-
     /// `audio/midi`
     AudioMidi,
-
     /// `audio/amr`
     AudioAmr,
-
     /// `application/pdf`
     ApplicationPdf,
-
     /// `text/plain`
     TextPlain,
-
     /// `text/markdown`
     TextMarkdown,
-
     /// `text/vcard`
     TextVcard,
-
     /// `text/rtf`
     TextRtf,
-
     /// `text/csv`
     TextCsv,
-
     /// `text/html`
     TextHtml,
-
     /// `text/calendar`
     TextCalendar,
-
     /// `application/msword`
     ApplicationMsword,
-
     /// `application/vnd.openxmlformats-officedocument.wordprocessingml.document`
     ApplicationVndOpenxmlformatsOfficedocumentWordprocessingmlDocument,
-
     /// `application/vnd.ms-excel`
     ApplicationVndMsExcel,
-
     /// `application/vnd.openxmlformats-officedocument.spreadsheetml.sheet`
     ApplicationVndOpenxmlformatsOfficedocumentSpreadsheetmlSheet,
-
     /// `application/vnd.ms-powerpoint`
     ApplicationVndMsPowerpoint,
-
     /// `application/vnd.openxmlformats-officedocument.presentationml.presentation`
     ApplicationVndOpenxmlformatsOfficedocumentPresentationmlPresentation,
-
     /// `application/x-iwork-pages-sffpages`
     ApplicationXIworkPagesSffpages,
-
     /// `application/x-iwork-numbers-sffnumbers`
     ApplicationXIworkNumbersSffnumbers,
-
     /// `application/x-iwork-keynote-sffkey`
     ApplicationXIworkKeynoteSffkey,
-
     /// `application/epub+zip`
     ApplicationEpubZip,
-
     /// `text/xml`
     TextXml,
-
     /// `application/json`
     ApplicationJson,
-
     /// `application/zip`
     ApplicationZip,
-
     /// `application/x-gzip`
     ApplicationXGzip,
-
     /// A value this version of the client does not know; kept verbatim.
     Unknown(String),
 }
@@ -5034,6 +4915,17 @@ impl std::fmt::Display for SupportedContentType {
     }
 }
 
+/// The inverse of `Display`: a value this version of the client does not know
+/// becomes the catch-all variant, so parsing never fails.
+#[cfg(feature = "attachments")]
+impl std::str::FromStr for SupportedContentType {
+    type Err = std::convert::Infallible;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(s))
+    }
+}
+
 #[cfg(feature = "attachments")]
 impl Serialize for SupportedContentType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -5052,14 +4944,13 @@ impl<'de> Deserialize<'de> for SupportedContentType {
 
 /// A file to upload.
 #[cfg(feature = "attachments")]
+#[cfg_attr(docsrs, doc(cfg(feature = "attachments")))]
 #[derive(Debug, Clone, PartialEq)]
 pub struct AttachmentCreateParams {
     /// The file name, shown to recipients.
     pub filename: String,
-
     /// The media type of the file.
     pub content_type: SupportedContentType,
-
     /// The exact size of the file in bytes (at most 100 MB).
     pub size_bytes: i64,
 }
@@ -5112,24 +5003,20 @@ impl<'de> Deserialize<'de> for AttachmentCreateParams {
 
 /// Where and how to upload a file.
 #[cfg(feature = "attachments")]
+#[cfg_attr(docsrs, doc(cfg(feature = "attachments")))]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AttachmentCreateResponse {
     /// The attachment's ID, for media parts; it does not expire.
     pub attachment_id: String,
-
     /// The pre-signed URL to send the raw file bytes to.
     pub upload_url: String,
-
     /// A permanent URL of the file once uploaded.
     pub download_url: String,
-
     /// The HTTP method of the upload (`PUT`).
     pub http_method: AttachmentCreateResponseHttpMethod,
-
     /// When `upload_url` stops working (15 minutes after the request).
     pub expires_at: chrono::DateTime<chrono::Utc>,
-
     /// Headers the upload request must carry.
     pub required_headers: std::collections::BTreeMap<String, String>,
 }
@@ -5218,27 +5105,22 @@ impl<'de> Deserialize<'de> for AttachmentCreateResponse {
 
 /// An attachment.
 #[cfg(feature = "attachments")]
+#[cfg_attr(docsrs, doc(cfg(feature = "attachments")))]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AttachmentRetrieveResponse {
     /// Unique identifier of the attachment.
     pub id: String,
-
     /// The file name.
     pub filename: String,
-
     /// The media type of the file.
     pub content_type: SupportedContentType,
-
     /// The size of the file in bytes.
     pub size_bytes: i64,
-
     /// Whether the upload finished.
     pub status: AttachmentRetrieveResponseStatus,
-
     /// URL to download the file, once uploaded.
     pub download_url: Option<String>,
-
     /// When the attachment was created.
     pub created_at: chrono::DateTime<chrono::Utc>,
 }
@@ -5332,15 +5214,14 @@ impl<'de> Deserialize<'de> for AttachmentRetrieveResponse {
 
 /// What a phone number can do.
 #[cfg(feature = "phonenumbers")]
+#[cfg_attr(docsrs, doc(cfg(feature = "phonenumbers")))]
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PhoneCapabilities {
     /// Whether it sends and receives SMS.
     pub sms: bool,
-
     /// Whether it sends and receives MMS.
     pub mms: bool,
-
     /// Whether it makes and takes calls.
     pub voice: bool,
 }
@@ -5403,6 +5284,7 @@ impl<'de> Deserialize<'de> for PhoneCapabilities {
 
 /// The phone numbers of the account.
 #[cfg(feature = "phonenumbers")]
+#[cfg_attr(docsrs, doc(cfg(feature = "phonenumbers")))]
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PhonenumberListResponse {
@@ -5460,16 +5342,17 @@ impl<'de> Deserialize<'de> for PhonenumberListResponse {
 
 /// The acknowledgement of leaving a chat.
 #[cfg(feature = "chats")]
+#[cfg_attr(docsrs, doc(cfg(feature = "chats")))]
 pub type ChatLeaveChatResponse = QueuedResponse;
 
 /// The outcome of a location request.
 #[cfg(feature = "chats_location")]
+#[cfg_attr(docsrs, doc(cfg(feature = "chats_location")))]
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct LocationRequestResponse {
     /// Whether the request was sent.
     pub success: bool,
-
     /// What happened.
     pub message: String,
 }
@@ -5528,15 +5411,14 @@ impl<'de> Deserialize<'de> for LocationRequestResponse {
 
 /// The last location a participant shared, as a GeoJSON point feature.
 #[cfg(feature = "chats_location")]
+#[cfg_attr(docsrs, doc(cfg(feature = "chats_location")))]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct LocationFeature {
     /// Always `Feature`.
     pub type_: LocationFeatureType,
-
     /// Where the participant was.
     pub geometry: LocationFeatureGeometry,
-
     /// Who shared the location, and where that is.
     pub properties: LocationFeatureProperties,
 }
@@ -5607,12 +5489,12 @@ impl<'de> Deserialize<'de> for LocationFeature {
 
 /// The locations shared in a chat.
 #[cfg(feature = "chats_location")]
+#[cfg_attr(docsrs, doc(cfg(feature = "chats_location")))]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GetChatLocationResponse {
     /// Whether the locations could be read.
     pub success: bool,
-
     /// The locations, as a GeoJSON feature collection.
     pub data: GetChatLocationResponseData,
 }
@@ -5671,11 +5553,11 @@ impl<'de> Deserialize<'de> for GetChatLocationResponse {
 
 /// A handle to check for iMessage.
 #[cfg(feature = "capability")]
+#[cfg_attr(docsrs, doc(cfg(feature = "capability")))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CapabilityCheckIMessageParams {
     /// The phone number (E.164) or email address to check.
     pub address: String,
-
     /// The phone number of yours to check from (E.164).
     pub from: Option<String>,
 }
@@ -5728,11 +5610,11 @@ impl<'de> Deserialize<'de> for CapabilityCheckIMessageParams {
 
 /// A handle to check for RCS.
 #[cfg(feature = "capability")]
+#[cfg_attr(docsrs, doc(cfg(feature = "capability")))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CapabilityCheckRcsParams {
     /// The phone number to check (E.164).
     pub address: String,
-
     /// The phone number of yours to check from (E.164).
     pub from: Option<String>,
 }
@@ -5781,12 +5663,12 @@ impl<'de> Deserialize<'de> for CapabilityCheckRcsParams {
 
 /// Whether a handle can be reached over a service.
 #[cfg(feature = "capability")]
+#[cfg_attr(docsrs, doc(cfg(feature = "capability")))]
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct HandleCheckResponse {
     /// The handle that was checked.
     pub address: String,
-
     /// Whether it can be reached.
     pub available: bool,
 }
@@ -5845,21 +5727,18 @@ impl<'de> Deserialize<'de> for HandleCheckResponse {
 
 /// The contact card of one of your phone numbers.
 #[cfg(feature = "contact_card")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contact_card")))]
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct SetContactCard {
     /// The phone number (E.164).
     pub phone_number: String,
-
     /// First name shown on the card.
     pub first_name: String,
-
     /// Last name shown on the card.
     pub last_name: Option<String>,
-
     /// URL of the card's photo.
     pub image_url: Option<String>,
-
     /// Whether the card is shared.
     pub is_active: bool,
 }
@@ -5936,6 +5815,7 @@ impl<'de> Deserialize<'de> for SetContactCard {
 
 /// Contact cards of your phone numbers.
 #[cfg(feature = "contact_card")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contact_card")))]
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ContactCardRetrieveResponse {
@@ -5993,17 +5873,15 @@ impl<'de> Deserialize<'de> for ContactCardRetrieveResponse {
 
 /// A contact card to set.
 #[cfg(feature = "contact_card")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contact_card")))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ContactCardCreateParams {
     /// The phone number of yours the card is for (E.164).
     pub phone_number: String,
-
     /// First name shown on the card.
     pub first_name: String,
-
     /// Last name shown on the card.
     pub last_name: Option<String>,
-
     /// URL of the card's photo.
     pub image_url: Option<String>,
 }
@@ -6060,14 +5938,13 @@ impl<'de> Deserialize<'de> for ContactCardCreateParams {
 
 /// The fields of a contact card to change; absent fields are left as they are.
 #[cfg(feature = "full")]
+#[cfg_attr(docsrs, doc(cfg(feature = "full")))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ContactCardUpdateBody {
     /// First name shown on the card.
     pub first_name: Option<String>,
-
     /// Last name shown on the card.
     pub last_name: Option<String>,
-
     /// URL of the card's photo.
     pub image_url: Option<String>,
 }
@@ -6120,14 +5997,13 @@ impl<'de> Deserialize<'de> for ContactCardUpdateBody {
 
 /// A message to send to handles, with no chat named.
 #[cfg(feature = "full")]
+#[cfg_attr(docsrs, doc(cfg(feature = "full")))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct MessageCreateBody {
     /// The recipients (phone numbers in E.164 or email addresses).
     pub to: Vec<String>,
-
     /// The message.
     pub message: MessageContent,
-
     /// A text sent after the message when a new chat had to be started.
     pub continuation_message: Option<MessageCreateBodyContinuationMessage>,
 }
@@ -6180,33 +6056,26 @@ impl<'de> Deserialize<'de> for MessageCreateBody {
 
 /// A message sent to handles, and the chat and number chosen for it.
 #[cfg(feature = "messages")]
+#[cfg_attr(docsrs, doc(cfg(feature = "messages")))]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct MessageCreateResponse {
     /// The chat the message went to.
     pub chat_id: String,
-
     /// Whether a new chat was started for it.
     pub created_new_chat: bool,
-
     /// The chat used before, when a new one replaced it.
     pub previous_chat_id: crate::Nullable<String>,
-
     /// The phone number of yours that sent it.
     pub from: String,
-
     /// Why that phone number was chosen.
     pub from_selection: MessageCreateResponseFromSelection,
-
     /// The participants of the chat.
     pub handles: Vec<ChatHandle>,
-
     /// Whether the chat is a group chat.
     pub is_group: bool,
-
     /// The service of the chat.
     pub service: ServiceType,
-
     /// The message.
     pub message: SentMessage,
 }
@@ -6313,11 +6182,11 @@ impl<'de> Deserialize<'de> for MessageCreateResponse {
 
 /// The new text of a part of a message.
 #[cfg(feature = "messages")]
+#[cfg_attr(docsrs, doc(cfg(feature = "messages")))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct MessageUpdateParams {
     /// The new text.
     pub text: String,
-
     /// The 0-based index of the part to edit (the first part when left out).
     pub part_index: Option<i64>,
 }
@@ -6366,17 +6235,15 @@ impl<'de> Deserialize<'de> for MessageUpdateParams {
 
 /// The new content of an iMessage app card.
 #[cfg(feature = "messages")]
+#[cfg_attr(docsrs, doc(cfg(feature = "messages")))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct MessageUpdateAppCardParams {
     /// What the card shows.
     pub layout: IMessageAppLayout,
-
     /// URL the app opens when the card is tapped.
     pub url: Option<String>,
-
     /// Text shown where the app is not installed.
     pub fallback_text: Option<String>,
-
     /// Whether the card can be interacted with in the conversation.
     pub interactive: Option<bool>,
 }
@@ -6433,12 +6300,12 @@ impl<'de> Deserialize<'de> for MessageUpdateAppCardParams {
 
 /// An iMessage app card message after its update.
 #[cfg(feature = "messages")]
+#[cfg_attr(docsrs, doc(cfg(feature = "messages")))]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct MessageUpdateAppCardResponse {
     /// The chat of the message.
     pub chat_id: String,
-
     /// The message.
     pub message: SentMessage,
 }
@@ -6497,12 +6364,12 @@ impl<'de> Deserialize<'de> for MessageUpdateAppCardResponse {
 
 /// A health or reputation level of a phone number, with its documentation.
 #[cfg(feature = "phone_numbers")]
+#[cfg_attr(docsrs, doc(cfg(feature = "phone_numbers")))]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct NumberStatus {
     /// The level.
     pub status: ReputationLevel,
-
     /// Documentation of the levels and what to do about them.
     pub doc_url: String,
 }
@@ -6561,6 +6428,7 @@ impl<'de> Deserialize<'de> for NumberStatus {
 
 /// The phone numbers of the account, with their health.
 #[cfg(feature = "phone_numbers")]
+#[cfg_attr(docsrs, doc(cfg(feature = "phone_numbers")))]
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PhoneNumberListResponse {
@@ -6618,6 +6486,7 @@ impl<'de> Deserialize<'de> for PhoneNumberListResponse {
 
 /// The settings of a phone number to change.
 #[cfg(feature = "phone_numbers")]
+#[cfg_attr(docsrs, doc(cfg(feature = "phone_numbers")))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PhoneNumberUpdateParams {
     /// Where to forward calls (E.164), or `null` to stop forwarding.
@@ -6664,15 +6533,14 @@ impl<'de> Deserialize<'de> for PhoneNumberUpdateParams {
 
 /// A phone number after its update.
 #[cfg(feature = "phone_numbers")]
+#[cfg_attr(docsrs, doc(cfg(feature = "phone_numbers")))]
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PhoneNumberUpdateResponse {
     /// Unique identifier of the phone number.
     pub id: String,
-
     /// The phone number (E.164).
     pub phone_number: String,
-
     /// Where calls are forwarded, if anywhere.
     pub forwarding_number: Option<String>,
 }
@@ -6739,12 +6607,12 @@ impl<'de> Deserialize<'de> for PhoneNumberUpdateResponse {
 
 /// The phone number to write from.
 #[cfg(feature = "available_number")]
+#[cfg_attr(docsrs, doc(cfg(feature = "available_number")))]
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AvailableNumberRetrieveResponse {
     /// The phone number (E.164).
     pub phone_number: String,
-
     /// URL of the number's contact card (vCard).
     pub vcf_url: String,
 }
@@ -6807,18 +6675,16 @@ impl<'de> Deserialize<'de> for AvailableNumberRetrieveResponse {
 
 /// The chat of a message event (payload version `2026-02-03`).
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct WebhookChat {
     /// Unique identifier of the chat.
     pub id: String,
-
     /// Deliverability health of the chat.
     pub health_status: HealthStatus,
-
     /// Whether the chat is a group chat.
     pub is_group: crate::Nullable<bool>,
-
     /// Your phone number's handle in the chat.
     pub owner_handle: crate::Nullable<ChatHandle>,
 }
@@ -6890,15 +6756,14 @@ impl<'de> Deserialize<'de> for WebhookChat {
 
 /// A text part of a message in a webhook payload.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct WebhookTextPart {
     /// Always `text`.
     pub type_: WebhookTextPartType,
-
     /// The text.
     pub value: String,
-
     /// Styles and animations of ranges of the text.
     pub text_decorations: crate::Nullable<Vec<TextDecoration>>,
 }
@@ -6965,24 +6830,20 @@ impl<'de> Deserialize<'de> for WebhookTextPart {
 
 /// A file part of a message in a webhook payload.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct WebhookMediaPart {
     /// Always `media`.
     pub type_: WebhookMediaPartType,
-
     /// Unique identifier of the file.
     pub id: String,
-
     /// A signed download URL, valid for one hour.
     pub url: String,
-
     /// The file name.
     pub filename: String,
-
     /// The media type of the file.
     pub mime_type: String,
-
     /// The size of the file in bytes.
     pub size_bytes: i64,
 }
@@ -7073,25 +6934,23 @@ impl<'de> Deserialize<'de> for WebhookMediaPart {
 ///
 /// An alias of \[`LinkPart`\], which has the same shape.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
 pub type WebhookLinkPart = LinkPart;
 
 /// An iMessage app card part of a message in a webhook payload.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct WebhookIMessageAppPart {
     /// Always `imessage_app`.
     pub type_: WebhookIMessageAppPartType,
-
     /// The app that renders the card.
     pub app: WebhookIMessageAppPartApp,
-
     /// What the card shows.
     pub layout: WebhookIMessageAppPartLayout,
-
     /// URL the app opens when the card is tapped.
     pub url: String,
-
     /// Text shown where the app is not installed.
     pub fallback_text: crate::Nullable<String>,
 }
@@ -7173,21 +7032,18 @@ impl<'de> Deserialize<'de> for WebhookIMessageAppPart {
 
 /// One part of a message in a webhook payload, told apart by `type`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum WebhookMessagePart {
     /// `text`
     Text(WebhookTextPart),
-
     /// `media`
     Media(WebhookMediaPart),
-
     /// `link`
     Link(WebhookLinkPart),
-
     /// `imessage_app`
     ImessageApp(WebhookIMessageAppPart),
-
     /// A kind this version of the client does not know; kept as JSON.
     Unknown(serde_json::Value),
 }
@@ -7243,12 +7099,12 @@ impl<'de> Deserialize<'de> for WebhookMessagePart {
 
 /// The message (and part) a message replies to.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct WebhookReplyTo {
     /// The ID of the message replied to.
     pub message_id: Option<String>,
-
     /// The 0-based index of the part replied to.
     pub part_index: Option<i32>,
 }
@@ -7310,21 +7166,18 @@ impl<'de> Deserialize<'de> for WebhookReplyTo {
 
 /// The service asked for when sending; `auto` lets Linq choose.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum WebhookPreferredService {
     /// `iMessage`
     IMessage,
-
     /// `SMS`
     Sms,
-
     /// `RCS`
     Rcs,
-
     /// `auto`
     Auto,
-
     /// A value this version of the client does not know; kept verbatim.
     Unknown(String),
 }
@@ -7371,6 +7224,17 @@ impl std::fmt::Display for WebhookPreferredService {
     }
 }
 
+/// The inverse of `Display`: a value this version of the client does not know
+/// becomes the catch-all variant, so parsing never fails.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl std::str::FromStr for WebhookPreferredService {
+    type Err = std::convert::Infallible;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(s))
+    }
+}
+
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl Serialize for WebhookPreferredService {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -7392,45 +7256,34 @@ impl<'de> Deserialize<'de> for WebhookPreferredService {
 /// the state: `sent_at` is set once sent, `delivered_at` once delivered and
 /// `read_at` once read.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct MessageEventV2 {
     /// The chat of the message.
     pub chat: WebhookChat,
-
     /// Unique identifier of the message.
     pub id: String,
-
     /// The idempotency key given when sending, if any.
     pub idempotency_key: crate::Nullable<String>,
-
     /// `outbound` for messages you sent, `inbound` for messages you received.
     pub direction: MessageEventV2Direction,
-
     /// The sender.
     pub sender_handle: ChatHandle,
-
     /// The parts of the message.
     pub parts: Vec<WebhookMessagePart>,
-
     /// When the message was sent.
     pub sent_at: crate::Nullable<chrono::DateTime<chrono::Utc>>,
-
     /// When the message was delivered.
     pub delivered_at: crate::Nullable<chrono::DateTime<chrono::Utc>>,
-
     /// When the message was read.
     pub read_at: crate::Nullable<chrono::DateTime<chrono::Utc>>,
-
     /// The message this one replies to, if any.
     pub reply_to: crate::Nullable<WebhookReplyTo>,
-
     /// The iMessage effect of the message, if any.
     pub effect: crate::Nullable<MessageEffect>,
-
     /// The service the message went over.
     pub service: ServiceType,
-
     /// The service asked for when sending, if any.
     pub preferred_service: crate::Nullable<WebhookPreferredService>,
 }
@@ -7554,39 +7407,30 @@ impl<'de> Deserialize<'de> for MessageEventV2 {
 
 /// The message of a payload-version `2025-01-01` message event.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct MessagePayload {
     /// Unique identifier of the message.
     pub id: Option<String>,
-
     /// The parts of the message.
     pub parts: Option<Vec<WebhookMessagePart>>,
-
     /// The iMessage effect of the message.
     pub effect: Option<MessageEffect>,
-
     /// The message this one replies to.
     pub reply_to: Option<WebhookReplyTo>,
-
     /// Whether the message was delivered.
     pub is_delivered: Option<bool>,
-
     /// Whether the message was read.
     pub is_read: Option<bool>,
-
     /// When the message was sent.
     pub sent_at: crate::Nullable<chrono::DateTime<chrono::Utc>>,
-
     /// When the message was delivered.
     pub delivered_at: crate::Nullable<chrono::DateTime<chrono::Utc>>,
-
     /// When the message was read.
     pub read_at: crate::Nullable<chrono::DateTime<chrono::Utc>>,
-
     /// When the message was created.
     pub created_at: Option<chrono::DateTime<chrono::Utc>>,
-
     /// When the message last changed.
     pub updated_at: Option<chrono::DateTime<chrono::Utc>>,
 }
@@ -7694,45 +7538,35 @@ impl<'de> Deserialize<'de> for MessagePayload {
 /// A message event as delivered with payload version `2025-01-01`: the chat and
 /// sender at the top, the message nested in `message`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
 #[allow(deprecated)]
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct MessageEvent {
     /// The chat of the message.
     pub chat_id: Option<String>,
-
     /// Whether the chat is a group chat.
     pub is_group: Option<bool>,
-
     /// The idempotency key given when sending, if any.
     pub idempotency_key: crate::Nullable<String>,
-
     /// The sender's handle; `from_handle` replaces it.
     #[deprecated]
     pub from: Option<String>,
-
     /// The sender.
     pub from_handle: Option<ChatHandle>,
-
     /// The message.
     pub message: Option<MessagePayload>,
-
     /// The receiving phone number; `recipient_handle` replaces it.
     #[deprecated]
     pub recipient_phone: crate::Nullable<String>,
-
     /// The receiving handle.
     pub recipient_handle: crate::Nullable<ChatHandle>,
-
     /// Whether one of your phone numbers sent the message.
     pub is_from_me: Option<bool>,
-
     /// When the message was received.
     pub received_at: crate::Nullable<chrono::DateTime<chrono::Utc>>,
-
     /// The service the message went over.
     pub service: crate::Nullable<ServiceType>,
-
     /// The service asked for when sending, if any.
     pub preferred_service: crate::Nullable<WebhookPreferredService>,
 }
@@ -7848,51 +7682,39 @@ impl<'de> Deserialize<'de> for MessageEvent {
 
 /// A `message.read` event of payload version `2025-01-01`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
 #[allow(deprecated)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct MessageReadEvent {
     /// The chat of the message.
     pub chat_id: Option<String>,
-
     /// Whether the chat is a group chat.
     pub is_group: Option<bool>,
-
     /// The idempotency key given when sending, if any.
     pub idempotency_key: crate::Nullable<String>,
-
     /// The sender's handle; `from_handle` replaces it.
     #[deprecated]
     pub from: Option<String>,
-
     /// The sender.
     pub from_handle: Option<ChatHandle>,
-
     /// The message.
     pub message: Option<MessagePayload>,
-
     /// The receiving phone number; `recipient_handle` replaces it.
     #[deprecated]
     pub recipient_phone: crate::Nullable<String>,
-
     /// The receiving handle.
     pub recipient_handle: crate::Nullable<ChatHandle>,
-
     /// Whether one of your phone numbers sent the message.
     pub is_from_me: Option<bool>,
-
     /// When the message was received.
     pub received_at: crate::Nullable<chrono::DateTime<chrono::Utc>>,
-
     /// The service the message went over.
     pub service: crate::Nullable<ServiceType>,
-
     /// The service asked for when sending, if any.
     pub preferred_service: crate::Nullable<WebhookPreferredService>,
-
     /// The message that was read.
     pub message_id: Option<String>,
-
     /// When the message was read.
     pub read_at: chrono::DateTime<chrono::Utc>,
 }
@@ -8018,51 +7840,39 @@ impl<'de> Deserialize<'de> for MessageReadEvent {
 
 /// A `message.delivered` event of payload version `2025-01-01`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
 #[allow(deprecated)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct MessageDeliveredEvent {
     /// The chat of the message.
     pub chat_id: Option<String>,
-
     /// Whether the chat is a group chat.
     pub is_group: Option<bool>,
-
     /// The idempotency key given when sending, if any.
     pub idempotency_key: crate::Nullable<String>,
-
     /// The sender's handle; `from_handle` replaces it.
     #[deprecated]
     pub from: Option<String>,
-
     /// The sender.
     pub from_handle: Option<ChatHandle>,
-
     /// The message.
     pub message: Option<MessagePayload>,
-
     /// The receiving phone number; `recipient_handle` replaces it.
     #[deprecated]
     pub recipient_phone: crate::Nullable<String>,
-
     /// The receiving handle.
     pub recipient_handle: crate::Nullable<ChatHandle>,
-
     /// Whether one of your phone numbers sent the message.
     pub is_from_me: Option<bool>,
-
     /// When the message was received.
     pub received_at: crate::Nullable<chrono::DateTime<chrono::Utc>>,
-
     /// The service the message went over.
     pub service: crate::Nullable<ServiceType>,
-
     /// The service asked for when sending, if any.
     pub preferred_service: crate::Nullable<WebhookPreferredService>,
-
     /// The message that was delivered.
     pub message_id: Option<String>,
-
     /// When the message was delivered.
     pub delivered_at: chrono::DateTime<chrono::Utc>,
 }
@@ -8190,21 +8000,18 @@ impl<'de> Deserialize<'de> for MessageDeliveredEvent {
 /// upstream service failed after retries, it was cancelled, or no service could
 /// carry it. Its content may be missing.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct MessageFailedEvent {
     /// The chat of the message.
     pub chat_id: Option<String>,
-
     /// The message that failed.
     pub message_id: Option<String>,
-
     /// Linq's error code, e.g. 3007 (retries exhausted) or 4001 (delivery failed).
     pub code: i64,
-
     /// Why the delivery failed.
     pub reason: Option<String>,
-
     /// When the delivery failed.
     pub failed_at: chrono::DateTime<chrono::Utc>,
 }
@@ -8281,24 +8088,20 @@ impl<'de> Deserialize<'de> for MessageFailedEvent {
 
 /// A part of a message whose text was edited.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct MessageEditedEvent {
     /// Unique identifier of the message.
     pub id: String,
-
     /// The chat of the message.
     pub chat: MessageEditedEventChat,
-
     /// `outbound` for messages you sent, `inbound` for messages you received.
     pub direction: MessageEditedEventDirection,
-
     /// When the message was edited.
     pub edited_at: chrono::DateTime<chrono::Utc>,
-
     /// The edited part.
     pub part: MessageEditedEventPart,
-
     /// The sender.
     pub sender_handle: ChatHandle,
 }
@@ -8387,41 +8190,32 @@ impl<'de> Deserialize<'de> for MessageEditedEvent {
 
 /// A reaction added to or removed from a message.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
 #[allow(deprecated)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ReactionEvent {
     /// The chat of the message.
     pub chat_id: Option<String>,
-
     /// The reacting handle; `from_handle` replaces it.
     #[deprecated]
     pub from: Option<String>,
-
     /// Who reacted.
     pub from_handle: Option<ChatHandle>,
-
     /// The message reacted to.
     pub message_id: Option<String>,
-
     /// The 0-based index of the part reacted to.
     pub part_index: Option<i32>,
-
     /// The reaction.
     pub reaction_type: ReactionType,
-
     /// The emoji of a `custom` reaction.
     pub custom_emoji: crate::Nullable<String>,
-
     /// The sticker of a `sticker` reaction.
     pub sticker: crate::Nullable<Sticker>,
-
     /// Whether you reacted.
     pub is_from_me: bool,
-
     /// The service of the reaction.
     pub service: Option<ServiceType>,
-
     /// When the reaction was added or removed.
     pub reacted_at: Option<chrono::DateTime<chrono::Utc>>,
 }
@@ -8532,20 +8326,18 @@ impl<'de> Deserialize<'de> for ReactionEvent {
 
 /// A participant added to a group chat.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
 #[allow(deprecated)]
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ParticipantAddedEvent {
     /// The chat.
     pub chat_id: Option<String>,
-
     /// The added handle; `participant` replaces it.
     #[deprecated]
     pub handle: String,
-
     /// The added participant.
     pub participant: Option<ChatHandle>,
-
     /// When the participant was added.
     pub added_at: Option<chrono::DateTime<chrono::Utc>>,
 }
@@ -8621,20 +8413,18 @@ impl<'de> Deserialize<'de> for ParticipantAddedEvent {
 
 /// A participant removed from (or who left) a group chat.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
 #[allow(deprecated)]
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ParticipantRemovedEvent {
     /// The chat.
     pub chat_id: Option<String>,
-
     /// The removed handle; `participant` replaces it.
     #[deprecated]
     pub handle: String,
-
     /// The removed participant.
     pub participant: Option<ChatHandle>,
-
     /// When the participant was removed.
     pub removed_at: Option<chrono::DateTime<chrono::Utc>>,
 }
@@ -8710,21 +8500,18 @@ impl<'de> Deserialize<'de> for ParticipantRemovedEvent {
 
 /// A group chat that was renamed.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ChatGroupNameUpdatedEvent {
     /// The chat.
     pub chat_id: String,
-
     /// The previous name.
     pub old_value: crate::Nullable<String>,
-
     /// The new name.
     pub new_value: crate::Nullable<String>,
-
     /// Who made the change, if known.
     pub changed_by_handle: crate::Nullable<ChatHandle>,
-
     /// When the change happened.
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
@@ -8801,21 +8588,18 @@ impl<'de> Deserialize<'de> for ChatGroupNameUpdatedEvent {
 
 /// A group chat whose icon changed.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ChatGroupIconUpdatedEvent {
     /// The chat.
     pub chat_id: String,
-
     /// URL of the previous icon.
     pub old_value: crate::Nullable<String>,
-
     /// URL of the new icon.
     pub new_value: crate::Nullable<String>,
-
     /// Who made the change, if known.
     pub changed_by_handle: crate::Nullable<ChatHandle>,
-
     /// When the change happened.
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
@@ -8892,15 +8676,14 @@ impl<'de> Deserialize<'de> for ChatGroupIconUpdatedEvent {
 
 /// A group chat rename that failed.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ChatGroupNameUpdateFailedEvent {
     /// The chat.
     pub chat_id: String,
-
     /// Linq's error code, e.g. 3007 (retries exhausted) or 4001 (delivery failed).
     pub error_code: i64,
-
     /// When the change failed.
     pub failed_at: chrono::DateTime<chrono::Utc>,
 }
@@ -8977,34 +8760,29 @@ impl<'de> Deserialize<'de> for ChatGroupNameUpdateFailedEvent {
 ///
 /// An alias of \[`ChatGroupNameUpdateFailedEvent`\], which has the same shape.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
 pub type ChatGroupIconUpdateFailedEvent = ChatGroupNameUpdateFailedEvent;
 
 /// A chat that was created.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ChatCreatedEvent {
     /// Unique identifier of the chat.
     pub id: String,
-
     /// The name of a group chat; `null` when it has none.
     pub display_name: Option<String>,
-
     /// The service the chat runs on, if settled.
     pub service: crate::Nullable<ServiceType>,
-
     /// The participants.
     pub handles: Vec<ChatHandle>,
-
     /// Deliverability health of the chat.
     pub health_status: HealthStatus,
-
     /// Whether the chat is a group chat.
     pub is_group: bool,
-
     /// When the chat was created.
     pub created_at: chrono::DateTime<chrono::Utc>,
-
     /// When the chat last changed.
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
@@ -9103,6 +8881,7 @@ impl<'de> Deserialize<'de> for ChatCreatedEvent {
 
 /// A participant started or stopped typing.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ChatTypingIndicatorEvent {
@@ -9160,18 +8939,16 @@ impl<'de> Deserialize<'de> for ChatTypingIndicatorEvent {
 
 /// A health or reputation level of a phone number.
 #[cfg(any(feature = "phone_numbers", feature = "webhooks"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "phone_numbers", feature = "webhooks"))))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ReputationLevel {
     /// `HEALTHY`
     Healthy,
-
     /// `AT_RISK`
     AtRisk,
-
     /// `CRITICAL`
     Critical,
-
     /// A value this version of the client does not know; kept verbatim.
     Unknown(String),
 }
@@ -9211,6 +8988,17 @@ impl std::fmt::Display for ReputationLevel {
     }
 }
 
+/// The inverse of `Display`: a value this version of the client does not know
+/// becomes the catch-all variant, so parsing never fails.
+#[cfg(any(feature = "phone_numbers", feature = "webhooks"))]
+impl std::str::FromStr for ReputationLevel {
+    type Err = std::convert::Infallible;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(s))
+    }
+}
+
 #[cfg(any(feature = "phone_numbers", feature = "webhooks"))]
 impl Serialize for ReputationLevel {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -9229,15 +9017,14 @@ impl<'de> Deserialize<'de> for ReputationLevel {
 
 /// Whether a phone number is in normal use or flagged.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum PhoneNumberLineStatus {
     /// `ACTIVE`
     Active,
-
     /// `FLAGGED`
     Flagged,
-
     /// A value this version of the client does not know; kept verbatim.
     Unknown(String),
 }
@@ -9275,6 +9062,17 @@ impl std::fmt::Display for PhoneNumberLineStatus {
     }
 }
 
+/// The inverse of `Display`: a value this version of the client does not know
+/// becomes the catch-all variant, so parsing never fails.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl std::str::FromStr for PhoneNumberLineStatus {
+    type Err = std::convert::Infallible;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(s))
+    }
+}
+
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl Serialize for PhoneNumberLineStatus {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -9293,30 +9091,24 @@ impl<'de> Deserialize<'de> for PhoneNumberLineStatus {
 
 /// A phone number whose status, health or reputation changed.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PhoneNumberStatusUpdatedEvent {
     /// The phone number (E.164).
     pub phone_number: String,
-
     /// When the change happened.
     pub changed_at: chrono::DateTime<chrono::Utc>,
-
     /// The status before the change.
     pub previous_status: PhoneNumberLineStatus,
-
     /// The status after the change.
     pub new_status: PhoneNumberLineStatus,
-
     /// The health before the change.
     pub previous_health_status: ReputationLevel,
-
     /// The health after the change.
     pub new_health_status: ReputationLevel,
-
     /// The reputation before the change.
     pub previous_reputation: ReputationLevel,
-
     /// The reputation after the change.
     pub new_reputation: ReputationLevel,
 }
@@ -9432,31 +9224,25 @@ impl<'de> Deserialize<'de> for PhoneNumberStatusUpdatedEvent {
 
 /// The `message.sent` webhook payload, version `2026-02-03`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
+#[allow(missing_docs)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct MessageSentWebhookV2026 {
     /// The API version that produced the event.
     pub api_version: String,
-
     /// Always `2026-02-03`.
     pub webhook_version: MessageSentWebhookV2026WebhookVersion,
-
     /// Always `message.sent`.
     pub event_type: WebhookEventType,
-
     /// Unique identifier of the event; use it to deduplicate deliveries.
     pub event_id: String,
-
     /// When the event occurred.
     pub created_at: chrono::DateTime<chrono::Utc>,
-
     /// Trace identifier of the event, for debugging and support requests.
     pub trace_id: String,
-
     /// Identifier of the partner account the event belongs to.
     pub partner_id: String,
-
-    /// The `data` property.
     pub data: MessageEventV2,
 }
 
@@ -9557,31 +9343,25 @@ impl<'de> Deserialize<'de> for MessageSentWebhookV2026 {
 
 /// The `message.received` webhook payload, version `2026-02-03`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
+#[allow(missing_docs)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct MessageReceivedWebhookV2026 {
     /// The API version that produced the event.
     pub api_version: String,
-
     /// Always `2026-02-03`.
     pub webhook_version: MessageReceivedWebhookV2026WebhookVersion,
-
     /// Always `message.received`.
     pub event_type: WebhookEventType,
-
     /// Unique identifier of the event; use it to deduplicate deliveries.
     pub event_id: String,
-
     /// When the event occurred.
     pub created_at: chrono::DateTime<chrono::Utc>,
-
     /// Trace identifier of the event, for debugging and support requests.
     pub trace_id: String,
-
     /// Identifier of the partner account the event belongs to.
     pub partner_id: String,
-
-    /// The `data` property.
     pub data: MessageEventV2,
 }
 
@@ -9682,31 +9462,25 @@ impl<'de> Deserialize<'de> for MessageReceivedWebhookV2026 {
 
 /// The `message.read` webhook payload, version `2026-02-03`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
+#[allow(missing_docs)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct MessageReadWebhookV2026 {
     /// The API version that produced the event.
     pub api_version: String,
-
     /// Always `2026-02-03`.
     pub webhook_version: MessageReadWebhookV2026WebhookVersion,
-
     /// Always `message.read`.
     pub event_type: WebhookEventType,
-
     /// Unique identifier of the event; use it to deduplicate deliveries.
     pub event_id: String,
-
     /// When the event occurred.
     pub created_at: chrono::DateTime<chrono::Utc>,
-
     /// Trace identifier of the event, for debugging and support requests.
     pub trace_id: String,
-
     /// Identifier of the partner account the event belongs to.
     pub partner_id: String,
-
-    /// The `data` property.
     pub data: MessageEventV2,
 }
 
@@ -9807,31 +9581,25 @@ impl<'de> Deserialize<'de> for MessageReadWebhookV2026 {
 
 /// The `message.delivered` webhook payload, version `2026-02-03`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
+#[allow(missing_docs)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct MessageDeliveredWebhookV2026 {
     /// The API version that produced the event.
     pub api_version: String,
-
     /// Always `2026-02-03`.
     pub webhook_version: MessageDeliveredWebhookV2026WebhookVersion,
-
     /// Always `message.delivered`.
     pub event_type: WebhookEventType,
-
     /// Unique identifier of the event; use it to deduplicate deliveries.
     pub event_id: String,
-
     /// When the event occurred.
     pub created_at: chrono::DateTime<chrono::Utc>,
-
     /// Trace identifier of the event, for debugging and support requests.
     pub trace_id: String,
-
     /// Identifier of the partner account the event belongs to.
     pub partner_id: String,
-
-    /// The `data` property.
     pub data: MessageEventV2,
 }
 
@@ -9932,31 +9700,25 @@ impl<'de> Deserialize<'de> for MessageDeliveredWebhookV2026 {
 
 /// The `message.failed` webhook payload, version `2026-02-03`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
+#[allow(missing_docs)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct MessageFailedWebhookV2026 {
     /// The API version that produced the event.
     pub api_version: String,
-
     /// Always `2026-02-03`.
     pub webhook_version: MessageFailedWebhookV2026WebhookVersion,
-
     /// Always `message.failed`.
     pub event_type: WebhookEventType,
-
     /// Unique identifier of the event; use it to deduplicate deliveries.
     pub event_id: String,
-
     /// When the event occurred.
     pub created_at: chrono::DateTime<chrono::Utc>,
-
     /// Trace identifier of the event, for debugging and support requests.
     pub trace_id: String,
-
     /// Identifier of the partner account the event belongs to.
     pub partner_id: String,
-
-    /// The `data` property.
     pub data: MessageFailedEvent,
 }
 
@@ -10057,31 +9819,25 @@ impl<'de> Deserialize<'de> for MessageFailedWebhookV2026 {
 
 /// The `message.edited` webhook payload, version `2026-02-03`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
+#[allow(missing_docs)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct MessageEditedWebhookV2026 {
     /// The API version that produced the event.
     pub api_version: String,
-
     /// Always `2026-02-03`.
     pub webhook_version: MessageEditedWebhookV2026WebhookVersion,
-
     /// Always `message.edited`.
     pub event_type: WebhookEventType,
-
     /// Unique identifier of the event; use it to deduplicate deliveries.
     pub event_id: String,
-
     /// When the event occurred.
     pub created_at: chrono::DateTime<chrono::Utc>,
-
     /// Trace identifier of the event, for debugging and support requests.
     pub trace_id: String,
-
     /// Identifier of the partner account the event belongs to.
     pub partner_id: String,
-
-    /// The `data` property.
     pub data: MessageEditedEvent,
 }
 
@@ -10182,31 +9938,25 @@ impl<'de> Deserialize<'de> for MessageEditedWebhookV2026 {
 
 /// The `reaction.added` webhook payload, version `2026-02-03`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
+#[allow(missing_docs)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ReactionAddedWebhookV2026 {
     /// The API version that produced the event.
     pub api_version: String,
-
     /// Always `2026-02-03`.
     pub webhook_version: ReactionAddedWebhookV2026WebhookVersion,
-
     /// Always `reaction.added`.
     pub event_type: WebhookEventType,
-
     /// Unique identifier of the event; use it to deduplicate deliveries.
     pub event_id: String,
-
     /// When the event occurred.
     pub created_at: chrono::DateTime<chrono::Utc>,
-
     /// Trace identifier of the event, for debugging and support requests.
     pub trace_id: String,
-
     /// Identifier of the partner account the event belongs to.
     pub partner_id: String,
-
-    /// The `data` property.
     pub data: ReactionEvent,
 }
 
@@ -10307,31 +10057,25 @@ impl<'de> Deserialize<'de> for ReactionAddedWebhookV2026 {
 
 /// The `reaction.removed` webhook payload, version `2026-02-03`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
+#[allow(missing_docs)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ReactionRemovedWebhookV2026 {
     /// The API version that produced the event.
     pub api_version: String,
-
     /// Always `2026-02-03`.
     pub webhook_version: ReactionRemovedWebhookV2026WebhookVersion,
-
     /// Always `reaction.removed`.
     pub event_type: WebhookEventType,
-
     /// Unique identifier of the event; use it to deduplicate deliveries.
     pub event_id: String,
-
     /// When the event occurred.
     pub created_at: chrono::DateTime<chrono::Utc>,
-
     /// Trace identifier of the event, for debugging and support requests.
     pub trace_id: String,
-
     /// Identifier of the partner account the event belongs to.
     pub partner_id: String,
-
-    /// The `data` property.
     pub data: ReactionEvent,
 }
 
@@ -10432,31 +10176,25 @@ impl<'de> Deserialize<'de> for ReactionRemovedWebhookV2026 {
 
 /// The `participant.added` webhook payload, version `2026-02-03`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
+#[allow(missing_docs)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ParticipantAddedWebhookV2026 {
     /// The API version that produced the event.
     pub api_version: String,
-
     /// Always `2026-02-03`.
     pub webhook_version: ParticipantAddedWebhookV2026WebhookVersion,
-
     /// Always `participant.added`.
     pub event_type: WebhookEventType,
-
     /// Unique identifier of the event; use it to deduplicate deliveries.
     pub event_id: String,
-
     /// When the event occurred.
     pub created_at: chrono::DateTime<chrono::Utc>,
-
     /// Trace identifier of the event, for debugging and support requests.
     pub trace_id: String,
-
     /// Identifier of the partner account the event belongs to.
     pub partner_id: String,
-
-    /// The `data` property.
     pub data: ParticipantAddedEvent,
 }
 
@@ -10557,31 +10295,25 @@ impl<'de> Deserialize<'de> for ParticipantAddedWebhookV2026 {
 
 /// The `participant.removed` webhook payload, version `2026-02-03`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
+#[allow(missing_docs)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ParticipantRemovedWebhookV2026 {
     /// The API version that produced the event.
     pub api_version: String,
-
     /// Always `2026-02-03`.
     pub webhook_version: ParticipantRemovedWebhookV2026WebhookVersion,
-
     /// Always `participant.removed`.
     pub event_type: WebhookEventType,
-
     /// Unique identifier of the event; use it to deduplicate deliveries.
     pub event_id: String,
-
     /// When the event occurred.
     pub created_at: chrono::DateTime<chrono::Utc>,
-
     /// Trace identifier of the event, for debugging and support requests.
     pub trace_id: String,
-
     /// Identifier of the partner account the event belongs to.
     pub partner_id: String,
-
-    /// The `data` property.
     pub data: ParticipantRemovedEvent,
 }
 
@@ -10686,31 +10418,25 @@ impl<'de> Deserialize<'de> for ParticipantRemovedWebhookV2026 {
 
 /// The `chat.group_name_updated` webhook payload, version `2026-02-03`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
+#[allow(missing_docs)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ChatGroupNameUpdatedWebhookV2026 {
     /// The API version that produced the event.
     pub api_version: String,
-
     /// Always `2026-02-03`.
     pub webhook_version: ChatGroupNameUpdatedWebhookV2026WebhookVersion,
-
     /// Always `chat.group_name_updated`.
     pub event_type: WebhookEventType,
-
     /// Unique identifier of the event; use it to deduplicate deliveries.
     pub event_id: String,
-
     /// When the event occurred.
     pub created_at: chrono::DateTime<chrono::Utc>,
-
     /// Trace identifier of the event, for debugging and support requests.
     pub trace_id: String,
-
     /// Identifier of the partner account the event belongs to.
     pub partner_id: String,
-
-    /// The `data` property.
     pub data: ChatGroupNameUpdatedEvent,
 }
 
@@ -10815,31 +10541,25 @@ impl<'de> Deserialize<'de> for ChatGroupNameUpdatedWebhookV2026 {
 
 /// The `chat.group_icon_updated` webhook payload, version `2026-02-03`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
+#[allow(missing_docs)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ChatGroupIconUpdatedWebhookV2026 {
     /// The API version that produced the event.
     pub api_version: String,
-
     /// Always `2026-02-03`.
     pub webhook_version: ChatGroupIconUpdatedWebhookV2026WebhookVersion,
-
     /// Always `chat.group_icon_updated`.
     pub event_type: WebhookEventType,
-
     /// Unique identifier of the event; use it to deduplicate deliveries.
     pub event_id: String,
-
     /// When the event occurred.
     pub created_at: chrono::DateTime<chrono::Utc>,
-
     /// Trace identifier of the event, for debugging and support requests.
     pub trace_id: String,
-
     /// Identifier of the partner account the event belongs to.
     pub partner_id: String,
-
-    /// The `data` property.
     pub data: ChatGroupIconUpdatedEvent,
 }
 
@@ -10944,31 +10664,25 @@ impl<'de> Deserialize<'de> for ChatGroupIconUpdatedWebhookV2026 {
 
 /// The `chat.group_name_update_failed` webhook payload, version `2026-02-03`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
+#[allow(missing_docs)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ChatGroupNameUpdateFailedWebhookV2026 {
     /// The API version that produced the event.
     pub api_version: String,
-
     /// Always `2026-02-03`.
     pub webhook_version: ChatGroupNameUpdateFailedWebhookV2026WebhookVersion,
-
     /// Always `chat.group_name_update_failed`.
     pub event_type: WebhookEventType,
-
     /// Unique identifier of the event; use it to deduplicate deliveries.
     pub event_id: String,
-
     /// When the event occurred.
     pub created_at: chrono::DateTime<chrono::Utc>,
-
     /// Trace identifier of the event, for debugging and support requests.
     pub trace_id: String,
-
     /// Identifier of the partner account the event belongs to.
     pub partner_id: String,
-
-    /// The `data` property.
     pub data: ChatGroupNameUpdateFailedEvent,
 }
 
@@ -11073,31 +10787,25 @@ impl<'de> Deserialize<'de> for ChatGroupNameUpdateFailedWebhookV2026 {
 
 /// The `chat.group_icon_update_failed` webhook payload, version `2026-02-03`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
+#[allow(missing_docs)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ChatGroupIconUpdateFailedWebhookV2026 {
     /// The API version that produced the event.
     pub api_version: String,
-
     /// Always `2026-02-03`.
     pub webhook_version: ChatGroupIconUpdateFailedWebhookV2026WebhookVersion,
-
     /// Always `chat.group_icon_update_failed`.
     pub event_type: WebhookEventType,
-
     /// Unique identifier of the event; use it to deduplicate deliveries.
     pub event_id: String,
-
     /// When the event occurred.
     pub created_at: chrono::DateTime<chrono::Utc>,
-
     /// Trace identifier of the event, for debugging and support requests.
     pub trace_id: String,
-
     /// Identifier of the partner account the event belongs to.
     pub partner_id: String,
-
-    /// The `data` property.
     pub data: ChatGroupIconUpdateFailedEvent,
 }
 
@@ -11202,31 +10910,25 @@ impl<'de> Deserialize<'de> for ChatGroupIconUpdateFailedWebhookV2026 {
 
 /// The `chat.created` webhook payload, version `2026-02-03`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
+#[allow(missing_docs)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ChatCreatedWebhookV2026 {
     /// The API version that produced the event.
     pub api_version: String,
-
     /// Always `2026-02-03`.
     pub webhook_version: ChatCreatedWebhookV2026WebhookVersion,
-
     /// Always `chat.created`.
     pub event_type: WebhookEventType,
-
     /// Unique identifier of the event; use it to deduplicate deliveries.
     pub event_id: String,
-
     /// When the event occurred.
     pub created_at: chrono::DateTime<chrono::Utc>,
-
     /// Trace identifier of the event, for debugging and support requests.
     pub trace_id: String,
-
     /// Identifier of the partner account the event belongs to.
     pub partner_id: String,
-
-    /// The `data` property.
     pub data: ChatCreatedEvent,
 }
 
@@ -11327,31 +11029,25 @@ impl<'de> Deserialize<'de> for ChatCreatedWebhookV2026 {
 
 /// The `chat.typing_indicator.started` webhook payload, version `2026-02-03`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
+#[allow(missing_docs)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ChatTypingIndicatorStartedWebhookV2026 {
     /// The API version that produced the event.
     pub api_version: String,
-
     /// Always `2026-02-03`.
     pub webhook_version: ChatTypingIndicatorStartedWebhookV2026WebhookVersion,
-
     /// Always `chat.typing_indicator.started`.
     pub event_type: WebhookEventType,
-
     /// Unique identifier of the event; use it to deduplicate deliveries.
     pub event_id: String,
-
     /// When the event occurred.
     pub created_at: chrono::DateTime<chrono::Utc>,
-
     /// Trace identifier of the event, for debugging and support requests.
     pub trace_id: String,
-
     /// Identifier of the partner account the event belongs to.
     pub partner_id: String,
-
-    /// The `data` property.
     pub data: ChatTypingIndicatorEvent,
 }
 
@@ -11456,31 +11152,25 @@ impl<'de> Deserialize<'de> for ChatTypingIndicatorStartedWebhookV2026 {
 
 /// The `chat.typing_indicator.stopped` webhook payload, version `2026-02-03`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
+#[allow(missing_docs)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ChatTypingIndicatorStoppedWebhookV2026 {
     /// The API version that produced the event.
     pub api_version: String,
-
     /// Always `2026-02-03`.
     pub webhook_version: ChatTypingIndicatorStoppedWebhookV2026WebhookVersion,
-
     /// Always `chat.typing_indicator.stopped`.
     pub event_type: WebhookEventType,
-
     /// Unique identifier of the event; use it to deduplicate deliveries.
     pub event_id: String,
-
     /// When the event occurred.
     pub created_at: chrono::DateTime<chrono::Utc>,
-
     /// Trace identifier of the event, for debugging and support requests.
     pub trace_id: String,
-
     /// Identifier of the partner account the event belongs to.
     pub partner_id: String,
-
-    /// The `data` property.
     pub data: ChatTypingIndicatorEvent,
 }
 
@@ -11585,31 +11275,25 @@ impl<'de> Deserialize<'de> for ChatTypingIndicatorStoppedWebhookV2026 {
 
 /// The `phone_number.status_updated` webhook payload, version `2026-02-03`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
+#[allow(missing_docs)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PhoneNumberStatusUpdatedWebhookV2026 {
     /// The API version that produced the event.
     pub api_version: String,
-
     /// Always `2026-02-03`.
     pub webhook_version: PhoneNumberStatusUpdatedWebhookV2026WebhookVersion,
-
     /// Always `phone_number.status_updated`.
     pub event_type: WebhookEventType,
-
     /// Unique identifier of the event; use it to deduplicate deliveries.
     pub event_id: String,
-
     /// When the event occurred.
     pub created_at: chrono::DateTime<chrono::Utc>,
-
     /// Trace identifier of the event, for debugging and support requests.
     pub trace_id: String,
-
     /// Identifier of the partner account the event belongs to.
     pub partner_id: String,
-
-    /// The `data` property.
     pub data: PhoneNumberStatusUpdatedEvent,
 }
 
@@ -11714,31 +11398,25 @@ impl<'de> Deserialize<'de> for PhoneNumberStatusUpdatedWebhookV2026 {
 
 /// The `message.sent` webhook payload, version `2025-01-01`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
+#[allow(missing_docs)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct MessageSentWebhookV2025 {
     /// The API version that produced the event.
     pub api_version: String,
-
     /// Always `2025-01-01`.
     pub webhook_version: MessageSentWebhookV2025WebhookVersion,
-
     /// Always `message.sent`.
     pub event_type: WebhookEventType,
-
     /// Unique identifier of the event; use it to deduplicate deliveries.
     pub event_id: String,
-
     /// When the event occurred.
     pub created_at: chrono::DateTime<chrono::Utc>,
-
     /// Trace identifier of the event, for debugging and support requests.
     pub trace_id: String,
-
     /// Identifier of the partner account the event belongs to.
     pub partner_id: String,
-
-    /// The `data` property.
     pub data: MessageEvent,
 }
 
@@ -11839,31 +11517,25 @@ impl<'de> Deserialize<'de> for MessageSentWebhookV2025 {
 
 /// The `message.received` webhook payload, version `2025-01-01`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
+#[allow(missing_docs)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct MessageReceivedWebhookV2025 {
     /// The API version that produced the event.
     pub api_version: String,
-
     /// Always `2025-01-01`.
     pub webhook_version: MessageReceivedWebhookV2025WebhookVersion,
-
     /// Always `message.received`.
     pub event_type: WebhookEventType,
-
     /// Unique identifier of the event; use it to deduplicate deliveries.
     pub event_id: String,
-
     /// When the event occurred.
     pub created_at: chrono::DateTime<chrono::Utc>,
-
     /// Trace identifier of the event, for debugging and support requests.
     pub trace_id: String,
-
     /// Identifier of the partner account the event belongs to.
     pub partner_id: String,
-
-    /// The `data` property.
     pub data: MessageEvent,
 }
 
@@ -11964,31 +11636,25 @@ impl<'de> Deserialize<'de> for MessageReceivedWebhookV2025 {
 
 /// The `message.read` webhook payload, version `2025-01-01`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
+#[allow(missing_docs)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct MessageReadWebhookV2025 {
     /// The API version that produced the event.
     pub api_version: String,
-
     /// Always `2025-01-01`.
     pub webhook_version: MessageReadWebhookV2025WebhookVersion,
-
     /// Always `message.read`.
     pub event_type: WebhookEventType,
-
     /// Unique identifier of the event; use it to deduplicate deliveries.
     pub event_id: String,
-
     /// When the event occurred.
     pub created_at: chrono::DateTime<chrono::Utc>,
-
     /// Trace identifier of the event, for debugging and support requests.
     pub trace_id: String,
-
     /// Identifier of the partner account the event belongs to.
     pub partner_id: String,
-
-    /// The `data` property.
     pub data: MessageReadEvent,
 }
 
@@ -12089,31 +11755,25 @@ impl<'de> Deserialize<'de> for MessageReadWebhookV2025 {
 
 /// The `message.delivered` webhook payload, version `2025-01-01`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
+#[allow(missing_docs)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct MessageDeliveredWebhookV2025 {
     /// The API version that produced the event.
     pub api_version: String,
-
     /// Always `2025-01-01`.
     pub webhook_version: MessageDeliveredWebhookV2025WebhookVersion,
-
     /// Always `message.delivered`.
     pub event_type: WebhookEventType,
-
     /// Unique identifier of the event; use it to deduplicate deliveries.
     pub event_id: String,
-
     /// When the event occurred.
     pub created_at: chrono::DateTime<chrono::Utc>,
-
     /// Trace identifier of the event, for debugging and support requests.
     pub trace_id: String,
-
     /// Identifier of the partner account the event belongs to.
     pub partner_id: String,
-
-    /// The `data` property.
     pub data: MessageDeliveredEvent,
 }
 
@@ -12214,31 +11874,25 @@ impl<'de> Deserialize<'de> for MessageDeliveredWebhookV2025 {
 
 /// The `message.failed` webhook payload, version `2025-01-01`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
+#[allow(missing_docs)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct MessageFailedWebhookV2025 {
     /// The API version that produced the event.
     pub api_version: String,
-
     /// Always `2025-01-01`.
     pub webhook_version: MessageFailedWebhookV2025WebhookVersion,
-
     /// Always `message.failed`.
     pub event_type: WebhookEventType,
-
     /// Unique identifier of the event; use it to deduplicate deliveries.
     pub event_id: String,
-
     /// When the event occurred.
     pub created_at: chrono::DateTime<chrono::Utc>,
-
     /// Trace identifier of the event, for debugging and support requests.
     pub trace_id: String,
-
     /// Identifier of the partner account the event belongs to.
     pub partner_id: String,
-
-    /// The `data` property.
     pub data: MessageFailedEvent,
 }
 
@@ -12339,31 +11993,25 @@ impl<'de> Deserialize<'de> for MessageFailedWebhookV2025 {
 
 /// The `reaction.added` webhook payload, version `2025-01-01`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
+#[allow(missing_docs)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ReactionAddedWebhookV2025 {
     /// The API version that produced the event.
     pub api_version: String,
-
     /// Always `2025-01-01`.
     pub webhook_version: ReactionAddedWebhookV2025WebhookVersion,
-
     /// Always `reaction.added`.
     pub event_type: WebhookEventType,
-
     /// Unique identifier of the event; use it to deduplicate deliveries.
     pub event_id: String,
-
     /// When the event occurred.
     pub created_at: chrono::DateTime<chrono::Utc>,
-
     /// Trace identifier of the event, for debugging and support requests.
     pub trace_id: String,
-
     /// Identifier of the partner account the event belongs to.
     pub partner_id: String,
-
-    /// The `data` property.
     pub data: ReactionEvent,
 }
 
@@ -12464,31 +12112,25 @@ impl<'de> Deserialize<'de> for ReactionAddedWebhookV2025 {
 
 /// The `reaction.removed` webhook payload, version `2025-01-01`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
+#[allow(missing_docs)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ReactionRemovedWebhookV2025 {
     /// The API version that produced the event.
     pub api_version: String,
-
     /// Always `2025-01-01`.
     pub webhook_version: ReactionRemovedWebhookV2025WebhookVersion,
-
     /// Always `reaction.removed`.
     pub event_type: WebhookEventType,
-
     /// Unique identifier of the event; use it to deduplicate deliveries.
     pub event_id: String,
-
     /// When the event occurred.
     pub created_at: chrono::DateTime<chrono::Utc>,
-
     /// Trace identifier of the event, for debugging and support requests.
     pub trace_id: String,
-
     /// Identifier of the partner account the event belongs to.
     pub partner_id: String,
-
-    /// The `data` property.
     pub data: ReactionEvent,
 }
 
@@ -12589,31 +12231,25 @@ impl<'de> Deserialize<'de> for ReactionRemovedWebhookV2025 {
 
 /// The `participant.added` webhook payload, version `2025-01-01`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
+#[allow(missing_docs)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ParticipantAddedWebhookV2025 {
     /// The API version that produced the event.
     pub api_version: String,
-
     /// Always `2025-01-01`.
     pub webhook_version: ParticipantAddedWebhookV2025WebhookVersion,
-
     /// Always `participant.added`.
     pub event_type: WebhookEventType,
-
     /// Unique identifier of the event; use it to deduplicate deliveries.
     pub event_id: String,
-
     /// When the event occurred.
     pub created_at: chrono::DateTime<chrono::Utc>,
-
     /// Trace identifier of the event, for debugging and support requests.
     pub trace_id: String,
-
     /// Identifier of the partner account the event belongs to.
     pub partner_id: String,
-
-    /// The `data` property.
     pub data: ParticipantAddedEvent,
 }
 
@@ -12714,31 +12350,25 @@ impl<'de> Deserialize<'de> for ParticipantAddedWebhookV2025 {
 
 /// The `participant.removed` webhook payload, version `2025-01-01`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
+#[allow(missing_docs)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ParticipantRemovedWebhookV2025 {
     /// The API version that produced the event.
     pub api_version: String,
-
     /// Always `2025-01-01`.
     pub webhook_version: ParticipantRemovedWebhookV2025WebhookVersion,
-
     /// Always `participant.removed`.
     pub event_type: WebhookEventType,
-
     /// Unique identifier of the event; use it to deduplicate deliveries.
     pub event_id: String,
-
     /// When the event occurred.
     pub created_at: chrono::DateTime<chrono::Utc>,
-
     /// Trace identifier of the event, for debugging and support requests.
     pub trace_id: String,
-
     /// Identifier of the partner account the event belongs to.
     pub partner_id: String,
-
-    /// The `data` property.
     pub data: ParticipantRemovedEvent,
 }
 
@@ -12843,31 +12473,25 @@ impl<'de> Deserialize<'de> for ParticipantRemovedWebhookV2025 {
 
 /// The `chat.group_name_updated` webhook payload, version `2025-01-01`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
+#[allow(missing_docs)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ChatGroupNameUpdatedWebhookV2025 {
     /// The API version that produced the event.
     pub api_version: String,
-
     /// Always `2025-01-01`.
     pub webhook_version: ChatGroupNameUpdatedWebhookV2025WebhookVersion,
-
     /// Always `chat.group_name_updated`.
     pub event_type: WebhookEventType,
-
     /// Unique identifier of the event; use it to deduplicate deliveries.
     pub event_id: String,
-
     /// When the event occurred.
     pub created_at: chrono::DateTime<chrono::Utc>,
-
     /// Trace identifier of the event, for debugging and support requests.
     pub trace_id: String,
-
     /// Identifier of the partner account the event belongs to.
     pub partner_id: String,
-
-    /// The `data` property.
     pub data: ChatGroupNameUpdatedEvent,
 }
 
@@ -12972,31 +12596,25 @@ impl<'de> Deserialize<'de> for ChatGroupNameUpdatedWebhookV2025 {
 
 /// The `chat.group_icon_updated` webhook payload, version `2025-01-01`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
+#[allow(missing_docs)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ChatGroupIconUpdatedWebhookV2025 {
     /// The API version that produced the event.
     pub api_version: String,
-
     /// Always `2025-01-01`.
     pub webhook_version: ChatGroupIconUpdatedWebhookV2025WebhookVersion,
-
     /// Always `chat.group_icon_updated`.
     pub event_type: WebhookEventType,
-
     /// Unique identifier of the event; use it to deduplicate deliveries.
     pub event_id: String,
-
     /// When the event occurred.
     pub created_at: chrono::DateTime<chrono::Utc>,
-
     /// Trace identifier of the event, for debugging and support requests.
     pub trace_id: String,
-
     /// Identifier of the partner account the event belongs to.
     pub partner_id: String,
-
-    /// The `data` property.
     pub data: ChatGroupIconUpdatedEvent,
 }
 
@@ -13101,31 +12719,25 @@ impl<'de> Deserialize<'de> for ChatGroupIconUpdatedWebhookV2025 {
 
 /// The `chat.group_name_update_failed` webhook payload, version `2025-01-01`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
+#[allow(missing_docs)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ChatGroupNameUpdateFailedWebhookV2025 {
     /// The API version that produced the event.
     pub api_version: String,
-
     /// Always `2025-01-01`.
     pub webhook_version: ChatGroupNameUpdateFailedWebhookV2025WebhookVersion,
-
     /// Always `chat.group_name_update_failed`.
     pub event_type: WebhookEventType,
-
     /// Unique identifier of the event; use it to deduplicate deliveries.
     pub event_id: String,
-
     /// When the event occurred.
     pub created_at: chrono::DateTime<chrono::Utc>,
-
     /// Trace identifier of the event, for debugging and support requests.
     pub trace_id: String,
-
     /// Identifier of the partner account the event belongs to.
     pub partner_id: String,
-
-    /// The `data` property.
     pub data: ChatGroupNameUpdateFailedEvent,
 }
 
@@ -13230,31 +12842,25 @@ impl<'de> Deserialize<'de> for ChatGroupNameUpdateFailedWebhookV2025 {
 
 /// The `chat.group_icon_update_failed` webhook payload, version `2025-01-01`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
+#[allow(missing_docs)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ChatGroupIconUpdateFailedWebhookV2025 {
     /// The API version that produced the event.
     pub api_version: String,
-
     /// Always `2025-01-01`.
     pub webhook_version: ChatGroupIconUpdateFailedWebhookV2025WebhookVersion,
-
     /// Always `chat.group_icon_update_failed`.
     pub event_type: WebhookEventType,
-
     /// Unique identifier of the event; use it to deduplicate deliveries.
     pub event_id: String,
-
     /// When the event occurred.
     pub created_at: chrono::DateTime<chrono::Utc>,
-
     /// Trace identifier of the event, for debugging and support requests.
     pub trace_id: String,
-
     /// Identifier of the partner account the event belongs to.
     pub partner_id: String,
-
-    /// The `data` property.
     pub data: ChatGroupIconUpdateFailedEvent,
 }
 
@@ -13359,31 +12965,25 @@ impl<'de> Deserialize<'de> for ChatGroupIconUpdateFailedWebhookV2025 {
 
 /// The `chat.created` webhook payload, version `2025-01-01`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
+#[allow(missing_docs)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ChatCreatedWebhookV2025 {
     /// The API version that produced the event.
     pub api_version: String,
-
     /// Always `2025-01-01`.
     pub webhook_version: ChatCreatedWebhookV2025WebhookVersion,
-
     /// Always `chat.created`.
     pub event_type: WebhookEventType,
-
     /// Unique identifier of the event; use it to deduplicate deliveries.
     pub event_id: String,
-
     /// When the event occurred.
     pub created_at: chrono::DateTime<chrono::Utc>,
-
     /// Trace identifier of the event, for debugging and support requests.
     pub trace_id: String,
-
     /// Identifier of the partner account the event belongs to.
     pub partner_id: String,
-
-    /// The `data` property.
     pub data: ChatCreatedEvent,
 }
 
@@ -13484,31 +13084,25 @@ impl<'de> Deserialize<'de> for ChatCreatedWebhookV2025 {
 
 /// The `chat.typing_indicator.started` webhook payload, version `2025-01-01`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
+#[allow(missing_docs)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ChatTypingIndicatorStartedWebhookV2025 {
     /// The API version that produced the event.
     pub api_version: String,
-
     /// Always `2025-01-01`.
     pub webhook_version: ChatTypingIndicatorStartedWebhookV2025WebhookVersion,
-
     /// Always `chat.typing_indicator.started`.
     pub event_type: WebhookEventType,
-
     /// Unique identifier of the event; use it to deduplicate deliveries.
     pub event_id: String,
-
     /// When the event occurred.
     pub created_at: chrono::DateTime<chrono::Utc>,
-
     /// Trace identifier of the event, for debugging and support requests.
     pub trace_id: String,
-
     /// Identifier of the partner account the event belongs to.
     pub partner_id: String,
-
-    /// The `data` property.
     pub data: ChatTypingIndicatorEvent,
 }
 
@@ -13613,31 +13207,25 @@ impl<'de> Deserialize<'de> for ChatTypingIndicatorStartedWebhookV2025 {
 
 /// The `chat.typing_indicator.stopped` webhook payload, version `2025-01-01`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
+#[allow(missing_docs)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ChatTypingIndicatorStoppedWebhookV2025 {
     /// The API version that produced the event.
     pub api_version: String,
-
     /// Always `2025-01-01`.
     pub webhook_version: ChatTypingIndicatorStoppedWebhookV2025WebhookVersion,
-
     /// Always `chat.typing_indicator.stopped`.
     pub event_type: WebhookEventType,
-
     /// Unique identifier of the event; use it to deduplicate deliveries.
     pub event_id: String,
-
     /// When the event occurred.
     pub created_at: chrono::DateTime<chrono::Utc>,
-
     /// Trace identifier of the event, for debugging and support requests.
     pub trace_id: String,
-
     /// Identifier of the partner account the event belongs to.
     pub partner_id: String,
-
-    /// The `data` property.
     pub data: ChatTypingIndicatorEvent,
 }
 
@@ -13742,21 +13330,18 @@ impl<'de> Deserialize<'de> for ChatTypingIndicatorStoppedWebhookV2025 {
 
 /// The health level.
 #[cfg(any(feature = "chats", feature = "webhooks"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "chats", feature = "webhooks"))))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum HealthStatusStatus {
     /// `HEALTHY`
     Healthy,
-
     /// `AT_RISK`
     AtRisk,
-
     /// `CRITICAL`
     Critical,
-
     /// `OPTED_OUT`
     OptedOut,
-
     /// A value this version of the client does not know; kept verbatim.
     Unknown(String),
 }
@@ -13803,6 +13388,17 @@ impl std::fmt::Display for HealthStatusStatus {
     }
 }
 
+/// The inverse of `Display`: a value this version of the client does not know
+/// becomes the catch-all variant, so parsing never fails.
+#[cfg(any(feature = "chats", feature = "webhooks"))]
+impl std::str::FromStr for HealthStatusStatus {
+    type Err = std::convert::Infallible;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(s))
+    }
+}
+
 #[cfg(any(feature = "chats", feature = "webhooks"))]
 impl Serialize for HealthStatusStatus {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -13820,38 +13416,37 @@ impl<'de> Deserialize<'de> for HealthStatusStatus {
 }
 
 /// Whether the participant is still in the chat.
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
+#[cfg_attr(docsrs, doc(cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ChatHandleStatus {
     /// `active`
     Active,
-
     /// `left`
     Left,
-
     /// `removed`
     Removed,
-
     /// A value this version of the client does not know; kept verbatim.
     Unknown(String),
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl ChatHandleStatus {
     /// Every value known to this version of the client.
     pub const KNOWN: &'static [Self] = &[Self::Active, Self::Left, Self::Removed];
@@ -13867,14 +13462,12 @@ impl ChatHandleStatus {
     }
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl From<&str> for ChatHandleStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -13886,42 +13479,52 @@ impl From<&str> for ChatHandleStatus {
     }
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl std::fmt::Display for ChatHandleStatus {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+/// The inverse of `Display`: a value this version of the client does not know
+/// becomes the catch-all variant, so parsing never fails.
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
+impl std::str::FromStr for ChatHandleStatus {
+    type Err = std::convert::Infallible;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(s))
+    }
+}
+
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl Serialize for ChatHandleStatus {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl<'de> Deserialize<'de> for ChatHandleStatus {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -13931,41 +13534,39 @@ impl<'de> Deserialize<'de> for ChatHandleStatus {
 }
 
 /// A text style.
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
+#[cfg_attr(docsrs, doc(cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum TextDecorationStyle {
     /// `bold`
     Bold,
-
     /// `italic`
     Italic,
-
     /// `strikethrough`
     Strikethrough,
-
     /// `underline`
     Underline,
-
     /// A value this version of the client does not know; kept verbatim.
     Unknown(String),
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl TextDecorationStyle {
     /// Every value known to this version of the client.
     pub const KNOWN: &'static [Self] = &[
@@ -13987,14 +13588,12 @@ impl TextDecorationStyle {
     }
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl From<&str> for TextDecorationStyle {
     fn from(value: &str) -> Self {
         match value {
@@ -14007,42 +13606,52 @@ impl From<&str> for TextDecorationStyle {
     }
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl std::fmt::Display for TextDecorationStyle {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+/// The inverse of `Display`: a value this version of the client does not know
+/// becomes the catch-all variant, so parsing never fails.
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
+impl std::str::FromStr for TextDecorationStyle {
+    type Err = std::convert::Infallible;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(s))
+    }
+}
+
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl Serialize for TextDecorationStyle {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl<'de> Deserialize<'de> for TextDecorationStyle {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -14052,53 +13661,47 @@ impl<'de> Deserialize<'de> for TextDecorationStyle {
 }
 
 /// A text animation.
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
+#[cfg_attr(docsrs, doc(cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum TextDecorationAnimation {
     /// `big`
     Big,
-
     /// `small`
     Small,
-
     /// `shake`
     Shake,
-
     /// `nod`
     Nod,
-
     /// `explode`
     Explode,
-
     /// `ripple`
     Ripple,
-
     /// `bloom`
     Bloom,
-
     /// `jitter`
     Jitter,
-
     /// A value this version of the client does not know; kept verbatim.
     Unknown(String),
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl TextDecorationAnimation {
     /// Every value known to this version of the client.
     pub const KNOWN: &'static [Self] = &[
@@ -14128,14 +13731,12 @@ impl TextDecorationAnimation {
     }
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl From<&str> for TextDecorationAnimation {
     fn from(value: &str) -> Self {
         match value {
@@ -14152,42 +13753,52 @@ impl From<&str> for TextDecorationAnimation {
     }
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl std::fmt::Display for TextDecorationAnimation {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+/// The inverse of `Display`: a value this version of the client does not know
+/// becomes the catch-all variant, so parsing never fails.
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
+impl std::str::FromStr for TextDecorationAnimation {
+    type Err = std::convert::Infallible;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(s))
+    }
+}
+
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl Serialize for TextDecorationAnimation {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl<'de> Deserialize<'de> for TextDecorationAnimation {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -14197,32 +13808,33 @@ impl<'de> Deserialize<'de> for TextDecorationAnimation {
 }
 
 /// Always `text`.
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
+#[cfg_attr(docsrs, doc(cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum TextPartType {
     /// `text`
     Text,
-
     /// A value this version of the client does not know; kept verbatim.
     Unknown(String),
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl TextPartType {
     /// Every value known to this version of the client.
     pub const KNOWN: &'static [Self] = &[Self::Text];
@@ -14236,14 +13848,12 @@ impl TextPartType {
     }
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl From<&str> for TextPartType {
     fn from(value: &str) -> Self {
         match value {
@@ -14253,42 +13863,52 @@ impl From<&str> for TextPartType {
     }
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl std::fmt::Display for TextPartType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+/// The inverse of `Display`: a value this version of the client does not know
+/// becomes the catch-all variant, so parsing never fails.
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
+impl std::str::FromStr for TextPartType {
+    type Err = std::convert::Infallible;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(s))
+    }
+}
+
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl Serialize for TextPartType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl<'de> Deserialize<'de> for TextPartType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -14298,32 +13918,33 @@ impl<'de> Deserialize<'de> for TextPartType {
 }
 
 /// Always `media`.
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
+#[cfg_attr(docsrs, doc(cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum MediaPartType {
     /// `media`
     Media,
-
     /// A value this version of the client does not know; kept verbatim.
     Unknown(String),
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl MediaPartType {
     /// Every value known to this version of the client.
     pub const KNOWN: &'static [Self] = &[Self::Media];
@@ -14337,14 +13958,12 @@ impl MediaPartType {
     }
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl From<&str> for MediaPartType {
     fn from(value: &str) -> Self {
         match value {
@@ -14354,42 +13973,52 @@ impl From<&str> for MediaPartType {
     }
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl std::fmt::Display for MediaPartType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+/// The inverse of `Display`: a value this version of the client does not know
+/// becomes the catch-all variant, so parsing never fails.
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
+impl std::str::FromStr for MediaPartType {
+    type Err = std::convert::Infallible;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(s))
+    }
+}
+
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl Serialize for MediaPartType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl<'de> Deserialize<'de> for MediaPartType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -14399,32 +14028,33 @@ impl<'de> Deserialize<'de> for MediaPartType {
 }
 
 /// Always `link`.
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
+#[cfg_attr(docsrs, doc(cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum LinkPartType {
     /// `link`
     Link,
-
     /// A value this version of the client does not know; kept verbatim.
     Unknown(String),
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl LinkPartType {
     /// Every value known to this version of the client.
     pub const KNOWN: &'static [Self] = &[Self::Link];
@@ -14438,14 +14068,12 @@ impl LinkPartType {
     }
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl From<&str> for LinkPartType {
     fn from(value: &str) -> Self {
         match value {
@@ -14455,42 +14083,52 @@ impl From<&str> for LinkPartType {
     }
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl std::fmt::Display for LinkPartType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+/// The inverse of `Display`: a value this version of the client does not know
+/// becomes the catch-all variant, so parsing never fails.
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
+impl std::str::FromStr for LinkPartType {
+    type Err = std::convert::Infallible;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(s))
+    }
+}
+
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl Serialize for LinkPartType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl<'de> Deserialize<'de> for LinkPartType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -14500,32 +14138,33 @@ impl<'de> Deserialize<'de> for LinkPartType {
 }
 
 /// Always `imessage_app`.
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
+#[cfg_attr(docsrs, doc(cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum IMessageAppPartType {
     /// `imessage_app`
     ImessageApp,
-
     /// A value this version of the client does not know; kept verbatim.
     Unknown(String),
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl IMessageAppPartType {
     /// Every value known to this version of the client.
     pub const KNOWN: &'static [Self] = &[Self::ImessageApp];
@@ -14539,14 +14178,12 @@ impl IMessageAppPartType {
     }
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl From<&str> for IMessageAppPartType {
     fn from(value: &str) -> Self {
         match value {
@@ -14556,42 +14193,52 @@ impl From<&str> for IMessageAppPartType {
     }
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl std::fmt::Display for IMessageAppPartType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+/// The inverse of `Display`: a value this version of the client does not know
+/// becomes the catch-all variant, so parsing never fails.
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
+impl std::str::FromStr for IMessageAppPartType {
+    type Err = std::convert::Infallible;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(s))
+    }
+}
+
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl Serialize for IMessageAppPartType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl<'de> Deserialize<'de> for IMessageAppPartType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -14601,35 +14248,35 @@ impl<'de> Deserialize<'de> for IMessageAppPartType {
 }
 
 /// Whether the effect animates the screen or the message bubble.
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
+#[cfg_attr(docsrs, doc(cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum MessageEffectType {
     /// `screen`
     Screen,
-
     /// `bubble`
     Bubble,
-
     /// A value this version of the client does not know; kept verbatim.
     Unknown(String),
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl MessageEffectType {
     /// Every value known to this version of the client.
     pub const KNOWN: &'static [Self] = &[Self::Screen, Self::Bubble];
@@ -14644,14 +14291,12 @@ impl MessageEffectType {
     }
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl From<&str> for MessageEffectType {
     fn from(value: &str) -> Self {
         match value {
@@ -14662,42 +14307,52 @@ impl From<&str> for MessageEffectType {
     }
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl std::fmt::Display for MessageEffectType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+/// The inverse of `Display`: a value this version of the client does not know
+/// becomes the catch-all variant, so parsing never fails.
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
+impl std::str::FromStr for MessageEffectType {
+    type Err = std::convert::Infallible;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(s))
+    }
+}
+
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl Serialize for MessageEffectType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
-#[cfg(
-    any(
-        feature = "chats",
-        feature = "chats_messages",
-        feature = "messages",
-        feature = "webhooks"
-    )
-)]
+#[cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages",
+    feature = "webhooks"
+))]
 impl<'de> Deserialize<'de> for MessageEffectType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -14710,49 +14365,64 @@ impl<'de> Deserialize<'de> for MessageEffectType {
 ///
 /// An alias of \[`TextPartType`\], which has the same shape.
 #[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
+#[cfg_attr(docsrs, doc(cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages"
+))))]
 pub type TextPartResponseType = TextPartType;
 
 /// Always `media`.
 ///
 /// An alias of \[`MediaPartType`\], which has the same shape.
 #[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
+#[cfg_attr(docsrs, doc(cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages"
+))))]
 pub type MediaPartResponseType = MediaPartType;
 
 /// Always `link`.
 ///
 /// An alias of \[`LinkPartType`\], which has the same shape.
 #[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
+#[cfg_attr(docsrs, doc(cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages"
+))))]
 pub type LinkPartResponseType = LinkPartType;
 
 /// Always `imessage_app`.
 ///
 /// An alias of \[`IMessageAppPartType`\], which has the same shape.
 #[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
+#[cfg_attr(docsrs, doc(cfg(any(
+    feature = "chats",
+    feature = "chats_messages",
+    feature = "messages"
+))))]
 pub type IMessageAppPartResponseType = IMessageAppPartType;
 
 /// The chat.
 #[cfg(feature = "chats")]
+#[cfg_attr(docsrs, doc(cfg(feature = "chats")))]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ChatCreateResponseChat {
     /// Unique identifier of the chat.
     pub id: String,
-
     /// The name of a group chat; `null` when it has none.
     pub display_name: Option<String>,
-
     /// The service the chat runs on.
     pub service: ServiceType,
-
     /// Whether the chat has more than one other participant.
     pub is_group: bool,
-
     /// The participants, you included.
     pub handles: Vec<ChatHandle>,
-
     /// Deliverability health of the chat.
     pub health_status: HealthStatus,
-
     /// The first message.
     pub message: SentMessage,
 }
@@ -14846,30 +14516,24 @@ impl<'de> Deserialize<'de> for ChatCreateResponseChat {
 
 /// The voice memo message.
 #[cfg(feature = "chats")]
+#[cfg_attr(docsrs, doc(cfg(feature = "chats")))]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ChatSendVoicememoResponseVoiceMemo {
     /// Unique identifier of the message.
     pub id: String,
-
     /// The sending phone number.
     pub from: String,
-
     /// The recipients.
     pub to: Vec<String>,
-
     /// Where the message is on its way.
     pub status: String,
-
     /// The service of the message, if known.
     pub service: crate::Nullable<ServiceType>,
-
     /// The audio file.
     pub voice_memo: VoiceMemoFile,
-
     /// When the message was created.
     pub created_at: chrono::DateTime<chrono::Utc>,
-
     /// The chat.
     pub chat: VoiceMemoChat,
 }
@@ -14973,15 +14637,14 @@ impl<'de> Deserialize<'de> for ChatSendVoicememoResponseVoiceMemo {
 
 /// Whether to add or remove the reaction.
 #[cfg(feature = "messages")]
+#[cfg_attr(docsrs, doc(cfg(feature = "messages")))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum MessageAddReactionParamsOperation {
     /// `add`
     Add,
-
     /// `remove`
     Remove,
-
     /// A value this version of the client does not know; kept verbatim.
     Unknown(String),
 }
@@ -15019,6 +14682,17 @@ impl std::fmt::Display for MessageAddReactionParamsOperation {
     }
 }
 
+/// The inverse of `Display`: a value this version of the client does not know
+/// becomes the catch-all variant, so parsing never fails.
+#[cfg(feature = "messages")]
+impl std::str::FromStr for MessageAddReactionParamsOperation {
+    type Err = std::convert::Infallible;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(s))
+    }
+}
+
 #[cfg(feature = "messages")]
 impl Serialize for MessageAddReactionParamsOperation {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -15037,12 +14711,12 @@ impl<'de> Deserialize<'de> for MessageAddReactionParamsOperation {
 
 /// The HTTP method of the upload (`PUT`).
 #[cfg(feature = "attachments")]
+#[cfg_attr(docsrs, doc(cfg(feature = "attachments")))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum AttachmentCreateResponseHttpMethod {
     /// `PUT`
     Put,
-
     /// A value this version of the client does not know; kept verbatim.
     Unknown(String),
 }
@@ -15078,6 +14752,17 @@ impl std::fmt::Display for AttachmentCreateResponseHttpMethod {
     }
 }
 
+/// The inverse of `Display`: a value this version of the client does not know
+/// becomes the catch-all variant, so parsing never fails.
+#[cfg(feature = "attachments")]
+impl std::str::FromStr for AttachmentCreateResponseHttpMethod {
+    type Err = std::convert::Infallible;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(s))
+    }
+}
+
 #[cfg(feature = "attachments")]
 impl Serialize for AttachmentCreateResponseHttpMethod {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -15096,18 +14781,16 @@ impl<'de> Deserialize<'de> for AttachmentCreateResponseHttpMethod {
 
 /// Whether the upload finished.
 #[cfg(feature = "attachments")]
+#[cfg_attr(docsrs, doc(cfg(feature = "attachments")))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum AttachmentRetrieveResponseStatus {
     /// `pending`
     Pending,
-
     /// `complete`
     Complete,
-
     /// `failed`
     Failed,
-
     /// A value this version of the client does not know; kept verbatim.
     Unknown(String),
 }
@@ -15147,6 +14830,17 @@ impl std::fmt::Display for AttachmentRetrieveResponseStatus {
     }
 }
 
+/// The inverse of `Display`: a value this version of the client does not know
+/// becomes the catch-all variant, so parsing never fails.
+#[cfg(feature = "attachments")]
+impl std::str::FromStr for AttachmentRetrieveResponseStatus {
+    type Err = std::convert::Infallible;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(s))
+    }
+}
+
 #[cfg(feature = "attachments")]
 impl Serialize for AttachmentRetrieveResponseStatus {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -15165,21 +14859,18 @@ impl<'de> Deserialize<'de> for AttachmentRetrieveResponseStatus {
 
 /// A phone number of the account.
 #[cfg(feature = "phonenumbers")]
+#[cfg_attr(docsrs, doc(cfg(feature = "phonenumbers")))]
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PhonenumberListResponsePhoneNumbersItem {
     /// Unique identifier of the phone number.
     pub id: String,
-
     /// The phone number (E.164).
     pub phone_number: String,
-
     /// The kind of line (for example `APPLE_ID`).
     pub type_: crate::Nullable<String>,
-
     /// The ISO 3166-1 country code of the number.
     pub country_code: Option<String>,
-
     /// What the number can do.
     pub capabilities: Option<PhoneCapabilities>,
 }
@@ -15260,12 +14951,12 @@ impl<'de> Deserialize<'de> for PhonenumberListResponsePhoneNumbersItem {
 
 /// Always `Feature`.
 #[cfg(feature = "chats_location")]
+#[cfg_attr(docsrs, doc(cfg(feature = "chats_location")))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum LocationFeatureType {
     /// `Feature`
     Feature,
-
     /// A value this version of the client does not know; kept verbatim.
     Unknown(String),
 }
@@ -15301,6 +14992,17 @@ impl std::fmt::Display for LocationFeatureType {
     }
 }
 
+/// The inverse of `Display`: a value this version of the client does not know
+/// becomes the catch-all variant, so parsing never fails.
+#[cfg(feature = "chats_location")]
+impl std::str::FromStr for LocationFeatureType {
+    type Err = std::convert::Infallible;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(s))
+    }
+}
+
 #[cfg(feature = "chats_location")]
 impl Serialize for LocationFeatureType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -15319,12 +15021,12 @@ impl<'de> Deserialize<'de> for LocationFeatureType {
 
 /// Always `Point`.
 #[cfg(feature = "chats_location")]
+#[cfg_attr(docsrs, doc(cfg(feature = "chats_location")))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum LocationFeatureGeometryType {
     /// `Point`
     Point,
-
     /// A value this version of the client does not know; kept verbatim.
     Unknown(String),
 }
@@ -15360,6 +15062,17 @@ impl std::fmt::Display for LocationFeatureGeometryType {
     }
 }
 
+/// The inverse of `Display`: a value this version of the client does not know
+/// becomes the catch-all variant, so parsing never fails.
+#[cfg(feature = "chats_location")]
+impl std::str::FromStr for LocationFeatureGeometryType {
+    type Err = std::convert::Infallible;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(s))
+    }
+}
+
 #[cfg(feature = "chats_location")]
 impl Serialize for LocationFeatureGeometryType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -15378,12 +15091,12 @@ impl<'de> Deserialize<'de> for LocationFeatureGeometryType {
 
 /// Where the participant was.
 #[cfg(feature = "chats_location")]
+#[cfg_attr(docsrs, doc(cfg(feature = "chats_location")))]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct LocationFeatureGeometry {
     /// Always `Point`.
     pub type_: LocationFeatureGeometryType,
-
     /// Longitude and latitude, in degrees (GeoJSON order).
     pub coordinates: Vec<f64>,
 }
@@ -15442,18 +15155,16 @@ impl<'de> Deserialize<'de> for LocationFeatureGeometry {
 
 /// Who shared the location, and where that is.
 #[cfg(feature = "chats_location")]
+#[cfg_attr(docsrs, doc(cfg(feature = "chats_location")))]
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct LocationFeatureProperties {
     /// The participant.
     pub handle: String,
-
     /// Street address of the location, if known.
     pub address: Option<String>,
-
     /// City or town of the location, if known.
     pub locality: Option<String>,
-
     /// When the location was shared.
     pub updated_at: Option<chrono::DateTime<chrono::Utc>>,
 }
@@ -15525,12 +15236,12 @@ impl<'de> Deserialize<'de> for LocationFeatureProperties {
 
 /// Always `FeatureCollection`.
 #[cfg(feature = "chats_location")]
+#[cfg_attr(docsrs, doc(cfg(feature = "chats_location")))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum GetChatLocationResponseDataType {
     /// `FeatureCollection`
     FeatureCollection,
-
     /// A value this version of the client does not know; kept verbatim.
     Unknown(String),
 }
@@ -15566,6 +15277,17 @@ impl std::fmt::Display for GetChatLocationResponseDataType {
     }
 }
 
+/// The inverse of `Display`: a value this version of the client does not know
+/// becomes the catch-all variant, so parsing never fails.
+#[cfg(feature = "chats_location")]
+impl std::str::FromStr for GetChatLocationResponseDataType {
+    type Err = std::convert::Infallible;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(s))
+    }
+}
+
 #[cfg(feature = "chats_location")]
 impl Serialize for GetChatLocationResponseDataType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -15584,12 +15306,12 @@ impl<'de> Deserialize<'de> for GetChatLocationResponseDataType {
 
 /// The locations, as a GeoJSON feature collection.
 #[cfg(feature = "chats_location")]
+#[cfg_attr(docsrs, doc(cfg(feature = "chats_location")))]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GetChatLocationResponseData {
     /// Always `FeatureCollection`.
     pub type_: GetChatLocationResponseDataType,
-
     /// One feature per participant who shared a location.
     pub features: Vec<LocationFeature>,
 }
@@ -15651,6 +15373,7 @@ impl<'de> Deserialize<'de> for GetChatLocationResponseData {
 
 /// A text sent after the message when a new chat had to be started.
 #[cfg(feature = "messages")]
+#[cfg_attr(docsrs, doc(cfg(feature = "messages")))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct MessageCreateBodyContinuationMessage {
     /// The text.
@@ -15703,18 +15426,16 @@ impl<'de> Deserialize<'de> for MessageCreateBodyContinuationMessage {
 /// `new_best_number` (the best number was picked for a new chat) or
 /// `failover_flagged` (the usual number was flagged).
 #[cfg(feature = "messages")]
+#[cfg_attr(docsrs, doc(cfg(feature = "messages")))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum MessageCreateResponseFromSelectionReason {
     /// `reused_active_chat`
     ReusedActiveChat,
-
     /// `new_best_number`
     NewBestNumber,
-
     /// `failover_flagged`
     FailoverFlagged,
-
     /// A value this version of the client does not know; kept verbatim.
     Unknown(String),
 }
@@ -15758,6 +15479,17 @@ impl std::fmt::Display for MessageCreateResponseFromSelectionReason {
     }
 }
 
+/// The inverse of `Display`: a value this version of the client does not know
+/// becomes the catch-all variant, so parsing never fails.
+#[cfg(feature = "messages")]
+impl std::str::FromStr for MessageCreateResponseFromSelectionReason {
+    type Err = std::convert::Infallible;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(s))
+    }
+}
+
 #[cfg(feature = "messages")]
 impl Serialize for MessageCreateResponseFromSelectionReason {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -15776,6 +15508,7 @@ impl<'de> Deserialize<'de> for MessageCreateResponseFromSelectionReason {
 
 /// Why that phone number was chosen.
 #[cfg(feature = "messages")]
+#[cfg_attr(docsrs, doc(cfg(feature = "messages")))]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct MessageCreateResponseFromSelection {
@@ -15857,21 +15590,18 @@ impl<'de> Deserialize<'de> for MessageCreateResponseFromSelection {
 
 /// A phone number of the account.
 #[cfg(feature = "phone_numbers")]
+#[cfg_attr(docsrs, doc(cfg(feature = "phone_numbers")))]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PhoneNumberListResponsePhoneNumbersItem {
     /// Unique identifier of the phone number.
     pub id: String,
-
     /// The phone number (E.164).
     pub phone_number: String,
-
     /// How healthy the number is for deliverability.
     pub health_status: NumberStatus,
-
     /// The reputation of the number with carriers.
     pub reputation: NumberStatus,
-
     /// Where calls to the number are forwarded, if anywhere.
     pub forwarding_number: crate::Nullable<String>,
 }
@@ -15959,40 +15689,42 @@ impl<'de> Deserialize<'de> for PhoneNumberListResponsePhoneNumbersItem {
 ///
 /// An alias of \[`TextPartType`\], which has the same shape.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
 pub type WebhookTextPartType = TextPartType;
 
 /// Always `media`.
 ///
 /// An alias of \[`MediaPartType`\], which has the same shape.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
 pub type WebhookMediaPartType = MediaPartType;
 
 /// Always `link`.
 ///
 /// An alias of \[`LinkPartType`\], which has the same shape.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
 pub type WebhookLinkPartType = LinkPartType;
 
 /// Always `imessage_app`.
 ///
 /// An alias of \[`IMessageAppPartType`\], which has the same shape.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
 pub type WebhookIMessageAppPartType = IMessageAppPartType;
 
 /// The app that renders the card.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct WebhookIMessageAppPartApp {
     /// Bundle identifier of the app.
     pub bundle_id: String,
-
     /// Display name of the app.
     pub name: String,
-
     /// Apple developer team identifier of the app.
     pub team_id: String,
-
     /// App Store identifier of the app.
     pub app_store_id: crate::Nullable<i64>,
 }
@@ -16064,18 +15796,16 @@ impl<'de> Deserialize<'de> for WebhookIMessageAppPartApp {
 
 /// What the card shows.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct WebhookIMessageAppPartLayout {
     /// Main caption.
     pub caption: crate::Nullable<String>,
-
     /// Text under the caption.
     pub subcaption: crate::Nullable<String>,
-
     /// Caption on the trailing side.
     pub trailing_caption: crate::Nullable<String>,
-
     /// Text under the trailing caption.
     pub trailing_subcaption: crate::Nullable<String>,
 }
@@ -16147,15 +15877,14 @@ impl<'de> Deserialize<'de> for WebhookIMessageAppPartLayout {
 
 /// `outbound` for messages you sent, `inbound` for messages you received.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum MessageEventV2Direction {
     /// `inbound`
     Inbound,
-
     /// `outbound`
     Outbound,
-
     /// A value this version of the client does not know; kept verbatim.
     Unknown(String),
 }
@@ -16193,6 +15922,17 @@ impl std::fmt::Display for MessageEventV2Direction {
     }
 }
 
+/// The inverse of `Display`: a value this version of the client does not know
+/// becomes the catch-all variant, so parsing never fails.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl std::str::FromStr for MessageEventV2Direction {
+    type Err = std::convert::Infallible;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(s))
+    }
+}
+
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl Serialize for MessageEventV2Direction {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -16211,18 +15951,16 @@ impl<'de> Deserialize<'de> for MessageEventV2Direction {
 
 /// The chat of the message.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct MessageEditedEventChat {
     /// Unique identifier of the chat.
     pub id: String,
-
     /// Deliverability health of the chat.
     pub health_status: HealthStatus,
-
     /// Whether the chat is a group chat.
     pub is_group: bool,
-
     /// Your phone number's handle in the chat.
     pub owner_handle: ChatHandle,
 }
@@ -16299,15 +16037,14 @@ impl<'de> Deserialize<'de> for MessageEditedEventChat {
 
 /// `outbound` for messages you sent, `inbound` for messages you received.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum MessageEditedEventDirection {
     /// `outbound`
     Outbound,
-
     /// `inbound`
     Inbound,
-
     /// A value this version of the client does not know; kept verbatim.
     Unknown(String),
 }
@@ -16345,6 +16082,17 @@ impl std::fmt::Display for MessageEditedEventDirection {
     }
 }
 
+/// The inverse of `Display`: a value this version of the client does not know
+/// becomes the catch-all variant, so parsing never fails.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl std::str::FromStr for MessageEditedEventDirection {
+    type Err = std::convert::Infallible;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(s))
+    }
+}
+
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl Serialize for MessageEditedEventDirection {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -16363,12 +16111,12 @@ impl<'de> Deserialize<'de> for MessageEditedEventDirection {
 
 /// The edited part.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct MessageEditedEventPart {
     /// The 0-based index of the part.
     pub index: i64,
-
     /// The new text.
     pub text: String,
 }
@@ -16427,12 +16175,12 @@ impl<'de> Deserialize<'de> for MessageEditedEventPart {
 
 /// Always `2026-02-03`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum MessageSentWebhookV2026WebhookVersion {
     /// `2026-02-03`
     V20260203,
-
     /// A value this version of the client does not know; kept verbatim.
     Unknown(String),
 }
@@ -16468,6 +16216,17 @@ impl std::fmt::Display for MessageSentWebhookV2026WebhookVersion {
     }
 }
 
+/// The inverse of `Display`: a value this version of the client does not know
+/// becomes the catch-all variant, so parsing never fails.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl std::str::FromStr for MessageSentWebhookV2026WebhookVersion {
+    type Err = std::convert::Infallible;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(s))
+    }
+}
+
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl Serialize for MessageSentWebhookV2026WebhookVersion {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -16488,112 +16247,129 @@ impl<'de> Deserialize<'de> for MessageSentWebhookV2026WebhookVersion {
 ///
 /// An alias of \[`MessageSentWebhookV2026WebhookVersion`\], which has the same shape.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
 pub type MessageReceivedWebhookV2026WebhookVersion = MessageSentWebhookV2026WebhookVersion;
 
 /// Always `2026-02-03`.
 ///
 /// An alias of \[`MessageSentWebhookV2026WebhookVersion`\], which has the same shape.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
 pub type MessageReadWebhookV2026WebhookVersion = MessageSentWebhookV2026WebhookVersion;
 
 /// Always `2026-02-03`.
 ///
 /// An alias of \[`MessageSentWebhookV2026WebhookVersion`\], which has the same shape.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
 pub type MessageDeliveredWebhookV2026WebhookVersion = MessageSentWebhookV2026WebhookVersion;
 
 /// Always `2026-02-03`.
 ///
 /// An alias of \[`MessageSentWebhookV2026WebhookVersion`\], which has the same shape.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
 pub type MessageFailedWebhookV2026WebhookVersion = MessageSentWebhookV2026WebhookVersion;
 
 /// Always `2026-02-03`.
 ///
 /// An alias of \[`MessageSentWebhookV2026WebhookVersion`\], which has the same shape.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
 pub type MessageEditedWebhookV2026WebhookVersion = MessageSentWebhookV2026WebhookVersion;
 
 /// Always `2026-02-03`.
 ///
 /// An alias of \[`MessageSentWebhookV2026WebhookVersion`\], which has the same shape.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
 pub type ReactionAddedWebhookV2026WebhookVersion = MessageSentWebhookV2026WebhookVersion;
 
 /// Always `2026-02-03`.
 ///
 /// An alias of \[`MessageSentWebhookV2026WebhookVersion`\], which has the same shape.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
 pub type ReactionRemovedWebhookV2026WebhookVersion = MessageSentWebhookV2026WebhookVersion;
 
 /// Always `2026-02-03`.
 ///
 /// An alias of \[`MessageSentWebhookV2026WebhookVersion`\], which has the same shape.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
 pub type ParticipantAddedWebhookV2026WebhookVersion = MessageSentWebhookV2026WebhookVersion;
 
 /// Always `2026-02-03`.
 ///
 /// An alias of \[`MessageSentWebhookV2026WebhookVersion`\], which has the same shape.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
 pub type ParticipantRemovedWebhookV2026WebhookVersion = MessageSentWebhookV2026WebhookVersion;
 
 /// Always `2026-02-03`.
 ///
 /// An alias of \[`MessageSentWebhookV2026WebhookVersion`\], which has the same shape.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
 pub type ChatGroupNameUpdatedWebhookV2026WebhookVersion = MessageSentWebhookV2026WebhookVersion;
 
 /// Always `2026-02-03`.
 ///
 /// An alias of \[`MessageSentWebhookV2026WebhookVersion`\], which has the same shape.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
 pub type ChatGroupIconUpdatedWebhookV2026WebhookVersion = MessageSentWebhookV2026WebhookVersion;
 
 /// Always `2026-02-03`.
 ///
 /// An alias of \[`MessageSentWebhookV2026WebhookVersion`\], which has the same shape.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
 pub type ChatGroupNameUpdateFailedWebhookV2026WebhookVersion = MessageSentWebhookV2026WebhookVersion;
 
 /// Always `2026-02-03`.
 ///
 /// An alias of \[`MessageSentWebhookV2026WebhookVersion`\], which has the same shape.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
 pub type ChatGroupIconUpdateFailedWebhookV2026WebhookVersion = MessageSentWebhookV2026WebhookVersion;
 
 /// Always `2026-02-03`.
 ///
 /// An alias of \[`MessageSentWebhookV2026WebhookVersion`\], which has the same shape.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
 pub type ChatCreatedWebhookV2026WebhookVersion = MessageSentWebhookV2026WebhookVersion;
 
 /// Always `2026-02-03`.
 ///
 /// An alias of \[`MessageSentWebhookV2026WebhookVersion`\], which has the same shape.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
 pub type ChatTypingIndicatorStartedWebhookV2026WebhookVersion = MessageSentWebhookV2026WebhookVersion;
 
 /// Always `2026-02-03`.
 ///
 /// An alias of \[`MessageSentWebhookV2026WebhookVersion`\], which has the same shape.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
 pub type ChatTypingIndicatorStoppedWebhookV2026WebhookVersion = MessageSentWebhookV2026WebhookVersion;
 
 /// Always `2026-02-03`.
 ///
 /// An alias of \[`MessageSentWebhookV2026WebhookVersion`\], which has the same shape.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
 pub type PhoneNumberStatusUpdatedWebhookV2026WebhookVersion = MessageSentWebhookV2026WebhookVersion;
 
 /// Always `2025-01-01`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum MessageSentWebhookV2025WebhookVersion {
     /// `2025-01-01`
     V20250101,
-
     /// A value this version of the client does not know; kept verbatim.
     Unknown(String),
 }
@@ -16629,6 +16405,17 @@ impl std::fmt::Display for MessageSentWebhookV2025WebhookVersion {
     }
 }
 
+/// The inverse of `Display`: a value this version of the client does not know
+/// becomes the catch-all variant, so parsing never fails.
+#[cfg(any(feature = "webhooks", feature = "full"))]
+impl std::str::FromStr for MessageSentWebhookV2025WebhookVersion {
+    type Err = std::convert::Infallible;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(s))
+    }
+}
+
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl Serialize for MessageSentWebhookV2025WebhookVersion {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -16649,94 +16436,110 @@ impl<'de> Deserialize<'de> for MessageSentWebhookV2025WebhookVersion {
 ///
 /// An alias of \[`MessageSentWebhookV2025WebhookVersion`\], which has the same shape.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
 pub type MessageReceivedWebhookV2025WebhookVersion = MessageSentWebhookV2025WebhookVersion;
 
 /// Always `2025-01-01`.
 ///
 /// An alias of \[`MessageSentWebhookV2025WebhookVersion`\], which has the same shape.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
 pub type MessageReadWebhookV2025WebhookVersion = MessageSentWebhookV2025WebhookVersion;
 
 /// Always `2025-01-01`.
 ///
 /// An alias of \[`MessageSentWebhookV2025WebhookVersion`\], which has the same shape.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
 pub type MessageDeliveredWebhookV2025WebhookVersion = MessageSentWebhookV2025WebhookVersion;
 
 /// Always `2025-01-01`.
 ///
 /// An alias of \[`MessageSentWebhookV2025WebhookVersion`\], which has the same shape.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
 pub type MessageFailedWebhookV2025WebhookVersion = MessageSentWebhookV2025WebhookVersion;
 
 /// Always `2025-01-01`.
 ///
 /// An alias of \[`MessageSentWebhookV2025WebhookVersion`\], which has the same shape.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
 pub type ReactionAddedWebhookV2025WebhookVersion = MessageSentWebhookV2025WebhookVersion;
 
 /// Always `2025-01-01`.
 ///
 /// An alias of \[`MessageSentWebhookV2025WebhookVersion`\], which has the same shape.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
 pub type ReactionRemovedWebhookV2025WebhookVersion = MessageSentWebhookV2025WebhookVersion;
 
 /// Always `2025-01-01`.
 ///
 /// An alias of \[`MessageSentWebhookV2025WebhookVersion`\], which has the same shape.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
 pub type ParticipantAddedWebhookV2025WebhookVersion = MessageSentWebhookV2025WebhookVersion;
 
 /// Always `2025-01-01`.
 ///
 /// An alias of \[`MessageSentWebhookV2025WebhookVersion`\], which has the same shape.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
 pub type ParticipantRemovedWebhookV2025WebhookVersion = MessageSentWebhookV2025WebhookVersion;
 
 /// Always `2025-01-01`.
 ///
 /// An alias of \[`MessageSentWebhookV2025WebhookVersion`\], which has the same shape.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
 pub type ChatGroupNameUpdatedWebhookV2025WebhookVersion = MessageSentWebhookV2025WebhookVersion;
 
 /// Always `2025-01-01`.
 ///
 /// An alias of \[`MessageSentWebhookV2025WebhookVersion`\], which has the same shape.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
 pub type ChatGroupIconUpdatedWebhookV2025WebhookVersion = MessageSentWebhookV2025WebhookVersion;
 
 /// Always `2025-01-01`.
 ///
 /// An alias of \[`MessageSentWebhookV2025WebhookVersion`\], which has the same shape.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
 pub type ChatGroupNameUpdateFailedWebhookV2025WebhookVersion = MessageSentWebhookV2025WebhookVersion;
 
 /// Always `2025-01-01`.
 ///
 /// An alias of \[`MessageSentWebhookV2025WebhookVersion`\], which has the same shape.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
 pub type ChatGroupIconUpdateFailedWebhookV2025WebhookVersion = MessageSentWebhookV2025WebhookVersion;
 
 /// Always `2025-01-01`.
 ///
 /// An alias of \[`MessageSentWebhookV2025WebhookVersion`\], which has the same shape.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
 pub type ChatCreatedWebhookV2025WebhookVersion = MessageSentWebhookV2025WebhookVersion;
 
 /// Always `2025-01-01`.
 ///
 /// An alias of \[`MessageSentWebhookV2025WebhookVersion`\], which has the same shape.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
 pub type ChatTypingIndicatorStartedWebhookV2025WebhookVersion = MessageSentWebhookV2025WebhookVersion;
 
 /// Always `2025-01-01`.
 ///
 /// An alias of \[`MessageSentWebhookV2025WebhookVersion`\], which has the same shape.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
 pub type ChatTypingIndicatorStoppedWebhookV2025WebhookVersion = MessageSentWebhookV2025WebhookVersion;
 
 /// Parameters of [`listChats`](crate::resources).
 #[cfg(feature = "chats")]
+#[cfg_attr(docsrs, doc(cfg(feature = "chats")))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ChatListChatsParams {
     /// Only chats of this phone number of yours (E.164; the `+` is sent as `%2B`).
@@ -16763,6 +16566,7 @@ pub struct ChatListChatsParams {
 
 /// Parameters of [`getMessages`](crate::resources).
 #[cfg(feature = "chats_messages")]
+#[cfg_attr(docsrs, doc(cfg(feature = "chats_messages")))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct MessageListParams {
     /// Where the page starts: the `next_cursor` of the previous page. Left out for the
@@ -16777,17 +16581,16 @@ pub struct MessageListParams {
     pub limit: Option<i64>,
 }
 
-/// The `MessageListMessagesThreadOrder` schema.
 #[cfg(feature = "messages")]
+#[cfg_attr(docsrs, doc(cfg(feature = "messages")))]
+#[allow(missing_docs)]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum MessageListMessagesThreadOrder {
     /// `asc`
     Asc,
-
     /// `desc`
     Desc,
-
     /// A value this version of the client does not know; kept verbatim.
     Unknown(String),
 }
@@ -16825,6 +16628,17 @@ impl std::fmt::Display for MessageListMessagesThreadOrder {
     }
 }
 
+/// The inverse of `Display`: a value this version of the client does not know
+/// becomes the catch-all variant, so parsing never fails.
+#[cfg(feature = "messages")]
+impl std::str::FromStr for MessageListMessagesThreadOrder {
+    type Err = std::convert::Infallible;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(s))
+    }
+}
+
 #[cfg(feature = "messages")]
 impl Serialize for MessageListMessagesThreadOrder {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -16843,6 +16657,7 @@ impl<'de> Deserialize<'de> for MessageListMessagesThreadOrder {
 
 /// Parameters of [`getMessageThread`](crate::resources).
 #[cfg(feature = "messages")]
+#[cfg_attr(docsrs, doc(cfg(feature = "messages")))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct MessageListMessagesThreadParams {
     /// Where the page starts: the `next_cursor` of the previous page. Left out for the
@@ -16864,10 +16679,12 @@ pub struct MessageListMessagesThreadParams {
 
 /// Parameters of [`checkIMessage`](crate::resources): the request body.
 #[cfg(feature = "capability")]
+#[cfg_attr(docsrs, doc(cfg(feature = "capability")))]
 pub type CapabilityCheckImessageParams = CapabilityCheckIMessageParams;
 
 /// Parameters of [`getContactCards`](crate::resources).
 #[cfg(feature = "contact_card")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contact_card")))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ContactCardRetrieveParams {
     /// Only the card of this phone number of yours (E.164).
@@ -16878,6 +16695,7 @@ pub struct ContactCardRetrieveParams {
 
 /// Parameters of [`updateContactCard`](crate::resources): query parameters and body members.
 #[cfg(feature = "contact_card")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contact_card")))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ContactCardUpdateParams {
     /// The phone number of yours whose card changes (E.164).
@@ -16887,10 +16705,8 @@ pub struct ContactCardUpdateParams {
 
     /// First name shown on the card.
     pub first_name: Option<String>,
-
     /// Last name shown on the card.
     pub last_name: Option<String>,
-
     /// URL of the card's photo.
     pub image_url: Option<String>,
 }
@@ -16947,6 +16763,7 @@ impl<'de> Deserialize<'de> for ContactCardUpdateParams {
 
 /// Parameters of [`createMessage`](crate::resources): query parameters and body members.
 #[cfg(feature = "messages")]
+#[cfg_attr(docsrs, doc(cfg(feature = "messages")))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct MessageCreateParams {
     /// A key of your choosing; a repeated request with the same key is not sent twice.
@@ -16956,10 +16773,8 @@ pub struct MessageCreateParams {
 
     /// The recipients (phone numbers in E.164 or email addresses).
     pub to: Vec<String>,
-
     /// The message.
     pub message: MessageContent,
-
     /// A text sent after the message when a new chat had to be started.
     pub continuation_message: Option<MessageCreateBodyContinuationMessage>,
 }
@@ -17016,6 +16831,7 @@ impl<'de> Deserialize<'de> for MessageCreateParams {
 
 /// Parameters of [`getAvailableNumber`](crate::resources).
 #[cfg(feature = "available_number")]
+#[cfg_attr(docsrs, doc(cfg(feature = "available_number")))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AvailableNumberRetrieveParams {
     /// The handles to write to, sent comma-separated in one `to` parameter.
@@ -17026,63 +16842,46 @@ pub struct AvailableNumberRetrieveParams {
 
 /// The payload of a webhook delivery, chosen by the envelope's `event_type` and `webhook_version`. A type or version this crate does not know is kept as delivered in `Unknown`, so newer events never fail to decode.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum WebhookEventData {
     /// `event_type` is `message.sent`; the payload by `webhook_version`.
     MessageSent(MessageSentPayload),
-
     /// `event_type` is `message.received`; the payload by `webhook_version`.
     MessageReceived(MessageReceivedPayload),
-
     /// `event_type` is `message.read`; the payload by `webhook_version`.
     MessageRead(MessageReadPayload),
-
     /// `event_type` is `message.delivered`; the payload by `webhook_version`.
     MessageDelivered(MessageDeliveredPayload),
-
     /// `event_type` is `message.failed`; the payload by `webhook_version`.
     MessageFailed(MessageFailedPayload),
-
     /// `event_type` is `message.edited`; the payload by `webhook_version`.
     MessageEdited(MessageEditedPayload),
-
     /// `event_type` is `reaction.added`; the payload by `webhook_version`.
     ReactionAdded(ReactionAddedPayload),
-
     /// `event_type` is `reaction.removed`; the payload by `webhook_version`.
     ReactionRemoved(ReactionRemovedPayload),
-
     /// `event_type` is `participant.added`; the payload by `webhook_version`.
     ParticipantAdded(ParticipantAddedPayload),
-
     /// `event_type` is `participant.removed`; the payload by `webhook_version`.
     ParticipantRemoved(ParticipantRemovedPayload),
-
     /// `event_type` is `chat.group_name_updated`; the payload by `webhook_version`.
     ChatGroupNameUpdated(ChatGroupNameUpdatedPayload),
-
     /// `event_type` is `chat.group_icon_updated`; the payload by `webhook_version`.
     ChatGroupIconUpdated(ChatGroupIconUpdatedPayload),
-
     /// `event_type` is `chat.group_name_update_failed`; the payload by `webhook_version`.
     ChatGroupNameUpdateFailed(ChatGroupNameUpdateFailedPayload),
-
     /// `event_type` is `chat.group_icon_update_failed`; the payload by `webhook_version`.
     ChatGroupIconUpdateFailed(ChatGroupIconUpdateFailedPayload),
-
     /// `event_type` is `chat.created`; the payload by `webhook_version`.
     ChatCreated(ChatCreatedPayload),
-
     /// `event_type` is `chat.typing_indicator.started`; the payload by `webhook_version`.
     ChatTypingIndicatorStarted(ChatTypingIndicatorStartedPayload),
-
     /// `event_type` is `chat.typing_indicator.stopped`; the payload by `webhook_version`.
     ChatTypingIndicatorStopped(ChatTypingIndicatorStoppedPayload),
-
     /// `event_type` is `phone_number.status_updated`; the payload by `webhook_version`.
     PhoneNumberStatusUpdated(PhoneNumberStatusUpdatedPayload),
-
     /// An event type or version this crate does not know, as delivered.
     Unknown(serde_json::Value),
 }
@@ -17210,12 +17009,12 @@ impl Serialize for WebhookEventData {
 
 /// The payload of one event type, chosen by the envelope's `webhook_version`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum MessageSentPayload {
     /// `webhook_version` is `2026-02-03` (the `message.sent.v2026` webhook: Message sent).
     V2026_02_03(MessageEventV2),
-
     /// `webhook_version` is `2025-01-01` (the `message.sent.v2025` webhook: Message sent).
     V2025_01_01(MessageEvent),
 }
@@ -17254,12 +17053,12 @@ impl Serialize for MessageSentPayload {
 
 /// The payload of one event type, chosen by the envelope's `webhook_version`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum MessageReceivedPayload {
     /// `webhook_version` is `2026-02-03` (the `message.received.v2026` webhook: Message received).
     V2026_02_03(MessageEventV2),
-
     /// `webhook_version` is `2025-01-01` (the `message.received.v2025` webhook: Message received).
     V2025_01_01(MessageEvent),
 }
@@ -17298,12 +17097,12 @@ impl Serialize for MessageReceivedPayload {
 
 /// The payload of one event type, chosen by the envelope's `webhook_version`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum MessageReadPayload {
     /// `webhook_version` is `2026-02-03` (the `message.read.v2026` webhook: Message read).
     V2026_02_03(MessageEventV2),
-
     /// `webhook_version` is `2025-01-01` (the `message.read.v2025` webhook: Message read).
     V2025_01_01(MessageReadEvent),
 }
@@ -17342,12 +17141,12 @@ impl Serialize for MessageReadPayload {
 
 /// The payload of one event type, chosen by the envelope's `webhook_version`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum MessageDeliveredPayload {
     /// `webhook_version` is `2026-02-03` (the `message.delivered.v2026` webhook: Message delivered).
     V2026_02_03(MessageEventV2),
-
     /// `webhook_version` is `2025-01-01` (the `message.delivered.v2025` webhook: Message delivered).
     V2025_01_01(MessageDeliveredEvent),
 }
@@ -17386,12 +17185,12 @@ impl Serialize for MessageDeliveredPayload {
 
 /// The payload of one event type, chosen by the envelope's `webhook_version`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum MessageFailedPayload {
     /// `webhook_version` is `2026-02-03` (the `message.failed.v2026` webhook: Message failed).
     V2026_02_03(MessageFailedEvent),
-
     /// `webhook_version` is `2025-01-01` (the `message.failed.v2025` webhook: Message failed).
     V2025_01_01(MessageFailedEvent),
 }
@@ -17430,6 +17229,7 @@ impl Serialize for MessageFailedPayload {
 
 /// The payload of one event type, chosen by the envelope's `webhook_version`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum MessageEditedPayload {
@@ -17467,12 +17267,12 @@ impl Serialize for MessageEditedPayload {
 
 /// The payload of one event type, chosen by the envelope's `webhook_version`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum ReactionAddedPayload {
     /// `webhook_version` is `2026-02-03` (the `reaction.added.v2026` webhook: Reaction added).
     V2026_02_03(ReactionEvent),
-
     /// `webhook_version` is `2025-01-01` (the `reaction.added.v2025` webhook: Reaction added).
     V2025_01_01(ReactionEvent),
 }
@@ -17511,12 +17311,12 @@ impl Serialize for ReactionAddedPayload {
 
 /// The payload of one event type, chosen by the envelope's `webhook_version`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum ReactionRemovedPayload {
     /// `webhook_version` is `2026-02-03` (the `reaction.removed.v2026` webhook: Reaction removed).
     V2026_02_03(ReactionEvent),
-
     /// `webhook_version` is `2025-01-01` (the `reaction.removed.v2025` webhook: Reaction removed).
     V2025_01_01(ReactionEvent),
 }
@@ -17555,12 +17355,12 @@ impl Serialize for ReactionRemovedPayload {
 
 /// The payload of one event type, chosen by the envelope's `webhook_version`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum ParticipantAddedPayload {
     /// `webhook_version` is `2026-02-03` (the `participant.added.v2026` webhook: Participant added).
     V2026_02_03(ParticipantAddedEvent),
-
     /// `webhook_version` is `2025-01-01` (the `participant.added.v2025` webhook: Participant added).
     V2025_01_01(ParticipantAddedEvent),
 }
@@ -17599,12 +17399,12 @@ impl Serialize for ParticipantAddedPayload {
 
 /// The payload of one event type, chosen by the envelope's `webhook_version`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum ParticipantRemovedPayload {
     /// `webhook_version` is `2026-02-03` (the `participant.removed.v2026` webhook: Participant removed).
     V2026_02_03(ParticipantRemovedEvent),
-
     /// `webhook_version` is `2025-01-01` (the `participant.removed.v2025` webhook: Participant removed).
     V2025_01_01(ParticipantRemovedEvent),
 }
@@ -17643,12 +17443,12 @@ impl Serialize for ParticipantRemovedPayload {
 
 /// The payload of one event type, chosen by the envelope's `webhook_version`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum ChatGroupNameUpdatedPayload {
     /// `webhook_version` is `2026-02-03` (the `chat.group_name_updated.v2026` webhook: Group name updated).
     V2026_02_03(ChatGroupNameUpdatedEvent),
-
     /// `webhook_version` is `2025-01-01` (the `chat.group_name_updated.v2025` webhook: Group name updated).
     V2025_01_01(ChatGroupNameUpdatedEvent),
 }
@@ -17687,12 +17487,12 @@ impl Serialize for ChatGroupNameUpdatedPayload {
 
 /// The payload of one event type, chosen by the envelope's `webhook_version`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum ChatGroupIconUpdatedPayload {
     /// `webhook_version` is `2026-02-03` (the `chat.group_icon_updated.v2026` webhook: Group icon updated).
     V2026_02_03(ChatGroupIconUpdatedEvent),
-
     /// `webhook_version` is `2025-01-01` (the `chat.group_icon_updated.v2025` webhook: Group icon updated).
     V2025_01_01(ChatGroupIconUpdatedEvent),
 }
@@ -17731,12 +17531,12 @@ impl Serialize for ChatGroupIconUpdatedPayload {
 
 /// The payload of one event type, chosen by the envelope's `webhook_version`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum ChatGroupNameUpdateFailedPayload {
     /// `webhook_version` is `2026-02-03` (the `chat.group_name_update_failed.v2026` webhook: Group name update failed).
     V2026_02_03(ChatGroupNameUpdateFailedEvent),
-
     /// `webhook_version` is `2025-01-01` (the `chat.group_name_update_failed.v2025` webhook: Group name update failed).
     V2025_01_01(ChatGroupNameUpdateFailedEvent),
 }
@@ -17775,12 +17575,12 @@ impl Serialize for ChatGroupNameUpdateFailedPayload {
 
 /// The payload of one event type, chosen by the envelope's `webhook_version`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum ChatGroupIconUpdateFailedPayload {
     /// `webhook_version` is `2026-02-03` (the `chat.group_icon_update_failed.v2026` webhook: Group icon update failed).
     V2026_02_03(ChatGroupIconUpdateFailedEvent),
-
     /// `webhook_version` is `2025-01-01` (the `chat.group_icon_update_failed.v2025` webhook: Group icon update failed).
     V2025_01_01(ChatGroupIconUpdateFailedEvent),
 }
@@ -17819,12 +17619,12 @@ impl Serialize for ChatGroupIconUpdateFailedPayload {
 
 /// The payload of one event type, chosen by the envelope's `webhook_version`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum ChatCreatedPayload {
     /// `webhook_version` is `2026-02-03` (the `chat.created.v2026` webhook: Chat created).
     V2026_02_03(ChatCreatedEvent),
-
     /// `webhook_version` is `2025-01-01` (the `chat.created.v2025` webhook: Chat created).
     V2025_01_01(ChatCreatedEvent),
 }
@@ -17863,12 +17663,12 @@ impl Serialize for ChatCreatedPayload {
 
 /// The payload of one event type, chosen by the envelope's `webhook_version`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum ChatTypingIndicatorStartedPayload {
     /// `webhook_version` is `2026-02-03` (the `chat.typing_indicator.started.v2026` webhook: Typing started).
     V2026_02_03(ChatTypingIndicatorEvent),
-
     /// `webhook_version` is `2025-01-01` (the `chat.typing_indicator.started.v2025` webhook: Typing started).
     V2025_01_01(ChatTypingIndicatorEvent),
 }
@@ -17907,12 +17707,12 @@ impl Serialize for ChatTypingIndicatorStartedPayload {
 
 /// The payload of one event type, chosen by the envelope's `webhook_version`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum ChatTypingIndicatorStoppedPayload {
     /// `webhook_version` is `2026-02-03` (the `chat.typing_indicator.stopped.v2026` webhook: Typing stopped).
     V2026_02_03(ChatTypingIndicatorEvent),
-
     /// `webhook_version` is `2025-01-01` (the `chat.typing_indicator.stopped.v2025` webhook: Typing stopped).
     V2025_01_01(ChatTypingIndicatorEvent),
 }
@@ -17951,6 +17751,7 @@ impl Serialize for ChatTypingIndicatorStoppedPayload {
 
 /// The payload of one event type, chosen by the envelope's `webhook_version`.
 #[cfg(any(feature = "webhooks", feature = "full"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum PhoneNumberStatusUpdatedPayload {

@@ -33,7 +33,7 @@ fn assert_round_trip<T: serde::Serialize>(decoded: &T, sent: &Value) {
     let same = same_json(&encoded, sent);
     assert!(
         same,
-        "the decoded response re-encodes differently\n  decoded: {encoded}\n     sent: {sent}"
+        "the decoded response re-encodes differently\n  decoded: {encoded}\n     sent: {sent}",
     );
 }
 
@@ -5437,9 +5437,9 @@ fn webhook_message_sent_v2026_example_decodes() {
 }"#,
     );
     let decoded: linq_api::types::MessageSentWebhookV2026 = serde_json::from_value(
-            sent.clone(),
-        )
-        .expect("the example decodes");
+        sent.clone(),
+    )
+    .expect("the example decodes");
     let expected = linq_api::types::MessageSentWebhookV2026::new(
         "v3".to_owned(),
         linq_api::types::MessageSentWebhookV2026WebhookVersion::V20260203,
@@ -5604,9 +5604,9 @@ fn webhook_message_received_v2026_example_decodes() {
 }"#,
     );
     let decoded: linq_api::types::MessageReceivedWebhookV2026 = serde_json::from_value(
-            sent.clone(),
-        )
-        .expect("the example decodes");
+        sent.clone(),
+    )
+    .expect("the example decodes");
     let expected = linq_api::types::MessageReceivedWebhookV2026::new(
         "v3".to_owned(),
         linq_api::types::MessageReceivedWebhookV2026WebhookVersion::V20260203,
@@ -5760,9 +5760,9 @@ fn webhook_message_read_v2026_example_decodes() {
 }"#,
     );
     let decoded: linq_api::types::MessageReadWebhookV2026 = serde_json::from_value(
-            sent.clone(),
-        )
-        .expect("the example decodes");
+        sent.clone(),
+    )
+    .expect("the example decodes");
     let expected = linq_api::types::MessageReadWebhookV2026::new(
         "v3".to_owned(),
         linq_api::types::MessageReadWebhookV2026WebhookVersion::V20260203,
@@ -5924,9 +5924,9 @@ fn webhook_message_delivered_v2026_example_decodes() {
 }"#,
     );
     let decoded: linq_api::types::MessageDeliveredWebhookV2026 = serde_json::from_value(
-            sent.clone(),
-        )
-        .expect("the example decodes");
+        sent.clone(),
+    )
+    .expect("the example decodes");
     let expected = linq_api::types::MessageDeliveredWebhookV2026::new(
         "v3".to_owned(),
         linq_api::types::MessageDeliveredWebhookV2026WebhookVersion::V20260203,
@@ -6046,9 +6046,9 @@ fn webhook_message_failed_v2026_example_decodes() {
 }"#,
     );
     let decoded: linq_api::types::MessageFailedWebhookV2026 = serde_json::from_value(
-            sent.clone(),
-        )
-        .expect("the example decodes");
+        sent.clone(),
+    )
+    .expect("the example decodes");
     let expected = linq_api::types::MessageFailedWebhookV2026::new(
         "v3".to_owned(),
         linq_api::types::MessageFailedWebhookV2026WebhookVersion::V20260203,
@@ -6128,9 +6128,9 @@ fn webhook_message_edited_v2026_example_decodes() {
 }"#,
     );
     let decoded: linq_api::types::MessageEditedWebhookV2026 = serde_json::from_value(
-            sent.clone(),
-        )
-        .expect("the example decodes");
+        sent.clone(),
+    )
+    .expect("the example decodes");
     let expected = linq_api::types::MessageEditedWebhookV2026::new(
         "v3".to_owned(),
         linq_api::types::MessageEditedWebhookV2026WebhookVersion::V20260203,
@@ -6235,9 +6235,9 @@ fn webhook_reaction_added_v2026_example_decodes() {
 }"#,
     );
     let decoded: linq_api::types::ReactionAddedWebhookV2026 = serde_json::from_value(
-            sent.clone(),
-        )
-        .expect("the example decodes");
+        sent.clone(),
+    )
+    .expect("the example decodes");
     let expected = linq_api::types::ReactionAddedWebhookV2026::new(
         "v3".to_owned(),
         linq_api::types::ReactionAddedWebhookV2026WebhookVersion::V20260203,
@@ -6321,9 +6321,9 @@ fn webhook_reaction_removed_v2026_example_decodes() {
 }"#,
     );
     let decoded: linq_api::types::ReactionRemovedWebhookV2026 = serde_json::from_value(
-            sent.clone(),
-        )
-        .expect("the example decodes");
+        sent.clone(),
+    )
+    .expect("the example decodes");
     let expected = linq_api::types::ReactionRemovedWebhookV2026::new(
         "v3".to_owned(),
         linq_api::types::ReactionRemovedWebhookV2026WebhookVersion::V20260203,
@@ -6401,9 +6401,9 @@ fn webhook_participant_added_v2026_example_decodes() {
 }"#,
     );
     let decoded: linq_api::types::ParticipantAddedWebhookV2026 = serde_json::from_value(
-            sent.clone(),
-        )
-        .expect("the example decodes");
+        sent.clone(),
+    )
+    .expect("the example decodes");
     let expected = linq_api::types::ParticipantAddedWebhookV2026::new(
         "v3".to_owned(),
         linq_api::types::ParticipantAddedWebhookV2026WebhookVersion::V20260203,
@@ -6475,9 +6475,9 @@ fn webhook_participant_removed_v2026_example_decodes() {
 }"#,
     );
     let decoded: linq_api::types::ParticipantRemovedWebhookV2026 = serde_json::from_value(
-            sent.clone(),
-        )
-        .expect("the example decodes");
+        sent.clone(),
+    )
+    .expect("the example decodes");
     let expected = linq_api::types::ParticipantRemovedWebhookV2026::new(
         "v3".to_owned(),
         linq_api::types::ParticipantRemovedWebhookV2026WebhookVersion::V20260203,
@@ -6551,9 +6551,9 @@ fn webhook_chat_group_name_updated_v2026_example_decodes() {
 }"#,
     );
     let decoded: linq_api::types::ChatGroupNameUpdatedWebhookV2026 = serde_json::from_value(
-            sent.clone(),
-        )
-        .expect("the example decodes");
+        sent.clone(),
+    )
+    .expect("the example decodes");
     let expected = linq_api::types::ChatGroupNameUpdatedWebhookV2026::new(
         "v3".to_owned(),
         linq_api::types::ChatGroupNameUpdatedWebhookV2026WebhookVersion::V20260203,
@@ -6619,9 +6619,9 @@ fn webhook_chat_group_icon_updated_v2026_example_decodes() {
 }"#,
     );
     let decoded: linq_api::types::ChatGroupIconUpdatedWebhookV2026 = serde_json::from_value(
-            sent.clone(),
-        )
-        .expect("the example decodes");
+        sent.clone(),
+    )
+    .expect("the example decodes");
     let expected = linq_api::types::ChatGroupIconUpdatedWebhookV2026::new(
         "v3".to_owned(),
         linq_api::types::ChatGroupIconUpdatedWebhookV2026WebhookVersion::V20260203,
@@ -6672,9 +6672,9 @@ fn webhook_chat_group_name_update_failed_v2026_example_decodes() {
 }"#,
     );
     let decoded: linq_api::types::ChatGroupNameUpdateFailedWebhookV2026 = serde_json::from_value(
-            sent.clone(),
-        )
-        .expect("the example decodes");
+        sent.clone(),
+    )
+    .expect("the example decodes");
     let expected = linq_api::types::ChatGroupNameUpdateFailedWebhookV2026::new(
         "v3".to_owned(),
         linq_api::types::ChatGroupNameUpdateFailedWebhookV2026WebhookVersion::V20260203,
@@ -6718,9 +6718,9 @@ fn webhook_chat_group_icon_update_failed_v2026_example_decodes() {
 }"#,
     );
     let decoded: linq_api::types::ChatGroupIconUpdateFailedWebhookV2026 = serde_json::from_value(
-            sent.clone(),
-        )
-        .expect("the example decodes");
+        sent.clone(),
+    )
+    .expect("the example decodes");
     let expected = linq_api::types::ChatGroupIconUpdateFailedWebhookV2026::new(
         "v3".to_owned(),
         linq_api::types::ChatGroupIconUpdateFailedWebhookV2026WebhookVersion::V20260203,
@@ -6792,9 +6792,9 @@ fn webhook_chat_created_v2026_example_decodes() {
 }"#,
     );
     let decoded: linq_api::types::ChatCreatedWebhookV2026 = serde_json::from_value(
-            sent.clone(),
-        )
-        .expect("the example decodes");
+        sent.clone(),
+    )
+    .expect("the example decodes");
     let expected = linq_api::types::ChatCreatedWebhookV2026::new(
         "v3".to_owned(),
         linq_api::types::ChatCreatedWebhookV2026WebhookVersion::V20260203,
@@ -6890,9 +6890,9 @@ fn webhook_chat_typing_indicator_started_v2026_example_decodes() {
 }"#,
     );
     let decoded: linq_api::types::ChatTypingIndicatorStartedWebhookV2026 = serde_json::from_value(
-            sent.clone(),
-        )
-        .expect("the example decodes");
+        sent.clone(),
+    )
+    .expect("the example decodes");
     let expected = linq_api::types::ChatTypingIndicatorStartedWebhookV2026::new(
         "v3".to_owned(),
         linq_api::types::ChatTypingIndicatorStartedWebhookV2026WebhookVersion::V20260203,
@@ -6930,9 +6930,9 @@ fn webhook_chat_typing_indicator_stopped_v2026_example_decodes() {
 }"#,
     );
     let decoded: linq_api::types::ChatTypingIndicatorStoppedWebhookV2026 = serde_json::from_value(
-            sent.clone(),
-        )
-        .expect("the example decodes");
+        sent.clone(),
+    )
+    .expect("the example decodes");
     let expected = linq_api::types::ChatTypingIndicatorStoppedWebhookV2026::new(
         "v3".to_owned(),
         linq_api::types::ChatTypingIndicatorStoppedWebhookV2026WebhookVersion::V20260203,
@@ -6977,9 +6977,9 @@ fn webhook_phone_number_status_updated_v2026_example_decodes() {
 }"#,
     );
     let decoded: linq_api::types::PhoneNumberStatusUpdatedWebhookV2026 = serde_json::from_value(
-            sent.clone(),
-        )
-        .expect("the example decodes");
+        sent.clone(),
+    )
+    .expect("the example decodes");
     let expected = linq_api::types::PhoneNumberStatusUpdatedWebhookV2026::new(
         "v3".to_owned(),
         linq_api::types::PhoneNumberStatusUpdatedWebhookV2026WebhookVersion::V20260203,
@@ -7066,9 +7066,9 @@ fn webhook_message_sent_v2025_example_decodes() {
 }"#,
     );
     let decoded: linq_api::types::MessageSentWebhookV2025 = serde_json::from_value(
-            sent.clone(),
-        )
-        .expect("the example decodes");
+        sent.clone(),
+    )
+    .expect("the example decodes");
     let expected = linq_api::types::MessageSentWebhookV2025::new(
         "v3".to_owned(),
         linq_api::types::MessageSentWebhookV2025WebhookVersion::V20250101,
@@ -7222,9 +7222,9 @@ fn webhook_message_received_v2025_example_decodes() {
 }"#,
     );
     let decoded: linq_api::types::MessageReceivedWebhookV2025 = serde_json::from_value(
-            sent.clone(),
-        )
-        .expect("the example decodes");
+        sent.clone(),
+    )
+    .expect("the example decodes");
     let expected = linq_api::types::MessageReceivedWebhookV2025::new(
         "v3".to_owned(),
         linq_api::types::MessageReceivedWebhookV2025WebhookVersion::V20250101,
@@ -7384,9 +7384,9 @@ fn webhook_message_read_v2025_example_decodes() {
 }"#,
     );
     let decoded: linq_api::types::MessageReadWebhookV2025 = serde_json::from_value(
-            sent.clone(),
-        )
-        .expect("the example decodes");
+        sent.clone(),
+    )
+    .expect("the example decodes");
     let expected = linq_api::types::MessageReadWebhookV2025::new(
         "v3".to_owned(),
         linq_api::types::MessageReadWebhookV2025WebhookVersion::V20250101,
@@ -7547,9 +7547,9 @@ fn webhook_message_delivered_v2025_example_decodes() {
 }"#,
     );
     let decoded: linq_api::types::MessageDeliveredWebhookV2025 = serde_json::from_value(
-            sent.clone(),
-        )
-        .expect("the example decodes");
+        sent.clone(),
+    )
+    .expect("the example decodes");
     let expected = linq_api::types::MessageDeliveredWebhookV2025::new(
         "v3".to_owned(),
         linq_api::types::MessageDeliveredWebhookV2025WebhookVersion::V20250101,
@@ -7672,9 +7672,9 @@ fn webhook_message_failed_v2025_example_decodes() {
 }"#,
     );
     let decoded: linq_api::types::MessageFailedWebhookV2025 = serde_json::from_value(
-            sent.clone(),
-        )
-        .expect("the example decodes");
+        sent.clone(),
+    )
+    .expect("the example decodes");
     let expected = linq_api::types::MessageFailedWebhookV2025::new(
         "v3".to_owned(),
         linq_api::types::MessageFailedWebhookV2025WebhookVersion::V20250101,
@@ -7737,9 +7737,9 @@ fn webhook_reaction_added_v2025_example_decodes() {
 }"#,
     );
     let decoded: linq_api::types::ReactionAddedWebhookV2025 = serde_json::from_value(
-            sent.clone(),
-        )
-        .expect("the example decodes");
+        sent.clone(),
+    )
+    .expect("the example decodes");
     let expected = linq_api::types::ReactionAddedWebhookV2025::new(
         "v3".to_owned(),
         linq_api::types::ReactionAddedWebhookV2025WebhookVersion::V20250101,
@@ -7823,9 +7823,9 @@ fn webhook_reaction_removed_v2025_example_decodes() {
 }"#,
     );
     let decoded: linq_api::types::ReactionRemovedWebhookV2025 = serde_json::from_value(
-            sent.clone(),
-        )
-        .expect("the example decodes");
+        sent.clone(),
+    )
+    .expect("the example decodes");
     let expected = linq_api::types::ReactionRemovedWebhookV2025::new(
         "v3".to_owned(),
         linq_api::types::ReactionRemovedWebhookV2025WebhookVersion::V20250101,
@@ -7903,9 +7903,9 @@ fn webhook_participant_added_v2025_example_decodes() {
 }"#,
     );
     let decoded: linq_api::types::ParticipantAddedWebhookV2025 = serde_json::from_value(
-            sent.clone(),
-        )
-        .expect("the example decodes");
+        sent.clone(),
+    )
+    .expect("the example decodes");
     let expected = linq_api::types::ParticipantAddedWebhookV2025::new(
         "v3".to_owned(),
         linq_api::types::ParticipantAddedWebhookV2025WebhookVersion::V20250101,
@@ -7977,9 +7977,9 @@ fn webhook_participant_removed_v2025_example_decodes() {
 }"#,
     );
     let decoded: linq_api::types::ParticipantRemovedWebhookV2025 = serde_json::from_value(
-            sent.clone(),
-        )
-        .expect("the example decodes");
+        sent.clone(),
+    )
+    .expect("the example decodes");
     let expected = linq_api::types::ParticipantRemovedWebhookV2025::new(
         "v3".to_owned(),
         linq_api::types::ParticipantRemovedWebhookV2025WebhookVersion::V20250101,
@@ -8053,9 +8053,9 @@ fn webhook_chat_group_name_updated_v2025_example_decodes() {
 }"#,
     );
     let decoded: linq_api::types::ChatGroupNameUpdatedWebhookV2025 = serde_json::from_value(
-            sent.clone(),
-        )
-        .expect("the example decodes");
+        sent.clone(),
+    )
+    .expect("the example decodes");
     let expected = linq_api::types::ChatGroupNameUpdatedWebhookV2025::new(
         "v3".to_owned(),
         linq_api::types::ChatGroupNameUpdatedWebhookV2025WebhookVersion::V20250101,
@@ -8121,9 +8121,9 @@ fn webhook_chat_group_icon_updated_v2025_example_decodes() {
 }"#,
     );
     let decoded: linq_api::types::ChatGroupIconUpdatedWebhookV2025 = serde_json::from_value(
-            sent.clone(),
-        )
-        .expect("the example decodes");
+        sent.clone(),
+    )
+    .expect("the example decodes");
     let expected = linq_api::types::ChatGroupIconUpdatedWebhookV2025::new(
         "v3".to_owned(),
         linq_api::types::ChatGroupIconUpdatedWebhookV2025WebhookVersion::V20250101,
@@ -8174,9 +8174,9 @@ fn webhook_chat_group_name_update_failed_v2025_example_decodes() {
 }"#,
     );
     let decoded: linq_api::types::ChatGroupNameUpdateFailedWebhookV2025 = serde_json::from_value(
-            sent.clone(),
-        )
-        .expect("the example decodes");
+        sent.clone(),
+    )
+    .expect("the example decodes");
     let expected = linq_api::types::ChatGroupNameUpdateFailedWebhookV2025::new(
         "v3".to_owned(),
         linq_api::types::ChatGroupNameUpdateFailedWebhookV2025WebhookVersion::V20250101,
@@ -8220,9 +8220,9 @@ fn webhook_chat_group_icon_update_failed_v2025_example_decodes() {
 }"#,
     );
     let decoded: linq_api::types::ChatGroupIconUpdateFailedWebhookV2025 = serde_json::from_value(
-            sent.clone(),
-        )
-        .expect("the example decodes");
+        sent.clone(),
+    )
+    .expect("the example decodes");
     let expected = linq_api::types::ChatGroupIconUpdateFailedWebhookV2025::new(
         "v3".to_owned(),
         linq_api::types::ChatGroupIconUpdateFailedWebhookV2025WebhookVersion::V20250101,
@@ -8294,9 +8294,9 @@ fn webhook_chat_created_v2025_example_decodes() {
 }"#,
     );
     let decoded: linq_api::types::ChatCreatedWebhookV2025 = serde_json::from_value(
-            sent.clone(),
-        )
-        .expect("the example decodes");
+        sent.clone(),
+    )
+    .expect("the example decodes");
     let expected = linq_api::types::ChatCreatedWebhookV2025::new(
         "v3".to_owned(),
         linq_api::types::ChatCreatedWebhookV2025WebhookVersion::V20250101,
@@ -8392,9 +8392,9 @@ fn webhook_chat_typing_indicator_started_v2025_example_decodes() {
 }"#,
     );
     let decoded: linq_api::types::ChatTypingIndicatorStartedWebhookV2025 = serde_json::from_value(
-            sent.clone(),
-        )
-        .expect("the example decodes");
+        sent.clone(),
+    )
+    .expect("the example decodes");
     let expected = linq_api::types::ChatTypingIndicatorStartedWebhookV2025::new(
         "v3".to_owned(),
         linq_api::types::ChatTypingIndicatorStartedWebhookV2025WebhookVersion::V20250101,
@@ -8432,9 +8432,9 @@ fn webhook_chat_typing_indicator_stopped_v2025_example_decodes() {
 }"#,
     );
     let decoded: linq_api::types::ChatTypingIndicatorStoppedWebhookV2025 = serde_json::from_value(
-            sent.clone(),
-        )
-        .expect("the example decodes");
+        sent.clone(),
+    )
+    .expect("the example decodes");
     let expected = linq_api::types::ChatTypingIndicatorStoppedWebhookV2025::new(
         "v3".to_owned(),
         linq_api::types::ChatTypingIndicatorStoppedWebhookV2025WebhookVersion::V20250101,
@@ -8524,9 +8524,14 @@ fn webhook_message_sent_v2026_example_is_its_event_variant() {
     let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
         .expect("the example decodes");
     assert!(
-        matches!(event.data,
-        linq_api::types::WebhookEventData::MessageSent(linq_api::types::MessageSentPayload::V2026_02_03(_))),
-        "{:?}", event.data
+        matches!(
+            event.data,
+            linq_api::types::WebhookEventData::MessageSent(
+                linq_api::types::MessageSentPayload::V2026_02_03(_),
+            )
+        ),
+        "{:?}",
+        event.data,
     );
     assert_round_trip(&event, &sent);
 }
@@ -8592,9 +8597,14 @@ fn webhook_message_sent_v2025_example_is_its_event_variant() {
     let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
         .expect("the example decodes");
     assert!(
-        matches!(event.data,
-        linq_api::types::WebhookEventData::MessageSent(linq_api::types::MessageSentPayload::V2025_01_01(_))),
-        "{:?}", event.data
+        matches!(
+            event.data,
+            linq_api::types::WebhookEventData::MessageSent(
+                linq_api::types::MessageSentPayload::V2025_01_01(_),
+            )
+        ),
+        "{:?}",
+        event.data,
     );
     assert_round_trip(&event, &sent);
 }
@@ -8662,9 +8672,14 @@ fn webhook_message_received_v2026_example_is_its_event_variant() {
     let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
         .expect("the example decodes");
     assert!(
-        matches!(event.data,
-        linq_api::types::WebhookEventData::MessageReceived(linq_api::types::MessageReceivedPayload::V2026_02_03(_))),
-        "{:?}", event.data
+        matches!(
+            event.data,
+            linq_api::types::WebhookEventData::MessageReceived(
+                linq_api::types::MessageReceivedPayload::V2026_02_03(_),
+            )
+        ),
+        "{:?}",
+        event.data,
     );
     assert_round_trip(&event, &sent);
 }
@@ -8730,9 +8745,14 @@ fn webhook_message_received_v2025_example_is_its_event_variant() {
     let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
         .expect("the example decodes");
     assert!(
-        matches!(event.data,
-        linq_api::types::WebhookEventData::MessageReceived(linq_api::types::MessageReceivedPayload::V2025_01_01(_))),
-        "{:?}", event.data
+        matches!(
+            event.data,
+            linq_api::types::WebhookEventData::MessageReceived(
+                linq_api::types::MessageReceivedPayload::V2025_01_01(_),
+            )
+        ),
+        "{:?}",
+        event.data,
     );
     assert_round_trip(&event, &sent);
 }
@@ -8800,9 +8820,14 @@ fn webhook_message_read_v2026_example_is_its_event_variant() {
     let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
         .expect("the example decodes");
     assert!(
-        matches!(event.data,
-        linq_api::types::WebhookEventData::MessageRead(linq_api::types::MessageReadPayload::V2026_02_03(_))),
-        "{:?}", event.data
+        matches!(
+            event.data,
+            linq_api::types::WebhookEventData::MessageRead(
+                linq_api::types::MessageReadPayload::V2026_02_03(_),
+            )
+        ),
+        "{:?}",
+        event.data,
     );
     assert_round_trip(&event, &sent);
 }
@@ -8870,9 +8895,14 @@ fn webhook_message_read_v2025_example_is_its_event_variant() {
     let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
         .expect("the example decodes");
     assert!(
-        matches!(event.data,
-        linq_api::types::WebhookEventData::MessageRead(linq_api::types::MessageReadPayload::V2025_01_01(_))),
-        "{:?}", event.data
+        matches!(
+            event.data,
+            linq_api::types::WebhookEventData::MessageRead(
+                linq_api::types::MessageReadPayload::V2025_01_01(_),
+            )
+        ),
+        "{:?}",
+        event.data,
     );
     assert_round_trip(&event, &sent);
 }
@@ -8940,9 +8970,14 @@ fn webhook_message_delivered_v2026_example_is_its_event_variant() {
     let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
         .expect("the example decodes");
     assert!(
-        matches!(event.data,
-        linq_api::types::WebhookEventData::MessageDelivered(linq_api::types::MessageDeliveredPayload::V2026_02_03(_))),
-        "{:?}", event.data
+        matches!(
+            event.data,
+            linq_api::types::WebhookEventData::MessageDelivered(
+                linq_api::types::MessageDeliveredPayload::V2026_02_03(_),
+            )
+        ),
+        "{:?}",
+        event.data,
     );
     assert_round_trip(&event, &sent);
 }
@@ -9010,9 +9045,14 @@ fn webhook_message_delivered_v2025_example_is_its_event_variant() {
     let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
         .expect("the example decodes");
     assert!(
-        matches!(event.data,
-        linq_api::types::WebhookEventData::MessageDelivered(linq_api::types::MessageDeliveredPayload::V2025_01_01(_))),
-        "{:?}", event.data
+        matches!(
+            event.data,
+            linq_api::types::WebhookEventData::MessageDelivered(
+                linq_api::types::MessageDeliveredPayload::V2025_01_01(_),
+            )
+        ),
+        "{:?}",
+        event.data,
     );
     assert_round_trip(&event, &sent);
 }
@@ -9042,9 +9082,14 @@ fn webhook_message_failed_v2026_example_is_its_event_variant() {
     let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
         .expect("the example decodes");
     assert!(
-        matches!(event.data,
-        linq_api::types::WebhookEventData::MessageFailed(linq_api::types::MessageFailedPayload::V2026_02_03(_))),
-        "{:?}", event.data
+        matches!(
+            event.data,
+            linq_api::types::WebhookEventData::MessageFailed(
+                linq_api::types::MessageFailedPayload::V2026_02_03(_),
+            )
+        ),
+        "{:?}",
+        event.data,
     );
     assert_round_trip(&event, &sent);
 }
@@ -9074,9 +9119,14 @@ fn webhook_message_failed_v2025_example_is_its_event_variant() {
     let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
         .expect("the example decodes");
     assert!(
-        matches!(event.data,
-        linq_api::types::WebhookEventData::MessageFailed(linq_api::types::MessageFailedPayload::V2025_01_01(_))),
-        "{:?}", event.data
+        matches!(
+            event.data,
+            linq_api::types::WebhookEventData::MessageFailed(
+                linq_api::types::MessageFailedPayload::V2025_01_01(_),
+            )
+        ),
+        "{:?}",
+        event.data,
     );
     assert_round_trip(&event, &sent);
 }
@@ -9135,9 +9185,14 @@ fn webhook_message_edited_v2026_example_is_its_event_variant() {
     let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
         .expect("the example decodes");
     assert!(
-        matches!(event.data,
-        linq_api::types::WebhookEventData::MessageEdited(linq_api::types::MessageEditedPayload::V2026_02_03(_))),
-        "{:?}", event.data
+        matches!(
+            event.data,
+            linq_api::types::WebhookEventData::MessageEdited(
+                linq_api::types::MessageEditedPayload::V2026_02_03(_),
+            )
+        ),
+        "{:?}",
+        event.data,
     );
     assert_round_trip(&event, &sent);
 }
@@ -9179,9 +9234,14 @@ fn webhook_reaction_added_v2026_example_is_its_event_variant() {
     let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
         .expect("the example decodes");
     assert!(
-        matches!(event.data,
-        linq_api::types::WebhookEventData::ReactionAdded(linq_api::types::ReactionAddedPayload::V2026_02_03(_))),
-        "{:?}", event.data
+        matches!(
+            event.data,
+            linq_api::types::WebhookEventData::ReactionAdded(
+                linq_api::types::ReactionAddedPayload::V2026_02_03(_),
+            )
+        ),
+        "{:?}",
+        event.data,
     );
     assert_round_trip(&event, &sent);
 }
@@ -9223,9 +9283,14 @@ fn webhook_reaction_added_v2025_example_is_its_event_variant() {
     let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
         .expect("the example decodes");
     assert!(
-        matches!(event.data,
-        linq_api::types::WebhookEventData::ReactionAdded(linq_api::types::ReactionAddedPayload::V2025_01_01(_))),
-        "{:?}", event.data
+        matches!(
+            event.data,
+            linq_api::types::WebhookEventData::ReactionAdded(
+                linq_api::types::ReactionAddedPayload::V2025_01_01(_),
+            )
+        ),
+        "{:?}",
+        event.data,
     );
     assert_round_trip(&event, &sent);
 }
@@ -9267,9 +9332,14 @@ fn webhook_reaction_removed_v2026_example_is_its_event_variant() {
     let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
         .expect("the example decodes");
     assert!(
-        matches!(event.data,
-        linq_api::types::WebhookEventData::ReactionRemoved(linq_api::types::ReactionRemovedPayload::V2026_02_03(_))),
-        "{:?}", event.data
+        matches!(
+            event.data,
+            linq_api::types::WebhookEventData::ReactionRemoved(
+                linq_api::types::ReactionRemovedPayload::V2026_02_03(_),
+            )
+        ),
+        "{:?}",
+        event.data,
     );
     assert_round_trip(&event, &sent);
 }
@@ -9311,9 +9381,14 @@ fn webhook_reaction_removed_v2025_example_is_its_event_variant() {
     let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
         .expect("the example decodes");
     assert!(
-        matches!(event.data,
-        linq_api::types::WebhookEventData::ReactionRemoved(linq_api::types::ReactionRemovedPayload::V2025_01_01(_))),
-        "{:?}", event.data
+        matches!(
+            event.data,
+            linq_api::types::WebhookEventData::ReactionRemoved(
+                linq_api::types::ReactionRemovedPayload::V2025_01_01(_),
+            )
+        ),
+        "{:?}",
+        event.data,
     );
     assert_round_trip(&event, &sent);
 }
@@ -9349,9 +9424,14 @@ fn webhook_participant_added_v2026_example_is_its_event_variant() {
     let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
         .expect("the example decodes");
     assert!(
-        matches!(event.data,
-        linq_api::types::WebhookEventData::ParticipantAdded(linq_api::types::ParticipantAddedPayload::V2026_02_03(_))),
-        "{:?}", event.data
+        matches!(
+            event.data,
+            linq_api::types::WebhookEventData::ParticipantAdded(
+                linq_api::types::ParticipantAddedPayload::V2026_02_03(_),
+            )
+        ),
+        "{:?}",
+        event.data,
     );
     assert_round_trip(&event, &sent);
 }
@@ -9387,9 +9467,14 @@ fn webhook_participant_added_v2025_example_is_its_event_variant() {
     let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
         .expect("the example decodes");
     assert!(
-        matches!(event.data,
-        linq_api::types::WebhookEventData::ParticipantAdded(linq_api::types::ParticipantAddedPayload::V2025_01_01(_))),
-        "{:?}", event.data
+        matches!(
+            event.data,
+            linq_api::types::WebhookEventData::ParticipantAdded(
+                linq_api::types::ParticipantAddedPayload::V2025_01_01(_),
+            )
+        ),
+        "{:?}",
+        event.data,
     );
     assert_round_trip(&event, &sent);
 }
@@ -9425,9 +9510,14 @@ fn webhook_participant_removed_v2026_example_is_its_event_variant() {
     let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
         .expect("the example decodes");
     assert!(
-        matches!(event.data,
-        linq_api::types::WebhookEventData::ParticipantRemoved(linq_api::types::ParticipantRemovedPayload::V2026_02_03(_))),
-        "{:?}", event.data
+        matches!(
+            event.data,
+            linq_api::types::WebhookEventData::ParticipantRemoved(
+                linq_api::types::ParticipantRemovedPayload::V2026_02_03(_),
+            )
+        ),
+        "{:?}",
+        event.data,
     );
     assert_round_trip(&event, &sent);
 }
@@ -9463,9 +9553,14 @@ fn webhook_participant_removed_v2025_example_is_its_event_variant() {
     let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
         .expect("the example decodes");
     assert!(
-        matches!(event.data,
-        linq_api::types::WebhookEventData::ParticipantRemoved(linq_api::types::ParticipantRemovedPayload::V2025_01_01(_))),
-        "{:?}", event.data
+        matches!(
+            event.data,
+            linq_api::types::WebhookEventData::ParticipantRemoved(
+                linq_api::types::ParticipantRemovedPayload::V2025_01_01(_),
+            )
+        ),
+        "{:?}",
+        event.data,
     );
     assert_round_trip(&event, &sent);
 }
@@ -9503,9 +9598,14 @@ fn webhook_chat_group_name_updated_v2026_example_is_its_event_variant() {
     let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
         .expect("the example decodes");
     assert!(
-        matches!(event.data,
-        linq_api::types::WebhookEventData::ChatGroupNameUpdated(linq_api::types::ChatGroupNameUpdatedPayload::V2026_02_03(_))),
-        "{:?}", event.data
+        matches!(
+            event.data,
+            linq_api::types::WebhookEventData::ChatGroupNameUpdated(
+                linq_api::types::ChatGroupNameUpdatedPayload::V2026_02_03(_),
+            )
+        ),
+        "{:?}",
+        event.data,
     );
     assert_round_trip(&event, &sent);
 }
@@ -9543,9 +9643,14 @@ fn webhook_chat_group_name_updated_v2025_example_is_its_event_variant() {
     let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
         .expect("the example decodes");
     assert!(
-        matches!(event.data,
-        linq_api::types::WebhookEventData::ChatGroupNameUpdated(linq_api::types::ChatGroupNameUpdatedPayload::V2025_01_01(_))),
-        "{:?}", event.data
+        matches!(
+            event.data,
+            linq_api::types::WebhookEventData::ChatGroupNameUpdated(
+                linq_api::types::ChatGroupNameUpdatedPayload::V2025_01_01(_),
+            )
+        ),
+        "{:?}",
+        event.data,
     );
     assert_round_trip(&event, &sent);
 }
@@ -9575,9 +9680,14 @@ fn webhook_chat_group_icon_updated_v2026_example_is_its_event_variant() {
     let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
         .expect("the example decodes");
     assert!(
-        matches!(event.data,
-        linq_api::types::WebhookEventData::ChatGroupIconUpdated(linq_api::types::ChatGroupIconUpdatedPayload::V2026_02_03(_))),
-        "{:?}", event.data
+        matches!(
+            event.data,
+            linq_api::types::WebhookEventData::ChatGroupIconUpdated(
+                linq_api::types::ChatGroupIconUpdatedPayload::V2026_02_03(_),
+            )
+        ),
+        "{:?}",
+        event.data,
     );
     assert_round_trip(&event, &sent);
 }
@@ -9607,9 +9717,14 @@ fn webhook_chat_group_icon_updated_v2025_example_is_its_event_variant() {
     let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
         .expect("the example decodes");
     assert!(
-        matches!(event.data,
-        linq_api::types::WebhookEventData::ChatGroupIconUpdated(linq_api::types::ChatGroupIconUpdatedPayload::V2025_01_01(_))),
-        "{:?}", event.data
+        matches!(
+            event.data,
+            linq_api::types::WebhookEventData::ChatGroupIconUpdated(
+                linq_api::types::ChatGroupIconUpdatedPayload::V2025_01_01(_),
+            )
+        ),
+        "{:?}",
+        event.data,
     );
     assert_round_trip(&event, &sent);
 }
@@ -9637,9 +9752,14 @@ fn webhook_chat_group_name_update_failed_v2026_example_is_its_event_variant() {
     let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
         .expect("the example decodes");
     assert!(
-        matches!(event.data,
-        linq_api::types::WebhookEventData::ChatGroupNameUpdateFailed(linq_api::types::ChatGroupNameUpdateFailedPayload::V2026_02_03(_))),
-        "{:?}", event.data
+        matches!(
+            event.data,
+            linq_api::types::WebhookEventData::ChatGroupNameUpdateFailed(
+                linq_api::types::ChatGroupNameUpdateFailedPayload::V2026_02_03(_),
+            )
+        ),
+        "{:?}",
+        event.data,
     );
     assert_round_trip(&event, &sent);
 }
@@ -9667,9 +9787,14 @@ fn webhook_chat_group_name_update_failed_v2025_example_is_its_event_variant() {
     let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
         .expect("the example decodes");
     assert!(
-        matches!(event.data,
-        linq_api::types::WebhookEventData::ChatGroupNameUpdateFailed(linq_api::types::ChatGroupNameUpdateFailedPayload::V2025_01_01(_))),
-        "{:?}", event.data
+        matches!(
+            event.data,
+            linq_api::types::WebhookEventData::ChatGroupNameUpdateFailed(
+                linq_api::types::ChatGroupNameUpdateFailedPayload::V2025_01_01(_),
+            )
+        ),
+        "{:?}",
+        event.data,
     );
     assert_round_trip(&event, &sent);
 }
@@ -9697,9 +9822,14 @@ fn webhook_chat_group_icon_update_failed_v2026_example_is_its_event_variant() {
     let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
         .expect("the example decodes");
     assert!(
-        matches!(event.data,
-        linq_api::types::WebhookEventData::ChatGroupIconUpdateFailed(linq_api::types::ChatGroupIconUpdateFailedPayload::V2026_02_03(_))),
-        "{:?}", event.data
+        matches!(
+            event.data,
+            linq_api::types::WebhookEventData::ChatGroupIconUpdateFailed(
+                linq_api::types::ChatGroupIconUpdateFailedPayload::V2026_02_03(_),
+            )
+        ),
+        "{:?}",
+        event.data,
     );
     assert_round_trip(&event, &sent);
 }
@@ -9727,9 +9857,14 @@ fn webhook_chat_group_icon_update_failed_v2025_example_is_its_event_variant() {
     let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
         .expect("the example decodes");
     assert!(
-        matches!(event.data,
-        linq_api::types::WebhookEventData::ChatGroupIconUpdateFailed(linq_api::types::ChatGroupIconUpdateFailedPayload::V2025_01_01(_))),
-        "{:?}", event.data
+        matches!(
+            event.data,
+            linq_api::types::WebhookEventData::ChatGroupIconUpdateFailed(
+                linq_api::types::ChatGroupIconUpdateFailedPayload::V2025_01_01(_),
+            )
+        ),
+        "{:?}",
+        event.data,
     );
     assert_round_trip(&event, &sent);
 }
@@ -9785,9 +9920,14 @@ fn webhook_chat_created_v2026_example_is_its_event_variant() {
     let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
         .expect("the example decodes");
     assert!(
-        matches!(event.data,
-        linq_api::types::WebhookEventData::ChatCreated(linq_api::types::ChatCreatedPayload::V2026_02_03(_))),
-        "{:?}", event.data
+        matches!(
+            event.data,
+            linq_api::types::WebhookEventData::ChatCreated(
+                linq_api::types::ChatCreatedPayload::V2026_02_03(_),
+            )
+        ),
+        "{:?}",
+        event.data,
     );
     assert_round_trip(&event, &sent);
 }
@@ -9843,9 +9983,14 @@ fn webhook_chat_created_v2025_example_is_its_event_variant() {
     let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
         .expect("the example decodes");
     assert!(
-        matches!(event.data,
-        linq_api::types::WebhookEventData::ChatCreated(linq_api::types::ChatCreatedPayload::V2025_01_01(_))),
-        "{:?}", event.data
+        matches!(
+            event.data,
+            linq_api::types::WebhookEventData::ChatCreated(
+                linq_api::types::ChatCreatedPayload::V2025_01_01(_),
+            )
+        ),
+        "{:?}",
+        event.data,
     );
     assert_round_trip(&event, &sent);
 }
@@ -9871,9 +10016,14 @@ fn webhook_chat_typing_indicator_started_v2026_example_is_its_event_variant() {
     let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
         .expect("the example decodes");
     assert!(
-        matches!(event.data,
-        linq_api::types::WebhookEventData::ChatTypingIndicatorStarted(linq_api::types::ChatTypingIndicatorStartedPayload::V2026_02_03(_))),
-        "{:?}", event.data
+        matches!(
+            event.data,
+            linq_api::types::WebhookEventData::ChatTypingIndicatorStarted(
+                linq_api::types::ChatTypingIndicatorStartedPayload::V2026_02_03(_),
+            )
+        ),
+        "{:?}",
+        event.data,
     );
     assert_round_trip(&event, &sent);
 }
@@ -9899,9 +10049,14 @@ fn webhook_chat_typing_indicator_started_v2025_example_is_its_event_variant() {
     let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
         .expect("the example decodes");
     assert!(
-        matches!(event.data,
-        linq_api::types::WebhookEventData::ChatTypingIndicatorStarted(linq_api::types::ChatTypingIndicatorStartedPayload::V2025_01_01(_))),
-        "{:?}", event.data
+        matches!(
+            event.data,
+            linq_api::types::WebhookEventData::ChatTypingIndicatorStarted(
+                linq_api::types::ChatTypingIndicatorStartedPayload::V2025_01_01(_),
+            )
+        ),
+        "{:?}",
+        event.data,
     );
     assert_round_trip(&event, &sent);
 }
@@ -9927,9 +10082,14 @@ fn webhook_chat_typing_indicator_stopped_v2026_example_is_its_event_variant() {
     let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
         .expect("the example decodes");
     assert!(
-        matches!(event.data,
-        linq_api::types::WebhookEventData::ChatTypingIndicatorStopped(linq_api::types::ChatTypingIndicatorStoppedPayload::V2026_02_03(_))),
-        "{:?}", event.data
+        matches!(
+            event.data,
+            linq_api::types::WebhookEventData::ChatTypingIndicatorStopped(
+                linq_api::types::ChatTypingIndicatorStoppedPayload::V2026_02_03(_),
+            )
+        ),
+        "{:?}",
+        event.data,
     );
     assert_round_trip(&event, &sent);
 }
@@ -9955,9 +10115,14 @@ fn webhook_chat_typing_indicator_stopped_v2025_example_is_its_event_variant() {
     let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
         .expect("the example decodes");
     assert!(
-        matches!(event.data,
-        linq_api::types::WebhookEventData::ChatTypingIndicatorStopped(linq_api::types::ChatTypingIndicatorStoppedPayload::V2025_01_01(_))),
-        "{:?}", event.data
+        matches!(
+            event.data,
+            linq_api::types::WebhookEventData::ChatTypingIndicatorStopped(
+                linq_api::types::ChatTypingIndicatorStoppedPayload::V2025_01_01(_),
+            )
+        ),
+        "{:?}",
+        event.data,
     );
     assert_round_trip(&event, &sent);
 }
@@ -9990,9 +10155,14 @@ fn webhook_phone_number_status_updated_v2026_example_is_its_event_variant() {
     let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
         .expect("the example decodes");
     assert!(
-        matches!(event.data,
-        linq_api::types::WebhookEventData::PhoneNumberStatusUpdated(linq_api::types::PhoneNumberStatusUpdatedPayload::V2026_02_03(_))),
-        "{:?}", event.data
+        matches!(
+            event.data,
+            linq_api::types::WebhookEventData::PhoneNumberStatusUpdated(
+                linq_api::types::PhoneNumberStatusUpdatedPayload::V2026_02_03(_),
+            )
+        ),
+        "{:?}",
+        event.data,
     );
     assert_round_trip(&event, &sent);
 }
@@ -10068,7 +10238,8 @@ fn webhook_event_of_unknown_event_type_is_kept() {
     let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
         .expect("decodes");
     assert_eq!(
-        event.data, linq_api::types::WebhookEventData::Unknown(sent["data"].clone())
+        event.data,
+        linq_api::types::WebhookEventData::Unknown(sent["data"].clone()),
     );
     assert_round_trip(&event, &sent);
 }
@@ -10144,7 +10315,8 @@ fn webhook_event_of_unknown_webhook_version_is_kept() {
     let event: linq_api::types::WebhookEvent = serde_json::from_value(sent.clone())
         .expect("decodes");
     assert_eq!(
-        event.data, linq_api::types::WebhookEventData::Unknown(sent["data"].clone())
+        event.data,
+        linq_api::types::WebhookEventData::Unknown(sent["data"].clone()),
     );
     assert_round_trip(&event, &sent);
 }

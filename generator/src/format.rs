@@ -60,7 +60,170 @@ pub fn print(path: &Path, tokens: TokenStream, docs: &[Vec<String>]) -> Result<S
     if !docs.is_empty() {
         body = expand_docs(path, &body, docs)?;
     }
-    Ok(space_items(&body))
+    Ok(space_items(&dedent_chain_receivers(&join_attributes(
+        &body,
+    ))))
+}
+
+/// prettyplease indents the arguments of a call that starts a method chain, its closing
+/// parenthesis and the chain one level deeper than rustfmt does:
+///
+/// ```text
+/// let request = RequestSpec::new(          let request = RequestSpec::new(
+///         Method::DELETE,                      Method::DELETE,
+///         path,                     ->         path,
+///     )                                    )
+///     .accept("*/*")                       .accept("*/*")
+///     .query("a", &a);                     .query("a", &a);
+/// ```
+///
+/// Lines holding a string that could span lines (an odd number of quotes, or an
+/// escape) are never moved, so no literal changes.
+fn dedent_chain_receivers(code: &str) -> String {
+    let lines: Vec<&str> = code.lines().collect();
+    let mut shift = vec![false; lines.len()];
+    for (i, line) in lines.iter().enumerate() {
+        let indent = indent_of(line);
+        if !line.ends_with('(') || line.trim_start().starts_with("//") {
+            continue;
+        }
+        let args = lines[i + 1..]
+            .iter()
+            .take_while(|l| indent_of(l) >= indent + 8)
+            .count();
+        let close = i + 1 + args;
+        let fits = args > 0
+            && lines
+                .get(close)
+                .is_some_and(|l| indent_of(l) == indent + 4 && l.trim_start().starts_with(')'))
+            && lines
+                .get(close + 1)
+                .is_some_and(|l| indent_of(l) == indent + 4 && l.trim_start().starts_with('.'));
+        if !fits {
+            continue;
+        }
+        // The chain after the call: its lines down to the statement's end.
+        let end = close
+            + lines[close + 1..]
+                .iter()
+                .take_while(|l| indent_of(l) >= indent + 4)
+                .count();
+        let plain = lines[i + 1..=end]
+            .iter()
+            .all(|l| l.matches('"').count().is_multiple_of(2) && !l.contains('\\'));
+        if plain {
+            shift[i + 1..=end].iter_mut().for_each(|s| *s = true);
+        }
+    }
+    let mut out = String::with_capacity(code.len());
+    for (line, shift) in lines.iter().zip(shift) {
+        out.push_str(if shift { &line[4..] } else { line });
+        out.push('\n');
+    }
+    out
+}
+
+/// The width rustfmt fills, which [`join_attributes`] keeps to.
+const MAX_WIDTH: usize = 100;
+
+/// prettyplease breaks a long attribute at every parenthesis (`#[cfg(` / `any(` /
+/// `feature = "a",` / ... / `)` / `)]`, eleven lines for a `cfg_attr`); written as
+/// rustfmt writes it, it is one line where that fits, else one line per item of its
+/// innermost list:
+///
+/// ```text
+/// #[cfg_attr(docsrs, doc(cfg(any(
+///     feature = "a",
+///     feature = "b"
+/// ))))]
+/// ```
+///
+/// Only attributes whose string literals hold no bracket or comma are rewritten, so
+/// splitting at those characters cannot split a literal.
+fn join_attributes(code: &str) -> String {
+    let lines: Vec<&str> = code.lines().collect();
+    let mut out = String::with_capacity(code.len());
+    let mut i = 0;
+    while i < lines.len() {
+        let line = lines[i];
+        let indent = &line[..indent_of(line)];
+        let trimmed = line.trim_start();
+        let opens =
+            (trimmed.starts_with("#[") || trimmed.starts_with("#![")) && !trimmed.ends_with(']');
+        // The attribute's lines: deeper ones, then its closing `)]` at its own indent.
+        let end = opens
+            .then(|| {
+                let inner = lines[i + 1..]
+                    .iter()
+                    .take_while(|l| indent_of(l) > indent.len() || l.trim_start().starts_with(')'))
+                    .position(|l| indent_of(l) == indent.len() && l.trim_start() == ")]")?;
+                Some(i + 1 + inner)
+            })
+            .flatten();
+        let joined = end.and_then(|end| {
+            let mut text = String::new();
+            for l in &lines[i..=end] {
+                let t = l.trim();
+                if t.starts_with(')') && text.ends_with(',') {
+                    text.pop();
+                }
+                if text.ends_with(',') {
+                    text.push(' ');
+                }
+                text.push_str(t);
+            }
+            plain_literals(&text).then_some(text)
+        });
+        match (end, joined) {
+            (Some(end), Some(text)) => {
+                for l in attribute_lines(&text, indent.len()) {
+                    out.push_str(indent);
+                    out.push_str(&l);
+                    out.push('\n');
+                }
+                i = end + 1;
+            }
+            _ => {
+                out.push_str(line);
+                out.push('\n');
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
+/// Whether no string literal in `text` holds a bracket or comma.
+fn plain_literals(text: &str) -> bool {
+    text.split('"')
+        .skip(1)
+        .step_by(2)
+        .all(|literal| !literal.contains(['(', ')', ',', '\\']))
+        && text.matches('"').count().is_multiple_of(2)
+}
+
+/// A one-line attribute as one line if it fits in [`MAX_WIDTH`] after `indent`
+/// columns, else broken at the items of its innermost parenthesised list.
+fn attribute_lines(text: &str, indent: usize) -> Vec<String> {
+    if indent + text.len() <= MAX_WIDTH {
+        return vec![text.to_string()];
+    }
+    let (Some(open), Some(close)) = (
+        text.rfind('('),
+        text.rfind('(')
+            .and_then(|o| text[o..].find(')').map(|c| o + c)),
+    ) else {
+        return vec![text.to_string()];
+    };
+    let mut lines = vec![text[..=open].to_string()];
+    let items: Vec<&str> = text[open + 1..close].split(", ").collect();
+    let last = items.len() - 1;
+    for (k, item) in items.into_iter().enumerate() {
+        let comma = if k < last { "," } else { "" };
+        lines.push(format!("    {item}{comma}"));
+    }
+    lines.push(text[close..].to_string());
+    lines
 }
 
 /// A file's text from its printed parts: the generated-file header, then the parts,
@@ -69,18 +232,22 @@ pub fn join(parts: Vec<String>) -> String {
     let mut text =
         String::with_capacity(HEADER.len() + parts.iter().map(String::len).sum::<usize>());
     text.push_str(HEADER);
-    let mut last = String::new();
+    // The previous part's last item (its lines after the last blank one): all that
+    // [`blank_before`] looks back at.
+    let mut tail: Vec<String> = Vec::new();
     // Each part is dropped once copied, so a large file is not held twice.
     for part in parts.into_iter().filter(|p| !p.is_empty()) {
-        if let Some(first) = part.lines().next()
-            && text.len() > HEADER.len()
-            && blank_between(&last, first)
-        {
-            text.push('\n');
+        if !tail.is_empty() {
+            let mut lines: Vec<&str> = tail.iter().map(String::as_str).collect();
+            let at = lines.len();
+            lines.extend(part.lines().take_while(|l| !l.is_empty()));
+            if blank_before(&lines, at) {
+                text.push('\n');
+            }
         }
         text.push_str(&part);
-        last.clear();
-        last.push_str(part.lines().next_back().unwrap_or_default());
+        let last_item: Vec<&str> = part.lines().rev().take_while(|l| !l.is_empty()).collect();
+        tail = last_item.into_iter().rev().map(str::to_string).collect();
     }
     text
 }
@@ -156,27 +323,89 @@ fn item_batches(tokens: TokenStream) -> Vec<Vec<TokenTree>> {
     batches
 }
 
-/// prettyplease packs items together; a blank line between top-level items and between
-/// the members of an `impl` (at most one level of indentation) reads like hand-written
-/// code and keeps diffs of `generated/` local.
+/// prettyplease packs items together; blank lines between top-level items and between
+/// the members of an `impl` (at most one level of indentation) read like hand-written
+/// code and keep diffs of `generated/` local. Fields and variants are separated only
+/// where a doc comment of more than one line would otherwise run into its neighbours,
+/// and undocumented one-line declarations under the same attributes (a feature's
+/// `mod` and `use`) stay together.
 fn space_items(code: &str) -> String {
+    let lines: Vec<&str> = code.lines().collect();
     let mut out = String::with_capacity(code.len() + code.len() / 16);
-    let mut prev: Option<&str> = None;
-    for line in code.lines() {
-        if prev.is_some_and(|prev| blank_between(prev, line)) {
+    for (i, line) in lines.iter().enumerate() {
+        if blank_before(&lines, i) {
             out.push('\n');
         }
         out.push_str(line);
         out.push('\n');
-        prev = Some(line);
     }
     out
 }
 
-/// Whether [`space_items`] puts a blank line between two consecutive lines.
+/// Whether [`space_items`] puts a blank line before `lines[i]`. It looks back no
+/// further than the previous item and ahead no further than the current one.
+fn blank_before(lines: &[&str], i: usize) -> bool {
+    let (Some(prev), Some(line)) = (i.checked_sub(1).map(|p| lines[p]), lines.get(i)) else {
+        return false;
+    };
+    if !blank_between(prev, line) {
+        return false;
+    }
+    let indent = indent_of(line);
+    // The current item's attributes and docs, then its first line.
+    let head: Vec<&str> = lines[i..]
+        .iter()
+        .take_while(|l| indent_of(l) == indent && is_attr_or_doc(l))
+        .copied()
+        .collect();
+    let first = lines.get(i + head.len()).copied().unwrap_or_default();
+    // The previous item's attributes and docs (none when its first line is not
+    // `prev`: those of a longer item do not matter here), then `prev`.
+    let before = &lines[..i - 1];
+    let start = before
+        .iter()
+        .rposition(|l| l.is_empty() || indent_of(l) < indent || !is_attr_or_doc(l))
+        .map_or(0, |p| p + 1);
+    let before = &lines[..i];
+    let prev_item = &before[start..];
+    let prev_head: Vec<&str> = prev_item
+        .iter()
+        .take_while(|l| is_attr_or_doc(l))
+        .copied()
+        .collect();
+    let docs = |h: &[&str]| {
+        h.iter()
+            .filter(|l| l.trim_start().starts_with("///"))
+            .count()
+    };
+    if prev.trim_start().ends_with(',') {
+        // Fields and variants.
+        return docs(&head) > 1 || docs(&prev_head) > 1;
+    }
+    let declaration = |h: &[&str], item: &[&str]| {
+        docs(h) == 0 && item.len() == h.len() + 1 && item.last().is_some_and(|l| l.ends_with(';'))
+    };
+    let same_group = !head.is_empty()
+        && head == prev_head
+        && declaration(&prev_head, prev_item)
+        && declaration(&head, &[head.as_slice(), &[first]].concat());
+    !same_group
+}
+
+fn indent_of(line: &str) -> usize {
+    line.len() - line.trim_start().len()
+}
+
+fn is_attr_or_doc(line: &str) -> bool {
+    let t = line.trim_start();
+    t.starts_with("///") || t.starts_with("#[")
+}
+
+/// Whether two consecutive lines may have a blank line between them: the second
+/// starts an item and the first ends one, at the same indentation of at most one level.
 fn blank_between(prev: &str, line: &str) -> bool {
-    let indent = line.len() - line.trim_start().len();
-    let prev_indent = prev.len() - prev.trim_start().len();
+    let indent = indent_of(line);
+    let prev_indent = indent_of(prev);
     let trimmed = line.trim_start();
     let prev_trimmed = prev.trim_start();
     let starts_item = trimmed.starts_with("///")
@@ -189,8 +418,8 @@ fn blank_between(prev: &str, line: &str) -> bool {
         || trimmed.starts_with("mod ")
         || trimmed.starts_with("const ")
         || trimmed.starts_with("type ");
-    // A field or variant ending in `,` gets a blank line after it only when the
-    // next one is documented, so long documented structs stay readable.
+    // A field or variant ending in `,` is followed by a blank line only before a
+    // documented or attributed one (and [`blank_before`] narrows that further).
     let prev_ends_item = prev_trimmed == "}"
         || prev_trimmed == "};"
         || prev_trimmed.ends_with(';')
@@ -248,6 +477,102 @@ mod tests {
     }
 
     #[test]
+    fn members_are_spaced_only_around_long_docs() {
+        let text = format(
+            Path::new("a.rs"),
+            quote! {
+                pub enum E {
+                    /// `a`
+                    A,
+                    /// `b`
+                    B,
+                    /// Two
+                    /// lines.
+                    C,
+                    /// `d`
+                    D,
+                    E,
+                }
+            },
+        )
+        .expect("valid");
+        assert!(
+            text.contains(
+                "    /// `a`\n    A,\n    /// `b`\n    B,\n\n    /// Two\n    /// lines.\n    C,\n\n    /// `d`\n    D,\n    E,\n}"
+            ),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn declarations_under_the_same_attributes_stay_together() {
+        let text = format(
+            Path::new("a.rs"),
+            quote! {
+                #[cfg(feature = "a")]
+                pub mod a;
+                #[cfg(feature = "a")]
+                pub use a::A;
+                #[cfg(feature = "b")]
+                pub mod b;
+                /// Documented.
+                #[cfg(feature = "b")]
+                pub use b::B;
+            },
+        )
+        .expect("valid");
+        assert!(
+            text.contains(
+                "#[cfg(feature = \"a\")]\npub mod a;\n#[cfg(feature = \"a\")]\npub use a::A;\n\n#[cfg(feature = \"b\")]\npub mod b;\n\n/// Documented."
+            ),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn long_attributes_are_written_as_rustfmt_writes_them() {
+        let text = format(
+            Path::new("a.rs"),
+            quote! {
+                #[cfg(any(feature = "alpha", feature = "beta"))]
+                #[cfg_attr(docsrs, doc(cfg(any(feature = "webhook_subscriptions", feature = "webhook_events", feature = "webhooks"))))]
+                #[deprecated(note = "a, (b)")]
+                pub struct S;
+            },
+        )
+        .expect("valid");
+        assert!(
+            text.contains(
+                "#[cfg(any(feature = \"alpha\", feature = \"beta\"))]\n#[cfg_attr(docsrs, doc(cfg(any(\n    feature = \"webhook_subscriptions\",\n    feature = \"webhook_events\",\n    feature = \"webhooks\"\n))))]\n"
+            ),
+            "{text}"
+        );
+        // A literal holding a comma or bracket is left as prettyplease prints it.
+        assert!(text.contains("#[deprecated(note = \"a, (b)\")]"), "{text}");
+    }
+
+    #[test]
+    fn chains_on_a_broken_call_are_indented_as_rustfmt_does() {
+        let text = format(
+            Path::new("a.rs"),
+            quote! {
+                fn f() -> u8 {
+                    let request = RequestSpec::new(Method::DELETE, "/v3/webhook-subscriptions/{subscriptionId}", path).accept("*/*").query("a", &a);
+                    let s = format!("a\nb {}", RequestSpec::new(Method::DELETE, "/v3/webhook-subscriptions/{subscriptionId}", path).x());
+                    request
+                }
+            },
+        )
+        .expect("valid");
+        assert!(
+            text.contains(
+                "    let request = RequestSpec::new(\n        Method::DELETE,\n        \"/v3/webhook-subscriptions/{subscriptionId}\",\n        path,\n    )\n    .accept(\"*/*\")\n    .query(\"a\", &a);\n"
+            ),
+            "{text}"
+        );
+    }
+
+    #[test]
     fn batched_printing_equals_printing_the_file_whole() {
         let items = (0..BATCH_TOKENS).map(|i| {
             let name = quote::format_ident!("S{i}");
@@ -275,7 +600,7 @@ mod tests {
         let item = |i: usize| {
             let name = quote::format_ident!("T{i}");
             quote! { use a::b; /// Doc.
-            pub struct #name; use c::d; }
+            pub struct #name; use c::d; #[cfg(x)] pub mod m; #[cfg(x)] pub use m::M; }
         };
         let head = quote! { //! Inner docs.
         use x::y; };

@@ -127,6 +127,10 @@ pub struct Operation {
     /// How a list operation pages, if it does (declared in the config or detected).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pagination: Option<Pagination>,
+    /// How this operation sends the client's key when not as the client does (its own
+    /// `security`); [`Auth::None`]: it sends none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub auth: Option<Auth>,
 }
 
 /// How a list operation's pages follow each other.
@@ -576,6 +580,10 @@ pub struct Constraints {
     /// The constraints of an array's items.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub items: Option<Box<Constraints>>,
+    /// `readOnly`: the server sends it and rejects it in a request (sample requests
+    /// leave such an optional member out).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub read_only: bool,
 }
 
 /// A numeric bound.

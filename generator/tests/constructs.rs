@@ -407,15 +407,14 @@ fn parameters_styles_locations_and_references() {
         style("filter"),
         Some((ParamLocation::Query, QueryStyle::DeepObject))
     );
-    assert_eq!(style("session"), None, "cookies are not sent");
-    assert!(has_note(
-        &api,
-        "#/paths/~1items~1{itemId}/get/parameters/4",
-        "cookie parameter"
-    ));
+    assert_eq!(
+        style("session"),
+        Some((ParamLocation::Cookie, QueryStyle::Form { explode: true }))
+    );
     let text = generate("operations.yaml");
     let items = file(&text, "src/resources/items.rs");
     assert!(items.contains("QueryStyle::DeepObject"), "{items}");
+    assert!(items.contains(r#".cookie("session", "#), "{items}");
 }
 
 #[test]

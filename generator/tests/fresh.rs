@@ -17,6 +17,15 @@ fn paging_fixture_crate_is_fresh() {
     );
 }
 
+/// The request-shape fixture's client, whose wire forms the client tests check.
+#[test]
+fn wire_fixture_crate_is_fresh() {
+    check_fresh(
+        "generator/tests/fixtures/wire.yaml",
+        "client-tests/wire-api",
+    );
+}
+
 fn check_fresh(spec: &str, out: &str) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let options = generator::Options {

@@ -147,6 +147,8 @@ fn samples_respect_const_and_enum() {
     }
     let all = contract_test(&g, "completions_create_all_params");
     assert!(all.contains("CompletionCreateParamsLevel::V1"), "{all}");
+    // `readOnly`: the server sends it, a request must not.
+    assert!(!all.contains("id: Some("), "{all}");
     assert!(all.contains("CompletionCreateParamsKind::A"), "{all}");
 }
 
@@ -284,6 +286,20 @@ components:
     );
     // `key` serves a, b and c; `oauth` (first listed) only a and d.
     assert_eq!(g.api.info.auth, Auth::Query("api_key".into()));
+    // d sends the key as its own scheme requires: an OAuth2 token is a bearer token.
+    let auths: Vec<(&str, Option<Auth>)> = ["a", "b", "c", "d"]
+        .iter()
+        .map(|id| (*id, op(&g.api, id).auth.clone()))
+        .collect();
+    assert_eq!(
+        auths,
+        [
+            ("a", None),
+            ("b", None),
+            ("c", None),
+            ("d", Some(Auth::Bearer))
+        ]
+    );
     let noted: Vec<&str> = g
         .api
         .diagnostics
@@ -291,7 +307,113 @@ components:
         .filter(|d| d.pointer.ends_with("/security"))
         .map(|d| d.pointer.as_str())
         .collect();
-    assert_eq!(noted, ["#/paths/~1d/get/security"]);
+    assert!(noted.is_empty(), "{noted:?}");
+}
+
+#[test]
+fn operations_send_what_their_own_security_requires() {
+    let g = generate_text(
+        "op-security",
+        r#"
+openapi: 3.1.0
+info: {title: Schemes, version: "1"}
+security: [{bot: []}]
+paths:
+  /inherits: {get: {operationId: inherits, responses: {"204": {description: ok}}}}
+  /guilds: {get: {operationId: guilds, responses: {"204": {description: ok}}}}
+  /channels: {get: {operationId: channels, responses: {"204": {description: ok}}}}
+  /public:
+    get: {operationId: public, security: [], responses: {"204": {description: ok}}}
+  /anonymous:
+    get: {operationId: anonymous, security: [{}], responses: {"204": {description: ok}}}
+  /optional:
+    get: {operationId: optional, security: [{}, {bot: []}], responses: {"204": {description: ok}}}
+  /optional-other:
+    get:
+      operationId: optionalOther
+      security: [{}, {oauth: []}]
+      responses: {"204": {description: ok}}
+  /either:
+    get:
+      operationId: either
+      security: [{bot: []}, {oauth: [identify]}]
+      responses: {"204": {description: ok}}
+  /user:
+    get: {operationId: user, security: [{oauth: [identify]}], responses: {"204": {description: ok}}}
+  /oidc:
+    get: {operationId: oidc, security: [{oidc: []}], responses: {"204": {description: ok}}}
+  /basic:
+    get: {operationId: basicOnly, security: [{basic: []}], responses: {"204": {description: ok}}}
+  /both:
+    get:
+      operationId: both
+      security: [{bot: [], session: []}]
+      responses: {"204": {description: ok}}
+components:
+  securitySchemes:
+    bot: {type: apiKey, in: header, name: Authorization}
+    oauth: {type: oauth2, flows: {implicit: {authorizationUrl: "https://x.example/a", scopes: {identify: x}}}}
+    oidc: {type: openIdConnect, openIdConnectUrl: "https://x.example/.well-known"}
+    basic: {type: http, scheme: basic}
+    session: {type: apiKey, in: cookie, name: sid}
+"#,
+    );
+    assert_eq!(g.api.info.auth, Auth::Header("Authorization".into()));
+    let auth = |id: &str| op(&g.api, id).auth.clone();
+    assert_eq!(auth("inherits"), None);
+    assert_eq!(auth("public"), Some(Auth::None));
+    assert_eq!(auth("anonymous"), Some(Auth::None));
+    assert_eq!(auth("optional"), None);
+    assert_eq!(auth("optionalOther"), Some(Auth::None));
+    assert_eq!(auth("either"), None);
+    assert_eq!(auth("user"), Some(Auth::Bearer));
+    assert_eq!(auth("oidc"), Some(Auth::Bearer));
+    assert_eq!(auth("basicOnly"), Some(Auth::Basic));
+    // Two schemes at once: one key cannot give both; sent as the client's, and noted.
+    assert_eq!(auth("both"), None);
+    let noted: Vec<&str> = g
+        .api
+        .diagnostics
+        .iter()
+        .filter(|d| d.pointer.ends_with("/security"))
+        .map(|d| d.pointer.as_str())
+        .collect();
+    assert_eq!(noted, ["#/paths/~1both/get/security"]);
+    // Requirements stated nowhere (no document-wide `security`): the key is sent.
+    let g2 = generate_text(
+        "op-security-absent",
+        r#"
+openapi: 3.1.0
+info: {title: Schemes, version: "1"}
+paths:
+  /a: {get: {operationId: a, security: [{key: []}], responses: {"204": {description: ok}}}}
+  /b: {get: {operationId: b, responses: {"204": {description: ok}}}}
+components:
+  securitySchemes:
+    key: {type: apiKey, in: header, name: X-Key}
+"#,
+    );
+    assert_eq!(op(&g2.api, "b").auth, None);
+    // A tie between a query key and a header scheme: the key stays out of the URL.
+    let g3 = generate_text(
+        "op-security-tie",
+        r#"
+openapi: 3.1.0
+info: {title: Schemes, version: "1"}
+security: [{client: []}, {basic: []}]
+paths:
+  /a: {get: {operationId: a, responses: {"204": {description: ok}}}}
+components:
+  securitySchemes:
+    client: {type: apiKey, in: query, name: clientKey}
+    basic: {type: http, scheme: basic}
+"#,
+    );
+    assert_eq!(g3.api.info.auth, Auth::Basic);
+    let public = file(&g, "src/resources/public.rs");
+    assert!(public.contains(".auth(Auth::None)"), "{public}");
+    let user = file(&g, "src/resources/user.rs");
+    assert!(user.contains(".auth(Auth::Bearer)"), "{user}");
 }
 
 #[test]
@@ -400,4 +522,59 @@ components:
         "{:?}",
         g.api.diagnostics
     );
+}
+
+#[test]
+fn cookie_parameters_are_sent_and_styles_keep_their_explode() {
+    let g = generate("wire.yaml");
+    let cookies = op(&g.api, "readCookies");
+    let p = cookies.params.as_ref().expect("parameters");
+    let TypeKind::Params(ps) = &g.api.type_def(p.ty).kind else {
+        panic!("not a params type")
+    };
+    let shapes: Vec<(&str, ParamLocation, QueryStyle)> = ps
+        .iter()
+        .map(|p| (p.wire_name.as_str(), p.location, p.style))
+        .collect();
+    assert_eq!(
+        shapes,
+        [
+            (
+                "lang",
+                ParamLocation::Cookie,
+                QueryStyle::Form { explode: true }
+            ),
+            (
+                "prefs",
+                ParamLocation::Cookie,
+                QueryStyle::Form { explode: false }
+            ),
+        ]
+    );
+    let resource = file(&g, "src/resources/preferences.rs");
+    assert!(
+        resource.contains(r#".cookie("lang", &params.lang, true)"#)
+            && resource.contains(r#".cookie("prefs", &params.prefs, false)"#)
+            && resource.contains(r#".auth(Auth::Cookie("sid"))"#),
+        "{resource}"
+    );
+    assert!(
+        !g.api
+            .diagnostics
+            .iter()
+            .any(|d| d.message.contains("cookie")),
+        "{:?}",
+        g.api.diagnostics
+    );
+    // Exploded `pipeDelimited` is written as exploded `form`; unexploded keeps its style.
+    let styles: Vec<(String, QueryStyle)> = query_params(&g.api, op(&g.api, "search"))
+        .into_iter()
+        .map(|p| (p.wire_name, p.style))
+        .collect();
+    let style = |name: &str| styles.iter().find(|(n, _)| n == name).map(|(_, s)| *s);
+    assert_eq!(style("sizes"), Some(QueryStyle::Form { explode: true }));
+    assert_eq!(style("codes"), Some(QueryStyle::PipeDelimited));
+    assert_eq!(style("words"), Some(QueryStyle::SpaceDelimited));
+    assert_eq!(style("range"), Some(QueryStyle::Form { explode: false }));
+    assert_eq!(style("filter"), Some(QueryStyle::DeepObject));
 }

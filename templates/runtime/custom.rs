@@ -9,7 +9,7 @@ use super::client::Client;
 use super::error::Error;
 use super::options::RequestOptions;
 use super::path;
-use super::query::QueryStyle;
+use super::query;
 use super::request::RequestSpec;
 use super::response::{ApiResponse, ByteStream, Json};
 use super::scope::Scope;
@@ -60,7 +60,7 @@ impl<'a> CustomRequest<'a> {
             Ok(serde_json::Value::Object(fields)) => {
                 self.spec = self.spec.map(|mut spec| {
                     for (name, value) in &fields {
-                        spec = spec.query(name, value, QueryStyle::default());
+                        query::append_plain(&mut spec.query, name, value);
                     }
                     spec
                 });

@@ -9,6 +9,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::Method;
+use super::auth::Auth;
 use super::error::Error;
 use super::query::{self, QueryStyle};
 
@@ -27,6 +28,12 @@ pub struct RequestSpec {
     /// `name=value` pairs, already percent-encoded.
     pub(crate) query: Vec<String>,
     pub(crate) headers: HeaderMap,
+    /// Cookie parameters as `name=value` pairs, already encoded; sent as one `Cookie`
+    /// header (with the key, for cookie auth).
+    pub(crate) cookies: Vec<String>,
+    /// How this operation authenticates when not as the client does (its own
+    /// `security`); [`Auth::None`] sends no credential.
+    pub(crate) auth: Option<Auth>,
     pub(crate) body: Option<Body>,
     pub(crate) accept: &'static str,
     /// JSON pointer of the body field carrying the idempotency key, when not the one
@@ -53,6 +60,8 @@ impl RequestSpec {
             path,
             query: Vec::new(),
             headers: HeaderMap::new(),
+            cookies: Vec::new(),
+            auth: None,
             body: None,
             accept: "application/json",
             idempotency_field: None,
@@ -77,6 +86,35 @@ impl RequestSpec {
                 }
             }
         }
+        self
+    }
+
+    /// Adds a cookie parameter (OpenAPI `form` style; `explode` as the spec says, `true`
+    /// by default). `None` is left out. All cookies of a request go out in one `Cookie`
+    /// header, percent-encoded where RFC 6265 does not allow a character.
+    ///
+    /// A value that cannot be serialised makes [`Scope::send`](super::Scope::send) fail
+    /// with [`ErrorKind::InvalidRequest`](super::ErrorKind::InvalidRequest).
+    pub fn cookie(mut self, name: &str, value: &impl Serialize, explode: bool) -> Self {
+        match serde_json::to_value(value) {
+            Ok(value) => query::cookie_pairs(&mut self.cookies, name, &value, explode),
+            Err(source) => {
+                if self.error.is_none() {
+                    self.error = Some(Error::invalid_request_from(
+                        format!("cookie `{name}` cannot be serialised"),
+                        source,
+                    ));
+                }
+            }
+        }
+        self
+    }
+
+    /// Sends this request authenticated as `auth` rather than as the client's scheme
+    /// (the operation's own `security`): the client's key goes where `auth` says, and
+    /// [`Auth::None`] sends no credential at all.
+    pub fn auth(mut self, auth: Auth) -> Self {
+        self.auth = Some(auth);
         self
     }
 
@@ -245,6 +283,8 @@ impl fmt::Debug for RequestSpec {
             .field("path_template", &self.path_template)
             .field("query_pairs", &self.query.len())
             .field("headers", &header_names)
+            .field("cookies", &self.cookies.len())
+            .field("auth", &self.auth)
             .field("body_len", &self.body.as_ref().map(|body| body.bytes.len()))
             .field("accept", &self.accept)
             .field("error", &self.error)
@@ -347,6 +387,23 @@ mod tests {
         assert!(!err.to_string().contains("line"), "{err}");
         let err = self::spec().header("bad name", &1).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::InvalidRequest);
+    }
+
+    #[test]
+    fn cookie_parameters_and_auth_override() {
+        let spec = spec()
+            .cookie("lang", &"en gb", true)
+            .cookie("ids", &[1, 2], false)
+            .cookie("none", &None::<String>, true)
+            .auth(Auth::None);
+        assert_eq!(spec.cookies, ["lang=en%20gb", "ids=1,2"]);
+        assert_eq!(spec.auth, Some(Auth::None));
+        let map: std::collections::BTreeMap<(u8, u8), u8> = [((1, 2), 3)].into_iter().collect();
+        let spec = self::spec().cookie("m", &map, true);
+        assert_eq!(
+            spec.error.map(|e| e.kind()),
+            Some(ErrorKind::InvalidRequest)
+        );
     }
 
     #[test]

@@ -49,33 +49,42 @@ pub fn run(raw: &[String]) -> Result<ExitCode, String> {
         args.flag("--check"),
         args.flag("--force"),
     )?;
-    // Without `--spec`/`--out`, the pagination fixture's client (used by the client tests)
-    // is regenerated (or checked) too.
+    // Without `--spec`/`--out`, the fixture clients (used by the client tests) are
+    // regenerated (or checked) too.
     if args.value("--spec").is_none() && args.value("--out").is_none() {
-        let fixture = Options {
-            spec: root.join(PAGING_FIXTURE.0),
-            templates: options.templates.clone(),
-            crate_name: None,
-        };
-        if one(
-            &fixture,
-            &root.join(PAGING_FIXTURE.1),
-            &root,
-            args.flag("--check"),
-            args.flag("--force"),
-        )? != ExitCode::SUCCESS
-        {
-            status = ExitCode::FAILURE;
+        for (spec, out) in FIXTURE_CRATES {
+            let fixture = Options {
+                spec: root.join(spec),
+                templates: options.templates.clone(),
+                crate_name: None,
+            };
+            if one(
+                &fixture,
+                &root.join(out),
+                &root,
+                args.flag("--check"),
+                args.flag("--force"),
+            )? != ExitCode::SUCCESS
+            {
+                status = ExitCode::FAILURE;
+            }
         }
     }
     Ok(status)
 }
 
-/// The pagination fixture spec and where its client goes.
-const PAGING_FIXTURE: (&str, &str) = (
-    "generator/tests/fixtures/pagination.yaml",
-    "client-tests/paging-api",
-);
+/// The fixture specs whose clients the client tests use, and where each goes: the
+/// pagination fixture, and the request-shape fixture (styles, cookies, security).
+const FIXTURE_CRATES: [(&str, &str); 2] = [
+    (
+        "generator/tests/fixtures/pagination.yaml",
+        "client-tests/paging-api",
+    ),
+    (
+        "generator/tests/fixtures/wire.yaml",
+        "client-tests/wire-api",
+    ),
+];
 
 /// Generates (or with `check`, checks) one crate.
 fn one(

@@ -28,6 +28,7 @@
 //! # }
 //! ```
 #![warn(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
 
 mod runtime;
@@ -55,6 +56,7 @@ pub use chrono;
 pub use serde_json;
 
 #[cfg(feature = "webhooks")]
+#[cfg_attr(docsrs, doc(cfg(feature = "webhooks")))]
 pub mod webhooks {
     //! Verifying and decoding webhook deliveries. Signature schemes, in the order a delivery's headers select them: [`Scheme::STANDARD_WEBHOOKS`](Scheme::STANDARD_WEBHOOKS) (`webhook-signature`).
     pub use crate::runtime::webhooks::*;

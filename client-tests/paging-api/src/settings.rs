@@ -21,7 +21,8 @@ pub(crate) const WEBHOOK_SECRET_ENV: &str = "PAGING_API_WEBHOOK_SECRET";
 
 /// Sent as the `User-Agent` header.
 pub(crate) const USER_AGENT: &str = concat!(
-    "paging-api-rust/", env!("CARGO_PKG_VERSION")
+    "paging-api-rust/",
+    env!("CARGO_PKG_VERSION"),
 );
 
 /// How requests carry the API key.

@@ -2,26 +2,20 @@
 // Do not edit it by hand: change the spec or the generator and regenerate.
 
 //! Request and response types, one per schema of the spec.
-#![allow(
-    clippy::large_enum_variant,
-    clippy::doc_lazy_continuation,
-    clippy::too_many_lines
-)]
+#![allow(clippy::large_enum_variant, clippy::doc_lazy_continuation, clippy::too_many_lines)]
+
 #[allow(unused_imports)]
 use serde::{Deserialize, Serialize};
-
 #[allow(unused_imports)]
 use crate::runtime::{de, ser};
 
-/// The `Item` schema.
 #[cfg(feature = "_any_resource")]
+#[cfg_attr(docsrs, doc(cfg(feature = "_any_resource")))]
+#[allow(missing_docs)]
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Item {
-    /// The `id` property.
     pub id: String,
-
-    /// The `n` property.
     pub n: Option<i64>,
 }
 
@@ -79,27 +73,24 @@ impl<'de> Deserialize<'de> for Item {
 
 /// Parameters of [`listChats`](crate::resources).
 #[cfg(feature = "chats")]
+#[cfg_attr(docsrs, doc(cfg(feature = "chats")))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ChatListParams {
     /// Sent as the `from` query parameter.
     pub from: String,
-
     /// Sent as the `limit` query parameter.
     pub limit: Option<i64>,
-
     /// Sent as the `cursor` query parameter.
     pub cursor: Option<String>,
 }
 
-/// The `ChatListResponse` schema.
 #[cfg(feature = "chats")]
+#[cfg_attr(docsrs, doc(cfg(feature = "chats")))]
+#[allow(missing_docs)]
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ChatListResponse {
-    /// The `chats` property.
     pub chats: Vec<Item>,
-
-    /// The `next_cursor` property.
     pub next_cursor: crate::Nullable<String>,
 }
 
@@ -160,24 +151,22 @@ impl<'de> Deserialize<'de> for ChatListResponse {
 
 /// Parameters of [`listMessages`](crate::resources).
 #[cfg(feature = "chats_messages")]
+#[cfg_attr(docsrs, doc(cfg(feature = "chats_messages")))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct MessageListParams {
     /// Sent as the `cursor` query parameter.
     pub cursor: Option<String>,
-
     /// Sent as the `limit` query parameter.
     pub limit: Option<i64>,
 }
 
-/// The `MessageListResponse` schema.
 #[cfg(feature = "chats_messages")]
+#[cfg_attr(docsrs, doc(cfg(feature = "chats_messages")))]
+#[allow(missing_docs)]
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct MessageListResponse {
-    /// The `messages` property.
     pub messages: Vec<Item>,
-
-    /// The `next_cursor` property.
     pub next_cursor: crate::Nullable<String>,
 }
 
@@ -238,36 +227,27 @@ impl<'de> Deserialize<'de> for MessageListResponse {
 
 /// Parameters of [`listFiles`](crate::resources).
 #[cfg(feature = "files")]
+#[cfg_attr(docsrs, doc(cfg(feature = "files")))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct FileListParams {
     /// Sent as the `after` query parameter.
     pub after: Option<String>,
-
     /// Sent as the `limit` query parameter.
     pub limit: Option<i64>,
-
     /// Sent as the `purpose` query parameter.
     pub purpose: Option<String>,
 }
 
-/// The `FileListResponse` schema.
 #[cfg(feature = "files")]
+#[cfg_attr(docsrs, doc(cfg(feature = "files")))]
+#[allow(missing_docs)]
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct FileListResponse {
-    /// The `object` property.
     pub object: String,
-
-    /// The `data` property.
     pub data: Vec<Item>,
-
-    /// The `first_id` property.
     pub first_id: Option<String>,
-
-    /// The `last_id` property.
     pub last_id: Option<String>,
-
-    /// The `has_more` property.
     pub has_more: bool,
 }
 
@@ -343,30 +323,24 @@ impl<'de> Deserialize<'de> for FileListResponse {
 
 /// Parameters of [`listEndpoints`](crate::resources).
 #[cfg(feature = "endpoints")]
+#[cfg_attr(docsrs, doc(cfg(feature = "endpoints")))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct EndpointListParams {
     /// Sent as the `iterator` query parameter.
     pub iterator: Option<String>,
-
     /// Sent as the `limit` query parameter.
     pub limit: Option<i64>,
 }
 
-/// The `EndpointListResponse` schema.
 #[cfg(feature = "endpoints")]
+#[cfg_attr(docsrs, doc(cfg(feature = "endpoints")))]
+#[allow(missing_docs)]
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct EndpointListResponse {
-    /// The `data` property.
     pub data: Vec<Item>,
-
-    /// The `iterator` property.
     pub iterator: Option<String>,
-
-    /// The `prevIterator` property.
     pub prev_iterator: crate::Nullable<String>,
-
-    /// The `done` property.
     pub done: bool,
 }
 
@@ -437,26 +411,25 @@ impl<'de> Deserialize<'de> for EndpointListResponse {
 
 /// Parameters of [`listCustomers`](crate::resources).
 #[cfg(feature = "customers")]
+#[cfg_attr(docsrs, doc(cfg(feature = "customers")))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CustomerListParams {
     /// Sent as the `email` query parameter.
     pub email: Option<String>,
-
     /// Sent as the `limit` query parameter.
     pub limit: Option<i64>,
-
     /// Sent as the `starting_after` query parameter.
     pub starting_after: Option<String>,
 }
 
-/// The `CustomerListResponseObject` schema.
 #[cfg(feature = "customers")]
+#[cfg_attr(docsrs, doc(cfg(feature = "customers")))]
+#[allow(missing_docs)]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum CustomerListResponseObject {
     /// `list`
     List,
-
     /// A value this version of the client does not know; kept verbatim.
     Unknown(String),
 }
@@ -492,6 +465,17 @@ impl std::fmt::Display for CustomerListResponseObject {
     }
 }
 
+/// The inverse of `Display`: a value this version of the client does not know
+/// becomes the catch-all variant, so parsing never fails.
+#[cfg(feature = "customers")]
+impl std::str::FromStr for CustomerListResponseObject {
+    type Err = std::convert::Infallible;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(s))
+    }
+}
+
 #[cfg(feature = "customers")]
 impl Serialize for CustomerListResponseObject {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -508,21 +492,15 @@ impl<'de> Deserialize<'de> for CustomerListResponseObject {
     }
 }
 
-/// The `CustomerListResponse` schema.
 #[cfg(feature = "customers")]
+#[cfg_attr(docsrs, doc(cfg(feature = "customers")))]
+#[allow(missing_docs)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CustomerListResponse {
-    /// The `object` property.
     pub object: CustomerListResponseObject,
-
-    /// The `data` property.
     pub data: Vec<Item>,
-
-    /// The `has_more` property.
     pub has_more: bool,
-
-    /// The `url` property.
     pub url: String,
 }
 
@@ -598,41 +576,37 @@ impl<'de> Deserialize<'de> for CustomerListResponse {
 
 /// Parameters of [`listRepos`](crate::resources).
 #[cfg(feature = "repos")]
+#[cfg_attr(docsrs, doc(cfg(feature = "repos")))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RepoListParams {
     /// Sent as the `sort` query parameter.
     pub sort: Option<String>,
-
     /// Sent as the `per_page` query parameter.
     pub per_page: Option<i64>,
-
     /// Sent as the `page` query parameter.
     pub page: Option<i64>,
 }
 
 /// Parameters of [`listTracks`](crate::resources).
 #[cfg(feature = "tracks")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tracks")))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TrackListParams {
     /// Sent as the `market` query parameter.
     pub market: Option<String>,
-
     /// Sent as the `limit` query parameter.
     pub limit: Option<i64>,
-
     /// Sent as the `offset` query parameter.
     pub offset: Option<i64>,
 }
 
-/// The `TrackListResponse` schema.
 #[cfg(feature = "tracks")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tracks")))]
+#[allow(missing_docs)]
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TrackListResponse {
-    /// The `items` property.
     pub items: Vec<Item>,
-
-    /// The `total` property.
     pub total: i64,
 }
 
@@ -690,14 +664,13 @@ impl<'de> Deserialize<'de> for TrackListResponse {
 
 /// Parameters of [`listIssues`](crate::resources).
 #[cfg(feature = "issues")]
+#[cfg_attr(docsrs, doc(cfg(feature = "issues")))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct IssueListParams {
     /// Sent as the `state` query parameter.
     pub state: Option<String>,
-
     /// Sent as the `per_page` query parameter.
     pub per_page: Option<i64>,
-
     /// Sent as the `page` query parameter.
     pub page: Option<i64>,
 }

@@ -33,7 +33,7 @@ fn assert_round_trip<T: serde::Serialize>(decoded: &T, sent: &Value) {
     let same = same_json(&encoded, sent);
     assert!(
         same,
-        "the decoded response re-encodes differently\n  decoded: {encoded}\n     sent: {sent}"
+        "the decoded response re-encodes differently\n  decoded: {encoded}\n     sent: {sent}",
     );
 }
 

@@ -153,15 +153,18 @@ fn create_request(params: &types::AttachmentCreateParams) -> Result<RequestSpec,
 
 /// The request of [`Attachments::retrieve`].
 fn retrieve_request(attachment_id: &str) -> Result<RequestSpec, Error> {
-    let path = format!("/v3/attachments/{}", path::segment(attachment_id) ?);
+    let path = format!("/v3/attachments/{}", path::segment(attachment_id)?);
     Ok(RequestSpec::new(Method::GET, "/v3/attachments/{attachmentId}", path))
 }
 
 /// The request of [`Attachments::delete`].
 fn delete_request(attachment_id: &str) -> Result<RequestSpec, Error> {
-    let path = format!("/v3/attachments/{}", path::segment(attachment_id) ?);
-    Ok(
-        RequestSpec::new(Method::DELETE, "/v3/attachments/{attachmentId}", path)
-            .accept("*/*"),
+    let path = format!("/v3/attachments/{}", path::segment(attachment_id)?);
+    let request = RequestSpec::new(
+        Method::DELETE,
+        "/v3/attachments/{attachmentId}",
+        path,
     )
+    .accept("*/*");
+    Ok(request)
 }

@@ -69,8 +69,7 @@ fn retrieve_request(
     params: &types::AvailableNumberRetrieveParams,
 ) -> Result<RequestSpec, Error> {
     let path = String::from("/v3/available_number");
-    Ok(
-        RequestSpec::new(Method::GET, "/v3/available_number", path)
-            .query("to", &params.to, QueryStyle::Form { explode: false }),
-    )
+    let request = RequestSpec::new(Method::GET, "/v3/available_number", path)
+        .query("to", &params.to, QueryStyle::Form { explode: false });
+    Ok(request)
 }

@@ -36,24 +36,28 @@ impl<'a> Chats<'a> {
 
     /// Operations on the `chats.participants` sub-resource.
     #[cfg(feature = "chats_participants")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "chats_participants")))]
     pub fn participants(&self) -> super::chats_participants::ChatParticipants<'a> {
         super::chats_participants::ChatParticipants::new(self.scope.clone())
     }
 
     /// Operations on the `chats.typing` sub-resource.
     #[cfg(feature = "chats_typing")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "chats_typing")))]
     pub fn typing(&self) -> super::chats_typing::ChatTyping<'a> {
         super::chats_typing::ChatTyping::new(self.scope.clone())
     }
 
     /// Operations on the `chats.location` sub-resource.
     #[cfg(feature = "chats_location")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "chats_location")))]
     pub fn location(&self) -> super::chats_location::ChatLocation<'a> {
         super::chats_location::ChatLocation::new(self.scope.clone())
     }
 
     /// Operations on the `chats.messages` sub-resource.
     #[cfg(feature = "chats_messages")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "chats_messages")))]
     pub fn messages(&self) -> super::chats_messages::ChatMessages<'a> {
         super::chats_messages::ChatMessages::new(self.scope.clone())
     }
@@ -131,9 +135,10 @@ impl<'a> Chats<'a> {
     ///             message: linq_api::types::MessageContent {
     ///                 parts: vec![
     ///                     linq_api::types::MessagePart::Text(linq_api::types::TextPart {
-    ///                     type_ : linq_api::types::TextPartType::Text, value :
-    ///                     "Hi! Your order has shipped.".to_owned(), text_decorations :
-    ///                     None, })
+    ///                         type_: linq_api::types::TextPartType::Text,
+    ///                         value: "Hi! Your order has shipped.".to_owned(),
+    ///                         text_decorations: None,
+    ///                     }),
     ///                 ],
     ///                 ..Default::default()
     ///             },
@@ -381,13 +386,12 @@ fn list_chats_request(
     params: &types::ChatListChatsParams,
 ) -> Result<RequestSpec, Error> {
     let path = String::from("/v3/chats");
-    Ok(
-        RequestSpec::new(Method::GET, "/v3/chats", path)
-            .query("from", &params.from, QueryStyle::Form { explode: true })
-            .query("to", &params.to, QueryStyle::Form { explode: true })
-            .query("limit", &params.limit, QueryStyle::Form { explode: true })
-            .query("cursor", &params.cursor, QueryStyle::Form { explode: true }),
-    )
+    let request = RequestSpec::new(Method::GET, "/v3/chats", path)
+        .query("from", &params.from, QueryStyle::Form { explode: true })
+        .query("to", &params.to, QueryStyle::Form { explode: true })
+        .query("limit", &params.limit, QueryStyle::Form { explode: true })
+        .query("cursor", &params.cursor, QueryStyle::Form { explode: true });
+    Ok(request)
 }
 
 /// The request of [`Chats::create`].
@@ -398,7 +402,7 @@ fn create_request(params: &types::ChatCreateParams) -> Result<RequestSpec, Error
 
 /// The request of [`Chats::retrieve`].
 fn retrieve_request(chat_id: &str) -> Result<RequestSpec, Error> {
-    let path = format!("/v3/chats/{}", path::segment(chat_id) ?);
+    let path = format!("/v3/chats/{}", path::segment(chat_id)?);
     Ok(RequestSpec::new(Method::GET, "/v3/chats/{chatId}", path))
 }
 
@@ -407,23 +411,28 @@ fn update_request(
     chat_id: &str,
     params: &types::ChatUpdateParams,
 ) -> Result<RequestSpec, Error> {
-    let path = format!("/v3/chats/{}", path::segment(chat_id) ?);
+    let path = format!("/v3/chats/{}", path::segment(chat_id)?);
     RequestSpec::new(Method::PUT, "/v3/chats/{chatId}", path).json(params)
 }
 
 /// The request of [`Chats::mark_as_read`].
 fn mark_as_read_request(chat_id: &str) -> Result<RequestSpec, Error> {
-    let path = format!("/v3/chats/{}/read", path::segment(chat_id) ?);
-    Ok(RequestSpec::new(Method::POST, "/v3/chats/{chatId}/read", path).accept("*/*"))
+    let path = format!("/v3/chats/{}/read", path::segment(chat_id)?);
+    let request = RequestSpec::new(Method::POST, "/v3/chats/{chatId}/read", path)
+        .accept("*/*");
+    Ok(request)
 }
 
 /// The request of [`Chats::share_contact_card`].
 fn share_contact_card_request(chat_id: &str) -> Result<RequestSpec, Error> {
-    let path = format!("/v3/chats/{}/share_contact_card", path::segment(chat_id) ?);
-    Ok(
-        RequestSpec::new(Method::POST, "/v3/chats/{chatId}/share_contact_card", path)
-            .accept("*/*"),
+    let path = format!("/v3/chats/{}/share_contact_card", path::segment(chat_id)?);
+    let request = RequestSpec::new(
+        Method::POST,
+        "/v3/chats/{chatId}/share_contact_card",
+        path,
     )
+    .accept("*/*");
+    Ok(request)
 }
 
 /// The request of [`Chats::send_voicememo`].
@@ -431,13 +440,13 @@ fn send_voicememo_request(
     chat_id: &str,
     params: &types::ChatSendVoicememoParams,
 ) -> Result<RequestSpec, Error> {
-    let path = format!("/v3/chats/{}/voicememo", path::segment(chat_id) ?);
+    let path = format!("/v3/chats/{}/voicememo", path::segment(chat_id)?);
     RequestSpec::new(Method::POST, "/v3/chats/{chatId}/voicememo", path).json(params)
 }
 
 /// The request of [`Chats::leave_chat`].
 fn leave_chat_request(chat_id: &str) -> Result<RequestSpec, Error> {
-    let path = format!("/v3/chats/{}/leave", path::segment(chat_id) ?);
+    let path = format!("/v3/chats/{}/leave", path::segment(chat_id)?);
     Ok(RequestSpec::new(Method::POST, "/v3/chats/{chatId}/leave", path))
 }
 

@@ -105,15 +105,14 @@ impl<'a> ChatLocation<'a> {
 
 /// The request of [`ChatLocation::request`].
 fn request_request(chat_id: &str) -> Result<RequestSpec, Error> {
-    let path = format!("/v3/chats/{}/location/request", path::segment(chat_id) ?);
+    let path = format!("/v3/chats/{}/location/request", path::segment(chat_id)?);
     Ok(RequestSpec::new(Method::POST, "/v3/chats/{chatId}/location/request", path))
 }
 
 /// The request of [`ChatLocation::retrieve`].
 fn retrieve_request(chat_id: &str) -> Result<RequestSpec, Error> {
-    let path = format!("/v3/chats/{}/location", path::segment(chat_id) ?);
-    Ok(
-        RequestSpec::new(Method::GET, "/v3/chats/{chatId}/location", path)
-            .accept("application/geo+json"),
-    )
+    let path = format!("/v3/chats/{}/location", path::segment(chat_id)?);
+    let request = RequestSpec::new(Method::GET, "/v3/chats/{chatId}/location", path)
+        .accept("application/geo+json");
+    Ok(request)
 }

@@ -106,8 +106,10 @@ impl<'a> ChatMessages<'a> {
     ///             message: linq_api::types::MessageContent {
     ///                 parts: vec![
     ///                     linq_api::types::MessagePart::Text(linq_api::types::TextPart {
-    ///                     type_ : linq_api::types::TextPartType::Text, value :
-    ///                     "See you at 3pm.".to_owned(), text_decorations : None, })
+    ///                         type_: linq_api::types::TextPartType::Text,
+    ///                         value: "See you at 3pm.".to_owned(),
+    ///                         text_decorations: None,
+    ///                     }),
     ///                 ],
     ///                 ..Default::default()
     ///             },
@@ -141,12 +143,11 @@ fn list_request(
     chat_id: &str,
     params: &types::MessageListParams,
 ) -> Result<RequestSpec, Error> {
-    let path = format!("/v3/chats/{}/messages", path::segment(chat_id) ?);
-    Ok(
-        RequestSpec::new(Method::GET, "/v3/chats/{chatId}/messages", path)
-            .query("cursor", &params.cursor, QueryStyle::Form { explode: true })
-            .query("limit", &params.limit, QueryStyle::Form { explode: true }),
-    )
+    let path = format!("/v3/chats/{}/messages", path::segment(chat_id)?);
+    let request = RequestSpec::new(Method::GET, "/v3/chats/{chatId}/messages", path)
+        .query("cursor", &params.cursor, QueryStyle::Form { explode: true })
+        .query("limit", &params.limit, QueryStyle::Form { explode: true });
+    Ok(request)
 }
 
 /// The request of [`ChatMessages::send`].
@@ -154,7 +155,7 @@ fn send_request(
     chat_id: &str,
     params: &types::MessageSendParams,
 ) -> Result<RequestSpec, Error> {
-    let path = format!("/v3/chats/{}/messages", path::segment(chat_id) ?);
+    let path = format!("/v3/chats/{}/messages", path::segment(chat_id)?);
     RequestSpec::new(Method::POST, "/v3/chats/{chatId}/messages", path).json(params)
 }
 

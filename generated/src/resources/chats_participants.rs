@@ -123,7 +123,7 @@ fn add_request(
     chat_id: &str,
     params: &types::ParticipantAddParams,
 ) -> Result<RequestSpec, Error> {
-    let path = format!("/v3/chats/{}/participants", path::segment(chat_id) ?);
+    let path = format!("/v3/chats/{}/participants", path::segment(chat_id)?);
     RequestSpec::new(Method::POST, "/v3/chats/{chatId}/participants", path).json(params)
 }
 
@@ -132,7 +132,7 @@ fn remove_request(
     chat_id: &str,
     params: &types::ParticipantRemoveParams,
 ) -> Result<RequestSpec, Error> {
-    let path = format!("/v3/chats/{}/participants", path::segment(chat_id) ?);
+    let path = format!("/v3/chats/{}/participants", path::segment(chat_id)?);
     RequestSpec::new(Method::DELETE, "/v3/chats/{chatId}/participants", path)
         .json(params)
 }

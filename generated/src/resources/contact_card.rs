@@ -151,14 +151,9 @@ fn retrieve_request(
     params: &types::ContactCardRetrieveParams,
 ) -> Result<RequestSpec, Error> {
     let path = String::from("/v3/contact_card");
-    Ok(
-        RequestSpec::new(Method::GET, "/v3/contact_card", path)
-            .query(
-                "phone_number",
-                &params.phone_number,
-                QueryStyle::Form { explode: true },
-            ),
-    )
+    let request = RequestSpec::new(Method::GET, "/v3/contact_card", path)
+        .query("phone_number", &params.phone_number, QueryStyle::Form { explode: true });
+    Ok(request)
 }
 
 /// The request of [`ContactCard::create`].

@@ -270,8 +270,10 @@ impl<'a> Messages<'a> {
     ///             message: linq_api::types::MessageContent {
     ///                 parts: vec![
     ///                     linq_api::types::MessagePart::Text(linq_api::types::TextPart {
-    ///                     type_ : linq_api::types::TextPartType::Text, value :
-    ///                     "Your order has shipped.".to_owned(), text_decorations : None, })
+    ///                         type_: linq_api::types::TextPartType::Text,
+    ///                         value: "Your order has shipped.".to_owned(),
+    ///                         text_decorations: None,
+    ///                     }),
     ///                 ],
     ///                 ..Default::default()
     ///             },
@@ -353,7 +355,7 @@ impl<'a> Messages<'a> {
 
 /// The request of [`Messages::retrieve`].
 fn retrieve_request(message_id: &str) -> Result<RequestSpec, Error> {
-    let path = format!("/v3/messages/{}", path::segment(message_id) ?);
+    let path = format!("/v3/messages/{}", path::segment(message_id)?);
     Ok(RequestSpec::new(Method::GET, "/v3/messages/{messageId}", path))
 }
 
@@ -362,14 +364,16 @@ fn update_request(
     message_id: &str,
     params: &types::MessageUpdateParams,
 ) -> Result<RequestSpec, Error> {
-    let path = format!("/v3/messages/{}", path::segment(message_id) ?);
+    let path = format!("/v3/messages/{}", path::segment(message_id)?);
     RequestSpec::new(Method::PATCH, "/v3/messages/{messageId}", path).json(params)
 }
 
 /// The request of [`Messages::delete`].
 fn delete_request(message_id: &str) -> Result<RequestSpec, Error> {
-    let path = format!("/v3/messages/{}", path::segment(message_id) ?);
-    Ok(RequestSpec::new(Method::DELETE, "/v3/messages/{messageId}", path).accept("*/*"))
+    let path = format!("/v3/messages/{}", path::segment(message_id)?);
+    let request = RequestSpec::new(Method::DELETE, "/v3/messages/{messageId}", path)
+        .accept("*/*");
+    Ok(request)
 }
 
 /// The request of [`Messages::list_messages_thread`].
@@ -377,13 +381,12 @@ fn list_messages_thread_request(
     message_id: &str,
     params: &types::MessageListMessagesThreadParams,
 ) -> Result<RequestSpec, Error> {
-    let path = format!("/v3/messages/{}/thread", path::segment(message_id) ?);
-    Ok(
-        RequestSpec::new(Method::GET, "/v3/messages/{messageId}/thread", path)
-            .query("cursor", &params.cursor, QueryStyle::Form { explode: true })
-            .query("limit", &params.limit, QueryStyle::Form { explode: true })
-            .query("order", &params.order, QueryStyle::Form { explode: true }),
-    )
+    let path = format!("/v3/messages/{}/thread", path::segment(message_id)?);
+    let request = RequestSpec::new(Method::GET, "/v3/messages/{messageId}/thread", path)
+        .query("cursor", &params.cursor, QueryStyle::Form { explode: true })
+        .query("limit", &params.limit, QueryStyle::Form { explode: true })
+        .query("order", &params.order, QueryStyle::Form { explode: true });
+    Ok(request)
 }
 
 /// The request of [`Messages::add_reaction`].
@@ -391,7 +394,7 @@ fn add_reaction_request(
     message_id: &str,
     params: &types::MessageAddReactionParams,
 ) -> Result<RequestSpec, Error> {
-    let path = format!("/v3/messages/{}/reactions", path::segment(message_id) ?);
+    let path = format!("/v3/messages/{}/reactions", path::segment(message_id)?);
     RequestSpec::new(Method::POST, "/v3/messages/{messageId}/reactions", path)
         .json(params)
 }
@@ -409,7 +412,7 @@ fn update_app_card_request(
     message_id: &str,
     params: &types::MessageUpdateAppCardParams,
 ) -> Result<RequestSpec, Error> {
-    let path = format!("/v3/messages/{}/update", path::segment(message_id) ?);
+    let path = format!("/v3/messages/{}/update", path::segment(message_id)?);
     RequestSpec::new(Method::POST, "/v3/messages/{messageId}/update", path).json(params)
 }
 

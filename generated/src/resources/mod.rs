@@ -5,87 +5,101 @@
 //! accessor on [`Client`](crate::Client), such as `client.resource().call(..)`.
 
 #[cfg(feature = "chats")]
+#[cfg_attr(docsrs, doc(cfg(feature = "chats")))]
 pub mod chats;
-
 #[cfg(feature = "chats")]
+#[cfg_attr(docsrs, doc(cfg(feature = "chats")))]
 pub use chats::Chats;
 
 #[cfg(feature = "chats_participants")]
+#[cfg_attr(docsrs, doc(cfg(feature = "chats_participants")))]
 pub mod chats_participants;
-
 #[cfg(feature = "chats_participants")]
+#[cfg_attr(docsrs, doc(cfg(feature = "chats_participants")))]
 pub use chats_participants::ChatParticipants;
 
 #[cfg(feature = "chats_typing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "chats_typing")))]
 pub mod chats_typing;
-
 #[cfg(feature = "chats_typing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "chats_typing")))]
 pub use chats_typing::ChatTyping;
 
 #[cfg(feature = "chats_location")]
+#[cfg_attr(docsrs, doc(cfg(feature = "chats_location")))]
 pub mod chats_location;
-
 #[cfg(feature = "chats_location")]
+#[cfg_attr(docsrs, doc(cfg(feature = "chats_location")))]
 pub use chats_location::ChatLocation;
 
 #[cfg(feature = "chats_messages")]
+#[cfg_attr(docsrs, doc(cfg(feature = "chats_messages")))]
 pub mod chats_messages;
-
 #[cfg(feature = "chats_messages")]
+#[cfg_attr(docsrs, doc(cfg(feature = "chats_messages")))]
 pub use chats_messages::ChatMessages;
 
 #[cfg(feature = "messages")]
+#[cfg_attr(docsrs, doc(cfg(feature = "messages")))]
 pub mod messages;
-
 #[cfg(feature = "messages")]
+#[cfg_attr(docsrs, doc(cfg(feature = "messages")))]
 pub use messages::Messages;
 
 #[cfg(feature = "attachments")]
+#[cfg_attr(docsrs, doc(cfg(feature = "attachments")))]
 pub mod attachments;
-
 #[cfg(feature = "attachments")]
+#[cfg_attr(docsrs, doc(cfg(feature = "attachments")))]
 pub use attachments::Attachments;
 
 #[cfg(feature = "phonenumbers")]
+#[cfg_attr(docsrs, doc(cfg(feature = "phonenumbers")))]
 pub mod phonenumbers;
-
 #[cfg(feature = "phonenumbers")]
+#[cfg_attr(docsrs, doc(cfg(feature = "phonenumbers")))]
 pub use phonenumbers::Phonenumbers;
 
 #[cfg(feature = "phone_numbers")]
+#[cfg_attr(docsrs, doc(cfg(feature = "phone_numbers")))]
 pub mod phone_numbers;
-
 #[cfg(feature = "phone_numbers")]
+#[cfg_attr(docsrs, doc(cfg(feature = "phone_numbers")))]
 pub use phone_numbers::PhoneNumbers;
 
 #[cfg(feature = "webhook_subscriptions")]
+#[cfg_attr(docsrs, doc(cfg(feature = "webhook_subscriptions")))]
 pub mod webhook_subscriptions;
-
 #[cfg(feature = "webhook_subscriptions")]
+#[cfg_attr(docsrs, doc(cfg(feature = "webhook_subscriptions")))]
 pub use webhook_subscriptions::WebhookSubscriptions;
 
 #[cfg(feature = "webhook_events")]
+#[cfg_attr(docsrs, doc(cfg(feature = "webhook_events")))]
 pub mod webhook_events;
-
 #[cfg(feature = "webhook_events")]
+#[cfg_attr(docsrs, doc(cfg(feature = "webhook_events")))]
 pub use webhook_events::WebhookEvents;
 
 #[cfg(feature = "capability")]
+#[cfg_attr(docsrs, doc(cfg(feature = "capability")))]
 pub mod capability;
-
 #[cfg(feature = "capability")]
+#[cfg_attr(docsrs, doc(cfg(feature = "capability")))]
 pub use capability::Capability;
 
 #[cfg(feature = "contact_card")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contact_card")))]
 pub mod contact_card;
-
 #[cfg(feature = "contact_card")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contact_card")))]
 pub use contact_card::ContactCard;
 
 #[cfg(feature = "available_number")]
+#[cfg_attr(docsrs, doc(cfg(feature = "available_number")))]
 pub mod available_number;
-
 #[cfg(feature = "available_number")]
+#[cfg_attr(docsrs, doc(cfg(feature = "available_number")))]
 pub use available_number::AvailableNumber;
 
 impl crate::Client {
@@ -95,6 +109,7 @@ impl crate::Client {
     ///
     /// Operations on the `chats` resource.
     #[cfg(feature = "chats")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "chats")))]
     pub fn chats(&self) -> chats::Chats<'_> {
         chats::Chats::new(crate::runtime::Scope::new(self))
     }
@@ -103,6 +118,7 @@ impl crate::Client {
     ///
     /// Operations on the `messages` resource.
     #[cfg(feature = "messages")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "messages")))]
     pub fn messages(&self) -> messages::Messages<'_> {
         messages::Messages::new(crate::runtime::Scope::new(self))
     }
@@ -112,12 +128,14 @@ impl crate::Client {
     ///
     /// Operations on the `attachments` resource.
     #[cfg(feature = "attachments")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "attachments")))]
     pub fn attachments(&self) -> attachments::Attachments<'_> {
         attachments::Attachments::new(crate::runtime::Scope::new(self))
     }
 
     /// Operations on the `phonenumbers` resource.
     #[cfg(feature = "phonenumbers")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "phonenumbers")))]
     pub fn phonenumbers(&self) -> phonenumbers::Phonenumbers<'_> {
         phonenumbers::Phonenumbers::new(crate::runtime::Scope::new(self))
     }
@@ -126,6 +144,7 @@ impl crate::Client {
     ///
     /// Operations on the `phone_numbers` resource.
     #[cfg(feature = "phone_numbers")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "phone_numbers")))]
     pub fn phone_numbers(&self) -> phone_numbers::PhoneNumbers<'_> {
         phone_numbers::PhoneNumbers::new(crate::runtime::Scope::new(self))
     }
@@ -139,6 +158,7 @@ impl crate::Client {
     ///
     /// Operations on the `webhook_subscriptions` resource.
     #[cfg(feature = "webhook_subscriptions")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "webhook_subscriptions")))]
     pub fn webhook_subscriptions(
         &self,
     ) -> webhook_subscriptions::WebhookSubscriptions<'_> {
@@ -152,6 +172,7 @@ impl crate::Client {
     ///
     /// Operations on the `webhook_events` resource.
     #[cfg(feature = "webhook_events")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "webhook_events")))]
     pub fn webhook_events(&self) -> webhook_events::WebhookEvents<'_> {
         webhook_events::WebhookEvents::new(crate::runtime::Scope::new(self))
     }
@@ -160,6 +181,7 @@ impl crate::Client {
     ///
     /// Operations on the `capability` resource.
     #[cfg(feature = "capability")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "capability")))]
     pub fn capability(&self) -> capability::Capability<'_> {
         capability::Capability::new(crate::runtime::Scope::new(self))
     }
@@ -168,12 +190,14 @@ impl crate::Client {
     ///
     /// Operations on the `contact_card` resource.
     #[cfg(feature = "contact_card")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "contact_card")))]
     pub fn contact_card(&self) -> contact_card::ContactCard<'_> {
         contact_card::ContactCard::new(crate::runtime::Scope::new(self))
     }
 
     /// Operations on the `available_number` resource.
     #[cfg(feature = "available_number")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "available_number")))]
     pub fn available_number(&self) -> available_number::AvailableNumber<'_> {
         available_number::AvailableNumber::new(crate::runtime::Scope::new(self))
     }

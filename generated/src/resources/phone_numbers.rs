@@ -115,6 +115,6 @@ fn update_request(
     phone_number_id: &str,
     params: &types::PhoneNumberUpdateParams,
 ) -> Result<RequestSpec, Error> {
-    let path = format!("/v3/phone_numbers/{}", path::segment(phone_number_id) ?);
+    let path = format!("/v3/phone_numbers/{}", path::segment(phone_number_id)?);
     RequestSpec::new(Method::PUT, "/v3/phone_numbers/{phoneNumberId}", path).json(params)
 }

@@ -95,7 +95,7 @@ impl<'a> WebhookSubscriptions<'a> {
     ///             subscribed_events: vec![
     ///                 linq_api::types::WebhookEventType::MessageSent,
     ///                 linq_api::types::WebhookEventType::MessageDelivered,
-    ///                 linq_api::types::WebhookEventType::MessageRead
+    ///                 linq_api::types::WebhookEventType::MessageRead,
     ///             ],
     ///             target_url: "https://webhooks.example.com/linq/events".to_owned(),
     ///             phone_numbers: Some(vec!["+12025550123".to_owned()]),
@@ -252,7 +252,7 @@ fn create_request(
 
 /// The request of [`WebhookSubscriptions::retrieve`].
 fn retrieve_request(subscription_id: &str) -> Result<RequestSpec, Error> {
-    let path = format!("/v3/webhook-subscriptions/{}", path::segment(subscription_id) ?);
+    let path = format!("/v3/webhook-subscriptions/{}", path::segment(subscription_id)?);
     Ok(RequestSpec::new(Method::GET, "/v3/webhook-subscriptions/{subscriptionId}", path))
 }
 
@@ -261,20 +261,19 @@ fn update_request(
     subscription_id: &str,
     params: &types::WebhookSubscriptionUpdateParams,
 ) -> Result<RequestSpec, Error> {
-    let path = format!("/v3/webhook-subscriptions/{}", path::segment(subscription_id) ?);
+    let path = format!("/v3/webhook-subscriptions/{}", path::segment(subscription_id)?);
     RequestSpec::new(Method::PUT, "/v3/webhook-subscriptions/{subscriptionId}", path)
         .json(params)
 }
 
 /// The request of [`WebhookSubscriptions::delete`].
 fn delete_request(subscription_id: &str) -> Result<RequestSpec, Error> {
-    let path = format!("/v3/webhook-subscriptions/{}", path::segment(subscription_id) ?);
-    Ok(
-        RequestSpec::new(
-                Method::DELETE,
-                "/v3/webhook-subscriptions/{subscriptionId}",
-                path,
-            )
-            .accept("*/*"),
+    let path = format!("/v3/webhook-subscriptions/{}", path::segment(subscription_id)?);
+    let request = RequestSpec::new(
+        Method::DELETE,
+        "/v3/webhook-subscriptions/{subscriptionId}",
+        path,
     )
+    .accept("*/*");
+    Ok(request)
 }

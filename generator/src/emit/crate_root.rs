@@ -42,6 +42,7 @@ pub fn lib_file(api: &Api, config: &Config, usage: &str) -> TokenStream {
     quote! {
         #doc
         #![warn(missing_docs)]
+        #![cfg_attr(docsrs, feature(doc_cfg))]
         #![forbid(unsafe_code)]
 
         mod runtime;
@@ -122,6 +123,7 @@ fn webhooks_module(api: &Api, config: &Config) -> TokenStream {
     let list_doc = docs::inner_attrs(&text, "");
     quote! {
         #[cfg(feature = "webhooks")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "webhooks")))]
         pub mod webhooks {
             #list_doc
             pub use crate::runtime::webhooks::*;
@@ -138,14 +140,7 @@ pub fn settings_file(api: &Api, config: &Config) -> TokenStream {
     let secret_env = &config.webhook_secret_env;
     let ua = format!("{}/", config.user_agent);
     let schemes = webhook_schemes(config);
-    let auth = match &api.info.auth {
-        Auth::None => quote! { Auth::None },
-        Auth::Bearer => quote! { Auth::Bearer },
-        Auth::Basic => quote! { Auth::Basic },
-        Auth::Header(h) => quote! { Auth::Header(#h) },
-        Auth::Query(q) => quote! { Auth::Query(#q) },
-        Auth::Cookie(c) => quote! { Auth::Cookie(#c) },
-    };
+    let auth = auth_tokens(&api.info.auth);
     let log_env = &config.log_env;
     let headers_env = &config.custom_headers_env;
     let optional = |value: &Option<String>| match value {
@@ -317,5 +312,17 @@ fn scheme_const(scheme: &WebhookScheme) -> TokenStream {
             signed: &[#(#parts),*],
             encoding: #encoding,
         };
+    }
+}
+
+/// The runtime's `Auth` value for `auth`.
+pub(super) fn auth_tokens(auth: &Auth) -> TokenStream {
+    match auth {
+        Auth::None => quote! { Auth::None },
+        Auth::Bearer => quote! { Auth::Bearer },
+        Auth::Basic => quote! { Auth::Basic },
+        Auth::Header(h) => quote! { Auth::Header(#h) },
+        Auth::Query(q) => quote! { Auth::Query(#q) },
+        Auth::Cookie(c) => quote! { Auth::Cookie(#c) },
     }
 }

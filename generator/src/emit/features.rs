@@ -109,16 +109,31 @@ pub enum Gate {
 }
 
 impl Gate {
-    /// The `#[cfg(...)]` attribute, if any.
-    pub fn attr(&self) -> TokenStream {
+    /// The `cfg` predicate, if any.
+    fn predicate(&self) -> Option<TokenStream> {
         match self {
-            Gate::Always => TokenStream::new(),
+            Gate::Always => None,
             Gate::Any(features) if features.len() == 1 => {
                 let f = &features[0];
-                quote! { #[cfg(feature = #f)] }
+                Some(quote! { feature = #f })
             }
-            Gate::Any(features) => quote! { #[cfg(any(#(feature = #features),*))] },
+            Gate::Any(features) => Some(quote! { any(#(feature = #features),*) }),
         }
+    }
+
+    /// The `#[cfg(...)]` attribute, if any.
+    pub fn attr(&self) -> TokenStream {
+        self.predicate()
+            .map(|p| quote! { #[cfg(#p)] })
+            .unwrap_or_default()
+    }
+
+    /// [`Gate::attr`] for an item docs show: with `#[cfg_attr(docsrs, doc(cfg(..)))]`,
+    /// so docs built with `--cfg docsrs` (as docs.rs builds them) name its features.
+    pub fn item_attr(&self) -> TokenStream {
+        self.predicate()
+            .map(|p| quote! { #[cfg(#p)] #[cfg_attr(docsrs, doc(cfg(#p)))] })
+            .unwrap_or_default()
     }
 }
 

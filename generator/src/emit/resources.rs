@@ -20,7 +20,7 @@ pub fn mod_file(api: &Api) -> TokenStream {
     // Each resource behind its Cargo feature (all on by default, through `full`).
     let cfgs: Vec<TokenStream> = resource_features(api)
         .iter()
-        .map(|f| quote! { #[cfg(feature = #f)] })
+        .map(|f| quote! { #[cfg(feature = #f)] #[cfg_attr(docsrs, doc(cfg(feature = #f)))] })
         .collect();
     let mods = api.resources.iter().zip(&cfgs).map(|(r, cfg)| {
         let m = ident(&r.module);
@@ -138,6 +138,7 @@ pub fn resource_file(
     // The runtime items this module names, in `rustfmt` order.
     let imports = [
         ("ApiResponse", calls),
+        ("Auth", r.operations.iter().any(|op| op.auth.is_some())),
         ("Binary", has(|b| *b == ResponseBody::Binary)),
         ("Empty", has(|b| *b == ResponseBody::Empty)),
         ("Json", has(|b| matches!(b, ResponseBody::Json(_)))),
@@ -218,6 +219,7 @@ fn subresource_accessors(api: &Api, r: &Resource) -> TokenStream {
             quote! {
                 #doc
                 #[cfg(feature = #feature)]
+                #[cfg_attr(docsrs, doc(cfg(feature = #feature)))]
                 pub fn #a(&self) -> super::#m::#t<'a> {
                     super::#m::#t::new(self.scope.clone())
                 }
@@ -438,6 +440,10 @@ fn request_fn(api: &Api, r: &Resource, op: &Operation) -> TokenStream {
 
     // Builder steps; `true` for the ones that can fail.
     let mut build: Vec<(TokenStream, bool)> = Vec::new();
+    if let Some(auth) = &op.auth {
+        let auth = super::crate_root::auth_tokens(auth);
+        build.push((quote! { .auth(#auth) }, false));
+    }
     if op.response.accept != "application/json" {
         let accept = &op.response.accept;
         build.push((quote! { .accept(#accept) }, false));
@@ -498,10 +504,15 @@ fn request_fn(api: &Api, r: &Resource, op: &Operation) -> TokenStream {
         lets.push(quote! { let request = #request; });
         request = quote! { request #(#chunk)* };
     }
+    // A chain is bound to a local rather than wrapped in `Ok(..)`, where a long one
+    // would be printed over-indented inside the call's parentheses.
     let result = if last_fallible {
         request
-    } else {
+    } else if count == 0 {
         quote! { Ok(#request) }
+    } else {
+        lets.push(quote! { let request = #request; });
+        quote! { Ok(request) }
     };
     let doc = format!(" The request of [`{}::{}`].", r.type_name, op.name);
     quote! {
@@ -524,7 +535,11 @@ fn param_step(param: &Param, holder: &proc_macro2::Ident) -> (TokenStream, bool)
             (quote! { .query(#wire, &#holder.#field, #style) }, false)
         }
         ParamLocation::Header => (quote! { .header(#wire, &#holder.#field) }, true),
-        ParamLocation::Cookie | ParamLocation::Path => (TokenStream::new(), false),
+        ParamLocation::Cookie => {
+            let explode = param.style == QueryStyle::Form { explode: true };
+            (quote! { .cookie(#wire, &#holder.#field, #explode) }, false)
+        }
+        ParamLocation::Path => (TokenStream::new(), false),
     }
 }
 

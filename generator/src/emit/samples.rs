@@ -10,7 +10,7 @@ use regex_syntax::hir::{Class, Hir, HirKind};
 use serde_json::{Map, Value, json};
 
 use super::values::ValueBuilder;
-use crate::ir::{Api, Constraints, Presence, Primitive, Struct, Tagging, TypeKind, TypeRef};
+use crate::ir::{Api, Constraints, Field, Presence, Primitive, Struct, Tagging, TypeKind, TypeRef};
 
 /// How much of an object to fill.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -198,7 +198,7 @@ impl Samples<'_> {
         let mut map = Map::new();
         for f in &s.fields {
             let required = matches!(f.presence, Presence::Required | Presence::RequiredNullable);
-            if !required && fill == Fill::Required {
+            if !required && (fill == Fill::Required || read_only(f)) {
                 continue;
             }
             match self.synth(&f.ty, f.constraints.as_deref(), fill, depth + 1) {
@@ -249,7 +249,7 @@ impl Samples<'_> {
                                     f.presence,
                                     Presence::Required | Presence::RequiredNullable
                                 );
-                                if required || fill_here == Fill::All {
+                                if required || (fill_here == Fill::All && !read_only(f)) {
                                     map.insert(
                                         key.clone(),
                                         self.reshape(&f.ty, v, fill, depth + 1)?,
@@ -269,7 +269,7 @@ impl Samples<'_> {
                         }
                         let required =
                             matches!(f.presence, Presence::Required | Presence::RequiredNullable);
-                        if required || fill_here == Fill::All {
+                        if required || (fill_here == Fill::All && !read_only(f)) {
                             match self.synth(&f.ty, f.constraints.as_deref(), fill, depth + 1) {
                                 Some(v) => {
                                     map.insert(f.wire_name.clone(), v);
@@ -293,6 +293,12 @@ impl Samples<'_> {
             (_, v) => v.clone(),
         })
     }
+}
+
+/// A `readOnly` member: the server sends it and rejects it in a request, so sample
+/// requests leave it out unless it is required.
+fn read_only(f: &Field) -> bool {
+    f.constraints.as_ref().is_some_and(|c| c.read_only)
 }
 
 /// A scalar respecting `c`.

@@ -48,7 +48,10 @@ impl Plan {
 /// How one type is spelled besides its shape: the `#[cfg]` every one of its items
 /// carries (see [`super::features`]), and which serde impls it gets.
 struct Spell {
+    /// The `cfg` of the type's items.
     cfg: TokenStream,
+    /// The type's own `cfg`, with the `docsrs` attribute showing its features in docs.
+    item_cfg: TokenStream,
     ser: bool,
     de: bool,
     /// `#[non_exhaustive]`.
@@ -88,6 +91,14 @@ pub fn type_items(api: &Api, plan: &Plan, range: std::ops::Range<usize>) -> Toke
         let t = api.types.get(i)?;
         let spell = Spell {
             cfg: plan.gates[i].attr(),
+            item_cfg: {
+                let cfg = plan.gates[i].item_attr();
+                let allow = plan.copies[i]
+                    .is_none()
+                    .then(|| allow_undocumented(t))
+                    .flatten();
+                quote! { #cfg #allow }
+            },
             ser: plan.ser[i],
             de: plan.de[i],
             sealed: plan.sealed[i],
@@ -104,17 +115,17 @@ pub fn type_items(api: &Api, plan: &Plan, range: std::ops::Range<usize>) -> Toke
 /// docs inside; Stripe's spec, for example, repeats the same inline enums hundreds of
 /// times): an alias of the earlier type, so it is compiled once.
 fn copy_item(api: &Api, t: &TypeDef, original: TypeId, spell: &Spell) -> TokenStream {
-    let cfg = &spell.cfg;
+    let item_cfg = &spell.item_cfg;
     let name = ident(&t.name);
     let target = ident(&api.type_def(original).name);
-    let text = t
-        .doc
-        .clone()
-        .unwrap_or_else(|| format!("The `{}` schema.", t.name));
-    let doc = docs::attrs(&format!(
-        "{text}\n\nAn alias of [`{target}`], which has the same shape."
-    ));
-    quote! { #doc #cfg pub type #name = #target; }
+    let text = docs::join(&[
+        t.doc.as_deref(),
+        Some(&format!(
+            "An alias of [`{target}`], which has the same shape."
+        )),
+    ]);
+    let doc = docs::attrs(&text);
+    quote! { #doc #item_cfg pub type #name = #target; }
 }
 
 /// For each type, the earlier type whose code it would repeat, if any.
@@ -319,18 +330,33 @@ pub fn non_exhaustive(api: &Api, config: &Config, copies: &[Option<TypeId>]) -> 
         .collect()
 }
 
+/// The type's doc from the spec. Nothing is invented for what the spec leaves
+/// undescribed: such a type (or one with an undescribed field or variant) is left
+/// undocumented, and `missing_docs` is allowed on that type alone, so the lint still
+/// holds everywhere else.
 fn type_doc(t: &TypeDef) -> TokenStream {
-    let text = t
-        .doc
-        .clone()
-        .unwrap_or_else(|| format!("The `{}` schema.", t.name));
-    docs::attrs(&text)
+    t.doc.as_deref().map(docs::attrs).unwrap_or_default()
+}
+
+/// `#[allow(missing_docs)]` for a type the spec leaves undescribed, or one with an
+/// undescribed field or variant (see [`type_doc`]).
+fn allow_undocumented(t: &TypeDef) -> Option<TokenStream> {
+    let described = |d: &Option<String>| d.as_deref().is_some_and(|d| !d.trim().is_empty());
+    let undocumented = !described(&t.doc)
+        || match &t.kind {
+            TypeKind::Struct(s) => s.fields.iter().any(|f| !described(&f.doc)),
+            TypeKind::Union(u) => u.variants.iter().any(|v| v.tags.is_empty()),
+            TypeKind::Event(e) => e.variants.iter().any(|v| !described(&v.doc)),
+            _ => false,
+        };
+    undocumented.then(|| quote! { #[allow(missing_docs)] })
 }
 
 fn type_item(api: &Api, t: &TypeDef, default: bool, spell: &Spell) -> TokenStream {
     let doc = type_doc(t);
     let name = ident(&t.name);
     let cfg = &spell.cfg;
+    let item_cfg = &spell.item_cfg;
     match &t.kind {
         TypeKind::Struct(s) => {
             let events = api
@@ -362,7 +388,7 @@ fn type_item(api: &Api, t: &TypeDef, default: bool, spell: &Spell) -> TokenStrea
             let derive_default = default.then(|| quote! { Default, });
             quote! {
                 #doc
-                #cfg
+                #item_cfg
                 #[derive(Debug, Clone, PartialEq, #derive_default)]
                 pub struct #name { #(#fields)* }
             }
@@ -373,7 +399,7 @@ fn type_item(api: &Api, t: &TypeDef, default: bool, spell: &Spell) -> TokenStrea
         TypeKind::Event(e) => event_item(api, &doc, &name, e, spell),
         TypeKind::Alias(ty) => {
             let ty = rust_type(api, ty, Scope::Types);
-            quote! { #doc #cfg pub type #name = #ty; }
+            quote! { #doc #item_cfg pub type #name = #ty; }
         }
         TypeKind::Newtype(ty) => {
             let ty = rust_type(api, ty, Scope::Types);
@@ -400,7 +426,7 @@ fn type_item(api: &Api, t: &TypeDef, default: bool, spell: &Spell) -> TokenStrea
             });
             quote! {
                 #doc
-                #cfg
+                #item_cfg
                 #[derive(Debug, Clone, PartialEq, #derive_default)]
                 pub struct #name(pub #ty);
 
@@ -421,14 +447,11 @@ fn struct_item(
     events: Option<&WebhookEvents>,
 ) -> TokenStream {
     let cfg = &spell.cfg;
+    let item_cfg = &spell.item_cfg;
     let fields = s.fields.iter().map(|f| {
         let fname = ident(&f.name);
         let ty = field_type(api, f, Scope::Types);
-        let text = f
-            .doc
-            .clone()
-            .unwrap_or_else(|| format!("The `{}` property.", f.wire_name));
-        let fdoc = docs::attrs(&text);
+        let fdoc = f.doc.as_deref().map(docs::attrs);
         let deprecated = f.deprecated.then(|| quote! { #[deprecated] });
         quote! { #fdoc #deprecated pub #fname: #ty, }
     });
@@ -450,7 +473,7 @@ fn struct_item(
     let constructor = spell.sealed.then(|| constructor(api, name, s, &attrs));
     quote! {
         #doc
-        #cfg
+        #item_cfg
         #allow
         #[derive(Debug, Clone, PartialEq #derive_default)]
         #sealed
@@ -701,6 +724,7 @@ fn int_enum_item(
     spell: &Spell,
 ) -> TokenStream {
     let cfg = &spell.cfg;
+    let item_cfg = &spell.item_cfg;
     let unknown = ident(&e.unknown_variant);
     let known: Vec<(proc_macro2::Ident, Literal, &crate::ir::EnumVariant)> = e
         .variants
@@ -743,7 +767,7 @@ fn int_enum_item(
     });
     quote! {
         #doc
-        #cfg
+        #item_cfg
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         #[non_exhaustive]
         pub enum #name {
@@ -783,6 +807,17 @@ fn int_enum_item(
             }
         }
 
+        /// The inverse of `Display`: a number this version of the client does not
+        /// know becomes the catch-all variant; text that is not a number is an error.
+        #cfg
+        impl std::str::FromStr for #name {
+            type Err = std::num::ParseIntError;
+
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                s.parse::<i64>().map(Self::from)
+            }
+        }
+
         #encode
         #decode
     }
@@ -797,6 +832,7 @@ fn enum_item(
     spell: &Spell,
 ) -> TokenStream {
     let cfg = &spell.cfg;
+    let item_cfg = &spell.item_cfg;
     let unknown = ident(&e.unknown_variant);
     let variants = e.variants.iter().map(|v| {
         let vname = ident(&v.name);
@@ -839,7 +875,7 @@ fn enum_item(
     });
     quote! {
         #doc
-        #cfg
+        #item_cfg
         #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
         #[non_exhaustive]
         pub enum #name {
@@ -879,6 +915,17 @@ fn enum_item(
             }
         }
 
+        /// The inverse of `Display`: a value this version of the client does not know
+        /// becomes the catch-all variant, so parsing never fails.
+        #cfg
+        impl std::str::FromStr for #name {
+            type Err = std::convert::Infallible;
+
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                Ok(Self::from(s))
+            }
+        }
+
         #encode
         #decode
     }
@@ -896,6 +943,7 @@ fn event_item(
     spell: &Spell,
 ) -> TokenStream {
     let cfg = &spell.cfg;
+    let item_cfg = &spell.item_cfg;
     let variants = e.variants.iter().map(|v| {
         let vdoc = docs::attrs(v.doc.as_deref().unwrap_or(""));
         let vname = ident(&v.name);
@@ -994,7 +1042,7 @@ fn event_item(
     });
     quote! {
         #doc
-        #cfg
+        #item_cfg
         #[derive(Debug, Clone, PartialEq)]
         #[non_exhaustive]
         pub enum #name {
@@ -1015,19 +1063,21 @@ fn union_item(
     spell: &Spell,
 ) -> TokenStream {
     let cfg = &spell.cfg;
+    let item_cfg = &spell.item_cfg;
     let variants = u.variants.iter().map(|v| {
         let vname = ident(&v.name);
         let mut ty = rust_type(api, &v.ty, Scope::Types);
         if v.boxed {
             ty = quote! { Box<#ty> };
         }
-        let vdoc = if v.tags.is_empty() {
-            format!(" A `{}`.", v.name)
-        } else {
+        // The tags selecting the variant; an untagged one has nothing to say that its
+        // type does not.
+        let vdoc = (!v.tags.is_empty()).then(|| {
             let tags: Vec<String> = v.tags.iter().map(|t| docs::code_span(t)).collect();
-            format!(" `{}`", tags.join("`, `"))
-        };
-        quote! { #[doc = #vdoc] #vname(#ty), }
+            let text = format!(" `{}`", tags.join("`, `"));
+            quote! { #[doc = #text] }
+        });
+        quote! { #vdoc #vname(#ty), }
     });
     // Each alternative is written as itself (what `#[serde(untagged)]` derives).
     let mut encode_arms: Vec<TokenStream> = u
@@ -1081,7 +1131,7 @@ fn union_item(
             });
             quote! {
                 #doc
-                #cfg
+                #item_cfg
                 #[derive(Debug, Clone, PartialEq)]
                 #[non_exhaustive]
                 pub enum #name { #(#variants)* }
@@ -1117,7 +1167,7 @@ fn union_item(
             });
             quote! {
                 #doc
-                #cfg
+                #item_cfg
                 #[derive(Debug, Clone, PartialEq)]
                 #[non_exhaustive]
                 pub enum #name {

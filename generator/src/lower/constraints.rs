@@ -17,14 +17,18 @@ const MAX_DEPTH: usize = 32;
 /// The constraints of the schema at `pointer` (a property or a parameter's `schema`),
 /// `None` when it has none. References on the way are followed.
 pub(super) fn at(doc: &Value, pointer: &str) -> Option<Box<Constraints>> {
-    let node = resolve(doc, pointer)?;
-    let c = of(doc, node, 0);
+    let raw = unfollowed(doc, pointer)?;
+    let node = follow(doc, raw, 0)?;
+    let mut c = of(doc, node, 0);
+    // `readOnly` may sit beside a `$ref` (3.1) or on the schema it points at.
+    c.read_only |= raw.get("readOnly").and_then(Value::as_bool) == Some(true);
     (c != Constraints::default()).then(|| Box::new(c))
 }
 
-/// Walks `pointer` segment by segment, following a `$ref` wherever one is met (a
-/// parameter given as `$ref` still has a `schema` below its target).
-fn resolve<'a>(doc: &'a Value, pointer: &str) -> Option<&'a Value> {
+/// Walks `pointer` segment by segment, following a `$ref` wherever one is met on the
+/// way (a parameter given as `$ref` still has a `schema` below its target); the node
+/// reached is returned as written, its own `$ref` not followed.
+fn unfollowed<'a>(doc: &'a Value, pointer: &str) -> Option<&'a Value> {
     let mut node = doc;
     let pointer = refs::decoded(pointer)?;
     refs::for_each_segment(&pointer, |segment| {
@@ -35,7 +39,7 @@ fn resolve<'a>(doc: &'a Value, pointer: &str) -> Option<&'a Value> {
         };
         Some(())
     })?;
-    follow(doc, node, 0)
+    Some(node)
 }
 
 /// The node itself, or what its `$ref` chain ends at.
@@ -65,6 +69,7 @@ fn of(doc: &Value, node: &Value, depth: usize) -> Constraints {
     c.max_items = count("maxItems");
     c.unique_items = node.get("uniqueItems").and_then(Value::as_bool) == Some(true);
     c.multiple_of = node.get("multipleOf").and_then(Value::as_f64);
+    c.read_only = node.get("readOnly").and_then(Value::as_bool) == Some(true);
     c.minimum = bound(node, "minimum", "exclusiveMinimum");
     c.maximum = bound(node, "maximum", "exclusiveMaximum");
     if let Some(v) = node.get("const") {

@@ -81,7 +81,8 @@ pub fn lower(
         nesting: 0,
     };
     l.lower_components()?;
-    let resources = l.lower_operations(config)?;
+    let mut resources = l.lower_operations(config)?;
+    l.secure_operations(&mut resources);
     let webhooks = l.lower_webhooks()?;
     schemas::settle_unions(&mut l.types);
     let error_body = operations::common_error_body(&resources);

@@ -602,6 +602,13 @@ impl<'a> Lowerer<'a> {
                         openapiv3::QueryStyle::Form => QueryStyle::Form {
                             explode: parameter_data.explode.unwrap_or(true),
                         },
+                        // Exploded, both are written as exploded `form` (`ids=1&ids=2`).
+                        openapiv3::QueryStyle::SpaceDelimited
+                        | openapiv3::QueryStyle::PipeDelimited
+                            if parameter_data.explode == Some(true) =>
+                        {
+                            QueryStyle::Form { explode: true }
+                        }
                         openapiv3::QueryStyle::SpaceDelimited => QueryStyle::SpaceDelimited,
                         openapiv3::QueryStyle::PipeDelimited => QueryStyle::PipeDelimited,
                         openapiv3::QueryStyle::DeepObject => QueryStyle::DeepObject,
@@ -610,9 +617,12 @@ impl<'a> Lowerer<'a> {
                 Parameter::Header { .. } => {
                     (ParamLocation::Header, QueryStyle::Form { explode: false })
                 }
-                Parameter::Cookie { .. } => {
-                    (ParamLocation::Cookie, QueryStyle::Form { explode: true })
-                }
+                Parameter::Cookie { parameter_data, .. } => (
+                    ParamLocation::Cookie,
+                    QueryStyle::Form {
+                        explode: parameter_data.explode.unwrap_or(true),
+                    },
+                ),
             };
             let data = p.parameter_data_ref();
             let hint = format!("{type_prefix}{}", names::camel(&data.name, "Param", "V"));
@@ -649,16 +659,6 @@ impl<'a> Lowerer<'a> {
                 example,
                 constraints: super::constraints::at(self.doc, &format!("{ptr}/schema")),
             };
-            if location == ParamLocation::Cookie {
-                self.note(
-                    ptr,
-                    format!(
-                        "cookie parameter `{}` is not supported; it is not sent",
-                        data.name
-                    ),
-                );
-                continue;
-            }
             if location == ParamLocation::Path {
                 path_params.push(Param {
                     name: arg_names.claim(&names::snake(&data.name, "id")),
@@ -767,6 +767,7 @@ impl<'a> Lowerer<'a> {
             deprecated: op.deprecated,
             pointer: pointer.to_string(),
             pagination: None,
+            auth: None,
         })
     }
 
@@ -1167,80 +1168,49 @@ impl<'a> Lowerer<'a> {
         }
     }
 
-    /// The one scheme the client sends its key with: of the schemes the operations
-    /// accept (their own `security`, else the document's), the one that satisfies the
-    /// most operations, the first listed on a tie. Operations it does not satisfy are
-    /// noted, so a request that would go out without the credentials it needs is listed.
+    /// How the client sends its key: the scheme [`client_scheme`] picks.
     fn auth(&mut self) -> Auth {
+        match client_scheme(self.spec) {
+            Some(name) => self.scheme(&name),
+            None => Auth::None,
+        }
+    }
+
+    /// Gives each operation whose requirements the client's scheme does not meet its
+    /// own way of sending the key ([`operation_auth`]): none for `security: []` (or
+    /// anonymous access allowed), another scheme's (an OAuth2
+    /// operation of an API keyed by an API key: `Authorization: Bearer <key>`).
+    /// Operations that need several schemes at once, which one key cannot give, are
+    /// noted.
+    pub(super) fn secure_operations(&mut self, resources: &mut [crate::ir::Resource]) {
         let spec = self.spec;
+        let Some(client) = client_scheme(spec).filter(|name| scheme_auth(spec, name).is_some())
+        else {
+            return;
+        };
         let global = spec.security.as_ref();
-        // (pointer, alternatives) of every operation that states requirements.
-        let mut operations: Vec<(String, &Vec<openapiv3::SecurityRequirement>)> = Vec::new();
+        let mut requirements = std::collections::HashMap::new();
         for (path, item) in &spec.paths.paths {
             let Some(item) = item.as_item() else { continue };
             for (method, op) in item.iter() {
-                if let Some(requirements) = op.security.as_ref().or(global) {
-                    let ptr = pointer_push(&pointer_push("#/paths", path), method);
-                    operations.push((ptr, requirements));
-                }
+                let ptr = pointer_push(&pointer_push("#/paths", path), method);
+                requirements.insert(ptr, op.security.as_ref().or(global));
             }
         }
-        let mut candidates: Vec<&String> = Vec::new();
-        for requirement in global.into_iter().flatten().chain(
-            operations
-                .iter()
-                .flat_map(|(_, requirements)| requirements.iter()),
-        ) {
-            for name in requirement.keys() {
-                if !candidates.contains(&name) {
-                    candidates.push(name);
-                }
-            }
-        }
-        // A requirement is met by the scheme when it names only that scheme or one sent
-        // the same way (two bearer schemes), or nothing (anonymous access allowed).
-        let meets = |requirement: &openapiv3::SecurityRequirement, name: &str| {
-            requirement.is_empty()
-                || (requirement.len() == 1
-                    && requirement.keys().all(|other| {
-                        other == name
-                            || scheme_auth(spec, other)
-                                .is_some_and(|a| Some(a) == scheme_auth(spec, name))
-                    }))
-        };
-        let satisfied = |name: &str, requirements: &Vec<openapiv3::SecurityRequirement>| {
-            requirements.is_empty() || requirements.iter().any(|r| meets(r, name))
-        };
-        let mut best: Option<(&String, usize)> = None;
-        for name in &candidates {
-            let count = operations
-                .iter()
-                .filter(|(_, requirements)| satisfied(name, requirements))
-                .count();
-            if best.is_none_or(|(_, most)| count > most) {
-                best = Some((name, count));
-            }
-        }
-        let Some((name, _)) = best else {
-            return Auth::None;
-        };
-        let name = name.clone();
-        for (ptr, requirements) in &operations {
-            if !satisfied(&name, requirements) {
-                let wanted: Vec<String> = requirements
-                    .iter()
-                    .map(|r| r.keys().cloned().collect::<Vec<_>>().join(" + "))
-                    .collect();
-                self.note(
-                    &format!("{ptr}/security"),
+        for op in resources.iter_mut().flat_map(|r| r.operations.iter_mut()) {
+            let Some(wanted) = requirements.get(&op.pointer) else {
+                continue;
+            };
+            match operation_auth(spec, &client, *wanted) {
+                Ok(auth) => op.auth = auth,
+                Err(combined) => self.note(
+                    &format!("{}/security", op.pointer),
                     format!(
-                        "the operation requires {}; the client sends its key only as `{name}`",
-                        wanted.join(" or ")
+                        "the operation requires {combined} together; the client sends its one key only as `{client}`"
                     ),
-                );
+                ),
             }
         }
-        self.scheme(&name)
     }
 
     /// How the key is sent for the security scheme `name`.
@@ -1252,6 +1222,124 @@ impl<'a> Lowerer<'a> {
             );
             Auth::None
         })
+    }
+}
+
+/// The one scheme the client sends its key with: of the schemes the operations accept
+/// (their own `security`, else the document's), the one that satisfies the most
+/// operations; on a tie, one that keeps the key out of the URL, then the first listed.
+fn client_scheme(spec: &openapiv3::OpenAPI) -> Option<String> {
+    let global = spec.security.as_ref();
+    // The alternatives of every operation that states requirements.
+    let mut operations: Vec<&Vec<openapiv3::SecurityRequirement>> = Vec::new();
+    for item in spec.paths.paths.values() {
+        let Some(item) = item.as_item() else { continue };
+        for (_, op) in item.iter() {
+            if let Some(requirements) = op.security.as_ref().or(global) {
+                operations.push(requirements);
+            }
+        }
+    }
+    let mut candidates: Vec<&String> = Vec::new();
+    for requirement in global.into_iter().flatten().chain(
+        operations
+            .iter()
+            .flat_map(|requirements| requirements.iter()),
+    ) {
+        for name in requirement.keys() {
+            if !candidates.contains(&name) {
+                candidates.push(name);
+            }
+        }
+    }
+    let satisfied = |name: &str, requirements: &Vec<openapiv3::SecurityRequirement>| {
+        requirements.is_empty()
+            || requirements
+                .iter()
+                .any(|r| r.is_empty() || meets(spec, r, name))
+    };
+    // (operations satisfied, key kept out of the URL): on a tie in operations, a
+    // scheme that does not put the key in the query string (where URLs end up in
+    // logs) wins; then the first listed.
+    let mut best: Option<(&String, (usize, bool))> = None;
+    for name in &candidates {
+        let count = operations
+            .iter()
+            .filter(|requirements| satisfied(name, requirements))
+            .count();
+        let rank = (
+            count,
+            !matches!(scheme_auth(spec, name), Some(Auth::Query(_))),
+        );
+        if best.is_none_or(|(_, most)| rank > most) {
+            best = Some((name, rank));
+        }
+    }
+    best.map(|(name, _)| name.clone())
+}
+
+/// Whether the non-empty `requirement` is met by sending the key as scheme `name`: it
+/// names only that scheme, or one sent the same way (two bearer schemes).
+fn meets(
+    spec: &openapiv3::OpenAPI,
+    requirement: &openapiv3::SecurityRequirement,
+    name: &str,
+) -> bool {
+    requirement.len() == 1
+        && requirement.keys().all(|other| {
+            other == name
+                || scheme_auth(spec, other).is_some_and(|a| Some(a) == scheme_auth(spec, name))
+        })
+}
+
+/// How one operation sends the key, given its requirements (its own `security`, else
+/// the document's) and the client's scheme `client`: `Ok(None)` as the client does,
+/// also when neither the operation nor the document states requirements (an omission
+/// more often than a public endpoint); `Ok(Some(Auth::None))` not at all, when it
+/// says it needs nothing (`security: []`, or only `{}`), or allows anonymous access
+/// (`{}` among alternatives none of which the client's scheme meets); `Ok(Some(auth))`
+/// as the first alternative of a single scheme (OAuth2 and OpenID Connect are bearer
+/// tokens). `Err` names the schemes when every alternative needs several at once.
+///
+/// A credential is never sent where the spec says none is needed: it would reach a
+/// server (a public endpoint, a token exchange) that has no use for it.
+pub(crate) fn operation_auth(
+    spec: &openapiv3::OpenAPI,
+    client: &str,
+    requirements: Option<&Vec<openapiv3::SecurityRequirement>>,
+) -> Result<Option<Auth>, String> {
+    let Some(requirements) = requirements else {
+        return Ok(None);
+    };
+    if requirements.iter().all(|r| r.is_empty()) {
+        return Ok(Some(Auth::None));
+    }
+    if requirements
+        .iter()
+        .any(|r| !r.is_empty() && meets(spec, r, client))
+    {
+        return Ok(None);
+    }
+    if requirements.iter().any(|r| r.is_empty()) {
+        return Ok(Some(Auth::None));
+    }
+    let single = requirements
+        .iter()
+        .filter(|r| r.len() == 1)
+        .find_map(|r| r.keys().next().and_then(|name| scheme_auth(spec, name)));
+    match single {
+        Some(auth) if Some(&auth) == scheme_auth(spec, client).as_ref() => Ok(None),
+        Some(auth) => Ok(Some(auth)),
+        None => Err(requirements
+            .iter()
+            .map(|r| {
+                r.keys()
+                    .map(|k| format!("`{k}`"))
+                    .collect::<Vec<_>>()
+                    .join(" + ")
+            })
+            .collect::<Vec<_>>()
+            .join(" or ")),
     }
 }
 

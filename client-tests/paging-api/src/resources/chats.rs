@@ -32,6 +32,7 @@ impl<'a> Chats<'a> {
 
     /// Operations on the `chats.messages` sub-resource.
     #[cfg(feature = "chats_messages")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "chats_messages")))]
     pub fn messages(&self) -> super::chats_messages::ChatMessages<'a> {
         super::chats_messages::ChatMessages::new(self.scope.clone())
     }
@@ -89,12 +90,11 @@ impl<'a> Chats<'a> {
 /// The request of [`Chats::list`].
 fn list_request(params: &types::ChatListParams) -> Result<RequestSpec, Error> {
     let path = String::from("/chats");
-    Ok(
-        RequestSpec::new(Method::GET, "/chats", path)
-            .query("from", &params.from, QueryStyle::Form { explode: true })
-            .query("limit", &params.limit, QueryStyle::Form { explode: true })
-            .query("cursor", &params.cursor, QueryStyle::Form { explode: true }),
-    )
+    let request = RequestSpec::new(Method::GET, "/chats", path)
+        .query("from", &params.from, QueryStyle::Form { explode: true })
+        .query("limit", &params.limit, QueryStyle::Form { explode: true })
+        .query("cursor", &params.cursor, QueryStyle::Form { explode: true });
+    Ok(request)
 }
 
 /// How [`Chats::list`] pages: cursor (query `cursor`, next `next_cursor`, items `chats`).

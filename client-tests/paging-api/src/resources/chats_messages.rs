@@ -84,12 +84,11 @@ fn list_request(
     chat_id: &str,
     params: &types::MessageListParams,
 ) -> Result<RequestSpec, Error> {
-    let path = format!("/chats/{}/messages", path::segment(chat_id) ?);
-    Ok(
-        RequestSpec::new(Method::GET, "/chats/{chatId}/messages", path)
-            .query("cursor", &params.cursor, QueryStyle::Form { explode: true })
-            .query("limit", &params.limit, QueryStyle::Form { explode: true }),
-    )
+    let path = format!("/chats/{}/messages", path::segment(chat_id)?);
+    let request = RequestSpec::new(Method::GET, "/chats/{chatId}/messages", path)
+        .query("cursor", &params.cursor, QueryStyle::Form { explode: true })
+        .query("limit", &params.limit, QueryStyle::Form { explode: true });
+    Ok(request)
 }
 
 /// How [`ChatMessages::list`] pages: cursor (query `cursor`, next `next_cursor`, items `messages`).

@@ -78,16 +78,15 @@ impl<'a> Customers<'a> {
 /// The request of [`Customers::list`].
 fn list_request(params: &types::CustomerListParams) -> Result<RequestSpec, Error> {
     let path = String::from("/customers");
-    Ok(
-        RequestSpec::new(Method::GET, "/customers", path)
-            .query("email", &params.email, QueryStyle::Form { explode: true })
-            .query("limit", &params.limit, QueryStyle::Form { explode: true })
-            .query(
-                "starting_after",
-                &params.starting_after,
-                QueryStyle::Form { explode: true },
-            ),
-    )
+    let request = RequestSpec::new(Method::GET, "/customers", path)
+        .query("email", &params.email, QueryStyle::Form { explode: true })
+        .query("limit", &params.limit, QueryStyle::Form { explode: true })
+        .query(
+            "starting_after",
+            &params.starting_after,
+            QueryStyle::Form { explode: true },
+        );
+    Ok(request)
 }
 
 /// How [`Customers::list`] pages: last-item (query `starting_after`, item `id`, more `has_more`, items `data`).

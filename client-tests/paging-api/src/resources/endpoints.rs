@@ -78,11 +78,10 @@ impl<'a> Endpoints<'a> {
 /// The request of [`Endpoints::list`].
 fn list_request(params: &types::EndpointListParams) -> Result<RequestSpec, Error> {
     let path = String::from("/endpoints");
-    Ok(
-        RequestSpec::new(Method::GET, "/endpoints", path)
-            .query("iterator", &params.iterator, QueryStyle::Form { explode: true })
-            .query("limit", &params.limit, QueryStyle::Form { explode: true }),
-    )
+    let request = RequestSpec::new(Method::GET, "/endpoints", path)
+        .query("iterator", &params.iterator, QueryStyle::Form { explode: true })
+        .query("limit", &params.limit, QueryStyle::Form { explode: true });
+    Ok(request)
 }
 
 /// How [`Endpoints::list`] pages: cursor (query `iterator`, next `iterator`, more `done`, items `data`).

@@ -78,12 +78,11 @@ impl<'a> Files<'a> {
 /// The request of [`Files::list`].
 fn list_request(params: &types::FileListParams) -> Result<RequestSpec, Error> {
     let path = String::from("/files");
-    Ok(
-        RequestSpec::new(Method::GET, "/files", path)
-            .query("after", &params.after, QueryStyle::Form { explode: true })
-            .query("limit", &params.limit, QueryStyle::Form { explode: true })
-            .query("purpose", &params.purpose, QueryStyle::Form { explode: true }),
-    )
+    let request = RequestSpec::new(Method::GET, "/files", path)
+        .query("after", &params.after, QueryStyle::Form { explode: true })
+        .query("limit", &params.limit, QueryStyle::Form { explode: true })
+        .query("purpose", &params.purpose, QueryStyle::Form { explode: true });
+    Ok(request)
 }
 
 /// How [`Files::list`] pages: cursor (query `after`, next `last_id`, more `has_more`, items `data`).

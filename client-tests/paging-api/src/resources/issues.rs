@@ -76,12 +76,11 @@ impl<'a> Issues<'a> {
 /// The request of [`Issues::list`].
 fn list_request(params: &types::IssueListParams) -> Result<RequestSpec, Error> {
     let path = String::from("/issues");
-    Ok(
-        RequestSpec::new(Method::GET, "/issues", path)
-            .query("state", &params.state, QueryStyle::Form { explode: true })
-            .query("per_page", &params.per_page, QueryStyle::Form { explode: true })
-            .query("page", &params.page, QueryStyle::Form { explode: true }),
-    )
+    let request = RequestSpec::new(Method::GET, "/issues", path)
+        .query("state", &params.state, QueryStyle::Form { explode: true })
+        .query("per_page", &params.per_page, QueryStyle::Form { explode: true })
+        .query("page", &params.page, QueryStyle::Form { explode: true });
+    Ok(request)
 }
 
 /// How [`Issues::list`] pages: link (`Link` header, items: the body).

@@ -58,6 +58,6 @@ impl<'a> Items<'a> {
 
 /// The request of [`Items::retrieve`].
 fn retrieve_request(id: &str) -> Result<RequestSpec, Error> {
-    let path = format!("/items/{}", path::segment(id) ?);
+    let path = format!("/items/{}", path::segment(id)?);
     Ok(RequestSpec::new(Method::GET, "/items/{id}", path))
 }

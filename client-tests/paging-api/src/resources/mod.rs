@@ -5,104 +5,121 @@
 //! accessor on [`Client`](crate::Client), such as `client.resource().call(..)`.
 
 #[cfg(feature = "chats")]
+#[cfg_attr(docsrs, doc(cfg(feature = "chats")))]
 pub mod chats;
-
 #[cfg(feature = "chats")]
+#[cfg_attr(docsrs, doc(cfg(feature = "chats")))]
 pub use chats::Chats;
 
 #[cfg(feature = "chats_messages")]
+#[cfg_attr(docsrs, doc(cfg(feature = "chats_messages")))]
 pub mod chats_messages;
-
 #[cfg(feature = "chats_messages")]
+#[cfg_attr(docsrs, doc(cfg(feature = "chats_messages")))]
 pub use chats_messages::ChatMessages;
 
 #[cfg(feature = "files")]
+#[cfg_attr(docsrs, doc(cfg(feature = "files")))]
 pub mod files;
-
 #[cfg(feature = "files")]
+#[cfg_attr(docsrs, doc(cfg(feature = "files")))]
 pub use files::Files;
 
 #[cfg(feature = "endpoints")]
+#[cfg_attr(docsrs, doc(cfg(feature = "endpoints")))]
 pub mod endpoints;
-
 #[cfg(feature = "endpoints")]
+#[cfg_attr(docsrs, doc(cfg(feature = "endpoints")))]
 pub use endpoints::Endpoints;
 
 #[cfg(feature = "customers")]
+#[cfg_attr(docsrs, doc(cfg(feature = "customers")))]
 pub mod customers;
-
 #[cfg(feature = "customers")]
+#[cfg_attr(docsrs, doc(cfg(feature = "customers")))]
 pub use customers::Customers;
 
 #[cfg(feature = "repos")]
+#[cfg_attr(docsrs, doc(cfg(feature = "repos")))]
 pub mod repos;
-
 #[cfg(feature = "repos")]
+#[cfg_attr(docsrs, doc(cfg(feature = "repos")))]
 pub use repos::Repos;
 
 #[cfg(feature = "tracks")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tracks")))]
 pub mod tracks;
-
 #[cfg(feature = "tracks")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tracks")))]
 pub use tracks::Tracks;
 
 #[cfg(feature = "issues")]
+#[cfg_attr(docsrs, doc(cfg(feature = "issues")))]
 pub mod issues;
-
 #[cfg(feature = "issues")]
+#[cfg_attr(docsrs, doc(cfg(feature = "issues")))]
 pub use issues::Issues;
 
 #[cfg(feature = "items")]
+#[cfg_attr(docsrs, doc(cfg(feature = "items")))]
 pub mod items;
-
 #[cfg(feature = "items")]
+#[cfg_attr(docsrs, doc(cfg(feature = "items")))]
 pub use items::Items;
 
 impl crate::Client {
     /// Operations on the `chats` resource.
     #[cfg(feature = "chats")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "chats")))]
     pub fn chats(&self) -> chats::Chats<'_> {
         chats::Chats::new(crate::runtime::Scope::new(self))
     }
 
     /// Operations on the `files` resource.
     #[cfg(feature = "files")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "files")))]
     pub fn files(&self) -> files::Files<'_> {
         files::Files::new(crate::runtime::Scope::new(self))
     }
 
     /// Operations on the `endpoints` resource.
     #[cfg(feature = "endpoints")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "endpoints")))]
     pub fn endpoints(&self) -> endpoints::Endpoints<'_> {
         endpoints::Endpoints::new(crate::runtime::Scope::new(self))
     }
 
     /// Operations on the `customers` resource.
     #[cfg(feature = "customers")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "customers")))]
     pub fn customers(&self) -> customers::Customers<'_> {
         customers::Customers::new(crate::runtime::Scope::new(self))
     }
 
     /// Operations on the `repos` resource.
     #[cfg(feature = "repos")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "repos")))]
     pub fn repos(&self) -> repos::Repos<'_> {
         repos::Repos::new(crate::runtime::Scope::new(self))
     }
 
     /// Operations on the `tracks` resource.
     #[cfg(feature = "tracks")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "tracks")))]
     pub fn tracks(&self) -> tracks::Tracks<'_> {
         tracks::Tracks::new(crate::runtime::Scope::new(self))
     }
 
     /// Operations on the `issues` resource.
     #[cfg(feature = "issues")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "issues")))]
     pub fn issues(&self) -> issues::Issues<'_> {
         issues::Issues::new(crate::runtime::Scope::new(self))
     }
 
     /// Operations on the `items` resource.
     #[cfg(feature = "items")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "items")))]
     pub fn items(&self) -> items::Items<'_> {
         items::Items::new(crate::runtime::Scope::new(self))
     }

@@ -76,12 +76,11 @@ impl<'a> Repos<'a> {
 /// The request of [`Repos::list`].
 fn list_request(params: &types::RepoListParams) -> Result<RequestSpec, Error> {
     let path = String::from("/repos");
-    Ok(
-        RequestSpec::new(Method::GET, "/repos", path)
-            .query("sort", &params.sort, QueryStyle::Form { explode: true })
-            .query("per_page", &params.per_page, QueryStyle::Form { explode: true })
-            .query("page", &params.page, QueryStyle::Form { explode: true }),
-    )
+    let request = RequestSpec::new(Method::GET, "/repos", path)
+        .query("sort", &params.sort, QueryStyle::Form { explode: true })
+        .query("per_page", &params.per_page, QueryStyle::Form { explode: true })
+        .query("page", &params.page, QueryStyle::Form { explode: true });
+    Ok(request)
 }
 
 /// How [`Repos::list`] pages: page (query `page`, size `per_page`, items: the body).

@@ -78,12 +78,11 @@ impl<'a> Tracks<'a> {
 /// The request of [`Tracks::list`].
 fn list_request(params: &types::TrackListParams) -> Result<RequestSpec, Error> {
     let path = String::from("/tracks");
-    Ok(
-        RequestSpec::new(Method::GET, "/tracks", path)
-            .query("market", &params.market, QueryStyle::Form { explode: true })
-            .query("limit", &params.limit, QueryStyle::Form { explode: true })
-            .query("offset", &params.offset, QueryStyle::Form { explode: true }),
-    )
+    let request = RequestSpec::new(Method::GET, "/tracks", path)
+        .query("market", &params.market, QueryStyle::Form { explode: true })
+        .query("limit", &params.limit, QueryStyle::Form { explode: true })
+        .query("offset", &params.offset, QueryStyle::Form { explode: true });
+    Ok(request)
 }
 
 /// How [`Tracks::list`] pages: offset (query `offset`, size `limit`, items `items`).

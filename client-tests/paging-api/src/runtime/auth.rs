@@ -113,19 +113,33 @@ pub(crate) fn encode_once(
     http: &reqwest::Client,
     base_url: &str,
 ) -> Option<(HeaderName, HeaderValue)> {
-    if matches!(auth, Auth::None | Auth::Query(_)) {
-        return None;
+    credential_header(auth, key, http, base_url).ok().flatten()
+}
+
+/// The credential header `auth` sends `key` in, as [`apply`] adds it; `None` when the
+/// scheme sends no header (or there is no key).
+///
+/// # Errors
+///
+/// As [`apply`]: the key cannot be a header value.
+pub(crate) fn credential_header(
+    auth: Auth,
+    key: Option<&ApiKey>,
+    http: &reqwest::Client,
+    base_url: &str,
+) -> Result<Option<(HeaderName, HeaderValue)>, Error> {
+    if matches!(auth, Auth::None | Auth::Query(_)) || key.is_none() {
+        return Ok(None);
     }
-    let request = apply(auth, key, &HeaderMap::new(), http.get(base_url))
-        .ok()?
+    let request = apply(auth, key, &HeaderMap::new(), http.get(base_url))?
         .build()
-        .ok()?;
+        .map_err(Error::transport)?;
     let mut headers = request.headers().iter();
     // The only header of an otherwise empty request.
-    match (headers.next(), headers.next()) {
+    Ok(match (headers.next(), headers.next()) {
         (Some((name, value)), None) => Some((name.clone(), value.clone())),
         _ => None,
-    }
+    })
 }
 
 #[cfg(test)]

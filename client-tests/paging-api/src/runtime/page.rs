@@ -234,6 +234,8 @@ fn copy_request(request: &RequestSpec) -> RequestSpec {
         path: request.path.clone(),
         query: request.query.clone(),
         headers: request.headers.clone(),
+        cookies: request.cookies.clone(),
+        auth: request.auth,
         body: request.body.clone(),
         accept: request.accept,
         idempotency_field: request.idempotency_field.clone(),

@@ -3,7 +3,7 @@
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
+use reqwest::header::{ACCEPT, CONTENT_TYPE, COOKIE, HeaderMap, HeaderName, HeaderValue};
 use reqwest::{StatusCode, Url};
 use tracing::Instrument as _;
 
@@ -16,7 +16,7 @@ use super::log::LogLevel;
 use super::middleware::Next;
 use super::options::RequestOptions;
 use super::path::{is_unreserved, percent_encode};
-use super::query::{self, QueryStyle};
+use super::query;
 use super::request::{Body, RequestSpec};
 use super::response::{ApiResponse, ByteStream, Decode, RawResponse};
 use super::retry;
@@ -42,6 +42,8 @@ struct Prepared {
     cautious: bool,
     /// The path as written in the spec, for log lines.
     template: std::borrow::Cow<'static, str>,
+    /// How this request authenticates (the operation's scheme, or the client's).
+    auth: Auth,
 }
 
 /// What one attempt produced: a response (any status) or a failure.
@@ -182,9 +184,10 @@ impl<'a> Scope<'a> {
         let inner = &*self.client.inner;
         let mut query = request.query;
         for (name, value) in &options.query {
-            query::append_pairs(&mut query, name, value, QueryStyle::default());
+            query::append_plain(&mut query, name, value);
         }
-        let url = request_url(inner, &request.path, &query)?;
+        let auth = request.auth.unwrap_or(settings::AUTH);
+        let url = request_url(inner, &request.path, &query, auth)?;
 
         let mut headers = request.headers;
         headers.insert(ACCEPT, static_value(request.accept)?);
@@ -205,11 +208,33 @@ impl<'a> Scope<'a> {
                 headers.insert(name.clone(), value.clone());
             }
         }
-        if let Some((name, value)) = &inner.credential {
-            // A credential header set through the options replaces the client's key.
-            if !headers.contains_key(name) {
-                headers.insert(name.clone(), value.clone());
+        // The client's scheme uses the header encoded when the client was built; an
+        // operation with a scheme of its own has the key encoded for it now.
+        let credential = match &inner.credential {
+            Some(encoded) if auth == settings::AUTH => Some(encoded.clone()),
+            _ => {
+                auth::credential_header(auth, inner.api_key.as_ref(), &inner.http, &inner.base_url)?
             }
+        };
+        if let Some((name, value)) = credential {
+            // A credential header set through the options replaces the client's key.
+            if !headers.contains_key(&name) {
+                headers.insert(name, value);
+            }
+        }
+        if !request.cookies.is_empty() {
+            // One `Cookie` header: the parameters, then the key or the caller's cookies.
+            let mut cookie = request.cookies.join("; ").into_bytes();
+            let mut sensitive = false;
+            if let Some(existing) = headers.get(COOKIE) {
+                cookie.extend_from_slice(b"; ");
+                cookie.extend_from_slice(existing.as_bytes());
+                sensitive = existing.is_sensitive();
+            }
+            let mut value = HeaderValue::from_bytes(&cookie)
+                .map_err(|_| Error::invalid_request("invalid value for the `Cookie` header"))?;
+            value.set_sensitive(sensitive);
+            headers.insert(COOKIE, value);
         }
 
         // Idempotency: one key per call (given, or made up once here), so that every
@@ -256,6 +281,7 @@ impl<'a> Scope<'a> {
             max_retries: options.max_retries.unwrap_or(inner.max_retries),
             cautious: unsafe_method && !has_key && !retry_unsafe,
             template: request.path_template,
+            auth,
         })
     }
 
@@ -342,7 +368,8 @@ impl<'a> Scope<'a> {
         *outgoing.headers_mut() = request.headers.clone();
         *outgoing.body_mut() = request.body.clone().map(reqwest::Body::from);
         let header_auth = !matches!(settings::AUTH, Auth::None | Auth::Query(_));
-        if header_auth && inner.credential.is_none() && inner.api_key.is_some() {
+        let own_scheme = request.auth == settings::AUTH;
+        if header_auth && own_scheme && inner.credential.is_none() && inner.api_key.is_some() {
             // The key could not be encoded once: `apply` reports why, as it always has.
             let builder = reqwest::RequestBuilder::from_parts(inner.http.clone(), outgoing);
             outgoing = auth::apply(
@@ -509,8 +536,14 @@ async fn read_body(
     Ok((body, true))
 }
 
-/// `base_url + path`, then the query (and the key, for query-parameter auth).
-fn request_url(inner: &ClientInner, path: &str, query: &[String]) -> Result<Url, Error> {
+/// `base_url + path`, then the query (and the key, when `auth` sends it as a query
+/// parameter).
+fn request_url(
+    inner: &ClientInner,
+    path: &str,
+    query: &[String],
+    auth: Auth,
+) -> Result<Url, Error> {
     let mut url = String::with_capacity(inner.base_url.len() + path.len() + 64);
     url.push_str(&inner.base_url);
     url.push_str(path);
@@ -520,7 +553,7 @@ fn request_url(inner: &ClientInner, path: &str, query: &[String]) -> Result<Url,
         url.push_str(pair);
         separator = '&';
     }
-    if let (Auth::Query(name), Some(key)) = (settings::AUTH, &inner.api_key) {
+    if let (Auth::Query(name), Some(key)) = (auth, &inner.api_key) {
         url.push(separator);
         url.push_str(&percent_encode(name, is_unreserved));
         url.push('=');
