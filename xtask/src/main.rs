@@ -9,6 +9,7 @@ mod bench_peer;
 mod codegen;
 mod contract;
 mod corpus;
+mod corpus_contract;
 
 use std::path::PathBuf;
 
@@ -65,10 +66,16 @@ commands:
       --spec  instead: generate a client for PATH into the target dir and run its
               contract tests against Prism started on PATH
   corpus [--filter NAME[,NAME..]] [--jobs N] [--dir PATH] [--quick] [--no-check]
+         [--contract] [--contract-timeout SECS]
       Generate a crate for every spec in ../shared/corpus (or --dir), `cargo check`
       them in one scratch workspace under the target dir, and print a table.
       --quick     only specs up to 300 KB (the CI subset)
       --no-check  generate only
+      --contract  also run each crate's contract suite against Prism started on its
+                  spec, one spec at a time, and add the outcome columns (operations
+                  exercised, passed, invalid request, spec side, other, skipped);
+                  with --quick, a fixed subset of small specs
+      --contract-timeout  bound on each spec's suite build, and on its run (default 1200)
 ";
 
 /// The repository root (the xtask crate sits one level below it).
