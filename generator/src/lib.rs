@@ -1,8 +1,8 @@
 //! An OpenAPI-to-Rust client generator.
 //!
 //! The pipeline, one module per stage:
-//! [`load`] -> [`normalize`] -> [`parse`] -> [`lower`] (to the [`ir`]) -> [`plan`] ->
-//! [`emit`] -> [`format`] -> [`write`]. [`generate`] runs the stages up to formatting and returns
+//! [`load`] -> [`normalize`] -> [`parse`] -> [`lower`] (to the [`ir`]) -> [`emit`] ->
+//! [`format`] -> [`write`]. [`generate`] runs the stages up to formatting and returns
 //! the crate's files in memory; nothing touches the disk until all of them succeeded.
 
 pub mod api_diff;
@@ -14,6 +14,7 @@ pub mod ir;
 pub mod load;
 pub mod lower;
 pub mod normalize;
+pub mod par;
 pub mod parse;
 pub mod plan;
 pub mod pointer;
@@ -23,7 +24,6 @@ pub mod validate;
 pub mod write;
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 pub use config::Config;
@@ -138,43 +138,17 @@ pub struct Generated {
     pub timings: Timings,
 }
 
-/// Stack of each thread the pipeline runs on. Recursion over the spec's nesting is
-/// bounded (parsers' depth limits, `MAX_NESTING` in lowering), and within those
-/// bounds a generous stack, reserved but touched only as needed, keeps deep specs
-/// from overflowing a small default stack (a test thread has 2 MiB).
-const STACK_BYTES: usize = 256 << 20;
-
-/// Runs `f` on a thread with a [`STACK_BYTES`] stack (on this thread when no thread
-/// can be started).
-fn with_stack<R: Send>(f: impl FnOnce() -> R + Send) -> R {
-    let f = std::sync::Mutex::new(Some(f));
-    let run = || {
-        let f = f.lock().ok().and_then(|mut f| f.take());
-        f.map(|f| f())
-    };
-    let on_thread = std::thread::scope(|s| {
-        std::thread::Builder::new()
-            .stack_size(STACK_BYTES)
-            .spawn_scoped(s, run)
-            .ok()
-            .map(|handle| match handle.join() {
-                Ok(r) => r,
-                Err(panic) => std::panic::resume_unwind(panic),
-            })
-    });
-    match on_thread.flatten().or_else(run) {
-        Some(r) => r,
-        None => unreachable!("`f` is taken once, by the thread or here"),
-    }
+/// Runs `f`, recording the time it took in `slot`.
+fn timed<R>(slot: &mut Duration, f: impl FnOnce() -> R) -> R {
+    let t = Instant::now();
+    let r = f();
+    *slot = t.elapsed();
+    r
 }
 
 /// Loads, normalizes, parses and lowers a spec: everything up to the IR.
-pub fn lower_spec(
-    spec: &Path,
-    crate_name: Option<&str>,
-    timings: &mut Timings,
-) -> Result<(ir::Api, Config), Error> {
-    lower_spec_with_config(spec, crate_name, None, timings)
+pub fn lower_spec(spec: &Path, crate_name: Option<&str>) -> Result<(ir::Api, Config), Error> {
+    lower_spec_with_config(spec, crate_name, None)
 }
 
 /// [`lower_spec`], with the config file at `config` instead of the one beside the
@@ -183,52 +157,49 @@ pub fn lower_spec_with_config(
     spec: &Path,
     crate_name: Option<&str>,
     config: Option<&Path>,
-    timings: &mut Timings,
 ) -> Result<(ir::Api, Config), Error> {
-    with_stack(|| lower_spec_here(spec, crate_name, config, timings))
+    lower_timed(spec, crate_name, config, &mut Timings::default())
 }
 
-fn lower_spec_here(
+/// [`lower_spec_with_config`] on a thread with a large stack ([`par::with_stack`]),
+/// each stage's time recorded in `timings`.
+fn lower_timed(
     spec: &Path,
     crate_name: Option<&str>,
     config: Option<&Path>,
     timings: &mut Timings,
 ) -> Result<(ir::Api, Config), Error> {
-    let t = Instant::now();
-    let mut doc = load::load(spec)?;
-    timings.load = t.elapsed();
-    // Examples are checked as written, before normalization rewrites their schemas.
-    let t = Instant::now();
-    let invalid_examples = validate::check_examples(&doc.value);
-    timings.validate = t.elapsed();
-
-    let t = Instant::now();
-    let notes = normalize::normalize(&mut doc.value);
-    timings.normalize = t.elapsed();
-
-    let t = Instant::now();
-    let parsed = parse::parse(&doc.value, &doc.path)?;
-    timings.parse = t.elapsed();
-
-    let config = match config {
-        Some(path) => Config::load_file(path, &parsed.info.title, crate_name)?,
-        None => Config::load(spec, &parsed.info.title, crate_name)?,
-    };
-    let example_notes = validate::enforce(invalid_examples, config.strict_examples, &doc.path)?;
-
-    let t = Instant::now();
-    let mut api = lower::lower(&doc.value, &parsed, &config, &doc.path)?;
-    config.check_operations(
-        api.resources
-            .iter()
-            .flat_map(|r| r.operations.iter().map(|op| op.operation_id.as_str())),
-        spec,
-    )?;
-    api.diagnostics.extend(notes);
-    api.diagnostics.extend(example_notes);
-    api.diagnostics.sort();
-    timings.lower = t.elapsed();
-    Ok((api, config))
+    par::with_stack(|| {
+        let mut doc = timed(&mut timings.load, || load::load(spec))?;
+        // Examples are checked as written, before normalization rewrites their schemas.
+        let invalid_examples = timed(&mut timings.validate, || {
+            validate::check_examples(&doc.value)
+        });
+        let notes = timed(&mut timings.normalize, || {
+            normalize::normalize(&mut doc.value)
+        });
+        let parsed = timed(&mut timings.parse, || {
+            parse::parse(&mut doc.value, &doc.path)
+        })?;
+        let config = match config {
+            Some(path) => Config::load_file(path, &parsed.info.title, crate_name)?,
+            None => Config::load(spec, &parsed.info.title, crate_name)?,
+        };
+        let example_notes = validate::enforce(invalid_examples, config.strict_examples, &doc.path)?;
+        let mut api = timed(&mut timings.lower, || {
+            lower::lower(&doc.value, &parsed, &config, &doc.path)
+        })?;
+        config.check_operations(
+            api.resources
+                .iter()
+                .flat_map(|r| r.operations.iter().map(|op| op.operation_id.as_str())),
+            spec,
+        )?;
+        api.diagnostics.extend(notes);
+        api.diagnostics.extend(example_notes);
+        api.diagnostics.sort();
+        Ok((api, config))
+    })
 }
 
 impl Generated {
@@ -242,28 +213,22 @@ impl Generated {
     }
 }
 
-/// Time the emit and format workers spent in each stage, summed over workers.
-#[derive(Debug, Default, Clone, Copy)]
-struct Busy {
-    emit: Duration,
-    format: Duration,
-}
-
 /// Types per part of `types.rs`, the one file that can be emitted in parts: small
 /// enough for the parts to spread over the threads, large enough to keep the cost of a
 /// part's setup small.
 const TYPES_PER_PART: usize = 256;
 
-/// Emits and formats every Rust file of the crate on up to as many threads as the
-/// machine has cores. Each part (a file, or a run of types of `types.rs`) is emitted
-/// and printed on one thread (token streams stay on the thread that made them),
-/// largest first; a file's printed parts are joined in order. The text of a file does
-/// not depend on the thread count.
+/// Emits and formats every Rust file of the crate ([`par::map`]): each part (a file, or
+/// a run of types of `types.rs`) is emitted and printed on one thread (token streams
+/// stay on the thread that made them), largest first; a file's printed parts are
+/// joined in order. Records the time spent emitting and formatting, summed over the
+/// parts, in `timings`.
 fn emit_and_format(
     api: &ir::Api,
     config: &Config,
     plan: &plan::Plan,
-) -> Result<(Vec<(PathBuf, String)>, Busy), Error> {
+    timings: &mut Timings,
+) -> Result<Vec<(PathBuf, String)>, Error> {
     // (file, piece, part) for every piece of every file.
     let mut jobs: Vec<(usize, usize, emit::Part)> = emit::parts(api)
         .into_iter()
@@ -275,7 +240,6 @@ fn emit_and_format(
                 .map(move |(piece, p)| (file, piece, p))
         })
         .collect();
-    let files = jobs.iter().map(|(f, _, _)| f + 1).max().unwrap_or(0);
     // Largest first, so that a big part does not start last.
     let weight = |p: &emit::Part| match p {
         emit::Part::Contract => usize::MAX,
@@ -284,70 +248,30 @@ fn emit_and_format(
         _ => 0,
     };
     jobs.sort_by_key(|(_, _, p)| std::cmp::Reverse(weight(p)));
-    let workers = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(jobs.len())
-        .max(1);
-    let next = AtomicUsize::new(0);
-    let work = || {
-        let mut busy = Busy::default();
-        let mut done = Vec::new();
-        loop {
-            let i = next.fetch_add(1, Ordering::Relaxed);
-            let Some(&(file, piece, part)) = jobs.get(i) else {
-                break;
-            };
-            let path = part.path(api);
-            let t = Instant::now();
-            let emitted = emit::emit_part(api, config, plan, part);
-            let t2 = Instant::now();
-            busy.emit += t2 - t;
-            let text = format::print(&path, emitted);
-            busy.format += t2.elapsed();
-            done.push((file, piece, path, text));
-        }
-        (done, busy)
-    };
-    let mut results = Vec::new();
-    let mut busy = Busy::default();
-    let mut collect = |(done, b): (Vec<_>, Busy)| {
-        results.extend(done);
-        busy.emit += b.emit;
-        busy.format += b.format;
-    };
-    std::thread::scope(|s| {
-        let handles: Vec<_> = (0..workers)
-            .filter_map(|_| {
-                std::thread::Builder::new()
-                    .stack_size(STACK_BYTES)
-                    .spawn_scoped(s, work)
-                    .ok()
-            })
-            .collect();
-        if handles.is_empty() {
-            collect(work());
-        }
-        for h in handles {
-            match h.join() {
-                Ok(r) => collect(r),
-                Err(panic) => std::panic::resume_unwind(panic),
-            }
-        }
+    let mut done = par::map(&jobs, |&(file, piece, part)| {
+        let path = part.path(api);
+        let t = Instant::now();
+        let emitted = emit::emit_part(api, config, plan, part);
+        let t2 = Instant::now();
+        let text = format::print(&path, emitted);
+        (file, piece, path, text, t2 - t, t2.elapsed())
     });
     // File order, then piece order; the first error in that order is reported.
-    results.sort_by_key(|(file, piece, _, _)| (*file, *piece));
+    done.sort_by_key(|(file, piece, ..)| (*file, *piece));
     let t = Instant::now();
-    let mut out: Vec<(PathBuf, String)> = Vec::with_capacity(files);
+    let mut out: Vec<(PathBuf, String)> = Vec::new();
     let mut texts = Vec::new();
-    let mut iter = results.into_iter().peekable();
-    while let Some((file, _, path, text)) = iter.next() {
+    let mut iter = done.into_iter().peekable();
+    while let Some((file, _, path, text, emit, format)) = iter.next() {
+        timings.emit += emit;
+        timings.format += format;
         texts.push(text?);
-        if iter.peek().is_none_or(|(next, _, _, _)| *next != file) {
+        if iter.peek().is_none_or(|(next, ..)| *next != file) {
             out.push((path, format::join(std::mem::take(&mut texts))));
         }
     }
-    busy.format += t.elapsed();
-    Ok((out, busy))
+    timings.format += t.elapsed();
+    Ok(out)
 }
 
 /// Runs the whole pipeline in memory, with the templates of `options.templates`.
@@ -371,19 +295,19 @@ pub fn generate_from(
     templates: &templates::Templates,
 ) -> Result<Generated, Error> {
     let mut timings = Timings::default();
-    let (api, config) = lower_spec_with_config(spec, crate_name, config_file, &mut timings)?;
+    let (api, config) = lower_timed(spec, crate_name, config_file, &mut timings)?;
     let config_file = config_file.map_or_else(|| Config::path_for(spec), Path::to_path_buf);
     let plan = plan::Plan::new(&api, &config, &config_file)?;
 
-    let t = Instant::now();
     let mut files = FileSet::default();
-    let (rust, busy) = emit_and_format(&api, &config, &plan)?;
+    let mut busy = Timings::default();
+    let rust = timed(&mut timings.emit_format_wall, || {
+        emit_and_format(&api, &config, &plan, &mut busy)
+    })?;
     for (path, text) in rust {
         files.insert(path, text);
     }
-    timings.emit = busy.emit;
-    timings.format = busy.format;
-    timings.emit_format_wall = t.elapsed();
+    (timings.emit, timings.format) = (busy.emit, busy.format);
 
     templates.render_into(&config, &api, &plan, &mut files)?;
     let surface = surface::Surface::build(

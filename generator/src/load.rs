@@ -85,11 +85,8 @@ fn parse_yaml_in_halves(text: &str) -> Option<Value> {
         Ok(Value::Object(map)) => Some(map),
         _ => None,
     };
-    let (first, second) = std::thread::scope(|s| {
-        let later = s.spawn(|| parse(&second));
-        let first = parse(first);
-        (first, later.join().ok().flatten())
-    });
+    let [first, second] =
+        <[_; 2]>::try_from(crate::par::map(&[first, &second], |t| parse(t))).ok()?;
     let (mut out, second) = (first?, second?);
     let path: Vec<String> = sections.iter().map(|h| yaml_key(h)).collect();
     join_halves(&mut out, second, &path)?;

@@ -9,9 +9,27 @@ use serde_json::Value;
 use crate::error::{Error, ErrorKind};
 use crate::pointer::JsonPointer;
 
+/// Component sections that lowering reads from the document through references, never
+/// from the typed model (component schemas are walked in the document too).
+const BY_REFERENCE: [&str; 8] = [
+    "schemas",
+    "responses",
+    "parameters",
+    "examples",
+    "requestBodies",
+    "headers",
+    "links",
+    "callbacks",
+];
+
 /// Parses a normalized document. The value is borrowed: later stages still read raw
 /// nodes (examples, `webhooks`) that the typed model does not keep.
-pub fn parse(value: &Value, path: &Path) -> Result<openapiv3::OpenAPI, Error> {
+///
+/// Every node is checked, but the [`BY_REFERENCE`] sections of `components` are
+/// checked one entry at a time and left out of the model (they are taken out of
+/// `value` while the rest is parsed, then put back): the model holds what lowering
+/// walks (paths, tags, security), not a second copy of the whole document.
+pub fn parse(value: &mut Value, path: &Path) -> Result<openapiv3::OpenAPI, Error> {
     match value.get("openapi").and_then(Value::as_str) {
         Some(v) if v.starts_with("3.") => {}
         Some(v) => {
@@ -33,6 +51,17 @@ pub fn parse(value: &Value, path: &Path) -> Result<openapiv3::OpenAPI, Error> {
     }
     // The plain deserializer first: tracking the path costs about as much again, and
     // is only needed to locate an error.
+    let taken = take_by_reference(value);
+    let api = <openapiv3::OpenAPI as serde::Deserialize>::deserialize(&*value).ok();
+    let entries_fit = api.is_some()
+        && taken
+            .iter()
+            .all(|(section, entries)| fits(section, entries));
+    put_back(value, taken);
+    if let Some(api) = api.filter(|_| entries_fit) {
+        return Ok(api);
+    }
+    let value = &*value;
     if let Ok(api) = <openapiv3::OpenAPI as serde::Deserialize>::deserialize(value) {
         return Ok(api);
     }
@@ -43,6 +72,81 @@ pub fn parse(value: &Value, path: &Path) -> Result<openapiv3::OpenAPI, Error> {
         let (pointer, message) = drill(value, &pointer).unwrap_or((pointer, message));
         Error::new(ErrorKind::Invalid, path, message).at(pointer)
     })
+}
+
+/// The [`BY_REFERENCE`] sections taken out of `components`, with the order of its
+/// keys to put them back in.
+struct Taken {
+    order: Vec<String>,
+    sections: Vec<(&'static str, Value)>,
+}
+
+impl Taken {
+    fn iter(&self) -> impl Iterator<Item = &(&'static str, Value)> {
+        self.sections.iter()
+    }
+}
+
+fn take_by_reference(doc: &mut Value) -> Taken {
+    let Some(Value::Object(components)) = doc.get_mut("components") else {
+        return Taken {
+            order: Vec::new(),
+            sections: Vec::new(),
+        };
+    };
+    let order = components.keys().cloned().collect();
+    let sections = BY_REFERENCE
+        .iter()
+        .filter_map(|section| Some((*section, components.remove(*section)?)))
+        .collect();
+    Taken { order, sections }
+}
+
+/// Puts [`take_by_reference`]'s sections back, every key of `components` in its
+/// original place.
+fn put_back(doc: &mut Value, taken: Taken) {
+    if taken.sections.is_empty() {
+        return;
+    }
+    let Some(Value::Object(components)) = doc.get_mut("components") else {
+        return;
+    };
+    let mut rest = std::mem::take(components);
+    let mut sections = taken.sections;
+    for key in taken.order {
+        let value = match sections.iter().position(|(s, _)| *s == key) {
+            Some(i) => sections.swap_remove(i).1,
+            None => match rest.remove(&key) {
+                Some(v) => v,
+                None => continue,
+            },
+        };
+        components.insert(key, value);
+    }
+}
+
+/// Whether every entry of a [`BY_REFERENCE`] section parses as what it should be.
+fn fits(section: &str, entries: &Value) -> bool {
+    use openapiv3::{
+        Callback, Example, Header, Link, Parameter, ReferenceOr, RequestBody, Response, Schema,
+    };
+    fn each<T: serde::de::DeserializeOwned>(entries: &Value) -> bool {
+        entries.as_object().is_some_and(|m| {
+            m.values()
+                .all(|v| <ReferenceOr<T> as serde::Deserialize>::deserialize(v).is_ok())
+        })
+    }
+    match section {
+        "schemas" => each::<Schema>(entries),
+        "responses" => each::<Response>(entries),
+        "parameters" => each::<Parameter>(entries),
+        "examples" => each::<Example>(entries),
+        "requestBodies" => each::<RequestBody>(entries),
+        "headers" => each::<Header>(entries),
+        "links" => each::<Link>(entries),
+        "callbacks" => each::<Callback>(entries),
+        _ => false,
+    }
 }
 
 fn locate(
@@ -147,18 +251,19 @@ mod tests {
 
     #[test]
     fn parses_a_minimal_document() {
-        let doc = json!({"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {}});
-        let api = parse(&doc, Path::new("a.json")).expect("valid");
+        let mut doc =
+            json!({"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {}});
+        let api = parse(&mut doc, Path::new("a.json")).expect("valid");
         assert_eq!(api.info.title, "t");
     }
 
     #[test]
     fn shape_errors_carry_a_pointer() {
-        let doc = json!({
+        let mut doc = json!({
             "openapi": "3.0.3", "info": {"title": "t", "version": "1"},
             "paths": {"/a": {"get": {"responses": {"200": {"description": 5}}}}}
         });
-        let e = parse(&doc, Path::new("a.json")).expect_err("invalid");
+        let e = parse(&mut doc, Path::new("a.json")).expect_err("invalid");
         assert_eq!(e.kind(), ErrorKind::Invalid);
         assert!(
             e.pointer()
@@ -168,8 +273,42 @@ mod tests {
     }
 
     #[test]
+    fn components_read_by_reference_are_checked_and_put_back_in_place() {
+        let mut doc = json!({
+            "openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {},
+            "components": {
+                "x-first": true,
+                "parameters": {"p": {"name": "p", "in": "query", "schema": {"type": "string"}}},
+                "securitySchemes": {"k": {"type": "apiKey", "name": "k", "in": "header"}},
+                "schemas": {"A": {"type": "string"}}
+            }
+        });
+        let before = doc.clone();
+        let api = parse(&mut doc, Path::new("a.json")).expect("valid");
+        // Left out of the model, back in the document, every key where it was.
+        let components = api.components.expect("components");
+        assert!(components.schemas.is_empty() && components.parameters.is_empty());
+        assert_eq!(components.security_schemes.len(), 1);
+        assert_eq!(doc, before);
+        let keys: Vec<&String> = doc["components"].as_object().expect("map").keys().collect();
+        assert_eq!(
+            keys,
+            ["x-first", "parameters", "securitySchemes", "schemas"]
+        );
+
+        // A component that does not fit is still an error at its place.
+        doc["components"]["schemas"]["A"]["type"] = json!(5);
+        let e = parse(&mut doc, Path::new("a.json")).expect_err("invalid");
+        assert!(
+            e.pointer()
+                .is_some_and(|p| p.starts_with("#/components/schemas/A")),
+            "{e}"
+        );
+    }
+
+    #[test]
     fn swagger_two_is_refused_clearly() {
-        let e = parse(&json!({"swagger": "2.0"}), Path::new("a.json")).expect_err("old");
+        let e = parse(&mut json!({"swagger": "2.0"}), Path::new("a.json")).expect_err("old");
         assert!(e.to_string().contains("Swagger 2.0"), "{e}");
     }
 }

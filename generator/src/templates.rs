@@ -19,6 +19,8 @@ pub struct Templates {
     root: PathBuf,
     /// `runtime/*.rs`: copied to `src/runtime/`.
     runtime: Vec<(String, String)>,
+    /// `tests/**/*.rs` (the contract suite's helpers): copied to the crate's `tests/`.
+    tests: Vec<(PathBuf, String)>,
     /// `*.tmpl` files: rendered to `target` (see [`Templates::from_files`]).
     rendered: Vec<Rendered>,
 }
@@ -106,6 +108,7 @@ impl Templates {
         files.sort();
         let mut runtime = Vec::new();
         let mut rendered = Vec::new();
+        let mut tests = Vec::new();
         for (rel, text) in files {
             let in_runtime = rel.starts_with("runtime");
             let name = rel
@@ -116,6 +119,8 @@ impl Templates {
                 if rel.parent() == Some(Path::new("runtime")) && name.ends_with(".rs") {
                     runtime.push((name, text));
                 }
+            } else if rel.starts_with("tests") && name.ends_with(".rs") {
+                tests.push((rel, text));
             } else if let Some(target) = name.strip_suffix(".tmpl") {
                 let (kind, target) = if rel.parent() == Some(Path::new("examples/webhooks")) {
                     (
@@ -146,6 +151,7 @@ impl Templates {
         Ok(Templates {
             root: root.to_path_buf(),
             runtime,
+            tests,
             rendered,
         })
     }
@@ -156,6 +162,11 @@ impl Templates {
         self.runtime
             .iter()
             .map(|(name, text)| (Path::new("runtime").join(name), text.as_str()))
+            .chain(
+                self.tests
+                    .iter()
+                    .map(|(rel, text)| (rel.clone(), text.as_str())),
+            )
             .chain(
                 self.rendered
                     .iter()
@@ -173,6 +184,9 @@ impl Templates {
     ) -> Result<(), Error> {
         for (name, text) in &self.runtime {
             files.insert(Path::new("src/runtime").join(name), text.clone());
+        }
+        for (rel, text) in &self.tests {
+            files.insert(rel.clone(), text.clone());
         }
         let mut vars = variables(config, api, plan);
         vars.push(("examples", self.example_sections(config, plan)));

@@ -13,7 +13,6 @@
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde_json::Value;
 
@@ -39,7 +38,8 @@ const MAX_DEPTH: usize = 64;
 /// Every example of `doc` that does not validate against its schema, in document order.
 ///
 /// Path items and components are checked independently of each other, so they are
-/// shared out to one thread per core; what each finds is put back in document order.
+/// shared out over the cores ([`crate::par`]); what each finds is put back in document
+/// order.
 pub fn check_examples(doc: &Value) -> Vec<InvalidExample> {
     // (section, name, node): a path item (`paths`, `webhooks`) or a component.
     let mut units: Vec<(&str, String, &Value)> = Vec::new();
@@ -65,51 +65,24 @@ pub fn check_examples(doc: &Value) -> Vec<InvalidExample> {
             }
         }
     }
-    let next = AtomicUsize::new(0);
-    let work = || {
-        let mut w = Walker {
+    let found = crate::par::map_with(
+        &units,
+        UNITS_PER_TAKE,
+        || Walker {
             doc,
             validator: Validator::new(doc),
             found: Vec::new(),
-        };
-        let mut found = Vec::new();
-        loop {
-            let start = next.fetch_add(UNITS_PER_TAKE, Ordering::Relaxed);
-            let Some(taken) = units.get(start..(start + UNITS_PER_TAKE).min(units.len())) else {
-                break;
-            };
-            for (i, (section, ptr, node)) in taken.iter().enumerate() {
-                w.unit(section, node, ptr);
-                found.extend(w.found.drain(..).map(|f| (start + i, f)));
-            }
-        }
-        found
-    };
-    let workers = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(units.len().div_ceil(UNITS_PER_TAKE))
-        .max(1);
-    let mut found = if workers == 1 {
-        work()
-    } else {
-        std::thread::scope(|s| {
-            let handles: Vec<_> = (1..workers).map(|_| s.spawn(work)).collect();
-            let mut found = work();
-            for h in handles {
-                match h.join() {
-                    Ok(more) => found.extend(more),
-                    Err(panic) => std::panic::resume_unwind(panic),
-                }
-            }
-            found
-        })
-    };
-    // Stable: the order within a unit is the walk's.
-    found.sort_by_key(|(unit, _)| *unit);
+        },
+        |w, (section, ptr, node)| {
+            w.unit(section, node, ptr);
+            std::mem::take(&mut w.found)
+        },
+    );
+    // In unit order, and within a unit in the walk's.
     let mut seen = std::collections::HashSet::new();
     found
         .into_iter()
-        .map(|(_, f)| f)
+        .flatten()
         .filter(|f| seen.insert((f.pointer.clone(), f.message.clone())))
         .collect()
 }

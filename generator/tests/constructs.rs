@@ -17,8 +17,7 @@ fn fixture(name: &str) -> PathBuf {
 }
 
 fn lower(name: &str) -> Api {
-    let mut timings = generator::Timings::default();
-    match generator::lower_spec(&fixture(name), Some("fixture"), &mut timings) {
+    match generator::lower_spec(&fixture(name), Some("fixture")) {
         Ok((api, _)) => api,
         Err(e) => panic!("{name} does not lower: {e}"),
     }
@@ -679,8 +678,7 @@ fn an_idempotency_field_for_an_unknown_operation_is_an_error() {
         "idempotency:\n  body_fields:\n    sendMesage: /message/idempotency_key\n",
     )
     .unwrap();
-    let mut timings = generator::Timings::default();
-    let Err(err) = generator::lower_spec(&dir.join("spec.yaml"), None, &mut timings) else {
+    let Err(err) = generator::lower_spec(&dir.join("spec.yaml"), None) else {
         panic!("an unknown operationId must be an error");
     };
     let text = err.to_string();
@@ -705,8 +703,7 @@ fn an_integer_enum_value_outside_i64_is_a_note_not_a_dropped_value() {
          small: {enum: [1, 2]}\n        huge: {enum: [1, 18446744073709551615]}\n",
     )
     .expect("spec");
-    let mut timings = generator::Timings::default();
-    let (api, _) = generator::lower_spec(&spec, Some("fixture"), &mut timings).expect("lowers");
+    let (api, _) = generator::lower_spec(&spec, Some("fixture")).expect("lowers");
     let small = named(&api, &field(&api, "Holder", "small").ty);
     assert!(
         matches!(&small.kind, TypeKind::Enum(e) if e.integer && e.variants.len() == 2),

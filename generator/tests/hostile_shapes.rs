@@ -243,8 +243,7 @@ fn path_keys_that_are_not_paths_are_reported() {
         std::fs::create_dir_all(&dir).expect("temp dir");
         let file = dir.join("paths.json");
         std::fs::write(&file, doc.to_string()).expect("write");
-        let mut timings = generator::Timings::default();
-        let result = generator::lower_spec(&file, Some("paths"), &mut timings)
+        let result = generator::lower_spec(&file, Some("paths"))
             .map(|(api, _)| api.diagnostics)
             .map_err(|e| e.to_string());
         let _ = std::fs::remove_dir_all(&dir);

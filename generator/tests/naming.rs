@@ -26,8 +26,7 @@ fn surface(api: &Api) -> BTreeMap<String, String> {
 }
 
 fn lower(spec: &Path) -> Api {
-    let mut timings = generator::Timings::default();
-    match generator::lower_spec(spec, None, &mut timings) {
+    match generator::lower_spec(spec, None) {
         Ok((api, _)) => api,
         Err(e) => panic!("{} does not lower: {e}", spec.display()),
     }

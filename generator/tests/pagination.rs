@@ -11,8 +11,7 @@ fn root() -> PathBuf {
 }
 
 fn lower(spec: &Path) -> Result<Api, generator::Error> {
-    let mut timings = generator::Timings::default();
-    generator::lower_spec(spec, None, &mut timings).map(|(api, _)| api)
+    generator::lower_spec(spec, None).map(|(api, _)| api)
 }
 
 /// `(METHOD /path, pagination)` of every paginated operation.

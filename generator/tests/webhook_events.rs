@@ -17,8 +17,7 @@ fn fixture() -> PathBuf {
 }
 
 fn lower(spec: &Path) -> Api {
-    let mut timings = generator::Timings::default();
-    match generator::lower_spec(spec, Some("fixture"), &mut timings) {
+    match generator::lower_spec(spec, Some("fixture")) {
         Ok((api, _)) => api,
         Err(e) => panic!("{} does not lower: {e}", spec.display()),
     }

@@ -69,17 +69,16 @@ const SYNTHETIC_FACTORS: &[usize] = &[1, 2, 4, 8];
 const QUICK_SYNTHETIC_BASE: &str = "museum.yaml";
 const QUICK_SYNTHETIC_FACTORS: &[usize] = &[1, 2];
 
-const USAGE: &str =
-    "usage: cargo xtask bench [--quick] [--runs N] [--dir PATH] [--skip-compile] [--no-build]";
+const USAGE: &str = "usage: cargo xtask bench [--quick] [--runs N] [--dir PATH] [--skip-compile] [--no-build] [--exe XTASK] [--peer ploidy]";
 
 /// One generation, as reported by a `bench-one` child.
 #[derive(Debug, Clone, Default)]
-struct Run {
+pub(crate) struct Run {
     /// Seconds per stage, in [`STAGES`] order.
     stages: [f64; STAGES.len()],
     /// Whole generation (load to write), seconds.
     total: f64,
-    peak_kb: u64,
+    pub peak_kb: u64,
     /// Resident memory before the spec was read (the process's own footprint).
     start_kb: u64,
     rust_files: u64,
@@ -92,17 +91,24 @@ struct Run {
 
 /// Medians over the runs of one spec.
 #[derive(Debug, Clone)]
-struct Measured {
-    name: String,
-    input_bytes: u64,
-    median: Run,
+pub(crate) struct Measured {
+    pub name: String,
+    pub input_bytes: u64,
+    pub median: Run,
+}
+
+impl Measured {
+    /// Peak resident memory over the spec's size.
+    pub fn peak_per_input(&self) -> f64 {
+        (self.median.peak_kb * 1024) as f64 / self.input_bytes.max(1) as f64
+    }
 }
 
 pub fn run(raw: &[String]) -> Result<ExitCode, String> {
     let args = Args::parse(
         raw,
         &["--quick", "--skip-compile", "--no-build"],
-        &["--runs", "--dir"],
+        &["--runs", "--dir", "--peer", "--exe"],
     )
     .map_err(|e| format!("{e}\n{USAGE}"))?;
     let quick = args.flag("--quick");
@@ -127,17 +133,29 @@ pub fn run(raw: &[String]) -> Result<ExitCode, String> {
     std::fs::create_dir_all(&scratch)
         .map_err(|e| format!("cannot create {}: {e}", scratch.display()))?;
 
-    let exe = if args.flag("--no-build") {
+    let exe = if let Some(exe) = args.value("--exe") {
+        PathBuf::from(exe)
+    } else if args.flag("--no-build") {
         std::env::current_exe().map_err(|e| format!("cannot find xtask itself: {e}"))?
     } else {
         build_release(&root, &target)?
     };
 
+    let peer = args.value("--peer");
+    if let Some(p) = peer.filter(|p| !crate::bench_peer::PEERS.contains(p)) {
+        return Err(format!("unknown peer `{p}` (known: ploidy)\n{USAGE}"));
+    }
+    // Installed before anything is timed (a build, once).
+    let ploidy = peer
+        .map(|_| crate::bench_peer::install_ploidy())
+        .transpose()?;
+
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "# cargo xtask bench{}",
-        if quick { " --quick" } else { "" }
+        "# cargo xtask bench{}{}",
+        if quick { " --quick" } else { "" },
+        peer.map(|p| format!(" --peer {p}")).unwrap_or_default()
     );
     let _ = writeln!(
         out,
@@ -153,6 +171,14 @@ pub fn run(raw: &[String]) -> Result<ExitCode, String> {
     );
     print!("{out}");
     let mut failures: Vec<String> = Vec::new();
+    let ctx = Ctx {
+        exe: &exe,
+        templates: root.join("templates"),
+        scratch: &scratch,
+    };
+    if let Some(ploidy) = ploidy {
+        return peer_only(&ctx, &ploidy, &corpus, runs);
+    }
 
     // Detailed specs: the Linq spec and the large (or, quick, the small) corpus specs.
     let mut detailed: Vec<(String, PathBuf)> =
@@ -174,11 +200,6 @@ pub fn run(raw: &[String]) -> Result<ExitCode, String> {
             corpus.display()
         );
     }
-    let ctx = Ctx {
-        exe: &exe,
-        templates: root.join("templates"),
-        scratch: &scratch,
-    };
     let mut measured = Vec::new();
     for (name, path) in &detailed {
         match ctx.measure(name, path, runs) {
@@ -260,6 +281,31 @@ pub fn run(raw: &[String]) -> Result<ExitCode, String> {
     }
 }
 
+/// `--peer ploidy`: the stage table of ours and the comparison with ploidy on
+/// [`crate::bench_peer::PEER_SPECS`]; nothing else.
+fn peer_only(ctx: &Ctx<'_>, ploidy: &Path, corpus: &Path, runs: usize) -> Result<ExitCode, String> {
+    let mut rows = Vec::new();
+    for name in crate::bench_peer::PEER_SPECS {
+        let spec = corpus.join(name);
+        if !spec.is_file() {
+            return Err(format!(
+                "{} not found (pass --dir PATH or set CORPUS_DIR)",
+                spec.display()
+            ));
+        }
+        rows.push(crate::bench_peer::compare(ctx, ploidy, name, &spec, runs)?);
+    }
+    let measured: Vec<Measured> = rows.iter().map(|r| r.ours.clone()).collect();
+    print!(
+        "{}",
+        stage_table("Generation time per stage (ms, median)", &measured)
+    );
+    print!("{}", size_table(&measured));
+    print!("{}", crate::bench_peer::table(runs, &rows));
+    println!("\nload average at the end: {}", load_average());
+    Ok(ExitCode::SUCCESS)
+}
+
 /// The cargo target dir (`CARGO_TARGET_DIR` or `<repo>/target`), absolute.
 fn target_dir(root: &Path) -> PathBuf {
     let target = std::env::var_os("CARGO_TARGET_DIR")
@@ -328,10 +374,10 @@ fn list_specs(dir: &Path) -> Result<Vec<(PathBuf, u64)>, String> {
 }
 
 /// What measuring needs: the release binary, the templates, a scratch folder.
-struct Ctx<'a> {
+pub(crate) struct Ctx<'a> {
     exe: &'a Path,
     templates: PathBuf,
-    scratch: &'a Path,
+    pub scratch: &'a Path,
 }
 
 impl Ctx<'_> {
@@ -365,7 +411,7 @@ impl Ctx<'_> {
     }
 
     /// One `bench-one` child.
-    fn one(&self, spec: &Path, out_dir: &Path, crate_name: &str) -> Result<Run, String> {
+    pub fn one(&self, spec: &Path, out_dir: &Path, crate_name: &str) -> Result<Run, String> {
         let output = Command::new(self.exe)
             .arg("bench-one")
             .arg("--spec")
@@ -417,7 +463,7 @@ impl Ctx<'_> {
 }
 
 /// `stripe.yaml` -> `bench-stripe`.
-fn crate_name_for(name: &str) -> String {
+pub(crate) fn crate_name_for(name: &str) -> String {
     let stem = name.rsplit_once('.').map_or(name, |(s, _)| s);
     let mut out = String::from("bench-");
     for c in stem.chars() {
@@ -430,7 +476,7 @@ fn crate_name_for(name: &str) -> String {
     out
 }
 
-fn median(mut xs: Vec<f64>) -> f64 {
+pub(crate) fn median(mut xs: Vec<f64>) -> f64 {
     if xs.is_empty() {
         return 0.0;
     }
@@ -445,7 +491,7 @@ fn median(mut xs: Vec<f64>) -> f64 {
 
 /// Per-field medians (each stage on its own, so the stages need not add up exactly
 /// to the median total). Output sizes are the same in every run.
-fn median_run(samples: &[Run]) -> Run {
+pub(crate) fn median_run(samples: &[Run]) -> Run {
     let mut m = samples.first().cloned().unwrap_or_default();
     for i in 0..STAGES.len() {
         m.stages[i] = median(samples.iter().map(|r| r.stages[i]).collect());
@@ -503,7 +549,7 @@ fn size_table(measured: &[Measured]) -> String {
             m.name,
             m.input_bytes / 1000,
             r.peak_kb as f64 / 1024.0,
-            (r.peak_kb * 1024) as f64 / m.input_bytes.max(1) as f64,
+            m.peak_per_input(),
             r.start_kb as f64 / 1024.0,
             r.rust_files,
             r.rust_lines,

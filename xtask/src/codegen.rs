@@ -33,19 +33,15 @@ pub fn run(raw: &[String]) -> Result<ExitCode, String> {
     };
 
     if args.flag("--dump-ir") {
-        let mut timings = generator::Timings::default();
-        let (api, _) =
-            generator::lower_spec(&options.spec, options.crate_name.as_deref(), &mut timings)
-                .map_err(|e| e.to_string())?;
+        let (api, _) = generator::lower_spec(&options.spec, options.crate_name.as_deref())
+            .map_err(|e| e.to_string())?;
         let json = serde_json::to_string_pretty(&api).map_err(|e| e.to_string())?;
         println!("{json}");
         return Ok(ExitCode::SUCCESS);
     }
     if args.flag("--dump-plan") {
-        let mut timings = generator::Timings::default();
-        let (api, config) =
-            generator::lower_spec(&options.spec, options.crate_name.as_deref(), &mut timings)
-                .map_err(|e| e.to_string())?;
+        let (api, config) = generator::lower_spec(&options.spec, options.crate_name.as_deref())
+            .map_err(|e| e.to_string())?;
         let config_file = generator::Config::path_for(&options.spec);
         let plan =
             generator::plan::Plan::new(&api, &config, &config_file).map_err(|e| e.to_string())?;

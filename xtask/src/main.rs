@@ -5,9 +5,11 @@
 mod api_diff;
 mod bench;
 mod bench_compile;
+mod bench_peer;
 mod codegen;
 mod contract;
 mod corpus;
+mod corpus_contract;
 
 use std::path::PathBuf;
 
@@ -48,7 +50,8 @@ commands:
   api-diff --verify [--filter NAME[,NAME..]]
       For each scenario of generator/tests/api_diff, generate both crates and compare
       the report's verdict with cargo-semver-checks (installed into the cache folder).
-  bench [--quick] [--runs N] [--dir PATH] [--skip-compile] [--no-build]
+  bench [--quick] [--runs N] [--dir PATH] [--skip-compile] [--no-build] [--exe XTASK]
+        [--peer ploidy]
       Build the generator in release mode and time it: per stage (median of --runs,
       default 7) with peak memory and output size for the Linq spec and the largest
       corpus specs, generation time against size across the corpus and for a spec
@@ -56,16 +59,25 @@ commands:
       --quick         CI: the Linq spec and two small specs, 3 runs; fails only on a crash
       --skip-compile  leave out the compile-time section
       --no-build      time the running xtask binary instead of a release build
+      --exe XTASK     time that xtask binary (another build, for before/after) instead
+      --peer ploidy   only the Stripe and GitHub specs, against ploidy 0.15.0 (installed
+                      into the cache folder once): stage table, ours/ploidy wall time, peak/input
   contract [--port N] [--spec PATH]
       Run the generated contract tests and the negative check against Prism (a mock
       server validating requests against the spec), installed into the cache folder.
       --spec  instead: generate a client for PATH into the target dir and run its
               contract tests against Prism started on PATH
   corpus [--filter NAME[,NAME..]] [--jobs N] [--dir PATH] [--quick] [--no-check]
+         [--contract] [--contract-timeout SECS]
       Generate a crate for every spec in ../shared/corpus (or --dir), `cargo check`
       them in one scratch workspace under the target dir, and print a table.
       --quick     only specs up to 300 KB (the CI subset)
       --no-check  generate only
+      --contract  also run each crate's contract suite against Prism started on its
+                  spec, one spec at a time, and add the outcome columns (operations
+                  exercised, passed, invalid request, spec side, other, skipped);
+                  with --quick, a fixed subset of small specs
+      --contract-timeout  bound on each spec's suite build, and on its run (default 1200)
 ";
 
 /// The repository root (the xtask crate sits one level below it).

@@ -10,6 +10,7 @@ use super::features;
 use super::rust_type::ident;
 use crate::config::{Config, SchemeFamily, SignatureEncoding, SignedPart, WebhookScheme};
 use crate::ir::{Api, Auth, TypeRef};
+use crate::lower::error_envelope::Source;
 use crate::plan::Plan;
 
 /// `src/lib.rs`.
@@ -151,6 +152,21 @@ pub fn settings_file(api: &Api, config: &Config, docs: &Docs) -> TokenStream {
     };
     let idempotency_header = optional(&config.idempotency_header);
     let request_id_field = optional(&config.request_id_field);
+    let envelope = crate::lower::error_envelope::ErrorEnvelope::of(api, config);
+    let envelope_doc = match &envelope.source {
+        Source::Config => "the config's `error_envelope:`".to_string(),
+        Source::Schema(name) => format!("the spec's error schema `{name}`"),
+        Source::Guess => "a guess of the common shapes: neither the config \
+            (`error_envelope:`) nor the spec's error schema says"
+            .to_string(),
+    };
+    let code_doc = docs::attrs(&format!(
+        "JSON pointers to the code in error bodies, tried in order (from {envelope_doc})."
+    ));
+    let message_doc = docs::attrs(&format!(
+        "JSON pointers to the message in error bodies, tried in order (from {envelope_doc})."
+    ));
+    let (code_fields, message_fields) = (&envelope.code, &envelope.message);
     // Operations are named by method and path template, what the runtime sees.
     let body_fields = config
         .idempotency_body_fields
@@ -196,6 +212,10 @@ pub fn settings_file(api: &Api, config: &Config, docs: &Docs) -> TokenStream {
         pub(crate) const IDEMPOTENCY_BODY_FIELDS: &[(&str, &str, &str)] = &[#(#body_fields),*];
         /// JSON pointer of a request id in error bodies, if the API returns one there.
         pub(crate) const REQUEST_ID_FIELD: Option<&str> = #request_id_field;
+        #code_doc
+        pub(crate) const ERROR_CODE_FIELDS: &[&str] = &[#(#code_fields),*];
+        #message_doc
+        pub(crate) const ERROR_MESSAGE_FIELDS: &[&str] = &[#(#message_fields),*];
 
         #schemes
     }

@@ -55,20 +55,32 @@ impl<'a> Lowerer<'a> {
     }
 
     /// Lowers every component schema, so references resolve to stable names first.
+    ///
+    /// They are read from the document one at a time (`parse` leaves them out of the
+    /// typed model, having checked each), so only one is held twice at a time.
     pub(super) fn lower_components(&mut self) -> Result<(), Error> {
-        let Some(components) = &self.spec.components else {
+        let doc = self.doc;
+        let Some(schemas) = doc
+            .get("components")
+            .and_then(|c| c.get("schemas"))
+            .and_then(Value::as_object)
+        else {
             return Ok(());
         };
         let mut pending = Vec::new();
-        for name in components.schemas.keys() {
+        for (name, node) in schemas {
             let pointer = pointer_push("#/components/schemas", name);
             let id = self.declare(name, &pointer);
             self.by_ref.insert(pointer.clone(), id);
-            pending.push((name, pointer, id));
+            pending.push((node, pointer, id));
         }
-        for (name, pointer, id) in pending {
-            let schema = &components.schemas[name];
-            self.fill_named(id, SchemaRef::from(schema), &pointer)?;
+        for (node, pointer, id) in pending {
+            let schema = <openapiv3::ReferenceOr<Schema> as serde::Deserialize>::deserialize(node)
+                .map_err(|e| {
+                    Error::new(ErrorKind::Invalid, self.file, format!("not a schema: {e}"))
+                        .at(pointer.clone())
+                })?;
+            self.fill_named(id, SchemaRef::from(&schema), &pointer)?;
         }
         Ok(())
     }

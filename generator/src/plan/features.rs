@@ -408,7 +408,7 @@ components:
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("gates.yaml");
         std::fs::write(&path, SPEC).unwrap();
-        let lowered = crate::lower_spec(&path, None, &mut crate::Timings::default());
+        let lowered = crate::lower_spec(&path, None);
         let _ = std::fs::remove_dir_all(&dir);
         lowered.unwrap()
     }
@@ -530,7 +530,7 @@ paths:
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("nested.yaml");
         std::fs::write(&path, NESTED).unwrap();
-        let lowered = crate::lower_spec(&path, None, &mut crate::Timings::default());
+        let lowered = crate::lower_spec(&path, None);
         let _ = std::fs::remove_dir_all(&dir);
         let (api, config) = lowered.unwrap();
         let p = plan(&api, &config);

@@ -1,0 +1,144 @@
+//! Parallel map: the one place where the pipeline spreads work over threads.
+//!
+//! Stages stay sequential code over one item; whoever calls them decides what runs in
+//! parallel by mapping over a slice. Results come back in the slice's order whatever
+//! the thread count, so output never depends on scheduling.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// Stack of each worker thread (and of [`with_stack`]). Recursion over the spec's
+/// nesting is bounded (parsers' depth limits, `MAX_NESTING` in lowering), and within
+/// those bounds a generous stack, reserved but touched only as needed, keeps deep specs
+/// from overflowing a small default stack (a test thread has 2 MiB).
+pub const STACK_BYTES: usize = 256 << 20;
+
+/// `f` applied to every item, in item order, on up to as many threads as the machine
+/// has cores. Threads take `per_take` items at a time, front to back (put the largest
+/// items first so that none starts last), and each keeps the state `init` gives it for
+/// all the items it takes. Runs on the calling thread when no thread can be started.
+/// A panic in `f` is resumed on the calling thread.
+pub fn map_with<T, S, R>(
+    items: &[T],
+    per_take: usize,
+    init: impl Fn() -> S + Sync,
+    f: impl Fn(&mut S, &T) -> R + Sync,
+) -> Vec<R>
+where
+    T: Sync,
+    R: Send,
+{
+    let per_take = per_take.max(1);
+    let next = AtomicUsize::new(0);
+    let work = || {
+        let mut state = init();
+        let mut done = Vec::new();
+        loop {
+            let start = next.fetch_add(per_take, Ordering::Relaxed);
+            let Some(taken) = items.get(start..(start + per_take).min(items.len())) else {
+                break;
+            };
+            for (i, item) in taken.iter().enumerate() {
+                done.push((start + i, f(&mut state, item)));
+            }
+        }
+        done
+    };
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(items.len().div_ceil(per_take));
+    let mut done = if workers <= 1 {
+        work()
+    } else {
+        std::thread::scope(|s| {
+            let handles: Vec<_> = (0..workers)
+                .filter_map(|_| {
+                    std::thread::Builder::new()
+                        .stack_size(STACK_BYTES)
+                        .spawn_scoped(s, work)
+                        .ok()
+                })
+                .collect();
+            let mut done = if handles.is_empty() {
+                work()
+            } else {
+                Vec::new()
+            };
+            for h in handles {
+                match h.join() {
+                    Ok(more) => done.extend(more),
+                    Err(panic) => std::panic::resume_unwind(panic),
+                }
+            }
+            done
+        })
+    };
+    done.sort_unstable_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, r)| r).collect()
+}
+
+/// `f` applied to every item, in item order, one item per take ([`map_with`]).
+pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    map_with(items, 1, || (), |(), item| f(item))
+}
+
+/// Runs `f` on a thread with a [`STACK_BYTES`] stack (on this thread when no thread
+/// can be started).
+pub fn with_stack<R: Send>(f: impl FnOnce() -> R + Send) -> R {
+    let f = std::sync::Mutex::new(Some(f));
+    let run = || {
+        let f = f.lock().ok().and_then(|mut f| f.take());
+        f.map(|f| f())
+    };
+    let on_thread = std::thread::scope(|s| {
+        std::thread::Builder::new()
+            .stack_size(STACK_BYTES)
+            .spawn_scoped(s, run)
+            .ok()
+            .map(|handle| match handle.join() {
+                Ok(r) => r,
+                Err(panic) => std::panic::resume_unwind(panic),
+            })
+    });
+    match on_thread.flatten().or_else(run) {
+        Some(r) => r,
+        None => unreachable!("`f` is taken once, by the thread or here"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn results_keep_item_order_and_state_is_per_thread() {
+        let items: Vec<usize> = (0..1000).collect();
+        assert_eq!(
+            map(&items, |i| i * 2),
+            (0..2000).step_by(2).collect::<Vec<_>>()
+        );
+        // Each thread counts the items it took; every item is seen exactly once.
+        let seen = map_with(
+            &items,
+            7,
+            || 0usize,
+            |count, i| {
+                *count += 1;
+                (*i, *count)
+            },
+        );
+        assert_eq!(seen.iter().map(|(i, _)| *i).collect::<Vec<_>>(), items);
+        assert!(seen.iter().all(|(_, count)| *count >= 1));
+        assert!(map(&[] as &[u8], |b| *b).is_empty());
+    }
+
+    #[test]
+    fn a_panic_reaches_the_caller() {
+        let result = std::panic::catch_unwind(|| {
+            map(&[1, 2, 3], |i| {
+                assert!(*i != 2, "item two");
+                *i
+            })
+        });
+        assert!(result.is_err());
+    }
+}
