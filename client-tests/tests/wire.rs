@@ -1,7 +1,8 @@
 //! The exact bytes the request-shape fixture's client (`wire-api`, generated from
 //! `generator/tests/fixtures/wire.yaml`) sends to a server on 127.0.0.1: query
-//! parameters in every style, header arrays, cookie parameters in one `Cookie` header,
-//! form bodies per `encoding`, and each operation's own `security`. Prism checks the
+//! parameters in every style, header arrays and objects, cookie parameters in one
+//! `Cookie` header, form bodies per `encoding`, and each operation's own `security`.
+//! Prism checks the
 //! same requests (`cargo xtask contract --spec generator/tests/fixtures/wire.yaml`) but
 //! is lenient where these are not: it reads no cookie parameters, accepts credentials
 //! sent where none is needed, and reads a `deepObject` array repeated or indexed alike.
@@ -14,9 +15,10 @@ use std::time::Duration;
 use support::server::{Recorded, Reply, Server};
 use wire_api::Client;
 use wire_api::types::{
-    FormCreateParams, FormCreateParamsMeta, HeaderListParams, PreferenceReadCookiesParams,
-    SearchRetrieveCoords, SearchRetrieveFilter, SearchRetrieveFilterCreated,
-    SearchRetrieveFilterStatus, SearchRetrieveParams, SearchRetrieveRange,
+    FormCreateParams, FormCreateParamsMeta, HeaderListParams, HeaderListXBox, HeaderListXPoint,
+    PreferenceReadCookiesParams, SearchRetrieveCoords, SearchRetrieveFilter,
+    SearchRetrieveFilterCreated, SearchRetrieveFilterStatus, SearchRetrieveParams,
+    SearchRetrieveRange,
 };
 
 /// `user:password`, so that basic auth has something to split.
@@ -125,16 +127,24 @@ async fn query_parameters_are_written_in_their_style() {
 }
 
 #[tokio::test]
-async fn header_arrays_are_comma_separated() {
+async fn header_arrays_and_objects_are_in_simple_style() {
     let server = Server::start(vec![no_content()]).await;
     let params = HeaderListParams {
         x_trace: "t-1".into(),
         x_ids: vec![7, 8],
+        x_box: HeaderListXBox { w: 3, h: 4 },
+        x_point: HeaderListXPoint {
+            x: 5,
+            label: "a b".into(),
+        },
     };
     client(&server).headers().list(&params).await.expect("call");
     let request = only(&server);
     assert_eq!(request.header("x-trace"), Some("t-1"));
     assert_eq!(request.header("x-ids"), Some("7,8"));
+    // An object: `key,value` pairs, or `key=value` when exploded.
+    assert_eq!(request.header("x-box"), Some("w,3,h,4"));
+    assert_eq!(request.header("x-point"), Some("x=5,label=a b"));
 }
 
 #[tokio::test]

@@ -316,7 +316,8 @@ pub struct Param {
     pub required: bool,
     /// Its type.
     pub ty: TypeRef,
-    /// Query serialisation (query parameters only).
+    /// Serialisation: the style of query parameters; `explode` of cookie and header
+    /// parameters (`form` and `simple` style).
     pub style: QueryStyle,
     /// Description.
     pub doc: Option<String>,
@@ -370,6 +371,10 @@ pub struct RequestBody {
     /// exploded), by wire name, with the style they are written in.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub field_styles: Vec<(String, QueryStyle)>,
+    /// Multipart bodies: the `encoding` content type of properties that give one, by
+    /// wire name.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub part_types: Vec<(String, String)>,
     /// Query and header parameters that are members of the body's type (the operation's
     /// one params struct): sent where they belong and left out of the body.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

@@ -302,6 +302,108 @@ pub struct SearchRetrieveParams {
     pub filter: Option<SearchRetrieveFilter>,
 }
 
+#[cfg(feature = "headers")]
+#[cfg_attr(docsrs, doc(cfg(feature = "headers")))]
+#[allow(missing_docs)]
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct HeaderListXBox {
+    pub w: i64,
+    pub h: i64,
+}
+
+#[cfg(feature = "headers")]
+impl Serialize for HeaderListXBox {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "HeaderListXBox", 2);
+        object.field("w", &self.w);
+        object.field("h", &self.h);
+        object.end()
+    }
+}
+
+#[cfg(feature = "headers")]
+impl de::FromObject for HeaderListXBox {
+    const NAME: &'static str = "HeaderListXBox";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_w = None;
+        let mut f_h = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "w" => de::read_some(&mut map, &mut f_w),
+                "h" => de::read_some(&mut map, &mut f_h),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            w: de::required(f_w, "w")?,
+            h: de::required(f_h, "h")?,
+        })
+    }
+}
+
+#[cfg(feature = "headers")]
+impl<'de> Deserialize<'de> for HeaderListXBox {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+#[cfg(feature = "headers")]
+#[cfg_attr(docsrs, doc(cfg(feature = "headers")))]
+#[allow(missing_docs)]
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct HeaderListXPoint {
+    pub x: i64,
+    pub label: String,
+}
+
+#[cfg(feature = "headers")]
+impl Serialize for HeaderListXPoint {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "HeaderListXPoint", 2);
+        object.field("x", &self.x);
+        object.field("label", &self.label);
+        object.end()
+    }
+}
+
+#[cfg(feature = "headers")]
+impl de::FromObject for HeaderListXPoint {
+    const NAME: &'static str = "HeaderListXPoint";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_x = None;
+        let mut f_label = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "x" => de::read_some(&mut map, &mut f_x),
+                "label" => de::read_some(&mut map, &mut f_label),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            x: de::required(f_x, "x")?,
+            label: de::required(f_label, "label")?,
+        })
+    }
+}
+
+#[cfg(feature = "headers")]
+impl<'de> Deserialize<'de> for HeaderListXPoint {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
 /// Parameters of [`echoHeaders`](crate::resources).
 #[cfg(feature = "headers")]
 #[cfg_attr(docsrs, doc(cfg(feature = "headers")))]
@@ -311,6 +413,10 @@ pub struct HeaderListParams {
     pub x_trace: String,
     /// Sent as the `X-Ids` header.
     pub x_ids: Vec<i64>,
+    /// Sent as the `X-Box` header.
+    pub x_box: HeaderListXBox,
+    /// Sent as the `X-Point` header.
+    pub x_point: HeaderListXPoint,
 }
 
 /// Parameters of [`readCookies`](crate::resources).
@@ -424,6 +530,213 @@ impl de::FromObject for FormCreateParams {
 
 #[cfg(feature = "forms")]
 impl<'de> Deserialize<'de> for FormCreateParams {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+#[cfg(feature = "uploads")]
+#[cfg_attr(docsrs, doc(cfg(feature = "uploads")))]
+#[allow(missing_docs)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum UploadCreateParamsKind {
+    /// `photo`
+    Photo,
+    /// `scan`
+    Scan,
+    /// A value this version of the client does not know; kept verbatim.
+    Unknown(String),
+}
+
+#[cfg(feature = "uploads")]
+impl UploadCreateParamsKind {
+    /// Every value known to this version of the client.
+    pub const KNOWN: &'static [Self] = &[Self::Photo, Self::Scan];
+
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Photo => "photo",
+            Self::Scan => "scan",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+
+#[cfg(feature = "uploads")]
+impl From<&str> for UploadCreateParamsKind {
+    fn from(value: &str) -> Self {
+        match value {
+            "photo" => Self::Photo,
+            "scan" => Self::Scan,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+#[cfg(feature = "uploads")]
+impl std::fmt::Display for UploadCreateParamsKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The inverse of `Display`: a value this version of the client does not know
+/// becomes the catch-all variant, so parsing never fails.
+#[cfg(feature = "uploads")]
+impl std::str::FromStr for UploadCreateParamsKind {
+    type Err = std::convert::Infallible;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(s))
+    }
+}
+
+#[cfg(feature = "uploads")]
+impl Serialize for UploadCreateParamsKind {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "uploads")]
+impl<'de> Deserialize<'de> for UploadCreateParamsKind {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::deserialize_string_enum(deserializer)
+    }
+}
+
+#[cfg(feature = "uploads")]
+#[cfg_attr(docsrs, doc(cfg(feature = "uploads")))]
+#[allow(missing_docs)]
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct UploadCreateParams {
+    pub title: String,
+    pub count: i64,
+    pub public: Option<bool>,
+    pub kind: Option<UploadCreateParamsKind>,
+    pub labels: Option<Vec<String>>,
+    pub file: String,
+    pub thumbnail: Option<String>,
+}
+
+#[cfg(feature = "uploads")]
+impl Serialize for UploadCreateParams {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "UploadCreateParams", 7);
+        object.field("title", &self.title);
+        object.field("count", &self.count);
+        object.optional("public", &self.public);
+        object.optional("kind", &self.kind);
+        object.optional("labels", &self.labels);
+        object.field("file", &self.file);
+        object.optional("thumbnail", &self.thumbnail);
+        object.end()
+    }
+}
+
+#[cfg(feature = "uploads")]
+impl de::FromObject for UploadCreateParams {
+    const NAME: &'static str = "UploadCreateParams";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_title = None;
+        let mut f_count = None;
+        let mut f_public = None;
+        let mut f_kind = None;
+        let mut f_labels = None;
+        let mut f_file = None;
+        let mut f_thumbnail = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "title" => de::read_some(&mut map, &mut f_title),
+                "count" => de::read_some(&mut map, &mut f_count),
+                "public" => de::read(&mut map, &mut f_public),
+                "kind" => de::read(&mut map, &mut f_kind),
+                "labels" => de::read(&mut map, &mut f_labels),
+                "file" => de::read_some(&mut map, &mut f_file),
+                "thumbnail" => de::read(&mut map, &mut f_thumbnail),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            title: de::required(f_title, "title")?,
+            count: de::required(f_count, "count")?,
+            public: f_public,
+            kind: f_kind,
+            labels: f_labels,
+            file: de::required(f_file, "file")?,
+            thumbnail: f_thumbnail,
+        })
+    }
+}
+
+#[cfg(feature = "uploads")]
+impl<'de> Deserialize<'de> for UploadCreateParams {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        de::deserialize_object(deserializer)
+    }
+}
+
+#[cfg(feature = "uploads")]
+#[cfg_attr(docsrs, doc(cfg(feature = "uploads")))]
+#[allow(missing_docs)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct UploadCreateResponse {
+    pub id: String,
+}
+
+#[cfg(feature = "uploads")]
+impl UploadCreateResponse {
+    /// A value with the required fields set and the others absent (assign them
+    /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
+    /// is not a breaking change.
+    pub fn new(id: String) -> Self {
+        Self { id }
+    }
+}
+
+#[cfg(feature = "uploads")]
+impl Serialize for UploadCreateResponse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ser::Object::new(serializer, "UploadCreateResponse", 1);
+        object.field("id", &self.id);
+        object.end()
+    }
+}
+
+#[cfg(feature = "uploads")]
+impl de::FromObject for UploadCreateResponse {
+    const NAME: &'static str = "UploadCreateResponse";
+
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_id = None;
+        while let Some(key) = map.next_key::<de::Key<'de>>()? {
+            match key.as_str() {
+                "id" => de::read_some(&mut map, &mut f_id),
+                _ => de::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            id: de::required(f_id, "id")?,
+        })
+    }
+}
+
+#[cfg(feature = "uploads")]
+impl<'de> Deserialize<'de> for UploadCreateResponse {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

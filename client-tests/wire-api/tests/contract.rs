@@ -114,6 +114,14 @@ async fn headers_list() {
     let params = wire_api::types::HeaderListParams {
         x_trace: "string".to_owned(),
         x_ids: Vec::from([1, 1]),
+        x_box: wire_api::types::HeaderListXBox {
+            w: 1,
+            h: 1,
+        },
+        x_point: wire_api::types::HeaderListXPoint {
+            x: 1,
+            label: "string".to_owned(),
+        },
     };
     let response = client()
         .headers()
@@ -206,6 +214,55 @@ async fn forms_create_all_params() {
     let (status, headers, _) = response.into_parts();
     assert_valid_request(Some(&headers));
     assert_eq!(status, 204);
+}
+
+/// `POST /uploads` (`uploads.create`) with only the required parameters.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn uploads_create_required_params() {
+    let _report = exercise("POST /uploads", "uploads_create_required_params");
+    let body = wire_api::resources::Multipart::new()
+        .text("title", "string")
+        .text("count", "1")
+        .file("file", "file.bin", "application/octet-stream", b"contract test".to_vec());
+    let response = client()
+        .uploads()
+        .create_with_response(&body)
+        .await
+        .unwrap_or_else(|err| fail(&err));
+    let (status, headers, decoded) = response.into_parts();
+    assert_valid_request(Some(&headers));
+    assert_eq!(status, 201);
+    let expected = wire_api::types::UploadCreateResponse::new("up-1".to_owned());
+    assert_eq!(decoded, expected);
+    assert_round_trip(&decoded, &json(r#"{"id":"up-1"}"#));
+}
+
+/// `POST /uploads` (`uploads.create`) with every parameter set.
+#[tokio::test]
+#[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
+async fn uploads_create_all_params() {
+    let _report = exercise("POST /uploads", "uploads_create_all_params");
+    let body = wire_api::resources::Multipart::new()
+        .text("title", "string")
+        .text("count", "1")
+        .text("public", "true")
+        .text("kind", "photo")
+        .text("labels", "string")
+        .text("labels", "string")
+        .file("file", "file.bin", "application/octet-stream", b"contract test".to_vec())
+        .file("thumbnail", "thumbnail.bin", "image/png", b"contract test".to_vec());
+    let response = client()
+        .uploads()
+        .create_with_response(&body)
+        .await
+        .unwrap_or_else(|err| fail(&err));
+    let (status, headers, decoded) = response.into_parts();
+    assert_valid_request(Some(&headers));
+    assert_eq!(status, 201);
+    let expected = wire_api::types::UploadCreateResponse::new("up-1".to_owned());
+    assert_eq!(decoded, expected);
+    assert_round_trip(&decoded, &json(r#"{"id":"up-1"}"#));
 }
 
 /// `GET /public` (`public.retrieve`): the call with its required parameters, which are all

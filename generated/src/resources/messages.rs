@@ -403,7 +403,7 @@ fn add_reaction_request(
 fn create_request(params: &types::MessageCreateParams) -> Result<RequestSpec, Error> {
     let path = String::from("/v3/messages");
     RequestSpec::new(Method::POST, "/v3/messages", path)
-        .header("Idempotency-Key", &params.idempotency_key)?
+        .header("Idempotency-Key", &params.idempotency_key, false)?
         .json_without(params, &["Idempotency-Key"])
 }
 

@@ -74,7 +74,7 @@ impl<'a> CustomRequest<'a> {
 
     /// Adds a header.
     pub fn header(mut self, name: &str, value: &str) -> Self {
-        self.spec = self.spec.and_then(|spec| spec.header(name, &value));
+        self.spec = self.spec.and_then(|spec| spec.header(name, &value, false));
         self
     }
 

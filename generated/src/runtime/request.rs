@@ -119,17 +119,23 @@ impl RequestSpec {
     }
 
     /// Adds a header parameter (OpenAPI `simple` style: arrays and objects become
-    /// comma-separated). `None` is left out.
+    /// comma-separated, objects as `k,v,k,v`, or `k=v,k=v` when `explode` is set).
+    /// `None` is left out.
     ///
     /// # Errors
     ///
     /// [`ErrorKind::InvalidRequest`](super::ErrorKind::InvalidRequest) if the name is
     /// not a valid header name or the value cannot be a header value.
-    pub fn header(mut self, name: &str, value: &impl Serialize) -> Result<Self, Error> {
+    pub fn header(
+        mut self,
+        name: &str,
+        value: &impl Serialize,
+        explode: bool,
+    ) -> Result<Self, Error> {
         let value = serde_json::to_value(value).map_err(|source| {
             Error::invalid_request_from(format!("header `{name}` cannot be serialised"), source)
         })?;
-        let Some(text) = simple_style(&value) else {
+        let Some(text) = simple_style(&value, explode) else {
             return Ok(self);
         };
         let header_name = HeaderName::from_bytes(name.as_bytes()).map_err(|source| {
@@ -247,7 +253,7 @@ impl RequestSpec {
 }
 
 /// A header parameter's text in OpenAPI `simple` style; `None` for `null`.
-fn simple_style(value: &Value) -> Option<String> {
+fn simple_style(value: &Value, explode: bool) -> Option<String> {
     let text = |value: &Value| match value {
         Value::String(text) => text.clone(),
         other => other.to_string(),
@@ -266,7 +272,13 @@ fn simple_style(value: &Value) -> Option<String> {
             fields
                 .iter()
                 .filter(|(_, field)| !field.is_null())
-                .flat_map(|(key, field)| [key.clone(), text(field)])
+                .flat_map(|(key, field)| {
+                    if explode {
+                        vec![format!("{key}={}", text(field))]
+                    } else {
+                        vec![key.clone(), text(field)]
+                    }
+                })
                 .collect::<Vec<_>>()
                 .join(","),
         ),
@@ -375,17 +387,31 @@ mod tests {
     #[test]
     fn header_parameters() {
         let spec = spec()
-            .header("X-Count", &3)
-            .and_then(|s| s.header("X-Ids", &["a", "b"]))
-            .and_then(|s| s.header("X-Missing", &None::<String>))
+            .header("X-Count", &3, false)
+            .and_then(|s| s.header("X-Ids", &["a", "b"], false))
+            .and_then(|s| s.header("X-Ids-Exploded", &["a", "b"], true))
+            .and_then(|s| s.header("X-Point", &json!({"x": 1, "y": "b c"}), false))
+            .and_then(|s| {
+                s.header(
+                    "X-Point-Exploded",
+                    &json!({"x": 1, "y": "b c", "z": null}),
+                    true,
+                )
+            })
+            .and_then(|s| s.header("X-Missing", &None::<String>, false))
             .unwrap();
         assert_eq!(spec.headers["x-count"], "3");
         assert_eq!(spec.headers["x-ids"], "a,b");
+        assert_eq!(spec.headers["x-ids-exploded"], "a,b");
+        assert_eq!(spec.headers["x-point"], "x,1,y,b c");
+        assert_eq!(spec.headers["x-point-exploded"], "x=1,y=b c");
         assert!(!spec.headers.contains_key("x-missing"));
-        let err = self::spec().header("X-Bad", &"line\nbreak").unwrap_err();
+        let err = self::spec()
+            .header("X-Bad", &"line\nbreak", false)
+            .unwrap_err();
         assert_eq!(err.kind(), ErrorKind::InvalidRequest);
         assert!(!err.to_string().contains("line"), "{err}");
-        let err = self::spec().header("bad name", &1).unwrap_err();
+        let err = self::spec().header("bad name", &1, false).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::InvalidRequest);
     }
 

@@ -23,8 +23,8 @@ use super::samples::{Fill, Samples};
 use super::values::ValueBuilder;
 use crate::config::{Config, SerdeImpls};
 use crate::ir::{
-    Api, BodyEncoding, Operation, Param, Primitive, Resource, ResponseBody, TypeId, TypeKind,
-    TypeRef,
+    Api, BodyEncoding, Constraints, Operation, Param, Primitive, RequestBody, Resource,
+    ResponseBody, TypeId, TypeKind, TypeRef,
 };
 use crate::lower::error_envelope::ErrorEnvelope;
 use crate::lower::names::NameSet;
@@ -336,7 +336,15 @@ fn call(api: &Api, op: &Operation, samples: &Samples<'_>, fill: Fill) -> Result<
             }
             BodyEncoding::Binary(_) => quote! { b"contract test".to_vec() },
             BodyEncoding::Multipart => {
-                return Err("multipart bodies are built by the caller".into());
+                let v = samples
+                    .value(&b.ty, None, b.example.as_ref(), fill)
+                    .ok_or("no valid multipart body could be built")?;
+                let parts = multipart_parts(api, b, &v)?;
+                fingerprint.insert("body".into(), v);
+                lets.push(quote! {
+                    let body = #krate::resources::Multipart::new() #(#parts)*;
+                });
+                quote! { &body }
             }
         };
         args.push(arg);
@@ -375,6 +383,97 @@ fn call(api: &Api, op: &Operation, samples: &Samples<'_>, fill: Fill) -> Result<
         args,
         fingerprint: Value::Object(fingerprint),
     })
+}
+
+/// The calls adding each member of a multipart body's sample `v` as a part, in the
+/// order of the schema's properties: strings, numbers and booleans as text parts,
+/// arrays as one part per item, objects as JSON parts, `format: binary` members as
+/// files holding a few bytes. A property's `encoding` content type, where the spec
+/// gives one, is the content type of a file or of a part that is not text.
+fn multipart_parts(api: &Api, b: &RequestBody, v: &Value) -> Result<Vec<TokenStream>, String> {
+    let fields = struct_fields(api, &b.ty).ok_or("the multipart body is not an object")?;
+    let Value::Object(members) = v else {
+        return Err("the multipart body sample is not an object".into());
+    };
+    let mut parts = Vec::new();
+    for f in fields {
+        let Some(value) = members.get(&f.wire_name).filter(|v| !v.is_null()) else {
+            continue;
+        };
+        let part_type = b
+            .part_types
+            .iter()
+            .find(|(name, _)| *name == f.wire_name)
+            .map(|(_, t)| t.as_str());
+        let c = f.constraints.as_deref();
+        let binary =
+            |c: Option<&Constraints>| c.and_then(|c| c.format.as_deref()) == Some("binary");
+        match value {
+            // Arrays of objects and of arrays go as one JSON part.
+            Value::Array(items)
+                if items
+                    .iter()
+                    .all(|i| !matches!(i, Value::Array(_) | Value::Object(_))) =>
+            {
+                let item_binary = binary(c.and_then(|c| c.items.as_deref()));
+                for item in items {
+                    parts.push(part(&f.wire_name, item, item_binary, part_type));
+                }
+            }
+            other => parts.push(part(&f.wire_name, other, binary(c), part_type)),
+        }
+    }
+    Ok(parts)
+}
+
+/// One `.text(..)`, `.file(..)` or `.json(..)` call of a multipart body.
+fn part(name: &str, value: &Value, binary: bool, part_type: Option<&str>) -> TokenStream {
+    let json_type = |t: &str| {
+        let t = t
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
+        t == "application/json" || t.ends_with("+json")
+    };
+    if binary {
+        let file_name = format!("{name}.bin");
+        let content_type = part_type.unwrap_or("application/octet-stream");
+        return quote! {
+            .file(#name, #file_name, #content_type, b"contract test".to_vec())
+        };
+    }
+    match value {
+        Value::Object(_) | Value::Array(_) => match part_type.filter(|t| !json_type(t)) {
+            Some(content_type) => {
+                let text = value.to_string();
+                quote! { .file(#name, #name, #content_type, #text) }
+            }
+            None => {
+                let j = json_tokens(value);
+                quote! { .json(#name, &#j).expect("the part serialises") }
+            }
+        },
+        Value::String(text) => quote! { .text(#name, #text) },
+        other => {
+            let text = other.to_string();
+            quote! { .text(#name, #text) }
+        }
+    }
+}
+
+/// The fields of the struct `ty` names, through aliases and `Option`.
+fn struct_fields<'a>(api: &'a Api, ty: &TypeRef) -> Option<&'a [crate::ir::Field]> {
+    match ty {
+        TypeRef::Option(inner) => struct_fields(api, inner),
+        TypeRef::Named(id) => match &api.type_def(*id).kind {
+            TypeKind::Struct(s) => Some(&s.fields),
+            TypeKind::Alias(t) | TypeKind::Newtype(t) => struct_fields(api, t),
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 fn param_value(samples: &Samples<'_>, p: &Param, fill: Fill) -> Option<Value> {
@@ -885,4 +984,58 @@ fn wrap(text: &str) -> String {
     }
     out.push_str(&line);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::part;
+
+    fn text(tokens: proc_macro2::TokenStream) -> String {
+        tokens.to_string()
+    }
+
+    #[test]
+    fn multipart_parts_by_member_kind() {
+        assert_eq!(
+            text(part("title", &json!("a \"b\""), false, None)),
+            r#". text ("title" , "a \"b\"")"#
+        );
+        assert_eq!(
+            text(part("count", &json!(2), false, Some("text/plain"))),
+            r#". text ("count" , "2")"#
+        );
+        assert_eq!(
+            text(part("file", &json!("x"), true, None)),
+            r#". file ("file" , "file.bin" , "application/octet-stream" , b"contract test" . to_vec ())"#
+        );
+        assert_eq!(
+            text(part("icon", &json!("x"), true, Some("image/png"))),
+            r#". file ("icon" , "icon.bin" , "image/png" , b"contract test" . to_vec ())"#
+        );
+        // Objects: a JSON part, unless the `encoding` names another content type.
+        assert_eq!(
+            text(part("meta", &json!({"a": 1}), false, None)),
+            r##". json ("meta" , & json (r#"{"a":1}"#)) . expect ("the part serialises")"##
+        );
+        assert_eq!(
+            text(part(
+                "meta",
+                &json!({"a": 1}),
+                false,
+                Some("application/vnd.x+json")
+            )),
+            r##". json ("meta" , & json (r#"{"a":1}"#)) . expect ("the part serialises")"##
+        );
+        assert_eq!(
+            text(part(
+                "meta",
+                &json!({"a": 1}),
+                false,
+                Some("application/x-yaml")
+            )),
+            r#". file ("meta" , "meta" , "application/x-yaml" , "{\"a\":1}")"#
+        );
+    }
 }

@@ -504,7 +504,10 @@ fn param_step(param: &Param, holder: &proc_macro2::Ident) -> (TokenStream, bool)
             let style = style_tokens(param.style);
             (quote! { .query(#wire, &#holder.#field, #style) }, false)
         }
-        ParamLocation::Header => (quote! { .header(#wire, &#holder.#field) }, true),
+        ParamLocation::Header => {
+            let explode = param.style == QueryStyle::Form { explode: true };
+            (quote! { .header(#wire, &#holder.#field, #explode) }, true)
+        }
         ParamLocation::Cookie => {
             let explode = param.style == QueryStyle::Form { explode: true };
             (quote! { .cookie(#wire, &#holder.#field, #explode) }, false)

@@ -614,9 +614,13 @@ impl<'a> Lowerer<'a> {
                         openapiv3::QueryStyle::DeepObject => QueryStyle::DeepObject,
                     },
                 ),
-                Parameter::Header { .. } => {
-                    (ParamLocation::Header, QueryStyle::Form { explode: false })
-                }
+                // `simple` style: `explode` changes only how objects are written.
+                Parameter::Header { parameter_data, .. } => (
+                    ParamLocation::Header,
+                    QueryStyle::Form {
+                        explode: parameter_data.explode.unwrap_or(false),
+                    },
+                ),
                 Parameter::Cookie { parameter_data, .. } => (
                     ParamLocation::Cookie,
                     QueryStyle::Form {
@@ -969,6 +973,15 @@ impl<'a> Lowerer<'a> {
         } else {
             Vec::new()
         };
+        let part_types = if encoding == BodyEncoding::Multipart {
+            media
+                .encoding
+                .iter()
+                .filter_map(|(name, e)| Some((name.clone(), e.content_type.clone()?)))
+                .collect()
+        } else {
+            Vec::new()
+        };
         Ok(Some(RequestBody {
             encoding,
             content_type: content_type.to_string(),
@@ -977,6 +990,7 @@ impl<'a> Lowerer<'a> {
             doc: b.description.clone(),
             example: example_of(media),
             field_styles,
+            part_types,
             elsewhere: Vec::new(),
         }))
     }

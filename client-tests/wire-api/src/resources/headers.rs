@@ -41,6 +41,14 @@ impl<'a> Headers<'a> {
     ///         &wire_api::types::HeaderListParams {
     ///             x_trace: "string".to_owned(),
     ///             x_ids: vec![],
+    ///             x_box: wire_api::types::HeaderListXBox {
+    ///                 w: 1,
+    ///                 h: 1,
+    ///             },
+    ///             x_point: wire_api::types::HeaderListXPoint {
+    ///                 x: 1,
+    ///                 label: "string".to_owned(),
+    ///             },
     ///             ..Default::default()
     ///         },
     ///     )
@@ -69,6 +77,8 @@ fn list_request(params: &types::HeaderListParams) -> Result<RequestSpec, Error> 
     let path = String::from("/headers");
     RequestSpec::new(Method::GET, "/headers", path)
         .accept("*/*")
-        .header("X-Trace", &params.x_trace)?
-        .header("X-Ids", &params.x_ids)
+        .header("X-Trace", &params.x_trace, false)?
+        .header("X-Ids", &params.x_ids, false)?
+        .header("X-Box", &params.x_box, false)?
+        .header("X-Point", &params.x_point, true)
 }

@@ -32,6 +32,13 @@ pub mod forms;
 #[cfg_attr(docsrs, doc(cfg(feature = "forms")))]
 pub use forms::Forms;
 
+#[cfg(feature = "uploads")]
+#[cfg_attr(docsrs, doc(cfg(feature = "uploads")))]
+pub mod uploads;
+#[cfg(feature = "uploads")]
+#[cfg_attr(docsrs, doc(cfg(feature = "uploads")))]
+pub use uploads::Uploads;
+
 #[cfg(feature = "public")]
 #[cfg_attr(docsrs, doc(cfg(feature = "public")))]
 pub mod public;
@@ -60,6 +67,9 @@ pub mod exports;
 #[cfg_attr(docsrs, doc(cfg(feature = "exports")))]
 pub use exports::Exports;
 
+/// The body of `multipart/form-data` operations (file uploads).
+pub use crate::runtime::Multipart;
+
 impl crate::Client {
     /// Operations on the `search` resource.
     #[cfg(feature = "search")]
@@ -87,6 +97,13 @@ impl crate::Client {
     #[cfg_attr(docsrs, doc(cfg(feature = "forms")))]
     pub fn forms(&self) -> forms::Forms<'_> {
         forms::Forms::new(crate::runtime::Scope::new(self))
+    }
+
+    /// Operations on the `uploads` resource.
+    #[cfg(feature = "uploads")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "uploads")))]
+    pub fn uploads(&self) -> uploads::Uploads<'_> {
+        uploads::Uploads::new(crate::runtime::Scope::new(self))
     }
 
     /// Operations on the `public` resource.
