@@ -37,18 +37,10 @@ pub fn format_with_docs(
 /// of the whole file.
 pub fn print(path: &Path, tokens: TokenStream, docs: &[Vec<String>]) -> Result<String, Error> {
     let mut body = String::new();
-    let mut pending = TokenStream::new();
     for batch in item_batches(tokens) {
-        pending.extend(batch);
-        // A batch boundary that is not an item boundary after all fails to parse: the
-        // batch is retried with the next one appended, and the last attempt reports.
-        if let Ok(file) = syn::parse2::<syn::File>(pending.clone()) {
-            body.push_str(&prettyplease::unparse(&file));
-            pending = TokenStream::new();
-        }
-    }
-    if !pending.is_empty() {
-        let file: syn::File = syn::parse2(pending).map_err(|e| {
+        // Each batch ends at an item boundary, so it parses on its own; moved rather
+        // than cloned into the parser, its tokens are not copied again.
+        let file: syn::File = syn::parse2(batch.into_iter().collect()).map_err(|e| {
             Error::new(
                 ErrorKind::Output,
                 path,
@@ -292,13 +284,21 @@ fn expand_docs(path: &Path, body: &str, docs: &[Vec<String>]) -> Result<String, 
     Ok(out)
 }
 
+/// Words that start an item (after its attributes), where [`item_batches`] may split.
+const ITEM_STARTS: &[&str] = &[
+    "pub", "impl", "fn", "struct", "enum", "const", "static", "type", "use", "mod", "trait",
+    "unsafe", "async", "extern",
+];
+
 /// Top-level token trees in a batch: enough to make parsing and printing of one batch
 /// cheap to set up, few enough to keep its syntax tree small.
 const BATCH_TOKENS: usize = 2048;
 
-/// Splits a file's tokens after top-level items (a `;`, or a `{...}` not followed by
-/// `;` or `.`), in batches of about [`BATCH_TOKENS`] top-level tokens. A split inside
-/// an item is harmless: [`format`] joins a batch that does not parse with the next.
+/// Splits a file's tokens after top-level items, in batches of about [`BATCH_TOKENS`]
+/// top-level tokens. An item ends at a top-level `;` (one inside an item is always in a
+/// group), or at a `{...}` followed by the start of another item (an attribute or an
+/// item keyword) or by nothing: a block inside an item's expression is followed by an
+/// operator, `;`, `.` or `else`, never by those.
 fn item_batches(tokens: TokenStream) -> Vec<Vec<TokenTree>> {
     let mut batches = Vec::new();
     let mut current: Vec<TokenTree> = Vec::new();
@@ -308,7 +308,12 @@ fn item_batches(tokens: TokenStream) -> Vec<Vec<TokenTree>> {
             TokenTree::Punct(p) => p.as_char() == ';',
             TokenTree::Group(g) => {
                 g.delimiter() == Delimiter::Brace
-                    && !matches!(iter.peek(), Some(TokenTree::Punct(p)) if p.as_char() == ';' || p.as_char() == '.')
+                    && match iter.peek() {
+                        None => true,
+                        Some(TokenTree::Punct(p)) => p.as_char() == '#',
+                        Some(TokenTree::Ident(i)) => ITEM_STARTS.iter().any(|k| i == k),
+                        Some(_) => false,
+                    }
             }
             _ => false,
         };
@@ -393,7 +398,13 @@ fn blank_before(lines: &[&str], i: usize) -> bool {
 }
 
 fn indent_of(line: &str) -> usize {
-    line.len() - line.trim_start().len()
+    // Printed code is indented with spaces: count those, and trim any other white
+    // space after them (only in a literal's continuation lines) as `trim_start` does.
+    let spaces = line.bytes().take_while(|&b| b == b' ').count();
+    match line[spaces..].chars().next() {
+        Some(c) if c.is_whitespace() => line.len() - line.trim_start().len(),
+        _ => spaces,
+    }
 }
 
 fn is_attr_or_doc(line: &str) -> bool {
@@ -583,6 +594,7 @@ mod tests {
                 pub const C: S = S { x: 1 };
                 // A brace that does not end its item: the batch is joined with the next.
                 pub static D: u8 = { 1 } + 1;
+                const E: u8 = if true { 1 } else { 2 };
                 use a::{b, c};
             }
         });
