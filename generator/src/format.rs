@@ -1,5 +1,6 @@
 //! Stage 6, format: token streams to source text with `prettyplease`.
 
+use std::borrow::Cow;
 use std::path::Path;
 
 use proc_macro2::{Delimiter, TokenStream, TokenTree};
@@ -52,9 +53,15 @@ pub fn print(path: &Path, tokens: TokenStream, docs: &[Vec<String>]) -> Result<S
     if !docs.is_empty() {
         body = expand_docs(path, &body, docs)?;
     }
-    Ok(space_items(&dedent_chain_receivers(&join_attributes(
-        &body,
-    ))))
+    Ok(layout(&body))
+}
+
+/// The layout passes over printed text, in order, on its lines split once.
+fn layout(body: &str) -> String {
+    let lines: Vec<&str> = body.lines().collect();
+    let joined = join_attributes(&lines);
+    let joined: Vec<&str> = joined.iter().map(AsRef::as_ref).collect();
+    space_items(&dedent_chain_receivers(&joined))
 }
 
 /// prettyplease indents the arguments of a call that starts a method chain, its closing
@@ -71,8 +78,7 @@ pub fn print(path: &Path, tokens: TokenStream, docs: &[Vec<String>]) -> Result<S
 ///
 /// Lines holding a string that could span lines (an odd number of quotes, or an
 /// escape) are never moved, so no literal changes.
-fn dedent_chain_receivers(code: &str) -> String {
-    let lines: Vec<&str> = code.lines().collect();
+fn dedent_chain_receivers<'a>(lines: &[&'a str]) -> Vec<&'a str> {
     let mut shift = vec![false; lines.len()];
     for (i, line) in lines.iter().enumerate() {
         let indent = indent_of(line);
@@ -107,12 +113,11 @@ fn dedent_chain_receivers(code: &str) -> String {
             shift[i + 1..=end].iter_mut().for_each(|s| *s = true);
         }
     }
-    let mut out = String::with_capacity(code.len());
-    for (line, shift) in lines.iter().zip(shift) {
-        out.push_str(if shift { &line[4..] } else { line });
-        out.push('\n');
-    }
-    out
+    lines
+        .iter()
+        .zip(shift)
+        .map(|(line, shift)| if shift { &line[4..] } else { line })
+        .collect()
 }
 
 /// The width rustfmt fills, which [`join_attributes`] keeps to.
@@ -132,9 +137,8 @@ const MAX_WIDTH: usize = 100;
 ///
 /// Only attributes whose string literals hold no bracket or comma are rewritten, so
 /// splitting at those characters cannot split a literal.
-fn join_attributes(code: &str) -> String {
-    let lines: Vec<&str> = code.lines().collect();
-    let mut out = String::with_capacity(code.len());
+fn join_attributes<'a>(lines: &[&'a str]) -> Vec<Cow<'a, str>> {
+    let mut out = Vec::with_capacity(lines.len());
     let mut i = 0;
     while i < lines.len() {
         let line = lines[i];
@@ -168,16 +172,15 @@ fn join_attributes(code: &str) -> String {
         });
         match (end, joined) {
             (Some(end), Some(text)) => {
-                for l in attribute_lines(&text, indent.len()) {
-                    out.push_str(indent);
-                    out.push_str(&l);
-                    out.push('\n');
-                }
+                out.extend(
+                    attribute_lines(&text, indent.len())
+                        .into_iter()
+                        .map(|l| Cow::Owned(format!("{indent}{l}"))),
+                );
                 i = end + 1;
             }
             _ => {
-                out.push_str(line);
-                out.push('\n');
+                out.push(Cow::Borrowed(line));
                 i += 1;
             }
         }
@@ -334,11 +337,11 @@ fn item_batches(tokens: TokenStream) -> Vec<Vec<TokenTree>> {
 /// where a doc comment of more than one line would otherwise run into its neighbours,
 /// and undocumented one-line declarations under the same attributes (a feature's
 /// `mod` and `use`) stay together.
-fn space_items(code: &str) -> String {
-    let lines: Vec<&str> = code.lines().collect();
-    let mut out = String::with_capacity(code.len() + code.len() / 16);
+fn space_items(lines: &[&str]) -> String {
+    let size = lines.iter().map(|l| l.len() + 1).sum::<usize>();
+    let mut out = String::with_capacity(size + size / 16);
     for (i, line) in lines.iter().enumerate() {
-        if blank_before(&lines, i) {
+        if blank_before(lines, i) {
             out.push('\n');
         }
         out.push_str(line);
@@ -604,7 +607,7 @@ mod tests {
             #(#items)*
         };
         let whole: syn::File = syn::parse2(tokens.clone()).expect("valid");
-        let expected = format!("{HEADER}{}", space_items(&prettyplease::unparse(&whole)));
+        let expected = format!("{HEADER}{}", layout(&prettyplease::unparse(&whole)));
         let text = format(Path::new("a.rs"), tokens).expect("valid");
         assert!(text == expected, "batched output differs");
 
