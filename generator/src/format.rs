@@ -419,6 +419,11 @@ fn is_attr_or_doc(line: &str) -> bool {
 /// starts an item and the first ends one, at the same indentation of at most one level.
 fn blank_between(prev: &str, line: &str) -> bool {
     let indent = indent_of(line);
+    // Both cases below need an indentation of at most one level: most lines (those in
+    // bodies) are settled here.
+    if indent > 4 {
+        return false;
+    }
     let prev_indent = indent_of(prev);
     let trimmed = line.trim_start();
     let prev_trimmed = prev.trim_start();
