@@ -44,6 +44,12 @@ pub(crate) const IDEMPOTENCY_BODY_FIELDS: &[(&str, &str, &str)] = &[
 /// JSON pointer of a request id in error bodies, if the API returns one there.
 pub(crate) const REQUEST_ID_FIELD: Option<&str> = Some("/trace_id");
 
+/// JSON pointers to the code in error bodies, tried in order (from the spec's error schema `ErrorResponse`).
+pub(crate) const ERROR_CODE_FIELDS: &[&str] = &["/error/code"];
+
+/// JSON pointers to the message in error bodies, tried in order (from the spec's error schema `ErrorResponse`).
+pub(crate) const ERROR_MESSAGE_FIELDS: &[&str] = &["/error/message"];
+
 #[cfg(feature = "webhooks")]
 use crate::runtime::webhooks::{Encoding, Family, Scheme, Signed};
 

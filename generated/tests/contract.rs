@@ -15,95 +15,17 @@
 #![cfg(feature = "full")]
 #![allow(deprecated, dead_code, clippy::too_many_lines, clippy::unreadable_literal)]
 
-use linq_api::{Client, Error, RequestOptions};
+mod contract_support;
+
+use linq_api as api;
+use contract_support::*;
 use serde_json::Value;
 
 /// The environment variable holding the mock server's URL.
 const BASE_URL_ENV: &str = "LINQ_API_V3_BASE_URL";
 
-/// A client for the mock server named by the environment, never the real API.
-fn client() -> Client {
-    let base_url = std::env::var(BASE_URL_ENV)
-        .ok()
-        .filter(|url| !url.is_empty())
-        .unwrap_or_else(|| {
-            panic!(
-                "{BASE_URL_ENV} must point at the mock server: run `cargo xtask contract`",
-            )
-        });
-    Client::builder()
-        .base_url(base_url)
-        .api_key("contract-test-key")
-        .max_retries(0)
-        .build()
-        .expect("a client for the mock server")
-}
-
-/// Asks the mock server for the documented response with this status. Error
-/// responses may use another media type than the success response
-/// (`application/problem+json`), which the server only picks if accepted.
-fn prefer_status(status: u16) -> RequestOptions {
-    RequestOptions::new()
-        .header("Prefer", format!("code={status}"))
-        .header("Accept", "application/json, */*;q=0.5")
-}
-
-/// The server's report (Prism's `sl-violations` header) when the exchange breaks
-/// the spec: at a `request` location the call is wrong, at a `response` location
-/// the spec's own example is.
-fn violations(headers: Option<&reqwest::header::HeaderMap>) -> Option<String> {
-    let report = headers?.get("sl-violations")?;
-    Some(String::from_utf8_lossy(report.as_bytes()).into_owned())
-}
-
-/// Fails with the server's report when it found a violation of the spec.
-fn assert_valid_request(headers: Option<&reqwest::header::HeaderMap>) {
-    if let Some(report) = violations(headers) {
-        panic!("the mock server reports violations of the spec: {report}");
-    }
-}
-
-/// Fails a call that should have succeeded, with the server's report when it
-/// found a violation of the spec.
-fn fail(err: &Error) -> ! {
-    match violations(err.headers()) {
-        Some(report) => {
-            panic!("the mock server reports violations of the spec: {report}\n({err})")
-        }
-        None => panic!("the call failed: {err}"),
-    }
-}
-
-/// JSON from the spec, written as text.
-fn json(text: &str) -> Value {
-    serde_json::from_str(text).expect("valid JSON")
-}
-
-/// JSON equality that reads numbers by value and timestamps by instant, since a
-/// decode and re-encode may respell them (`1` as `1.0`, `+00:00` as `Z`).
-fn same_json(actual: &Value, expected: &Value) -> bool {
-    match (actual, expected) {
-        (Value::Number(a), Value::Number(b)) => a.as_f64() == b.as_f64(),
-        (Value::String(a), Value::String(b)) => a == b || same_instant(a, b),
-        (Value::Array(a), Value::Array(b)) => {
-            a.len() == b.len() && a.iter().zip(b).all(|(a, b)| same_json(a, b))
-        }
-        (Value::Object(a), Value::Object(b)) => {
-            a.len() == b.len()
-                && a.iter().all(|(k, v)| b.get(k).is_some_and(|w| same_json(v, w)))
-        }
-        (a, b) => a == b,
-    }
-}
-
-/// Whether both strings are RFC 3339 timestamps of the same instant.
-fn same_instant(a: &str, b: &str) -> bool {
-    let parse = linq_api::chrono::DateTime::parse_from_rfc3339;
-    match (parse(a), parse(b)) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => false,
-    }
-}
+/// The API's error type, which documented error examples decode into.
+type Envelope = linq_api::types::ErrorResponse;
 
 /// Fails unless the decoded value re-encodes to the JSON the server sent.
 fn assert_round_trip<T: serde::Serialize>(decoded: &T, sent: &Value) {
@@ -113,47 +35,6 @@ fn assert_round_trip<T: serde::Serialize>(decoded: &T, sent: &Value) {
         same,
         "the decoded response re-encodes differently\n  decoded: {encoded}\n     sent: {sent}",
     );
-}
-
-/// A documented error response and what the client must make of it.
-struct ErrorExample {
-    /// The HTTP status.
-    status: u16,
-    /// The spec's example body (what the mock server sends), if it has one.
-    body: Option<Value>,
-    /// The error code the client must read from the body.
-    code: Option<i64>,
-    /// The error message the client must read from the body.
-    message: Option<&'static str>,
-    /// The body decoded as the API's error type, when the example fits it.
-    envelope: Option<linq_api::types::ErrorResponse>,
-}
-
-impl ErrorExample {
-    fn check(&self, result: Result<impl std::fmt::Debug, Error>) {
-        let status = self.status;
-        let err = match result {
-            Ok(value) => {
-                panic!(
-                    "status {status} was asked for, but the call succeeded: {value:?}",
-                )
-            }
-            Err(err) => err,
-        };
-        assert_valid_request(err.headers());
-        assert_eq!(err.status(), Some(status), "{err}");
-        if let Some(body) = &self.body {
-            let received = err.body_json().expect("a JSON error body");
-            let same = same_json(received, body);
-            assert!(same, "status {status}: got {received}, want {body}");
-            assert_eq!(err.code(), self.code, "status {status}");
-            assert_eq!(err.message(), self.message, "status {status}");
-            if let Some(envelope) = &self.envelope {
-                let decoded = err.error_body();
-                assert_eq!(decoded.as_ref(), Some(envelope), "status {status}");
-            }
-        }
-    }
 }
 
 /// The documented `401` response: Unauthorized - the authentication token is missing or invalid.
@@ -173,6 +54,7 @@ fn error_401() -> ErrorExample {
             ),
         ),
         code: Some(2004),
+        code_text: None,
         message: Some("Unauthorized - missing or invalid authentication token"),
         envelope: Some(
             linq_api::types::ErrorResponse::new(
@@ -204,6 +86,7 @@ fn error_500() -> ErrorExample {
             ),
         ),
         code: Some(3006),
+        code_text: None,
         message: Some("Internal server error"),
         envelope: Some(
             linq_api::types::ErrorResponse::new(
@@ -235,6 +118,7 @@ fn error_400() -> ErrorExample {
             ),
         ),
         code: Some(1002),
+        code_text: None,
         message: Some("Phone number must be in E.164 format"),
         envelope: Some(
             linq_api::types::ErrorResponse::new(
@@ -266,6 +150,7 @@ fn error_404() -> ErrorExample {
             ),
         ),
         code: Some(2001),
+        code_text: None,
         message: Some("Resource not found"),
         envelope: Some(
             linq_api::types::ErrorResponse::new(
@@ -297,6 +182,7 @@ fn error_403() -> ErrorExample {
             ),
         ),
         code: Some(2005),
+        code_text: None,
         message: Some("Access denied - insufficient permissions for this resource"),
         envelope: Some(
             linq_api::types::ErrorResponse::new(
@@ -329,6 +215,7 @@ fn error_413() -> ErrorExample {
             ),
         ),
         code: Some(5001),
+        code_text: None,
         message: Some("Voice memo file too large - maximum size is 10MB"),
         envelope: Some(
             linq_api::types::ErrorResponse::new(
@@ -360,6 +247,7 @@ fn error_422() -> ErrorExample {
             ),
         ),
         code: Some(1003),
+        code_text: None,
         message: Some("Request is valid but cannot be processed"),
         envelope: Some(
             linq_api::types::ErrorResponse::new(
@@ -378,6 +266,7 @@ fn error_422() -> ErrorExample {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn chats_list_chats_required_params() {
+    let _report = exercise("GET /v3/chats", "chats_list_chats_required_params");
     let params = linq_api::types::ChatListChatsParams {
         from: None,
         to: None,
@@ -511,6 +400,7 @@ async fn chats_list_chats_required_params() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn chats_list_chats_all_params() {
+    let _report = exercise("GET /v3/chats", "chats_list_chats_all_params");
     let params = linq_api::types::ChatListChatsParams {
         from: Some("+12025550100".to_owned()),
         to: Some("+12025550123".to_owned()),
@@ -645,6 +535,7 @@ async fn chats_list_chats_all_params() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn chats_list_chats_pages() {
+    let _report = exercise("GET /v3/chats", "chats_list_chats_pages");
     let params = linq_api::types::ChatListChatsParams {
         from: None,
         to: None,
@@ -674,6 +565,7 @@ async fn chats_list_chats_pages() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn chats_list_chats_error_responses() {
+    let _report = exercise("GET /v3/chats", "chats_list_chats_error_responses");
     let params = linq_api::types::ChatListChatsParams {
         from: None,
         to: None,
@@ -694,6 +586,7 @@ async fn chats_list_chats_error_responses() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn chats_create_required_params() {
+    let _report = exercise("POST /v3/chats", "chats_create_required_params");
     let body = linq_api::types::ChatCreateParams {
         from: "+12025550100".to_owned(),
         to: Vec::from(["+12025550123".to_owned()]),
@@ -842,6 +735,7 @@ async fn chats_create_required_params() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn chats_create_all_params() {
+    let _report = exercise("POST /v3/chats", "chats_create_all_params");
     let body = linq_api::types::ChatCreateParams {
         from: "+12025550100".to_owned(),
         to: Vec::from(["+12025550123".to_owned()]),
@@ -1001,6 +895,7 @@ async fn chats_create_all_params() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn chats_create_error_responses() {
+    let _report = exercise("POST /v3/chats", "chats_create_error_responses");
     let body = linq_api::types::ChatCreateParams {
         from: "+12025550100".to_owned(),
         to: Vec::from(["+12025550123".to_owned()]),
@@ -1030,6 +925,7 @@ async fn chats_create_error_responses() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn chats_retrieve() {
+    let _report = exercise("GET /v3/chats/{chatId}", "chats_retrieve");
     let response = client()
         .chats()
         .retrieve_with_response("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a")
@@ -1149,6 +1045,7 @@ async fn chats_retrieve() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn chats_retrieve_error_responses() {
+    let _report = exercise("GET /v3/chats/{chatId}", "chats_retrieve_error_responses");
     for expected in [error_401(), error_404(), error_500()] {
         let result = client()
             .chats()
@@ -1163,6 +1060,7 @@ async fn chats_retrieve_error_responses() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn chats_update_required_params() {
+    let _report = exercise("PUT /v3/chats/{chatId}", "chats_update_required_params");
     let body = linq_api::types::ChatUpdateParams {
         ..Default::default()
     };
@@ -1193,6 +1091,7 @@ async fn chats_update_required_params() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn chats_update_all_params() {
+    let _report = exercise("PUT /v3/chats/{chatId}", "chats_update_all_params");
     let body = linq_api::types::ChatUpdateParams {
         display_name: Some("Launch team".to_owned()),
         group_chat_icon: Some("https://example.com/path".to_owned()),
@@ -1226,6 +1125,7 @@ async fn chats_update_all_params() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn chats_update_error_responses() {
+    let _report = exercise("PUT /v3/chats/{chatId}", "chats_update_error_responses");
     let body = linq_api::types::ChatUpdateParams {
         ..Default::default()
     };
@@ -1244,6 +1144,7 @@ async fn chats_update_error_responses() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn chats_mark_as_read() {
+    let _report = exercise("POST /v3/chats/{chatId}/read", "chats_mark_as_read");
     let response = client()
         .chats()
         .mark_as_read_with_response("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a")
@@ -1260,6 +1161,10 @@ async fn chats_mark_as_read() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn chats_mark_as_read_error_responses() {
+    let _report = exercise(
+        "POST /v3/chats/{chatId}/read",
+        "chats_mark_as_read_error_responses",
+    );
     for expected in [error_401(), error_404(), error_500()] {
         let result = client()
             .chats()
@@ -1275,6 +1180,10 @@ async fn chats_mark_as_read_error_responses() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn chats_share_contact_card() {
+    let _report = exercise(
+        "POST /v3/chats/{chatId}/share_contact_card",
+        "chats_share_contact_card",
+    );
     let response = client()
         .chats()
         .share_contact_card_with_response("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a")
@@ -1291,6 +1200,10 @@ async fn chats_share_contact_card() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn chats_share_contact_card_error_responses() {
+    let _report = exercise(
+        "POST /v3/chats/{chatId}/share_contact_card",
+        "chats_share_contact_card_error_responses",
+    );
     for expected in [error_401(), error_404(), error_500()] {
         let result = client()
             .chats()
@@ -1306,6 +1219,10 @@ async fn chats_share_contact_card_error_responses() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn chats_send_voicememo_required_params() {
+    let _report = exercise(
+        "POST /v3/chats/{chatId}/voicememo",
+        "chats_send_voicememo_required_params",
+    );
     let body = linq_api::types::ChatSendVoicememoParams {
         ..Default::default()
     };
@@ -1410,6 +1327,10 @@ async fn chats_send_voicememo_required_params() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn chats_send_voicememo_all_params() {
+    let _report = exercise(
+        "POST /v3/chats/{chatId}/voicememo",
+        "chats_send_voicememo_all_params",
+    );
     let body = linq_api::types::ChatSendVoicememoParams {
         voice_memo_url: Some("https://files.example.com/memos/hello.m4a".to_owned()),
         attachment_id: Some("b2c3d4e5-f6a7-8901-bcde-f23456789012".to_owned()),
@@ -1517,6 +1438,10 @@ async fn chats_send_voicememo_all_params() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn chats_send_voicememo_error_responses() {
+    let _report = exercise(
+        "POST /v3/chats/{chatId}/voicememo",
+        "chats_send_voicememo_error_responses",
+    );
     let body = linq_api::types::ChatSendVoicememoParams {
         ..Default::default()
     };
@@ -1543,6 +1468,7 @@ async fn chats_send_voicememo_error_responses() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn chats_leave_chat() {
+    let _report = exercise("POST /v3/chats/{chatId}/leave", "chats_leave_chat");
     let response = client()
         .chats()
         .leave_chat_with_response("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a")
@@ -1577,6 +1503,10 @@ async fn chats_leave_chat() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn chats_leave_chat_error_responses() {
+    let _report = exercise(
+        "POST /v3/chats/{chatId}/leave",
+        "chats_leave_chat_error_responses",
+    );
     for expected in [error_400(), error_401(), error_404(), error_500()] {
         let result = client()
             .chats()
@@ -1592,6 +1522,10 @@ async fn chats_leave_chat_error_responses() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn chats_participants_add() {
+    let _report = exercise(
+        "POST /v3/chats/{chatId}/participants",
+        "chats_participants_add",
+    );
     let body = linq_api::types::ParticipantAddParams {
         handle: "+12025550167".to_owned(),
     };
@@ -1630,6 +1564,10 @@ async fn chats_participants_add() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn chats_participants_add_error_responses() {
+    let _report = exercise(
+        "POST /v3/chats/{chatId}/participants",
+        "chats_participants_add_error_responses",
+    );
     let body = linq_api::types::ParticipantAddParams {
         handle: "+12025550167".to_owned(),
     };
@@ -1649,6 +1587,10 @@ async fn chats_participants_add_error_responses() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn chats_participants_remove() {
+    let _report = exercise(
+        "DELETE /v3/chats/{chatId}/participants",
+        "chats_participants_remove",
+    );
     let body = linq_api::types::ParticipantRemoveParams {
         handle: "+12025550167".to_owned(),
     };
@@ -1687,6 +1629,10 @@ async fn chats_participants_remove() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn chats_participants_remove_error_responses() {
+    let _report = exercise(
+        "DELETE /v3/chats/{chatId}/participants",
+        "chats_participants_remove_error_responses",
+    );
     let body = linq_api::types::ParticipantRemoveParams {
         handle: "+12025550167".to_owned(),
     };
@@ -1706,6 +1652,7 @@ async fn chats_participants_remove_error_responses() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn chats_typing_start() {
+    let _report = exercise("POST /v3/chats/{chatId}/typing", "chats_typing_start");
     let response = client()
         .chats()
         .typing()
@@ -1723,6 +1670,10 @@ async fn chats_typing_start() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn chats_typing_start_error_responses() {
+    let _report = exercise(
+        "POST /v3/chats/{chatId}/typing",
+        "chats_typing_start_error_responses",
+    );
     for expected in [error_401(), error_404(), error_500()] {
         let result = client()
             .chats()
@@ -1739,6 +1690,7 @@ async fn chats_typing_start_error_responses() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn chats_typing_stop() {
+    let _report = exercise("DELETE /v3/chats/{chatId}/typing", "chats_typing_stop");
     let response = client()
         .chats()
         .typing()
@@ -1756,6 +1708,10 @@ async fn chats_typing_stop() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn chats_typing_stop_error_responses() {
+    let _report = exercise(
+        "DELETE /v3/chats/{chatId}/typing",
+        "chats_typing_stop_error_responses",
+    );
     for expected in [error_401(), error_404(), error_500()] {
         let result = client()
             .chats()
@@ -1772,6 +1728,10 @@ async fn chats_typing_stop_error_responses() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn chats_location_request() {
+    let _report = exercise(
+        "POST /v3/chats/{chatId}/location/request",
+        "chats_location_request",
+    );
     let response = client()
         .chats()
         .location()
@@ -1798,6 +1758,10 @@ async fn chats_location_request() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn chats_location_request_error_responses() {
+    let _report = exercise(
+        "POST /v3/chats/{chatId}/location/request",
+        "chats_location_request_error_responses",
+    );
     for expected in [error_401(), error_404(), error_500()] {
         let result = client()
             .chats()
@@ -1814,6 +1778,7 @@ async fn chats_location_request_error_responses() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn chats_location_retrieve() {
+    let _report = exercise("GET /v3/chats/{chatId}/location", "chats_location_retrieve");
     let response = client()
         .chats()
         .location()
@@ -1891,6 +1856,10 @@ async fn chats_location_retrieve() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn chats_location_retrieve_error_responses() {
+    let _report = exercise(
+        "GET /v3/chats/{chatId}/location",
+        "chats_location_retrieve_error_responses",
+    );
     for expected in [error_401(), error_404(), error_500()] {
         let result = client()
             .chats()
@@ -1907,6 +1876,10 @@ async fn chats_location_retrieve_error_responses() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn chats_messages_list_required_params() {
+    let _report = exercise(
+        "GET /v3/chats/{chatId}/messages",
+        "chats_messages_list_required_params",
+    );
     let params = linq_api::types::MessageListParams {
         cursor: None,
         limit: None,
@@ -2058,6 +2031,10 @@ async fn chats_messages_list_required_params() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn chats_messages_list_all_params() {
+    let _report = exercise(
+        "GET /v3/chats/{chatId}/messages",
+        "chats_messages_list_all_params",
+    );
     let params = linq_api::types::MessageListParams {
         cursor: Some("20".to_owned()),
         limit: Some(50),
@@ -2211,6 +2188,10 @@ async fn chats_messages_list_all_params() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn chats_messages_list_pages() {
+    let _report = exercise(
+        "GET /v3/chats/{chatId}/messages",
+        "chats_messages_list_pages",
+    );
     let params = linq_api::types::MessageListParams {
         cursor: None,
         limit: None,
@@ -2239,6 +2220,10 @@ async fn chats_messages_list_pages() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn chats_messages_list_error_responses() {
+    let _report = exercise(
+        "GET /v3/chats/{chatId}/messages",
+        "chats_messages_list_error_responses",
+    );
     let params = linq_api::types::MessageListParams {
         cursor: None,
         limit: None,
@@ -2259,6 +2244,10 @@ async fn chats_messages_list_error_responses() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn chats_messages_send_required_params() {
+    let _report = exercise(
+        "POST /v3/chats/{chatId}/messages",
+        "chats_messages_send_required_params",
+    );
     let body = linq_api::types::MessageSendParams {
         message: linq_api::types::MessageContent {
             parts: Vec::from([
@@ -2343,6 +2332,10 @@ async fn chats_messages_send_required_params() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn chats_messages_send_all_params() {
+    let _report = exercise(
+        "POST /v3/chats/{chatId}/messages",
+        "chats_messages_send_all_params",
+    );
     let body = linq_api::types::MessageSendParams {
         message: linq_api::types::MessageContent {
             parts: Vec::from([
@@ -2438,6 +2431,10 @@ async fn chats_messages_send_all_params() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn chats_messages_send_error_responses() {
+    let _report = exercise(
+        "POST /v3/chats/{chatId}/messages",
+        "chats_messages_send_error_responses",
+    );
     let body = linq_api::types::MessageSendParams {
         message: linq_api::types::MessageContent {
             parts: Vec::from([
@@ -2466,6 +2463,7 @@ async fn chats_messages_send_error_responses() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn messages_retrieve() {
+    let _report = exercise("GET /v3/messages/{messageId}", "messages_retrieve");
     let response = client()
         .messages()
         .retrieve_with_response("347d62c2-2170-4754-8d30-c76d0c727d96")
@@ -2606,6 +2604,10 @@ async fn messages_retrieve() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn messages_retrieve_error_responses() {
+    let _report = exercise(
+        "GET /v3/messages/{messageId}",
+        "messages_retrieve_error_responses",
+    );
     for expected in [error_401(), error_403(), error_404(), error_500()] {
         let result = client()
             .messages()
@@ -2620,6 +2622,10 @@ async fn messages_retrieve_error_responses() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn messages_update_required_params() {
+    let _report = exercise(
+        "PATCH /v3/messages/{messageId}",
+        "messages_update_required_params",
+    );
     let body = linq_api::types::MessageUpdateParams {
         text: "See you at 4pm.".to_owned(),
         ..Default::default()
@@ -2688,6 +2694,10 @@ async fn messages_update_required_params() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn messages_update_all_params() {
+    let _report = exercise(
+        "PATCH /v3/messages/{messageId}",
+        "messages_update_all_params",
+    );
     let body = linq_api::types::MessageUpdateParams {
         text: "See you at 4pm.".to_owned(),
         part_index: Some(0),
@@ -2758,6 +2768,10 @@ async fn messages_update_all_params() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn messages_update_error_responses() {
+    let _report = exercise(
+        "PATCH /v3/messages/{messageId}",
+        "messages_update_error_responses",
+    );
     let body = linq_api::types::MessageUpdateParams {
         text: "See you at 4pm.".to_owned(),
         ..Default::default()
@@ -2777,6 +2791,7 @@ async fn messages_update_error_responses() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn messages_delete() {
+    let _report = exercise("DELETE /v3/messages/{messageId}", "messages_delete");
     let response = client()
         .messages()
         .delete_with_response("347d62c2-2170-4754-8d30-c76d0c727d96")
@@ -2793,6 +2808,10 @@ async fn messages_delete() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn messages_delete_error_responses() {
+    let _report = exercise(
+        "DELETE /v3/messages/{messageId}",
+        "messages_delete_error_responses",
+    );
     for expected in [error_400(), error_401(), error_404(), error_500()] {
         let result = client()
             .messages()
@@ -2808,6 +2827,10 @@ async fn messages_delete_error_responses() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn messages_list_messages_thread_required_params() {
+    let _report = exercise(
+        "GET /v3/messages/{messageId}/thread",
+        "messages_list_messages_thread_required_params",
+    );
     let params = linq_api::types::MessageListMessagesThreadParams {
         cursor: None,
         limit: None,
@@ -2894,6 +2917,10 @@ async fn messages_list_messages_thread_required_params() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn messages_list_messages_thread_all_params() {
+    let _report = exercise(
+        "GET /v3/messages/{messageId}/thread",
+        "messages_list_messages_thread_all_params",
+    );
     let params = linq_api::types::MessageListMessagesThreadParams {
         cursor: Some("20".to_owned()),
         limit: Some(50),
@@ -2981,6 +3008,10 @@ async fn messages_list_messages_thread_all_params() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn messages_list_messages_thread_pages() {
+    let _report = exercise(
+        "GET /v3/messages/{messageId}/thread",
+        "messages_list_messages_thread_pages",
+    );
     let params = linq_api::types::MessageListMessagesThreadParams {
         cursor: None,
         limit: None,
@@ -3009,6 +3040,10 @@ async fn messages_list_messages_thread_pages() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn messages_list_messages_thread_error_responses() {
+    let _report = exercise(
+        "GET /v3/messages/{messageId}/thread",
+        "messages_list_messages_thread_error_responses",
+    );
     let params = linq_api::types::MessageListMessagesThreadParams {
         cursor: None,
         limit: None,
@@ -3029,6 +3064,10 @@ async fn messages_list_messages_thread_error_responses() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn messages_add_reaction_required_params() {
+    let _report = exercise(
+        "POST /v3/messages/{messageId}/reactions",
+        "messages_add_reaction_required_params",
+    );
     let body = linq_api::types::MessageAddReactionParams {
         operation: linq_api::types::MessageAddReactionParamsOperation::Add,
         type_: linq_api::types::ReactionType::Love,
@@ -3068,6 +3107,10 @@ async fn messages_add_reaction_required_params() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn messages_add_reaction_all_params() {
+    let _report = exercise(
+        "POST /v3/messages/{messageId}/reactions",
+        "messages_add_reaction_all_params",
+    );
     let body = linq_api::types::MessageAddReactionParams {
         operation: linq_api::types::MessageAddReactionParamsOperation::Add,
         type_: linq_api::types::ReactionType::Love,
@@ -3108,6 +3151,10 @@ async fn messages_add_reaction_all_params() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn messages_add_reaction_error_responses() {
+    let _report = exercise(
+        "POST /v3/messages/{messageId}/reactions",
+        "messages_add_reaction_error_responses",
+    );
     let body = linq_api::types::MessageAddReactionParams {
         operation: linq_api::types::MessageAddReactionParamsOperation::Add,
         type_: linq_api::types::ReactionType::Love,
@@ -3128,6 +3175,7 @@ async fn messages_add_reaction_error_responses() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn messages_create_required_params() {
+    let _report = exercise("POST /v3/messages", "messages_create_required_params");
     let body = linq_api::types::MessageCreateParams {
         to: Vec::from(["+12025550123".to_owned()]),
         message: linq_api::types::MessageContent {
@@ -3242,6 +3290,7 @@ async fn messages_create_required_params() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn messages_create_all_params() {
+    let _report = exercise("POST /v3/messages", "messages_create_all_params");
     let body = linq_api::types::MessageCreateParams {
         idempotency_key: Some("string".to_owned()),
         to: Vec::from(["+12025550123".to_owned()]),
@@ -3370,6 +3419,7 @@ async fn messages_create_all_params() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn messages_create_error_responses() {
+    let _report = exercise("POST /v3/messages", "messages_create_error_responses");
     let body = linq_api::types::MessageCreateParams {
         to: Vec::from(["+12025550123".to_owned()]),
         message: linq_api::types::MessageContent {
@@ -3399,6 +3449,10 @@ async fn messages_create_error_responses() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn messages_update_app_card_required_params() {
+    let _report = exercise(
+        "POST /v3/messages/{messageId}/update",
+        "messages_update_app_card_required_params",
+    );
     let body = linq_api::types::MessageUpdateAppCardParams {
         layout: linq_api::types::IMessageAppLayout {
             ..Default::default()
@@ -3495,6 +3549,10 @@ async fn messages_update_app_card_required_params() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn messages_update_app_card_all_params() {
+    let _report = exercise(
+        "POST /v3/messages/{messageId}/update",
+        "messages_update_app_card_all_params",
+    );
     let body = linq_api::types::MessageUpdateAppCardParams {
         layout: linq_api::types::IMessageAppLayout {
             caption: Some("Order 1042".to_owned()),
@@ -3600,6 +3658,10 @@ async fn messages_update_app_card_all_params() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn messages_update_app_card_error_responses() {
+    let _report = exercise(
+        "POST /v3/messages/{messageId}/update",
+        "messages_update_app_card_error_responses",
+    );
     let body = linq_api::types::MessageUpdateAppCardParams {
         layout: linq_api::types::IMessageAppLayout {
             ..Default::default()
@@ -3621,6 +3683,7 @@ async fn messages_update_app_card_error_responses() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn attachments_create() {
+    let _report = exercise("POST /v3/attachments", "attachments_create");
     let body = linq_api::types::AttachmentCreateParams {
         filename: "receipt.jpg".to_owned(),
         content_type: linq_api::types::SupportedContentType::ImageJpeg,
@@ -3671,6 +3734,7 @@ async fn attachments_create() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn attachments_create_error_responses() {
+    let _report = exercise("POST /v3/attachments", "attachments_create_error_responses");
     let body = linq_api::types::AttachmentCreateParams {
         filename: "receipt.jpg".to_owned(),
         content_type: linq_api::types::SupportedContentType::ImageJpeg,
@@ -3691,6 +3755,7 @@ async fn attachments_create_error_responses() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn attachments_retrieve() {
+    let _report = exercise("GET /v3/attachments/{attachmentId}", "attachments_retrieve");
     let response = client()
         .attachments()
         .retrieve_with_response("7d3f0a52-9c1e-4b7a-8f26-5e4d3c2b1a09")
@@ -3738,6 +3803,10 @@ async fn attachments_retrieve() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn attachments_retrieve_error_responses() {
+    let _report = exercise(
+        "GET /v3/attachments/{attachmentId}",
+        "attachments_retrieve_error_responses",
+    );
     for expected in [error_401(), error_404(), error_500()] {
         let result = client()
             .attachments()
@@ -3753,6 +3822,10 @@ async fn attachments_retrieve_error_responses() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn attachments_delete() {
+    let _report = exercise(
+        "DELETE /v3/attachments/{attachmentId}",
+        "attachments_delete",
+    );
     let response = client()
         .attachments()
         .delete_with_response("7d3f0a52-9c1e-4b7a-8f26-5e4d3c2b1a09")
@@ -3769,6 +3842,10 @@ async fn attachments_delete() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn attachments_delete_error_responses() {
+    let _report = exercise(
+        "DELETE /v3/attachments/{attachmentId}",
+        "attachments_delete_error_responses",
+    );
     for expected in [error_401(), error_404(), error_500()] {
         let result = client()
             .attachments()
@@ -3784,6 +3861,7 @@ async fn attachments_delete_error_responses() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn phonenumbers_list() {
+    let _report = exercise("GET /v3/phonenumbers", "phonenumbers_list");
     let response = client()
         .phonenumbers()
         .list_with_response()
@@ -3837,6 +3915,7 @@ async fn phonenumbers_list() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn phonenumbers_list_error_responses() {
+    let _report = exercise("GET /v3/phonenumbers", "phonenumbers_list_error_responses");
     for expected in [error_401(), error_500()] {
         let result = client()
             .phonenumbers()
@@ -3852,6 +3931,7 @@ async fn phonenumbers_list_error_responses() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn phone_numbers_list() {
+    let _report = exercise("GET /v3/phone_numbers", "phone_numbers_list");
     let response = client()
         .phone_numbers()
         .list_with_response()
@@ -3913,6 +3993,10 @@ async fn phone_numbers_list() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn phone_numbers_list_error_responses() {
+    let _report = exercise(
+        "GET /v3/phone_numbers",
+        "phone_numbers_list_error_responses",
+    );
     for expected in [error_401(), error_500()] {
         let result = client()
             .phone_numbers()
@@ -3928,6 +4012,10 @@ async fn phone_numbers_list_error_responses() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn phone_numbers_update() {
+    let _report = exercise(
+        "PUT /v3/phone_numbers/{phoneNumberId}",
+        "phone_numbers_update",
+    );
     let body = linq_api::types::PhoneNumberUpdateParams {
         forwarding_number: Some("+12025550199".to_owned()),
     };
@@ -3966,6 +4054,10 @@ async fn phone_numbers_update() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn phone_numbers_update_error_responses() {
+    let _report = exercise(
+        "PUT /v3/phone_numbers/{phoneNumberId}",
+        "phone_numbers_update_error_responses",
+    );
     let body = linq_api::types::PhoneNumberUpdateParams {
         forwarding_number: Some("+12025550199".to_owned()),
     };
@@ -3984,6 +4076,10 @@ async fn phone_numbers_update_error_responses() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn webhook_subscriptions_list() {
+    let _report = exercise(
+        "GET /v3/webhook-subscriptions",
+        "webhook_subscriptions_list",
+    );
     let response = client()
         .webhook_subscriptions()
         .list_with_response()
@@ -4082,6 +4178,10 @@ async fn webhook_subscriptions_list() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn webhook_subscriptions_list_error_responses() {
+    let _report = exercise(
+        "GET /v3/webhook-subscriptions",
+        "webhook_subscriptions_list_error_responses",
+    );
     for expected in [error_400(), error_401(), error_403(), error_404(), error_500()] {
         let result = client()
             .webhook_subscriptions()
@@ -4097,6 +4197,10 @@ async fn webhook_subscriptions_list_error_responses() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn webhook_subscriptions_create_required_params() {
+    let _report = exercise(
+        "POST /v3/webhook-subscriptions",
+        "webhook_subscriptions_create_required_params",
+    );
     let body = linq_api::types::WebhookSubscriptionCreateParams {
         subscribed_events: Vec::from([
             linq_api::types::WebhookEventType::MessageSent,
@@ -4166,6 +4270,10 @@ async fn webhook_subscriptions_create_required_params() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn webhook_subscriptions_create_all_params() {
+    let _report = exercise(
+        "POST /v3/webhook-subscriptions",
+        "webhook_subscriptions_create_all_params",
+    );
     let body = linq_api::types::WebhookSubscriptionCreateParams {
         subscribed_events: Vec::from([
             linq_api::types::WebhookEventType::MessageSent,
@@ -4236,6 +4344,10 @@ async fn webhook_subscriptions_create_all_params() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn webhook_subscriptions_create_error_responses() {
+    let _report = exercise(
+        "POST /v3/webhook-subscriptions",
+        "webhook_subscriptions_create_error_responses",
+    );
     let body = linq_api::types::WebhookSubscriptionCreateParams {
         subscribed_events: Vec::from([
             linq_api::types::WebhookEventType::MessageSent,
@@ -4260,6 +4372,10 @@ async fn webhook_subscriptions_create_error_responses() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn webhook_subscriptions_retrieve() {
+    let _report = exercise(
+        "GET /v3/webhook-subscriptions/{subscriptionId}",
+        "webhook_subscriptions_retrieve",
+    );
     let response = client()
         .webhook_subscriptions()
         .retrieve_with_response("b2c3d4e5-f6a7-8901-bcde-f23456789012")
@@ -4319,6 +4435,10 @@ async fn webhook_subscriptions_retrieve() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn webhook_subscriptions_retrieve_error_responses() {
+    let _report = exercise(
+        "GET /v3/webhook-subscriptions/{subscriptionId}",
+        "webhook_subscriptions_retrieve_error_responses",
+    );
     for expected in [error_400(), error_401(), error_403(), error_404(), error_500()] {
         let result = client()
             .webhook_subscriptions()
@@ -4334,6 +4454,10 @@ async fn webhook_subscriptions_retrieve_error_responses() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn webhook_subscriptions_update_required_params() {
+    let _report = exercise(
+        "PUT /v3/webhook-subscriptions/{subscriptionId}",
+        "webhook_subscriptions_update_required_params",
+    );
     let body = linq_api::types::WebhookSubscriptionUpdateParams {
         ..Default::default()
     };
@@ -4395,6 +4519,10 @@ async fn webhook_subscriptions_update_required_params() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn webhook_subscriptions_update_all_params() {
+    let _report = exercise(
+        "PUT /v3/webhook-subscriptions/{subscriptionId}",
+        "webhook_subscriptions_update_all_params",
+    );
     let body = linq_api::types::WebhookSubscriptionUpdateParams {
         is_active: Some(true),
         phone_numbers: linq_api::Nullable::Value(
@@ -4467,6 +4595,10 @@ async fn webhook_subscriptions_update_all_params() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn webhook_subscriptions_update_error_responses() {
+    let _report = exercise(
+        "PUT /v3/webhook-subscriptions/{subscriptionId}",
+        "webhook_subscriptions_update_error_responses",
+    );
     let body = linq_api::types::WebhookSubscriptionUpdateParams {
         ..Default::default()
     };
@@ -4485,6 +4617,10 @@ async fn webhook_subscriptions_update_error_responses() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn webhook_subscriptions_delete() {
+    let _report = exercise(
+        "DELETE /v3/webhook-subscriptions/{subscriptionId}",
+        "webhook_subscriptions_delete",
+    );
     let response = client()
         .webhook_subscriptions()
         .delete_with_response("b2c3d4e5-f6a7-8901-bcde-f23456789012")
@@ -4501,6 +4637,10 @@ async fn webhook_subscriptions_delete() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn webhook_subscriptions_delete_error_responses() {
+    let _report = exercise(
+        "DELETE /v3/webhook-subscriptions/{subscriptionId}",
+        "webhook_subscriptions_delete_error_responses",
+    );
     for expected in [error_400(), error_401(), error_403(), error_404(), error_500()] {
         let result = client()
             .webhook_subscriptions()
@@ -4516,6 +4656,7 @@ async fn webhook_subscriptions_delete_error_responses() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn webhook_events_list() {
+    let _report = exercise("GET /v3/webhook-events", "webhook_events_list");
     let response = client()
         .webhook_events()
         .list_with_response()
@@ -4598,6 +4739,10 @@ async fn webhook_events_list() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn webhook_events_list_error_responses() {
+    let _report = exercise(
+        "GET /v3/webhook-events",
+        "webhook_events_list_error_responses",
+    );
     for expected in [error_400(), error_401(), error_403(), error_404(), error_500()] {
         let result = client()
             .webhook_events()
@@ -4613,6 +4758,10 @@ async fn webhook_events_list_error_responses() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn capability_check_imessage_required_params() {
+    let _report = exercise(
+        "POST /v3/capability/check_imessage",
+        "capability_check_imessage_required_params",
+    );
     let body = linq_api::types::CapabilityCheckIMessageParams {
         address: "+12025550123".to_owned(),
         ..Default::default()
@@ -4638,6 +4787,10 @@ async fn capability_check_imessage_required_params() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn capability_check_imessage_all_params() {
+    let _report = exercise(
+        "POST /v3/capability/check_imessage",
+        "capability_check_imessage_all_params",
+    );
     let body = linq_api::types::CapabilityCheckIMessageParams {
         address: "+12025550123".to_owned(),
         from: Some("+12025550100".to_owned()),
@@ -4664,6 +4817,10 @@ async fn capability_check_imessage_all_params() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn capability_check_imessage_error_responses() {
+    let _report = exercise(
+        "POST /v3/capability/check_imessage",
+        "capability_check_imessage_error_responses",
+    );
     let body = linq_api::types::CapabilityCheckIMessageParams {
         address: "+12025550123".to_owned(),
         ..Default::default()
@@ -4683,6 +4840,10 @@ async fn capability_check_imessage_error_responses() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn capability_check_rcs_required_params() {
+    let _report = exercise(
+        "POST /v3/capability/check_rcs",
+        "capability_check_rcs_required_params",
+    );
     let body = linq_api::types::CapabilityCheckRcsParams {
         address: "+12025550123".to_owned(),
         ..Default::default()
@@ -4710,6 +4871,10 @@ async fn capability_check_rcs_required_params() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn capability_check_rcs_all_params() {
+    let _report = exercise(
+        "POST /v3/capability/check_rcs",
+        "capability_check_rcs_all_params",
+    );
     let body = linq_api::types::CapabilityCheckRcsParams {
         address: "+12025550123".to_owned(),
         from: Some("string".to_owned()),
@@ -4739,6 +4904,10 @@ async fn capability_check_rcs_all_params() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn capability_check_rcs_error_responses() {
+    let _report = exercise(
+        "POST /v3/capability/check_rcs",
+        "capability_check_rcs_error_responses",
+    );
     let body = linq_api::types::CapabilityCheckRcsParams {
         address: "+12025550123".to_owned(),
         ..Default::default()
@@ -4757,6 +4926,10 @@ async fn capability_check_rcs_error_responses() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn contact_card_retrieve_required_params() {
+    let _report = exercise(
+        "GET /v3/contact_card",
+        "contact_card_retrieve_required_params",
+    );
     let params = linq_api::types::ContactCardRetrieveParams {
         phone_number: None,
     };
@@ -4807,6 +4980,7 @@ async fn contact_card_retrieve_required_params() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn contact_card_retrieve_all_params() {
+    let _report = exercise("GET /v3/contact_card", "contact_card_retrieve_all_params");
     let params = linq_api::types::ContactCardRetrieveParams {
         phone_number: Some("+12025550100".to_owned()),
     };
@@ -4859,6 +5033,10 @@ async fn contact_card_retrieve_all_params() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn contact_card_retrieve_error_responses() {
+    let _report = exercise(
+        "GET /v3/contact_card",
+        "contact_card_retrieve_error_responses",
+    );
     let params = linq_api::types::ContactCardRetrieveParams {
         phone_number: None,
     };
@@ -4876,6 +5054,10 @@ async fn contact_card_retrieve_error_responses() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn contact_card_create_required_params() {
+    let _report = exercise(
+        "POST /v3/contact_card",
+        "contact_card_create_required_params",
+    );
     let body = linq_api::types::ContactCardCreateParams {
         phone_number: "+12025550100".to_owned(),
         first_name: "Acme".to_owned(),
@@ -4918,6 +5100,7 @@ async fn contact_card_create_required_params() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn contact_card_create_all_params() {
+    let _report = exercise("POST /v3/contact_card", "contact_card_create_all_params");
     let body = linq_api::types::ContactCardCreateParams {
         phone_number: "+12025550100".to_owned(),
         first_name: "Acme".to_owned(),
@@ -4963,6 +5146,10 @@ async fn contact_card_create_all_params() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn contact_card_create_error_responses() {
+    let _report = exercise(
+        "POST /v3/contact_card",
+        "contact_card_create_error_responses",
+    );
     let body = linq_api::types::ContactCardCreateParams {
         phone_number: "+12025550100".to_owned(),
         first_name: "Acme".to_owned(),
@@ -4982,6 +5169,10 @@ async fn contact_card_create_error_responses() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn contact_card_update_required_params() {
+    let _report = exercise(
+        "PATCH /v3/contact_card",
+        "contact_card_update_required_params",
+    );
     let body = linq_api::types::ContactCardUpdateParams {
         phone_number: "string".to_owned(),
         ..Default::default()
@@ -5021,6 +5212,7 @@ async fn contact_card_update_required_params() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn contact_card_update_all_params() {
+    let _report = exercise("PATCH /v3/contact_card", "contact_card_update_all_params");
     let body = linq_api::types::ContactCardUpdateParams {
         phone_number: "string".to_owned(),
         first_name: Some("string".to_owned()),
@@ -5064,6 +5256,10 @@ async fn contact_card_update_all_params() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn contact_card_update_error_responses() {
+    let _report = exercise(
+        "PATCH /v3/contact_card",
+        "contact_card_update_error_responses",
+    );
     let body = linq_api::types::ContactCardUpdateParams {
         phone_number: "string".to_owned(),
         ..Default::default()
@@ -5083,6 +5279,10 @@ async fn contact_card_update_error_responses() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn available_number_retrieve_required_params() {
+    let _report = exercise(
+        "GET /v3/available_number",
+        "available_number_retrieve_required_params",
+    );
     let params = linq_api::types::AvailableNumberRetrieveParams {
         to: None,
     };
@@ -5114,6 +5314,10 @@ async fn available_number_retrieve_required_params() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn available_number_retrieve_all_params() {
+    let _report = exercise(
+        "GET /v3/available_number",
+        "available_number_retrieve_all_params",
+    );
     let params = linq_api::types::AvailableNumberRetrieveParams {
         to: Some(Vec::from(["+12025550123".to_owned(), "+12025550145".to_owned()])),
     };
@@ -5147,6 +5351,10 @@ async fn available_number_retrieve_all_params() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn available_number_retrieve_error_responses() {
+    let _report = exercise(
+        "GET /v3/available_number",
+        "available_number_retrieve_error_responses",
+    );
     let params = linq_api::types::AvailableNumberRetrieveParams {
         to: None,
     };

@@ -34,6 +34,7 @@ struct RawConfig {
     #[serde(default)]
     idempotency: RawIdempotency,
     request_id_field: Option<String>,
+    error_envelope: Option<RawErrorEnvelope>,
     #[serde(default)]
     version_policy: VersionPolicy,
     release_date: Option<String>,
@@ -51,6 +52,14 @@ struct RawResource {
     methods: IndexMap<String, String>,
     #[serde(default)]
     subresources: IndexMap<String, RawResource>,
+}
+
+/// `error_envelope:`: where an error body carries its code and message.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawErrorEnvelope {
+    code: Option<String>,
+    message: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -473,6 +482,10 @@ pub struct Config {
     pub idempotency_body_fields: Vec<(String, String)>,
     /// JSON pointer of a request id in error bodies (`trace_id` -> `/trace_id`).
     pub request_id_field: Option<String>,
+    /// Where error bodies carry their code and message (`error_envelope:`), when the
+    /// config says; otherwise the spec's error schema decides (see
+    /// [`crate::lower::error_envelope`]).
+    pub error_envelope: Option<ErrorEnvelopeConfig>,
     /// Client names of operations (`resources:`), in config order.
     pub naming: Vec<NamedOperation>,
     /// How the version follows API changes.
@@ -482,6 +495,17 @@ pub struct Config {
     /// Extra examples (`examples:`, files beside the config): (file name, contents),
     /// copied verbatim into the crate's `examples/`.
     pub examples: Vec<(String, String)>,
+}
+
+/// `error_envelope:` of the config: JSON pointers (a bare field name is a top-level
+/// field) of the code and the message in an error body; a missing one means the body
+/// has none.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ErrorEnvelopeConfig {
+    /// The error code (`/error/code`): a number or a string.
+    pub code: Option<String>,
+    /// The human-readable message (`/error/message`).
+    pub message: Option<String>,
 }
 
 /// One operation named by the `resources:` section: `client.chats().messages().send(..)`
@@ -833,6 +857,10 @@ impl Config {
                 .map(|(id, field)| (id, json_pointer(&field)))
                 .collect(),
             request_id_field: raw.request_id_field.as_deref().map(json_pointer),
+            error_envelope: raw.error_envelope.map(|e| ErrorEnvelopeConfig {
+                code: e.code.as_deref().map(json_pointer),
+                message: e.message.as_deref().map(json_pointer),
+            }),
             webhook_envelope: raw.webhooks.and_then(|w| w.envelope),
             webhook_schemes: vec![WebhookScheme::standard_webhooks()],
             webhook_events: None,

@@ -25,10 +25,11 @@ use crate::{Args, repo_root};
 /// The npm package and the version pinned. 5.14.2 is the newest release whose
 /// `engines` accept Node.js 20 (later ones require Node.js 24).
 const PRISM_PACKAGE: &str = "@stoplight/prism-cli";
-const PRISM_VERSION: &str = "5.14.2";
+pub(crate) const PRISM_VERSION: &str = "5.14.2";
 
-/// How long Prism may take to start listening.
-const STARTUP_TIMEOUT: Duration = Duration::from_secs(60);
+/// How long Prism may take to start listening (it reads a multi-MB corpus spec for
+/// over a minute on a busy machine).
+const STARTUP_TIMEOUT: Duration = Duration::from_secs(240);
 
 /// The spec the checked-in crate is generated from.
 const SPEC: &str = "spec/linq-api-v3.yaml";
@@ -302,7 +303,7 @@ pub fn tool_dir(tool: &str) -> Result<PathBuf, String> {
 }
 
 /// The `prism` executable of the pinned version, installed with npm if missing.
-fn install_prism() -> Result<PathBuf, String> {
+pub(crate) fn install_prism() -> Result<PathBuf, String> {
     let dir = prism_dir()?;
     let bin = dir.join("node_modules/.bin/prism");
     let manifest = dir.join("node_modules/@stoplight/prism-cli/package.json");
@@ -350,7 +351,7 @@ fn install_prism() -> Result<PathBuf, String> {
     Ok(bin)
 }
 
-fn free_port() -> Result<u16, String> {
+pub(crate) fn free_port() -> Result<u16, String> {
     let listener =
         TcpListener::bind("127.0.0.1:0").map_err(|e| format!("no free port on 127.0.0.1: {e}"))?;
     listener
@@ -359,14 +360,25 @@ fn free_port() -> Result<u16, String> {
         .map_err(|e| e.to_string())
 }
 
+/// Every Prism started by this process, for the signal handler.
+static RUNNING: Mutex<Vec<Arc<Mutex<Option<Child>>>>> = Mutex::new(Vec::new());
+
+/// Installs the signal handler once (a second `ctrlc::set_handler` fails).
+static ON_SIGNAL: std::sync::Once = std::sync::Once::new();
+
 /// The running mock server. Dropping it stops it.
-struct Prism {
+pub(crate) struct Prism {
     child: Arc<Mutex<Option<Child>>>,
     log: Arc<Mutex<Vec<String>>>,
 }
 
 impl Prism {
-    fn start(bin: &Path, spec: &Path, port: u16, log_path: &Path) -> Result<Prism, String> {
+    pub(crate) fn start(
+        bin: &Path,
+        spec: &Path,
+        port: u16,
+        log_path: &Path,
+    ) -> Result<Prism, String> {
         if let Some(dir) = log_path.parent() {
             std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
         }
@@ -379,6 +391,8 @@ impl Prism {
             .args(["-h", "127.0.0.1", "-p", &port.to_string()])
             // Violations are errors, not warnings.
             .arg("--errors")
+            // One process (no forked server left behind when it is killed).
+            .arg("--multiprocess=false")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -403,18 +417,28 @@ impl Prism {
             });
         }
         let child = Arc::new(Mutex::new(Some(child)));
-        // Ctrl-C or a termination signal: stop Prism before exiting.
-        let on_signal = Arc::clone(&child);
-        let _ = ctrlc::set_handler(move || {
-            stop(&on_signal);
-            eprintln!("contract: interrupted; Prism stopped");
-            std::process::exit(130);
+        // Ctrl-C or a termination signal: stop every running Prism before exiting.
+        let mut running = RUNNING.lock().unwrap_or_else(PoisonError::into_inner);
+        running.retain(|c| c.lock().is_ok_and(|c| c.is_some()));
+        running.push(Arc::clone(&child));
+        ON_SIGNAL.call_once(|| {
+            let _ = ctrlc::set_handler(|| {
+                for c in RUNNING
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .iter()
+                {
+                    stop(c);
+                }
+                eprintln!("contract: interrupted; Prism stopped");
+                std::process::exit(130);
+            });
         });
         Ok(Prism { child, log })
     }
 
     /// Polls the port until Prism accepts connections, for at most [`STARTUP_TIMEOUT`].
-    fn wait_until_listening(&self, port: u16) -> Result<(), String> {
+    pub(crate) fn wait_until_listening(&self, port: u16) -> Result<(), String> {
         let addr = SocketAddr::from(([127, 0, 0, 1], port));
         let deadline = Instant::now() + STARTUP_TIMEOUT;
         loop {
@@ -443,14 +467,14 @@ impl Prism {
         }
     }
 
-    fn log_len(&self) -> usize {
+    pub(crate) fn log_len(&self) -> usize {
         self.log
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .len()
     }
 
-    fn log_since(&self, from: usize) -> Vec<String> {
+    pub(crate) fn log_since(&self, from: usize) -> Vec<String> {
         // Give the reader threads a moment to catch up with the last requests.
         std::thread::sleep(Duration::from_millis(300));
         let log = self.log.lock().unwrap_or_else(PoisonError::into_inner);
@@ -474,7 +498,7 @@ fn stop(child: &Mutex<Option<Child>>) {
 
 /// Prism's log grouped by request (a block starts at `[HTTP SERVER] <method> <path>`),
 /// keeping the blocks that report a violation.
-fn violation_blocks(lines: &[String]) -> Vec<String> {
+pub(crate) fn violation_blocks(lines: &[String]) -> Vec<String> {
     let mut blocks: Vec<Vec<&str>> = Vec::new();
     for line in lines {
         if line.contains("[HTTP SERVER]") || blocks.is_empty() {

@@ -25,6 +25,23 @@ use crate::{Args, repo_root};
 /// a medium one (Spotify). Enough to exercise every stage on a cold CI machine.
 const QUICK_MAX_BYTES: u64 = 300_000;
 
+/// `--quick --contract` keeps these specs (building a contract suite costs more than
+/// checking a crate): the small examples and two small real APIs, Linq's among them.
+const QUICK_CONTRACT: &[&str] = &[
+    "linq-partner-api-2026-02.yaml",
+    "museum.yaml",
+    "oai-api-with-examples.json",
+    "oai-callback-example.yaml",
+    "oai-petstore-expanded.json",
+    "oai-petstore.yaml",
+    "oai-uspto.yaml",
+    "stainless.json",
+];
+
+/// How long building one spec's contract suite may take, and then running it against
+/// Prism (`--contract-timeout`).
+const CONTRACT_TIMEOUT: Duration = Duration::from_secs(20 * 60);
+
 /// What happened to one spec.
 #[derive(Debug, Default)]
 struct Outcome {
@@ -57,14 +74,14 @@ struct Check {
 }
 
 fn usage() -> &'static str {
-    "usage: cargo xtask corpus [--filter NAME[,NAME..]] [--jobs N] [--dir PATH] [--quick] [--no-check]"
+    "usage: cargo xtask corpus [--filter NAME[,NAME..]] [--jobs N] [--dir PATH] [--quick] [--no-check] [--contract] [--contract-timeout SECS]"
 }
 
 pub fn run(raw: &[String]) -> Result<ExitCode, String> {
     let args = Args::parse(
         raw,
-        &["--quick", "--no-check"],
-        &["--filter", "--jobs", "--dir"],
+        &["--quick", "--no-check", "--contract"],
+        &["--filter", "--jobs", "--dir", "--contract-timeout"],
     )
     .map_err(|e| format!("{e}\n{}", usage()))?;
     let root = repo_root();
@@ -93,12 +110,24 @@ pub fn run(raw: &[String]) -> Result<ExitCode, String> {
         .map(|f| f.split(',').map(str::to_string).collect())
         .unwrap_or_default();
     let quick = args.flag("--quick");
+    let contract = args.flag("--contract");
+    let contract_timeout = match args.value("--contract-timeout") {
+        Some(t) => Duration::from_secs(
+            t.parse::<u64>()
+                .map_err(|_| format!("--contract-timeout needs seconds, not `{t}`"))?,
+        ),
+        None => CONTRACT_TIMEOUT,
+    };
 
     let mut specs = list_specs(&dir)?;
     specs.retain(|(path, size)| {
         let name = file_name(path);
         (filters.is_empty() || filters.iter().any(|f| name.contains(f.as_str())))
-            && (!quick || *size <= QUICK_MAX_BYTES)
+            && match (quick, contract) {
+                (false, _) => true,
+                (true, false) => *size <= QUICK_MAX_BYTES,
+                (true, true) => QUICK_CONTRACT.contains(&name.as_str()),
+            }
     });
     if specs.is_empty() {
         return Err(format!("no spec in {} matches", dir.display()));
@@ -158,7 +187,66 @@ pub fn run(raw: &[String]) -> Result<ExitCode, String> {
         Some(t.elapsed())
     };
 
-    print!("{}", report(&outcomes, gen_wall, check_wall));
+    let mut contracts = BTreeMap::new();
+    let contract_wall = if contract {
+        let t = Instant::now();
+        let prism = crate::contract::install_prism()?;
+        write_workspace(&root, &scratch, &outcomes)?;
+        for o in &outcomes {
+            if o.generate_error.is_some() || (o.check.ran && !o.check.compiled) {
+                continue;
+            }
+            let Some((path, _)) = specs.iter().find(|(p, _)| file_name(p) == o.spec) else {
+                continue;
+            };
+            if o.operations == 0 {
+                // Nothing to call (a spec of webhooks only): Prism refuses to start.
+                contracts.insert(o.spec.clone(), Default::default());
+                continue;
+            }
+            eprintln!("contract: {}", o.spec);
+            let run = crate::corpus_contract::run_spec(
+                &prism,
+                path,
+                &scratch,
+                &target,
+                &o.crate_name,
+                contract_timeout,
+            );
+            eprintln!(
+                "contract: {:<32} {}",
+                o.spec,
+                crate::corpus_contract::columns(Some(&run))
+            );
+            contracts.insert(o.spec.clone(), run);
+        }
+        Some(t.elapsed())
+    } else {
+        None
+    };
+
+    print!("{}", report(&outcomes, gen_wall, check_wall, &contracts));
+    if let Some(wall) = contract_wall {
+        let runs: Vec<(&str, &crate::corpus_contract::SpecContract)> =
+            contracts.iter().map(|(s, c)| (s.as_str(), c)).collect();
+        print!("{}", crate::corpus_contract::details(&runs));
+        println!("contract runs: {:.1}s wall", wall.as_secs_f64());
+    }
+    let small_invalid: Vec<&str> = contracts
+        .iter()
+        .filter(|(spec, c)| {
+            !BIG_SPECS.iter().any(|b| spec.starts_with(b))
+                && (c.count(crate::corpus_contract::Class::InvalidRequest) > 0
+                    || c.not_run.is_some())
+        })
+        .map(|(spec, _)| spec.as_str())
+        .collect();
+    if !small_invalid.is_empty() {
+        println!(
+            "contract: invalid requests (or no run) on small or mid-size specs: {}",
+            small_invalid.join(", ")
+        );
+    }
     let ok = outcomes
         .iter()
         .filter(|o| o.generate_error.is_none() && (check_wall.is_none() || o.check.compiled))
@@ -169,7 +257,7 @@ pub fn run(raw: &[String]) -> Result<ExitCode, String> {
         "generate (not checked)"
     };
     println!("corpus: {ok}/{} {what}", outcomes.len());
-    Ok(if ok == outcomes.len() {
+    Ok(if ok == outcomes.len() && small_invalid.is_empty() {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
@@ -371,20 +459,32 @@ fn peak_memory_kb() -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
-/// Writes the scratch workspace and runs one `cargo check` over all its members.
-fn check_all(
+/// The big specs, where `--contract` measures a rate rather than demanding no invalid
+/// request (file name prefixes).
+const BIG_SPECS: &[&str] = &[
+    "github",
+    "stripe",
+    "openai",
+    "box",
+    "discord",
+    "kubernetes",
+    "twilio",
+];
+
+/// Writes the scratch workspace's manifest (every generated crate a member) and seeds
+/// its `Cargo.lock` from the repository's; returns the members.
+fn write_workspace<'a>(
     root: &Path,
-    target: &Path,
     scratch: &Path,
-    outcomes: &mut [Outcome],
-) -> Result<(), String> {
+    outcomes: &'a [Outcome],
+) -> Result<Vec<&'a str>, String> {
     let members: Vec<&str> = outcomes
         .iter()
         .filter(|o| o.generate_error.is_none())
         .map(|o| o.crate_name.as_str())
         .collect();
     if members.is_empty() {
-        return Ok(());
+        return Ok(members);
     }
     let mut manifest = String::from(
         "# Written by `cargo xtask corpus`: one scratch workspace for the corpus crates.\n[workspace]\nresolver = \"2\"\nmembers = [\n",
@@ -404,11 +504,24 @@ fn check_all(
             write(lock, &text)?;
         }
     }
+    Ok(members)
+}
 
+/// Writes the scratch workspace and runs one `cargo check` over all its members.
+fn check_all(
+    root: &Path,
+    target: &Path,
+    scratch: &Path,
+    outcomes: &mut [Outcome],
+) -> Result<(), String> {
+    let members = write_workspace(root, scratch, outcomes)?.len();
+    if members == 0 {
+        return Ok(());
+    }
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     eprintln!(
         "checking {} crates in {} (target dir {})",
-        members.len(),
+        members,
         scratch.display(),
         target.join("corpus").display()
     );
@@ -487,11 +600,21 @@ fn check_all(
     Ok(())
 }
 
-fn report(outcomes: &[Outcome], gen_wall: Duration, check_wall: Option<Duration>) -> String {
+fn report(
+    outcomes: &[Outcome],
+    gen_wall: Duration,
+    check_wall: Option<Duration>,
+    contracts: &BTreeMap<String, crate::corpus_contract::SpecContract>,
+) -> String {
     let mut out = String::new();
+    let contract_header = if contracts.is_empty() {
+        String::new()
+    } else {
+        format!(" {}", crate::corpus_contract::columns_header())
+    };
     let _ = writeln!(
         out,
-        "\n{:<32} {:>7} {:>5} {:>5} {:>5} {:>5} {:>6} {:>7} {:>7} {:<7} {:>5} {:>9} {:>8}",
+        "\n{:<32} {:>7} {:>5} {:>5} {:>5} {:>5} {:>6} {:>7} {:>7} {:<7} {:>5} {:>9} {:>8}{contract_header}",
         "spec",
         "size KB",
         "ops",
@@ -519,9 +642,17 @@ fn report(outcomes: &[Outcome], gen_wall: Duration, check_wall: Option<Duration>
         } else {
             format!("{:.2}", o.gen_time.as_secs_f64())
         };
+        let contract_cells = if contracts.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " {}",
+                crate::corpus_contract::columns(contracts.get(&o.spec))
+            )
+        };
         let _ = writeln!(
             out,
-            "{:<32} {:>7} {:>5} {:>5} {:>5} {:>5} {:>6} {:>7} {:>7} {:<7} {:>5} {:>9} {:>8}",
+            "{:<32} {:>7} {:>5} {:>5} {:>5} {:>5} {:>6} {:>7} {:>7} {:<7} {:>5} {:>9} {:>8}{contract_cells}",
             o.spec,
             o.size / 1000,
             o.operations,

@@ -9,6 +9,7 @@ mod bench_peer;
 mod codegen;
 mod contract;
 mod corpus;
+mod corpus_contract;
 
 use std::path::PathBuf;
 
@@ -33,12 +34,14 @@ const USAGE: &str = "\
 usage: cargo xtask <command> [options]
 
 commands:
-  codegen [--check] [--dump-ir] [--force] [--spec PATH] [--out DIR] [--name CRATE]
+  codegen [--check] [--dump-ir] [--dump-plan] [--force] [--spec PATH] [--out DIR] [--name CRATE]
       Regenerate the client crate (default: spec/linq-api-v3.yaml -> generated/).
       Only files listed in DIR/.codegen-files (written by earlier runs) are replaced
       or removed; a non-empty DIR without that list is refused.
       --check    exit non-zero with a diff when the output is stale; write nothing
       --dump-ir  print the intermediate representation as JSON; write nothing
+      --dump-plan  print the plan (per type: alias, Default, feature gate, serde
+                 directions; features; webhook envelope; names) as JSON; write nothing
       --force    write into a non-empty DIR that is not an earlier output (the
                  generated files are written; no other file is touched)
   api-diff OLD_SPEC NEW_SPEC [--format json]
@@ -65,10 +68,16 @@ commands:
       --spec  instead: generate a client for PATH into the target dir and run its
               contract tests against Prism started on PATH
   corpus [--filter NAME[,NAME..]] [--jobs N] [--dir PATH] [--quick] [--no-check]
+         [--contract] [--contract-timeout SECS]
       Generate a crate for every spec in ../shared/corpus (or --dir), `cargo check`
       them in one scratch workspace under the target dir, and print a table.
       --quick     only specs up to 300 KB (the CI subset)
       --no-check  generate only
+      --contract  also run each crate's contract suite against Prism started on its
+                  spec, one spec at a time, and add the outcome columns (operations
+                  exercised, passed, invalid request, spec side, other, skipped);
+                  with --quick, a fixed subset of small specs
+      --contract-timeout  bound on each spec's suite build, and on its run (default 1200)
 ";
 
 /// The repository root (the xtask crate sits one level below it).

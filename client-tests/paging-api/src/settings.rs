@@ -44,6 +44,16 @@ pub(crate) const IDEMPOTENCY_BODY_FIELDS: &[(&str, &str, &str)] = &[];
 /// JSON pointer of a request id in error bodies, if the API returns one there.
 pub(crate) const REQUEST_ID_FIELD: Option<&str> = None;
 
+/// JSON pointers to the code in error bodies, tried in order (from a guess of the common shapes: neither the config (`error_envelope:`) nor the spec's error schema says).
+pub(crate) const ERROR_CODE_FIELDS: &[&str] = &["/error/code", "/code"];
+
+/// JSON pointers to the message in error bodies, tried in order (from a guess of the common shapes: neither the config (`error_envelope:`) nor the spec's error schema says).
+pub(crate) const ERROR_MESSAGE_FIELDS: &[&str] = &[
+    "/error/message",
+    "/message",
+    "/error",
+];
+
 #[cfg(feature = "webhooks")]
 use crate::runtime::webhooks::{Encoding, Family, Scheme, Signed};
 

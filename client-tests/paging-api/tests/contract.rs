@@ -15,95 +15,17 @@
 #![cfg(feature = "full")]
 #![allow(deprecated, dead_code, clippy::too_many_lines, clippy::unreadable_literal)]
 
-use paging_api::{Client, Error, RequestOptions};
+mod contract_support;
+
+use paging_api as api;
+use contract_support::*;
 use serde_json::Value;
 
 /// The environment variable holding the mock server's URL.
 const BASE_URL_ENV: &str = "PAGING_BASE_URL";
 
-/// A client for the mock server named by the environment, never the real API.
-fn client() -> Client {
-    let base_url = std::env::var(BASE_URL_ENV)
-        .ok()
-        .filter(|url| !url.is_empty())
-        .unwrap_or_else(|| {
-            panic!(
-                "{BASE_URL_ENV} must point at the mock server: run `cargo xtask contract`",
-            )
-        });
-    Client::builder()
-        .base_url(base_url)
-        .api_key("contract-test-key")
-        .max_retries(0)
-        .build()
-        .expect("a client for the mock server")
-}
-
-/// Asks the mock server for the documented response with this status. Error
-/// responses may use another media type than the success response
-/// (`application/problem+json`), which the server only picks if accepted.
-fn prefer_status(status: u16) -> RequestOptions {
-    RequestOptions::new()
-        .header("Prefer", format!("code={status}"))
-        .header("Accept", "application/json, */*;q=0.5")
-}
-
-/// The server's report (Prism's `sl-violations` header) when the exchange breaks
-/// the spec: at a `request` location the call is wrong, at a `response` location
-/// the spec's own example is.
-fn violations(headers: Option<&reqwest::header::HeaderMap>) -> Option<String> {
-    let report = headers?.get("sl-violations")?;
-    Some(String::from_utf8_lossy(report.as_bytes()).into_owned())
-}
-
-/// Fails with the server's report when it found a violation of the spec.
-fn assert_valid_request(headers: Option<&reqwest::header::HeaderMap>) {
-    if let Some(report) = violations(headers) {
-        panic!("the mock server reports violations of the spec: {report}");
-    }
-}
-
-/// Fails a call that should have succeeded, with the server's report when it
-/// found a violation of the spec.
-fn fail(err: &Error) -> ! {
-    match violations(err.headers()) {
-        Some(report) => {
-            panic!("the mock server reports violations of the spec: {report}\n({err})")
-        }
-        None => panic!("the call failed: {err}"),
-    }
-}
-
-/// JSON from the spec, written as text.
-fn json(text: &str) -> Value {
-    serde_json::from_str(text).expect("valid JSON")
-}
-
-/// JSON equality that reads numbers by value and timestamps by instant, since a
-/// decode and re-encode may respell them (`1` as `1.0`, `+00:00` as `Z`).
-fn same_json(actual: &Value, expected: &Value) -> bool {
-    match (actual, expected) {
-        (Value::Number(a), Value::Number(b)) => a.as_f64() == b.as_f64(),
-        (Value::String(a), Value::String(b)) => a == b || same_instant(a, b),
-        (Value::Array(a), Value::Array(b)) => {
-            a.len() == b.len() && a.iter().zip(b).all(|(a, b)| same_json(a, b))
-        }
-        (Value::Object(a), Value::Object(b)) => {
-            a.len() == b.len()
-                && a.iter().all(|(k, v)| b.get(k).is_some_and(|w| same_json(v, w)))
-        }
-        (a, b) => a == b,
-    }
-}
-
-/// Whether both strings are RFC 3339 timestamps of the same instant.
-fn same_instant(a: &str, b: &str) -> bool {
-    let parse = paging_api::chrono::DateTime::parse_from_rfc3339;
-    match (parse(a), parse(b)) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => false,
-    }
-}
+/// The API's error type, which documented error examples decode into.
+type Envelope = Value;
 
 /// Fails unless the decoded value re-encodes to the JSON the server sent.
 fn assert_round_trip<T: serde::Serialize>(decoded: &T, sent: &Value) {
@@ -115,46 +37,12 @@ fn assert_round_trip<T: serde::Serialize>(decoded: &T, sent: &Value) {
     );
 }
 
-/// A documented error response and what the client must make of it.
-struct ErrorExample {
-    /// The HTTP status.
-    status: u16,
-    /// The spec's example body (what the mock server sends), if it has one.
-    body: Option<Value>,
-    /// The error code the client must read from the body.
-    code: Option<i64>,
-    /// The error message the client must read from the body.
-    message: Option<&'static str>,
-}
-
-impl ErrorExample {
-    fn check(&self, result: Result<impl std::fmt::Debug, Error>) {
-        let status = self.status;
-        let err = match result {
-            Ok(value) => {
-                panic!(
-                    "status {status} was asked for, but the call succeeded: {value:?}",
-                )
-            }
-            Err(err) => err,
-        };
-        assert_valid_request(err.headers());
-        assert_eq!(err.status(), Some(status), "{err}");
-        if let Some(body) = &self.body {
-            let received = err.body_json().expect("a JSON error body");
-            let same = same_json(received, body);
-            assert!(same, "status {status}: got {received}, want {body}");
-            assert_eq!(err.code(), self.code, "status {status}");
-            assert_eq!(err.message(), self.message, "status {status}");
-        }
-    }
-}
-
 /// `GET /chats` (`chats.list`) with only the required parameters. The spec has no response
 /// example (the server builds one from the schema), so only decoding is checked.
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn chats_list_required_params() {
+    let _report = exercise("GET /chats", "chats_list_required_params");
     let params = paging_api::types::ChatListParams {
         from: "string".to_owned(),
         limit: None,
@@ -175,6 +63,7 @@ async fn chats_list_required_params() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn chats_list_all_params() {
+    let _report = exercise("GET /chats", "chats_list_all_params");
     let params = paging_api::types::ChatListParams {
         from: "string".to_owned(),
         limit: Some(1),
@@ -195,6 +84,7 @@ async fn chats_list_all_params() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn chats_list_pages() {
+    let _report = exercise("GET /chats", "chats_list_pages");
     let params = paging_api::types::ChatListParams {
         from: "string".to_owned(),
         limit: None,
@@ -219,6 +109,10 @@ async fn chats_list_pages() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn chats_messages_list_required_params() {
+    let _report = exercise(
+        "GET /chats/{chatId}/messages",
+        "chats_messages_list_required_params",
+    );
     let params = paging_api::types::MessageListParams {
         cursor: None,
         limit: None,
@@ -240,6 +134,10 @@ async fn chats_messages_list_required_params() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn chats_messages_list_all_params() {
+    let _report = exercise(
+        "GET /chats/{chatId}/messages",
+        "chats_messages_list_all_params",
+    );
     let params = paging_api::types::MessageListParams {
         cursor: Some("string".to_owned()),
         limit: Some(1),
@@ -261,6 +159,7 @@ async fn chats_messages_list_all_params() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn chats_messages_list_pages() {
+    let _report = exercise("GET /chats/{chatId}/messages", "chats_messages_list_pages");
     let params = paging_api::types::MessageListParams {
         cursor: None,
         limit: None,
@@ -288,6 +187,7 @@ async fn chats_messages_list_pages() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn files_list_required_params() {
+    let _report = exercise("GET /files", "files_list_required_params");
     let params = paging_api::types::FileListParams {
         after: None,
         limit: None,
@@ -308,6 +208,7 @@ async fn files_list_required_params() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn files_list_all_params() {
+    let _report = exercise("GET /files", "files_list_all_params");
     let params = paging_api::types::FileListParams {
         after: Some("string".to_owned()),
         limit: Some(1),
@@ -328,6 +229,7 @@ async fn files_list_all_params() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn files_list_pages() {
+    let _report = exercise("GET /files", "files_list_pages");
     let params = paging_api::types::FileListParams {
         after: None,
         limit: None,
@@ -351,6 +253,7 @@ async fn files_list_pages() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn endpoints_list_required_params() {
+    let _report = exercise("GET /endpoints", "endpoints_list_required_params");
     let params = paging_api::types::EndpointListParams {
         iterator: None,
         limit: None,
@@ -370,6 +273,7 @@ async fn endpoints_list_required_params() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn endpoints_list_all_params() {
+    let _report = exercise("GET /endpoints", "endpoints_list_all_params");
     let params = paging_api::types::EndpointListParams {
         iterator: Some("string".to_owned()),
         limit: Some(1),
@@ -389,6 +293,7 @@ async fn endpoints_list_all_params() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn endpoints_list_pages() {
+    let _report = exercise("GET /endpoints", "endpoints_list_pages");
     let params = paging_api::types::EndpointListParams {
         iterator: None,
         limit: None,
@@ -411,6 +316,7 @@ async fn endpoints_list_pages() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn customers_list_required_params() {
+    let _report = exercise("GET /customers", "customers_list_required_params");
     let params = paging_api::types::CustomerListParams {
         email: None,
         limit: None,
@@ -431,6 +337,7 @@ async fn customers_list_required_params() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn customers_list_all_params() {
+    let _report = exercise("GET /customers", "customers_list_all_params");
     let params = paging_api::types::CustomerListParams {
         email: Some("string".to_owned()),
         limit: Some(1),
@@ -451,6 +358,7 @@ async fn customers_list_all_params() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn customers_list_pages() {
+    let _report = exercise("GET /customers", "customers_list_pages");
     let params = paging_api::types::CustomerListParams {
         email: None,
         limit: None,
@@ -474,6 +382,7 @@ async fn customers_list_pages() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn repos_list_required_params() {
+    let _report = exercise("GET /repos", "repos_list_required_params");
     let params = paging_api::types::RepoListParams {
         sort: None,
         per_page: None,
@@ -494,6 +403,7 @@ async fn repos_list_required_params() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn repos_list_all_params() {
+    let _report = exercise("GET /repos", "repos_list_all_params");
     let params = paging_api::types::RepoListParams {
         sort: Some("string".to_owned()),
         per_page: Some(1),
@@ -514,6 +424,7 @@ async fn repos_list_all_params() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn repos_list_pages() {
+    let _report = exercise("GET /repos", "repos_list_pages");
     let params = paging_api::types::RepoListParams {
         sort: None,
         per_page: None,
@@ -537,6 +448,7 @@ async fn repos_list_pages() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn tracks_list_required_params() {
+    let _report = exercise("GET /tracks", "tracks_list_required_params");
     let params = paging_api::types::TrackListParams {
         market: None,
         limit: None,
@@ -557,6 +469,7 @@ async fn tracks_list_required_params() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn tracks_list_all_params() {
+    let _report = exercise("GET /tracks", "tracks_list_all_params");
     let params = paging_api::types::TrackListParams {
         market: Some("string".to_owned()),
         limit: Some(1),
@@ -577,6 +490,7 @@ async fn tracks_list_all_params() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn tracks_list_pages() {
+    let _report = exercise("GET /tracks", "tracks_list_pages");
     let params = paging_api::types::TrackListParams {
         market: None,
         limit: None,
@@ -600,6 +514,7 @@ async fn tracks_list_pages() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn issues_list_required_params() {
+    let _report = exercise("GET /issues", "issues_list_required_params");
     let params = paging_api::types::IssueListParams {
         state: None,
         per_page: None,
@@ -620,6 +535,7 @@ async fn issues_list_required_params() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn issues_list_all_params() {
+    let _report = exercise("GET /issues", "issues_list_all_params");
     let params = paging_api::types::IssueListParams {
         state: Some("string".to_owned()),
         per_page: Some(1),
@@ -640,6 +556,7 @@ async fn issues_list_all_params() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn issues_list_pages() {
+    let _report = exercise("GET /issues", "issues_list_pages");
     let params = paging_api::types::IssueListParams {
         state: None,
         per_page: None,
@@ -664,6 +581,7 @@ async fn issues_list_pages() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn items_retrieve() {
+    let _report = exercise("GET /items/{id}", "items_retrieve");
     let response = client()
         .items()
         .retrieve_with_response("string")

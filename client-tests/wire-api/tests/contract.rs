@@ -15,95 +15,17 @@
 #![cfg(feature = "full")]
 #![allow(deprecated, dead_code, clippy::too_many_lines, clippy::unreadable_literal)]
 
-use wire_api::{Client, Error, RequestOptions};
+mod contract_support;
+
+use wire_api as api;
+use contract_support::*;
 use serde_json::Value;
 
 /// The environment variable holding the mock server's URL.
 const BASE_URL_ENV: &str = "WIRE_BASE_URL";
 
-/// A client for the mock server named by the environment, never the real API.
-fn client() -> Client {
-    let base_url = std::env::var(BASE_URL_ENV)
-        .ok()
-        .filter(|url| !url.is_empty())
-        .unwrap_or_else(|| {
-            panic!(
-                "{BASE_URL_ENV} must point at the mock server: run `cargo xtask contract`",
-            )
-        });
-    Client::builder()
-        .base_url(base_url)
-        .api_key("contract-test-key")
-        .max_retries(0)
-        .build()
-        .expect("a client for the mock server")
-}
-
-/// Asks the mock server for the documented response with this status. Error
-/// responses may use another media type than the success response
-/// (`application/problem+json`), which the server only picks if accepted.
-fn prefer_status(status: u16) -> RequestOptions {
-    RequestOptions::new()
-        .header("Prefer", format!("code={status}"))
-        .header("Accept", "application/json, */*;q=0.5")
-}
-
-/// The server's report (Prism's `sl-violations` header) when the exchange breaks
-/// the spec: at a `request` location the call is wrong, at a `response` location
-/// the spec's own example is.
-fn violations(headers: Option<&reqwest::header::HeaderMap>) -> Option<String> {
-    let report = headers?.get("sl-violations")?;
-    Some(String::from_utf8_lossy(report.as_bytes()).into_owned())
-}
-
-/// Fails with the server's report when it found a violation of the spec.
-fn assert_valid_request(headers: Option<&reqwest::header::HeaderMap>) {
-    if let Some(report) = violations(headers) {
-        panic!("the mock server reports violations of the spec: {report}");
-    }
-}
-
-/// Fails a call that should have succeeded, with the server's report when it
-/// found a violation of the spec.
-fn fail(err: &Error) -> ! {
-    match violations(err.headers()) {
-        Some(report) => {
-            panic!("the mock server reports violations of the spec: {report}\n({err})")
-        }
-        None => panic!("the call failed: {err}"),
-    }
-}
-
-/// JSON from the spec, written as text.
-fn json(text: &str) -> Value {
-    serde_json::from_str(text).expect("valid JSON")
-}
-
-/// JSON equality that reads numbers by value and timestamps by instant, since a
-/// decode and re-encode may respell them (`1` as `1.0`, `+00:00` as `Z`).
-fn same_json(actual: &Value, expected: &Value) -> bool {
-    match (actual, expected) {
-        (Value::Number(a), Value::Number(b)) => a.as_f64() == b.as_f64(),
-        (Value::String(a), Value::String(b)) => a == b || same_instant(a, b),
-        (Value::Array(a), Value::Array(b)) => {
-            a.len() == b.len() && a.iter().zip(b).all(|(a, b)| same_json(a, b))
-        }
-        (Value::Object(a), Value::Object(b)) => {
-            a.len() == b.len()
-                && a.iter().all(|(k, v)| b.get(k).is_some_and(|w| same_json(v, w)))
-        }
-        (a, b) => a == b,
-    }
-}
-
-/// Whether both strings are RFC 3339 timestamps of the same instant.
-fn same_instant(a: &str, b: &str) -> bool {
-    let parse = wire_api::chrono::DateTime::parse_from_rfc3339;
-    match (parse(a), parse(b)) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => false,
-    }
-}
+/// The API's error type, which documented error examples decode into.
+type Envelope = Value;
 
 /// Fails unless the decoded value re-encodes to the JSON the server sent.
 fn assert_round_trip<T: serde::Serialize>(decoded: &T, sent: &Value) {
@@ -115,45 +37,11 @@ fn assert_round_trip<T: serde::Serialize>(decoded: &T, sent: &Value) {
     );
 }
 
-/// A documented error response and what the client must make of it.
-struct ErrorExample {
-    /// The HTTP status.
-    status: u16,
-    /// The spec's example body (what the mock server sends), if it has one.
-    body: Option<Value>,
-    /// The error code the client must read from the body.
-    code: Option<i64>,
-    /// The error message the client must read from the body.
-    message: Option<&'static str>,
-}
-
-impl ErrorExample {
-    fn check(&self, result: Result<impl std::fmt::Debug, Error>) {
-        let status = self.status;
-        let err = match result {
-            Ok(value) => {
-                panic!(
-                    "status {status} was asked for, but the call succeeded: {value:?}",
-                )
-            }
-            Err(err) => err,
-        };
-        assert_valid_request(err.headers());
-        assert_eq!(err.status(), Some(status), "{err}");
-        if let Some(body) = &self.body {
-            let received = err.body_json().expect("a JSON error body");
-            let same = same_json(received, body);
-            assert!(same, "status {status}: got {received}, want {body}");
-            assert_eq!(err.code(), self.code, "status {status}");
-            assert_eq!(err.message(), self.message, "status {status}");
-        }
-    }
-}
-
 /// `GET /search` (`search.retrieve`) with only the required parameters.
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn search_retrieve_required_params() {
+    let _report = exercise("GET /search", "search_retrieve_required_params");
     let params = wire_api::types::SearchRetrieveParams {
         tags: None,
         ids: None,
@@ -181,6 +69,7 @@ async fn search_retrieve_required_params() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn search_retrieve_all_params() {
+    let _report = exercise("GET /search", "search_retrieve_all_params");
     let params = wire_api::types::SearchRetrieveParams {
         tags: Some(Vec::from(["string".to_owned(), "string".to_owned()])),
         ids: Some(Vec::from([1, 1])),
@@ -221,6 +110,7 @@ async fn search_retrieve_all_params() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn headers_list() {
+    let _report = exercise("GET /headers", "headers_list");
     let params = wire_api::types::HeaderListParams {
         x_trace: "string".to_owned(),
         x_ids: Vec::from([1, 1]),
@@ -239,6 +129,7 @@ async fn headers_list() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn preferences_read_cookies_required_params() {
+    let _report = exercise("GET /cookies", "preferences_read_cookies_required_params");
     let params = wire_api::types::PreferenceReadCookiesParams {
         lang: "string".to_owned(),
         prefs: None,
@@ -257,6 +148,7 @@ async fn preferences_read_cookies_required_params() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn preferences_read_cookies_all_params() {
+    let _report = exercise("GET /cookies", "preferences_read_cookies_all_params");
     let params = wire_api::types::PreferenceReadCookiesParams {
         lang: "string".to_owned(),
         prefs: Some(Vec::from(["string".to_owned(), "string".to_owned()])),
@@ -275,6 +167,7 @@ async fn preferences_read_cookies_all_params() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn forms_create_required_params() {
+    let _report = exercise("POST /forms", "forms_create_required_params");
     let body = wire_api::types::FormCreateParams {
         name: "string".to_owned(),
         tags: Vec::from(["string".to_owned(), "string".to_owned()]),
@@ -296,6 +189,7 @@ async fn forms_create_required_params() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn forms_create_all_params() {
+    let _report = exercise("POST /forms", "forms_create_all_params");
     let body = wire_api::types::FormCreateParams {
         name: "string".to_owned(),
         tags: Vec::from(["string".to_owned(), "string".to_owned()]),
@@ -319,6 +213,7 @@ async fn forms_create_all_params() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn public_retrieve() {
+    let _report = exercise("GET /public", "public_retrieve");
     let response = client()
         .public()
         .retrieve_with_response()
@@ -334,6 +229,7 @@ async fn public_retrieve() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn public_optional() {
+    let _report = exercise("GET /optional", "public_optional");
     let response = client()
         .public()
         .optional_with_response()
@@ -348,6 +244,7 @@ async fn public_optional() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn users_me() {
+    let _report = exercise("GET /me", "users_me");
     let response = client()
         .users()
         .me_with_response()
@@ -363,6 +260,7 @@ async fn users_me() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn admin_retrieve() {
+    let _report = exercise("GET /admin", "admin_retrieve");
     let response = client()
         .admin()
         .retrieve_with_response()
@@ -378,6 +276,7 @@ async fn admin_retrieve() {
 #[tokio::test]
 #[ignore = "contract test: needs the Prism mock server; run `cargo xtask contract`"]
 async fn exports_retrieve() {
+    let _report = exercise("GET /export", "exports_retrieve");
     let response = client()
         .exports()
         .retrieve_with_response()

@@ -1,8 +1,9 @@
 //! The one error type of the client.
 //!
 //! API errors (a non-2xx response) keep the status, the headers and the raw body, and
-//! expose the envelope `{"error": {"status", "code", "message"}}` when the body has
-//! one. Transport errors keep their cause as [`std::error::Error::source`].
+//! expose the code and message of the API's error envelope (where they live is a
+//! setting of the generated crate: `settings::ERROR_CODE_FIELDS`,
+//! `settings::ERROR_MESSAGE_FIELDS`). Transport errors keep their cause as [`std::error::Error::source`].
 
 use std::fmt;
 use std::time::Duration;
@@ -249,23 +250,34 @@ impl Error {
         self.inner.status.map(|s| s.as_u16())
     }
 
-    /// The API's error code: the body's `error.code`, else its top-level `code`, when
-    /// that is an integer.
+    /// The API's error code, when it is a number: read where the spec's error schema
+    /// (or the generator's config) puts it, e.g. `error.code`.
     pub fn code(&self) -> Option<i64> {
-        let json = self.inner.json.as_ref()?;
-        json.pointer("/error/code")
-            .and_then(serde_json::Value::as_i64)
-            .or_else(|| json.get("code").and_then(serde_json::Value::as_i64))
+        self.code_value()?.as_i64()
     }
 
-    /// The API's error message: the body's `error.message`, else its top-level
-    /// `message`, else `error` when that is a string.
+    /// The API's error code, when it is text (`"card_declined"`): read from the same
+    /// place as [`Error::code`].
+    pub fn code_text(&self) -> Option<&str> {
+        self.code_value()?.as_str()
+    }
+
+    /// The first of the API's code fields present in the body as a number or a string.
+    fn code_value(&self) -> Option<&serde_json::Value> {
+        let json = self.inner.json.as_ref()?;
+        settings::ERROR_CODE_FIELDS
+            .iter()
+            .filter_map(|pointer| json.pointer(pointer))
+            .find(|v| v.is_i64() || v.is_string())
+    }
+
+    /// The API's error message: read where the spec's error schema (or the
+    /// generator's config) puts it, e.g. `error.message`.
     pub fn message(&self) -> Option<&str> {
         let json = self.inner.json.as_ref()?;
-        json.pointer("/error/message")
-            .and_then(serde_json::Value::as_str)
-            .or_else(|| json.get("message").and_then(serde_json::Value::as_str))
-            .or_else(|| json.get("error").and_then(serde_json::Value::as_str))
+        settings::ERROR_MESSAGE_FIELDS
+            .iter()
+            .find_map(|pointer| json.pointer(pointer)?.as_str())
     }
 
     /// The response headers, for API errors and decode errors.
@@ -483,15 +495,40 @@ mod tests {
         assert_eq!(err.body_as::<Envelope>().map(|e| e.success), Some(false));
     }
 
+    /// A JSON object with `value` at `pointer` (`/a/b` -> `{"a": {"b": value}}`).
+    fn at(pointer: &str, value: serde_json::Value) -> serde_json::Value {
+        pointer.rsplit('/').filter(|s| !s.is_empty()).fold(
+            value,
+            |inner, key| serde_json::json!({ key.replace("~1", "/").replace("~0", "~"): inner }),
+        )
+    }
+
     #[test]
-    fn falls_back_to_top_level_fields() {
-        let err = api_error(422, r#"{"code":7,"message":"bad field"}"#);
-        assert_eq!((err.code(), err.message()), (Some(7), Some("bad field")));
-        let err = api_error(400, r#"{"error":"plain string"}"#);
-        assert_eq!((err.code(), err.message()), (None, Some("plain string")));
-        assert_eq!(err.to_string(), "400 Bad Request: plain string");
-        let err = api_error(400, r#"{"error":{"code":"E1"}}"#);
-        assert_eq!((err.code(), err.message()), (None, None));
+    fn reads_code_and_message_where_the_settings_say() {
+        for pointer in settings::ERROR_CODE_FIELDS {
+            let number = at(pointer, serde_json::json!(7)).to_string();
+            let err = api_error(422, &number);
+            assert_eq!((err.code(), err.code_text()), (Some(7), None), "{number}");
+            let text = at(pointer, serde_json::json!("card_declined")).to_string();
+            let err = api_error(402, &text);
+            assert_eq!(
+                (err.code(), err.code_text()),
+                (None, Some("card_declined")),
+                "{text}"
+            );
+        }
+        for pointer in settings::ERROR_MESSAGE_FIELDS {
+            let body = at(pointer, serde_json::json!("bad field")).to_string();
+            let err = api_error(400, &body);
+            assert_eq!(err.message(), Some("bad field"), "{body}");
+            assert_eq!(err.to_string(), "400 Bad Request: bad field");
+        }
+        // Fields elsewhere are not guessed at.
+        let err = api_error(400, r#"{"elsewhere":{"code":1,"message":"m"}}"#);
+        assert_eq!(
+            (err.code(), err.code_text(), err.message()),
+            (None, None, None)
+        );
     }
 
     #[test]

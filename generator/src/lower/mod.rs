@@ -6,6 +6,7 @@
 
 mod constraints;
 mod cycles;
+pub mod error_envelope;
 mod events;
 pub mod names;
 mod operations;

@@ -18,8 +18,7 @@ use proc_macro2::{Delimiter, Group, Literal, TokenStream, TokenTree};
 use quote::{format_ident, quote};
 use serde_json::Value;
 
-use super::resources::{PathArg, path_arg_kind};
-use super::rust_type::ident;
+use super::rust_type::{PathArg, ident, path_arg_kind};
 use super::samples::{Fill, Samples};
 use super::values::ValueBuilder;
 use crate::config::{Config, SerdeImpls};
@@ -27,10 +26,14 @@ use crate::ir::{
     Api, BodyEncoding, Operation, Param, Primitive, Resource, ResponseBody, TypeId, TypeKind,
     TypeRef,
 };
+use crate::lower::error_envelope::ErrorEnvelope;
 use crate::lower::names::NameSet;
 
 /// Functions of the file's prelude, which test names must not shadow.
 const HELPERS: &[&str] = &[
+    "api",
+    "contract_support",
+    "exercise",
     "client",
     "prefer_status",
     "violations",
@@ -44,8 +47,9 @@ const HELPERS: &[&str] = &[
 
 /// One constructor function per distinct documented error response (the same
 /// reusable response usually serves every operation), named after its status.
-#[derive(Default)]
 struct ErrorExamples {
+    /// Where error bodies carry their code and message.
+    rule: ErrorEnvelope,
     /// `(the row's code, the function's name)`, to reuse a constructor.
     known: Vec<(String, proc_macro2::Ident)>,
     names: NameSet,
@@ -106,7 +110,12 @@ pub fn contract_file(api: &Api, config: &Config, values: &ValueBuilder<'_>) -> T
     let base_url_env = &config.base_url_env;
     let mut names = NameSet::snake();
     names.reserve(HELPERS.iter().copied());
-    let mut errors = ErrorExamples::default();
+    let mut errors = ErrorExamples {
+        rule: ErrorEnvelope::of(api, config),
+        known: Vec::new(),
+        names: NameSet::default(),
+        items: Vec::new(),
+    };
     let mut tests = Vec::new();
     let mut skipped = Vec::new();
     for r in &api.resources {
@@ -149,150 +158,34 @@ points `{base_url_env}` at it and runs them with `--include-ignored`."
         doc.push_str(&skipped.join("\n"));
     }
     let doc = super::docs::inner_attrs(&doc, "");
-    let envelope_field = api.error_body.map(|id| {
-        let name = ident(&api.type_def(id).name);
-        quote! {
-            /// The body decoded as the API's error type, when the example fits it.
-            envelope: Option<#krate::types::#name>,
+    let envelope = match api.error_body {
+        Some(id) => {
+            let name = ident(&api.type_def(id).name);
+            quote! { #krate::types::#name }
         }
-    });
-    let envelope_check = api.error_body.map(|_| {
-        quote! {
-            if let Some(envelope) = &self.envelope {
-                let decoded = err.error_body();
-                assert_eq!(decoded.as_ref(), Some(envelope), "status {status}");
-            }
-        }
-    });
+        None => quote! { Value },
+    };
 
     quote! {
         #doc
         // Deprecated operations and fields are exercised too; not every spec needs every
-        // helper below.
+        // helper.
         #![cfg(feature = "full")]
         #![allow(deprecated, dead_code, clippy::too_many_lines, clippy::unreadable_literal)]
 
-        use #krate::{Client, Error, RequestOptions};
+        mod contract_support;
+
+        use #krate as api;
+        use contract_support::*;
         use serde_json::Value;
 
         /// The environment variable holding the mock server's URL.
         const BASE_URL_ENV: &str = #base_url_env;
 
-        /// A client for the mock server named by the environment, never the real API.
-        fn client() -> Client {
-            let base_url = std::env::var(BASE_URL_ENV)
-                .ok()
-                .filter(|url| !url.is_empty())
-                .unwrap_or_else(|| {
-                    panic!("{BASE_URL_ENV} must point at the mock server: run `cargo xtask contract`")
-                });
-            Client::builder()
-                .base_url(base_url)
-                // The mock server accepts any credentials.
-                .api_key("contract-test-key")
-                .max_retries(0)
-                .build()
-                .expect("a client for the mock server")
-        }
-
-        /// Asks the mock server for the documented response with this status. Error
-        /// responses may use another media type than the success response
-        /// (`application/problem+json`), which the server only picks if accepted.
-        fn prefer_status(status: u16) -> RequestOptions {
-            RequestOptions::new()
-                .header("Prefer", format!("code={status}"))
-                .header("Accept", "application/json, */*;q=0.5")
-        }
-
-        /// The server's report (Prism's `sl-violations` header) when the exchange breaks
-        /// the spec: at a `request` location the call is wrong, at a `response` location
-        /// the spec's own example is.
-        fn violations(headers: Option<&reqwest::header::HeaderMap>) -> Option<String> {
-            let report = headers?.get("sl-violations")?;
-            Some(String::from_utf8_lossy(report.as_bytes()).into_owned())
-        }
-
-        /// Fails with the server's report when it found a violation of the spec.
-        fn assert_valid_request(headers: Option<&reqwest::header::HeaderMap>) {
-            if let Some(report) = violations(headers) {
-                panic!("the mock server reports violations of the spec: {report}");
-            }
-        }
-
-        /// Fails a call that should have succeeded, with the server's report when it
-        /// found a violation of the spec.
-        fn fail(err: &Error) -> ! {
-            match violations(err.headers()) {
-                Some(report) => panic!("the mock server reports violations of the spec: {report}\n({err})"),
-                None => panic!("the call failed: {err}"),
-            }
-        }
-
-        /// JSON from the spec, written as text.
-        fn json(text: &str) -> Value {
-            serde_json::from_str(text).expect("valid JSON")
-        }
-
-        /// JSON equality that reads numbers by value and timestamps by instant, since a
-        /// decode and re-encode may respell them (`1` as `1.0`, `+00:00` as `Z`).
-        fn same_json(actual: &Value, expected: &Value) -> bool {
-            match (actual, expected) {
-                (Value::Number(a), Value::Number(b)) => a.as_f64() == b.as_f64(),
-                (Value::String(a), Value::String(b)) => a == b || same_instant(a, b),
-                (Value::Array(a), Value::Array(b)) => {
-                    a.len() == b.len() && a.iter().zip(b).all(|(a, b)| same_json(a, b))
-                }
-                (Value::Object(a), Value::Object(b)) => {
-                    a.len() == b.len()
-                        && a.iter().all(|(k, v)| b.get(k).is_some_and(|w| same_json(v, w)))
-                }
-                (a, b) => a == b,
-            }
-        }
-
-        /// Whether both strings are RFC 3339 timestamps of the same instant.
-        fn same_instant(a: &str, b: &str) -> bool {
-            let parse = #krate::chrono::DateTime::parse_from_rfc3339;
-            match (parse(a), parse(b)) {
-                (Ok(a), Ok(b)) => a == b,
-                _ => false,
-            }
-        }
+        /// The API's error type, which documented error examples decode into.
+        type Envelope = #envelope;
 
         #round_trip
-
-        /// A documented error response and what the client must make of it.
-        struct ErrorExample {
-            /// The HTTP status.
-            status: u16,
-            /// The spec's example body (what the mock server sends), if it has one.
-            body: Option<Value>,
-            /// The error code the client must read from the body.
-            code: Option<i64>,
-            /// The error message the client must read from the body.
-            message: Option<&'static str>,
-            #envelope_field
-        }
-
-        impl ErrorExample {
-            fn check(&self, result: Result<impl std::fmt::Debug, Error>) {
-                let status = self.status;
-                let err = match result {
-                    Ok(value) => panic!("status {status} was asked for, but the call succeeded: {value:?}"),
-                    Err(err) => err,
-                };
-                assert_valid_request(err.headers());
-                assert_eq!(err.status(), Some(status), "{err}");
-                if let Some(body) = &self.body {
-                    let received = err.body_json().expect("a JSON error body");
-                    let same = same_json(received, body);
-                    assert!(same, "status {status}: got {received}, want {body}");
-                    assert_eq!(err.code(), self.code, "status {status}");
-                    assert_eq!(err.message(), self.message, "status {status}");
-                    #envelope_check
-                }
-            }
-        }
 
         #(#error_examples)*
 
@@ -488,6 +381,14 @@ fn param_value(samples: &Samples<'_>, p: &Param, fill: Fill) -> Option<Value> {
     samples.value(&p.ty, p.constraints.as_deref(), p.example.as_ref(), fill)
 }
 
+/// The first statement of a server-backed test: records its outcome, under the
+/// operation's method and path, in the report `cargo xtask corpus --contract` reads.
+fn report_guard(op: &Operation, test: &proc_macro2::Ident) -> TokenStream {
+    let operation = format!("{} {}", op.method.as_str(), op.path);
+    let test = test.to_string();
+    quote! { let _report = exercise(#operation, #test); }
+}
+
 fn attrs(op: &Operation) -> TokenStream {
     let _ = op;
     quote! {
@@ -549,10 +450,12 @@ fn success_test(
     } else {
         quote! { decoded }
     };
+    let report = report_guard(op, &name);
     quote! {
         #doc
         #attrs
         async fn #name() {
+            #report
             #(#lets)*
             let response = client()
                 #(.#chain())*
@@ -583,10 +486,12 @@ fn paging_test(r: &Resource, op: &Operation, name: &str, http: &str, call: &Call
     let method = ident(&op.name);
     let Call { lets, args, .. } = call;
     let attrs = attrs(op);
+    let report = report_guard(op, &name);
     quote! {
         #doc
         #attrs
         async fn #name() {
+            #report
             #(#lets)*
             let page = client()
                 #(.#chain())*
@@ -624,7 +529,7 @@ fn error_test(
         .errors
         .iter()
         .filter_map(|e| {
-            let number: u16 = e.status.parse().ok().filter(|s| (400..600).contains(s))?;
+            let number = e.status.code().filter(|s| (400..600).contains(s))?;
             let status = Literal::u16_unsuffixed(number);
             let body = match &e.example {
                 Some(v) => {
@@ -633,44 +538,45 @@ fn error_test(
                 }
                 None => quote! { None },
             };
-            let code = e
-                .example
-                .as_ref()
-                .and_then(|v| {
-                    v.pointer("/error/code")
-                        .and_then(Value::as_i64)
-                        .or_else(|| v.get("code").and_then(Value::as_i64))
-                })
-                .map(Literal::i64_unsuffixed);
-            let code = match code {
-                Some(c) => quote! { Some(#c) },
-                None => quote! { None },
+            let rule = &errors.rule;
+            let code = e.example.as_ref().and_then(|v| rule.code_of(v));
+            let (code, code_text) = match code {
+                Some(Value::Number(n)) => match n.as_i64() {
+                    Some(n) => {
+                        let n = Literal::i64_unsuffixed(n);
+                        (quote! { Some(#n) }, quote! { None })
+                    }
+                    None => (quote! { None }, quote! { None }),
+                },
+                Some(Value::String(t)) => (quote! { None }, quote! { Some(#t) }),
+                _ => (quote! { None }, quote! { None }),
             };
-            let message = e.example.as_ref().and_then(|v| {
-                v.pointer("/error/message")
-                    .and_then(Value::as_str)
-                    .or_else(|| v.get("message").and_then(Value::as_str))
-                    .or_else(|| v.get("error").and_then(Value::as_str))
-            });
-            let message = match message {
+            let message = match e.example.as_ref().and_then(|v| rule.message_of(v)) {
                 Some(m) => quote! { Some(#m) },
                 None => quote! { None },
             };
-            let envelope = api.error_body.map(|id| {
-                let typed = match (&e.ty, &e.example) {
-                    (Some(TypeRef::Named(t)), Some(v)) if *t == id => values.expr(&TypeRef::Named(id), v),
-                    _ => None,
-                };
-                match typed {
-                    Some(t) => {
+            let typed = match (api.error_body, &e.ty, &e.example) {
+                (Some(id), Some(TypeRef::Named(t)), Some(v)) if *t == id => {
+                    values.expr(&TypeRef::Named(id), v)
+                }
+                _ => None,
+            };
+            let envelope = match typed {
+                Some(t) => {
                     let t = readable(t);
-                    quote! { envelope: Some(#t), }
+                    quote! { Some(#t) }
                 }
-                    None => quote! { envelope: None, },
-                }
-            });
+                None => quote! { None },
+            };
             let row = quote! {
-                ErrorExample { status: #status, body: #body, code: #code, message: #message, #envelope }
+                ErrorExample {
+                    status: #status,
+                    body: #body,
+                    code: #code,
+                    code_text: #code_text,
+                    message: #message,
+                    envelope: #envelope,
+                }
             };
             let constructor = errors.constructor(number, e.doc.as_deref(), row);
             Some(quote! { #constructor() })
@@ -692,10 +598,12 @@ fn error_test(
     let method = ident(&op.name);
     let Call { lets, args, .. } = call;
     let attrs = attrs(op);
+    let report = report_guard(op, &name);
     Some(quote! {
         #doc
         #attrs
         async fn #name() {
+            #report
             #(#lets)*
             for expected in [#(#rows),*] {
                 let result = client()
