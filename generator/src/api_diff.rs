@@ -879,7 +879,12 @@ pub fn release_with(
     };
     if version != generated.config.version {
         generated.config.version = version.clone();
-        templates.render_into(&generated.config, &generated.api, &mut generated.files)?;
+        templates.render_into(
+            &generated.config,
+            &generated.api,
+            &generated.plan,
+            &mut generated.files,
+        )?;
         generated.surface.version = version.clone();
         generated
             .files

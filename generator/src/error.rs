@@ -122,14 +122,7 @@ impl fmt::Display for Diagnostic {
 pub fn pointer_push(base: &str, segment: &str) -> String {
     let mut out = String::with_capacity(base.len() + segment.len() + 1);
     out.push_str(base);
-    out.push('/');
-    for c in segment.chars() {
-        match c {
-            '~' => out.push_str("~0"),
-            '/' => out.push_str("~1"),
-            c => out.push(c),
-        }
-    }
+    crate::pointer::push_escaped(&mut out, segment);
     out
 }
 

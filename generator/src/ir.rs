@@ -34,6 +34,16 @@ impl Api {
     pub fn type_def(&self, id: TypeId) -> &TypeDef {
         &self.types[id.0]
     }
+
+    /// The type a config names (`webhooks.envelope: Event`): by type name, or by the
+    /// last segment of its schema's JSON pointer.
+    pub fn config_type(&self, name: &str) -> Option<TypeId> {
+        let suffix = format!("/{name}");
+        self.types
+            .iter()
+            .position(|t| t.name == name || t.pointer.ends_with(&suffix))
+            .map(TypeId)
+    }
 }
 
 /// Crate-level facts from the spec and the config.
@@ -394,11 +404,58 @@ pub struct SuccessResponse {
     pub example: Option<Value>,
 }
 
+/// The status a documented response is for: one code, a range, or the rest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Status {
+    /// `404`.
+    Code(u16),
+    /// `4XX`: the statuses of one hundred, by its first digit (`4`).
+    Range(u16),
+    /// `default`: every status not documented otherwise.
+    Default,
+}
+
+impl Status {
+    /// The one status this is for (`404`), if it is a single code.
+    pub fn code(self) -> Option<u16> {
+        match self {
+            Status::Code(c) => Some(c),
+            Status::Range(_) | Status::Default => None,
+        }
+    }
+
+    /// The lowest status this covers (`400` for `4XX`); none for `default`.
+    pub fn lowest(self) -> Option<u16> {
+        match self {
+            Status::Code(c) => Some(c),
+            Status::Range(r) => Some(r * 100),
+            Status::Default => None,
+        }
+    }
+}
+
+impl std::fmt::Display for Status {
+    /// As the spec writes it: `404`, `4XX`, `default`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Status::Code(c) => write!(f, "{c}"),
+            Status::Range(r) => write!(f, "{r}XX"),
+            Status::Default => f.write_str("default"),
+        }
+    }
+}
+
+impl Serialize for Status {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
 /// A documented error response.
 #[derive(Debug, Clone, Serialize)]
 pub struct ErrorResponse {
     /// `404`, `4XX` or `default`.
-    pub status: String,
+    pub status: Status,
     /// JSON body type, if documented.
     pub ty: Option<TypeRef>,
     /// Description.
@@ -483,7 +540,7 @@ pub enum TypeKind {
     /// The query/header/cookie parameters of one operation (not serialised as JSON).
     Params(Vec<Param>),
     /// A string enum; unknown values are kept, not rejected.
-    Enum(StringEnum),
+    Enum(EnumDef),
     /// One of several types.
     Union(Union),
     /// Another name for a type (`pub type A = Vec<B>;`).
@@ -595,17 +652,43 @@ pub struct Bound {
     pub exclusive: bool,
 }
 
-/// A string enum.
+/// An enum: string values, or integer values ([`EnumDef::integer`]).
 #[derive(Debug, Clone, Serialize)]
-pub struct StringEnum {
+pub struct EnumDef {
     /// Known values in spec order.
     pub variants: Vec<EnumVariant>,
     /// Name of the catch-all variant holding unknown values.
     pub unknown_variant: String,
-    /// The values are integers (written as decimal text in [`EnumVariant::value`]):
+    /// The values are integers (every [`EnumVariant::value`] is [`EnumValue::Int`]):
     /// serialised as JSON numbers, unknown values kept as `i64`.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub integer: bool,
+}
+
+/// The wire value of an enum variant: a string, or for integer enums an integer.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[serde(untagged)]
+pub enum EnumValue {
+    Int(i64),
+    Str(String),
+}
+
+impl EnumValue {
+    /// The value as its text (an integer in decimal).
+    pub fn text(&self) -> std::borrow::Cow<'_, str> {
+        match self {
+            EnumValue::Int(n) => n.to_string().into(),
+            EnumValue::Str(s) => s.as_str().into(),
+        }
+    }
+
+    /// The integer, for integer enums.
+    pub fn as_int(&self) -> Option<i64> {
+        match self {
+            EnumValue::Int(n) => Some(*n),
+            EnumValue::Str(_) => None,
+        }
+    }
 }
 
 /// One known enum value.
@@ -614,7 +697,7 @@ pub struct EnumVariant {
     /// Rust variant name.
     pub name: String,
     /// The value on the wire.
-    pub value: String,
+    pub value: EnumValue,
     /// What the value means (from a `oneOf` branch's title/description).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub doc: Option<String>,

@@ -16,6 +16,8 @@ pub mod lower;
 pub mod normalize;
 pub mod par;
 pub mod parse;
+pub mod plan;
+pub mod pointer;
 pub mod surface;
 pub mod templates;
 pub mod validate;
@@ -126,6 +128,8 @@ pub struct Generated {
     pub api: ir::Api,
     /// The settings it was generated with.
     pub config: Config,
+    /// What emission was told about the whole API.
+    pub plan: plan::Plan,
     /// The crate's public surface (also in `files` as `api.json`).
     pub surface: surface::Surface,
     /// Every file of the crate, path relative to the crate root.
@@ -222,9 +226,9 @@ const TYPES_PER_PART: usize = 256;
 fn emit_and_format(
     api: &ir::Api,
     config: &Config,
+    plan: &plan::Plan,
     timings: &mut Timings,
 ) -> Result<Vec<(PathBuf, String)>, Error> {
-    let cx = emit::Context::new(api, config);
     // (file, piece, part) for every piece of every file.
     let mut jobs: Vec<(usize, usize, emit::Part)> = emit::parts(api)
         .into_iter()
@@ -247,9 +251,9 @@ fn emit_and_format(
     let mut done = par::map(&jobs, |&(file, piece, part)| {
         let path = part.path(api);
         let t = Instant::now();
-        let (tokens, docs) = emit::docs::deferred(|| emit::emit_part(api, config, &cx, part));
+        let emitted = emit::emit_part(api, config, plan, part);
         let t2 = Instant::now();
-        let text = format::print(&path, tokens, &docs);
+        let text = format::print(&path, emitted);
         (file, piece, path, text, t2 - t, t2.elapsed())
     });
     // File order, then piece order; the first error in that order is reported.
@@ -287,32 +291,36 @@ pub fn generate(options: &Options) -> Result<Generated, Error> {
 pub fn generate_from(
     spec: &Path,
     crate_name: Option<&str>,
-    config: Option<&Path>,
+    config_file: Option<&Path>,
     templates: &templates::Templates,
 ) -> Result<Generated, Error> {
     let mut timings = Timings::default();
-    let (api, config) = lower_timed(spec, crate_name, config, &mut timings)?;
+    let (api, config) = lower_timed(spec, crate_name, config_file, &mut timings)?;
+    let config_file = config_file.map_or_else(|| Config::path_for(spec), Path::to_path_buf);
+    let plan = plan::Plan::new(&api, &config, &config_file)?;
 
     let mut files = FileSet::default();
     let mut busy = Timings::default();
     let rust = timed(&mut timings.emit_format_wall, || {
-        emit_and_format(&api, &config, &mut busy)
+        emit_and_format(&api, &config, &plan, &mut busy)
     })?;
     for (path, text) in rust {
         files.insert(path, text);
     }
     (timings.emit, timings.format) = (busy.emit, busy.format);
 
-    templates.render_into(&config, &api, &mut files)?;
+    templates.render_into(&config, &api, &plan, &mut files)?;
     let surface = surface::Surface::build(
         &api,
         &config,
+        &plan,
         files.get(Path::new("Cargo.toml")).unwrap_or_default(),
     );
     files.insert(surface::FILE, surface.to_json());
     Ok(Generated {
         api,
         config,
+        plan,
         surface,
         files,
         timings,

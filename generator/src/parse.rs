@@ -6,7 +6,8 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::error::{Error, ErrorKind, pointer_push};
+use crate::error::{Error, ErrorKind};
+use crate::pointer::JsonPointer;
 
 /// Component sections that lowering reads from the document through references, never
 /// from the typed model (component schemas are walked in the document too).
@@ -65,7 +66,7 @@ pub fn parse(value: &mut Value, path: &Path) -> Result<openapiv3::OpenAPI, Error
         return Ok(api);
     }
     serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(value).map_err(|e| {
-        let (pointer, message) = locate(e, "#");
+        let (pointer, message) = locate(e, &JsonPointer::root());
         // `openapiv3` flattens maps (paths, responses), which hides the exact place;
         // parse the children one by one to find the node that does not fit.
         let (pointer, message) = drill(value, &pointer).unwrap_or((pointer, message));
@@ -148,13 +149,16 @@ fn fits(section: &str, entries: &Value) -> bool {
     }
 }
 
-fn locate(e: serde_path_to_error::Error<serde_json::Error>, base: &str) -> (String, String) {
-    let mut pointer = base.to_string();
+fn locate(
+    e: serde_path_to_error::Error<serde_json::Error>,
+    base: &JsonPointer,
+) -> (JsonPointer, String) {
+    let mut pointer = base.clone();
     for segment in e.path().iter() {
         use serde_path_to_error::Segment;
         match segment {
-            Segment::Seq { index } => pointer = format!("{pointer}/{index}"),
-            Segment::Map { key } => pointer = pointer_push(&pointer, key),
+            Segment::Seq { index } => pointer.push(&index.to_string()),
+            Segment::Map { key } => pointer.push(key),
             Segment::Enum { .. } | Segment::Unknown => {}
         }
     }
@@ -164,24 +168,24 @@ fn locate(e: serde_path_to_error::Error<serde_json::Error>, base: &str) -> (Stri
 /// Tries `T` on a node; on failure, the located error.
 fn attempt<T: serde::de::DeserializeOwned>(
     node: &Value,
-    pointer: &str,
-) -> Option<(String, String)> {
+    pointer: &JsonPointer,
+) -> Option<(JsonPointer, String)> {
     serde_path_to_error::deserialize::<_, T>(node)
         .err()
         .map(|e| locate(e, pointer))
 }
 
 /// Finds the deepest node under `pointer` that fails to parse as what it should be.
-fn drill(doc: &Value, pointer: &str) -> Option<(String, String)> {
+fn drill(doc: &Value, pointer: &JsonPointer) -> Option<(JsonPointer, String)> {
     use openapiv3::{Operation, Parameter, PathItem, ReferenceOr, RequestBody, Response, Schema};
-    let node = crate::lower::refs::resolve(doc, pointer)?;
-    let segments = crate::lower::refs::local_segments(pointer)?;
+    let node = crate::pointer::resolve(doc, pointer.as_str())?;
+    let segments = pointer.segments();
     let children = |node: &Value| -> Vec<(String, Value)> {
         node.as_object()
             .map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
             .unwrap_or_default()
     };
-    let deeper = |found: (String, String)| drill(doc, &found.0).or(Some(found));
+    let deeper = |found: (JsonPointer, String)| drill(doc, &found.0).or(Some(found));
     match segments
         .iter()
         .map(String::as_str)
@@ -189,25 +193,22 @@ fn drill(doc: &Value, pointer: &str) -> Option<(String, String)> {
         .as_slice()
     {
         ["paths"] | ["webhooks"] => children(node).into_iter().find_map(|(k, v)| {
-            attempt::<ReferenceOr<PathItem>>(&v, &pointer_push(pointer, &k))
-                .map(|f| drill(doc, &pointer_push(pointer, &k)).unwrap_or(f))
+            attempt::<ReferenceOr<PathItem>>(&v, &pointer.join(&k))
+                .map(|f| drill(doc, &pointer.join(&k)).unwrap_or(f))
         }),
         ["paths" | "webhooks", _] => [
             "get", "put", "post", "delete", "options", "head", "patch", "trace",
         ]
         .iter()
         .filter_map(|m| node.get(*m).map(|v| (m, v)))
-        .find_map(|(m, v)| attempt::<Operation>(v, &pointer_push(pointer, m)).and_then(deeper)),
+        .find_map(|(m, v)| attempt::<Operation>(v, &pointer.join(m)).and_then(deeper)),
         ["paths" | "webhooks", _, _, "responses"] => children(node)
             .into_iter()
-            .find_map(|(k, v)| attempt::<ReferenceOr<Response>>(&v, &pointer_push(pointer, &k))),
+            .find_map(|(k, v)| attempt::<ReferenceOr<Response>>(&v, &pointer.join(&k))),
         ["paths" | "webhooks", _, _] => {
             if let Some(found) = node.get("responses").and_then(|r| {
                 children(r).into_iter().find_map(|(k, v)| {
-                    attempt::<ReferenceOr<Response>>(
-                        &v,
-                        &pointer_push(&format!("{pointer}/responses"), &k),
-                    )
+                    attempt::<ReferenceOr<Response>>(&v, &pointer.join("responses").join(&k))
                 })
             }) {
                 return Some(found);
@@ -217,20 +218,19 @@ fn drill(doc: &Value, pointer: &str) -> Option<(String, String)> {
                 .and_then(Value::as_array)
                 .and_then(|ps| {
                     ps.iter().enumerate().find_map(|(i, v)| {
-                        attempt::<ReferenceOr<Parameter>>(v, &format!("{pointer}/parameters/{i}"))
+                        attempt::<ReferenceOr<Parameter>>(v, &pointer.join("parameters").join(i))
                     })
                 })
             {
                 return Some(found);
             }
-            node.get("requestBody").and_then(|b| {
-                attempt::<ReferenceOr<RequestBody>>(b, &format!("{pointer}/requestBody"))
-            })
+            node.get("requestBody")
+                .and_then(|b| attempt::<ReferenceOr<RequestBody>>(b, &pointer.join("requestBody")))
         }
         ["components"] => children(node).into_iter().find_map(|(section, entries)| {
-            let base = pointer_push(pointer, &section);
+            let base = pointer.join(&section);
             children(&entries).into_iter().find_map(|(k, v)| {
-                let at = pointer_push(&base, &k);
+                let at = base.join(&k);
                 match section.as_str() {
                     "schemas" => attempt::<ReferenceOr<Schema>>(&v, &at),
                     "responses" => attempt::<ReferenceOr<Response>>(&v, &at),

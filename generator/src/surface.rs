@@ -13,12 +13,11 @@ use proc_macro2::{Delimiter, TokenStream, TokenTree};
 use serde::{Deserialize, Serialize};
 
 use crate::config::Config;
-use crate::emit::features::{Gate, resource_features, serde_needs, type_gates};
 use crate::emit::resources::{arguments, return_type};
-use crate::emit::rust_type::{Scope, defaultable, field_type, rust_type};
-use crate::emit::types::{duplicates, non_exhaustive};
+use crate::emit::rust_type::{Scope, field_type, rust_type};
 use crate::ir::Struct;
 use crate::ir::{Api, ParamLocation, Presence, Resource, TypeKind};
+use crate::plan::{Gate, Plan};
 
 /// Version of the `api.json` layout; a file of another version is not compared.
 pub const FORMAT: u32 = 1;
@@ -190,15 +189,11 @@ pub struct VariantSurface {
 }
 
 impl Surface {
-    /// The surface of the crate emitted for `api` with `config`; `cargo_toml` is the
-    /// crate's rendered `Cargo.toml`, whose `[features]` are read as written.
-    pub fn build(api: &Api, config: &Config, cargo_toml: &str) -> Surface {
-        let copies = duplicates(api);
-        let defaults = defaultable(api);
-        let gates = type_gates(api, config, &copies);
-        let (ser, de) = serde_needs(api, config, &copies);
-        let sealed = non_exhaustive(api, config, &copies);
-        let features = resource_features(api);
+    /// The surface of the crate emitted for `api` with `config` and `plan`;
+    /// `cargo_toml` is the crate's rendered `Cargo.toml`, whose `[features]` are read
+    /// as written.
+    pub fn build(api: &Api, config: &Config, plan: &Plan, cargo_toml: &str) -> Surface {
+        let features = &plan.features.resources;
         let types = api
             .types
             .iter()
@@ -209,7 +204,7 @@ impl Surface {
                     kind: Kind::Alias,
                     non_exhaustive: false,
                     traits: Vec::new(),
-                    features: match &gates[i] {
+                    features: match &plan.types[i].gate {
                         Gate::Always => Vec::new(),
                         Gate::Any(f) => f.clone(),
                     },
@@ -219,7 +214,8 @@ impl Surface {
                     target: None,
                     constructor: None,
                 };
-                if let Some(original) = copies[i] {
+                let p = &plan.types[i];
+                if let Some(original) = p.alias_of {
                     s.target = Some(api.type_def(original).name.clone());
                     return s;
                 }
@@ -232,11 +228,11 @@ impl Surface {
                     TypeKind::Newtype(_) => Kind::Newtype,
                 };
                 // Webhook event unions are always `#[non_exhaustive]`.
-                s.non_exhaustive = sealed[i] || matches!(t.kind, TypeKind::Event(_));
-                if let (true, TypeKind::Struct(st)) = (sealed[i], &t.kind) {
+                s.non_exhaustive = p.sealed || matches!(t.kind, TypeKind::Event(_));
+                if let (true, TypeKind::Struct(st)) = (p.sealed, &t.kind) {
                     s.constructor = Some(constructor(api, st));
                 }
-                s.traits = traits(&t.kind, defaults[i], ser[i], de[i]);
+                s.traits = traits(&t.kind, p.default, p.ser, p.de);
                 type_members(api, &t.kind, &mut s);
                 s
             })
@@ -246,7 +242,7 @@ impl Surface {
             .resources
             .iter()
             .zip(features)
-            .map(|(r, f)| Some(resource(api, r, Some(f))))
+            .map(|(r, f)| Some(resource(api, r, Some(f.clone()))))
             .collect();
         for i in (0..flat.len()).rev() {
             if let Some(p) = api.resources[i].parent
@@ -460,7 +456,7 @@ fn type_members(api: &Api, kind: &TypeKind, s: &mut TypeSurface) {
                 .map(|v| VariantSurface {
                     name: v.name.clone(),
                     ty: None,
-                    wire: vec![v.value.clone()],
+                    wire: vec![v.value.text().into_owned()],
                     doc: hash(v.doc.as_deref()),
                 })
                 .collect();

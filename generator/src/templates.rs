@@ -4,11 +4,13 @@
 //! Templates know nothing of any one API: everything specific comes from the config
 //! and the IR through the placeholders below.
 
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use crate::config::Config;
 use crate::error::{Error, ErrorKind};
 use crate::ir::Api;
+use crate::plan::{Features, Plan};
 use crate::write::FileSet;
 
 /// The contents of a `templates/` folder.
@@ -19,8 +21,34 @@ pub struct Templates {
     runtime: Vec<(String, String)>,
     /// `tests/**/*.rs` (the contract suite's helpers): copied to the crate's `tests/`.
     tests: Vec<(PathBuf, String)>,
-    /// `*.tmpl` files: rendered to the same relative path without `.tmpl`.
-    rendered: Vec<(PathBuf, String)>,
+    /// `*.tmpl` files: rendered to `target` (see [`Templates::from_files`]).
+    rendered: Vec<Rendered>,
+}
+
+/// One `*.tmpl` file.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Rendered {
+    /// Where it goes in the crate.
+    target: PathBuf,
+    /// Its path below the templates folder (for messages).
+    source: PathBuf,
+    kind: TemplateKind,
+    text: String,
+}
+
+/// What a rendered template is, declared by where it sits in the templates folder;
+/// it decides whether the crate gets the file and which features an example needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum TemplateKind {
+    /// A file of the crate (`Cargo.toml`, `README.md`): always rendered.
+    File,
+    /// `examples/*.rs.tmpl`: an example using the API, declared with every resource
+    /// (`full`) as its required feature.
+    Example,
+    /// `examples/webhooks/*.rs.tmpl`, rendered into `examples/`: an example of webhook
+    /// verification, declared with `webhooks`, and left out when the config names no
+    /// webhook envelope.
+    WebhookExample,
 }
 
 fn read_dir_sorted(dir: &Path) -> Result<Vec<PathBuf>, Error> {
@@ -94,7 +122,22 @@ impl Templates {
             } else if rel.starts_with("tests") && name.ends_with(".rs") {
                 tests.push((rel, text));
             } else if let Some(target) = name.strip_suffix(".tmpl") {
-                rendered.push((rel.with_file_name(target), text));
+                let (kind, target) = if rel.parent() == Some(Path::new("examples/webhooks")) {
+                    (
+                        TemplateKind::WebhookExample,
+                        Path::new("examples").join(target),
+                    )
+                } else if rel.parent() == Some(Path::new("examples")) {
+                    (TemplateKind::Example, rel.with_file_name(target))
+                } else {
+                    (TemplateKind::File, rel.with_file_name(target))
+                };
+                rendered.push(Rendered {
+                    target,
+                    source: rel,
+                    kind,
+                    text,
+                });
             }
         }
         if !runtime.iter().any(|(n, _)| n == "mod.rs") {
@@ -122,8 +165,12 @@ impl Templates {
             .chain(
                 self.tests
                     .iter()
-                    .chain(&self.rendered)
-                    .map(|(target, text)| (target.clone(), text.as_str())),
+                    .map(|(rel, text)| (rel.clone(), text.as_str())),
+            )
+            .chain(
+                self.rendered
+                    .iter()
+                    .map(|r| (r.source.clone(), r.text.as_str())),
             )
     }
 
@@ -132,6 +179,7 @@ impl Templates {
         &self,
         config: &Config,
         api: &Api,
+        plan: &Plan,
         files: &mut FileSet,
     ) -> Result<(), Error> {
         for (name, text) in &self.runtime {
@@ -140,22 +188,14 @@ impl Templates {
         for (rel, text) in &self.tests {
             files.insert(rel.clone(), text.clone());
         }
-        let mut vars = variables(config, api);
-        vars.push(("examples", self.example_sections(config)));
-        for (target, text) in &self.rendered {
-            let is_webhook_example =
-                target.starts_with("examples") && target.to_string_lossy().contains("webhook");
-            if is_webhook_example && config.webhook_envelope.is_none() {
+        let mut vars = variables(config, api, plan);
+        vars.push(("examples", self.example_sections(config, plan)));
+        for r in &self.rendered {
+            if r.kind == TemplateKind::WebhookExample && plan.webhook_envelope.is_none() {
                 continue;
             }
-            let source = self.root.join(target).with_extension(format!(
-                "{}.tmpl",
-                target
-                    .extension()
-                    .map(|e| e.to_string_lossy().into_owned())
-                    .unwrap_or_default()
-            ));
-            files.insert(target.clone(), render(text, &vars, &source)?);
+            let source = self.root.join(&r.source);
+            files.insert(r.target.clone(), render(&r.text, &vars, &source)?);
         }
         for (name, text) in &config.examples {
             let target = Path::new("examples").join(name);
@@ -174,22 +214,21 @@ impl Templates {
     /// `[[example]]` sections of `Cargo.toml`: each example needs the features it uses
     /// (`webhooks` for webhook examples, every resource for the others), so that builds
     /// without default features still compile.
-    fn example_sections(&self, config: &Config) -> String {
+    fn example_sections(&self, config: &Config, plan: &Plan) -> String {
         let mut out = String::new();
-        for (target, _) in &self.rendered {
-            if !target.starts_with("examples") || target.extension().is_none_or(|e| e != "rs") {
-                continue;
-            }
-            let Some(name) = target.file_stem().map(|n| n.to_string_lossy().into_owned()) else {
-                continue;
+        for r in &self.rendered {
+            let feature = match r.kind {
+                TemplateKind::File => continue,
+                TemplateKind::Example => "full",
+                TemplateKind::WebhookExample if plan.webhook_envelope.is_none() => continue,
+                TemplateKind::WebhookExample => "webhooks",
             };
-            let feature = if name.contains("webhook") {
-                if config.webhook_envelope.is_none() {
-                    continue;
-                }
-                "webhooks"
-            } else {
-                "full"
+            let Some(name) = r
+                .target
+                .file_stem()
+                .map(|n| n.to_string_lossy().into_owned())
+            else {
+                continue;
             };
             out.push_str(&format!(
                 "[[example]]\nname = \"{name}\"\nrequired-features = [\"{feature}\"]\n\n"
@@ -230,9 +269,47 @@ fn toml_string(text: &str) -> String {
     out
 }
 
-fn variables(config: &Config, api: &Api) -> Vec<(&'static str, String)> {
+/// The `[features]` entries of `Cargo.toml`: `default`, `full` and one per resource.
+pub(crate) fn features_toml(features: &Features) -> String {
+    let quoted = |names: &[String]| {
+        names
+            .iter()
+            .map(|n| format!("\"{n}\""))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut out = format!("default = [{}]\n", quoted(&features.default));
+    out.push_str(
+        "# Every resource. To compile only some, turn default features off and name them\n\
+         # (`default-features = false, features = [\"<resource>\"]`): each resource's\n\
+         # module and the types it uses are compiled, nothing else.\n",
+    );
+    let _ = writeln!(out, "full = [{}]", quoted(&features.resources));
+    if !features.resources.is_empty() {
+        out.push_str("# One per resource: `client.<resource>()`.\n");
+    }
+    for (f, enables) in features.resources.iter().zip(&features.enables) {
+        match enables {
+            Some(e) => {
+                let _ = writeln!(out, "{f} = [\"{e}\"]");
+            }
+            None => {
+                let _ = writeln!(out, "{f} = []");
+            }
+        }
+    }
+    if let Some(u) = &features.umbrella {
+        let _ = writeln!(
+            out,
+            "# Enabled by every resource: what all of them need (the error type and its parts).\n{u} = []"
+        );
+    }
+    out.trim_end().to_string()
+}
+
+fn variables(config: &Config, api: &Api, plan: &Plan) -> Vec<(&'static str, String)> {
     // `default`, `full` and one feature per resource.
-    let features = crate::emit::features::cargo_features(api, config);
+    let features = features_toml(&plan.features);
     vec![
         ("crate_name", config.crate_name.clone()),
         ("lib_name", config.lib_name()),
@@ -251,7 +328,9 @@ fn variables(config: &Config, api: &Api) -> Vec<(&'static str, String)> {
         ("features", features),
         (
             "webhook_envelope",
-            config.webhook_envelope.clone().unwrap_or_default(),
+            plan.webhook_envelope
+                .map(|id| api.type_def(id).name.clone())
+                .unwrap_or_default(),
         ),
     ]
 }
@@ -299,6 +378,37 @@ mod tests {
         assert_eq!(
             render("name = \"{{ name }}\"", &vars, Path::new("t")).expect("ok"),
             "name = \"linq-api\""
+        );
+    }
+
+    #[test]
+    fn a_template_kind_is_declared_by_its_folder_not_its_name() {
+        let file = |p: &str| (PathBuf::from(p), String::new());
+        let t = Templates::from_files(
+            Path::new("t"),
+            vec![
+                file("runtime/mod.rs"),
+                file("Cargo.toml.tmpl"),
+                file("examples/webhook_free.rs.tmpl"),
+                file("examples/webhooks/verify.rs.tmpl"),
+            ],
+        )
+        .expect("templates");
+        let kinds: Vec<(&Path, TemplateKind)> = t
+            .rendered
+            .iter()
+            .map(|r| (r.target.as_path(), r.kind))
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                (Path::new("Cargo.toml"), TemplateKind::File),
+                (
+                    Path::new("examples/verify.rs"),
+                    TemplateKind::WebhookExample
+                ),
+                (Path::new("examples/webhook_free.rs"), TemplateKind::Example),
+            ]
         );
     }
 

@@ -17,7 +17,7 @@ use std::path::Path;
 use serde_json::Value;
 
 use crate::error::{Diagnostic, Error, ErrorKind, pointer_push};
-use crate::lower::refs;
+use crate::pointer as refs;
 
 /// An example that does not validate against its schema.
 #[derive(Debug, Clone, PartialEq, Eq)]

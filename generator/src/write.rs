@@ -1,4 +1,4 @@
-//! Stage 7, write: put the files on disk, or compare them with what is there.
+//! Stage 8, write: put the files on disk, or compare them with what is there.
 //!
 //! The output folder may hold files the generator did not write (a project's own
 //! files, `.git`, `target/`): it only ever replaces or removes files it wrote itself.

@@ -6,8 +6,8 @@
 use std::path::PathBuf;
 
 use generator::ir::{
-    Api, BodyEncoding, Field, ParamLocation, Presence, Primitive, QueryStyle, ResponseBody,
-    Tagging, TypeDef, TypeKind, TypeRef,
+    Api, BodyEncoding, EnumValue, Field, ParamLocation, Presence, Primitive, QueryStyle,
+    ResponseBody, Tagging, TypeDef, TypeKind, TypeRef,
 };
 
 fn fixture(name: &str) -> PathBuf {
@@ -182,7 +182,9 @@ fn nullable_in_both_styles_type_arrays_and_const() {
     let both = named(&api, &field(&api, "Nullable30", "both").ty);
     assert!(matches!(both.kind, TypeKind::Union(_)), "{both:?}");
     let fixed = named(&api, &field(&api, "Nullable30", "fixed").ty);
-    assert!(matches!(&fixed.kind, TypeKind::Enum(e) if e.integer && e.variants[0].value == "42"));
+    assert!(
+        matches!(&fixed.kind, TypeKind::Enum(e) if e.integer && e.variants[0].value == EnumValue::Int(42))
+    );
     // `$ref` with sibling keywords (3.1): still the referenced type, now nullable.
     let base = field(&api, "Annotated", "base");
     assert_eq!(base.presence, Presence::OptionalNullable);
@@ -196,12 +198,16 @@ fn integer_enums_and_one_of_constants() {
         panic!()
     };
     assert!(level.integer);
-    let v: Vec<(&str, &str)> = level
+    let v: Vec<(&str, &EnumValue)> = level
         .variants
         .iter()
-        .map(|v| (v.name.as_str(), v.value.as_str()))
+        .map(|v| (v.name.as_str(), &v.value))
         .collect();
-    assert_eq!(v, [("Low", "1"), ("Medium", "2"), ("High", "3")]);
+    let int = |n| EnumValue::Int(n);
+    assert_eq!(
+        v,
+        [("Low", &int(1)), ("Medium", &int(2)), ("High", &int(3))]
+    );
     let TypeKind::Enum(channel) = &ty(&api, "ChannelType").kind else {
         panic!()
     };
@@ -225,7 +231,10 @@ fn odd_enum_values_get_unique_names_and_keep_their_values() {
     let v: Vec<(&str, &str)> = e
         .variants
         .iter()
-        .map(|v| (v.name.as_str(), v.value.as_str()))
+        .map(|v| match &v.value {
+            EnumValue::Str(s) => (v.name.as_str(), s.as_str()),
+            EnumValue::Int(n) => panic!("a string enum holds the integer {n}"),
+        })
         .collect();
     assert_eq!(
         &v[..7],
@@ -424,7 +433,7 @@ fn referenced_bodies_responses_and_several_success_codes() {
         &get.response.body,
         ResponseBody::Json(TypeRef::Named(_))
     ));
-    assert_eq!(get.errors[0].status, "404");
+    assert_eq!(get.errors[0].status, generator::ir::Status::Code(404));
     let post = op(&api, "/items", "POST");
     assert_eq!(
         post.body.as_ref().map(|b| b.encoding.clone()),
@@ -678,4 +687,37 @@ fn an_idempotency_field_for_an_unknown_operation_is_an_error() {
         "{text}"
     );
     std::fs::remove_dir_all(&dir).ok();
+}
+
+/// An integer enum value outside `i64` is not dropped from the enum: the enum is typed
+/// by its values' JSON type instead, with a note.
+#[test]
+fn an_integer_enum_value_outside_i64_is_a_note_not_a_dropped_value() {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("huge-enum");
+    std::fs::create_dir_all(&dir).expect("dir");
+    let spec = dir.join("huge.yaml");
+    std::fs::write(
+        &spec,
+        "openapi: 3.0.3\ninfo: {title: Huge, version: '1'}\npaths: {}\ncomponents:\n  schemas:\n    \
+         Holder:\n      type: object\n      properties:\n        \
+         small: {enum: [1, 2]}\n        huge: {enum: [1, 18446744073709551615]}\n",
+    )
+    .expect("spec");
+    let (api, _) = generator::lower_spec(&spec, Some("fixture")).expect("lowers");
+    let small = named(&api, &field(&api, "Holder", "small").ty);
+    assert!(
+        matches!(&small.kind, TypeKind::Enum(e) if e.integer && e.variants.len() == 2),
+        "{small:?}"
+    );
+    let huge = field(&api, "Holder", "huge");
+    assert_eq!(huge.ty, TypeRef::Primitive(Primitive::I64));
+    assert!(
+        has_note(
+            &api,
+            "#/components/schemas/Holder/properties/huge",
+            "typed by its values' JSON type"
+        ),
+        "{:?}",
+        api.diagnostics
+    );
 }

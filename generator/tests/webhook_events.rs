@@ -274,3 +274,33 @@ fn generate_into(spec: &Path, name: &str, scratch: &Path) -> String {
     generated.write_to(&scratch.join(name)).expect("writes");
     name.to_string()
 }
+
+/// A `webhooks.envelope` that names no schema (a typo) is a config error naming the
+/// key and the config file, not a crate whose webhook example does not compile.
+#[test]
+fn an_envelope_naming_no_schema_is_a_config_error() {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("envelope-typo");
+    std::fs::create_dir_all(&dir).expect("dir");
+    let spec = dir.join("events.yaml");
+    std::fs::copy(fixture(), &spec).expect("copy the fixture");
+    let config = dir.join("events.codegen.yaml");
+    std::fs::write(&config, "webhooks:\n  envelope: Envelop\n").expect("config");
+    let templates = generator::templates::Templates::embedded().expect("templates");
+    let err = generator::generate_from(&spec, Some("fixture"), None, &templates)
+        .expect_err("an unknown envelope");
+    assert_eq!(err.kind(), generator::ErrorKind::Config);
+    assert_eq!(err.file(), config.as_path());
+    assert!(
+        err.to_string().contains("webhooks.envelope") && err.to_string().contains("`Envelop`"),
+        "{err}"
+    );
+    // Spelled right, the same spec generates, with the envelope in the webhook example.
+    std::fs::write(&config, "webhooks:\n  envelope: Envelope\n").expect("config");
+    let generated =
+        generator::generate_from(&spec, Some("fixture"), None, &templates).expect("generates");
+    let example = generated
+        .files
+        .get(Path::new("examples/webhook_axum.rs"))
+        .expect("the webhook example");
+    assert!(example.contains("types::Envelope;"), "{example}");
+}

@@ -180,7 +180,7 @@ fn write_crate(spec: &Path, out: &Path) -> Result<generator::Generated, String> 
     let templates = generator::templates::Templates::load(&repo_root().join("templates"))
         .map_err(|e| e.to_string())?;
     templates
-        .render_into(&g.config, &g.api, &mut g.files)
+        .render_into(&g.config, &g.api, &g.plan, &mut g.files)
         .map_err(|e| e.to_string())?;
     let manifest = g
         .files

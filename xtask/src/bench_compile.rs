@@ -273,7 +273,7 @@ fn generate(root: &Path, spec: &Path, name: Option<&str>, scratch: &Path) -> Res
         .api
         .resources
         .iter()
-        .zip(generator::emit::features::resource_features(&g.api))
+        .zip(g.plan.features.resources.iter().cloned())
         .max_by_key(|(r, _)| r.operations.len())
         .map(|(r, feature)| (feature, r.operations.len()));
     Ok(Crate {

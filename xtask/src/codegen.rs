@@ -10,7 +10,7 @@ use crate::{Args, repo_root};
 pub fn run(raw: &[String]) -> Result<ExitCode, String> {
     let args = Args::parse(
         raw,
-        &["--check", "--dump-ir", "--force"],
+        &["--check", "--dump-ir", "--dump-plan", "--force"],
         &["--spec", "--out", "--name", "--templates"],
     )?;
     let root = repo_root();
@@ -36,6 +36,16 @@ pub fn run(raw: &[String]) -> Result<ExitCode, String> {
         let (api, _) = generator::lower_spec(&options.spec, options.crate_name.as_deref())
             .map_err(|e| e.to_string())?;
         let json = serde_json::to_string_pretty(&api).map_err(|e| e.to_string())?;
+        println!("{json}");
+        return Ok(ExitCode::SUCCESS);
+    }
+    if args.flag("--dump-plan") {
+        let (api, config) = generator::lower_spec(&options.spec, options.crate_name.as_deref())
+            .map_err(|e| e.to_string())?;
+        let config_file = generator::Config::path_for(&options.spec);
+        let plan =
+            generator::plan::Plan::new(&api, &config, &config_file).map_err(|e| e.to_string())?;
+        let json = serde_json::to_string_pretty(&plan).map_err(|e| e.to_string())?;
         println!("{json}");
         return Ok(ExitCode::SUCCESS);
     }

@@ -34,12 +34,14 @@ const USAGE: &str = "\
 usage: cargo xtask <command> [options]
 
 commands:
-  codegen [--check] [--dump-ir] [--force] [--spec PATH] [--out DIR] [--name CRATE]
+  codegen [--check] [--dump-ir] [--dump-plan] [--force] [--spec PATH] [--out DIR] [--name CRATE]
       Regenerate the client crate (default: spec/linq-api-v3.yaml -> generated/).
       Only files listed in DIR/.codegen-files (written by earlier runs) are replaced
       or removed; a non-empty DIR without that list is refused.
       --check    exit non-zero with a diff when the output is stale; write nothing
       --dump-ir  print the intermediate representation as JSON; write nothing
+      --dump-plan  print the plan (per type: alias, Default, feature gate, serde
+                 directions; features; webhook envelope; names) as JSON; write nothing
       --force    write into a non-empty DIR that is not an earlier output (the
                  generated files are written; no other file is touched)
   api-diff OLD_SPEC NEW_SPEC [--format json]

@@ -9,60 +9,82 @@ use quote::quote;
 
 use std::cell::RefCell;
 
-/// Starts the value of a deferred doc block's placeholder attribute (a private-use
-/// character, then the block's number).
-pub const PLACEHOLDER: char = '\u{E000}';
+use super::{DOC_BLOCK, DocBlock};
 
-thread_local! {
-    /// While emitting under [`deferred`]: the lines of each deferred doc block.
-    static DEFERRED: RefCell<Option<Vec<Vec<String>>>> = const { RefCell::new(None) };
+/// The doc blocks of one emitted part, collected while it is emitted: each block
+/// stands in the tokens as one short placeholder attribute (see [`super::Emitted`]),
+/// and [`crate::format`] writes its lines into the printed text as the `///` lines
+/// prettyplease would have printed for `#[doc = "..."]` attributes. The text is the
+/// same; parsing and printing thousands of doc attributes is what is saved.
+#[derive(Debug, Default)]
+pub struct Docs {
+    blocks: RefCell<Vec<DocBlock>>,
 }
 
-/// Runs `f` with doc comments deferred: [`attrs`] then emits one short placeholder
-/// attribute per doc block and records the block's lines, which
-/// [`crate::format::format_with_docs`] writes into the printed text as the `///` lines
-/// prettyplease would have printed. The text is the same; parsing and printing
-/// thousands of `#[doc = "..."]` lines through syn and prettyplease is what is saved.
-pub fn deferred<R>(f: impl FnOnce() -> R) -> (R, Vec<Vec<String>>) {
-    let outer = DEFERRED.with(|d| d.replace(Some(Vec::new())));
-    let result = f();
-    let blocks = DEFERRED.with(|d| d.replace(outer)).unwrap_or_default();
-    (result, blocks)
+impl Docs {
+    /// Outer docs from spec text (see [`attrs`]).
+    pub fn attrs(&self, text: &str) -> TokenStream {
+        self.push(
+            DocBlock {
+                lines: sanitize(text),
+                example: None,
+            },
+            false,
+        )
+    }
+
+    /// Outer docs holding the generator's own `no_run` example of `code` (the body of
+    /// an `async fn example()`), formatted by [`crate::format`].
+    pub fn example(&self, code: TokenStream) -> TokenStream {
+        self.push(
+            DocBlock {
+                lines: Vec::new(),
+                example: Some(code),
+            },
+            false,
+        )
+    }
+
+    /// Inner (`//!`) docs: `text` is spec text (see [`attrs`]), then, after a blank
+    /// line, the generator's own example, if any.
+    pub fn inner(&self, text: &str, example: Option<TokenStream>) -> TokenStream {
+        self.push(
+            DocBlock {
+                lines: sanitize(text),
+                example,
+            },
+            true,
+        )
+    }
+
+    fn push(&self, block: DocBlock, inner: bool) -> TokenStream {
+        if block.lines.is_empty() && block.example.is_none() {
+            return TokenStream::new();
+        }
+        let mut blocks = self.blocks.borrow_mut();
+        let placeholder = format!("{DOC_BLOCK}{}", blocks.len());
+        blocks.push(block);
+        if inner {
+            quote! { #![doc = #placeholder] }
+        } else {
+            quote! { #[doc = #placeholder] }
+        }
+    }
+
+    /// The blocks, in the order of their placeholders' numbers.
+    pub fn into_blocks(self) -> Vec<DocBlock> {
+        self.blocks.into_inner()
+    }
 }
 
-/// `#[doc = "..."]` attributes, one per line (prettyplease prints them as `///`), or
-/// one placeholder for all of them under [`deferred`]. `text` is spec text: it goes
-/// through [`sanitize`], so none of it can become a doctest.
+/// `#[doc = "..."]` attributes, one per line (prettyplease prints them as `///`).
+/// `text` is spec text: it goes through [`sanitize`], so none of it can become a
+/// doctest.
 pub fn attrs(text: &str) -> TokenStream {
     line_attrs(sanitize(text))
 }
 
-/// Same as [`attrs`] for text the generator wrote itself (its own `no_run` examples):
-/// the lines are kept as they are, so its code blocks stay doctests.
-pub fn own_attrs(text: &str) -> TokenStream {
-    line_attrs(text.lines().map(str::to_string).collect())
-}
-
 fn line_attrs(lines: Vec<String>) -> TokenStream {
-    if lines.is_empty() {
-        return TokenStream::new();
-    }
-    let lines = match DEFERRED.with(|d| {
-        let mut d = d.borrow_mut();
-        match d.as_mut() {
-            Some(blocks) => {
-                blocks.push(lines);
-                Ok(blocks.len() - 1)
-            }
-            None => Err(lines),
-        }
-    }) {
-        Ok(block) => {
-            let placeholder = format!("{PLACEHOLDER}{block}");
-            return quote! { #[doc = #placeholder] };
-        }
-        Err(lines) => lines,
-    };
     let attrs = lines.iter().map(|l| {
         let l = if l.is_empty() {
             String::new()

@@ -4,8 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::resources::{PathArg, path_arg_kind};
-use super::rust_type::ident;
+use super::rust_type::{PathArg, ident, path_arg_kind};
 use super::values::ValueBuilder;
 use crate::ir::{
     Api, BodyEncoding, Operation, Primitive, Resource, ResponseBody, TypeKind, TypeRef,
@@ -78,7 +77,9 @@ pub fn call_arguments(api: &Api, op: &Operation, values: &ValueBuilder<'_>) -> V
         let def = api.type_def(p.ty);
         let name = ident(&def.name);
         args.push(match &def.kind {
-            TypeKind::Params(ps) if !values.defaults[p.ty.0] || ps.iter().any(|q| q.required) => {
+            TypeKind::Params(ps)
+                if !values.plan.ty(p.ty).default || ps.iter().any(|q| q.required) =>
+            {
                 let mut fields = Vec::new();
                 for q in ps {
                     let f = ident(&q.name);
@@ -90,11 +91,15 @@ pub fn call_arguments(api: &Api, op: &Operation, values: &ValueBuilder<'_>) -> V
                             .or_else(|| values.placeholder(&q.ty));
                         let v = v.unwrap_or_else(|| quote! { Default::default() });
                         fields.push(quote! { #f: #v });
-                    } else if !values.defaults[p.ty.0] {
+                    } else if !values.plan.ty(p.ty).default {
                         fields.push(quote! { #f: None });
                     }
                 }
-                let rest = values.defaults[p.ty.0].then(|| quote! { ..Default::default() });
+                let rest = values
+                    .plan
+                    .ty(p.ty)
+                    .default
+                    .then(|| quote! { ..Default::default() });
                 quote! { &#krate::types::#name { #(#fields,)* #rest } }
             }
             _ => quote! { &#krate::types::#name::default() },
@@ -103,14 +108,14 @@ pub fn call_arguments(api: &Api, op: &Operation, values: &ValueBuilder<'_>) -> V
     args
 }
 
-/// The example as doc text: a fenced `no_run` block whose setup lines are hidden.
+/// The example of calling `op`: the body of an `async fn example()`, which
+/// [`crate::format`] prints as a fenced `no_run` block whose setup lines are hidden.
 pub fn method_example(
     api: &Api,
     r: &Resource,
     op: &Operation,
     values: &ValueBuilder<'_>,
-    krate_name: &str,
-) -> String {
+) -> TokenStream {
     let krate = &values.krate;
     let chain = r.chain.iter().map(|a| ident(a));
     let method = ident(&op.name);
@@ -119,7 +124,7 @@ pub fn method_example(
     let body = match &op.response.body {
         ResponseBody::Empty => quote! { #call; },
         _ => {
-            let binding = ident(&result_binding(api, op));
+            let binding = ident(values.plan.names.example_result(api, r, op));
             quote! {
                 let #binding = #call;
                 println!("{:?}", #binding);
@@ -137,49 +142,11 @@ pub fn method_example(
     } else {
         quote! { #krate::Error }
     };
-    let tokens = quote! {
+    quote! {
         async fn example() -> Result<(), #err> {
             let client = #krate::Client::from_env()?;
             #body
             Ok(())
         }
-    };
-    let code = match syn::parse2::<syn::File>(tokens) {
-        Ok(file) => prettyplease::unparse(&file),
-        Err(_) => return String::new(),
-    };
-    let mut out = String::from("# Example\n\n```no_run\n");
-    let lines: Vec<&str> = code.lines().collect();
-    for (i, line) in lines.iter().enumerate() {
-        let hidden = i == 0 || i + 1 == lines.len() || line.trim() == "Ok(())";
-        if hidden {
-            out.push_str("# ");
-            out.push_str(line);
-        } else {
-            out.push_str(line.strip_prefix("    ").unwrap_or(line));
-        }
-        out.push('\n');
-    }
-    out.push_str("```");
-    let _ = krate_name;
-    out
-}
-
-/// `webhook_subscription` for a call returning `WebhookSubscription`.
-fn result_binding(api: &Api, op: &Operation) -> String {
-    let from_type = match &op.response.body {
-        ResponseBody::Json(TypeRef::Named(id)) => Some(api.type_def(*id).name.clone()),
-        _ => None,
-    };
-    match from_type {
-        Some(name) => {
-            let snake = crate::lower::names::snake(&name, "response");
-            if snake == "client" {
-                "response".to_string()
-            } else {
-                snake
-            }
-        }
-        None => "response".to_string(),
     }
 }

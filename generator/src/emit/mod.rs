@@ -1,8 +1,9 @@
-//! Stage 5, emit: the IR to token streams, one per file of the crate.
+//! Stage 6, emit: the IR and the plan to token streams, one per file of the crate.
 //!
-//! Emission reads only the IR and the config, never the spec: every decision about
-//! names and shapes was made during lowering.
+//! Emission reads only the IR, the [`Plan`] and the config's settings, never the spec:
+//! every decision about names and shapes was made during lowering and planning.
 
+mod contract;
 mod crate_root;
 pub mod docs;
 mod examples;
@@ -11,51 +12,39 @@ mod pagination;
 pub(crate) mod resources;
 pub(crate) mod rust_type;
 mod samples;
-mod tests;
 pub(crate) mod types;
 mod values;
 
 use std::path::PathBuf;
 
 use proc_macro2::TokenStream;
+use quote::ToTokens;
 
 use crate::config::Config;
 use crate::ir::Api;
+use crate::plan::Plan;
 
-/// What emission produces: Rust files to format, and other files as text.
+/// One emitted part: its tokens, and the doc blocks they refer to. A doc block stands
+/// in the tokens as one attribute `#[doc = "<DOC_BLOCK>N"]` (or `#![doc = ..]` for
+/// inner docs), `N` being its index in `docs`; [`crate::format`] prints the tokens and
+/// writes each block's lines where its placeholder is.
 #[derive(Debug, Default)]
 pub struct Emitted {
-    /// `(path, tokens)` of Rust files.
-    pub rust: Vec<(PathBuf, TokenStream)>,
-    /// `(path, text)` of other files.
-    pub other: Vec<(PathBuf, String)>,
+    pub tokens: TokenStream,
+    pub docs: Vec<DocBlock>,
 }
 
-/// Emits the crate's generated files.
-pub fn emit(api: &Api, config: &Config) -> Emitted {
-    let cx = Context::new(api, config);
-    Emitted {
-        rust: parts(api)
-            .into_iter()
-            .map(|part| (part.path(api), emit_part(api, config, &cx, part)))
-            .collect(),
-        other: Vec::new(),
-    }
-}
+/// Starts the value of a doc block's placeholder attribute (a private-use character,
+/// then the block's number).
+pub const DOC_BLOCK: char = '\u{E000}';
 
-/// What emission works out once about the whole API, for every part.
-pub struct Context {
-    defaults: Vec<bool>,
-    types: types::Plan,
-}
-
-impl Context {
-    pub fn new(api: &Api, config: &Config) -> Context {
-        Context {
-            defaults: rust_type::defaultable(api),
-            types: types::Plan::new(api, config),
-        }
-    }
+/// The lines of one doc comment: text lines (already safe for rustdoc), then, after a
+/// blank line if there are text lines, the generator's own `no_run` example of
+/// `example` (the body of an `async fn example()`), formatted like normal code.
+#[derive(Debug, Clone, Default)]
+pub struct DocBlock {
+    pub lines: Vec<String>,
+    pub example: Option<TokenStream>,
 }
 
 /// The arguments of an operation's method after `&self`, as written in the emitted
@@ -70,7 +59,7 @@ pub fn method_arguments(api: &Api, op: &crate::ir::Operation) -> Vec<String> {
 }
 
 /// One emitted Rust file, or a run of the items of `types.rs`. Parts are emitted
-/// independently of each other (from the IR, the config and the [`Context`] only), so
+/// independently of each other (from the IR, the config and the [`Plan`] only), so
 /// they can be emitted on different threads; a file's parts, printed in order, make the
 /// file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -137,51 +126,40 @@ pub fn parts(api: &Api) -> Vec<Part> {
 }
 
 /// Emits one part.
-pub fn emit_part(api: &Api, config: &Config, cx: &Context, part: Part) -> TokenStream {
+pub fn emit_part(api: &Api, config: &Config, plan: &Plan, part: Part) -> Emitted {
     let lib_name = config.lib_name();
     let krate: TokenStream = rust_type::ident(&lib_name).into_token_stream();
-    let values = values::ValueBuilder {
-        api,
-        krate,
-        defaults: &cx.defaults,
-        sealed: &cx.types.sealed,
-    };
-    match part {
+    let values = values::ValueBuilder::new(api, krate, plan);
+    let docs = docs::Docs::default();
+    let tokens = match part {
         Part::Lib => {
             let usage = api
                 .resources
                 .iter()
                 .flat_map(|r| r.operations.iter().map(move |op| (r, op)))
                 .next()
-                .map(|(r, op)| examples::method_example(api, r, op, &values, &lib_name))
-                .unwrap_or_default();
-            crate_root::lib_file(api, config, &usage)
+                .map(|(r, op)| examples::method_example(api, r, op, &values));
+            crate_root::lib_file(api, config, plan, &docs, usage)
         }
-        Part::Settings => crate_root::settings_file(api, config),
+        Part::Settings => crate_root::settings_file(api, config, &docs),
         Part::Types { start, end } => {
             let mut out = if start == 0 {
                 types::types_header(api)
             } else {
                 TokenStream::new()
             };
-            out.extend(types::type_items(api, &cx.types, start..end));
+            out.extend(types::type_items(api, plan, &docs, start..end));
             out
         }
-        Part::ResourcesMod => resources::mod_file(api),
+        Part::ResourcesMod => resources::mod_file(api, plan, &docs),
         Part::Resource(i) => match api.resources.get(i) {
-            Some(r) => resources::resource_file(api, r, &values, &lib_name),
+            Some(r) => resources::resource_file(api, r, &values, &docs),
             None => TokenStream::new(),
         },
-        Part::Contract => tests::contract_file(api, config, &values),
-    }
-}
-
-trait IdentTokens {
-    fn into_token_stream(self) -> TokenStream;
-}
-
-impl IdentTokens for proc_macro2::Ident {
-    fn into_token_stream(self) -> TokenStream {
-        quote::quote! { #self }
+        Part::Contract => contract::contract_file(api, config, &values),
+    };
+    Emitted {
+        tokens,
+        docs: docs.into_blocks(),
     }
 }

@@ -4,21 +4,23 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::docs;
+use super::docs::{self, Docs};
 use super::examples::method_example;
-use super::features::resource_features;
 use super::pagination;
-use super::rust_type::{Scope, ident, rust_type};
+use super::rust_type::{PathArg, Scope, ident, path_arg_kind, rust_type};
 use super::values::ValueBuilder;
 use crate::ir::{
     Api, BodyEncoding, HttpMethod, Operation, Param, ParamLocation, PathPart, Primitive,
     QueryStyle, Resource, ResponseBody, TypeKind, TypeRef,
 };
+use crate::plan::Plan;
 
 /// `resources/mod.rs`: module declarations and the accessors on `Client`.
-pub fn mod_file(api: &Api) -> TokenStream {
+pub fn mod_file(api: &Api, plan: &Plan, docs: &Docs) -> TokenStream {
     // Each resource behind its Cargo feature (all on by default, through `full`).
-    let cfgs: Vec<TokenStream> = resource_features(api)
+    let cfgs: Vec<TokenStream> = plan
+        .features
+        .resources
         .iter()
         .map(|f| quote! { #[cfg(feature = #f)] #[cfg_attr(docsrs, doc(cfg(feature = #f)))] })
         .collect();
@@ -55,7 +57,7 @@ pub fn mod_file(api: &Api) -> TokenStream {
                 r.doc.as_deref(),
                 Some(&format!("Operations on the `{}` resource.", r.accessor)),
             ]);
-            let doc = docs::attrs(&text);
+            let doc = docs.attrs(&text);
             quote! {
                 #doc
                 #cfg
@@ -82,7 +84,7 @@ pub fn resource_file(
     api: &Api,
     r: &Resource,
     values: &ValueBuilder<'_>,
-    krate: &str,
+    docs: &Docs,
 ) -> TokenStream {
     let t = ident(&r.type_name);
     // Where the handle comes from: the client, or the parent resource's handle.
@@ -100,12 +102,12 @@ pub fn resource_file(
             r.accessor, owner.0, r.accessor, owner.1, r.accessor
         )),
     ]);
-    let doc = docs::attrs(&text);
+    let doc = docs.attrs(&text);
     let methods = r
         .operations
         .iter()
-        .map(|op| operation(api, r, op, values, krate));
-    let subresources = subresource_accessors(api, r);
+        .map(|op| operation(api, r, op, values, docs));
+    let subresources = subresource_accessors(api, r, &values.plan.features.resources, docs);
     let requests = r.operations.iter().map(|op| request_fn(api, r, op));
     let pagers = r
         .operations
@@ -196,13 +198,12 @@ pub fn resource_file(
 
 /// The accessors of a resource's sub-resources, on its handle: each hands its scope
 /// (client and options) on, so `with_options` on the parent applies below it too.
-fn subresource_accessors(api: &Api, r: &Resource) -> TokenStream {
+fn subresource_accessors(api: &Api, r: &Resource, features: &[String], docs: &Docs) -> TokenStream {
     let index = api.resources.iter().position(|x| std::ptr::eq(x, r));
-    let features = resource_features(api);
     let items = api
         .resources
         .iter()
-        .zip(&features)
+        .zip(features)
         .filter(|(c, _)| c.parent.is_some() && c.parent == index)
         .map(|(c, feature)| {
             let m = ident(&c.module);
@@ -215,7 +216,7 @@ fn subresource_accessors(api: &Api, r: &Resource) -> TokenStream {
                     c.chain.join(".")
                 )),
             ]);
-            let doc = docs::attrs(&text);
+            let doc = docs.attrs(&text);
             quote! {
                 #doc
                 #[cfg(feature = #feature)]
@@ -246,37 +247,6 @@ fn mentions_types(api: &Api, op: &Operation) -> bool {
             matches!(b.encoding, BodyEncoding::Json | BodyEncoding::Form) && named(&b.ty)
         })
         || matches!(&op.response.body, ResponseBody::Json(t) if named(t))
-}
-
-/// How a path parameter is taken and turned into a segment.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PathArg {
-    /// `&str`.
-    Str,
-    /// A `Copy` scalar, formatted with `to_string`.
-    Scalar(Primitive),
-    /// `&types::Enum`, via `as_str`.
-    Enum,
-}
-
-pub fn path_arg_kind(api: &Api, ty: &TypeRef) -> PathArg {
-    match ty {
-        TypeRef::Primitive(
-            p @ (Primitive::Bool
-            | Primitive::I32
-            | Primitive::I64
-            | Primitive::U32
-            | Primitive::U64
-            | Primitive::F32
-            | Primitive::F64),
-        ) => PathArg::Scalar(*p),
-        TypeRef::Named(id) => match &api.type_def(*id).kind {
-            TypeKind::Enum(_) => PathArg::Enum,
-            TypeKind::Alias(t) => path_arg_kind(api, t),
-            _ => PathArg::Str,
-        },
-        _ => PathArg::Str,
-    }
 }
 
 /// The argument list (after `&self`) and the call's argument names.
@@ -548,7 +518,7 @@ fn operation(
     r: &Resource,
     op: &Operation,
     values: &ValueBuilder<'_>,
-    krate: &str,
+    docs: &Docs,
 ) -> TokenStream {
     let name = ident(&op.name);
     let with_response = format_ident!("{}_with_response", op.name.trim_end_matches('_'));
@@ -570,8 +540,8 @@ fn operation(
         parts.as_deref(),
         Some(&http),
     ]);
-    let doc = docs::attrs(&text);
-    let example = docs::own_attrs(&method_example(api, r, op, values, krate));
+    let doc = docs.attrs(&text);
+    let example = docs.example(method_example(api, r, op, values));
     let deprecated = op.deprecated.then(|| quote! { #[deprecated] });
     // Binary content can be large: a third twin hands the body back unread.
     let byte_stream = matches!(op.response.body, ResponseBody::Binary).then(|| {

@@ -76,45 +76,33 @@ pub fn field_type(api: &Api, f: &Field, scope: Scope) -> TokenStream {
     }
 }
 
-/// Which named types can derive `Default` (every field's type has a default).
-/// Computed as a fixpoint so that mutually recursive structs are handled.
-pub fn defaultable(api: &Api) -> Vec<bool> {
-    let mut ok = vec![false; api.types.len()];
-    loop {
-        let mut changed = false;
-        for (i, t) in api.types.iter().enumerate() {
-            if ok[i] {
-                continue;
-            }
-            let now = match &t.kind {
-                TypeKind::Struct(s) => s
-                    .fields
-                    .iter()
-                    .all(|f| f.presence != Presence::Required || has_default(&f.ty, &ok)),
-                TypeKind::Params(ps) => ps.iter().all(|p| !p.required || has_default(&p.ty, &ok)),
-                TypeKind::Alias(t) | TypeKind::Newtype(t) => has_default(t, &ok),
-                TypeKind::Enum(_) | TypeKind::Union(_) | TypeKind::Event(_) => false,
-            };
-            if now {
-                ok[i] = true;
-                changed = true;
-            }
-        }
-        if !changed {
-            return ok;
-        }
-    }
+/// How a path parameter is taken and turned into a segment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PathArg {
+    /// `&str`.
+    Str,
+    /// A `Copy` scalar, formatted with `to_string`.
+    Scalar(Primitive),
+    /// `&types::Enum`, via `as_str`.
+    Enum,
 }
 
-fn has_default(ty: &TypeRef, ok: &[bool]) -> bool {
+pub fn path_arg_kind(api: &Api, ty: &TypeRef) -> PathArg {
     match ty {
-        TypeRef::Named(id) => ok[id.0],
-        TypeRef::Primitive(Primitive::DateTime | Primitive::Date) => false,
-        TypeRef::Primitive(_)
-        | TypeRef::List(_)
-        | TypeRef::Map(_)
-        | TypeRef::Option(_)
-        | TypeRef::Any
-        | TypeRef::Object => true,
+        TypeRef::Primitive(
+            p @ (Primitive::Bool
+            | Primitive::I32
+            | Primitive::I64
+            | Primitive::U32
+            | Primitive::U64
+            | Primitive::F32
+            | Primitive::F64),
+        ) => PathArg::Scalar(*p),
+        TypeRef::Named(id) => match &api.type_def(*id).kind {
+            TypeKind::Enum(_) => PathArg::Enum,
+            TypeKind::Alias(t) => path_arg_kind(api, t),
+            _ => PathArg::Str,
+        },
+        _ => PathArg::Str,
     }
 }

@@ -119,7 +119,9 @@ impl Samples<'_> {
                 }
                 match &def.kind {
                     TypeKind::Struct(s) => self.object(s, fill, depth)?,
-                    TypeKind::Enum(e) => Value::String(e.variants.first()?.value.clone()),
+                    TypeKind::Enum(e) => {
+                        Value::String(e.variants.first()?.value.text().into_owned())
+                    }
                     TypeKind::Union(u) => match &u.tagging {
                         Tagging::Discriminator { property, .. } => {
                             u.variants.iter().find_map(|v| {
@@ -182,7 +184,7 @@ impl Samples<'_> {
             && !e.variants.is_empty()
         {
             return Some(Value::String(
-                e.variants[i % e.variants.len()].value.clone(),
+                e.variants[i % e.variants.len()].value.text().into_owned(),
             ));
         }
         self.synth(ty, c, fill, depth)

@@ -3,51 +3,18 @@
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
-use std::collections::HashMap;
-use std::fmt::Write as _;
-
-use super::docs;
-use super::features::{Gate, directions, serde_needs, type_gates};
-use super::rust_type::{Scope, defaultable, field_type, ident, rust_type};
-use crate::config::Config;
+use super::docs::{self, Docs};
+use super::rust_type::{Scope, field_type, ident, rust_type};
 use crate::ir::{
-    Api, EventUnion, Presence, StringEnum, Struct, Tagging, TypeDef, TypeId, TypeKind, TypeRef,
-    Union, WebhookEvents,
+    Api, EnumDef, EventUnion, Presence, Struct, Tagging, TypeDef, TypeId, TypeKind, TypeRef, Union,
+    WebhookEvents,
 };
-
-/// `src/types.rs` is [`types_header`] then [`type_items`] of every type. A `Plan` is
-/// what every part of it needs to know about all the types; computed once, so that the
-/// file can be emitted in parts (on several threads).
-pub struct Plan {
-    defaults: Vec<bool>,
-    copies: Vec<Option<TypeId>>,
-    gates: Vec<Gate>,
-    /// Which types get a `Serialize` impl.
-    ser: Vec<bool>,
-    /// Which types get a `Deserialize` impl.
-    de: Vec<bool>,
-    /// Which types are `#[non_exhaustive]`.
-    pub sealed: Vec<bool>,
-}
-
-impl Plan {
-    pub fn new(api: &Api, config: &Config) -> Plan {
-        let copies = duplicates(api);
-        let (ser, de) = serde_needs(api, config, &copies);
-        Plan {
-            defaults: defaultable(api),
-            gates: type_gates(api, config, &copies),
-            sealed: non_exhaustive(api, config, &copies),
-            copies,
-            ser,
-            de,
-        }
-    }
-}
+use crate::plan::Plan;
 
 /// How one type is spelled besides its shape: the `#[cfg]` every one of its items
-/// carries (see [`super::features`]), and which serde impls it gets.
-struct Spell {
+/// carries (see [`super::features`]), and which serde impls it gets; and where its
+/// doc blocks go.
+struct Spell<'a> {
     /// The `cfg` of the type's items.
     cfg: TokenStream,
     /// The type's own `cfg`, with the `docsrs` attribute showing its features in docs.
@@ -56,6 +23,9 @@ struct Spell {
     de: bool,
     /// `#[non_exhaustive]`.
     sealed: bool,
+    docs: &'a Docs,
+    /// A struct decoder's local variable per field (see [`crate::plan::names`]).
+    locals: &'a [String],
 }
 
 /// The start of `types.rs`: its docs, lint settings and imports.
@@ -86,26 +56,35 @@ pub fn types_header(api: &Api) -> TokenStream {
 }
 
 /// The items of the types `range` of `api.types`, as they appear in `types.rs`.
-pub fn type_items(api: &Api, plan: &Plan, range: std::ops::Range<usize>) -> TokenStream {
+pub fn type_items(
+    api: &Api,
+    plan: &Plan,
+    docs: &Docs,
+    range: std::ops::Range<usize>,
+) -> TokenStream {
     let items = range.filter_map(|i| {
         let t = api.types.get(i)?;
+        let p = plan.types.get(i)?;
         let spell = Spell {
-            cfg: plan.gates[i].attr(),
+            cfg: super::features::cfg(&p.gate),
             item_cfg: {
-                let cfg = plan.gates[i].item_attr();
-                let allow = plan.copies[i]
+                let cfg = super::features::item_cfg(&p.gate);
+                let allow = p
+                    .alias_of
                     .is_none()
                     .then(|| allow_undocumented(t))
                     .flatten();
                 quote! { #cfg #allow }
             },
-            ser: plan.ser[i],
-            de: plan.de[i],
-            sealed: plan.sealed[i],
+            ser: p.ser,
+            de: p.de,
+            sealed: p.sealed,
+            docs,
+            locals: plan.names.decoder_locals.get(i).map_or(&[], Vec::as_slice),
         };
-        Some(match plan.copies[i] {
+        Some(match p.alias_of {
             Some(original) => copy_item(api, t, original, &spell),
-            None => type_item(api, t, plan.defaults[i], &spell),
+            None => type_item(api, t, p.default, &spell),
         })
     });
     quote! { #(#items)* }
@@ -124,218 +103,16 @@ fn copy_item(api: &Api, t: &TypeDef, original: TypeId, spell: &Spell) -> TokenSt
             "An alias of [`{target}`], which has the same shape."
         )),
     ]);
-    let doc = docs::attrs(&text);
+    let doc = spell.docs.attrs(&text);
     quote! { #doc #item_cfg pub type #name = #target; }
-}
-
-/// For each type, the earlier type whose code it would repeat, if any.
-///
-/// Two structs, enums, unions or parameter structs are copies when everything emitted
-/// inside them is equal (names, wire names, docs, presence, types), with named types
-/// compared by what they are copies of. Merging proceeds bottom-up until nothing
-/// changes (types that refer to themselves stay apart), and the earliest type of each
-/// group is the one emitted, so the output stays a function of the spec's order.
-pub fn duplicates(api: &Api) -> Vec<Option<TypeId>> {
-    let n = api.types.len();
-    // The shape of each type without its references, interned to a number once.
-    let mut shapes: HashMap<String, usize> = HashMap::new();
-    let mut static_class = vec![usize::MAX; n];
-    let mut refs: Vec<Vec<usize>> = vec![Vec::new(); n];
-    for (i, t) in api.types.iter().enumerate() {
-        let mut sig = Signature::default();
-        if !sig.kind(&t.kind) {
-            continue;
-        }
-        let next = shapes.len();
-        static_class[i] = *shapes.entry(sig.text).or_insert(next);
-        refs[i] = sig.refs;
-    }
-    let mut canon: Vec<usize> = (0..n).collect();
-    loop {
-        let mut first: HashMap<(usize, Vec<usize>), usize> = HashMap::new();
-        let mut changed = false;
-        for i in 0..n {
-            if static_class[i] == usize::MAX {
-                continue;
-            }
-            let key = (static_class[i], refs[i].iter().map(|r| canon[*r]).collect());
-            let rep = *first.entry(key).or_insert(i);
-            if canon[i] != rep {
-                canon[i] = rep;
-                changed = true;
-            }
-        }
-        if !changed {
-            break;
-        }
-    }
-    canon
-        .iter()
-        .enumerate()
-        .map(|(i, c)| (*c != i).then_some(TypeId(*c)))
-        .collect()
-}
-
-/// A type's emitted shape as text, with named types left out (collected in `refs`).
-#[derive(Default)]
-struct Signature {
-    text: String,
-    refs: Vec<usize>,
-}
-
-impl Signature {
-    fn s(&mut self, text: &str) {
-        // Length-prefixed, so that no two sequences of strings give the same text.
-        let _ = write!(self.text, "{}:", text.len());
-        self.text.push_str(text);
-    }
-
-    fn opt(&mut self, text: Option<&str>) {
-        match text {
-            Some(t) => {
-                self.text.push('+');
-                self.s(t);
-            }
-            None => self.text.push('-'),
-        }
-    }
-
-    fn flag(&mut self, b: bool) {
-        self.text.push(if b { 'T' } else { 'F' });
-    }
-
-    fn ty(&mut self, ty: &TypeRef) {
-        match ty {
-            TypeRef::Named(id) => {
-                self.text.push('N');
-                self.refs.push(id.0);
-            }
-            TypeRef::Primitive(p) => {
-                self.text.push('P');
-                // Discriminants are stable within one run, which is all this needs.
-                self.text.push(char::from(b'a' + *p as u8));
-            }
-            TypeRef::List(inner) => {
-                self.text.push('L');
-                self.ty(inner);
-            }
-            TypeRef::Map(inner) => {
-                self.text.push('M');
-                self.ty(inner);
-            }
-            TypeRef::Option(inner) => {
-                self.text.push('O');
-                self.ty(inner);
-            }
-            TypeRef::Any => self.text.push('A'),
-            TypeRef::Object => self.text.push('J'),
-        }
-    }
-
-    /// False for kinds that are never merged (aliases, recursive newtypes).
-    fn kind(&mut self, kind: &TypeKind) -> bool {
-        match kind {
-            TypeKind::Struct(st) => {
-                self.text.push('S');
-                for f in &st.fields {
-                    self.text.push('f');
-                    self.s(&f.name);
-                    self.s(&f.wire_name);
-                    self.ty(&f.ty);
-                    self.text.push(char::from(b'0' + f.presence as u8));
-                    self.flag(f.boxed);
-                    self.opt(f.doc.as_deref());
-                    self.flag(f.deprecated);
-                }
-                match &st.additional {
-                    Some(t) => {
-                        self.text.push('a');
-                        self.ty(t);
-                    }
-                    None => self.text.push('-'),
-                }
-            }
-            TypeKind::Params(params) => {
-                self.text.push('Q');
-                for p in params {
-                    self.text.push('p');
-                    self.s(&p.name);
-                    self.s(&p.wire_name);
-                    self.s(&format!("{:?}{:?}", p.location, p.style));
-                    self.flag(p.required);
-                    self.ty(&p.ty);
-                    self.opt(p.doc.as_deref());
-                }
-            }
-            TypeKind::Enum(e) => {
-                self.text.push('E');
-                self.flag(e.integer);
-                self.s(&e.unknown_variant);
-                for v in &e.variants {
-                    self.text.push('v');
-                    self.s(&v.name);
-                    self.s(&v.value);
-                    self.opt(v.doc.as_deref());
-                }
-            }
-            TypeKind::Union(u) => {
-                self.text.push('U');
-                match &u.tagging {
-                    Tagging::Untagged => self.text.push('-'),
-                    Tagging::Discriminator {
-                        property,
-                        unknown_variant,
-                    } => {
-                        self.text.push('D');
-                        self.s(property);
-                        self.s(unknown_variant);
-                    }
-                }
-                for v in &u.variants {
-                    self.text.push('v');
-                    self.s(&v.name);
-                    self.ty(&v.ty);
-                    self.flag(v.boxed);
-                    for t in &v.tags {
-                        self.s(t);
-                    }
-                    self.text.push(';');
-                }
-            }
-            TypeKind::Alias(_) | TypeKind::Newtype(_) | TypeKind::Event(_) => return false,
-        }
-        true
-    }
-}
-
-/// Which types are emitted `#[non_exhaustive]` (index-aligned with `api.types`), so that
-/// what the server adds is not a breaking change of the crate (see ARCHITECTURE.md):
-///
-/// - every enum and union: their values come from the server and already have a
-///   catch-all for values this version does not know, so a `match` needs a fallback
-///   anyway; building a variant is unaffected;
-/// - structs that only responses, errors and webhooks carry: users read them, and build
-///   them (for tests) with `new` and field assignments, so a new optional field is an
-///   addition. Structs that requests send stay constructible with literals.
-pub fn non_exhaustive(api: &Api, config: &Config, copies: &[Option<TypeId>]) -> Vec<bool> {
-    let (sent, received) = directions(api, config, copies);
-    api.types
-        .iter()
-        .enumerate()
-        .map(|(i, t)| match t.kind {
-            TypeKind::Enum(_) | TypeKind::Union(_) => true,
-            TypeKind::Struct(_) => received[i] && !sent[i],
-            _ => false,
-        })
-        .collect()
 }
 
 /// The type's doc from the spec. Nothing is invented for what the spec leaves
 /// undescribed: such a type (or one with an undescribed field or variant) is left
 /// undocumented, and `missing_docs` is allowed on that type alone, so the lint still
 /// holds everywhere else.
-fn type_doc(t: &TypeDef) -> TokenStream {
-    t.doc.as_deref().map(docs::attrs).unwrap_or_default()
+fn type_doc(t: &TypeDef, docs: &Docs) -> TokenStream {
+    t.doc.as_deref().map(|d| docs.attrs(d)).unwrap_or_default()
 }
 
 /// `#[allow(missing_docs)]` for a type the spec leaves undescribed, or one with an
@@ -353,7 +130,7 @@ fn allow_undocumented(t: &TypeDef) -> Option<TokenStream> {
 }
 
 fn type_item(api: &Api, t: &TypeDef, default: bool, spell: &Spell) -> TokenStream {
-    let doc = type_doc(t);
+    let doc = type_doc(t, spell.docs);
     let name = ident(&t.name);
     let cfg = &spell.cfg;
     let item_cfg = &spell.item_cfg;
@@ -382,7 +159,7 @@ fn type_item(api: &Api, t: &TypeDef, default: bool, spell: &Spell) -> TokenStrea
                     p.doc.as_deref(),
                     Some(&format!("Sent as the `{}` {where_}.", p.wire_name)),
                 ]);
-                let doc = docs::attrs(&text);
+                let doc = spell.docs.attrs(&text);
                 quote! { #doc pub #fname: #ty, }
             });
             let derive_default = default.then(|| quote! { Default, });
@@ -451,7 +228,7 @@ fn struct_item(
     let fields = s.fields.iter().map(|f| {
         let fname = ident(&f.name);
         let ty = field_type(api, f, Scope::Types);
-        let fdoc = f.doc.as_deref().map(docs::attrs);
+        let fdoc = f.doc.as_deref().map(|d| spell.docs.attrs(d));
         let deprecated = f.deprecated.then(|| quote! { #[deprecated] });
         quote! { #fdoc #deprecated pub #fname: #ty, }
     });
@@ -468,7 +245,9 @@ fn struct_item(
     // Attributes of the impls: the type's `cfg`, and `allow(deprecated)` if needed.
     let attrs = quote! { #cfg #allow };
     let encode = spell.ser.then(|| to_object(name, s, &attrs));
-    let decode = spell.de.then(|| from_object(api, name, s, &attrs, events));
+    let decode = spell
+        .de
+        .then(|| from_object(api, name, s, &attrs, events, spell.locals));
     let sealed = spell.sealed.then(|| quote! { #[non_exhaustive] });
     let constructor = spell.sealed.then(|| constructor(api, name, s, &attrs));
     quote! {
@@ -585,8 +364,9 @@ fn from_object(
     s: &Struct,
     attrs: &TokenStream,
     events: Option<&WebhookEvents>,
+    locals: &[String],
 ) -> TokenStream {
-    let locals: Vec<proc_macro2::Ident> = locals(s).iter().map(|n| format_ident!("{n}")).collect();
+    let locals: Vec<proc_macro2::Ident> = locals.iter().map(|n| format_ident!("{n}")).collect();
     let keys: Vec<proc_macro2::Ident> = events
         .map(|e| {
             (0..e.discriminators.len())
@@ -685,31 +465,18 @@ fn from_object(
     }
 }
 
-/// The decoder's local variable per field: `f_<field>`, snake case (no double
-/// underscore for fields like `_3d`), distinct from each other and from `map`/`key`.
-fn locals(s: &Struct) -> Vec<String> {
-    let mut out: Vec<String> = Vec::with_capacity(s.fields.len());
-    for (i, f) in s.fields.iter().enumerate() {
-        let mut name = format!("f_{}", f.name.trim_start_matches('_'));
-        if out.contains(&name) {
-            name = format!("{name}_{i}");
-        }
-        out.push(name);
-    }
-    out
-}
-
 /// A known value's doc: the value, and what it means when the spec says.
-fn variant_doc(v: &crate::ir::EnumVariant) -> TokenStream {
-    let value = if v.value.is_empty() {
+fn variant_doc(v: &crate::ir::EnumVariant, docs: &Docs) -> TokenStream {
+    let text = v.value.text();
+    let value = if text.is_empty() {
         " The empty string.".to_string()
     } else {
-        format!(" `{}`", docs::code_span(&v.value))
+        format!(" `{}`", docs::code_span(&text))
     };
     match &v.doc {
         None => quote! { #[doc = #value] },
         Some(d) => {
-            let rest = docs::attrs(d);
+            let rest = docs.attrs(d);
             quote! { #[doc = #value] #[doc = ""] #rest }
         }
     }
@@ -720,22 +487,23 @@ fn variant_doc(v: &crate::ir::EnumVariant) -> TokenStream {
 fn int_enum_item(
     doc: &TokenStream,
     name: &proc_macro2::Ident,
-    e: &StringEnum,
+    e: &EnumDef,
     spell: &Spell,
 ) -> TokenStream {
     let cfg = &spell.cfg;
     let item_cfg = &spell.item_cfg;
     let unknown = ident(&e.unknown_variant);
+    // Lowering makes every value of an integer enum an integer.
     let known: Vec<(proc_macro2::Ident, Literal, &crate::ir::EnumVariant)> = e
         .variants
         .iter()
         .filter_map(|v| {
-            let n = v.value.parse::<i64>().ok()?;
+            let n = v.value.as_int()?;
             Some((ident(&v.name), Literal::i64_unsuffixed(n), v))
         })
         .collect();
     let variants = known.iter().map(|(vname, _, v)| {
-        let vdoc = variant_doc(v);
+        let vdoc = variant_doc(v, spell.docs);
         quote! { #vdoc #vname, }
     });
     let to_int = known
@@ -828,7 +596,7 @@ fn int_enum_item(
 fn enum_item(
     doc: &TokenStream,
     name: &proc_macro2::Ident,
-    e: &StringEnum,
+    e: &EnumDef,
     spell: &Spell,
 ) -> TokenStream {
     let cfg = &spell.cfg;
@@ -836,17 +604,17 @@ fn enum_item(
     let unknown = ident(&e.unknown_variant);
     let variants = e.variants.iter().map(|v| {
         let vname = ident(&v.name);
-        let vdoc = variant_doc(v);
+        let vdoc = variant_doc(v, spell.docs);
         quote! { #vdoc #vname, }
     });
     let to_str = e.variants.iter().map(|v| {
         let vname = ident(&v.name);
-        let value = &v.value;
+        let value = v.value.text();
         quote! { Self::#vname => #value, }
     });
     let from_str = e.variants.iter().map(|v| {
         let vname = ident(&v.name);
-        let value = &v.value;
+        let value = v.value.text();
         quote! { #value => Self::#vname, }
     });
     let all = e.variants.iter().map(|v| {
@@ -945,7 +713,7 @@ fn event_item(
     let cfg = &spell.cfg;
     let item_cfg = &spell.item_cfg;
     let variants = e.variants.iter().map(|v| {
-        let vdoc = docs::attrs(v.doc.as_deref().unwrap_or(""));
+        let vdoc = spell.docs.attrs(v.doc.as_deref().unwrap_or(""));
         let vname = ident(&v.name);
         let ty = rust_type(api, &v.ty, Scope::Types);
         quote! { #vdoc #vname(#ty), }

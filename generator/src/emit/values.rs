@@ -2,20 +2,25 @@
 //! emitted tests. Returns `None` when the example does not fit the type, so callers
 //! can fall back to a placeholder instead of emitting code that would not compile.
 
+use std::cell::Cell;
+
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 use serde_json::Value;
 
 use super::rust_type::ident;
 use crate::ir::{Api, Presence, Primitive, Tagging, TypeKind, TypeRef};
+use crate::plan::Plan;
 
 /// Builds expressions that refer to the crate as `krate` (`linq_api`).
 pub struct ValueBuilder<'a> {
     pub api: &'a Api,
     pub krate: TokenStream,
-    pub defaults: &'a [bool],
-    /// Which types are `#[non_exhaustive]` (built with `new` and assignments).
-    pub sealed: &'a [bool],
+    /// Which types are `#[non_exhaustive]` (built with `new` and assignments) and
+    /// which implement `Default`.
+    pub plan: &'a Plan,
+    /// Steps the current [`ValueBuilder::expr`] call may still take.
+    steps_left: Cell<usize>,
 }
 
 /// Steps one [`ValueBuilder::expr`] may take: trying each alternative of nested
@@ -23,25 +28,28 @@ pub struct ValueBuilder<'a> {
 /// (the caller falls back to a placeholder). Per call, so the output stays the same.
 const MAX_STEPS: usize = 100_000;
 
-thread_local! {
-    static STEPS_LEFT: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
-}
+impl<'a> ValueBuilder<'a> {
+    pub fn new(api: &'a Api, krate: TokenStream, plan: &'a Plan) -> ValueBuilder<'a> {
+        ValueBuilder {
+            api,
+            krate,
+            plan,
+            steps_left: Cell::new(0),
+        }
+    }
 
-impl ValueBuilder<'_> {
     /// An expression of type `ty` equal to `value`.
     pub fn expr(&self, ty: &TypeRef, value: &Value) -> Option<TokenStream> {
-        STEPS_LEFT.with(|s| s.set(MAX_STEPS));
+        self.steps_left.set(MAX_STEPS);
         let e = self.expr_depth(ty, value, 0);
         // Out of steps, a part may have been left out: no expression at all then.
-        e.filter(|_| STEPS_LEFT.with(|s| s.get()) > 0)
+        e.filter(|_| self.steps_left.get() > 0)
     }
 
     fn expr_depth(&self, ty: &TypeRef, value: &Value, depth: usize) -> Option<TokenStream> {
-        let step = STEPS_LEFT.with(|s| {
-            let left = s.get();
-            s.set(left.saturating_sub(1));
-            left > 0
-        });
+        let left = self.steps_left.get();
+        self.steps_left.set(left.saturating_sub(1));
+        let step = left > 0;
         if depth > 32 || !step {
             return None;
         }
@@ -162,7 +170,7 @@ impl ValueBuilder<'_> {
                 {
                     return None;
                 }
-                if self.sealed[id.0] {
+                if self.plan.ty(id).sealed {
                     return self.sealed_struct(&path, s, map, depth);
                 }
                 let mut fields = Vec::new();
@@ -204,7 +212,7 @@ impl ValueBuilder<'_> {
                     fields.push(quote! { #fname: #e });
                 }
                 let rest = if missing {
-                    if self.defaults[id.0] {
+                    if self.plan.ty(id).default {
                         quote! { ..Default::default() }
                     } else {
                         // List the absent optional fields explicitly.
@@ -238,7 +246,7 @@ impl ValueBuilder<'_> {
             }
             (TypeKind::Enum(e), Value::Number(n)) if e.integer => {
                 let n = n.as_i64()?;
-                match e.variants.iter().find(|v| v.value == n.to_string()) {
+                match e.variants.iter().find(|v| v.value.as_int() == Some(n)) {
                     Some(v) => {
                         let v = ident(&v.name);
                         quote! { #path::#v }
@@ -251,7 +259,7 @@ impl ValueBuilder<'_> {
                 }
             }
             (TypeKind::Enum(e), Value::String(s)) if !e.integer => {
-                match e.variants.iter().find(|v| &v.value == s) {
+                match e.variants.iter().find(|v| v.value.text() == s.as_str()) {
                     Some(v) => {
                         let v = ident(&v.name);
                         quote! { #path::#v }
@@ -338,12 +346,12 @@ impl ValueBuilder<'_> {
                     TypeKind::Enum(e) if e.integer => e
                         .variants
                         .first()
-                        .and_then(|v| v.value.parse::<i64>().ok())
+                        .and_then(|v| v.value.as_int())
                         .map_or(Value::from(0), Value::from),
                     TypeKind::Enum(e) => Value::String(
                         e.variants
                             .first()
-                            .map(|v| v.value.clone())
+                            .map(|v| v.value.text().into_owned())
                             .unwrap_or_default(),
                     ),
                     TypeKind::Union(u) => {

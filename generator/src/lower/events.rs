@@ -40,9 +40,7 @@ pub(super) fn type_events(api: &mut Api, doc: &Value, config: &Config, type_name
             message,
         })
     };
-    let Some(envelope) = api.types.iter().position(|t| {
-        &t.name == envelope_name || t.pointer.ends_with(&format!("/{envelope_name}"))
-    }) else {
+    let Some(crate::ir::TypeId(envelope)) = api.config_type(envelope_name) else {
         note(
             "#/components/schemas",
             format!(

@@ -17,8 +17,8 @@ use crate::config::path_key;
 use crate::error::{Error, ErrorKind, pointer_push};
 use crate::ir::{
     ApiInfo, Auth, BodyEncoding, Doc, ErrorResponse, HttpMethod, Operation, Param, ParamLocation,
-    ParamsStruct, PathPart, QueryStyle, RequestBody, Resource, ResponseBody, SuccessResponse,
-    TypeId, TypeKind, TypeRef, Webhook,
+    ParamsStruct, PathPart, QueryStyle, RequestBody, Resource, ResponseBody, Status,
+    SuccessResponse, TypeId, TypeKind, TypeRef, Webhook,
 };
 
 /// Methods reserved on `Client` itself, which a resource accessor must not shadow.
@@ -1000,19 +1000,21 @@ impl<'a> Lowerer<'a> {
         let mut success: Option<SuccessResponse> = None;
         let mut errors = Vec::new();
         let rptr = format!("{pointer}/responses");
-        let mut entries: Vec<(String, Option<u16>, &ReferenceOr<openapiv3::Response>)> = op
+        let mut entries: Vec<(Status, &ReferenceOr<openapiv3::Response>)> = op
             .responses
             .responses
             .iter()
             .map(|(code, r)| match code {
-                StatusCode::Code(c) => (c.to_string(), Some(*c), r),
-                StatusCode::Range(r0) => (format!("{r0}XX"), Some(r0 * 100), r),
+                StatusCode::Code(c) => (Status::Code(*c), r),
+                StatusCode::Range(r0) => (Status::Range(*r0), r),
             })
             .collect();
         if let Some(d) = &op.responses.default {
-            entries.push(("default".to_string(), None, d));
+            entries.push((Status::Default, d));
         }
-        for (label, code, r) in entries {
+        for (status, r) in entries {
+            let label = status.to_string();
+            let code = status.lowest();
             let ptr = pointer_push(&rptr, &label);
             let r = self.deref(r, &ptr)?;
             let is_success = code.is_some_and(|c| (200..300).contains(&c));
@@ -1081,7 +1083,7 @@ impl<'a> Lowerer<'a> {
                     None => (None, None),
                 };
                 errors.push(ErrorResponse {
-                    status: label,
+                    status,
                     ty,
                     doc: Some(r.description.clone()),
                     example,

@@ -1,12 +1,10 @@
-//! `$ref` resolution against the raw (normalized) document.
+//! Schema slots of the parsed model, and `$ref` resolution.
 //!
-//! Lowering resolves references itself rather than through `openapiv3`'s components
-//! map so that any local JSON pointer works (`$defs`, refs into `paths`), with the
-//! pointer escapes of RFC 6901 and the percent-encoding of URI fragments.
+//! Lowering resolves references itself ([`crate::pointer`]) rather than through
+//! `openapiv3`'s components map so that any local JSON pointer works (`$defs`, refs
+//! into `paths`).
 
-use std::borrow::Cow;
-
-use serde_json::Value;
+pub use crate::pointer::{canonical, decoded, for_each_segment, last_segment, resolve};
 
 /// A schema slot: a reference or an inline schema.
 #[derive(Debug, Clone, Copy)]
@@ -32,144 +30,5 @@ impl<'a> From<&'a openapiv3::ReferenceOr<Box<openapiv3::Schema>>> for SchemaRef<
             openapiv3::ReferenceOr::Reference { reference } => SchemaRef::Ref(reference),
             openapiv3::ReferenceOr::Item(s) => SchemaRef::Inline(s),
         }
-    }
-}
-
-/// Decodes `%XX` escapes (URI fragment encoding) in a reference.
-fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok();
-            if let Some(b) = hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
-                out.push(b);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-/// The pointer part of a local reference (after `#`), percent-decoded; `None` for
-/// references to other documents. Borrowed when there is nothing to decode.
-pub(super) fn decoded(reference: &str) -> Option<Cow<'_, str>> {
-    let pointer = reference.strip_prefix('#')?;
-    Some(if pointer.contains('%') {
-        Cow::Owned(percent_decode(pointer))
-    } else {
-        Cow::Borrowed(pointer)
-    })
-}
-
-/// One pointer segment with `~1` and `~0` unescaped. Borrowed when it has no `~`.
-fn unescape(segment: &str) -> Cow<'_, str> {
-    if segment.contains('~') {
-        Cow::Owned(segment.replace("~1", "/").replace("~0", "~"))
-    } else {
-        Cow::Borrowed(segment)
-    }
-}
-
-/// Calls `f` with each unescaped segment of a decoded pointer; `None` when the pointer
-/// is neither empty nor starts with `/`, or when `f` gives up.
-pub(super) fn for_each_segment(pointer: &str, mut f: impl FnMut(&str) -> Option<()>) -> Option<()> {
-    if pointer.is_empty() {
-        return Some(());
-    }
-    let rest = pointer.strip_prefix('/')?;
-    for segment in rest.split('/') {
-        f(&unescape(segment))?;
-    }
-    Some(())
-}
-
-/// Splits a local reference (`#/a/b~1c`) into unescaped segments; `None` for
-/// references to other documents.
-pub fn local_segments(reference: &str) -> Option<Vec<String>> {
-    let pointer = decoded(reference)?;
-    let mut out = Vec::new();
-    for_each_segment(&pointer, |s| {
-        out.push(s.to_string());
-        Some(())
-    })?;
-    Some(out)
-}
-
-/// Canonical form of a local reference, so differently escaped spellings of the same
-/// target share one type.
-pub fn canonical(reference: &str) -> Option<String> {
-    // Already canonical: nothing percent-encoded or `~`-escaped (the common case).
-    if (reference == "#" || reference.starts_with("#/")) && !reference.contains(['%', '~']) {
-        return Some(reference.to_string());
-    }
-    let pointer = decoded(reference)?;
-    let mut out = String::with_capacity(reference.len());
-    out.push('#');
-    for_each_segment(&pointer, |s| {
-        out.push('/');
-        for c in s.chars() {
-            match c {
-                '~' => out.push_str("~0"),
-                '/' => out.push_str("~1"),
-                c => out.push(c),
-            }
-        }
-        Some(())
-    })?;
-    Some(out)
-}
-
-/// The node a local reference points at.
-pub fn resolve<'v>(doc: &'v Value, reference: &str) -> Option<&'v Value> {
-    let pointer = decoded(reference)?;
-    let mut node = doc;
-    for_each_segment(&pointer, |segment| {
-        node = match node {
-            Value::Object(map) => map.get(segment)?,
-            Value::Array(items) => items.get(segment.parse::<usize>().ok()?)?,
-            _ => return None,
-        };
-        Some(())
-    })?;
-    Some(node)
-}
-
-/// The last segment of a reference, the natural name of what it points at.
-pub fn last_segment(reference: &str) -> String {
-    local_segments(reference)
-        .and_then(|s| s.last().cloned())
-        .unwrap_or_else(|| reference.to_string())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn resolves_escaped_pointers() {
-        let doc = json!({"paths": {"/a/{b}": {"get": {"x": 1}}}, "c~d": {"e f": 2}});
-        assert_eq!(resolve(&doc, "#/paths/~1a~1{b}/get/x"), Some(&json!(1)));
-        assert_eq!(resolve(&doc, "#/c~0d/e%20f"), Some(&json!(2)));
-        assert_eq!(resolve(&doc, "#/nope"), None);
-        assert_eq!(resolve(&doc, "other.yaml#/a"), None);
-    }
-
-    #[test]
-    fn canonical_spelling() {
-        assert_eq!(canonical("#/a/b%7E1c").as_deref(), Some("#/a/b~1c"));
-        assert_eq!(canonical("#/a/b~1c").as_deref(), Some("#/a/b~1c"));
-        assert_eq!(canonical("#/a/b~2c").as_deref(), Some("#/a/b~02c"));
-        assert_eq!(canonical("#/a/%7Bid%7D").as_deref(), Some("#/a/{id}"));
-        assert_eq!(canonical("#/a/b%2Fc").as_deref(), Some("#/a/b/c"));
-        assert_eq!(canonical("#").as_deref(), Some("#"));
-        assert_eq!(canonical("#a").as_deref(), None);
-        assert_eq!(canonical("other.yaml#/a"), None);
-        assert_eq!(last_segment("#/components/schemas/Pet"), "Pet");
     }
 }

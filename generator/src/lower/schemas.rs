@@ -9,7 +9,7 @@ use super::names::{self, NameSet};
 use super::refs::{self, SchemaRef};
 use crate::error::{Error, ErrorKind, pointer_push};
 use crate::ir::{
-    EnumVariant, Field, Presence, Primitive, StringEnum, Struct, Tagging, TypeDef, TypeId,
+    EnumDef, EnumValue, EnumVariant, Field, Presence, Primitive, Struct, Tagging, TypeDef, TypeId,
     TypeKind, TypeRef, Union, UnionVariant,
 };
 
@@ -882,7 +882,7 @@ impl<'a> Lowerer<'a> {
                 && let TypeKind::Enum(en) = &self.types[e.0].kind
                 && en.variants.len() == 1
             {
-                tags.push(en.variants[0].value.clone());
+                tags.push(en.variants[0].value.text().into_owned());
             }
         }
         if tags.is_empty() {
@@ -960,11 +960,11 @@ fn integer_format(format: &str) -> Primitive {
     }
 }
 
-fn string_enum(values: &[&str]) -> StringEnum {
-    let values: Vec<EnumValue> = values
+fn string_enum(values: &[&str]) -> EnumDef {
+    let values: Vec<KnownValue> = values
         .iter()
-        .map(|v| EnumValue {
-            value: (*v).to_string(),
+        .map(|v| KnownValue {
+            value: EnumValue::Str((*v).to_string()),
             title: None,
             doc: None,
         })
@@ -1011,9 +1011,10 @@ fn struct_behind<'t>(types: &'t [TypeDef], ty: &TypeRef) -> Option<&'t Struct> {
 fn constant_of<'t>(types: &'t [TypeDef], ty: &TypeRef) -> Option<&'t str> {
     let TypeRef::Named(id) = ty else { return None };
     match &types[id.0].kind {
-        TypeKind::Enum(e) if !e.integer && e.variants.len() == 1 => {
-            Some(e.variants[0].value.as_str())
-        }
+        TypeKind::Enum(e) if e.variants.len() == 1 => match &e.variants[0].value {
+            EnumValue::Str(s) => Some(s.as_str()),
+            EnumValue::Int(_) => None,
+        },
         _ => None,
     }
 }
@@ -1120,7 +1121,7 @@ fn kind_label(k: &SchemaKind) -> &'static str {
 
 /// `oneOf: [{title: A, const: 1}, {title: B, const: 2}]`: an enum, when every
 /// alternative is an inline schema of exactly one string or integer value.
-fn const_union(variants: &[(usize, &openapiv3::ReferenceOr<Schema>)]) -> Option<StringEnum> {
+fn const_union(variants: &[(usize, &openapiv3::ReferenceOr<Schema>)]) -> Option<EnumDef> {
     let mut values = Vec::with_capacity(variants.len());
     let mut integer = None;
     for (_, m) in variants {
@@ -1145,15 +1146,17 @@ fn const_union(variants: &[(usize, &openapiv3::ReferenceOr<Schema>)]) -> Option<
             }
             _ => return None,
         };
-        let is_int = v.is_i64() || v.is_u64();
-        if !(is_int || v.is_string()) || *integer.get_or_insert(is_int) != is_int {
+        let value = match v {
+            Value::String(text) => EnumValue::Str(text),
+            // An integer outside `i64` is not an enum value the crate can hold.
+            other => EnumValue::Int(other.as_i64()?),
+        };
+        let is_int = value.as_int().is_some();
+        if *integer.get_or_insert(is_int) != is_int {
             return None;
         }
-        values.push(EnumValue {
-            value: match v {
-                Value::String(text) => text,
-                other => other.to_string(),
-            },
+        values.push(KnownValue {
+            value,
             title: m.schema_data.title.clone(),
             doc: m.schema_data.description.clone(),
         });
@@ -1164,8 +1167,11 @@ fn const_union(variants: &[(usize, &openapiv3::ReferenceOr<Schema>)]) -> Option<
 /// An integer enum from `enum` values (all integers, at least one), with variant names
 /// and docs from the `x-enum-varnames`/`x-enumNames` and `x-enum-descriptions`
 /// extensions when the spec gives them.
-fn integer_enum(values: &[Value], s: &Schema) -> Option<StringEnum> {
-    if values.is_empty() || !values.iter().all(|v| v.is_i64() || v.is_u64()) {
+fn integer_enum(values: &[Value], s: &Schema) -> Option<EnumDef> {
+    // A value outside `i64` (or not an integer) makes it no integer enum: the caller
+    // types it by its values' JSON type, with a note.
+    let ints: Vec<i64> = values.iter().map(Value::as_i64).collect::<Option<_>>()?;
+    if ints.is_empty() {
         return None;
     }
     let list = |key: &str| -> Vec<Option<String>> {
@@ -1181,11 +1187,11 @@ fn integer_enum(values: &[Value], s: &Schema) -> Option<StringEnum> {
         titles = list("x-enumNames");
     }
     let docs = list("x-enum-descriptions");
-    let values: Vec<EnumValue> = values
+    let values: Vec<KnownValue> = ints
         .iter()
         .enumerate()
-        .map(|(i, v)| EnumValue {
-            value: v.to_string(),
+        .map(|(i, v)| KnownValue {
+            value: EnumValue::Int(*v),
             title: titles.get(i).cloned().flatten(),
             doc: docs.get(i).cloned().flatten(),
         })
@@ -1194,8 +1200,8 @@ fn integer_enum(values: &[Value], s: &Schema) -> Option<StringEnum> {
 }
 
 /// One known value of an enum, with the name and doc a `oneOf` branch may give it.
-struct EnumValue {
-    value: String,
+struct KnownValue {
+    value: EnumValue,
     title: Option<String>,
     doc: Option<String>,
 }
@@ -1203,17 +1209,18 @@ struct EnumValue {
 /// An enum type from its values; variant names come from titles where given, else
 /// from the values (`""` -> `Empty`, `" "` -> `Blank`, `3d` -> `V3d`, `-1` -> `VMinus1`);
 /// names that collide after case conversion get numbered; repeated values are dropped.
-fn enum_of(values: &[EnumValue], integer: bool) -> StringEnum {
+fn enum_of(values: &[KnownValue], integer: bool) -> EnumDef {
     let mut names = NameSet::camel();
     let mut seen = std::collections::HashSet::new();
     let mut variants = Vec::new();
     for v in values {
-        if !seen.insert(v.value.as_str()) {
+        if !seen.insert(&v.value) {
             continue; // the same value listed twice
         }
-        let wanted = match (&v.title, v.value.trim()) {
+        let text = v.value.text();
+        let wanted = match (&v.title, text.trim()) {
             (Some(t), _) if !names::camel(t, "", "V").is_empty() => names::camel(t, "Value", "V"),
-            (_, "") if v.value.is_empty() => "Empty".to_string(),
+            (_, "") if text.is_empty() => "Empty".to_string(),
             (_, "") => "Blank".to_string(),
             (_, text) if integer => match text.strip_prefix('-') {
                 Some(abs) => format!("VMinus{abs}"),
@@ -1228,7 +1235,7 @@ fn enum_of(values: &[EnumValue], integer: bool) -> StringEnum {
         });
     }
     let unknown_variant = names.claim("Unknown");
-    StringEnum {
+    EnumDef {
         variants,
         unknown_variant,
         integer,

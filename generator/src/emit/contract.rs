@@ -18,8 +18,7 @@ use proc_macro2::{Delimiter, Group, Literal, TokenStream, TokenTree};
 use quote::{format_ident, quote};
 use serde_json::Value;
 
-use super::resources::{PathArg, path_arg_kind};
-use super::rust_type::ident;
+use super::rust_type::{PathArg, ident, path_arg_kind};
 use super::samples::{Fill, Samples};
 use super::values::ValueBuilder;
 use crate::config::{Config, SerdeImpls};
@@ -530,7 +529,7 @@ fn error_test(
         .errors
         .iter()
         .filter_map(|e| {
-            let number: u16 = e.status.parse().ok().filter(|s| (400..600).contains(s))?;
+            let number = e.status.code().filter(|s| (400..600).contains(s))?;
             let status = Literal::u16_unsuffixed(number);
             let body = match &e.example {
                 Some(v) => {
