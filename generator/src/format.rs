@@ -1,5 +1,6 @@
 //! Stage 7, format: token streams to source text with `prettyplease`.
 
+use std::borrow::Cow;
 use std::path::Path;
 
 use proc_macro2::{Delimiter, TokenStream, TokenTree};
@@ -41,18 +42,10 @@ pub fn format_emitted(path: &Path, emitted: Emitted) -> Result<String, Error> {
 pub fn print(path: &Path, emitted: Emitted) -> Result<String, Error> {
     let Emitted { tokens, docs } = emitted;
     let mut body = String::new();
-    let mut pending = TokenStream::new();
     for batch in item_batches(tokens) {
-        pending.extend(batch);
-        // A batch boundary that is not an item boundary after all fails to parse: the
-        // batch is retried with the next one appended, and the last attempt reports.
-        if let Ok(file) = syn::parse2::<syn::File>(pending.clone()) {
-            body.push_str(&prettyplease::unparse(&file));
-            pending = TokenStream::new();
-        }
-    }
-    if !pending.is_empty() {
-        let file: syn::File = syn::parse2(pending).map_err(|e| {
+        // Each batch ends at an item boundary, so it parses on its own; moved rather
+        // than cloned into the parser, its tokens are not copied again.
+        let file: syn::File = syn::parse2(batch.into_iter().collect()).map_err(|e| {
             Error::new(
                 ErrorKind::Output,
                 path,
@@ -68,9 +61,15 @@ pub fn print(path: &Path, emitted: Emitted) -> Result<String, Error> {
             .collect::<Result<Vec<_>, Error>>()?;
         body = expand_docs(path, &body, &blocks)?;
     }
-    Ok(space_items(&dedent_chain_receivers(&join_attributes(
-        &body,
-    ))))
+    Ok(layout(&body))
+}
+
+/// The layout passes over printed text, in order, on its lines split once.
+fn layout(body: &str) -> String {
+    let lines: Vec<&str> = body.lines().collect();
+    let joined = join_attributes(&lines);
+    let joined: Vec<&str> = joined.iter().map(AsRef::as_ref).collect();
+    space_items(&dedent_chain_receivers(&joined))
 }
 
 /// prettyplease indents the arguments of a call that starts a method chain, its closing
@@ -87,8 +86,7 @@ pub fn print(path: &Path, emitted: Emitted) -> Result<String, Error> {
 ///
 /// Lines holding a string that could span lines (an odd number of quotes, or an
 /// escape) are never moved, so no literal changes.
-fn dedent_chain_receivers(code: &str) -> String {
-    let lines: Vec<&str> = code.lines().collect();
+fn dedent_chain_receivers<'a>(lines: &[&'a str]) -> Vec<&'a str> {
     let mut shift = vec![false; lines.len()];
     for (i, line) in lines.iter().enumerate() {
         let indent = indent_of(line);
@@ -123,12 +121,11 @@ fn dedent_chain_receivers(code: &str) -> String {
             shift[i + 1..=end].iter_mut().for_each(|s| *s = true);
         }
     }
-    let mut out = String::with_capacity(code.len());
-    for (line, shift) in lines.iter().zip(shift) {
-        out.push_str(if shift { &line[4..] } else { line });
-        out.push('\n');
-    }
-    out
+    lines
+        .iter()
+        .zip(shift)
+        .map(|(line, shift)| if shift { &line[4..] } else { line })
+        .collect()
 }
 
 /// The width rustfmt fills, which [`join_attributes`] keeps to.
@@ -148,9 +145,8 @@ const MAX_WIDTH: usize = 100;
 ///
 /// Only attributes whose string literals hold no bracket or comma are rewritten, so
 /// splitting at those characters cannot split a literal.
-fn join_attributes(code: &str) -> String {
-    let lines: Vec<&str> = code.lines().collect();
-    let mut out = String::with_capacity(code.len());
+fn join_attributes<'a>(lines: &[&'a str]) -> Vec<Cow<'a, str>> {
+    let mut out = Vec::with_capacity(lines.len());
     let mut i = 0;
     while i < lines.len() {
         let line = lines[i];
@@ -184,16 +180,15 @@ fn join_attributes(code: &str) -> String {
         });
         match (end, joined) {
             (Some(end), Some(text)) => {
-                for l in attribute_lines(&text, indent.len()) {
-                    out.push_str(indent);
-                    out.push_str(&l);
-                    out.push('\n');
-                }
+                out.extend(
+                    attribute_lines(&text, indent.len())
+                        .into_iter()
+                        .map(|l| Cow::Owned(format!("{indent}{l}"))),
+                );
                 i = end + 1;
             }
             _ => {
-                out.push_str(line);
-                out.push('\n');
+                out.push(Cow::Borrowed(line));
                 i += 1;
             }
         }
@@ -351,13 +346,21 @@ fn expand_docs(path: &Path, body: &str, docs: &[Vec<String>]) -> Result<String, 
     Ok(out)
 }
 
+/// Words that start an item (after its attributes), where [`item_batches`] may split.
+const ITEM_STARTS: &[&str] = &[
+    "pub", "impl", "fn", "struct", "enum", "const", "static", "type", "use", "mod", "trait",
+    "unsafe", "async", "extern",
+];
+
 /// Top-level token trees in a batch: enough to make parsing and printing of one batch
 /// cheap to set up, few enough to keep its syntax tree small.
 const BATCH_TOKENS: usize = 2048;
 
-/// Splits a file's tokens after top-level items (a `;`, or a `{...}` not followed by
-/// `;` or `.`), in batches of about [`BATCH_TOKENS`] top-level tokens. A split inside
-/// an item is harmless: [`format`] joins a batch that does not parse with the next.
+/// Splits a file's tokens after top-level items, in batches of about [`BATCH_TOKENS`]
+/// top-level tokens. An item ends at a top-level `;` (one inside an item is always in a
+/// group), or at a `{...}` followed by the start of another item (an attribute or an
+/// item keyword) or by nothing: a block inside an item's expression is followed by an
+/// operator, `;`, `.` or `else`, never by those.
 fn item_batches(tokens: TokenStream) -> Vec<Vec<TokenTree>> {
     let mut batches = Vec::new();
     let mut current: Vec<TokenTree> = Vec::new();
@@ -367,7 +370,12 @@ fn item_batches(tokens: TokenStream) -> Vec<Vec<TokenTree>> {
             TokenTree::Punct(p) => p.as_char() == ';',
             TokenTree::Group(g) => {
                 g.delimiter() == Delimiter::Brace
-                    && !matches!(iter.peek(), Some(TokenTree::Punct(p)) if p.as_char() == ';' || p.as_char() == '.')
+                    && match iter.peek() {
+                        None => true,
+                        Some(TokenTree::Punct(p)) => p.as_char() == '#',
+                        Some(TokenTree::Ident(i)) => ITEM_STARTS.iter().any(|k| i == k),
+                        Some(_) => false,
+                    }
             }
             _ => false,
         };
@@ -388,11 +396,11 @@ fn item_batches(tokens: TokenStream) -> Vec<Vec<TokenTree>> {
 /// where a doc comment of more than one line would otherwise run into its neighbours,
 /// and undocumented one-line declarations under the same attributes (a feature's
 /// `mod` and `use`) stay together.
-fn space_items(code: &str) -> String {
-    let lines: Vec<&str> = code.lines().collect();
-    let mut out = String::with_capacity(code.len() + code.len() / 16);
+fn space_items(lines: &[&str]) -> String {
+    let size = lines.iter().map(|l| l.len() + 1).sum::<usize>();
+    let mut out = String::with_capacity(size + size / 16);
     for (i, line) in lines.iter().enumerate() {
-        if blank_before(&lines, i) {
+        if blank_before(lines, i) {
             out.push('\n');
         }
         out.push_str(line);
@@ -452,7 +460,13 @@ fn blank_before(lines: &[&str], i: usize) -> bool {
 }
 
 fn indent_of(line: &str) -> usize {
-    line.len() - line.trim_start().len()
+    // Printed code is indented with spaces: count those, and trim any other white
+    // space after them (only in a literal's continuation lines) as `trim_start` does.
+    let spaces = line.bytes().take_while(|&b| b == b' ').count();
+    match line[spaces..].chars().next() {
+        Some(c) if c.is_whitespace() => line.len() - line.trim_start().len(),
+        _ => spaces,
+    }
 }
 
 fn is_attr_or_doc(line: &str) -> bool {
@@ -464,6 +478,11 @@ fn is_attr_or_doc(line: &str) -> bool {
 /// starts an item and the first ends one, at the same indentation of at most one level.
 fn blank_between(prev: &str, line: &str) -> bool {
     let indent = indent_of(line);
+    // Both cases below need an indentation of at most one level: most lines (those in
+    // bodies) are settled here.
+    if indent > 4 {
+        return false;
+    }
     let prev_indent = indent_of(prev);
     let trimmed = line.trim_start();
     let prev_trimmed = prev.trim_start();
@@ -643,6 +662,7 @@ mod tests {
                 pub const C: S = S { x: 1 };
                 // A brace that does not end its item: the batch is joined with the next.
                 pub static D: u8 = { 1 } + 1;
+                const E: u8 = if true { 1 } else { 2 };
                 use a::{b, c};
             }
         });
@@ -652,7 +672,7 @@ mod tests {
             #(#items)*
         };
         let whole: syn::File = syn::parse2(tokens.clone()).expect("valid");
-        let expected = format!("{HEADER}{}", space_items(&prettyplease::unparse(&whole)));
+        let expected = format!("{HEADER}{}", layout(&prettyplease::unparse(&whole)));
         let text = format(Path::new("a.rs"), tokens).expect("valid");
         assert!(text == expected, "batched output differs");
 
