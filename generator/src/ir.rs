@@ -639,7 +639,7 @@ pub struct Constraints {
     /// The only values allowed (`enum`/`const` of a non-string schema).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub values: Vec<Value>,
-    /// The constraints of an array's items.
+    /// The constraints of an array's items (or of a map's values).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub items: Option<Box<Constraints>>,
     /// `readOnly`: the server sends it and rejects it in a request (sample requests

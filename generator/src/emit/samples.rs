@@ -58,7 +58,7 @@ impl Samples<'_> {
         fill: Fill,
     ) -> Option<Value> {
         example
-            .filter(|e| self.values.expr(ty, e).is_some())
+            .filter(|e| fits(constraints, e) && self.values.expr(ty, e).is_some())
             .and_then(|e| self.reshape(ty, e, fill, 0))
             .filter(|v| self.values.expr(ty, v).is_some())
             .or_else(|| self.synth(ty, constraints, fill, 0))
@@ -105,7 +105,7 @@ impl Samples<'_> {
                 Value::Array(items)
             }
             TypeRef::Map(inner) => {
-                let v = self.synth(inner, None, fill, depth + 1)?;
+                let v = self.synth(inner, c.and_then(|c| c.items.as_deref()), fill, depth + 1)?;
                 json!({ "key": v })
             }
             TypeRef::Object | TypeRef::Any => json!({}),
@@ -251,11 +251,23 @@ impl Samples<'_> {
                                     f.presence,
                                     Presence::Required | Presence::RequiredNullable
                                 );
-                                if required || (fill_here == Fill::All && !read_only(f)) {
-                                    map.insert(
-                                        key.clone(),
-                                        self.reshape(&f.ty, v, fill, depth + 1)?,
-                                    );
+                                if !(required || (fill_here == Fill::All && !read_only(f))) {
+                                    continue;
+                                }
+                                let c = f.constraints.as_deref();
+                                // An example value that breaks its own schema (an empty
+                                // `format: uri` string) is replaced by a synthesised one.
+                                let value = if fits(c, v) {
+                                    self.reshape(&f.ty, v, fill, depth + 1)
+                                } else {
+                                    self.synth(&f.ty, c, fill, depth + 1)
+                                };
+                                match value {
+                                    Some(value) => {
+                                        map.insert(key.clone(), value);
+                                    }
+                                    None if required => return None,
+                                    None => {}
                                 }
                             }
                             // Extra members (additional properties) are data: kept in full.
@@ -301,6 +313,38 @@ impl Samples<'_> {
 /// requests leave it out unless it is required.
 fn read_only(f: &Field) -> bool {
     f.constraints.as_ref().is_some_and(|c| c.read_only)
+}
+
+/// Whether a string example respects the `pattern`, lengths and well-known `format`
+/// of `c` (other values are taken as they are).
+fn fits(c: Option<&Constraints>, v: &Value) -> bool {
+    let (Some(c), Value::String(s)) = (c, v) else {
+        return true;
+    };
+    let n = s.chars().count() as u64;
+    let format_ok = match c.format.as_deref() {
+        Some("uri" | "url" | "iri") => has_scheme(s),
+        Some("email") => s.contains('@'),
+        Some("uuid") => s.len() == 36 && s.chars().filter(|c| *c == '-').count() == 4,
+        _ => true,
+    };
+    format_ok
+        && c.min_length.is_none_or(|m| n >= m)
+        && c.max_length.is_none_or(|m| n <= m)
+        && c.pattern
+            .as_deref()
+            .and_then(|p| regex::Regex::new(p).ok())
+            .is_none_or(|re| re.is_match(s))
+}
+
+/// An absolute URI: a scheme (a letter, then letters, digits, `+`, `-` or `.`) and `:`.
+fn has_scheme(s: &str) -> bool {
+    s.split_once(':').is_some_and(|(scheme, _)| {
+        scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+    })
 }
 
 /// A scalar respecting `c`.
@@ -530,6 +574,20 @@ mod tests {
         let alt = c(|c| c.pattern = Some("^(cat|dog)s?$".into()));
         assert_eq!(string(Some(&alt)), "cat");
         assert_eq!(string(None), "string");
+    }
+
+    #[test]
+    fn examples_breaking_their_format_do_not_fit() {
+        let uri = c(|c| c.format = Some("uri".into()));
+        assert!(fits(Some(&uri), &json!("https://example.com/a")));
+        assert!(fits(Some(&uri), &json!("urn:isbn:0451450523")));
+        assert!(!fits(Some(&uri), &json!("")));
+        assert!(!fits(Some(&uri), &json!("/relative/path")));
+        let code = c(|c| c.pattern = Some("^[A-Z]{2}$".into()));
+        assert!(fits(Some(&code), &json!("AB")));
+        assert!(!fits(Some(&code), &json!("abc")));
+        assert!(fits(Some(&code), &json!(null)));
+        assert!(fits(None, &json!("")));
     }
 
     #[test]

@@ -80,7 +80,11 @@ fn of(doc: &Value, node: &Value, depth: usize) -> Constraints {
             c.values = values.iter().filter(|v| !v.is_null()).cloned().collect();
         }
     }
-    if let Some(items) = node.get("items") {
+    // A map's values (`additionalProperties: {schema}`) are kept where an array's items are.
+    let items = node
+        .get("items")
+        .or_else(|| node.get("additionalProperties").filter(|v| v.is_object()));
+    if let Some(items) = items {
         let inner = of(doc, items, depth + 1);
         if inner != Constraints::default() {
             c.items = Some(Box::new(inner));

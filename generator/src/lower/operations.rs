@@ -952,12 +952,22 @@ impl<'a> Lowerer<'a> {
             return Ok(None);
         };
         let media_ptr = pointer_push(&format!("{pointer}/content"), content_type);
-        let encoding = encoding_of(content_type);
         if b.content.len() > 1 {
             self.note(
                 pointer,
                 format!("several request content types; `{content_type}` is used"),
             );
+        }
+        let mut encoding = encoding_of(content_type);
+        let mut content_type = content_type;
+        // A wildcard media type (`*/*`, `application/*`) with a JSON-shaped schema is a
+        // JSON document the server accepts under any name: send it as JSON.
+        if is_wildcard(content_type)
+            && let Some(schema) = &media.schema
+            && is_json_shaped(&*self.deref(schema, &format!("{media_ptr}/schema"))?)
+        {
+            encoding = BodyEncoding::Json;
+            content_type = "application/json";
         }
         let ty = match (&encoding, &media.schema) {
             (BodyEncoding::Json | BodyEncoding::Form | BodyEncoding::Multipart, Some(s)) => {
@@ -1442,6 +1452,36 @@ fn encoding_of(content_type: &str) -> BodyEncoding {
     }
 }
 
+/// `*/*` or `type/*`: any media type of a range.
+fn is_wildcard(content_type: &str) -> bool {
+    content_type
+        .split(';')
+        .next()
+        .is_some_and(|ct| ct.trim().ends_with("/*"))
+}
+
+/// A schema whose values are JSON documents rather than raw bytes or text: an object, an
+/// array, a number, a boolean, or a composition. Strings and the empty schema stay bytes.
+fn is_json_shaped(schema: &openapiv3::Schema) -> bool {
+    match &schema.schema_kind {
+        openapiv3::SchemaKind::Type(openapiv3::Type::String(_)) => false,
+        openapiv3::SchemaKind::Type(_)
+        | openapiv3::SchemaKind::OneOf { .. }
+        | openapiv3::SchemaKind::AllOf { .. }
+        | openapiv3::SchemaKind::AnyOf { .. } => true,
+        openapiv3::SchemaKind::Not { .. } => false,
+        openapiv3::SchemaKind::Any(a) => {
+            !a.properties.is_empty()
+                || a.items.is_some()
+                || a.additional_properties.is_some()
+                || !a.one_of.is_empty()
+                || !a.all_of.is_empty()
+                || !a.any_of.is_empty()
+                || a.typ.as_deref().is_some_and(|t| t != "string")
+        }
+    }
+}
+
 fn example_of(media: &openapiv3::MediaType) -> Option<Value> {
     media.example.clone().or_else(|| {
         media.examples.values().find_map(|e| match e {
@@ -1494,5 +1534,34 @@ mod tests {
             encoding_of("application/octet-stream"),
             BodyEncoding::Binary("application/octet-stream".into())
         );
+    }
+
+    #[test]
+    fn wildcard_bodies_with_json_shapes_are_json() {
+        let schema = |v: Value| serde_json::from_value::<openapiv3::Schema>(v).ok();
+        assert!(is_wildcard("*/*") && is_wildcard("application/*; q=0.5"));
+        assert!(!is_wildcard("application/json"));
+        for json_shaped in [
+            serde_json::json!({"type": "object", "properties": {"a": {"type": "string"}}}),
+            serde_json::json!({"type": "array", "items": {"type": "string"}}),
+            serde_json::json!({"properties": {"a": {"type": "string"}}}),
+            serde_json::json!({"oneOf": [{"type": "object"}, {"type": "integer"}]}),
+        ] {
+            assert_eq!(
+                schema(json_shaped.clone()).map(|s| is_json_shaped(&s)),
+                Some(true),
+                "{json_shaped}"
+            );
+        }
+        for raw in [
+            serde_json::json!({"type": "string", "format": "binary"}),
+            serde_json::json!({}),
+        ] {
+            assert_eq!(
+                schema(raw.clone()).map(|s| is_json_shaped(&s)),
+                Some(false),
+                "{raw}"
+            );
+        }
     }
 }

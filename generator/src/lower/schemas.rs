@@ -540,9 +540,15 @@ impl<'a> Lowerer<'a> {
         pointer: &str,
         named: Option<TypeId>,
     ) -> Result<Shape, Error> {
-        if let [only] = members {
+        // Members that only annotate (`{description: ..}` beside a `$ref`) add nothing.
+        let shaping: Vec<(usize, &openapiv3::ReferenceOr<Schema>)> = members
+            .iter()
+            .enumerate()
+            .filter(|(_, m)| !is_annotation_only(m))
+            .collect();
+        if let [(i, only)] = shaping[..] {
             let lowered =
-                self.schema(SchemaRef::from(only), hint, &format!("{pointer}/allOf/0"))?;
+                self.schema(SchemaRef::from(only), hint, &format!("{pointer}/allOf/{i}"))?;
             return Ok(Shape::Ref(Lowered {
                 nullable: lowered.nullable || s.schema_data.nullable,
                 ty: lowered.ty,
@@ -562,6 +568,10 @@ impl<'a> Lowerer<'a> {
         }
         let mut parts = ObjectParts::default();
         self.merge_members(&flat, &mut parts);
+        // `required` beside the `allOf` applies to the merged members.
+        if let SchemaKind::Any(a) = &s.schema_kind {
+            parts.required.extend(a.required.iter().cloned());
+        }
         self.object(parts, hint, pointer)
     }
 
@@ -906,6 +916,14 @@ fn doc_of(s: &Schema) -> Option<String> {
         (Some(t), _) if !t.trim().is_empty() => Some(t.trim().to_string()),
         _ => None,
     }
+}
+
+/// An inline schema of annotations only (description, title, example, ...): it
+/// constrains nothing.
+fn is_annotation_only(m: &openapiv3::ReferenceOr<Schema>) -> bool {
+    matches!(m, openapiv3::ReferenceOr::Item(s)
+        if !s.schema_data.nullable
+            && matches!(&s.schema_kind, SchemaKind::Any(a) if *a == openapiv3::AnySchema::default()))
 }
 
 /// `{nullable: true}` alone: the 3.1 `{type: 'null'}` branch after normalisation.
