@@ -46,8 +46,9 @@ where
     let workers = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(items.len().div_ceil(per_take));
+    // One worker still gets a worker's stack: the caller's may be a small one.
     let mut done = if workers <= 1 {
-        work()
+        with_stack(work)
     } else {
         std::thread::scope(|s| {
             let handles: Vec<_> = (0..workers)
