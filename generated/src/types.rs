@@ -1952,35 +1952,25 @@ impl Serialize for MessagePart {
 
 #[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl<'de> Deserialize<'de> for MessagePart {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = serde_json::Value::deserialize(deserializer)?;
         let tag = value
             .get("type")
             .and_then(serde_json::Value::as_str)
             .unwrap_or_default();
         match tag {
-            "text" => {
-                serde_json::from_value(value)
-                    .map(Self::Text)
-                    .map_err(serde::de::Error::custom)
-            }
-            "media" => {
-                serde_json::from_value(value)
-                    .map(Self::Media)
-                    .map_err(serde::de::Error::custom)
-            }
-            "link" => {
-                serde_json::from_value(value)
-                    .map(Self::Link)
-                    .map_err(serde::de::Error::custom)
-            }
-            "imessage_app" => {
-                serde_json::from_value(value)
-                    .map(Self::ImessageApp)
-                    .map_err(serde::de::Error::custom)
-            }
+            "text" => serde_json::from_value(value)
+                .map(Self::Text)
+                .map_err(serde::de::Error::custom),
+            "media" => serde_json::from_value(value)
+                .map(Self::Media)
+                .map_err(serde::de::Error::custom),
+            "link" => serde_json::from_value(value)
+                .map(Self::Link)
+                .map_err(serde::de::Error::custom),
+            "imessage_app" => serde_json::from_value(value)
+                .map(Self::ImessageApp)
+                .map_err(serde::de::Error::custom),
             _ => Ok(Self::Unknown(value)),
         }
     }
@@ -3104,35 +3094,25 @@ impl Serialize for MessagePartResponse {
 
 #[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl<'de> Deserialize<'de> for MessagePartResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = serde_json::Value::deserialize(deserializer)?;
         let tag = value
             .get("type")
             .and_then(serde_json::Value::as_str)
             .unwrap_or_default();
         match tag {
-            "text" => {
-                serde_json::from_value(value)
-                    .map(Self::Text)
-                    .map_err(serde::de::Error::custom)
-            }
-            "media" => {
-                serde_json::from_value(value)
-                    .map(Self::Media)
-                    .map_err(serde::de::Error::custom)
-            }
-            "link" => {
-                serde_json::from_value(value)
-                    .map(Self::Link)
-                    .map_err(serde::de::Error::custom)
-            }
-            "imessage_app" => {
-                serde_json::from_value(value)
-                    .map(Self::ImessageApp)
-                    .map_err(serde::de::Error::custom)
-            }
+            "text" => serde_json::from_value(value)
+                .map(Self::Text)
+                .map_err(serde::de::Error::custom),
+            "media" => serde_json::from_value(value)
+                .map(Self::Media)
+                .map_err(serde::de::Error::custom),
+            "link" => serde_json::from_value(value)
+                .map(Self::Link)
+                .map_err(serde::de::Error::custom),
+            "imessage_app" => serde_json::from_value(value)
+                .map(Self::ImessageApp)
+                .map_err(serde::de::Error::custom),
             _ => Ok(Self::Unknown(value)),
         }
     }
@@ -6730,35 +6710,25 @@ impl Serialize for WebhookMessagePart {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for WebhookMessagePart {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = serde_json::Value::deserialize(deserializer)?;
         let tag = value
             .get("type")
             .and_then(serde_json::Value::as_str)
             .unwrap_or_default();
         match tag {
-            "text" => {
-                serde_json::from_value(value)
-                    .map(Self::Text)
-                    .map_err(serde::de::Error::custom)
-            }
-            "media" => {
-                serde_json::from_value(value)
-                    .map(Self::Media)
-                    .map_err(serde::de::Error::custom)
-            }
-            "link" => {
-                serde_json::from_value(value)
-                    .map(Self::Link)
-                    .map_err(serde::de::Error::custom)
-            }
-            "imessage_app" => {
-                serde_json::from_value(value)
-                    .map(Self::ImessageApp)
-                    .map_err(serde::de::Error::custom)
-            }
+            "text" => serde_json::from_value(value)
+                .map(Self::Text)
+                .map_err(serde::de::Error::custom),
+            "media" => serde_json::from_value(value)
+                .map(Self::Media)
+                .map_err(serde::de::Error::custom),
+            "link" => serde_json::from_value(value)
+                .map(Self::Link)
+                .map_err(serde::de::Error::custom),
+            "imessage_app" => serde_json::from_value(value)
+                .map(Self::ImessageApp)
+                .map_err(serde::de::Error::custom),
             _ => Ok(Self::Unknown(value)),
         }
     }
@@ -12722,13 +12692,8 @@ pub enum HealthStatusStatus {
 #[cfg(any(feature = "chats", feature = "webhooks"))]
 impl HealthStatusStatus {
     /// Every value known to this version of the client.
-    pub const KNOWN: &'static [Self] = &[
-        Self::Healthy,
-        Self::AtRisk,
-        Self::Critical,
-        Self::OptedOut,
-    ];
-
+    pub const KNOWN: &'static [Self] =
+        &[Self::Healthy, Self::AtRisk, Self::Critical, Self::OptedOut];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {

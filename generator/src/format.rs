@@ -56,6 +56,9 @@ pub fn print(path: &Path, emitted: Emitted) -> Result<String, Error> {
         })?;
         body.push_str(&prettyplease::unparse(&file));
     }
+    // Always, so that a stray placeholder is an error rather than printed code; first,
+    // as code blocks hold doc placeholders.
+    body = expand_code(path, &body, &code)?;
     if !docs.is_empty() {
         let blocks = docs
             .into_iter()
@@ -63,8 +66,6 @@ pub fn print(path: &Path, emitted: Emitted) -> Result<String, Error> {
             .collect::<Result<Vec<_>, Error>>()?;
         body = expand_docs(path, &body, &blocks)?;
     }
-    // Always, so that a stray placeholder is an error rather than printed code.
-    body = expand_code(path, &body, &code)?;
     Ok(layout(&body))
 }
 

@@ -82,6 +82,16 @@ impl Writer {
         self.text.push('\n');
     }
 
+    /// `head {`, with the brace on a line of its own if it does not fit.
+    pub fn open(&mut self, indent: usize, head: &str) {
+        if fits(indent, &[head, " {"]) {
+            self.line(indent, &format!("{head} {{"));
+        } else {
+            self.line(indent, head);
+            self.line(indent, "{");
+        }
+    }
+
     /// A `}` at each of `indents`, in order: the ends of nested blocks.
     pub fn close(&mut self, indents: &[usize]) {
         for &i in indents {
@@ -100,13 +110,13 @@ impl Writer {
     /// most [`CALL_WIDTH`] columns), else each argument on its own line (with a
     /// trailing comma) and `)tail` on the last.
     pub fn call(&mut self, indent: usize, head: &str, args: &[String], tail: &str) {
-        self.parenthesized(indent, head, args, tail, CALL_WIDTH);
+        self.parenthesized(indent, head, args, tail, CALL_WIDTH, false);
     }
 
     /// A function signature `head(params)tail`, laid out like [`Writer::call`] but
     /// kept on one line whenever the line fits.
     pub fn signature(&mut self, indent: usize, head: &str, params: &[String], tail: &str) {
-        self.parenthesized(indent, head, params, tail, MAX_WIDTH);
+        self.parenthesized(indent, head, params, tail, MAX_WIDTH, true);
     }
 
     fn parenthesized(
@@ -116,6 +126,7 @@ impl Writer {
         args: &[String],
         tail: &str,
         most: usize,
+        typed: bool,
     ) {
         let joined = args.join(", ");
         if args.is_empty()
@@ -125,7 +136,11 @@ impl Writer {
         } else {
             self.line(indent, &format!("{head}("));
             for a in args {
-                self.line(indent + 4, &format!("{a},"));
+                if typed {
+                    self.typed_item(indent + 4, a);
+                } else {
+                    self.line(indent + 4, &format!("{a},"));
+                }
             }
             self.line(indent, &format!("){tail}"));
         }
@@ -169,6 +184,38 @@ impl Writer {
         } else {
             self.line(indent, &format!("{pat} => {{"));
             self.call(indent + 4, callee, args, "");
+            self.line(indent, "}");
+        }
+    }
+
+    /// `head.a().b()tail` (`links` are `.a()`, `.b()`; `flat` the whole chain on one
+    /// line, without `head`'s binding): on one line if it fits (rustfmt's
+    /// `chain_width`), else a link per line, one level deeper.
+    pub fn chain(&mut self, indent: usize, head: &str, links: &[&str], flat: &str, tail: &str) {
+        let one = format!("{head}{}{tail}", links.concat());
+        if width(flat) <= CALL_WIDTH && fits(indent, &[&one]) {
+            self.line(indent, &one);
+        } else {
+            self.line(indent, head);
+            let last = links.len().saturating_sub(1);
+            for (i, link) in links.iter().enumerate() {
+                let end = if i == last { tail } else { "" };
+                self.line(indent + 4, &format!("{link}{end}"));
+            }
+        }
+    }
+
+    /// A match arm whose value is a method chain `head.a().b()` too long for one
+    /// line: the chain broken after `pat => head` if that fits, else in a block.
+    pub fn arm_chain(&mut self, indent: usize, pat: &str, head: &str, links: &[&str]) {
+        let flat = format!("{head}{}", links.concat());
+        if width(&flat) <= CALL_WIDTH && fits(indent, &[pat, " => ", &flat, ","]) {
+            self.line(indent, &format!("{pat} => {flat},"));
+        } else if fits(indent, &[pat, " => ", head]) {
+            self.chain(indent, &format!("{pat} => {head}"), links, &flat, ",");
+        } else {
+            self.line(indent, &format!("{pat} => {{"));
+            self.chain(indent + 4, head, links, &flat, "");
             self.line(indent, "}");
         }
     }
@@ -243,9 +290,44 @@ impl Writer {
                     self.line(indent, &format!("{name}:"));
                     self.line(indent + 4, &format!("{value},"));
                 }
-                _ => self.line(indent, &format!("{text},")),
+                _ => self.typed_item(indent, &text),
             },
             _ => self.line(indent, &format!("{text},")),
+        }
+    }
+
+    /// A list item `name: Type,` (a field, a parameter): on one line if it fits, else
+    /// with the type's outermost generic argument on a line of its own.
+    fn typed_item(&mut self, indent: usize, text: &str) {
+        let generic = text
+            .split_once(": ")
+            .and_then(|(name, ty)| {
+                let (outer, rest) = ty.split_once('<')?;
+                Some((name, outer, rest.strip_suffix('>')?))
+            })
+            .filter(|_| !fits(indent, &[text, ","]));
+        match generic {
+            Some((name, outer, inner)) => {
+                self.line(indent, &format!("{name}: {outer}<"));
+                self.line(indent + 4, &format!("{inner},"));
+                self.line(indent, ">,");
+            }
+            None => self.line(indent, &format!("{text},")),
+        }
+    }
+
+    /// `lhs = &[items];`: on one line if it fits, else the array on the next line if it
+    /// fits there, else an item per line.
+    pub fn assign_list(&mut self, indent: usize, lhs: &str, items: &[String]) {
+        let inner = items.join(", ");
+        if width(&inner) <= CALL_WIDTH
+            && !fits(indent, &[lhs, " = &[", &inner, "];"])
+            && fits(indent + 4, &["&[", &inner, "];"])
+        {
+            self.line(indent, &format!("{lhs} ="));
+            self.line(indent + 4, &format!("&[{inner}];"));
+        } else {
+            self.list(indent, &format!("{lhs} = &"), items, ";");
         }
     }
 

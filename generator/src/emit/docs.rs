@@ -57,13 +57,32 @@ impl Docs {
         )
     }
 
-    fn push(&self, block: DocBlock, inner: bool) -> TokenStream {
+    /// Outer docs from spec text as the line that stands for them in code written as
+    /// text (see [`super::code`]): the line prettyplease prints for the placeholder
+    /// attribute [`Docs::attrs`] returns. `None` for blank text.
+    pub fn line(&self, text: &str) -> Option<String> {
+        let n = self.block(DocBlock {
+            lines: sanitize(text),
+            example: None,
+        })?;
+        Some(format!("///{DOC_BLOCK}{n}"))
+    }
+
+    /// The number of a new block, `None` (and nothing kept) for an empty one.
+    fn block(&self, block: DocBlock) -> Option<usize> {
         if block.lines.is_empty() && block.example.is_none() {
-            return TokenStream::new();
+            return None;
         }
         let mut blocks = self.blocks.borrow_mut();
-        let placeholder = format!("{DOC_BLOCK}{}", blocks.len());
         blocks.push(block);
+        Some(blocks.len() - 1)
+    }
+
+    fn push(&self, block: DocBlock, inner: bool) -> TokenStream {
+        let Some(n) = self.block(block) else {
+            return TokenStream::new();
+        };
+        let placeholder = format!("{DOC_BLOCK}{n}");
         if inner {
             quote! { #![doc = #placeholder] }
         } else {

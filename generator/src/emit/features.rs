@@ -34,8 +34,29 @@ pub fn item_cfg(gate: &Gate) -> TokenStream {
 
 /// [`cfg`] as the text lines of a top-level attribute (see [`super::code`]).
 pub fn cfg_lines(gate: &Gate) -> Vec<String> {
-    let predicate = match gate {
-        Gate::Always => return Vec::new(),
+    predicate_text(gate)
+        .map(|p| super::code::attribute_lines(&format!("#[cfg({p})]"), 0))
+        .unwrap_or_default()
+}
+
+/// [`item_cfg`] as text lines (see [`cfg_lines`]).
+pub fn item_cfg_lines(gate: &Gate) -> Vec<String> {
+    predicate_text(gate)
+        .map(|p| {
+            let mut lines = super::code::attribute_lines(&format!("#[cfg({p})]"), 0);
+            lines.extend(super::code::attribute_lines(
+                &format!("#[cfg_attr(docsrs, doc(cfg({p})))]"),
+                0,
+            ));
+            lines
+        })
+        .unwrap_or_default()
+}
+
+/// [`predicate`] as text.
+fn predicate_text(gate: &Gate) -> Option<String> {
+    Some(match gate {
+        Gate::Always => return None,
         Gate::Any(features) if features.len() == 1 => {
             format!("feature = {}", super::code::string(&features[0]))
         }
@@ -46,6 +67,5 @@ pub fn cfg_lines(gate: &Gate) -> Vec<String> {
                 .collect();
             format!("any({})", list.join(", "))
         }
-    };
-    super::code::attribute_lines(&format!("#[cfg({predicate})]"), 0)
+    })
 }

@@ -9,7 +9,7 @@ mod crate_root;
 pub mod docs;
 mod examples;
 pub mod features;
-mod impls;
+mod fixed;
 mod pagination;
 pub(crate) mod resources;
 pub(crate) mod rust_type;

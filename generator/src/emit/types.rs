@@ -3,10 +3,10 @@
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
-use super::code::{Code, Writer};
+use super::code::{self, Code, Writer};
 use super::docs::{self, Docs};
-use super::impls::{self, StructImpls};
-use super::rust_type::{Scope, field_type, ident, rust_type};
+use super::fixed::{self, StructItems};
+use super::rust_type::{Scope, ident, rust_type};
 use crate::ir::{
     Api, EnumDef, EventUnion, Struct, Tagging, TypeDef, TypeId, TypeKind, TypeRef, Union,
     WebhookEvents,
@@ -19,8 +19,10 @@ use crate::plan::Plan;
 struct Spell<'a> {
     /// The `cfg` of the type's items.
     cfg: TokenStream,
-    /// [`Spell::cfg`] as text lines, for the impls written as text.
+    /// [`Spell::cfg`] as text lines, for the items written as text.
     cfg_lines: Vec<String>,
+    /// [`Spell::item_cfg`] as text lines.
+    item_cfg_lines: Vec<String>,
     /// The type's own `cfg`, with the `docsrs` attribute showing its features in docs.
     item_cfg: TokenStream,
     ser: bool,
@@ -72,17 +74,22 @@ pub fn type_items(
     let items = range.filter_map(|i| {
         let t = api.types.get(i)?;
         let p = plan.types.get(i)?;
+        // An alias has the docs of its own (see `copy_item`).
+        let allow_missing = p.alias_of.is_none() && undocumented(t);
         let spell = Spell {
             cfg: super::features::cfg(&p.gate),
             cfg_lines: super::features::cfg_lines(&p.gate),
             item_cfg: {
                 let cfg = super::features::item_cfg(&p.gate);
-                let allow = p
-                    .alias_of
-                    .is_none()
-                    .then(|| allow_undocumented(t))
-                    .flatten();
+                let allow = allow_missing.then(|| quote! { #[allow(missing_docs)] });
                 quote! { #cfg #allow }
+            },
+            item_cfg_lines: {
+                let mut lines = super::features::item_cfg_lines(&p.gate);
+                if allow_missing {
+                    lines.push("#[allow(missing_docs)]".to_string());
+                }
+                lines
             },
             ser: p.ser,
             de: p.de,
@@ -124,18 +131,17 @@ fn type_doc(t: &TypeDef, docs: &Docs) -> TokenStream {
     t.doc.as_deref().map(|d| docs.attrs(d)).unwrap_or_default()
 }
 
-/// `#[allow(missing_docs)]` for a type the spec leaves undescribed, or one with an
-/// undescribed field or variant (see [`type_doc`]).
-fn allow_undocumented(t: &TypeDef) -> Option<TokenStream> {
+/// Whether a type needs `#[allow(missing_docs)]`: the spec leaves it undescribed, or
+/// one of its fields or variants (see [`type_doc`]).
+fn undocumented(t: &TypeDef) -> bool {
     let described = |d: &Option<String>| d.as_deref().is_some_and(|d| !d.trim().is_empty());
-    let undocumented = !described(&t.doc)
+    !described(&t.doc)
         || match &t.kind {
             TypeKind::Struct(s) => s.fields.iter().any(|f| !described(&f.doc)),
             TypeKind::Union(u) => u.variants.iter().any(|v| v.tags.is_empty()),
             TypeKind::Event(e) => e.variants.iter().any(|v| !described(&v.doc)),
             _ => false,
-        };
-    undocumented.then(|| quote! { #[allow(missing_docs)] })
+        }
 }
 
 fn type_item(api: &Api, t: &TypeDef, default: bool, spell: &Spell) -> TokenStream {
@@ -149,7 +155,7 @@ fn type_item(api: &Api, t: &TypeDef, default: bool, spell: &Spell) -> TokenStrea
                 .webhook_events
                 .as_ref()
                 .filter(|e| api.type_def(e.envelope).name == t.name);
-            struct_item(api, &doc, &name, s, default, spell, events)
+            struct_item(api, t, s, default, spell, events)
         }
         TypeKind::Params(params) => {
             let fields = params.iter().map(|p| {
@@ -223,66 +229,54 @@ fn type_item(api: &Api, t: &TypeDef, default: bool, spell: &Spell) -> TokenStrea
     }
 }
 
+/// A struct: its definition and impls, written as text (see [`fixed::StructItems`]).
 fn struct_item(
     api: &Api,
-    doc: &TokenStream,
-    name: &proc_macro2::Ident,
+    t: &TypeDef,
     s: &Struct,
     default: bool,
     spell: &Spell,
     events: Option<&WebhookEvents>,
 ) -> TokenStream {
-    let item_cfg = &spell.item_cfg;
-    let fields = s.fields.iter().map(|f| {
-        let fname = ident(&f.name);
-        let ty = field_type(api, f, Scope::Types);
-        let fdoc = f.doc.as_deref().map(|d| spell.docs.attrs(d));
-        let deprecated = f.deprecated.then(|| quote! { #[deprecated] });
-        quote! { #fdoc #deprecated pub #fname: #ty, }
-    });
-    let additional = s.additional.as_ref().map(|t| {
-        let ty = rust_type(api, t, Scope::Types);
-        quote! {
-            /// Properties beyond the documented ones.
-            pub additional_properties: std::collections::BTreeMap<String, #ty>,
-        }
-    });
-    let derive_default = default.then(|| quote! { , Default });
     let any_deprecated = s.fields.iter().any(|f| f.deprecated);
-    let allow = any_deprecated.then(|| quote! { #[allow(deprecated)] });
     // Attributes of the impls: the type's `cfg`, and `allow(deprecated)` if needed.
     let mut attrs = spell.cfg_lines.clone();
+    let mut head: Vec<String> = t
+        .doc
+        .as_deref()
+        .and_then(|d| spell.docs.line(d))
+        .into_iter()
+        .collect();
+    head.extend(spell.item_cfg_lines.iter().cloned());
     if any_deprecated {
         attrs.push("#[allow(deprecated)]".to_string());
+        head.push("#[allow(deprecated)]".to_string());
     }
-    let name_text = name.to_string();
-    let impls = StructImpls {
+    head.push(if default {
+        "#[derive(Debug, Clone, PartialEq, Default)]".to_string()
+    } else {
+        "#[derive(Debug, Clone, PartialEq)]".to_string()
+    });
+    if spell.sealed {
+        head.push("#[non_exhaustive]".to_string());
+    }
+    let name = ident(&t.name).to_string();
+    let items = StructItems {
         api,
-        name: &name_text,
+        name: &name,
         s,
+        head,
         attrs: &attrs,
+        docs: spell.docs,
         constructor: spell.sealed,
         ser: spell.ser,
         de: spell.de,
         events,
         locals: spell.locals,
     };
-    let impls = (impls.constructor || impls.ser || impls.de).then(|| {
-        let mut w = Writer::default();
-        impls.write(&mut w);
-        spell.code.item(w.into_text())
-    });
-    let sealed = spell.sealed.then(|| quote! { #[non_exhaustive] });
-    quote! {
-        #doc
-        #item_cfg
-        #allow
-        #[derive(Debug, Clone, PartialEq #derive_default)]
-        #sealed
-        pub struct #name { #(#fields)* #additional }
-
-        #impls
-    }
+    let mut w = Writer::default();
+    items.write(&mut w);
+    spell.code.item(w.into_text())
 }
 
 /// A known value's doc: the value, and what it means when the spec says.
@@ -427,7 +421,7 @@ fn enum_item(
         quote! { #vdoc #vname, }
     });
     let mut w = Writer::default();
-    impls::string_enum(
+    fixed::string_enum(
         &mut w,
         &name.to_string(),
         e,
@@ -582,7 +576,6 @@ fn union_item(
     u: &Union,
     spell: &Spell,
 ) -> TokenStream {
-    let cfg = &spell.cfg;
     let item_cfg = &spell.item_cfg;
     let variants = u.variants.iter().map(|v| {
         let vname = ident(&v.name);
@@ -599,56 +592,33 @@ fn union_item(
         });
         quote! { #vdoc #vname(#ty), }
     });
-    // Each alternative is written as itself (what `#[serde(untagged)]` derives).
-    let mut encode_arms: Vec<TokenStream> = u
+    let name_text = name.to_string();
+    let mut encoded: Vec<String> = u
         .variants
         .iter()
-        .map(|v| {
-            let vname = ident(&v.name);
-            quote! { Self::#vname(v) => Serialize::serialize(v, serializer), }
-        })
+        .map(|v| ident(&v.name).to_string())
         .collect();
     if let Tagging::Discriminator {
         unknown_variant, ..
     } = &u.tagging
     {
-        let unknown = ident(unknown_variant);
-        encode_arms.push(quote! { Self::#unknown(v) => Serialize::serialize(v, serializer), });
+        encoded.push(ident(unknown_variant).to_string());
     }
-    let encode = spell.ser.then(|| quote! {
-        #cfg
-        impl Serialize for #name {
-            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                match self {
-                    #(#encode_arms)*
-                }
-            }
-        }
-    });
+    let mut w = Writer::default();
+    if spell.ser {
+        fixed::union_serialize(&mut w, &name_text, &encoded, &spell.cfg_lines);
+    }
     match &u.tagging {
         Tagging::Untagged => {
-            // Tried in order, like `#[serde(untagged)]`, from one buffered JSON value.
-            let tries = u.variants.iter().map(|v| {
-                let vname = ident(&v.name);
-                quote! {
-                    if let Ok(v) = Deserialize::deserialize(&value) {
-                        return Ok(Self::#vname(v));
-                    }
-                }
-            });
-            let message = format!("data did not match any variant of untagged enum {name}");
-            let decode = spell.de.then(|| {
-                quote! {
-                    #cfg
-                    impl<'de> Deserialize<'de> for #name {
-                        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                            let value = serde_json::Value::deserialize(deserializer)?;
-                            #(#tries)*
-                            Err(serde::de::Error::custom(#message))
-                        }
-                    }
-                }
-            });
+            if spell.de {
+                let tried: Vec<String> = u
+                    .variants
+                    .iter()
+                    .map(|v| ident(&v.name).to_string())
+                    .collect();
+                fixed::untagged_deserialize(&mut w, &name_text, &tried, &spell.cfg_lines);
+            }
+            let impls = spell.code.item(w.into_text());
             quote! {
                 #doc
                 #item_cfg
@@ -656,8 +626,7 @@ fn union_item(
                 #[non_exhaustive]
                 pub enum #name { #(#variants)* }
 
-                #encode
-                #decode
+                #impls
             }
         }
         Tagging::Discriminator {
@@ -665,26 +634,26 @@ fn union_item(
             unknown_variant,
         } => {
             let unknown = ident(unknown_variant);
-            let arms = u.variants.iter().filter(|v| !v.tags.is_empty()).map(|v| {
-                let vname = ident(&v.name);
-                let tags = &v.tags;
-                quote! { #(#tags)|* => serde_json::from_value(value).map(Self::#vname).map_err(serde::de::Error::custom), }
-            });
-            let decode = spell.de.then(|| {
-                quote! {
-                    #cfg
-                    impl<'de> Deserialize<'de> for #name {
-                        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                            let value = serde_json::Value::deserialize(deserializer)?;
-                            let tag = value.get(#property).and_then(serde_json::Value::as_str).unwrap_or_default();
-                            match tag {
-                                #(#arms)*
-                                _ => Ok(Self::#unknown(value)),
-                            }
-                        }
-                    }
-                }
-            });
+            if spell.de {
+                let arms: Vec<(Vec<String>, String)> = u
+                    .variants
+                    .iter()
+                    .filter(|v| !v.tags.is_empty())
+                    .map(|v| {
+                        let tags = v.tags.iter().map(|t| code::string(t)).collect();
+                        (tags, ident(&v.name).to_string())
+                    })
+                    .collect();
+                fixed::tagged_deserialize(
+                    &mut w,
+                    &name_text,
+                    property,
+                    &arms,
+                    &unknown.to_string(),
+                    &spell.cfg_lines,
+                );
+            }
+            let impls = spell.code.item(w.into_text());
             quote! {
                 #doc
                 #item_cfg
@@ -696,8 +665,7 @@ fn union_item(
                     #unknown(serde_json::Value),
                 }
 
-                #encode
-                #decode
+                #impls
             }
         }
     }

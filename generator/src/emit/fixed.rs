@@ -1,8 +1,10 @@
-//! The fixed-shape impls of `types.rs`, written as text ([`super::code`]): a struct's
-//! `new`, `Serialize`, `FromObject` and `Deserialize`; a string enum's `KNOWN`,
-//! `as_str`, `From<&str>`, `Display`, `FromStr`, `Serialize` and `Deserialize`.
+//! The fixed-shape items of `types.rs`, written as text ([`super::code`]): a struct's
+//! definition, `new`, `Serialize`, `FromObject` and `Deserialize`; a string enum's
+//! `KNOWN`, `as_str`, `From<&str>`, `Display`, `FromStr` and serde impls; a union's
+//! serde impls.
 
 use super::code::{Field, Writer, string, type_text};
+use super::docs::Docs;
 use super::rust_type::{Scope, field_type, ident};
 use crate::ir::{Api, EnumDef, Presence, Struct, WebhookEvents};
 
@@ -13,14 +15,18 @@ const SERIALIZE_FN: &str =
 const DESERIALIZE_FN: &str =
     "fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {";
 
-/// A struct's impls, in order: `new` (for a `#[non_exhaustive]` struct), then the
-/// encoding and the decoding the plan asks for. `attrs` are the lines every impl
-/// carries (the type's `cfg`, `allow(deprecated)`).
-pub struct StructImpls<'a> {
+/// A struct's items, in order: its definition, `new` (for a `#[non_exhaustive]`
+/// struct), then the encoding and the decoding the plan asks for.
+pub struct StructItems<'a> {
     pub api: &'a Api,
     pub name: &'a str,
     pub s: &'a Struct,
+    /// The definition's attributes, each a line: its doc placeholder (see
+    /// [`Docs::line`]), its `cfg`s, lint allowances, derives.
+    pub head: Vec<String>,
+    /// The lines every impl carries (the type's `cfg`, `allow(deprecated)`).
     pub attrs: &'a [String],
+    pub docs: &'a Docs,
     pub constructor: bool,
     pub ser: bool,
     pub de: bool,
@@ -30,8 +36,9 @@ pub struct StructImpls<'a> {
     pub locals: &'a [String],
 }
 
-impl StructImpls<'_> {
+impl StructItems<'_> {
     pub fn write(&self, w: &mut Writer) {
+        self.definition(w);
         if self.constructor {
             self.constructor(w);
         }
@@ -46,6 +53,40 @@ impl StructImpls<'_> {
             w.line(8, "de::deserialize_object(deserializer)");
             w.close(&[4, 0]);
         }
+    }
+
+    fn definition(&self, w: &mut Writer) {
+        w.attrs(0, &self.head);
+        let additional = self
+            .s
+            .additional
+            .as_ref()
+            .map(|t| type_text(&super::rust_type::rust_type(self.api, t, Scope::Types)));
+        if self.s.fields.is_empty() && additional.is_none() {
+            w.line(0, &format!("pub struct {} {{}}", self.name));
+            return;
+        }
+        w.open(0, &format!("pub struct {}", self.name));
+        for f in &self.s.fields {
+            if let Some(doc) = f.doc.as_deref().and_then(|d| self.docs.line(d)) {
+                w.line(4, &doc);
+            }
+            if f.deprecated {
+                w.line(4, "#[deprecated]");
+            }
+            let ty = type_text(&field_type(self.api, f, Scope::Types));
+            w.field(4, &Field::Text(format!("pub {}: {ty}", ident(&f.name))));
+        }
+        if let Some(ty) = additional {
+            w.line(4, "/// Properties beyond the documented ones.");
+            w.field(
+                4,
+                &Field::Text(format!(
+                    "pub additional_properties: std::collections::BTreeMap<String, {ty}>"
+                )),
+            );
+        }
+        w.line(0, "}");
     }
 
     /// `new` of a `#[non_exhaustive]` struct (which has no literals outside the crate):
@@ -284,7 +325,7 @@ pub fn string_enum(w: &mut Writer, name: &str, e: &EnumDef, cfg: &[String], ser:
     w.attrs(0, cfg);
     w.impl_open(0, "impl", name);
     w.line(4, "/// Every value known to this version of the client.");
-    w.list(4, "pub const KNOWN: &'static [Self] = &", &all, ";");
+    w.assign_list(4, "pub const KNOWN: &'static [Self]", &all);
     w.line(4, "/// The value as sent on the wire.");
     w.line(4, "pub fn as_str(&self) -> &str {");
     w.line(8, "match self {");
@@ -342,4 +383,82 @@ pub fn string_enum(w: &mut Writer, name: &str, e: &EnumDef, cfg: &[String], ser:
         w.line(8, "crate::runtime::deserialize_string_enum(deserializer)");
         w.close(&[4, 0]);
     }
+}
+
+/// A union's encoding: each alternative is written as itself (what
+/// `#[serde(untagged)]` derives). `variants` are the variants' names, the catch-all's
+/// last if there is one.
+pub fn union_serialize(w: &mut Writer, name: &str, variants: &[String], cfg: &[String]) {
+    w.attrs(0, cfg);
+    w.impl_open(0, "impl Serialize", name);
+    w.line(4, SERIALIZE_FN);
+    w.line(8, "match self {");
+    let args = ["v".to_string(), "serializer".to_string()];
+    for v in variants {
+        w.arm_call(12, &format!("Self::{v}(v)"), "Serialize::serialize", &args);
+    }
+    w.close(&[8, 4, 0]);
+}
+
+/// An untagged union's decoding: the variants tried in order, like
+/// `#[serde(untagged)]`, from one buffered JSON value.
+pub fn untagged_deserialize(w: &mut Writer, name: &str, variants: &[String], cfg: &[String]) {
+    w.attrs(0, cfg);
+    w.impl_open(0, "impl<'de> Deserialize<'de>", name);
+    w.line(4, DESERIALIZE_FN);
+    w.line(
+        8,
+        "let value = serde_json::Value::deserialize(deserializer)?;",
+    );
+    for v in variants {
+        w.line(8, "if let Ok(v) = Deserialize::deserialize(&value) {");
+        w.line(12, &format!("return Ok(Self::{v}(v));"));
+        w.line(8, "}");
+    }
+    let message = string(&format!(
+        "data did not match any variant of untagged enum {name}"
+    ));
+    w.call(8, "Err(serde::de::Error::custom", &[message], ")");
+    w.close(&[4, 0]);
+}
+
+/// A discriminated union's decoding: the variant its tag selects (`arms`: the tags'
+/// literals and the variant), a value with another tag kept as JSON in `unknown`.
+pub fn tagged_deserialize(
+    w: &mut Writer,
+    name: &str,
+    property: &str,
+    arms: &[(Vec<String>, String)],
+    unknown: &str,
+    cfg: &[String],
+) {
+    w.attrs(0, cfg);
+    w.impl_open(0, "impl<'de> Deserialize<'de>", name);
+    w.line(4, DESERIALIZE_FN);
+    w.line(
+        8,
+        "let value = serde_json::Value::deserialize(deserializer)?;",
+    );
+    let get = format!(".get({})", string(property));
+    let chain = format!("value{get}.and_then(serde_json::Value::as_str).unwrap_or_default()");
+    w.chain(
+        8,
+        "let tag = value",
+        &[
+            &get,
+            ".and_then(serde_json::Value::as_str)",
+            ".unwrap_or_default()",
+        ],
+        &chain,
+        ";",
+    );
+    w.line(8, "match tag {");
+    for (tags, variant) in arms {
+        let pat = tags.join(" | ");
+        let map = format!(".map(Self::{variant})");
+        let links = [map.as_str(), ".map_err(serde::de::Error::custom)"];
+        w.arm_chain(12, &pat, "serde_json::from_value(value)", &links);
+    }
+    w.line(12, &format!("_ => Ok(Self::{unknown}(value)),"));
+    w.close(&[8, 4, 0]);
 }
