@@ -210,9 +210,7 @@ impl Serialize for WebhookEventType {
 
 #[cfg(any(feature = "webhook_subscriptions", feature = "webhook_events", feature = "webhooks"))]
 impl<'de> Deserialize<'de> for WebhookEventType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         crate::runtime::deserialize_string_enum(deserializer)
     }
 }
@@ -285,9 +283,7 @@ impl Serialize for WebhookSubscription {
 impl de::FromObject for WebhookSubscription {
     const NAME: &'static str = "WebhookSubscription";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_id = None;
         let mut f_created_at = None;
         let mut f_is_active = None;
@@ -321,9 +317,7 @@ impl de::FromObject for WebhookSubscription {
 
 #[cfg(feature = "webhook_subscriptions")]
 impl<'de> Deserialize<'de> for WebhookSubscription {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -387,11 +381,7 @@ impl WebhookSubscriptionCreateResponse {
 #[cfg(feature = "webhook_subscriptions")]
 impl Serialize for WebhookSubscriptionCreateResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = ser::Object::new(
-            serializer,
-            "WebhookSubscriptionCreateResponse",
-            8,
-        );
+        let mut object = ser::Object::new(serializer, "WebhookSubscriptionCreateResponse", 8);
         object.field("id", &self.id);
         object.field("created_at", &self.created_at);
         object.field("is_active", &self.is_active);
@@ -408,9 +398,7 @@ impl Serialize for WebhookSubscriptionCreateResponse {
 impl de::FromObject for WebhookSubscriptionCreateResponse {
     const NAME: &'static str = "WebhookSubscriptionCreateResponse";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_id = None;
         let mut f_created_at = None;
         let mut f_is_active = None;
@@ -447,9 +435,7 @@ impl de::FromObject for WebhookSubscriptionCreateResponse {
 
 #[cfg(feature = "webhook_subscriptions")]
 impl<'de> Deserialize<'de> for WebhookSubscriptionCreateResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -477,11 +463,7 @@ impl WebhookSubscriptionListResponse {
 #[cfg(feature = "webhook_subscriptions")]
 impl Serialize for WebhookSubscriptionListResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = ser::Object::new(
-            serializer,
-            "WebhookSubscriptionListResponse",
-            1,
-        );
+        let mut object = ser::Object::new(serializer, "WebhookSubscriptionListResponse", 1);
         object.field("subscriptions", &self.subscriptions);
         object.end()
     }
@@ -491,9 +473,7 @@ impl Serialize for WebhookSubscriptionListResponse {
 impl de::FromObject for WebhookSubscriptionListResponse {
     const NAME: &'static str = "WebhookSubscriptionListResponse";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_subscriptions = None;
         while let Some(key) = map.next_key::<de::Key<'de>>()? {
             match key.as_str() {
@@ -509,9 +489,7 @@ impl de::FromObject for WebhookSubscriptionListResponse {
 
 #[cfg(feature = "webhook_subscriptions")]
 impl<'de> Deserialize<'de> for WebhookSubscriptionListResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -537,11 +515,7 @@ pub struct WebhookSubscriptionCreateParams {
 #[cfg(feature = "webhook_subscriptions")]
 impl Serialize for WebhookSubscriptionCreateParams {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = ser::Object::new(
-            serializer,
-            "WebhookSubscriptionCreateParams",
-            3,
-        );
+        let mut object = ser::Object::new(serializer, "WebhookSubscriptionCreateParams", 3);
         object.field("subscribed_events", &self.subscribed_events);
         object.field("target_url", &self.target_url);
         object.optional("phone_numbers", &self.phone_numbers);
@@ -553,9 +527,7 @@ impl Serialize for WebhookSubscriptionCreateParams {
 impl de::FromObject for WebhookSubscriptionCreateParams {
     const NAME: &'static str = "WebhookSubscriptionCreateParams";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_subscribed_events = None;
         let mut f_target_url = None;
         let mut f_phone_numbers = None;
@@ -577,9 +549,7 @@ impl de::FromObject for WebhookSubscriptionCreateParams {
 
 #[cfg(feature = "webhook_subscriptions")]
 impl<'de> Deserialize<'de> for WebhookSubscriptionCreateParams {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -608,11 +578,7 @@ pub struct WebhookSubscriptionUpdateParams {
 #[cfg(feature = "webhook_subscriptions")]
 impl Serialize for WebhookSubscriptionUpdateParams {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = ser::Object::new(
-            serializer,
-            "WebhookSubscriptionUpdateParams",
-            4,
-        );
+        let mut object = ser::Object::new(serializer, "WebhookSubscriptionUpdateParams", 4);
         object.optional("is_active", &self.is_active);
         object.nullable("phone_numbers", &self.phone_numbers);
         object.optional("subscribed_events", &self.subscribed_events);
@@ -625,9 +591,7 @@ impl Serialize for WebhookSubscriptionUpdateParams {
 impl de::FromObject for WebhookSubscriptionUpdateParams {
     const NAME: &'static str = "WebhookSubscriptionUpdateParams";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_is_active = None;
         let mut f_phone_numbers = crate::Nullable::Absent;
         let mut f_subscribed_events = None;
@@ -652,9 +616,7 @@ impl de::FromObject for WebhookSubscriptionUpdateParams {
 
 #[cfg(feature = "webhook_subscriptions")]
 impl<'de> Deserialize<'de> for WebhookSubscriptionUpdateParams {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -697,9 +659,7 @@ impl Serialize for WebhookEventListResponse {
 impl de::FromObject for WebhookEventListResponse {
     const NAME: &'static str = "WebhookEventListResponse";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_doc_url = None;
         let mut f_events = None;
         while let Some(key) = map.next_key::<de::Key<'de>>()? {
@@ -718,9 +678,7 @@ impl de::FromObject for WebhookEventListResponse {
 
 #[cfg(feature = "webhook_events")]
 impl<'de> Deserialize<'de> for WebhookEventListResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -749,7 +707,11 @@ impl ErrorDetail {
     /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
     /// is not a breaking change.
     pub fn new(status: i64, code: i64, message: String) -> Self {
-        Self { status, code, message }
+        Self {
+            status,
+            code,
+            message,
+        }
     }
 }
 
@@ -768,9 +730,7 @@ impl Serialize for ErrorDetail {
 impl de::FromObject for ErrorDetail {
     const NAME: &'static str = "ErrorDetail";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_status = None;
         let mut f_code = None;
         let mut f_message = None;
@@ -792,9 +752,7 @@ impl de::FromObject for ErrorDetail {
 
 #[cfg(feature = "_any_resource")]
 impl<'de> Deserialize<'de> for ErrorDetail {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -842,9 +800,7 @@ impl Serialize for ErrorResponse {
 impl de::FromObject for ErrorResponse {
     const NAME: &'static str = "ErrorResponse";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_error = None;
         let mut f_success = None;
         let mut f_trace_id = None;
@@ -866,9 +822,7 @@ impl de::FromObject for ErrorResponse {
 
 #[cfg(feature = "_any_resource")]
 impl<'de> Deserialize<'de> for ErrorResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -953,9 +907,7 @@ impl Serialize for WebhookEvent {
 impl de::FromObject for WebhookEvent {
     const NAME: &'static str = "WebhookEvent";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_api_version = None;
         let mut f_webhook_version = None;
         let mut f_event_type = None;
@@ -972,9 +924,7 @@ impl de::FromObject for WebhookEvent {
                 "webhook_version" => {
                     de::read_some_key(&mut map, &mut f_webhook_version, &mut key_1)
                 }
-                "event_type" => {
-                    de::read_some_key(&mut map, &mut f_event_type, &mut key_0)
-                }
+                "event_type" => de::read_some_key(&mut map, &mut f_event_type, &mut key_0),
                 "event_id" => de::read_some(&mut map, &mut f_event_id),
                 "created_at" => de::read_some(&mut map, &mut f_created_at),
                 "trace_id" => de::read_some(&mut map, &mut f_trace_id),
@@ -1002,9 +952,7 @@ impl de::FromObject for WebhookEvent {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for WebhookEvent {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -1120,9 +1068,7 @@ impl Serialize for ServiceType {
     feature = "webhooks"
 ))]
 impl<'de> Deserialize<'de> for ServiceType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         crate::runtime::deserialize_string_enum(deserializer)
     }
 }
@@ -1176,9 +1122,7 @@ impl Serialize for HealthStatus {
 impl de::FromObject for HealthStatus {
     const NAME: &'static str = "HealthStatus";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_status = None;
         let mut f_doc_url = None;
         let mut f_updated_at = None;
@@ -1200,9 +1144,7 @@ impl de::FromObject for HealthStatus {
 
 #[cfg(any(feature = "chats", feature = "webhooks"))]
 impl<'de> Deserialize<'de> for HealthStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -1296,9 +1238,7 @@ impl Serialize for ChatHandle {
 impl de::FromObject for ChatHandle {
     const NAME: &'static str = "ChatHandle";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_id = None;
         let mut f_handle = None;
         let mut f_service = None;
@@ -1337,9 +1277,7 @@ impl de::FromObject for ChatHandle {
     feature = "webhooks"
 ))]
 impl<'de> Deserialize<'de> for ChatHandle {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -1423,9 +1361,7 @@ impl Serialize for Chat {
 impl de::FromObject for Chat {
     const NAME: &'static str = "Chat";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_id = None;
         let mut f_display_name = None;
         let mut f_service = crate::Nullable::Absent;
@@ -1468,9 +1404,7 @@ impl de::FromObject for Chat {
 
 #[cfg(feature = "chats")]
 impl<'de> Deserialize<'de> for Chat {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -1524,9 +1458,7 @@ impl Serialize for TextDecoration {
 impl de::FromObject for TextDecoration {
     const NAME: &'static str = "TextDecoration";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_range = None;
         let mut f_style = None;
         let mut f_animation = None;
@@ -1553,9 +1485,7 @@ impl de::FromObject for TextDecoration {
     feature = "webhooks"
 ))]
 impl<'de> Deserialize<'de> for TextDecoration {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -1595,9 +1525,7 @@ impl Serialize for TextPart {
 impl de::FromObject for TextPart {
     const NAME: &'static str = "TextPart";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_type_ = None;
         let mut f_value = None;
         let mut f_text_decorations = None;
@@ -1619,9 +1547,7 @@ impl de::FromObject for TextPart {
 
 #[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl<'de> Deserialize<'de> for TextPart {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -1663,9 +1589,7 @@ impl Serialize for MediaPart {
 impl de::FromObject for MediaPart {
     const NAME: &'static str = "MediaPart";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_type_ = None;
         let mut f_url = None;
         let mut f_attachment_id = None;
@@ -1687,9 +1611,7 @@ impl de::FromObject for MediaPart {
 
 #[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl<'de> Deserialize<'de> for MediaPart {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -1739,9 +1661,7 @@ impl Serialize for LinkPart {
 impl de::FromObject for LinkPart {
     const NAME: &'static str = "LinkPart";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_type_ = None;
         let mut f_value = None;
         while let Some(key) = map.next_key::<de::Key<'de>>()? {
@@ -1765,9 +1685,7 @@ impl de::FromObject for LinkPart {
     feature = "webhooks"
 ))]
 impl<'de> Deserialize<'de> for LinkPart {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -1807,9 +1725,7 @@ impl Serialize for IMessageApp {
 impl de::FromObject for IMessageApp {
     const NAME: &'static str = "IMessageApp";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_bundle_id = None;
         let mut f_name = None;
         let mut f_team_id = None;
@@ -1834,9 +1750,7 @@ impl de::FromObject for IMessageApp {
 
 #[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl<'de> Deserialize<'de> for IMessageApp {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -1885,9 +1799,7 @@ impl Serialize for IMessageAppLayout {
 impl de::FromObject for IMessageAppLayout {
     const NAME: &'static str = "IMessageAppLayout";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_caption = None;
         let mut f_subcaption = None;
         let mut f_trailing_caption = None;
@@ -1921,9 +1833,7 @@ impl de::FromObject for IMessageAppLayout {
 
 #[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl<'de> Deserialize<'de> for IMessageAppLayout {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -1969,9 +1879,7 @@ impl Serialize for IMessageAppPart {
 impl de::FromObject for IMessageAppPart {
     const NAME: &'static str = "IMessageAppPart";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_type_ = None;
         let mut f_app = None;
         let mut f_layout = None;
@@ -2002,9 +1910,7 @@ impl de::FromObject for IMessageAppPart {
 
 #[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl<'de> Deserialize<'de> for IMessageAppPart {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -2128,9 +2034,7 @@ impl Serialize for MessageEffect {
 impl de::FromObject for MessageEffect {
     const NAME: &'static str = "MessageEffect";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_type_ = None;
         let mut f_name = None;
         while let Some(key) = map.next_key::<de::Key<'de>>()? {
@@ -2154,9 +2058,7 @@ impl de::FromObject for MessageEffect {
     feature = "webhooks"
 ))]
 impl<'de> Deserialize<'de> for MessageEffect {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -2190,9 +2092,7 @@ impl Serialize for ReplyTo {
 impl de::FromObject for ReplyTo {
     const NAME: &'static str = "ReplyTo";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_message_id = None;
         let mut f_part_index = None;
         while let Some(key) = map.next_key::<de::Key<'de>>()? {
@@ -2211,9 +2111,7 @@ impl de::FromObject for ReplyTo {
 
 #[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl<'de> Deserialize<'de> for ReplyTo {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -2262,9 +2160,7 @@ impl Serialize for MessageContent {
 impl de::FromObject for MessageContent {
     const NAME: &'static str = "MessageContent";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_parts = None;
         let mut f_effect = None;
         let mut f_reply_to = None;
@@ -2292,9 +2188,7 @@ impl de::FromObject for MessageContent {
 
 #[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl<'de> Deserialize<'de> for MessageContent {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -2330,9 +2224,7 @@ impl Serialize for ChatCreateParams {
 impl de::FromObject for ChatCreateParams {
     const NAME: &'static str = "ChatCreateParams";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_from = None;
         let mut f_to = None;
         let mut f_message = None;
@@ -2354,9 +2246,7 @@ impl de::FromObject for ChatCreateParams {
 
 #[cfg(feature = "chats")]
 impl<'de> Deserialize<'de> for ChatCreateParams {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -2460,9 +2350,7 @@ impl Serialize for DeliveryStatus {
 
 #[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl<'de> Deserialize<'de> for DeliveryStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         crate::runtime::deserialize_string_enum(deserializer)
     }
 }
@@ -2608,9 +2496,7 @@ impl Serialize for ReactionType {
     feature = "webhooks"
 ))]
 impl<'de> Deserialize<'de> for ReactionType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         crate::runtime::deserialize_string_enum(deserializer)
     }
 }
@@ -2691,9 +2577,7 @@ impl Serialize for Sticker {
 impl de::FromObject for Sticker {
     const NAME: &'static str = "Sticker";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_file_name = None;
         let mut f_mime_type = None;
         let mut f_url = None;
@@ -2726,9 +2610,7 @@ impl de::FromObject for Sticker {
     feature = "webhooks"
 ))]
 impl<'de> Deserialize<'de> for Sticker {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -2788,9 +2670,7 @@ impl Serialize for Reaction {
 impl de::FromObject for Reaction {
     const NAME: &'static str = "Reaction";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_is_me = None;
         let mut f_handle = None;
         let mut f_type_ = None;
@@ -2818,9 +2698,7 @@ impl de::FromObject for Reaction {
 
 #[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl<'de> Deserialize<'de> for Reaction {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -2876,9 +2754,7 @@ impl Serialize for TextPartResponse {
 impl de::FromObject for TextPartResponse {
     const NAME: &'static str = "TextPartResponse";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_type_ = None;
         let mut f_value = None;
         let mut f_reactions = None;
@@ -2903,9 +2779,7 @@ impl de::FromObject for TextPartResponse {
 
 #[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl<'de> Deserialize<'de> for TextPartResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -2980,9 +2854,7 @@ impl Serialize for MediaPartResponse {
 impl de::FromObject for MediaPartResponse {
     const NAME: &'static str = "MediaPartResponse";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_type_ = None;
         let mut f_id = None;
         let mut f_url = None;
@@ -3016,9 +2888,7 @@ impl de::FromObject for MediaPartResponse {
 
 #[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl<'de> Deserialize<'de> for MediaPartResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -3070,9 +2940,7 @@ impl Serialize for LinkPartResponse {
 impl de::FromObject for LinkPartResponse {
     const NAME: &'static str = "LinkPartResponse";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_type_ = None;
         let mut f_value = None;
         let mut f_reactions = None;
@@ -3094,9 +2962,7 @@ impl de::FromObject for LinkPartResponse {
 
 #[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl<'de> Deserialize<'de> for LinkPartResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -3165,9 +3031,7 @@ impl Serialize for IMessageAppPartResponse {
 impl de::FromObject for IMessageAppPartResponse {
     const NAME: &'static str = "IMessageAppPartResponse";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_type_ = None;
         let mut f_app = None;
         let mut f_layout = None;
@@ -3198,9 +3062,7 @@ impl de::FromObject for IMessageAppPartResponse {
 
 #[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl<'de> Deserialize<'de> for IMessageAppPartResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -3365,9 +3227,7 @@ impl Serialize for SentMessage {
 impl de::FromObject for SentMessage {
     const NAME: &'static str = "SentMessage";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_id = None;
         let mut f_created_at = None;
         let mut f_service = crate::Nullable::Absent;
@@ -3416,9 +3276,7 @@ impl de::FromObject for SentMessage {
 
 #[cfg(any(feature = "chats", feature = "chats_messages", feature = "messages"))]
 impl<'de> Deserialize<'de> for SentMessage {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -3456,9 +3314,7 @@ impl Serialize for ChatCreateResponse {
 impl de::FromObject for ChatCreateResponse {
     const NAME: &'static str = "ChatCreateResponse";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_chat = None;
         while let Some(key) = map.next_key::<de::Key<'de>>()? {
             match key.as_str() {
@@ -3474,9 +3330,7 @@ impl de::FromObject for ChatCreateResponse {
 
 #[cfg(feature = "chats")]
 impl<'de> Deserialize<'de> for ChatCreateResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -3520,9 +3374,7 @@ impl Serialize for ChatListChatsResponse {
 impl de::FromObject for ChatListChatsResponse {
     const NAME: &'static str = "ChatListChatsResponse";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_chats = None;
         let mut f_next_cursor = crate::Nullable::Absent;
         while let Some(key) = map.next_key::<de::Key<'de>>()? {
@@ -3541,9 +3393,7 @@ impl de::FromObject for ChatListChatsResponse {
 
 #[cfg(feature = "chats")]
 impl<'de> Deserialize<'de> for ChatListChatsResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -3573,9 +3423,7 @@ impl Serialize for ChatUpdateParams {
 impl de::FromObject for ChatUpdateParams {
     const NAME: &'static str = "ChatUpdateParams";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_display_name = None;
         let mut f_group_chat_icon = None;
         while let Some(key) = map.next_key::<de::Key<'de>>()? {
@@ -3594,9 +3442,7 @@ impl de::FromObject for ChatUpdateParams {
 
 #[cfg(feature = "chats")]
 impl<'de> Deserialize<'de> for ChatUpdateParams {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -3640,9 +3486,7 @@ impl Serialize for ChatUpdateResponse {
 impl de::FromObject for ChatUpdateResponse {
     const NAME: &'static str = "ChatUpdateResponse";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_chat_id = None;
         let mut f_status = None;
         while let Some(key) = map.next_key::<de::Key<'de>>()? {
@@ -3661,9 +3505,7 @@ impl de::FromObject for ChatUpdateResponse {
 
 #[cfg(feature = "chats")]
 impl<'de> Deserialize<'de> for ChatUpdateResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -3690,9 +3532,7 @@ impl Serialize for ParticipantAddParams {
 impl de::FromObject for ParticipantAddParams {
     const NAME: &'static str = "ParticipantAddParams";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_handle = None;
         while let Some(key) = map.next_key::<de::Key<'de>>()? {
             match key.as_str() {
@@ -3708,9 +3548,7 @@ impl de::FromObject for ParticipantAddParams {
 
 #[cfg(feature = "chats_participants")]
 impl<'de> Deserialize<'de> for ParticipantAddParams {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -3737,9 +3575,7 @@ impl Serialize for ParticipantRemoveParams {
 impl de::FromObject for ParticipantRemoveParams {
     const NAME: &'static str = "ParticipantRemoveParams";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_handle = None;
         while let Some(key) = map.next_key::<de::Key<'de>>()? {
             match key.as_str() {
@@ -3755,9 +3591,7 @@ impl de::FromObject for ParticipantRemoveParams {
 
 #[cfg(feature = "chats_participants")]
 impl<'de> Deserialize<'de> for ParticipantRemoveParams {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -3809,9 +3643,7 @@ impl Serialize for QueuedResponse {
 impl de::FromObject for QueuedResponse {
     const NAME: &'static str = "QueuedResponse";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_status = None;
         let mut f_message = None;
         let mut f_trace_id = None;
@@ -3833,9 +3665,7 @@ impl de::FromObject for QueuedResponse {
 
 #[cfg(any(feature = "chats", feature = "chats_participants", feature = "messages"))]
 impl<'de> Deserialize<'de> for QueuedResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -3872,9 +3702,7 @@ impl Serialize for MessageSendParams {
 impl de::FromObject for MessageSendParams {
     const NAME: &'static str = "MessageSendParams";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_message = None;
         while let Some(key) = map.next_key::<de::Key<'de>>()? {
             match key.as_str() {
@@ -3890,9 +3718,7 @@ impl de::FromObject for MessageSendParams {
 
 #[cfg(feature = "chats_messages")]
 impl<'de> Deserialize<'de> for MessageSendParams {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -3933,9 +3759,7 @@ impl Serialize for MessageSendResponse {
 impl de::FromObject for MessageSendResponse {
     const NAME: &'static str = "MessageSendResponse";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_chat_id = None;
         let mut f_message = None;
         while let Some(key) = map.next_key::<de::Key<'de>>()? {
@@ -3954,9 +3778,7 @@ impl de::FromObject for MessageSendResponse {
 
 #[cfg(feature = "chats_messages")]
 impl<'de> Deserialize<'de> for MessageSendResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -4079,9 +3901,7 @@ impl Serialize for Message {
 impl de::FromObject for Message {
     const NAME: &'static str = "Message";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_id = None;
         let mut f_chat_id = None;
         let mut f_service = crate::Nullable::Absent;
@@ -4149,9 +3969,7 @@ impl de::FromObject for Message {
 #[cfg(any(feature = "chats_messages", feature = "messages"))]
 #[allow(deprecated)]
 impl<'de> Deserialize<'de> for Message {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -4195,9 +4013,7 @@ impl Serialize for MessagePage {
 impl de::FromObject for MessagePage {
     const NAME: &'static str = "MessagePage";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_messages = None;
         let mut f_next_cursor = crate::Nullable::Absent;
         while let Some(key) = map.next_key::<de::Key<'de>>()? {
@@ -4216,9 +4032,7 @@ impl de::FromObject for MessagePage {
 
 #[cfg(any(feature = "chats_messages", feature = "messages"))]
 impl<'de> Deserialize<'de> for MessagePage {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -4258,9 +4072,7 @@ impl Serialize for ChatSendVoicememoParams {
 impl de::FromObject for ChatSendVoicememoParams {
     const NAME: &'static str = "ChatSendVoicememoParams";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_voice_memo_url = None;
         let mut f_attachment_id = None;
         while let Some(key) = map.next_key::<de::Key<'de>>()? {
@@ -4279,9 +4091,7 @@ impl de::FromObject for ChatSendVoicememoParams {
 
 #[cfg(feature = "chats")]
 impl<'de> Deserialize<'de> for ChatSendVoicememoParams {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -4347,9 +4157,7 @@ impl Serialize for VoiceMemoFile {
 impl de::FromObject for VoiceMemoFile {
     const NAME: &'static str = "VoiceMemoFile";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_id = None;
         let mut f_url = None;
         let mut f_filename = None;
@@ -4380,9 +4188,7 @@ impl de::FromObject for VoiceMemoFile {
 
 #[cfg(feature = "chats")]
 impl<'de> Deserialize<'de> for VoiceMemoFile {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -4444,9 +4250,7 @@ impl Serialize for VoiceMemoChat {
 impl de::FromObject for VoiceMemoChat {
     const NAME: &'static str = "VoiceMemoChat";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_id = None;
         let mut f_handles = None;
         let mut f_is_group = None;
@@ -4474,9 +4278,7 @@ impl de::FromObject for VoiceMemoChat {
 
 #[cfg(feature = "chats")]
 impl<'de> Deserialize<'de> for VoiceMemoChat {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -4514,9 +4316,7 @@ impl Serialize for ChatSendVoicememoResponse {
 impl de::FromObject for ChatSendVoicememoResponse {
     const NAME: &'static str = "ChatSendVoicememoResponse";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_voice_memo = None;
         while let Some(key) = map.next_key::<de::Key<'de>>()? {
             match key.as_str() {
@@ -4532,9 +4332,7 @@ impl de::FromObject for ChatSendVoicememoResponse {
 
 #[cfg(feature = "chats")]
 impl<'de> Deserialize<'de> for ChatSendVoicememoResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -4570,9 +4368,7 @@ impl Serialize for MessageAddReactionParams {
 impl de::FromObject for MessageAddReactionParams {
     const NAME: &'static str = "MessageAddReactionParams";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_operation = None;
         let mut f_type_ = None;
         let mut f_custom_emoji = None;
@@ -4597,9 +4393,7 @@ impl de::FromObject for MessageAddReactionParams {
 
 #[cfg(feature = "messages")]
 impl<'de> Deserialize<'de> for MessageAddReactionParams {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -4827,9 +4621,7 @@ impl SupportedContentType {
                 "application/vnd.openxmlformats-officedocument.presentationml.presentation"
             }
             Self::ApplicationXIworkPagesSffpages => "application/x-iwork-pages-sffpages",
-            Self::ApplicationXIworkNumbersSffnumbers => {
-                "application/x-iwork-numbers-sffnumbers"
-            }
+            Self::ApplicationXIworkNumbersSffnumbers => "application/x-iwork-numbers-sffnumbers",
             Self::ApplicationXIworkKeynoteSffkey => "application/x-iwork-keynote-sffkey",
             Self::ApplicationEpubZip => "application/epub+zip",
             Self::TextXml => "text/xml",
@@ -4894,9 +4686,7 @@ impl From<&str> for SupportedContentType {
                 Self::ApplicationVndOpenxmlformatsOfficedocumentPresentationmlPresentation
             }
             "application/x-iwork-pages-sffpages" => Self::ApplicationXIworkPagesSffpages,
-            "application/x-iwork-numbers-sffnumbers" => {
-                Self::ApplicationXIworkNumbersSffnumbers
-            }
+            "application/x-iwork-numbers-sffnumbers" => Self::ApplicationXIworkNumbersSffnumbers,
             "application/x-iwork-keynote-sffkey" => Self::ApplicationXIworkKeynoteSffkey,
             "application/epub+zip" => Self::ApplicationEpubZip,
             "text/xml" => Self::TextXml,
@@ -4935,9 +4725,7 @@ impl Serialize for SupportedContentType {
 
 #[cfg(feature = "attachments")]
 impl<'de> Deserialize<'de> for SupportedContentType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         crate::runtime::deserialize_string_enum(deserializer)
     }
 }
@@ -4970,9 +4758,7 @@ impl Serialize for AttachmentCreateParams {
 impl de::FromObject for AttachmentCreateParams {
     const NAME: &'static str = "AttachmentCreateParams";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_filename = None;
         let mut f_content_type = None;
         let mut f_size_bytes = None;
@@ -4994,9 +4780,7 @@ impl de::FromObject for AttachmentCreateParams {
 
 #[cfg(feature = "attachments")]
 impl<'de> Deserialize<'de> for AttachmentCreateParams {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -5063,9 +4847,7 @@ impl Serialize for AttachmentCreateResponse {
 impl de::FromObject for AttachmentCreateResponse {
     const NAME: &'static str = "AttachmentCreateResponse";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_attachment_id = None;
         let mut f_upload_url = None;
         let mut f_download_url = None;
@@ -5096,9 +4878,7 @@ impl de::FromObject for AttachmentCreateResponse {
 
 #[cfg(feature = "attachments")]
 impl<'de> Deserialize<'de> for AttachmentCreateResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -5169,9 +4949,7 @@ impl Serialize for AttachmentRetrieveResponse {
 impl de::FromObject for AttachmentRetrieveResponse {
     const NAME: &'static str = "AttachmentRetrieveResponse";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_id = None;
         let mut f_filename = None;
         let mut f_content_type = None;
@@ -5205,9 +4983,7 @@ impl de::FromObject for AttachmentRetrieveResponse {
 
 #[cfg(feature = "attachments")]
 impl<'de> Deserialize<'de> for AttachmentRetrieveResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -5251,9 +5027,7 @@ impl Serialize for PhoneCapabilities {
 impl de::FromObject for PhoneCapabilities {
     const NAME: &'static str = "PhoneCapabilities";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_sms = None;
         let mut f_mms = None;
         let mut f_voice = None;
@@ -5275,9 +5049,7 @@ impl de::FromObject for PhoneCapabilities {
 
 #[cfg(feature = "phonenumbers")]
 impl<'de> Deserialize<'de> for PhoneCapabilities {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -5315,9 +5087,7 @@ impl Serialize for PhonenumberListResponse {
 impl de::FromObject for PhonenumberListResponse {
     const NAME: &'static str = "PhonenumberListResponse";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_phone_numbers = None;
         while let Some(key) = map.next_key::<de::Key<'de>>()? {
             match key.as_str() {
@@ -5333,9 +5103,7 @@ impl de::FromObject for PhonenumberListResponse {
 
 #[cfg(feature = "phonenumbers")]
 impl<'de> Deserialize<'de> for PhonenumberListResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -5381,9 +5149,7 @@ impl Serialize for LocationRequestResponse {
 impl de::FromObject for LocationRequestResponse {
     const NAME: &'static str = "LocationRequestResponse";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_success = None;
         let mut f_message = None;
         while let Some(key) = map.next_key::<de::Key<'de>>()? {
@@ -5402,9 +5168,7 @@ impl de::FromObject for LocationRequestResponse {
 
 #[cfg(feature = "chats_location")]
 impl<'de> Deserialize<'de> for LocationRequestResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -5456,9 +5220,7 @@ impl Serialize for LocationFeature {
 impl de::FromObject for LocationFeature {
     const NAME: &'static str = "LocationFeature";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_type_ = None;
         let mut f_geometry = None;
         let mut f_properties = None;
@@ -5480,9 +5242,7 @@ impl de::FromObject for LocationFeature {
 
 #[cfg(feature = "chats_location")]
 impl<'de> Deserialize<'de> for LocationFeature {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -5523,9 +5283,7 @@ impl Serialize for GetChatLocationResponse {
 impl de::FromObject for GetChatLocationResponse {
     const NAME: &'static str = "GetChatLocationResponse";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_success = None;
         let mut f_data = None;
         while let Some(key) = map.next_key::<de::Key<'de>>()? {
@@ -5544,9 +5302,7 @@ impl de::FromObject for GetChatLocationResponse {
 
 #[cfg(feature = "chats_location")]
 impl<'de> Deserialize<'de> for GetChatLocationResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -5565,11 +5321,7 @@ pub struct CapabilityCheckIMessageParams {
 #[cfg(feature = "capability")]
 impl Serialize for CapabilityCheckIMessageParams {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = ser::Object::new(
-            serializer,
-            "CapabilityCheckIMessageParams",
-            2,
-        );
+        let mut object = ser::Object::new(serializer, "CapabilityCheckIMessageParams", 2);
         object.field("address", &self.address);
         object.optional("from", &self.from);
         object.end()
@@ -5580,9 +5332,7 @@ impl Serialize for CapabilityCheckIMessageParams {
 impl de::FromObject for CapabilityCheckIMessageParams {
     const NAME: &'static str = "CapabilityCheckIMessageParams";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_address = None;
         let mut f_from = None;
         while let Some(key) = map.next_key::<de::Key<'de>>()? {
@@ -5601,9 +5351,7 @@ impl de::FromObject for CapabilityCheckIMessageParams {
 
 #[cfg(feature = "capability")]
 impl<'de> Deserialize<'de> for CapabilityCheckIMessageParams {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -5633,9 +5381,7 @@ impl Serialize for CapabilityCheckRcsParams {
 impl de::FromObject for CapabilityCheckRcsParams {
     const NAME: &'static str = "CapabilityCheckRcsParams";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_address = None;
         let mut f_from = None;
         while let Some(key) = map.next_key::<de::Key<'de>>()? {
@@ -5654,9 +5400,7 @@ impl de::FromObject for CapabilityCheckRcsParams {
 
 #[cfg(feature = "capability")]
 impl<'de> Deserialize<'de> for CapabilityCheckRcsParams {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -5697,9 +5441,7 @@ impl Serialize for HandleCheckResponse {
 impl de::FromObject for HandleCheckResponse {
     const NAME: &'static str = "HandleCheckResponse";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_address = None;
         let mut f_available = None;
         while let Some(key) = map.next_key::<de::Key<'de>>()? {
@@ -5718,9 +5460,7 @@ impl de::FromObject for HandleCheckResponse {
 
 #[cfg(feature = "capability")]
 impl<'de> Deserialize<'de> for HandleCheckResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -5776,9 +5516,7 @@ impl Serialize for SetContactCard {
 impl de::FromObject for SetContactCard {
     const NAME: &'static str = "SetContactCard";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_phone_number = None;
         let mut f_first_name = None;
         let mut f_last_name = None;
@@ -5806,9 +5544,7 @@ impl de::FromObject for SetContactCard {
 
 #[cfg(feature = "contact_card")]
 impl<'de> Deserialize<'de> for SetContactCard {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -5846,9 +5582,7 @@ impl Serialize for ContactCardRetrieveResponse {
 impl de::FromObject for ContactCardRetrieveResponse {
     const NAME: &'static str = "ContactCardRetrieveResponse";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_contact_cards = None;
         while let Some(key) = map.next_key::<de::Key<'de>>()? {
             match key.as_str() {
@@ -5864,9 +5598,7 @@ impl de::FromObject for ContactCardRetrieveResponse {
 
 #[cfg(feature = "contact_card")]
 impl<'de> Deserialize<'de> for ContactCardRetrieveResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -5902,9 +5634,7 @@ impl Serialize for ContactCardCreateParams {
 impl de::FromObject for ContactCardCreateParams {
     const NAME: &'static str = "ContactCardCreateParams";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_phone_number = None;
         let mut f_first_name = None;
         let mut f_last_name = None;
@@ -5929,9 +5659,7 @@ impl de::FromObject for ContactCardCreateParams {
 
 #[cfg(feature = "contact_card")]
 impl<'de> Deserialize<'de> for ContactCardCreateParams {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -5964,9 +5692,7 @@ impl Serialize for ContactCardUpdateBody {
 impl de::FromObject for ContactCardUpdateBody {
     const NAME: &'static str = "ContactCardUpdateBody";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_first_name = None;
         let mut f_last_name = None;
         let mut f_image_url = None;
@@ -5988,9 +5714,7 @@ impl de::FromObject for ContactCardUpdateBody {
 
 #[cfg(feature = "full")]
 impl<'de> Deserialize<'de> for ContactCardUpdateBody {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -6023,9 +5747,7 @@ impl Serialize for MessageCreateBody {
 impl de::FromObject for MessageCreateBody {
     const NAME: &'static str = "MessageCreateBody";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_to = None;
         let mut f_message = None;
         let mut f_continuation_message = None;
@@ -6047,9 +5769,7 @@ impl de::FromObject for MessageCreateBody {
 
 #[cfg(feature = "full")]
 impl<'de> Deserialize<'de> for MessageCreateBody {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -6131,9 +5851,7 @@ impl Serialize for MessageCreateResponse {
 impl de::FromObject for MessageCreateResponse {
     const NAME: &'static str = "MessageCreateResponse";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_chat_id = None;
         let mut f_created_new_chat = None;
         let mut f_previous_chat_id = crate::Nullable::Absent;
@@ -6173,9 +5891,7 @@ impl de::FromObject for MessageCreateResponse {
 
 #[cfg(feature = "messages")]
 impl<'de> Deserialize<'de> for MessageCreateResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -6205,9 +5921,7 @@ impl Serialize for MessageUpdateParams {
 impl de::FromObject for MessageUpdateParams {
     const NAME: &'static str = "MessageUpdateParams";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_text = None;
         let mut f_part_index = None;
         while let Some(key) = map.next_key::<de::Key<'de>>()? {
@@ -6226,9 +5940,7 @@ impl de::FromObject for MessageUpdateParams {
 
 #[cfg(feature = "messages")]
 impl<'de> Deserialize<'de> for MessageUpdateParams {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -6264,9 +5976,7 @@ impl Serialize for MessageUpdateAppCardParams {
 impl de::FromObject for MessageUpdateAppCardParams {
     const NAME: &'static str = "MessageUpdateAppCardParams";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_layout = None;
         let mut f_url = None;
         let mut f_fallback_text = None;
@@ -6291,9 +6001,7 @@ impl de::FromObject for MessageUpdateAppCardParams {
 
 #[cfg(feature = "messages")]
 impl<'de> Deserialize<'de> for MessageUpdateAppCardParams {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -6334,9 +6042,7 @@ impl Serialize for MessageUpdateAppCardResponse {
 impl de::FromObject for MessageUpdateAppCardResponse {
     const NAME: &'static str = "MessageUpdateAppCardResponse";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_chat_id = None;
         let mut f_message = None;
         while let Some(key) = map.next_key::<de::Key<'de>>()? {
@@ -6355,9 +6061,7 @@ impl de::FromObject for MessageUpdateAppCardResponse {
 
 #[cfg(feature = "messages")]
 impl<'de> Deserialize<'de> for MessageUpdateAppCardResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -6398,9 +6102,7 @@ impl Serialize for NumberStatus {
 impl de::FromObject for NumberStatus {
     const NAME: &'static str = "NumberStatus";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_status = None;
         let mut f_doc_url = None;
         while let Some(key) = map.next_key::<de::Key<'de>>()? {
@@ -6419,9 +6121,7 @@ impl de::FromObject for NumberStatus {
 
 #[cfg(feature = "phone_numbers")]
 impl<'de> Deserialize<'de> for NumberStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -6459,9 +6159,7 @@ impl Serialize for PhoneNumberListResponse {
 impl de::FromObject for PhoneNumberListResponse {
     const NAME: &'static str = "PhoneNumberListResponse";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_phone_numbers = None;
         while let Some(key) = map.next_key::<de::Key<'de>>()? {
             match key.as_str() {
@@ -6477,9 +6175,7 @@ impl de::FromObject for PhoneNumberListResponse {
 
 #[cfg(feature = "phone_numbers")]
 impl<'de> Deserialize<'de> for PhoneNumberListResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -6506,9 +6202,7 @@ impl Serialize for PhoneNumberUpdateParams {
 impl de::FromObject for PhoneNumberUpdateParams {
     const NAME: &'static str = "PhoneNumberUpdateParams";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_forwarding_number = None;
         while let Some(key) = map.next_key::<de::Key<'de>>()? {
             match key.as_str() {
@@ -6524,9 +6218,7 @@ impl de::FromObject for PhoneNumberUpdateParams {
 
 #[cfg(feature = "phone_numbers")]
 impl<'de> Deserialize<'de> for PhoneNumberUpdateParams {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -6574,9 +6266,7 @@ impl Serialize for PhoneNumberUpdateResponse {
 impl de::FromObject for PhoneNumberUpdateResponse {
     const NAME: &'static str = "PhoneNumberUpdateResponse";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_id = None;
         let mut f_phone_number = None;
         let mut f_forwarding_number = None;
@@ -6598,9 +6288,7 @@ impl de::FromObject for PhoneNumberUpdateResponse {
 
 #[cfg(feature = "phone_numbers")]
 impl<'de> Deserialize<'de> for PhoneNumberUpdateResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -6623,18 +6311,17 @@ impl AvailableNumberRetrieveResponse {
     /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
     /// is not a breaking change.
     pub fn new(phone_number: String, vcf_url: String) -> Self {
-        Self { phone_number, vcf_url }
+        Self {
+            phone_number,
+            vcf_url,
+        }
     }
 }
 
 #[cfg(feature = "available_number")]
 impl Serialize for AvailableNumberRetrieveResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = ser::Object::new(
-            serializer,
-            "AvailableNumberRetrieveResponse",
-            2,
-        );
+        let mut object = ser::Object::new(serializer, "AvailableNumberRetrieveResponse", 2);
         object.field("phone_number", &self.phone_number);
         object.field("vcf_url", &self.vcf_url);
         object.end()
@@ -6645,9 +6332,7 @@ impl Serialize for AvailableNumberRetrieveResponse {
 impl de::FromObject for AvailableNumberRetrieveResponse {
     const NAME: &'static str = "AvailableNumberRetrieveResponse";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_phone_number = None;
         let mut f_vcf_url = None;
         while let Some(key) = map.next_key::<de::Key<'de>>()? {
@@ -6666,9 +6351,7 @@ impl de::FromObject for AvailableNumberRetrieveResponse {
 
 #[cfg(feature = "available_number")]
 impl<'de> Deserialize<'de> for AvailableNumberRetrieveResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -6720,9 +6403,7 @@ impl Serialize for WebhookChat {
 impl de::FromObject for WebhookChat {
     const NAME: &'static str = "WebhookChat";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_id = None;
         let mut f_health_status = None;
         let mut f_is_group = crate::Nullable::Absent;
@@ -6747,9 +6428,7 @@ impl de::FromObject for WebhookChat {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for WebhookChat {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -6797,9 +6476,7 @@ impl Serialize for WebhookTextPart {
 impl de::FromObject for WebhookTextPart {
     const NAME: &'static str = "WebhookTextPart";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_type_ = None;
         let mut f_value = None;
         let mut f_text_decorations = crate::Nullable::Absent;
@@ -6821,9 +6498,7 @@ impl de::FromObject for WebhookTextPart {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for WebhookTextPart {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -6890,9 +6565,7 @@ impl Serialize for WebhookMediaPart {
 impl de::FromObject for WebhookMediaPart {
     const NAME: &'static str = "WebhookMediaPart";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_type_ = None;
         let mut f_id = None;
         let mut f_url = None;
@@ -6923,9 +6596,7 @@ impl de::FromObject for WebhookMediaPart {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for WebhookMediaPart {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -6993,9 +6664,7 @@ impl Serialize for WebhookIMessageAppPart {
 impl de::FromObject for WebhookIMessageAppPart {
     const NAME: &'static str = "WebhookIMessageAppPart";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_type_ = None;
         let mut f_app = None;
         let mut f_layout = None;
@@ -7023,9 +6692,7 @@ impl de::FromObject for WebhookIMessageAppPart {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for WebhookIMessageAppPart {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -7136,9 +6803,7 @@ impl Serialize for WebhookReplyTo {
 impl de::FromObject for WebhookReplyTo {
     const NAME: &'static str = "WebhookReplyTo";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_message_id = None;
         let mut f_part_index = None;
         while let Some(key) = map.next_key::<de::Key<'de>>()? {
@@ -7157,9 +6822,7 @@ impl de::FromObject for WebhookReplyTo {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for WebhookReplyTo {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -7185,12 +6848,7 @@ pub enum WebhookPreferredService {
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl WebhookPreferredService {
     /// Every value known to this version of the client.
-    pub const KNOWN: &'static [Self] = &[
-        Self::IMessage,
-        Self::Sms,
-        Self::Rcs,
-        Self::Auto,
-    ];
+    pub const KNOWN: &'static [Self] = &[Self::IMessage, Self::Sms, Self::Rcs, Self::Auto];
 
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -7244,9 +6902,7 @@ impl Serialize for WebhookPreferredService {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for WebhookPreferredService {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         crate::runtime::deserialize_string_enum(deserializer)
     }
 }
@@ -7344,9 +7000,7 @@ impl Serialize for MessageEventV2 {
 impl de::FromObject for MessageEventV2 {
     const NAME: &'static str = "MessageEventV2";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_chat = None;
         let mut f_id = None;
         let mut f_idempotency_key = crate::Nullable::Absent;
@@ -7398,9 +7052,7 @@ impl de::FromObject for MessageEventV2 {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for MessageEventV2 {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -7480,9 +7132,7 @@ impl Serialize for MessagePayload {
 impl de::FromObject for MessagePayload {
     const NAME: &'static str = "MessagePayload";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_id = None;
         let mut f_parts = None;
         let mut f_effect = None;
@@ -7528,9 +7178,7 @@ impl de::FromObject for MessagePayload {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for MessagePayload {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -7621,9 +7269,7 @@ impl Serialize for MessageEvent {
 impl de::FromObject for MessageEvent {
     const NAME: &'static str = "MessageEvent";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_chat_id = None;
         let mut f_is_group = None;
         let mut f_idempotency_key = crate::Nullable::Absent;
@@ -7673,9 +7319,7 @@ impl de::FromObject for MessageEvent {
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[allow(deprecated)]
 impl<'de> Deserialize<'de> for MessageEvent {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -7773,9 +7417,7 @@ impl Serialize for MessageReadEvent {
 impl de::FromObject for MessageReadEvent {
     const NAME: &'static str = "MessageReadEvent";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_chat_id = None;
         let mut f_is_group = None;
         let mut f_idempotency_key = crate::Nullable::Absent;
@@ -7831,9 +7473,7 @@ impl de::FromObject for MessageReadEvent {
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[allow(deprecated)]
 impl<'de> Deserialize<'de> for MessageReadEvent {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -7931,9 +7571,7 @@ impl Serialize for MessageDeliveredEvent {
 impl de::FromObject for MessageDeliveredEvent {
     const NAME: &'static str = "MessageDeliveredEvent";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_chat_id = None;
         let mut f_is_group = None;
         let mut f_idempotency_key = crate::Nullable::Absent;
@@ -7989,9 +7627,7 @@ impl de::FromObject for MessageDeliveredEvent {
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[allow(deprecated)]
 impl<'de> Deserialize<'de> for MessageDeliveredEvent {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -8049,9 +7685,7 @@ impl Serialize for MessageFailedEvent {
 impl de::FromObject for MessageFailedEvent {
     const NAME: &'static str = "MessageFailedEvent";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_chat_id = None;
         let mut f_message_id = None;
         let mut f_code = None;
@@ -8079,9 +7713,7 @@ impl de::FromObject for MessageFailedEvent {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for MessageFailedEvent {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -8148,9 +7780,7 @@ impl Serialize for MessageEditedEvent {
 impl de::FromObject for MessageEditedEvent {
     const NAME: &'static str = "MessageEditedEvent";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_id = None;
         let mut f_chat = None;
         let mut f_direction = None;
@@ -8181,9 +7811,7 @@ impl de::FromObject for MessageEditedEvent {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for MessageEditedEvent {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -8268,9 +7896,7 @@ impl Serialize for ReactionEvent {
 impl de::FromObject for ReactionEvent {
     const NAME: &'static str = "ReactionEvent";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_chat_id = None;
         let mut f_from = None;
         let mut f_from_handle = None;
@@ -8317,9 +7943,7 @@ impl de::FromObject for ReactionEvent {
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[allow(deprecated)]
 impl<'de> Deserialize<'de> for ReactionEvent {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -8376,9 +8000,7 @@ impl Serialize for ParticipantAddedEvent {
 impl de::FromObject for ParticipantAddedEvent {
     const NAME: &'static str = "ParticipantAddedEvent";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_chat_id = None;
         let mut f_handle = None;
         let mut f_participant = None;
@@ -8404,9 +8026,7 @@ impl de::FromObject for ParticipantAddedEvent {
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[allow(deprecated)]
 impl<'de> Deserialize<'de> for ParticipantAddedEvent {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -8463,9 +8083,7 @@ impl Serialize for ParticipantRemovedEvent {
 impl de::FromObject for ParticipantRemovedEvent {
     const NAME: &'static str = "ParticipantRemovedEvent";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_chat_id = None;
         let mut f_handle = None;
         let mut f_participant = None;
@@ -8491,9 +8109,7 @@ impl de::FromObject for ParticipantRemovedEvent {
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[allow(deprecated)]
 impl<'de> Deserialize<'de> for ParticipantRemovedEvent {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -8549,9 +8165,7 @@ impl Serialize for ChatGroupNameUpdatedEvent {
 impl de::FromObject for ChatGroupNameUpdatedEvent {
     const NAME: &'static str = "ChatGroupNameUpdatedEvent";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_chat_id = None;
         let mut f_old_value = crate::Nullable::Absent;
         let mut f_new_value = crate::Nullable::Absent;
@@ -8579,9 +8193,7 @@ impl de::FromObject for ChatGroupNameUpdatedEvent {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for ChatGroupNameUpdatedEvent {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -8637,9 +8249,7 @@ impl Serialize for ChatGroupIconUpdatedEvent {
 impl de::FromObject for ChatGroupIconUpdatedEvent {
     const NAME: &'static str = "ChatGroupIconUpdatedEvent";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_chat_id = None;
         let mut f_old_value = crate::Nullable::Absent;
         let mut f_new_value = crate::Nullable::Absent;
@@ -8667,9 +8277,7 @@ impl de::FromObject for ChatGroupIconUpdatedEvent {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for ChatGroupIconUpdatedEvent {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -8693,11 +8301,7 @@ impl ChatGroupNameUpdateFailedEvent {
     /// A value with the required fields set and the others absent (assign them
     /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
     /// is not a breaking change.
-    pub fn new(
-        chat_id: String,
-        error_code: i64,
-        failed_at: chrono::DateTime<chrono::Utc>,
-    ) -> Self {
+    pub fn new(chat_id: String, error_code: i64, failed_at: chrono::DateTime<chrono::Utc>) -> Self {
         Self {
             chat_id,
             error_code,
@@ -8709,11 +8313,7 @@ impl ChatGroupNameUpdateFailedEvent {
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl Serialize for ChatGroupNameUpdateFailedEvent {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = ser::Object::new(
-            serializer,
-            "ChatGroupNameUpdateFailedEvent",
-            3,
-        );
+        let mut object = ser::Object::new(serializer, "ChatGroupNameUpdateFailedEvent", 3);
         object.field("chat_id", &self.chat_id);
         object.field("error_code", &self.error_code);
         object.field("failed_at", &self.failed_at);
@@ -8725,9 +8325,7 @@ impl Serialize for ChatGroupNameUpdateFailedEvent {
 impl de::FromObject for ChatGroupNameUpdateFailedEvent {
     const NAME: &'static str = "ChatGroupNameUpdateFailedEvent";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_chat_id = None;
         let mut f_error_code = None;
         let mut f_failed_at = None;
@@ -8749,9 +8347,7 @@ impl de::FromObject for ChatGroupNameUpdateFailedEvent {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for ChatGroupNameUpdateFailedEvent {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -8833,9 +8429,7 @@ impl Serialize for ChatCreatedEvent {
 impl de::FromObject for ChatCreatedEvent {
     const NAME: &'static str = "ChatCreatedEvent";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_id = None;
         let mut f_display_name = None;
         let mut f_service = crate::Nullable::Absent;
@@ -8872,9 +8466,7 @@ impl de::FromObject for ChatCreatedEvent {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for ChatCreatedEvent {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -8912,9 +8504,7 @@ impl Serialize for ChatTypingIndicatorEvent {
 impl de::FromObject for ChatTypingIndicatorEvent {
     const NAME: &'static str = "ChatTypingIndicatorEvent";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_chat_id = None;
         while let Some(key) = map.next_key::<de::Key<'de>>()? {
             match key.as_str() {
@@ -8930,9 +8520,7 @@ impl de::FromObject for ChatTypingIndicatorEvent {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for ChatTypingIndicatorEvent {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -9008,9 +8596,7 @@ impl Serialize for ReputationLevel {
 
 #[cfg(any(feature = "phone_numbers", feature = "webhooks"))]
 impl<'de> Deserialize<'de> for ReputationLevel {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         crate::runtime::deserialize_string_enum(deserializer)
     }
 }
@@ -9082,9 +8668,7 @@ impl Serialize for PhoneNumberLineStatus {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for PhoneNumberLineStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         crate::runtime::deserialize_string_enum(deserializer)
     }
 }
@@ -9145,11 +8729,7 @@ impl PhoneNumberStatusUpdatedEvent {
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl Serialize for PhoneNumberStatusUpdatedEvent {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = ser::Object::new(
-            serializer,
-            "PhoneNumberStatusUpdatedEvent",
-            8,
-        );
+        let mut object = ser::Object::new(serializer, "PhoneNumberStatusUpdatedEvent", 8);
         object.field("phone_number", &self.phone_number);
         object.field("changed_at", &self.changed_at);
         object.field("previous_status", &self.previous_status);
@@ -9166,9 +8746,7 @@ impl Serialize for PhoneNumberStatusUpdatedEvent {
 impl de::FromObject for PhoneNumberStatusUpdatedEvent {
     const NAME: &'static str = "PhoneNumberStatusUpdatedEvent";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_phone_number = None;
         let mut f_changed_at = None;
         let mut f_previous_status = None;
@@ -9183,13 +8761,9 @@ impl de::FromObject for PhoneNumberStatusUpdatedEvent {
                 "changed_at" => de::read_some(&mut map, &mut f_changed_at),
                 "previous_status" => de::read_some(&mut map, &mut f_previous_status),
                 "new_status" => de::read_some(&mut map, &mut f_new_status),
-                "previous_health_status" => {
-                    de::read_some(&mut map, &mut f_previous_health_status)
-                }
+                "previous_health_status" => de::read_some(&mut map, &mut f_previous_health_status),
                 "new_health_status" => de::read_some(&mut map, &mut f_new_health_status),
-                "previous_reputation" => {
-                    de::read_some(&mut map, &mut f_previous_reputation)
-                }
+                "previous_reputation" => de::read_some(&mut map, &mut f_previous_reputation),
                 "new_reputation" => de::read_some(&mut map, &mut f_new_reputation),
                 _ => de::skip(&mut map),
             }?;
@@ -9204,10 +8778,7 @@ impl de::FromObject for PhoneNumberStatusUpdatedEvent {
                 "previous_health_status",
             )?,
             new_health_status: de::required(f_new_health_status, "new_health_status")?,
-            previous_reputation: de::required(
-                f_previous_reputation,
-                "previous_reputation",
-            )?,
+            previous_reputation: de::required(f_previous_reputation, "previous_reputation")?,
             new_reputation: de::required(f_new_reputation, "new_reputation")?,
         })
     }
@@ -9215,9 +8786,7 @@ impl de::FromObject for PhoneNumberStatusUpdatedEvent {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for PhoneNumberStatusUpdatedEvent {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -9295,9 +8864,7 @@ impl Serialize for MessageSentWebhookV2026 {
 impl de::FromObject for MessageSentWebhookV2026 {
     const NAME: &'static str = "MessageSentWebhookV2026";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_api_version = None;
         let mut f_webhook_version = None;
         let mut f_event_type = None;
@@ -9334,9 +8901,7 @@ impl de::FromObject for MessageSentWebhookV2026 {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for MessageSentWebhookV2026 {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -9414,9 +8979,7 @@ impl Serialize for MessageReceivedWebhookV2026 {
 impl de::FromObject for MessageReceivedWebhookV2026 {
     const NAME: &'static str = "MessageReceivedWebhookV2026";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_api_version = None;
         let mut f_webhook_version = None;
         let mut f_event_type = None;
@@ -9453,9 +9016,7 @@ impl de::FromObject for MessageReceivedWebhookV2026 {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for MessageReceivedWebhookV2026 {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -9533,9 +9094,7 @@ impl Serialize for MessageReadWebhookV2026 {
 impl de::FromObject for MessageReadWebhookV2026 {
     const NAME: &'static str = "MessageReadWebhookV2026";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_api_version = None;
         let mut f_webhook_version = None;
         let mut f_event_type = None;
@@ -9572,9 +9131,7 @@ impl de::FromObject for MessageReadWebhookV2026 {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for MessageReadWebhookV2026 {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -9652,9 +9209,7 @@ impl Serialize for MessageDeliveredWebhookV2026 {
 impl de::FromObject for MessageDeliveredWebhookV2026 {
     const NAME: &'static str = "MessageDeliveredWebhookV2026";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_api_version = None;
         let mut f_webhook_version = None;
         let mut f_event_type = None;
@@ -9691,9 +9246,7 @@ impl de::FromObject for MessageDeliveredWebhookV2026 {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for MessageDeliveredWebhookV2026 {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -9771,9 +9324,7 @@ impl Serialize for MessageFailedWebhookV2026 {
 impl de::FromObject for MessageFailedWebhookV2026 {
     const NAME: &'static str = "MessageFailedWebhookV2026";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_api_version = None;
         let mut f_webhook_version = None;
         let mut f_event_type = None;
@@ -9810,9 +9361,7 @@ impl de::FromObject for MessageFailedWebhookV2026 {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for MessageFailedWebhookV2026 {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -9890,9 +9439,7 @@ impl Serialize for MessageEditedWebhookV2026 {
 impl de::FromObject for MessageEditedWebhookV2026 {
     const NAME: &'static str = "MessageEditedWebhookV2026";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_api_version = None;
         let mut f_webhook_version = None;
         let mut f_event_type = None;
@@ -9929,9 +9476,7 @@ impl de::FromObject for MessageEditedWebhookV2026 {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for MessageEditedWebhookV2026 {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -10009,9 +9554,7 @@ impl Serialize for ReactionAddedWebhookV2026 {
 impl de::FromObject for ReactionAddedWebhookV2026 {
     const NAME: &'static str = "ReactionAddedWebhookV2026";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_api_version = None;
         let mut f_webhook_version = None;
         let mut f_event_type = None;
@@ -10048,9 +9591,7 @@ impl de::FromObject for ReactionAddedWebhookV2026 {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for ReactionAddedWebhookV2026 {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -10128,9 +9669,7 @@ impl Serialize for ReactionRemovedWebhookV2026 {
 impl de::FromObject for ReactionRemovedWebhookV2026 {
     const NAME: &'static str = "ReactionRemovedWebhookV2026";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_api_version = None;
         let mut f_webhook_version = None;
         let mut f_event_type = None;
@@ -10167,9 +9706,7 @@ impl de::FromObject for ReactionRemovedWebhookV2026 {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for ReactionRemovedWebhookV2026 {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -10247,9 +9784,7 @@ impl Serialize for ParticipantAddedWebhookV2026 {
 impl de::FromObject for ParticipantAddedWebhookV2026 {
     const NAME: &'static str = "ParticipantAddedWebhookV2026";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_api_version = None;
         let mut f_webhook_version = None;
         let mut f_event_type = None;
@@ -10286,9 +9821,7 @@ impl de::FromObject for ParticipantAddedWebhookV2026 {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for ParticipantAddedWebhookV2026 {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -10349,11 +9882,7 @@ impl ParticipantRemovedWebhookV2026 {
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl Serialize for ParticipantRemovedWebhookV2026 {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = ser::Object::new(
-            serializer,
-            "ParticipantRemovedWebhookV2026",
-            8,
-        );
+        let mut object = ser::Object::new(serializer, "ParticipantRemovedWebhookV2026", 8);
         object.field("api_version", &self.api_version);
         object.field("webhook_version", &self.webhook_version);
         object.field("event_type", &self.event_type);
@@ -10370,9 +9899,7 @@ impl Serialize for ParticipantRemovedWebhookV2026 {
 impl de::FromObject for ParticipantRemovedWebhookV2026 {
     const NAME: &'static str = "ParticipantRemovedWebhookV2026";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_api_version = None;
         let mut f_webhook_version = None;
         let mut f_event_type = None;
@@ -10409,9 +9936,7 @@ impl de::FromObject for ParticipantRemovedWebhookV2026 {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for ParticipantRemovedWebhookV2026 {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -10472,11 +9997,7 @@ impl ChatGroupNameUpdatedWebhookV2026 {
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl Serialize for ChatGroupNameUpdatedWebhookV2026 {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = ser::Object::new(
-            serializer,
-            "ChatGroupNameUpdatedWebhookV2026",
-            8,
-        );
+        let mut object = ser::Object::new(serializer, "ChatGroupNameUpdatedWebhookV2026", 8);
         object.field("api_version", &self.api_version);
         object.field("webhook_version", &self.webhook_version);
         object.field("event_type", &self.event_type);
@@ -10493,9 +10014,7 @@ impl Serialize for ChatGroupNameUpdatedWebhookV2026 {
 impl de::FromObject for ChatGroupNameUpdatedWebhookV2026 {
     const NAME: &'static str = "ChatGroupNameUpdatedWebhookV2026";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_api_version = None;
         let mut f_webhook_version = None;
         let mut f_event_type = None;
@@ -10532,9 +10051,7 @@ impl de::FromObject for ChatGroupNameUpdatedWebhookV2026 {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for ChatGroupNameUpdatedWebhookV2026 {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -10595,11 +10112,7 @@ impl ChatGroupIconUpdatedWebhookV2026 {
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl Serialize for ChatGroupIconUpdatedWebhookV2026 {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = ser::Object::new(
-            serializer,
-            "ChatGroupIconUpdatedWebhookV2026",
-            8,
-        );
+        let mut object = ser::Object::new(serializer, "ChatGroupIconUpdatedWebhookV2026", 8);
         object.field("api_version", &self.api_version);
         object.field("webhook_version", &self.webhook_version);
         object.field("event_type", &self.event_type);
@@ -10616,9 +10129,7 @@ impl Serialize for ChatGroupIconUpdatedWebhookV2026 {
 impl de::FromObject for ChatGroupIconUpdatedWebhookV2026 {
     const NAME: &'static str = "ChatGroupIconUpdatedWebhookV2026";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_api_version = None;
         let mut f_webhook_version = None;
         let mut f_event_type = None;
@@ -10655,9 +10166,7 @@ impl de::FromObject for ChatGroupIconUpdatedWebhookV2026 {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for ChatGroupIconUpdatedWebhookV2026 {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -10718,11 +10227,7 @@ impl ChatGroupNameUpdateFailedWebhookV2026 {
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl Serialize for ChatGroupNameUpdateFailedWebhookV2026 {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = ser::Object::new(
-            serializer,
-            "ChatGroupNameUpdateFailedWebhookV2026",
-            8,
-        );
+        let mut object = ser::Object::new(serializer, "ChatGroupNameUpdateFailedWebhookV2026", 8);
         object.field("api_version", &self.api_version);
         object.field("webhook_version", &self.webhook_version);
         object.field("event_type", &self.event_type);
@@ -10739,9 +10244,7 @@ impl Serialize for ChatGroupNameUpdateFailedWebhookV2026 {
 impl de::FromObject for ChatGroupNameUpdateFailedWebhookV2026 {
     const NAME: &'static str = "ChatGroupNameUpdateFailedWebhookV2026";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_api_version = None;
         let mut f_webhook_version = None;
         let mut f_event_type = None;
@@ -10778,9 +10281,7 @@ impl de::FromObject for ChatGroupNameUpdateFailedWebhookV2026 {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for ChatGroupNameUpdateFailedWebhookV2026 {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -10841,11 +10342,7 @@ impl ChatGroupIconUpdateFailedWebhookV2026 {
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl Serialize for ChatGroupIconUpdateFailedWebhookV2026 {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = ser::Object::new(
-            serializer,
-            "ChatGroupIconUpdateFailedWebhookV2026",
-            8,
-        );
+        let mut object = ser::Object::new(serializer, "ChatGroupIconUpdateFailedWebhookV2026", 8);
         object.field("api_version", &self.api_version);
         object.field("webhook_version", &self.webhook_version);
         object.field("event_type", &self.event_type);
@@ -10862,9 +10359,7 @@ impl Serialize for ChatGroupIconUpdateFailedWebhookV2026 {
 impl de::FromObject for ChatGroupIconUpdateFailedWebhookV2026 {
     const NAME: &'static str = "ChatGroupIconUpdateFailedWebhookV2026";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_api_version = None;
         let mut f_webhook_version = None;
         let mut f_event_type = None;
@@ -10901,9 +10396,7 @@ impl de::FromObject for ChatGroupIconUpdateFailedWebhookV2026 {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for ChatGroupIconUpdateFailedWebhookV2026 {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -10981,9 +10474,7 @@ impl Serialize for ChatCreatedWebhookV2026 {
 impl de::FromObject for ChatCreatedWebhookV2026 {
     const NAME: &'static str = "ChatCreatedWebhookV2026";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_api_version = None;
         let mut f_webhook_version = None;
         let mut f_event_type = None;
@@ -11020,9 +10511,7 @@ impl de::FromObject for ChatCreatedWebhookV2026 {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for ChatCreatedWebhookV2026 {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -11083,11 +10572,7 @@ impl ChatTypingIndicatorStartedWebhookV2026 {
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl Serialize for ChatTypingIndicatorStartedWebhookV2026 {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = ser::Object::new(
-            serializer,
-            "ChatTypingIndicatorStartedWebhookV2026",
-            8,
-        );
+        let mut object = ser::Object::new(serializer, "ChatTypingIndicatorStartedWebhookV2026", 8);
         object.field("api_version", &self.api_version);
         object.field("webhook_version", &self.webhook_version);
         object.field("event_type", &self.event_type);
@@ -11104,9 +10589,7 @@ impl Serialize for ChatTypingIndicatorStartedWebhookV2026 {
 impl de::FromObject for ChatTypingIndicatorStartedWebhookV2026 {
     const NAME: &'static str = "ChatTypingIndicatorStartedWebhookV2026";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_api_version = None;
         let mut f_webhook_version = None;
         let mut f_event_type = None;
@@ -11143,9 +10626,7 @@ impl de::FromObject for ChatTypingIndicatorStartedWebhookV2026 {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for ChatTypingIndicatorStartedWebhookV2026 {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -11206,11 +10687,7 @@ impl ChatTypingIndicatorStoppedWebhookV2026 {
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl Serialize for ChatTypingIndicatorStoppedWebhookV2026 {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = ser::Object::new(
-            serializer,
-            "ChatTypingIndicatorStoppedWebhookV2026",
-            8,
-        );
+        let mut object = ser::Object::new(serializer, "ChatTypingIndicatorStoppedWebhookV2026", 8);
         object.field("api_version", &self.api_version);
         object.field("webhook_version", &self.webhook_version);
         object.field("event_type", &self.event_type);
@@ -11227,9 +10704,7 @@ impl Serialize for ChatTypingIndicatorStoppedWebhookV2026 {
 impl de::FromObject for ChatTypingIndicatorStoppedWebhookV2026 {
     const NAME: &'static str = "ChatTypingIndicatorStoppedWebhookV2026";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_api_version = None;
         let mut f_webhook_version = None;
         let mut f_event_type = None;
@@ -11266,9 +10741,7 @@ impl de::FromObject for ChatTypingIndicatorStoppedWebhookV2026 {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for ChatTypingIndicatorStoppedWebhookV2026 {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -11329,11 +10802,7 @@ impl PhoneNumberStatusUpdatedWebhookV2026 {
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl Serialize for PhoneNumberStatusUpdatedWebhookV2026 {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = ser::Object::new(
-            serializer,
-            "PhoneNumberStatusUpdatedWebhookV2026",
-            8,
-        );
+        let mut object = ser::Object::new(serializer, "PhoneNumberStatusUpdatedWebhookV2026", 8);
         object.field("api_version", &self.api_version);
         object.field("webhook_version", &self.webhook_version);
         object.field("event_type", &self.event_type);
@@ -11350,9 +10819,7 @@ impl Serialize for PhoneNumberStatusUpdatedWebhookV2026 {
 impl de::FromObject for PhoneNumberStatusUpdatedWebhookV2026 {
     const NAME: &'static str = "PhoneNumberStatusUpdatedWebhookV2026";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_api_version = None;
         let mut f_webhook_version = None;
         let mut f_event_type = None;
@@ -11389,9 +10856,7 @@ impl de::FromObject for PhoneNumberStatusUpdatedWebhookV2026 {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for PhoneNumberStatusUpdatedWebhookV2026 {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -11469,9 +10934,7 @@ impl Serialize for MessageSentWebhookV2025 {
 impl de::FromObject for MessageSentWebhookV2025 {
     const NAME: &'static str = "MessageSentWebhookV2025";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_api_version = None;
         let mut f_webhook_version = None;
         let mut f_event_type = None;
@@ -11508,9 +10971,7 @@ impl de::FromObject for MessageSentWebhookV2025 {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for MessageSentWebhookV2025 {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -11588,9 +11049,7 @@ impl Serialize for MessageReceivedWebhookV2025 {
 impl de::FromObject for MessageReceivedWebhookV2025 {
     const NAME: &'static str = "MessageReceivedWebhookV2025";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_api_version = None;
         let mut f_webhook_version = None;
         let mut f_event_type = None;
@@ -11627,9 +11086,7 @@ impl de::FromObject for MessageReceivedWebhookV2025 {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for MessageReceivedWebhookV2025 {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -11707,9 +11164,7 @@ impl Serialize for MessageReadWebhookV2025 {
 impl de::FromObject for MessageReadWebhookV2025 {
     const NAME: &'static str = "MessageReadWebhookV2025";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_api_version = None;
         let mut f_webhook_version = None;
         let mut f_event_type = None;
@@ -11746,9 +11201,7 @@ impl de::FromObject for MessageReadWebhookV2025 {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for MessageReadWebhookV2025 {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -11826,9 +11279,7 @@ impl Serialize for MessageDeliveredWebhookV2025 {
 impl de::FromObject for MessageDeliveredWebhookV2025 {
     const NAME: &'static str = "MessageDeliveredWebhookV2025";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_api_version = None;
         let mut f_webhook_version = None;
         let mut f_event_type = None;
@@ -11865,9 +11316,7 @@ impl de::FromObject for MessageDeliveredWebhookV2025 {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for MessageDeliveredWebhookV2025 {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -11945,9 +11394,7 @@ impl Serialize for MessageFailedWebhookV2025 {
 impl de::FromObject for MessageFailedWebhookV2025 {
     const NAME: &'static str = "MessageFailedWebhookV2025";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_api_version = None;
         let mut f_webhook_version = None;
         let mut f_event_type = None;
@@ -11984,9 +11431,7 @@ impl de::FromObject for MessageFailedWebhookV2025 {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for MessageFailedWebhookV2025 {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -12064,9 +11509,7 @@ impl Serialize for ReactionAddedWebhookV2025 {
 impl de::FromObject for ReactionAddedWebhookV2025 {
     const NAME: &'static str = "ReactionAddedWebhookV2025";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_api_version = None;
         let mut f_webhook_version = None;
         let mut f_event_type = None;
@@ -12103,9 +11546,7 @@ impl de::FromObject for ReactionAddedWebhookV2025 {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for ReactionAddedWebhookV2025 {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -12183,9 +11624,7 @@ impl Serialize for ReactionRemovedWebhookV2025 {
 impl de::FromObject for ReactionRemovedWebhookV2025 {
     const NAME: &'static str = "ReactionRemovedWebhookV2025";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_api_version = None;
         let mut f_webhook_version = None;
         let mut f_event_type = None;
@@ -12222,9 +11661,7 @@ impl de::FromObject for ReactionRemovedWebhookV2025 {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for ReactionRemovedWebhookV2025 {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -12302,9 +11739,7 @@ impl Serialize for ParticipantAddedWebhookV2025 {
 impl de::FromObject for ParticipantAddedWebhookV2025 {
     const NAME: &'static str = "ParticipantAddedWebhookV2025";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_api_version = None;
         let mut f_webhook_version = None;
         let mut f_event_type = None;
@@ -12341,9 +11776,7 @@ impl de::FromObject for ParticipantAddedWebhookV2025 {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for ParticipantAddedWebhookV2025 {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -12404,11 +11837,7 @@ impl ParticipantRemovedWebhookV2025 {
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl Serialize for ParticipantRemovedWebhookV2025 {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = ser::Object::new(
-            serializer,
-            "ParticipantRemovedWebhookV2025",
-            8,
-        );
+        let mut object = ser::Object::new(serializer, "ParticipantRemovedWebhookV2025", 8);
         object.field("api_version", &self.api_version);
         object.field("webhook_version", &self.webhook_version);
         object.field("event_type", &self.event_type);
@@ -12425,9 +11854,7 @@ impl Serialize for ParticipantRemovedWebhookV2025 {
 impl de::FromObject for ParticipantRemovedWebhookV2025 {
     const NAME: &'static str = "ParticipantRemovedWebhookV2025";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_api_version = None;
         let mut f_webhook_version = None;
         let mut f_event_type = None;
@@ -12464,9 +11891,7 @@ impl de::FromObject for ParticipantRemovedWebhookV2025 {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for ParticipantRemovedWebhookV2025 {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -12527,11 +11952,7 @@ impl ChatGroupNameUpdatedWebhookV2025 {
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl Serialize for ChatGroupNameUpdatedWebhookV2025 {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = ser::Object::new(
-            serializer,
-            "ChatGroupNameUpdatedWebhookV2025",
-            8,
-        );
+        let mut object = ser::Object::new(serializer, "ChatGroupNameUpdatedWebhookV2025", 8);
         object.field("api_version", &self.api_version);
         object.field("webhook_version", &self.webhook_version);
         object.field("event_type", &self.event_type);
@@ -12548,9 +11969,7 @@ impl Serialize for ChatGroupNameUpdatedWebhookV2025 {
 impl de::FromObject for ChatGroupNameUpdatedWebhookV2025 {
     const NAME: &'static str = "ChatGroupNameUpdatedWebhookV2025";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_api_version = None;
         let mut f_webhook_version = None;
         let mut f_event_type = None;
@@ -12587,9 +12006,7 @@ impl de::FromObject for ChatGroupNameUpdatedWebhookV2025 {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for ChatGroupNameUpdatedWebhookV2025 {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -12650,11 +12067,7 @@ impl ChatGroupIconUpdatedWebhookV2025 {
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl Serialize for ChatGroupIconUpdatedWebhookV2025 {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = ser::Object::new(
-            serializer,
-            "ChatGroupIconUpdatedWebhookV2025",
-            8,
-        );
+        let mut object = ser::Object::new(serializer, "ChatGroupIconUpdatedWebhookV2025", 8);
         object.field("api_version", &self.api_version);
         object.field("webhook_version", &self.webhook_version);
         object.field("event_type", &self.event_type);
@@ -12671,9 +12084,7 @@ impl Serialize for ChatGroupIconUpdatedWebhookV2025 {
 impl de::FromObject for ChatGroupIconUpdatedWebhookV2025 {
     const NAME: &'static str = "ChatGroupIconUpdatedWebhookV2025";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_api_version = None;
         let mut f_webhook_version = None;
         let mut f_event_type = None;
@@ -12710,9 +12121,7 @@ impl de::FromObject for ChatGroupIconUpdatedWebhookV2025 {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for ChatGroupIconUpdatedWebhookV2025 {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -12773,11 +12182,7 @@ impl ChatGroupNameUpdateFailedWebhookV2025 {
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl Serialize for ChatGroupNameUpdateFailedWebhookV2025 {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = ser::Object::new(
-            serializer,
-            "ChatGroupNameUpdateFailedWebhookV2025",
-            8,
-        );
+        let mut object = ser::Object::new(serializer, "ChatGroupNameUpdateFailedWebhookV2025", 8);
         object.field("api_version", &self.api_version);
         object.field("webhook_version", &self.webhook_version);
         object.field("event_type", &self.event_type);
@@ -12794,9 +12199,7 @@ impl Serialize for ChatGroupNameUpdateFailedWebhookV2025 {
 impl de::FromObject for ChatGroupNameUpdateFailedWebhookV2025 {
     const NAME: &'static str = "ChatGroupNameUpdateFailedWebhookV2025";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_api_version = None;
         let mut f_webhook_version = None;
         let mut f_event_type = None;
@@ -12833,9 +12236,7 @@ impl de::FromObject for ChatGroupNameUpdateFailedWebhookV2025 {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for ChatGroupNameUpdateFailedWebhookV2025 {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -12896,11 +12297,7 @@ impl ChatGroupIconUpdateFailedWebhookV2025 {
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl Serialize for ChatGroupIconUpdateFailedWebhookV2025 {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = ser::Object::new(
-            serializer,
-            "ChatGroupIconUpdateFailedWebhookV2025",
-            8,
-        );
+        let mut object = ser::Object::new(serializer, "ChatGroupIconUpdateFailedWebhookV2025", 8);
         object.field("api_version", &self.api_version);
         object.field("webhook_version", &self.webhook_version);
         object.field("event_type", &self.event_type);
@@ -12917,9 +12314,7 @@ impl Serialize for ChatGroupIconUpdateFailedWebhookV2025 {
 impl de::FromObject for ChatGroupIconUpdateFailedWebhookV2025 {
     const NAME: &'static str = "ChatGroupIconUpdateFailedWebhookV2025";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_api_version = None;
         let mut f_webhook_version = None;
         let mut f_event_type = None;
@@ -12956,9 +12351,7 @@ impl de::FromObject for ChatGroupIconUpdateFailedWebhookV2025 {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for ChatGroupIconUpdateFailedWebhookV2025 {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -13036,9 +12429,7 @@ impl Serialize for ChatCreatedWebhookV2025 {
 impl de::FromObject for ChatCreatedWebhookV2025 {
     const NAME: &'static str = "ChatCreatedWebhookV2025";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_api_version = None;
         let mut f_webhook_version = None;
         let mut f_event_type = None;
@@ -13075,9 +12466,7 @@ impl de::FromObject for ChatCreatedWebhookV2025 {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for ChatCreatedWebhookV2025 {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -13138,11 +12527,7 @@ impl ChatTypingIndicatorStartedWebhookV2025 {
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl Serialize for ChatTypingIndicatorStartedWebhookV2025 {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = ser::Object::new(
-            serializer,
-            "ChatTypingIndicatorStartedWebhookV2025",
-            8,
-        );
+        let mut object = ser::Object::new(serializer, "ChatTypingIndicatorStartedWebhookV2025", 8);
         object.field("api_version", &self.api_version);
         object.field("webhook_version", &self.webhook_version);
         object.field("event_type", &self.event_type);
@@ -13159,9 +12544,7 @@ impl Serialize for ChatTypingIndicatorStartedWebhookV2025 {
 impl de::FromObject for ChatTypingIndicatorStartedWebhookV2025 {
     const NAME: &'static str = "ChatTypingIndicatorStartedWebhookV2025";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_api_version = None;
         let mut f_webhook_version = None;
         let mut f_event_type = None;
@@ -13198,9 +12581,7 @@ impl de::FromObject for ChatTypingIndicatorStartedWebhookV2025 {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for ChatTypingIndicatorStartedWebhookV2025 {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -13261,11 +12642,7 @@ impl ChatTypingIndicatorStoppedWebhookV2025 {
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl Serialize for ChatTypingIndicatorStoppedWebhookV2025 {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = ser::Object::new(
-            serializer,
-            "ChatTypingIndicatorStoppedWebhookV2025",
-            8,
-        );
+        let mut object = ser::Object::new(serializer, "ChatTypingIndicatorStoppedWebhookV2025", 8);
         object.field("api_version", &self.api_version);
         object.field("webhook_version", &self.webhook_version);
         object.field("event_type", &self.event_type);
@@ -13282,9 +12659,7 @@ impl Serialize for ChatTypingIndicatorStoppedWebhookV2025 {
 impl de::FromObject for ChatTypingIndicatorStoppedWebhookV2025 {
     const NAME: &'static str = "ChatTypingIndicatorStoppedWebhookV2025";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_api_version = None;
         let mut f_webhook_version = None;
         let mut f_event_type = None;
@@ -13321,9 +12696,7 @@ impl de::FromObject for ChatTypingIndicatorStoppedWebhookV2025 {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for ChatTypingIndicatorStoppedWebhookV2025 {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -13408,9 +12781,7 @@ impl Serialize for HealthStatusStatus {
 
 #[cfg(any(feature = "chats", feature = "webhooks"))]
 impl<'de> Deserialize<'de> for HealthStatusStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         crate::runtime::deserialize_string_enum(deserializer)
     }
 }
@@ -13526,9 +12897,7 @@ impl Serialize for ChatHandleStatus {
     feature = "webhooks"
 ))]
 impl<'de> Deserialize<'de> for ChatHandleStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         crate::runtime::deserialize_string_enum(deserializer)
     }
 }
@@ -13653,9 +13022,7 @@ impl Serialize for TextDecorationStyle {
     feature = "webhooks"
 ))]
 impl<'de> Deserialize<'de> for TextDecorationStyle {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         crate::runtime::deserialize_string_enum(deserializer)
     }
 }
@@ -13800,9 +13167,7 @@ impl Serialize for TextDecorationAnimation {
     feature = "webhooks"
 ))]
 impl<'de> Deserialize<'de> for TextDecorationAnimation {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         crate::runtime::deserialize_string_enum(deserializer)
     }
 }
@@ -13910,9 +13275,7 @@ impl Serialize for TextPartType {
     feature = "webhooks"
 ))]
 impl<'de> Deserialize<'de> for TextPartType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         crate::runtime::deserialize_string_enum(deserializer)
     }
 }
@@ -14020,9 +13383,7 @@ impl Serialize for MediaPartType {
     feature = "webhooks"
 ))]
 impl<'de> Deserialize<'de> for MediaPartType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         crate::runtime::deserialize_string_enum(deserializer)
     }
 }
@@ -14130,9 +13491,7 @@ impl Serialize for LinkPartType {
     feature = "webhooks"
 ))]
 impl<'de> Deserialize<'de> for LinkPartType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         crate::runtime::deserialize_string_enum(deserializer)
     }
 }
@@ -14240,9 +13599,7 @@ impl Serialize for IMessageAppPartType {
     feature = "webhooks"
 ))]
 impl<'de> Deserialize<'de> for IMessageAppPartType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         crate::runtime::deserialize_string_enum(deserializer)
     }
 }
@@ -14354,9 +13711,7 @@ impl Serialize for MessageEffectType {
     feature = "webhooks"
 ))]
 impl<'de> Deserialize<'de> for MessageEffectType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         crate::runtime::deserialize_string_enum(deserializer)
     }
 }
@@ -14471,9 +13826,7 @@ impl Serialize for ChatCreateResponseChat {
 impl de::FromObject for ChatCreateResponseChat {
     const NAME: &'static str = "ChatCreateResponseChat";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_id = None;
         let mut f_display_name = None;
         let mut f_service = None;
@@ -14507,9 +13860,7 @@ impl de::FromObject for ChatCreateResponseChat {
 
 #[cfg(feature = "chats")]
 impl<'de> Deserialize<'de> for ChatCreateResponseChat {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -14568,11 +13919,7 @@ impl ChatSendVoicememoResponseVoiceMemo {
 #[cfg(feature = "chats")]
 impl Serialize for ChatSendVoicememoResponseVoiceMemo {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = ser::Object::new(
-            serializer,
-            "ChatSendVoicememoResponseVoiceMemo",
-            8,
-        );
+        let mut object = ser::Object::new(serializer, "ChatSendVoicememoResponseVoiceMemo", 8);
         object.field("id", &self.id);
         object.field("from", &self.from);
         object.field("to", &self.to);
@@ -14589,9 +13936,7 @@ impl Serialize for ChatSendVoicememoResponseVoiceMemo {
 impl de::FromObject for ChatSendVoicememoResponseVoiceMemo {
     const NAME: &'static str = "ChatSendVoicememoResponseVoiceMemo";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_id = None;
         let mut f_from = None;
         let mut f_to = None;
@@ -14628,9 +13973,7 @@ impl de::FromObject for ChatSendVoicememoResponseVoiceMemo {
 
 #[cfg(feature = "chats")]
 impl<'de> Deserialize<'de> for ChatSendVoicememoResponseVoiceMemo {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -14702,9 +14045,7 @@ impl Serialize for MessageAddReactionParamsOperation {
 
 #[cfg(feature = "messages")]
 impl<'de> Deserialize<'de> for MessageAddReactionParamsOperation {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         crate::runtime::deserialize_string_enum(deserializer)
     }
 }
@@ -14772,9 +14113,7 @@ impl Serialize for AttachmentCreateResponseHttpMethod {
 
 #[cfg(feature = "attachments")]
 impl<'de> Deserialize<'de> for AttachmentCreateResponseHttpMethod {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         crate::runtime::deserialize_string_enum(deserializer)
     }
 }
@@ -14850,9 +14189,7 @@ impl Serialize for AttachmentRetrieveResponseStatus {
 
 #[cfg(feature = "attachments")]
 impl<'de> Deserialize<'de> for AttachmentRetrieveResponseStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         crate::runtime::deserialize_string_enum(deserializer)
     }
 }
@@ -14894,11 +14231,7 @@ impl PhonenumberListResponsePhoneNumbersItem {
 #[cfg(feature = "phonenumbers")]
 impl Serialize for PhonenumberListResponsePhoneNumbersItem {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = ser::Object::new(
-            serializer,
-            "PhonenumberListResponsePhoneNumbersItem",
-            5,
-        );
+        let mut object = ser::Object::new(serializer, "PhonenumberListResponsePhoneNumbersItem", 5);
         object.field("id", &self.id);
         object.field("phone_number", &self.phone_number);
         object.nullable("type", &self.type_);
@@ -14912,9 +14245,7 @@ impl Serialize for PhonenumberListResponsePhoneNumbersItem {
 impl de::FromObject for PhonenumberListResponsePhoneNumbersItem {
     const NAME: &'static str = "PhonenumberListResponsePhoneNumbersItem";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_id = None;
         let mut f_phone_number = None;
         let mut f_type_ = crate::Nullable::Absent;
@@ -14942,9 +14273,7 @@ impl de::FromObject for PhonenumberListResponsePhoneNumbersItem {
 
 #[cfg(feature = "phonenumbers")]
 impl<'de> Deserialize<'de> for PhonenumberListResponsePhoneNumbersItem {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -15012,9 +14341,7 @@ impl Serialize for LocationFeatureType {
 
 #[cfg(feature = "chats_location")]
 impl<'de> Deserialize<'de> for LocationFeatureType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         crate::runtime::deserialize_string_enum(deserializer)
     }
 }
@@ -15082,9 +14409,7 @@ impl Serialize for LocationFeatureGeometryType {
 
 #[cfg(feature = "chats_location")]
 impl<'de> Deserialize<'de> for LocationFeatureGeometryType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         crate::runtime::deserialize_string_enum(deserializer)
     }
 }
@@ -15125,9 +14450,7 @@ impl Serialize for LocationFeatureGeometry {
 impl de::FromObject for LocationFeatureGeometry {
     const NAME: &'static str = "LocationFeatureGeometry";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_type_ = None;
         let mut f_coordinates = None;
         while let Some(key) = map.next_key::<de::Key<'de>>()? {
@@ -15146,9 +14469,7 @@ impl de::FromObject for LocationFeatureGeometry {
 
 #[cfg(feature = "chats_location")]
 impl<'de> Deserialize<'de> for LocationFeatureGeometry {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -15200,9 +14521,7 @@ impl Serialize for LocationFeatureProperties {
 impl de::FromObject for LocationFeatureProperties {
     const NAME: &'static str = "LocationFeatureProperties";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_handle = None;
         let mut f_address = None;
         let mut f_locality = None;
@@ -15227,9 +14546,7 @@ impl de::FromObject for LocationFeatureProperties {
 
 #[cfg(feature = "chats_location")]
 impl<'de> Deserialize<'de> for LocationFeatureProperties {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -15297,9 +14614,7 @@ impl Serialize for GetChatLocationResponseDataType {
 
 #[cfg(feature = "chats_location")]
 impl<'de> Deserialize<'de> for GetChatLocationResponseDataType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         crate::runtime::deserialize_string_enum(deserializer)
     }
 }
@@ -15321,10 +14636,7 @@ impl GetChatLocationResponseData {
     /// A value with the required fields set and the others absent (assign them
     /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
     /// is not a breaking change.
-    pub fn new(
-        type_: GetChatLocationResponseDataType,
-        features: Vec<LocationFeature>,
-    ) -> Self {
+    pub fn new(type_: GetChatLocationResponseDataType, features: Vec<LocationFeature>) -> Self {
         Self { type_, features }
     }
 }
@@ -15343,9 +14655,7 @@ impl Serialize for GetChatLocationResponseData {
 impl de::FromObject for GetChatLocationResponseData {
     const NAME: &'static str = "GetChatLocationResponseData";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_type_ = None;
         let mut f_features = None;
         while let Some(key) = map.next_key::<de::Key<'de>>()? {
@@ -15364,9 +14674,7 @@ impl de::FromObject for GetChatLocationResponseData {
 
 #[cfg(feature = "chats_location")]
 impl<'de> Deserialize<'de> for GetChatLocationResponseData {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -15383,11 +14691,7 @@ pub struct MessageCreateBodyContinuationMessage {
 #[cfg(feature = "messages")]
 impl Serialize for MessageCreateBodyContinuationMessage {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = ser::Object::new(
-            serializer,
-            "MessageCreateBodyContinuationMessage",
-            1,
-        );
+        let mut object = ser::Object::new(serializer, "MessageCreateBodyContinuationMessage", 1);
         object.field("text", &self.text);
         object.end()
     }
@@ -15397,9 +14701,7 @@ impl Serialize for MessageCreateBodyContinuationMessage {
 impl de::FromObject for MessageCreateBodyContinuationMessage {
     const NAME: &'static str = "MessageCreateBodyContinuationMessage";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_text = None;
         while let Some(key) = map.next_key::<de::Key<'de>>()? {
             match key.as_str() {
@@ -15415,9 +14717,7 @@ impl de::FromObject for MessageCreateBodyContinuationMessage {
 
 #[cfg(feature = "messages")]
 impl<'de> Deserialize<'de> for MessageCreateBodyContinuationMessage {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -15499,9 +14799,7 @@ impl Serialize for MessageCreateResponseFromSelectionReason {
 
 #[cfg(feature = "messages")]
 impl<'de> Deserialize<'de> for MessageCreateResponseFromSelectionReason {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         crate::runtime::deserialize_string_enum(deserializer)
     }
 }
@@ -15540,11 +14838,7 @@ impl MessageCreateResponseFromSelection {
 #[cfg(feature = "messages")]
 impl Serialize for MessageCreateResponseFromSelection {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = ser::Object::new(
-            serializer,
-            "MessageCreateResponseFromSelection",
-            2,
-        );
+        let mut object = ser::Object::new(serializer, "MessageCreateResponseFromSelection", 2);
         object.field("reason", &self.reason);
         object.field("reused_existing_chat", &self.reused_existing_chat);
         object.end()
@@ -15555,35 +14849,26 @@ impl Serialize for MessageCreateResponseFromSelection {
 impl de::FromObject for MessageCreateResponseFromSelection {
     const NAME: &'static str = "MessageCreateResponseFromSelection";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_reason = None;
         let mut f_reused_existing_chat = None;
         while let Some(key) = map.next_key::<de::Key<'de>>()? {
             match key.as_str() {
                 "reason" => de::read_some(&mut map, &mut f_reason),
-                "reused_existing_chat" => {
-                    de::read_some(&mut map, &mut f_reused_existing_chat)
-                }
+                "reused_existing_chat" => de::read_some(&mut map, &mut f_reused_existing_chat),
                 _ => de::skip(&mut map),
             }?;
         }
         Ok(Self {
             reason: de::required(f_reason, "reason")?,
-            reused_existing_chat: de::required(
-                f_reused_existing_chat,
-                "reused_existing_chat",
-            )?,
+            reused_existing_chat: de::required(f_reused_existing_chat, "reused_existing_chat")?,
         })
     }
 }
 
 #[cfg(feature = "messages")]
 impl<'de> Deserialize<'de> for MessageCreateResponseFromSelection {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -15630,11 +14915,7 @@ impl PhoneNumberListResponsePhoneNumbersItem {
 #[cfg(feature = "phone_numbers")]
 impl Serialize for PhoneNumberListResponsePhoneNumbersItem {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = ser::Object::new(
-            serializer,
-            "PhoneNumberListResponsePhoneNumbersItem",
-            5,
-        );
+        let mut object = ser::Object::new(serializer, "PhoneNumberListResponsePhoneNumbersItem", 5);
         object.field("id", &self.id);
         object.field("phone_number", &self.phone_number);
         object.field("health_status", &self.health_status);
@@ -15648,9 +14929,7 @@ impl Serialize for PhoneNumberListResponsePhoneNumbersItem {
 impl de::FromObject for PhoneNumberListResponsePhoneNumbersItem {
     const NAME: &'static str = "PhoneNumberListResponsePhoneNumbersItem";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_id = None;
         let mut f_phone_number = None;
         let mut f_health_status = None;
@@ -15678,9 +14957,7 @@ impl de::FromObject for PhoneNumberListResponsePhoneNumbersItem {
 
 #[cfg(feature = "phone_numbers")]
 impl<'de> Deserialize<'de> for PhoneNumberListResponsePhoneNumbersItem {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -15760,9 +15037,7 @@ impl Serialize for WebhookIMessageAppPartApp {
 impl de::FromObject for WebhookIMessageAppPartApp {
     const NAME: &'static str = "WebhookIMessageAppPartApp";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_bundle_id = None;
         let mut f_name = None;
         let mut f_team_id = None;
@@ -15787,9 +15062,7 @@ impl de::FromObject for WebhookIMessageAppPartApp {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for WebhookIMessageAppPartApp {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -15841,9 +15114,7 @@ impl Serialize for WebhookIMessageAppPartLayout {
 impl de::FromObject for WebhookIMessageAppPartLayout {
     const NAME: &'static str = "WebhookIMessageAppPartLayout";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_caption = crate::Nullable::Absent;
         let mut f_subcaption = crate::Nullable::Absent;
         let mut f_trailing_caption = crate::Nullable::Absent;
@@ -15868,9 +15139,7 @@ impl de::FromObject for WebhookIMessageAppPartLayout {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for WebhookIMessageAppPartLayout {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -15942,9 +15211,7 @@ impl Serialize for MessageEventV2Direction {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for MessageEventV2Direction {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         crate::runtime::deserialize_string_enum(deserializer)
     }
 }
@@ -16001,9 +15268,7 @@ impl Serialize for MessageEditedEventChat {
 impl de::FromObject for MessageEditedEventChat {
     const NAME: &'static str = "MessageEditedEventChat";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_id = None;
         let mut f_health_status = None;
         let mut f_is_group = None;
@@ -16028,9 +15293,7 @@ impl de::FromObject for MessageEditedEventChat {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for MessageEditedEventChat {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -16102,9 +15365,7 @@ impl Serialize for MessageEditedEventDirection {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for MessageEditedEventDirection {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         crate::runtime::deserialize_string_enum(deserializer)
     }
 }
@@ -16145,9 +15406,7 @@ impl Serialize for MessageEditedEventPart {
 impl de::FromObject for MessageEditedEventPart {
     const NAME: &'static str = "MessageEditedEventPart";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_index = None;
         let mut f_text = None;
         while let Some(key) = map.next_key::<de::Key<'de>>()? {
@@ -16166,9 +15425,7 @@ impl de::FromObject for MessageEditedEventPart {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for MessageEditedEventPart {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -16236,9 +15493,7 @@ impl Serialize for MessageSentWebhookV2026WebhookVersion {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for MessageSentWebhookV2026WebhookVersion {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         crate::runtime::deserialize_string_enum(deserializer)
     }
 }
@@ -16425,9 +15680,7 @@ impl Serialize for MessageSentWebhookV2025WebhookVersion {
 
 #[cfg(any(feature = "webhooks", feature = "full"))]
 impl<'de> Deserialize<'de> for MessageSentWebhookV2025WebhookVersion {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         crate::runtime::deserialize_string_enum(deserializer)
     }
 }
@@ -16648,9 +15901,7 @@ impl Serialize for MessageListMessagesThreadOrder {
 
 #[cfg(feature = "messages")]
 impl<'de> Deserialize<'de> for MessageListMessagesThreadOrder {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         crate::runtime::deserialize_string_enum(deserializer)
     }
 }
@@ -16727,9 +15978,7 @@ impl Serialize for ContactCardUpdateParams {
 impl de::FromObject for ContactCardUpdateParams {
     const NAME: &'static str = "ContactCardUpdateParams";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_phone_number = None;
         let mut f_first_name = None;
         let mut f_last_name = None;
@@ -16754,9 +16003,7 @@ impl de::FromObject for ContactCardUpdateParams {
 
 #[cfg(feature = "contact_card")]
 impl<'de> Deserialize<'de> for ContactCardUpdateParams {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -16795,9 +16042,7 @@ impl Serialize for MessageCreateParams {
 impl de::FromObject for MessageCreateParams {
     const NAME: &'static str = "MessageCreateParams";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_idempotency_key = None;
         let mut f_to = None;
         let mut f_message = None;
@@ -16822,9 +16067,7 @@ impl de::FromObject for MessageCreateParams {
 
 #[cfg(feature = "messages")]
 impl<'de> Deserialize<'de> for MessageCreateParams {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }

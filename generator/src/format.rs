@@ -5,6 +5,7 @@ use std::path::Path;
 
 use proc_macro2::{Delimiter, TokenStream, TokenTree};
 
+use crate::emit::code::{CODE_BLOCK, attribute_lines};
 use crate::emit::{DOC_BLOCK, DocBlock, Emitted};
 use crate::error::{Error, ErrorKind};
 
@@ -24,6 +25,7 @@ pub fn format(path: &Path, tokens: TokenStream) -> Result<String, Error> {
         Emitted {
             tokens,
             docs: Vec::new(),
+            code: Vec::new(),
         },
     )
 }
@@ -40,7 +42,7 @@ pub fn format_emitted(path: &Path, emitted: Emitted) -> Result<String, Error> {
 /// printed parts of a file, given to [`join`] in order, make the same text as
 /// [`format_emitted`] of the whole file.
 pub fn print(path: &Path, emitted: Emitted) -> Result<String, Error> {
-    let Emitted { tokens, docs } = emitted;
+    let Emitted { tokens, docs, code } = emitted;
     let mut body = String::new();
     for batch in item_batches(tokens) {
         // Each batch ends at an item boundary, so it parses on its own; moved rather
@@ -61,6 +63,8 @@ pub fn print(path: &Path, emitted: Emitted) -> Result<String, Error> {
             .collect::<Result<Vec<_>, Error>>()?;
         body = expand_docs(path, &body, &blocks)?;
     }
+    // Always, so that a stray placeholder is an error rather than printed code.
+    body = expand_code(path, &body, &code)?;
     Ok(layout(&body))
 }
 
@@ -127,9 +131,6 @@ fn dedent_chain_receivers<'a>(lines: &[&'a str]) -> Vec<&'a str> {
         .map(|(line, shift)| if shift { &line[4..] } else { line })
         .collect()
 }
-
-/// The width rustfmt fills, which [`join_attributes`] keeps to.
-const MAX_WIDTH: usize = 100;
 
 /// prettyplease breaks a long attribute at every parenthesis (`#[cfg(` / `any(` /
 /// `feature = "a",` / ... / `)` / `)]`, eleven lines for a `cfg_attr`); written as
@@ -205,30 +206,6 @@ fn plain_literals(text: &str) -> bool {
         && text.matches('"').count().is_multiple_of(2)
 }
 
-/// A one-line attribute as one line if it fits in [`MAX_WIDTH`] after `indent`
-/// columns, else broken at the items of its innermost parenthesised list.
-fn attribute_lines(text: &str, indent: usize) -> Vec<String> {
-    if indent + text.len() <= MAX_WIDTH {
-        return vec![text.to_string()];
-    }
-    let (Some(open), Some(close)) = (
-        text.rfind('('),
-        text.rfind('(')
-            .and_then(|o| text[o..].find(')').map(|c| o + c)),
-    ) else {
-        return vec![text.to_string()];
-    };
-    let mut lines = vec![text[..=open].to_string()];
-    let items: Vec<&str> = text[open + 1..close].split(", ").collect();
-    let last = items.len() - 1;
-    for (k, item) in items.into_iter().enumerate() {
-        let comma = if k < last { "," } else { "" };
-        lines.push(format!("    {item}{comma}"));
-    }
-    lines.push(text[close..].to_string());
-    lines
-}
-
 /// A file's text from its printed parts: the generated-file header, then the parts,
 /// with the blank line [`space_items`] would put where one part meets the next.
 pub fn join(parts: Vec<String>) -> String {
@@ -295,6 +272,54 @@ fn example_lines(path: &Path, code: TokenStream) -> Result<Vec<String>, Error> {
     }
     lines.push("```".to_string());
     Ok(lines)
+}
+
+/// Replaces each `__generated_code!(N);` line with the lines of code block `N`, at
+/// the placeholder's indentation. Every block is placed exactly once.
+fn expand_code(path: &Path, body: &str, code: &[String]) -> Result<String, Error> {
+    let prefix = format!("{CODE_BLOCK}!(");
+    let mut out = String::with_capacity(body.len() + code.iter().map(String::len).sum::<usize>());
+    let mut placed = vec![false; code.len()];
+    for line in body.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        let Some(rest) = trimmed.strip_prefix(prefix.as_str()) else {
+            out.push_str(line);
+            continue;
+        };
+        let block = rest
+            .trim_end()
+            .strip_suffix(");")
+            .and_then(|n| n.parse::<usize>().ok())
+            .filter(|&n| placed.get(n) == Some(&false))
+            .and_then(|n| {
+                placed[n] = true;
+                code.get(n)
+            })
+            .ok_or_else(|| {
+                Error::new(
+                    ErrorKind::Output,
+                    path,
+                    format!("unknown code placeholder `{}`", line.trim()),
+                )
+            })?;
+        let indent = &line[..line.len() - trimmed.len()];
+        for code_line in block.lines() {
+            if !code_line.is_empty() {
+                out.push_str(indent);
+            }
+            out.push_str(code_line);
+            out.push('\n');
+        }
+    }
+    let unplaced = placed.iter().filter(|p| !**p).count();
+    if unplaced > 0 {
+        return Err(Error::new(
+            ErrorKind::Output,
+            path,
+            format!("{unplaced} of {} code blocks not placed", code.len()),
+        ));
+    }
+    Ok(out)
 }
 
 /// Replaces each `///<placeholder>N` (or `//!<placeholder>N`) line with the lines of
@@ -703,6 +728,7 @@ mod tests {
         Emitted {
             tokens,
             docs: Vec::new(),
+            code: Vec::new(),
         }
     }
 
@@ -735,10 +761,52 @@ mod tests {
         let emitted = Emitted {
             tokens,
             docs: blocks,
+            code: Vec::new(),
         };
         let printed = format_emitted(Path::new("a.rs"), emitted).expect("valid");
         assert_eq!(printed, attrs);
         assert!(attrs.contains("    /// paragraphs,\n"), "{attrs}");
+    }
+
+    #[test]
+    fn code_blocks_are_printed_in_place_and_every_one_once() {
+        let code = crate::emit::code::Code::default();
+        let a = code.item("impl S {\n    fn f() {}\n}\n".to_string());
+        let b = code.item("impl T {}\n".to_string());
+        let emitted = Emitted {
+            tokens: quote! { pub struct S; #a pub struct T; #b },
+            docs: Vec::new(),
+            code: code.into_blocks(),
+        };
+        let printed = format_emitted(Path::new("a.rs"), emitted).expect("valid");
+        assert!(
+            printed.ends_with(
+                "pub struct S;\n\nimpl S {\n    fn f() {}\n}\n\npub struct T;\n\nimpl T {}\n"
+            ),
+            "{printed}"
+        );
+        // A block without its placeholder (or a placeholder without its block) is a
+        // generator bug, reported rather than printed.
+        let emitted = Emitted {
+            tokens: quote! { pub struct S; },
+            docs: Vec::new(),
+            code: vec!["impl S {}\n".to_string()],
+        };
+        let err = format_emitted(Path::new("a.rs"), emitted).expect_err("unplaced block");
+        assert!(
+            err.to_string().contains("1 of 1 code blocks not placed"),
+            "{err}"
+        );
+        let emitted = Emitted {
+            tokens: quote! { __generated_code!(3); },
+            docs: Vec::new(),
+            code: Vec::new(),
+        };
+        let err = format_emitted(Path::new("a.rs"), emitted).expect_err("unknown block");
+        assert!(
+            err.to_string().contains("unknown code placeholder"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -756,6 +824,7 @@ mod tests {
         let emitted = Emitted {
             tokens: quote! { #inner #outer pub fn f() {} },
             docs: docs.into_blocks(),
+            code: Vec::new(),
         };
         let printed = format_emitted(Path::new("a.rs"), emitted).expect("valid");
         let example = "# Example\n\n```no_run\n# async fn example() -> Result<(), Error> {\n\
@@ -783,6 +852,7 @@ mod tests {
         let emitted = Emitted {
             tokens: quote! { #doc pub fn f() {} },
             docs: docs.into_blocks(),
+            code: Vec::new(),
         };
         let e = format_emitted(Path::new("a.rs"), emitted).expect_err("invalid example");
         assert_eq!(e.kind(), ErrorKind::Output);

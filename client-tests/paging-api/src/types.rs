@@ -43,9 +43,7 @@ impl Serialize for Item {
 impl de::FromObject for Item {
     const NAME: &'static str = "Item";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_id = None;
         let mut f_n = None;
         while let Some(key) = map.next_key::<de::Key<'de>>()? {
@@ -64,9 +62,7 @@ impl de::FromObject for Item {
 
 #[cfg(feature = "_any_resource")]
 impl<'de> Deserialize<'de> for Item {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -121,9 +117,7 @@ impl Serialize for ChatListResponse {
 impl de::FromObject for ChatListResponse {
     const NAME: &'static str = "ChatListResponse";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_chats = None;
         let mut f_next_cursor = crate::Nullable::Absent;
         while let Some(key) = map.next_key::<de::Key<'de>>()? {
@@ -142,9 +136,7 @@ impl de::FromObject for ChatListResponse {
 
 #[cfg(feature = "chats")]
 impl<'de> Deserialize<'de> for ChatListResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -197,9 +189,7 @@ impl Serialize for MessageListResponse {
 impl de::FromObject for MessageListResponse {
     const NAME: &'static str = "MessageListResponse";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_messages = None;
         let mut f_next_cursor = crate::Nullable::Absent;
         while let Some(key) = map.next_key::<de::Key<'de>>()? {
@@ -218,9 +208,7 @@ impl de::FromObject for MessageListResponse {
 
 #[cfg(feature = "chats_messages")]
 impl<'de> Deserialize<'de> for MessageListResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -284,9 +272,7 @@ impl Serialize for FileListResponse {
 impl de::FromObject for FileListResponse {
     const NAME: &'static str = "FileListResponse";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_object = None;
         let mut f_data = None;
         let mut f_first_id = None;
@@ -314,9 +300,7 @@ impl de::FromObject for FileListResponse {
 
 #[cfg(feature = "files")]
 impl<'de> Deserialize<'de> for FileListResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -375,9 +359,7 @@ impl Serialize for EndpointListResponse {
 impl de::FromObject for EndpointListResponse {
     const NAME: &'static str = "EndpointListResponse";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_data = None;
         let mut f_iterator = None;
         let mut f_prev_iterator = crate::Nullable::Absent;
@@ -402,9 +384,7 @@ impl de::FromObject for EndpointListResponse {
 
 #[cfg(feature = "endpoints")]
 impl<'de> Deserialize<'de> for EndpointListResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -485,9 +465,7 @@ impl Serialize for CustomerListResponseObject {
 
 #[cfg(feature = "customers")]
 impl<'de> Deserialize<'de> for CustomerListResponseObject {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         crate::runtime::deserialize_string_enum(deserializer)
     }
 }
@@ -540,9 +518,7 @@ impl Serialize for CustomerListResponse {
 impl de::FromObject for CustomerListResponse {
     const NAME: &'static str = "CustomerListResponse";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_object = None;
         let mut f_data = None;
         let mut f_has_more = None;
@@ -567,9 +543,7 @@ impl de::FromObject for CustomerListResponse {
 
 #[cfg(feature = "customers")]
 impl<'de> Deserialize<'de> for CustomerListResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -634,9 +608,7 @@ impl Serialize for TrackListResponse {
 impl de::FromObject for TrackListResponse {
     const NAME: &'static str = "TrackListResponse";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_items = None;
         let mut f_total = None;
         while let Some(key) = map.next_key::<de::Key<'de>>()? {
@@ -655,9 +627,7 @@ impl de::FromObject for TrackListResponse {
 
 #[cfg(feature = "tracks")]
 impl<'de> Deserialize<'de> for TrackListResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }

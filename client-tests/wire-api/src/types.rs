@@ -32,9 +32,7 @@ impl Serialize for SearchRetrieveCoords {
 impl de::FromObject for SearchRetrieveCoords {
     const NAME: &'static str = "SearchRetrieveCoords";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_lat = None;
         let mut f_lng = None;
         while let Some(key) = map.next_key::<de::Key<'de>>()? {
@@ -44,15 +42,16 @@ impl de::FromObject for SearchRetrieveCoords {
                 _ => de::skip(&mut map),
             }?;
         }
-        Ok(Self { lat: f_lat, lng: f_lng })
+        Ok(Self {
+            lat: f_lat,
+            lng: f_lng,
+        })
     }
 }
 
 #[cfg(feature = "search")]
 impl<'de> Deserialize<'de> for SearchRetrieveCoords {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -80,9 +79,7 @@ impl Serialize for SearchRetrieveRange {
 impl de::FromObject for SearchRetrieveRange {
     const NAME: &'static str = "SearchRetrieveRange";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_min = None;
         let mut f_max = None;
         while let Some(key) = map.next_key::<de::Key<'de>>()? {
@@ -92,15 +89,16 @@ impl de::FromObject for SearchRetrieveRange {
                 _ => de::skip(&mut map),
             }?;
         }
-        Ok(Self { min: f_min, max: f_max })
+        Ok(Self {
+            min: f_min,
+            max: f_max,
+        })
     }
 }
 
 #[cfg(feature = "search")]
 impl<'de> Deserialize<'de> for SearchRetrieveRange {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -172,9 +170,7 @@ impl Serialize for SearchRetrieveFilterStatus {
 
 #[cfg(feature = "search")]
 impl<'de> Deserialize<'de> for SearchRetrieveFilterStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         crate::runtime::deserialize_string_enum(deserializer)
     }
 }
@@ -200,9 +196,7 @@ impl Serialize for SearchRetrieveFilterCreated {
 impl de::FromObject for SearchRetrieveFilterCreated {
     const NAME: &'static str = "SearchRetrieveFilterCreated";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_gte = None;
         while let Some(key) = map.next_key::<de::Key<'de>>()? {
             match key.as_str() {
@@ -216,9 +210,7 @@ impl de::FromObject for SearchRetrieveFilterCreated {
 
 #[cfg(feature = "search")]
 impl<'de> Deserialize<'de> for SearchRetrieveFilterCreated {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -248,9 +240,7 @@ impl Serialize for SearchRetrieveFilter {
 impl de::FromObject for SearchRetrieveFilter {
     const NAME: &'static str = "SearchRetrieveFilter";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_status = None;
         let mut f_labels = None;
         let mut f_created = None;
@@ -272,9 +262,7 @@ impl de::FromObject for SearchRetrieveFilter {
 
 #[cfg(feature = "search")]
 impl<'de> Deserialize<'de> for SearchRetrieveFilter {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -325,9 +313,7 @@ impl Serialize for HeaderListXBox {
 impl de::FromObject for HeaderListXBox {
     const NAME: &'static str = "HeaderListXBox";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_w = None;
         let mut f_h = None;
         while let Some(key) = map.next_key::<de::Key<'de>>()? {
@@ -346,9 +332,7 @@ impl de::FromObject for HeaderListXBox {
 
 #[cfg(feature = "headers")]
 impl<'de> Deserialize<'de> for HeaderListXBox {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -376,9 +360,7 @@ impl Serialize for HeaderListXPoint {
 impl de::FromObject for HeaderListXPoint {
     const NAME: &'static str = "HeaderListXPoint";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_x = None;
         let mut f_label = None;
         while let Some(key) = map.next_key::<de::Key<'de>>()? {
@@ -397,9 +379,7 @@ impl de::FromObject for HeaderListXPoint {
 
 #[cfg(feature = "headers")]
 impl<'de> Deserialize<'de> for HeaderListXPoint {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -453,9 +433,7 @@ impl Serialize for FormCreateParamsMeta {
 impl de::FromObject for FormCreateParamsMeta {
     const NAME: &'static str = "FormCreateParamsMeta";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_source = None;
         let mut f_refs = None;
         while let Some(key) = map.next_key::<de::Key<'de>>()? {
@@ -474,9 +452,7 @@ impl de::FromObject for FormCreateParamsMeta {
 
 #[cfg(feature = "forms")]
 impl<'de> Deserialize<'de> for FormCreateParamsMeta {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -506,9 +482,7 @@ impl Serialize for FormCreateParams {
 impl de::FromObject for FormCreateParams {
     const NAME: &'static str = "FormCreateParams";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_name = None;
         let mut f_tags = None;
         let mut f_meta = None;
@@ -530,9 +504,7 @@ impl de::FromObject for FormCreateParams {
 
 #[cfg(feature = "forms")]
 impl<'de> Deserialize<'de> for FormCreateParams {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -604,9 +576,7 @@ impl Serialize for UploadCreateParamsKind {
 
 #[cfg(feature = "uploads")]
 impl<'de> Deserialize<'de> for UploadCreateParamsKind {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         crate::runtime::deserialize_string_enum(deserializer)
     }
 }
@@ -644,9 +614,7 @@ impl Serialize for UploadCreateParams {
 impl de::FromObject for UploadCreateParams {
     const NAME: &'static str = "UploadCreateParams";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_title = None;
         let mut f_count = None;
         let mut f_public = None;
@@ -680,9 +648,7 @@ impl de::FromObject for UploadCreateParams {
 
 #[cfg(feature = "uploads")]
 impl<'de> Deserialize<'de> for UploadCreateParams {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }
@@ -719,9 +685,7 @@ impl Serialize for UploadCreateResponse {
 impl de::FromObject for UploadCreateResponse {
     const NAME: &'static str = "UploadCreateResponse";
 
-    fn from_object<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut f_id = None;
         while let Some(key) = map.next_key::<de::Key<'de>>()? {
             match key.as_str() {
@@ -737,9 +701,7 @@ impl de::FromObject for UploadCreateResponse {
 
 #[cfg(feature = "uploads")]
 impl<'de> Deserialize<'de> for UploadCreateResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         de::deserialize_object(deserializer)
     }
 }

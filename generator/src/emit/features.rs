@@ -31,3 +31,21 @@ pub fn item_cfg(gate: &Gate) -> TokenStream {
         .map(|p| quote! { #[cfg(#p)] #[cfg_attr(docsrs, doc(cfg(#p)))] })
         .unwrap_or_default()
 }
+
+/// [`cfg`] as the text lines of a top-level attribute (see [`super::code`]).
+pub fn cfg_lines(gate: &Gate) -> Vec<String> {
+    let predicate = match gate {
+        Gate::Always => return Vec::new(),
+        Gate::Any(features) if features.len() == 1 => {
+            format!("feature = {}", super::code::string(&features[0]))
+        }
+        Gate::Any(features) => {
+            let list: Vec<String> = features
+                .iter()
+                .map(|f| format!("feature = {}", super::code::string(f)))
+                .collect();
+            format!("any({})", list.join(", "))
+        }
+    };
+    super::code::attribute_lines(&format!("#[cfg({predicate})]"), 0)
+}

@@ -3,11 +3,13 @@
 //! Emission reads only the IR, the [`Plan`] and the config's settings, never the spec:
 //! every decision about names and shapes was made during lowering and planning.
 
+pub mod code;
 mod contract;
 mod crate_root;
 pub mod docs;
 mod examples;
 pub mod features;
+mod impls;
 mod pagination;
 pub(crate) mod resources;
 pub(crate) mod rust_type;
@@ -32,6 +34,9 @@ use crate::plan::Plan;
 pub struct Emitted {
     pub tokens: TokenStream,
     pub docs: Vec<DocBlock>,
+    /// Code written as text, each block standing in the tokens as one placeholder
+    /// item (see [`code::Code`]).
+    pub code: Vec<String>,
 }
 
 /// Starts the value of a doc block's placeholder attribute (a private-use character,
@@ -131,6 +136,7 @@ pub fn emit_part(api: &Api, config: &Config, plan: &Plan, part: Part) -> Emitted
     let krate: TokenStream = rust_type::ident(&lib_name).into_token_stream();
     let values = values::ValueBuilder::new(api, krate, plan);
     let docs = docs::Docs::default();
+    let code = code::Code::default();
     let tokens = match part {
         Part::Lib => {
             let usage = api
@@ -148,7 +154,7 @@ pub fn emit_part(api: &Api, config: &Config, plan: &Plan, part: Part) -> Emitted
             } else {
                 TokenStream::new()
             };
-            out.extend(types::type_items(api, plan, &docs, start..end));
+            out.extend(types::type_items(api, plan, &docs, &code, start..end));
             out
         }
         Part::ResourcesMod => resources::mod_file(api, plan, &docs),
@@ -161,5 +167,6 @@ pub fn emit_part(api: &Api, config: &Config, plan: &Plan, part: Part) -> Emitted
     Emitted {
         tokens,
         docs: docs.into_blocks(),
+        code: code.into_blocks(),
     }
 }

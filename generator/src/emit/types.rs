@@ -1,12 +1,14 @@
 //! `src/types.rs`: one Rust type per named IR type.
 
 use proc_macro2::{Literal, TokenStream};
-use quote::{format_ident, quote};
+use quote::quote;
 
+use super::code::{Code, Writer};
 use super::docs::{self, Docs};
+use super::impls::{self, StructImpls};
 use super::rust_type::{Scope, field_type, ident, rust_type};
 use crate::ir::{
-    Api, EnumDef, EventUnion, Presence, Struct, Tagging, TypeDef, TypeId, TypeKind, TypeRef, Union,
+    Api, EnumDef, EventUnion, Struct, Tagging, TypeDef, TypeId, TypeKind, TypeRef, Union,
     WebhookEvents,
 };
 use crate::plan::Plan;
@@ -17,6 +19,8 @@ use crate::plan::Plan;
 struct Spell<'a> {
     /// The `cfg` of the type's items.
     cfg: TokenStream,
+    /// [`Spell::cfg`] as text lines, for the impls written as text.
+    cfg_lines: Vec<String>,
     /// The type's own `cfg`, with the `docsrs` attribute showing its features in docs.
     item_cfg: TokenStream,
     ser: bool,
@@ -24,6 +28,8 @@ struct Spell<'a> {
     /// `#[non_exhaustive]`.
     sealed: bool,
     docs: &'a Docs,
+    /// Where the impls written as text go.
+    code: &'a Code,
     /// A struct decoder's local variable per field (see [`crate::plan::names`]).
     locals: &'a [String],
 }
@@ -60,6 +66,7 @@ pub fn type_items(
     api: &Api,
     plan: &Plan,
     docs: &Docs,
+    code: &Code,
     range: std::ops::Range<usize>,
 ) -> TokenStream {
     let items = range.filter_map(|i| {
@@ -67,6 +74,7 @@ pub fn type_items(
         let p = plan.types.get(i)?;
         let spell = Spell {
             cfg: super::features::cfg(&p.gate),
+            cfg_lines: super::features::cfg_lines(&p.gate),
             item_cfg: {
                 let cfg = super::features::item_cfg(&p.gate);
                 let allow = p
@@ -80,6 +88,7 @@ pub fn type_items(
             de: p.de,
             sealed: p.sealed,
             docs,
+            code,
             locals: plan.names.decoder_locals.get(i).map_or(&[], Vec::as_slice),
         };
         Some(match p.alias_of {
@@ -223,7 +232,6 @@ fn struct_item(
     spell: &Spell,
     events: Option<&WebhookEvents>,
 ) -> TokenStream {
-    let cfg = &spell.cfg;
     let item_cfg = &spell.item_cfg;
     let fields = s.fields.iter().map(|f| {
         let fname = ident(&f.name);
@@ -243,13 +251,28 @@ fn struct_item(
     let any_deprecated = s.fields.iter().any(|f| f.deprecated);
     let allow = any_deprecated.then(|| quote! { #[allow(deprecated)] });
     // Attributes of the impls: the type's `cfg`, and `allow(deprecated)` if needed.
-    let attrs = quote! { #cfg #allow };
-    let encode = spell.ser.then(|| to_object(name, s, &attrs));
-    let decode = spell
-        .de
-        .then(|| from_object(api, name, s, &attrs, events, spell.locals));
+    let mut attrs = spell.cfg_lines.clone();
+    if any_deprecated {
+        attrs.push("#[allow(deprecated)]".to_string());
+    }
+    let name_text = name.to_string();
+    let impls = StructImpls {
+        api,
+        name: &name_text,
+        s,
+        attrs: &attrs,
+        constructor: spell.sealed,
+        ser: spell.ser,
+        de: spell.de,
+        events,
+        locals: spell.locals,
+    };
+    let impls = (impls.constructor || impls.ser || impls.de).then(|| {
+        let mut w = Writer::default();
+        impls.write(&mut w);
+        spell.code.item(w.into_text())
+    });
     let sealed = spell.sealed.then(|| quote! { #[non_exhaustive] });
-    let constructor = spell.sealed.then(|| constructor(api, name, s, &attrs));
     quote! {
         #doc
         #item_cfg
@@ -258,210 +281,7 @@ fn struct_item(
         #sealed
         pub struct #name { #(#fields)* #additional }
 
-        #constructor
-        #encode
-        #decode
-    }
-}
-
-/// `new` of a `#[non_exhaustive]` struct (which has no literals outside the crate): the
-/// required fields as arguments, in order; the others absent, to be assigned after.
-fn constructor(
-    api: &Api,
-    name: &proc_macro2::Ident,
-    s: &Struct,
-    attrs: &TokenStream,
-) -> TokenStream {
-    let required: Vec<&crate::ir::Field> = s
-        .fields
-        .iter()
-        .filter(|f| f.presence == Presence::Required)
-        .collect();
-    let args = required.iter().map(|f| {
-        let fname = ident(&f.name);
-        let ty = field_type(api, f, Scope::Types);
-        quote! { #fname: #ty }
-    });
-    let inits = s.fields.iter().map(|f| {
-        let fname = ident(&f.name);
-        match f.presence {
-            Presence::Required => quote! { #fname, },
-            Presence::OptionalNullable => quote! { #fname: crate::Nullable::Absent, },
-            Presence::Optional | Presence::RequiredNullable => quote! { #fname: None, },
-        }
-    });
-    let extra = s
-        .additional
-        .as_ref()
-        .map(|_| quote! { additional_properties: std::collections::BTreeMap::new(), });
-    let many = (required.len() > 7).then(|| quote! { #[allow(clippy::too_many_arguments)] });
-    quote! {
-        #attrs
-        impl #name {
-            /// A value with the required fields set and the others absent (assign them
-            /// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds
-            /// is not a breaking change.
-            #many
-            pub fn new(#(#args),*) -> Self {
-                Self { #(#inits)* #extra }
-            }
-        }
-    }
-}
-
-/// A struct's encoding: one call per field on the runtime's `ser::Object` (members
-/// that may be absent are left out when they are).
-fn to_object(name: &proc_macro2::Ident, s: &Struct, attrs: &TokenStream) -> TokenStream {
-    let calls = s.fields.iter().map(|f| {
-        let fname = ident(&f.name);
-        let wire = &f.wire_name;
-        match f.presence {
-            Presence::Required | Presence::RequiredNullable => {
-                quote! { object.field(#wire, &self.#fname); }
-            }
-            Presence::Optional => quote! { object.optional(#wire, &self.#fname); },
-            Presence::OptionalNullable => quote! { object.nullable(#wire, &self.#fname); },
-        }
-    });
-    let (open, extra) = if s.additional.is_some() {
-        (
-            quote! { ser::Object::open(serializer) },
-            Some(quote! { object.extra(&self.additional_properties); }),
-        )
-    } else {
-        let text = name.to_string();
-        let count = Literal::usize_unsuffixed(s.fields.len());
-        (quote! { ser::Object::new(serializer, #text, #count) }, None)
-    };
-    let binding = if s.fields.is_empty() && extra.is_none() {
-        quote! { let object = #open; }
-    } else {
-        quote! { let mut object = #open; }
-    };
-    quote! {
-        #attrs
-        impl Serialize for #name {
-            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                #binding
-                #(#calls)*
-                #extra
-                object.end()
-            }
-        }
-    }
-}
-
-/// A struct's decoding: one loop over the object's keys, through the runtime's
-/// `FromObject` (several times cheaper to compile than serde's derived visitor: one
-/// generic call per field).
-///
-/// For the webhook envelope (`events`), the discriminator members' text is kept as
-/// they are read, the payload member is read as JSON, and the payload is decoded last,
-/// as the variant the discriminators select.
-fn from_object(
-    api: &Api,
-    name: &proc_macro2::Ident,
-    s: &Struct,
-    attrs: &TokenStream,
-    events: Option<&WebhookEvents>,
-    locals: &[String],
-) -> TokenStream {
-    let locals: Vec<proc_macro2::Ident> = locals.iter().map(|n| format_ident!("{n}")).collect();
-    let keys: Vec<proc_macro2::Ident> = events
-        .map(|e| {
-            (0..e.discriminators.len())
-                .map(|i| format_ident!("key_{i}"))
-                .collect()
-        })
-        .unwrap_or_default();
-    let key_of = |wire: &str| {
-        let e = events?;
-        let i = e.discriminators.iter().position(|d| d == wire)?;
-        Some(&keys[i])
-    };
-    let is_data = |wire: &str| events.is_some_and(|e| e.data == wire);
-    let lets = s.fields.iter().zip(&locals).map(|(f, l)| {
-        let init = match f.presence {
-            Presence::OptionalNullable => quote! { crate::Nullable::Absent },
-            _ if is_data(&f.wire_name) => quote! { None::<serde_json::Value> },
-            _ => quote! { None },
-        };
-        quote! { let mut #l = #init; }
-    });
-    let key_lets = keys
-        .iter()
-        .map(|k| quote! { let mut #k: Option<String> = None; });
-    let arms = s.fields.iter().zip(&locals).map(|(f, l)| {
-        let wire = &f.wire_name;
-        match (f.presence, key_of(wire)) {
-            (Presence::Required, Some(k)) => {
-                quote! { #wire => de::read_some_key(&mut map, &mut #l, &mut #k), }
-            }
-            (_, Some(k)) => quote! { #wire => de::read_key(&mut map, &mut #l, &mut #k), },
-            (Presence::Required, None) => quote! { #wire => de::read_some(&mut map, &mut #l), },
-            _ => quote! { #wire => de::read(&mut map, &mut #l), },
-        }
-    });
-    // Discriminators that are not fields of the envelope: only their text is kept.
-    let key_only_arms = events.into_iter().flat_map(|e| {
-        e.discriminators
-            .iter()
-            .zip(&keys)
-            .filter(|(d, _)| !s.fields.iter().any(|f| &f.wire_name == *d))
-            .map(|(d, k)| quote! { #d => de::read_only_key(&mut map, &mut #k), })
-            .collect::<Vec<_>>()
-    });
-    let data_type = events.map(|e| ident(&api.type_def(e.data_type).name));
-    let inits = s.fields.iter().zip(&locals).map(|(f, l)| {
-        let fname = ident(&f.name);
-        let wire = &f.wire_name;
-        match (f.presence, &data_type) {
-            (Presence::Required, Some(data)) if is_data(wire) => quote! {
-                #fname: #data::from_envelope(
-                    &[#(#keys.as_deref()),*],
-                    de::required(#l, #wire)?,
-                ).map_err(<A::Error as serde::de::Error>::custom)?,
-            },
-            (Presence::Required, _) => quote! { #fname: de::required(#l, #wire)?, },
-            _ => quote! { #fname: #l, },
-        }
-    });
-    let (extra_let, other_arm, extra_init) = if s.additional.is_some() {
-        (
-            Some(quote! { let mut additional_properties = std::collections::BTreeMap::new(); }),
-            quote! { _ => de::read_extra(&mut map, &mut additional_properties, key), },
-            Some(quote! { additional_properties }),
-        )
-    } else {
-        (None, quote! { _ => de::skip(&mut map), }, None)
-    };
-    let text = name.to_string();
-    quote! {
-        #attrs
-        impl de::FromObject for #name {
-            const NAME: &'static str = #text;
-
-            fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
-                #(#lets)*
-                #(#key_lets)*
-                #extra_let
-                while let Some(key) = map.next_key::<de::Key<'de>>()? {
-                    match key.as_str() {
-                        #(#arms)*
-                        #(#key_only_arms)*
-                        #other_arm
-                    }?;
-                }
-                Ok(Self { #(#inits)* #extra_init })
-            }
-        }
-
-        #attrs
-        impl<'de> Deserialize<'de> for #name {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                de::deserialize_object(deserializer)
-            }
-        }
+        #impls
     }
 }
 
@@ -599,7 +419,6 @@ fn enum_item(
     e: &EnumDef,
     spell: &Spell,
 ) -> TokenStream {
-    let cfg = &spell.cfg;
     let item_cfg = &spell.item_cfg;
     let unknown = ident(&e.unknown_variant);
     let variants = e.variants.iter().map(|v| {
@@ -607,40 +426,16 @@ fn enum_item(
         let vdoc = variant_doc(v, spell.docs);
         quote! { #vdoc #vname, }
     });
-    let to_str = e.variants.iter().map(|v| {
-        let vname = ident(&v.name);
-        let value = v.value.text();
-        quote! { Self::#vname => #value, }
-    });
-    let from_str = e.variants.iter().map(|v| {
-        let vname = ident(&v.name);
-        let value = v.value.text();
-        quote! { #value => Self::#vname, }
-    });
-    let all = e.variants.iter().map(|v| {
-        let vname = ident(&v.name);
-        quote! { Self::#vname }
-    });
-    let encode = spell.ser.then(|| {
-        quote! {
-            #cfg
-            impl Serialize for #name {
-                fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                    serializer.serialize_str(self.as_str())
-                }
-            }
-        }
-    });
-    let decode = spell.de.then(|| {
-        quote! {
-            #cfg
-            impl<'de> Deserialize<'de> for #name {
-                fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                    crate::runtime::deserialize_string_enum(deserializer)
-                }
-            }
-        }
-    });
+    let mut w = Writer::default();
+    impls::string_enum(
+        &mut w,
+        &name.to_string(),
+        e,
+        &spell.cfg_lines,
+        spell.ser,
+        spell.de,
+    );
+    let impls = spell.code.item(w.into_text());
     quote! {
         #doc
         #item_cfg
@@ -652,50 +447,7 @@ fn enum_item(
             #unknown(String),
         }
 
-        #cfg
-        impl #name {
-            /// Every value known to this version of the client.
-            pub const KNOWN: &'static [Self] = &[#(#all),*];
-
-            /// The value as sent on the wire.
-            pub fn as_str(&self) -> &str {
-                match self {
-                    #(#to_str)*
-                    Self::#unknown(other) => other,
-                }
-            }
-        }
-
-        #cfg
-        impl From<&str> for #name {
-            fn from(value: &str) -> Self {
-                match value {
-                    #(#from_str)*
-                    other => Self::#unknown(other.to_owned()),
-                }
-            }
-        }
-
-        #cfg
-        impl std::fmt::Display for #name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        /// The inverse of `Display`: a value this version of the client does not know
-        /// becomes the catch-all variant, so parsing never fails.
-        #cfg
-        impl std::str::FromStr for #name {
-            type Err = std::convert::Infallible;
-
-            fn from_str(s: &str) -> Result<Self, Self::Err> {
-                Ok(Self::from(s))
-            }
-        }
-
-        #encode
-        #decode
+        #impls
     }
 }
 

@@ -1,0 +1,475 @@
+//! Code of a fixed shape, written as text.
+//!
+//! Most of `types.rs` is code whose shape never varies: a struct's `Serialize`,
+//! `FromObject` and `Deserialize` impls and its `new`, a string enum's conversions.
+//! Spelling those as tokens, then parsing the tokens with syn and printing the tree with
+//! prettyplease was most of the generator's time on large specs. They are written here
+//! as text instead, laid out as rustfmt lays them out (one line when it fits in
+//! [`MAX_WIDTH`] columns, else one argument, field or list item per line), and stand in
+//! the emitted tokens as one placeholder item each ([`Code::item`]), which
+//! [`crate::format`] replaces with the text.
+//!
+//! Only names the generator made (identifiers through [`super::rust_type::ident`]) and
+//! string literals escaped by `proc_macro2` go into the text, as in the token path: spec
+//! text never becomes code.
+
+use std::cell::RefCell;
+use std::fmt::Write as _;
+
+use proc_macro2::{Literal, TokenStream, TokenTree};
+use quote::quote;
+
+/// Lines longer than this are broken (rustfmt's default `max_width`).
+pub const MAX_WIDTH: usize = 100;
+
+/// The widest argument list of a call kept on one line (rustfmt's `fn_call_width`);
+/// also the widest array kept on one line (`array_width`).
+const CALL_WIDTH: usize = 60;
+
+/// The macro name of a code block's placeholder item: `__generated_code!(N);`, `N`
+/// being the block's index in [`super::Emitted::code`]. No identifier the generator
+/// makes from spec text starts with two underscores, and no item it emits is a macro
+/// call, so no other printed line can read like one.
+pub const CODE_BLOCK: &str = "__generated_code";
+
+/// The code blocks of one emitted part, collected while it is emitted.
+#[derive(Debug, Default)]
+pub struct Code {
+    blocks: RefCell<Vec<String>>,
+}
+
+impl Code {
+    /// The placeholder item of a block of top-level items (`text`, whole lines).
+    pub fn item(&self, text: String) -> TokenStream {
+        let mut blocks = self.blocks.borrow_mut();
+        let n = Literal::usize_unsuffixed(blocks.len());
+        blocks.push(text);
+        let name = proc_macro2::Ident::new(CODE_BLOCK, proc_macro2::Span::call_site());
+        quote! { #name!(#n); }
+    }
+
+    /// The blocks, in the order of their placeholders' numbers.
+    pub fn into_blocks(self) -> Vec<String> {
+        self.blocks.into_inner()
+    }
+}
+
+/// Text of code being written, line by line.
+#[derive(Debug, Default)]
+pub struct Writer {
+    text: String,
+}
+
+/// Columns `text` takes.
+fn width(text: &str) -> usize {
+    text.chars().count()
+}
+
+/// Whether a line of `texts` at `indent` columns fits in [`MAX_WIDTH`].
+fn fits(indent: usize, texts: &[&str]) -> bool {
+    indent + texts.iter().map(|t| width(t)).sum::<usize>() <= MAX_WIDTH
+}
+
+impl Writer {
+    pub fn into_text(self) -> String {
+        self.text
+    }
+
+    /// One line at `indent` columns.
+    pub fn line(&mut self, indent: usize, text: &str) {
+        self.text.extend(std::iter::repeat_n(' ', indent));
+        self.text.push_str(text);
+        self.text.push('\n');
+    }
+
+    /// A `}` at each of `indents`, in order: the ends of nested blocks.
+    pub fn close(&mut self, indents: &[usize]) {
+        for &i in indents {
+            self.line(i, "}");
+        }
+    }
+
+    /// Each of `attrs` (whole attributes, `#[...]`) on its own line.
+    pub fn attrs(&mut self, indent: usize, attrs: &[String]) {
+        for a in attrs {
+            self.line(indent, a);
+        }
+    }
+
+    /// A call `head(args)tail`: on one line if it fits (and its arguments take at
+    /// most [`CALL_WIDTH`] columns), else each argument on its own line (with a
+    /// trailing comma) and `)tail` on the last.
+    pub fn call(&mut self, indent: usize, head: &str, args: &[String], tail: &str) {
+        self.parenthesized(indent, head, args, tail, CALL_WIDTH);
+    }
+
+    /// A function signature `head(params)tail`, laid out like [`Writer::call`] but
+    /// kept on one line whenever the line fits.
+    pub fn signature(&mut self, indent: usize, head: &str, params: &[String], tail: &str) {
+        self.parenthesized(indent, head, params, tail, MAX_WIDTH);
+    }
+
+    fn parenthesized(
+        &mut self,
+        indent: usize,
+        head: &str,
+        args: &[String],
+        tail: &str,
+        most: usize,
+    ) {
+        let joined = args.join(", ");
+        if args.is_empty()
+            || width(&joined) <= most && fits(indent, &[head, "(", &joined, ")", tail])
+        {
+            self.line(indent, &format!("{head}({joined}){tail}"));
+        } else {
+            self.line(indent, &format!("{head}("));
+            for a in args {
+                self.line(indent + 4, &format!("{a},"));
+            }
+            self.line(indent, &format!("){tail}"));
+        }
+    }
+
+    /// `lhs = rhs;`, or with `rhs` on the next line, one level deeper, if only that
+    /// fits (a line that fits neither way is left long, as rustfmt leaves it).
+    pub fn assign(&mut self, indent: usize, lhs: &str, rhs: &str) {
+        let one = fits(indent, &[lhs, " = ", rhs, ";"]);
+        if one || !fits(indent + 4, &[rhs, ";"]) {
+            self.line(indent, &format!("{lhs} = {rhs};"));
+        } else {
+            self.line(indent, &format!("{lhs} ="));
+            self.line(indent + 4, &format!("{rhs};"));
+        }
+    }
+
+    /// `lhs = callee(args);`: on one line if it fits, else the call on the next line
+    /// if it fits there on one line, else the call's arguments broken.
+    pub fn assign_call(&mut self, indent: usize, lhs: &str, callee: &str, args: &[String]) {
+        let flat = args.join(", ");
+        let call = format!("{callee}({flat})");
+        let short = width(&flat) <= CALL_WIDTH;
+        if short && fits(indent, &[lhs, " = ", &call, ";"]) {
+            self.line(indent, &format!("{lhs} = {call};"));
+        } else if short && fits(indent + 4, &[&call, ";"]) {
+            self.line(indent, &format!("{lhs} ="));
+            self.line(indent + 4, &format!("{call};"));
+        } else {
+            self.call(indent, &format!("{lhs} = {callee}"), args, ";");
+        }
+    }
+
+    /// A match arm `pat => callee(args),`, or the call in a block of its own if the arm
+    /// does not fit.
+    pub fn arm_call(&mut self, indent: usize, pat: &str, callee: &str, args: &[String]) {
+        let joined = args.join(", ");
+        if width(&joined) <= CALL_WIDTH && fits(indent, &[pat, " => ", callee, "(", &joined, "),"])
+        {
+            self.line(indent, &format!("{pat} => {callee}({joined}),"));
+        } else {
+            self.line(indent, &format!("{pat} => {{"));
+            self.call(indent + 4, callee, args, "");
+            self.line(indent, "}");
+        }
+    }
+
+    /// A match arm `pat => value,`, or the value in a block if it does not fit.
+    pub fn arm(&mut self, indent: usize, pat: &str, value: &str) {
+        if fits(indent, &[pat, " => ", value, ","]) {
+            self.line(indent, &format!("{pat} => {value},"));
+        } else {
+            self.line(indent, &format!("{pat} => {{"));
+            self.line(indent + 4, value);
+            self.line(indent, "}");
+        }
+    }
+
+    /// `impl<generics> trait for ty {` (or `impl ty {` without a trait), broken before
+    /// `for` as rustfmt breaks it when it does not fit; the body follows at `indent + 4`.
+    pub fn impl_open(&mut self, indent: usize, head: &str, ty: &str) {
+        if head == "impl" {
+            self.line(indent, &format!("impl {ty} {{"));
+        } else if fits(indent, &[head, " for ", ty, " {"]) {
+            self.line(indent, &format!("{head} for {ty} {{"));
+        } else {
+            self.line(indent, head);
+            self.line(indent + 4, &format!("for {ty}"));
+            self.line(indent, "{");
+        }
+    }
+
+    /// `head { a, b }` (a struct literal, `head` being `Self` or `Ok(Self`): on one
+    /// line when its fields are short (rustfmt's `struct_lit_width`), else a field per
+    /// line. A field is `name` or `name: value` text, or a call to break like
+    /// [`Writer::call`] (`name: callee(args)tail`).
+    pub fn struct_lit(&mut self, indent: usize, head: &str, fields: &[Field], close: &str) {
+        const STRUCT_LIT_WIDTH: usize = 18;
+        let flat: Vec<String> = fields.iter().map(Field::flat).collect();
+        let inner = flat.join(", ");
+        if fields.is_empty() {
+            self.line(indent, &format!("{head} {{}}{close}"));
+            return;
+        }
+        let one = format!("{head} {{ {inner} }}{close}");
+        if width(&inner) <= STRUCT_LIT_WIDTH && fits(indent, &[&one]) {
+            self.line(indent, &one);
+            return;
+        }
+        self.line(indent, &format!("{head} {{"));
+        for f in fields {
+            self.field(indent + 4, f);
+        }
+        self.line(indent, &format!("}}{close}"));
+    }
+
+    /// One field of a struct literal laid out a field per line, with its comma.
+    pub fn field(&mut self, indent: usize, f: &Field) {
+        let text = f.flat();
+        match f {
+            Field::Call {
+                name,
+                callee,
+                args,
+                tail,
+            } if !fits(indent, &[&text, ","]) || width(&args.join(", ")) > CALL_WIDTH => self.call(
+                indent,
+                &format!("{name}: {callee}"),
+                args,
+                &format!("{tail},"),
+            ),
+            // `name: value` too long: the value on the next line, if it fits there.
+            Field::Text(_) if !fits(indent, &[&text, ","]) => match text.split_once(": ") {
+                Some((name, value)) if fits(indent + 4, &[value, ","]) => {
+                    self.line(indent, &format!("{name}:"));
+                    self.line(indent + 4, &format!("{value},"));
+                }
+                _ => self.line(indent, &format!("{text},")),
+            },
+            _ => self.line(indent, &format!("{text},")),
+        }
+    }
+
+    /// `head[items]tail` (an array expression), one item per line if it does not fit.
+    pub fn list(&mut self, indent: usize, head: &str, items: &[String], tail: &str) {
+        let inner = items.join(", ");
+        let one = format!("{head}[{inner}]{tail}");
+        if width(&inner) <= CALL_WIDTH && fits(indent, &[&one]) {
+            self.line(indent, &one);
+        } else {
+            self.line(indent, &format!("{head}["));
+            for i in items {
+                self.line(indent + 4, &format!("{i},"));
+            }
+            self.line(indent, &format!("]{tail}"));
+        }
+    }
+}
+
+/// A field of a struct literal ([`Writer::struct_lit`]).
+pub enum Field {
+    /// `name` or `name: value`, as is.
+    Text(String),
+    /// `name: callee(args)tail`.
+    Call {
+        name: String,
+        callee: String,
+        args: Vec<String>,
+        tail: String,
+    },
+}
+
+impl Field {
+    fn flat(&self) -> String {
+        match self {
+            Field::Text(t) => t.clone(),
+            Field::Call {
+                name,
+                callee,
+                args,
+                tail,
+            } => format!("{name}: {callee}({}){tail}", args.join(", ")),
+        }
+    }
+}
+
+/// A one-line attribute as one line if it fits in [`MAX_WIDTH`] after `indent`
+/// columns, else broken at the items of its innermost parenthesised list.
+pub fn attribute_lines(text: &str, indent: usize) -> Vec<String> {
+    if indent + text.len() <= MAX_WIDTH {
+        return vec![text.to_string()];
+    }
+    let (Some(open), Some(close)) = (
+        text.rfind('('),
+        text.rfind('(')
+            .and_then(|o| text[o..].find(')').map(|c| o + c)),
+    ) else {
+        return vec![text.to_string()];
+    };
+    let mut lines = vec![text[..=open].to_string()];
+    let items: Vec<&str> = text[open + 1..close].split(", ").collect();
+    let last = items.len() - 1;
+    for (k, item) in items.into_iter().enumerate() {
+        let comma = if k < last { "," } else { "" };
+        lines.push(format!("    {item}{comma}"));
+    }
+    lines.push(text[close..].to_string());
+    lines
+}
+
+/// A string literal of `value`, escaped as the token path escapes it.
+pub fn string(value: &str) -> String {
+    Literal::string(value).to_string()
+}
+
+/// A type from its tokens ([`super::rust_type`]: a path with generic arguments),
+/// spaced as rustfmt spaces it: `std::collections::BTreeMap<String, Vec<T>>`.
+pub fn type_text(tokens: &TokenStream) -> String {
+    let mut out = String::new();
+    write_type(&mut out, tokens.clone());
+    out
+}
+
+fn write_type(out: &mut String, tokens: TokenStream) {
+    for tt in tokens {
+        match &tt {
+            TokenTree::Group(g) => {
+                let (open, close) = match g.delimiter() {
+                    proc_macro2::Delimiter::Parenthesis => ("(", ")"),
+                    proc_macro2::Delimiter::Bracket => ("[", "]"),
+                    proc_macro2::Delimiter::Brace => ("{", "}"),
+                    proc_macro2::Delimiter::None => ("", ""),
+                };
+                out.push_str(open);
+                write_type(out, g.stream());
+                out.push_str(close);
+            }
+            TokenTree::Punct(p) if p.as_char() == ',' => out.push_str(", "),
+            other => {
+                let _ = write!(out, "{other}");
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn written(f: impl FnOnce(&mut Writer)) -> String {
+        let mut w = Writer::default();
+        f(&mut w);
+        w.into_text()
+    }
+
+    fn strings(items: &[&str]) -> Vec<String> {
+        items.iter().map(|s| s.to_string()).collect()
+    }
+
+    // The expected layouts are rustfmt's (default settings) for the same code.
+
+    #[test]
+    fn a_call_breaks_when_its_arguments_are_wider_than_rustfmt_keeps() {
+        let args = strings(&[
+            "\"afterpay_clearpay_payments\"",
+            "&self.afterpay_clearpay_payments",
+        ]);
+        assert_eq!(
+            written(|w| w.call(8, "object.optional", &args, ";")),
+            "        object.optional(\n            \"afterpay_clearpay_payments\",\n            &self.afterpay_clearpay_payments,\n        );\n"
+        );
+        let args = strings(&["\"id\"", "&self.id"]);
+        assert_eq!(
+            written(|w| w.call(8, "object.field", &args, ";")),
+            "        object.field(\"id\", &self.id);\n"
+        );
+    }
+
+    #[test]
+    fn a_signature_stays_on_one_line_while_it_fits() {
+        let params = strings(&[
+            "a_long_parameter_name: String",
+            "another_long_parameter_name: Vec<String>",
+        ]);
+        assert_eq!(
+            written(|w| w.signature(4, "pub fn new", &params, " -> Self {")),
+            "    pub fn new(a_long_parameter_name: String, another_long_parameter_name: Vec<String>) -> Self {\n"
+        );
+    }
+
+    #[test]
+    fn an_assigned_call_moves_to_the_next_line_before_its_arguments_break() {
+        let args = strings(&[
+            "serializer",
+            "\"CheckoutUsBankAccountPaymentMethodOptions\"",
+            "3",
+        ]);
+        assert_eq!(
+            written(|w| w.assign_call(8, "let mut object", "ser::Object::new", &args)),
+            "        let mut object =\n            ser::Object::new(serializer, \"CheckoutUsBankAccountPaymentMethodOptions\", 3);\n"
+        );
+        // Too long for either: left long, as rustfmt leaves it.
+        let name = format!("\"{}\"", "N".repeat(95));
+        assert_eq!(
+            written(|w| w.assign(4, "const NAME: &'static str", &name)),
+            format!("    const NAME: &'static str = {name};\n")
+        );
+    }
+
+    #[test]
+    fn struct_literals_and_arms_follow_rustfmt_widths() {
+        let short = [Field::Text("a".into()), Field::Text("b: None".into())];
+        assert_eq!(
+            written(|w| w.struct_lit(8, "Self", &short, "")),
+            "        Self { a, b: None }\n"
+        );
+        let long = [
+            Field::Text("status".into()),
+            Field::Call {
+                name: "pending_verification_documents".into(),
+                callee: "de::required".into(),
+                args: strings(&[
+                    "f_pending_verification_documents",
+                    "\"pending_verification_documents\"",
+                ]),
+                tail: "?".into(),
+            },
+        ];
+        assert_eq!(
+            written(|w| w.struct_lit(8, "Ok(Self", &long, ")")),
+            "        Ok(Self {\n            status,\n            pending_verification_documents: de::required(\n                f_pending_verification_documents,\n                \"pending_verification_documents\",\n            )?,\n        })\n"
+        );
+        let args = strings(&["&mut map", "&mut f_pending_verification"]);
+        assert_eq!(
+            written(|w| w.arm_call(16, "\"pending_verification\"", "de::read_some", &args)),
+            "                \"pending_verification\" => de::read_some(&mut map, &mut f_pending_verification),\n"
+        );
+        let args = strings(&["&mut map", "&mut f_pending_verification_documents"]);
+        assert_eq!(
+            written(|w| w.arm_call(
+                16,
+                "\"pending_verification_documents\"",
+                "de::read_some",
+                &args
+            )),
+            "                \"pending_verification_documents\" => {\n                    de::read_some(&mut map, &mut f_pending_verification_documents)\n                }\n"
+        );
+    }
+
+    #[test]
+    fn a_long_impl_header_breaks_before_for() {
+        let ty = "CustomerBalanceResourceCashBalanceTransactionResourceAdjustedForOverdraftLinkedTransaction";
+        assert_eq!(
+            written(|w| w.impl_open(0, "impl<'de> Deserialize<'de>", ty)),
+            format!("impl<'de> Deserialize<'de>\n    for {ty}\n{{\n")
+        );
+    }
+
+    #[test]
+    fn types_are_spaced_like_rustfmt() {
+        let ty = quote! { std::collections::BTreeMap<String, Vec<crate::Nullable<Foo>>> };
+        assert_eq!(
+            type_text(&ty),
+            "std::collections::BTreeMap<String, Vec<crate::Nullable<Foo>>>"
+        );
+    }
+}

@@ -1,0 +1,345 @@
+//! The fixed-shape impls of `types.rs`, written as text ([`super::code`]): a struct's
+//! `new`, `Serialize`, `FromObject` and `Deserialize`; a string enum's `KNOWN`,
+//! `as_str`, `From<&str>`, `Display`, `FromStr`, `Serialize` and `Deserialize`.
+
+use super::code::{Field, Writer, string, type_text};
+use super::rust_type::{Scope, field_type, ident};
+use crate::ir::{Api, EnumDef, Presence, Struct, WebhookEvents};
+
+/// The `fn` lines of the serde impls (each fits in [`super::code::MAX_WIDTH`] at one
+/// level of indentation).
+const SERIALIZE_FN: &str =
+    "fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {";
+const DESERIALIZE_FN: &str =
+    "fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {";
+
+/// A struct's impls, in order: `new` (for a `#[non_exhaustive]` struct), then the
+/// encoding and the decoding the plan asks for. `attrs` are the lines every impl
+/// carries (the type's `cfg`, `allow(deprecated)`).
+pub struct StructImpls<'a> {
+    pub api: &'a Api,
+    pub name: &'a str,
+    pub s: &'a Struct,
+    pub attrs: &'a [String],
+    pub constructor: bool,
+    pub ser: bool,
+    pub de: bool,
+    /// The webhook envelope's events, if this struct is the envelope.
+    pub events: Option<&'a WebhookEvents>,
+    /// The decoder's local variable per field (see [`crate::plan::names`]).
+    pub locals: &'a [String],
+}
+
+impl StructImpls<'_> {
+    pub fn write(&self, w: &mut Writer) {
+        if self.constructor {
+            self.constructor(w);
+        }
+        if self.ser {
+            self.encoder(w);
+        }
+        if self.de {
+            self.decoder(w);
+            w.attrs(0, self.attrs);
+            w.impl_open(0, "impl<'de> Deserialize<'de>", self.name);
+            w.line(4, DESERIALIZE_FN);
+            w.line(8, "de::deserialize_object(deserializer)");
+            w.close(&[4, 0]);
+        }
+    }
+
+    /// `new` of a `#[non_exhaustive]` struct (which has no literals outside the crate):
+    /// the required fields as arguments, in order; the others absent, to be assigned
+    /// after.
+    fn constructor(&self, w: &mut Writer) {
+        let required = self
+            .s
+            .fields
+            .iter()
+            .filter(|f| f.presence == Presence::Required);
+        let args: Vec<String> = required
+            .clone()
+            .map(|f| {
+                let ty = type_text(&field_type(self.api, f, Scope::Types));
+                format!("{}: {ty}", ident(&f.name))
+            })
+            .collect();
+        let mut inits: Vec<Field> = self
+            .s
+            .fields
+            .iter()
+            .map(|f| {
+                let fname = ident(&f.name);
+                Field::Text(match f.presence {
+                    Presence::Required => fname.to_string(),
+                    Presence::OptionalNullable => format!("{fname}: crate::Nullable::Absent"),
+                    Presence::Optional | Presence::RequiredNullable => format!("{fname}: None"),
+                })
+            })
+            .collect();
+        if self.s.additional.is_some() {
+            inits.push(Field::Text(
+                "additional_properties: std::collections::BTreeMap::new()".to_string(),
+            ));
+        }
+        w.attrs(0, self.attrs);
+        w.impl_open(0, "impl", self.name);
+        w.line(
+            4,
+            "/// A value with the required fields set and the others absent (assign them",
+        );
+        w.line(
+            4,
+            "/// afterwards): the type is `#[non_exhaustive]`, so that a field the API adds",
+        );
+        w.line(4, "/// is not a breaking change.");
+        if args.len() > 7 {
+            w.line(4, "#[allow(clippy::too_many_arguments)]");
+        }
+        w.signature(4, "pub fn new", &args, " -> Self {");
+        w.struct_lit(8, "Self", &inits, "");
+        w.close(&[4, 0]);
+    }
+
+    /// A struct's encoding: one call per field on the runtime's `ser::Object` (members
+    /// that may be absent are left out when they are).
+    fn encoder(&self, w: &mut Writer) {
+        let s = self.s;
+        w.attrs(0, self.attrs);
+        w.impl_open(0, "impl Serialize", self.name);
+        w.line(4, SERIALIZE_FN);
+        let binding = if s.fields.is_empty() && s.additional.is_none() {
+            "let object"
+        } else {
+            "let mut object"
+        };
+        if s.additional.is_some() {
+            w.assign_call(8, binding, "ser::Object::open", &["serializer".into()]);
+        } else {
+            let args = [
+                "serializer".to_string(),
+                string(self.name),
+                s.fields.len().to_string(),
+            ];
+            w.assign_call(8, binding, "ser::Object::new", &args);
+        }
+        for f in &s.fields {
+            let method = match f.presence {
+                Presence::Required | Presence::RequiredNullable => "object.field",
+                Presence::Optional => "object.optional",
+                Presence::OptionalNullable => "object.nullable",
+            };
+            let args = [string(&f.wire_name), format!("&self.{}", ident(&f.name))];
+            w.call(8, method, &args, ";");
+        }
+        if s.additional.is_some() {
+            w.line(8, "object.extra(&self.additional_properties);");
+        }
+        w.line(8, "object.end()");
+        w.close(&[4, 0]);
+    }
+
+    /// A struct's decoding: one loop over the object's keys, through the runtime's
+    /// `FromObject` (several times cheaper to compile than serde's derived visitor: one
+    /// generic call per field).
+    ///
+    /// For the webhook envelope (`events`), the discriminator members' text is kept as
+    /// they are read, the payload member is read as JSON, and the payload is decoded
+    /// last, as the variant the discriminators select.
+    fn decoder(&self, w: &mut Writer) {
+        let (s, events, locals) = (self.s, self.events, self.locals);
+        let keys: Vec<String> = events
+            .map(|e| {
+                (0..e.discriminators.len())
+                    .map(|i| format!("key_{i}"))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let key_of = |wire: &str| {
+            let e = events?;
+            let i = e.discriminators.iter().position(|d| d == wire)?;
+            keys.get(i)
+        };
+        let is_data = |wire: &str| events.is_some_and(|e| e.data == wire);
+
+        w.attrs(0, self.attrs);
+        w.impl_open(0, "impl de::FromObject", self.name);
+        w.assign(4, "const NAME: &'static str", &string(self.name));
+        w.line(
+            4,
+            "fn from_object<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {",
+        );
+        for (f, l) in s.fields.iter().zip(locals) {
+            let init = match f.presence {
+                Presence::OptionalNullable => "crate::Nullable::Absent",
+                _ if is_data(&f.wire_name) => "None::<serde_json::Value>",
+                _ => "None",
+            };
+            w.assign(8, &format!("let mut {l}"), init);
+        }
+        for k in &keys {
+            w.line(8, &format!("let mut {k}: Option<String> = None;"));
+        }
+        if s.additional.is_some() {
+            w.line(
+                8,
+                "let mut additional_properties = std::collections::BTreeMap::new();",
+            );
+        }
+        w.line(8, "while let Some(key) = map.next_key::<de::Key<'de>>()? {");
+        w.line(12, "match key.as_str() {");
+        for (f, l) in s.fields.iter().zip(locals) {
+            let wire = string(&f.wire_name);
+            let (callee, mut args) = match (f.presence, key_of(&f.wire_name)) {
+                (Presence::Required, Some(k)) => ("de::read_some_key", vec![format!("&mut {k}")]),
+                (_, Some(k)) => ("de::read_key", vec![format!("&mut {k}")]),
+                (Presence::Required, None) => ("de::read_some", Vec::new()),
+                _ => ("de::read", Vec::new()),
+            };
+            args.insert(0, format!("&mut {l}"));
+            args.insert(0, "&mut map".to_string());
+            w.arm_call(16, &wire, callee, &args);
+        }
+        // Discriminators that are not fields of the envelope: only their text is kept.
+        if let Some(e) = events {
+            for (d, k) in e.discriminators.iter().zip(&keys) {
+                if !s.fields.iter().any(|f| &f.wire_name == d) {
+                    let args = ["&mut map".to_string(), format!("&mut {k}")];
+                    w.arm_call(16, &string(d), "de::read_only_key", &args);
+                }
+            }
+        }
+        if s.additional.is_some() {
+            w.line(
+                16,
+                "_ => de::read_extra(&mut map, &mut additional_properties, key),",
+            );
+        } else {
+            w.line(16, "_ => de::skip(&mut map),");
+        }
+        w.line(12, "}?;");
+        w.line(8, "}");
+
+        let data_type = events.map(|e| ident(&self.api.type_def(e.data_type).name));
+        let mut inits: Vec<Field> = Vec::with_capacity(s.fields.len() + 1);
+        let mut envelope_data = None;
+        for (f, l) in s.fields.iter().zip(locals) {
+            let fname = ident(&f.name).to_string();
+            let wire = string(&f.wire_name);
+            match (f.presence, &data_type) {
+                (Presence::Required, Some(data)) if is_data(&f.wire_name) => {
+                    // Written below, in a layout of its own.
+                    envelope_data = Some((inits.len(), fname, data.to_string(), l, wire));
+                    inits.push(Field::Text(String::new()));
+                }
+                (Presence::Required, _) => inits.push(Field::Call {
+                    name: fname,
+                    callee: "de::required".into(),
+                    args: vec![l.clone(), wire],
+                    tail: "?".into(),
+                }),
+                _ => inits.push(Field::Text(format!("{fname}: {l}"))),
+            }
+        }
+        if s.additional.is_some() {
+            inits.push(Field::Text("additional_properties".into()));
+        }
+        match envelope_data {
+            None => w.struct_lit(8, "Ok(Self", &inits, ")"),
+            Some((at, fname, data, l, wire)) => {
+                // `data: Data::from_envelope(&[..], de::required(..)?)
+                //     .map_err(..)?,` among the fields, always broken.
+                w.line(8, "Ok(Self {");
+                for (i, f) in inits.iter().enumerate() {
+                    if i == at {
+                        w.line(12, &format!("{fname}: {data}::from_envelope("));
+                        let keys: Vec<String> =
+                            keys.iter().map(|k| format!("{k}.as_deref()")).collect();
+                        w.list(16, "&", &keys, ",");
+                        w.call(16, "de::required", &[l.clone(), wire.clone()], "?,");
+                        w.line(12, ")");
+                        w.line(12, ".map_err(<A::Error as serde::de::Error>::custom)?,");
+                    } else {
+                        w.field(12, f);
+                    }
+                }
+                w.line(8, "})");
+            }
+        }
+        w.close(&[4, 0]);
+    }
+}
+
+/// A forward-compatible string enum's impls: `KNOWN` and `as_str`, `From<&str>`,
+/// `Display`, `FromStr`, and the serde impls the plan asks for.
+pub fn string_enum(w: &mut Writer, name: &str, e: &EnumDef, cfg: &[String], ser: bool, de: bool) {
+    let unknown = ident(&e.unknown_variant);
+    let variants: Vec<(String, String)> = e
+        .variants
+        .iter()
+        .map(|v| (format!("Self::{}", ident(&v.name)), string(&v.value.text())))
+        .collect();
+    let all: Vec<String> = variants.iter().map(|(v, _)| v.clone()).collect();
+
+    w.attrs(0, cfg);
+    w.impl_open(0, "impl", name);
+    w.line(4, "/// Every value known to this version of the client.");
+    w.list(4, "pub const KNOWN: &'static [Self] = &", &all, ";");
+    w.line(4, "/// The value as sent on the wire.");
+    w.line(4, "pub fn as_str(&self) -> &str {");
+    w.line(8, "match self {");
+    for (v, value) in &variants {
+        w.arm(12, v, value);
+    }
+    w.line(12, &format!("Self::{unknown}(other) => other,"));
+    w.close(&[8, 4, 0]);
+
+    w.attrs(0, cfg);
+    w.impl_open(0, "impl From<&str>", name);
+    w.line(4, "fn from(value: &str) -> Self {");
+    w.line(8, "match value {");
+    for (v, value) in &variants {
+        w.arm(12, value, v);
+    }
+    w.line(12, &format!("other => Self::{unknown}(other.to_owned()),"));
+    w.close(&[8, 4, 0]);
+
+    w.attrs(0, cfg);
+    w.impl_open(0, "impl std::fmt::Display", name);
+    w.line(
+        4,
+        "fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {",
+    );
+    w.line(8, "f.write_str(self.as_str())");
+    w.close(&[4, 0]);
+
+    w.line(
+        0,
+        "/// The inverse of `Display`: a value this version of the client does not know",
+    );
+    w.line(
+        0,
+        "/// becomes the catch-all variant, so parsing never fails.",
+    );
+    w.attrs(0, cfg);
+    w.impl_open(0, "impl std::str::FromStr", name);
+    w.line(4, "type Err = std::convert::Infallible;");
+    w.line(4, "fn from_str(s: &str) -> Result<Self, Self::Err> {");
+    w.line(8, "Ok(Self::from(s))");
+    w.close(&[4, 0]);
+
+    if ser {
+        w.attrs(0, cfg);
+        w.impl_open(0, "impl Serialize", name);
+        w.line(4, SERIALIZE_FN);
+        w.line(8, "serializer.serialize_str(self.as_str())");
+        w.close(&[4, 0]);
+    }
+    if de {
+        w.attrs(0, cfg);
+        w.impl_open(0, "impl<'de> Deserialize<'de>", name);
+        w.line(4, DESERIALIZE_FN);
+        w.line(8, "crate::runtime::deserialize_string_enum(deserializer)");
+        w.close(&[4, 0]);
+    }
+}
