@@ -1030,7 +1030,9 @@ fn json_pointer(field: &str) -> String {
     if field.starts_with('/') {
         field.to_string()
     } else {
-        format!("/{}", field.replace('~', "~0").replace('/', "~1"))
+        crate::pointer::JsonPointer::at(&[field])
+            .plain()
+            .to_string()
     }
 }
 

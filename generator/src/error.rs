@@ -118,14 +118,6 @@ impl fmt::Display for Diagnostic {
     }
 }
 
-/// Builds a JSON pointer segment-escaped as RFC 6901 requires (`~` -> `~0`, `/` -> `~1`).
-pub fn pointer_push(base: &str, segment: &str) -> String {
-    let mut out = String::with_capacity(base.len() + segment.len() + 1);
-    out.push_str(base);
-    crate::pointer::push_escaped(&mut out, segment);
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -142,10 +134,5 @@ mod tests {
             e.to_string(),
             "spec/a.yaml: dangling $ref at #/paths/~1pets/get: no such schema"
         );
-    }
-
-    #[test]
-    fn pointer_segments_are_escaped() {
-        assert_eq!(pointer_push("#/paths", "/a/{b}~c"), "#/paths/~1a~1{b}~0c");
     }
 }

@@ -133,7 +133,7 @@ pub struct Operation {
     /// Marked deprecated in the spec.
     pub deprecated: bool,
     /// JSON pointer of the operation, for messages.
-    pub pointer: String,
+    pub pointer: crate::pointer::JsonPointer,
     /// How a list operation pages, if it does (declared in the config or detected).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pagination: Option<Pagination>,

@@ -6,7 +6,8 @@
 
 use serde_json::{Map, Value};
 
-use crate::error::{Diagnostic, pointer_push};
+use crate::error::Diagnostic;
+use crate::pointer::JsonPointer;
 
 const METHODS: [&str; 8] = [
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
@@ -23,13 +24,13 @@ pub fn normalize(doc: &mut Value) -> Vec<Diagnostic> {
         .or_insert_with(|| Value::Object(Map::new()));
     if let Some(Value::Object(paths)) = root.get_mut("paths") {
         for (path, item) in paths.iter_mut() {
-            n.path_item(item, &pointer_push("#/paths", path));
+            n.path_item(item, &JsonPointer::at(&["paths", path]));
         }
     }
     for key in ["webhooks", "x-webhooks"] {
         if let Some(Value::Object(hooks)) = root.get_mut(key) {
             for (name, item) in hooks.iter_mut() {
-                n.path_item(item, &pointer_push(&format!("#/{key}"), name));
+                n.path_item(item, &JsonPointer::at(&[key, name]));
             }
         }
     }
@@ -45,7 +46,7 @@ struct Normalizer {
 }
 
 impl Normalizer {
-    fn note(&mut self, pointer: &str, message: impl Into<String>) {
+    fn note(&mut self, pointer: &JsonPointer, message: impl Into<String>) {
         self.notes.push(Diagnostic {
             pointer: pointer.to_string(),
             message: message.into(),
@@ -53,14 +54,14 @@ impl Normalizer {
     }
 
     fn components(&mut self, components: &mut Map<String, Value>) {
-        let base = "#/components";
+        let base = JsonPointer::at(&["components"]);
         for (section, value) in components.iter_mut() {
             let Value::Object(entries) = value else {
                 continue;
             };
-            let section_ptr = pointer_push(base, section);
+            let section_ptr = base.join(section);
             for (name, entry) in entries.iter_mut() {
-                let ptr = pointer_push(&section_ptr, name);
+                let ptr = section_ptr.join(name);
                 match section.as_str() {
                     "schemas" => self.schema(entry, &ptr),
                     "parameters" => self.parameter(entry, &ptr),
@@ -75,21 +76,21 @@ impl Normalizer {
         }
     }
 
-    fn path_item(&mut self, item: &mut Value, ptr: &str) {
+    fn path_item(&mut self, item: &mut Value, ptr: &JsonPointer) {
         let Value::Object(item) = item else { return };
         if let Some(Value::Array(params)) = item.get_mut("parameters") {
             for (i, p) in params.iter_mut().enumerate() {
-                self.parameter(p, &format!("{ptr}/parameters/{i}"));
+                self.parameter(p, &ptr.join("parameters").with(i));
             }
         }
         for method in METHODS {
             if let Some(op) = item.get_mut(method) {
-                self.operation(op, &pointer_push(ptr, method));
+                self.operation(op, &ptr.join(method));
             }
         }
     }
 
-    fn operation(&mut self, op: &mut Value, ptr: &str) {
+    fn operation(&mut self, op: &mut Value, ptr: &JsonPointer) {
         let Value::Object(op) = op else { return };
         // 3.1 makes `responses` optional; the 3.0 parser needs the (empty) map, which
         // lowering reads as "no documented response body".
@@ -97,20 +98,20 @@ impl Normalizer {
             .or_insert_with(|| Value::Object(Map::new()));
         if let Some(Value::Array(params)) = op.get_mut("parameters") {
             for (i, p) in params.iter_mut().enumerate() {
-                self.parameter(p, &format!("{ptr}/parameters/{i}"));
+                self.parameter(p, &ptr.join("parameters").with(i));
             }
         }
         if let Some(body) = op.get_mut("requestBody") {
-            self.content_holder(body, &format!("{ptr}/requestBody"));
+            self.content_holder(body, &ptr.join("requestBody"));
         }
         if let Some(Value::Object(responses)) = op.get_mut("responses") {
             for (code, r) in responses.iter_mut() {
-                self.response(r, &pointer_push(&format!("{ptr}/responses"), code));
+                self.response(r, &ptr.join("responses").with(code));
             }
         }
         if let Some(Value::Object(callbacks)) = op.get_mut("callbacks") {
             for (name, cb) in callbacks.iter_mut() {
-                self.callback(cb, &pointer_push(&format!("{ptr}/callbacks"), name));
+                self.callback(cb, &ptr.join("callbacks").with(name));
             }
         }
     }
@@ -133,7 +134,7 @@ impl Normalizer {
         for name in &removed {
             schemes.shift_remove(name);
             self.note(
-                &pointer_push("#/components/securitySchemes", name),
+                &JsonPointer::at(&["components", "securitySchemes", name]),
                 "`mutualTLS` is set up on the TLS connection (a client certificate), not sent per request; the scheme is left out",
             );
         }
@@ -168,37 +169,37 @@ impl Normalizer {
         }
     }
 
-    fn callback(&mut self, cb: &mut Value, ptr: &str) {
+    fn callback(&mut self, cb: &mut Value, ptr: &JsonPointer) {
         let Value::Object(cb) = cb else { return };
         for (expr, item) in cb.iter_mut() {
             if expr != "$ref" {
-                self.path_item(item, &pointer_push(ptr, expr));
+                self.path_item(item, &ptr.join(expr));
             }
         }
     }
 
-    fn parameter(&mut self, p: &mut Value, ptr: &str) {
+    fn parameter(&mut self, p: &mut Value, ptr: &JsonPointer) {
         if let Some(schema) = p.get_mut("schema") {
-            self.schema(schema, &format!("{ptr}/schema"));
+            self.schema(schema, &ptr.join("schema"));
         }
         self.content_holder(p, ptr);
     }
 
-    fn response(&mut self, r: &mut Value, ptr: &str) {
+    fn response(&mut self, r: &mut Value, ptr: &JsonPointer) {
         if let Some(Value::Object(headers)) = r.get_mut("headers") {
             for (name, h) in headers.iter_mut() {
-                self.parameter(h, &pointer_push(&format!("{ptr}/headers"), name));
+                self.parameter(h, &ptr.join("headers").with(name));
             }
         }
         self.content_holder(r, ptr);
     }
 
-    fn content_holder(&mut self, holder: &mut Value, ptr: &str) {
+    fn content_holder(&mut self, holder: &mut Value, ptr: &JsonPointer) {
         if let Some(Value::Object(content)) = holder.get_mut("content") {
             for (media, m) in content.iter_mut() {
-                let mptr = pointer_push(&format!("{ptr}/content"), media);
+                let mptr = ptr.join("content").with(media);
                 if let Some(schema) = m.get_mut("schema") {
-                    self.schema(schema, &format!("{mptr}/schema"));
+                    self.schema(schema, &mptr.join("schema"));
                 }
                 explicit_explode(m);
             }
@@ -206,7 +207,7 @@ impl Normalizer {
     }
 
     /// Rewrites one schema and everything below it.
-    fn schema(&mut self, schema: &mut Value, ptr: &str) {
+    fn schema(&mut self, schema: &mut Value, ptr: &JsonPointer) {
         // JSON Schema allows `true` / `false` as whole schemas.
         if let Value::Bool(b) = schema {
             *schema = if *b {
@@ -221,7 +222,7 @@ impl Normalizer {
         self.children(obj, ptr);
     }
 
-    fn children(&mut self, obj: &mut Map<String, Value>, ptr: &str) {
+    fn children(&mut self, obj: &mut Map<String, Value>, ptr: &JsonPointer) {
         for key in [
             "properties",
             "patternProperties",
@@ -230,16 +231,16 @@ impl Normalizer {
             "dependentSchemas",
         ] {
             if let Some(Value::Object(map)) = obj.get_mut(key) {
-                let base = pointer_push(ptr, key);
+                let base = ptr.join(key);
                 for (name, s) in map.iter_mut() {
-                    self.schema(s, &pointer_push(&base, name));
+                    self.schema(s, &base.join(name));
                 }
             }
         }
         for key in ["allOf", "oneOf", "anyOf", "prefixItems"] {
             if let Some(Value::Array(list)) = obj.get_mut(key) {
                 for (i, s) in list.iter_mut().enumerate() {
-                    self.schema(s, &format!("{ptr}/{key}/{i}"));
+                    self.schema(s, &ptr.join(key).with(i));
                 }
             }
         }
@@ -253,15 +254,15 @@ impl Normalizer {
             "propertyNames",
         ] {
             if let Some(s) = obj.get_mut(key) {
-                self.schema(s, &pointer_push(ptr, key));
+                self.schema(s, &ptr.join(key));
             }
         }
         if let Some(ap @ Value::Object(_)) = obj.get_mut("additionalProperties") {
-            self.schema(ap, &format!("{ptr}/additionalProperties"));
+            self.schema(ap, &ptr.join("additionalProperties"));
         }
     }
 
-    fn rewrite(&mut self, obj: &mut Map<String, Value>, ptr: &str) {
+    fn rewrite(&mut self, obj: &mut Map<String, Value>, ptr: &JsonPointer) {
         // `$ref` with sibling keywords (3.1): the siblings apply too. Keep the reference
         // as the single member of an `allOf`, which the 3.0 parser reads and lowering
         // understands as "that type, with these annotations".

@@ -157,7 +157,7 @@ fn locate(
     for segment in e.path().iter() {
         use serde_path_to_error::Segment;
         match segment {
-            Segment::Seq { index } => pointer.push(&index.to_string()),
+            Segment::Seq { index } => pointer.push(index),
             Segment::Map { key } => pointer.push(key),
             Segment::Enum { .. } | Segment::Unknown => {}
         }
@@ -178,7 +178,7 @@ fn attempt<T: serde::de::DeserializeOwned>(
 /// Finds the deepest node under `pointer` that fails to parse as what it should be.
 fn drill(doc: &Value, pointer: &JsonPointer) -> Option<(JsonPointer, String)> {
     use openapiv3::{Operation, Parameter, PathItem, ReferenceOr, RequestBody, Response, Schema};
-    let node = crate::pointer::resolve(doc, pointer.as_str())?;
+    let node = pointer.resolve(doc)?;
     let segments = pointer.segments();
     let children = |node: &Value| -> Vec<(String, Value)> {
         node.as_object()

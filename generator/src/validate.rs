@@ -16,8 +16,8 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::error::{Diagnostic, Error, ErrorKind, pointer_push};
-use crate::pointer as refs;
+use crate::error::{Diagnostic, Error, ErrorKind};
+use crate::pointer::JsonPointer;
 
 /// An example that does not validate against its schema.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,15 +42,11 @@ const MAX_DEPTH: usize = 64;
 /// order.
 pub fn check_examples(doc: &Value) -> Vec<InvalidExample> {
     // (section, name, node): a path item (`paths`, `webhooks`) or a component.
-    let mut units: Vec<(&str, String, &Value)> = Vec::new();
+    let mut units: Vec<(&str, JsonPointer, &Value)> = Vec::new();
     for section in ["paths", "webhooks"] {
         if let Some(Value::Object(items)) = doc.get(section) {
             for (name, item) in items {
-                units.push((
-                    "pathItems",
-                    pointer_push(&format!("#/{section}"), name),
-                    item,
-                ));
+                units.push(("pathItems", JsonPointer::at(&[section, name]), item));
             }
         }
     }
@@ -60,7 +56,7 @@ pub fn check_examples(doc: &Value) -> Vec<InvalidExample> {
                 continue;
             };
             for (name, entry) in entries {
-                let ptr = pointer_push(&pointer_push("#/components", section), name);
+                let ptr = JsonPointer::at(&["components", section, name]);
                 units.push((section.as_str(), ptr, entry));
             }
         }
@@ -148,7 +144,7 @@ struct Walker<'a> {
 
 impl Walker<'_> {
     /// One path item or component, by its section.
-    fn unit(&mut self, section: &str, node: &Value, ptr: &str) {
+    fn unit(&mut self, section: &str, node: &Value, ptr: &JsonPointer) {
         match section {
             "schemas" => self.schema(node, ptr),
             "parameters" | "headers" => self.parameter(node, ptr, Direction::Request),
@@ -160,7 +156,7 @@ impl Walker<'_> {
         }
     }
 
-    fn path_item(&mut self, item: &Value, ptr: &str) {
+    fn path_item(&mut self, item: &Value, ptr: &JsonPointer) {
         if item.get("$ref").is_some() {
             return; // walked where it is defined
         }
@@ -169,112 +165,114 @@ impl Walker<'_> {
             let Some(op) = item.get(method) else {
                 continue;
             };
-            let op_ptr = pointer_push(ptr, method);
+            let op_ptr = ptr.join(method);
             self.parameters(op, &op_ptr);
             if let Some(body) = op.get("requestBody") {
-                self.content(
-                    body,
-                    &pointer_push(&op_ptr, "requestBody"),
-                    Direction::Request,
-                );
+                self.content(body, &op_ptr.join("requestBody"), Direction::Request);
             }
             if let Some(Value::Object(responses)) = op.get("responses") {
-                let responses_ptr = pointer_push(&op_ptr, "responses");
+                let responses_ptr = op_ptr.join("responses");
                 for (status, r) in responses {
-                    self.response(r, &pointer_push(&responses_ptr, status));
+                    self.response(r, &responses_ptr.join(status));
                 }
             }
             if let Some(Value::Object(callbacks)) = op.get("callbacks") {
-                let callbacks_ptr = pointer_push(&op_ptr, "callbacks");
+                let callbacks_ptr = op_ptr.join("callbacks");
                 for (name, cb) in callbacks {
-                    self.callback(cb, &pointer_push(&callbacks_ptr, name));
+                    self.callback(cb, &callbacks_ptr.join(name));
                 }
             }
         }
     }
 
-    fn callback(&mut self, cb: &Value, ptr: &str) {
+    fn callback(&mut self, cb: &Value, ptr: &JsonPointer) {
         if let Value::Object(items) = cb {
             for (expr, item) in items {
                 if expr != "$ref" {
-                    self.path_item(item, &pointer_push(ptr, expr));
+                    self.path_item(item, &ptr.join(expr));
                 }
             }
         }
     }
 
-    fn parameters(&mut self, holder: &Value, ptr: &str) {
+    fn parameters(&mut self, holder: &Value, ptr: &JsonPointer) {
         if let Some(Value::Array(params)) = holder.get("parameters") {
             for (i, p) in params.iter().enumerate() {
-                self.parameter(p, &format!("{ptr}/parameters/{i}"), Direction::Request);
+                self.parameter(p, &ptr.join("parameters").with(i), Direction::Request);
             }
         }
     }
 
     /// A parameter or a header: `schema` with `example(s)`, or `content`.
-    fn parameter(&mut self, p: &Value, ptr: &str, direction: Direction) {
+    fn parameter(&mut self, p: &Value, ptr: &JsonPointer, direction: Direction) {
         if p.get("$ref").is_some() {
             return;
         }
         if let Some(schema) = p.get("schema") {
             self.examples_of(p, ptr, schema, direction);
-            self.schema(schema, &pointer_push(ptr, "schema"));
+            self.schema(schema, &ptr.join("schema"));
         }
         self.content(p, ptr, direction);
     }
 
-    fn response(&mut self, r: &Value, ptr: &str) {
+    fn response(&mut self, r: &Value, ptr: &JsonPointer) {
         if r.get("$ref").is_some() {
             return;
         }
         if let Some(Value::Object(headers)) = r.get("headers") {
-            let headers_ptr = pointer_push(ptr, "headers");
+            let headers_ptr = ptr.join("headers");
             for (name, h) in headers {
-                self.parameter(h, &pointer_push(&headers_ptr, name), Direction::Response);
+                self.parameter(h, &headers_ptr.join(name), Direction::Response);
             }
         }
         self.content(r, ptr, Direction::Response);
     }
 
     /// The media types under `holder.content`.
-    fn content(&mut self, holder: &Value, ptr: &str, direction: Direction) {
+    fn content(&mut self, holder: &Value, ptr: &JsonPointer, direction: Direction) {
         if holder.get("$ref").is_some() {
             return;
         }
         let Some(Value::Object(content)) = holder.get("content") else {
             return;
         };
-        let content_ptr = pointer_push(ptr, "content");
+        let content_ptr = ptr.join("content");
         for (media_type, media) in content {
-            let media_ptr = pointer_push(&content_ptr, media_type);
+            let media_ptr = content_ptr.join(media_type);
             if let Some(schema) = media.get("schema") {
                 self.examples_of(media, &media_ptr, schema, direction);
-                self.schema(schema, &pointer_push(&media_ptr, "schema"));
+                self.schema(schema, &media_ptr.join("schema"));
             }
         }
     }
 
     /// `example` and `examples` of a media type, parameter or header.
-    fn examples_of(&mut self, holder: &Value, ptr: &str, schema: &Value, direction: Direction) {
+    fn examples_of(
+        &mut self,
+        holder: &Value,
+        ptr: &JsonPointer,
+        schema: &Value,
+        direction: Direction,
+    ) {
         if let Some(example) = holder.get("example") {
-            self.validate(schema, example, pointer_push(ptr, "example"), direction);
+            self.validate(schema, example, ptr.join("example"), direction);
         }
         let Some(Value::Object(examples)) = holder.get("examples") else {
             return;
         };
-        let examples_ptr = pointer_push(ptr, "examples");
+        let examples_ptr = ptr.join("examples");
         for (name, e) in examples {
             let (e, at) = match e.get("$ref").and_then(Value::as_str) {
-                Some(r) => match refs::canonical(r)
-                    .and_then(|c| refs::resolve(self.doc, &c).map(|t| (t, c)))
-                {
-                    Some((target, canonical)) => (target, canonical),
-                    None => continue, // a dangling reference is reported by lowering
-                },
-                None => (e, pointer_push(&examples_ptr, name)),
+                Some(r) => {
+                    match JsonPointer::parse(r).and_then(|c| c.resolve(self.doc).map(|t| (t, c))) {
+                        Some((target, canonical)) => (target, canonical),
+                        None => continue, // a dangling reference is reported by lowering
+                    }
+                }
+                None => (e, examples_ptr.join(name)),
             };
             if let Some(value) = e.get("value") {
-                self.validate(schema, value, pointer_push(&at, "value"), direction);
+                self.validate(schema, value, at.join("value"), direction);
             }
         }
     }
@@ -282,11 +280,11 @@ impl Walker<'_> {
     /// Examples written inside a schema (`example`, 3.1 `examples: [..]`), and inside
     /// its subschemas. References are not followed: their targets are walked where
     /// they are defined.
-    fn schema(&mut self, schema: &Value, ptr: &str) {
+    fn schema(&mut self, schema: &Value, ptr: &JsonPointer) {
         self.schema_depth(schema, ptr, 0);
     }
 
-    fn schema_depth(&mut self, schema: &Value, ptr: &str, depth: usize) {
+    fn schema_depth(&mut self, schema: &Value, ptr: &JsonPointer, depth: usize) {
         let Value::Object(map) = schema else {
             return;
         };
@@ -294,19 +292,14 @@ impl Walker<'_> {
             return;
         }
         if let Some(example) = map.get("example") {
-            self.validate(
-                schema,
-                example,
-                pointer_push(ptr, "example"),
-                Direction::Neutral,
-            );
+            self.validate(schema, example, ptr.join("example"), Direction::Neutral);
         }
         if let Some(Value::Array(examples)) = map.get("examples") {
             for (i, example) in examples.iter().enumerate() {
                 self.validate(
                     schema,
                     example,
-                    format!("{ptr}/examples/{i}"),
+                    ptr.join("examples").with(i),
                     Direction::Neutral,
                 );
             }
@@ -322,29 +315,38 @@ impl Walker<'_> {
             "else",
         ] {
             if let Some(sub) = map.get(key) {
-                self.schema_depth(sub, &pointer_push(ptr, key), depth + 1);
+                self.schema_depth(sub, &ptr.join(key), depth + 1);
             }
         }
         for key in ["allOf", "anyOf", "oneOf", "prefixItems"] {
             if let Some(Value::Array(subs)) = map.get(key) {
                 for (i, sub) in subs.iter().enumerate() {
-                    self.schema_depth(sub, &format!("{ptr}/{key}/{i}"), depth + 1);
+                    self.schema_depth(sub, &ptr.join(key).with(i), depth + 1);
                 }
             }
         }
         for key in ["properties", "patternProperties", "$defs", "definitions"] {
             if let Some(Value::Object(subs)) = map.get(key) {
-                let key_ptr = pointer_push(ptr, key);
+                let key_ptr = ptr.join(key);
                 for (name, sub) in subs {
-                    self.schema_depth(sub, &pointer_push(&key_ptr, name), depth + 1);
+                    self.schema_depth(sub, &key_ptr.join(name), depth + 1);
                 }
             }
         }
     }
 
-    fn validate(&mut self, schema: &Value, value: &Value, pointer: String, direction: Direction) {
+    fn validate(
+        &mut self,
+        schema: &Value,
+        value: &Value,
+        pointer: JsonPointer,
+        direction: Direction,
+    ) {
         if let Err(message) = self.validator.check_example(schema, value, direction) {
-            self.found.push(InvalidExample { pointer, message });
+            self.found.push(InvalidExample {
+                pointer: pointer.into(),
+                message,
+            });
         }
     }
 }
@@ -383,7 +385,7 @@ impl<'a> Validator<'a> {
         direction: Direction,
     ) -> Result<(), String> {
         self.steps_left = MAX_STEPS;
-        let result = self.check(schema, value, "", direction, 0);
+        let result = self.check(schema, value, &JsonPointer::root(), direction, 0);
         if self.steps_left == 0 { Ok(()) } else { result }
     }
 
@@ -400,14 +402,18 @@ impl<'a> Validator<'a> {
         &mut self,
         schema: &Value,
         value: &Value,
-        at: &str,
+        at: &JsonPointer,
         direction: Direction,
         depth: usize,
     ) -> Result<(), String> {
         let fail = |what: String| {
             Err(format!(
                 "at {}: {what}",
-                if at.is_empty() { "/" } else { at }
+                if at.plain().is_empty() {
+                    "/"
+                } else {
+                    at.plain()
+                }
             ))
         };
         if self.steps_left == 0 {
@@ -423,7 +429,7 @@ impl<'a> Validator<'a> {
             return Ok(());
         }
         if let Some(r) = map.get("$ref").and_then(Value::as_str)
-            && let Some(target) = refs::canonical(r).and_then(|c| refs::resolve(self.doc, &c))
+            && let Some(target) = JsonPointer::parse(r).and_then(|c| c.resolve(self.doc))
         {
             self.check(target, value, at, direction, depth + 1)?;
         }
@@ -526,23 +532,19 @@ impl<'a> Validator<'a> {
         let d = map.get("discriminator")?;
         let property = d.get("propertyName")?.as_str()?;
         let tag = value.get(property)?.as_str()?;
-        let target = d
+        let target = match d
             .get("mapping")
             .and_then(|m| m.get(tag))
             .and_then(Value::as_str)
-            .map(|t| {
-                if t.starts_with('#') {
-                    t.to_string()
-                } else {
-                    format!("#/components/schemas/{t}")
-                }
-            })
-            .unwrap_or_else(|| format!("#/components/schemas/{tag}"));
-        let target = refs::canonical(&target)?;
+        {
+            Some(t) if t.starts_with('#') => JsonPointer::parse(t)?,
+            Some(t) => JsonPointer::at(&["components", "schemas", t]),
+            None => JsonPointer::at(&["components", "schemas", tag]),
+        };
         let by_ref = alternatives.iter().find(|a| {
             a.get("$ref")
                 .and_then(Value::as_str)
-                .and_then(refs::canonical)
+                .and_then(JsonPointer::parse)
                 .is_some_and(|c| c == target)
         });
         // Alternatives given inline cannot be named by a tag: validate them all.
@@ -556,12 +558,16 @@ impl<'a> Validator<'a> {
         &mut self,
         map: &serde_json::Map<String, Value>,
         s: &str,
-        at: &str,
+        at: &JsonPointer,
     ) -> Result<(), String> {
         let fail = |what: String| {
             Err(format!(
                 "at {}: {what}",
-                if at.is_empty() { "/" } else { at }
+                if at.plain().is_empty() {
+                    "/"
+                } else {
+                    at.plain()
+                }
             ))
         };
         let len = s.chars().count() as u64;
@@ -616,14 +622,18 @@ impl<'a> Validator<'a> {
         &mut self,
         map: &serde_json::Map<String, Value>,
         items: &[Value],
-        at: &str,
+        at: &JsonPointer,
         direction: Direction,
         depth: usize,
     ) -> Result<(), String> {
         let fail = |what: String| {
             Err(format!(
                 "at {}: {what}",
-                if at.is_empty() { "/" } else { at }
+                if at.plain().is_empty() {
+                    "/"
+                } else {
+                    at.plain()
+                }
             ))
         };
         let len = items.len() as u64;
@@ -649,7 +659,7 @@ impl<'a> Validator<'a> {
             _ => &[],
         };
         for (i, item) in items.iter().enumerate() {
-            let item_at = format!("{at}/{i}");
+            let item_at = at.join(i);
             let sub = match prefix.get(i) {
                 Some(p) => Some(p),
                 None => map.get("items"),
@@ -663,7 +673,7 @@ impl<'a> Validator<'a> {
                 .iter()
                 .enumerate()
                 .filter(|(i, item)| {
-                    self.check(contains, item, &format!("{at}/{i}"), direction, depth + 1)
+                    self.check(contains, item, &at.join(i), direction, depth + 1)
                         .is_ok()
                 })
                 .count();
@@ -679,14 +689,18 @@ impl<'a> Validator<'a> {
         &mut self,
         map: &serde_json::Map<String, Value>,
         members: &serde_json::Map<String, Value>,
-        at: &str,
+        at: &JsonPointer,
         direction: Direction,
         depth: usize,
     ) -> Result<(), String> {
         let fail = |what: String| {
             Err(format!(
                 "at {}: {what}",
-                if at.is_empty() { "/" } else { at }
+                if at.plain().is_empty() {
+                    "/"
+                } else {
+                    at.plain()
+                }
             ))
         };
         let properties = match map.get("properties") {
@@ -725,7 +739,7 @@ impl<'a> Validator<'a> {
             _ => Vec::new(),
         };
         for (name, member) in members {
-            let member_at = pointer_push(at, name);
+            let member_at = at.join(name);
             let mut known = false;
             if let Some(sub) = properties.and_then(|p| p.get(name)) {
                 known = true;
@@ -760,8 +774,8 @@ impl<'a> Validator<'a> {
         let target = schema
             .get("$ref")
             .and_then(Value::as_str)
-            .and_then(refs::canonical)
-            .and_then(|c| refs::resolve(self.doc, &c));
+            .and_then(JsonPointer::parse)
+            .and_then(|c| c.resolve(self.doc));
         schema.get(flag) == Some(&Value::Bool(true))
             || target.is_some_and(|t| t.get(flag) == Some(&Value::Bool(true)))
     }
@@ -770,12 +784,16 @@ impl<'a> Validator<'a> {
 fn number(
     map: &serde_json::Map<String, Value>,
     n: &serde_json::Number,
-    at: &str,
+    at: &JsonPointer,
 ) -> Result<(), String> {
     let fail = |what: String| {
         Err(format!(
             "at {}: {what}",
-            if at.is_empty() { "/" } else { at }
+            if at.plain().is_empty() {
+                "/"
+            } else {
+                at.plain()
+            }
         ))
     };
     let Some(v) = n.as_f64() else {

@@ -8,15 +8,15 @@
 
 use serde_json::Value;
 
-use super::refs;
 use crate::ir::{Bound, Constraints};
+use crate::pointer::JsonPointer;
 
 /// How many `$ref` hops or nested schemas are followed before giving up.
 const MAX_DEPTH: usize = 32;
 
 /// The constraints of the schema at `pointer` (a property or a parameter's `schema`),
 /// `None` when it has none. References on the way are followed.
-pub(super) fn at(doc: &Value, pointer: &str) -> Option<Box<Constraints>> {
+pub(super) fn at(doc: &Value, pointer: &JsonPointer) -> Option<Box<Constraints>> {
     let raw = unfollowed(doc, pointer)?;
     let node = follow(doc, raw, 0)?;
     let mut c = of(doc, node, 0);
@@ -28,10 +28,9 @@ pub(super) fn at(doc: &Value, pointer: &str) -> Option<Box<Constraints>> {
 /// Walks `pointer` segment by segment, following a `$ref` wherever one is met on the
 /// way (a parameter given as `$ref` still has a `schema` below its target); the node
 /// reached is returned as written, its own `$ref` not followed.
-fn unfollowed<'a>(doc: &'a Value, pointer: &str) -> Option<&'a Value> {
+fn unfollowed<'a>(doc: &'a Value, pointer: &JsonPointer) -> Option<&'a Value> {
     let mut node = doc;
-    let pointer = refs::decoded(pointer)?;
-    refs::for_each_segment(&pointer, |segment| {
+    pointer.for_each_segment(|segment| {
         node = match follow(doc, node, 0)? {
             Value::Object(map) => map.get(segment)?,
             Value::Array(items) => items.get(segment.parse::<usize>().ok()?)?,
@@ -46,7 +45,7 @@ fn unfollowed<'a>(doc: &'a Value, pointer: &str) -> Option<&'a Value> {
 fn follow<'a>(doc: &'a Value, node: &'a Value, depth: usize) -> Option<&'a Value> {
     match node.get("$ref").and_then(Value::as_str) {
         Some(r) if depth < MAX_DEPTH => {
-            let target = refs::resolve(doc, &refs::canonical(r)?)?;
+            let target = JsonPointer::parse(r)?.resolve(doc)?;
             follow(doc, target, depth + 1)
         }
         Some(_) => None,
@@ -157,6 +156,10 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    fn ptr(text: &str) -> JsonPointer {
+        JsonPointer::parse(text).expect("a local pointer")
+    }
+
     #[test]
     fn reads_keywords_through_references() {
         let doc = json!({
@@ -175,12 +178,13 @@ mod tests {
             },
             "paths": {"/x": {"get": {"parameters": [{"$ref": "#/components/parameters/P"}]}}}
         });
-        let p = at(&doc, "#/paths/~1x/get/parameters/0/schema").expect("constraints");
+        let p = at(&doc, &ptr("#/paths/~1x/get/parameters/0/schema")).expect("constraints");
         assert_eq!(p.pattern.as_deref(), Some("^\\+[1-9]\\d{1,14}$"));
-        let phones = at(&doc, "#/components/schemas/S/properties/phones").expect("constraints");
+        let phones =
+            at(&doc, &ptr("#/components/schemas/S/properties/phones")).expect("constraints");
         assert_eq!(phones.min_items, Some(1));
         assert!(phones.items.as_ref().is_some_and(|i| i.pattern.is_some()));
-        let n = at(&doc, "#/components/schemas/S/properties/n").expect("constraints");
+        let n = at(&doc, &ptr("#/components/schemas/S/properties/n")).expect("constraints");
         assert_eq!(
             n.minimum,
             Some(Bound {
@@ -195,7 +199,7 @@ mod tests {
                 exclusive: false
             })
         );
-        let m = at(&doc, "#/components/schemas/S/properties/m").expect("constraints");
+        let m = at(&doc, &ptr("#/components/schemas/S/properties/m")).expect("constraints");
         assert_eq!(
             m.maximum,
             Some(Bound {
@@ -203,9 +207,12 @@ mod tests {
                 exclusive: true
             })
         );
-        let k = at(&doc, "#/components/schemas/S/properties/k").expect("constraints");
+        let k = at(&doc, &ptr("#/components/schemas/S/properties/k")).expect("constraints");
         assert_eq!(k.values, vec![json!(false)]);
-        assert_eq!(at(&doc, "#/components/schemas/S/properties/plain"), None);
-        assert_eq!(at(&doc, "#/nowhere"), None);
+        assert_eq!(
+            at(&doc, &ptr("#/components/schemas/S/properties/plain")),
+            None
+        );
+        assert_eq!(at(&doc, &ptr("#/nowhere")), None);
     }
 }

@@ -13,6 +13,7 @@ use serde_json::Value;
 
 use crate::config::Config;
 use crate::ir::{Api, TypeId, TypeKind, TypeRef};
+use crate::pointer::JsonPointer;
 
 /// JSON pointers to the code and the message of an error body, each tried in order.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -85,7 +86,7 @@ impl ErrorEnvelope {
 fn find(api: &Api, id: TypeId, name: &str) -> Option<String> {
     let fields = struct_fields(api, id)?;
     if fields.iter().any(|f| f.wire_name == name) {
-        return Some(format!("/{}", escape(name)));
+        return Some(JsonPointer::at(&[name]).plain().to_string());
     }
     fields.iter().find_map(|f| {
         let inner = named(&f.ty)?;
@@ -93,7 +94,7 @@ fn find(api: &Api, id: TypeId, name: &str) -> Option<String> {
         below
             .iter()
             .any(|g| g.wire_name == name)
-            .then(|| format!("/{}/{}", escape(&f.wire_name), escape(name)))
+            .then(|| JsonPointer::at(&[&f.wire_name, name]).plain().to_string())
     })
 }
 
@@ -112,11 +113,6 @@ fn named(ty: &TypeRef) -> Option<TypeId> {
         TypeRef::Option(inner) => named(inner),
         _ => None,
     }
-}
-
-/// A JSON pointer segment (RFC 6901).
-fn escape(segment: &str) -> String {
-    segment.replace('~', "~0").replace('/', "~1")
 }
 
 #[cfg(test)]

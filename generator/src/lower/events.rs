@@ -13,11 +13,12 @@ use serde_json::Value;
 use super::names::{self, NameSet};
 use super::refs;
 use crate::config::Config;
-use crate::error::{Diagnostic, pointer_push};
+use crate::error::Diagnostic;
 use crate::ir::{
     Api, EventUnion, EventVariant, Field, Presence, TypeDef, TypeId, TypeKind, TypeRef,
     WebhookEvents,
 };
+use crate::pointer::JsonPointer;
 
 /// One keyed webhook: its discriminator values and its payload member's type.
 struct Keyed {
@@ -78,7 +79,7 @@ pub(super) fn type_events(api: &mut Api, doc: &Value, config: &Config, type_name
 
     let mut keyed: Vec<Keyed> = Vec::new();
     for hook in &api.webhooks {
-        let pointer = pointer_push("#/webhooks", &hook.name);
+        let pointer = String::from(JsonPointer::at(&["webhooks", &hook.name]));
         let Some(TypeRef::Named(payload)) = &hook.payload else {
             note(
                 &pointer,

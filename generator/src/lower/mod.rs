@@ -27,6 +27,7 @@ use serde_json::Value;
 use crate::config::Config;
 use crate::error::{Diagnostic, Error};
 use crate::ir::{Api, TypeDef, TypeId};
+use crate::pointer::JsonPointer;
 
 /// Lowering state shared by the schema and operation passes.
 pub(crate) struct Lowerer<'a> {
@@ -35,7 +36,7 @@ pub(crate) struct Lowerer<'a> {
     file: &'a Path,
     types: Vec<TypeDef>,
     /// Canonical `$ref` pointer -> the type it names.
-    by_ref: HashMap<String, TypeId>,
+    by_ref: HashMap<JsonPointer, TypeId>,
     /// Named types whose schema itself allows `null`.
     nullable_types: HashSet<TypeId>,
     type_names: names::NameSet,
@@ -52,7 +53,7 @@ pub(crate) struct Lowerer<'a> {
 const MAX_NESTING: usize = 64;
 
 impl<'a> Lowerer<'a> {
-    fn note(&mut self, pointer: &str, message: impl Into<String>) {
+    fn note(&mut self, pointer: &JsonPointer, message: impl Into<String>) {
         self.diagnostics.push(Diagnostic {
             pointer: pointer.to_string(),
             message: message.into(),

@@ -14,12 +14,13 @@ use super::refs::{self, SchemaRef};
 use super::shape;
 use crate::config::Config;
 use crate::config::path_key;
-use crate::error::{Error, ErrorKind, pointer_push};
+use crate::error::{Error, ErrorKind};
 use crate::ir::{
     ApiInfo, Auth, BodyEncoding, Doc, ErrorResponse, HttpMethod, Operation, Param, ParamLocation,
     ParamsStruct, PathPart, QueryStyle, RequestBody, Resource, ResponseBody, Status,
     SuccessResponse, TypeId, TypeKind, TypeRef, Webhook,
 };
+use crate::pointer::JsonPointer;
 
 /// Methods reserved on `Client` itself, which a resource accessor must not shadow.
 const CLIENT_METHODS: &[&str] = &[
@@ -71,7 +72,7 @@ struct Found {
     item: usize,
     path: String,
     method: HttpMethod,
-    pointer: String,
+    pointer: JsonPointer,
 }
 
 /// What `op_of` answers for a method that is absent (never, by construction).
@@ -239,7 +240,7 @@ impl<'a> Lowerer<'a> {
     fn resolve_as<T: DeserializeOwned + 'static>(
         &self,
         reference: &str,
-        pointer: &str,
+        pointer: &JsonPointer,
     ) -> Result<Rc<T>, Error> {
         let key = (std::any::TypeId::of::<T>(), reference.to_string());
         if let Some(done) = self.resolved.borrow().get(&key)
@@ -248,37 +249,38 @@ impl<'a> Lowerer<'a> {
             return Ok(done);
         }
         // Follows a chain of references (a loop, not recursion), refusing a cycle.
-        let mut seen: Vec<String> = Vec::new();
+        let mut seen: Vec<JsonPointer> = Vec::new();
         let mut reference = reference;
         let node = loop {
-            let canonical = refs::canonical(reference);
+            let canonical = JsonPointer::parse(reference);
             let node = canonical
-                .as_deref()
-                .and_then(|c| refs::resolve(self.doc, c))
+                .as_ref()
+                .and_then(|c| c.resolve(self.doc))
                 .ok_or_else(|| {
                     Error::new(
                         ErrorKind::DanglingRef,
                         self.file,
                         format!("`{reference}` does not point at anything in this document"),
                     )
-                    .at(pointer.to_string())
+                    .at(pointer)
                 })?;
             let Some(next) = node.get("$ref").and_then(Value::as_str) else {
                 break node;
             };
-            seen.push(canonical.unwrap_or_default());
-            if refs::canonical(next).is_some_and(|n| seen.contains(&n)) {
+            seen.extend(canonical);
+            if JsonPointer::parse(next).is_some_and(|n| seen.contains(&n)) {
                 let message = if seen.len() == 1 {
                     format!("`{reference}` refers to itself")
                 } else {
                     format!(
                         "`{next}` is part of a reference cycle: {}",
-                        seen.join(" -> ")
+                        seen.iter()
+                            .map(JsonPointer::as_str)
+                            .collect::<Vec<_>>()
+                            .join(" -> ")
                     )
                 };
-                return Err(
-                    Error::new(ErrorKind::RefCycle, self.file, message).at(pointer.to_string())
-                );
+                return Err(Error::new(ErrorKind::RefCycle, self.file, message).at(pointer));
             }
             reference = next;
         };
@@ -296,7 +298,7 @@ impl<'a> Lowerer<'a> {
     fn deref<'r, T: DeserializeOwned + 'static>(
         &self,
         r: &'r ReferenceOr<T>,
-        pointer: &str,
+        pointer: &JsonPointer,
     ) -> Result<Resolved<'r, T>, Error> {
         match r {
             ReferenceOr::Reference { reference } => {
@@ -354,7 +356,7 @@ impl<'a> Lowerer<'a> {
             None => Vec::new(),
         };
         for path in keys {
-            let pointer = pointer_push("#/paths", path);
+            let pointer = JsonPointer::at(&["paths", path]);
             if path.contains(char::is_control) {
                 return Err(Error::new(
                     ErrorKind::Invalid,
@@ -382,7 +384,7 @@ impl<'a> Lowerer<'a> {
         let mut items = Vec::new();
         let mut found: Vec<Found> = Vec::new();
         for (path, item) in &self.spec.paths.paths {
-            let item_ptr = pointer_push("#/paths", path);
+            let item_ptr = JsonPointer::at(&["paths", path]);
             let resolved = self.deref(item, &item_ptr)?;
             for (method, op) in methods(&resolved) {
                 if op.is_some() {
@@ -390,7 +392,7 @@ impl<'a> Lowerer<'a> {
                         item: items.len(),
                         path: path.clone(),
                         method,
-                        pointer: pointer_push(&item_ptr, &method.as_str().to_ascii_lowercase()),
+                        pointer: item_ptr.join(method.as_str().to_ascii_lowercase()),
                     });
                 }
             }
@@ -442,7 +444,7 @@ impl<'a> Lowerer<'a> {
 
         if !missing.is_empty() {
             self.note(
-                "#/paths",
+                &JsonPointer::at(&["paths"]),
                 format!(
                     "the config's `resources` name {} operation(s) this spec does not have: {}",
                     missing.len(),
@@ -550,7 +552,7 @@ impl<'a> Lowerer<'a> {
         op: &openapiv3::Operation,
         method: HttpMethod,
         path: &str,
-        pointer: &str,
+        pointer: &JsonPointer,
         name: String,
         operation_id: String,
         singular: &str,
@@ -559,16 +561,16 @@ impl<'a> Lowerer<'a> {
         let type_prefix = format!("{singular}{method_camel}");
 
         // Path-item parameters apply unless the operation redefines them.
-        let mut params: Vec<(Resolved<'_, Parameter>, String)> = Vec::new();
-        for (i, p) in item.parameters.iter().enumerate() {
-            let ptr = format!(
-                "{}/parameters/{i}",
-                pointer.rsplit_once('/').map_or(pointer, |(a, _)| a)
-            );
-            params.push((self.deref(p, &ptr)?, ptr));
+        let mut params: Vec<(Resolved<'_, Parameter>, JsonPointer)> = Vec::new();
+        if !item.parameters.is_empty() {
+            let item_params = pointer.parent().with("parameters");
+            for (i, p) in item.parameters.iter().enumerate() {
+                let ptr = item_params.join(i);
+                params.push((self.deref(p, &ptr)?, ptr));
+            }
         }
         for (i, p) in op.parameters.iter().enumerate() {
-            let ptr = format!("{pointer}/parameters/{i}");
+            let ptr = pointer.join("parameters").with(i);
             let p = self.deref(p, &ptr)?;
             let data = p.parameter_data_ref();
             let same = |q: &Parameter| {
@@ -632,14 +634,14 @@ impl<'a> Lowerer<'a> {
             let hint = format!("{type_prefix}{}", names::camel(&data.name, "Param", "V"));
             let ty = match &data.format {
                 ParameterSchemaOrContent::Schema(s) => {
-                    self.schema(SchemaRef::from(s), &hint, &format!("{ptr}/schema"))?
+                    self.schema(SchemaRef::from(s), &hint, &ptr.join("schema"))?
                         .ty
                 }
                 ParameterSchemaOrContent::Content(content) => {
                     self.note(ptr, "parameter with `content` is sent as a JSON string");
                     match content.values().next().and_then(|m| m.schema.as_ref()) {
                         Some(s) => {
-                            self.schema(SchemaRef::from(s), &hint, &format!("{ptr}/content"))?
+                            self.schema(SchemaRef::from(s), &hint, &ptr.join("content"))?
                                 .ty
                         }
                         None => TypeRef::Any,
@@ -661,7 +663,7 @@ impl<'a> Lowerer<'a> {
                 style,
                 doc: data.description.clone(),
                 example,
-                constraints: super::constraints::at(self.doc, &format!("{ptr}/schema")),
+                constraints: super::constraints::at(self.doc, &ptr.join("schema")),
             };
             if location == ParamLocation::Path {
                 path_params.push(Param {
@@ -680,11 +682,11 @@ impl<'a> Lowerer<'a> {
 
         let body = match &op.request_body {
             Some(b) => {
-                let b = self.deref(b, &format!("{pointer}/requestBody"))?;
+                let b = self.deref(b, &pointer.join("requestBody"))?;
                 self.request_body(
                     &b,
                     &format!("{type_prefix}Params"),
-                    &format!("{pointer}/requestBody"),
+                    &pointer.join("requestBody"),
                 )?
             }
             None => None,
@@ -769,7 +771,7 @@ impl<'a> Lowerer<'a> {
                 description: op.description.clone(),
             },
             deprecated: op.deprecated,
-            pointer: pointer.to_string(),
+            pointer: pointer.clone(),
             pagination: None,
             auth: None,
         })
@@ -799,7 +801,7 @@ impl<'a> Lowerer<'a> {
         params: &[Param],
         body: &crate::ir::Struct,
         reuse: &TypeRef,
-        pointer: &str,
+        pointer: &JsonPointer,
         operation_id: &str,
     ) -> Option<(TypeId, Vec<Param>)> {
         if params
@@ -855,7 +857,7 @@ impl<'a> Lowerer<'a> {
         let id = match reuse {
             TypeRef::Named(id)
                 if self.types[id.0].name == names::type_name(wanted)
-                    && self.types[id.0].pointer.starts_with(pointer) =>
+                    && self.types[id.0].pointer.starts_with(pointer.as_str()) =>
             {
                 *id
             }
@@ -877,7 +879,7 @@ impl<'a> Lowerer<'a> {
         &mut self,
         path: &str,
         params: &mut Vec<Param>,
-        pointer: &str,
+        pointer: &JsonPointer,
     ) -> Result<Vec<PathPart>, Error> {
         let mut parts = Vec::new();
         let mut rest = path;
@@ -889,7 +891,7 @@ impl<'a> Lowerer<'a> {
                     self.file,
                     format!("unclosed `{{` in path `{path}`"),
                 )
-                .at(pointer.to_string()));
+                .at(pointer));
             };
             if start > 0 {
                 parts.push(PathPart::Literal(rest[..start].to_string()));
@@ -945,13 +947,13 @@ impl<'a> Lowerer<'a> {
         &mut self,
         b: &openapiv3::RequestBody,
         hint: &str,
-        pointer: &str,
+        pointer: &JsonPointer,
     ) -> Result<Option<RequestBody>, Error> {
         let Some((content_type, media)) = pick_content(&b.content) else {
             self.note(pointer, "request body without content is not sent");
             return Ok(None);
         };
-        let media_ptr = pointer_push(&format!("{pointer}/content"), content_type);
+        let media_ptr = pointer.join("content").with(content_type);
         if b.content.len() > 1 {
             self.note(
                 pointer,
@@ -964,15 +966,14 @@ impl<'a> Lowerer<'a> {
         // JSON document the server accepts under any name: send it as JSON.
         if is_wildcard(content_type)
             && let Some(schema) = &media.schema
-            && is_json_shaped(&*self.deref(schema, &format!("{media_ptr}/schema"))?)
+            && is_json_shaped(&*self.deref(schema, &media_ptr.join("schema"))?)
         {
             encoding = BodyEncoding::Json;
             content_type = "application/json";
         }
         let ty = match (&encoding, &media.schema) {
             (BodyEncoding::Json | BodyEncoding::Form | BodyEncoding::Multipart, Some(s)) => {
-                let lowered =
-                    self.schema(SchemaRef::from(s), hint, &format!("{media_ptr}/schema"))?;
+                let lowered = self.schema(SchemaRef::from(s), hint, &media_ptr.join("schema"))?;
                 lowered.ty
             }
             (BodyEncoding::Json, None) => TypeRef::Any,
@@ -1009,11 +1010,11 @@ impl<'a> Lowerer<'a> {
         &mut self,
         op: &openapiv3::Operation,
         type_prefix: &str,
-        pointer: &str,
+        pointer: &JsonPointer,
     ) -> Result<(SuccessResponse, Vec<ErrorResponse>), Error> {
         let mut success: Option<SuccessResponse> = None;
         let mut errors = Vec::new();
-        let rptr = format!("{pointer}/responses");
+        let rptr = pointer.join("responses");
         let mut entries: Vec<(Status, &ReferenceOr<openapiv3::Response>)> = op
             .responses
             .responses
@@ -1029,7 +1030,7 @@ impl<'a> Lowerer<'a> {
         for (status, r) in entries {
             let label = status.to_string();
             let code = status.lowest();
-            let ptr = pointer_push(&rptr, &label);
+            let ptr = rptr.join(&label);
             let r = self.deref(r, &ptr)?;
             let is_success = code.is_some_and(|c| (200..300).contains(&c));
             if is_success {
@@ -1043,14 +1044,14 @@ impl<'a> Lowerer<'a> {
                 let (body, accept, example) = match pick_content(&r.content) {
                     None => (ResponseBody::Empty, "*/*".to_string(), None),
                     Some((ct, media)) => {
-                        let media_ptr = pointer_push(&format!("{ptr}/content"), ct);
+                        let media_ptr = ptr.join("content").with(ct);
                         let body = match encoding_of(ct) {
                             BodyEncoding::Json => match &media.schema {
                                 Some(s) => {
                                     let l = self.schema(
                                         SchemaRef::from(s),
                                         &format!("{type_prefix}Response"),
-                                        &format!("{media_ptr}/schema"),
+                                        &media_ptr.join("schema"),
                                     )?;
                                     ResponseBody::Json(if l.nullable {
                                         TypeRef::Option(Box::new(l.ty))
@@ -1080,13 +1081,13 @@ impl<'a> Lowerer<'a> {
                     .find(|(ct, _)| encoding_of(ct) == BodyEncoding::Json)
                 {
                     Some((ct, media)) => {
-                        let media_ptr = pointer_push(&format!("{ptr}/content"), ct);
+                        let media_ptr = ptr.join("content").with(ct);
                         let ty = match &media.schema {
                             Some(s) => Some(
                                 self.schema(
                                     SchemaRef::from(s),
                                     &format!("{type_prefix}Error{}", names::camel(&label, "", "")),
-                                    &format!("{media_ptr}/schema"),
+                                    &media_ptr.join("schema"),
                                 )?
                                 .ty,
                             ),
@@ -1123,17 +1124,15 @@ impl<'a> Lowerer<'a> {
                     Some(Value::Object(hooks)) => Some((key, hooks)),
                     _ => None,
                 });
-        let hooks: Vec<(String, &Value)> = sections
+        let hooks: Vec<(JsonPointer, &String, &Value)> = sections
             .flat_map(|(key, hooks)| {
                 hooks
                     .iter()
-                    .map(move |(name, item)| (pointer_push(&format!("#/{key}"), name), item))
+                    .map(move |(name, item)| (JsonPointer::at(&[key, name]), name, item))
             })
             .collect();
         let mut out = Vec::new();
-        for (ptr, item) in hooks {
-            let name = refs::last_segment(&ptr);
-            let name = &name;
+        for (ptr, name, item) in hooks {
             let item: ReferenceOr<openapiv3::PathItem> = serde_json::from_value(item.clone())
                 .map_err(|e| {
                     Error::new(ErrorKind::Invalid, self.file, e.to_string()).at(ptr.clone())
@@ -1141,12 +1140,12 @@ impl<'a> Lowerer<'a> {
             let item = self.deref(&item, &ptr)?;
             for (method, op) in methods(&item) {
                 let Some(op) = op else { continue };
-                let op_ptr = pointer_push(&ptr, &method.as_str().to_ascii_lowercase());
+                let op_ptr = ptr.join(method.as_str().to_ascii_lowercase());
                 let body = match &op.request_body {
                     Some(b) => {
-                        let b = self.deref(b, &format!("{op_ptr}/requestBody"))?;
+                        let b = self.deref(b, &op_ptr.join("requestBody"))?;
                         let hint = format!("{}Webhook", names::type_name(name));
-                        self.request_body(&b, &hint, &format!("{op_ptr}/requestBody"))?
+                        self.request_body(&b, &hint, &op_ptr.join("requestBody"))?
                     }
                     None => None,
                 };
@@ -1219,7 +1218,7 @@ impl<'a> Lowerer<'a> {
         for (path, item) in &spec.paths.paths {
             let Some(item) = item.as_item() else { continue };
             for (method, op) in item.iter() {
-                let ptr = pointer_push(&pointer_push("#/paths", path), method);
+                let ptr = JsonPointer::at(&["paths", path, method]);
                 requirements.insert(ptr, op.security.as_ref().or(global));
             }
         }
@@ -1230,7 +1229,7 @@ impl<'a> Lowerer<'a> {
             match operation_auth(spec, &client, *wanted) {
                 Ok(auth) => op.auth = auth,
                 Err(combined) => self.note(
-                    &format!("{}/security", op.pointer),
+                    &op.pointer.join("security"),
                     format!(
                         "the operation requires {combined} together; the client sends its one key only as `{client}`"
                     ),
@@ -1243,7 +1242,7 @@ impl<'a> Lowerer<'a> {
     fn scheme(&mut self, name: &str) -> Auth {
         scheme_auth(self.spec, name).unwrap_or_else(|| {
             self.note(
-                &pointer_push("#/components/securitySchemes", name),
+                &JsonPointer::at(&["components", "securitySchemes", name]),
                 "security scheme not found; requests are sent without credentials",
             );
             Auth::None

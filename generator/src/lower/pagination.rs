@@ -64,7 +64,7 @@ pub(super) fn apply(api: &mut Api, doc: &Value, config: &Config, file: &Path) ->
                 let found = detect(api, doc, op);
                 if let Some(p) = &found {
                     notes.push(Diagnostic {
-                        pointer: op.pointer.clone(),
+                        pointer: op.pointer.to_string(),
                         message: format!("pagination detected: {}", describe(p)),
                     });
                 }
@@ -458,8 +458,7 @@ fn query_param<'a>(api: &'a Api, op: &Operation, wire_name: &str) -> Option<&'a 
 
 /// Whether the operation's success response documents a `Link` header.
 fn has_link_header(doc: &Value, op: &Operation) -> bool {
-    let pointer = op.pointer.strip_prefix('#').unwrap_or(&op.pointer);
-    let Some(responses) = doc.pointer(&format!("{pointer}/responses")) else {
+    let Some(responses) = op.pointer.resolve(doc).and_then(|o| o.get("responses")) else {
         return false;
     };
     let status = op.response.status.to_string();

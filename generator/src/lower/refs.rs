@@ -4,7 +4,7 @@
 //! `openapiv3`'s components map so that any local JSON pointer works (`$defs`, refs
 //! into `paths`).
 
-pub use crate::pointer::{canonical, decoded, for_each_segment, last_segment, resolve};
+pub use crate::pointer::{canonical, last_segment, resolve};
 
 /// A schema slot: a reference or an inline schema.
 #[derive(Debug, Clone, Copy)]

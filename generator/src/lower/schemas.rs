@@ -7,11 +7,12 @@ use serde_json::Value;
 use super::Lowerer;
 use super::names::{self, NameSet};
 use super::refs::{self, SchemaRef};
-use crate::error::{Error, ErrorKind, pointer_push};
+use crate::error::{Error, ErrorKind};
 use crate::ir::{
     EnumDef, EnumValue, EnumVariant, Field, Presence, Primitive, Struct, Tagging, TypeDef, TypeId,
     TypeKind, TypeRef, Union, UnionVariant,
 };
+use crate::pointer::JsonPointer;
 
 /// A lowered schema: the type, and whether `null` is also allowed.
 #[derive(Debug, Clone)]
@@ -32,16 +33,16 @@ impl Lowered {
 /// Object-like content gathered from a schema (or from every member of an `allOf`).
 #[derive(Default)]
 struct ObjectParts<'a> {
-    properties: IndexMap<String, (SchemaRef<'a>, String)>,
+    properties: IndexMap<String, (SchemaRef<'a>, JsonPointer)>,
     required: Vec<String>,
     additional: Option<&'a AdditionalProperties>,
     /// Any member that is not object-like (so merging is approximate).
-    foreign: Option<String>,
+    foreign: Option<JsonPointer>,
 }
 
 impl<'a> Lowerer<'a> {
     /// Reserves a named type with a placeholder kind; filled in later.
-    pub(super) fn declare(&mut self, wanted: &str, pointer: &str) -> TypeId {
+    pub(super) fn declare(&mut self, wanted: &str, pointer: &JsonPointer) -> TypeId {
         let name = self.type_names.claim(&names::type_name(wanted));
         let id = TypeId(self.types.len());
         self.types.push(TypeDef {
@@ -69,7 +70,7 @@ impl<'a> Lowerer<'a> {
         };
         let mut pending = Vec::new();
         for (name, node) in schemas {
-            let pointer = pointer_push("#/components/schemas", name);
+            let pointer = JsonPointer::at(&["components", "schemas", name]);
             let id = self.declare(name, &pointer);
             self.by_ref.insert(pointer.clone(), id);
             pending.push((node, pointer, id));
@@ -86,8 +87,12 @@ impl<'a> Lowerer<'a> {
     }
 
     /// The type a reference points at, lowering it on first use.
-    pub(super) fn reference(&mut self, reference: &str, pointer: &str) -> Result<Lowered, Error> {
-        let Some(canonical) = refs::canonical(reference) else {
+    pub(super) fn reference(
+        &mut self,
+        reference: &str,
+        pointer: &JsonPointer,
+    ) -> Result<Lowered, Error> {
+        let Some(canonical) = JsonPointer::parse(reference) else {
             self.note(
                 pointer,
                 format!("external reference `{reference}` is not followed; typed as a JSON value"),
@@ -100,18 +105,18 @@ impl<'a> Lowerer<'a> {
                 nullable: self.nullable_types.contains(&id),
             });
         }
-        let Some(node) = refs::resolve(self.doc, &canonical) else {
+        let Some(node) = canonical.resolve(self.doc) else {
             return Err(Error::new(
                 ErrorKind::DanglingRef,
                 self.file,
                 format!("`{reference}` does not point at anything in this document"),
             )
-            .at(pointer.to_string()));
+            .at(pointer));
         };
         let schema: openapiv3::ReferenceOr<Schema> =
             serde_json::from_value(node.clone()).map_err(|e| {
                 Error::new(ErrorKind::Invalid, self.file, format!("not a schema: {e}"))
-                    .at(canonical.clone())
+                    .at(&canonical)
             })?;
         if self.nesting >= super::MAX_NESTING {
             return Err(Error::new(
@@ -122,9 +127,9 @@ impl<'a> Lowerer<'a> {
                     super::MAX_NESTING
                 ),
             )
-            .at(pointer.to_string()));
+            .at(pointer));
         }
-        let id = self.declare(&refs::last_segment(&canonical), &canonical);
+        let id = self.declare(&canonical.last_segment(), &canonical);
         self.by_ref.insert(canonical.clone(), id);
         self.nesting += 1;
         let filled = self.fill_named(id, SchemaRef::from(&schema), &canonical);
@@ -141,7 +146,7 @@ impl<'a> Lowerer<'a> {
         &mut self,
         id: TypeId,
         schema: SchemaRef<'_>,
-        pointer: &str,
+        pointer: &JsonPointer,
     ) -> Result<(), Error> {
         let name = self.types[id.0].name.clone();
         match schema {
@@ -179,7 +184,7 @@ impl<'a> Lowerer<'a> {
         &mut self,
         schema: SchemaRef<'_>,
         hint: &str,
-        pointer: &str,
+        pointer: &JsonPointer,
     ) -> Result<Lowered, Error> {
         match schema {
             SchemaRef::Ref(r) => self.reference(r, pointer),
@@ -194,9 +199,7 @@ impl<'a> Lowerer<'a> {
                         let id = self.declare(hint, pointer);
                         // A later `$ref` to this very node (refs into `paths` or into
                         // another schema's properties) reuses the type.
-                        if let Some(canonical) = refs::canonical(pointer) {
-                            self.by_ref.entry(canonical).or_insert(id);
-                        }
+                        self.by_ref.entry(pointer.clone()).or_insert(id);
                         let def = &mut self.types[id.0];
                         def.kind = kind;
                         def.doc = doc_of(s);
@@ -216,7 +219,7 @@ impl<'a> Lowerer<'a> {
         &mut self,
         s: &Schema,
         hint: &str,
-        pointer: &str,
+        pointer: &JsonPointer,
         named: Option<TypeId>,
     ) -> Result<Shape, Error> {
         let shape = match &s.schema_kind {
@@ -266,7 +269,7 @@ impl<'a> Lowerer<'a> {
                         let item = self.schema(
                             SchemaRef::from(items),
                             &format!("{hint}Item"),
-                            &format!("{pointer}/items"),
+                            &pointer.join("items"),
                         )?;
                         nest(item)
                     }
@@ -279,10 +282,7 @@ impl<'a> Lowerer<'a> {
                 for (k, v) in &o.properties {
                     parts.properties.insert(
                         k.clone(),
-                        (
-                            SchemaRef::from(v),
-                            pointer_push(&format!("{pointer}/properties"), k),
-                        ),
+                        (SchemaRef::from(v), pointer.join("properties").with(k)),
                     );
                 }
                 parts.required = o.required.clone();
@@ -307,7 +307,7 @@ impl<'a> Lowerer<'a> {
         a: &openapiv3::AnySchema,
         s: &Schema,
         hint: &str,
-        pointer: &str,
+        pointer: &JsonPointer,
         named: Option<TypeId>,
     ) -> Result<Shape, Error> {
         if !a.all_of.is_empty()
@@ -340,10 +340,7 @@ impl<'a> Lowerer<'a> {
             for (k, v) in &a.properties {
                 parts.properties.insert(
                     k.clone(),
-                    (
-                        SchemaRef::from(v),
-                        pointer_push(&format!("{pointer}/properties"), k),
-                    ),
+                    (SchemaRef::from(v), pointer.join("properties").with(k)),
                 );
             }
             parts.required = a.required.clone();
@@ -355,7 +352,7 @@ impl<'a> Lowerer<'a> {
             for (i, member) in a.all_of.iter().enumerate() {
                 self.flatten_members(
                     SchemaRef::from(member),
-                    &format!("{pointer}/allOf/{i}"),
+                    &pointer.join("allOf").with(i),
                     &mut flat,
                     &mut stack,
                 )?;
@@ -367,7 +364,7 @@ impl<'a> Lowerer<'a> {
             let item = self.schema(
                 SchemaRef::from(items),
                 &format!("{hint}Item"),
-                &format!("{pointer}/items"),
+                &pointer.join("items"),
             )?;
             return Ok(Shape::Ref(Lowered::of(TypeRef::List(Box::new(nest(item))))));
         }
@@ -426,7 +423,7 @@ impl<'a> Lowerer<'a> {
         &mut self,
         parts: ObjectParts<'_>,
         hint: &str,
-        pointer: &str,
+        pointer: &JsonPointer,
     ) -> Result<Shape, Error> {
         let additional = match parts.additional {
             None => None,
@@ -436,7 +433,7 @@ impl<'a> Lowerer<'a> {
                 let value = self.schema(
                     SchemaRef::from(&**s),
                     &format!("{hint}Value"),
-                    &format!("{pointer}/additionalProperties"),
+                    &pointer.join("additionalProperties"),
                 )?;
                 Some(nest(value))
             }
@@ -537,7 +534,7 @@ impl<'a> Lowerer<'a> {
         members: &[openapiv3::ReferenceOr<Schema>],
         s: &Schema,
         hint: &str,
-        pointer: &str,
+        pointer: &JsonPointer,
         named: Option<TypeId>,
     ) -> Result<Shape, Error> {
         // Members that only annotate (`{description: ..}` beside a `$ref`) add nothing.
@@ -548,7 +545,7 @@ impl<'a> Lowerer<'a> {
             .collect();
         if let [(i, only)] = shaping[..] {
             let lowered =
-                self.schema(SchemaRef::from(only), hint, &format!("{pointer}/allOf/{i}"))?;
+                self.schema(SchemaRef::from(only), hint, &pointer.join("allOf").with(i))?;
             return Ok(Shape::Ref(Lowered {
                 nullable: lowered.nullable || s.schema_data.nullable,
                 ty: lowered.ty,
@@ -561,7 +558,7 @@ impl<'a> Lowerer<'a> {
         for (i, member) in members.iter().enumerate() {
             self.flatten_members(
                 SchemaRef::from(member),
-                &format!("{pointer}/allOf/{i}"),
+                &pointer.join("allOf").with(i),
                 &mut flat,
                 &mut stack,
             )?;
@@ -580,26 +577,26 @@ impl<'a> Lowerer<'a> {
     fn flatten_members(
         &mut self,
         member: SchemaRef<'_>,
-        pointer: &str,
-        out: &mut Vec<(Schema, String)>,
+        pointer: &JsonPointer,
+        out: &mut Vec<(Schema, JsonPointer)>,
         stack: &mut Vec<String>,
     ) -> Result<(), Error> {
         match member {
             SchemaRef::Ref(r) => {
-                let Some(canonical) = refs::canonical(r) else {
+                let Some(canonical) = JsonPointer::parse(r) else {
                     self.note(
                         pointer,
                         format!("external reference `{r}` in allOf is not followed"),
                     );
                     return Ok(());
                 };
-                if stack.contains(&canonical) {
+                if stack.iter().any(|s| s == canonical.as_str()) {
                     return Err(Error::new(
                         ErrorKind::RefCycle,
                         self.file,
                         format!("allOf includes itself through `{r}`"),
                     )
-                    .at(pointer.to_string()));
+                    .at(pointer));
                 }
                 if stack.len() > super::MAX_NESTING {
                     return Err(Error::new(
@@ -610,10 +607,10 @@ impl<'a> Lowerer<'a> {
                             super::MAX_NESTING
                         ),
                     )
-                    .at(pointer.to_string()));
+                    .at(pointer));
                 }
                 let schema = self.schema_at(&canonical, pointer, 0)?;
-                stack.push(canonical.clone());
+                stack.push(canonical.to_string());
                 let result =
                     self.flatten_members(SchemaRef::Inline(&schema), &canonical, out, stack);
                 stack.pop();
@@ -627,18 +624,18 @@ impl<'a> Lowerer<'a> {
                         if let SchemaKind::Any(own_any) = &mut own.schema_kind {
                             own_any.all_of.clear();
                         }
-                        out.push((own, pointer.to_string()));
+                        out.push((own, pointer.clone()));
                         &a.all_of
                     }
                     _ => {
-                        out.push((s.clone(), pointer.to_string()));
+                        out.push((s.clone(), pointer.clone()));
                         &[]
                     }
                 };
                 for (i, m) in nested.iter().enumerate() {
                     self.flatten_members(
                         SchemaRef::from(m),
-                        &format!("{pointer}/allOf/{i}"),
+                        &pointer.join("allOf").with(i),
                         out,
                         stack,
                     )?;
@@ -650,7 +647,11 @@ impl<'a> Lowerer<'a> {
 
     /// Merges flattened `allOf` members' properties; later members win on conflicts,
     /// which are reported.
-    fn merge_members<'p>(&mut self, flat: &'p [(Schema, String)], parts: &mut ObjectParts<'p>) {
+    fn merge_members<'p>(
+        &mut self,
+        flat: &'p [(Schema, JsonPointer)],
+        parts: &mut ObjectParts<'p>,
+    ) {
         for (s, pointer) in flat {
             let (props, required, additional) = match &s.schema_kind {
                 SchemaKind::Type(Type::Object(o)) => {
@@ -677,7 +678,7 @@ impl<'a> Lowerer<'a> {
                 };
                 if conflict {
                     self.note(
-                        &pointer_push(&format!("{pointer}/properties"), k),
+                        &pointer.join("properties").with(k),
                         format!(
                             "allOf members give property `{k}` conflicting types; the last one wins"
                         ),
@@ -685,10 +686,7 @@ impl<'a> Lowerer<'a> {
                 }
                 parts.properties.insert(
                     k.clone(),
-                    (
-                        SchemaRef::from(v),
-                        pointer_push(&format!("{pointer}/properties"), k),
-                    ),
+                    (SchemaRef::from(v), pointer.join("properties").with(k)),
                 );
             }
             parts.required.extend(required.iter().cloned());
@@ -699,30 +697,42 @@ impl<'a> Lowerer<'a> {
     }
 
     /// The schema behind a canonical reference, as an owned copy.
-    fn schema_at(&mut self, canonical: &str, pointer: &str, depth: usize) -> Result<Schema, Error> {
+    fn schema_at(
+        &mut self,
+        canonical: &JsonPointer,
+        pointer: &JsonPointer,
+        depth: usize,
+    ) -> Result<Schema, Error> {
         if depth > 64 {
             return Err(Error::new(
                 ErrorKind::RefCycle,
                 self.file,
                 format!("`{canonical}` is part of a chain of references that never ends"),
             )
-            .at(pointer.to_string()));
+            .at(pointer));
         }
-        let Some(node) = refs::resolve(self.doc, canonical) else {
+        let Some(node) = canonical.resolve(self.doc) else {
             return Err(Error::new(
                 ErrorKind::DanglingRef,
                 self.file,
                 format!("`{canonical}` does not point at anything in this document"),
             )
-            .at(pointer.to_string()));
+            .at(pointer));
         };
         if let Some(r) = node.get("$ref").and_then(Value::as_str) {
-            let target = refs::canonical(r).unwrap_or_default();
+            let Some(target) = JsonPointer::parse(r) else {
+                // A chain ending in another document: nothing here to point at.
+                return Err(Error::new(
+                    ErrorKind::DanglingRef,
+                    self.file,
+                    "`` does not point at anything in this document",
+                )
+                .at(canonical));
+            };
             return self.schema_at(&target, canonical, depth + 1);
         }
         serde_json::from_value(node.clone()).map_err(|e| {
-            Error::new(ErrorKind::Invalid, self.file, format!("not a schema: {e}"))
-                .at(canonical.to_string())
+            Error::new(ErrorKind::Invalid, self.file, format!("not a schema: {e}")).at(canonical)
         })
     }
 
@@ -733,7 +743,7 @@ impl<'a> Lowerer<'a> {
         list: &[openapiv3::ReferenceOr<Schema>],
         s: &Schema,
         hint: &str,
-        pointer: &str,
+        pointer: &JsonPointer,
         keyword: &str,
     ) -> Result<Shape, Error> {
         let mut variants = Vec::new();
@@ -748,11 +758,8 @@ impl<'a> Lowerer<'a> {
             variants.push((i, member));
         }
         if let [(i, only)] = variants.as_slice() {
-            let lowered = self.schema(
-                SchemaRef::from(*only),
-                hint,
-                &format!("{pointer}/{keyword}/{i}"),
-            )?;
+            let lowered =
+                self.schema(SchemaRef::from(*only), hint, &pointer.join(keyword).with(i))?;
             return Ok(Shape::Ref(Lowered {
                 nullable: nullable || lowered.nullable,
                 ty: lowered.ty,
@@ -772,7 +779,7 @@ impl<'a> Lowerer<'a> {
         let mut names = NameSet::camel();
         let mut out = Vec::new();
         for (i, member) in &variants {
-            let member_ptr = format!("{pointer}/{keyword}/{i}");
+            let member_ptr = pointer.join(keyword).with(i);
             let (wanted, title) = match SchemaRef::from(*member) {
                 SchemaRef::Ref(r) => (refs::last_segment(r), None),
                 SchemaRef::Inline(m) => (String::new(), m.schema_data.title.clone()),
@@ -821,7 +828,7 @@ impl<'a> Lowerer<'a> {
             for (i, v) in out.iter().enumerate() {
                 if v.tags.is_empty() {
                     self.note(
-                        &format!("{pointer}/{keyword}/{i}"),
+                        &pointer.join(keyword).with(i),
                         "alternative without a discriminator value; payloads of its shape decode as the unknown variant",
                     );
                 }
@@ -843,7 +850,7 @@ impl<'a> Lowerer<'a> {
         nullable: bool,
         s: &Schema,
         hint: &str,
-        pointer: &str,
+        pointer: &JsonPointer,
     ) -> Shape {
         if nullable {
             // `oneOf: [X, null]`-style nullability is carried by the named union's users.
@@ -868,8 +875,8 @@ impl<'a> Lowerer<'a> {
             .mapping
             .iter()
             .filter(|(_, target)| {
-                let canonical = refs::canonical(target)
-                    .unwrap_or_else(|| format!("#/components/schemas/{target}"));
+                let canonical = JsonPointer::parse(target)
+                    .unwrap_or_else(|| JsonPointer::at(&["components", "schemas", target]));
                 self.by_ref.get(&canonical) == Some(id)
             })
             .map(|(tag, _)| tag.clone())
