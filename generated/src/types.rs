@@ -15545,14 +15545,16 @@ pub type ChatGroupIconUpdatedWebhookV2026WebhookVersion = MessageSentWebhookV202
 /// An alias of \[`MessageSentWebhookV2026WebhookVersion`\], which has the same shape.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
-pub type ChatGroupNameUpdateFailedWebhookV2026WebhookVersion = MessageSentWebhookV2026WebhookVersion;
+pub type ChatGroupNameUpdateFailedWebhookV2026WebhookVersion =
+    MessageSentWebhookV2026WebhookVersion;
 
 /// Always `2026-02-03`.
 ///
 /// An alias of \[`MessageSentWebhookV2026WebhookVersion`\], which has the same shape.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
-pub type ChatGroupIconUpdateFailedWebhookV2026WebhookVersion = MessageSentWebhookV2026WebhookVersion;
+pub type ChatGroupIconUpdateFailedWebhookV2026WebhookVersion =
+    MessageSentWebhookV2026WebhookVersion;
 
 /// Always `2026-02-03`.
 ///
@@ -15566,14 +15568,16 @@ pub type ChatCreatedWebhookV2026WebhookVersion = MessageSentWebhookV2026WebhookV
 /// An alias of \[`MessageSentWebhookV2026WebhookVersion`\], which has the same shape.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
-pub type ChatTypingIndicatorStartedWebhookV2026WebhookVersion = MessageSentWebhookV2026WebhookVersion;
+pub type ChatTypingIndicatorStartedWebhookV2026WebhookVersion =
+    MessageSentWebhookV2026WebhookVersion;
 
 /// Always `2026-02-03`.
 ///
 /// An alias of \[`MessageSentWebhookV2026WebhookVersion`\], which has the same shape.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
-pub type ChatTypingIndicatorStoppedWebhookV2026WebhookVersion = MessageSentWebhookV2026WebhookVersion;
+pub type ChatTypingIndicatorStoppedWebhookV2026WebhookVersion =
+    MessageSentWebhookV2026WebhookVersion;
 
 /// Always `2026-02-03`.
 ///
@@ -15725,14 +15729,16 @@ pub type ChatGroupIconUpdatedWebhookV2025WebhookVersion = MessageSentWebhookV202
 /// An alias of \[`MessageSentWebhookV2025WebhookVersion`\], which has the same shape.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
-pub type ChatGroupNameUpdateFailedWebhookV2025WebhookVersion = MessageSentWebhookV2025WebhookVersion;
+pub type ChatGroupNameUpdateFailedWebhookV2025WebhookVersion =
+    MessageSentWebhookV2025WebhookVersion;
 
 /// Always `2025-01-01`.
 ///
 /// An alias of \[`MessageSentWebhookV2025WebhookVersion`\], which has the same shape.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
-pub type ChatGroupIconUpdateFailedWebhookV2025WebhookVersion = MessageSentWebhookV2025WebhookVersion;
+pub type ChatGroupIconUpdateFailedWebhookV2025WebhookVersion =
+    MessageSentWebhookV2025WebhookVersion;
 
 /// Always `2025-01-01`.
 ///
@@ -15746,14 +15752,16 @@ pub type ChatCreatedWebhookV2025WebhookVersion = MessageSentWebhookV2025WebhookV
 /// An alias of \[`MessageSentWebhookV2025WebhookVersion`\], which has the same shape.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
-pub type ChatTypingIndicatorStartedWebhookV2025WebhookVersion = MessageSentWebhookV2025WebhookVersion;
+pub type ChatTypingIndicatorStartedWebhookV2025WebhookVersion =
+    MessageSentWebhookV2025WebhookVersion;
 
 /// Always `2025-01-01`.
 ///
 /// An alias of \[`MessageSentWebhookV2025WebhookVersion`\], which has the same shape.
 #[cfg(any(feature = "webhooks", feature = "full"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "full"))))]
-pub type ChatTypingIndicatorStoppedWebhookV2025WebhookVersion = MessageSentWebhookV2025WebhookVersion;
+pub type ChatTypingIndicatorStoppedWebhookV2025WebhookVersion =
+    MessageSentWebhookV2025WebhookVersion;
 
 /// Parameters of [`listChats`](crate::resources).
 #[cfg(feature = "chats")]

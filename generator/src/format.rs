@@ -536,7 +536,8 @@ fn blank_between(prev: &str, line: &str) -> bool {
     let same_use_block = trimmed.starts_with("use ") && prev_trimmed.starts_with("use ");
     let inner_doc_end = prev_trimmed.starts_with("//!") || prev_trimmed.starts_with("#![");
     indent <= 4
-        && indent == prev_indent
+        // A top-level item may end on a deeper line (`pub type A =` / `    B;`).
+        && (indent == prev_indent || indent == 0 && prev_trimmed.ends_with(';'))
         && starts_item
         && !prev_is_attr_or_doc
         && !same_use_block

@@ -462,3 +462,37 @@ pub fn tagged_deserialize(
     w.line(12, &format!("_ => Ok(Self::{unknown}(value)),"));
     w.close(&[8, 4, 0]);
 }
+
+/// A variant of an enum written as text: its doc lines, its name and, for a tuple
+/// variant, the type it holds.
+pub struct Variant {
+    pub doc: Vec<String>,
+    pub name: String,
+    pub ty: Option<String>,
+}
+
+/// An enum's definition: `head` (its attribute lines), the variants, then `last` (the
+/// catch-all's lines, written as they are).
+pub fn enum_definition(
+    w: &mut Writer,
+    head: &[String],
+    name: &str,
+    variants: &[Variant],
+    last: &[String],
+) {
+    w.attrs(0, head);
+    if variants.is_empty() && last.is_empty() {
+        w.line(0, &format!("pub enum {name} {{}}"));
+        return;
+    }
+    w.open(0, &format!("pub enum {name}"));
+    for v in variants {
+        w.attrs(4, &v.doc);
+        match &v.ty {
+            None => w.line(4, &format!("{},", v.name)),
+            Some(ty) => w.signature(4, &v.name, std::slice::from_ref(ty), ","),
+        }
+    }
+    w.attrs(4, last);
+    w.line(0, "}");
+}

@@ -3,7 +3,7 @@
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
-use super::code::{self, Code, Writer};
+use super::code::{self, Code, Writer, type_text};
 use super::docs::{self, Docs};
 use super::fixed::{self, StructItems};
 use super::rust_type::{Scope, ident, rust_type};
@@ -110,17 +110,28 @@ pub fn type_items(
 /// docs inside; Stripe's spec, for example, repeats the same inline enums hundreds of
 /// times): an alias of the earlier type, so it is compiled once.
 fn copy_item(api: &Api, t: &TypeDef, original: TypeId, spell: &Spell) -> TokenStream {
-    let item_cfg = &spell.item_cfg;
-    let name = ident(&t.name);
-    let target = ident(&api.type_def(original).name);
+    let target = ident(&api.type_def(original).name).to_string();
     let text = docs::join(&[
         t.doc.as_deref(),
         Some(&format!(
             "An alias of [`{target}`], which has the same shape."
         )),
     ]);
-    let doc = spell.docs.attrs(&text);
-    quote! { #doc #item_cfg pub type #name = #target; }
+    alias_item(t, Some(&text), &target, spell)
+}
+
+/// `pub type Name = Target;` with its doc (`doc`, spec text) and `cfg`s, as text.
+fn alias_item(t: &TypeDef, doc: Option<&str>, target: &str, spell: &Spell) -> TokenStream {
+    let mut w = Writer::default();
+    w.attrs(
+        0,
+        &doc.and_then(|d| spell.docs.line(d))
+            .into_iter()
+            .collect::<Vec<_>>(),
+    );
+    w.attrs(0, &spell.item_cfg_lines);
+    w.assign(0, &format!("pub type {}", ident(&t.name)), target);
+    spell.code.item(w.into_text())
 }
 
 /// The type's doc from the spec. Nothing is invented for what the spec leaves
@@ -145,7 +156,8 @@ fn undocumented(t: &TypeDef) -> bool {
 }
 
 fn type_item(api: &Api, t: &TypeDef, default: bool, spell: &Spell) -> TokenStream {
-    let doc = type_doc(t, spell.docs);
+    // Only for the items still spelled as tokens: a doc block is made once used.
+    let doc = || type_doc(t, spell.docs);
     let name = ident(&t.name);
     let cfg = &spell.cfg;
     let item_cfg = &spell.item_cfg;
@@ -178,6 +190,7 @@ fn type_item(api: &Api, t: &TypeDef, default: bool, spell: &Spell) -> TokenStrea
                 quote! { #doc pub #fname: #ty, }
             });
             let derive_default = default.then(|| quote! { Default, });
+            let doc = doc();
             quote! {
                 #doc
                 #item_cfg
@@ -185,16 +198,17 @@ fn type_item(api: &Api, t: &TypeDef, default: bool, spell: &Spell) -> TokenStrea
                 pub struct #name { #(#fields)* }
             }
         }
-        TypeKind::Enum(e) if e.integer => int_enum_item(&doc, &name, e, spell),
-        TypeKind::Enum(e) => enum_item(&doc, &name, e, spell),
-        TypeKind::Union(u) => union_item(api, &doc, &name, u, spell),
-        TypeKind::Event(e) => event_item(api, &doc, &name, e, spell),
+        TypeKind::Enum(e) if e.integer => int_enum_item(&doc(), &name, e, spell),
+        TypeKind::Enum(e) => enum_item(t, e, spell),
+        TypeKind::Union(u) => union_item(api, t, u, spell),
+        TypeKind::Event(e) => event_item(api, &doc(), &name, e, spell),
         TypeKind::Alias(ty) => {
-            let ty = rust_type(api, ty, Scope::Types);
-            quote! { #doc #item_cfg pub type #name = #ty; }
+            let ty = type_text(&rust_type(api, ty, Scope::Types));
+            alias_item(t, t.doc.as_deref(), &ty, spell)
         }
         TypeKind::Newtype(ty) => {
             let ty = rust_type(api, ty, Scope::Types);
+            let doc = doc();
             let derive_default = default.then(|| quote! { Default, });
             let encode = spell.ser.then(|| {
                 quote! {
@@ -294,6 +308,21 @@ fn variant_doc(v: &crate::ir::EnumVariant, docs: &Docs) -> TokenStream {
             quote! { #[doc = #value] #[doc = ""] #rest }
         }
     }
+}
+
+/// [`variant_doc`] as text lines.
+fn variant_doc_lines(v: &crate::ir::EnumVariant, docs: &Docs) -> Vec<String> {
+    let text = v.value.text();
+    let mut lines = vec![if text.is_empty() {
+        "/// The empty string.".to_string()
+    } else {
+        format!("/// `{}`", docs::code_span(&text))
+    }];
+    if let Some(rest) = v.doc.as_deref().and_then(|d| docs.line(d)) {
+        lines.push("///".to_string());
+        lines.push(rest);
+    }
+    lines
 }
 
 /// An integer enum: known values as unit variants, any other number kept in the
@@ -407,42 +436,52 @@ fn int_enum_item(
 
 /// A forward-compatible string enum: known values as unit variants, anything else kept
 /// verbatim in the catch-all, so a newer server never breaks an older client.
-fn enum_item(
-    doc: &TokenStream,
-    name: &proc_macro2::Ident,
-    e: &EnumDef,
-    spell: &Spell,
-) -> TokenStream {
-    let item_cfg = &spell.item_cfg;
-    let unknown = ident(&e.unknown_variant);
-    let variants = e.variants.iter().map(|v| {
-        let vname = ident(&v.name);
-        let vdoc = variant_doc(v, spell.docs);
-        quote! { #vdoc #vname, }
-    });
-    let mut w = Writer::default();
-    fixed::string_enum(
-        &mut w,
-        &name.to_string(),
-        e,
-        &spell.cfg_lines,
-        spell.ser,
-        spell.de,
+fn enum_item(t: &TypeDef, e: &EnumDef, spell: &Spell) -> TokenStream {
+    let head = head_lines(
+        t,
+        spell,
+        &[
+            "#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]",
+            "#[non_exhaustive]",
+        ],
     );
-    let impls = spell.code.item(w.into_text());
-    quote! {
-        #doc
-        #item_cfg
-        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        #[non_exhaustive]
-        pub enum #name {
-            #(#variants)*
-            /// A value this version of the client does not know; kept verbatim.
-            #unknown(String),
-        }
+    let variants: Vec<fixed::Variant> = e
+        .variants
+        .iter()
+        .map(|v| fixed::Variant {
+            doc: variant_doc_lines(v, spell.docs),
+            name: ident(&v.name).to_string(),
+            ty: None,
+        })
+        .collect();
+    let name = ident(&t.name).to_string();
+    let mut w = Writer::default();
+    fixed::enum_definition(
+        &mut w,
+        &head,
+        &name,
+        &variants,
+        &[
+            "/// A value this version of the client does not know; kept verbatim.".to_string(),
+            format!("{}(String),", ident(&e.unknown_variant)),
+        ],
+    );
+    fixed::string_enum(&mut w, &name, e, &spell.cfg_lines, spell.ser, spell.de);
+    spell.code.item(w.into_text())
+}
 
-        #impls
-    }
+/// The attribute lines of a type written as text: its doc, its `cfg`s (and lint
+/// allowances), then `extra`.
+fn head_lines(t: &TypeDef, spell: &Spell, extra: &[&str]) -> Vec<String> {
+    let mut head: Vec<String> = t
+        .doc
+        .as_deref()
+        .and_then(|d| spell.docs.line(d))
+        .into_iter()
+        .collect();
+    head.extend(spell.item_cfg_lines.iter().cloned());
+    head.extend(extra.iter().map(|l| l.to_string()));
+    head
 }
 
 /// A webhook payload union: one variant per discriminator value (each holding the
@@ -569,30 +608,47 @@ fn event_item(
     }
 }
 
-fn union_item(
-    api: &Api,
-    doc: &TokenStream,
-    name: &proc_macro2::Ident,
-    u: &Union,
-    spell: &Spell,
-) -> TokenStream {
-    let item_cfg = &spell.item_cfg;
-    let variants = u.variants.iter().map(|v| {
-        let vname = ident(&v.name);
-        let mut ty = rust_type(api, &v.ty, Scope::Types);
-        if v.boxed {
-            ty = quote! { Box<#ty> };
-        }
-        // The tags selecting the variant; an untagged one has nothing to say that its
-        // type does not.
-        let vdoc = (!v.tags.is_empty()).then(|| {
-            let tags: Vec<String> = v.tags.iter().map(|t| docs::code_span(t)).collect();
-            let text = format!(" `{}`", tags.join("`, `"));
-            quote! { #[doc = #text] }
-        });
-        quote! { #vdoc #vname(#ty), }
-    });
-    let name_text = name.to_string();
+fn union_item(api: &Api, t: &TypeDef, u: &Union, spell: &Spell) -> TokenStream {
+    let variants: Vec<fixed::Variant> = u
+        .variants
+        .iter()
+        .map(|v| {
+            let mut ty = type_text(&rust_type(api, &v.ty, Scope::Types));
+            if v.boxed {
+                ty = format!("Box<{ty}>");
+            }
+            // The tags selecting the variant; an untagged one has nothing to say that
+            // its type does not.
+            let doc = if v.tags.is_empty() {
+                Vec::new()
+            } else {
+                let tags: Vec<String> = v.tags.iter().map(|t| docs::code_span(t)).collect();
+                vec![format!("/// `{}`", tags.join("`, `"))]
+            };
+            fixed::Variant {
+                doc,
+                name: ident(&v.name).to_string(),
+                ty: Some(ty),
+            }
+        })
+        .collect();
+    let head = head_lines(
+        t,
+        spell,
+        &["#[derive(Debug, Clone, PartialEq)]", "#[non_exhaustive]"],
+    );
+    let name_text = ident(&t.name).to_string();
+    let mut w = Writer::default();
+    let unknown_lines = match &u.tagging {
+        Tagging::Untagged => Vec::new(),
+        Tagging::Discriminator {
+            unknown_variant, ..
+        } => vec![
+            "/// A kind this version of the client does not know; kept as JSON.".to_string(),
+            format!("{}(serde_json::Value),", ident(unknown_variant)),
+        ],
+    };
+    fixed::enum_definition(&mut w, &head, &name_text, &variants, &unknown_lines);
     let mut encoded: Vec<String> = u
         .variants
         .iter()
@@ -604,13 +660,12 @@ fn union_item(
     {
         encoded.push(ident(unknown_variant).to_string());
     }
-    let mut w = Writer::default();
     if spell.ser {
         fixed::union_serialize(&mut w, &name_text, &encoded, &spell.cfg_lines);
     }
-    match &u.tagging {
-        Tagging::Untagged => {
-            if spell.de {
+    if spell.de {
+        match &u.tagging {
+            Tagging::Untagged => {
                 let tried: Vec<String> = u
                     .variants
                     .iter()
@@ -618,23 +673,10 @@ fn union_item(
                     .collect();
                 fixed::untagged_deserialize(&mut w, &name_text, &tried, &spell.cfg_lines);
             }
-            let impls = spell.code.item(w.into_text());
-            quote! {
-                #doc
-                #item_cfg
-                #[derive(Debug, Clone, PartialEq)]
-                #[non_exhaustive]
-                pub enum #name { #(#variants)* }
-
-                #impls
-            }
-        }
-        Tagging::Discriminator {
-            property,
-            unknown_variant,
-        } => {
-            let unknown = ident(unknown_variant);
-            if spell.de {
+            Tagging::Discriminator {
+                property,
+                unknown_variant,
+            } => {
                 let arms: Vec<(Vec<String>, String)> = u
                     .variants
                     .iter()
@@ -649,24 +691,11 @@ fn union_item(
                     &name_text,
                     property,
                     &arms,
-                    &unknown.to_string(),
+                    &ident(unknown_variant).to_string(),
                     &spell.cfg_lines,
                 );
             }
-            let impls = spell.code.item(w.into_text());
-            quote! {
-                #doc
-                #item_cfg
-                #[derive(Debug, Clone, PartialEq)]
-                #[non_exhaustive]
-                pub enum #name {
-                    #(#variants)*
-                    /// A kind this version of the client does not know; kept as JSON.
-                    #unknown(serde_json::Value),
-                }
-
-                #impls
-            }
         }
     }
+    spell.code.item(w.into_text())
 }
