@@ -255,25 +255,20 @@ fn struct_item(
     let any_deprecated = s.fields.iter().any(|f| f.deprecated);
     // Attributes of the impls: the type's `cfg`, and `allow(deprecated)` if needed.
     let mut attrs = spell.cfg_lines.clone();
-    let mut head: Vec<String> = t
-        .doc
-        .as_deref()
-        .and_then(|d| spell.docs.line(d))
-        .into_iter()
-        .collect();
-    head.extend(spell.item_cfg_lines.iter().cloned());
+    let mut extra = Vec::new();
     if any_deprecated {
         attrs.push("#[allow(deprecated)]".to_string());
-        head.push("#[allow(deprecated)]".to_string());
+        extra.push("#[allow(deprecated)]");
     }
-    head.push(if default {
-        "#[derive(Debug, Clone, PartialEq, Default)]".to_string()
+    extra.push(if default {
+        "#[derive(Debug, Clone, PartialEq, Default)]"
     } else {
-        "#[derive(Debug, Clone, PartialEq)]".to_string()
+        "#[derive(Debug, Clone, PartialEq)]"
     });
     if spell.sealed {
-        head.push("#[non_exhaustive]".to_string());
+        extra.push("#[non_exhaustive]");
     }
+    let head = head_lines(t, spell, &extra);
     let name = ident(&t.name).to_string();
     let items = StructItems {
         api,
