@@ -162,7 +162,7 @@ pub fn emit_part(api: &Api, config: &Config, plan: &Plan, part: Part) -> Emitted
             Some(r) => resources::resource_file(api, r, &values, &docs),
             None => TokenStream::new(),
         },
-        Part::Contract => contract::contract_file(api, config, &values),
+        Part::Contract => contract::contract_file(api, config, plan, &values, &docs),
     };
     Emitted {
         tokens,
