@@ -268,3 +268,22 @@ fn event_leaves(
         path.pop();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_example_names_are_the_claims_of_one_status() {
+        let mut set = NameSet::camel();
+        for nth in 1..=12 {
+            let claimed = set.claim("error_404");
+            assert_eq!(ContractNames::error_example(404, nth), claimed);
+            // Another status's names never collide with this one's.
+            assert_eq!(
+                ContractNames::error_example(500, nth),
+                set.claim("error_500")
+            );
+        }
+    }
+}
