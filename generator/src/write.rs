@@ -89,8 +89,13 @@ fn output_error(path: &Path, message: impl Into<String>) -> Error {
     Error::new(ErrorKind::Output, path, message.into())
 }
 
-/// `files` plus the manifest that lists them.
-fn with_manifest(files: &FileSet) -> FileSet {
+/// `files` plus the manifest that lists them, without copying the files' texts.
+struct WithManifest<'a> {
+    files: &'a FileSet,
+    manifest: (PathBuf, String),
+}
+
+fn with_manifest(files: &FileSet) -> WithManifest<'_> {
     let mut text = MANIFEST_INTRO.to_string();
     for rel in files.0.keys() {
         let parts: Vec<String> = rel
@@ -100,9 +105,36 @@ fn with_manifest(files: &FileSet) -> FileSet {
         text.push_str(&parts.join("/"));
         text.push('\n');
     }
-    let mut all = files.clone();
-    all.insert(MANIFEST, text);
-    all
+    WithManifest {
+        files,
+        manifest: (PathBuf::from(MANIFEST), text),
+    }
+}
+
+impl WithManifest<'_> {
+    /// Paths and texts in path order, the manifest among them (a generated file of its
+    /// path is replaced by it, as inserting it into the set would).
+    fn iter(&self) -> impl Iterator<Item = (&PathBuf, &String)> {
+        use std::ops::Bound::{Excluded, Unbounded};
+        let (path, text) = &self.manifest;
+        let before = self
+            .files
+            .0
+            .range::<PathBuf, _>((Unbounded, Excluded(path)));
+        let after = self
+            .files
+            .0
+            .range::<PathBuf, _>((Excluded(path), Unbounded));
+        before.chain(std::iter::once((path, text))).chain(after)
+    }
+
+    fn get(&self, rel: &Path) -> Option<&str> {
+        if rel == self.manifest.0 {
+            Some(&self.manifest.1)
+        } else {
+            self.files.get(rel)
+        }
+    }
 }
 
 /// A relative path with only plain components (no `..`, no root, no prefix).
@@ -243,13 +275,16 @@ pub fn check(root: &Path, files: &FileSet) -> Result<(Changes, String), Error> {
         Folder::Output(owned) => owned,
         Folder::New | Folder::Foreign => BTreeSet::new(),
     };
-    compare(root, &with_manifest(files), &owned)
+    compare(root, &with_manifest(files), &owned, true)
 }
 
+/// What differs between the folder and `files`; with `diff`, also a unified diff of
+/// it (only `check` shows one: writing does not need it).
 fn compare(
     root: &Path,
-    files: &FileSet,
+    files: &WithManifest<'_>,
     owned: &BTreeSet<PathBuf>,
+    diff_wanted: bool,
 ) -> Result<(Changes, String), Error> {
     let mut changes = Changes::default();
     let mut diff = String::new();
@@ -260,16 +295,20 @@ fn compare(
             Ok(old) if old == *text && !linked => changes.unchanged += 1,
             Ok(old) => {
                 changes.written.push(rel.clone());
-                diff.push_str(&unified_diff(rel, &old, text));
+                if diff_wanted {
+                    diff.push_str(&unified_diff(rel, &old, text));
+                }
             }
             Err(_) => {
                 changes.written.push(rel.clone());
-                let _ = writeln!(
-                    diff,
-                    "--- /dev/null\n+++ {}\n(new file, {} lines)",
-                    rel.display(),
-                    text.lines().count()
-                );
+                if diff_wanted {
+                    let _ = writeln!(
+                        diff,
+                        "--- /dev/null\n+++ {}\n(new file, {} lines)",
+                        rel.display(),
+                        text.lines().count()
+                    );
+                }
             }
         }
     }
@@ -311,10 +350,13 @@ pub fn write_with(root: &Path, files: &FileSet, force: bool) -> Result<Changes, 
         }
     };
     let files = with_manifest(files);
-    for rel in files.0.keys().chain(&owned) {
+    for (rel, _) in files.iter() {
         check_path(root, rel)?;
     }
-    let (changes, _) = compare(root, &files, &owned)?;
+    for rel in &owned {
+        check_path(root, rel)?;
+    }
+    let (changes, _) = compare(root, &files, &owned, false)?;
     if changes.is_empty() {
         return Ok(changes);
     }
@@ -365,7 +407,7 @@ pub fn write_with(root: &Path, files: &FileSet, force: bool) -> Result<Changes, 
 }
 
 /// Writes the files that change into the staging folder.
-fn stage(staging: &Path, files: &FileSet, written: &[PathBuf]) -> Result<(), Error> {
+fn stage(staging: &Path, files: &WithManifest<'_>, written: &[PathBuf]) -> Result<(), Error> {
     if std::fs::symlink_metadata(staging).is_ok() {
         // Left by a run that was killed.
         std::fs::remove_dir_all(staging).map_err(|e| io_error(staging, e))?;
