@@ -41,7 +41,8 @@ commands:
       --check    exit non-zero with a diff when the output is stale; write nothing
       --dump-ir  print the intermediate representation as JSON; write nothing
       --dump-plan  print the plan (per type: alias, Default, feature gate, serde
-                 directions; features; webhook envelope; names) as JSON; write nothing
+                 directions; features; webhook and error envelopes; names, including
+                 the contract suite's tests) as JSON; write nothing
       --force    write into a non-empty DIR that is not an earlier output (the
                  generated files are written; no other file is touched)
   api-diff OLD_SPEC NEW_SPEC [--format json]

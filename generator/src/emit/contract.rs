@@ -18,45 +18,32 @@ use proc_macro2::{Delimiter, Group, Literal, TokenStream, TokenTree};
 use quote::{format_ident, quote};
 use serde_json::Value;
 
+use super::docs::Docs;
 use super::rust_type::{PathArg, ident, path_arg_kind};
 use super::samples::{Fill, Samples};
 use super::values::ValueBuilder;
 use crate::config::{Config, SerdeImpls};
 use crate::ir::{
     Api, BodyEncoding, Constraints, Operation, Param, Primitive, RequestBody, Resource,
-    ResponseBody, TypeId, TypeKind, TypeRef,
+    ResponseBody, TypeKind, TypeRef,
 };
-use crate::lower::error_envelope::ErrorEnvelope;
-use crate::lower::names::NameSet;
-
-/// Functions of the file's prelude, which test names must not shadow.
-const HELPERS: &[&str] = &[
-    "api",
-    "contract_support",
-    "exercise",
-    "client",
-    "prefer_status",
-    "violations",
-    "assert_valid_request",
-    "fail",
-    "json",
-    "same_json",
-    "same_instant",
-    "assert_round_trip",
-];
+use crate::plan::names::{ContractNames, EventVariantTest, OperationTests};
+use crate::plan::{ErrorEnvelope, Plan};
 
 /// One constructor function per distinct documented error response (the same
 /// reusable response usually serves every operation), named after its status.
-struct ErrorExamples {
+struct ErrorExamples<'a> {
     /// Where error bodies carry their code and message.
-    rule: ErrorEnvelope,
+    rule: &'a ErrorEnvelope,
     /// `(the row's code, the function's name)`, to reuse a constructor.
     known: Vec<(String, proc_macro2::Ident)>,
-    names: NameSet,
+    /// `(status, constructors made for it)`.
+    per_status: Vec<(u16, usize)>,
+    docs: &'a Docs,
     items: Vec<TokenStream>,
 }
 
-impl ErrorExamples {
+impl ErrorExamples<'_> {
     /// The name of a function returning `row`, declared on first use.
     fn constructor(
         &mut self,
@@ -68,12 +55,22 @@ impl ErrorExamples {
         if let Some((_, name)) = self.known.iter().find(|(k, _)| *k == key) {
             return name.clone();
         }
-        let name = format_ident!("{}", self.names.claim(&format!("error_{status}")));
+        let nth = match self.per_status.iter_mut().find(|(s, _)| *s == status) {
+            Some((_, n)) => {
+                *n += 1;
+                *n
+            }
+            None => {
+                self.per_status.push((status, 1));
+                1
+            }
+        };
+        let name = format_ident!("{}", ContractNames::error_example(status, nth));
         let text = match doc.map(str::trim).filter(|d| !d.is_empty()) {
             Some(d) => format!("The documented `{status}` response: {d}"),
             None => format!("The documented `{status}` response."),
         };
-        let doc = super::docs::attrs(&text);
+        let doc = self.docs.attrs(&text);
         self.items.push(quote! {
             #doc
             fn #name() -> ErrorExample {
@@ -89,7 +86,13 @@ impl ErrorExamples {
 const IGNORE: &str = "contract test: needs the Prism mock server; run `cargo xtask contract`";
 
 /// The whole test file.
-pub fn contract_file(api: &Api, config: &Config, values: &ValueBuilder<'_>) -> TokenStream {
+pub fn contract_file(
+    api: &Api,
+    config: &Config,
+    plan: &Plan,
+    values: &ValueBuilder<'_>,
+    docs: &Docs,
+) -> TokenStream {
     let round_trip = match config.serde {
         SerdeImpls::Both => quote! {
             /// Fails unless the decoded value re-encodes to the JSON the server sent.
@@ -108,19 +111,23 @@ pub fn contract_file(api: &Api, config: &Config, values: &ValueBuilder<'_>) -> T
     let samples = Samples { api, values };
     let krate = &values.krate;
     let base_url_env = &config.base_url_env;
-    let mut names = NameSet::snake();
-    names.reserve(HELPERS.iter().copied());
+    let names = &plan.names.contract;
     let mut errors = ErrorExamples {
-        rule: ErrorEnvelope::of(api, config),
+        rule: &plan.error_envelope,
         known: Vec::new(),
-        names: NameSet::default(),
+        per_status: Vec::new(),
+        docs,
         items: Vec::new(),
     };
     let mut tests = Vec::new();
     let mut skipped = Vec::new();
-    for r in &api.resources {
-        for op in &r.operations {
-            match operation_tests(api, r, op, &samples, &mut names, &mut errors) {
+    for (i, r) in api.resources.iter().enumerate() {
+        for (j, op) in r.operations.iter().enumerate() {
+            let built = names
+                .operation(i, j)
+                .ok_or_else(|| "the plan names no tests for it".to_string())
+                .and_then(|names| operation_tests(api, r, op, &samples, names, &mut errors));
+            match built {
                 Ok(t) => tests.push(t),
                 Err(why) => skipped.push(format!(
                     "- `{} {}` (`{}.{}`): {why}",
@@ -135,9 +142,10 @@ pub fn contract_file(api: &Api, config: &Config, values: &ValueBuilder<'_>) -> T
     let mut webhook_tests: Vec<TokenStream> = api
         .webhooks
         .iter()
-        .filter_map(|w| webhook_test(w, values, &mut names))
+        .zip(&names.webhook_examples)
+        .filter_map(|(w, name)| webhook_test(w, name.as_deref()?, values, docs))
         .collect();
-    webhook_tests.extend(event_tests(api, values, &mut names));
+    webhook_tests.extend(event_tests(api, names, values, docs));
     let error_examples = errors.items;
 
     let mut doc = format!(
@@ -157,7 +165,7 @@ points `{base_url_env}` at it and runs them with `--include-ignored`."
         doc.push_str("\n\nOperations not exercised (no valid call could be built):\n\n");
         doc.push_str(&skipped.join("\n"));
     }
-    let doc = super::docs::inner_attrs(&doc, "");
+    let doc = docs.inner(&doc, None);
     let envelope = match api.error_body {
         Some(id) => {
             let name = ident(&api.type_def(id).name);
@@ -208,13 +216,12 @@ fn operation_tests(
     r: &Resource,
     op: &Operation,
     samples: &Samples<'_>,
-    names: &mut NameSet,
-    errors: &mut ErrorExamples,
+    names: &OperationTests,
+    errors: &mut ErrorExamples<'_>,
 ) -> Result<TokenStream, String> {
     let required = call(api, op, samples, Fill::Required)?;
     let all = call(api, op, samples, Fill::All)?;
-    let stem = format!("{}_{}", r.module, op.name);
-    let mut name = |suffix: &str| names.claim(&format!("{stem}{suffix}"));
+    let docs = errors.docs;
     let http = format!("`{} {}`", op.method.as_str(), op.path);
     let mut out = Vec::new();
     if required.fingerprint == all.fingerprint {
@@ -223,7 +230,7 @@ fn operation_tests(
             r.chain.join("."),
             op.name
         );
-        out.push(success_test(api, r, op, samples, &name(""), &doc, &all));
+        out.push(success_test(r, op, samples, docs, &names.only, &doc, &all));
     } else {
         let doc = format!(
             "{http} (`{}.{}`) with only the required parameters.",
@@ -231,11 +238,11 @@ fn operation_tests(
             op.name
         );
         out.push(success_test(
-            api,
             r,
             op,
             samples,
-            &name("_required_params"),
+            docs,
+            &names.required_params,
             &doc,
             &required,
         ));
@@ -245,26 +252,25 @@ fn operation_tests(
             op.name
         );
         out.push(success_test(
-            api,
             r,
             op,
             samples,
-            &name("_all_params"),
+            docs,
+            &names.all_params,
             &doc,
             &all,
         ));
     }
-    if op.pagination.is_some() {
-        out.push(paging_test(r, op, &name("_pages"), &http, &required));
+    if let Some(name) = &names.pages {
+        out.push(paging_test(r, op, docs, name, &http, &required));
     }
-    let error_test_name = name("_error_responses");
     if let Some(t) = error_test(
         api,
         r,
         op,
         samples,
         errors,
-        &error_test_name,
+        &names.error_responses,
         &http,
         &required,
     ) {
@@ -497,10 +503,10 @@ fn attrs(op: &Operation) -> TokenStream {
 }
 
 fn success_test(
-    api: &Api,
     r: &Resource,
     op: &Operation,
     samples: &Samples<'_>,
+    docs: &Docs,
     name: &str,
     doc: &str,
     call: &Call,
@@ -542,8 +548,7 @@ fn success_test(
         },
         _ => quote! {},
     };
-    let _ = api;
-    let doc = super::docs::attrs(&wrap(&doc));
+    let doc = docs.attrs(&wrap(&doc));
     let decoded = if checks.is_empty() {
         quote! { _ }
     } else {
@@ -572,14 +577,21 @@ fn success_test(
 /// A list operation: the first page, then the second where the mock gives a next
 /// position (it answers every page with the same example, so two pages are what it
 /// can show); both requests must be valid.
-fn paging_test(r: &Resource, op: &Operation, name: &str, http: &str, call: &Call) -> TokenStream {
+fn paging_test(
+    r: &Resource,
+    op: &Operation,
+    docs: &Docs,
+    name: &str,
+    http: &str,
+    call: &Call,
+) -> TokenStream {
     let doc = format!(
         "{http} (`{}.{}`) pages: the first page, then the next one with the same \
          parameters and the position the first gave, where the mock gives one.",
         r.chain.join("."),
         op.name
     );
-    let doc = super::docs::attrs(&wrap(&doc));
+    let doc = docs.attrs(&wrap(&doc));
     let name = format_ident!("{}", name);
     let chain = r.chain.iter().map(|a| ident(a));
     let method = ident(&op.name);
@@ -618,7 +630,7 @@ fn error_test(
     r: &Resource,
     op: &Operation,
     samples: &Samples<'_>,
-    errors: &mut ErrorExamples,
+    errors: &mut ErrorExamples<'_>,
     name: &str,
     http: &str,
     call: &Call,
@@ -692,7 +704,7 @@ fn error_test(
         r.chain.join("."),
         op.name
     );
-    let doc = super::docs::attrs(&wrap(&doc));
+    let doc = errors.docs.attrs(&wrap(&doc));
     let chain = r.chain.iter().map(|a| ident(a));
     let method = ident(&op.name);
     let Call { lets, args, .. } = call;
@@ -720,28 +732,23 @@ fn error_test(
 /// built from the example, and re-encodes to the same JSON.
 fn webhook_test(
     w: &crate::ir::Webhook,
+    name: &str,
     values: &ValueBuilder<'_>,
-    names: &mut NameSet,
+    docs: &Docs,
 ) -> Option<TokenStream> {
     let ty = w.payload.as_ref()?;
     let example = w.example.as_ref()?;
     let expected = readable(values.expr(ty, example)?);
     let krate = &values.krate;
     let rust_ty = qualified(values.api, ty, krate);
-    let name = format_ident!(
-        "{}",
-        names.claim(&format!(
-            "webhook_{}_example_decodes",
-            crate::lower::names::snake(&w.name, "payload")
-        ))
-    );
+    let name = format_ident!("{}", name);
     let doc = format!(
         "The example payload of the `{}` webhook decodes into its type and re-encodes \
          unchanged (no server needed).",
         w.name
     );
     let sent = json_tokens(example);
-    let doc = super::docs::attrs(&wrap(&doc));
+    let doc = docs.attrs(&wrap(&doc));
     Some(quote! {
         #doc
         #[test]
@@ -758,14 +765,17 @@ fn webhook_test(
 /// With typed webhook events: each keyed webhook's example, decoded as the envelope,
 /// lands in its variant and re-encodes unchanged; the first example with an event type
 /// the spec does not know lands in `Unknown`.
-fn event_tests(api: &Api, values: &ValueBuilder<'_>, names: &mut NameSet) -> Vec<TokenStream> {
+fn event_tests(
+    api: &Api,
+    names: &ContractNames,
+    values: &ValueBuilder<'_>,
+    docs: &Docs,
+) -> Vec<TokenStream> {
     let Some(events) = &api.webhook_events else {
         return Vec::new();
     };
     let krate = &values.krate;
     let envelope = qualified(api, &TypeRef::Named(events.envelope), krate);
-    let mut leaves = Vec::new();
-    event_leaves(api, events.data_type, krate, &mut leaves);
     let data = format_ident!(
         "{}",
         match &api.type_def(events.envelope).kind {
@@ -779,27 +789,23 @@ fn event_tests(api: &Api, values: &ValueBuilder<'_>, names: &mut NameSet) -> Vec
     );
     let mut out = Vec::new();
     let mut first_example = None;
-    for (webhook, pattern) in leaves {
+    for leaf in &names.event_variants {
+        let webhook = &leaf.webhook;
         // Examples that do not fit their payload type are left out, as for
         // `webhook_test`.
         let Some(example) = api
             .webhooks
             .iter()
-            .find(|w| w.name == webhook)
+            .find(|w| w.name == *webhook)
             .and_then(|w| Some((w.payload.as_ref()?, w.example.as_ref()?)))
             .and_then(|(ty, example)| values.expr(ty, example).map(|_| example))
         else {
             continue;
         };
         first_example.get_or_insert(example);
-        let name = format_ident!(
-            "{}",
-            names.claim(&format!(
-                "webhook_{}_example_is_its_event_variant",
-                crate::lower::names::snake(&webhook, "payload")
-            ))
-        );
-        let doc = super::docs::attrs(&wrap(&format!(
+        let name = format_ident!("{}", leaf.test);
+        let pattern = event_pattern(api, leaf, krate);
+        let doc = docs.attrs(&wrap(&format!(
             "The example of the `{webhook}` webhook, decoded as the envelope, is its event \
              variant and re-encodes unchanged."
         )));
@@ -822,21 +828,15 @@ fn event_tests(api: &Api, values: &ValueBuilder<'_>, names: &mut NameSet) -> Vec
     let (Some(example), Some(unknown)) = (first_example, unknown) else {
         return out;
     };
-    for member in &events.discriminators {
+    for (member, name) in events.discriminators.iter().zip(&names.unknown_events) {
         let mut sent = example.clone();
         if let Some(object) = sent.as_object_mut() {
             object.insert(member.clone(), Value::String("zz.not_in_the_spec".into()));
             let top = qualified(api, &TypeRef::Named(events.data_type), krate);
             let unknown = format_ident!("{unknown}");
             let wire = &events.data;
-            let name = format_ident!(
-                "{}",
-                names.claim(&format!(
-                    "webhook_event_of_unknown_{}_is_kept",
-                    crate::lower::names::snake(member, "value")
-                ))
-            );
-            let doc = super::docs::attrs(&wrap(&format!(
+            let name = format_ident!("{}", name);
+            let doc = docs.attrs(&wrap(&format!(
                 "A delivery whose `{member}` the spec does not know decodes as `{unknown}`, \
                  holding the payload as delivered, and re-encodes unchanged."
             )));
@@ -856,30 +856,23 @@ fn event_tests(api: &Api, values: &ValueBuilder<'_>, names: &mut NameSet) -> Vec
     out
 }
 
-/// `(webhook, pattern)` for each payload variant under the event union `id`, the
-/// pattern matching that variant (`Data::A(Payload::V1(_))`).
-fn event_leaves(api: &Api, id: TypeId, krate: &TokenStream, out: &mut Vec<(String, TokenStream)>) {
-    let def = api.type_def(id);
-    let TypeKind::Event(e) = &def.kind else {
-        return;
-    };
-    let name = format_ident!("{}", def.name);
-    for v in &e.variants {
+/// The pattern matching the payload variant of `leaf`, through its nesting
+/// (`Data::A(Payload::V1(_))`).
+fn event_pattern(api: &Api, leaf: &EventVariantTest, krate: &TokenStream) -> TokenStream {
+    let mut pattern = quote! { _ };
+    for (id, k) in leaf.path.iter().rev() {
+        let def = api.type_def(*id);
+        let TypeKind::Event(e) = &def.kind else {
+            continue;
+        };
+        let Some(v) = e.variants.get(*k) else {
+            continue;
+        };
+        let name = format_ident!("{}", def.name);
         let vname = format_ident!("{}", v.name);
-        match (&v.ty, &v.webhook) {
-            (TypeRef::Named(nested), None) => {
-                let mut below = Vec::new();
-                event_leaves(api, *nested, krate, &mut below);
-                for (webhook, pattern) in below {
-                    out.push((webhook, quote! { #krate::types::#name::#vname(#pattern) }));
-                }
-            }
-            (_, Some(webhook)) => {
-                out.push((webhook.clone(), quote! { #krate::types::#name::#vname(_) }))
-            }
-            _ => {}
-        }
+        pattern = quote! { #krate::types::#name::#vname(#pattern) };
     }
+    pattern
 }
 
 /// A call of the file's `json` helper on the value's text: a raw string literal, one

@@ -10,8 +10,7 @@ use super::features;
 use super::rust_type::ident;
 use crate::config::{Config, SchemeFamily, SignatureEncoding, SignedPart, WebhookScheme};
 use crate::ir::{Api, Auth, TypeRef};
-use crate::lower::error_envelope::Source;
-use crate::plan::Plan;
+use crate::plan::{EnvelopeSource as Source, Plan};
 
 /// `src/lib.rs`.
 pub fn lib_file(
@@ -45,7 +44,7 @@ pub fn lib_file(
             }
         }
     });
-    let webhooks = webhooks_module(api, config, plan);
+    let webhooks = webhooks_module(api, config, plan, docs);
     quote! {
         #doc
         #![warn(missing_docs)]
@@ -74,7 +73,7 @@ pub fn lib_file(
     }
 }
 
-fn webhooks_module(api: &Api, config: &Config, plan: &Plan) -> TokenStream {
+fn webhooks_module(api: &Api, config: &Config, plan: &Plan, docs: &Docs) -> TokenStream {
     let envelope = plan
         .webhook_envelope
         .map(|id| ident(&api.type_def(id).name));
@@ -123,7 +122,7 @@ fn webhooks_module(api: &Api, config: &Config, plan: &Plan) -> TokenStream {
                 .join("\n"),
         );
     }
-    let list_doc = docs::inner_attrs(&text, "");
+    let list_doc = docs.inner(&text, None);
     quote! {
         #[cfg(feature = "webhooks")]
         #[cfg_attr(docsrs, doc(cfg(feature = "webhooks")))]
@@ -136,7 +135,7 @@ fn webhooks_module(api: &Api, config: &Config, plan: &Plan) -> TokenStream {
 }
 
 /// `src/settings.rs`.
-pub fn settings_file(api: &Api, config: &Config, docs: &Docs) -> TokenStream {
+pub fn settings_file(api: &Api, config: &Config, plan: &Plan, docs: &Docs) -> TokenStream {
     let base = &api.info.base_url;
     let key_env = &config.api_key_env;
     let url_env = &config.base_url_env;
@@ -152,7 +151,7 @@ pub fn settings_file(api: &Api, config: &Config, docs: &Docs) -> TokenStream {
     };
     let idempotency_header = optional(&config.idempotency_header);
     let request_id_field = optional(&config.request_id_field);
-    let envelope = crate::lower::error_envelope::ErrorEnvelope::of(api, config);
+    let envelope = &plan.error_envelope;
     let envelope_doc = match &envelope.source {
         Source::Config => "the config's `error_envelope:`".to_string(),
         Source::Schema(name) => format!("the spec's error schema `{name}`"),
@@ -160,10 +159,10 @@ pub fn settings_file(api: &Api, config: &Config, docs: &Docs) -> TokenStream {
             (`error_envelope:`) nor the spec's error schema says"
             .to_string(),
     };
-    let code_doc = docs::attrs(&format!(
+    let code_doc = docs.attrs(&format!(
         "JSON pointers to the code in error bodies, tried in order (from {envelope_doc})."
     ));
-    let message_doc = docs::attrs(&format!(
+    let message_doc = docs.attrs(&format!(
         "JSON pointers to the message in error bodies, tried in order (from {envelope_doc})."
     ));
     let (code_fields, message_fields) = (&envelope.code, &envelope.message);

@@ -22,7 +22,8 @@ pub struct Docs {
 }
 
 impl Docs {
-    /// Outer docs from spec text (see [`attrs`]).
+    /// Outer docs from spec text, which goes through [`sanitize`], so none of it can
+    /// become a doctest.
     pub fn attrs(&self, text: &str) -> TokenStream {
         self.push(
             DocBlock {
@@ -45,7 +46,7 @@ impl Docs {
         )
     }
 
-    /// Inner (`//!`) docs: `text` is spec text (see [`attrs`]), then, after a blank
+    /// Inner (`//!`) docs: `text` is spec text (see [`Docs::attrs`]), then, after a blank
     /// line, the generator's own example, if any.
     pub fn inner(&self, text: &str, example: Option<TokenStream>) -> TokenStream {
         self.push(
@@ -96,42 +97,14 @@ impl Docs {
     }
 }
 
-/// `#[doc = "..."]` attributes, one per line (prettyplease prints them as `///`).
-/// `text` is spec text: it goes through [`sanitize`], so none of it can become a
-/// doctest.
+/// `#[doc = "..."]` attributes, one per line, as prettyplease prints them as `///`:
+/// what [`Docs::attrs`] must print the same as (see `format`'s tests). `text` is spec
+/// text: it goes through [`sanitize`], so none of it can become a doctest.
+#[cfg(test)]
 pub fn attrs(text: &str) -> TokenStream {
-    line_attrs(sanitize(text))
-}
-
-fn line_attrs(lines: Vec<String>) -> TokenStream {
-    let attrs = lines.iter().map(|l| {
-        let l = if l.is_empty() {
-            String::new()
-        } else {
-            format!(" {l}")
-        };
+    let attrs = sanitize(text).into_iter().map(|l| {
+        let l = if l.is_empty() { l } else { format!(" {l}") };
         quote! { #[doc = #l] }
-    });
-    quote! { #(#attrs)* }
-}
-
-/// Inner (`//!`) docs: `text` is spec text (see [`attrs`]); `own` is text the
-/// generator wrote, appended after a blank line as it is.
-pub fn inner_attrs(text: &str, own: &str) -> TokenStream {
-    let mut lines = sanitize(text);
-    if !own.is_empty() {
-        if !lines.is_empty() {
-            lines.push(String::new());
-        }
-        lines.extend(own.lines().map(str::to_string));
-    }
-    let attrs = lines.iter().map(|l| {
-        let l = if l.is_empty() {
-            String::new()
-        } else {
-            format!(" {l}")
-        };
-        quote! { #![doc = #l] }
     });
     quote! { #(#attrs)* }
 }

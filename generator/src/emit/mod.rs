@@ -147,7 +147,7 @@ pub fn emit_part(api: &Api, config: &Config, plan: &Plan, part: Part) -> Emitted
                 .map(|(r, op)| examples::method_example(api, r, op, &values));
             crate_root::lib_file(api, config, plan, &docs, usage)
         }
-        Part::Settings => crate_root::settings_file(api, config, &docs),
+        Part::Settings => crate_root::settings_file(api, config, plan, &docs),
         Part::Types { start, end } => {
             let mut out = if start == 0 {
                 types::types_header(api)
@@ -162,7 +162,7 @@ pub fn emit_part(api: &Api, config: &Config, plan: &Plan, part: Part) -> Emitted
             Some(r) => resources::resource_file(api, r, &values, &docs),
             None => TokenStream::new(),
         },
-        Part::Contract => contract::contract_file(api, config, &values),
+        Part::Contract => contract::contract_file(api, config, plan, &values, &docs),
     };
     Emitted {
         tokens,

@@ -9,6 +9,7 @@
 //! else, with neither, a guess of the common shapes, said to be one in the generated
 //! docs.
 
+use serde::Serialize;
 use serde_json::Value;
 
 use crate::config::Config;
@@ -16,7 +17,7 @@ use crate::ir::{Api, TypeId, TypeKind, TypeRef};
 use crate::pointer::JsonPointer;
 
 /// JSON pointers to the code and the message of an error body, each tried in order.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ErrorEnvelope {
     /// Pointers to the code (a number or a string).
     pub code: Vec<String>,
@@ -27,7 +28,7 @@ pub struct ErrorEnvelope {
 }
 
 /// Where an [`ErrorEnvelope`] comes from.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub enum Source {
     /// The config's `error_envelope:` key.
     Config,

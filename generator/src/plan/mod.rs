@@ -7,7 +7,10 @@
 //! - [`features`]: the Cargo features, the types each resource reaches, each type's
 //!   feature gate, and which types requests send and responses carry;
 //! - [`webhooks`]: the webhook envelope the config names, resolved to a type;
-//! - [`names`]: the local names emitted code binds (examples, struct decoders).
+//! - [`names`]: the local names emitted code binds (examples, struct decoders) and the
+//!   contract suite's test names;
+//! - the error envelope: where error bodies carry their code and message
+//!   ([`ErrorEnvelope`], decided by `lower::error_envelope`).
 
 pub mod aliases;
 pub mod defaults;
@@ -19,6 +22,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
+pub use crate::lower::error_envelope::{ErrorEnvelope, Source as EnvelopeSource};
 pub use features::{Features, Gate};
 
 use crate::config::{Config, SerdeImpls};
@@ -36,6 +40,9 @@ pub struct Plan {
     pub any_resource: Gate,
     /// The webhook envelope type the config names (`webhooks.envelope`).
     pub webhook_envelope: Option<TypeId>,
+    /// Where error bodies carry their code and message (the runtime's settings and the
+    /// contract suite's expected codes follow it).
+    pub error_envelope: ErrorEnvelope,
     /// Names emitted code binds.
     pub names: names::Names,
 }
@@ -110,6 +117,7 @@ impl Plan {
             any_resource: features.any_resource(),
             features,
             webhook_envelope,
+            error_envelope: ErrorEnvelope::of(api, config),
             names: names::Names::new(api),
         })
     }
