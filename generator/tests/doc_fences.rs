@@ -75,6 +75,24 @@ fn odd_names_and_text_compile() {
     let (dir, run) = generated_crate("odd_names.yaml", None);
     let toml = std::fs::read_to_string(dir.join("Cargo.toml")).expect("Cargo.toml");
     assert!(toml.contains("name = \"async-api\""), "{toml}");
+    // Wire names, enum values and union tags that would end a literal or a comment are
+    // written escaped, in the items written as text as in those spelled as tokens.
+    let types = std::fs::read_to_string(dir.join("src/types.rs")).expect("types.rs");
+    for line in types.lines() {
+        assert!(
+            !line.trim_start().starts_with("fn evil"),
+            "spec text became code: {line}"
+        );
+    }
+    for escaped in [
+        r#"object.field("a\"b\\c\nd */ e", &self.a_b_c_d_e);"#,
+        r#"Self::XFnEvilValue => "x\n}\nfn evil_value() {}\n//","#,
+        r#"/// `x\u{a}}\u{a}fn evil_value() {}\u{a}//`"#,
+        r#""a\"\n}\nfn evil_tag() {}" => serde_json::from_value(value)"#,
+        r#"/// `a"\u{a}}\u{a}fn evil_tag() {}`"#,
+    ] {
+        assert!(types.contains(escaped), "missing `{escaped}` in:\n{types}");
+    }
     run(&["test", "--doc"]);
     let _ = std::fs::remove_dir_all(&dir);
 }
