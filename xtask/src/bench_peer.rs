@@ -89,11 +89,13 @@ pub fn compare(
     let (mut ours, mut ours_wall, mut peer_wall) = (Vec::new(), Vec::new(), Vec::new());
     for _ in 0..runs {
         empty(&ours_dir)?;
+        settle();
         let t = Instant::now();
         ours.push(ctx.one(spec, &ours_dir, &crate_name)?);
         ours_wall.push(t.elapsed().as_secs_f64());
 
         empty(&peer_dir)?;
+        settle();
         let t = Instant::now();
         let output = Command::new(ploidy)
             .args(["generate", "rust"])
@@ -129,6 +131,18 @@ pub fn compare(
         compared.peer_wall * 1e3
     );
     Ok(compared)
+}
+
+/// Flushes the files the previous run wrote (and the folder just emptied) to disk
+/// before the next run is timed: otherwise the kernel writes them back during the next
+/// run, on the same two cores, and each generator is timed partly on the other's
+/// output. Untimed; best effort (no `sync` command, no flush).
+fn settle() {
+    let _ = Command::new("sync")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status();
 }
 
 fn empty(dir: &Path) -> Result<(), String> {
