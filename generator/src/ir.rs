@@ -156,6 +156,41 @@ pub struct Pagination {
     pub scheme: Option<String>,
 }
 
+impl Pagination {
+    /// `cursor (query `cursor`, next `next_cursor`, items `chats`)`: for notes and docs.
+    pub fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        match &self.style {
+            PageStyle::Cursor { param, next, more } => {
+                parts.push(format!("query `{param}`"));
+                parts.push(format!("next `{}`", next.wire_name));
+                if let Some(m) = more {
+                    parts.push(format!("more `{}`", m.field.wire_name));
+                }
+            }
+            PageStyle::LastItem { param, id, more } => {
+                parts.push(format!("query `{param}`"));
+                parts.push(format!("item `{}`", id.wire_name));
+                if let Some(m) = more {
+                    parts.push(format!("more `{}`", m.field.wire_name));
+                }
+            }
+            PageStyle::Number { param, size, .. } => {
+                parts.push(format!("query `{param}`"));
+                if let Some(s) = size {
+                    parts.push(format!("size `{s}`"));
+                }
+            }
+            PageStyle::Link => parts.push("`Link` header".to_string()),
+        }
+        parts.push(match &self.items {
+            Some(f) => format!("items `{}`", f.wire_name),
+            None => "items: the body".to_string(),
+        });
+        format!("{} ({})", self.style.name(), parts.join(", "))
+    }
+}
+
 /// A field of a response body (or of an item) that pagination reads.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BodyField {

@@ -71,11 +71,7 @@ pub fn pager_const(api: &Api, resource: &str, op: &Operation, body: &TokenStream
         }
         PageStyle::Link => quote! { Paging::Link },
     };
-    let doc = format!(
-        " How [`{resource}::{}`] pages: {}.",
-        op.name,
-        crate::lower::describe_pagination(p)
-    );
+    let doc = format!(" How [`{resource}::{}`] pages: {}.", op.name, p.describe());
     quote! {
         #[doc = #doc]
         const #name: Pager<#item, #body> = Pager {

@@ -11,7 +11,6 @@ mod events;
 pub mod names;
 mod operations;
 mod pagination;
-pub use pagination::describe as describe_pagination;
 pub mod refs;
 mod schemas;
 mod shape;

@@ -65,7 +65,7 @@ pub(super) fn apply(api: &mut Api, doc: &Value, config: &Config, file: &Path) ->
                 if let Some(p) = &found {
                     notes.push(Diagnostic {
                         pointer: op.pointer.to_string(),
-                        message: format!("pagination detected: {}", describe(p)),
+                        message: format!("pagination detected: {}", p.describe()),
                     });
                 }
                 found
@@ -85,39 +85,6 @@ pub(super) fn apply(api: &mut Api, doc: &Value, config: &Config, file: &Path) ->
     }
     api.diagnostics.extend(notes);
     Ok(())
-}
-
-/// `cursor (query `cursor`, next `next_cursor`, items `chats`)`.
-pub fn describe(p: &Pagination) -> String {
-    let mut parts = Vec::new();
-    match &p.style {
-        PageStyle::Cursor { param, next, more } => {
-            parts.push(format!("query `{param}`"));
-            parts.push(format!("next `{}`", next.wire_name));
-            if let Some(m) = more {
-                parts.push(format!("more `{}`", m.field.wire_name));
-            }
-        }
-        PageStyle::LastItem { param, id, more } => {
-            parts.push(format!("query `{param}`"));
-            parts.push(format!("item `{}`", id.wire_name));
-            if let Some(m) = more {
-                parts.push(format!("more `{}`", m.field.wire_name));
-            }
-        }
-        PageStyle::Number { param, size, .. } => {
-            parts.push(format!("query `{param}`"));
-            if let Some(s) = size {
-                parts.push(format!("size `{s}`"));
-            }
-        }
-        PageStyle::Link => parts.push("`Link` header".to_string()),
-    }
-    parts.push(match &p.items {
-        Some(f) => format!("items `{}`", f.wire_name),
-        None => "items: the body".to_string(),
-    });
-    format!("{} ({})", p.style.name(), parts.join(", "))
 }
 
 /// The pagination the config declares for `op`, or why it does not fit.
