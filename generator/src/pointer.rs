@@ -214,7 +214,8 @@ impl JsonPointer {
     /// The text without the leading `#` (`/a/b~1c`), as RFC 6901 writes a pointer
     /// into a document of its own (what `serde_json::Value::pointer` takes).
     pub fn plain(&self) -> &str {
-        &self.0[1..]
+        // Every constructor starts the text with `#`; no slicing that could panic.
+        self.0.strip_prefix('#').unwrap_or(&self.0)
     }
 }
 
