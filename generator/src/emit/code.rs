@@ -54,6 +54,16 @@ impl Code {
     }
 }
 
+/// What a parenthesized list holds, which decides how it breaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum List {
+    /// A call's arguments: broken past [`CALL_WIDTH`] columns.
+    Arguments,
+    /// A signature's `name: Type` parameters (or a tuple variant's types): kept on
+    /// one line while it fits; a parameter too long breaks its type's generics.
+    Parameters,
+}
+
 /// Text of code being written, line by line.
 #[derive(Debug, Default)]
 pub struct Writer {
@@ -110,13 +120,13 @@ impl Writer {
     /// most [`CALL_WIDTH`] columns), else each argument on its own line (with a
     /// trailing comma) and `)tail` on the last.
     pub fn call(&mut self, indent: usize, head: &str, args: &[String], tail: &str) {
-        self.parenthesized(indent, head, args, tail, CALL_WIDTH, false);
+        self.parenthesized(indent, head, args, tail, List::Arguments);
     }
 
     /// A function signature `head(params)tail`, laid out like [`Writer::call`] but
     /// kept on one line whenever the line fits.
     pub fn signature(&mut self, indent: usize, head: &str, params: &[String], tail: &str) {
-        self.parenthesized(indent, head, params, tail, MAX_WIDTH, true);
+        self.parenthesized(indent, head, params, tail, List::Parameters);
     }
 
     fn parenthesized(
@@ -125,10 +135,13 @@ impl Writer {
         head: &str,
         args: &[String],
         tail: &str,
-        most: usize,
-        typed: bool,
+        list: List,
     ) {
         let joined = args.join(", ");
+        let most = match list {
+            List::Arguments => CALL_WIDTH,
+            List::Parameters => MAX_WIDTH,
+        };
         if args.is_empty()
             || width(&joined) <= most && fits(indent, &[head, "(", &joined, ")", tail])
         {
@@ -136,7 +149,7 @@ impl Writer {
         } else {
             self.line(indent, &format!("{head}("));
             for a in args {
-                if typed {
+                if list == List::Parameters {
                     self.typed_item(indent + 4, a);
                 } else {
                     self.line(indent + 4, &format!("{a},"));
