@@ -311,7 +311,7 @@ impl Writer {
 
     /// A list item `name: Type,` (a field, a parameter): on one line if it fits, else
     /// with the type's outermost generic argument on a line of its own.
-    fn typed_item(&mut self, indent: usize, text: &str) {
+    pub fn typed_item(&mut self, indent: usize, text: &str) {
         let generic = text
             .split_once(": ")
             .and_then(|(name, ty)| {
@@ -322,7 +322,9 @@ impl Writer {
         match generic {
             Some((name, outer, inner)) => {
                 self.line(indent, &format!("{name}: {outer}<"));
-                self.line(indent + 4, &format!("{inner},"));
+                for argument in generic_arguments(inner) {
+                    self.line(indent + 4, &format!("{argument},"));
+                }
                 self.line(indent, ">,");
             }
             None => self.line(indent, &format!("{text},")),
@@ -358,6 +360,26 @@ impl Writer {
             self.line(indent, &format!("]{tail}"));
         }
     }
+}
+
+/// The top-level arguments of a generic argument list (`String, Map<K, V>` gives
+/// `String` and `Map<K, V>`).
+fn generic_arguments(list: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let (mut depth, mut start) = (0usize, 0);
+    for (i, c) in list.char_indices() {
+        match c {
+            '<' | '(' | '[' => depth += 1,
+            '>' | ')' | ']' => depth = depth.saturating_sub(1),
+            ',' if depth == 0 => {
+                out.push(list[start..i].trim());
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    out.push(list[start..].trim());
+    out
 }
 
 /// A field of a struct literal ([`Writer::struct_lit`]).
@@ -556,6 +578,19 @@ mod tests {
         assert_eq!(
             written(|w| w.impl_open(0, "impl<'de> Deserialize<'de>", ty)),
             format!("impl<'de> Deserialize<'de>\n    for {ty}\n{{\n")
+        );
+    }
+
+    #[test]
+    fn a_field_too_long_breaks_its_generic_arguments_one_per_line() {
+        let field = "pub additional_properties: std::collections::BTreeMap<String, serde_json::Map<String, serde_json::Value>>";
+        assert_eq!(
+            written(|w| w.typed_item(4, field)),
+            "    pub additional_properties: std::collections::BTreeMap<\n        String,\n        serde_json::Map<String, serde_json::Value>,\n    >,\n"
+        );
+        assert_eq!(
+            written(|w| w.typed_item(4, "pub a: Option<B>")),
+            "    pub a: Option<B>,\n"
         );
     }
 

@@ -56,37 +56,27 @@ impl StructItems<'_> {
     }
 
     fn definition(&self, w: &mut Writer) {
-        w.attrs(0, &self.head);
-        let additional = self
+        let mut fields: Vec<StructField> = self
             .s
-            .additional
-            .as_ref()
-            .map(|t| type_text(&super::rust_type::rust_type(self.api, t, Scope::Types)));
-        if self.s.fields.is_empty() && additional.is_none() {
-            w.line(0, &format!("pub struct {} {{}}", self.name));
-            return;
+            .fields
+            .iter()
+            .map(|f| StructField {
+                doc: f.doc.as_deref().and_then(|d| self.docs.line(d)),
+                deprecated: f.deprecated,
+                name: ident(&f.name).to_string(),
+                ty: type_text(&field_type(self.api, f, Scope::Types)),
+            })
+            .collect();
+        if let Some(t) = &self.s.additional {
+            let ty = type_text(&super::rust_type::rust_type(self.api, t, Scope::Types));
+            fields.push(StructField {
+                doc: Some("/// Properties beyond the documented ones.".to_string()),
+                deprecated: false,
+                name: "additional_properties".to_string(),
+                ty: format!("std::collections::BTreeMap<String, {ty}>"),
+            });
         }
-        w.open(0, &format!("pub struct {}", self.name));
-        for f in &self.s.fields {
-            if let Some(doc) = f.doc.as_deref().and_then(|d| self.docs.line(d)) {
-                w.line(4, &doc);
-            }
-            if f.deprecated {
-                w.line(4, "#[deprecated]");
-            }
-            let ty = type_text(&field_type(self.api, f, Scope::Types));
-            w.field(4, &Field::Text(format!("pub {}: {ty}", ident(&f.name))));
-        }
-        if let Some(ty) = additional {
-            w.line(4, "/// Properties beyond the documented ones.");
-            w.field(
-                4,
-                &Field::Text(format!(
-                    "pub additional_properties: std::collections::BTreeMap<String, {ty}>"
-                )),
-            );
-        }
-        w.line(0, "}");
+        struct_definition(w, &self.head, self.name, &fields);
     }
 
     /// `new` of a `#[non_exhaustive]` struct (which has no literals outside the crate):
@@ -494,5 +484,36 @@ pub fn enum_definition(
         }
     }
     w.attrs(4, last);
+    w.line(0, "}");
+}
+
+/// A field of a struct definition written as text.
+pub struct StructField {
+    /// Its doc line (a placeholder, see [`Docs::line`]), if any.
+    pub doc: Option<String>,
+    pub deprecated: bool,
+    pub name: String,
+    pub ty: String,
+}
+
+/// A struct's definition: `head` (its attribute lines), then its fields.
+pub fn struct_definition(w: &mut Writer, head: &[String], name: &str, fields: &[StructField]) {
+    w.attrs(0, head);
+    if fields.is_empty() {
+        w.line(0, &format!("pub struct {name} {{}}"));
+        return;
+    }
+    w.open(0, &format!("pub struct {name}"));
+    for f in fields {
+        if let Some(doc) = &f.doc {
+            w.line(4, doc);
+        }
+        if f.deprecated {
+            w.line(4, "#[deprecated]");
+        }
+        // Not broken after the colon as rustfmt would: the blank lines `format` puts
+        // around a field with a long doc look at the field's own indentation.
+        w.typed_item(4, &format!("pub {}: {}", f.name, f.ty));
+    }
     w.line(0, "}");
 }

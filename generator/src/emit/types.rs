@@ -170,33 +170,40 @@ fn type_item(api: &Api, t: &TypeDef, default: bool, spell: &Spell) -> TokenStrea
             struct_item(api, t, s, default, spell, events)
         }
         TypeKind::Params(params) => {
-            let fields = params.iter().map(|p| {
-                let fname = ident(&p.name);
-                let mut ty = rust_type(api, &p.ty, Scope::Types);
-                if !p.required {
-                    ty = quote! { Option<#ty> };
-                }
-                let where_ = match p.location {
-                    crate::ir::ParamLocation::Query => "query parameter",
-                    crate::ir::ParamLocation::Header => "header",
-                    crate::ir::ParamLocation::Cookie => "cookie",
-                    crate::ir::ParamLocation::Path => "path parameter",
-                };
-                let text = docs::join(&[
-                    p.doc.as_deref(),
-                    Some(&format!("Sent as the `{}` {where_}.", p.wire_name)),
-                ]);
-                let doc = spell.docs.attrs(&text);
-                quote! { #doc pub #fname: #ty, }
-            });
-            let derive_default = default.then(|| quote! { Default, });
-            let doc = doc();
-            quote! {
-                #doc
-                #item_cfg
-                #[derive(Debug, Clone, PartialEq, #derive_default)]
-                pub struct #name { #(#fields)* }
-            }
+            let fields: Vec<fixed::StructField> = params
+                .iter()
+                .map(|p| {
+                    let mut ty = type_text(&rust_type(api, &p.ty, Scope::Types));
+                    if !p.required {
+                        ty = format!("Option<{ty}>");
+                    }
+                    let where_ = match p.location {
+                        crate::ir::ParamLocation::Query => "query parameter",
+                        crate::ir::ParamLocation::Header => "header",
+                        crate::ir::ParamLocation::Cookie => "cookie",
+                        crate::ir::ParamLocation::Path => "path parameter",
+                    };
+                    let text = docs::join(&[
+                        p.doc.as_deref(),
+                        Some(&format!("Sent as the `{}` {where_}.", p.wire_name)),
+                    ]);
+                    fixed::StructField {
+                        doc: spell.docs.line(&text),
+                        deprecated: false,
+                        name: ident(&p.name).to_string(),
+                        ty,
+                    }
+                })
+                .collect();
+            let derive = if default {
+                "#[derive(Debug, Clone, PartialEq, Default)]"
+            } else {
+                "#[derive(Debug, Clone, PartialEq)]"
+            };
+            let head = head_lines(t, spell, &[derive]);
+            let mut w = Writer::default();
+            fixed::struct_definition(&mut w, &head, &name.to_string(), &fields);
+            spell.code.item(w.into_text())
         }
         TypeKind::Enum(e) if e.integer => int_enum_item(&doc(), &name, e, spell),
         TypeKind::Enum(e) => enum_item(t, e, spell),
