@@ -47,11 +47,8 @@ impl StructItems<'_> {
         }
         if self.de {
             self.decoder(w);
-            w.attrs(0, self.attrs);
-            w.impl_open(0, "impl<'de> Deserialize<'de>", self.name);
-            w.line(4, DESERIALIZE_FN);
-            w.line(8, "de::deserialize_object(deserializer)");
-            w.close(&[4, 0]);
+            let body = "de::deserialize_object(deserializer)";
+            serde_impls(w, self.attrs, self.name, None, Some(body));
         }
     }
 
@@ -301,15 +298,90 @@ impl StructItems<'_> {
     }
 }
 
+/// How a forward-compatible enum's impls differ between text and integer values.
+struct EnumSpelling {
+    /// The wire value's accessor.
+    value_fn: &'static str,
+    /// The type `From` converts from.
+    from: &'static str,
+    /// The catch-all's arm in `from` (`{unknown}` stands for its name).
+    other_arm: &'static str,
+    display: &'static str,
+    from_str_doc: [&'static str; 2],
+    from_str_err: &'static str,
+    from_str: &'static str,
+    serialize: &'static str,
+    deserialize: &'static str,
+}
+
+const STRING_ENUM: EnumSpelling = EnumSpelling {
+    value_fn: "pub fn as_str(&self) -> &str {",
+    from: "&str",
+    other_arm: "other => Self::{unknown}(other.to_owned()),",
+    display: "f.write_str(self.as_str())",
+    from_str_doc: [
+        "/// The inverse of `Display`: a value this version of the client does not know",
+        "/// becomes the catch-all variant, so parsing never fails.",
+    ],
+    from_str_err: "type Err = std::convert::Infallible;",
+    from_str: "Ok(Self::from(s))",
+    serialize: "serializer.serialize_str(self.as_str())",
+    deserialize: "crate::runtime::deserialize_string_enum(deserializer)",
+};
+
+const INT_ENUM: EnumSpelling = EnumSpelling {
+    value_fn: "pub fn value(self) -> i64 {",
+    from: "i64",
+    other_arm: "other => Self::{unknown}(other),",
+    display: "write!(f, \"{}\", self.value())",
+    from_str_doc: [
+        "/// The inverse of `Display`: a number this version of the client does not",
+        "/// know becomes the catch-all variant; text that is not a number is an error.",
+    ],
+    from_str_err: "type Err = std::num::ParseIntError;",
+    from_str: "s.parse::<i64>().map(Self::from)",
+    serialize: "serializer.serialize_i64(self.value())",
+    deserialize: "i64::deserialize(deserializer).map(Self::from)",
+};
+
 /// A forward-compatible string enum's impls: `KNOWN` and `as_str`, `From<&str>`,
 /// `Display`, `FromStr`, and the serde impls the plan asks for.
 pub fn string_enum(w: &mut Writer, name: &str, e: &EnumDef, cfg: &[String], ser: bool, de: bool) {
-    let unknown = ident(&e.unknown_variant);
     let variants: Vec<(String, String)> = e
         .variants
         .iter()
         .map(|v| (format!("Self::{}", ident(&v.name)), string(&v.value.text())))
         .collect();
+    enum_impls(w, name, e, &variants, cfg, (ser, de), &STRING_ENUM);
+}
+
+/// An integer enum's impls: `KNOWN` and `value`, `From<i64>`, `Display`, `FromStr`
+/// (text that is not a number is an error), and the serde impls the plan asks for.
+pub fn int_enum(w: &mut Writer, name: &str, e: &EnumDef, cfg: &[String], ser: bool, de: bool) {
+    // Lowering makes every value of an integer enum an integer.
+    let variants: Vec<(String, String)> = e
+        .variants
+        .iter()
+        .filter_map(|v| {
+            let n = v.value.as_int()?;
+            Some((format!("Self::{}", ident(&v.name)), n.to_string()))
+        })
+        .collect();
+    enum_impls(w, name, e, &variants, cfg, (ser, de), &INT_ENUM);
+}
+
+/// The impls of [`string_enum`] and [`int_enum`]: `variants` are each known
+/// variant's path and wire literal.
+fn enum_impls(
+    w: &mut Writer,
+    name: &str,
+    e: &EnumDef,
+    variants: &[(String, String)],
+    cfg: &[String],
+    (ser, de): (bool, bool),
+    spelling: &EnumSpelling,
+) {
+    let unknown = ident(&e.unknown_variant).to_string();
     let all: Vec<String> = variants.iter().map(|(v, _)| v.clone()).collect();
 
     w.attrs(0, cfg);
@@ -317,61 +389,97 @@ pub fn string_enum(w: &mut Writer, name: &str, e: &EnumDef, cfg: &[String], ser:
     w.line(4, "/// Every value known to this version of the client.");
     w.assign_list(4, "pub const KNOWN: &'static [Self]", &all);
     w.line(4, "/// The value as sent on the wire.");
-    w.line(4, "pub fn as_str(&self) -> &str {");
+    w.line(4, spelling.value_fn);
     w.line(8, "match self {");
-    for (v, value) in &variants {
+    for (v, value) in variants {
         w.arm(12, v, value);
     }
     w.line(12, &format!("Self::{unknown}(other) => other,"));
     w.close(&[8, 4, 0]);
 
     w.attrs(0, cfg);
-    w.impl_open(0, "impl From<&str>", name);
-    w.line(4, "fn from(value: &str) -> Self {");
+    w.impl_open(0, &format!("impl From<{}>", spelling.from), name);
+    w.line(4, &format!("fn from(value: {}) -> Self {{", spelling.from));
     w.line(8, "match value {");
-    for (v, value) in &variants {
+    for (v, value) in variants {
         w.arm(12, value, v);
     }
-    w.line(12, &format!("other => Self::{unknown}(other.to_owned()),"));
+    w.line(12, &spelling.other_arm.replace("{unknown}", &unknown));
     w.close(&[8, 4, 0]);
 
-    w.attrs(0, cfg);
-    w.impl_open(0, "impl std::fmt::Display", name);
-    w.line(
-        4,
-        "fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {",
+    let display = "fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {";
+    one_fn_impl(
+        w,
+        cfg,
+        "impl std::fmt::Display",
+        name,
+        &[],
+        display,
+        spelling.display,
     );
-    w.line(8, "f.write_str(self.as_str())");
-    w.close(&[4, 0]);
+    w.attrs(0, &spelling.from_str_doc.map(str::to_string));
+    let from_str = "fn from_str(s: &str) -> Result<Self, Self::Err> {";
+    let err = [spelling.from_str_err];
+    one_fn_impl(
+        w,
+        cfg,
+        "impl std::str::FromStr",
+        name,
+        &err,
+        from_str,
+        spelling.from_str,
+    );
+    serde_impls(
+        w,
+        cfg,
+        name,
+        ser.then_some(spelling.serialize),
+        de.then_some(spelling.deserialize),
+    );
+}
 
-    w.line(
-        0,
-        "/// The inverse of `Display`: a value this version of the client does not know",
-    );
-    w.line(
-        0,
-        "/// becomes the catch-all variant, so parsing never fails.",
-    );
+/// An `impl` with one function (after the lines `before`, such as an associated
+/// type) whose body is one line.
+fn one_fn_impl(
+    w: &mut Writer,
+    cfg: &[String],
+    head: &str,
+    name: &str,
+    before: &[&str],
+    fn_line: &str,
+    body: &str,
+) {
     w.attrs(0, cfg);
-    w.impl_open(0, "impl std::str::FromStr", name);
-    w.line(4, "type Err = std::convert::Infallible;");
-    w.line(4, "fn from_str(s: &str) -> Result<Self, Self::Err> {");
-    w.line(8, "Ok(Self::from(s))");
-    w.close(&[4, 0]);
-
-    if ser {
-        w.attrs(0, cfg);
-        w.impl_open(0, "impl Serialize", name);
-        w.line(4, SERIALIZE_FN);
-        w.line(8, "serializer.serialize_str(self.as_str())");
-        w.close(&[4, 0]);
+    w.impl_open(0, head, name);
+    for line in before {
+        w.line(4, line);
     }
-    if de {
-        w.attrs(0, cfg);
-        w.impl_open(0, "impl<'de> Deserialize<'de>", name);
-        w.line(4, DESERIALIZE_FN);
-        w.line(8, "crate::runtime::deserialize_string_enum(deserializer)");
-        w.close(&[4, 0]);
+    w.line(4, fn_line);
+    w.line(8, body);
+    w.close(&[4, 0]);
+}
+
+/// `Serialize` and `Deserialize` impls whose bodies are one line each, for those given.
+fn serde_impls(
+    w: &mut Writer,
+    cfg: &[String],
+    name: &str,
+    serialize: Option<&str>,
+    deserialize: Option<&str>,
+) {
+    if let Some(body) = serialize {
+        one_fn_impl(w, cfg, "impl Serialize", name, &[], SERIALIZE_FN, body);
+    }
+    if let Some(body) = deserialize {
+        one_fn_impl(
+            w,
+            cfg,
+            "impl<'de> Deserialize<'de>",
+            name,
+            &[],
+            DESERIALIZE_FN,
+            body,
+        );
     }
 }
 
@@ -516,4 +624,30 @@ pub fn struct_definition(w: &mut Writer, head: &[String], name: &str, fields: &[
         w.typed_item(4, &format!("pub {}: {}", f.name, f.ty));
     }
     w.line(0, "}");
+}
+
+/// A newtype (`pub struct Name(pub T);`), (de)serialised as the value it wraps.
+pub fn newtype(
+    w: &mut Writer,
+    head: &[String],
+    name: &str,
+    ty: &str,
+    cfg: &[String],
+    ser: bool,
+    de: bool,
+) {
+    w.attrs(0, head);
+    w.signature(
+        0,
+        &format!("pub struct {name}"),
+        &[format!("pub {ty}")],
+        ";",
+    );
+    serde_impls(
+        w,
+        cfg,
+        name,
+        ser.then_some("Serialize::serialize(&self.0, serializer)"),
+        de.then_some("Deserialize::deserialize(deserializer).map(Self)"),
+    );
 }

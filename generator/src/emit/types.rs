@@ -1,6 +1,6 @@
 //! `src/types.rs`: one Rust type per named IR type.
 
-use proc_macro2::{Literal, TokenStream};
+use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::code::{self, Code, Writer, type_text};
@@ -159,8 +159,6 @@ fn type_item(api: &Api, t: &TypeDef, default: bool, spell: &Spell) -> TokenStrea
     // Only for the items still spelled as tokens: a doc block is made once used.
     let doc = || type_doc(t, spell.docs);
     let name = ident(&t.name);
-    let cfg = &spell.cfg;
-    let item_cfg = &spell.item_cfg;
     match &t.kind {
         TypeKind::Struct(s) => {
             let events = api
@@ -195,17 +193,11 @@ fn type_item(api: &Api, t: &TypeDef, default: bool, spell: &Spell) -> TokenStrea
                     }
                 })
                 .collect();
-            let derive = if default {
-                "#[derive(Debug, Clone, PartialEq, Default)]"
-            } else {
-                "#[derive(Debug, Clone, PartialEq)]"
-            };
-            let head = head_lines(t, spell, &[derive]);
+            let head = head_lines(t, spell, &[plain_derive(default)]);
             let mut w = Writer::default();
             fixed::struct_definition(&mut w, &head, &name.to_string(), &fields);
             spell.code.item(w.into_text())
         }
-        TypeKind::Enum(e) if e.integer => int_enum_item(&doc(), &name, e, spell),
         TypeKind::Enum(e) => enum_item(t, e, spell),
         TypeKind::Union(u) => union_item(api, t, u, spell),
         TypeKind::Event(e) => event_item(api, &doc(), &name, e, spell),
@@ -214,38 +206,19 @@ fn type_item(api: &Api, t: &TypeDef, default: bool, spell: &Spell) -> TokenStrea
             alias_item(t, t.doc.as_deref(), &ty, spell)
         }
         TypeKind::Newtype(ty) => {
-            let ty = rust_type(api, ty, Scope::Types);
-            let doc = doc();
-            let derive_default = default.then(|| quote! { Default, });
-            let encode = spell.ser.then(|| {
-                quote! {
-                    #cfg
-                    impl Serialize for #name {
-                        fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                            Serialize::serialize(&self.0, serializer)
-                        }
-                    }
-                }
-            });
-            let decode = spell.de.then(|| {
-                quote! {
-                    #cfg
-                    impl<'de> Deserialize<'de> for #name {
-                        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                            Deserialize::deserialize(deserializer).map(Self)
-                        }
-                    }
-                }
-            });
-            quote! {
-                #doc
-                #item_cfg
-                #[derive(Debug, Clone, PartialEq, #derive_default)]
-                pub struct #name(pub #ty);
-
-                #encode
-                #decode
-            }
+            let ty = type_text(&rust_type(api, ty, Scope::Types));
+            let head = head_lines(t, spell, &[plain_derive(default)]);
+            let mut w = Writer::default();
+            fixed::newtype(
+                &mut w,
+                &head,
+                &name.to_string(),
+                &ty,
+                &spell.cfg_lines,
+                spell.ser,
+                spell.de,
+            );
+            spell.code.item(w.into_text())
         }
     }
 }
@@ -267,11 +240,7 @@ fn struct_item(
         attrs.push("#[allow(deprecated)]".to_string());
         extra.push("#[allow(deprecated)]");
     }
-    extra.push(if default {
-        "#[derive(Debug, Clone, PartialEq, Default)]"
-    } else {
-        "#[derive(Debug, Clone, PartialEq)]"
-    });
+    extra.push(plain_derive(default));
     if spell.sealed {
         extra.push("#[non_exhaustive]");
     }
@@ -295,24 +264,7 @@ fn struct_item(
     spell.code.item(w.into_text())
 }
 
-/// A known value's doc: the value, and what it means when the spec says.
-fn variant_doc(v: &crate::ir::EnumVariant, docs: &Docs) -> TokenStream {
-    let text = v.value.text();
-    let value = if text.is_empty() {
-        " The empty string.".to_string()
-    } else {
-        format!(" `{}`", docs::code_span(&text))
-    };
-    match &v.doc {
-        None => quote! { #[doc = #value] },
-        Some(d) => {
-            let rest = docs.attrs(d);
-            quote! { #[doc = #value] #[doc = ""] #rest }
-        }
-    }
-}
-
-/// [`variant_doc`] as text lines.
+/// A known value's doc lines: the value, and what it means when the spec says.
 fn variant_doc_lines(v: &crate::ir::EnumVariant, docs: &Docs) -> Vec<String> {
     let text = v.value.text();
     let mut lines = vec![if text.is_empty() {
@@ -327,129 +279,27 @@ fn variant_doc_lines(v: &crate::ir::EnumVariant, docs: &Docs) -> Vec<String> {
     lines
 }
 
-/// An integer enum: known values as unit variants, any other number kept in the
-/// catch-all; (de)serialised as a JSON number.
-fn int_enum_item(
-    doc: &TokenStream,
-    name: &proc_macro2::Ident,
-    e: &EnumDef,
-    spell: &Spell,
-) -> TokenStream {
-    let cfg = &spell.cfg;
-    let item_cfg = &spell.item_cfg;
-    let unknown = ident(&e.unknown_variant);
-    // Lowering makes every value of an integer enum an integer.
-    let known: Vec<(proc_macro2::Ident, Literal, &crate::ir::EnumVariant)> = e
-        .variants
-        .iter()
-        .filter_map(|v| {
-            let n = v.value.as_int()?;
-            Some((ident(&v.name), Literal::i64_unsuffixed(n), v))
-        })
-        .collect();
-    let variants = known.iter().map(|(vname, _, v)| {
-        let vdoc = variant_doc(v, spell.docs);
-        quote! { #vdoc #vname, }
-    });
-    let to_int = known
-        .iter()
-        .map(|(vname, n, _)| quote! { Self::#vname => #n, });
-    let from_int = known
-        .iter()
-        .map(|(vname, n, _)| quote! { #n => Self::#vname, });
-    let all = known.iter().map(|(vname, _, _)| quote! { Self::#vname });
-    let encode = spell.ser.then(|| {
-        quote! {
-            #cfg
-            impl Serialize for #name {
-                fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                    serializer.serialize_i64(self.value())
-                }
-            }
-        }
-    });
-    let decode = spell.de.then(|| {
-        quote! {
-            #cfg
-            impl<'de> Deserialize<'de> for #name {
-                fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                    i64::deserialize(deserializer).map(Self::from)
-                }
-            }
-        }
-    });
-    quote! {
-        #doc
-        #item_cfg
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        #[non_exhaustive]
-        pub enum #name {
-            #(#variants)*
-            /// A value this version of the client does not know; kept verbatim.
-            #unknown(i64),
-        }
-
-        #cfg
-        impl #name {
-            /// Every value known to this version of the client.
-            pub const KNOWN: &'static [Self] = &[#(#all),*];
-
-            /// The value as sent on the wire.
-            pub fn value(self) -> i64 {
-                match self {
-                    #(#to_int)*
-                    Self::#unknown(other) => other,
-                }
-            }
-        }
-
-        #cfg
-        impl From<i64> for #name {
-            fn from(value: i64) -> Self {
-                match value {
-                    #(#from_int)*
-                    other => Self::#unknown(other),
-                }
-            }
-        }
-
-        #cfg
-        impl std::fmt::Display for #name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                write!(f, "{}", self.value())
-            }
-        }
-
-        /// The inverse of `Display`: a number this version of the client does not
-        /// know becomes the catch-all variant; text that is not a number is an error.
-        #cfg
-        impl std::str::FromStr for #name {
-            type Err = std::num::ParseIntError;
-
-            fn from_str(s: &str) -> Result<Self, Self::Err> {
-                s.parse::<i64>().map(Self::from)
-            }
-        }
-
-        #encode
-        #decode
-    }
-}
-
-/// A forward-compatible string enum: known values as unit variants, anything else kept
-/// verbatim in the catch-all, so a newer server never breaks an older client.
+/// A forward-compatible enum: known values as unit variants, anything else kept
+/// verbatim in the catch-all, so a newer server never breaks an older client. A string
+/// enum's values are text; an integer enum's are numbers (`Copy`, a JSON number).
 fn enum_item(t: &TypeDef, e: &EnumDef, spell: &Spell) -> TokenStream {
-    let head = head_lines(
-        t,
-        spell,
-        &[
+    let (derive, payload) = if e.integer {
+        (
+            "#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]",
+            "i64",
+        )
+    } else {
+        (
             "#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]",
-            "#[non_exhaustive]",
-        ],
-    );
+            "String",
+        )
+    };
+    let head = head_lines(t, spell, &[derive, "#[non_exhaustive]"]);
     let variants: Vec<fixed::Variant> = e
         .variants
         .iter()
+        // Lowering makes every value of an integer enum an integer.
+        .filter(|v| !e.integer || v.value.as_int().is_some())
         .map(|v| fixed::Variant {
             doc: variant_doc_lines(v, spell.docs),
             name: ident(&v.name).to_string(),
@@ -465,11 +315,25 @@ fn enum_item(t: &TypeDef, e: &EnumDef, spell: &Spell) -> TokenStream {
         &variants,
         &[
             "/// A value this version of the client does not know; kept verbatim.".to_string(),
-            format!("{}(String),", ident(&e.unknown_variant)),
+            format!("{}({payload}),", ident(&e.unknown_variant)),
         ],
     );
-    fixed::string_enum(&mut w, &name, e, &spell.cfg_lines, spell.ser, spell.de);
+    let impls = if e.integer {
+        fixed::int_enum
+    } else {
+        fixed::string_enum
+    };
+    impls(&mut w, &name, e, &spell.cfg_lines, spell.ser, spell.de);
     spell.code.item(w.into_text())
+}
+
+/// The derives of a struct (or newtype): `Default` when the plan gives it one.
+fn plain_derive(default: bool) -> &'static str {
+    if default {
+        "#[derive(Debug, Clone, PartialEq, Default)]"
+    } else {
+        "#[derive(Debug, Clone, PartialEq)]"
+    }
 }
 
 /// The attribute lines of a type written as text: its doc, its `cfg`s (and lint
