@@ -271,7 +271,8 @@ impl Writer {
             return;
         }
         let one = format!("{head} {{ {inner} }}{close}");
-        if width(&inner) <= STRUCT_LIT_WIDTH && fits(indent, &[&one]) {
+        let written = fields.iter().any(|f| matches!(f, Field::Written(_)));
+        if !written && width(&inner) <= STRUCT_LIT_WIDTH && fits(indent, &[&one]) {
             self.line(indent, &one);
             return;
         }
@@ -286,6 +287,7 @@ impl Writer {
     pub fn field(&mut self, indent: usize, f: &Field) {
         let text = f.flat();
         match f {
+            Field::Written(lines) => self.text.push_str(lines),
             Field::Call {
                 name,
                 callee,
@@ -393,12 +395,15 @@ pub enum Field {
         args: Vec<String>,
         tail: String,
     },
+    /// Lines already laid out at the field's indentation, with the comma: the literal
+    /// is then always written a field per line.
+    Written(String),
 }
 
 impl Field {
     fn flat(&self) -> String {
         match self {
-            Field::Text(t) => t.clone(),
+            Field::Text(t) | Field::Written(t) => t.clone(),
             Field::Call {
                 name,
                 callee,

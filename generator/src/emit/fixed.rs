@@ -250,15 +250,22 @@ impl StructItems<'_> {
 
         let data_type = events.map(|e| ident(&self.api.type_def(e.data_type).name));
         let mut inits: Vec<Field> = Vec::with_capacity(s.fields.len() + 1);
-        let mut envelope_data = None;
         for (f, l) in s.fields.iter().zip(locals) {
             let fname = ident(&f.name).to_string();
             let wire = string(&f.wire_name);
             match (f.presence, &data_type) {
                 (Presence::Required, Some(data)) if is_data(&f.wire_name) => {
-                    // Written below, in a layout of its own.
-                    envelope_data = Some((inits.len(), fname, data.to_string(), l, wire));
-                    inits.push(Field::Text(String::new()));
+                    // `data: Data::from_envelope(&[..], de::required(..)?)
+                    //     .map_err(..)?,`, always broken.
+                    let mut b = Writer::default();
+                    b.line(12, &format!("{fname}: {data}::from_envelope("));
+                    let keys: Vec<String> =
+                        keys.iter().map(|k| format!("{k}.as_deref()")).collect();
+                    b.list(16, "&", &keys, ",");
+                    b.call(16, "de::required", &[l.clone(), wire], "?,");
+                    b.line(12, ")");
+                    b.line(12, ".map_err(<A::Error as serde::de::Error>::custom)?,");
+                    inits.push(Field::Written(b.into_text()));
                 }
                 (Presence::Required, _) => inits.push(Field::Call {
                     name: fname,
@@ -272,28 +279,7 @@ impl StructItems<'_> {
         if s.additional.is_some() {
             inits.push(Field::Text("additional_properties".into()));
         }
-        match envelope_data {
-            None => w.struct_lit(8, "Ok(Self", &inits, ")"),
-            Some((at, fname, data, l, wire)) => {
-                // `data: Data::from_envelope(&[..], de::required(..)?)
-                //     .map_err(..)?,` among the fields, always broken.
-                w.line(8, "Ok(Self {");
-                for (i, f) in inits.iter().enumerate() {
-                    if i == at {
-                        w.line(12, &format!("{fname}: {data}::from_envelope("));
-                        let keys: Vec<String> =
-                            keys.iter().map(|k| format!("{k}.as_deref()")).collect();
-                        w.list(16, "&", &keys, ",");
-                        w.call(16, "de::required", &[l.clone(), wire.clone()], "?,");
-                        w.line(12, ")");
-                        w.line(12, ".map_err(<A::Error as serde::de::Error>::custom)?,");
-                    } else {
-                        w.field(12, f);
-                    }
-                }
-                w.line(8, "})");
-            }
-        }
+        w.struct_lit(8, "Ok(Self", &inits, ")");
         w.close(&[4, 0]);
     }
 }

@@ -17,14 +17,15 @@ use crate::plan::Plan;
 /// carries (see [`super::features`]), and which serde impls it gets; and where its
 /// doc blocks go.
 struct Spell<'a> {
-    /// The `cfg` of the type's items.
-    cfg: TokenStream,
-    /// [`Spell::cfg`] as text lines, for the items written as text.
+    /// The feature gate of the type's items.
+    gate: &'a crate::plan::Gate,
+    /// The `cfg` of the type's items, as text lines.
     cfg_lines: Vec<String>,
-    /// [`Spell::item_cfg`] as text lines.
+    /// The type's own `cfg` lines: with the `docsrs` attribute showing its features in
+    /// docs, and `#[allow(missing_docs)]` if the spec leaves it undescribed.
     item_cfg_lines: Vec<String>,
-    /// The type's own `cfg`, with the `docsrs` attribute showing its features in docs.
-    item_cfg: TokenStream,
+    /// `#[allow(missing_docs)]` is on the type.
+    allow_missing: bool,
     ser: bool,
     de: bool,
     /// `#[non_exhaustive]`.
@@ -77,13 +78,9 @@ pub fn type_items(
         // An alias has the docs of its own (see `copy_item`).
         let allow_missing = p.alias_of.is_none() && undocumented(t);
         let spell = Spell {
-            cfg: super::features::cfg(&p.gate),
+            gate: &p.gate,
             cfg_lines: super::features::cfg_lines(&p.gate),
-            item_cfg: {
-                let cfg = super::features::item_cfg(&p.gate);
-                let allow = allow_missing.then(|| quote! { #[allow(missing_docs)] });
-                quote! { #cfg #allow }
-            },
+            allow_missing,
             item_cfg_lines: {
                 let mut lines = super::features::item_cfg_lines(&p.gate);
                 if allow_missing {
@@ -361,8 +358,15 @@ fn event_item(
     e: &EventUnion,
     spell: &Spell,
 ) -> TokenStream {
-    let cfg = &spell.cfg;
-    let item_cfg = &spell.item_cfg;
+    // The one kind of type still spelled as tokens.
+    let cfg = &super::features::cfg(spell.gate);
+    let item_cfg = {
+        let cfg = super::features::item_cfg(spell.gate);
+        let allow = spell
+            .allow_missing
+            .then(|| quote! { #[allow(missing_docs)] });
+        quote! { #cfg #allow }
+    };
     let variants = e.variants.iter().map(|v| {
         let vdoc = spell.docs.attrs(v.doc.as_deref().unwrap_or(""));
         let vname = ident(&v.name);
