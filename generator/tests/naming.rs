@@ -233,7 +233,10 @@ fn query_and_body_are_one_params_struct_and_paths_nest() {
     };
     let card = file("src/resources/contact_card.rs");
     assert!(
-        card.contains(".query(\"phone_number\", &params.phone_number, QueryStyle::Form {"),
+        card.contains(
+            ".query(\n            \"phone_number\",\n            &params.phone_number,\n            \
+             QueryStyle::Form { explode: true },\n        )"
+        ),
         "{card}"
     );
     assert!(

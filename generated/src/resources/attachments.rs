@@ -72,9 +72,7 @@ impl<'a> Attachments<'a> {
     pub fn create_with_response(
         &self,
         params: &types::AttachmentCreateParams,
-    ) -> impl Future<
-        Output = Result<ApiResponse<types::AttachmentCreateResponse>, Error>,
-    > {
+    ) -> impl Future<Output = Result<ApiResponse<types::AttachmentCreateResponse>, Error>> {
         self.scope.call::<Json<_>>(create_request(params))
     }
 
@@ -101,16 +99,15 @@ impl<'a> Attachments<'a> {
         &self,
         attachment_id: &str,
     ) -> impl Future<Output = Result<types::AttachmentRetrieveResponse, Error>> {
-        self.scope.call_value::<Json<_>>(retrieve_request(attachment_id))
+        self.scope
+            .call_value::<Json<_>>(retrieve_request(attachment_id))
     }
 
     /// Same as [`retrieve`](Self::retrieve), also returning the status and headers.
     pub fn retrieve_with_response(
         &self,
         attachment_id: &str,
-    ) -> impl Future<
-        Output = Result<ApiResponse<types::AttachmentRetrieveResponse>, Error>,
-    > {
+    ) -> impl Future<Output = Result<ApiResponse<types::AttachmentRetrieveResponse>, Error>> {
         self.scope.call::<Json<_>>(retrieve_request(attachment_id))
     }
 
@@ -129,11 +126,9 @@ impl<'a> Attachments<'a> {
     /// #     Ok(())
     /// # }
     /// ```
-    pub fn delete(
-        &self,
-        attachment_id: &str,
-    ) -> impl Future<Output = Result<(), Error>> {
-        self.scope.call_value::<Empty>(delete_request(attachment_id))
+    pub fn delete(&self, attachment_id: &str) -> impl Future<Output = Result<(), Error>> {
+        self.scope
+            .call_value::<Empty>(delete_request(attachment_id))
     }
 
     /// Same as [`delete`](Self::delete), also returning the status and headers.
@@ -154,17 +149,17 @@ fn create_request(params: &types::AttachmentCreateParams) -> Result<RequestSpec,
 /// The request of [`Attachments::retrieve`].
 fn retrieve_request(attachment_id: &str) -> Result<RequestSpec, Error> {
     let path = format!("/v3/attachments/{}", path::segment(attachment_id)?);
-    Ok(RequestSpec::new(Method::GET, "/v3/attachments/{attachmentId}", path))
+    Ok(RequestSpec::new(
+        Method::GET,
+        "/v3/attachments/{attachmentId}",
+        path,
+    ))
 }
 
 /// The request of [`Attachments::delete`].
 fn delete_request(attachment_id: &str) -> Result<RequestSpec, Error> {
     let path = format!("/v3/attachments/{}", path::segment(attachment_id)?);
-    let request = RequestSpec::new(
-        Method::DELETE,
-        "/v3/attachments/{attachmentId}",
-        path,
-    )
-    .accept("*/*");
+    let request =
+        RequestSpec::new(Method::DELETE, "/v3/attachments/{attachmentId}", path).accept("*/*");
     Ok(request)
 }

@@ -57,19 +57,19 @@ impl<'a> AvailableNumber<'a> {
     pub fn retrieve_with_response(
         &self,
         params: &types::AvailableNumberRetrieveParams,
-    ) -> impl Future<
-        Output = Result<ApiResponse<types::AvailableNumberRetrieveResponse>, Error>,
-    > {
+    ) -> impl Future<Output = Result<ApiResponse<types::AvailableNumberRetrieveResponse>, Error>>
+    {
         self.scope.call::<Json<_>>(retrieve_request(params))
     }
 }
 
 /// The request of [`AvailableNumber::retrieve`].
-fn retrieve_request(
-    params: &types::AvailableNumberRetrieveParams,
-) -> Result<RequestSpec, Error> {
+fn retrieve_request(params: &types::AvailableNumberRetrieveParams) -> Result<RequestSpec, Error> {
     let path = String::from("/v3/available_number");
-    let request = RequestSpec::new(Method::GET, "/v3/available_number", path)
-        .query("to", &params.to, QueryStyle::Form { explode: false });
+    let request = RequestSpec::new(Method::GET, "/v3/available_number", path).query(
+        "to",
+        &params.to,
+        QueryStyle::Form { explode: false },
+    );
     Ok(request)
 }

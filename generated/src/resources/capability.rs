@@ -56,7 +56,8 @@ impl<'a> Capability<'a> {
         &self,
         params: &types::CapabilityCheckImessageParams,
     ) -> impl Future<Output = Result<types::HandleCheckResponse, Error>> {
-        self.scope.call_value::<Json<_>>(check_imessage_request(params))
+        self.scope
+            .call_value::<Json<_>>(check_imessage_request(params))
     }
 
     /// Same as [`check_imessage`](Self::check_imessage), also returning the status and headers.
@@ -116,9 +117,7 @@ fn check_imessage_request(
 }
 
 /// The request of [`Capability::check_rcs`].
-fn check_rcs_request(
-    params: &types::CapabilityCheckRcsParams,
-) -> Result<RequestSpec, Error> {
+fn check_rcs_request(params: &types::CapabilityCheckRcsParams) -> Result<RequestSpec, Error> {
     let path = String::from("/v3/capability/check_rcs");
     RequestSpec::new(Method::POST, "/v3/capability/check_rcs", path).json(params)
 }

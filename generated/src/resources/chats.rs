@@ -88,10 +88,9 @@ impl<'a> Chats<'a> {
     pub fn list_chats(
         &self,
         params: &types::ChatListChatsParams,
-    ) -> impl Future<
-        Output = Result<Page<types::Chat, types::ChatListChatsResponse>, Error>,
-    > {
-        self.scope.page(list_chats_request(params), LIST_CHATS_PAGES)
+    ) -> impl Future<Output = Result<Page<types::Chat, types::ChatListChatsResponse>, Error>> {
+        self.scope
+            .page(list_chats_request(params), LIST_CHATS_PAGES)
     }
 
     /// Every item of [`list_chats`](Self::list_chats), page after page: a `Stream` of `Result<item, Error>` (use `futures::TryStreamExt` to collect or iterate). The next page is requested when the items of the current one are consumed, with the same parameters (only the position changes), options, retries and timeouts. The stream ends after the last page; an error, including a position the server repeats, is yielded once and ends it.
@@ -99,7 +98,8 @@ impl<'a> Chats<'a> {
         &self,
         params: &types::ChatListChatsParams,
     ) -> PageStream<types::Chat, types::ChatListChatsResponse> {
-        self.scope.stream(list_chats_request(params), LIST_CHATS_PAGES)
+        self.scope
+            .stream(list_chats_request(params), LIST_CHATS_PAGES)
     }
 
     /// The first page of [`list_chats`](Self::list_chats) as it was received: status, headers and the decoded body.
@@ -180,10 +180,7 @@ impl<'a> Chats<'a> {
     /// #     Ok(())
     /// # }
     /// ```
-    pub fn retrieve(
-        &self,
-        chat_id: &str,
-    ) -> impl Future<Output = Result<types::Chat, Error>> {
+    pub fn retrieve(&self, chat_id: &str) -> impl Future<Output = Result<types::Chat, Error>> {
         self.scope.call_value::<Json<_>>(retrieve_request(chat_id))
     }
 
@@ -225,7 +222,8 @@ impl<'a> Chats<'a> {
         chat_id: &str,
         params: &types::ChatUpdateParams,
     ) -> impl Future<Output = Result<types::ChatUpdateResponse, Error>> {
-        self.scope.call_value::<Json<_>>(update_request(chat_id, params))
+        self.scope
+            .call_value::<Json<_>>(update_request(chat_id, params))
     }
 
     /// Same as [`update`](Self::update), also returning the status and headers.
@@ -252,11 +250,9 @@ impl<'a> Chats<'a> {
     /// #     Ok(())
     /// # }
     /// ```
-    pub fn mark_as_read(
-        &self,
-        chat_id: &str,
-    ) -> impl Future<Output = Result<(), Error>> {
-        self.scope.call_value::<Empty>(mark_as_read_request(chat_id))
+    pub fn mark_as_read(&self, chat_id: &str) -> impl Future<Output = Result<(), Error>> {
+        self.scope
+            .call_value::<Empty>(mark_as_read_request(chat_id))
     }
 
     /// Same as [`mark_as_read`](Self::mark_as_read), also returning the status and headers.
@@ -283,11 +279,9 @@ impl<'a> Chats<'a> {
     /// #     Ok(())
     /// # }
     /// ```
-    pub fn share_contact_card(
-        &self,
-        chat_id: &str,
-    ) -> impl Future<Output = Result<(), Error>> {
-        self.scope.call_value::<Empty>(share_contact_card_request(chat_id))
+    pub fn share_contact_card(&self, chat_id: &str) -> impl Future<Output = Result<(), Error>> {
+        self.scope
+            .call_value::<Empty>(share_contact_card_request(chat_id))
     }
 
     /// Same as [`share_contact_card`](Self::share_contact_card), also returning the status and headers.
@@ -295,7 +289,8 @@ impl<'a> Chats<'a> {
         &self,
         chat_id: &str,
     ) -> impl Future<Output = Result<ApiResponse<()>, Error>> {
-        self.scope.call::<Empty>(share_contact_card_request(chat_id))
+        self.scope
+            .call::<Empty>(share_contact_card_request(chat_id))
     }
 
     /// Send a voice memo
@@ -332,7 +327,8 @@ impl<'a> Chats<'a> {
         chat_id: &str,
         params: &types::ChatSendVoicememoParams,
     ) -> impl Future<Output = Result<types::ChatSendVoicememoResponse, Error>> {
-        self.scope.call_value::<Json<_>>(send_voicememo_request(chat_id, params))
+        self.scope
+            .call_value::<Json<_>>(send_voicememo_request(chat_id, params))
     }
 
     /// Same as [`send_voicememo`](Self::send_voicememo), also returning the status and headers.
@@ -340,10 +336,9 @@ impl<'a> Chats<'a> {
         &self,
         chat_id: &str,
         params: &types::ChatSendVoicememoParams,
-    ) -> impl Future<
-        Output = Result<ApiResponse<types::ChatSendVoicememoResponse>, Error>,
-    > {
-        self.scope.call::<Json<_>>(send_voicememo_request(chat_id, params))
+    ) -> impl Future<Output = Result<ApiResponse<types::ChatSendVoicememoResponse>, Error>> {
+        self.scope
+            .call::<Json<_>>(send_voicememo_request(chat_id, params))
     }
 
     /// Leave a chat
@@ -369,7 +364,8 @@ impl<'a> Chats<'a> {
         &self,
         chat_id: &str,
     ) -> impl Future<Output = Result<types::ChatLeaveChatResponse, Error>> {
-        self.scope.call_value::<Json<_>>(leave_chat_request(chat_id))
+        self.scope
+            .call_value::<Json<_>>(leave_chat_request(chat_id))
     }
 
     /// Same as [`leave_chat`](Self::leave_chat), also returning the status and headers.
@@ -382,9 +378,7 @@ impl<'a> Chats<'a> {
 }
 
 /// The request of [`Chats::list_chats`].
-fn list_chats_request(
-    params: &types::ChatListChatsParams,
-) -> Result<RequestSpec, Error> {
+fn list_chats_request(params: &types::ChatListChatsParams) -> Result<RequestSpec, Error> {
     let path = String::from("/v3/chats");
     let request = RequestSpec::new(Method::GET, "/v3/chats", path)
         .query("from", &params.from, QueryStyle::Form { explode: true })
@@ -407,10 +401,7 @@ fn retrieve_request(chat_id: &str) -> Result<RequestSpec, Error> {
 }
 
 /// The request of [`Chats::update`].
-fn update_request(
-    chat_id: &str,
-    params: &types::ChatUpdateParams,
-) -> Result<RequestSpec, Error> {
+fn update_request(chat_id: &str, params: &types::ChatUpdateParams) -> Result<RequestSpec, Error> {
     let path = format!("/v3/chats/{}", path::segment(chat_id)?);
     RequestSpec::new(Method::PUT, "/v3/chats/{chatId}", path).json(params)
 }
@@ -418,20 +409,15 @@ fn update_request(
 /// The request of [`Chats::mark_as_read`].
 fn mark_as_read_request(chat_id: &str) -> Result<RequestSpec, Error> {
     let path = format!("/v3/chats/{}/read", path::segment(chat_id)?);
-    let request = RequestSpec::new(Method::POST, "/v3/chats/{chatId}/read", path)
-        .accept("*/*");
+    let request = RequestSpec::new(Method::POST, "/v3/chats/{chatId}/read", path).accept("*/*");
     Ok(request)
 }
 
 /// The request of [`Chats::share_contact_card`].
 fn share_contact_card_request(chat_id: &str) -> Result<RequestSpec, Error> {
     let path = format!("/v3/chats/{}/share_contact_card", path::segment(chat_id)?);
-    let request = RequestSpec::new(
-        Method::POST,
-        "/v3/chats/{chatId}/share_contact_card",
-        path,
-    )
-    .accept("*/*");
+    let request =
+        RequestSpec::new(Method::POST, "/v3/chats/{chatId}/share_contact_card", path).accept("*/*");
     Ok(request)
 }
 
@@ -447,7 +433,11 @@ fn send_voicememo_request(
 /// The request of [`Chats::leave_chat`].
 fn leave_chat_request(chat_id: &str) -> Result<RequestSpec, Error> {
     let path = format!("/v3/chats/{}/leave", path::segment(chat_id)?);
-    Ok(RequestSpec::new(Method::POST, "/v3/chats/{chatId}/leave", path))
+    Ok(RequestSpec::new(
+        Method::POST,
+        "/v3/chats/{chatId}/leave",
+        path,
+    ))
 }
 
 /// How [`Chats::list_chats`] pages: cursor (query `cursor`, next `next_cursor`, items `chats`).

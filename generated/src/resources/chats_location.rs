@@ -58,9 +58,7 @@ impl<'a> ChatLocation<'a> {
     pub fn request_with_response(
         &self,
         chat_id: &str,
-    ) -> impl Future<
-        Output = Result<ApiResponse<types::LocationRequestResponse>, Error>,
-    > {
+    ) -> impl Future<Output = Result<ApiResponse<types::LocationRequestResponse>, Error>> {
         self.scope.call::<Json<_>>(request_request(chat_id))
     }
 
@@ -96,9 +94,7 @@ impl<'a> ChatLocation<'a> {
     pub fn retrieve_with_response(
         &self,
         chat_id: &str,
-    ) -> impl Future<
-        Output = Result<ApiResponse<types::GetChatLocationResponse>, Error>,
-    > {
+    ) -> impl Future<Output = Result<ApiResponse<types::GetChatLocationResponse>, Error>> {
         self.scope.call::<Json<_>>(retrieve_request(chat_id))
     }
 }
@@ -106,7 +102,11 @@ impl<'a> ChatLocation<'a> {
 /// The request of [`ChatLocation::request`].
 fn request_request(chat_id: &str) -> Result<RequestSpec, Error> {
     let path = format!("/v3/chats/{}/location/request", path::segment(chat_id)?);
-    Ok(RequestSpec::new(Method::POST, "/v3/chats/{chatId}/location/request", path))
+    Ok(RequestSpec::new(
+        Method::POST,
+        "/v3/chats/{chatId}/location/request",
+        path,
+    ))
 }
 
 /// The request of [`ChatLocation::retrieve`].

@@ -59,9 +59,8 @@ impl<'a> ChatMessages<'a> {
         &self,
         chat_id: &str,
         params: &types::MessageListParams,
-    ) -> impl Future<
-        Output = Result<Page<types::Message, types::ChatMessageListResponse>, Error>,
-    > {
+    ) -> impl Future<Output = Result<Page<types::Message, types::ChatMessageListResponse>, Error>>
+    {
         self.scope.page(list_request(chat_id, params), LIST_PAGES)
     }
 
@@ -79,9 +78,7 @@ impl<'a> ChatMessages<'a> {
         &self,
         chat_id: &str,
         params: &types::MessageListParams,
-    ) -> impl Future<
-        Output = Result<ApiResponse<types::ChatMessageListResponse>, Error>,
-    > {
+    ) -> impl Future<Output = Result<ApiResponse<types::ChatMessageListResponse>, Error>> {
         self.scope.call::<Json<_>>(list_request(chat_id, params))
     }
 
@@ -125,7 +122,8 @@ impl<'a> ChatMessages<'a> {
         chat_id: &str,
         params: &types::MessageSendParams,
     ) -> impl Future<Output = Result<types::MessageSendResponse, Error>> {
-        self.scope.call_value::<Json<_>>(send_request(chat_id, params))
+        self.scope
+            .call_value::<Json<_>>(send_request(chat_id, params))
     }
 
     /// Same as [`send`](Self::send), also returning the status and headers.
@@ -139,10 +137,7 @@ impl<'a> ChatMessages<'a> {
 }
 
 /// The request of [`ChatMessages::list`].
-fn list_request(
-    chat_id: &str,
-    params: &types::MessageListParams,
-) -> Result<RequestSpec, Error> {
+fn list_request(chat_id: &str, params: &types::MessageListParams) -> Result<RequestSpec, Error> {
     let path = format!("/v3/chats/{}/messages", path::segment(chat_id)?);
     let request = RequestSpec::new(Method::GET, "/v3/chats/{chatId}/messages", path)
         .query("cursor", &params.cursor, QueryStyle::Form { explode: true })
@@ -151,10 +146,7 @@ fn list_request(
 }
 
 /// The request of [`ChatMessages::send`].
-fn send_request(
-    chat_id: &str,
-    params: &types::MessageSendParams,
-) -> Result<RequestSpec, Error> {
+fn send_request(chat_id: &str, params: &types::MessageSendParams) -> Result<RequestSpec, Error> {
     let path = format!("/v3/chats/{}/messages", path::segment(chat_id)?);
     RequestSpec::new(Method::POST, "/v3/chats/{chatId}/messages", path).json(params)
 }

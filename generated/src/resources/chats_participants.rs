@@ -58,7 +58,8 @@ impl<'a> ChatParticipants<'a> {
         chat_id: &str,
         params: &types::ParticipantAddParams,
     ) -> impl Future<Output = Result<types::ParticipantAddResponse, Error>> {
-        self.scope.call_value::<Json<_>>(add_request(chat_id, params))
+        self.scope
+            .call_value::<Json<_>>(add_request(chat_id, params))
     }
 
     /// Same as [`add`](Self::add), also returning the status and headers.
@@ -66,9 +67,7 @@ impl<'a> ChatParticipants<'a> {
         &self,
         chat_id: &str,
         params: &types::ParticipantAddParams,
-    ) -> impl Future<
-        Output = Result<ApiResponse<types::ParticipantAddResponse>, Error>,
-    > {
+    ) -> impl Future<Output = Result<ApiResponse<types::ParticipantAddResponse>, Error>> {
         self.scope.call::<Json<_>>(add_request(chat_id, params))
     }
 
@@ -103,7 +102,8 @@ impl<'a> ChatParticipants<'a> {
         chat_id: &str,
         params: &types::ParticipantRemoveParams,
     ) -> impl Future<Output = Result<types::ParticipantRemoveResponse, Error>> {
-        self.scope.call_value::<Json<_>>(remove_request(chat_id, params))
+        self.scope
+            .call_value::<Json<_>>(remove_request(chat_id, params))
     }
 
     /// Same as [`remove`](Self::remove), also returning the status and headers.
@@ -111,18 +111,13 @@ impl<'a> ChatParticipants<'a> {
         &self,
         chat_id: &str,
         params: &types::ParticipantRemoveParams,
-    ) -> impl Future<
-        Output = Result<ApiResponse<types::ParticipantRemoveResponse>, Error>,
-    > {
+    ) -> impl Future<Output = Result<ApiResponse<types::ParticipantRemoveResponse>, Error>> {
         self.scope.call::<Json<_>>(remove_request(chat_id, params))
     }
 }
 
 /// The request of [`ChatParticipants::add`].
-fn add_request(
-    chat_id: &str,
-    params: &types::ParticipantAddParams,
-) -> Result<RequestSpec, Error> {
+fn add_request(chat_id: &str, params: &types::ParticipantAddParams) -> Result<RequestSpec, Error> {
     let path = format!("/v3/chats/{}/participants", path::segment(chat_id)?);
     RequestSpec::new(Method::POST, "/v3/chats/{chatId}/participants", path).json(params)
 }
@@ -133,6 +128,5 @@ fn remove_request(
     params: &types::ParticipantRemoveParams,
 ) -> Result<RequestSpec, Error> {
     let path = format!("/v3/chats/{}/participants", path::segment(chat_id)?);
-    RequestSpec::new(Method::DELETE, "/v3/chats/{chatId}/participants", path)
-        .json(params)
+    RequestSpec::new(Method::DELETE, "/v3/chats/{chatId}/participants", path).json(params)
 }

@@ -85,15 +85,13 @@ impl<'a> ChatTyping<'a> {
 /// The request of [`ChatTyping::start`].
 fn start_request(chat_id: &str) -> Result<RequestSpec, Error> {
     let path = format!("/v3/chats/{}/typing", path::segment(chat_id)?);
-    let request = RequestSpec::new(Method::POST, "/v3/chats/{chatId}/typing", path)
-        .accept("*/*");
+    let request = RequestSpec::new(Method::POST, "/v3/chats/{chatId}/typing", path).accept("*/*");
     Ok(request)
 }
 
 /// The request of [`ChatTyping::stop`].
 fn stop_request(chat_id: &str) -> Result<RequestSpec, Error> {
     let path = format!("/v3/chats/{}/typing", path::segment(chat_id)?);
-    let request = RequestSpec::new(Method::DELETE, "/v3/chats/{chatId}/typing", path)
-        .accept("*/*");
+    let request = RequestSpec::new(Method::DELETE, "/v3/chats/{chatId}/typing", path).accept("*/*");
     Ok(request)
 }

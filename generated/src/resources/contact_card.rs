@@ -58,9 +58,7 @@ impl<'a> ContactCard<'a> {
     pub fn retrieve_with_response(
         &self,
         params: &types::ContactCardRetrieveParams,
-    ) -> impl Future<
-        Output = Result<ApiResponse<types::ContactCardRetrieveResponse>, Error>,
-    > {
+    ) -> impl Future<Output = Result<ApiResponse<types::ContactCardRetrieveResponse>, Error>> {
         self.scope.call::<Json<_>>(retrieve_request(params))
     }
 
@@ -147,29 +145,30 @@ impl<'a> ContactCard<'a> {
 }
 
 /// The request of [`ContactCard::retrieve`].
-fn retrieve_request(
-    params: &types::ContactCardRetrieveParams,
-) -> Result<RequestSpec, Error> {
+fn retrieve_request(params: &types::ContactCardRetrieveParams) -> Result<RequestSpec, Error> {
     let path = String::from("/v3/contact_card");
-    let request = RequestSpec::new(Method::GET, "/v3/contact_card", path)
-        .query("phone_number", &params.phone_number, QueryStyle::Form { explode: true });
+    let request = RequestSpec::new(Method::GET, "/v3/contact_card", path).query(
+        "phone_number",
+        &params.phone_number,
+        QueryStyle::Form { explode: true },
+    );
     Ok(request)
 }
 
 /// The request of [`ContactCard::create`].
-fn create_request(
-    params: &types::ContactCardCreateParams,
-) -> Result<RequestSpec, Error> {
+fn create_request(params: &types::ContactCardCreateParams) -> Result<RequestSpec, Error> {
     let path = String::from("/v3/contact_card");
     RequestSpec::new(Method::POST, "/v3/contact_card", path).json(params)
 }
 
 /// The request of [`ContactCard::update`].
-fn update_request(
-    params: &types::ContactCardUpdateParams,
-) -> Result<RequestSpec, Error> {
+fn update_request(params: &types::ContactCardUpdateParams) -> Result<RequestSpec, Error> {
     let path = String::from("/v3/contact_card");
     RequestSpec::new(Method::PATCH, "/v3/contact_card", path)
-        .query("phone_number", &params.phone_number, QueryStyle::Form { explode: true })
+        .query(
+            "phone_number",
+            &params.phone_number,
+            QueryStyle::Form { explode: true },
+        )
         .json_without(params, &["phone_number"])
 }

@@ -55,7 +55,8 @@ impl<'a> Messages<'a> {
         &self,
         message_id: &str,
     ) -> impl Future<Output = Result<types::Message, Error>> {
-        self.scope.call_value::<Json<_>>(retrieve_request(message_id))
+        self.scope
+            .call_value::<Json<_>>(retrieve_request(message_id))
     }
 
     /// Same as [`retrieve`](Self::retrieve), also returning the status and headers.
@@ -96,7 +97,8 @@ impl<'a> Messages<'a> {
         message_id: &str,
         params: &types::MessageUpdateParams,
     ) -> impl Future<Output = Result<types::Message, Error>> {
-        self.scope.call_value::<Json<_>>(update_request(message_id, params))
+        self.scope
+            .call_value::<Json<_>>(update_request(message_id, params))
     }
 
     /// Same as [`update`](Self::update), also returning the status and headers.
@@ -105,7 +107,8 @@ impl<'a> Messages<'a> {
         message_id: &str,
         params: &types::MessageUpdateParams,
     ) -> impl Future<Output = Result<ApiResponse<types::Message>, Error>> {
-        self.scope.call::<Json<_>>(update_request(message_id, params))
+        self.scope
+            .call::<Json<_>>(update_request(message_id, params))
     }
 
     /// Delete a message
@@ -166,16 +169,12 @@ impl<'a> Messages<'a> {
         message_id: &str,
         params: &types::MessageListMessagesThreadParams,
     ) -> impl Future<
-        Output = Result<
-            Page<types::Message, types::MessageListMessagesThreadResponse>,
-            Error,
-        >,
+        Output = Result<Page<types::Message, types::MessageListMessagesThreadResponse>, Error>,
     > {
-        self.scope
-            .page(
-                list_messages_thread_request(message_id, params),
-                LIST_MESSAGES_THREAD_PAGES,
-            )
+        self.scope.page(
+            list_messages_thread_request(message_id, params),
+            LIST_MESSAGES_THREAD_PAGES,
+        )
     }
 
     /// Every item of [`list_messages_thread`](Self::list_messages_thread), page after page: a `Stream` of `Result<item, Error>` (use `futures::TryStreamExt` to collect or iterate). The next page is requested when the items of the current one are consumed, with the same parameters (only the position changes), options, retries and timeouts. The stream ends after the last page; an error, including a position the server repeats, is yielded once and ends it.
@@ -184,11 +183,10 @@ impl<'a> Messages<'a> {
         message_id: &str,
         params: &types::MessageListMessagesThreadParams,
     ) -> PageStream<types::Message, types::MessageListMessagesThreadResponse> {
-        self.scope
-            .stream(
-                list_messages_thread_request(message_id, params),
-                LIST_MESSAGES_THREAD_PAGES,
-            )
+        self.scope.stream(
+            list_messages_thread_request(message_id, params),
+            LIST_MESSAGES_THREAD_PAGES,
+        )
     }
 
     /// The first page of [`list_messages_thread`](Self::list_messages_thread) as it was received: status, headers and the decoded body.
@@ -196,10 +194,10 @@ impl<'a> Messages<'a> {
         &self,
         message_id: &str,
         params: &types::MessageListMessagesThreadParams,
-    ) -> impl Future<
-        Output = Result<ApiResponse<types::MessageListMessagesThreadResponse>, Error>,
-    > {
-        self.scope.call::<Json<_>>(list_messages_thread_request(message_id, params))
+    ) -> impl Future<Output = Result<ApiResponse<types::MessageListMessagesThreadResponse>, Error>>
+    {
+        self.scope
+            .call::<Json<_>>(list_messages_thread_request(message_id, params))
     }
 
     /// Add or remove a reaction
@@ -235,7 +233,8 @@ impl<'a> Messages<'a> {
         message_id: &str,
         params: &types::MessageAddReactionParams,
     ) -> impl Future<Output = Result<types::MessageAddReactionResponse, Error>> {
-        self.scope.call_value::<Json<_>>(add_reaction_request(message_id, params))
+        self.scope
+            .call_value::<Json<_>>(add_reaction_request(message_id, params))
     }
 
     /// Same as [`add_reaction`](Self::add_reaction), also returning the status and headers.
@@ -243,10 +242,9 @@ impl<'a> Messages<'a> {
         &self,
         message_id: &str,
         params: &types::MessageAddReactionParams,
-    ) -> impl Future<
-        Output = Result<ApiResponse<types::MessageAddReactionResponse>, Error>,
-    > {
-        self.scope.call::<Json<_>>(add_reaction_request(message_id, params))
+    ) -> impl Future<Output = Result<ApiResponse<types::MessageAddReactionResponse>, Error>> {
+        self.scope
+            .call::<Json<_>>(add_reaction_request(message_id, params))
     }
 
     /// Send a message to handles
@@ -338,7 +336,8 @@ impl<'a> Messages<'a> {
         message_id: &str,
         params: &types::MessageUpdateAppCardParams,
     ) -> impl Future<Output = Result<types::MessageUpdateAppCardResponse, Error>> {
-        self.scope.call_value::<Json<_>>(update_app_card_request(message_id, params))
+        self.scope
+            .call_value::<Json<_>>(update_app_card_request(message_id, params))
     }
 
     /// Same as [`update_app_card`](Self::update_app_card), also returning the status and headers.
@@ -346,17 +345,20 @@ impl<'a> Messages<'a> {
         &self,
         message_id: &str,
         params: &types::MessageUpdateAppCardParams,
-    ) -> impl Future<
-        Output = Result<ApiResponse<types::MessageUpdateAppCardResponse>, Error>,
-    > {
-        self.scope.call::<Json<_>>(update_app_card_request(message_id, params))
+    ) -> impl Future<Output = Result<ApiResponse<types::MessageUpdateAppCardResponse>, Error>> {
+        self.scope
+            .call::<Json<_>>(update_app_card_request(message_id, params))
     }
 }
 
 /// The request of [`Messages::retrieve`].
 fn retrieve_request(message_id: &str) -> Result<RequestSpec, Error> {
     let path = format!("/v3/messages/{}", path::segment(message_id)?);
-    Ok(RequestSpec::new(Method::GET, "/v3/messages/{messageId}", path))
+    Ok(RequestSpec::new(
+        Method::GET,
+        "/v3/messages/{messageId}",
+        path,
+    ))
 }
 
 /// The request of [`Messages::update`].
@@ -371,8 +373,7 @@ fn update_request(
 /// The request of [`Messages::delete`].
 fn delete_request(message_id: &str) -> Result<RequestSpec, Error> {
     let path = format!("/v3/messages/{}", path::segment(message_id)?);
-    let request = RequestSpec::new(Method::DELETE, "/v3/messages/{messageId}", path)
-        .accept("*/*");
+    let request = RequestSpec::new(Method::DELETE, "/v3/messages/{messageId}", path).accept("*/*");
     Ok(request)
 }
 
@@ -395,8 +396,7 @@ fn add_reaction_request(
     params: &types::MessageAddReactionParams,
 ) -> Result<RequestSpec, Error> {
     let path = format!("/v3/messages/{}/reactions", path::segment(message_id)?);
-    RequestSpec::new(Method::POST, "/v3/messages/{messageId}/reactions", path)
-        .json(params)
+    RequestSpec::new(Method::POST, "/v3/messages/{messageId}/reactions", path).json(params)
 }
 
 /// The request of [`Messages::create`].

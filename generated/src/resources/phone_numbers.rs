@@ -45,18 +45,14 @@ impl<'a> PhoneNumbers<'a> {
     /// #     Ok(())
     /// # }
     /// ```
-    pub fn list(
-        &self,
-    ) -> impl Future<Output = Result<types::PhoneNumberListResponse, Error>> {
+    pub fn list(&self) -> impl Future<Output = Result<types::PhoneNumberListResponse, Error>> {
         self.scope.call_value::<Json<_>>(list_request())
     }
 
     /// Same as [`list`](Self::list), also returning the status and headers.
     pub fn list_with_response(
         &self,
-    ) -> impl Future<
-        Output = Result<ApiResponse<types::PhoneNumberListResponse>, Error>,
-    > {
+    ) -> impl Future<Output = Result<ApiResponse<types::PhoneNumberListResponse>, Error>> {
         self.scope.call::<Json<_>>(list_request())
     }
 
@@ -89,7 +85,8 @@ impl<'a> PhoneNumbers<'a> {
         phone_number_id: &str,
         params: &types::PhoneNumberUpdateParams,
     ) -> impl Future<Output = Result<types::PhoneNumberUpdateResponse, Error>> {
-        self.scope.call_value::<Json<_>>(update_request(phone_number_id, params))
+        self.scope
+            .call_value::<Json<_>>(update_request(phone_number_id, params))
     }
 
     /// Same as [`update`](Self::update), also returning the status and headers.
@@ -97,10 +94,9 @@ impl<'a> PhoneNumbers<'a> {
         &self,
         phone_number_id: &str,
         params: &types::PhoneNumberUpdateParams,
-    ) -> impl Future<
-        Output = Result<ApiResponse<types::PhoneNumberUpdateResponse>, Error>,
-    > {
-        self.scope.call::<Json<_>>(update_request(phone_number_id, params))
+    ) -> impl Future<Output = Result<ApiResponse<types::PhoneNumberUpdateResponse>, Error>> {
+        self.scope
+            .call::<Json<_>>(update_request(phone_number_id, params))
     }
 }
 

@@ -43,18 +43,14 @@ impl<'a> Phonenumbers<'a> {
     /// #     Ok(())
     /// # }
     /// ```
-    pub fn list(
-        &self,
-    ) -> impl Future<Output = Result<types::PhonenumberListResponse, Error>> {
+    pub fn list(&self) -> impl Future<Output = Result<types::PhonenumberListResponse, Error>> {
         self.scope.call_value::<Json<_>>(list_request())
     }
 
     /// Same as [`list`](Self::list), also returning the status and headers.
     pub fn list_with_response(
         &self,
-    ) -> impl Future<
-        Output = Result<ApiResponse<types::PhonenumberListResponse>, Error>,
-    > {
+    ) -> impl Future<Output = Result<ApiResponse<types::PhonenumberListResponse>, Error>> {
         self.scope.call::<Json<_>>(list_request())
     }
 }

@@ -46,18 +46,14 @@ impl<'a> WebhookEvents<'a> {
     /// #     Ok(())
     /// # }
     /// ```
-    pub fn list(
-        &self,
-    ) -> impl Future<Output = Result<types::WebhookEventListResponse, Error>> {
+    pub fn list(&self) -> impl Future<Output = Result<types::WebhookEventListResponse, Error>> {
         self.scope.call_value::<Json<_>>(list_request())
     }
 
     /// Same as [`list`](Self::list), also returning the status and headers.
     pub fn list_with_response(
         &self,
-    ) -> impl Future<
-        Output = Result<ApiResponse<types::WebhookEventListResponse>, Error>,
-    > {
+    ) -> impl Future<Output = Result<ApiResponse<types::WebhookEventListResponse>, Error>> {
         self.scope.call::<Json<_>>(list_request())
     }
 }

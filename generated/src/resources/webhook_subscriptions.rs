@@ -63,9 +63,8 @@ impl<'a> WebhookSubscriptions<'a> {
     /// Same as [`list`](Self::list), also returning the status and headers.
     pub fn list_with_response(
         &self,
-    ) -> impl Future<
-        Output = Result<ApiResponse<types::WebhookSubscriptionListResponse>, Error>,
-    > {
+    ) -> impl Future<Output = Result<ApiResponse<types::WebhookSubscriptionListResponse>, Error>>
+    {
         self.scope.call::<Json<_>>(list_request())
     }
 
@@ -117,9 +116,8 @@ impl<'a> WebhookSubscriptions<'a> {
     pub fn create_with_response(
         &self,
         params: &types::WebhookSubscriptionCreateParams,
-    ) -> impl Future<
-        Output = Result<ApiResponse<types::WebhookSubscriptionCreateResponse>, Error>,
-    > {
+    ) -> impl Future<Output = Result<ApiResponse<types::WebhookSubscriptionCreateResponse>, Error>>
+    {
         self.scope.call::<Json<_>>(create_request(params))
     }
 
@@ -148,7 +146,8 @@ impl<'a> WebhookSubscriptions<'a> {
         &self,
         subscription_id: &str,
     ) -> impl Future<Output = Result<types::WebhookSubscription, Error>> {
-        self.scope.call_value::<Json<_>>(retrieve_request(subscription_id))
+        self.scope
+            .call_value::<Json<_>>(retrieve_request(subscription_id))
     }
 
     /// Same as [`retrieve`](Self::retrieve), also returning the status and headers.
@@ -156,7 +155,8 @@ impl<'a> WebhookSubscriptions<'a> {
         &self,
         subscription_id: &str,
     ) -> impl Future<Output = Result<ApiResponse<types::WebhookSubscription>, Error>> {
-        self.scope.call::<Json<_>>(retrieve_request(subscription_id))
+        self.scope
+            .call::<Json<_>>(retrieve_request(subscription_id))
     }
 
     /// Update a webhook subscription
@@ -192,7 +192,8 @@ impl<'a> WebhookSubscriptions<'a> {
         subscription_id: &str,
         params: &types::WebhookSubscriptionUpdateParams,
     ) -> impl Future<Output = Result<types::WebhookSubscription, Error>> {
-        self.scope.call_value::<Json<_>>(update_request(subscription_id, params))
+        self.scope
+            .call_value::<Json<_>>(update_request(subscription_id, params))
     }
 
     /// Same as [`update`](Self::update), also returning the status and headers.
@@ -201,7 +202,8 @@ impl<'a> WebhookSubscriptions<'a> {
         subscription_id: &str,
         params: &types::WebhookSubscriptionUpdateParams,
     ) -> impl Future<Output = Result<ApiResponse<types::WebhookSubscription>, Error>> {
-        self.scope.call::<Json<_>>(update_request(subscription_id, params))
+        self.scope
+            .call::<Json<_>>(update_request(subscription_id, params))
     }
 
     /// Delete a webhook subscription
@@ -220,11 +222,9 @@ impl<'a> WebhookSubscriptions<'a> {
     /// #     Ok(())
     /// # }
     /// ```
-    pub fn delete(
-        &self,
-        subscription_id: &str,
-    ) -> impl Future<Output = Result<(), Error>> {
-        self.scope.call_value::<Empty>(delete_request(subscription_id))
+    pub fn delete(&self, subscription_id: &str) -> impl Future<Output = Result<(), Error>> {
+        self.scope
+            .call_value::<Empty>(delete_request(subscription_id))
     }
 
     /// Same as [`delete`](Self::delete), also returning the status and headers.
@@ -239,21 +239,30 @@ impl<'a> WebhookSubscriptions<'a> {
 /// The request of [`WebhookSubscriptions::list`].
 fn list_request() -> Result<RequestSpec, Error> {
     let path = String::from("/v3/webhook-subscriptions");
-    Ok(RequestSpec::new(Method::GET, "/v3/webhook-subscriptions", path))
+    Ok(RequestSpec::new(
+        Method::GET,
+        "/v3/webhook-subscriptions",
+        path,
+    ))
 }
 
 /// The request of [`WebhookSubscriptions::create`].
-fn create_request(
-    params: &types::WebhookSubscriptionCreateParams,
-) -> Result<RequestSpec, Error> {
+fn create_request(params: &types::WebhookSubscriptionCreateParams) -> Result<RequestSpec, Error> {
     let path = String::from("/v3/webhook-subscriptions");
     RequestSpec::new(Method::POST, "/v3/webhook-subscriptions", path).json(params)
 }
 
 /// The request of [`WebhookSubscriptions::retrieve`].
 fn retrieve_request(subscription_id: &str) -> Result<RequestSpec, Error> {
-    let path = format!("/v3/webhook-subscriptions/{}", path::segment(subscription_id)?);
-    Ok(RequestSpec::new(Method::GET, "/v3/webhook-subscriptions/{subscriptionId}", path))
+    let path = format!(
+        "/v3/webhook-subscriptions/{}",
+        path::segment(subscription_id)?
+    );
+    Ok(RequestSpec::new(
+        Method::GET,
+        "/v3/webhook-subscriptions/{subscriptionId}",
+        path,
+    ))
 }
 
 /// The request of [`WebhookSubscriptions::update`].
@@ -261,14 +270,24 @@ fn update_request(
     subscription_id: &str,
     params: &types::WebhookSubscriptionUpdateParams,
 ) -> Result<RequestSpec, Error> {
-    let path = format!("/v3/webhook-subscriptions/{}", path::segment(subscription_id)?);
-    RequestSpec::new(Method::PUT, "/v3/webhook-subscriptions/{subscriptionId}", path)
-        .json(params)
+    let path = format!(
+        "/v3/webhook-subscriptions/{}",
+        path::segment(subscription_id)?
+    );
+    RequestSpec::new(
+        Method::PUT,
+        "/v3/webhook-subscriptions/{subscriptionId}",
+        path,
+    )
+    .json(params)
 }
 
 /// The request of [`WebhookSubscriptions::delete`].
 fn delete_request(subscription_id: &str) -> Result<RequestSpec, Error> {
-    let path = format!("/v3/webhook-subscriptions/{}", path::segment(subscription_id)?);
+    let path = format!(
+        "/v3/webhook-subscriptions/{}",
+        path::segment(subscription_id)?
+    );
     let request = RequestSpec::new(
         Method::DELETE,
         "/v3/webhook-subscriptions/{subscriptionId}",

@@ -129,6 +129,52 @@ impl Writer {
         self.parenthesized(indent, head, params, tail, List::Parameters);
     }
 
+    /// `head(params) -> ret {`: [`Writer::signature`], with a return type too long for
+    /// the line after the parameters broken as rustfmt breaks it: the brace on the
+    /// next line, else the type's outermost generic arguments on lines of their own.
+    pub fn fn_signature(&mut self, indent: usize, head: &str, params: &[String], ret: &str) {
+        let joined = params.join(", ");
+        if fits(indent, &[head, "(", &joined, ") -> ", ret, " {"]) {
+            self.line(indent, &format!("{head}({joined}) -> {ret} {{"));
+            return;
+        }
+        self.line(indent, &format!("{head}("));
+        for p in params {
+            self.typed_item(indent + 4, p);
+        }
+        // rustfmt keeps the brace on this line only within `MAX_WIDTH - indent`
+        // columns (the indentation counts twice), and an `impl Trait<..>` type on it,
+        // with the brace on the next line, up to 7 columns past `MAX_WIDTH` (measured,
+        // rustfmt 1.8).
+        let slack = if ret.starts_with("impl ") { 7 } else { 0 };
+        if fits(2 * indent, &[") -> ", ret, " {"]) {
+            self.line(indent, &format!(") -> {ret} {{"));
+        } else if indent + width(") -> ") + width(ret) <= MAX_WIDTH + slack {
+            self.line(indent, &format!(") -> {ret}"));
+            self.line(indent, "{");
+        } else {
+            self.generic_lines(indent, ") -> ", ret, " {");
+        }
+    }
+
+    /// `{lead}{ty}{end}` with `ty`'s outermost generic arguments on lines of their own,
+    /// an argument too long broken the same way in turn.
+    fn generic_lines(&mut self, indent: usize, lead: &str, ty: &str, end: &str) {
+        let split = ty
+            .split_once('<')
+            .and_then(|(outer, rest)| Some((outer, rest.strip_suffix('>')?)));
+        match split {
+            Some((outer, inner)) if !fits(indent, &[lead, ty, end]) => {
+                self.line(indent, &format!("{lead}{outer}<"));
+                for argument in generic_arguments(inner) {
+                    self.generic_lines(indent + 4, "", argument, ",");
+                }
+                self.line(indent, &format!(">{end}"));
+            }
+            _ => self.line(indent, &format!("{lead}{ty}{end}")),
+        }
+    }
+
     fn parenthesized(
         &mut self,
         indent: usize,

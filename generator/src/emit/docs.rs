@@ -69,6 +69,18 @@ impl Docs {
         Some(format!("///{DOC_BLOCK}{n}"))
     }
 
+    /// [`Docs::example`] as the line that stands for it in code written as text (see
+    /// [`Docs::line`]).
+    pub fn example_line(&self, code: TokenStream) -> String {
+        let block = DocBlock {
+            lines: Vec::new(),
+            example: Some(code),
+        };
+        // A block with an example is never empty.
+        let n = self.block(block).unwrap_or_default();
+        format!("///{DOC_BLOCK}{n}")
+    }
+
     /// The number of a new block, `None` (and nothing kept) for an empty one.
     fn block(&self, block: DocBlock) -> Option<usize> {
         if block.lines.is_empty() && block.example.is_none() {
@@ -188,7 +200,7 @@ pub fn sanitize(text: &str) -> Vec<String> {
     let text = clean(text);
     let lines: Vec<&str> = text.trim().lines().map(str::trim_end).collect();
     let out = rewrite(&lines);
-    if only_text_blocks(&out) {
+    if cannot_hold_code(&out) || only_text_blocks(&out) {
         out
     } else {
         text_block(&lines, "")
@@ -284,6 +296,17 @@ fn rewrite(lines: &[&str]) -> Vec<String> {
         out.pop();
     }
     out
+}
+
+/// Whether `lines` cannot hold a code block of any kind, decided without parsing: in
+/// CommonMark a fenced block needs a run of three backticks or tildes, and an indented
+/// block needs four columns of indentation beyond its container's markers, that is a
+/// tab or four spaces in a row. Most descriptions are plain prose, and this check is
+/// far cheaper than [`only_text_blocks`], which decides the rest.
+fn cannot_hold_code(lines: &[String]) -> bool {
+    lines.iter().all(|l| {
+        !l.contains('\t') && !l.contains("    ") && !l.contains("```") && !l.contains("~~~")
+    })
 }
 
 /// Whether the only code blocks in `lines`, read as CommonMark the way rustdoc reads
@@ -422,6 +445,52 @@ fn starts_with_at(chars: &[char], i: usize, pat: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Whenever the cheap check says a text holds no code block, CommonMark agrees.
+    #[test]
+    fn text_without_code_markers_holds_no_code_block() {
+        let markers = [
+            "", "- ", "1. ", "> ", ">> ", "* ", "10) ", "   ", "  - ", "- > ", "> - ",
+        ];
+        let bodies = [
+            "x",
+            "   x",
+            "  `x`",
+            "``x``",
+            "<pre>x</pre>",
+            "   - x",
+            "---",
+            "# x",
+        ];
+        let mut checked = 0;
+        for a in markers {
+            for b in bodies {
+                for c in markers {
+                    for blank in [false, true] {
+                        let lines = vec![
+                            format!("{a}{b}"),
+                            if blank {
+                                String::new()
+                            } else {
+                                "y".to_string()
+                            },
+                            format!("{c}{b}"),
+                            format!("   {c}{a}{b}"),
+                        ];
+                        if cannot_hold_code(&lines) {
+                            checked += 1;
+                            assert!(only_text_blocks(&lines), "{lines:?}");
+                        }
+                    }
+                }
+            }
+        }
+        assert!(checked > 1000, "{checked}");
+        // And it leaves the rest to the parser.
+        assert!(!cannot_hold_code(&["-     code".to_string()]));
+        assert!(!cannot_hold_code(&["\tcode".to_string()]));
+        assert!(!cannot_hold_code(&["~~~".to_string()]));
+    }
 
     #[test]
     fn plain_fences_become_text() {

@@ -8,6 +8,7 @@ mod contract;
 mod crate_root;
 pub mod docs;
 mod examples;
+mod expr;
 pub mod features;
 mod fixed;
 mod pagination;
@@ -159,7 +160,7 @@ pub fn emit_part(api: &Api, config: &Config, plan: &Plan, part: Part) -> Emitted
         }
         Part::ResourcesMod => resources::mod_file(api, plan, &docs),
         Part::Resource(i) => match api.resources.get(i) {
-            Some(r) => resources::resource_file(api, r, &values, &docs),
+            Some(r) => resources::resource_file(api, r, &values, &docs, &code),
             None => TokenStream::new(),
         },
         Part::Contract => contract::contract_file(api, config, plan, &values, &docs),

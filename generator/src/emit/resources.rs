@@ -4,14 +4,16 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
+use super::code::{self, Code, Writer};
 use super::docs::{self, Docs};
 use super::examples::method_example;
+use super::expr::{self, Expr, Link, Shape};
 use super::pagination;
 use super::rust_type::{PathArg, Scope, ident, path_arg_kind, rust_type};
 use super::values::ValueBuilder;
 use crate::ir::{
-    Api, BodyEncoding, HttpMethod, Operation, Param, ParamLocation, PathPart, Primitive,
-    QueryStyle, Resource, ResponseBody, TypeKind, TypeRef,
+    Api, BodyEncoding, Operation, Param, ParamLocation, PathPart, Primitive, QueryStyle, Resource,
+    ResponseBody, TypeKind, TypeRef,
 };
 use crate::plan::Plan;
 
@@ -79,36 +81,16 @@ pub fn mod_file(api: &Api, plan: &Plan, docs: &Docs) -> TokenStream {
     }
 }
 
-/// One resource's module.
+/// One resource's module: the `use` lines as tokens, the handle, its methods and the
+/// request functions written as text ([`super::code`], [`super::expr`]), then the
+/// pager constants.
 pub fn resource_file(
     api: &Api,
     r: &Resource,
     values: &ValueBuilder<'_>,
     docs: &Docs,
+    code: &Code,
 ) -> TokenStream {
-    let t = ident(&r.type_name);
-    // Where the handle comes from: the client, or the parent resource's handle.
-    let owner = match r.parent.and_then(|p| api.resources.get(p)) {
-        Some(parent) => (
-            parent.type_name.clone(),
-            format!("crate::resources::{}", parent.type_name),
-        ),
-        None => ("Client".to_string(), "crate::Client".to_string()),
-    };
-    let text = docs::join(&[
-        r.doc.as_deref(),
-        Some(&format!(
-            "Operations on the `{}` resource, from [`{}::{}`]({}::{}).",
-            r.accessor, owner.0, r.accessor, owner.1, r.accessor
-        )),
-    ]);
-    let doc = docs.attrs(&text);
-    let methods = r
-        .operations
-        .iter()
-        .map(|op| operation(api, r, op, values, docs));
-    let subresources = subresource_accessors(api, r, &values.plan.features.resources, docs);
-    let requests = r.operations.iter().map(|op| request_fn(api, r, op));
     let pagers = r
         .operations
         .iter()
@@ -163,6 +145,7 @@ pub fn resource_file(
     } else {
         quote! { use crate::RequestOptions; }
     };
+    let handle = code.item(handle_text(api, r, values, docs));
     quote! {
         //! The resource's handle and its operations.
 
@@ -170,63 +153,116 @@ pub fn resource_file(
         #crate_imports
         #types_import
 
-        #doc
-        #[derive(Debug, Clone)]
-        pub struct #t<'a> {
-            scope: Scope<'a>,
-        }
-
-        impl<'a> #t<'a> {
-            pub(crate) fn new(scope: Scope<'a>) -> Self {
-                Self { scope }
-            }
-
-            /// Applies per-request options (timeout, retries, extra headers) to every
-            /// call made through this handle.
-            pub fn with_options(self, options: RequestOptions) -> Self {
-                Self { scope: self.scope.with_options(options) }
-            }
-
-            #subresources
-            #(#methods)*
-        }
-
-        #(#requests)*
+        #handle
         #(#pagers)*
     }
 }
 
+/// The handle type of `r`, its `impl` (accessors of sub-resources, a method or more per
+/// operation) and the request function of each operation, as text.
+fn handle_text(api: &Api, r: &Resource, values: &ValueBuilder<'_>, docs: &Docs) -> String {
+    let t = &r.type_name;
+    // Where the handle comes from: the client, or the parent resource's handle.
+    let owner = match r.parent.and_then(|p| api.resources.get(p)) {
+        Some(parent) => (
+            parent.type_name.clone(),
+            format!("crate::resources::{}", parent.type_name),
+        ),
+        None => ("Client".to_string(), "crate::Client".to_string()),
+    };
+    let text = docs::join(&[
+        r.doc.as_deref(),
+        Some(&format!(
+            "Operations on the `{}` resource, from [`{}::{}`]({}::{}).",
+            r.accessor, owner.0, r.accessor, owner.1, r.accessor
+        )),
+    ]);
+    let mut w = Writer::default();
+    if let Some(doc) = docs.line(&text) {
+        w.line(0, &doc);
+    }
+    w.line(0, "#[derive(Debug, Clone)]");
+    w.line(0, &format!("pub struct {t}<'a> {{"));
+    w.line(4, "scope: Scope<'a>,");
+    w.line(0, "}");
+    w.line(0, &format!("impl<'a> {t}<'a> {{"));
+    w.line(4, "pub(crate) fn new(scope: Scope<'a>) -> Self {");
+    w.line(8, "Self { scope }");
+    w.line(4, "}");
+    w.line(
+        4,
+        "/// Applies per-request options (timeout, retries, extra headers) to every",
+    );
+    w.line(4, "/// call made through this handle.");
+    w.line(
+        4,
+        "pub fn with_options(self, options: RequestOptions) -> Self {",
+    );
+    w.line(8, "Self {");
+    w.line(12, "scope: self.scope.with_options(options),");
+    w.line(8, "}");
+    w.line(4, "}");
+    subresource_accessors(&mut w, api, r, &values.plan.features.resources, docs);
+    for op in &r.operations {
+        operation(&mut w, api, r, op, values, docs);
+    }
+    w.line(0, "}");
+    for op in &r.operations {
+        request_fn(&mut w, api, r, op);
+    }
+    w.into_text()
+}
+
 /// The accessors of a resource's sub-resources, on its handle: each hands its scope
 /// (client and options) on, so `with_options` on the parent applies below it too.
-fn subresource_accessors(api: &Api, r: &Resource, features: &[String], docs: &Docs) -> TokenStream {
+fn subresource_accessors(
+    w: &mut Writer,
+    api: &Api,
+    r: &Resource,
+    features: &[String],
+    docs: &Docs,
+) {
     let index = api.resources.iter().position(|x| std::ptr::eq(x, r));
-    let items = api
+    let children = api
         .resources
         .iter()
         .zip(features)
-        .filter(|(c, _)| c.parent.is_some() && c.parent == index)
-        .map(|(c, feature)| {
-            let m = ident(&c.module);
-            let t = ident(&c.type_name);
-            let a = ident(&c.accessor);
-            let text = docs::join(&[
-                c.doc.as_deref(),
-                Some(&format!(
-                    "Operations on the `{}` sub-resource.",
-                    c.chain.join(".")
-                )),
-            ]);
-            let doc = docs.attrs(&text);
-            quote! {
-                #doc
-                #[cfg(feature = #feature)]
-                #[cfg_attr(docsrs, doc(cfg(feature = #feature)))]
-                pub fn #a(&self) -> super::#m::#t<'a> {
-                    super::#m::#t::new(self.scope.clone())
-                }
+        .filter(|(c, _)| c.parent.is_some() && c.parent == index);
+    for (c, feature) in children {
+        let text = docs::join(&[
+            c.doc.as_deref(),
+            Some(&format!(
+                "Operations on the `{}` sub-resource.",
+                c.chain.join(".")
+            )),
+        ]);
+        if let Some(doc) = docs.line(&text) {
+            w.line(4, &doc);
+        }
+        let feature = code::string(feature);
+        for attr in [
+            format!("#[cfg(feature = {feature})]"),
+            format!("#[cfg_attr(docsrs, doc(cfg(feature = {feature})))]"),
+        ] {
+            for line in code::attribute_lines(&attr, 4) {
+                w.line(4, &line);
             }
-        });
-    quote! { #(#items)* }
+        }
+        let (m, t) = (&c.module, &c.type_name);
+        let ret = format!("super::{m}::{t}<'a>");
+        w.fn_signature(
+            4,
+            &format!("pub fn {}", c.accessor),
+            &["&self".to_string()],
+            &ret,
+        );
+        let body = Expr::call(
+            format!("super::{m}::{t}::new"),
+            vec![Expr::atom("self.scope.clone()")],
+        );
+        w.line(8, &body.write(Shape::line(8, 0)));
+        w.line(4, "}");
+    }
 }
 
 fn mentions_types(api: &Api, op: &Operation) -> bool {
@@ -353,34 +389,49 @@ fn multipart_doc(api: &Api, op: &Operation) -> Option<String> {
     Some(text)
 }
 
-fn method_tokens(m: HttpMethod) -> TokenStream {
-    let i = format_ident!("{}", m.as_str());
-    quote! { Method::#i }
-}
-
 /// The runtime type that decodes an operation's response (`Json<_>`, `Empty`, ...).
-fn decoder(op: &Operation) -> TokenStream {
+fn decoder(op: &Operation) -> &'static str {
     match &op.response.body {
-        ResponseBody::Empty => quote! { Empty },
+        ResponseBody::Empty => "Empty",
         // The method's signature names the type.
-        ResponseBody::Json(_) => quote! { Json<_> },
-        ResponseBody::Binary => quote! { Binary },
-        ResponseBody::Text => quote! { Text },
+        ResponseBody::Json(_) => "Json<_>",
+        ResponseBody::Binary => "Binary",
+        ResponseBody::Text => "Text",
     }
 }
 
 /// The module-level function building an operation's request (shared by its two
 /// methods): `<method>_request`.
-fn request_fn_name(op: &Operation) -> proc_macro2::Ident {
-    format_ident!("{}_request", op.name.trim_end_matches('_'))
+fn request_fn_name(op: &Operation) -> String {
+    format!("{}_request", op.name.trim_end_matches('_'))
+}
+
+/// The parameters of an operation's method after `&self` and the names they are
+/// passed on by, as text.
+fn argument_texts(api: &Api, op: &Operation) -> (Vec<String>, Vec<String>) {
+    let (decls, names) = arguments(api, op);
+    let decls = decls
+        .iter()
+        .map(|d| {
+            let text = code::type_text(d);
+            // `name : T` from the tokens; one space after the colon, none before.
+            match text.split_once(':') {
+                Some((name, ty)) if !ty.starts_with(':') => {
+                    format!("{}: {}", name.trim_end(), ty.trim_start())
+                }
+                _ => text,
+            }
+        })
+        .collect();
+    let names = names.iter().map(ToString::to_string).collect();
+    (decls, names)
 }
 
 /// The function building one operation's request. It is plain (not `async`, not
 /// generic), so each operation costs the compiler one small function; sending and
 /// decoding are the runtime's `Scope::call`, shared by every operation.
-fn request_fn(api: &Api, r: &Resource, op: &Operation) -> TokenStream {
-    let name = request_fn_name(op);
-    let (decls, _) = arguments(api, op);
+fn request_fn(w: &mut Writer, api: &Api, r: &Resource, op: &Operation) {
+    let (decls, _) = argument_texts(api, op);
 
     // The path, with each parameter encoded as one segment.
     let mut fmt = String::new();
@@ -391,144 +442,216 @@ fn request_fn(api: &Api, r: &Resource, op: &Operation) -> TokenStream {
             PathPart::Param(i) => {
                 fmt.push_str("{}");
                 let p = &op.path_params[*i];
-                let n = ident(&p.name);
-                fmt_args.push(match path_arg_kind(api, &p.ty) {
-                    PathArg::Str => quote! { path::segment(#n)? },
-                    PathArg::Scalar(_) => quote! { path::segment(&#n.to_string())? },
-                    PathArg::Enum => quote! { path::segment(&#n.to_string())? },
-                });
+                let n = &p.name;
+                fmt_args.push(Expr::atom(match path_arg_kind(api, &p.ty) {
+                    PathArg::Str => format!("path::segment({n})?"),
+                    PathArg::Scalar(_) | PathArg::Enum => {
+                        format!("path::segment(&{n}.to_string())?")
+                    }
+                }));
             }
         }
     }
     let path_expr = if fmt_args.is_empty() {
-        quote! { String::from(#fmt) }
+        Expr::call("String::from", vec![Expr::atom(code::string(&fmt))])
     } else {
-        quote! { format!(#fmt, #(#fmt_args),*) }
+        let mut args = vec![Expr::atom(code::string(&fmt))];
+        args.extend(fmt_args);
+        Expr::macro_call("format", args)
     };
-    let method = method_tokens(op.method);
-    let template = &op.path;
 
     // Builder steps; `true` for the ones that can fail.
-    let mut build: Vec<(TokenStream, bool)> = Vec::new();
+    let mut build: Vec<(Link, bool)> = Vec::new();
+    let step = |name: &str, args: Vec<String>| {
+        Link::call(name, args.into_iter().map(Expr::Atom).collect(), "")
+    };
     if let Some(auth) = &op.auth {
-        let auth = super::crate_root::auth_tokens(auth);
-        build.push((quote! { .auth(#auth) }, false));
+        build.push((step(".auth", vec![auth_text(auth)]), false));
     }
     if op.response.accept != "application/json" {
-        let accept = &op.response.accept;
-        build.push((quote! { .accept(#accept) }, false));
+        build.push((
+            step(".accept", vec![code::string(&op.response.accept)]),
+            false,
+        ));
     }
     if let Some(p) = &op.params
         && let TypeKind::Params(ps) = &api.type_def(p.ty).kind
     {
-        let params = format_ident!("params");
-        build.extend(ps.iter().map(|param| param_step(param, &params)));
+        build.extend(ps.iter().filter_map(|param| param_step(param, "params")));
     }
     if let Some(b) = &op.body {
-        let body = body_arg(op);
+        let body = body_arg(op).to_string();
         // Members of the params struct that go in the query or headers.
-        for param in &b.elsewhere {
-            build.push(param_step(param, &body));
-        }
-        let elsewhere: Vec<&str> = b.elsewhere.iter().map(|p| p.wire_name.as_str()).collect();
+        build.extend(
+            b.elsewhere
+                .iter()
+                .filter_map(|param| param_step(param, &body)),
+        );
+        let elsewhere = || Expr::Array {
+            prefix: "&",
+            items: b
+                .elsewhere
+                .iter()
+                .map(|p| Expr::atom(code::string(&p.wire_name)))
+                .collect(),
+        };
+        let body_expr = || Expr::atom(body.clone());
         build.push(match &b.encoding {
-            BodyEncoding::Json if !elsewhere.is_empty() => {
-                (quote! { .json_without(#body, &[#(#elsewhere),*]) }, true)
-            }
-            BodyEncoding::Form if !elsewhere.is_empty() => {
-                (quote! { .form_without(#body, &[#(#elsewhere),*]) }, true)
-            }
-            BodyEncoding::Json => (quote! { .json(#body) }, true),
-            BodyEncoding::Form if b.field_styles.is_empty() => (quote! { .form(#body) }, true),
+            BodyEncoding::Json if !b.elsewhere.is_empty() => (
+                Link::call(".json_without", vec![body_expr(), elsewhere()], ""),
+                true,
+            ),
+            BodyEncoding::Form if !b.elsewhere.is_empty() => (
+                Link::call(".form_without", vec![body_expr(), elsewhere()], ""),
+                true,
+            ),
+            BodyEncoding::Json => (step(".json", vec![body]), true),
+            BodyEncoding::Form if b.field_styles.is_empty() => (step(".form", vec![body]), true),
             BodyEncoding::Form => {
-                let styles = b.field_styles.iter().map(|(name, style)| {
-                    let style = style_tokens(*style);
-                    quote! { (#name, #style) }
-                });
-                (quote! { .form_styled(#body, &[#(#styles),*]) }, true)
+                let styles: Vec<String> = b
+                    .field_styles
+                    .iter()
+                    .map(|(name, style)| {
+                        format!("({}, {})", code::string(name), style_text(*style))
+                    })
+                    .collect();
+                let styles = format!("&[{}]", styles.join(", "));
+                (step(".form_styled", vec![body, styles]), true)
             }
-            BodyEncoding::Text(_) => (quote! { .text(#body) }, false),
-            BodyEncoding::Binary(ct) => (quote! { .body(#body, #ct) }, false),
-            BodyEncoding::Multipart => (quote! { .multipart(#body) }, true),
+            BodyEncoding::Text(_) => (step(".text", vec![body]), false),
+            BodyEncoding::Binary(ct) => (step(".body", vec![body, code::string(ct)]), false),
+            BodyEncoding::Multipart => (step(".multipart", vec![body]), true),
         });
     }
     // Fallible steps get `?`, except a last one, whose result is returned as is.
     let last_fallible = build.last().is_some_and(|(_, f)| *f);
     let count = build.len();
-    let steps = build.into_iter().enumerate().map(|(i, (step, fallible))| {
-        if fallible && i + 1 < count {
-            quote! { #step? }
-        } else {
+    let steps: Vec<Link> = build
+        .into_iter()
+        .enumerate()
+        .map(|(i, (mut step, fallible))| {
+            if fallible && i + 1 < count {
+                step.tries = "?";
+            }
             step
-        }
-    });
+        })
+        .collect();
     // A long chain is cut into statements of at most `CHAIN` steps: one expression
-    // nesting thousands of calls would overflow the stack of the parser and printer.
+    // nesting thousands of calls would overflow the stack of the compiler.
     const CHAIN: usize = 64;
-    let steps: Vec<TokenStream> = steps.collect();
     let mut chunks = steps.chunks(CHAIN);
-    let first = chunks.next().unwrap_or_default();
-    let mut request = quote! { RequestSpec::new(#method, #template, path) #(#first)* };
+    let first = chunks.next().unwrap_or_default().to_vec();
+    let new = Expr::call(
+        "RequestSpec::new",
+        vec![
+            Expr::atom(format!("Method::{}", op.method.as_str())),
+            Expr::atom(code::string(&op.path)),
+            Expr::atom("path"),
+        ],
+    );
+    let mut request = Expr::chain(new, first);
     let mut lets = Vec::new();
     for chunk in chunks {
-        lets.push(quote! { let request = #request; });
-        request = quote! { request #(#chunk)* };
+        lets.push(std::mem::replace(
+            &mut request,
+            Expr::chain(Expr::atom("request"), chunk.to_vec()),
+        ));
     }
     // A chain is bound to a local rather than wrapped in `Ok(..)`, where a long one
     // would be printed over-indented inside the call's parentheses.
     let result = if last_fallible {
         request
     } else if count == 0 {
-        quote! { Ok(#request) }
+        Expr::call("Ok", vec![request])
     } else {
-        lets.push(quote! { let request = #request; });
-        quote! { Ok(request) }
+        lets.push(request);
+        Expr::atom("Ok(request)")
     };
-    let doc = format!(" The request of [`{}::{}`].", r.type_name, op.name);
-    quote! {
-        #[doc = #doc]
-        fn #name(#(#decls),*) -> Result<RequestSpec, Error> {
-            let path = #path_expr;
-            #(#lets)*
-            #result
-        }
+    w.line(
+        0,
+        &format!("/// The request of [`{}::{}`].", r.type_name, op.name),
+    );
+    let head = format!("fn {}", request_fn_name(op));
+    w.fn_signature(0, &head, &decls, "Result<RequestSpec, Error>");
+    w.line(4, &expr::let_statement(4, "path", &path_expr));
+    for value in &lets {
+        w.line(4, &expr::let_statement(4, "request", value));
+    }
+    w.line(4, &result.write(Shape::line(4, 0)));
+    w.line(0, "}");
+}
+
+/// `Auth::...` of an operation's security scheme.
+fn auth_text(auth: &crate::ir::Auth) -> String {
+    use crate::ir::Auth;
+    match auth {
+        Auth::None => "Auth::None".to_string(),
+        Auth::Bearer => "Auth::Bearer".to_string(),
+        Auth::Basic => "Auth::Basic".to_string(),
+        Auth::Header(h) => format!("Auth::Header({})", code::string(h)),
+        Auth::Query(q) => format!("Auth::Query({})", code::string(q)),
+        Auth::Cookie(c) => format!("Auth::Cookie({})", code::string(c)),
     }
 }
 
-/// The builder step sending one query or header parameter, a field of `holder`.
-fn param_step(param: &Param, holder: &proc_macro2::Ident) -> (TokenStream, bool) {
-    let field = ident(&param.name);
-    let wire = &param.wire_name;
-    match param.location {
+/// The builder step sending one query, header or cookie parameter, a field of
+/// `holder`, and whether it can fail.
+fn param_step(param: &Param, holder: &str) -> Option<(Link, bool)> {
+    let value = Expr::atom(format!("&{holder}.{}", param.name));
+    let wire = Expr::atom(code::string(&param.wire_name));
+    let explode = || Expr::atom((param.style == QueryStyle::Form { explode: true }).to_string());
+    Some(match param.location {
         ParamLocation::Query => {
-            let style = style_tokens(param.style);
-            (quote! { .query(#wire, &#holder.#field, #style) }, false)
+            let style = Expr::atom(style_text(param.style));
+            (Link::call(".query", vec![wire, value, style], ""), false)
         }
-        ParamLocation::Header => {
-            let explode = param.style == QueryStyle::Form { explode: true };
-            (quote! { .header(#wire, &#holder.#field, #explode) }, true)
-        }
-        ParamLocation::Cookie => {
-            let explode = param.style == QueryStyle::Form { explode: true };
-            (quote! { .cookie(#wire, &#holder.#field, #explode) }, false)
-        }
-        ParamLocation::Path => (TokenStream::new(), false),
-    }
+        ParamLocation::Header => (
+            Link::call(".header", vec![wire, value, explode()], ""),
+            true,
+        ),
+        ParamLocation::Cookie => (
+            Link::call(".cookie", vec![wire, value, explode()], ""),
+            false,
+        ),
+        ParamLocation::Path => return None,
+    })
 }
 
+/// The methods of one operation: the call, its `_with_response` twin, for a paginated
+/// operation the `_stream` of its items, for binary content the `_stream` of its bytes.
 fn operation(
+    w: &mut Writer,
     api: &Api,
     r: &Resource,
     op: &Operation,
     values: &ValueBuilder<'_>,
     docs: &Docs,
-) -> TokenStream {
-    let name = ident(&op.name);
-    let with_response = format_ident!("{}_with_response", op.name.trim_end_matches('_'));
-    let (decls, names) = arguments(api, op);
-    let ret = return_type(api, op);
+) {
+    let name = &op.name;
+    let stem = op.name.trim_end_matches('_');
+    let (decls, names) = argument_texts(api, op);
+    let mut params = vec!["&self".to_string()];
+    params.extend(decls);
+    let ret = code::type_text(&return_type(api, op));
     let decode = decoder(op);
-    let request = request_fn_name(op);
+    let request = Expr::call(
+        request_fn_name(op),
+        names.into_iter().map(Expr::Atom).collect(),
+    );
+    // `self.scope.method(args)` at a method body's indentation.
+    let body = |w: &mut Writer, method: String, args: Vec<Expr>| {
+        let e = Expr::chain(
+            Expr::atom("self"),
+            vec![Link::field(".scope"), Link::call(method, args, "")],
+        );
+        w.line(8, &e.write(Shape::line(8, 0)));
+        w.line(4, "}");
+    };
+    let deprecated = |w: &mut Writer| {
+        if op.deprecated {
+            w.line(4, "#[deprecated]");
+        }
+    };
 
     let http = format!("`{} {}`", op.method.as_str(), op.path);
     let summary = op
@@ -543,106 +666,96 @@ fn operation(
         parts.as_deref(),
         Some(&http),
     ]);
-    let doc = docs.attrs(&text);
-    let example = docs.example(method_example(api, r, op, values));
-    let deprecated = op.deprecated.then(|| quote! { #[deprecated] });
-    // Binary content can be large: a third twin hands the body back unread.
-    let byte_stream = matches!(op.response.body, ResponseBody::Binary).then(|| {
-        let stream = format_ident!("{}_stream", op.name.trim_end_matches('_'));
-        let doc = format!(
-            " Same as [`{}`](Self::{}), handing back the body unread, to be read piece by piece.",
-            op.name, op.name
-        );
-        quote! {
-            #[doc = #doc]
-            #deprecated
-            pub fn #stream(&self, #(#decls),*) -> impl Future<Output = Result<crate::runtime::ByteStream, Error>> {
-                self.scope.call_stream(#request(#(#names),*))
-            }
-        }
+    if let Some(doc) = docs.line(&text) {
+        w.line(4, &doc);
+        w.line(4, "///");
+    }
+    let pager = op.pagination.as_ref().map(|p| {
+        let item = code::type_text(&pagination::item_type(api, p));
+        (item, pagination::pager_name(op).to_string())
     });
-    let raw_doc = format!(
-        " Same as [`{}`](Self::{}), also returning the status and headers.",
-        op.name, op.name
-    );
-    let Some(p) = &op.pagination else {
-        return quote! {
-            #doc
-            ///
-            #example
-            #deprecated
-            pub fn #name(&self, #(#decls),*) -> impl Future<Output = Result<#ret, Error>> {
-                self.scope.call_value::<#decode>(#request(#(#names),*))
-            }
-
-            #[doc = #raw_doc]
-            #deprecated
-            pub fn #with_response(&self, #(#decls),*) -> impl Future<Output = Result<ApiResponse<#ret>, Error>> {
-                self.scope.call::<#decode>(#request(#(#names),*))
-            }
-
-            #byte_stream
-        };
+    if pager.is_some() {
+        w.line(
+            4,
+            &format!(
+                "/// Returns the first page; [`Page::next_page`] fetches the next with the same \
+                 parameters and options, and [`{stem}_stream`](Self::{stem}_stream) yields every item \
+                 across pages."
+            ),
+        );
+        w.line(4, "///");
+    }
+    w.line(4, &docs.example_line(method_example(api, r, op, values)));
+    deprecated(w);
+    match &pager {
+        None => {
+            let sig = format!("impl Future<Output = Result<{ret}, Error>>");
+            w.fn_signature(4, &format!("pub fn {name}"), &params, &sig);
+            body(w, format!(".call_value::<{decode}>"), vec![request.clone()]);
+        }
+        Some((item, pager)) => {
+            let sig = format!("impl Future<Output = Result<Page<{item}, {ret}>, Error>>");
+            w.fn_signature(4, &format!("pub fn {name}"), &params, &sig);
+            body(
+                w,
+                ".page".to_string(),
+                vec![request.clone(), Expr::atom(pager.clone())],
+            );
+            w.line(
+                4,
+                &format!(
+                    "/// Every item of [`{name}`](Self::{name}), page after page: a `Stream` of \
+                     `Result<item, Error>` (use `futures::TryStreamExt` to collect or iterate). The \
+                     next page is requested when the items of the current one are consumed, with \
+                     the same parameters (only the position changes), options, retries and timeouts. \
+                     The stream ends after the last page; an error, including a position the server \
+                     repeats, is yielded once and ends it."
+                ),
+            );
+            deprecated(w);
+            let sig = format!("PageStream<{item}, {ret}>");
+            w.fn_signature(4, &format!("pub fn {stem}_stream"), &params, &sig);
+            body(
+                w,
+                ".stream".to_string(),
+                vec![request.clone(), Expr::atom(pager.clone())],
+            );
+        }
+    }
+    let raw_doc = if pager.is_some() {
+        format!(
+            "/// The first page of [`{name}`](Self::{name}) as it was received: status, headers and the \
+             decoded body."
+        )
+    } else {
+        format!("/// Same as [`{name}`](Self::{name}), also returning the status and headers.")
     };
-    // A list operation: the first page, which can fetch the next, and a stream of
-    // every item across pages.
-    let item = pagination::item_type(api, p);
-    let pager = pagination::pager_name(op);
-    let stream = format_ident!("{}_stream", op.name.trim_end_matches('_'));
-    let page_doc = format!(
-        " Returns the first page; [`Page::next_page`] fetches the next with the same \
-         parameters and options, and [`{}_stream`](Self::{}_stream) yields every item \
-         across pages.",
-        op.name.trim_end_matches('_'),
-        op.name.trim_end_matches('_')
-    );
-    let stream_doc = format!(
-        " Every item of [`{0}`](Self::{0}), page after page: a `Stream` of \
-         `Result<item, Error>` (use `futures::TryStreamExt` to collect or iterate). The \
-         next page is requested when the items of the current one are consumed, with \
-         the same parameters (only the position changes), options, retries and timeouts. \
-         The stream ends after the last page; an error, including a position the server \
-         repeats, is yielded once and ends it.",
-        op.name
-    );
-    let raw_doc = format!(
-        " The first page of [`{}`](Self::{}) as it was received: status, headers and the \
-         decoded body.",
-        op.name, op.name
-    );
-    quote! {
-        #doc
-        ///
-        #[doc = #page_doc]
-        ///
-        #example
-        #deprecated
-        pub fn #name(&self, #(#decls),*) -> impl Future<Output = Result<Page<#item, #ret>, Error>> {
-            self.scope.page(#request(#(#names),*), #pager)
-        }
-
-        #[doc = #stream_doc]
-        #deprecated
-        pub fn #stream(&self, #(#decls),*) -> PageStream<#item, #ret> {
-            self.scope.stream(#request(#(#names),*), #pager)
-        }
-
-        #[doc = #raw_doc]
-        #deprecated
-        pub fn #with_response(&self, #(#decls),*) -> impl Future<Output = Result<ApiResponse<#ret>, Error>> {
-            self.scope.call::<#decode>(#request(#(#names),*))
-        }
-
-        #byte_stream
+    w.line(4, &raw_doc);
+    deprecated(w);
+    let sig = format!("impl Future<Output = Result<ApiResponse<{ret}>, Error>>");
+    w.fn_signature(4, &format!("pub fn {stem}_with_response"), &params, &sig);
+    body(w, format!(".call::<{decode}>"), vec![request.clone()]);
+    // Binary content can be large: a third twin hands the body back unread.
+    if matches!(op.response.body, ResponseBody::Binary) {
+        w.line(
+            4,
+            &format!(
+                "/// Same as [`{name}`](Self::{name}), handing back the body unread, to be read piece by piece."
+            ),
+        );
+        deprecated(w);
+        let sig = "impl Future<Output = Result<crate::runtime::ByteStream, Error>>";
+        w.fn_signature(4, &format!("pub fn {stem}_stream"), &params, sig);
+        body(w, ".call_stream".to_string(), vec![request]);
     }
 }
 
 /// The runtime's `QueryStyle` value for `style`.
-fn style_tokens(style: QueryStyle) -> TokenStream {
+fn style_text(style: QueryStyle) -> String {
     match style {
-        QueryStyle::Form { explode } => quote! { QueryStyle::Form { explode: #explode } },
-        QueryStyle::SpaceDelimited => quote! { QueryStyle::SpaceDelimited },
-        QueryStyle::PipeDelimited => quote! { QueryStyle::PipeDelimited },
-        QueryStyle::DeepObject => quote! { QueryStyle::DeepObject },
+        QueryStyle::Form { explode } => format!("QueryStyle::Form {{ explode: {explode} }}"),
+        QueryStyle::SpaceDelimited => "QueryStyle::SpaceDelimited".to_string(),
+        QueryStyle::PipeDelimited => "QueryStyle::PipeDelimited".to_string(),
+        QueryStyle::DeepObject => "QueryStyle::DeepObject".to_string(),
     }
 }

@@ -64,9 +64,7 @@ impl<'a> Chats<'a> {
     pub fn list(
         &self,
         params: &types::ChatListParams,
-    ) -> impl Future<
-        Output = Result<Page<types::Item, types::ChatListResponse>, Error>,
-    > {
+    ) -> impl Future<Output = Result<Page<types::Item, types::ChatListResponse>, Error>> {
         self.scope.page(list_request(params), LIST_PAGES)
     }
 

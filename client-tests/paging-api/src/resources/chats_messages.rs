@@ -54,9 +54,7 @@ impl<'a> ChatMessages<'a> {
         &self,
         chat_id: &str,
         params: &types::MessageListParams,
-    ) -> impl Future<
-        Output = Result<Page<types::Item, types::MessageListResponse>, Error>,
-    > {
+    ) -> impl Future<Output = Result<Page<types::Item, types::MessageListResponse>, Error>> {
         self.scope.page(list_request(chat_id, params), LIST_PAGES)
     }
 
@@ -80,10 +78,7 @@ impl<'a> ChatMessages<'a> {
 }
 
 /// The request of [`ChatMessages::list`].
-fn list_request(
-    chat_id: &str,
-    params: &types::MessageListParams,
-) -> Result<RequestSpec, Error> {
+fn list_request(chat_id: &str, params: &types::MessageListParams) -> Result<RequestSpec, Error> {
     let path = format!("/chats/{}/messages", path::segment(chat_id)?);
     let request = RequestSpec::new(Method::GET, "/chats/{chatId}/messages", path)
         .query("cursor", &params.cursor, QueryStyle::Form { explode: true })

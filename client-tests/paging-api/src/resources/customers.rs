@@ -52,9 +52,7 @@ impl<'a> Customers<'a> {
     pub fn list(
         &self,
         params: &types::CustomerListParams,
-    ) -> impl Future<
-        Output = Result<Page<types::Item, types::CustomerListResponse>, Error>,
-    > {
+    ) -> impl Future<Output = Result<Page<types::Item, types::CustomerListResponse>, Error>> {
         self.scope.page(list_request(params), LIST_PAGES)
     }
 

@@ -52,9 +52,7 @@ impl<'a> Endpoints<'a> {
     pub fn list(
         &self,
         params: &types::EndpointListParams,
-    ) -> impl Future<
-        Output = Result<Page<types::Item, types::EndpointListResponse>, Error>,
-    > {
+    ) -> impl Future<Output = Result<Page<types::Item, types::EndpointListResponse>, Error>> {
         self.scope.page(list_request(params), LIST_PAGES)
     }
 
@@ -79,7 +77,11 @@ impl<'a> Endpoints<'a> {
 fn list_request(params: &types::EndpointListParams) -> Result<RequestSpec, Error> {
     let path = String::from("/endpoints");
     let request = RequestSpec::new(Method::GET, "/endpoints", path)
-        .query("iterator", &params.iterator, QueryStyle::Form { explode: true })
+        .query(
+            "iterator",
+            &params.iterator,
+            QueryStyle::Form { explode: true },
+        )
         .query("limit", &params.limit, QueryStyle::Form { explode: true });
     Ok(request)
 }

@@ -52,9 +52,7 @@ impl<'a> Files<'a> {
     pub fn list(
         &self,
         params: &types::FileListParams,
-    ) -> impl Future<
-        Output = Result<Page<types::Item, types::FileListResponse>, Error>,
-    > {
+    ) -> impl Future<Output = Result<Page<types::Item, types::FileListResponse>, Error>> {
         self.scope.page(list_request(params), LIST_PAGES)
     }
 
@@ -81,7 +79,11 @@ fn list_request(params: &types::FileListParams) -> Result<RequestSpec, Error> {
     let request = RequestSpec::new(Method::GET, "/files", path)
         .query("after", &params.after, QueryStyle::Form { explode: true })
         .query("limit", &params.limit, QueryStyle::Form { explode: true })
-        .query("purpose", &params.purpose, QueryStyle::Form { explode: true });
+        .query(
+            "purpose",
+            &params.purpose,
+            QueryStyle::Form { explode: true },
+        );
     Ok(request)
 }
 

@@ -78,7 +78,11 @@ fn list_request(params: &types::IssueListParams) -> Result<RequestSpec, Error> {
     let path = String::from("/issues");
     let request = RequestSpec::new(Method::GET, "/issues", path)
         .query("state", &params.state, QueryStyle::Form { explode: true })
-        .query("per_page", &params.per_page, QueryStyle::Form { explode: true })
+        .query(
+            "per_page",
+            &params.per_page,
+            QueryStyle::Form { explode: true },
+        )
         .query("page", &params.page, QueryStyle::Form { explode: true });
     Ok(request)
 }

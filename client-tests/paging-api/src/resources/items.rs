@@ -40,10 +40,7 @@ impl<'a> Items<'a> {
     /// #     Ok(())
     /// # }
     /// ```
-    pub fn retrieve(
-        &self,
-        id: &str,
-    ) -> impl Future<Output = Result<types::Item, Error>> {
+    pub fn retrieve(&self, id: &str) -> impl Future<Output = Result<types::Item, Error>> {
         self.scope.call_value::<Json<_>>(retrieve_request(id))
     }
 

@@ -78,7 +78,11 @@ fn list_request(params: &types::RepoListParams) -> Result<RequestSpec, Error> {
     let path = String::from("/repos");
     let request = RequestSpec::new(Method::GET, "/repos", path)
         .query("sort", &params.sort, QueryStyle::Form { explode: true })
-        .query("per_page", &params.per_page, QueryStyle::Form { explode: true })
+        .query(
+            "per_page",
+            &params.per_page,
+            QueryStyle::Form { explode: true },
+        )
         .query("page", &params.page, QueryStyle::Form { explode: true });
     Ok(request)
 }

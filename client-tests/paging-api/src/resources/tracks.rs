@@ -52,9 +52,7 @@ impl<'a> Tracks<'a> {
     pub fn list(
         &self,
         params: &types::TrackListParams,
-    ) -> impl Future<
-        Output = Result<Page<types::Item, types::TrackListResponse>, Error>,
-    > {
+    ) -> impl Future<Output = Result<Page<types::Item, types::TrackListResponse>, Error>> {
         self.scope.page(list_request(params), LIST_PAGES)
     }
 

@@ -43,9 +43,7 @@ impl<'a> Admin<'a> {
     }
 
     /// Same as [`retrieve`](Self::retrieve), also returning the status and headers.
-    pub fn retrieve_with_response(
-        &self,
-    ) -> impl Future<Output = Result<ApiResponse<()>, Error>> {
+    pub fn retrieve_with_response(&self) -> impl Future<Output = Result<ApiResponse<()>, Error>> {
         self.scope.call::<Empty>(retrieve_request())
     }
 }

@@ -73,9 +73,6 @@ fn create_request(params: &types::FormCreateParams) -> Result<RequestSpec, Error
         .accept("*/*")
         .form_styled(
             params,
-            &[
-                ("tags", QueryStyle::Form { explode: false }),
-                ("meta", QueryStyle::DeepObject),
-            ],
+            &[("tags", QueryStyle::Form { explode: false }), ("meta", QueryStyle::DeepObject)],
         )
 }

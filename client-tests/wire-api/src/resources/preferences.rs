@@ -64,9 +64,7 @@ impl<'a> Preferences<'a> {
 }
 
 /// The request of [`Preferences::read_cookies`].
-fn read_cookies_request(
-    params: &types::PreferenceReadCookiesParams,
-) -> Result<RequestSpec, Error> {
+fn read_cookies_request(params: &types::PreferenceReadCookiesParams) -> Result<RequestSpec, Error> {
     let path = String::from("/cookies");
     let request = RequestSpec::new(Method::GET, "/cookies", path)
         .auth(Auth::Cookie("sid"))

@@ -43,9 +43,7 @@ impl<'a> Public<'a> {
     }
 
     /// Same as [`retrieve`](Self::retrieve), also returning the status and headers.
-    pub fn retrieve_with_response(
-        &self,
-    ) -> impl Future<Output = Result<ApiResponse<()>, Error>> {
+    pub fn retrieve_with_response(&self) -> impl Future<Output = Result<ApiResponse<()>, Error>> {
         self.scope.call::<Empty>(retrieve_request())
     }
 
@@ -67,9 +65,7 @@ impl<'a> Public<'a> {
     }
 
     /// Same as [`optional`](Self::optional), also returning the status and headers.
-    pub fn optional_with_response(
-        &self,
-    ) -> impl Future<Output = Result<ApiResponse<()>, Error>> {
+    pub fn optional_with_response(&self) -> impl Future<Output = Result<ApiResponse<()>, Error>> {
         self.scope.call::<Empty>(optional_request())
     }
 }

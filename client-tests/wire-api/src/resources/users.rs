@@ -43,9 +43,7 @@ impl<'a> Users<'a> {
     }
 
     /// Same as [`me`](Self::me), also returning the status and headers.
-    pub fn me_with_response(
-        &self,
-    ) -> impl Future<Output = Result<ApiResponse<()>, Error>> {
+    pub fn me_with_response(&self) -> impl Future<Output = Result<ApiResponse<()>, Error>> {
         self.scope.call::<Empty>(me_request())
     }
 }

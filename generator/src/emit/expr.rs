@@ -1,0 +1,647 @@
+//! Expressions written as text, laid out as rustfmt lays them out.
+//!
+//! [`super::code::Writer`] writes code whose every line has a fixed shape. Method bodies
+//! and request builders nest calls in calls and chain methods, and where such an
+//! expression breaks depends on its parts' widths: an [`Expr`] is that nesting, and
+//! [`Expr::write`] breaks it by the rules of rustfmt's defaults, as far as the shapes
+//! the generator emits need them:
+//! - a call's arguments stay on one line while they take at most 60 columns
+//!   (`fn_call_width`) and the line fits in 100 (`max_width`); else a single argument
+//!   that is itself a call or a chain is overflowed (`f(g(` ... `))`); else each argument
+//!   gets a line, with a trailing comma (none in a macro call);
+//! - a chain stays on one line while it takes at most 60 columns (`chain_width`); else
+//!   each link after the root gets a line, one level deeper. A root of at most four
+//!   columns (`self`) keeps its first link. When only the last link does not fit, it
+//!   may stay on the root's line and break inside, when that takes at least five
+//!   lines or no more lines than breaking the chain would;
+//! - a `let` keeps its value on its line unless the value fits on the next line alone
+//!   (or breaks into fewer lines there).
+//!
+//! The text is made only of names the generator made and literals escaped by
+//! [`super::code::string`]: spec text never becomes code.
+
+use super::code::MAX_WIDTH;
+
+/// rustfmt's `fn_call_width`: the widest argument list kept on one line.
+const CALL_WIDTH: usize = 60;
+
+/// rustfmt's `chain_width`: the widest chain kept on one line.
+const CHAIN_WIDTH: usize = 60;
+
+/// rustfmt's `tab_spaces`: a chain root this short keeps its first link.
+const SHORT_ROOT: usize = 4;
+
+/// An expression to lay out.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Expr {
+    /// Text that never breaks: a name, a literal, a short fixed expression.
+    Atom(String),
+    /// `head(args)`, or a macro call `head!(args)` (`macro_call` then: no trailing
+    /// comma when broken).
+    Call {
+        head: String,
+        args: Vec<Expr>,
+        macro_call: bool,
+    },
+    /// `prefix[items]` (`prefix` being `&` or nothing).
+    Array {
+        prefix: &'static str,
+        items: Vec<Expr>,
+    },
+    /// `root.link.link`, each link a method call (`.name(args)`) or a field
+    /// (`.name`), with what follows it (`?`).
+    Chain { root: Box<Expr>, links: Vec<Link> },
+}
+
+/// One link of a [`Expr::Chain`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Link {
+    /// `.name` or `.name::<T>`.
+    pub name: String,
+    /// The arguments of a method call; `None` for a field or `.await`.
+    pub args: Option<Vec<Expr>>,
+    /// Text right after the link, such as `?`.
+    pub tries: &'static str,
+}
+
+impl Link {
+    /// `.name(args)tries`.
+    pub fn call(name: impl Into<String>, args: Vec<Expr>, tries: &'static str) -> Link {
+        Link {
+            name: name.into(),
+            args: Some(args),
+            tries,
+        }
+    }
+
+    /// `.name` (a field, `.await`).
+    pub fn field(name: impl Into<String>) -> Link {
+        Link {
+            name: name.into(),
+            args: None,
+            tries: "",
+        }
+    }
+
+    fn as_expr(&self) -> Expr {
+        match &self.args {
+            Some(args) => Expr::Call {
+                head: self.name.clone(),
+                args: args.clone(),
+                macro_call: false,
+            },
+            None => Expr::Atom(self.name.clone()),
+        }
+    }
+
+    fn flat(&self) -> String {
+        let mut out = self.name.clone();
+        if let Some(args) = &self.args {
+            out.push('(');
+            push_flat_list(&mut out, args);
+            out.push(')');
+        }
+        out.push_str(self.tries);
+        out
+    }
+}
+
+/// Where an expression goes: its first line starts at column `offset`, its other
+/// lines are indented by `indent`, and `tail` columns follow its last line (`;`, `,`,
+/// closing brackets).
+#[derive(Debug, Clone, Copy)]
+pub struct Shape {
+    pub indent: usize,
+    pub offset: usize,
+    pub tail: usize,
+}
+
+impl Shape {
+    /// A statement or expression at the start of a line indented by `indent`.
+    pub fn line(indent: usize, tail: usize) -> Shape {
+        Shape {
+            indent,
+            offset: indent,
+            tail,
+        }
+    }
+}
+
+fn width(text: &str) -> usize {
+    text.chars().count()
+}
+
+fn first_line(text: &str) -> &str {
+    text.split('\n').next().unwrap_or_default()
+}
+
+fn line_count(text: &str) -> usize {
+    text.split('\n').count()
+}
+
+/// Whether `text` laid out at `shape` stays within [`MAX_WIDTH`] on every line.
+fn fits(text: &str, shape: Shape) -> bool {
+    let mut lines = text.split('\n').peekable();
+    let mut first = true;
+    while let Some(line) = lines.next() {
+        let start = if first { shape.offset } else { 0 };
+        let end = if lines.peek().is_none() {
+            shape.tail
+        } else {
+            0
+        };
+        if start + width(line) + end > MAX_WIDTH {
+            return false;
+        }
+        first = false;
+    }
+    true
+}
+
+fn push_flat_list(out: &mut String, args: &[Expr]) {
+    for (i, a) in args.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        out.push_str(&a.flat());
+    }
+}
+
+impl Expr {
+    /// `head(args)`.
+    pub fn call(head: impl Into<String>, args: Vec<Expr>) -> Expr {
+        Expr::Call {
+            head: head.into(),
+            args,
+            macro_call: false,
+        }
+    }
+
+    /// `head!(args)`, `head` without the `!`.
+    pub fn macro_call(head: &str, args: Vec<Expr>) -> Expr {
+        Expr::Call {
+            head: format!("{head}!"),
+            args,
+            macro_call: true,
+        }
+    }
+
+    pub fn atom(text: impl Into<String>) -> Expr {
+        Expr::Atom(text.into())
+    }
+
+    /// `root.links`.
+    pub fn chain(root: Expr, links: Vec<Link>) -> Expr {
+        if links.is_empty() {
+            return root;
+        }
+        Expr::Chain {
+            root: Box::new(root),
+            links,
+        }
+    }
+
+    /// The expression on one line.
+    pub fn flat(&self) -> String {
+        match self {
+            Expr::Atom(t) => t.clone(),
+            Expr::Call { head, args, .. } => {
+                let mut out = format!("{head}(");
+                push_flat_list(&mut out, args);
+                out.push(')');
+                out
+            }
+            Expr::Chain { root, links } => {
+                let mut out = root.flat();
+                for l in links {
+                    out.push_str(&l.flat());
+                }
+                out
+            }
+            Expr::Array { prefix, items } => {
+                let mut out = format!("{prefix}[");
+                push_flat_list(&mut out, items);
+                out.push(']');
+                out
+            }
+        }
+    }
+
+    /// Whether rustfmt counts this as a simple expression (a name, a path, a literal, a
+    /// reference to or field of one): a list of short simple items fills its lines.
+    fn simple(&self) -> bool {
+        match self {
+            Expr::Atom(t) => {
+                !t.contains(['(', '{', '[', '?', '<', '!'])
+                    && (t.starts_with('"') || !t.contains(' '))
+            }
+            _ => false,
+        }
+    }
+
+    /// Whether rustfmt overflows this expression when it is a call's only argument.
+    fn overflows(&self) -> bool {
+        matches!(
+            self,
+            Expr::Call { .. } | Expr::Chain { .. } | Expr::Array { .. }
+        )
+    }
+
+    /// The expression laid out at `shape`: lines after the first carry their
+    /// indentation, the first does not. A line that cannot be made to fit is left long.
+    pub fn write(&self, shape: Shape) -> String {
+        self.rewrite(shape)
+            .unwrap_or_else(|| self.rewrite_unchecked(shape))
+    }
+
+    /// The layout at `shape`, `None` if some line does not fit.
+    fn rewrite(&self, shape: Shape) -> Option<String> {
+        let text = self.rewrite_unchecked(shape);
+        fits(&text, shape).then_some(text)
+    }
+
+    /// The layout at `shape`, lines too long left long.
+    fn rewrite_unchecked(&self, shape: Shape) -> String {
+        match self {
+            Expr::Atom(t) => t.clone(),
+            Expr::Call {
+                head,
+                args,
+                macro_call,
+            } => call(head, args, *macro_call, shape),
+            Expr::Chain { root, links } => chain(root, links, shape),
+            Expr::Array { prefix, items } => array(prefix, items, shape),
+        }
+    }
+}
+
+/// `{head}{open}items{close}` on one line, if the items take at most `limit` columns
+/// and the line fits at `shape`.
+fn one_line(
+    head: &str,
+    brackets: [char; 2],
+    items: &[Expr],
+    limit: usize,
+    shape: Shape,
+) -> Option<String> {
+    let mut text = format!("{head}{}", brackets[0]);
+    push_flat_list(&mut text, items);
+    text.push(brackets[1]);
+    let inner = width(&text) - width(head) - 2;
+    (items.is_empty() || inner <= limit && shape.offset + width(&text) + shape.tail <= MAX_WIDTH)
+        .then_some(text)
+}
+
+/// `head(args)` at `shape`.
+fn call(head: &str, args: &[Expr], macro_call: bool, shape: Shape) -> String {
+    if let Some(text) = one_line(head, ['(', ')'], args, CALL_WIDTH, shape) {
+        return text;
+    }
+    // A single call, chain or array argument continues on the line of the call,
+    // broken inside (a call that would fit on the line is broken all the same, as the
+    // arguments of this one were too wide).
+    overflowed(head, args, shape, true)
+        .unwrap_or_else(|| broken_call(head, args, macro_call, shape))
+}
+
+/// `head(only` ... `)`: the single argument `only` laid out from the call's line, if it
+/// can be (a call, chain or array) and then takes more than one line; `force` breaks a
+/// call argument even where it would fit on one.
+fn overflowed(head: &str, args: &[Expr], shape: Shape, force: bool) -> Option<String> {
+    let [only] = args else {
+        return None;
+    };
+    if !only.overflows() {
+        return None;
+    }
+    let inner = Shape {
+        indent: shape.indent,
+        offset: shape.offset + width(head) + 1,
+        tail: shape.tail + 1,
+    };
+    let text = match only {
+        Expr::Call {
+            head,
+            args,
+            macro_call,
+        } if force => broken_call(head, args, *macro_call, inner),
+        other => other.rewrite(inner)?,
+    };
+    (text.contains('\n') && fits(&text, inner)).then(|| format!("{head}({text})"))
+}
+
+/// `head(args)` at `shape` with its arguments on lines of their own (or its single
+/// argument overflowed, see [`call`]).
+fn broken_call(head: &str, args: &[Expr], macro_call: bool, shape: Shape) -> String {
+    if let Some(text) = overflowed(head, args, shape, false) {
+        return text;
+    }
+    if args.is_empty() {
+        return format!("{head}()");
+    }
+    format!("{head}({})", vertical(args, shape.indent, !macro_call))
+}
+
+/// rustfmt's `short_array_element_width_threshold`: simple items at most this wide
+/// share lines when their list breaks.
+const SHORT_ITEM: usize = 10;
+
+/// The items of a broken list, between its brackets: each on a line of its own one
+/// level deeper than `indent` with a comma (none after the last without `trailing`),
+/// or, when all are short and simple, as many to a line as fit.
+fn vertical(items: &[Expr], indent: usize, trailing: bool) -> String {
+    let inner = indent + 4;
+    let pad = " ".repeat(inner);
+    let mut out = String::from("\n");
+    let last = items.len().saturating_sub(1);
+    let mixed = items
+        .iter()
+        .all(|i| i.simple() && width(&i.flat()) <= SHORT_ITEM);
+    if mixed {
+        let mut line = String::new();
+        for (i, item) in items.iter().enumerate() {
+            let text = item.flat();
+            let comma = if i < last || trailing { "," } else { "" };
+            if !line.is_empty() && inner + width(&line) + 1 + width(&text) + comma.len() > MAX_WIDTH
+            {
+                out.push_str(&pad);
+                out.push_str(line.trim_end());
+                out.push('\n');
+                line.clear();
+            }
+            line.push_str(&text);
+            line.push_str(comma);
+            line.push(' ');
+        }
+        out.push_str(&pad);
+        out.push_str(line.trim_end());
+        out.push('\n');
+    } else {
+        for (i, item) in items.iter().enumerate() {
+            let comma = if i < last || trailing { "," } else { "" };
+            out.push_str(&pad);
+            out.push_str(&item.write(Shape::line(inner, comma.len())));
+            out.push_str(comma);
+            out.push('\n');
+        }
+    }
+    out.push_str(&" ".repeat(indent));
+    out
+}
+
+/// rustfmt's `array_width`: the widest array kept on one line.
+const ARRAY_WIDTH: usize = 60;
+
+/// `prefix[items]` at `shape`.
+fn array(prefix: &str, items: &[Expr], shape: Shape) -> String {
+    if let Some(text) = one_line(prefix, ['[', ']'], items, ARRAY_WIDTH, shape) {
+        return text;
+    }
+    format!("{prefix}[{}]", vertical(items, shape.indent, true))
+}
+
+/// Whether a line holds only closing brackets (a broken call's `)`): a chain whose
+/// root ends so continues at the root's indentation.
+fn closes_block(line: &str) -> bool {
+    let t = line.trim();
+    !t.is_empty() && t.chars().all(|c| matches!(c, ')' | ']' | '}'))
+}
+
+/// `root.links` at `shape`, following rustfmt's chain formatting: the root (with the
+/// links a root of at most four columns keeps), then the links but the last on lines
+/// of their own unless all fit on one, then the last on the line before it when that
+/// reads better than on its own line.
+fn chain(root: &Expr, links: &[Link], shape: Shape) -> String {
+    let mut head = root.write(shape);
+    let mut rest = links;
+    while width(&head) <= SHORT_ROOT
+        && !head.contains('\n')
+        && let [first, tail @ ..] = rest
+    {
+        head.push_str(&first.flat());
+        rest = tail;
+    }
+    let Some((last, middle)) = rest.split_last() else {
+        return head;
+    };
+    // Links go one level deeper than the root, or level with it below a root that
+    // ends with a closing bracket.
+    let child = if head.contains('\n')
+        && closes_block(first_line(head.rsplit('\n').next().unwrap_or_default()))
+    {
+        shape.indent
+    } else {
+        shape.indent + 4
+    };
+    let middle: Vec<String> = middle
+        .iter()
+        .map(|l| {
+            let text = l.as_expr().write(Shape::line(child, l.tries.len()));
+            format!("{text}{}", l.tries)
+        })
+        .collect();
+    let one_line = !head.contains('\n') && middle.iter().all(|m| !m.contains('\n'));
+    let room = MAX_WIDTH.saturating_sub(shape.offset + shape.tail);
+    let limit = if links.len() == 1 {
+        room
+    } else {
+        room.min(CHAIN_WIDTH)
+    };
+    let almost = width(&head) + middle.iter().map(|m| width(m)).sum::<usize>() + last.tries.len();
+    let budget = limit.saturating_sub(almost);
+    let own_shape = Shape::line(child, shape.tail + last.tries.len());
+    let mut same_line = None;
+    if one_line && budget > 0 {
+        let same = Shape {
+            indent: shape.indent,
+            offset: shape.offset + almost - last.tries.len(),
+            tail: shape.tail + last.tries.len(),
+        };
+        if let Some(rw) = last.as_expr().rewrite(same) {
+            let fits_budget = width(first_line(&rw)) <= budget;
+            if fits_budget && line_count(&rw) >= 5 {
+                same_line = Some(rw);
+            } else if fits_budget {
+                let own = last.as_expr().rewrite(own_shape);
+                if own.is_none_or(|own| line_count(&own) >= line_count(&rw)) {
+                    same_line = Some(rw);
+                }
+            }
+        }
+    }
+    if let Some(rw) = same_line {
+        return format!("{head}{}{rw}{}", middle.concat(), last.tries);
+    }
+    let pad = " ".repeat(child);
+    let mut out = head;
+    for m in &middle {
+        out.push('\n');
+        out.push_str(&pad);
+        out.push_str(m);
+    }
+    out.push('\n');
+    out.push_str(&pad);
+    out.push_str(&last.as_expr().write(own_shape));
+    out.push_str(last.tries);
+    out
+}
+
+/// `let name = value;` at `indent`, the value where rustfmt puts it.
+pub fn let_statement(indent: usize, name: &str, value: &Expr) -> String {
+    let lhs = format!("let {name} =");
+    let same = Shape {
+        indent,
+        offset: indent + width(&lhs) + 1,
+        tail: 1,
+    };
+    let orig = value.rewrite(same);
+    if let Some(o) = &orig
+        && !o.contains('\n')
+    {
+        return format!("{lhs} {o};");
+    }
+    let next = value.rewrite(Shape::line(indent + 4, 1));
+    let newline = |n: &str| format!("{lhs}\n{}{n};", " ".repeat(indent + 4));
+    match (orig, next) {
+        (Some(o), Some(n)) if prefer_next_line(&o, &n) => newline(&n),
+        (Some(o), _) => format!("{lhs} {o};"),
+        (None, Some(n)) => newline(&n),
+        (None, None) => format!("{lhs} {};", value.write(same)),
+    }
+}
+
+/// rustfmt's choice between a value on the line of its `=` (`orig`) and on the next.
+fn prefer_next_line(orig: &str, next: &str) -> bool {
+    let opens = |t: &str, c: char| first_line(t).ends_with(c);
+    !next.contains('\n')
+        || line_count(orig) > line_count(next) + 1
+        || ['(', '{', '[']
+            .iter()
+            .any(|&c| opens(orig, c) && !opens(next, c))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn a(t: &str) -> Expr {
+        Expr::atom(t)
+    }
+
+    /// `self.scope.method(request(args))` as a method body at 8 columns.
+    fn body(method: &str, request: &str, args: &[&str], more: &[&str]) -> String {
+        let mut call_args = vec![Expr::call(request, args.iter().map(|x| a(x)).collect())];
+        call_args.extend(more.iter().map(|x| a(x)));
+        Expr::chain(
+            a("self"),
+            vec![Link::field(".scope"), Link::call(method, call_args, "")],
+        )
+        .write(Shape::line(8, 0))
+    }
+
+    // Each expected layout is rustfmt's (1.8, edition 2024, default options).
+    #[test]
+    fn chains_break_as_rustfmt_breaks_them() {
+        assert_eq!(
+            body(".call::<Empty>", "delete_request", &["id"], &[]),
+            "self.scope.call::<Empty>(delete_request(id))"
+        );
+        assert_eq!(
+            body(
+                ".call_value::<Json<_>>",
+                "create_request",
+                &["account", "params"],
+                &[]
+            ),
+            "self.scope\n            .call_value::<Json<_>>(create_request(account, params))"
+        );
+        assert_eq!(
+            body(
+                ".call::<Json<_>>",
+                "list_environment_secrets_request",
+                &["repository_id", "environment_name", "params"],
+                &[]
+            ),
+            "self.scope.call::<Json<_>>(list_environment_secrets_request(\n            \
+             repository_id,\n            environment_name,\n            params,\n        ))"
+        );
+        assert_eq!(
+            body(
+                ".page",
+                "list_environment_secrets_request",
+                &["repository_id", "environment_name", "params"],
+                &["LIST_ENVIRONMENT_SECRETS_PAGER"]
+            ),
+            "self.scope.page(\n            list_environment_secrets_request(repository_id, \
+             environment_name, params),\n            LIST_ENVIRONMENT_SECRETS_PAGER,\n        )"
+        );
+        assert_eq!(
+            body(
+                ".call_value::<Json<_>>",
+                "get_environment_public_key_request",
+                &["repository_id", "environment_name"],
+                &[]
+            ),
+            "self.scope\n            .call_value::<Json<_>>(get_environment_public_key_request(\n                \
+             repository_id,\n                environment_name,\n            ))"
+        );
+    }
+
+    #[test]
+    fn builder_chains_and_lets_break_as_rustfmt_breaks_them() {
+        let spec = Expr::chain(
+            Expr::call(
+                "RequestSpec::new",
+                vec![
+                    a("Method::Post"),
+                    a("\"/v1/accounts/{account}/bank_accounts\""),
+                    a("path"),
+                ],
+            ),
+            vec![
+                Link::call(
+                    ".query",
+                    vec![
+                        a("\"expand\""),
+                        a("&params.expand"),
+                        a("QueryStyle::Form { explode: true }"),
+                    ],
+                    "",
+                ),
+                Link::call(".json", vec![a("params")], ""),
+            ],
+        );
+        assert_eq!(
+            spec.write(Shape::line(4, 0)),
+            "RequestSpec::new(Method::Post, \"/v1/accounts/{account}/bank_accounts\", path)\n        \
+             .query(\"expand\", &params.expand, QueryStyle::Form { explode: true })\n        \
+             .json(params)"
+        );
+        let path = Expr::macro_call(
+            "format",
+            vec![
+                a("\"/v1/accounts/{}/bank_accounts/{}/and/some/more/{}\""),
+                a("path::segment(account)?"),
+                a("path::segment(id)?"),
+                a("path::segment(&x.to_string())?"),
+            ],
+        );
+        assert_eq!(
+            let_statement(4, "path", &path),
+            "let path = format!(\n        \"/v1/accounts/{}/bank_accounts/{}/and/some/more/{}\",\n        \
+             path::segment(account)?,\n        path::segment(id)?,\n        \
+             path::segment(&x.to_string())?\n    );"
+        );
+        let short = Expr::macro_call(
+            "format",
+            vec![
+                a("\"/v1/accounts/{}/bank_accounts\""),
+                a("path::segment(account)?"),
+            ],
+        );
+        assert_eq!(
+            let_statement(4, "path", &short),
+            "let path = format!(\"/v1/accounts/{}/bank_accounts\", path::segment(account)?);"
+        );
+    }
+}
