@@ -282,72 +282,58 @@ async fn chats_list_chats_required_params() {
     assert_valid_request(Some(&headers));
     assert_eq!(status, 200);
     let expected = {
-        let mut v = linq_api::types::ChatListChatsResponse::new(
-            Vec::from([
-                {
-                    let mut v = linq_api::types::Chat::new(
-                        "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a".to_owned(),
-                        Vec::from([
-                            {
-                                let mut v = linq_api::types::ChatHandle::new(
-                                    "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
-                                    "+12025550100".to_owned(),
-                                    linq_api::types::ServiceType::IMessage,
-                                    "2026-02-05T19:52:17Z"
-                                        .parse::<
-                                            linq_api::chrono::DateTime<linq_api::chrono::Utc>,
-                                        >()
-                                        .expect("valid timestamp"),
-                                );
-                                v.status = linq_api::Nullable::Value(
-                                    linq_api::types::ChatHandleStatus::Active,
-                                );
-                                v.is_me = linq_api::Nullable::Value(true);
-                                v
-                            },
-                            {
-                                let mut v = linq_api::types::ChatHandle::new(
-                                    "e604375a-5913-483a-8278-c631e8f0ffda".to_owned(),
-                                    "+12025550123".to_owned(),
-                                    linq_api::types::ServiceType::IMessage,
-                                    "2026-02-05T19:52:17Z"
-                                        .parse::<
-                                            linq_api::chrono::DateTime<linq_api::chrono::Utc>,
-                                        >()
-                                        .expect("valid timestamp"),
-                                );
-                                v.status = linq_api::Nullable::Value(
-                                    linq_api::types::ChatHandleStatus::Active,
-                                );
-                                v.is_me = linq_api::Nullable::Value(false);
-                                v
-                            },
-                        ]),
-                        linq_api::types::HealthStatus::new(
-                            linq_api::types::HealthStatusStatus::Healthy,
-                            "https://docs.linqapp.com/guides/chat-health".to_owned(),
+        let mut v = linq_api::types::ChatListChatsResponse::new(Vec::from([{
+            let mut v = linq_api::types::Chat::new(
+                "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a".to_owned(),
+                Vec::from([
+                    {
+                        let mut v = linq_api::types::ChatHandle::new(
+                            "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
+                            "+12025550100".to_owned(),
+                            linq_api::types::ServiceType::IMessage,
                             "2026-02-05T19:52:17Z"
-                                .parse::<
-                                    linq_api::chrono::DateTime<linq_api::chrono::Utc>,
-                                >()
+                                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                                 .expect("valid timestamp"),
-                        ),
-                        false,
-                        false,
-                        "2026-02-05T19:52:17Z"
-                            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                            .expect("valid timestamp"),
-                        "2026-02-05T19:58:02Z"
-                            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                            .expect("valid timestamp"),
-                    );
-                    v.service = linq_api::Nullable::Value(
-                        linq_api::types::ServiceType::IMessage,
-                    );
-                    v
-                },
-            ]),
-        );
+                        );
+                        v.status =
+                            linq_api::Nullable::Value(linq_api::types::ChatHandleStatus::Active);
+                        v.is_me = linq_api::Nullable::Value(true);
+                        v
+                    },
+                    {
+                        let mut v = linq_api::types::ChatHandle::new(
+                            "e604375a-5913-483a-8278-c631e8f0ffda".to_owned(),
+                            "+12025550123".to_owned(),
+                            linq_api::types::ServiceType::IMessage,
+                            "2026-02-05T19:52:17Z"
+                                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                                .expect("valid timestamp"),
+                        );
+                        v.status =
+                            linq_api::Nullable::Value(linq_api::types::ChatHandleStatus::Active);
+                        v.is_me = linq_api::Nullable::Value(false);
+                        v
+                    },
+                ]),
+                linq_api::types::HealthStatus::new(
+                    linq_api::types::HealthStatusStatus::Healthy,
+                    "https://docs.linqapp.com/guides/chat-health".to_owned(),
+                    "2026-02-05T19:52:17Z"
+                        .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                        .expect("valid timestamp"),
+                ),
+                false,
+                false,
+                "2026-02-05T19:52:17Z"
+                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                    .expect("valid timestamp"),
+                "2026-02-05T19:58:02Z"
+                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                    .expect("valid timestamp"),
+            );
+            v.service = linq_api::Nullable::Value(linq_api::types::ServiceType::IMessage);
+            v
+        }]));
         v.next_cursor = linq_api::Nullable::Value("20".to_owned());
         v
     };
@@ -416,72 +402,58 @@ async fn chats_list_chats_all_params() {
     assert_valid_request(Some(&headers));
     assert_eq!(status, 200);
     let expected = {
-        let mut v = linq_api::types::ChatListChatsResponse::new(
-            Vec::from([
-                {
-                    let mut v = linq_api::types::Chat::new(
-                        "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a".to_owned(),
-                        Vec::from([
-                            {
-                                let mut v = linq_api::types::ChatHandle::new(
-                                    "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
-                                    "+12025550100".to_owned(),
-                                    linq_api::types::ServiceType::IMessage,
-                                    "2026-02-05T19:52:17Z"
-                                        .parse::<
-                                            linq_api::chrono::DateTime<linq_api::chrono::Utc>,
-                                        >()
-                                        .expect("valid timestamp"),
-                                );
-                                v.status = linq_api::Nullable::Value(
-                                    linq_api::types::ChatHandleStatus::Active,
-                                );
-                                v.is_me = linq_api::Nullable::Value(true);
-                                v
-                            },
-                            {
-                                let mut v = linq_api::types::ChatHandle::new(
-                                    "e604375a-5913-483a-8278-c631e8f0ffda".to_owned(),
-                                    "+12025550123".to_owned(),
-                                    linq_api::types::ServiceType::IMessage,
-                                    "2026-02-05T19:52:17Z"
-                                        .parse::<
-                                            linq_api::chrono::DateTime<linq_api::chrono::Utc>,
-                                        >()
-                                        .expect("valid timestamp"),
-                                );
-                                v.status = linq_api::Nullable::Value(
-                                    linq_api::types::ChatHandleStatus::Active,
-                                );
-                                v.is_me = linq_api::Nullable::Value(false);
-                                v
-                            },
-                        ]),
-                        linq_api::types::HealthStatus::new(
-                            linq_api::types::HealthStatusStatus::Healthy,
-                            "https://docs.linqapp.com/guides/chat-health".to_owned(),
+        let mut v = linq_api::types::ChatListChatsResponse::new(Vec::from([{
+            let mut v = linq_api::types::Chat::new(
+                "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a".to_owned(),
+                Vec::from([
+                    {
+                        let mut v = linq_api::types::ChatHandle::new(
+                            "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
+                            "+12025550100".to_owned(),
+                            linq_api::types::ServiceType::IMessage,
                             "2026-02-05T19:52:17Z"
-                                .parse::<
-                                    linq_api::chrono::DateTime<linq_api::chrono::Utc>,
-                                >()
+                                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                                 .expect("valid timestamp"),
-                        ),
-                        false,
-                        false,
-                        "2026-02-05T19:52:17Z"
-                            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                            .expect("valid timestamp"),
-                        "2026-02-05T19:58:02Z"
-                            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                            .expect("valid timestamp"),
-                    );
-                    v.service = linq_api::Nullable::Value(
-                        linq_api::types::ServiceType::IMessage,
-                    );
-                    v
-                },
-            ]),
-        );
+                        );
+                        v.status =
+                            linq_api::Nullable::Value(linq_api::types::ChatHandleStatus::Active);
+                        v.is_me = linq_api::Nullable::Value(true);
+                        v
+                    },
+                    {
+                        let mut v = linq_api::types::ChatHandle::new(
+                            "e604375a-5913-483a-8278-c631e8f0ffda".to_owned(),
+                            "+12025550123".to_owned(),
+                            linq_api::types::ServiceType::IMessage,
+                            "2026-02-05T19:52:17Z"
+                                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                                .expect("valid timestamp"),
+                        );
+                        v.status =
+                            linq_api::Nullable::Value(linq_api::types::ChatHandleStatus::Active);
+                        v.is_me = linq_api::Nullable::Value(false);
+                        v
+                    },
+                ]),
+                linq_api::types::HealthStatus::new(
+                    linq_api::types::HealthStatusStatus::Healthy,
+                    "https://docs.linqapp.com/guides/chat-health".to_owned(),
+                    "2026-02-05T19:52:17Z"
+                        .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                        .expect("valid timestamp"),
+                ),
+                false,
+                false,
+                "2026-02-05T19:52:17Z"
+                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                    .expect("valid timestamp"),
+                "2026-02-05T19:58:02Z"
+                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                    .expect("valid timestamp"),
+            );
+            v.service = linq_api::Nullable::Value(linq_api::types::ServiceType::IMessage);
+            v
+        }]));
         v.next_cursor = linq_api::Nullable::Value("20".to_owned());
         v
     };
@@ -591,13 +563,11 @@ async fn chats_create_required_params() {
         from: "+12025550100".to_owned(),
         to: Vec::from(["+12025550123".to_owned()]),
         message: linq_api::types::MessageContent {
-            parts: Vec::from([
-                linq_api::types::MessagePart::Text(linq_api::types::TextPart {
-                    type_: linq_api::types::TextPartType::Text,
-                    value: "Hi! Your order has shipped.".to_owned(),
-                    text_decorations: None,
-                }),
-            ]),
+            parts: Vec::from([linq_api::types::MessagePart::Text(linq_api::types::TextPart {
+                type_: linq_api::types::TextPartType::Text,
+                value: "Hi! Your order has shipped.".to_owned(),
+                text_decorations: None,
+            })]),
             ..Default::default()
         },
     };
@@ -609,8 +579,8 @@ async fn chats_create_required_params() {
     let (status, headers, decoded) = response.into_parts();
     assert_valid_request(Some(&headers));
     assert_eq!(status, 201);
-    let expected = linq_api::types::ChatCreateResponse::new(
-        linq_api::types::ChatCreateResponseChat::new(
+    let expected =
+        linq_api::types::ChatCreateResponse::new(linq_api::types::ChatCreateResponseChat::new(
             "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a".to_owned(),
             linq_api::types::ServiceType::IMessage,
             false,
@@ -624,9 +594,7 @@ async fn chats_create_required_params() {
                             .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                             .expect("valid timestamp"),
                     );
-                    v.status = linq_api::Nullable::Value(
-                        linq_api::types::ChatHandleStatus::Active,
-                    );
+                    v.status = linq_api::Nullable::Value(linq_api::types::ChatHandleStatus::Active);
                     v.is_me = linq_api::Nullable::Value(true);
                     v
                 },
@@ -639,9 +607,7 @@ async fn chats_create_required_params() {
                             .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                             .expect("valid timestamp"),
                     );
-                    v.status = linq_api::Nullable::Value(
-                        linq_api::types::ChatHandleStatus::Active,
-                    );
+                    v.status = linq_api::Nullable::Value(linq_api::types::ChatHandleStatus::Active);
                     v.is_me = linq_api::Nullable::Value(false);
                     v
                 },
@@ -659,24 +625,19 @@ async fn chats_create_required_params() {
                     "2026-02-05T19:52:17Z"
                         .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                         .expect("valid timestamp"),
-                    Vec::from([
-                        linq_api::types::MessagePartResponse::Text(
-                            linq_api::types::TextPartResponse::new(
-                                linq_api::types::TextPartResponseType::Text,
-                                "Hi! Your order has shipped.".to_owned(),
-                            ),
+                    Vec::from([linq_api::types::MessagePartResponse::Text(
+                        linq_api::types::TextPartResponse::new(
+                            linq_api::types::TextPartResponseType::Text,
+                            "Hi! Your order has shipped.".to_owned(),
                         ),
-                    ]),
+                    )]),
                     linq_api::types::DeliveryStatus::Queued,
                     false,
                 );
-                v.service = linq_api::Nullable::Value(
-                    linq_api::types::ServiceType::IMessage,
-                );
+                v.service = linq_api::Nullable::Value(linq_api::types::ServiceType::IMessage);
                 v
             },
-        ),
-    );
+        ));
     assert_eq!(decoded, expected);
     assert_round_trip(
         &decoded,
@@ -740,13 +701,11 @@ async fn chats_create_all_params() {
         from: "+12025550100".to_owned(),
         to: Vec::from(["+12025550123".to_owned()]),
         message: linq_api::types::MessageContent {
-            parts: Vec::from([
-                linq_api::types::MessagePart::Text(linq_api::types::TextPart {
-                    type_: linq_api::types::TextPartType::Text,
-                    value: "Hi! Your order has shipped.".to_owned(),
-                    text_decorations: None,
-                }),
-            ]),
+            parts: Vec::from([linq_api::types::MessagePart::Text(linq_api::types::TextPart {
+                type_: linq_api::types::TextPartType::Text,
+                value: "Hi! Your order has shipped.".to_owned(),
+                text_decorations: None,
+            })]),
             effect: Some(linq_api::types::MessageEffect {
                 type_: Some(linq_api::types::MessageEffectType::Screen),
                 name: Some("string".to_owned()),
@@ -767,8 +726,8 @@ async fn chats_create_all_params() {
     let (status, headers, decoded) = response.into_parts();
     assert_valid_request(Some(&headers));
     assert_eq!(status, 201);
-    let expected = linq_api::types::ChatCreateResponse::new(
-        linq_api::types::ChatCreateResponseChat::new(
+    let expected =
+        linq_api::types::ChatCreateResponse::new(linq_api::types::ChatCreateResponseChat::new(
             "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a".to_owned(),
             linq_api::types::ServiceType::IMessage,
             false,
@@ -782,9 +741,7 @@ async fn chats_create_all_params() {
                             .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                             .expect("valid timestamp"),
                     );
-                    v.status = linq_api::Nullable::Value(
-                        linq_api::types::ChatHandleStatus::Active,
-                    );
+                    v.status = linq_api::Nullable::Value(linq_api::types::ChatHandleStatus::Active);
                     v.is_me = linq_api::Nullable::Value(true);
                     v
                 },
@@ -797,9 +754,7 @@ async fn chats_create_all_params() {
                             .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                             .expect("valid timestamp"),
                     );
-                    v.status = linq_api::Nullable::Value(
-                        linq_api::types::ChatHandleStatus::Active,
-                    );
+                    v.status = linq_api::Nullable::Value(linq_api::types::ChatHandleStatus::Active);
                     v.is_me = linq_api::Nullable::Value(false);
                     v
                 },
@@ -817,24 +772,19 @@ async fn chats_create_all_params() {
                     "2026-02-05T19:52:17Z"
                         .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                         .expect("valid timestamp"),
-                    Vec::from([
-                        linq_api::types::MessagePartResponse::Text(
-                            linq_api::types::TextPartResponse::new(
-                                linq_api::types::TextPartResponseType::Text,
-                                "Hi! Your order has shipped.".to_owned(),
-                            ),
+                    Vec::from([linq_api::types::MessagePartResponse::Text(
+                        linq_api::types::TextPartResponse::new(
+                            linq_api::types::TextPartResponseType::Text,
+                            "Hi! Your order has shipped.".to_owned(),
                         ),
-                    ]),
+                    )]),
                     linq_api::types::DeliveryStatus::Queued,
                     false,
                 );
-                v.service = linq_api::Nullable::Value(
-                    linq_api::types::ServiceType::IMessage,
-                );
+                v.service = linq_api::Nullable::Value(linq_api::types::ServiceType::IMessage);
                 v
             },
-        ),
-    );
+        ));
     assert_eq!(decoded, expected);
     assert_round_trip(
         &decoded,
@@ -900,13 +850,11 @@ async fn chats_create_error_responses() {
         from: "+12025550100".to_owned(),
         to: Vec::from(["+12025550123".to_owned()]),
         message: linq_api::types::MessageContent {
-            parts: Vec::from([
-                linq_api::types::MessagePart::Text(linq_api::types::TextPart {
-                    type_: linq_api::types::TextPartType::Text,
-                    value: "Hi! Your order has shipped.".to_owned(),
-                    text_decorations: None,
-                }),
-            ]),
+            parts: Vec::from([linq_api::types::MessagePart::Text(linq_api::types::TextPart {
+                type_: linq_api::types::TextPartType::Text,
+                value: "Hi! Your order has shipped.".to_owned(),
+                text_decorations: None,
+            })]),
             ..Default::default()
         },
     };
@@ -947,9 +895,7 @@ async fn chats_retrieve() {
                             .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                             .expect("valid timestamp"),
                     );
-                    v.status = linq_api::Nullable::Value(
-                        linq_api::types::ChatHandleStatus::Active,
-                    );
+                    v.status = linq_api::Nullable::Value(linq_api::types::ChatHandleStatus::Active);
                     v.is_me = linq_api::Nullable::Value(true);
                     v
                 },
@@ -962,9 +908,7 @@ async fn chats_retrieve() {
                             .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                             .expect("valid timestamp"),
                     );
-                    v.status = linq_api::Nullable::Value(
-                        linq_api::types::ChatHandleStatus::Left,
-                    );
+                    v.status = linq_api::Nullable::Value(linq_api::types::ChatHandleStatus::Left);
                     v.left_at = linq_api::Nullable::Value(
                         "2026-01-20T18:00:00Z"
                             .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
@@ -992,9 +936,8 @@ async fn chats_retrieve() {
         );
         v.display_name = Some("Launch team".to_owned());
         v.service = linq_api::Nullable::Value(linq_api::types::ServiceType::IMessage);
-        v.group_chat_icon = linq_api::Nullable::Value(
-            "https://files.example.com/icons/launch.png".to_owned(),
-        );
+        v.group_chat_icon =
+            linq_api::Nullable::Value("https://files.example.com/icons/launch.png".to_owned());
         v
     };
     assert_eq!(decoded, expected);
@@ -1256,22 +1199,18 @@ async fn chats_send_voicememo_required_params() {
                 .expect("valid timestamp"),
             linq_api::types::VoiceMemoChat::new(
                 "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a".to_owned(),
-                Vec::from([
-                    {
-                        let mut v = linq_api::types::ChatHandle::new(
-                            "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
-                            "+12025550100".to_owned(),
-                            linq_api::types::ServiceType::IMessage,
-                            "2026-02-05T19:52:17Z"
-                                .parse::<
-                                    linq_api::chrono::DateTime<linq_api::chrono::Utc>,
-                                >()
-                                .expect("valid timestamp"),
-                        );
-                        v.is_me = linq_api::Nullable::Value(true);
-                        v
-                    },
-                ]),
+                Vec::from([{
+                    let mut v = linq_api::types::ChatHandle::new(
+                        "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
+                        "+12025550100".to_owned(),
+                        linq_api::types::ServiceType::IMessage,
+                        "2026-02-05T19:52:17Z"
+                            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                            .expect("valid timestamp"),
+                    );
+                    v.is_me = linq_api::Nullable::Value(true);
+                    v
+                }]),
                 false,
                 linq_api::types::ServiceType::IMessage,
                 true,
@@ -1365,22 +1304,18 @@ async fn chats_send_voicememo_all_params() {
                 .expect("valid timestamp"),
             linq_api::types::VoiceMemoChat::new(
                 "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a".to_owned(),
-                Vec::from([
-                    {
-                        let mut v = linq_api::types::ChatHandle::new(
-                            "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
-                            "+12025550100".to_owned(),
-                            linq_api::types::ServiceType::IMessage,
-                            "2026-02-05T19:52:17Z"
-                                .parse::<
-                                    linq_api::chrono::DateTime<linq_api::chrono::Utc>,
-                                >()
-                                .expect("valid timestamp"),
-                        );
-                        v.is_me = linq_api::Nullable::Value(true);
-                        v
-                    },
-                ]),
+                Vec::from([{
+                    let mut v = linq_api::types::ChatHandle::new(
+                        "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
+                        "+12025550100".to_owned(),
+                        linq_api::types::ServiceType::IMessage,
+                        "2026-02-05T19:52:17Z"
+                            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                            .expect("valid timestamp"),
+                    );
+                    v.is_me = linq_api::Nullable::Value(true);
+                    v
+                }]),
                 false,
                 linq_api::types::ServiceType::IMessage,
                 true,
@@ -1741,10 +1676,8 @@ async fn chats_location_request() {
     let (status, headers, decoded) = response.into_parts();
     assert_valid_request(Some(&headers));
     assert_eq!(status, 200);
-    let expected = linq_api::types::LocationRequestResponse::new(
-        true,
-        "Location request sent".to_owned(),
-    );
+    let expected =
+        linq_api::types::LocationRequestResponse::new(true, "Location request sent".to_owned());
     assert_eq!(decoded, expected);
     assert_round_trip(
         &decoded,
@@ -1792,30 +1725,25 @@ async fn chats_location_retrieve() {
         true,
         linq_api::types::GetChatLocationResponseData::new(
             linq_api::types::GetChatLocationResponseDataType::FeatureCollection,
-            Vec::from([
-                linq_api::types::LocationFeature::new(
-                    linq_api::types::LocationFeatureType::Feature,
-                    linq_api::types::LocationFeatureGeometry::new(
-                        linq_api::types::LocationFeatureGeometryType::Point,
-                        Vec::from([-77.0365, 38.8977]),
-                    ),
-                    {
-                        let mut v = linq_api::types::LocationFeatureProperties::new(
-                            "+12025550123".to_owned(),
-                        );
-                        v.address = Some("1600 Pennsylvania Ave NW".to_owned());
-                        v.locality = Some("Washington".to_owned());
-                        v.updated_at = Some(
-                            "2026-02-05T20:10:00Z"
-                                .parse::<
-                                    linq_api::chrono::DateTime<linq_api::chrono::Utc>,
-                                >()
-                                .expect("valid timestamp"),
-                        );
-                        v
-                    },
+            Vec::from([linq_api::types::LocationFeature::new(
+                linq_api::types::LocationFeatureType::Feature,
+                linq_api::types::LocationFeatureGeometry::new(
+                    linq_api::types::LocationFeatureGeometryType::Point,
+                    Vec::from([-77.0365, 38.8977]),
                 ),
-            ]),
+                {
+                    let mut v =
+                        linq_api::types::LocationFeatureProperties::new("+12025550123".to_owned());
+                    v.address = Some("1600 Pennsylvania Ave NW".to_owned());
+                    v.locality = Some("Washington".to_owned());
+                    v.updated_at = Some(
+                        "2026-02-05T20:10:00Z"
+                            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                            .expect("valid timestamp"),
+                    );
+                    v
+                },
+            )]),
         ),
     );
     assert_eq!(decoded, expected);
@@ -1894,84 +1822,67 @@ async fn chats_messages_list_required_params() {
     assert_valid_request(Some(&headers));
     assert_eq!(status, 200);
     let expected = {
-        let mut v = linq_api::types::MessagePage::new(
-            Vec::from([
-                {
-                    let mut v = linq_api::types::Message::new(
-                        "9f8e7d6c-5b4a-4392-8180-7f6e5d4c3b2a".to_owned(),
-                        "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a".to_owned(),
-                        linq_api::types::DeliveryStatus::Delivered,
-                        true,
-                        true,
+        let mut v = linq_api::types::MessagePage::new(Vec::from([{
+            let mut v = linq_api::types::Message::new(
+                "9f8e7d6c-5b4a-4392-8180-7f6e5d4c3b2a".to_owned(),
+                "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a".to_owned(),
+                linq_api::types::DeliveryStatus::Delivered,
+                true,
+                true,
+                false,
+                "2026-02-05T20:01:00Z"
+                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                    .expect("valid timestamp"),
+                "2026-02-05T20:01:02Z"
+                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                    .expect("valid timestamp"),
+            );
+            v.service = linq_api::Nullable::Value(linq_api::types::ServiceType::IMessage);
+            v.from_handle = linq_api::Nullable::Value({
+                let mut v = linq_api::types::ChatHandle::new(
+                    "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
+                    "+12025550100".to_owned(),
+                    linq_api::types::ServiceType::IMessage,
+                    "2026-02-05T19:52:17Z"
+                        .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                        .expect("valid timestamp"),
+                );
+                v.is_me = linq_api::Nullable::Value(true);
+                v
+            });
+            v.parts =
+                linq_api::Nullable::Value(Vec::from([linq_api::types::MessagePartResponse::Text({
+                    let mut v = linq_api::types::TextPartResponse::new(
+                        linq_api::types::TextPartResponseType::Text,
+                        "See you at 3pm.".to_owned(),
+                    );
+                    v.reactions = Some(Vec::from([linq_api::types::Reaction::new(
                         false,
-                        "2026-02-05T20:01:00Z"
-                            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                            .expect("valid timestamp"),
-                        "2026-02-05T20:01:02Z"
-                            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                            .expect("valid timestamp"),
-                    );
-                    v.service = linq_api::Nullable::Value(
-                        linq_api::types::ServiceType::IMessage,
-                    );
-                    v.from_handle = linq_api::Nullable::Value({
-                        let mut v = linq_api::types::ChatHandle::new(
-                            "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
-                            "+12025550100".to_owned(),
+                        linq_api::types::ChatHandle::new(
+                            "e604375a-5913-483a-8278-c631e8f0ffda".to_owned(),
+                            "+12025550123".to_owned(),
                             linq_api::types::ServiceType::IMessage,
                             "2026-02-05T19:52:17Z"
-                                .parse::<
-                                    linq_api::chrono::DateTime<linq_api::chrono::Utc>,
-                                >()
+                                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                                 .expect("valid timestamp"),
-                        );
-                        v.is_me = linq_api::Nullable::Value(true);
-                        v
-                    });
-                    v.parts = linq_api::Nullable::Value(
-                        Vec::from([
-                            linq_api::types::MessagePartResponse::Text({
-                                let mut v = linq_api::types::TextPartResponse::new(
-                                    linq_api::types::TextPartResponseType::Text,
-                                    "See you at 3pm.".to_owned(),
-                                );
-                                v.reactions = Some(
-                                    Vec::from([
-                                        linq_api::types::Reaction::new(
-                                            false,
-                                            linq_api::types::ChatHandle::new(
-                                                "e604375a-5913-483a-8278-c631e8f0ffda".to_owned(),
-                                                "+12025550123".to_owned(),
-                                                linq_api::types::ServiceType::IMessage,
-                                                "2026-02-05T19:52:17Z"
-                                                    .parse::<
-                                                        linq_api::chrono::DateTime<linq_api::chrono::Utc>,
-                                                    >()
-                                                    .expect("valid timestamp"),
-                                            ),
-                                            linq_api::types::ReactionType::Like,
-                                        ),
-                                    ]),
-                                );
-                                v
-                            }),
-                        ]),
-                    );
-                    v.sent_at = linq_api::Nullable::Value(
-                        "2026-02-05T20:01:00Z"
-                            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                            .expect("valid timestamp"),
-                    );
-                    v.delivered_at = linq_api::Nullable::Value(
-                        "2026-02-05T20:01:02Z"
-                            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                            .expect("valid timestamp"),
-                    );
-                    v.read_at = linq_api::Nullable::Null;
+                        ),
+                        linq_api::types::ReactionType::Like,
+                    )]));
                     v
-                },
-            ]),
-        );
+                })]));
+            v.sent_at = linq_api::Nullable::Value(
+                "2026-02-05T20:01:00Z"
+                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                    .expect("valid timestamp"),
+            );
+            v.delivered_at = linq_api::Nullable::Value(
+                "2026-02-05T20:01:02Z"
+                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                    .expect("valid timestamp"),
+            );
+            v.read_at = linq_api::Nullable::Null;
+            v
+        }]));
         v.next_cursor = linq_api::Nullable::Null;
         v
     };
@@ -2049,84 +1960,67 @@ async fn chats_messages_list_all_params() {
     assert_valid_request(Some(&headers));
     assert_eq!(status, 200);
     let expected = {
-        let mut v = linq_api::types::MessagePage::new(
-            Vec::from([
-                {
-                    let mut v = linq_api::types::Message::new(
-                        "9f8e7d6c-5b4a-4392-8180-7f6e5d4c3b2a".to_owned(),
-                        "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a".to_owned(),
-                        linq_api::types::DeliveryStatus::Delivered,
-                        true,
-                        true,
+        let mut v = linq_api::types::MessagePage::new(Vec::from([{
+            let mut v = linq_api::types::Message::new(
+                "9f8e7d6c-5b4a-4392-8180-7f6e5d4c3b2a".to_owned(),
+                "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a".to_owned(),
+                linq_api::types::DeliveryStatus::Delivered,
+                true,
+                true,
+                false,
+                "2026-02-05T20:01:00Z"
+                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                    .expect("valid timestamp"),
+                "2026-02-05T20:01:02Z"
+                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                    .expect("valid timestamp"),
+            );
+            v.service = linq_api::Nullable::Value(linq_api::types::ServiceType::IMessage);
+            v.from_handle = linq_api::Nullable::Value({
+                let mut v = linq_api::types::ChatHandle::new(
+                    "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
+                    "+12025550100".to_owned(),
+                    linq_api::types::ServiceType::IMessage,
+                    "2026-02-05T19:52:17Z"
+                        .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                        .expect("valid timestamp"),
+                );
+                v.is_me = linq_api::Nullable::Value(true);
+                v
+            });
+            v.parts =
+                linq_api::Nullable::Value(Vec::from([linq_api::types::MessagePartResponse::Text({
+                    let mut v = linq_api::types::TextPartResponse::new(
+                        linq_api::types::TextPartResponseType::Text,
+                        "See you at 3pm.".to_owned(),
+                    );
+                    v.reactions = Some(Vec::from([linq_api::types::Reaction::new(
                         false,
-                        "2026-02-05T20:01:00Z"
-                            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                            .expect("valid timestamp"),
-                        "2026-02-05T20:01:02Z"
-                            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                            .expect("valid timestamp"),
-                    );
-                    v.service = linq_api::Nullable::Value(
-                        linq_api::types::ServiceType::IMessage,
-                    );
-                    v.from_handle = linq_api::Nullable::Value({
-                        let mut v = linq_api::types::ChatHandle::new(
-                            "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
-                            "+12025550100".to_owned(),
+                        linq_api::types::ChatHandle::new(
+                            "e604375a-5913-483a-8278-c631e8f0ffda".to_owned(),
+                            "+12025550123".to_owned(),
                             linq_api::types::ServiceType::IMessage,
                             "2026-02-05T19:52:17Z"
-                                .parse::<
-                                    linq_api::chrono::DateTime<linq_api::chrono::Utc>,
-                                >()
+                                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                                 .expect("valid timestamp"),
-                        );
-                        v.is_me = linq_api::Nullable::Value(true);
-                        v
-                    });
-                    v.parts = linq_api::Nullable::Value(
-                        Vec::from([
-                            linq_api::types::MessagePartResponse::Text({
-                                let mut v = linq_api::types::TextPartResponse::new(
-                                    linq_api::types::TextPartResponseType::Text,
-                                    "See you at 3pm.".to_owned(),
-                                );
-                                v.reactions = Some(
-                                    Vec::from([
-                                        linq_api::types::Reaction::new(
-                                            false,
-                                            linq_api::types::ChatHandle::new(
-                                                "e604375a-5913-483a-8278-c631e8f0ffda".to_owned(),
-                                                "+12025550123".to_owned(),
-                                                linq_api::types::ServiceType::IMessage,
-                                                "2026-02-05T19:52:17Z"
-                                                    .parse::<
-                                                        linq_api::chrono::DateTime<linq_api::chrono::Utc>,
-                                                    >()
-                                                    .expect("valid timestamp"),
-                                            ),
-                                            linq_api::types::ReactionType::Like,
-                                        ),
-                                    ]),
-                                );
-                                v
-                            }),
-                        ]),
-                    );
-                    v.sent_at = linq_api::Nullable::Value(
-                        "2026-02-05T20:01:00Z"
-                            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                            .expect("valid timestamp"),
-                    );
-                    v.delivered_at = linq_api::Nullable::Value(
-                        "2026-02-05T20:01:02Z"
-                            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                            .expect("valid timestamp"),
-                    );
-                    v.read_at = linq_api::Nullable::Null;
+                        ),
+                        linq_api::types::ReactionType::Like,
+                    )]));
                     v
-                },
-            ]),
-        );
+                })]));
+            v.sent_at = linq_api::Nullable::Value(
+                "2026-02-05T20:01:00Z"
+                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                    .expect("valid timestamp"),
+            );
+            v.delivered_at = linq_api::Nullable::Value(
+                "2026-02-05T20:01:02Z"
+                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                    .expect("valid timestamp"),
+            );
+            v.read_at = linq_api::Nullable::Null;
+            v
+        }]));
         v.next_cursor = linq_api::Nullable::Null;
         v
     };
@@ -2250,13 +2144,11 @@ async fn chats_messages_send_required_params() {
     );
     let body = linq_api::types::MessageSendParams {
         message: linq_api::types::MessageContent {
-            parts: Vec::from([
-                linq_api::types::MessagePart::Text(linq_api::types::TextPart {
-                    type_: linq_api::types::TextPartType::Text,
-                    value: "See you at 3pm.".to_owned(),
-                    text_decorations: None,
-                }),
-            ]),
+            parts: Vec::from([linq_api::types::MessagePart::Text(linq_api::types::TextPart {
+                type_: linq_api::types::TextPartType::Text,
+                value: "See you at 3pm.".to_owned(),
+                text_decorations: None,
+            })]),
             ..Default::default()
         },
     };
@@ -2277,20 +2169,16 @@ async fn chats_messages_send_required_params() {
                 "2026-02-05T20:01:00Z"
                     .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                     .expect("valid timestamp"),
-                Vec::from([
-                    linq_api::types::MessagePartResponse::Text(
-                        linq_api::types::TextPartResponse::new(
-                            linq_api::types::TextPartResponseType::Text,
-                            "See you at 3pm.".to_owned(),
-                        ),
+                Vec::from([linq_api::types::MessagePartResponse::Text(
+                    linq_api::types::TextPartResponse::new(
+                        linq_api::types::TextPartResponseType::Text,
+                        "See you at 3pm.".to_owned(),
                     ),
-                ]),
+                )]),
                 linq_api::types::DeliveryStatus::Pending,
                 false,
             );
-            v.service = linq_api::Nullable::Value(
-                linq_api::types::ServiceType::IMessage,
-            );
+            v.service = linq_api::Nullable::Value(linq_api::types::ServiceType::IMessage);
             v.preferred_service = linq_api::Nullable::Null;
             v.delivered_at = linq_api::Nullable::Null;
             v.effect = linq_api::Nullable::Null;
@@ -2338,13 +2226,11 @@ async fn chats_messages_send_all_params() {
     );
     let body = linq_api::types::MessageSendParams {
         message: linq_api::types::MessageContent {
-            parts: Vec::from([
-                linq_api::types::MessagePart::Text(linq_api::types::TextPart {
-                    type_: linq_api::types::TextPartType::Text,
-                    value: "See you at 3pm.".to_owned(),
-                    text_decorations: None,
-                }),
-            ]),
+            parts: Vec::from([linq_api::types::MessagePart::Text(linq_api::types::TextPart {
+                type_: linq_api::types::TextPartType::Text,
+                value: "See you at 3pm.".to_owned(),
+                text_decorations: None,
+            })]),
             effect: Some(linq_api::types::MessageEffect {
                 type_: Some(linq_api::types::MessageEffectType::Screen),
                 name: Some("string".to_owned()),
@@ -2374,20 +2260,16 @@ async fn chats_messages_send_all_params() {
                 "2026-02-05T20:01:00Z"
                     .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                     .expect("valid timestamp"),
-                Vec::from([
-                    linq_api::types::MessagePartResponse::Text(
-                        linq_api::types::TextPartResponse::new(
-                            linq_api::types::TextPartResponseType::Text,
-                            "See you at 3pm.".to_owned(),
-                        ),
+                Vec::from([linq_api::types::MessagePartResponse::Text(
+                    linq_api::types::TextPartResponse::new(
+                        linq_api::types::TextPartResponseType::Text,
+                        "See you at 3pm.".to_owned(),
                     ),
-                ]),
+                )]),
                 linq_api::types::DeliveryStatus::Pending,
                 false,
             );
-            v.service = linq_api::Nullable::Value(
-                linq_api::types::ServiceType::IMessage,
-            );
+            v.service = linq_api::Nullable::Value(linq_api::types::ServiceType::IMessage);
             v.preferred_service = linq_api::Nullable::Null;
             v.delivered_at = linq_api::Nullable::Null;
             v.effect = linq_api::Nullable::Null;
@@ -2437,13 +2319,11 @@ async fn chats_messages_send_error_responses() {
     );
     let body = linq_api::types::MessageSendParams {
         message: linq_api::types::MessageContent {
-            parts: Vec::from([
-                linq_api::types::MessagePart::Text(linq_api::types::TextPart {
-                    type_: linq_api::types::TextPartType::Text,
-                    value: "See you at 3pm.".to_owned(),
-                    text_decorations: None,
-                }),
-            ]),
+            parts: Vec::from([linq_api::types::MessagePart::Text(linq_api::types::TextPart {
+                type_: linq_api::types::TextPartType::Text,
+                value: "See you at 3pm.".to_owned(),
+                text_decorations: None,
+            })]),
             ..Default::default()
         },
     };
@@ -2500,37 +2380,29 @@ async fn messages_retrieve() {
             v.is_me = linq_api::Nullable::Value(false);
             v
         });
-        v.parts = linq_api::Nullable::Value(
-            Vec::from([
-                linq_api::types::MessagePartResponse::Text({
-                    let mut v = linq_api::types::TextPartResponse::new(
-                        linq_api::types::TextPartResponseType::Text,
-                        "Thanks, got it!".to_owned(),
-                    );
-                    v.text_decorations = linq_api::Nullable::Value(
-                        Vec::from([
-                            linq_api::types::TextDecoration {
-                                range: Vec::from([0, 6]),
-                                style: Some(linq_api::types::TextDecorationStyle::Bold),
-                                ..Default::default()
-                            },
-                        ]),
-                    );
-                    v
-                }),
-                linq_api::types::MessagePartResponse::Media(
-                    linq_api::types::MediaPartResponse::new(
-                        linq_api::types::MediaPartResponseType::Media,
-                        "f13dda7d-ecac-49eb-b3fe-16fe286abf19".to_owned(),
-                        "https://cdn.linqapp.com/attachments/f13dda7d/photo.jpg"
-                            .to_owned(),
-                        "photo.jpg".to_owned(),
-                        "image/jpeg".to_owned(),
-                        245678,
-                    ),
-                ),
-            ]),
-        );
+        v.parts = linq_api::Nullable::Value(Vec::from([
+            linq_api::types::MessagePartResponse::Text({
+                let mut v = linq_api::types::TextPartResponse::new(
+                    linq_api::types::TextPartResponseType::Text,
+                    "Thanks, got it!".to_owned(),
+                );
+                v.text_decorations =
+                    linq_api::Nullable::Value(Vec::from([linq_api::types::TextDecoration {
+                        range: Vec::from([0, 6]),
+                        style: Some(linq_api::types::TextDecorationStyle::Bold),
+                        ..Default::default()
+                    }]));
+                v
+            }),
+            linq_api::types::MessagePartResponse::Media(linq_api::types::MediaPartResponse::new(
+                linq_api::types::MediaPartResponseType::Media,
+                "f13dda7d-ecac-49eb-b3fe-16fe286abf19".to_owned(),
+                "https://cdn.linqapp.com/attachments/f13dda7d/photo.jpg".to_owned(),
+                "photo.jpg".to_owned(),
+                "image/jpeg".to_owned(),
+                245678,
+            )),
+        ]));
         v.reply_to = linq_api::Nullable::Value(linq_api::types::ReplyTo {
             message_id: "347d62c2-2170-4754-8d30-c76d0c727d96".to_owned(),
             part_index: Some(0),
@@ -2653,16 +2525,12 @@ async fn messages_update_required_params() {
                 .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                 .expect("valid timestamp"),
         );
-        v.parts = linq_api::Nullable::Value(
-            Vec::from([
-                linq_api::types::MessagePartResponse::Text(
-                    linq_api::types::TextPartResponse::new(
-                        linq_api::types::TextPartResponseType::Text,
-                        "See you at 4pm.".to_owned(),
-                    ),
-                ),
-            ]),
-        );
+        v.parts = linq_api::Nullable::Value(Vec::from([linq_api::types::MessagePartResponse::Text(
+            linq_api::types::TextPartResponse::new(
+                linq_api::types::TextPartResponseType::Text,
+                "See you at 4pm.".to_owned(),
+            ),
+        )]));
         v
     };
     assert_eq!(decoded, expected);
@@ -2725,16 +2593,12 @@ async fn messages_update_all_params() {
                 .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                 .expect("valid timestamp"),
         );
-        v.parts = linq_api::Nullable::Value(
-            Vec::from([
-                linq_api::types::MessagePartResponse::Text(
-                    linq_api::types::TextPartResponse::new(
-                        linq_api::types::TextPartResponseType::Text,
-                        "See you at 4pm.".to_owned(),
-                    ),
-                ),
-            ]),
-        );
+        v.parts = linq_api::Nullable::Value(Vec::from([linq_api::types::MessagePartResponse::Text(
+            linq_api::types::TextPartResponse::new(
+                linq_api::types::TextPartResponseType::Text,
+                "See you at 4pm.".to_owned(),
+            ),
+        )]));
         v
     };
     assert_eq!(decoded, expected);
@@ -2848,37 +2712,30 @@ async fn messages_list_messages_thread_required_params() {
     assert_valid_request(Some(&headers));
     assert_eq!(status, 200);
     let expected = {
-        let mut v = linq_api::types::MessagePage::new(
-            Vec::from([
-                {
-                    let mut v = linq_api::types::Message::new(
-                        "347d62c2-2170-4754-8d30-c76d0c727d96".to_owned(),
-                        "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a".to_owned(),
-                        linq_api::types::DeliveryStatus::Read,
-                        true,
-                        true,
-                        true,
-                        "2026-02-05T19:52:17Z"
-                            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                            .expect("valid timestamp"),
-                        "2026-02-05T19:58:02Z"
-                            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                            .expect("valid timestamp"),
-                    );
-                    v.parts = linq_api::Nullable::Value(
-                        Vec::from([
-                            linq_api::types::MessagePartResponse::Link(
-                                linq_api::types::LinkPartResponse::new(
-                                    linq_api::types::LinkPartResponseType::Link,
-                                    "https://example.com/tracking/1042".to_owned(),
-                                ),
-                            ),
-                        ]),
-                    );
-                    v
-                },
-            ]),
-        );
+        let mut v = linq_api::types::MessagePage::new(Vec::from([{
+            let mut v = linq_api::types::Message::new(
+                "347d62c2-2170-4754-8d30-c76d0c727d96".to_owned(),
+                "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a".to_owned(),
+                linq_api::types::DeliveryStatus::Read,
+                true,
+                true,
+                true,
+                "2026-02-05T19:52:17Z"
+                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                    .expect("valid timestamp"),
+                "2026-02-05T19:58:02Z"
+                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                    .expect("valid timestamp"),
+            );
+            v.parts =
+                linq_api::Nullable::Value(Vec::from([linq_api::types::MessagePartResponse::Link(
+                    linq_api::types::LinkPartResponse::new(
+                        linq_api::types::LinkPartResponseType::Link,
+                        "https://example.com/tracking/1042".to_owned(),
+                    ),
+                )]));
+            v
+        }]));
         v.next_cursor = linq_api::Nullable::Null;
         v
     };
@@ -2938,37 +2795,30 @@ async fn messages_list_messages_thread_all_params() {
     assert_valid_request(Some(&headers));
     assert_eq!(status, 200);
     let expected = {
-        let mut v = linq_api::types::MessagePage::new(
-            Vec::from([
-                {
-                    let mut v = linq_api::types::Message::new(
-                        "347d62c2-2170-4754-8d30-c76d0c727d96".to_owned(),
-                        "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a".to_owned(),
-                        linq_api::types::DeliveryStatus::Read,
-                        true,
-                        true,
-                        true,
-                        "2026-02-05T19:52:17Z"
-                            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                            .expect("valid timestamp"),
-                        "2026-02-05T19:58:02Z"
-                            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                            .expect("valid timestamp"),
-                    );
-                    v.parts = linq_api::Nullable::Value(
-                        Vec::from([
-                            linq_api::types::MessagePartResponse::Link(
-                                linq_api::types::LinkPartResponse::new(
-                                    linq_api::types::LinkPartResponseType::Link,
-                                    "https://example.com/tracking/1042".to_owned(),
-                                ),
-                            ),
-                        ]),
-                    );
-                    v
-                },
-            ]),
-        );
+        let mut v = linq_api::types::MessagePage::new(Vec::from([{
+            let mut v = linq_api::types::Message::new(
+                "347d62c2-2170-4754-8d30-c76d0c727d96".to_owned(),
+                "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a".to_owned(),
+                linq_api::types::DeliveryStatus::Read,
+                true,
+                true,
+                true,
+                "2026-02-05T19:52:17Z"
+                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                    .expect("valid timestamp"),
+                "2026-02-05T19:58:02Z"
+                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                    .expect("valid timestamp"),
+            );
+            v.parts =
+                linq_api::Nullable::Value(Vec::from([linq_api::types::MessagePartResponse::Link(
+                    linq_api::types::LinkPartResponse::new(
+                        linq_api::types::LinkPartResponseType::Link,
+                        "https://example.com/tracking/1042".to_owned(),
+                    ),
+                )]));
+            v
+        }]));
         v.next_cursor = linq_api::Nullable::Null;
         v
     };
@@ -3179,13 +3029,11 @@ async fn messages_create_required_params() {
     let body = linq_api::types::MessageCreateParams {
         to: Vec::from(["+12025550123".to_owned()]),
         message: linq_api::types::MessageContent {
-            parts: Vec::from([
-                linq_api::types::MessagePart::Text(linq_api::types::TextPart {
-                    type_: linq_api::types::TextPartType::Text,
-                    value: "Your order has shipped.".to_owned(),
-                    text_decorations: None,
-                }),
-            ]),
+            parts: Vec::from([linq_api::types::MessagePart::Text(linq_api::types::TextPart {
+                type_: linq_api::types::TextPartType::Text,
+                value: "Your order has shipped.".to_owned(),
+                text_decorations: None,
+            })]),
             ..Default::default()
         },
         ..Default::default()
@@ -3207,20 +3055,18 @@ async fn messages_create_required_params() {
                 linq_api::types::MessageCreateResponseFromSelectionReason::ReusedActiveChat,
                 true,
             ),
-            Vec::from([
-                {
-                    let mut v = linq_api::types::ChatHandle::new(
-                        "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
-                        "+12025550100".to_owned(),
-                        linq_api::types::ServiceType::IMessage,
-                        "2026-02-05T19:52:17Z"
-                            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                            .expect("valid timestamp"),
-                    );
-                    v.is_me = linq_api::Nullable::Value(true);
-                    v
-                },
-            ]),
+            Vec::from([{
+                let mut v = linq_api::types::ChatHandle::new(
+                    "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
+                    "+12025550100".to_owned(),
+                    linq_api::types::ServiceType::IMessage,
+                    "2026-02-05T19:52:17Z"
+                        .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                        .expect("valid timestamp"),
+                );
+                v.is_me = linq_api::Nullable::Value(true);
+                v
+            }]),
             false,
             linq_api::types::ServiceType::IMessage,
             linq_api::types::SentMessage::new(
@@ -3228,14 +3074,12 @@ async fn messages_create_required_params() {
                 "2026-02-05T20:01:00Z"
                     .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                     .expect("valid timestamp"),
-                Vec::from([
-                    linq_api::types::MessagePartResponse::Text(
-                        linq_api::types::TextPartResponse::new(
-                            linq_api::types::TextPartResponseType::Text,
-                            "Your order has shipped.".to_owned(),
-                        ),
+                Vec::from([linq_api::types::MessagePartResponse::Text(
+                    linq_api::types::TextPartResponse::new(
+                        linq_api::types::TextPartResponseType::Text,
+                        "Your order has shipped.".to_owned(),
                     ),
-                ]),
+                )]),
                 linq_api::types::DeliveryStatus::Pending,
                 false,
             ),
@@ -3295,13 +3139,11 @@ async fn messages_create_all_params() {
         idempotency_key: Some("string".to_owned()),
         to: Vec::from(["+12025550123".to_owned()]),
         message: linq_api::types::MessageContent {
-            parts: Vec::from([
-                linq_api::types::MessagePart::Text(linq_api::types::TextPart {
-                    type_: linq_api::types::TextPartType::Text,
-                    value: "Your order has shipped.".to_owned(),
-                    text_decorations: None,
-                }),
-            ]),
+            parts: Vec::from([linq_api::types::MessagePart::Text(linq_api::types::TextPart {
+                type_: linq_api::types::TextPartType::Text,
+                value: "Your order has shipped.".to_owned(),
+                text_decorations: None,
+            })]),
             effect: Some(linq_api::types::MessageEffect {
                 type_: Some(linq_api::types::MessageEffectType::Screen),
                 name: Some("string".to_owned()),
@@ -3334,20 +3176,18 @@ async fn messages_create_all_params() {
                 linq_api::types::MessageCreateResponseFromSelectionReason::ReusedActiveChat,
                 true,
             ),
-            Vec::from([
-                {
-                    let mut v = linq_api::types::ChatHandle::new(
-                        "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
-                        "+12025550100".to_owned(),
-                        linq_api::types::ServiceType::IMessage,
-                        "2026-02-05T19:52:17Z"
-                            .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                            .expect("valid timestamp"),
-                    );
-                    v.is_me = linq_api::Nullable::Value(true);
-                    v
-                },
-            ]),
+            Vec::from([{
+                let mut v = linq_api::types::ChatHandle::new(
+                    "8d79532a-f529-4244-a5cf-d443de051434".to_owned(),
+                    "+12025550100".to_owned(),
+                    linq_api::types::ServiceType::IMessage,
+                    "2026-02-05T19:52:17Z"
+                        .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                        .expect("valid timestamp"),
+                );
+                v.is_me = linq_api::Nullable::Value(true);
+                v
+            }]),
             false,
             linq_api::types::ServiceType::IMessage,
             linq_api::types::SentMessage::new(
@@ -3355,14 +3195,12 @@ async fn messages_create_all_params() {
                 "2026-02-05T20:01:00Z"
                     .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                     .expect("valid timestamp"),
-                Vec::from([
-                    linq_api::types::MessagePartResponse::Text(
-                        linq_api::types::TextPartResponse::new(
-                            linq_api::types::TextPartResponseType::Text,
-                            "Your order has shipped.".to_owned(),
-                        ),
+                Vec::from([linq_api::types::MessagePartResponse::Text(
+                    linq_api::types::TextPartResponse::new(
+                        linq_api::types::TextPartResponseType::Text,
+                        "Your order has shipped.".to_owned(),
                     ),
-                ]),
+                )]),
                 linq_api::types::DeliveryStatus::Pending,
                 false,
             ),
@@ -3423,13 +3261,11 @@ async fn messages_create_error_responses() {
     let body = linq_api::types::MessageCreateParams {
         to: Vec::from(["+12025550123".to_owned()]),
         message: linq_api::types::MessageContent {
-            parts: Vec::from([
-                linq_api::types::MessagePart::Text(linq_api::types::TextPart {
-                    type_: linq_api::types::TextPartType::Text,
-                    value: "Your order has shipped.".to_owned(),
-                    text_decorations: None,
-                }),
-            ]),
+            parts: Vec::from([linq_api::types::MessagePart::Text(linq_api::types::TextPart {
+                type_: linq_api::types::TextPartType::Text,
+                value: "Your order has shipped.".to_owned(),
+                text_decorations: None,
+            })]),
             ..Default::default()
         },
         ..Default::default()
@@ -3475,29 +3311,26 @@ async fn messages_update_app_card_required_params() {
                 "2026-02-05T20:01:00Z"
                     .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                     .expect("valid timestamp"),
-                Vec::from([
-                    linq_api::types::MessagePartResponse::ImessageApp({
-                        let mut v = linq_api::types::IMessageAppPartResponse::new(
-                            linq_api::types::IMessageAppPartResponseType::ImessageApp,
-                            linq_api::types::IMessageApp {
-                                bundle_id: "com.example.orders.messages".to_owned(),
-                                name: "Orders".to_owned(),
-                                team_id: "ABCDE12345".to_owned(),
-                                ..Default::default()
-                            },
-                            linq_api::types::IMessageAppLayout {
-                                caption: Some("Order 1042".to_owned()),
-                                subcaption: Some("Out for delivery".to_owned()),
-                                ..Default::default()
-                            },
-                            "https://example.com/orders/1042".to_owned(),
-                        );
-                        v.fallback_text = linq_api::Nullable::Value(
-                            "Order 1042: out for delivery".to_owned(),
-                        );
-                        v
-                    }),
-                ]),
+                Vec::from([linq_api::types::MessagePartResponse::ImessageApp({
+                    let mut v = linq_api::types::IMessageAppPartResponse::new(
+                        linq_api::types::IMessageAppPartResponseType::ImessageApp,
+                        linq_api::types::IMessageApp {
+                            bundle_id: "com.example.orders.messages".to_owned(),
+                            name: "Orders".to_owned(),
+                            team_id: "ABCDE12345".to_owned(),
+                            ..Default::default()
+                        },
+                        linq_api::types::IMessageAppLayout {
+                            caption: Some("Order 1042".to_owned()),
+                            subcaption: Some("Out for delivery".to_owned()),
+                            ..Default::default()
+                        },
+                        "https://example.com/orders/1042".to_owned(),
+                    );
+                    v.fallback_text =
+                        linq_api::Nullable::Value("Order 1042: out for delivery".to_owned());
+                    v
+                })]),
                 linq_api::types::DeliveryStatus::Delivered,
                 false,
             );
@@ -3583,29 +3416,26 @@ async fn messages_update_app_card_all_params() {
                 "2026-02-05T20:01:00Z"
                     .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                     .expect("valid timestamp"),
-                Vec::from([
-                    linq_api::types::MessagePartResponse::ImessageApp({
-                        let mut v = linq_api::types::IMessageAppPartResponse::new(
-                            linq_api::types::IMessageAppPartResponseType::ImessageApp,
-                            linq_api::types::IMessageApp {
-                                bundle_id: "com.example.orders.messages".to_owned(),
-                                name: "Orders".to_owned(),
-                                team_id: "ABCDE12345".to_owned(),
-                                ..Default::default()
-                            },
-                            linq_api::types::IMessageAppLayout {
-                                caption: Some("Order 1042".to_owned()),
-                                subcaption: Some("Out for delivery".to_owned()),
-                                ..Default::default()
-                            },
-                            "https://example.com/orders/1042".to_owned(),
-                        );
-                        v.fallback_text = linq_api::Nullable::Value(
-                            "Order 1042: out for delivery".to_owned(),
-                        );
-                        v
-                    }),
-                ]),
+                Vec::from([linq_api::types::MessagePartResponse::ImessageApp({
+                    let mut v = linq_api::types::IMessageAppPartResponse::new(
+                        linq_api::types::IMessageAppPartResponseType::ImessageApp,
+                        linq_api::types::IMessageApp {
+                            bundle_id: "com.example.orders.messages".to_owned(),
+                            name: "Orders".to_owned(),
+                            team_id: "ABCDE12345".to_owned(),
+                            ..Default::default()
+                        },
+                        linq_api::types::IMessageAppLayout {
+                            caption: Some("Order 1042".to_owned()),
+                            subcaption: Some("Out for delivery".to_owned()),
+                            ..Default::default()
+                        },
+                        "https://example.com/orders/1042".to_owned(),
+                    );
+                    v.fallback_text =
+                        linq_api::Nullable::Value("Order 1042: out for delivery".to_owned());
+                    v
+                })]),
                 linq_api::types::DeliveryStatus::Delivered,
                 false,
             );
@@ -3699,16 +3529,13 @@ async fn attachments_create() {
     assert_eq!(status, 200);
     let expected = linq_api::types::AttachmentCreateResponse::new(
         "7d3f0a52-9c1e-4b7a-8f26-5e4d3c2b1a09".to_owned(),
-        "https://uploads.linqapp.com/attachments/7d3f0a52?X-Amz-Signature=0a1b2c"
-            .to_owned(),
+        "https://uploads.linqapp.com/attachments/7d3f0a52?X-Amz-Signature=0a1b2c".to_owned(),
         "https://cdn.linqapp.com/uploads/7d3f0a52/receipt.jpg".to_owned(),
         linq_api::types::AttachmentCreateResponseHttpMethod::Put,
         "2026-02-05T20:15:00Z"
             .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
             .expect("valid timestamp"),
-        std::collections::BTreeMap::from([
-            ("Content-Type".to_owned(), "image/jpeg".to_owned()),
-        ]),
+        std::collections::BTreeMap::from([("Content-Type".to_owned(), "image/jpeg".to_owned())]),
     );
     assert_eq!(decoded, expected);
     assert_round_trip(
@@ -3870,22 +3697,16 @@ async fn phonenumbers_list() {
     let (status, headers, decoded) = response.into_parts();
     assert_valid_request(Some(&headers));
     assert_eq!(status, 200);
-    let expected = linq_api::types::PhonenumberListResponse::new(
-        Vec::from([
-            {
-                let mut v = linq_api::types::PhonenumberListResponsePhoneNumbersItem::new(
-                    "1e2d3c4b-5a69-4788-9a0b-c1d2e3f4a5b6".to_owned(),
-                    "+12025550100".to_owned(),
-                );
-                v.type_ = linq_api::Nullable::Value("APPLE_ID".to_owned());
-                v.country_code = Some("US".to_owned());
-                v.capabilities = Some(
-                    linq_api::types::PhoneCapabilities::new(true, true, false),
-                );
-                v
-            },
-        ]),
-    );
+    let expected = linq_api::types::PhonenumberListResponse::new(Vec::from([{
+        let mut v = linq_api::types::PhonenumberListResponsePhoneNumbersItem::new(
+            "1e2d3c4b-5a69-4788-9a0b-c1d2e3f4a5b6".to_owned(),
+            "+12025550100".to_owned(),
+        );
+        v.type_ = linq_api::Nullable::Value("APPLE_ID".to_owned());
+        v.country_code = Some("US".to_owned());
+        v.capabilities = Some(linq_api::types::PhoneCapabilities::new(true, true, false));
+        v
+    }]));
     assert_eq!(decoded, expected);
     assert_round_trip(
         &decoded,
@@ -3940,28 +3761,22 @@ async fn phone_numbers_list() {
     let (status, headers, decoded) = response.into_parts();
     assert_valid_request(Some(&headers));
     assert_eq!(status, 200);
-    let expected = linq_api::types::PhoneNumberListResponse::new(
-        Vec::from([
-            {
-                let mut v = linq_api::types::PhoneNumberListResponsePhoneNumbersItem::new(
-                    "1e2d3c4b-5a69-4788-9a0b-c1d2e3f4a5b6".to_owned(),
-                    "+12025550100".to_owned(),
-                    linq_api::types::NumberStatus::new(
-                        linq_api::types::ReputationLevel::Healthy,
-                        "https://docs.linqapp.com/guides/number-health".to_owned(),
-                    ),
-                    linq_api::types::NumberStatus::new(
-                        linq_api::types::ReputationLevel::AtRisk,
-                        "https://docs.linqapp.com/guides/number-reputation".to_owned(),
-                    ),
-                );
-                v.forwarding_number = linq_api::Nullable::Value(
-                    "+12025550199".to_owned(),
-                );
-                v
-            },
-        ]),
-    );
+    let expected = linq_api::types::PhoneNumberListResponse::new(Vec::from([{
+        let mut v = linq_api::types::PhoneNumberListResponsePhoneNumbersItem::new(
+            "1e2d3c4b-5a69-4788-9a0b-c1d2e3f4a5b6".to_owned(),
+            "+12025550100".to_owned(),
+            linq_api::types::NumberStatus::new(
+                linq_api::types::ReputationLevel::Healthy,
+                "https://docs.linqapp.com/guides/number-health".to_owned(),
+            ),
+            linq_api::types::NumberStatus::new(
+                linq_api::types::ReputationLevel::AtRisk,
+                "https://docs.linqapp.com/guides/number-reputation".to_owned(),
+            ),
+        );
+        v.forwarding_number = linq_api::Nullable::Value("+12025550199".to_owned());
+        v
+    }]));
     assert_eq!(decoded, expected);
     assert_round_trip(
         &decoded,
@@ -4088,51 +3903,47 @@ async fn webhook_subscriptions_list() {
     let (status, headers, decoded) = response.into_parts();
     assert_valid_request(Some(&headers));
     assert_eq!(status, 200);
-    let expected = linq_api::types::WebhookSubscriptionListResponse::new(
-        Vec::from([
-            {
-                let mut v = linq_api::types::WebhookSubscription::new(
-                    "b2c3d4e5-f6a7-8901-bcde-f23456789012".to_owned(),
-                    "2024-01-15T10:30:00Z"
-                        .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                        .expect("valid timestamp"),
-                    true,
-                    Vec::from([
-                        linq_api::types::WebhookEventType::MessageSent,
-                        linq_api::types::WebhookEventType::MessageDelivered,
-                        linq_api::types::WebhookEventType::MessageRead,
-                    ]),
-                    "https://webhooks.example.com/linq/events".to_owned(),
-                    "2024-01-15T10:30:00Z"
-                        .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                        .expect("valid timestamp"),
-                );
-                v.phone_numbers = linq_api::Nullable::Value(
-                    Vec::from(["+12025550123".to_owned()]),
-                );
-                v
-            },
-            {
-                let mut v = linq_api::types::WebhookSubscription::new(
-                    "c3d4e5f6-a7b8-9012-cdef-345678901234".to_owned(),
-                    "2024-02-01T08:00:00Z"
-                        .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                        .expect("valid timestamp"),
-                    false,
-                    Vec::from([
-                        linq_api::types::WebhookEventType::CallInitiated,
-                        linq_api::types::WebhookEventType::CallEnded,
-                    ]),
-                    "https://hooks.example.org/linq/calls?version=2026-02-03".to_owned(),
-                    "2024-03-10T16:45:12Z"
-                        .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
-                        .expect("valid timestamp"),
-                );
-                v.phone_numbers = linq_api::Nullable::Null;
-                v
-            },
-        ]),
-    );
+    let expected = linq_api::types::WebhookSubscriptionListResponse::new(Vec::from([
+        {
+            let mut v = linq_api::types::WebhookSubscription::new(
+                "b2c3d4e5-f6a7-8901-bcde-f23456789012".to_owned(),
+                "2024-01-15T10:30:00Z"
+                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                    .expect("valid timestamp"),
+                true,
+                Vec::from([
+                    linq_api::types::WebhookEventType::MessageSent,
+                    linq_api::types::WebhookEventType::MessageDelivered,
+                    linq_api::types::WebhookEventType::MessageRead,
+                ]),
+                "https://webhooks.example.com/linq/events".to_owned(),
+                "2024-01-15T10:30:00Z"
+                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                    .expect("valid timestamp"),
+            );
+            v.phone_numbers = linq_api::Nullable::Value(Vec::from(["+12025550123".to_owned()]));
+            v
+        },
+        {
+            let mut v = linq_api::types::WebhookSubscription::new(
+                "c3d4e5f6-a7b8-9012-cdef-345678901234".to_owned(),
+                "2024-02-01T08:00:00Z"
+                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                    .expect("valid timestamp"),
+                false,
+                Vec::from([
+                    linq_api::types::WebhookEventType::CallInitiated,
+                    linq_api::types::WebhookEventType::CallEnded,
+                ]),
+                "https://hooks.example.org/linq/calls?version=2026-02-03".to_owned(),
+                "2024-03-10T16:45:12Z"
+                    .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
+                    .expect("valid timestamp"),
+            );
+            v.phone_numbers = linq_api::Nullable::Null;
+            v
+        },
+    ]));
     assert_eq!(decoded, expected);
     assert_round_trip(
         &decoded,
@@ -4236,9 +4047,7 @@ async fn webhook_subscriptions_create_required_params() {
                 .expect("valid timestamp"),
             "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw".to_owned(),
         );
-        v.phone_numbers = linq_api::Nullable::Value(
-            Vec::from(["+12025550123".to_owned()]),
-        );
+        v.phone_numbers = linq_api::Nullable::Value(Vec::from(["+12025550123".to_owned()]));
         v
     };
     assert_eq!(decoded, expected);
@@ -4309,9 +4118,7 @@ async fn webhook_subscriptions_create_all_params() {
                 .expect("valid timestamp"),
             "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw".to_owned(),
         );
-        v.phone_numbers = linq_api::Nullable::Value(
-            Vec::from(["+12025550123".to_owned()]),
-        );
+        v.phone_numbers = linq_api::Nullable::Value(Vec::from(["+12025550123".to_owned()]));
         v
     };
     assert_eq!(decoded, expected);
@@ -4401,9 +4208,7 @@ async fn webhook_subscriptions_retrieve() {
                 .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                 .expect("valid timestamp"),
         );
-        v.phone_numbers = linq_api::Nullable::Value(
-            Vec::from(["+12025550123".to_owned()]),
-        );
+        v.phone_numbers = linq_api::Nullable::Value(Vec::from(["+12025550123".to_owned()]));
         v
     };
     assert_eq!(decoded, expected);
@@ -4486,9 +4291,7 @@ async fn webhook_subscriptions_update_required_params() {
                 .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                 .expect("valid timestamp"),
         );
-        v.phone_numbers = linq_api::Nullable::Value(
-            Vec::from(["+12025550123".to_owned()]),
-        );
+        v.phone_numbers = linq_api::Nullable::Value(Vec::from(["+12025550123".to_owned()]));
         v
     };
     assert_eq!(decoded, expected);
@@ -4525,15 +4328,14 @@ async fn webhook_subscriptions_update_all_params() {
     );
     let body = linq_api::types::WebhookSubscriptionUpdateParams {
         is_active: Some(true),
-        phone_numbers: linq_api::Nullable::Value(
-            Vec::from(["+12025550123".to_owned(), "+12025550123".to_owned()]),
-        ),
-        subscribed_events: Some(
-            Vec::from([
-                linq_api::types::WebhookEventType::MessageSent,
-                linq_api::types::WebhookEventType::MessageReceived,
-            ]),
-        ),
+        phone_numbers: linq_api::Nullable::Value(Vec::from([
+            "+12025550123".to_owned(),
+            "+12025550123".to_owned(),
+        ])),
+        subscribed_events: Some(Vec::from([
+            linq_api::types::WebhookEventType::MessageSent,
+            linq_api::types::WebhookEventType::MessageReceived,
+        ])),
         target_url: Some("https://webhooks.example.com/linq/events".to_owned()),
     };
     let response = client()
@@ -4561,9 +4363,7 @@ async fn webhook_subscriptions_update_all_params() {
                 .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                 .expect("valid timestamp"),
         );
-        v.phone_numbers = linq_api::Nullable::Value(
-            Vec::from(["+12025550123".to_owned()]),
-        );
+        v.phone_numbers = linq_api::Nullable::Value(Vec::from(["+12025550123".to_owned()]));
         v
     };
     assert_eq!(decoded, expected);
@@ -4774,10 +4574,7 @@ async fn capability_check_imessage_required_params() {
     let (status, headers, decoded) = response.into_parts();
     assert_valid_request(Some(&headers));
     assert_eq!(status, 200);
-    let expected = linq_api::types::HandleCheckResponse::new(
-        "+12025550123".to_owned(),
-        true,
-    );
+    let expected = linq_api::types::HandleCheckResponse::new("+12025550123".to_owned(), true);
     assert_eq!(decoded, expected);
     assert_round_trip(&decoded, &json(r#"{"address":"+12025550123","available":true}"#));
 }
@@ -4803,10 +4600,7 @@ async fn capability_check_imessage_all_params() {
     let (status, headers, decoded) = response.into_parts();
     assert_valid_request(Some(&headers));
     assert_eq!(status, 200);
-    let expected = linq_api::types::HandleCheckResponse::new(
-        "+12025550123".to_owned(),
-        true,
-    );
+    let expected = linq_api::types::HandleCheckResponse::new("+12025550123".to_owned(), true);
     assert_eq!(decoded, expected);
     assert_round_trip(&decoded, &json(r#"{"address":"+12025550123","available":true}"#));
 }
@@ -4856,10 +4650,7 @@ async fn capability_check_rcs_required_params() {
     let (status, headers, decoded) = response.into_parts();
     assert_valid_request(Some(&headers));
     assert_eq!(status, 200);
-    let expected = linq_api::types::HandleCheckResponse::new(
-        "+12025550123".to_owned(),
-        false,
-    );
+    let expected = linq_api::types::HandleCheckResponse::new("+12025550123".to_owned(), false);
     assert_eq!(decoded, expected);
     assert_round_trip(
         &decoded,
@@ -4887,10 +4678,7 @@ async fn capability_check_rcs_all_params() {
     let (status, headers, decoded) = response.into_parts();
     assert_valid_request(Some(&headers));
     assert_eq!(status, 200);
-    let expected = linq_api::types::HandleCheckResponse::new(
-        "+12025550123".to_owned(),
-        false,
-    );
+    let expected = linq_api::types::HandleCheckResponse::new("+12025550123".to_owned(), false);
     assert_eq!(decoded, expected);
     assert_round_trip(
         &decoded,
@@ -4941,22 +4729,16 @@ async fn contact_card_retrieve_required_params() {
     let (status, headers, decoded) = response.into_parts();
     assert_valid_request(Some(&headers));
     assert_eq!(status, 200);
-    let expected = linq_api::types::ContactCardRetrieveResponse::new(
-        Vec::from([
-            {
-                let mut v = linq_api::types::SetContactCard::new(
-                    "+12025550100".to_owned(),
-                    "Acme".to_owned(),
-                    true,
-                );
-                v.last_name = Some("Support".to_owned());
-                v.image_url = Some(
-                    "https://files.example.com/avatars/acme.png".to_owned(),
-                );
-                v
-            },
-        ]),
-    );
+    let expected = linq_api::types::ContactCardRetrieveResponse::new(Vec::from([{
+        let mut v = linq_api::types::SetContactCard::new(
+            "+12025550100".to_owned(),
+            "Acme".to_owned(),
+            true,
+        );
+        v.last_name = Some("Support".to_owned());
+        v.image_url = Some("https://files.example.com/avatars/acme.png".to_owned());
+        v
+    }]));
     assert_eq!(decoded, expected);
     assert_round_trip(
         &decoded,
@@ -4992,22 +4774,16 @@ async fn contact_card_retrieve_all_params() {
     let (status, headers, decoded) = response.into_parts();
     assert_valid_request(Some(&headers));
     assert_eq!(status, 200);
-    let expected = linq_api::types::ContactCardRetrieveResponse::new(
-        Vec::from([
-            {
-                let mut v = linq_api::types::SetContactCard::new(
-                    "+12025550100".to_owned(),
-                    "Acme".to_owned(),
-                    true,
-                );
-                v.last_name = Some("Support".to_owned());
-                v.image_url = Some(
-                    "https://files.example.com/avatars/acme.png".to_owned(),
-                );
-                v
-            },
-        ]),
-    );
+    let expected = linq_api::types::ContactCardRetrieveResponse::new(Vec::from([{
+        let mut v = linq_api::types::SetContactCard::new(
+            "+12025550100".to_owned(),
+            "Acme".to_owned(),
+            true,
+        );
+        v.last_name = Some("Support".to_owned());
+        v.image_url = Some("https://files.example.com/avatars/acme.png".to_owned());
+        v
+    }]));
     assert_eq!(decoded, expected);
     assert_round_trip(
         &decoded,
@@ -5283,9 +5059,7 @@ async fn available_number_retrieve_required_params() {
         "GET /v3/available_number",
         "available_number_retrieve_required_params",
     );
-    let params = linq_api::types::AvailableNumberRetrieveParams {
-        to: None,
-    };
+    let params = linq_api::types::AvailableNumberRetrieveParams { to: None };
     let response = client()
         .available_number()
         .retrieve_with_response(&params)
@@ -5319,7 +5093,9 @@ async fn available_number_retrieve_all_params() {
         "available_number_retrieve_all_params",
     );
     let params = linq_api::types::AvailableNumberRetrieveParams {
-        to: Some(Vec::from(["+12025550123".to_owned(), "+12025550145".to_owned()])),
+        to: Some(Vec::from(
+            ["+12025550123".to_owned(), "+12025550145".to_owned()],
+        )),
     };
     let response = client()
         .available_number()
@@ -5355,9 +5131,7 @@ async fn available_number_retrieve_error_responses() {
         "GET /v3/available_number",
         "available_number_retrieve_error_responses",
     );
-    let params = linq_api::types::AvailableNumberRetrieveParams {
-        to: None,
-    };
+    let params = linq_api::types::AvailableNumberRetrieveParams { to: None };
     for expected in [error_401(), error_500()] {
         let result = client()
             .available_number()
@@ -5459,9 +5233,7 @@ fn webhook_message_sent_v2026_example_decodes() {
                             linq_api::types::HealthStatusStatus::Healthy,
                             "https://docs.linqapp.com/guides/chat-health".to_owned(),
                             "2026-01-21T21:59:45Z"
-                                .parse::<
-                                    linq_api::chrono::DateTime<linq_api::chrono::Utc>,
-                                >()
+                                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                                 .expect("valid timestamp"),
                         ),
                     );
@@ -5472,14 +5244,11 @@ fn webhook_message_sent_v2026_example_decodes() {
                             "+12025550100".to_owned(),
                             linq_api::types::ServiceType::IMessage,
                             "2026-01-21T21:59:45Z"
-                                .parse::<
-                                    linq_api::chrono::DateTime<linq_api::chrono::Utc>,
-                                >()
+                                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                                 .expect("valid timestamp"),
                         );
-                        v.status = linq_api::Nullable::Value(
-                            linq_api::types::ChatHandleStatus::Active,
-                        );
+                        v.status =
+                            linq_api::Nullable::Value(linq_api::types::ChatHandleStatus::Active);
                         v.left_at = linq_api::Nullable::Null;
                         v.is_me = linq_api::Nullable::Value(true);
                         v
@@ -5497,26 +5266,21 @@ fn webhook_message_sent_v2026_example_decodes() {
                             .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                             .expect("valid timestamp"),
                     );
-                    v.status = linq_api::Nullable::Value(
-                        linq_api::types::ChatHandleStatus::Active,
-                    );
+                    v.status = linq_api::Nullable::Value(linq_api::types::ChatHandleStatus::Active);
                     v.left_at = linq_api::Nullable::Null;
                     v.is_me = linq_api::Nullable::Value(true);
                     v
                 },
                 Vec::from([
-                    linq_api::types::WebhookMessagePart::Text(
-                        linq_api::types::WebhookTextPart::new(
-                            linq_api::types::WebhookTextPartType::Text,
-                            "Hello from Linq!".to_owned(),
-                        ),
-                    ),
+                    linq_api::types::WebhookMessagePart::Text(linq_api::types::WebhookTextPart::new(
+                        linq_api::types::WebhookTextPartType::Text,
+                        "Hello from Linq!".to_owned(),
+                    )),
                     linq_api::types::WebhookMessagePart::Media(
                         linq_api::types::WebhookMediaPart::new(
                             linq_api::types::WebhookMediaPartType::Media,
                             "f13dda7d-ecac-49eb-b3fe-16fe286abf19".to_owned(),
-                            "https://cdn.linqapp.com/attachments/f13dda7d/photo.jpg"
-                                .to_owned(),
+                            "https://cdn.linqapp.com/attachments/f13dda7d/photo.jpg".to_owned(),
                             "photo.jpg".to_owned(),
                             "image/jpeg".to_owned(),
                             245678,
@@ -5626,9 +5390,7 @@ fn webhook_message_received_v2026_example_decodes() {
                             linq_api::types::HealthStatusStatus::Healthy,
                             "https://docs.linqapp.com/guides/chat-health".to_owned(),
                             "2026-01-21T21:59:45Z"
-                                .parse::<
-                                    linq_api::chrono::DateTime<linq_api::chrono::Utc>,
-                                >()
+                                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                                 .expect("valid timestamp"),
                         ),
                     );
@@ -5639,14 +5401,11 @@ fn webhook_message_received_v2026_example_decodes() {
                             "+12025550100".to_owned(),
                             linq_api::types::ServiceType::IMessage,
                             "2026-01-21T21:59:45Z"
-                                .parse::<
-                                    linq_api::chrono::DateTime<linq_api::chrono::Utc>,
-                                >()
+                                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                                 .expect("valid timestamp"),
                         );
-                        v.status = linq_api::Nullable::Value(
-                            linq_api::types::ChatHandleStatus::Active,
-                        );
+                        v.status =
+                            linq_api::Nullable::Value(linq_api::types::ChatHandleStatus::Active);
                         v.left_at = linq_api::Nullable::Null;
                         v.is_me = linq_api::Nullable::Value(true);
                         v
@@ -5664,21 +5423,17 @@ fn webhook_message_received_v2026_example_decodes() {
                             .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                             .expect("valid timestamp"),
                     );
-                    v.status = linq_api::Nullable::Value(
-                        linq_api::types::ChatHandleStatus::Active,
-                    );
+                    v.status = linq_api::Nullable::Value(linq_api::types::ChatHandleStatus::Active);
                     v.left_at = linq_api::Nullable::Null;
                     v.is_me = linq_api::Nullable::Value(false);
                     v
                 },
-                Vec::from([
-                    linq_api::types::WebhookMessagePart::Text(
-                        linq_api::types::WebhookTextPart::new(
-                            linq_api::types::WebhookTextPartType::Text,
-                            "Hello from Linq!".to_owned(),
-                        ),
+                Vec::from([linq_api::types::WebhookMessagePart::Text(
+                    linq_api::types::WebhookTextPart::new(
+                        linq_api::types::WebhookTextPartType::Text,
+                        "Hello from Linq!".to_owned(),
                     ),
-                ]),
+                )]),
                 linq_api::types::ServiceType::IMessage,
             );
             v.idempotency_key = linq_api::Nullable::Null;
@@ -5782,9 +5537,7 @@ fn webhook_message_read_v2026_example_decodes() {
                             linq_api::types::HealthStatusStatus::Healthy,
                             "https://docs.linqapp.com/guides/chat-health".to_owned(),
                             "2026-01-21T21:59:45Z"
-                                .parse::<
-                                    linq_api::chrono::DateTime<linq_api::chrono::Utc>,
-                                >()
+                                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                                 .expect("valid timestamp"),
                         ),
                     );
@@ -5795,14 +5548,11 @@ fn webhook_message_read_v2026_example_decodes() {
                             "+12025550100".to_owned(),
                             linq_api::types::ServiceType::IMessage,
                             "2026-01-21T21:59:45Z"
-                                .parse::<
-                                    linq_api::chrono::DateTime<linq_api::chrono::Utc>,
-                                >()
+                                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                                 .expect("valid timestamp"),
                         );
-                        v.status = linq_api::Nullable::Value(
-                            linq_api::types::ChatHandleStatus::Active,
-                        );
+                        v.status =
+                            linq_api::Nullable::Value(linq_api::types::ChatHandleStatus::Active);
                         v.left_at = linq_api::Nullable::Null;
                         v.is_me = linq_api::Nullable::Value(true);
                         v
@@ -5820,21 +5570,17 @@ fn webhook_message_read_v2026_example_decodes() {
                             .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                             .expect("valid timestamp"),
                     );
-                    v.status = linq_api::Nullable::Value(
-                        linq_api::types::ChatHandleStatus::Active,
-                    );
+                    v.status = linq_api::Nullable::Value(linq_api::types::ChatHandleStatus::Active);
                     v.left_at = linq_api::Nullable::Null;
                     v.is_me = linq_api::Nullable::Value(true);
                     v
                 },
-                Vec::from([
-                    linq_api::types::WebhookMessagePart::Text(
-                        linq_api::types::WebhookTextPart::new(
-                            linq_api::types::WebhookTextPartType::Text,
-                            "Hello from Linq!".to_owned(),
-                        ),
+                Vec::from([linq_api::types::WebhookMessagePart::Text(
+                    linq_api::types::WebhookTextPart::new(
+                        linq_api::types::WebhookTextPartType::Text,
+                        "Hello from Linq!".to_owned(),
                     ),
-                ]),
+                )]),
                 linq_api::types::ServiceType::IMessage,
             );
             v.idempotency_key = linq_api::Nullable::Null;
@@ -5946,9 +5692,7 @@ fn webhook_message_delivered_v2026_example_decodes() {
                             linq_api::types::HealthStatusStatus::Healthy,
                             "https://docs.linqapp.com/guides/chat-health".to_owned(),
                             "2026-01-21T21:59:45Z"
-                                .parse::<
-                                    linq_api::chrono::DateTime<linq_api::chrono::Utc>,
-                                >()
+                                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                                 .expect("valid timestamp"),
                         ),
                     );
@@ -5959,14 +5703,11 @@ fn webhook_message_delivered_v2026_example_decodes() {
                             "+12025550100".to_owned(),
                             linq_api::types::ServiceType::IMessage,
                             "2026-01-21T21:59:45Z"
-                                .parse::<
-                                    linq_api::chrono::DateTime<linq_api::chrono::Utc>,
-                                >()
+                                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                                 .expect("valid timestamp"),
                         );
-                        v.status = linq_api::Nullable::Value(
-                            linq_api::types::ChatHandleStatus::Active,
-                        );
+                        v.status =
+                            linq_api::Nullable::Value(linq_api::types::ChatHandleStatus::Active);
                         v.left_at = linq_api::Nullable::Null;
                         v.is_me = linq_api::Nullable::Value(true);
                         v
@@ -5984,21 +5725,17 @@ fn webhook_message_delivered_v2026_example_decodes() {
                             .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                             .expect("valid timestamp"),
                     );
-                    v.status = linq_api::Nullable::Value(
-                        linq_api::types::ChatHandleStatus::Active,
-                    );
+                    v.status = linq_api::Nullable::Value(linq_api::types::ChatHandleStatus::Active);
                     v.left_at = linq_api::Nullable::Null;
                     v.is_me = linq_api::Nullable::Value(true);
                     v
                 },
-                Vec::from([
-                    linq_api::types::WebhookMessagePart::Text(
-                        linq_api::types::WebhookTextPart::new(
-                            linq_api::types::WebhookTextPartType::Text,
-                            "Hello from Linq!".to_owned(),
-                        ),
+                Vec::from([linq_api::types::WebhookMessagePart::Text(
+                    linq_api::types::WebhookTextPart::new(
+                        linq_api::types::WebhookTextPartType::Text,
+                        "Hello from Linq!".to_owned(),
                     ),
-                ]),
+                )]),
                 linq_api::types::ServiceType::IMessage,
             );
             v.idempotency_key = linq_api::Nullable::Null;
@@ -6162,9 +5899,7 @@ fn webhook_message_edited_v2026_example_decodes() {
                             .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                             .expect("valid timestamp"),
                     );
-                    v.status = linq_api::Nullable::Value(
-                        linq_api::types::ChatHandleStatus::Active,
-                    );
+                    v.status = linq_api::Nullable::Value(linq_api::types::ChatHandleStatus::Active);
                     v.left_at = linq_api::Nullable::Null;
                     v.is_me = linq_api::Nullable::Value(true);
                     v
@@ -6174,10 +5909,7 @@ fn webhook_message_edited_v2026_example_decodes() {
             "2026-02-05T19:55:00Z"
                 .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                 .expect("valid timestamp"),
-            linq_api::types::MessageEditedEventPart::new(
-                0,
-                "Hello from Linq (edited)".to_owned(),
-            ),
+            linq_api::types::MessageEditedEventPart::new(0, "Hello from Linq (edited)".to_owned()),
             {
                 let mut v = linq_api::types::ChatHandle::new(
                     "e604375a-5913-483a-8278-c631e8f0ffda".to_owned(),
@@ -6187,9 +5919,7 @@ fn webhook_message_edited_v2026_example_decodes() {
                         .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                         .expect("valid timestamp"),
                 );
-                v.status = linq_api::Nullable::Value(
-                    linq_api::types::ChatHandleStatus::Active,
-                );
+                v.status = linq_api::Nullable::Value(linq_api::types::ChatHandleStatus::Active);
                 v.left_at = linq_api::Nullable::Null;
                 v.is_me = linq_api::Nullable::Value(false);
                 v
@@ -6249,10 +5979,8 @@ fn webhook_reaction_added_v2026_example_decodes() {
         "2eff5df5c6f688733c007523c4d61cd9".to_owned(),
         "your-partner-id".to_owned(),
         {
-            let mut v = linq_api::types::ReactionEvent::new(
-                linq_api::types::ReactionType::Love,
-                false,
-            );
+            let mut v =
+                linq_api::types::ReactionEvent::new(linq_api::types::ReactionType::Love, false);
             v.chat_id = Some("0c961e93-e7bf-4db2-bf7b-ea06826bcab4".to_owned());
             v.from_handle = Some({
                 let mut v = linq_api::types::ChatHandle::new(
@@ -6263,9 +5991,7 @@ fn webhook_reaction_added_v2026_example_decodes() {
                         .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                         .expect("valid timestamp"),
                 );
-                v.status = linq_api::Nullable::Value(
-                    linq_api::types::ChatHandleStatus::Active,
-                );
+                v.status = linq_api::Nullable::Value(linq_api::types::ChatHandleStatus::Active);
                 v.left_at = linq_api::Nullable::Null;
                 v.is_me = linq_api::Nullable::Value(false);
                 v
@@ -6335,10 +6061,8 @@ fn webhook_reaction_removed_v2026_example_decodes() {
         "2eff5df5c6f688733c007523c4d61cd9".to_owned(),
         "your-partner-id".to_owned(),
         {
-            let mut v = linq_api::types::ReactionEvent::new(
-                linq_api::types::ReactionType::Like,
-                false,
-            );
+            let mut v =
+                linq_api::types::ReactionEvent::new(linq_api::types::ReactionType::Like, false);
             v.chat_id = Some("0c961e93-e7bf-4db2-bf7b-ea06826bcab4".to_owned());
             v.from_handle = Some({
                 let mut v = linq_api::types::ChatHandle::new(
@@ -6349,9 +6073,7 @@ fn webhook_reaction_removed_v2026_example_decodes() {
                         .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                         .expect("valid timestamp"),
                 );
-                v.status = linq_api::Nullable::Value(
-                    linq_api::types::ChatHandleStatus::Active,
-                );
+                v.status = linq_api::Nullable::Value(linq_api::types::ChatHandleStatus::Active);
                 v.left_at = linq_api::Nullable::Null;
                 v.is_me = linq_api::Nullable::Value(false);
                 v
@@ -6415,9 +6137,7 @@ fn webhook_participant_added_v2026_example_decodes() {
         "2eff5df5c6f688733c007523c4d61cd9".to_owned(),
         "your-partner-id".to_owned(),
         {
-            let mut v = linq_api::types::ParticipantAddedEvent::new(
-                "+12025550167".to_owned(),
-            );
+            let mut v = linq_api::types::ParticipantAddedEvent::new("+12025550167".to_owned());
             v.chat_id = Some("0c961e93-e7bf-4db2-bf7b-ea06826bcab4".to_owned());
             v.participant = Some({
                 let mut v = linq_api::types::ChatHandle::new(
@@ -6428,9 +6148,7 @@ fn webhook_participant_added_v2026_example_decodes() {
                         .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                         .expect("valid timestamp"),
                 );
-                v.status = linq_api::Nullable::Value(
-                    linq_api::types::ChatHandleStatus::Active,
-                );
+                v.status = linq_api::Nullable::Value(linq_api::types::ChatHandleStatus::Active);
                 v.is_me = linq_api::Nullable::Value(false);
                 v
             });
@@ -6489,9 +6207,7 @@ fn webhook_participant_removed_v2026_example_decodes() {
         "2eff5df5c6f688733c007523c4d61cd9".to_owned(),
         "your-partner-id".to_owned(),
         {
-            let mut v = linq_api::types::ParticipantRemovedEvent::new(
-                "+12025550167".to_owned(),
-            );
+            let mut v = linq_api::types::ParticipantRemovedEvent::new("+12025550167".to_owned());
             v.chat_id = Some("0c961e93-e7bf-4db2-bf7b-ea06826bcab4".to_owned());
             v.participant = Some({
                 let mut v = linq_api::types::ChatHandle::new(
@@ -6502,9 +6218,7 @@ fn webhook_participant_removed_v2026_example_decodes() {
                         .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                         .expect("valid timestamp"),
                 );
-                v.status = linq_api::Nullable::Value(
-                    linq_api::types::ChatHandleStatus::Active,
-                );
+                v.status = linq_api::Nullable::Value(linq_api::types::ChatHandleStatus::Active);
                 v.is_me = linq_api::Nullable::Value(false);
                 v
             });
@@ -6582,9 +6296,7 @@ fn webhook_chat_group_name_updated_v2026_example_decodes() {
                         .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                         .expect("valid timestamp"),
                 );
-                v.status = linq_api::Nullable::Value(
-                    linq_api::types::ChatHandleStatus::Active,
-                );
+                v.status = linq_api::Nullable::Value(linq_api::types::ChatHandleStatus::Active);
                 v.left_at = linq_api::Nullable::Null;
                 v.is_me = linq_api::Nullable::Value(false);
                 v
@@ -6640,9 +6352,8 @@ fn webhook_chat_group_icon_updated_v2026_example_decodes() {
                     .expect("valid timestamp"),
             );
             v.old_value = linq_api::Nullable::Null;
-            v.new_value = linq_api::Nullable::Value(
-                "https://files.example.com/icons/launch.png".to_owned(),
-            );
+            v.new_value =
+                linq_api::Nullable::Value("https://files.example.com/icons/launch.png".to_owned());
             v.changed_by_handle = linq_api::Nullable::Null;
             v
         },
@@ -6815,14 +6526,11 @@ fn webhook_chat_created_v2026_example_decodes() {
                             "+12025550100".to_owned(),
                             linq_api::types::ServiceType::IMessage,
                             "2026-01-21T21:59:45Z"
-                                .parse::<
-                                    linq_api::chrono::DateTime<linq_api::chrono::Utc>,
-                                >()
+                                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                                 .expect("valid timestamp"),
                         );
-                        v.status = linq_api::Nullable::Value(
-                            linq_api::types::ChatHandleStatus::Active,
-                        );
+                        v.status =
+                            linq_api::Nullable::Value(linq_api::types::ChatHandleStatus::Active);
                         v.left_at = linq_api::Nullable::Null;
                         v.is_me = linq_api::Nullable::Value(true);
                         v
@@ -6833,14 +6541,11 @@ fn webhook_chat_created_v2026_example_decodes() {
                             "+12025550123".to_owned(),
                             linq_api::types::ServiceType::IMessage,
                             "2026-01-21T21:59:45Z"
-                                .parse::<
-                                    linq_api::chrono::DateTime<linq_api::chrono::Utc>,
-                                >()
+                                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                                 .expect("valid timestamp"),
                         );
-                        v.status = linq_api::Nullable::Value(
-                            linq_api::types::ChatHandleStatus::Active,
-                        );
+                        v.status =
+                            linq_api::Nullable::Value(linq_api::types::ChatHandleStatus::Active);
                         v.left_at = linq_api::Nullable::Null;
                         v.is_me = linq_api::Nullable::Value(false);
                         v
@@ -6861,9 +6566,7 @@ fn webhook_chat_created_v2026_example_decodes() {
                     .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                     .expect("valid timestamp"),
             );
-            v.service = linq_api::Nullable::Value(
-                linq_api::types::ServiceType::IMessage,
-            );
+            v.service = linq_api::Nullable::Value(linq_api::types::ServiceType::IMessage);
             v
         },
     );
@@ -7093,9 +6796,7 @@ fn webhook_message_sent_v2025_example_decodes() {
                         .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                         .expect("valid timestamp"),
                 );
-                v.status = linq_api::Nullable::Value(
-                    linq_api::types::ChatHandleStatus::Active,
-                );
+                v.status = linq_api::Nullable::Value(linq_api::types::ChatHandleStatus::Active);
                 v.left_at = linq_api::Nullable::Null;
                 v.is_me = linq_api::Nullable::Value(true);
                 v
@@ -7103,16 +6804,12 @@ fn webhook_message_sent_v2025_example_decodes() {
             v.message = Some({
                 let mut v = linq_api::types::MessagePayload::new();
                 v.id = Some("347d62c2-2170-4754-8d30-c76d0c727d96".to_owned());
-                v.parts = Some(
-                    Vec::from([
-                        linq_api::types::WebhookMessagePart::Text(
-                            linq_api::types::WebhookTextPart::new(
-                                linq_api::types::WebhookTextPartType::Text,
-                                "Hello from Linq!".to_owned(),
-                            ),
-                        ),
-                    ]),
-                );
+                v.parts = Some(Vec::from([linq_api::types::WebhookMessagePart::Text(
+                    linq_api::types::WebhookTextPart::new(
+                        linq_api::types::WebhookTextPartType::Text,
+                        "Hello from Linq!".to_owned(),
+                    ),
+                )]));
                 v.is_delivered = Some(false);
                 v.is_read = Some(false);
                 v.sent_at = linq_api::Nullable::Value(
@@ -7143,18 +6840,14 @@ fn webhook_message_sent_v2025_example_decodes() {
                         .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                         .expect("valid timestamp"),
                 );
-                v.status = linq_api::Nullable::Value(
-                    linq_api::types::ChatHandleStatus::Active,
-                );
+                v.status = linq_api::Nullable::Value(linq_api::types::ChatHandleStatus::Active);
                 v.left_at = linq_api::Nullable::Null;
                 v.is_me = linq_api::Nullable::Value(false);
                 v
             });
             v.is_from_me = Some(true);
             v.received_at = linq_api::Nullable::Null;
-            v.service = linq_api::Nullable::Value(
-                linq_api::types::ServiceType::IMessage,
-            );
+            v.service = linq_api::Nullable::Value(linq_api::types::ServiceType::IMessage);
             v.preferred_service = linq_api::Nullable::Null;
             v
         },
@@ -7249,9 +6942,7 @@ fn webhook_message_received_v2025_example_decodes() {
                         .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                         .expect("valid timestamp"),
                 );
-                v.status = linq_api::Nullable::Value(
-                    linq_api::types::ChatHandleStatus::Active,
-                );
+                v.status = linq_api::Nullable::Value(linq_api::types::ChatHandleStatus::Active);
                 v.left_at = linq_api::Nullable::Null;
                 v.is_me = linq_api::Nullable::Value(false);
                 v
@@ -7259,16 +6950,12 @@ fn webhook_message_received_v2025_example_decodes() {
             v.message = Some({
                 let mut v = linq_api::types::MessagePayload::new();
                 v.id = Some("347d62c2-2170-4754-8d30-c76d0c727d96".to_owned());
-                v.parts = Some(
-                    Vec::from([
-                        linq_api::types::WebhookMessagePart::Text(
-                            linq_api::types::WebhookTextPart::new(
-                                linq_api::types::WebhookTextPartType::Text,
-                                "Hello from Linq!".to_owned(),
-                            ),
-                        ),
-                    ]),
-                );
+                v.parts = Some(Vec::from([linq_api::types::WebhookMessagePart::Text(
+                    linq_api::types::WebhookTextPart::new(
+                        linq_api::types::WebhookTextPartType::Text,
+                        "Hello from Linq!".to_owned(),
+                    ),
+                )]));
                 v.is_delivered = Some(false);
                 v.is_read = Some(false);
                 v.sent_at = linq_api::Nullable::Value(
@@ -7299,9 +6986,7 @@ fn webhook_message_received_v2025_example_decodes() {
                         .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                         .expect("valid timestamp"),
                 );
-                v.status = linq_api::Nullable::Value(
-                    linq_api::types::ChatHandleStatus::Active,
-                );
+                v.status = linq_api::Nullable::Value(linq_api::types::ChatHandleStatus::Active);
                 v.left_at = linq_api::Nullable::Null;
                 v.is_me = linq_api::Nullable::Value(true);
                 v
@@ -7312,9 +6997,7 @@ fn webhook_message_received_v2025_example_decodes() {
                     .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                     .expect("valid timestamp"),
             );
-            v.service = linq_api::Nullable::Value(
-                linq_api::types::ServiceType::IMessage,
-            );
+            v.service = linq_api::Nullable::Value(linq_api::types::ServiceType::IMessage);
             v.preferred_service = linq_api::Nullable::Null;
             v
         },
@@ -7415,9 +7098,7 @@ fn webhook_message_read_v2025_example_decodes() {
                         .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                         .expect("valid timestamp"),
                 );
-                v.status = linq_api::Nullable::Value(
-                    linq_api::types::ChatHandleStatus::Active,
-                );
+                v.status = linq_api::Nullable::Value(linq_api::types::ChatHandleStatus::Active);
                 v.left_at = linq_api::Nullable::Null;
                 v.is_me = linq_api::Nullable::Value(true);
                 v
@@ -7425,16 +7106,12 @@ fn webhook_message_read_v2025_example_decodes() {
             v.message = Some({
                 let mut v = linq_api::types::MessagePayload::new();
                 v.id = Some("347d62c2-2170-4754-8d30-c76d0c727d96".to_owned());
-                v.parts = Some(
-                    Vec::from([
-                        linq_api::types::WebhookMessagePart::Text(
-                            linq_api::types::WebhookTextPart::new(
-                                linq_api::types::WebhookTextPartType::Text,
-                                "Hello from Linq!".to_owned(),
-                            ),
-                        ),
-                    ]),
-                );
+                v.parts = Some(Vec::from([linq_api::types::WebhookMessagePart::Text(
+                    linq_api::types::WebhookTextPart::new(
+                        linq_api::types::WebhookTextPartType::Text,
+                        "Hello from Linq!".to_owned(),
+                    ),
+                )]));
                 v.is_delivered = Some(false);
                 v.is_read = Some(false);
                 v.sent_at = linq_api::Nullable::Value(
@@ -7465,18 +7142,14 @@ fn webhook_message_read_v2025_example_decodes() {
                         .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                         .expect("valid timestamp"),
                 );
-                v.status = linq_api::Nullable::Value(
-                    linq_api::types::ChatHandleStatus::Active,
-                );
+                v.status = linq_api::Nullable::Value(linq_api::types::ChatHandleStatus::Active);
                 v.left_at = linq_api::Nullable::Null;
                 v.is_me = linq_api::Nullable::Value(false);
                 v
             });
             v.is_from_me = Some(true);
             v.received_at = linq_api::Nullable::Null;
-            v.service = linq_api::Nullable::Value(
-                linq_api::types::ServiceType::IMessage,
-            );
+            v.service = linq_api::Nullable::Value(linq_api::types::ServiceType::IMessage);
             v.preferred_service = linq_api::Nullable::Null;
             v.message_id = Some("347d62c2-2170-4754-8d30-c76d0c727d96".to_owned());
             v
@@ -7578,9 +7251,7 @@ fn webhook_message_delivered_v2025_example_decodes() {
                         .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                         .expect("valid timestamp"),
                 );
-                v.status = linq_api::Nullable::Value(
-                    linq_api::types::ChatHandleStatus::Active,
-                );
+                v.status = linq_api::Nullable::Value(linq_api::types::ChatHandleStatus::Active);
                 v.left_at = linq_api::Nullable::Null;
                 v.is_me = linq_api::Nullable::Value(true);
                 v
@@ -7588,16 +7259,12 @@ fn webhook_message_delivered_v2025_example_decodes() {
             v.message = Some({
                 let mut v = linq_api::types::MessagePayload::new();
                 v.id = Some("347d62c2-2170-4754-8d30-c76d0c727d96".to_owned());
-                v.parts = Some(
-                    Vec::from([
-                        linq_api::types::WebhookMessagePart::Text(
-                            linq_api::types::WebhookTextPart::new(
-                                linq_api::types::WebhookTextPartType::Text,
-                                "Hello from Linq!".to_owned(),
-                            ),
-                        ),
-                    ]),
-                );
+                v.parts = Some(Vec::from([linq_api::types::WebhookMessagePart::Text(
+                    linq_api::types::WebhookTextPart::new(
+                        linq_api::types::WebhookTextPartType::Text,
+                        "Hello from Linq!".to_owned(),
+                    ),
+                )]));
                 v.is_delivered = Some(false);
                 v.is_read = Some(false);
                 v.sent_at = linq_api::Nullable::Value(
@@ -7628,18 +7295,14 @@ fn webhook_message_delivered_v2025_example_decodes() {
                         .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                         .expect("valid timestamp"),
                 );
-                v.status = linq_api::Nullable::Value(
-                    linq_api::types::ChatHandleStatus::Active,
-                );
+                v.status = linq_api::Nullable::Value(linq_api::types::ChatHandleStatus::Active);
                 v.left_at = linq_api::Nullable::Null;
                 v.is_me = linq_api::Nullable::Value(false);
                 v
             });
             v.is_from_me = Some(true);
             v.received_at = linq_api::Nullable::Null;
-            v.service = linq_api::Nullable::Value(
-                linq_api::types::ServiceType::IMessage,
-            );
+            v.service = linq_api::Nullable::Value(linq_api::types::ServiceType::IMessage);
             v.preferred_service = linq_api::Nullable::Null;
             v.message_id = Some("347d62c2-2170-4754-8d30-c76d0c727d96".to_owned());
             v
@@ -7751,10 +7414,8 @@ fn webhook_reaction_added_v2025_example_decodes() {
         "2eff5df5c6f688733c007523c4d61cd9".to_owned(),
         "your-partner-id".to_owned(),
         {
-            let mut v = linq_api::types::ReactionEvent::new(
-                linq_api::types::ReactionType::Love,
-                false,
-            );
+            let mut v =
+                linq_api::types::ReactionEvent::new(linq_api::types::ReactionType::Love, false);
             v.chat_id = Some("0c961e93-e7bf-4db2-bf7b-ea06826bcab4".to_owned());
             v.from_handle = Some({
                 let mut v = linq_api::types::ChatHandle::new(
@@ -7765,9 +7426,7 @@ fn webhook_reaction_added_v2025_example_decodes() {
                         .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                         .expect("valid timestamp"),
                 );
-                v.status = linq_api::Nullable::Value(
-                    linq_api::types::ChatHandleStatus::Active,
-                );
+                v.status = linq_api::Nullable::Value(linq_api::types::ChatHandleStatus::Active);
                 v.left_at = linq_api::Nullable::Null;
                 v.is_me = linq_api::Nullable::Value(false);
                 v
@@ -7837,10 +7496,8 @@ fn webhook_reaction_removed_v2025_example_decodes() {
         "2eff5df5c6f688733c007523c4d61cd9".to_owned(),
         "your-partner-id".to_owned(),
         {
-            let mut v = linq_api::types::ReactionEvent::new(
-                linq_api::types::ReactionType::Like,
-                false,
-            );
+            let mut v =
+                linq_api::types::ReactionEvent::new(linq_api::types::ReactionType::Like, false);
             v.chat_id = Some("0c961e93-e7bf-4db2-bf7b-ea06826bcab4".to_owned());
             v.from_handle = Some({
                 let mut v = linq_api::types::ChatHandle::new(
@@ -7851,9 +7508,7 @@ fn webhook_reaction_removed_v2025_example_decodes() {
                         .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                         .expect("valid timestamp"),
                 );
-                v.status = linq_api::Nullable::Value(
-                    linq_api::types::ChatHandleStatus::Active,
-                );
+                v.status = linq_api::Nullable::Value(linq_api::types::ChatHandleStatus::Active);
                 v.left_at = linq_api::Nullable::Null;
                 v.is_me = linq_api::Nullable::Value(false);
                 v
@@ -7917,9 +7572,7 @@ fn webhook_participant_added_v2025_example_decodes() {
         "2eff5df5c6f688733c007523c4d61cd9".to_owned(),
         "your-partner-id".to_owned(),
         {
-            let mut v = linq_api::types::ParticipantAddedEvent::new(
-                "+12025550167".to_owned(),
-            );
+            let mut v = linq_api::types::ParticipantAddedEvent::new("+12025550167".to_owned());
             v.chat_id = Some("0c961e93-e7bf-4db2-bf7b-ea06826bcab4".to_owned());
             v.participant = Some({
                 let mut v = linq_api::types::ChatHandle::new(
@@ -7930,9 +7583,7 @@ fn webhook_participant_added_v2025_example_decodes() {
                         .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                         .expect("valid timestamp"),
                 );
-                v.status = linq_api::Nullable::Value(
-                    linq_api::types::ChatHandleStatus::Active,
-                );
+                v.status = linq_api::Nullable::Value(linq_api::types::ChatHandleStatus::Active);
                 v.is_me = linq_api::Nullable::Value(false);
                 v
             });
@@ -7991,9 +7642,7 @@ fn webhook_participant_removed_v2025_example_decodes() {
         "2eff5df5c6f688733c007523c4d61cd9".to_owned(),
         "your-partner-id".to_owned(),
         {
-            let mut v = linq_api::types::ParticipantRemovedEvent::new(
-                "+12025550167".to_owned(),
-            );
+            let mut v = linq_api::types::ParticipantRemovedEvent::new("+12025550167".to_owned());
             v.chat_id = Some("0c961e93-e7bf-4db2-bf7b-ea06826bcab4".to_owned());
             v.participant = Some({
                 let mut v = linq_api::types::ChatHandle::new(
@@ -8004,9 +7653,7 @@ fn webhook_participant_removed_v2025_example_decodes() {
                         .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                         .expect("valid timestamp"),
                 );
-                v.status = linq_api::Nullable::Value(
-                    linq_api::types::ChatHandleStatus::Active,
-                );
+                v.status = linq_api::Nullable::Value(linq_api::types::ChatHandleStatus::Active);
                 v.is_me = linq_api::Nullable::Value(false);
                 v
             });
@@ -8084,9 +7731,7 @@ fn webhook_chat_group_name_updated_v2025_example_decodes() {
                         .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                         .expect("valid timestamp"),
                 );
-                v.status = linq_api::Nullable::Value(
-                    linq_api::types::ChatHandleStatus::Active,
-                );
+                v.status = linq_api::Nullable::Value(linq_api::types::ChatHandleStatus::Active);
                 v.left_at = linq_api::Nullable::Null;
                 v.is_me = linq_api::Nullable::Value(false);
                 v
@@ -8142,9 +7787,8 @@ fn webhook_chat_group_icon_updated_v2025_example_decodes() {
                     .expect("valid timestamp"),
             );
             v.old_value = linq_api::Nullable::Null;
-            v.new_value = linq_api::Nullable::Value(
-                "https://files.example.com/icons/launch.png".to_owned(),
-            );
+            v.new_value =
+                linq_api::Nullable::Value("https://files.example.com/icons/launch.png".to_owned());
             v.changed_by_handle = linq_api::Nullable::Null;
             v
         },
@@ -8317,14 +7961,11 @@ fn webhook_chat_created_v2025_example_decodes() {
                             "+12025550100".to_owned(),
                             linq_api::types::ServiceType::IMessage,
                             "2026-01-21T21:59:45Z"
-                                .parse::<
-                                    linq_api::chrono::DateTime<linq_api::chrono::Utc>,
-                                >()
+                                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                                 .expect("valid timestamp"),
                         );
-                        v.status = linq_api::Nullable::Value(
-                            linq_api::types::ChatHandleStatus::Active,
-                        );
+                        v.status =
+                            linq_api::Nullable::Value(linq_api::types::ChatHandleStatus::Active);
                         v.left_at = linq_api::Nullable::Null;
                         v.is_me = linq_api::Nullable::Value(true);
                         v
@@ -8335,14 +7976,11 @@ fn webhook_chat_created_v2025_example_decodes() {
                             "+12025550123".to_owned(),
                             linq_api::types::ServiceType::IMessage,
                             "2026-01-21T21:59:45Z"
-                                .parse::<
-                                    linq_api::chrono::DateTime<linq_api::chrono::Utc>,
-                                >()
+                                .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                                 .expect("valid timestamp"),
                         );
-                        v.status = linq_api::Nullable::Value(
-                            linq_api::types::ChatHandleStatus::Active,
-                        );
+                        v.status =
+                            linq_api::Nullable::Value(linq_api::types::ChatHandleStatus::Active);
                         v.left_at = linq_api::Nullable::Null;
                         v.is_me = linq_api::Nullable::Value(false);
                         v
@@ -8363,9 +8001,7 @@ fn webhook_chat_created_v2025_example_decodes() {
                     .parse::<linq_api::chrono::DateTime<linq_api::chrono::Utc>>()
                     .expect("valid timestamp"),
             );
-            v.service = linq_api::Nullable::Value(
-                linq_api::types::ServiceType::IMessage,
-            );
+            v.service = linq_api::Nullable::Value(linq_api::types::ServiceType::IMessage);
             v
         },
     );

@@ -227,7 +227,8 @@ fn the_checked_in_linq_suite_covers_every_operation() {
     // (two items: one cannot be told from a scalar on the wire)
     assert!(
         all.contains(
-            "phone_numbers: linq_api::Nullable::Value(\n            Vec::from([\"+12025550123\".to_owned(), \"+12025550123\".to_owned()]),"
+            "phone_numbers: linq_api::Nullable::Value(Vec::from([\n            \
+             \"+12025550123\".to_owned(),\n            \"+12025550123\".to_owned(),\n        ])),"
         ),
         "{all}"
     );

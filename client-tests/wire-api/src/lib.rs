@@ -14,12 +14,10 @@
 //! let client = wire_api::Client::from_env()?;
 //! let response = client
 //!     .search()
-//!     .retrieve(
-//!         &wire_api::types::SearchRetrieveParams {
-//!             sizes: vec![],
-//!             ..Default::default()
-//!         },
-//!     )
+//!     .retrieve(&wire_api::types::SearchRetrieveParams {
+//!         sizes: vec![],
+//!         ..Default::default()
+//!     })
 //!     .await?;
 //! println!("{:?}", response);
 //! #     Ok(())

@@ -114,10 +114,7 @@ async fn headers_list() {
     let params = wire_api::types::HeaderListParams {
         x_trace: "string".to_owned(),
         x_ids: Vec::from([1, 1]),
-        x_box: wire_api::types::HeaderListXBox {
-            w: 1,
-            h: 1,
-        },
+        x_box: wire_api::types::HeaderListXBox { w: 1, h: 1 },
         x_point: wire_api::types::HeaderListXPoint {
             x: 1,
             label: "string".to_owned(),

@@ -49,13 +49,11 @@ impl<'a> Attachments<'a> {
     /// let client = linq_api::Client::from_env()?;
     /// let attachment_create_response = client
     ///     .attachments()
-    ///     .create(
-    ///         &linq_api::types::AttachmentCreateParams {
-    ///             filename: "receipt.jpg".to_owned(),
-    ///             content_type: linq_api::types::SupportedContentType::ImageJpeg,
-    ///             size_bytes: 1024000,
-    ///         },
-    ///     )
+    ///     .create(&linq_api::types::AttachmentCreateParams {
+    ///         filename: "receipt.jpg".to_owned(),
+    ///         content_type: linq_api::types::SupportedContentType::ImageJpeg,
+    ///         size_bytes: 1024000,
+    ///     })
     ///     .await?;
     /// println!("{:?}", attachment_create_response);
     /// #     Ok(())
@@ -122,7 +120,10 @@ impl<'a> Attachments<'a> {
     /// ```no_run
     /// # async fn example() -> Result<(), linq_api::Error> {
     /// let client = linq_api::Client::from_env()?;
-    /// client.attachments().delete("7d3f0a52-9c1e-4b7a-8f26-5e4d3c2b1a09").await?;
+    /// client
+    ///     .attachments()
+    ///     .delete("7d3f0a52-9c1e-4b7a-8f26-5e4d3c2b1a09")
+    ///     .await?;
     /// #     Ok(())
     /// # }
     /// ```

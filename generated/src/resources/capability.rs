@@ -41,12 +41,10 @@ impl<'a> Capability<'a> {
     /// let client = linq_api::Client::from_env()?;
     /// let handle_check_response = client
     ///     .capability()
-    ///     .check_imessage(
-    ///         &linq_api::types::CapabilityCheckIMessageParams {
-    ///             address: "+12025550123".to_owned(),
-    ///             from: Some("+12025550100".to_owned()),
-    ///         },
-    ///     )
+    ///     .check_imessage(&linq_api::types::CapabilityCheckIMessageParams {
+    ///         address: "+12025550123".to_owned(),
+    ///         from: Some("+12025550100".to_owned()),
+    ///     })
     ///     .await?;
     /// println!("{:?}", handle_check_response);
     /// #     Ok(())
@@ -81,12 +79,10 @@ impl<'a> Capability<'a> {
     /// let client = linq_api::Client::from_env()?;
     /// let handle_check_response = client
     ///     .capability()
-    ///     .check_rcs(
-    ///         &linq_api::types::CapabilityCheckRcsParams {
-    ///             address: "+12025550123".to_owned(),
-    ///             ..Default::default()
-    ///         },
-    ///     )
+    ///     .check_rcs(&linq_api::types::CapabilityCheckRcsParams {
+    ///         address: "+12025550123".to_owned(),
+    ///         ..Default::default()
+    ///     })
     ///     .await?;
     /// println!("{:?}", handle_check_response);
     /// #     Ok(())

@@ -128,22 +128,18 @@ impl<'a> Chats<'a> {
     /// let client = linq_api::Client::from_env()?;
     /// let chat_create_response = client
     ///     .chats()
-    ///     .create(
-    ///         &linq_api::types::ChatCreateParams {
-    ///             from: "+12025550100".to_owned(),
-    ///             to: vec!["+12025550123".to_owned()],
-    ///             message: linq_api::types::MessageContent {
-    ///                 parts: vec![
-    ///                     linq_api::types::MessagePart::Text(linq_api::types::TextPart {
-    ///                         type_: linq_api::types::TextPartType::Text,
-    ///                         value: "Hi! Your order has shipped.".to_owned(),
-    ///                         text_decorations: None,
-    ///                     }),
-    ///                 ],
-    ///                 ..Default::default()
-    ///             },
+    ///     .create(&linq_api::types::ChatCreateParams {
+    ///         from: "+12025550100".to_owned(),
+    ///         to: vec!["+12025550123".to_owned()],
+    ///         message: linq_api::types::MessageContent {
+    ///             parts: vec![linq_api::types::MessagePart::Text(linq_api::types::TextPart {
+    ///                 type_: linq_api::types::TextPartType::Text,
+    ///                 value: "Hi! Your order has shipped.".to_owned(),
+    ///                 text_decorations: None,
+    ///             })],
+    ///             ..Default::default()
     ///         },
-    ///     )
+    ///     })
     ///     .await?;
     /// println!("{:?}", chat_create_response);
     /// #     Ok(())
@@ -175,7 +171,10 @@ impl<'a> Chats<'a> {
     /// ```no_run
     /// # async fn example() -> Result<(), linq_api::Error> {
     /// let client = linq_api::Client::from_env()?;
-    /// let chat = client.chats().retrieve("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a").await?;
+    /// let chat = client
+    ///     .chats()
+    ///     .retrieve("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a")
+    ///     .await?;
     /// println!("{:?}", chat);
     /// #     Ok(())
     /// # }
@@ -246,7 +245,10 @@ impl<'a> Chats<'a> {
     /// ```no_run
     /// # async fn example() -> Result<(), linq_api::Error> {
     /// let client = linq_api::Client::from_env()?;
-    /// client.chats().mark_as_read("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a").await?;
+    /// client
+    ///     .chats()
+    ///     .mark_as_read("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a")
+    ///     .await?;
     /// #     Ok(())
     /// # }
     /// ```
@@ -275,7 +277,10 @@ impl<'a> Chats<'a> {
     /// ```no_run
     /// # async fn example() -> Result<(), linq_api::Error> {
     /// let client = linq_api::Client::from_env()?;
-    /// client.chats().share_contact_card("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a").await?;
+    /// client
+    ///     .chats()
+    ///     .share_contact_card("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a")
+    ///     .await?;
     /// #     Ok(())
     /// # }
     /// ```
@@ -311,9 +316,7 @@ impl<'a> Chats<'a> {
     ///     .send_voicememo(
     ///         "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a",
     ///         &linq_api::types::ChatSendVoicememoParams {
-    ///             voice_memo_url: Some(
-    ///                 "https://files.example.com/memos/hello.m4a".to_owned(),
-    ///             ),
+    ///             voice_memo_url: Some("https://files.example.com/memos/hello.m4a".to_owned()),
     ///             ..Default::default()
     ///         },
     ///     )

@@ -101,13 +101,11 @@ impl<'a> ChatMessages<'a> {
     ///         "3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a",
     ///         &linq_api::types::MessageSendParams {
     ///             message: linq_api::types::MessageContent {
-    ///                 parts: vec![
-    ///                     linq_api::types::MessagePart::Text(linq_api::types::TextPart {
-    ///                         type_: linq_api::types::TextPartType::Text,
-    ///                         value: "See you at 3pm.".to_owned(),
-    ///                         text_decorations: None,
-    ///                     }),
-    ///                 ],
+    ///                 parts: vec![linq_api::types::MessagePart::Text(linq_api::types::TextPart {
+    ///                     type_: linq_api::types::TextPartType::Text,
+    ///                     value: "See you at 3pm.".to_owned(),
+    ///                     text_decorations: None,
+    ///                 })],
     ///                 ..Default::default()
     ///             },
     ///         },

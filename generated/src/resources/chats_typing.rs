@@ -37,7 +37,11 @@ impl<'a> ChatTyping<'a> {
     /// ```no_run
     /// # async fn example() -> Result<(), linq_api::Error> {
     /// let client = linq_api::Client::from_env()?;
-    /// client.chats().typing().start("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a").await?;
+    /// client
+    ///     .chats()
+    ///     .typing()
+    ///     .start("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a")
+    ///     .await?;
     /// #     Ok(())
     /// # }
     /// ```
@@ -65,7 +69,11 @@ impl<'a> ChatTyping<'a> {
     /// ```no_run
     /// # async fn example() -> Result<(), linq_api::Error> {
     /// let client = linq_api::Client::from_env()?;
-    /// client.chats().typing().stop("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a").await?;
+    /// client
+    ///     .chats()
+    ///     .typing()
+    ///     .stop("3c5e8f1a-2b4d-4c6e-9f1a-7b8c9d0e1f2a")
+    ///     .await?;
     /// #     Ok(())
     /// # }
     /// ```

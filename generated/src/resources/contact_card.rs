@@ -75,14 +75,12 @@ impl<'a> ContactCard<'a> {
     /// let client = linq_api::Client::from_env()?;
     /// let set_contact_card = client
     ///     .contact_card()
-    ///     .create(
-    ///         &linq_api::types::ContactCardCreateParams {
-    ///             phone_number: "+12025550100".to_owned(),
-    ///             first_name: "Acme".to_owned(),
-    ///             last_name: Some("Support".to_owned()),
-    ///             image_url: Some("https://files.example.com/avatars/acme.png".to_owned()),
-    ///         },
-    ///     )
+    ///     .create(&linq_api::types::ContactCardCreateParams {
+    ///         phone_number: "+12025550100".to_owned(),
+    ///         first_name: "Acme".to_owned(),
+    ///         last_name: Some("Support".to_owned()),
+    ///         image_url: Some("https://files.example.com/avatars/acme.png".to_owned()),
+    ///     })
     ///     .await?;
     /// println!("{:?}", set_contact_card);
     /// #     Ok(())
@@ -117,12 +115,10 @@ impl<'a> ContactCard<'a> {
     /// let client = linq_api::Client::from_env()?;
     /// let set_contact_card = client
     ///     .contact_card()
-    ///     .update(
-    ///         &linq_api::types::ContactCardUpdateParams {
-    ///             phone_number: "string".to_owned(),
-    ///             ..Default::default()
-    ///         },
-    ///     )
+    ///     .update(&linq_api::types::ContactCardUpdateParams {
+    ///         phone_number: "string".to_owned(),
+    ///         ..Default::default()
+    ///     })
     ///     .await?;
     /// println!("{:?}", set_contact_card);
     /// #     Ok(())

@@ -123,7 +123,10 @@ impl<'a> Messages<'a> {
     /// ```no_run
     /// # async fn example() -> Result<(), linq_api::Error> {
     /// let client = linq_api::Client::from_env()?;
-    /// client.messages().delete("347d62c2-2170-4754-8d30-c76d0c727d96").await?;
+    /// client
+    ///     .messages()
+    ///     .delete("347d62c2-2170-4754-8d30-c76d0c727d96")
+    ///     .await?;
     /// #     Ok(())
     /// # }
     /// ```
@@ -262,25 +265,21 @@ impl<'a> Messages<'a> {
     /// let client = linq_api::Client::from_env()?;
     /// let message_create_response = client
     ///     .messages()
-    ///     .create(
-    ///         &linq_api::types::MessageCreateParams {
-    ///             to: vec!["+12025550123".to_owned()],
-    ///             message: linq_api::types::MessageContent {
-    ///                 parts: vec![
-    ///                     linq_api::types::MessagePart::Text(linq_api::types::TextPart {
-    ///                         type_: linq_api::types::TextPartType::Text,
-    ///                         value: "Your order has shipped.".to_owned(),
-    ///                         text_decorations: None,
-    ///                     }),
-    ///                 ],
-    ///                 ..Default::default()
-    ///             },
-    ///             continuation_message: Some(linq_api::types::MessageCreateBodyContinuationMessage {
-    ///                 text: "Reply STOP to opt out.".to_owned(),
-    ///             }),
+    ///     .create(&linq_api::types::MessageCreateParams {
+    ///         to: vec!["+12025550123".to_owned()],
+    ///         message: linq_api::types::MessageContent {
+    ///             parts: vec![linq_api::types::MessagePart::Text(linq_api::types::TextPart {
+    ///                 type_: linq_api::types::TextPartType::Text,
+    ///                 value: "Your order has shipped.".to_owned(),
+    ///                 text_decorations: None,
+    ///             })],
     ///             ..Default::default()
     ///         },
-    ///     )
+    ///         continuation_message: Some(linq_api::types::MessageCreateBodyContinuationMessage {
+    ///             text: "Reply STOP to opt out.".to_owned(),
+    ///         }),
+    ///         ..Default::default()
+    ///     })
     ///     .await?;
     /// println!("{:?}", message_create_response);
     /// #     Ok(())

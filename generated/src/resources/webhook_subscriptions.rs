@@ -46,10 +46,7 @@ impl<'a> WebhookSubscriptions<'a> {
     /// ```no_run
     /// # async fn example() -> Result<(), linq_api::Error> {
     /// let client = linq_api::Client::from_env()?;
-    /// let webhook_subscription_list_response = client
-    ///     .webhook_subscriptions()
-    ///     .list()
-    ///     .await?;
+    /// let webhook_subscription_list_response = client.webhook_subscriptions().list().await?;
     /// println!("{:?}", webhook_subscription_list_response);
     /// #     Ok(())
     /// # }
@@ -89,17 +86,15 @@ impl<'a> WebhookSubscriptions<'a> {
     /// let client = linq_api::Client::from_env()?;
     /// let webhook_subscription_create_response = client
     ///     .webhook_subscriptions()
-    ///     .create(
-    ///         &linq_api::types::WebhookSubscriptionCreateParams {
-    ///             subscribed_events: vec![
-    ///                 linq_api::types::WebhookEventType::MessageSent,
-    ///                 linq_api::types::WebhookEventType::MessageDelivered,
-    ///                 linq_api::types::WebhookEventType::MessageRead,
-    ///             ],
-    ///             target_url: "https://webhooks.example.com/linq/events".to_owned(),
-    ///             phone_numbers: Some(vec!["+12025550123".to_owned()]),
-    ///         },
-    ///     )
+    ///     .create(&linq_api::types::WebhookSubscriptionCreateParams {
+    ///         subscribed_events: vec![
+    ///             linq_api::types::WebhookEventType::MessageSent,
+    ///             linq_api::types::WebhookEventType::MessageDelivered,
+    ///             linq_api::types::WebhookEventType::MessageRead,
+    ///         ],
+    ///         target_url: "https://webhooks.example.com/linq/events".to_owned(),
+    ///         phone_numbers: Some(vec!["+12025550123".to_owned()]),
+    ///     })
     ///     .await?;
     /// println!("{:?}", webhook_subscription_create_response);
     /// #     Ok(())
@@ -218,7 +213,10 @@ impl<'a> WebhookSubscriptions<'a> {
     /// ```no_run
     /// # async fn example() -> Result<(), linq_api::Error> {
     /// let client = linq_api::Client::from_env()?;
-    /// client.webhook_subscriptions().delete("b2c3d4e5-f6a7-8901-bcde-f23456789012").await?;
+    /// client
+    ///     .webhook_subscriptions()
+    ///     .delete("b2c3d4e5-f6a7-8901-bcde-f23456789012")
+    ///     .await?;
     /// #     Ok(())
     /// # }
     /// ```

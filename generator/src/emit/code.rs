@@ -48,6 +48,24 @@ impl Code {
         quote! { #name!(#n); }
     }
 
+    /// The placeholder statement of one statement `text` laid out for `indent`
+    /// columns, its first line without them and the rest with them (as
+    /// [`super::expr::let_statement`] writes it): the placeholder's own indentation
+    /// takes their place.
+    pub fn statement(&self, indent: usize, text: &str) -> TokenStream {
+        let pad = " ".repeat(indent);
+        let mut block = String::with_capacity(text.len() + 1);
+        for (i, line) in text.lines().enumerate() {
+            let line = match i {
+                0 => line,
+                _ => line.strip_prefix(pad.as_str()).unwrap_or(line),
+            };
+            block.push_str(line);
+            block.push('\n');
+        }
+        self.item(block)
+    }
+
     /// The blocks, in the order of their placeholders' numbers.
     pub fn into_blocks(self) -> Vec<String> {
         self.blocks.into_inner()

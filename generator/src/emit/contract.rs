@@ -14,11 +14,13 @@
 //! `cargo test` never passes them silently without the server. Webhook payload
 //! examples need no server and are checked by plain tests.
 
-use proc_macro2::{Delimiter, Group, Literal, TokenStream, TokenTree};
+use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 use serde_json::Value;
 
+use super::code::Code;
 use super::docs::Docs;
+use super::expr::{self, Expr, Link, Stmt};
 use super::rust_type::{PathArg, ident, path_arg_kind};
 use super::samples::{Fill, Samples};
 use super::values::ValueBuilder;
@@ -92,6 +94,7 @@ pub fn contract_file(
     plan: &Plan,
     values: &ValueBuilder<'_>,
     docs: &Docs,
+    code: &Code,
 ) -> TokenStream {
     let round_trip = match config.serde {
         SerdeImpls::Both => quote! {
@@ -108,7 +111,7 @@ pub fn contract_file(
             fn assert_round_trip<T>(_decoded: &T, _sent: &Value) {}
         },
     };
-    let samples = Samples { api, values };
+    let samples = Samples { api, values, code };
     let krate = &values.krate;
     let base_url_env = &config.base_url_env;
     let names = &plan.names.contract;
@@ -143,7 +146,7 @@ pub fn contract_file(
         .webhooks
         .iter()
         .zip(&names.webhook_examples)
-        .filter_map(|(w, name)| webhook_test(w, name.as_deref()?, values, docs))
+        .filter_map(|(w, name)| webhook_test(w, name.as_deref()?, values, docs, code))
         .collect();
     webhook_tests.extend(event_tests(api, names, values, docs));
     let error_examples = errors.items;
@@ -203,9 +206,32 @@ points `{base_url_env}` at it and runs them with `--include-ignored`."
     }
 }
 
+/// A statement before a call: written as text, or as tokens.
+enum Statement {
+    /// Laid out for a test's body (see [`Code::statement`]).
+    Text(String),
+    Tokens(TokenStream),
+}
+
+impl Statement {
+    /// `let name = value;`, laid out for a test's body.
+    fn binding(name: &str, value: &Expr) -> Statement {
+        Statement::Text(expr::let_statement(4, name, value))
+    }
+
+    /// The statement in a test's tokens: text as its placeholder, made anew for each
+    /// use (a placeholder is placed once).
+    fn tokens(&self, code: &Code) -> TokenStream {
+        match self {
+            Statement::Text(text) => code.statement(4, text),
+            Statement::Tokens(tokens) => tokens.clone(),
+        }
+    }
+}
+
 /// The arguments of one call: `let` statements, then the argument expressions.
 struct Call {
-    lets: Vec<TokenStream>,
+    lets: Vec<Statement>,
     args: Vec<TokenStream>,
     /// The JSON of the inputs, to tell whether two calls differ.
     fingerprint: Value,
@@ -262,7 +288,15 @@ fn operation_tests(
         ));
     }
     if let Some(name) = &names.pages {
-        out.push(paging_test(r, op, docs, name, &http, &required));
+        out.push(paging_test(
+            r,
+            op,
+            samples.code,
+            docs,
+            name,
+            &http,
+            &required,
+        ));
     }
     if let Some(t) = error_test(
         api,
@@ -300,11 +334,13 @@ fn call(api: &Api, op: &Operation, samples: &Samples<'_>, fill: Fill) -> Result<
             }
             PathArg::Scalar(prim) => values
                 .expr(&TypeRef::Primitive(prim), &v)
-                .ok_or_else(|| format!("path parameter `{}` does not fit", p.wire_name))?,
+                .ok_or_else(|| format!("path parameter `{}` does not fit", p.wire_name))?
+                .tokens(),
             PathArg::Enum => {
                 let e = values
                     .expr(&p.ty, &v)
-                    .ok_or_else(|| format!("path parameter `{}` does not fit", p.wire_name))?;
+                    .ok_or_else(|| format!("path parameter `{}` does not fit", p.wire_name))?
+                    .tokens();
                 quote! { &#e }
             }
         });
@@ -325,8 +361,7 @@ fn call(api: &Api, op: &Operation, samples: &Samples<'_>, fill: Fill) -> Result<
                         let e = values
                             .expr(ty, &v)
                             .ok_or("the request body sample does not fit its type")?;
-                        let e = readable(e);
-                        lets.push(quote! { let body = #e; });
+                        lets.push(Statement::binding("body", &readable(e)));
                         quote! { &body }
                     }
                 }
@@ -347,9 +382,9 @@ fn call(api: &Api, op: &Operation, samples: &Samples<'_>, fill: Fill) -> Result<
                     .ok_or("no valid multipart body could be built")?;
                 let parts = multipart_parts(api, b, &v)?;
                 fingerprint.insert("body".into(), v);
-                lets.push(quote! {
+                lets.push(Statement::Tokens(quote! {
                     let body = #krate::resources::Multipart::new() #(#parts)*;
-                });
+                }));
                 quote! { &body }
             }
         };
@@ -360,12 +395,10 @@ fn call(api: &Api, op: &Operation, samples: &Samples<'_>, fill: Fill) -> Result<
         let TypeKind::Params(params) = &def.kind else {
             return Err("parameters are not a parameter struct".into());
         };
-        let name = ident(&def.name);
         let mut fields = Vec::new();
         for p in params {
-            let f = ident(&p.name);
             if !p.required && fill == Fill::Required {
-                fields.push(quote! { #f: None });
+                fields.push((p.name.clone(), Expr::atom("None")));
                 continue;
             }
             let v = param_value(samples, p, fill)
@@ -375,13 +408,21 @@ fn call(api: &Api, op: &Operation, samples: &Samples<'_>, fill: Fill) -> Result<
                 .expr(&p.ty, &v)
                 .ok_or_else(|| format!("parameter `{}` does not fit", p.wire_name))?;
             let e = readable(e);
-            fields.push(if p.required {
-                quote! { #f: #e }
-            } else {
-                quote! { #f: Some(#e) }
-            });
+            fields.push((
+                p.name.clone(),
+                if p.required {
+                    e
+                } else {
+                    Expr::call("Some", vec![e])
+                },
+            ));
         }
-        lets.push(quote! { let params = #krate::types::#name { #(#fields),* }; });
+        let params = Expr::Struct {
+            head: format!("{}::types::{}", values.krate_name, def.name),
+            fields,
+            base: None,
+        };
+        lets.push(Statement::binding("params", &params));
         args.push(quote! { &params });
     }
     Ok(Call {
@@ -516,16 +557,18 @@ fn success_test(
     let chain = r.chain.iter().map(|a| ident(a));
     let method = format_ident!("{}_with_response", op.name.trim_end_matches('_'));
     let Call { lets, args, .. } = call;
+    let lets: Vec<TokenStream> = lets.iter().map(|l| l.tokens(samples.code)).collect();
     let status = Literal::u16_unsuffixed(op.response.status);
     let attrs = attrs(op);
     let mut doc = doc.to_string();
     let checks = match (&op.response.body, &op.response.example) {
         (ResponseBody::Json(ty), Some(example)) => match values.expr(ty, example) {
             Some(expected) => {
-                let expected = readable(expected);
+                let expected = Statement::binding("expected", &readable(expected));
+                let expected = expected.tokens(samples.code);
                 let sent = json_tokens(example);
                 quote! {
-                    let expected = #expected;
+                    #expected
                     assert_eq!(decoded, expected);
                     assert_round_trip(&decoded, &#sent);
                 }
@@ -580,6 +623,7 @@ fn success_test(
 fn paging_test(
     r: &Resource,
     op: &Operation,
+    code: &Code,
     docs: &Docs,
     name: &str,
     http: &str,
@@ -596,6 +640,7 @@ fn paging_test(
     let chain = r.chain.iter().map(|a| ident(a));
     let method = ident(&op.name);
     let Call { lets, args, .. } = call;
+    let lets: Vec<TokenStream> = lets.iter().map(|l| l.tokens(code)).collect();
     let attrs = attrs(op);
     let report = report_guard(op, &name);
     quote! {
@@ -674,7 +719,7 @@ fn error_test(
             };
             let envelope = match typed {
                 Some(t) => {
-                    let t = readable(t);
+                    let t = readable(t).tokens();
                     quote! { Some(#t) }
                 }
                 None => quote! { None },
@@ -708,6 +753,7 @@ fn error_test(
     let chain = r.chain.iter().map(|a| ident(a));
     let method = ident(&op.name);
     let Call { lets, args, .. } = call;
+    let lets: Vec<TokenStream> = lets.iter().map(|l| l.tokens(samples.code)).collect();
     let attrs = attrs(op);
     let report = report_guard(op, &name);
     Some(quote! {
@@ -735,10 +781,12 @@ fn webhook_test(
     name: &str,
     values: &ValueBuilder<'_>,
     docs: &Docs,
+    code: &Code,
 ) -> Option<TokenStream> {
     let ty = w.payload.as_ref()?;
     let example = w.example.as_ref()?;
-    let expected = readable(values.expr(ty, example)?);
+    let expected = Statement::binding("expected", &readable(values.expr(ty, example)?));
+    let expected = expected.tokens(code);
     let krate = &values.krate;
     let rust_ty = qualified(values.api, ty, krate);
     let name = format_ident!("{}", name);
@@ -755,7 +803,7 @@ fn webhook_test(
         fn #name() {
             let sent = #sent;
             let decoded: #rust_ty = serde_json::from_value(sent.clone()).expect("the example decodes");
-            let expected = #expected;
+            #expected
             assert_eq!(decoded, expected);
             assert_round_trip(&decoded, &sent);
         }
@@ -894,41 +942,62 @@ fn json_tokens(v: &Value) -> TokenStream {
     }
 }
 
-/// `vec![a, b]` rewritten as `Vec::from([a, b])`, recursively: the formatter lays
-/// out the contents of an array but prints a macro's tokens as they come.
-fn readable(tokens: TokenStream) -> TokenStream {
-    let mut out = Vec::new();
-    let mut iter = tokens.into_iter().peekable();
-    while let Some(tt) = iter.next() {
-        match tt {
-            TokenTree::Ident(ref i) if i == "vec" => {
-                let bang = matches!(iter.peek(), Some(TokenTree::Punct(p)) if p.as_char() == '!');
-                if bang {
-                    let punct = iter.next();
-                    match iter.next() {
-                        Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Bracket => {
-                            let inner = readable(g.stream());
-                            out.extend(quote! { Vec::from([#inner]) });
-                        }
-                        other => {
-                            out.push(tt);
-                            out.extend(punct);
-                            out.extend(other);
-                        }
-                    }
-                } else {
-                    out.push(tt);
-                }
-            }
-            TokenTree::Group(g) => {
-                let mut group = Group::new(g.delimiter(), readable(g.stream()));
-                group.set_span(g.span());
-                out.push(TokenTree::Group(group));
-            }
-            other => out.push(other),
-        }
+/// `vec![a, b]` rewritten as `Vec::from([a, b])`, recursively: how the tests have
+/// always spelled lists.
+fn readable(e: Expr) -> Expr {
+    let all = |items: Vec<Expr>| items.into_iter().map(readable).collect::<Vec<_>>();
+    match e {
+        Expr::Array {
+            prefix: "vec!",
+            items,
+        } => Expr::call(
+            "Vec::from",
+            vec![Expr::Array {
+                prefix: "",
+                items: all(items),
+            }],
+        ),
+        Expr::Array { prefix, items } => Expr::Array {
+            prefix,
+            items: all(items),
+        },
+        Expr::Call {
+            head,
+            args,
+            macro_call,
+        } => Expr::Call {
+            head,
+            args: all(args),
+            macro_call,
+        },
+        Expr::Chain { root, links } => Expr::Chain {
+            root: Box::new(readable(*root)),
+            links: links
+                .into_iter()
+                .map(|l| Link {
+                    expr: readable(l.expr),
+                    ..l
+                })
+                .collect(),
+        },
+        Expr::Struct { head, fields, base } => Expr::Struct {
+            head,
+            fields: fields.into_iter().map(|(n, v)| (n, readable(v))).collect(),
+            base,
+        },
+        Expr::Block { stmts, value } => Expr::Block {
+            stmts: stmts
+                .into_iter()
+                .map(|s| match s {
+                    Stmt::Let(n, v) => Stmt::Let(n, readable(v)),
+                    Stmt::Assign(n, v) => Stmt::Assign(n, readable(v)),
+                })
+                .collect(),
+            value: Box::new(readable(*value)),
+        },
+        Expr::Prefix(op, inner) => Expr::Prefix(op, Box::new(readable(*inner))),
+        atom @ Expr::Atom(_) => atom,
     }
-    out.into_iter().collect()
 }
 
 /// The Rust type of `ty` as seen from outside the crate (`linq_api::types::Pet`).

@@ -18,7 +18,7 @@ pub fn lib_file(
     config: &Config,
     plan: &Plan,
     docs: &Docs,
-    usage: Option<TokenStream>,
+    usage: Option<Vec<String>>,
 ) -> TokenStream {
     let title = format!("# {}", api.info.title.trim());
     let intro = docs::join(&[

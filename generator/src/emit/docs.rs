@@ -34,9 +34,10 @@ impl Docs {
         )
     }
 
-    /// Outer docs holding the generator's own `no_run` example of `code` (the body of
-    /// an `async fn example()`), formatted by [`crate::format`].
-    pub fn example(&self, code: TokenStream) -> TokenStream {
+    /// Outer docs holding the generator's own `no_run` example, `code` being the lines
+    /// of an `async fn example()`.
+    #[cfg(test)]
+    pub fn example(&self, code: Vec<String>) -> TokenStream {
         self.push(
             DocBlock {
                 lines: Vec::new(),
@@ -48,7 +49,7 @@ impl Docs {
 
     /// Inner (`//!`) docs: `text` is spec text (see [`Docs::attrs`]), then, after a blank
     /// line, the generator's own example, if any.
-    pub fn inner(&self, text: &str, example: Option<TokenStream>) -> TokenStream {
+    pub fn inner(&self, text: &str, example: Option<Vec<String>>) -> TokenStream {
         self.push(
             DocBlock {
                 lines: sanitize(text),
@@ -71,7 +72,7 @@ impl Docs {
 
     /// [`Docs::example`] as the line that stands for it in code written as text (see
     /// [`Docs::line`]).
-    pub fn example_line(&self, code: TokenStream) -> String {
+    pub fn example_line(&self, code: Vec<String>) -> String {
         let block = DocBlock {
             lines: Vec::new(),
             example: Some(code),

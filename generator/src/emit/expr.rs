@@ -20,7 +20,43 @@
 //! The text is made only of names the generator made and literals escaped by
 //! [`super::code::string`]: spec text never becomes code.
 
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+
 use super::code::MAX_WIDTH;
+
+/// Layouts one top-level expression may try ([`Expr::try_lay`]). Each level of nesting
+/// tries a few layouts of what it holds, so the tries multiply with depth; past this
+/// many, every remaining part takes its fallback layout without trying (one argument
+/// or field per line), so the work stays linear in the expression's size. Counted per
+/// expression, so the output stays the same.
+const MAX_ATTEMPTS: usize = 4_096;
+
+/// The layout attempts left to one top-level expression, and the layouts made so far
+/// by node and shape: the layouts a level tries lay out its parts at the same few
+/// shapes again and again.
+struct Attempts {
+    left: Cell<usize>,
+    /// Keyed by the node's address, which is stable and unique while the expression
+    /// being laid out (borrowed for the whole layout) lives.
+    made: RefCell<HashMap<(usize, Shape), String>>,
+}
+
+impl Attempts {
+    fn new() -> Attempts {
+        Attempts {
+            left: Cell::new(MAX_ATTEMPTS),
+            made: RefCell::default(),
+        }
+    }
+
+    /// Takes one attempt; `false` when none is left.
+    fn spend(&self) -> bool {
+        let left = self.left.get();
+        self.left.set(left.saturating_sub(1));
+        left > 0
+    }
+}
 
 /// rustfmt's `fn_call_width`: the widest argument list kept on one line.
 const CALL_WIDTH: usize = 60;
@@ -43,7 +79,7 @@ pub enum Expr {
         args: Vec<Expr>,
         macro_call: bool,
     },
-    /// `prefix[items]` (`prefix` being `&` or nothing).
+    /// `prefix[items]` (`prefix` being `&`, `vec!` or nothing).
     Array {
         prefix: &'static str,
         items: Vec<Expr>,
@@ -51,15 +87,33 @@ pub enum Expr {
     /// `root.link.link`, each link a method call (`.name(args)`) or a field
     /// (`.name`), with what follows it (`?`).
     Chain { root: Box<Expr>, links: Vec<Link> },
+    /// `head { name: value, ..base }`.
+    Struct {
+        head: String,
+        fields: Vec<(String, Expr)>,
+        base: Option<String>,
+    },
+    /// `{ statements value }`, always on lines of its own.
+    Block { stmts: Vec<Stmt>, value: Box<Expr> },
+    /// `op expr`, such as `&expr`.
+    Prefix(&'static str, Box<Expr>),
+}
+
+/// A statement of a [`Expr::Block`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum Stmt {
+    /// `let name = value;` (`name` may be `mut v`).
+    Let(String, Expr),
+    /// `place = value;`.
+    Assign(String, Expr),
 }
 
 /// One link of a [`Expr::Chain`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct Link {
-    /// `.name` or `.name::<T>`.
-    pub name: String,
-    /// The arguments of a method call; `None` for a field or `.await`.
-    pub args: Option<Vec<Expr>>,
+    /// The link without its `.`-led name's receiver: a call `.name(args)` or a field
+    /// `.name` (an atom).
+    pub expr: Expr,
     /// Text right after the link, such as `?`.
     pub tries: &'static str,
 }
@@ -68,8 +122,11 @@ impl Link {
     /// `.name(args)tries`.
     pub fn call(name: impl Into<String>, args: Vec<Expr>, tries: &'static str) -> Link {
         Link {
-            name: name.into(),
-            args: Some(args),
+            expr: Expr::Call {
+                head: name.into(),
+                args,
+                macro_call: false,
+            },
             tries,
         }
     }
@@ -77,30 +134,13 @@ impl Link {
     /// `.name` (a field, `.await`).
     pub fn field(name: impl Into<String>) -> Link {
         Link {
-            name: name.into(),
-            args: None,
+            expr: Expr::Atom(name.into()),
             tries: "",
         }
     }
 
-    fn as_expr(&self) -> Expr {
-        match &self.args {
-            Some(args) => Expr::Call {
-                head: self.name.clone(),
-                args: args.clone(),
-                macro_call: false,
-            },
-            None => Expr::Atom(self.name.clone()),
-        }
-    }
-
     fn flat(&self) -> String {
-        let mut out = self.name.clone();
-        if let Some(args) = &self.args {
-            out.push('(');
-            push_flat_list(&mut out, args);
-            out.push(')');
-        }
+        let mut out = self.expr.flat();
         out.push_str(self.tries);
         out
     }
@@ -109,7 +149,7 @@ impl Link {
 /// Where an expression goes: its first line starts at column `offset`, its other
 /// lines are indented by `indent`, and `tail` columns follow its last line (`;`, `,`,
 /// closing brackets).
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Shape {
     pub indent: usize,
     pub offset: usize,
@@ -224,7 +264,40 @@ impl Expr {
                 out.push(']');
                 out
             }
+            Expr::Struct { head, fields, base } => {
+                if fields.is_empty() && base.is_none() {
+                    return format!("{head} {{}}");
+                }
+                let mut parts: Vec<String> = fields
+                    .iter()
+                    .map(|(n, v)| format!("{n}: {}", v.flat()))
+                    .collect();
+                parts.extend(base.iter().map(|b| format!("..{b}")));
+                format!("{head} {{ {} }}", parts.join(", "))
+            }
+            Expr::Block { stmts, value } => {
+                let mut out = String::from("{ ");
+                for s in stmts {
+                    out.push_str(&s.flat());
+                    out.push(' ');
+                }
+                out.push_str(&value.flat());
+                out.push_str(" }");
+                out
+            }
+            Expr::Prefix(op, e) => format!("{op}{}", e.flat()),
         }
+    }
+
+    /// The expression as tokens, for code still spelled as tokens. The text is
+    /// generator-made and always lexes; should it not, the tokens are a
+    /// `compile_error!` saying so rather than something else.
+    pub fn tokens(&self) -> proc_macro2::TokenStream {
+        let text = self.flat();
+        text.parse().unwrap_or_else(|_| {
+            let message = "an emitted expression does not lex";
+            quote::quote! { compile_error!(#message) }
+        })
     }
 
     /// Whether rustfmt counts this as a simple expression (a name, a path, a literal, a
@@ -241,36 +314,70 @@ impl Expr {
 
     /// Whether rustfmt overflows this expression when it is a call's only argument.
     fn overflows(&self) -> bool {
-        matches!(
-            self,
-            Expr::Call { .. } | Expr::Chain { .. } | Expr::Array { .. }
-        )
+        match self {
+            Expr::Call { .. }
+            | Expr::Chain { .. }
+            | Expr::Array { .. }
+            | Expr::Struct { .. }
+            | Expr::Block { .. } => true,
+            Expr::Prefix(_, e) => e.overflows(),
+            Expr::Atom(_) => false,
+        }
     }
 
     /// The expression laid out at `shape`: lines after the first carry their
     /// indentation, the first does not. A line that cannot be made to fit is left long.
     pub fn write(&self, shape: Shape) -> String {
-        self.rewrite(shape)
-            .unwrap_or_else(|| self.rewrite_unchecked(shape))
+        self.lay(shape, &Attempts::new())
     }
 
-    /// The layout at `shape`, `None` if some line does not fit.
-    fn rewrite(&self, shape: Shape) -> Option<String> {
-        let text = self.rewrite_unchecked(shape);
+    /// The layout at `shape`, `None` if some line does not fit, or if no attempts
+    /// are left.
+    fn try_lay(&self, shape: Shape, cx: &Attempts) -> Option<String> {
+        let key = (std::ptr::from_ref(self) as usize, shape);
+        let made = cx.made.borrow().contains_key(&key);
+        if !made && !matches!(self, Expr::Atom(_)) && !cx.spend() {
+            return None;
+        }
+        let text = self.lay(shape, cx);
         fits(&text, shape).then_some(text)
     }
 
     /// The layout at `shape`, lines too long left long.
-    fn rewrite_unchecked(&self, shape: Shape) -> String {
+    fn lay(&self, shape: Shape, cx: &Attempts) -> String {
+        if matches!(self, Expr::Atom(_)) {
+            return self.flat();
+        }
+        let key = (std::ptr::from_ref(self) as usize, shape);
+        if let Some(made) = cx.made.borrow().get(&key) {
+            return made.clone();
+        }
+        let text = self.lay_uncached(shape, cx);
+        cx.made.borrow_mut().insert(key, text.clone());
+        text
+    }
+
+    fn lay_uncached(&self, shape: Shape, cx: &Attempts) -> String {
         match self {
             Expr::Atom(t) => t.clone(),
             Expr::Call {
                 head,
                 args,
                 macro_call,
-            } => call(head, args, *macro_call, shape),
-            Expr::Chain { root, links } => chain(root, links, shape),
-            Expr::Array { prefix, items } => array(prefix, items, shape),
+            } => call(head, args, *macro_call, shape, cx),
+            Expr::Chain { root, links } => chain(root, links, shape, cx),
+            Expr::Array { prefix, items } => array(prefix, items, shape, cx),
+            Expr::Struct { head, fields, base } => {
+                struct_lit(head, fields, base.as_deref(), shape, cx)
+            }
+            Expr::Block { stmts, value } => block(stmts, value, shape.indent, cx),
+            Expr::Prefix(op, e) => {
+                let inner = Shape {
+                    offset: shape.offset + op.len(),
+                    ..shape
+                };
+                format!("{op}{}", e.lay(inner, cx))
+            }
         }
     }
 }
@@ -293,22 +400,46 @@ fn one_line(
 }
 
 /// `head(args)` at `shape`.
-fn call(head: &str, args: &[Expr], macro_call: bool, shape: Shape) -> String {
-    if let Some(text) = one_line(head, ['(', ')'], args, CALL_WIDTH, shape) {
-        return text;
-    }
-    // A single call, chain or array argument continues on the line of the call,
-    // broken inside (a call that would fit on the line is broken all the same, as the
-    // arguments of this one were too wide).
-    overflowed(head, args, shape, true)
-        .unwrap_or_else(|| broken_call(head, args, macro_call, shape))
+fn call(head: &str, args: &[Expr], macro_call: bool, shape: Shape, cx: &Attempts) -> String {
+    list(head, PARENS, args, CALL_WIDTH, !macro_call, shape, cx)
 }
 
-/// `head(only` ... `)`: the single argument `only` laid out from the call's line, if it
-/// can be (a call, chain or array) and then takes more than one line; `force` breaks a
-/// call argument even where it would fit on one.
-fn overflowed(head: &str, args: &[Expr], shape: Shape, force: bool) -> Option<String> {
-    let [only] = args else {
+const PARENS: [char; 2] = ['(', ')'];
+const BRACKETS: [char; 2] = ['[', ']'];
+
+/// `head(items)` or `head[items]` at `shape`: on one line if the items take at most
+/// `limit` columns and the line fits; else a single call, chain, array, struct or
+/// block item continues on the line of the list, broken inside (a call or array that
+/// would fit on the line is broken all the same, as the items of this one were too
+/// wide); else an item per line.
+fn list(
+    head: &str,
+    brackets: [char; 2],
+    items: &[Expr],
+    limit: usize,
+    trailing: bool,
+    shape: Shape,
+    cx: &Attempts,
+) -> String {
+    if let Some(text) = one_line(head, brackets, items, limit, shape) {
+        return text;
+    }
+    overflowed(head, brackets, items, shape, true, cx)
+        .unwrap_or_else(|| broken(head, brackets, items, trailing, shape, cx))
+}
+
+/// `head(only` ... `)`: the single item `only` laid out from the list's line, if it
+/// can be and then takes more than one line; `force` breaks a call or array item even
+/// where it would fit on one.
+fn overflowed(
+    head: &str,
+    brackets: [char; 2],
+    items: &[Expr],
+    shape: Shape,
+    force: bool,
+    cx: &Attempts,
+) -> Option<String> {
+    let [only] = items else {
         return None;
     };
     if !only.overflows() {
@@ -319,27 +450,47 @@ fn overflowed(head: &str, args: &[Expr], shape: Shape, force: bool) -> Option<St
         offset: shape.offset + width(head) + 1,
         tail: shape.tail + 1,
     };
+    let forced = |cx: &Attempts, text: &dyn Fn() -> String| cx.spend().then(text);
     let text = match only {
         Expr::Call {
             head,
             args,
             macro_call,
-        } if force => broken_call(head, args, *macro_call, inner),
-        other => other.rewrite(inner)?,
+        } if force => forced(cx, &|| broken(head, PARENS, args, !macro_call, inner, cx))?,
+        Expr::Array { prefix, items } if force => {
+            forced(cx, &|| broken(prefix, BRACKETS, items, true, inner, cx))?
+        }
+        other => other.try_lay(inner, cx)?,
     };
-    (text.contains('\n') && fits(&text, inner)).then(|| format!("{head}({text})"))
+    // rustfmt continues a chain on the list's line only where the chain's own first
+    // line ends open (`self.scope.call(request(`), not with its links on lines below.
+    let opens = first_line(&text).ends_with(['(', '[', '{']);
+    let chain_ok = !matches!(only, Expr::Chain { .. }) || opens;
+    (text.contains('\n') && fits(&text, inner) && chain_ok)
+        .then(|| format!("{head}{}{text}{}", brackets[0], brackets[1]))
 }
 
-/// `head(args)` at `shape` with its arguments on lines of their own (or its single
-/// argument overflowed, see [`call`]).
-fn broken_call(head: &str, args: &[Expr], macro_call: bool, shape: Shape) -> String {
-    if let Some(text) = overflowed(head, args, shape, false) {
+/// `head(items)` at `shape` with its single item overflowed (see [`list`]) or its items
+/// on lines of their own.
+fn broken(
+    head: &str,
+    brackets: [char; 2],
+    items: &[Expr],
+    trailing: bool,
+    shape: Shape,
+    cx: &Attempts,
+) -> String {
+    if let Some(text) = overflowed(head, brackets, items, shape, false, cx) {
         return text;
     }
-    if args.is_empty() {
-        return format!("{head}()");
+    let [open, close] = brackets;
+    if items.is_empty() {
+        return format!("{head}{open}{close}");
     }
-    format!("{head}({})", vertical(args, shape.indent, !macro_call))
+    format!(
+        "{head}{open}{}{close}",
+        vertical(items, shape.indent, trailing, cx)
+    )
 }
 
 /// rustfmt's `short_array_element_width_threshold`: simple items at most this wide
@@ -349,7 +500,7 @@ const SHORT_ITEM: usize = 10;
 /// The items of a broken list, between its brackets: each on a line of its own one
 /// level deeper than `indent` with a comma (none after the last without `trailing`),
 /// or, when all are short and simple, as many to a line as fit.
-fn vertical(items: &[Expr], indent: usize, trailing: bool) -> String {
+fn vertical(items: &[Expr], indent: usize, trailing: bool, cx: &Attempts) -> String {
     let inner = indent + 4;
     let pad = " ".repeat(inner);
     let mut out = String::from("\n");
@@ -380,7 +531,7 @@ fn vertical(items: &[Expr], indent: usize, trailing: bool) -> String {
         for (i, item) in items.iter().enumerate() {
             let comma = if i < last || trailing { "," } else { "" };
             out.push_str(&pad);
-            out.push_str(&item.write(Shape::line(inner, comma.len())));
+            out.push_str(&item.lay(Shape::line(inner, comma.len()), cx));
             out.push_str(comma);
             out.push('\n');
         }
@@ -393,11 +544,107 @@ fn vertical(items: &[Expr], indent: usize, trailing: bool) -> String {
 const ARRAY_WIDTH: usize = 60;
 
 /// `prefix[items]` at `shape`.
-fn array(prefix: &str, items: &[Expr], shape: Shape) -> String {
-    if let Some(text) = one_line(prefix, ['[', ']'], items, ARRAY_WIDTH, shape) {
-        return text;
+fn array(prefix: &str, items: &[Expr], shape: Shape, cx: &Attempts) -> String {
+    list(prefix, BRACKETS, items, ARRAY_WIDTH, true, shape, cx)
+}
+
+/// rustfmt's `struct_lit_width`: the widest field list of a struct literal kept on one
+/// line.
+const STRUCT_LIT_WIDTH: usize = 18;
+
+/// `head { fields, ..base }` at `shape`: on one line when short, else a field per line.
+fn struct_lit(
+    head: &str,
+    fields: &[(String, Expr)],
+    base: Option<&str>,
+    shape: Shape,
+    cx: &Attempts,
+) -> String {
+    let flat = Expr::Struct {
+        head: head.to_string(),
+        fields: fields.to_vec(),
+        base: base.map(str::to_string),
     }
-    format!("{prefix}[{}]", vertical(items, shape.indent, true))
+    .flat();
+    let inner_width = width(&flat).saturating_sub(width(head) + 4);
+    if (fields.is_empty() && base.is_none())
+        || (inner_width <= STRUCT_LIT_WIDTH && fits(&flat, shape))
+    {
+        return flat;
+    }
+    let inner = shape.indent + 4;
+    let pad = " ".repeat(inner);
+    let mut out = format!("{head} {{\n");
+    for (name, value) in fields {
+        out.push_str(&pad);
+        out.push_str(&field(name, value, inner, cx));
+        out.push_str(",\n");
+    }
+    if let Some(b) = base {
+        out.push_str(&pad);
+        out.push_str("..");
+        out.push_str(b);
+        out.push('\n');
+    }
+    out.push_str(&" ".repeat(shape.indent));
+    out.push('}');
+    out
+}
+
+/// `name: value` of a struct literal laid out a field per line, at `indent`: the value
+/// after the colon, or on the next line when only there it fits on one.
+fn field(name: &str, value: &Expr, indent: usize, cx: &Attempts) -> String {
+    let lead = format!("{name}: ");
+    let same = Shape {
+        indent,
+        offset: indent + width(&lead),
+        tail: 1,
+    };
+    match value.try_lay(same, cx) {
+        Some(text) => format!("{lead}{text}"),
+        None => match value.try_lay(Shape::line(indent + 4, 1), cx) {
+            Some(text) if !text.contains('\n') => {
+                format!("{name}:\n{}{text}", " ".repeat(indent + 4))
+            }
+            _ => format!("{lead}{}", value.lay(same, cx)),
+        },
+    }
+}
+
+/// `{ stmts value }` with its statements on lines of their own, one level deeper than
+/// `indent`.
+fn block(stmts: &[Stmt], value: &Expr, indent: usize, cx: &Attempts) -> String {
+    let inner = indent + 4;
+    let pad = " ".repeat(inner);
+    let mut out = String::from("{\n");
+    for s in stmts {
+        out.push_str(&pad);
+        out.push_str(&s.lay(inner, cx));
+        out.push('\n');
+    }
+    out.push_str(&pad);
+    out.push_str(&value.lay(Shape::line(inner, 0), cx));
+    out.push('\n');
+    out.push_str(&" ".repeat(indent));
+    out.push('}');
+    out
+}
+
+impl Stmt {
+    fn flat(&self) -> String {
+        match self {
+            Stmt::Let(name, value) => format!("let {name} = {};", value.flat()),
+            Stmt::Assign(place, value) => format!("{place} = {};", value.flat()),
+        }
+    }
+
+    /// The statement at the start of a line indented by `indent`.
+    fn lay(&self, indent: usize, cx: &Attempts) -> String {
+        match self {
+            Stmt::Let(name, value) => assignment(indent, &format!("let {name} ="), value, cx),
+            Stmt::Assign(place, value) => assignment(indent, &format!("{place} ="), value, cx),
+        }
+    }
 }
 
 /// Whether a line holds only closing brackets (a broken call's `)`): a chain whose
@@ -411,8 +658,8 @@ fn closes_block(line: &str) -> bool {
 /// links a root of at most four columns keeps), then the links but the last on lines
 /// of their own unless all fit on one, then the last on the line before it when that
 /// reads better than on its own line.
-fn chain(root: &Expr, links: &[Link], shape: Shape) -> String {
-    let mut head = root.write(shape);
+fn chain(root: &Expr, links: &[Link], shape: Shape, cx: &Attempts) -> String {
+    let mut head = root.lay(shape, cx);
     let mut rest = links;
     while width(&head) <= SHORT_ROOT
         && !head.contains('\n')
@@ -436,7 +683,7 @@ fn chain(root: &Expr, links: &[Link], shape: Shape) -> String {
     let middle: Vec<String> = middle
         .iter()
         .map(|l| {
-            let text = l.as_expr().write(Shape::line(child, l.tries.len()));
+            let text = l.expr.lay(Shape::line(child, l.tries.len()), cx);
             format!("{text}{}", l.tries)
         })
         .collect();
@@ -457,12 +704,12 @@ fn chain(root: &Expr, links: &[Link], shape: Shape) -> String {
             offset: shape.offset + almost - last.tries.len(),
             tail: shape.tail + last.tries.len(),
         };
-        if let Some(rw) = last.as_expr().rewrite(same) {
+        if let Some(rw) = last.expr.try_lay(same, cx) {
             let fits_budget = width(first_line(&rw)) <= budget;
             if fits_budget && line_count(&rw) >= 5 {
                 same_line = Some(rw);
             } else if fits_budget {
-                let own = last.as_expr().rewrite(own_shape);
+                let own = last.expr.try_lay(own_shape, cx);
                 if own.is_none_or(|own| line_count(&own) >= line_count(&rw)) {
                     same_line = Some(rw);
                 }
@@ -481,32 +728,36 @@ fn chain(root: &Expr, links: &[Link], shape: Shape) -> String {
     }
     out.push('\n');
     out.push_str(&pad);
-    out.push_str(&last.as_expr().write(own_shape));
+    out.push_str(&last.expr.lay(own_shape, cx));
     out.push_str(last.tries);
     out
 }
 
 /// `let name = value;` at `indent`, the value where rustfmt puts it.
 pub fn let_statement(indent: usize, name: &str, value: &Expr) -> String {
-    let lhs = format!("let {name} =");
+    assignment(indent, &format!("let {name} ="), value, &Attempts::new())
+}
+
+/// `lhs value;` (`lhs` ending in `=`) at `indent`, the value where rustfmt puts it.
+fn assignment(indent: usize, lhs: &str, value: &Expr, cx: &Attempts) -> String {
     let same = Shape {
         indent,
-        offset: indent + width(&lhs) + 1,
+        offset: indent + width(lhs) + 1,
         tail: 1,
     };
-    let orig = value.rewrite(same);
+    let orig = value.try_lay(same, cx);
     if let Some(o) = &orig
         && !o.contains('\n')
     {
         return format!("{lhs} {o};");
     }
-    let next = value.rewrite(Shape::line(indent + 4, 1));
+    let next = value.try_lay(Shape::line(indent + 4, 1), cx);
     let newline = |n: &str| format!("{lhs}\n{}{n};", " ".repeat(indent + 4));
     match (orig, next) {
         (Some(o), Some(n)) if prefer_next_line(&o, &n) => newline(&n),
         (Some(o), _) => format!("{lhs} {o};"),
         (None, Some(n)) => newline(&n),
-        (None, None) => format!("{lhs} {};", value.write(same)),
+        (None, None) => format!("{lhs} {};", value.lay(same, cx)),
     }
 }
 

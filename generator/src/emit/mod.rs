@@ -45,12 +45,12 @@ pub struct Emitted {
 pub const DOC_BLOCK: char = '\u{E000}';
 
 /// The lines of one doc comment: text lines (already safe for rustdoc), then, after a
-/// blank line if there are text lines, the generator's own `no_run` example of
-/// `example` (the body of an `async fn example()`), formatted like normal code.
+/// blank line if there are text lines, the generator's own `no_run` example: the
+/// lines of an `async fn example()`, already laid out (see [`examples`]).
 #[derive(Debug, Clone, Default)]
 pub struct DocBlock {
     pub lines: Vec<String>,
-    pub example: Option<TokenStream>,
+    pub example: Option<Vec<String>>,
 }
 
 /// The arguments of an operation's method after `&self`, as written in the emitted
@@ -163,7 +163,7 @@ pub fn emit_part(api: &Api, config: &Config, plan: &Plan, part: Part) -> Emitted
             Some(r) => resources::resource_file(api, r, &values, &docs, &code),
             None => TokenStream::new(),
         },
-        Part::Contract => contract::contract_file(api, config, plan, &values, &docs),
+        Part::Contract => contract::contract_file(api, config, plan, &values, &docs, &code),
     };
     Emitted {
         tokens,

@@ -45,6 +45,8 @@ const PATTERN_CANDIDATES: &[&str] = &[
 pub struct Samples<'a> {
     pub api: &'a Api,
     pub values: &'a ValueBuilder<'a>,
+    /// Where statements written as text go (see [`super::code::Code::statement`]).
+    pub code: &'a super::code::Code,
 }
 
 impl Samples<'_> {

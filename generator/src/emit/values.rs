@@ -5,10 +5,10 @@
 use std::cell::Cell;
 
 use proc_macro2::{Literal, TokenStream};
-use quote::quote;
 use serde_json::Value;
 
-use super::rust_type::ident;
+use super::code::string;
+use super::expr::{Expr, Link, Stmt};
 use crate::ir::{Api, Presence, Primitive, Tagging, TypeKind, TypeRef};
 use crate::plan::Plan;
 
@@ -16,6 +16,8 @@ use crate::plan::Plan;
 pub struct ValueBuilder<'a> {
     pub api: &'a Api,
     pub krate: TokenStream,
+    /// `krate` as text.
+    pub krate_name: String,
     /// Which types are `#[non_exhaustive]` (built with `new` and assignments) and
     /// which implement `Default`.
     pub plan: &'a Plan,
@@ -32,6 +34,7 @@ impl<'a> ValueBuilder<'a> {
     pub fn new(api: &'a Api, krate: TokenStream, plan: &'a Plan) -> ValueBuilder<'a> {
         ValueBuilder {
             api,
+            krate_name: krate.to_string(),
             krate,
             plan,
             steps_left: Cell::new(0),
@@ -39,53 +42,53 @@ impl<'a> ValueBuilder<'a> {
     }
 
     /// An expression of type `ty` equal to `value`.
-    pub fn expr(&self, ty: &TypeRef, value: &Value) -> Option<TokenStream> {
+    pub fn expr(&self, ty: &TypeRef, value: &Value) -> Option<Expr> {
         self.steps_left.set(MAX_STEPS);
         let e = self.expr_depth(ty, value, 0);
         // Out of steps, a part may have been left out: no expression at all then.
         e.filter(|_| self.steps_left.get() > 0)
     }
 
-    fn expr_depth(&self, ty: &TypeRef, value: &Value, depth: usize) -> Option<TokenStream> {
+    fn expr_depth(&self, ty: &TypeRef, value: &Value, depth: usize) -> Option<Expr> {
         let left = self.steps_left.get();
         self.steps_left.set(left.saturating_sub(1));
         let step = left > 0;
         if depth > 32 || !step {
             return None;
         }
-        let krate = &self.krate;
+        let krate = self.krate_name.as_str();
         Some(match (ty, value) {
             (TypeRef::Primitive(p), v) => primitive(*p, v, krate)?,
-            (TypeRef::Option(inner), Value::Null) => {
-                let _ = inner;
-                quote! { None }
-            }
+            (TypeRef::Option(_), Value::Null) => Expr::atom("None"),
             (TypeRef::Option(inner), v) => {
-                let e = self.expr_depth(inner, v, depth + 1)?;
-                quote! { Some(#e) }
+                Expr::call("Some", vec![self.expr_depth(inner, v, depth + 1)?])
             }
             (TypeRef::List(inner), Value::Array(items)) => {
                 let items = items
                     .iter()
                     .map(|i| self.expr_depth(inner, i, depth + 1))
                     .collect::<Option<Vec<_>>>()?;
-                quote! { vec![#(#items),*] }
+                Expr::Array {
+                    prefix: "vec!",
+                    items,
+                }
             }
             (TypeRef::Map(inner), Value::Object(map)) => {
                 let entries = map
                     .iter()
-                    .map(|(k, v)| {
-                        self.expr_depth(inner, v, depth + 1)
-                            .map(|e| quote! { (#k.to_owned(), #e) })
-                    })
+                    .map(|(k, v)| self.expr_depth(inner, v, depth + 1).map(|e| entry(k, e)))
                     .collect::<Option<Vec<_>>>()?;
-                quote! { std::collections::BTreeMap::from([#(#entries),*]) }
+                btree_map(entries)
             }
             (TypeRef::Any, v) => json(v, krate),
-            (TypeRef::Object, v @ Value::Object(_)) => {
-                let j = json(v, krate);
-                quote! { #j.as_object().cloned().unwrap_or_default() }
-            }
+            (TypeRef::Object, v @ Value::Object(_)) => Expr::chain(
+                json(v, krate),
+                vec![
+                    Link::call(".as_object", vec![], ""),
+                    Link::call(".cloned", vec![], ""),
+                    Link::call(".unwrap_or_default", vec![], ""),
+                ],
+            ),
             (TypeRef::Named(id), v) => self.named(*id, v, depth)?,
             _ => return None,
         })
@@ -95,23 +98,17 @@ impl<'a> ValueBuilder<'a> {
     /// fields assigned in a block.
     fn sealed_struct(
         &self,
-        path: &TokenStream,
+        path: &str,
         s: &crate::ir::Struct,
         map: &serde_json::Map<String, Value>,
         depth: usize,
-    ) -> Option<TokenStream> {
-        let krate = &self.krate;
+    ) -> Option<Expr> {
+        let krate = self.krate_name.as_str();
         let mut args = Vec::new();
         let mut sets = Vec::new();
         for f in &s.fields {
-            let fname = ident(&f.name);
-            let boxed = |e: TokenStream| {
-                if f.boxed {
-                    quote! { Box::new(#e) }
-                } else {
-                    e
-                }
-            };
+            let place = format!("v.{}", f.name);
+            let boxed = |e: Expr| boxed(f.boxed, e);
             let given = map.get(&f.wire_name);
             match (f.presence, given) {
                 (Presence::Required, Some(v)) => {
@@ -120,46 +117,65 @@ impl<'a> ValueBuilder<'a> {
                 (Presence::Required, None) => return None,
                 (_, None) => {}
                 (Presence::OptionalNullable, Some(Value::Null)) => {
-                    sets.push(quote! { v.#fname = #krate::Nullable::Null; });
+                    sets.push(Stmt::Assign(
+                        place,
+                        Expr::atom(format!("{krate}::Nullable::Null")),
+                    ));
                 }
                 (Presence::OptionalNullable, Some(v)) => {
                     let e = boxed(self.expr_depth(&f.ty, v, depth + 1)?);
-                    sets.push(quote! { v.#fname = #krate::Nullable::Value(#e); });
+                    let e = Expr::call(format!("{krate}::Nullable::Value"), vec![e]);
+                    sets.push(Stmt::Assign(place, e));
                 }
                 // Absent and null are both `None`, which `new` sets.
                 (_, Some(Value::Null)) => {}
                 (_, Some(v)) => {
                     let e = boxed(self.expr_depth(&f.ty, v, depth + 1)?);
-                    sets.push(quote! { v.#fname = Some(#e); });
+                    sets.push(Stmt::Assign(place, Expr::call("Some", vec![e])));
                 }
             }
         }
         if let Some(t) = &s.additional {
-            let entries: Vec<TokenStream> = map
-                .iter()
-                .filter(|(k, _)| !s.fields.iter().any(|f| &f.wire_name == *k))
-                .filter_map(|(k, v)| {
-                    self.expr_depth(t, v, depth + 1)
-                        .map(|e| quote! { (#k.to_owned(), #e) })
-                })
-                .collect();
+            let entries = self.extra_entries(s, t, map, depth);
             if !entries.is_empty() {
-                sets.push(quote! { v.additional_properties = std::collections::BTreeMap::from([#(#entries),*]); });
+                sets.push(Stmt::Assign(
+                    "v.additional_properties".to_string(),
+                    btree_map(entries),
+                ));
             }
         }
-        let new = quote! { #path::new(#(#args),*) };
+        let new = Expr::call(format!("{path}::new"), args);
         Some(if sets.is_empty() {
             new
         } else {
-            quote! {{ let mut v = #new; #(#sets)* v }}
+            let mut stmts = vec![Stmt::Let("mut v".to_string(), new)];
+            stmts.extend(sets);
+            Expr::Block {
+                stmts,
+                value: Box::new(Expr::atom("v")),
+            }
         })
     }
 
-    fn named(&self, id: crate::ir::TypeId, value: &Value, depth: usize) -> Option<TokenStream> {
-        let krate = &self.krate;
+    /// The entries of an example's members that are not properties of `s`, as values
+    /// of its additional properties (of type `t`); members that do not fit are left out.
+    fn extra_entries(
+        &self,
+        s: &crate::ir::Struct,
+        t: &TypeRef,
+        map: &serde_json::Map<String, Value>,
+        depth: usize,
+    ) -> Vec<Expr> {
+        map.iter()
+            .filter(|(k, _)| !s.fields.iter().any(|f| &f.wire_name == *k))
+            .filter_map(|(k, v)| self.expr_depth(t, v, depth + 1).map(|e| entry(k, e)))
+            .collect()
+    }
+
+    fn named(&self, id: crate::ir::TypeId, value: &Value, depth: usize) -> Option<Expr> {
+        let krate = self.krate_name.as_str();
         let def = self.api.type_def(id);
-        let name = ident(&def.name);
-        let path = quote! { #krate::types::#name };
+        let path = format!("{krate}::types::{}", def.name);
         Some(match (&def.kind, value) {
             (TypeKind::Struct(s), Value::Object(map)) => {
                 // Every key of the example must be a known property (or extras allowed).
@@ -176,98 +192,80 @@ impl<'a> ValueBuilder<'a> {
                 let mut fields = Vec::new();
                 let mut missing = false;
                 for f in &s.fields {
-                    let fname = ident(&f.name);
                     let given = map.get(&f.wire_name);
-                    let wrap_box = |e: TokenStream| {
-                        if f.boxed {
-                            quote! { Box::new(#e) }
-                        } else {
-                            e
-                        }
-                    };
+                    let wrap_box = |e: Expr| boxed(f.boxed, e);
                     let e = match (f.presence, given) {
                         (Presence::Required, Some(v)) => {
                             wrap_box(self.expr_depth(&f.ty, v, depth + 1)?)
                         }
                         (Presence::Required, None) => return None,
                         (Presence::RequiredNullable | Presence::Optional, Some(Value::Null)) => {
-                            quote! { None }
+                            Expr::atom("None")
                         }
                         (Presence::RequiredNullable | Presence::Optional, Some(v)) => {
                             let e = wrap_box(self.expr_depth(&f.ty, v, depth + 1)?);
-                            quote! { Some(#e) }
+                            Expr::call("Some", vec![e])
                         }
                         (Presence::OptionalNullable, Some(Value::Null)) => {
-                            quote! { #krate::Nullable::Null }
+                            Expr::atom(format!("{krate}::Nullable::Null"))
                         }
                         (Presence::OptionalNullable, Some(v)) => {
                             let e = wrap_box(self.expr_depth(&f.ty, v, depth + 1)?);
-                            quote! { #krate::Nullable::Value(#e) }
+                            Expr::call(format!("{krate}::Nullable::Value"), vec![e])
                         }
                         (_, None) => {
                             missing = true;
                             continue;
                         }
                     };
-                    fields.push(quote! { #fname: #e });
+                    fields.push((f.name.clone(), e));
                 }
-                let rest = if missing {
+                if let Some(t) = &s.additional {
+                    let entries = self.extra_entries(s, t, map, depth);
+                    fields.push(("additional_properties".to_string(), btree_map(entries)));
+                }
+                let mut base = None;
+                if missing {
                     if self.plan.ty(id).default {
-                        quote! { ..Default::default() }
+                        base = Some("Default::default()".to_string());
                     } else {
                         // List the absent optional fields explicitly.
-                        let absent = s
-                            .fields
-                            .iter()
-                            .filter(|f| !map.contains_key(&f.wire_name))
-                            .map(|f| {
-                                let fname = ident(&f.name);
-                                match f.presence {
-                                    Presence::OptionalNullable => {
-                                        quote! { #fname: #krate::Nullable::Absent }
-                                    }
-                                    _ => quote! { #fname: None },
-                                }
-                            });
-                        quote! { #(#absent,)* }
+                        fields.extend(
+                            s.fields
+                                .iter()
+                                .filter(|f| !map.contains_key(&f.wire_name))
+                                .map(|f| {
+                                    let value = match f.presence {
+                                        Presence::OptionalNullable => {
+                                            Expr::atom(format!("{krate}::Nullable::Absent"))
+                                        }
+                                        _ => Expr::atom("None"),
+                                    };
+                                    (f.name.clone(), value)
+                                }),
+                        );
                     }
-                } else {
-                    quote! {}
-                };
-                let extra = s.additional.as_ref().map(|t| {
-                    let entries: Vec<TokenStream> = map
-                        .iter()
-                        .filter(|(k, _)| !s.fields.iter().any(|f| &f.wire_name == *k))
-                        .filter_map(|(k, v)| self.expr_depth(t, v, depth + 1).map(|e| quote! { (#k.to_owned(), #e) }))
-                        .collect();
-                    quote! { additional_properties: std::collections::BTreeMap::from([#(#entries),*]), }
-                });
-                quote! { #path { #(#fields,)* #extra #rest } }
+                }
+                Expr::Struct {
+                    head: path,
+                    fields,
+                    base,
+                }
             }
             (TypeKind::Enum(e), Value::Number(n)) if e.integer => {
                 let n = n.as_i64()?;
                 match e.variants.iter().find(|v| v.value.as_int() == Some(n)) {
-                    Some(v) => {
-                        let v = ident(&v.name);
-                        quote! { #path::#v }
-                    }
-                    None => {
-                        let u = ident(&e.unknown_variant);
-                        let n = Literal::i64_unsuffixed(n);
-                        quote! { #path::#u(#n) }
-                    }
+                    Some(v) => Expr::atom(format!("{path}::{}", v.name)),
+                    None => Expr::call(
+                        format!("{path}::{}", e.unknown_variant),
+                        vec![Expr::atom(Literal::i64_unsuffixed(n).to_string())],
+                    ),
                 }
             }
             (TypeKind::Enum(e), Value::String(s)) if !e.integer => {
                 match e.variants.iter().find(|v| v.value.text() == s.as_str()) {
-                    Some(v) => {
-                        let v = ident(&v.name);
-                        quote! { #path::#v }
-                    }
-                    None => {
-                        let u = ident(&e.unknown_variant);
-                        quote! { #path::#u(#s.to_owned()) }
-                    }
+                    Some(v) => Expr::atom(format!("{path}::{}", v.name)),
+                    None => Expr::call(format!("{path}::{}", e.unknown_variant), vec![owned(s)]),
                 }
             }
             (TypeKind::Union(u), v) => {
@@ -282,27 +280,18 @@ impl<'a> ValueBuilder<'a> {
                     Tagging::Untagged => u.variants.iter().collect(),
                 };
                 candidates.into_iter().find_map(|var| {
-                    let e = self.expr_depth(&var.ty, v, depth + 1)?;
-                    let vname = ident(&var.name);
-                    let e = if var.boxed {
-                        quote! { Box::new(#e) }
-                    } else {
-                        e
-                    };
-                    Some(quote! { #path::#vname(#e) })
+                    let e = boxed(var.boxed, self.expr_depth(&var.ty, v, depth + 1)?);
+                    Some(Expr::call(format!("{path}::{}", var.name), vec![e]))
                 })?
             }
             (TypeKind::Alias(t), v) => self.expr_depth(t, v, depth + 1)?,
-            (TypeKind::Newtype(t), v) => {
-                let e = self.expr_depth(t, v, depth + 1)?;
-                quote! { #path(#e) }
-            }
+            (TypeKind::Newtype(t), v) => Expr::call(path, vec![self.expr_depth(t, v, depth + 1)?]),
             _ => return None,
         })
     }
 
     /// A value for `ty` when the spec gives no example: the simplest valid one.
-    pub fn placeholder(&self, ty: &TypeRef) -> Option<TokenStream> {
+    pub fn placeholder(&self, ty: &TypeRef) -> Option<Expr> {
         self.expr(ty, &self.placeholder_json(ty, 0)?)
     }
 
@@ -367,37 +356,78 @@ impl<'a> ValueBuilder<'a> {
     }
 }
 
-fn primitive(p: Primitive, v: &Value, krate: &TokenStream) -> Option<TokenStream> {
+fn primitive(p: Primitive, v: &Value, krate: &str) -> Option<Expr> {
+    let number = |l: Literal| Expr::atom(l.to_string());
     Some(match (p, v) {
-        (Primitive::String, Value::String(s)) => quote! { #s.to_owned() },
+        (Primitive::String, Value::String(s)) => owned(s),
         (Primitive::DateTime, Value::String(s)) => {
             chrono_check(s)?;
-            quote! { #s.parse::<#krate::chrono::DateTime<#krate::chrono::Utc>>().expect("valid timestamp") }
+            parsed(
+                s,
+                &format!("{krate}::chrono::DateTime<{krate}::chrono::Utc>"),
+                "valid timestamp",
+            )
         }
         (Primitive::Date, Value::String(s)) => {
-            quote! { #s.parse::<#krate::chrono::NaiveDate>().expect("valid date") }
+            parsed(s, &format!("{krate}::chrono::NaiveDate"), "valid date")
         }
-        (Primitive::Bool, Value::Bool(b)) => quote! { #b },
+        (Primitive::Bool, Value::Bool(b)) => Expr::atom(b.to_string()),
         (Primitive::I32, Value::Number(n)) => {
-            Literal::i32_unsuffixed(i32::try_from(n.as_i64()?).ok()?).into_token_stream()
+            number(Literal::i32_unsuffixed(i32::try_from(n.as_i64()?).ok()?))
         }
-        (Primitive::I64, Value::Number(n)) => {
-            Literal::i64_unsuffixed(n.as_i64()?).into_token_stream()
-        }
+        (Primitive::I64, Value::Number(n)) => number(Literal::i64_unsuffixed(n.as_i64()?)),
         (Primitive::U32, Value::Number(n)) => {
-            Literal::u32_unsuffixed(u32::try_from(n.as_u64()?).ok()?).into_token_stream()
+            number(Literal::u32_unsuffixed(u32::try_from(n.as_u64()?).ok()?))
         }
-        (Primitive::U64, Value::Number(n)) => {
-            Literal::u64_unsuffixed(n.as_u64()?).into_token_stream()
-        }
-        (Primitive::F32, Value::Number(n)) => {
-            Literal::f32_unsuffixed(n.as_f64()? as f32).into_token_stream()
-        }
-        (Primitive::F64, Value::Number(n)) => {
-            Literal::f64_unsuffixed(n.as_f64()?).into_token_stream()
-        }
+        (Primitive::U64, Value::Number(n)) => number(Literal::u64_unsuffixed(n.as_u64()?)),
+        (Primitive::F32, Value::Number(n)) => number(Literal::f32_unsuffixed(n.as_f64()? as f32)),
+        (Primitive::F64, Value::Number(n)) => number(Literal::f64_unsuffixed(n.as_f64()?)),
         _ => return None,
     })
+}
+
+/// `"text".to_owned()`.
+fn owned(text: &str) -> Expr {
+    Expr::chain(
+        Expr::atom(string(text)),
+        vec![Link::call(".to_owned", vec![], "")],
+    )
+}
+
+/// `"text".parse::<ty>().expect(why)`.
+fn parsed(text: &str, ty: &str, why: &str) -> Expr {
+    Expr::chain(
+        Expr::atom(string(text)),
+        vec![
+            Link::call(format!(".parse::<{ty}>"), vec![], ""),
+            Link::call(".expect", vec![Expr::atom(string(why))], ""),
+        ],
+    )
+}
+
+/// `Box::new(e)` where `boxed`, else `e`.
+fn boxed(boxed: bool, e: Expr) -> Expr {
+    if boxed {
+        Expr::call("Box::new", vec![e])
+    } else {
+        e
+    }
+}
+
+/// `("key".to_owned(), value)`, an entry of [`btree_map`].
+fn entry(key: &str, value: Expr) -> Expr {
+    Expr::call("", vec![owned(key), value])
+}
+
+/// `std::collections::BTreeMap::from([entries])`.
+fn btree_map(entries: Vec<Expr>) -> Expr {
+    Expr::call(
+        "std::collections::BTreeMap::from",
+        vec![Expr::Array {
+            prefix: "",
+            items: entries,
+        }],
+    )
 }
 
 /// Only RFC 3339 looking timestamps, so the emitted `expect` cannot fire.
@@ -411,24 +441,24 @@ fn chrono_check(s: &str) -> Option<()> {
     .then_some(())
 }
 
-trait IntoTokens {
-    fn into_token_stream(self) -> TokenStream;
-}
-
-impl IntoTokens for Literal {
-    fn into_token_stream(self) -> TokenStream {
-        quote! { #self }
-    }
-}
-
 /// `serde_json::json!` of a value, through the crate's re-export. JSON text is valid
 /// `json!` input except for `\\uXXXX` escapes, which fall back to parsing a string.
-fn json(v: &Value, krate: &TokenStream) -> TokenStream {
+/// The macro's input is one line of JSON, which rustfmt leaves as it is.
+fn json(v: &Value, krate: &str) -> Expr {
     let text = v.to_string();
-    match text.parse::<TokenStream>() {
-        Ok(tokens) if !text.contains("\\u") => quote! { #krate::serde_json::json!(#tokens) },
-        _ => {
-            quote! { #krate::serde_json::from_str::<#krate::serde_json::Value>(#text).expect("valid JSON") }
-        }
+    if !text.contains("\\u") && text.parse::<TokenStream>().is_ok() {
+        Expr::atom(format!("{krate}::serde_json::json!({text})"))
+    } else {
+        Expr::chain(
+            Expr::call(
+                format!("{krate}::serde_json::from_str::<{krate}::serde_json::Value>"),
+                vec![Expr::atom(string(&text))],
+            ),
+            vec![Link::call(
+                ".expect",
+                vec![Expr::atom(string("valid JSON"))],
+                "",
+            )],
+        )
     }
 }

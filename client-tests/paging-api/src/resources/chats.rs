@@ -50,12 +50,10 @@ impl<'a> Chats<'a> {
     /// let client = paging_api::Client::from_env()?;
     /// let chat_list_response = client
     ///     .chats()
-    ///     .list(
-    ///         &paging_api::types::ChatListParams {
-    ///             from: "string".to_owned(),
-    ///             ..Default::default()
-    ///         },
-    ///     )
+    ///     .list(&paging_api::types::ChatListParams {
+    ///         from: "string".to_owned(),
+    ///         ..Default::default()
+    ///     })
     ///     .await?;
     /// println!("{:?}", chat_list_response);
     /// #     Ok(())

@@ -44,7 +44,10 @@ impl<'a> ChatMessages<'a> {
     /// let message_list_response = client
     ///     .chats()
     ///     .messages()
-    ///     .list("chatId_example", &paging_api::types::MessageListParams::default())
+    ///     .list(
+    ///         "chatId_example",
+    ///         &paging_api::types::MessageListParams::default(),
+    ///     )
     ///     .await?;
     /// println!("{:?}", message_list_response);
     /// #     Ok(())

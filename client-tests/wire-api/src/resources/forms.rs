@@ -37,15 +37,13 @@ impl<'a> Forms<'a> {
     /// let client = wire_api::Client::from_env()?;
     /// client
     ///     .forms()
-    ///     .create(
-    ///         &wire_api::types::FormCreateParams {
-    ///             name: "string".to_owned(),
-    ///             tags: vec![],
-    ///             meta: wire_api::types::FormCreateParamsMeta {
-    ///                 ..Default::default()
-    ///             },
+    ///     .create(&wire_api::types::FormCreateParams {
+    ///         name: "string".to_owned(),
+    ///         tags: vec![],
+    ///         meta: wire_api::types::FormCreateParamsMeta {
+    ///             ..Default::default()
     ///         },
-    ///     )
+    ///     })
     ///     .await?;
     /// #     Ok(())
     /// # }

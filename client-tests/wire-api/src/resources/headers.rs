@@ -37,21 +37,16 @@ impl<'a> Headers<'a> {
     /// let client = wire_api::Client::from_env()?;
     /// client
     ///     .headers()
-    ///     .list(
-    ///         &wire_api::types::HeaderListParams {
-    ///             x_trace: "string".to_owned(),
-    ///             x_ids: vec![],
-    ///             x_box: wire_api::types::HeaderListXBox {
-    ///                 w: 1,
-    ///                 h: 1,
-    ///             },
-    ///             x_point: wire_api::types::HeaderListXPoint {
-    ///                 x: 1,
-    ///                 label: "string".to_owned(),
-    ///             },
-    ///             ..Default::default()
+    ///     .list(&wire_api::types::HeaderListParams {
+    ///         x_trace: "string".to_owned(),
+    ///         x_ids: vec![],
+    ///         x_box: wire_api::types::HeaderListXBox { w: 1, h: 1 },
+    ///         x_point: wire_api::types::HeaderListXPoint {
+    ///             x: 1,
+    ///             label: "string".to_owned(),
     ///         },
-    ///     )
+    ///         ..Default::default()
+    ///     })
     ///     .await?;
     /// #     Ok(())
     /// # }

@@ -37,12 +37,10 @@ impl<'a> Preferences<'a> {
     /// let client = wire_api::Client::from_env()?;
     /// client
     ///     .preferences()
-    ///     .read_cookies(
-    ///         &wire_api::types::PreferenceReadCookiesParams {
-    ///             lang: "string".to_owned(),
-    ///             ..Default::default()
-    ///         },
-    ///     )
+    ///     .read_cookies(&wire_api::types::PreferenceReadCookiesParams {
+    ///         lang: "string".to_owned(),
+    ///         ..Default::default()
+    ///     })
     ///     .await?;
     /// #     Ok(())
     /// # }

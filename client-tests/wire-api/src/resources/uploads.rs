@@ -39,15 +39,12 @@ impl<'a> Uploads<'a> {
     /// let client = wire_api::Client::from_env()?;
     /// let upload_create_response = client
     ///     .uploads()
-    ///     .create(
-    ///         &wire_api::resources::Multipart::new()
-    ///             .file(
-    ///                 "file",
-    ///                 "file.bin",
-    ///                 "application/octet-stream",
-    ///                 std::fs::read("file.bin")?,
-    ///             ),
-    ///     )
+    ///     .create(&wire_api::resources::Multipart::new().file(
+    ///         "file",
+    ///         "file.bin",
+    ///         "application/octet-stream",
+    ///         std::fs::read("file.bin")?,
+    ///     ))
     ///     .await?;
     /// println!("{:?}", upload_create_response);
     /// #     Ok(())
