@@ -838,6 +838,34 @@ mod tests {
         );
     }
 
+    /// Nesting multiplies the layouts each level tries; the memo and the attempt
+    /// budget keep a deep, wide expression cheap (without them this test does not
+    /// finish), and every part is still written.
+    #[test]
+    fn deep_nesting_is_laid_out_in_bounded_work() {
+        let mut e = Expr::atom("\"leaf\".to_owned()");
+        for depth in 0..40 {
+            let name = format!("crate_name::types::ALongTypeNameAtDepth{depth}");
+            e = match depth % 4 {
+                0 => Expr::call(format!("{name}::new"), vec![e, a("false"), a("12345")]),
+                1 => Expr::Array {
+                    prefix: "vec!",
+                    items: vec![e.clone(), e],
+                },
+                2 => Expr::Struct {
+                    head: name,
+                    fields: vec![("field".to_string(), e)],
+                    base: Some("Default::default()".to_string()),
+                },
+                _ => Expr::chain(e, vec![Link::call(".map", vec![a("f")], "?")]),
+            };
+        }
+        let text = let_statement(4, "value", &e);
+        assert_eq!(text.matches("\"leaf\".to_owned()").count(), 1 << 10);
+        assert!(text.contains("ALongTypeNameAtDepth38"));
+        assert!(text.ends_with(';'));
+    }
+
     #[test]
     fn builder_chains_and_lets_break_as_rustfmt_breaks_them() {
         let spec = Expr::chain(
