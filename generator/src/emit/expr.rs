@@ -30,7 +30,7 @@ use super::code::MAX_WIDTH;
 /// many, every remaining part takes its fallback layout without trying (one argument
 /// or field per line), so the work stays linear in the expression's size. Counted per
 /// expression, so the output stays the same.
-const MAX_ATTEMPTS: usize = 4_096;
+const MAX_ATTEMPTS: usize = 512;
 
 /// The layout attempts left to one top-level expression, and the layouts made so far
 /// by node and shape: the layouts a level tries lay out its parts at the same few
@@ -39,7 +39,7 @@ struct Attempts {
     left: Cell<usize>,
     /// Keyed by the node's address, which is stable and unique while the expression
     /// being laid out (borrowed for the whole layout) lives.
-    made: RefCell<HashMap<(usize, Shape), String>>,
+    made: RefCell<HashMap<(usize, Shape), String, foldhash::fast::FixedState>>,
 }
 
 impl Attempts {
@@ -198,13 +198,53 @@ fn fits(text: &str, shape: Shape) -> bool {
     true
 }
 
-fn push_flat_list(out: &mut String, args: &[Expr]) {
+/// Appends `head { a: x, ..base }` to `out`, stopping once it is longer than `cap`
+/// bytes.
+fn struct_flat_into(
+    out: &mut String,
+    head: &str,
+    fields: &[(String, Expr)],
+    base: Option<&str>,
+    cap: usize,
+) -> bool {
+    out.push_str(head);
+    if fields.is_empty() && base.is_none() {
+        out.push_str(" {}");
+        return out.len() <= cap;
+    }
+    out.push_str(" { ");
+    for (i, (name, value)) in fields.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        out.push_str(name);
+        out.push_str(": ");
+        if !value.flat_into(out, cap) {
+            return false;
+        }
+    }
+    if let Some(b) = base {
+        if !fields.is_empty() {
+            out.push_str(", ");
+        }
+        out.push_str("..");
+        out.push_str(b);
+    }
+    out.push_str(" }");
+    out.len() <= cap
+}
+
+/// Appends `a, b, c` to `out`, stopping once it is longer than `cap` bytes.
+fn flat_list_into(out: &mut String, args: &[Expr], cap: usize) -> bool {
     for (i, a) in args.iter().enumerate() {
         if i > 0 {
             out.push_str(", ");
         }
-        out.push_str(&a.flat());
+        if !a.flat_into(out, cap) {
+            return false;
+        }
     }
+    out.len() <= cap
 }
 
 impl Expr {
@@ -243,50 +283,76 @@ impl Expr {
 
     /// The expression on one line.
     pub fn flat(&self) -> String {
+        let mut out = String::new();
+        self.flat_into(&mut out, usize::MAX);
+        out
+    }
+
+    /// Appends the expression on one line to `out`, stopping early (and returning
+    /// `false`) once `out` is longer than `cap` bytes: whether a part fits on a line
+    /// is asked at every level of nesting, and the answer must not cost the size of
+    /// the whole part each time.
+    fn flat_into(&self, out: &mut String, cap: usize) -> bool {
         match self {
-            Expr::Atom(t) => t.clone(),
+            Expr::Atom(t) => out.push_str(t),
             Expr::Call { head, args, .. } => {
-                let mut out = format!("{head}(");
-                push_flat_list(&mut out, args);
+                out.push_str(head);
+                out.push('(');
+                if !flat_list_into(out, args, cap) {
+                    return false;
+                }
                 out.push(')');
-                out
             }
             Expr::Chain { root, links } => {
-                let mut out = root.flat();
-                for l in links {
-                    out.push_str(&l.flat());
+                if !root.flat_into(out, cap) {
+                    return false;
                 }
-                out
+                for l in links {
+                    if !l.expr.flat_into(out, cap) {
+                        return false;
+                    }
+                    out.push_str(l.tries);
+                }
             }
             Expr::Array { prefix, items } => {
-                let mut out = format!("{prefix}[");
-                push_flat_list(&mut out, items);
+                out.push_str(prefix);
+                out.push('[');
+                if !flat_list_into(out, items, cap) {
+                    return false;
+                }
                 out.push(']');
-                out
             }
             Expr::Struct { head, fields, base } => {
-                if fields.is_empty() && base.is_none() {
-                    return format!("{head} {{}}");
+                if !struct_flat_into(out, head, fields, base.as_deref(), cap) {
+                    return false;
                 }
-                let mut parts: Vec<String> = fields
-                    .iter()
-                    .map(|(n, v)| format!("{n}: {}", v.flat()))
-                    .collect();
-                parts.extend(base.iter().map(|b| format!("..{b}")));
-                format!("{head} {{ {} }}", parts.join(", "))
             }
             Expr::Block { stmts, value } => {
-                let mut out = String::from("{ ");
+                out.push_str("{ ");
                 for s in stmts {
-                    out.push_str(&s.flat());
-                    out.push(' ');
+                    let (lead, value) = match s {
+                        Stmt::Let(name, v) => (format!("let {name} = "), v),
+                        Stmt::Assign(place, v) => (format!("{place} = "), v),
+                    };
+                    out.push_str(&lead);
+                    if !value.flat_into(out, cap) {
+                        return false;
+                    }
+                    out.push_str("; ");
                 }
-                out.push_str(&value.flat());
+                if !value.flat_into(out, cap) {
+                    return false;
+                }
                 out.push_str(" }");
-                out
             }
-            Expr::Prefix(op, e) => format!("{op}{}", e.flat()),
+            Expr::Prefix(op, e) => {
+                out.push_str(op);
+                if !e.flat_into(out, cap) {
+                    return false;
+                }
+            }
         }
+        out.len() <= cap
     }
 
     /// The expression as tokens, for code still spelled as tokens. The text is
@@ -392,7 +458,10 @@ fn one_line(
     shape: Shape,
 ) -> Option<String> {
     let mut text = format!("{head}{}", brackets[0]);
-    push_flat_list(&mut text, items);
+    // A line is at most `MAX_WIDTH` columns of at most 4 bytes each.
+    if !flat_list_into(&mut text, items, 4 * MAX_WIDTH) {
+        return None;
+    }
     text.push(brackets[1]);
     let inner = width(&text) - width(head) - 2;
     (items.is_empty() || inner <= limit && shape.offset + width(&text) + shape.tail <= MAX_WIDTH)
@@ -560,16 +629,18 @@ fn struct_lit(
     shape: Shape,
     cx: &Attempts,
 ) -> String {
-    let flat = Expr::Struct {
-        head: head.to_string(),
-        fields: fields.to_vec(),
-        base: base.map(str::to_string),
+    if fields.is_empty() && base.is_none() {
+        return format!("{head} {{}}");
     }
-    .flat();
+    // Blocks always take lines of their own; otherwise the literal on one line, up to
+    // the longest line can be.
+    let mut flat = String::new();
+    let blockless = fields.iter().all(|(_, v)| !matches!(v, Expr::Block { .. }));
+    if blockless && !struct_flat_into(&mut flat, head, fields, base, 4 * MAX_WIDTH) {
+        flat.clear();
+    }
     let inner_width = width(&flat).saturating_sub(width(head) + 4);
-    if (fields.is_empty() && base.is_none())
-        || (inner_width <= STRUCT_LIT_WIDTH && fits(&flat, shape))
-    {
+    if !flat.is_empty() && inner_width <= STRUCT_LIT_WIDTH && fits(&flat, shape) {
         return flat;
     }
     let inner = shape.indent + 4;
@@ -631,13 +702,6 @@ fn block(stmts: &[Stmt], value: &Expr, indent: usize, cx: &Attempts) -> String {
 }
 
 impl Stmt {
-    fn flat(&self) -> String {
-        match self {
-            Stmt::Let(name, value) => format!("let {name} = {};", value.flat()),
-            Stmt::Assign(place, value) => format!("{place} = {};", value.flat()),
-        }
-    }
-
     /// The statement at the start of a line indented by `indent`.
     fn lay(&self, indent: usize, cx: &Attempts) -> String {
         match self {
