@@ -1024,9 +1024,7 @@ async fn chats_update_required_params() {
     assert_eq!(decoded, expected);
     assert_round_trip(
         &decoded,
-        &json(
-            r#"{"chat_id":"5a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d","status":"accepted"}"#,
-        ),
+        &json(r#"{"chat_id":"5a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d","status":"accepted"}"#),
     );
 }
 
@@ -1056,9 +1054,7 @@ async fn chats_update_all_params() {
     assert_eq!(decoded, expected);
     assert_round_trip(
         &decoded,
-        &json(
-            r#"{"chat_id":"5a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d","status":"accepted"}"#,
-        ),
+        &json(r#"{"chat_id":"5a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d","status":"accepted"}"#),
     );
 }
 
@@ -2702,10 +2698,7 @@ async fn messages_list_messages_thread_required_params() {
     };
     let response = client()
         .messages()
-        .list_messages_thread_with_response(
-            "347d62c2-2170-4754-8d30-c76d0c727d96",
-            &params,
-        )
+        .list_messages_thread_with_response("347d62c2-2170-4754-8d30-c76d0c727d96", &params)
         .await
         .unwrap_or_else(|err| fail(&err));
     let (status, headers, decoded) = response.into_parts();
@@ -2785,10 +2778,7 @@ async fn messages_list_messages_thread_all_params() {
     };
     let response = client()
         .messages()
-        .list_messages_thread_with_response(
-            "347d62c2-2170-4754-8d30-c76d0c727d96",
-            &params,
-        )
+        .list_messages_thread_with_response("347d62c2-2170-4754-8d30-c76d0c727d96", &params)
         .await
         .unwrap_or_else(|err| fail(&err));
     let (status, headers, decoded) = response.into_parts();
@@ -4576,7 +4566,10 @@ async fn capability_check_imessage_required_params() {
     assert_eq!(status, 200);
     let expected = linq_api::types::HandleCheckResponse::new("+12025550123".to_owned(), true);
     assert_eq!(decoded, expected);
-    assert_round_trip(&decoded, &json(r#"{"address":"+12025550123","available":true}"#));
+    assert_round_trip(
+        &decoded,
+        &json(r#"{"address":"+12025550123","available":true}"#),
+    );
 }
 
 /// `POST /v3/capability/check_imessage` (`capability.check_imessage`) with every parameter
@@ -4602,7 +4595,10 @@ async fn capability_check_imessage_all_params() {
     assert_eq!(status, 200);
     let expected = linq_api::types::HandleCheckResponse::new("+12025550123".to_owned(), true);
     assert_eq!(decoded, expected);
-    assert_round_trip(&decoded, &json(r#"{"address":"+12025550123","available":true}"#));
+    assert_round_trip(
+        &decoded,
+        &json(r#"{"address":"+12025550123","available":true}"#),
+    );
 }
 
 /// `POST /v3/capability/check_imessage` (`capability.check_imessage`): each documented

@@ -90,7 +90,11 @@ async fn chats_list_pages() {
         limit: None,
         cursor: None,
     };
-    let page = client().chats().list(&params).await.unwrap_or_else(|err| fail(&err));
+    let page = client()
+        .chats()
+        .list(&params)
+        .await
+        .unwrap_or_else(|err| fail(&err));
     assert_valid_request(Some(page.headers()));
     if page.has_next_page() {
         let next = page
@@ -235,7 +239,11 @@ async fn files_list_pages() {
         limit: None,
         purpose: None,
     };
-    let page = client().files().list(&params).await.unwrap_or_else(|err| fail(&err));
+    let page = client()
+        .files()
+        .list(&params)
+        .await
+        .unwrap_or_else(|err| fail(&err));
     assert_valid_request(Some(page.headers()));
     if page.has_next_page() {
         let next = page
@@ -298,7 +306,11 @@ async fn endpoints_list_pages() {
         iterator: None,
         limit: None,
     };
-    let page = client().endpoints().list(&params).await.unwrap_or_else(|err| fail(&err));
+    let page = client()
+        .endpoints()
+        .list(&params)
+        .await
+        .unwrap_or_else(|err| fail(&err));
     assert_valid_request(Some(page.headers()));
     if page.has_next_page() {
         let next = page
@@ -364,7 +376,11 @@ async fn customers_list_pages() {
         limit: None,
         starting_after: None,
     };
-    let page = client().customers().list(&params).await.unwrap_or_else(|err| fail(&err));
+    let page = client()
+        .customers()
+        .list(&params)
+        .await
+        .unwrap_or_else(|err| fail(&err));
     assert_valid_request(Some(page.headers()));
     if page.has_next_page() {
         let next = page
@@ -430,7 +446,11 @@ async fn repos_list_pages() {
         per_page: None,
         page: None,
     };
-    let page = client().repos().list(&params).await.unwrap_or_else(|err| fail(&err));
+    let page = client()
+        .repos()
+        .list(&params)
+        .await
+        .unwrap_or_else(|err| fail(&err));
     assert_valid_request(Some(page.headers()));
     if page.has_next_page() {
         let next = page
@@ -496,7 +516,11 @@ async fn tracks_list_pages() {
         limit: None,
         offset: None,
     };
-    let page = client().tracks().list(&params).await.unwrap_or_else(|err| fail(&err));
+    let page = client()
+        .tracks()
+        .list(&params)
+        .await
+        .unwrap_or_else(|err| fail(&err));
     assert_valid_request(Some(page.headers()));
     if page.has_next_page() {
         let next = page
@@ -562,7 +586,11 @@ async fn issues_list_pages() {
         per_page: None,
         page: None,
     };
-    let page = client().issues().list(&params).await.unwrap_or_else(|err| fail(&err));
+    let page = client()
+        .issues()
+        .list(&params)
+        .await
+        .unwrap_or_else(|err| fail(&err));
     assert_valid_request(Some(page.headers()));
     if page.has_next_page() {
         let next = page

@@ -221,7 +221,12 @@ async fn uploads_create_required_params() {
     let body = wire_api::resources::Multipart::new()
         .text("title", "string")
         .text("count", "1")
-        .file("file", "file.bin", "application/octet-stream", b"contract test".to_vec());
+        .file(
+            "file",
+            "file.bin",
+            "application/octet-stream",
+            b"contract test".to_vec(),
+        );
     let response = client()
         .uploads()
         .create_with_response(&body)
@@ -247,8 +252,18 @@ async fn uploads_create_all_params() {
         .text("kind", "photo")
         .text("labels", "string")
         .text("labels", "string")
-        .file("file", "file.bin", "application/octet-stream", b"contract test".to_vec())
-        .file("thumbnail", "thumbnail.bin", "image/png", b"contract test".to_vec());
+        .file(
+            "file",
+            "file.bin",
+            "application/octet-stream",
+            b"contract test".to_vec(),
+        )
+        .file(
+            "thumbnail",
+            "thumbnail.bin",
+            "image/png",
+            b"contract test".to_vec(),
+        );
     let response = client()
         .uploads()
         .create_with_response(&body)

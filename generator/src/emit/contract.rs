@@ -18,9 +18,9 @@ use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 use serde_json::Value;
 
-use super::code::Code;
+use super::code::{self, Code};
 use super::docs::Docs;
-use super::expr::{self, Expr, Link, Stmt};
+use super::expr::{self, Expr, Link, Shape, Stmt};
 use super::rust_type::{PathArg, ident, path_arg_kind};
 use super::samples::{Fill, Samples};
 use super::values::ValueBuilder;
@@ -206,33 +206,16 @@ points `{base_url_env}` at it and runs them with `--include-ignored`."
     }
 }
 
-/// A statement before a call: written as text, or as tokens.
-enum Statement {
-    /// Laid out for a test's body (see [`Code::statement`]).
-    Text(String),
-    Tokens(TokenStream),
-}
-
-impl Statement {
-    /// `let name = value;`, laid out for a test's body.
-    fn binding(name: &str, value: &Expr) -> Statement {
-        Statement::Text(expr::let_statement(4, name, value))
-    }
-
-    /// The statement in a test's tokens: text as its placeholder, made anew for each
-    /// use (a placeholder is placed once).
-    fn tokens(&self, code: &Code) -> TokenStream {
-        match self {
-            Statement::Text(text) => code.statement(4, text),
-            Statement::Tokens(tokens) => tokens.clone(),
-        }
-    }
+/// `let name = value;`, laid out for a test's body (see [`Code::statement`]).
+fn binding(name: &str, value: &Expr) -> String {
+    expr::let_statement(4, name, value)
 }
 
 /// The arguments of one call: `let` statements, then the argument expressions.
 struct Call {
-    lets: Vec<Statement>,
-    args: Vec<TokenStream>,
+    /// Laid out for a test's body: the first line without its indentation.
+    lets: Vec<String>,
+    args: Vec<Expr>,
     /// The JSON of the inputs, to tell whether two calls differ.
     fingerprint: Value,
 }
@@ -316,7 +299,6 @@ fn operation_tests(
 /// Builds the arguments of a call filled to `fill`.
 fn call(api: &Api, op: &Operation, samples: &Samples<'_>, fill: Fill) -> Result<Call, String> {
     let values = samples.values;
-    let krate = &values.krate;
     let mut lets = Vec::new();
     let mut args = Vec::new();
     let mut fingerprint = serde_json::Map::new();
@@ -330,18 +312,16 @@ fn call(api: &Api, op: &Operation, samples: &Samples<'_>, fill: Fill) -> Result<
                     Value::String(s) => s.clone(),
                     other => other.to_string(),
                 };
-                quote! { #s }
+                Expr::atom(code::string(&s))
             }
             PathArg::Scalar(prim) => values
                 .expr(&TypeRef::Primitive(prim), &v)
-                .ok_or_else(|| format!("path parameter `{}` does not fit", p.wire_name))?
-                .tokens(),
+                .ok_or_else(|| format!("path parameter `{}` does not fit", p.wire_name))?,
             PathArg::Enum => {
                 let e = values
                     .expr(&p.ty, &v)
-                    .ok_or_else(|| format!("path parameter `{}` does not fit", p.wire_name))?
-                    .tokens();
-                quote! { &#e }
+                    .ok_or_else(|| format!("path parameter `{}` does not fit", p.wire_name))?;
+                Expr::Prefix("&", Box::new(e))
             }
         });
     }
@@ -354,38 +334,34 @@ fn call(api: &Api, op: &Operation, samples: &Samples<'_>, fill: Fill) -> Result<
                 fingerprint.insert("body".into(), v.clone());
                 match &b.ty {
                     TypeRef::Primitive(Primitive::String) => {
-                        let s = v.as_str().unwrap_or("string").to_string();
-                        quote! { #s }
+                        Expr::atom(code::string(v.as_str().unwrap_or("string")))
                     }
                     ty => {
                         let e = values
                             .expr(ty, &v)
                             .ok_or("the request body sample does not fit its type")?;
-                        lets.push(Statement::binding("body", &readable(e)));
-                        quote! { &body }
+                        lets.push(binding("body", &readable(e)));
+                        Expr::atom("&body")
                     }
                 }
             }
             BodyEncoding::Text(_) => {
-                let s = b
-                    .example
-                    .as_ref()
-                    .and_then(Value::as_str)
-                    .unwrap_or("text")
-                    .to_string();
-                quote! { String::from(#s) }
+                let s = b.example.as_ref().and_then(Value::as_str).unwrap_or("text");
+                Expr::call("String::from", vec![Expr::atom(code::string(s))])
             }
-            BodyEncoding::Binary(_) => quote! { b"contract test".to_vec() },
+            BodyEncoding::Binary(_) => Expr::atom("b\"contract test\".to_vec()"),
             BodyEncoding::Multipart => {
                 let v = samples
                     .value(&b.ty, None, b.example.as_ref(), fill)
                     .ok_or("no valid multipart body could be built")?;
                 let parts = multipart_parts(api, b, &v)?;
                 fingerprint.insert("body".into(), v);
-                lets.push(Statement::Tokens(quote! {
-                    let body = #krate::resources::Multipart::new() #(#parts)*;
-                }));
-                quote! { &body }
+                let new = Expr::atom(format!(
+                    "{}::resources::Multipart::new()",
+                    values.krate_name
+                ));
+                lets.push(binding("body", &Expr::chain(new, parts)));
+                Expr::atom("&body")
             }
         };
         args.push(arg);
@@ -422,8 +398,8 @@ fn call(api: &Api, op: &Operation, samples: &Samples<'_>, fill: Fill) -> Result<
             fields,
             base: None,
         };
-        lets.push(Statement::binding("params", &params));
-        args.push(quote! { &params });
+        lets.push(binding("params", &params));
+        args.push(Expr::atom("&params"));
     }
     Ok(Call {
         lets,
@@ -437,7 +413,7 @@ fn call(api: &Api, op: &Operation, samples: &Samples<'_>, fill: Fill) -> Result<
 /// arrays as one part per item, objects as JSON parts, `format: binary` members as
 /// files holding a few bytes. A property's `encoding` content type, where the spec
 /// gives one, is the content type of a file or of a part that is not text.
-fn multipart_parts(api: &Api, b: &RequestBody, v: &Value) -> Result<Vec<TokenStream>, String> {
+fn multipart_parts(api: &Api, b: &RequestBody, v: &Value) -> Result<Vec<Link>, String> {
     let fields = struct_fields(api, &b.ty).ok_or("the multipart body is not an object")?;
     let Value::Object(members) = v else {
         return Err("the multipart body sample is not an object".into());
@@ -464,17 +440,17 @@ fn multipart_parts(api: &Api, b: &RequestBody, v: &Value) -> Result<Vec<TokenStr
             {
                 let item_binary = binary(c.and_then(|c| c.items.as_deref()));
                 for item in items {
-                    parts.push(part(&f.wire_name, item, item_binary, part_type));
+                    parts.extend(part(&f.wire_name, item, item_binary, part_type));
                 }
             }
-            other => parts.push(part(&f.wire_name, other, binary(c), part_type)),
+            other => parts.extend(part(&f.wire_name, other, binary(c), part_type)),
         }
     }
     Ok(parts)
 }
 
 /// One `.text(..)`, `.file(..)` or `.json(..)` call of a multipart body.
-fn part(name: &str, value: &Value, binary: bool, part_type: Option<&str>) -> TokenStream {
+fn part(name: &str, value: &Value, binary: bool, part_type: Option<&str>) -> Vec<Link> {
     let json_type = |t: &str| {
         let t = t
             .split(';')
@@ -484,29 +460,45 @@ fn part(name: &str, value: &Value, binary: bool, part_type: Option<&str>) -> Tok
             .to_ascii_lowercase();
         t == "application/json" || t.ends_with("+json")
     };
+    let text = |t: &str| Expr::atom(code::string(t));
+    let (name_text, one) = (text(name), |method: &str, args: Vec<Expr>| {
+        vec![Link::call(method, args, "")]
+    });
     if binary {
         let file_name = format!("{name}.bin");
         let content_type = part_type.unwrap_or("application/octet-stream");
-        return quote! {
-            .file(#name, #file_name, #content_type, b"contract test".to_vec())
-        };
+        return one(
+            ".file",
+            vec![
+                name_text,
+                text(&file_name),
+                text(content_type),
+                Expr::atom("b\"contract test\".to_vec()"),
+            ],
+        );
     }
     match value {
         Value::Object(_) | Value::Array(_) => match part_type.filter(|t| !json_type(t)) {
-            Some(content_type) => {
-                let text = value.to_string();
-                quote! { .file(#name, #name, #content_type, #text) }
-            }
-            None => {
-                let j = json_tokens(value);
-                quote! { .json(#name, &#j).expect("the part serialises") }
-            }
+            Some(content_type) => one(
+                ".file",
+                vec![
+                    name_text,
+                    text(name),
+                    text(content_type),
+                    text(&value.to_string()),
+                ],
+            ),
+            None => vec![
+                Link::call(
+                    ".json",
+                    vec![name_text, Expr::atom(format!("&{}", json_text(value)))],
+                    "",
+                ),
+                Link::call(".expect", vec![text("the part serialises")], ""),
+            ],
         },
-        Value::String(text) => quote! { .text(#name, #text) },
-        other => {
-            let text = other.to_string();
-            quote! { .text(#name, #text) }
-        }
+        Value::String(t) => one(".text", vec![name_text, text(t)]),
+        other => one(".text", vec![name_text, text(&other.to_string())]),
     }
 }
 
@@ -553,67 +545,127 @@ fn success_test(
     call: &Call,
 ) -> TokenStream {
     let values = samples.values;
-    let name = format_ident!("{}", name);
-    let chain = r.chain.iter().map(|a| ident(a));
-    let method = format_ident!("{}_with_response", op.name.trim_end_matches('_'));
-    let Call { lets, args, .. } = call;
-    let lets: Vec<TokenStream> = lets.iter().map(|l| l.tokens(samples.code)).collect();
-    let status = Literal::u16_unsuffixed(op.response.status);
-    let attrs = attrs(op);
+    let method = format!(".{}_with_response", op.name.trim_end_matches('_'));
     let mut doc = doc.to_string();
-    let checks = match (&op.response.body, &op.response.example) {
+    let mut checks: Vec<String> = Vec::new();
+    match (&op.response.body, &op.response.example) {
         (ResponseBody::Json(ty), Some(example)) => match values.expr(ty, example) {
             Some(expected) => {
-                let expected = Statement::binding("expected", &readable(expected));
-                let expected = expected.tokens(samples.code);
-                let sent = json_tokens(example);
-                quote! {
-                    #expected
-                    assert_eq!(decoded, expected);
-                    assert_round_trip(&decoded, &#sent);
-                }
+                checks.push(binding("expected", &readable(expected)));
+                checks.push("assert_eq!(decoded, expected);".to_string());
+                checks.push(round_trip("&decoded", &json_text(example)));
             }
-            None => {
-                doc.push_str(
-                    " The response example does not fit the response type, so only decoding is checked.",
-                );
-                quote! {}
-            }
+            None => doc.push_str(
+                " The response example does not fit the response type, so only decoding is checked.",
+            ),
         },
-        (ResponseBody::Json(_), None) => {
-            doc.push_str(
-                " The spec has no response example (the server builds one from the schema), so only decoding is checked.",
-            );
-            quote! {}
+        (ResponseBody::Json(_), None) => doc.push_str(
+            " The spec has no response example (the server builds one from the schema), so only decoding is checked.",
+        ),
+        (ResponseBody::Text, Some(Value::String(text))) => {
+            checks.push(format!("assert_eq!(decoded, {});", code::string(text)));
         }
-        (ResponseBody::Text, Some(Value::String(text))) => quote! {
-            assert_eq!(decoded, #text);
-        },
-        _ => quote! {},
-    };
-    let doc = docs.attrs(&wrap(&doc));
-    let decoded = if checks.is_empty() {
-        quote! { _ }
+        _ => {}
+    }
+    let decoded = if checks.is_empty() { "_" } else { "decoded" };
+    let mut w = TestWriter::open(op, docs, name, &doc, true);
+    w.lines(&call.lets);
+    let response = client_call(r, &method, call);
+    w.lines(&[binding("response", &response)]);
+    w.lines(&[
+        format!("let (status, headers, {decoded}) = response.into_parts();"),
+        "assert_valid_request(Some(&headers));".to_string(),
+        format!("assert_eq!(status, {});", op.response.status),
+    ]);
+    w.lines(&checks);
+    w.close(samples.code)
+}
+
+/// `client().accessors().method(args).await.unwrap_or_else(|err| fail(&err))`.
+fn client_call(r: &Resource, method: &str, call: &Call) -> Expr {
+    let mut links: Vec<Link> = r
+        .chain
+        .iter()
+        .map(|a| Link::call(format!(".{a}"), vec![], ""))
+        .collect();
+    links.push(Link::call(method, call.args.clone(), ""));
+    links.push(Link::field(".await"));
+    links.push(Link::call(
+        ".unwrap_or_else",
+        vec![Expr::atom("|err| fail(&err)")],
+        "",
+    ));
+    Expr::chain(Expr::call("client", vec![]), links)
+}
+
+/// `assert_round_trip(decoded, &json);` for a `json(..)` text that may span lines (a
+/// raw string literal, written as it is).
+fn round_trip(decoded: &str, json: &str) -> String {
+    if json.contains('\n') {
+        // The literal's lines are its text: only its first line is indented.
+        format!(
+            "assert_round_trip(\n        {decoded},\n        &json(\n            {},\n        ),\n    );",
+            json.strip_prefix("json(")
+                .and_then(|j| j.strip_suffix(')'))
+                .unwrap_or(json)
+        )
     } else {
-        quote! { decoded }
-    };
-    let report = report_guard(op, &name);
-    quote! {
-        #doc
-        #attrs
-        async fn #name() {
-            #report
-            #(#lets)*
-            let response = client()
-                #(.#chain())*
-                .#method(#(#args),*)
-                .await
-                .unwrap_or_else(|err| fail(&err));
-            let (status, headers, #decoded) = response.into_parts();
-            assert_valid_request(Some(&headers));
-            assert_eq!(status, #status);
-            #checks
+        let call = Expr::call(
+            "assert_round_trip",
+            vec![Expr::atom(decoded), Expr::atom(format!("&{json}"))],
+        );
+        format!("{};", call.write(Shape::line(4, 1)))
+    }
+}
+
+/// A test function written as text: its docs and attributes, then its statements,
+/// each laid out for a body at 4 columns (the first line without them).
+struct TestWriter {
+    text: String,
+}
+
+impl TestWriter {
+    /// `async fn name() {` under its doc and the Prism tests' attributes, and the
+    /// guard that reports the operation as exercised; a plain `#[test] fn` when
+    /// `server` is false.
+    fn open(op: &Operation, docs: &Docs, name: &str, doc: &str, server: bool) -> TestWriter {
+        let mut text = String::new();
+        if let Some(line) = docs.line(&wrap(doc)) {
+            text.push_str(&line);
+            text.push('\n');
         }
+        if server {
+            text.push_str("#[tokio::test]\n");
+            text.push_str(&format!("#[ignore = {}]\n", code::string(IGNORE)));
+            text.push_str(&format!("async fn {name}() {{\n"));
+            let operation = format!("{} {}", op.method.as_str(), op.path);
+            let guard = Expr::call(
+                "exercise",
+                vec![
+                    Expr::atom(code::string(&operation)),
+                    Expr::atom(code::string(name)),
+                ],
+            );
+            text.push_str(&format!("    {}\n", binding("_report", &guard)));
+        } else {
+            text.push_str(&format!("#[test]\nfn {name}() {{\n"));
+        }
+        TestWriter { text }
+    }
+
+    /// Statements laid out for the body (see [`binding`]).
+    fn lines(&mut self, statements: &[String]) {
+        for s in statements {
+            self.text.push_str("    ");
+            self.text.push_str(s);
+            self.text.push('\n');
+        }
+    }
+
+    /// The function's end, as a placeholder item of its text.
+    fn close(mut self, code: &Code) -> TokenStream {
+        self.text.push_str("}\n");
+        code.item(self.text)
     }
 }
 
@@ -635,37 +687,23 @@ fn paging_test(
         r.chain.join("."),
         op.name
     );
-    let doc = docs.attrs(&wrap(&doc));
-    let name = format_ident!("{}", name);
-    let chain = r.chain.iter().map(|a| ident(a));
-    let method = ident(&op.name);
-    let Call { lets, args, .. } = call;
-    let lets: Vec<TokenStream> = lets.iter().map(|l| l.tokens(code)).collect();
-    let attrs = attrs(op);
-    let report = report_guard(op, &name);
-    quote! {
-        #doc
-        #attrs
-        async fn #name() {
-            #report
-            #(#lets)*
-            let page = client()
-                #(.#chain())*
-                .#method(#(#args),*)
-                .await
-                .unwrap_or_else(|err| fail(&err));
-            assert_valid_request(Some(page.headers()));
-            if page.has_next_page() {
-                let next = page
-                    .next_page()
-                    .await
-                    .unwrap_or_else(|err| fail(&err))
-                    .expect("the page after one that has a next page");
-                assert_valid_request(Some(next.headers()));
-                assert_eq!(next.items().len(), page.items().len());
-            }
-        }
-    }
+    let mut w = TestWriter::open(op, docs, name, &doc, true);
+    w.lines(&call.lets);
+    let page = client_call(r, &format!(".{}", op.name), call);
+    w.lines(&[binding("page", &page)]);
+    w.lines(&[
+        "assert_valid_request(Some(page.headers()));".to_string(),
+        "if page.has_next_page() {".to_string(),
+        "    let next = page".to_string(),
+        "        .next_page()".to_string(),
+        "        .await".to_string(),
+        "        .unwrap_or_else(|err| fail(&err))".to_string(),
+        "        .expect(\"the page after one that has a next page\");".to_string(),
+        "    assert_valid_request(Some(next.headers()));".to_string(),
+        "    assert_eq!(next.items().len(), page.items().len());".to_string(),
+        "}".to_string(),
+    ]);
+    w.close(code)
 }
 
 /// One test calling the operation once per documented error status.
@@ -753,7 +791,8 @@ fn error_test(
     let chain = r.chain.iter().map(|a| ident(a));
     let method = ident(&op.name);
     let Call { lets, args, .. } = call;
-    let lets: Vec<TokenStream> = lets.iter().map(|l| l.tokens(samples.code)).collect();
+    let lets: Vec<TokenStream> = lets.iter().map(|l| samples.code.statement(4, l)).collect();
+    let args: Vec<TokenStream> = args.iter().map(Expr::tokens).collect();
     let attrs = attrs(op);
     let report = report_guard(op, &name);
     Some(quote! {
@@ -785,8 +824,8 @@ fn webhook_test(
 ) -> Option<TokenStream> {
     let ty = w.payload.as_ref()?;
     let example = w.example.as_ref()?;
-    let expected = Statement::binding("expected", &readable(values.expr(ty, example)?));
-    let expected = expected.tokens(code);
+    let expected = binding("expected", &readable(values.expr(ty, example)?));
+    let expected = code.statement(4, &expected);
     let krate = &values.krate;
     let rust_ty = qualified(values.api, ty, krate);
     let name = format_ident!("{}", name);
@@ -926,6 +965,16 @@ fn event_pattern(api: &Api, leaf: &EventVariantTest, krate: &TokenStream) -> Tok
 /// A call of the file's `json` helper on the value's text: a raw string literal, one
 /// line when short, else pretty-printed, which reads better than `json!` tokens.
 fn json_tokens(v: &Value) -> TokenStream {
+    let text = json_text(v);
+    text.parse().unwrap_or_else(|_| {
+        let raw = v.to_string();
+        quote! { json(#raw) }
+    })
+}
+
+/// `json(r#"..."#)`: `v` as a raw string literal (pretty-printed past 80 columns), with
+/// enough `#`s that no quote in it ends the literal.
+fn json_text(v: &Value) -> String {
     let compact = v.to_string();
     let text = if compact.len() <= 80 {
         compact
@@ -936,10 +985,7 @@ fn json_tokens(v: &Value) -> TokenStream {
     while text.contains(&format!("\"{hashes}")) {
         hashes.push('#');
     }
-    match format!("r{hashes}\"{text}\"{hashes}").parse::<TokenStream>() {
-        Ok(literal) => quote! { json(#literal) },
-        Err(_) => quote! { json(#text) },
-    }
+    format!("json(r{hashes}\"{text}\"{hashes})")
 }
 
 /// `vec![a, b]` rewritten as `Vec::from([a, b])`, recursively: how the tests have
@@ -1052,34 +1098,35 @@ fn wrap(text: &str) -> String {
 mod tests {
     use serde_json::json;
 
-    use super::part;
+    use super::{Expr, Link, part};
 
-    fn text(tokens: proc_macro2::TokenStream) -> String {
-        tokens.to_string()
+    /// The links as they are written after `Multipart::new()`.
+    fn text(links: Vec<Link>) -> String {
+        Expr::chain(Expr::atom(""), links).flat()
     }
 
     #[test]
     fn multipart_parts_by_member_kind() {
         assert_eq!(
             text(part("title", &json!("a \"b\""), false, None)),
-            r#". text ("title" , "a \"b\"")"#
+            r#".text("title", "a \"b\"")"#
         );
         assert_eq!(
             text(part("count", &json!(2), false, Some("text/plain"))),
-            r#". text ("count" , "2")"#
+            r#".text("count", "2")"#
         );
         assert_eq!(
             text(part("file", &json!("x"), true, None)),
-            r#". file ("file" , "file.bin" , "application/octet-stream" , b"contract test" . to_vec ())"#
+            r#".file("file", "file.bin", "application/octet-stream", b"contract test".to_vec())"#
         );
         assert_eq!(
             text(part("icon", &json!("x"), true, Some("image/png"))),
-            r#". file ("icon" , "icon.bin" , "image/png" , b"contract test" . to_vec ())"#
+            r#".file("icon", "icon.bin", "image/png", b"contract test".to_vec())"#
         );
         // Objects: a JSON part, unless the `encoding` names another content type.
         assert_eq!(
             text(part("meta", &json!({"a": 1}), false, None)),
-            r##". json ("meta" , & json (r#"{"a":1}"#)) . expect ("the part serialises")"##
+            r##".json("meta", &json(r#"{"a":1}"#)).expect("the part serialises")"##
         );
         assert_eq!(
             text(part(
@@ -1088,7 +1135,7 @@ mod tests {
                 false,
                 Some("application/vnd.x+json")
             )),
-            r##". json ("meta" , & json (r#"{"a":1}"#)) . expect ("the part serialises")"##
+            r##".json("meta", &json(r#"{"a":1}"#)).expect("the part serialises")"##
         );
         assert_eq!(
             text(part(
@@ -1097,7 +1144,7 @@ mod tests {
                 false,
                 Some("application/x-yaml")
             )),
-            r#". file ("meta" , "meta" , "application/x-yaml" , "{\"a\":1}")"#
+            r#".file("meta", "meta", "application/x-yaml", "{\"a\":1}")"#
         );
     }
 }
