@@ -288,7 +288,7 @@ fn resource(api: &Api, r: &Resource, feature: Option<String>) -> ResourceSurface
         .operations
         .iter()
         .map(|op| {
-            let (decls, _) = arguments(api, op);
+            let decls = arguments(api, op);
             let doc = [op.doc.summary.as_deref(), op.doc.description.as_deref()]
                 .iter()
                 .flatten()
@@ -297,7 +297,13 @@ fn resource(api: &Api, r: &Resource, feature: Option<String>) -> ResourceSurface
                 .join("\n\n");
             Method {
                 name: op.name.clone(),
-                args: decls.into_iter().map(arg).collect(),
+                args: decls
+                    .into_iter()
+                    .map(|(name, ty)| Arg {
+                        name,
+                        ty: text(&ty),
+                    })
+                    .collect(),
                 returns: text(&return_type(api, op)),
                 http: format!("{} {}", op.method.as_str(), op.path),
                 deprecated: op.deprecated,
@@ -328,17 +334,6 @@ fn constructor(api: &Api, st: &Struct) -> Vec<Arg> {
 }
 
 /// `name: Type` tokens to an [`Arg`].
-fn arg(decl: TokenStream) -> Arg {
-    let mut tokens = decl.into_iter();
-    let name = tokens.next().map(|t| t.to_string()).unwrap_or_default();
-    // Skip the `:`.
-    let ty: TokenStream = tokens.skip(1).collect();
-    Arg {
-        name,
-        ty: text(&ty),
-    }
-}
-
 /// The traits each kind of type gets (as `types.rs` emits them).
 fn traits(kind: &TypeKind, default: bool, ser: bool, de: bool) -> Vec<String> {
     let mut out: Vec<&str> = match kind {

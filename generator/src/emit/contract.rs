@@ -521,10 +521,18 @@ fn param_value(samples: &Samples<'_>, p: &Param, fill: Fill) -> Option<Value> {
 
 /// The first statement of a server-backed test: records its outcome, under the
 /// operation's method and path, in the report `cargo xtask corpus --contract` reads.
-fn report_guard(op: &Operation, test: &proc_macro2::Ident) -> TokenStream {
+/// `let _report = exercise("METHOD /path", "test");`: the guard that reports the
+/// operation as exercised, laid out for a test's body.
+fn report_guard(op: &Operation, test: &str) -> String {
     let operation = format!("{} {}", op.method.as_str(), op.path);
-    let test = test.to_string();
-    quote! { let _report = exercise(#operation, #test); }
+    let guard = Expr::call(
+        "exercise",
+        vec![
+            Expr::atom(code::string(&operation)),
+            Expr::atom(code::string(test)),
+        ],
+    );
+    binding("_report", &guard)
 }
 
 fn attrs(op: &Operation) -> TokenStream {
@@ -568,7 +576,7 @@ fn success_test(
         _ => {}
     }
     let decoded = if checks.is_empty() { "_" } else { "decoded" };
-    let mut w = TestWriter::open(op, docs, name, &doc, true);
+    let mut w = TestWriter::open(op, docs, name, &doc);
     w.lines(&call.lets);
     let response = client_call(r, &method, call);
     w.lines(&[binding("response", &response)]);
@@ -626,30 +634,17 @@ struct TestWriter {
 
 impl TestWriter {
     /// `async fn name() {` under its doc and the Prism tests' attributes, and the
-    /// guard that reports the operation as exercised; a plain `#[test] fn` when
-    /// `server` is false.
-    fn open(op: &Operation, docs: &Docs, name: &str, doc: &str, server: bool) -> TestWriter {
+    /// guard that reports the operation as exercised.
+    fn open(op: &Operation, docs: &Docs, name: &str, doc: &str) -> TestWriter {
         let mut text = String::new();
         if let Some(line) = docs.line(&wrap(doc)) {
             text.push_str(&line);
             text.push('\n');
         }
-        if server {
-            text.push_str("#[tokio::test]\n");
-            text.push_str(&format!("#[ignore = {}]\n", code::string(IGNORE)));
-            text.push_str(&format!("async fn {name}() {{\n"));
-            let operation = format!("{} {}", op.method.as_str(), op.path);
-            let guard = Expr::call(
-                "exercise",
-                vec![
-                    Expr::atom(code::string(&operation)),
-                    Expr::atom(code::string(name)),
-                ],
-            );
-            text.push_str(&format!("    {}\n", binding("_report", &guard)));
-        } else {
-            text.push_str(&format!("#[test]\nfn {name}() {{\n"));
-        }
+        text.push_str("#[tokio::test]\n");
+        text.push_str(&format!("#[ignore = {}]\n", code::string(IGNORE)));
+        text.push_str(&format!("async fn {name}() {{\n"));
+        text.push_str(&format!("    {}\n", report_guard(op, name)));
         TestWriter { text }
     }
 
@@ -687,7 +682,7 @@ fn paging_test(
         r.chain.join("."),
         op.name
     );
-    let mut w = TestWriter::open(op, docs, name, &doc, true);
+    let mut w = TestWriter::open(op, docs, name, &doc);
     w.lines(&call.lets);
     let page = client_call(r, &format!(".{}", op.name), call);
     w.lines(&[binding("page", &page)]);
@@ -794,7 +789,9 @@ fn error_test(
     let lets: Vec<TokenStream> = lets.iter().map(|l| samples.code.statement(4, l)).collect();
     let args: Vec<TokenStream> = args.iter().map(Expr::tokens).collect();
     let attrs = attrs(op);
-    let report = report_guard(op, &name);
+    let report = samples
+        .code
+        .statement(4, &report_guard(op, &name.to_string()));
     Some(quote! {
         #doc
         #attrs

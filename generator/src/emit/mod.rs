@@ -58,9 +58,8 @@ pub struct DocBlock {
 /// for comparing two generations.
 pub fn method_arguments(api: &Api, op: &crate::ir::Operation) -> Vec<String> {
     resources::arguments(api, op)
-        .0
-        .iter()
-        .map(|t| t.to_string())
+        .into_iter()
+        .map(|(name, ty)| format!("{name} : {ty}"))
         .collect()
 }
 

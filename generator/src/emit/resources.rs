@@ -285,12 +285,10 @@ fn mentions_types(api: &Api, op: &Operation) -> bool {
         || matches!(&op.response.body, ResponseBody::Json(t) if named(t))
 }
 
-/// The argument list (after `&self`) and the call's argument names.
-pub fn arguments(api: &Api, op: &Operation) -> (Vec<TokenStream>, Vec<TokenStream>) {
+/// The parameters of an operation's method after `&self`: each name and type.
+pub fn arguments(api: &Api, op: &Operation) -> Vec<(String, TokenStream)> {
     let mut decls = Vec::new();
-    let mut names = Vec::new();
     for p in &op.path_params {
-        let n = ident(&p.name);
         let ty = match path_arg_kind(api, &p.ty) {
             PathArg::Str => quote! { &str },
             PathArg::Scalar(prim) => super::rust_type::primitive(prim),
@@ -299,8 +297,7 @@ pub fn arguments(api: &Api, op: &Operation) -> (Vec<TokenStream>, Vec<TokenStrea
                 quote! { &#t }
             }
         };
-        decls.push(quote! { #n: #ty });
-        names.push(quote! { #n });
+        decls.push((p.name.clone(), ty));
     }
     if let Some(b) = &op.body {
         let ty = match &b.encoding {
@@ -319,16 +316,13 @@ pub fn arguments(api: &Api, op: &Operation) -> (Vec<TokenStream>, Vec<TokenStrea
             BodyEncoding::Binary(_) => quote! { Vec<u8> },
             BodyEncoding::Multipart => quote! { &crate::runtime::Multipart },
         };
-        let n = body_arg(op);
-        decls.push(quote! { #n: #ty });
-        names.push(quote! { #n });
+        decls.push((body_arg(op).to_string(), ty));
     }
     if let Some(p) = &op.params {
         let t = ident(&api.type_def(p.ty).name);
-        decls.push(quote! { params: &types::#t });
-        names.push(quote! { params });
+        decls.push(("params".to_string(), quote! { &types::#t }));
     }
-    (decls, names)
+    decls
 }
 
 /// The name of the body argument: `params` when it is the operation's params struct
@@ -409,22 +403,10 @@ fn request_fn_name(op: &Operation) -> String {
 /// The parameters of an operation's method after `&self` and the names they are
 /// passed on by, as text.
 fn argument_texts(api: &Api, op: &Operation) -> (Vec<String>, Vec<String>) {
-    let (decls, names) = arguments(api, op);
-    let decls = decls
-        .iter()
-        .map(|d| {
-            let text = code::type_text(d);
-            // `name : T` from the tokens; one space after the colon, none before.
-            match text.split_once(':') {
-                Some((name, ty)) if !ty.starts_with(':') => {
-                    format!("{}: {}", name.trim_end(), ty.trim_start())
-                }
-                _ => text,
-            }
-        })
-        .collect();
-    let names = names.iter().map(ToString::to_string).collect();
-    (decls, names)
+    arguments(api, op)
+        .into_iter()
+        .map(|(name, ty)| (format!("{name}: {}", code::type_text(&ty)), name))
+        .unzip()
 }
 
 /// The function building one operation's request. It is plain (not `async`, not
