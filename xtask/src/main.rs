@@ -17,16 +17,24 @@ use std::path::PathBuf;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// Commits mimalloc's arenas as they are used rather than up front: a smaller peak
-/// memory, and fewer page faults in a short-lived process.
+/// Keeps the resident set close to what is live: arenas are committed as they are used
+/// rather than up front, and memory freed by a stage (the parsed document once the IR
+/// is built, a worker's scratch once its part is printed) is handed back to the OS at
+/// once instead of after mimalloc's default 10 ms delay, so that the next stage, often
+/// on another thread, does not fault in fresh pages beside it. Measured in
+/// BENCHMARKS.md ("Allocator settings").
 #[cfg(feature = "mimalloc")]
 fn tune_allocator() {
-    /// `mi_option_arena_eager_commit` in `mi_option_e` of mimalloc 2 (the `v2` feature;
-    /// the bindings do not name it); the version is fixed by `Cargo.lock`.
+    // Indices in `mi_option_e` of mimalloc 2 (the `v2` feature; the bindings do not name
+    // them); the version is fixed by `Cargo.lock`.
     const ARENA_EAGER_COMMIT: libmimalloc_sys::mi_option_t = 4;
-    // SAFETY: sets a process-wide option of the allocator; called first thing in
-    // `main`, before any other thread exists.
-    unsafe { libmimalloc_sys::mi_option_set(ARENA_EAGER_COMMIT, 0) };
+    const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+    // SAFETY: sets process-wide options of the allocator; called first thing in `main`,
+    // before any other thread exists.
+    unsafe {
+        libmimalloc_sys::mi_option_set(ARENA_EAGER_COMMIT, 0);
+        libmimalloc_sys::mi_option_set(PURGE_DELAY, 0);
+    }
 }
 use std::process::ExitCode;
 
