@@ -138,6 +138,20 @@ pub struct Generated {
     pub timings: Timings,
 }
 
+/// Hands memory that the process has freed back to the OS: the allocator's job, which
+/// the library cannot do itself (it does not know which allocator the binary runs on).
+/// A binary whose allocator can do it sets this once, first thing in `main`; the
+/// pipeline calls it where a stage has dropped what it built on other threads (the
+/// workers that emit and format the files), whose freed pages an allocator may
+/// otherwise keep until it reuses them. Without it, the pipeline runs the same.
+pub static RELEASE_FREED_MEMORY: std::sync::OnceLock<fn()> = std::sync::OnceLock::new();
+
+fn release_freed_memory() {
+    if let Some(release) = RELEASE_FREED_MEMORY.get() {
+        release();
+    }
+}
+
 /// Runs `f`, recording the time it took in `slot`.
 fn timed<R>(slot: &mut Duration, f: impl FnOnce() -> R) -> R {
     let t = Instant::now();
@@ -308,6 +322,9 @@ pub fn generate_from(
         files.insert(path, text);
     }
     (timings.emit, timings.format) = (busy.emit, busy.format);
+    // The workers' scratch is garbage now; what follows (templates, the surface) would
+    // otherwise be laid out beside it.
+    release_freed_memory();
 
     templates.render_into(&config, &api, &plan, &mut files)?;
     let surface = surface::Surface::build(

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use crate::error::{Error, ErrorKind};
 use crate::pointer::JsonPointer;
@@ -25,10 +25,16 @@ const BY_REFERENCE: [&str; 8] = [
 /// Parses a normalized document. The value is borrowed: later stages still read raw
 /// nodes (examples, `webhooks`) that the typed model does not keep.
 ///
-/// Every node is checked, but the [`BY_REFERENCE`] sections of `components` are
-/// checked one entry at a time and left out of the model (they are taken out of
-/// `value` while the rest is parsed, then put back): the model holds what lowering
-/// walks (paths, tags, security), not a second copy of the whole document.
+/// The model holds what lowering walks whole (info, servers, tags, security schemes),
+/// not a second copy of the document:
+/// - the [`BY_REFERENCE`] sections of `components` are checked here one entry at a
+///   time and left out of the model (taken out of `value` while the rest is parsed,
+///   then put back);
+/// - `paths` is left out too: lowering reads one path item at a time from the
+///   document ([`path_item`]), which checks it with the same located errors, so at
+///   most one item is held twice;
+/// - `components/examples` is checked and then dropped from the document: nothing after
+///   this stage reads it (validation ran before; lowering takes inline examples only).
 pub fn parse(value: &mut Value, path: &Path) -> Result<openapiv3::OpenAPI, Error> {
     match value.get("openapi").and_then(Value::as_str) {
         Some(v) if v.starts_with("3.") => {}
@@ -51,6 +57,22 @@ pub fn parse(value: &mut Value, path: &Path) -> Result<openapiv3::OpenAPI, Error
     }
     // The plain deserializer first: tracking the path costs about as much again, and
     // is only needed to locate an error.
+    let paths = value
+        .as_object_mut()
+        .and_then(|root| root.insert("paths".to_string(), Value::Object(Map::new())));
+    let parsed = parse_without_paths(value, path);
+    if let (Some(paths), Some(root)) = (paths, value.as_object_mut()) {
+        root.insert("paths".to_string(), paths);
+    }
+    let api = parsed?;
+    if let Some(Value::Object(components)) = value.get_mut("components") {
+        components.shift_remove("examples");
+    }
+    Ok(api)
+}
+
+/// [`parse`] once `paths` is an empty mapping.
+fn parse_without_paths(value: &mut Value, path: &Path) -> Result<openapiv3::OpenAPI, Error> {
     let taken = take_by_reference(value);
     let api = <openapiv3::OpenAPI as serde::Deserialize>::deserialize(&*value).ok();
     let entries_fit = api.is_some()
@@ -67,11 +89,32 @@ pub fn parse(value: &mut Value, path: &Path) -> Result<openapiv3::OpenAPI, Error
     }
     serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(value).map_err(|e| {
         let (pointer, message) = locate(e, &JsonPointer::root());
-        // `openapiv3` flattens maps (paths, responses), which hides the exact place;
-        // parse the children one by one to find the node that does not fit.
+        // `openapiv3` flattens maps (responses), which hides the exact place; parse the
+        // children one by one to find the node that does not fit.
         let (pointer, message) = drill(value, &pointer).unwrap_or((pointer, message));
         Error::new(ErrorKind::Invalid, path, message).at(pointer)
     })
+}
+
+/// The path item written at `pointer` (`/paths/...`, not a `$ref`) of `doc`, parsed; a
+/// node that does not fit is an error located as [`parse`] locates one.
+pub fn path_item(
+    doc: &Value,
+    pointer: &JsonPointer,
+    file: &Path,
+) -> Result<openapiv3::PathItem, Error> {
+    use openapiv3::PathItem;
+    let Some(node) = pointer.resolve(doc) else {
+        return Err(Error::new(ErrorKind::Invalid, file, "no path item here").at(pointer));
+    };
+    // The plain deserializer first, as in `parse`.
+    if let Ok(item) = <PathItem as serde::Deserialize>::deserialize(node) {
+        return Ok(item);
+    }
+    let (at, message) = attempt::<PathItem>(node, pointer)
+        .map(|found| drill(doc, pointer).unwrap_or(found))
+        .unwrap_or_else(|| (pointer.clone(), "not a path item".to_string()));
+    Err(Error::new(ErrorKind::Invalid, file, message).at(at))
 }
 
 /// The [`BY_REFERENCE`] sections taken out of `components`, with the order of its
@@ -261,15 +304,55 @@ mod tests {
     fn shape_errors_carry_a_pointer() {
         let mut doc = json!({
             "openapi": "3.0.3", "info": {"title": "t", "version": "1"},
-            "paths": {"/a": {"get": {"responses": {"200": {"description": 5}}}}}
+            "paths": {"/a": {"get": {"responses": {"200": {"description": 5}}}}},
+            "components": {"securitySchemes": {"k": {"type": "apiKey"}}}
         });
         let e = parse(&mut doc, Path::new("a.json")).expect_err("invalid");
         assert_eq!(e.kind(), ErrorKind::Invalid);
         assert!(
             e.pointer()
-                .is_some_and(|p| p.starts_with("#/paths/~1a/get")),
+                .is_some_and(|p| p.starts_with("#/components/securitySchemes/k")),
             "{e}"
         );
+        // A path item is checked when it is read, with the same located error.
+        doc["components"]["securitySchemes"]["k"] = json!({"type": "http", "scheme": "bearer"});
+        parse(&mut doc, Path::new("a.json")).expect("paths are read later");
+        let e = path_item(
+            &doc,
+            &JsonPointer::at(&["paths", "/a"]),
+            Path::new("a.json"),
+        )
+        .expect_err("invalid");
+        assert_eq!(e.kind(), ErrorKind::Invalid);
+        assert!(
+            e.pointer()
+                .is_some_and(|p| p.starts_with("#/paths/~1a/get/responses/200")),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn paths_are_left_out_of_the_model_and_examples_dropped() {
+        let mut doc = json!({
+            "openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+            "paths": {"/a": {"get": {"responses": {"204": {"description": "done"}}}}},
+            "x-after": 1,
+            "components": {"examples": {"e": {"value": 1}}, "schemas": {"A": {"type": "string"}}}
+        });
+        let api = parse(&mut doc, Path::new("a.json")).expect("valid");
+        assert!(api.paths.paths.is_empty());
+        let keys: Vec<&String> = doc.as_object().expect("map").keys().collect();
+        assert_eq!(keys, ["openapi", "info", "paths", "x-after", "components"]);
+        assert!(doc["paths"]["/a"]["get"].is_object());
+        assert!(doc["components"].get("examples").is_none());
+        assert!(doc["components"]["schemas"]["A"].is_object());
+        let item = path_item(
+            &doc,
+            &JsonPointer::at(&["paths", "/a"]),
+            Path::new("a.json"),
+        )
+        .expect("valid");
+        assert!(item.get.is_some());
     }
 
     #[test]

@@ -35,6 +35,12 @@ fn tune_allocator() {
         libmimalloc_sys::mi_option_set(ARENA_EAGER_COMMIT, 0);
         libmimalloc_sys::mi_option_set(PURGE_DELAY, 0);
     }
+    // Pages freed by threads that have ended stay committed until collected (a
+    // collection here returns 9 MB of GitHub's 36 MB after the emit workers end).
+    let _ = generator::RELEASE_FREED_MEMORY.set(|| {
+        // SAFETY: `mi_collect` may be called from any thread at any time.
+        unsafe { libmimalloc_sys::mi_collect(true) }
+    });
 }
 use std::process::ExitCode;
 

@@ -45,6 +45,10 @@ pub(crate) struct Lowerer<'a> {
     /// How many references are being lowered inside one another (see
     /// [`MAX_NESTING`]).
     nesting: usize,
+    /// The `security` of each operation of each path item written in place (not a
+    /// `$ref`), in `openapiv3`'s method order: gathered while the operations are
+    /// lowered (path items are read one at a time), for choosing the client's scheme.
+    operation_security: Vec<(JsonPointer, Option<Vec<openapiv3::SecurityRequirement>>)>,
 }
 
 /// The deepest nesting of references lowered on first use, and of `allOf` members:
@@ -79,6 +83,7 @@ pub fn lower(
         diagnostics: Vec::new(),
         resolved: RefCell::new(HashMap::new()),
         nesting: 0,
+        operation_security: Vec::new(),
     };
     l.lower_components()?;
     let mut resources = l.lower_operations(config)?;

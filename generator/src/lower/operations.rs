@@ -73,11 +73,121 @@ struct Found {
     path: String,
     method: HttpMethod,
     pointer: JsonPointer,
+    /// What naming reads of it.
+    head: Head,
 }
 
-/// What `op_of` answers for a method that is absent (never, by construction).
-static EMPTY_OPERATION: std::sync::LazyLock<openapiv3::Operation> =
-    std::sync::LazyLock::new(openapiv3::Operation::default);
+/// What naming reads of an operation, before its path item is parsed whole.
+struct Head {
+    operation_id: Option<String>,
+    first_tag: Option<String>,
+    /// `x-resource-name`.
+    resource_name: Option<String>,
+    /// `x-method-name`.
+    method_name: Option<String>,
+}
+
+impl Head {
+    fn of(op: &openapiv3::Operation) -> Head {
+        let extension = |key: &str| op.extensions.get(key).and_then(Value::as_str);
+        Head {
+            operation_id: op.operation_id.clone(),
+            first_tag: op.tags.first().cloned(),
+            resource_name: extension("x-resource-name").map(str::to_string),
+            method_name: extension("x-method-name").map(str::to_string),
+        }
+    }
+
+    /// The same read from an operation as written. Anything that would not parse is
+    /// left out here; the operation is parsed whole, with a located error, before it is
+    /// lowered.
+    fn of_raw(op: &Value) -> Head {
+        let text = |key: &str| op.get(key).and_then(Value::as_str).map(str::to_string);
+        Head {
+            operation_id: text("operationId"),
+            first_tag: op
+                .get("tags")
+                .and_then(Value::as_array)
+                .and_then(|tags| tags.first())
+                .and_then(Value::as_str)
+                .map(str::to_string),
+            resource_name: text("x-resource-name"),
+            method_name: text("x-method-name"),
+        }
+    }
+}
+
+/// A path item as the operations pass meets it.
+enum Source<'a> {
+    /// Written in place: parsed when its operations are lowered, then dropped.
+    Inline(&'a Value),
+    /// A `$ref` to a shared path item, parsed once.
+    Shared(Rc<openapiv3::PathItem>),
+}
+
+impl Source<'_> {
+    /// Its operations in [`methods`] order, with what naming reads of each.
+    fn heads(&self) -> Vec<(HttpMethod, Head)> {
+        match self {
+            Source::Shared(item) => methods(item)
+                .into_iter()
+                .filter_map(|(method, op)| Some((method, Head::of(op?))))
+                .collect(),
+            Source::Inline(node) => methods_raw(node)
+                .into_iter()
+                .filter_map(|(method, op)| Some((method, Head::of_raw(op?))))
+                .collect(),
+        }
+    }
+
+    /// Whether it has a `put` and a `patch` operation.
+    fn siblings(&self) -> shape::Siblings {
+        match self {
+            Source::Shared(item) => shape::Siblings {
+                put: item.put.is_some(),
+                patch: item.patch.is_some(),
+            },
+            Source::Inline(node) => {
+                let has = |m: &str| node.get(m).is_some_and(|op| !op.is_null());
+                shape::Siblings {
+                    put: has("put"),
+                    patch: has("patch"),
+                }
+            }
+        }
+    }
+}
+
+/// [`methods`] of a path item as written (`null` is no operation, as when parsed).
+fn methods_raw(item: &Value) -> [(HttpMethod, Option<&Value>); 8] {
+    [
+        HttpMethod::Get,
+        HttpMethod::Post,
+        HttpMethod::Put,
+        HttpMethod::Patch,
+        HttpMethod::Delete,
+        HttpMethod::Head,
+        HttpMethod::Options,
+        HttpMethod::Trace,
+    ]
+    .map(|m| {
+        let op = item
+            .get(m.as_str().to_ascii_lowercase())
+            .filter(|op| !op.is_null());
+        (m, op)
+    })
+}
+
+/// The operation of `item` for `method` (one that `found` lists, so present).
+fn operation_of(item: &openapiv3::PathItem, method: HttpMethod) -> &openapiv3::Operation {
+    static EMPTY_OPERATION: std::sync::LazyLock<openapiv3::Operation> =
+        std::sync::LazyLock::new(openapiv3::Operation::default);
+    methods(item)
+        .into_iter()
+        .find(|(m, _)| *m == method)
+        .and_then(|(_, op)| op)
+        .unwrap_or(&EMPTY_OPERATION)
+}
 
 /// A resource being assembled: a node of the client's resource tree.
 struct Group {
@@ -380,28 +490,37 @@ impl<'a> Lowerer<'a> {
             }
         }
 
-        // Every operation, in spec order.
-        let mut items = Vec::new();
+        // Every operation, in spec order. Path items are read from the document: what
+        // naming needs first, the whole item only when its operations are lowered.
+        let paths: Vec<(&String, &Value)> = self
+            .doc
+            .get("paths")
+            .and_then(Value::as_object)
+            .map(|m| m.iter().filter(|(k, _)| k.starts_with('/')).collect())
+            .unwrap_or_default();
+        let mut items: Vec<(&String, JsonPointer, Source<'_>)> = Vec::with_capacity(paths.len());
         let mut found: Vec<Found> = Vec::new();
-        for (path, item) in &self.spec.paths.paths {
+        for (path, node) in paths {
             let item_ptr = JsonPointer::at(&["paths", path]);
-            let resolved = self.deref(item, &item_ptr)?;
-            for (method, op) in methods(&resolved) {
-                if op.is_some() {
-                    found.push(Found {
-                        item: items.len(),
-                        path: path.clone(),
-                        method,
-                        pointer: item_ptr.join(method.as_str().to_ascii_lowercase()),
-                    });
-                }
+            let source = match node.get("$ref").and_then(Value::as_str) {
+                Some(reference) => Source::Shared(self.resolve_as(reference, &item_ptr)?),
+                None => Source::Inline(node),
+            };
+            for (method, head) in source.heads() {
+                found.push(Found {
+                    item: items.len(),
+                    path: path.clone(),
+                    method,
+                    pointer: item_ptr.join(method.as_str().to_ascii_lowercase()),
+                    head,
+                });
             }
-            items.push(resolved);
+            items.push((path, item_ptr, source));
         }
         // Paths that have items (`/accounts/{}/people` when `/accounts/{}/people/{}`
         // exists): collections, whatever their spelling.
         let mut prefixes: HashMap<String, shape::Below> = HashMap::new();
-        for path in self.spec.paths.paths.keys() {
+        for (path, ..) in &items {
             let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
             for k in 1..segments.len() {
                 let below = prefixes
@@ -412,14 +531,6 @@ impl<'a> Lowerer<'a> {
             }
         }
         let below = |prefix: &str| prefixes.get(&path_key(prefix)).copied().unwrap_or_default();
-        let op_of = |f: &Found| -> &openapiv3::Operation {
-            // `found` only lists methods that are present.
-            methods(&items[f.item])
-                .into_iter()
-                .find(|(m, _)| *m == f.method)
-                .and_then(|(_, op)| op)
-                .unwrap_or(&EMPTY_OPERATION)
-        };
 
         // Names the config gives, in config order, first: they win over derived ones.
         let mut placed: Vec<Option<(usize, String)>> = vec![None; found.len()];
@@ -457,7 +568,7 @@ impl<'a> Lowerer<'a> {
         let mut seen_ids: HashMap<String, usize> = HashMap::new();
         let mut ids = Vec::with_capacity(found.len());
         for (i, f) in found.iter().enumerate() {
-            let op = op_of(f);
+            let op = &f.head;
             let operation_id = match &op.operation_id {
                 Some(id) => {
                     let n = seen_ids.entry(id.clone()).or_insert(0);
@@ -476,18 +587,14 @@ impl<'a> Lowerer<'a> {
             if placed[i].is_some() {
                 continue;
             }
-            let key = match op.extensions.get("x-resource-name").and_then(Value::as_str) {
-                Some(r) => r.to_string(),
-                None => match op.tags.first() {
+            let key = match &op.resource_name {
+                Some(r) => r.clone(),
+                None => match &op.first_tag {
                     Some(tag) => tag_resource(tag),
                     None => shape::group_from_path(&f.path),
                 },
             };
-            let item = &items[f.item];
-            let siblings = shape::Siblings {
-                put: item.put.is_some(),
-                patch: item.patch.is_some(),
-            };
+            let siblings = items[f.item].2.siblings();
             let shape = shape::rest_shape(&f.path, &key, f.method, siblings, &below);
             let mut g = tree.group(None, &key, &docs_by_name);
             let mut chain = vec![key.clone()];
@@ -513,7 +620,7 @@ impl<'a> Lowerer<'a> {
             // The REST name, else the short name, else the whole operationId (before a
             // numeric suffix).
             let taken = |n: &str| tree.groups[g].names.contains(n);
-            let wanted = match op.extensions.get("x-method-name").and_then(Value::as_str) {
+            let wanted = match op.method_name.as_deref() {
                 Some(m) => names::snake(m, "call"),
                 None => match shape.as_ref().and_then(|s| s.method) {
                     Some(m) if !taken(m) => m.to_string(),
@@ -525,22 +632,37 @@ impl<'a> Lowerer<'a> {
             placed[i] = Some((g, name));
         }
 
-        // Lower every operation in spec order (inline types are named in that order).
-        for ((f, place), operation_id) in found.iter().zip(placed).zip(ids) {
-            let Some((g, name)) = place else { continue };
-            let op = op_of(f);
-            let singular = tree.groups[g].singular.clone();
-            let operation = self.operation(
-                &items[f.item],
-                op,
-                f.method,
-                &f.path,
-                &f.pointer,
-                name,
-                operation_id,
-                &singular,
-            )?;
-            tree.groups[g].operations.push(operation);
+        // Lower every operation in spec order (inline types are named in that order),
+        // one path item at a time: each is parsed here, and dropped before the next.
+        let mut next = found.iter().zip(placed).zip(ids).peekable();
+        for (index, (_, item_ptr, source)) in items.iter().enumerate() {
+            let item = match source {
+                Source::Shared(item) => Rc::clone(item),
+                Source::Inline(_) => {
+                    let item = Rc::new(crate::parse::path_item(self.doc, item_ptr, self.file)?);
+                    for (method, op) in item.iter() {
+                        self.operation_security
+                            .push((item_ptr.join(method), op.security.clone()));
+                    }
+                    item
+                }
+            };
+            while let Some(((f, place), operation_id)) = next.next_if(|((f, _), _)| f.item == index)
+            {
+                let Some((g, name)) = place else { continue };
+                let singular = tree.groups[g].singular.clone();
+                let operation = self.operation(
+                    &item,
+                    operation_of(&item, f.method),
+                    f.method,
+                    &f.path,
+                    &f.pointer,
+                    name,
+                    operation_id,
+                    &singular,
+                )?;
+                tree.groups[g].operations.push(operation);
+            }
         }
         Ok(tree.into_resources(&order))
     }
@@ -1195,7 +1317,7 @@ impl<'a> Lowerer<'a> {
 
     /// How the client sends its key: the scheme [`client_scheme`] picks.
     fn auth(&mut self) -> Auth {
-        match client_scheme(self.spec) {
+        match client_scheme(self.spec, &self.operation_security) {
             Some(name) => self.scheme(&name),
             None => Auth::None,
         }
@@ -1209,32 +1331,34 @@ impl<'a> Lowerer<'a> {
     /// noted.
     pub(super) fn secure_operations(&mut self, resources: &mut [crate::ir::Resource]) {
         let spec = self.spec;
-        let Some(client) = client_scheme(spec).filter(|name| scheme_auth(spec, name).is_some())
+        let Some(client) = client_scheme(spec, &self.operation_security)
+            .filter(|name| scheme_auth(spec, name).is_some())
         else {
             return;
         };
         let global = spec.security.as_ref();
-        let mut requirements = std::collections::HashMap::new();
-        for (path, item) in &spec.paths.paths {
-            let Some(item) = item.as_item() else { continue };
-            for (method, op) in item.iter() {
-                let ptr = JsonPointer::at(&["paths", path, method]);
-                requirements.insert(ptr, op.security.as_ref().or(global));
-            }
-        }
+        let requirements: HashMap<&JsonPointer, Option<&Vec<openapiv3::SecurityRequirement>>> =
+            self.operation_security
+                .iter()
+                .map(|(ptr, security)| (ptr, security.as_ref().or(global)))
+                .collect();
+        let mut notes = Vec::new();
         for op in resources.iter_mut().flat_map(|r| r.operations.iter_mut()) {
             let Some(wanted) = requirements.get(&op.pointer) else {
                 continue;
             };
             match operation_auth(spec, &client, *wanted) {
                 Ok(auth) => op.auth = auth,
-                Err(combined) => self.note(
-                    &op.pointer.join("security"),
+                Err(combined) => notes.push((
+                    op.pointer.join("security"),
                     format!(
                         "the operation requires {combined} together; the client sends its one key only as `{client}`"
                     ),
-                ),
+                )),
             }
+        }
+        for (pointer, message) in notes {
+            self.note(&pointer, message);
         }
     }
 
@@ -1253,18 +1377,16 @@ impl<'a> Lowerer<'a> {
 /// The one scheme the client sends its key with: of the schemes the operations accept
 /// (their own `security`, else the document's), the one that satisfies the most
 /// operations; on a tie, one that keeps the key out of the URL, then the first listed.
-fn client_scheme(spec: &openapiv3::OpenAPI) -> Option<String> {
+fn client_scheme(
+    spec: &openapiv3::OpenAPI,
+    operation_security: &[(JsonPointer, Option<Vec<openapiv3::SecurityRequirement>>)],
+) -> Option<String> {
     let global = spec.security.as_ref();
     // The alternatives of every operation that states requirements.
-    let mut operations: Vec<&Vec<openapiv3::SecurityRequirement>> = Vec::new();
-    for item in spec.paths.paths.values() {
-        let Some(item) = item.as_item() else { continue };
-        for (_, op) in item.iter() {
-            if let Some(requirements) = op.security.as_ref().or(global) {
-                operations.push(requirements);
-            }
-        }
-    }
+    let operations: Vec<&Vec<openapiv3::SecurityRequirement>> = operation_security
+        .iter()
+        .filter_map(|(_, security)| security.as_ref().or(global))
+        .collect();
     let mut candidates: Vec<&String> = Vec::new();
     for requirement in global.into_iter().flatten().chain(
         operations
