@@ -35,7 +35,7 @@ pub fn format(path: &Path, tokens: TokenStream) -> Result<String, Error> {
 /// attribute per line (no line of a block has a line break, and none starts with `/`:
 /// each is empty or starts with a space).
 pub fn format_emitted(path: &Path, emitted: Emitted) -> Result<String, Error> {
-    Ok(join(vec![print(path, emitted)?]))
+    Ok(join(vec![print(path, emitted)?], |_| {}))
 }
 
 /// The printed items of an emitted part, spaced, without the file's header: the
@@ -206,7 +206,8 @@ fn plain_literals(text: &str) -> bool {
 
 /// A file's text from its printed parts: the generated-file header, then the parts,
 /// with the blank line [`space_items`] would put where one part meets the next.
-pub fn join(parts: Vec<String>) -> String {
+/// `dropped` is told the length of each part once it is copied and freed.
+pub fn join(parts: Vec<String>, mut dropped: impl FnMut(usize)) -> String {
     let mut text =
         String::with_capacity(HEADER.len() + parts.iter().map(String::len).sum::<usize>());
     text.push_str(HEADER);
@@ -226,6 +227,9 @@ pub fn join(parts: Vec<String>) -> String {
         text.push_str(&part);
         let last_item: Vec<&str> = part.lines().rev().take_while(|l| !l.is_empty()).collect();
         tail = last_item.into_iter().rev().map(str::to_string).collect();
+        let len = part.len();
+        drop(part);
+        dropped(len);
     }
     text
 }
@@ -709,7 +713,7 @@ mod tests {
             print(Path::new("a.rs"), plain(second)).expect("valid"),
         ];
         assert_eq!(
-            join(parts),
+            join(parts, |_| {}),
             format(Path::new("a.rs"), whole).expect("valid")
         );
     }

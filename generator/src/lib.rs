@@ -227,6 +227,10 @@ impl Generated {
     }
 }
 
+/// While a file's parts are joined, freed memory is released after this many bytes
+/// (Stripe's peak 60 -> 55 MB).
+const RELEASE_AFTER_BYTES: usize = 2 << 20;
+
 /// Types per part of `types.rs`, the one file that can be emitted in parts: small
 /// enough for the parts to spread over the threads, large enough to keep the cost of a
 /// part's setup small.
@@ -281,7 +285,18 @@ fn emit_and_format(
         timings.format += format;
         texts.push(text?);
         if iter.peek().is_none_or(|(next, ..)| *next != file) {
-            out.push((path, format::join(std::mem::take(&mut texts))));
+            // The parts were printed on the workers, which have ended: the memory of
+            // each part freed here stays resident until released, and Stripe's
+            // `types.rs` is 10 MB copied out of 24 parts.
+            let mut since_release = 0;
+            let text = format::join(std::mem::take(&mut texts), |len| {
+                since_release += len;
+                if since_release >= RELEASE_AFTER_BYTES {
+                    since_release = 0;
+                    release_freed_memory();
+                }
+            });
+            out.push((path, text));
         }
     }
     timings.format += t.elapsed();
