@@ -21,8 +21,10 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// rather than up front, and memory freed by a stage (the parsed document once the IR
 /// is built, a worker's scratch once its part is printed) is handed back to the OS at
 /// once instead of after mimalloc's default 10 ms delay, so that the next stage, often
-/// on another thread, does not fault in fresh pages beside it. Measured in
-/// BENCHMARKS.md ("Allocator settings").
+/// on another thread, does not fault in fresh pages beside it. That trades time for
+/// memory: freed pages are faulted in again when reused, about 40-50 ms more emit and
+/// format on GitHub's and Stripe's specs, for a peak a third lower (without it GitHub's
+/// is 56 MB instead of 32). Measured in BENCHMARKS.md ("Allocator settings").
 #[cfg(feature = "mimalloc")]
 fn tune_allocator() {
     // Indices in `mi_option_e` of mimalloc 2 (the `v2` feature; the bindings do not name
