@@ -335,11 +335,16 @@ pub fn generate_from(
     let api = lowered.clone();
     timings.lower += t.elapsed();
     let plan = std::thread::scope(|s| {
-        s.spawn(move || {
+        let aside = std::thread::Builder::new().spawn_scoped(s, move || {
             drop(lowered);
             release_freed_memory();
         });
-        plan::Plan::new(&api, &config, &config_file)
+        let plan = plan::Plan::new(&api, &config, &config_file);
+        // No thread to spare: the original was dropped with the failed spawn.
+        if aside.is_err() {
+            release_freed_memory();
+        }
+        plan
     })?;
 
     let mut files = FileSet::default();

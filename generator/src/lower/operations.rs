@@ -36,17 +36,34 @@ const CLIENT_METHODS: &[&str] = &[
 /// Argument names the emitted methods use besides path parameters.
 const ARGUMENT_NAMES: &[&str] = &["body", "params", "self_", "request", "path"];
 
+/// The methods of a path item in the order its operations are lowered.
+const METHOD_ORDER: [HttpMethod; 8] = [
+    HttpMethod::Get,
+    HttpMethod::Post,
+    HttpMethod::Put,
+    HttpMethod::Patch,
+    HttpMethod::Delete,
+    HttpMethod::Head,
+    HttpMethod::Options,
+    HttpMethod::Trace,
+];
+
+/// The operation of `item` for `method`, if it has one.
+fn operation_of(item: &openapiv3::PathItem, method: HttpMethod) -> Option<&openapiv3::Operation> {
+    match method {
+        HttpMethod::Get => item.get.as_ref(),
+        HttpMethod::Post => item.post.as_ref(),
+        HttpMethod::Put => item.put.as_ref(),
+        HttpMethod::Patch => item.patch.as_ref(),
+        HttpMethod::Delete => item.delete.as_ref(),
+        HttpMethod::Head => item.head.as_ref(),
+        HttpMethod::Options => item.options.as_ref(),
+        HttpMethod::Trace => item.trace.as_ref(),
+    }
+}
+
 fn methods(item: &openapiv3::PathItem) -> [(HttpMethod, Option<&openapiv3::Operation>); 8] {
-    [
-        (HttpMethod::Get, item.get.as_ref()),
-        (HttpMethod::Post, item.post.as_ref()),
-        (HttpMethod::Put, item.put.as_ref()),
-        (HttpMethod::Patch, item.patch.as_ref()),
-        (HttpMethod::Delete, item.delete.as_ref()),
-        (HttpMethod::Head, item.head.as_ref()),
-        (HttpMethod::Options, item.options.as_ref()),
-        (HttpMethod::Trace, item.trace.as_ref()),
-    ]
+    METHOD_ORDER.map(|m| (m, operation_of(item, m)))
 }
 
 /// A component used where it is written, or the shared target of a reference.
@@ -160,33 +177,12 @@ impl Source<'_> {
 
 /// [`methods`] of a path item as written (`null` is no operation, as when parsed).
 fn methods_raw(item: &Value) -> [(HttpMethod, Option<&Value>); 8] {
-    [
-        HttpMethod::Get,
-        HttpMethod::Post,
-        HttpMethod::Put,
-        HttpMethod::Patch,
-        HttpMethod::Delete,
-        HttpMethod::Head,
-        HttpMethod::Options,
-        HttpMethod::Trace,
-    ]
-    .map(|m| {
+    METHOD_ORDER.map(|m| {
         let op = item
             .get(m.as_str().to_ascii_lowercase())
             .filter(|op| !op.is_null());
         (m, op)
     })
-}
-
-/// The operation of `item` for `method` (one that `found` lists, so present).
-fn operation_of(item: &openapiv3::PathItem, method: HttpMethod) -> &openapiv3::Operation {
-    static EMPTY_OPERATION: std::sync::LazyLock<openapiv3::Operation> =
-        std::sync::LazyLock::new(openapiv3::Operation::default);
-    methods(item)
-        .into_iter()
-        .find(|(m, _)| *m == method)
-        .and_then(|(_, op)| op)
-        .unwrap_or(&EMPTY_OPERATION)
 }
 
 /// A resource being assembled: a node of the client's resource tree.
@@ -650,10 +646,20 @@ impl<'a> Lowerer<'a> {
             while let Some(((f, place), operation_id)) = next.next_if(|((f, _), _)| f.item == index)
             {
                 let Some((g, name)) = place else { continue };
+                // Read as present from the document; parsed, `null` is the only way to
+                // lose it, and that was not listed.
+                let Some(op) = operation_of(&item, f.method) else {
+                    return Err(Error::new(
+                        ErrorKind::Invalid,
+                        self.file,
+                        "the operation is not there once its path item is parsed",
+                    )
+                    .at(&f.pointer));
+                };
                 let singular = tree.groups[g].singular.clone();
                 let operation = self.operation(
                     &item,
-                    operation_of(&item, f.method),
+                    op,
                     f.method,
                     &f.path,
                     &f.pointer,
