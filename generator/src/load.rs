@@ -39,11 +39,10 @@ pub fn parse_text(text: &str, path: &Path) -> Result<Value, Error> {
             )
         })?
     } else {
-        match parse_yaml_in_halves(text) {
+        match parse_yaml_in_pieces(text, text.len().div_ceil(PIECE_BYTES)) {
             Some(value) => value,
-            None => {
-                yaml_value(text).map_err(|e| Error::new(ErrorKind::Syntax, path, e.to_string()))?
-            }
+            None => yaml_value(text, whole_budget(text.len()))
+                .map_err(|e| Error::new(ErrorKind::Syntax, path, e.to_string()))?,
         }
     };
     if !value.is_object() {
@@ -58,44 +57,61 @@ pub fn parse_text(text: &str, path: &Path) -> Result<Value, Error> {
 }
 
 /// Below this size a YAML document is parsed in one piece.
-const HALVES_MIN_BYTES: usize = 256 * 1024;
+const PIECES_MIN_BYTES: usize = 256 * 1024;
 
-/// A large YAML document parsed as two halves on two threads (libyaml is most of the
-/// time of loading a multi-MB YAML spec), split at a mapping key near the middle: a key
-/// of the top-level mapping, or of a section (or a section's section) that the middle
-/// falls in; the second half then starts with those sections' key lines again, and
-/// each section's two parts are joined. `None` whenever this is not certain to give
-/// what parsing the whole would: either half fails to parse (an alias of an anchor in
-/// the other half; a split inside a multi-line scalar or flow collection leaves a half
+/// About the size of each piece a larger YAML document is parsed in. libyaml's events
+/// for a whole piece are held while it is read (about seven times its text), so
+/// smaller pieces keep loading's peak low; each piece after the first costs a split
+/// point and a copy of its text. Stripe's 4 MB: 8 pieces, two at a time.
+const PIECE_BYTES: usize = 512 * 1024;
+
+/// A large YAML document parsed in pieces, two or more at a time (libyaml is most of
+/// the time of loading a multi-MB YAML spec), split at mapping keys: keys of the
+/// top-level mapping, or of a section (or a section's section) that a split target
+/// falls in; each piece after the first starts with those sections' key lines again,
+/// and each section's parts are joined. `None` whenever this is not certain to give
+/// what parsing the whole would: a piece fails to parse (an alias of an anchor in
+/// another piece; a split inside a multi-line scalar or flow collection leaves a piece
 /// unterminated), a key would repeat, or the top level uses a merge key. The caller
-/// then parses the whole.
-fn parse_yaml_in_halves(text: &str) -> Option<Value> {
-    if text.len() < HALVES_MIN_BYTES || text.lines().any(|l| l.starts_with("<<")) {
+/// then parses the whole. `count` pieces at most, two at least.
+fn parse_yaml_in_pieces(text: &str, count: usize) -> Option<Value> {
+    if text.len() < PIECES_MIN_BYTES || text.lines().any(|l| l.starts_with("<<")) {
         return None;
     }
-    let (at, sections) = yaml_split_point(text)?;
-    let first = &text[..at];
-    let mut second = String::with_capacity(text.len() - at + 64);
-    for header in &sections {
-        second.push_str(header);
-        second.push('\n');
+    let splits = yaml_split_points(text, count.max(2));
+    if splits.is_empty() {
+        return None;
     }
-    second.push_str(&text[at..]);
-    let parse = |t: &str| match yaml_value(t) {
+    let mut pieces: Vec<std::borrow::Cow<'_, str>> = vec![text[..splits[0].0].into()];
+    for (i, (at, sections)) in splits.iter().enumerate() {
+        let end = splits.get(i + 1).map_or(text.len(), |(next, _)| *next);
+        let mut piece = String::with_capacity(end - at + 64);
+        for header in sections {
+            piece.push_str(header);
+            piece.push('\n');
+        }
+        piece.push_str(&text[*at..end]);
+        pieces.push(piece.into());
+    }
+    // The document's budget shared out: anchors cannot reach across pieces.
+    let budget = whole_budget(text.len()) / pieces.len();
+    let parsed = crate::par::map(&pieces, |t| match yaml_value(t, budget) {
         Ok(Value::Object(map)) => Some(map),
         _ => None,
-    };
-    let [first, second] =
-        <[_; 2]>::try_from(crate::par::map(&[first, &second], |t| parse(t))).ok()?;
-    let (mut out, second) = (first?, second?);
-    let path: Vec<String> = sections.iter().map(|h| yaml_key(h)).collect();
-    join_halves(&mut out, second, &path)?;
+    });
+    drop(pieces);
+    let mut parsed = parsed.into_iter();
+    let mut out = parsed.next()??;
+    for (piece, (_, sections)) in parsed.zip(&splits) {
+        let path: Vec<String> = sections.iter().map(|h| yaml_key(h)).collect();
+        join_pieces(&mut out, piece?, &path)?;
+    }
     Some(Value::Object(out))
 }
 
-/// Appends the second half's entries; along `path` (the split sections' keys) the
-/// two halves' mappings are joined instead. `None` when a key repeats.
-fn join_halves(
+/// Appends a later piece's entries; along `path` (the split sections' keys) the two
+/// pieces' mappings are joined instead. `None` when a key repeats.
+fn join_pieces(
     first: &mut Map<String, Value>,
     second: Map<String, Value>,
     path: &[String],
@@ -103,7 +119,7 @@ fn join_halves(
     for (key, value) in second {
         match (first.get_mut(&key), value) {
             (Some(Value::Object(joined)), Value::Object(rest)) if path.first() == Some(&key) => {
-                join_halves(joined, rest, &path[1..])?;
+                join_pieces(joined, rest, &path[1..])?;
             }
             (Some(_), _) => return None,
             (None, value) => {
@@ -139,11 +155,20 @@ fn indent_of(line: &str) -> usize {
     line.len() - line.trim_start_matches(' ').len()
 }
 
-/// Where to split: the byte offset of the key line nearest the middle, among the keys
-/// of the top-level mapping and of the sections (at most three deep) the middle falls
-/// in; with the key lines of the sections it is inside.
-fn yaml_split_point(text: &str) -> Option<(usize, Vec<&str>)> {
-    let middle = text.len() / 2;
+/// A mapping of the document: its lines `[from, to)`, its keys at `indent`.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+struct Section {
+    from: usize,
+    to: usize,
+    indent: usize,
+}
+
+/// Where to split a document into `count` pieces of about equal size: for each target
+/// offset, the byte offset of the key line nearest it among the keys of the top-level
+/// mapping and of the sections (at most three deep) the target falls in, with the key
+/// lines of the sections it is inside. Ascending and distinct; fewer than `count - 1`
+/// when targets share a key; empty when there is no key to split at.
+fn yaml_split_points(text: &str, count: usize) -> Vec<(usize, Vec<&str>)> {
     let mut lines: Vec<(usize, &str)> = Vec::new();
     let mut offset = 0;
     for line in text.split_inclusive('\n') {
@@ -151,51 +176,69 @@ fn yaml_split_point(text: &str) -> Option<(usize, Vec<&str>)> {
         offset += line.len();
     }
     let is_content = |l: &str| !l.trim().is_empty() && !l.trim_start().starts_with('#');
-    let mut best: Option<(usize, Vec<&str>)> = None;
-    fn consider<'a>(
-        start: usize,
-        middle: usize,
-        sections: &[&'a str],
-        best: &mut Option<(usize, Vec<&'a str>)>,
-    ) {
-        if start > 0
-            && best
-                .as_ref()
-                .is_none_or(|(b, _)| start.abs_diff(middle) < b.abs_diff(middle))
+    // Each section's key lines and the section each key opens, found once and shared
+    // by the targets that fall in it.
+    let mut keys_of: std::collections::HashMap<Section, Vec<usize>> = Default::default();
+    let mut child_of: std::collections::HashMap<usize, Option<Section>> = Default::default();
+    let mut splits: Vec<(usize, Vec<&str>)> = Vec::new();
+    for k in 1..count {
+        let target = text.len() / count * k;
+        let mut best: Option<(usize, Vec<&str>)> = None;
+        let mut section = Section {
+            from: 0,
+            to: lines.len(),
+            indent: 0,
+        };
+        let mut sections: Vec<&str> = Vec::new();
+        for _ in 0..4 {
+            let keys = keys_of.entry(section).or_insert_with(|| {
+                (section.from..section.to)
+                    .filter(|&i| is_key_line(lines[i].1, section.indent))
+                    .collect()
+            });
+            // The first key of a section is not a split point (the piece before would
+            // hold the section's key with nothing under it).
+            for &i in keys.iter().skip(usize::from(!sections.is_empty())) {
+                let start = lines[i].0;
+                if start > 0
+                    && best
+                        .as_ref()
+                        .is_none_or(|(b, _)| start.abs_diff(target) < b.abs_diff(target))
+                {
+                    best = Some((start, sections.clone()));
+                }
+            }
+            // Go into the section the target falls in.
+            let Some(&header) = keys.iter().rfind(|&&i| lines[i].0 <= target) else {
+                break;
+            };
+            let child = *child_of.entry(header).or_insert_with(|| {
+                let end = (header + 1..section.to)
+                    .find(|&i| is_content(lines[i].1) && indent_of(lines[i].1) <= section.indent)
+                    .unwrap_or(section.to);
+                (header + 1..end)
+                    .find(|&i| is_content(lines[i].1))
+                    .map(|i| indent_of(lines[i].1))
+                    .filter(|n| *n > section.indent)
+                    .map(|indent| Section {
+                        from: header + 1,
+                        to: end,
+                        indent,
+                    })
+            });
+            let Some(child) = child else {
+                break;
+            };
+            sections.push(lines[header].1);
+            section = child;
+        }
+        if let Some(split) = best
+            && splits.last().is_none_or(|(last, _)| *last < split.0)
         {
-            *best = Some((start, sections.to_vec()));
+            splits.push(split);
         }
     }
-    // The mapping being looked at: lines [from, to) with keys at `indent`.
-    let (mut from, mut to, mut indent) = (0, lines.len(), 0);
-    let mut sections: Vec<&str> = Vec::new();
-    for _ in 0..4 {
-        let keys: Vec<usize> = (from..to)
-            .filter(|&i| is_key_line(lines[i].1, indent))
-            .collect();
-        // The first key of a section is not a split point (the first half would hold
-        // the section's key with nothing under it).
-        for &i in keys.iter().skip(usize::from(!sections.is_empty())) {
-            consider(lines[i].0, middle, &sections, &mut best);
-        }
-        // Go into the section the middle falls in.
-        let Some(&header) = keys.iter().rfind(|&&i| lines[i].0 <= middle) else {
-            break;
-        };
-        let end = (header + 1..to)
-            .find(|&i| is_content(lines[i].1) && indent_of(lines[i].1) <= indent)
-            .unwrap_or(to);
-        let Some(child_indent) = (header + 1..end)
-            .find(|&i| is_content(lines[i].1))
-            .map(|i| indent_of(lines[i].1))
-            .filter(|n| *n > indent)
-        else {
-            break;
-        };
-        sections.push(lines[header].1);
-        (from, to, indent) = (header + 1, end, child_indent);
-    }
-    best
+    splits
 }
 
 /// A YAML document read straight into JSON data.
@@ -225,10 +268,15 @@ thread_local! {
 /// few KB of anchors used thousands of times each would otherwise build gigabytes.
 const EXPANSION_ALLOWANCE: usize = 64 << 20;
 
+/// What a document of `len` bytes may expand to: [`EXPANSION_ALLOWANCE`] plus 16
+/// times its size.
+fn whole_budget(len: usize) -> usize {
+    EXPANSION_ALLOWANCE.saturating_add(len.saturating_mul(16))
+}
+
 /// Parses YAML into JSON data, refusing a document whose aliases expand it beyond
-/// [`EXPANSION_ALLOWANCE`] plus 16 times its size.
-fn yaml_value(text: &str) -> Result<Value, serde_yaml::Error> {
-    let budget = EXPANSION_ALLOWANCE.saturating_add(text.len().saturating_mul(16));
+/// `budget` bytes ([`whole_budget`]).
+fn yaml_value(text: &str, budget: usize) -> Result<Value, serde_yaml::Error> {
     BUDGET.with(|b| b.set(budget));
     let result = serde_yaml::from_str::<YamlJson>(text).map(|v| v.0);
     BUDGET.with(|b| b.set(usize::MAX));
@@ -415,18 +463,21 @@ mod tests {
     }
 
     #[test]
-    fn large_yaml_parsed_in_halves_is_the_same_document() {
+    fn large_yaml_parsed_in_pieces_is_the_same_document() {
         let text = big_yaml("");
-        assert!(text.len() > HALVES_MIN_BYTES);
-        let (at, sections) = yaml_split_point(&text).expect("a split point");
+        assert!(text.len() > PIECES_MIN_BYTES);
+        let splits = yaml_split_points(&text, 2);
+        let [(at, sections)] = &splits[..] else {
+            panic!("one split point: {splits:?}");
+        };
         assert!(
-            text[at..].starts_with("  /items/"),
+            text[*at..].starts_with("  /items/"),
             "{}",
-            &text[at..at + 20]
+            &text[*at..at + 20]
         );
-        assert_eq!(sections, vec!["paths:"]);
-        let halves = parse_yaml_in_halves(&text).expect("parsed in halves");
-        assert_eq!(halves, whole(&text));
+        assert_eq!(sections, &vec!["paths:"]);
+        let pieces = parse_yaml_in_pieces(&text, 2).expect("parsed in pieces");
+        assert_eq!(pieces, whole(&text));
         assert_eq!(
             parse_text(&text, Path::new("a.yaml")).expect("valid"),
             whole(&text)
@@ -434,21 +485,42 @@ mod tests {
     }
 
     #[test]
-    fn yaml_halves_fall_back_to_the_whole_document() {
-        // An alias in the second half of an anchor in the first.
+    fn pieces_split_in_several_sections_join_into_the_same_document() {
+        // Paths, then as many schemas: split targets fall in both sections.
+        let mut text = big_yaml("");
+        for i in 0..6000 {
+            text.push_str(&format!(
+                "    S{i}:\n      type: object\n      properties:\n        id: {{type: string}}\n"
+            ));
+        }
+        let splits = yaml_split_points(&text, 6);
+        assert_eq!(splits.len(), 5, "{splits:?}");
+        assert!(splits.windows(2).all(|w| w[0].0 < w[1].0));
+        let sections: Vec<&Vec<&str>> = splits.iter().map(|(_, s)| s).collect();
+        assert!(sections.contains(&&vec!["paths:"]), "{sections:?}");
+        assert!(
+            sections.contains(&&vec!["components:", "  schemas:"]),
+            "{sections:?}"
+        );
+        assert_eq!(parse_yaml_in_pieces(&text, 6), Some(whole(&text)));
+    }
+
+    #[test]
+    fn yaml_pieces_fall_back_to_the_whole_document() {
+        // An alias in a later piece of an anchor in the first.
         let text = big_yaml("").replacen(
             "/items/{id}/0:\n    get:",
             "/items/{id}/0:\n    get: &op",
             1,
         ) + "x-again: *op\n";
-        assert_eq!(parse_yaml_in_halves(&text), None);
+        assert_eq!(parse_yaml_in_pieces(&text, 4), None);
         assert_eq!(
             parse_text(&text, Path::new("a.yaml")).expect("valid"),
             whole(&text)
         );
-        // A key in both halves: the whole document's error.
+        // A key in two pieces: the whole document's error.
         let text = big_yaml("") + "paths:\n  /x: {}\n";
-        assert_eq!(parse_yaml_in_halves(&text), None);
+        assert_eq!(parse_yaml_in_pieces(&text, 4), None);
         let e = parse_text(&text, Path::new("a.yaml")).expect_err("duplicate key");
         assert!(e.to_string().contains("duplicate"), "{e}");
         // A split point inside a multi-line quoted scalar.
@@ -458,17 +530,40 @@ mod tests {
         let text = big_yaml(&format!(
             "  /quoted:\n    summary: \"one\n{fake_keys}    two\"\n"
         ));
-        let (at, _) = yaml_split_point(&text).expect("a split point");
+        let splits = yaml_split_points(&text, 2);
         assert!(
-            text[at..].starts_with("  /looks/like/a/key/"),
+            text[splits[0].0..].starts_with("  /looks/like/a/key/"),
             "{}",
-            &text[at..at + 20]
+            &text[splits[0].0..splits[0].0 + 20]
         );
-        assert_eq!(parse_yaml_in_halves(&text), None);
+        assert_eq!(parse_yaml_in_pieces(&text, 2), None);
         assert_eq!(
             parse_text(&text, Path::new("a.yaml")).expect("valid"),
             whole(&text)
         );
+    }
+
+    #[test]
+    fn an_alias_bomb_split_in_pieces_is_still_refused() {
+        // Each piece gets its share of the document's budget: a bomb in one piece
+        // fails there, and the whole document is refused with the whole budget.
+        let mut text = big_yaml("");
+        text.push_str("x-bomb:\n  a: &a [\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"]\n");
+        for (name, prev) in [
+            ("b", "a"),
+            ("c", "b"),
+            ("d", "c"),
+            ("e", "d"),
+            ("f", "e"),
+            ("g", "f"),
+        ] {
+            text.push_str(&format!(
+                "  {name}: &{name} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"
+            ));
+        }
+        assert_eq!(parse_yaml_in_pieces(&text, 4), None);
+        let e = parse_text(&text, Path::new("a.yaml")).expect_err("bomb");
+        assert!(e.to_string().contains("expand"), "{e}");
     }
 
     #[test]
