@@ -360,16 +360,31 @@ impl<'de> serde::de::Visitor<'de> for NodeVisitor {
     }
     fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
         spend::<A::Error>(16)?;
-        let mut out = Map::new();
+        // Entries are gathered first and the mapping made at its final size: grown one
+        // entry at a time, its table would average a third unused (a few MB of a
+        // large spec, held while it is lowered).
+        let mut entries = Vec::new();
         let mut merged = Vec::new();
         while let Some(Key(k)) = map.next_key()? {
             let YamlJson(v) = map.next_value()?;
             if k == "<<" {
                 merged.push(v);
-            } else if out.insert(k.clone(), v).is_some() {
-                return Err(serde::de::Error::custom(format!(
-                    "duplicate mapping key `{k}`"
-                )));
+            } else {
+                entries.push((k, v));
+            }
+        }
+        let mut out = Map::with_capacity(entries.len());
+        for (k, v) in entries {
+            match out.entry(k) {
+                serde_json::map::Entry::Vacant(slot) => {
+                    slot.insert(v);
+                }
+                serde_json::map::Entry::Occupied(slot) => {
+                    return Err(serde::de::Error::custom(format!(
+                        "duplicate mapping key `{}`",
+                        slot.key()
+                    )));
+                }
             }
         }
         // Merge keys: explicit entries win over merged ones, earlier merges over later.
