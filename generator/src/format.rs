@@ -35,7 +35,7 @@ pub fn format(path: &Path, tokens: TokenStream) -> Result<String, Error> {
 /// attribute per line (no line of a block has a line break, and none starts with `/`:
 /// each is empty or starts with a space).
 pub fn format_emitted(path: &Path, emitted: Emitted) -> Result<String, Error> {
-    Ok(join(vec![print(path, emitted)?], |_| {}))
+    Ok(join(&[print(path, emitted)?]).concat())
 }
 
 /// The printed items of an emitted part, spaced, without the file's header: the
@@ -204,36 +204,56 @@ fn plain_literals(text: &str) -> bool {
         && text.matches('"').count().is_multiple_of(2)
 }
 
-/// A file's text from its printed parts: the generated-file header, then the parts,
-/// with the blank line [`space_items`] would put where one part meets the next.
-/// `dropped` is told the length of each part once it is copied and freed.
-pub fn join(parts: Vec<String>, mut dropped: impl FnMut(usize)) -> String {
-    // Room for a blank line between each two parts too: one byte past the capacity
-    // would double it (Stripe's `types.rs` is 10 MB).
-    let mut text =
-        String::with_capacity(HEADER.len() + parts.iter().map(|p| p.len() + 1).sum::<usize>());
-    text.push_str(HEADER);
-    // The previous part's last item (its lines after the last blank one): all that
-    // [`blank_before`] looks back at.
-    let mut tail: Vec<String> = Vec::new();
-    // Each part is dropped once copied, so a large file is not held twice.
-    for part in parts.into_iter().filter(|p| !p.is_empty()) {
-        if !tail.is_empty() {
-            let mut lines: Vec<&str> = tail.iter().map(String::as_str).collect();
-            let at = lines.len();
-            lines.extend(part.lines().take_while(|l| !l.is_empty()));
-            if blank_before(&lines, at) {
-                text.push('\n');
-            }
+/// A file's text from its printed parts, as the pieces to concatenate: the
+/// generated-file header, then the parts, with the blank line [`space_items`] would put
+/// where one part meets the next ([`Joiner`]). The parts are not copied.
+pub fn join(parts: &[String]) -> Vec<&str> {
+    let mut text = Vec::with_capacity(2 * parts.len() + 1);
+    text.push(HEADER);
+    let mut joiner = Joiner::default();
+    for part in parts {
+        let before = joiner.before(part);
+        if !before.is_empty() {
+            text.push(before);
         }
-        text.push_str(&part);
-        let last_item: Vec<&str> = part.lines().rev().take_while(|l| !l.is_empty()).collect();
-        tail = last_item.into_iter().rev().map(str::to_string).collect();
-        let len = part.len();
-        drop(part);
-        dropped(len);
+        text.push(part);
     }
     text
+}
+
+/// Joins a file's printed parts as they come, one at a time: the file starts with
+/// [`HEADER`], and [`Joiner::before`] tells what goes before each part.
+#[derive(Debug, Default)]
+pub struct Joiner {
+    /// The previous part's last item (its lines after the last blank one): all that
+    /// [`blank_before`] looks back at.
+    tail: Vec<String>,
+}
+
+impl Joiner {
+    /// What goes between the parts so far and `part`: a line break when a blank line
+    /// separates them, else nothing.
+    pub fn before(&mut self, part: &str) -> &'static str {
+        if part.is_empty() {
+            return "";
+        }
+        let mut blank = false;
+        if !self.tail.is_empty() {
+            let mut lines: Vec<&str> = self.tail.iter().map(String::as_str).collect();
+            let at = lines.len();
+            lines.extend(part.lines().take_while(|l| !l.is_empty()));
+            blank = blank_before(&lines, at);
+        }
+        let mut last_item: Vec<String> = part
+            .lines()
+            .rev()
+            .take_while(|l| !l.is_empty())
+            .map(str::to_string)
+            .collect();
+        last_item.reverse();
+        self.tail = last_item;
+        if blank { "\n" } else { "" }
+    }
 }
 
 /// The lines of a doc block: its text, then its example (see [`DocBlock`]).
@@ -715,7 +735,7 @@ mod tests {
             print(Path::new("a.rs"), plain(second)).expect("valid"),
         ];
         assert_eq!(
-            join(parts, |_| {}),
+            join(&parts).concat(),
             format(Path::new("a.rs"), whole).expect("valid")
         );
     }

@@ -3,7 +3,9 @@
 //! The pipeline, one module per stage:
 //! [`load`] -> [`normalize`] -> [`parse`] -> [`lower`] (to the [`ir`]) -> [`emit`] ->
 //! [`format`] -> [`write`]. [`generate`] runs the stages up to formatting and returns
-//! the crate's files in memory; nothing touches the disk until all of them succeeded.
+//! the crate's files in memory; [`generate_into`] hands each Rust source to a
+//! [`write::Sink`] as it is made (the CLI's [`write::Staged`], which stages them and
+//! touches the output folder only once all of them succeeded).
 
 pub mod api_diff;
 pub mod config;
@@ -41,23 +43,25 @@ pub struct Options {
     pub crate_name: Option<String>,
 }
 
-/// Writes `generated` to `out`, or with `check` compares it, printing what a command
-/// line tool reports: notes on stderr, a summary on stdout, a diff on stderr when the
-/// folder is stale (then `Ok(false)`). `shown` names the folder in messages, `stale_hint`
-/// ends the stale message (the command that regenerates it).
+/// Puts the rest of `generated`'s files into `output` and finishes it (writing the
+/// folder, or comparing with it when `output` checks), printing what a command line
+/// tool reports: notes on stderr, a summary on stdout, a diff on stderr when the folder
+/// is stale (then `Ok(false)`). `shown` names the folder in messages, `stale_hint` ends
+/// the stale message (the command that regenerates it).
 pub fn write_or_check(
     generated: &Generated,
+    mut output: write::Staged,
     spec: &Path,
-    out: &Path,
     shown: &str,
-    check: bool,
     stale_hint: &str,
 ) -> Result<bool, Error> {
     for d in &generated.api.diagnostics {
         eprintln!("note: {}: {d}", spec.display());
     }
+    generated.files.put_into(&mut output)?;
+    let check = output.checks();
+    let (changes, diff) = output.finish()?;
     if check {
-        let (changes, diff) = write::check(out, &generated.files)?;
         if changes.is_empty() {
             println!("{shown} is up to date ({} files)", changes.unchanged);
             return Ok(true);
@@ -70,7 +74,6 @@ pub fn write_or_check(
         );
         return Ok(false);
     }
-    let changes = write::write(out, &generated.files)?;
     println!(
         "{shown}: {} written, {} removed, {} unchanged ({} notes)",
         changes.written.len(),
@@ -132,7 +135,9 @@ pub struct Generated {
     pub plan: plan::Plan,
     /// The crate's public surface (also in `files` as `api.json`).
     pub surface: surface::Surface,
-    /// Every file of the crate, path relative to the crate root.
+    /// Every file of the crate, path relative to the crate root ([`generate`],
+    /// [`generate_from`]); from [`generate_into`], only those not yet handed to its
+    /// sink (the templates' files and `api.json`).
     pub files: FileSet,
     /// Per-stage times.
     pub timings: Timings,
@@ -227,8 +232,8 @@ impl Generated {
     }
 }
 
-/// While a file's parts are joined, freed memory is released after this many bytes
-/// (Stripe's peak 60 -> 55 MB).
+/// Once this many bytes of printed parts have been put away, their memory (printed on
+/// the workers) is released: Stripe's `types.rs` is 10 MB in 24 parts.
 const RELEASE_AFTER_BYTES: usize = 2 << 20;
 
 /// Types per part of `types.rs`, the one file that can be emitted in parts: small
@@ -236,17 +241,21 @@ const RELEASE_AFTER_BYTES: usize = 2 << 20;
 /// part's setup small.
 const TYPES_PER_PART: usize = 256;
 
-/// Emits and formats every Rust file of the crate ([`par::map`]): each part (a file, or
-/// a run of types of `types.rs`) is emitted and printed on one thread (token streams
-/// stay on the thread that made them), largest first; a file's printed parts are
-/// joined in order. Records the time spent emitting and formatting, summed over the
-/// parts, in `timings`.
+/// Emits and formats every Rust file of the crate ([`par::for_each_done`]): each part
+/// (a file, or a run of types of `types.rs`) is emitted and printed on one thread
+/// (token streams stay on the thread that made them), largest first. Each printed part
+/// is handed to `sink` as soon as the parts of its file before it have been, and then
+/// dropped, while the rest is still being made. Records the time spent emitting and
+/// formatting, summed over the parts, in `timings`. On failure, the first error in
+/// file order is returned (whichever part failed first in time), and nothing more is
+/// handed over.
 fn emit_and_format(
     api: &ir::Api,
     config: &Config,
     plan: &plan::Plan,
     timings: &mut Timings,
-) -> Result<Vec<(PathBuf, String)>, Error> {
+    sink: &mut dyn write::Sink,
+) -> Result<(), Error> {
     // (file, piece, part) for every piece of every file.
     let mut jobs: Vec<(usize, usize, emit::Part)> = emit::parts(api)
         .into_iter()
@@ -258,6 +267,13 @@ fn emit_and_format(
                 .map(move |(piece, p)| (file, piece, p))
         })
         .collect();
+    let mut pieces_of: Vec<usize> = Vec::new();
+    for &(file, ..) in &jobs {
+        if pieces_of.len() <= file {
+            pieces_of.resize(file + 1, 0);
+        }
+        pieces_of[file] += 1;
+    }
     // Largest first, so that a big part does not start last.
     let weight = |p: &emit::Part| match p {
         emit::Part::Contract => usize::MAX,
@@ -266,41 +282,83 @@ fn emit_and_format(
         _ => 0,
     };
     jobs.sort_by_key(|(_, _, p)| std::cmp::Reverse(weight(p)));
-    let mut done = par::map(&jobs, |&(file, piece, part)| {
-        let path = part.path(api);
-        let t = Instant::now();
-        let emitted = emit::emit_part(api, config, plan, part);
-        let t2 = Instant::now();
-        let text = format::print(&path, emitted);
-        (file, piece, path, text, t2 - t, t2.elapsed())
-    });
-    // File order, then piece order; the first error in that order is reported.
-    done.sort_by_key(|(file, piece, ..)| (*file, *piece));
-    let t = Instant::now();
-    let mut out: Vec<(PathBuf, String)> = Vec::new();
-    let mut texts = Vec::new();
-    let mut iter = done.into_iter().peekable();
-    while let Some((file, _, path, text, emit, format)) = iter.next() {
-        timings.emit += emit;
-        timings.format += format;
-        texts.push(text?);
-        if iter.peek().is_none_or(|(next, ..)| *next != file) {
-            // The parts were printed on the workers, which have ended: the memory of
-            // each part freed here stays resident until released, and Stripe's
-            // `types.rs` is 10 MB copied out of 24 parts.
-            let mut since_release = 0;
-            let text = format::join(std::mem::take(&mut texts), |len| {
-                since_release += len;
-                if since_release >= RELEASE_AFTER_BYTES {
-                    since_release = 0;
-                    release_freed_memory();
-                }
-            });
-            out.push((path, text));
+    // Files printed in several parts are handed over a part at a time, in order, as
+    // soon as the parts before it have been: Stripe's 10 MB `types.rs` is never held
+    // whole. Per file: the next part to hand over, the joiner, the parts printed ahead.
+    let mut progress: std::collections::HashMap<
+        usize,
+        (
+            usize,
+            format::Joiner,
+            std::collections::BTreeMap<usize, String>,
+        ),
+    > = Default::default();
+    let mut first_error: Option<((usize, usize), Error)> = None;
+    fn keep_first(first: &mut Option<((usize, usize), Error)>, at: (usize, usize), e: Error) {
+        if first.as_ref().is_none_or(|(seen, _)| at < *seen) {
+            *first = Some((at, e));
         }
     }
-    timings.format += t.elapsed();
-    Ok(out)
+    let mut freed = 0;
+    par::for_each_done(
+        &jobs,
+        |&(file, piece, part)| {
+            let path = part.path(api);
+            let t = Instant::now();
+            let emitted = emit::emit_part(api, config, plan, part);
+            let t2 = Instant::now();
+            let text = format::print(&path, emitted);
+            (file, piece, path, text, t2 - t, t2.elapsed())
+        },
+        |_, (file, piece, path, text, emit, format)| {
+            timings.emit += emit;
+            timings.format += format;
+            let text = match text {
+                Ok(text) => text,
+                Err(e) => return keep_first(&mut first_error, (file, piece), e),
+            };
+            if first_error.is_some() {
+                // Nothing more is put: the output is abandoned.
+                return;
+            }
+            let t = Instant::now();
+            let pieces = pieces_of[file];
+            let put = if pieces == 1 {
+                freed += text.len();
+                sink.put(&path, &format::join(std::slice::from_ref(&text)))
+            } else {
+                let (next, joiner, ahead) = progress.entry(file).or_default();
+                ahead.insert(piece, text);
+                let mut put = Ok(());
+                while put.is_ok()
+                    && let Some(part) = ahead.remove(next)
+                {
+                    let (first, last) = (*next == 0, *next + 1 == pieces);
+                    *next += 1;
+                    freed += part.len();
+                    put = (|| {
+                        if first {
+                            sink.add(&path, format::HEADER, true, false)?;
+                        }
+                        sink.add(&path, joiner.before(&part), false, false)?;
+                        sink.add(&path, &part, false, last)
+                    })();
+                }
+                put
+            };
+            if let Err(e) = put {
+                keep_first(&mut first_error, (file, usize::MAX), e);
+            }
+            if freed >= RELEASE_AFTER_BYTES {
+                // Printed on the workers and freed here, the parts' memory would
+                // otherwise stay resident.
+                freed = 0;
+                release_freed_memory();
+            }
+            timings.format += t.elapsed();
+        },
+    );
+    first_error.map_or(Ok(()), |(_, e)| Err(e))
 }
 
 /// Runs the whole pipeline in memory, with the templates of `options.templates`.
@@ -322,6 +380,27 @@ pub fn generate_from(
     crate_name: Option<&str>,
     config_file: Option<&Path>,
     templates: &templates::Templates,
+) -> Result<Generated, Error> {
+    let mut files = FileSet::default();
+    let mut generated = generate_into(spec, crate_name, config_file, templates, &mut files)?;
+    // The files made last are added last, as they were made.
+    std::mem::swap(&mut files, &mut generated.files);
+    for (path, text) in files.into_files() {
+        generated.files.insert(path, text);
+    }
+    Ok(generated)
+}
+
+/// [`generate_from`], handing each Rust source to `sink` as soon as it is made
+/// (`Generated::files` then holds only the files made after them: the templates' and
+/// `api.json`, which a release step may still change before they are put too). A
+/// large crate is never held whole in memory this way.
+pub fn generate_into(
+    spec: &Path,
+    crate_name: Option<&str>,
+    config_file: Option<&Path>,
+    templates: &templates::Templates,
+    sink: &mut dyn write::Sink,
 ) -> Result<Generated, Error> {
     let mut timings = Timings::default();
     let (lowered, config) = lower_timed(spec, crate_name, config_file, &mut timings)?;
@@ -347,19 +426,16 @@ pub fn generate_from(
         plan
     })?;
 
-    let mut files = FileSet::default();
     let mut busy = Timings::default();
-    let rust = timed(&mut timings.emit_format_wall, || {
-        emit_and_format(&api, &config, &plan, &mut busy)
+    timed(&mut timings.emit_format_wall, || {
+        emit_and_format(&api, &config, &plan, &mut busy, sink)
     })?;
-    for (path, text) in rust {
-        files.insert(path, text);
-    }
     (timings.emit, timings.format) = (busy.emit, busy.format);
     // The workers' scratch is garbage now; what follows (templates, the surface) would
     // otherwise be laid out beside it.
     release_freed_memory();
 
+    let mut files = FileSet::default();
     templates.render_into(&config, &api, &plan, &mut files)?;
     let surface = surface::Surface::build(
         &api,

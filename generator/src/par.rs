@@ -82,6 +82,60 @@ pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> 
     map_with(items, 1, || (), |(), item| f(item))
 }
 
+/// `f` applied to every item on up to as many threads as the machine has cores, one
+/// item per take, front to back; each result is handed to `done` on the calling thread
+/// as soon as it is ready, with its item's index, in the order they finish (which
+/// depends on scheduling: `done` must not). Lets the caller put away what is finished
+/// while the rest is being made, instead of holding every result until the last.
+/// Runs on the calling thread when no thread can be started. A panic in `f` is resumed
+/// on the calling thread.
+pub fn for_each_done<T, R>(items: &[T], f: impl Fn(&T) -> R + Sync, mut done: impl FnMut(usize, R))
+where
+    T: Sync,
+    R: Send,
+{
+    let next = AtomicUsize::new(0);
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(items.len());
+    std::thread::scope(|s| {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let handles: Vec<_> = (0..workers)
+            .filter_map(|_| {
+                let (tx, next, f) = (tx.clone(), &next, &f);
+                std::thread::Builder::new()
+                    .stack_size(STACK_BYTES)
+                    .spawn_scoped(s, move || {
+                        loop {
+                            let i = next.fetch_add(1, Ordering::Relaxed);
+                            let Some(item) = items.get(i) else { break };
+                            // The receiver outlives the workers: a send cannot fail.
+                            let _ = tx.send((i, f(item)));
+                        }
+                    })
+                    .ok()
+            })
+            .collect();
+        drop(tx);
+        if handles.is_empty() {
+            // No thread could be started: one at a time, here.
+            for (i, item) in items.iter().enumerate() {
+                done(i, f(item));
+            }
+            return;
+        }
+        // Ends once every worker has ended (and dropped its sender).
+        for (i, r) in rx {
+            done(i, r);
+        }
+        for h in handles {
+            if let Err(panic) = h.join() {
+                std::panic::resume_unwind(panic);
+            }
+        }
+    });
+}
+
 /// Runs `f` on a thread with a [`STACK_BYTES`] stack (on this thread when no thread
 /// can be started).
 pub fn with_stack<R: Send>(f: impl FnOnce() -> R + Send) -> R {
@@ -139,6 +193,20 @@ mod tests {
                 assert!(*i != 2, "item two");
                 *i
             })
+        });
+        assert!(result.is_err());
+    }
+
+    #[test]
+    fn every_result_is_handed_over_once_with_its_index() {
+        let items: Vec<usize> = (0..500).collect();
+        let mut got = Vec::new();
+        for_each_done(&items, |i| i * 3, |i, r| got.push((i, r)));
+        got.sort_unstable();
+        assert_eq!(got, items.iter().map(|&i| (i, i * 3)).collect::<Vec<_>>());
+        for_each_done(&[] as &[u8], |b| *b, |_, _| panic!("no items"));
+        let result = std::panic::catch_unwind(|| {
+            for_each_done(&[1, 2, 3], |i| assert!(*i != 2, "item two"), |_, ()| {});
         });
         assert!(result.is_err());
     }

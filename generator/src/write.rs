@@ -9,9 +9,14 @@
 //! Changed files are first written to a staging folder and moved into place once all
 //! of them are written, so a failed write leaves the folder as it was. Unchanged files
 //! are not touched (timestamps and incremental builds survive).
+//!
+//! Files can be handed over one at a time as they are made ([`Staged`], a [`Sink`]):
+//! each is compared and staged at once, and nothing is held in memory but the file
+//! being put. [`write`] and [`check`] do the same for a [`FileSet`] held whole.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
+use std::io::Write as _;
 use std::path::{Component, Path, PathBuf};
 
 use crate::error::{Error, ErrorKind};
@@ -61,6 +66,52 @@ impl FileSet {
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
+
+    /// Paths and texts in order, taken out of the set.
+    pub fn into_files(self) -> impl Iterator<Item = (PathBuf, String)> {
+        self.0.into_iter()
+    }
+}
+
+/// Where generated files go as they are made. A file comes as pieces of text in order
+/// (a large file is printed in parts, which need not be copied into one string, nor
+/// all be held until the last is printed); other files may come between its pieces.
+pub trait Sink {
+    /// Appends `text` to the file `rel` (relative to the crate root): `first` begins
+    /// the file, `last` ends it.
+    fn add(&mut self, rel: &Path, text: &str, first: bool, last: bool) -> Result<(), Error>;
+
+    /// The whole file `rel`, the concatenation of `text`.
+    fn put(&mut self, rel: &Path, text: &[&str]) -> Result<(), Error> {
+        if text.is_empty() {
+            return self.add(rel, "", true, true);
+        }
+        for (i, piece) in text.iter().enumerate() {
+            self.add(rel, piece, i == 0, i + 1 == text.len())?;
+        }
+        Ok(())
+    }
+}
+
+impl Sink for FileSet {
+    fn add(&mut self, rel: &Path, text: &str, first: bool, _last: bool) -> Result<(), Error> {
+        let file = self.0.entry(rel.to_path_buf()).or_default();
+        if first {
+            file.clear();
+        }
+        file.push_str(text);
+        Ok(())
+    }
+}
+
+impl FileSet {
+    /// Hands every file to `sink`, in path order.
+    pub fn put_into(&self, sink: &mut dyn Sink) -> Result<(), Error> {
+        for (rel, text) in self.iter() {
+            sink.put(rel, &[text])?;
+        }
+        Ok(())
+    }
 }
 
 /// What writing (or checking) found.
@@ -89,15 +140,10 @@ fn output_error(path: &Path, message: impl Into<String>) -> Error {
     Error::new(ErrorKind::Output, path, message.into())
 }
 
-/// `files` plus the manifest that lists them, without copying the files' texts.
-struct WithManifest<'a> {
-    files: &'a FileSet,
-    manifest: (PathBuf, String),
-}
-
-fn with_manifest(files: &FileSet) -> WithManifest<'_> {
+/// The manifest listing `paths`.
+fn manifest_text<'a>(paths: impl Iterator<Item = &'a PathBuf>) -> String {
     let mut text = MANIFEST_INTRO.to_string();
-    for rel in files.0.keys() {
+    for rel in paths {
         let parts: Vec<String> = rel
             .components()
             .map(|c| c.as_os_str().to_string_lossy().into_owned())
@@ -105,36 +151,7 @@ fn with_manifest(files: &FileSet) -> WithManifest<'_> {
         text.push_str(&parts.join("/"));
         text.push('\n');
     }
-    WithManifest {
-        files,
-        manifest: (PathBuf::from(MANIFEST), text),
-    }
-}
-
-impl WithManifest<'_> {
-    /// Paths and texts in path order, the manifest among them (a generated file of its
-    /// path is replaced by it, as inserting it into the set would).
-    fn iter(&self) -> impl Iterator<Item = (&PathBuf, &String)> {
-        use std::ops::Bound::{Excluded, Unbounded};
-        let (path, text) = &self.manifest;
-        let before = self
-            .files
-            .0
-            .range::<PathBuf, _>((Unbounded, Excluded(path)));
-        let after = self
-            .files
-            .0
-            .range::<PathBuf, _>((Excluded(path), Unbounded));
-        before.chain(std::iter::once((path, text))).chain(after)
-    }
-
-    fn get(&self, rel: &Path) -> Option<&str> {
-        if rel == self.manifest.0 {
-            Some(&self.manifest.1)
-        } else {
-            self.files.get(rel)
-        }
-    }
+    text
 }
 
 /// A relative path with only plain components (no `..`, no root, no prefix).
@@ -269,60 +286,12 @@ fn check_path(root: &Path, rel: &Path) -> Result<(), Error> {
 }
 
 /// Compares `files` (and the manifest) with the folder without changing anything:
-/// files that differ, and files the generator wrote there before but no longer emits.
+/// files that differ, and files the generator wrote there before but no longer emits;
+/// with a unified diff of them.
 pub fn check(root: &Path, files: &FileSet) -> Result<(Changes, String), Error> {
-    let owned = match survey(root)? {
-        Folder::Output(owned) => owned,
-        Folder::New | Folder::Foreign => BTreeSet::new(),
-    };
-    compare(root, &with_manifest(files), &owned, true)
-}
-
-/// What differs between the folder and `files`; with `diff`, also a unified diff of
-/// it (only `check` shows one: writing does not need it).
-fn compare(
-    root: &Path,
-    files: &WithManifest<'_>,
-    owned: &BTreeSet<PathBuf>,
-    diff_wanted: bool,
-) -> Result<(Changes, String), Error> {
-    let mut changes = Changes::default();
-    let mut diff = String::new();
-    for (rel, text) in files.iter() {
-        let path = root.join(rel);
-        let linked = check_path(root, rel).is_err();
-        match std::fs::read_to_string(&path) {
-            Ok(old) if old == *text && !linked => changes.unchanged += 1,
-            Ok(old) => {
-                changes.written.push(rel.clone());
-                if diff_wanted {
-                    diff.push_str(&unified_diff(rel, &old, text));
-                }
-            }
-            Err(_) => {
-                changes.written.push(rel.clone());
-                if diff_wanted {
-                    let _ = writeln!(
-                        diff,
-                        "--- /dev/null\n+++ {}\n(new file, {} lines)",
-                        rel.display(),
-                        text.lines().count()
-                    );
-                }
-            }
-        }
-    }
-    for rel in owned {
-        if files.get(rel).is_none() && std::fs::symlink_metadata(root.join(rel)).is_ok() {
-            let _ = writeln!(
-                diff,
-                "--- {}\n+++ /dev/null\n(file no longer generated)",
-                rel.display()
-            );
-            changes.removed.push(rel.clone());
-        }
-    }
-    Ok((changes, diff))
+    let mut staged = Staged::open(root, false, true)?;
+    files.put_into(&mut staged)?;
+    staged.finish()
 }
 
 /// Makes the folder match `files`: see [`write_with`]; a folder that is neither empty
@@ -336,51 +305,176 @@ pub fn write(root: &Path, files: &FileSet) -> Result<Changes, Error> {
 /// empty and was not written by the generator is refused unless `force`; then the
 /// generated files are written and nothing else is touched.
 pub fn write_with(root: &Path, files: &FileSet, force: bool) -> Result<Changes, Error> {
-    let owned = match survey(root)? {
-        Folder::New => BTreeSet::new(),
-        Folder::Output(owned) => owned,
-        Folder::Foreign if force => BTreeSet::new(),
-        Folder::Foreign => {
+    let mut staged = Staged::open(root, force, false)?;
+    files.put_into(&mut staged)?;
+    staged.finish().map(|(changes, _)| changes)
+}
+
+/// What a [`Staged`] does with the files it is given.
+enum Mode {
+    /// Writes the files that differ into a staging folder, moved into place by
+    /// [`Staged::finish`].
+    Write {
+        /// The staging folder, made when the first file that differs is put.
+        staging: PathBuf,
+        /// Whether it was made (and is to be removed if the run does not finish).
+        made: bool,
+        /// The output folder does not exist yet: the staging folder, beside it,
+        /// becomes it.
+        whole: bool,
+    },
+    /// Compares only, keeping a diff of each file that differs.
+    Check(BTreeMap<PathBuf, String>),
+}
+
+/// An output folder made to match files handed over one at a time ([`Sink`]): each
+/// file is compared with the folder's when it is put, and if it differs, staged
+/// (written) or, when checking, diffed; [`Staged::finish`] then adds the manifest and
+/// moves what was staged into place, removing files no longer generated. Until then
+/// the folder is not touched: dropped unfinished (a later file failed), the staging
+/// folder is removed and the folder is left as it was.
+pub struct Staged {
+    root: PathBuf,
+    /// The files an earlier run wrote here (the manifest among them).
+    owned: BTreeSet<PathBuf>,
+    /// The files begun so far.
+    put: BTreeSet<PathBuf>,
+    /// Files begun and not yet ended.
+    open: BTreeMap<PathBuf, Open>,
+    changes: Changes,
+    mode: Mode,
+}
+
+/// A file being put in pieces: compared with the folder's as the pieces come, and
+/// staged (or kept, to diff) from the first piece that differs.
+struct Open {
+    /// The folder's file, when it has one that a write could replace in place.
+    old: Option<String>,
+    /// Whether the new text can still equal `old` (false for a file behind a link).
+    may_match: bool,
+    /// Bytes of `old` that the pieces so far are equal to, until they differ.
+    matched: usize,
+    /// Once the pieces differ from `old`: where the new text goes.
+    differs: Option<Diverged>,
+}
+
+/// Where a file that differs from the folder's goes.
+enum Diverged {
+    /// Being written into the staging folder.
+    Staged(std::fs::File, PathBuf),
+    /// Kept whole, for the diff (checking).
+    Text(String),
+}
+
+impl Staged {
+    /// Prepares to make `root` match the files that will be put, or with `check` to
+    /// compare them with it. Writing refuses a folder that is not empty and was not
+    /// written by the generator, unless `force`.
+    pub fn open(root: &Path, force: bool, check: bool) -> Result<Staged, Error> {
+        let owned = match survey(root)? {
+            Folder::New => BTreeSet::new(),
+            Folder::Output(owned) => owned,
+            Folder::Foreign if force || check => BTreeSet::new(),
+            Folder::Foreign => {
+                return Err(output_error(
+                    root,
+                    format!(
+                        "the folder is not empty and holds no `{MANIFEST}`, so it is not an earlier output of the generator; refusing to write into it (pass `--force` to write the generated files there anyway: other files are kept)"
+                    ),
+                ));
+            }
+        };
+        let mode = if check {
+            Mode::Check(BTreeMap::new())
+        } else {
+            for rel in &owned {
+                check_path(root, rel)?;
+            }
+            let whole = std::fs::symlink_metadata(root).is_err();
+            let staging = if whole {
+                // A new folder: the whole crate is staged beside it and renamed into
+                // place.
+                let name = root.file_name().map(|n| n.to_string_lossy().into_owned());
+                root.parent()
+                    .filter(|p| !p.as_os_str().is_empty())
+                    .unwrap_or(Path::new("."))
+                    .join(format!(
+                        "{STAGING}-{}-{}",
+                        name.unwrap_or_default(),
+                        std::process::id()
+                    ))
+            } else {
+                root.join(format!("{STAGING}-{}", std::process::id()))
+            };
+            Mode::Write {
+                staging,
+                made: false,
+                whole,
+            }
+        };
+        Ok(Staged {
+            root: root.to_path_buf(),
+            owned,
+            put: BTreeSet::new(),
+            open: BTreeMap::new(),
+            changes: Changes::default(),
+            mode,
+        })
+    }
+
+    /// Whether this only compares ([`Staged::open`]'s `check`).
+    pub fn checks(&self) -> bool {
+        matches!(self.mode, Mode::Check(_))
+    }
+
+    /// Adds the manifest, then makes the folder match what was put (or, checking,
+    /// reports how it differs: the changes and a unified diff).
+    pub fn finish(mut self) -> Result<(Changes, String), Error> {
+        if let Some(rel) = self.open.keys().next() {
             return Err(output_error(
-                root,
-                format!(
-                    "the folder is not empty and holds no `{MANIFEST}`, so it is not an earlier output of the generator; refusing to write into it (pass `--force` to write the generated files there anyway: other files are kept)"
-                ),
+                &self.root.join(rel),
+                "was begun and never ended (a generator bug)",
             ));
         }
-    };
-    let files = with_manifest(files);
-    for (rel, _) in files.iter() {
-        check_path(root, rel)?;
-    }
-    for rel in &owned {
-        check_path(root, rel)?;
-    }
-    let (changes, _) = compare(root, &files, &owned, false)?;
-    if changes.is_empty() {
-        return Ok(changes);
-    }
-    if std::fs::symlink_metadata(root).is_err() {
-        // A new folder: the whole crate is staged beside it and renamed into place.
-        let name = root.file_name().map(|n| n.to_string_lossy().into_owned());
-        let parent = root.parent().filter(|p| !p.as_os_str().is_empty());
-        if let Some(parent) = parent {
-            std::fs::create_dir_all(parent).map_err(|e| io_error(parent, e))?;
+        let manifest = manifest_text(self.put.iter());
+        self.begin(Path::new(MANIFEST))?;
+        self.append(Path::new(MANIFEST), &manifest)?;
+        self.end(Path::new(MANIFEST))?;
+        let mut diff = String::new();
+        if let Mode::Check(diffs) = &mut self.mode {
+            for d in std::mem::take(diffs).into_values() {
+                diff.push_str(&d);
+            }
         }
-        let staging = parent.unwrap_or(Path::new(".")).join(format!(
-            "{STAGING}-{}-{}",
-            name.unwrap_or_default(),
-            std::process::id()
-        ));
-        let done = stage(&staging, &files, &changes.written)
-            .and_then(|()| std::fs::rename(&staging, root).map_err(|e| io_error(root, e)));
-        if done.is_err() {
-            let _ = std::fs::remove_dir_all(&staging);
+        for rel in &self.owned {
+            if !self.put.contains(rel) && std::fs::symlink_metadata(self.root.join(rel)).is_ok() {
+                let _ = writeln!(
+                    diff,
+                    "--- {}\n+++ /dev/null\n(file no longer generated)",
+                    rel.display()
+                );
+                self.changes.removed.push(rel.clone());
+            }
         }
-        return done.map(|()| changes);
-    }
-    let staging = root.join(format!("{STAGING}-{}", std::process::id()));
-    let moved = stage(&staging, &files, &changes.written).and_then(|()| {
+        self.changes.written.sort();
+        let changes = std::mem::take(&mut self.changes);
+        let Mode::Write {
+            staging,
+            made,
+            whole,
+        } = &mut self.mode
+        else {
+            return Ok((changes, diff));
+        };
+        if changes.is_empty() {
+            return Ok((changes, String::new()));
+        }
+        let root = &self.root;
+        if *whole {
+            std::fs::rename(&*staging, root).map_err(|e| io_error(root, e))?;
+            *made = false;
+            return Ok((changes, String::new()));
+        }
         for rel in &changes.written {
             let path = root.join(rel);
             if let Some(parent) = path.parent() {
@@ -388,40 +482,177 @@ pub fn write_with(root: &Path, files: &FileSet, force: bool) -> Result<Changes, 
             }
             std::fs::rename(staging.join(rel), &path).map_err(|e| io_error(&path, e))?;
         }
-        Ok(())
-    });
-    let _ = std::fs::remove_dir_all(&staging);
-    moved?;
-    for rel in &changes.removed {
-        let path = root.join(rel);
-        std::fs::remove_file(&path).map_err(|e| io_error(&path, e))?;
-        let mut dir = path.parent();
-        while let Some(d) = dir {
-            if d == root || std::fs::remove_dir(d).is_err() {
-                break;
+        let _ = std::fs::remove_dir_all(&*staging);
+        *made = false;
+        for rel in &changes.removed {
+            let path = root.join(rel);
+            std::fs::remove_file(&path).map_err(|e| io_error(&path, e))?;
+            let mut dir = path.parent();
+            while let Some(d) = dir {
+                if d == root || std::fs::remove_dir(d).is_err() {
+                    break;
+                }
+                dir = d.parent();
             }
-            dir = d.parent();
+        }
+        Ok((changes, String::new()))
+    }
+
+    /// Begins the file `rel`: reads the folder's, to compare the pieces with.
+    fn begin(&mut self, rel: &Path) -> Result<(), Error> {
+        if !self.put.insert(rel.to_path_buf()) {
+            return Err(output_error(
+                &self.root.join(rel),
+                "is generated twice (a generator bug)",
+            ));
+        }
+        let linked = check_path(&self.root, rel);
+        if let (Mode::Write { .. }, Err(e)) = (&self.mode, &linked) {
+            return Err(e.clone());
+        }
+        let open = Open {
+            old: std::fs::read_to_string(self.root.join(rel)).ok(),
+            may_match: linked.is_ok(),
+            matched: 0,
+            differs: None,
+        };
+        self.open.insert(rel.to_path_buf(), open);
+        Ok(())
+    }
+
+    /// Compares the next piece of `rel` and stages or keeps it once the file differs.
+    fn append(&mut self, rel: &Path, text: &str) -> Result<(), Error> {
+        let Some(open) = self.open.get_mut(rel) else {
+            return Err(output_error(
+                &self.root.join(rel),
+                "was continued without being begun (a generator bug)",
+            ));
+        };
+        if open.differs.is_none() {
+            let old = open.old.as_deref().filter(|_| open.may_match);
+            if old.is_some_and(|old| old[open.matched..].starts_with(text)) {
+                open.matched += text.len();
+                return Ok(());
+            }
+            diverge(&mut self.mode, rel, open)?;
+        }
+        match &mut open.differs {
+            Some(Diverged::Staged(file, path)) => file
+                .write_all(text.as_bytes())
+                .map_err(|e| io_error(path, e)),
+            Some(Diverged::Text(new)) => {
+                new.push_str(text);
+                Ok(())
+            }
+            None => Ok(()),
         }
     }
-    Ok(changes)
+
+    /// Ends the file `rel`: unchanged, or staged (or diffed) as written.
+    fn end(&mut self, rel: &Path) -> Result<(), Error> {
+        let Some(mut open) = self.open.remove(rel) else {
+            return Err(output_error(
+                &self.root.join(rel),
+                "was ended without being begun (a generator bug)",
+            ));
+        };
+        if open.differs.is_none() {
+            if open.may_match
+                && open
+                    .old
+                    .as_ref()
+                    .is_some_and(|old| old.len() == open.matched)
+            {
+                self.changes.unchanged += 1;
+                return Ok(());
+            }
+            diverge(&mut self.mode, rel, &mut open)?;
+        }
+        self.changes.written.push(rel.to_path_buf());
+        // A staged file is closed here (dropped with `open`), moved into place by
+        // `finish`; a checked one is diffed.
+        if let (Some(Diverged::Text(new)), Mode::Check(diffs)) = (open.differs, &mut self.mode) {
+            let diff = match &open.old {
+                Some(old) => unified_diff(rel, old, &new),
+                None => format!(
+                    "--- /dev/null\n+++ {}\n(new file, {} lines)\n",
+                    rel.display(),
+                    new.lines().count()
+                ),
+            };
+            diffs.insert(rel.to_path_buf(), diff);
+        }
+        Ok(())
+    }
 }
 
-/// Writes the files that change into the staging folder.
-fn stage(staging: &Path, files: &WithManifest<'_>, written: &[PathBuf]) -> Result<(), Error> {
-    if std::fs::symlink_metadata(staging).is_ok() {
-        // Left by a run that was killed.
-        std::fs::remove_dir_all(staging).map_err(|e| io_error(staging, e))?;
-    }
-    std::fs::create_dir(staging).map_err(|e| io_error(staging, e))?;
-    for rel in written {
-        let path = staging.join(rel);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| io_error(parent, e))?;
+/// The file `rel` differs from the folder's from here on: its staging file is made
+/// (writing: with the part of the old text the new one began with), or its text kept
+/// so far (checking).
+fn diverge(mode: &mut Mode, rel: &Path, open: &mut Open) -> Result<(), Error> {
+    let same_so_far = open.old.as_deref().map_or("", |old| &old[..open.matched]);
+    open.differs = Some(match mode {
+        Mode::Check(_) => Diverged::Text(same_so_far.to_string()),
+        Mode::Write {
+            staging,
+            made,
+            whole,
+        } => {
+            if !*made {
+                if std::fs::symlink_metadata(&*staging).is_ok() {
+                    // Left by a run that was killed.
+                    std::fs::remove_dir_all(&*staging).map_err(|e| io_error(staging, e))?;
+                }
+                if *whole && let Some(parent) = staging.parent() {
+                    std::fs::create_dir_all(parent).map_err(|e| io_error(parent, e))?;
+                }
+                std::fs::create_dir(&*staging).map_err(|e| io_error(staging, e))?;
+                *made = true;
+            }
+            let path = staging.join(rel);
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent).map_err(|e| io_error(parent, e))?;
+            }
+            // The staging folder is new: a file already there is not ours.
+            let mut file = std::fs::File::create_new(&path).map_err(|e| io_error(&path, e))?;
+            file.write_all(same_so_far.as_bytes())
+                .map_err(|e| io_error(&path, e))?;
+            Diverged::Staged(file, path)
         }
-        let text = files.get(rel).unwrap_or_default();
-        std::fs::write(&path, text).map_err(|e| io_error(&path, e))?;
-    }
+    });
     Ok(())
+}
+
+impl Sink for Staged {
+    fn add(&mut self, rel: &Path, text: &str, first: bool, last: bool) -> Result<(), Error> {
+        if first {
+            if !plain_relative(rel) || rel == Path::new(MANIFEST) {
+                return Err(output_error(
+                    rel,
+                    "is not a path the generator may write (a generator bug)",
+                ));
+            }
+            self.begin(rel)?;
+        }
+        self.append(rel, text)?;
+        if last {
+            self.end(rel)?;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        if let Mode::Write {
+            staging,
+            made: true,
+            ..
+        } = &self.mode
+        {
+            let _ = std::fs::remove_dir_all(staging);
+        }
+    }
 }
 
 /// A compact unified diff: the changed region between the common prefix and suffix,
@@ -610,6 +841,105 @@ mod tests {
             .map(|e| e.expect("entry").file_name())
             .collect();
         assert_eq!(names.len(), 3, "no staging folder left: {names:?}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// `Cargo.toml` whole, and `src/types.rs` in `parts`, with `src/lib.rs` put while
+    /// the latter is open.
+    fn streamed(staged: &mut Staged, parts: &[&str]) -> Result<(), Error> {
+        let types = Path::new("src/types.rs");
+        staged.put(Path::new("Cargo.toml"), &["[package]\n"])?;
+        for (i, part) in parts.iter().enumerate() {
+            staged.add(types, part, i == 0, i + 1 == parts.len())?;
+            if i == 0 {
+                staged.put(Path::new("src/lib.rs"), &["// lib", "\n"])?;
+            }
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn files_put_in_pieces_are_compared_and_staged_piece_by_piece() {
+        let dir = tempdir("pieces");
+        let _ = std::fs::remove_dir_all(&dir);
+        let mut staged = Staged::open(&dir, false, false).expect("open");
+        streamed(&mut staged, &["a\n", "b\n", "c\n"]).expect("put");
+        let (changes, _) = staged.finish().expect("finish");
+        assert_eq!(changes.written.len(), 4, "{changes:?}");
+        let types = dir.join("src/types.rs");
+        assert_eq!(std::fs::read_to_string(&types).expect("read"), "a\nb\nc\n");
+        assert_eq!(
+            std::fs::read_to_string(dir.join("src/lib.rs")).expect("read"),
+            "// lib\n"
+        );
+
+        // The same text in other pieces: nothing changes.
+        let mut staged = Staged::open(&dir, false, false).expect("open");
+        streamed(&mut staged, &["a\nb", "\nc\n"]).expect("put");
+        let (changes, _) = staged.finish().expect("finish");
+        assert!(changes.is_empty(), "{changes:?}");
+        assert_eq!(changes.unchanged, 4);
+
+        // A later piece differs, a text shorter or longer than the file's: rewritten.
+        for (parts, text) in [
+            (&["a\n", "b\n", "X\n"][..], "a\nb\nX\n"),
+            (&["a\n", "b\n"][..], "a\nb\n"),
+            (&["a\nb\n", "c\nd\n"][..], "a\nb\nc\nd\n"),
+        ] {
+            let mut staged = Staged::open(&dir, false, false).expect("open");
+            streamed(&mut staged, parts).expect("put");
+            let (changes, _) = staged.finish().expect("finish");
+            assert_eq!(changes.written, vec![PathBuf::from("src/types.rs")]);
+            assert_eq!(std::fs::read_to_string(&types).expect("read"), text);
+        }
+
+        // Checking shows the change without making it.
+        let mut staged = Staged::open(&dir, false, true).expect("open");
+        streamed(&mut staged, &["a\n", "b\n", "Y\n"]).expect("put");
+        let (changes, diff) = staged.finish().expect("finish");
+        assert_eq!(changes.written, vec![PathBuf::from("src/types.rs")]);
+        assert!(diff.contains("-d\n+Y\n"), "{diff}");
+        assert_eq!(
+            std::fs::read_to_string(&types).expect("read"),
+            "a\nb\nc\nd\n"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn an_unfinished_output_leaves_the_folder_as_it_was() {
+        let dir = tempdir("unfinished");
+        write(&dir, &two_files()).expect("write");
+        let mut staged = Staged::open(&dir, false, false).expect("open");
+        streamed(&mut staged, &["new\n", "text\n"]).expect("put");
+        // A later file fails to generate: the output is dropped unfinished.
+        drop(staged);
+        let names: Vec<_> = std::fs::read_dir(&dir)
+            .expect("read")
+            .map(|e| e.expect("entry").file_name())
+            .collect();
+        assert_eq!(names.len(), 3, "no staging folder, no new file: {names:?}");
+        assert!(!dir.join("src/types.rs").exists());
+
+        let mut staged = Staged::open(&dir, false, false).expect("open");
+        staged.put(Path::new("src/lib.rs"), &["x"]).expect("put");
+        let e = staged
+            .put(Path::new("src/lib.rs"), &["y"])
+            .expect_err("twice");
+        assert!(e.to_string().contains("generated twice"), "{e}");
+        let e = staged
+            .add(Path::new("src/b.rs"), "z", false, true)
+            .expect_err("not begun");
+        assert!(e.to_string().contains("without being begun"), "{e}");
+        staged
+            .add(Path::new("src/c.rs"), "z", true, false)
+            .expect("begun");
+        let e = staged.finish().expect_err("never ended");
+        assert!(e.to_string().contains("never ended"), "{e}");
+        assert_eq!(
+            std::fs::read_to_string(dir.join("src/lib.rs")).expect("read"),
+            "// lib\n"
+        );
         let _ = std::fs::remove_dir_all(&dir);
     }
 

@@ -829,8 +829,27 @@ pub fn run_one(raw: &[String]) -> Result<ExitCode, String> {
     };
     let out = need("--out")?;
     let started = Instant::now();
-    let result = generator::generate(&options).and_then(|mut g| {
-        g.write_to(&out)?;
+    // As `cargo xtask codegen` runs: each Rust source is staged as soon as it is made.
+    let mut tally = Tally::default();
+    let result = generator::templates::Templates::load(&options.templates).and_then(|templates| {
+        let mut output = generator::write::Staged::open(&out, false, false)?;
+        let mut g = generator::generate_into(
+            &options.spec,
+            options.crate_name.as_deref(),
+            None,
+            &templates,
+            &mut Tallied {
+                inner: &mut output,
+                tally: &mut tally,
+            },
+        )?;
+        let t = Instant::now();
+        for (rel, text) in g.files.iter() {
+            tally.count(rel, text, true);
+        }
+        g.files.put_into(&mut output)?;
+        output.finish()?;
+        g.timings.write = t.elapsed();
         Ok(g)
     });
     let total = started.elapsed().as_secs_f64();
@@ -845,23 +864,12 @@ pub fn run_one(raw: &[String]) -> Result<ExitCode, String> {
                 "emit+format".to_string(),
                 json!(g.timings.emit_format_wall.as_secs_f64()),
             );
-            let (mut files, mut lines, mut bytes, mut methods) = (0, 0, 0, 0);
-            for (path, text) in g.files.iter() {
-                let is_rust = path.extension().is_some_and(|e| e == "rs");
-                if !is_rust || path.starts_with("src/runtime") {
-                    continue;
-                }
-                files += 1;
-                lines += text.lines().count();
-                bytes += text.len();
-                if path.starts_with("src/resources") {
-                    methods += text
-                        .lines()
-                        .map(str::trim_start)
-                        .filter(|l| l.starts_with("pub fn ") || l.starts_with("pub async fn "))
-                        .count();
-                }
-            }
+            let Tally {
+                files,
+                lines,
+                bytes,
+                methods,
+            } = tally;
             json!({
                 "stages": stages,
                 "total": total,
@@ -879,6 +887,54 @@ pub fn run_one(raw: &[String]) -> Result<ExitCode, String> {
     };
     println!("{report}");
     Ok(ExitCode::SUCCESS)
+}
+
+/// Emitted Rust files (not the runtime copied from `templates/`), their lines and
+/// bytes, and the public functions of the resource handles.
+#[derive(Default)]
+struct Tally {
+    files: usize,
+    lines: usize,
+    bytes: usize,
+    methods: usize,
+}
+
+/// A sink that counts what passes through it into `tally`.
+struct Tallied<'a> {
+    inner: &'a mut dyn generator::write::Sink,
+    tally: &'a mut Tally,
+}
+
+impl generator::write::Sink for Tallied<'_> {
+    fn add(
+        &mut self,
+        rel: &Path,
+        text: &str,
+        first: bool,
+        last: bool,
+    ) -> Result<(), generator::Error> {
+        self.tally.count(rel, text, first);
+        self.inner.add(rel, text, first, last)
+    }
+}
+
+impl Tally {
+    /// Counts a piece of the file `rel` (`first`: the file begins with it).
+    fn count(&mut self, rel: &Path, text: &str, first: bool) {
+        if rel.extension().is_none_or(|e| e != "rs") || rel.starts_with("src/runtime") {
+            return;
+        }
+        self.files += usize::from(first);
+        self.lines += text.lines().count();
+        self.bytes += text.len();
+        if rel.starts_with("src/resources") {
+            self.methods += text
+                .lines()
+                .map(str::trim_start)
+                .filter(|l| l.starts_with("pub fn ") || l.starts_with("pub async fn "))
+                .count();
+        }
+    }
 }
 
 /// A `/proc/self/status` field in KB (Linux); 0 elsewhere.

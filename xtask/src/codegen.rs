@@ -102,10 +102,21 @@ fn one(
     check: bool,
     force: bool,
 ) -> Result<ExitCode, String> {
-    let mut generated = generator::generate(options).map_err(|e| e.to_string())?;
+    // Each Rust source is compared (and staged) as soon as it is made.
+    let mut output = write::Staged::open(out, force, check).map_err(|e| e.to_string())?;
+    let templates =
+        generator::templates::Templates::load(&options.templates).map_err(|e| e.to_string())?;
+    let mut generated = generator::generate_into(
+        &options.spec,
+        options.crate_name.as_deref(),
+        None,
+        &templates,
+        &mut output,
+    )
+    .map_err(|e| e.to_string())?;
     // Compare with the surface recorded in the output folder: changelog entry and,
     // with `version_policy: semver`, the version.
-    let release = generator::api_diff::release(&mut generated, out, &options.templates)
+    let release = generator::api_diff::release_with(&mut generated, out, &templates)
         .map_err(|e| e.to_string())?;
     if release.unreadable {
         eprintln!(
@@ -117,8 +128,12 @@ fn one(
         eprintln!("note: {}: {d}", options.spec.display());
     }
     let shown = out.strip_prefix(root).unwrap_or(out).display().to_string();
+    generated
+        .files
+        .put_into(&mut output)
+        .map_err(|e| e.to_string())?;
+    let (changes, diff) = output.finish().map_err(|e| e.to_string())?;
     if check {
-        let (changes, diff) = write::check(out, &generated.files).map_err(|e| e.to_string())?;
         if changes.is_empty() {
             println!("{shown} is up to date ({} files)", changes.unchanged);
             return Ok(ExitCode::SUCCESS);
@@ -131,7 +146,6 @@ fn one(
         );
         return Ok(ExitCode::FAILURE);
     }
-    let changes = write::write_with(out, &generated.files, force).map_err(|e| e.to_string())?;
     if let Some(report) = release.report.as_ref().filter(|r| !r.is_empty()) {
         print!("{}", report.to_text());
         let from = release.previous_version.as_deref().unwrap_or("-");

@@ -82,11 +82,15 @@ fn parse(args: &[String]) -> Result<Generate, String> {
 
 fn generate(command: &Generate) -> Result<ExitCode, String> {
     let templates = Templates::embedded().map_err(|e| e.to_string())?;
-    let mut generated = generator::generate_from(
+    // Each Rust source is compared (and staged) as soon as it is made.
+    let mut output = generator::write::Staged::open(&command.out, false, command.check)
+        .map_err(|e| e.to_string())?;
+    let mut generated = generator::generate_into(
         &command.spec,
         command.name.as_deref(),
         command.config.as_deref(),
         &templates,
+        &mut output,
     )
     .map_err(|e| e.to_string())?;
     // The changelog entry (and version, under `version_policy: semver`) from the API
@@ -97,15 +101,8 @@ fn generate(command: &Generate) -> Result<ExitCode, String> {
     if let Some(report) = release.report.as_ref().filter(|r| !r.is_empty()) {
         print!("{}", report.to_text());
     }
-    let fresh = generator::write_or_check(
-        &generated,
-        &command.spec,
-        &command.out,
-        &shown,
-        command.check,
-        "",
-    )
-    .map_err(|e| e.to_string())?;
+    let fresh = generator::write_or_check(&generated, output, &command.spec, &shown, "")
+        .map_err(|e| e.to_string())?;
     Ok(if fresh {
         ExitCode::SUCCESS
     } else {
