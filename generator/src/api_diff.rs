@@ -886,9 +886,12 @@ pub fn release_with(
             &mut generated.files,
         )?;
         generated.surface.version = version.clone();
-        generated
-            .files
-            .insert(surface::FILE, generated.surface.to_json());
+        // Held whole only when generated in memory; else printed when put.
+        if generated.files.get(Path::new(surface::FILE)).is_some() {
+            generated
+                .files
+                .insert(surface::FILE, generated.surface.to_json());
+        }
     }
     let header = format!(
         "# Changelog\n\nChanges of the public API of `{}`, newest first. Written by the generator \

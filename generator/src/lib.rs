@@ -58,7 +58,7 @@ pub fn write_or_check(
     for d in &generated.api.diagnostics {
         eprintln!("note: {}: {d}", spec.display());
     }
-    generated.files.put_into(&mut output)?;
+    generated.put_into(&mut output)?;
     let check = output.checks();
     let (changes, diff) = output.finish()?;
     if check {
@@ -137,7 +137,8 @@ pub struct Generated {
     pub surface: surface::Surface,
     /// Every file of the crate, path relative to the crate root ([`generate`],
     /// [`generate_from`]); from [`generate_into`], only those not yet handed to its
-    /// sink (the templates' files and `api.json`).
+    /// sink: the templates' files (`api.json` is printed from `surface` when put,
+    /// [`Generated::put_into`]).
     pub files: FileSet,
     /// Per-stage times.
     pub timings: Timings,
@@ -222,6 +223,16 @@ fn lower_timed(
 }
 
 impl Generated {
+    /// Hands the files not yet put to `sink`: `files`, then `api.json` printed from
+    /// `surface` (unless `files` holds it, as from [`generate`]).
+    pub fn put_into(&self, sink: &mut dyn write::Sink) -> Result<(), Error> {
+        self.files.put_into(sink)?;
+        if self.files.get(Path::new(surface::FILE)).is_none() {
+            self.surface.put_json(sink)?;
+        }
+        Ok(())
+    }
+
     /// Makes the folder `out` match the files ([`write::write`]), recording the time
     /// in `timings.write`.
     pub fn write_to(&mut self, out: &Path) -> Result<write::Changes, Error> {
@@ -388,6 +399,9 @@ pub fn generate_from(
     for (path, text) in files.into_files() {
         generated.files.insert(path, text);
     }
+    generated
+        .files
+        .insert(surface::FILE, generated.surface.to_json());
     Ok(generated)
 }
 
@@ -443,7 +457,6 @@ pub fn generate_into(
         &plan,
         files.get(Path::new("Cargo.toml")).unwrap_or_default(),
     );
-    files.insert(surface::FILE, surface.to_json());
     Ok(Generated {
         api,
         config,

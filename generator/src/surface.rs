@@ -275,11 +275,85 @@ impl Surface {
         text
     }
 
+    /// The text of `api.json` handed to `sink` in pieces of about 64 KB as it is
+    /// printed ([`Surface::to_json`] without the whole text in memory: Stripe's is 5 MB).
+    pub fn put_json(&self, sink: &mut dyn crate::write::Sink) -> Result<(), crate::Error> {
+        let rel = std::path::Path::new(FILE);
+        let mut out = Pieces {
+            sink,
+            rel,
+            buf: Vec::with_capacity(PIECE_BYTES),
+            first: true,
+            failed: None,
+        };
+        // Plain data of strings, numbers and vectors: serialisation fails only when
+        // the sink does, whose error is kept.
+        let printed = serde_json::to_writer_pretty(&mut out, self);
+        if let Some(e) = out.failed.take() {
+            return Err(e);
+        }
+        if let Err(e) = printed {
+            return Err(crate::Error::new(
+                crate::ErrorKind::Output,
+                rel,
+                e.to_string(),
+            ));
+        }
+        out.buf.push(b'\n');
+        out.flush_text(true)
+    }
+
     /// Reads an `api.json`; `None` when it is not a surface of this [`FORMAT`].
     pub fn from_json(text: &str) -> Option<Surface> {
         serde_json::from_str::<Surface>(text)
             .ok()
             .filter(|s| s.format == FORMAT)
+    }
+}
+
+/// About the size of each piece of `api.json` handed to a sink.
+const PIECE_BYTES: usize = 64 << 10;
+
+/// A writer handing what is written to a sink in pieces of whole characters.
+struct Pieces<'a> {
+    sink: &'a mut dyn crate::write::Sink,
+    rel: &'a std::path::Path,
+    buf: Vec<u8>,
+    first: bool,
+    /// The sink's error, which stops the writing.
+    failed: Option<crate::Error>,
+}
+
+impl Pieces<'_> {
+    /// Hands over the buffered text up to its last whole character (all of it when
+    /// `last`, ending the file).
+    fn flush_text(&mut self, last: bool) -> Result<(), crate::Error> {
+        let whole = match std::str::from_utf8(&self.buf) {
+            Ok(_) => self.buf.len(),
+            Err(e) => e.valid_up_to(),
+        };
+        let text = std::str::from_utf8(&self.buf[..whole]).unwrap_or_default();
+        self.sink.add(self.rel, text, self.first, last)?;
+        self.first = false;
+        self.buf.drain(..whole);
+        Ok(())
+    }
+}
+
+impl std::io::Write for Pieces<'_> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.buf.extend_from_slice(bytes);
+        if self.buf.len() >= PIECE_BYTES
+            && let Err(e) = self.flush_text(false)
+        {
+            self.failed = Some(e);
+            return Err(std::io::Error::other("the output failed"));
+        }
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 
@@ -613,6 +687,27 @@ pub fn hash(text: Option<&str>) -> String {
 mod tests {
     use super::*;
     use quote::quote;
+
+    #[test]
+    fn pieces_end_on_whole_characters() {
+        use std::io::Write as _;
+        let mut files = crate::FileSet::default();
+        let rel = std::path::Path::new("a.json");
+        let mut out = Pieces {
+            sink: &mut files,
+            rel,
+            buf: Vec::new(),
+            first: true,
+            failed: None,
+        };
+        // A three-byte character across the piece boundary, written a byte at a time.
+        let text = format!("{}\u{20ac}{}", "a".repeat(PIECE_BYTES - 1), "b".repeat(10));
+        for b in text.as_bytes() {
+            out.write_all(std::slice::from_ref(b)).expect("written");
+        }
+        out.flush_text(true).expect("ended");
+        assert_eq!(files.get(rel), Some(text.as_str()));
+    }
 
     #[test]
     fn types_print_compactly() {

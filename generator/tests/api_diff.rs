@@ -77,6 +77,30 @@ fn a_surface_compares_equal_to_itself_and_survives_json() {
     let back = generator::surface::Surface::from_json(&json).expect("api.json reads back");
     assert_eq!(back, g.surface);
     assert_eq!(back.to_json(), json);
+    // Printed in pieces into a sink, it is the same text.
+    let mut pieces = Pieces::default();
+    g.surface.put_json(&mut pieces).expect("printed");
+    assert!(pieces.0.len() > 1, "{} pieces", pieces.0.len());
+    assert_eq!(pieces.0.concat(), json);
+}
+
+/// A sink keeping the pieces of one file as they come.
+#[derive(Default)]
+struct Pieces(Vec<String>);
+
+impl generator::write::Sink for Pieces {
+    fn add(
+        &mut self,
+        _: &Path,
+        text: &str,
+        first: bool,
+        last: bool,
+    ) -> Result<(), generator::Error> {
+        assert_eq!(first, self.0.is_empty());
+        assert!(!last || !text.is_empty());
+        self.0.push(text.to_string());
+        Ok(())
+    }
 }
 
 /// A scratch folder holding a copy of a scenario's spec under one name, with a config.

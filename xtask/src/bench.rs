@@ -847,7 +847,7 @@ pub fn run_one(raw: &[String]) -> Result<ExitCode, String> {
         for (rel, text) in g.files.iter() {
             tally.count(rel, text, true);
         }
-        g.files.put_into(&mut output)?;
+        g.put_into(&mut output)?;
         output.finish()?;
         g.timings.write = t.elapsed();
         Ok(g)

@@ -128,10 +128,7 @@ fn one(
         eprintln!("note: {}: {d}", options.spec.display());
     }
     let shown = out.strip_prefix(root).unwrap_or(out).display().to_string();
-    generated
-        .files
-        .put_into(&mut output)
-        .map_err(|e| e.to_string())?;
+    generated.put_into(&mut output).map_err(|e| e.to_string())?;
     let (changes, diff) = output.finish().map_err(|e| e.to_string())?;
     if check {
         if changes.is_empty() {
