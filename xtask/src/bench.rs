@@ -830,7 +830,6 @@ pub fn run_one(raw: &[String]) -> Result<ExitCode, String> {
     let out = need("--out")?;
     let started = Instant::now();
     // As `cargo xtask codegen` runs: each Rust source is staged as soon as it is made.
-    let mut tally = Tally::default();
     let result = generator::templates::Templates::load(&options.templates).and_then(|templates| {
         let mut output = generator::write::Staged::open(&out, false, false)?;
         let mut g = generator::generate_into(
@@ -838,15 +837,9 @@ pub fn run_one(raw: &[String]) -> Result<ExitCode, String> {
             options.crate_name.as_deref(),
             None,
             &templates,
-            &mut Tallied {
-                inner: &mut output,
-                tally: &mut tally,
-            },
+            &mut output,
         )?;
         let t = Instant::now();
-        for (rel, text) in g.files.iter() {
-            tally.count(rel, text, true);
-        }
         g.put_into(&mut output)?;
         output.finish()?;
         g.timings.write = t.elapsed();
@@ -864,12 +857,13 @@ pub fn run_one(raw: &[String]) -> Result<ExitCode, String> {
                 "emit+format".to_string(),
                 json!(g.timings.emit_format_wall.as_secs_f64()),
             );
+            // Counted from the folder written, after the clock stopped.
             let Tally {
                 files,
                 lines,
                 bytes,
                 methods,
-            } = tally;
+            } = Tally::of_folder(&out);
             json!({
                 "stages": stages,
                 "total": total,
@@ -899,32 +893,26 @@ struct Tally {
     methods: usize,
 }
 
-/// A sink that counts what passes through it into `tally`.
-struct Tallied<'a> {
-    inner: &'a mut dyn generator::write::Sink,
-    tally: &'a mut Tally,
-}
-
-impl generator::write::Sink for Tallied<'_> {
-    fn add(
-        &mut self,
-        rel: &Path,
-        text: &str,
-        first: bool,
-        last: bool,
-    ) -> Result<(), generator::Error> {
-        self.tally.count(rel, text, first);
-        self.inner.add(rel, text, first, last)
-    }
-}
-
 impl Tally {
-    /// Counts a piece of the file `rel` (`first`: the file begins with it).
-    fn count(&mut self, rel: &Path, text: &str, first: bool) {
+    /// The files of a generated crate, as its manifest lists them.
+    fn of_folder(root: &Path) -> Tally {
+        let mut tally = Tally::default();
+        let manifest =
+            std::fs::read_to_string(root.join(generator::write::MANIFEST)).unwrap_or_default();
+        for rel in manifest.lines().filter(|l| !l.starts_with('#')) {
+            if let Ok(text) = std::fs::read_to_string(root.join(rel)) {
+                tally.count(Path::new(rel), &text);
+            }
+        }
+        tally
+    }
+
+    /// Counts the file `rel`.
+    fn count(&mut self, rel: &Path, text: &str) {
         if rel.extension().is_none_or(|e| e != "rs") || rel.starts_with("src/runtime") {
             return;
         }
-        self.files += usize::from(first);
+        self.files += 1;
         self.lines += text.lines().count();
         self.bytes += text.len();
         if rel.starts_with("src/resources") {
