@@ -252,6 +252,16 @@ const RELEASE_AFTER_BYTES: usize = 2 << 20;
 /// part's setup small.
 const TYPES_PER_PART: usize = 256;
 
+/// A file printed in parts, while it is handed over.
+#[derive(Default)]
+struct InParts {
+    /// The next part to hand over.
+    next: usize,
+    joiner: format::Joiner,
+    /// Parts printed before the next one was.
+    ahead: std::collections::BTreeMap<usize, String>,
+}
+
 /// Emits and formats every Rust file of the crate ([`par::for_each_done`]): each part
 /// (a file, or a run of types of `types.rs`) is emitted and printed on one thread
 /// (token streams stay on the thread that made them), largest first. Each printed part
@@ -267,23 +277,19 @@ fn emit_and_format(
     timings: &mut Timings,
     sink: &mut dyn write::Sink,
 ) -> Result<(), Error> {
-    // (file, piece, part) for every piece of every file.
-    let mut jobs: Vec<(usize, usize, emit::Part)> = emit::parts(api)
-        .into_iter()
-        .enumerate()
-        .flat_map(|(file, part)| {
-            part.split(TYPES_PER_PART)
+    // (file, piece, part) for every piece of every file, and each file's piece count.
+    let files = emit::parts(api);
+    let mut pieces_of = vec![0; files.len()];
+    let mut jobs: Vec<(usize, usize, emit::Part)> = Vec::new();
+    for (file, part) in files.into_iter().enumerate() {
+        let pieces = part.split(TYPES_PER_PART);
+        pieces_of[file] = pieces.len();
+        jobs.extend(
+            pieces
                 .into_iter()
                 .enumerate()
-                .map(move |(piece, p)| (file, piece, p))
-        })
-        .collect();
-    let mut pieces_of: Vec<usize> = Vec::new();
-    for &(file, ..) in &jobs {
-        if pieces_of.len() <= file {
-            pieces_of.resize(file + 1, 0);
-        }
-        pieces_of[file] += 1;
+                .map(|(piece, p)| (file, piece, p)),
+        );
     }
     // Largest first, so that a big part does not start last; the contract suite, one
     // large part (Stripe's is 1.8 MB of code), right after the full runs of types: at
@@ -297,15 +303,8 @@ fn emit_and_format(
     jobs.sort_by_key(|(_, _, p)| std::cmp::Reverse(weight(p)));
     // Files printed in several parts are handed over a part at a time, in order, as
     // soon as the parts before it have been: Stripe's 10 MB `types.rs` is never held
-    // whole. Per file: the next part to hand over, the joiner, the parts printed ahead.
-    let mut progress: std::collections::HashMap<
-        usize,
-        (
-            usize,
-            format::Joiner,
-            std::collections::BTreeMap<usize, String>,
-        ),
-    > = Default::default();
+    // whole.
+    let mut progress: std::collections::HashMap<usize, InParts> = Default::default();
     let mut first_error: Option<((usize, usize), Error)> = None;
     fn keep_first(first: &mut Option<((usize, usize), Error)>, at: (usize, usize), e: Error) {
         if first.as_ref().is_none_or(|(seen, _)| at < *seen) {
@@ -340,7 +339,11 @@ fn emit_and_format(
                 freed += text.len();
                 sink.put(&path, &format::join(std::slice::from_ref(&text)))
             } else {
-                let (next, joiner, ahead) = progress.entry(file).or_default();
+                let InParts {
+                    next,
+                    joiner,
+                    ahead,
+                } = progress.entry(file).or_default();
                 ahead.insert(piece, text);
                 let mut put = Ok(());
                 while put.is_ok()
