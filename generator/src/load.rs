@@ -31,13 +31,15 @@ pub fn load(path: &Path) -> Result<Document, Error> {
 /// Parses spec text (JSON or YAML); `path` is only used in messages.
 pub fn parse_text(text: &str, path: &Path) -> Result<Value, Error> {
     let value = if text.trim_start().starts_with('{') {
-        serde_json::from_str(text).map_err(|e| {
-            Error::new(
-                ErrorKind::Syntax,
-                path,
-                format!("{e} (line {}, column {})", e.line(), e.column()),
-            )
-        })?
+        serde_json::from_str::<Json>(text)
+            .map(|j| j.0)
+            .map_err(|e| {
+                Error::new(
+                    ErrorKind::Syntax,
+                    path,
+                    format!("{e} (line {}, column {})", e.line(), e.column()),
+                )
+            })?
     } else {
         match parse_yaml_in_pieces(text, text.len().div_ceil(PIECE_BYTES)) {
             Some(value) => value,
@@ -414,6 +416,69 @@ impl<'de> serde::de::Visitor<'de> for NodeVisitor {
     }
 }
 
+/// A JSON document read as `serde_json::Value` reads it (a repeated key keeps its first
+/// place and its last value), except that each object is made at its final size once
+/// its entries are read, as YAML mappings are ([`NodeVisitor::visit_map`]): GitHub's
+/// spec is 3.7 MB of JSON. (The crate is built without serde_json's
+/// `arbitrary_precision`, which would hand numbers over as objects.)
+struct Json(Value);
+
+impl<'de> serde::Deserialize<'de> for Json {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(JsonVisitor).map(Json)
+    }
+}
+
+struct JsonVisitor;
+
+impl<'de> serde::de::Visitor<'de> for JsonVisitor {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::Number(v.into()))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::Number(v.into()))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(float(v))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_string()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut out = Vec::new();
+        while let Some(Json(v)) = seq.next_element()? {
+            out.push(v);
+        }
+        out.shrink_to_fit();
+        Ok(Value::Array(out))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut entries = Vec::new();
+        while let Some((k, Json(v))) = map.next_entry::<String, Json>()? {
+            entries.push((k, v));
+        }
+        let mut out = Map::with_capacity(entries.len());
+        for (k, v) in entries {
+            out.insert(k, v);
+        }
+        Ok(Value::Object(out))
+    }
+}
+
 /// A mapping key: any scalar, as text.
 struct Key(String);
 
@@ -579,6 +644,20 @@ mod tests {
         assert_eq!(parse_yaml_in_pieces(&text, 4), None);
         let e = parse_text(&text, Path::new("a.yaml")).expect_err("bomb");
         assert!(e.to_string().contains("expand"), "{e}");
+    }
+
+    #[test]
+    fn json_reads_as_serde_json_reads_it() {
+        let text = r#"{"b": {"x": 1, "<<": 2, "x": 3}, "a": [1, -2, 18446744073709551615,
+            -9223372036854775808, 1.5, 2e3, -0.0, "\u00e9\n", true, null, {}, [], [[]]],
+            "c": {"": "", "d": {"e": {"f": [{"g": 0}]}}}}"#;
+        let ours = parse_text(text, Path::new("a.json")).expect("valid");
+        let theirs: Value = serde_json::from_str(text).expect("valid");
+        assert_eq!(ours, theirs);
+        assert_eq!(ours.to_string(), theirs.to_string(), "same key order");
+        assert_eq!(ours["b"]["x"], 3);
+        let e = parse_text("{\"a\": [1, 2}", Path::new("bad.json")).expect_err("invalid");
+        assert!(e.to_string().contains("line 1"), "{e}");
     }
 
     #[test]
