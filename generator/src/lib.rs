@@ -252,7 +252,7 @@ const RELEASE_AFTER_BYTES: usize = 2 << 20;
 /// part's setup small.
 const TYPES_PER_PART: usize = 256;
 
-/// A file printed in parts, while it is handed over.
+/// A file being handed over, a printed part at a time.
 #[derive(Default)]
 struct InParts {
     /// The next part to hand over.
@@ -301,9 +301,8 @@ fn emit_and_format(
         _ => 0,
     };
     jobs.sort_by_key(|(_, _, p)| std::cmp::Reverse(weight(p)));
-    // Files printed in several parts are handed over a part at a time, in order, as
-    // soon as the parts before it have been: Stripe's 10 MB `types.rs` is never held
-    // whole.
+    // Each file is handed over a part at a time, in order, as soon as the parts before
+    // it have been: Stripe's 10 MB `types.rs` (24 parts) is never held whole.
     let mut progress: std::collections::HashMap<usize, InParts> = Default::default();
     let mut first_error: Option<((usize, usize), Error)> = None;
     fn keep_first(first: &mut Option<((usize, usize), Error)>, at: (usize, usize), e: Error) {
@@ -335,33 +334,27 @@ fn emit_and_format(
             }
             let t = Instant::now();
             let pieces = pieces_of[file];
-            let put = if pieces == 1 {
-                freed += text.len();
-                sink.put(&path, &format::join(std::slice::from_ref(&text)))
-            } else {
-                let InParts {
-                    next,
-                    joiner,
-                    ahead,
-                } = progress.entry(file).or_default();
-                ahead.insert(piece, text);
-                let mut put = Ok(());
-                while put.is_ok()
-                    && let Some(part) = ahead.remove(next)
-                {
-                    let (first, last) = (*next == 0, *next + 1 == pieces);
-                    *next += 1;
-                    freed += part.len();
-                    put = (|| {
-                        if first {
-                            sink.add(&path, format::HEADER, true, false)?;
-                        }
-                        sink.add(&path, joiner.before(&part), false, false)?;
-                        sink.add(&path, &part, false, last)
-                    })();
-                }
-                put
-            };
+            let InParts {
+                next,
+                joiner,
+                ahead,
+            } = progress.entry(file).or_default();
+            ahead.insert(piece, text);
+            let mut put = Ok(());
+            while put.is_ok()
+                && let Some(part) = ahead.remove(next)
+            {
+                let (first, last) = (*next == 0, *next + 1 == pieces);
+                *next += 1;
+                freed += part.len();
+                put = (|| {
+                    if first {
+                        sink.add(&path, format::HEADER, true, false)?;
+                    }
+                    sink.add(&path, joiner.before(&part), false, false)?;
+                    sink.add(&path, &part, false, last)
+                })();
+            }
             if let Err(e) = put {
                 keep_first(&mut first_error, (file, usize::MAX), e);
             }
@@ -379,13 +372,7 @@ fn emit_and_format(
 
 /// Runs the whole pipeline in memory, with the templates of `options.templates`.
 pub fn generate(options: &Options) -> Result<Generated, Error> {
-    let templates = templates::Templates::load(&options.templates)?;
-    generate_from(
-        &options.spec,
-        options.crate_name.as_deref(),
-        None,
-        &templates,
-    )
+    in_memory(|files| generate_streamed(options, files))
 }
 
 /// Runs the whole pipeline in memory with templates already at hand (such as
@@ -397,17 +384,35 @@ pub fn generate_from(
     config_file: Option<&Path>,
     templates: &templates::Templates,
 ) -> Result<Generated, Error> {
+    in_memory(|files| generate_into(spec, crate_name, config_file, templates, files))
+}
+
+/// A generation into a sink, with every file (the rest put after the sources, as a
+/// sink would take them) held in `Generated::files`.
+fn in_memory(
+    run: impl FnOnce(&mut FileSet) -> Result<Generated, Error>,
+) -> Result<Generated, Error> {
     let mut files = FileSet::default();
-    let mut generated = generate_into(spec, crate_name, config_file, templates, &mut files)?;
-    // The files made last are added last, as they were made.
-    std::mem::swap(&mut files, &mut generated.files);
-    for (path, text) in files.into_files() {
-        generated.files.insert(path, text);
-    }
-    generated
-        .files
-        .insert(surface::FILE, generated.surface.to_json());
+    let mut generated = run(&mut files)?;
+    generated.put_into(&mut files)?;
+    generated.files = files;
     Ok(generated)
+}
+
+/// [`generate`], handing each Rust source to `sink` as soon as it is made
+/// ([`generate_into`]).
+pub fn generate_streamed(
+    options: &Options,
+    sink: &mut dyn write::Sink,
+) -> Result<Generated, Error> {
+    let templates = templates::Templates::load(&options.templates)?;
+    generate_into(
+        &options.spec,
+        options.crate_name.as_deref(),
+        None,
+        &templates,
+        sink,
+    )
 }
 
 /// [`generate_from`], handing each Rust source to `sink` as soon as it is made

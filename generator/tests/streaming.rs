@@ -2,7 +2,9 @@
 //! whole: `types.rs` of a spec with more types than one part holds, from the file set
 //! in memory, from the folder `write::Staged` wrote, and printed as one part.
 
-use std::path::{Path, PathBuf};
+mod support;
+
+use std::path::Path;
 
 use serde_json::json;
 
@@ -40,16 +42,9 @@ fn many_types(n: usize) -> serde_json::Value {
     })
 }
 
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("gen-streaming-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("scratch folder");
-    dir
-}
-
 #[test]
 fn types_printed_in_parts_are_the_file_printed_whole() {
-    let dir = scratch("parts");
+    let dir = support::scratch("streaming");
     let spec = dir.join("many.json");
     std::fs::write(&spec, many_types(700).to_string()).expect("spec written");
     let templates = generator::templates::Templates::load(

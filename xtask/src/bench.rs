@@ -830,15 +830,8 @@ pub fn run_one(raw: &[String]) -> Result<ExitCode, String> {
     let out = need("--out")?;
     let started = Instant::now();
     // As `cargo xtask codegen` runs: each Rust source is staged as soon as it is made.
-    let result = generator::templates::Templates::load(&options.templates).and_then(|templates| {
-        let mut output = generator::write::Staged::open(&out, false, false)?;
-        let mut g = generator::generate_into(
-            &options.spec,
-            options.crate_name.as_deref(),
-            None,
-            &templates,
-            &mut output,
-        )?;
+    let result = generator::write::Staged::open(&out, false, false).and_then(|mut output| {
+        let mut g = generator::generate_streamed(&options, &mut output)?;
         let t = Instant::now();
         g.put_into(&mut output)?;
         output.finish()?;

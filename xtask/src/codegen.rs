@@ -104,19 +104,11 @@ fn one(
 ) -> Result<ExitCode, String> {
     // Each Rust source is compared (and staged) as soon as it is made.
     let mut output = write::Staged::open(out, force, check).map_err(|e| e.to_string())?;
-    let templates =
-        generator::templates::Templates::load(&options.templates).map_err(|e| e.to_string())?;
-    let mut generated = generator::generate_into(
-        &options.spec,
-        options.crate_name.as_deref(),
-        None,
-        &templates,
-        &mut output,
-    )
-    .map_err(|e| e.to_string())?;
+    let mut generated =
+        generator::generate_streamed(options, &mut output).map_err(|e| e.to_string())?;
     // Compare with the surface recorded in the output folder: changelog entry and,
     // with `version_policy: semver`, the version.
-    let release = generator::api_diff::release_with(&mut generated, out, &templates)
+    let release = generator::api_diff::release(&mut generated, out, &options.templates)
         .map_err(|e| e.to_string())?;
     if release.unreadable {
         eprintln!(

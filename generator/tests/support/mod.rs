@@ -45,3 +45,11 @@ pub fn file(g: &generator::Generated, path: &str) -> String {
         .unwrap_or_else(|| panic!("no {path}"))
         .to_string()
 }
+
+/// An empty scratch folder of this test process, named `name`.
+pub fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("gen-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch folder");
+    dir
+}
