@@ -90,9 +90,9 @@ pub fn compare(
     for _ in 0..runs {
         empty(&ours_dir)?;
         settle();
-        let t = Instant::now();
-        ours.push(ctx.one(spec, &ours_dir, &crate_name)?);
-        ours_wall.push(t.elapsed().as_secs_f64());
+        let run = ctx.one(spec, &ours_dir, &crate_name)?;
+        ours_wall.push(run.wall);
+        ours.push(run);
 
         empty(&peer_dir)?;
         settle();
