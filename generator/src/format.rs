@@ -43,7 +43,7 @@ pub fn format_emitted(path: &Path, emitted: Emitted) -> Result<String, Error> {
 /// [`format_emitted`] of the whole file.
 pub fn print(path: &Path, emitted: Emitted) -> Result<String, Error> {
     let Emitted { tokens, docs, code } = emitted;
-    let mut body = String::new();
+    let mut printed = Vec::new();
     for batch in item_batches(tokens) {
         // Each batch ends at an item boundary, so it parses on its own; moved rather
         // than cloned into the parser, its tokens are not copied again.
@@ -54,22 +54,168 @@ pub fn print(path: &Path, emitted: Emitted) -> Result<String, Error> {
                 format!("emitted code does not parse: {e}"),
             )
         })?;
-        body.push_str(&prettyplease::unparse(&file));
+        printed.push(prettyplease::unparse(&file));
     }
-    // Always, so that a stray placeholder is an error rather than printed code; first,
-    // as code blocks hold doc placeholders.
-    body = expand_code(path, &body, &code)?;
-    if !docs.is_empty() {
-        let blocks: Vec<Vec<String>> = docs.into_iter().map(block_lines).collect();
-        body = expand_docs(path, &body, &blocks)?;
-    }
-    Ok(layout(&body))
+    let blocks: Vec<Vec<String>> = docs.into_iter().map(block_lines).collect();
+    let mut made = String::new();
+    let lines = expand(path, &printed, &code, &blocks, &mut made)?;
+    let lines: Vec<&str> = lines.iter().map(|l| l.resolve(&made)).collect();
+    Ok(layout(&lines))
 }
 
-/// The layout passes over printed text, in order, on its lines split once.
-fn layout(body: &str) -> String {
-    let lines: Vec<&str> = body.lines().collect();
-    let joined = join_attributes(&lines);
+/// A line of a part's text after its placeholders were expanded: a line as printed
+/// (or of a code block, as written), or one made by [`expand`] in its buffer.
+enum Line<'a> {
+    As(&'a str),
+    Made(std::ops::Range<usize>),
+}
+
+impl<'a> Line<'a> {
+    fn resolve(&self, made: &'a str) -> &'a str {
+        match self {
+            Line::As(line) => line,
+            Line::Made(range) => &made[range.clone()],
+        }
+    }
+}
+
+/// The lines of the printed batches, each `__generated_code!(N);` line replaced with
+/// the lines of code block `N` at the placeholder's indentation (every block placed
+/// exactly once), then each `///<placeholder>N` (or `//!<placeholder>N`) line, printed
+/// or from a code block, with the lines of doc block `N` (when there are doc blocks).
+/// Lines that change are written once, into `made`; the rest are borrowed, so the
+/// part's text is not copied pass after pass. Always, so that a stray code placeholder
+/// is an error rather than printed code.
+fn expand<'a>(
+    path: &Path,
+    printed: &'a [String],
+    code: &'a [String],
+    docs: &[Vec<String>],
+    made: &mut String,
+) -> Result<Vec<Line<'a>>, Error> {
+    let prefix = format!("{CODE_BLOCK}!(");
+    let mut placed = vec![false; code.len()];
+    let mut lines = Vec::with_capacity(printed.iter().map(|p| p.len() / 32).sum::<usize>());
+    for line in printed.iter().flat_map(|p| p.lines()) {
+        let trimmed = line.trim_start();
+        let Some(rest) = trimmed.strip_prefix(prefix.as_str()) else {
+            expand_doc(path, line, docs, made, &mut lines)?;
+            continue;
+        };
+        let block = rest
+            .trim_end()
+            .strip_suffix(");")
+            .and_then(|n| n.parse::<usize>().ok())
+            .filter(|&n| placed.get(n) == Some(&false))
+            .and_then(|n| {
+                placed[n] = true;
+                code.get(n)
+            })
+            .ok_or_else(|| {
+                Error::new(
+                    ErrorKind::Output,
+                    path,
+                    format!("unknown code placeholder `{}`", line.trim()),
+                )
+            })?;
+        let indent = &line[..line.len() - trimmed.len()];
+        for code_line in block.lines() {
+            if indent.is_empty() || code_line.is_empty() {
+                expand_doc(path, code_line, docs, made, &mut lines)?;
+            } else {
+                let start = made.len();
+                made.push_str(indent);
+                made.push_str(code_line);
+                // A doc placeholder of the block is replaced by its doc lines.
+                if is_doc_placeholder(&made[start..], docs) {
+                    let indented = made.split_off(start);
+                    doc_lines(path, &indented, docs, made, &mut lines)?;
+                } else {
+                    lines.push(Line::Made(start..made.len()));
+                }
+            }
+        }
+    }
+    let unplaced = placed.iter().filter(|p| !**p).count();
+    if unplaced > 0 {
+        return Err(Error::new(
+            ErrorKind::Output,
+            path,
+            format!("{unplaced} of {} code blocks not placed", code.len()),
+        ));
+    }
+    Ok(lines)
+}
+
+/// Whether `line` is a doc placeholder that [`expand_doc`] replaces.
+fn is_doc_placeholder(line: &str, docs: &[Vec<String>]) -> bool {
+    let trimmed = line.trim_start();
+    !docs.is_empty()
+        && (trimmed.starts_with("///") || trimmed.starts_with("//!"))
+        && trimmed[3..].starts_with(DOC_BLOCK)
+}
+
+/// Adds `line` to `lines`, or, when it is a doc placeholder, the lines of its doc
+/// block, written into `made`: as prettyplease prints a `#[doc = " line"]` attribute
+/// (`///`, or `//!` for an inner one, then the line without its trailing spaces).
+fn expand_doc<'a>(
+    path: &Path,
+    line: &'a str,
+    docs: &[Vec<String>],
+    made: &mut String,
+    lines: &mut Vec<Line<'a>>,
+) -> Result<(), Error> {
+    if is_doc_placeholder(line, docs) {
+        doc_lines(path, line, docs, made, lines)
+    } else {
+        lines.push(Line::As(line));
+        Ok(())
+    }
+}
+
+/// The lines of the doc block that the placeholder `line` stands for, written into
+/// `made`.
+fn doc_lines(
+    path: &Path,
+    line: &str,
+    docs: &[Vec<String>],
+    made: &mut String,
+    lines: &mut Vec<Line<'_>>,
+) -> Result<(), Error> {
+    let trimmed = line.trim_start();
+    let (prefix, number) = trimmed.split_at(3);
+    let block = number[DOC_BLOCK.len_utf8()..]
+        .trim_end()
+        .parse::<usize>()
+        .ok()
+        .and_then(|n| docs.get(n))
+        .ok_or_else(|| {
+            Error::new(
+                ErrorKind::Output,
+                path,
+                format!("unknown doc placeholder `{}`", line.trim()),
+            )
+        })?;
+    let indent = &line[..line.len() - trimmed.len()];
+    for doc in block {
+        let start = made.len();
+        made.push_str(indent);
+        made.push_str(prefix);
+        // The attribute's value is ` line` (or empty); prettyplease trims its trailing
+        // spaces.
+        let kept = doc.trim_end_matches(' ');
+        if !kept.is_empty() {
+            made.push(' ');
+            made.push_str(kept);
+        }
+        lines.push(Line::Made(start..made.len()));
+    }
+    Ok(())
+}
+
+/// The layout passes over printed text, in order, on its lines.
+fn layout(lines: &[&str]) -> String {
+    let joined = join_attributes(lines);
     let joined: Vec<&str> = joined.iter().map(AsRef::as_ref).collect();
     space_items(&dedent_chain_receivers(&joined))
 }
@@ -287,103 +433,6 @@ fn example_lines(code: &[String]) -> Vec<String> {
     }
     lines.push("```".to_string());
     lines
-}
-
-/// Replaces each `__generated_code!(N);` line with the lines of code block `N`, at
-/// the placeholder's indentation. Every block is placed exactly once.
-fn expand_code(path: &Path, body: &str, code: &[String]) -> Result<String, Error> {
-    let prefix = format!("{CODE_BLOCK}!(");
-    let mut out = String::with_capacity(body.len() + code.iter().map(String::len).sum::<usize>());
-    let mut placed = vec![false; code.len()];
-    for line in body.split_inclusive('\n') {
-        let trimmed = line.trim_start();
-        let Some(rest) = trimmed.strip_prefix(prefix.as_str()) else {
-            out.push_str(line);
-            continue;
-        };
-        let block = rest
-            .trim_end()
-            .strip_suffix(");")
-            .and_then(|n| n.parse::<usize>().ok())
-            .filter(|&n| placed.get(n) == Some(&false))
-            .and_then(|n| {
-                placed[n] = true;
-                code.get(n)
-            })
-            .ok_or_else(|| {
-                Error::new(
-                    ErrorKind::Output,
-                    path,
-                    format!("unknown code placeholder `{}`", line.trim()),
-                )
-            })?;
-        let indent = &line[..line.len() - trimmed.len()];
-        for code_line in block.lines() {
-            if !code_line.is_empty() {
-                out.push_str(indent);
-            }
-            out.push_str(code_line);
-            out.push('\n');
-        }
-    }
-    let unplaced = placed.iter().filter(|p| !**p).count();
-    if unplaced > 0 {
-        return Err(Error::new(
-            ErrorKind::Output,
-            path,
-            format!("{unplaced} of {} code blocks not placed", code.len()),
-        ));
-    }
-    Ok(out)
-}
-
-/// Replaces each `///<placeholder>N` (or `//!<placeholder>N`) line with the lines of
-/// doc block `N`.
-fn expand_docs(path: &Path, body: &str, docs: &[Vec<String>]) -> Result<String, Error> {
-    let outer = format!("///{DOC_BLOCK}");
-    let inner = format!("//!{DOC_BLOCK}");
-    let mut out =
-        String::with_capacity(body.len() + docs.iter().flatten().map(String::len).sum::<usize>());
-    for line in body.split_inclusive('\n') {
-        let trimmed = line.trim_start();
-        let (prefix, number) = match (
-            trimmed.strip_prefix(outer.as_str()),
-            trimmed.strip_prefix(inner.as_str()),
-        ) {
-            (Some(number), _) => ("///", number),
-            (None, Some(number)) => ("//!", number),
-            (None, None) => {
-                out.push_str(line);
-                continue;
-            }
-        };
-        let block = number
-            .trim_end()
-            .parse::<usize>()
-            .ok()
-            .and_then(|n| docs.get(n))
-            .ok_or_else(|| {
-                Error::new(
-                    ErrorKind::Output,
-                    path,
-                    format!("unknown doc placeholder `{}`", line.trim()),
-                )
-            })?;
-        let indent = &line[..line.len() - trimmed.len()];
-        for doc in block {
-            out.push_str(indent);
-            out.push_str(prefix);
-            // The attribute's value is ` line` (or empty); prettyplease trims its
-            // trailing spaces.
-            let kept = doc.trim_end_matches(' ');
-            if !kept.is_empty() {
-                out.push(' ');
-                out.push_str(kept);
-            }
-            out.push('\n');
-        }
-    }
-    Ok(out)
 }
 
 /// Words that start an item (after its attributes), where [`item_batches`] may split.
@@ -713,7 +762,10 @@ mod tests {
             #(#items)*
         };
         let whole: syn::File = syn::parse2(tokens.clone()).expect("valid");
-        let expected = format!("{HEADER}{}", layout(&prettyplease::unparse(&whole)));
+        let expected = format!(
+            "{HEADER}{}",
+            layout(&prettyplease::unparse(&whole).lines().collect::<Vec<_>>())
+        );
         let text = format(Path::new("a.rs"), tokens).expect("valid");
         assert!(text == expected, "batched output differs");
 
@@ -822,6 +874,26 @@ mod tests {
         assert!(
             err.to_string().contains("unknown code placeholder"),
             "{err}"
+        );
+    }
+
+    #[test]
+    fn doc_lines_of_an_indented_code_block_are_printed_at_its_indentation() {
+        let docs = Docs::default();
+        let code = crate::emit::code::Code::default();
+        let doc = docs.line("Says hello.\n\nTwice.").expect("not blank");
+        let block = code.item(format!("{doc}\nfn f() {{}}\n\nfn g() {{}}\n"));
+        let emitted = Emitted {
+            tokens: quote! { pub struct S; impl S { #block } },
+            docs: docs.into_blocks(),
+            code: code.into_blocks(),
+        };
+        let printed = format_emitted(Path::new("a.rs"), emitted).expect("valid");
+        assert!(
+            printed.ends_with(
+                "impl S {\n    /// Says hello.\n    ///\n    /// Twice.\n    fn f() {}\n\n    fn g() {}\n}\n"
+            ),
+            "{printed}"
         );
     }
 
