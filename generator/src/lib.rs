@@ -15,6 +15,7 @@ pub mod format;
 pub mod ir;
 pub mod load;
 pub mod lower;
+pub mod member;
 pub mod normalize;
 pub mod par;
 pub mod parse;

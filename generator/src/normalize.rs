@@ -7,6 +7,7 @@
 use serde_json::{Map, Value};
 
 use crate::error::Diagnostic;
+use crate::member::Member;
 use crate::pointer::JsonPointer;
 
 const METHODS: [&str; 8] = [
@@ -128,7 +129,7 @@ impl Normalizer {
         };
         let removed: Vec<String> = schemes
             .iter()
-            .filter(|(_, s)| s.get("type").and_then(Value::as_str) == Some("mutualTLS"))
+            .filter(|(_, s)| s.member("type").and_then(Value::as_str) == Some("mutualTLS"))
             .map(|(name, _)| name.clone())
             .collect();
         for name in &removed {
@@ -276,7 +277,7 @@ impl Normalizer {
         }
 
         // `type: [T, "null"]` -> `type: T, nullable: true`; several non-null types -> oneOf.
-        if let Some(Value::Array(types)) = obj.get("type") {
+        if let Some(Value::Array(types)) = obj.member("type") {
             let names: Vec<String> = types
                 .iter()
                 .filter_map(|t| t.as_str().map(str::to_string))
@@ -315,7 +316,7 @@ impl Normalizer {
                 obj.insert("nullable".into(), Value::Bool(true));
             }
         }
-        if obj.get("type").and_then(Value::as_str) == Some("null") {
+        if obj.member("type").and_then(Value::as_str) == Some("null") {
             obj.remove("type");
             obj.insert("nullable".into(), Value::Bool(true));
         }
@@ -330,7 +331,7 @@ impl Normalizer {
             obj.insert("enum".into(), Value::Array(vec![c]));
         }
         // `enum` holding `null` means nullable in 3.1 style.
-        if let Some(Value::Array(values)) = obj.get("enum")
+        if let Some(Value::Array(values)) = obj.member("enum")
             && values.iter().any(Value::is_null)
             && values.len() > 1
         {
@@ -359,7 +360,7 @@ impl Normalizer {
         // Integer schemas' bounds must be 64-bit integers for the parser; specs write
         // `minimum: -9223372036854776000` (2^63 rounded) or `1.0`. Bounds are rounded
         // inwards and clamped, which keeps every value they allowed that fits in i64.
-        if obj.get("type").and_then(Value::as_str) == Some("integer") {
+        if obj.member("type").and_then(Value::as_str) == Some("integer") {
             for (key, round) in [
                 ("minimum", f64::ceil as fn(f64) -> f64),
                 ("maximum", f64::floor),
@@ -372,7 +373,7 @@ impl Normalizer {
                     obj.insert(key.into(), Value::Number(clamped.into()));
                 }
             }
-            if let Some(Value::Number(n)) = obj.get("multipleOf")
+            if let Some(Value::Number(n)) = obj.member("multipleOf")
                 && !n.is_i64()
             {
                 obj.remove("multipleOf");
@@ -382,9 +383,10 @@ impl Normalizer {
         // `contentEncoding` / `contentMediaType` on strings (3.1) -> the 3.0 formats they
         // replaced: base64 text is `format: byte`, raw content of a non-text media type
         // is `format: binary`; a string of JSON, XML or text stays a plain string.
-        if obj.get("type").and_then(Value::as_str) == Some("string") && !obj.contains_key("format")
+        if obj.member("type").and_then(Value::as_str) == Some("string")
+            && !obj.contains_key("format")
         {
-            let encoding = obj.get("contentEncoding").and_then(Value::as_str);
+            let encoding = obj.member("contentEncoding").and_then(Value::as_str);
             let format = match encoding {
                 Some(e)
                     if e.eq_ignore_ascii_case("base64") || e.eq_ignore_ascii_case("base64url") =>
@@ -392,7 +394,7 @@ impl Normalizer {
                     Some("byte")
                 }
                 None => obj
-                    .get("contentMediaType")
+                    .member("contentMediaType")
                     .and_then(Value::as_str)
                     .filter(|m| {
                         let m = m.to_ascii_lowercase();
@@ -412,7 +414,7 @@ impl Normalizer {
         // parser and lowering see them; other alternatives are left as they are.
         for key in ["oneOf", "anyOf"] {
             let shared = matches!(obj.get(key), Some(Value::Array(_)))
-                && matches!(obj.get("properties"), Some(Value::Object(p)) if !p.is_empty());
+                && matches!(obj.member("properties"), Some(Value::Object(p)) if !p.is_empty());
             if !shared {
                 continue;
             }
@@ -436,7 +438,7 @@ impl Normalizer {
         }
 
         // A schema-valued `items: false` or boolean items appear in 3.1 tuples.
-        if let Some(Value::Bool(_)) = obj.get("items") {
+        if let Some(Value::Bool(_)) = obj.member("items") {
             obj.insert("items".into(), Value::Object(Map::new()));
         }
     }
@@ -466,8 +468,8 @@ fn share_members(alternative: &mut Value, properties: &Value, required: Option<&
         );
         return;
     }
-    let is_object =
-        alt.get("type").and_then(Value::as_str) == Some("object") || alt.contains_key("properties");
+    let is_object = alt.member("type").and_then(Value::as_str) == Some("object")
+        || alt.contains_key("properties");
     if !is_object {
         return;
     }
@@ -507,7 +509,7 @@ fn explicit_explode(media: &mut Value) {
             && !e.contains_key("explode")
         {
             let form = e
-                .get("style")
+                .member("style")
                 .and_then(Value::as_str)
                 .is_none_or(|s| s == "form");
             e.insert("explode".into(), Value::Bool(form));
@@ -618,7 +620,7 @@ mod tests {
         let s = norm_schema(json!({"type": "string", "contentMediaType": "image/png"}));
         assert_eq!(s["format"], "binary");
         let s = norm_schema(json!({"type": "string", "contentMediaType": "application/json"}));
-        assert_eq!(s.get("format"), None);
+        assert_eq!(s.member("format"), None);
         let s =
             norm_schema(json!({"type": "string", "format": "uri", "contentEncoding": "base64"}));
         assert_eq!(s["format"], "uri");
@@ -683,7 +685,7 @@ mod tests {
                 {"type": "null"}
             ]
         }));
-        assert_eq!(s.get("properties"), None);
+        assert_eq!(s.member("properties"), None);
         assert_eq!(
             s["oneOf"][0],
             json!({"type": "object", "required": ["kind", "name"],

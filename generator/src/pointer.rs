@@ -8,6 +8,8 @@ use std::borrow::Cow;
 
 use serde_json::Value;
 
+use crate::member::Member;
+
 /// Decodes `%XX` escapes (URI fragment encoding) in a reference.
 fn percent_decode(s: &str) -> String {
     let bytes = s.as_bytes();
@@ -100,7 +102,7 @@ fn walk<'v>(doc: &'v Value, pointer: &str) -> Option<&'v Value> {
     let mut node = doc;
     for_each_segment(pointer, |segment| {
         node = match node {
-            Value::Object(map) => map.get(segment)?,
+            Value::Object(map) => map.member(segment)?,
             Value::Array(items) => items.get(segment.parse::<usize>().ok()?)?,
             _ => return None,
         };

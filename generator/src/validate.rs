@@ -17,6 +17,7 @@ use std::path::Path;
 use serde_json::Value;
 
 use crate::error::{Diagnostic, Error, ErrorKind};
+use crate::member::Member;
 use crate::pointer::JsonPointer;
 
 /// An example that does not validate against its schema.
@@ -50,7 +51,7 @@ pub fn check_examples(doc: &Value) -> Vec<InvalidExample> {
             }
         }
     }
-    if let Some(Value::Object(components)) = doc.get("components") {
+    if let Some(Value::Object(components)) = doc.member("components") {
         for (section, entries) in components {
             let Value::Object(entries) = entries else {
                 continue;
@@ -157,26 +158,26 @@ impl Walker<'_> {
     }
 
     fn path_item(&mut self, item: &Value, ptr: &JsonPointer) {
-        if item.get("$ref").is_some() {
+        if item.member("$ref").is_some() {
             return; // walked where it is defined
         }
         self.parameters(item, ptr);
         for method in METHODS {
-            let Some(op) = item.get(method) else {
+            let Some(op) = item.member(method) else {
                 continue;
             };
             let op_ptr = ptr.join(method);
             self.parameters(op, &op_ptr);
-            if let Some(body) = op.get("requestBody") {
+            if let Some(body) = op.member("requestBody") {
                 self.content(body, &op_ptr.join("requestBody"), Direction::Request);
             }
-            if let Some(Value::Object(responses)) = op.get("responses") {
+            if let Some(Value::Object(responses)) = op.member("responses") {
                 let responses_ptr = op_ptr.join("responses");
                 for (status, r) in responses {
                     self.response(r, &responses_ptr.join(status));
                 }
             }
-            if let Some(Value::Object(callbacks)) = op.get("callbacks") {
+            if let Some(Value::Object(callbacks)) = op.member("callbacks") {
                 let callbacks_ptr = op_ptr.join("callbacks");
                 for (name, cb) in callbacks {
                     self.callback(cb, &callbacks_ptr.join(name));
@@ -196,7 +197,7 @@ impl Walker<'_> {
     }
 
     fn parameters(&mut self, holder: &Value, ptr: &JsonPointer) {
-        if let Some(Value::Array(params)) = holder.get("parameters") {
+        if let Some(Value::Array(params)) = holder.member("parameters") {
             for (i, p) in params.iter().enumerate() {
                 self.parameter(p, &ptr.join("parameters").with(i), Direction::Request);
             }
@@ -205,10 +206,10 @@ impl Walker<'_> {
 
     /// A parameter or a header: `schema` with `example(s)`, or `content`.
     fn parameter(&mut self, p: &Value, ptr: &JsonPointer, direction: Direction) {
-        if p.get("$ref").is_some() {
+        if p.member("$ref").is_some() {
             return;
         }
-        if let Some(schema) = p.get("schema") {
+        if let Some(schema) = p.member("schema") {
             self.examples_of(p, ptr, schema, direction);
             self.schema(schema, &ptr.join("schema"));
         }
@@ -216,10 +217,10 @@ impl Walker<'_> {
     }
 
     fn response(&mut self, r: &Value, ptr: &JsonPointer) {
-        if r.get("$ref").is_some() {
+        if r.member("$ref").is_some() {
             return;
         }
-        if let Some(Value::Object(headers)) = r.get("headers") {
+        if let Some(Value::Object(headers)) = r.member("headers") {
             let headers_ptr = ptr.join("headers");
             for (name, h) in headers {
                 self.parameter(h, &headers_ptr.join(name), Direction::Response);
@@ -230,16 +231,16 @@ impl Walker<'_> {
 
     /// The media types under `holder.content`.
     fn content(&mut self, holder: &Value, ptr: &JsonPointer, direction: Direction) {
-        if holder.get("$ref").is_some() {
+        if holder.member("$ref").is_some() {
             return;
         }
-        let Some(Value::Object(content)) = holder.get("content") else {
+        let Some(Value::Object(content)) = holder.member("content") else {
             return;
         };
         let content_ptr = ptr.join("content");
         for (media_type, media) in content {
             let media_ptr = content_ptr.join(media_type);
-            if let Some(schema) = media.get("schema") {
+            if let Some(schema) = media.member("schema") {
                 self.examples_of(media, &media_ptr, schema, direction);
                 self.schema(schema, &media_ptr.join("schema"));
             }
@@ -254,15 +255,15 @@ impl Walker<'_> {
         schema: &Value,
         direction: Direction,
     ) {
-        if let Some(example) = holder.get("example") {
+        if let Some(example) = holder.member("example") {
             self.validate(schema, example, ptr.join("example"), direction);
         }
-        let Some(Value::Object(examples)) = holder.get("examples") else {
+        let Some(Value::Object(examples)) = holder.member("examples") else {
             return;
         };
         let examples_ptr = ptr.join("examples");
         for (name, e) in examples {
-            let (e, at) = match e.get("$ref").and_then(Value::as_str) {
+            let (e, at) = match e.member("$ref").and_then(Value::as_str) {
                 Some(r) => {
                     match JsonPointer::parse(r).and_then(|c| c.resolve(self.doc).map(|t| (t, c))) {
                         Some((target, canonical)) => (target, canonical),
@@ -271,7 +272,7 @@ impl Walker<'_> {
                 }
                 None => (e, examples_ptr.join(name)),
             };
-            if let Some(value) = e.get("value") {
+            if let Some(value) = e.member("value") {
                 self.validate(schema, value, at.join("value"), direction);
             }
         }
@@ -291,10 +292,10 @@ impl Walker<'_> {
         if map.contains_key("$ref") || depth > MAX_DEPTH {
             return;
         }
-        if let Some(example) = map.get("example") {
+        if let Some(example) = map.member("example") {
             self.validate(schema, example, ptr.join("example"), Direction::Neutral);
         }
-        if let Some(Value::Array(examples)) = map.get("examples") {
+        if let Some(Value::Array(examples)) = map.member("examples") {
             for (i, example) in examples.iter().enumerate() {
                 self.validate(
                     schema,
@@ -314,19 +315,19 @@ impl Walker<'_> {
             "then",
             "else",
         ] {
-            if let Some(sub) = map.get(key) {
+            if let Some(sub) = map.member(key) {
                 self.schema_depth(sub, &ptr.join(key), depth + 1);
             }
         }
         for key in ["allOf", "anyOf", "oneOf", "prefixItems"] {
-            if let Some(Value::Array(subs)) = map.get(key) {
+            if let Some(Value::Array(subs)) = map.member(key) {
                 for (i, sub) in subs.iter().enumerate() {
                     self.schema_depth(sub, &ptr.join(key).with(i), depth + 1);
                 }
             }
         }
         for key in ["properties", "patternProperties", "$defs", "definitions"] {
-            if let Some(Value::Object(subs)) = map.get(key) {
+            if let Some(Value::Object(subs)) = map.member(key) {
                 let key_ptr = ptr.join(key);
                 for (name, sub) in subs {
                     self.schema_depth(sub, &key_ptr.join(name), depth + 1);
@@ -425,15 +426,15 @@ impl<'a> Validator<'a> {
             Value::Object(map) if depth <= MAX_DEPTH => map,
             _ => return Ok(()),
         };
-        if value.is_null() && map.get("nullable") == Some(&Value::Bool(true)) {
+        if value.is_null() && map.member("nullable") == Some(&Value::Bool(true)) {
             return Ok(());
         }
-        if let Some(r) = map.get("$ref").and_then(Value::as_str)
+        if let Some(r) = map.member("$ref").and_then(Value::as_str)
             && let Some(target) = JsonPointer::parse(r).and_then(|c| c.resolve(self.doc))
         {
             self.check(target, value, at, direction, depth + 1)?;
         }
-        if let Some(t) = map.get("type") {
+        if let Some(t) = map.member("type") {
             let allowed: Vec<&str> = match t {
                 Value::String(s) => vec![s.as_str()],
                 Value::Array(list) => list.iter().filter_map(Value::as_str).collect(),
@@ -447,7 +448,7 @@ impl<'a> Validator<'a> {
                 ));
             }
         }
-        if let Some(Value::Array(values)) = map.get("enum")
+        if let Some(Value::Array(values)) = map.member("enum")
             && !values.iter().any(|v| json_eq(v, value))
         {
             let listed: Vec<String> = values.iter().take(8).map(show).collect();
@@ -458,7 +459,7 @@ impl<'a> Validator<'a> {
                 listed.join(", ")
             ));
         }
-        if let Some(c) = map.get("const")
+        if let Some(c) = map.member("const")
             && !json_eq(c, value)
         {
             return fail(format!("{} is not the constant {}", show(value), show(c)));
@@ -470,13 +471,13 @@ impl<'a> Validator<'a> {
             Value::Object(members) => self.object(map, members, at, direction, depth)?,
             _ => {}
         }
-        if let Some(Value::Array(all)) = map.get("allOf") {
+        if let Some(Value::Array(all)) = map.member("allOf") {
             for sub in all {
                 self.check(sub, value, at, direction, depth + 1)?;
             }
         }
         for keyword in ["anyOf", "oneOf"] {
-            let Some(Value::Array(alternatives)) = map.get(keyword) else {
+            let Some(Value::Array(alternatives)) = map.member(keyword) else {
                 continue;
             };
             if let Some(chosen) = self.by_discriminator(map, alternatives, value) {
@@ -513,7 +514,7 @@ impl<'a> Validator<'a> {
                 ));
             }
         }
-        if let Some(not) = map.get("not")
+        if let Some(not) = map.member("not")
             && self.check(not, value, at, direction, depth + 1).is_ok()
         {
             return fail(format!("{} matches the schema under `not`", show(value)));
@@ -529,12 +530,12 @@ impl<'a> Validator<'a> {
         alternatives: &'s [Value],
         value: &Value,
     ) -> Option<Option<&'s Value>> {
-        let d = map.get("discriminator")?;
-        let property = d.get("propertyName")?.as_str()?;
-        let tag = value.get(property)?.as_str()?;
+        let d = map.member("discriminator")?;
+        let property = d.member("propertyName")?.as_str()?;
+        let tag = value.member(property)?.as_str()?;
         let target = match d
-            .get("mapping")
-            .and_then(|m| m.get(tag))
+            .member("mapping")
+            .and_then(|m| m.member(tag))
             .and_then(Value::as_str)
         {
             Some(t) if t.starts_with('#') => JsonPointer::parse(t)?,
@@ -542,13 +543,13 @@ impl<'a> Validator<'a> {
             None => JsonPointer::at(&["components", "schemas", tag]),
         };
         let by_ref = alternatives.iter().find(|a| {
-            a.get("$ref")
+            a.member("$ref")
                 .and_then(Value::as_str)
                 .and_then(JsonPointer::parse)
                 .is_some_and(|c| c == target)
         });
         // Alternatives given inline cannot be named by a tag: validate them all.
-        if by_ref.is_none() && alternatives.iter().any(|a| a.get("$ref").is_none()) {
+        if by_ref.is_none() && alternatives.iter().any(|a| a.member("$ref").is_none()) {
             return None;
         }
         Some(by_ref)
@@ -571,17 +572,17 @@ impl<'a> Validator<'a> {
             ))
         };
         let len = s.chars().count() as u64;
-        if let Some(min) = map.get("minLength").and_then(Value::as_u64)
+        if let Some(min) = map.member("minLength").and_then(Value::as_u64)
             && len < min
         {
             return fail(format!("{} is shorter than {min} characters", show_str(s)));
         }
-        if let Some(max) = map.get("maxLength").and_then(Value::as_u64)
+        if let Some(max) = map.member("maxLength").and_then(Value::as_u64)
             && len > max
         {
             return fail(format!("{} is longer than {max} characters", show_str(s)));
         }
-        if let Some(pattern) = map.get("pattern").and_then(Value::as_str)
+        if let Some(pattern) = map.member("pattern").and_then(Value::as_str)
             && !self.matches(pattern, s)
         {
             return fail(format!(
@@ -589,7 +590,7 @@ impl<'a> Validator<'a> {
                 show_str(s)
             ));
         }
-        if let Some(format) = map.get("format").and_then(Value::as_str)
+        if let Some(format) = map.member("format").and_then(Value::as_str)
             && !self.format_ok(format, s)
         {
             return fail(format!("{} is not a valid `{format}`", show_str(s)));
@@ -637,24 +638,24 @@ impl<'a> Validator<'a> {
             ))
         };
         let len = items.len() as u64;
-        if let Some(min) = map.get("minItems").and_then(Value::as_u64)
+        if let Some(min) = map.member("minItems").and_then(Value::as_u64)
             && len < min
         {
             return fail(format!("has {len} items, fewer than {min}"));
         }
-        if let Some(max) = map.get("maxItems").and_then(Value::as_u64)
+        if let Some(max) = map.member("maxItems").and_then(Value::as_u64)
             && len > max
         {
             return fail(format!("has {len} items, more than {max}"));
         }
-        if map.get("uniqueItems") == Some(&Value::Bool(true)) {
+        if map.member("uniqueItems") == Some(&Value::Bool(true)) {
             for (i, a) in items.iter().enumerate() {
                 if items[..i].iter().any(|b| json_eq(a, b)) {
                     return fail(format!("item {i} repeats an earlier item"));
                 }
             }
         }
-        let prefix: &[Value] = match map.get("prefixItems") {
+        let prefix: &[Value] = match map.member("prefixItems") {
             Some(Value::Array(p)) => p,
             _ => &[],
         };
@@ -662,13 +663,13 @@ impl<'a> Validator<'a> {
             let item_at = at.join(i);
             let sub = match prefix.get(i) {
                 Some(p) => Some(p),
-                None => map.get("items"),
+                None => map.member("items"),
             };
             if let Some(sub) = sub {
                 self.check(sub, item, &item_at, direction, depth + 1)?;
             }
         }
-        if let Some(contains) = map.get("contains") {
+        if let Some(contains) = map.member("contains") {
             let found = items
                 .iter()
                 .enumerate()
@@ -677,7 +678,10 @@ impl<'a> Validator<'a> {
                         .is_ok()
                 })
                 .count();
-            let min = map.get("minContains").and_then(Value::as_u64).unwrap_or(1);
+            let min = map
+                .member("minContains")
+                .and_then(Value::as_u64)
+                .unwrap_or(1);
             if (found as u64) < min {
                 return fail("no item matches the `contains` schema".into());
             }
@@ -703,16 +707,16 @@ impl<'a> Validator<'a> {
                 }
             ))
         };
-        let properties = match map.get("properties") {
+        let properties = match map.member("properties") {
             Some(Value::Object(p)) => Some(p),
             _ => None,
         };
-        if let Some(Value::Array(required)) = map.get("required") {
+        if let Some(Value::Array(required)) = map.member("required") {
             for name in required.iter().filter_map(Value::as_str) {
                 if members.contains_key(name) {
                     continue;
                 }
-                let prop = properties.and_then(|p| p.get(name));
+                let prop = properties.and_then(|p| p.member(name));
                 let exempt = prop.is_some_and(|p| match direction {
                     Direction::Request => self.flag(p, "readOnly"),
                     Direction::Response => self.flag(p, "writeOnly"),
@@ -724,24 +728,24 @@ impl<'a> Validator<'a> {
             }
         }
         let count = members.len() as u64;
-        if let Some(min) = map.get("minProperties").and_then(Value::as_u64)
+        if let Some(min) = map.member("minProperties").and_then(Value::as_u64)
             && count < min
         {
             return fail(format!("has {count} properties, fewer than {min}"));
         }
-        if let Some(max) = map.get("maxProperties").and_then(Value::as_u64)
+        if let Some(max) = map.member("maxProperties").and_then(Value::as_u64)
             && count > max
         {
             return fail(format!("has {count} properties, more than {max}"));
         }
-        let patterns: Vec<(&String, &Value)> = match map.get("patternProperties") {
+        let patterns: Vec<(&String, &Value)> = match map.member("patternProperties") {
             Some(Value::Object(p)) => p.iter().collect(),
             _ => Vec::new(),
         };
         for (name, member) in members {
             let member_at = at.join(name);
             let mut known = false;
-            if let Some(sub) = properties.and_then(|p| p.get(name)) {
+            if let Some(sub) = properties.and_then(|p| p.member(name)) {
                 known = true;
                 self.check(sub, member, &member_at, direction, depth + 1)?;
             }
@@ -754,7 +758,7 @@ impl<'a> Validator<'a> {
             if known {
                 continue;
             }
-            match map.get("additionalProperties") {
+            match map.member("additionalProperties") {
                 Some(Value::Bool(false)) => {
                     return fail(format!(
                         "the property `{name}` is not allowed (additionalProperties: false)"
@@ -772,12 +776,12 @@ impl<'a> Validator<'a> {
     /// `schema.flag == true`, looking through one `$ref`.
     fn flag(&self, schema: &Value, flag: &str) -> bool {
         let target = schema
-            .get("$ref")
+            .member("$ref")
             .and_then(Value::as_str)
             .and_then(JsonPointer::parse)
             .and_then(|c| c.resolve(self.doc));
-        schema.get(flag) == Some(&Value::Bool(true))
-            || target.is_some_and(|t| t.get(flag) == Some(&Value::Bool(true)))
+        schema.member(flag) == Some(&Value::Bool(true))
+            || target.is_some_and(|t| t.member(flag) == Some(&Value::Bool(true)))
     }
 }
 
@@ -799,8 +803,8 @@ fn number(
     let Some(v) = n.as_f64() else {
         return Ok(());
     };
-    let get = |k: &str| map.get(k).and_then(Value::as_f64);
-    let exclusive = |k: &str| map.get(k);
+    let get = |k: &str| map.member(k).and_then(Value::as_f64);
+    let exclusive = |k: &str| map.member(k);
     if let Some(min) = get("minimum") {
         let strict = exclusive("exclusiveMinimum") == Some(&Value::Bool(true));
         if v < min || (strict && v == min) {
@@ -829,7 +833,7 @@ fn number(
             return fail(format!("{n} is not a multiple of {m}"));
         }
     }
-    if map.get("format").and_then(Value::as_str) == Some("int32")
+    if map.member("format").and_then(Value::as_str) == Some("int32")
         && (v < f64::from(i32::MIN) || v > f64::from(i32::MAX))
     {
         return fail(format!("{n} does not fit in an int32"));
@@ -865,7 +869,7 @@ fn json_eq(a: &Value, b: &Value) -> bool {
         (Value::Object(x), Value::Object(y)) => {
             x.len() == y.len()
                 && x.iter()
-                    .all(|(k, a)| y.get(k).is_some_and(|b| json_eq(a, b)))
+                    .all(|(k, a)| y.member(k).is_some_and(|b| json_eq(a, b)))
         }
         _ => a == b,
     }

@@ -9,6 +9,7 @@
 use serde_json::Value;
 
 use crate::ir::{Bound, Constraints};
+use crate::member::Member;
 use crate::pointer::JsonPointer;
 
 /// How many `$ref` hops or nested schemas are followed before giving up.
@@ -21,7 +22,7 @@ pub(super) fn at(doc: &Value, pointer: &JsonPointer) -> Option<Box<Constraints>>
     let node = follow(doc, raw, 0)?;
     let mut c = of(doc, node, 0);
     // `readOnly` may sit beside a `$ref` (3.1) or on the schema it points at.
-    c.read_only |= raw.get("readOnly").and_then(Value::as_bool) == Some(true);
+    c.read_only |= raw.member("readOnly").and_then(Value::as_bool) == Some(true);
     (c != Constraints::default()).then(|| Box::new(c))
 }
 
@@ -32,7 +33,7 @@ fn unfollowed<'a>(doc: &'a Value, pointer: &JsonPointer) -> Option<&'a Value> {
     let mut node = doc;
     pointer.for_each_segment(|segment| {
         node = match follow(doc, node, 0)? {
-            Value::Object(map) => map.get(segment)?,
+            Value::Object(map) => map.member(segment)?,
             Value::Array(items) => items.get(segment.parse::<usize>().ok()?)?,
             _ => return None,
         };
@@ -43,7 +44,7 @@ fn unfollowed<'a>(doc: &'a Value, pointer: &JsonPointer) -> Option<&'a Value> {
 
 /// The node itself, or what its `$ref` chain ends at.
 fn follow<'a>(doc: &'a Value, node: &'a Value, depth: usize) -> Option<&'a Value> {
-    match node.get("$ref").and_then(Value::as_str) {
+    match node.member("$ref").and_then(Value::as_str) {
         Some(r) if depth < MAX_DEPTH => {
             let target = JsonPointer::parse(r)?.resolve(doc)?;
             follow(doc, target, depth + 1)
@@ -58,31 +59,32 @@ fn of(doc: &Value, node: &Value, depth: usize) -> Constraints {
     let Some(node) = follow(doc, node, 0).filter(|_| depth < MAX_DEPTH) else {
         return c;
     };
-    let text = |key: &str| node.get(key).and_then(Value::as_str).map(str::to_string);
-    let count = |key: &str| node.get(key).and_then(Value::as_u64);
+    let text = |key: &str| node.member(key).and_then(Value::as_str).map(str::to_string);
+    let count = |key: &str| node.member(key).and_then(Value::as_u64);
     c.format = text("format");
     c.pattern = text("pattern");
     c.min_length = count("minLength");
     c.max_length = count("maxLength");
     c.min_items = count("minItems");
     c.max_items = count("maxItems");
-    c.unique_items = node.get("uniqueItems").and_then(Value::as_bool) == Some(true);
-    c.multiple_of = node.get("multipleOf").and_then(Value::as_f64);
-    c.read_only = node.get("readOnly").and_then(Value::as_bool) == Some(true);
+    c.unique_items = node.member("uniqueItems").and_then(Value::as_bool) == Some(true);
+    c.multiple_of = node.member("multipleOf").and_then(Value::as_f64);
+    c.read_only = node.member("readOnly").and_then(Value::as_bool) == Some(true);
     c.minimum = bound(node, "minimum", "exclusiveMinimum");
     c.maximum = bound(node, "maximum", "exclusiveMaximum");
-    if let Some(v) = node.get("const") {
+    if let Some(v) = node.member("const") {
         c.values = vec![v.clone()];
-    } else if let Some(Value::Array(values)) = node.get("enum") {
+    } else if let Some(Value::Array(values)) = node.member("enum") {
         // String enums are named types already; only other kinds need the list.
         if !values.iter().all(|v| v.is_string() || v.is_null()) {
             c.values = values.iter().filter(|v| !v.is_null()).cloned().collect();
         }
     }
     // A map's values (`additionalProperties: {schema}`) are kept where an array's items are.
-    let items = node
-        .get("items")
-        .or_else(|| node.get("additionalProperties").filter(|v| v.is_object()));
+    let items = node.member("items").or_else(|| {
+        node.member("additionalProperties")
+            .filter(|v| v.is_object())
+    });
     if let Some(items) = items {
         let inner = of(doc, items, depth + 1);
         if inner != Constraints::default() {
@@ -92,7 +94,7 @@ fn of(doc: &Value, node: &Value, depth: usize) -> Constraints {
     // `allOf: [{$ref}]` (the 3.0 way to annotate a reference) and `X | null` unions
     // carry the keywords of their one real member.
     for key in ["allOf", "oneOf", "anyOf"] {
-        let Some(Value::Array(members)) = node.get(key) else {
+        let Some(Value::Array(members)) = node.member(key) else {
             continue;
         };
         let real: Vec<&Value> = members.iter().filter(|m| !is_null_only(m)).collect();
@@ -109,7 +111,7 @@ fn of(doc: &Value, node: &Value, depth: usize) -> Constraints {
 /// (3.1); the stricter one when both are given.
 fn bound(node: &Value, inclusive: &str, exclusive: &str) -> Option<Bound> {
     let limit = node.get(inclusive).and_then(Value::as_f64);
-    match node.get(exclusive) {
+    match node.member(exclusive) {
         Some(Value::Bool(true)) => limit.map(|value| Bound {
             value,
             exclusive: true,
@@ -145,9 +147,9 @@ fn merge(c: &mut Constraints, other: Constraints) {
 
 /// `{type: 'null'}`, or its 3.0 rewrite `{nullable: true}` with nothing else.
 fn is_null_only(m: &Value) -> bool {
-    m.get("type").and_then(Value::as_str) == Some("null")
+    m.member("type").and_then(Value::as_str) == Some("null")
         || m.as_object().is_some_and(|o| {
-            o.len() == 1 && o.get("nullable").and_then(Value::as_bool) == Some(true)
+            o.len() == 1 && o.member("nullable").and_then(Value::as_bool) == Some(true)
         })
 }
 
