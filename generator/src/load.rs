@@ -152,11 +152,6 @@ fn is_key_line(line: &str, indent: usize) -> bool {
         && !rest[..rest.len() - 1].contains([':', '#'])
 }
 
-/// Indentation of a line.
-fn indent_of(line: &str) -> usize {
-    line.len() - line.trim_start_matches(' ').len()
-}
-
 /// A mapping of the document: its lines `[from, to)`, its keys at `indent`.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 struct Section {
@@ -171,13 +166,28 @@ struct Section {
 /// lines of the sections it is inside. Ascending and distinct; fewer than `count - 1`
 /// when targets share a key; empty when there is no key to split at.
 fn yaml_split_points(text: &str, count: usize) -> Vec<(usize, Vec<&str>)> {
-    let mut lines: Vec<(usize, &str)> = Vec::new();
+    // Each line's offset and text, and its indentation when it holds content (not
+    // blank, not a comment): measured once, as the sections below are scanned again and
+    // again (a key line is a content line at its section's indentation).
+    struct Line<'t> {
+        offset: usize,
+        text: &'t str,
+        content_indent: Option<usize>,
+    }
+    let mut lines: Vec<Line> = Vec::new();
     let mut offset = 0;
     for line in text.split_inclusive('\n') {
-        lines.push((offset, line.trim_end_matches(['\n', '\r'])));
+        let text = line.trim_end_matches(['\n', '\r']);
+        let spaces = text.len() - text.trim_start_matches(' ').len();
+        let rest = text[spaces..].trim_start();
+        let content = !rest.is_empty() && !rest.starts_with('#');
+        lines.push(Line {
+            offset,
+            text,
+            content_indent: content.then_some(spaces),
+        });
         offset += line.len();
     }
-    let is_content = |l: &str| !l.trim().is_empty() && !l.trim_start().starts_with('#');
     // Each section's key lines and the section each key opens, found once and shared
     // by the targets that fall in it.
     let mut keys_of: std::collections::HashMap<Section, Vec<usize>> = Default::default();
@@ -195,13 +205,16 @@ fn yaml_split_points(text: &str, count: usize) -> Vec<(usize, Vec<&str>)> {
         for _ in 0..4 {
             let keys = keys_of.entry(section).or_insert_with(|| {
                 (section.from..section.to)
-                    .filter(|&i| is_key_line(lines[i].1, section.indent))
+                    .filter(|&i| {
+                        lines[i].content_indent == Some(section.indent)
+                            && is_key_line(lines[i].text, section.indent)
+                    })
                     .collect()
             });
             // The first key of a section is not a split point (the piece before would
             // hold the section's key with nothing under it).
             for &i in keys.iter().skip(usize::from(!sections.is_empty())) {
-                let start = lines[i].0;
+                let start = lines[i].offset;
                 if start > 0
                     && best
                         .as_ref()
@@ -211,16 +224,15 @@ fn yaml_split_points(text: &str, count: usize) -> Vec<(usize, Vec<&str>)> {
                 }
             }
             // Go into the section the target falls in.
-            let Some(&header) = keys.iter().rfind(|&&i| lines[i].0 <= target) else {
+            let Some(&header) = keys.iter().rfind(|&&i| lines[i].offset <= target) else {
                 break;
             };
             let child = *child_of.entry(header).or_insert_with(|| {
                 let end = (header + 1..section.to)
-                    .find(|&i| is_content(lines[i].1) && indent_of(lines[i].1) <= section.indent)
+                    .find(|&i| lines[i].content_indent.is_some_and(|n| n <= section.indent))
                     .unwrap_or(section.to);
                 (header + 1..end)
-                    .find(|&i| is_content(lines[i].1))
-                    .map(|i| indent_of(lines[i].1))
+                    .find_map(|i| lines[i].content_indent)
                     .filter(|n| *n > section.indent)
                     .map(|indent| Section {
                         from: header + 1,
@@ -231,7 +243,7 @@ fn yaml_split_points(text: &str, count: usize) -> Vec<(usize, Vec<&str>)> {
             let Some(child) = child else {
                 break;
             };
-            sections.push(lines[header].1);
+            sections.push(lines[header].text);
             section = child;
         }
         if let Some(split) = best
