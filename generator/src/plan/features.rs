@@ -131,27 +131,32 @@ impl Features {
         } else {
             vec![false; n]
         };
-        let mut by_type: Vec<Vec<String>> = vec![Vec::new(); n];
-        for (reached, feature) in self.reaches.iter().zip(&self.resources) {
+        // The resources reaching each type, as indices: a large API's types are each
+        // reached by many of its resources, most of them by all (then the umbrella
+        // stands for them), so names are copied only into the gates that list them.
+        let mut by_type: Vec<Vec<usize>> = vec![Vec::new(); n];
+        for (r, reached) in self.reaches.iter().enumerate() {
             for id in reached {
                 if let Some(list) = by_type.get_mut(id.0) {
-                    list.push(feature.clone());
+                    list.push(r);
                 }
             }
         }
         by_type
             .into_iter()
             .enumerate()
-            .map(|(i, mut features)| {
+            .map(|(i, reaching)| {
                 if always[i] {
                     return Gate::Always;
                 }
-                let resources = !features.is_empty();
-                if let Some(u) = &self.umbrella
-                    && features.len() == self.resources.len()
-                {
-                    features = vec![u.clone()];
-                }
+                let resources = !reaching.is_empty();
+                let mut features: Vec<String> = match &self.umbrella {
+                    Some(u) if reaching.len() == self.resources.len() => vec![u.clone()],
+                    _ => reaching
+                        .iter()
+                        .filter_map(|r| self.resources.get(*r).cloned())
+                        .collect(),
+                };
                 if webhooks.get(i).copied().unwrap_or(false) {
                     features.push("webhooks".into());
                 }
