@@ -96,8 +96,10 @@ pub struct Timings {
     pub normalize: Duration,
     /// `openapiv3` deserialisation.
     pub parse: Duration,
-    /// To the IR.
+    /// To the IR (and its copy, see [`generate_into`]).
     pub lower: Duration,
+    /// What emission is told about the whole API ([`plan::Plan::new`]).
+    pub plan: Duration,
     /// To token streams.
     pub emit: Duration,
     /// prettyplease.
@@ -105,21 +107,25 @@ pub struct Timings {
     /// Emit and format run together on several threads: `emit` and `format` are the
     /// time spent in each, summed over threads; this is the wall time of both.
     pub emit_format_wall: Duration,
+    /// The templates' files and the crate's surface, after the Rust sources.
+    pub surface: Duration,
     /// Putting the files on disk ([`Generated::write_to`]); zero until then.
     pub write: Duration,
 }
 
 impl Timings {
     /// The stages by name, in pipeline order.
-    pub fn stages(&self) -> [(&'static str, Duration); 8] {
+    pub fn stages(&self) -> [(&'static str, Duration); 10] {
         [
             ("load", self.load),
             ("validate", self.validate),
             ("normalize", self.normalize),
             ("parse", self.parse),
             ("lower", self.lower),
+            ("plan", self.plan),
             ("emit", self.emit),
             ("format", self.format),
+            ("surface", self.surface),
             ("write", self.write),
         ]
     }
@@ -438,6 +444,7 @@ pub fn generate_into(
     let t = Instant::now();
     let api = lowered.clone();
     timings.lower += t.elapsed();
+    let t = Instant::now();
     let plan = std::thread::scope(|s| {
         let aside = std::thread::Builder::new().spawn_scoped(s, move || {
             drop(lowered);
@@ -450,6 +457,7 @@ pub fn generate_into(
         }
         plan
     })?;
+    timings.plan = t.elapsed();
 
     let mut busy = Timings::default();
     timed(&mut timings.emit_format_wall, || {
@@ -460,6 +468,7 @@ pub fn generate_into(
     // otherwise be laid out beside it.
     release_freed_memory();
 
+    let t = Instant::now();
     let mut files = FileSet::default();
     templates.render_into(&config, &api, &plan, &mut files)?;
     let surface = surface::Surface::build(
@@ -468,6 +477,7 @@ pub fn generate_into(
         &plan,
         files.get(Path::new("Cargo.toml")).unwrap_or_default(),
     );
+    timings.surface = t.elapsed();
     Ok(Generated {
         api,
         config,

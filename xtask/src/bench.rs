@@ -18,28 +18,32 @@ use crate::{Args, repo_root};
 
 /// Pipeline stages in order, as `generator::Timings::stages` names them, plus the wall
 /// time of emit and format together (`emit+format`, reported by `bench-one`).
-const STAGES: [&str; 9] = [
+const STAGES: [&str; 11] = [
     "load",
     "validate",
     "normalize",
     "parse",
     "lower",
+    "plan",
     "emit",
     "format",
     "emit+format",
+    "surface",
     "write",
 ];
 
 /// Column headings for [`STAGES`].
-const HEADINGS: [&str; 9] = [
+const HEADINGS: [&str; 11] = [
     "load",
     "validate",
     "normalize",
     "parse",
     "lower",
+    "plan",
     "emit*",
     "format*",
     "emit+fmt",
+    "surface",
     "write",
 ];
 
