@@ -108,6 +108,32 @@ fn wrong_shape_is_located() {
     );
 }
 
+/// Path items are parsed a few ahead of the one being lowered: a bad one is still
+/// reported where it is, first or last, and an early error does not leave the
+/// parsing thread waiting (the call returns).
+#[test]
+fn a_bad_path_item_among_many_is_located() {
+    let good = |i: usize| {
+        format!("  /p{i}:\n    get:\n      responses:\n        '200': {{description: ok}}\n")
+    };
+    let bad = |i: usize| {
+        format!("  /p{i}:\n    get:\n      responses:\n        '200': {{description: 5}}\n")
+    };
+    for at in [0, 20] {
+        let paths: String = (0..=20)
+            .map(|i| if i == at { bad(i) } else { good(i) })
+            .collect();
+        let path = write_spec(
+            &format!("many-{at}.yaml"),
+            &format!("{HEAD}paths:\n{paths}"),
+        );
+        let e = generate(&path).expect_err("shape");
+        assert_eq!(e.kind(), ErrorKind::Invalid);
+        let expected = format!("#/paths/~1p{at}/get/responses/200");
+        assert!(e.pointer().is_some_and(|p| p.starts_with(&expected)), "{e}");
+    }
+}
+
 #[test]
 fn recursive_types_are_fine() {
     let text = format!(

@@ -134,6 +134,10 @@ impl Head {
     }
 }
 
+/// Path items parsed ahead of the one being lowered, at most: enough to keep the
+/// parsing thread busy, few enough to keep their memory small.
+const PARSED_AHEAD: usize = 4;
+
 /// A path item as the operations pass meets it.
 enum Source<'a> {
     /// Written in place: parsed when its operations are lowered, then dropped.
@@ -629,47 +633,78 @@ impl<'a> Lowerer<'a> {
         }
 
         // Lower every operation in spec order (inline types are named in that order),
-        // one path item at a time: each is parsed here, and dropped before the next.
-        let mut next = found.iter().zip(placed).zip(ids).peekable();
-        for (index, (_, item_ptr, source)) in items.iter().enumerate() {
-            let item = match source {
-                Source::Shared(item) => Rc::clone(item),
-                Source::Inline(_) => {
-                    let item = Rc::new(crate::parse::path_item(self.doc, item_ptr, self.file)?);
-                    for (method, op) in item.iter() {
-                        self.operation_security
-                            .push((item_ptr.join(method), op.security.clone()));
+        // one path item at a time, each dropped before the next. Parsing a path item
+        // (about a third of lowering Stripe's spec) needs nothing lowering makes, so a
+        // thread parses the items ahead of the one being lowered, a few at most.
+        let (doc, file) = (self.doc, self.file);
+        let inline: Vec<&JsonPointer> = items
+            .iter()
+            .filter(|(_, _, source)| matches!(source, Source::Inline(_)))
+            .map(|(_, item_ptr, _)| item_ptr)
+            .collect();
+        std::thread::scope(|scope| -> Result<(), Error> {
+            let (tx, parsed) = std::sync::mpsc::sync_channel(PARSED_AHEAD);
+            // Without a thread, each item is parsed below when its turn comes.
+            let _ = std::thread::Builder::new()
+                .stack_size(crate::par::STACK_BYTES)
+                .spawn_scoped(scope, move || {
+                    for item_ptr in inline {
+                        // Ends when lowering stopped early (the receiver is gone).
+                        if tx
+                            .send(crate::parse::path_item(doc, item_ptr, file))
+                            .is_err()
+                        {
+                            break;
+                        }
                     }
-                    item
-                }
-            };
-            while let Some(((f, place), operation_id)) = next.next_if(|((f, _), _)| f.item == index)
-            {
-                let Some((g, name)) = place else { continue };
-                // Read as present from the document; parsed, `null` is the only way to
-                // lose it, and that was not listed.
-                let Some(op) = operation_of(&item, f.method) else {
-                    return Err(Error::new(
-                        ErrorKind::Invalid,
-                        self.file,
-                        "the operation is not there once its path item is parsed",
-                    )
-                    .at(&f.pointer));
+                });
+            let mut next = found.iter().zip(placed).zip(ids).peekable();
+            for (index, (_, item_ptr, source)) in items.iter().enumerate() {
+                let item = match source {
+                    Source::Shared(item) => Rc::clone(item),
+                    Source::Inline(_) => {
+                        let item = match parsed.recv() {
+                            Ok(item) => item?,
+                            Err(_) => crate::parse::path_item(doc, item_ptr, file)?,
+                        };
+                        let item = Rc::new(item);
+                        for (method, op) in item.iter() {
+                            self.operation_security
+                                .push((item_ptr.join(method), op.security.clone()));
+                        }
+                        item
+                    }
                 };
-                let singular = tree.groups[g].singular.clone();
-                let operation = self.operation(
-                    &item,
-                    op,
-                    f.method,
-                    &f.path,
-                    &f.pointer,
-                    name,
-                    operation_id,
-                    &singular,
-                )?;
-                tree.groups[g].operations.push(operation);
+                while let Some(((f, place), operation_id)) =
+                    next.next_if(|((f, _), _)| f.item == index)
+                {
+                    let Some((g, name)) = place else { continue };
+                    // Read as present from the document; parsed, `null` is the only way to
+                    // lose it, and that was not listed.
+                    let Some(op) = operation_of(&item, f.method) else {
+                        return Err(Error::new(
+                            ErrorKind::Invalid,
+                            self.file,
+                            "the operation is not there once its path item is parsed",
+                        )
+                        .at(&f.pointer));
+                    };
+                    let singular = tree.groups[g].singular.clone();
+                    let operation = self.operation(
+                        &item,
+                        op,
+                        f.method,
+                        &f.path,
+                        &f.pointer,
+                        name,
+                        operation_id,
+                        &singular,
+                    )?;
+                    tree.groups[g].operations.push(operation);
+                }
             }
-        }
+            Ok(())
+        })?;
         Ok(tree.into_resources(&order))
     }
 
