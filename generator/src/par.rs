@@ -160,9 +160,76 @@ pub fn with_stack<R: Send>(f: impl FnOnce() -> R + Send) -> R {
     }
 }
 
+/// `f` applied to every item in order on another thread, at most `ahead` results ahead
+/// of the calling thread, which `each` gets them on, in item order: for a sequential
+/// pass whose every step needs `f` of its item, and `f` nothing the pass makes. `each`
+/// returning an error stops the pass (and the other thread); without a thread, `f`
+/// runs on the calling thread.
+pub fn ahead<T, R, E>(
+    items: &[T],
+    ahead: usize,
+    f: impl Fn(&T) -> R + Sync,
+    mut each: impl FnMut(&T, R) -> Result<(), E>,
+) -> Result<(), E>
+where
+    T: Sync,
+    R: Send,
+{
+    std::thread::scope(|scope| {
+        let (tx, made) = std::sync::mpsc::sync_channel(ahead);
+        let f = &f;
+        // Without a thread, `tx` is dropped with the closure and `recv` fails at once.
+        let _ = std::thread::Builder::new()
+            .stack_size(STACK_BYTES)
+            .spawn_scoped(scope, move || {
+                for item in items {
+                    // Ends when the pass stopped early (the receiver is gone).
+                    if tx.send(f(item)).is_err() {
+                        break;
+                    }
+                }
+            });
+        for item in items {
+            let r = made.recv().unwrap_or_else(|_| f(item));
+            each(item, r)?;
+        }
+        Ok(())
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ahead_keeps_order_and_stops_early() {
+        let items: Vec<usize> = (0..100).collect();
+        let mut seen = Vec::new();
+        let done: Result<(), ()> = ahead(
+            &items,
+            4,
+            |i| i * 3,
+            |i, r| {
+                seen.push((*i, r));
+                Ok(())
+            },
+        );
+        assert_eq!(done, Ok(()));
+        assert_eq!(seen, items.iter().map(|i| (*i, i * 3)).collect::<Vec<_>>());
+        // An error stops the pass at its item; the call returns (the other thread is
+        // not left waiting to hand over more).
+        let mut last = None;
+        let stopped = ahead(
+            &items,
+            2,
+            |i| *i,
+            |i, _| {
+                last = Some(*i);
+                if *i == 10 { Err(*i) } else { Ok(()) }
+            },
+        );
+        assert_eq!((stopped, last), (Err(10), Some(10)));
+    }
 
     #[test]
     fn results_keep_item_order_and_state_is_per_thread() {

@@ -134,9 +134,9 @@ impl Head {
     }
 }
 
-/// Path items parsed ahead of the one being lowered, at most: enough to keep the
+/// Path items (or schemas) parsed ahead of the one being lowered, at most: enough to keep the
 /// parsing thread busy, few enough to keep their memory small.
-const PARSED_AHEAD: usize = 4;
+pub(super) const PARSED_AHEAD: usize = 4;
 
 /// A path item as the operations pass meets it.
 enum Source<'a> {
@@ -634,40 +634,31 @@ impl<'a> Lowerer<'a> {
 
         // Lower every operation in spec order (inline types are named in that order),
         // one path item at a time, each dropped before the next. Parsing a path item
-        // (about a third of lowering Stripe's spec) needs nothing lowering makes, so a
-        // thread parses the items ahead of the one being lowered, a few at most.
+        // needs nothing lowering makes, so a thread parses them a few ahead.
         let (doc, file) = (self.doc, self.file);
-        let inline: Vec<&JsonPointer> = items
+        // What the parsing thread reads: each item's index, and its pointer when it is
+        // written in place.
+        let inline: Vec<(usize, Option<&JsonPointer>)> = items
             .iter()
-            .filter(|(_, _, source)| matches!(source, Source::Inline(_)))
-            .map(|(_, item_ptr, _)| item_ptr)
+            .enumerate()
+            .map(|(i, (_, item_ptr, source))| {
+                (i, matches!(source, Source::Inline(_)).then_some(item_ptr))
+            })
             .collect();
-        std::thread::scope(|scope| -> Result<(), Error> {
-            let (tx, parsed) = std::sync::mpsc::sync_channel(PARSED_AHEAD);
-            // Without a thread, each item is parsed below when its turn comes.
-            let _ = std::thread::Builder::new()
-                .stack_size(crate::par::STACK_BYTES)
-                .spawn_scoped(scope, move || {
-                    for item_ptr in inline {
-                        // Ends when lowering stopped early (the receiver is gone).
-                        if tx
-                            .send(crate::parse::path_item(doc, item_ptr, file))
-                            .is_err()
-                        {
-                            break;
-                        }
-                    }
-                });
-            let mut next = found.iter().zip(placed).zip(ids).peekable();
-            for (index, (_, item_ptr, source)) in items.iter().enumerate() {
-                let item = match source {
-                    Source::Shared(item) => Rc::clone(item),
-                    Source::Inline(_) => {
-                        let item = match parsed.recv() {
-                            Ok(item) => item?,
-                            Err(_) => crate::parse::path_item(doc, item_ptr, file)?,
+        let mut next = found.iter().zip(placed).zip(ids).peekable();
+        crate::par::ahead(
+            &inline,
+            PARSED_AHEAD,
+            |(_, item_ptr)| item_ptr.map(|p| crate::parse::path_item(doc, p, file)),
+            |&(index, _), parsed| {
+                let (_, item_ptr, source) = &items[index];
+                let item = match (source, parsed) {
+                    (Source::Shared(item), _) => Rc::clone(item),
+                    (Source::Inline(_), parsed) => {
+                        let item = match parsed {
+                            Some(parsed) => Rc::new(parsed?),
+                            None => Rc::new(crate::parse::path_item(doc, item_ptr, file)?),
                         };
-                        let item = Rc::new(item);
                         for (method, op) in item.iter() {
                             self.operation_security
                                 .push((item_ptr.join(method), op.security.clone()));
@@ -679,8 +670,8 @@ impl<'a> Lowerer<'a> {
                     next.next_if(|((f, _), _)| f.item == index)
                 {
                     let Some((g, name)) = place else { continue };
-                    // Read as present from the document; parsed, `null` is the only way to
-                    // lose it, and that was not listed.
+                    // Read as present from the document; parsed, `null` is the only way
+                    // to lose it, and that was not listed.
                     let Some(op) = operation_of(&item, f.method) else {
                         return Err(Error::new(
                             ErrorKind::Invalid,
@@ -702,9 +693,9 @@ impl<'a> Lowerer<'a> {
                     )?;
                     tree.groups[g].operations.push(operation);
                 }
-            }
-            Ok(())
-        })?;
+                Ok(())
+            },
+        )?;
         Ok(tree.into_resources(&order))
     }
 

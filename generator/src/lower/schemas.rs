@@ -75,15 +75,21 @@ impl<'a> Lowerer<'a> {
             self.by_ref.insert(pointer.clone(), id);
             pending.push((node, pointer, id));
         }
-        for (node, pointer, id) in pending {
-            let schema = <openapiv3::ReferenceOr<Schema> as serde::Deserialize>::deserialize(node)
-                .map_err(|e| {
+        // Each schema is parsed, then lowered, in document order; parsing needs nothing
+        // lowering makes, so a thread parses them a few ahead (as the path items,
+        // `lower_operations`).
+        crate::par::ahead(
+            &pending,
+            super::operations::PARSED_AHEAD,
+            |(node, ..)| <openapiv3::ReferenceOr<Schema> as serde::Deserialize>::deserialize(*node),
+            |(_, pointer, id), schema| {
+                let schema = schema.map_err(|e| {
                     Error::new(ErrorKind::Invalid, self.file, format!("not a schema: {e}"))
                         .at(pointer.clone())
                 })?;
-            self.fill_named(id, SchemaRef::from(&schema), &pointer)?;
-        }
-        Ok(())
+                self.fill_named(*id, SchemaRef::from(&schema), pointer)
+            },
+        )
     }
 
     /// The type a reference points at, lowering it on first use.
