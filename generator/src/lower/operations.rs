@@ -134,8 +134,8 @@ impl Head {
     }
 }
 
-/// Path items (or schemas) parsed ahead of the one being lowered, at most: enough to keep the
-/// parsing thread busy, few enough to keep their memory small.
+/// Path items (or schemas) parsed ahead of the one being lowered, at most: enough to
+/// keep the parsing thread busy, few enough to keep their memory small.
 pub(super) const PARSED_AHEAD: usize = 4;
 
 /// A path item as the operations pass meets it.
@@ -655,10 +655,9 @@ impl<'a> Lowerer<'a> {
                 let item = match (source, parsed) {
                     (Source::Shared(item), _) => Rc::clone(item),
                     (Source::Inline(_), parsed) => {
-                        let item = match parsed {
-                            Some(parsed) => Rc::new(parsed?),
-                            None => Rc::new(crate::parse::path_item(doc, item_ptr, file)?),
-                        };
+                        let parsed =
+                            parsed.unwrap_or_else(|| crate::parse::path_item(doc, item_ptr, file));
+                        let item = Rc::new(parsed?);
                         for (method, op) in item.iter() {
                             self.operation_security
                                 .push((item_ptr.join(method), op.security.clone()));
