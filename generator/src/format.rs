@@ -99,7 +99,7 @@ fn expand<'a>(
     for line in printed.iter().flat_map(|p| p.lines()) {
         let trimmed = line.trim_start();
         let Some(rest) = trimmed.strip_prefix(prefix.as_str()) else {
-            expand_doc(path, line, docs, made, &mut lines)?;
+            add_line(path, "", line, docs, made, &mut lines)?;
             continue;
         };
         let block = rest
@@ -120,20 +120,7 @@ fn expand<'a>(
             })?;
         let indent = &line[..line.len() - trimmed.len()];
         for code_line in block.lines() {
-            if indent.is_empty() || code_line.is_empty() {
-                expand_doc(path, code_line, docs, made, &mut lines)?;
-            } else {
-                let start = made.len();
-                made.push_str(indent);
-                made.push_str(code_line);
-                // A doc placeholder of the block is replaced by its doc lines.
-                if is_doc_placeholder(&made[start..], docs) {
-                    let indented = made.split_off(start);
-                    doc_lines(path, &indented, docs, made, &mut lines)?;
-                } else {
-                    lines.push(Line::Made(start..made.len()));
-                }
-            }
+            add_line(path, indent, code_line, docs, made, &mut lines)?;
         }
     }
     let unplaced = placed.iter().filter(|p| !**p).count();
@@ -147,7 +134,7 @@ fn expand<'a>(
     Ok(lines)
 }
 
-/// Whether `line` is a doc placeholder that [`expand_doc`] replaces.
+/// Whether `line` is a doc placeholder that [`add_line`] replaces.
 fn is_doc_placeholder(line: &str, docs: &[Vec<String>]) -> bool {
     let trimmed = line.trim_start();
     !docs.is_empty()
@@ -155,28 +142,37 @@ fn is_doc_placeholder(line: &str, docs: &[Vec<String>]) -> bool {
         && trimmed[3..].starts_with(DOC_BLOCK)
 }
 
-/// Adds `line` to `lines`, or, when it is a doc placeholder, the lines of its doc
-/// block, written into `made`: as prettyplease prints a `#[doc = " line"]` attribute
-/// (`///`, or `//!` for an inner one, then the line without its trailing spaces).
-fn expand_doc<'a>(
+/// Adds `line`, `indent` deeper (a blank line stays blank), to `lines`; a doc
+/// placeholder becomes the lines of its doc block instead. Lines that change are
+/// written into `made`.
+fn add_line<'a>(
     path: &Path,
+    indent: &str,
     line: &'a str,
     docs: &[Vec<String>],
     made: &mut String,
     lines: &mut Vec<Line<'a>>,
 ) -> Result<(), Error> {
     if is_doc_placeholder(line, docs) {
-        doc_lines(path, line, docs, made, lines)
-    } else {
-        lines.push(Line::As(line));
-        Ok(())
+        return doc_lines(path, indent, line, docs, made, lines);
     }
+    if indent.is_empty() || line.is_empty() {
+        lines.push(Line::As(line));
+    } else {
+        let start = made.len();
+        made.push_str(indent);
+        made.push_str(line);
+        lines.push(Line::Made(start..made.len()));
+    }
+    Ok(())
 }
 
-/// The lines of the doc block that the placeholder `line` stands for, written into
-/// `made`.
+/// The lines of the doc block that the placeholder `line` stands for, `indent`
+/// deeper, written into `made`: as prettyplease prints a `#[doc = " line"]` attribute
+/// (`///`, or `//!` for an inner one, then the line without its trailing spaces).
 fn doc_lines(
     path: &Path,
+    indent: &str,
     line: &str,
     docs: &[Vec<String>],
     made: &mut String,
@@ -196,10 +192,11 @@ fn doc_lines(
                 format!("unknown doc placeholder `{}`", line.trim()),
             )
         })?;
-    let indent = &line[..line.len() - trimmed.len()];
+    let own_indent = &line[..line.len() - trimmed.len()];
     for doc in block {
         let start = made.len();
         made.push_str(indent);
+        made.push_str(own_indent);
         made.push_str(prefix);
         // The attribute's value is ` line` (or empty); prettyplease trims its trailing
         // spaces.
@@ -846,12 +843,9 @@ mod tests {
             docs: Vec::new(),
             code: code.into_blocks(),
         };
-        let printed = format_emitted(Path::new("a.rs"), emitted).expect("valid");
-        assert!(
-            printed.ends_with(
-                "pub struct S;\n\nimpl S {\n    fn f() {}\n}\n\npub struct T;\n\nimpl T {}\n"
-            ),
-            "{printed}"
+        prints_ending_with(
+            emitted,
+            "pub struct S;\n\nimpl S {\n    fn f() {}\n}\n\npub struct T;\n\nimpl T {}\n",
         );
         // A block without its placeholder (or a placeholder without its block) is a
         // generator bug, reported rather than printed.
@@ -888,13 +882,16 @@ mod tests {
             docs: docs.into_blocks(),
             code: code.into_blocks(),
         };
-        let printed = format_emitted(Path::new("a.rs"), emitted).expect("valid");
-        assert!(
-            printed.ends_with(
-                "impl S {\n    /// Says hello.\n    ///\n    /// Twice.\n    fn f() {}\n\n    fn g() {}\n}\n"
-            ),
-            "{printed}"
+        prints_ending_with(
+            emitted,
+            "impl S {\n    /// Says hello.\n    ///\n    /// Twice.\n    fn f() {}\n\n    fn g() {}\n}\n",
         );
+    }
+
+    /// Prints `emitted` as a file, which must end with `tail`.
+    fn prints_ending_with(emitted: Emitted, tail: &str) {
+        let printed = format_emitted(Path::new("a.rs"), emitted).expect("valid");
+        assert!(printed.ends_with(tail), "{printed}");
     }
 
     #[test]
