@@ -97,7 +97,7 @@ fn expand<'a>(
     let mut placed = vec![false; code.len()];
     let mut lines = Vec::with_capacity(printed.iter().map(|p| p.len() / 32).sum::<usize>());
     for line in printed.iter().flat_map(|p| p.lines()) {
-        let trimmed = line.trim_start();
+        let trimmed = unindented(line);
         let Some(rest) = trimmed.strip_prefix(prefix.as_str()) else {
             add_line(path, "", line, docs, made, &mut lines)?;
             continue;
@@ -136,7 +136,7 @@ fn expand<'a>(
 
 /// Whether `line` is a doc placeholder that [`add_line`] replaces.
 fn is_doc_placeholder(line: &str, docs: &[Vec<String>]) -> bool {
-    let trimmed = line.trim_start();
+    let trimmed = unindented(line);
     !docs.is_empty()
         && (trimmed.starts_with("///") || trimmed.starts_with("//!"))
         && trimmed[3..].starts_with(DOC_BLOCK)
@@ -178,7 +178,7 @@ fn doc_lines(
     made: &mut String,
     lines: &mut Vec<Line<'_>>,
 ) -> Result<(), Error> {
-    let trimmed = line.trim_start();
+    let trimmed = unindented(line);
     let (prefix, number) = trimmed.split_at(3);
     let block = number[DOC_BLOCK.len_utf8()..]
         .trim_end()
@@ -235,7 +235,7 @@ fn dedent_chain_receivers<'a>(lines: &[&'a str]) -> Vec<&'a str> {
     let mut shift = vec![false; lines.len()];
     for (i, line) in lines.iter().enumerate() {
         let indent = indent_of(line);
-        if !line.ends_with('(') || line.trim_start().starts_with("//") {
+        if !line.ends_with('(') || unindented(line).starts_with("//") {
             continue;
         }
         let args = lines[i + 1..]
@@ -246,10 +246,10 @@ fn dedent_chain_receivers<'a>(lines: &[&'a str]) -> Vec<&'a str> {
         let fits = args > 0
             && lines
                 .get(close)
-                .is_some_and(|l| indent_of(l) == indent + 4 && l.trim_start().starts_with(')'))
+                .is_some_and(|l| indent_of(l) == indent + 4 && unindented(l).starts_with(')'))
             && lines
                 .get(close + 1)
-                .is_some_and(|l| indent_of(l) == indent + 4 && l.trim_start().starts_with('.'));
+                .is_some_and(|l| indent_of(l) == indent + 4 && unindented(l).starts_with('.'));
         if !fits {
             continue;
         }
@@ -293,7 +293,7 @@ fn join_attributes<'a>(lines: &[&'a str]) -> Vec<Cow<'a, str>> {
     while i < lines.len() {
         let line = lines[i];
         let indent = &line[..indent_of(line)];
-        let trimmed = line.trim_start();
+        let trimmed = unindented(line);
         let opens =
             (trimmed.starts_with("#[") || trimmed.starts_with("#![")) && !trimmed.ends_with(']');
         // The attribute's lines: deeper ones, then its closing `)]` at its own indent.
@@ -301,8 +301,8 @@ fn join_attributes<'a>(lines: &[&'a str]) -> Vec<Cow<'a, str>> {
             .then(|| {
                 let inner = lines[i + 1..]
                     .iter()
-                    .take_while(|l| indent_of(l) > indent.len() || l.trim_start().starts_with(')'))
-                    .position(|l| indent_of(l) == indent.len() && l.trim_start() == ")]")?;
+                    .take_while(|l| indent_of(l) > indent.len() || unindented(l).starts_with(')'))
+                    .position(|l| indent_of(l) == indent.len() && unindented(l) == ")]")?;
                 Some(i + 1 + inner)
             })
             .flatten();
@@ -528,10 +528,10 @@ fn blank_before(lines: &[&str], i: usize) -> bool {
         .collect();
     let docs = |h: &[&str]| {
         h.iter()
-            .filter(|l| l.trim_start().starts_with("///"))
+            .filter(|l| unindented(l).starts_with("///"))
             .count()
     };
-    if prev.trim_start().ends_with(',') {
+    if unindented(prev).ends_with(',') {
         // Fields and variants.
         return docs(&head) > 1 || docs(&prev_head) > 1;
     }
@@ -555,8 +555,14 @@ fn indent_of(line: &str) -> usize {
     }
 }
 
+/// `line` without its indentation: `line.trim_start()`, counting the spaces printed
+/// code is indented with byte by byte.
+fn unindented(line: &str) -> &str {
+    &line[indent_of(line)..]
+}
+
 fn is_attr_or_doc(line: &str) -> bool {
-    let t = line.trim_start();
+    let t = unindented(line);
     t.starts_with("///") || t.starts_with("#[")
 }
 
@@ -570,8 +576,8 @@ fn blank_between(prev: &str, line: &str) -> bool {
         return false;
     }
     let prev_indent = indent_of(prev);
-    let trimmed = line.trim_start();
-    let prev_trimmed = prev.trim_start();
+    let trimmed = unindented(line);
+    let prev_trimmed = unindented(prev);
     let starts_item = trimmed.starts_with("///")
         || trimmed.starts_with("#[")
         || trimmed.starts_with("pub ")

@@ -504,7 +504,19 @@ pub fn attribute_lines(text: &str, indent: usize) -> Vec<String> {
 
 /// A string literal of `value`, escaped as the token path escapes it.
 pub fn string(value: &str) -> String {
-    Literal::string(value).to_string()
+    // Printable ASCII other than a quote or a backslash is written as it is.
+    if value
+        .bytes()
+        .all(|b| matches!(b, b' '..=b'~') && b != b'"' && b != b'\\')
+    {
+        let mut out = String::with_capacity(value.len() + 2);
+        out.push('"');
+        out.push_str(value);
+        out.push('"');
+        out
+    } else {
+        Literal::string(value).to_string()
+    }
 }
 
 /// A type from its tokens ([`super::rust_type`]: a path with generic arguments),
@@ -540,6 +552,40 @@ fn write_type(out: &mut String, tokens: TokenStream) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The literal written directly is the one the token path writes.
+    #[test]
+    fn string_literals_are_escaped_as_tokens_escape_them() {
+        let samples = [
+            "",
+            "plain text",
+            "a \"quoted\" word",
+            "back\\slash",
+            "tab\there",
+            "line\nbreak",
+            "it's",
+            "\u{e9}t\u{e9}",
+            "nul\0",
+            "~^`{}|",
+            "\u{7f}",
+            "\u{202e}x",
+            "{x}",
+        ];
+        for sample in samples {
+            assert_eq!(
+                string(sample),
+                Literal::string(sample).to_string(),
+                "{sample:?}"
+            );
+        }
+        // Every printable ASCII character, alone and in a row.
+        let ascii: String = (b' '..=b'~').map(char::from).collect();
+        assert_eq!(string(&ascii), Literal::string(&ascii).to_string());
+        for c in ascii.chars() {
+            let one = c.to_string();
+            assert_eq!(string(&one), Literal::string(&one).to_string(), "{c:?}");
+        }
+    }
 
     fn written(f: impl FnOnce(&mut Writer)) -> String {
         let mut w = Writer::default();
