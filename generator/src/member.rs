@@ -16,6 +16,9 @@ const SCAN_UP_TO: usize = 12;
 pub trait Member {
     /// The member `key`, if this is an object that has it.
     fn member(&self, key: &str) -> Option<&Value>;
+
+    /// The member `key` to change, if this is an object that has it (`get_mut`).
+    fn member_mut(&mut self, key: &str) -> Option<&mut Value>;
 }
 
 impl Member for Map<String, Value> {
@@ -26,12 +29,29 @@ impl Member for Map<String, Value> {
             self.get(key)
         }
     }
+
+    fn member_mut(&mut self, key: &str) -> Option<&mut Value> {
+        if self.len() <= SCAN_UP_TO {
+            self.iter_mut()
+                .find(|(k, _)| k.as_str() == key)
+                .map(|(_, v)| v)
+        } else {
+            self.get_mut(key)
+        }
+    }
 }
 
 impl Member for Value {
     fn member(&self, key: &str) -> Option<&Value> {
         match self {
             Value::Object(map) => map.member(key),
+            _ => None,
+        }
+    }
+
+    fn member_mut(&mut self, key: &str) -> Option<&mut Value> {
+        match self {
+            Value::Object(map) => map.member_mut(key),
             _ => None,
         }
     }
@@ -53,6 +73,17 @@ mod tests {
         for object in [&small, &large] {
             for key in ["type", "enum", "", "k1", "k39", "k40", "typ", "types"] {
                 assert_eq!(object.member(key), object.get(key), "{key}");
+                let mut changed = object.clone();
+                let expected = changed.get(key).cloned();
+                assert_eq!(
+                    changed.member_mut(key).map(|v| v.clone()),
+                    expected,
+                    "{key}"
+                );
+                if let Some(v) = changed.member_mut(key) {
+                    *v = json!("changed");
+                    assert_eq!(changed.get(key), Some(&json!("changed")), "{key}");
+                }
             }
         }
         assert_eq!(json!([1, 2]).member("0"), None);

@@ -23,19 +23,19 @@ pub fn normalize(doc: &mut Value) -> Vec<Diagnostic> {
     // 3.1 makes `paths` optional (webhook-only descriptions); the 3.0 parser needs it.
     root.entry("paths")
         .or_insert_with(|| Value::Object(Map::new()));
-    if let Some(Value::Object(paths)) = root.get_mut("paths") {
+    if let Some(Value::Object(paths)) = root.member_mut("paths") {
         for (path, item) in paths.iter_mut() {
             n.path_item(item, &JsonPointer::at(&["paths", path]));
         }
     }
     for key in ["webhooks", "x-webhooks"] {
-        if let Some(Value::Object(hooks)) = root.get_mut(key) {
+        if let Some(Value::Object(hooks)) = root.member_mut(key) {
             for (name, item) in hooks.iter_mut() {
                 n.path_item(item, &JsonPointer::at(&[key, name]));
             }
         }
     }
-    if let Some(Value::Object(components)) = root.get_mut("components") {
+    if let Some(Value::Object(components)) = root.member_mut("components") {
         n.components(components);
     }
     n.mutual_tls(root);
@@ -79,13 +79,13 @@ impl Normalizer {
 
     fn path_item(&mut self, item: &mut Value, ptr: &JsonPointer) {
         let Value::Object(item) = item else { return };
-        if let Some(Value::Array(params)) = item.get_mut("parameters") {
+        if let Some(Value::Array(params)) = item.member_mut("parameters") {
             for (i, p) in params.iter_mut().enumerate() {
                 self.parameter(p, &ptr.join("parameters").with(i));
             }
         }
         for method in METHODS {
-            if let Some(op) = item.get_mut(method) {
+            if let Some(op) = item.member_mut(method) {
                 self.operation(op, &ptr.join(method));
             }
         }
@@ -97,20 +97,20 @@ impl Normalizer {
         // lowering reads as "no documented response body".
         op.entry("responses")
             .or_insert_with(|| Value::Object(Map::new()));
-        if let Some(Value::Array(params)) = op.get_mut("parameters") {
+        if let Some(Value::Array(params)) = op.member_mut("parameters") {
             for (i, p) in params.iter_mut().enumerate() {
                 self.parameter(p, &ptr.join("parameters").with(i));
             }
         }
-        if let Some(body) = op.get_mut("requestBody") {
+        if let Some(body) = op.member_mut("requestBody") {
             self.content_holder(body, &ptr.join("requestBody"));
         }
-        if let Some(Value::Object(responses)) = op.get_mut("responses") {
+        if let Some(Value::Object(responses)) = op.member_mut("responses") {
             for (code, r) in responses.iter_mut() {
                 self.response(r, &ptr.join("responses").with(code));
             }
         }
-        if let Some(Value::Object(callbacks)) = op.get_mut("callbacks") {
+        if let Some(Value::Object(callbacks)) = op.member_mut("callbacks") {
             for (name, cb) in callbacks.iter_mut() {
                 self.callback(cb, &ptr.join("callbacks").with(name));
             }
@@ -122,8 +122,8 @@ impl Normalizer {
     /// every security requirement, with a note.
     fn mutual_tls(&mut self, root: &mut Map<String, Value>) {
         let Some(Value::Object(schemes)) = root
-            .get_mut("components")
-            .and_then(|c| c.get_mut("securitySchemes"))
+            .member_mut("components")
+            .and_then(|c| c.member_mut("securitySchemes"))
         else {
             return;
         };
@@ -151,17 +151,18 @@ impl Normalizer {
                 }
             }
         };
-        if let Some(security) = root.get_mut("security") {
+        if let Some(security) = root.member_mut("security") {
             strip(security);
         }
         for key in ["paths", "webhooks", "x-webhooks"] {
-            let Some(Value::Object(items)) = root.get_mut(key) else {
+            let Some(Value::Object(items)) = root.member_mut(key) else {
                 continue;
             };
             for item in items.values_mut() {
                 for method in METHODS {
-                    if let Some(security) =
-                        item.get_mut(method).and_then(|op| op.get_mut("security"))
+                    if let Some(security) = item
+                        .member_mut(method)
+                        .and_then(|op| op.member_mut("security"))
                     {
                         strip(security);
                     }
@@ -180,14 +181,14 @@ impl Normalizer {
     }
 
     fn parameter(&mut self, p: &mut Value, ptr: &JsonPointer) {
-        if let Some(schema) = p.get_mut("schema") {
+        if let Some(schema) = p.member_mut("schema") {
             self.schema(schema, &ptr.join("schema"));
         }
         self.content_holder(p, ptr);
     }
 
     fn response(&mut self, r: &mut Value, ptr: &JsonPointer) {
-        if let Some(Value::Object(headers)) = r.get_mut("headers") {
+        if let Some(Value::Object(headers)) = r.member_mut("headers") {
             for (name, h) in headers.iter_mut() {
                 self.parameter(h, &ptr.join("headers").with(name));
             }
@@ -196,10 +197,10 @@ impl Normalizer {
     }
 
     fn content_holder(&mut self, holder: &mut Value, ptr: &JsonPointer) {
-        if let Some(Value::Object(content)) = holder.get_mut("content") {
+        if let Some(Value::Object(content)) = holder.member_mut("content") {
             for (media, m) in content.iter_mut() {
                 let mptr = ptr.join("content").with(media);
-                if let Some(schema) = m.get_mut("schema") {
+                if let Some(schema) = m.member_mut("schema") {
                     self.schema(schema, &mptr.join("schema"));
                 }
                 explicit_explode(m);
@@ -231,7 +232,7 @@ impl Normalizer {
             "definitions",
             "dependentSchemas",
         ] {
-            if let Some(Value::Object(map)) = obj.get_mut(key) {
+            if let Some(Value::Object(map)) = obj.member_mut(key) {
                 let base = ptr.join(key);
                 for (name, s) in map.iter_mut() {
                     self.schema(s, &base.join(name));
@@ -239,7 +240,7 @@ impl Normalizer {
             }
         }
         for key in ["allOf", "oneOf", "anyOf", "prefixItems"] {
-            if let Some(Value::Array(list)) = obj.get_mut(key) {
+            if let Some(Value::Array(list)) = obj.member_mut(key) {
                 for (i, s) in list.iter_mut().enumerate() {
                     self.schema(s, &ptr.join(key).with(i));
                 }
@@ -254,11 +255,11 @@ impl Normalizer {
             "else",
             "propertyNames",
         ] {
-            if let Some(s) = obj.get_mut(key) {
+            if let Some(s) = obj.member_mut(key) {
                 self.schema(s, &ptr.join(key));
             }
         }
-        if let Some(ap @ Value::Object(_)) = obj.get_mut("additionalProperties") {
+        if let Some(ap @ Value::Object(_)) = obj.member_mut("additionalProperties") {
             self.schema(ap, &ptr.join("additionalProperties"));
         }
     }
@@ -267,7 +268,7 @@ impl Normalizer {
         // `$ref` with sibling keywords (3.1): the siblings apply too. Keep the reference
         // as the single member of an `allOf`, which the 3.0 parser reads and lowering
         // understands as "that type, with these annotations".
-        if obj.contains_key("$ref")
+        if obj.member("$ref").is_some()
             && obj.len() > 1
             && let Some(reference) = obj.remove("$ref")
         {
@@ -323,7 +324,7 @@ impl Normalizer {
 
         // `const: v` -> `enum: [v]`.
         if let Some(c) = obj.remove("const")
-            && !obj.contains_key("enum")
+            && obj.member("enum").is_none()
         {
             if c.is_null() {
                 obj.insert("nullable".into(), Value::Bool(true));
@@ -340,7 +341,7 @@ impl Normalizer {
 
         // `examples: [..]` (JSON Schema) -> `example: first`.
         if let Some(Value::Array(mut examples)) = obj.remove("examples")
-            && !obj.contains_key("example")
+            && obj.member("example").is_none()
             && !examples.is_empty()
         {
             obj.insert("example".into(), examples.swap_remove(0));
@@ -351,7 +352,7 @@ impl Normalizer {
             ("exclusiveMinimum", "minimum"),
             ("exclusiveMaximum", "maximum"),
         ] {
-            if let Some(Value::Number(n)) = obj.get(exclusive).cloned() {
+            if let Some(Value::Number(n)) = obj.member(exclusive).cloned() {
                 obj.insert(bound.into(), Value::Number(n));
                 obj.insert(exclusive.into(), Value::Bool(true));
             }
@@ -365,7 +366,7 @@ impl Normalizer {
                 ("minimum", f64::ceil as fn(f64) -> f64),
                 ("maximum", f64::floor),
             ] {
-                if let Some(Value::Number(n)) = obj.get(key)
+                if let Some(Value::Number(n)) = obj.member(key)
                     && !n.is_i64()
                     && let Some(f) = n.as_f64()
                 {
@@ -384,7 +385,7 @@ impl Normalizer {
         // replaced: base64 text is `format: byte`, raw content of a non-text media type
         // is `format: binary`; a string of JSON, XML or text stays a plain string.
         if obj.member("type").and_then(Value::as_str) == Some("string")
-            && !obj.contains_key("format")
+            && obj.member("format").is_none()
         {
             let encoding = obj.member("contentEncoding").and_then(Value::as_str);
             let format = match encoding {
@@ -413,14 +414,14 @@ impl Normalizer {
         // (inline ones merged, references wrapped in an `allOf` with them), where the
         // parser and lowering see them; other alternatives are left as they are.
         for key in ["oneOf", "anyOf"] {
-            let shared = matches!(obj.get(key), Some(Value::Array(_)))
+            let shared = matches!(obj.member(key), Some(Value::Array(_)))
                 && matches!(obj.member("properties"), Some(Value::Object(p)) if !p.is_empty());
             if !shared {
                 continue;
             }
             let properties = obj.remove("properties").unwrap_or_default();
             let required = obj.remove("required");
-            if let Some(Value::Array(alternatives)) = obj.get_mut(key) {
+            if let Some(Value::Array(alternatives)) = obj.member_mut(key) {
                 for alternative in alternatives.iter_mut() {
                     share_members(alternative, &properties, required.as_ref());
                 }
@@ -429,7 +430,7 @@ impl Normalizer {
         }
 
         // `prefixItems` (tuples) has no 3.0 form: keep the data, type the items loosely.
-        if obj.contains_key("prefixItems") && !obj.contains_key("items") {
+        if obj.member("prefixItems").is_some() && obj.member("items").is_none() {
             obj.insert("items".into(), Value::Object(Map::new()));
             self.note(
                 ptr,
@@ -501,7 +502,7 @@ fn share_members(alternative: &mut Value, properties: &Value, required: Option<&
 /// for `style: form`, the default style; false otherwise), which the parser would
 /// otherwise read as false.
 fn explicit_explode(media: &mut Value) {
-    let Some(Value::Object(encodings)) = media.get_mut("encoding") else {
+    let Some(Value::Object(encodings)) = media.member_mut("encoding") else {
         return;
     };
     for encoding in encodings.values_mut() {

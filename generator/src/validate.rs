@@ -289,7 +289,7 @@ impl Walker<'_> {
         let Value::Object(map) = schema else {
             return;
         };
-        if map.contains_key("$ref") || depth > MAX_DEPTH {
+        if map.member("$ref").is_some() || depth > MAX_DEPTH {
             return;
         }
         if let Some(example) = map.member("example") {
@@ -713,7 +713,7 @@ impl<'a> Validator<'a> {
         };
         if let Some(Value::Array(required)) = map.member("required") {
             for name in required.iter().filter_map(Value::as_str) {
-                if members.contains_key(name) {
+                if members.member(name).is_some() {
                     continue;
                 }
                 let prop = properties.and_then(|p| p.member(name));

@@ -110,7 +110,7 @@ fn of(doc: &Value, node: &Value, depth: usize) -> Constraints {
 /// `minimum` with a boolean `exclusiveMinimum` (3.0), or a numeric `exclusiveMinimum`
 /// (3.1); the stricter one when both are given.
 fn bound(node: &Value, inclusive: &str, exclusive: &str) -> Option<Bound> {
-    let limit = node.get(inclusive).and_then(Value::as_f64);
+    let limit = node.member(inclusive).and_then(Value::as_f64);
     match node.member(exclusive) {
         Some(Value::Bool(true)) => limit.map(|value| Bound {
             value,
