@@ -287,8 +287,13 @@ impl Surface {
             failed: None,
         };
         // Plain data of strings, numbers and vectors: serialisation fails only when
-        // the sink does, whose error is kept.
-        let printed = serde_json::to_writer_pretty(&mut out, self);
+        // the sink does, whose error is kept. serde_json writes a token at a time;
+        // the buffer hands the pieces kilobytes at a time.
+        let printed = {
+            let mut buffered = std::io::BufWriter::with_capacity(PIECE_BYTES / 8, &mut out);
+            serde_json::to_writer_pretty(&mut buffered, self)
+                .and_then(|()| std::io::Write::flush(&mut buffered).map_err(serde_json::Error::io))
+        };
         if let Some(e) = out.failed.take() {
             return Err(e);
         }

@@ -190,7 +190,9 @@ fn fits(text: &str, shape: Shape) -> bool {
         } else {
             0
         };
-        if start + width(line) + end > MAX_WIDTH {
+        // A line has at most as many characters as bytes: most are settled without
+        // counting them.
+        if start + line.len() + end > MAX_WIDTH && start + width(line) + end > MAX_WIDTH {
             return false;
         }
         first = false;
