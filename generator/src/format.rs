@@ -548,9 +548,13 @@ fn blank_before(lines: &[&str], i: usize) -> bool {
 fn indent_of(line: &str) -> usize {
     // Printed code is indented with spaces: count those, and trim any other white
     // space after them (only in a literal's continuation lines) as `trim_start` does.
-    let spaces = line.bytes().take_while(|&b| b == b' ').count();
-    match line[spaces..].chars().next() {
-        Some(c) if c.is_whitespace() => line.len() - line.trim_start().len(),
+    let bytes = line.as_bytes();
+    let spaces = bytes.iter().position(|&b| b != b' ').unwrap_or(bytes.len());
+    match bytes.get(spaces) {
+        // Other ASCII white space, or a character that may be white space.
+        Some(b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r' | 0x80..) => {
+            line.len() - line.trim_start().len()
+        }
         _ => spaces,
     }
 }

@@ -319,7 +319,13 @@ fn rewrite(lines: &[&str]) -> Vec<String> {
 /// far cheaper than [`only_text_blocks`], which decides the rest.
 fn cannot_hold_code(lines: &[String]) -> bool {
     lines.iter().all(|l| {
-        !l.contains('\t') && !l.contains("    ") && !l.contains("```") && !l.contains("~~~")
+        // The longest run of each marker: four spaces, or three backticks or tildes.
+        let (mut run, mut of) = (0, 0u8);
+        l.bytes().all(|b| {
+            run = if b == of { run + 1 } else { 1 };
+            of = b;
+            b != b'\t' && !(b == b' ' && run >= 4) && !(matches!(b, b'`' | b'~') && run >= 3)
+        })
     })
 }
 
@@ -623,6 +629,30 @@ mod tests {
             out.push(text);
         }
         out
+    }
+
+    /// The one pass over each line finds what looking for each marker finds.
+    #[test]
+    fn code_markers_are_found_in_one_pass() {
+        let by_search = |l: &str| {
+            !l.contains('\t') && !l.contains("    ") && !l.contains("```") && !l.contains("~~~")
+        };
+        let pieces = [
+            "", " ", "  ", "   ", "\t", "`", "``", "~", "~~", "x", "\u{e9}", "`~",
+        ];
+        for a in pieces {
+            for b in pieces {
+                for c in pieces {
+                    for d in pieces {
+                        let line = format!("{a}{b}{c}{d}");
+                        let lines = [line.clone()];
+                        assert_eq!(cannot_hold_code(&lines), by_search(&line), "{line:?}");
+                    }
+                }
+            }
+        }
+        assert!(!cannot_hold_code(&["a".into(), "b    c".into()]));
+        assert!(cannot_hold_code(&[]));
     }
 
     /// The byte-wise escaping gives what the first version, written a character at a
