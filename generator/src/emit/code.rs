@@ -110,10 +110,19 @@ impl Writer {
         self.text.push('\n');
     }
 
+    /// [`Writer::line`] of formatted text, written in place.
+    pub fn line_args(&mut self, indent: usize, text: std::fmt::Arguments<'_>) {
+        use std::fmt::Write as _;
+        self.text.extend(std::iter::repeat_n(' ', indent));
+        // Writing into a `String` cannot fail.
+        let _ = self.text.write_fmt(text);
+        self.text.push('\n');
+    }
+
     /// `head {`, with the brace on a line of its own if it does not fit.
     pub fn open(&mut self, indent: usize, head: &str) {
         if fits(indent, &[head, " {"]) {
-            self.line(indent, &format!("{head} {{"));
+            self.line_args(indent, format_args!("{head} {{"));
         } else {
             self.line(indent, head);
             self.line(indent, "{");
@@ -153,10 +162,10 @@ impl Writer {
     pub fn fn_signature(&mut self, indent: usize, head: &str, params: &[String], ret: &str) {
         let joined = params.join(", ");
         if fits(indent, &[head, "(", &joined, ") -> ", ret, " {"]) {
-            self.line(indent, &format!("{head}({joined}) -> {ret} {{"));
+            self.line_args(indent, format_args!("{head}({joined}) -> {ret} {{"));
             return;
         }
-        self.line(indent, &format!("{head}("));
+        self.line_args(indent, format_args!("{head}("));
         for p in params {
             self.typed_item(indent + 4, p);
         }
@@ -166,9 +175,9 @@ impl Writer {
         // rustfmt 1.8).
         let slack = if ret.starts_with("impl ") { 7 } else { 0 };
         if fits(2 * indent, &[") -> ", ret, " {"]) {
-            self.line(indent, &format!(") -> {ret} {{"));
+            self.line_args(indent, format_args!(") -> {ret} {{"));
         } else if indent + width(") -> ") + width(ret) <= MAX_WIDTH + slack {
-            self.line(indent, &format!(") -> {ret}"));
+            self.line_args(indent, format_args!(") -> {ret}"));
             self.line(indent, "{");
         } else {
             self.generic_lines(indent, ") -> ", ret, " {");
@@ -183,13 +192,13 @@ impl Writer {
             .and_then(|(outer, rest)| Some((outer, rest.strip_suffix('>')?)));
         match split {
             Some((outer, inner)) if !fits(indent, &[lead, ty, end]) => {
-                self.line(indent, &format!("{lead}{outer}<"));
+                self.line_args(indent, format_args!("{lead}{outer}<"));
                 for argument in generic_arguments(inner) {
                     self.generic_lines(indent + 4, "", argument, ",");
                 }
-                self.line(indent, &format!(">{end}"));
+                self.line_args(indent, format_args!(">{end}"));
             }
-            _ => self.line(indent, &format!("{lead}{ty}{end}")),
+            _ => self.line_args(indent, format_args!("{lead}{ty}{end}")),
         }
     }
 
@@ -209,17 +218,17 @@ impl Writer {
         if args.is_empty()
             || width(&joined) <= most && fits(indent, &[head, "(", &joined, ")", tail])
         {
-            self.line(indent, &format!("{head}({joined}){tail}"));
+            self.line_args(indent, format_args!("{head}({joined}){tail}"));
         } else {
-            self.line(indent, &format!("{head}("));
+            self.line_args(indent, format_args!("{head}("));
             for a in args {
                 if list == List::Parameters {
                     self.typed_item(indent + 4, a);
                 } else {
-                    self.line(indent + 4, &format!("{a},"));
+                    self.line_args(indent + 4, format_args!("{a},"));
                 }
             }
-            self.line(indent, &format!("){tail}"));
+            self.line_args(indent, format_args!("){tail}"));
         }
     }
 
@@ -228,10 +237,10 @@ impl Writer {
     pub fn assign(&mut self, indent: usize, lhs: &str, rhs: &str) {
         let one = fits(indent, &[lhs, " = ", rhs, ";"]);
         if one || !fits(indent + 4, &[rhs, ";"]) {
-            self.line(indent, &format!("{lhs} = {rhs};"));
+            self.line_args(indent, format_args!("{lhs} = {rhs};"));
         } else {
-            self.line(indent, &format!("{lhs} ="));
-            self.line(indent + 4, &format!("{rhs};"));
+            self.line_args(indent, format_args!("{lhs} ="));
+            self.line_args(indent + 4, format_args!("{rhs};"));
         }
     }
 
@@ -242,10 +251,10 @@ impl Writer {
         let call = format!("{callee}({flat})");
         let short = width(&flat) <= CALL_WIDTH;
         if short && fits(indent, &[lhs, " = ", &call, ";"]) {
-            self.line(indent, &format!("{lhs} = {call};"));
+            self.line_args(indent, format_args!("{lhs} = {call};"));
         } else if short && fits(indent + 4, &[&call, ";"]) {
-            self.line(indent, &format!("{lhs} ="));
-            self.line(indent + 4, &format!("{call};"));
+            self.line_args(indent, format_args!("{lhs} ="));
+            self.line_args(indent + 4, format_args!("{call};"));
         } else {
             self.call(indent, &format!("{lhs} = {callee}"), args, ";");
         }
@@ -257,9 +266,9 @@ impl Writer {
         let joined = args.join(", ");
         if width(&joined) <= CALL_WIDTH && fits(indent, &[pat, " => ", callee, "(", &joined, "),"])
         {
-            self.line(indent, &format!("{pat} => {callee}({joined}),"));
+            self.line_args(indent, format_args!("{pat} => {callee}({joined}),"));
         } else {
-            self.line(indent, &format!("{pat} => {{"));
+            self.line_args(indent, format_args!("{pat} => {{"));
             self.call(indent + 4, callee, args, "");
             self.line(indent, "}");
         }
@@ -277,7 +286,7 @@ impl Writer {
             let last = links.len().saturating_sub(1);
             for (i, link) in links.iter().enumerate() {
                 let end = if i == last { tail } else { "" };
-                self.line(indent + 4, &format!("{link}{end}"));
+                self.line_args(indent + 4, format_args!("{link}{end}"));
             }
         }
     }
@@ -287,11 +296,11 @@ impl Writer {
     pub fn arm_chain(&mut self, indent: usize, pat: &str, head: &str, links: &[&str]) {
         let flat = format!("{head}{}", links.concat());
         if width(&flat) <= CALL_WIDTH && fits(indent, &[pat, " => ", &flat, ","]) {
-            self.line(indent, &format!("{pat} => {flat},"));
+            self.line_args(indent, format_args!("{pat} => {flat},"));
         } else if fits(indent, &[pat, " => ", head]) {
             self.chain(indent, &format!("{pat} => {head}"), links, &flat, ",");
         } else {
-            self.line(indent, &format!("{pat} => {{"));
+            self.line_args(indent, format_args!("{pat} => {{"));
             self.chain(indent + 4, head, links, &flat, "");
             self.line(indent, "}");
         }
@@ -300,9 +309,9 @@ impl Writer {
     /// A match arm `pat => value,`, or the value in a block if it does not fit.
     pub fn arm(&mut self, indent: usize, pat: &str, value: &str) {
         if fits(indent, &[pat, " => ", value, ","]) {
-            self.line(indent, &format!("{pat} => {value},"));
+            self.line_args(indent, format_args!("{pat} => {value},"));
         } else {
-            self.line(indent, &format!("{pat} => {{"));
+            self.line_args(indent, format_args!("{pat} => {{"));
             self.line(indent + 4, value);
             self.line(indent, "}");
         }
@@ -312,12 +321,12 @@ impl Writer {
     /// `for` as rustfmt breaks it when it does not fit; the body follows at `indent + 4`.
     pub fn impl_open(&mut self, indent: usize, head: &str, ty: &str) {
         if head == "impl" {
-            self.line(indent, &format!("impl {ty} {{"));
+            self.line_args(indent, format_args!("impl {ty} {{"));
         } else if fits(indent, &[head, " for ", ty, " {"]) {
-            self.line(indent, &format!("{head} for {ty} {{"));
+            self.line_args(indent, format_args!("{head} for {ty} {{"));
         } else {
             self.line(indent, head);
-            self.line(indent + 4, &format!("for {ty}"));
+            self.line_args(indent + 4, format_args!("for {ty}"));
             self.line(indent, "{");
         }
     }
@@ -331,7 +340,7 @@ impl Writer {
         let flat: Vec<String> = fields.iter().map(Field::flat).collect();
         let inner = flat.join(", ");
         if fields.is_empty() {
-            self.line(indent, &format!("{head} {{}}{close}"));
+            self.line_args(indent, format_args!("{head} {{}}{close}"));
             return;
         }
         let one = format!("{head} {{ {inner} }}{close}");
@@ -340,11 +349,11 @@ impl Writer {
             self.line(indent, &one);
             return;
         }
-        self.line(indent, &format!("{head} {{"));
+        self.line_args(indent, format_args!("{head} {{"));
         for f in fields {
             self.field(indent + 4, f);
         }
-        self.line(indent, &format!("}}{close}"));
+        self.line_args(indent, format_args!("}}{close}"));
     }
 
     /// One field of a struct literal laid out a field per line, with its comma.
@@ -366,12 +375,12 @@ impl Writer {
             // `name: value` too long: the value on the next line, if it fits there.
             Field::Text(_) if !fits(indent, &[&text, ","]) => match text.split_once(": ") {
                 Some((name, value)) if fits(indent + 4, &[value, ","]) => {
-                    self.line(indent, &format!("{name}:"));
-                    self.line(indent + 4, &format!("{value},"));
+                    self.line_args(indent, format_args!("{name}:"));
+                    self.line_args(indent + 4, format_args!("{value},"));
                 }
                 _ => self.typed_item(indent, &text),
             },
-            _ => self.line(indent, &format!("{text},")),
+            _ => self.line_args(indent, format_args!("{text},")),
         }
     }
 
@@ -387,13 +396,13 @@ impl Writer {
             .filter(|_| !fits(indent, &[text, ","]));
         match generic {
             Some((name, outer, inner)) => {
-                self.line(indent, &format!("{name}: {outer}<"));
+                self.line_args(indent, format_args!("{name}: {outer}<"));
                 for argument in generic_arguments(inner) {
-                    self.line(indent + 4, &format!("{argument},"));
+                    self.line_args(indent + 4, format_args!("{argument},"));
                 }
                 self.line(indent, ">,");
             }
-            None => self.line(indent, &format!("{text},")),
+            None => self.line_args(indent, format_args!("{text},")),
         }
     }
 
@@ -405,8 +414,8 @@ impl Writer {
             && !fits(indent, &[lhs, " = &[", &inner, "];"])
             && fits(indent + 4, &["&[", &inner, "];"])
         {
-            self.line(indent, &format!("{lhs} ="));
-            self.line(indent + 4, &format!("&[{inner}];"));
+            self.line_args(indent, format_args!("{lhs} ="));
+            self.line_args(indent + 4, format_args!("&[{inner}];"));
         } else {
             self.list(indent, &format!("{lhs} = &"), items, ";");
         }
@@ -419,11 +428,11 @@ impl Writer {
         if width(&inner) <= CALL_WIDTH && fits(indent, &[&one]) {
             self.line(indent, &one);
         } else {
-            self.line(indent, &format!("{head}["));
+            self.line_args(indent, format_args!("{head}["));
             for i in items {
-                self.line(indent + 4, &format!("{i},"));
+                self.line_args(indent + 4, format_args!("{i},"));
             }
-            self.line(indent, &format!("]{tail}"));
+            self.line_args(indent, format_args!("]{tail}"));
         }
     }
 }

@@ -444,7 +444,7 @@ impl Expr {
                     offset: shape.offset + op.len(),
                     ..shape
                 };
-                format!("{op}{}", e.lay(inner, cx))
+                [*op, e.lay(inner, cx).as_str()].concat()
             }
         }
     }
@@ -454,17 +454,20 @@ impl Expr {
 /// and the line fits at `shape`.
 fn one_line(
     head: &str,
-    brackets: [char; 2],
+    brackets: [&str; 2],
     items: &[Expr],
     limit: usize,
     shape: Shape,
 ) -> Option<String> {
-    let mut text = format!("{head}{}", brackets[0]);
+    // Room for a line's worth of items: the text is tried as one line.
+    let mut text = String::with_capacity(head.len() + 2 * MAX_WIDTH);
+    text.push_str(head);
+    text.push_str(brackets[0]);
     // A line is at most `MAX_WIDTH` columns of at most 4 bytes each.
     if !flat_list_into(&mut text, items, 4 * MAX_WIDTH) {
         return None;
     }
-    text.push(brackets[1]);
+    text.push_str(brackets[1]);
     let inner = width(&text) - width(head) - 2;
     (items.is_empty() || inner <= limit && shape.offset + width(&text) + shape.tail <= MAX_WIDTH)
         .then_some(text)
@@ -475,8 +478,8 @@ fn call(head: &str, args: &[Expr], macro_call: bool, shape: Shape, cx: &Attempts
     list(head, PARENS, args, CALL_WIDTH, !macro_call, shape, cx)
 }
 
-const PARENS: [char; 2] = ['(', ')'];
-const BRACKETS: [char; 2] = ['[', ']'];
+const PARENS: [&str; 2] = ["(", ")"];
+const BRACKETS: [&str; 2] = ["[", "]"];
 
 /// `head(items)` or `head[items]` at `shape`: on one line if the items take at most
 /// `limit` columns and the line fits; else a single call, chain, array, struct or
@@ -485,7 +488,7 @@ const BRACKETS: [char; 2] = ['[', ']'];
 /// wide); else an item per line.
 fn list(
     head: &str,
-    brackets: [char; 2],
+    brackets: [&str; 2],
     items: &[Expr],
     limit: usize,
     trailing: bool,
@@ -504,7 +507,7 @@ fn list(
 /// where it would fit on one.
 fn overflowed(
     head: &str,
-    brackets: [char; 2],
+    brackets: [&str; 2],
     items: &[Expr],
     shape: Shape,
     force: bool,
@@ -538,14 +541,14 @@ fn overflowed(
     let opens = first_line(&text).ends_with(['(', '[', '{']);
     let chain_ok = !matches!(only, Expr::Chain { .. }) || opens;
     (text.contains('\n') && fits(&text, inner) && chain_ok)
-        .then(|| format!("{head}{}{text}{}", brackets[0], brackets[1]))
+        .then(|| [head, brackets[0], &text, brackets[1]].concat())
 }
 
 /// `head(items)` at `shape` with its single item overflowed (see [`list`]) or its items
 /// on lines of their own.
 fn broken(
     head: &str,
-    brackets: [char; 2],
+    brackets: [&str; 2],
     items: &[Expr],
     trailing: bool,
     shape: Shape,
@@ -556,12 +559,15 @@ fn broken(
     }
     let [open, close] = brackets;
     if items.is_empty() {
-        return format!("{head}{open}{close}");
+        return [head, open, close].concat();
     }
-    format!(
-        "{head}{open}{}{close}",
-        vertical(items, shape.indent, trailing, cx)
-    )
+    [
+        head,
+        open,
+        &vertical(items, shape.indent, trailing, cx),
+        close,
+    ]
+    .concat()
 }
 
 /// rustfmt's `short_array_element_width_threshold`: simple items at most this wide
@@ -674,12 +680,12 @@ fn field(name: &str, value: &Expr, indent: usize, cx: &Attempts) -> String {
         tail: 1,
     };
     match value.try_lay(same, cx) {
-        Some(text) => format!("{lead}{text}"),
+        Some(text) => [lead.as_str(), &text].concat(),
         None => match value.try_lay(Shape::line(indent + 4, 1), cx) {
             Some(text) if !text.contains('\n') => {
                 format!("{name}:\n{}{text}", " ".repeat(indent + 4))
             }
-            _ => format!("{lead}{}", value.lay(same, cx)),
+            _ => [lead.as_str(), &value.lay(same, cx)].concat(),
         },
     }
 }
@@ -750,7 +756,7 @@ fn chain(root: &Expr, links: &[Link], shape: Shape, cx: &Attempts) -> String {
         .iter()
         .map(|l| {
             let text = l.expr.lay(Shape::line(child, l.tries.len()), cx);
-            format!("{text}{}", l.tries)
+            [&text, l.tries].concat()
         })
         .collect();
     let one_line = !head.contains('\n') && middle.iter().all(|m| !m.contains('\n'));
@@ -783,7 +789,7 @@ fn chain(root: &Expr, links: &[Link], shape: Shape, cx: &Attempts) -> String {
         }
     }
     if let Some(rw) = same_line {
-        return format!("{head}{}{rw}{}", middle.concat(), last.tries);
+        return [&head, &middle.concat(), &rw, last.tries].concat();
     }
     let pad = " ".repeat(child);
     let mut out = head;
@@ -815,13 +821,13 @@ fn assignment(indent: usize, lhs: &str, value: &Expr, cx: &Attempts) -> String {
     if let Some(o) = &orig
         && !o.contains('\n')
     {
-        return format!("{lhs} {o};");
+        return [lhs, " ", o, ";"].concat();
     }
     let next = value.try_lay(Shape::line(indent + 4, 1), cx);
     let newline = |n: &str| format!("{lhs}\n{}{n};", " ".repeat(indent + 4));
     match (orig, next) {
         (Some(o), Some(n)) if prefer_next_line(&o, &n) => newline(&n),
-        (Some(o), _) => format!("{lhs} {o};"),
+        (Some(o), _) => [lhs, " ", &o, ";"].concat(),
         (None, Some(n)) => newline(&n),
         (None, None) => format!("{lhs} {};", value.lay(same, cx)),
     }

@@ -206,7 +206,7 @@ impl StructItems<'_> {
             w.assign(8, &format!("let mut {l}"), init);
         }
         for k in &keys {
-            w.line(8, &format!("let mut {k}: Option<String> = None;"));
+            w.line_args(8, format_args!("let mut {k}: Option<String> = None;"));
         }
         if s.additional.is_some() {
             w.line(
@@ -258,7 +258,7 @@ impl StructItems<'_> {
                     // `data: Data::from_envelope(&[..], de::required(..)?)
                     //     .map_err(..)?,`, always broken.
                     let mut b = Writer::default();
-                    b.line(12, &format!("{fname}: {data}::from_envelope("));
+                    b.line_args(12, format_args!("{fname}: {data}::from_envelope("));
                     let keys: Vec<String> =
                         keys.iter().map(|k| format!("{k}.as_deref()")).collect();
                     b.list(16, "&", &keys, ",");
@@ -380,12 +380,15 @@ fn enum_impls(
     for (v, value) in variants {
         w.arm(12, v, value);
     }
-    w.line(12, &format!("Self::{unknown}(other) => other,"));
+    w.line_args(12, format_args!("Self::{unknown}(other) => other,"));
     w.close(&[8, 4, 0]);
 
     w.attrs(0, cfg);
     w.impl_open(0, &format!("impl From<{}>", spelling.from), name);
-    w.line(4, &format!("fn from(value: {}) -> Self {{", spelling.from));
+    w.line_args(
+        4,
+        format_args!("fn from(value: {}) -> Self {{", spelling.from),
+    );
     w.line(8, "match value {");
     for (v, value) in variants {
         w.arm(12, value, v);
@@ -496,7 +499,7 @@ pub fn untagged_deserialize(w: &mut Writer, name: &str, variants: &[String], cfg
     );
     for v in variants {
         w.line(8, "if let Ok(v) = Deserialize::deserialize(&value) {");
-        w.line(12, &format!("return Ok(Self::{v}(v));"));
+        w.line_args(12, format_args!("return Ok(Self::{v}(v));"));
         w.line(8, "}");
     }
     let message = string(&format!(
@@ -543,7 +546,7 @@ pub fn tagged_deserialize(
         let links = [map.as_str(), ".map_err(serde::de::Error::custom)"];
         w.arm_chain(12, &pat, "serde_json::from_value(value)", &links);
     }
-    w.line(12, &format!("_ => Ok(Self::{unknown}(value)),"));
+    w.line_args(12, format_args!("_ => Ok(Self::{unknown}(value)),"));
     w.close(&[8, 4, 0]);
 }
 
@@ -566,14 +569,14 @@ pub fn enum_definition(
 ) {
     w.attrs(0, head);
     if variants.is_empty() && last.is_empty() {
-        w.line(0, &format!("pub enum {name} {{}}"));
+        w.line_args(0, format_args!("pub enum {name} {{}}"));
         return;
     }
     w.open(0, &format!("pub enum {name}"));
     for v in variants {
         w.attrs(4, &v.doc);
         match &v.ty {
-            None => w.line(4, &format!("{},", v.name)),
+            None => w.line_args(4, format_args!("{},", v.name)),
             Some(ty) => w.signature(4, &v.name, std::slice::from_ref(ty), ","),
         }
     }
@@ -594,7 +597,7 @@ pub struct StructField {
 pub fn struct_definition(w: &mut Writer, head: &[String], name: &str, fields: &[StructField]) {
     w.attrs(0, head);
     if fields.is_empty() {
-        w.line(0, &format!("pub struct {name} {{}}"));
+        w.line_args(0, format_args!("pub struct {name} {{}}"));
         return;
     }
     w.open(0, &format!("pub struct {name}"));

@@ -182,10 +182,10 @@ fn handle_text(api: &Api, r: &Resource, values: &ValueBuilder<'_>, docs: &Docs) 
         w.line(0, &doc);
     }
     w.line(0, "#[derive(Debug, Clone)]");
-    w.line(0, &format!("pub struct {t}<'a> {{"));
+    w.line_args(0, format_args!("pub struct {t}<'a> {{"));
     w.line(4, "scope: Scope<'a>,");
     w.line(0, "}");
-    w.line(0, &format!("impl<'a> {t}<'a> {{"));
+    w.line_args(0, format_args!("impl<'a> {t}<'a> {{"));
     w.line(4, "pub(crate) fn new(scope: Scope<'a>) -> Self {");
     w.line(8, "Self { scope }");
     w.line(4, "}");
