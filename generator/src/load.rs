@@ -31,15 +31,17 @@ pub fn load(path: &Path) -> Result<Document, Error> {
 /// Parses spec text (JSON or YAML); `path` is only used in messages.
 pub fn parse_text(text: &str, path: &Path) -> Result<Value, Error> {
     let value = if text.trim_start().starts_with('{') {
-        serde_json::from_str::<Json>(text)
-            .map(|j| j.0)
-            .map_err(|e| {
-                Error::new(
-                    ErrorKind::Syntax,
-                    path,
-                    format!("{e} (line {}, column {})", e.line(), e.column()),
-                )
-            })?
+        match parse_json_in_halves(text) {
+            Some(value) => Ok(value),
+            None => serde_json::from_str::<Json>(text).map(|j| j.0),
+        }
+        .map_err(|e| {
+            Error::new(
+                ErrorKind::Syntax,
+                path,
+                format!("{e} (line {}, column {})", e.line(), e.column()),
+            )
+        })?
     } else {
         match parse_yaml_in_pieces(text, text.len().div_ceil(PIECE_BYTES)) {
             Some(value) => value,
@@ -66,6 +68,72 @@ const PIECES_MIN_BYTES: usize = 256 * 1024;
 /// smaller pieces keep loading's peak low; each piece after the first costs a split
 /// point and a copy of its text. Stripe's 4 MB: 8 pieces, two at a time.
 const PIECE_BYTES: usize = 512 * 1024;
+
+/// A large JSON document parsed as two halves on two threads, split between two
+/// members of the top-level object (GitHub's: `paths`, then `components`) as near the
+/// middle as there is such a boundary. `None` whenever that is not certain to give
+/// what parsing the whole would: the text is small, the top level has no boundary, a
+/// half fails to parse (the whole is parsed again, for the error's position), or a
+/// key of the top level is in both halves (within a half, a repeated key keeps its
+/// first place and its last value, as in the whole).
+fn parse_json_in_halves(text: &str) -> Option<Value> {
+    if text.len() < PIECES_MIN_BYTES {
+        return None;
+    }
+    let at = json_split_point(text, text.len() / 2)?;
+    let halves = [[&text[..at], "}"].concat(), ["{", &text[at + 1..]].concat()];
+    let parsed = crate::par::map(&halves, |half| match serde_json::from_str::<Json>(half) {
+        Ok(Json(Value::Object(map))) => Some(map),
+        _ => None,
+    });
+    drop(halves);
+    let [first, second]: [Option<Map<String, Value>>; 2] = parsed.try_into().ok()?;
+    let mut first = first?;
+    join_pieces(&mut first, second?, &[])?;
+    Some(Value::Object(first))
+}
+
+/// The byte offset of the `,` between two members of the top-level object nearest
+/// `target`, found in one pass over the bytes up to the first such `,` after it
+/// (strings skipped with their escapes). `None` when the top level is not an object
+/// or has a single member.
+fn json_split_point(text: &str, target: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut depth = 0usize;
+    let mut before = None;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => {
+                // To the closing quote: past every backslash and the byte it escapes.
+                i += 1;
+                loop {
+                    i += memchr::memchr2(b'"', b'\\', bytes.get(i..)?)?;
+                    if bytes[i] == b'"' {
+                        break;
+                    }
+                    i += 2;
+                }
+            }
+            b'{' => depth += 1,
+            b'[' if depth == 0 => return None,
+            b'[' => depth += 1,
+            b'}' | b']' => depth = depth.checked_sub(1)?,
+            b',' if depth == 1 => {
+                if i >= target {
+                    return Some(match before {
+                        Some(b) if target - b < i - target => b,
+                        _ => i,
+                    });
+                }
+                before = Some(i);
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    before
+}
 
 /// A large YAML document parsed in pieces, two or more at a time (libyaml is most of
 /// the time of loading a multi-MB YAML spec), split at mapping keys: keys of the
@@ -530,6 +598,87 @@ mod tests {
         assert_eq!(v["b"].as_u64(), Some(u64::MAX));
         assert_eq!(v["c"], serde_json::json!({"y": 3, "x": 1}));
         assert_eq!(v["d"], 4);
+    }
+
+    /// A JSON spec of about 400 KB: `paths` in the first half, then `extra` (top-level
+    /// members, each after a comma) and `components`, keys and strings holding the
+    /// characters the splitter looks for.
+    fn big_json(extra: &str) -> String {
+        let mut text = String::from("{\n  \"openapi\": \"3.0.3\",\n  \"paths\": {");
+        for i in 0..3000 {
+            let comma = if i == 0 { "" } else { "," };
+            text.push_str(&format!(
+                "{comma}\n    \"/a,{{b}}/{i}\": {{\"get\": {{\"summary\": \"x\\\"}}, [y]\\\\\", \"n\": [{i}, {{}}]}}}}"
+            ));
+        }
+        text.push_str("\n  }");
+        text.push_str(extra);
+        text.push_str(",\n  \"components\": {\"schemas\": {");
+        for i in 0..1500 {
+            let comma = if i == 0 { "" } else { "," };
+            text.push_str(&format!(
+                "{comma}\"S{i}\": {{\"type\": \"object\", \"x\": \"\\u00e9\"}}"
+            ));
+        }
+        text.push_str("}}\n}\n");
+        text
+    }
+
+    /// Parsed in halves, a large JSON spec is the value (members in order) that
+    /// parsing it whole gives; where the halves cannot give that, the whole is parsed.
+    #[test]
+    fn large_json_in_halves_is_the_whole() {
+        let whole = |text: &str| serde_json::from_str::<Json>(text).map(|j| j.0);
+        for extra in [
+            "",
+            ",\n  \"info\": {\"title\": \"t\"}",
+            ",\n  \"paths\": {}",
+        ] {
+            let text = big_json(extra);
+            assert!(text.len() > PIECES_MIN_BYTES, "{}", text.len());
+            let expected = whole(&text).expect("valid JSON");
+            let loaded = parse_text(&text, Path::new("a.json")).expect("loads");
+            assert_eq!(
+                serde_json::to_string(&loaded).ok(),
+                serde_json::to_string(&expected).ok(),
+                "extra {extra:?}"
+            );
+        }
+        // Split at the boundary after `paths`, nearer the middle than any other.
+        let text = big_json("");
+        let at = json_split_point(&text, text.len() / 2).expect("a boundary");
+        assert!(text[at..].starts_with(",\n  \"components\""));
+        // `paths` repeated in the second half: the halves would keep both, the whole
+        // keeps the last, and the whole is what is parsed.
+        assert_eq!(parse_json_in_halves(&big_json(",\n  \"paths\": {}")), None);
+        // A broken half: the whole is parsed, and the error is the whole's.
+        let broken = big_json("").replace("\"S1499\": {", "\"S1499\": {,");
+        let e = parse_text(&broken, Path::new("a.json")).expect_err("invalid");
+        let expected = whole(&broken).expect_err("invalid");
+        assert!(
+            e.to_string().contains(&format!("line {}", expected.line())),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn json_split_points_are_top_level_member_boundaries() {
+        // The boundary nearest the target, before or after it.
+        let text = r#"{"a": [1, 2], "b,\"{": "x\\", "c": {"d": 1, "e": 2}}"#;
+        let boundaries: Vec<usize> = text.match_indices(", \"").map(|(i, _)| i).collect();
+        assert_eq!(json_split_point(text, 0), Some(boundaries[0]));
+        assert_eq!(
+            json_split_point(text, boundaries[1] - 1),
+            Some(boundaries[1])
+        );
+        assert_eq!(json_split_point(text, text.len()), Some(boundaries[1]));
+        // No top-level object, or a single member: no boundary.
+        assert_eq!(json_split_point("[1, 2]", 1), None);
+        assert_eq!(
+            json_split_point(r#"{"a": [1, 2, {"b": 3, "c": 4}]}"#, 5),
+            None
+        );
+        assert_eq!(json_split_point(r#"{"a": "unterminated, "#, 0), None);
     }
 
     /// A YAML spec of about 400 KB: a `paths` section of many entries, a block scalar,
