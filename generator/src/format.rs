@@ -96,7 +96,7 @@ fn expand<'a>(
     let prefix = format!("{CODE_BLOCK}!(");
     let mut placed = vec![false; code.len()];
     let mut lines = Vec::with_capacity(printed.iter().map(|p| p.len() / 32).sum::<usize>());
-    for line in printed.iter().flat_map(|p| p.lines()) {
+    for line in printed.iter().flat_map(|p| lines_of(p)) {
         let trimmed = unindented(line);
         let Some(rest) = trimmed.strip_prefix(prefix.as_str()) else {
             add_line(path, "", line, docs, made, &mut lines)?;
@@ -119,7 +119,7 @@ fn expand<'a>(
                 )
             })?;
         let indent = &line[..line.len() - trimmed.len()];
-        for code_line in block.lines() {
+        for code_line in lines_of(block) {
             add_line(path, indent, code_line, docs, made, &mut lines)?;
         }
     }
@@ -132,6 +132,27 @@ fn expand<'a>(
         ));
     }
     Ok(lines)
+}
+
+/// `text.lines()`, with the line breaks found by one `memchr` search over the text
+/// instead of a search per line (a part has thousands of short lines).
+fn lines_of(text: &str) -> impl Iterator<Item = &str> {
+    let mut start = 0;
+    let mut breaks = memchr::memchr_iter(b'\n', text.as_bytes());
+    std::iter::from_fn(move || match breaks.next() {
+        Some(end) => {
+            let line = &text[start..end];
+            start = end + 1;
+            // A `\r` before the `\n` ends the line too (as `lines` has it).
+            Some(line.strip_suffix('\r').unwrap_or(line))
+        }
+        None if start < text.len() => {
+            let line = &text[start..];
+            start = text.len();
+            Some(line)
+        }
+        None => None,
+    })
 }
 
 /// Whether `line` is a doc placeholder that [`add_line`] replaces.
@@ -623,6 +644,29 @@ mod tests {
     use super::*;
     use crate::emit::docs::Docs;
     use quote::quote;
+
+    #[test]
+    fn lines_are_split_as_str_lines_splits_them() {
+        for text in [
+            "",
+            "\n",
+            "a",
+            "a\n",
+            "a\nb",
+            "a\n\nb\n",
+            "a\r\nb\r",
+            "\r\n",
+            "\r",
+            "a\rb\n",
+            "\u{e9}\n\n",
+        ] {
+            assert_eq!(
+                lines_of(text).collect::<Vec<_>>(),
+                text.lines().collect::<Vec<_>>(),
+                "{text:?}"
+            );
+        }
+    }
 
     #[test]
     fn formats_and_marks_generated() {

@@ -172,24 +172,28 @@ fn width(text: &str) -> usize {
 }
 
 fn first_line(text: &str) -> &str {
-    text.split('\n').next().unwrap_or_default()
+    &text[..memchr::memchr(b'\n', text.as_bytes()).unwrap_or(text.len())]
 }
 
 fn line_count(text: &str) -> usize {
-    text.split('\n').count()
+    memchr::memchr_iter(b'\n', text.as_bytes()).count() + 1
+}
+
+/// Whether `text` takes more than one line.
+fn has_break(text: &str) -> bool {
+    memchr::memchr(b'\n', text.as_bytes()).is_some()
 }
 
 /// Whether `text` laid out at `shape` stays within [`MAX_WIDTH`] on every line.
 fn fits(text: &str, shape: Shape) -> bool {
-    let mut lines = text.split('\n').peekable();
+    let mut from = 0;
     let mut first = true;
-    while let Some(line) = lines.next() {
+    let breaks = memchr::memchr_iter(b'\n', text.as_bytes());
+    for to in breaks.chain(std::iter::once(text.len())) {
+        let line = &text[from..to];
+        from = to + 1;
         let start = if first { shape.offset } else { 0 };
-        let end = if lines.peek().is_none() {
-            shape.tail
-        } else {
-            0
-        };
+        let end = if to == text.len() { shape.tail } else { 0 };
         // A line has at most as many characters as bytes: most are settled without
         // counting them.
         if start + line.len() + end > MAX_WIDTH && start + width(line) + end > MAX_WIDTH {
@@ -540,7 +544,7 @@ fn overflowed(
     // line ends open (`self.scope.call(request(`), not with its links on lines below.
     let opens = first_line(&text).ends_with(['(', '[', '{']);
     let chain_ok = !matches!(only, Expr::Chain { .. }) || opens;
-    (text.contains('\n') && fits(&text, inner) && chain_ok)
+    (has_break(&text) && fits(&text, inner) && chain_ok)
         .then(|| [head, brackets[0], &text, brackets[1]].concat())
 }
 
@@ -682,7 +686,7 @@ fn field(name: &str, value: &Expr, indent: usize, cx: &Attempts) -> String {
     match value.try_lay(same, cx) {
         Some(text) => [lead.as_str(), &text].concat(),
         None => match value.try_lay(Shape::line(indent + 4, 1), cx) {
-            Some(text) if !text.contains('\n') => {
+            Some(text) if !has_break(&text) => {
                 format!("{name}:\n{}{text}", " ".repeat(indent + 4))
             }
             _ => [lead.as_str(), &value.lay(same, cx)].concat(),
@@ -734,7 +738,7 @@ fn chain(root: &Expr, links: &[Link], shape: Shape, cx: &Attempts) -> String {
     let mut head = root.lay(shape, cx);
     let mut rest = links;
     while width(&head) <= SHORT_ROOT
-        && !head.contains('\n')
+        && !has_break(&head)
         && let [first, tail @ ..] = rest
     {
         head.push_str(&first.flat());
@@ -745,7 +749,7 @@ fn chain(root: &Expr, links: &[Link], shape: Shape, cx: &Attempts) -> String {
     };
     // Links go one level deeper than the root, or level with it below a root that
     // ends with a closing bracket.
-    let child = if head.contains('\n')
+    let child = if has_break(&head)
         && closes_block(first_line(head.rsplit('\n').next().unwrap_or_default()))
     {
         shape.indent
@@ -759,7 +763,7 @@ fn chain(root: &Expr, links: &[Link], shape: Shape, cx: &Attempts) -> String {
             [&text, l.tries].concat()
         })
         .collect();
-    let one_line = !head.contains('\n') && middle.iter().all(|m| !m.contains('\n'));
+    let one_line = !has_break(&head) && middle.iter().all(|m| !has_break(m));
     let room = MAX_WIDTH.saturating_sub(shape.offset + shape.tail);
     let limit = if links.len() == 1 {
         room
@@ -819,7 +823,7 @@ fn assignment(indent: usize, lhs: &str, value: &Expr, cx: &Attempts) -> String {
     };
     let orig = value.try_lay(same, cx);
     if let Some(o) = &orig
-        && !o.contains('\n')
+        && !has_break(o)
     {
         return [lhs, " ", o, ";"].concat();
     }
@@ -836,7 +840,7 @@ fn assignment(indent: usize, lhs: &str, value: &Expr, cx: &Attempts) -> String {
 /// rustfmt's choice between a value on the line of its `=` (`orig`) and on the next.
 fn prefer_next_line(orig: &str, next: &str) -> bool {
     let opens = |t: &str, c: char| first_line(t).ends_with(c);
-    !next.contains('\n')
+    !has_break(next)
         || line_count(orig) > line_count(next) + 1
         || ['(', '{', '[']
             .iter()
