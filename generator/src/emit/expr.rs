@@ -463,7 +463,8 @@ fn one_line(
     limit: usize,
     shape: Shape,
 ) -> Option<String> {
-    // Room for a line's worth of items: the text is tried as one line.
+    // The text is tried as one line, at most `MAX_WIDTH` columns: twice that in bytes
+    // holds nearly every try without growing (a longer one grows, or stops at the cap).
     let mut text = String::with_capacity(head.len() + 2 * MAX_WIDTH);
     text.push_str(head);
     text.push_str(brackets[0]);
